@@ -1,0 +1,122 @@
+"""The command line. The only module that prints or exits.
+
+Exit status: 0 clean, 1 diagnostics found, 2 the run was impossible (a
+:class:`~paperlink.errors.PaperlinkError` or a usage error), 3 a bug in paperlink.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from paperlink import __version__
+from paperlink.config import Config, load_config
+from paperlink.diagnostics import Severity
+from paperlink.errors import PaperlinkError
+
+__all__ = ["main", "cli"]
+
+EXIT_CLEAN, EXIT_DIAGNOSTICS, EXIT_ERROR, EXIT_BUG = 0, 1, 2, 3
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="paperlink")
+def cli() -> None:
+    """paperlink: check that research code matches its paper."""
+
+
+@cli.group()
+def paper() -> None:
+    """Inspect the paper model paperlink reads from LaTeX or a manifest."""
+
+
+def _config_for(target: Path | None, config_file: Path | None) -> Config:
+    return load_config(config_file, target or Path.cwd())
+
+
+def _resolve_paper(argument: str | None, config_file: Path | None):
+    """A paper from a path (.tex, .yaml, or a folder with a config) or a configured name."""
+    from paperlink.paper import parse_paper
+
+    candidate = Path(argument) if argument else None
+    if candidate is not None and candidate.is_file():
+        config = _config_for(candidate.parent, config_file)
+        root = config.root if config.source else Path.cwd()
+        return parse_paper(candidate, name=candidate.stem, root=root)
+    if candidate is not None and candidate.is_dir():
+        config = _config_for(candidate, config_file)
+        source = config.paper(None)
+    else:
+        config = _config_for(None, config_file)
+        source = config.paper(argument)
+    return parse_paper(source.path, name=source.name, root=config.root)
+
+
+@paper.command("show")
+@click.argument("paper_ref", metavar="[PAPER]", required=False)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Use this configuration file.")
+def paper_show(paper_ref: str | None, output_format: str, config_file: Path | None) -> None:
+    """List the paper's items: kind, printed number, label, title and where.
+
+    PAPER is a configured paper name, a .tex main file, a .yaml manifest, or a folder
+    whose configuration names the paper (default: the configured default paper).
+    """
+    from paperlink.paper.show import paper_to_json, paper_to_text
+
+    model = _resolve_paper(paper_ref, config_file)
+    click.echo(paper_to_json(model) if output_format == "json" else paper_to_text(model), nl=False)
+    for diagnostic in model.diagnostics:
+        click.echo(str(diagnostic), err=True)
+    failing = [d for d in model.diagnostics if d.severity is not Severity.INFO]
+    sys.exit(EXIT_DIAGNOSTICS if failing else EXIT_CLEAN)
+
+
+@cli.command("rule")
+@click.argument("code", required=False)
+@click.option("--all", "show_all", is_flag=True, help="Print every rule's documentation (docs/rules.md).")
+def rule(code: str | None, show_all: bool) -> None:
+    """Explain a rule, by code (PL201) or name."""
+    from paperlink.rules import rule_by_code, rule_markdown, rules_markdown
+
+    if show_all:
+        click.echo(rules_markdown(), nl=False)
+        return
+    if not code:
+        raise click.UsageError("give a rule code (e.g. PL010) or --all")
+    found = rule_by_code(code)
+    if found is None:
+        raise PaperlinkError(f"unknown rule '{code}'; `paperlink rule --all` lists them")
+    click.echo(rule_markdown(found), nl=False)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI with one error boundary: user errors exit 2, bugs exit 3."""
+    try:
+        cli.main(args=argv, prog_name="paperlink", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(EXIT_ERROR)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(EXIT_ERROR)
+    except PaperlinkError as error:
+        click.echo(f"paperlink: error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    except (KeyboardInterrupt, BrokenPipeError):
+        sys.exit(EXIT_ERROR)
+    except SystemExit:
+        raise
+    except Exception:  # noqa: BLE001 - the one place that turns a bug into exit 3
+        click.echo(traceback.format_exc(), err=True)
+        click.echo(
+            f"paperlink {__version__} crashed; this is a bug. Please report it with the traceback above.",
+            err=True,
+        )
+        sys.exit(EXIT_BUG)
+    sys.exit(EXIT_CLEAN)

@@ -1,0 +1,176 @@
+"""``[tool.paperlink]`` in pyproject.toml (or a ``paperlink.yaml``) as a frozen :class:`Config`.
+
+Found like ruff finds its settings: walking up from the target to the first
+``pyproject.toml`` that has a ``[tool.paperlink]`` table, or the first ``paperlink.yaml``.
+Unknown keys and wrong types are :class:`~paperlink.errors.ConfigError` naming the key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from paperlink.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+__all__ = ["Config", "PaperSource", "find_config", "load_config", "DEFAULT_INCLUDE"]
+
+DEFAULT_INCLUDE = ("**/*.py",)
+_KEYS = ("papers", "default-paper", "include", "exclude")
+
+
+@dataclass(frozen=True)
+class PaperSource:
+    """A paper the project links to: a name and its LaTeX main file or YAML manifest."""
+
+    name: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's settings. Paths are absolute; ``root`` is where the config file lives."""
+
+    root: Path
+    source: Path | None = None
+    papers: tuple[PaperSource, ...] = ()
+    default_paper: str | None = None
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    exclude: tuple[str, ...] = ()
+
+    def paper(self, name: str | None = None) -> PaperSource:
+        """The named paper, or the default one; ConfigError when there is none."""
+        if not self.papers:
+            where = self.source.name if self.source else "no configuration file found"
+            raise ConfigError(f"no papers configured ({where}); add [tool.paperlink] papers = {{ name = \"paper.tex\" }}")
+        wanted = name or self.default_paper
+        if wanted is None:
+            if len(self.papers) == 1:
+                return self.papers[0]
+            names = ", ".join(p.name for p in self.papers)
+            raise ConfigError(f"several papers are configured ({names}); set default-paper or name one")
+        for paper in self.papers:
+            if paper.name == wanted:
+                return paper
+        raise ConfigError(f"unknown paper '{wanted}'{_did_you_mean(wanted, [p.name for p in self.papers])}")
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest configuration file at or above ``start``."""
+    directory = start.resolve()
+    if directory.is_file():
+        directory = directory.parent
+    for folder in (directory, *directory.parents):
+        yaml_file = folder / "paperlink.yaml"
+        if yaml_file.is_file():
+            return yaml_file
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _has_paperlink_table(pyproject):
+            return pyproject
+    return None
+
+
+def _has_paperlink_table(pyproject: Path) -> bool:
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return isinstance(data.get("tool"), dict) and "paperlink" in data["tool"]
+
+
+def load_config(path: Path | None, start: Path | None = None) -> Config:
+    """Read ``path`` (or the file found from ``start``); no file gives the defaults."""
+    if path is None:
+        path = find_config(start or Path.cwd())
+    if path is None:
+        base = (start or Path.cwd()).resolve()
+        return Config(root=base if base.is_dir() else base.parent)
+    path = path.resolve()
+    table, section = _read_table(path)
+    return _build(table, path, section)
+
+
+def _read_table(path: Path) -> tuple[dict[str, Any], str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: configuration file not found") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read configuration: {error}") from None
+    if path.suffix in (".yaml", ".yml"):
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            where = f":{mark.line + 1}" if mark else ""
+            raise ConfigError(f"{path.name}{where}: invalid YAML: {getattr(error, 'problem', error)}") from None
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path.name}: expected a mapping of settings at the top level")
+        return data, path.name
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path.name}: invalid TOML: {error}") from None
+    table = data.get("tool", {}).get("paperlink", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path.name}: [tool.paperlink] must be a table")
+    return table, f"{path.name} [tool.paperlink]"
+
+
+def _build(table: dict[str, Any], path: Path, section: str) -> Config:
+    for key in table:
+        if key not in _KEYS:
+            raise ConfigError(f"{section}: unknown key '{key}'{_did_you_mean(key, list(_KEYS))}")
+    root = path.parent
+    papers = _papers(table.get("papers", {}), root, section)
+    default = table.get("default-paper")
+    if default is not None and not isinstance(default, str):
+        raise ConfigError(f"{section}: 'default-paper' must be a string, got {type(default).__name__}")
+    if default is not None and default not in {p.name for p in papers}:
+        raise ConfigError(f"{section}: 'default-paper' names '{default}', which is not in 'papers'")
+    return Config(
+        root=root,
+        source=path,
+        papers=papers,
+        default_paper=default,
+        include=_globs(table, "include", section, DEFAULT_INCLUDE),
+        exclude=_globs(table, "exclude", section, ()),
+    )
+
+
+def _papers(value: Any, root: Path, section: str) -> tuple[PaperSource, ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{section}: 'papers' must be a table of name = path, got {type(value).__name__}")
+    papers = []
+    for name, location in value.items():
+        if not isinstance(location, str) or not location.strip():
+            raise ConfigError(f"{section}: 'papers.{name}' must be a path string, got {type(location).__name__}")
+        papers.append(PaperSource(str(name), (root / location).resolve()))
+    return tuple(papers)
+
+
+def _globs(table: dict[str, Any], key: str, section: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    value = table.get(key)
+    if value is None:
+        return default
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{section}: '{key}' must be a list of glob strings")
+    return tuple(value)

@@ -1,0 +1,171 @@
+"""A paper described in YAML, for papers without LaTeX source.
+
+The schema (documented in docs/manifest.md)::
+
+    title: SimSiam                       # optional
+    authors: [A. Author, B. Author]      # optional
+    arxiv: "2011.10566"                  # optional
+    items:
+      - kind: equation                   # section, equation, algorithm, algorithm_line,
+        number: "3"                      #   table, figure, theorem, hyperparameter, other
+        label: eq:loss                   # or labels: [eq:loss, eq:symmetric]
+        title: Symmetric loss            # optional
+        latex: L = D(p_1, z_2)/2 + ...   # optional
+        parent: sec:method               # optional: key of the enclosing item
+      - kind: hyperparameter
+        name: learning rate
+        key: learning_rate               # becomes hp:learning_rate
+        value: 0.05
+
+Every problem raises :class:`~paperlink.errors.ManifestError` naming the file and line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from paperlink.errors import ManifestError, PaperNotFoundError
+from paperlink.paper.hyperparams import canonical_key, parse_number
+from paperlink.paper.model import Hyperparameter, ItemKind, Paper, PaperItem
+from paperlink.spans import Span
+
+__all__ = ["read_manifest"]
+
+_TOP_KEYS = {"title", "authors", "arxiv", "items"}
+_ITEM_KEYS = {"kind", "number", "label", "labels", "title", "latex", "parent", "name", "key", "value"}
+_KINDS = {kind.value: kind for kind in ItemKind}
+
+
+def read_manifest(path: Path, *, name: str, root: Path) -> Paper:
+    """Read the manifest at ``path``; spans are relative to ``root``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PaperNotFoundError(f"paper manifest not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ManifestError(f"{path.name}: cannot read manifest: {error}") from None
+    relative = _relative(path, root)
+    try:
+        document = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise ManifestError(f"{relative}:{line}: invalid YAML: {getattr(error, 'problem', None) or error}") from None
+    if document is None:
+        raise ManifestError(f"{relative}:1: the manifest is empty; it needs at least 'items'")
+    reader = _Reader(relative)
+    return reader.paper(document, name)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+class _Reader:
+    def __init__(self, relative: str) -> None:
+        self.relative = relative
+
+    def fail(self, node: yaml.Node, message: str) -> ManifestError:
+        return ManifestError(f"{self.relative}:{node.start_mark.line + 1}: {message}")
+
+    def mapping(self, node: yaml.Node, where: str, allowed: set[str]) -> dict[str, yaml.Node]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, f"{where}: expected a mapping")
+        out: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key not in allowed:
+                raise self.fail(key_node, f"{where}: unknown key '{key}' (allowed: {', '.join(sorted(allowed))})")
+            out[key] = value_node
+        return out
+
+    def string(self, node: yaml.Node, where: str) -> str:
+        if not isinstance(node, yaml.ScalarNode) or node.tag.endswith(":null"):
+            raise self.fail(node, f"{where}: expected a string")
+        return str(node.value)
+
+    def strings(self, node: yaml.Node, where: str) -> tuple[str, ...]:
+        if isinstance(node, yaml.ScalarNode):
+            return (self.string(node, where),)
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(node, f"{where}: expected a list of strings")
+        return tuple(self.string(child, where) for child in node.value)
+
+    def paper(self, document: yaml.Node, name: str) -> Paper:
+        top = self.mapping(document, "manifest", _TOP_KEYS)
+        if "items" not in top:
+            raise self.fail(document, "manifest: missing required key 'items'")
+        items_node = top["items"]
+        if not isinstance(items_node, yaml.SequenceNode):
+            raise self.fail(items_node, "items: expected a list")
+        items = tuple(self.item(node, f"items[{index}]") for index, node in enumerate(items_node.value))
+        seen: dict[str, PaperItem] = {}
+        for item in items:
+            if item.key in seen:
+                raise ManifestError(f"{self.relative}:{item.span.line}: duplicate key '{item.key}' (first at line {seen[item.key].span.line})")
+            seen[item.key] = item
+        return Paper(
+            name=name,
+            source=self.relative,
+            title=self.string(top["title"], "title") if "title" in top else "",
+            authors=self.strings(top["authors"], "authors") if "authors" in top else (),
+            arxiv=self.string(top["arxiv"], "arxiv") if "arxiv" in top else "",
+            document_class="manifest",
+            items=items,
+            files=(self.relative,),
+        )
+
+    def item(self, node: yaml.Node, where: str) -> PaperItem:
+        fields = self.mapping(node, where, _ITEM_KEYS)
+        if "kind" not in fields:
+            raise self.fail(node, f"{where}: missing required key 'kind'")
+        kind_name = self.string(fields["kind"], f"{where}.kind")
+        if kind_name not in _KINDS:
+            raise self.fail(fields["kind"], f"{where}.kind: '{kind_name}' is not one of {', '.join(sorted(_KINDS))}")
+        kind = _KINDS[kind_name]
+        labels = self.strings(fields["labels"], f"{where}.labels") if "labels" in fields else ()
+        if "label" in fields:
+            labels = (self.string(fields["label"], f"{where}.label"), *labels)
+        number = self.string(fields["number"], f"{where}.number") if "number" in fields else None
+        span = Span(self.relative, node.start_mark.line + 1, node.start_mark.column + 1)
+        text = {key: self.string(fields[key], f"{where}.{key}") for key in ("title", "latex", "parent", "name", "key") if key in fields}
+        hyperparameter = None
+        if kind is ItemKind.HYPERPARAMETER:
+            hyperparameter, key = self.hyperparameter(node, fields, text, labels, where)
+        elif labels:
+            key = labels[0]
+        elif number is not None:
+            key = f"{kind.value}:{number}"
+        else:
+            raise self.fail(node, f"{where}: an item needs a 'label' or a 'number'")
+        return PaperItem(
+            kind=kind, key=key, number=number, span=span, labels=labels,
+            title=text.get("title") or text.get("name", ""), latex=text.get("latex", ""),
+            parent=text.get("parent"), environment="manifest", hyperparameter=hyperparameter,
+        )
+
+    def hyperparameter(self, node, fields, text, labels, where) -> tuple[Hyperparameter, str]:
+        name = text.get("name") or text.get("title")
+        if not name and not text.get("key") and not labels:
+            raise self.fail(node, f"{where}: a hyperparameter needs a 'name', 'key' or 'label'")
+        if "value" not in fields:
+            raise self.fail(node, f"{where}: a hyperparameter needs a 'value'")
+        value_node = fields["value"]
+        if not isinstance(value_node, yaml.ScalarNode):
+            raise self.fail(value_node, f"{where}.value: expected a number or a string")
+        raw = str(value_node.value)
+        value = parse_number(raw)
+        if labels:
+            key = labels[0]
+        else:
+            slug = text.get("key") or canonical_key(name or "")
+            if not slug:
+                raise self.fail(node, f"{where}: cannot make a key from the name '{name}'; give 'key'")
+            key = slug if slug.startswith("hp:") else f"hp:{slug}"
+        return Hyperparameter(name or key.removeprefix("hp:"), value, raw), key

@@ -1,0 +1,545 @@
+"""Text-level preparation of LaTeX source, before pylatexenc sees it.
+
+TeX expands macros before it parses structure, so a reader that parses first gets
+``\\newcommand{\\beq}{\\begin{equation}}`` wrong: the definition itself looks like an
+unterminated environment. This module does, on plain strings, the part of TeX's work that
+changes structure:
+
+* comments, verbatim text and ``\\iffalse`` blocks are blanked out;
+* macro and environment definitions are found, recorded and replaced by a short
+  placeholder (``\\PLd{7}``) so the reader can apply them in document order;
+* uses of *structural* user macros (whose expansion contains ``\\label``, ``\\section``,
+  ``\\begin``...) are expanded in place.
+
+Every edit keeps the number of newlines, so line numbers in the prepared text are the
+line numbers of the file. Columns can shift on a line where a macro was expanded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from paperlink.paper.model import MacroDefinition
+
+__all__ = [
+    "PLACEHOLDER",
+    "Definition",
+    "Prepared",
+    "MacroTable",
+    "prepare",
+    "blank_noise",
+    "find_definitions",
+    "expand_structural",
+    "read_group",
+]
+
+PLACEHOLDER = "PLd"  # \PLd{i} marks where definition i stood
+
+_VERBATIM_ENVS = r"verbatim\*?|Verbatim\*?|BVerbatim|lstlisting|minted|comment|alltt|filecontents\*?"
+_NOISE = re.compile(
+    r"(?P<env>\\begin\s*\{(?P<venv>" + _VERBATIM_ENVS + r")\}.*?(?:\\end\s*\{(?P=venv)\}|\Z))"
+    r"|(?P<verb>\\verb\*?(?P<delim>[^A-Za-z\s*])[^\n]*?(?:(?P=delim)|$))"
+    r"|(?P<escape>\\[\\%{}$&#_])"
+    r"|(?P<iffalse>\\if(?:false(?![A-Za-z])|0(?!\d)))"
+    r"|(?P<ifdigits>\\if(?P<left>\d)(?P<right>\d))"
+    r"|(?P<newif>\\newif\s*\\if(?P<declared>[A-Za-z@]+))"
+    r"|(?P<switch>\\(?P<switched>[A-Za-z@]+?)(?P<state>true|false)(?![A-Za-z@]))"
+    r"|(?P<ifname>\\if(?P<tested>[A-Za-z@]+))"
+    r"|(?P<comment>%[^\n]*)",
+    re.S | re.M,
+)
+_IF_TOKEN = re.compile(r"\\(if[A-Za-z@]*|fi|else)(?![A-Za-z@])|%[^\n]*|\\[\\%]")
+_DEF_START = re.compile(
+    r"\\(?P<cmd>(?:re|provide)?newcommand|DeclareRobustCommand|DeclareMathOperator"
+    r"|[gex]?def|(?:re)?newenvironment)(?![A-Za-z])(?P<star>\*?)"
+)
+_CONTROL_WORD = re.compile(r"\\([A-Za-z@]+|.)")
+_PARAMETER = re.compile(r"##|#([1-9])")
+# A user macro whose body uses one of these changes what the reader sees.
+_STRUCTURAL = re.compile(
+    r"\\(?:label|tag|nonumber|notag|begin|end|part|chapter|section|subsection|subsubsection"
+    r"|paragraph|subparagraph|caption|captionof|input|include|subfile|import|subimport|item"
+    r"|appendix|refstepcounter|stepcounter|setcounter|addtocounter|numberwithin|footnote"
+    r"|State|STATE)(?![A-Za-z])|\\\\"
+)
+_MAX_EXPANSION_DEPTH = 16
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A macro or environment definition found in a file, in document order."""
+
+    macro: MacroDefinition
+    start: int
+    end: int
+    environment_end: str | None = None  # for \newenvironment: the end code
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A file's text ready for pylatexenc, and what preparing it found."""
+
+    text: str
+    definitions: tuple[Definition, ...]
+    problems: tuple[tuple[int, str], ...]  # (offset, message) for malformed constructs
+
+
+def _blank(text: str) -> str:
+    """The same text with every character but newlines replaced by a space."""
+    return re.sub(r"[^\n]", " ", text)
+
+
+def blank_noise(text: str, switches: dict[str, bool] | None = None) -> str:
+    """Blank out comments, verbatim material and the branches TeX skips.
+
+    ``switches`` holds the state of ``\\newif`` conditionals (false until set, as in TeX)
+    and is updated in place as ``\\footrue``/``\\foofalse`` are met in reading order.
+    ``\\iffalse``, ``\\if0`` and ``\\if<digit><digit>`` are decided too; other
+    conditionals (``\\ifx``, ``\\ifnum``) are left for pylatexenc, both branches visible.
+    """
+    switches = {} if switches is None else switches
+    pieces: list[str] = []
+    last = 0
+    pos = 0
+    while True:
+        match = _NOISE.search(text, pos)
+        if match is None:
+            break
+        kind = match.lastgroup
+        decided = _decision(match, switches)
+        if kind in ("escape", "newif", "switch", "ifname", "left", "right", "declared", "state", "switched", "tested") and decided is None:
+            pos = match.end()
+            continue
+        if decided is not None:
+            pieces.append(text[last : match.start()])
+            pieces.append(_keep_branch(text, match, decided))
+            last = pos = _if_block_end(text, match.end())
+            continue
+        pieces.append(text[last : match.start()])
+        pieces.append(_blank(text[match.start() : match.end()]))
+        last = pos = match.end()
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _decision(match: re.Match[str], switches: dict[str, bool]) -> bool | None:
+    """Whether a conditional at ``match`` is true, false, or not one paperlink decides."""
+    groups = match.groupdict()
+    if groups["newif"]:
+        switches.setdefault(groups["declared"], False)
+        return None
+    if groups["switch"]:
+        if groups["switched"] in switches:
+            switches[groups["switched"]] = groups["state"] == "true"
+        return None
+    if groups["iffalse"]:
+        return False
+    if groups["ifdigits"]:
+        return groups["left"] == groups["right"]
+    if groups["ifname"]:
+        name = groups["tested"]
+        if name == "true":
+            return True
+        return switches.get(name)
+    return None
+
+
+def _keep_branch(text: str, match: re.Match[str], truth: bool) -> str:
+    """The conditional from ``match`` to its ``\\fi`` with only the taken branch left."""
+    end = _if_block_end(text, match.end())
+    middle = _else_position(text, match.end(), end)
+    block = text[match.start() : end]
+    offset = match.start()
+    if truth:
+        kept = (match.end(), middle if middle is not None else end - 3)
+    elif middle is not None:
+        kept = (middle + len("\\else"), end - 3)
+    else:
+        kept = (end, end)
+    pieces = [_blank(block[: kept[0] - offset]), text[kept[0] : kept[1]], _blank(block[kept[1] - offset :])]
+    return "".join(pieces)
+
+
+def _else_position(text: str, pos: int, end: int) -> int | None:
+    depth = 1
+    for token in _IF_TOKEN.finditer(text, pos, end):
+        word = token.group(1)
+        if word is None:
+            continue
+        if word == "fi":
+            depth -= 1
+        elif word == "else":
+            if depth == 1:
+                return token.start()
+        else:
+            depth += 1
+    return None
+
+
+def _if_block_end(text: str, pos: int) -> int:
+    """End of the ``\\fi`` that closes a conditional opened just before ``pos``."""
+    depth = 1
+    for token in _IF_TOKEN.finditer(text, pos):
+        word = token.group(1)
+        if word is None or word == "else":
+            continue
+        depth += -1 if word == "fi" else 1
+        if depth == 0:
+            return token.end()
+    return len(text)
+
+
+def read_group(text: str, pos: int, opener: str = "{", closer: str = "}") -> tuple[str, int] | None:
+    """Read a balanced ``{...}`` (or ``[...]``) starting at ``pos`` after optional spaces.
+
+    Braces nest inside brackets (``[{a]}]``), as in TeX's optional arguments. Returns the
+    inner text and the position after the closer, or None when there is none.
+    """
+    length = len(text)
+    while pos < length and text[pos] in " \t\n":
+        pos += 1
+    if pos >= length or text[pos] != opener:
+        return None
+    depth = 0  # nesting of the opener itself
+    braces = 0  # nesting of {} inside a [] argument
+    index = pos
+    while index < length:
+        char = text[index]
+        if char == "\\":
+            index += 2
+            continue
+        if opener == "[" and char in "{}":
+            braces += 1 if char == "{" else -1
+        elif braces == 0 and char == opener:
+            depth += 1
+        elif braces == 0 and char == closer:
+            depth -= 1
+            if depth == 0:
+                return text[pos + 1 : index], index + 1
+        index += 1
+    return None
+
+
+def _read_argument(text: str, pos: int) -> tuple[str, int] | None:
+    """One mandatory TeX argument: a braced group or a single token."""
+    group = read_group(text, pos)
+    if group is not None:
+        return group
+    while pos < len(text) and text[pos] in " \t\n":
+        pos += 1
+    if pos >= len(text) or text[pos] in "}]":
+        return None
+    word = _CONTROL_WORD.match(text, pos)
+    if word is not None:
+        return word.group(0), word.end()
+    return text[pos], pos + 1
+
+
+def _read_macro_name(text: str, pos: int) -> tuple[str, int] | None:
+    """``{\\name}`` or ``\\name`` as the first argument of a definition."""
+    group = read_group(text, pos)
+    if group is not None:
+        inner = group[0].strip()
+        match = _CONTROL_WORD.fullmatch(inner)
+        return (match.group(1), group[1]) if match else None
+    while pos < len(text) and text[pos] in " \t":
+        pos += 1
+    match = _CONTROL_WORD.match(text, pos)
+    return (match.group(1), match.end()) if match else None
+
+
+def _parse_definition(text: str, match: re.Match[str]) -> Definition | None:
+    command = match.group("cmd")
+    pos = match.end()
+    if command.endswith("def"):
+        return _parse_tex_def(text, pos, match.start())
+    if command.endswith("environment"):
+        return _parse_environment(text, pos, match.start())
+    name = _read_macro_name(text, pos)
+    if name is None:
+        return None
+    pos = name[1]
+    arguments = 0
+    default = None
+    if command != "DeclareMathOperator":
+        count = read_group(text, pos, "[", "]")
+        if count is not None:
+            arguments = int(count[0]) if count[0].strip().isdigit() else 0
+            pos = count[1]
+            optional = read_group(text, pos, "[", "]")
+            if optional is not None:
+                default, pos = optional
+    body = read_group(text, pos)
+    if body is None:
+        return None
+    macro = MacroDefinition(name[0], arguments, body[0], default)
+    return Definition(macro, match.start(), body[1])
+
+
+def _parse_tex_def(text: str, pos: int, start: int) -> Definition | None:
+    name = _CONTROL_WORD.match(text, pos)
+    if name is None:
+        while pos < len(text) and text[pos] in " \t":
+            pos += 1
+        name = _CONTROL_WORD.match(text, pos)
+        if name is None:
+            return None
+    brace = text.find("{", name.end())
+    if brace == -1 or brace - name.end() > 40:
+        return None
+    parameters = text[name.end() : brace]
+    body = read_group(text, brace)
+    if body is None:
+        return None
+    arguments = len(re.findall(r"#[1-9]", parameters))
+    return Definition(MacroDefinition(name.group(1), arguments, body[0]), start, body[1])
+
+
+def _parse_environment(text: str, pos: int, start: int) -> Definition | None:
+    name = read_group(text, pos)
+    if name is None:
+        return None
+    pos = name[1]
+    arguments = 0
+    default = None
+    count = read_group(text, pos, "[", "]")
+    if count is not None:
+        arguments = int(count[0]) if count[0].strip().isdigit() else 0
+        pos = count[1]
+        optional = read_group(text, pos, "[", "]")
+        if optional is not None:
+            default, pos = optional
+    begin = read_group(text, pos)
+    if begin is None:
+        return None
+    end = read_group(text, begin[1])
+    if end is None:
+        return None
+    macro = MacroDefinition(name[0].strip(), arguments, _environment_form(begin[0]), default)
+    return Definition(macro, start, end[1], environment_end=_environment_form(end[0]))
+
+
+_LOW_LEVEL_ENVIRONMENT = re.compile(
+    r"\\(end)?(equation|align|gather|multline|flalign|alignat|eqnarray|subequations)(\*?)(?![A-Za-z@])"
+)
+
+
+def _environment_form(code: str) -> str:
+    """``\\align`` ... ``\\endalign`` (the only way to wrap amsmath) as ``\\begin{align}``."""
+    def replace(match: re.Match[str]) -> str:
+        edge = "end" if match.group(1) else "begin"
+        return f"\\{edge}{{{match.group(2)}{match.group(3)}}}"
+
+    return _LOW_LEVEL_ENVIRONMENT.sub(replace, code)
+
+
+def find_definitions(text: str) -> tuple[str, tuple[Definition, ...], tuple[tuple[int, str], ...]]:
+    """Replace each definition by a same-length placeholder; return text and definitions."""
+    pieces: list[str] = []
+    definitions: list[Definition] = []
+    problems: list[tuple[int, str]] = []
+    last = 0
+    pos = 0
+    while True:
+        match = _DEF_START.search(text, pos)
+        if match is None:
+            break
+        if _escaped(text, match.start()):
+            pos = match.end()
+            continue
+        definition = _parse_definition(text, match)
+        if definition is None:
+            problems.append((match.start(), f"cannot read the definition after \\{match.group('cmd')}"))
+            pos = match.end()
+            continue
+        marker = f"\\{PLACEHOLDER}{{{len(definitions)}}}"
+        original = text[definition.start : definition.end]
+        pieces.append(text[last : definition.start])
+        pieces.append(_fit(marker, original))
+        definitions.append(definition)
+        last = pos = definition.end
+    pieces.append(text[last:])
+    return "".join(pieces), tuple(definitions), tuple(problems)
+
+
+def _escaped(text: str, pos: int) -> bool:
+    """Whether the backslash at ``pos`` is the second half of ``\\\\``."""
+    count = 0
+    while pos > 0 and text[pos - 1] == "\\":
+        count += 1
+        pos -= 1
+    return count % 2 == 1
+
+
+def _fit(replacement: str, original: str) -> str:
+    """``replacement`` padded so it keeps the newlines of ``original`` (and, if it can, its length)."""
+    newlines = original.count("\n")
+    flat = replacement.replace("\n", " ")
+    padding = len(original) - len(flat) - newlines
+    return flat + " " * max(padding, 0) + "\n" * newlines
+
+
+def structural_names(macros: dict[str, MacroDefinition]) -> frozenset[str]:
+    """Names of the macros whose expansion, directly or through others, changes structure."""
+    structural = {name for name, macro in macros.items() if _STRUCTURAL.search(macro.body)}
+    changed = True
+    while changed:
+        changed = False
+        for name, macro in macros.items():
+            if name in structural:
+                continue
+            used = set(re.findall(r"\\([A-Za-z@]+)", macro.body))
+            if used & structural:
+                structural.add(name)
+                changed = True
+    return frozenset(structural)
+
+
+def _substitute(body: str, arguments: list[str]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        if match.group(0) == "##":
+            return "#"
+        index = int(match.group(1)) - 1
+        return arguments[index] if index < len(arguments) else ""
+
+    return _PARAMETER.sub(replace, body)
+
+
+def _expand_use(
+    text: str, pos: int, macro: MacroDefinition
+) -> tuple[str, int] | None:
+    """The expansion of a use of ``macro`` whose arguments start at ``pos``."""
+    arguments: list[str] = []
+    remaining = macro.arguments
+    if macro.default is not None:
+        optional = read_group(text, pos, "[", "]")
+        if optional is not None:
+            arguments.append(optional[0])
+            pos = optional[1]
+        else:
+            arguments.append(macro.default)
+        remaining -= 1
+    for _ in range(max(remaining, 0)):
+        argument = _read_argument(text, pos)
+        if argument is None:
+            return None
+        arguments.append(argument[0])
+        pos = argument[1]
+    return _substitute(macro.body, arguments), pos
+
+
+def expand_structural(
+    text: str,
+    macros: dict[str, MacroDefinition],
+    environments: dict[str, Definition],
+) -> tuple[str, tuple[tuple[int, str], ...]]:
+    """Expand uses of structural user macros and environments, keeping line numbers."""
+    names = structural_names(macros)
+    env_names = {
+        name
+        for name, definition in environments.items()
+        if _STRUCTURAL.search(definition.macro.body + (definition.environment_end or ""))
+    }
+    if not names and not env_names:
+        return text, ()
+    problems: list[tuple[int, str]] = []
+    pattern = _use_pattern(names, env_names)
+    expanded = _expand(text, pattern, macros, environments, problems, 0)
+    return expanded, tuple(problems)
+
+
+def _use_pattern(names: frozenset[str], env_names: set[str]) -> re.Pattern[str]:
+    alternatives = []
+    if names:
+        words = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
+        alternatives.append(r"\\(?P<macro>" + words + r")(?![A-Za-z@])")
+    if env_names:
+        envs = "|".join(re.escape(n) for n in sorted(env_names))
+        alternatives.append(r"\\(?P<edge>begin|end)\s*\{(?P<env>" + envs + r")\}")
+    return re.compile("|".join(alternatives))
+
+
+def _expand(
+    text: str,
+    pattern: re.Pattern[str],
+    macros: dict[str, MacroDefinition],
+    environments: dict[str, Definition],
+    problems: list[tuple[int, str]],
+    depth: int,
+) -> str:
+    pieces: list[str] = []
+    last = 0
+    pos = 0
+    while True:
+        match = pattern.search(text, pos)
+        if match is None:
+            break
+        if _escaped(text, match.start()):
+            pos = match.end()
+            continue
+        result = _expansion_of(text, match, macros, environments)
+        if result is None:
+            problems.append((match.start(), f"cannot read the arguments of \\{match.group(0)[1:]}"))
+            pos = match.end()
+            continue
+        replacement, end = result
+        if depth + 1 >= _MAX_EXPANSION_DEPTH:
+            problems.append((match.start(), "macro expansion nested too deeply; stopped expanding"))
+        else:
+            replacement = _expand(replacement, pattern, macros, environments, problems, depth + 1)
+        pieces.append(text[last : match.start()])
+        pieces.append(_fit(replacement, text[match.start() : end]))
+        last = pos = end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _expansion_of(
+    text: str,
+    match: re.Match[str],
+    macros: dict[str, MacroDefinition],
+    environments: dict[str, Definition],
+) -> tuple[str, int] | None:
+    name = match.groupdict().get("macro")
+    if name:
+        return _expand_use(text, match.end(), macros[name])
+    definition = environments[match.group("env")]
+    if match.group("edge") == "end":
+        return definition.environment_end or "", match.end()
+    return _expand_use(text, match.end(), definition.macro)
+
+
+DOLLAR_IN_LABEL = "\ue000"  # stands for "$" inside a label key, so it does not open math
+_LABEL_WITH_DOLLAR = re.compile(r"\\label\s*(?:\[[^\]]*\])?\s*\{[^{}]*\$[^{}]*\}")
+
+
+def _protect_label_keys(text: str) -> str:
+    """Hide ``$`` in label keys (same length, so offsets hold); the reader maps it back."""
+    return _LABEL_WITH_DOLLAR.sub(lambda m: m.group(0).replace("$", DOLLAR_IN_LABEL), text)
+
+
+@dataclass
+class MacroTable:
+    """The user macros and environments defined so far, persisting across ``\\input``."""
+
+    macros: dict[str, MacroDefinition]
+    environments: dict[str, Definition]
+    switches: dict[str, bool]
+
+    @classmethod
+    def empty(cls) -> MacroTable:
+        return cls({}, {}, {})
+
+
+def prepare(text: str, table: MacroTable) -> Prepared:
+    """Blank noise, lift out definitions (recording them in ``table``) and expand uses."""
+    quiet = _protect_label_keys(blank_noise(text, table.switches))
+    lifted, definitions, problems = find_definitions(quiet)
+    for definition in definitions:
+        if definition.environment_end is not None:
+            table.environments[definition.macro.name] = definition
+        else:
+            table.macros[definition.macro.name] = definition.macro
+    expanded, expansion_problems = expand_structural(lifted, table.macros, table.environments)
+    return Prepared(expanded, definitions, problems + expansion_problems)

@@ -1,0 +1,49 @@
+"""The rule registry: a rule exists when it is in :data:`ALL_RULES`."""
+
+from __future__ import annotations
+
+from paperlink.rules.base import Rule, rule_markdown
+from paperlink.rules.paper_input import (
+    ConflictingHyperparameter,
+    DroppedLabel,
+    DuplicateLabel,
+    IncludeCycle,
+    IncludeOutsidePaper,
+    MalformedLatex,
+    NumberingUnknown,
+    PaperFileMissing,
+    PaperNotUtf8,
+)
+
+__all__ = ["ALL_RULES", "Rule", "rule_by_code", "rule_markdown", "rules_markdown"]
+
+ALL_RULES: tuple[type[Rule], ...] = (
+    PaperFileMissing,
+    IncludeCycle,
+    IncludeOutsidePaper,
+    MalformedLatex,
+    PaperNotUtf8,
+    NumberingUnknown,
+    DuplicateLabel,
+    ConflictingHyperparameter,
+    DroppedLabel,
+)
+
+
+def rule_by_code(code: str) -> type[Rule] | None:
+    """The rule with this code or name, case-insensitively."""
+    wanted = code.strip().lower()
+    for rule in ALL_RULES:
+        if wanted in (rule.code.lower(), rule.name):
+            return rule
+    return None
+
+
+def rules_markdown() -> str:
+    """docs/rules.md: an index, then every rule's page."""
+    lines = ["# Rules", "", "Generated from the rules' own documentation by `paperlink rule --all`; do not edit.", ""]
+    lines += ["| code | name | severity | summary |", "|---|---|---|---|"]
+    lines += [f"| {r.code} | {r.name} | {r.severity.value} | {r.summary} |" for r in ALL_RULES]
+    pages = ["\n".join(lines) + "\n"]
+    pages += ["#" + rule_markdown(rule).replace("\n## ", "\n### ") for rule in ALL_RULES]
+    return "\n".join(pages)

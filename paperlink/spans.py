@@ -1,0 +1,67 @@
+"""One coordinate system for every position paperlink reports.
+
+A :class:`Span` names a project-relative POSIX path, a 1-based line and column, and an
+exclusive end. libcst (0-based columns) and pylatexenc (character offsets) are converted
+here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Span", "LineIndex"]
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A region of a file: 1-based line and column, end exclusive."""
+
+    path: str
+    line: int
+    column: int = 1
+    end_line: int | None = None
+    end_column: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line if self.end_line is not None else self.line,
+            "end_column": self.end_column if self.end_column is not None else self.column,
+        }
+
+
+class LineIndex:
+    """Converts character offsets in one text into spans.
+
+    Built once per file; each lookup is a binary search over line starts, so spans are
+    computed only for the offsets that end up in the output.
+    """
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        starts = [0]
+        find = text.find
+        pos = find("\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = find("\n", pos + 1)
+        self._starts = starts
+
+    def line_column(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset."""
+        from bisect import bisect_right
+
+        line = bisect_right(self._starts, max(offset, 0))
+        return line, offset - self._starts[line - 1] + 1
+
+    def span(self, start: int, end: int | None = None) -> Span:
+        line, column = self.line_column(start)
+        if end is None:
+            return Span(self.path, line, column)
+        end_line, end_column = self.line_column(end)
+        return Span(self.path, line, column, end_line, end_column)
