@@ -1,0 +1,240 @@
+"""Counters and what steps them: the document class, packages, ``\\newtheorem``,
+``\\numberwithin``, ``\\setcounter``, lists, footnotes and ``\\the<counter>`` definitions.
+"""
+
+from __future__ import annotations
+
+from paperlink.paper.latex.nodes import _argument, _argument_text, _plain
+from paperlink.paper.latex.state import (
+    _CHAPTER_CLASSES,
+    _KNOWN_CLASSES,
+    _LIST_COUNTERS,
+    _SECTION_PARENTS,
+    _Anchor,
+    _File,
+    _integer,
+)
+from paperlink.paper.model import ItemKind, Limitation
+from paperlink.paper.numbering import arabic, parse_template, within
+from paperlink.diagnostics import Severity
+from paperlink.spans import Span
+
+
+class Counting:
+    """Mixin of the LaTeX reader: counters, classes, packages, theorems, lists, footnotes."""
+
+    def _setup_article(self) -> None:
+        counters = self.counters
+        counters.new("secnumdepth")
+        counters.set("secnumdepth", 3)
+        counters.new("part", template=(("value", "part", "Roman"),))
+        for name, parent in (("section", None), *_SECTION_PARENTS.items()):
+            counters.new(name, parent, within(parent, name) if parent else None)
+        for name in ("equation", "figure", "table", "footnote", "algorithm", "algocf"):
+            counters.new(name)
+        counters.new("mpfootnote", template=(("value", "mpfootnote", "alph"),))
+        counters.new("subfigure", "figure", (("value", "subfigure", "alph"),))
+        counters.new("subtable", "table", (("value", "subtable", "alph"),))
+        counters.prefixes["subfigure"] = (("the", "figure"),)
+        counters.prefixes["subtable"] = (("the", "table"),)
+        for depth, name in enumerate(_LIST_COUNTERS):
+            style = ("arabic", "alph", "roman", "Alph")[depth]
+            counters.new(name, template=(("value", name, style),))
+        counters.prefixes["enumii"] = (("the", "enumi"),)
+        counters.prefixes["enumiii"] = (("the", "enumi"), ("text", "("), ("the", "enumii"), ("text", ")"))
+        counters.prefixes["enumiv"] = (("the", "enumi"), ("text", "("), ("the", "enumii"), ("text", ")"), ("the", "enumiii"))
+
+    def _setup_class(self, name: str, span: Span) -> None:
+        self.document_class = name
+        counters = self.counters
+        if name in _CHAPTER_CLASSES:
+            counters.set("secnumdepth", 2)
+            counters.new("chapter")
+            counters.add_reset("section", "chapter")
+            counters.set_template("section", within("chapter", "section"))
+            counters.add_reset("footnote", "chapter")
+            for counter in ("equation", "figure", "table"):
+                counters.add_reset(counter, "chapter")
+                counters.set_template(
+                    counter,
+                    (("positive", "chapter", (("the", "chapter"), ("text", "."))), ("value", counter, "arabic")),
+                )
+        if name == "IEEEtran":
+            counters.set_template("section", (("value", "section", "Roman"),))
+            counters.set_template("subsection", (("the", "section"), ("text", "-"), ("value", "subsection", "Alph")))
+            counters.set_template("subsubsection", (("the", "subsection"), ("value", "subsubsection", "arabic")))
+        if name not in _KNOWN_CLASSES:
+            self.limitations.append(Limitation(
+                f"document class '{name}' is not modelled; numbers assume the article class", span))
+            self._diagnose(span, "PL015", f"document class '{name}' is not modelled; numbers assume the article class", Severity.INFO)
+        elif name.startswith("revtex") or name == "memoir":
+            self.limitations.append(Limitation(
+                f"document class '{name}' numbers some items its own way; those numbers may differ", span))
+
+    # -- reading files ----------------------------------------------------------------
+
+    def _on_numberwithin(self, node, current: _File) -> None:
+        style = (_argument_text(node, 0) or "").strip().lstrip("\\") or "arabic"
+        counter = (_argument_text(node, 1) or "").strip()
+        parent = (_argument_text(node, 2) or "").strip()
+        if counter not in self.counters or parent not in self.counters:
+            return
+        self.counters.add_reset(counter, parent)
+        self.counters.set_template(counter, within(parent, counter, style))
+
+    def _on_counterwithin(self, node, current: _File) -> None:
+        starred = _argument(node, 0) is not None
+        counter = (_argument_text(node, 1) or "").strip()
+        parent = (_argument_text(node, 2) or "").strip()
+        if counter not in self.counters or parent not in self.counters:
+            return
+        if node.macroname == "counterwithin":
+            self.counters.add_reset(counter, parent)
+            if not starred:
+                self.counters.set_template(counter, within(parent, counter))
+        else:
+            self.counters.remove_reset(counter)
+            if not starred:
+                self.counters.set_template(counter, arabic(counter))
+
+    def _on_counter_value(self, node, current: _File) -> None:
+        counter = (_argument_text(node, 0) or "").strip()
+        value_text = (_argument_text(node, 1) or "").strip()
+        value = _integer(value_text, self.counters)
+        if counter not in self.counters:
+            return
+        if value is None:
+            span = current.span(node.pos)
+            self._limitation(span, f"\\{node.macroname}{{{counter}}}{{{value_text}}}: value not understood; later numbers of '{counter}' may be wrong")
+            return
+        if node.macroname == "setcounter":
+            self.counters.set(counter, value)
+        else:
+            self.counters.add(counter, value)
+
+    def _on_stepcounter(self, node, current: _File) -> None:
+        counter = (_argument_text(node, 0) or "").strip()
+        if not counter:
+            return
+        if node.macroname == "stepcounter":
+            self.counters.step(counter)
+            return
+        item = self._new_item(ItemKind.OTHER, None, current.span(node.pos), environment=counter, keep=False)
+        item.number = self._refstep(counter, item)
+
+    def _on_newcounter(self, node, current: _File) -> None:
+        counter = (_argument_text(node, 0) or "").strip()
+        parent = (_argument_text(node, 1) or "").strip() or None
+        if counter:
+            self.counters.new(counter, parent if parent in self.counters else None)
+
+    def _on_newtheorem(self, node, current: _File) -> None:
+        starred = _argument(node, 0) is not None
+        name = (_argument_text(node, 1) or "").strip()
+        shared = (_argument_text(node, 2) or "").strip() or None
+        printed = _plain(_argument_text(node, 3) or name)
+        parent = (_argument_text(node, 4) or "").strip() or None
+        if not name:
+            return
+        if starred:
+            self.theorems[name] = (None, printed)
+            return
+        if shared:
+            self.theorems[name] = (shared if shared in self.counters else None, printed)
+            return
+        self.counters.new(name, parent if parent in self.counters else None)
+        self.theorems[name] = (name, printed)
+
+    def _on_item(self, node, current: _File) -> None:
+        if not self.lists or self.lists[-1] != "enumerate" or _argument(node, 0) is not None:
+            return
+        depth = sum(1 for kind in self.lists if kind == "enumerate")
+        counter = _LIST_COUNTERS[min(depth, 4) - 1]
+        item = self._new_item(ItemKind.OTHER, None, current.span(node.pos), environment="item", keep=False)
+        item.number = self._refstep(counter, item)
+
+    def _on_footnote(self, node, current: _File) -> None:
+        self.anchors.append(self.anchors[-1])
+        counter = "mpfootnote" if self.minipages else "footnote"
+        explicit = _argument_text(node, 0)
+        item = self._new_item(ItemKind.OTHER, None, current.span(node.pos), environment="footnote", keep=False)
+        if explicit is not None and _integer(explicit, self.counters) is not None:
+            saved = self.counters.value(counter)
+            self.counters.set(counter, _integer(explicit, self.counters) - 1)
+            item.number = self._refstep(counter, item)
+            self.counters.set(counter, saved)
+        else:
+            item.number = self._refstep(counter, item)
+        body = _argument(node, 1)
+        if body is not None:
+            self._walk([body], current, prose=False)
+        self.anchors.pop()
+
+    def _on_footnotemark(self, node, current: _File) -> None:
+        """``\\footnotemark`` uses up a number without changing what labels see."""
+        if _argument(node, 0) is None:
+            self.counters.step("mpfootnote" if self.minipages else "footnote")
+
+    def _on_footnotetext(self, node, current: _File) -> None:
+        """``\\footnotetext``: labels inside get the number of the last mark."""
+        counter = "mpfootnote" if self.minipages else "footnote"
+        self.anchors.append(self.anchors[-1])
+        item = self._new_item(ItemKind.OTHER, None, current.span(node.pos), environment="footnote", keep=False)
+        explicit = _integer(_argument_text(node, 0) or "", self.counters)
+        if explicit is not None:
+            saved = self.counters.value(counter)
+            self.counters.set(counter, explicit)
+            item.number = self.counters.label_text(counter)
+            self.counters.set(counter, saved)
+        else:
+            item.number = self.counters.label_text(counter)
+        self.anchors[-1] = _Anchor(item.number, item)
+        body = _argument(node, 1)
+        if body is not None:
+            self._walk([body], current, prose=False)
+        self.anchors.pop()
+
+    def _on_definition(self, node, current: _File) -> None:
+        index = _integer((_argument_text(node, 0) or "").strip(), self.counters)
+        if index is None or index >= len(current.definitions):
+            return
+        definition = current.definitions[index]
+        name = definition.macro.name
+        if definition.environment_end is not None:
+            return
+        if name.startswith("the") and name[3:] in self.counters:
+            template = parse_template(definition.macro.body)
+            if template is None:
+                self._limitation(current.span(node.pos), f"\\{name} is defined in a way paperlink cannot evaluate; '{name[3:]}' numbers are not known")
+                self.counters.set_template(name[3:], (("text", "?"),))
+            else:
+                self.counters.set_template(name[3:], template)
+        elif name.startswith("p@") and name[2:] in self.counters:
+            template = parse_template(definition.macro.body)
+            if template is not None:
+                self.counters.prefixes[name[2:]] = template
+
+    def _on_documentclass(self, node, current: _File) -> None:
+        name = (_argument_text(node, 1) or "").strip()
+        if name and not self.document_class:
+            self._setup_class(name, current.span(node.pos))
+
+    def _on_usepackage(self, node, current: _File) -> None:
+        options = {o.strip() for o in (_argument_text(node, 0) or "").split(",")}
+        for package in (p.strip() for p in (_argument_text(node, 1) or "").split(",")):
+            if package == "algorithm2e":
+                self.algorithm_counter = "algocf"
+                if "chapter" in options and "chapter" in self.counters:
+                    self.counters.add_reset("algocf", "chapter")
+                    self.counters.set_template("algocf", within("chapter", "algocf"))
+            elif package == "algorithm":
+                for parent in ("chapter", "section"):
+                    if parent in options and parent in self.counters:
+                        self.counters.add_reset("algorithm", parent)
+                        self.counters.set_template("algorithm", within(parent, "algorithm"))
+            elif package in ("caption", "subcaption", "subfig"):
+                self.caption_package = True
+            elif package in ("algorithmic", "algpseudocode", "algorithmicx"):
+                self.algorithm_style = "algorithmic" if package == "algorithmic" else "algpseudocode"
+                self.algorithm_ends = "noend" not in options
+

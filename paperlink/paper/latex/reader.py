@@ -1,0 +1,504 @@
+"""The LaTeX reader: files in document order, one pylatexenc parse each, one walk.
+
+Sectioning, labels, counters, theorems, lists and footnotes live here; displayed
+equations in :mod:`.displays`, floats and algorithms in :mod:`.floats`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pylatexenc.latexwalker import (
+    LatexCharsNode,
+    LatexEnvironmentNode,
+    LatexGroupNode,
+    LatexMacroNode,
+    LatexMathNode,
+)
+
+from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.paper import hyperparams
+from paperlink.paper.latex.counting import Counting
+from paperlink.paper.latex.displays import DisplayMath
+from paperlink.paper.latex.floats import Floats
+from paperlink.paper.latex.nodes import (
+    _LABEL,
+    _Walker,
+    _argument,
+    _argument_text,
+    _children,
+    _find_macros,
+    _label_key,
+    _leading_option,
+    _plain,
+)
+from paperlink.paper.latex.state import (
+    _CHAPTER_CLASSES,
+    _FLOATS,
+    _LIST_COUNTERS,
+    _MAX_INCLUDE_DEPTH,
+    _MAX_NESTING,
+    _MAX_SYNTAX_DIAGNOSTICS,
+    _ROW_NUMBERS,
+    _SECTION_LEVELS,
+    _SINGLE_NUMBER,
+    _SKIPPED_ENVIRONMENTS,
+    _TABULARS,
+    _UNNUMBERED_MATH,
+    _Anchor,
+    _assign_keys,
+    _conflicting_hyperparameters,
+    _File,
+    _Float,
+    _freeze,
+    _Item,
+)
+from paperlink.paper.model import Hyperparameter, ItemKind, Limitation, Paper
+from paperlink.paper.numbering import Counters
+from paperlink.paper.texscan import PLACEHOLDER, MacroTable, prepare
+from paperlink.spans import LineIndex, Span
+
+__all__ = ["read_latex_paper"]
+
+
+class _LatexReader(Counting, DisplayMath, Floats):
+    """Reads one paper. Holds the mutable state of a single pass over the document."""
+
+    def __init__(self, main: Path, root: Path) -> None:
+        self.main = main
+        self.root = root
+        self.paper_dir = main.parent.resolve()
+        self.counters = Counters()
+        self.items: list[_Item] = []
+        self.anchors: list[_Anchor] = [_Anchor("", None)]
+        self.sections: list[_Item] = []
+        self.floats: list[_Float] = []
+        self.lists: list[str] = []
+        self.diagnostics: list[Diagnostic] = []
+        self.limitations: list[Limitation] = []
+        self.files: list[str] = []
+        self.include_stack: list[Path] = []
+        self.macros = MacroTable.empty()
+        self.theorems: dict[str, tuple[str | None, str]] = {}  # env -> (counter, printed name)
+        self.labels_seen: dict[str, Span] = {}
+        self.document_class = ""
+        self.title = ""
+        self.authors: tuple[str, ...] = ()
+        self.mainmatter = True
+        self.in_appendix = False
+        self.algorithm_counter = "algorithm"
+        self.algorithm_ends = True
+        self.algorithm_style = "algpseudocode"
+        self.depth = 0
+        self.pending_labels: list = []  # multline* labels waiting for a tag
+        self.caption_package = False
+        self.minipages = 0
+        self.document_ended = False
+        self._setup_article()
+
+    # -- document class -------------------------------------------------------------
+
+    def relative(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.resolve().as_posix()
+
+    def read_main(self) -> None:
+        self._read_file(self.main, self.main.parent, None, subfile=False)
+
+    def _read_file(self, path: Path, base: Path, origin: Span | None, *, subfile: bool) -> None:
+        text = self._decode(path, origin)
+        if text is None:
+            return
+        relative = self.relative(path)
+        self.files.append(relative)
+        prepared = prepare(text, self.macros)
+        index = LineIndex(relative, prepared.text)
+        current = _File(path, relative, prepared.text, index, prepared.definitions, base)
+        for offset, message in prepared.problems:
+            self._diagnose(current.span(offset), "PL013", message)
+        walker = _Walker(prepared.text)
+        try:
+            nodes = walker.get_latex_nodes()[0]
+        except (RecursionError, Exception) as error:  # pylatexenc on hostile input
+            self._diagnose(current.span(0), "PL013", f"cannot parse this file: {type(error).__name__}")
+            return
+        self._report_syntax(current, walker.errors)
+        self.include_stack.append(path.resolve())
+        try:
+            if subfile:
+                nodes = self._subfile_body(nodes)
+            self._walk(nodes, current, prose=True)
+        finally:
+            self.include_stack.pop()
+
+    def _decode(self, path: Path, origin: Span | None) -> str | None:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            span = origin or Span(self.relative(path), 1)
+            self._diagnose(span, "PL010", f"cannot read {self.relative(path)}: {error.strerror or error}")
+            return None
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = data.count(b"\n", 0, error.start) + 1
+            self._diagnose(
+                Span(self.relative(path), line), "PL014",
+                f"file is not valid UTF-8 (byte 0x{data[error.start]:02x}); read as Latin-1",
+            )
+            return data.decode("latin-1")
+
+    def _report_syntax(self, current: _File, errors: list[tuple[int, str]]) -> None:
+        seen: set[int] = set()
+        for offset, message in errors:
+            span = current.span(offset)
+            if span.line in seen or len(seen) >= _MAX_SYNTAX_DIAGNOSTICS:
+                continue
+            seen.add(span.line)
+            self._diagnose(span, "PL013", f"malformed LaTeX: {message.strip().rstrip('.')}")
+
+    def _subfile_body(self, nodes):
+        for node in nodes:
+            if isinstance(node, LatexEnvironmentNode) and node.environmentname == "document":
+                return node.nodelist
+        return nodes
+
+    def _include(self, node, current: _File, name: str | None, base: Path, *, subfile: bool = False) -> None:
+        span = current.span(node.pos)
+        if not name or not name.strip():
+            return
+        name = name.strip()
+        candidates = [base / name] if name.endswith(".tex") else [base / f"{name}.tex", base / name]
+        target = next((c for c in candidates if c.is_file()), None)
+        if target is None:
+            self._diagnose(span, "PL010", f"included file '{name}' not found (looked in {self.relative(base) or '.'})")
+            return
+        resolved = target.resolve()
+        if not resolved.is_relative_to(self.paper_dir):
+            self._diagnose(span, "PL012", f"included file '{name}' is outside the paper folder; not read")
+            return
+        if resolved in self.include_stack:
+            self._diagnose(span, "PL011", f"include cycle: '{name}' is already being read")
+            return
+        if len(self.include_stack) >= _MAX_INCLUDE_DEPTH:
+            self._diagnose(span, "PL011", f"includes nested more than {_MAX_INCLUDE_DEPTH} deep; '{name}' not read")
+            return
+        self._read_file(target, base if not subfile else self.main.parent, span, subfile=subfile)
+
+    # -- diagnostics --------------------------------------------------------------------
+
+    def _diagnose(self, span: Span, code: str, message: str, severity: Severity = Severity.WARNING) -> None:
+        self.diagnostics.append(Diagnostic(span, code, message, severity))
+
+    # -- the walk -----------------------------------------------------------------------
+
+    def _walk(self, nodes, current: _File, *, prose: bool) -> None:
+        if self.depth >= _MAX_NESTING:
+            if nodes:
+                first = next((n for n in nodes if n is not None), None)
+                if first is not None:
+                    self._diagnose(current.span(first.pos), "PL013", "LaTeX nested too deeply; the rest of this group is skipped")
+            return
+        self.depth += 1
+        try:
+            self._walk_nodes(nodes, current, prose)
+        finally:
+            self.depth -= 1
+
+    def _walk_nodes(self, nodes, current: _File, prose: bool) -> None:
+        run_start: int | None = None
+        run_end = 0
+        for node in nodes:
+            if node is None:
+                continue
+            if self.document_ended:  # TeX stops reading at \end{document}
+                return
+            if isinstance(node, LatexCharsNode):
+                run_start = node.pos if run_start is None else run_start
+                run_end = node.pos + node.len
+                continue
+            if isinstance(node, LatexMathNode):
+                if node.displaytype == "inline":
+                    run_start = node.pos if run_start is None else run_start
+                    run_end = node.pos + node.len
+                else:
+                    for label in _find_macros(node.nodelist, _LABEL):
+                        self._bind_label(label, current)
+                continue
+            if isinstance(node, LatexMacroNode) and node.macroname not in _MACRO_HANDLERS:
+                if node.nodeargd is not None and node.nodeargd.argnlist:
+                    self._walk(_children(node), current, prose=False)
+                run_start = node.pos if run_start is None else run_start
+                run_end = node.pos + node.len
+                continue
+            if isinstance(node, LatexGroupNode):
+                self.anchors.append(self.anchors[-1])
+                self._walk(node.nodelist, current, prose=False)
+                self.anchors.pop()
+                run_start = node.pos if run_start is None else run_start
+                run_end = node.pos + node.len
+                continue
+            if prose and run_start is not None:
+                self._prose(current, run_start, run_end)
+            run_start = None
+            if isinstance(node, LatexMacroNode):
+                _MACRO_HANDLERS[node.macroname](self, node, current)
+            elif isinstance(node, LatexEnvironmentNode):
+                self._environment(node, current)
+        if prose and run_start is not None:
+            self._prose(current, run_start, run_end)
+
+    def _prose(self, current: _File, start: int, end: int) -> None:
+        text = current.text[start:end]
+        for mention in hyperparams.mentions_in_text(text):
+            self._hyperparameter(mention, current.span(start + mention.start), None)
+
+    def _hyperparameter(self, mention: hyperparams.Mention, span: Span, table: _Item | None) -> None:
+        value = Hyperparameter(mention.name, mention.value, mention.raw)
+        item = _Item(
+            ItemKind.HYPERPARAMETER, None, span, environment="table" if table else "text",
+            title=mention.name, latex=mention.raw, parent=table or self._section(),
+            hyperparameter=value, key=f"hp:{mention.key}",
+        )
+        self.items.append(item)
+
+    def _section(self) -> _Item | None:
+        return self.sections[-1] if self.sections else None
+
+    def _new_item(self, kind: ItemKind, number: str | None, span: Span, **fields) -> _Item:
+        fields.setdefault("parent", self._section())
+        fields.setdefault("appendix", self.in_appendix)
+        item = _Item(kind, number, span, **fields)
+        self.items.append(item)
+        return item
+
+    def _refstep(self, counter: str, item: _Item | None) -> str:
+        """``\\refstepcounter``: step, and make the new value what ``\\label`` sees."""
+        self.counters.step(counter)
+        number = self.counters.label_text(counter)
+        self.anchors[-1] = _Anchor(number, item)
+        return number
+
+    def _bind_label(self, node, current: _File, anchor: _Anchor | None = None) -> None:
+        key = _label_key(node)
+        if not key:
+            return
+        span = current.span(node.pos)
+        anchor = anchor or self.anchors[-1]
+        if key in self.labels_seen:
+            first = self.labels_seen[key]
+            self._diagnose(span, "PL016", f"label '{key}' is also defined at {first}; LaTeX uses the last one")
+        self.labels_seen[key] = span
+        item = anchor.item
+        if item is None or item.kind is ItemKind.HYPERPARAMETER:
+            item = self._new_item(ItemKind.OTHER, anchor.number, span, environment="label")
+        item.labels.append(key)
+        item.keep = True
+
+    # -- macros -------------------------------------------------------------------------
+
+    def _on_section(self, node, current: _File) -> None:
+        name = node.macroname
+        level = _SECTION_LEVELS[name]
+        starred = _argument(node, 0) is not None
+        depth = self.counters.value("secnumdepth")
+        numbered = not starred and level <= depth and (name != "chapter" or self.mainmatter)
+        span = current.span(node.pos)
+        title_latex = _argument_text(node, 2) or ""
+        while self.sections and self.sections[-1].level >= level:
+            self.sections.pop()
+        item = self._new_item(
+            ItemKind.SECTION, None, span, environment=name, title=_plain(title_latex),
+            latex=title_latex, level=level,
+        )
+        if numbered:
+            item.number = self._refstep(name, item)
+        self.sections.append(item)
+        title = _argument(node, 2)
+        if title is not None:
+            self._walk([title], current, prose=False)
+
+    def _on_label(self, node, current: _File) -> None:
+        self._bind_label(node, current)
+
+    def _on_appendix(self, node, current: _File) -> None:
+        self.in_appendix = True
+        counters = self.counters
+        if "chapter" in counters and self.document_class in _CHAPTER_CLASSES:
+            counters.set("chapter", 0)
+            counters.set("section", 0)
+            counters.set_template("chapter", (("value", "chapter", "Alph"),))
+        else:
+            counters.set("section", 0)
+            counters.set("subsection", 0)
+            counters.set_template("section", (("value", "section", "Alph"),))
+
+    def _on_matter(self, node, current: _File) -> None:
+        self.mainmatter = node.macroname == "mainmatter"
+
+    def _on_input(self, node, current: _File) -> None:
+        self._include(node, current, _argument_text(node, 0), current.base)
+
+    def _on_subfile(self, node, current: _File) -> None:
+        self._include(node, current, _argument_text(node, 0), current.base, subfile=True)
+
+    def _on_import(self, node, current: _File) -> None:
+        relative = node.macroname.startswith("sub")
+        directory = _argument_text(node, 1 if node.macroname == "subimport" else 0) or ""
+        name = _argument_text(node, 2 if node.macroname == "subimport" else 1)
+        origin = current.path.parent if relative else self.main.parent
+        base = origin / directory.strip()
+        self._include(node, current, name, base)
+
+    def _on_title(self, node, current: _File) -> None:
+        text = _argument_text(node, 0) or ""
+        if node.macroname == "title":
+            self.title = _plain(text)
+        else:
+            self.authors = tuple(a for a in (_plain(p) for p in re.split(r"\\and\b|\\\\", text)) if a)
+
+    def _on_ignored(self, node, current: _File) -> None:
+        """Macros that only matter inside math or algorithms, where they are read directly."""
+
+    # -- environments -------------------------------------------------------------------
+
+    def _environment(self, node: LatexEnvironmentNode, current: _File) -> None:
+        name = node.environmentname
+        if name in _SINGLE_NUMBER or name in _ROW_NUMBERS or name in _UNNUMBERED_MATH:
+            self._math(node, current)
+        elif name == "subequations":
+            self._subequations(node, current)
+        elif name in _FLOATS:
+            self._float(node, current, _FLOATS[name])
+        elif name == "algorithmic":
+            self._algorithmic(node, current)
+        elif name in self.theorems:
+            self._theorem(node, current)
+        elif name in ("enumerate", "itemize", "description"):
+            self._list(node, current)
+        elif name in _TABULARS:
+            self._tabular(node, current)
+        elif name in _SKIPPED_ENVIRONMENTS:
+            return
+        elif name == "minipage":
+            self.minipages += 1
+            self.counters.set("mpfootnote", 0)
+            self.anchors.append(self.anchors[-1])
+            self._walk(node.nodelist, current, prose=True)
+            self.anchors.pop()
+            self.minipages -= 1
+        elif name == "document":
+            self._walk(node.nodelist, current, prose=True)
+            self.document_ended = True
+        else:
+            self.anchors.append(self.anchors[-1])
+            self._walk(node.nodelist, current, prose=True)
+            self.anchors.pop()
+
+    def _theorem(self, node: LatexEnvironmentNode, current: _File) -> None:
+        counter, printed = self.theorems[node.environmentname]
+        self.anchors.append(self.anchors[-1])
+        try:
+            if counter is not None:
+                title = _leading_option(node)
+                item = self._new_item(ItemKind.THEOREM, None, current.span(node.pos), environment=printed, title=title)
+                item.number = self._refstep(counter, item)
+                item.latex = current.text[node.pos : node.pos + node.len]
+            self._walk(node.nodelist, current, prose=True)
+        finally:
+            self.anchors.pop()
+
+    def _list(self, node: LatexEnvironmentNode, current: _File) -> None:
+        kind = node.environmentname
+        self.lists.append("enumerate" if kind == "enumerate" else "other")
+        if kind == "enumerate":
+            depth = sum(1 for k in self.lists if k == "enumerate")
+            if depth <= 4:
+                self.counters.set(_LIST_COUNTERS[depth - 1], 0)
+        self.anchors.append(self.anchors[-1])
+        try:
+            self._walk(node.nodelist, current, prose=True)
+        finally:
+            self.anchors.pop()
+            self.lists.pop()
+
+    def _limitation(self, span: Span, message: str) -> None:
+        self.limitations.append(Limitation(message, span))
+        self._diagnose(span, "PL015", message, Severity.INFO)
+
+    # -- result ---------------------------------------------------------------------------
+
+    def paper(self, name: str) -> Paper:
+        kept = [item for item in self.items if item.keep]
+        _assign_keys(kept)
+        items = tuple(_freeze(item) for item in kept)
+        diagnostics = list(self.diagnostics)
+        diagnostics.extend(_conflicting_hyperparameters(items))
+        return Paper(
+            name=name,
+            source=self.relative(self.main),
+            title=self.title,
+            authors=self.authors,
+            document_class=self.document_class,
+            items=items,
+            macros=tuple(sorted(self.macros.macros.values(), key=lambda m: m.name)),
+            limitations=tuple(self.limitations),
+            diagnostics=tuple(sorted(set(diagnostics))),
+            files=tuple(self.files),
+        )
+
+
+
+_MACRO_HANDLERS = {
+    **{name: _LatexReader._on_section for name in _SECTION_LEVELS},
+    "label": _LatexReader._on_label,
+    "caption": _LatexReader._on_caption,
+    "subcaptionbox": _LatexReader._on_subcaptionbox,
+    "subfloat": _LatexReader._on_subcaptionbox,
+    "ContinuedFloat": _LatexReader._on_continued_float,
+    "captionof": _LatexReader._on_captionof,
+    "appendix": _LatexReader._on_appendix,
+    "frontmatter": _LatexReader._on_matter,
+    "mainmatter": _LatexReader._on_matter,
+    "backmatter": _LatexReader._on_matter,
+    "input": _LatexReader._on_input,
+    "include": _LatexReader._on_input,
+    "subfile": _LatexReader._on_subfile,
+    "import": _LatexReader._on_import,
+    "subimport": _LatexReader._on_import,
+    "inputfrom": _LatexReader._on_import,
+    "subinputfrom": _LatexReader._on_import,
+    "numberwithin": _LatexReader._on_numberwithin,
+    "counterwithin": _LatexReader._on_counterwithin,
+    "counterwithout": _LatexReader._on_counterwithin,
+    "setcounter": _LatexReader._on_counter_value,
+    "addtocounter": _LatexReader._on_counter_value,
+    "stepcounter": _LatexReader._on_stepcounter,
+    "refstepcounter": _LatexReader._on_stepcounter,
+    "newcounter": _LatexReader._on_newcounter,
+    "newtheorem": _LatexReader._on_newtheorem,
+    "item": _LatexReader._on_item,
+    "footnote": _LatexReader._on_footnote,
+    "footnotemark": _LatexReader._on_footnotemark,
+    "footnotetext": _LatexReader._on_footnotetext,
+    PLACEHOLDER: _LatexReader._on_definition,
+    "documentclass": _LatexReader._on_documentclass,
+    "usepackage": _LatexReader._on_usepackage,
+    "title": _LatexReader._on_title,
+    "author": _LatexReader._on_title,
+    "tag": _LatexReader._on_ignored,
+    "nonumber": _LatexReader._on_ignored,
+    "notag": _LatexReader._on_ignored,
+}
+
+
+def read_latex_paper(main: Path, *, name: str, root: Path) -> Paper:
+    """Read the paper whose main file is ``main``; spans are relative to ``root``."""
+    reader = _LatexReader(main, root)
+    reader.read_main()
+    return reader.paper(name)
