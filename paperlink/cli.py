@@ -15,7 +15,7 @@ import click
 from paperlink import __version__
 from paperlink.config import Config, load_config
 from paperlink.diagnostics import Severity
-from paperlink.errors import PaperlinkError
+from paperlink.errors import PaperlinkError, PaperNotFoundError
 
 __all__ = ["main", "cli"]
 
@@ -49,6 +49,8 @@ def _resolve_paper(argument: str | None, config_file: Path | None):
     if candidate is not None and candidate.is_dir():
         config = _config_for(candidate, config_file)
         source = config.paper(None)
+    elif candidate is not None and (candidate.suffix or "/" in argument):
+        raise PaperNotFoundError(f"paper not found: {argument}")
     else:
         config = _config_for(None, config_file)
         source = config.paper(argument)

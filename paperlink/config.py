@@ -87,8 +87,11 @@ def find_config(start: Path) -> Path | None:
 def _has_paperlink_table(pyproject: Path) -> bool:
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError):
         return False
+    except tomllib.TOMLDecodeError as error:
+        # Skipping it would hide a typo in [tool.paperlink] behind "no configuration found".
+        raise ConfigError(f"{pyproject}: invalid TOML: {error}") from None
     return isinstance(data.get("tool"), dict) and "paperlink" in data["tool"]
 
 
@@ -127,7 +130,8 @@ def _read_table(path: Path) -> tuple[dict[str, Any], str]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path.name}: invalid TOML: {error}") from None
-    table = data.get("tool", {}).get("paperlink", {})
+    tool = data.get("tool", {})
+    table = tool.get("paperlink", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):
         raise ConfigError(f"{path.name}: [tool.paperlink] must be a table")
     return table, f"{path.name} [tool.paperlink]"
@@ -136,7 +140,7 @@ def _read_table(path: Path) -> tuple[dict[str, Any], str]:
 def _build(table: dict[str, Any], path: Path, section: str) -> Config:
     for key in table:
         if key not in _KEYS:
-            raise ConfigError(f"{section}: unknown key '{key}'{_did_you_mean(key, list(_KEYS))}")
+            raise ConfigError(f"{section}: unknown key '{key}'{_did_you_mean(str(key), list(_KEYS))}")
     root = path.parent
     papers = _papers(table.get("papers", {}), root, section)
     default = table.get("default-paper")
@@ -159,8 +163,10 @@ def _papers(value: Any, root: Path, section: str) -> tuple[PaperSource, ...]:
         raise ConfigError(f"{section}: 'papers' must be a table of name = path, got {type(value).__name__}")
     papers = []
     for name, location in value.items():
-        if not isinstance(location, str) or not location.strip():
+        if not isinstance(location, str):
             raise ConfigError(f"{section}: 'papers.{name}' must be a path string, got {type(location).__name__}")
+        if not location.strip():
+            raise ConfigError(f"{section}: 'papers.{name}' is an empty path")
         papers.append(PaperSource(str(name), (root / location).resolve()))
     return tuple(papers)
 

@@ -308,23 +308,27 @@ _CAPTION_HINT = re.compile(
     r"|configurations?|implementation details",
     re.IGNORECASE,
 )
-_HEADER_HINT = re.compile(
-    r"(?<![a-z])(?:(?:hyper[\s-]*)?parameters?|values?|settings?)(?![a-z])", re.IGNORECASE
-)
+_HYPER_HEADER = re.compile(r"hyper[\s-]*param", re.IGNORECASE)
+_VALUE_HEADER = re.compile(r"(?:default |chosen |our )?(?:values?|settings?)")
+_VARIANT = re.compile(r"=\s*\$?\s*[-+]?\.?\d")
 
 
-def mention_from_row(cells: Sequence[str], *, hyperparameter_table: bool) -> Mention | None:
+def mention_from_row(
+    cells: Sequence[str], *, hyperparameter_table: bool, adam: bool = False
+) -> Mention | None:
     """The hyperparameter a table row states: a name cell, then its first numeric cell.
 
     Outside hyperparameter tables only known vocabulary counts, so result tables with a
-    row label and scores do not produce mentions.
+    row label and scores do not produce mentions. A name cell that carries its own value
+    (``warmup = 2000`` in an ablation) describes a variant, not the paper's setting.
+    ``adam`` says the table is about Adam (another row names it), for ``beta_1`` and ``eps``.
     """
-    if len(cells) < 2:
+    if len(cells) < 2 or _VARIANT.search(cells[0]):
         return None
     plain = _plain_name(cells[0])
     if _HEADER_NAME.fullmatch(_phrase(plain)):
         return None
-    adam = any(_ADAM.search(cell) for cell in cells)
+    adam = adam or any(_ADAM.search(cell) for cell in cells)
     key = _name_key(plain, adam=adam, allow_slug=hyperparameter_table)
     if key is None:
         return None
@@ -347,10 +351,14 @@ def _without_row_end(cell: str) -> str:
 
 
 def is_hyperparameter_table(caption: str, header: Sequence[str]) -> bool:
-    """Whether a table lists settings: by its caption, or by its header row."""
+    """Whether a table lists settings: by its caption, or by a header naming
+    hyperparameters or a value column after the first ("Setting & BLEU" is a results table)."""
     if _CAPTION_HINT.search(_plain_name(caption)):
         return True
-    return any(_HEADER_HINT.search(_plain_name(cell)) for cell in header)
+    cells = [_plain_name(cell) for cell in header]
+    return any(_HYPER_HEADER.search(cell) for cell in cells) or any(
+        _VALUE_HEADER.fullmatch(_phrase(cell)) for cell in cells[1:]
+    )
 
 
 # --- prose -----------------------------------------------------------------------------

@@ -79,9 +79,13 @@ class _Reader:
             raise self.fail(node, f"{where}: expected a mapping")
         out: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self.fail(key_node, f"{where}: keys must be strings")
             key = key_node.value
             if key not in allowed:
                 raise self.fail(key_node, f"{where}: unknown key '{key}' (allowed: {', '.join(sorted(allowed))})")
+            if key in out:  # PyYAML would silently keep the last one
+                raise self.fail(key_node, f"{where}: key '{key}' given twice")
             out[key] = value_node
         return out
 
@@ -154,7 +158,7 @@ class _Reader:
         name = text.get("name") or text.get("title")
         if not name and not text.get("key") and not labels:
             raise self.fail(node, f"{where}: a hyperparameter needs a 'name', 'key' or 'label'")
-        if "value" not in fields:
+        if "value" not in fields or fields["value"].tag.endswith(":null"):
             raise self.fail(node, f"{where}: a hyperparameter needs a 'value'")
         value_node = fields["value"]
         if not isinstance(value_node, yaml.ScalarNode):

@@ -59,8 +59,9 @@ def paper_to_json(paper: Paper) -> str:
 
 
 def _describe(item: PaperItem) -> str:
+    # Raw values and names may span lines in the source; a table row must not.
     if item.hyperparameter is not None:
-        return f"{item.hyperparameter.name} = {item.hyperparameter.raw}"
+        return " ".join(f"{item.hyperparameter.name} = {item.hyperparameter.raw}".split())
     text = item.title or item.latex
     return " ".join(text.split())[:60]
 
@@ -76,7 +77,7 @@ def paper_to_text(paper: Paper) -> str:
         "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4]
         for row in rows
     ]
-    title = f' "{paper.title}"' if paper.title else ""
+    title = f' "{" ".join(paper.title.split())}"' if paper.title else ""
     header = f"paper {paper.name}: {paper.source}{title} ({len(paper.items)} items)"
     body = [header, *lines]
     for limitation in paper.limitations:

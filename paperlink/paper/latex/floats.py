@@ -176,8 +176,9 @@ class Floats:
         caption = table.title if table else ""
         header = rows[0][0] if rows else []
         is_table = hyperparams.is_hyperparameter_table(caption, header)
+        adam = "adam" in caption.lower() or any("adam" in cell.lower() for cells, _ in rows for cell in cells)
         for cells, span in rows:
-            mention = hyperparams.mention_from_row(cells, hyperparameter_table=is_table)
+            mention = hyperparams.mention_from_row(cells, hyperparameter_table=is_table, adam=adam)
             if mention is not None:
                 self._hyperparameter(mention, span, table)
 

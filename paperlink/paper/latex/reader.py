@@ -435,6 +435,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
 
     def paper(self, name: str) -> Paper:
         kept = [item for item in self.items if item.keep]
+        _unify_adam_keys(kept)
         _assign_keys(kept)
         items = tuple(_freeze(item) for item in kept)
         diagnostics = list(self.diagnostics)
@@ -452,6 +453,16 @@ class _LatexReader(Counting, DisplayMath, Floats):
             files=tuple(self.files),
         )
 
+
+
+def _unify_adam_keys(items: list[_Item]) -> None:
+    """A bare ``beta_1`` in a table of a paper whose text says Adam's is Adam's ``beta_1``."""
+    keys = {item.key for item in items if item.kind is ItemKind.HYPERPARAMETER}
+    for item in items:
+        if item.kind is ItemKind.HYPERPARAMETER and item.key in ("hp:beta1", "hp:beta2", "hp:eps"):
+            adam_key = "hp:adam." + item.key.removeprefix("hp:")
+            if adam_key in keys:
+                item.key = adam_key
 
 
 _MACRO_HANDLERS = {
