@@ -38,22 +38,25 @@ def _config_for(target: Path | None, config_file: Path | None) -> Config:
 
 
 def _resolve_paper(argument: str | None, config_file: Path | None):
-    """A paper from a path (.tex, .yaml, or a folder with a config) or a configured name."""
+    """A paper from a configured name, or a path: a .tex, a .yaml, or a folder with a config."""
     from paperlink.paper import parse_paper
 
     candidate = Path(argument) if argument else None
     if candidate is not None and candidate.is_file():
         config = _config_for(candidate.parent, config_file)
+        configured = next((p for p in config.papers if p.path == candidate.resolve()), None)
+        name = configured.name if configured else candidate.stem
         root = config.root if config.source else Path.cwd()
-        return parse_paper(candidate, name=candidate.stem, root=root)
+        return parse_paper(candidate, name=name, root=root)
     if candidate is not None and candidate.is_dir():
         config = _config_for(candidate, config_file)
         source = config.paper(None)
-    elif candidate is not None and (candidate.suffix or "/" in argument):
-        raise PaperNotFoundError(f"paper not found: {argument}")
-    else:
-        config = _config_for(None, config_file)
-        source = config.paper(argument)
+        return parse_paper(source.path, name=source.name, root=config.root)
+    config = _config_for(None, config_file)
+    if argument is not None and argument not in {p.name for p in config.papers}:
+        if candidate is not None and (candidate.suffix or "/" in argument):
+            raise PaperNotFoundError(f"paper not found: {argument}")
+    source = config.paper(argument)
     return parse_paper(source.path, name=source.name, root=config.root)
 
 

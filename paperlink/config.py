@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from paperlink.errors import ConfigError
+from paperlink.errors import ConfigError, yaml_problem
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -120,7 +120,7 @@ def _read_table(path: Path) -> tuple[dict[str, Any], str]:
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             where = f":{mark.line + 1}" if mark else ""
-            raise ConfigError(f"{path.name}{where}: invalid YAML: {getattr(error, 'problem', error)}") from None
+            raise ConfigError(f"{path.name}{where}: invalid YAML: {yaml_problem(error)}") from None
         if data is None:
             data = {}
         if not isinstance(data, dict):
@@ -180,3 +180,4 @@ def _globs(table: dict[str, Any], key: str, section: str, default: tuple[str, ..
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ConfigError(f"{section}: '{key}' must be a list of glob strings")
     return tuple(value)
+

@@ -22,6 +22,7 @@ __all__ = [
     "PaperNotFoundError",
     "ManifestError",
     "UsageError",
+    "yaml_problem",
 ]
 
 
@@ -60,3 +61,9 @@ class UsageError(PaperlinkError):
     """The command line asks for something paperlink cannot do."""
 
     slug = "cli"
+
+
+def yaml_problem(error: Exception) -> str:
+    """The first line of a PyYAML error's problem: our errors are one line."""
+    message = str(getattr(error, "problem", None) or error).strip()
+    return message.splitlines()[0] if message else "unknown error"

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from paperlink import __version__
-from paperlink.cli import cli
+from paperlink.cli import cli, main
 
 REPO = Path(__file__).resolve().parents[1]
 SIMSIAM = REPO / "sample_papers" / "simsiam"
@@ -177,3 +177,27 @@ def test_rules_md_is_up_to_date():
     assert result.output == committed, (
         "docs/rules.md is stale; regenerate it with: python3 -m paperlink rule --all > docs/rules.md"
     )
+
+
+def test_missing_paper_path_is_named_in_the_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as done:
+        main(["paper", "show", "missing.tex"])
+    assert done.value.code == 2
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", "paperlink: error: paper not found: missing.tex\n")
+
+
+def test_paper_names_with_dots_are_looked_up_before_paths(tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\npapers = { "simsiam.v2" = "paper.yaml" }\n', encoding="utf-8")
+    (tmp_path / "paper.yaml").write_text("items:\n  - kind: equation\n    label: eq:a\n    number: '1'\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["paper", "show", "simsiam.v2"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("paper simsiam.v2: paper.yaml")
+
+
+def test_a_configured_tex_file_keeps_its_configured_name():
+    result = CliRunner().invoke(cli, ["paper", "show", str(SIMSIAM / "paper.tex")])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("paper simsiam: paper.tex")

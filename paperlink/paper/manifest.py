@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from paperlink.errors import ManifestError, PaperNotFoundError
+from paperlink.errors import ManifestError, PaperNotFoundError, yaml_problem
 from paperlink.paper.hyperparams import canonical_key, parse_number
 from paperlink.paper.model import Hyperparameter, ItemKind, Paper, PaperItem
 from paperlink.spans import Span
@@ -35,7 +35,7 @@ from paperlink.spans import Span
 __all__ = ["read_manifest"]
 
 _TOP_KEYS = {"title", "authors", "arxiv", "items"}
-_ITEM_KEYS = {"kind", "number", "label", "labels", "title", "latex", "parent", "name", "key", "value"}
+_ITEM_KEYS = {"kind", "number", "label", "labels", "title", "latex", "parent", "name", "key", "value", "level", "appendix"}
 _KINDS = {kind.value: kind for kind in ItemKind}
 
 
@@ -53,7 +53,7 @@ def read_manifest(path: Path, *, name: str, root: Path) -> Paper:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        raise ManifestError(f"{relative}:{line}: invalid YAML: {getattr(error, 'problem', None) or error}") from None
+        raise ManifestError(f"{relative}:{line}: invalid YAML: {yaml_problem(error)}") from None
     if document is None:
         raise ManifestError(f"{relative}:1: the manifest is empty; it needs at least 'items'")
     reader = _Reader(relative)
@@ -148,11 +148,29 @@ class _Reader:
             key = f"{kind.value}:{number}"
         else:
             raise self.fail(node, f"{where}: an item needs a 'label' or a 'number'")
+        level, appendix = self.section_place(fields, number, where) if kind is ItemKind.SECTION else (0, False)
         return PaperItem(
             kind=kind, key=key, number=number, span=span, labels=labels,
             title=text.get("title") or text.get("name", ""), latex=text.get("latex", ""),
             parent=text.get("parent"), environment="manifest", hyperparameter=hyperparameter,
+            level=level, appendix=appendix,
         )
+
+    def section_place(self, fields: dict[str, yaml.Node], number: str | None, where: str) -> tuple[int, bool]:
+        """A section's depth (1 for "2", 2 for "2.1" unless ``level`` says) and appendix flag."""
+        level = number.count(".") + 1 if number else 1
+        if "level" in fields:
+            text = self.string(fields["level"], f"{where}.level")
+            if not text.lstrip("-").isdigit():
+                raise self.fail(fields["level"], f"{where}.level: expected an integer (chapter 0, section 1, ...)")
+            level = int(text)
+        appendix = False
+        if "appendix" in fields:
+            flag = self.string(fields["appendix"], f"{where}.appendix").lower()
+            if flag not in ("true", "false"):
+                raise self.fail(fields["appendix"], f"{where}.appendix: expected true or false")
+            appendix = flag == "true"
+        return level, appendix
 
     def hyperparameter(self, node, fields, text, labels, where) -> tuple[Hyperparameter, str]:
         name = text.get("name") or text.get("title")
@@ -173,3 +191,4 @@ class _Reader:
                 raise self.fail(node, f"{where}: cannot make a key from the name '{name}'; give 'key'")
             key = slug if slug.startswith("hp:") else f"hp:{slug}"
         return Hyperparameter(name or key.removeprefix("hp:"), value, raw), key
+

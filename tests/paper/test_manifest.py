@@ -89,7 +89,7 @@ def test_valid_manifest_paper_fields(tmp_path):
 
 def test_valid_manifest_items(tmp_path):
     assert read(tmp_path, MANIFEST).items == (
-        item(ItemKind.SECTION, "sec:method", "2", 5, labels=("sec:method",), title="Method"),
+        item(ItemKind.SECTION, "sec:method", "2", 5, labels=("sec:method",), title="Method", level=1),
         item(
             ItemKind.EQUATION, "eq:loss", "3", 9, labels=("eq:loss", "eq:symmetric"),
             latex="L = D(p_1, z_2)/2", parent="sec:method",
@@ -220,7 +220,7 @@ def test_unknown_item_key(tmp_path):
     text = "items:\n  - kind: equation\n    lable: eq:x\n"
     assert error(tmp_path, text) == (
         "paper.yaml:3: items[0]: unknown key 'lable' "
-        "(allowed: key, kind, label, labels, latex, name, number, parent, title, value)"
+        "(allowed: appendix, key, kind, label, labels, latex, level, name, number, parent, title, value)"
     )
 
 
@@ -326,3 +326,35 @@ def test_read_manifest_of_a_missing_file_is_paper_not_found(tmp_path):
     with pytest.raises(PaperNotFoundError) as caught:
         read_manifest(missing, name="nope", root=tmp_path)
     assert str(caught.value) == f"paper manifest not found: {missing}"
+
+
+@pytest.mark.parametrize(
+    ("fields", "level", "appendix"),
+    [
+        ("number: '2'", 1, False),
+        ("number: '2.1'", 2, False),
+        ("number: 'A.1'\n    appendix: true", 2, True),
+        ("number: '3'\n    level: 0", 0, False),
+        ("label: sec:intro", 1, False),
+    ],
+)
+def test_section_level_and_appendix(tmp_path, fields, level, appendix):
+    path = tmp_path / "paper.yaml"
+    path.write_text(f"items:\n  - kind: section\n    label: sec:x\n    {fields}\n".replace("label: sec:x\n    label: sec:intro", "label: sec:intro"), encoding="utf-8")
+    (section,) = read_manifest(path, name="p", root=tmp_path).items
+    assert (section.level, section.appendix) == (level, appendix)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ("level: deep", "paper.yaml:5: items[0].level: expected an integer (chapter 0, section 1, ...)"),
+        ("appendix: maybe", "paper.yaml:5: items[0].appendix: expected true or false"),
+    ],
+)
+def test_section_level_and_appendix_errors(tmp_path, fields, message):
+    path = tmp_path / "paper.yaml"
+    path.write_text(f"items:\n  - kind: section\n    label: sec:x\n    number: '1'\n    {fields}\n", encoding="utf-8")
+    with pytest.raises(ManifestError) as raised:
+        read_manifest(path, name="p", root=tmp_path)
+    assert str(raised.value) == message

@@ -1,0 +1,72 @@
+"""Tests for the rule registry: every rule is well formed, unique and documented."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from paperlink.diagnostics import Severity
+from paperlink.rules import ALL_RULES, Rule, rule_by_code, rule_markdown
+from paperlink.rules.base import DOC_HEADINGS
+
+
+def test_registry_is_not_empty_and_holds_rules():
+    assert ALL_RULES
+    assert all(isinstance(rule, type) and issubclass(rule, Rule) and rule is not Rule for rule in ALL_RULES)
+
+
+def test_codes_are_unique_and_well_formed():
+    codes = [rule.code for rule in ALL_RULES]
+    assert len(set(codes)) == len(codes)
+    assert [code for code in codes if not re.fullmatch(r"PL\d{3}", code)] == []
+
+
+def test_names_are_unique_kebab_case():
+    names = [rule.name for rule in ALL_RULES]
+    assert len(set(names)) == len(names)
+    assert [name for name in names if not re.fullmatch(r"[a-z]+(?:-[a-z0-9]+)*", name)] == []
+
+
+def test_rules_are_sorted_by_code():
+    codes = [rule.code for rule in ALL_RULES]
+    assert codes == sorted(codes)
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda rule: rule.code)
+def test_rule_describes_itself_completely(rule):
+    assert rule.problems() == []
+    assert isinstance(rule.severity, Severity)
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda rule: rule.code)
+def test_rule_is_found_by_code_and_by_name(rule):
+    assert rule_by_code(rule.code) is rule
+    assert rule_by_code(rule.code.lower()) is rule
+    assert rule_by_code(rule.name) is rule
+
+
+def test_unknown_rule_is_none():
+    assert rule_by_code("PL999") is None
+
+
+def test_problems_reports_an_incomplete_rule():
+    class Incomplete(Rule):
+        """## What it does\nNothing."""
+
+        code = "X1"
+        name = "Bad_Name"
+
+    assert Incomplete.problems() == [
+        "Incomplete: code 'X1' is not PL followed by three digits",
+        "X1: name 'Bad_Name' is not kebab-case",
+        "X1: no summary",
+        *(f"X1: documentation lacks the heading '## {heading}'" for heading in DOC_HEADINGS[1:]),
+    ]
+
+
+def test_rule_markdown_starts_with_code_name_and_summary():
+    rule = ALL_RULES[0]
+    page = rule_markdown(rule)
+    assert page.startswith(f"# {rule.code} {rule.name}\n\n*{rule.summary}* (default severity: {rule.severity.value})\n\n")
+    assert page.endswith(rule.documentation() + "\n")
