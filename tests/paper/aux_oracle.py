@@ -8,7 +8,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-_NEWLABEL = re.compile(r"^\\newlabel\{(?P<key>.*?)\}\{", re.M)
+# \newlabel{key}{{number}{page}...}; rotating's \newlabel{RF1}{22} holds only a page.
+_NEWLABEL = re.compile(r"^\\newlabel\{(?P<key>.*?)\}\{(?=\{)", re.M)
 _FONT_SWITCH = re.compile(r"\\(?:itshape|upshape|rmfamily|sffamily|ttfamily|bfseries|mdseries|normalfont|relax)\b\s*")
 
 

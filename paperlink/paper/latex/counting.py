@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import re
+
 from paperlink.paper.latex.nodes import _argument, _argument_text, _plain
 from paperlink.paper.latex.state import (
     _CHAPTER_CLASSES,
@@ -18,6 +20,9 @@ from paperlink.paper.model import ItemKind, Limitation
 from paperlink.paper.numbering import arabic, parse_template, within
 from paperlink.diagnostics import Severity
 from paperlink.spans import Span
+
+
+_LOAD_CLASS = re.compile(r"\\LoadClass(?:WithOptions)?\s*(?:\[[^\]]*\])?\s*\{([^}]+)\}")
 
 
 class Counting:
@@ -154,21 +159,20 @@ class Counting:
         item.number = self._refstep(counter, item)
 
     def _on_footnote(self, node, current: _File) -> None:
-        self.anchors.append(self.anchors[-1])
-        counter = "mpfootnote" if self.minipages else "footnote"
-        explicit = _argument_text(node, 0)
-        item = self._new_item(ItemKind.OTHER, None, current.span(node.pos), environment="footnote", keep=False)
-        if explicit is not None and _integer(explicit, self.counters) is not None:
-            saved = self.counters.value(counter)
-            self.counters.set(counter, _integer(explicit, self.counters) - 1)
-            item.number = self._refstep(counter, item)
-            self.counters.set(counter, saved)
-        else:
-            item.number = self._refstep(counter, item)
-        body = _argument(node, 1)
-        if body is not None:
-            self._walk([body], current, prose=False)
-        self.anchors.pop()
+        with self._group():
+            counter = "mpfootnote" if self.minipages else "footnote"
+            explicit = _argument_text(node, 0)
+            item = self._new_item(ItemKind.OTHER, None, current.span(node.pos), environment="footnote", keep=False)
+            if explicit is not None and _integer(explicit, self.counters) is not None:
+                saved = self.counters.value(counter)
+                self.counters.set(counter, _integer(explicit, self.counters) - 1)
+                item.number = self._refstep(counter, item)
+                self.counters.set(counter, saved)
+            else:
+                item.number = self._refstep(counter, item)
+            body = _argument(node, 1)
+            if body is not None:
+                self._walk([body], current, prose=False)
 
     def _on_footnotemark(self, node, current: _File) -> None:
         """``\\footnotemark`` uses up a number without changing what labels see."""
@@ -178,21 +182,20 @@ class Counting:
     def _on_footnotetext(self, node, current: _File) -> None:
         """``\\footnotetext``: labels inside get the number of the last mark."""
         counter = "mpfootnote" if self.minipages else "footnote"
-        self.anchors.append(self.anchors[-1])
-        item = self._new_item(ItemKind.OTHER, None, current.span(node.pos), environment="footnote", keep=False)
-        explicit = _integer(_argument_text(node, 0) or "", self.counters)
-        if explicit is not None:
-            saved = self.counters.value(counter)
-            self.counters.set(counter, explicit)
-            item.number = self.counters.label_text(counter)
-            self.counters.set(counter, saved)
-        else:
-            item.number = self.counters.label_text(counter)
-        self.anchors[-1] = _Anchor(item.number, item)
-        body = _argument(node, 1)
-        if body is not None:
-            self._walk([body], current, prose=False)
-        self.anchors.pop()
+        with self._group():
+            item = self._new_item(ItemKind.OTHER, None, current.span(node.pos), environment="footnote", keep=False)
+            explicit = _integer(_argument_text(node, 0) or "", self.counters)
+            if explicit is not None:
+                saved = self.counters.value(counter)
+                self.counters.set(counter, explicit)
+                item.number = self.counters.label_text(counter)
+                self.counters.set(counter, saved)
+            else:
+                item.number = self.counters.label_text(counter)
+            self.anchors[-1] = _Anchor(item.number, item)
+            body = _argument(node, 1)
+            if body is not None:
+                self._walk([body], current, prose=False)
 
     def _on_definition(self, node, current: _File) -> None:
         index = _integer((_argument_text(node, 0) or "").strip(), self.counters)
@@ -206,9 +209,10 @@ class Counting:
             template = parse_template(definition.macro.body)
             if template is None:
                 self._limitation(current.span(node.pos), f"\\{name} is defined in a way paperlink cannot evaluate; '{name[3:]}' numbers are not known")
-                self.counters.set_template(name[3:], (("text", "?"),))
-            else:
-                self.counters.set_template(name[3:], template)
+                template = (("text", "?"),)
+            self._set_template_locally(name[3:], template)
+        elif "\\@currentlabel" in definition.macro.body:
+            self._limitation(current.span(node.pos), f"\\{name} sets \\@currentlabel itself; labels after it may have other numbers")
         elif name.startswith("p@") and name[2:] in self.counters:
             template = parse_template(definition.macro.body)
             if template is not None:
@@ -216,23 +220,46 @@ class Counting:
 
     def _on_documentclass(self, node, current: _File) -> None:
         name = (_argument_text(node, 1) or "").strip()
-        if name and not self.document_class:
+        if not name or self.document_class:
+            return
+        base = self._local_class_base(name, current)
+        if base is None:
             self._setup_class(name, current.span(node.pos))
+            return
+        self._setup_class(base, current.span(node.pos))
+        self.document_class = name
+        self.limitations.append(Limitation(
+            f"document class '{name}' is read as its base class '{base}'; numbering it changes itself is not seen",
+            current.span(node.pos)))
+
+    def _local_class_base(self, name: str, current: _File) -> str | None:
+        """The standard class a class file shipped with the paper loads (``\\LoadClass{book}``)."""
+        for folder in (current.path.parent, self.main.parent):
+            try:
+                text = (folder / f"{name}.cls").read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            loaded = _LOAD_CLASS.search(text)
+            if loaded and loaded.group(1).strip() in _KNOWN_CLASSES:
+                return loaded.group(1).strip()
+        return None
 
     def _on_usepackage(self, node, current: _File) -> None:
-        options = {o.strip() for o in (_argument_text(node, 0) or "").split(",")}
+        options = {"".join(o.split()) for o in (_argument_text(node, 0) or "").split(",")}
         for package in (p.strip() for p in (_argument_text(node, 1) or "").split(",")):
             if package == "algorithm2e":
                 self.algorithm_counter = "algocf"
-                if "chapter" in options and "chapter" in self.counters:
-                    self.counters.add_reset("algocf", "chapter")
-                    self.counters.set_template("algocf", within("chapter", "algocf"))
+                self.algorithm2e_environment = "algorithm2e" if "algo2e" in options else "algorithm"
+                for parent in ("chapter", "section", "part"):
+                    if f"algo{parent}" in options and parent in self.counters:
+                        self.counters.add_reset("algocf", parent)
+                        self.counters.set_template("algocf", within(parent, "algocf"))
             elif package == "algorithm":
                 for parent in ("chapter", "section"):
                     if parent in options and parent in self.counters:
                         self.counters.add_reset("algorithm", parent)
                         self.counters.set_template("algorithm", within(parent, "algorithm"))
-            elif package in ("caption", "subcaption", "subfig"):
+            elif package in ("caption", "subcaption") or (package == "subfig" and "caption=false" not in options):
                 self.caption_package = True
             elif package in ("algorithmic", "algpseudocode", "algorithmicx"):
                 self.algorithm_style = "algorithmic" if package == "algorithmic" else "algpseudocode"

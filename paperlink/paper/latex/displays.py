@@ -32,8 +32,7 @@ class DisplayMath:
         name = node.environmentname
         family = name.rstrip("*")
         numbered = not name.endswith("*")
-        self.anchors.append(self.anchors[-1])
-        try:
+        with self._group():
             if family in ("equation", "multline"):
                 self._single_display(node, current, numbered=numbered)
             elif family == "eqnarray":
@@ -45,8 +44,6 @@ class DisplayMath:
             else:
                 for label in _find_macros(node.nodelist, _LABEL):
                     self._bind_label(label, current)
-        finally:
-            self.anchors.pop()
 
     def _display_item(self, env: LatexEnvironmentNode, row: list, current: _File, tag) -> _Item:
         start = next((n.pos for n in row if not _blank_node(n)), env.pos)
@@ -138,20 +135,17 @@ class DisplayMath:
     def _subequations(self, node: LatexEnvironmentNode, current: _File) -> None:
         counters = self.counters
         item = self._new_item(ItemKind.EQUATION, None, current.span(node.pos), environment="subequations")
-        self.anchors.append(self.anchors[-1])
-        item.number = self._refstep("equation", item)
-        parent_value = counters.value("equation")
-        saved = counters.template("equation")
-        # amsmath freezes the parent's printed number in \theparentequation.
-        counters.new("parentequation")
-        counters.set_template("parentequation", (("text", counters.the("equation")),))
-        counters.set_template("equation", (("the", "parentequation"), ("value", "equation", "alph")))
-        counters.set("equation", 0)
-        try:
-            self._walk(node.nodelist, current, prose=True)
-        finally:
-            counters.set_template("equation", saved)
-            counters.set("equation", parent_value)
-            self.anchors.pop()
+        with self._group():
+            item.number = self._refstep("equation", item)
+            parent_value = counters.value("equation")
+            # amsmath freezes the parent's printed number in \theparentequation.
+            counters.new("parentequation")
+            counters.set_template("parentequation", (("text", counters.the("equation")),))
+            self._set_template_locally("equation", (("the", "parentequation"), ("value", "equation", "alph")))
+            counters.set("equation", 0)
+            try:
+                self._walk(node.nodelist, current, prose=True)
+            finally:
+                counters.set("equation", parent_value)
         item.latex = "\n".join(i.latex for i in self.items if i.parent is item)
 

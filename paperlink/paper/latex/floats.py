@@ -6,11 +6,14 @@ are offered to the hyperparameter reader once the caption is known.
 
 from __future__ import annotations
 
+import re
+
 from pylatexenc.latexwalker import LatexCharsNode, LatexEnvironmentNode, LatexGroupNode, LatexMacroNode
 
 from paperlink.paper import hyperparams
 from paperlink.paper.latex.nodes import (
     _ALGORITHM2E_LABELS,
+    _LABEL,
     _RenamedArguments,
     _argument,
     _argument_text,
@@ -34,19 +37,31 @@ from paperlink.paper.model import ItemKind
 from paperlink.spans import Span
 
 
+def _placement(node: LatexEnvironmentNode) -> str:
+    """The ``[htbp]``/``[H]`` option of a float, as written."""
+    option = node.nodeargd.argnlist[0] if node.nodeargd is not None and node.nodeargd.argnlist else None
+    return option.latex_verbatim().strip("[] ") if option is not None else ""
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
 class Floats:
     """Mixin of the LaTeX reader: figures, tables, sub-floats, captions and algorithms."""
 
     def _on_caption(self, node, current: _File, counter: str | None = None) -> None:
         if counter is None:
-            if not self.floats:
+            if not self.floats:  # a caption LaTeX would reject; its labels still count
+                for argument in (_argument(node, 1), _argument(node, 2)):
+                    if argument is not None:
+                        self._walk([argument], current, prose=False)
                 return
             counter = self.floats[-1].counter
         caption = _argument_text(node, 2) or ""
         host = self.floats[-1] if self.floats else None
         if _argument(node, 0) is not None:  # \caption*: no number, and labels get none
             self.anchors[-1] = _Anchor(None, None)
-        elif counter == "algocf" and host is not None and host.items:
+        elif counter == "algocf" and host is not None and host.items and host.items[0].environment == "algocf" and not host.items[0].title:
             host.items[0].title, host.items[0].latex = _plain(caption), caption  # stepped at \begin
         else:
             self._captioned(counter, caption, current.span(node.pos))
@@ -84,9 +99,16 @@ class Floats:
         and the paper says so as a limitation.
         """
         after_line = False
+        content = False  # text since the last line ended: a blank line ends it too
         unknown: list = []
         for child in node.nodelist:
+            if isinstance(child, LatexCharsNode):
+                if content and _PARAGRAPH_BREAK.search(child.chars):
+                    after_line = True
+                content = content or bool(child.chars.strip())
+                continue
             if not isinstance(child, LatexMacroNode):
+                content = True
                 if isinstance(child, LatexGroupNode):
                     unknown.extend(_find_macros([child], _ALGORITHM2E_LABELS))
                 continue
@@ -100,6 +122,7 @@ class Floats:
                     self._bind_label(child, current)
             elif child.macroname == ";" or child.nodeargd is not None and child.nodeargd.argnlist or child.macroname in ("KwRet", "Return"):
                 after_line = True
+                content = False
                 unknown.extend(_find_macros(_children(child), _ALGORITHM2E_LABELS))
             elif _children(child):
                 unknown.extend(_find_macros(_children(child), _ALGORITHM2E_LABELS))
@@ -113,13 +136,14 @@ class Floats:
         if not self.floats:
             return
         counter = "subtable" if self.floats[-1].counter == "table" else "subfigure"
-        caption_index = 2 if node.macroname == "subcaptionbox" else 1
-        caption = _argument_text(node, caption_index)
-        self.anchors.append(self.anchors[-1])
-        if caption is not None:
-            self._captioned(counter, caption, current.span(node.pos))
-        self._walk(_children(node), current, prose=False)
-        self.anchors.pop()
+        if node.macroname == "subcaptionbox":
+            caption = _argument_text(node, 2)
+        else:  # \subfloat[list entry][caption]{body}: a single optional argument is the caption
+            caption = _argument_text(node, 1) if _argument(node, 1) is not None else _argument_text(node, 0)
+        with self._group():
+            if caption is not None:
+                self._captioned(counter, caption, current.span(node.pos))
+            self._walk(_children(node), current, prose=False)
 
     def _on_continued_float(self, node, current: _File) -> None:
         """``\\ContinuedFloat``: the next caption repeats the previous number."""
@@ -135,23 +159,23 @@ class Floats:
         self._on_caption(caption_node, current, counter)
 
     def _float(self, node: LatexEnvironmentNode, current: _File, counter: str) -> None:
-        if counter == "algorithm":
-            counter = self.algorithm_counter
+        if counter == "algorithm":  # algorithm2e's float is "algorithm", or "algorithm2e" with algo2e
+            counter = "algocf" if node.environmentname == self.algorithm2e_environment else "algorithm"
         record = _Float(counter)
         self.floats.append(record)
-        self.anchors.append(self.anchors[-1])
-        if self.caption_package:  # caption marks a label before the caption as undefined
-            self.anchors[-1] = _Anchor(None, None)
-        if counter == "algocf":  # algorithm2e numbers the float at \begin, not at \caption
-            record.items.append(self._captioned_algorithm2e(node, current))
-        try:
-            if counter == "algocf":
-                self._algorithm2e_body(node, current)
-            else:
-                self._walk(node.nodelist, current, prose=False)
-        finally:
-            self.anchors.pop()
-            self.floats.pop()
+        with self._group():
+            if self.caption_package:  # caption marks a label before the caption as undefined
+                self.anchors[-1] = _Anchor(None, None)
+            if counter == "algocf" and _placement(node) == "H":
+                # algorithm2e numbers a non-floating [H] algorithm at \begin, not at \caption
+                record.items.append(self._captioned_algorithm2e(node, current))
+            try:
+                if counter == "algocf":
+                    self._algorithm2e_body(node, current)
+                else:
+                    self._walk(node.nodelist, current, prose=False)
+            finally:
+                self.floats.pop()
         owner = record.items[0] if record.items else None
         for line in record.lines:
             if owner is not None:
@@ -163,9 +187,8 @@ class Floats:
 
     def _tabular(self, node: LatexEnvironmentNode, current: _File) -> None:
         rows = _table_rows(node, current)
-        self.anchors.append(self.anchors[-1])
-        self._walk(node.nodelist, current, prose=False)
-        self.anchors.pop()
+        with self._group():
+            self._walk(node.nodelist, current, prose=False)
         host = next((f for f in reversed(self.floats) if f.counter in ("table", "subtable")), None)
         if host is not None:
             host.rows.extend(rows)
@@ -194,10 +217,9 @@ class Floats:
             lines = lines - ends
         numbered = options is not None
         host = self.floats[-1] if self.floats else None
-        self.anchors.append(self.anchors[-1])
-        if self.algorithm_style == "algpseudocode":  # algorithmicx makes line 0 current at the start
-            self.anchors[-1] = _Anchor(self.counters.label_text(counter), None)
-        try:
+        with self._group():
+            if self.algorithm_style == "algpseudocode":  # algorithmicx makes line 0 current at the start
+                self.anchors[-1] = _Anchor(self.counters.label_text(counter), None)
             for child in node.nodelist:
                 if isinstance(child, LatexMacroNode) and child.macroname in lines:
                     item = self._new_item(ItemKind.ALGORITHM_LINE, None, current.span(child.pos), environment="line", keep=numbered)
@@ -206,12 +228,11 @@ class Floats:
                         host.lines.append(item)
                         if host.items:
                             item.parent = host.items[0]
-                if child is not None and not isinstance(child, LatexCharsNode):
-                    if isinstance(child, LatexMacroNode) and child.macroname == "label":
-                        self._bind_label(child, current)
-                    else:
-                        for label in _find_macros([child], frozenset({"label"})):
-                            self._bind_label(label, current)
-        finally:
-            self.anchors.pop()
+                if isinstance(child, LatexEnvironmentNode):
+                    self._environment(child, current)  # a displayed equation inside a step
+                elif isinstance(child, LatexMacroNode) and child.macroname == "label":
+                    self._bind_label(child, current)
+                elif child is not None and not isinstance(child, LatexCharsNode):
+                    for label in _find_macros([child], _LABEL):
+                        self._bind_label(label, current)
 

@@ -52,6 +52,9 @@ def _context_db():
         MacroSpec("footnotemark", "["),
         MacroSpec("footnotetext", "[{"),
         MacroSpec("subfile", "{"),
+        MacroSpec("cfchapter", "*[{{{"),
+        MacroSpec("cfsection", "*[{{{"),
+        MacroSpec("cfinput", "{"),
         MacroSpec("import", "{{"),
         MacroSpec("subimport", "*{{"),
         MacroSpec("inputfrom", "{{"),
@@ -63,12 +66,14 @@ def _context_db():
     environments = [
         std_environment("algorithmic", "["),
         std_environment("algorithm", "["),
+        std_environment("algorithm2e", "["),
         std_environment("subfigure", "[{"),
         std_environment("subtable", "[{"),
         std_environment("minipage", "[{"),
         std_environment("wrapfigure", "[{{"),
         std_environment("wraptable", "[{{"),
         std_environment("enumerate", "["),
+        std_environment("enumerate*", "["),
         std_environment("longtable", "[{"),
         std_environment("tabulary", "{{"),
     ]
@@ -122,6 +127,13 @@ def _plain(latex: str) -> str:
 def _argument(node: LatexMacroNode, index: int):
     arguments = node.nodeargd.argnlist if node.nodeargd is not None else []
     return arguments[index] if index < len(arguments) else None
+
+
+def _has_argument(node, index: int) -> bool:
+    """Whether argument ``index`` was given: pylatexenc puts an empty placeholder where a
+    mandatory argument is missing (``\\titleformat{\\section}`` names \\section, no title)."""
+    argument = _argument(node, index)
+    return argument is not None and not (isinstance(argument, LatexCharsNode) and argument.len == 0)
 
 
 def _argument_text(node, index: int) -> str | None:

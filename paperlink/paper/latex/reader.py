@@ -7,7 +7,9 @@ equations in :mod:`.displays`, floats and algorithms in :mod:`.floats`.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from pylatexenc.latexwalker import (
     LatexCharsNode,
@@ -29,6 +31,7 @@ from paperlink.paper.latex.nodes import (
     _argument_text,
     _children,
     _find_macros,
+    _has_argument,
     _label_key,
     _leading_option,
     _plain,
@@ -37,6 +40,7 @@ from paperlink.paper.latex.state import (
     _CHAPTER_CLASSES,
     _FLOATS,
     _LIST_COUNTERS,
+    _LISTS,
     _MAX_INCLUDE_DEPTH,
     _MAX_NESTING,
     _MAX_SYNTAX_DIAGNOSTICS,
@@ -92,7 +96,10 @@ class _LatexReader(Counting, DisplayMath, Floats):
         self.algorithm_style = "algpseudocode"
         self.depth = 0
         self.pending_labels: list = []  # multline* labels waiting for a tag
+        self.template_frames: list[dict] = []  # per open group: \the<counter> to restore
+        self.chapter_folder: Path | None = None  # chapterfolder's current folder
         self.caption_package = False
+        self.algorithm2e_environment = ""  # "algorithm", or "algorithm2e" with the algo2e option
         self.minipages = 0
         self.document_ended = False
         self._setup_article()
@@ -173,6 +180,8 @@ class _LatexReader(Counting, DisplayMath, Floats):
         if not name or not name.strip():
             return
         name = name.strip()
+        if Path(name).suffix.lower() in _PICTURE_FILES:  # drawing code (matplotlib's .pgf): no structure
+            return
         candidates = [base / name] if name.endswith(".tex") else [base / f"{name}.tex", base / name]
         target = next((c for c in candidates if c.is_file()), None)
         if target is None:
@@ -237,9 +246,8 @@ class _LatexReader(Counting, DisplayMath, Floats):
                 run_end = node.pos + node.len
                 continue
             if isinstance(node, LatexGroupNode):
-                self.anchors.append(self.anchors[-1])
-                self._walk(node.nodelist, current, prose=False)
-                self.anchors.pop()
+                with self._group():
+                    self._walk(node.nodelist, current, prose=False)
                 run_start = node.pos if run_start is None else run_start
                 run_end = node.pos + node.len
                 continue
@@ -266,6 +274,25 @@ class _LatexReader(Counting, DisplayMath, Floats):
             hyperparameter=value, key=f"hp:{mention.key}",
         )
         self.items.append(item)
+
+    @contextmanager
+    def _group(self) -> Iterator[None]:
+        """A TeX group: ``\\@currentlabel`` and ``\\the<counter>`` definitions made inside
+        are undone at its end (counter values are global, as in TeX)."""
+        self.anchors.append(self.anchors[-1])
+        self.template_frames.append({})
+        try:
+            yield
+        finally:
+            self.anchors.pop()
+            for counter, template in self.template_frames.pop().items():
+                self.counters.set_template(counter, template)
+
+    def _set_template_locally(self, counter: str, template) -> None:
+        """``\\renewcommand{\\the<counter>}``: in force until the current group ends."""
+        if self.template_frames:
+            self.template_frames[-1].setdefault(counter, self.counters.template(counter))
+        self.counters.set_template(counter, template)
 
     def _section(self) -> _Item | None:
         return self.sections[-1] if self.sections else None
@@ -302,8 +329,10 @@ class _LatexReader(Counting, DisplayMath, Floats):
 
     # -- macros -------------------------------------------------------------------------
 
-    def _on_section(self, node, current: _File) -> None:
-        name = node.macroname
+    def _on_section(self, node, current: _File, name: str | None = None) -> None:
+        name = name or node.macroname
+        if not _has_argument(node, 2):  # \titleformat{\section}...: named, not used
+            return
         level = _SECTION_LEVELS[name]
         starred = _argument(node, 0) is not None
         depth = self.counters.value("secnumdepth")
@@ -322,6 +351,20 @@ class _LatexReader(Counting, DisplayMath, Floats):
         title = _argument(node, 2)
         if title is not None:
             self._walk([title], current, prose=False)
+
+    def _on_chapter_folder(self, node, current: _File) -> None:
+        """chapterfolder: ``\\cfchapter{title}{folder}{file}`` is a chapter read from its folder,
+        whose ``\\cfinput{file}`` lines are relative to that folder."""
+        folder = (_argument_text(node, 3) or "").strip()
+        self._on_section(node, current, name=node.macroname.removeprefix("cf"))
+        saved, self.chapter_folder = self.chapter_folder, current.base / folder
+        try:
+            self._include(node, current, _argument_text(node, 4), self.chapter_folder)
+        finally:
+            self.chapter_folder = saved
+
+    def _on_chapter_folder_input(self, node, current: _File) -> None:
+        self._include(node, current, _argument_text(node, 0), self.chapter_folder or current.base)
 
     def _on_label(self, node, current: _File) -> None:
         self._bind_label(node, current)
@@ -379,7 +422,10 @@ class _LatexReader(Counting, DisplayMath, Floats):
             self._algorithmic(node, current)
         elif name in self.theorems:
             self._theorem(node, current)
-        elif name in ("enumerate", "itemize", "description"):
+        elif name == "appendices":  # the appendix package's environment form of \appendix
+            self._on_appendix(node, current)
+            self._walk(node.nodelist, current, prose=True)
+        elif name in _LISTS:
             self._list(node, current)
         elif name in _TABULARS:
             self._tabular(node, current)
@@ -388,44 +434,41 @@ class _LatexReader(Counting, DisplayMath, Floats):
         elif name == "minipage":
             self.minipages += 1
             self.counters.set("mpfootnote", 0)
-            self.anchors.append(self.anchors[-1])
-            self._walk(node.nodelist, current, prose=True)
-            self.anchors.pop()
+            with self._group():
+                self._walk(node.nodelist, current, prose=True)
             self.minipages -= 1
         elif name == "document":
             self._walk(node.nodelist, current, prose=True)
             self.document_ended = True
         else:
-            self.anchors.append(self.anchors[-1])
-            self._walk(node.nodelist, current, prose=True)
-            self.anchors.pop()
+            with self._group():
+                self._walk(node.nodelist, current, prose=True)
 
     def _theorem(self, node: LatexEnvironmentNode, current: _File) -> None:
         counter, printed = self.theorems[node.environmentname]
-        self.anchors.append(self.anchors[-1])
-        try:
+        with self._group():
             if counter is not None:
                 title = _leading_option(node)
                 item = self._new_item(ItemKind.THEOREM, None, current.span(node.pos), environment=printed, title=title)
                 item.number = self._refstep(counter, item)
                 item.latex = current.text[node.pos : node.pos + node.len]
             self._walk(node.nodelist, current, prose=True)
-        finally:
-            self.anchors.pop()
 
     def _list(self, node: LatexEnvironmentNode, current: _File) -> None:
-        kind = node.environmentname
-        self.lists.append("enumerate" if kind == "enumerate" else "other")
-        if kind == "enumerate":
+        numbered = node.environmentname.rstrip("*") == "enumerate"
+        self.lists.append("enumerate" if numbered else "other")
+        with self._group():
             depth = sum(1 for k in self.lists if k == "enumerate")
-            if depth <= 4:
-                self.counters.set(_LIST_COUNTERS[depth - 1], 0)
-        self.anchors.append(self.anchors[-1])
-        try:
-            self._walk(node.nodelist, current, prose=True)
-        finally:
-            self.anchors.pop()
-            self.lists.pop()
+            if numbered and depth <= 4:
+                counter = _LIST_COUNTERS[depth - 1]
+                self.counters.set(counter, 0)
+                template = _list_label_template(_argument_text(node, 0) or "", counter)
+                if template is not None:
+                    self._set_template_locally(counter, template)
+            try:
+                self._walk(node.nodelist, current, prose=True)
+            finally:
+                self.lists.pop()
 
     def _limitation(self, span: Span, message: str) -> None:
         self.limitations.append(Limitation(message, span))
@@ -455,6 +498,61 @@ class _LatexReader(Counting, DisplayMath, Floats):
 
 
 
+_LIST_STYLE = re.compile(r"\\(arabic|alph|Alph|roman|Roman)\*")
+_SHORT_LABEL = re.compile(r"(?<!\\)[1aAiI]")
+_SHORT_STYLES = {"1": "arabic", "a": "alph", "A": "Alph", "i": "roman", "I": "Roman"}
+
+
+_PICTURE_FILES = frozenset({".pgf", ".tikz", ".pdf_tex", ".pstex_t", ".eps_tex", ".pgf_tex"})
+
+
+def _list_label_template(options: str, counter: str):
+    """The reference format an enumerate's options give its items, or None to keep the default.
+
+    enumitem's ``label=``/``ref=`` (``(\\alph*)``) and the short form of enumitem and the
+    enumerate package (``[(1)]``, ``[a)]``), whose first 1, a, A, i or I is the number.
+    """
+    options = options.strip()
+    if not options:
+        return None
+    keys = dict(_option_pairs(options))
+    if "ref" in keys or "label" in keys:
+        form = keys.get("ref", keys.get("label", ""))
+        parts = []
+        for piece in re.split(r"(\\(?:arabic|alph|Alph|roman|Roman)\*)", form.replace("{", "").replace("}", "")):
+            style = _LIST_STYLE.fullmatch(piece)
+            if style:
+                parts.append(("value", counter, style.group(1)))
+            elif "\\" in piece:
+                return None  # formatting macros: too exotic to evaluate
+            elif piece:
+                parts.append(("text", piece))
+        return tuple(parts)
+    if "=" in options:
+        return None
+    number = _SHORT_LABEL.search(options)
+    if number is None or "\\" in options:
+        return None
+    return (
+        ("text", options[: number.start()].replace("{", "").replace("}", "")),
+        ("value", counter, _SHORT_STYLES[number.group()]),
+        ("text", options[number.end():].replace("{", "").replace("}", "")),
+    )
+
+
+def _option_pairs(options: str):
+    """``key=value`` pairs of a comma-separated option list, commas inside braces kept."""
+    depth = 0
+    start = 0
+    for index, char in enumerate(options + ","):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            key, _, value = options[start:index].partition("=")
+            if _:
+                yield key.strip(), value.strip()
+            start = index + 1
+
+
 def _unify_adam_keys(items: list[_Item]) -> None:
     """A bare ``beta_1`` in a table of a paper whose text says Adam's is Adam's ``beta_1``."""
     keys = {item.key for item in items if item.kind is ItemKind.HYPERPARAMETER}
@@ -468,6 +566,9 @@ def _unify_adam_keys(items: list[_Item]) -> None:
 _MACRO_HANDLERS = {
     **{name: _LatexReader._on_section for name in _SECTION_LEVELS},
     "label": _LatexReader._on_label,
+    "cfchapter": _LatexReader._on_chapter_folder,
+    "cfsection": _LatexReader._on_chapter_folder,
+    "cfinput": _LatexReader._on_chapter_folder_input,
     "caption": _LatexReader._on_caption,
     "subcaptionbox": _LatexReader._on_subcaptionbox,
     "subfloat": _LatexReader._on_subcaptionbox,

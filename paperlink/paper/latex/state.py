@@ -35,7 +35,10 @@ _UNNUMBERED_MATH = frozenset({
 })
 _FLOATS = {
     "figure": "figure", "figure*": "figure", "wrapfigure": "figure", "SCfigure": "figure",
+    "sidewaysfigure": "figure", "sidewaysfigure*": "figure", "floatingfigure": "figure",
     "table": "table", "table*": "table", "wraptable": "table", "SCtable": "table",
+    "sidewaystable": "table", "sidewaystable*": "table", "floatingtable": "table",
+    "algorithm2e": "algorithm",
     "algorithm": "algorithm", "algorithm*": "algorithm",
     "subfigure": "subfigure", "subtable": "subtable",
 }
@@ -46,6 +49,7 @@ _FLOAT_KINDS = {
 }
 _TABULARS = frozenset({"tabular", "tabular*", "tabularx", "tabulary", "longtable", "supertabular"})
 _LIST_COUNTERS = ("enumi", "enumii", "enumiii", "enumiv")
+_LISTS = frozenset({"enumerate", "enumerate*", "itemize", "itemize*", "description", "description*"})
 _SKIPPED_ENVIRONMENTS = frozenset({"thebibliography", "tikzpicture", "pgfpicture", "filecontents"})
 # Lines of algorithmic (upper case) and algpseudocode (algorithmicx) that get a number.
 _ALGORITHMIC_LINES = frozenset({

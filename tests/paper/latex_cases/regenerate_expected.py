@@ -28,7 +28,7 @@ INPUT_RE = re.compile(r"^\\@input\{([^}]*)\}")
 
 def documents() -> list[Path]:
     docs = sorted(HERE.glob("*.tex"))
-    docs.append(HERE / "multifile" / "main.tex")
+    docs.extend(sorted(HERE.glob("*/main.tex")))  # multi-file cases: one folder each
     return docs
 
 
