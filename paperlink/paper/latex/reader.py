@@ -510,47 +510,58 @@ def _list_label_template(options: str, counter: str):
     """The reference format an enumerate's options give its items, or None to keep the default.
 
     enumitem's ``label=``/``ref=`` (``(\\alph*)``) and the short form of enumitem and the
-    enumerate package (``[(1)]``, ``[a)]``), whose first 1, a, A, i or I is the number.
+    enumerate package (``[(1)]``, ``[a)]``, ``[(i), mode=unboxed]``), whose first 1, a, A, i
+    or I is the number.
     """
-    options = options.strip()
-    if not options:
-        return None
-    keys = dict(_option_pairs(options))
+    keys: dict[str, str] = {}
+    short = None
+    for key, value in _option_items(options):
+        if value is None:
+            short = short if short is not None else key
+        else:
+            keys[key] = value
     if "ref" in keys or "label" in keys:
-        form = keys.get("ref", keys.get("label", ""))
-        parts = []
-        for piece in re.split(r"(\\(?:arabic|alph|Alph|roman|Roman)\*)", form.replace("{", "").replace("}", "")):
-            style = _LIST_STYLE.fullmatch(piece)
-            if style:
-                parts.append(("value", counter, style.group(1)))
-            elif "\\" in piece:
-                return None  # formatting macros: too exotic to evaluate
-            elif piece:
-                parts.append(("text", piece))
-        return tuple(parts)
-    if "=" in options:
+        return _starred_label(keys.get("ref", keys.get("label", "")), counter)
+    if not short:
         return None
-    number = _SHORT_LABEL.search(options)
-    if number is None or "\\" in options:
+    number = _SHORT_LABEL.search(short)
+    if number is None or "\\" in short:
         return None
+    outside = lambda text: text.replace("{", "").replace("}", "")  # noqa: E731
     return (
-        ("text", options[: number.start()].replace("{", "").replace("}", "")),
+        ("text", outside(short[: number.start()])),
         ("value", counter, _SHORT_STYLES[number.group()]),
-        ("text", options[number.end():].replace("{", "").replace("}", "")),
+        ("text", outside(short[number.end():])),
     )
 
 
-def _option_pairs(options: str):
-    """``key=value`` pairs of a comma-separated option list, commas inside braces kept."""
+def _starred_label(form: str, counter: str):
+    """``(\\alph*)`` as a template; None when other macros format it."""
+    parts = []
+    for piece in re.split(r"(\\(?:arabic|alph|Alph|roman|Roman)\*)", form.replace("{", "").replace("}", "")):
+        style = _LIST_STYLE.fullmatch(piece)
+        if style:
+            parts.append(("value", counter, style.group(1)))
+        elif "\\" in piece:
+            return None
+        elif piece:
+            parts.append(("text", piece))
+    return tuple(parts)
+
+
+def _option_items(options: str):
+    """``(key, value)`` for ``key=value`` and ``(item, None)`` for a bare item; commas in braces kept."""
     depth = 0
     start = 0
     for index, char in enumerate(options + ","):
         depth += {"{": 1, "}": -1}.get(char, 0)
         if char == "," and depth == 0:
-            key, _, value = options[start:index].partition("=")
-            if _:
-                yield key.strip(), value.strip()
+            item = options[start:index].strip()
             start = index + 1
+            if not item:
+                continue
+            key, equals, value = item.partition("=")
+            yield (key.strip(), value.strip()) if equals else (item, None)
 
 
 def _unify_adam_keys(items: list[_Item]) -> None:
