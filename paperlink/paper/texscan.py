@@ -31,6 +31,7 @@ __all__ = [
     "blank_noise",
     "find_definitions",
     "expand_structural",
+    "expand_in_prose",
     "read_group",
 ]
 
@@ -449,6 +450,17 @@ def expand_structural(
     return expanded, tuple(problems)
 
 
+def expand_in_prose(text: str, table: MacroTable) -> str:
+    """``text`` with every user macro expanded (``\\lr`` -> ``\\eta``), for reading values
+    in prose. Newlines are kept, so line numbers still hold; columns may shift."""
+    if not table.macros or "\\" not in text:
+        return text
+    key = len(table.macros)
+    if table.prose_pattern is None or table.prose_pattern[0] != key:
+        table.prose_pattern = (key, _use_pattern(frozenset(table.macros), set()))
+    return _expand(text, table.prose_pattern[1], table.macros, {}, [], 0)
+
+
 def _use_pattern(names: frozenset[str], env_names: set[str]) -> re.Pattern[str]:
     alternatives = []
     if names:
@@ -526,6 +538,7 @@ class MacroTable:
     macros: dict[str, MacroDefinition]
     environments: dict[str, Definition]
     switches: dict[str, bool]
+    prose_pattern: tuple[int, re.Pattern[str]] | None = None  # cached for expand_in_prose
 
     @classmethod
     def empty(cls) -> MacroTable:

@@ -60,7 +60,7 @@ from paperlink.paper.latex.state import (
 )
 from paperlink.paper.model import Hyperparameter, ItemKind, Limitation, Paper
 from paperlink.paper.numbering import Counters
-from paperlink.paper.texscan import PLACEHOLDER, MacroTable, prepare
+from paperlink.paper.texscan import PLACEHOLDER, MacroTable, expand_in_prose, prepare
 from paperlink.spans import LineIndex, Span
 
 __all__ = ["read_latex_paper"]
@@ -263,8 +263,10 @@ class _LatexReader(Counting, DisplayMath, Floats):
 
     def _prose(self, current: _File, start: int, end: int) -> None:
         text = current.text[start:end]
-        for mention in hyperparams.mentions_in_text(text):
-            self._hyperparameter(mention, current.span(start + mention.start), None)
+        expanded = expand_in_prose(text, self.macros)
+        for mention in hyperparams.mentions_in_text(expanded):
+            offset = mention.start if expanded is text else _same_place(text, expanded, mention.start)
+            self._hyperparameter(mention, current.span(start + offset), None)
 
     def _hyperparameter(self, mention: hyperparams.Mention, span: Span, table: _Item | None) -> None:
         value = Hyperparameter(mention.name, mention.value, mention.raw)
@@ -501,6 +503,17 @@ class _LatexReader(Counting, DisplayMath, Floats):
 _LIST_STYLE = re.compile(r"\\(arabic|alph|Alph|roman|Roman)\*")
 _SHORT_LABEL = re.compile(r"(?<!\\)[1aAiI]")
 _SHORT_STYLES = {"1": "arabic", "a": "alph", "A": "Alph", "i": "roman", "I": "Roman"}
+
+
+def _same_place(original: str, expanded: str, offset: int) -> int:
+    """The offset in ``original`` on the same line (expansion keeps lines, not columns)."""
+    line = expanded.count("\n", 0, offset)
+    column = offset - (expanded.rfind("\n", 0, offset) + 1)
+    start = 0
+    for _ in range(line):
+        start = original.index("\n", start) + 1
+    end = original.find("\n", start)
+    return start + min(column, (end if end != -1 else len(original)) - start)
 
 
 _PICTURE_FILES = frozenset({".pgf", ".tikz", ".pdf_tex", ".pstex_t", ".eps_tex", ".pgf_tex"})
