@@ -40,7 +40,8 @@ PLACEHOLDER = "PLd"  # \PLd{i} marks where definition i stood
 _VERBATIM_ENVS = r"verbatim\*?|Verbatim\*?|BVerbatim|lstlisting|minted|comment|alltt|filecontents\*?"
 _NOISE = re.compile(
     r"(?P<env>\\begin\s*\{(?P<venv>" + _VERBATIM_ENVS + r")\}.*?(?:\\end\s*\{(?P=venv)\}|\Z))"
-    r"|(?P<verb>\\verb\*?(?P<delim>[^A-Za-z\s*])[^\n]*?(?:(?P=delim)|$))"
+    r"|(?P<verb>\\verb\*?(?:(?P<delim>[^A-Za-z\s*])[^\n]*?(?:(?P=delim)|$)|\s*\Z))"  # \Z: pylatexenc fails there
+    r"|(?P<url>\\(?:url|href)\s*(?:\[[^\]\n]*\])?\s*\{[^{}\n]*\})"  # a % in a URL is no comment
     r"|(?P<escape>\\[\\%{}$&#_])"
     r"|(?P<iffalse>\\if(?:false(?![A-Za-z])|0(?!\d)))"
     r"|(?P<ifdigits>\\if(?P<left>\d)(?P<right>\d))"
@@ -65,6 +66,7 @@ _STRUCTURAL = re.compile(
     r"|State|STATE)(?![A-Za-z])|\\\\"
 )
 _MAX_EXPANSION_DEPTH = 16
+_MAX_NESTED_EXPANSIONS = 5_000  # per top-level expansion pass; a macro using itself twice would double each level
 
 
 @dataclass(frozen=True)
@@ -91,13 +93,16 @@ def _blank(text: str) -> str:
     return re.sub(r"[^\n]", " ", text)
 
 
-def blank_noise(text: str, switches: dict[str, bool] | None = None) -> str:
+def blank_noise(
+    text: str, switches: dict[str, bool] | None = None, problems: list[tuple[int, str]] | None = None
+) -> str:
     """Blank out comments, verbatim material and the branches TeX skips.
 
     ``switches`` holds the state of ``\\newif`` conditionals (false until set, as in TeX)
     and is updated in place as ``\\footrue``/``\\foofalse`` are met in reading order.
     ``\\iffalse``, ``\\if0`` and ``\\if<digit><digit>`` are decided too; other
     conditionals (``\\ifx``, ``\\ifnum``) are left for pylatexenc, both branches visible.
+    A conditional, ``\\verb`` or verbatim environment left open is added to ``problems``.
     """
     switches = {} if switches is None else switches
     pieces: list[str] = []
@@ -115,8 +120,13 @@ def blank_noise(text: str, switches: dict[str, bool] | None = None) -> str:
         if decided is not None:
             pieces.append(text[last : match.start()])
             pieces.append(_keep_branch(text, match, decided))
-            last = pos = _if_block_end(text, match.end())
+            close = _if_block_close(text, match.end())
+            last = pos = len(text) if close is None else close
+            if close is None and problems is not None:
+                problems.append((match.start(), f"{match.group(0)} has no matching \\fi before the end of the file"))
             continue
+        if problems is not None:
+            problems.extend(_unclosed_noise(text, match))
         pieces.append(text[last : match.start()])
         pieces.append(_blank(text[match.start() : match.end()]))
         last = pos = match.end()
@@ -178,8 +188,29 @@ def _else_position(text: str, pos: int, end: int) -> int | None:
     return None
 
 
+def _unclosed_noise(text: str, match: re.Match[str]) -> list[tuple[int, str]]:
+    """A problem where ``match`` is a ``\\verb`` or verbatim environment that never ends."""
+    if match.group("verb") is not None:
+        delim = match.group("delim")
+        if delim is None:
+            return [(match.start(), f"{match.group('verb').strip()} has no argument before the end of the file")]
+        if match.end() == match.end("delim") or text[match.end() - 1] != delim:
+            return [(match.start(), f"{text[match.start() : match.end('delim')]} is not closed on its line")]
+    elif match.group("env") is not None:
+        name = match.group("venv")
+        if not re.search(r"\\end\s*\{" + re.escape(name) + r"\}\Z", match.group("env")):
+            return [(match.start(), f"\\begin{{{name}}} has no \\end{{{name}}}; the rest of the file is skipped")]
+    return []
+
+
 def _if_block_end(text: str, pos: int) -> int:
     """End of the ``\\fi`` that closes a conditional opened just before ``pos``."""
+    close = _if_block_close(text, pos)
+    return len(text) if close is None else close
+
+
+def _if_block_close(text: str, pos: int) -> int | None:
+    """Like :func:`_if_block_end`, but None when the text ends before the ``\\fi``."""
     depth = 1
     for token in _IF_TOKEN.finditer(text, pos):
         word = token.group(1)
@@ -188,7 +219,7 @@ def _if_block_end(text: str, pos: int) -> int:
         depth += -1 if word == "fi" else 1
         if depth == 0:
             return token.end()
-    return len(text)
+    return None
 
 
 def read_group(text: str, pos: int, opener: str = "{", closer: str = "}") -> tuple[str, int] | None:
@@ -458,7 +489,8 @@ def expand_in_prose(text: str, table: MacroTable) -> str:
     key = len(table.macros)
     if table.prose_pattern is None or table.prose_pattern[0] != key:
         table.prose_pattern = (key, _use_pattern(frozenset(table.macros), set()))
-    return _expand(text, table.prose_pattern[1], table.macros, {}, [], 0)
+    # A budget in proportion to the text: each prose run is expanded anew (see _expand).
+    return _expand(text, table.prose_pattern[1], table.macros, {}, [], 0, [16 + len(text)])
 
 
 def _use_pattern(names: frozenset[str], env_names: set[str]) -> re.Pattern[str]:
@@ -479,7 +511,9 @@ def _expand(
     environments: dict[str, Definition],
     problems: list[tuple[int, str]],
     depth: int,
+    budget: list[int] | None = None,
 ) -> str:
+    budget = [_MAX_NESTED_EXPANSIONS] if budget is None else budget
     pieces: list[str] = []
     last = 0
     pos = 0
@@ -490,6 +524,12 @@ def _expand(
         if _escaped(text, match.start()):
             pos = match.end()
             continue
+        if depth > 0:
+            if budget[0] <= 0:
+                break  # the rest stays unexpanded
+            budget[0] -= 1
+            if budget[0] == 0:
+                problems.append((match.start(), f"more than {_MAX_NESTED_EXPANSIONS} nested macro expansions; stopped expanding"))
         result = _expansion_of(text, match, macros, environments)
         if result is None:
             problems.append((match.start(), f"cannot read the arguments of \\{match.group(0)[1:]}"))
@@ -499,7 +539,9 @@ def _expand(
         if depth + 1 >= _MAX_EXPANSION_DEPTH:
             problems.append((match.start(), "macro expansion nested too deeply; stopped expanding"))
         else:
-            replacement = _expand(replacement, pattern, macros, environments, problems, depth + 1)
+            nested: list[tuple[int, str]] = []  # offsets in the replacement: report them at this use
+            replacement = _expand(replacement, pattern, macros, environments, nested, depth + 1, budget)
+            problems.extend((match.start(), message) for message in dict.fromkeys(m for _, m in nested))
         pieces.append(text[last : match.start()])
         pieces.append(_fit(replacement, text[match.start() : end]))
         last = pos = end
@@ -547,7 +589,8 @@ class MacroTable:
 
 def prepare(text: str, table: MacroTable) -> Prepared:
     """Blank noise, lift out definitions (recording them in ``table``) and expand uses."""
-    quiet = _protect_label_keys(blank_noise(text, table.switches))
+    noise: list[tuple[int, str]] = []
+    quiet = _protect_label_keys(blank_noise(text, table.switches, noise))
     lifted, definitions, problems = find_definitions(quiet)
     for definition in definitions:
         if definition.environment_end is not None:
@@ -555,4 +598,4 @@ def prepare(text: str, table: MacroTable) -> Prepared:
         else:
             table.macros[definition.macro.name] = definition.macro
     expanded, expansion_problems = expand_structural(lifted, table.macros, table.environments)
-    return Prepared(expanded, definitions, problems + expansion_problems)
+    return Prepared(expanded, definitions, tuple(noise) + problems + expansion_problems)

@@ -13,7 +13,7 @@ from paperlink.paper.latex.nodes import (
     _LABEL,
     _ROW_MARKERS,
     _argument_text,
-    _blank_node,
+    _content_start,
     _find_macros,
     _label_key,
     _last_tag,
@@ -46,7 +46,7 @@ class DisplayMath:
                     self._bind_label(label, current)
 
     def _display_item(self, env: LatexEnvironmentNode, row: list, current: _File, tag) -> _Item:
-        start = next((n.pos for n in row if not _blank_node(n)), env.pos)
+        start = _content_start(row, env.pos)
         latex = _math_source(current.text, row)
         item = self._new_item(ItemKind.EQUATION, None, current.span(start), environment=env.environmentname, latex=latex)
         if tag is not None:
@@ -120,7 +120,7 @@ class DisplayMath:
             row_numbered = numbered and not any(m.macroname in ("nonumber", "notag") for m in markers)
             anchor = _Anchor(self.counters.label_text("equation"), None)
             if row_numbered:
-                start = next((n.pos for n in row if not _blank_node(n)), env.pos)
+                start = _content_start(row, env.pos)
                 item = self._new_item(
                     ItemKind.EQUATION, anchor.number, current.span(start),
                     environment=env.environmentname, latex=_math_source(current.text, row),

@@ -14,6 +14,7 @@ from pylatexenc.latexwalker import (
     LatexMacroNode,
     LatexToken,
     LatexWalker,
+    LatexWalkerEndOfStream,
     get_default_latex_context_db,
 )
 from pylatexenc.macrospec import MacroSpec, std_environment
@@ -95,6 +96,7 @@ class _Walker(LatexWalker):
     def __init__(self, text: str) -> None:
         super().__init__(text, latex_context=_CONTEXT, tolerant_parsing=True)
         self.errors: list[tuple[int, str]] = []
+        self.at_end = False  # get_token met the end of the text
 
     def get_token(self, pos, *args, **kwargs):  # noqa: ANN001 - pylatexenc's signature
         text = self.s
@@ -102,10 +104,35 @@ class _Walker(LatexWalker):
         if run is not None and not _after_control_word(text, pos):
             chars = run.group()
             return LatexToken(tok="char", arg=chars, pos=pos, len=len(chars), pre_space="")
-        return super().get_token(pos, *args, **kwargs)
+        try:
+            return super().get_token(pos, *args, **kwargs)
+        except LatexWalkerEndOfStream:
+            self.at_end = True
+            raise
+
+    def get_latex_nodes(self, pos=0, stop_upon_closing_brace=None, stop_upon_end_environment=None,
+                        stop_upon_closing_mathmode=None, **kwargs):  # noqa: ANN001
+        """pylatexenc's, plus the error its tolerant mode drops: the text ends inside a group."""
+        self.at_end = False
+        result = super().get_latex_nodes(
+            pos, stop_upon_closing_brace=stop_upon_closing_brace,
+            stop_upon_end_environment=stop_upon_end_environment,
+            stop_upon_closing_mathmode=stop_upon_closing_mathmode, **kwargs,
+        )
+        if self.at_end:
+            if stop_upon_end_environment:
+                self.errors.append((pos, f"\\begin{{{stop_upon_end_environment}}} here is never closed"))
+            elif stop_upon_closing_brace or stop_upon_closing_mathmode:
+                closer = stop_upon_closing_brace or stop_upon_closing_mathmode
+                opener = _OPENERS.get(closer, closer[0])
+                self.errors.append((pos, f"'{opener}' here is never closed"))
+        return result
 
     def _report_ignore_parse_error(self, exc) -> None:  # noqa: ANN001
         self.errors.append((getattr(exc, "pos", None) or 0, getattr(exc, "msg", str(exc))))
+
+
+_OPENERS = {"}": "{", "]": "[", ")": "(", ">": "<", "\\)": "\\(", "\\]": "\\[", "$": "$", "$$": "$$"}
 
 
 def _after_control_word(text: str, pos: int) -> bool:
@@ -186,6 +213,21 @@ def _blank_node(node) -> bool:
     return isinstance(node, LatexCharsNode) and not node.chars.strip()
 
 
+def _content_start(row: list, default: int) -> int:
+    """Offset of the first character of ``row`` that is not white space (``default`` if none).
+
+    A row's first text node starts with the line break after ``\\\\`` or ``\\begin{...}``,
+    so its own offset is on the line before the row.
+    """
+    for node in row:
+        if node is None or _blank_node(node):
+            continue
+        if isinstance(node, LatexCharsNode):
+            return node.pos + len(node.chars) - len(node.chars.lstrip())
+        return node.pos
+    return default
+
+
 def _last_tag(markers: list) -> LatexMacroNode | None:
     tags = [m for m in markers if m.macroname == "tag"]
     return tags[-1] if tags else None
@@ -254,8 +296,7 @@ def _table_rows(node: LatexEnvironmentNode, current: _File) -> list[tuple[list[s
         if child is None or (isinstance(child, LatexMacroNode) and child.macroname in ("\\", "tabularnewline")):
             cells = _cells(current.text, row)
             if cells and any(cells):
-                first = next(n for n in row if not (isinstance(n, LatexCharsNode) and not n.chars.strip()))
-                rows.append((cells, current.span(first.pos)))
+                rows.append((cells, current.span(_content_start(row, row[0].pos))))
             row = []
             continue
         row.append(child)

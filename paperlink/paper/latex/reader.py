@@ -6,6 +6,7 @@ equations in :mod:`.displays`, floats and algorithms in :mod:`.floats`.
 
 from __future__ import annotations
 
+import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
@@ -108,9 +109,13 @@ class _LatexReader(Counting, DisplayMath, Floats):
 
     def relative(self, path: Path) -> str:
         try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+            resolved = path.resolve()
+        except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+            resolved = Path(os.path.abspath(path))
+        try:
+            return resolved.relative_to(self.root.resolve()).as_posix()
         except ValueError:
-            return path.resolve().as_posix()
+            return resolved.as_posix()
 
     def read_main(self) -> None:
         self._read_file(self.main, self.main.parent, None, subfile=False)
@@ -183,7 +188,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
         if Path(name).suffix.lower() in _PICTURE_FILES:  # drawing code (matplotlib's .pgf): no structure
             return
         candidates = [base / name] if name.endswith(".tex") else [base / f"{name}.tex", base / name]
-        target = next((c for c in candidates if c.is_file()), None)
+        target = next((c for c in candidates if _is_file(c)), None)
         if target is None:
             self._diagnose(span, "PL010", f"included file '{name}' not found (looked in {self.relative(base) or '.'})")
             return
@@ -631,6 +636,14 @@ _MACRO_HANDLERS = {
     "nonumber": _LatexReader._on_ignored,
     "notag": _LatexReader._on_ignored,
 }
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, false where the name itself is impossible (too long, a null byte)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def read_latex_paper(main: Path, *, name: str, root: Path) -> Paper:
