@@ -37,7 +37,10 @@ __all__ = [
 
 PLACEHOLDER = "PLd"  # \PLd{i} marks where definition i stood
 
-_VERBATIM_ENVS = r"verbatim\*?|Verbatim\*?|BVerbatim|lstlisting|minted|comment|alltt|filecontents\*?"
+_VERBATIM_ENVS = (
+    r"verbatim\*?|Verbatim\*?|BVerbatim|lstlisting|minted|comment|alltt|filecontents\*?"
+    r"|tikzpicture|pgfpicture"  # drawing code: no structure, and costly to parse
+)
 _NOISE = re.compile(
     r"(?P<env>\\begin\s*\{(?P<venv>" + _VERBATIM_ENVS + r")\}.*?(?:\\end\s*\{(?P=venv)\}|\Z))"
     r"|(?P<verb>\\verb\*?(?:(?P<delim>[^A-Za-z\s*])[^\n]*?(?:(?P=delim)|$)|\s*\Z))"  # \Z: pylatexenc fails there
