@@ -1,0 +1,146 @@
+"""Finding and reading the Python files to check.
+
+Discovery works like ruff's: directories are walked (symbolic links to directories are
+not followed, so a link loop cannot trap the walk), files git ignores are skipped when
+the target lies in a git work tree, and the configuration's include/exclude globs apply.
+Files named explicitly on the command line are always checked, as pre-commit expects.
+
+Reading never raises: a file that cannot be read or decoded yields a diagnostic
+(PL002) and no text, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import io
+import os
+import subprocess
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from paperlink.config import Config
+from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.spans import Span
+
+__all__ = ["SourceText", "discover", "read_source", "relative_path"]
+
+# Never worth descending into, with or without a .gitignore.
+_SKIPPED_DIRECTORIES = frozenset({
+    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__", "node_modules",
+    ".mypy_cache", ".pytest_cache", ".ruff_cache", ".paperlink_cache", "build", "dist",
+    ".eggs", "site-packages",
+})
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A file's decoded text, or the diagnostic that explains why there is none."""
+
+    path: Path
+    relative: str
+    text: str | None
+    diagnostic: Diagnostic | None = None
+
+
+def relative_path(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` as POSIX, or absolute when it lies elsewhere."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return path.absolute().as_posix()
+
+
+def discover(targets: list[Path], config: Config) -> list[Path]:
+    """The .py files to check under ``targets``, sorted and without duplicates."""
+    found: dict[Path, None] = {}
+    for target in targets:
+        if target.is_file() or (not target.exists() and target.suffix == ".py"):
+            found[target] = None  # explicit files are always checked (a missing one is reported)
+            continue
+        for path in _walk(target):
+            if _selected(relative_path(path, config.root), config):
+                found[path] = None
+    ignored = _git_ignored([p for p in found if p not in targets])
+    return sorted((p for p in found if p not in ignored), key=lambda p: p.as_posix())
+
+
+def _walk(directory: Path):
+    for folder, subfolders, files in os.walk(directory, followlinks=False):
+        subfolders[:] = sorted(
+            name for name in subfolders
+            if name not in _SKIPPED_DIRECTORIES and not name.startswith(".") and not name.endswith(".egg-info")
+        )
+        for name in sorted(files):
+            if name.endswith(".py"):
+                yield Path(folder) / name
+
+
+def _selected(relative: str, config: Config) -> bool:
+    posix = PurePosixPath(relative)
+    included = any(_glob_match(posix, pattern) for pattern in config.include)
+    return included and not any(_glob_match(posix, pattern) for pattern in config.exclude)
+
+
+def _glob_match(path: PurePosixPath, pattern: str) -> bool:
+    """Glob matching where ``**`` spans folders and a pattern without a slash matches names."""
+    if "/" not in pattern:
+        return fnmatch.fnmatch(path.name, pattern)
+    if pattern.startswith("**/") and _glob_match(path, pattern[3:]):
+        return True
+    return path.match(pattern) or fnmatch.fnmatch(path.as_posix(), pattern.replace("**/", "*/").replace("**", "*"))
+
+
+def _git_ignored(paths: list[Path]) -> set[Path]:
+    """The subset of ``paths`` that git ignores; empty where git or a work tree is absent."""
+    if not paths:
+        return set()
+    by_folder: dict[Path, list[Path]] = {}
+    for path in paths:
+        by_folder.setdefault(path.parent, []).append(path)
+    ignored: set[Path] = set()
+    for folder, members in by_folder.items():
+        ignored.update(_git_check_ignore(folder, members))
+    return ignored
+
+
+def _git_check_ignore(folder: Path, paths: list[Path]) -> list[Path]:
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(folder), "check-ignore", "--stdin", "-z"],
+            input="\0".join(str(p.resolve()) for p in paths) + "\0",
+            capture_output=True, text=True, timeout=30, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []
+    if result.returncode not in (0, 1):  # 128: not a git work tree
+        return []
+    names = {name for name in result.stdout.split("\0") if name}
+    return [p for p in paths if str(p.resolve()) in names]
+
+
+def read_source(path: Path, root: Path) -> SourceText:
+    """Read and decode ``path`` as Python source (PEP 263 coding cookies and BOMs honoured)."""
+    relative = relative_path(path, root)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        return SourceText(path, relative, None, _problem(relative, 1, f"cannot read this file: {reason}"))
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        if not error.msg.startswith("invalid or missing encoding declaration"):
+            return SourceText(path, relative, None, _problem(relative, 1, f"cannot decode this file: {error.msg}"))
+        encoding = "utf-8"  # a non-UTF-8 byte in the first two lines: the decode below names it and its line
+    try:
+        return SourceText(path, relative, data.decode(encoding).removeprefix("\ufeff"))
+    except (UnicodeDecodeError, LookupError) as error:
+        start = getattr(error, "start", 0)
+        line = data.count(b"\n", 0, start) + 1
+        detail = f"byte 0x{data[start]:02x} is not {encoding}" if isinstance(error, UnicodeDecodeError) else str(error)
+        return SourceText(path, relative, None, _problem(relative, line, f"cannot decode this file: {detail}"))
+
+
+def _problem(relative: str, line: int, message: str) -> Diagnostic:
+    return Diagnostic(Span(relative, line), "PL002", message, Severity.ERROR)
