@@ -80,6 +80,48 @@ def paper_show(paper_ref: str | None, output_format: str, config_file: Path | No
     sys.exit(EXIT_DIAGNOSTICS if failing else EXIT_CLEAN)
 
 
+@cli.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Use this configuration file.")
+@click.option("--paper", "paper_overrides", multiple=True, metavar="NAME=PATH", help="Read paper NAME from PATH instead.")
+@click.option("--output", "-o", "output_file", type=click.Path(path_type=Path), help="Write the report here instead of stdout.")
+@click.option("--quiet", "-q", is_flag=True, help="Print no summary on stderr.")
+def check_command(
+    paths: tuple[Path, ...], output_format: str, config_file: Path | None,
+    paper_overrides: tuple[str, ...], output_file: Path | None, quiet: bool,
+) -> None:
+    """Check annotations in PATHS (default: the current folder) against the paper."""
+    from paperlink.engine import check
+    from paperlink.formats import FORMATS, coverage_summary
+
+    targets = list(paths) or [Path(".")]
+    config = load_config(config_file, targets[0])
+    report = check(config, targets, _overrides(paper_overrides))
+    text = FORMATS[output_format](report)
+    if output_file is not None:
+        output_file.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    if not quiet:
+        summary = coverage_summary(report)
+        if summary:
+            click.echo(summary, err=True)
+        count = len(report.diagnostics)
+        click.echo(f"{count} diagnostic{'s' if count != 1 else ''} in {report.files} file{'s' if report.files != 1 else ''} and the paper", err=True)
+    sys.exit(EXIT_DIAGNOSTICS if report.failing else EXIT_CLEAN)
+
+
+def _overrides(values: tuple[str, ...]) -> dict[str, Path]:
+    overrides = {}
+    for value in values:
+        name, equals, path = value.partition("=")
+        if not equals or not name or not path:
+            raise PaperlinkError(f"--paper expects NAME=PATH, got '{value}'")
+        overrides[name] = Path(path)
+    return overrides
+
+
 @cli.command("rule")
 @click.argument("code", required=False)
 @click.option("--all", "show_all", is_flag=True, help="Print every rule's documentation (docs/rules.md).")

@@ -22,10 +22,12 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-__all__ = ["Config", "PaperSource", "find_config", "load_config", "DEFAULT_INCLUDE"]
+__all__ = ["Config", "PaperSource", "find_config", "load_config", "DEFAULT_INCLUDE", "DEFAULT_COVERAGE"]
 
 DEFAULT_INCLUDE = ("**/*.py",)
-_KEYS = ("papers", "default-paper", "include", "exclude")
+_KEYS = ("papers", "default-paper", "include", "exclude", "coverage", "not-implemented")
+_COVERAGE_KINDS = ("section", "equation", "algorithm", "algorithm_line", "table", "figure", "theorem", "hyperparameter")
+DEFAULT_COVERAGE = ("equation", "algorithm")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,15 @@ class Config:
     default_paper: str | None = None
     include: tuple[str, ...] = DEFAULT_INCLUDE
     exclude: tuple[str, ...] = ()
+    coverage_kinds: tuple[str, ...] = DEFAULT_COVERAGE  # item kinds PL110 expects code for
+    not_implemented: frozenset[str] = frozenset()  # labels or keys exempt from coverage
+
+    @property
+    def coverage(self) -> frozenset:
+        """The coverage kinds as :class:`~paperlink.paper.model.ItemKind` members."""
+        from paperlink.paper.model import ItemKind
+
+        return frozenset(ItemKind(kind) for kind in self.coverage_kinds)
 
     def paper(self, name: str | None = None) -> PaperSource:
         """The named paper, or the default one; ConfigError when there is none."""
@@ -155,7 +166,17 @@ def _build(table: dict[str, Any], path: Path, section: str) -> Config:
         default_paper=default,
         include=_globs(table, "include", section, DEFAULT_INCLUDE),
         exclude=_globs(table, "exclude", section, ()),
+        coverage_kinds=_coverage_kinds(table, section),
+        not_implemented=frozenset(_globs(table, "not-implemented", section, ())),
     )
+
+
+def _coverage_kinds(table: dict[str, Any], section: str) -> tuple[str, ...]:
+    kinds = _globs(table, "coverage", section, DEFAULT_COVERAGE)
+    for kind in kinds:
+        if kind not in _COVERAGE_KINDS:
+            raise ConfigError(f"{section}: 'coverage' has unknown kind '{kind}' (kinds: {', '.join(_COVERAGE_KINDS)})")
+    return kinds
 
 
 def _papers(value: Any, root: Path, section: str) -> tuple[PaperSource, ...]:

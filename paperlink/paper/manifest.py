@@ -23,7 +23,6 @@ Every problem raises :class:`~paperlink.errors.ManifestError` naming the file an
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import yaml
 

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 from paperlink.rules.base import Rule, rule_markdown
+from paperlink.rules.source_input import SourceNotDecodable, SourceSyntaxError
+from paperlink.rules.traceability import (
+    AmbiguousReference,
+    MalformedAnnotation,
+    UnimplementedItem,
+    UnknownPaper,
+    UnknownReference,
+)
 from paperlink.rules.paper_input import (
     ConflictingHyperparameter,
     DroppedLabel,
@@ -18,6 +26,8 @@ from paperlink.rules.paper_input import (
 __all__ = ["ALL_RULES", "Rule", "rule_by_code", "rule_markdown", "rules_markdown"]
 
 ALL_RULES: tuple[type[Rule], ...] = (
+    SourceSyntaxError,
+    SourceNotDecodable,
     PaperFileMissing,
     IncludeCycle,
     IncludeOutsidePaper,
@@ -27,6 +37,11 @@ ALL_RULES: tuple[type[Rule], ...] = (
     DuplicateLabel,
     ConflictingHyperparameter,
     DroppedLabel,
+    UnknownReference,
+    MalformedAnnotation,
+    UnknownPaper,
+    AmbiguousReference,
+    UnimplementedItem,
 )
 
 

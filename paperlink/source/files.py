@@ -12,8 +12,10 @@ Reading never raises: a file that cannot be read or decoded yields a diagnostic
 from __future__ import annotations
 
 import fnmatch
+import functools
 import io
 import os
+import re
 import subprocess
 import tokenize
 from dataclasses import dataclass
@@ -83,12 +85,34 @@ def _selected(relative: str, config: Config) -> bool:
 
 
 def _glob_match(path: PurePosixPath, pattern: str) -> bool:
-    """Glob matching where ``**`` spans folders and a pattern without a slash matches names."""
+    """Gitignore-style globs: ``*`` stays within a folder, ``**`` spans folders, and a
+    pattern without a slash matches a file name anywhere."""
     if "/" not in pattern:
-        return fnmatch.fnmatch(path.name, pattern)
-    if pattern.startswith("**/") and _glob_match(path, pattern[3:]):
-        return True
-    return path.match(pattern) or fnmatch.fnmatch(path.as_posix(), pattern.replace("**/", "*/").replace("**", "*"))
+        return fnmatch.fnmatchcase(path.name, pattern)
+    return _glob_regex(pattern.lstrip("/")).fullmatch(path.as_posix()) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    out = []
+    index = 0
+    while index < len(pattern):
+        if pattern.startswith("**/", index):
+            out.append("(?:.*/)?")
+            index += 3
+        elif pattern.startswith("**", index):
+            out.append(".*")
+            index += 2
+        elif pattern[index] == "*":
+            out.append("[^/]*")
+            index += 1
+        elif pattern[index] == "?":
+            out.append("[^/]")
+            index += 1
+        else:
+            out.append(re.escape(pattern[index]))
+            index += 1
+    return re.compile("".join(out))
 
 
 def _git_ignored(paths: list[Path]) -> set[Path]:

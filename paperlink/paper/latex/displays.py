@@ -143,9 +143,11 @@ class DisplayMath:
             counters.set_template("parentequation", (("text", counters.the("equation")),))
             self._set_template_locally("equation", (("the", "parentequation"), ("value", "equation", "alph")))
             counters.set("equation", 0)
+            outer, self.equation_group = self.equation_group, item
             try:
                 self._walk(node.nodelist, current, prose=True)
             finally:
                 counters.set("equation", parent_value)
+                self.equation_group = outer
         item.latex = "\n".join(i.latex for i in self.items if i.parent is item)
 

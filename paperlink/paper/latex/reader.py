@@ -99,6 +99,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
         self.pending_labels: list = []  # multline* labels waiting for a tag
         self.template_frames: list[dict] = []  # per open group: \the<counter> to restore
         self.chapter_folder: Path | None = None  # chapterfolder's current folder
+        self.equation_group: _Item | None = None  # the open subequations block: parent of its rows
         self.caption_package = False
         self.algorithm2e_environment = ""  # "algorithm", or "algorithm2e" with the algo2e option
         self.minipages = 0
@@ -305,7 +306,8 @@ class _LatexReader(Counting, DisplayMath, Floats):
         return self.sections[-1] if self.sections else None
 
     def _new_item(self, kind: ItemKind, number: str | None, span: Span, **fields) -> _Item:
-        fields.setdefault("parent", self._section())
+        group = self.equation_group if kind is ItemKind.EQUATION else None
+        fields.setdefault("parent", group or self._section())
         fields.setdefault("appendix", self.in_appendix)
         item = _Item(kind, number, span, **fields)
         self.items.append(item)

@@ -1,0 +1,193 @@
+"""The pipeline of ``paperlink check``: papers and sources in, a :class:`Report` out.
+
+    papers ──parse_paper──▶ Paper
+    targets ──discover/read/parse──▶ ParsedSource ──collect_annotations──▶ Annotation
+    Annotation + Papers ──parse_references/resolve──▶ Link | Diagnostic
+    Links + Papers ──coverage──▶ CoverageRow, PL110
+
+Only :func:`check` touches files; everything after reading is a function of data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from paperlink.config import Config
+from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.paper import ItemKind, Paper, PaperItem, display_name, parse_paper
+from paperlink.references import parse_references
+from paperlink.source.annotations import Annotation, collect_annotations
+from paperlink.source.files import discover, read_source
+from paperlink.source.parse import ParsedSource, parse_source
+from paperlink.spans import Span
+from paperlink.trace import resolve_all
+
+__all__ = ["Link", "CoverageRow", "Report", "check", "trace_annotations", "coverage"]
+
+_GROUP_KINDS = frozenset({ItemKind.EQUATION, ItemKind.ALGORITHM})
+_PROBLEM_CODES = {"unknown": "PL101", "ambiguous": "PL104", "unknown-paper": "PL103"}
+
+
+@dataclass(frozen=True)
+class Link:
+    """A resolved annotation: code at ``span`` implements ``item_key`` of ``paper``."""
+
+    paper: str
+    item_key: str
+    reference: str  # as written in the annotation
+    form: str  # comment, decorator or docstring
+    span: Span  # where the annotation is written
+    target: Span  # the code it binds to
+    target_name: str = ""
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    """How many items of one kind in one paper have implementing code."""
+
+    paper: str
+    kind: str
+    total: int
+    implemented: int
+    exempt: int
+
+    @property
+    def missing(self) -> int:
+        return self.total - self.implemented - self.exempt
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything ``check`` found, sorted and ready for any output format."""
+
+    root: Path
+    diagnostics: tuple[Diagnostic, ...]
+    links: tuple[Link, ...]
+    coverage: tuple[CoverageRow, ...]
+    files: int
+
+    @property
+    def failing(self) -> bool:
+        return any(d.severity is not Severity.INFO for d in self.diagnostics)
+
+
+def trace_annotations(
+    annotations: Sequence[Annotation], papers: Mapping[str, Paper], default_paper: str | None
+) -> tuple[list[Link], list[Diagnostic]]:
+    """Resolve every annotation's references: links for those that name an item, else PL1xx."""
+    links: list[Link] = []
+    diagnostics: list[Diagnostic] = []
+    for annotation in annotations:
+        if annotation.problem:
+            diagnostics.append(Diagnostic(annotation.span, "PL102", annotation.problem, Severity.ERROR))
+            continue
+        references, malformed = parse_references(annotation.text)
+        if not references and not malformed:
+            diagnostics.append(Diagnostic(annotation.span, "PL102", "empty annotation: name a label or an item such as 'Eq. 3'", Severity.ERROR))
+        diagnostics.extend(Diagnostic(annotation.span, "PL102", bad.message, Severity.ERROR) for bad in malformed)
+        for resolution in resolve_all(references, papers, annotation.paper, default_paper):
+            if resolution.problem is not None:
+                code = _PROBLEM_CODES[resolution.problem]
+                severity = Severity.WARNING if code == "PL104" else Severity.ERROR
+                diagnostics.append(Diagnostic(annotation.span, code, resolution.message, severity))
+                continue
+            assert resolution.item is not None and resolution.paper is not None
+            links.append(Link(
+                resolution.paper, resolution.item.key, resolution.reference.text, annotation.form,
+                annotation.span, annotation.target, annotation.target_name,
+            ))
+    return links, diagnostics
+
+
+def coverage(
+    papers: Mapping[str, Paper], links: Sequence[Link], kinds: frozenset[ItemKind], exempt: frozenset[str]
+) -> tuple[list[CoverageRow], list[Diagnostic]]:
+    """Per paper and kind: numbered items, those with code, those exempt; PL110 for the rest.
+
+    An item counts as implemented when it or one of its parts is linked (a row of its
+    ``subequations`` block, a line of its algorithm), or when it is part of a linked item.
+    """
+    linked = {(link.paper, link.item_key) for link in links}
+    rows: list[CoverageRow] = []
+    diagnostics: list[Diagnostic] = []
+    for name, paper in sorted(papers.items()):
+        by_key = {item.key: item for item in paper.items}
+        covered = _covered_keys(paper, {key for paper_name, key in linked if paper_name == name}, by_key)
+        for kind in sorted(kinds, key=lambda k: k.value):
+            items = [item for item in paper.items if item.kind is kind and item.number is not None]
+            exempted = [item for item in items if _is_exempt(item, exempt)]
+            done = [item for item in items if item.key in covered and item not in exempted]
+            rows.append(CoverageRow(name, kind.value, len(items), len(done), len(exempted)))
+            for item in items:
+                if item not in exempted and item.key not in covered:
+                    message = f"{display_name(item)} {item.key} has no implementing code"
+                    diagnostics.append(Diagnostic(item.span, "PL110", message, Severity.WARNING))
+    return rows, diagnostics
+
+
+def _covered_keys(paper: Paper, linked: set[str], by_key: dict[str, PaperItem]) -> set[str]:
+    covered = set(linked)
+    for item in paper.items:
+        group = by_key.get(item.parent) if item.parent else None
+        if group is None or group.kind not in _GROUP_KINDS:
+            continue  # a section does not implement its equations
+        if item.key in linked:
+            covered.add(group.key)  # a row covers its subequations block, a line its algorithm
+        if group.key in linked:
+            covered.add(item.key)
+    return covered
+
+
+def _is_exempt(item: PaperItem, exempt: frozenset[str]) -> bool:
+    return item.key in exempt or any(label in exempt for label in item.labels)
+
+
+def _read_papers(config: Config, overrides: Mapping[str, Path]) -> dict[str, Paper]:
+    papers: dict[str, Paper] = {}
+    for source in config.papers:
+        if source.name not in overrides:
+            papers[source.name] = parse_paper(source.path, name=source.name, root=config.root)
+    for name, path in overrides.items():
+        papers[name] = parse_paper(path, name=name, root=config.root)
+    return papers
+
+
+def _annotations_of(path: Path, root: Path) -> tuple[list[Annotation], Diagnostic | None]:
+    source = read_source(path, root)
+    if source.text is None:
+        return [], source.diagnostic
+    parsed = parse_source(source)
+    if not isinstance(parsed, ParsedSource):
+        return [], parsed
+    return collect_annotations(parsed), None
+
+
+def check(config: Config, targets: Sequence[Path], overrides: Mapping[str, Path] | None = None) -> Report:
+    """Run the whole pipeline over ``targets`` with the papers ``config`` names."""
+    papers = _read_papers(config, overrides or {})
+    default = config.default_paper if config.default_paper in papers else None
+    files = discover(list(targets), config)
+    annotations: list[Annotation] = []
+    diagnostics: list[Diagnostic] = []
+    for paper in papers.values():
+        diagnostics.extend(paper.diagnostics)
+    for path in files:
+        found, problem = _annotations_of(path, config.root)
+        annotations.extend(found)
+        if problem is not None:
+            diagnostics.append(problem)
+    links, trace_diagnostics = trace_annotations(annotations, papers, default)
+    diagnostics.extend(trace_diagnostics)
+    rows: list[CoverageRow] = []
+    if not all(target.is_file() for target in targets):  # changed files alone say nothing of coverage
+        rows, missing = coverage(papers, links, config.coverage, config.not_implemented)
+        diagnostics.extend(missing)
+    return Report(
+        root=config.root,
+        diagnostics=tuple(sorted(set(diagnostics))),
+        links=tuple(sorted(links, key=lambda l: (l.span, l.paper, l.item_key))),
+        coverage=tuple(rows),
+        files=len(files),
+    )

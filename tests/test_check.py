@@ -1,0 +1,103 @@
+"""`paperlink check` end to end on the sample papers: exactly the seeded traceability defects."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from paperlink.cli import cli
+from paperlink.config import load_config
+from paperlink.engine import check
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = sorted(p.parent for p in (ROOT / "sample_papers").glob("*/paper.tex"))
+IMPLEMENTED = ("PL0", "PL1")  # the rule families `check` runs today
+
+
+def _expected(sample: Path) -> set[tuple[str, int, str]]:
+    entries = set()
+    for line in (sample / "expected").read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^(\S+):(\d+) (PL\d{3}) ", line)
+        if match and match.group(3).startswith(IMPLEMENTED):
+            entries.add((match.group(1), int(match.group(2)), match.group(3)))
+    return entries
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name)
+def test_check_finds_exactly_the_seeded_traceability_defects(sample: Path) -> None:
+    report = check(load_config(None, sample), [sample])
+    found = {(d.span.path, d.span.line, d.code) for d in report.diagnostics}
+    assert found == _expected(sample)
+    assert report.failing
+
+
+def test_check_messages_state_the_fact_and_suggest() -> None:
+    sample = ROOT / "sample_papers" / "simsiam"
+    report = check(load_config(None, sample), [sample])
+    assert [str(d) for d in report.diagnostics] == [
+        "paper.tex:113:17: PL110 Eq. (6) eq:cosine has no implementing code",
+        "src/train.py:77:48: PL101 eq:symmetric_loss is not a label of paper 'simsiam'; did you mean eq:symloss?",
+    ]
+    assert {(row.kind, row.total, row.implemented) for row in report.coverage} == {("equation", 9, 8), ("algorithm", 1, 1)}
+
+
+def test_explicit_files_are_checked_without_coverage() -> None:
+    sample = ROOT / "sample_papers" / "simsiam"
+    report = check(load_config(None, sample), [sample / "src" / "train.py"])
+    assert [d.code for d in report.diagnostics] == ["PL101"]
+    assert report.coverage == ()
+
+
+def test_cli_check_exit_codes_and_json_is_deterministic(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["check", str(ROOT / "sample_papers" / "dqn"), "--format", "json", "-q"])
+    assert result.exit_code == 1, result.output
+    document = json.loads(result.output)
+    assert document["version"] == 1
+    assert {d["code"] for d in document["diagnostics"]} == {"PL101", "PL110"}
+    assert any(link["item"] == "eq:td_target" for link in document["links"])
+    again = subprocess.run(
+        [sys.executable, "-m", "paperlink", "check", str(ROOT / "sample_papers" / "dqn"), "--format", "json", "-q"],
+        capture_output=True, text=True, env={"PYTHONHASHSEED": "7", "PATH": ""}, check=False,
+    )
+    assert again.returncode == 1
+    assert again.stdout == result.output
+
+
+def test_clean_project_exits_zero(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\npapers = { p = "paper.yaml" }\n', encoding="utf-8")
+    (tmp_path / "paper.yaml").write_text("items:\n  - kind: equation\n    label: eq:a\n    number: '1'\n", encoding="utf-8")
+    (tmp_path / "model.py").write_text("def f(x):  # paper: Eq. 1\n    return x\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+
+
+def test_broken_python_is_a_diagnostic_and_the_run_goes_on(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\npapers = { p = "paper.yaml" }\n', encoding="utf-8")
+    (tmp_path / "paper.yaml").write_text("items:\n  - kind: equation\n    label: eq:a\n    number: '1'\n", encoding="utf-8")
+    (tmp_path / "broken.py").write_text("def f(:\n", encoding="utf-8")
+    (tmp_path / "latin.py").write_bytes("x = 'caf\xe9'\n".encode("latin-1"))
+    (tmp_path / "model.py").write_text("# paper: Eqn 1\ndef f(x):\n    return x\n", encoding="utf-8")
+    report = check(load_config(None, tmp_path), [tmp_path])
+    assert [(d.span.path, d.span.line, d.code) for d in report.diagnostics] == [
+        ("broken.py", 1, "PL001"),
+        ("latin.py", 1, "PL002"),
+        ("model.py", 1, "PL102"),
+        ("paper.yaml", 2, "PL110"),
+    ]
+
+
+def test_bad_paper_override_is_a_usage_error() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "paperlink", "check", str(ROOT / "sample_papers" / "dqn"), "--paper", "nonsense"],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr == "paperlink: error: --paper expects NAME=PATH, got 'nonsense'\n"
