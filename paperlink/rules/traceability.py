@@ -124,8 +124,11 @@ class UnimplementedItem(Rule):
     the code.
 
     ## How to document it
-    Link the code that implements it, or exempt the item in the paper with a comment on
-    the line of its `\\label`: `% paperlink: not-implemented <reason>`.
+    Link the code that implements it, or list the item's label under
+    `[tool.paperlink] not-implemented` when leaving it out is deliberate.
+
+    ## Options
+    `coverage` (default `["equation", "algorithm"]`) chooses the item kinds checked.
     """
 
     code = "PL110"
