@@ -295,21 +295,26 @@ def _parse_definition(text: str, match: re.Match[str]) -> Definition | None:
     if name is None:
         return None
     pos = name[1]
-    arguments = 0
-    default = None
+    arguments, default = 0, None
     if command != "DeclareMathOperator":
-        count = read_group(text, pos, "[", "]")
-        if count is not None:
-            arguments = int(count[0]) if count[0].strip().isdigit() else 0
-            pos = count[1]
-            optional = read_group(text, pos, "[", "]")
-            if optional is not None:
-                default, pos = optional
+        arguments, default, pos = _argument_count(text, pos)
     body = read_group(text, pos)
     if body is None:
         return None
     macro = MacroDefinition(name[0], arguments, body[0], default)
     return Definition(macro, match.start(), body[1])
+
+
+def _argument_count(text: str, pos: int) -> tuple[int, str | None, int]:
+    """The ``[n][default]`` of ``\\newcommand``/``\\newenvironment``: count, default, and where they end."""
+    count = read_group(text, pos, "[", "]")
+    if count is None:
+        return 0, None, pos
+    arguments = int(count[0]) if count[0].strip().isdigit() else 0
+    optional = read_group(text, count[1], "[", "]")
+    if optional is None:
+        return arguments, None, count[1]
+    return arguments, optional[0], optional[1]
 
 
 def _parse_tex_def(text: str, pos: int, start: int) -> Definition | None:
@@ -335,16 +340,7 @@ def _parse_environment(text: str, pos: int, start: int) -> Definition | None:
     name = read_group(text, pos)
     if name is None:
         return None
-    pos = name[1]
-    arguments = 0
-    default = None
-    count = read_group(text, pos, "[", "]")
-    if count is not None:
-        arguments = int(count[0]) if count[0].strip().isdigit() else 0
-        pos = count[1]
-        optional = read_group(text, pos, "[", "]")
-        if optional is not None:
-            default, pos = optional
+    arguments, default, pos = _argument_count(text, name[1])
     begin = read_group(text, pos)
     if begin is None:
         return None
