@@ -80,16 +80,23 @@ def paper_show(paper_ref: str | None, output_format: str, config_file: Path | No
     sys.exit(EXIT_DIAGNOSTICS if failing else EXIT_CLEAN)
 
 
+def _format_names() -> list[str]:
+    from paperlink.formats import FORMATS
+
+    return sorted(FORMATS)
+
+
 @cli.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(_format_names()), default="text", show_default=True)
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Use this configuration file.")
 @click.option("--paper", "paper_overrides", multiple=True, metavar="NAME=PATH", help="Read paper NAME from PATH instead.")
 @click.option("--output", "-o", "output_file", type=click.Path(path_type=Path), help="Write the report here instead of stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary on stderr.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=2, show_default=True, help="Worker processes.")
 def check_command(
     paths: tuple[Path, ...], output_format: str, config_file: Path | None,
-    paper_overrides: tuple[str, ...], output_file: Path | None, quiet: bool,
+    paper_overrides: tuple[str, ...], output_file: Path | None, quiet: bool, jobs: int,
 ) -> None:
     """Check annotations in PATHS (default: the current folder) against the paper."""
     from paperlink.engine import check
@@ -97,7 +104,7 @@ def check_command(
 
     targets = list(paths) or [Path(".")]
     config = load_config(config_file, targets[0])
-    report = check(config, targets, _overrides(paper_overrides))
+    report = check(config, targets, _overrides(paper_overrides), jobs=jobs)
     text = FORMATS[output_format](report)
     if output_file is not None:
         output_file.write_text(text, encoding="utf-8")

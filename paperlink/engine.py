@@ -11,6 +11,8 @@ Only :func:`check` touches files; everything after reading is a function of data
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from paperlink.diagnostics import Diagnostic, Severity
 from paperlink.paper import ItemKind, Paper, PaperItem, display_name, parse_paper
 from paperlink.references import parse_references
 from paperlink.source.annotations import Annotation, collect_annotations
-from paperlink.source.files import discover, read_source
+from paperlink.source.files import discover, read_source, relative_path
 from paperlink.source.parse import ParsedSource, parse_source
 from paperlink.spans import Span
 from paperlink.trace import resolve_all
@@ -164,7 +166,38 @@ def _annotations_of(path: Path, root: Path) -> tuple[list[Annotation], Diagnosti
     return collect_annotations(parsed), None
 
 
-def check(config: Config, targets: Sequence[Path], overrides: Mapping[str, Path] | None = None) -> Report:
+_SERIAL_BELOW = 32  # starting worker processes costs more than reading this many files
+
+
+def _scan(files: list[Path], root: Path, jobs: int) -> list[tuple[list[Annotation], Diagnostic | None]]:
+    """Each file's annotations (or its PL001/PL002), in the order of ``files``.
+
+    With ``jobs`` > 1 files are read in worker processes, which also isolates a crash of
+    libcst's native parser (it can segfault on absurdly nested code): the file whose
+    worker died is reported as PL001 and the others are still checked.
+    """
+    if jobs <= 1 or len(files) < _SERIAL_BELOW:
+        return [_annotations_of(path, root) for path in files]
+    roots = [root] * len(files)
+    try:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            return list(pool.map(_annotations_of, files, roots, chunksize=8))
+    except BrokenProcessPool:
+        return [_isolated(path, root) for path in files]
+
+
+def _isolated(path: Path, root: Path) -> tuple[list[Annotation], Diagnostic | None]:
+    try:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            return pool.submit(_annotations_of, path, root).result()
+    except BrokenProcessPool:
+        span = Span(relative_path(path, root), 1)
+        return [], Diagnostic(span, "PL001", "cannot parse this file: the parser crashed", Severity.ERROR)
+
+
+def check(
+    config: Config, targets: Sequence[Path], overrides: Mapping[str, Path] | None = None, *, jobs: int = 2
+) -> Report:
     """Run the whole pipeline over ``targets`` with the papers ``config`` names."""
     papers = _read_papers(config, overrides or {})
     default = config.default_paper if config.default_paper in papers else None
@@ -173,8 +206,7 @@ def check(config: Config, targets: Sequence[Path], overrides: Mapping[str, Path]
     diagnostics: list[Diagnostic] = []
     for paper in papers.values():
         diagnostics.extend(paper.diagnostics)
-    for path in files:
-        found, problem = _annotations_of(path, config.root)
+    for found, problem in _scan(files, config.root, jobs):
         annotations.extend(found)
         if problem is not None:
             diagnostics.append(problem)

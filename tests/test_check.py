@@ -101,3 +101,20 @@ def test_bad_paper_override_is_a_usage_error() -> None:
     )
     assert result.returncode == 2
     assert result.stderr == "paperlink: error: --paper expects NAME=PATH, got 'nonsense'\n"
+
+
+def test_worker_processes_give_the_same_report(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\npapers = { p = "paper.yaml" }\n', encoding="utf-8")
+    (tmp_path / "paper.yaml").write_text(
+        "items:\n" + "".join(f"  - kind: equation\n    label: eq:e{i}\n    number: '{i}'\n" for i in range(1, 41)),
+        encoding="utf-8",
+    )
+    for i in range(1, 41):  # enough files for the worker pool to be used
+        reference = f"Eq. {i}" if i % 7 else f"Eq. {i + 100}"
+        (tmp_path / f"m{i:02d}.py").write_text(f"def f{i}(x):  # paper: {reference}\n    return x\n", encoding="utf-8")
+    config = load_config(None, tmp_path)
+    serial = check(config, [tmp_path], jobs=1)
+    parallel = check(config, [tmp_path], jobs=2)
+    assert serial == parallel
+    assert [d.code for d in parallel.diagnostics].count("PL101") == 5
+    assert [d.code for d in parallel.diagnostics].count("PL110") == 5
