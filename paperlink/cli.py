@@ -15,7 +15,7 @@ import click
 from paperlink import __version__
 from paperlink.config import Config, load_config
 from paperlink.diagnostics import Severity
-from paperlink.errors import PaperlinkError, PaperNotFoundError
+from paperlink.errors import PaperlinkError, PaperNotFoundError, UsageError
 
 __all__ = ["main", "cli"]
 
@@ -94,17 +94,22 @@ def _format_names() -> list[str]:
 @click.option("--output", "-o", "output_file", type=click.Path(path_type=Path), help="Write the report here instead of stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary on stderr.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=2, show_default=True, help="Worker processes.")
+@click.option("--select", "select", metavar="CODES", help="Report only these rule codes or prefixes (comma-separated: PL1,PL201).")
+@click.option("--ignore", "ignore", metavar="CODES", help="Do not report these rule codes or prefixes (comma-separated).")
 def check_command(
     paths: tuple[Path, ...], output_format: str, config_file: Path | None,
     paper_overrides: tuple[str, ...], output_file: Path | None, quiet: bool, jobs: int,
+    select: str | None, ignore: str | None,
 ) -> None:
     """Check annotations in PATHS (default: the current folder) against the paper."""
     from paperlink.engine import check
     from paperlink.formats import FORMATS, coverage_summary
 
+    selected = _codes_option("--select", select)
+    ignored = _codes_option("--ignore", ignore) or ()
     targets = list(paths) or [Path(".")]
     config = load_config(config_file, targets[0])
-    report = check(config, targets, _overrides(paper_overrides), jobs=jobs)
+    report = check(config, targets, _overrides(paper_overrides), jobs=jobs, select=selected, ignore=ignored)
     text = FORMATS[output_format](report)
     if output_file is not None:
         output_file.write_text(text, encoding="utf-8")
@@ -117,6 +122,19 @@ def check_command(
         count = len(report.diagnostics)
         click.echo(f"{count} diagnostic{'s' if count != 1 else ''} in {report.files} file{'s' if report.files != 1 else ''} and the paper", err=True)
     sys.exit(EXIT_DIAGNOSTICS if report.failing else EXIT_CLEAN)
+
+
+def _codes_option(flag: str, value: str | None) -> tuple[str, ...] | None:
+    """``--select PL1,PL201`` as codes, checked against the rules before anything is read."""
+    from paperlink.selection import require_known, split_codes
+
+    if value is None:
+        return None
+    codes = split_codes(value)
+    if not codes:
+        raise UsageError(f"{flag} expects comma-separated rule codes or prefixes such as PL1,PL201, got '{value}'")
+    require_known(codes, flag, UsageError)
+    return codes
 
 
 def _overrides(values: tuple[str, ...]) -> dict[str, Path]:

@@ -11,11 +11,14 @@ import difflib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from paperlink.errors import ConfigError, yaml_problem
+
+if TYPE_CHECKING:
+    from paperlink.selection import Selection
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -25,7 +28,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 __all__ = ["Config", "PaperSource", "find_config", "load_config", "DEFAULT_INCLUDE", "DEFAULT_COVERAGE"]
 
 DEFAULT_INCLUDE = ("**/*.py",)
-_KEYS = ("papers", "default-paper", "include", "exclude", "coverage", "not-implemented")
+_KEYS = ("papers", "default-paper", "include", "exclude", "coverage", "not-implemented", "select", "ignore")
 _COVERAGE_KINDS = ("section", "equation", "algorithm", "algorithm_line", "table", "figure", "theorem", "hyperparameter")
 DEFAULT_COVERAGE = ("equation", "algorithm")
 
@@ -50,6 +53,15 @@ class Config:
     exclude: tuple[str, ...] = ()
     coverage_kinds: tuple[str, ...] = DEFAULT_COVERAGE  # item kinds PL110 expects code for
     not_implemented: frozenset[str] = frozenset()  # labels or keys exempt from coverage
+    select: tuple[str, ...] | None = None  # rule codes or prefixes to report (None: every rule)
+    ignore: tuple[str, ...] = ()  # rule codes or prefixes not to report
+
+    @property
+    def selection(self) -> Selection:
+        """``select`` and ``ignore`` as a :class:`~paperlink.selection.Selection`."""
+        from paperlink.selection import Selection
+
+        return Selection(self.select, self.ignore)
 
     @property
     def coverage(self) -> frozenset:
@@ -168,7 +180,23 @@ def _build(table: dict[str, Any], path: Path, section: str) -> Config:
         exclude=_globs(table, "exclude", section, ()),
         coverage_kinds=_coverage_kinds(table, section),
         not_implemented=frozenset(_globs(table, "not-implemented", section, ())),
+        select=_codes(table, "select", section),
+        ignore=_codes(table, "ignore", section) or (),
     )
+
+
+def _codes(table: dict[str, Any], key: str, section: str) -> tuple[str, ...] | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{section}: '{key}' must be a list of rule codes or prefixes such as \"PL1\" or \"PL101\"")
+    from paperlink.selection import require_known  # it reads the rule registry: only when asked
+
+    require_known(value, f"{section}: '{key}'", ConfigError)
+    return tuple(value)
 
 
 def _coverage_kinds(table: dict[str, Any], section: str) -> tuple[str, ...]:

@@ -4,6 +4,8 @@
     targets ──discover/read/parse──▶ ParsedSource ──collect_annotations──▶ Annotation
     Annotation + Papers ──parse_references/resolve──▶ Link | Diagnostic
     Links + Papers ──coverage──▶ CoverageRow, PL110
+    ParsedSource ──collect_suppressions──▶ Suppression
+    Diagnostics + Suppressions ──apply_suppressions──▶ kept, PL112/PL113 ──select_diagnostics──▶ Report
 
 Only :func:`check` touches files; everything after reading is a function of data.
 """
@@ -18,12 +20,15 @@ from pathlib import Path
 
 from paperlink.config import Config
 from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.errors import UsageError
 from paperlink.paper import ItemKind, Paper, PaperItem, display_name, parse_paper
 from paperlink.references import parse_references
+from paperlink.selection import Selection, require_known, select_diagnostics
 from paperlink.source.annotations import Annotation, collect_annotations
 from paperlink.source.files import discover, read_source, relative_path
 from paperlink.source.parse import ParsedSource, parse_source
 from paperlink.spans import Span
+from paperlink.suppressions import Suppression, apply_suppressions, collect_suppressions
 from paperlink.trace import resolve_all
 
 __all__ = ["Link", "CoverageRow", "Report", "check", "trace_annotations", "coverage"]
@@ -156,21 +161,30 @@ def _read_papers(config: Config, overrides: Mapping[str, Path]) -> dict[str, Pap
     return papers
 
 
-def _annotations_of(path: Path, root: Path) -> tuple[list[Annotation], Diagnostic | None]:
+@dataclass(frozen=True)
+class _Scanned:
+    """What reading one file gives: it crosses process boundaries, so it is plain data."""
+
+    annotations: tuple[Annotation, ...] = ()
+    suppressions: tuple[Suppression, ...] = ()
+    problem: Diagnostic | None = None  # PL001 or PL002: the file could not be read
+
+
+def _annotations_of(path: Path, root: Path) -> _Scanned:
     source = read_source(path, root)
     if source.text is None:
-        return [], source.diagnostic
+        return _Scanned(problem=source.diagnostic)
     parsed = parse_source(source)
     if not isinstance(parsed, ParsedSource):
-        return [], parsed
-    return collect_annotations(parsed), None
+        return _Scanned(problem=parsed)
+    return _Scanned(tuple(collect_annotations(parsed)), tuple(collect_suppressions(parsed)))
 
 
 _SERIAL_BELOW = 32  # starting worker processes costs more than reading this many files
 
 
-def _scan(files: list[Path], root: Path, jobs: int) -> list[tuple[list[Annotation], Diagnostic | None]]:
-    """Each file's annotations (or its PL001/PL002), in the order of ``files``.
+def _scan(files: list[Path], root: Path, jobs: int) -> list[_Scanned]:
+    """Each file's annotations and suppressions (or its PL001/PL002), in the order of ``files``.
 
     With ``jobs`` > 1 files are read in worker processes, which also isolates a crash of
     libcst's native parser (it can segfault on absurdly nested code): the file whose
@@ -186,40 +200,56 @@ def _scan(files: list[Path], root: Path, jobs: int) -> list[tuple[list[Annotatio
         return [_isolated(path, root) for path in files]
 
 
-def _isolated(path: Path, root: Path) -> tuple[list[Annotation], Diagnostic | None]:
+def _isolated(path: Path, root: Path) -> _Scanned:
     try:
         with ProcessPoolExecutor(max_workers=1) as pool:
             return pool.submit(_annotations_of, path, root).result()
     except BrokenProcessPool:
         span = Span(relative_path(path, root), 1)
-        return [], Diagnostic(span, "PL001", "cannot parse this file: the parser crashed", Severity.ERROR)
+        return _Scanned(problem=Diagnostic(span, "PL001", "cannot parse this file: the parser crashed", Severity.ERROR))
 
 
 def check(
-    config: Config, targets: Sequence[Path], overrides: Mapping[str, Path] | None = None, *, jobs: int = 2
+    config: Config,
+    targets: Sequence[Path],
+    overrides: Mapping[str, Path] | None = None,
+    *,
+    jobs: int = 2,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] = (),
 ) -> Report:
-    """Run the whole pipeline over ``targets`` with the papers ``config`` names."""
+    """Run the whole pipeline over ``targets`` with the papers ``config`` names.
+
+    ``select`` and ``ignore`` (rule codes or prefixes, as on the command line) apply over
+    the configuration's; unknown codes are a :class:`~paperlink.errors.UsageError`.
+    """
+    selection = _selection(config, select, ignore)
     papers = _read_papers(config, overrides or {})
     default = config.default_paper if config.default_paper in papers else None
     files = discover(list(targets), config)
-    annotations: list[Annotation] = []
-    diagnostics: list[Diagnostic] = []
-    for paper in papers.values():
-        diagnostics.extend(paper.diagnostics)
-    for found, problem in _scan(files, config.root, jobs):
-        annotations.extend(found)
-        if problem is not None:
-            diagnostics.append(problem)
+    scanned = _scan(files, config.root, jobs)
+    diagnostics = [d for paper in papers.values() for d in paper.diagnostics]
+    diagnostics += [file.problem for file in scanned if file.problem is not None]
+    annotations = [annotation for file in scanned for annotation in file.annotations]
     links, trace_diagnostics = trace_annotations(annotations, papers, default)
     diagnostics.extend(trace_diagnostics)
     rows: list[CoverageRow] = []
     if not all(target.is_file() for target in targets):  # changed files alone say nothing of coverage
         rows, missing = coverage(papers, links, config.coverage, config.not_implemented)
         diagnostics.extend(missing)
+    kept, about_suppressions = apply_suppressions(diagnostics, [s for file in scanned for s in file.suppressions])
     return Report(
         root=config.root,
-        diagnostics=tuple(sorted(set(diagnostics))),
+        diagnostics=tuple(sorted(set(select_diagnostics([*kept, *about_suppressions], selection)))),
         links=tuple(sorted(links, key=lambda l: (l.span, l.paper, l.item_key))),
         coverage=tuple(rows),
         files=len(files),
     )
+
+
+def _selection(config: Config, select: Sequence[str] | None, ignore: Sequence[str]) -> Selection:
+    """The configuration's select/ignore with the caller's over them (ruff's layering)."""
+    if select is not None:
+        require_known(select, "'select'", UsageError)
+    require_known(ignore, "'ignore'", UsageError)
+    return Selection(tuple(select) if select is not None else None, tuple(ignore)).over(config.selection)

@@ -2,20 +2,64 @@
 
 A format exists when it is in :data:`FORMATS`. Paths in the output are relative to the
 project root (the folder of the configuration file), so output does not depend on where
-paperlink runs; JSON keys are sorted, so the same inputs give byte-identical output.
+paperlink runs; JSON keys are sorted and nothing carries a timestamp, so the same inputs
+give byte-identical output in every format.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from collections.abc import Callable
+from urllib.parse import quote
 
 from paperlink import __version__
-from paperlink.engine import Report
+from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.engine import CoverageRow, Report
+from paperlink.rules import ALL_RULES, Rule
+from paperlink.spans import Span
 
-__all__ = ["FORMATS", "JSON_VERSION", "report_to_text", "report_to_json", "coverage_summary"]
+__all__ = [
+    "FORMATS",
+    "JSON_VERSION",
+    "SARIF_SCHEMA",
+    "report_to_text",
+    "report_to_json",
+    "report_to_sarif",
+    "report_to_github",
+    "report_to_markdown",
+    "coverage_summary",
+]
 
 JSON_VERSION = 1
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_VERSION = "2.1.0"
+SRCROOT = "%SRCROOT%"
+
+_SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+_GITHUB_COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def _dumps(document: object) -> str:
+    return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def _rule(code: str) -> type[Rule] | None:
+    return next((rule for rule in ALL_RULES if rule.code == code), None)
+
+
+def _fraction(row: CoverageRow) -> tuple[int, int]:
+    """(implemented, needed): exempt items need no code, so they leave the denominator."""
+    return row.implemented, row.total - row.exempt
+
+
+def _percent(row: CoverageRow) -> str:
+    done, needed = _fraction(row)
+    return f"{100 * done / needed:.0f}%" if needed else "n/a"
+
+
+# --- text and json ----------------------------------------------------------------------
 
 
 def report_to_text(report: Report) -> str:
@@ -53,7 +97,7 @@ def report_to_json(report: Report) -> str:
             for row in report.coverage
         ],
     }
-    return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    return _dumps(document)
 
 
 def coverage_summary(report: Report) -> str:
@@ -61,12 +105,178 @@ def coverage_summary(report: Report) -> str:
     lines = []
     for row in report.coverage:
         if row.total:
-            percent = 100 * (row.implemented + row.exempt) / row.total
-            lines.append(f"{row.paper}: {row.kind}s {row.implemented}/{row.total - row.exempt} implemented ({percent:.0f}%)")
+            done, needed = _fraction(row)
+            lines.append(f"{row.paper}: {row.kind}s {done}/{needed} implemented ({_percent(row)})")
+    return "\n".join(lines)
+
+
+# --- sarif ------------------------------------------------------------------------------
+
+
+def _sarif_rule(rule: type[Rule]) -> dict[str, object]:
+    documentation = rule.documentation()
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": documentation},
+        "help": {"text": documentation, "markdown": documentation},
+        "defaultConfiguration": {"level": _SARIF_LEVELS[rule.severity]},
+    }
+
+
+def _region(span: Span) -> dict[str, int] | None:
+    """SARIF's region: 1-based like Span, end column exclusive like Span; only valid values.
+
+    GitHub's annotations use the same numbers, so the ``github`` format reads them here too.
+    """
+    if span.line < 1:
+        return None
+    region = {"startLine": span.line}
+    if span.column >= 1:
+        region["startColumn"] = span.column
+    if span.end_line is None or span.end_line < span.line:
+        return region
+    region["endLine"] = span.end_line
+    end_column = span.end_column
+    if end_column is not None and end_column >= 1 and (span.end_line > span.line or end_column >= region.get("startColumn", 1)):
+        region["endColumn"] = end_column
+    return region
+
+
+def _sarif_result(diagnostic: Diagnostic, index: dict[str, int]) -> dict[str, object]:
+    physical: dict[str, object] = {
+        "artifactLocation": {"uri": quote(diagnostic.span.path, safe="/"), "uriBaseId": SRCROOT},
+    }
+    region = _region(diagnostic.span)
+    if region is not None:
+        physical["region"] = region
+    result: dict[str, object] = {
+        "ruleId": diagnostic.code,
+        "level": _SARIF_LEVELS[diagnostic.severity],
+        "message": {"text": diagnostic.message},
+        "locations": [{"physicalLocation": physical}],
+    }
+    if diagnostic.code in index:
+        result["ruleIndex"] = index[diagnostic.code]
+    return result
+
+
+def report_to_sarif(report: Report) -> str:
+    """A SARIF 2.1.0 log with one run, for GitHub code scanning and other SARIF viewers.
+
+    URIs are relative to ``%SRCROOT%``, which is left for the consumer to define (the
+    project root), so the log carries no machine-specific absolute path.
+    """
+    index = {rule.code: position for position, rule in enumerate(ALL_RULES)}
+    driver = {
+        "name": "paperlink",
+        "version": __version__,
+        "semanticVersion": __version__,
+        "rules": [_sarif_rule(rule) for rule in ALL_RULES],
+    }
+    run = {
+        "tool": {"driver": driver},
+        "columnKind": "unicodeCodePoints",
+        "results": [_sarif_result(d, index) for d in report.diagnostics],
+    }
+    return _dumps({"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]})
+
+
+# --- github -----------------------------------------------------------------------------
+
+
+def _escape_data(text: str) -> str:
+    """The escaping GitHub's runner undoes in a workflow command's message."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """A property value also ends at ``,`` and the message starts after ``::``."""
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _github_line(diagnostic: Diagnostic) -> str:
+    properties = [("file", diagnostic.span.path)]
+    region = _region(diagnostic.span) or {}
+    for key, name in (("startLine", "line"), ("startColumn", "col"), ("endLine", "endLine")):
+        if key in region:
+            properties.append((name, str(region[key])))
+    # GitHub annotates a column range only within one line
+    if "endColumn" in region and region["endLine"] == region["startLine"]:
+        properties.append(("endColumn", str(region["endColumn"])))
+    rule = _rule(diagnostic.code)
+    properties.append(("title", f"{diagnostic.code} {rule.name}" if rule else diagnostic.code))
+    fields = ",".join(f"{key}={_escape_property(value)}" for key, value in properties)
+    return f"::{_GITHUB_COMMANDS[diagnostic.severity]} {fields}::{_escape_data(diagnostic.message)}\n"
+
+
+def report_to_github(report: Report) -> str:
+    """GitHub Actions workflow commands: each diagnostic becomes an annotation on the diff."""
+    return "".join(_github_line(d) for d in report.diagnostics)
+
+
+# --- markdown ---------------------------------------------------------------------------
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~])")
+
+
+def _markdown_text(text: str) -> str:
+    """Plain text for a table cell: markup characters escaped, line breaks kept as <br>."""
+    return "<br>".join(_MARKDOWN_SPECIAL.sub(r"\\\1", line) for line in text.splitlines())
+
+
+def _markdown_code(text: str) -> str:
+    """A code span in a table cell: a fence longer than any backtick run, pipes escaped."""
+    text = " ".join(text.splitlines()).replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 or word == 'info' else 's'}"
+
+
+def _markdown_counts(report: Report) -> str:
+    counts = Counter(d.severity for d in report.diagnostics)
+    by_severity = ", ".join(_plural(counts[s], s.value) for s in Severity)
+    return f"**{_plural(len(report.diagnostics), 'diagnostic')}** in {_plural(report.files, 'file')}: {by_severity}"
+
+
+def _markdown_diagnostics(report: Report) -> list[str]:
+    lines = ["| severity | code | location | message |", "|---|---|---|---|"]
+    for d in report.diagnostics:
+        location = _markdown_code(f"{d.span.path}:{d.span.line}")
+        lines.append(f"| {d.severity.value} | {d.code} | {location} | {_markdown_text(d.message)} |")
+    return lines
+
+
+def _markdown_coverage(report: Report) -> list[str]:
+    if not report.coverage:
+        return []
+    lines = ["### Coverage", "", "| paper | kind | implemented | % |", "|---|---|---:|---:|"]
+    for row in report.coverage:
+        done, needed = _fraction(row)
+        lines.append(f"| {_markdown_text(row.paper)} | {row.kind} | {done}/{needed} | {_percent(row)} |")
+    return lines + [""]
+
+
+def report_to_markdown(report: Report) -> str:
+    """A summary for a pull-request comment: counts, a table of diagnostics, coverage."""
+    lines = ["## paperlink", ""]
+    if report.diagnostics:
+        lines += [_markdown_counts(report), "", *_markdown_diagnostics(report), ""]
+    else:
+        lines += [f"No problems found in {_plural(report.files, 'file')}.", ""]
+    lines += _markdown_coverage(report)
     return "\n".join(lines)
 
 
 FORMATS: dict[str, Callable[[Report], str]] = {
     "text": report_to_text,
     "json": report_to_json,
+    "sarif": report_to_sarif,
+    "github": report_to_github,
+    "markdown": report_to_markdown,
 }

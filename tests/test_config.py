@@ -207,6 +207,11 @@ def test_non_string_yaml_key_is_an_unknown_key(tmp_path):
         ('papers = { a = "a.tex" }\ndefault-paper = "b"', "'default-paper' names 'b', which is not in 'papers'"),
         ("include = 3", "'include' must be a list of glob strings"),
         ('exclude = ["a", 1]', "'exclude' must be a list of glob strings"),
+        ("select = 101", "'select' must be a list of rule codes or prefixes such as \"PL1\" or \"PL101\""),
+        ('ignore = ["PL1", 2]', "'ignore' must be a list of rule codes or prefixes such as \"PL1\" or \"PL101\""),
+        ('select = ["PL1", "PL999"]', "'select' has unknown rule code or prefix 'PL999'; `paperlink rule --all` lists the codes"),
+        ('ignore = ["pl110"]', "'ignore' has unknown rule code or prefix 'pl110'; did you mean 'PL110'?"),
+        ('ignore = ["PL"]', "'ignore' has unknown rule code or prefix 'PL'; `paperlink rule --all` lists the codes"),
     ],
 )
 def test_wrong_types_name_the_key(tmp_path, body, message):
@@ -292,3 +297,14 @@ def test_paper_unknown_name_suggests_the_close_one(tmp_path):
     with pytest.raises(ConfigError) as caught:
         config.paper("transformer")
     assert str(caught.value) == "unknown paper 'transformer'"
+
+
+def test_select_and_ignore_are_read_as_tuples(tmp_path):
+    path = write(tmp_path / "pyproject.toml", '[tool.paperlink]\nselect = ["PL1", "PL001"]\nignore = "PL110"\n')
+    config = load_config(path)
+    assert (config.select, config.ignore) == (("PL1", "PL001"), ("PL110",))
+
+
+def test_select_and_ignore_default_to_every_rule(tmp_path):
+    config = load_config(write(tmp_path / "paperlink.yaml", "papers: {a: a.tex}\n"))
+    assert (config.select, config.ignore) == (None, ())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from paperlink.rules.base import Rule, rule_markdown
 from paperlink.rules.source_input import SourceNotDecodable, SourceSyntaxError
+from paperlink.rules.suppression import UnknownSuppressionCode, UnusedSuppression
 from paperlink.rules.traceability import (
     AmbiguousReference,
     MalformedAnnotation,
@@ -42,6 +43,8 @@ ALL_RULES: tuple[type[Rule], ...] = (
     UnknownPaper,
     AmbiguousReference,
     UnimplementedItem,
+    UnusedSuppression,
+    UnknownSuppressionCode,
 )
 
 

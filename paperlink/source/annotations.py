@@ -3,7 +3,8 @@
 Three forms, read from the concrete syntax tree (so a marker inside a string or in prose
 never counts):
 
-* a comment ``# paper: Eq. 3, Sec. 4.1`` (``# paper[simsiam]: ...`` names the paper);
+* a comment ``# paper: Eq. 3, Sec. 4.1`` (``# paper[simsiam]: ...`` names the paper; a
+  ``# paperlink: ...`` directive after the references ends them);
 * the decorator ``@paperlink.implements("eq:loss", paper="simsiam")``;
 * a docstring line ``Paper: Eq. 3``.
 
@@ -29,6 +30,7 @@ from paperlink.spans import Span
 __all__ = ["Annotation", "collect_annotations"]
 
 _COMMENT = re.compile(r"^#\s*paper(?:\[(?P<paper>[^\]]*)\])?\s*:(?P<text>.*)$", re.IGNORECASE)
+_DIRECTIVE_AFTER = re.compile(r"\s#\s*paperlink\s*:", re.IGNORECASE)  # "# paper: eq:x  # paperlink: ignore[...]"
 _DOCSTRING_LINE = re.compile(r"^\s*paper(?:\[(?P<paper>[^\]]*)\])?\s*:(?P<text>.+)$", re.IGNORECASE | re.MULTILINE)
 _COMPOUND = (
     cst.FunctionDef, cst.ClassDef, cst.If, cst.For, cst.While, cst.With, cst.Try, cst.TryStar, cst.Match,
@@ -162,7 +164,8 @@ class _Collector(cst.CSTVisitor):
         match = _COMMENT.match(comment.value)
         if match is None:
             return
-        self._add(match.group("text").strip(), match.group("paper"), "comment", comment, owner)
+        text = _DIRECTIVE_AFTER.split(match.group("text"), maxsplit=1)[0]  # a directive after it is not a reference
+        self._add(text.strip(), match.group("paper"), "comment", comment, owner)
 
     def _decorator(self, decorator: cst.Decorator, owner: cst.FunctionDef | cst.ClassDef) -> None:
         call = decorator.decorator

@@ -190,3 +190,8 @@ def test_identical_comments_in_two_places_are_two_annotations():
         "1:8-1:22 comment 'Eq. 1' -> 1:1-1:6",
         "3:9-3:23 comment 'Eq. 1' -> 2:1-4:2",
     ]
+
+
+def test_a_paperlink_directive_after_the_references_ends_them():
+    text = "x = 1  # paper: eq:a, Eq. 2  # paperlink: ignore[PL101] why\ny = 2  # paper: eq:b # PaperLink: stop-grad logging\n"
+    assert [a.text for a in annotations_of(text)] == ["eq:a, Eq. 2", "eq:b"]
