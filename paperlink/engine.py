@@ -170,7 +170,7 @@ class _Scanned:
     problem: Diagnostic | None = None  # PL001 or PL002: the file could not be read
 
 
-def _annotations_of(path: Path, root: Path) -> _Scanned:
+def _scan_file(path: Path, root: Path) -> _Scanned:
     source = read_source(path, root)
     if source.text is None:
         return _Scanned(problem=source.diagnostic)
@@ -191,11 +191,11 @@ def _scan(files: list[Path], root: Path, jobs: int) -> list[_Scanned]:
     worker died is reported as PL001 and the others are still checked.
     """
     if jobs <= 1 or len(files) < _SERIAL_BELOW:
-        return [_annotations_of(path, root) for path in files]
+        return [_scan_file(path, root) for path in files]
     roots = [root] * len(files)
     try:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            return list(pool.map(_annotations_of, files, roots, chunksize=8))
+            return list(pool.map(_scan_file, files, roots, chunksize=8))
     except BrokenProcessPool:
         return [_isolated(path, root) for path in files]
 
@@ -203,7 +203,7 @@ def _scan(files: list[Path], root: Path, jobs: int) -> list[_Scanned]:
 def _isolated(path: Path, root: Path) -> _Scanned:
     try:
         with ProcessPoolExecutor(max_workers=1) as pool:
-            return pool.submit(_annotations_of, path, root).result()
+            return pool.submit(_scan_file, path, root).result()
     except BrokenProcessPool:
         span = Span(relative_path(path, root), 1)
         return _Scanned(problem=Diagnostic(span, "PL001", "cannot parse this file: the parser crashed", Severity.ERROR))
