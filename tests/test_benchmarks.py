@@ -16,3 +16,12 @@ def test_paper_read_benchmark_runs_on_the_sample_papers() -> None:
     )
     rows = [line for line in result.stdout.splitlines() if line.startswith("sample_papers/") or "/paper.tex" in line]
     assert len(rows) == 3, result.stdout
+
+
+def test_check_benchmark_and_sweep_run_on_the_sample_papers() -> None:
+    for script in ("check.py", "sweep.py"):
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "benchmarks" / script)],
+            capture_output=True, text=True, timeout=300, check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr

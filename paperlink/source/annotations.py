@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from paperlink.references import parse_references
 from paperlink.source.parse import ParsedSource
 from paperlink.spans import Span
 
@@ -201,6 +202,8 @@ class _Collector(cst.CSTVisitor):
         return False
 
     def _add(self, text: str, paper: str | None, form: str, where: cst.CSTNode, owner: cst.CSTNode, problem: str = "") -> None:
+        if form != "decorator" and is_citation(text):
+            return
         name = self.names.get(owner, "")
         span = self.parsed.span(where)
         target = self.parsed.span(owner) if not isinstance(owner, cst.Module) else Span(self.parsed.relative, 1)
@@ -223,9 +226,27 @@ def _literal(node: cst.BaseExpression) -> str | None:
     return None
 
 
+def is_citation(text: str) -> bool:
+    """Whether a ``Paper:`` line cites a paper rather than linking to its items.
+
+    Research code often says ``Paper: https://arxiv.org/abs/...`` or ``Paper: Attention
+    Is All You Need``. A line with a URL, or one of three words or more in which no
+    reference can be read, is such a citation and not an annotation; a short unreadable
+    line (``Eqn 3``) is still reported as malformed.
+    """
+    if "://" in text or "arxiv" in text.lower() or "doi:" in text.lower():
+        return True
+    references, _ = parse_references(text)
+    return not references and len(text.split()) >= 3
+
+
+# Only files with something that could be an annotation are walked.
+_MAYBE_ANNOTATED = re.compile(r"paper(?:\[[^\]\n]*\])?\s*:|implements", re.IGNORECASE)
+
+
 def collect_annotations(parsed: ParsedSource) -> list[Annotation]:
     """Every annotation in the file, in source order."""
-    if "paper" not in parsed.text.lower():  # most files have none: skip the walk
+    if _MAYBE_ANNOTATED.search(parsed.text) is None:  # most files have none: skip the walk
         return []
     collector = _Collector(parsed)
     parsed.module.visit(collector)

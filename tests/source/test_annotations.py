@@ -195,3 +195,26 @@ def test_identical_comments_in_two_places_are_two_annotations():
 def test_a_paperlink_directive_after_the_references_ends_them():
     text = "x = 1  # paper: eq:a, Eq. 2  # paperlink: ignore[PL101] why\ny = 2  # paper: eq:b # PaperLink: stop-grad logging\n"
     assert [a.text for a in annotations_of(text)] == ["eq:a, Eq. 2", "eq:b"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"""Vision Transformer.\n\nPaper: https://arxiv.org/abs/2010.11929\n"""\n',
+        '"""Lion optimizer.\n\nPaper: Symbolic Discovery of Optimization Algorithms\n"""\n',
+        "# Paper: Deep Residual Learning for Image Recognition\nx = 1\n",
+        "# paper: arXiv:1706.03762\nx = 1\n",
+        "def f():\n    \"\"\"Paper: `Swin Transformer V2` - https://arxiv.org/abs/2111.09883\"\"\"\n",
+    ],
+    ids=["url-docstring", "title-docstring", "title-comment", "arxiv-id", "title-and-url"],
+)
+def test_citations_of_a_paper_are_not_annotations(text):
+    """Research code cites papers with `Paper: <title or URL>`; that links no item."""
+    assert annotations_of(text) == []
+
+
+def test_a_short_unreadable_annotation_is_still_an_annotation():
+    """`Eqn 3` is a typo for `Eq. 3`, not a citation: the engine reports it as PL102."""
+    assert [render(a) for a in annotations_of("x = 1  # paper: Eqn 3\n")] == [
+        "1:8-1:22 comment 'Eqn 3' -> 1:1-1:6",
+    ]
