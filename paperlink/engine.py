@@ -177,7 +177,11 @@ def _scan_file(path: Path, root: Path) -> _Scanned:
     parsed = parse_source(source)
     if not isinstance(parsed, ParsedSource):
         return _Scanned(problem=parsed)
-    return _Scanned(tuple(collect_annotations(parsed)), tuple(collect_suppressions(parsed)))
+    try:
+        return _Scanned(tuple(collect_annotations(parsed)), tuple(collect_suppressions(parsed)))
+    except RecursionError:  # libcst's visitors recurse; some generated files nest thousands deep
+        message = "cannot read annotations in this file: it is nested too deeply"
+        return _Scanned(problem=Diagnostic(Span(source.relative, 1), "PL001", message, Severity.ERROR))
 
 
 _SERIAL_BELOW = 32  # starting worker processes costs more than reading this many files

@@ -118,3 +118,14 @@ def test_worker_processes_give_the_same_report(tmp_path: Path) -> None:
     assert serial == parallel
     assert [d.code for d in parallel.diagnostics].count("PL101") == 5
     assert [d.code for d in parallel.diagnostics].count("PL110") == 5
+
+
+def test_a_file_nested_too_deeply_to_walk_is_reported_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\npapers = { p = "paper.yaml" }\n', encoding="utf-8")
+    (tmp_path / "paper.yaml").write_text("items:\n  - kind: equation\n    label: eq:a\n    number: '1'\n", encoding="utf-8")
+    strings = "\n".join(f"    'part {i} of a long generated text'" for i in range(3000))
+    (tmp_path / "topics.py").write_text(f"# paper: Eq. 1\ntopics = (\n{strings}\n)\n", encoding="utf-8")
+    report = check(load_config(None, tmp_path), [tmp_path], jobs=1)
+    assert [(d.span.path, d.code, d.message) for d in report.diagnostics if d.code == "PL001"] == [
+        ("topics.py", "PL001", "cannot read annotations in this file: it is nested too deeply"),
+    ]
