@@ -97,6 +97,11 @@ class _Collector(cst.CSTVisitor):
         self._leading(node.leading_lines, node)
         self._comment(node.trailing_whitespace.comment, node)
 
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
+        # Implicit concatenation nests one level per part; generated files (pydoc's topics)
+        # have thousands of parts. A comment between the parts is the price of not recursing.
+        return False
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._definition(node)
         self.scope.append(node.name.value)
@@ -231,12 +236,15 @@ def is_citation(text: str) -> bool:
 
     Research code often says ``Paper: https://arxiv.org/abs/...`` or ``Paper: Attention
     Is All You Need``. A line with a URL, or one of three words or more in which no
-    reference can be read, is such a citation and not an annotation; a short unreadable
-    line (``Eqn 3``) is still reported as malformed.
+    reference can be read (or with an unreadable part of three words or more), is such a
+    citation and not an annotation; a short unreadable line (``Eqn 3``) is still reported
+    as malformed.
     """
     if "://" in text or "arxiv" in text.lower() or "doi:" in text.lower():
         return True
-    references, _ = parse_references(text)
+    references, unreadable = parse_references(text)
+    if any(len(item.text.split()) >= 3 for item in unreadable):
+        return True  # "Non-local Networks Meet Squeeze-Excitation Networks and Beyond"
     return not references and len(text.split()) >= 3
 
 

@@ -41,6 +41,11 @@ class _Comments(cst.CSTVisitor):
         if self.needle in node.value.lower():
             self.found.append(node)
 
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
+        # Implicit concatenation nests one level per part; generated files (pydoc's topics)
+        # have thousands of parts. A comment between the parts is the price of not recursing.
+        return False
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if node.decorators:
             self.definitions.append(node)
