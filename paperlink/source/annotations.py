@@ -248,13 +248,26 @@ def is_citation(text: str) -> bool:
     return not references and len(text.split()) >= 3
 
 
-# Only files with something that could be an annotation are walked.
-_MAYBE_ANNOTATED = re.compile(r"paper(?:\[[^\]\n]*\])?\s*:|implements", re.IGNORECASE)
+_CANDIDATE = re.compile(r"paper(?:\[[^\]\n]*\])?\s*:(?P<text>[^\n]*)", re.IGNORECASE)
+_DECORATOR_CANDIDATE = re.compile(r"implements\s*\(")
+
+
+def _worth_walking(text: str) -> bool:
+    """Whether the file may hold an annotation: the walk costs about as much as the parse,
+    and most files have none, or only cite their paper (``Paper: https://...``)."""
+    if _DECORATOR_CANDIDATE.search(text):
+        return True
+    return any(not is_citation(_references_part(match.group("text"))) for match in _CANDIDATE.finditer(text))
+
+
+def _references_part(line: str) -> str:
+    """The text after ``paper:`` without a following ``# paperlink:`` directive or quotes."""
+    return _DIRECTIVE_AFTER.split(line, maxsplit=1)[0].strip(" \t\"'#")
 
 
 def collect_annotations(parsed: ParsedSource) -> list[Annotation]:
     """Every annotation in the file, in source order."""
-    if _MAYBE_ANNOTATED.search(parsed.text) is None:  # most files have none: skip the walk
+    if not _worth_walking(parsed.text):
         return []
     collector = _Collector(parsed)
     parsed.module.visit(collector)
