@@ -94,12 +94,16 @@ def _format_names() -> list[str]:
 @click.option("--output", "-o", "output_file", type=click.Path(path_type=Path), help="Write the report here instead of stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary on stderr.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=2, show_default=True, help="Worker processes.")
+@click.option(
+    "--fail-under", type=click.FloatRange(0, 100), default=None, metavar="PERCENT",
+    help="Exit 1 when less than PERCENT of the paper's items have implementing code.",
+)
 @click.option("--select", "select", metavar="CODES", help="Report only these rule codes or prefixes (comma-separated: PL1,PL201).")
 @click.option("--ignore", "ignore", metavar="CODES", help="Do not report these rule codes or prefixes (comma-separated).")
 def check_command(
     paths: tuple[Path, ...], output_format: str, config_file: Path | None,
     paper_overrides: tuple[str, ...], output_file: Path | None, quiet: bool, jobs: int,
-    select: str | None, ignore: str | None,
+    select: str | None, ignore: str | None, fail_under: float | None,
 ) -> None:
     """Check annotations in PATHS (default: the current folder) against the paper."""
     from paperlink.engine import check
@@ -121,7 +125,11 @@ def check_command(
             click.echo(summary, err=True)
         count = len(report.diagnostics)
         click.echo(f"{count} diagnostic{'s' if count != 1 else ''} in {report.files} file{'s' if report.files != 1 else ''} and the paper", err=True)
-    sys.exit(EXIT_DIAGNOSTICS if report.failing else EXIT_CLEAN)
+    covered = report.coverage_percent()
+    below = fail_under is not None and covered is not None and covered < fail_under
+    if below:
+        click.echo(f"coverage {covered:.1f}% is under --fail-under {fail_under:g}%", err=True)
+    sys.exit(EXIT_DIAGNOSTICS if report.failing or below else EXIT_CLEAN)
 
 
 def _codes_option(flag: str, value: str | None) -> tuple[str, ...] | None:

@@ -79,6 +79,13 @@ class Report:
     def failing(self) -> bool:
         return any(d.severity is not Severity.INFO for d in self.diagnostics)
 
+    def coverage_percent(self) -> float | None:
+        """Implemented or exempt items as a share of all checked items; None without coverage."""
+        total = sum(row.total for row in self.coverage)
+        if not total:
+            return None
+        return 100 * sum(row.implemented + row.exempt for row in self.coverage) / total
+
 
 def trace_annotations(
     annotations: Sequence[Annotation], papers: Mapping[str, Paper], default_paper: str | None

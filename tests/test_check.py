@@ -129,3 +129,20 @@ def test_thousands_of_implicitly_concatenated_strings_are_read(tmp_path: Path) -
     report = check(load_config(None, tmp_path), [tmp_path], jobs=1)
     assert report.diagnostics == ()
     assert [link.item_key for link in report.links] == ["eq:a"]
+
+
+def test_fail_under_compares_total_coverage(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.paperlink]\npapers = { p = "paper.yaml" }\nnot-implemented = ["eq:c"]\n', encoding="utf-8"
+    )
+    (tmp_path / "paper.yaml").write_text(
+        "items:\n" + "".join(f"  - kind: equation\n    label: eq:{n}\n    number: '{i}'\n" for i, n in enumerate("abcd", 1)),
+        encoding="utf-8",
+    )
+    (tmp_path / "model.py").write_text("x = 1  # paper: Eq. 1\ny = 2  # paper: Eq. 2\n", encoding="utf-8")
+    runner = CliRunner()
+    base = ["check", str(tmp_path), "--select", "PL0,PL101"]  # PL110 off: only --fail-under decides
+    assert runner.invoke(cli, [*base, "--fail-under", "75"]).exit_code == 0  # 2 implemented + 1 exempt of 4
+    failed = runner.invoke(cli, [*base, "--fail-under", "80"])
+    assert failed.exit_code == 1
+    assert "coverage 75.0% is under --fail-under 80%" in failed.stderr
