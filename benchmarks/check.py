@@ -12,6 +12,7 @@ files and the same number of worker processes:
 * floor: ``libcst.parse_module`` of every file (read and decode included) in a
   ``ProcessPoolExecutor`` map with the engine's chunk size; serial where the engine is;
 * check: ``engine.check`` cold, discovery included;
+* warm: ``engine.check`` again with nothing changed, reading ``.paperlink_cache``;
 * peak RSS of the check: the total of the process tree (main, workers, the ``git
   check-ignore`` it runs), sampled every 20 ms from /proc on Linux; and, exactly, the
   main process's and the largest child's own peaks (``ru_maxrss`` of self and children).
@@ -98,12 +99,12 @@ def _measure_floor(files: list[Path], jobs: int) -> dict[str, object]:
     return {"seconds": seconds, "cpu_seconds": _cpu_seconds() - cpu, "failed": parsed.count(False)}
 
 
-def _measure_check(config_file: Path, targets: list[Path], jobs: int) -> dict[str, object]:
+def _measure_check(config_file: Path, targets: list[Path], jobs: int, cache: bool = False) -> dict[str, object]:
     from paperlink.config import load_config
     from paperlink.engine import check
 
     cpu, start = _cpu_seconds(), time.perf_counter()
-    report = check(load_config(config_file), targets, jobs=jobs)
+    report = check(load_config(config_file), targets, jobs=jobs, cache=cache)
     seconds = time.perf_counter() - start
     codes = Counter(d.code for d in report.diagnostics)
     return {"seconds": seconds, "cpu_seconds": _cpu_seconds() - cpu, "files": report.files, "codes": dict(sorted(codes.items()))}
@@ -123,7 +124,11 @@ def _child(args: argparse.Namespace) -> None:
     if spec["kind"] == "floor":
         result = _measure_floor([Path(p) for p in spec["files"]], spec["jobs"])
     else:
-        result = _measure_check(Path(spec["config"]), [Path(p) for p in spec["targets"]], spec["jobs"])
+        targets = [Path(p) for p in spec["targets"]]
+        warm = spec["kind"] == "warm"
+        if warm:  # fill the cache (in the throwaway project), then measure a run that uses it
+            _measure_check(Path(spec["config"]), targets, spec["jobs"], cache=True)
+        result = _measure_check(Path(spec["config"]), targets, spec["jobs"], cache=warm)
     result["rss_self_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     result["rss_children_kib"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(json.dumps(result))
@@ -205,7 +210,6 @@ def _print_report(files: list[Path], floor_runs: list[dict], check_runs: list[di
     print(f"rss:    check peak total {_mib(_peak(check_runs))} (sampled); main {_mib(main)}, largest child {_mib(worker)}")
     print(f"        floor peak total {_mib(_peak(floor_runs))} (sampled); main {_mib(floor['rss_self_kib'])}, largest child {_mib(floor['rss_children_kib'])}")
     print(f"codes:  {json.dumps(checked['codes'])}")
-    print("warm:   not implemented (no cache yet)")
 
 
 def main() -> None:
@@ -231,12 +235,16 @@ def main() -> None:
         files = discover(list(targets), load_config(config_file))
         floor_spec = {"kind": "floor", "files": [str(p) for p in files], "jobs": args.jobs}
         check_spec = {"kind": "check", "config": str(config_file), "targets": [str(t) for t in targets], "jobs": args.jobs}
-        floor_runs, check_runs = [], []
-        for _ in range(args.repeat):  # interleaved, so drift in the machine's load hits both
+        warm_spec = {**check_spec, "kind": "warm"}
+        floor_runs, check_runs, warm_runs = [], [], []
+        for _ in range(args.repeat):  # interleaved, so drift in the machine's load hits all
             floor_runs.append(_run_child(floor_spec, folder))
             check_runs.append(_run_child(check_spec, folder))
+            warm_runs.append(_run_child(warm_spec, folder))
     print("corpus: " + " ".join(str(t) for t in targets))
     _print_report(files, floor_runs, check_runs, args.jobs)
+    warm, cold = _best(warm_runs), _best(check_runs)
+    print(f"warm:   {warm['seconds']:.3f} s best of [{_timings(warm_runs)}]; {warm['seconds'] / cold['seconds']:.2f} of cold (nothing changed, .paperlink_cache used)")
 
 
 if __name__ == "__main__":

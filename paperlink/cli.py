@@ -94,6 +94,7 @@ def _format_names() -> list[str]:
 @click.option("--output", "-o", "output_file", type=click.Path(path_type=Path), help="Write the report here instead of stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary on stderr.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=2, show_default=True, help="Worker processes.")
+@click.option("--no-cache", is_flag=True, help="Read every file afresh; do not use or write .paperlink_cache.")
 @click.option(
     "--fail-under", type=click.FloatRange(0, 100), default=None, metavar="PERCENT",
     help="Exit 1 when less than PERCENT of the paper's items have implementing code.",
@@ -103,7 +104,7 @@ def _format_names() -> list[str]:
 def check_command(
     paths: tuple[Path, ...], output_format: str, config_file: Path | None,
     paper_overrides: tuple[str, ...], output_file: Path | None, quiet: bool, jobs: int,
-    select: str | None, ignore: str | None, fail_under: float | None,
+    select: str | None, ignore: str | None, fail_under: float | None, no_cache: bool,
 ) -> None:
     """Check annotations in PATHS (default: the current folder) against the paper."""
     from paperlink.engine import check
@@ -113,7 +114,7 @@ def check_command(
     ignored = _codes_option("--ignore", ignore) or ()
     targets = list(paths) or [Path(".")]
     config = load_config(config_file, targets[0])
-    report = check(config, targets, _overrides(paper_overrides), jobs=jobs, select=selected, ignore=ignored)
+    report = check(config, targets, _overrides(paper_overrides), jobs=jobs, select=selected, ignore=ignored, cache=not no_cache)
     text = FORMATS[output_format](report)
     if output_file is not None:
         output_file.write_text(text, encoding="utf-8")

@@ -211,6 +211,33 @@ def _scan(files: list[Path], root: Path, jobs: int) -> list[_Scanned]:
         return [_isolated(path, root) for path in files]
 
 
+def _scan_cached(files: list[Path], root: Path, jobs: int) -> list[_Scanned]:
+    """:func:`_scan`, reusing what ``.paperlink_cache`` holds for files whose bytes are unchanged."""
+    from paperlink.cache import ScanCache, digest
+
+    store = ScanCache(root)
+    results: dict[int, _Scanned] = {}
+    misses: list[tuple[int, str, str]] = []
+    for index, path in enumerate(files):
+        relative = relative_path(path, root)
+        try:
+            file_digest = digest(path.read_bytes())
+        except OSError:
+            file_digest = ""  # unreadable: scan it, which reports why
+        cached = store.get(relative, file_digest) if file_digest else None
+        if cached is None:
+            misses.append((index, relative, file_digest))
+        else:
+            results[index] = cached
+    fresh = _scan([files[index] for index, _, _ in misses], root, jobs)
+    for (index, relative, file_digest), scanned in zip(misses, fresh):
+        results[index] = scanned
+        if file_digest:
+            store.put(relative, file_digest, scanned)
+    store.save()
+    return [results[index] for index in range(len(files))]
+
+
 def _isolated(path: Path, root: Path) -> _Scanned:
     try:
         with ProcessPoolExecutor(max_workers=1) as pool:
@@ -228,6 +255,7 @@ def check(
     jobs: int = 2,
     select: Sequence[str] | None = None,
     ignore: Sequence[str] = (),
+    cache: bool = False,
 ) -> Report:
     """Run the whole pipeline over ``targets`` with the papers ``config`` names.
 
@@ -238,7 +266,7 @@ def check(
     papers = _read_papers(config, overrides or {})
     default = config.default_paper if config.default_paper in papers else None
     files = discover(list(targets), config)
-    scanned = _scan(files, config.root, jobs)
+    scanned = _scan_cached(files, config.root, jobs) if cache else _scan(files, config.root, jobs)
     diagnostics = [d for paper in papers.values() for d in paper.diagnostics]
     diagnostics += [file.problem for file in scanned if file.problem is not None]
     annotations = [annotation for file in scanned for annotation in file.annotations]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import subprocess
@@ -146,3 +147,40 @@ def test_fail_under_compares_total_coverage(tmp_path: Path) -> None:
     failed = runner.invoke(cli, [*base, "--fail-under", "80"])
     assert failed.exit_code == 1
     assert "coverage 75.0% is under --fail-under 80%" in failed.stderr
+
+
+def test_the_cache_gives_the_same_report_and_notices_edits(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\npapers = { p = "paper.yaml" }\n', encoding="utf-8")
+    (tmp_path / "paper.yaml").write_text(
+        "items:\n  - kind: equation\n    label: eq:a\n    number: '1'\n  - kind: equation\n    label: eq:b\n    number: '2'\n",
+        encoding="utf-8",
+    )
+    model = tmp_path / "model.py"
+    model.write_text("x = 1  # paper: Eq. 1\ny = 2  # paper: Eq. 9  # paperlink: ignore[PL104]\n", encoding="utf-8")
+    (tmp_path / "broken.py").write_text("def f(:\n", encoding="utf-8")
+    config = load_config(None, tmp_path)
+    fresh = check(config, [tmp_path], jobs=1)
+    cold = check(config, [tmp_path], jobs=1, cache=True)
+    warm = check(config, [tmp_path], jobs=1, cache=True)
+    assert fresh == cold == warm
+    assert (tmp_path / ".paperlink_cache" / ".gitignore").read_text(encoding="utf-8").endswith("*\n")
+    model.write_text("x = 1  # paper: Eq. 1\ny = 2  # paper: Eq. 2\n", encoding="utf-8")
+    edited = check(config, [tmp_path], jobs=1, cache=True)
+    assert edited == check(config, [tmp_path], jobs=1)
+    assert [d.code for d in edited.diagnostics] == ["PL001"]
+
+
+def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\npapers = { p = "paper.yaml" }\n', encoding="utf-8")
+    (tmp_path / "paper.yaml").write_text("items:\n  - kind: equation\n    label: eq:a\n    number: '1'\n", encoding="utf-8")
+    (tmp_path / "model.py").write_text("x = 1  # paper: Eq. 1\n", encoding="utf-8")
+    config = load_config(None, tmp_path)
+    expected = check(config, [tmp_path], jobs=1, cache=True)
+    (scan,) = (tmp_path / ".paperlink_cache").rglob("scan.json")
+    real_digest = hashlib.sha256((tmp_path / "model.py").read_bytes()).hexdigest()
+    for damaged in (
+        '{"model.py": ["' + real_digest + '", {"annotations": 3}], "other": 1}',  # valid JSON, wrong shape
+        '{"model.py": ["' + real_digest,  # truncated
+    ):
+        scan.write_text(damaged, encoding="utf-8")
+        assert check(config, [tmp_path], jobs=1, cache=True) == expected
