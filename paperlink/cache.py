@@ -95,6 +95,7 @@ def _encode_scan(scanned) -> dict[str, Any]:
             {
                 "text": a.text, "paper": a.paper, "form": a.form, "span": _span_data(a.span),
                 "target": _span_data(a.target), "target_name": a.target_name, "problem": a.problem,
+                "scope": a.scope, "fingerprint": a.fingerprint,
             }
             for a in scanned.annotations
         ],
@@ -120,7 +121,10 @@ def _decode_scan(data: dict[str, Any]):
     from paperlink.engine import _Scanned  # the engine owns the type; imported late to avoid a cycle
 
     annotations = tuple(
-        Annotation(a["text"], a["paper"], a["form"], _span(a["span"]), _span(a["target"]), a["target_name"], a["problem"])
+        Annotation(
+            a["text"], a["paper"], a["form"], _span(a["span"]), _span(a["target"]), a["target_name"],
+            a["problem"], a["scope"], a["fingerprint"],
+        )
         for a in data["annotations"]
     )
     suppressions = tuple(

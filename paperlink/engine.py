@@ -48,6 +48,8 @@ class Link:
     span: Span  # where the annotation is written
     target: Span  # the code it binds to
     target_name: str = ""
+    scope: str = ""  # the definition the code sits in: part of the link's identity in paperlink.lock
+    code_fingerprint: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ def trace_annotations(
             links.append(Link(
                 resolution.paper, resolution.item.key, resolution.reference.text, annotation.form,
                 annotation.span, annotation.target, annotation.target_name,
+                annotation.scope, annotation.fingerprint,
             ))
     return links, diagnostics
 

@@ -19,7 +19,10 @@ decorators and docstrings bind to their function or class.
 
 from __future__ import annotations
 
+import ast
+import hashlib
 import re
+import textwrap
 from dataclasses import dataclass
 
 import libcst as cst
@@ -51,6 +54,8 @@ class Annotation:
     target: Span  # the statement or definition it binds to
     target_name: str = ""  # "f", "Model.forward" for definitions; "" for statements
     problem: str = ""  # why the annotation cannot be read (e.g. non-literal decorator arguments)
+    scope: str = ""  # the definition the bound code sits in ("Model.forward"; "" at module level)
+    fingerprint: str = ""  # of the bound code, formatting and comments aside (for paperlink.lock)
 
 
 class _Collector(cst.CSTVisitor):
@@ -212,7 +217,9 @@ class _Collector(cst.CSTVisitor):
         name = self.names.get(owner, "")
         span = self.parsed.span(where)
         target = self.parsed.span(owner) if not isinstance(owner, cst.Module) else Span(self.parsed.relative, 1)
-        self.found.append(Annotation(text, paper.strip() if paper else None, form, span, target, name, problem))
+        scope = name or ".".join(self.scope)
+        print_ = _code_fingerprint(self.parsed.module, owner)
+        self.found.append(Annotation(text, paper.strip() if paper else None, form, span, target, name, problem, scope, print_))
 
 
 def _dotted(node: cst.BaseExpression | cst.Attribute | cst.Name) -> str:
@@ -229,6 +236,19 @@ def _literal(node: cst.BaseExpression) -> str | None:
         value = node.evaluated_value
         return value if isinstance(value, str) else None
     return None
+
+
+def _code_fingerprint(module: cst.Module, node: cst.CSTNode) -> str:
+    """A digest of what ``node`` does: its code parsed by ``ast``, so that formatting and
+    comments (the annotation itself included) do not count as a change."""
+    if isinstance(node, cst.Module):
+        return ""
+    try:
+        code = textwrap.dedent(module.code_for_node(node))
+        tree = ast.dump(ast.parse(code), annotate_fields=False)
+    except (SyntaxError, RecursionError, ValueError):
+        return ""
+    return hashlib.sha256(tree.encode("utf-8")).hexdigest()[:16]
 
 
 def is_citation(text: str) -> bool:

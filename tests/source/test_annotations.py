@@ -11,6 +11,8 @@ A target without an end (``1:1``) is the module. Regenerate after a deliberate c
 
 from __future__ import annotations
 
+import dataclasses
+
 import os
 from pathlib import Path
 
@@ -82,32 +84,54 @@ def test_annotation_fields_for_each_form():
         "        return x\n"
     )
     method = Span("m.py", 8, 5, 9, 17)  # a definition starts at `def`, below its decorators
-    assert annotations_of(text) == [
-        Annotation("Eq. 3, Sec. 4.1", "simsiam", "docstring", Span("m.py", 5, 5, 5, 42), Span("m.py", 4, 1, 9, 17), "Model"),
-        Annotation("eq:loss, hp:beta", "simsiam", "decorator", Span("m.py", 7, 5, 7, 55), method, "Model.forward"),
-        Annotation("Alg. 1", None, "comment", Span("m.py", 8, 28, 8, 43), method, "Model.forward"),
+    found = annotations_of(text)
+    assert [dataclasses.replace(a, fingerprint="") for a in found] == [
+        Annotation("Eq. 3, Sec. 4.1", "simsiam", "docstring", Span("m.py", 5, 5, 5, 42), Span("m.py", 4, 1, 9, 17), "Model", scope="Model"),
+        Annotation("eq:loss, hp:beta", "simsiam", "decorator", Span("m.py", 7, 5, 7, 55), method, "Model.forward", scope="Model.forward"),
+        Annotation("Alg. 1", None, "comment", Span("m.py", 8, 28, 8, 43), method, "Model.forward", scope="Model.forward"),
     ]
+    assert found[1].fingerprint == found[2].fingerprint != found[0].fingerprint  # both bind to forward
+    assert all(len(a.fingerprint) == 16 for a in found)
+
+
+def test_the_code_fingerprint_ignores_formatting_and_comments_but_not_code():
+    def fingerprint(body: str) -> str:
+        (annotation,) = annotations_of(f"def f(x):  # paper: Eq. 1\n{body}")
+        return annotation.fingerprint
+
+    plain = fingerprint("    return x + 1\n")
+    assert fingerprint("    # a new comment\n    return (x\n            + 1)\n") == plain
+    assert fingerprint("    return x + 2\n") != plain
+
+
+def test_a_statement_link_knows_the_definition_it_sits_in():
+    text = "class A:\n    def f(self):\n        y = 1  # paper: Eq. 1\n        return y\n"
+    (annotation,) = annotations_of(text)
+    assert (annotation.target_name, annotation.scope) == ("", "A.f")
 
 
 def test_non_literal_decorator_argument_is_reported_as_a_problem():
     text = 'import paperlink\n\nNAME = "eq:1"\n\n\n@paperlink.implements(NAME, "eq:2", paper=NAME)\ndef f():\n    pass\n'
-    assert annotations_of(text) == [
+    assert [dataclasses.replace(a, fingerprint="") for a in annotations_of(text)] == [
         Annotation(
             "eq:2", None, "decorator", Span("m.py", 6, 1, 6, 48), Span("m.py", 7, 1, 8, 9), "f",
-            "the arguments of implements(...) must be string literals",
+            "the arguments of implements(...) must be string literals", scope="f",
         ),
     ]
 
 
 def test_annotation_on_the_last_line_without_a_trailing_newline():
-    assert annotations_of("x = 1\ny = 2  # paper: Eq. 9") == [
+    def found(text: str) -> list[Annotation]:
+        return [dataclasses.replace(a, fingerprint="") for a in annotations_of(text)]
+
+    assert found("x = 1\ny = 2  # paper: Eq. 9") == [
         Annotation("Eq. 9", None, "comment", Span("m.py", 2, 8, 2, 22), Span("m.py", 2, 1, 2, 6)),
     ]
-    assert annotations_of("x = 1\n# paper: Eq. 9") == [
+    assert found("x = 1\n# paper: Eq. 9") == [
         Annotation("Eq. 9", None, "comment", Span("m.py", 2, 1, 2, 15), Span("m.py", 1)),
     ]
-    assert annotations_of("def f():\n    return 1\n    # paper: Eq. 9") == [
-        Annotation("Eq. 9", None, "comment", Span("m.py", 3, 5, 3, 19), Span("m.py", 1, 1, 2, 13), "f"),
+    assert found("def f():\n    return 1\n    # paper: Eq. 9") == [
+        Annotation("Eq. 9", None, "comment", Span("m.py", 3, 5, 3, 19), Span("m.py", 1, 1, 2, 13), "f", scope="f"),
     ]
 
 
