@@ -156,6 +156,36 @@ def _overrides(values: tuple[str, ...]) -> dict[str, Path]:
     return overrides
 
 
+@cli.command("lock")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--update", is_flag=True, help="Accept the current state: rewrite paperlink.lock.")
+@click.option("--check", "check_only", is_flag=True, help="Exit 1 when paperlink.lock is not up to date.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Use this configuration file.")
+def lock_command(paths: tuple[Path, ...], update: bool, check_only: bool, config_file: Path | None) -> None:
+    """Record what each link points at in paperlink.lock, for stale-link checks (PL111)."""
+    from paperlink.engine import check
+    from paperlink.lock import LOCK_FILE, read_lock, render_lock
+
+    targets = list(paths) or [Path(".")]
+    config = load_config(config_file, targets[0])
+    report = check(config, targets, jobs=2, cache=True)
+    lock_file = config.root / LOCK_FILE
+    previous = read_lock(lock_file) if lock_file.is_file() else {}
+    checked = set(report.checked_paths)
+    kept = [entry for entry in previous.values() if entry.path not in checked]  # files not read this time
+    text = render_lock([*kept, *report.locked])
+    current = lock_file.read_text(encoding="utf-8") if lock_file.is_file() else None
+    if check_only:
+        if current != text:
+            click.echo(f"{LOCK_FILE} is not up to date; run `paperlink lock --update`", err=True)
+            sys.exit(EXIT_DIAGNOSTICS)
+        sys.exit(EXIT_CLEAN)
+    if current is not None and not update:
+        raise PaperlinkError(f"{LOCK_FILE} exists; `paperlink lock --update` accepts the current state")
+    lock_file.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {len(report.locked) + len(kept)} links to {lock_file}", err=True)
+
+
 @cli.command("rule")
 @click.argument("code", required=False)
 @click.option("--all", "show_all", is_flag=True, help="Print every rule's documentation (docs/rules.md).")

@@ -21,6 +21,7 @@ from pathlib import Path
 from paperlink.config import Config
 from paperlink.diagnostics import Diagnostic, Severity
 from paperlink.errors import UsageError
+from paperlink.lock import LOCK_FILE, lock_entries, read_lock, stale_links
 from paperlink.paper import ItemKind, Paper, PaperItem, display_name, parse_paper
 from paperlink.references import parse_references
 from paperlink.selection import Selection, require_known, select_diagnostics
@@ -76,6 +77,8 @@ class Report:
     links: tuple[Link, ...]
     coverage: tuple[CoverageRow, ...]
     files: int
+    locked: tuple = ()  # LockEntry for each link, as `paperlink lock` would write them
+    checked_paths: tuple[str, ...] = ()  # project-relative paths of the files read
 
     @property
     def failing(self) -> bool:
@@ -279,6 +282,10 @@ def check(
     if not all(target.is_file() for target in targets):  # changed files alone say nothing of coverage
         rows, missing = coverage(papers, links, config.coverage, config.not_implemented)
         diagnostics.extend(missing)
+    entries = lock_entries(links, papers)
+    lock_file = config.root / LOCK_FILE
+    if lock_file.is_file():
+        diagnostics.extend(stale_links(entries, read_lock(lock_file), papers))
     kept, about_suppressions = apply_suppressions(diagnostics, [s for file in scanned for s in file.suppressions])
     return Report(
         root=config.root,
@@ -286,6 +293,8 @@ def check(
         links=tuple(sorted(links, key=lambda l: (l.span, l.paper, l.item_key))),
         coverage=tuple(rows),
         files=len(files),
+        locked=tuple(sorted(entry for entry, _ in entries)),
+        checked_paths=tuple(relative_path(path, config.root) for path in files),
     )
 
 

@@ -8,6 +8,7 @@ from paperlink.rules.suppression import UnknownSuppressionCode, UnusedSuppressio
 from paperlink.rules.traceability import (
     AmbiguousReference,
     MalformedAnnotation,
+    StaleLink,
     UnimplementedItem,
     UnknownPaper,
     UnknownReference,
@@ -43,6 +44,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     UnknownPaper,
     AmbiguousReference,
     UnimplementedItem,
+    StaleLink,
     UnusedSuppression,
     UnknownSuppressionCode,
 )

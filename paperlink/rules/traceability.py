@@ -5,7 +5,9 @@ from __future__ import annotations
 from paperlink.diagnostics import Severity
 from paperlink.rules.base import Rule
 
-__all__ = ["UnknownReference", "MalformedAnnotation", "UnknownPaper", "AmbiguousReference", "UnimplementedItem"]
+__all__ = [
+    "UnknownReference", "MalformedAnnotation", "UnknownPaper", "AmbiguousReference", "UnimplementedItem", "StaleLink",
+]
 
 
 class UnknownReference(Rule):
@@ -134,3 +136,29 @@ class UnimplementedItem(Rule):
     code = "PL110"
     name = "unimplemented-item"
     summary = "a paper equation or algorithm that no code links to"
+
+
+class StaleLink(Rule):
+    """
+    ## What it does
+    Reports a link whose paper item or bound code changed since `paperlink.lock` was
+    written, saying which side changed (and the item's old number when it was renumbered).
+    Formatting and comments do not count as a change of the code; whitespace does not count
+    in the paper.
+
+    ## Why it matters
+    A link is a claim that this code implements that equation. When either side is edited
+    the claim may no longer hold, and nobody notices unless something asks.
+
+    ## Example
+    The paper's loss gains a weight, `\\mathcal{L} = \\lambda D(p_1, z_2) + ...`, while
+    `# paper: eq:loss` still sits on the old code.
+
+    ## How to document it
+    Review the code against the item, then accept the current state with
+    `paperlink lock --update` and commit `paperlink.lock`.
+    """
+
+    code = "PL111"
+    name = "stale-link"
+    summary = "a link whose paper item or code changed since paperlink.lock"
