@@ -184,3 +184,21 @@ def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
     ):
         scan.write_text(damaged, encoding="utf-8")
         assert check(config, [tmp_path], jobs=1, cache=True) == expected
+
+
+def test_the_paper_can_exempt_an_equation_with_a_comment(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\npapers = { p = "paper.tex" }\n', encoding="utf-8")
+    (tmp_path / "paper.tex").write_text(
+        "\\documentclass{article}\n\\begin{document}\n"
+        "\\begin{equation}\\label{eq:a} a = b \\end{equation}\n"
+        "\\begin{equation}\\label{eq:b} c = d % paperlink: not-implemented (a proof device)\n\\end{equation}\n"
+        "\\begin{equation}\\label{eq:c} e = f \\end{equation} % 50\\% paperlink: not-implemented\n"
+        "\\end{document}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "model.py").write_text("x = 1  # paper: Eq. 1\n", encoding="utf-8")
+    report = check(load_config(None, tmp_path), [tmp_path], jobs=1)
+    assert [str(d) for d in report.diagnostics] == []
+    assert [(row.kind, row.total, row.implemented, row.exempt) for row in report.coverage if row.kind == "equation"] == [
+        ("equation", 3, 1, 2),
+    ]

@@ -101,6 +101,7 @@ class Paper:
     limitations: tuple[Limitation, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = field(default=())
     files: tuple[str, ...] = ()  # every file read, project-relative, in reading order
+    not_implemented: tuple[str, ...] = ()  # labels the paper marks `% paperlink: not-implemented`
 
     def label_numbers(self) -> dict[str, str | None]:
         """Each ``\\label`` key mapped to the number LaTeX prints for it."""

@@ -126,8 +126,10 @@ class UnimplementedItem(Rule):
     the code.
 
     ## How to document it
-    Link the code that implements it, or list the item's label under
-    `[tool.paperlink] not-implemented` when leaving it out is deliberate.
+    Link the code that implements it. When leaving it out is deliberate, say so in the
+    paper with a comment on the line of its `\\label`,
+    `% paperlink: not-implemented <reason>`, or list the label under
+    `[tool.paperlink] not-implemented`. Exempt items count as exempt in coverage.
 
     ## Options
     `coverage` (default `["equation", "algorithm"]`) chooses the item kinds checked.

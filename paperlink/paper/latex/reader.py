@@ -99,6 +99,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
         self.pending_labels: list = []  # multline* labels waiting for a tag
         self.template_frames: list[dict] = []  # per open group: \the<counter> to restore
         self.chapter_folder: Path | None = None  # chapterfolder's current folder
+        self.exempt_lines: set[tuple[str, int]] = set()  # lines with `% paperlink: not-implemented`
         self.equation_group: _Item | None = None  # the open subequations block: parent of its rows
         self.caption_package = False
         self.algorithm2e_environment = ""  # "algorithm", or "algorithm2e" with the algo2e option
@@ -127,6 +128,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
             return
         relative = self.relative(path)
         self.files.append(relative)
+        self.exempt_lines.update((relative, line) for line in _exemption_lines(text))
         prepared = prepare(text, self.macros)
         index = LineIndex(relative, prepared.text)
         current = _File(path, relative, prepared.text, index, prepared.definitions, base)
@@ -503,6 +505,9 @@ class _LatexReader(Counting, DisplayMath, Floats):
             limitations=tuple(self.limitations),
             diagnostics=tuple(sorted(set(diagnostics))),
             files=tuple(self.files),
+            not_implemented=tuple(sorted(
+                key for key, span in self.labels_seen.items() if (span.path, span.line) in self.exempt_lines
+            )),
         )
 
 
@@ -510,6 +515,18 @@ class _LatexReader(Counting, DisplayMath, Floats):
 _LIST_STYLE = re.compile(r"\\(arabic|alph|Alph|roman|Roman)\*")
 _SHORT_LABEL = re.compile(r"(?<!\\)[1aAiI]")
 _SHORT_STYLES = {"1": "arabic", "a": "alph", "A": "Alph", "i": "roman", "I": "Roman"}
+
+
+_EXEMPTION = re.compile(r"(?<!\\)%[^\n]*?paperlink\s*:\s*not-implemented\b", re.IGNORECASE)
+
+
+def _exemption_lines(text: str) -> list[int]:
+    """Lines holding ``% paperlink: not-implemented``: labels on them are exempt from PL110.
+
+    Read from the raw text, because comments are blanked before parsing."""
+    if "not-implemented" not in text:
+        return []
+    return [text.count("\n", 0, match.start()) + 1 for match in _EXEMPTION.finditer(text)]
 
 
 def _same_place(original: str, expanded: str, offset: int) -> int:
