@@ -26,9 +26,9 @@ from paperlink.paper import ItemKind, Paper, PaperItem, display_name, parse_pape
 from paperlink.references import parse_references
 from paperlink.selection import Selection, require_known, select_diagnostics
 from paperlink.source.annotations import Annotation, collect_annotations
-from paperlink.source.files import discover, read_source, relative_path
+from paperlink.source.files import discover, read_source
 from paperlink.source.parse import ParsedSource, parse_source
-from paperlink.spans import Span
+from paperlink.spans import Span, relative_path
 from paperlink.suppressions import Suppression, apply_suppressions, collect_suppressions
 from paperlink.trace import resolve_all
 

@@ -7,9 +7,27 @@ here and nowhere else.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
-__all__ = ["Span", "LineIndex"]
+__all__ = ["Span", "LineIndex", "relative_path"]
+
+
+def relative_path(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` as POSIX, or absolute when it lies elsewhere.
+
+    Never raises: a path that cannot be resolved (a symbolic-link loop) is made absolute
+    as written.
+    """
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+        resolved = Path(os.path.abspath(path))
+    try:
+        return resolved.relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):
+        return resolved.as_posix()
 
 
 @dataclass(frozen=True, order=True)

@@ -29,7 +29,7 @@ import yaml
 from paperlink.errors import ManifestError, PaperNotFoundError, yaml_problem
 from paperlink.paper.hyperparams import canonical_key, parse_number
 from paperlink.paper.model import Hyperparameter, ItemKind, Paper, PaperItem
-from paperlink.spans import Span
+from paperlink.spans import Span, relative_path
 
 __all__ = ["read_manifest"]
 
@@ -46,7 +46,7 @@ def read_manifest(path: Path, *, name: str, root: Path) -> Paper:
         raise PaperNotFoundError(f"paper manifest not found: {path}") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ManifestError(f"{path.name}: cannot read manifest: {error}") from None
-    relative = _relative(path, root)
+    relative = relative_path(path, root)
     try:
         document = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
@@ -57,13 +57,6 @@ def read_manifest(path: Path, *, name: str, root: Path) -> Paper:
         raise ManifestError(f"{relative}:1: the manifest is empty; it needs at least 'items'")
     reader = _Reader(relative)
     return reader.paper(document, name)
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
 
 
 class _Reader:

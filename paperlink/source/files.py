@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 
 from paperlink.config import Config
 from paperlink.diagnostics import Diagnostic, Severity
-from paperlink.spans import Span
+from paperlink.spans import Span, relative_path
 
 __all__ = ["SourceText", "discover", "read_source", "relative_path"]
 
@@ -43,14 +43,6 @@ class SourceText:
     relative: str
     text: str | None
     diagnostic: Diagnostic | None = None
-
-
-def relative_path(path: Path, root: Path) -> str:
-    """``path`` relative to ``root`` as POSIX, or absolute when it lies elsewhere."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except (ValueError, OSError):
-        return path.absolute().as_posix()
 
 
 def discover(targets: list[Path], config: Config) -> list[Path]:

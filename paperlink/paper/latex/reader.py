@@ -6,7 +6,6 @@ equations in :mod:`.displays`, floats and algorithms in :mod:`.floats`.
 
 from __future__ import annotations
 
-import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
@@ -62,7 +61,7 @@ from paperlink.paper.latex.state import (
 from paperlink.paper.model import Hyperparameter, ItemKind, Limitation, Paper
 from paperlink.paper.numbering import Counters
 from paperlink.paper.texscan import PLACEHOLDER, MacroTable, expand_in_prose, prepare
-from paperlink.spans import LineIndex, Span
+from paperlink.spans import LineIndex, Span, relative_path
 
 __all__ = ["read_latex_paper"]
 
@@ -110,14 +109,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
     # -- document class -------------------------------------------------------------
 
     def relative(self, path: Path) -> str:
-        try:
-            resolved = path.resolve()
-        except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
-            resolved = Path(os.path.abspath(path))
-        try:
-            return resolved.relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return resolved.as_posix()
+        return relative_path(path, self.root)
 
     def read_main(self) -> None:
         self._read_file(self.main, self.main.parent, None, subfile=False)
