@@ -12,13 +12,16 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from paperlink import __version__
 from paperlink.diagnostics import Diagnostic, Severity
-from paperlink.engine import CoverageRow, Report
 from paperlink.rules import ALL_RULES, Rule
 from paperlink.spans import Span
+
+if TYPE_CHECKING:  # the CLI reads FORMATS at start-up; the engine (and libcst) loads only for `check`
+    from paperlink.engine import CoverageRow, Report
 
 __all__ = [
     "FORMATS",

@@ -96,3 +96,10 @@ def test_implements_returns_the_decorated_object_unchanged():
         pass
 
     assert Trainer.__name__ == "Trainer"
+
+
+def test_starting_the_cli_imports_neither_libcst_nor_pylatexenc():
+    """`paperlink rule`, `--version` and `paper show` of a manifest should start fast."""
+    code = "import paperlink.cli, sys; print(sorted({m.split('.')[0] for m in sys.modules} & {'libcst', 'pylatexenc', 'torch'}))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
