@@ -5,26 +5,28 @@ on its bytes, its project-relative path and the paperlink version, never on the 
 a file whose bytes did not change is not parsed again, and resolving links against the
 paper, which is cheap, runs every time. The cache is JSON (never pickle: a cache folder can
 arrive with a cloned repository) and best effort: a cache that cannot be read or written
-is ignored.
+is ignored. Entries are written and read by one generic codec guided by the dataclasses'
+type hints, so a new field or a new analysis needs no cache code.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import enum
+import functools
 import hashlib
 import json
 import os
 import tempfile
+import types
+import typing
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from paperlink import __version__
-from paperlink.diagnostics import Diagnostic, Severity
-from paperlink.source.annotations import Annotation
-from paperlink.spans import Span
-from paperlink.suppressions import Suppression
 
-__all__ = ["CACHE_FOLDER", "ScanCache", "digest"]
+__all__ = ["CACHE_FOLDER", "ScanCache", "digest", "to_data", "from_data"]
 
 CACHE_FOLDER = ".paperlink_cache"
 
@@ -49,18 +51,19 @@ class ScanCache:
             return {}
         return {key: (value[0], value[1]) for key, value in data.items() if isinstance(value, list) and len(value) == 2}
 
-    def get(self, relative: str, file_digest: str):
-        """The cached scan of ``relative`` if its bytes are unchanged, else None."""
+    def get(self, relative: str, file_digest: str, analyses: Sequence[str] = ()):
+        """The cached scan of ``relative`` if its bytes are unchanged and it holds the
+        facts of ``analyses`` (by name), else None."""
         entry = self.entries.get(relative)
         if entry is None or entry[0] != file_digest:
             return None
         try:
-            return _decode_scan(entry[1])
+            return _decode_scan(entry[1], analyses)
         except (KeyError, TypeError, ValueError):
             return None
 
-    def put(self, relative: str, file_digest: str, scanned) -> None:
-        self.entries[relative] = (file_digest, _encode_scan(scanned))
+    def put(self, relative: str, file_digest: str, scanned, analyses: Sequence[str] = ()) -> None:
+        self.entries[relative] = (file_digest, _encode_scan(scanned, analyses))
         self.changed = True
 
     def save(self) -> None:
@@ -80,62 +83,89 @@ class ScanCache:
             pass
 
 
-def _span(data: dict[str, Any]) -> Span:
-    return Span(data["path"], data["line"], data["column"], data["end_line"], data["end_column"])
+def to_data(value: Any) -> Any:
+    """A frozen dataclass (or a tuple, enum, plain value...) as JSON-ready data."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (tuple, list)):
+        return [to_data(item) for item in value]
+    if isinstance(value, frozenset):
+        return sorted(to_data(item) for item in value)
+    if isinstance(value, dict):
+        return {str(key): to_data(item) for key, item in value.items()}
+    return value
 
 
-def _span_data(span: Span) -> dict[str, Any]:
-    """The span's fields as they are (``to_dict`` fills a missing end, which would not round-trip)."""
-    return dataclasses.asdict(span)
+def from_data(kind: Any, data: Any) -> Any:
+    """The inverse of :func:`to_data`, guided by the type ``kind`` (a dataclass or a hint).
+
+    Raises TypeError, ValueError or KeyError on data of another shape (a cache written by
+    another version of the code), which the cache treats as a miss.
+    """
+    origin, arguments = typing.get_origin(kind), typing.get_args(kind)
+    if kind is Any:
+        return data
+    if origin in (typing.Union, types.UnionType):
+        if data is None and type(None) in arguments:
+            return None
+        for argument in arguments:
+            if argument is not type(None):
+                try:
+                    return from_data(argument, data)
+                except (TypeError, ValueError, KeyError):
+                    continue
+        raise TypeError(f"{data!r} is none of {kind}")
+    if origin is tuple:
+        if len(arguments) == 2 and arguments[1] is Ellipsis:
+            return tuple(from_data(arguments[0], item) for item in _sequence(data))
+        return tuple(from_data(argument, item) for argument, item in zip(arguments, _sequence(data), strict=True))
+    if origin in (frozenset, list):
+        return origin(from_data(arguments[0], item) for item in _sequence(data))
+    if origin is dict:
+        return {key: from_data(arguments[1], item) for key, item in data.items()}
+    if dataclasses.is_dataclass(kind):
+        hints = _hints(kind)
+        fields = [f for f in dataclasses.fields(kind) if f.init]
+        return kind(**{f.name: from_data(hints[f.name], data[f.name]) for f in fields if f.name in data})
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return kind(data)
+    if kind is float and isinstance(data, (int, float)) and not isinstance(data, bool):
+        return float(data)
+    if isinstance(kind, type) and isinstance(data, kind) and not (kind is int and isinstance(data, bool)):
+        return data
+    raise TypeError(f"{data!r} is not a {kind}")
 
 
-def _encode_scan(scanned) -> dict[str, Any]:
-    return {
-        "annotations": [
-            {
-                "text": a.text, "paper": a.paper, "form": a.form, "span": _span_data(a.span),
-                "target": _span_data(a.target), "target_name": a.target_name, "problem": a.problem,
-                "scope": a.scope, "fingerprint": a.fingerprint,
-            }
-            for a in scanned.annotations
-        ],
-        "suppressions": [
-            {
-                "span": _span_data(s.span), "codes": list(s.codes), "whole_file": s.whole_file,
-                "reason": s.reason, "below": list(s.below) if s.below else None, "problem": s.problem,
-            }
-            for s in scanned.suppressions
-        ],
-        "problem": _diagnostic_data(scanned.problem) if scanned.problem is not None else None,
-    }
+def _sequence(data: Any) -> list[Any]:
+    if not isinstance(data, list):
+        raise TypeError(f"{data!r} is not a list")
+    return data
 
 
-def _diagnostic_data(diagnostic: Diagnostic) -> dict[str, Any]:
-    return {
-        "span": _span_data(diagnostic.span), "code": diagnostic.code,
-        "message": diagnostic.message, "severity": diagnostic.severity.value,
-    }
+@functools.cache
+def _hints(kind: type) -> dict[str, Any]:
+    return typing.get_type_hints(kind)
 
 
-def _decode_scan(data: dict[str, Any]):
+def _encode_scan(scanned, analyses: Sequence[str]) -> dict[str, Any]:
+    data = to_data(dataclasses.replace(scanned, facts=()))
+    data["facts"] = {name: to_data(facts) for name, facts in scanned.facts}
+    data["analyses"] = list(analyses)  # what was asked: a file the rules could not read has no facts
+    return data
+
+
+def _decode_scan(data: dict[str, Any], analyses: Sequence[str]):
+    from paperlink.analysis import analysis_by_name
     from paperlink.engine import _Scanned  # the engine owns the type; imported late to avoid a cycle
 
-    annotations = tuple(
-        Annotation(
-            a["text"], a["paper"], a["form"], _span(a["span"]), _span(a["target"]), a["target_name"],
-            a["problem"], a["scope"], a["fingerprint"],
-        )
-        for a in data["annotations"]
-    )
-    suppressions = tuple(
-        Suppression(
-            _span(s["span"]), tuple(s["codes"]), s["whole_file"], s["reason"],
-            tuple(s["below"]) if s["below"] else None, s["problem"],
-        )
-        for s in data["suppressions"]
-    )
-    problem = data["problem"]
-    diagnostic = None
-    if problem is not None:
-        diagnostic = Diagnostic(_span(problem["span"]), problem["code"], problem["message"], Severity(problem["severity"]))
-    return _Scanned(annotations, suppressions, diagnostic)
+    facts = []
+    for name in analyses:
+        analysis = analysis_by_name(name)
+        if analysis is None or name not in data["analyses"]:
+            raise KeyError(name)  # this entry was scanned without that analysis
+        if name in data["facts"]:
+            facts.append((name, from_data(analysis.facts, data["facts"][name])))
+    scanned = from_data(_Scanned, {**data, "facts": []})
+    return dataclasses.replace(scanned, facts=tuple(facts))

@@ -4,6 +4,7 @@
     targets ──discover/read/parse──▶ ParsedSource ──collect_annotations──▶ Annotation
     Annotation + Papers ──parse_references/resolve──▶ Link | Diagnostic
     Links + Papers ──coverage──▶ CoverageRow, PL110
+    ParsedSource ──read_code──▶ CodeModule ──Analysis.scan──▶ facts ──Analysis.conclude──▶ PL2xx-PL5xx, sections
     ParsedSource ──collect_suppressions──▶ Suppression
     Diagnostics + Suppressions ──apply_suppressions──▶ kept, PL112/PL113 ──select_diagnostics──▶ Report
 
@@ -15,9 +16,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from paperlink.analysis import ANALYSES, Analysis, Project, analysis_by_name
 from paperlink.config import Config
 from paperlink.diagnostics import Diagnostic, Severity
 from paperlink.errors import UsageError
@@ -26,6 +29,7 @@ from paperlink.paper import ItemKind, Paper, PaperItem, display_name, parse_pape
 from paperlink.references import parse_references
 from paperlink.selection import Selection, require_known, select_diagnostics
 from paperlink.source.annotations import Annotation, collect_annotations
+from paperlink.source.code import read_code
 from paperlink.source.files import discover, read_source
 from paperlink.source.parse import ParsedSource, parse_source
 from paperlink.spans import Span, relative_path
@@ -79,6 +83,7 @@ class Report:
     files: int
     locked: tuple = ()  # LockEntry for each link, as `paperlink lock` would write them
     checked_paths: tuple[str, ...] = ()  # project-relative paths of the files read
+    sections: dict[str, Any] = field(default_factory=dict)  # each analysis's output section, by name
 
     @property
     def failing(self) -> bool:
@@ -181,9 +186,11 @@ class _Scanned:
     annotations: tuple[Annotation, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
     problem: Diagnostic | None = None  # PL001 or PL002: the file could not be read
+    facts: tuple[tuple[str, Any], ...] = ()  # (analysis name, its facts about this file)
+    notes: tuple[Diagnostic, ...] = ()  # PL003: the code rules could not read the file
 
 
-def _scan_file(path: Path, root: Path) -> _Scanned:
+def _scan_file(path: Path, root: Path, analyses: tuple[str, ...] = ()) -> _Scanned:
     source = read_source(path, root)
     if source.text is None:
         return _Scanned(problem=source.diagnostic)
@@ -191,16 +198,42 @@ def _scan_file(path: Path, root: Path) -> _Scanned:
     if not isinstance(parsed, ParsedSource):
         return _Scanned(problem=parsed)
     try:
-        return _Scanned(tuple(collect_annotations(parsed)), tuple(collect_suppressions(parsed)))
+        annotations = tuple(collect_annotations(parsed))
+        suppressions = tuple(collect_suppressions(parsed))
     except RecursionError:  # libcst's visitors recurse; some generated files nest thousands deep
         message = "cannot read annotations in this file: it is nested too deeply"
         return _Scanned(problem=Diagnostic(Span(source.relative, 1), "PL001", message, Severity.ERROR))
+    if not analyses:
+        return _Scanned(annotations, suppressions)
+    facts, notes = _analyse(parsed, annotations, analyses)
+    return _Scanned(annotations, suppressions, facts=facts, notes=notes)
+
+
+def _analyse(
+    parsed: ParsedSource, annotations: tuple[Annotation, ...], analyses: tuple[str, ...]
+) -> tuple[tuple[tuple[str, Any], ...], tuple[Diagnostic, ...]]:
+    """Each named analysis's facts about one file, or PL003 when Python cannot parse it."""
+    code = read_code(parsed, annotations)
+    if isinstance(code, SyntaxError):
+        line = code.lineno or 1
+        message = f"code rules skipped: Python cannot parse this file (line {line}: {code.msg})"
+        return (), (Diagnostic(Span(parsed.relative, 1), "PL003", message, Severity.INFO),)
+    facts = []
+    for name in analyses:
+        analysis = analysis_by_name(name)
+        assert analysis is not None
+        try:
+            facts.append((name, analysis.scan(code)))
+        except RecursionError:  # a tree deeper than the rules' walks allow
+            message = f"code rules skipped: {name} cannot follow code nested this deeply"
+            return tuple(facts), (Diagnostic(Span(parsed.relative, 1), "PL003", message, Severity.INFO),)
+    return tuple(facts), ()
 
 
 _SERIAL_BELOW = 32  # starting worker processes costs more than reading this many files
 
 
-def _scan(files: list[Path], root: Path, jobs: int) -> list[_Scanned]:
+def _scan(files: list[Path], root: Path, jobs: int, analyses: tuple[str, ...] = ()) -> list[_Scanned]:
     """Each file's annotations and suppressions (or its PL001/PL002), in the order of ``files``.
 
     With ``jobs`` > 1 files are read in worker processes, which also isolates a crash of
@@ -208,16 +241,15 @@ def _scan(files: list[Path], root: Path, jobs: int) -> list[_Scanned]:
     worker died is reported as PL001 and the others are still checked.
     """
     if jobs <= 1 or len(files) < _SERIAL_BELOW:
-        return [_scan_file(path, root) for path in files]
-    roots = [root] * len(files)
+        return [_scan_file(path, root, analyses) for path in files]
     try:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            return list(pool.map(_scan_file, files, roots, chunksize=8))
+            return list(pool.map(_scan_file, files, [root] * len(files), [analyses] * len(files), chunksize=8))
     except BrokenProcessPool:
-        return [_isolated(path, root) for path in files]
+        return [_isolated(path, root, analyses) for path in files]
 
 
-def _scan_cached(files: list[Path], root: Path, jobs: int) -> list[_Scanned]:
+def _scan_cached(files: list[Path], root: Path, jobs: int, analyses: tuple[str, ...] = ()) -> list[_Scanned]:
     """:func:`_scan`, reusing what ``.paperlink_cache`` holds for files whose bytes are unchanged."""
     from paperlink.cache import ScanCache, digest
 
@@ -230,24 +262,24 @@ def _scan_cached(files: list[Path], root: Path, jobs: int) -> list[_Scanned]:
             file_digest = digest(path.read_bytes())
         except OSError:
             file_digest = ""  # unreadable: scan it, which reports why
-        cached = store.get(relative, file_digest) if file_digest else None
+        cached = store.get(relative, file_digest, analyses) if file_digest else None
         if cached is None:
             misses.append((index, relative, file_digest))
         else:
             results[index] = cached
-    fresh = _scan([files[index] for index, _, _ in misses], root, jobs)
+    fresh = _scan([files[index] for index, _, _ in misses], root, jobs, analyses)
     for (index, relative, file_digest), scanned in zip(misses, fresh):
         results[index] = scanned
         if file_digest:
-            store.put(relative, file_digest, scanned)
+            store.put(relative, file_digest, scanned, analyses)
     store.save()
     return [results[index] for index in range(len(files))]
 
 
-def _isolated(path: Path, root: Path) -> _Scanned:
+def _isolated(path: Path, root: Path, analyses: tuple[str, ...]) -> _Scanned:
     try:
         with ProcessPoolExecutor(max_workers=1) as pool:
-            return pool.submit(_scan_file, path, root).result()
+            return pool.submit(_scan_file, path, root, analyses).result()
     except BrokenProcessPool:
         span = Span(relative_path(path, root), 1)
         return _Scanned(problem=Diagnostic(span, "PL001", "cannot parse this file: the parser crashed", Severity.ERROR))
@@ -272,12 +304,16 @@ def check(
     papers = _read_papers(config, overrides or {})
     default = config.default_paper if config.default_paper in papers else None
     files = discover(list(targets), config)
-    scanned = _scan_cached(files, config.root, jobs) if cache else _scan(files, config.root, jobs)
+    analyses = tuple(a for a in ANALYSES if any(selection.enabled(code) for code in a.codes))
+    names = tuple(a.name for a in analyses)
+    scanned = _scan_cached(files, config.root, jobs, names) if cache else _scan(files, config.root, jobs, names)
     diagnostics = [d for paper in papers.values() for d in paper.diagnostics]
     diagnostics += [file.problem for file in scanned if file.problem is not None]
+    diagnostics += [note for file in scanned for note in file.notes]
     annotations = [annotation for file in scanned for annotation in file.annotations]
     links, trace_diagnostics = trace_annotations(annotations, papers, default)
     diagnostics.extend(trace_diagnostics)
+    sections = _conclude(analyses, scanned, Project(papers, tuple(links), default, config), diagnostics)
     rows: list[CoverageRow] = []
     if not all(target.is_file() for target in targets):  # changed files alone say nothing of coverage
         exempt = config.not_implemented | {label for paper in papers.values() for label in paper.not_implemented}
@@ -296,7 +332,23 @@ def check(
         files=len(files),
         locked=tuple(sorted(entry for entry, _ in entries)),
         checked_paths=tuple(relative_path(path, config.root) for path in files),
+        sections=sections,
     )
+
+
+def _conclude(
+    analyses: Sequence[Analysis], scanned: Sequence[_Scanned], project: Project, diagnostics: list[Diagnostic]
+) -> dict[str, Any]:
+    """Run each analysis's conclusion over its facts about every file; add its diagnostics to
+    ``diagnostics`` and return the output sections, by analysis name."""
+    sections: dict[str, Any] = {}
+    for analysis in analyses:
+        facts = [found for file in scanned for name, found in file.facts if name == analysis.name]
+        conclusion = analysis.conclude(facts, project)
+        diagnostics.extend(conclusion.diagnostics)
+        if conclusion.section is not None:
+            sections[analysis.name] = conclusion.section
+    return sections
 
 
 def _selection(config: Config, select: Sequence[str] | None, ignore: Sequence[str]) -> Selection:

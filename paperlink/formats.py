@@ -100,6 +100,8 @@ def report_to_json(report: Report) -> str:
             for row in report.coverage
         ],
     }
+    # Each code analysis that ran adds its section: "gradient_stops", "hidden_inputs", ...
+    document.update(sorted(report.sections.items()))
     return _dumps(document)
 
 

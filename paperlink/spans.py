@@ -1,17 +1,18 @@
 """One coordinate system for every position paperlink reports.
 
 A :class:`Span` names a project-relative POSIX path, a 1-based line and column, and an
-exclusive end. libcst (0-based columns) and pylatexenc (character offsets) are converted
-here and nowhere else.
+exclusive end. libcst (0-based columns), the stdlib ``ast`` (0-based UTF-8 byte columns)
+and pylatexenc (character offsets) are converted here and nowhere else.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Span", "LineIndex", "relative_path"]
+__all__ = ["Span", "LineIndex", "relative_path", "ast_span"]
 
 
 def relative_path(path: Path, root: Path) -> str:
@@ -83,3 +84,23 @@ class LineIndex:
             return Span(self.path, line, column)
         end_line, end_column = self.line_column(end)
         return Span(self.path, line, column, end_line, end_column)
+
+
+def ast_span(path: str, lines: Sequence[str], node: object) -> Span:
+    """The span of a stdlib ``ast`` node; ``lines`` are the file's lines without their breaks.
+
+    ``ast`` counts columns in UTF-8 bytes; a Span counts characters, so non-ASCII lines are
+    converted (ASCII lines, nearly all, cost nothing).
+    """
+    line = getattr(node, "lineno", 1)
+    end_line = getattr(node, "end_lineno", None) or line
+    column = _character_column(lines, line, getattr(node, "col_offset", 0))
+    end_column = _character_column(lines, end_line, getattr(node, "end_col_offset", None) or 0)
+    return Span(path, line, column, end_line, end_column)
+
+
+def _character_column(lines: Sequence[str], line: int, byte_offset: int) -> int:
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    if text.isascii():
+        return byte_offset + 1
+    return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore")) + 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from paperlink.rules.base import Rule, rule_markdown
-from paperlink.rules.source_input import SourceNotDecodable, SourceSyntaxError
+from paperlink.rules.source_input import CodeRulesSkipped, SourceNotDecodable, SourceSyntaxError
 from paperlink.rules.suppression import UnknownSuppressionCode, UnusedSuppression
 from paperlink.rules.traceability import (
     AmbiguousReference,
@@ -30,6 +30,7 @@ __all__ = ["ALL_RULES", "Rule", "rule_by_code", "rule_markdown", "rules_markdown
 ALL_RULES: tuple[type[Rule], ...] = (
     SourceSyntaxError,
     SourceNotDecodable,
+    CodeRulesSkipped,
     PaperFileMissing,
     IncludeCycle,
     IncludeOutsidePaper,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from paperlink.diagnostics import Severity
 from paperlink.rules.base import Rule
 
-__all__ = ["SourceSyntaxError", "SourceNotDecodable"]
+__all__ = ["SourceSyntaxError", "SourceNotDecodable", "CodeRulesSkipped"]
 
 
 class SourceSyntaxError(Rule):
@@ -53,3 +53,33 @@ class SourceNotDecodable(Rule):
     name = "undecodable-source"
     severity = Severity.ERROR
     summary = "a Python file that cannot be read or decoded"
+
+
+class CodeRulesSkipped(Rule):
+    """
+    ## What it does
+    Reports a file that libcst parses (so its annotations are read) but the running
+    Python's own parser refuses, usually syntax newer than the interpreter (a `type`
+    statement or PEP 695 generics under Python 3.11). The gradient, globals,
+    hyperparameter and reproducibility rules read Python's `ast`, so they skip this file.
+
+    ## Why it matters
+    A run that silently skipped a file would claim it clean. This says which files the
+    code rules did not see and why.
+
+    ## Example
+    ```python
+    type Vector = list[float]  # Python 3.12 syntax, checked under Python 3.11
+    ```
+
+    ## How to document it
+    Run paperlink under the Python version the code is written for.
+
+    ## Known limits
+    Informational: it never fails a run.
+    """
+
+    code = "PL003"
+    name = "code-rules-skipped"
+    severity = Severity.INFO
+    summary = "a file the code rules skipped: this Python cannot parse it"

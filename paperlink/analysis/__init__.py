@@ -1,0 +1,16 @@
+"""The registry of code analyses (the PL2xx-PL5xx rule families): :data:`ANALYSES`.
+
+What an analysis is, and how the engine runs it, is in :mod:`paperlink.analysis.base`.
+"""
+
+from __future__ import annotations
+
+from paperlink.analysis.base import Analysis, Conclusion, Project
+
+__all__ = ["ANALYSES", "Analysis", "Conclusion", "Project", "analysis_by_name"]
+
+ANALYSES: tuple[Analysis, ...] = ()
+
+
+def analysis_by_name(name: str) -> Analysis | None:
+    return next((analysis for analysis in ANALYSES if analysis.name == name), None)

@@ -1,0 +1,83 @@
+"""Rule fixture pairs: each case's diagnostics for its folder's code, exactly as expected.
+
+Layout (ruff's and Fixit's): ``fixtures/<CODE>_<slug>/<case>.py`` with ``<case>.expected``
+beside it, one ``LINE:COLUMN CODE message`` per line (``#`` lines are comments); a case
+may also be a folder of files (``<case>/`` with ``<case>.expected`` holding
+``PATH:LINE:COLUMN CODE message`` lines, PATH relative to the case folder). Cases are
+checked against the folder's own ``paper.tex`` when it has one, else ``fixtures/paper.tex``,
+with only the folder's code selected. An empty ``.expected`` is a clean case: the code
+must not fire. ``PAPERLINK_REGENERATE=1`` rewrites the expected files from what is found.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from paperlink.config import Config, PaperSource
+from paperlink.engine import check
+from paperlink.rules import ALL_RULES
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REGENERATE = os.environ.get("PAPERLINK_REGENERATE") == "1"
+
+
+def _cases() -> list[tuple[str, Path]]:
+    cases = []
+    for folder in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
+        code = folder.name.split("_", 1)[0]
+        for case in sorted(folder.iterdir()):
+            if case.suffix == ".py" or (case.is_dir() and case.name != "__pycache__"):
+                cases.append((code, case))
+    return cases
+
+
+CASES = _cases()
+
+
+def _found(code: str, case: Path) -> list[str]:
+    folder = case.parent
+    paper = folder / "paper.tex" if (folder / "paper.tex").is_file() else FIXTURES / "paper.tex"
+    root = case if case.is_dir() else folder
+    config = Config(root=root, papers=(PaperSource("paper", paper),))
+    report = check(config, [case], jobs=1, select=[code])
+    lines = []
+    for diagnostic in report.diagnostics:
+        where = f"{diagnostic.span.line}:{diagnostic.span.column}"
+        if case.is_dir():
+            where = f"{diagnostic.span.path}:{where}"
+        lines.append(f"{where} {diagnostic.code} {diagnostic.message}")
+    return lines
+
+
+def _expected_file(case: Path) -> Path:
+    return case.with_suffix(".expected") if case.is_file() else case.parent / f"{case.name}.expected"
+
+
+@pytest.mark.parametrize(("code", "case"), CASES, ids=[f"{c.parent.name}/{c.name}" for _, c in CASES])
+def test_fixture(code: str, case: Path) -> None:
+    found = _found(code, case)
+    expected_file = _expected_file(case)
+    if REGENERATE:
+        expected_file.write_text("".join(f"{line}\n" for line in found), encoding="utf-8")
+    expected = [
+        line for line in expected_file.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")
+    ]
+    assert found == expected
+
+
+def test_every_code_rule_has_a_flagged_and_a_clean_fixture() -> None:
+    """Codes from PL2xx on are found in code: each needs a case that fires and one that must not."""
+    by_code: dict[str, list[bool]] = {}
+    for code, case in CASES:
+        text = _expected_file(case).read_text(encoding="utf-8") if _expected_file(case).exists() else ""
+        by_code.setdefault(code, []).append(any(f" {code} " in line for line in text.splitlines()))
+    missing = []
+    for rule in ALL_RULES:
+        if rule.code >= "PL200" and rule.code < "PL900":
+            flags = by_code.get(rule.code, [])
+            if True not in flags or False not in flags:
+                missing.append(rule.code)
+    assert missing == []

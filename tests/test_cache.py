@@ -1,0 +1,46 @@
+"""The cache's generic codec: what a scan finds survives JSON exactly, or the entry is a miss."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pytest
+
+from paperlink.cache import from_data, to_data
+from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.engine import _Scanned
+from paperlink.source.annotations import Annotation
+from paperlink.spans import Span
+from paperlink.suppressions import Suppression
+
+
+@dataclass(frozen=True)
+class _Site:
+    span: Span
+    value: float | str | None
+    names: tuple[str, ...]
+    pair: tuple[int, int] | None = None
+
+
+def test_a_scan_round_trips_through_json() -> None:
+    scanned = _Scanned(
+        annotations=(Annotation("Eq. 3", None, "comment", Span("a.py", 2), Span("a.py", 3, 5, 3, 9), "f", "", "f", "abc"),),
+        suppressions=(Suppression(Span("a.py", 4), ("PL201",), False, "why", (5, 6), ""),),
+        problem=Diagnostic(Span("a.py", 1, 2), "PL001", "cannot parse", Severity.ERROR),
+        notes=(Diagnostic(Span("a.py", 1), "PL003", "skipped", Severity.INFO),),
+    )
+    assert from_data(_Scanned, json.loads(json.dumps(to_data(scanned)))) == scanned
+
+
+def test_unions_tuples_and_floats_decode_to_their_types() -> None:
+    sites = (_Site(Span("b.py", 1), 1, ("lr",), (1, 2)), _Site(Span("b.py", 2), "args.lr", ()), _Site(Span("b.py", 3), None, ()))
+    decoded = from_data(tuple[_Site, ...], json.loads(json.dumps(to_data(sites))))
+    assert decoded == sites
+    assert isinstance(decoded[0].value, float)
+
+
+@pytest.mark.parametrize("data", [{"span": "x"}, [1], {"span": {"path": 1, "line": 2}}, None])
+def test_data_of_another_shape_raises_the_errors_the_cache_treats_as_a_miss(data: object) -> None:
+    with pytest.raises((TypeError, ValueError, KeyError)):
+        from_data(_Site, data)
