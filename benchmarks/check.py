@@ -99,12 +99,14 @@ def _measure_floor(files: list[Path], jobs: int) -> dict[str, object]:
     return {"seconds": seconds, "cpu_seconds": _cpu_seconds() - cpu, "failed": parsed.count(False)}
 
 
-def _measure_check(config_file: Path, targets: list[Path], jobs: int, cache: bool = False) -> dict[str, object]:
+def _measure_check(
+    config_file: Path, targets: list[Path], jobs: int, cache: bool = False, ignore: tuple[str, ...] = ()
+) -> dict[str, object]:
     from paperlink.config import load_config
     from paperlink.engine import check
 
     cpu, start = _cpu_seconds(), time.perf_counter()
-    report = check(load_config(config_file), targets, jobs=jobs, cache=cache)
+    report = check(load_config(config_file), targets, jobs=jobs, cache=cache, ignore=ignore)
     seconds = time.perf_counter() - start
     codes = Counter(d.code for d in report.diagnostics)
     return {"seconds": seconds, "cpu_seconds": _cpu_seconds() - cpu, "files": report.files, "codes": dict(sorted(codes.items()))}
@@ -128,7 +130,7 @@ def _child(args: argparse.Namespace) -> None:
         warm = spec["kind"] == "warm"
         if warm:  # fill the cache (in the throwaway project), then measure a run that uses it
             _measure_check(Path(spec["config"]), targets, spec["jobs"], cache=True)
-        result = _measure_check(Path(spec["config"]), targets, spec["jobs"], cache=warm)
+        result = _measure_check(Path(spec["config"]), targets, spec["jobs"], cache=warm, ignore=tuple(spec.get("ignore", ())))
     result["rss_self_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     result["rss_children_kib"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(json.dumps(result))
@@ -217,6 +219,7 @@ def main() -> None:
     parser.add_argument("corpus", nargs="*", type=Path)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--families", action="store_true", help="also time check without each code analysis")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -236,15 +239,32 @@ def main() -> None:
         floor_spec = {"kind": "floor", "files": [str(p) for p in files], "jobs": args.jobs}
         check_spec = {"kind": "check", "config": str(config_file), "targets": [str(t) for t in targets], "jobs": args.jobs}
         warm_spec = {**check_spec, "kind": "warm"}
+        without = _without_specs(check_spec) if args.families else {}
         floor_runs, check_runs, warm_runs = [], [], []
+        without_runs: dict[str, list[dict]] = {name: [] for name in without}
         for _ in range(args.repeat):  # interleaved, so drift in the machine's load hits all
             floor_runs.append(_run_child(floor_spec, folder))
             check_runs.append(_run_child(check_spec, folder))
             warm_runs.append(_run_child(warm_spec, folder))
+            for name, spec in without.items():
+                without_runs[name].append(_run_child(spec, folder))
     print("corpus: " + " ".join(str(t) for t in targets))
     _print_report(files, floor_runs, check_runs, args.jobs)
     warm, cold = _best(warm_runs), _best(check_runs)
     print(f"warm:   {warm['seconds']:.3f} s best of [{_timings(warm_runs)}]; {warm['seconds'] / cold['seconds']:.2f} of cold (nothing changed, .paperlink_cache used)")
+    for name, runs in without_runs.items():
+        best = _best(runs)
+        print(f"without {name}: {best['seconds']:.3f} s best of [{_timings(runs)}]; check with it costs {100 * (cold['seconds'] / best['seconds'] - 1):+.0f}%")
+
+
+def _without_specs(check_spec: dict[str, object]) -> dict[str, dict[str, object]]:
+    """A check run without each code analysis, and one without all of them."""
+    from paperlink.analysis import ANALYSES
+
+    specs = {a.name: {**check_spec, "ignore": list(a.codes)} for a in ANALYSES}
+    if len(ANALYSES) > 1:
+        specs["any code analysis"] = {**check_spec, "ignore": sorted({c for a in ANALYSES for c in a.codes})}
+    return specs
 
 
 if __name__ == "__main__":
