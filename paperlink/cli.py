@@ -6,6 +6,7 @@ Exit status: 0 clean, 1 diagnostics found, 2 the run was impossible (a
 
 from __future__ import annotations
 
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -202,6 +203,56 @@ def rule(code: str | None, show_all: bool) -> None:
     if found is None:
         raise PaperlinkError(f"unknown rule '{code}'; `paperlink rule --all` lists them")
     click.echo(rule_markdown(found), nl=False)
+
+
+@cli.command("init")
+@click.argument("folder", required=False, default=".", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--paper", "paper_file", type=click.Path(path_type=Path), help="The paper's LaTeX main file or YAML manifest (default: found under FOLDER).")
+@click.option("--name", help="The paper's name in the configuration (default: from its folder or file name).")
+@click.option("--force", is_flag=True, help="Replace an existing [tool.paperlink] table.")
+def init_command(folder: Path, paper_file: Path | None, name: str | None, force: bool) -> None:
+    """Set up paperlink in FOLDER: find the paper, write [tool.paperlink], suggest annotations."""
+    from paperlink.paper import parse_paper
+    from paperlink.scaffold import config_table, default_include, find_main_tex, suggest_annotations, write_config
+    from paperlink.source.files import discover
+
+    candidates = [paper_file] if paper_file is not None else find_main_tex(folder)
+    if not candidates:
+        raise PaperNotFoundError(
+            f"no LaTeX main file (\\documentclass with \\begin{{document}}) under {folder}; "
+            "give one with --paper, or write a YAML manifest (see docs/manifest.md) and pass it with --paper"
+        )
+    main_file = candidates[0]
+    name = name or _paper_name(main_file, folder)
+    table = config_table(folder, main_file, name, default_include(folder))
+    written = write_config(folder, table, force)
+    click.echo(table, nl=False)
+    click.echo(f"wrote [tool.paperlink] to {written}", err=True)
+    for other in candidates[1:4]:
+        click.echo(f"another candidate main file: {other} (use --paper to choose it)", err=True)
+    config = load_config(written)
+    paper = parse_paper(config.papers[0].path, name=name, root=config.root)
+    sources = [(path.relative_to(config.root).as_posix(), _text(path)) for path in discover([config.root], config)]
+    suggestions = suggest_annotations(paper, sources)
+    click.echo(f"\npaper '{name}': {len(paper.items)} items; suggested first annotations:" if suggestions else f"\npaper '{name}': {len(paper.items)} items")
+    for suggestion in suggestions:
+        click.echo(f"  {suggestion}")
+    click.echo("\nnext: add annotations (docs/annotations.md), then `paperlink check` and `paperlink report`")
+
+
+def _paper_name(main_file: Path, folder: Path) -> str:
+    stem = main_file.resolve().parent.name if main_file.stem in ("main", "paper", "ms") else main_file.stem
+    if main_file.resolve().parent == folder.resolve() and main_file.stem in ("main", "paper", "ms"):
+        stem = folder.resolve().name
+    slug = re.sub(r"[^a-z0-9]+", "_", stem.lower()).strip("_")
+    return slug if slug and slug[0].isalpha() else f"paper_{slug}" if slug else "paper"
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def main(argv: list[str] | None = None) -> None:

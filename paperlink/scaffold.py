@@ -1,0 +1,140 @@
+"""``paperlink init``: find the paper, write the configuration, suggest first annotations.
+
+Pure where it can be: finding the main file and scoring suggestions are functions of the
+files they are given; only :func:`write_config` writes, and never over an existing
+``[tool.paperlink]`` table unless asked to.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from paperlink.errors import ConfigError
+from paperlink.paper.model import ItemKind, Paper, PaperItem, display_name
+
+__all__ = ["Suggestion", "find_main_tex", "config_table", "write_config", "suggest_annotations"]
+
+_SKIPPED_FOLDERS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", "build", "dist", "site-packages"}
+_PREFERRED_NAMES = ("main.tex", "paper.tex", "ms.tex", "manuscript.tex", "article.tex")
+_INCLUDE = re.compile(r"\\(?:input|include|subfile)\s*\{([^}]+)\}")
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_STOP_WORDS = {"the", "of", "a", "an", "and", "for", "to", "in", "with", "on", "eq", "sec", "alg", "fig", "tab", "def", "self", "get"}
+_SUGGESTED_KINDS = (ItemKind.EQUATION, ItemKind.ALGORITHM)
+
+
+def find_main_tex(folder: Path) -> list[Path]:
+    """LaTeX main files under ``folder`` (``\\documentclass`` and ``\\begin{document}``),
+    best candidate first: not included by another file, a conventional name, the largest."""
+    files = [p for p in sorted(folder.rglob("*.tex")) if not _SKIPPED_FOLDERS & set(p.relative_to(folder).parts)]
+    texts = {path: _read(path) for path in files}
+    included = {
+        (path.parent / name.strip()).with_suffix(".tex").resolve()
+        for path, text in texts.items()
+        for name in _INCLUDE.findall(text)
+    }
+    mains = [p for p, t in texts.items() if "\\documentclass" in t and "\\begin{document}" in t and p.resolve() not in included]
+    return sorted(mains, key=lambda p: (p.name not in _PREFERRED_NAMES, len(p.relative_to(folder).parts), -len(texts[p]), str(p)))
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def config_table(root: Path, paper: Path, name: str, include: Sequence[str]) -> str:
+    """The ``[tool.paperlink]`` table for ``pyproject.toml``, paths relative to ``root``."""
+    relative = Path(os.path.relpath(paper.resolve(), root.resolve())).as_posix()
+    globs = ", ".join(f'"{glob}"' for glob in include)
+    return f'[tool.paperlink]\npapers = {{ {name} = "{relative}" }}\ninclude = [{globs}]\n'
+
+
+def write_config(root: Path, table: str, force: bool) -> Path:
+    """Add ``table`` to ``root/pyproject.toml`` (created if missing).
+
+    An existing ``[tool.paperlink]`` (or its subtables) is a :class:`ConfigError` unless
+    ``force``, which replaces it and keeps the rest of the file as written.
+    """
+    pyproject = root / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8") if pyproject.is_file() else ""
+    start = re.search(r"^\[tool\.paperlink(?:\.[^\]]+)?\]\s*$", text, re.MULTILINE)
+    if start and not force:
+        raise ConfigError(f"{pyproject} already has [tool.paperlink]; use --force to replace it")
+    if start:
+        after = re.search(r"^\[(?!tool\.paperlink[\].])", text[start.end():], re.MULTILINE)
+        end = start.end() + after.start() if after else len(text)
+        text = text[: start.start()] + text[end:]
+    text = text.rstrip("\n")
+    pyproject.write_text((text + "\n\n" if text else "") + table, encoding="utf-8")
+    return pyproject
+
+
+def default_include(root: Path) -> list[str]:
+    """``src/**/*.py`` for a src layout; else every Python file (tests and docs excluded by name)."""
+    if (root / "src").is_dir():
+        return ["src/**/*.py"]
+    return ["**/*.py"]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A function that looks like it implements a paper item, and why."""
+
+    path: str
+    line: int
+    function: str
+    item: PaperItem
+    shared_words: tuple[str, ...]
+
+    def __str__(self) -> str:
+        words = ", ".join(self.shared_words)
+        return f"{self.path}:{self.line}: def {self.function}  ->  # paper: {self.item.key}   ({display_name(self.item)}; shared words: {words})"
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in _WORD.findall(text.replace("_", " ").replace(":", " ")) if w.lower() not in _STOP_WORDS and len(w) > 1}
+
+
+def _item_words(item: PaperItem) -> set[str]:
+    words = set()
+    for label in item.labels:
+        words |= _words(label.split(":", 1)[-1])
+    return words | _words(item.title or "")
+
+
+def _annotated(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, lines: list[str]) -> bool:
+    first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+    around = " ".join(lines[max(first - 2, 0) : node.lineno])
+    return "paper:" in around or "implements(" in around or "paper:" in (ast.get_docstring(node) or "").lower()
+
+
+def suggest_annotations(paper: Paper, sources: Iterable[tuple[str, str]], limit: int = 3) -> list[Suggestion]:
+    """The functions whose name or docstring shares the most words with an equation's or
+    algorithm's labels and title, best first; at most one suggestion per function."""
+    items = [(item, _item_words(item)) for item in paper.items if item.kind in _SUGGESTED_KINDS]
+    items = [(item, words) for item, words in items if words]
+    found: list[tuple[int, Suggestion]] = []
+    for relative, text in sources:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        lines = text.splitlines()
+        for node in ast.walk(tree):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or _annotated(node, lines):
+                continue
+            name_words = _words(node.name)
+            doc_words = _words((ast.get_docstring(node) or "")[:300])
+            scored = [(2 * len(name_words & w) + len(doc_words & w), item, w) for item, w in items]
+            score, item, words = max(scored, key=lambda s: (s[0], -paper.items.index(s[1])), default=(0, None, set()))
+            if score >= 2 and item is not None:
+                shared = tuple(sorted((name_words | doc_words) & words))
+                found.append((score, Suggestion(relative, node.lineno, node.name, item, shared)))
+    found.sort(key=lambda pair: (-pair[0], pair[1].path, pair[1].line))
+    return [suggestion for _, suggestion in found[:limit]]

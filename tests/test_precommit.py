@@ -1,0 +1,118 @@
+"""The pre-commit hooks, run by the real ``pre-commit`` against a copy of this checkout.
+
+pre-commit installs a hook repository at a commit, so the test commits the working tree
+(tracked and untracked, ignored files aside) into a temporary repository and points a
+project's ``.pre-commit-config.yaml`` at it: what is tested is the code as it is now.
+Installing the hook's environment takes the package registry (as in CI) and about a
+minute, once for the whole module.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PAPER = r"""\documentclass{article}
+\usepackage{amsmath}
+\DeclareMathOperator{\sg}{sg}
+\begin{document}
+\section{Method}\label{sec:method}
+\begin{equation}\label{eq:loss} \mathcal{L} = -\cos\big(p, \sg(z)\big) \end{equation}
+\end{document}
+"""
+CLEAN = '''import torch.nn.functional as F
+
+
+def loss(p, z):  # paper: eq:loss
+    return -F.cosine_similarity(p, z.detach(), dim=-1).mean()
+'''
+UNDOCUMENTED_STOP = '''
+
+def train_step(model, optimizer, x):
+    """One optimisation step."""
+    h = model(x).detach()
+    loss = model.head(h).pow(2).mean()
+    loss.backward()
+    optimizer.step()
+'''
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+def _run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False)
+
+
+def _git(cwd: Path, *args: str) -> str:
+    result = _run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def _snapshot_of_this_checkout(destination: Path) -> str:
+    """Commit the working tree as it is into a fresh repository; return the commit."""
+    listed = _run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], ROOT)
+    for name in filter(None, listed.stdout.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    _git(destination, "init", "-q")
+    _git(destination, "add", "-A")
+    _git(destination, "commit", "-q", "-m", "snapshot")
+    return _git(destination, "rev-parse", "HEAD")
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    if _run([sys.executable, "-m", "pre_commit", "--version"], ROOT).returncode != 0:
+        pytest.skip("pre-commit is not installed (it is in the test extra)")
+    base = tmp_path_factory.mktemp("precommit")
+    hook_repo = base / "paperlink"
+    hook_repo.mkdir()
+    revision = _snapshot_of_this_checkout(hook_repo)
+    project = base / "project"
+    (project / "src").mkdir(parents=True)
+    (project / "paper.tex").write_text(PAPER, encoding="utf-8")
+    (project / "pyproject.toml").write_text(
+        '[tool.paperlink]\npapers = { method = "paper.tex" }\ninclude = ["src/**/*.py"]\n', encoding="utf-8"
+    )
+    (project / "src" / "losses.py").write_text(CLEAN, encoding="utf-8")
+    (project / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {hook_repo.as_posix()}\n    rev: {revision}\n    hooks:\n      - id: paperlink\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PRE_COMMIT_HOME": str(base / "cache"), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    _git(project, "init", "-q")
+    installed = _run([sys.executable, "-m", "pre_commit", "install"], project, env)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    return project, env
+
+
+def _commit(project: Path, env: dict[str, str], message: str) -> subprocess.CompletedProcess[str]:
+    _git(project, "add", "-A")
+    result = _run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-m", message], project, env)
+    result.stdout += result.stderr  # git prints the hooks' output on stderr
+    return result
+
+
+def test_a_clean_commit_passes_and_an_undocumented_stop_is_rejected(project: tuple[Path, dict[str, str]]) -> None:
+    folder, env = project
+    clean = _commit(folder, env, "the loss of Eq. 1")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "paperlink" in clean.stdout and "Passed" in clean.stdout
+
+    with (folder / "src" / "losses.py").open("a", encoding="utf-8") as stream:
+        stream.write(UNDOCUMENTED_STOP)
+    rejected = _commit(folder, env, "a training step")
+    assert rejected.returncode != 0
+    assert "Failed" in rejected.stdout
+    assert "src/losses.py:10:9: PL201 " in rejected.stdout
+    assert _git(folder, "log", "--format=%s") == "the loss of Eq. 1"  # nothing was committed
