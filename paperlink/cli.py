@@ -6,6 +6,7 @@ Exit status: 0 clean, 1 diagnostics found, 2 the run was impossible (a
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import traceback
@@ -102,25 +103,48 @@ def _format_names() -> list[str]:
 )
 @click.option("--select", "select", metavar="CODES", help="Report only these rule codes or prefixes (comma-separated: PL1,PL201).")
 @click.option("--ignore", "ignore", metavar="CODES", help="Do not report these rule codes or prefixes (comma-separated).")
+@click.option(
+    "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+    help="Colour the text output (auto: on a terminal, unless NO_COLOR is set).",
+)
+@click.option("--statistics", is_flag=True, help="Print the number of diagnostics per rule instead of the diagnostics.")
+@click.option("--show-settings", is_flag=True, help="Print the settings this run would use, and exit.")
 def check_command(
     paths: tuple[Path, ...], output_format: str, config_file: Path | None,
     paper_overrides: tuple[str, ...], output_file: Path | None, quiet: bool, jobs: int,
     select: str | None, ignore: str | None, fail_under: float | None, no_cache: bool,
+    color: str, statistics: bool, show_settings: bool,
 ) -> None:
     """Check annotations in PATHS (default: the current folder) against the paper."""
     from paperlink.engine import check
-    from paperlink.formats import FORMATS, coverage_summary
+    from paperlink.formats import FORMATS, coverage_summary, report_to_text
+    from paperlink.formats import statistics as count_by_code
 
     selected = _codes_option("--select", select)
     ignored = _codes_option("--ignore", ignore) or ()
     targets = list(paths) or [Path(".")]
     config = load_config(config_file, targets[0])
-    report = check(config, targets, _overrides(paper_overrides), jobs=jobs, select=selected, ignore=ignored, cache=not no_cache)
-    text = FORMATS[output_format](report)
+    if show_settings:
+        click.echo(_settings_text(config, targets, selected, ignored), nl=False)
+        sys.exit(EXIT_CLEAN)
+    progress = _Progress() if not quiet and sys.stderr.isatty() else None
+    report = check(
+        config, targets, _overrides(paper_overrides), jobs=jobs, select=selected, ignore=ignored,
+        cache=not no_cache, progress=progress,
+    )
+    if progress is not None:
+        progress.clear()
+    painted = output_format == "text" and output_file is None and _use_color(color)
+    if statistics:
+        text = count_by_code(report)
+    elif painted:
+        text = report_to_text(report, _paint)
+    else:
+        text = FORMATS[output_format](report)
     if output_file is not None:
         output_file.write_text(text, encoding="utf-8")
     else:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=painted or None)
     if not quiet:
         summary = coverage_summary(report)
         if summary:
@@ -132,6 +156,54 @@ def check_command(
     if below:
         click.echo(f"coverage {covered:.1f}% is under --fail-under {fail_under:g}%", err=True)
     sys.exit(EXIT_DIAGNOSTICS if report.failing or below else EXIT_CLEAN)
+
+
+_COLORS = {"location": {"bold": True}, "error": {"fg": "red", "bold": True}, "warning": {"fg": "yellow", "bold": True}, "info": {"fg": "cyan"}}
+
+
+def _paint(text: str, role: str) -> str:
+    return click.style(text, **_COLORS.get(role, {}))
+
+
+def _use_color(choice: str) -> bool:
+    """``always``/``never`` as asked; ``auto`` on a terminal unless NO_COLOR is set (no-color.org)."""
+    if choice != "auto":
+        return choice == "always"
+    return not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+
+
+class _Progress:
+    """``checking 120/498 files`` on stderr, rewritten in place; only on a terminal."""
+
+    def __init__(self) -> None:
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if total >= 50 and (done % 10 == 0 or done == total):
+            click.echo(f"\rchecking {done}/{total} files", err=True, nl=False)
+            self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            click.echo("\r\033[K", err=True, nl=False)
+
+
+def _settings_text(config: Config, targets: list[Path], select: tuple[str, ...] | None, ignore: tuple[str, ...]) -> str:
+    """The resolved settings, one ``key = value`` per line (ruff's ``--show-settings``)."""
+    lines = [
+        f"config file = {config.source if config.source else '(none: defaults)'}",
+        f"root = {config.root}",
+        f"targets = {[str(t) for t in targets]}",
+        *(f"paper {p.name} = {p.path}" for p in config.papers),
+        f"default-paper = {config.default_paper}",
+        f"include = {list(config.include)}",
+        f"exclude = {list(config.exclude)}",
+        f"coverage = {list(config.coverage_kinds)}",
+        f"not-implemented = {sorted(config.not_implemented)}",
+        f"select = {list(select) if select is not None else (list(config.select) if config.select is not None else 'all rules')}",
+        f"ignore = {sorted({*config.ignore, *ignore})}",
+    ]
+    return "".join(f"{line}\n" for line in lines)
 
 
 def _codes_option(flag: str, value: str | None) -> tuple[str, ...] | None:

@@ -13,7 +13,7 @@ Only :func:`check` touches files; everything after reading is a function of data
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -233,23 +233,38 @@ def _analyse(
 _SERIAL_BELOW = 32  # starting worker processes costs more than reading this many files
 
 
-def _scan(files: list[Path], root: Path, jobs: int, analyses: tuple[str, ...] = ()) -> list[_Scanned]:
+Progress = Callable[[int, int], None]  # (files read, files to read)
+
+
+def _scan(
+    files: list[Path], root: Path, jobs: int, analyses: tuple[str, ...] = (), progress: Progress | None = None
+) -> list[_Scanned]:
     """Each file's annotations and suppressions (or its PL001/PL002), in the order of ``files``.
 
     With ``jobs`` > 1 files are read in worker processes, which also isolates a crash of
     libcst's native parser (it can segfault on absurdly nested code): the file whose
     worker died is reported as PL001 and the others are still checked.
     """
+    report = progress or (lambda done, total: None)
+    results: list[_Scanned] = []
     if jobs <= 1 or len(files) < _SERIAL_BELOW:
-        return [_scan_file(path, root, analyses) for path in files]
+        for path in files:
+            results.append(_scan_file(path, root, analyses))
+            report(len(results), len(files))
+        return results
     try:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            return list(pool.map(_scan_file, files, [root] * len(files), [analyses] * len(files), chunksize=8))
+            for scanned in pool.map(_scan_file, files, [root] * len(files), [analyses] * len(files), chunksize=8):
+                results.append(scanned)
+                report(len(results), len(files))
+        return results
     except BrokenProcessPool:
         return [_isolated(path, root, analyses) for path in files]
 
 
-def _scan_cached(files: list[Path], root: Path, jobs: int, analyses: tuple[str, ...] = ()) -> list[_Scanned]:
+def _scan_cached(
+    files: list[Path], root: Path, jobs: int, analyses: tuple[str, ...] = (), progress: Progress | None = None
+) -> list[_Scanned]:
     """:func:`_scan`, reusing what ``.paperlink_cache`` holds for files whose bytes are unchanged."""
     from paperlink.cache import ScanCache, digest
 
@@ -267,7 +282,7 @@ def _scan_cached(files: list[Path], root: Path, jobs: int, analyses: tuple[str, 
             misses.append((index, relative, file_digest))
         else:
             results[index] = cached
-    fresh = _scan([files[index] for index, _, _ in misses], root, jobs, analyses)
+    fresh = _scan([files[index] for index, _, _ in misses], root, jobs, analyses, progress)
     for (index, relative, file_digest), scanned in zip(misses, fresh):
         results[index] = scanned
         if file_digest:
@@ -294,11 +309,13 @@ def check(
     select: Sequence[str] | None = None,
     ignore: Sequence[str] = (),
     cache: bool = False,
+    progress: Progress | None = None,
 ) -> Report:
     """Run the whole pipeline over ``targets`` with the papers ``config`` names.
 
     ``select`` and ``ignore`` (rule codes or prefixes, as on the command line) apply over
     the configuration's; unknown codes are a :class:`~paperlink.errors.UsageError`.
+    ``progress(done, total)`` is called as files are read (those not in the cache).
     """
     selection = _selection(config, select, ignore)
     papers = _read_papers(config, overrides or {})
@@ -306,7 +323,8 @@ def check(
     files = discover(list(targets), config)
     analyses = tuple(a for a in ANALYSES if any(selection.enabled(code) for code in a.codes))
     names = tuple(a.name for a in analyses)
-    scanned = _scan_cached(files, config.root, jobs, names) if cache else _scan(files, config.root, jobs, names)
+    scan = _scan_cached if cache else _scan
+    scanned = scan(files, config.root, jobs, names, progress)
     diagnostics = [d for paper in papers.values() for d in paper.diagnostics]
     diagnostics += [file.problem for file in scanned if file.problem is not None]
     diagnostics += [note for file in scanned for note in file.notes]

@@ -28,6 +28,7 @@ __all__ = [
     "JSON_VERSION",
     "SARIF_SCHEMA",
     "report_to_text",
+    "statistics",
     "report_to_json",
     "report_to_sarif",
     "report_to_github",
@@ -65,9 +66,26 @@ def _percent(row: CoverageRow) -> str:
 # --- text and json ----------------------------------------------------------------------
 
 
-def report_to_text(report: Report) -> str:
-    """One line per diagnostic: ``path:line:column: CODE message``."""
-    return "".join(f"{d.span}: {d.code} {d.message}\n" for d in report.diagnostics)
+def report_to_text(report: Report, style: Callable[[str, str], str] | None = None) -> str:
+    """One line per diagnostic: ``path:line:column: CODE message`` (clickable in terminals).
+
+    ``style(text, role)`` colours the parts (roles: ``location``, and the severity for the
+    code); without it the text is plain.
+    """
+    paint = style or (lambda text, role: text)
+    return "".join(f"{paint(str(d.span), 'location')}: {paint(d.code, d.severity.value)} {d.message}\n" for d in report.diagnostics)
+
+
+def statistics(report: Report) -> str:
+    """Diagnostics counted by code, most frequent first (ruff's ``--statistics``)."""
+    from paperlink.rules import rule_by_code
+
+    counts = Counter(d.code for d in report.diagnostics)
+    lines = []
+    for code, count in sorted(counts.items(), key=lambda pair: (-pair[1], pair[0])):
+        rule = rule_by_code(code)
+        lines.append(f"{count:>5}  {code}  {rule.name if rule else ''}".rstrip())
+    return "".join(f"{line}\n" for line in lines)
 
 
 def report_to_json(report: Report) -> str:
