@@ -27,6 +27,7 @@ from paperlink.formats import (
     FORMATS,
     SARIF_SCHEMA,
     report_to_github,
+    report_to_json,
     report_to_markdown,
     report_to_sarif,
 )
@@ -324,3 +325,16 @@ def test_cli_check_format_sarif_exits_1_with_valid_json() -> None:
     validator, _ = load_sarif_validator()  # the schema's absence is reported by the tests above
     if validator is not None:
         assert_valid_sarif(validator, log)
+
+
+def test_json_output_matches_its_published_schema(dqn_report: Report) -> None:
+    import jsonschema
+
+    schema = json.loads((ROOT / "docs" / "schema" / "check-output.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    for report in (dqn_report, empty_report()):  # nasty_report has a line 0, which no real run makes
+        errors = list(validator.iter_errors(json.loads(report_to_json(report))))
+        assert not errors, [e.message for e in errors]
+    broken = json.loads(report_to_json(dqn_report))
+    broken["diagnostics"][0]["severity"] = "fatal"
+    assert list(validator.iter_errors(broken))
