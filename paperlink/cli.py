@@ -7,7 +7,6 @@ Exit status: 0 clean, 1 diagnostics found, 2 the run was impossible (a
 from __future__ import annotations
 
 import os
-import re
 import sys
 import traceback
 from pathlib import Path
@@ -285,7 +284,7 @@ def rule(code: str | None, show_all: bool) -> None:
 def init_command(folder: Path, paper_file: Path | None, name: str | None, force: bool) -> None:
     """Set up paperlink in FOLDER: find the paper, write [tool.paperlink], suggest annotations."""
     from paperlink.paper import parse_paper
-    from paperlink.scaffold import config_table, default_include, find_main_tex, suggest_annotations, write_config
+    from paperlink.scaffold import config_table, find_main_tex, paper_name, suggest_annotations, write_config
     from paperlink.source.files import discover
 
     candidates = [paper_file] if paper_file is not None else find_main_tex(folder)
@@ -295,8 +294,8 @@ def init_command(folder: Path, paper_file: Path | None, name: str | None, force:
             "give one with --paper, or write a YAML manifest (see docs/manifest.md) and pass it with --paper"
         )
     main_file = candidates[0]
-    name = name or _paper_name(main_file, folder)
-    table = config_table(folder, main_file, name, default_include(folder))
+    name = name or paper_name(main_file, folder)
+    table = config_table(folder, main_file, name)
     written = write_config(folder, table, force)
     click.echo(table, nl=False)
     click.echo(f"wrote [tool.paperlink] to {written}", err=True)
@@ -310,14 +309,6 @@ def init_command(folder: Path, paper_file: Path | None, name: str | None, force:
     for suggestion in suggestions:
         click.echo(f"  {suggestion}")
     click.echo("\nnext: add annotations (docs/annotations.md), then `paperlink check` and `paperlink report`")
-
-
-def _paper_name(main_file: Path, folder: Path) -> str:
-    stem = main_file.resolve().parent.name if main_file.stem in ("main", "paper", "ms") else main_file.stem
-    if main_file.resolve().parent == folder.resolve() and main_file.stem in ("main", "paper", "ms"):
-        stem = folder.resolve().name
-    slug = re.sub(r"[^a-z0-9]+", "_", stem.lower()).strip("_")
-    return slug if slug and slug[0].isalpha() else f"paper_{slug}" if slug else "paper"
 
 
 def _text(path: Path) -> str:

@@ -17,14 +17,21 @@ from pathlib import Path
 from paperlink.errors import ConfigError
 from paperlink.paper.model import ItemKind, Paper, PaperItem, display_name
 
-__all__ = ["Suggestion", "find_main_tex", "config_table", "write_config", "suggest_annotations"]
+__all__ = ["Suggestion", "find_main_tex", "paper_name", "config_table", "write_config", "suggest_annotations", "reference"]
 
 _SKIPPED_FOLDERS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", "build", "dist", "site-packages"}
 _PREFERRED_NAMES = ("main.tex", "paper.tex", "ms.tex", "manuscript.tex", "article.tex")
 _INCLUDE = re.compile(r"\\(?:input|include|subfile)\s*\{([^}]+)\}")
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
-_STOP_WORDS = {"the", "of", "a", "an", "and", "for", "to", "in", "with", "on", "eq", "sec", "alg", "fig", "tab", "def", "self", "get"}
-_SUGGESTED_KINDS = (ItemKind.EQUATION, ItemKind.ALGORITHM)
+_STOP_WORDS = {
+    "the", "of", "a", "an", "and", "for", "to", "in", "with", "on", "by", "from", "is", "are", "but", "not", "alone",
+    "eq", "sec", "alg", "fig", "tab", "def", "self", "get", "set", "init", "main", "run", "build", "make", "load",
+    "per", "using", "via", "into", "over", "all", "between", "across", "its", "our", "we",
+    "introduction", "conclusion", "discussion", "results", "related", "work", "appendix", "method", "methods",
+}
+_SUGGESTED_KINDS = (ItemKind.EQUATION, ItemKind.ALGORITHM, ItemKind.SECTION)
+_CITED_AS = {ItemKind.EQUATION: "Eq.", ItemKind.ALGORITHM: "Alg.", ItemKind.SECTION: "Sec."}
+_GENERIC_FOLDERS = {"paper", "papers", "latex", "tex", "manuscript", "doc", "docs", "arxiv", "src"}
 
 
 def find_main_tex(folder: Path) -> list[Path]:
@@ -48,11 +55,14 @@ def _read(path: Path) -> str:
         return ""
 
 
-def config_table(root: Path, paper: Path, name: str, include: Sequence[str]) -> str:
-    """The ``[tool.paperlink]`` table for ``pyproject.toml``, paths relative to ``root``."""
+def config_table(root: Path, paper: Path, name: str) -> str:
+    """The ``[tool.paperlink]`` table for ``pyproject.toml``, paths relative to ``root``.
+
+    ``include`` is left at its default (every Python file, tool folders and git-ignored
+    files aside): training scripts often live outside the package.
+    """
     relative = Path(os.path.relpath(paper.resolve(), root.resolve())).as_posix()
-    globs = ", ".join(f'"{glob}"' for glob in include)
-    return f'[tool.paperlink]\npapers = {{ {name} = "{relative}" }}\ninclude = [{globs}]\n'
+    return f'[tool.paperlink]\npapers = {{ {name} = "{relative}" }}\n'
 
 
 def write_config(root: Path, table: str, force: bool) -> Path:
@@ -75,11 +85,15 @@ def write_config(root: Path, table: str, force: bool) -> Path:
     return pyproject
 
 
-def default_include(root: Path) -> list[str]:
-    """``src/**/*.py`` for a src layout; else every Python file (tests and docs excluded by name)."""
-    if (root / "src").is_dir():
-        return ["src/**/*.py"]
-    return ["**/*.py"]
+def paper_name(main_file: Path, folder: Path) -> str:
+    """A configuration name for the paper: the main file's stem, or its project's folder
+    name when the file is ``main.tex`` in a folder such as ``paper/`` or ``latex/``."""
+    stem = main_file.stem
+    if stem in ("main", "paper", "ms", "manuscript"):
+        parent = main_file.resolve().parent
+        stem = folder.resolve().name if parent.name.lower() in _GENERIC_FOLDERS or parent == folder.resolve() else parent.name
+    slug = re.sub(r"[^a-z0-9]+", "_", stem.lower()).strip("_")
+    return slug if slug[:1].isalpha() else f"paper_{slug}".rstrip("_")
 
 
 @dataclass(frozen=True)
@@ -94,7 +108,12 @@ class Suggestion:
 
     def __str__(self) -> str:
         words = ", ".join(self.shared_words)
-        return f"{self.path}:{self.line}: def {self.function}  ->  # paper: {self.item.key}   ({display_name(self.item)}; shared words: {words})"
+        return f"{self.path}:{self.line}: def {self.function}  ->  # paper: {reference(self.item)}   ({display_name(self.item)}; shared words: {words})"
+
+
+def reference(item: PaperItem) -> str:
+    """How an annotation should name ``item``: its label, else its printed number."""
+    return item.labels[0] if item.labels else f"{_CITED_AS[item.kind]} {item.number}"
 
 
 def _words(text: str) -> set[str]:
@@ -115,9 +134,10 @@ def _annotated(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, line
 
 
 def suggest_annotations(paper: Paper, sources: Iterable[tuple[str, str]], limit: int = 3) -> list[Suggestion]:
-    """The functions whose name or docstring shares the most words with an equation's or
-    algorithm's labels and title, best first; at most one suggestion per function."""
-    items = [(item, _item_words(item)) for item in paper.items if item.kind in _SUGGESTED_KINDS]
+    """For the paper items (numbered equations, algorithms, sections) whose labels and title
+    share the most words with a function's name or docstring, the best function for each,
+    best first; functions that already carry an annotation are left out."""
+    items = [(item, _item_words(item)) for item in paper.items if item.kind in _SUGGESTED_KINDS and item.number is not None]
     items = [(item, words) for item, words in items if words]
     found: list[tuple[int, Suggestion]] = []
     for relative, text in sources:
@@ -137,4 +157,7 @@ def suggest_annotations(paper: Paper, sources: Iterable[tuple[str, str]], limit:
                 shared = tuple(sorted((name_words | doc_words) & words))
                 found.append((score, Suggestion(relative, node.lineno, node.name, item, shared)))
     found.sort(key=lambda pair: (-pair[0], pair[1].path, pair[1].line))
-    return [suggestion for _, suggestion in found[:limit]]
+    chosen: dict[str, Suggestion] = {}  # one function per item: the best match
+    for _, suggestion in found:
+        chosen.setdefault(suggestion.item.key, suggestion)
+    return list(chosen.values())[:limit]

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from paperlink.scaffold import find_main_tex, write_config
+from paperlink.scaffold import find_main_tex, paper_name, write_config
 
 PAPER = r"""\documentclass{article}
 \usepackage{amsmath}
@@ -39,6 +39,7 @@ def unrelated(x):
 
 
 def _project(tmp_path: Path) -> Path:
+    tmp_path = tmp_path / "moco-repo"
     (tmp_path / "tex" / "sections").mkdir(parents=True)
     (tmp_path / "tex" / "main.tex").write_text(PAPER, encoding="utf-8")
     (tmp_path / "tex" / "sections" / "method.tex").write_text(METHOD, encoding="utf-8")
@@ -61,10 +62,10 @@ def test_init_writes_the_table_and_suggests_the_matching_functions(tmp_path: Pat
     result = _run(["init", str(project)])
     assert result.returncode == 0, result.stderr
     assert (project / "pyproject.toml").read_text(encoding="utf-8") == (
-        '[tool.paperlink]\npapers = { tex = "tex/main.tex" }\ninclude = ["src/**/*.py"]\n'
+        '[tool.paperlink]\npapers = { moco_repo = "tex/main.tex" }\n'
     )
-    assert result.stdout.splitlines()[4:] == [
-        "paper 'tex': 3 items; suggested first annotations:",
+    assert result.stdout.splitlines()[3:] == [
+        "paper 'moco_repo': 3 items; suggested first annotations:",
         "  src/moco.py:1: def contrastive_loss  ->  # paper: eq:contrastive_loss   (Eq. (1); shared words: contrastive, loss)",
         "  src/moco.py:5: def momentum_update  ->  # paper: eq:momentum_update   (Eq. (2); shared words: momentum, update)",
         "",
@@ -86,7 +87,7 @@ def test_init_never_overwrites_without_force_and_keeps_the_rest_of_pyproject(tmp
     assert _run(["init", str(project), "--force", "--name", "moco"]).returncode == 0
     assert (project / "pyproject.toml").read_text(encoding="utf-8") == (
         '[project]\nname = "moco"\n\n[tool.ruff]\nline-length = 100\n\n'
-        '[tool.paperlink]\npapers = { moco = "tex/main.tex" }\ninclude = ["src/**/*.py"]\n'
+        '[tool.paperlink]\npapers = { moco = "tex/main.tex" }\n'
     )
 
 
@@ -95,6 +96,13 @@ def test_a_folder_without_a_paper_is_a_clear_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "no LaTeX main file" in result.stderr and "--paper" in result.stderr
     assert not (tmp_path / "pyproject.toml").exists()
+
+
+def test_paper_names_come_from_the_file_or_its_project() -> None:
+    assert paper_name(Path("/x/moco/paper/main.tex"), Path("/x/moco")) == "moco"
+    assert paper_name(Path("/x/moco/simclr/main.tex"), Path("/x/moco")) == "simclr"
+    assert paper_name(Path("/x/moco/Neural ODEs.tex"), Path("/x/moco")) == "neural_odes"
+    assert paper_name(Path("/x/2024/paper/ms.tex"), Path("/x/2024")) == "paper_2024"
 
 
 def test_write_config_creates_pyproject(tmp_path: Path) -> None:
