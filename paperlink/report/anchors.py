@@ -3,7 +3,8 @@
 Paper items get readable ids from their keys (``eq-loss``), code lines short ones from the
 file's position (``f2-41``); an id is made only of ``[A-Za-z0-9_-]``, so no key or file
 name, however hostile, can leave the attribute. A link is made only to an id that is on
-the page, otherwise the reference stays plain text.
+the page (items are marked with :meth:`Anchors.show` as their views are built, so build
+the paper view before anything that links to it); otherwise the reference stays plain text.
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ class Anchors:
         self.file_ids = {path: self.unique(f"file-{path}") for path in sorted(line_counts)}
         self._line_prefix = {path: f"f{index}" for index, path in enumerate(sorted(line_counts))}
         self._line_counts = dict(line_counts)
+        self._shown: set[tuple[str, str]] = set()
+
+    def show(self, paper: str, key: str) -> str:
+        """The item's id, recorded as present on the page: only such items are linked to."""
+        self._shown.add((paper, key))
+        return self._items[paper, key][0]
 
     def unique(self, text: str) -> str:
         """A fresh id from ``text``: slugged, and numbered when the slug is already taken."""
@@ -50,14 +57,11 @@ class Anchors:
         self._taken.add(candidate)
         return candidate
 
-    def item_id(self, paper: str, key: str) -> str:
-        return self._items[paper, key][0]
-
     def item_ref(self, paper: str, key: str) -> Ref:
         found = self._items.get((paper, key))
         if found is None:
             return Ref(key)
-        return Ref(found[1], f"#{found[0]}", key)
+        return Ref(found[1], f"#{found[0]}" if (paper, key) in self._shown else None, key)
 
     def line_id(self, path: str, line: int) -> str:
         return f"{self._line_prefix[path]}-{line}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import subprocess
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -67,11 +67,16 @@ def build_page(report: Report, options: PageOptions = PageOptions()) -> Page:
         anchors, code, {place: tuple(found) for place, found in by_place.items()},
         frozenset(row.kind for row in report.coverage), report.exempt, _paper_lines(report),
     )
+    papers = paper_views(report.papers, context)  # first: it marks the items links may point to
     section = report.sections.get("hyperparameters")
-    rows = {name: hyperparameter_rows(paper, section, code, anchors) for name, paper in report.papers.items()}
+    papers = tuple(
+        replace(view, compared=compared, hyperparameters=rows)
+        for view in papers
+        for compared, rows in [hyperparameter_rows(report.papers[view.header.name], section, code, anchors)]
+    )
     return Page(
         header=_header(report, options),
-        papers=paper_views(report.papers, context, rows),
+        papers=papers,
         coverage=_coverage(report, context),
         files=code_file_views(texts, lines_html, report.links, findings, finding_spans, anchors),
         findings=findings,

@@ -16,11 +16,11 @@ from paperlink.paper import ItemKind, Paper, PaperItem, display_name
 from paperlink.report.anchors import Anchors
 from paperlink.report.math import MathRenderer
 from paperlink.report.texts import algorithm_line_html, paper_header
-from paperlink.report.views import AlgorithmLineView, FindingView, ItemView, PaperView, Ref, SectionView
+from paperlink.report.views import AlgorithmLineView, FindingView, ItemView, PaperView, Ref, SectionView, StatementView
 
 __all__ = ["PaperContext", "paper_views", "code_refs_by_item"]
 
-_FLOW_SKIPPED = frozenset({ItemKind.HYPERPARAMETER, ItemKind.ALGORITHM_LINE})
+_FLOW_SKIPPED = frozenset({ItemKind.HYPERPARAMETER, ItemKind.ALGORITHM_LINE})  # shown by their section or algorithm
 _FRONT = "front matter"
 
 
@@ -45,17 +45,13 @@ def code_refs_by_item(links: Sequence[Link], anchors: Anchors) -> dict[tuple[str
     return {key: tuple(refs) for key, refs in found.items()}
 
 
-def paper_views(papers: Mapping[str, Paper], context: PaperContext, rows_by_paper) -> tuple[PaperView, ...]:
+def paper_views(papers: Mapping[str, Paper], context: PaperContext) -> tuple[PaperView, ...]:
+    """Each paper's sections, in name order; the hyperparameter table is added by the caller,
+    once every item that can be linked to is known."""
     views = []
     for name in sorted(papers):
         paper = papers[name]
-        views.append(PaperView(
-            header=paper_header(paper),
-            id=context.anchors.paper_ids[name],
-            sections=_sections(paper, context),
-            hyperparameters=rows_by_paper[name][1],
-            compared=rows_by_paper[name][0],
-        ))
+        views.append(PaperView(paper_header(paper), context.anchors.paper_ids[name], _sections(paper, context), (), False))
     return tuple(views)
 
 
@@ -68,23 +64,40 @@ def _sections(paper: Paper, context: PaperContext) -> tuple[SectionView, ...]:
     for item in paper.items:
         if item.parent:
             children[item.parent].append(item)
-    groups: list[tuple[PaperItem | None, list[ItemView]]] = [(None, [])]
+    groups: list[tuple[PaperItem | None, list[ItemView], list[StatementView]]] = [(None, [], [])]
+    stated: set[str] = set()
     for item in paper.items:
         if item.kind is ItemKind.SECTION:
-            groups.append((item, []))
+            groups.append((item, [], []))
+        elif item.kind is ItemKind.HYPERPARAMETER:
+            groups[-1][2].append(_statement(paper, item, context, stated))
         elif item.kind not in _FLOW_SKIPPED:
             groups[-1][1].append(_item_view(paper, item, context, renderer, covered, children))
-    return tuple(_section_view(paper, section, items, context) for section, items in groups if section or items)
+    return tuple(
+        _section_view(paper, section, items, statements, context)
+        for section, items, statements in groups if section or items or statements
+    )
 
 
-def _section_view(paper: Paper, section: PaperItem | None, items: list[ItemView], context: PaperContext) -> SectionView:
+def _statement(paper: Paper, item: PaperItem, context: PaperContext, stated: set[str]) -> StatementView:
+    """A hyperparameter as the section states it; the first statement of a key holds its id."""
+    first = item.key not in stated
+    stated.add(item.key)
+    value = item.hyperparameter.raw if item.hyperparameter else item.latex
+    return StatementView(
+        id=context.anchors.show(paper.name, item.key) if first else None,
+        name=item.title or item.key, value=value, code=context.code.get((paper.name, item.key), ()) if first else (),
+    )
+
+
+def _section_view(paper: Paper, section: PaperItem | None, items, statements, context: PaperContext) -> SectionView:
     if section is None:
-        return SectionView(context.anchors.unique(f"{paper.name}-front"), _FRONT, 1, tuple(items), ())
+        return SectionView(context.anchors.unique(f"{paper.name}-front"), _FRONT, 1, tuple(items), (), tuple(statements))
     number = f"{section.number} " if section.number else ""
     title = f"{'Appendix ' if section.appendix and section.level <= 1 else ''}{number}{section.title}"
     return SectionView(
-        context.anchors.item_id(paper.name, section.key), title.strip(), max(section.level, 1),
-        tuple(items), context.code.get((paper.name, section.key), ()),
+        context.anchors.show(paper.name, section.key), title.strip(), max(section.level, 1),
+        tuple(items), context.code.get((paper.name, section.key), ()), tuple(statements),
     )
 
 
@@ -92,9 +105,11 @@ def _item_view(paper, item: PaperItem, context: PaperContext, renderer: MathRend
     parts = children.get(item.key, ())
     is_group = item.kind is ItemKind.EQUATION and any(part.kind is ItemKind.EQUATION for part in parts)
     math = renderer.display(item.latex) if item.kind is ItemKind.EQUATION and not is_group else None
-    lines = tuple(_line_view(paper, line, context, renderer) for line in parts if line.kind is ItemKind.ALGORITHM_LINE)
+    algorithm_lines = [part for part in parts if part.kind is ItemKind.ALGORITHM_LINE]
+    numbers = paper.label_numbers() if algorithm_lines else {}
+    lines = tuple(_line_view(paper, line, context, renderer, numbers) for line in algorithm_lines)
     return ItemView(
-        id=context.anchors.item_id(paper.name, item.key),
+        id=context.anchors.show(paper.name, item.key),
         kind=item.kind.value,
         display=display_name(item),
         number=item.number,
@@ -148,13 +163,13 @@ def _source_ref(item: PaperItem, context: PaperContext) -> Ref | None:
     return context.anchors.code_ref(item.span.path, item.span.line)
 
 
-def _line_view(paper: Paper, line: PaperItem, context: PaperContext, renderer: MathRenderer) -> AlgorithmLineView:
+def _line_view(paper: Paper, line: PaperItem, context: PaperContext, renderer: MathRenderer, numbers) -> AlgorithmLineView:
     source = context.texts.get(line.span.path, ())
     text = source[line.span.line - 1] if 0 < line.span.line <= len(source) else line.latex
     return AlgorithmLineView(
-        id=context.anchors.item_id(paper.name, line.key),
+        id=context.anchors.show(paper.name, line.key),
         number=line.number or "",
         label=line.labels[0] if line.labels else "",
-        text=algorithm_line_html(text, renderer),
+        text=algorithm_line_html(text, renderer, numbers),
         code=context.code.get((paper.name, line.key), ()),
     )

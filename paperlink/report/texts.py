@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from html import escape
 
 from markupsafe import Markup
@@ -27,6 +28,7 @@ _KEYWORDS = {
 }
 _MATH = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$")
 _COMMAND = re.compile(r"\\([A-Za-z]+)\*?")
+_REFERENCE = re.compile(r"\\(eq|c|auto)?ref\s*\{([^{}]*)\}")
 _NOISE = re.compile(r"\\label\s*\{[^{}]*\}|\\;|%.*$")
 
 
@@ -36,9 +38,10 @@ def paper_header(paper: Paper) -> PaperHeader:
     return PaperHeader(paper.name, paper.title, paper.authors, arxiv, url, paper.source)
 
 
-def algorithm_line_html(latex: str, renderer: MathRenderer) -> Markup:
-    """One line of an algorithm: inline math as MathML, known commands as words, braces gone."""
-    text = _NOISE.sub("", latex).strip()
+def algorithm_line_html(latex: str, renderer: MathRenderer, numbers: Mapping[str, str | None]) -> Markup:
+    """One line of an algorithm: inline math as MathML, references as printed numbers,
+    known commands as words, braces gone."""
+    text = _REFERENCE.sub(lambda m: _printed(m, numbers), _NOISE.sub("", latex)).strip()
     parts: list[str] = []
     position = 0
     for match in _MATH.finditer(text):
@@ -48,6 +51,13 @@ def algorithm_line_html(latex: str, renderer: MathRenderer) -> Markup:
         position = match.end()
     parts.append(_words(text[position:]))
     return Markup(" ".join(part for part in parts if part.strip()))
+
+
+def _printed(match: re.Match[str], numbers: Mapping[str, str | None]) -> str:
+    number = numbers.get(match.group(2).strip())
+    if number is None:
+        return "??"  # as LaTeX prints an unknown reference
+    return f"({number})" if match.group(1) == "eq" else number
 
 
 def _words(text: str) -> str:

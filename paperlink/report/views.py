@@ -14,7 +14,7 @@ from markupsafe import Markup
 from paperlink.report.summary import CoverageRowView, Summary
 
 __all__ = [
-    "Ref", "Header", "PaperHeader", "ItemView", "AlgorithmLineView", "SectionView", "PaperView",
+    "Ref", "Header", "PaperHeader", "ItemView", "AlgorithmLineView", "StatementView", "SectionView", "PaperView",
     "CodeValueView", "HyperparameterRowView", "LineView", "CodeFileView", "FindingView", "RuleView",
     "CoverageView", "GradientStopView", "GlobalView", "EnvVarView", "SeedView", "NondeterminismView",
     "HiddenInputsView", "Page",
@@ -79,12 +79,23 @@ class ItemView:
 
 
 @dataclass(frozen=True)
+class StatementView:
+    """A hyperparameter value the section states."""
+
+    id: str | None  # only the first statement of a key carries the id links point to
+    name: str
+    value: str
+    code: tuple[Ref, ...]
+
+
+@dataclass(frozen=True)
 class SectionView:
     id: str
     display: str  # "2.1 Objective"
     level: int
     items: tuple[ItemView, ...]
     code: tuple[Ref, ...]
+    hyperparameters: tuple[StatementView, ...] = ()
 
 
 @dataclass(frozen=True)
