@@ -25,7 +25,10 @@ def slug(text: str) -> str:
 
 
 class Anchors:
-    """Ids for paper items and shown code lines; refs from spans and item keys."""
+    """Ids for paper items and shown code lines; refs from spans and item keys.
+
+    ``line_counts`` names the shown files in the order the page shows them.
+    """
 
     def __init__(self, papers: Mapping[str, Paper], line_counts: Mapping[str, int]) -> None:
         self._taken: set[str] = set()
@@ -37,8 +40,8 @@ class Anchors:
                 if (name, item.key) not in self._items:
                     base = f"{name}-{item.key}" if prefix else item.key
                     self._items[name, item.key] = (self.unique(base), display_name(item))
-        self.file_ids = {path: self.unique(f"file-{path}") for path in sorted(line_counts)}
-        self._line_prefix = {path: f"f{index}" for index, path in enumerate(sorted(line_counts))}
+        self.file_ids = {path: self.unique(f"file-{path}") for path in line_counts}
+        self._line_prefix = {path: f"f{index}" for index, path in enumerate(line_counts)}
         self._line_counts = dict(line_counts)
         self._shown: set[tuple[str, str]] = set()
 

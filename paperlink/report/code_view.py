@@ -40,7 +40,7 @@ def code_file_views(
     for finding in findings:
         at_line[finding_spans[finding.id]].append(finding)
     views = []
-    for path in sorted(texts):
+    for path in texts:  # in the page's order
         views.append(_file_view(path, texts[path], lines_html.get(path, ()), refs, linked[path], at_line, finding_spans, anchors))
     return tuple(views)
 

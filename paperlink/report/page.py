@@ -98,16 +98,18 @@ def _header(report: Report, options: PageOptions) -> Header:
 
 
 def _shown_texts(report: Report, all_files: bool) -> dict[str, str | None]:
-    """The files the code view shows, by project-relative path, with their text (None: unreadable).
+    """The files the code view shows, by project-relative path, with their text (None: unreadable):
+    the code first, then the paper's files, each in path order.
 
     Only files the run read (sources and paper files) can be shown, whatever a span names.
     """
-    readable = set(report.checked_paths) | {path for paper in report.papers.values() for path in paper.files}
+    paper_files = {path for paper in report.papers.values() for path in paper.files}
+    readable = set(report.checked_paths) | paper_files
     wanted = set(report.checked_paths) if all_files else set()
     wanted |= {link.target.path for link in report.links} | {d.span.path for d in report.diagnostics}
     wanted |= section_paths(report.sections)
     texts: dict[str, str | None] = {}
-    for path in sorted(wanted & readable):
+    for path in sorted(wanted & readable, key=lambda path: (path in paper_files, path)):
         if path.endswith((".py", ".pyi")):
             texts[path] = read_source(report.root / path, report.root).text
         else:

@@ -50,9 +50,15 @@ class Browser:
         to_browser_read, self._to_browser = os.pipe()
         self._from_browser, from_browser_write = os.pipe()
 
-        def wire_pipes() -> None:  # in the child: the protocol's fixed descriptors 3 and 4
-            os.dup2(to_browser_read, 3)
-            os.dup2(from_browser_write, 4)
+        def wire_pipes() -> None:
+            """In the child, before exec: the pipe ends become the protocol's descriptors 3 and 4.
+
+            Copied out of the way first, as either end may itself be 3 or 4; os.dup2 makes
+            the copies inheritable, while everything else keeps close-on-exec.
+            """
+            reading, writing = os.dup(to_browser_read), os.dup(from_browser_write)
+            os.dup2(reading, 3)
+            os.dup2(writing, 4)
 
         self._process = subprocess.Popen(
             [executable, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe",
@@ -60,7 +66,7 @@ class Browser:
              "--disable-background-networking", "--disable-component-update", "--mute-audio",
              f"--user-data-dir={self._profile.name}", "--window-size=1280,2000", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            preexec_fn=wire_pipes, pass_fds=(to_browser_read, from_browser_write),
+            preexec_fn=wire_pipes, close_fds=False,
         )
         os.close(to_browser_read)
         os.close(from_browser_write)

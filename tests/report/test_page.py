@@ -26,10 +26,10 @@ def test_simsiam_paper_items_link_to_the_code_lines(sample_reports) -> None:
     symloss = _item(page, "eq-symloss")
     assert (symloss.display, symloss.status) == ("Eq. (3b)", "implemented")
     assert [(ref.text, ref.href, ref.detail) for ref in symloss.code] == [
-        ("src/train.py:36", "#f2-36", "symmetric_loss"),
-        ("src/train.py:43", "#f2-43", ""),
-        ("src/train.py:44", "#f2-44", ""),
-        ("src/train.py:45", "#f2-45", ""),
+        ("src/train.py:36", "#f1-36", "symmetric_loss"),
+        ("src/train.py:43", "#f1-43", ""),
+        ("src/train.py:44", "#f1-44", ""),
+        ("src/train.py:45", "#f1-45", ""),
     ]
     assert symloss.math is not None and "<mo>sg</mo>" in symloss.math  # \sg from \DeclareMathOperator
     cosine = _item(page, "eq-cosine")
@@ -41,11 +41,11 @@ def test_simsiam_code_lines_link_back_and_show_their_diagnostics(sample_reports)
     page = build_page(sample_reports["simsiam"])
     train = _file(page, "src/train.py")
     line = train.lines[42]
-    assert (line.number, line.id, line.linked) == (43, "f2-43", True)
+    assert (line.number, line.id, line.linked) == (43, "f1-43", True)
     assert [(ref.text, ref.href) for ref in line.refs] == [("Eq. (3b)", "#eq-symloss")]
     assert [(f.id, f.code) for f in train.lines[76].findings] == [("d2", "PL101")]
     assert sum(len(line.findings) for file in page.files for line in file.lines) == len(page.findings) == 2
-    assert [file.path for file in page.files] == ["paper.tex", "src/model.py", "src/train.py"]
+    assert [file.path for file in page.files] == ["src/model.py", "src/train.py", "paper.tex"]
 
 
 def test_coverage_rows_list_the_items_without_code(sample_reports) -> None:
@@ -136,12 +136,12 @@ def test_analysis_sections_become_panels(sample_reports) -> None:
     page = build_page(report)
     stops = page.gradient_stops
     assert [(s.where.text, s.where.href, s.documented_by, [i.href for i in s.items]) for s in stops] == [
-        ("src/train.py:43", "#f2-43", "annotation", ["#eq-symloss"]),
-        ("src/model.py:70", "#f1-70", None, []),
+        ("src/train.py:43", "#f1-43", "annotation", ["#eq-symloss"]),
+        ("src/model.py:70", "#f0-70", None, []),
     ]
     hidden = page.hidden_inputs
-    assert [(g.name, g.where.href, g.read_by) for g in hidden.globals] == [("args", "#f2-27", ("train_one_epoch",))]
-    assert [(e.name, e.where.href) for e in hidden.env_vars] == [(None, "#f2-30")]
+    assert [(g.name, g.where.href, g.read_by) for g in hidden.globals] == [("args", "#f1-27", ("train_one_epoch",))]
+    assert [(e.name, e.where.href) for e in hidden.env_vars] == [(None, "#f1-30")]
     assert [(s.value, s.where.text, s.where.href) for s in hidden.seeds] == [("0", "elsewhere.py:3", None)]  # not a checked file
     rows = page.papers[0].hyperparameters
     assert page.papers[0].compared
