@@ -56,7 +56,7 @@ def git_commit(root: Path) -> str | None:
 def build_page(report: Report, options: PageOptions = PageOptions()) -> Page:
     texts = _shown_texts(report, options.all_files)
     lines_html = {path: source_lines(path, text) for path, text in texts.items() if text is not None}
-    anchors = Anchors(report.papers, {path: len(lines) for path, lines in lines_html.items()})
+    anchors = Anchors(report.papers, {path: len(lines_html.get(path, ())) for path in texts})  # unreadable files too
     rules = {rule.code: rule for rule in ALL_RULES}
     findings, finding_spans = _findings(report, anchors, rules)
     by_place: dict[tuple[str, int], list[FindingView]] = {}

@@ -207,3 +207,19 @@ def test_rules_legend_comes_from_the_rules_docs(sample_reports) -> None:
     assert [rule.code for rule in page.rules] == [rule.code for rule in ALL_RULES]
     pl101 = next(rule for rule in page.rules if rule.code == "PL101")
     assert pl101.found == 1 and "## What it does" in pl101.documentation
+
+
+def test_a_project_without_a_paper_still_gets_a_page(tmp_path) -> None:
+    from paperlink.config import load_config
+    from paperlink.engine import check
+
+    (tmp_path / "train.py").write_text("x = 1  # paper: eq:loss\n", encoding="utf-8")
+    (tmp_path / "broken.py").write_bytes(b"x = '\xff'\n")
+    report = check(load_config(None, tmp_path), [tmp_path], jobs=1)
+    page = build_page(report)
+    assert page.papers == () and page.coverage == ()
+    broken = _file(page, "broken.py")
+    assert broken.lines == () and broken.note.startswith("this file could not be read")
+    assert [f.code for f in broken.file_findings] == ["PL002"]
+    found = parse_page(render_html(report))
+    assert [href for href in found.hrefs if href.startswith("#") and href[1:] not in found.ids] == []
