@@ -7,11 +7,14 @@ shows what it can instead of stopping the report.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from paperlink.paper import ItemKind, Paper, display_name
 from paperlink.report.anchors import Anchors
+from paperlink.report.math import MathRenderer
 from paperlink.report.views import (
     CodeValueView, EnvVarView, GlobalView, GradientStopView, HiddenInputsView, HyperparameterRowView,
     NondeterminismView, Ref, SeedView,
@@ -110,8 +113,22 @@ def hyperparameter_rows(
 ) -> tuple[bool, tuple[HyperparameterRowView, ...]]:
     """(compared, rows): the analysis's comparison when it ran, else the paper's values alone."""
     if isinstance(section, list):
-        return True, tuple(_compared_row(row, anchors) for row in section if _belongs(row, paper))
-    return False, _paper_rows(paper, code, anchors)
+        rows = tuple(_compared_row(row, anchors) for row in section if _belongs(row, paper))
+        return True, _with_math(rows, paper)
+    return False, _with_math(_paper_rows(paper, code, anchors), paper)
+
+
+_LATEX_VALUE = re.compile(r"[\\^_{]")
+
+
+def _with_math(rows: tuple[HyperparameterRowView, ...], paper: Paper) -> tuple[HyperparameterRowView, ...]:
+    """Values written in LaTeX (``3\\times10^{-4}``) also as MathML, with the paper's macros."""
+    renderer = MathRenderer(paper.macros)
+    return tuple(
+        replace(row, paper_math=renderer.inline(row.paper_value))
+        if row.paper_value and _LATEX_VALUE.search(row.paper_value) else row
+        for row in rows
+    )
 
 
 def _belongs(row: Any, paper: Paper) -> bool:

@@ -113,6 +113,7 @@ class HyperparameterRowView:
     paper_ref: Ref | None
     code: tuple[CodeValueView, ...]
     status: str  # match, mismatch, only-in-code, only-in-paper, or "paper" (no comparison ran)
+    paper_math: Markup | None = None  # the paper's value as MathML when it is LaTeX (10^{-4})
 
 
 @dataclass(frozen=True)

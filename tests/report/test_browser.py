@@ -70,6 +70,21 @@ def test_sample_report_in_chromium(browser, sample_reports, sample, tmp_path) ->
     assert abs(code.result) < 1  # the browser jumped to the in-page target
 
 
+def test_analysis_panels_in_chromium(browser, sample_reports, tmp_path) -> None:
+    from dataclasses import replace
+
+    from tests.report.test_page import SECTIONS
+
+    html = render_html(replace(sample_reports["simsiam"], sections=SECTIONS))
+    page = tmp_path / "panels.html"
+    visit, probe = _visit(browser, html, page, "report-simsiam-panels-top.png")
+    assert visit.console_errors == [] and visit.exceptions == [] and visit.log_errors == []
+    assert probe["dangling"] == [] and probe["empty"] == 0
+    panels = browser.visit(page.as_uri() + "#hyperparameters", "document.querySelectorAll('#gradient-stops tbody tr').length")
+    save_screenshot(panels.screenshot, "report-simsiam-panels.png")
+    assert panels.result == 2
+
+
 def test_hostile_report_runs_nothing_but_its_own_script(browser, tmp_path) -> None:
     (tmp_path / "project").mkdir()
     root = _hostile_project(tmp_path / "project")

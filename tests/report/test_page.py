@@ -98,6 +98,8 @@ def test_hyperparameters_without_the_analysis_are_the_papers_values(sample_repor
         ("weight decay", "10^{-4}", "Section 2.3", ["src/train.py:22"]),
         ("learning rate", "0.05", "Section 2.3", ["src/train.py:19"]),
     ]
+    assert [row.name for row in paper.hyperparameters if row.paper_math is not None] == ["weight decay"]  # 10^{-4}
+    assert "<msup><mn>10</mn>" in paper.hyperparameters[1].paper_math
 
 
 def _span(path: str, line: int) -> dict:
