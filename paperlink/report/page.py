@@ -8,6 +8,7 @@ caller passes one (``SOURCE_DATE_EPOCH`` or ``--generated-at``).
 from __future__ import annotations
 
 import subprocess
+import sys
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -29,7 +30,12 @@ from paperlink.report.views import CoverageView, FindingView, Header, Page, Ref,
 from paperlink.rules import ALL_RULES
 from paperlink.source.files import read_source
 
-__all__ = ["PageOptions", "build_page", "git_commit", "generation_time"]
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+__all__ = ["PageOptions", "build_page", "git_commit", "generation_time", "project_name"]
 
 
 @dataclass(frozen=True)
@@ -86,9 +92,19 @@ def build_page(report: Report, options: PageOptions = PageOptions()) -> Page:
     )
 
 
+def project_name(root: Path) -> str:
+    """``[project] name`` of the root's pyproject.toml, else the root folder's name."""
+    try:
+        with (root / "pyproject.toml").open("rb") as file:
+            name = tomllib.load(file).get("project", {}).get("name")
+    except (OSError, ValueError, AttributeError):
+        name = None
+    return name if isinstance(name, str) and name.strip() else root.name
+
+
 def _header(report: Report, options: PageOptions) -> Header:
     return Header(
-        project=options.project or report.root.name,
+        project=options.project or project_name(report.root),
         version=__version__,
         commit=options.commit,
         generated_at=options.generated_at,

@@ -187,6 +187,16 @@ def test_generation_time_parses_epoch_seconds_and_iso() -> None:
         generation_time("yesterday")
 
 
+def test_project_name_from_pyproject_or_folder(tmp_path) -> None:
+    from paperlink.report.page import project_name
+
+    assert project_name(tmp_path) == tmp_path.name
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "simsiam-repro"\n', encoding="utf-8")
+    assert project_name(tmp_path) == "simsiam-repro"
+    (tmp_path / "pyproject.toml").write_text("[project\n", encoding="utf-8")
+    assert project_name(tmp_path) == tmp_path.name
+
+
 def test_git_commit_is_none_outside_a_repository(tmp_path) -> None:
     assert git_commit(tmp_path) is None
 
