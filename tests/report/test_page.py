@@ -235,3 +235,21 @@ def test_a_project_without_a_paper_still_gets_a_page(tmp_path) -> None:
     assert [f.code for f in broken.file_findings] == ["PL002"]
     found = parse_page(render_html(report))
     assert [href for href in found.hrefs if href.startswith("#") and href[1:] not in found.ids] == []
+
+
+def test_two_papers_with_the_same_labels_get_distinct_ids(tmp_path) -> None:
+    from paperlink.config import load_config
+    from paperlink.engine import check
+
+    paper = "\\documentclass{article}\\usepackage{amsmath}\\begin{document}\\section{A}\\begin{equation}\\label{eq:x} x = 1\\end{equation}\\end{document}\n"
+    (tmp_path / "a.tex").write_text(paper, encoding="utf-8")
+    (tmp_path / "b.tex").write_text(paper, encoding="utf-8")
+    (tmp_path / "paperlink.yaml").write_text("papers:\n  a: a.tex\n  b: b.tex\ndefault-paper: a\n", encoding="utf-8")
+    (tmp_path / "m.py").write_text("x = 1  # paper: eq:x\ny = 1  # paper[b]: eq:x\n", encoding="utf-8")
+    report = check(load_config(None, tmp_path), [tmp_path], jobs=1)
+    page = build_page(report)
+    assert [paper.id for paper in page.papers] == ["paper-a", "paper-b"]
+    assert [[ref.href for ref in line.refs] for line in page.files[0].lines] == [["#a-eq-x"], ["#b-eq-x"]]
+    found = parse_page(render_html(report))
+    assert [name for name, count in found.ids.items() if count > 1] == []
+    assert [href for href in found.hrefs if href.startswith("#") and href[1:] not in found.ids] == []
