@@ -87,37 +87,23 @@ def _format_names() -> list[str]:
     return sorted(FORMATS)
 
 
-@cli.command("check")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(_format_names()), default="text", show_default=True)
-@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Use this configuration file.")
-@click.option("--paper", "paper_overrides", multiple=True, metavar="NAME=PATH", help="Read paper NAME from PATH instead.")
-@click.option("--output", "-o", "output_file", type=click.Path(path_type=Path), help="Write the report here instead of stdout.")
-@click.option("--quiet", "-q", is_flag=True, help="Print no summary on stderr.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=2, show_default=True, help="Worker processes.")
-@click.option("--no-cache", is_flag=True, help="Read every file afresh; do not use or write .paperlink_cache.")
-@click.option(
-    "--fail-under", type=click.FloatRange(0, 100), default=None, metavar="PERCENT",
-    help="Exit 1 when less than PERCENT of the paper's items have implementing code.",
-)
-@click.option("--select", "select", metavar="CODES", help="Report only these rule codes or prefixes (comma-separated: PL1,PL201).")
-@click.option("--ignore", "ignore", metavar="CODES", help="Do not report these rule codes or prefixes (comma-separated).")
-@click.option(
-    "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
-    help="Colour the text output (auto: on a terminal, unless NO_COLOR is set).",
-)
-@click.option("--statistics", is_flag=True, help="Print the number of diagnostics per rule instead of the diagnostics.")
-@click.option("--show-settings", is_flag=True, help="Print the settings this run would use, and exit.")
-def check_command(
-    paths: tuple[Path, ...], output_format: str, config_file: Path | None,
-    paper_overrides: tuple[str, ...], output_file: Path | None, quiet: bool, jobs: int,
-    select: str | None, ignore: str | None, fail_under: float | None, no_cache: bool,
-    color: str, statistics: bool, show_settings: bool,
-) -> None:
-    """Check annotations in PATHS (default: the current folder) against the paper."""
+def _check_options(command):
+    """The options ``check`` and ``report`` share: what to read and which rules to run."""
+    for option in reversed([
+        click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+        click.option("--config", "config_file", type=click.Path(path_type=Path), help="Use this configuration file."),
+        click.option("--paper", "paper_overrides", multiple=True, metavar="NAME=PATH", help="Read paper NAME from PATH instead."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1), default=2, show_default=True, help="Worker processes."),
+        click.option("--no-cache", is_flag=True, help="Read every file afresh; do not use or write .paperlink_cache."),
+        click.option("--select", "select", metavar="CODES", help="Report only these rule codes or prefixes (comma-separated: PL1,PL201)."),
+        click.option("--ignore", "ignore", metavar="CODES", help="Do not report these rule codes or prefixes (comma-separated)."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _run_check(paths, config_file, paper_overrides, jobs, select, ignore, no_cache, quiet=False, show_settings=False):
     from paperlink.engine import check
-    from paperlink.formats import FORMATS, coverage_summary, report_to_text
-    from paperlink.formats import statistics as count_by_code
 
     selected = _codes_option("--select", select)
     ignored = _codes_option("--ignore", ignore) or ()
@@ -133,7 +119,48 @@ def check_command(
     )
     if progress is not None:
         progress.clear()
-    painted = output_format == "text" and output_file is None and _use_color(color)
+    return report
+
+
+def _summarize(report) -> None:
+    from paperlink.formats import coverage_summary
+
+    summary = coverage_summary(report)
+    if summary:
+        click.echo(summary, err=True)
+    count = len(report.diagnostics)
+    click.echo(f"{count} diagnostic{'s' if count != 1 else ''} in {report.files} file{'s' if report.files != 1 else ''} and the paper", err=True)
+
+
+@cli.command("check")
+@_check_options
+@click.option("--format", "output_format", type=click.Choice(_format_names()), default="text", show_default=True)
+@click.option("--output", "-o", "output_file", type=click.Path(path_type=Path), help="Write the report here instead of stdout.")
+@click.option("--report", "html_file", type=click.Path(path_type=Path), help="Also write the HTML report (as `paperlink report`) here.")
+@click.option("--quiet", "-q", is_flag=True, help="Print no summary on stderr.")
+@click.option(
+    "--fail-under", type=click.FloatRange(0, 100), default=None, metavar="PERCENT",
+    help="Exit 1 when less than PERCENT of the paper's items have implementing code.",
+)
+@click.option(
+    "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+    help="Colour the text output (auto: on a terminal, unless NO_COLOR is set).",
+)
+@click.option("--statistics", is_flag=True, help="Print the number of diagnostics per rule instead of the diagnostics.")
+@click.option("--show-settings", is_flag=True, help="Print the settings this run would use, and exit.")
+def check_command(
+    paths: tuple[Path, ...], output_format: str, config_file: Path | None,
+    paper_overrides: tuple[str, ...], output_file: Path | None, quiet: bool, jobs: int,
+    select: str | None, ignore: str | None, fail_under: float | None, no_cache: bool, html_file: Path | None,
+    color: str, statistics: bool, show_settings: bool,
+) -> None:
+    """Check annotations in PATHS (default: the current folder) against the paper."""
+    from paperlink.formats import FORMATS, report_to_text
+    from paperlink.formats import statistics as count_by_code
+
+    when = _generation_time(None) if html_file is not None else None
+    report = _run_check(paths, config_file, paper_overrides, jobs, select, ignore, no_cache, quiet, show_settings)
+    painted = output_format == "text" and output_file is None and not statistics and _use_color(color)
     if statistics:
         text = count_by_code(report)
     elif painted:
@@ -144,12 +171,10 @@ def check_command(
         output_file.write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False, color=painted or None)
+    if html_file is not None:
+        _write_html(report, html_file, when, all_files=False)
     if not quiet:
-        summary = coverage_summary(report)
-        if summary:
-            click.echo(summary, err=True)
-        count = len(report.diagnostics)
-        click.echo(f"{count} diagnostic{'s' if count != 1 else ''} in {report.files} file{'s' if report.files != 1 else ''} and the paper", err=True)
+        _summarize(report)
     covered = report.coverage_percent()
     below = fail_under is not None and covered is not None and covered < fail_under
     if below:
@@ -203,6 +228,50 @@ def _settings_text(config: Config, targets: list[Path], select: tuple[str, ...] 
         f"ignore = {sorted({*config.ignore, *ignore})}",
     ]
     return "".join(f"{line}\n" for line in lines)
+
+
+@cli.command("report")
+@_check_options
+@click.option("--output", "-o", "output_file", type=click.Path(path_type=Path), default=Path("paperlink-report.html"),
+              show_default=True, help="Write the HTML page here.")
+@click.option("--generated-at", metavar="TIME",
+              help="Show this time (ISO 8601 or seconds since the epoch) as the generation time; default: $SOURCE_DATE_EPOCH, else none.")
+@click.option("--all-files", is_flag=True, help="Show every checked file in the code view, not only those with links or findings.")
+@click.option("--quiet", "-q", is_flag=True, help="Print no summary on stderr.")
+def report_command(
+    paths: tuple[Path, ...], config_file: Path | None, paper_overrides: tuple[str, ...], jobs: int,
+    select: str | None, ignore: str | None, no_cache: bool, output_file: Path,
+    generated_at: str | None, all_files: bool, quiet: bool,
+) -> None:
+    """Write the paper-to-code report of PATHS as one self-contained HTML file.
+
+    Exit status 0 once the page is written, whatever it shows; `paperlink check --report`
+    writes the same page and keeps check's exit status.
+    """
+    when = _generation_time(generated_at)
+    report = _run_check(paths, config_file, paper_overrides, jobs, select, ignore, no_cache, quiet)
+    _write_html(report, output_file, when, all_files=all_files)
+    if not quiet:
+        _summarize(report)
+        click.echo(f"wrote {output_file}", err=True)
+
+
+def _generation_time(option: str | None) -> str | None:
+    """The time the page shows: the option, else ``SOURCE_DATE_EPOCH``, else none (reproducible)."""
+    from paperlink.report.page import generation_time
+
+    return generation_time(option if option is not None else os.environ.get("SOURCE_DATE_EPOCH"))
+
+
+def _write_html(report, output_file: Path, when: str | None, *, all_files: bool) -> None:
+    from paperlink.report import render_html
+    from paperlink.report.page import PageOptions, git_commit
+
+    options = PageOptions(generated_at=when, commit=git_commit(report.root), all_files=all_files)
+    try:
+        output_file.write_text(render_html(report, options), encoding="utf-8")
+    except OSError as error:
+        raise PaperlinkError(f"cannot write {output_file}: {error.strerror or error}") from None
 
 
 def _codes_option(flag: str, value: str | None) -> tuple[str, ...] | None:

@@ -36,7 +36,7 @@ from paperlink.spans import Span, relative_path
 from paperlink.suppressions import Suppression, apply_suppressions, collect_suppressions
 from paperlink.trace import resolve_all
 
-__all__ = ["Link", "CoverageRow", "Report", "check", "trace_annotations", "coverage"]
+__all__ = ["Link", "CoverageRow", "Report", "check", "trace_annotations", "coverage", "covered_keys", "is_exempt"]
 
 _GROUP_KINDS = frozenset({ItemKind.EQUATION, ItemKind.ALGORITHM})
 _PROBLEM_CODES = {"unknown": "PL101", "ambiguous": "PL104", "unknown-paper": "PL103"}
@@ -84,6 +84,8 @@ class Report:
     locked: tuple = ()  # LockEntry for each link, as `paperlink lock` would write them
     checked_paths: tuple[str, ...] = ()  # project-relative paths of the files read
     sections: dict[str, Any] = field(default_factory=dict)  # each analysis's output section, by name
+    papers: dict[str, Paper] = field(default_factory=dict)  # the papers read, by name (for the HTML report)
+    exempt: frozenset[str] = frozenset()  # labels and keys exempt from coverage (config and paper)
 
     @property
     def failing(self) -> bool:
@@ -138,11 +140,10 @@ def coverage(
     rows: list[CoverageRow] = []
     diagnostics: list[Diagnostic] = []
     for name, paper in sorted(papers.items()):
-        by_key = {item.key: item for item in paper.items}
-        covered = _covered_keys(paper, {key for paper_name, key in linked if paper_name == name}, by_key)
+        covered = covered_keys(paper, {key for paper_name, key in linked if paper_name == name})
         for kind in sorted(kinds, key=lambda k: k.value):
             items = [item for item in paper.items if item.kind is kind and item.number is not None]
-            exempted = [item for item in items if _is_exempt(item, exempt)]
+            exempted = [item for item in items if is_exempt(item, exempt)]
             done = [item for item in items if item.key in covered and item not in exempted]
             rows.append(CoverageRow(name, kind.value, len(items), len(done), len(exempted)))
             for item in items:
@@ -152,7 +153,9 @@ def coverage(
     return rows, diagnostics
 
 
-def _covered_keys(paper: Paper, linked: set[str], by_key: dict[str, PaperItem]) -> set[str]:
+def covered_keys(paper: Paper, linked: set[str]) -> set[str]:
+    """Keys of the items that count as implemented, given the keys linked directly."""
+    by_key = {item.key: item for item in paper.items}
     covered = set(linked)
     for item in paper.items:
         group = by_key.get(item.parent) if item.parent else None
@@ -165,7 +168,7 @@ def _covered_keys(paper: Paper, linked: set[str], by_key: dict[str, PaperItem]) 
     return covered
 
 
-def _is_exempt(item: PaperItem, exempt: frozenset[str]) -> bool:
+def is_exempt(item: PaperItem, exempt: frozenset[str]) -> bool:
     return item.key in exempt or any(label in exempt for label in item.labels)
 
 
@@ -333,9 +336,9 @@ def check(
     diagnostics.extend(trace_diagnostics)
     sections = _conclude(analyses, scanned, Project(papers, tuple(links), default, config), diagnostics)
     rows: list[CoverageRow] = []
+    exempt = frozenset(config.not_implemented | {label for paper in papers.values() for label in paper.not_implemented})
     if not all(target.is_file() for target in targets):  # changed files alone say nothing of coverage
-        exempt = config.not_implemented | {label for paper in papers.values() for label in paper.not_implemented}
-        rows, missing = coverage(papers, links, config.coverage, frozenset(exempt))
+        rows, missing = coverage(papers, links, config.coverage, exempt)
         diagnostics.extend(missing)
     entries = lock_entries(links, papers)
     lock_file = config.root / LOCK_FILE
@@ -351,6 +354,8 @@ def check(
         locked=tuple(sorted(entry for entry, _ in entries)),
         checked_paths=tuple(relative_path(path, config.root) for path in files),
         sections=sections,
+        papers=papers,
+        exempt=exempt,
     )
 
 

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from paperlink import __version__
 from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.report.summary import Summary, summarize
 from paperlink.rules import ALL_RULES, Rule
 from paperlink.spans import Span
 
 if TYPE_CHECKING:  # the CLI reads FORMATS at start-up; the engine (and libcst) loads only for `check`
-    from paperlink.engine import CoverageRow, Report
+    from paperlink.engine import Report
 
 __all__ = [
     "FORMATS",
@@ -51,16 +51,6 @@ def _dumps(document: object) -> str:
 
 def _rule(code: str) -> type[Rule] | None:
     return next((rule for rule in ALL_RULES if rule.code == code), None)
-
-
-def _fraction(row: CoverageRow) -> tuple[int, int]:
-    """(implemented, needed): exempt items need no code, so they leave the denominator."""
-    return row.implemented, row.total - row.exempt
-
-
-def _percent(row: CoverageRow) -> str:
-    done, needed = _fraction(row)
-    return f"{100 * done / needed:.0f}%" if needed else "n/a"
 
 
 # --- text and json ----------------------------------------------------------------------
@@ -125,12 +115,8 @@ def report_to_json(report: Report) -> str:
 
 def coverage_summary(report: Report) -> str:
     """A few lines for stderr, like coverage.py's total line."""
-    lines = []
-    for row in report.coverage:
-        if row.total:
-            done, needed = _fraction(row)
-            lines.append(f"{row.paper}: {row.kind}s {done}/{needed} implemented ({_percent(row)})")
-    return "\n".join(lines)
+    rows = summarize(report).coverage
+    return "\n".join(f"{r.paper}: {r.kind}s {r.implemented}/{r.needed} implemented ({r.percent_text})" for r in rows if r.total)
 
 
 # --- sarif ------------------------------------------------------------------------------
@@ -261,10 +247,9 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 or word == 'info' else 's'}"
 
 
-def _markdown_counts(report: Report) -> str:
-    counts = Counter(d.severity for d in report.diagnostics)
-    by_severity = ", ".join(_plural(counts[s], s.value) for s in Severity)
-    return f"**{_plural(len(report.diagnostics), 'diagnostic')}** in {_plural(report.files, 'file')}: {by_severity}"
+def _markdown_counts(summary: Summary) -> str:
+    by_severity = ", ".join(_plural(entry.count, entry.severity) for entry in summary.by_severity)
+    return f"**{_plural(summary.diagnostics, 'diagnostic')}** in {_plural(summary.files, 'file')}: {by_severity}"
 
 
 def _markdown_diagnostics(report: Report) -> list[str]:
@@ -275,24 +260,28 @@ def _markdown_diagnostics(report: Report) -> list[str]:
     return lines
 
 
-def _markdown_coverage(report: Report) -> list[str]:
-    if not report.coverage:
+def _markdown_coverage(summary: Summary) -> list[str]:
+    if not summary.coverage:
         return []
     lines = ["### Coverage", "", "| paper | kind | implemented | % |", "|---|---|---:|---:|"]
-    for row in report.coverage:
-        done, needed = _fraction(row)
-        lines.append(f"| {_markdown_text(row.paper)} | {row.kind} | {done}/{needed} | {_percent(row)} |")
+    for row in summary.coverage:
+        lines.append(f"| {_markdown_text(row.paper)} | {row.kind} | {row.implemented}/{row.needed} | {row.percent_text} |")
     return lines + [""]
 
 
 def report_to_markdown(report: Report) -> str:
-    """A summary for a pull-request comment: counts, a table of diagnostics, coverage."""
+    """A summary for a pull-request comment: counts, a table of diagnostics, coverage.
+
+    It reads the same :class:`~paperlink.report.summary.Summary` view model as the HTML
+    report's header and coverage table.
+    """
+    summary = summarize(report)
     lines = ["## paperlink", ""]
     if report.diagnostics:
-        lines += [_markdown_counts(report), "", *_markdown_diagnostics(report), ""]
+        lines += [_markdown_counts(summary), "", *_markdown_diagnostics(report), ""]
     else:
-        lines += [f"No problems found in {_plural(report.files, 'file')}.", ""]
-    lines += _markdown_coverage(report)
+        lines += [f"No problems found in {_plural(summary.files, 'file')}.", ""]
+    lines += _markdown_coverage(summary)
     return "\n".join(lines)
 
 

@@ -25,3 +25,14 @@ def test_check_benchmark_and_sweep_run_on_the_sample_papers() -> None:
             capture_output=True, text=True, timeout=300, check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_report_benchmark_runs_on_the_samples_and_on_planted_code() -> None:
+    script = str(ROOT / "benchmarks" / "report.py")
+    samples = subprocess.run([sys.executable, script, "--repeat", "1"], capture_output=True, text=True, timeout=120, check=True)
+    assert samples.stdout.count("  linked ") == 3, samples.stdout
+    planted = subprocess.run(
+        [sys.executable, script, str(ROOT / "paperlink" / "report"), "--lines", "400", "--repeat", "1"],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    assert "lines copied" in planted.stdout and planted.stdout.count(" MB ") == 2, planted.stdout

@@ -103,3 +103,18 @@ def test_starting_the_cli_imports_neither_libcst_nor_pylatexenc():
     code = "import paperlink.cli, sys; print(sorted({m.split('.')[0] for m in sys.modules} & {'libcst', 'pylatexenc', 'torch'}))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("package", ["jinja2", "latex2mathml", "markupsafe"])
+def test_html_packages_only_in_the_report(package):
+    assert sorted(m for m in importers(package) if not m.startswith("paperlink/report/")) == []
+
+
+def test_formats_and_cli_load_no_html_machinery():
+    """The Markdown format shares the report's summary view model without loading jinja2 or latex2mathml."""
+    code = (
+        "import paperlink.cli, paperlink.formats, sys; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'jinja2', 'latex2mathml', 'markupsafe'}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -1,0 +1,65 @@
+"""The code side of the page: source files with line numbers, highlighting, links, diagnostics."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+from markupsafe import Markup
+
+from paperlink.engine import Link
+from paperlink.report.anchors import Anchors
+from paperlink.report.highlight import highlight_python, plain_lines
+from paperlink.report.views import CodeFileView, FindingView, LineView, Ref
+
+__all__ = ["code_file_views", "source_lines"]
+
+
+def source_lines(path: str, text: str) -> list[Markup]:
+    """The file's lines as markup: highlighted when it is Python."""
+    return highlight_python(text) if path.endswith((".py", ".pyi")) else plain_lines(text)
+
+
+def code_file_views(
+    texts: Mapping[str, str | None],
+    lines_html: Mapping[str, Sequence[Markup]],
+    links: Sequence[Link],
+    findings: Sequence[FindingView],
+    finding_spans: Mapping[str, tuple[str, int]],  # finding id -> (path, line)
+    anchors: Anchors,
+) -> tuple[CodeFileView, ...]:
+    refs: dict[tuple[str, int], list[Ref]] = defaultdict(list)
+    linked: dict[str, set[int]] = defaultdict(set)
+    for link in links:
+        ref = anchors.item_ref(link.paper, link.item_key)
+        if ref not in refs[link.target.path, link.target.line]:
+            refs[link.target.path, link.target.line].append(ref)
+        end = link.target.end_line or link.target.line
+        linked[link.target.path].update(range(link.target.line, end + 1))
+    at_line: dict[tuple[str, int], list[FindingView]] = defaultdict(list)
+    for finding in findings:
+        at_line[finding_spans[finding.id]].append(finding)
+    views = []
+    for path in texts:  # in the page's order
+        views.append(_file_view(path, texts[path], lines_html.get(path, ()), refs, linked[path], at_line, finding_spans, anchors))
+    return tuple(views)
+
+
+def _file_view(path, text, lines_html, refs, linked_lines, at_line, finding_spans, anchors: Anchors) -> CodeFileView:
+    lines = tuple(
+        LineView(
+            number=number,
+            id=anchors.line_id(path, number),
+            html=html,
+            linked=number in linked_lines,
+            refs=tuple(refs.get((path, number), ())),
+            findings=tuple(at_line.get((path, number), ())),
+        )
+        for number, html in enumerate(lines_html, start=1)
+    )
+    in_file = [f for (where, line), found in sorted(at_line.items()) if where == path for f in found]
+    outside = tuple(f for f in in_file if not anchors.has_line(path, finding_spans[f.id][1]))
+    note = "" if text is not None else "this file could not be read as text, so its lines are not shown"
+    link_count = sum(len(found) for (where, _), found in refs.items() if where == path)
+    return CodeFileView(anchors.file_ids[path], path, lines, note, link_count, len(in_file), outside)
+

@@ -1,0 +1,219 @@
+"""From a :class:`~paperlink.engine.Report` to the :class:`~paperlink.report.views.Page`.
+
+Reading the shown files and asking git for the commit are the only I/O; the rest is a
+function of the report. Nothing depends on the clock: a time is shown only when the
+caller passes one (``SOURCE_DATE_EPOCH`` or ``--generated-at``).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from paperlink import __version__
+from paperlink.engine import Report, covered_keys, is_exempt
+from paperlink.errors import UsageError
+from paperlink.paper import ItemKind, Paper
+from paperlink.report.anchors import Anchors
+from paperlink.report.code_view import code_file_views, source_lines
+from paperlink.report.highlight import split_lines
+from paperlink.report.panels import gradient_stop_views, hidden_inputs_view, hyperparameter_rows, section_paths
+from paperlink.report.paper_view import PaperContext, code_refs_by_item, paper_views
+from paperlink.report.summary import summarize
+from paperlink.report.texts import paper_header
+from paperlink.report.views import CoverageView, FindingView, Header, Page, Ref, RuleView
+from paperlink.rules import ALL_RULES
+from paperlink.source.files import read_source
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+__all__ = ["PageOptions", "build_page", "git_commit", "generation_time", "project_name"]
+
+
+@dataclass(frozen=True)
+class PageOptions:
+    generated_at: str | None = None  # shown as given; None shows no time
+    commit: str | None = None  # the code's git commit; see git_commit
+    all_files: bool = False  # show every checked file, not only those with links or diagnostics
+    project: str | None = None  # defaults to the name of the project folder
+
+
+def git_commit(root: Path) -> str | None:
+    """``git rev-parse HEAD`` in ``root``; None outside a repository or without git."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--verify", "-q", "HEAD"],
+            capture_output=True, text=True, timeout=10, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = done.stdout.strip()
+    return commit if done.returncode == 0 and len(commit) in (40, 64) else None
+
+
+def build_page(report: Report, options: PageOptions = PageOptions()) -> Page:
+    texts = _shown_texts(report, options.all_files)
+    lines_html = {path: source_lines(path, text) for path, text in texts.items() if text is not None}
+    anchors = Anchors(report.papers, {path: len(lines_html.get(path, ())) for path in texts})  # unreadable files too
+    rules = {rule.code: rule for rule in ALL_RULES}
+    findings, finding_spans = _findings(report, anchors, rules)
+    by_place: dict[tuple[str, int], list[FindingView]] = {}
+    for finding in findings:
+        by_place.setdefault(finding_spans[finding.id], []).append(finding)
+    code = code_refs_by_item(report.links, anchors)
+    context = PaperContext(
+        anchors, code, {place: tuple(found) for place, found in by_place.items()},
+        frozenset(row.kind for row in report.coverage), report.exempt, _paper_lines(report),
+    )
+    papers = paper_views(report.papers, context)  # first: it marks the items links may point to
+    section = report.sections.get("hyperparameters")
+    papers = tuple(
+        replace(view, compared=compared, hyperparameters=rows)
+        for view in papers
+        for compared, rows in [hyperparameter_rows(report.papers[view.header.name], section, code, anchors)]
+    )
+    return Page(
+        header=_header(report, options),
+        papers=papers,
+        coverage=_coverage(report, context),
+        files=code_file_views(texts, lines_html, report.links, findings, finding_spans, anchors),
+        findings=findings,
+        rules=_rules(findings),
+        gradient_stops=gradient_stop_views(report.sections.get("gradient_stops"), anchors),
+        hidden_inputs=hidden_inputs_view(report.sections.get("hidden_inputs"), anchors),
+    )
+
+
+def project_name(root: Path) -> str:
+    """``[project] name`` of the root's pyproject.toml, else the root folder's name."""
+    try:
+        with (root / "pyproject.toml").open("rb") as file:
+            name = tomllib.load(file).get("project", {}).get("name")
+    except (OSError, ValueError, AttributeError):
+        name = None
+    return name if isinstance(name, str) and name.strip() else root.name
+
+
+def _header(report: Report, options: PageOptions) -> Header:
+    return Header(
+        project=options.project or project_name(report.root),
+        version=__version__,
+        commit=options.commit,
+        generated_at=options.generated_at,
+        papers=tuple(paper_header(report.papers[name]) for name in sorted(report.papers)),
+        summary=summarize(report),
+    )
+
+
+def _shown_texts(report: Report, all_files: bool) -> dict[str, str | None]:
+    """The files the code view shows, by project-relative path, with their text (None: unreadable):
+    the code first, then the paper's files, each in path order.
+
+    Only files the run read (sources and paper files) can be shown, whatever a span names.
+    """
+    paper_files = {path for paper in report.papers.values() for path in paper.files}
+    readable = set(report.checked_paths) | paper_files
+    wanted = set(report.checked_paths) if all_files else set()
+    wanted |= {link.target.path for link in report.links} | {d.span.path for d in report.diagnostics}
+    wanted |= section_paths(report.sections)
+    texts: dict[str, str | None] = {}
+    for path in sorted(wanted & readable, key=lambda path: (path in paper_files, path)):
+        if path.endswith((".py", ".pyi")):
+            texts[path] = read_source(report.root / path, report.root).text
+        else:
+            texts[path] = _read_text(report.root / path)
+    return texts
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def _paper_lines(report: Report) -> dict[str, list[str]]:
+    """Lines of the paper files holding algorithms, whose lines the page shows as written."""
+    paths = {
+        item.span.path for paper in report.papers.values() for item in paper.items
+        if item.kind is ItemKind.ALGORITHM_LINE
+    }
+    found = {}
+    for path in sorted(paths):
+        text = _read_text(report.root / path)
+        if text is not None:
+            found[path] = split_lines(text)
+    return found
+
+
+def _findings(report: Report, anchors: Anchors, rules) -> tuple[tuple[FindingView, ...], dict[str, tuple[str, int]]]:
+    findings = []
+    spans = {}
+    for index, diagnostic in enumerate(report.diagnostics, start=1):
+        rule = rules.get(diagnostic.code)
+        finding = FindingView(
+            id=f"d{index}",
+            code=diagnostic.code,
+            name=rule.name if rule else "",
+            severity=diagnostic.severity.value,
+            message=diagnostic.message,
+            location=anchors.code_ref(diagnostic.span.path, diagnostic.span.line),
+            rule_href=f"#rule-{diagnostic.code}" if rule else None,
+        )
+        findings.append(finding)
+        spans[finding.id] = (diagnostic.span.path, diagnostic.span.line)
+    return tuple(findings), spans
+
+
+def _rules(findings: tuple[FindingView, ...]) -> tuple[RuleView, ...]:
+    counts = Counter(finding.code for finding in findings)
+    return tuple(
+        RuleView(f"rule-{rule.code}", rule.code, rule.name, rule.severity.value, rule.summary,
+                 rule.documentation(), counts[rule.code])
+        for rule in ALL_RULES
+    )
+
+
+def _coverage(report: Report, context: PaperContext) -> tuple[CoverageView, ...]:
+    """coverage.py's index: a row per paper and kind, with the items still missing code."""
+    views = []
+    for row in summarize(report).coverage:
+        paper = report.papers.get(row.paper)
+        missing = _missing_items(paper, row.kind, context) if paper else ()
+        views.append(CoverageView(row, missing))
+    return tuple(views)
+
+
+def _missing_items(paper: Paper, kind: str, context: PaperContext) -> tuple[Ref, ...]:
+    covered = covered_keys(paper, {key for name, key in context.code if name == paper.name})
+    return tuple(
+        context.anchors.item_ref(paper.name, item.key)
+        for item in paper.items
+        if item.kind.value == kind and item.number is not None
+        and item.key not in covered and not is_exempt(item, context.exempt)
+    )
+
+
+def generation_time(value: str | None) -> str | None:
+    """``SOURCE_DATE_EPOCH`` seconds or an ISO 8601 time as ``YYYY-MM-DD HH:MM:SS UTC``.
+
+    Raises :class:`~paperlink.errors.UsageError` for anything else.
+    """
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        moment = datetime.fromtimestamp(int(text), tz=timezone.utc) if text.isdigit() else datetime.fromisoformat(text)
+    except (ValueError, OverflowError, OSError):
+        raise UsageError(f"generation time '{value}' is neither seconds since the epoch nor an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")

@@ -1,0 +1,172 @@
+"""Panels from the code analyses' JSON sections: gradient stops, hidden inputs, hyperparameters.
+
+A section is present only when its analysis ran; its shape is the one the JSON output
+documents. Fields are read with defaults, so a section from an older or newer analysis
+shows what it can instead of stopping the report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from paperlink.paper import ItemKind, Paper, display_name
+from paperlink.report.anchors import Anchors
+from paperlink.report.math import MathRenderer
+from paperlink.report.views import (
+    CodeValueView, EnvVarView, GlobalView, GradientStopView, HiddenInputsView, HyperparameterRowView,
+    NondeterminismView, Ref, SeedView,
+)
+
+__all__ = ["gradient_stop_views", "hidden_inputs_view", "hyperparameter_rows", "section_paths"]
+
+
+def section_paths(sections: Mapping[str, Any]) -> set[str]:
+    """Every file a section's spans point into (those files are shown in the code view)."""
+    found: set[str] = set()
+
+    def visit(value: Any) -> None:
+        if isinstance(value, dict):
+            span = value.get("span")
+            if isinstance(span, dict) and isinstance(span.get("path"), str):
+                found.add(span["path"])
+            for child in value.values():
+                visit(child)
+        elif isinstance(value, list):
+            for child in value:
+                visit(child)
+
+    for name in ("gradient_stops", "hidden_inputs", "hyperparameters"):
+        visit(sections.get(name))
+    return found
+
+
+def _where(span: Any, anchors: Anchors, detail: str = "") -> Ref:
+    if not isinstance(span, dict):
+        return Ref("?")
+    return anchors.code_ref(str(span.get("path", "?")), _int(span.get("line")), detail)
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) else 0
+
+
+def _texts(values: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in values) if isinstance(values, list) else ()
+
+
+def gradient_stop_views(section: Any, anchors: Anchors) -> tuple[GradientStopView, ...] | None:
+    if not isinstance(section, list):
+        return None
+    views = []
+    for stop in section:
+        if not isinstance(stop, dict):
+            continue
+        items = tuple(
+            anchors.item_ref(str(i.get("paper", "")), str(i.get("item", "")))
+            for i in stop.get("items") or () if isinstance(i, dict)
+        )
+        views.append(GradientStopView(
+            where=_where(stop.get("span"), anchors), kind=str(stop.get("kind", "")), api=str(stop.get("api", "")),
+            context=str(stop.get("context", "unknown")), function=str(stop.get("function", "")),
+            documented_by=stop.get("documented_by") if isinstance(stop.get("documented_by"), str) else None,
+            items=items, justification=stop.get("justification") if isinstance(stop.get("justification"), str) else None,
+        ))
+    return tuple(views)
+
+
+def hidden_inputs_view(section: Any, anchors: Anchors) -> HiddenInputsView | None:
+    if not isinstance(section, dict):
+        return None
+
+    def entries(key: str) -> list[dict]:
+        value = section.get(key)
+        return [entry for entry in value if isinstance(entry, dict)] if isinstance(value, list) else []
+
+    return HiddenInputsView(
+        globals=tuple(
+            GlobalView(str(g.get("name", "")), _where(g.get("span"), anchors), str(g.get("kind", "")),
+                       _texts(g.get("read_by")), _texts(g.get("written_by")))
+            for g in entries("globals")
+        ),
+        env_vars=tuple(
+            EnvVarView(e.get("name") if isinstance(e.get("name"), str) else None, _where(e.get("span"), anchors),
+                       str(e.get("function", "")))
+            for e in entries("env_vars")
+        ),
+        seeds=tuple(
+            SeedView(str(s.get("library", "")), s.get("value") if isinstance(s.get("value"), str) else None,
+                     _where(s.get("span"), anchors), bool(s.get("configurable")))
+            for s in entries("seeds")
+        ),
+        nondeterminism=tuple(
+            NondeterminismView(str(n.get("setting", "")), _where(n.get("span"), anchors), bool(n.get("documented")))
+            for n in entries("nondeterminism")
+        ),
+    )
+
+
+def hyperparameter_rows(
+    paper: Paper, section: Any, code: Mapping[tuple[str, str], tuple[Ref, ...]], anchors: Anchors
+) -> tuple[bool, tuple[HyperparameterRowView, ...]]:
+    """(compared, rows): the analysis's comparison when it ran, else the paper's values alone."""
+    if isinstance(section, list):
+        rows = tuple(_compared_row(row, anchors) for row in section if _belongs(row, paper))
+        return True, _with_math(rows, paper)
+    return False, _with_math(_paper_rows(paper, code, anchors), paper)
+
+
+_LATEX_VALUE = re.compile(r"[\\^_{]")
+
+
+def _with_math(rows: tuple[HyperparameterRowView, ...], paper: Paper) -> tuple[HyperparameterRowView, ...]:
+    """Values written in LaTeX (``3\\times10^{-4}``) also as MathML, with the paper's macros."""
+    renderer = MathRenderer(paper.macros)
+    return tuple(
+        replace(row, paper_math=renderer.inline(row.paper_value))
+        if row.paper_value and _LATEX_VALUE.search(row.paper_value) else row
+        for row in rows
+    )
+
+
+def _belongs(row: Any, paper: Paper) -> bool:
+    if not isinstance(row, dict):
+        return False
+    stated = row.get("paper")
+    return not isinstance(stated, dict) or stated.get("paper") in (None, paper.name)
+
+
+def _compared_row(row: dict, anchors: Anchors) -> HyperparameterRowView:
+    stated = row.get("paper") if isinstance(row.get("paper"), dict) else None
+    paper_ref = None
+    if stated is not None:
+        paper_ref = anchors.item_ref(str(stated.get("paper", "")), str(stated.get("item", "")))
+        if stated.get("number"):
+            paper_ref = Ref(f"{paper_ref.text} ({stated['number']})", paper_ref.href, paper_ref.detail)
+    values = tuple(
+        CodeValueView(str(c.get("value", "")), _where(c.get("span"), anchors, str(c.get("api") or "")),
+                      str(c.get("source", "")), c.get("configurable") if isinstance(c.get("configurable"), bool) else None)
+        for c in row.get("code") or () if isinstance(c, dict)
+    )
+    return HyperparameterRowView(
+        name=str(row.get("name", "")), paper_value=str(stated.get("value", "")) if stated else None,
+        paper_ref=paper_ref, code=values, status=str(row.get("status", "")),
+    )
+
+
+def _paper_rows(paper: Paper, code, anchors: Anchors) -> tuple[HyperparameterRowView, ...]:
+    """One row per hyperparameter key: its first statement, where the paper states it, linked code."""
+    by_key = {item.key: item for item in paper.items}
+    rows: dict[str, HyperparameterRowView] = {}
+    for item in paper.items:
+        if item.kind is not ItemKind.HYPERPARAMETER or item.key in rows:
+            continue
+        parent = by_key.get(item.parent) if item.parent else None
+        where = anchors.item_ref(paper.name, parent.key) if parent else Ref(display_name(item))
+        value = item.hyperparameter.raw if item.hyperparameter else item.latex
+        linked = tuple(CodeValueView("", ref, "link", None) for ref in code.get((paper.name, item.key), ()))
+        rows[item.key] = HyperparameterRowView(item.title or item.key, value, where, linked, "paper")
+    return tuple(rows.values())
+

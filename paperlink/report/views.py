@@ -1,0 +1,237 @@
+"""The report page as plain frozen data: everything the templates show, already decided.
+
+Templates only loop and print; every link target, number, status and piece of markup is
+computed here. ``Markup`` fields hold HTML built by this package from escaped text (code
+lines) or whitelisted MathML; every other string is escaped by the templates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from paperlink.report.summary import CoverageRowView, Summary
+
+__all__ = [
+    "Ref", "Header", "PaperHeader", "ItemView", "AlgorithmLineView", "StatementView", "SectionView", "PaperView",
+    "CodeValueView", "HyperparameterRowView", "LineView", "CodeFileView", "FindingView", "RuleView",
+    "CoverageView", "GradientStopView", "GlobalView", "EnvVarView", "SeedView", "NondeterminismView",
+    "HiddenInputsView", "Page",
+]
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A link into the page (``href`` is ``#id``), or plain text when the target is not shown."""
+
+    text: str
+    href: str | None = None
+    detail: str = ""  # e.g. the name of the function a code location sits in
+
+
+@dataclass(frozen=True)
+class PaperHeader:
+    name: str
+    title: str
+    authors: tuple[str, ...]
+    arxiv: str
+    arxiv_url: str | None  # https://arxiv.org/abs/ID when the id is well formed
+    source: str
+
+
+@dataclass(frozen=True)
+class Header:
+    project: str
+    version: str
+    commit: str | None
+    generated_at: str | None
+    papers: tuple[PaperHeader, ...]
+    summary: Summary
+
+
+@dataclass(frozen=True)
+class AlgorithmLineView:
+    id: str
+    number: str
+    label: str
+    text: Markup  # the line's LaTeX made readable: inline math as MathML, commands as words
+    code: tuple[Ref, ...]
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One paper item in the paper view (equation, algorithm, table, figure, theorem, ...)."""
+
+    id: str
+    kind: str
+    display: str  # "Eq. (3b)", "Algorithm 1"
+    number: str | None
+    labels: tuple[str, ...]
+    title: str
+    math: Markup | None  # MathML of an equation; None when not an equation or conversion failed
+    latex: str  # the LaTeX source, shown when there is no MathML
+    status: str  # implemented, missing, exempt or "" (kinds coverage does not count)
+    code: tuple[Ref, ...]  # the code locations linked to it
+    findings: tuple[Ref, ...]  # diagnostics at the item's place in the paper
+    lines: tuple[AlgorithmLineView, ...] = ()
+    source: Ref | None = None  # the LaTeX line, when the paper file is in the code view
+
+
+@dataclass(frozen=True)
+class StatementView:
+    """A hyperparameter value the section states."""
+
+    id: str | None  # only the first statement of a key carries the id links point to
+    name: str
+    value: str
+    code: tuple[Ref, ...]
+
+
+@dataclass(frozen=True)
+class SectionView:
+    id: str
+    display: str  # "2.1 Objective"
+    level: int
+    items: tuple[ItemView, ...]
+    code: tuple[Ref, ...]
+    hyperparameters: tuple[StatementView, ...] = ()
+
+
+@dataclass(frozen=True)
+class CodeValueView:
+    value: str
+    where: Ref
+    source: str  # literal, config, default, or "link" for a plain annotation
+    configurable: bool | None
+
+
+@dataclass(frozen=True)
+class HyperparameterRowView:
+    name: str
+    paper_value: str | None
+    paper_ref: Ref | None
+    code: tuple[CodeValueView, ...]
+    status: str  # match, mismatch, only-in-code, only-in-paper, or "paper" (no comparison ran)
+    paper_math: Markup | None = None  # the paper's value as MathML when it is LaTeX (10^{-4})
+
+
+@dataclass(frozen=True)
+class PaperView:
+    header: PaperHeader
+    id: str
+    sections: tuple[SectionView, ...]
+    hyperparameters: tuple[HyperparameterRowView, ...]
+    compared: bool  # the hyperparameter rows come from the hyperparameters analysis
+
+
+@dataclass(frozen=True)
+class FindingView:
+    id: str
+    code: str
+    name: str  # the rule's name
+    severity: str
+    message: str
+    location: Ref
+    rule_href: str | None
+
+
+@dataclass(frozen=True)
+class LineView:
+    number: int
+    id: str
+    html: Markup
+    linked: bool  # inside code a link binds to
+    refs: tuple[Ref, ...]  # paper items linked at this line
+    findings: tuple[FindingView, ...]
+
+
+@dataclass(frozen=True)
+class CodeFileView:
+    id: str
+    path: str
+    lines: tuple[LineView, ...]
+    note: str  # why the file is shown without lines, or ""
+    links: int
+    findings: int
+    file_findings: tuple[FindingView, ...]  # diagnostics with no line in the file
+
+
+@dataclass(frozen=True)
+class RuleView:
+    id: str
+    code: str
+    name: str
+    severity: str
+    summary: str
+    documentation: str
+    found: int  # how many diagnostics of this code the report has
+
+
+@dataclass(frozen=True)
+class CoverageView:
+    row: CoverageRowView
+    missing_items: tuple[Ref, ...]
+
+
+@dataclass(frozen=True)
+class GradientStopView:
+    where: Ref
+    kind: str
+    api: str
+    context: str
+    function: str
+    documented_by: str | None
+    items: tuple[Ref, ...]
+    justification: str | None
+
+
+@dataclass(frozen=True)
+class GlobalView:
+    name: str
+    where: Ref
+    kind: str
+    read_by: tuple[str, ...]
+    written_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EnvVarView:
+    name: str | None
+    where: Ref
+    function: str
+
+
+@dataclass(frozen=True)
+class SeedView:
+    library: str
+    value: str | None
+    where: Ref
+    configurable: bool
+
+
+@dataclass(frozen=True)
+class NondeterminismView:
+    setting: str
+    where: Ref
+    documented: bool
+
+
+@dataclass(frozen=True)
+class HiddenInputsView:
+    globals: tuple[GlobalView, ...]
+    env_vars: tuple[EnvVarView, ...]
+    seeds: tuple[SeedView, ...]
+    nondeterminism: tuple[NondeterminismView, ...]
+
+
+@dataclass(frozen=True)
+class Page:
+    header: Header
+    papers: tuple[PaperView, ...]
+    coverage: tuple[CoverageView, ...]
+    files: tuple[CodeFileView, ...]
+    findings: tuple[FindingView, ...]
+    rules: tuple[RuleView, ...]
+    gradient_stops: tuple[GradientStopView, ...] | None  # None: the analysis did not run
+    hidden_inputs: HiddenInputsView | None

@@ -1,0 +1,115 @@
+"""The sample papers' reports in a real headless Chromium: no errors, no requests, links and MathML work.
+
+Skipped only when no Chromium is installed (CI installs Debian's `chromium`). Screenshots
+go to ``$PAPERLINK_ARTIFACTS`` or ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from paperlink.report import render_html
+from tests.report.browser import Browser, chromium_path, save_screenshot
+from tests.report.test_security import _hostile_project
+
+CHROMIUM = chromium_path()
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (apt-get install chromium)")
+
+# Runs in the page; its value comes back through Runtime.evaluate.
+PROBE = """(() => {
+  const dangling = [...document.querySelectorAll('a[href^="#"]')]
+    .map(a => a.getAttribute('href').slice(1)).filter(id => !document.getElementById(id));
+  const maths = [...document.querySelectorAll('math')].map(m => m.getBoundingClientRect());
+  const empty = maths.filter(r => !(r.width > 0 && r.height > 0)).length;
+  const form = document.getElementById('filters');
+  let filtered = null;
+  if (form) {
+    const rows = () => [...document.querySelectorAll('#findings-table tbody tr')].filter(r => !r.hidden).length;
+    const before = rows();
+    form.querySelectorAll('input[name=severity]').forEach(box => { box.checked = false; });
+    form.dispatchEvent(new Event('change'));
+    const none = rows();
+    form.querySelectorAll('input[name=severity]').forEach(box => { box.checked = true; });
+    form.dispatchEvent(new Event('change'));
+    filtered = {before: before, none: none, after: rows(), label: document.getElementById('shown').textContent};
+  }
+  return JSON.stringify({links: document.querySelectorAll('a[href^="#"]').length, dangling: dangling,
+    maths: maths.length, empty: empty, filtered: filtered, scripts: document.scripts.length});
+})()"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with Browser(CHROMIUM) as opened:
+        yield opened
+
+
+def _visit(browser: Browser, html: str, path: Path, screenshot: str):
+    path.write_text(html, encoding="utf-8")
+    visit = browser.visit(path.as_uri(), PROBE)
+    save_screenshot(visit.screenshot, screenshot)
+    return visit, json.loads(visit.result)
+
+
+@pytest.mark.parametrize("sample", ["simsiam", "dqn", "transformer"])
+def test_sample_report_in_chromium(browser, sample_reports, sample, tmp_path) -> None:
+    report = sample_reports[sample]
+    visit, probe = _visit(browser, render_html(report), tmp_path / f"{sample}.html", f"report-{sample}.png")
+    assert visit.console_errors == [] and visit.exceptions == [] and visit.log_errors == []
+    assert visit.requests == [(tmp_path / f"{sample}.html").as_uri()]  # the page itself, nothing else
+    assert probe["dangling"] == [] and probe["links"] > 50
+    assert probe["maths"] >= 8 and probe["empty"] == 0
+    count = len(report.diagnostics)
+    assert probe["filtered"] == {"before": count, "none": 0, "after": count, "label": f"{count} shown"}
+    assert visit.screenshot.startswith(b"\x89PNG")
+    code = browser.visit((tmp_path / f"{sample}.html").as_uri() + "#code", "document.getElementById('code').getBoundingClientRect().top")
+    save_screenshot(code.screenshot, f"report-{sample}-code.png")
+    assert abs(code.result) < 1  # the browser jumped to the in-page target
+
+
+def test_analysis_panels_in_chromium(browser, sample_reports, tmp_path) -> None:
+    from dataclasses import replace
+
+    from tests.report.test_page import SECTIONS
+
+    html = render_html(replace(sample_reports["simsiam"], sections=SECTIONS))
+    page = tmp_path / "panels.html"
+    visit, probe = _visit(browser, html, page, "report-simsiam-panels-top.png")
+    assert visit.console_errors == [] and visit.exceptions == [] and visit.log_errors == []
+    assert probe["dangling"] == [] and probe["empty"] == 0
+    panels = browser.visit(page.as_uri() + "#hyperparameters", "document.querySelectorAll('#gradient-stops tbody tr').length")
+    save_screenshot(panels.screenshot, "report-simsiam-panels.png")
+    assert panels.result == 2
+
+
+def test_hostile_report_runs_nothing_but_its_own_script(browser, tmp_path) -> None:
+    (tmp_path / "project").mkdir()
+    root = _hostile_project(tmp_path / "project")
+    from paperlink.config import load_config
+    from paperlink.engine import check
+
+    html = render_html(check(load_config(None, root), [root], jobs=1))
+    visit, probe = _visit(browser, html, tmp_path / "hostile.html", "report-hostile.png")
+    assert visit.console_errors == [] and visit.exceptions == [] and visit.log_errors == []
+    assert visit.requests == [(tmp_path / "hostile.html").as_uri()]
+    assert probe["scripts"] == 1 and probe["dangling"] == []
+
+
+def test_csp_blocks_a_script_that_is_not_ours(browser, sample_reports, tmp_path) -> None:
+    """The check above can fail: an injected inline script is refused and logged as an error."""
+    html = render_html(sample_reports["dqn"]).replace("</main>", "<script>document.title = 'pwned'</script></main>")
+    visit, _ = _visit(browser, html, tmp_path / "tampered.html", "report-tampered.png")
+    assert any("Content Security Policy" in text for text in visit.log_errors + visit.console_errors)
+
+
+def test_the_probe_sees_requests(browser, tmp_path) -> None:
+    """The request list can fail the tests above: a page without a policy that loads a file shows it."""
+    (tmp_path / "pixel.png").write_bytes(b"")
+    page = tmp_path / "plain.html"
+    page.write_text('<!DOCTYPE html><img src="pixel.png"><script>console.error("seen")</script>', encoding="utf-8")
+    visit = browser.visit(page.as_uri(), "1")
+    assert (tmp_path / "pixel.png").as_uri() in visit.requests
+    assert visit.console_errors and "seen" in visit.console_errors[0]

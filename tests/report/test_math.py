@@ -1,0 +1,45 @@
+"""Equations to MathML: macros first, then latex2mathml, then the whitelist; LaTeX when anything fails."""
+
+from __future__ import annotations
+
+from paperlink.paper.model import MacroDefinition
+from paperlink.report.math import MathRenderer
+
+
+def test_macros_are_expanded_before_conversion() -> None:
+    renderer = MathRenderer([
+        MacroDefinition("Loss", 0, r"\mathcal{L}"),
+        MacroDefinition("sg", 0, "sg"),  # as \DeclareMathOperator leaves it
+        MacroDefinition("norm", 1, r"\lVert #1 \rVert"),
+    ])
+    assert renderer.expand(r"\Loss = \sg(\norm{z}) \label{eq:x}\nonumber") == r"\mathcal{L} = \operatorname{sg}(\lVert z \rVert)"
+    math = renderer.display(r"\Loss = \sg(z)")
+    assert math.startswith('<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">')
+    assert "<mi>\u2112</mi>" in math and "<mo>sg</mo>" in math
+
+
+def test_align_rows_keep_their_alignment() -> None:
+    math = MathRenderer([]).display(r"a &= b + c,")
+    assert "<mtable" in math and 'columnalign="right"' in math
+
+
+def test_ampersands_inside_environments_are_not_alignment_points() -> None:
+    math = MathRenderer([]).display(r"x = \begin{cases} 1 & a \\ 0 & b \end{cases}")
+    assert math is not None and "<mtable" in math
+
+
+def test_markup_smuggled_through_text_or_href_falls_back_to_latex() -> None:
+    renderer = MathRenderer([MacroDefinition("evil", 0, r"\text{<img src=x onerror=alert(1)>}")])
+    assert renderer.display(r"x = \evil") is None
+    assert renderer.display(r"\href{javascript:alert(1)}{x}") is None
+    assert renderer.display(r"\text{</textarea><script>alert(1)</script>}") is None
+
+
+def test_plain_angle_brackets_are_escaped_operators() -> None:
+    math = MathRenderer([]).display(r"a < b > c")
+    assert "<mo>&lt;</mo>" in math and "<mo>&gt;</mo>" in math
+
+
+def test_unconvertible_latex_gives_none() -> None:
+    assert MathRenderer([]).display(r"\frac{a}{") is None
+    assert MathRenderer([]).display("") is None
