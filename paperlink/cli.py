@@ -101,10 +101,11 @@ def _format_names() -> list[str]:
 )
 @click.option("--select", "select", metavar="CODES", help="Report only these rule codes or prefixes (comma-separated: PL1,PL201).")
 @click.option("--ignore", "ignore", metavar="CODES", help="Do not report these rule codes or prefixes (comma-separated).")
+@click.option("--audit", "audit_file", type=click.Path(path_type=Path), help="Merge a `paperlink audit` JSON file: PL901-PL904.")
 def check_command(
     paths: tuple[Path, ...], output_format: str, config_file: Path | None,
     paper_overrides: tuple[str, ...], output_file: Path | None, quiet: bool, jobs: int,
-    select: str | None, ignore: str | None, fail_under: float | None, no_cache: bool,
+    select: str | None, ignore: str | None, fail_under: float | None, no_cache: bool, audit_file: Path | None,
 ) -> None:
     """Check annotations in PATHS (default: the current folder) against the paper."""
     from paperlink.engine import check
@@ -114,7 +115,11 @@ def check_command(
     ignored = _codes_option("--ignore", ignore) or ()
     targets = list(paths) or [Path(".")]
     config = load_config(config_file, targets[0])
-    report = check(config, targets, _overrides(paper_overrides), jobs=jobs, select=selected, ignore=ignored, cache=not no_cache)
+    audit = _read_audit(audit_file) if audit_file is not None else None
+    report = check(
+        config, targets, _overrides(paper_overrides), jobs=jobs, select=selected, ignore=ignored,
+        cache=not no_cache, audit=audit,
+    )
     text = FORMATS[output_format](report)
     if output_file is not None:
         output_file.write_text(text, encoding="utf-8")
@@ -131,6 +136,53 @@ def check_command(
     if below:
         click.echo(f"coverage {covered:.1f}% is under --fail-under {fail_under:g}%", err=True)
     sys.exit(EXIT_DIAGNOSTICS if report.failing or below else EXIT_CLEAN)
+
+
+def _read_audit(path: Path):
+    from paperlink.runtime.result import audit_from_json
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot read the audit file {path}: {error.strerror or error}") from None
+    return audit_from_json(text)
+
+
+@cli.command("audit")
+@click.argument("entry")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default=None,
+    help="Output format  [default: json with --output, else text]",
+)
+@click.option("--output", "-o", "output_file", type=click.Path(path_type=Path), help="Write the audit here instead of stdout.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for Python's, torch's and numpy's generators.")
+@click.option("--group-depth", type=click.IntRange(min=0), default=1, show_default=True, help="Module-path parts that name a gradient-norm group.")
+def audit_command(entry: str, output_format: str | None, output_file: Path | None, seed: int, group_depth: int) -> None:
+    """Run ENTRY once on CPU and report where its gradients stop.
+
+    ENTRY is module:function or path/to/file.py:function, called with no arguments: it
+    returns the loss (the audit calls backward()) or runs a whole step itself and returns
+    None. `paperlink check --audit FILE` puts the JSON result beside the static map.
+    """
+    from paperlink.runtime.diagnostics import audit_diagnostics
+    from paperlink.runtime.entry import hide_accelerators, run_entry
+    from paperlink.runtime.result import audit_to_json
+    from paperlink.runtime.show import audit_to_text
+
+    hide_accelerators()
+    result = run_entry(entry, seed=seed, group_depth=group_depth)
+    diagnostics = audit_diagnostics(result)
+    chosen = output_format or ("json" if output_file is not None else "text")
+    if chosen == "json":
+        text = audit_to_json(result, [diagnostic.to_dict() for diagnostic in diagnostics])
+    else:
+        text = audit_to_text(result, diagnostics)
+    if output_file is not None:
+        output_file.write_text(text, encoding="utf-8")
+        click.echo(f"{len(result.events)} stops and exits from autograd, {len(diagnostics)} diagnostics; wrote {output_file}", err=True)
+    else:
+        click.echo(text, nl=False)
+    sys.exit(EXIT_DIAGNOSTICS if any(d.severity is not Severity.INFO for d in diagnostics) else EXIT_CLEAN)
 
 
 def _codes_option(flag: str, value: str | None) -> tuple[str, ...] | None:
