@@ -218,7 +218,10 @@ class StepWatcher(TorchFunctionMode):
         """An operation run with gradients off: it cuts the graph if an input requires grad."""
         if self._region is _LIBRARY:
             return
+        cut = any(t.requires_grad for t in _tensors((*args, *kwargs.values())))
         if self._region is None:  # inference mode, or a region entered before the audit
+            if not cut:
+                return  # with no region to report, only operations that cut are worth a place
             frames = list(self.frames.user_frames(sys._getframe(2)))[:_VIA_DEPTH]
             if not frames:
                 return
@@ -229,7 +232,7 @@ class StepWatcher(TorchFunctionMode):
             tally.count += 1
         else:
             tally = self._tally("no-grad", *self._region)
-        if any(t.requires_grad for t in _tensors((*args, *kwargs.values()))):
+        if cut:
             tally.cut = True
             tally.ops.add(api_name(func))
 
