@@ -144,9 +144,22 @@ class GradientAudit:
                     done.add(id(tensor))
                     full = ".".join(part for part in (prefix, module_path, name) if part)
                     group = ".".join(part for part in (prefix, *module_path.split(".")[: self._group_depth]) if part)
-                    place = self._call_sites.get(id(module)) or self._call_sites.get(id(root))
+                    place = self._call_sites.get(id(module)) or self._call_sites.get(id(root)) or self._definition(root)
                     results.append(_parameter_result(full, group or "(top level)", self._parameters[id(tensor)], place))
         return results
+
+    def _definition(self, module: Any) -> Location | None:
+        """Where the module's class is defined: the place of a model that never ran."""
+        import inspect
+
+        try:
+            filename = inspect.getsourcefile(type(module))
+            _, line = inspect.getsourcelines(type(module))
+        except (OSError, TypeError):
+            return None
+        if filename is None or not self._frames.is_user(type(module).forward.__code__):
+            return None
+        return Location(self._frames.path(filename), line, line, type(module).__qualname__)
 
     def _final_roots(self) -> list[Any]:
         """Watched roots that are not inside another watched root (a child called first)."""

@@ -45,6 +45,8 @@ _LEAVING = {
 _DATA = _BASE["data"]
 _BACKWARD = {torch.Tensor.backward, torch.autograd.backward, torch.autograd.grad}
 _VIA_DEPTH = 8
+# factories of memory torch has not written yet: whatever bits it holds may read as NaN
+_UNINITIALISED = frozenset({"empty", "empty_like", "empty_strided", "empty_permuted", "new_empty", "new_empty_strided"})
 _METHOD_WRAPPER = type("".__len__)  # how torch passes a property's __get__/__set__
 
 
@@ -148,7 +150,7 @@ class StepWatcher(TorchFunctionMode):
         if is_property:
             return result  # reading .grad or .shape, setting .data: not an operation
         outputs = _tensors(result if isinstance(result, (list, tuple)) else (result,))
-        if self.forward_origin is None and outputs:
+        if self.forward_origin is None and outputs and getattr(func, "__name__", "") not in _UNINITIALISED:
             self._check_forward(func, args, kwargs, outputs)
         if torch.is_grad_enabled():
             self._hook_nodes(func, outputs)

@@ -16,27 +16,25 @@ from pathlib import Path
 
 import pytest
 
-torch = pytest.importorskip("torch")
-nn = torch.nn
-
 REPO = Path(__file__).resolve().parents[2]
 SIMSIAM = REPO / "sample_papers" / "simsiam"
 DQN = REPO / "sample_papers" / "dqn"
 
 
-class TinyBackbone(nn.Module):
-    """Stands in for ResNet-50: SimSiam reads ``fc.in_features`` and replaces ``fc``."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.body = nn.Linear(6, 16)
-        self.fc = nn.Linear(16, 1000)
-
-    def forward(self, x):
-        return self.fc(torch.relu(self.body(x)))
-
-
 def _stub_torchvision() -> types.ModuleType:
+    """torchvision with ``models.resnet50()`` a two-layer MLP: SimSiam reads ``fc.in_features``."""
+    import torch
+    from torch import nn
+
+    class TinyBackbone(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.body = nn.Linear(6, 16)
+            self.fc = nn.Linear(16, 1000)
+
+        def forward(self, x):
+            return self.fc(torch.relu(self.body(x)))
+
     stub = types.ModuleType("torchvision")
     stub.models = types.SimpleNamespace(resnet50=TinyBackbone)
     return stub
@@ -59,6 +57,7 @@ def load(path: Path, name: str):
 @pytest.fixture(scope="session")
 def simsiam():
     """(model module, train module) of the SimSiam sample."""
+    pytest.importorskip("torch")
     saved_vision, saved_argv = sys.modules.get("torchvision"), sys.argv
     sys.modules["torchvision"] = _stub_torchvision()
     sys.argv = ["train.py"]
@@ -77,6 +76,7 @@ def simsiam():
 @pytest.fixture(scope="session")
 def dqn():
     """(agent, networks) modules of the DQN sample."""
+    pytest.importorskip("torch")
     networks = load(DQN / "src" / "networks.py", "networks")
     agent = load(DQN / "src" / "agent.py", "agent")
     return agent, networks
@@ -84,7 +84,12 @@ def dqn():
 
 @pytest.fixture(autouse=True)
 def one_thread():
-    """The machine is shared: small models, one thread, a fixed seed."""
+    """The machine is shared: small models, one thread, a fixed seed (tests with torch only)."""
+    if "torch" not in sys.modules:
+        yield
+        return
+    import torch
+
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     torch.manual_seed(0)

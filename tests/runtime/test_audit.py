@@ -365,3 +365,12 @@ def test_paperlink_audit_is_the_same_function():
     import paperlink
 
     assert paperlink.audit is audit
+
+
+def test_a_model_that_never_ran_is_placed_at_its_class(dqn):
+    _, networks = dqn
+    network = networks.QNetwork(4, 2, 8)
+    with audit(network, root=DQN) as run:
+        pass
+    assert {(str(p.location), p.status) for p in run.result.parameters} == {("src/networks.py:15", "no-gradient")}
+    assert run.result.files == () and run.result.backward_calls == 0
