@@ -95,3 +95,30 @@ def one_thread():
     torch.manual_seed(0)
     yield
     torch.set_num_threads(threads)
+
+
+def grad_mode_is_routed() -> bool:
+    """Whether this torch sends ``_set_grad_enabled`` to function modes (it does in 2.13).
+
+    Without it the audit cannot tell the user's ``torch.no_grad()`` from an optimizer's and
+    places no-grad operations at the innermost user frame; the tests that assert the
+    region's own line are skipped then.
+    """
+    try:
+        import torch
+        from torch.overrides import TorchFunctionMode
+    except ImportError:
+        return False
+    seen = []
+
+    class Probe(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            seen.append(func)
+            return func(*args, **(kwargs or {}))
+
+    with Probe(), torch.no_grad():
+        pass
+    return torch._C._set_grad_enabled in seen
+
+
+needs_grad_mode = pytest.mark.skipif(not grad_mode_is_routed(), reason="this torch does not route grad mode to function modes")

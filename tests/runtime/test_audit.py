@@ -10,7 +10,7 @@ F = torch.nn.functional
 
 from paperlink.runtime import audit  # noqa: E402
 from paperlink.runtime.diagnostics import audit_diagnostics  # noqa: E402
-from tests.runtime.conftest import DQN, REPO, SIMSIAM  # noqa: E402
+from tests.runtime.conftest import DQN, REPO, SIMSIAM, needs_grad_mode  # noqa: E402
 
 HERE = "tests/runtime/test_audit.py"
 
@@ -63,6 +63,7 @@ def fixed_simsiam(model):
 # --- the siamese network ------------------------------------------------------------------
 
 
+@needs_grad_mode
 def test_simsiam_as_shipped_its_no_grad_makes_the_papers_detach_of_z2_a_no_op(simsiam):
     model, train = simsiam
     network = model.SimSiam(8, 4)
@@ -112,6 +113,7 @@ def dqn_batch():
     }
 
 
+@needs_grad_mode
 def test_dqn_step_target_network_item_rescaling_and_target_sync(dqn):
     agent, networks = dqn
     online = networks.QNetwork(4, 2, 8)
@@ -182,6 +184,7 @@ class FrozenByAccident(nn.Module):
         return self.head(features) + 0.0 * self.aux(features)  # call: head
 
 
+@needs_grad_mode
 def test_parameters_without_gradient_are_pl902_where_their_module_ran():
     network = FrozenByAccident()
     with audit(network, root=REPO) as run:

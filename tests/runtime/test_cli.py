@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from paperlink.cli import main
+from tests.runtime.conftest import needs_grad_mode
 from tests.runtime.test_diagnostics import AUDIT
 from paperlink.runtime.result import audit_to_json
 
@@ -30,6 +31,7 @@ def at_repo(monkeypatch):
     monkeypatch.chdir(REPO)
 
 
+@needs_grad_mode
 def test_audit_of_a_returned_loss_prints_json(capsys, at_repo):
     pytest.importorskip("torch")
     code, out, err = run_main(capsys, "audit", f"{ENTRY}:loss", "--format", "json", "--seed", "3")
@@ -44,6 +46,7 @@ def test_audit_of_a_returned_loss_prints_json(capsys, at_repo):
     assert isinstance(document["loss"], float)
 
 
+@needs_grad_mode
 def test_audit_of_a_whole_step_writes_the_file_and_text_is_the_default(capsys, at_repo, tmp_path):
     pytest.importorskip("torch")
     target = tmp_path / "audit.json"
