@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -25,3 +27,13 @@ def test_check_benchmark_and_sweep_run_on_the_sample_papers() -> None:
             capture_output=True, text=True, timeout=300, check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_audit_benchmark_runs_on_the_sample_models() -> None:
+    pytest.importorskip("torch")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "audit.py"), "--repeat", "1"],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    rows = [line for line in result.stdout.splitlines() if line.startswith(("DQN", "Transformer"))]
+    assert len(rows) == 2, result.stdout

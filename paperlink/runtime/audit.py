@@ -178,11 +178,10 @@ def _parameter_result(name: str, group: str, state: _Parameter, place: Location 
         return ParameterGradient(name, group, shape, "frozen", None, place)
     if state.grad is None:
         return ParameterGradient(name, group, shape, "no-gradient", None, place)
-    norm = float(torch.linalg.vector_norm(state.grad.double()))
-    if not math.isfinite(norm):
-        status = "non-finite"
-    else:
-        status = "ok" if bool(state.grad.any()) else "zero-gradient"
+    # in float64 the squares of float32 values cannot underflow: the norm is 0 exactly when
+    # every element is 0, and NaN or Inf when one of them is
+    norm = float(torch.linalg.vector_norm(state.grad, dtype=torch.float64))
+    status = "non-finite" if not math.isfinite(norm) else "zero-gradient" if norm == 0.0 else "ok"
     return ParameterGradient(name, group, shape, status, norm, place)
 
 

@@ -52,9 +52,8 @@ def _stats_text(stats: TensorStats) -> str:
 
 def _non_finite_message(origin: NonFinite) -> str:
     inputs = "; ".join(_stats_text(stats) for stats in origin.inputs) or "no tensor inputs"
-    tainted = any(stats.has_nan or stats.has_inf for stats in origin.inputs)
-    source = "inputs that already held NaN/Inf" if tainted else "finite inputs"
     if origin.phase == "forward":
+        source = "inputs without NaN" if any(stats.has_inf for stats in origin.inputs) else "finite inputs"
         return f"first NaN/Inf of the step: {origin.op} produced {origin.value} from {source} ({inputs})"
     return (
         f"first NaN/Inf gradient of the step: {origin.op}, the backward of {origin.forward_op}, "

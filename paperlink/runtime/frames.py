@@ -7,9 +7,9 @@ Decisions are cached per file name, so the walk costs a dictionary lookup per fr
 
 from __future__ import annotations
 
+import functools
 import linecache
 import os
-import sys
 import sysconfig
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,8 +21,12 @@ from paperlink.spans import relative_path
 __all__ = ["FrameFilter"]
 
 _PAPERLINK = str(Path(__file__).resolve().parents[1]) + os.sep
+_USER: dict[tuple[str, ...], dict[str, bool]] = {}
+_IN_TORCH: dict[str, bool] = {}
+_PATHS: dict[Path, dict[str, str]] = {}
 
 
+@functools.lru_cache(maxsize=4)
 def _library_prefixes(torch_file: str) -> tuple[str, ...]:
     paths = sysconfig.get_paths()
     prefixes = {os.path.dirname(os.path.realpath(torch_file)) + os.sep, _PAPERLINK}
@@ -39,8 +43,10 @@ class FrameFilter:
         self._prefixes = _library_prefixes(torch_file)
         self._torch = os.path.dirname(os.path.realpath(torch_file)) + os.sep
         self._root = root
-        self._user: dict[str, bool] = {}
-        self._paths: dict[str, str] = {}
+        # decisions about files outlive one audit: auditing every step of a loop pays once
+        self._user = _USER.setdefault(self._prefixes, {})
+        self._in_torch = _IN_TORCH
+        self._paths = _PATHS.setdefault(root, {})
         self.boundary: FrameType | None = None  # the frame that started the audit: walks stop there
 
     def is_user(self, code: CodeType) -> bool:
@@ -57,7 +63,11 @@ class FrameFilter:
 
     def torch_file(self, code: CodeType, suffix: str) -> bool:
         """Whether ``code`` lives in torch's file ``suffix`` (``autograd/grad_mode.py``)."""
-        return os.path.realpath(code.co_filename).startswith(self._torch) and code.co_filename.endswith(suffix)
+        name = code.co_filename
+        inside = self._in_torch.get(name)
+        if inside is None:
+            inside = self._in_torch[name] = os.path.realpath(name).startswith(self._torch)
+        return inside and name.endswith(suffix)
 
     def path(self, filename: str) -> str:
         found = self._paths.get(filename)
@@ -97,7 +107,3 @@ class FrameFilter:
     def innermost(self, frame: FrameType | None) -> FrameType | None:
         return next(self.user_frames(frame), None)
 
-
-def caller(depth: int) -> FrameType:
-    """The frame ``depth`` levels above the caller of this function."""
-    return sys._getframe(depth + 1)

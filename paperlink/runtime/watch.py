@@ -20,6 +20,7 @@ operations under it are placed at the innermost user frame, with the outer ones 
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass, field
 from types import FunctionType
@@ -86,9 +87,17 @@ def _tensors(values: Any) -> list[torch.Tensor]:
 
 
 def is_finite(tensor: torch.Tensor) -> bool:
-    if not (tensor.is_floating_point() or tensor.is_complex()) or tensor.numel() == 0:
+    """No NaN or Inf element. One sum decides most cases: any NaN or Inf element makes the
+    sum NaN or Inf; only when it is not finite (it may overflow) are elements checked."""
+    if not tensor.is_floating_point() or tensor.numel() == 0:
+        return True
+    if math.isfinite(float(tensor.detach().sum())):
         return True
     return bool(torch.isfinite(tensor).all())
+
+
+def _has_nan(tensor: torch.Tensor) -> bool:
+    return tensor.is_floating_point() and bool(torch.isnan(tensor).any())
 
 
 def tensor_stats(tensor: torch.Tensor) -> TensorStats:
@@ -108,7 +117,7 @@ def tensor_stats(tensor: torch.Tensor) -> TensorStats:
 
 
 def _non_finite_value(tensors: list[torch.Tensor]) -> str:
-    nan = any(bool(torch.isnan(t).any()) for t in tensors if t.is_floating_point())
+    nan = any(_has_nan(t) for t in tensors)
     inf = any(bool(torch.isinf(t).any()) for t in tensors if t.is_floating_point())
     return "nan+inf" if nan and inf else "nan" if nan else "inf"
 
@@ -127,7 +136,7 @@ class StepWatcher(TorchFunctionMode):
         self._region: Any = None  # (api, Location) of the user's no-grad region, _LIBRARY, or None
         self._saved_regions: list[Any] = []
         self._nodes: set[Any] = set()
-        self._handles: list[Any] = []
+        self.closed = False
         self.quiet = False  # set while paperlink's own hooks compute statistics
 
     # --- the mode ---------------------------------------------------------------------
@@ -151,7 +160,7 @@ class StepWatcher(TorchFunctionMode):
             return result  # reading .grad or .shape, setting .data: not an operation
         outputs = _tensors(result if isinstance(result, (list, tuple)) else (result,))
         if self.forward_origin is None and outputs and getattr(func, "__name__", "") not in _UNINITIALISED:
-            self._check_forward(func, args, kwargs, outputs)
+            self._check_forward(func, args, kwargs, [t for t in outputs if not t._is_view()])  # views make no values
         if torch.is_grad_enabled():
             self._hook_nodes(func, outputs)
         elif outputs or getattr(func, "__name__", "") == "__setitem__":
@@ -169,10 +178,8 @@ class StepWatcher(TorchFunctionMode):
         ))
 
     def close(self) -> None:
-        """Remove the hooks left on autograd nodes, so later backward passes run without them."""
-        for handle in self._handles:
-            handle.remove()
-        self._handles.clear()
+        """Stop recording: hooks still on autograd nodes return at once from now on."""
+        self.closed = True
         self._nodes.clear()
 
     def _tally(self, kind: str, api: str, location: Location, via: tuple[Location, ...] = ()) -> _Tally:
@@ -252,13 +259,22 @@ class StepWatcher(TorchFunctionMode):
     # --- NaN and Inf ------------------------------------------------------------------
 
     def _check_forward(self, func: Any, args: tuple, kwargs: dict, outputs: list[torch.Tensor]) -> None:
+        """The origin makes NaN from inputs without NaN, or Inf from finite inputs: an
+        infinity passed in (attention's ``masked_fill(mask, -inf)``) is not an origin, a
+        softmax over a row that is all ``-inf`` (NaN) is."""
         bad = [t for t in outputs if not is_finite(t)]
         if not bad:
+            return
+        values = (*args, *kwargs.values())
+        inputs = _tensors(values)
+        if any(_has_nan(t) for t in inputs):
+            return
+        given_inf = any(isinstance(v, float) and math.isinf(v) for v in values) or not all(is_finite(t) for t in inputs)
+        if given_inf and not any(_has_nan(t) for t in bad):
             return
         frame = self.frames.innermost(sys._getframe(2))
         if frame is None:
             return
-        inputs = _tensors((*args, *kwargs.values()))
         self.forward_origin = NonFinite(
             "forward", api_name(func), self.frames.location(frame), _non_finite_value(bad),
             tuple(tensor_stats(t) for t in inputs), tuple(tensor_stats(t) for t in bad),
@@ -278,11 +294,13 @@ class StepWatcher(TorchFunctionMode):
         for node in new:
             self._nodes.add(node)
             site = (node.name(), api, location)
-            self._handles.append(node.register_hook(lambda produced, incoming, site=site: self._backward(site, produced, incoming)))
+            # no handle is kept: removing a hook costs more than a hook that returns at once
+            # after close() (the node dies with its graph)
+            node.register_hook(lambda produced, incoming, site=site: self._backward(site, produced, incoming))
 
     def _backward(self, site: tuple[str, str, Location], produced: tuple, incoming: tuple) -> None:
         """A node's hook: the first node that turns finite gradients into NaN/Inf is the origin."""
-        if self.backward_origin is not None or self.quiet:
+        if self.backward_origin is not None or self.quiet or self.closed:
             return None
         self.quiet = True
         try:

@@ -377,3 +377,16 @@ def test_a_model_that_never_ran_is_placed_at_its_class(dqn):
         pass
     assert {(str(p.location), p.status) for p in run.result.parameters} == {("src/networks.py:15", "no-gradient")}
     assert run.result.files == () and run.result.backward_calls == 0
+
+
+def test_an_infinity_passed_in_is_not_an_origin_but_a_fully_masked_softmax_is():
+    scores = nn.Parameter(torch.randn(2, 3))
+    with audit(root=REPO) as run:
+        masked = scores.masked_fill(torch.tensor([[True, False, True], [False, False, False]]), float("-inf"))
+        masked.softmax(dim=-1).sum().backward()  # mask: partial
+    assert run.result.non_finite == ()
+    with audit(root=REPO) as run:
+        masked = scores.masked_fill(torch.ones(2, 3, dtype=torch.bool), float("-inf"))
+        masked.softmax(dim=-1).sum().backward()  # mask: full
+    (origin, _) = run.result.non_finite
+    assert (origin.op, str(origin.location), origin.value) == ("Tensor.softmax", f"{HERE}:{line_of('# mask: full')}", "nan")
