@@ -143,3 +143,22 @@ def test_a_bad_audit_file_is_an_audit_error(text, message):
     with pytest.raises(AuditError) as caught:
         audit_from_json(text)
     assert str(caught.value).startswith(message)
+
+
+def test_check_merges_after_the_conclusions_annotating_the_static_section_and_rebasing_paths():
+    from paperlink.engine import _merge_audit
+
+    sections = {"gradient_stops": [stop("src/model.py", 70, 71), stop("src/train.py", 80, api="Tensor.item")]}
+    checked = ["src/model.py", "src/train.py"]
+    found = _merge_audit(AUDIT, sections, checked)
+    assert [stop["runtime"] for stop in sections["gradient_stops"]] == ["seen", "not-seen"]
+    assert [(d.code, str(d.span)) for d in sorted(found)] == [
+        ("PL901", "sample_papers/simsiam/src/layers.py:9:1"),  # no checked file of that name: as the audit wrote it
+        ("PL902", "src/model.py:1:1"),
+        ("PL902", "src/model.py:60:1"),
+        ("PL903", "src/train.py:33:1"),
+        ("PL901", "src/train.py:44:1"),
+        ("PL901", "src/train.py:48:1"),
+        ("PL901", "src/train.py:50:1"),
+        ("PL904", "src/train.py:80:5"),
+    ]
