@@ -137,15 +137,17 @@ class GradientAudit:
         names = self._explicit or _discovered_names(self._final_roots())
         results, done = [], set()
         for prefix, root in names:
-            for module_path, module in root.named_modules(remove_duplicate=False):
-                for name, tensor in module.named_parameters(recurse=False):
-                    if id(tensor) in done or id(tensor) not in self._parameters:
-                        continue
-                    done.add(id(tensor))
-                    full = ".".join(part for part in (prefix, module_path, name) if part)
-                    group = ".".join(part for part in (prefix, *module_path.split(".")[: self._group_depth]) if part)
-                    place = self._call_sites.get(id(module)) or self._call_sites.get(id(root)) or self._definition(root)
-                    results.append(_parameter_result(full, group or "(top level)", self._parameters[id(tensor)], place))
+            modules = dict(root.named_modules())
+            for name, tensor in root.named_parameters():
+                if id(tensor) in done or id(tensor) not in self._parameters:
+                    continue
+                done.add(id(tensor))
+                module_path = name.rpartition(".")[0]
+                module = modules.get(module_path, root)
+                group = ".".join(part for part in (prefix, *module_path.split(".")[: self._group_depth]) if part)
+                place = self._call_sites.get(id(module)) or self._call_sites.get(id(root)) or self._definition(root)
+                full = f"{prefix}.{name}" if prefix else name
+                results.append(_parameter_result(full, group or "(top level)", self._parameters[id(tensor)], place))
         return results
 
     def _definition(self, module: Any) -> Location | None:
