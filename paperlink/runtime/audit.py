@@ -4,6 +4,7 @@
         loss = criterion(model(x), y)
         loss.backward()
     run.result  # an AuditResult: stops, parameter gradients, group norms, first NaN/Inf
+    run.diagnostics  # PL902 (parameters without gradient) and PL903 (first NaN/Inf)
 
 The audit reads and never writes: it installs a torch function mode, a global module
 forward pre-hook (to learn which modules ran and from which line) and read-only hooks on
@@ -80,6 +81,13 @@ class GradientAudit:
         self._handles.clear()
         self.result = self._result()
         return False
+
+    @property
+    def diagnostics(self) -> list[Any]:
+        """PL902 and PL903 for the finished step (empty while it runs)."""
+        from paperlink.runtime.diagnostics import audit_diagnostics
+
+        return audit_diagnostics(self.result) if self.result is not None else []
 
     @property
     def backward_calls(self) -> int:

@@ -1,4 +1,4 @@
-"""`paperlink audit` and `paperlink check --audit` through the real entry point (exit codes, stderr)."""
+"""`paperlink audit ENTRY` (paperlink.runtime.entry) and `paperlink check --audit`, through the real entry point."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from paperlink.cli import main
+from paperlink.runtime.result import audit_to_json
 from tests.runtime.conftest import needs_grad_mode
 from tests.runtime.test_diagnostics import AUDIT
-from paperlink.runtime.result import audit_to_json
 
 REPO = Path(__file__).resolve().parents[2]
 ENTRY = "tests/runtime/entries/dqn_step.py"
