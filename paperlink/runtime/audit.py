@@ -56,6 +56,7 @@ class GradientAudit:
         self._roots: list[Any] = []  # modules whose parameters are watched, in the order met
         self._inside: set[int] = set()  # ids of every module under a watched root
         self._call_sites: dict[int, Location] = {}
+        self._layouts: dict[int, list[tuple[str, Any, Any]]] = {}
         self._handles: list[Any] = []
 
     def __enter__(self) -> GradientAudit:
@@ -101,13 +102,15 @@ class GradientAudit:
             frame = self._frames.innermost(sys._getframe(1))
             if frame is not None:
                 self._call_sites[id(module)] = self._frames.location(frame)
-        if not self._explicit and id(module) not in self._inside and any(True for _ in module.parameters()):
+        if not self._explicit and id(module) not in self._inside and _layout(module):
             self._watch_module(module)
 
     def _watch_module(self, module: Any) -> None:
+        layout = _layout(module)
         self._roots.append(module)
+        self._layouts[id(module)] = layout
         self._inside.update(id(m) for m in module.modules())
-        for tensor in module.parameters():
+        for _, _, tensor in layout:
             if id(tensor) in self._parameters:
                 continue
             state = self._parameters[id(tensor)] = _Parameter(tensor)
@@ -145,13 +148,11 @@ class GradientAudit:
         names = self._explicit or _discovered_names(self._final_roots())
         results, done = [], set()
         for prefix, root in names:
-            modules = dict(root.named_modules())
-            for name, tensor in root.named_parameters():
+            for name, module, tensor in self._layouts.get(id(root)) or _layout(root):
                 if id(tensor) in done or id(tensor) not in self._parameters:
                     continue
                 done.add(id(tensor))
                 module_path = name.rpartition(".")[0]
-                module = modules.get(module_path, root)
                 group = ".".join(part for part in (prefix, *module_path.split(".")[: self._group_depth]) if part)
                 place = self._call_sites.get(id(module)) or self._call_sites.get(id(root)) or self._definition(root)
                 full = f"{prefix}.{name}" if prefix else name
@@ -178,6 +179,17 @@ class GradientAudit:
             if not any(other is not module and any(m is module for m in other.modules()) for other in self._roots):
                 final.append(module)
         return final
+
+
+def _layout(module: Any) -> list[tuple[str, Any, Any]]:
+    """(parameter name, the module that owns it, the parameter) in registration order, from
+    one walk of the modules (``named_parameters`` would walk them once per call)."""
+    found = []
+    for path, owner in module.named_modules():
+        for name, tensor in owner._parameters.items():  # the owner's own parameters, as nn.Module keeps them
+            if tensor is not None:
+                found.append((f"{path}.{name}" if path else name, owner, tensor))
+    return found
 
 
 def _parameter_result(name: str, group: str, state: _Parameter, place: Location | None) -> ParameterGradient:

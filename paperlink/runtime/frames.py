@@ -27,9 +27,14 @@ _PATHS: dict[Path, dict[str, str]] = {}
 
 
 @functools.lru_cache(maxsize=4)
+def _torch_folder(torch_file: str) -> str:
+    return os.path.dirname(os.path.realpath(torch_file)) + os.sep
+
+
+@functools.lru_cache(maxsize=4)
 def _library_prefixes(torch_file: str) -> tuple[str, ...]:
     paths = sysconfig.get_paths()
-    prefixes = {os.path.dirname(os.path.realpath(torch_file)) + os.sep, _PAPERLINK}
+    prefixes = {_torch_folder(torch_file), _PAPERLINK}
     for key in ("stdlib", "platstdlib"):
         if paths.get(key):
             prefixes.add(os.path.realpath(paths[key]) + os.sep)
@@ -41,7 +46,7 @@ class FrameFilter:
 
     def __init__(self, torch_file: str, root: Path) -> None:
         self._prefixes = _library_prefixes(torch_file)
-        self._torch = os.path.dirname(os.path.realpath(torch_file)) + os.sep
+        self._torch = _torch_folder(torch_file)
         self._root = root
         # decisions about files outlive one audit: auditing every step of a loop pays once
         self._user = _USER.setdefault(self._prefixes, {})
