@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from paperlink.errors import TorchMissingError
+from paperlink.errors import AuditError, TorchMissingError
 from paperlink.runtime.result import AuditResult, GroupNorm, Location, ParameterGradient
 
 __all__ = ["audit", "GradientAudit", "require_torch"]
@@ -60,6 +60,8 @@ class GradientAudit:
         self._handles: list[Any] = []
 
     def __enter__(self) -> GradientAudit:
+        if self._roots or self.result is not None:
+            raise AuditError("an audit watches one block; call audit() again for the next step")
         torch = require_torch()
         from paperlink.runtime.frames import FrameFilter
         from paperlink.runtime.watch import StepWatcher
@@ -200,9 +202,11 @@ def _parameter_result(name: str, group: str, state: _Parameter, place: Location 
         return ParameterGradient(name, group, shape, "frozen", None, place)
     if state.grad is None:
         return ParameterGradient(name, group, shape, "no-gradient", None, place)
-    # in float64 the squares of float32 values cannot underflow: the norm is 0 exactly when
-    # every element is 0, and NaN or Inf when one of them is
-    norm = float(torch.linalg.vector_norm(state.grad, dtype=torch.float64))
+    norm = float(torch.linalg.vector_norm(state.grad))
+    if norm == 0.0 or not math.isfinite(norm):
+        # squares of float32 values can underflow or overflow; in float64 they cannot, so
+        # there the norm is 0 exactly when every element is, and NaN/Inf when one is
+        norm = float(torch.linalg.vector_norm(state.grad, dtype=torch.float64))
     status = "non-finite" if not math.isfinite(norm) else "zero-gradient" if norm == 0.0 else "ok"
     return ParameterGradient(name, group, shape, status, norm, place)
 

@@ -8,6 +8,7 @@ torch = pytest.importorskip("torch")
 nn = torch.nn
 F = torch.nn.functional
 
+from paperlink.errors import AuditError  # noqa: E402
 from paperlink.runtime import audit  # noqa: E402
 from paperlink.runtime.diagnostics import audit_diagnostics  # noqa: E402
 from tests.runtime.conftest import DQN, REPO, SIMSIAM, needs_grad_mode  # noqa: E402
@@ -322,6 +323,16 @@ def test_everything_is_removed_on_exit_even_when_the_step_raises():
     assert torch.overrides._get_current_function_mode_stack() == []
     loss.backward()  # the node hooks are gone: nothing records any more
     assert run.result.non_finite == () and statuses(run.result) == {"weight": "no-gradient", "bias": "no-gradient"}
+
+
+def test_an_audit_watches_one_block():
+    network = nn.Linear(3, 1)
+    run = audit(network)
+    with run:
+        network(torch.randn(2, 3)).sum().backward()
+    with pytest.raises(AuditError, match="an audit watches one block"):
+        with run:
+            pass
 
 
 def test_inference_mode_is_placed_at_the_innermost_user_frame_with_the_outer_ones():
