@@ -5,3 +5,12 @@ from paperlink.markers import implements
 __version__ = "0.1.0"
 
 __all__ = ["__version__", "implements"]
+
+
+def __getattr__(name: str):
+    """``paperlink.audit``: the runtime gradient audit, imported on first use (it needs torch)."""
+    if name == "audit":
+        from paperlink.runtime import audit
+
+        return audit
+    raise AttributeError(f"module 'paperlink' has no attribute {name!r}")

@@ -97,12 +97,13 @@ def _check_options(command):
         click.option("--no-cache", is_flag=True, help="Read every file afresh; do not use or write .paperlink_cache."),
         click.option("--select", "select", metavar="CODES", help="Report only these rule codes or prefixes (comma-separated: PL1,PL201)."),
         click.option("--ignore", "ignore", metavar="CODES", help="Do not report these rule codes or prefixes (comma-separated)."),
+        click.option("--audit", "audit_file", type=click.Path(path_type=Path), help="Merge a `paperlink audit` JSON file: PL901-PL904."),
     ]):
         command = option(command)
     return command
 
 
-def _run_check(paths, config_file, paper_overrides, jobs, select, ignore, no_cache, quiet=False, show_settings=False):
+def _run_check(paths, config_file, paper_overrides, jobs, select, ignore, no_cache, audit_file, quiet=False, show_settings=False):
     from paperlink.engine import check
 
     selected = _codes_option("--select", select)
@@ -112,10 +113,11 @@ def _run_check(paths, config_file, paper_overrides, jobs, select, ignore, no_cac
     if show_settings:
         click.echo(_settings_text(config, targets, selected, ignored), nl=False)
         sys.exit(EXIT_CLEAN)
+    audit = _read_audit(audit_file) if audit_file is not None else None
     progress = _Progress() if not quiet and sys.stderr.isatty() else None
     report = check(
         config, targets, _overrides(paper_overrides), jobs=jobs, select=selected, ignore=ignored,
-        cache=not no_cache, progress=progress,
+        cache=not no_cache, progress=progress, audit=audit,
     )
     if progress is not None:
         progress.clear()
@@ -151,15 +153,15 @@ def _summarize(report) -> None:
 def check_command(
     paths: tuple[Path, ...], output_format: str, config_file: Path | None,
     paper_overrides: tuple[str, ...], output_file: Path | None, quiet: bool, jobs: int,
-    select: str | None, ignore: str | None, fail_under: float | None, no_cache: bool, html_file: Path | None,
-    color: str, statistics: bool, show_settings: bool,
+    select: str | None, ignore: str | None, fail_under: float | None, no_cache: bool, audit_file: Path | None,
+    html_file: Path | None, color: str, statistics: bool, show_settings: bool,
 ) -> None:
     """Check annotations in PATHS (default: the current folder) against the paper."""
     from paperlink.formats import FORMATS, report_to_text
     from paperlink.formats import statistics as count_by_code
 
     when = _generation_time(None) if html_file is not None else None
-    report = _run_check(paths, config_file, paper_overrides, jobs, select, ignore, no_cache, quiet, show_settings)
+    report = _run_check(paths, config_file, paper_overrides, jobs, select, ignore, no_cache, audit_file, quiet, show_settings)
     painted = output_format == "text" and output_file is None and not statistics and _use_color(color)
     if statistics:
         text = count_by_code(report)
@@ -240,7 +242,7 @@ def _settings_text(config: Config, targets: list[Path], select: tuple[str, ...] 
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary on stderr.")
 def report_command(
     paths: tuple[Path, ...], config_file: Path | None, paper_overrides: tuple[str, ...], jobs: int,
-    select: str | None, ignore: str | None, no_cache: bool, output_file: Path,
+    select: str | None, ignore: str | None, no_cache: bool, audit_file: Path | None, output_file: Path,
     generated_at: str | None, all_files: bool, quiet: bool,
 ) -> None:
     """Write the paper-to-code report of PATHS as one self-contained HTML file.
@@ -249,7 +251,7 @@ def report_command(
     writes the same page and keeps check's exit status.
     """
     when = _generation_time(generated_at)
-    report = _run_check(paths, config_file, paper_overrides, jobs, select, ignore, no_cache, quiet)
+    report = _run_check(paths, config_file, paper_overrides, jobs, select, ignore, no_cache, audit_file, quiet)
     _write_html(report, output_file, when, all_files=all_files)
     if not quiet:
         _summarize(report)
@@ -272,6 +274,53 @@ def _write_html(report, output_file: Path, when: str | None, *, all_files: bool)
         output_file.write_text(render_html(report, options), encoding="utf-8")
     except OSError as error:
         raise PaperlinkError(f"cannot write {output_file}: {error.strerror or error}") from None
+
+
+def _read_audit(path: Path):
+    from paperlink.runtime.result import audit_from_json
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot read the audit file {path}: {error.strerror or error}") from None
+    return audit_from_json(text)
+
+
+@cli.command("audit")
+@click.argument("entry")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default=None,
+    help="Output format  [default: json with --output, else text]",
+)
+@click.option("--output", "-o", "output_file", type=click.Path(path_type=Path), help="Write the audit here instead of stdout.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for Python's, torch's and numpy's generators.")
+@click.option("--group-depth", type=click.IntRange(min=0), default=1, show_default=True, help="Module-path parts that name a gradient-norm group.")
+def audit_command(entry: str, output_format: str | None, output_file: Path | None, seed: int, group_depth: int) -> None:
+    """Run ENTRY once on CPU and report where its gradients stop.
+
+    ENTRY is module:function or path/to/file.py:function, called with no arguments: it
+    returns the loss (the audit calls backward()) or runs a whole step itself and returns
+    None. `paperlink check --audit FILE` puts the JSON result beside the static map.
+    """
+    from paperlink.runtime.diagnostics import audit_diagnostics
+    from paperlink.runtime.entry import hide_accelerators, run_entry
+    from paperlink.runtime.result import audit_to_json
+    from paperlink.runtime.show import audit_to_text
+
+    hide_accelerators()
+    result = run_entry(entry, seed=seed, group_depth=group_depth)
+    diagnostics = audit_diagnostics(result)
+    chosen = output_format or ("json" if output_file is not None else "text")
+    if chosen == "json":
+        text = audit_to_json(result, [diagnostic.to_dict() for diagnostic in diagnostics])
+    else:
+        text = audit_to_text(result, diagnostics)
+    if output_file is not None:
+        output_file.write_text(text, encoding="utf-8")
+        click.echo(f"{len(result.events)} stops and exits from autograd, {len(diagnostics)} diagnostics; wrote {output_file}", err=True)
+    else:
+        click.echo(text, nl=False)
+    sys.exit(EXIT_DIAGNOSTICS if any(d.severity is not Severity.INFO for d in diagnostics) else EXIT_CLEAN)
 
 
 def _codes_option(flag: str, value: str | None) -> tuple[str, ...] | None:

@@ -313,12 +313,15 @@ def check(
     ignore: Sequence[str] = (),
     cache: bool = False,
     progress: Progress | None = None,
+    audit: Any = None,
 ) -> Report:
     """Run the whole pipeline over ``targets`` with the papers ``config`` names.
 
     ``select`` and ``ignore`` (rule codes or prefixes, as on the command line) apply over
     the configuration's; unknown codes are a :class:`~paperlink.errors.UsageError`.
     ``progress(done, total)`` is called as files are read (those not in the cache).
+    ``audit`` (a :class:`~paperlink.runtime.result.AuditResult`) adds PL901-PL904 and marks
+    each stop of the ``gradient_stops`` section as seen at runtime or not.
     """
     selection = _selection(config, select, ignore)
     papers = _read_papers(config, overrides or {})
@@ -335,6 +338,9 @@ def check(
     links, trace_diagnostics = trace_annotations(annotations, papers, default)
     diagnostics.extend(trace_diagnostics)
     sections = _conclude(analyses, scanned, Project(papers, tuple(links), default, config), diagnostics)
+    if audit is not None:
+        checked = [relative_path(path, config.root) for path in files]
+        diagnostics.extend(_merge_audit(audit, sections, checked))
     rows: list[CoverageRow] = []
     exempt = frozenset(config.not_implemented | {label for paper in papers.values() for label in paper.not_implemented})
     if not all(target.is_file() for target in targets):  # changed files alone say nothing of coverage
@@ -372,6 +378,30 @@ def _conclude(
         if conclusion.section is not None:
             sections[analysis.name] = conclusion.section
     return sections
+
+
+def _merge_audit(audit: Any, sections: dict[str, Any], checked: Sequence[str]) -> list[Diagnostic]:
+    """The audit's PL902/PL903, and PL901/PL904 against the static stops (annotated in place).
+
+    The audit's paths are relative to where it ran; each is replaced by the checked file it
+    names, so suppressions and output agree with the rest of the report.
+    """
+    from dataclasses import replace
+
+    from paperlink.runtime.diagnostics import audit_diagnostics, merge_runtime, same_file
+
+    found = audit_diagnostics(audit)
+    stops = sections.get("gradient_stops")
+    if isinstance(stops, list):
+        merged, sections["gradient_stops"] = merge_runtime(stops, audit)
+        found += merged
+    rebased = []
+    for diagnostic in found:
+        matches = [path for path in checked if same_file(path, diagnostic.span.path)]
+        if len(matches) == 1:
+            diagnostic = replace(diagnostic, span=replace(diagnostic.span, path=matches[0]))
+        rebased.append(diagnostic)
+    return rebased
 
 
 def _selection(config: Config, select: Sequence[str] | None, ignore: Sequence[str]) -> Selection:

@@ -11,7 +11,9 @@ Tree::
     ├── ConfigError        bad [tool.paperlink] / paperlink.yaml (names the key)
     ├── PaperNotFoundError the configured or given paper does not exist
     ├── ManifestError      a YAML paper manifest that does not fit the schema (names the line)
-    └── UsageError         a command-line request that cannot be honoured
+    ├── UsageError         a command-line request that cannot be honoured
+    ├── TorchMissingError  the runtime audit needs torch: pip install 'paperlink[torch]'
+    └── AuditError         the audited step cannot be run (the entry raises, returns no loss...)
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ __all__ = [
     "PaperNotFoundError",
     "ManifestError",
     "UsageError",
+    "TorchMissingError",
+    "AuditError",
     "yaml_problem",
 ]
 
@@ -61,6 +65,21 @@ class UsageError(PaperlinkError):
     """The command line asks for something paperlink cannot do."""
 
     slug = "cli"
+
+
+class TorchMissingError(PaperlinkError):
+    """The runtime audit was asked for but torch cannot be imported."""
+
+    slug = "audit"
+
+    def __init__(self, reason: str = "No module named 'torch'") -> None:
+        super().__init__(f"the gradient audit needs torch ({reason}); install it with: pip install 'paperlink[torch]'")
+
+
+class AuditError(PaperlinkError):
+    """The audited step cannot be run: the entry is missing, raises, or returns no loss."""
+
+    slug = "audit"
 
 
 def yaml_problem(error: Exception) -> str:

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -36,3 +38,13 @@ def test_report_benchmark_runs_on_the_samples_and_on_planted_code() -> None:
         capture_output=True, text=True, timeout=120, check=True,
     )
     assert "lines copied" in planted.stdout and planted.stdout.count(" MB ") == 2, planted.stdout
+
+
+def test_audit_benchmark_runs_on_the_sample_models() -> None:
+    pytest.importorskip("torch")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "audit.py"), "--repeat", "1"],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    rows = [line for line in result.stdout.splitlines() if line.startswith(("DQN", "Transformer"))]
+    assert len(rows) == 2, result.stdout

@@ -57,6 +57,36 @@ def test_torch_only_in_runtime():
     assert sorted(m for m in importers("torch") if not m.startswith("paperlink/runtime/")) == []
 
 
+def module_level_imports(path: Path) -> set[str]:
+    """Full names imported by the module's own top-level statements (not inside functions)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_torch_is_imported_only_when_an_audit_starts():
+    """watch.py is the one module importing torch at load; nothing loads watch.py at import time."""
+    top_level = {relative(path): module_level_imports(path) for path in MODULES}
+    assert sorted(m for m, names in top_level.items() if any(n.split(".")[0] == "torch" for n in names)) == [
+        "paperlink/runtime/watch.py"
+    ]
+    assert sorted(m for m, names in top_level.items() if "paperlink.runtime.watch" in names) == []
+
+
+def test_the_runtime_package_and_check_with_an_audit_load_no_torch():
+    code = (
+        "import paperlink.runtime, paperlink.runtime.diagnostics, paperlink.runtime.entry, "
+        "paperlink.runtime.show, paperlink.engine, paperlink.cli, sys; print('torch' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout == "False\n"
+
+
 @pytest.mark.parametrize("package", ["libcst", "pylatexenc", "torch"])
 def test_config_and_paper_do_not_import_heavy_packages(package):
     owners = [m for m in IMPORTS if m == "paperlink/config.py" or m.startswith("paperlink/paper/")]

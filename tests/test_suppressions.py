@@ -318,7 +318,7 @@ def test_worker_processes_agree_with_a_serial_run(tmp_path):
         elif i % 4 == 1:
             files[f"m{i:02d}.py"] = f"# paperlink: ignore-file[PL1]\nx = {i}  # paper: Eqn {i}\n"
         elif i % 4 == 2:
-            files[f"m{i:02d}.py"] = f"x = {i}  # paperlink: ignore[PL104, PL9]\n"
+            files[f"m{i:02d}.py"] = f"x = {i}  # paperlink: ignore[PL104, PL99]\n"
         else:
             files[f"m{i:02d}.py"] = f"x = {i}  # paper: eq:nope{i}\n"
     config = load_config(None, project(tmp_path, files))

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from paperlink.rules.base import Rule, rule_markdown
+from paperlink.rules.runtime import (
+    NonFiniteOrigin,
+    ParameterWithoutGradient,
+    RuntimeStopNotStatic,
+    StaticStopNotExecuted,
+)
 from paperlink.rules.source_input import CodeRulesSkipped, SourceNotDecodable, SourceSyntaxError
 from paperlink.rules.suppression import UnknownSuppressionCode, UnusedSuppression
 from paperlink.rules.traceability import (
@@ -48,6 +54,10 @@ ALL_RULES: tuple[type[Rule], ...] = (
     StaleLink,
     UnusedSuppression,
     UnknownSuppressionCode,
+    RuntimeStopNotStatic,
+    ParameterWithoutGradient,
+    NonFiniteOrigin,
+    StaticStopNotExecuted,
 )
 
 
