@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 from paperlink.rules.base import Rule, rule_markdown
+from paperlink.rules.hyperparameters import (
+    HiddenHyperparameter,
+    HyperparameterMismatch,
+    ImplicitDefaultMismatch,
+    InconsistentHyperparameter,
+    UnimplementedHyperparameter,
+)
 from paperlink.rules.source_input import CodeRulesSkipped, SourceNotDecodable, SourceSyntaxError
 from paperlink.rules.suppression import UnknownSuppressionCode, UnusedSuppression
 from paperlink.rules.traceability import (
@@ -46,6 +53,11 @@ ALL_RULES: tuple[type[Rule], ...] = (
     AmbiguousReference,
     UnimplementedItem,
     StaleLink,
+    HiddenHyperparameter,
+    HyperparameterMismatch,
+    ImplicitDefaultMismatch,
+    UnimplementedHyperparameter,
+    InconsistentHyperparameter,
     UnusedSuppression,
     UnknownSuppressionCode,
 )
