@@ -53,13 +53,13 @@ ALL_RULES: tuple[type[Rule], ...] = (
     AmbiguousReference,
     UnimplementedItem,
     StaleLink,
+    UnusedSuppression,
+    UnknownSuppressionCode,
     HiddenHyperparameter,
     HyperparameterMismatch,
     ImplicitDefaultMismatch,
     UnimplementedHyperparameter,
     InconsistentHyperparameter,
-    UnusedSuppression,
-    UnknownSuppressionCode,
 )
 
 

@@ -17,7 +17,7 @@ from paperlink.analysis.hyperparameters.vocabulary import config_name
 from paperlink.numbers import parse_python_number, python_number
 from paperlink.source.code import FUNCTIONS, CodeModule
 
-__all__ = ["Value", "Scopes", "Resolver", "declarations"]
+__all__ = ["Value", "Scopes", "Resolver", "declarations", "declared_as"]
 
 _CONFIG_BASES = frozenset(
     "args arg cfg config conf opt opts option options hparams hparam hp hps params flags settings c".split()
@@ -103,6 +103,13 @@ def _flag(code: CodeModule, call: ast.Call, line: int) -> list[Site]:
         return []
     site = _declared(code, default, destination, api, line)
     return [site] if site is not None else []
+
+
+def declared_as(site: Site) -> str:
+    """How the code names a site's setting: ``--weight-decay`` for a flag, else the field or parameter."""
+    if site.api in ("argparse", "click") and site.label:
+        return f"--{site.label.replace('_', '-')}"
+    return site.label
 
 
 def _destination(call: ast.Call, api: str) -> str | None:

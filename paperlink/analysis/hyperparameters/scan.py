@@ -13,7 +13,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from paperlink.analysis.hyperparameters.config import Resolver, Scopes, Value, declarations, text_of
+from paperlink.analysis.hyperparameters.config import Resolver, Scopes, Value, declarations, declared_as
 from paperlink.analysis.hyperparameters.facts import HyperparameterFacts, Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.vocabulary import Api, api_for, api_names, config_name
 from paperlink.numbers import format_number, python_number
@@ -26,6 +26,7 @@ _TRIGGER = re.compile(r"torch|optim|add_argument|dataclass|loss|click|timm|ema|O
 _EXTRA_CALLS = frozenset({"add_argument", "option", "create", "add_", "lerp_", "lerp"})
 _SCOPES = (*FUNCTIONS, ast.Lambda, ast.ClassDef)
 _KINDS = {kind.value: kind for kind in SiteKind}
+_OVERRIDDEN_BY = {"batch_size": "batch_sampler"}  # a default that does not apply when this is passed
 
 
 @dataclass
@@ -115,7 +116,7 @@ def _call_sites(
     for parameter, names in api.hyperparameters.items():
         if parameter in bound:
             sites.extend(_explicit(code, resolver, api, parameter, names, bound[parameter], scope, statement))
-        elif complete and parameter in api.defaults:
+        elif complete and parameter in api.defaults and _OVERRIDDEN_BY.get(parameter) not in bound:
             sites.extend(_implicit(code, api, parameter, names, call, statement))
     return sites
 
@@ -178,7 +179,7 @@ def _site(
         name, value.text, value.numeric, code.span(node), value.source, value.configurable,
         kind or _KINDS.get(api.kind if api else "", SiteKind.LAYER), api=api.qualified if api else None,
         label=label, anchors=anchors, origin=origin.span if origin else None,
-        origin_label=origin.label if origin else "", default=default,
+        origin_label=declared_as(origin) if origin else "", default=default,
     )
 
 
@@ -273,7 +274,7 @@ def _loss_term_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, 
         if value.numeric is not None and abs(value.numeric) in (0.0, 1.0):
             continue  # 0 and 1 are identities, not weights
         name = config_name(coefficient.attr) if isinstance(coefficient, ast.Attribute) else None
-        sites.append(_site(code, name or f"loss_weight.{_term_name(other)}", value, coefficient, None, "", statement, SiteKind.LOSS_TERM))
+        sites.append(_site(code, name or f"loss_weight.{_term_name(code, other)}", value, coefficient, None, "", statement, SiteKind.LOSS_TERM))
     return sites
 
 
@@ -294,7 +295,7 @@ def _coefficient(resolver: Resolver, term: ast.AST, scope: ast.AST) -> tuple[ast
     return None
 
 
-def _term_name(node: ast.AST) -> str:
+def _term_name(code: CodeModule, node: ast.AST) -> str:
     """A short name for a loss term: its variable, or the function that computes it."""
     while True:
         if isinstance(node, ast.Call):
@@ -302,6 +303,8 @@ def _term_name(node: ast.AST) -> str:
             if isinstance(inner, ast.Attribute) and isinstance(inner.value, (ast.Call, ast.Subscript, ast.BinOp)):
                 node = inner.value  # `f(x).pow(2).mean()` is named by f
                 continue
+            if isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name) and code.qualified_name(inner) is None:
+                return inner.value.id  # `logits.pow(2)` is named by logits; `torch.logsumexp(...)` by logsumexp
             return _last_name(inner) or "term"
         if isinstance(node, ast.Attribute) and isinstance(node.value, (ast.Call, ast.Subscript)):
             node = node.value

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from paperlink.analysis.base import Conclusion, Project
+from paperlink.analysis.hyperparameters.config import declared_as
 from paperlink.analysis.hyperparameters.facts import HyperparameterFacts, Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.vocabulary import is_neutral, same_hyperparameter
 from paperlink.diagnostics import Diagnostic
@@ -145,9 +146,6 @@ def _linked(
 # --- diagnostics ------------------------------------------------------------------------------
 
 
-def _value_text(site: Site) -> str:
-    return site.value
-
 
 def _hidden(placed: Placed) -> Diagnostic | None:
     site = placed.site
@@ -169,7 +167,7 @@ def _mismatch(placed: Placed, papers: Mapping[str, Paper]) -> Diagnostic | None:
         return None
     if same_value(site.numeric, stated.number):
         return None
-    label = site.origin_label or site.label or placed.name
+    label = site.origin_label or declared_as(site) or placed.name
     message = f"{label} {site.value} differs from the paper's {stated.raw} ({stated.cite(papers)})"
     return Diagnostic(site.origin or site.span, HyperparameterMismatch.code, message, HyperparameterMismatch.severity)
 
@@ -203,7 +201,7 @@ def _conflicts(placed: Sequence[Placed]) -> list[Diagnostic]:
         if same_value(site.numeric, config.site.numeric or 0.0) and config.site.numeric is not None:
             continue
         message = (
-            f"{entry.name} is {site.value} here but {config.site.value} in {config.site.label} "
+            f"{entry.name} is {site.value} here but {config.site.value} in {declared_as(config.site)} "
             f"(line {config.site.span.line})"
         )
         found.append(Diagnostic(site.span, InconsistentHyperparameter.code, message, InconsistentHyperparameter.severity))
@@ -230,13 +228,14 @@ def _unimplemented(placed: Sequence[Placed], project: Project) -> list[Diagnosti
 
 
 def diagnostics(placed: Sequence[Placed], project: Project) -> list[Diagnostic]:
-    found: dict[tuple[Span, str], Diagnostic] = {}
+    # A flag's default is reported once, however many arguments read it.
+    found: dict[tuple[Span, str, str], Diagnostic] = {}
     for entry in placed:
         for diagnostic in (_hidden(entry), _mismatch(entry, project.papers), _implicit(entry, project.papers)):
             if diagnostic is not None:
-                found.setdefault((diagnostic.span, diagnostic.code), diagnostic)
+                found.setdefault((diagnostic.span, diagnostic.code, entry.name), diagnostic)
     for diagnostic in [*_conflicts(placed), *_unimplemented(placed, project)]:
-        found.setdefault((diagnostic.span, diagnostic.code), diagnostic)
+        found.setdefault((diagnostic.span, diagnostic.code, diagnostic.message), diagnostic)
     return sorted(found.values())
 
 
