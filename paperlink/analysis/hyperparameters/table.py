@@ -18,7 +18,7 @@ from paperlink.analysis.hyperparameters.config import declared_as
 from paperlink.analysis.hyperparameters.facts import HyperparameterFacts, Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.vocabulary import is_neutral, same_hyperparameter
 from paperlink.diagnostics import Diagnostic
-from paperlink.numbers import format_number, same_value
+from paperlink.numbers import same_value
 from paperlink.paper.model import ItemKind, Paper, PaperItem, display_name
 from paperlink.rules.hyperparameters import (
     InconsistentHyperparameter,
@@ -247,7 +247,7 @@ def _paper_entry(stated: Stated, papers: Mapping[str, Paper]) -> dict[str, Any]:
     return {
         "paper": stated.paper,
         "item": stated.item.key,
-        "number": parent.number if parent is not None else None,
+        "number": parent.number if parent is not None and parent.kind is ItemKind.TABLE else None,  # "Table <number>"
         "value": stated.raw,
         "span": stated.item.span.to_dict(),
     }
@@ -310,6 +310,3 @@ def conclude(facts: Sequence[HyperparameterFacts], project: Project) -> Conclusi
     placed = place_sites(sites, project)
     return Conclusion(tuple(diagnostics(placed, project)), hyperparameter_rows(placed, project))
 
-
-def describe(value: float | None) -> str:
-    return "?" if value is None else format_number(value)
