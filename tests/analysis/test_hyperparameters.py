@@ -147,6 +147,23 @@ def test_bad_input_is_symbolic_never_a_crash() -> None:
     ]
 
 
+def test_partial_binds_arguments_and_signature_defaults_are_configurable() -> None:
+    assert sites("""
+        from functools import partial
+        import gymnasium as gym
+        from torch import nn
+        norm = partial(nn.LayerNorm, eps=1e-6)
+        class Block(nn.Module):
+            def __init__(self, norm_layer=partial(nn.BatchNorm2d, eps=1e-3)):
+                self.norm = norm_layer(64)
+        env = gym.wrappers.FrameStack(env, 4)
+    """) == [
+        (5, "ln.eps", "1e-6", 1e-6, "literal", False),
+        (7, "bn.eps", "1e-3", 1e-3, "literal", True),
+        (9, "frame_stack", "4", 4.0, "literal", False),
+    ]
+
+
 def test_click_and_omegaconf_declarations() -> None:
     assert sites("""
         import click

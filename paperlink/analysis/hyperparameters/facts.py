@@ -29,6 +29,7 @@ class SiteKind(enum.Enum):
     DATA = "data"
     EMA = "ema"
     AUGMENTATION = "augmentation"
+    ENVIRONMENT = "environment"  # frame skip, frame stack, no-op starts: the environment's settings
     LOSS_TERM = "loss_term"  # a coefficient in `loss = a + 0.5 * b`
     CONFIG = "config"  # a declaration: argparse/click flag, dataclass field, OmegaConf key
 

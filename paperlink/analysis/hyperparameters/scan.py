@@ -10,6 +10,7 @@ looked at, which is what keeps magic numbers out.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -23,7 +24,7 @@ __all__ = ["scan"]
 
 # A file with none of these words sets no hyperparameter paperlink can see.
 _TRIGGER = re.compile(r"torch|optim|add_argument|dataclass|loss|click|timm|ema|OmegaConf|lerp")
-_EXTRA_CALLS = frozenset({"add_argument", "option", "create", "add_", "lerp_", "lerp"})
+_EXTRA_CALLS = frozenset({"add_argument", "option", "create", "add_", "lerp_", "lerp", "partial"})
 _SCOPES = (*FUNCTIONS, ast.Lambda, ast.ClassDef)
 _KINDS = {kind.value: kind for kind in SiteKind}
 _OVERRIDDEN_BY = {"batch_size": "batch_sampler"}  # a default that does not apply when this is passed
@@ -34,6 +35,7 @@ class _Walk:
     """What one walk of the tree collects for the steps after it."""
 
     calls: list[tuple[ast.Call, ast.AST, ast.stmt]] = field(default_factory=list)
+    in_signatures: set[int] = field(default_factory=set)  # ids of calls in parameter defaults
     averages: list[tuple[ast.BinOp, ast.AST, ast.stmt]] = field(default_factory=list)
     loss_terms: list[tuple[ast.stmt, ast.AST]] = field(default_factory=list)
     scopes: Scopes = field(default_factory=Scopes)
@@ -49,7 +51,10 @@ def scan(code: CodeModule) -> HyperparameterFacts:
     resolver = Resolver(code, walk.scopes, declared)
     sites = list(declared)
     for call, scope, statement in walk.calls:
-        sites.extend(_call_sites(code, resolver, call, scope, statement, walk.star_modules))
+        found = _call_sites(code, resolver, call, scope, statement, walk.star_modules)
+        if id(call) in walk.in_signatures:  # `norm_layer=partial(nn.LayerNorm, eps=1e-6)`: callers can replace it
+            found = [dataclasses.replace(site, configurable=True) for site in found]
+        sites.extend(found)
     for expression, scope, statement in walk.averages:
         sites.extend(_average_sites(code, resolver, expression, scope, statement))
     for statement, scope in walk.loss_terms:
@@ -61,18 +66,22 @@ def scan(code: CodeModule) -> HyperparameterFacts:
 def _walk(code: CodeModule) -> _Walk:
     found = _Walk()
     wanted = api_names() | _EXTRA_CALLS
-    stack: list[tuple[ast.AST, ast.AST, ast.stmt | None]] = [(node, code.tree, None) for node in code.tree.body]
+    stack: list[tuple[ast.AST, ast.AST, ast.stmt | None, bool]] = [(node, code.tree, None, False) for node in code.tree.body]
     while stack:
-        node, scope, statement = stack.pop()
+        node, scope, statement, signature = stack.pop()
         if isinstance(node, ast.stmt):
             statement = node
             _note_statement(found, node, scope)
         elif isinstance(node, ast.Call) and _last_name(node.func) in wanted:
             found.calls.append((node, scope, statement))
+            if signature:
+                found.in_signatures.add(id(node))
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and isinstance(node.left, ast.BinOp):
             found.averages.append((node, scope, statement))
+        elif isinstance(node, ast.arguments):
+            signature = True
         inner = node if isinstance(node, _SCOPES) else scope
-        stack.extend((child, inner, statement) for child in ast.iter_child_nodes(node))
+        stack.extend((child, inner, statement, signature) for child in ast.iter_child_nodes(node))
     return found
 
 
@@ -108,10 +117,15 @@ def _call_sites(
     if qualified is None and isinstance(call.func, ast.Name):
         # `from torch.optim import *`: a bare name is the module's when the module has it
         qualified = next((f"{m}.{call.func.id}" for m in star if api_for(f"{m}.{call.func.id}")), None)
+    arguments = call.args
+    if qualified == "functools.partial" and call.args:
+        # `partial(nn.LayerNorm, eps=1e-6)` sets what it binds; the rest is passed later
+        qualified, arguments = code.qualified_name(call.args[0]), call.args[1:]
     api = api_for(qualified)
     if api is None:
         return _update_method_sites(code, resolver, call, scope, statement)
-    bound, complete = _bind(api, call)
+    bound, complete = _bind(api, arguments, call.keywords)
+    complete = complete and arguments is call.args
     sites: list[Site] = []
     for parameter, names in api.hyperparameters.items():
         if parameter in bound:
@@ -121,17 +135,17 @@ def _call_sites(
     return sites
 
 
-def _bind(api: Api, call: ast.Call) -> tuple[dict[str, ast.AST], bool]:
+def _bind(api: Api, arguments: list[ast.expr], keywords: list[ast.keyword]) -> tuple[dict[str, ast.AST], bool]:
     """Arguments by parameter, and whether every argument is known (no ``*args``/``**kwargs``)."""
     bound: dict[str, ast.AST] = {}
     complete = True
-    for index, argument in enumerate(call.args):
+    for index, argument in enumerate(arguments):
         if isinstance(argument, ast.Starred):
             complete = False
             break
         if index < len(api.parameters):
             bound[api.parameters[index]] = argument
-    for keyword in call.keywords:
+    for keyword in keywords:
         if keyword.arg is None:
             complete = False
         else:

@@ -147,9 +147,16 @@ def _linked(
 
 
 
+def _is_test(path: str) -> bool:
+    """Tests pin values on purpose; their literals are not the method's hyperparameters."""
+    parts = path.split("/")
+    name = parts[-1]
+    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or "tests" in parts[:-1]
+
+
 def _hidden(placed: Placed) -> Diagnostic | None:
     site = placed.site
-    if site.kind is SiteKind.CONFIG or site.source is not Source.LITERAL or site.configurable:
+    if site.kind is SiteKind.CONFIG or site.source is not Source.LITERAL or site.configurable or _is_test(site.span.path):
         return None
     if placed.linked or placed.stated is not None or site.numeric is None or is_neutral(placed.name, site.numeric):
         return None

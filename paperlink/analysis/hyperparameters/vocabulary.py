@@ -130,6 +130,14 @@ _THIRD_PARTY: tuple[tuple[str, str, tuple[str, ...], dict[str, str]], ...] = (
     ("lion_pytorch.Lion", "optimizer", ("params", "lr", "betas", "weight_decay"), {
         "lr": "learning_rate", "weight_decay": "weight_decay",
     }),
+    ("gymnasium.wrappers.FrameStack", "environment", ("env", "num_stack"), {"num_stack": "frame_stack"}),
+    ("gymnasium.wrappers.FrameStackObservation", "environment", ("env", "stack_size"), {"stack_size": "frame_stack"}),
+    ("gym.wrappers.FrameStack", "environment", ("env", "num_stack"), {"num_stack": "frame_stack"}),
+    ("gymnasium.wrappers.AtariPreprocessing", "environment", ("env", "noop_max", "frame_skip"), {
+        "noop_max": "noop_max", "frame_skip": "frame_skip",
+    }),
+    ("stable_baselines3.common.atari_wrappers.NoopResetEnv", "environment", ("env", "noop_max"), {"noop_max": "noop_max"}),
+    ("stable_baselines3.common.atari_wrappers.MaxAndSkipEnv", "environment", ("env", "skip"), {"skip": "frame_skip"}),
     ("torchvision.transforms.RandomResizedCrop", "augmentation", ("size", "scale", "ratio"), {"scale": "aug.crop_scale"}),
     ("torchvision.transforms.ColorJitter", "augmentation", ("brightness", "contrast", "saturation", "hue"), {
         "brightness": "aug.brightness", "contrast": "aug.contrast", "saturation": "aug.saturation", "hue": "aug.hue",
@@ -244,7 +252,8 @@ _NEUTRAL = {
     "drop_path": (0.0,),
     "label_smoothing": (0.0,),
     "momentum": (0.0,),
-    "learning_rate": (1.0,),
+    "learning_rate": (0.0, 1.0),  # 0: a placeholder a scheduler overwrites
+    "bn_momentum": (0.0,),  # batch_norm used to standardise, without running statistics
     "margin": (0.0,),
 }
 
