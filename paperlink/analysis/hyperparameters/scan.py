@@ -25,7 +25,6 @@ __all__ = ["scan"]
 # A file with none of these words sets no hyperparameter paperlink can see.
 _TRIGGER = re.compile(r"torch|optim|add_argument|dataclass|loss|click|timm|ema|OmegaConf|lerp")
 _EXTRA_CALLS = frozenset({"add_argument", "option", "create", "add_", "lerp_", "lerp", "partial"})
-_SCOPES = (*FUNCTIONS, ast.Lambda, ast.ClassDef)
 _KINDS = {kind.value: kind for kind in SiteKind}
 _OVERRIDDEN_BY = {"batch_size": "batch_sampler"}  # a default that does not apply when this is passed
 
@@ -64,25 +63,71 @@ def scan(code: CodeModule) -> HyperparameterFacts:
 
 
 def _walk(code: CodeModule) -> _Walk:
+    """Statements are all visited (assignments, classes, loss statements); expressions only
+    on lines where the text calls a known API or subtracts from 1, which is most of the
+    cost saved: the expressions of a model file are mostly shapes and arithmetic."""
     found = _Walk()
-    wanted = api_names() | _EXTRA_CALLS
-    stack: list[tuple[ast.AST, ast.AST, ast.stmt | None, bool]] = [(node, code.tree, None, False) for node in code.tree.body]
-    while stack:
-        node, scope, statement, signature = stack.pop()
-        if isinstance(node, ast.stmt):
-            statement = node
-            _note_statement(found, node, scope)
-        elif isinstance(node, ast.Call) and _last_name(node.func) in wanted:
-            found.calls.append((node, scope, statement))
-            if signature:
-                found.in_signatures.add(id(node))
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and isinstance(node.left, ast.BinOp):
-            found.averages.append((node, scope, statement))
-        elif isinstance(node, ast.arguments):
-            signature = True
-        inner = node if isinstance(node, _SCOPES) else scope
-        stack.extend((child, inner, statement, signature) for child in ast.iter_child_nodes(node))
+    hot = _hot_lines(code)
+    bodies: list[tuple[list[ast.stmt], ast.AST]] = [(code.tree.body, code.tree)]
+    while bodies:
+        statements, scope = bodies.pop()
+        for statement in statements:
+            _note_statement(found, statement, scope)
+            inner = statement if isinstance(statement, (*FUNCTIONS, ast.ClassDef)) else scope
+            for name, value in ast.iter_fields(statement):
+                if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
+                    bodies.append((value, inner))
+                    continue
+                for part in value if isinstance(value, list) else [value]:
+                    if isinstance(part, (ast.excepthandler, ast.match_case)):
+                        bodies.append((part.body, inner))
+                    for expression in _expressions(part):
+                        _scan_expression(found, hot, expression, scope, statement, signature=name == "args")
     return found
+
+
+def _expressions(part: object) -> list[ast.expr]:
+    """The expressions directly in a statement's field (a default, a with-item, a guard...)."""
+    if isinstance(part, ast.expr):
+        return [part]
+    if isinstance(part, ast.arguments):
+        return [*part.defaults, *(d for d in part.kw_defaults if d is not None)]
+    if isinstance(part, ast.keyword):
+        return [part.value]
+    if isinstance(part, ast.withitem):
+        return [part.context_expr]
+    if isinstance(part, ast.excepthandler):
+        return [part.type] if part.type is not None else []
+    if isinstance(part, ast.match_case):
+        return [part.guard] if part.guard is not None else []
+    return []
+
+
+def _scan_expression(found: _Walk, hot: set[int], node: ast.expr, scope: ast.AST, statement: ast.stmt, signature: bool) -> None:
+    if not any(line in hot for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)):
+        return
+    wanted = api_names() | _EXTRA_CALLS
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Call) and _last_name(inner.func) in wanted:
+            found.calls.append((inner, scope, statement))
+            if signature:
+                found.in_signatures.add(id(inner))
+        elif isinstance(inner, ast.BinOp) and isinstance(inner.op, ast.Add) and isinstance(inner.left, ast.BinOp):
+            found.averages.append((inner, scope, statement))
+
+
+_CALLED = re.compile(r"([A-Za-z_]\w*)\s*\(")
+_ONE_MINUS = re.compile(r"(?<![\w.])1(?:\.0*)?\s*-")  # the `1 - d` of a moving average
+
+
+def _hot_lines(code: CodeModule) -> set[int]:
+    """Lines whose text calls a known API (by its last name) or has a ``1 -``."""
+    wanted = api_names() | _EXTRA_CALLS
+    hot = set()
+    for number, line in enumerate(code.lines, 1):
+        if "(" in line and not wanted.isdisjoint(_CALLED.findall(line)) or "1" in line and _ONE_MINUS.search(line):
+            hot.add(number)
+    return hot
 
 
 def _note_statement(found: _Walk, node: ast.stmt, scope: ast.AST) -> None:
