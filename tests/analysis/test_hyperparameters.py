@@ -240,3 +240,15 @@ def test_the_static_checker_never_imports_torch() -> None:
     )
     done = subprocess.run([sys.executable, "-c", script, str(DQN)], capture_output=True, text=True, cwd=ROOT, check=True)
     assert "PL403" in done.stdout
+
+
+def test_unimplemented_hyperparameters_can_be_exempted() -> None:
+    from paperlink.config import Config, PaperSource
+
+    folder = ROOT / "tests" / "rules" / "fixtures" / "PL404_unimplemented"
+    paper = PaperSource("paper", folder / "paper.tex")
+    plain = check(Config(root=folder, papers=(paper,)), [folder / "only_learning_rate.py"], jobs=1, select=["PL404"])
+    exempt = Config(root=folder, papers=(paper,), not_implemented=frozenset({"hp:warmup_steps"}))
+    fewer = check(exempt, [folder / "only_learning_rate.py"], jobs=1, select=["PL404"])
+    assert [d.span.line for d in plain.diagnostics] == [9, 10]
+    assert [d.span.line for d in fewer.diagnostics] == [10]
