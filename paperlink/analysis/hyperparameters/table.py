@@ -77,70 +77,87 @@ def _item(paper: Paper | None, key: str) -> PaperItem | None:
     return next((item for item in paper.items if item.key == key), None)
 
 
-def _statements(paper: Paper) -> dict[str, Stated]:
-    """Each hyperparameter key once: the table row where there is one, else the first mention."""
-    by_key = {item.key: item for item in paper.items}
+@dataclass(frozen=True)
+class _Index:
+    """One paper's items by key and its hyperparameters by key (without ``hp:``), built once."""
+
+    items: dict[str, PaperItem]
+    stated: dict[str, Stated]
+
+
+def _index(paper: Paper) -> _Index:
+    """Each hyperparameter once: the table row where there is one, else the first mention."""
+    items: dict[str, PaperItem] = {}
+    for item in paper.items:
+        items.setdefault(item.key, item)
+
+    def in_table(item: PaperItem) -> bool:
+        parent = items.get(item.parent or "")
+        return parent is not None and parent.kind is ItemKind.TABLE
+
     chosen: dict[str, PaperItem] = {}
     for item in paper.items:
-        if item.kind is not ItemKind.HYPERPARAMETER or item.hyperparameter is None:
-            continue
-        parent = by_key.get(item.parent or "")
-        in_table = parent is not None and parent.kind is ItemKind.TABLE
-        if item.key not in chosen or (in_table and by_key.get(chosen[item.key].parent or "", item).kind is not ItemKind.TABLE):
-            chosen[item.key] = item
-    return {key.removeprefix("hp:"): Stated(paper.name, item) for key, item in chosen.items()}
+        if item.kind is ItemKind.HYPERPARAMETER and item.hyperparameter is not None:
+            current = chosen.get(item.key)
+            if current is None or (in_table(item) and not in_table(current)):
+                chosen[item.key] = item
+    return _Index(items, {key.removeprefix("hp:"): Stated(paper.name, item) for key, item in chosen.items()})
 
 
-def _within(paper: Paper, container: str, name: str) -> Stated | None:
+def _within(paper: Paper, index: _Index, container: str, name: str) -> Stated | None:
     """The hyperparameter called ``name`` stated in the table or section ``container``."""
     for item in paper.items:
-        if item.kind is ItemKind.HYPERPARAMETER and item.parent == container and same_hyperparameter(name, item.key.removeprefix("hp:")):
-            return _statements(paper).get(item.key.removeprefix("hp:"))
+        key = item.key.removeprefix("hp:")
+        if item.kind is ItemKind.HYPERPARAMETER and item.parent == container and same_hyperparameter(name, key):
+            return index.stated.get(key)
     return None
 
 
 def place_sites(sites: Sequence[Site], project: Project) -> list[Placed]:
     """Every site with the paper's statement it is linked or named after (if any)."""
+    indexes = {name: _index(paper) for name, paper in project.papers.items()}
     links: dict[tuple[str, int], list[Any]] = {}
     for link in project.links:
         links.setdefault((link.target.path, link.target.line), []).append(link)
-    default = project.papers.get(project.default_paper or "") or (
-        next(iter(project.papers.values())) if len(project.papers) == 1 else None
-    )
-    stated_by_name = _statements(default) if default is not None else {}
+    default = project.default_paper if project.default_paper in indexes else next(iter(indexes)) if len(indexes) == 1 else None
+    stated_by_name = indexes[default].stated if default is not None else {}
     per_statement: dict[tuple[str, int], int] = {}
     for site in sites:
         if site.source is not Source.DEFAULT:
-            key = (site.span.path, site.anchors[0] if site.anchors else site.span.line)
-            per_statement[key] = per_statement.get(key, 0) + 1
+            per_statement[_statement_of(site)] = per_statement.get(_statement_of(site), 0) + 1
     placed = []
     for site in sites:
-        stated, linked = _linked(site, links, project.papers, per_statement)
+        alone = site.source is not Source.DEFAULT and per_statement.get(_statement_of(site)) == 1
+        found = [link for line in site.anchors for link in links.get((site.span.path, line), [])]
+        stated = _linked(site, found, project.papers, indexes, alone)
         if stated is None:
             stated = next((s for key, s in stated_by_name.items() if same_hyperparameter(site.name, key)), None)
-        placed.append(Placed(site, stated.key if stated else site.name, stated, linked))
+        placed.append(Placed(site, stated.key if stated else site.name, stated, linked=bool(found)))
     return placed
 
 
+def _statement_of(site: Site) -> tuple[str, int]:
+    return site.span.path, site.anchors[0] if site.anchors else site.span.line
+
+
 def _linked(
-    site: Site, links: dict[tuple[str, int], list[Any]], papers: Mapping[str, Paper], per_statement: dict[tuple[str, int], int]
-) -> tuple[Stated | None, bool]:
-    found = [link for line in site.anchors for link in links.get((site.span.path, line), [])]
-    alone = site.source is not Source.DEFAULT and per_statement.get((site.span.path, site.anchors[0] if site.anchors else 0), 0) == 1
+    site: Site, found: list[Any], papers: Mapping[str, Paper], indexes: Mapping[str, _Index], alone: bool
+) -> Stated | None:
+    """The hyperparameter the annotations on the site's statements name, if any."""
     for link in found:
-        paper = papers.get(link.paper)
-        item = _item(paper, link.item_key)
-        if paper is None or item is None:
+        paper, index = papers.get(link.paper), indexes.get(link.paper)
+        item = index.items.get(link.item_key) if index is not None else None
+        if paper is None or index is None or item is None:
             continue
         if item.kind is ItemKind.HYPERPARAMETER:
             key = item.key.removeprefix("hp:")
             if same_hyperparameter(site.name, key) or alone:
-                return _statements(paper).get(key), True
+                return index.stated.get(key)
         else:
-            within = _within(paper, item.key, site.name)
+            within = _within(paper, index, item.key, site.name)
             if within is not None:
-                return within, True
-    return None, bool(found) and site.source is not Source.DEFAULT
+                return within
+    return None
 
 
 # --- diagnostics ------------------------------------------------------------------------------
@@ -225,7 +242,7 @@ def _unimplemented(placed: Sequence[Placed], project: Project) -> list[Diagnosti
     found = []
     for name, paper in sorted(project.papers.items()):
         exempt_here = exempt | set(paper.not_implemented)
-        for key, stated in sorted(_statements(paper).items()):
+        for key, stated in sorted(_index(paper).stated.items()):
             if (name, key) in covered or stated.item.key in exempt_here or any(label in exempt_here for label in stated.item.labels):
                 continue
             shown = stated.item.hyperparameter.name if stated.item.hyperparameter else key
@@ -307,7 +324,7 @@ def _unstated_rows(placed: Sequence[Placed], project: Project) -> Iterable[tuple
     """Paper hyperparameters without a site (they may still be linked from elsewhere)."""
     seen = {entry.name for entry in placed}
     for _, paper in sorted(project.papers.items()):
-        for key, stated in sorted(_statements(paper).items()):
+        for key, stated in sorted(_index(paper).stated.items()):
             if key not in seen:
                 yield key, stated
 
