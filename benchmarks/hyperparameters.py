@@ -6,7 +6,8 @@ With no arguments it runs on the bundled sample papers (a smoke test). For each 
 (one repository) it prints the sites found by kind and source, how many numeric literals
 the files hold in all (what a magic-number linter would look at), and the PL401 count with
 no paper configured; then a seeded random sample of the flagged sites across all folders
-(``--show`` prints the code around each, for judging them by hand); then the cost in one
+(``--show`` prints the code around each, for judging them by hand). Like code with no
+paperlink setup, no paper is configured and annotations are not read. Then the cost in one
 process of the scan against ``libcst.parse_module`` and ``ast.parse`` of the same files.
 """
 

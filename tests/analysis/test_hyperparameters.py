@@ -94,7 +94,8 @@ def test_loss_terms_and_moving_averages() -> None:
             loss = pg_loss - args.ent_coef * entropy + v_loss * 0.5
             loss += 1e-4 * torch.logsumexp(online, dim=-1).mean()
             single_loss = 2.0 * pg_loss
-            ema = 0.99 * target + (1 - 0.99) * online
+            target = 0.99 * target + (1 - 0.99) * online
+            mixed = (1.0 - args.eps) * pg_loss + args.eps * v_loss
             target.lerp_(online, 1 - args.tau)
     """) == [
         (4, "loss_weight.b", "0.5", 0.5, "literal", False),
@@ -102,7 +103,7 @@ def test_loss_terms_and_moving_averages() -> None:
         (6, "loss_weight.v_loss", "0.5", 0.5, "literal", False),
         (7, "loss_weight.logsumexp", "1e-4", 1e-4, "literal", False),
         (9, "ema_decay", "0.99", 0.99, "literal", False),
-        (10, "tau", "args.tau", None, "config", True),
+        (11, "tau", "args.tau", None, "config", True),
     ]
 
 
@@ -154,13 +155,15 @@ def test_partial_binds_arguments_and_signature_defaults_are_configurable() -> No
         from torch import nn
         norm = partial(nn.LayerNorm, eps=1e-6)
         class Block(nn.Module):
-            def __init__(self, norm_layer=partial(nn.BatchNorm2d, eps=1e-3)):
+            def __init__(self, norm_layer=partial(nn.BatchNorm2d, eps=1e-3), act=None):
                 self.norm = norm_layer(64)
+                self.act = act or nn.LeakyReLU(0.2)
         env = gym.wrappers.FrameStack(env, 4)
     """) == [
         (5, "ln.eps", "1e-6", 1e-6, "literal", False),
         (7, "bn.eps", "1e-3", 1e-3, "literal", True),
-        (9, "frame_stack", "4", 4.0, "literal", False),
+        (9, "leaky_relu.negative_slope", "0.2", 0.2, "literal", True),
+        (10, "frame_stack", "4", 4.0, "literal", False),
     ]
 
 
@@ -252,3 +255,12 @@ def test_unimplemented_hyperparameters_can_be_exempted() -> None:
     fewer = check(exempt, [folder / "only_learning_rate.py"], jobs=1, select=["PL404"])
     assert [d.span.line for d in plain.diagnostics] == [9, 10]
     assert [d.span.line for d in fewer.diagnostics] == [10]
+
+
+def test_corpus_benchmark_runs_on_the_sample_papers() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "hyperparameters.py"), "--show"],
+        capture_output=True, text=True, cwd=ROOT, check=True, timeout=120,
+    )
+    assert "dqn: 3 files, 27 numeric literals, 15 sites, PL401 1" in done.stdout  # no paper, no annotations
+    assert "sample of 5 PL401 sites (seed 6):" in done.stdout

@@ -34,7 +34,7 @@ class _Walk:
     """What one walk of the tree collects for the steps after it."""
 
     calls: list[tuple[ast.Call, ast.AST, ast.stmt]] = field(default_factory=list)
-    in_signatures: set[int] = field(default_factory=set)  # ids of calls in parameter defaults
+    in_signatures: set[int] = field(default_factory=set)  # ids of calls in parameter defaults and fallbacks
     averages: list[tuple[ast.BinOp, ast.AST, ast.stmt]] = field(default_factory=list)
     loss_terms: list[tuple[ast.stmt, ast.AST]] = field(default_factory=list)
     scopes: Scopes = field(default_factory=Scopes)
@@ -107,13 +107,22 @@ def _scan_expression(found: _Walk, hot: set[int], node: ast.expr, scope: ast.AST
     if not any(line in hot for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)):
         return
     wanted = api_names() | _EXTRA_CALLS
+    fallback = _fallback(node)
     for inner in ast.walk(node):
         if isinstance(inner, ast.Call) and _last_name(inner.func) in wanted:
             found.calls.append((inner, scope, statement))
-            if signature:
+            if signature or inner in fallback:
                 found.in_signatures.add(id(inner))
         elif isinstance(inner, ast.BinOp) and isinstance(inner.op, ast.Add) and isinstance(inner.left, ast.BinOp):
             found.averages.append((inner, scope, statement))
+
+
+def _fallback(node: ast.expr) -> set[ast.AST]:
+    """Calls in the fallback of ``norm_layer or partial(nn.LayerNorm, eps=1e-6)``: a default
+    for a parameter, which callers can replace like a parameter default."""
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and isinstance(node.values[0], (ast.Name, ast.Attribute)):
+        return {inner for value in node.values[1:] for inner in ast.walk(value) if isinstance(inner, ast.Call)}
+    return set()
 
 
 _CALLED = re.compile(r"([A-Za-z_]\w*)\s*\(")
@@ -274,12 +283,28 @@ def _average_name(code: CodeModule, decay: ast.AST) -> str:
     return "ema_decay"
 
 
+def _destinations(node: ast.BinOp, statement: ast.stmt) -> set[str]:
+    """What the expression is stored into: the assignment's target, or ``x`` of ``x.copy_(node)``."""
+    if isinstance(statement, ast.Assign) and statement.value is node:
+        return {ast.unparse(target) for target in statement.targets}  # unparsed: a target's ctx is Store
+    return {
+        ast.unparse(call.func.value) for call in ast.walk(statement)
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "copy_"
+        and call.args and call.args[0] is node
+    }
+
+
 def _average_sites(code: CodeModule, resolver: Resolver, node: ast.BinOp, scope: ast.AST, statement: ast.stmt) -> list[Site]:
-    """``d * a + (1 - d) * b`` in either order: an exponential moving average with decay ``d``."""
+    """``x = d * x + (1 - d) * y`` (or ``x.copy_(...)``), in any order: a moving average of ``x``
+    with decay ``d``. A mix not stored back into one of its terms (label smoothing's
+    ``(1 - eps) * nll + eps * uniform``) is not an average."""
     terms = [node.left, node.right]
     if not all(isinstance(t, ast.BinOp) and isinstance(t.op, ast.Mult) for t in terms):
         return []
     factors = [[terms[0].left, terms[0].right], [terms[1].left, terms[1].right]]
+    destinations = _destinations(node, statement)
+    if not destinations.intersection(ast.unparse(f) for pair in factors for f in pair):
+        return []
     for mine, other in ((factors[0], factors[1]), (factors[1], factors[0])):
         for factor in mine:
             decay = _one_minus(factor)
