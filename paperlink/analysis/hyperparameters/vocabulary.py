@@ -125,6 +125,9 @@ _THIRD_PARTY: tuple[tuple[str, str, tuple[str, ...], dict[str, str]], ...] = (
     ("transformers.get_cosine_schedule_with_warmup", "scheduler", ("optimizer", "num_warmup_steps", "num_training_steps"), {
         "num_warmup_steps": "warmup_steps", "num_training_steps": "training_steps",
     }),
+    ("apex.parallel.LARC.LARC", "optimizer", ("optimizer", "trust_coefficient", "clip", "eps"), {
+        "trust_coefficient": "lars.trust_coefficient",
+    }),
     ("ema_pytorch.EMA", "ema", ("model",), {"beta": "ema_decay", "update_every": "ema_update_every"}),
     ("torch_ema.ExponentialMovingAverage", "ema", ("parameters", "decay"), {"decay": "ema_decay"}),
     ("lion_pytorch.Lion", "optimizer", ("params", "lr", "betas", "weight_decay"), {
