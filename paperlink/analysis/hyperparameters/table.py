@@ -220,9 +220,9 @@ def _conflicts(placed: Sequence[Placed]) -> list[Diagnostic]:
     for entry in placed:
         site = entry.site
         config = configured.get((site.span.path, entry.name))
-        if config is None or site.source is not Source.LITERAL or site.numeric is None:
+        if config is None or config.site.numeric is None or site.source is not Source.LITERAL or site.numeric is None:
             continue
-        if same_value(site.numeric, config.site.numeric or 0.0) and config.site.numeric is not None:
+        if same_value(site.numeric, config.site.numeric):
             continue
         message = (
             f"{entry.name} is {site.value} here but {config.site.value} in {declared_as(config.site)} "
