@@ -346,6 +346,33 @@ def _overrides(values: tuple[str, ...]) -> dict[str, Path]:
     return overrides
 
 
+HPARAMS_FORMATS = ("csv", "json", "markdown", "text")  # the keys of render.TABLE_FORMATS (a test keeps them equal)
+
+
+@cli.command("hparams")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(HPARAMS_FORMATS), default="text", show_default=True)
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Use this configuration file.")
+@click.option("--paper", "paper_overrides", multiple=True, metavar="NAME=PATH", help="Read paper NAME from PATH instead.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=2, show_default=True, help="Worker processes.")
+@click.option("--no-cache", is_flag=True, help="Read every file afresh; do not use or write .paperlink_cache.")
+def hparams_command(
+    paths: tuple[Path, ...], output_format: str, config_file: Path | None,
+    paper_overrides: tuple[str, ...], jobs: int, no_cache: bool,
+) -> None:
+    """Print every hyperparameter: the paper's value beside each place the code sets it."""
+    from paperlink.analysis.hyperparameters import HYPERPARAMETERS
+    from paperlink.analysis.hyperparameters.render import TABLE_FORMATS
+    from paperlink.engine import check
+
+    targets = list(paths) or [Path(".")]
+    config = load_config(config_file, targets[0])
+    report = check(
+        config, targets, _overrides(paper_overrides), jobs=jobs, select=list(HYPERPARAMETERS.codes), cache=not no_cache,
+    )
+    click.echo(TABLE_FORMATS[output_format](report.sections.get(HYPERPARAMETERS.name, [])), nl=False)
+
+
 @cli.command("lock")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--update", is_flag=True, help="Accept the current state: rewrite paperlink.lock.")

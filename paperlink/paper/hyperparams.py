@@ -9,10 +9,13 @@ Keys are canonical snake_case names without the ``hp:`` prefix (``learning_rate`
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from paperlink.numbers import SPANNING_CELL as _SPANNING_CELL
+from paperlink.numbers import TABLE_RULE as _TABLE_RULE
+from paperlink.numbers import parse_latex_number as parse_number
 
 __all__ = [
     "Mention",
@@ -39,98 +42,6 @@ class Mention:
     raw: str  # the value exactly as written, e.g. "3\\times10^{-4}"
     start: int
     end: int
-
-
-# --- numbers ---------------------------------------------------------------------------
-
-# Longer than any value cell; bounds the work done on arbitrary input.
-_MAX_NUMBER_LENGTH = 200
-
-_TABLE_RULE = re.compile(r"\\\\(?:\[[^\]]*\])?|\\(?:hline|midrule|toprule|bottomrule)(?![A-Za-z])")
-_MATH_DELIMITERS = re.compile(r"\$|\\[()\[\]]|\\ensuremath(?![A-Za-z])")
-_PHANTOM = re.compile(r"\\[hv]?phantom\s*\{[^{}]*\}")
-_SPANNING_CELL = re.compile(
-    r"\\multi(?:row|column)\*?\s*\{[^{}]*\}\s*(?:\[[^\]]*\]\s*)?\{[^{}]*\}"
-)
-_SIUNITX_QUANTITY = re.compile(r"\\(?:SI|qty)\s*(?:\[[^\]]*\])?\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
-_MULTIPLY = re.compile(r"\\(?:times|cdotp|cdot|ast)(?![A-Za-z])|[\u00d7\u00b7\u22c5]")
-_WRAPPER = re.compile(
-    r"\\(?:num|mathbf|textbf|mathrm|textrm|mathit|textit|mathsf|textsf|mathtt|texttt|text"
-    r"|textup|textnormal|mathnormal|emph|bm|boldsymbol|underline|bf|it|rm|small"
-    r"|footnotesize|scriptsize|tiny|(?:text)?color\s*\{[^{}]*\})(?![A-Za-z])\s*(?:\[[^\]]*\])?"
-)
-_SPACING = re.compile(
-    r"\\[,;:! ]|\\(?:quad|qquad|thinspace|enspace|medspace|thickspace|negthinspace)(?![A-Za-z])"
-    r"|\\hspace\*?\s*\{[^{}]*\}|[~\s\u00a0\u2000-\u200b\u202f\u205f\u3000]"
-)
-_THOUSANDS_GAP = re.compile(r"(?<=\d) (?=\d{3}(?!\d))")
-_SEPARATE_NUMBERS = re.compile(r"[\d.] +[\d.]")
-_COMPACT_NUMBER = re.compile(
-    r"""(?P<sign>[+-]?)
-    (?:
-        (?P<base>\d+)\^(?P<power>[+-]?\d+)
-      | (?P<mantissa>[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)
-        (?:[eE](?P<exponent>[+-]?\d+))?
-        (?:[*xX](?P<times_base>\d+)\^(?P<times_power>[+-]?\d+))?
-    )
-    (?P<suffix>%|[kKMB])?""",
-    re.VERBOSE | re.ASCII,
-)
-# Suffixes as powers of ten, so "0.7%" is parsed as 0.7e-2 in one correctly rounded step.
-_SUFFIX_EXPONENT = {"%": -2, "k": 3, "K": 3, "M": 6, "B": 9}
-
-
-def parse_number(latex: str) -> float | None:
-    """The number a LaTeX or plain spelling denotes, or None; never raises."""
-    if not isinstance(latex, str) or len(latex) > _MAX_NUMBER_LENGTH:
-        return None
-    compact = _compact_number_text(latex)
-    match = _COMPACT_NUMBER.fullmatch(compact) if compact else None
-    if match is None:
-        return None
-    try:
-        value = _number_value(match)
-    except (ArithmeticError, ValueError):  # e.g. 2^{99999} or 0^{-1}
-        return None
-    return value if math.isfinite(value) else None
-
-
-def _compact_number_text(latex: str) -> str | None:
-    """The spelling reduced to digits and operators, or None where other markup remains."""
-    text = _TABLE_RULE.sub("", latex)
-    text = _MATH_DELIMITERS.sub("", text)
-    text = _PHANTOM.sub("", text)
-    text = _SPANNING_CELL.sub("", text)
-    text = _SIUNITX_QUANTITY.sub(_quantity_with_unit, text)
-    text = _MULTIPLY.sub("*", text.replace("\\%", "%").replace("\u2212", "-"))
-    text = _SPACING.sub(" ", _WRAPPER.sub("", text))
-    if "\\" in text:
-        return None
-    text = " ".join(text.replace("{", "").replace("}", "").split())
-    text = _THOUSANDS_GAP.sub("", text)  # "1\,000" and "1 000" group thousands
-    if _SEPARATE_NUMBERS.search(text):  # "0.9 0.999" is two numbers, not one
-        return None
-    return text.replace(" ", "")
-
-
-def _quantity_with_unit(match: re.Match[str]) -> str:
-    # Only a percent unit changes the number; other units just name what it measures.
-    return match[1] + ("%" if "percent" in match[2] else "")
-
-
-def _number_value(match: re.Match[str]) -> float:
-    """Value of a :data:`_COMPACT_NUMBER` match, via one decimal string where possible."""
-    mantissa = (match["mantissa"] or "1").replace(",", "")
-    base, power = match["base"], match["power"]
-    if base is None:
-        base, power = match["times_base"], match["times_power"]
-    exponent = int(match["exponent"] or 0) + _SUFFIX_EXPONENT.get(match["suffix"] or "", 0)
-    if base is not None and int(base) == 10:
-        exponent, base = exponent + int(power), None
-    value = float(f"{mantissa}e{exponent}")
-    if base is not None:
-        value *= float(base) ** int(power)
-    return -value if match["sign"] == "-" else value
 
 
 # --- names -----------------------------------------------------------------------------

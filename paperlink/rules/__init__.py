@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 from paperlink.rules.base import Rule, rule_markdown
+from paperlink.rules.hyperparameters import (
+    HiddenHyperparameter,
+    HyperparameterMismatch,
+    ImplicitDefaultMismatch,
+    InconsistentHyperparameter,
+    UnimplementedHyperparameter,
+)
 from paperlink.rules.runtime import (
     NonFiniteOrigin,
     ParameterWithoutGradient,
@@ -54,6 +61,11 @@ ALL_RULES: tuple[type[Rule], ...] = (
     StaleLink,
     UnusedSuppression,
     UnknownSuppressionCode,
+    HiddenHyperparameter,
+    HyperparameterMismatch,
+    ImplicitDefaultMismatch,
+    UnimplementedHyperparameter,
+    InconsistentHyperparameter,
     RuntimeStopNotStatic,
     ParameterWithoutGradient,
     NonFiniteOrigin,

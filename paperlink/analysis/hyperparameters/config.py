@@ -1,0 +1,284 @@
+"""Configuration in one file, and what a value in code stands for.
+
+Declarations: argparse ``add_argument`` and click ``option`` defaults (under their flag's
+destination), dataclass-like config fields and ``OmegaConf.create({...})`` keys.
+Resolution follows, within the file, a name to its single assignment or to the default
+of the parameter it is, and ``args.x`` / ``cfg.x`` to the declaration of ``x``. What
+cannot be followed stays symbolic: its text is kept and its number is None, never guessed.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
+from paperlink.analysis.hyperparameters.vocabulary import config_name
+from paperlink.numbers import parse_python_number, python_number
+from paperlink.source.code import FUNCTIONS, CodeModule
+
+__all__ = ["Value", "Scopes", "Resolver", "declarations", "declared_as"]
+
+_CONFIG_BASES = frozenset(
+    "args arg cfg config conf opt opts option options hparams hparam hp hps params flags settings c".split()
+)
+_DATACLASS_DECORATORS = frozenset({"dataclass", "dataclasses.dataclass", "attr.s", "attr.define", "attrs.define", "define", "frozen"})
+_CONFIG_BASE_CLASSES = frozenset({"BaseModel", "BaseSettings", "NamedTuple", "Tap"})
+_MAX_TEXT = 60
+_MAX_DEPTH = 4
+
+
+@dataclass(frozen=True)
+class Value:
+    """What an expression in code stands for, as far as the file says."""
+
+    text: str
+    numeric: float | None
+    source: Source
+    configurable: bool
+    origin: Site | None = None  # the declaration or constant the value was followed to
+    anchor: int | None = None  # the line of the statement that wrote the value, when followed
+
+
+@dataclass
+class Scopes:
+    """Assignments by scope (a function or the module), filled by the scan's walk."""
+
+    assignments: dict[ast.AST, dict[str, list[ast.Assign | ast.AnnAssign]]] = field(default_factory=dict)
+    classes: list[ast.ClassDef] = field(default_factory=list)
+
+    def add(self, scope: ast.AST, statement: ast.Assign | ast.AnnAssign) -> None:
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        if len(targets) == 1 and isinstance(targets[0], ast.Name) and statement.value is not None:
+            self.assignments.setdefault(scope, {}).setdefault(targets[0].id, []).append(statement)
+
+
+def text_of(code: CodeModule, node: ast.AST) -> str:
+    """The node's source text on one line, shortened.
+
+    Sliced from the module's lines: ``ast.get_source_segment`` splits the whole file on
+    every call, which cost more than the rest of the scan.
+    """
+    line, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+    if line is not None and end == line and line <= len(code.lines):
+        encoded = code.lines[line - 1].encode("utf-8")  # ast columns count UTF-8 bytes
+        text = encoded[node.col_offset : node.end_col_offset].decode("utf-8", "replace")
+    else:
+        text = ast.unparse(node)
+    text = " ".join(text.split())
+    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 3] + "..."
+
+
+def literal(code: CodeModule, node: ast.AST) -> Value | None:
+    """The value of a numeric constant expression (``3e-4``, ``1/256``, ``-1``), else None."""
+    number = python_number(node)
+    if number is None:
+        return None
+    return Value(text_of(code, node), number, Source.LITERAL, False)
+
+
+# --- declarations --------------------------------------------------------------------------
+
+
+def declarations(code: CodeModule, calls: list[tuple[ast.Call, int]], scopes: Scopes) -> list[Site]:
+    """Every configuration default the file declares, as sites of kind CONFIG.
+
+    ``calls`` are the file's calls with the line of the statement each is in.
+    """
+    found: list[Site] = []
+    for call, line in calls:
+        found.extend(_flag(code, call, line))
+    for node in scopes.classes:
+        if _is_config_class(code, node):
+            found.extend(_fields(code, node))
+    return found
+
+
+def _flag(code: CodeModule, call: ast.Call, line: int) -> list[Site]:
+    """An argparse argument or click option with a numeric default."""
+    func = call.func
+    method = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if method == "add_argument":
+        api = "argparse"
+    elif method == "option" and (code.qualified_name(func) or "").startswith(("click.", "typer.")):
+        api = "click"
+    elif method == "create" and code.call_name(call) == "omegaconf.OmegaConf.create":
+        return _omegaconf(code, call, line)
+    else:
+        return []
+    default = next((k.value for k in call.keywords if k.arg == "default"), None)
+    destination = _destination(call, api)
+    if default is None or destination is None:
+        return []
+    site = _declared(code, default, destination, api, line)
+    return [site] if site is not None else []
+
+
+def declared_as(site: Site) -> str:
+    """How the code names a site's setting: ``--weight-decay`` for a flag, else the field or parameter."""
+    if site.api in ("argparse", "click") and site.label:
+        return f"--{site.label.replace('_', '-')}"
+    return site.label
+
+
+def _destination(call: ast.Call, api: str) -> str | None:
+    """The attribute a flag is stored under: ``dest=``, click's name, else the first long flag."""
+    for keyword in call.keywords:
+        if keyword.arg == "dest" and isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, str):
+            return keyword.value.value
+    names = [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+    if api == "click":
+        plain = [name for name in names if not name.startswith("-")]
+        if plain:
+            return plain[0]
+    long = [name for name in names if name.startswith("--")]
+    chosen = long[0] if long else names[0] if names else None
+    return chosen.lstrip("-").replace("-", "_") if chosen else None
+
+
+def _declared(code: CodeModule, default: ast.AST, label: str, api: str, line: int) -> Site | None:
+    """A declaration's site when its default is a number (or a string argparse converts)."""
+    name = config_name(label)
+    if name is None:
+        return None
+    number = python_number(default)
+    if number is None and isinstance(default, ast.Constant) and isinstance(default.value, str):
+        number = parse_python_number(default.value)
+    if number is None:
+        return None
+    return Site(
+        name, text_of(code, default), number, code.span(default), Source.CONFIG, True, SiteKind.CONFIG,
+        api=api, label=label, anchors=(line,),
+    )
+
+
+def _omegaconf(code: CodeModule, call: ast.Call, line: int) -> list[Site]:
+    if not call.args or not isinstance(call.args[0], ast.Dict):
+        return []
+    found = []
+    for key, value in zip(call.args[0].keys, call.args[0].values):
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            site = _declared(code, value, key.value, "omegaconf", line)
+            if site is not None:
+                found.append(site)
+    return found
+
+
+def _is_config_class(code: CodeModule, node: ast.ClassDef) -> bool:
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        name = code.qualified_name(target) or (target.id if isinstance(target, ast.Name) else "")
+        if name in _DATACLASS_DECORATORS or name.endswith(".dataclass"):
+            return True
+    return any(
+        (base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "")) in _CONFIG_BASE_CLASSES
+        for base in node.bases
+    )
+
+
+def _fields(code: CodeModule, node: ast.ClassDef) -> list[Site]:
+    found = []
+    for statement in node.body:
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value is not None:
+            value = statement.value
+            if isinstance(value, ast.Call) and getattr(value.func, "id", getattr(value.func, "attr", "")) == "field":
+                value = next((k.value for k in value.keywords if k.arg == "default"), None)
+            if value is not None:
+                site = _declared(code, value, statement.target.id, "dataclass", statement.lineno)
+                if site is not None:
+                    found.append(site)
+    return found
+
+
+def config_classes(code: CodeModule, scopes: Scopes) -> frozenset[str]:
+    return frozenset(node.name for node in scopes.classes if _is_config_class(code, node))
+
+
+# --- resolution ----------------------------------------------------------------------------
+
+
+class Resolver:
+    """What expressions in one file stand for, following names and config attributes."""
+
+    def __init__(self, code: CodeModule, scopes: Scopes, declared: list[Site]) -> None:
+        self.code = code
+        self.scopes = scopes
+        self.by_label: dict[str, list[Site]] = {}
+        for site in declared:
+            self.by_label.setdefault(site.label, []).append(site)
+        self.classes = config_classes(code, scopes)
+
+    def value(self, node: ast.AST, scope: ast.AST, depth: int = 0) -> Value:
+        found = literal(self.code, node)
+        if found is not None:
+            return found
+        if depth < _MAX_DEPTH and isinstance(node, ast.Name):
+            return self._name(node, scope, depth)
+        if depth < _MAX_DEPTH and isinstance(node, ast.Attribute) and self.is_config(node.value, scope):
+            return self._config(node)
+        return self.symbolic(node)
+
+    def symbolic(self, node: ast.AST) -> Value:
+        return Value(text_of(self.code, node), None, Source.CONFIG, True)
+
+    def _name(self, node: ast.Name, scope: ast.AST, depth: int) -> Value:
+        for owner in (scope, self.code.tree) if scope is not self.code.tree else (scope,):
+            assigned = self.scopes.assignments.get(owner, {}).get(node.id, [])
+            if len(assigned) == 1:
+                followed = self.value(assigned[0].value, owner, depth + 1)
+                if followed.anchor is None:
+                    followed = Value(followed.text, followed.numeric, followed.source, followed.configurable,
+                                     followed.origin, assigned[0].lineno)
+                return followed
+            if assigned:
+                return self.symbolic(node)
+            if isinstance(owner, FUNCTIONS):
+                parameter = _parameter_default(owner, node.id)
+                if parameter is not None:
+                    default = literal(self.code, parameter[1]) if parameter[1] is not None else None
+                    if default is None:
+                        return self.symbolic(node)
+                    return Value(default.text, default.numeric, Source.CONFIG, True)
+        return self.symbolic(node)
+
+    def is_config(self, base: ast.AST, scope: ast.AST) -> bool:
+        name = base.attr if isinstance(base, ast.Attribute) else base.id if isinstance(base, ast.Name) else None
+        if name is None:
+            return False
+        if name.lower() in _CONFIG_BASES:
+            return True
+        if not self.classes or not isinstance(base, ast.Name):
+            return False
+        if isinstance(scope, FUNCTIONS):
+            for argument in [*scope.args.posonlyargs, *scope.args.args, *scope.args.kwonlyargs]:
+                if argument.arg == name and isinstance(argument.annotation, ast.Name):
+                    return argument.annotation.id in self.classes
+        assigned = self.scopes.assignments.get(self.code.tree, {}).get(name, [])
+        return len(assigned) == 1 and isinstance(assigned[0].value, ast.Call) and getattr(
+            assigned[0].value.func, "id", None
+        ) in self.classes
+
+    def _config(self, node: ast.Attribute) -> Value:
+        declared = self.by_label.get(node.attr, [])
+        numbers = {site.numeric for site in declared}
+        if not declared or len(numbers) != 1:
+            return self.symbolic(node)
+        site = declared[0]
+        return Value(site.value, site.numeric, Source.CONFIG, True, origin=site, anchor=site.anchors[0])
+
+
+def _parameter_default(function: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> tuple[str, ast.AST | None] | None:
+    """(name, default or None) when ``name`` is a parameter of ``function``."""
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    defaults: list[ast.AST | None] = [None] * (len(positional) - len(arguments.defaults)) + list(arguments.defaults)
+    for argument, default in zip(positional, defaults):
+        if argument.arg == name:
+            return name, default
+    for argument, default in zip(arguments.kwonlyargs, arguments.kw_defaults):
+        if argument.arg == name:
+            return name, default
+    for argument in (arguments.vararg, arguments.kwarg):
+        if argument is not None and argument.arg == name:
+            return name, None
+    return None

@@ -1,0 +1,60 @@
+"""What the hyperparameter scan finds in one file: sites, as plain frozen data (cached as JSON)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from paperlink.spans import Span
+
+__all__ = ["Source", "SiteKind", "Site", "HyperparameterFacts"]
+
+
+class Source(enum.Enum):
+    """Where a site's value comes from."""
+
+    LITERAL = "literal"  # written in the code, here or in a constant it names
+    CONFIG = "config"  # a flag, a config field, a parameter: someone can change it without editing code
+    DEFAULT = "default"  # not written at all: the library's default applies
+
+
+class SiteKind(enum.Enum):
+    """What kind of code sets the hyperparameter."""
+
+    OPTIMIZER = "optimizer"
+    SCHEDULER = "scheduler"
+    LOSS = "loss"
+    LAYER = "layer"
+    CLIP = "clip"
+    DATA = "data"
+    EMA = "ema"
+    AUGMENTATION = "augmentation"
+    ENVIRONMENT = "environment"  # frame skip, frame stack, no-op starts: the environment's settings
+    LOSS_TERM = "loss_term"  # a coefficient in `loss = a + 0.5 * b`
+    CONFIG = "config"  # a declaration: argparse/click flag, dataclass field, OmegaConf key
+
+
+@dataclass(frozen=True)
+class Site:
+    """One place in code that sets (or, for a default, leaves) a hyperparameter."""
+
+    name: str  # canonical: learning_rate, adam.eps, weight_decay, loss_weight.kl
+    value: str  # as written (``5e-4``, ``args.lr``), or the default (``1e-8``)
+    numeric: float | None  # None when symbolic: the code does not say the number
+    span: Span
+    source: Source
+    configurable: bool
+    kind: SiteKind
+    api: str | None = None  # qualified name of the call, or the declaring API (argparse, click, dataclass)
+    label: str = ""  # what the code calls it: the parameter, flag or field (``eps``, ``--weight-decay``)
+    anchors: tuple[int, ...] = ()  # lines of the statements an annotation can bind to
+    origin: Span | None = None  # where the value is written, when not at ``span`` (a flag's default)
+    origin_label: str = ""  # the flag or field at ``origin``
+    default: float | None = None  # the library's default for this argument, where known
+
+
+@dataclass(frozen=True)
+class HyperparameterFacts:
+    """Every hyperparameter site of one file, in source order."""
+
+    sites: tuple[Site, ...] = ()

@@ -1,0 +1,303 @@
+"""Which arguments of which APIs are hyperparameters, and what they are called.
+
+Two sources, kept apart on purpose:
+
+* the *signatures and defaults* of torch's APIs come from the installed torch, through
+  the generated ``paperlink/data/torch_defaults.json`` (never typed here);
+* the *vocabulary* below says which parameters of those APIs are hyperparameters and
+  gives each a canonical name shared with the paper reader (``learning_rate``,
+  ``adam.eps``, ``weight_decay``, ``dropout``...). Third-party APIs without a generated
+  signature list their parameter order here; their defaults are unknown, so they yield
+  no implicit sites.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "Api",
+    "api_for",
+    "api_names",
+    "config_name",
+    "is_neutral",
+    "same_hyperparameter",
+]
+
+
+@dataclass(frozen=True)
+class Api:
+    """A callable taking hyperparameters: its parameter order, defaults and their names."""
+
+    qualified: str
+    kind: str  # optimizer, scheduler, loss, layer, clip, data, ema, augmentation
+    parameters: tuple[str, ...]  # positional order, keyword-only ones excluded
+    hyperparameters: dict[str, tuple[str, ...]]  # parameter -> canonical name(s); two for betas
+    defaults: dict[str, Any]  # parameter -> default (JSON data), only where torch says
+
+
+_ADAM_FAMILY = frozenset({"Adam", "AdamW", "Adamax", "NAdam", "RAdam", "SparseAdam", "FusedAdam", "Lamb", "Lion"})
+_OPTIMIZER_SKIP = frozenset({"params", "foreach", "maximize", "capturable", "differentiable", "fused"})
+_SCHEDULER_SKIP = frozenset({"optimizer", "last_epoch", "verbose", "lr_lambda", "anneal_strategy", "mode"})
+_SCHEDULER_NAMES = {"gamma": "lr_decay", "eta_min": "min_lr", "min_lr": "min_lr", "max_lr": "learning_rate"}
+_LOSS_NAMES = {"label_smoothing": "label_smoothing", "margin": "margin", "beta": "huber_delta", "delta": "huber_delta"}
+_CLIP_NAMES = {"max_norm": "max_grad_norm", "clip_value": "max_grad_value"}
+
+
+def _optimizer_names(class_name: str, parameter: str) -> tuple[str, ...]:
+    family = "adam" if class_name in _ADAM_FAMILY else class_name.lower()
+    if parameter in ("lr", "learning_rate"):
+        return ("learning_rate",)
+    if parameter in ("weight_decay", "momentum"):
+        return (parameter,)
+    if parameter == "betas":
+        return (f"{family}.beta1", f"{family}.beta2")
+    return (f"{family}.{parameter}",)
+
+
+def _layer_names(qualified: str, parameter: str) -> tuple[str, ...]:
+    """Hyperparameters of layers and functions, by the name of the API and the parameter."""
+    api = qualified.rsplit(".", 1)[-1].lower()
+    if "dropout" in api and parameter == "p":
+        return ("dropout",)
+    if parameter in ("dropout", "attn_dropout"):
+        return ("attention_dropout" if "attention" in api else "dropout",)
+    if parameter == "layer_norm_eps" or (parameter == "eps" and "layer_norm" in api.replace("layernorm", "layer_norm")):
+        return ("ln.eps",)
+    if parameter in ("eps", "momentum"):
+        for marker, prefix in (("batch", "bn"), ("group", "gn"), ("instance", "in"), ("rms", "rms_norm")):
+            if marker in api:
+                return ("bn_momentum",) if (prefix, parameter) == ("bn", "momentum") else (f"{prefix}.{parameter}",)
+        return ()
+    if parameter == "negative_slope":
+        return ("leaky_relu.negative_slope",)
+    if parameter == "tau" and "gumbel" in api:
+        return ("gumbel.tau",)
+    if parameter == "dim_feedforward":
+        return ("d_ff",)
+    return ()
+
+
+def _torch_hyperparameters(qualified: str, kind: str, parameters: list[dict[str, Any]]) -> dict[str, tuple[str, ...]]:
+    names: dict[str, tuple[str, ...]] = {}
+    class_name = qualified.rsplit(".", 1)[-1]
+    for parameter in parameters:
+        name = parameter["name"]
+        if kind == "optimizer" and name not in _OPTIMIZER_SKIP:
+            found = _optimizer_names(class_name, name)
+        elif kind == "scheduler" and name not in _SCHEDULER_SKIP:
+            found = (_SCHEDULER_NAMES.get(name, f"lr_schedule.{name}"),)
+        elif kind == "loss" or (kind == "functional" and name in _LOSS_NAMES and "loss" in class_name):
+            found = (_LOSS_NAMES[name],) if name in _LOSS_NAMES else ()
+        elif kind == "clip":
+            found = (_CLIP_NAMES[name],) if name in _CLIP_NAMES else ()
+        elif kind == "data":
+            found = ("batch_size",) if name == "batch_size" else ()
+        else:
+            found = _layer_names(qualified, name)
+        if found:
+            names[name] = found
+    return names
+
+
+# Third-party APIs: (qualified name, kind, positional order, {parameter: canonical name}).
+_OPTIMIZER_KEYWORDS = {"lr": "learning_rate", "weight_decay": "weight_decay", "momentum": "momentum", "eps": "adam.eps"}
+_THIRD_PARTY: tuple[tuple[str, str, tuple[str, ...], dict[str, str]], ...] = (
+    ("timm.optim.create_optimizer_v2", "optimizer", ("model_or_params", "opt", "lr", "weight_decay", "momentum"), _OPTIMIZER_KEYWORDS),
+    ("timm.optim.create_optimizer", "optimizer", ("args", "model"), {}),
+    ("timm.utils.ModelEmaV2", "ema", ("model", "decay"), {"decay": "ema_decay"}),
+    ("timm.utils.ModelEmaV3", "ema", ("model", "decay"), {"decay": "ema_decay"}),
+    ("timm.utils.ModelEma", "ema", ("model", "decay"), {"decay": "ema_decay"}),
+    ("timm.loss.LabelSmoothingCrossEntropy", "loss", ("smoothing",), {"smoothing": "label_smoothing"}),
+    ("timm.data.Mixup", "augmentation", ("mixup_alpha", "cutmix_alpha"), {
+        "mixup_alpha": "mixup_alpha", "cutmix_alpha": "cutmix_alpha", "prob": "mixup_prob",
+        "switch_prob": "mixup_switch_prob", "label_smoothing": "label_smoothing",
+    }),
+    ("transformers.AdamW", "optimizer", ("params", "lr", "betas", "eps", "weight_decay"), {
+        "lr": "learning_rate", "eps": "adam.eps", "weight_decay": "weight_decay",
+    }),
+    ("transformers.get_linear_schedule_with_warmup", "scheduler", ("optimizer", "num_warmup_steps", "num_training_steps"), {
+        "num_warmup_steps": "warmup_steps", "num_training_steps": "training_steps",
+    }),
+    ("transformers.get_cosine_schedule_with_warmup", "scheduler", ("optimizer", "num_warmup_steps", "num_training_steps"), {
+        "num_warmup_steps": "warmup_steps", "num_training_steps": "training_steps",
+    }),
+    ("apex.parallel.LARC.LARC", "optimizer", ("optimizer", "trust_coefficient", "clip", "eps"), {
+        "trust_coefficient": "lars.trust_coefficient",
+    }),
+    ("ema_pytorch.EMA", "ema", ("model",), {"beta": "ema_decay", "update_every": "ema_update_every"}),
+    ("torch_ema.ExponentialMovingAverage", "ema", ("parameters", "decay"), {"decay": "ema_decay"}),
+    ("lion_pytorch.Lion", "optimizer", ("params", "lr", "betas", "weight_decay"), {
+        "lr": "learning_rate", "weight_decay": "weight_decay",
+    }),
+    ("gymnasium.wrappers.FrameStack", "environment", ("env", "num_stack"), {"num_stack": "frame_stack"}),
+    ("gymnasium.wrappers.FrameStackObservation", "environment", ("env", "stack_size"), {"stack_size": "frame_stack"}),
+    ("gym.wrappers.FrameStack", "environment", ("env", "num_stack"), {"num_stack": "frame_stack"}),
+    ("gymnasium.wrappers.AtariPreprocessing", "environment", ("env", "noop_max", "frame_skip"), {
+        "noop_max": "noop_max", "frame_skip": "frame_skip",
+    }),
+    ("stable_baselines3.common.atari_wrappers.NoopResetEnv", "environment", ("env", "noop_max"), {"noop_max": "noop_max"}),
+    ("stable_baselines3.common.atari_wrappers.MaxAndSkipEnv", "environment", ("env", "skip"), {"skip": "frame_skip"}),
+    ("torchvision.transforms.RandomResizedCrop", "augmentation", ("size", "scale", "ratio"), {"scale": "aug.crop_scale"}),
+    ("torchvision.transforms.ColorJitter", "augmentation", ("brightness", "contrast", "saturation", "hue"), {
+        "brightness": "aug.brightness", "contrast": "aug.contrast", "saturation": "aug.saturation", "hue": "aug.hue",
+    }),
+    ("torchvision.transforms.RandomGrayscale", "augmentation", ("p",), {"p": "aug.grayscale_p"}),
+    ("torchvision.transforms.RandomApply", "augmentation", ("transforms", "p"), {"p": "aug.apply_p"}),
+    ("torchvision.transforms.RandAugment", "augmentation", ("num_ops", "magnitude"), {
+        "num_ops": "aug.randaugment_ops", "magnitude": "aug.randaugment_magnitude",
+    }),
+    ("torchvision.transforms.RandomErasing", "augmentation", ("p",), {"p": "aug.erasing_p"}),
+)
+_THIRD_PARTY_BETAS = frozenset({"transformers.AdamW", "lion_pytorch.Lion"})
+
+
+@functools.cache
+def _registry() -> dict[str, Api]:
+    """Every known API by qualified name (the generated torch table is read on first use)."""
+    from paperlink.data import torch_defaults
+
+    apis: dict[str, Api] = {}
+    for qualified, entry in torch_defaults()["apis"].items():
+        parameters = entry["parameters"]
+        names = _torch_hyperparameters(qualified, entry["family"], parameters)
+        if not names:
+            continue
+        kind = "layer" if entry["family"] == "functional" else entry["family"]
+        order = tuple(p["name"] for p in parameters if not p.get("keyword_only"))
+        defaults = {p["name"]: p["default"] for p in parameters if "default" in p}
+        apis[qualified] = Api(qualified, kind, order, names, defaults)
+    for qualified, kind, order, keywords in _THIRD_PARTY:
+        names = {parameter: (name,) for parameter, name in keywords.items()}
+        if qualified in _THIRD_PARTY_BETAS:
+            names["betas"] = ("adam.beta1", "adam.beta2")
+        apis[qualified] = Api(qualified, kind, order, names, {})
+    return apis
+
+
+def api_for(qualified: str | None) -> Api | None:
+    return _registry().get(qualified) if qualified else None
+
+
+@functools.cache
+def api_names() -> frozenset[str]:
+    """The last component of every known API (``Adam``, ``clip_grad_norm_``): a cheap filter
+    applied before a call's qualified name is resolved."""
+    return frozenset(name.rsplit(".", 1)[-1] for name in _registry())
+
+
+# --- names in configuration ------------------------------------------------------------
+
+_CONFIG_NAMES = {
+    "learning_rate": "lr learning_rate base_lr lr_base init_lr initial_lr",
+    "weight_decay": "wd weight_decay l2 l2_reg",
+    "batch_size": "bs batch_size batch train_batch_size per_device_train_batch_size mini_batch_size minibatch_size",
+    "momentum": "momentum mom",
+    "dropout": "dropout drop drop_rate dropout_rate p_drop pdrop dropout_prob hidden_dropout_prob",
+    "attention_dropout": "attn_drop attn_drop_rate attention_dropout attn_dropout attn_pdrop",
+    "drop_path": "drop_path drop_path_rate stochastic_depth",
+    "adam.beta1": "beta1 adam_beta1 b1",
+    "adam.beta2": "beta2 adam_beta2 b2",
+    "adam.eps": "adam_eps adam_epsilon opt_eps",
+    "gamma": "gamma discount discount_factor",
+    "gae_lambda": "gae_lambda lam gae_lam",
+    "tau": "tau polyak soft_update_tau",
+    "target_update_period": "target_update target_update_freq target_network_frequency target_update_interval"
+    " target_update_period target_update_frequency",
+    "buffer_size": "buffer_size replay_size memory_size replay_buffer_size replay_capacity memory_capacity",
+    "epochs": "epochs num_epochs n_epochs max_epochs train_epochs",
+    "warmup_steps": "warmup warmup_steps num_warmup_steps warmup_iters",
+    "warmup_epochs": "warmup_epochs warmup_epoch",
+    "training_steps": "total_steps total_timesteps max_steps train_steps training_steps num_iterations"
+    " max_iter max_iters iterations n_iter train_num_steps",
+    "label_smoothing": "label_smoothing smoothing",
+    "temperature": "temperature temp",
+    "max_grad_norm": "max_grad_norm clip_grad grad_clip clip_grad_norm gradient_clip_val clip_norm max_norm grad_norm_clip",
+    "ema_decay": "ema_decay model_ema_decay ema_rate ema_beta",
+    "lr_decay": "lr_decay lr_gamma decay_rate",
+    "min_lr": "min_lr lr_min eta_min",
+}
+_BY_IDENTIFIER = {word: name for name, words in _CONFIG_NAMES.items() for word in words.split()}
+# Settings that are not hyperparameters of the method: where to run, what to print, when to save.
+_NOT_HYPERPARAMETER = re.compile(
+    r"(?:^|_)(?:seed|seeds|workers|gpu|gpus|device|devices|world_size|rank|local_rank|port|verbose|debug"
+    r"|resume|start_epoch|num_classes|in_chans|cuda|track|capture_video)$"
+    r"|^(?:log|save|print|eval|checkpoint|ckpt|vis|wandb|tb|dist|val|test|num_workers|prefetch|pin)(?:_|$)"
+    r"|^j$|_(?:freq|interval|every)$"
+)
+_EXCEPT_FREQUENCY = frozenset({"target_update_freq", "target_update_interval", "target_network_frequency"})
+
+
+def config_name(identifier: str) -> str | None:
+    """Canonical name of a flag or field (``--weight-decay`` -> ``weight_decay``; ``--lr`` ->
+    ``learning_rate``); None for settings that are not hyperparameters (``--seed``, ``--workers``)."""
+    word = identifier.lstrip("-").replace("-", "_").lower()
+    if not word or not word.isidentifier():
+        return None
+    if word in _BY_IDENTIFIER:
+        return _BY_IDENTIFIER[word]
+    if word not in _EXCEPT_FREQUENCY and _NOT_HYPERPARAMETER.search(word):
+        return None
+    return word
+
+
+# --- values that switch a hyperparameter off ---------------------------------------------
+
+# A literal equal to one of these is "no such term" (no dropout, no weight decay) or the
+# identity of a scale (lr=1.0 as the base a scheduler multiplies), not a hidden choice.
+_NEUTRAL = {
+    "weight_decay": (0.0,),
+    "dropout": (0.0,),
+    "attention_dropout": (0.0,),
+    "drop_path": (0.0,),
+    "label_smoothing": (0.0,),
+    "momentum": (0.0,),
+    "learning_rate": (0.0, 1.0),  # 0: a placeholder a scheduler overwrites
+    "bn_momentum": (0.0,),  # batch_norm used to standardise, without running statistics
+    "margin": (0.0,),
+}
+
+
+def is_neutral(name: str, value: float) -> bool:
+    return value in _NEUTRAL.get(name, ())
+
+
+# --- matching code names with the paper's keys -------------------------------------------
+
+# Paper keys (the LaTeX reader's vocabulary and slugs) that name the same thing as a code name.
+_ALIASES = {
+    "huber_threshold": "huber_delta",
+    "huber_beta": "huber_delta",
+    "kappa": "huber_delta",
+    "target_update_rate": "tau",
+    "replay_capacity": "buffer_size",
+    "discount": "gamma",
+    "lr": "learning_rate",
+    "bn_eps": "bn.eps",
+    "ffn_dimension": "d_ff",
+}
+_OPTIMIZER_PREFIXES = ("adam.", "sgd.", "rmsprop.", "adagrad.", "adadelta.", "lamb.", "lars.")
+
+
+def _alias(name: str) -> str:
+    return _ALIASES.get(name, name)
+
+
+def same_hyperparameter(code_name: str, paper_key: str) -> bool:
+    """Whether a code name and a paper key (without ``hp:``) name one hyperparameter.
+
+    Besides equality (after aliases): a paper that says "epsilon" without naming Adam
+    means the optimizer's (``eps`` ~ ``adam.eps``), and a config field ``beta1`` is the
+    paper's ``adam.beta1``.
+    """
+    code, paper = _alias(code_name), _alias(paper_key)
+    if code == paper:
+        return True
+    if "." not in paper and code.startswith(_OPTIMIZER_PREFIXES):
+        return code.split(".", 1)[1] == paper
+    if "." not in code and paper.startswith(_OPTIMIZER_PREFIXES):
+        return paper.split(".", 1)[1] == code
+    return False

@@ -1,0 +1,266 @@
+"""The hyperparameter analysis: sites found per file, values followed, the table, the command."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from paperlink.analysis.hyperparameters import HYPERPARAMETERS, HyperparameterFacts, Source, scan
+from paperlink.analysis.hyperparameters.render import TABLE_FORMATS
+from paperlink.cache import from_data, to_data
+from paperlink.cli import HPARAMS_FORMATS, cli
+from paperlink.config import load_config
+from paperlink.engine import check
+from paperlink.source.code import CodeModule
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+DQN = ROOT / "sample_papers" / "dqn"
+
+
+def sites(text: str) -> list[tuple[int, str, str, float | None, str, bool]]:
+    """(line, name, value, number, source, configurable) of every site in ``text``."""
+    text = textwrap.dedent(text)
+    facts = scan(CodeModule("m.py", text, ast.parse(text)))
+    return [(s.span.line, s.name, s.value, s.numeric, s.source.value, s.configurable) for s in facts.sites]
+
+
+def test_optimizer_arguments_by_keyword_and_position_with_implicit_defaults() -> None:
+    assert sites("""
+        import torch.optim as optim
+        opt = optim.Adam(params, 3e-4, betas=(0.9, 0.98))
+    """) == [
+        (3, "adam.eps", "1e-8", 1e-8, "default", False),
+        (3, "weight_decay", "0", 0.0, "default", False),
+        (3, "learning_rate", "3e-4", 3e-4, "literal", False),
+        (3, "adam.beta1", "0.9", 0.9, "literal", False),
+        (3, "adam.beta2", "0.98", 0.98, "literal", False),
+    ]
+
+
+def test_flags_and_fields_are_followed_from_args_and_cfg() -> None:
+    found = sites("""
+        import argparse
+        from dataclasses import dataclass, field
+        import torch
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--weight-decay", "--wd", type=float, default="1e-4")
+        parser.add_argument("--seed", type=int, default=1)
+        @dataclass
+        class Config:
+            lr: float = field(default=0.1)
+        def build(model, args, cfg: Config):
+            return torch.optim.SGD(model.parameters(), lr=cfg.lr, weight_decay=args.weight_decay, momentum=0.9)
+    """)
+    assert found == [
+        (6, "weight_decay", '"1e-4"', 1e-4, "config", True),
+        (10, "learning_rate", "0.1", 0.1, "config", True),
+        (12, "sgd.dampening", "0", 0.0, "default", False),
+        (12, "learning_rate", "0.1", 0.1, "config", True),
+        (12, "weight_decay", '"1e-4"', 1e-4, "config", True),
+        (12, "momentum", "0.9", 0.9, "literal", False),
+    ]
+
+
+def test_names_follow_single_assignments_and_parameter_defaults() -> None:
+    assert sites("""
+        from torch import nn
+        P = 0.3
+        class Block(nn.Module):
+            def __init__(self, dim, eps=1e-6, slope=None):
+                rate = P
+                self.drop = nn.Dropout(rate)
+                self.norm = nn.LayerNorm(dim, eps=eps)
+                self.act = nn.LeakyReLU(slope)
+    """) == [
+        (7, "dropout", "0.3", 0.3, "literal", False),
+        (8, "ln.eps", "1e-6", 1e-6, "config", True),
+        (9, "leaky_relu.negative_slope", "slope", None, "config", True),
+    ]
+
+
+def test_loss_terms_and_moving_averages() -> None:
+    assert sites("""
+        import torch
+        def loss_fn(a, b, args):
+            return a + 0.5 * b
+        def step(pg_loss, v_loss, entropy, args, online, target):
+            loss = pg_loss - args.ent_coef * entropy + v_loss * 0.5
+            loss += 1e-4 * torch.logsumexp(online, dim=-1).mean()
+            single_loss = 2.0 * pg_loss
+            target = 0.99 * target + (1 - 0.99) * online
+            mixed = (1.0 - args.eps) * pg_loss + args.eps * v_loss
+            target.lerp_(online, 1 - args.tau)
+    """) == [
+        (4, "loss_weight.b", "0.5", 0.5, "literal", False),
+        (6, "ent_coef", "args.ent_coef", None, "config", True),
+        (6, "loss_weight.v_loss", "0.5", 0.5, "literal", False),
+        (7, "loss_weight.logsumexp", "1e-4", 1e-4, "literal", False),
+        (9, "ema_decay", "0.99", 0.99, "literal", False),
+        (11, "tau", "args.tau", None, "config", True),
+    ]
+
+
+def test_magic_numbers_are_not_sites() -> None:
+    assert sites("""
+        import torch
+        x = torch.zeros(32, 3, 224, 224)
+        y = x.sum(dim=1).view(-1, 10)[:, 0]
+        for i in range(10):
+            if i % 100 == 0:
+                print(i, 1e-3)
+        z = torch.clamp(y, 0.0, 1.0) * 255
+    """) == []
+
+
+def test_bad_input_is_symbolic_never_a_crash() -> None:
+    found = sites("""
+        import os
+        import argparse
+        from torch.optim import *
+        import torch
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--lr", type=float, default=float(os.environ.get("LR", "0.1")))
+        parser.add_argument("--bs", type=int, default=2 ** 8)
+        a = b
+        b = a
+        def make(name, params, **kwargs):
+            opt = getattr(torch.optim, name)(params, lr=0.1)
+            forwarded = torch.optim.Adam(params, **kwargs)
+            starred = torch.optim.SGD(*params)
+            star = SGD(params, lr=b)
+            looped = torch.nn.Dropout(a)
+            return opt, forwarded, starred, star, looped
+    """)
+    assert found == [
+        (8, "batch_size", "2 ** 8", 256.0, "config", True),
+        (15, "momentum", "0", 0.0, "default", False),
+        (15, "sgd.dampening", "0", 0.0, "default", False),
+        (15, "weight_decay", "0", 0.0, "default", False),
+        (15, "learning_rate", "b", None, "config", True),
+        (16, "dropout", "a", None, "config", True),
+    ]
+
+
+def test_partial_binds_arguments_and_signature_defaults_are_configurable() -> None:
+    assert sites("""
+        from functools import partial
+        import gymnasium as gym
+        from torch import nn
+        norm = partial(nn.LayerNorm, eps=1e-6)
+        class Block(nn.Module):
+            def __init__(self, norm_layer=partial(nn.BatchNorm2d, eps=1e-3), act=None):
+                self.norm = norm_layer(64)
+                self.act = act or nn.LeakyReLU(0.2)
+        env = gym.wrappers.FrameStack(env, 4)
+    """) == [
+        (5, "ln.eps", "1e-6", 1e-6, "literal", False),
+        (7, "bn.eps", "1e-3", 1e-3, "literal", True),
+        (9, "leaky_relu.negative_slope", "0.2", 0.2, "literal", True),
+        (10, "frame_stack", "4", 4.0, "literal", False),
+    ]
+
+
+def test_click_and_omegaconf_declarations() -> None:
+    assert sites("""
+        import click
+        from omegaconf import OmegaConf
+        cfg = OmegaConf.create({"lr": 3e-4, "name": "run", "dropout": 0.1})
+        @click.command()
+        @click.option("--batch-size", default=64)
+        @click.option("--workers", default=4)
+        def main(batch_size, workers):
+            pass
+    """) == [
+        (4, "learning_rate", "3e-4", 3e-4, "config", True),
+        (4, "dropout", "0.1", 0.1, "config", True),
+        (6, "batch_size", "64", 64.0, "config", True),
+    ]
+
+
+def test_files_without_triggers_are_skipped_and_facts_round_trip_the_cache() -> None:
+    assert sites("x = 0.5 * y + 0.5 * z\n") == []
+    text = "import torch\nopt = torch.optim.SGD(p, lr=0.1)\n"
+    facts = scan(CodeModule("m.py", text, ast.parse(text)))
+    assert facts.sites and from_data(HyperparameterFacts, json.loads(json.dumps(to_data(facts)))) == facts
+
+
+@pytest.fixture(scope="module")
+def dqn_rows() -> list[dict]:
+    report = check(load_config(None, DQN), [DQN], select=list(HYPERPARAMETERS.codes))
+    return report.sections["hyperparameters"]
+
+
+def test_section_rows_have_the_documented_shape(dqn_rows: list[dict]) -> None:
+    assert [row["name"] for row in dqn_rows] == sorted(row["name"] for row in dqn_rows)
+    for row in dqn_rows:
+        assert set(row) == {"name", "paper", "code", "status"}
+        assert row["status"] in {"match", "mismatch", "only-in-code", "only-in-paper"}
+        if row["paper"] is not None:
+            assert set(row["paper"]) == {"paper", "item", "number", "value", "span"}
+        for code in row["code"]:
+            assert set(code) == {"value", "numeric", "span", "source", "configurable", "api"}
+            assert code["source"] in {s.value for s in Source}
+    by_name = {row["name"]: row for row in dqn_rows}
+    assert by_name["adam.eps"]["status"] == "mismatch"
+    assert by_name["adam.eps"]["paper"]["value"] == r"1.5\times10^{-4}"
+    assert by_name["adam.eps"]["paper"]["number"] == "1"
+    assert [(c["value"], c["source"], c["api"]) for c in by_name["adam.eps"]["code"]] == [("1e-8", "default", "torch.optim.Adam")]
+    assert by_name["huber_threshold"]["status"] == "match"  # smooth_l1_loss's default beta = 1 is the paper's
+    assert by_name["exploration_steps"]["status"] == "only-in-paper"
+
+
+def test_every_table_format_is_registered_and_deterministic(dqn_rows: list[dict]) -> None:
+    assert HPARAMS_FORMATS == tuple(sorted(TABLE_FORMATS))
+    for name, render in TABLE_FORMATS.items():
+        assert render(dqn_rows) == render(json.loads(json.dumps(dqn_rows))), name
+    assert json.loads(TABLE_FORMATS["json"](dqn_rows))["hyperparameters"] == dqn_rows
+    lines = TABLE_FORMATS["csv"](dqn_rows).splitlines()
+    assert lines[0].startswith("name,status,paper,item,number")
+    assert "adam.eps,mismatch,dqn,hp:adam.eps,1,1.5\\times10^{-4},1e-8,1e-08,default,false,torch.optim.Adam,src/agent.py,62,17" in lines
+
+
+def test_cli_hparams_prints_the_table(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["hparams", str(DQN), "--format", "text", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["name", "paper", "code", "status"]
+    assert any(line.startswith("target_update_period") and line.endswith("mismatch") for line in lines)
+
+
+def test_the_static_checker_never_imports_torch() -> None:
+    script = (
+        "import sys; sys.modules['torch'] = None\n"  # importing torch now raises
+        "from pathlib import Path; from paperlink.config import load_config; from paperlink.engine import check\n"
+        "p = Path(sys.argv[1]); r = check(load_config(None, p), [p], jobs=1)\n"
+        "print(sorted({d.code for d in r.diagnostics}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(DQN)], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert "PL403" in done.stdout
+
+
+def test_unimplemented_hyperparameters_can_be_exempted() -> None:
+    from paperlink.config import Config, PaperSource
+
+    folder = ROOT / "tests" / "rules" / "fixtures" / "PL404_unimplemented"
+    paper = PaperSource("paper", folder / "paper.tex")
+    plain = check(Config(root=folder, papers=(paper,)), [folder / "only_learning_rate.py"], jobs=1, select=["PL404"])
+    exempt = Config(root=folder, papers=(paper,), not_implemented=frozenset({"hp:warmup_steps"}))
+    fewer = check(exempt, [folder / "only_learning_rate.py"], jobs=1, select=["PL404"])
+    assert [d.span.line for d in plain.diagnostics] == [9, 10]
+    assert [d.span.line for d in fewer.diagnostics] == [10]
+
+
+def test_corpus_benchmark_runs_on_the_sample_papers() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "hyperparameters.py"), "--show"],
+        capture_output=True, text=True, cwd=ROOT, check=True, timeout=120,
+    )
+    assert "dqn: 3 files, 27 numeric literals, 15 sites, PL401 1" in done.stdout  # no paper, no annotations
+    assert "sample of 5 PL401 sites (seed 6):" in done.stdout
