@@ -3,6 +3,19 @@
 from __future__ import annotations
 
 from paperlink.rules.base import Rule, rule_markdown
+from paperlink.rules.hidden_state import (
+    GlobalConfigRead,
+    GlobalMutation,
+    GlobalRebinding,
+    ImportTimeWork,
+    LibraryEnvironmentRead,
+)
+from paperlink.rules.reproducibility import (
+    HardCodedSeed,
+    ResultsWithoutConfig,
+    UndocumentedNondeterminism,
+    UnseededRandomness,
+)
 from paperlink.rules.source_input import CodeRulesSkipped, SourceNotDecodable, SourceSyntaxError
 from paperlink.rules.suppression import UnknownSuppressionCode, UnusedSuppression
 from paperlink.rules.traceability import (
@@ -48,6 +61,15 @@ ALL_RULES: tuple[type[Rule], ...] = (
     StaleLink,
     UnusedSuppression,
     UnknownSuppressionCode,
+    GlobalRebinding,
+    GlobalMutation,
+    GlobalConfigRead,
+    LibraryEnvironmentRead,
+    ImportTimeWork,
+    UnseededRandomness,
+    UndocumentedNondeterminism,
+    HardCodedSeed,
+    ResultsWithoutConfig,
 )
 
 

@@ -1,0 +1,259 @@
+"""PL501-PL504 facts: seeds, uses of global random number generators, nondeterministic
+settings and results written to disk, one file at a time.
+
+Everything is recognised by qualified name (``import numpy as np; np.random.seed`` is
+``numpy.random.seed``), except the tensor methods whose receiver a static reader cannot
+know (``w.normal_()``, ``x.index_add_()``, ``torch.Generator().manual_seed(0)``), which are
+read by method name.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from paperlink.analysis.code_walk import CodeWalk, Site
+from paperlink.analysis.hidden_state import documented
+from paperlink.analysis.module_state import Binding, config_named
+from paperlink.source.code import CodeModule
+from paperlink.spans import Span
+
+__all__ = ["SeedCall", "RandomUse", "Setting", "SavedResult", "ReproFacts", "scan_reproducibility"]
+
+_ALL = ("torch", "torch.cuda", "numpy", "random")
+_GLOBAL_SEEDERS: dict[str, tuple[str, ...]] = {
+    "torch.manual_seed": ("torch", "torch.cuda"), "torch.random.manual_seed": ("torch", "torch.cuda"),
+    "torch.cuda.manual_seed": ("torch.cuda",), "torch.cuda.manual_seed_all": ("torch.cuda",),
+    "numpy.random.seed": ("numpy",), "random.seed": ("random",),
+    "transformers.set_seed": _ALL, "accelerate.utils.set_seed": _ALL, "lightning.seed_everything": _ALL,
+    "pytorch_lightning.seed_everything": _ALL, "lightning.pytorch.seed_everything": _ALL,
+    "lightning_fabric.seed_everything": _ALL, "lightning.fabric.seed_everything": _ALL,
+    "tensorflow.random.set_seed": ("tensorflow",),
+}
+_GENERATORS = {  # seeded generator objects: they do not seed the global state
+    "numpy.random.default_rng": "numpy", "numpy.random.RandomState": "numpy", "random.Random": "random",
+    "jax.random.PRNGKey": "jax", "jax.random.key": "jax",
+}
+_RANDOM_FUNCTIONS = frozenset({
+    "random", "randint", "randrange", "choice", "choices", "shuffle", "sample", "uniform", "gauss",
+    "normalvariate", "lognormvariate", "expovariate", "vonmisesvariate", "gammavariate", "betavariate",
+    "paretovariate", "weibullvariate", "triangular", "getrandbits", "randbytes", "binomialvariate",
+})
+_NUMPY_NOT_DRAWS = frozenset({
+    "seed", "get_state", "set_state", "Generator", "SeedSequence", "PCG64", "PCG64DXSM", "MT19937", "Philox",
+    "SFC64", "BitGenerator", "bit_generator", "default_rng", "RandomState",
+})
+_TORCH_DRAWS = frozenset({
+    "torch.rand", "torch.rand_like", "torch.randn", "torch.randn_like", "torch.randint", "torch.randint_like",
+    "torch.randperm", "torch.normal", "torch.bernoulli", "torch.multinomial", "torch.poisson",
+    "torch.utils.data.random_split", "torch.utils.data.RandomSampler",
+})
+_INIT_NOT_DRAWS = frozenset({"calculate_gain", "constant_", "zeros_", "ones_", "eye_", "dirac_"})
+_TENSOR_DRAWS = frozenset({"normal_", "uniform_", "random_", "bernoulli_", "exponential_", "geometric_", "cauchy_", "log_normal_"})
+_LOADERS = frozenset({"torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"})
+_SCATTERS = frozenset({"scatter_add_", "scatter_add", "index_add_", "index_add", "scatter_reduce", "scatter_reduce_", "index_reduce_"})
+_ACCUMULATING = frozenset({"index_put_", "index_put", "put_"})
+_SAVES = frozenset({"torch.save", "numpy.save", "numpy.savez", "numpy.savez_compressed", "numpy.savetxt", "json.dump", "pickle.dump"})
+_CONFIG_DUMPS = frozenset({"json.dump", "yaml.dump", "yaml.safe_dump", "omegaconf.OmegaConf.save", "toml.dump",
+                           "pickle.dump", "torch.save", "shutil.copy", "shutil.copyfile", "shutil.copy2"})
+_CONFIG_LOGGERS = frozenset({"wandb.config.update", "mlflow.log_params", "mlflow.log_param"})
+_CONFIG_LOG_METHODS = frozenset({"add_hparams", "save_hyperparameters", "log_hyperparams"})
+
+
+@dataclass(frozen=True)
+class SeedCall:
+    library: str  # "torch", "numpy", "random", "torch.cuda", "lightning", "torch.Generator"...
+    value: str | None  # the literal seed, also through a module constant; None when computed
+    span: Span
+    configurable: bool  # the value comes from a parameter, configuration or computation
+    documented: bool  # `# paperlink: seed ...`
+    covers: tuple[str, ...] = ()  # the global generators it seeds (none for generator objects)
+
+
+@dataclass(frozen=True)
+class RandomUse:
+    library: str  # the global generator drawn from: "torch", "torch.cuda", "numpy", "random"
+    call: str  # "numpy.random.randint", ".normal_", "DataLoader" (shuffling workers)
+    span: Span
+    documented: bool
+    loader: bool = False  # a DataLoader shuffling in worker processes without worker_init_fn/generator
+
+
+@dataclass(frozen=True)
+class Setting:
+    setting: str  # "torch.backends.cudnn.benchmark = True", "index_add_()"
+    span: Span
+    documented: bool  # `# paperlink: nondeterministic ...`
+    level: str  # "warning" (PL502), "info" (PL502, atomics on CUDA), "listed" (computed, not reported)
+
+
+@dataclass(frozen=True)
+class SavedResult:
+    call: str
+    span: Span
+    documented: bool  # `# paperlink: results ...`
+
+
+@dataclass(frozen=True)
+class ReproFacts:
+    seeds: tuple[SeedCall, ...] = ()
+    uses: tuple[RandomUse, ...] = ()
+    settings: tuple[Setting, ...] = ()
+    saves: tuple[SavedResult, ...] = ()  # writes whose object holds no configuration
+    records_config: bool = False  # the file writes or logs its configuration somewhere
+
+
+def scan_reproducibility(code: CodeModule, walk: CodeWalk, bindings: dict[str, Binding]) -> ReproFacts:
+    seeds, uses, settings, saves, records = [], [], [], [], False
+    configs = frozenset(name for name, b in bindings.items() if b.kind == "config")
+    for site in walk.calls:
+        call, callee = site.node, code.call_name(site.node)
+        if (seed := _seed(code, call, callee, bindings)) is not None:
+            seeds.append(seed)
+        elif (use := _random_use(code, call, callee)) is not None:
+            uses.append(use)
+        elif (setting := _call_setting(code, call, callee)) is not None:
+            settings.append(setting)
+        elif callee in _SAVES and call.args and not _mentions_config(call.args[0], configs):
+            saves.append(SavedResult(callee, code.span(call), documented(code, call, "results")))
+        records = records or _records_config(call, callee, configs)
+    settings += [s for site in walk.assigns if (s := _assigned_setting(code, site)) is not None]
+    return ReproFacts(tuple(seeds), tuple(uses), tuple(sorted(settings, key=lambda s: s.span)), tuple(saves), records)
+
+
+def _seed(code: CodeModule, call: ast.Call, callee: str | None, bindings: dict[str, Binding]) -> SeedCall | None:
+    argument = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "seed"), None)
+    if callee in _GLOBAL_SEEDERS:
+        library, covers = _library(callee), _GLOBAL_SEEDERS[callee]
+    elif callee in _GENERATORS:
+        library, covers = _GENERATORS[callee], ()
+    elif callee is None and isinstance(call.func, ast.Attribute) and call.func.attr == "manual_seed":
+        library, covers = "torch.Generator", ()
+    else:
+        return None
+    if argument is None:
+        return None  # no argument: seeded from the operating system, a draw rather than a seed
+    value = _literal(argument, bindings)
+    return SeedCall(library, value, code.span(call), value is None, documented(code, call, "seed"), covers)
+
+
+def _library(callee: str) -> str:
+    for prefix in ("torch.cuda", "torch", "numpy", "random"):
+        if callee.startswith(prefix + "."):
+            return prefix
+    return callee.split(".", 1)[0]
+
+
+def _literal(node: ast.expr, bindings: dict[str, Binding]) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, str)) and not isinstance(node.value, bool):
+        return ast.unparse(node)
+    if isinstance(node, ast.Name) and node.id in bindings:
+        return bindings[node.id].constant_text
+    return None
+
+
+def _random_use(code: CodeModule, call: ast.Call, callee: str | None) -> RandomUse | None:
+    if any(k.arg == "generator" for k in call.keywords):
+        return None
+    library = _drawn_from(call, callee)
+    if library is None:
+        if callee in _LOADERS and _shuffles_in_workers(call):
+            return RandomUse("torch", "DataLoader", code.span(call), documented(code, call, "seed"), loader=True)
+        return None
+    if library == "torch" and _on_cuda(call):
+        library = "torch.cuda"
+    name = callee or f".{call.func.attr}"
+    return RandomUse(library, name, code.span(call), documented(code, call, "seed"))
+
+
+def _drawn_from(call: ast.Call, callee: str | None) -> str | None:
+    """The global generator ``call`` draws from, or None."""
+    if callee is None:
+        method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+        return "torch" if method in _TENSOR_DRAWS else None
+    module, _, function = callee.rpartition(".")
+    if module == "random":
+        return "random" if function in _RANDOM_FUNCTIONS or (function == "Random" and not call.args) else None
+    if module == "numpy.random":
+        unseeded = function in ("default_rng", "RandomState") and not call.args and not call.keywords
+        return "numpy" if function not in _NUMPY_NOT_DRAWS or unseeded else None
+    if callee in _TORCH_DRAWS or (module == "torch.nn.init" and function not in _INIT_NOT_DRAWS):
+        return "torch"
+    return None
+
+
+def _on_cuda(call: ast.Call) -> bool:
+    device = next((k.value for k in call.keywords if k.arg == "device"), None)
+    return isinstance(device, ast.Constant) and isinstance(device.value, str) and device.value.startswith("cuda")
+
+
+def _shuffles_in_workers(call: ast.Call) -> bool:
+    """shuffle set (and not literally False) with worker processes (not literally 0), and
+    neither worker_init_fn nor generator."""
+    given = {k.arg: k.value for k in call.keywords if k.arg}
+    positional = dict(zip(("dataset", "batch_size", "shuffle", "sampler", "batch_sampler", "num_workers"), call.args))
+    shuffle, workers = given.get("shuffle", positional.get("shuffle")), given.get("num_workers", positional.get("num_workers"))
+    if shuffle is None or workers is None or "worker_init_fn" in given:
+        return False
+    literal_off = isinstance(shuffle, ast.Constant) and not shuffle.value
+    return not literal_off and not (isinstance(workers, ast.Constant) and workers.value == 0)
+
+
+def _call_setting(code: CodeModule, call: ast.Call, callee: str | None) -> Setting | None:
+    if callee == "torch.use_deterministic_algorithms" and call.args:
+        flag = call.args[0]
+        if isinstance(flag, ast.Constant):
+            if flag.value is not False:
+                return None
+            return Setting("torch.use_deterministic_algorithms(False)", code.span(call), _nondeterministic(code, call), "warning")
+        return Setting(f"torch.use_deterministic_algorithms({ast.unparse(flag)})", code.span(call), _nondeterministic(code, call), "listed")
+    method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+    if callee is not None and not callee.startswith("torch."):
+        return None
+    accumulates = method in _ACCUMULATING and any(
+        k.arg == "accumulate" and isinstance(k.value, ast.Constant) and k.value.value is True for k in call.keywords
+    )
+    if method in _SCATTERS or accumulates:
+        return Setting(f"{method}()", code.span(call), _nondeterministic(code, call), "info")
+    return None
+
+
+def _assigned_setting(code: CodeModule, site: Site) -> Setting | None:
+    statement = site.node
+    if not isinstance(statement, ast.Assign):
+        return None
+    for target in statement.targets:
+        name = code.qualified_name(target)
+        if name not in ("torch.backends.cudnn.benchmark", "torch.backends.cudnn.deterministic"):
+            continue
+        value = statement.value
+        text = f"{name} = {ast.unparse(value)}"
+        if not isinstance(value, ast.Constant):
+            return Setting(text, code.span(statement), _nondeterministic(code, statement), "listed")
+        if bool(value.value) == name.endswith("benchmark"):  # benchmark on, or deterministic off
+            return Setting(text, code.span(statement), _nondeterministic(code, statement), "warning")
+    return None
+
+
+def _nondeterministic(code: CodeModule, node: ast.AST) -> bool:
+    return documented(code, node, "nondeterministic")
+
+
+def _mentions_config(node: ast.expr, configs: frozenset[str]) -> bool:
+    """Whether an expression holds configuration: a module-level config object, or a name or
+    attribute spelled as one (``args``, ``cfg``, ``self.config``, ``vars(opt)``)."""
+    for part in ast.walk(node):
+        if isinstance(part, ast.Name) and (part.id in configs or config_named(part.id)):
+            return True
+        if isinstance(part, ast.Attribute) and config_named(part.attr):
+            return True
+    return False
+
+
+def _records_config(call: ast.Call, callee: str | None, configs: frozenset[str]) -> bool:
+    if callee in _CONFIG_DUMPS:
+        return bool(call.args) and _mentions_config(call.args[0], configs)
+    if callee == "wandb.init":
+        return any(k.arg == "config" for k in call.keywords)
+    method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+    return callee in _CONFIG_LOGGERS or method in _CONFIG_LOG_METHODS
