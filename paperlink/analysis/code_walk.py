@@ -125,9 +125,11 @@ def _children(node, function, path, scopes, main, found: CodeWalk) -> list[tuple
         before = [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
         return [(c, *outer) for c in before] + [(node.body, function, path, (*scopes, node), main)]
     if isinstance(node, _COMPREHENSIONS):
-        first, inner = node.generators[0].iter, (function, path, (*scopes, node), main)
-        rest = [c for c in ast.iter_child_nodes(node) if c is not first]
-        return [(first, *outer)] + [(c, *inner) for c in rest]
+        inner = (function, path, (*scopes, node), main)
+        first, *others = node.generators
+        rest = [first.target, *first.ifs] + [c for g in others for c in (g.target, g.iter, *g.ifs)]
+        results = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+        return [(first.iter, *outer)] + [(c, *inner) for c in rest + results]
     if is_main_guard(node) and function is None and len(scopes) == 1:
         found.main_guard = True
         return [(node.test, *outer)] + [(c, function, path, scopes, True) for c in node.body] + [(c, *outer) for c in node.orelse]

@@ -13,7 +13,7 @@ import ast
 from dataclasses import dataclass
 
 from paperlink.analysis.code_walk import CodeWalk, ScopeResolver, Site, base_name
-from paperlink.analysis.module_state import MUTATORS, Binding
+from paperlink.analysis.module_state import MUTATORS, Binding, is_config_value
 from paperlink.source.code import CodeModule
 from paperlink.spans import Span
 
@@ -118,23 +118,28 @@ def _globals(
 ) -> tuple[ModuleGlobal, ...]:
     kinds = {name: b.kind for name, b in bindings.items()}
     operations = _mutations(code, walk, kinds)
+    values = _assigned_values(walk)
+    configured: set[str] = set()  # names a function binds to configuration through `global`
     uses: dict[tuple[str, str], dict[str, list[tuple[Site, str]]]] = {}
     for site in walk.names:
         node = site.node
-        if site.function is None:
+        if site.function is None or site.main:  # module level, or a def inside the main block
             continue
         if isinstance(node.ctx, (ast.Store, ast.Del)):
             if resolver.is_declared_global(node.id, site.scopes):
                 uses.setdefault((node.id, "rebinds"), {}).setdefault(site.path, []).append((site, f"{node.id} ="))
+                if id(node) in values and is_config_value(code, values[id(node)]):
+                    configured.add(node.id)
         elif (node.id in declared or bindings[node.id].hidden) and resolver.is_global(node.id, site.scopes):
             role, detail = ("writes", operations[id(node)]) if id(node) in operations else ("reads", _read_detail(walk, node))
             uses.setdefault((node.id, role), {}).setdefault(site.path, []).append((site, detail))
-    names = sorted({name for name, _ in uses} | {n for n, b in bindings.items() if b.kind == "config"})
+    names = sorted({name for name, _ in uses} | {n for n, b in bindings.items() if b.kind == "config"} | configured)
     found = []
     for name in names:
         rebinds, writes, reads = (_grouped(code, uses.get((name, role), {})) for role in ("rebinds", "writes", "reads"))
         binding = bindings.get(name)
-        kind = "config" if binding and binding.kind == "config" else "rebound" if rebinds else "mutable"
+        is_config = (binding is not None and binding.kind == "config") or name in configured
+        kind = "config" if is_config else "rebound" if rebinds else "mutable"
         if kind == "mutable" and not writes:
             continue
         target = binding.target if binding else None
@@ -147,11 +152,22 @@ def _globals(
 def _grouped(code: CodeModule, by_function: dict[str, list[tuple[Site, str]]]) -> tuple[GlobalUse, ...]:
     uses = []
     for function, sites in by_function.items():
-        first = sites[0][0]
+        first = min((site for site, _ in sites), key=lambda site: (site.node.lineno, site.node.col_offset))
         details = tuple(sorted({detail for _, detail in sites if detail}))
         is_documented = documented(code, first.node, "global") or documented(code, first.function, "global")
         uses.append(GlobalUse(function, code.span(first.node), details, is_documented))
     return tuple(sorted(uses, key=lambda use: use.span))
+
+
+def _assigned_values(walk: CodeWalk) -> dict[int, ast.expr]:
+    """id(Name) -> the value assigned to it, for plain `name = value` statements in functions."""
+    return {
+        id(target): site.node.value
+        for site in walk.assigns
+        if site.function is not None and isinstance(site.node, ast.Assign)
+        for target in site.node.targets
+        if isinstance(target, ast.Name)
+    }
 
 
 def _read_detail(walk: CodeWalk, node: ast.Name) -> str:
@@ -224,8 +240,12 @@ def _env_reads(code: CodeModule, walk: CodeWalk):
     for site in walk.compares:
         if any(code.qualified_name(c) in _ENV_OBJECTS for c in site.node.comparators):
             sites.append((site, site.node.left))
+    seen = set()
     for site, key in sorted(sites, key=lambda pair: (pair[0].node.lineno, pair[0].node.col_offset)):
         name = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+        if name is not None and (site.path, name) in seen:
+            continue  # `if "X" in os.environ: x = os.environ["X"]` is one read
+        seen.add((site.path, name))
         entry = file_entry or site.main or site.path.split(".", 1)[0] in entries
         yield EnvRead(name, code.span(site.node), site.path or None, entry, documented(code, site.node, "env"))
 
