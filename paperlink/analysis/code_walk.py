@@ -72,68 +72,82 @@ def base_name(node: ast.AST) -> ast.Name | None:
 
 
 def walk_code(code: CodeModule, names: frozenset[str]) -> CodeWalk:
-    """Visit ``code`` once; ``names`` are the identifiers whose uses the caller needs."""
+    """Visit ``code`` once; ``names`` are the identifiers whose uses the caller needs.
+
+    Nodes come in no particular order (callers sort what they report by position); the
+    context of a node is one tuple shared by all nodes of the same scope, and a
+    :class:`Site` is built only for the nodes a bucket keeps.
+    """
     found = CodeWalk()
-    stack: list[tuple[ast.AST, object, str, tuple[ast.AST, ...], bool]] = [(code.tree, None, "", (code.tree,), False)]
+    top = (None, "", (code.tree,), False)
+    stack: list[tuple[ast.AST, tuple]] = [(code.tree, top)]
+    push, pop = stack.append, stack.pop
     while stack:
-        node, function, path, scopes, main = stack.pop()
-        _sort(node, Site(node, function, path, scopes, main), names, found)  # type: ignore[arg-type]
-        children = _children(node, function, path, scopes, main, found)
-        stack.extend(reversed(children))
+        node, context = pop()
+        kind = type(node)
+        if kind is ast.Name:
+            if node.id in names:
+                found.names.append(Site(node, *context))
+            continue
+        if kind is ast.Attribute:
+            value = node.value
+            if type(value) is ast.Name and value.id in names:
+                found.holders[id(value)] = node
+        elif kind is ast.Call:
+            found.calls.append(Site(node, *context))
+        elif kind is ast.Subscript:
+            found.subscripts.append(Site(node, *context))
+            value = node.value
+            if type(value) is ast.Name and value.id in names:
+                found.holders[id(value)] = node
+        elif kind in _ASSIGNMENTS:
+            found.assigns.append(Site(node, *context))
+        elif kind is ast.Compare:
+            if any(type(op) in (ast.In, ast.NotIn) for op in node.ops):
+                found.compares.append(Site(node, *context))
+        elif kind is ast.Import:
+            found.imports.append(node)
+        if kind in _SCOPED or (kind is ast.If and context is top and is_main_guard(node)):
+            if kind in _DEFINITIONS:
+                found.definitions.append(Site(node, *context))
+            stack.extend(_scoped_children(node, context, found))
+        else:
+            for child in ast.iter_child_nodes(node):
+                push((child, context))
     return found
 
 
-def _sort(node: ast.AST, site: Site, names: frozenset[str], found: CodeWalk) -> None:
-    if isinstance(node, ast.Name):
-        if node.id in names:
-            found.names.append(site)
-    elif isinstance(node, ast.Attribute):
-        if isinstance(node.value, ast.Name) and node.value.id in names:
-            found.holders[id(node.value)] = node
-    elif isinstance(node, ast.Call):
-        found.calls.append(site)
-    elif isinstance(node, ast.Subscript):
-        found.subscripts.append(site)
-        if isinstance(node.value, ast.Name) and node.value.id in names:
-            found.holders[id(node.value)] = node
-    elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
-        found.assigns.append(site)
-    elif isinstance(node, ast.Compare):
-        if any(isinstance(op, (ast.In, ast.NotIn)) for op in node.ops):
-            found.compares.append(site)
-    elif isinstance(node, (*FUNCTIONS, ast.ClassDef)):
-        found.definitions.append(site)
-    elif isinstance(node, ast.Import):
-        found.imports.append(node)
+_ASSIGNMENTS = frozenset({ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete})
+_DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+_SCOPED = _DEFINITIONS | {ast.Lambda, *_COMPREHENSIONS}
 
 
-def _children(node, function, path, scopes, main, found: CodeWalk) -> list[tuple]:
-    """The children of ``node`` with their context (a new scope for def, lambda, class and
-    comprehension bodies; what a definition evaluates at definition time stays outside)."""
-    outer = (function, path, scopes, main)
+def _scoped_children(node: ast.AST, outer: tuple, found: CodeWalk) -> list[tuple[ast.AST, tuple]]:
+    """The children of a def, class, lambda, comprehension or main block, each with its
+    context: a new scope for the body; what a definition evaluates when it runs (decorators,
+    defaults, bases, a comprehension's first iterable) stays in the outer one."""
+    function, path, scopes, main = outer
     if isinstance(node, FUNCTIONS):
         inner = (node, f"{path}.{node.name}" if path else node.name, (*scopes, node), main)
         args = node.args
         before = [*node.decorator_list, *args.defaults, *(d for d in args.kw_defaults if d is not None)]
-        return [(c, *outer) for c in before] + [(c, *inner) for c in node.body]
+        return [(c, outer) for c in before] + [(c, inner) for c in node.body]
     if isinstance(node, ast.ClassDef):
         inner = (function, f"{path}.{node.name}" if path else node.name, (*scopes, node), main)
-        before = [*node.decorator_list, *node.bases, *node.keywords]
-        return [(c, *outer) for c in before] + [(c, *inner) for c in node.body]
+        return [(c, outer) for c in (*node.decorator_list, *node.bases, *node.keywords)] + [(c, inner) for c in node.body]
     if isinstance(node, ast.Lambda):
         args = node.args
         before = [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
-        return [(c, *outer) for c in before] + [(node.body, function, path, (*scopes, node), main)]
-    if isinstance(node, _COMPREHENSIONS):
-        inner = (function, path, (*scopes, node), main)
-        first, *others = node.generators
-        rest = [first.target, *first.ifs] + [c for g in others for c in (g.target, g.iter, *g.ifs)]
-        results = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
-        return [(first.iter, *outer)] + [(c, *inner) for c in rest + results]
-    if is_main_guard(node) and function is None and len(scopes) == 1:
+        return [(c, outer) for c in before] + [(node.body, (function, path, (*scopes, node), main))]
+    if isinstance(node, ast.If):  # the main block
         found.main_guard = True
-        return [(node.test, *outer)] + [(c, function, path, scopes, True) for c in node.body] + [(c, *outer) for c in node.orelse]
-    return [(c, *outer) for c in ast.iter_child_nodes(node)]
+        body = (function, path, scopes, True)
+        return [(node.test, outer)] + [(c, body) for c in node.body] + [(c, outer) for c in node.orelse]
+    inner = (function, path, (*scopes, node), main)
+    first, *others = node.generators
+    rest = [first.target, *first.ifs] + [c for g in others for c in (g.target, g.iter, *g.ifs)]
+    results = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+    return [(first.iter, outer)] + [(c, inner) for c in rest + results]
 
 
 class ScopeResolver:

@@ -263,7 +263,7 @@ def _entry_functions(code: CodeModule, walk: CodeWalk) -> frozenset[str]:
 
 def _import_work(code: CodeModule, walk: CodeWalk):
     lines = set()
-    for site in walk.calls:
+    for site in sorted(walk.calls, key=lambda site: (site.node.lineno, site.node.col_offset)):
         if not site.at_import or site.node.lineno in lines:
             continue
         what = _work(code, site.node)

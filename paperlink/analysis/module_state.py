@@ -31,10 +31,9 @@ _CONFIG_METHODS = frozenset({
     "from_yaml", "from_json", "from_toml",
 })
 _CONFIG_CLASS_ENDINGS = ("Config", "Configuration", "Args", "Arguments", "Options", "Settings", "HParams", "Hparams", "Params")
-_CONFIG_NAMES = frozenset({
-    "config", "configs", "cfg", "conf", "args", "opt", "opts", "options", "hparams", "hps", "hp",
-    "params", "settings", "flags", "hyperparams", "hyperparameters",
-})
+# names that make a dict literal configuration; generic words (flags, params, options) name
+# lookup tables as often as settings, so they do not
+_CONFIG_NAMES = frozenset({"config", "configs", "cfg", "conf", "args", "hparams", "settings", "hyperparams", "hyperparameters"})
 _WRAPPERS = frozenset({"builtins.vars", "builtins.dict", "copy.deepcopy", "copy.copy"})
 _CONTAINERS = frozenset({
     "builtins.dict", "builtins.list", "builtins.set", "builtins.bytearray", "collections.defaultdict",

@@ -57,6 +57,7 @@ _SAVES = frozenset({"torch.save", "numpy.save", "numpy.savez", "numpy.savez_comp
 _CONFIG_DUMPS = frozenset({"json.dump", "yaml.dump", "yaml.safe_dump", "omegaconf.OmegaConf.save", "toml.dump",
                            "pickle.dump", "torch.save", "shutil.copy", "shutil.copyfile", "shutil.copy2"})
 _CONFIG_LOGGERS = frozenset({"wandb.config.update", "mlflow.log_params", "mlflow.log_param"})
+_CONFIG_ALIASES = frozenset({"opt", "opts", "options", "flags", "hp", "hps", "params"})
 _CONFIG_LOG_METHODS = frozenset({"add_hparams", "save_hyperparameters", "log_hyperparams"})
 
 
@@ -118,7 +119,10 @@ def scan_reproducibility(code: CodeModule, walk: CodeWalk, bindings: dict[str, B
             saves.append(SavedResult(callee, code.span(call), documented(code, call, "results")))
         records = records or _records_config(call, callee, configs)
     settings += [s for site in walk.assigns if (s := _assigned_setting(code, site)) is not None]
-    return ReproFacts(tuple(seeds), tuple(uses), tuple(sorted(settings, key=lambda s: s.span)), tuple(saves), records)
+    def by_span(items):
+        return tuple(sorted(items, key=lambda item: item.span))
+
+    return ReproFacts(by_span(seeds), by_span(uses), by_span(settings), by_span(saves), records)
 
 
 def _seed(code: CodeModule, call: ast.Call, callee: str | None, bindings: dict[str, Binding]) -> SeedCall | None:
@@ -243,11 +247,15 @@ def _mentions_config(node: ast.expr, configs: frozenset[str]) -> bool:
     """Whether an expression holds configuration: a module-level config object, or a name or
     attribute spelled as one (``args``, ``cfg``, ``self.config``, ``vars(opt)``)."""
     for part in ast.walk(node):
-        if isinstance(part, ast.Name) and (part.id in configs or config_named(part.id)):
+        if isinstance(part, ast.Name) and (part.id in configs or _config_spelled(part.id)):
             return True
-        if isinstance(part, ast.Attribute) and config_named(part.attr):
+        if isinstance(part, ast.Attribute) and _config_spelled(part.attr):
             return True
     return False
+
+
+def _config_spelled(name: str) -> bool:
+    return config_named(name) or name.lower().strip("_") in _CONFIG_ALIASES
 
 
 def _records_config(call: ast.Call, callee: str | None, configs: frozenset[str]) -> bool:

@@ -29,11 +29,11 @@ def _global_reads(text: str) -> list[tuple[int, str]]:
     """(line, dotted path) of every use of `args` that symtable calls the module's global."""
     code = _code(text)
     resolver = ScopeResolver(code)
-    return [
+    return sorted(
         (site.node.lineno, site.path)
         for site in walk_code(code, frozenset({"args"})).names
         if site.function is not None and resolver.is_global("args", site.scopes)
-    ]
+    )
 
 
 def test_symtable_tells_globals_from_parameters_locals_and_closures() -> None:
