@@ -54,6 +54,8 @@ _LOADERS = frozenset({"torch.utils.data.DataLoader", "torch.utils.data.dataloade
 _SCATTERS = frozenset({"scatter_add_", "scatter_add", "index_add_", "index_add", "scatter_reduce", "scatter_reduce_", "index_reduce_"})
 _ACCUMULATING = frozenset({"index_put_", "index_put", "put_"})
 _SAVES = frozenset({"torch.save", "numpy.save", "numpy.savez", "numpy.savez_compressed", "numpy.savetxt", "json.dump", "pickle.dump"})
+_ARRAY_SAVES = frozenset({"torch.save", "numpy.save", "numpy.savez", "numpy.savez_compressed", "numpy.savetxt"})
+_NUMERICAL = frozenset({"torch", "numpy", "jax", "tensorflow", "sklearn", "pandas", "scipy"})
 _CONFIG_DUMPS = frozenset({"json.dump", "yaml.dump", "yaml.safe_dump", "omegaconf.OmegaConf.save", "toml.dump",
                            "pickle.dump", "torch.save", "shutil.copy", "shutil.copyfile", "shutil.copy2"})
 _CONFIG_LOGGERS = frozenset({"wandb.config.update", "mlflow.log_params", "mlflow.log_param"})
@@ -107,6 +109,8 @@ class ReproFacts:
 def scan_reproducibility(code: CodeModule, walk: CodeWalk, bindings: dict[str, Binding]) -> ReproFacts:
     seeds, uses, settings, saves, records = [], [], [], [], False
     configs = frozenset(name for name, b in bindings.items() if b.kind == "config")
+    # json.dump and pickle.dump write results only in numerical code; elsewhere they are caches
+    numeric = any(name.split(".", 1)[0] in _NUMERICAL for name in code.imports.values())
     for site in walk.calls:
         call, callee = site.node, code.call_name(site.node)
         if (seed := _seed(code, call, callee, bindings)) is not None:
@@ -116,8 +120,9 @@ def scan_reproducibility(code: CodeModule, walk: CodeWalk, bindings: dict[str, B
         elif (setting := _call_setting(code, call, callee)) is not None:
             settings.append(setting)
         elif callee in _SAVES and call.args and not _mentions_config(call.args[0], configs):
-            saves.append(SavedResult(callee, code.span(call), documented(code, call, "results")))
-        records = records or _records_config(call, callee, configs)
+            if callee in _ARRAY_SAVES or numeric:
+                saves.append(SavedResult(callee, code.span(call), documented(code, call, "results")))
+        records = records or _records_config(code, call, callee, configs)
     settings += [s for site in walk.assigns if (s := _assigned_setting(code, site)) is not None]
     def by_span(items):
         return tuple(sorted(items, key=lambda item: item.span))
@@ -254,13 +259,21 @@ def _mentions_config(node: ast.expr, configs: frozenset[str]) -> bool:
     return False
 
 
+def _mentions_argv(code: CodeModule, node: ast.expr) -> bool:
+    return any(isinstance(part, ast.Attribute) and code.qualified_name(part) == "sys.argv" for part in ast.walk(node))
+
+
 def _config_spelled(name: str) -> bool:
     return config_named(name) or name.lower().strip("_") in _CONFIG_ALIASES
 
 
-def _records_config(call: ast.Call, callee: str | None, configs: frozenset[str]) -> bool:
+def _records_config(code: CodeModule, call: ast.Call, callee: str | None, configs: frozenset[str]) -> bool:
     if callee in _CONFIG_DUMPS:
         return bool(call.args) and _mentions_config(call.args[0], configs)
+    writes = callee == "builtins.print" and any(k.arg == "file" for k in call.keywords)
+    if writes or (isinstance(call.func, ast.Attribute) and call.func.attr in ("write", "writelines")):
+        # the command line or the configuration written to a file (`print(" ".join(sys.argv), file=log)`)
+        return any(_mentions_config(a, configs) or _mentions_argv(code, a) for a in call.args)
     if callee == "wandb.init":
         return any(k.arg == "config" for k in call.keywords)
     method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
