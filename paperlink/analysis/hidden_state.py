@@ -197,9 +197,9 @@ def _mutations(code: CodeModule, walk: CodeWalk, kinds: dict[str, str]) -> dict[
             base = base_name(func.value)
             if base is not None and base.id in kinds and _mutates(func.attr, kinds[base.id]):
                 found[id(base)] = f"{_shape(func)}()"
-        elif code.call_name(call) in ("builtins.setattr", "builtins.delattr") and call.args:
+        elif (callee := code.call_name(call)) in ("builtins.setattr", "builtins.delattr") and call.args:
             if isinstance(call.args[0], ast.Name) and call.args[0].id in kinds:
-                found[id(call.args[0])] = f"{func.id}({call.args[0].id}, ...)"
+                found[id(call.args[0])] = f"{callee.removeprefix('builtins.')}({call.args[0].id}, ...)"
     return found
 
 
