@@ -57,8 +57,9 @@ def _global_diagnostics(item: ModuleGlobal, registrars: frozenset[str]) -> list[
         if not use.documented:
             found.append(Diagnostic(use.span, "PL302", f"{use.function} mutates the module-level {item.name} ({_listed(use.details)})"))
     if item.kind == "config":
+        binders = {use.function for use in item.rebinds}  # a function that parses the config is its source
         for use in item.reads:
-            if not use.documented:
+            if not use.documented and use.function not in binders:
                 found.append(Diagnostic(use.span, "PL303", f"{use.function} reads the module-level {item.name} ({_listed(use.details)})"))
     return found
 
