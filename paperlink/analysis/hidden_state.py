@@ -126,7 +126,7 @@ def _globals(
         if site.function is None or site.main:  # module level, or a def inside the main block
             continue
         if isinstance(node.ctx, (ast.Store, ast.Del)):
-            if resolver.is_declared_global(node.id, site.scopes):
+            if resolver.is_declared_global(node.id, site.scopes) and not _lazily_initialised(site):
                 uses.setdefault((node.id, "rebinds"), {}).setdefault(site.path, []).append((site, f"{node.id} ="))
                 if id(node) in values and is_config_value(code, values[id(node)]):
                     configured.add(node.id)
@@ -157,6 +157,28 @@ def _grouped(code: CodeModule, by_function: dict[str, list[tuple[Site, str]]]) -
         is_documented = documented(code, first.node, "global") or documented(code, first.function, "global")
         uses.append(GlobalUse(function, code.span(first.node), details, is_documented))
     return tuple(sorted(uses, key=lambda use: use.span))
+
+
+def _lazily_initialised(site: Site) -> bool:
+    """``if _cache is None: _cache = build()`` (or ``if not _cache:``): a value computed once on
+    first use, the same whatever the order of calls."""
+    name = site.node.id
+    for statement in ast.walk(site.function):
+        if not isinstance(statement, ast.If) or not _tests_unset(statement.test, name):
+            continue
+        if any(part is site.node for child in statement.body for part in ast.walk(child)):
+            return True
+    return False
+
+
+def _tests_unset(test: ast.expr, name: str) -> bool:
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return isinstance(test.operand, ast.Name) and test.operand.id == name
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is):
+        sides = (test.left, test.comparators[0])
+        return any(isinstance(s, ast.Name) and s.id == name for s in sides) and any(
+            isinstance(s, ast.Constant) and s.value is None for s in sides)
+    return False
 
 
 def _assigned_values(walk: CodeWalk) -> dict[int, ast.expr]:

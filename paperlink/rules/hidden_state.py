@@ -30,9 +30,10 @@ class GlobalRebinding(Rule):
     ```
 
     ## How to document it
-    Pass the state in and return it, or keep it in an object. When the global is intended
-    (a lazily built cache), write `# paperlink: global <reason>` on the module-level
-    binding (covers every function) or on the assignment.
+    Pass the state in and return it, or keep it in an object. When the global is intended,
+    write `# paperlink: global <reason>` on the module-level binding (covers every function)
+    or on the assignment. Lazy initialisation (`if _cache is None: _cache = build()`, or
+    `if not _cache:`) is not reported: the value is the same whatever the order of calls.
 
     ## Known limits
     `nonlocal` is not reported: a closure's variable lives in one call of the enclosing
