@@ -70,7 +70,7 @@ class ModuleGlobal:
 class EnvRead:
     name: str | None  # the variable, or None when computed
     span: Span
-    function: str | None  # dotted definition path; None at module level
+    function: str  # dotted definition path; "" at module level (as CodeModule.scope_name)
     entry: bool  # in a main block, a function it calls, a CLI command, or an entry file
     documented: bool
 
@@ -269,7 +269,7 @@ def _env_reads(code: CodeModule, walk: CodeWalk):
             continue  # `if "X" in os.environ: x = os.environ["X"]` is one read
         seen.add((site.path, name))
         entry = file_entry or site.main or site.path.split(".", 1)[0] in entries
-        yield EnvRead(name, code.span(site.node), site.path or None, entry, documented(code, site.node, "env"))
+        yield EnvRead(name, code.span(site.node), site.path, entry, documented(code, site.node, "env"))
 
 
 def _entry_functions(code: CodeModule, walk: CodeWalk) -> frozenset[str]:
@@ -300,9 +300,9 @@ def _work(code: CodeModule, call: ast.Call) -> str | None:
     if method in ("parse_args", "parse_known_args"):
         return f"parses the command line ({method}())"
     short = f"{callee.removeprefix('builtins.')}()" if callee else f".{method}()"
-    if callee in _FILE_READS or (callee is None and method in ("read_text", "read_bytes")):
+    if callee in _FILE_READS or method in ("read_text", "read_bytes"):
         return f"reads a file ({short})"
-    if callee in _NETWORK or (callee is None and method == "from_pretrained"):
+    if callee in _NETWORK or method == "from_pretrained":  # `AutoModel.from_pretrained` downloads weights
         return f"uses the network ({short})"
     if callee in _CUDA or (callee is None and method == "cuda"):
         return f"initialises CUDA ({short})"
