@@ -67,7 +67,7 @@ def scan(code: CodeModule) -> HiddenInputFacts:
         imports=tuple(sorted(imports)),
         script=walk.main_guard or code.relative.endswith("__main__.py"),
         state=scan_state(code, walk, bindings, declared, module),
-        reproducibility=scan_reproducibility(code, walk, bindings),
+        reproducibility=scan_reproducibility(code, walk, bindings, module),
     )
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from paperlink.analysis.hidden_state import GlobalUse, ModuleGlobal
 from paperlink.analysis.module_graph import ImportGraph
+from paperlink.analysis.reproducibility import LiteralCall, SeedHelper
 from paperlink.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
@@ -100,6 +101,11 @@ def reproducibility_diagnostics(files: Sequence[HiddenInputFacts], graph: Import
     unseeded = _unseeded(files, graph)
     records_config = any(file.reproducibility.records_config for file in files)
     found: list[Diagnostic] = []
+    for call, helper, value in _helper_seeds(files, graph):
+        if not call.documented:
+            seeded = ", ".join(helper.libraries)
+            message = f"seed hard-coded as {value} for {helper.function}(), which seeds {seeded}; no parameter or configuration sets it"
+            found.append(Diagnostic(call.span, "PL503", message))
     for file in files:
         facts = file.reproducibility
         found += _draw_diagnostics(file, unseeded)
@@ -117,6 +123,22 @@ def reproducibility_diagnostics(files: Sequence[HiddenInputFacts], graph: Import
             if not saved.documented:
                 message = f"{saved.call}() writes results, and no code records the configuration that produced them"
                 found.append(Diagnostic(saved.span, "PL504", message, Severity.INFO))
+    return found
+
+
+def _helper_seeds(files: Sequence[HiddenInputFacts], graph: ImportGraph) -> list[tuple[LiteralCall, SeedHelper, str]]:
+    """Calls passing a literal seed to a project function that seeds from that parameter
+    (``set_seed(0)`` with ``def set_seed(seed): torch.manual_seed(seed)``)."""
+    helpers = {(file.module, h.function): h for file in files for h in file.reproducibility.helpers}
+    found = []
+    for file in files:
+        for call in file.reproducibility.literal_calls if helpers else ():
+            located = graph.split(call.callee, file.module)
+            helper = helpers.get(located) if located else None
+            literals = dict(call.literals)
+            value = literals.get(str(helper.position), literals.get(helper.parameter)) if helper else None
+            if helper is not None and value is not None:
+                found.append((call, helper, value))
     return found
 
 
@@ -177,5 +199,7 @@ def section(files: Sequence[HiddenInputFacts], graph: ImportGraph) -> dict[str, 
         seeds += [(s.span, {"library": s.library, "value": s.value, "configurable": s.configurable})
                   for s in file.reproducibility.seeds]
         settings += [(s.span, {"setting": s.setting, "documented": s.documented}) for s in file.reproducibility.settings]
+    seeds += [(call.span, {"library": ", ".join(helper.libraries), "value": value, "configurable": False})
+              for call, helper, value in _helper_seeds(files, graph)]
     return {key: [{**entry, "span": span.to_dict()} for span, entry in sorted(items, key=lambda pair: pair[0])]
             for key, items in (("globals", globals_), ("env_vars", env_vars), ("seeds", seeds), ("nondeterminism", settings))}

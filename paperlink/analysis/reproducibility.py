@@ -18,7 +18,7 @@ from paperlink.analysis.module_state import Binding, config_named
 from paperlink.source.code import CodeModule
 from paperlink.spans import Span
 
-__all__ = ["SeedCall", "RandomUse", "Setting", "SavedResult", "ReproFacts", "scan_reproducibility"]
+__all__ = ["SeedCall", "RandomUse", "Setting", "SavedResult", "SeedHelper", "LiteralCall", "ReproFacts", "scan_reproducibility"]
 
 _ALL = ("torch", "torch.cuda", "numpy", "random")
 _GLOBAL_SEEDERS: dict[str, tuple[str, ...]] = {
@@ -59,6 +59,12 @@ _NUMERICAL = frozenset({"torch", "numpy", "jax", "tensorflow", "sklearn", "panda
 _CONFIG_DUMPS = frozenset({"json.dump", "yaml.dump", "yaml.safe_dump", "omegaconf.OmegaConf.save", "toml.dump",
                            "pickle.dump", "torch.save", "shutil.copy", "shutil.copyfile", "shutil.copy2"})
 _CONFIG_LOGGERS = frozenset({"wandb.config.update", "mlflow.log_params", "mlflow.log_param"})
+# calls into these never reach a project's seed helper; skipping them keeps the facts small
+_LIBRARY_ROOTS = frozenset({
+    "builtins", "torch", "numpy", "jax", "tensorflow", "math", "random", "os", "sys", "re", "collections",
+    "itertools", "functools", "typing", "einops", "PIL", "cv2", "scipy", "sklearn", "pandas", "matplotlib",
+    "time", "datetime", "json", "logging", "struct", "string", "operator", "ctypes", "socket", "tkinter",
+})
 _CONFIG_ALIASES = frozenset({"opt", "opts", "options", "flags", "hp", "hps", "params"})
 _CONFIG_LOG_METHODS = frozenset({"add_hparams", "save_hyperparameters", "log_hyperparams"})
 
@@ -98,16 +104,40 @@ class SavedResult:
 
 
 @dataclass(frozen=True)
+class SeedHelper:
+    """A module-level function that seeds from one of its parameters (``def set_seed(seed)``)."""
+
+    function: str
+    parameter: str
+    position: int
+    libraries: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LiteralCall:
+    """A call passing integer literals, in case its callee is another file's seed helper."""
+
+    callee: str  # qualified name ("utils.set_seed", or "<module>.set_seed" for a local def)
+    literals: tuple[tuple[str, str], ...]  # (position or keyword, literal text)
+    span: Span
+    documented: bool
+
+
+@dataclass(frozen=True)
 class ReproFacts:
     seeds: tuple[SeedCall, ...] = ()
     uses: tuple[RandomUse, ...] = ()
     settings: tuple[Setting, ...] = ()
     saves: tuple[SavedResult, ...] = ()  # writes whose object holds no configuration
     records_config: bool = False  # the file writes or logs its configuration somewhere
+    helpers: tuple[SeedHelper, ...] = ()
+    literal_calls: tuple[LiteralCall, ...] = ()
 
 
-def scan_reproducibility(code: CodeModule, walk: CodeWalk, bindings: dict[str, Binding]) -> ReproFacts:
+def scan_reproducibility(code: CodeModule, walk: CodeWalk, bindings: dict[str, Binding], module: str) -> ReproFacts:
     seeds, uses, settings, saves, records = [], [], [], [], False
+    helpers: dict[tuple[str, str, int], set[str]] = {}
+    literal_calls, local = [], _local_functions(code)
     configs = frozenset(name for name, b in bindings.items() if b.kind == "config")
     # json.dump and pickle.dump write results only in numerical code; elsewhere they are caches
     numeric = any(name.split(".", 1)[0] in _NUMERICAL for name in code.imports.values())
@@ -115,6 +145,8 @@ def scan_reproducibility(code: CodeModule, walk: CodeWalk, bindings: dict[str, B
         call, callee = site.node, code.call_name(site.node)
         if (seed := _seed(code, call, callee, bindings)) is not None:
             seeds.append(seed)
+            if (helper := _helper_parameter(site)) is not None:
+                helpers.setdefault(helper, set()).add(seed.library)
         elif (use := _random_use(code, call, callee)) is not None:
             uses.append(use)
         elif (setting := _call_setting(code, call, callee)) is not None:
@@ -122,12 +154,53 @@ def scan_reproducibility(code: CodeModule, walk: CodeWalk, bindings: dict[str, B
         elif callee in _SAVES and call.args and not _mentions_config(call.args[0], configs):
             if callee in _ARRAY_SAVES or numeric:
                 saves.append(SavedResult(callee, code.span(call), documented(code, call, "results")))
+        elif (literal := _literal_call(code, call, callee, bindings, module, local)) is not None:
+            literal_calls.append(literal)
         records = records or _records_config(code, call, callee, configs)
     settings += [s for site in walk.assigns if (s := _assigned_setting(code, site)) is not None]
+    found = tuple(SeedHelper(f, p, i, tuple(sorted(libraries))) for (f, p, i), libraries in sorted(helpers.items()))
+
     def by_span(items):
         return tuple(sorted(items, key=lambda item: item.span))
 
-    return ReproFacts(by_span(seeds), by_span(uses), by_span(settings), by_span(saves), records)
+    return ReproFacts(by_span(seeds), by_span(uses), by_span(settings), by_span(saves), records, found, by_span(literal_calls))
+
+
+def _helper_parameter(site: Site) -> tuple[str, str, int] | None:
+    """(function, parameter, position) when the seed's argument is a parameter of the
+    module-level function around it."""
+    function, call = site.function, site.node
+    argument = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "seed"), None)
+    if function is None or site.path != function.name or not isinstance(argument, ast.Name):
+        return None
+    names = [a.arg for a in (*function.args.posonlyargs, *function.args.args)]
+    if argument.id in names:
+        return function.name, argument.id, names.index(argument.id)
+    if argument.id in [a.arg for a in function.args.kwonlyargs]:
+        return function.name, argument.id, -1
+    return None
+
+
+def _literal_call(
+    code: CodeModule, call: ast.Call, callee: str | None, bindings: dict[str, Binding], module: str, local: frozenset[str]
+) -> LiteralCall | None:
+    """A call of a project function (not of a well-known library) with integer literals."""
+    if isinstance(call.func, ast.Name) and call.func.id in local:
+        callee = f"{module}.{call.func.id}" if module else call.func.id
+    if callee is None or callee.split(".", 1)[0] in _LIBRARY_ROOTS:
+        return None
+    pairs = [(str(i), a) for i, a in enumerate(call.args)] + [(k.arg, k.value) for k in call.keywords if k.arg]
+    literals = tuple((key, text) for key, value in pairs if (text := _integer(value, bindings)) is not None)
+    return LiteralCall(callee, literals, code.span(call), documented(code, call, "seed")) if literals else None
+
+
+def _local_functions(code: CodeModule) -> frozenset[str]:
+    return frozenset(s.name for s in code.tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))
+
+
+def _integer(node: ast.expr, bindings: dict[str, Binding]) -> str | None:
+    text = _literal(node, bindings)
+    return text if text is not None and text.lstrip("-").isdigit() else None
 
 
 def _seed(code: CodeModule, call: ast.Call, callee: str | None, bindings: dict[str, Binding]) -> SeedCall | None:

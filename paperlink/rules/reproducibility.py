@@ -94,7 +94,9 @@ class HardCodedSeed(Rule):
     Reports a seed written as a literal, directly or through a module constant
     (`SEED = 42; torch.manual_seed(SEED)`), for global seeders and generator objects
     (`np.random.default_rng(0)`, `random.Random(0)`, `torch.Generator().manual_seed(0)`,
-    `jax.random.PRNGKey(0)`).
+    `jax.random.PRNGKey(0)`), and a literal passed to a project function that seeds from
+    that parameter (`set_seed(42)` with `def set_seed(seed): torch.manual_seed(seed)`, in
+    any file of the project).
 
     ## Why it matters
     A result from one seed says little about the method; reporting a mean over seeds needs
@@ -111,8 +113,8 @@ class HardCodedSeed(Rule):
     or write `# paperlink: seed <reason>` on the call when a fixed value is intended.
 
     ## Known limits
-    A literal reaching the seed through a local variable or a helper function's argument
-    (`set_seed(0)`) is not followed.
+    A literal reaching the seed through a local variable, or through more than one helper
+    function, is not followed.
     """
 
     code = "PL503"
