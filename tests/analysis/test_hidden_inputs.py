@@ -121,3 +121,13 @@ def test_section_lists_every_kind_sorted_by_span(tmp_path: Path) -> None:
     assert section["nondeterminism"] == [{"setting": "torch.backends.cudnn.benchmark = cfg.fast", "documented": False,
                                           "span": {"path": "run.py", "line": 10, "column": 5, "end_line": 10, "end_column": 31}}]
     assert sorted(d.code for d in report.diagnostics) == ["PL302", "PL304", "PL503"]
+
+
+def test_a_literal_passed_to_a_seed_helper_is_listed_at_the_call(tmp_path: Path) -> None:
+    (tmp_path / "utils.py").write_text("import torch\ndef set_seed(seed):\n    torch.manual_seed(seed)\n", encoding="utf-8")
+    (tmp_path / "train.py").write_text("from utils import set_seed\nset_seed(3)\n", encoding="utf-8")
+    report = check(load_config(None, tmp_path), [tmp_path], select=["PL503"])
+    seeds = report.sections["hidden_inputs"]["seeds"]
+    assert [(s["span"]["path"], s["library"], s["value"], s["configurable"]) for s in seeds] == [
+        ("train.py", "torch", "3", False), ("utils.py", "torch", None, True)]
+    assert [(d.span.path, d.code) for d in report.diagnostics] == [("train.py", "PL503")]
