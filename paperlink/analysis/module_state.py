@@ -10,6 +10,7 @@ loggers and imports are not. The classification reads values, not how functions 
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 
 from paperlink.source.code import CodeModule
@@ -111,11 +112,19 @@ def _bound(statement: ast.stmt) -> list[tuple[ast.Name, ast.expr | None, bool]]:
                 pairs += [(n, statement.value if n is first and _is_known_pair(statement.value) else None, False) for n in names]
         return pairs
     if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-        return [(statement.target, statement.value, "Final" in ast.unparse(statement.annotation))]
+        return [(statement.target, statement.value, _is_final(statement.annotation))]
     if isinstance(statement, (ast.AugAssign, ast.For, ast.AsyncFor)):
         target = statement.target
         return [(n, None, False) for n in ast.walk(target) if isinstance(n, ast.Name)]
     return []
+
+
+def _is_final(annotation: ast.expr) -> bool:
+    """``Final``, ``Final[int]``, ``typing.Final[...]`` (by spelling: annotations are often strings)."""
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        return re.match(r"^\s*(typing\.|typing_extensions\.)?Final\b", annotation.value) is not None
+    head = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+    return (isinstance(head, ast.Name) and head.id == "Final") or (isinstance(head, ast.Attribute) and head.attr == "Final")
 
 
 def _is_known_pair(value: ast.expr) -> bool:
