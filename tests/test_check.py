@@ -18,7 +18,7 @@ from paperlink.engine import check
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted(p.parent for p in (ROOT / "sample_papers").glob("*/paper.tex"))
-IMPLEMENTED = ("PL0", "PL1", "PL4")  # the rule families `check` runs today
+IMPLEMENTED = ("PL0", "PL1", "PL3", "PL4", "PL5")  # the rule families `check` runs today
 
 
 def _expected(sample: Path) -> set[tuple[str, int, str]]:
@@ -61,7 +61,7 @@ def test_cli_check_exit_codes_and_json_is_deterministic(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     document = json.loads(result.output)
     assert document["version"] == 1
-    assert {d["code"] for d in document["diagnostics"]} == {"PL101", "PL110", "PL401", "PL402", "PL403", "PL404"}
+    assert {d["code"] for d in document["diagnostics"]} == {"PL101", "PL110", "PL401", "PL402", "PL403", "PL404", "PL501"}
     assert any(link["item"] == "eq:td_target" for link in document["links"])
     again = subprocess.run(
         [sys.executable, "-m", "paperlink", "check", str(ROOT / "sample_papers" / "dqn"), "--format", "json", "-q"],

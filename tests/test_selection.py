@@ -77,8 +77,8 @@ def test_split_codes():
 
 
 def test_unknown_codes_need_a_rule_that_starts_with_them():
-    assert unknown_codes(["PL", "PL1", "PL11", "PL112", "PL119", "PL5", "pl101", "E501", "PL1010"]) == [
-        "PL", "PL119", "PL5", "pl101", "E501", "PL1010",
+    assert unknown_codes(["PL", "PL1", "PL11", "PL112", "PL119", "PL99", "pl101", "E501", "PL1010"]) == [
+        "PL", "PL119", "PL99", "pl101", "E501", "PL1010",
     ]
 
 

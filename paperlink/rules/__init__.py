@@ -3,6 +3,19 @@
 from __future__ import annotations
 
 from paperlink.rules.base import Rule, rule_markdown
+from paperlink.rules.hidden_state import (
+    GlobalConfigRead,
+    GlobalMutation,
+    GlobalRebinding,
+    ImportTimeWork,
+    LibraryEnvironmentRead,
+)
+from paperlink.rules.reproducibility import (
+    HardCodedSeed,
+    ResultsWithoutConfig,
+    UndocumentedNondeterminism,
+    UnseededRandomness,
+)
 from paperlink.rules.hyperparameters import (
     HiddenHyperparameter,
     HyperparameterMismatch,
@@ -61,11 +74,20 @@ ALL_RULES: tuple[type[Rule], ...] = (
     StaleLink,
     UnusedSuppression,
     UnknownSuppressionCode,
+    GlobalRebinding,
+    GlobalMutation,
+    GlobalConfigRead,
+    LibraryEnvironmentRead,
+    ImportTimeWork,
     HiddenHyperparameter,
     HyperparameterMismatch,
     ImplicitDefaultMismatch,
     UnimplementedHyperparameter,
     InconsistentHyperparameter,
+    UnseededRandomness,
+    UndocumentedNondeterminism,
+    HardCodedSeed,
+    ResultsWithoutConfig,
     RuntimeStopNotStatic,
     ParameterWithoutGradient,
     NonFiniteOrigin,

@@ -1,0 +1,326 @@
+"""PL301-PL305 facts: module globals that functions read, mutate or rebind; environment
+variables; work done at import time.
+
+Whether a name inside a function is the module's global is CPython's answer, not a guess
+from its spelling: :class:`~paperlink.analysis.code_walk.ScopeResolver` asks the file's
+``symtable`` in the function's own scope, so a parameter, a local or a closure variable
+of the same name is never taken for the global.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from paperlink.analysis.code_walk import CodeWalk, ScopeResolver, Site, base_name
+from paperlink.analysis.module_state import MUTATORS, Binding, is_config_value
+from paperlink.source.code import CodeModule
+from paperlink.spans import Span
+
+__all__ = ["GlobalUse", "ModuleGlobal", "EnvRead", "ImportWork", "StateFacts", "scan_state", "documented"]
+
+_ENV_CALLS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault", "os.environ.pop", "os.getenvb"})
+_ENV_OBJECTS = frozenset({"os.environ", "os.environb"})
+_ENTRY_DECORATORS = ("click.", "typer.", "hydra.main", "fire.")
+_ENTRY_FILES = frozenset({"__main__.py", "setup.py", "conftest.py", "noxfile.py", "manage.py"})
+_FILE_READS = frozenset({
+    "builtins.open", "io.open", "json.load", "yaml.load", "yaml.safe_load", "yaml.full_load", "pickle.load",
+    "numpy.load", "numpy.loadtxt", "numpy.genfromtxt", "numpy.fromfile", "torch.load", "pandas.read_csv",
+    "pandas.read_json", "pandas.read_parquet", "pandas.read_pickle", "pandas.read_table", "pandas.read_excel",
+    "omegaconf.OmegaConf.load", "toml.load", "tomllib.load",
+})
+_NETWORK = frozenset({
+    "requests.get", "requests.post", "requests.put", "requests.head", "requests.request", "urllib.request.urlopen",
+    "urllib.request.urlretrieve", "torch.hub.load", "torch.hub.load_state_dict_from_url", "torch.hub.download_url_to_file",
+    "huggingface_hub.hf_hub_download", "huggingface_hub.snapshot_download", "wget.download",
+})
+_CUDA = frozenset({
+    "torch.cuda.init", "torch.cuda.set_device", "torch.cuda.current_device", "torch.cuda.synchronize",
+    "torch.cuda.empty_cache", "torch.cuda.get_device_properties", "torch.cuda.get_device_name",
+    "torch.cuda.mem_get_info", "torch.cuda.memory_allocated", "torch.distributed.init_process_group",
+})
+_PROCESSES = frozenset({
+    "subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output", "subprocess.Popen",
+    "os.system", "os.popen",
+})
+
+
+@dataclass(frozen=True)
+class GlobalUse:
+    """One function's use of a module global: its first site and what it touches."""
+
+    function: str  # dotted definition path: "train_one_epoch", "Trainer.step"
+    span: Span
+    details: tuple[str, ...]  # attributes read ("args.device") or operations ("cache.append()")
+    documented: bool  # a `# paperlink: global ...` on the site or the function's header
+
+
+@dataclass(frozen=True)
+class ModuleGlobal:
+    name: str
+    span: Span  # its first module-level binding (or first rebinding when only functions bind it)
+    kind: str  # "config" | "mutable" | "rebound"
+    documented: bool  # a `# paperlink: global ...` on the module-level binding
+    reads: tuple[GlobalUse, ...] = ()
+    writes: tuple[GlobalUse, ...] = ()  # mutations in place (PL302)
+    rebinds: tuple[GlobalUse, ...] = ()  # assignments through a `global` statement (PL301)
+
+
+@dataclass(frozen=True)
+class EnvRead:
+    name: str | None  # the variable, or None when computed
+    span: Span
+    function: str  # dotted definition path; "" at module level (as CodeModule.scope_name)
+    entry: bool  # in a main block, a function it calls, a CLI command, or an entry file
+    documented: bool
+
+
+@dataclass(frozen=True)
+class ImportWork:
+    span: Span
+    what: str  # "parses the command line (parse_args())", "reads a file (open())"...
+    documented: bool
+
+
+@dataclass(frozen=True)
+class StateFacts:
+    globals: tuple[ModuleGlobal, ...] = ()
+    env_reads: tuple[EnvRead, ...] = ()
+    import_work: tuple[ImportWork, ...] = ()
+    registrars: tuple[str, ...] = ()  # qualified names used as decorators or called at import
+
+
+def documented(code: CodeModule, node: ast.AST, word: str) -> bool:
+    """Whether a ``# paperlink: <word> <reason>`` directive applies to ``node``'s statement."""
+    if "paperlink" not in code.text:
+        return False
+    return any(text.split(maxsplit=1)[:1] == [word] for text in code.directives_for(node))
+
+
+def scan_state(
+    code: CodeModule, walk: CodeWalk, bindings: dict[str, Binding], declared: frozenset[str], module: str
+) -> StateFacts:
+    """``declared``: the names some ``global`` statement in the file names."""
+    resolver = ScopeResolver(code)
+    return StateFacts(
+        globals=_globals(code, walk, bindings, declared, resolver),
+        env_reads=tuple(_env_reads(code, walk)),
+        import_work=tuple(_import_work(code, walk)),
+        registrars=_registrars(code, walk, module),
+    )
+
+
+# -- globals -------------------------------------------------------------------------------
+
+
+def _globals(
+    code: CodeModule, walk: CodeWalk, bindings: dict[str, Binding], declared: frozenset[str], resolver: ScopeResolver
+) -> tuple[ModuleGlobal, ...]:
+    kinds = {name: b.kind for name, b in bindings.items()}
+    operations = _mutations(code, walk, kinds)
+    values = _assigned_values(walk)
+    configured: set[str] = set()  # names a function binds to configuration through `global`
+    uses: dict[tuple[str, str], dict[str, list[tuple[Site, str]]]] = {}
+    for site in walk.names:
+        node = site.node
+        if site.function is None or site.main:  # module level, or a def inside the main block
+            continue
+        if isinstance(node.ctx, (ast.Store, ast.Del)):
+            if resolver.is_declared_global(node.id, site.scopes) and not _lazily_initialised(site):
+                uses.setdefault((node.id, "rebinds"), {}).setdefault(site.path, []).append((site, f"{node.id} ="))
+                if id(node) in values and is_config_value(code, values[id(node)]):
+                    configured.add(node.id)
+        elif (node.id in declared or bindings[node.id].hidden) and resolver.is_global(node.id, site.scopes):
+            role, detail = ("writes", operations[id(node)]) if id(node) in operations else ("reads", _read_detail(walk, node))
+            uses.setdefault((node.id, role), {}).setdefault(site.path, []).append((site, detail))
+    names = sorted({name for name, _ in uses} | {n for n, b in bindings.items() if b.kind == "config"} | configured)
+    found = []
+    for name in names:
+        rebinds, writes, reads = (_grouped(code, uses.get((name, role), {})) for role in ("rebinds", "writes", "reads"))
+        binding = bindings.get(name)
+        is_config = (binding is not None and binding.kind == "config") or name in configured
+        kind = "config" if is_config else "rebound" if rebinds else "mutable"
+        if kind == "mutable" and not writes:
+            continue
+        target = binding.target if binding else None
+        span = code.span(target) if target else rebinds[0].span
+        is_documented = target is not None and documented(code, target, "global")
+        found.append(ModuleGlobal(name, span, kind, is_documented, reads, writes, rebinds))
+    return tuple(found)
+
+
+def _grouped(code: CodeModule, by_function: dict[str, list[tuple[Site, str]]]) -> tuple[GlobalUse, ...]:
+    uses = []
+    for function, sites in by_function.items():
+        first = min((site for site, _ in sites), key=lambda site: (site.node.lineno, site.node.col_offset))
+        details = tuple(sorted({detail for _, detail in sites if detail}))
+        is_documented = documented(code, first.node, "global") or documented(code, first.function, "global")
+        uses.append(GlobalUse(function, code.span(first.node), details, is_documented))
+    return tuple(sorted(uses, key=lambda use: use.span))
+
+
+def _lazily_initialised(site: Site) -> bool:
+    """``if _cache is None: _cache = build()`` (or ``if not _cache:``): a value computed once on
+    first use, the same whatever the order of calls."""
+    name = site.node.id
+    for statement in ast.walk(site.function):
+        if not isinstance(statement, ast.If) or not _tests_unset(statement.test, name):
+            continue
+        if any(part is site.node for child in statement.body for part in ast.walk(child)):
+            return True
+    return False
+
+
+def _tests_unset(test: ast.expr, name: str) -> bool:
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return isinstance(test.operand, ast.Name) and test.operand.id == name
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is):
+        sides = (test.left, test.comparators[0])
+        return any(isinstance(s, ast.Name) and s.id == name for s in sides) and any(
+            isinstance(s, ast.Constant) and s.value is None for s in sides)
+    return False
+
+
+def _assigned_values(walk: CodeWalk) -> dict[int, ast.expr]:
+    """id(Name) -> the value assigned to it, for plain `name = value` statements in functions."""
+    return {
+        id(target): site.node.value
+        for site in walk.assigns
+        if site.function is not None and isinstance(site.node, ast.Assign)
+        for target in site.node.targets
+        if isinstance(target, ast.Name)
+    }
+
+
+def _read_detail(walk: CodeWalk, node: ast.Name) -> str:
+    holder = walk.holders.get(id(node))
+    if isinstance(holder, ast.Attribute):
+        return f"{node.id}.{holder.attr}"
+    if isinstance(holder, ast.Subscript) and isinstance(holder.slice, ast.Constant) and isinstance(holder.slice.value, str):
+        return f"{node.id}[{holder.slice.value!r}]"
+    return node.id
+
+
+def _mutations(code: CodeModule, walk: CodeWalk, kinds: dict[str, str]) -> dict[int, str]:
+    """id(Name) -> the operation, for each use of a module-level name that changes its object."""
+    found: dict[int, str] = {}
+    for site in walk.assigns:
+        statement = site.node
+        targets = statement.targets if isinstance(statement, (ast.Assign, ast.Delete)) else [statement.target]
+        for target in _flatten(targets):
+            base = base_name(target)
+            if base is not None and target is not base and base.id in kinds:
+                verb = "del " if isinstance(statement, ast.Delete) else ""
+                found[id(base)] = f"{verb}{_shape(target)}{'' if verb else ' ='}"
+    for site in walk.calls:
+        call = site.node
+        func = call.func
+        if isinstance(func, ast.Attribute):
+            base = base_name(func.value)
+            if base is not None and base.id in kinds and _mutates(func.attr, kinds[base.id]):
+                found[id(base)] = f"{_shape(func)}()"
+        elif (callee := code.call_name(call)) in ("builtins.setattr", "builtins.delattr") and call.args:
+            if isinstance(call.args[0], ast.Name) and call.args[0].id in kinds:
+                found[id(call.args[0])] = f"{callee.removeprefix('builtins.')}({call.args[0].id}, ...)"
+    return found
+
+
+def _mutates(method: str, kind: str) -> bool:
+    in_place = method.endswith("_") and not method.startswith("_") and kind in ("array", "instance")
+    return method in MUTATORS or in_place
+
+
+def _flatten(targets: list[ast.expr]) -> list[ast.expr]:
+    flat = []
+    for target in targets:
+        flat.extend(_flatten(target.elts) if isinstance(target, (ast.Tuple, ast.List)) else [target])
+    return flat
+
+
+def _shape(node: ast.expr) -> str:
+    """``cache[...]``, ``args.lr``, ``state.history.append``: the target with indices elided."""
+    if isinstance(node, ast.Attribute):
+        return f"{_shape(node.value)}.{node.attr}"
+    if isinstance(node, ast.Subscript):
+        return f"{_shape(node.value)}[...]"
+    return node.id if isinstance(node, ast.Name) else "..."
+
+
+# -- environment, import-time work, registries ----------------------------------------------
+
+
+def _env_reads(code: CodeModule, walk: CodeWalk):
+    entries = _entry_functions(code, walk)
+    file_entry = code.relative.rsplit("/", 1)[-1] in _ENTRY_FILES
+    sites = []
+    for site in walk.calls:
+        if site.node.args and code.call_name(site.node) in _ENV_CALLS:
+            sites.append((site, site.node.args[0]))
+    for site in walk.subscripts:
+        if isinstance(site.node.ctx, ast.Load) and code.qualified_name(site.node.value) in _ENV_OBJECTS:
+            sites.append((site, site.node.slice))
+    for site in walk.compares:
+        if any(code.qualified_name(c) in _ENV_OBJECTS for c in site.node.comparators):
+            sites.append((site, site.node.left))
+    seen = set()
+    for site, key in sorted(sites, key=lambda pair: (pair[0].node.lineno, pair[0].node.col_offset)):
+        name = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+        if name is not None and (site.path, name) in seen:
+            continue  # `if "X" in os.environ: x = os.environ["X"]` is one read
+        seen.add((site.path, name))
+        entry = file_entry or site.main or site.path.split(".", 1)[0] in entries
+        yield EnvRead(name, code.span(site.node), site.path, entry, documented(code, site.node, "env"))
+
+
+def _entry_functions(code: CodeModule, walk: CodeWalk) -> frozenset[str]:
+    """Functions that are command-line entry code: called from the main block, or CLI commands."""
+    found = {s.node.func.id for s in walk.calls if s.main and isinstance(s.node.func, ast.Name)}
+    for site in walk.definitions:
+        for decorator in site.node.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if (code.qualified_name(target) or "").startswith(_ENTRY_DECORATORS):
+                found.add(site.node.name)
+    return frozenset(found)
+
+
+def _import_work(code: CodeModule, walk: CodeWalk):
+    lines = set()
+    for site in sorted(walk.calls, key=lambda site: (site.node.lineno, site.node.col_offset)):
+        if not site.at_import or site.node.lineno in lines:
+            continue
+        what = _work(code, site.node)
+        if what:
+            lines.add(site.node.lineno)
+            yield ImportWork(code.span(site.node), what, documented(code, site.node, "import-time"))
+
+
+def _work(code: CodeModule, call: ast.Call) -> str | None:
+    callee = code.call_name(call)
+    method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+    if method in ("parse_args", "parse_known_args"):
+        return f"parses the command line ({method}())"
+    short = f"{callee.removeprefix('builtins.')}()" if callee else f".{method}()"
+    if callee in _FILE_READS or method in ("read_text", "read_bytes"):
+        return f"reads a file ({short})"
+    if callee in _NETWORK or method == "from_pretrained":  # `AutoModel.from_pretrained` downloads weights
+        return f"uses the network ({short})"
+    if callee in _CUDA or (callee is None and method == "cuda"):
+        return f"initialises CUDA ({short})"
+    if callee in _PROCESSES:
+        return f"runs a process ({short})"
+    return None
+
+
+def _registrars(code: CodeModule, walk: CodeWalk, module: str) -> tuple[str, ...]:
+    """What the module uses as a decorator or calls by name at import: a function that fills a
+    registry this way is import-time registration, not hidden state."""
+    defined = {s.name for s in code.tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    targets = [d.func if isinstance(d, ast.Call) else d for s in walk.definitions for d in s.node.decorator_list]
+    targets += [s.node.func for s in walk.calls if s.at_import and isinstance(s.node.func, ast.Name)]
+    found = set()
+    for target in targets:
+        if isinstance(target, ast.Name) and target.id in defined:
+            found.add(f"{module}.{target.id}" if module else target.id)
+        elif (name := code.qualified_name(target)) and not name.startswith("builtins."):
+            found.add(name)
+    return tuple(sorted(found))

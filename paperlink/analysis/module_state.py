@@ -1,0 +1,205 @@
+"""What a module binds at module level, and which of those bindings are hidden inputs.
+
+A module-level name matters to the globals rules when it holds configuration (parsed
+arguments, a loaded YAML/JSON/TOML file, ``os.environ``, a ``*Config`` instance, a dict
+literal named as configuration) or something mutable (a container, a tensor, an object).
+Constants (immutable literals), ``typing.Final`` names, dunder names such as ``__all__``,
+loggers and imports are not. The classification reads values, not how functions use them.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from paperlink.source.code import CodeModule
+
+__all__ = ["Binding", "MUTATORS", "config_named", "is_config_value", "module_bindings"]
+
+_CONFIG_CALLS = frozenset({
+    "yaml.safe_load", "yaml.load", "yaml.full_load", "yaml.unsafe_load", "json.load", "json.loads",
+    "toml.load", "toml.loads", "tomllib.load", "tomllib.loads", "tomli.load", "tomli.loads",
+    "omegaconf.OmegaConf.load", "omegaconf.OmegaConf.create", "omegaconf.OmegaConf.from_cli",
+    "omegaconf.OmegaConf.merge", "hydra.compose", "tyro.cli", "easydict.EasyDict", "types.SimpleNamespace",
+    "argparse.Namespace", "ml_collections.ConfigDict", "ml_collections.config_dict.ConfigDict",
+    "configparser.ConfigParser", "os.environ.copy",
+})
+_CONFIG_OBJECTS = frozenset({"os.environ", "absl.flags.FLAGS"})
+# methods that return configuration whatever their receiver (an ArgumentParser, mmcv's Config...)
+_CONFIG_METHODS = frozenset({
+    "parse_args", "parse_known_args", "parse_args_into_dataclasses", "fromfile", "from_file",
+    "from_yaml", "from_json", "from_toml",
+})
+_CONFIG_CLASS_ENDINGS = ("Config", "Configuration", "Args", "Arguments", "Options", "Settings", "HParams", "Hparams", "Params")
+# names that make a dict literal configuration; generic words (flags, params, options) name
+# lookup tables as often as settings, so they do not
+_CONFIG_NAMES = frozenset({"config", "configs", "cfg", "conf", "args", "hparams", "settings", "hyperparams", "hyperparameters"})
+_WRAPPERS = frozenset({"builtins.vars", "builtins.dict", "copy.deepcopy", "copy.copy"})
+_CONTAINERS = frozenset({
+    "builtins.dict", "builtins.list", "builtins.set", "builtins.bytearray", "collections.defaultdict",
+    "collections.OrderedDict", "collections.Counter", "collections.deque", "collections.ChainMap",
+})
+_ARRAY_MODULES = ("torch.", "numpy.")
+_ARRAY_FACTORIES = frozenset({
+    "zeros", "ones", "empty", "full", "tensor", "as_tensor", "from_numpy", "arange", "linspace", "eye",
+    "zeros_like", "ones_like", "empty_like", "full_like", "rand", "randn", "randint", "array", "asarray",
+})
+# callees whose results are not state a function would mutate (loggers, type constructs, paths)
+_NOT_STATE = ("logging.", "loguru.", "typing.", "typing_extensions.", "enum.", "pathlib.", "re.", "dataclasses.", "warnings.")
+MUTATORS = frozenset({
+    "append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "update", "setdefault",
+    "popitem", "add", "discard", "difference_update", "intersection_update", "symmetric_difference_update",
+    "appendleft", "extendleft", "popleft", "rotate",
+})
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A module-level name that may be a hidden input: its first binding and what it holds."""
+
+    name: str
+    target: ast.Name  # the first module-level binding
+    kind: str  # "config" | "container" | "array" | "instance" | "other"
+    constant_text: str | None = None  # for names bound once to an int/str/float literal (seeds)
+
+    @property
+    def hidden(self) -> bool:
+        return self.kind != "other"
+
+
+def module_bindings(code: CodeModule) -> dict[str, Binding]:
+    """Every name bound by assignment at module level (main block included), first binding first."""
+    bound = [item for statement in _module_statements(code.tree.body) for item in _bound(statement)]
+    called = {v.func.id for _, v, _ in bound if isinstance(v, ast.Call) and isinstance(v.func, ast.Name)}
+    producers = _config_producers(code, called) if called else frozenset()
+    found: dict[str, Binding] = {}
+    counts: dict[str, int] = {}
+    for target, value, final in bound:
+        counts[target.id] = counts.get(target.id, 0) + 1
+        if target.id in found:
+            continue
+        kind = "other" if final or _exempt(target.id) else _kind(code, target.id, value, producers)
+        found[target.id] = Binding(target.id, target, kind, _constant(value))
+    return {name: b if counts[name] == 1 else Binding(name, b.target, b.kind) for name, b in found.items()}
+
+
+def _module_statements(body: list[ast.stmt]):
+    """Statements run at module level: through if/try/with/for blocks, not into defs or classes."""
+    for statement in body:
+        yield statement
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for name in ("body", "orelse", "finalbody"):
+            yield from _module_statements(getattr(statement, name, None) or [])
+        for handler in getattr(statement, "handlers", None) or []:
+            yield from _module_statements(handler.body)
+        for case in getattr(statement, "cases", None) or []:
+            yield from _module_statements(case.body)
+
+
+def _bound(statement: ast.stmt) -> list[tuple[ast.Name, ast.expr | None, bool]]:
+    """(name, value, is Final) for each name ``statement`` binds; unpacked values are None,
+    except the first element of ``args, rest = parser.parse_known_args()``."""
+    if isinstance(statement, ast.Assign):
+        pairs = []
+        for target in statement.targets:
+            if isinstance(target, ast.Name):
+                pairs.append((target, statement.value, False))
+            elif isinstance(target, (ast.Tuple, ast.List)):
+                names = [e for e in target.elts if isinstance(e, ast.Name)]
+                first = target.elts[0] if target.elts else None
+                pairs += [(n, statement.value if n is first and _is_known_pair(statement.value) else None, False) for n in names]
+        return pairs
+    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+        return [(statement.target, statement.value, _is_final(statement.annotation))]
+    if isinstance(statement, (ast.AugAssign, ast.For, ast.AsyncFor)):
+        target = statement.target
+        return [(n, None, False) for n in ast.walk(target) if isinstance(n, ast.Name)]
+    return []
+
+
+def _is_final(annotation: ast.expr) -> bool:
+    """``Final``, ``Final[int]``, ``typing.Final[...]`` (by spelling: annotations are often strings)."""
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        return re.match(r"^\s*(typing\.|typing_extensions\.)?Final\b", annotation.value) is not None
+    head = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+    return (isinstance(head, ast.Name) and head.id == "Final") or (isinstance(head, ast.Attribute) and head.attr == "Final")
+
+
+def _is_known_pair(value: ast.expr) -> bool:
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "parse_known_args"
+
+
+def _exempt(name: str) -> bool:
+    return name.startswith("__") and name.endswith("__")
+
+
+def _constant(value: ast.expr | None) -> str | None:
+    if isinstance(value, ast.Constant) and isinstance(value.value, (int, float, str)) and not isinstance(value.value, bool):
+        return ast.unparse(value)
+    return None
+
+
+def _kind(code: CodeModule, name: str, value: ast.expr | None, producers: frozenset[str]) -> str:
+    if value is None:
+        return "other"
+    if is_config_value(code, value, producers) or (isinstance(value, ast.Dict) and config_named(name)):
+        return "config"
+    if isinstance(value, (ast.Dict, ast.List, ast.Set, ast.ListComp, ast.SetComp, ast.DictComp)):
+        return "container"
+    if not isinstance(value, ast.Call):
+        return "other"
+    callee = code.call_name(value) or ""
+    if callee in _CONTAINERS:
+        return "container"
+    if callee.startswith(_ARRAY_MODULES) and callee.rsplit(".", 1)[-1] in _ARRAY_FACTORIES:
+        return "array"
+    if callee.startswith(_NOT_STATE) or callee.startswith("builtins."):
+        return "other"
+    last = value.func.attr if isinstance(value.func, ast.Attribute) else getattr(value.func, "id", "")
+    return "instance" if last[:1].isupper() and not last.isupper() else "other"
+
+
+def config_named(name: str) -> bool:
+    lowered = name.lower().strip("_")
+    return lowered in _CONFIG_NAMES or lowered.endswith(("_config", "_cfg", "config", "cfg"))
+
+
+def is_config_value(code: CodeModule, value: ast.expr, producers: frozenset[str] = frozenset()) -> bool:
+    """Whether ``value`` produces configuration: parsed arguments, a loaded config file,
+    ``os.environ``, an instance of a ``*Config`` class, or a call of a function returning one."""
+    if code.qualified_name(value) in _CONFIG_OBJECTS:
+        return True
+    if not isinstance(value, ast.Call):
+        return False
+    callee = code.call_name(value)
+    if callee in _WRAPPERS and value.args:
+        return is_config_value(code, value.args[0], producers)
+    if callee in _CONFIG_CALLS:
+        return True
+    func = value.func
+    if isinstance(func, ast.Attribute) and func.attr in _CONFIG_METHODS:
+        return True
+    last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if isinstance(func, ast.Name) and last in producers:
+        return True
+    return last.endswith(_CONFIG_CLASS_ENDINGS) and last[:1].isupper() and not (callee or "").startswith(_NOT_STATE)
+
+
+def _config_producers(code: CodeModule, called: set[str]) -> frozenset[str]:
+    """Which of the module-level functions ``called`` return configuration
+    (``def get_args(): return parser.parse_args()``)."""
+    found = set()
+    for statement in code.tree.body:
+        if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) or statement.name not in called:
+            continue
+        assigned = {
+            t.id for node in ast.walk(statement) if isinstance(node, ast.Assign) and is_config_value(code, node.value)
+            for t in node.targets if isinstance(t, ast.Name)
+        }
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Return) and node.value is not None:
+                if is_config_value(code, node.value) or (isinstance(node.value, ast.Name) and node.value.id in assigned):
+                    found.add(statement.name)
+    return frozenset(found)
