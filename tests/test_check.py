@@ -18,7 +18,7 @@ from paperlink.engine import check
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted(p.parent for p in (ROOT / "sample_papers").glob("*/paper.tex"))
-IMPLEMENTED = ("PL0", "PL1")  # the rule families `check` runs today
+IMPLEMENTED = ("PL0", "PL1", "PL2")  # the rule families `check` runs today
 
 
 def _expected(sample: Path) -> set[tuple[str, int, str]]:
@@ -43,6 +43,9 @@ def test_check_messages_state_the_fact_and_suggest() -> None:
     report = check(load_config(None, sample), [sample])
     assert [str(d) for d in report.diagnostics] == [
         "paper.tex:113:17: PL110 Eq. (6) eq:cosine has no implementing code",
+        "src/model.py:70:14: PL201 torch.no_grad() block stops the gradient on a training path in SimSiam.forward"
+        " with no paper item or justification; alg:simsiam:line:3 (line 3), alg:simsiam:line:4 (line 4),"
+        " eq:encoder (Eq. (1)) or 1 more linked there marks no stop-gradient",
         "src/train.py:77:48: PL101 eq:symmetric_loss is not a label of paper 'simsiam'; did you mean eq:symloss?",
     ]
     assert {(row.kind, row.total, row.implemented) for row in report.coverage} == {("equation", 9, 8), ("algorithm", 1, 1)}
@@ -61,7 +64,7 @@ def test_cli_check_exit_codes_and_json_is_deterministic(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     document = json.loads(result.output)
     assert document["version"] == 1
-    assert {d["code"] for d in document["diagnostics"]} == {"PL101", "PL110"}
+    assert {d["code"] for d in document["diagnostics"]} == {"PL101", "PL110", "PL201"}
     assert any(link["item"] == "eq:td_target" for link in document["links"])
     again = subprocess.run(
         [sys.executable, "-m", "paperlink", "check", str(ROOT / "sample_papers" / "dqn"), "--format", "json", "-q"],

@@ -6,10 +6,11 @@ What an analysis is, and how the engine runs it, is in :mod:`paperlink.analysis.
 from __future__ import annotations
 
 from paperlink.analysis.base import Analysis, Conclusion, Project
+from paperlink.analysis.gradients import GRADIENTS
 
 __all__ = ["ANALYSES", "Analysis", "Conclusion", "Project", "analysis_by_name"]
 
-ANALYSES: tuple[Analysis, ...] = ()
+ANALYSES: tuple[Analysis, ...] = (GRADIENTS,)
 
 
 def analysis_by_name(name: str) -> Analysis | None:

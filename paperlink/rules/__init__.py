@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 from paperlink.rules.base import Rule, rule_markdown
+from paperlink.rules.gradient_flow import (
+    DataAttributeStop,
+    GradientStopOutsideTraining,
+    LossThroughConversion,
+    MissingGradientStop,
+    UndocumentedFreeze,
+    UndocumentedGradientStop,
+)
 from paperlink.rules.source_input import CodeRulesSkipped, SourceNotDecodable, SourceSyntaxError
 from paperlink.rules.suppression import UnknownSuppressionCode, UnusedSuppression
 from paperlink.rules.traceability import (
@@ -48,6 +56,12 @@ ALL_RULES: tuple[type[Rule], ...] = (
     StaleLink,
     UnusedSuppression,
     UnknownSuppressionCode,
+    UndocumentedGradientStop,
+    DataAttributeStop,
+    LossThroughConversion,
+    UndocumentedFreeze,
+    MissingGradientStop,
+    GradientStopOutsideTraining,
 )
 
 

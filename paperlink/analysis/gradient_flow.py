@@ -1,0 +1,290 @@
+"""Where a gradient stop sits: training, evaluation, setup, or unknown.
+
+The decision is made per file, from the stdlib ``ast``, with two small analyses:
+
+* an intra-module call graph: a function is on a *training path* when it calls
+  ``.backward()`` or ``optimizer.step()``, is named as a loss (``td_loss``,
+  ``compute_loss``, ``training_step``), is a module's ``forward``, or its result flows into
+  the loss of a function already on a training path (``loss = td_loss(...)``);
+* a name-level data flow inside one function: which names flow into the loss (the
+  receiver of ``.backward()``, else what the function returns). A stop on a training path
+  whose value never reaches the loss (a logged copy, an attention map kept for plots) is
+  monitoring, reported as ``evaluation``.
+
+Both are heuristics, documented as such in docs/gradients.md: names are tracked, objects are
+not; ``self.encoder(x)`` (a submodule) is not followed; calls into other files are not
+followed. Values crossing an environment or replay-buffer boundary (``env.step``,
+``buffer.sample``) are data, so the flow does not pass through those calls.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from paperlink.source.code import FUNCTIONS, CodeModule
+
+__all__ = ["Context", "FunctionFlow", "ModuleFlow", "is_update", "own_nodes", "read_names", "written_names"]
+
+
+class Context:
+    """The four contexts, as they appear in the gradient-stop map."""
+
+    TRAINING = "training"
+    EVALUATION = "evaluation"
+    SETUP = "setup"
+    UNKNOWN = "unknown"
+
+
+_LOSS_NAME = re.compile(r"loss|objective|criterion|(^|_)(training|train)_step($|_)")
+_EVAL_WORDS = frozenset(
+    "eval evaluate evaluation validate validation val valid test testing infer inference predict prediction "
+    "metric metrics log logging accuracy acc sample sampling generate visualize visualise plot summary score "
+    "benchmark monitor".split()
+)
+_SETUP_WORDS = frozenset(
+    "init initialize initialise reset copy sync load freeze unfreeze ema momentum polyak average build create "
+    "make setup prepare convert remap checkpoint save".split()
+)
+_SETUP_PAIRS = frozenset({"soft_update", "hard_update", "update_target", "target_update", "moving_average", "update_teacher"})
+_BOUNDARY_METHODS = frozenset({"step", "reset", "sample", "render"})  # environments and replay buffers
+_MUTATORS = frozenset({"append", "extend", "insert", "update", "copy_", "add_", "sub_", "mul_", "div_", "lerp_"})
+_UPDATE_METHODS = frozenset({"load_state_dict", "update_parameters"})
+_OPTIMIZER = re.compile(r"optim|(^|[._])opt$|scaler")
+_SCOPE_BARRIERS = (*FUNCTIONS, ast.ClassDef, ast.Lambda)
+
+
+def own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
+    """Every node in ``scope``'s own body: nested functions, classes and lambdas excluded."""
+    stack = list(reversed(scope.body)) if isinstance(scope, (*FUNCTIONS, ast.Module)) else [scope]
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, _SCOPE_BARRIERS):
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def read_names(node: ast.AST | None) -> set[str]:
+    """The names an expression reads; ``self.x`` counts as the name ``self.x``, ``self`` alone not."""
+    found: set[str] = set()
+    if node is None:
+        return found
+    for child in ast.walk(node):
+        if isinstance(child, ast.Attribute) and isinstance(child.value, ast.Name) and child.value.id == "self":
+            found.add(f"self.{child.attr}")
+        elif isinstance(child, ast.Name) and child.id != "self":
+            found.add(child.id)
+    return found
+
+
+def written_names(target: ast.AST) -> set[str]:
+    """The names an assignment target binds or mutates (``values[i] = v`` writes ``values``)."""
+    if isinstance(target, ast.Name):
+        return {target.id}
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return set().union(*(written_names(element) for element in target.elts))
+    if isinstance(target, ast.Starred):
+        return written_names(target.value)
+    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+        return {f"self.{target.attr}"}
+    if isinstance(target, (ast.Attribute, ast.Subscript)):
+        return written_names(target.value)
+    return set()
+
+
+def _edge(node: ast.AST) -> tuple[set[str], set[str]] | None:
+    """(names written, names read) of an assignment-like statement; None for anything else."""
+    if isinstance(node, ast.Assign):
+        if _crosses_boundary(node.value):
+            return None
+        return set().union(*(written_names(t) for t in node.targets)), read_names(node.value)
+    if isinstance(node, (ast.AugAssign, ast.AnnAssign)) and node.value is not None:
+        written = written_names(node.target)
+        return written, read_names(node.value) | (written if isinstance(node, ast.AugAssign) else set())
+    if isinstance(node, (ast.For, ast.AsyncFor)):
+        return written_names(node.target), read_names(node.iter)
+    if isinstance(node, ast.withitem) and node.optional_vars is not None:
+        return written_names(node.optional_vars), read_names(node.context_expr)
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        func = node.value.func
+        if isinstance(func, ast.Attribute) and func.attr in _MUTATORS:
+            args = [*node.value.args, *(k.value for k in node.value.keywords)]
+            return written_names(func.value), set().union(*(read_names(a) for a in args)) if args else set()
+    return None
+
+
+def _crosses_boundary(value: ast.AST) -> bool:
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in _BOUNDARY_METHODS
+
+
+def _name_words(name: str) -> tuple[set[str], set[str]]:
+    words = [w for w in name.lower().split("_") if w]
+    return set(words), {f"{a}_{b}" for a, b in zip(words, words[1:])}
+
+
+def is_eval_name(name: str) -> bool:
+    return bool(_name_words(name)[0] & _EVAL_WORDS)
+
+
+def is_setup_name(name: str) -> bool:
+    words, pairs = _name_words(name)
+    return bool(words & _SETUP_WORDS or pairs & _SETUP_PAIRS)
+
+
+def is_update(statement: ast.AST) -> bool:
+    """Whether a statement updates tensors in place: ``p.copy_(q)``, ``p.data = ...``, or a loop
+    or branch made only of such updates (the shape of target-network copies and EMA updates)."""
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        func = statement.value.func
+        return isinstance(func, ast.Attribute) and (
+            (func.attr.endswith("_") and not func.attr.endswith("__")) or func.attr in _UPDATE_METHODS
+        )
+    if isinstance(statement, (ast.Assign, ast.AugAssign)):
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        return all(isinstance(t, ast.Attribute) and t.attr == "data" for t in targets)
+    if isinstance(statement, (ast.For, ast.If)):
+        body = [s for s in [*statement.body, *statement.orelse] if not _is_bookkeeping(s)]
+        return bool(body) and all(is_update(s) for s in body)
+    return False
+
+
+def _is_bookkeeping(statement: ast.AST) -> bool:
+    """Statements an update block may hold besides updates: local names, ``pass``, asserts."""
+    if isinstance(statement, ast.Assign):
+        return all(isinstance(t, (ast.Name, ast.Tuple)) for t in statement.targets)
+    return isinstance(statement, (ast.Pass, ast.Assert, ast.Continue))
+
+
+@dataclass
+class FunctionFlow:
+    """What one function (or the module body, ``name == ""``) does with gradients."""
+
+    node: ast.AST
+    name: str  # scope name: "Model.forward"; "" for the module body
+    edges: list[tuple[ast.AST, set[str], set[str]]] = field(default_factory=list)
+    backward_reads: set[str] = field(default_factory=set)
+    backward_nodes: list[ast.AST] = field(default_factory=list)
+    returns: list[ast.AST] = field(default_factory=list)
+    calls: list[tuple[ast.Call, str]] = field(default_factory=list)  # calls to functions of this module
+    steps_optimizer: bool = False
+    calls_eval: bool = False  # model.eval() somewhere in the body
+    training: bool = False
+    sinks: set[str] = field(default_factory=set)  # names whose value reaches the loss
+
+    @property
+    def short_name(self) -> str:
+        return self.name.rsplit(".", 1)[-1]
+
+    @property
+    def is_root(self) -> bool:
+        """On a training path by itself: it steps, backpropagates, is a loss or a forward."""
+        if self.backward_nodes or self.steps_optimizer:
+            return True
+        if is_eval_name(self.short_name):
+            return False
+        return bool(_LOSS_NAME.search(self.short_name.lower())) or self.short_name == "forward"
+
+    def written_by(self, statement: ast.AST) -> set[str]:
+        return next((w for node, w, _ in self.edges if node is statement), set())
+
+    def reaches_loss(self, names: set[str]) -> bool:
+        return bool(names & self.sinks)
+
+    def in_sink(self, node: ast.AST, code: CodeModule) -> bool:
+        """Whether ``node`` is part of an expression that is the loss itself."""
+        roots = self.backward_nodes if self.backward_nodes else self.returns
+        return any(ancestor in roots for ancestor in (node, *code.ancestors(node)))
+
+
+class ModuleFlow:
+    """The functions of one file, their training roles and their data flow."""
+
+    def __init__(self, code: CodeModule) -> None:
+        self.code = code
+        self.functions: dict[str, FunctionFlow] = {}
+        scopes: list[tuple[str, ast.AST]] = [("", code.tree)]
+        scopes += [(code.scope_name(n), n) for n in ast.walk(code.tree) if isinstance(n, FUNCTIONS)]
+        for name, node in scopes:
+            self.functions.setdefault(name, FunctionFlow(node, name))
+        self.by_node = {flow.node: flow for flow in self.functions.values()}
+        for flow in self.functions.values():
+            self._read(flow)
+        self._mark_training()
+
+    def scope_of(self, node: ast.AST) -> FunctionFlow:
+        function = self.code.enclosing_function(node)
+        return self.by_node.get(function if function is not None else self.code.tree, self.functions[""])
+
+    def _read(self, flow: FunctionFlow) -> None:
+        for node in own_nodes(flow.node):
+            edge = _edge(node)
+            if edge is not None:
+                flow.edges.append((node, *edge))
+            if isinstance(node, ast.Return) and node.value is not None:
+                flow.returns.append(node.value)
+            elif isinstance(node, ast.Call):
+                self._read_call(flow, node)
+
+    def _read_call(self, flow: FunctionFlow, call: ast.Call) -> None:
+        func = call.func
+        name = self.code.call_name(call) or ""
+        if isinstance(func, ast.Attribute) and func.attr in ("backward", "manual_backward") or name in (
+            "torch.autograd.backward", "torch.autograd.grad",
+        ):
+            flow.backward_nodes.append(call)
+            flow.backward_reads |= read_names(call)
+        elif isinstance(func, ast.Attribute) and func.attr == "step" and _OPTIMIZER.search(ast.unparse(func.value).lower()):
+            flow.steps_optimizer = True
+        elif isinstance(func, ast.Attribute) and func.attr == "eval" and not call.args:
+            flow.calls_eval = True
+        callee = self._resolve(flow, func)
+        if callee is not None:
+            flow.calls.append((call, callee))
+
+    def _resolve(self, flow: FunctionFlow, func: ast.AST) -> str | None:
+        """The scope name of the function of this module that ``func`` calls, if known."""
+        if isinstance(func, ast.Name):
+            parts = flow.name.split(".") if flow.name else []
+            for depth in range(len(parts), -1, -1):
+                candidate = ".".join([*parts[:depth], func.id])
+                if candidate in self.functions:
+                    return candidate
+            return None
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
+            owner = next((a for a in self.code.ancestors(flow.node) if isinstance(a, ast.ClassDef)), None)
+            candidate = f"{self.code.scope_name(owner)}.{func.attr}" if owner is not None else ""
+            return candidate if candidate in self.functions else None
+        return None
+
+    def _mark_training(self) -> None:
+        pending = [flow for flow in self.functions.values() if flow.is_root]
+        for flow in pending:
+            flow.training = True
+        while pending:
+            flow = pending.pop()
+            self._close_sinks(flow)
+            for call, callee in flow.calls:
+                target = self.functions[callee]
+                if not target.training and self._feeds_loss(flow, call):
+                    target.training = True
+                    pending.append(target)
+
+    def _close_sinks(self, flow: FunctionFlow) -> None:
+        """Every name whose value flows into the loss, by a fixed point over the assignments."""
+        sinks = set(flow.backward_reads) if flow.backward_nodes else set().union(*(read_names(r) for r in flow.returns))
+        changed = True
+        while changed:
+            changed = False
+            for _, written, read in flow.edges:
+                if written & sinks and not read <= sinks:
+                    sinks |= read
+                    changed = True
+        flow.sinks = sinks
+
+    def _feeds_loss(self, flow: FunctionFlow, call: ast.Call) -> bool:
+        if flow.in_sink(call, self.code):
+            return True
+        statement = self.code.enclosing_statement(call)
+        return flow.reaches_loss(flow.written_by(statement))
