@@ -138,7 +138,7 @@ def _autograd_function(code: CodeModule, node: ast.ClassDef) -> Iterator[Found]:
         return
     returns = [n.value for n in ast.walk(backward) if isinstance(n, ast.Return)]
     if all(_passes_nothing(value) for value in returns):
-        yield Found(backward, "autograd_function", f"{node.name}.backward", f"{node.name}.backward, which passes no gradient")
+        yield Found(backward, "autograd_function", f"{node.name}.backward", f"{node.name}.apply (its backward passes no gradient)")
 
 
 def _passes_nothing(value: ast.AST | None) -> bool:
@@ -163,7 +163,7 @@ def _is_tensor_data(code: CodeModule, node: ast.Attribute) -> bool:
     if isinstance(parent, ast.Attribute) and (parent.attr.endswith("_") or parent.attr in _TENSOR_METHODS):
         return True
     receiver = node.value
-    if isinstance(receiver, ast.Attribute) and receiver.attr in _TENSOR_ATTRIBUTES:
+    if isinstance(receiver, ast.Call) or isinstance(receiver, ast.Attribute) and receiver.attr in _TENSOR_ATTRIBUTES:
         return True
     name = receiver.id if isinstance(receiver, ast.Name) else receiver.attr if isinstance(receiver, ast.Attribute) else ""
     return bool(name) and bool(_TENSOR_RECEIVER.search(name.lower())) or isinstance(parent, ast.BinOp)

@@ -61,7 +61,7 @@ def scan_gradients(code: CodeModule) -> GradientFacts:
     """The gradient stops of one file, sorted by position."""
     if not any(trigger in code.text for trigger in _TRIGGERS):
         return GradientFacts()
-    found = list(find_stops(code))
+    found = _one_data_per_statement(code, list(find_stops(code)))
     if not found:
         return GradientFacts()
     flow = ModuleFlow(code)
@@ -74,6 +74,26 @@ def scan_gradients(code: CodeModule) -> GradientFacts:
         stops.append(_stop(candidate, code, flow, context))
     stops.sort(key=lambda stop: (stop.span, stop.kind))
     return GradientFacts(tuple(stops), _stopping_calls(code, flow, stops))
+
+
+def _one_data_per_statement(code: CodeModule, found: list[Found]) -> list[Found]:
+    """``p.data = m * p.data + ...`` is one use of ``.data``: keep the first in source order, the
+    update when the statement has one."""
+    kept: dict[ast.AST, Found] = {}
+    others = []
+    for candidate in found:
+        if candidate.kind != "data":
+            others.append(candidate)
+            continue
+        statement = code.enclosing_statement(candidate.node)
+        current = kept.get(statement)
+        if current is None or _data_rank(code, candidate) < _data_rank(code, current):
+            kept[statement] = candidate
+    return [*others, *kept.values()]
+
+
+def _data_rank(code: CodeModule, found: Found) -> tuple[bool, int, int]:
+    return (not _is_data_update(found, code), found.node.lineno, found.node.col_offset)
 
 
 def _context(found: Found, code: CodeModule, flow: ModuleFlow, decorated: set[ast.AST]) -> str | None:
@@ -145,12 +165,25 @@ def _reaches_loss(found: Found, code: CodeModule, scope: FunctionFlow) -> bool:
 
 def _applied_context(found: Found, code: CodeModule, flow: ModuleFlow) -> str:
     """A custom autograd Function is on a training path where ``Name.apply`` is used on one."""
+    return Context.TRAINING if any(flow.scope_of(site).training for site in _apply_sites(found, code)) else Context.UNKNOWN
+
+
+def _apply_sites(found: Found, code: CodeModule) -> list[ast.AST]:
     name = found.api.split(".", 1)[0]
-    for node in ast.walk(code.tree):
-        if isinstance(node, ast.Attribute) and node.attr == "apply" and isinstance(node.value, ast.Name) and node.value.id == name:
-            if flow.scope_of(node).training:
-                return Context.TRAINING
-    return Context.UNKNOWN
+    return [
+        node for node in ast.walk(code.tree)
+        if isinstance(node, ast.Attribute) and node.attr == "apply" and isinstance(node.value, ast.Name) and node.value.id == name
+    ]
+
+
+def _function(found: Found, code: CodeModule, flow: ModuleFlow) -> str:
+    """The scope a stop acts in: the decorated function, the function applying a custom Function."""
+    if found.decorated is not None:
+        return code.scope_name(found.decorated)
+    if found.kind == "autograd_function":
+        scopes = sorted({flow.scope_of(site).name for site in _apply_sites(found, code)}, key=lambda n: (not flow.functions[n].training, n))
+        return scopes[0] if scopes else code.scope_name(found.node)
+    return flow.scope_of(found.node).name
 
 
 def _stop(found: Found, code: CodeModule, flow: ModuleFlow, context: str) -> GradientStop:
@@ -161,7 +194,7 @@ def _stop(found: Found, code: CodeModule, flow: ModuleFlow, context: str) -> Gra
         api=found.api,
         what=found.what,
         context=context,
-        function=code.scope_name(found.decorated) if found.decorated is not None else flow.scope_of(found.node).name,
+        function=_function(found, code, flow),
         justification=_justification(found, code),
         statement_annotations=statement_annotations,
         scope_annotations=scope_annotations,
