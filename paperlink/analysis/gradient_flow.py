@@ -42,7 +42,7 @@ _LOSS_NAME = re.compile(r"loss|objective|criterion|(^|_)(training|train)_step($|
 _EVAL_WORDS = frozenset(
     "eval evaluate evaluation validate validation val valid test testing infer inference predict prediction "
     "metric metrics log logging accuracy acc sample sampling generate visualize visualise plot summary score "
-    "benchmark monitor".split()
+    "benchmark monitor act".split()
 )
 _SETUP_WORDS = frozenset(
     "init initialize initialise reset copy sync load freeze unfreeze ema momentum polyak average build create "
@@ -50,7 +50,7 @@ _SETUP_WORDS = frozenset(
 )
 _SETUP_PAIRS = frozenset({"soft_update", "hard_update", "update_target", "target_update", "moving_average", "update_teacher"})
 _BOUNDARY_METHODS = frozenset({"step", "reset", "sample", "render"})  # environments and replay buffers
-_MUTATORS = frozenset({"append", "extend", "insert", "update", "copy_", "add_", "sub_", "mul_", "div_", "lerp_"})
+_MUTATORS = frozenset({"append", "extend", "insert"})  # besides in-place tensor methods (`add_`)
 _UPDATE_METHODS = frozenset({"load_state_dict", "update_parameters"})
 _OPTIMIZER = re.compile(r"optim|(^|[._])opt$|scaler")
 _SCOPE_BARRIERS = (*FUNCTIONS, ast.ClassDef, ast.Lambda)
@@ -109,10 +109,14 @@ def _edge(node: ast.AST) -> tuple[set[str], set[str]] | None:
         return written_names(node.optional_vars), read_names(node.context_expr)
     if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
         func = node.value.func
-        if isinstance(func, ast.Attribute) and func.attr in _MUTATORS:
+        if isinstance(func, ast.Attribute) and (func.attr in _MUTATORS or _in_place(func.attr)):
             args = [*node.value.args, *(k.value for k in node.value.keywords)]
             return written_names(func.value), set().union(*(read_names(a) for a in args)) if args else set()
     return None
+
+
+def _in_place(method: str) -> bool:
+    return method.endswith("_") and not method.endswith("__")
 
 
 def _crosses_boundary(value: ast.AST) -> bool:
@@ -139,7 +143,7 @@ def is_update(statement: ast.AST) -> bool:
     if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
         func = statement.value.func
         return isinstance(func, ast.Attribute) and (
-            (func.attr.endswith("_") and not func.attr.endswith("__")) or func.attr in _UPDATE_METHODS
+            _in_place(func.attr) or func.attr in _UPDATE_METHODS
         )
     if isinstance(statement, (ast.Assign, ast.AugAssign)):
         targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
@@ -166,11 +170,13 @@ class FunctionFlow:
     edges: list[tuple[ast.AST, set[str], set[str]]] = field(default_factory=list)
     backward_reads: set[str] = field(default_factory=set)
     backward_nodes: list[ast.AST] = field(default_factory=list)
+    grad_nodes: list[ast.AST] = field(default_factory=list)  # torch.autograd.grad calls
     returns: list[ast.AST] = field(default_factory=list)
     calls: list[tuple[ast.Call, str]] = field(default_factory=list)  # calls to functions of this module
     steps_optimizer: bool = False
     calls_eval: bool = False  # model.eval() somewhere in the body
     training: bool = False
+    in_optimizer: bool = False  # a method of an optimizer class: the update rule, not a loss
     sinks: set[str] = field(default_factory=set)  # names whose value reaches the loss
 
     @property
@@ -180,6 +186,8 @@ class FunctionFlow:
     @property
     def is_root(self) -> bool:
         """On a training path by itself: it steps, backpropagates, is a loss or a forward."""
+        if self.in_optimizer:
+            return False
         if self.backward_nodes or self.steps_optimizer:
             return True
         if is_eval_name(self.short_name):
@@ -189,13 +197,22 @@ class FunctionFlow:
     def written_by(self, statement: ast.AST) -> set[str]:
         return next((w for node, w, _ in self.edges if node is statement), set())
 
+    def assigned_in(self, nodes: set[ast.AST]) -> set[str]:
+        """Names the statements among ``nodes`` bind by assignment (in-place updates left out)."""
+        return set().union(*(w for node, w, _ in self.edges if node in nodes and not isinstance(node, ast.Expr)))
+
     def reaches_loss(self, names: set[str]) -> bool:
         return bool(names & self.sinks)
 
     def in_sink(self, node: ast.AST, code: CodeModule) -> bool:
         """Whether ``node`` is part of an expression that is the loss itself."""
-        roots = self.backward_nodes if self.backward_nodes else self.returns
+        roots = [*self.backward_nodes, *self.grad_nodes] if self.backward_nodes or self.grad_nodes else self.returns
         return any(ancestor in roots for ancestor in (node, *code.ancestors(node)))
+
+
+def _is_optimizer_class(code: CodeModule, node: ast.ClassDef) -> bool:
+    names = [code.qualified_name(base) or ast.unparse(base) for base in node.bases]
+    return any(name.endswith("Optimizer") for name in names)
 
 
 class ModuleFlow:
@@ -209,6 +226,8 @@ class ModuleFlow:
         for name, node in scopes:
             self.functions.setdefault(name, FunctionFlow(node, name))
         self.by_node = {flow.node: flow for flow in self.functions.values()}
+        for flow in self.functions.values():
+            flow.in_optimizer = any(_is_optimizer_class(code, a) for a in code.ancestors(flow.node) if isinstance(a, ast.ClassDef))
         for flow in self.functions.values():
             self._read(flow)
         self._mark_training()
@@ -230,11 +249,11 @@ class ModuleFlow:
     def _read_call(self, flow: FunctionFlow, call: ast.Call) -> None:
         func = call.func
         name = self.code.call_name(call) or ""
-        if isinstance(func, ast.Attribute) and func.attr in ("backward", "manual_backward") or name in (
-            "torch.autograd.backward", "torch.autograd.grad",
-        ):
+        if isinstance(func, ast.Attribute) and func.attr in ("backward", "manual_backward") or name == "torch.autograd.backward":
             flow.backward_nodes.append(call)
             flow.backward_reads |= read_names(call)
+        elif name == "torch.autograd.grad":  # a gradient taken, not necessarily a training step (guidance, penalties)
+            flow.grad_nodes.append(call)
         elif isinstance(func, ast.Attribute) and func.attr == "step" and _OPTIMIZER.search(ast.unparse(func.value).lower()):
             flow.steps_optimizer = True
         elif isinstance(func, ast.Attribute) and func.attr == "eval" and not call.args:
@@ -273,7 +292,10 @@ class ModuleFlow:
 
     def _close_sinks(self, flow: FunctionFlow) -> None:
         """Every name whose value flows into the loss, by a fixed point over the assignments."""
-        sinks = set(flow.backward_reads) if flow.backward_nodes else set().union(*(read_names(r) for r in flow.returns))
+        if flow.backward_nodes or flow.grad_nodes:
+            sinks = flow.backward_reads | set().union(*(read_names(g.args[0]) for g in flow.grad_nodes if g.args))
+        else:
+            sinks = set().union(*(read_names(r) for r in flow.returns))
         changed = True
         while changed:
             changed = False

@@ -102,10 +102,15 @@ def _call_stop(code: CodeModule, call: ast.Call) -> Iterator[Found]:
         yield Found(call, "stop_gradient", name, f"{_text(func)}(...)")
     elif name in _PARAMETERS and any(k.arg == "requires_grad" and _is_false(k.value) for k in call.keywords):
         yield Found(call, "requires_grad", name, f"{_text(func)}(..., requires_grad=False)")
-    elif name == "builtins.float" and len(call.args) == 1 and isinstance(call.args[0], (ast.Call, ast.Subscript, ast.BinOp)):
+    elif name == "builtins.float" and len(call.args) == 1 and _tensor_valued(call.args[0]):
         yield Found(call, "float", name, f"float({_text(call.args[0])})")
     elif isinstance(func, ast.Attribute) and not name:  # a method of a local value
         yield from _method_stop(call, func)
+
+
+def _tensor_valued(argument: ast.AST) -> bool:
+    """``float(loss.mean())`` converts a tensor; ``float(h * w)`` or ``float(n)`` most likely a number."""
+    return isinstance(argument, ast.Subscript) or isinstance(argument, ast.Call) and isinstance(argument.func, ast.Attribute)
 
 
 def _method_stop(call: ast.Call, func: ast.Attribute) -> Iterator[Found]:

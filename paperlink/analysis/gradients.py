@@ -30,6 +30,8 @@ _TENSOR_MAKERS = frozenset({
     "torch.tensor", "torch.as_tensor", "torch.from_numpy", "torch.Tensor", "torch.FloatTensor", "torch.scalar_tensor",
 })
 _JUSTIFICATION = "stop-grad"
+_SCALARS = frozenset({"item", "float"})
+_INDEX_FUNCTIONS = frozenset({"int", "range", "arange", "zeros", "ones", "empty", "full", "randint", "randperm"})
 
 
 @dataclass(frozen=True)
@@ -107,14 +109,44 @@ def _context(found: Found, code: CodeModule, flow: ModuleFlow, decorated: set[as
         return _applied_context(found, code, flow)
     scope = flow.scope_of(found.node)
     if found.kind in CONVERSIONS:
-        return Context.TRAINING if scope.training and _reaches_loss(found, code, scope) else None
+        if not scope.training or _is_index(found, code) or not _reaches_loss(found, code, scope):
+            return None
+        # an array or a list cannot enter a tensor loss unless it becomes a tensor again
+        return Context.TRAINING if found.kind in _SCALARS or _retensorized(found, code, scope) else None
+    if _is_setup_site(found, code) and not found.region or scope.in_optimizer or _makes_leaf(found, code):
+        return Context.SETUP
+    if scope.training and _reaches_loss(found, code, scope):
+        return Context.TRAINING
     if _is_setup_site(found, code):
         return Context.SETUP
     if scope.training:
-        return Context.TRAINING if _reaches_loss(found, code, scope) else Context.EVALUATION
+        return Context.EVALUATION  # on a training path, but the value only feeds monitoring
     if scope.node in decorated or scope.calls_eval or is_eval_name(scope.short_name):
         return Context.EVALUATION
     return Context.SETUP if is_setup_name(scope.short_name) else Context.UNKNOWN
+
+
+def _makes_leaf(found: Found, code: CodeModule) -> bool:
+    """``x.detach().requires_grad_()``: a new leaf to take gradients at (guidance, input gradients)."""
+    if found.kind != "detach":
+        return False
+    node = found.node
+    for _ in range(3):
+        parent = code.parents.get(node)
+        if not isinstance(parent, ast.Attribute):
+            return False
+        if parent.attr == "requires_grad_":
+            return True
+        node = code.parents.get(parent)
+    return False
+
+
+def _is_index(found: Found, code: CodeModule) -> bool:
+    """A conversion that feeds a size or an index (``int(t.item())``, ``x[: n.item()]``) is no gradient path."""
+    parent = code.parents.get(found.node)
+    if isinstance(parent, ast.Call) and (code.call_name(parent) or "").rsplit(".", 1)[-1] in _INDEX_FUNCTIONS:
+        return True
+    return any(isinstance(a, ast.Slice) for a in code.ancestors(found.node))
 
 
 def _is_setup_site(found: Found, code: CodeModule) -> bool:
@@ -152,8 +184,7 @@ def _reaches_loss(found: Found, code: CodeModule, scope: FunctionFlow) -> bool:
     """Whether the stopped value flows into the loss of its (training) function."""
     if found.region:
         nodes = _region_nodes(found, code)
-        covered = set(nodes)
-        written = set().union(*(w for node, w, _ in scope.edges if node in covered))
+        written = scope.assigned_in(set(nodes))
         return scope.reaches_loss(written) or any(scope.in_sink(node, code) for node in nodes if isinstance(node, ast.Return))
     if scope.in_sink(found.node, code):
         return True
