@@ -174,7 +174,8 @@ class FunctionFlow:
     returns: list[ast.AST] = field(default_factory=list)
     calls: list[tuple[ast.Call, str]] = field(default_factory=list)  # calls to functions of this module
     steps_optimizer: bool = False
-    calls_eval: bool = False  # model.eval() somewhere in the body
+    step_lines: list[int] = field(default_factory=list)  # lines of .backward() and optimizer.step()
+    mode_switches: list[tuple[int, str]] = field(default_factory=list)  # (line, "eval" or "train") of model.eval()/.train()
     training: bool = False
     in_optimizer: bool = False  # a method of an optimizer class: the update rule, not a loss
     sinks: set[str] = field(default_factory=set)  # names whose value reaches the loss
@@ -193,6 +194,20 @@ class FunctionFlow:
         if is_eval_name(self.short_name):
             return False
         return bool(_LOSS_NAME.search(self.short_name.lower())) or self.short_name == "forward"
+
+    @property
+    def calls_eval(self) -> bool:
+        return any(mode == "eval" for _, mode in self.mode_switches)
+
+    def in_eval_mode(self, line: int) -> bool:
+        """Whether the last ``.eval()``/``.train()`` switch above ``line`` in the source is ``.eval()``."""
+        before = [switch for switch in self.mode_switches if switch[0] < line]
+        if not before or max(before)[1] != "eval":
+            return False
+        start = max(before)[0]
+        end = min([at for at, mode in self.mode_switches if mode == "train" and at > start], default=10**9)
+        # a teacher put in eval mode while a student trains below it: still training
+        return not any(start < at < end for at in self.step_lines)
 
     def written_by(self, statement: ast.AST) -> set[str]:
         return next((w for node, w, _ in self.edges if node is statement), set())
@@ -252,12 +267,14 @@ class ModuleFlow:
         if isinstance(func, ast.Attribute) and func.attr in ("backward", "manual_backward") or name == "torch.autograd.backward":
             flow.backward_nodes.append(call)
             flow.backward_reads |= read_names(call)
+            flow.step_lines.append(call.lineno)
         elif name == "torch.autograd.grad":  # a gradient taken, not necessarily a training step (guidance, penalties)
             flow.grad_nodes.append(call)
         elif isinstance(func, ast.Attribute) and func.attr == "step" and _OPTIMIZER.search(ast.unparse(func.value).lower()):
             flow.steps_optimizer = True
-        elif isinstance(func, ast.Attribute) and func.attr == "eval" and not call.args:
-            flow.calls_eval = True
+            flow.step_lines.append(call.lineno)
+        elif isinstance(func, ast.Attribute) and func.attr in ("eval", "train") and not call.args:
+            flow.mode_switches.append((call.lineno, func.attr))
         callee = self._resolve(flow, func)
         if callee is not None:
             flow.calls.append((call, callee))

@@ -31,7 +31,10 @@ _TENSOR_MAKERS = frozenset({
 })
 _JUSTIFICATION = "stop-grad"
 _SCALARS = frozenset({"item", "float"})
-_INDEX_FUNCTIONS = frozenset({"int", "range", "arange", "zeros", "ones", "empty", "full", "randint", "randperm"})
+_INDEX_FUNCTIONS = frozenset(
+    "int range arange zeros ones empty full randint randperm split tensor_split view reshape expand repeat narrow "
+    "new_zeros new_ones new_empty".split()
+)
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,7 @@ def _context(found: Found, code: CodeModule, flow: ModuleFlow, decorated: set[as
         return Context.TRAINING if found.kind in _SCALARS or _retensorized(found, code, scope) else None
     if _is_setup_site(found, code) and not found.region or scope.in_optimizer or _makes_leaf(found, code):
         return Context.SETUP
-    if scope.training and _reaches_loss(found, code, scope):
+    if scope.training and not scope.in_eval_mode(found.node.lineno) and _reaches_loss(found, code, scope):
         return Context.TRAINING
     if _is_setup_site(found, code):
         return Context.SETUP
@@ -144,8 +147,11 @@ def _makes_leaf(found: Found, code: CodeModule) -> bool:
 def _is_index(found: Found, code: CodeModule) -> bool:
     """A conversion that feeds a size or an index (``int(t.item())``, ``x[: n.item()]``) is no gradient path."""
     parent = code.parents.get(found.node)
-    if isinstance(parent, ast.Call) and (code.call_name(parent) or "").rsplit(".", 1)[-1] in _INDEX_FUNCTIONS:
-        return True
+    if isinstance(parent, ast.Call):
+        func = parent.func
+        called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if called in _INDEX_FUNCTIONS:
+            return True
     return any(isinstance(a, ast.Slice) for a in code.ancestors(found.node))
 
 
