@@ -23,6 +23,7 @@ import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from paperlink.source.code import FUNCTIONS, CodeModule
 
@@ -172,7 +173,8 @@ class FunctionFlow:
     backward_nodes: list[ast.AST] = field(default_factory=list)
     grad_nodes: list[ast.AST] = field(default_factory=list)  # torch.autograd.grad calls
     returns: list[ast.AST] = field(default_factory=list)
-    calls: list[tuple[ast.Call, str]] = field(default_factory=list)  # calls to functions of this module
+    owner: str = ""  # the class a method belongs to, as a scope name
+    calls: list[tuple[ast.Call, Any]] = field(default_factory=list)  # calls to functions of this module, by scope name
     steps_optimizer: bool = False
     step_lines: list[int] = field(default_factory=list)  # lines of .backward() and optimizer.step()
     mode_switches: list[tuple[int, str]] = field(default_factory=list)  # (line, "eval" or "train") of model.eval()/.train()
@@ -235,49 +237,68 @@ class ModuleFlow:
 
     def __init__(self, code: CodeModule) -> None:
         self.code = code
-        self.functions: dict[str, FunctionFlow] = {}
-        scopes: list[tuple[str, ast.AST]] = [("", code.tree)]
-        scopes += [(code.scope_name(n), n) for n in ast.walk(code.tree) if isinstance(n, FUNCTIONS)]
-        for name, node in scopes:
-            self.functions.setdefault(name, FunctionFlow(node, name))
+        self.functions: dict[str, FunctionFlow] = {"": FunctionFlow(code.tree, "")}
+        self._read_all()
         self.by_node = {flow.node: flow for flow in self.functions.values()}
         for flow in self.functions.values():
-            flow.in_optimizer = any(_is_optimizer_class(code, a) for a in code.ancestors(flow.node) if isinstance(a, ast.ClassDef))
-        for flow in self.functions.values():
-            self._read(flow)
+            flow.calls = [(call, callee) for call, func in flow.calls if (callee := self._resolve(flow, func))]
         self._mark_training()
 
     def scope_of(self, node: ast.AST) -> FunctionFlow:
         function = self.code.enclosing_function(node)
         return self.by_node.get(function if function is not None else self.code.tree, self.functions[""])
 
-    def _read(self, flow: FunctionFlow) -> None:
-        for node in own_nodes(flow.node):
+    def _read_all(self) -> None:
+        """One pass over the tree: each node read into the function it belongs to."""
+        stack: list[tuple[ast.AST, FunctionFlow | None, str, str, bool]] = [
+            (child, self.functions[""], "", "", False) for child in reversed(self.code.tree.body)
+        ]
+        while stack:
+            node, flow, prefix, owner, optimizer = stack.pop()
+            if isinstance(node, FUNCTIONS):
+                name = f"{prefix}.{node.name}" if prefix else node.name
+                inner = self.functions.setdefault(name, FunctionFlow(node, name, owner=owner, in_optimizer=optimizer))
+                stack.extend((child, inner, name, owner, optimizer) for child in reversed(node.body))
+                continue
+            if isinstance(node, ast.ClassDef):
+                name = f"{prefix}.{node.name}" if prefix else node.name
+                optimizer = optimizer or _is_optimizer_class(self.code, node)
+                stack.extend((child, None, name, name, optimizer) for child in reversed(node.body))
+                continue
+            if isinstance(node, ast.Lambda):
+                continue
+            if flow is not None:
+                self._read_node(flow, node)
+            # the order nodes are read in does not matter: every fact is a set or sorted later
+            stack.extend((child, flow, prefix, owner, optimizer) for child in ast.iter_child_nodes(node))
+
+    def _read_node(self, flow: FunctionFlow, node: ast.AST) -> None:
+        if isinstance(node, ast.Call):
+            self._read_call(flow, node)
+        elif isinstance(node, (ast.stmt, ast.withitem)):
             edge = _edge(node)
             if edge is not None:
                 flow.edges.append((node, *edge))
-            if isinstance(node, ast.Return) and node.value is not None:
+            elif isinstance(node, ast.Return) and node.value is not None:
                 flow.returns.append(node.value)
-            elif isinstance(node, ast.Call):
-                self._read_call(flow, node)
 
     def _read_call(self, flow: FunctionFlow, call: ast.Call) -> None:
         func = call.func
-        name = self.code.call_name(call) or ""
-        if isinstance(func, ast.Attribute) and func.attr in ("backward", "manual_backward") or name == "torch.autograd.backward":
+        method = func.attr if isinstance(func, ast.Attribute) else ""
+        name = self.code.call_name(call) or "" if method in ("backward", "grad") else ""
+        if method in ("backward", "manual_backward"):
             flow.backward_nodes.append(call)
             flow.backward_reads |= read_names(call)
             flow.step_lines.append(call.lineno)
         elif name == "torch.autograd.grad":  # a gradient taken, not necessarily a training step (guidance, penalties)
             flow.grad_nodes.append(call)
-        elif isinstance(func, ast.Attribute) and func.attr == "step" and _OPTIMIZER.search(ast.unparse(func.value).lower()):
+        elif method == "step" and _OPTIMIZER.search(ast.unparse(func.value).lower()):
             flow.steps_optimizer = True
             flow.step_lines.append(call.lineno)
-        elif isinstance(func, ast.Attribute) and func.attr in ("eval", "train") and not call.args:
-            flow.mode_switches.append((call.lineno, func.attr))
-        callee = self._resolve(flow, func)
-        if callee is not None:
-            flow.calls.append((call, callee))
+        elif method in ("eval", "train") and not call.args:
+            flow.mode_switches.append((call.lineno, method))
+        if isinstance(func, ast.Name) or isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            flow.calls.append((call, func))  # resolved once every function is known
 
     def _resolve(self, flow: FunctionFlow, func: ast.AST) -> str | None:
         """The scope name of the function of this module that ``func`` calls, if known."""
@@ -289,8 +310,7 @@ class ModuleFlow:
                     return candidate
             return None
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
-            owner = next((a for a in self.code.ancestors(flow.node) if isinstance(a, ast.ClassDef)), None)
-            candidate = f"{self.code.scope_name(owner)}.{func.attr}" if owner is not None else ""
+            candidate = f"{flow.owner}.{func.attr}" if flow.owner else ""
             return candidate if candidate in self.functions else None
         return None
 
