@@ -198,6 +198,14 @@ class FunctionFlow:
         return bool(_LOSS_NAME.search(self.short_name.lower())) or self.short_name == "forward"
 
     @property
+    def loss_returns(self) -> list[ast.AST]:
+        """What the function returns into the loss: for a loss function returning a tuple, the
+        first element (``return loss, (kl, logs)``: the rest is auxiliary output)."""
+        if not _LOSS_NAME.search(self.short_name.lower()):
+            return self.returns
+        return [r.elts[0] if isinstance(r, ast.Tuple) and r.elts else r for r in self.returns]
+
+    @property
     def calls_eval(self) -> bool:
         return any(mode == "eval" for _, mode in self.mode_switches)
 
@@ -223,7 +231,7 @@ class FunctionFlow:
 
     def in_sink(self, node: ast.AST, code: CodeModule) -> bool:
         """Whether ``node`` is part of an expression that is the loss itself."""
-        roots = [*self.backward_nodes, *self.grad_nodes] if self.backward_nodes or self.grad_nodes else self.returns
+        roots = [*self.backward_nodes, *self.grad_nodes] if self.backward_nodes or self.grad_nodes else self.loss_returns
         return any(ancestor in roots for ancestor in (node, *code.ancestors(node)))
 
 
@@ -332,7 +340,7 @@ class ModuleFlow:
         if flow.backward_nodes or flow.grad_nodes:
             sinks = flow.backward_reads | set().union(*(read_names(g.args[0]) for g in flow.grad_nodes if g.args))
         else:
-            sinks = set().union(*(read_names(r) for r in flow.returns))
+            sinks = set().union(*(read_names(r) for r in flow.loss_returns))
         changed = True
         while changed:
             changed = False
