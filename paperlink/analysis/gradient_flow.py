@@ -139,7 +139,7 @@ def is_setup_name(name: str) -> bool:
 
 
 def is_update(statement: ast.AST) -> bool:
-    """Whether a statement updates tensors in place: ``p.copy_(q)``, ``p.data = ...``, or a loop
+    """Whether a statement updates tensors in place: ``p.copy_(q)``, ``p.data = ...``, ``p.grad = g``, or a loop
     or branch made only of such updates (the shape of target-network copies and EMA updates)."""
     if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
         func = statement.value.func
@@ -148,7 +148,7 @@ def is_update(statement: ast.AST) -> bool:
         )
     if isinstance(statement, (ast.Assign, ast.AugAssign)):
         targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-        return all(isinstance(t, ast.Attribute) and t.attr == "data" for t in targets)
+        return all(isinstance(t, ast.Attribute) and t.attr in ("data", "grad") for t in targets)
     if isinstance(statement, (ast.For, ast.If)):
         body = [s for s in [*statement.body, *statement.orelse] if not _is_bookkeeping(s)]
         return bool(body) and all(is_update(s) for s in body)
@@ -224,7 +224,7 @@ class FunctionFlow:
 
     def assigned_in(self, nodes: set[ast.AST]) -> set[str]:
         """Names the statements among ``nodes`` bind by assignment (in-place updates left out)."""
-        return set().union(*(w for node, w, _ in self.edges if node in nodes and not isinstance(node, ast.Expr)))
+        return set().union(*(w for node, w, _ in self.edges if node in nodes and not is_update(node)))
 
     def reaches_loss(self, names: set[str]) -> bool:
         return bool(names & self.sinks)

@@ -31,6 +31,10 @@ _STOP_FUNCTIONS = {
 }
 _PARAMETERS = frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter"})
 _FUNCTION_BASES = frozenset({"torch.autograd.Function", "torch.autograd.function.Function"})
+_FACTORIES = frozenset(
+    "rand randn rand_like randn_like randint bernoulli empty empty_like zeros zeros_like ones ones_like arange "
+    "linspace full full_like eye tensor as_tensor".split()
+)
 CONVERSIONS = frozenset({"item", "numpy", "tolist", "float"})
 _ZERO_MAKERS = frozenset({"zeros_like", "zeros", "new_zeros"})
 # `.data` is also a dataset's or a batch's field: count it only where it looks like a tensor's
@@ -105,7 +109,7 @@ def _call_stop(code: CodeModule, call: ast.Call) -> Iterator[Found]:
     elif name == "builtins.float" and len(call.args) == 1 and _tensor_valued(call.args[0]):
         yield Found(call, "float", name, f"float({_text(call.args[0])})")
     elif isinstance(func, ast.Attribute) and not name:  # a method of a local value
-        yield from _method_stop(call, func)
+        yield from _method_stop(code, call, func)
 
 
 def _tensor_valued(argument: ast.AST) -> bool:
@@ -113,9 +117,9 @@ def _tensor_valued(argument: ast.AST) -> bool:
     return isinstance(argument, ast.Subscript) or isinstance(argument, ast.Call) and isinstance(argument.func, ast.Attribute)
 
 
-def _method_stop(call: ast.Call, func: ast.Attribute) -> Iterator[Found]:
+def _method_stop(code: CodeModule, call: ast.Call, func: ast.Attribute) -> Iterator[Found]:
     receiver = _text(func.value)
-    if func.attr in ("detach", "detach_") and not call.args:
+    if func.attr in ("detach", "detach_") and not call.args and not _made_fresh(code, func.value):
         yield Found(call, func.attr, f".{func.attr}()", f"{receiver}.{func.attr}()", receiver=receiver)
     elif func.attr in ("item", "numpy", "tolist") and not call.args and not call.keywords:
         yield Found(call, func.attr, f".{func.attr}()", f"{receiver}.{func.attr}()", receiver=receiver)
@@ -123,6 +127,15 @@ def _method_stop(call: ast.Call, func: ast.Attribute) -> Iterator[Found]:
         flag = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "requires_grad"), None)
         if flag is not None and _is_false(flag):
             yield Found(call, "requires_grad", ".requires_grad_(False)", f"{receiver}.requires_grad_(False)", receiver=receiver)
+
+
+def _made_fresh(code: CodeModule, value: ast.AST) -> bool:
+    """``torch.rand(n).ge_(p).detach()``: a tensor made by a factory has no gradient to stop."""
+    while isinstance(value, (ast.Call, ast.Attribute, ast.Subscript)):
+        if isinstance(value, ast.Call) and (code.call_name(value) or "").removeprefix("torch.") in _FACTORIES:
+            return True
+        value = value.func if isinstance(value, ast.Call) else value.value
+    return False
 
 
 def _frozen_by_assignment(node: ast.Assign) -> Iterator[Found]:
