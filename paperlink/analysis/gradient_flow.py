@@ -47,12 +47,13 @@ _EVAL_WORDS = frozenset(
 )
 _SETUP_WORDS = frozenset(
     "init initialize initialise reset copy sync load freeze unfreeze ema momentum polyak average build create "
-    "make setup prepare convert remap checkpoint save".split()
+    "make setup prepare convert remap checkpoint save fuse merge reparameterize reparam deploy".split()
 )
 _SETUP_PAIRS = frozenset({"soft_update", "hard_update", "update_target", "target_update", "moving_average", "update_teacher"})
 _BOUNDARY_METHODS = frozenset({"step", "reset", "sample", "render"})  # environments and replay buffers
 _MUTATORS = frozenset({"append", "extend", "insert"})  # besides in-place tensor methods (`add_`)
 _UPDATE_METHODS = frozenset({"load_state_dict", "update_parameters"})
+_NOT_UPDATES = frozenset({"detach_", "requires_grad_"})  # in place, but a stop rather than an update
 _OPTIMIZER = re.compile(r"optim|(^|[._])opt$|scaler")
 _SCOPE_BARRIERS = (*FUNCTIONS, ast.ClassDef, ast.Lambda)
 
@@ -143,7 +144,7 @@ def is_update(statement: ast.AST) -> bool:
     or branch made only of such updates (the shape of target-network copies and EMA updates)."""
     if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
         func = statement.value.func
-        return isinstance(func, ast.Attribute) and (
+        return isinstance(func, ast.Attribute) and func.attr not in _NOT_UPDATES and (
             _in_place(func.attr) or func.attr in _UPDATE_METHODS
         )
     if isinstance(statement, (ast.Assign, ast.AugAssign)):
@@ -344,8 +345,9 @@ class ModuleFlow:
         changed = True
         while changed:
             changed = False
-            for _, written, read in flow.edges:
-                if written & sinks and not read <= sinks:
+            for node, written, read in flow.edges:
+                # what is copied into parameters in place (weight normalisation, EMA) is not the loss
+                if written & sinks and not read <= sinks and not is_update(node):
                     sinks |= read
                     changed = True
         flow.sinks = sinks
