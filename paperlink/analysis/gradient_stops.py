@@ -173,8 +173,8 @@ def _passes_nothing(value: ast.AST | None) -> bool:
 
 def _is_tensor_data(code: CodeModule, node: ast.Attribute) -> bool:
     """Whether ``x.data`` reads a tensor's storage (not a dataset's field or ``torch.utils.data``)."""
-    if code.qualified_name(node) is not None:
-        return False
+    if code.qualified_name(node) is not None or isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+        return False  # torch.utils.data; an object's own `data` field
     if isinstance(node.ctx, ast.Store):
         return True
     parent = code.parents.get(node)
@@ -184,7 +184,7 @@ def _is_tensor_data(code: CodeModule, node: ast.Attribute) -> bool:
     if isinstance(receiver, ast.Call) or isinstance(receiver, ast.Attribute) and receiver.attr in _TENSOR_ATTRIBUTES:
         return True
     name = receiver.id if isinstance(receiver, ast.Name) else receiver.attr if isinstance(receiver, ast.Attribute) else ""
-    return bool(name) and bool(_TENSOR_RECEIVER.search(name.lower())) or isinstance(parent, ast.BinOp)
+    return bool(name) and bool(_TENSOR_RECEIVER.search(name.lower()))
 
 
 def _is_false(node: ast.AST) -> bool:

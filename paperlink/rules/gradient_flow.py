@@ -72,9 +72,10 @@ class DataAttributeStop(Rule):
     ## What it does
     Reports `.data` used on a tensor: read (`w.data`), assigned (`p.data = ...`) or updated
     in place (`p.data.copy_(q)`), in any context, documented or not. `.data` counts when it
-    is written, followed by a tensor method, taken from `.weight`/`.bias`/`.grad`, used in
-    arithmetic, or read from a name such as `p`, `param`, `weight`; `torch.utils.data` and
-    a dataset's `.data` field are not tensors and are not reported.
+    is written, followed by a tensor method, taken from `.weight`/`.bias`/`.grad` or from a
+    call's result, or read from a name such as `p`, `param`, `weight`; `torch.utils.data`,
+    `self.data`, `args.data` and a dataset's `.data` field are not reported. One statement
+    is reported once (`p.data = m * p.data + ...` is one use).
 
     ## Why it matters
     `.data` returns the tensor's storage with autograd switched off and without the version
