@@ -44,8 +44,8 @@ def test_check_messages_state_the_fact_and_suggest() -> None:
     assert [str(d) for d in report.diagnostics] == [
         "paper.tex:113:17: PL110 Eq. (6) eq:cosine has no implementing code",
         "src/model.py:70:14: PL201 torch.no_grad() block stops the gradient on a training path in SimSiam.forward"
-        " with no paper item or justification; alg:simsiam:line:3 (line 3), alg:simsiam:line:4 (line 4),"
-        " eq:encoder (Eq. (1)) or 1 more linked there marks no stop-gradient",
+        " with no paper item or justification; linked there: alg:simsiam:line:3 (Algorithm 1 line 3),"
+        " alg:simsiam:line:4 (Algorithm 1 line 4), eq:encoder (Eq. (1)) and 1 more, none marking a stop-gradient",
         "src/train.py:77:48: PL101 eq:symmetric_loss is not a label of paper 'simsiam'; did you mean eq:symloss?",
     ]
     assert {(row.kind, row.total, row.implemented) for row in report.coverage} == {("equation", 9, 8), ("algorithm", 1, 1)}

@@ -18,7 +18,7 @@ from paperlink.analysis.gradient_flow import Context
 from paperlink.analysis.gradient_paper import stop_marking_items
 from paperlink.analysis.gradient_stops import CONVERSIONS
 from paperlink.diagnostics import Diagnostic, Severity
-from paperlink.paper import display_name
+from paperlink.paper import ItemKind, PaperItem, display_name
 from paperlink.spans import Span
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def _diagnose(stop: GradientStop, documented_by: str | None, around: list[Link],
     message = f"{stop.what} stops the gradient on a training path{where} with no paper item or justification"
     unmarked = _unmarked_items(around, project)
     if unmarked:
-        message += f"; {unmarked} linked there marks no stop-gradient"
+        message += f"; linked there: {unmarked}, none marking a stop-gradient"
     return [Diagnostic(stop.span, "PL201", message, Severity.WARNING)]
 
 
@@ -108,10 +108,21 @@ def _unmarked_items(links: list[Link], project: Project) -> str:
     for paper_name, key in sorted({(link.paper, link.item_key) for link in links}):
         item = _item(project, paper_name, key)
         if item is not None:
-            cited.append(f"{key} ({display_name(item)})" if display_name(item) != key else key)
+            shown = _cited_name(project, paper_name, item)
+            cited.append(f"{key} ({shown})" if shown != key else key)
     if len(cited) > _CITED:
         cited = [*cited[:_CITED], f"{len(cited) - _CITED} more"]
-    return " or ".join([", ".join(cited[:-1]), cited[-1]]) if len(cited) > 1 else "".join(cited)
+    return " and ".join([", ".join(cited[:-1]), cited[-1]]) if len(cited) > 1 else "".join(cited)
+
+
+def _cited_name(project: Project, paper_name: str, item: PaperItem) -> str:
+    """``Eq. (3)``; an algorithm line with its algorithm: ``Algorithm 1 line 4``."""
+    shown = display_name(item)
+    if item.kind is ItemKind.ALGORITHM_LINE and item.parent:
+        parent = _item(project, paper_name, item.parent)
+        if parent is not None:
+            return f"{display_name(parent)} {shown}"
+    return shown
 
 
 def _item(project: Project, paper_name: str, key: str):
@@ -137,7 +148,8 @@ def _missing_stops(facts: Sequence[GradientFacts], project: Project, marking: di
         if item is None:
             continue
         first = min(links, key=lambda link: link.span)
-        cited = f"{display_name(item)} {key}" if display_name(item) != key else key
+        shown = _cited_name(project, paper_name, item)
+        cited = f"{shown} {key}" if shown != key else key
         message = f"{cited} marks a stop-gradient, but the code linked to it stops no gradient"
         found.append(Diagnostic(first.span, "PL205", message, Severity.WARNING))
     return found
