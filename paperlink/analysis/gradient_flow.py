@@ -12,7 +12,8 @@ The decision is made per file, from the stdlib ``ast``, with two small analyses:
   monitoring, reported as ``evaluation``.
 
 Both are heuristics, documented as such in docs/gradients.md: names are tracked, objects are
-not; ``self.encoder(x)`` (a submodule) is not followed; calls into other files are not
+not (``agent.get_value(x)`` is followed only when one class of the file alone defines
+``get_value``); ``self.encoder(x)`` (a submodule) is not followed; calls into other files are not
 followed. Values crossing an environment or replay-buffer boundary (``env.step``,
 ``buffer.sample``) are data, so the flow does not pass through those calls.
 """
@@ -23,6 +24,7 @@ import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from paperlink.source.code import FUNCTIONS, CodeModule
@@ -321,7 +323,18 @@ class ModuleFlow:
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
             candidate = f"{flow.owner}.{func.attr}" if flow.owner else ""
             return candidate if candidate in self.functions else None
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            return self._methods.get(func.attr)  # `agent.get_value(x)`: a method name only one class here defines
         return None
+
+    @cached_property
+    def _methods(self) -> dict[str, str]:
+        """Method name -> its scope name, for the names exactly one class of this file defines."""
+        by_name: dict[str, list[str]] = {}
+        for name, flow in self.functions.items():
+            if flow.owner and name == f"{flow.owner}.{flow.short_name}":
+                by_name.setdefault(flow.short_name, []).append(name)
+        return {method: names[0] for method, names in by_name.items() if len(names) == 1 and not method.startswith("__")}
 
     def _mark_training(self) -> None:
         pending = [flow for flow in self.functions.values() if flow.is_root]

@@ -56,7 +56,8 @@ class UndocumentedGradientStop(Rule):
 
     ## Known limits
     The training-path decision is a heuristic over one file: names are followed, objects
-    are not (`self.encoder(x)` is not resolved), calls into other files are not followed,
+    are not (`self.encoder(x)` is not resolved; `agent.get_value(x)` only when one class of
+    the file alone defines `get_value`), calls into other files are not followed,
     and values returned by `env.step`, `buffer.sample` and similar calls are treated as data.
     A stop that only feeds logging is reported as evaluation (PL206), not here.
     """
