@@ -60,8 +60,12 @@ class Found:
 
 
 def find_stops(code: CodeModule) -> Iterator[Found]:
-    """Every gradient stop in the file, in one walk of the tree."""
-    for node in ast.walk(code.tree):
+    """Every gradient stop in the file, in one pass over its nodes.
+
+    The nodes come from the code model's parent map, which the rules share and which every
+    stop needs anyway: iterating its keys is several times cheaper than walking the tree.
+    """
+    for node in code.parents:
         if isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
                 kind = _grad_mode(code, item.context_expr)
