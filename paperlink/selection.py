@@ -9,6 +9,7 @@ the ignores below it (as ruff layers its settings).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -66,10 +67,20 @@ class Selection:
         return Selection(lower.select, (*lower.ignore, *self.ignore))
 
     def enabled(self, code: str) -> bool:
-        """Whether diagnostics with ``code`` are reported."""
+        """Whether diagnostics with ``code`` are reported (a rule off by default needs a ``select``)."""
+        if self.select is None and code in _off_by_default():
+            return False
         if self.select is not None and not matches(code, self.select):
             return False
         return not matches(code, self.ignore)
+
+
+@functools.cache
+def _off_by_default() -> frozenset[str]:
+    """Codes of informational listings that only an explicit ``select`` turns on."""
+    from paperlink.rules import ALL_RULES
+
+    return frozenset(rule.code for rule in ALL_RULES if not rule.default_enabled)
 
 
 def select_diagnostics(diagnostics: Sequence[Diagnostic], selection: Selection) -> list[Diagnostic]:

@@ -18,7 +18,7 @@ from paperlink.engine import check
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted(p.parent for p in (ROOT / "sample_papers").glob("*/paper.tex"))
-IMPLEMENTED = ("PL0", "PL1", "PL3", "PL4", "PL5")  # the rule families `check` runs today
+IMPLEMENTED = ("PL0", "PL1", "PL2", "PL3", "PL4", "PL5")  # the rule families `check` runs today
 
 
 def _expected(sample: Path) -> set[tuple[str, int, str]]:
@@ -48,6 +48,16 @@ def test_check_messages_state_the_fact_and_suggest() -> None:
     assert {(row.kind, row.total, row.implemented) for row in report.coverage} == {("equation", 9, 8), ("algorithm", 1, 1)}
 
 
+def test_the_gradient_message_names_the_stop_its_context_and_what_is_linked_there() -> None:
+    sample = ROOT / "sample_papers" / "simsiam"
+    report = check(load_config(None, sample), [sample], select=["PL2"])
+    assert [str(d) for d in report.diagnostics] == [
+        "src/model.py:70:14: PL201 torch.no_grad() block stops the gradient on a training path in SimSiam.forward"
+        " with no paper item or justification; linked there: alg:simsiam:line:3 (Algorithm 1 line 3),"
+        " alg:simsiam:line:4 (Algorithm 1 line 4), eq:encoder (Eq. (1)) and 1 more, none marking a stop-gradient",
+    ]
+
+
 def test_explicit_files_are_checked_without_coverage() -> None:
     sample = ROOT / "sample_papers" / "simsiam"
     report = check(load_config(None, sample), [sample / "src" / "train.py"], select=["PL0", "PL1"])
@@ -61,7 +71,7 @@ def test_cli_check_exit_codes_and_json_is_deterministic(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     document = json.loads(result.output)
     assert document["version"] == 1
-    assert {d["code"] for d in document["diagnostics"]} == {"PL101", "PL110", "PL401", "PL402", "PL403", "PL404", "PL501"}
+    assert {d["code"] for d in document["diagnostics"]} == {"PL101", "PL110", "PL401", "PL402", "PL403", "PL404", "PL501", "PL201"}
     assert any(link["item"] == "eq:td_target" for link in document["links"])
     again = subprocess.run(
         [sys.executable, "-m", "paperlink", "check", str(ROOT / "sample_papers" / "dqn"), "--format", "json", "-q"],

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 from paperlink.rules.base import Rule, rule_markdown
+from paperlink.rules.gradient_flow import (
+    DataAttributeStop,
+    GradientStopOutsideTraining,
+    LossThroughConversion,
+    MissingGradientStop,
+    UndocumentedFreeze,
+    UndocumentedGradientStop,
+)
 from paperlink.rules.hidden_state import (
     GlobalConfigRead,
     GlobalMutation,
@@ -74,6 +82,12 @@ ALL_RULES: tuple[type[Rule], ...] = (
     StaleLink,
     UnusedSuppression,
     UnknownSuppressionCode,
+    UndocumentedGradientStop,
+    DataAttributeStop,
+    LossThroughConversion,
+    UndocumentedFreeze,
+    MissingGradientStop,
+    GradientStopOutsideTraining,
     GlobalRebinding,
     GlobalMutation,
     GlobalConfigRead,

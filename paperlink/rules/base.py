@@ -25,6 +25,7 @@ class Rule:
     name: str = ""
     severity: Severity = Severity.WARNING
     summary: str = ""  # one line: the smell, in the words of the messages
+    default_enabled: bool = True  # False: reported only when a `select` names it (informational listings)
 
     @classmethod
     def documentation(cls) -> str:

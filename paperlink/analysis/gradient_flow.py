@@ -1,0 +1,372 @@
+"""Where a gradient stop sits: training, evaluation, setup, or unknown.
+
+The decision is made per file, from the stdlib ``ast``, with two small analyses:
+
+* an intra-module call graph: a function is on a *training path* when it calls
+  ``.backward()`` or ``optimizer.step()``, is named as a loss (``td_loss``,
+  ``compute_loss``, ``training_step``), is a module's ``forward``, or its result flows into
+  the loss of a function already on a training path (``loss = td_loss(...)``);
+* a name-level data flow inside one function: which names flow into the loss (the
+  receiver of ``.backward()``, else what the function returns). A stop on a training path
+  whose value never reaches the loss (a logged copy, an attention map kept for plots) is
+  monitoring, reported as ``evaluation``.
+
+Both are heuristics, documented as such in docs/gradients.md: names are tracked, objects are
+not (``agent.get_value(x)`` is followed only when one class of the file alone defines
+``get_value``); ``self.encoder(x)`` (a submodule) is not followed; calls into other files are not
+followed. Values crossing an environment or replay-buffer boundary (``env.step``,
+``buffer.sample``) are data, so the flow does not pass through those calls.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from paperlink.source.code import FUNCTIONS, CodeModule
+
+__all__ = ["Context", "FunctionFlow", "ModuleFlow", "is_update", "own_nodes", "read_names", "written_names"]
+
+
+class Context:
+    """The four contexts, as they appear in the gradient-stop map."""
+
+    TRAINING = "training"
+    EVALUATION = "evaluation"
+    SETUP = "setup"
+    UNKNOWN = "unknown"
+
+
+_LOSS_NAME = re.compile(r"loss|objective|criterion|(^|_)(training|train)_step($|_)")
+_EVAL_WORDS = frozenset(
+    "eval evaluate evaluation validate validation val valid test testing infer inference predict prediction "
+    "metric metrics log logging accuracy acc sample sampling generate visualize visualise plot summary score "
+    "benchmark monitor act".split()
+)
+_SETUP_WORDS = frozenset(
+    "init initialize initialise reset copy sync load freeze unfreeze ema momentum polyak average build create "
+    "make setup prepare convert remap checkpoint save fuse merge reparameterize reparam deploy".split()
+)
+_SETUP_PAIRS = frozenset({"soft_update", "hard_update", "update_target", "target_update", "moving_average", "update_teacher"})
+_BOUNDARY_METHODS = frozenset({"step", "reset", "sample", "render"})  # environments and replay buffers
+_MUTATORS = frozenset({"append", "extend", "insert"})  # besides in-place tensor methods (`add_`)
+_UPDATE_METHODS = frozenset({"load_state_dict", "update_parameters"})
+_NOT_UPDATES = frozenset({"detach_", "requires_grad_"})  # in place, but a stop rather than an update
+_OPTIMIZER = re.compile(r"optim|(^|[._])opt$|scaler")
+_SCOPE_BARRIERS = (*FUNCTIONS, ast.ClassDef, ast.Lambda)
+
+
+def own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
+    """Every node in ``scope``'s own body: nested functions, classes and lambdas excluded."""
+    stack = list(reversed(scope.body)) if isinstance(scope, (*FUNCTIONS, ast.Module)) else [scope]
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, _SCOPE_BARRIERS):
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def read_names(node: ast.AST | None) -> set[str]:
+    """The names an expression reads; ``self.x`` counts as the name ``self.x``, ``self`` alone not."""
+    found: set[str] = set()
+    if node is None:
+        return found
+    for child in ast.walk(node):
+        if isinstance(child, ast.Attribute) and isinstance(child.value, ast.Name) and child.value.id == "self":
+            found.add(f"self.{child.attr}")
+        elif isinstance(child, ast.Name) and child.id != "self":
+            found.add(child.id)
+    return found
+
+
+def written_names(target: ast.AST) -> set[str]:
+    """The names an assignment target binds or mutates (``values[i] = v`` writes ``values``)."""
+    if isinstance(target, ast.Name):
+        return {target.id}
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return set().union(*(written_names(element) for element in target.elts))
+    if isinstance(target, ast.Starred):
+        return written_names(target.value)
+    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+        return {f"self.{target.attr}"}
+    if isinstance(target, (ast.Attribute, ast.Subscript)):
+        return written_names(target.value)
+    return set()
+
+
+def _edge(node: ast.AST) -> tuple[set[str], set[str]] | None:
+    """(names written, names read) of an assignment-like statement; None for anything else."""
+    if isinstance(node, ast.Assign):
+        if _crosses_boundary(node.value):
+            return None
+        return set().union(*(written_names(t) for t in node.targets)), read_names(node.value)
+    if isinstance(node, (ast.AugAssign, ast.AnnAssign)) and node.value is not None:
+        written = written_names(node.target)
+        return written, read_names(node.value) | (written if isinstance(node, ast.AugAssign) else set())
+    if isinstance(node, (ast.For, ast.AsyncFor)):
+        return written_names(node.target), read_names(node.iter)
+    if isinstance(node, ast.withitem) and node.optional_vars is not None:
+        return written_names(node.optional_vars), read_names(node.context_expr)
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        func = node.value.func
+        if isinstance(func, ast.Attribute) and (func.attr in _MUTATORS or _in_place(func.attr)):
+            args = [*node.value.args, *(k.value for k in node.value.keywords)]
+            return written_names(func.value), set().union(*(read_names(a) for a in args)) if args else set()
+    return None
+
+
+def _in_place(method: str) -> bool:
+    return method.endswith("_") and not method.endswith("__")
+
+
+def _crosses_boundary(value: ast.AST) -> bool:
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in _BOUNDARY_METHODS
+
+
+def _name_words(name: str) -> tuple[set[str], set[str]]:
+    words = [w for w in name.lower().split("_") if w]
+    return set(words), {f"{a}_{b}" for a, b in zip(words, words[1:])}
+
+
+def is_eval_name(name: str) -> bool:
+    return bool(_name_words(name)[0] & _EVAL_WORDS)
+
+
+def is_setup_name(name: str) -> bool:
+    words, pairs = _name_words(name)
+    return bool(words & _SETUP_WORDS or pairs & _SETUP_PAIRS)
+
+
+def is_update(statement: ast.AST) -> bool:
+    """Whether a statement updates tensors in place: ``p.copy_(q)``, ``p.data = ...``, ``p.grad = g``, or a loop
+    or branch made only of such updates (the shape of target-network copies and EMA updates)."""
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        func = statement.value.func
+        return isinstance(func, ast.Attribute) and func.attr not in _NOT_UPDATES and (
+            _in_place(func.attr) or func.attr in _UPDATE_METHODS
+        )
+    if isinstance(statement, (ast.Assign, ast.AugAssign)):
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        return all(isinstance(t, ast.Attribute) and t.attr in ("data", "grad") for t in targets)
+    if isinstance(statement, (ast.For, ast.If)):
+        body = [s for s in [*statement.body, *statement.orelse] if not _is_bookkeeping(s)]
+        return bool(body) and all(is_update(s) for s in body)
+    return False
+
+
+def _is_bookkeeping(statement: ast.AST) -> bool:
+    """Statements an update block may hold besides updates: local names, ``pass``, asserts."""
+    if isinstance(statement, ast.Assign):
+        return all(isinstance(t, (ast.Name, ast.Tuple)) for t in statement.targets)
+    return isinstance(statement, (ast.Pass, ast.Assert, ast.Continue))
+
+
+@dataclass
+class FunctionFlow:
+    """What one function (or the module body, ``name == ""``) does with gradients."""
+
+    node: ast.AST
+    name: str  # scope name: "Model.forward"; "" for the module body
+    edges: list[tuple[ast.AST, set[str], set[str]]] = field(default_factory=list)
+    backward_reads: set[str] = field(default_factory=set)
+    backward_nodes: list[ast.AST] = field(default_factory=list)
+    grad_nodes: list[ast.AST] = field(default_factory=list)  # torch.autograd.grad calls
+    returns: list[ast.AST] = field(default_factory=list)
+    owner: str = ""  # the class a method belongs to, as a scope name
+    calls: list[tuple[ast.Call, Any]] = field(default_factory=list)  # calls to functions of this module, by scope name
+    steps_optimizer: bool = False
+    step_lines: list[int] = field(default_factory=list)  # lines of .backward() and optimizer.step()
+    mode_switches: list[tuple[int, str]] = field(default_factory=list)  # (line, "eval" or "train") of model.eval()/.train()
+    training: bool = False
+    in_optimizer: bool = False  # a method of an optimizer class: the update rule, not a loss
+    sinks: set[str] = field(default_factory=set)  # names whose value reaches the loss
+
+    @property
+    def short_name(self) -> str:
+        return self.name.rsplit(".", 1)[-1]
+
+    @property
+    def is_root(self) -> bool:
+        """On a training path by itself: it steps, backpropagates, is a loss or a forward."""
+        if self.in_optimizer:
+            return False
+        if self.backward_nodes or self.steps_optimizer:
+            return True
+        if is_eval_name(self.short_name):
+            return False
+        return bool(_LOSS_NAME.search(self.short_name.lower())) or self.short_name == "forward"
+
+    @property
+    def loss_returns(self) -> list[ast.AST]:
+        """What the function returns into the loss: for a loss function returning a tuple, the
+        first element (``return loss, (kl, logs)``: the rest is auxiliary output)."""
+        if not _LOSS_NAME.search(self.short_name.lower()):
+            return self.returns
+        return [r.elts[0] if isinstance(r, ast.Tuple) and r.elts else r for r in self.returns]
+
+    @property
+    def calls_eval(self) -> bool:
+        return any(mode == "eval" for _, mode in self.mode_switches)
+
+    def in_eval_mode(self, line: int) -> bool:
+        """Whether the last ``.eval()``/``.train()`` switch above ``line`` in the source is ``.eval()``."""
+        before = [switch for switch in self.mode_switches if switch[0] < line]
+        if not before or max(before)[1] != "eval":
+            return False
+        start = max(before)[0]
+        end = min([at for at, mode in self.mode_switches if mode == "train" and at > start], default=10**9)
+        # a teacher put in eval mode while a student trains below it: still training
+        return not any(start < at < end for at in self.step_lines)
+
+    def written_by(self, statement: ast.AST) -> set[str]:
+        return next((w for node, w, _ in self.edges if node is statement), set())
+
+    def assigned_in(self, nodes: set[ast.AST]) -> set[str]:
+        """Names the statements among ``nodes`` bind by assignment (in-place updates left out)."""
+        return set().union(*(w for node, w, _ in self.edges if node in nodes and not is_update(node)))
+
+    def reaches_loss(self, names: set[str]) -> bool:
+        return bool(names & self.sinks)
+
+    def in_sink(self, node: ast.AST, code: CodeModule) -> bool:
+        """Whether ``node`` is part of an expression that is the loss itself."""
+        roots = [*self.backward_nodes, *self.grad_nodes] if self.backward_nodes or self.grad_nodes else self.loss_returns
+        return any(ancestor in roots for ancestor in (node, *code.ancestors(node)))
+
+
+def _is_optimizer_class(code: CodeModule, node: ast.ClassDef) -> bool:
+    names = [code.qualified_name(base) or ast.unparse(base) for base in node.bases]
+    return any(name.endswith("Optimizer") for name in names)
+
+
+class ModuleFlow:
+    """The functions of one file, their training roles and their data flow."""
+
+    def __init__(self, code: CodeModule) -> None:
+        self.code = code
+        self.functions: dict[str, FunctionFlow] = {"": FunctionFlow(code.tree, "")}
+        self._read_all()
+        self.by_node = {flow.node: flow for flow in self.functions.values()}
+        for flow in self.functions.values():
+            flow.calls = [(call, callee) for call, func in flow.calls if (callee := self._resolve(flow, func))]
+        self._mark_training()
+
+    def scope_of(self, node: ast.AST) -> FunctionFlow:
+        function = self.code.enclosing_function(node)
+        return self.by_node.get(function if function is not None else self.code.tree, self.functions[""])
+
+    def _read_all(self) -> None:
+        """One pass over the tree: each node read into the function it belongs to."""
+        stack: list[tuple[ast.AST, FunctionFlow | None, str, str, bool]] = [
+            (child, self.functions[""], "", "", False) for child in reversed(self.code.tree.body)
+        ]
+        while stack:
+            node, flow, prefix, owner, optimizer = stack.pop()
+            if isinstance(node, FUNCTIONS):
+                name = f"{prefix}.{node.name}" if prefix else node.name
+                inner = self.functions.setdefault(name, FunctionFlow(node, name, owner=owner, in_optimizer=optimizer))
+                stack.extend((child, inner, name, owner, optimizer) for child in reversed(node.body))
+                continue
+            if isinstance(node, ast.ClassDef):
+                name = f"{prefix}.{node.name}" if prefix else node.name
+                optimizer = optimizer or _is_optimizer_class(self.code, node)
+                stack.extend((child, None, name, name, optimizer) for child in reversed(node.body))
+                continue
+            if isinstance(node, ast.Lambda):
+                continue
+            if flow is not None:
+                self._read_node(flow, node)
+            # the order nodes are read in does not matter: every fact is a set or sorted later
+            stack.extend((child, flow, prefix, owner, optimizer) for child in ast.iter_child_nodes(node))
+
+    def _read_node(self, flow: FunctionFlow, node: ast.AST) -> None:
+        if isinstance(node, ast.Call):
+            self._read_call(flow, node)
+        elif isinstance(node, (ast.stmt, ast.withitem)):
+            edge = _edge(node)
+            if edge is not None:
+                flow.edges.append((node, *edge))
+            elif isinstance(node, ast.Return) and node.value is not None:
+                flow.returns.append(node.value)
+
+    def _read_call(self, flow: FunctionFlow, call: ast.Call) -> None:
+        func = call.func
+        method = func.attr if isinstance(func, ast.Attribute) else ""
+        name = self.code.call_name(call) or "" if method in ("backward", "grad") else ""
+        if method in ("backward", "manual_backward"):
+            flow.backward_nodes.append(call)
+            flow.backward_reads |= read_names(call)
+            flow.step_lines.append(call.lineno)
+        elif name == "torch.autograd.grad":  # a gradient taken, not necessarily a training step (guidance, penalties)
+            flow.grad_nodes.append(call)
+        elif method == "step" and _OPTIMIZER.search(ast.unparse(func.value).lower()):
+            flow.steps_optimizer = True
+            flow.step_lines.append(call.lineno)
+        elif method in ("eval", "train") and not call.args:
+            flow.mode_switches.append((call.lineno, method))
+        if isinstance(func, ast.Name) or isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            flow.calls.append((call, func))  # resolved once every function is known
+
+    def _resolve(self, flow: FunctionFlow, func: ast.AST) -> str | None:
+        """The scope name of the function of this module that ``func`` calls, if known."""
+        if isinstance(func, ast.Name):
+            parts = flow.name.split(".") if flow.name else []
+            for depth in range(len(parts), -1, -1):
+                candidate = ".".join([*parts[:depth], func.id])
+                if candidate in self.functions:
+                    return candidate
+            return None
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
+            candidate = f"{flow.owner}.{func.attr}" if flow.owner else ""
+            return candidate if candidate in self.functions else None
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            return self._methods.get(func.attr)  # `agent.get_value(x)`: a method name only one class here defines
+        return None
+
+    @cached_property
+    def _methods(self) -> dict[str, str]:
+        """Method name -> its scope name, for the names exactly one class of this file defines."""
+        by_name: dict[str, list[str]] = {}
+        for name, flow in self.functions.items():
+            if flow.owner and name == f"{flow.owner}.{flow.short_name}":
+                by_name.setdefault(flow.short_name, []).append(name)
+        return {method: names[0] for method, names in by_name.items() if len(names) == 1 and not method.startswith("__")}
+
+    def _mark_training(self) -> None:
+        pending = [flow for flow in self.functions.values() if flow.is_root]
+        for flow in pending:
+            flow.training = True
+        while pending:
+            flow = pending.pop()
+            self._close_sinks(flow)
+            for call, callee in flow.calls:
+                target = self.functions[callee]
+                if not target.training and self._feeds_loss(flow, call):
+                    target.training = True
+                    pending.append(target)
+
+    def _close_sinks(self, flow: FunctionFlow) -> None:
+        """Every name whose value flows into the loss, by a fixed point over the assignments."""
+        if flow.backward_nodes or flow.grad_nodes:
+            sinks = flow.backward_reads | set().union(*(read_names(g.args[0]) for g in flow.grad_nodes if g.args))
+        else:
+            sinks = set().union(*(read_names(r) for r in flow.loss_returns))
+        changed = True
+        while changed:
+            changed = False
+            for node, written, read in flow.edges:
+                # what is copied into parameters in place (weight normalisation, EMA) is not the loss
+                if written & sinks and not read <= sinks and not is_update(node):
+                    sinks |= read
+                    changed = True
+        flow.sinks = sinks
+
+    def _feeds_loss(self, flow: FunctionFlow, call: ast.Call) -> bool:
+        if flow.in_sink(call, self.code):
+            return True
+        statement = self.code.enclosing_statement(call)
+        return flow.reaches_loss(flow.written_by(statement))

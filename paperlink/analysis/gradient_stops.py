@@ -1,0 +1,204 @@
+"""Finding gradient stops in one file's ``ast``: what stops, where, and what it covers.
+
+Module-level APIs (``torch.no_grad``, ``jax.lax.stop_gradient``) are recognised by
+qualified name, so aliases work. Tensor methods (``.detach()``, ``.data``, ``.item()``)
+cannot be: their receiver is a local variable, so they are recognised by their shape.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from paperlink.source.code import FUNCTIONS, CodeModule
+
+__all__ = ["Found", "find_stops", "CONVERSIONS", "ENABLE_GRAD"]
+
+_GRAD_MODES = {
+    "no_grad": "no_grad",
+    "inference_mode": "inference_mode",
+    "set_grad_enabled": "set_grad_enabled",
+}
+_GRAD_MODE_MODULES = ("torch", "torch.autograd", "torch.autograd.grad_mode")
+ENABLE_GRAD = frozenset(f"{module}.enable_grad" for module in _GRAD_MODE_MODULES)
+_STOP_FUNCTIONS = {
+    "tensorflow.stop_gradient": "stop_gradient",
+    "tensorflow.compat.v1.stop_gradient": "stop_gradient",
+    "tensorflow.raw_ops.StopGradient": "stop_gradient",
+    "jax.lax.stop_gradient": "stop_gradient",
+}
+_PARAMETERS = frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter"})
+_FUNCTION_BASES = frozenset({"torch.autograd.Function", "torch.autograd.function.Function"})
+_FACTORIES = frozenset(
+    "rand randn rand_like randn_like randint bernoulli empty empty_like zeros zeros_like ones ones_like arange "
+    "linspace full full_like eye tensor as_tensor".split()
+)
+CONVERSIONS = frozenset({"item", "numpy", "tolist", "float"})
+_ZERO_MAKERS = frozenset({"zeros_like", "zeros", "new_zeros"})
+# `.data` is also a dataset's or a batch's field: count it only where it looks like a tensor's
+_TENSOR_RECEIVER = re.compile(r"(^|_)(p|w|b|q|k|v|param|params|parameter|weight|weights|bias|grad|tensor)s?(\d*|_\w+)$|param|weight")
+_TENSOR_ATTRIBUTES = frozenset({"weight", "bias", "grad", "running_mean", "running_var"})
+_TENSOR_METHODS = frozenset(
+    "clone cpu cuda numpy item tolist detach float half double to view reshape size norm abs sum mean t type dim "
+    "numel max min squeeze unsqueeze".split()
+)
+
+
+@dataclass(frozen=True)
+class Found:
+    """One gradient stop as written, before its context is known."""
+
+    node: ast.AST  # where it is reported: the call, the attribute, the decorator, the backward
+    kind: str
+    api: str
+    what: str  # how messages name it: "z2.detach()", "torch.no_grad() block"
+    region: tuple[ast.stmt, ...] = ()  # for no_grad-like stops: the statements they cover
+    decorated: ast.AST | None = None  # for decorators: the function they wrap
+    receiver: str = ""  # the tensor a method applies to, as written
+
+
+def find_stops(code: CodeModule) -> Iterator[Found]:
+    """Every gradient stop in the file, in one pass over its nodes.
+
+    The nodes come from the code model's parent map, which the rules share and which every
+    stop needs anyway: iterating its keys is several times cheaper than walking the tree.
+    """
+    for node in code.parents:
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                kind = _grad_mode(code, item.context_expr)
+                if kind:
+                    yield Found(item.context_expr, kind, _api(code, item.context_expr), f"{_text(item.context_expr)} block", tuple(node.body))
+        elif isinstance(node, FUNCTIONS):
+            for decorator in node.decorator_list:
+                kind = _grad_mode(code, decorator)
+                if kind:
+                    what = f"@{_text(decorator)} on {node.name}"
+                    yield Found(decorator, kind, _api(code, decorator), what, tuple(node.body), node)
+        elif isinstance(node, ast.Call):
+            yield from _call_stop(code, node)
+        elif isinstance(node, ast.Attribute) and node.attr == "data" and _is_tensor_data(code, node):
+            receiver = _text(node.value)
+            yield Found(node, "data", ".data", f"{receiver}.data", receiver=receiver)
+        elif isinstance(node, ast.Assign):
+            yield from _frozen_by_assignment(node)
+        elif isinstance(node, ast.ClassDef):
+            yield from _autograd_function(code, node)
+
+
+def _grad_mode(code: CodeModule, expression: ast.AST) -> str | None:
+    """The kind of a ``no_grad``-like context manager or decorator that disables gradients."""
+    call = expression if isinstance(expression, ast.Call) else None
+    name = code.qualified_name(call.func if call else expression) or ""
+    module, _, function = name.rpartition(".")
+    if module not in _GRAD_MODE_MODULES or function not in _GRAD_MODES:
+        return None
+    first = call.args[0] if call and call.args else next((k.value for k in call.keywords), None) if call else None
+    if function == "set_grad_enabled":
+        return function if isinstance(first, ast.Constant) and first.value is False else None
+    if function == "inference_mode" and first is not None:
+        return function if isinstance(first, ast.Constant) and first.value is True else None
+    return function
+
+
+def _call_stop(code: CodeModule, call: ast.Call) -> Iterator[Found]:
+    func = call.func
+    name = code.call_name(call) or ""
+    if name in _STOP_FUNCTIONS:
+        yield Found(call, "stop_gradient", name, f"{_text(func)}(...)")
+    elif name in _PARAMETERS and any(k.arg == "requires_grad" and _is_false(k.value) for k in call.keywords):
+        yield Found(call, "requires_grad", name, f"{_text(func)}(..., requires_grad=False)")
+    elif name == "builtins.float" and len(call.args) == 1 and _tensor_valued(call.args[0]):
+        yield Found(call, "float", name, f"float({_text(call.args[0])})")
+    elif isinstance(func, ast.Attribute) and not name:  # a method of a local value
+        yield from _method_stop(code, call, func)
+
+
+def _tensor_valued(argument: ast.AST) -> bool:
+    """``float(loss.mean())`` converts a tensor; ``float(h * w)`` or ``float(n)`` most likely a number."""
+    return isinstance(argument, ast.Subscript) or isinstance(argument, ast.Call) and isinstance(argument.func, ast.Attribute)
+
+
+def _method_stop(code: CodeModule, call: ast.Call, func: ast.Attribute) -> Iterator[Found]:
+    receiver = _text(func.value)
+    if func.attr in ("detach", "detach_") and not call.args and not _made_fresh(code, func.value):
+        yield Found(call, func.attr, f".{func.attr}()", f"{receiver}.{func.attr}()", receiver=receiver)
+    elif func.attr in ("item", "numpy", "tolist") and not call.args and not call.keywords:
+        yield Found(call, func.attr, f".{func.attr}()", f"{receiver}.{func.attr}()", receiver=receiver)
+    elif func.attr == "requires_grad_":
+        flag = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "requires_grad"), None)
+        if flag is not None and _is_false(flag):
+            yield Found(call, "requires_grad", ".requires_grad_(False)", f"{receiver}.requires_grad_(False)", receiver=receiver)
+
+
+def _made_fresh(code: CodeModule, value: ast.AST) -> bool:
+    """``torch.rand(n).ge_(p).detach()``: a tensor made by a factory has no gradient to stop."""
+    while isinstance(value, (ast.Call, ast.Attribute, ast.Subscript)):
+        if isinstance(value, ast.Call) and (code.call_name(value) or "").removeprefix("torch.") in _FACTORIES:
+            return True
+        value = value.func if isinstance(value, ast.Call) else value.value
+    return False
+
+
+def _frozen_by_assignment(node: ast.Assign) -> Iterator[Found]:
+    if not _is_false(node.value):
+        return
+    for target in node.targets:
+        if isinstance(target, ast.Attribute) and target.attr == "requires_grad":
+            receiver = _text(target.value)
+            yield Found(target, "requires_grad", ".requires_grad = False", f"{receiver}.requires_grad = False", receiver=receiver)
+
+
+def _autograd_function(code: CodeModule, node: ast.ClassDef) -> Iterator[Found]:
+    """A custom ``torch.autograd.Function`` whose backward passes no gradient: only None or zeros."""
+    if not any(code.qualified_name(base) in _FUNCTION_BASES for base in node.bases):
+        return
+    backward = next((s for s in node.body if isinstance(s, FUNCTIONS) and s.name == "backward"), None)
+    if backward is None:
+        return
+    returns = [n.value for n in ast.walk(backward) if isinstance(n, ast.Return)]
+    if all(_passes_nothing(value) for value in returns):
+        yield Found(backward, "autograd_function", f"{node.name}.backward", f"{node.name}.apply (its backward passes no gradient)")
+
+
+def _passes_nothing(value: ast.AST | None) -> bool:
+    if value is None or isinstance(value, ast.Constant) and value.value is None:
+        return True
+    if isinstance(value, ast.Tuple):
+        return all(_passes_nothing(element) for element in value.elts)
+    if isinstance(value, ast.Call):
+        func = value.func
+        called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        return called in _ZERO_MAKERS
+    return False
+
+
+def _is_tensor_data(code: CodeModule, node: ast.Attribute) -> bool:
+    """Whether ``x.data`` reads a tensor's storage (not a dataset's field or ``torch.utils.data``)."""
+    if code.qualified_name(node) is not None or isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+        return False  # torch.utils.data; an object's own `data` field
+    if isinstance(node.ctx, ast.Store):
+        return True
+    parent = code.parents.get(node)
+    if isinstance(parent, ast.Attribute) and (parent.attr.endswith("_") or parent.attr in _TENSOR_METHODS):
+        return True
+    receiver = node.value
+    if isinstance(receiver, ast.Call) or isinstance(receiver, ast.Attribute) and receiver.attr in _TENSOR_ATTRIBUTES:
+        return True
+    name = receiver.id if isinstance(receiver, ast.Name) else receiver.attr if isinstance(receiver, ast.Attribute) else ""
+    return bool(name) and bool(_TENSOR_RECEIVER.search(name.lower()))
+
+
+def _is_false(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value is False
+
+
+def _api(code: CodeModule, expression: ast.AST) -> str:
+    return code.qualified_name(expression.func if isinstance(expression, ast.Call) else expression) or _text(expression)
+
+
+def _text(node: ast.AST) -> str:
+    text = ast.unparse(node)
+    return text if len(text) <= 40 else text[:37] + "..."
