@@ -1,7 +1,9 @@
 """A content-addressed cache of what reading each file found, like ruff's ``.ruff_cache``.
 
-What a file yields (its annotations, suppressions, or why it cannot be read) depends only
-on its bytes, its project-relative path and the paperlink version, never on the paper: so
+What a file yields (its annotations, suppressions, the code analyses' facts, or why it
+cannot be read) depends only on its bytes, its project-relative path and paperlink's own
+code (its version and a digest of its source, so an edited checkout does not read stale
+facts), never on the paper: so
 a file whose bytes did not change is not parsed again, and resolving links against the
 paper, which is cheap, runs every time. The cache is JSON (never pickle: a cache folder can
 arrive with a cloned repository) and best effort: a cache that cannot be read or written
@@ -31,8 +33,26 @@ __all__ = ["CACHE_FOLDER", "ScanCache", "digest", "to_data", "from_data"]
 CACHE_FOLDER = ".paperlink_cache"
 
 
+_CODE_KEY = "@code"  # not a path: paths have no "@" prefix
+
+
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+@functools.cache
+def code_digest() -> str:
+    """A digest of paperlink's own code and data: what a file yields depends on it too.
+
+    Reading the package's ~150 small files costs a few milliseconds, once per run.
+    """
+    package = Path(__file__).resolve().parent
+    hasher = hashlib.sha256(__version__.encode())
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
+            hasher.update(path.relative_to(package).as_posix().encode())
+            hasher.update(path.read_bytes())
+    return hasher.hexdigest()
 
 
 class ScanCache:
@@ -49,6 +69,8 @@ class ScanCache:
             data = json.loads(self.file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
+        if not isinstance(data, dict) or data.get(_CODE_KEY) != code_digest():
+            return {}  # written by other code: a development checkout changes without a version bump
         return {key: (value[0], value[1]) for key, value in data.items() if isinstance(value, list) and len(value) == 2}
 
     def get(self, relative: str, file_digest: str, analyses: Sequence[str] = ()):
@@ -77,7 +99,8 @@ class ScanCache:
                 ignore.write_text("# Created by paperlink\n*\n", encoding="utf-8")
             handle, temporary = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump({key: list(value) for key, value in self.entries.items()}, stream, sort_keys=True)
+                entries: dict[str, Any] = {key: list(value) for key, value in self.entries.items()}
+                json.dump({**entries, _CODE_KEY: code_digest()}, stream, sort_keys=True)
             os.replace(temporary, self.file)
         except OSError:
             pass

@@ -13,7 +13,9 @@ Only :func:`check` touches files; everything after reading is a function of data
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import gc
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -31,7 +33,7 @@ from paperlink.selection import Selection, require_known, select_diagnostics
 from paperlink.source.annotations import Annotation, collect_annotations
 from paperlink.source.code import read_code
 from paperlink.source.files import discover, read_source
-from paperlink.source.parse import ParsedSource, parse_source
+from paperlink.source.parse import ParsedSource, SourceParseError, parse_source
 from paperlink.spans import Span, relative_path
 from paperlink.suppressions import Suppression, apply_suppressions, collect_suppressions
 from paperlink.trace import resolve_all
@@ -203,6 +205,8 @@ def _scan_file(path: Path, root: Path, analyses: tuple[str, ...] = ()) -> _Scann
     try:
         annotations = tuple(collect_annotations(parsed))
         suppressions = tuple(collect_suppressions(parsed))
+    except SourceParseError as refused:  # Python's parser accepted the file, libcst did not
+        return _Scanned(problem=refused.diagnostic)
     except RecursionError:  # libcst's visitors recurse; some generated files nest thousands deep
         message = "cannot read annotations in this file: it is nested too deeply"
         return _Scanned(problem=Diagnostic(Span(source.relative, 1), "PL001", message, Severity.ERROR))
@@ -251,18 +255,33 @@ def _scan(
     report = progress or (lambda done, total: None)
     results: list[_Scanned] = []
     if jobs <= 1 or len(files) < _SERIAL_BELOW:
-        for path in files:
-            results.append(_scan_file(path, root, analyses))
-            report(len(results), len(files))
+        with _without_cyclic_gc():
+            for path in files:
+                results.append(_scan_file(path, root, analyses))
+                report(len(results), len(files))
         return results
     try:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=gc.disable) as pool:
             for scanned in pool.map(_scan_file, files, [root] * len(files), [analyses] * len(files), chunksize=8):
                 results.append(scanned)
                 report(len(results), len(files))
         return results
     except BrokenProcessPool:
         return [_isolated(path, root, analyses) for path in files]
+
+
+@contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Reading files allocates millions of short-lived, acyclic nodes (libcst's and ast's
+    trees), which reference counting frees; the cyclic collector only re-scans them, about
+    a sixth of the scan's time. Worker processes run without it altogether."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _scan_cached(

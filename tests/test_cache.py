@@ -44,3 +44,16 @@ def test_unions_tuples_and_floats_decode_to_their_types() -> None:
 def test_data_of_another_shape_raises_the_errors_the_cache_treats_as_a_miss(data: object) -> None:
     with pytest.raises((TypeError, ValueError, KeyError)):
         from_data(_Site, data)
+
+
+def test_a_cache_written_by_other_code_is_ignored(tmp_path) -> None:
+    from paperlink.cache import ScanCache
+
+    store = ScanCache(tmp_path)
+    store.put("a.py", "d1", _Scanned())
+    store.save()
+    assert ScanCache(tmp_path).get("a.py", "d1") == _Scanned()
+    data = json.loads(store.file.read_text(encoding="utf-8"))
+    data["@code"] = "another checkout"
+    store.file.write_text(json.dumps(data), encoding="utf-8")
+    assert ScanCache(tmp_path).get("a.py", "d1") is None

@@ -1,8 +1,15 @@
-"""Parsing a source file once with libcst, and positions only where something is reported.
+"""Parsing a source file: the stdlib ``ast`` always, libcst only where comments matter.
 
-libcst's generic metadata providers cost several times the parse; paperlink computes
-positions lazily, for a file only when one of its nodes is reported, so the files with
-nothing to say cost the parse and one walk.
+Every file is parsed with Python's own ``ast`` (a fortieth of libcst's parse): it gives
+the syntax check (PL001) and the tree the code rules read. libcst's concrete tree, which
+keeps comments, is built on first use: for files that hold an annotation or a
+``# paperlink:`` directive, a small share of most projects. Positions in the libcst tree
+are computed lazily too, for a file only when one of its nodes is reported: libcst's
+metadata providers cost several times its parse.
+
+A file this Python cannot parse goes to libcst at once: if libcst refuses it as well, it
+is PL001 (at CPython's position); if libcst accepts it (syntax newer than the running
+interpreter), its annotations are still read and the code rules skip it (PL003).
 """
 
 from __future__ import annotations
@@ -18,17 +25,41 @@ from paperlink.diagnostics import Diagnostic, Severity
 from paperlink.source.files import SourceText
 from paperlink.spans import Span
 
-__all__ = ["ParsedSource", "parse_source"]
+__all__ = ["ParsedSource", "SourceParseError", "parse_source"]
+
+
+class SourceParseError(Exception):
+    """libcst refused a file that Python's own parser accepted (found when comments are read)."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
 
 
 @dataclass
 class ParsedSource:
-    """A parsed module with lazily computed node positions."""
+    """A parsed module: its ``ast`` (None when this Python cannot parse it, with why), and
+    libcst's tree and positions, each computed on first use."""
 
     relative: str
     text: str
-    module: cst.Module
+    tree: ast.Module | None = None
+    tree_error: SyntaxError | None = None
+    _module: cst.Module | None = field(default=None, repr=False)
     _positions: dict[cst.CSTNode, CodeRange] | None = field(default=None, repr=False)
+
+    @property
+    def module(self) -> cst.Module:
+        """libcst's tree; :class:`SourceParseError` (PL001) if libcst cannot parse the file."""
+        if self._module is None:
+            try:
+                self._module = cst.parse_module(self.text)
+            except cst.ParserSyntaxError as error:
+                line, column, message = _libcst_syntax_error(error)
+                raise SourceParseError(_cannot_parse(self.relative, line, column, message)) from None
+            except (RecursionError, MemoryError) as error:
+                raise SourceParseError(_cannot_parse(self.relative, 1, 1, type(error).__name__)) from None
+        return self._module
 
     def span(self, node: cst.CSTNode) -> Span:
         """Where ``node`` is, 1-based; the first call computes positions for the file."""
@@ -44,18 +75,31 @@ class ParsedSource:
         return Span(self.relative, found.start.line, found.start.column + 1, found.end.line, found.end.column + 1)
 
 
+def _cannot_parse(relative: str, line: int, column: int, message: str) -> Diagnostic:
+    return Diagnostic(Span(relative, line, column), "PL001", f"cannot parse this file: {message}", Severity.ERROR)
+
+
 def parse_source(source: SourceText) -> ParsedSource | Diagnostic:
     """The parsed file, or PL001 with the position of the syntax error."""
     assert source.text is not None
     try:
-        module = cst.parse_module(source.text)
-    except cst.ParserSyntaxError as error:
-        line, column, message = _python_syntax_error(source.text) or _libcst_syntax_error(error)
-        span = Span(source.relative, line, column)
-        return Diagnostic(span, "PL001", f"cannot parse this file: {message}", Severity.ERROR)
-    except (RecursionError, MemoryError) as error:
-        return Diagnostic(Span(source.relative, 1), "PL001", f"cannot parse this file: {type(error).__name__}", Severity.ERROR)
-    return ParsedSource(source.relative, source.text, module)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes and the like are not ours to print
+            return ParsedSource(source.relative, source.text, ast.parse(source.text, filename=source.relative))
+    except SyntaxError as error:
+        tree_error = error
+    except (ValueError, RecursionError, MemoryError) as error:  # null bytes; absurd nesting
+        tree_error = SyntaxError(f"{type(error).__name__}: {error}")
+    parsed = ParsedSource(source.relative, source.text, None, tree_error)
+    try:
+        parsed.module  # noqa: B018 - libcst decides: newer syntax, or a real error
+    except SourceParseError as refused:
+        where = _python_syntax_error(source.text)
+        if where is None:
+            return refused.diagnostic
+        line, column, message = where
+        return _cannot_parse(source.relative, line, column, message)
+    return parsed
 
 
 def _python_syntax_error(text: str) -> tuple[int, int, str] | None:
