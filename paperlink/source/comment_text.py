@@ -57,12 +57,18 @@ def find_comments(tree: ast.Module, lines: list[str], needle: str) -> list[TextC
 
 
 def _string_spans(tree: ast.Module, lines: list[str], candidates: list[int]) -> dict[int, list[tuple[int, int]]]:
-    """For each candidate line, the character ranges that string literals cover on it."""
+    """For each candidate line, the character ranges that string literals cover on it.
+
+    A statement whose lines hold no candidate is not walked (a literal and the
+    parentheses around it lie in one statement).
+    """
     spans: dict[int, list[tuple[int, int]]] = {}
     stack: list[ast.AST] = [tree]
     node_type = ast.AST
     while stack:
         node = stack.pop()
+        if isinstance(node, ast.stmt) and not _holds_candidate(node, candidates):
+            continue
         if isinstance(node, _STRINGS) and (isinstance(node, ast.JoinedStr) or isinstance(node.value, (str, bytes))):
             first = (node.lineno, character_column(lines[node.lineno - 1], node.col_offset))
             last_line = node.end_lineno or node.lineno
@@ -77,6 +83,11 @@ def _string_spans(tree: ast.Module, lines: list[str], candidates: list[int]) -> 
             elif isinstance(value, node_type):
                 stack.append(value)
     return spans
+
+
+def _holds_candidate(node: ast.stmt, candidates: list[int]) -> bool:
+    index = bisect_left(candidates, node.lineno)
+    return index < len(candidates) and candidates[index] <= (node.end_lineno or node.lineno)
 
 
 def _cover(
