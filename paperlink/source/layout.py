@@ -122,28 +122,21 @@ class Layout:
 
     def owner_at(self, line: int) -> Owner:
         """What a comment on ``line`` binds to."""
-        block = self.root
-        if not block.elements:
-            return self.module
-        index = bisect_right(block.starts, line) - 1
-        if index < 0:
-            return self.module  # the module's header
-        element = block.elements[index]
-        if line <= element.last_line:
-            return self._in_element(element, line)
-        following = block.elements[index + 1] if index + 1 < len(block.elements) else None
-        end = following.first_line - 1 if following else self.real_lines
-        return self._in_gap(element.footers(), element.last_line + 1, end, line, following.owner if following else self.module)
+        return self._in_block(self.root, line) if self.root.elements else self.module
 
     def _in_block(self, block: _Block, line: int) -> Owner:
         index = bisect_right(block.starts, line) - 1
-        if index < 0:
-            return block.elements[0].owner  # leading lines of the first statement
+        if index < 0:  # the module's header; the leading lines of a block's first statement
+            return self.module if block is self.root else block.elements[0].owner
         element = block.elements[index]
         if line <= element.last_line:
             return self._in_element(element, line)
-        following = block.elements[index + 1]  # the caller saw `line` inside the block
-        return self._in_gap(element.footers(), element.last_line + 1, following.first_line - 1, line, following.owner)
+        if index + 1 < len(block.elements):
+            following = block.elements[index + 1]
+            end, owner = following.first_line - 1, following.owner
+        else:  # after the file's last statement (the callers keep inner blocks from here)
+            end, owner = self.real_lines, self.module
+        return self._in_gap(element.footers(), element.last_line + 1, end, line, owner)
 
     def _in_element(self, element: _Element, line: int) -> Owner:
         previous: _Part | None = None
