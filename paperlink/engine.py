@@ -205,9 +205,9 @@ def _scan_file(path: Path, root: Path, analyses: tuple[str, ...] = ()) -> _Scann
     try:
         annotations = tuple(collect_annotations(parsed))
         suppressions = tuple(collect_suppressions(parsed))
-    except SourceParseError as refused:  # Python's parser accepted the file, libcst did not
+    except SourceParseError as refused:  # libcst reads only files it parsed already: a safeguard
         return _Scanned(problem=refused.diagnostic)
-    except RecursionError:  # libcst's visitors recurse; some generated files nest thousands deep
+    except RecursionError:  # libcst's visitors (newer syntax) and the layout of nested blocks recurse
         message = "cannot read annotations in this file: it is nested too deeply"
         return _Scanned(problem=Diagnostic(Span(source.relative, 1), "PL001", message, Severity.ERROR))
     if not analyses:

@@ -1,7 +1,7 @@
 """Annotations: where code says which paper item it implements.
 
-Three forms, read from the concrete syntax tree (so a marker inside a string or in prose
-never counts):
+Three forms, read from the stdlib ``ast`` and the text (so a marker inside a string or in
+prose never counts; :mod:`paperlink.source.comment_text` finds the comments):
 
 * a comment ``# paper: Eq. 3, Sec. 4.1`` (``# paper[simsiam]: ...`` names the paper; a
   ``# paperlink: ...`` directive after the references ends them);
@@ -14,7 +14,10 @@ binds to that line's statement (or to the compound statement whose header it end
 comment after the last statement of a block binds to the block's owner (a definition,
 a compound statement, or an ``else``/``except``/``finally``/``case`` clause); any other
 comment (inside brackets, between decorators) binds to the statement around it;
-decorators and docstrings bind to their function or class.
+decorators and docstrings bind to their function or class. :mod:`paperlink.source.layout`
+reproduces where libcst's concrete tree keeps each comment, so these rules hold as they did
+when annotations were read from libcst; a file this Python's ``ast`` refuses (newer syntax)
+is still read with libcst (:mod:`paperlink.source.annotations_cst`).
 """
 
 from __future__ import annotations
@@ -22,12 +25,12 @@ from __future__ import annotations
 import ast
 import hashlib
 import re
-import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-import libcst as cst
-
 from paperlink.references import parse_references
+from paperlink.source.comment_text import find_comments
+from paperlink.source.layout import Layout, Owner
 from paperlink.source.parse import ParsedSource
 from paperlink.spans import Span
 
@@ -36,13 +39,6 @@ __all__ = ["Annotation", "collect_annotations"]
 _COMMENT = re.compile(r"^#\s*paper(?:\[(?P<paper>[^\]]*)\])?\s*:(?P<text>.*)$", re.IGNORECASE)
 _DIRECTIVE_AFTER = re.compile(r"\s#\s*paperlink\s*:", re.IGNORECASE)  # "# paper: eq:x  # paperlink: ignore[...]"
 _DOCSTRING_LINE = re.compile(r"^\s*paper(?:\[(?P<paper>[^\]]*)\])?\s*:(?P<text>.+)$", re.IGNORECASE | re.MULTILINE)
-_COMPOUND = (
-    cst.FunctionDef, cst.ClassDef, cst.If, cst.For, cst.While, cst.With, cst.Try, cst.TryStar, cst.Match,
-)
-# Clauses own a block too: comments on and after `else:`, `except ...:`, `finally:`, `case ...:` bind to them.
-_CLAUSES = (cst.Else, cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally, cst.MatchCase)
-
-
 @dataclass(frozen=True)
 class Annotation:
     """One annotation as written, and the code it binds to."""
@@ -58,198 +54,174 @@ class Annotation:
     fingerprint: str = ""  # of the bound code, formatting and comments aside (for paperlink.lock)
 
 
-class _Collector(cst.CSTVisitor):
-    def __init__(self, parsed: ParsedSource) -> None:
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_WHITESPACE_LINE = re.compile(r"^[ \t]+$", re.MULTILINE)
+_PAPERLINK = ("paperlink", "paperlink.markers")
+
+
+class _Collector:
+    """The three forms in one file, read from its ``ast`` and text."""
+
+    def __init__(self, parsed: ParsedSource, tree: ast.Module) -> None:
         self.parsed = parsed
+        self.tree = tree
+        self.lines = _LINE_BREAK.split(parsed.text)
+        self.layout = Layout(tree, self.lines, parsed.text)
         self.found: list[Annotation] = []
         self.implements_names: set[str] = set()  # local names bound to paperlink.implements
         self.paperlink_modules: set[str] = set()  # local names bound to the paperlink module
-        self.scope: list[str] = []
-        self.names: dict[cst.CSTNode, str] = {}  # definition -> qualified name ("Model.forward")
-        self.statements: list[cst.CSTNode] = []  # enclosing statements, innermost last
-        self.seen: set[cst.Comment] = set()  # comments bound by the rules above
 
-    # -- imports -------------------------------------------------------------------------
+    def collect(self) -> list[Annotation]:
+        for comment in find_comments(self.tree, self.lines, "paper"):
+            match = _COMMENT.match(comment.text)
+            if match is not None:
+                text = _DIRECTIVE_AFTER.split(match.group("text"), maxsplit=1)[0]  # a directive after it is not a reference
+                where = ((comment.line, comment.column), (comment.line, comment.column + len(comment.text)))
+                self._add(text.strip(), match.group("paper"), "comment", where, self.layout.owner_at(comment.line))
+        self._docstring(self.tree, self.layout.module)
+        for statement in _statements(self.tree.body):
+            if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                self._import(statement)
+            elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                owner = self.layout.definition(statement)
+                for decorator in statement.decorator_list:
+                    self._decorator(decorator, owner)
+                self._docstring(statement, owner)
+        return self.found
 
-    def visit_Import(self, node: cst.Import) -> None:
+    # -- imports, in source order as the decorators below them see them -------------------
+
+    def _import(self, node: ast.Import | ast.ImportFrom) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name in _PAPERLINK:
+                    local = alias.asname or alias.name
+                    self.paperlink_modules.add(local)
+                    if alias.name == "paperlink":  # `paperlink.markers.implements` works as well
+                        self.paperlink_modules.add(f"{local}.markers")
+                    elif local == "paperlink.markers":  # `import paperlink.markers` binds `paperlink` too
+                        self.paperlink_modules.add("paperlink")
+            return
+        if node.module not in _PAPERLINK:  # the dots of a relative import are not looked at
+            return
         for alias in node.names:
-            name = _dotted(alias.name)
-            if name in ("paperlink", "paperlink.markers"):
-                local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
-                self.paperlink_modules.add(local)
-                if name == "paperlink":  # `paperlink.markers.implements` works as well
-                    self.paperlink_modules.add(f"{local}.markers")
-                elif local == "paperlink.markers":  # `import paperlink.markers` binds `paperlink` too
-                    self.paperlink_modules.add("paperlink")
+            if alias.name == "*":
+                self.implements_names.add("implements")
+            elif alias.name == "implements":
+                self.implements_names.add(alias.asname or "implements")
+            elif alias.name == "markers":
+                self.paperlink_modules.add(alias.asname or "markers")
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if node.module is None or _dotted(node.module) not in ("paperlink", "paperlink.markers"):
-            return
-        if isinstance(node.names, cst.ImportStar):
-            self.implements_names.add("implements")
-            return
-        for alias in node.names:
-            if _dotted(alias.name) == "implements":
-                asname = alias.asname.name if alias.asname else None
-                self.implements_names.add(asname.value if isinstance(asname, cst.Name) else "implements")
-            elif _dotted(alias.name) == "markers":
-                asname = alias.asname.name if alias.asname else None
-                self.paperlink_modules.add(asname.value if isinstance(asname, cst.Name) else "markers")
+    # -- the decorator and docstring forms -----------------------------------------------
 
-    # -- statements ------------------------------------------------------------------------
-
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
-        self._leading(node.leading_lines, node)
-        self._comment(node.trailing_whitespace.comment, node)
-
-    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
-        # Implicit concatenation nests one level per part; generated files (pydoc's topics)
-        # have thousands of parts. A comment between the parts is the price of not recursing.
-        return False
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._definition(node)
-        self.scope.append(node.name.value)
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self.scope.pop()
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._definition(node)
-        self.scope.append(node.name.value)
-
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        self.scope.pop()
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, (*_COMPOUND, *_CLAUSES)) and not isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            self._leading(node.leading_lines, node)
-            if not isinstance(node, cst.Match):  # a match has cases, not a body; visit_Comment binds the rest
-                self._block(node, node.body)
-        if isinstance(node, (cst.BaseStatement, *_CLAUSES)):
-            self.statements.append(node)
-        return super().on_visit(node)
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        if isinstance(original_node, (cst.BaseStatement, *_CLAUSES)):
-            self.statements.pop()
-        super().on_leave(original_node)
-
-    def visit_Comment(self, node: cst.Comment) -> None:
-        # The rest: comments inside brackets or between decorators bind to their statement.
-        if node not in self.seen:
-            self._comment(node, self.statements[-1] if self.statements else self.parsed.module)
-
-    def visit_Module(self, node: cst.Module) -> None:
-        for line in (*node.header, *node.footer):
-            self._comment(line.comment, node)
-        self._docstring(node, node)
-
-    def _definition(self, node: cst.FunctionDef | cst.ClassDef) -> None:
-        self.names[node] = ".".join([*self.scope, node.name.value])
-        self._leading(node.leading_lines, node)
-        self._leading(node.lines_after_decorators, node)
-        self._block(node, node.body)
-        for decorator in node.decorators:
-            self._decorator(decorator, node)
-        self._docstring(node, node)
-
-    def _block(self, owner: cst.CSTNode, body: cst.BaseSuite) -> None:
-        if isinstance(body, cst.IndentedBlock):
-            self._comment(body.header.comment, owner)
-            for line in body.footer:
-                self._comment(line.comment, owner)
-        elif isinstance(body, cst.SimpleStatementSuite):
-            self._comment(body.trailing_whitespace.comment, owner)
-
-    def _leading(self, lines, owner: cst.CSTNode) -> None:
-        for line in lines:
-            self._comment(line.comment, owner)
-
-    # -- the three forms -------------------------------------------------------------------
-
-    def _comment(self, comment: cst.Comment | None, owner: cst.CSTNode) -> None:
-        if comment is None:
-            return
-        self.seen.add(comment)
-        match = _COMMENT.match(comment.value)
-        if match is None:
-            return
-        text = _DIRECTIVE_AFTER.split(match.group("text"), maxsplit=1)[0]  # a directive after it is not a reference
-        self._add(text.strip(), match.group("paper"), "comment", comment, owner)
-
-    def _decorator(self, decorator: cst.Decorator, owner: cst.FunctionDef | cst.ClassDef) -> None:
-        call = decorator.decorator
-        if not isinstance(call, cst.Call) or not self._is_implements(call.func):
+    def _decorator(self, decorator: ast.expr, owner: Owner) -> None:
+        if not isinstance(decorator, ast.Call) or not self._is_implements(decorator.func):
             return
         references: list[str] = []
         paper = None
         problem = ""
-        for argument in call.args:
-            value = _literal(argument.value)
-            if value is None:
+        arguments = [(None, value) for value in decorator.args] + [(k.arg, k.value) for k in decorator.keywords]
+        for keyword, value in arguments:  # a `*args` or `**kwargs` is no literal
+            literal = value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
+            if literal is None:
                 problem = "the arguments of implements(...) must be string literals"
-            elif argument.keyword is not None and argument.keyword.value == "paper":
-                paper = value
-            elif argument.keyword is None:
-                references.append(value)
-        self._add(", ".join(references), paper, "decorator", decorator, owner, problem)
+            elif keyword == "paper":
+                paper = literal
+            elif keyword is None:
+                references.append(literal)
+        self._add(", ".join(references), paper, "decorator", self.layout.decorator_span(decorator), owner, problem)
 
-    def _docstring(self, node: cst.Module | cst.FunctionDef | cst.ClassDef, owner: cst.CSTNode) -> None:
-        docstring = node.get_docstring(clean=False)
+    def _docstring(self, node: ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, owner: Owner) -> None:
+        docstring = ast.get_docstring(node, clean=False)
         if not docstring:
             return
-        body = node.body if isinstance(node, cst.Module) else node.body.body
-        expression = body[0].body[0] if body and isinstance(body[0], cst.SimpleStatementLine) else None
+        expression = node.body[0]
+        where = self.layout.span_of(expression)
+        if not isinstance(node, ast.Module) and self.layout.on_header_line(node):
+            where = (owner.first, owner.last)  # libcst's one-line body has no statement line to point at
         for match in _DOCSTRING_LINE.finditer(docstring):
-            self._add(match.group("text").strip(), match.group("paper"), "docstring", expression or owner, owner)
+            self._add(match.group("text").strip(), match.group("paper"), "docstring", where, owner)
 
-    def _is_implements(self, func: cst.BaseExpression) -> bool:
-        if isinstance(func, cst.Name):
-            return func.value in self.implements_names
-        if isinstance(func, cst.Attribute) and func.attr.value == "implements":
+    def _is_implements(self, func: ast.expr) -> bool:
+        if isinstance(func, ast.Name):
+            return func.id in self.implements_names
+        if isinstance(func, ast.Attribute) and func.attr == "implements":
             return _dotted(func.value) in self.paperlink_modules
         return False
 
-    def _add(self, text: str, paper: str | None, form: str, where: cst.CSTNode, owner: cst.CSTNode, problem: str = "") -> None:
+    def _add(
+        self, text: str, paper: str | None, form: str, where: tuple[tuple[int, int], tuple[int, int]], owner: Owner,
+        problem: str = "",
+    ) -> None:
         if form != "decorator" and is_citation(text):
             return
-        name = self.names.get(owner, "")
-        span = self.parsed.span(where)
-        target = self.parsed.span(owner) if not isinstance(owner, cst.Module) else Span(self.parsed.relative, 1)
-        scope = name or ".".join(self.scope)
-        print_ = _code_fingerprint(self.parsed.module, owner)
-        self.found.append(Annotation(text, paper.strip() if paper else None, form, span, target, name, problem, scope, print_))
+        relative = self.parsed.relative
+        span = Span(relative, where[0][0], where[0][1] + 1, where[1][0], where[1][1] + 1)
+        if owner.module:
+            target = Span(relative, 1)
+        else:
+            target = Span(relative, owner.first[0], owner.first[1] + 1, owner.last[0], owner.last[1] + 1)
+        print_ = _code_fingerprint(self.parsed.text, self.layout, owner)
+        paper = paper.strip() if paper else None
+        self.found.append(Annotation(text, paper, form, span, target, owner.name, problem, owner.scope, print_))
 
 
-def _dotted(node: cst.BaseExpression | cst.Attribute | cst.Name) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement, in source order (a definition before its body)."""
+    stack = list(reversed(body))
+    while stack:
+        statement = stack.pop()
+        yield statement
+        blocks = [getattr(statement, "body", None)]
+        blocks += [handler.body for handler in getattr(statement, "handlers", ())]
+        blocks += [getattr(statement, "orelse", None), getattr(statement, "finalbody", None)]
+        blocks += [case.body for case in getattr(statement, "cases", ())]
+        for block in reversed(blocks):
+            if isinstance(block, list):
+                stack.extend(reversed(block))
+
+
+def _dotted(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
         base = _dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else ""
+        return f"{base}.{node.attr}" if base else ""
     return ""
 
 
-def _literal(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
+def _code_fingerprint(text: str, layout: Layout, owner: Owner) -> str:
+    """A digest of what the bound code does: its ``ast``, so that formatting and comments
+    (the annotation itself included) do not count as a change.
 
-
-def _code_fingerprint(module: cst.Module, node: cst.CSTNode) -> str:
-    """A digest of what ``node`` does: its code parsed by ``ast``, so that formatting and
-    comments (the annotation itself included) do not count as a change."""
-    if isinstance(node, cst.Module):
-        return ""
+    The digest is that of the code's own text parsed alone after ``textwrap.dedent``, as
+    paperlink.lock has always recorded it: dedent empties lines of only spaces and tabs,
+    inside multi-line strings too, so such code is parsed again from its text.
+    """
+    if not owner.statements:
+        return ""  # the module; a clause (`else:`) is not code on its own
     try:
-        code = textwrap.dedent(module.code_for_node(node))
-        tree = ast.dump(ast.parse(code), annotate_fields=False)
+        statements = list(owner.statements)
+        segment = layout.source_lines(owner)
+        if _WHITESPACE_LINE.search(segment):
+            statements = _parse_alone(segment, owner.elif_)
+        tree = ast.dump(ast.Module(body=statements, type_ignores=[]), annotate_fields=False)
     except (SyntaxError, RecursionError, ValueError):
         return ""
     return hashlib.sha256(tree.encode("utf-8")).hexdigest()[:16]
 
+
+def _parse_alone(segment: str, elif_: bool) -> list[ast.stmt]:
+    """The statements of ``segment`` (whole lines, indented as in the file) on their own."""
+    segment = _WHITESPACE_LINE.sub("", segment)
+    indent = segment[: len(segment) - len(segment.lstrip(" \t\f"))]
+    if elif_:
+        segment = f"{indent}{segment[len(indent) + 2 :]}"  # `elif x:` reads as `if x:`
+    if not indent:
+        return ast.parse(segment).body
+    wrapper = ast.parse(f"if 1:\n{segment}").body[0]
+    assert isinstance(wrapper, ast.If)
+    return wrapper.body
 
 def is_citation(text: str) -> bool:
     """Whether a ``Paper:`` line cites a paper rather than linking to its items.
@@ -289,6 +261,10 @@ def collect_annotations(parsed: ParsedSource) -> list[Annotation]:
     """Every annotation in the file, in source order."""
     if not _worth_walking(parsed.text):
         return []
-    collector = _Collector(parsed)
-    parsed.module.visit(collector)
-    return sorted(collector.found, key=lambda a: (a.span.line, a.span.column, a.form))
+    if parsed.tree is None:  # syntax newer than this Python: libcst reads it
+        from paperlink.source.annotations_cst import collect_annotations_cst
+
+        found = collect_annotations_cst(parsed)
+    else:
+        found = _Collector(parsed, parsed.tree).collect()
+    return sorted(found, key=lambda a: (a.span.line, a.span.column, a.form))

@@ -1,9 +1,9 @@
 """The code model the rules read: the stdlib ``ast`` of a file with qualified names.
 
-Annotations and comments come from libcst's concrete tree, which keeps every comment. The
-rules need something else: expressions, calls, scopes and positions, for every file, on
-every run. libcst's visitors cost about half a parse per pass and its metadata providers
-several parses, so the rules read the stdlib ``ast`` of the same text instead: a
+Annotations and directive comments are read from the text and this same ``ast``
+(paperlink.source.annotations, .comments). The rules need expressions, calls, scopes and
+positions, for every file, on every run. libcst's visitors cost about half a parse per
+pass and its metadata providers several parses, so the rules read the stdlib ``ast``: a
 fortieth of libcst's parse, positions included, and walks ten times faster. What is
 computed beyond the tree (parents, the symbol table, directive comments) is computed on
 first use, so a rule that does not need it does not pay for it.

@@ -1,4 +1,4 @@
-"""Comments as written, read from the syntax tree: a ``#`` inside a string is never one.
+"""Comments as written: a ``#`` inside a string is never one (the ``ast`` says where strings are).
 
 For directives that are not annotations: suppressions (``# paperlink: ignore[...]``) today,
 justifications (``# paperlink: stop-grad ...``) for the gradient rules. Each comment knows
@@ -8,11 +8,13 @@ the next line that holds code, through the ``def``/``class`` line when that is a
 
 from __future__ import annotations
 
+import ast
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-import libcst as cst
-
+from paperlink.source.comment_text import find_comments
+from paperlink.source.layout import decorator_start
 from paperlink.source.parse import ParsedSource
 from paperlink.spans import Span
 
@@ -31,62 +33,40 @@ class Comment:
     below: tuple[int, int] | None = None  # own-line comments: the first and last line of the code's header below
 
 
-class _Comments(cst.CSTVisitor):
-    def __init__(self, needle: str) -> None:
-        self.needle = needle
-        self.found: list[cst.Comment] = []
-        self.definitions: list[cst.FunctionDef | cst.ClassDef] = []  # decorated ones
-
-    def visit_Comment(self, node: cst.Comment) -> None:
-        if self.needle in node.value.lower():
-            self.found.append(node)
-
-    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
-        # Implicit concatenation nests one level per part; generated files (pydoc's topics)
-        # have thousands of parts. A comment between the parts is the price of not recursing.
-        return False
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        if node.decorators:
-            self.definitions.append(node)
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        if node.decorators:
-            self.definitions.append(node)
-
-
 def collect_comments(parsed: ParsedSource, needle: str) -> list[Comment]:
     """The file's comments whose text contains ``needle`` (lower case), in source order.
 
-    Positions are computed only when such a comment exists, so files without one cost a
-    substring search.
+    Files without the needle cost a substring search; the tree is walked for strings only
+    on the lines that hold it.
     """
     if needle not in parsed.text.lower():
         return []
-    visitor = _Comments(needle)
-    parsed.module.visit(visitor)
-    if not visitor.found:
-        return []
+    if parsed.tree is None:  # syntax newer than this Python: libcst reads it
+        from paperlink.source.comments_cst import collect_comments_cst
+
+        return collect_comments_cst(parsed, needle)
     lines = _LINE_BREAK.split(parsed.text)
-    headers = _decorated_headers(parsed, visitor.definitions)
+    found = [c for c in find_comments(parsed.tree, lines, needle) if needle in c.text.lower()]
+    if not found:
+        return []
+    headers = _decorated_headers(parsed.tree, lines)
     comments = []
-    for node in visitor.found:
-        span = parsed.span(node)
-        own_line = not lines[span.line - 1][: span.column - 1].strip()
+    for comment in found:
+        span = Span(parsed.relative, comment.line, comment.column + 1, comment.line, comment.column + 1 + len(comment.text))
+        own_line = not lines[comment.line - 1][: comment.column].strip()
         below = None
-        if own_line and (first := _next_code_line(lines, span.line)) is not None:
+        if own_line and (first := _next_code_line(lines, comment.line)) is not None:
             below = (first, headers.get(first, first))
-        comments.append(Comment(span, node.value, own_line, below))
-    return sorted(comments, key=lambda comment: comment.span)
+        comments.append(Comment(span, comment.text, own_line, below))
+    return comments
 
 
-def _decorated_headers(parsed: ParsedSource, definitions: list[cst.FunctionDef | cst.ClassDef]) -> dict[int, int]:
-    """Each decorator's first line -> the ``def``/``class`` line it decorates."""
+def _decorated_headers(tree: ast.Module, lines: list[str]) -> dict[int, int]:
+    """Each decorator's first line (its ``@``) -> the ``def``/``class`` line it decorates."""
     headers = {}
-    for definition in definitions:
-        header = parsed.span(definition).line  # a definition's span starts at `def`/`class`
-        for decorator in definition.decorators:
-            headers[parsed.span(decorator).line] = header
+    for node in _definitions(tree.body):
+        for decorator in node.decorator_list:
+            headers[decorator_start(lines, decorator)[0]] = node.lineno
     return headers
 
 
@@ -98,3 +78,18 @@ def _next_code_line(lines: list[str], line: int) -> int | None:
         if stripped and not stripped.startswith("#"):
             return number
     return None
+
+
+def _definitions(body: list[ast.stmt]) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]:
+    """Every decorated definition, at any depth (definitions are statements: no expression walk)."""
+    stack = list(body)
+    while stack:
+        statement = stack.pop()
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and statement.decorator_list:
+            yield statement
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(statement, name, None)
+            if isinstance(block, list):
+                stack.extend(block)
+        for holder in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())):
+            stack.extend(holder.body)

@@ -1,11 +1,11 @@
-"""Parsing a source file: the stdlib ``ast`` always, libcst only where comments matter.
+"""Parsing a source file: the stdlib ``ast`` always, libcst only where the ``ast`` fails.
 
 Every file is parsed with Python's own ``ast`` (a fortieth of libcst's parse): it gives
-the syntax check (PL001) and the tree the code rules read. libcst's concrete tree, which
-keeps comments, is built on first use: for files that hold an annotation or a
-``# paperlink:`` directive, a small share of most projects. Positions in the libcst tree
-are computed lazily too, for a file only when one of its nodes is reported: libcst's
-metadata providers cost several times its parse.
+the syntax check (PL001) and the tree the code rules read; annotations and directive
+comments are read from it and the text. libcst's concrete tree is built on first use,
+which the readers ask for only when this Python cannot parse a file. Positions in the
+libcst tree are computed lazily too: libcst's metadata providers cost several times its
+parse.
 
 A file this Python cannot parse goes to libcst at once: if libcst refuses it as well, it
 is PL001 (at CPython's position); if libcst accepts it (syntax newer than the running
