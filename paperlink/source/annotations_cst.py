@@ -226,32 +226,3 @@ def _code_fingerprint(module: cst.Module, node: cst.CSTNode) -> str:
     except (SyntaxError, RecursionError, ValueError):
         return ""
     return hashlib.sha256(tree.encode("utf-8")).hexdigest()[:16]
-
-
-def _dotted(node: cst.BaseExpression | cst.Attribute | cst.Name) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else ""
-    return ""
-
-
-def _literal(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
-
-
-def _code_fingerprint(module: cst.Module, node: cst.CSTNode) -> str:
-    """A digest of what ``node`` does: its code parsed by ``ast``, so that formatting and
-    comments (the annotation itself included) do not count as a change."""
-    if isinstance(node, cst.Module):
-        return ""
-    try:
-        code = textwrap.dedent(module.code_for_node(node))
-        tree = ast.dump(ast.parse(code), annotate_fields=False)
-    except (SyntaxError, RecursionError, ValueError):
-        return ""
-    return hashlib.sha256(tree.encode("utf-8")).hexdigest()[:16]
