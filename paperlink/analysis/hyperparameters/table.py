@@ -18,7 +18,7 @@ from paperlink.analysis.hyperparameters.config import declared_as
 from paperlink.analysis.hyperparameters.facts import HyperparameterFacts, Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.vocabulary import is_neutral, same_hyperparameter
 from paperlink.diagnostics import Diagnostic
-from paperlink.numbers import same_value
+from paperlink.numbers import format_number, same_value
 from paperlink.paper.model import ItemKind, Paper, PaperItem, display_name
 from paperlink.rules.hyperparameters import (
     InconsistentHyperparameter,
@@ -192,7 +192,7 @@ def _mismatch(placed: Placed, papers: Mapping[str, Paper]) -> Diagnostic | None:
     if same_value(site.numeric, stated.number):
         return None
     label = site.origin_label or declared_as(site) or placed.name
-    message = f"{label} {site.value} differs from the paper's {stated.raw} ({stated.cite(papers)})"
+    message = f"{label} {site.value} differs from the paper's {_plain(stated)} ({stated.cite(papers)})"
     return Diagnostic(site.origin or site.span, HyperparameterMismatch.code, message, HyperparameterMismatch.severity)
 
 
@@ -204,9 +204,17 @@ def _implicit(placed: Placed, papers: Mapping[str, Paper]) -> Diagnostic | None:
         return None
     message = (
         f"{site.api} leaves {site.label} at its default {site.value}; "
-        f"the paper states {stated.raw} ({stated.cite(papers)})"
+        f"the paper states {_plain(stated)} ({stated.cite(papers)})"
     )
     return Diagnostic(site.span, ImplicitDefaultMismatch.code, message, ImplicitDefaultMismatch.severity)
+
+
+def _plain(stated: Stated) -> str:
+    """The paper's value as a message can show it: as written when that is plain text
+    (``0.05``, ``4k``), else as a number (``10^{-4}`` -> ``1e-4``)."""
+    if stated.number is not None and any(mark in stated.raw for mark in "\\^{}$"):
+        return format_number(stated.number)
+    return stated.raw
 
 
 def _conflicts(placed: Sequence[Placed]) -> list[Diagnostic]:
@@ -246,7 +254,7 @@ def _unimplemented(placed: Sequence[Placed], project: Project) -> list[Diagnosti
             if (name, key) in covered or stated.item.key in exempt_here or any(label in exempt_here for label in stated.item.labels):
                 continue
             shown = stated.item.hyperparameter.name if stated.item.hyperparameter else key
-            message = f"hyperparameter {shown} = {stated.raw} ({stated.cite(project.papers)}) has no code site"
+            message = f"hyperparameter {shown} = {_plain(stated)} ({stated.cite(project.papers)}) has no code site"
             found.append(Diagnostic(stated.item.span, UnimplementedHyperparameter.code, message, UnimplementedHyperparameter.severity))
     return found
 
