@@ -25,12 +25,11 @@ from __future__ import annotations
 import ast
 import hashlib
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from paperlink.references import parse_references
 from paperlink.source.comment_text import find_comments
-from paperlink.source.layout import Layout, Owner
+from paperlink.source.layout import Layout, Owner, statements
 from paperlink.source.parse import ParsedSource
 from paperlink.spans import Span
 
@@ -79,7 +78,7 @@ class _Collector:
                 where = ((comment.line, comment.column), (comment.line, comment.column + len(comment.text)))
                 self._add(text.strip(), match.group("paper"), "comment", where, self.layout.owner_at(comment.line))
         self._docstring(self.tree, self.layout.module)
-        for statement in _statements(self.tree.body):
+        for statement in statements(self.tree.body):
             if isinstance(statement, (ast.Import, ast.ImportFrom)):
                 self._import(statement)
             elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -164,21 +163,6 @@ class _Collector:
         print_ = _code_fingerprint(self.parsed.text, self.layout, owner)
         paper = paper.strip() if paper else None
         self.found.append(Annotation(text, paper, form, span, target, owner.name, problem, owner.scope, print_))
-
-
-def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Every statement, in source order (a definition before its body)."""
-    stack = list(reversed(body))
-    while stack:
-        statement = stack.pop()
-        yield statement
-        blocks = [getattr(statement, "body", None)]
-        blocks += [handler.body for handler in getattr(statement, "handlers", ())]
-        blocks += [getattr(statement, "orelse", None), getattr(statement, "finalbody", None)]
-        blocks += [case.body for case in getattr(statement, "cases", ())]
-        for block in reversed(blocks):
-            if isinstance(block, list):
-                stack.extend(reversed(block))
 
 
 def _dotted(node: ast.expr) -> str:

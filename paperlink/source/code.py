@@ -26,6 +26,7 @@ from functools import cached_property
 
 from paperlink.source.annotations import Annotation
 from paperlink.source.comments import Comment, collect_comments
+from paperlink.source.layout import statements
 from paperlink.source.parse import ParsedSource
 from paperlink.spans import Span, ast_span
 
@@ -74,7 +75,7 @@ class CodeModule:
         if not self.relative.endswith("__init__.py"):
             package = package[:-1]
         found: dict[str, str] = {}
-        for node in _statements(self.tree.body):
+        for node in statements(self.tree.body):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -208,21 +209,6 @@ class CodeModule:
         lines = {statement.lineno}
         lines.update(a.lineno for a in self.ancestors(node) if isinstance(a, (*_DEFINITIONS, ast.stmt)))
         return [a for a in self.annotations if a.target.line in lines]
-
-
-def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Every statement in ``body`` and the blocks nested in it (imports are statements, so
-    finding them needs no walk over expressions)."""
-    stack = list(reversed(body))
-    while stack:
-        statement = stack.pop()
-        yield statement
-        blocks = [getattr(statement, field, None) for field in ("body", "orelse", "finalbody")]
-        blocks += [handler.body for handler in getattr(statement, "handlers", ())]
-        blocks += [case.body for case in getattr(statement, "cases", ())]
-        for block in reversed(blocks):
-            if isinstance(block, list):
-                stack.extend(reversed([s for s in block if isinstance(s, ast.stmt)]))
 
 
 def _header_end(statement: ast.stmt) -> int:

@@ -22,11 +22,12 @@ from __future__ import annotations
 import ast
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from paperlink.source.comment_text import character_column
 
-__all__ = ["Layout", "Owner", "decorator_start"]
+__all__ = ["Layout", "Owner", "decorator_start", "statements"]
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _COMPOUND = (
@@ -333,3 +334,18 @@ class Layout:
 
     def span_of(self, node: ast.AST) -> tuple[tuple[int, int], tuple[int, int]]:
         return self._start(node), self._end(node)
+
+
+def statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement, in source order (a definition before its body)."""
+    stack = list(reversed(body))
+    while stack:
+        statement = stack.pop()
+        yield statement
+        blocks = [getattr(statement, "body", None)]
+        blocks += [handler.body for handler in getattr(statement, "handlers", ())]
+        blocks += [getattr(statement, "orelse", None), getattr(statement, "finalbody", None)]
+        blocks += [case.body for case in getattr(statement, "cases", ())]
+        for block in reversed(blocks):
+            if isinstance(block, list):
+                stack.extend(reversed(block))
