@@ -430,7 +430,7 @@ def init_command(folder: Path, paper_file: Path | None, name: str | None, force:
     """Set up paperlink in FOLDER: find the paper, write [tool.paperlink], suggest annotations."""
     from paperlink.paper import parse_paper
     from paperlink.scaffold import config_table, find_main_tex, paper_name, suggest_annotations, write_config
-    from paperlink.source.files import discover
+    from paperlink.source.files import discover, read_source
 
     candidates = [paper_file] if paper_file is not None else find_main_tex(folder)
     if not candidates:
@@ -448,19 +448,13 @@ def init_command(folder: Path, paper_file: Path | None, name: str | None, force:
         click.echo(f"another candidate main file: {other} (use --paper to choose it)", err=True)
     config = load_config(written)
     paper = parse_paper(config.papers[0].path, name=name, root=config.root)
-    sources = [(path.relative_to(config.root).as_posix(), _text(path)) for path in discover([config.root], config)]
+    read = [read_source(path, config.root) for path in discover([config.root], config)]
+    sources = [(source.relative, source.text) for source in read if source.text is not None]
     suggestions = suggest_annotations(paper, sources)
     click.echo(f"\npaper '{name}': {len(paper.items)} items; suggested first annotations:" if suggestions else f"\npaper '{name}': {len(paper.items)} items")
     for suggestion in suggestions:
         click.echo(f"  {suggestion}")
     click.echo("\nnext: add annotations (docs/annotations.md), then `paperlink check` and `paperlink report`")
-
-
-def _text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
 
 
 def main(argv: list[str] | None = None) -> None:
