@@ -27,7 +27,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 __all__ = ["Config", "PaperSource", "find_config", "load_config", "DEFAULT_INCLUDE", "DEFAULT_COVERAGE"]
 
-DEFAULT_INCLUDE = ("**/*.py",)
+DEFAULT_INCLUDE = ("**/*.py", "**/*.ipynb")
 _KEYS = ("papers", "default-paper", "include", "exclude", "coverage", "not-implemented", "select", "ignore")
 _COVERAGE_KINDS = ("section", "equation", "algorithm", "algorithm_line", "table", "figure", "theorem", "hyperparameter")
 DEFAULT_COVERAGE = ("equation", "algorithm")

@@ -13,6 +13,7 @@ Only :func:`check` touches files; everything after reading is a function of data
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -32,7 +33,10 @@ from paperlink.references import parse_references
 from paperlink.selection import Selection, require_known, select_diagnostics
 from paperlink.source.annotations import Annotation, collect_annotations
 from paperlink.source.code import read_code
-from paperlink.source.files import discover, read_source
+from paperlink.source.files import SourceText, discover, read_source
+from paperlink.source.notebook import (
+    Notebook, NotebookError, NotebookLayout, bind_markdown_annotations, is_notebook, read_notebook, to_cells,
+)
 from paperlink.source.parse import ParsedSource, SourceParseError, parse_source
 from paperlink.spans import Span, relative_path
 from paperlink.suppressions import Suppression, apply_suppressions, collect_suppressions
@@ -88,6 +92,7 @@ class Report:
     sections: dict[str, Any] = field(default_factory=dict)  # each analysis's output section, by name
     papers: dict[str, Paper] = field(default_factory=dict)  # the papers read, by name (for the HTML report)
     exempt: frozenset[str] = frozenset()  # labels and keys exempt from coverage (config and paper)
+    notebooks: dict[str, NotebookLayout] = field(default_factory=dict)  # the notebooks read, by path
 
     @property
     def failing(self) -> bool:
@@ -190,26 +195,55 @@ class _Scanned:
 
     annotations: tuple[Annotation, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
-    problem: Diagnostic | None = None  # PL001 or PL002: the file could not be read
+    problem: Diagnostic | None = None  # PL001, PL002 or PL004: the file could not be read
     facts: tuple[tuple[str, Any], ...] = ()  # (analysis name, its facts about this file)
-    notes: tuple[Diagnostic, ...] = ()  # PL003: the code rules could not read the file
+    notes: tuple[Diagnostic, ...] = ()  # PL003 (the code rules could not read the file); PL001 for notebook cells
+    layout: NotebookLayout | None = None  # a notebook's cells: where they sit in its Python text
 
 
 def _scan_file(path: Path, root: Path, analyses: tuple[str, ...] = ()) -> _Scanned:
     source = read_source(path, root)
     if source.text is None:
         return _Scanned(problem=source.diagnostic)
+    if is_notebook(source.relative):
+        return _scan_notebook(source, analyses)
     parsed = parse_source(source)
     if not isinstance(parsed, ParsedSource):
         return _Scanned(problem=parsed)
+    return _scan_parsed(parsed, analyses)
+
+
+def _scan_notebook(source: SourceText, analyses: tuple[str, ...]) -> _Scanned:
+    """A notebook is scanned as its Python text (:mod:`paperlink.source.notebook`); what is
+    found stays in that text's lines until :func:`_to_cells` at the end of the run."""
+    assert source.text is not None
+    try:
+        notebook = read_notebook(source.text, source.relative)
+    except NotebookError as error:
+        span = Span(source.relative, error.line, error.column)
+        return _Scanned(problem=Diagnostic(span, "PL004", str(error), Severity.ERROR))
+    parsed = parse_source(SourceText(source.path, source.relative, notebook.python))
+    if not isinstance(parsed, ParsedSource):  # cells that parse alone but not together
+        return _Scanned(problem=parsed, layout=notebook.layout)
+    scanned = _scan_parsed(parsed, analyses if notebook.language == "python" else (), notebook)
+    notes = notebook.problems
+    if notebook.language != "python":
+        message = f"code rules skipped: this notebook's language is {notebook.language}, not Python"
+        notes += (Diagnostic(Span(source.relative, 1), "PL003", message, Severity.INFO),)
+    return dataclasses.replace(scanned, notes=notes + scanned.notes, layout=notebook.layout)
+
+
+def _scan_parsed(parsed: ParsedSource, analyses: tuple[str, ...], notebook: Notebook | None = None) -> _Scanned:
     try:
         annotations = tuple(collect_annotations(parsed))
+        if notebook is not None:
+            annotations = bind_markdown_annotations(annotations, notebook)
         suppressions = tuple(collect_suppressions(parsed))
     except SourceParseError as refused:  # libcst reads only files it parsed already: a safeguard
         return _Scanned(problem=refused.diagnostic)
     except RecursionError:  # libcst's visitors (newer syntax) and the layout of nested blocks recurse
         message = "cannot read annotations in this file: it is nested too deeply"
-        return _Scanned(problem=Diagnostic(Span(source.relative, 1), "PL001", message, Severity.ERROR))
+        return _Scanned(problem=Diagnostic(Span(parsed.relative, 1), "PL001", message, Severity.ERROR))
     if not analyses:
         return _Scanned(annotations, suppressions)
     facts, notes = _analyse(parsed, annotations, analyses)
@@ -370,9 +404,13 @@ def check(
     if lock_file.is_file():
         diagnostics.extend(stale_links(entries, read_lock(lock_file), papers))
     kept, about_suppressions = apply_suppressions(diagnostics, [s for file in scanned for s in file.suppressions])
+    reported = select_diagnostics([*kept, *about_suppressions], selection)
+    notebooks = {relative_path(path, config.root): file.layout for path, file in zip(files, scanned) if file.layout}
+    if notebooks:  # positions in notebooks become cell and line from here on
+        reported, links, sections = to_cells((reported, links, sections), notebooks)
     return Report(
         root=config.root,
-        diagnostics=tuple(sorted(set(select_diagnostics([*kept, *about_suppressions], selection)))),
+        diagnostics=tuple(sorted(set(reported))),
         links=tuple(sorted(links, key=lambda l: (l.span, l.paper, l.item_key))),
         coverage=tuple(rows),
         files=len(files),
@@ -381,6 +419,7 @@ def check(
         sections=sections,
         papers=papers,
         exempt=exempt,
+        notebooks=notebooks,
     )
 
 

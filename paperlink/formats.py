@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -23,6 +23,7 @@ from paperlink.spans import Span
 
 if TYPE_CHECKING:  # the CLI reads FORMATS at start-up; the engine (and libcst) loads only for `check`
     from paperlink.engine import Report
+    from paperlink.source.notebook import NotebookLayout
 
 __all__ = [
     "FORMATS",
@@ -154,11 +155,22 @@ def _region(span: Span) -> dict[str, int] | None:
     return region
 
 
-def _sarif_result(diagnostic: Diagnostic, index: dict[str, int]) -> dict[str, object]:
+def _file_region(span: Span, notebooks: Mapping[str, NotebookLayout]) -> dict[str, int] | None:
+    """:func:`_region`, except that a notebook position becomes the lines of the ``.ipynb``
+    file where the cell's source lines are written (columns in the JSON text would mislead)."""
+    layout = notebooks.get(span.path) if span.cell is not None else None
+    if layout is None:
+        return _region(span)
+    start = layout.file_line(span)
+    end = layout.file_line(Span(span.path, span.end_line or span.line, cell=span.cell))
+    return {"startLine": start, "endLine": max(start, end)}
+
+
+def _sarif_result(diagnostic: Diagnostic, index: dict[str, int], notebooks: Mapping[str, NotebookLayout]) -> dict[str, object]:
     physical: dict[str, object] = {
         "artifactLocation": {"uri": quote(diagnostic.span.path, safe="/"), "uriBaseId": SRCROOT},
     }
-    region = _region(diagnostic.span)
+    region = _file_region(diagnostic.span, notebooks)
     if region is not None:
         physical["region"] = region
     result: dict[str, object] = {
@@ -169,6 +181,8 @@ def _sarif_result(diagnostic: Diagnostic, index: dict[str, int]) -> dict[str, ob
     }
     if diagnostic.code in index:
         result["ruleIndex"] = index[diagnostic.code]
+    if diagnostic.span.cell is not None:  # SARIF has no notebook cells: the cell position rides along
+        result["properties"] = {"cell": diagnostic.span.cell, "cellLine": diagnostic.span.line, "cellColumn": diagnostic.span.column}
     return result
 
 
@@ -188,7 +202,7 @@ def report_to_sarif(report: Report) -> str:
     run = {
         "tool": {"driver": driver},
         "columnKind": "unicodeCodePoints",
-        "results": [_sarif_result(d, index) for d in report.diagnostics],
+        "results": [_sarif_result(d, index, report.notebooks) for d in report.diagnostics],
     }
     return _dumps({"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]})
 
@@ -206,9 +220,9 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _github_line(diagnostic: Diagnostic) -> str:
+def _github_line(diagnostic: Diagnostic, notebooks: Mapping[str, NotebookLayout]) -> str:
     properties = [("file", diagnostic.span.path)]
-    region = _region(diagnostic.span) or {}
+    region = _file_region(diagnostic.span, notebooks) or {}
     for key, name in (("startLine", "line"), ("startColumn", "col"), ("endLine", "endLine")):
         if key in region:
             properties.append((name, str(region[key])))
@@ -216,14 +230,17 @@ def _github_line(diagnostic: Diagnostic) -> str:
     if "endColumn" in region and region["endLine"] == region["startLine"]:
         properties.append(("endColumn", str(region["endColumn"])))
     rule = _rule(diagnostic.code)
-    properties.append(("title", f"{diagnostic.code} {rule.name}" if rule else diagnostic.code))
+    title = f"{diagnostic.code} {rule.name}" if rule else diagnostic.code
+    if diagnostic.span.cell is not None:
+        title += f" (cell {diagnostic.span.cell}, line {diagnostic.span.line})"
+    properties.append(("title", title))
     fields = ",".join(f"{key}={_escape_property(value)}" for key, value in properties)
     return f"::{_GITHUB_COMMANDS[diagnostic.severity]} {fields}::{_escape_data(diagnostic.message)}\n"
 
 
 def report_to_github(report: Report) -> str:
     """GitHub Actions workflow commands: each diagnostic becomes an annotation on the diff."""
-    return "".join(_github_line(d) for d in report.diagnostics)
+    return "".join(_github_line(d, report.notebooks) for d in report.diagnostics)
 
 
 # --- markdown ---------------------------------------------------------------------------
@@ -256,7 +273,7 @@ def _markdown_counts(summary: Summary) -> str:
 def _markdown_diagnostics(report: Report) -> list[str]:
     lines = ["| severity | code | location | message |", "|---|---|---|---|"]
     for d in report.diagnostics:
-        location = _markdown_code(f"{d.span.path}:{d.span.line}")
+        location = _markdown_code(d.span.location)
         lines.append(f"| {d.severity.value} | {d.code} | {location} | {_markdown_text(d.message)} |")
     return lines
 

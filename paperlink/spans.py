@@ -7,6 +7,7 @@ and pylatexenc (character offsets) are converted here and nowhere else.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,27 +32,54 @@ def relative_path(path: Path, root: Path) -> str:
         return resolved.as_posix()
 
 
-@dataclass(frozen=True, order=True)
+@functools.total_ordering
+@dataclass(frozen=True)
 class Span:
-    """A region of a file: 1-based line and column, end exclusive."""
+    """A region of a file: 1-based line and column, end exclusive.
+
+    In a notebook, ``cell`` is the 1-based position of the cell among all the notebook's
+    cells (as ruff counts them) and lines count from the cell's first line. Spans order by
+    path, cell, then position.
+    """
 
     path: str
     line: int
     column: int = 1
     end_line: int | None = None
     end_column: int | None = None
+    cell: int | None = None
+
+    def _order(self) -> tuple:
+        return (self.path, self.cell or 0, self.line, self.column, self.end_line or 0, self.end_column or 0)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Span):
+            return NotImplemented
+        return self._order() < other._order()
 
     def __str__(self) -> str:
+        if self.cell is not None:
+            return f"{self.path}:cell {self.cell}:{self.line}:{self.column}"
         return f"{self.path}:{self.line}:{self.column}"
 
+    @property
+    def location(self) -> str:
+        """``path:line`` (``path:cell N:line`` in a notebook), for prose and tables."""
+        if self.cell is not None:
+            return f"{self.path}:cell {self.cell}:{self.line}"
+        return f"{self.path}:{self.line}"
+
     def to_dict(self) -> dict[str, object]:
-        return {
-            "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "end_line": self.end_line if self.end_line is not None else self.line,
-            "end_column": self.end_column if self.end_column is not None else self.column,
-        }
+        data: dict[str, object] = {"path": self.path}
+        if self.cell is not None:
+            data["cell"] = self.cell
+        data.update(
+            line=self.line,
+            column=self.column,
+            end_line=self.end_line if self.end_line is not None else self.line,
+            end_column=self.end_column if self.end_column is not None else self.column,
+        )
+        return data
 
 
 class LineIndex:

@@ -120,7 +120,7 @@ def test_load_toml_with_an_empty_table_gives_the_defaults_with_a_source(tmp_path
     pyproject = write(tmp_path / "pyproject.toml", "[tool.paperlink]\n")
     config = load_config(pyproject)
     assert config == Config(root=tmp_path.resolve(), source=pyproject.resolve())
-    assert config.include == DEFAULT_INCLUDE == ("**/*.py",)
+    assert config.include == DEFAULT_INCLUDE == ("**/*.py", "**/*.ipynb")
     assert config.exclude == ()
 
 

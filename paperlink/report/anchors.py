@@ -14,6 +14,8 @@ from collections.abc import Mapping
 
 from paperlink.paper import Paper, display_name
 from paperlink.report.views import Ref
+from paperlink.source.notebook import NotebookLayout
+from paperlink.spans import Span
 
 __all__ = ["Anchors", "slug"]
 
@@ -30,7 +32,10 @@ class Anchors:
     ``line_counts`` names the shown files in the order the page shows them.
     """
 
-    def __init__(self, papers: Mapping[str, Paper], line_counts: Mapping[str, int]) -> None:
+    def __init__(
+        self, papers: Mapping[str, Paper], line_counts: Mapping[str, int], notebooks: Mapping[str, NotebookLayout] | None = None,
+    ) -> None:
+        self.notebooks = dict(notebooks or {})  # shown notebooks: their lines are those of all cells in turn
         self._taken: set[str] = set()
         self._items: dict[tuple[str, str], tuple[str, str]] = {}  # (paper, key) -> (id, display)
         self.paper_ids = {name: self.unique(f"paper-{name}") for name in sorted(papers)}
@@ -74,7 +79,8 @@ class Anchors:
 
     def code_ref(self, path: str, line: int, detail: str = "") -> Ref:
         """``path:line``, linked to the line when the file is shown and has that line."""
-        text = f"{path}:{line}"
+        layout = self.notebooks.get(path)
+        text = layout.to_cells(Span(path, line)).location if layout is not None else f"{path}:{line}"
         if self.has_line(path, line):
             return Ref(text, f"#{self.line_id(path, line)}", detail)
         if path in self.file_ids:

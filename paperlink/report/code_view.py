@@ -11,13 +11,25 @@ from paperlink.engine import Link
 from paperlink.report.anchors import Anchors
 from paperlink.report.highlight import highlight_python, plain_lines
 from paperlink.report.views import CodeFileView, FindingView, LineView, Ref
+from paperlink.source.notebook import Notebook, NotebookLayout
 
-__all__ = ["code_file_views", "source_lines"]
+__all__ = ["code_file_views", "source_lines", "notebook_lines"]
 
 
 def source_lines(path: str, text: str) -> list[Markup]:
     """The file's lines as markup: highlighted when it is Python."""
     return highlight_python(text) if path.endswith((".py", ".pyi")) else plain_lines(text)
+
+
+def notebook_lines(notebook: Notebook) -> list[Markup]:
+    """A notebook's cells as written, one after another and line for line as in its Python
+    text (so positions in that text are lines here): code highlighted, markdown plain."""
+    lines: list[Markup] = []
+    for cell, source in zip(notebook.layout.cells, notebook.sources):
+        shown = highlight_python(source) if cell.kind == "code" else plain_lines(source)
+        shown = shown[: cell.line_count]
+        lines.extend(shown + [Markup("")] * (cell.line_count - len(shown)))
+    return lines
 
 
 def code_file_views(
@@ -46,6 +58,7 @@ def code_file_views(
 
 
 def _file_view(path, text, lines_html, refs, linked_lines, at_line, finding_spans, anchors: Anchors) -> CodeFileView:
+    layout = anchors.notebooks.get(path)
     lines = tuple(
         LineView(
             number=number,
@@ -54,6 +67,8 @@ def _file_view(path, text, lines_html, refs, linked_lines, at_line, finding_span
             linked=number in linked_lines,
             refs=tuple(refs.get((path, number), ())),
             findings=tuple(at_line.get((path, number), ())),
+            label=number if layout is None else number - (cell := layout.cell_at(number)).first_line + 1,
+            cell=f"cell {cell.number} \u00b7 {cell.kind}" if layout is not None and cell.first_line == number else "",
         )
         for number, html in enumerate(lines_html, start=1)
     )

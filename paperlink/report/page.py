@@ -15,12 +15,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
+from markupsafe import Markup
+
 from paperlink import __version__
 from paperlink.engine import Report, covered_keys, is_exempt
 from paperlink.errors import UsageError
 from paperlink.paper import ItemKind, Paper
 from paperlink.report.anchors import Anchors
-from paperlink.report.code_view import code_file_views, source_lines
+from paperlink.report.code_view import code_file_views, notebook_lines, source_lines
 from paperlink.report.highlight import split_lines
 from paperlink.report.panels import gradient_stop_views, hidden_inputs_view, hyperparameter_rows, section_paths
 from paperlink.report.paper_view import PaperContext, code_refs_by_item, paper_views
@@ -29,6 +31,7 @@ from paperlink.report.texts import paper_header
 from paperlink.report.views import CoverageView, FindingView, Header, Page, Ref, RuleView
 from paperlink.rules import ALL_RULES
 from paperlink.source.files import read_source
+from paperlink.source.notebook import NotebookError, read_notebook, to_text_lines
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -60,9 +63,13 @@ def git_commit(root: Path) -> str | None:
 
 
 def build_page(report: Report, options: PageOptions = PageOptions()) -> Page:
+    if report.notebooks:  # the page shows a notebook's cells one after another: positions become lines of that
+        report = replace(report, **to_text_lines(
+            {"diagnostics": report.diagnostics, "links": report.links, "sections": report.sections}, report.notebooks,
+        ))
     texts = _shown_texts(report, options.all_files)
-    lines_html = {path: source_lines(path, text) for path, text in texts.items() if text is not None}
-    anchors = Anchors(report.papers, {path: len(lines_html.get(path, ())) for path in texts})  # unreadable files too
+    lines_html = {path: _shown_lines(report, path, text) for path, text in texts.items() if text is not None}
+    anchors = Anchors(report.papers, {path: len(lines_html.get(path, ())) for path in texts}, report.notebooks)
     rules = {rule.code: rule for rule in ALL_RULES}
     findings, finding_spans = _findings(report, anchors, rules)
     by_place: dict[tuple[str, int], list[FindingView]] = {}
@@ -131,6 +138,15 @@ def _shown_texts(report: Report, all_files: bool) -> dict[str, str | None]:
         else:
             texts[path] = _read_text(report.root / path)
     return texts
+
+
+def _shown_lines(report: Report, path: str, text: str) -> list[Markup]:
+    if path in report.notebooks:
+        try:
+            return notebook_lines(read_notebook(text, path))
+        except NotebookError:  # changed since the check: shown as the JSON it now is
+            pass
+    return source_lines(path, text)
 
 
 def _read_text(path: Path) -> str | None:

@@ -144,6 +144,8 @@ class LineView:
     linked: bool  # inside code a link binds to
     refs: tuple[Ref, ...]  # paper items linked at this line
     findings: tuple[FindingView, ...]
+    label: int = 0  # the line number shown: within its cell in a notebook
+    cell: str = ""  # in a notebook, on a cell's first line: "cell 3 · code"
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,19 @@
-"""PL00x: Python files that cannot be read. Reported while sources are read; the run goes on."""
+"""PL00x: Python files and notebooks that cannot be read. Reported while sources are read; the run goes on."""
 
 from __future__ import annotations
 
 from paperlink.diagnostics import Severity
 from paperlink.rules.base import Rule
 
-__all__ = ["SourceSyntaxError", "SourceNotDecodable", "CodeRulesSkipped"]
+__all__ = ["SourceSyntaxError", "SourceNotDecodable", "CodeRulesSkipped", "NotebookNotReadable"]
 
 
 class SourceSyntaxError(Rule):
     """
     ## What it does
-    Reports a Python file that does not parse, at the position of the syntax error.
+    Reports a Python file that does not parse, at the position of the syntax error. In a
+    Jupyter notebook it reports a code cell that does not parse (at `cell N:line`); that
+    cell is left out and the rest of the notebook is checked.
 
     ## Why it matters
     Nothing in the file can be checked: its annotations are not read, so paper items it
@@ -75,6 +77,9 @@ class CodeRulesSkipped(Rule):
     ## How to document it
     Run paperlink under the Python version the code is written for.
 
+    A Jupyter notebook whose kernel language is not Python (R, Julia) is reported the
+    same way: nothing in it is checked.
+
     ## Known limits
     Informational: it never fails a run.
     """
@@ -83,3 +88,32 @@ class CodeRulesSkipped(Rule):
     name = "code-rules-skipped"
     severity = Severity.INFO
     summary = "a file the code rules skipped: this Python cannot parse it"
+
+
+class NotebookNotReadable(Rule):
+    """
+    ## What it does
+    Reports a `.ipynb` file that is not a Jupyter notebook paperlink can read: invalid
+    JSON (at the position of the error in the file), a document without a `cells` list, a
+    cell without `cell_type` or `source`, or the old nbformat 3 layout with worksheets.
+
+    ## Why it matters
+    Nothing in the notebook is checked: its annotations are not read and its code is not
+    analysed. A notebook that Jupyter itself cannot open is usually a merge conflict or
+    a truncated save. The other files are still checked.
+
+    ## Example
+    ```text
+    {"cells": [{"cell_type": "code", "source": ["x = 1"]   <- the file ends here
+    ```
+
+    ## How to document it
+    Repair the notebook (open and save it in Jupyter, or resolve the merge conflict);
+    convert an nbformat 3 notebook with `jupyter nbconvert --to notebook`; or exclude the
+    file in `[tool.paperlink] exclude`.
+    """
+
+    code = "PL004"
+    name = "unreadable-notebook"
+    severity = Severity.ERROR
+    summary = "a .ipynb file that is not a notebook paperlink can read"

@@ -33,7 +33,7 @@ from paperlink.source.layout import Layout, Owner, statements
 from paperlink.source.parse import ParsedSource
 from paperlink.spans import Span
 
-__all__ = ["Annotation", "collect_annotations"]
+__all__ = ["Annotation", "collect_annotations", "statements_digest"]
 
 _COMMENT = re.compile(r"^#\s*paper(?:\[(?P<paper>[^\]]*)\])?\s*:(?P<text>.*)$", re.IGNORECASE)
 _DIRECTIVE_AFTER = re.compile(r"\s#\s*paperlink\s*:", re.IGNORECASE)  # "# paper: eq:x  # paperlink: ignore[...]"
@@ -189,9 +189,14 @@ def _code_fingerprint(text: str, layout: Layout, owner: Owner) -> str:
         segment = layout.source_lines(owner)
         if _WHITESPACE_LINE.search(segment):
             statements = _parse_alone(segment, owner.elif_)
-        tree = ast.dump(ast.Module(body=statements, type_ignores=[]), annotate_fields=False)
+        return statements_digest(statements)
     except (SyntaxError, RecursionError, ValueError):
         return ""
+
+
+def statements_digest(statements: list[ast.stmt]) -> str:
+    """The fingerprint of some code: a digest of its ``ast``, positions and comments aside."""
+    tree = ast.dump(ast.Module(body=statements, type_ignores=[]), annotate_fields=False)
     return hashlib.sha256(tree.encode("utf-8")).hexdigest()[:16]
 
 

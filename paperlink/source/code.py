@@ -208,7 +208,12 @@ class CodeModule:
         statement = self.enclosing_statement(node)
         lines = {statement.lineno}
         lines.update(a.lineno for a in self.ancestors(node) if isinstance(a, (*_DEFINITIONS, ast.stmt)))
-        return [a for a in self.annotations if a.target.line in lines]
+        return [a for a in self.annotations if a.target.line in lines or _covers_cell(a, statement.lineno)]
+
+
+def _covers_cell(annotation: Annotation, line: int) -> bool:
+    """A markdown cell's annotation binds to the whole code cell after it."""
+    return annotation.form == "markdown" and annotation.target.line <= line <= (annotation.target.end_line or 0)
 
 
 def _header_end(statement: ast.stmt) -> int:

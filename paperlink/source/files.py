@@ -1,4 +1,4 @@
-"""Finding and reading the Python files to check.
+"""Finding and reading the Python files and notebooks to check.
 
 Discovery works like ruff's: directories are walked (symbolic links to directories are
 not followed, so a link loop cannot trap the walk), files git ignores are skipped when
@@ -34,6 +34,8 @@ _SKIPPED_DIRECTORIES = frozenset({
     ".eggs", "site-packages",
 })
 
+_SOURCE_SUFFIXES = (".py", ".ipynb")  # Python files and Jupyter notebooks
+
 
 @dataclass(frozen=True)
 class SourceText:
@@ -46,10 +48,10 @@ class SourceText:
 
 
 def discover(targets: list[Path], config: Config) -> list[Path]:
-    """The .py files to check under ``targets``, sorted and without duplicates."""
+    """The Python files and notebooks to check under ``targets``, sorted and without duplicates."""
     found: dict[Path, None] = {}
     for target in targets:
-        if target.is_file() or (not target.exists() and target.suffix == ".py"):
+        if target.is_file() or (not target.exists() and target.suffix in _SOURCE_SUFFIXES):
             found[target] = None  # explicit files are always checked (a missing one is reported)
             continue
         for path in _walk(target):
@@ -66,7 +68,7 @@ def _walk(directory: Path):
             if name not in _SKIPPED_DIRECTORIES and not name.startswith(".") and not name.endswith(".egg-info")
         )
         for name in sorted(files):
-            if name.endswith(".py"):
+            if name.endswith(_SOURCE_SUFFIXES):
                 yield Path(folder) / name
 
 

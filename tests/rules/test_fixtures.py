@@ -2,6 +2,7 @@
 
 Layout (ruff's and Fixit's): ``fixtures/<CODE>_<slug>/<case>.py`` with ``<case>.expected``
 beside it, one ``LINE:COLUMN CODE message`` per line (``#`` lines are comments); a case
+may be a notebook, ``<case>.ipynb``, whose lines read ``cell N:LINE:COLUMN CODE message``; a case
 may also be a folder of files (``<case>/`` with ``<case>.expected`` holding
 ``PATH:LINE:COLUMN CODE message`` lines, PATH relative to the case folder). Cases are
 checked against the folder's own ``paper.tex`` when it has one, else ``fixtures/paper.tex``,
@@ -29,7 +30,7 @@ def _cases() -> list[tuple[str, Path]]:
     for folder in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
         code = folder.name.split("_", 1)[0]
         for case in sorted(folder.iterdir()):
-            if case.suffix == ".py" or (case.is_dir() and case.name != "__pycache__"):
+            if case.suffix in (".py", ".ipynb") or (case.is_dir() and case.name != "__pycache__"):
                 cases.append((code, case))
     return cases
 
@@ -46,6 +47,8 @@ def _found(code: str, case: Path) -> list[str]:
     lines = []
     for diagnostic in report.diagnostics:
         where = f"{diagnostic.span.line}:{diagnostic.span.column}"
+        if diagnostic.span.cell is not None:
+            where = f"cell {diagnostic.span.cell}:{where}"
         if case.is_dir():
             where = f"{diagnostic.span.path}:{where}"
         lines.append(f"{where} {diagnostic.code} {diagnostic.message}")

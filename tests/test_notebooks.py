@@ -1,0 +1,125 @@
+"""Notebooks end to end: every rule and annotation form, positions as cell and line in every format."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from paperlink.config import Config, PaperSource, load_config
+from paperlink.engine import check
+from paperlink.formats import FORMATS
+from paperlink.source.files import discover
+from tests.notebooks import notebook_json
+
+DATA = Path(__file__).parent / "data"
+PAPER = Path(__file__).parent / "rules" / "fixtures" / "paper.tex"
+IGNORED = ["PL110", "PL404"]  # the shared fixture paper has items this notebook does not implement
+
+EXPECTED_TEXT = """\
+siamese.ipynb:cell 2:5:1: PL503 torch seed hard-coded as 0; no parameter or configuration sets it
+siamese.ipynb:cell 6:2:35: PL201 target.detach() stops the gradient on a training path in head_loss with no paper item or justification; linked there: eq:mse (Eq. (2)), none marking a stop-gradient
+siamese.ipynb:cell 8:5:45: PL401 hidden hyperparameter loss_weight.head_loss: 0.3 is neither configurable nor linked to the paper
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copy(DATA / "siamese.ipynb", tmp_path)
+    shutil.copy(PAPER, tmp_path / "paper.tex")
+    (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\npapers = { paper = "paper.tex" }\n', encoding="utf-8")
+    return tmp_path
+
+
+def _report(root: Path, **options):
+    return check(load_config(None, root), [root], jobs=1, ignore=IGNORED, **options)
+
+
+def test_seeded_defects_are_found_at_their_cell_and_line(project: Path) -> None:
+    assert FORMATS["text"](_report(project)) == EXPECTED_TEXT
+
+
+def test_markdown_comment_and_trailing_annotations_link_the_notebook_to_the_paper(project: Path) -> None:
+    links = [(l.form, l.item_key, l.span.cell, l.span.line, l.target.cell, l.target.line, l.target.end_line) for l in _report(project).links]
+    assert links == [
+        ("markdown", "eq:loss", 3, 2, 4, 1, 3),  # the whole next code cell: documents its detach()
+        ("markdown", "eq:mse", 5, 3, 6, 1, 2),
+        ("comment", "hp:learning_rate", 7, 5, 7, 5, 5),
+        ("comment", "hp:momentum", 7, 5, 7, 5, 5),
+        ("comment", "hp:weight_decay", 7, 5, 7, 5, 5),
+    ]
+
+
+def test_json_sarif_and_github_carry_the_cell(project: Path) -> None:
+    report = _report(project)
+    document = json.loads(FORMATS["json"](report))
+    assert document["diagnostics"][1]["span"] == {
+        "path": "siamese.ipynb", "cell": 6, "line": 2, "column": 35, "end_line": 2, "end_column": 50,
+    }
+    stops = [(s["span"]["cell"], s["span"]["line"]) for s in document["gradient_stops"]]
+    assert stops == [(4, 2), (4, 2), (6, 2)]
+    sarif = json.loads(FORMATS["sarif"](report))["runs"][0]["results"][1]
+    file_lines = (project / "siamese.ipynb").read_text(encoding="utf-8").split("\n")
+    region = sarif["locations"][0]["physicalLocation"]["region"]
+    assert "target.detach()" in file_lines[region["startLine"] - 1] and region["startLine"] == region["endLine"]
+    assert sarif["properties"] == {"cell": 6, "cellLine": 2, "cellColumn": 35}
+    github = FORMATS["github"](report).splitlines()[1]
+    assert github.startswith(f"::warning file=siamese.ipynb,line={region['startLine']},endLine={region['startLine']},")
+    assert "title=PL201 undocumented-gradient-stop (cell 6%2C line 2)::" in github
+
+
+def test_the_cache_keeps_the_cell_layout(project: Path) -> None:
+    cold = FORMATS["json"](_report(project, cache=True))
+    assert (project / ".paperlink_cache").exists()
+    assert FORMATS["json"](_report(project, cache=True)) == cold == FORMATS["json"](_report(project))
+
+
+def test_suppressions_and_directives_work_inside_cells(tmp_path: Path) -> None:
+    (tmp_path / "nb.ipynb").write_text(notebook_json([
+        ("code", "import torch\nnet = torch.nn.Linear(2, 2)\n"),
+        ("code", "def loss(x, y):\n    return (net(x) - y.detach()).pow(2).mean()  # paperlink: ignore[PL201] the target is data\n"),
+        ("code", "for _ in range(2):\n    loss(torch.ones(2), net(torch.ones(2))).backward()\n"),
+    ]), encoding="utf-8")
+    report = check(Config(root=tmp_path), [tmp_path], jobs=1, select=["PL1", "PL2"])
+    assert [str(d) for d in report.diagnostics] == []
+
+
+def test_a_markdown_annotation_with_no_code_cell_after_it_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "nb.ipynb").write_text(notebook_json([("code", "x = 1\n"), ("markdown", "Done.\npaper: eq:mse\n")]), encoding="utf-8")
+    report = check(Config(root=tmp_path, papers=(PaperSource("paper", PAPER),)), [tmp_path], jobs=1, select=["PL102"])
+    assert [str(d) for d in report.diagnostics] == [
+        "nb.ipynb:cell 2:2:1: PL102 a markdown annotation binds to the code cell after it, and no code cell follows",
+    ]
+
+
+def test_notebooks_are_discovered_but_not_in_checkpoint_folders(tmp_path: Path) -> None:
+    for name in ("a.ipynb", ".ipynb_checkpoints/a-checkpoint.ipynb", "b.py", "c.json"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+    found = [p.relative_to(tmp_path).as_posix() for p in discover([tmp_path], Config(root=tmp_path))]
+    assert found == ["a.ipynb", "b.py"]
+
+
+def test_a_broken_notebook_beside_a_good_file_is_a_diagnostic_and_the_run_goes_on(tmp_path: Path) -> None:
+    (tmp_path / "broken.ipynb").write_text('{"cells": [', encoding="utf-8")
+    (tmp_path / "latin.ipynb").write_bytes(b'{"cells": [], "metadata": {"x": "\xe9"}}')
+    (tmp_path / "good.py").write_text("x = 1\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "paperlink", "check", ".", "--no-cache"], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout == (
+        "broken.ipynb:1:12: PL004 not a notebook: invalid JSON (Expecting value)\n"
+        "latin.ipynb:1:1: PL002 cannot decode this file: byte 0xe9 is not utf-8\n"
+    )
+
+
+def test_the_report_shows_notebook_cells_with_their_own_line_numbers(project: Path) -> None:
+    from paperlink.report import render_html
+
+    html = render_html(_report(project))
+    assert html.count('<tr class="cell-head">') == 8
+    assert '<tr class="cell-head"><td></td><td>cell 6 · code</td></tr>' in html
+    assert ">siamese.ipynb:cell 6:2</a>" in html
