@@ -246,12 +246,13 @@ def _scan_parsed(parsed: ParsedSource, analyses: tuple[str, ...], notebook: Note
         return _Scanned(problem=Diagnostic(Span(parsed.relative, 1), "PL001", message, Severity.ERROR))
     if not analyses:
         return _Scanned(annotations, suppressions)
-    facts, notes = _analyse(parsed, annotations, analyses)
+    cells = tuple(cell.first_line for cell in notebook.layout.cells) if notebook is not None else ()
+    facts, notes = _analyse(parsed, annotations, analyses, cells)
     return _Scanned(annotations, suppressions, facts=facts, notes=notes)
 
 
 def _analyse(
-    parsed: ParsedSource, annotations: tuple[Annotation, ...], analyses: tuple[str, ...]
+    parsed: ParsedSource, annotations: tuple[Annotation, ...], analyses: tuple[str, ...], cells: tuple[int, ...] = (),
 ) -> tuple[tuple[tuple[str, Any], ...], tuple[Diagnostic, ...]]:
     """Each named analysis's facts about one file, or PL003 when Python cannot parse it."""
     code = read_code(parsed, annotations)
@@ -259,6 +260,7 @@ def _analyse(
         line = code.lineno or 1
         message = f"code rules skipped: Python cannot parse this file (line {line}: {code.msg})"
         return (), (Diagnostic(Span(parsed.relative, 1), "PL003", message, Severity.INFO),)
+    code.cells = cells
     facts = []
     for name in analyses:
         analysis = analysis_by_name(name)

@@ -123,3 +123,21 @@ def test_the_report_shows_notebook_cells_with_their_own_line_numbers(project: Pa
     assert html.count('<tr class="cell-head">') == 8
     assert '<tr class="cell-head"><td></td><td>cell 6 · code</td></tr>' in html
     assert ">siamese.ipynb:cell 6:2</a>" in html
+
+
+def test_each_cell_is_its_own_training_scope_and_a_redefined_function_is_read(tmp_path: Path) -> None:
+    """A stop in a cell that trains is flagged; sampling in the next cell, under the same
+    names, is not; a function defined again in a later cell (decorated) does not crash."""
+    (tmp_path / "nb.ipynb").write_text(notebook_json([
+        ("code", "import torch\nW = torch.randn(3, 3, requires_grad=True)\n"),
+        ("code", "def evaluate(x):\n    return (x @ W).sum()\n"),
+        ("code", "@torch.no_grad()\ndef evaluate(x):\n    return (x @ W).sum()\n"),
+        ("code", "for _ in range(2):\n    x = torch.randn(3)\n    scale = (x @ W).norm().item()\n    loss = (x @ W).pow(2).sum() / scale\n    loss.backward()\n"),
+        ("code", "x = torch.randn(3)\nloss = (x @ W).sum().item()\nprint(loss)\n"),
+    ]), encoding="utf-8")
+    report = check(Config(root=tmp_path), [tmp_path], jobs=1, select=["PL2"])
+    assert [str(d) for d in report.diagnostics] == [
+        "nb.ipynb:cell 3:1:2: PL206 @torch.no_grad() on evaluate is a gradient stop in evaluation code",
+        "nb.ipynb:cell 4:3:13: PL201 (x @ W).norm().item() stops the gradient on a training path at module level"
+        " with no paper item or justification",
+    ]

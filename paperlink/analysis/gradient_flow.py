@@ -249,26 +249,42 @@ class ModuleFlow:
     def __init__(self, code: CodeModule) -> None:
         self.code = code
         self.functions: dict[str, FunctionFlow] = {"": FunctionFlow(code.tree, "")}
+        # every definition's node: a name defined twice (a notebook cell run again, an
+        # if/else pair) is one flow read from both bodies
+        self.by_node: dict[ast.AST, FunctionFlow] = {code.tree: self.functions[""]}
+        # In a notebook each cell's top-level code is a scope of its own: a cell that calls
+        # .backward() trains, the cell after it that samples or evaluates does not, and a
+        # name reused from cell to cell does not carry data flow between them.
+        self.cell_flows = [FunctionFlow(code.tree, "") for _ in code.cells]
+        self.functions.update((f"cell {index}", cell) for index, cell in enumerate(self.cell_flows, start=1))
         self._read_all()
-        self.by_node = {flow.node: flow for flow in self.functions.values()}
         for flow in self.functions.values():
             flow.calls = [(call, callee) for call, func in flow.calls if (callee := self._resolve(flow, func))]
         self._mark_training()
 
     def scope_of(self, node: ast.AST) -> FunctionFlow:
         function = self.code.enclosing_function(node)
-        return self.by_node.get(function if function is not None else self.code.tree, self.functions[""])
+        if function is None:
+            return self._top_level(node)
+        return self.by_node.get(function, self.functions[""])
+
+    def _top_level(self, node: ast.AST) -> FunctionFlow:
+        """The scope of module-level code: the module, or in a notebook the node's cell."""
+        if not self.cell_flows or not hasattr(node, "lineno"):
+            return self.functions[""]
+        return self.cell_flows[self.code.cell_of(node.lineno)]
 
     def _read_all(self) -> None:
         """One pass over the tree: each node read into the function it belongs to."""
         stack: list[tuple[ast.AST, FunctionFlow | None, str, str, bool]] = [
-            (child, self.functions[""], "", "", False) for child in reversed(self.code.tree.body)
+            (child, self._top_level(child), "", "", False) for child in reversed(self.code.tree.body)
         ]
         while stack:
             node, flow, prefix, owner, optimizer = stack.pop()
             if isinstance(node, FUNCTIONS):
                 name = f"{prefix}.{node.name}" if prefix else node.name
                 inner = self.functions.setdefault(name, FunctionFlow(node, name, owner=owner, in_optimizer=optimizer))
+                self.by_node[node] = inner
                 stack.extend((child, inner, name, owner, optimizer) for child in reversed(node.body))
                 continue
             if isinstance(node, ast.ClassDef):

@@ -17,6 +17,7 @@ the known limit of resolving names without a data-flow analysis.
 from __future__ import annotations
 
 import ast
+import bisect
 import builtins
 import re
 import symtable
@@ -55,6 +56,11 @@ class CodeModule:
     tree: ast.Module
     annotations: tuple[Annotation, ...] = ()
     parsed: ParsedSource | None = field(default=None, repr=False)  # for comments; None in tests of pure ast
+    cells: tuple[int, ...] = ()  # in a notebook: the first line of each cell in the text; () in a .py file
+
+    def cell_of(self, line: int) -> int:
+        """The 0-based index of the notebook cell holding ``line`` (0 outside notebooks)."""
+        return max(bisect.bisect_right(self.cells, line) - 1, 0)
 
     # -- positions -----------------------------------------------------------------------
 

@@ -113,3 +113,36 @@ def test_the_probe_sees_requests(browser, tmp_path) -> None:
     visit = browser.visit(page.as_uri(), "1")
     assert (tmp_path / "pixel.png").as_uri() in visit.requests
     assert visit.console_errors and "seen" in visit.console_errors[0]
+
+
+def test_notebook_cells_in_chromium(browser, tmp_path) -> None:
+    """A notebook's cells in the code view: headers, their own line numbers, working links,
+    and markdown that is shown as text, never run."""
+    import shutil
+
+    from paperlink.config import load_config
+    from paperlink.engine import check
+    from tests.notebooks import notebook_json
+
+    root = tmp_path / "project"
+    root.mkdir()
+    data = Path(__file__).parents[1]
+    shutil.copy(data / "data" / "siamese.ipynb", root)
+    shutil.copy(data / "rules" / "fixtures" / "paper.tex", root)
+    (root / "pyproject.toml").write_text('[tool.paperlink]\npapers = { paper = "paper.tex" }\n', encoding="utf-8")
+    hostile = "<img src=x onerror=alert(1)><script>alert(2)</script>\npaper: eq:target\n"
+    (root / "hostile.ipynb").write_text(notebook_json([("markdown", hostile), ("code", "y = 2 * 3\n")]), encoding="utf-8")
+    html = render_html(check(load_config(None, root), [root], jobs=1))
+    visit, probe = _visit(browser, html, tmp_path / "notebook.html", "report-notebook.png")
+    assert visit.console_errors == [] and visit.exceptions == [] and visit.log_errors == []
+    assert visit.requests == [(tmp_path / "notebook.html").as_uri()]
+    assert probe["scripts"] == 1 and probe["dangling"] == []
+    heads = browser.visit(
+        (tmp_path / "notebook.html").as_uri() + "#code",
+        "JSON.stringify([...document.querySelectorAll('tr.cell-head')].map(r => r.textContent))",
+    )
+    save_screenshot(heads.screenshot, "report-notebook-code.png")
+    assert json.loads(heads.result) == [
+        "cell 1 · markdown", "cell 2 · code",  # hostile.ipynb
+        *[f"cell {n} · {kind}" for n, kind in enumerate(["markdown", "code"] * 3 + ["code", "code"], start=1)],
+    ]
