@@ -223,7 +223,7 @@ def test_every_table_format_is_registered_and_deterministic(dqn_rows: list[dict]
     assert json.loads(TABLE_FORMATS["json"](dqn_rows))["hyperparameters"] == dqn_rows
     lines = TABLE_FORMATS["csv"](dqn_rows).splitlines()
     assert lines[0].startswith("name,status,paper,item,number")
-    assert "adam.eps,mismatch,dqn,hp:adam.eps,1,1.5\\times10^{-4},1e-8,1e-08,default,false,torch.optim.Adam,src/agent.py,62,17" in lines
+    assert "adam.eps,mismatch,dqn,hp:adam.eps,1,1.5\\times10^{-4},1e-8,1e-08,default,false,torch.optim.Adam,src/agent.py,,62,17" in lines
 
 
 def test_cli_hparams_prints_the_table(tmp_path: Path) -> None:

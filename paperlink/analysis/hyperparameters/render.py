@@ -20,7 +20,7 @@ __all__ = ["TABLE_FORMATS", "table_to_text", "table_to_json", "table_to_csv", "t
 Row = dict[str, Any]
 _CSV_COLUMNS = (
     "name", "status", "paper", "item", "number", "paper_value",
-    "code_value", "numeric", "source", "configurable", "api", "path", "line", "column",
+    "code_value", "numeric", "source", "configurable", "api", "path", "cell", "line", "column",
 )
 
 
@@ -35,7 +35,8 @@ def _paper_text(row: Row) -> str:
 def _code_text(code: Row) -> str:
     span = code["span"]
     api = f" {code['api']}" if code["api"] else ""
-    return f"{code['value']} [{code['source']}{api}] {span['path']}:{span['line']}"
+    where = f"cell {span['cell']}:" if "cell" in span else ""  # a notebook: the line is within the cell
+    return f"{code['value']} [{code['source']}{api}] {span['path']}:{where}{span['line']}"
 
 
 def table_to_text(rows: Sequence[Row]) -> str:
@@ -66,13 +67,13 @@ def table_to_csv(rows: Sequence[Row]) -> str:
         head = [row["name"], row["status"], paper.get("paper", ""), paper.get("item", ""), paper.get("number") or "", paper.get("value", "")]
         for code in row["code"] or [None]:
             if code is None:
-                writer.writerow([*head, *[""] * 8])
+                writer.writerow([*head, *[""] * 9])
                 continue
             span = code["span"]
             numeric = "" if code["numeric"] is None else repr(code["numeric"])
             writer.writerow([
                 *head, code["value"], numeric, code["source"], str(code["configurable"]).lower(),
-                code["api"] or "", span["path"], span["line"], span["column"],
+                code["api"] or "", span["path"], span.get("cell", ""), span["line"], span["column"],
             ])
     return buffer.getvalue()
 
