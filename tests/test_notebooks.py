@@ -141,3 +141,18 @@ def test_each_cell_is_its_own_training_scope_and_a_redefined_function_is_read(tm
         "nb.ipynb:cell 4:3:13: PL201 (x @ W).norm().item() stops the gradient on a training path at module level"
         " with no paper item or justification",
     ]
+
+
+def test_a_notebook_is_an_entry_point_for_the_hidden_input_rules(tmp_path: Path) -> None:
+    (tmp_path / "nb.ipynb").write_text(notebook_json([
+        ("code", "import os, random\nimport torch\nDATA = os.environ.get('DATA_DIR', '/data')\nLR = 0.1\nhistory = []\n"),
+        ("code", "def train_step(model):\n    global LR\n    LR = LR * 0.5\n    history.append(LR)\n    return model(torch.ones(2)).sum()\n"),
+        ("code", "torch.backends.cudnn.benchmark = True\nprint(random.random())\n"),
+    ]), encoding="utf-8")
+    report = check(Config(root=tmp_path), [tmp_path], jobs=1, select=["PL3", "PL5"])
+    assert [str(d) for d in report.diagnostics] == [  # reading DATA_DIR at the top of a notebook is no PL304
+        "nb.ipynb:cell 2:3:5: PL301 train_step rebinds the module-level LR through a global statement",
+        "nb.ipynb:cell 2:4:5: PL302 train_step mutates the module-level history (history.append())",
+        "nb.ipynb:cell 3:1:1: PL502 torch.backends.cudnn.benchmark = True makes runs nondeterministic and is not documented",
+        "nb.ipynb:cell 3:2:7: PL501 random.random() draws from the global random generator, and no random seed is set on any import path to it",
+    ]

@@ -40,7 +40,7 @@ class HiddenInputFacts:
     path: str
     imports: tuple[str, ...] = ()
     test: bool = False
-    script: bool = False  # has an `if __name__ == "__main__":` block or is a __main__.py
+    script: bool = False  # has an `if __name__ == "__main__":` block, is a __main__.py or a notebook
     state: StateFacts = StateFacts()
     reproducibility: ReproFacts = ReproFacts()
 
@@ -65,7 +65,7 @@ def scan(code: CodeModule) -> HiddenInputFacts:
         module=module,
         path=code.relative,
         imports=tuple(sorted(imports)),
-        script=walk.main_guard or code.relative.endswith("__main__.py"),
+        script=walk.main_guard or code.relative.endswith(("__main__.py", ".ipynb")),  # a notebook is run, not imported
         state=scan_state(code, walk, bindings, declared, module),
         reproducibility=scan_reproducibility(code, walk, bindings, module),
     )

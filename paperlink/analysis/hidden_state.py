@@ -251,7 +251,8 @@ def _shape(node: ast.expr) -> str:
 
 def _env_reads(code: CodeModule, walk: CodeWalk):
     entries = _entry_functions(code, walk)
-    file_entry = code.relative.rsplit("/", 1)[-1] in _ENTRY_FILES
+    # a notebook is run, never imported: an entry point like a script
+    file_entry = code.relative.rsplit("/", 1)[-1] in _ENTRY_FILES or code.relative.endswith(".ipynb")
     sites = []
     for site in walk.calls:
         if site.node.args and code.call_name(site.node) in _ENV_CALLS:
