@@ -116,3 +116,18 @@ def test_a_clean_commit_passes_and_an_undocumented_stop_is_rejected(project: tup
     assert "Failed" in rejected.stdout
     assert "src/losses.py:10:9: PL201 " in rejected.stdout
     assert _git(folder, "log", "--format=%s") == "the loss of Eq. 1"  # nothing was committed
+
+
+def test_a_notebook_is_checked_by_the_hook_with_cell_positions(project: tuple[Path, dict[str, str]]) -> None:
+    from tests.notebooks import notebook_json
+
+    folder, env = project
+    (folder / "src" / "losses.py").write_text(CLEAN, encoding="utf-8")  # undo the test above's rejected change
+    (folder / "src" / "explore.ipynb").write_text(notebook_json([
+        ("markdown", "Exploring the loss.\n"),
+        ("code", "import torch\n\nnet = torch.nn.Linear(2, 1)\n"),
+        ("code", "for _ in range(3):\n    loss = net(torch.ones(2)).sum() / net.weight.norm().item()\n    loss.backward()\n"),
+    ]), encoding="utf-8")
+    rejected = _commit(folder, env, "a notebook")
+    assert rejected.returncode != 0
+    assert "src/explore.ipynb:cell 3:2:39: PL201 " in rejected.stdout, rejected.stdout[-600:]
