@@ -37,7 +37,7 @@ from paperlink.rules.runtime import (
     RuntimeStopNotStatic,
     StaticStopNotExecuted,
 )
-from paperlink.rules.source_input import CodeRulesSkipped, SourceNotDecodable, SourceSyntaxError
+from paperlink.rules.source_input import CodeRulesSkipped, SourceNotDecodable, SourceSyntaxError, UnreadableConfigFile
 from paperlink.rules.suppression import UnknownSuppressionCode, UnusedSuppression
 from paperlink.rules.traceability import (
     AmbiguousReference,
@@ -65,6 +65,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     SourceSyntaxError,
     SourceNotDecodable,
     CodeRulesSkipped,
+    UnreadableConfigFile,
     PaperFileMissing,
     IncludeCycle,
     IncludeOutsidePaper,

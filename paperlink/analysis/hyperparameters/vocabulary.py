@@ -23,6 +23,7 @@ __all__ = [
     "api_for",
     "api_names",
     "config_name",
+    "known_names",
     "is_neutral",
     "same_hyperparameter",
 ]
@@ -242,6 +243,13 @@ def config_name(identifier: str) -> str | None:
     if word not in _EXCEPT_FREQUENCY and _NOT_HYPERPARAMETER.search(word):
         return None
     return word
+
+
+@functools.cache
+def known_names() -> frozenset[str]:
+    """Every canonical name the vocabulary gives: the config words' and the known APIs' parameters'."""
+    from_apis = {name for api in _registry().values() for names in api.hyperparameters.values() for name in names}
+    return frozenset(_CONFIG_NAMES) | from_apis
 
 
 # --- values that switch a hyperparameter off ---------------------------------------------
