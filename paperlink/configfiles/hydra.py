@@ -11,7 +11,7 @@ wins); nested defaults lists are expanded depth first with group paths relative 
 containing config (``/`` makes them absolute). ``_self_`` places the config's own keys:
 without it they come last, so a config overrides what its defaults list brings. Later
 values override earlier ones; each final key keeps the span of the value that won.
-``${a.b}`` interpolations take the value (and span) of ``a.b``.
+``${a.b}`` interpolations take the value (and span) of ``a.b``, followed to where a number is written.
 
 Missing option files are skipped silently: Hydra may find them in a ConfigStore or a
 search-path plugin, which a static reader cannot see.
@@ -29,6 +29,7 @@ from paperlink.spans import Span
 __all__ = ["compose"]
 
 _MAX_DEPTH = 16
+_MAX_PASSES = 4
 _SELF = DefaultsEntry("self", "", None, Span("", 1))  # appended where a list has no _self_; never reported
 
 
@@ -37,24 +38,29 @@ def compose(
 ) -> tuple[ConfigSource | None, list[ConfigFile]]:
     """The default config ``config_name`` under ``conf`` composed, and every file read
     (those with a problem included); None when the primary config file does not exist."""
-    composer = _Composer(conf, load)
-    primary = composer.load(config_name.removesuffix(".yaml"))
-    if primary is None:
-        return None, composer.read
-    if primary.problem is None:
-        composer.expand(primary, "", _package(primary.package, None, "", ""), 0)
+    overrides: dict[str, list[str | None]] = {}
+    for _ in range(_MAX_PASSES):  # an override found late in the tree applies to the groups before it
+        composer = _Composer(conf, load, overrides)
+        primary = composer.load(config_name.removesuffix(".yaml"))
+        if primary is None:
+            return None, composer.read
+        if primary.problem is None:
+            composer.expand(primary, "", _package(primary.package, None, "", ""), 0)
+        if composer.overrides == overrides:
+            break
+        overrides = composer.overrides
     values = _resolved(composer.merged())
     files = tuple(dict.fromkeys(file.path for file in composer.read if file.problem is None))
     return ConfigSource(primary.path, "hydra", values, files), composer.read
 
 
 class _Composer:
-    def __init__(self, conf: Path, load: Callable[[Path], ConfigFile | None]) -> None:
+    def __init__(self, conf: Path, load: Callable[[Path], ConfigFile | None], overrides: dict[str, list[str | None]]) -> None:
         self.conf = conf
         self._load = load
         self.read: list[ConfigFile] = []
         self.parts: list[tuple[str, ConfigFile]] = []  # (package, file) in merge order
-        self.overrides: dict[str, list[str | None]] = {}
+        self.overrides = dict(overrides)
         self.stack: list[str] = []
 
     def load(self, name: str) -> ConfigFile | None:
@@ -100,7 +106,7 @@ class _Composer:
             if child is None or child.problem is not None:
                 continue
             self.stack.append(name)
-            self.expand(child, target, _package(child.package, entry.package, target, package), depth + 1)
+            self.expand(child, target, _package(child.package, entry, target, package), depth + 1)
             self.stack.pop()
 
     def merged(self) -> dict[str, ConfigValue]:
@@ -108,6 +114,8 @@ class _Composer:
         for package, file in self.parts:
             for value in file.values:
                 key = f"{package}.{value.key}" if package else value.key
+                if key.startswith("hydra."):
+                    continue  # Hydra's own settings (run folders, launcher): the program never sees them
                 for existing in [k for k in found if k.startswith(f"{key}.")]:
                     del found[existing]  # a scalar replaces a mapping
                 found[key] = dataclasses.replace(value, key=key)
@@ -121,21 +129,29 @@ def _group(written: str, containing: str) -> str:
     return f"{containing}/{written}".strip("/") if containing else written.strip("/")
 
 
-def _package(header: str | None, chosen: str | None, group: str, parent: str) -> str:
+def _package(header: str | None, entry: DefaultsEntry | None, group: str, parent: str) -> str:
     """Where a config's keys go: the entry's ``@pkg`` (relative to the parent's package),
-    else its ``# @package`` header, else its group (``_group_``)."""
+    else its ``# @package`` header, else the entry's group under the parent's package
+    (``server/apache.yaml`` listing ``db: mysql`` puts it under ``server.db``)."""
     dotted_group = group.replace("/", ".")
+    chosen = entry.package if entry is not None else None
     if chosen is not None:
         if chosen.startswith("_global_"):
             return chosen.removeprefix("_global_").strip(".")
         special = {"_group_": dotted_group, "_here_": parent}
-        relative = special.get(chosen, chosen)
-        return relative if chosen in special else f"{parent}.{relative}".strip(".")
-    if header is None or header == "_group_":
-        return dotted_group
-    if header.startswith("_global_"):
-        return header.removeprefix("_global_").strip(".")
-    return header.replace("_group_", dotted_group).replace("_here_", parent).strip(".")
+        return special[chosen] if chosen in special else _join(parent, chosen)
+    if header is not None and header != "_group_":
+        if header.startswith("_global_"):
+            return header.removeprefix("_global_").strip(".")
+        return header.replace("_group_", dotted_group).replace("_here_", parent).strip(".")
+    if entry is None:
+        return dotted_group if header == "_group_" else ""
+    written = entry.group.replace("/", ".")
+    return written.strip(".") if entry.group.startswith("/") else _join(parent, written)
+
+
+def _join(package: str, relative: str) -> str:
+    return f"{package}.{relative}".strip(".") if relative else package
 
 
 def _resolved(merged: dict[str, ConfigValue]) -> tuple[ConfigValue, ...]:
@@ -147,6 +163,6 @@ def _resolved(merged: dict[str, ConfigValue]) -> tuple[ConfigValue, ...]:
         while target.interpolation and target.interpolation in merged and hops < _MAX_DEPTH:
             target, hops = merged[target.interpolation], hops + 1
         if target is not value and target.numeric is not None:
-            value = ConfigValue(key, target.text, target.numeric, target.span, value.interpolation)
+            value = ConfigValue(key, target.text, target.numeric, target.span, target.key)
         out.append(value)
     return tuple(out)

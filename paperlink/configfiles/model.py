@@ -20,7 +20,7 @@ class ConfigValue:
     text: str  # the scalar as written
     numeric: float | None  # None for strings, booleans, nulls and interpolations
     span: Span  # the scalar itself
-    interpolation: str = ""  # ``a.b`` when the value is ``${a.b}``
+    interpolation: str = ""  # ``a.b`` when the value is ``${a.b}`` (composed: the key whose value it took)
 
 
 @dataclass(frozen=True)

@@ -70,14 +70,41 @@ def resolve_reads(sites: Sequence[Site], sources: Sequence[ConfigSource]) -> lis
     for source in sources:
         for value in source.values:
             by_key.setdefault(value.key, []).append((source, value))
+    targets = _targets(sources)
     resolved = []
     for site in sites:
         key = read_key(site.value) if site.numeric is None and site.source is Source.CONFIG else None
+        if key is None and site.scope and site.numeric is None:
+            key = _instantiated(site, targets)
         value = _agreed(by_key.get(key, []), site.span.path) if key else None
         if value is not None:
-            site = dataclasses.replace(site, value=value.text, numeric=value.numeric, origin=value.span, origin_label=value.key)
+            written = value.interpolation or value.key  # the key at the span: `lr`, for `agent.lr: ${lr}`
+            site = dataclasses.replace(site, value=value.text, numeric=value.numeric, origin=value.span, origin_label=written)
         resolved.append(site)
     return resolved
+
+
+def _targets(sources: Sequence[ConfigSource]) -> dict[str, list[str]]:
+    """``_target_`` values (``drqv2.DrQV2Agent``) and the config paths holding them (``agent``)."""
+    found: dict[str, list[str]] = {}
+    for source in sources:
+        for value in source.values:
+            if value.key.endswith("._target_") and value.numeric is None:
+                found.setdefault(value.text, []).append(value.key.removesuffix("._target_"))
+    return found
+
+
+def _instantiated(site: Site, targets: Mapping[str, list[str]]) -> str | None:
+    """The config key that supplies a parameter ``hydra.utils.instantiate`` passes: a site in
+    ``DrQV2Agent.__init__`` of ``drqv2.py`` whose value is the parameter ``lr`` reads
+    ``agent.lr`` when ``agent._target_`` is ``drqv2.DrQV2Agent``."""
+    module = site.span.path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+    owner = site.scope.removesuffix(".__init__")
+    for target, prefixes in targets.items():
+        target_module, _, name = target.rpartition(".")
+        if name == owner and (module == target_module or module.endswith(f".{target_module}")) and len(set(prefixes)) == 1:
+            return f"{prefixes[0]}.{site.value}"
+    return None
 
 
 def _agreed(candidates: list[tuple[ConfigSource, ConfigValue]], path: str) -> ConfigValue | None:

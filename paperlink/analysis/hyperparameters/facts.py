@@ -52,6 +52,7 @@ class Site:
     origin: Span | None = None  # where the value is written, when not at ``span`` (a flag's default)
     origin_label: str = ""  # the flag or field at ``origin``
     default: float | None = None  # the library's default for this argument, where known
+    scope: str = ""  # for a value that is a bare name left symbolic: the definition it is in (``Agent.__init__``)
 
 
 @dataclass(frozen=True)

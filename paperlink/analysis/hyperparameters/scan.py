@@ -245,11 +245,13 @@ def _site(
 ) -> Site:
     anchors = (statement.lineno,) if value.anchor is None else (statement.lineno, value.anchor)
     origin = value.origin
+    # A parameter read as is (`Adam(..., lr=lr)` in `Agent.__init__`): Hydra's `_target_` may supply it.
+    scope = code.scope_name(statement) if value.numeric is None and isinstance(node, ast.Name) else ""
     return Site(
         name, value.text, value.numeric, code.span(node), value.source, value.configurable,
         kind or _KINDS.get(api.kind if api else "", SiteKind.LAYER), api=api.qualified if api else None,
         label=label, anchors=anchors, origin=origin.span if origin else None,
-        origin_label=declared_as(origin) if origin else "", default=default,
+        origin_label=declared_as(origin) if origin else "", default=default, scope=scope,
     )
 
 
