@@ -119,7 +119,7 @@ def test_config_file_globs_annotations_suppressions_and_problems(tmp_path: Path)
         "configs/base.yaml:4:15: PL112 unused suppression of PL402: nothing reported on this line",
         "configs/base.yaml:5:12: PL101 hp:nonexistent is not a hyperparameter of paper 'paper'",
         "configs/deep/broken.yaml:2:1: PL005 cannot read config file: invalid YAML: expected ',' or ']', but got '<stream end>'",
-        "settings.json:1:17: PL402 batch_size 256 differs from the paper's 512 (hp:batch_size, Table 1)",
+        "settings.json:1:16: PL402 batch_size 256 differs from the paper's 512 (hp:batch_size, Table 1)",
     ]
     assert [(l.item_key, str(l.target)) for l in report.links] == [("hp:momentum", "configs/base.yaml:3:13")]
 
