@@ -7,6 +7,7 @@ project with neither ``config-files`` globs nor a Hydra entry point reads nothin
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -16,13 +17,15 @@ from paperlink.configfiles.hydra import compose
 from paperlink.configfiles.model import ConfigFile, ConfigSource
 from paperlink.configfiles.read import CONFIG_SUFFIXES, read_config_file
 from paperlink.diagnostics import Diagnostic
+from paperlink.source.files import glob_match
 from paperlink.source.annotations import Annotation
 from paperlink.spans import relative_path
 from paperlink.suppressions import Suppression
 
 __all__ = ["ProjectConfigs", "read_configs"]
 
-_SKIPPED = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".paperlink_cache", "site-packages", "outputs"})
+# Never holding the project's own settings (hidden folders, Hydra's `.hydra` run copies, are skipped too).
+_SKIPPED = frozenset({"venv", "node_modules", "__pycache__", "site-packages", "build", "dist", "outputs", "multirun"})
 
 
 @dataclass(frozen=True)
@@ -75,18 +78,17 @@ def read_configs(config: Config, facts: Iterable[tuple[str, Any]]) -> ProjectCon
 
 
 def _globbed(root: Path, patterns: Sequence[str]) -> list[Path]:
-    """Config files matching the globs (``**`` spans folders), in path order."""
-    found: set[Path] = set()
-    for pattern in patterns:
-        for path in root.glob(pattern.lstrip("/")):
-            if path.suffix in CONFIG_SUFFIXES and path.is_file() and _visible(path.relative_to(root).parts):
-                found.add(path)
+    """Config files matching the globs (as ``include`` reads them), in path order."""
+    found = []
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith(".") and name not in _SKIPPED)
+        for name in names:
+            if name.endswith(CONFIG_SUFFIXES):
+                path = Path(folder) / name
+                relative = path.relative_to(root).as_posix()
+                if any(glob_match(relative, pattern) for pattern in patterns):
+                    found.append(path)
     return sorted(found, key=lambda p: p.as_posix())
-
-
-def _visible(parts: tuple[str, ...]) -> bool:
-    """Not under a hidden folder (Hydra's ``.hydra`` run copies) or one never worth reading."""
-    return not any(part.startswith(".") or part in _SKIPPED for part in parts[:-1])
 
 
 def _gathered(files: list[ConfigFile], sources: list[ConfigSource]) -> ProjectConfigs:
