@@ -182,3 +182,23 @@ def test_config_files_setting_must_be_globs(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\nconfig-files = [1]\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="'config-files' must be a list of glob strings"):
         load_config(tmp_path / "pyproject.toml")
+
+
+def test_keys_beside_a_target_api_are_named_by_its_parameters(tmp_path: Path) -> None:
+    root = write(tmp_path, {
+        "pyproject.toml": '[tool.paperlink]\nconfig-files = ["model.yaml"]\n',
+        "model.yaml": """\
+            scheduler:
+              _target_: torch.optim.lr_scheduler.StepLR
+              step_size: 30
+              gamma: 0.1
+            discount:
+              gamma: 0.99
+            """,
+    })
+    rows = run(root, ["PL402"]).sections["hyperparameters"]
+    assert [(row["name"], [c["key"] for c in row["code"]]) for row in rows if row["code"]] == [
+        ("gamma", ["discount.gamma"]),  # the paper's discount
+        ("lr_decay", ["scheduler.gamma"]),  # StepLR's gamma decays the learning rate
+        ("lr_schedule.step_size", ["scheduler.step_size"]),
+    ]

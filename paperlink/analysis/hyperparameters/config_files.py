@@ -1,8 +1,8 @@
 """Config files in the hyperparameter table: their keys as sites, and code reading them.
 
 A numeric leaf is a site when its key (its last part, through the config vocabulary:
-``lr`` -> ``learning_rate``) is a hyperparameter name paperlink knows or one the paper
-states. Code whose value stayed symbolic and reads a config path (``cfg.optimizer.lr``,
+``lr`` -> ``learning_rate``; under a ``_target_`` naming a known API, that API's parameter
+name) is a hyperparameter name paperlink knows or one the paper states. Code whose value stayed symbolic and reads a config path (``cfg.optimizer.lr``,
 ``cfg["optimizer"]["lr"]``, ``self.cfg.lr``, ``args.lr``) takes the value of that key when
 the configs agree on one number; the site keeps its own span and records the key's as its
 origin, where PL402 reports. Pure: the files were read by the engine.
@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from paperlink.analysis.hyperparameters.config import CONFIG_BASES
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
-from paperlink.analysis.hyperparameters.vocabulary import config_name, known_names, same_hyperparameter
+from paperlink.analysis.hyperparameters.vocabulary import Api, api_for, config_name, known_names, same_hyperparameter
 from paperlink.configfiles.model import ConfigSource, ConfigValue
 from paperlink.numbers import same_value
 
@@ -33,10 +33,11 @@ def config_sites(sources: Sequence[ConfigSource], paper_keys: Iterable[str]) -> 
     keys = tuple(paper_keys)
     found: dict[tuple, Site] = {}
     for source in sources:
+        apis = _target_apis(source)
         for value in source.values:
             if value.numeric is None or value.interpolation:
                 continue  # `${lr}` is the site of `lr`, where the number is written
-            name = config_name(value.key.rsplit(".", 1)[-1])
+            name = _name(value.key, apis)
             if name is None or not (name in known or any(same_hyperparameter(name, key) for key in keys)):
                 continue
             site = Site(
@@ -45,6 +46,24 @@ def config_sites(sources: Sequence[ConfigSource], paper_keys: Iterable[str]) -> 
             )
             found.setdefault((value.span, name), site)
     return list(found.values())
+
+
+def _target_apis(source: ConfigSource) -> dict[str, Api]:
+    """Mappings whose ``_target_`` is a known API (``torch.optim.Adam``), by key path."""
+    found = {}
+    for value in source.values:
+        api = api_for(value.text) if value.key.endswith("._target_") else None
+        if api is not None:
+            found[value.key.removesuffix("._target_")] = api
+    return found
+
+
+def _name(key: str, apis: Mapping[str, Api]) -> str | None:
+    """A leaf's hyperparameter name: the API parameter's under a ``_target_`` that names
+    one (``factor`` of ``ReduceLROnPlateau`` is ``lr_schedule.factor``), else its last key's."""
+    prefix, _, last = key.rpartition(".")
+    names = apis[prefix].hyperparameters.get(last, ()) if prefix in apis else ()
+    return names[0] if len(names) == 1 else config_name(last)
 
 
 def read_key(text: str) -> str | None:
