@@ -66,7 +66,7 @@ def read_comments(
         references = comment_references(text)
         if references is None or is_citation(references[0]):
             continue
-        key, target, value = keys.get(bound, ("", Span(path, bound or number), "")) if bound else ("", Span(path, number), "")
+        key, target, value = keys.get(bound, ("", Span(path, bound), "")) if bound is not None else ("", span, "")
         fingerprint = hashlib.sha256(f"{key}={value}".encode()).hexdigest()[:16] if key else ""
         paper = references[1].strip() if references[1] else None
         annotations.append(Annotation(references[0], paper, "config", span, target, key, "", "", fingerprint))

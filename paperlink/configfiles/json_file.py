@@ -16,7 +16,7 @@ from paperlink.spans import LineIndex, Span
 __all__ = ["read_json"]
 
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
-_WORD = re.compile(r"true|false|null")
+_WORD = re.compile(r"true|false|null|NaN|-?Infinity")  # json.loads accepts the last three too
 _SPACE = re.compile(r"[ \t\n\r]*")
 
 

@@ -74,8 +74,7 @@ def _scalar(path: str, key: str, node: yaml.ScalarNode) -> ConfigValue:
     text = node.value
     numeric = None
     if node.tag in (_INT, _FLOAT):
-        constructed = yaml.constructor.SafeConstructor().construct_object(node)
-        numeric = float(constructed) if isinstance(constructed, (int, float)) else None
+        numeric = _number(node)
     elif node.tag == _STR and node.style is None:
         numeric = parse_python_number(text)
     interpolation = _INTERPOLATION.match(text) if node.tag == _STR else None
@@ -83,6 +82,15 @@ def _scalar(path: str, key: str, node: yaml.ScalarNode) -> ConfigValue:
     if node.style is None and span.end_line == span.line:
         span = Span(path, span.line, span.column, span.line, span.column + len(text))  # without trailing spaces
     return ConfigValue(key, text, numeric, span, interpolation.group(1) if interpolation else "")
+
+
+def _number(node: yaml.ScalarNode) -> float | None:
+    """The number of an int or float scalar; None when an explicit tag lies (``!!int x``)."""
+    try:
+        constructed = yaml.constructor.SafeConstructor().construct_object(node)
+    except (ValueError, IndexError, yaml.YAMLError):
+        return None
+    return float(constructed) if isinstance(constructed, (int, float)) else None
 
 
 def _defaults_entries(path: str, node: yaml.Node) -> list[DefaultsEntry]:

@@ -117,6 +117,13 @@ def test_objects_are_never_constructed_and_nesting_is_no_traceback() -> None:
     assert deep.problem is not None and deep.problem.code == "PL005"
 
 
+def test_scalars_whose_tag_lies_are_no_numbers() -> None:
+    text = "a: !!int x\nb: !!float .\nc: 0x_\nd: !!int\ne: 0o17\n"
+    assert [(v.key, v.numeric) for v in parse_config_text("c.yaml", text).values] == [
+        ("a", None), ("b", None), ("c", None), ("d", None), ("e", 15.0),
+    ]
+
+
 def test_a_file_that_is_not_utf8_is_pl002_and_a_missing_one_too(tmp_path: Path) -> None:
     (tmp_path / "latin.yaml").write_bytes(b"a: 1\nname: caf\xe9\n")
     found = read_config_file(tmp_path / "latin.yaml", tmp_path)
@@ -169,3 +176,17 @@ def text_value(mapping: dict, key: str) -> str:
     for part in key.split("."):
         node = node[part]
     return f"{node}"
+
+
+_PIECES = [
+    "NaN", "-Infinity", "{\"a\": ", *"ab:-#[]{},'\"!&*|>%@ \n\t0123456789.eE+_$\\\u00e9", "null", "0x", "0o", "1e", ": ", "a: ", "key = ", "[t]\n",
+    "!!int ", "!!float ", "!!python/name:os.system ", "&x ", "*x", "defaults:\n  - ", "${",
+]
+_YAMLISH = st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_YAMLISH, st.sampled_from(["c.yaml", "c.json", "c.toml"]))
+def test_any_text_gives_leaves_or_one_pl005_never_an_exception(text: str, name: str) -> None:
+    found = parse_config_text(name, text)
+    assert found.problem is None or (found.problem.code == "PL005" and found.values == ())
