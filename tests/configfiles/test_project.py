@@ -202,3 +202,10 @@ def test_keys_beside_a_target_api_are_named_by_its_parameters(tmp_path: Path) ->
         ("lr_decay", ["scheduler.gamma"]),  # StepLR's gamma decays the learning rate
         ("lr_schedule.step_size", ["scheduler.step_size"]),
     ]
+
+
+def test_paper_keys_written_like_config_words_match_their_canonical_name() -> None:
+    from paperlink.analysis.hyperparameters.vocabulary import config_name, same_hyperparameter
+
+    assert same_hyperparameter(config_name("replay_buffer_size"), "replay_buffer_size")
+    assert same_hyperparameter(config_name("lr"), "base_lr") and not same_hyperparameter("momentum", "lr")

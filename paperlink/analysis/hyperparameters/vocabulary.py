@@ -301,7 +301,7 @@ def same_hyperparameter(code_name: str, paper_key: str) -> bool:
     means the optimizer's (``eps`` ~ ``adam.eps``), and a config field ``beta1`` is the
     paper's ``adam.beta1``.
     """
-    code, paper = _alias(code_name), _alias(paper_key)
+    code, paper = _alias(code_name), _alias(_BY_IDENTIFIER.get(paper_key, paper_key))  # hp:replay_buffer_size is buffer_size
     if code == paper:
         return True
     if "." not in paper and code.startswith(_OPTIMIZER_PREFIXES):
