@@ -226,6 +226,7 @@ def _settings_text(config: Config, targets: list[Path], select: tuple[str, ...] 
         f"exclude = {list(config.exclude)}",
         f"coverage = {list(config.coverage_kinds)}",
         f"not-implemented = {sorted(config.not_implemented)}",
+        f"config-files = {list(config.config_files)}",
         f"select = {list(select) if select is not None else (list(config.select) if config.select is not None else 'all rules')}",
         f"ignore = {sorted({*config.ignore, *ignore})}",
     ]

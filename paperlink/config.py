@@ -28,7 +28,9 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 __all__ = ["Config", "PaperSource", "find_config", "load_config", "DEFAULT_INCLUDE", "DEFAULT_COVERAGE"]
 
 DEFAULT_INCLUDE = ("**/*.py", "**/*.ipynb")
-_KEYS = ("papers", "default-paper", "include", "exclude", "coverage", "not-implemented", "select", "ignore")
+_KEYS = (
+    "papers", "default-paper", "include", "exclude", "coverage", "not-implemented", "select", "ignore", "config-files",
+)
 _COVERAGE_KINDS = ("section", "equation", "algorithm", "algorithm_line", "table", "figure", "theorem", "hyperparameter")
 DEFAULT_COVERAGE = ("equation", "algorithm")
 
@@ -55,6 +57,7 @@ class Config:
     not_implemented: frozenset[str] = frozenset()  # labels or keys exempt from coverage
     select: tuple[str, ...] | None = None  # rule codes or prefixes to report (None: every rule)
     ignore: tuple[str, ...] = ()  # rule codes or prefixes not to report
+    config_files: tuple[str, ...] = ()  # globs of YAML/JSON/TOML files whose keys are hyperparameters
 
     @property
     def selection(self) -> Selection:
@@ -182,6 +185,7 @@ def _build(table: dict[str, Any], path: Path, section: str) -> Config:
         not_implemented=frozenset(_globs(table, "not-implemented", section, ())),
         select=_codes(table, "select", section),
         ignore=_codes(table, "ignore", section) or (),
+        config_files=_globs(table, "config-files", section, ()),
     )
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from paperlink.analysis import ANALYSES, Analysis, Project, analysis_by_name
 from paperlink.config import Config
+from paperlink.configfiles import read_configs
 from paperlink.diagnostics import Diagnostic, Severity
 from paperlink.errors import UsageError
 from paperlink.lock import LOCK_FILE, lock_entries, read_lock, stale_links
@@ -386,13 +387,16 @@ def check(
     names = tuple(a.name for a in analyses)
     scan = _scan_cached if cache else _scan
     scanned = scan(files, config.root, jobs, names, progress)
+    configs = read_configs(config, [facts for file in scanned for facts in file.facts])
     diagnostics = [d for paper in papers.values() for d in paper.diagnostics]
     diagnostics += [file.problem for file in scanned if file.problem is not None]
     diagnostics += [note for file in scanned for note in file.notes]
+    diagnostics += configs.problems
     annotations = [annotation for file in scanned for annotation in file.annotations]
-    links, trace_diagnostics = trace_annotations(annotations, papers, default)
+    links, trace_diagnostics = trace_annotations([*annotations, *configs.annotations], papers, default)
     diagnostics.extend(trace_diagnostics)
-    sections = _conclude(analyses, scanned, Project(papers, tuple(links), default, config), diagnostics)
+    project = Project(papers, tuple(links), default, config, configs.sources)
+    sections = _conclude(analyses, scanned, project, diagnostics)
     if audit is not None:
         checked = [relative_path(path, config.root) for path in files]
         diagnostics.extend(_merge_audit(audit, sections, checked))
@@ -405,7 +409,8 @@ def check(
     lock_file = config.root / LOCK_FILE
     if lock_file.is_file():
         diagnostics.extend(stale_links(entries, read_lock(lock_file), papers))
-    kept, about_suppressions = apply_suppressions(diagnostics, [s for file in scanned for s in file.suppressions])
+    suppressions = [*(s for file in scanned for s in file.suppressions), *configs.suppressions]
+    kept, about_suppressions = apply_suppressions(diagnostics, suppressions)
     reported = select_diagnostics([*kept, *about_suppressions], selection)
     notebooks = {relative_path(path, config.root): file.layout for path, file in zip(files, scanned) if file.layout}
     if notebooks:  # positions in notebooks become cell and line from here on
@@ -417,7 +422,7 @@ def check(
         coverage=tuple(rows),
         files=len(files),
         locked=tuple(sorted(entry for entry, _ in entries)),
-        checked_paths=tuple(relative_path(path, config.root) for path in files),
+        checked_paths=(*(relative_path(path, config.root) for path in files), *configs.paths),
         sections=sections,
         papers=papers,
         exempt=exempt,

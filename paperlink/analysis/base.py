@@ -24,6 +24,7 @@ from paperlink.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
     from paperlink.config import Config
+    from paperlink.configfiles import ConfigSource
     from paperlink.engine import Link
     from paperlink.paper import Paper
     from paperlink.source.code import CodeModule
@@ -39,6 +40,7 @@ class Project:
     links: Sequence[Link]
     default_paper: str | None
     config: Config
+    configs: tuple[ConfigSource, ...] = ()  # the config files (Hydra trees composed) the code runs with
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,9 @@ from paperlink.rules.runtime import (
     RuntimeStopNotStatic,
     StaticStopNotExecuted,
 )
-from paperlink.rules.source_input import CodeRulesSkipped, NotebookNotReadable, SourceNotDecodable, SourceSyntaxError
+from paperlink.rules.source_input import (
+    CodeRulesSkipped, NotebookNotReadable, SourceNotDecodable, SourceSyntaxError, UnreadableConfigFile,
+)
 from paperlink.rules.suppression import UnknownSuppressionCode, UnusedSuppression
 from paperlink.rules.traceability import (
     AmbiguousReference,
@@ -66,6 +68,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     SourceNotDecodable,
     CodeRulesSkipped,
     NotebookNotReadable,
+    UnreadableConfigFile,
     PaperFileMissing,
     IncludeCycle,
     IncludeOutsidePaper,

@@ -46,8 +46,8 @@ class HiddenHyperparameter(Rule):
     `# paperlink: ignore[PL401] numerical safety only`.
 
     ## Known limits
-    Values built at run time (`getattr(optim, name)`, `**kwargs` forwarding, YAML configs
-    read by Hydra) are symbolic and never reported.
+    Values built at run time (`getattr(optim, name)`, `**kwargs` forwarding) are symbolic
+    and never reported. Keys of config files are configurable by nature: never PL401.
     """
 
     code = "PL401"
@@ -62,7 +62,10 @@ class HyperparameterMismatch(Rule):
     Reports a hyperparameter whose value in code differs from the value the paper states
     for it. The code value is the literal, or the default of the flag or config field the
     argument reads (`args.lr` is followed to `add_argument("--lr", default=...)` in the
-    same file). The paper's hyperparameter is the one an annotation on the statement names,
+    same file). A value read from a config file (`cfg.optimizer.lr` under `@hydra.main`, a
+    file in `config-files`) is that key's, reported where the config writes it; config keys
+    named like hyperparameters are sites of their own.
+    The paper's hyperparameter is the one an annotation on the statement names,
     or else the one with the same canonical name (`--weight-decay` and "Weight decay").
     Numbers compare as values: `3e-4`, `0.0003` and `$3\\times10^{-4}$` are equal
     (relative tolerance 1e-6); percentages and `4k` are understood.
@@ -122,7 +125,7 @@ class UnimplementedHyperparameter(Rule):
     """
     ## What it does
     Reports a hyperparameter the paper states that has no site in code: no argument,
-    flag or config field with its name, and no annotation linking to it.
+    flag, config field or config-file key with its name, and no annotation linking to it.
 
     ## Why it matters
     A stated value that nothing sets is either implemented under a name paperlink cannot
@@ -138,8 +141,8 @@ class UnimplementedHyperparameter(Rule):
     in `[tool.paperlink]`.
 
     ## Known limits
-    Values set only in YAML files or shell scripts are not seen, and a run over a few
-    files reports every hyperparameter those files do not set.
+    Values set only in shell scripts or on a Hydra command line are not seen, and a run
+    over a few files reports every hyperparameter those files do not set.
     """
 
     code = "PL404"
@@ -153,7 +156,8 @@ class InconsistentHyperparameter(Rule):
     ## What it does
     Reports a hard-coded literal for a hyperparameter that the same file also declares as
     configurable with a different value: `--lr` defaults to 0.1 while an optimizer is
-    built with `lr=0.01`.
+    built with `lr=0.01`. A key of a config file the file reads (its `@hydra.main` tree,
+    or a file its reads resolve to) counts as declared.
 
     ## Why it matters
     Changing the flag no longer changes the run, and the configured value (the one people
@@ -170,8 +174,9 @@ class InconsistentHyperparameter(Rule):
     Pass the configured value (`lr=args.lr`), or remove the unused flag.
 
     ## Known limits
-    Only literals and declarations in the same file are compared; different values in
-    different modules (two dropout rates in two models) are legitimate and not reported.
+    Only literals against declarations in the same file and the config files it reads
+    are compared; different values in different modules (two dropout rates in two
+    models) are legitimate and not reported.
     """
 
     code = "PL405"

@@ -1,11 +1,13 @@
-"""PL00x: Python files and notebooks that cannot be read. Reported while sources are read; the run goes on."""
+"""PL00x: Python files, notebooks and config files that cannot be read. Reported while sources are read; the run goes on."""
 
 from __future__ import annotations
 
 from paperlink.diagnostics import Severity
 from paperlink.rules.base import Rule
 
-__all__ = ["SourceSyntaxError", "SourceNotDecodable", "CodeRulesSkipped", "NotebookNotReadable"]
+__all__ = [
+    "SourceSyntaxError", "SourceNotDecodable", "CodeRulesSkipped", "NotebookNotReadable", "UnreadableConfigFile",
+]
 
 
 class SourceSyntaxError(Rule):
@@ -117,3 +119,34 @@ class NotebookNotReadable(Rule):
     name = "unreadable-notebook"
     severity = Severity.ERROR
     summary = "a .ipynb file that is not a notebook paperlink can read"
+class UnreadableConfigFile(Rule):
+    """
+    ## What it does
+    Reports a YAML, JSON or TOML config file that does not parse, at the line and column
+    the parser gives. Config files are those `config-files` in `[tool.paperlink]` names and
+    the Hydra trees the code loads (`@hydra.main(config_path=..., config_name=...)`).
+    A config file that is not UTF-8 is reported as PL002.
+
+    ## Why it matters
+    The hyperparameters the file sets are not compared with the paper, and its `# paper:`
+    annotations are not read. The other files are still checked.
+
+    ## Example
+    ```yaml
+    optimizer:
+      lr: 0.05
+     momentum: 0.9
+    ```
+
+    ## How to document it
+    Fix the file, or leave it out of `config-files`.
+
+    ## Known limits
+    A Hydra option file that does not exist is skipped without a report: Hydra may find
+    it in a ConfigStore or through a search-path plugin.
+    """
+
+    code = "PL005"
+    name = "unreadable-config-file"
+    severity = Severity.ERROR
+    summary = "a YAML, JSON or TOML config file that cannot be parsed"

@@ -33,7 +33,7 @@ from paperlink.source.layout import Layout, Owner, statements
 from paperlink.source.parse import ParsedSource
 from paperlink.spans import Span
 
-__all__ = ["Annotation", "collect_annotations", "statements_digest"]
+__all__ = ["Annotation", "collect_annotations", "comment_references", "is_citation", "statements_digest"]
 
 _COMMENT = re.compile(r"^#\s*paper(?:\[(?P<paper>[^\]]*)\])?\s*:(?P<text>.*)$", re.IGNORECASE)
 _DIRECTIVE_AFTER = re.compile(r"\s#\s*paperlink\s*:", re.IGNORECASE)  # "# paper: eq:x  # paperlink: ignore[...]"
@@ -51,6 +51,16 @@ class Annotation:
     problem: str = ""  # why the annotation cannot be read (e.g. non-literal decorator arguments)
     scope: str = ""  # the definition the bound code sits in ("Model.forward"; "" at module level)
     fingerprint: str = ""  # of the bound code, formatting and comments aside (for paperlink.lock)
+
+
+def comment_references(comment: str) -> tuple[str, str | None] | None:
+    """(references, paper named or None) of a ``# paper: ...`` comment, from its ``#``; None
+    when the comment is no annotation. Config files' comments are read with it too."""
+    match = _COMMENT.match(comment)
+    if match is None:
+        return None
+    text = _DIRECTIVE_AFTER.split(match.group("text"), maxsplit=1)[0]  # a directive after it is not a reference
+    return text.strip(), match.group("paper")
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -72,11 +82,10 @@ class _Collector:
 
     def collect(self) -> list[Annotation]:
         for comment in find_comments(self.tree, self.lines, "paper"):
-            match = _COMMENT.match(comment.text)
-            if match is not None:
-                text = _DIRECTIVE_AFTER.split(match.group("text"), maxsplit=1)[0]  # a directive after it is not a reference
+            found = comment_references(comment.text)
+            if found is not None:
                 where = ((comment.line, comment.column), (comment.line, comment.column + len(comment.text)))
-                self._add(text.strip(), match.group("paper"), "comment", where, self.layout.owner_at(comment.line))
+                self._add(found[0], found[1], "comment", where, self.layout.owner_at(comment.line))
         self._docstring(self.tree, self.layout.module)
         for statement in statements(self.tree.body):
             if isinstance(statement, (ast.Import, ast.ImportFrom)):

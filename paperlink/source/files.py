@@ -25,7 +25,7 @@ from paperlink.config import Config
 from paperlink.diagnostics import Diagnostic, Severity
 from paperlink.spans import Span, relative_path
 
-__all__ = ["SourceText", "discover", "read_source", "relative_path"]
+__all__ = ["SourceText", "discover", "glob_match", "read_source", "relative_path"]
 
 # Never worth descending into, with or without a .gitignore.
 _SKIPPED_DIRECTORIES = frozenset({
@@ -76,6 +76,11 @@ def _selected(relative: str, config: Config) -> bool:
     posix = PurePosixPath(relative)
     included = any(_glob_match(posix, pattern) for pattern in config.include)
     return included and not any(_glob_match(posix, pattern) for pattern in config.exclude)
+
+
+def glob_match(relative: str, pattern: str) -> bool:
+    """Whether a project-relative POSIX path matches a glob as ``include`` reads it."""
+    return _glob_match(PurePosixPath(relative), pattern)
 
 
 def _glob_match(path: PurePosixPath, pattern: str) -> bool:

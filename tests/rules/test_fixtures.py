@@ -6,18 +6,20 @@ may be a notebook, ``<case>.ipynb``, whose lines read ``cell N:LINE:COLUMN CODE 
 may also be a folder of files (``<case>/`` with ``<case>.expected`` holding
 ``PATH:LINE:COLUMN CODE message`` lines, PATH relative to the case folder). Cases are
 checked against the folder's own ``paper.tex`` when it has one, else ``fixtures/paper.tex``,
-with only the folder's code selected. An empty ``.expected`` is a clean case: the code
+with only the folder's code selected; a folder case may hold a ``pyproject.toml`` whose
+``[tool.paperlink]`` settings apply (``config-files`` globs). An empty ``.expected`` is a clean case: the code
 must not fire. ``PAPERLINK_REGENERATE=1`` rewrites the expected files from what is found.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
 import pytest
 
-from paperlink.config import Config, PaperSource
+from paperlink.config import Config, PaperSource, load_config
 from paperlink.engine import check
 from paperlink.rules import ALL_RULES
 
@@ -43,14 +45,17 @@ def _found(code: str, case: Path) -> list[str]:
     paper = folder / "paper.tex" if (folder / "paper.tex").is_file() else FIXTURES / "paper.tex"
     root = case if case.is_dir() else folder
     config = Config(root=root, papers=(PaperSource("paper", paper),))
+    if case.is_dir() and (case / "pyproject.toml").is_file():
+        config = dataclasses.replace(load_config(case / "pyproject.toml"), papers=config.papers)
     report = check(config, [case], jobs=1, select=[code])
     lines = []
     for diagnostic in report.diagnostics:
         where = f"{diagnostic.span.line}:{diagnostic.span.column}"
         if diagnostic.span.cell is not None:
             where = f"cell {diagnostic.span.cell}:{where}"
-        if case.is_dir():
-            where = f"{diagnostic.span.path}:{where}"
+        if case.is_dir():  # the shared paper lies outside the case: relative to it, for any checkout
+            path = diagnostic.span.path
+            where = f"{os.path.relpath(path, root) if os.path.isabs(path) else path}:{where}"
         lines.append(f"{where} {diagnostic.code} {diagnostic.message}")
     return lines
 

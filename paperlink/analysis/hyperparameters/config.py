@@ -17,9 +17,9 @@ from paperlink.analysis.hyperparameters.vocabulary import config_name
 from paperlink.numbers import parse_python_number, python_number
 from paperlink.source.code import FUNCTIONS, CodeModule
 
-__all__ = ["Value", "Scopes", "Resolver", "declarations", "declared_as"]
+__all__ = ["CONFIG_BASES", "Value", "Scopes", "Resolver", "declarations", "declared_as"]
 
-_CONFIG_BASES = frozenset(
+CONFIG_BASES = frozenset(  # names a config object goes by: `cfg.lr` reads a setting
     "args arg cfg config conf opt opts option options hparams hparam hp hps params flags settings c".split()
 )
 _DATACLASS_DECORATORS = frozenset({"dataclass", "dataclasses.dataclass", "attr.s", "attr.define", "attrs.define", "define", "frozen"})
@@ -245,7 +245,7 @@ class Resolver:
         name = base.attr if isinstance(base, ast.Attribute) else base.id if isinstance(base, ast.Name) else None
         if name is None:
             return False
-        if name.lower() in _CONFIG_BASES:
+        if name.lower() in CONFIG_BASES:
             return True
         if not self.classes or not isinstance(base, ast.Name):
             return False

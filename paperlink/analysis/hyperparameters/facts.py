@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from paperlink.spans import Span
 
-__all__ = ["Source", "SiteKind", "Site", "HyperparameterFacts"]
+__all__ = ["Source", "SiteKind", "Site", "HydraMain", "HyperparameterFacts"]
 
 
 class Source(enum.Enum):
@@ -32,6 +32,7 @@ class SiteKind(enum.Enum):
     ENVIRONMENT = "environment"  # frame skip, frame stack, no-op starts: the environment's settings
     LOSS_TERM = "loss_term"  # a coefficient in `loss = a + 0.5 * b`
     CONFIG = "config"  # a declaration: argparse/click flag, dataclass field, OmegaConf key
+    CONFIG_FILE = "config_file"  # a key of a YAML/JSON/TOML config file (a Hydra tree composed)
 
 
 @dataclass(frozen=True)
@@ -51,10 +52,21 @@ class Site:
     origin: Span | None = None  # where the value is written, when not at ``span`` (a flag's default)
     origin_label: str = ""  # the flag or field at ``origin``
     default: float | None = None  # the library's default for this argument, where known
+    scope: str = ""  # for a value that is a bare name left symbolic: the definition it is in (``Agent.__init__``)
+
+
+@dataclass(frozen=True)
+class HydraMain:
+    """A ``@hydra.main`` (or ``hydra.initialize`` + ``compose``): where its config tree is."""
+
+    config_path: str | None  # relative to the file's folder, as written; None: no YAML tree
+    config_name: str | None
+    span: Span
 
 
 @dataclass(frozen=True)
 class HyperparameterFacts:
-    """Every hyperparameter site of one file, in source order."""
+    """Every hyperparameter site of one file, in source order, and the Hydra configs it loads."""
 
     sites: tuple[Site, ...] = ()
+    hydra: tuple[HydraMain, ...] = ()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from paperlink.analysis.hyperparameters.config import Resolver, Scopes, Value, declarations, declared_as
 from paperlink.analysis.hyperparameters.facts import HyperparameterFacts, Site, SiteKind, Source
+from paperlink.analysis.hyperparameters.hydra import hydra_mains
 from paperlink.analysis.hyperparameters.vocabulary import Api, api_for, api_names, config_name
 from paperlink.numbers import format_number, python_number
 from paperlink.source.code import FUNCTIONS, CodeModule
@@ -43,8 +44,9 @@ class _Walk:
 
 def scan(code: CodeModule) -> HyperparameterFacts:
     """Every hyperparameter site in ``code``, in source order."""
+    hydra = hydra_mains(code)
     if not _TRIGGER.search(code.text):
-        return HyperparameterFacts()
+        return HyperparameterFacts(hydra=hydra)
     walk = _walk(code)
     declared = declarations(code, [(call, statement.lineno) for call, _, statement in walk.calls], walk.scopes)
     resolver = Resolver(code, walk.scopes, declared)
@@ -59,7 +61,7 @@ def scan(code: CodeModule) -> HyperparameterFacts:
     for statement, scope in walk.loss_terms:
         sites.extend(_loss_term_sites(code, resolver, statement, scope))
     unique = {(site.span, site.name): site for site in sites}
-    return HyperparameterFacts(tuple(sorted(unique.values(), key=lambda s: (s.span, s.name))))
+    return HyperparameterFacts(tuple(sorted(unique.values(), key=lambda s: (s.span, s.name))), hydra)
 
 
 def _walk(code: CodeModule) -> _Walk:
@@ -243,11 +245,13 @@ def _site(
 ) -> Site:
     anchors = (statement.lineno,) if value.anchor is None else (statement.lineno, value.anchor)
     origin = value.origin
+    # A parameter read as is (`Adam(..., lr=lr)` in `Agent.__init__`): Hydra's `_target_` may supply it.
+    scope = code.scope_name(statement) if value.numeric is None and isinstance(node, ast.Name) else ""
     return Site(
         name, value.text, value.numeric, code.span(node), value.source, value.configurable,
         kind or _KINDS.get(api.kind if api else "", SiteKind.LAYER), api=api.qualified if api else None,
         label=label, anchors=anchors, origin=origin.span if origin else None,
-        origin_label=declared_as(origin) if origin else "", default=default,
+        origin_label=declared_as(origin) if origin else "", default=default, scope=scope,
     )
 
 

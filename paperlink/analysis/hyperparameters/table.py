@@ -15,6 +15,7 @@ from typing import Any
 
 from paperlink.analysis.base import Conclusion, Project
 from paperlink.analysis.hyperparameters.config import declared_as
+from paperlink.analysis.hyperparameters.config_files import config_readers, config_sites, resolve_reads
 from paperlink.analysis.hyperparameters.facts import HyperparameterFacts, Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.vocabulary import is_neutral, same_hyperparameter
 from paperlink.diagnostics import Diagnostic
@@ -217,25 +218,28 @@ def _plain(stated: Stated) -> str:
     return stated.raw
 
 
-def _conflicts(placed: Sequence[Placed]) -> list[Diagnostic]:
-    """A hard-coded literal that overrides a configured value of the same name in the same file."""
+def _conflicts(placed: Sequence[Placed], reads: Mapping[str, frozenset[str]]) -> list[Diagnostic]:
+    """A hard-coded literal that overrides a configured value of the same name: declared in
+    the same file, or a key of a config file that file reads (its Hydra tree)."""
     configured: dict[tuple[str, str], Placed] = {}
-    for entry in placed:
+    for entry in sorted(placed, key=lambda e: e.site.span):
         site = entry.site
-        if site.kind is SiteKind.CONFIG and site.numeric is not None:
+        if site.kind in (SiteKind.CONFIG, SiteKind.CONFIG_FILE) and site.numeric is not None:
             configured.setdefault((site.span.path, entry.name), entry)
     found = []
     for entry in placed:
         site = entry.site
-        config = configured.get((site.span.path, entry.name))
-        if config is None or config.site.numeric is None or site.source is not Source.LITERAL or site.numeric is None:
+        if site.source is not Source.LITERAL or site.numeric is None:
             continue
-        if same_value(site.numeric, config.site.numeric):
-            continue
-        message = (
-            f"{entry.name} is {site.value} here but {config.site.value} in {declared_as(config.site)} "
-            f"(line {config.site.span.line})"
+        config = configured.get((site.span.path, entry.name)) or next(
+            (configured[path, entry.name] for path in sorted(reads.get(site.span.path, ())) if (path, entry.name) in configured),
+            None,
         )
+        if config is None or config.site.numeric is None or same_value(site.numeric, config.site.numeric):
+            continue
+        written = config.site.span
+        where = f"line {written.line}" if written.path == site.span.path else f"{written.path}:{written.line}"
+        message = f"{entry.name} is {site.value} here but {config.site.value} in {declared_as(config.site)} ({where})"
         found.append(Diagnostic(site.span, InconsistentHyperparameter.code, message, InconsistentHyperparameter.severity))
     return found
 
@@ -259,14 +263,14 @@ def _unimplemented(placed: Sequence[Placed], project: Project) -> list[Diagnosti
     return found
 
 
-def diagnostics(placed: Sequence[Placed], project: Project) -> list[Diagnostic]:
+def diagnostics(placed: Sequence[Placed], project: Project, reads: Mapping[str, frozenset[str]] | None = None) -> list[Diagnostic]:
     # A flag's default is reported once, however many arguments read it.
     found: dict[tuple[Span, str, str], Diagnostic] = {}
     for entry in placed:
         for diagnostic in (_hidden(entry), _mismatch(entry, project.papers), _implicit(entry, project.papers)):
             if diagnostic is not None:
                 found.setdefault((diagnostic.span, diagnostic.code, entry.name), diagnostic)
-    for diagnostic in [*_conflicts(placed), *_unimplemented(placed, project)]:
+    for diagnostic in [*_conflicts(placed, reads or {}), *_unimplemented(placed, project)]:
         found.setdefault((diagnostic.span, diagnostic.code, diagnostic.message), diagnostic)
     return sorted(found.values())
 
@@ -286,7 +290,7 @@ def _paper_entry(stated: Stated, papers: Mapping[str, Paper]) -> dict[str, Any]:
 
 
 def _code_entry(site: Site) -> dict[str, Any]:
-    return {
+    entry = {
         "value": site.value,
         "numeric": site.numeric,
         "span": site.span.to_dict(),
@@ -294,6 +298,11 @@ def _code_entry(site: Site) -> dict[str, Any]:
         "configurable": site.configurable,
         "api": site.api,
     }
+    if site.kind is SiteKind.CONFIG_FILE:
+        entry["key"] = site.label  # a config file's key path
+    elif site.origin is not None and site.origin.path != site.span.path:
+        entry["key"], entry["origin"] = site.origin_label, site.origin.to_dict()  # code reading a config file's key
+    return entry
 
 
 def _status(stated: Stated | None, sites: Sequence[Site]) -> str:
@@ -338,7 +347,11 @@ def _unstated_rows(placed: Sequence[Placed], project: Project) -> Iterable[tuple
 
 
 def conclude(facts: Sequence[HyperparameterFacts], project: Project) -> Conclusion:
-    sites = [site for found in facts for site in found.sites]
+    sources = project.configs
+    sites = resolve_reads([site for found in facts for site in found.sites], sources)
+    paper_keys = {key for paper in project.papers.values() for key in _index(paper).stated}
+    sites += config_sites(sources, paper_keys)
     placed = place_sites(sites, project)
-    return Conclusion(tuple(diagnostics(placed, project)), hyperparameter_rows(placed, project))
+    reads = config_readers(sources, sites)
+    return Conclusion(tuple(diagnostics(placed, project, reads)), hyperparameter_rows(placed, project))
 

@@ -23,6 +23,7 @@ __all__ = [
     "api_for",
     "api_names",
     "config_name",
+    "known_names",
     "is_neutral",
     "same_hyperparameter",
 ]
@@ -244,6 +245,13 @@ def config_name(identifier: str) -> str | None:
     return word
 
 
+@functools.cache
+def known_names() -> frozenset[str]:
+    """Every canonical name the vocabulary gives: the config words' and the known APIs' parameters'."""
+    from_apis = {name for api in _registry().values() for names in api.hyperparameters.values() for name in names}
+    return frozenset(_CONFIG_NAMES) | from_apis
+
+
 # --- values that switch a hyperparameter off ---------------------------------------------
 
 # A literal equal to one of these is "no such term" (no dropout, no weight decay) or the
@@ -293,7 +301,7 @@ def same_hyperparameter(code_name: str, paper_key: str) -> bool:
     means the optimizer's (``eps`` ~ ``adam.eps``), and a config field ``beta1`` is the
     paper's ``adam.beta1``.
     """
-    code, paper = _alias(code_name), _alias(paper_key)
+    code, paper = _alias(code_name), _alias(_BY_IDENTIFIER.get(paper_key, paper_key))  # hp:replay_buffer_size is buffer_size
     if code == paper:
         return True
     if "." not in paper and code.startswith(_OPTIMIZER_PREFIXES):

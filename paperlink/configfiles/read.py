@@ -1,0 +1,70 @@
+"""Reading one config file from disk: never raises, a problem is a diagnostic (PL002, PL005)."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+from paperlink.configfiles.json_file import read_json
+from paperlink.configfiles.model import ConfigFile
+from paperlink.configfiles.toml_file import read_toml
+from paperlink.configfiles.yaml_file import read_yaml
+from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.errors import yaml_problem
+from paperlink.spans import Span, relative_path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+__all__ = ["CONFIG_SUFFIXES", "read_config_file", "parse_config_text"]
+
+CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
+_TOML_WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
+def read_config_file(path: Path, root: Path) -> ConfigFile:
+    """``path`` read as YAML, JSON or TOML by its suffix."""
+    relative = relative_path(path, root)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return _unreadable(relative, 1, 1, "PL002", f"cannot read this file: {error.strerror or type(error).__name__}")
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        return _unreadable(relative, line, 1, "PL002", f"cannot decode this file: byte 0x{data[error.start]:02x} is not utf-8")
+    return parse_config_text(relative, text)
+
+
+def parse_config_text(relative: str, text: str) -> ConfigFile:
+    """The leaves of ``text``, read as the format ``relative``'s suffix names."""
+    try:
+        if relative.endswith(".json"):
+            return read_json(relative, text)
+        if relative.endswith(".toml"):
+            return read_toml(relative, text)
+        return read_yaml(relative, text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        return _unreadable(relative, line, column, "PL005", f"cannot read config file: invalid YAML: {yaml_problem(error)}")
+    except json.JSONDecodeError as error:
+        return _unreadable(relative, error.lineno, error.colno, "PL005", f"cannot read config file: invalid JSON: {error.msg}")
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        where = _TOML_WHERE.search(message)
+        line, column = (int(where.group(1)), int(where.group(2))) if where else (1, 1)
+        return _unreadable(relative, line, column, "PL005", f"cannot read config file: invalid TOML: {_TOML_WHERE.sub('', message)}")
+    except RecursionError:
+        return _unreadable(relative, 1, 1, "PL005", "cannot read config file: it is nested too deeply")
+
+
+def _unreadable(relative: str, line: int, column: int, code: str, message: str) -> ConfigFile:
+    return ConfigFile(relative, problem=Diagnostic(Span(relative, line, column), code, message, Severity.ERROR))
