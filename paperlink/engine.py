@@ -395,7 +395,8 @@ def check(
     annotations = [annotation for file in scanned for annotation in file.annotations]
     links, trace_diagnostics = trace_annotations([*annotations, *configs.annotations], papers, default)
     diagnostics.extend(trace_diagnostics)
-    project = Project(papers, tuple(links), default, config, configs.sources)
+    notebooks = {relative_path(path, config.root): file.layout for path, file in zip(files, scanned) if file.layout}
+    project = Project(papers, tuple(links), default, config, configs.sources, notebooks)
     sections = _conclude(analyses, scanned, project, diagnostics)
     if audit is not None:
         checked = [relative_path(path, config.root) for path in files]
@@ -412,7 +413,6 @@ def check(
     suppressions = [*(s for file in scanned for s in file.suppressions), *configs.suppressions]
     kept, about_suppressions = apply_suppressions(diagnostics, suppressions)
     reported = select_diagnostics([*kept, *about_suppressions], selection)
-    notebooks = {relative_path(path, config.root): file.layout for path, file in zip(files, scanned) if file.layout}
     if notebooks:  # positions in notebooks become cell and line from here on
         reported, links, sections = to_cells((reported, links, sections), notebooks)
     return Report(

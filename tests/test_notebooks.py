@@ -156,3 +156,14 @@ def test_a_notebook_is_an_entry_point_for_the_hidden_input_rules(tmp_path: Path)
         "nb.ipynb:cell 3:1:1: PL502 torch.backends.cudnn.benchmark = True makes runs nondeterministic and is not documented",
         "nb.ipynb:cell 3:2:7: PL501 random.random() draws from the global random generator, and no random seed is set on any import path to it",
     ]
+
+
+def test_messages_that_name_another_line_name_its_cell(tmp_path: Path) -> None:
+    (tmp_path / "nb.ipynb").write_text(notebook_json([
+        ("code", "import argparse\nimport torch\nparser = argparse.ArgumentParser()\nparser.add_argument('--lr', type=float, default=0.05)\nargs = parser.parse_args([])\n"),
+        ("code", "net = torch.nn.Linear(2, 2)\nopt = torch.optim.SGD(net.parameters(), lr=0.01)\n"),
+    ]), encoding="utf-8")
+    report = check(Config(root=tmp_path), [tmp_path], jobs=1, select=["PL405"])
+    assert [str(d) for d in report.diagnostics] == [
+        "nb.ipynb:cell 2:2:44: PL405 learning_rate is 0.01 here but 0.05 in --lr (cell 1, line 4)",
+    ]

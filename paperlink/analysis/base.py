@@ -17,7 +17,7 @@ An analysis runs only when one of its codes is selected.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from paperlink.diagnostics import Diagnostic
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from paperlink.engine import Link
     from paperlink.paper import Paper
     from paperlink.source.code import CodeModule
+    from paperlink.source.notebook import NotebookLayout
+    from paperlink.spans import Span
 
 __all__ = ["Analysis", "Conclusion", "Project"]
 
@@ -41,6 +43,17 @@ class Project:
     default_paper: str | None
     config: Config
     configs: tuple[ConfigSource, ...] = ()  # the config files (Hydra trees composed) the code runs with
+    notebooks: Mapping[str, NotebookLayout] = field(default_factory=dict)  # the notebooks read, by path
+
+    def where(self, span: Span, seen_from: str = "") -> str:
+        """``span`` for a message: ``line 12`` (``cell 4, line 2`` in a notebook) when it is
+        in the file ``seen_from``, else ``path:12`` (``path:cell 4:2``). Facts keep notebook
+        positions as lines of the notebook's whole text, so they are converted here."""
+        layout = self.notebooks.get(span.path)
+        shown = layout.to_cells(span) if layout is not None else span
+        if span.path != seen_from:
+            return shown.location
+        return f"line {shown.line}" if shown.cell is None else f"cell {shown.cell}, line {shown.line}"
 
 
 @dataclass(frozen=True)

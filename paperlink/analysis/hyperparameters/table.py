@@ -218,7 +218,7 @@ def _plain(stated: Stated) -> str:
     return stated.raw
 
 
-def _conflicts(placed: Sequence[Placed], reads: Mapping[str, frozenset[str]]) -> list[Diagnostic]:
+def _conflicts(placed: Sequence[Placed], reads: Mapping[str, frozenset[str]], project: Project) -> list[Diagnostic]:
     """A hard-coded literal that overrides a configured value of the same name: declared in
     the same file, or a key of a config file that file reads (its Hydra tree)."""
     configured: dict[tuple[str, str], Placed] = {}
@@ -238,7 +238,7 @@ def _conflicts(placed: Sequence[Placed], reads: Mapping[str, frozenset[str]]) ->
         if config is None or config.site.numeric is None or same_value(site.numeric, config.site.numeric):
             continue
         written = config.site.span
-        where = f"line {written.line}" if written.path == site.span.path else f"{written.path}:{written.line}"
+        where = project.where(written, seen_from=site.span.path)
         message = f"{entry.name} is {site.value} here but {config.site.value} in {declared_as(config.site)} ({where})"
         found.append(Diagnostic(site.span, InconsistentHyperparameter.code, message, InconsistentHyperparameter.severity))
     return found
@@ -270,7 +270,7 @@ def diagnostics(placed: Sequence[Placed], project: Project, reads: Mapping[str, 
         for diagnostic in (_hidden(entry), _mismatch(entry, project.papers), _implicit(entry, project.papers)):
             if diagnostic is not None:
                 found.setdefault((diagnostic.span, diagnostic.code, entry.name), diagnostic)
-    for diagnostic in [*_conflicts(placed, reads or {}), *_unimplemented(placed, project)]:
+    for diagnostic in [*_conflicts(placed, reads or {}, project), *_unimplemented(placed, project)]:
         found.setdefault((diagnostic.span, diagnostic.code, diagnostic.message), diagnostic)
     return sorted(found.values())
 
