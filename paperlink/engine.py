@@ -32,6 +32,7 @@ from paperlink.references import parse_references
 from paperlink.selection import Selection, require_known, select_diagnostics
 from paperlink.source.annotations import Annotation, collect_annotations
 from paperlink.source.code import read_code
+from paperlink.source.environment import read_environment
 from paperlink.source.files import discover, read_source
 from paperlink.source.parse import ParsedSource, SourceParseError, parse_source
 from paperlink.spans import Span, relative_path
@@ -356,7 +357,8 @@ def check(
     annotations = [annotation for file in scanned for annotation in file.annotations]
     links, trace_diagnostics = trace_annotations(annotations, papers, default)
     diagnostics.extend(trace_diagnostics)
-    sections = _conclude(analyses, scanned, Project(papers, tuple(links), default, config), diagnostics)
+    environment = read_environment(config.root, targets) if "environment" in names else None
+    sections = _conclude(analyses, scanned, Project(papers, tuple(links), default, config, environment), diagnostics)
     if audit is not None:
         checked = [relative_path(path, config.root) for path in files]
         diagnostics.extend(_merge_audit(audit, sections, checked))
@@ -369,7 +371,8 @@ def check(
     lock_file = config.root / LOCK_FILE
     if lock_file.is_file():
         diagnostics.extend(stale_links(entries, read_lock(lock_file), papers))
-    kept, about_suppressions = apply_suppressions(diagnostics, [s for file in scanned for s in file.suppressions])
+    suppressions = [s for file in scanned for s in file.suppressions] + list(environment.suppressions if environment else ())
+    kept, about_suppressions = apply_suppressions(diagnostics, suppressions)
     return Report(
         root=config.root,
         diagnostics=tuple(sorted(set(select_diagnostics([*kept, *about_suppressions], selection)))),

@@ -27,18 +27,20 @@ if TYPE_CHECKING:
     from paperlink.engine import Link
     from paperlink.paper import Paper
     from paperlink.source.code import CodeModule
+    from paperlink.source.environment import Environment
 
 __all__ = ["Analysis", "Conclusion", "Project"]
 
 
 @dataclass(frozen=True)
 class Project:
-    """What a conclusion may use besides the facts: the papers, the links, the settings."""
+    """What a conclusion may use besides the facts: the papers, the links, the settings, the environment files."""
 
     papers: Mapping[str, Paper]
     links: Sequence[Link]
     default_paper: str | None
     config: Config
+    environment: Environment | None = None  # the environment files, read when an analysis needs them
 
 
 @dataclass(frozen=True)

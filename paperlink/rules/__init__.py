@@ -18,6 +18,7 @@ from paperlink.rules.hidden_state import (
     ImportTimeWork,
     LibraryEnvironmentRead,
 )
+from paperlink.rules.environment import UnpinnedEnvironment, UnrecordedPlatformVersion
 from paperlink.rules.reproducibility import (
     HardCodedSeed,
     ResultsWithoutConfig,
@@ -37,7 +38,7 @@ from paperlink.rules.runtime import (
     RuntimeStopNotStatic,
     StaticStopNotExecuted,
 )
-from paperlink.rules.source_input import CodeRulesSkipped, SourceNotDecodable, SourceSyntaxError
+from paperlink.rules.source_input import CodeRulesSkipped, SourceNotDecodable, SourceSyntaxError, UnreadableEnvironmentFile
 from paperlink.rules.suppression import UnknownSuppressionCode, UnusedSuppression
 from paperlink.rules.traceability import (
     AmbiguousReference,
@@ -65,6 +66,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     SourceSyntaxError,
     SourceNotDecodable,
     CodeRulesSkipped,
+    UnreadableEnvironmentFile,
     PaperFileMissing,
     IncludeCycle,
     IncludeOutsidePaper,
@@ -102,6 +104,8 @@ ALL_RULES: tuple[type[Rule], ...] = (
     UndocumentedNondeterminism,
     HardCodedSeed,
     ResultsWithoutConfig,
+    UnpinnedEnvironment,
+    UnrecordedPlatformVersion,
     RuntimeStopNotStatic,
     ParameterWithoutGradient,
     NonFiniteOrigin,
