@@ -1,7 +1,7 @@
 """The environment analysis (PL505, PL506) and its ``environment`` section.
 
 ``scan`` reads one file: the third-party packages it imports (the top-level name of each
-absolute import, less the standard library; an import guarded by ``try: ... except
+absolute import, less the standard library and paperlink's own markers; an import guarded by ``try: ... except
 ImportError`` or ``if TYPE_CHECKING:`` is optional) and its first use of CUDA
 (``.cuda()``, ``torch.cuda.*``, a ``"cuda"`` device string). ``conclude`` compares them
 with the environment files :mod:`paperlink.source.environment` read at the project root
@@ -26,7 +26,8 @@ from paperlink.spans import Span
 
 __all__ = ["ENVIRONMENT", "EnvironmentFacts", "ImportedPackage", "scan", "conclude"]
 
-_STANDARD = frozenset(sys.stdlib_module_names) | {"__future__", "__main__"}
+# paperlink's markers are no-ops: its version cannot change a result
+_NOT_PACKAGES = frozenset(sys.stdlib_module_names) | {"__future__", "__main__", "paperlink"}
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 _CUDA_DEVICE = re.compile(r"^cuda(:\d+)?$")
 
@@ -57,7 +58,7 @@ def scan(code: CodeModule) -> EnvironmentFacts:
         names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
         for name in names:
             top = name.split(".", 1)[0]
-            if not top or top in _STANDARD:
+            if not top or top in _NOT_PACKAGES:
                 continue
             known = first.get(top)
             if known is None or (known.optional and not optional):

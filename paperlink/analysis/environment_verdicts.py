@@ -120,8 +120,8 @@ def _version_diagnostics(
     files: Sequence[EnvironmentFacts], environment: Environment, imported: dict[str, ImportedPackage]
 ) -> list[Diagnostic]:
     code = [f for f in files if not f.test]
-    if not code:
-        return []
+    if not code or not (imported or environment.files):
+        return []  # standard-library code with no environment file: no environment to reproduce
     best = best_versions(environment)
     found = []
     python = best.get("python")

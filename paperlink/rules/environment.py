@@ -30,7 +30,8 @@ class UnpinnedEnvironment(Rule):
     and a table of modules whose distribution is named otherwise (`cv2`: `opencv-python`,
     `sklearn`: `scikit-learn`, `PIL`: `pillow`, `yaml`: `pyyaml`, ...). Imports guarded
     by `try: ... except ImportError` or `if TYPE_CHECKING:` are optional and not reported;
-    test files are not read.
+    test files are not read, and `import paperlink` (its markers do nothing at run time)
+    needs no pin.
 
     ## Why it matters
     The same code gives different numbers under different library versions: default

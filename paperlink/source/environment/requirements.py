@@ -179,11 +179,12 @@ def parse_requirements_file(text: str, path: str) -> Parsed:
         if not stripped:
             continue
         column = len(line) - len(line.lstrip())
-        span = Span(path, number, column + 1)
+        span = Span(path, number, column + 1, number, column + 1 + len(stripped))
         if stripped.startswith("-"):
             _option(stripped, span, versions, includes, problems)
             continue
-        requirement_text = stripped.split(" --", 1)[0].split("\t--", 1)[0]  # per-line options: --hash=...
+        requirement_text = stripped.split(" --", 1)[0].split("\t--", 1)[0].rstrip()  # per-line options: --hash=...
+        span = Span(path, number, column + 1, number, column + 1 + len(requirement_text))
         pin, problem = requirement_pin(requirement_text, span)
         if pin is not None:
             pins.append(pin)
