@@ -44,14 +44,14 @@ class ImportedPackage:
 @dataclass(frozen=True)
 class EnvironmentFacts:
     path: str
-    test: bool = False
+    test: bool = False  # a test file or a packaging script (setup.py): its imports are not the method's
     imports: tuple[ImportedPackage, ...] = ()
     cuda: Span | None = None  # the first use of CUDA in the file
     cuda_use: str = ""  # what it is: ".cuda()", "torch.cuda.is_available", "'cuda'"
 
 
 def scan(code: CodeModule) -> EnvironmentFacts:
-    if is_test_file(code.relative):
+    if is_test_file(code.relative) or code.relative.rsplit("/", 1)[-1] == "setup.py":
         return EnvironmentFacts(code.relative, test=True)
     first: dict[str, ImportedPackage] = {}
     for node, optional in _imports(code.tree.body, False):

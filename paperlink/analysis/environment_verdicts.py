@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from paperlink.diagnostics import Diagnostic
 from paperlink.rules.environment import UnpinnedEnvironment, UnrecordedPlatformVersion
 from paperlink.source.code import module_name
-from paperlink.source.environment.model import Environment, Pin, Version
+from paperlink.source.environment.model import Environment, Pin, Version, point
 from paperlink.source.environment.names import providers
 from paperlink.spans import Span
 
@@ -102,7 +102,8 @@ def _unpinned_message(module: str, pin: Pin) -> str:
     elif pin.spec.startswith("@"):
         why = f"'{pin.written}' comes from a URL at no fixed commit"
     else:
-        why = f"'{pin.written}{pin.spec}' allows more than one version"
+        written = f"{pin.written}{pin.spec}" if pin.spec[0] in "=<>!~" else f"{pin.written} {pin.spec}"
+        why = f"'{written}' allows more than one version"
     return f"{module} is imported but {file} does not pin its version ({why})"
 
 
@@ -151,10 +152,10 @@ def _python_place(code: Sequence[EnvironmentFacts], environment: Environment, im
     file, which tools write), else the first third-party import, else the first file."""
     written = [f for f in environment.files if not f.lock] or list(environment.files)
     if written:
-        return Span(written[0].path, 1)
+        return point(written[0].path, 1)
     if imported:
         return min(i.span for i in imported.values())
-    return Span(code[0].path, 1)
+    return point(code[0].path, 1)
 
 
 def environment_section(files: Sequence[EnvironmentFacts], environment: Environment | None) -> dict[str, Any]:

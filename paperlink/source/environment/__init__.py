@@ -22,7 +22,7 @@ from paperlink.source.comments import Comment
 from paperlink.source.environment.conda import parse_conda_file, parse_conda_lock
 from paperlink.source.environment.docker import parse_dockerfile
 from paperlink.source.environment.locks import parse_pipfile_lock, parse_python_version, parse_toml_lock
-from paperlink.source.environment.model import Environment, EnvironmentFile, Parsed, Pin, Version
+from paperlink.source.environment.model import Environment, EnvironmentFile, Parsed, Pin, Version, point
 from paperlink.source.environment.packaging_files import parse_pipfile, parse_pyproject, parse_setup_cfg, parse_setup_py
 from paperlink.source.environment.requirements import parse_requirements_file
 from paperlink.spans import Span, relative_path
@@ -69,18 +69,19 @@ def read_environment(root: Path, targets: Sequence[Path] = ()) -> Environment:
     while queue:
         path, kind, parser = queue.pop(0)
         relative = relative_path(path, root)
-        text, problem = _read(path)
+        text, problem, line = _read(path)
+        if problem:
+            problems.append(Diagnostic(point(relative, line), "PL006", problem, Severity.WARNING))
         if text is None:
-            problems.append(Diagnostic(Span(relative, 1), "PL006", problem, Severity.WARNING))
             continue
         if kind == "pyproject" and not _PACKAGING_TABLE.search(text):
             continue  # settings only (a [tool.paperlink] table): it records no environment
         parsed = parser(text, relative)
-        problems += [Diagnostic(Span(relative, line, column), "PL006", message, Severity.WARNING) for line, column, message in parsed.problems]
+        problems += [Diagnostic(point(relative, line, column), "PL006", message, Severity.WARNING) for line, column, message in parsed.problems]
         for line, written in parsed.includes:
             included = (path.parent / written).resolve()
             if not included.is_file():
-                problems.append(Diagnostic(Span(relative, line), "PL006", f"includes '{written}', which does not exist", Severity.WARNING))
+                problems.append(Diagnostic(point(relative, line), "PL006", f"includes '{written}', which does not exist", Severity.WARNING))
             elif included not in seen and included.is_relative_to(root.resolve()):
                 seen.add(included)
                 queue.append((included, "requirements", parse_requirements_file))
@@ -107,18 +108,20 @@ def _candidates(root: Path, targets: Sequence[Path]) -> list[tuple[Path, str, Pa
     return list(found.values())
 
 
-def _read(path: Path) -> tuple[str | None, str]:
+def _read(path: Path) -> tuple[str | None, str, int]:
+    """(text, "", 1); or the text with undecodable bytes replaced, what is wrong and on which
+    line; or (None, why not, 1) when the file cannot be read at all."""
     try:
         if path.stat().st_size > _MAX_BYTES:
-            return None, f"environment file too large to read ({path.stat().st_size} bytes)"
+            return None, f"environment file too large to read ({path.stat().st_size} bytes)", 1
         data = path.read_bytes()
     except OSError as error:
-        return None, f"cannot read environment file: {error.strerror or error}"
+        return None, f"cannot read environment file: {error.strerror or error}", 1
     try:
-        return data.decode("utf-8-sig"), ""
+        return data.decode("utf-8-sig"), "", 1
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        return None, f"cannot decode environment file as UTF-8 (line {line})"
+        message = f"cannot decode environment file: byte 0x{data[error.start]:02x} is not UTF-8; read with it replaced"
+        return data.decode("utf-8-sig", errors="replace"), message, data[: error.start].count(b"\n") + 1
 
 
 def _suppressions(text: str, path: str) -> list[Suppression]:

@@ -22,6 +22,10 @@ from paperlink.spans import Span
 __all__ = ["parse_conda_spec", "parse_conda_file", "parse_conda_lock"]
 
 _CONDA_SPEC = re.compile(r"^\s*(?:[\w./:-]+::)?([A-Za-z0-9_][A-Za-z0-9_.-]*)\s*(.*?)\s*$")
+_VERSION = r"[\w.*+!]+"
+_CLAUSE = rf"(?:===?|[<>!~]=|[<>=])?\s*{_VERSION}"
+# after the name: version clauses joined by "," or "|", then an optional build string
+_CONDA_REST = re.compile(rf"^(?:{_CLAUSE}(?:\s*[,|]\s*{_CLAUSE})*(?:(?:=|\s+){_VERSION})?)?$")
 _BRACKET_VERSION = re.compile(r"\[\s*version\s*=\s*['\"]?([^'\"\],]+)['\"]?")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -34,6 +38,8 @@ def parse_conda_spec(text: str, span: Span) -> tuple[Pin | None, str | None]:
     name, rest = match.group(1), match.group(2)
     if rest.startswith("[") and (bracket := _BRACKET_VERSION.search(rest)):
         rest = bracket.group(1).strip()
+    if not _CONDA_REST.match(rest):
+        return None, f"cannot read conda dependency '{text.strip()[:60]}'"
     exact = _conda_exact(rest)
     return Pin(distribution_name(name, conda=True), name, rest, exact, span), None
 
@@ -53,7 +59,11 @@ def _load(text: str, path: str) -> tuple[yaml.Node | None, tuple[tuple[int, int,
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return None, ((line, column, f"invalid YAML: {yaml_problem(error)}"),)
+        message = f"invalid YAML: {yaml_problem(error)}"
+        context, opened = getattr(error, "context", None), getattr(error, "context_mark", None)
+        if context and opened is not None and opened.line + 1 != line:
+            message += f" ({context} at line {opened.line + 1})"
+        return None, ((line, column, message),)
 
 
 def _span(path: str, node: yaml.Node) -> Span:

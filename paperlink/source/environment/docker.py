@@ -8,7 +8,7 @@ import re
 import shlex
 
 from paperlink.source.environment.conda import parse_conda_spec
-from paperlink.source.environment.model import Parsed, Pin, Version
+from paperlink.source.environment.model import Parsed, Pin, Version, point
 from paperlink.source.environment.requirements import requirement_pin
 from paperlink.source.environment.versions import cuda_in_url, cuda_of_tag, pin_versions
 from paperlink.spans import Span
@@ -31,14 +31,17 @@ def parse_dockerfile(text: str, path: str) -> Parsed:
     problems: list[tuple[int, int, str]] = []
     for number, logical in _instructions(text):
         if match := _FROM.match(logical):
-            versions += _image_versions(match.group(1), Span(path, number, match.start(1) + 1))
+            image = _image_versions(match.group(1), point(path, number, match.start(1) + 1))
+            versions += image
+            # an image that fixes torch's version installs that torch: a pin as good as torch==V
+            pins += [Pin("torch", match.group(1), f":{v.version}", True, v.span) for v in image if v.name == "torch"]
         elif _RUN.match(logical):
             try:
                 words = shlex.split(logical[_RUN.match(logical).end():], comments=False, posix=True)
             except ValueError as error:
                 problems.append((number, 1, f"cannot split RUN command: {error}"))
                 continue
-            _installs(words, Span(path, number, 1), pins, versions)
+            _installs(words, point(path, number, 1), pins, versions)
     return Parsed(tuple(p for p in pins if p.package != "python"), tuple(versions + [v for p in pins for v in pin_versions(p)]), tuple(problems))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 
-from paperlink.source.environment.model import Parsed, Pin, Version
+from paperlink.source.environment.model import Parsed, Pin, Version, point
 from paperlink.source.environment.names import distribution_name
 from paperlink.source.environment.versions import is_fixed, pin_versions
 from paperlink.spans import Span
@@ -33,7 +33,7 @@ def parse_toml_lock(text: str, path: str) -> Parsed:
         if not in_package:
             if (python := _REQUIRES_PYTHON.match(line)) is not None:
                 spec = python.group(1)
-                versions.append(Version("python", spec, is_fixed(spec), Span(path, number, 1), line.strip()))
+                versions.append(Version("python", spec, is_fixed(spec), point(path, number, 1), line.strip()))
             continue
         match = _ENTRY.match(line)
         if match is None:
@@ -41,7 +41,7 @@ def parse_toml_lock(text: str, path: str) -> Parsed:
         if match.group(1) == "name":
             name = (number, match.group(2))
         elif name is not None:
-            span = Span(path, name[0], 1)
+            span = point(path, name[0], 1)
             pins.append(Pin(distribution_name(name[1]), name[1], f"=={match.group(2)}", True, span))
             name = None
     versions += [version for pin in pins for version in pin_versions(pin)]
@@ -61,11 +61,11 @@ def parse_pipfile_lock(text: str, path: str) -> Parsed:
         for name, entry in (data.get(section) or {}).items() if isinstance(data.get(section), dict) else ():
             version = entry.get("version", "") if isinstance(entry, dict) else ""
             line = next((i for i, text_line in enumerate(lines, start=1) if f'"{name}"' in text_line), 1)
-            pins.append(Pin(distribution_name(name), name, version, bool(version), Span(path, line, 1)))
+            pins.append(Pin(distribution_name(name), name, version, bool(version), point(path, line, 1)))
     meta = data.get("_meta", {}).get("requires", {}) if isinstance(data.get("_meta"), dict) else {}
     meta = meta if isinstance(meta, dict) else {}
     key = "python_full_version" if isinstance(meta.get("python_full_version"), str) else "python_version"
-    versions = [Version("python", meta[key], is_fixed(meta[key]), Span(path, 1), f"{key}: {meta[key]}")] if isinstance(meta.get(key), str) else []
+    versions = [Version("python", meta[key], is_fixed(meta[key]), point(path, 1), f"{key}: {meta[key]}")] if isinstance(meta.get(key), str) else []
     return Parsed(tuple(pins), tuple(versions + [v for p in pins for v in pin_versions(p)]))
 
 
@@ -75,5 +75,5 @@ def parse_python_version(text: str, path: str) -> Parsed:
         stripped = line.strip()
         if stripped and not stripped.startswith("#"):
             version = stripped.removeprefix("python-")
-            return Parsed(versions=(Version("python", version, is_fixed(version), Span(path, number, 1), stripped),))
+            return Parsed(versions=(Version("python", version, is_fixed(version), point(path, number, 1), stripped),))
     return Parsed()

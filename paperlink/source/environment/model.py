@@ -14,7 +14,7 @@ from paperlink.diagnostics import Diagnostic
 from paperlink.spans import Span
 from paperlink.suppressions import Suppression
 
-__all__ = ["Pin", "Version", "EnvironmentFile", "Environment", "Parsed"]
+__all__ = ["Pin", "Version", "EnvironmentFile", "Environment", "Parsed", "point"]
 
 
 @dataclass(frozen=True)
@@ -69,3 +69,9 @@ class Parsed:
     versions: tuple[Version, ...] = ()
     problems: tuple[tuple[int, int, str], ...] = ()
     includes: tuple[tuple[int, str], ...] = ()  # (line, file as written)
+
+
+def point(path: str, line: int, column: int = 1) -> Span:
+    """A position with its end set to itself, so that spans of environment files order
+    against any other span (a missing end does not compare with a number)."""
+    return Span(path, line, column, line, column)

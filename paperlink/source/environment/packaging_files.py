@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
-from paperlink.source.environment.model import Parsed, Pin, Version
+from paperlink.source.environment.model import Parsed, Pin, Version, point
 from paperlink.source.environment.names import distribution_name
 from paperlink.source.environment.requirements import requirement_pin
 from paperlink.source.environment.versions import is_fixed, pin_versions
@@ -46,22 +46,29 @@ class _Locator:
             column = self.lines[index].find(needle)
             if column >= 0:
                 return Span(self.path, index + 1, column + 1, index + 1, column + 1 + len(needle))
-        return Span(self.path, start + 1)
+        return point(self.path, start + 1)
 
 
-def toml_problem(error: Exception) -> tuple[int, int, str]:
-    """(line, column, message) from a ``TOMLDecodeError``."""
+def toml_problem(error: Exception, text: str) -> tuple[int, int, str]:
+    """(line, column, message) from a ``TOMLDecodeError`` (its position is in its message)."""
     message = str(error)
     match = _TOML_POSITION.search(message)
-    line, column = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
-    return line, column, f"invalid TOML: {_TOML_POSITION.sub('', message).strip()}"
+    if match:
+        line, column = int(match.group(1)), int(match.group(2))
+    elif "(at end of document)" in message:
+        lines = text.splitlines() or [""]
+        line, column = len(lines), len(lines[-1]) + 1
+    else:
+        line, column = 1, 1
+    message = _TOML_POSITION.sub("", message).replace("(at end of document)", "at the end of the file").strip()
+    return line, column, f"invalid TOML: {message}"
 
 
 def _load_toml(text: str) -> tuple[dict[str, Any] | None, tuple[tuple[int, int, str], ...]]:
     try:
         return tomllib.loads(text), ()
     except tomllib.TOMLDecodeError as error:
-        return None, (toml_problem(error),)
+        return None, (toml_problem(error, text),)
 
 
 def _pins_from_strings(values: Iterable[Any], locator: _Locator, start: int) -> tuple[list[Pin], list[tuple[int, int, str]]]:
@@ -119,9 +126,7 @@ def _poetry_pins(table: dict[str, Any], locator: _Locator, start: int) -> list[P
         spec = value.get("version", "") if isinstance(value, dict) else value
         spec = spec if isinstance(spec, str) else ""
         exact = bool(_POETRY_EXACT.match(spec.strip())) or (isinstance(value, dict) and "rev" in value and len(str(value["rev"])) >= 7)
-        span = locator.span(f"{name} =", start) if locator.span(f"{name} =", start).end_line else locator.span(name, start)
-        written = name if name.lower() != "python" else "python"
-        pins.append(Pin(distribution_name(name), written, spec if spec != "*" else "", exact and spec != "*", span))
+        pins.append(Pin(distribution_name(name), name, spec if spec != "*" else "", exact and spec != "*", locator.span(name, start)))
     return pins
 
 
@@ -147,7 +152,7 @@ def parse_setup_py(text: str, path: str) -> Parsed:
                 for extra in value.values:
                     _literal_pins(extra, path, pins, problems)
             elif keyword.arg == "python_requires" and isinstance(value, ast.Constant) and isinstance(value.value, str):
-                span = Span(path, value.lineno, value.col_offset + 1)
+                span = point(path, value.lineno, value.col_offset + 1)
                 versions.append(Version("python", value.value, is_fixed(value.value), span, f"python_requires={value.value!r}"))
     return _finish(pins, versions, problems)
 
@@ -161,7 +166,7 @@ def _literal_pins(value: ast.expr, path: str, pins: list[Pin], problems: list[tu
         return  # computed (read from a requirements file, which is read on its own)
     for element in value.elts:
         if isinstance(element, ast.Constant) and isinstance(element.value, str):
-            span = Span(path, element.lineno, element.col_offset + 1)
+            span = point(path, element.lineno, element.col_offset + 1)
             pin, problem = requirement_pin(element.value, span)
             if pin is not None:
                 pins.append(pin)
@@ -186,13 +191,13 @@ def parse_setup_cfg(text: str, path: str) -> Parsed:
         if line[:1] not in " \t":
             key, _, value = (part.strip() for part in stripped.partition("=")) if "=" in stripped else (stripped, "", "")
             if section == "options" and key == "python_requires" and value:
-                versions.append(Version("python", value, is_fixed(value), Span(path, number, column), f"python_requires = {value}"))
+                versions.append(Version("python", value, is_fixed(value), point(path, number, column), f"python_requires = {value}"))
                 continue
         else:
             value = stripped
         wanted = (section == "options" and key in ("install_requires", "setup_requires")) or section == "options.extras_require"
         if wanted and value:
-            pin, problem = requirement_pin(value, Span(path, number, column))
+            pin, problem = requirement_pin(value, point(path, number, column))
             if pin is not None:
                 pins.append(pin)
             elif problem is not None:

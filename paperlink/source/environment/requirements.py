@@ -124,6 +124,8 @@ def _specifiers(reader: _Reader) -> tuple[str, tuple[int, str] | None]:
             if clauses or not parenthesised and (reader.at == len(reader.text) or reader.text[reader.at] == ";"):
                 break
             if not parenthesised:
+                if reader.text.startswith("=", reader.at):
+                    return "", (reader.at, "'=' is conda's spelling; pip's is '=='")
                 return "", (reader.at, "expected a version specifier such as '==1.0'")
             break
         reader.blank()
@@ -189,7 +191,7 @@ def parse_requirements_file(text: str, path: str) -> Parsed:
         if pin is not None:
             pins.append(pin)
         elif problem is not None:
-            problems.append((number, column + 1 + problem[0], problem[1]))
+            problems.append((number, column + 1 + problem[0], f"cannot read requirement '{requirement_text[:60]}': {problem[1]}"))
         if (cuda := cuda_in_url(requirement_text)) is not None and pin is not None and pin.package == "torch":
             versions.append(Version("cuda", cuda, True, span, requirement_text))
     return Parsed(tuple(pins), tuple(versions), tuple(problems), tuple(includes))
