@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from paperlink.source.environment.model import Parsed, Pin, Version
 from paperlink.source.environment.names import distribution_name
-from paperlink.source.environment.versions import cuda_in_url
+from paperlink.source.environment.versions import cuda_in_url, pin_versions
 from paperlink.spans import Span
 
 __all__ = ["Requirement", "parse_requirement", "is_exact", "parse_requirements_file", "url_is_exact"]
@@ -192,8 +192,7 @@ def parse_requirements_file(text: str, path: str) -> Parsed:
             pins.append(pin)
         elif problem is not None:
             problems.append((number, column + 1 + problem[0], f"cannot read requirement '{requirement_text[:60]}': {problem[1]}"))
-        if (cuda := cuda_in_url(requirement_text)) is not None and pin is not None and pin.package == "torch":
-            versions.append(Version("cuda", cuda, True, span, requirement_text))
+    versions += [version for pin in pins for version in pin_versions(pin)]
     return Parsed(tuple(pins), tuple(versions), tuple(problems), tuple(includes))
 
 
