@@ -128,7 +128,7 @@ def test_the_section_lists_files_pins_versions_and_packages() -> None:
     sample = ROOT / "sample_papers" / "simsiam"
     section = json.loads(report_to_json(check(load_config(None, sample), [sample], select=["PL505"])))["environment"]
     assert section["versions"]["python"] == {
-        "name": "python", "version": "=3.11", "fixed": True, "via": "python=3.11",
+        "name": "python", "version": "3.11", "fixed": True, "via": "python=3.11",
         "span": {"path": "environment.yml", "line": 8, "column": 5, "end_line": 8, "end_column": 16},
     }
     assert (section["versions"]["torch"]["version"], section["versions"]["cuda"]["version"]) == ("2.1.2", "12.1")

@@ -170,7 +170,7 @@ def test_a_conda_environment_with_a_pip_list() -> None:
         ("torch", "=2.1.0", True, 5), ("pytorch-cuda", "=11.8", True, 6), ("numpy", "", False, 7), ("pip", "", False, 8),
         ("einops", "==0.7.0", True, 10), ("wandb", ">=0.15", False, 12),
     ]
-    assert _versions(parsed) == [("python", "=3.10", True, 4), ("torch", "2.1.0", True, 5), ("cuda", "11.8", True, 6)]
+    assert _versions(parsed) == [("python", "3.10", True, 4), ("torch", "2.1.0", True, 5), ("cuda", "11.8", True, 6)]
     assert parsed.pins[2].span == Span("environment.yml", 7, 5, 7, 10)
 
 

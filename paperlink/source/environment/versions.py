@@ -87,7 +87,8 @@ def pin_versions(pin: Pin) -> list[Version]:
     bare = version.group(2) if version else pin.spec.lstrip("=<>~!^ ")
     written = f"{pin.written}{pin.spec}" if pin.spec[:1] in "=<>~!^" else f"{pin.written} {pin.spec}".strip()
     if pin.package == "python":
-        found.append(Version("python", pin.spec or "(any)", is_fixed(pin.spec), pin.span, written))
+        shown = pin.spec.lstrip("=") if re.match(r"^==?\d", pin.spec) and "," not in pin.spec else pin.spec
+        found.append(Version("python", shown or "(any)", is_fixed(pin.spec), pin.span, written))
     if pin.package == "torch" and pin.exact:
         found.append(Version("torch", bare.split("=")[0], True, pin.span, written))
         if (cuda := cuda_of_tag(pin.spec)) is not None:
