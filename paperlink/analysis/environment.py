@@ -1,10 +1,10 @@
 """The environment analysis (PL505, PL506) and its ``environment`` section.
 
 ``scan`` reads one file: the third-party packages it imports (the top-level name of each
-absolute import, less the standard library and paperlink's own markers; an import guarded by ``try: ... except
-ImportError`` or ``if TYPE_CHECKING:`` is optional) and its first use of CUDA
-(``.cuda()``, ``torch.cuda.*``, a ``"cuda"`` device string). ``conclude`` compares them
-with the environment files :mod:`paperlink.source.environment` read at the project root
+absolute import, less the standard library and paperlink's own markers; a guarded import
+is optional, see :func:`_imports`) and its first use of CUDA (``.cuda()``,
+``torch.cuda.*``, a ``"cuda"`` device string). ``conclude`` compares them with the
+environment files :mod:`paperlink.source.environment` read at the project root
 (``Project.environment``): every imported package should be pinned to one version by some
 file (a lock file's entry counts), and Python's version, and CUDA's when the code uses it,
 should be recorded.
@@ -67,27 +67,31 @@ def scan(code: CodeModule) -> EnvironmentFacts:
     return EnvironmentFacts(code.relative, False, tuple(sorted(first.values(), key=lambda p: (p.span, p.module))), cuda, use)
 
 
-def _imports(body: list[ast.stmt], optional: bool) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool]]:
-    """Absolute imports anywhere in the statements, each with whether a guard makes it optional."""
+def _imports(body: list[ast.stmt], optional: bool, in_function: bool = False) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool]]:
+    """Absolute imports anywhere in the statements, each with whether it is optional: guarded
+    by ``try``/``except ImportError`` (the fallback in the handler too), under ``if
+    TYPE_CHECKING:``, or under an ``if`` inside a function (a lazy import for a feature)."""
     for statement in body:
         if isinstance(statement, ast.Import) or (isinstance(statement, ast.ImportFrom) and statement.level == 0):
             yield statement, optional
         elif isinstance(statement, ast.Try) or type(statement).__name__ == "TryStar":
             guarded = optional or any(_catches_import_error(handler) for handler in statement.handlers)
-            yield from _imports(statement.body, guarded)
-            for block in (*(handler.body for handler in statement.handlers), statement.orelse, statement.finalbody):
-                yield from _imports(block, optional)
+            for block in (statement.body, *(handler.body for handler in statement.handlers)):
+                yield from _imports(block, guarded, in_function)
+            for block in (statement.orelse, statement.finalbody):
+                yield from _imports(block, optional, in_function)
         elif isinstance(statement, ast.If):
             checking = isinstance(statement.test, (ast.Name, ast.Attribute)) and ast.unparse(statement.test).endswith("TYPE_CHECKING")
-            yield from _imports(statement.body, optional or checking)
-            yield from _imports(statement.orelse, optional)
+            for block in (statement.body, statement.orelse):
+                yield from _imports(block, optional or checking or in_function, in_function)
         else:
+            inner = in_function or isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
             for name in ("body", "orelse", "finalbody"):
                 block = getattr(statement, name, None)
                 if isinstance(block, list):
-                    yield from _imports(block, optional)
+                    yield from _imports(block, optional, inner)
             for case in getattr(statement, "cases", ()):
-                yield from _imports(case.body, optional)
+                yield from _imports(case.body, optional, inner)
 
 
 def _catches_import_error(handler: ast.ExceptHandler) -> bool:

@@ -50,16 +50,25 @@ def test_scan_keeps_third_party_imports_and_marks_the_guarded_ones_optional() ->
             apex = None
         if TYPE_CHECKING:
             import pandas
-        def load():
+        def load(fast):
             import scipy.io
             try:
                 import h5py
             finally:
                 pass
+            if fast:
+                import jax
+        try:
+            from typing import Literal
+        except ImportError:
+            from typing_extensions import Literal
+        if sys.version_info < (3, 8):
+            import importlib_metadata
         import apex.amp
         """))
     assert [(i.module, i.span.line, i.optional) for i in facts.imports] == [
-        ("torch", 3, False), ("numpy", 5, False), ("pandas", 12, True), ("scipy", 14, False), ("h5py", 16, False), ("apex", 19, False),
+        ("torch", 3, False), ("numpy", 5, False), ("pandas", 12, True), ("scipy", 14, False), ("h5py", 16, False),
+        ("jax", 20, True), ("typing_extensions", 24, True), ("importlib_metadata", 26, False), ("apex", 27, False),
     ]
     assert facts.cuda is None
 

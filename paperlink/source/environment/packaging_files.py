@@ -42,10 +42,15 @@ class _Locator:
         return next((i for i, line in enumerate(self.lines) if pattern.match(line)), 0)
 
     def span(self, needle: str, start: int = 0) -> Span:
-        for index in range(start, len(self.lines)):
-            column = self.lines[index].find(needle)
-            if column >= 0:
-                return Span(self.path, index + 1, column + 1, index + 1, column + 1 + len(needle))
+        """The string ``needle`` as a quoted TOML string (``"torch"``, not the ``torch`` in
+        ``"pytorch"``), else as a key (``torch = "2.1.0"``), else the table's header."""
+        quoted = re.compile(rf"""(?<=["'])(){re.escape(needle)}(?=["'])""")
+        key = re.compile(rf"""^\s*["']?(){re.escape(needle)}["']?\s*=""")
+        for pattern in (quoted, key):
+            for index in range(start, len(self.lines)):
+                if match := pattern.search(self.lines[index]):
+                    column = match.start(1) + 1
+                    return Span(self.path, index + 1, column, index + 1, column + len(needle))
         return point(self.path, start + 1)
 
 
