@@ -13,6 +13,7 @@ should be recorded.
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -30,6 +31,8 @@ __all__ = ["ENVIRONMENT", "EnvironmentFacts", "ImportedPackage", "scan", "conclu
 _NOT_PACKAGES = frozenset(sys.stdlib_module_names) | {"__future__", "__main__", "paperlink"}
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 _CUDA_DEVICE = re.compile(r"^cuda(:\d+)?$")
+_CUDA_WORD = re.compile(r"cuda")
+_IMPORT_WORD = re.compile(r"import")  # on the first line of every import statement; a literal is a fast search
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ def scan(code: CodeModule) -> EnvironmentFacts:
     if is_test_file(code.relative) or code.relative.rsplit("/", 1)[-1] == "setup.py":
         return EnvironmentFacts(code.relative, test=True)
     first: dict[str, ImportedPackage] = {}
-    for node, optional in _imports(code.tree.body, False):
+    for node, optional in _imports(code.tree.body, False, False, _lines_matching(code.text, _IMPORT_WORD)):
         names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
         for name in names:
             top = name.split(".", 1)[0]
@@ -63,35 +66,59 @@ def scan(code: CodeModule) -> EnvironmentFacts:
             known = first.get(top)
             if known is None or (known.optional and not optional):
                 first[top] = ImportedPackage(top, code.span(node), optional)
-    cuda, use = _first_cuda_use(code) if "cuda" in code.text else (None, "")
+    cuda, use = _first_cuda_use(code) if "cuda" in code.text else (None, "")  # a substring test skips most files
     return EnvironmentFacts(code.relative, False, tuple(sorted(first.values(), key=lambda p: (p.span, p.module))), cuda, use)
 
 
-def _imports(body: list[ast.stmt], optional: bool, in_function: bool = False) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool]]:
+def _lines_matching(text: str, pattern: re.Pattern[str]) -> list[int]:
+    """The 1-based numbers of the lines where ``pattern`` matches, in order."""
+    starts = [match.start() for match in pattern.finditer(text)]
+    if not starts:
+        return []
+    lines, line, position = [], 1, 0
+    for start in starts:
+        line += text.count("\n", position, start)
+        position = start
+        lines.append(line)
+    return lines
+
+
+def _holds(statement: ast.AST, lines: list[int]) -> bool:
+    """Whether one of the sorted ``lines`` lies within the node (a walk skips the others)."""
+    index = bisect.bisect_left(lines, statement.lineno)
+    return index < len(lines) and lines[index] <= (statement.end_lineno or statement.lineno)
+
+
+def _imports(
+    body: list[ast.stmt], optional: bool, in_function: bool, lines: list[int]
+) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool]]:
     """Absolute imports anywhere in the statements, each with whether it is optional: guarded
     by ``try``/``except ImportError`` (the fallback in the handler too), under ``if
-    TYPE_CHECKING:``, or under an ``if`` inside a function (a lazy import for a feature)."""
+    TYPE_CHECKING:``, or under an ``if`` inside a function (a lazy import for a feature).
+    Only statements spanning one of ``lines`` (those holding the word ``import``) are entered."""
     for statement in body:
+        if not _holds(statement, lines):
+            continue
         if isinstance(statement, ast.Import) or (isinstance(statement, ast.ImportFrom) and statement.level == 0):
             yield statement, optional
         elif isinstance(statement, ast.Try) or type(statement).__name__ == "TryStar":
             guarded = optional or any(_catches_import_error(handler) for handler in statement.handlers)
             for block in (statement.body, *(handler.body for handler in statement.handlers)):
-                yield from _imports(block, guarded, in_function)
+                yield from _imports(block, guarded, in_function, lines)
             for block in (statement.orelse, statement.finalbody):
-                yield from _imports(block, optional, in_function)
+                yield from _imports(block, optional, in_function, lines)
         elif isinstance(statement, ast.If):
             checking = isinstance(statement.test, (ast.Name, ast.Attribute)) and ast.unparse(statement.test).endswith("TYPE_CHECKING")
             for block in (statement.body, statement.orelse):
-                yield from _imports(block, optional or checking or in_function, in_function)
+                yield from _imports(block, optional or checking or in_function, in_function, lines)
         else:
             inner = in_function or isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
             for name in ("body", "orelse", "finalbody"):
                 block = getattr(statement, name, None)
                 if isinstance(block, list):
-                    yield from _imports(block, optional, inner)
+                    yield from _imports(block, optional, inner, lines)
             for case in getattr(statement, "cases", ()):
-                yield from _imports(case.body, optional, inner)
+                yield from _imports(case.body, optional, inner, lines)
 
 
 def _catches_import_error(handler: ast.ExceptHandler) -> bool:
@@ -104,7 +131,7 @@ def _catches_import_error(handler: ast.ExceptHandler) -> bool:
 def _first_cuda_use(code: CodeModule) -> tuple[Span | None, str]:
     """The earliest ``.cuda()`` call, ``torch.cuda`` name or ``"cuda"``/``"cuda:0"`` string."""
     found: list[tuple[Span, str]] = []
-    for node in ast.walk(code.tree):
+    for node in _walk_lines(code.tree, _lines_matching(code.text, _CUDA_WORD)):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "cuda":
             found.append((code.span(node), ".cuda()"))
         elif isinstance(node, ast.Attribute) and node.attr == "cuda" and code.qualified_name(node) == "torch.cuda":
@@ -112,6 +139,17 @@ def _first_cuda_use(code: CodeModule) -> tuple[Span | None, str]:
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and _CUDA_DEVICE.match(node.value):
             found.append((code.span(node), repr(node.value)))
     return min(found) if found else (None, "")
+
+
+def _walk_lines(tree: ast.Module, lines: list[int]) -> Iterator[ast.AST]:
+    """The nodes of ``tree`` that span one of ``lines``: ``ast.walk`` without the subtrees
+    that cannot hold them."""
+    stack: list[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if not hasattr(node, "lineno") or _holds(node, lines):  # arguments, comprehensions: no position
+            yield node
+            stack.extend(ast.iter_child_nodes(node))
 
 
 def conclude(facts: Sequence[EnvironmentFacts], project: Project) -> Conclusion:

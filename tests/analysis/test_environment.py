@@ -78,6 +78,10 @@ def test_scan_finds_the_first_use_of_cuda() -> None:
     facts = scan(_code("import torch as T\ndef f(x):\n    return x.to('cuda:1')\n"))
     assert (facts.cuda.line, facts.cuda.column, facts.cuda_use) == (3, 17, "'cuda:1'")
     assert scan(_code("CUDA_NOTE = 'cuda is not used here'\n")).cuda is None
+    assert scan(_code("def f(x, device='cuda'):\n    return x\n")).cuda_use == "'cuda'"  # a default: in `arguments`
+    assert scan(_code("ys = [y for y in xs.cuda()]\n")).cuda_use == ".cuda()"  # in a comprehension's iterator
+    one_line = scan(_code("try: import apex\nexcept ImportError: apex = None\nx = 1; import einops\n"))
+    assert [(i.module, i.optional) for i in one_line.imports] == [("apex", True), ("einops", False)]
 
 
 def test_test_files_and_setup_py_are_not_scanned() -> None:
