@@ -163,3 +163,29 @@ def test_a_project_without_environment_files_has_an_empty_section(tmp_path: Path
     assert report.sections["environment"] == {
         "files": [], "versions": {"python": None, "torch": None, "cuda": None}, "packages": [], "cuda_use": None,
     }
+
+
+def test_the_section_of_every_kind_of_file_matches_the_published_schema(tmp_path: Path) -> None:
+    import jsonschema
+
+    root = _project(tmp_path, {
+        "train.py": "import torch\nimport numpy\ntry:\n    import apex\nexcept ImportError:\n    pass\nx = torch.zeros(1).cuda()\n",
+        "environment.yml": "dependencies:\n  - python>=3.9\n  - pytorch\n  - pip:\n    - numpy==1.26.4\n",
+        "requirements.txt": "torch>=2.0\n",
+        "pyproject.toml": '[project]\nname = "m"\nrequires-python = ">=3.9"\ndependencies = ["torch"]\n',
+        "setup.cfg": "[options]\ninstall_requires =\n    torch\n",
+        "Pipfile": '[packages]\ntorch = "*"\n',
+        "Dockerfile": "FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04\nRUN pip install torch\n",
+        "poetry.lock": '[[package]]\nname = "torch"\nversion = "2.1.0"\n',
+        ".python-version": "3.10\n",
+    })
+    document = json.loads(report_to_json(check(Config(root=root), [root], jobs=1)))
+    schema = json.loads((ROOT / "docs" / "schema" / "check-output.schema.json").read_text(encoding="utf-8"))
+    assert [e.message for e in jsonschema.Draft202012Validator(schema).iter_errors(document)] == []
+    section = document["environment"]
+    assert [f["kind"] for f in section["files"]] == ["python-version", "dockerfile", "pipfile", "conda", "lock", "pyproject", "requirements", "setup.cfg"]
+    assert {p["module"]: p["status"] for p in section["packages"]} == {"apex": "optional", "numpy": "pinned", "torch": "pinned"}
+    assert {name: (v["version"], v["fixed"]) for name, v in section["versions"].items()} == {
+        "python": ("3.10", True), "torch": ("2.1.0", True), "cuda": ("12.1.0", True),
+    }
+    assert [d["code"] for d in document["diagnostics"]] == []
