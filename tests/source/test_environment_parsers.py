@@ -94,8 +94,8 @@ def test_exact_means_one_version(spec: str, exact: bool) -> None:
 def test_a_requirements_file_with_options_continuations_urls_and_hashes() -> None:
     text = textwrap.dedent("""\
         # produced by pip freeze
-        --extra-index-url https://download.pytorch.org/whl/cu118
-        -r base.txt
+        --extra-index-url=https://download.pytorch.org/whl/cu118?token=a=b
+        -rbase.txt
         torch==2.1.0+cu118  # the CUDA 11.8 build
         numpy==1.26.4 \\
             --hash=sha256:abc
@@ -115,6 +115,7 @@ def test_a_requirements_file_with_options_continuations_urls_and_hashes() -> Non
     ]
     assert _versions(parsed) == [("cuda", "11.8", True, 2), ("torch", "2.1.0+cu118", True, 4), ("cuda", "11.8", True, 4)]
     assert parsed.includes == ((3, "base.txt"),)
+    assert parsed.versions[0].via == "https://download.pytorch.org/whl/cu118?token=a=b"
     assert parsed.problems == ()
     assert parsed.pins[0].span == Span("requirements.txt", 4, 1, 4, 19)
 

@@ -13,7 +13,7 @@ _SEPARATORS = re.compile(r"[-_.]+")
 _CONDA_NAMES = {
     "pytorch": "torch", "pytorch-gpu": "torch", "pytorch-cpu": "torch", "py-opencv": "opencv-python",
     "opencv": "opencv-python", "libopencv": "opencv-python", "matplotlib-base": "matplotlib",
-    "tensorflow-base": "tensorflow", "jax-cuda": "jax", "pytorch-lightning": "pytorch-lightning",
+    "tensorflow-base": "tensorflow", "jax-cuda": "jax",
 }
 
 # imported module -> distributions that provide it, where the names differ after normalisation

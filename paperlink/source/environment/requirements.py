@@ -26,6 +26,7 @@ _COMMENT = re.compile(r"(^|\s)#.*$")
 _COMMIT = re.compile(r"@[0-9a-fA-F]{7,40}(?:#|$)")
 _ARCHIVE_VERSION = re.compile(r"[-_]\d+(?:\.\d+)+[^/]*\.(?:whl|tar\.gz|zip|tar\.bz2)$")
 _EGG = re.compile(r"[#&]egg=([A-Za-z0-9._-]+)")
+_OPTION = re.compile(r"^(--[\w-]+|-\w)\s*=?\s*(.*)$")  # "--index-url=URL", "-r base.txt", "-rbase.txt"
 _INDEX_OPTIONS = ("--extra-index-url", "--index-url", "-i", "--find-links", "-f")
 _INCLUDE_OPTIONS = ("-r", "--requirement", "-c", "--constraint")
 
@@ -197,8 +198,8 @@ def parse_requirements_file(text: str, path: str) -> Parsed:
 
 
 def _option(line: str, span: Span, versions: list, includes: list, problems: list) -> None:
-    option, _, value = line.replace("=", " ", 1).partition(" ") if line.startswith("--") else (line[:2], "", line[2:])
-    value = value.strip()
+    match = _OPTION.match(line)
+    option, value = (match.group(1), match.group(2).strip()) if match else (line, "")
     if option in _INCLUDE_OPTIONS:
         if not value:
             problems.append((span.line, span.column, f"'{option}' names no file"))
@@ -214,7 +215,7 @@ def requirement_pin(text: str, span: Span, conda: bool = False) -> tuple[Pin | N
     A local path or an editable install names the project itself or a vendored copy: no pin.
     """
     text = text.strip()
-    if text.startswith((".", "/", "file:")) or text in ("-e", "--editable"):
+    if text.startswith((".", "/", "file:")):
         return None, None
     if "://" in text.split("@", 1)[0].split(" ", 1)[0] or text.startswith("git+"):
         egg = _EGG.search(text)
