@@ -34,6 +34,7 @@ from paperlink.references import parse_references
 from paperlink.selection import Selection, require_known, select_diagnostics
 from paperlink.source.annotations import Annotation, collect_annotations
 from paperlink.source.code import read_code
+from paperlink.source.environment import read_environment
 from paperlink.source.files import SourceText, discover, read_source
 from paperlink.source.notebook import (
     Notebook, NotebookError, NotebookLayout, bind_markdown_annotations, is_notebook, read_notebook, to_cells,
@@ -396,7 +397,10 @@ def check(
     links, trace_diagnostics = trace_annotations([*annotations, *configs.annotations], papers, default)
     diagnostics.extend(trace_diagnostics)
     notebooks = {relative_path(path, config.root): file.layout for path, file in zip(files, scanned) if file.layout}
-    project = Project(papers, tuple(links), default, config, configs.sources, notebooks)
+    environment = read_environment(config.root, targets) if "environment" in names else None
+    project = Project(
+        papers, tuple(links), default, config, configs=configs.sources, environment=environment, notebooks=notebooks,
+    )
     sections = _conclude(analyses, scanned, project, diagnostics)
     if audit is not None:
         checked = [relative_path(path, config.root) for path in files]
@@ -410,7 +414,10 @@ def check(
     lock_file = config.root / LOCK_FILE
     if lock_file.is_file():
         diagnostics.extend(stale_links(entries, read_lock(lock_file), papers))
-    suppressions = [*(s for file in scanned for s in file.suppressions), *configs.suppressions]
+    suppressions = [
+        *(s for file in scanned for s in file.suppressions), *configs.suppressions,
+        *(environment.suppressions if environment else ()),
+    ]
     kept, about_suppressions = apply_suppressions(diagnostics, suppressions)
     reported = select_diagnostics([*kept, *about_suppressions], selection)
     if notebooks:  # positions in notebooks become cell and line from here on

@@ -71,7 +71,7 @@ def test_cli_check_exit_codes_and_json_is_deterministic(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     document = json.loads(result.output)
     assert document["version"] == 1
-    assert {d["code"] for d in document["diagnostics"]} == {"PL101", "PL110", "PL401", "PL402", "PL403", "PL404", "PL501", "PL201"}
+    assert {d["code"] for d in document["diagnostics"]} == {"PL101", "PL110", "PL401", "PL402", "PL403", "PL404", "PL501", "PL201", "PL506"}
     assert any(link["item"] == "eq:td_target" for link in document["links"])
     again = subprocess.run(
         [sys.executable, "-m", "paperlink", "check", str(ROOT / "sample_papers" / "dqn"), "--format", "json", "-q"],

@@ -321,7 +321,7 @@ def test_cli_check_format_sarif_exits_1_with_valid_json() -> None:
     )
     assert done.returncode == 1, done.stderr
     log = json.loads(done.stdout)
-    assert {r["ruleId"] for r in log["runs"][0]["results"]} == {"PL101", "PL110", "PL401", "PL402", "PL403", "PL404", "PL501", "PL201"}
+    assert {r["ruleId"] for r in log["runs"][0]["results"]} == {"PL101", "PL110", "PL401", "PL402", "PL403", "PL404", "PL501", "PL201", "PL506"}
     validator, _ = load_sarif_validator()  # the schema's absence is reported by the tests above
     if validator is not None:
         assert_valid_sarif(validator, log)

@@ -18,7 +18,8 @@ from tests.notebooks import notebook_json
 
 DATA = Path(__file__).parent / "data"
 PAPER = Path(__file__).parent / "rules" / "fixtures" / "paper.tex"
-IGNORED = ["PL110", "PL404"]  # the shared fixture paper has items this notebook does not implement
+# the shared fixture paper has items this notebook does not implement, and the project records no environment
+IGNORED = ["PL110", "PL404", "PL505", "PL506"]
 
 EXPECTED_TEXT = """\
 siamese.ipynb:cell 2:5:1: PL503 torch seed hard-coded as 0; no parameter or configuration sets it
@@ -149,7 +150,7 @@ def test_a_notebook_is_an_entry_point_for_the_hidden_input_rules(tmp_path: Path)
         ("code", "def train_step(model):\n    global LR\n    LR = LR * 0.5\n    history.append(LR)\n    return model(torch.ones(2)).sum()\n"),
         ("code", "torch.backends.cudnn.benchmark = True\nprint(random.random())\n"),
     ]), encoding="utf-8")
-    report = check(Config(root=tmp_path), [tmp_path], jobs=1, select=["PL3", "PL5"])
+    report = check(Config(root=tmp_path), [tmp_path], jobs=1, select=["PL3", "PL501", "PL502"])
     assert [str(d) for d in report.diagnostics] == [  # reading DATA_DIR at the top of a notebook is no PL304
         "nb.ipynb:cell 2:3:5: PL301 train_step rebinds the module-level LR through a global statement",
         "nb.ipynb:cell 2:4:5: PL302 train_step mutates the module-level history (history.append())",
@@ -167,3 +168,17 @@ def test_messages_that_name_another_line_name_its_cell(tmp_path: Path) -> None:
     assert [str(d) for d in report.diagnostics] == [
         "nb.ipynb:cell 2:2:44: PL405 learning_rate is 0.01 here but 0.05 in --lr (cell 1, line 4)",
     ]
+
+
+def test_imports_in_notebooks_count_for_the_environment_rules(tmp_path: Path) -> None:
+    (tmp_path / "nb.ipynb").write_text(notebook_json([
+        ("markdown", "Setup.\n"), ("code", "%pip install numpy\nimport numpy as np\nimport torch\n"),
+    ]), encoding="utf-8")
+    (tmp_path / "requirements.txt").write_text("numpy==1.26.4\ntorch>=2.0\n", encoding="utf-8")
+    report = check(Config(root=tmp_path), [tmp_path], jobs=1, select=["PL505"])
+    assert [str(d) for d in report.diagnostics] == [
+        "requirements.txt:2:1: PL505 torch is imported but requirements.txt does not pin its version ('torch>=2.0' allows more than one version)",
+    ]
+    (tmp_path / "requirements.txt").unlink()
+    report = check(Config(root=tmp_path), [tmp_path], jobs=1, select=["PL505"])
+    assert [d.span.location for d in report.diagnostics] == ["nb.ipynb:cell 2:2"]

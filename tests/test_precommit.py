@@ -85,6 +85,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, s
         '[tool.paperlink]\npapers = { method = "paper.tex" }\ninclude = ["src/**/*.py"]\n', encoding="utf-8"
     )
     (project / "src" / "losses.py").write_text(CLEAN, encoding="utf-8")
+    (project / "requirements.txt").write_text("torch==2.1.2\n", encoding="utf-8")  # PL505, PL506: the environment
+    (project / ".python-version").write_text("3.11\n", encoding="utf-8")
     (project / ".pre-commit-config.yaml").write_text(
         f"repos:\n  - repo: {hook_repo.as_posix()}\n    rev: {revision}\n    hooks:\n      - id: paperlink\n",
         encoding="utf-8",

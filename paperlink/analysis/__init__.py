@@ -6,13 +6,14 @@ What an analysis is, and how the engine runs it, is in :mod:`paperlink.analysis.
 from __future__ import annotations
 
 from paperlink.analysis.base import Analysis, Conclusion, Project
+from paperlink.analysis.environment import ENVIRONMENT
 from paperlink.analysis.gradients import GRADIENTS
 from paperlink.analysis.hidden_inputs import HIDDEN_INPUTS
 from paperlink.analysis.hyperparameters import HYPERPARAMETERS
 
 __all__ = ["ANALYSES", "Analysis", "Conclusion", "Project", "analysis_by_name"]
 
-ANALYSES: tuple[Analysis, ...] = (GRADIENTS, HIDDEN_INPUTS, HYPERPARAMETERS)
+ANALYSES: tuple[Analysis, ...] = (GRADIENTS, HIDDEN_INPUTS, HYPERPARAMETERS, ENVIRONMENT)
 
 
 def analysis_by_name(name: str) -> Analysis | None:

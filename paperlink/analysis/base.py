@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from paperlink.engine import Link
     from paperlink.paper import Paper
     from paperlink.source.code import CodeModule
+    from paperlink.source.environment import Environment
     from paperlink.source.notebook import NotebookLayout
     from paperlink.spans import Span
 
@@ -36,13 +37,14 @@ __all__ = ["Analysis", "Conclusion", "Project"]
 
 @dataclass(frozen=True)
 class Project:
-    """What a conclusion may use besides the facts: the papers, the links, the settings."""
+    """What a conclusion may use besides the facts: the papers, the links, the settings, the environment files."""
 
     papers: Mapping[str, Paper]
     links: Sequence[Link]
     default_paper: str | None
     config: Config
     configs: tuple[ConfigSource, ...] = ()  # the config files (Hydra trees composed) the code runs with
+    environment: Environment | None = None  # the environment files, read when an analysis needs them
     notebooks: Mapping[str, NotebookLayout] = field(default_factory=dict)  # the notebooks read, by path
 
     def where(self, span: Span, seen_from: str = "") -> str:

@@ -24,7 +24,9 @@ from paperlink.paper import ItemKind, Paper
 from paperlink.report.anchors import Anchors
 from paperlink.report.code_view import code_file_views, notebook_lines, source_lines
 from paperlink.report.highlight import split_lines
-from paperlink.report.panels import gradient_stop_views, hidden_inputs_view, hyperparameter_rows, section_paths
+from paperlink.report.panels import (
+    environment_paths, environment_view, gradient_stop_views, hidden_inputs_view, hyperparameter_rows, section_paths,
+)
 from paperlink.report.paper_view import PaperContext, code_refs_by_item, paper_views
 from paperlink.report.summary import summarize
 from paperlink.report.texts import paper_header
@@ -96,6 +98,7 @@ def build_page(report: Report, options: PageOptions = PageOptions()) -> Page:
         rules=_rules(findings),
         gradient_stops=gradient_stop_views(report.sections.get("gradient_stops"), anchors),
         hidden_inputs=hidden_inputs_view(report.sections.get("hidden_inputs"), anchors),
+        environment=environment_view(report.sections.get("environment"), anchors),
     )
 
 
@@ -124,10 +127,10 @@ def _shown_texts(report: Report, all_files: bool) -> dict[str, str | None]:
     """The files the code view shows, by project-relative path, with their text (None: unreadable):
     the code first, then the paper's files, each in path order.
 
-    Only files the run read (sources and paper files) can be shown, whatever a span names.
+    Only files the run read (sources, paper files, environment files) can be shown, whatever a span names.
     """
     paper_files = {path for paper in report.papers.values() for path in paper.files}
-    readable = set(report.checked_paths) | paper_files
+    readable = set(report.checked_paths) | paper_files | environment_paths(report.sections)
     wanted = set(report.checked_paths) if all_files else set()
     wanted |= {link.target.path for link in report.links} | {d.span.path for d in report.diagnostics}
     wanted |= section_paths(report.sections)

@@ -16,11 +16,11 @@ from paperlink.paper import ItemKind, Paper, display_name
 from paperlink.report.anchors import Anchors
 from paperlink.report.math import MathRenderer
 from paperlink.report.views import (
-    CodeValueView, EnvVarView, GlobalView, GradientStopView, HiddenInputsView, HyperparameterRowView,
-    NondeterminismView, Ref, SeedView,
+    CodeValueView, EnvironmentFileView, EnvironmentView, EnvVarView, GlobalView, GradientStopView, HiddenInputsView,
+    HyperparameterRowView, NondeterminismView, PackageView, PinView, PlatformVersionView, Ref, SeedView,
 )
 
-__all__ = ["gradient_stop_views", "hidden_inputs_view", "hyperparameter_rows", "section_paths"]
+__all__ = ["gradient_stop_views", "hidden_inputs_view", "hyperparameter_rows", "section_paths", "environment_view", "environment_paths"]
 
 
 def section_paths(sections: Mapping[str, Any]) -> set[str]:
@@ -106,6 +106,63 @@ def hidden_inputs_view(section: Any, anchors: Anchors) -> HiddenInputsView | Non
             for n in entries("nondeterminism")
         ),
     )
+
+
+def _dicts(value: Any) -> list[dict]:
+    return [entry for entry in value if isinstance(entry, dict)] if isinstance(value, list) else []
+
+
+def environment_paths(sections: Mapping[str, Any]) -> set[str]:
+    """The environment files the run read: the code view may show them (with their findings)."""
+    section = sections.get("environment")
+    files = section.get("files") if isinstance(section, dict) else None
+    return {str(f["path"]) for f in _dicts(files) if isinstance(f.get("path"), str)}
+
+
+_PLATFORM = (("python", "Python"), ("torch", "torch"), ("cuda", "CUDA"))
+
+
+def environment_view(section: Any, anchors: Anchors) -> EnvironmentView | None:
+    """The environment files and what they pin, the platform versions and the imported packages."""
+    if not isinstance(section, dict):
+        return None
+    recorded = section.get("versions") if isinstance(section.get("versions"), dict) else {}
+    versions = []
+    for key, name in _PLATFORM:
+        found = recorded.get(key)
+        if isinstance(found, dict):
+            versions.append(PlatformVersionView(name, str(found.get("version", "")), bool(found.get("fixed")),
+                                                str(found.get("via", "")), _where(found.get("span"), anchors)))
+        else:
+            versions.append(PlatformVersionView(name, None, False, "", None))
+    files = tuple(
+        EnvironmentFileView(
+            _file_ref(str(f.get("path", "?")), anchors), str(f.get("kind", "")), bool(f.get("lock")),
+            () if f.get("lock") else tuple(_pin_view(p) for p in _dicts(f.get("pins"))), len(_dicts(f.get("pins"))),
+        )
+        for f in _dicts(section.get("files"))
+    )
+    packages = tuple(
+        PackageView(str(p.get("module", "")), str(p.get("status", "")), tuple(
+            anchors.code_ref(str(pin.get("path", "?")), _int(pin.get("line")), f"{pin.get('written', '')}{_spaced(pin.get('spec'))}")
+            for pin in _dicts(p.get("pins"))
+        ) or (_where(p.get("first_import"), anchors, "first import"),))
+        for p in _dicts(section.get("packages"))
+    )
+    return EnvironmentView(tuple(versions), files, packages)
+
+
+def _file_ref(path: str, anchors: Anchors) -> Ref:
+    return Ref(path, f"#{anchors.file_ids[path]}" if path in anchors.file_ids else None)
+
+
+def _spaced(spec: Any) -> str:
+    text = str(spec or "")
+    return text if not text or text[0] in "=<>!~" else f" {text}"
+
+
+def _pin_view(pin: dict) -> PinView:
+    return PinView(f"{pin.get('written', '')}{_spaced(pin.get('spec'))}", bool(pin.get("exact")))
 
 
 def hyperparameter_rows(

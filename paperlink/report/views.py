@@ -17,7 +17,7 @@ __all__ = [
     "Ref", "Header", "PaperHeader", "ItemView", "AlgorithmLineView", "StatementView", "SectionView", "PaperView",
     "CodeValueView", "HyperparameterRowView", "LineView", "CodeFileView", "FindingView", "RuleView",
     "CoverageView", "GradientStopView", "GlobalView", "EnvVarView", "SeedView", "NondeterminismView",
-    "HiddenInputsView", "Page",
+    "HiddenInputsView", "PinView", "PlatformVersionView", "EnvironmentFileView", "PackageView", "EnvironmentView", "Page",
 ]
 
 
@@ -228,6 +228,44 @@ class HiddenInputsView:
 
 
 @dataclass(frozen=True)
+class PinView:
+    text: str  # as written: "pytorch =2.1.0", "torch>=1.7"
+    exact: bool
+
+
+@dataclass(frozen=True)
+class PlatformVersionView:
+    name: str  # "Python", "torch", "CUDA"
+    version: str | None  # None: no environment file records it
+    fixed: bool
+    via: str
+    where: Ref | None
+
+
+@dataclass(frozen=True)
+class EnvironmentFileView:
+    where: Ref
+    kind: str
+    lock: bool
+    pins: tuple[PinView, ...]  # empty for a lock file, whose count says enough
+    count: int
+
+
+@dataclass(frozen=True)
+class PackageView:
+    module: str
+    status: str  # "pinned", "unpinned", "unlisted", "optional"
+    where: tuple[Ref, ...]  # the lines listing it, or its first import when no file lists it
+
+
+@dataclass(frozen=True)
+class EnvironmentView:
+    versions: tuple[PlatformVersionView, ...]
+    files: tuple[EnvironmentFileView, ...]
+    packages: tuple[PackageView, ...]
+
+
+@dataclass(frozen=True)
 class Page:
     header: Header
     papers: tuple[PaperView, ...]
@@ -237,3 +275,4 @@ class Page:
     rules: tuple[RuleView, ...]
     gradient_stops: tuple[GradientStopView, ...] | None  # None: the analysis did not run
     hidden_inputs: HiddenInputsView | None
+    environment: EnvironmentView | None = None  # None: the environment analysis did not run

@@ -18,6 +18,7 @@ from paperlink.rules.hidden_state import (
     ImportTimeWork,
     LibraryEnvironmentRead,
 )
+from paperlink.rules.environment import UnpinnedEnvironment, UnrecordedPlatformVersion
 from paperlink.rules.reproducibility import (
     HardCodedSeed,
     ResultsWithoutConfig,
@@ -39,6 +40,7 @@ from paperlink.rules.runtime import (
 )
 from paperlink.rules.source_input import (
     CodeRulesSkipped, NotebookNotReadable, SourceNotDecodable, SourceSyntaxError, UnreadableConfigFile,
+    UnreadableEnvironmentFile,
 )
 from paperlink.rules.suppression import UnknownSuppressionCode, UnusedSuppression
 from paperlink.rules.traceability import (
@@ -69,6 +71,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     CodeRulesSkipped,
     NotebookNotReadable,
     UnreadableConfigFile,
+    UnreadableEnvironmentFile,
     PaperFileMissing,
     IncludeCycle,
     IncludeOutsidePaper,
@@ -106,6 +109,8 @@ ALL_RULES: tuple[type[Rule], ...] = (
     UndocumentedNondeterminism,
     HardCodedSeed,
     ResultsWithoutConfig,
+    UnpinnedEnvironment,
+    UnrecordedPlatformVersion,
     RuntimeStopNotStatic,
     ParameterWithoutGradient,
     NonFiniteOrigin,

@@ -1,4 +1,7 @@
-"""PL00x: Python files, notebooks and config files that cannot be read. Reported while sources are read; the run goes on."""
+"""PL00x: Python files, notebooks, config and environment files that cannot be read.
+
+Reported while they are read; the run goes on.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from paperlink.rules.base import Rule
 
 __all__ = [
     "SourceSyntaxError", "SourceNotDecodable", "CodeRulesSkipped", "NotebookNotReadable", "UnreadableConfigFile",
+    "UnreadableEnvironmentFile",
 ]
 
 
@@ -119,6 +123,8 @@ class NotebookNotReadable(Rule):
     name = "unreadable-notebook"
     severity = Severity.ERROR
     summary = "a .ipynb file that is not a notebook paperlink can read"
+
+
 class UnreadableConfigFile(Rule):
     """
     ## What it does
@@ -150,3 +156,34 @@ class UnreadableConfigFile(Rule):
     name = "unreadable-config-file"
     severity = Severity.ERROR
     summary = "a YAML, JSON or TOML config file that cannot be parsed"
+
+
+class UnreadableEnvironmentFile(Rule):
+    """
+    ## What it does
+    Reports an environment file (`requirements.txt`, `environment.yml`, `pyproject.toml`,
+    `setup.py`, `setup.cfg`, `Pipfile`, a Dockerfile, a lock file) that cannot be read:
+    invalid YAML, TOML, JSON or Python, a requirement line pip could not read, a `-r`
+    include that does not exist, bytes that are not UTF-8. Reported at the problem's line
+    and column; the rest of the file and the other files are still read.
+
+    ## Why it matters
+    Whatever the file pins is unknown, so PL505 may report a package the file meant to
+    pin; and an environment file the tools cannot read will not install either.
+
+    ## Example
+    ```yaml
+    dependencies:
+      - pytorch=2.1.0
+       - numpy   # invalid YAML: the list items are not aligned
+    ```
+
+    ## How to document it
+    Fix the file, or suppress the line with `# paperlink: ignore[PL006] reason` where the
+    format takes comments.
+    """
+
+    code = "PL006"
+    name = "unreadable-environment-file"
+    severity = Severity.WARNING
+    summary = "an environment file that cannot be read"

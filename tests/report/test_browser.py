@@ -85,6 +85,23 @@ def test_analysis_panels_in_chromium(browser, sample_reports, tmp_path) -> None:
     assert panels.result == 2
 
 
+def test_environment_panel_in_chromium(browser, sample_reports, tmp_path) -> None:
+    page = tmp_path / "dqn.html"
+    visit, probe = _visit(browser, render_html(sample_reports["dqn"]), page, "report-dqn-top.png")
+    assert visit.console_errors == [] and visit.exceptions == [] and probe["dangling"] == []
+    table = browser.visit(page.as_uri() + "#environment", """JSON.stringify({
+      top: document.getElementById('environment').getBoundingClientRect().top,
+      versions: [...document.querySelectorAll('#environment .environment-versions tbody tr')].map(r => r.cells[1].textContent),
+      pins: [...document.querySelectorAll('#environment .environment-files code')].map(c => [c.textContent, c.className]),
+      file: document.querySelector('#environment .environment-files a').getAttribute('href')})""")
+    save_screenshot(table.screenshot, "report-dqn-environment.png")
+    found = json.loads(table.result)
+    assert abs(found["top"]) < 1
+    assert found["versions"] == ["not recorded", "2.1.2", "not recorded"]
+    assert found["pins"] == [["torch==2.1.2", "pin-exact"], ["numpy==1.26.4", "pin-exact"], ["paperlink==0.1.0", "pin-exact"]]
+    assert browser.visit(page.as_uri() + found["file"], "document.querySelector(':target') !== null").result is True
+
+
 def test_hostile_report_runs_nothing_but_its_own_script(browser, tmp_path) -> None:
     (tmp_path / "project").mkdir()
     root = _hostile_project(tmp_path / "project")

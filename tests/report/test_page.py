@@ -166,18 +166,48 @@ def test_analysis_sections_become_panels(sample_reports) -> None:
     assert 'id="gradient-stops"' in html and 'id="hidden-inputs"' in html and 'class="hp-mismatch"' in html
 
 
+def test_the_environment_panel_lists_the_files_what_they_pin_and_the_versions(sample_reports) -> None:
+    environment = build_page(sample_reports["simsiam"]).environment
+    assert [(v.name, v.version, v.via, v.where.text) for v in environment.versions] == [
+        ("Python", "3.11", "python=3.11", "environment.yml:8"),
+        ("torch", "2.1.2", "pytorch=2.1.2", "environment.yml:9"),
+        ("CUDA", "12.1", "pytorch-cuda=12.1", "environment.yml:11"),
+    ]
+    [file] = environment.files
+    assert (file.where.text, file.kind, file.count) == ("environment.yml", "conda", 5)
+    assert [(p.text, p.exact) for p in file.pins] == [
+        ("pytorch=2.1.2", True), ("torchvision=0.16.2", True), ("pytorch-cuda=12.1", True), ("pip", False), ("paperlink==0.1.0", True),
+    ]
+    assert [(p.module, p.status, [r.text for r in p.where]) for p in environment.packages] == [
+        ("torch", "pinned", ["environment.yml:9"]), ("torchvision", "pinned", ["environment.yml:10"]),
+    ]
+    dqn = build_page(sample_reports["dqn"])
+    assert [(v.name, v.version) for v in dqn.environment.versions] == [("Python", None), ("torch", "2.1.2"), ("CUDA", None)]
+    # the environment file with a finding is shown in the code view, and the panel links to it
+    assert "requirements.txt" in [f.path for f in dqn.files]
+    assert dqn.environment.files[0].where.href is not None
+    html = render_html(sample_reports["dqn"])
+    found = parse_page(html)
+    assert [href for href in found.hrefs if href.startswith("#") and href[1:] not in found.ids] == []
+    assert '<a href="#environment">Environment</a>' in html and '<code class="pin-exact">numpy==1.26.4</code>' in html
+
+
 def test_panels_are_absent_when_their_analyses_did_not_run(sample_reports) -> None:
     assert 'id="hidden-inputs"' in render_html(sample_reports["dqn"])  # the analyses run by default
     dqn = ROOT / "sample_papers" / "dqn"
-    html = render_html(check(load_config(None, dqn), [dqn], jobs=1, select=["PL0", "PL1"]))
-    assert 'id="gradient-stops"' not in html and 'id="hidden-inputs"' not in html
+    html = render_html(check(load_config(None, dqn), [dqn], jobs=1, select=["PL1"]))  # PL006 (in PL0) reads environments
+    assert 'id="gradient-stops"' not in html and 'id="hidden-inputs"' not in html and 'id="environment"' not in html
 
 
 def test_malformed_sections_show_what_they_can(sample_reports) -> None:
-    sections = {"gradient_stops": [None, {"span": "nowhere"}], "hidden_inputs": {"globals": "x", "seeds": [3]}, "hyperparameters": [1]}
+    sections = {"gradient_stops": [None, {"span": "nowhere"}], "hidden_inputs": {"globals": "x", "seeds": [3]}, "hyperparameters": [1],
+                "environment": {"files": [3, {"pins": "x"}], "versions": {"python": "3.10"}, "packages": [{"pins": [None]}]}}
     page = build_page(dataclasses.replace(sample_reports["dqn"], sections=sections))
     assert [(s.where.text, s.kind) for s in page.gradient_stops] == [("?", "")]
     assert page.hidden_inputs.globals == () and page.hidden_inputs.seeds == ()
+    assert [(f.where.text, f.pins) for f in page.environment.files] == [("?", ())]
+    assert [v.version for v in page.environment.versions] == [None, None, None]
+    assert [[r.text for r in p.where] for p in page.environment.packages] == [["?"]]
     assert page.papers[0].hyperparameters == ()
 
 

@@ -54,6 +54,13 @@ def _hostile_sections(path: str) -> dict:
             "seeds": [{"library": HOSTILE, "value": HOSTILE, "span": _span(path, 1), "configurable": True}],
             "nondeterminism": [{"setting": HOSTILE, "span": _span(path, 1), "documented": False}],
         },
+        "environment": {
+            "files": [{"path": HOSTILE, "kind": HOSTILE, "lock": False, "versions": [],
+                       "pins": [{"package": HOSTILE, "written": HOSTILE, "spec": HOSTILE, "exact": False, "span": _span(HOSTILE, 1)}]}],
+            "versions": {"python": {"name": "python", "version": HOSTILE, "fixed": False, "via": HOSTILE, "span": _span(HOSTILE, 1)}},
+            "packages": [{"module": HOSTILE, "status": HOSTILE, "first_import": _span(path, 1),
+                          "pins": [{"path": HOSTILE, "line": 1, "written": HOSTILE, "spec": HOSTILE}]}],
+        },
         "hyperparameters": [{"name": HOSTILE, "paper": {"paper": "evil", "item": HOSTILE, "number": HOSTILE, "value": HOSTILE, "span": _span(path, 1)},
                              "code": [{"value": HOSTILE, "numeric": None, "span": _span(path, 1), "source": HOSTILE, "configurable": True, "api": HOSTILE}],
                              "status": HOSTILE}],
@@ -87,6 +94,10 @@ def test_hostile_inputs_never_become_markup(tmp_path: Path) -> None:
         assert f"&lt;script&gt;alert({number})&lt;/script&gt;" in html, number
     for number in (4, 10, 17, 19):
         assert f"&lt;img src=x onerror=alert({number})&gt;" in html, number
+    environment = html[html.index('<section id="environment">'):]
+    environment = environment[:environment.index("</section>")]
+    # as text, twelve times: version, via, where; file, kind, pin name and spec; module, status, pin path, name, spec
+    assert environment.count("&lt;script&gt;alert(16)&lt;/script&gt;") == 12
 
 
 def test_the_only_form_is_the_findings_filter(tmp_path: Path) -> None:

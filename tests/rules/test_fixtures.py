@@ -45,8 +45,9 @@ def _found(code: str, case: Path) -> list[str]:
     paper = folder / "paper.tex" if (folder / "paper.tex").is_file() else FIXTURES / "paper.tex"
     root = case if case.is_dir() else folder
     config = Config(root=root, papers=(PaperSource("paper", paper),))
-    if case.is_dir() and (case / "pyproject.toml").is_file():
-        config = dataclasses.replace(load_config(case / "pyproject.toml"), papers=config.papers)
+    own = case / "pyproject.toml"  # a case's own settings; an environment-file case may hold a broken one
+    if case.is_dir() and own.is_file() and "[tool.paperlink]" in own.read_text(encoding="utf-8", errors="replace"):
+        config = dataclasses.replace(load_config(own), papers=config.papers)
     report = check(config, [case], jobs=1, select=[code])
     lines = []
     for diagnostic in report.diagnostics:
