@@ -36,9 +36,8 @@ from paperlink.source.annotations import Annotation, collect_annotations
 from paperlink.source.code import read_code
 from paperlink.source.environment import read_environment
 from paperlink.source.files import SourceText, discover, read_source
-from paperlink.source.notebook import (
-    Notebook, NotebookError, NotebookLayout, bind_markdown_annotations, is_notebook, read_notebook, to_cells,
-)
+from paperlink.source.notebook import Notebook, NotebookError, bind_markdown_annotations, is_notebook, read_notebook
+from paperlink.source.notebook_layout import NotebookLayout, to_cells
 from paperlink.source.parse import ParsedSource, SourceParseError, parse_source
 from paperlink.spans import Span, relative_path
 from paperlink.suppressions import Suppression, apply_suppressions, collect_suppressions
@@ -405,15 +404,8 @@ def check(
     if audit is not None:
         checked = [relative_path(path, config.root) for path in files]
         diagnostics.extend(_merge_audit(audit, sections, checked))
-    rows: list[CoverageRow] = []
-    exempt = frozenset(config.not_implemented | {label for paper in papers.values() for label in paper.not_implemented})
-    if not all(target.is_file() for target in targets):  # changed files alone say nothing of coverage
-        rows, missing = coverage(papers, links, config.coverage, exempt)
-        diagnostics.extend(missing)
-    entries = lock_entries(links, papers)
-    lock_file = config.root / LOCK_FILE
-    if lock_file.is_file():
-        diagnostics.extend(stale_links(entries, read_lock(lock_file), papers))
+    rows, exempt, entries, found = _coverage_and_lock(config, targets, papers, links)
+    diagnostics.extend(found)
     suppressions = [
         *(s for file in scanned for s in file.suppressions), *configs.suppressions,
         *(environment.suppressions if environment else ()),
@@ -435,6 +427,23 @@ def check(
         exempt=exempt,
         notebooks=notebooks,
     )
+
+
+def _coverage_and_lock(
+    config: Config, targets: Sequence[Path], papers: Mapping[str, Paper], links: Sequence[Link]
+) -> tuple[list[CoverageRow], frozenset[str], list, list[Diagnostic]]:
+    """Coverage rows and PL110 (not for a run over named files: a few changed files say
+    nothing of coverage), the exempt items, the lock entries and PL111 against paperlink.lock."""
+    rows: list[CoverageRow] = []
+    found: list[Diagnostic] = []
+    exempt = frozenset(config.not_implemented | {label for paper in papers.values() for label in paper.not_implemented})
+    if not all(target.is_file() for target in targets):
+        rows, found = coverage(papers, links, config.coverage, exempt)
+    entries = lock_entries(links, papers)
+    lock_file = config.root / LOCK_FILE
+    if lock_file.is_file():
+        found.extend(stale_links(entries, read_lock(lock_file), papers))
+    return rows, exempt, entries, found
 
 
 def _conclude(

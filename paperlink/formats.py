@@ -23,7 +23,7 @@ from paperlink.spans import Span
 
 if TYPE_CHECKING:  # the CLI reads FORMATS at start-up; the engine (and libcst) loads only for `check`
     from paperlink.engine import Report
-    from paperlink.source.notebook import NotebookLayout
+    from paperlink.source.notebook_layout import NotebookLayout
 
 __all__ = [
     "FORMATS",

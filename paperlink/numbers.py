@@ -19,6 +19,7 @@ __all__ = [
     "python_number",
     "same_value",
     "format_number",
+    "as_float",
 ]
 
 # Longer than any value cell; bounds the work done on arbitrary input.
@@ -183,6 +184,16 @@ def _evaluate(node: ast.AST, depth: int) -> float | None:
 # --- comparing -------------------------------------------------------------------------
 
 RELATIVE_TOLERANCE = 1e-6
+
+
+def as_float(value: object) -> float | None:
+    """``value`` as a float when it is a number (a bool is not) that a float can hold."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        return float(value)
+    except OverflowError:  # an integer of hundreds of digits
+        return None
 
 
 def same_value(a: float, b: float) -> bool:

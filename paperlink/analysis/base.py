@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from paperlink.paper import Paper
     from paperlink.source.code import CodeModule
     from paperlink.source.environment import Environment
-    from paperlink.source.notebook import NotebookLayout
+    from paperlink.source.notebook_layout import NotebookLayout
     from paperlink.spans import Span
 
 __all__ = ["Analysis", "Conclusion", "Project"]

@@ -29,6 +29,7 @@ from paperlink.spans import Span
 __all__ = ["compose"]
 
 _MAX_DEPTH = 16
+_MAX_FILES = 1_000  # option files one composition expands: shared subtrees would otherwise grow exponentially
 _MAX_PASSES = 4
 _SELF = DefaultsEntry("self", "", None, Span("", 1))  # appended where a list has no _self_; never reported
 
@@ -45,6 +46,7 @@ def compose(
         if primary is None:
             return None, composer.read
         if primary.problem is None:
+            composer.stack.append(config_name.removesuffix(".yaml"))  # a child listing the primary again
             composer.expand(primary, "", _package(primary.package, None, "", ""), 0)
         if composer.overrides == overrides:
             break
@@ -100,8 +102,8 @@ class _Composer:
             if option is None:
                 continue
             name = f"{target}/{option}" if target else option
-            if name in self.stack:
-                continue  # a config that includes itself
+            if name in self.stack or len(self.read) >= _MAX_FILES:
+                continue  # a config that includes itself, or a tree past any real one's size
             child = self.load(name)
             if child is None or child.problem is not None:
                 continue

@@ -6,8 +6,8 @@ project with neither ``config-files`` globs nor a Hydra entry point reads nothin
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -17,8 +17,8 @@ from paperlink.configfiles.hydra import compose
 from paperlink.configfiles.model import ConfigFile, ConfigSource
 from paperlink.configfiles.read import CONFIG_SUFFIXES, read_config_file
 from paperlink.diagnostics import Diagnostic
-from paperlink.source.files import glob_match
 from paperlink.source.annotations import Annotation
+from paperlink.source.files import glob_match, resolved
 from paperlink.spans import relative_path
 from paperlink.suppressions import Suppression
 
@@ -58,7 +58,9 @@ def read_configs(config: Config, facts: Iterable[tuple[str, Any]]) -> ProjectCon
     for main in mains:
         if main.config_path is None or main.config_name is None or ":" in main.config_path:
             continue  # a ConfigStore or a package path (pkg://): no folder to read
-        conf = ((root / main.span.path).parent / main.config_path).resolve()
+        conf = resolved((root / main.span.path).parent / main.config_path)
+        if conf is None:
+            continue  # a symbolic-link loop: no folder to read
         trees.add(conf)
         key = (conf, main.config_name)
         if key in sources:

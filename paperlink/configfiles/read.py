@@ -64,6 +64,8 @@ def parse_config_text(relative: str, text: str) -> ConfigFile:
         return _unreadable(relative, line, column, "PL005", f"cannot read config file: invalid TOML: {_TOML_WHERE.sub('', message)}")
     except RecursionError:
         return _unreadable(relative, 1, 1, "PL005", "cannot read config file: it is nested too deeply")
+    except ValueError as error:  # an integer past Python's 4300-digit conversion limit
+        return _unreadable(relative, 1, 1, "PL005", f"cannot read config file: {str(error).split(';')[0]}")
 
 
 def _unreadable(relative: str, line: int, column: int, code: str, message: str) -> ConfigFile:

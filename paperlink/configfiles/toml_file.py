@@ -13,6 +13,7 @@ from typing import Any
 
 from paperlink.configfiles.comments import comment_start, read_comments
 from paperlink.configfiles.model import ConfigFile, ConfigValue
+from paperlink.numbers import as_float
 from paperlink.spans import Span
 
 if sys.version_info >= (3, 11):
@@ -34,7 +35,7 @@ def read_toml(path: str, text: str) -> ConfigFile:
     values = []
     for key, value in _leaves(data, ""):
         span, written = positions.get(key, (Span(path, 1), str(value)))
-        numeric = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        numeric = as_float(value)
         values.append(ConfigValue(key, written, numeric, span))
     keys = {span.line: (key, span, written) for key, (span, written) in positions.items()}
     annotations, suppressions = read_comments(path, lines, keys)

@@ -13,7 +13,7 @@ import yaml
 
 from paperlink.configfiles.comments import read_comments
 from paperlink.configfiles.model import ConfigFile, ConfigValue, DefaultsEntry
-from paperlink.numbers import parse_python_number
+from paperlink.numbers import as_float, parse_python_number
 from paperlink.spans import Span
 
 __all__ = ["read_yaml"]
@@ -21,6 +21,9 @@ __all__ = ["read_yaml"]
 _INT, _FLOAT, _STR = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:str"
 _INTERPOLATION = re.compile(r"^\$\{\s*([A-Za-z_][\w.]*)\s*\}$")
 _PACKAGE = re.compile(r"^#\s*@package\s+(\S+)")
+
+
+_MAX_KEYS = 100_000
 
 
 class _Tree:
@@ -32,6 +35,13 @@ class _Tree:
         self.keys: dict[int, tuple[str, Span, str]] = {}
         self.inside_scalars: set[int] = set()
         self.defaults: list[DefaultsEntry] = []
+        self.keys_walked = 0
+
+    def walk(self) -> None:
+        """Counts a key; aliases of aliases can make a small file mean billions of keys."""
+        self.keys_walked += 1
+        if self.keys_walked > _MAX_KEYS:
+            raise ValueError(f"more than {_MAX_KEYS} keys once its aliases are expanded")
 
 
 def read_yaml(path: str, text: str) -> ConfigFile:
@@ -52,6 +62,7 @@ def _span(path: str, node: yaml.Node) -> Span:
 
 def _mapping(tree: _Tree, node: yaml.MappingNode, prefix: str) -> None:
     for key_node, value_node in node.value:
+        tree.walk()
         if not isinstance(key_node, yaml.ScalarNode):
             continue  # a complex key holds no setting a program reads by name
         key = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
@@ -90,7 +101,7 @@ def _number(node: yaml.ScalarNode) -> float | None:
         constructed = yaml.constructor.SafeConstructor().construct_object(node)
     except (ValueError, IndexError, yaml.YAMLError):
         return None
-    return float(constructed) if isinstance(constructed, (int, float)) else None
+    return as_float(constructed)
 
 
 def _defaults_entries(path: str, node: yaml.Node) -> list[DefaultsEntry]:

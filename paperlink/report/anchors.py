@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from paperlink.paper import Paper, display_name
 from paperlink.report.views import Ref
-from paperlink.source.notebook import NotebookLayout
+from paperlink.source.notebook_layout import NotebookLayout
 from paperlink.spans import Span
 
 __all__ = ["Anchors", "slug"]

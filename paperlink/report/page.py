@@ -33,7 +33,8 @@ from paperlink.report.texts import paper_header
 from paperlink.report.views import CoverageView, FindingView, Header, Page, Ref, RuleView
 from paperlink.rules import ALL_RULES
 from paperlink.source.files import read_source
-from paperlink.source.notebook import NotebookError, read_notebook, to_text_lines
+from paperlink.source.notebook import NotebookError, read_notebook
+from paperlink.source.notebook_layout import to_text_lines
 
 if sys.version_info >= (3, 11):
     import tomllib

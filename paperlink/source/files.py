@@ -25,7 +25,7 @@ from paperlink.config import Config
 from paperlink.diagnostics import Diagnostic, Severity
 from paperlink.spans import Span, relative_path
 
-__all__ = ["SourceText", "discover", "glob_match", "read_source", "relative_path"]
+__all__ = ["SourceText", "discover", "glob_match", "read_source", "relative_path", "resolved"]
 
 # Never worth descending into, with or without a .gitignore.
 _SKIPPED_DIRECTORIES = frozenset({
@@ -140,6 +140,15 @@ def _git_check_ignore(folder: Path, paths: list[Path]) -> list[Path]:
         return []
     names = {name for name in result.stdout.split("\0") if name}
     return [p for p in paths if str(p.resolve()) in names]
+
+
+def resolved(path: Path) -> Path | None:
+    """``path`` made absolute with symbolic links followed; None for a link loop or a path
+    the system refuses (``Path.resolve`` raises RuntimeError for a loop before Python 3.13)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return None
 
 
 def read_source(path: Path, root: Path) -> SourceText:

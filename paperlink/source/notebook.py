@@ -24,29 +24,24 @@ file where that source line is written.
 from __future__ import annotations
 
 import ast
-import bisect
-import dataclasses
 import json
 import re
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
 
 from paperlink.diagnostics import Diagnostic, Severity
 from paperlink.source.annotations import Annotation, statements_digest
+from paperlink.source.notebook_layout import Cell, NotebookLayout, locate_source_lines, split_source_lines
 from paperlink.spans import Span
 
-__all__ = [
-    "Cell", "Notebook", "NotebookError", "NotebookLayout", "bind_markdown_annotations", "is_notebook", "read_notebook",
-    "to_cells", "to_text_lines",
-]
+__all__ = ["Notebook", "NotebookError", "bind_markdown_annotations", "is_notebook", "read_notebook"]
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Cell magics whose body is Python that the kernel runs.
 _PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "pypy", "python", "python3"})
 _MAGIC = re.compile(r"^(?P<indent>[ \t]*)(?:[%!]|\?\?)")
 _MAGIC_ASSIGNMENT = re.compile(r"^(?P<target>[ \t]*[\w.\[\], \t]+?=[ \t]*)[%!]")
 _HELP = re.compile(r"^[ \t]*(?:\?\??[\w.]+\??|[\w.]+\?\??)[ \t]*$")
+_LEADING_INDENT = re.compile(r"^[ \t]+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # An annotation line in a markdown cell, as written or inside an HTML comment.
 MARKDOWN_ANNOTATION = re.compile(
     r"^(?P<lead>[ \t]*(?:<!--[ \t]*)?)(?P<body>paper(?:\[[^\]\n]*\])?[ \t]*:.*?)[ \t]*(?:-->)?[ \t]*$", re.IGNORECASE
@@ -55,69 +50,6 @@ MARKDOWN_ANNOTATION = re.compile(
 
 def is_notebook(path: str) -> bool:
     return path.endswith(".ipynb")
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One cell, and where its lines sit in the notebook's Python text and in the file."""
-
-    number: int  # 1-based, among all the notebook's cells
-    kind: str  # "code", "markdown" or "raw"
-    first_line: int  # of the cell in the Python text
-    line_count: int  # lines the cell takes there (at least one)
-    file_lines: tuple[int, ...] = ()  # the .ipynb line of each of the cell's lines; () when unknown
-
-    @property
-    def last_line(self) -> int:
-        return self.first_line + self.line_count - 1
-
-
-@dataclass(frozen=True)
-class NotebookLayout:
-    """Where each cell's lines are in the Python text of a notebook."""
-
-    cells: tuple[Cell, ...]
-
-    def cell_at(self, line: int) -> Cell | None:
-        """The cell holding ``line`` of the Python text."""
-        index = bisect.bisect_right([cell.first_line for cell in self.cells], line) - 1
-        if index < 0 or line > self.cells[index].last_line:
-            return None
-        return self.cells[index]
-
-    def to_cells(self, span: Span) -> Span:
-        """``span`` (lines of the Python text) as a cell number and lines within that cell.
-
-        A span that runs into later cells is cut at the end of its first cell.
-        """
-        if span.cell is not None:
-            return span
-        cell = self.cell_at(span.line)
-        if cell is None:
-            return replace(span, cell=None)
-        end_line, end_column = span.end_line, span.end_column
-        if end_line is not None and end_line > cell.last_line:
-            end_line, end_column = cell.last_line, None
-        line = span.line - cell.first_line + 1
-        end = None if end_line is None else end_line - cell.first_line + 1
-        return Span(span.path, line, span.column, end, end_column, cell.number)
-
-    def to_text_lines(self, span: Span) -> Span:
-        """The inverse of :meth:`to_cells`."""
-        if span.cell is None or not 0 < span.cell <= len(self.cells):
-            return span
-        offset = self.cells[span.cell - 1].first_line - 1
-        end = None if span.end_line is None else span.end_line + offset
-        return Span(span.path, span.line + offset, span.column, end, span.end_column)
-
-    def file_line(self, span: Span) -> int:
-        """The line of the ``.ipynb`` file where a cell position is written (1 when unknown)."""
-        if span.cell is None or not 0 < span.cell <= len(self.cells):
-            return span.line
-        lines = self.cells[span.cell - 1].file_lines
-        if not lines:
-            return 1
-        return lines[min(max(span.line, 1), len(lines)) - 1]
 
 
 @dataclass(frozen=True)
@@ -131,7 +63,7 @@ class Notebook:
     language: str = "python"
 
     def markdown_lines(self, cell: Cell) -> list[str]:
-        return _LINE_BREAK.split(self.sources[cell.number - 1])
+        return split_source_lines(self.sources[cell.number - 1])
 
 
 class NotebookError(ValueError):
@@ -150,12 +82,15 @@ def read_notebook(text: str, relative: str) -> Notebook:
         raise NotebookError(f"not a notebook: invalid JSON ({error.msg})", error.lineno, error.colno) from None
     except RecursionError:
         raise NotebookError("not a notebook: its JSON is nested too deeply") from None
+    except ValueError as error:  # an integer past Python's 4300-digit conversion limit
+        raise NotebookError(f"not a notebook: {str(error).split(';')[0]}") from None
     cells = _cells(data)
     language = _language(data)
     sources = tuple(_source(cell, number) for number, cell in enumerate(cells, start=1))
     kinds = tuple(str(cell.get("cell_type")) for cell in cells)
-    file_lines = _file_lines(text, cells)
-    blocks = [_python_lines(kind, source) for kind, source in zip(kinds, sources)]
+    file_lines = locate_source_lines(text, [cell["source"] for cell in cells])
+    blocks, indents = zip(*(_python_lines(kind, source) for kind, source in zip(kinds, sources))) if cells else ((), ())
+    blocks = list(blocks)
     problems: list[Diagnostic] = []
     if language == "python":
         for index, kind in enumerate(kinds):
@@ -164,7 +99,7 @@ def read_notebook(text: str, relative: str) -> Notebook:
                 blocks[index] = [""] * len(blocks[index])
     else:
         blocks = [[""] * len(block) for block in blocks]
-    layout, python = _assemble(kinds, blocks, file_lines)
+    layout, python = _assemble(kinds, blocks, file_lines, indents)
     return Notebook(python, layout, sources, tuple(problems), language)
 
 
@@ -196,23 +131,28 @@ def _language(data: dict) -> str:
 
 def _source(cell: dict, number: int) -> str:
     source = cell["source"]
-    if isinstance(source, str):
-        return source
     if isinstance(source, list) and all(isinstance(part, str) for part in source):
-        return "".join(source)
+        source = "".join(source)
+    if isinstance(source, str):
+        # a lone surrogate (JSON allows "\\ud800") cannot be written out: one character for one
+        return source.encode("utf-8", "replace").decode("utf-8") if _SURROGATE.search(source) else source
     raise NotebookError(f"not a notebook: the source of cell {number} is neither text nor a list of lines")
 
 
-def _python_lines(kind: str, source: str) -> list[str]:
-    """The cell's lines as they stand in the Python text (as many as the cell has)."""
-    lines = _LINE_BREAK.split(source)
-    if len(lines) > 1 and lines[-1] == "":
-        lines.pop()  # the break after the last line
+def _python_lines(kind: str, source: str) -> tuple[list[str], int]:
+    """The cell's lines as they stand in the Python text (as many as the cell has), and the
+    indentation IPython strips from them."""
+    lines = split_source_lines(source)
     if kind == "markdown":
-        return [_markdown_line(line) for line in lines]
+        return [_markdown_line(line) for line in lines], 0
     if kind != "code":
-        return [""] * len(lines)
-    return _code_lines(lines)
+        return [""] * len(lines), 0
+    indent = _LEADING_INDENT.match(lines[0])
+    if indent is None:
+        return _code_lines(lines), 0
+    # IPython runs a cell whose first line is indented without that indentation
+    prefix = indent.group()
+    return _code_lines([line[len(prefix) :] if line.startswith(prefix) else line for line in lines]), len(prefix)
 
 
 def _markdown_line(line: str) -> str:
@@ -236,15 +176,50 @@ def _code_lines(lines: list[str]) -> list[str]:
         lines = [*lines[:start], "", *lines[start + 1 :]]
     out: list[str] = []
     continued = False
+    in_string = ""  # the delimiter of a triple-quoted string open at the start of the line
     for line in lines:
         if continued:  # a magic or shell command continued with a backslash
             out.append("")
             continued = line.rstrip().endswith("\\")
             continue
-        neutral = _neutral(line)
+        neutral = _neutral(line) if not in_string else line
         continued = neutral != line and line.rstrip().endswith("\\")
         out.append(neutral)
+        in_string = _open_string(neutral, in_string)
     return out
+
+
+def _open_string(line: str, open_at_start: str) -> str:
+    """The triple-quoted string still open after ``line`` ("" if none): lines inside one are
+    text, not magics. Single-quoted strings and comments are skipped; enough for IPython
+    lines, which never continue a single-quoted string."""
+    position, delimiter = 0, open_at_start
+    while position < len(line):
+        if delimiter:
+            end = line.find(delimiter, position)
+            while end > 0 and line[end - 1] == "\\" and (end - len(line[:end].rstrip("\\"))) % 2:
+                end = line.find(delimiter, end + 1)
+            if end < 0:
+                return delimiter
+            position, delimiter = end + 3, ""
+            continue
+        char = line[position]
+        if char == "#":
+            return ""
+        if line.startswith(('"""', "'''"), position):
+            delimiter, position = line[position : position + 3], position + 3
+        elif char in "\"'":
+            position = _string_end(line, position)
+        else:
+            position += 1
+    return delimiter
+
+
+def _string_end(line: str, start: int) -> int:
+    quote, position = line[start], start + 1
+    while position < len(line) and line[position] != quote:
+        position += 2 if line[position] == "\\" else 1
+    return position + 1
 
 
 def _neutral(line: str) -> str:
@@ -274,47 +249,15 @@ def _unparsable(relative: str, number: int, error: SyntaxError) -> Diagnostic:
     return Diagnostic(Span(relative, line, max(error.offset or 1, 1), cell=number), "PL001", message, Severity.ERROR)
 
 
-def _assemble(kinds, blocks, file_lines) -> tuple[NotebookLayout, str]:
+def _assemble(kinds, blocks, file_lines, indents) -> tuple[NotebookLayout, str]:
     cells: list[Cell] = []
     text: list[str] = []
     for index, (kind, block) in enumerate(zip(kinds, blocks)):
         block = block or [""]
-        cells.append(Cell(index + 1, kind if kind in ("code", "markdown") else "raw", len(text) + 1, len(block), file_lines[index]))
+        kind = kind if kind in ("code", "markdown") else "raw"
+        cells.append(Cell(index + 1, kind, len(text) + 1, len(block), file_lines[index], indents[index]))
         text.extend(block)
     return NotebookLayout(tuple(cells)), "".join(f"{line}\n" for line in text)
-
-
-_SOURCE_KEY = re.compile(r'"source"\s*:\s*')
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-
-
-def _file_lines(text: str, cells: list[dict]) -> list[tuple[int, ...]]:
-    """For each cell, the line of the file where each of its source lines is written.
-
-    Found from the text, since ``json`` gives no positions: the ``"source"`` keys (a key
-    cannot occur inside a JSON string, where its quotes are escaped) are the cells', in
-    order, when there is exactly one per cell; else positions stay unknown.
-    """
-    keys = [match.end() for match in _SOURCE_KEY.finditer(text)]
-    if len(keys) != len(cells):
-        return [()] * len(cells)
-    found = []
-    line, counted = 1, 0  # newlines are counted once, front to back: outputs can be megabytes
-    for cell, start in zip(cells, keys):
-        source = cell["source"]
-        parts = [source] if isinstance(source, str) else list(source)
-        lines: list[int] = []
-        position = start
-        for part in parts:
-            match = _JSON_STRING.search(text, position)
-            if match is None:
-                return [()] * len(cells)
-            line += text.count("\n", counted, match.start())
-            counted = match.start()
-            lines.extend([line] * max(len(_LINE_BREAK.split(part.rstrip("\r\n"))), 1))
-            position = match.end()
-        found.append(tuple(lines))
-    return found
 
 
 def bind_markdown_annotations(annotations: tuple[Annotation, ...], notebook: Notebook) -> tuple[Annotation, ...]:
@@ -363,57 +306,3 @@ def _next_code(notebook: Notebook, markdown: Cell, path: str) -> tuple[Span, str
         span = Span(path, cell.first_line + first.lineno - 1, first.col_offset + 1, cell.first_line + end_line - 1, end_column)
         return span, statements_digest(tree.body)
     return None
-
-
-def to_cells(value: Any, layouts: Mapping[str, NotebookLayout]) -> Any:
-    """``value`` with every notebook position in it given as a cell and a line in the cell.
-
-    Walks spans, the dataclasses that hold them (diagnostics, links) and the JSON-ready
-    sections of the analyses, whose spans are dictionaries with ``path`` and ``line``.
-    """
-    return _convert(value, lambda span: layouts[span.path].to_cells(span) if span.path in layouts else span)
-
-
-def to_text_lines(value: Any, layouts: Mapping[str, NotebookLayout]) -> Any:
-    """The inverse of :func:`to_cells`: notebook positions as lines of the notebook's text
-    (all its cells one after another), as the HTML report shows a notebook."""
-    return _convert(value, lambda span: layouts[span.path].to_text_lines(span) if span.path in layouts else span)
-
-
-def _convert(value: Any, convert: Callable[[Span], Span]) -> Any:
-    if isinstance(value, Span):
-        return convert(value)
-    if isinstance(value, dict):
-        if isinstance(value.get("path"), str) and isinstance(value.get("line"), int):
-            return _convert_span_dict(value, convert)
-        return {key: _convert(item, convert) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(_convert(item, convert) for item in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: _convert(getattr(value, f.name), convert) for f in dataclasses.fields(value) if f.init}
-        return replace(value, **changes)
-    return value
-
-
-def _convert_span_dict(data: dict, convert: Callable[[Span], Span]) -> dict:
-    before = Span(data["path"], data["line"], data.get("column", 1), data.get("end_line"), data.get("end_column"), data.get("cell"))
-    span = convert(before)
-    if span is before:
-        return data
-    converted: dict = {}
-    for key, item in data.items():
-        if key == "path":
-            converted["path"] = item
-            if span.cell is not None:
-                converted["cell"] = span.cell
-        elif key == "cell":
-            continue
-        elif key == "line":
-            converted[key] = span.line
-        elif key == "end_line":
-            converted[key] = span.end_line if span.end_line is not None else span.line
-        elif key == "end_column":
-            converted[key] = span.end_column if span.end_column is not None else item
-        else:
-            converted[key] = item
-    return converted

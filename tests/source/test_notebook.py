@@ -139,3 +139,40 @@ def test_any_json_is_read_or_refused_with_a_notebook_error(data: object) -> None
         read_notebook(json.dumps(data), "nb.ipynb")
     except NotebookError:
         pass
+
+
+def test_a_percent_line_inside_a_triple_quoted_string_is_text() -> None:
+    code = '%matplotlib inline\nreport = """\n%d items \\\n! done\n"""\nx = 1\n'
+    assert _python(("code", code)) == ["pass", 'report = """', "%d items \\", "! done", '"""', "x = 1"]
+
+
+def test_a_cell_whose_first_line_is_indented_runs_dedented_as_in_ipython() -> None:
+    notebook = read_notebook(notebook_json([("code", "    x = 1\n    y = x.detach()\n")]), "nb.ipynb")
+    assert notebook.python == "x = 1\ny = x.detach()\n" and notebook.problems == ()
+    # positions point at the text as written, indentation included
+    assert notebook.layout.to_cells(Span("nb.ipynb", 2, 5, 2, 15)) == Span("nb.ipynb", 2, 9, 2, 19, cell=1)
+    assert notebook.layout.to_text_lines(Span("nb.ipynb", 2, 9, 2, 19, cell=1)) == Span("nb.ipynb", 2, 5, 2, 15)
+
+
+def test_a_lone_surrogate_in_a_cell_becomes_a_replacement_character() -> None:
+    text = '{"cells": [{"cell_type": "code", "source": ["x = \\"\\ud800\\"\\n"]}], "nbformat": 4}'
+    assert read_notebook(text, "nb.ipynb").sources == ('x = "?"\n',)
+
+
+def test_an_integer_too_long_to_convert_is_not_a_notebook() -> None:
+    with pytest.raises(NotebookError) as raised:
+        read_notebook('{"nbformat": 4' + "0" * 5000 + ', "cells": []}', "nb.ipynb")
+    assert str(raised.value).startswith("not a notebook: Exceeds the limit (4300 digits)")
+
+
+def test_source_keys_in_outputs_and_metadata_do_not_hide_the_cells_lines() -> None:
+    document = json.loads(notebook_json([("code", "a = 1\n"), ("code", "b = 2\nc = 3\n")]))
+    document["cells"][0]["outputs"] = [{"output_type": "display_data", "metadata": {"source": "x"},
+                                        "data": {"application/json": {"source": ["b = 2\n", "c = 3\n"]}}}]
+    document["metadata"]["source"] = "notebook"
+    text = json.dumps(document, indent=1, sort_keys=True)
+    layout = read_notebook(text, "nb.ipynb").layout
+    written = text.split("\n")
+    assert written[layout.file_line(Span("nb.ipynb", 1, cell=1)) - 1].strip() == '"a = 1\\n"'
+    line = layout.file_line(Span("nb.ipynb", 2, cell=2))
+    assert written[line - 1].strip() == '"c = 3\\n"' and line > layout.file_line(Span("nb.ipynb", 1, cell=1))

@@ -25,6 +25,7 @@ from paperlink.source.environment.locks import parse_pipfile_lock, parse_python_
 from paperlink.source.environment.model import Environment, EnvironmentFile, Parsed, Pin, Version, point
 from paperlink.source.environment.packaging_files import parse_pipfile, parse_pyproject, parse_setup_cfg, parse_setup_py
 from paperlink.source.environment.requirements import parse_requirements_file
+from paperlink.source.files import resolved
 from paperlink.spans import Span, relative_path
 from paperlink.suppressions import Suppression, parse_suppression
 
@@ -79,9 +80,10 @@ def read_environment(root: Path, targets: Sequence[Path] = ()) -> Environment:
         parsed = parser(text, relative)
         problems += [Diagnostic(point(relative, line, column), "PL006", message, Severity.WARNING) for line, column, message in parsed.problems]
         for line, written in parsed.includes:
-            included = (path.parent / written).resolve()
-            if not included.is_file():
-                problems.append(Diagnostic(point(relative, line), "PL006", f"includes '{written}', which does not exist", Severity.WARNING))
+            included = resolved(path.parent / written)
+            if included is None or not included.is_file():
+                why = "is a symbolic-link loop" if included is None else "is not a file" if included.exists() else "does not exist"
+                problems.append(Diagnostic(point(relative, line), "PL006", f"includes '{written}', which {why}", Severity.WARNING))
             elif included not in seen and included.is_relative_to(root.resolve()):
                 seen.add(included)
                 queue.append((included, "requirements", parse_requirements_file))

@@ -53,6 +53,8 @@ def parse_pipfile_lock(text: str, path: str) -> Parsed:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         return Parsed(problems=((error.lineno, error.colno, f"invalid JSON: {error.msg}"),))
+    except (ValueError, RecursionError) as error:  # an integer past the 4300-digit limit, absurd nesting
+        return Parsed(problems=((1, 1, f"invalid JSON: {str(error).split(';')[0] or type(error).__name__}"),))
     if not isinstance(data, dict):
         return Parsed(problems=((1, 1, "expected a JSON object"),))
     lines = text.splitlines()
@@ -60,6 +62,7 @@ def parse_pipfile_lock(text: str, path: str) -> Parsed:
     for section in ("default", "develop"):
         for name, entry in (data.get(section) or {}).items() if isinstance(data.get(section), dict) else ():
             version = entry.get("version", "") if isinstance(entry, dict) else ""
+            version = version if isinstance(version, str) else ""  # a lock file edited by hand
             line = next((i for i, text_line in enumerate(lines, start=1) if f'"{name}"' in text_line), 1)
             pins.append(Pin(distribution_name(name), name, version, bool(version), point(path, line, 1)))
     meta = data.get("_meta", {}).get("requires", {}) if isinstance(data.get("_meta"), dict) else {}

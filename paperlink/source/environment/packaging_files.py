@@ -56,7 +56,7 @@ class _Locator:
 
 def toml_problem(error: Exception, text: str) -> tuple[int, int, str]:
     """(line, column, message) from a ``TOMLDecodeError`` (its position is in its message)."""
-    message = str(error)
+    message = str(error).split(";")[0]  # past the 4300-digit limit, Python adds advice for programmers
     match = _TOML_POSITION.search(message)
     if match:
         line, column = int(match.group(1)), int(match.group(2))
@@ -72,7 +72,7 @@ def toml_problem(error: Exception, text: str) -> tuple[int, int, str]:
 def _load_toml(text: str) -> tuple[dict[str, Any] | None, tuple[tuple[int, int, str], ...]]:
     try:
         return tomllib.loads(text), ()
-    except tomllib.TOMLDecodeError as error:
+    except ValueError as error:  # TOMLDecodeError, or an integer past the 4300-digit limit
         return None, (toml_problem(error, text),)
 
 
