@@ -115,10 +115,14 @@ def _has_paperlink_table(pyproject: Path) -> bool:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
         return False
-    except tomllib.TOMLDecodeError as error:
+    except ValueError as error:  # TOMLDecodeError, or an integer past the 4300-digit limit
         # Skipping it would hide a typo in [tool.paperlink] behind "no configuration found".
-        raise ConfigError(f"{pyproject}: invalid TOML: {error}") from None
+        raise ConfigError(f"{pyproject}: invalid TOML: {_toml_message(error)}") from None
     return isinstance(data.get("tool"), dict) and "paperlink" in data["tool"]
+
+
+def _toml_message(error: ValueError) -> str:
+    return str(error).split(";")[0]  # past the digit limit, Python appends advice for programmers
 
 
 def load_config(path: Path | None, start: Path | None = None) -> Config:
@@ -154,8 +158,8 @@ def _read_table(path: Path) -> tuple[dict[str, Any], str]:
         return data, path.name
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path.name}: invalid TOML: {error}") from None
+    except ValueError as error:  # TOMLDecodeError, or an integer past the 4300-digit limit
+        raise ConfigError(f"{path.name}: invalid TOML: {_toml_message(error)}") from None
     tool = data.get("tool", {})
     table = tool.get("paperlink", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):

@@ -100,3 +100,12 @@ def test_cells_with_odd_sources_parse_as_ipython_runs_them(tmp_path: Path) -> No
     assert _lines(tmp_path, ["PL0", "PL1"]) == [
         "nb.ipynb:cell 4:1:1: PL102 a markdown annotation binds to the code cell after it, and no code cell follows",
     ]
+
+
+def test_a_pyproject_with_a_huge_integer_is_a_configuration_error(tmp_path: Path) -> None:
+    from paperlink.config import find_config
+    from paperlink.errors import ConfigError
+
+    (tmp_path / "pyproject.toml").write_text("[tool.x]\nn = 1" + "0" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="invalid TOML: Exceeds the limit"):
+        find_config(tmp_path)

@@ -273,10 +273,7 @@ def bind_markdown_annotations(annotations: tuple[Annotation, ...], notebook: Not
         if cell is None or cell.kind != "markdown":
             bound.append(annotation)
             continue
-        line = notebook.markdown_lines(cell)[annotation.span.line - cell.first_line]
-        found = MARKDOWN_ANNOTATION.match(line)
-        column = len(found.group("lead")) + 1 if found else 1
-        span = Span(annotation.span.path, annotation.span.line, column, annotation.span.line, column + len(found.group("body")) if found else None)
+        span = _as_written(annotation.span, notebook.markdown_lines(cell)[annotation.span.line - cell.first_line])
         code = _next_code(notebook, cell, annotation.span.path)
         if code is None:
             problem = "a markdown annotation binds to the code cell after it, and no code cell follows"
@@ -285,6 +282,15 @@ def bind_markdown_annotations(annotations: tuple[Annotation, ...], notebook: Not
         target, fingerprint = code
         bound.append(replace(annotation, form="markdown", span=span, target=target, target_name="", scope="", fingerprint=fingerprint))
     return tuple(bound)
+
+
+def _as_written(span: Span, line: str) -> Span:
+    """Where a markdown annotation is in its cell's line (the Python text has it as a comment)."""
+    found = MARKDOWN_ANNOTATION.match(line)
+    if found is None:
+        return span
+    column = len(found.group("lead")) + 1
+    return Span(span.path, span.line, column, span.line, column + len(found.group("body")))
 
 
 def _next_code(notebook: Notebook, markdown: Cell, path: str) -> tuple[Span, str] | None:
