@@ -65,6 +65,7 @@ def find_stops(code: CodeModule) -> Iterator[Found]:
     The nodes come from the code model's parent map, which the rules share and which every
     stop needs anyway: iterating its keys is several times cheaper than walking the tree.
     """
+    own_data: list[bool] = []  # whether the file defines a class of its own with a `data` field; on first need
     for node in code.parents:
         if isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
@@ -79,7 +80,7 @@ def find_stops(code: CodeModule) -> Iterator[Found]:
                     yield Found(decorator, kind, _api(code, decorator), what, tuple(node.body), node)
         elif isinstance(node, ast.Call):
             yield from _call_stop(code, node)
-        elif isinstance(node, ast.Attribute) and node.attr == "data" and _is_tensor_data(code, node):
+        elif isinstance(node, ast.Attribute) and node.attr == "data" and _is_tensor_data(code, node, own_data):
             receiver = _text(node.value)
             yield Found(node, "data", ".data", f"{receiver}.data", receiver=receiver)
         elif isinstance(node, ast.Assign):
@@ -175,20 +176,37 @@ def _passes_nothing(value: ast.AST | None) -> bool:
     return False
 
 
-def _is_tensor_data(code: CodeModule, node: ast.Attribute) -> bool:
+def _is_tensor_data(code: CodeModule, node: ast.Attribute, own_data: list[bool]) -> bool:
     """Whether ``x.data`` reads a tensor's storage (not a dataset's field or ``torch.utils.data``)."""
     if code.qualified_name(node) is not None or isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
         return False  # torch.utils.data; an object's own `data` field
-    if isinstance(node.ctx, ast.Store):
-        return True
     parent = code.parents.get(node)
     if isinstance(parent, ast.Attribute) and (parent.attr.endswith("_") or parent.attr in _TENSOR_METHODS):
         return True
     receiver = node.value
     if isinstance(receiver, ast.Call) or isinstance(receiver, ast.Attribute) and receiver.attr in _TENSOR_ATTRIBUTES:
         return True
+    if not own_data:
+        own_data.append(any(isinstance(n, ast.ClassDef) and _has_own_data(code, n) for n in code.parents))
+    if own_data[0]:
+        return False  # `v.data += ...` may be the file's own class (a scalar autograd engine, a record)
+    if isinstance(node.ctx, ast.Store):
+        return True
     name = receiver.id if isinstance(receiver, ast.Name) else receiver.attr if isinstance(receiver, ast.Attribute) else ""
     return bool(name) and bool(_TENSOR_RECEIVER.search(name.lower()))
+
+
+def _has_own_data(code: CodeModule, node: ast.ClassDef) -> bool:
+    """A class that is not torch's (no torch base) and sets ``self.data`` in a method."""
+    if any((code.qualified_name(base) or "").startswith("torch.") for base in node.bases):
+        return False
+    return any(
+        isinstance(target, ast.Attribute) and target.attr == "data" and isinstance(target.value, ast.Name)
+        and target.value.id == "self"
+        for method in node.body if isinstance(method, FUNCTIONS)
+        for statement in ast.walk(method) if isinstance(statement, (ast.Assign, ast.AnnAssign))
+        for target in (statement.targets if isinstance(statement, ast.Assign) else [statement.target])
+    )
 
 
 def _is_false(node: ast.AST) -> bool:

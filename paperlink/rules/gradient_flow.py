@@ -98,7 +98,9 @@ class DataAttributeStop(Rule):
 
     ## Known limits
     Whether `x.data` is a tensor is decided from the shape of the code, not from types; a
-    tensor held in a name that looks like nothing above (`h.data`) is missed.
+    tensor held in a name that looks like nothing above (`h.data`) is missed. In a file that
+    defines a class of its own with a `data` field (a scalar autograd engine, a record),
+    only `.data` followed by a tensor method (`p.data.add_(...)`, `w.data.item()`) counts.
     """
 
     code = "PL202"
