@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -246,8 +246,10 @@ def _is_optimizer_class(code: CodeModule, node: ast.ClassDef) -> bool:
 class ModuleFlow:
     """The functions of one file, their training roles and their data flow."""
 
-    def __init__(self, code: CodeModule) -> None:
+    def __init__(self, code: CodeModule, without_grad: Collection[ast.AST] = ()) -> None:
+        """``without_grad``: definitions decorated to run without gradients (``@no_grad``)."""
         self.code = code
+        self.without_grad = without_grad
         self.functions: dict[str, FunctionFlow] = {"": FunctionFlow(code.tree, "")}
         # every definition's node: a name defined twice (a notebook cell run again, an
         # if/else pair) is one flow read from both bodies
@@ -353,7 +355,9 @@ class ModuleFlow:
         return {method: names[0] for method, names in by_name.items() if len(names) == 1 and not method.startswith("__")}
 
     def _mark_training(self) -> None:
-        pending = [flow for flow in self.functions.values() if flow.is_root]
+        # a function that runs wholly without gradients is no loss by its name alone
+        # (`@no_grad def split_loss`): only a caller on a training path can put it on one
+        pending = [flow for flow in self.functions.values() if flow.is_root and not self._named_root_without_grad(flow)]
         for flow in pending:
             flow.training = True
         while pending:
@@ -364,6 +368,9 @@ class ModuleFlow:
                 if not target.training and self._feeds_loss(flow, call):
                     target.training = True
                     pending.append(target)
+
+    def _named_root_without_grad(self, flow: FunctionFlow) -> bool:
+        return flow.node in self.without_grad and not (flow.backward_nodes or flow.steps_optimizer)
 
     def _close_sinks(self, flow: FunctionFlow) -> None:
         """Every name whose value flows into the loss, by a fixed point over the assignments."""

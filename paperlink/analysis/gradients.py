@@ -69,8 +69,8 @@ def scan_gradients(code: CodeModule) -> GradientFacts:
     found = _one_data_per_statement(code, list(find_stops(code)))
     if not found:
         return GradientFacts()
-    flow = ModuleFlow(code)
     decorated = {f.decorated for f in found if f.decorated is not None}
+    flow = ModuleFlow(code, without_grad=decorated)
     stops = []
     for candidate in found:
         context = _context(candidate, code, flow, decorated)
