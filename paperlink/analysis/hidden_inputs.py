@@ -25,6 +25,7 @@ from paperlink.analysis.module_graph import ImportGraph
 from paperlink.analysis.module_state import module_bindings
 from paperlink.analysis.reproducibility import ReproFacts, scan_reproducibility
 from paperlink.source.code import CodeModule, module_name
+from paperlink.source.notebook import is_notebook
 
 __all__ = ["HIDDEN_INPUTS", "HiddenInputFacts", "is_test_file", "scan", "conclude"]
 
@@ -65,7 +66,8 @@ def scan(code: CodeModule) -> HiddenInputFacts:
         module=module,
         path=code.relative,
         imports=tuple(sorted(imports)),
-        script=walk.main_guard or code.relative.endswith(("__main__.py", ".ipynb")),  # a notebook is run, not imported
+        # a notebook is run, never imported: an entry point like a script
+        script=walk.main_guard or code.relative.endswith("__main__.py") or is_notebook(code.relative),
         state=scan_state(code, walk, bindings, declared, module),
         reproducibility=scan_reproducibility(code, walk, bindings, module),
     )

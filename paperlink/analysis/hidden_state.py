@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from paperlink.analysis.code_walk import CodeWalk, ScopeResolver, Site, base_name
 from paperlink.analysis.module_state import MUTATORS, Binding, is_config_value
 from paperlink.source.code import CodeModule
+from paperlink.source.notebook import is_notebook
 from paperlink.spans import Span
 
 __all__ = ["GlobalUse", "ModuleGlobal", "EnvRead", "ImportWork", "StateFacts", "scan_state", "documented"]
@@ -252,7 +253,7 @@ def _shape(node: ast.expr) -> str:
 def _env_reads(code: CodeModule, walk: CodeWalk):
     entries = _entry_functions(code, walk)
     # a notebook is run, never imported: an entry point like a script
-    file_entry = code.relative.rsplit("/", 1)[-1] in _ENTRY_FILES or code.relative.endswith(".ipynb")
+    file_entry = code.relative.rsplit("/", 1)[-1] in _ENTRY_FILES or is_notebook(code.relative)
     sites = []
     for site in walk.calls:
         if site.node.args and code.call_name(site.node) in _ENV_CALLS:

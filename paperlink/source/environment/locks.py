@@ -14,7 +14,6 @@ import re
 from paperlink.source.environment.model import Parsed, Pin, Version, point
 from paperlink.source.environment.names import distribution_name
 from paperlink.source.environment.versions import is_fixed, pin_versions
-from paperlink.spans import Span
 
 __all__ = ["parse_toml_lock", "parse_pipfile_lock", "parse_python_version"]
 
