@@ -29,7 +29,9 @@ from paperlink.runtime.result import AuditResult
 
 __all__ = ["load_entry", "run_entry", "hide_accelerators", "seed_everything"]
 
-_DEVICE_WORDS = ("cuda", "device", "mps", "xpu")
+# words of the errors torch raises for a model or input on an accelerator (a CUDA build on a machine
+# without a GPU says "Found no NVIDIA driver"; a CPU build says "Torch not compiled with CUDA")
+_DEVICE_WORDS = ("cuda", "device", "mps", "xpu", "nvidia", "gpu")
 
 
 def load_entry(spec: str) -> Callable[[], Any]:
