@@ -33,6 +33,7 @@ from paperlink.formats import (
 )
 from paperlink.rules import ALL_RULES
 from paperlink.spans import Span
+from tests.json_schema import output_errors, published_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -328,13 +329,34 @@ def test_cli_check_format_sarif_exits_1_with_valid_json() -> None:
 
 
 def test_json_output_matches_its_published_schema(dqn_report: Report) -> None:
-    import jsonschema
-
-    schema = json.loads((ROOT / "docs" / "schema" / "check-output.schema.json").read_text(encoding="utf-8"))
-    validator = jsonschema.Draft202012Validator(schema)
     for report in (dqn_report, empty_report()):  # nasty_report has a line 0, which no real run makes
-        errors = list(validator.iter_errors(json.loads(report_to_json(report))))
-        assert not errors, [e.message for e in errors]
+        assert output_errors(json.loads(report_to_json(report))) == []
     broken = json.loads(report_to_json(dqn_report))
     broken["diagnostics"][0]["severity"] = "fatal"
-    assert list(validator.iter_errors(broken))
+    assert output_errors(broken) == ["diagnostics/0/severity: 'fatal' is not one of ['error', 'warning', 'info']"]
+
+
+@pytest.mark.parametrize("sample", ["dqn", "simsiam", "transformer"])
+def test_every_section_of_the_samples_is_documented_by_the_schema(sample: str) -> None:
+    """Every rule selected, so every analysis writes its section; each key must be in the schema."""
+    config = load_config(ROOT / "sample_papers" / sample / "pyproject.toml")
+    report = check(config, [config.root], jobs=1, select=[rule.code for rule in ALL_RULES])
+    document = json.loads(report_to_json(report))
+    assert {"gradient_stops", "hidden_inputs", "hyperparameters", "environment"} <= set(document)
+    assert output_errors(document) == []
+
+
+def test_the_published_schema_allows_additive_fields_and_the_closed_copy_does_not(dqn_report: Report) -> None:
+    """Within a version fields are only added: a consumer's validator accepts a newer writer's keys."""
+    document = json.loads(report_to_json(dqn_report))
+    document["added_later"] = True
+    document["diagnostics"][0]["fix"] = {"text": "..."}
+    document["diagnostics"][0]["span"]["byte_offset"] = 3
+    assert output_errors(document, published_schema()) == []
+    assert sorted(output_errors(document)) == [
+        ": Additional properties are not allowed ('added_later' was unexpected)",
+        "diagnostics/0/span: Additional properties are not allowed ('byte_offset' was unexpected)",
+        "diagnostics/0: Additional properties are not allowed ('fix' was unexpected)",
+    ]
+
+
