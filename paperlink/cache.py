@@ -8,7 +8,9 @@ a file whose bytes did not change is not parsed again, and resolving links again
 paper, which is cheap, runs every time. The cache is JSON (never pickle: a cache folder can
 arrive with a cloned repository) and best effort: a cache that cannot be read or written
 is ignored. Entries are written and read by one generic codec guided by the dataclasses'
-type hints, so a new field or a new analysis needs no cache code.
+type hints, so a new field or a new analysis needs no cache code. A diagnostic is the one
+exception: its rule makes it again (:meth:`~paperlink.rules.base.Rule.at`), as every
+diagnostic is made.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from paperlink import __version__
+from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.rules import rule_by_code
+from paperlink.spans import Span
 
 __all__ = ["CACHE_FOLDER", "ScanCache", "digest", "to_data", "from_data"]
 
@@ -148,6 +153,8 @@ def from_data(kind: Any, data: Any) -> Any:
         return origin(from_data(arguments[0], item) for item in _sequence(data))
     if origin is dict:
         return {key: from_data(arguments[1], item) for key, item in data.items()}
+    if kind is Diagnostic:
+        return _diagnostic(data)
     if dataclasses.is_dataclass(kind):
         hints = _hints(kind)
         fields = [f for f in dataclasses.fields(kind) if f.init]
@@ -159,6 +166,14 @@ def from_data(kind: Any, data: Any) -> Any:
     if isinstance(kind, type) and isinstance(data, kind) and not (kind is int and isinstance(data, bool)):
         return data
     raise TypeError(f"{data!r} is not a {kind}")
+
+
+def _diagnostic(data: Any) -> Diagnostic:
+    """A stored diagnostic made again by its rule, which refuses a severity it does not declare."""
+    rule = rule_by_code(data["code"])
+    if rule is None or rule.code != data["code"]:
+        raise KeyError(data["code"])
+    return rule.at(from_data(Span, data["span"]), data["message"], Severity(data["severity"]))
 
 
 def _sequence(data: Any) -> list[Any]:

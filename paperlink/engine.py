@@ -31,6 +31,9 @@ from paperlink.errors import UsageError
 from paperlink.lock import LOCK_FILE, lock_entries, read_lock, stale_links
 from paperlink.paper import ItemKind, Paper, PaperItem, display_name, parse_paper
 from paperlink.references import parse_references
+from paperlink.rules.base import Rule
+from paperlink.rules.source_input import CodeRulesSkipped, NotebookNotReadable, SourceSyntaxError
+from paperlink.rules.traceability import AmbiguousReference, MalformedAnnotation, UnimplementedItem, UnknownPaper, UnknownReference
 from paperlink.selection import Selection, require_known, select_diagnostics
 from paperlink.source.annotations import Annotation, collect_annotations
 from paperlink.source.code import read_code
@@ -46,7 +49,7 @@ from paperlink.trace import resolve_all
 __all__ = ["Link", "CoverageRow", "Report", "check", "trace_annotations", "coverage", "covered_keys", "is_exempt"]
 
 _GROUP_KINDS = frozenset({ItemKind.EQUATION, ItemKind.ALGORITHM})
-_PROBLEM_CODES = {"unknown": "PL101", "ambiguous": "PL104", "unknown-paper": "PL103"}
+_PROBLEM_RULES: dict[str, type[Rule]] = {"unknown": UnknownReference, "ambiguous": AmbiguousReference, "unknown-paper": UnknownPaper}
 
 
 @dataclass(frozen=True)
@@ -115,17 +118,15 @@ def trace_annotations(
     diagnostics: list[Diagnostic] = []
     for annotation in annotations:
         if annotation.problem:
-            diagnostics.append(Diagnostic(annotation.span, "PL102", annotation.problem, Severity.ERROR))
+            diagnostics.append(MalformedAnnotation.at(annotation.span, annotation.problem))
             continue
         references, malformed = parse_references(annotation.text)
         if not references and not malformed:
-            diagnostics.append(Diagnostic(annotation.span, "PL102", "empty annotation: name a label or an item such as 'Eq. 3'", Severity.ERROR))
-        diagnostics.extend(Diagnostic(annotation.span, "PL102", bad.message, Severity.ERROR) for bad in malformed)
+            diagnostics.append(MalformedAnnotation.at(annotation.span, "empty annotation: name a label or an item such as 'Eq. 3'"))
+        diagnostics.extend(MalformedAnnotation.at(annotation.span, bad.message) for bad in malformed)
         for resolution in resolve_all(references, papers, annotation.paper, default_paper):
             if resolution.problem is not None:
-                code = _PROBLEM_CODES[resolution.problem]
-                severity = Severity.WARNING if code == "PL104" else Severity.ERROR
-                diagnostics.append(Diagnostic(annotation.span, code, resolution.message, severity))
+                diagnostics.append(_PROBLEM_RULES[resolution.problem].at(annotation.span, resolution.message))
                 continue
             assert resolution.item is not None and resolution.paper is not None
             links.append(Link(
@@ -157,7 +158,7 @@ def coverage(
             for item in items:
                 if item not in exempted and item.key not in covered:
                     message = f"{display_name(item)} {item.key} has no implementing code"
-                    diagnostics.append(Diagnostic(item.span, "PL110", message, Severity.WARNING))
+                    diagnostics.append(UnimplementedItem.at(item.span, message))
     return rows, diagnostics
 
 
@@ -222,7 +223,7 @@ def _scan_notebook(source: SourceText, analyses: tuple[str, ...]) -> _Scanned:
         notebook = read_notebook(source.text, source.relative)
     except NotebookError as error:
         span = Span(source.relative, error.line, error.column)
-        return _Scanned(problem=Diagnostic(span, "PL004", str(error), Severity.ERROR))
+        return _Scanned(problem=NotebookNotReadable.at(span, str(error)))
     parsed = parse_source(SourceText(source.path, source.relative, notebook.python))
     if not isinstance(parsed, ParsedSource):  # cells that parse alone but not together
         return _Scanned(problem=parsed, layout=notebook.layout)
@@ -230,7 +231,7 @@ def _scan_notebook(source: SourceText, analyses: tuple[str, ...]) -> _Scanned:
     notes = notebook.problems
     if notebook.language != "python":
         message = f"code rules skipped: this notebook's language is {notebook.language}, not Python"
-        notes += (Diagnostic(Span(source.relative, 1), "PL003", message, Severity.INFO),)
+        notes += (CodeRulesSkipped.at(Span(source.relative, 1), message),)
     return dataclasses.replace(scanned, notes=notes + scanned.notes, layout=notebook.layout)
 
 
@@ -244,7 +245,7 @@ def _scan_parsed(parsed: ParsedSource, analyses: tuple[str, ...], notebook: Note
         return _Scanned(problem=refused.diagnostic)
     except RecursionError:  # libcst's visitors (newer syntax) and the layout of nested blocks recurse
         message = "cannot read annotations in this file: it is nested too deeply"
-        return _Scanned(problem=Diagnostic(Span(parsed.relative, 1), "PL001", message, Severity.ERROR))
+        return _Scanned(problem=SourceSyntaxError.at(Span(parsed.relative, 1), message))
     if not analyses:
         return _Scanned(annotations, suppressions)
     cells = tuple(cell.first_line for cell in notebook.layout.cells) if notebook is not None else ()
@@ -260,7 +261,7 @@ def _analyse(
     if isinstance(code, SyntaxError):
         line = code.lineno or 1
         message = f"code rules skipped: Python cannot parse this file (line {line}: {code.msg})"
-        return (), (Diagnostic(Span(parsed.relative, 1), "PL003", message, Severity.INFO),)
+        return (), (CodeRulesSkipped.at(Span(parsed.relative, 1), message),)
     code.cells = cells
     facts = []
     for name in analyses:
@@ -270,7 +271,7 @@ def _analyse(
             facts.append((name, analysis.scan(code)))
         except RecursionError:  # a tree deeper than the rules' walks allow
             message = f"code rules skipped: {name} cannot follow code nested this deeply"
-            return tuple(facts), (Diagnostic(Span(parsed.relative, 1), "PL003", message, Severity.INFO),)
+            return tuple(facts), (CodeRulesSkipped.at(Span(parsed.relative, 1), message),)
     return tuple(facts), ()
 
 
@@ -356,7 +357,7 @@ def _isolated(path: Path, root: Path, analyses: tuple[str, ...]) -> _Scanned:
             return pool.submit(_scan_file, path, root, analyses).result()
     except BrokenProcessPool:
         span = Span(relative_path(path, root), 1)
-        return _Scanned(problem=Diagnostic(span, "PL001", "cannot parse this file: the parser crashed", Severity.ERROR))
+        return _Scanned(problem=SourceSyntaxError.at(span, "cannot parse this file: the parser crashed"))
 
 
 def check(

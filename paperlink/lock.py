@@ -17,9 +17,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.diagnostics import Diagnostic
 from paperlink.errors import PaperlinkError
 from paperlink.paper.model import Paper, PaperItem, display_name
+from paperlink.rules.traceability import StaleLink
 
 __all__ = ["LOCK_FILE", "LockEntry", "lock_entries", "render_lock", "read_lock", "stale_links"]
 
@@ -103,7 +104,7 @@ def stale_links(current: Iterable[tuple[LockEntry, object]], locked: Mapping, pa
         cited = f"{display_name(item)} {item.key}"
         if before.paper_print != entry.paper_print:
             was = f" (it was number {before.number} when locked)" if before.number != entry.number else ""
-            found.append(Diagnostic(link.span, "PL111", f"the paper changed {cited} since {LOCK_FILE}{was}; review the link, then `paperlink lock --update`", Severity.WARNING))
+            found.append(StaleLink.at(link.span, f"the paper changed {cited} since {LOCK_FILE}{was}; review the link, then `paperlink lock --update`"))
         if before.code_print != entry.code_print:
-            found.append(Diagnostic(link.span, "PL111", f"the code linked to {cited} changed since {LOCK_FILE}; review it, then `paperlink lock --update`", Severity.WARNING))
+            found.append(StaleLink.at(link.span, f"the code linked to {cited} changed since {LOCK_FILE}; review it, then `paperlink lock --update`"))
     return found

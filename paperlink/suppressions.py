@@ -138,7 +138,7 @@ def _unknown_message(code: str) -> str:
 
 
 def _unknown(suppression: Suppression, message: str) -> Diagnostic:
-    return Diagnostic(suppression.span, UnknownSuppressionCode.code, message, UnknownSuppressionCode.severity)
+    return UnknownSuppressionCode.at(suppression.span, message)
 
 
 def _unused(suppression: Suppression, codes: list[str]) -> Diagnostic:
@@ -150,4 +150,4 @@ def _unused(suppression: Suppression, codes: list[str]) -> Diagnostic:
         where = f"on this line or line {first}" if first == last else f"on this line or lines {first}-{last}"
     else:
         where = "on this line"
-    return Diagnostic(suppression.span, UnusedSuppression.code, f"{what}: nothing reported {where}", UnusedSuppression.severity)
+    return UnusedSuppression.at(suppression.span, f"{what}: nothing reported {where}")

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from paperlink.diagnostics import Diagnostic
+from paperlink.rules import ALL_RULES
 
 if TYPE_CHECKING:
     from paperlink.config import Config
@@ -71,8 +72,13 @@ class Analysis:
     """One family of code rules, as the engine runs it."""
 
     name: str  # its section in the JSON output: "gradient_stops", "hidden_inputs", ...
-    codes: tuple[str, ...]  # every code it reports; it runs when one of them is selected
     facts: type  # the frozen dataclass ``scan`` returns (the cache decodes into it)
     scan: Callable[[CodeModule], Any]
     conclude: Callable[[Sequence[Any], Project], Conclusion]
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Every code it reports, in code order: the rules that name it as their ``analysis``.
+        It runs when one of them is selected."""
+        return tuple(rule.code for rule in ALL_RULES if rule.analysis == self.name)
 

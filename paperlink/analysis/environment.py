@@ -161,7 +161,6 @@ def conclude(facts: Sequence[EnvironmentFacts], project: Project) -> Conclusion:
 
 ENVIRONMENT = Analysis(
     name="environment",
-    codes=("PL006", "PL505", "PL506"),
     facts=EnvironmentFacts,
     scan=scan,
     conclude=conclude,

@@ -55,10 +55,6 @@ def _status(module: str, environment: Environment) -> tuple[str, list[Pin]]:
     return ("unpinned", pins) if pins else ("unlisted", [])
 
 
-def _warning(span: Span, rule: type, message: str) -> Diagnostic:
-    return Diagnostic(span, rule.code, message, rule.severity)
-
-
 def environment_diagnostics(files: Sequence[EnvironmentFacts], environment: Environment | None) -> list[Diagnostic]:
     environment = environment or Environment()
     diagnostics = list(environment.problems)
@@ -71,7 +67,7 @@ def environment_diagnostics(files: Sequence[EnvironmentFacts], environment: Envi
             message = (f"no environment file records the versions of the {len(names)} imported "
                        f"package{'s' if len(names) > 1 else ''} ({shown}): add a requirements.txt, environment.yml "
                        "or pyproject.toml that pins them")
-            diagnostics.append(_warning(first.span, UnpinnedEnvironment, message))
+            diagnostics.append(UnpinnedEnvironment.at(first.span, message))
     else:
         diagnostics += _package_diagnostics(imported, environment)
     diagnostics += _version_diagnostics(files, environment, imported)
@@ -85,13 +81,13 @@ def _package_diagnostics(imported: dict[str, ImportedPackage], environment: Envi
         status, pins = _status(module, environment)
         if status == "unlisted":
             message = f"{module} is imported but no environment file lists it ({listing})"
-            found.append(_warning(first.span, UnpinnedEnvironment, message))
+            found.append(UnpinnedEnvironment.at(first.span, message))
         elif status == "unpinned":
             reported: set[str] = set()
             for pin in pins:
                 if pin.span.path not in reported:
                     reported.add(pin.span.path)
-                    found.append(_warning(pin.span, UnpinnedEnvironment, _unpinned_message(module, pin)))
+                    found.append(UnpinnedEnvironment.at(pin.span, _unpinned_message(module, pin)))
     return found
 
 
@@ -128,18 +124,18 @@ def _version_diagnostics(
     python = best.get("python")
     if python is None:
         message = f"the Python version is not recorded in any environment file ({_PYTHON_HINT})"
-        found.append(_warning(_python_place(code, environment, imported), UnrecordedPlatformVersion, message))
+        found.append(UnrecordedPlatformVersion.at(_python_place(code, environment, imported), message))
     elif not python.fixed:
         message = f"the Python version is not recorded: {python.via} does not fix a minor version"
-        found.append(_warning(python.span, UnrecordedPlatformVersion, message))
+        found.append(UnrecordedPlatformVersion.at(python.span, message))
     cuda_use = min(((f.cuda, f.cuda_use) for f in code if f.cuda is not None), default=None)
     cuda = best.get("cuda")
     if cuda_use is not None and cuda is None:
         message = f"the code uses CUDA ({cuda_use[1]}) but no environment file records the CUDA version ({_CUDA_HINT})"
-        found.append(_warning(cuda_use[0], UnrecordedPlatformVersion, message))
+        found.append(UnrecordedPlatformVersion.at(cuda_use[0], message))
     elif cuda_use is not None and not cuda.fixed:
         message = f"the code uses CUDA ({cuda_use[1]}) but {cuda.via} does not fix the CUDA version's minor release"
-        found.append(_warning(cuda.span, UnrecordedPlatformVersion, message))
+        found.append(UnrecordedPlatformVersion.at(cuda.span, message))
     return found
 
 

@@ -17,8 +17,12 @@ from paperlink.analysis.base import Conclusion, Project
 from paperlink.analysis.gradient_flow import Context
 from paperlink.analysis.gradient_paper import stop_marking_items
 from paperlink.analysis.gradient_stops import CONVERSIONS
-from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.diagnostics import Diagnostic
 from paperlink.paper import ItemKind, PaperItem, display_name
+from paperlink.rules.gradient_flow import (
+    DataAttributeStop, GradientStopOutsideTraining, LossThroughConversion, MissingGradientStop, UndocumentedFreeze,
+    UndocumentedGradientStop,
+)
 from paperlink.spans import Span
 
 if TYPE_CHECKING:
@@ -78,22 +82,22 @@ def _entry(stop: GradientStop, documented_by: str | None, links: list[Link]) -> 
 def _diagnose(stop: GradientStop, documented_by: str | None, around: list[Link], project: Project) -> list[Diagnostic]:
     where = f" in {stop.function}" if stop.function else " at module level"
     if stop.kind == "data":
-        return [Diagnostic(stop.span, "PL202", _data_message(stop), Severity.WARNING)]
+        return [DataAttributeStop.at(stop.span, _data_message(stop))]
     if stop.kind in CONVERSIONS and stop.retensorized and documented_by is None:
         message = f"the loss{where} depends on {stop.what}, converted out of autograd and back into a tensor; no gradient flows through it"
-        return [Diagnostic(stop.span, "PL203", message, Severity.WARNING)]
+        return [LossThroughConversion.at(stop.span, message)]
     if documented_by is not None:
         return []
     if stop.kind == "requires_grad":
-        return [Diagnostic(stop.span, "PL204", f"{stop.what} freezes parameters{where} with no paper item or justification", Severity.WARNING)]
+        return [UndocumentedFreeze.at(stop.span, f"{stop.what} freezes parameters{where} with no paper item or justification")]
     if stop.context != Context.TRAINING:
         where = "" if stop.kind in _REGION_KINDS and " on " in stop.what else where
-        return [Diagnostic(stop.span, "PL206", f"{stop.what} is a gradient stop in {stop.context} code{where}", Severity.INFO)]
+        return [GradientStopOutsideTraining.at(stop.span, f"{stop.what} is a gradient stop in {stop.context} code{where}")]
     message = f"{stop.what} stops the gradient on a training path{where} with no paper item or justification"
     unmarked = _unmarked_items(around, project)
     if unmarked:
         message += f"; linked there: {unmarked}, none marking a stop-gradient"
-    return [Diagnostic(stop.span, "PL201", message, Severity.WARNING)]
+    return [UndocumentedGradientStop.at(stop.span, message)]
 
 
 def _data_message(stop: GradientStop) -> str:
@@ -151,7 +155,7 @@ def _missing_stops(facts: Sequence[GradientFacts], project: Project, marking: di
         shown = _cited_name(project, paper_name, item)
         cited = f"{shown} {key}" if shown != key else key
         message = f"{cited} marks a stop-gradient, but the code linked to it stops no gradient"
-        found.append(Diagnostic(first.span, "PL205", message, Severity.WARNING))
+        found.append(MissingGradientStop.at(first.span, message))
     return found
 
 

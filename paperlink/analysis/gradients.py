@@ -309,7 +309,6 @@ def _stopping_calls(code: CodeModule, flow: ModuleFlow, stops: list[GradientStop
 
 GRADIENTS = Analysis(
     name="gradient_stops",
-    codes=("PL201", "PL202", "PL203", "PL204", "PL205", "PL206"),
     facts=GradientFacts,
     scan=scan_gradients,
     conclude=conclude_gradients,

@@ -83,7 +83,6 @@ def conclude(facts: Sequence[HiddenInputFacts], project: Project) -> Conclusion:
 
 HIDDEN_INPUTS = Analysis(
     name="hidden_inputs",
-    codes=("PL301", "PL302", "PL303", "PL304", "PL305", "PL501", "PL502", "PL503", "PL504"),
     facts=HiddenInputFacts,
     scan=scan,
     conclude=conclude,

@@ -15,6 +15,8 @@ from paperlink.analysis.hidden_state import GlobalUse, ModuleGlobal
 from paperlink.analysis.module_graph import ImportGraph
 from paperlink.analysis.reproducibility import LiteralCall, SeedHelper
 from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.rules.hidden_state import GlobalConfigRead, GlobalMutation, GlobalRebinding, ImportTimeWork, LibraryEnvironmentRead
+from paperlink.rules.reproducibility import HardCodedSeed, ResultsWithoutConfig, UndocumentedNondeterminism, UnseededRandomness
 
 if TYPE_CHECKING:
     from paperlink.analysis.hidden_inputs import HiddenInputFacts
@@ -38,11 +40,11 @@ def hidden_state_diagnostics(files: Sequence[HiddenInputFacts], graph: ImportGra
             if library and not read.entry and not read.documented:
                 where = read.function or "module-level code"
                 what = f"the environment variable {read.name}" if read.name else "an environment variable whose name is computed"
-                found.append(Diagnostic(read.span, "PL304", f"{where} reads {what}"))
+                found.append(LibraryEnvironmentRead.at(read.span, f"{where} reads {what}"))
         importers = _importers(file, graph)
         for work in file.state.import_work if importers else ():
             if not work.documented:
-                found.append(Diagnostic(work.span, "PL305", f"{work.what} at import time; imported by {_listed(importers)}"))
+                found.append(ImportTimeWork.at(work.span, f"{work.what} at import time; imported by {_listed(importers)}"))
     return found
 
 
@@ -53,15 +55,15 @@ def _global_diagnostics(item: ModuleGlobal, registrars: frozenset[str]) -> list[
     for use in item.rebinds:
         if not use.documented:
             message = f"{use.function} rebinds the module-level {item.name} through a global statement"
-            found.append(Diagnostic(use.span, "PL301", message))
+            found.append(GlobalRebinding.at(use.span, message))
     for use in _kept_writes(item, registrars):
         if not use.documented:
-            found.append(Diagnostic(use.span, "PL302", f"{use.function} mutates the module-level {item.name} ({_listed(use.details)})"))
+            found.append(GlobalMutation.at(use.span, f"{use.function} mutates the module-level {item.name} ({_listed(use.details)})"))
     if item.kind == "config":
         binders = {use.function for use in item.rebinds}  # a function that parses the config is its source
         for use in item.reads:
             if not use.documented and use.function not in binders:
-                found.append(Diagnostic(use.span, "PL303", f"{use.function} reads the module-level {item.name} ({_listed(use.details)})"))
+                found.append(GlobalConfigRead.at(use.span, f"{use.function} reads the module-level {item.name} ({_listed(use.details)})"))
     return found
 
 
@@ -105,24 +107,24 @@ def reproducibility_diagnostics(files: Sequence[HiddenInputFacts], graph: Import
         if not call.documented:
             seeded = ", ".join(helper.libraries)
             message = f"seed hard-coded as {value} for {helper.function}(), which seeds {seeded}; no parameter or configuration sets it"
-            found.append(Diagnostic(call.span, "PL503", message))
+            found.append(HardCodedSeed.at(call.span, message))
     for file in files:
         facts = file.reproducibility
         found += _draw_diagnostics(file, unseeded)
         for setting in facts.settings:
             if setting.level == "warning" and not setting.documented:
-                found.append(Diagnostic(setting.span, "PL502", f"{setting.setting} makes runs nondeterministic and is not documented"))
+                found.append(UndocumentedNondeterminism.at(setting.span, f"{setting.setting} makes runs nondeterministic and is not documented"))
             elif setting.level == "info" and not setting.documented:
                 message = f"{setting.setting} accumulates in a nondeterministic order on CUDA"
-                found.append(Diagnostic(setting.span, "PL502", message, Severity.INFO))
+                found.append(UndocumentedNondeterminism.at(setting.span, message, Severity.INFO))
         for seed in facts.seeds:
             if not seed.configurable and not seed.documented:
                 message = f"{seed.library} seed hard-coded as {seed.value}; no parameter or configuration sets it"
-                found.append(Diagnostic(seed.span, "PL503", message))
+                found.append(HardCodedSeed.at(seed.span, message))
         for saved in facts.saves if not records_config else ():
             if not saved.documented:
                 message = f"{saved.call}() writes results, and no code records the configuration that produced them"
-                found.append(Diagnostic(saved.span, "PL504", message, Severity.INFO))
+                found.append(ResultsWithoutConfig.at(saved.span, message))
     return found
 
 
@@ -151,13 +153,13 @@ def _draw_diagnostics(file: HiddenInputFacts, unseeded: dict[str, frozenset[str]
             continue
         if use.loader:
             message = "DataLoader shuffles in worker processes without worker_init_fn or generator"
-            found.append(Diagnostic(use.span, "PL501", message))
+            found.append(UnseededRandomness.at(use.span, message))
         elif file.module in unseeded.get(use.library, ()):
             by_library.setdefault(use.library, []).append(use)
     for library, uses in by_library.items():
         more = f"; {len(uses)} draws in this file" if len(uses) > 1 else ""
         message = f"{uses[0].call}() draws from the global {library} generator, and no {library} seed is set on any import path to it{more}"
-        found.append(Diagnostic(uses[0].span, "PL501", message))
+        found.append(UnseededRandomness.at(uses[0].span, message))
     return found
 
 

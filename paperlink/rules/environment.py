@@ -67,6 +67,7 @@ class UnpinnedEnvironment(Rule):
     name = "unpinned-environment"
     severity = Severity.WARNING
     summary = "an imported package whose version no environment file pins"
+    analysis = "environment"
 
 
 class UnrecordedPlatformVersion(Rule):
@@ -119,3 +120,4 @@ class UnrecordedPlatformVersion(Rule):
     name = "unrecorded-platform-version"
     severity = Severity.WARNING
     summary = "the Python version, or the CUDA version the code uses, recorded in no environment file"
+    analysis = "environment"

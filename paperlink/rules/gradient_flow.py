@@ -66,6 +66,7 @@ class UndocumentedGradientStop(Rule):
     name = "undocumented-gradient-stop"
     severity = Severity.WARNING
     summary = "a gradient stop on a training path that no paper item or justification accounts for"
+    analysis = "gradient_stops"
 
 
 class DataAttributeStop(Rule):
@@ -107,6 +108,7 @@ class DataAttributeStop(Rule):
     name = "data-attribute-stop"
     severity = Severity.WARNING
     summary = "`.data` used to read or update a tensor outside autograd"
+    analysis = "gradient_stops"
 
 
 class LossThroughConversion(Rule):
@@ -140,6 +142,7 @@ class LossThroughConversion(Rule):
     name = "loss-through-conversion"
     severity = Severity.WARNING
     summary = "a loss depends on a value converted to Python or NumPy and back"
+    analysis = "gradient_stops"
 
 
 class UndocumentedFreeze(Rule):
@@ -172,6 +175,7 @@ class UndocumentedFreeze(Rule):
     name = "undocumented-freeze"
     severity = Severity.WARNING
     summary = "parameters frozen with no paper item or justification"
+    analysis = "gradient_stops"
 
 
 class MissingGradientStop(Rule):
@@ -209,6 +213,7 @@ class MissingGradientStop(Rule):
     name = "missing-gradient-stop"
     severity = Severity.WARNING
     summary = "the paper marks a stop-gradient that the linked code does not have"
+    analysis = "gradient_stops"
 
 
 class GradientStopOutsideTraining(Rule):
@@ -243,4 +248,5 @@ class GradientStopOutsideTraining(Rule):
     name = "gradient-stop-outside-training"
     severity = Severity.INFO
     summary = "a gradient stop in evaluation, setup or unknown code (listed only on request)"
+    analysis = "gradient_stops"
     default_enabled = False

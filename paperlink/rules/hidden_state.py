@@ -45,6 +45,7 @@ class GlobalRebinding(Rule):
     name = "global-rebinding"
     severity = Severity.WARNING
     summary = "a function rebinds a module-level name through a global statement"
+    analysis = "hidden_inputs"
 
 
 class GlobalMutation(Rule):
@@ -88,6 +89,7 @@ class GlobalMutation(Rule):
     name = "global-mutation"
     severity = Severity.WARNING
     summary = "a function mutates a module-level mutable object in place"
+    analysis = "hidden_inputs"
 
 
 class GlobalConfigRead(Rule):
@@ -132,6 +134,7 @@ class GlobalConfigRead(Rule):
     name = "global-config-read"
     severity = Severity.WARNING
     summary = "a function reads a module-level configuration object instead of a parameter"
+    analysis = "hidden_inputs"
 
 
 class LibraryEnvironmentRead(Rule):
@@ -167,6 +170,7 @@ class LibraryEnvironmentRead(Rule):
     name = "library-env-read"
     severity = Severity.WARNING
     summary = "library or model code reads an environment variable"
+    analysis = "hidden_inputs"
 
 
 class ImportTimeWork(Rule):
@@ -205,3 +209,4 @@ class ImportTimeWork(Rule):
     name = "import-time-work"
     severity = Severity.WARNING
     summary = "an imported module parses arguments, reads files, uses the network or CUDA at import"
+    analysis = "hidden_inputs"

@@ -54,6 +54,7 @@ class HiddenHyperparameter(Rule):
     name = "hidden-hyperparameter"
     severity = Severity.WARNING
     summary = "a hyperparameter literal is neither configurable nor linked to the paper"
+    analysis = "hyperparameters"
 
 
 class HyperparameterMismatch(Rule):
@@ -88,6 +89,7 @@ class HyperparameterMismatch(Rule):
     name = "hyperparameter-mismatch"
     severity = Severity.ERROR
     summary = "a hyperparameter's value in code differs from the paper's"
+    analysis = "hyperparameters"
 
 
 class ImplicitDefaultMismatch(Rule):
@@ -119,6 +121,7 @@ class ImplicitDefaultMismatch(Rule):
     name = "implicit-default-mismatch"
     severity = Severity.WARNING
     summary = "a library default applies where the paper states a different value"
+    analysis = "hyperparameters"
 
 
 class UnimplementedHyperparameter(Rule):
@@ -149,6 +152,7 @@ class UnimplementedHyperparameter(Rule):
     name = "unimplemented-hyperparameter"
     severity = Severity.WARNING
     summary = "a hyperparameter the paper states has no site in code"
+    analysis = "hyperparameters"
 
 
 class InconsistentHyperparameter(Rule):
@@ -183,3 +187,4 @@ class InconsistentHyperparameter(Rule):
     name = "inconsistent-hyperparameter"
     severity = Severity.WARNING
     summary = "a hard-coded hyperparameter overrides a configured one with a different value"
+    analysis = "hyperparameters"

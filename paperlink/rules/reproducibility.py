@@ -52,6 +52,7 @@ class UnseededRandomness(Rule):
     name = "unseeded-randomness"
     severity = Severity.WARNING
     summary = "randomness used with no seed set on any import path to it"
+    analysis = "hidden_inputs"
 
 
 class UndocumentedNondeterminism(Rule):
@@ -85,7 +86,9 @@ class UndocumentedNondeterminism(Rule):
     code = "PL502"
     name = "undocumented-nondeterminism"
     severity = Severity.WARNING
+    other_severities = (Severity.INFO,)  # the atomic-accumulation operations: information
     summary = "a nondeterministic GPU setting or operation without documentation"
+    analysis = "hidden_inputs"
 
 
 class HardCodedSeed(Rule):
@@ -121,6 +124,7 @@ class HardCodedSeed(Rule):
     name = "hard-coded-seed"
     severity = Severity.WARNING
     summary = "a seed value written in the code instead of configured"
+    analysis = "hidden_inputs"
 
 
 class ResultsWithoutConfig(Rule):
@@ -154,3 +158,4 @@ class ResultsWithoutConfig(Rule):
     name = "results-without-config"
     severity = Severity.INFO
     summary = "results or checkpoints written without the configuration that produced them"
+    analysis = "hidden_inputs"

@@ -187,3 +187,4 @@ class UnreadableEnvironmentFile(Rule):
     name = "unreadable-environment-file"
     severity = Severity.WARNING
     summary = "an environment file that cannot be read"
+    analysis = "environment"

@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.diagnostics import Diagnostic
+from paperlink.rules.runtime import NonFiniteOrigin, ParameterWithoutGradient, RuntimeStopNotStatic, StaticStopNotExecuted
 from paperlink.runtime.result import AuditResult, Location, NonFinite, StopEvent, TensorStats, audit_from_dict
 from paperlink.spans import Span
 
@@ -68,9 +69,9 @@ def audit_diagnostics(result: AuditResult) -> list[Diagnostic]:
     for parameter in result.parameters:
         if parameter.status in _NO_GRADIENT:
             message = f"parameter {parameter.name} {_NO_GRADIENT[parameter.status]}"
-            found.append(Diagnostic(_span(parameter.location or fallback), "PL902", message, Severity.WARNING))
+            found.append(ParameterWithoutGradient.at(_span(parameter.location or fallback), message))
     for origin in result.non_finite:
-        found.append(Diagnostic(_span(origin.location), "PL903", _non_finite_message(origin), Severity.ERROR))
+        found.append(NonFiniteOrigin.at(_span(origin.location), _non_finite_message(origin)))
     return sorted(found)
 
 
@@ -121,11 +122,11 @@ def merge_runtime(
             runtime = "not-seen"
             where = Span(path, first, span.get("column", 1), last, span.get("end_column"))
             message = f"static gradient stop {stop.get('api') or stop.get('kind') or ''} never ran in the audited step"
-            diagnostics.append(Diagnostic(where, "PL904", " ".join(message.split()), Severity.INFO))
+            diagnostics.append(StaticStopNotExecuted.at(where, " ".join(message.split())))
         else:
             runtime = None
         annotated.append({**stop, "runtime": runtime})
     for index, event in enumerate(result.events):
         if event.cut and index not in matched:
-            diagnostics.append(Diagnostic(_span(event.location), "PL901", _unseen_message(event), Severity.WARNING))
+            diagnostics.append(RuntimeStopNotStatic.at(_span(event.location), _unseen_message(event)))
     return sorted(diagnostics), annotated

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from paperlink.config import Config
-from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.diagnostics import Diagnostic
+from paperlink.rules.source_input import SourceNotDecodable
 from paperlink.spans import Span, relative_path
 
 __all__ = ["SourceText", "discover", "glob_match", "read_source", "relative_path", "resolved"]
@@ -175,4 +176,4 @@ def read_source(path: Path, root: Path) -> SourceText:
 
 
 def _problem(relative: str, line: int, message: str) -> Diagnostic:
-    return Diagnostic(Span(relative, line), "PL002", message, Severity.ERROR)
+    return SourceNotDecodable.at(Span(relative, line), message)

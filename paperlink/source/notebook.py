@@ -28,7 +28,8 @@ import json
 import re
 from dataclasses import dataclass, replace
 
-from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.diagnostics import Diagnostic
+from paperlink.rules.source_input import SourceSyntaxError
 from paperlink.source.annotations import Annotation, statements_digest
 from paperlink.source.notebook_layout import Cell, NotebookLayout, locate_source_lines, split_source_lines
 from paperlink.spans import Span
@@ -246,7 +247,7 @@ def _syntax_error(code: str) -> SyntaxError | None:
 def _unparsable(relative: str, number: int, error: SyntaxError) -> Diagnostic:
     line = error.lineno or 1
     message = f"cannot parse this cell: {error.msg}; the cell is left out"
-    return Diagnostic(Span(relative, line, max(error.offset or 1, 1), cell=number), "PL001", message, Severity.ERROR)
+    return SourceSyntaxError.at(Span(relative, line, max(error.offset or 1, 1), cell=number), message)
 
 
 def _assemble(kinds, blocks, file_lines, indents) -> tuple[NotebookLayout, str]:

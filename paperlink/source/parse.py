@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.diagnostics import Diagnostic
+from paperlink.rules.source_input import SourceSyntaxError
 from paperlink.source.files import SourceText
 from paperlink.spans import Span
 
@@ -76,7 +77,7 @@ class ParsedSource:
 
 
 def _cannot_parse(relative: str, line: int, column: int, message: str) -> Diagnostic:
-    return Diagnostic(Span(relative, line, column), "PL001", f"cannot parse this file: {message}", Severity.ERROR)
+    return SourceSyntaxError.at(Span(relative, line, column), f"cannot parse this file: {message}")
 
 
 def parse_source(source: SourceText) -> ParsedSource | Diagnostic:

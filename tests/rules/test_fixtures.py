@@ -1,10 +1,11 @@
 """Rule fixture pairs: each case's diagnostics for its folder's code, exactly as expected.
 
 Layout (ruff's and Fixit's): ``fixtures/<CODE>_<slug>/<case>.py`` with ``<case>.expected``
-beside it, one ``LINE:COLUMN CODE message`` per line (``#`` lines are comments); a case
-may be a notebook, ``<case>.ipynb``, whose lines read ``cell N:LINE:COLUMN CODE message``; a case
+beside it, one ``LINE:COLUMN CODE [SEVERITY] message`` per line (``12:9 PL202 [warning] ...``;
+``#`` lines are comments); a case
+may be a notebook, ``<case>.ipynb``, whose lines read ``cell N:LINE:COLUMN CODE [SEVERITY] message``; a case
 may also be a folder of files (``<case>/`` with ``<case>.expected`` holding
-``PATH:LINE:COLUMN CODE message`` lines, PATH relative to the case folder). Cases are
+``PATH:LINE:COLUMN CODE [SEVERITY] message`` lines, PATH relative to the case folder). Cases are
 checked against the folder's own ``paper.tex`` when it has one, else ``fixtures/paper.tex``,
 with only the folder's code selected; a folder case may hold a ``pyproject.toml`` whose
 ``[tool.paperlink]`` settings apply (``config-files`` globs). An empty ``.expected`` is a clean case: the code
@@ -21,7 +22,7 @@ import pytest
 
 from paperlink.config import Config, PaperSource, load_config
 from paperlink.engine import check
-from paperlink.rules import ALL_RULES
+from paperlink.rules import ALL_RULES, rule_by_code
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REGENERATE = os.environ.get("PAPERLINK_REGENERATE") == "1"
@@ -51,13 +52,14 @@ def _found(code: str, case: Path) -> list[str]:
     report = check(config, [case], jobs=1, select=[code])
     lines = []
     for diagnostic in report.diagnostics:
+        assert diagnostic.severity in rule_by_code(diagnostic.code).severities(), diagnostic
         where = f"{diagnostic.span.line}:{diagnostic.span.column}"
         if diagnostic.span.cell is not None:
             where = f"cell {diagnostic.span.cell}:{where}"
         if case.is_dir():  # the shared paper lies outside the case: relative to it, for any checkout
             path = diagnostic.span.path
             where = f"{os.path.relpath(path, root) if os.path.isabs(path) else path}:{where}"
-        lines.append(f"{where} {diagnostic.code} {diagnostic.message}")
+        lines.append(f"{where} {diagnostic.code} [{diagnostic.severity.value}] {diagnostic.message}")
     return lines
 
 

@@ -6,9 +6,10 @@ import re
 
 import pytest
 
-from paperlink.diagnostics import Severity
+from paperlink.diagnostics import Diagnostic, Severity
 from paperlink.rules import ALL_RULES, Rule, rule_by_code, rule_markdown
 from paperlink.rules.base import DOC_HEADINGS
+from paperlink.spans import Span
 
 
 def test_registry_is_not_empty_and_holds_rules():
@@ -37,6 +38,26 @@ def test_rules_are_sorted_by_code():
 def test_rule_describes_itself_completely(rule):
     assert rule.problems() == []
     assert isinstance(rule.severity, Severity)
+    assert all(isinstance(severity, Severity) for severity in rule.severities())
+    assert rule.severities()[0] is rule.severity
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda rule: rule.code)
+def test_a_rule_makes_its_diagnostics_at_its_declared_severities_only(rule):
+    span = Span("a.py", 3, 5)
+    assert rule.at(span, "m") == Diagnostic(span, rule.code, "m", rule.severity)
+    for severity in rule.severities():
+        assert rule.at(span, "m", severity).severity is severity
+    for severity in set(Severity) - set(rule.severities()):
+        with pytest.raises(ValueError, match=f"{rule.code} reports at"):
+            rule.at(span, "m", severity)
+
+
+def test_only_undocumented_nondeterminism_reports_at_two_severities():
+    """A second severity is a documented exception (PL502's CUDA atomics are information)."""
+    assert {rule.code: rule.severities() for rule in ALL_RULES if len(rule.severities()) > 1} == {
+        "PL502": (Severity.WARNING, Severity.INFO)
+    }
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda rule: rule.code)
@@ -63,6 +84,15 @@ def test_problems_reports_an_incomplete_rule():
         "X1: no summary",
         *(f"X1: documentation lacks the heading '## {heading}'" for heading in DOC_HEADINGS[1:]),
     ]
+
+
+def test_problems_reports_a_severity_declared_twice():
+    class Twice(Rule):
+        code = "PL999"
+        severity = Severity.INFO
+        other_severities = (Severity.INFO,)
+
+    assert "PL999: other_severities repeats a severity" in Twice.problems()
 
 
 def test_rule_markdown_starts_with_code_name_and_summary():

@@ -18,7 +18,6 @@ __all__ = ["HYPERPARAMETERS", "HyperparameterFacts", "Site", "SiteKind", "Source
 
 HYPERPARAMETERS = Analysis(
     name="hyperparameters",
-    codes=("PL401", "PL402", "PL403", "PL404", "PL405"),
     facts=HyperparameterFacts,
     scan=scan,
     conclude=conclude,

@@ -183,7 +183,7 @@ def _hidden(placed: Placed) -> Diagnostic | None:
     where = f" of {site.api}" if site.api else ""
     argument = f"{site.label}={site.value}" if site.label else site.value
     message = f"hidden hyperparameter {placed.name}: {argument}{where} is neither configurable nor linked to the paper"
-    return Diagnostic(site.span, HiddenHyperparameter.code, message, HiddenHyperparameter.severity)
+    return HiddenHyperparameter.at(site.span, message)
 
 
 def _mismatch(placed: Placed, papers: Mapping[str, Paper]) -> Diagnostic | None:
@@ -194,7 +194,7 @@ def _mismatch(placed: Placed, papers: Mapping[str, Paper]) -> Diagnostic | None:
         return None
     label = site.origin_label or declared_as(site) or placed.name
     message = f"{label} {site.value} differs from the paper's {_plain(stated)} ({stated.cite(papers)})"
-    return Diagnostic(site.origin or site.span, HyperparameterMismatch.code, message, HyperparameterMismatch.severity)
+    return HyperparameterMismatch.at(site.origin or site.span, message)
 
 
 def _implicit(placed: Placed, papers: Mapping[str, Paper]) -> Diagnostic | None:
@@ -207,7 +207,7 @@ def _implicit(placed: Placed, papers: Mapping[str, Paper]) -> Diagnostic | None:
         f"{site.api} leaves {site.label} at its default {site.value}; "
         f"the paper states {_plain(stated)} ({stated.cite(papers)})"
     )
-    return Diagnostic(site.span, ImplicitDefaultMismatch.code, message, ImplicitDefaultMismatch.severity)
+    return ImplicitDefaultMismatch.at(site.span, message)
 
 
 def _plain(stated: Stated) -> str:
@@ -240,7 +240,7 @@ def _conflicts(placed: Sequence[Placed], reads: Mapping[str, frozenset[str]], pr
         written = config.site.span
         where = project.where(written, seen_from=site.span.path)
         message = f"{entry.name} is {site.value} here but {config.site.value} in {declared_as(config.site)} ({where})"
-        found.append(Diagnostic(site.span, InconsistentHyperparameter.code, message, InconsistentHyperparameter.severity))
+        found.append(InconsistentHyperparameter.at(site.span, message))
     return found
 
 
@@ -259,7 +259,7 @@ def _unimplemented(placed: Sequence[Placed], project: Project) -> list[Diagnosti
                 continue
             shown = stated.item.hyperparameter.name if stated.item.hyperparameter else key
             message = f"hyperparameter {shown} = {_plain(stated)} ({stated.cite(project.papers)}) has no code site"
-            found.append(Diagnostic(stated.item.span, UnimplementedHyperparameter.code, message, UnimplementedHyperparameter.severity))
+            found.append(UnimplementedHyperparameter.at(stated.item.span, message))
     return found
 
 

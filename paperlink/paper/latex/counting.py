@@ -18,7 +18,7 @@ from paperlink.paper.latex.state import (
 )
 from paperlink.paper.model import ItemKind, Limitation
 from paperlink.paper.numbering import arabic, parse_template, within
-from paperlink.diagnostics import Severity
+from paperlink.rules.paper_input import NumberingUnknown
 from paperlink.spans import Span
 
 
@@ -71,7 +71,7 @@ class Counting:
         if name not in _KNOWN_CLASSES:
             self.limitations.append(Limitation(
                 f"document class '{name}' is not modelled; numbers assume the article class", span))
-            self._diagnose(span, "PL015", f"document class '{name}' is not modelled; numbers assume the article class", Severity.INFO)
+            self._diagnose(span, NumberingUnknown, f"document class '{name}' is not modelled; numbers assume the article class")
         elif name.startswith("revtex") or name == "memoir":
             self.limitations.append(Limitation(
                 f"document class '{name}' numbers some items its own way; those numbers may differ", span))

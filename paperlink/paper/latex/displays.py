@@ -22,6 +22,7 @@ from paperlink.paper.latex.nodes import (
 )
 from paperlink.paper.latex.state import _ROW_NUMBERS, _Anchor, _File, _Item
 from paperlink.paper.model import ItemKind
+from paperlink.rules.paper_input import DroppedLabel
 
 
 class DisplayMath:
@@ -95,7 +96,7 @@ class DisplayMath:
                 self._bind_label(label, current, _Anchor(item.number, item))
             pending = []
         for label in pending:
-            self._diagnose(current.span(label.pos), "PL018", f"label '{_label_key(label)}' is on a row without a number; LaTeX drops it")
+            self._diagnose(current.span(label.pos), DroppedLabel, f"label '{_label_key(label)}' is on a row without a number; LaTeX drops it")
 
     def _gather(self, env: LatexEnvironmentNode, current: _File, *, numbered: bool) -> None:
         """gather: each row is a group, so a label in an unnumbered row sees the outer label."""

@@ -19,7 +19,7 @@ from pylatexenc.latexwalker import (
     LatexMathNode,
 )
 
-from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.diagnostics import Diagnostic
 from paperlink.paper import hyperparams
 from paperlink.paper.latex.counting import Counting
 from paperlink.paper.latex.displays import DisplayMath
@@ -61,6 +61,10 @@ from paperlink.paper.latex.state import (
 from paperlink.paper.model import Hyperparameter, ItemKind, Limitation, Paper
 from paperlink.paper.numbering import Counters
 from paperlink.paper.texscan import PLACEHOLDER, MacroTable, expand_in_prose, prepare
+from paperlink.rules.base import Rule
+from paperlink.rules.paper_input import (
+    DuplicateLabel, IncludeCycle, IncludeOutsidePaper, MalformedLatex, NumberingUnknown, PaperFileMissing, PaperNotUtf8,
+)
 from paperlink.spans import LineIndex, Span, relative_path
 
 __all__ = ["read_latex_paper"]
@@ -125,12 +129,12 @@ class _LatexReader(Counting, DisplayMath, Floats):
         index = LineIndex(relative, prepared.text)
         current = _File(path, relative, prepared.text, index, prepared.definitions, base)
         for offset, message in prepared.problems:
-            self._diagnose(current.span(offset), "PL013", message)
+            self._diagnose(current.span(offset), MalformedLatex, message)
         walker = _Walker(prepared.text)
         try:
             nodes = walker.get_latex_nodes()[0]
         except (RecursionError, Exception) as error:  # pylatexenc on hostile input
-            self._diagnose(current.span(0), "PL013", f"cannot parse this file: {type(error).__name__}")
+            self._diagnose(current.span(0), MalformedLatex, f"cannot parse this file: {type(error).__name__}")
             return
         self._report_syntax(current, walker.errors)
         self.include_stack.append(path.resolve())
@@ -146,7 +150,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
             data = path.read_bytes()
         except OSError as error:
             span = origin or Span(self.relative(path), 1)
-            self._diagnose(span, "PL010", f"cannot read {self.relative(path)}: {error.strerror or error}")
+            self._diagnose(span, PaperFileMissing, f"cannot read {self.relative(path)}: {error.strerror or error}")
             return None
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]
@@ -155,7 +159,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
         except UnicodeDecodeError as error:
             line = data.count(b"\n", 0, error.start) + 1
             self._diagnose(
-                Span(self.relative(path), line), "PL014",
+                Span(self.relative(path), line), PaperNotUtf8,
                 f"file is not valid UTF-8 (byte 0x{data[error.start]:02x}); read as Latin-1",
             )
             return data.decode("latin-1")
@@ -167,7 +171,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
             if span.line in seen or len(seen) >= _MAX_SYNTAX_DIAGNOSTICS:
                 continue
             seen.add(span.line)
-            self._diagnose(span, "PL013", f"malformed LaTeX: {message.strip().rstrip('.')}")
+            self._diagnose(span, MalformedLatex, f"malformed LaTeX: {message.strip().rstrip('.')}")
 
     def _subfile_body(self, nodes):
         for node in nodes:
@@ -185,24 +189,24 @@ class _LatexReader(Counting, DisplayMath, Floats):
         candidates = [base / name] if name.endswith(".tex") else [base / f"{name}.tex", base / name]
         target = next((c for c in candidates if _is_file(c)), None)
         if target is None:
-            self._diagnose(span, "PL010", f"included file '{name}' not found (looked in {self.relative(base) or '.'})")
+            self._diagnose(span, PaperFileMissing, f"included file '{name}' not found (looked in {self.relative(base) or '.'})")
             return
         resolved = target.resolve()
         if not resolved.is_relative_to(self.paper_dir):
-            self._diagnose(span, "PL012", f"included file '{name}' is outside the paper folder; not read")
+            self._diagnose(span, IncludeOutsidePaper, f"included file '{name}' is outside the paper folder; not read")
             return
         if resolved in self.include_stack:
-            self._diagnose(span, "PL011", f"include cycle: '{name}' is already being read")
+            self._diagnose(span, IncludeCycle, f"include cycle: '{name}' is already being read")
             return
         if len(self.include_stack) >= _MAX_INCLUDE_DEPTH:
-            self._diagnose(span, "PL011", f"includes nested more than {_MAX_INCLUDE_DEPTH} deep; '{name}' not read")
+            self._diagnose(span, IncludeCycle, f"includes nested more than {_MAX_INCLUDE_DEPTH} deep; '{name}' not read")
             return
         self._read_file(target, base if not subfile else self.main.parent, span, subfile=subfile)
 
     # -- diagnostics --------------------------------------------------------------------
 
-    def _diagnose(self, span: Span, code: str, message: str, severity: Severity = Severity.WARNING) -> None:
-        self.diagnostics.append(Diagnostic(span, code, message, severity))
+    def _diagnose(self, span: Span, rule: type[Rule], message: str) -> None:
+        self.diagnostics.append(rule.at(span, message))
 
     # -- the walk -----------------------------------------------------------------------
 
@@ -211,7 +215,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
             if nodes:
                 first = next((n for n in nodes if n is not None), None)
                 if first is not None:
-                    self._diagnose(current.span(first.pos), "PL013", "LaTeX nested too deeply; the rest of this group is skipped")
+                    self._diagnose(current.span(first.pos), MalformedLatex, "LaTeX nested too deeply; the rest of this group is skipped")
             return
         self.depth += 1
         try:
@@ -322,7 +326,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
         anchor = anchor or self.anchors[-1]
         if key in self.labels_seen:
             first = self.labels_seen[key]
-            self._diagnose(span, "PL016", f"label '{key}' is also defined at {first}; LaTeX uses the last one")
+            self._diagnose(span, DuplicateLabel, f"label '{key}' is also defined at {first}; LaTeX uses the last one")
         self.labels_seen[key] = span
         item = anchor.item
         if item is None or item.kind is ItemKind.HYPERPARAMETER:
@@ -475,7 +479,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
 
     def _limitation(self, span: Span, message: str) -> None:
         self.limitations.append(Limitation(message, span))
-        self._diagnose(span, "PL015", message, Severity.INFO)
+        self._diagnose(span, NumberingUnknown, message)
 
     # -- result ---------------------------------------------------------------------------
 

@@ -9,10 +9,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.diagnostics import Diagnostic
 from paperlink.paper.model import Hyperparameter, ItemKind, PaperItem
 from paperlink.paper.numbering import Counters
 from paperlink.paper.texscan import Definition
+from paperlink.rules.paper_input import ConflictingHyperparameter
 from paperlink.spans import LineIndex, Span
 
 _MAX_INCLUDE_DEPTH = 32
@@ -202,10 +203,9 @@ def _conflicting_hyperparameters(items: tuple[PaperItem, ...]) -> list[Diagnosti
             continue
         a, b = earlier.hyperparameter.value, item.hyperparameter.value
         if a is not None and b is not None and abs(a - b) > 1e-12 * max(abs(a), abs(b), 1e-300):
-            found.append(Diagnostic(
-                item.span, "PL017",
+            found.append(ConflictingHyperparameter.at(
+                item.span,
                 f"{item.key} is stated as {item.hyperparameter.raw} here and as {earlier.hyperparameter.raw} at {earlier.span}",
-                Severity.INFO,
             ))
     return found
 

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.rules.source_input import UnreadableEnvironmentFile
 from paperlink.source.comments import Comment
 from paperlink.source.environment.conda import parse_conda_file, parse_conda_lock
 from paperlink.source.environment.docker import parse_dockerfile
@@ -72,18 +72,18 @@ def read_environment(root: Path, targets: Sequence[Path] = ()) -> Environment:
         relative = relative_path(path, root)
         text, problem, line = _read(path)
         if problem:
-            problems.append(Diagnostic(point(relative, line), "PL006", problem, Severity.WARNING))
+            problems.append(UnreadableEnvironmentFile.at(point(relative, line), problem))
         if text is None:
             continue
         if kind == "pyproject" and not _PACKAGING_TABLE.search(text):
             continue  # settings only (a [tool.paperlink] table): it records no environment
         parsed = parser(text, relative)
-        problems += [Diagnostic(point(relative, line, column), "PL006", message, Severity.WARNING) for line, column, message in parsed.problems]
+        problems += [UnreadableEnvironmentFile.at(point(relative, line, column), message) for line, column, message in parsed.problems]
         for line, written in parsed.includes:
             included = resolved(path.parent / written)
             if included is None or not included.is_file():
                 why = "is a symbolic-link loop" if included is None else "is not a file" if included.exists() else "does not exist"
-                problems.append(Diagnostic(point(relative, line), "PL006", f"includes '{written}', which {why}", Severity.WARNING))
+                problems.append(UnreadableEnvironmentFile.at(point(relative, line), f"includes '{written}', which {why}"))
             elif included not in seen and included.is_relative_to(root.resolve()):
                 seen.add(included)
                 queue.append((included, "requirements", parse_requirements_file))
