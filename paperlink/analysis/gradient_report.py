@@ -36,7 +36,7 @@ def conclude_gradients(facts: Sequence[GradientFacts], project: Project) -> Conc
     links_by_span: dict[Span, list[Link]] = defaultdict(list)
     for link in project.links:
         links_by_span[link.span].append(link)
-    marking = {name: stop_marking_items(paper, project.config.root) for name, paper in project.papers.items()}
+    marking = {name: stop_marking_items(paper) for name, paper in project.papers.items()}
     diagnostics: list[Diagnostic] = []
     section: list[dict[str, Any]] = []
     for file_facts in facts:
