@@ -159,7 +159,7 @@ def conclude(facts: Sequence[EnvironmentFacts], project: Project) -> Conclusion:
     return Conclusion(tuple(sorted(diagnostics)), environment_section(files, environment))
 
 
-ENVIRONMENT = Analysis(
+ENVIRONMENT: Analysis[EnvironmentFacts] = Analysis(
     name="environment",
     codes=("PL006", "PL505", "PL506"),
     facts=EnvironmentFacts,

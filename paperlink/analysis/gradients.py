@@ -307,7 +307,7 @@ def _stopping_calls(code: CodeModule, flow: ModuleFlow, stops: list[GradientStop
     return tuple(sorted(set(calls)))
 
 
-GRADIENTS = Analysis(
+GRADIENTS: Analysis[GradientFacts] = Analysis(
     name="gradient_stops",
     codes=("PL201", "PL202", "PL203", "PL204", "PL205", "PL206"),
     facts=GradientFacts,

@@ -81,7 +81,7 @@ def conclude(facts: Sequence[HiddenInputFacts], project: Project) -> Conclusion:
     return Conclusion(tuple(sorted(diagnostics)), section(files, graph))
 
 
-HIDDEN_INPUTS = Analysis(
+HIDDEN_INPUTS: Analysis[HiddenInputFacts] = Analysis(
     name="hidden_inputs",
     codes=("PL301", "PL302", "PL303", "PL304", "PL305", "PL501", "PL502", "PL503", "PL504"),
     facts=HiddenInputFacts,
