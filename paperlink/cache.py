@@ -135,6 +135,10 @@ def from_data(kind: Any, data: Any) -> Any:
     origin, arguments = typing.get_origin(kind), typing.get_args(kind)
     if kind is Any:
         return data
+    if origin is typing.Literal:  # a closed vocabulary of plain values: "config" | "mutable" | "rebound"
+        if any(data == value and type(data) is type(value) for value in arguments):
+            return data
+        raise ValueError(f"{data!r} is none of {arguments}")
     if origin in (typing.Union, types.UnionType):
         if data is None and type(None) in arguments:
             return None

@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from paperlink.analysis import ANALYSES, Analysis, Project, analysis_by_name
+from paperlink.analysis.hyperparameters import HyperparameterFacts
 from paperlink.config import Config
-from paperlink.configfiles import read_configs
+from paperlink.configfiles import HydraMain, read_configs
 from paperlink.diagnostics import Diagnostic, Severity
 from paperlink.errors import UsageError
 from paperlink.lock import LOCK_FILE, lock_entries, read_lock, stale_links
@@ -388,7 +389,7 @@ def check(
     names = tuple(a.name for a in analyses)
     scan = _scan_cached if cache else _scan
     scanned = scan(files, config.root, jobs, names, progress)
-    configs = read_configs(config, [facts for file in scanned for facts in file.facts])
+    configs = read_configs(config, _hydra_mains(scanned))
     diagnostics = [d for paper in papers.values() for d in paper.diagnostics]
     diagnostics += [file.problem for file in scanned if file.problem is not None]
     diagnostics += [note for file in scanned for note in file.notes]
@@ -445,6 +446,11 @@ def _coverage_and_lock(
     if lock_file.is_file():
         found.extend(stale_links(entries, read_lock(lock_file), papers))
     return rows, exempt, entries, found
+
+
+def _hydra_mains(scanned: Sequence[_Scanned]) -> list[HydraMain]:
+    """The Hydra entry points in the hyperparameter facts: the config trees to read."""
+    return [main for file in scanned for _, found in file.facts if isinstance(found, HyperparameterFacts) for main in found.hydra]
 
 
 def _conclude(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Literal
 
 import pytest
 
@@ -57,3 +58,41 @@ def test_a_cache_written_by_other_code_is_ignored(tmp_path) -> None:
     data["@code"] = "another checkout"
     store.file.write_text(json.dumps(data), encoding="utf-8")
     assert ScanCache(tmp_path).get("a.py", "d1") is None
+
+
+@dataclass(frozen=True)
+class _Setting:
+    level: Literal["warning", "info"]
+    count: Literal[1, 2] = 1
+
+
+def test_a_closed_vocabulary_decodes_only_its_own_values() -> None:
+    setting = _Setting("info", 2)
+    assert from_data(_Setting, json.loads(json.dumps(to_data(setting)))) == setting
+    for data in ({"level": "error"}, {"level": "info", "count": True}, {"level": "info", "count": "2"}):
+        with pytest.raises((TypeError, ValueError, KeyError)):
+            from_data(_Setting, data)
+
+
+def test_every_analysis_finds_facts_the_cache_gives_back_unchanged() -> None:
+    """Each rule fixture and sample, scanned by every analysis, decodes from the cache's JSON as
+    the same typed facts: a field type the codec cannot decode would make every entry a miss."""
+    from pathlib import Path
+
+    from paperlink.analysis import ANALYSES
+    from paperlink.cache import _decode_scan, _encode_scan
+    from paperlink.engine import _scan_file
+
+    root = Path(__file__).resolve().parent.parent
+    names = tuple(analysis.name for analysis in ANALYSES)
+    paths = sorted([*root.glob("tests/rules/fixtures/PL*/*.py"), *root.glob("sample_papers/*/*.py")])
+    kinds, globals_, settings = set(), 0, 0
+    for path in paths:
+        scanned = _scan_file(path, path.parent, names)  # from its own folder: not a test file under tests/
+        assert _decode_scan(json.loads(json.dumps(_encode_scan(scanned, names))), names) == scanned, path
+        facts = dict(scanned.facts)
+        kinds |= {type(found).__name__ for found in facts.values()}
+        globals_ += len(facts["hidden_inputs"].state.globals)
+        settings += len(facts["hidden_inputs"].reproducibility.settings)
+    assert kinds == {analysis.facts.__name__ for analysis in ANALYSES}
+    assert globals_ and settings  # the closed vocabularies (ModuleGlobal.kind, Setting.level) took part

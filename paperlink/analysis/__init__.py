@@ -5,6 +5,8 @@ What an analysis is, and how the engine runs it, is in :mod:`paperlink.analysis.
 
 from __future__ import annotations
 
+from typing import Any
+
 from paperlink.analysis.base import Analysis, Conclusion, Project
 from paperlink.analysis.environment import ENVIRONMENT
 from paperlink.analysis.gradients import GRADIENTS
@@ -13,8 +15,8 @@ from paperlink.analysis.hyperparameters import HYPERPARAMETERS
 
 __all__ = ["ANALYSES", "Analysis", "Conclusion", "Project", "analysis_by_name"]
 
-ANALYSES: tuple[Analysis, ...] = (GRADIENTS, HIDDEN_INPUTS, HYPERPARAMETERS, ENVIRONMENT)
+ANALYSES: tuple[Analysis[Any], ...] = (GRADIENTS, HIDDEN_INPUTS, HYPERPARAMETERS, ENVIRONMENT)
 
 
-def analysis_by_name(name: str) -> Analysis | None:
+def analysis_by_name(name: str) -> Analysis[Any] | None:
     return next((analysis for analysis in ANALYSES if analysis.name == name), None)

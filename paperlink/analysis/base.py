@@ -4,12 +4,14 @@ An :class:`Analysis` works in two steps, so that the expensive one runs in worke
 processes and is cached by file content:
 
 * ``scan(CodeModule) -> facts``: what one file holds (gradient stops, hyperparameter sites,
-  module globals...), as a frozen dataclass of plain fields (it crosses processes and is
-  stored as JSON in ``.paperlink_cache``);
+  module globals...), as a frozen dataclass of typed fields, never a loose dictionary (it
+  crosses processes and is stored as JSON in ``.paperlink_cache`` by one generic codec);
 * ``conclude(facts of every file, Project) -> Conclusion``: diagnostics, which may need the
   papers and links or other files (an import graph), and the section this analysis adds to
   the JSON output and the HTML report (the gradient-stop map, the hidden inputs, the
-  hyperparameter table).
+  hyperparameter table). It is pure: it reasons over typed facts, the papers (whose items
+  carry what conclusions need of the paper's text) and the :class:`Project`, reads no file,
+  and turns its results into JSON-ready data only when it builds the section.
 
 An analysis runs only when one of its codes is selected.
 """
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from paperlink.diagnostics import Diagnostic
 from paperlink.rules import ALL_RULES
@@ -67,14 +69,18 @@ class Conclusion:
     section: Any = None
 
 
+Facts = TypeVar("Facts")  # an analysis's facts about one file: a frozen dataclass of typed fields
+
+
 @dataclass(frozen=True)
-class Analysis:
-    """One family of code rules, as the engine runs it."""
+class Analysis(Generic[Facts]):
+    """One family of code rules, as the engine runs it: ``conclude`` receives exactly what
+    ``scan`` returned for each file (or what the cache decoded into ``facts``)."""
 
     name: str  # its section in the JSON output: "gradient_stops", "hidden_inputs", ...
-    facts: type  # the frozen dataclass ``scan`` returns (the cache decodes into it)
-    scan: Callable[[CodeModule], Any]
-    conclude: Callable[[Sequence[Any], Project], Conclusion]
+    facts: type[Facts]  # the frozen dataclass ``scan`` returns (the cache decodes into it)
+    scan: Callable[[CodeModule], Facts]
+    conclude: Callable[[Sequence[Facts], Project], Conclusion]
 
     @property
     def codes(self) -> tuple[str, ...]:

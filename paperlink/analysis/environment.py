@@ -154,12 +154,12 @@ def _walk_lines(tree: ast.Module, lines: list[int]) -> Iterator[ast.AST]:
 
 def conclude(facts: Sequence[EnvironmentFacts], project: Project) -> Conclusion:
     files = sorted(facts, key=lambda f: f.path)
-    environment = getattr(project, "environment", None)
+    environment = project.environment
     diagnostics = environment_diagnostics(files, environment)
     return Conclusion(tuple(sorted(diagnostics)), environment_section(files, environment))
 
 
-ENVIRONMENT = Analysis(
+ENVIRONMENT: Analysis[EnvironmentFacts] = Analysis(
     name="environment",
     facts=EnvironmentFacts,
     scan=scan,

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 from paperlink.analysis.base import Conclusion, Project
 from paperlink.analysis.gradient_flow import Context
@@ -29,7 +30,9 @@ if TYPE_CHECKING:
     from paperlink.analysis.gradients import GradientFacts, GradientStop
     from paperlink.engine import Link
 
-__all__ = ["conclude_gradients"]
+__all__ = ["Documentation", "StopVerdict", "conclude_gradients"]
+
+Documentation = Literal["annotation", "justification"]  # what documents a stop
 
 _REGION_KINDS = frozenset({"no_grad", "inference_mode", "set_grad_enabled"})
 
@@ -40,22 +43,48 @@ def conclude_gradients(facts: Sequence[GradientFacts], project: Project) -> Conc
     links_by_span: dict[Span, list[Link]] = defaultdict(list)
     for link in project.links:
         links_by_span[link.span].append(link)
-    marking = {name: stop_marking_items(paper, project.config.root) for name, paper in project.papers.items()}
+    marking = {name: stop_marking_items(paper) for name, paper in project.papers.items()}
     diagnostics: list[Diagnostic] = []
-    section: list[dict[str, Any]] = []
+    verdicts: list[StopVerdict] = []
     for file_facts in facts:
         for stop in file_facts.stops:
             own = [l for span in stop.statement_annotations for l in links_by_span.get(span, ())]
             around = [l for span in stop.scope_annotations for l in links_by_span.get(span, ())]
             documented_by = _documented_by(stop, own, around, marking)
             diagnostics.extend(_diagnose(stop, documented_by, around, project))
-            section.append(_entry(stop, documented_by, [*own, *around]))
+            items = tuple(sorted({(link.paper, link.item_key) for link in [*own, *around]}))
+            verdicts.append(StopVerdict(stop, documented_by, items))
     diagnostics.extend(_missing_stops(facts, project, marking))
-    section.sort(key=lambda entry: (entry["span"]["path"], entry["span"]["line"], entry["span"]["column"], entry["kind"]))
-    return Conclusion(tuple(diagnostics), section)
+    verdicts.sort(key=lambda v: (v.stop.span.path, v.stop.span.line, v.stop.span.column, v.stop.kind))
+    return Conclusion(tuple(diagnostics), [verdict.to_dict() for verdict in verdicts])
 
 
-def _documented_by(stop: GradientStop, own: list[Link], around: list[Link], marking: dict[str, frozenset[str]]) -> str | None:
+@dataclass(frozen=True)
+class StopVerdict:
+    """A gradient stop as concluded: what documents it and the paper items linked to it."""
+
+    stop: GradientStop
+    documented_by: Documentation | None  # None: undocumented
+    items: tuple[tuple[str, str], ...]  # (paper, item key) linked on its statement or around it, sorted
+
+    def to_dict(self) -> dict[str, Any]:
+        """Its entry in the ``gradient_stops`` section."""
+        stop = self.stop
+        return {
+            "span": stop.span.to_dict(),
+            "kind": stop.kind,
+            "api": stop.api,
+            "context": stop.context,
+            "function": stop.function,
+            "documented_by": self.documented_by,
+            "items": [{"paper": paper, "item": key} for paper, key in self.items],
+            "justification": stop.justification,
+        }
+
+
+def _documented_by(
+    stop: GradientStop, own: list[Link], around: list[Link], marking: dict[str, frozenset[str]]
+) -> Documentation | None:
     if own or any(link.item_key in marking.get(link.paper, ()) for link in around):
         return "annotation"
     if stop.justification:
@@ -63,20 +92,6 @@ def _documented_by(stop: GradientStop, own: list[Link], around: list[Link], mark
     if stop.kind == "requires_grad" and around:  # freezing is a design choice any linked item may state
         return "annotation"
     return None
-
-
-def _entry(stop: GradientStop, documented_by: str | None, links: list[Link]) -> dict[str, Any]:
-    items = sorted({(link.paper, link.item_key) for link in links})
-    return {
-        "span": stop.span.to_dict(),
-        "kind": stop.kind,
-        "api": stop.api,
-        "context": stop.context,
-        "function": stop.function,
-        "documented_by": documented_by,
-        "items": [{"paper": paper, "item": key} for paper, key in items],
-        "justification": stop.justification,
-    }
 
 
 def _diagnose(stop: GradientStop, documented_by: str | None, around: list[Link], project: Project) -> list[Diagnostic]:

@@ -307,7 +307,7 @@ def _stopping_calls(code: CodeModule, flow: ModuleFlow, stops: list[GradientStop
     return tuple(sorted(set(calls)))
 
 
-GRADIENTS = Analysis(
+GRADIENTS: Analysis[GradientFacts] = Analysis(
     name="gradient_stops",
     facts=GradientFacts,
     scan=scan_gradients,

@@ -81,7 +81,7 @@ def conclude(facts: Sequence[HiddenInputFacts], project: Project) -> Conclusion:
     return Conclusion(tuple(sorted(diagnostics)), section(files, graph))
 
 
-HIDDEN_INPUTS = Analysis(
+HIDDEN_INPUTS: Analysis[HiddenInputFacts] = Analysis(
     name="hidden_inputs",
     facts=HiddenInputFacts,
     scan=scan,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import Literal
 
 from paperlink.analysis.code_walk import CodeWalk, ScopeResolver, Site, base_name
 from paperlink.analysis.module_state import MUTATORS, Binding, is_config_value
@@ -56,11 +57,14 @@ class GlobalUse:
     documented: bool  # a `# paperlink: global ...` on the site or the function's header
 
 
+GlobalKind = Literal["config", "mutable", "rebound"]  # what a module global is to the functions using it
+
+
 @dataclass(frozen=True)
 class ModuleGlobal:
     name: str
     span: Span  # its first module-level binding (or first rebinding when only functions bind it)
-    kind: str  # "config" | "mutable" | "rebound"
+    kind: GlobalKind
     documented: bool  # a `# paperlink: global ...` on the module-level binding
     reads: tuple[GlobalUse, ...] = ()
     writes: tuple[GlobalUse, ...] = ()  # mutations in place (PL302)
@@ -140,7 +144,7 @@ def _globals(
         rebinds, writes, reads = (_grouped(code, uses.get((name, role), {})) for role in ("rebinds", "writes", "reads"))
         binding = bindings.get(name)
         is_config = (binding is not None and binding.kind == "config") or name in configured
-        kind = "config" if is_config else "rebound" if rebinds else "mutable"
+        kind: GlobalKind = "config" if is_config else "rebound" if rebinds else "mutable"
         if kind == "mutable" and not writes:
             continue
         target = binding.target if binding else None

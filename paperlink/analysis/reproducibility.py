@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import Literal
 
 from paperlink.analysis.code_walk import CodeWalk, Site
 from paperlink.analysis.hidden_state import documented
@@ -93,7 +94,7 @@ class Setting:
     setting: str  # "torch.backends.cudnn.benchmark = True", "index_add_()"
     span: Span
     documented: bool  # `# paperlink: nondeterministic ...`
-    level: str  # "warning" (PL502), "info" (PL502, atomics on CUDA), "listed" (computed, not reported)
+    level: Literal["warning", "info", "listed"]  # PL502 / PL502 as info (atomics on CUDA) / computed, not reported
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ its code names) for the engine.
 
 from __future__ import annotations
 
-from paperlink.configfiles.model import ConfigFile, ConfigSource, ConfigValue, DefaultsEntry
+from paperlink.configfiles.model import ConfigFile, ConfigSource, ConfigValue, DefaultsEntry, HydraMain
 from paperlink.configfiles.project import ProjectConfigs, read_configs
 
-__all__ = ["ConfigFile", "ConfigSource", "ConfigValue", "DefaultsEntry", "ProjectConfigs", "read_configs"]
+__all__ = ["ConfigFile", "ConfigSource", "ConfigValue", "DefaultsEntry", "HydraMain", "ProjectConfigs", "read_configs"]

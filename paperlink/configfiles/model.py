@@ -9,7 +9,7 @@ from paperlink.source.annotations import Annotation
 from paperlink.spans import Span
 from paperlink.suppressions import Suppression
 
-__all__ = ["ConfigValue", "DefaultsEntry", "ConfigFile", "ConfigSource"]
+__all__ = ["ConfigValue", "DefaultsEntry", "ConfigFile", "ConfigSource", "HydraMain"]
 
 
 @dataclass(frozen=True)
@@ -61,3 +61,14 @@ class ConfigSource:
     values: tuple[ConfigValue, ...]
     files: tuple[str, ...]  # every file read to build it
     readers: tuple[str, ...] = ()  # .py files that load it (a Hydra main)
+
+
+@dataclass(frozen=True)
+class HydraMain:
+    """A ``@hydra.main`` (or ``hydra.initialize`` + ``compose``): where its config tree is.
+
+    Found by the hyperparameter scan (part of its cached facts); the engine reads the tree."""
+
+    config_path: str | None  # relative to the file's folder, as written; None: no YAML tree
+    config_name: str | None
+    span: Span

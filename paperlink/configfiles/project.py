@@ -7,14 +7,13 @@ project with neither ``config-files`` globs nor a Hydra entry point reads nothin
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from paperlink.config import Config
 from paperlink.configfiles.hydra import compose
-from paperlink.configfiles.model import ConfigFile, ConfigSource
+from paperlink.configfiles.model import ConfigFile, ConfigSource, HydraMain
 from paperlink.configfiles.read import CONFIG_SUFFIXES, read_config_file
 from paperlink.diagnostics import Diagnostic
 from paperlink.source.annotations import Annotation
@@ -38,10 +37,9 @@ class ProjectConfigs:
     paths: tuple[str, ...] = ()  # every config file read, project-relative
 
 
-def read_configs(config: Config, facts: Iterable[tuple[str, Any]]) -> ProjectConfigs:
-    """The configs of the project: ``facts`` are the scan's (analysis name, facts) pairs,
-    whose hyperparameter facts name the Hydra entry points."""
-    mains = [main for name, found in facts if name == "hyperparameters" for main in getattr(found, "hydra", ())]
+def read_configs(config: Config, mains: Sequence[HydraMain]) -> ProjectConfigs:
+    """The configs of the project: the ``config-files`` globs and the trees of ``mains``, the
+    Hydra entry points the hyperparameter scan found."""
     if not mains and not config.config_files:
         return ProjectConfigs()
     root = config.root

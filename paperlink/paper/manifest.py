@@ -22,6 +22,7 @@ Every problem raises :class:`~paperlink.errors.ManifestError` naming the file an
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -29,6 +30,7 @@ import yaml
 from paperlink.errors import ManifestError, PaperNotFoundError, yaml_problem
 from paperlink.paper.hyperparams import canonical_key, parse_number
 from paperlink.paper.model import Hyperparameter, ItemKind, Paper, PaperItem
+from paperlink.paper.prose import ProseFinder
 from paperlink.spans import Span, relative_path
 
 __all__ = ["read_manifest"]
@@ -56,7 +58,9 @@ def read_manifest(path: Path, *, name: str, root: Path) -> Paper:
     if document is None:
         raise ManifestError(f"{relative}:1: the manifest is empty; it needs at least 'items'")
     reader = _Reader(relative)
-    return reader.paper(document, name)
+    paper = reader.paper(document, name)
+    prose = ProseFinder(text)  # read as the LaTeX reader does, for the same conclusions
+    return replace(paper, items=tuple(replace(item, prose=prose.around(item.span)) for item in paper.items))
 
 
 class _Reader:

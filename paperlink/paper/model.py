@@ -66,6 +66,11 @@ class PaperItem:
     level: int = 0  # sectioning depth: part -1, chapter 0, section 1, subsection 2, ...
     hyperparameter: Hyperparameter | None = None
     appendix: bool = False
+    # The prose right around it, as the reader found it in its file (paper/prose.py): the
+    # lines just above (the lead-in sentence) and just below, each up to a blank line, a
+    # display or a heading, joined by spaces; () when the file was empty. Context, not
+    # identity: items compare (and hash) without it
+    prose: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

@@ -175,7 +175,7 @@ def test_a_project_without_config_files_reads_none(tmp_path: Path, monkeypatch: 
 
     monkeypatch.setattr(project_module, "read_config_file", refuse)
     write(tmp_path, {"train.py": "import torch\nopt = torch.optim.SGD([], lr=0.1)\n", "conf/config.yaml": "lr: 1\n"})
-    assert read_configs(Config(root=tmp_path), [("hyperparameters", HyperparameterFacts())]).sources == ()
+    assert read_configs(Config(root=tmp_path), HyperparameterFacts().hydra).sources == ()
     assert run(tmp_path).checked_paths == ("train.py",)
 
 

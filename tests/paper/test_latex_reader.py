@@ -720,3 +720,19 @@ def test_prepare_keeps_newlines_of_a_truncated_paper(cut):
     text = _SAMPLE[:cut]
     prepared = prepare(text, MacroTable.empty())
     assert prepared.text.count("\n") == text.count("\n")
+
+
+def test_each_item_carries_the_prose_around_it_from_its_own_file(tmp_path: Path) -> None:
+    """The lead-in above a display and the text below it, up to a blank line, a display or a
+    heading: what conclusions read instead of the file (a stop-gradient said in words)."""
+    files = {
+        "paper.tex": "\\documentclass{article}\n\\begin{document}\n\\section{Method}\n\\input{loss}\n\\end{document}\n",
+        "loss.tex": (
+            "Earlier paragraph.\n\nWe stop the gradient of\nthe target:\n"
+            "\\begin{equation}\\label{eq:loss} L = (y - q)^2 \\end{equation}\n"
+            "where $y$ is fixed.\n\\subsection{Next}\n"
+        ),
+    }
+    items = {item.key: item for item in read(tmp_path, files).items}
+    assert items["eq:loss"].span.path == "paper/loss.tex"
+    assert items["eq:loss"].prose == ("We stop the gradient of the target:", "where $y$ is fixed.")

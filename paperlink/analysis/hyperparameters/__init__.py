@@ -16,7 +16,7 @@ from paperlink.analysis.hyperparameters.table import conclude
 
 __all__ = ["HYPERPARAMETERS", "HyperparameterFacts", "Site", "SiteKind", "Source", "scan", "conclude"]
 
-HYPERPARAMETERS = Analysis(
+HYPERPARAMETERS: Analysis[HyperparameterFacts] = Analysis(
     name="hyperparameters",
     facts=HyperparameterFacts,
     scan=scan,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from paperlink.configfiles.model import HydraMain  # the scan records it; the engine reads its tree
 from paperlink.spans import Span
 
 __all__ = ["Source", "SiteKind", "Site", "HydraMain", "HyperparameterFacts"]
@@ -53,15 +54,6 @@ class Site:
     origin_label: str = ""  # the flag or field at ``origin``
     default: float | None = None  # the library's default for this argument, where known
     scope: str = ""  # for a value that is a bare name left symbolic: the definition it is in (``Agent.__init__``)
-
-
-@dataclass(frozen=True)
-class HydraMain:
-    """A ``@hydra.main`` (or ``hydra.initialize`` + ``compose``): where its config tree is."""
-
-    config_path: str | None  # relative to the file's folder, as written; None: no YAML tree
-    config_name: str | None
-    span: Span
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paperlink.analysis.base import Conclusion, Project
 from paperlink.analysis.hyperparameters.config import declared_as
@@ -29,6 +29,9 @@ from paperlink.rules.hyperparameters import (
     UnimplementedHyperparameter,
 )
 from paperlink.spans import Span
+
+if TYPE_CHECKING:
+    from paperlink.engine import Link
 
 __all__ = ["Stated", "Placed", "conclude", "place_sites", "hyperparameter_rows"]
 
@@ -117,7 +120,7 @@ def _within(paper: Paper, index: _Index, container: str, name: str) -> Stated | 
 def place_sites(sites: Sequence[Site], project: Project) -> list[Placed]:
     """Every site with the paper's statement it is linked or named after (if any)."""
     indexes = {name: _index(paper) for name, paper in project.papers.items()}
-    links: dict[tuple[str, int], list[Any]] = {}
+    links: dict[tuple[str, int], list[Link]] = {}
     for link in project.links:
         links.setdefault((link.target.path, link.target.line), []).append(link)
     default = project.default_paper if project.default_paper in indexes else next(iter(indexes)) if len(indexes) == 1 else None
@@ -142,7 +145,7 @@ def _statement_of(site: Site) -> tuple[str, int]:
 
 
 def _linked(
-    site: Site, found: list[Any], papers: Mapping[str, Paper], indexes: Mapping[str, _Index], alone: bool
+    site: Site, found: list[Link], papers: Mapping[str, Paper], indexes: Mapping[str, _Index], alone: bool
 ) -> Stated | None:
     """The hyperparameter the annotations on the site's statements name, if any."""
     for link in found:

@@ -60,6 +60,7 @@ from paperlink.paper.latex.state import (
 )
 from paperlink.paper.model import Hyperparameter, ItemKind, Limitation, Paper
 from paperlink.paper.numbering import Counters
+from paperlink.paper.prose import ProseFinder
 from paperlink.paper.texscan import PLACEHOLDER, MacroTable, expand_in_prose, prepare
 from paperlink.rules.base import Rule
 from paperlink.rules.paper_input import (
@@ -86,6 +87,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
         self.diagnostics: list[Diagnostic] = []
         self.limitations: list[Limitation] = []
         self.files: list[str] = []
+        self.prose: dict[str, ProseFinder] = {}  # each file's raw lines, for the prose around its items
         self.include_stack: list[Path] = []
         self.macros = MacroTable.empty()
         self.theorems: dict[str, tuple[str | None, str]] = {}  # env -> (counter, printed name)
@@ -124,6 +126,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
             return
         relative = self.relative(path)
         self.files.append(relative)
+        self.prose.setdefault(relative, ProseFinder(text))
         self.exempt_lines.update((relative, line) for line in _exemption_lines(text))
         prepared = prepare(text, self.macros)
         index = LineIndex(relative, prepared.text)
@@ -483,11 +486,15 @@ class _LatexReader(Counting, DisplayMath, Floats):
 
     # -- result ---------------------------------------------------------------------------
 
+    def _prose_around(self, span: Span) -> tuple[str, ...]:
+        finder = self.prose.get(span.path)
+        return finder.around(span) if finder is not None else ()
+
     def paper(self, name: str) -> Paper:
         kept = [item for item in self.items if item.keep]
         _unify_adam_keys(kept)
         _assign_keys(kept)
-        items = tuple(_freeze(item) for item in kept)
+        items = tuple(_freeze(item, self._prose_around(item.span)) for item in kept)
         diagnostics = list(self.diagnostics)
         diagnostics.extend(_conflicting_hyperparameters(items))
         return Paper(

@@ -174,7 +174,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40]
 
 
-def _freeze(item: _Item) -> PaperItem:
+def _freeze(item: _Item, prose: tuple[str, ...] = ()) -> PaperItem:
     return PaperItem(
         kind=item.kind,
         key=item.key,
@@ -188,6 +188,7 @@ def _freeze(item: _Item) -> PaperItem:
         level=item.level,
         hyperparameter=item.hyperparameter,
         appendix=item.appendix,
+        prose=prose,
     )
 
 
