@@ -326,7 +326,7 @@ def audit_command(entry: str, output_format: str | None, output_file: Path | Non
 
 def _codes_option(flag: str, value: str | None) -> tuple[str, ...] | None:
     """``--select PL1,PL201`` as codes, checked against the rules before anything is read."""
-    from paperlink.selection import require_known, split_codes
+    from paperlink.codes import require_known, split_codes
 
     if value is None:
         return None
@@ -347,7 +347,7 @@ def _overrides(values: tuple[str, ...]) -> dict[str, Path]:
     return overrides
 
 
-HPARAMS_FORMATS = ("csv", "json", "markdown", "text")  # the keys of render.TABLE_FORMATS (a test keeps them equal)
+HPARAMS_FORMATS = ("csv", "json", "markdown", "text")  # the keys of hyperparameter_formats.TABLE_FORMATS (a test keeps them equal)
 
 
 @cli.command("hparams")
@@ -363,8 +363,8 @@ def hparams_command(
 ) -> None:
     """Print every hyperparameter: the paper's value beside each place the code sets it."""
     from paperlink.analysis.hyperparameters import HYPERPARAMETERS
-    from paperlink.analysis.hyperparameters.render import TABLE_FORMATS
     from paperlink.engine import check
+    from paperlink.hyperparameter_formats import TABLE_FORMATS
 
     targets = list(paths) or [Path(".")]
     config = load_config(config_file, targets[0])

@@ -11,14 +11,12 @@ import difflib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
+from paperlink.codes import require_known
 from paperlink.errors import ConfigError, yaml_problem
-
-if TYPE_CHECKING:
-    from paperlink.selection import Selection
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -58,13 +56,6 @@ class Config:
     select: tuple[str, ...] | None = None  # rule codes or prefixes to report (None: every rule)
     ignore: tuple[str, ...] = ()  # rule codes or prefixes not to report
     config_files: tuple[str, ...] = ()  # globs of YAML/JSON/TOML files whose keys are hyperparameters
-
-    @property
-    def selection(self) -> Selection:
-        """``select`` and ``ignore`` as a :class:`~paperlink.selection.Selection`."""
-        from paperlink.selection import Selection
-
-        return Selection(self.select, self.ignore)
 
     @property
     def coverage(self) -> frozenset:
@@ -201,8 +192,6 @@ def _codes(table: dict[str, Any], key: str, section: str) -> tuple[str, ...] | N
         value = [value]
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ConfigError(f"{section}: '{key}' must be a list of rule codes or prefixes such as \"PL1\" or \"PL101\"")
-    from paperlink.selection import require_known  # it reads the rule registry: only when asked
-
     require_known(value, f"{section}: '{key}'", ConfigError)
     return tuple(value)
 

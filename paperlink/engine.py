@@ -19,23 +19,25 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from paperlink.analysis import ANALYSES, Analysis, Project, analysis_by_name
 from paperlink.analysis.hyperparameters import HyperparameterFacts
+from paperlink.codes import require_known
 from paperlink.config import Config
 from paperlink.configfiles import HydraMain, read_configs
-from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.diagnostics import Diagnostic
 from paperlink.errors import UsageError
 from paperlink.lock import LOCK_FILE, lock_entries, read_lock, stale_links
-from paperlink.paper import ItemKind, Paper, PaperItem, display_name, parse_paper
+from paperlink.paper import ItemKind, Paper, display_name, parse_paper
 from paperlink.references import parse_references
+from paperlink.results import CoverageRow, Link, Report, covered_keys, is_exempt
 from paperlink.rules.base import Rule
 from paperlink.rules.source_input import CodeRulesSkipped, NotebookNotReadable, SourceSyntaxError
 from paperlink.rules.traceability import AmbiguousReference, MalformedAnnotation, UnimplementedItem, UnknownPaper, UnknownReference
-from paperlink.selection import Selection, require_known, select_diagnostics
+from paperlink.selection import Selection, select_diagnostics
 from paperlink.source.annotations import Annotation, collect_annotations
 from paperlink.source.code import read_code
 from paperlink.source.environment import read_environment
@@ -43,72 +45,14 @@ from paperlink.source.files import SourceText, discover, read_source
 from paperlink.source.notebook import Notebook, NotebookError, bind_markdown_annotations, is_notebook, read_notebook
 from paperlink.source.notebook_layout import NotebookLayout, to_cells
 from paperlink.source.parse import ParsedSource, SourceParseError, parse_source
+from paperlink.source.suppression_comments import Suppression, collect_suppressions
 from paperlink.spans import Span, relative_path
-from paperlink.suppressions import Suppression, apply_suppressions, collect_suppressions
+from paperlink.suppressions import apply_suppressions
 from paperlink.trace import resolve_all
 
-__all__ = ["Link", "CoverageRow", "Report", "check", "trace_annotations", "coverage", "covered_keys", "is_exempt"]
+__all__ = ["check", "trace_annotations", "coverage"]
 
-_GROUP_KINDS = frozenset({ItemKind.EQUATION, ItemKind.ALGORITHM})
 _PROBLEM_RULES: dict[str, type[Rule]] = {"unknown": UnknownReference, "ambiguous": AmbiguousReference, "unknown-paper": UnknownPaper}
-
-
-@dataclass(frozen=True)
-class Link:
-    """A resolved annotation: code at ``span`` implements ``item_key`` of ``paper``."""
-
-    paper: str
-    item_key: str
-    reference: str  # as written in the annotation
-    form: str  # comment, decorator or docstring
-    span: Span  # where the annotation is written
-    target: Span  # the code it binds to
-    target_name: str = ""
-    scope: str = ""  # the definition the code sits in: part of the link's identity in paperlink.lock
-    code_fingerprint: str = ""
-
-
-@dataclass(frozen=True)
-class CoverageRow:
-    """How many items of one kind in one paper have implementing code."""
-
-    paper: str
-    kind: str
-    total: int
-    implemented: int
-    exempt: int
-
-    @property
-    def missing(self) -> int:
-        return self.total - self.implemented - self.exempt
-
-
-@dataclass(frozen=True)
-class Report:
-    """Everything ``check`` found, sorted and ready for any output format."""
-
-    root: Path
-    diagnostics: tuple[Diagnostic, ...]
-    links: tuple[Link, ...]
-    coverage: tuple[CoverageRow, ...]
-    files: int
-    locked: tuple = ()  # LockEntry for each link, as `paperlink lock` would write them
-    checked_paths: tuple[str, ...] = ()  # project-relative paths of the files read
-    sections: dict[str, Any] = field(default_factory=dict)  # each analysis's output section, by name
-    papers: dict[str, Paper] = field(default_factory=dict)  # the papers read, by name (for the HTML report)
-    exempt: frozenset[str] = frozenset()  # labels and keys exempt from coverage (config and paper)
-    notebooks: dict[str, NotebookLayout] = field(default_factory=dict)  # the notebooks read, by path
-
-    @property
-    def failing(self) -> bool:
-        return any(d.severity is not Severity.INFO for d in self.diagnostics)
-
-    def coverage_percent(self) -> float | None:
-        """Implemented or exempt items as a share of all checked items; None without coverage."""
-        total = sum(row.total for row in self.coverage)
-        if not total:
-            return None
-        return 100 * sum(row.implemented + row.exempt for row in self.coverage) / total
 
 
 def trace_annotations(
@@ -161,25 +105,6 @@ def coverage(
                     message = f"{display_name(item)} {item.key} has no implementing code"
                     diagnostics.append(UnimplementedItem.at(item.span, message))
     return rows, diagnostics
-
-
-def covered_keys(paper: Paper, linked: set[str]) -> set[str]:
-    """Keys of the items that count as implemented, given the keys linked directly."""
-    by_key = {item.key: item for item in paper.items}
-    covered = set(linked)
-    for item in paper.items:
-        group = by_key.get(item.parent) if item.parent else None
-        if group is None or group.kind not in _GROUP_KINDS:
-            continue  # a section does not implement its equations
-        if item.key in linked:
-            covered.add(group.key)  # a row covers its subequations block, a line its algorithm
-        if group.key in linked:
-            covered.add(item.key)
-    return covered
-
-
-def is_exempt(item: PaperItem, exempt: frozenset[str]) -> bool:
-    return item.key in exempt or any(label in exempt for label in item.labels)
 
 
 def _read_papers(config: Config, overrides: Mapping[str, Path]) -> dict[str, Paper]:
@@ -497,4 +422,5 @@ def _selection(config: Config, select: Sequence[str] | None, ignore: Sequence[st
     if select is not None:
         require_known(select, "'select'", UsageError)
     require_known(ignore, "'ignore'", UsageError)
-    return Selection(tuple(select) if select is not None else None, tuple(ignore)).over(config.selection)
+    configured = Selection(config.select, config.ignore)
+    return Selection(tuple(select) if select is not None else None, tuple(ignore)).over(configured)

@@ -22,7 +22,7 @@ from paperlink.rules import ALL_RULES, Rule
 from paperlink.spans import Span
 
 if TYPE_CHECKING:  # the CLI reads FORMATS at start-up; the engine (and libcst) loads only for `check`
-    from paperlink.engine import Report
+    from paperlink.results import Report
     from paperlink.source.notebook_layout import NotebookLayout
 
 __all__ = [

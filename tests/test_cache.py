@@ -12,8 +12,8 @@ from paperlink.cache import from_data, to_data
 from paperlink.diagnostics import Diagnostic, Severity
 from paperlink.engine import _Scanned
 from paperlink.source.annotations import Annotation
+from paperlink.source.suppression_comments import Suppression
 from paperlink.spans import Span
-from paperlink.suppressions import Suppression
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from paperlink import __version__
 from paperlink.config import load_config
 from paperlink.diagnostics import Diagnostic, Severity
-from paperlink.engine import CoverageRow, Report, check
+from paperlink.engine import check
 from paperlink.formats import (
     FORMATS,
     SARIF_SCHEMA,
@@ -31,6 +31,7 @@ from paperlink.formats import (
     report_to_markdown,
     report_to_sarif,
 )
+from paperlink.results import CoverageRow, Report
 from paperlink.rules import ALL_RULES
 from paperlink.spans import Span
 from tests.json_schema import output_errors, published_schema

@@ -1,8 +1,14 @@
-"""Module boundaries (STYLE.md's module map), checked by parsing every module's imports."""
+"""Module boundaries: the layers of docs/architecture.md, checked by parsing every module's imports.
+
+Every import counts: at load, inside a function (lazy) or under ``TYPE_CHECKING``, since
+each is a dependency a reader must follow. :data:`LAYERS` and :data:`ONLY_IN` are the
+tables of docs/architecture.md ("Layers and import rules"); a test keeps them the same.
+"""
 
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +19,46 @@ import paperlink
 
 PACKAGE = Path(paperlink.__file__).resolve().parent
 MODULES = sorted(PACKAGE.rglob("*.py"))
+ARCHITECTURE = PACKAGE.parent / "docs" / "architecture.md"
+
+# Bottom to top. Layer: (its modules, paths under paperlink/ where a folder ends in "/";
+# the layers it may import, besides its own modules). A layer names only layers above it
+# in this table, so the layers form no cycle.
+LAYERS: dict[str, tuple[str, str]] = {
+    "foundation": ("__init__.py spans.py errors.py diagnostics.py markers.py numbers.py references.py data/", ""),
+    "rules": ("rules/ codes.py", "foundation"),
+    "paper": ("paper/", "foundation rules"),
+    "config": ("config.py", "foundation rules paper"),
+    "sources": ("source/ configfiles/", "foundation rules config"),
+    "trace": ("trace.py results.py", "foundation rules paper sources"),
+    "analysis": ("analysis/", "foundation rules paper config sources trace"),
+    "runtime": ("runtime/", "foundation rules"),
+    "checking": (
+        "engine.py cache.py lock.py selection.py suppressions.py",
+        "foundation rules paper config sources trace analysis runtime",
+    ),
+    "output": ("formats.py hyperparameter_formats.py report/", "foundation rules paper sources trace"),
+    "commands": (
+        "cli.py __main__.py scaffold.py",
+        "foundation rules paper config sources trace analysis runtime checking output",
+    ),
+}
+
+# Imports across layers allowed all the same: (module, layer it imports) -> why.
+EXCEPTIONS = {
+    ("__init__.py", "runtime"): "`paperlink.audit` imports the runtime audit on first use, never at load",
+}
+
+# Third-party packages that only some modules may import (lazy imports count).
+ONLY_IN: dict[str, str] = {
+    "pylatexenc": "paper/latex/",
+    "libcst": "source/",
+    "torch": "runtime/",
+    "click": "cli.py",
+    "jinja2": "report/",
+    "markupsafe": "report/",
+    "latex2mathml": "report/",
+}
 
 
 def relative(path: Path) -> str:
@@ -38,23 +84,140 @@ def importers(package: str) -> set[str]:
     return {module for module, names in IMPORTS.items() if package in names}
 
 
-def is_latex_reader(module: str) -> bool:
-    return module == "paperlink/paper/latex.py" or module.startswith("paperlink/paper/latex/")
+def within(module: str, places: str) -> bool:
+    """Whether ``module`` (a path under paperlink/) is one of ``places`` or in one of its folders."""
+    return any(module == place or (place.endswith("/") and module.startswith(place)) for place in places.split())
+
+
+def layer_of(module: str) -> str | None:
+    return next((layer for layer, (modules, _) in LAYERS.items() if within(module, modules)), None)
+
+
+def module_file(dotted: str) -> Path | None:
+    """The file of ``paperlink.a.b``: ``paperlink/a/b.py`` or ``paperlink/a/b/__init__.py``."""
+    path = PACKAGE.joinpath(*dotted.split(".")[1:])
+    if path.with_suffix(".py").is_file():
+        return path.with_suffix(".py")
+    return path / "__init__.py" if (path / "__init__.py").is_file() else None
+
+
+def internal_imports(path: Path) -> list[tuple[int, str, str]]:
+    """(line, module as written, its file under paperlink/) of each paperlink import in the file.
+
+    ``from paperlink.a import b`` imports ``paperlink/a/b.py`` when that exists, else ``paperlink/a``.
+    """
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [f"{node.module}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        for name in names:
+            if name.split(".")[0] != "paperlink":
+                continue
+            while module_file(name) is None:
+                name = name.rsplit(".", 1)[0]
+            target = module_file(name)
+            assert target is not None
+            found.append((node.lineno, name, target.relative_to(PACKAGE).as_posix()))
+    return found
+
+
+def layer_violations() -> list[str]:
+    violations = []
+    for path in MODULES:
+        module = path.relative_to(PACKAGE).as_posix()
+        layer = layer_of(module)
+        if layer is None:
+            continue  # test_every_module_has_a_layer says so
+        allowed = {layer, *LAYERS[layer][1].split()}
+        for line, name, target in internal_imports(path):
+            target_layer = layer_of(target)
+            if target_layer not in allowed and (module, target_layer) not in EXCEPTIONS:
+                violations.append(
+                    f"paperlink/{module}:{line}: {layer} imports {name} ({target_layer}); "
+                    f"{layer} may import: {', '.join(LAYERS[layer][1].split()) or 'nothing else'}"
+                )
+    return violations
+
+
+def test_every_module_has_a_layer():
+    unplaced = [relative(path) for path in MODULES if layer_of(path.relative_to(PACKAGE).as_posix()) is None]
+    assert unplaced == [], "add these modules to a layer in LAYERS here and in docs/architecture.md"
+
+
+def test_each_module_is_in_one_layer():
+    for path in MODULES:
+        module = path.relative_to(PACKAGE).as_posix()
+        assert sum(within(module, modules) for modules, _ in LAYERS.values()) == 1, module
+
+
+def test_layers_name_only_layers_below_them():
+    below: list[str] = []
+    for layer, (_, may_import) in LAYERS.items():
+        assert set(may_import.split()) <= set(below), layer
+        below.append(layer)
+
+
+def test_no_layer_imports_a_layer_above_it():
+    violations = layer_violations()
+    assert not violations, "imports across layers that docs/architecture.md does not allow:\n" + "\n".join(violations)
+
+
+def test_the_exceptions_are_still_needed():
+    """An exception whose import went away goes from the table too."""
+    for module, target_layer in EXCEPTIONS:
+        targets = {layer_of(target) for _, _, target in internal_imports(PACKAGE / module)}
+        assert target_layer in targets, (module, target_layer)
+
+
+def markdown_table(text: str, header: str) -> list[list[str]]:
+    """The rows of the Markdown table whose header row starts with ``header``, as cells."""
+    lines = text.splitlines()
+    start = next(index for index, line in enumerate(lines) if line.startswith(header))
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+    return rows
+
+
+def words(cell: str) -> set[str]:
+    """The names in a table cell: those in backticks, else the comma-separated words ("—": none)."""
+    quoted = re.findall(r"`([^`]+)`", cell)
+    if quoted:
+        return set(quoted)
+    return {word.strip() for word in cell.split(",") if word.strip() not in ("", "—")}
+
+
+def test_the_architecture_document_shows_the_same_layers():
+    rows = markdown_table(ARCHITECTURE.read_text(encoding="utf-8"), "| layer | modules")
+    documented = {row[0]: (words(row[1]), words(row[2])) for row in rows}
+    expected = {layer: (set(modules.split()), set(may_import.split())) for layer, (modules, may_import) in LAYERS.items()}
+    assert documented == expected
+    assert list(documented) == list(LAYERS)  # in the same order, bottom to top
+
+
+def test_the_architecture_document_shows_the_same_package_rules():
+    rows = markdown_table(ARCHITECTURE.read_text(encoding="utf-8"), "| package | only in")
+    documented = {package: row[1].split()[0].strip("`") for row in rows for package in words(row[0])}
+    assert documented == ONLY_IN
+
+
+@pytest.mark.parametrize("package", sorted(ONLY_IN))
+def test_third_party_packages_only_where_the_table_allows(package):
+    users = importers(package)
+    assert users, f"nothing imports {package} any more; update ONLY_IN here and in docs/architecture.md"
+    outside = sorted(module for module in users if not within(module.removeprefix("paperlink/"), ONLY_IN[package]))
+    assert outside == [], f"{package} may be imported only in {ONLY_IN[package]} (docs/architecture.md)"
 
 
 def test_every_module_is_scanned():
     assert {"paperlink/__init__.py", "paperlink/cli.py", "paperlink/config.py", "paperlink/paper/manifest.py"} <= set(IMPORTS)
     assert "click" in IMPORTS["paperlink/cli.py"]  # the scanner sees real imports
-
-
-def test_pylatexenc_only_in_the_latex_reader():
-    users = importers("pylatexenc")
-    assert users, "the LaTeX reader no longer imports pylatexenc; update this test"
-    assert sorted(module for module in users if not is_latex_reader(module)) == []
-
-
-def test_torch_only_in_runtime():
-    assert sorted(m for m in importers("torch") if not m.startswith("paperlink/runtime/")) == []
 
 
 def module_level_imports(path: Path) -> set[str]:
@@ -85,19 +248,6 @@ def test_the_runtime_package_and_check_with_an_audit_load_no_torch():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout == "False\n"
-
-
-@pytest.mark.parametrize("package", ["libcst", "pylatexenc", "torch"])
-def test_config_and_paper_do_not_import_heavy_packages(package):
-    owners = [m for m in IMPORTS if m == "paperlink/config.py" or m.startswith("paperlink/paper/")]
-    offenders = [m for m in owners if package in IMPORTS[m]]
-    if package == "pylatexenc":
-        offenders = [m for m in offenders if not is_latex_reader(m)]
-    assert offenders == []
-
-
-def test_click_only_in_cli():
-    assert importers("click") == {"paperlink/cli.py"}
 
 
 def test_import_paperlink_stays_light():
@@ -133,11 +283,6 @@ def test_starting_the_cli_imports_neither_libcst_nor_pylatexenc():
     code = "import paperlink.cli, sys; print(sorted({m.split('.')[0] for m in sys.modules} & {'libcst', 'pylatexenc', 'torch'}))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
-
-
-@pytest.mark.parametrize("package", ["jinja2", "latex2mathml", "markupsafe"])
-def test_html_packages_only_in_the_report(package):
-    assert sorted(m for m in importers(package) if not m.startswith("paperlink/report/")) == []
 
 
 def test_formats_and_cli_load_no_html_machinery():

@@ -8,11 +8,12 @@ import pytest
 from click.testing import CliRunner
 
 from paperlink.cli import cli, main
+from paperlink.codes import matches, require_known, split_codes, unknown_codes
 from paperlink.config import load_config
 from paperlink.diagnostics import Diagnostic
 from paperlink.engine import check
 from paperlink.errors import PaperlinkError, UsageError
-from paperlink.selection import Selection, matches, require_known, select_diagnostics, split_codes, unknown_codes
+from paperlink.selection import Selection, select_diagnostics
 from paperlink.spans import Span
 
 PAPER = "items:\n" + "".join(f"  - kind: equation\n    label: eq:e{i}\n    number: '{i}'\n" for i in (1, 2))

@@ -1,4 +1,4 @@
-"""Tests for paperlink.suppressions: the comment grammar, what a suppression covers, PL112 and PL113.
+"""Tests for suppressions (read in source/suppression_comments.py, applied in suppressions.py): the comment grammar, what a suppression covers, PL112 and PL113.
 
 End-to-end cases run ``check`` on a small project (pyproject, a YAML paper with one
 equation, Python files) and compare every diagnostic line.
@@ -17,8 +17,9 @@ from paperlink.engine import check
 from paperlink.source.comments import Comment
 from paperlink.source.files import SourceText
 from paperlink.source.parse import ParsedSource, parse_source
+from paperlink.source.suppression_comments import Suppression, collect_suppressions, parse_suppression
 from paperlink.spans import Span
-from paperlink.suppressions import Suppression, apply_suppressions, collect_suppressions, parse_suppression
+from paperlink.suppressions import apply_suppressions
 
 PAPER = "items:\n  - kind: equation\n    label: eq:a\n    number: '1'\n"
 LINKED = "def f(x):  # paper: Eq. 1\n    return x\n"  # keeps PL110 out of the way

@@ -28,8 +28,8 @@ from paperlink.rules import ALL_RULES
 if TYPE_CHECKING:
     from paperlink.config import Config
     from paperlink.configfiles import ConfigSource
-    from paperlink.engine import Link
     from paperlink.paper import Paper
+    from paperlink.results import Link
     from paperlink.source.code import CodeModule
     from paperlink.source.environment import Environment
     from paperlink.source.notebook_layout import NotebookLayout

@@ -28,7 +28,7 @@ from paperlink.spans import Span
 
 if TYPE_CHECKING:
     from paperlink.analysis.gradients import GradientFacts, GradientStop
-    from paperlink.engine import Link
+    from paperlink.results import Link
 
 __all__ = ["Documentation", "StopVerdict", "conclude_gradients"]
 

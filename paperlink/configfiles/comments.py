@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 
 from paperlink.source.annotations import Annotation, comment_references, is_citation
 from paperlink.source.comments import Comment
+from paperlink.source.suppression_comments import Suppression, parse_suppression
 from paperlink.spans import Span
-from paperlink.suppressions import Suppression, parse_suppression
 
 __all__ = ["KeyAt", "comment_start", "read_comments"]
 

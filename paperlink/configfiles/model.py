@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from paperlink.diagnostics import Diagnostic
 from paperlink.source.annotations import Annotation
+from paperlink.source.suppression_comments import Suppression
 from paperlink.spans import Span
-from paperlink.suppressions import Suppression
 
 __all__ = ["ConfigValue", "DefaultsEntry", "ConfigFile", "ConfigSource", "HydraMain"]
 

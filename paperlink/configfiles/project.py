@@ -18,7 +18,7 @@ from paperlink.configfiles.read import CONFIG_SUFFIXES, read_config_file
 from paperlink.diagnostics import Diagnostic
 from paperlink.source.annotations import Annotation
 from paperlink.source.files import glob_match, resolved
-from paperlink.suppressions import Suppression
+from paperlink.source.suppression_comments import Suppression
 
 __all__ = ["ProjectConfigs", "read_configs"]
 

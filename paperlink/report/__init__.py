@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from paperlink.engine import Report
     from paperlink.report.page import PageOptions
+    from paperlink.results import Report
 
 __all__ = ["render_html"]
 

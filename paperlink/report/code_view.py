@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup
 
-from paperlink.engine import Link
 from paperlink.report.anchors import Anchors
 from paperlink.report.highlight import highlight_python, plain_lines
 from paperlink.report.views import CodeFileView, FindingView, LineView, Ref
+from paperlink.results import Link
 from paperlink.source.notebook import Notebook
 
 __all__ = ["code_file_views", "source_lines", "notebook_lines"]

@@ -1,4 +1,4 @@
-"""From a :class:`~paperlink.engine.Report` to the :class:`~paperlink.report.views.Page`.
+"""From a :class:`~paperlink.results.Report` to the :class:`~paperlink.report.views.Page`.
 
 Reading the shown files and asking git for the commit are the only I/O; the rest is a
 function of the report. Nothing depends on the clock: a time is shown only when the
@@ -17,7 +17,6 @@ from pathlib import Path
 from markupsafe import Markup
 
 from paperlink import __version__
-from paperlink.engine import Report, covered_keys, is_exempt
 from paperlink.errors import UsageError
 from paperlink.paper import ItemKind, Paper
 from paperlink.report.anchors import Anchors
@@ -30,6 +29,7 @@ from paperlink.report.paper_view import PaperContext, code_refs_by_item, paper_v
 from paperlink.report.summary import summarize
 from paperlink.report.texts import paper_header
 from paperlink.report.views import CoverageView, FindingView, Header, Page, Ref, RuleView
+from paperlink.results import Report, covered_keys, is_exempt
 from paperlink.rules import ALL_RULES
 from paperlink.source.files import read_source
 from paperlink.source.notebook import NotebookError, read_notebook

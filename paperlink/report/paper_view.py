@@ -11,12 +11,12 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from paperlink.engine import Link, covered_keys, is_exempt
 from paperlink.paper import ItemKind, Paper, PaperItem, display_name
 from paperlink.report.anchors import Anchors
 from paperlink.report.math import MathRenderer
 from paperlink.report.texts import algorithm_line_html, paper_header
 from paperlink.report.views import AlgorithmLineView, FindingView, ItemView, PaperView, Ref, SectionView, StatementView
+from paperlink.results import Link, covered_keys, is_exempt
 
 __all__ = ["PaperContext", "paper_views", "code_refs_by_item"]
 

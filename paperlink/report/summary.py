@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from paperlink.diagnostics import Severity
 
 if TYPE_CHECKING:
-    from paperlink.engine import CoverageRow, Report
+    from paperlink.results import CoverageRow, Report
 
 __all__ = ["CoverageRowView", "SeverityCount", "Summary", "summarize", "coverage_row_view"]
 

@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from paperlink.analysis.hyperparameters import HYPERPARAMETERS, HyperparameterFacts, Source, scan
-from paperlink.analysis.hyperparameters.render import TABLE_FORMATS
 from paperlink.cache import from_data, to_data
 from paperlink.cli import HPARAMS_FORMATS, cli
 from paperlink.config import load_config
 from paperlink.engine import check
+from paperlink.hyperparameter_formats import TABLE_FORMATS
 from paperlink.source.code import CodeModule
 
 ROOT = Path(__file__).resolve().parent.parent.parent

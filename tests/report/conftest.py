@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from paperlink.config import load_config
-from paperlink.engine import Report, check
+from paperlink.engine import check
+from paperlink.results import Report
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = sorted(p.parent for p in (ROOT / "sample_papers").glob("*/paper.tex"))

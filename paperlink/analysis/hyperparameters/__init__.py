@@ -4,7 +4,8 @@
 (:mod:`.vocabulary`, with torch's defaults from the generated table), configuration
 declarations and what ``args.x`` stands for (:mod:`.config`), loss-term coefficients and
 moving-average decays. ``conclude`` (:mod:`.table`) joins them with the paper and builds the
-``hyperparameters`` section, the table ``paperlink hparams`` prints (:mod:`.render`).
+``hyperparameters`` section, the table ``paperlink hparams`` prints
+(:mod:`paperlink.hyperparameter_formats`).
 """
 
 from __future__ import annotations

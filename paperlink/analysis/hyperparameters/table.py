@@ -31,7 +31,7 @@ from paperlink.rules.hyperparameters import (
 from paperlink.spans import Span
 
 if TYPE_CHECKING:
-    from paperlink.engine import Link
+    from paperlink.results import Link
 
 __all__ = ["Stated", "Placed", "conclude", "place_sites", "hyperparameter_rows"]
 

@@ -26,8 +26,8 @@ from paperlink.source.environment.model import Environment, EnvironmentFile, Par
 from paperlink.source.environment.packaging_files import parse_pipfile, parse_pyproject, parse_setup_cfg, parse_setup_py
 from paperlink.source.environment.requirements import parse_requirements_file
 from paperlink.source.files import resolved
+from paperlink.source.suppression_comments import Suppression, parse_suppression
 from paperlink.spans import Span, relative_path
-from paperlink.suppressions import Suppression, parse_suppression
 
 __all__ = ["Environment", "EnvironmentFile", "Pin", "Version", "read_environment", "environment_kind"]
 

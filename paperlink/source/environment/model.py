@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from paperlink.diagnostics import Diagnostic
+from paperlink.source.suppression_comments import Suppression
 from paperlink.spans import Span
-from paperlink.suppressions import Suppression
 
 __all__ = ["Pin", "Version", "EnvironmentFile", "Environment", "Parsed", "point"]
 

@@ -1,6 +1,7 @@
-"""The hyperparameter table as text, JSON, CSV and Markdown (``paperlink hparams``).
+"""Output formats of ``paperlink hparams``: the hyperparameter table as text, JSON, CSV and Markdown.
 
-Each renderer takes the rows of the ``hyperparameters`` section (see
+Beside :mod:`paperlink.formats` (the output of ``check``), of which it shares the Markdown
+quoting. Each renderer takes the rows of the ``hyperparameters`` section (see
 :func:`~paperlink.analysis.hyperparameters.table.hyperparameter_rows`) and returns a string;
 the same rows always give the same bytes.
 """
