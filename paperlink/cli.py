@@ -409,7 +409,7 @@ def lock_command(paths: tuple[Path, ...], update: bool, check_only: bool, config
 @click.option("--all", "show_all", is_flag=True, help="Print every rule's documentation (docs/rules.md).")
 def rule(code: str | None, show_all: bool) -> None:
     """Explain a rule, by code (PL201) or name."""
-    from paperlink.rules import rule_by_code, rule_markdown, rules_markdown
+    from paperlink.rules import RETIRED_CODES, rule_by_code, rule_markdown, rules_markdown
 
     if show_all:
         click.echo(rules_markdown(), nl=False)
@@ -417,6 +417,9 @@ def rule(code: str | None, show_all: bool) -> None:
     if not code:
         raise click.UsageError("give a rule code (e.g. PL010) or --all")
     found = rule_by_code(code)
+    if found is None and code.strip().upper() in RETIRED_CODES:
+        click.echo(f"{code.strip().upper()} was retired: {RETIRED_CODES[code.strip().upper()]}")
+        return
     if found is None:
         raise PaperlinkError(f"unknown rule '{code}'; `paperlink rule --all` lists them")
     click.echo(rule_markdown(found), nl=False)

@@ -1,7 +1,9 @@
 """Rule codes as written in settings, suppressions and on the command line.
 
 A *code* (``PL101``) or a *prefix* of one (``PL1``, ``PL10``) names rules; one names no
-rule when no code in ``ALL_RULES`` starts with it. The configuration, the command line,
+rule when no code in ``ALL_RULES`` starts with it. A retired code (``RETIRED_CODES``) names
+no rule but is not unknown either: it was valid once, and a configuration written then
+must keep loading. The configuration, the command line,
 ``select``/``ignore`` and suppressions all read codes with these functions, so they accept
 and reject the same ones. The rule registry is read only when a code is checked.
 """
@@ -24,11 +26,14 @@ def matches(code: str, prefixes: Iterable[str]) -> bool:
 
 
 def unknown_codes(codes: Iterable[str]) -> list[str]:
-    """The codes and prefixes, in order, that name no rule in ``ALL_RULES``."""
-    from paperlink.rules import ALL_RULES  # rules may grow heavy: loaded only when a code is checked
+    """The codes and prefixes, in order, that name no rule in ``ALL_RULES`` and were never retired."""
+    from paperlink.rules import ALL_RULES, RETIRED_CODES  # loaded only when a code is checked
 
     known = [rule.code for rule in ALL_RULES]
-    return [code for code in codes if not _PREFIX.match(code) or not any(k.startswith(code) for k in known)]
+    return [
+        code for code in codes
+        if code not in RETIRED_CODES and (not _PREFIX.match(code) or not any(k.startswith(code) for k in known))
+    ]
 
 
 def split_codes(text: str) -> tuple[str, ...]:

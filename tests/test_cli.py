@@ -201,3 +201,11 @@ def test_a_configured_tex_file_keeps_its_configured_name():
     result = CliRunner().invoke(cli, ["paper", "show", str(SIMSIAM / "paper.tex")])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("paper simsiam: paper.tex")
+
+
+def test_rule_names_a_retired_code_and_what_replaced_it(monkeypatch):
+    from paperlink import rules
+
+    monkeypatch.setitem(rules.RETIRED_CODES, "PL299", "removed in 0.2.0; PL201 covers it")
+    result = invoke("rule", "pl299")
+    assert (result.exit_code, result.output) == (0, "PL299 was retired: removed in 0.2.0; PL201 covers it\n")

@@ -63,7 +63,7 @@ from paperlink.rules.paper_input import (
     PaperNotUtf8,
 )
 
-__all__ = ["ALL_RULES", "Rule", "rule_by_code", "rule_markdown", "rules_markdown"]
+__all__ = ["ALL_RULES", "RETIRED_CODES", "Rule", "rule_by_code", "rule_markdown", "rules_markdown"]
 
 ALL_RULES: tuple[type[Rule], ...] = (
     SourceSyntaxError,
@@ -116,6 +116,12 @@ ALL_RULES: tuple[type[Rule], ...] = (
     NonFiniteOrigin,
     StaticStopNotExecuted,
 )
+
+
+# Codes of rules that were removed, each with the release that removed it and what to use
+# instead (docs/compatibility.md). A code here is never given to a new rule; settings and
+# suppressions naming it are still accepted, so a pinned configuration survives the upgrade.
+RETIRED_CODES: dict[str, str] = {}
 
 
 def rule_by_code(code: str) -> type[Rule] | None:

@@ -100,3 +100,27 @@ def test_rule_markdown_starts_with_code_name_and_summary():
     page = rule_markdown(rule)
     assert page.startswith(f"# {rule.code} {rule.name}\n\n*{rule.summary}* (default severity: {rule.severity.value})\n\n")
     assert page.endswith(rule.documentation() + "\n")
+
+
+def test_no_retired_code_is_given_to_a_rule():
+    from paperlink.rules import RETIRED_CODES
+
+    assert not {rule.code for rule in ALL_RULES} & set(RETIRED_CODES)
+    assert all(re.match(r"^PL\d{3}$", code) and reason for code, reason in RETIRED_CODES.items())
+
+
+def test_a_retired_code_keeps_settings_and_suppressions_valid(monkeypatch, tmp_path):
+    """docs/compatibility.md: a configuration naming a retired code still loads; a suppression of it is unused."""
+    from paperlink import rules
+    from paperlink.codes import unknown_codes
+    from paperlink.config import load_config
+    from paperlink.engine import check
+
+    monkeypatch.setitem(rules.RETIRED_CODES, "PL299", "removed in 0.2.0; PL201 covers it")
+    assert unknown_codes(["PL299", "PL298", "PL201"]) == ["PL298"]
+    (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\nignore = ["PL299"]\n', encoding="utf-8")
+    (tmp_path / "train.py").write_text("x = 1  # paperlink: ignore[PL299] no longer needed\n", encoding="utf-8")
+    report = check(load_config(tmp_path / "pyproject.toml"), [tmp_path], jobs=1)
+    assert [(d.code, d.span.line, d.message) for d in report.diagnostics] == [
+        ("PL112", 1, "unused suppression of PL299: nothing reported on this line"),
+    ]
