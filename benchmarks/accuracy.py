@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import hashlib
 import json
 import os
 import subprocess
@@ -71,7 +72,7 @@ class Label:
     context: str | None = None
     function: str | None = None
     name: str | None = None
-    code: str = ""
+    line_sha: str | None = None  # digest of the labelled line, stripped: the label still points at it
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,7 @@ def read_labels(path: Path) -> LabelSet:
         return Label(
             path=str(entry["path"]), line=int(entry["line"]), family=family, kind=str(entry.get("kind", "")),
             core=bool(entry.get("core", False)) and not negative, context=entry.get("context"),  # type: ignore[arg-type]
-            function=entry.get("function"), name=entry.get("name"), code=str(entry.get("code", "")),  # type: ignore[arg-type]
+            function=entry.get("function"), name=entry.get("name"), line_sha=entry.get("line_sha"),  # type: ignore[arg-type]
         )
 
     return LabelSet(
@@ -177,16 +178,59 @@ def locate(repos: Path, labels: LabelSet, work: Path) -> Path | None:
         if (candidate / "HEAD").is_file() and (candidate / "objects").is_dir():  # a git directory
             target = work / f"{owner}__{name}"
             if not target.exists():
-                target.mkdir(parents=True)
-                archive = subprocess.run(["git", f"--git-dir={candidate}", "archive", labels.commit],
-                                         capture_output=True, check=False)
-                if archive.returncode != 0:
-                    raise RuntimeError(f"{labels.repo}: commit {labels.commit} not in {candidate}: {archive.stderr.decode()}")
-                subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+                export(candidate, labels.commit, target)
             return target
         if candidate.is_dir() and all((candidate / f).is_file() for f in labels.files):
             return candidate
     return None
+
+
+def export(git_dir: Path, commit: str, target: Path) -> None:
+    """The files of ``commit`` written under ``target``. Stored snapshots may lack large
+    blobs (images, weights), which ``git archive`` refuses; those are left out."""
+    listing = subprocess.run(["git", f"--git-dir={git_dir}", "ls-tree", "-r", "-z", commit],
+                             capture_output=True, check=False)
+    if listing.returncode != 0:
+        raise RuntimeError(f"commit {commit} is not in {git_dir}: {listing.stderr.decode().strip()}")
+    blobs = []
+    for entry in listing.stdout.split(b"\0"):
+        if entry:
+            mode_type_sha, path = entry.split(b"\t", 1)
+            mode, kind, sha = mode_type_sha.split()
+            if kind == b"blob" and mode != b"120000":
+                blobs.append((sha.decode(), path.decode("utf-8", "surrogateescape")))
+    request = "".join(f"{sha}\n" for sha, _ in blobs).encode()
+    contents = subprocess.run(["git", f"--git-dir={git_dir}", "cat-file", "--batch"], input=request,
+                              capture_output=True, check=True).stdout
+    position = 0
+    for _, path in blobs:
+        header_end = contents.index(b"\n", position)
+        header = contents[position:header_end].split()
+        position = header_end + 1
+        if header[-1] == b"missing":
+            continue
+        size = int(header[2])
+        destination = target / path
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_bytes(contents[position:position + size])
+        position += size + 1
+
+
+def line_digest(text: str) -> str:
+    """What ``line_sha`` holds: the first 10 hex digits of the SHA-1 of the stripped line."""
+    return hashlib.sha1(text.strip().encode("utf-8")).hexdigest()[:10]
+
+
+def moved_labels(labels: LabelSet, root: Path) -> list[str]:
+    """Labels whose line no longer reads as it did when labelled (a checkout at another commit)."""
+    moved = []
+    texts = {path: (root / path).read_text(encoding="utf-8", errors="replace").split("\n") for path in labels.files}
+    for label in (*labels.items, *labels.negatives):
+        lines = texts[label.path]
+        text = lines[label.line - 1] if 0 < label.line <= len(lines) else ""
+        if label.line_sha is not None and line_digest(text) != label.line_sha:
+            moved.append(f"{label.path}:{label.line}")
+    return moved
 
 
 def run_paperlink(root: Path) -> dict[str, object]:
@@ -328,7 +372,8 @@ def _score_hidden_state(labels: LabelSet, reported: Sequence[Reported], root: Pa
         if negative.family != "hidden_state":
             continue
         owners = enclosing_functions((root / negative.path).read_text(encoding="utf-8", errors="replace"))
-        negatives.append((negative.path, negative.function or owners.get(negative.line, ""), negative.name, negative.code))
+        line = (root / negative.path).read_text(encoding="utf-8", errors="replace").split("\n")[negative.line - 1]
+        negatives.append((negative.path, negative.function or owners.get(negative.line, ""), negative.name, line))
     for r in mine:
         if any(matches(unit, r) for unit in units):
             result.matched_reported += 1
@@ -339,6 +384,35 @@ def _score_hidden_state(labels: LabelSet, reported: Sequence[Reported], root: Pa
         )
         result.on_negatives += on_negative
         result.false.append(f"{r.path} {r.function} reads {r.name} {'on a labelled negative' if on_negative else 'unlabelled'}")
+
+
+def label_units(labels: LabelSet, family: str, files: Iterable[str]) -> dict[tuple[str, ...], Label]:
+    """The units of one family in ``files``: a line, or (file, function, name) for hidden state."""
+    wanted = set(files)
+    units: dict[tuple[str, ...], Label] = {}
+    for item in labels.items:
+        if item.family == family and item.path in wanted:
+            key = (item.path, item.function or "", item.name or "") if family == "hidden_state" else (item.path, str(item.line))
+            units.setdefault(key, item)
+    return units
+
+
+def agreement(first: LabelSet, second: LabelSet) -> dict[str, dict[str, float | int | None]]:
+    """How two labellers' sets of the same files agree, per family: units both found, units only
+    one found, F1 of one against the other, and for gradient stops the share of shared stops
+    given the same context."""
+    files = sorted(set(first.files) & set(second.files))
+    figures = {}
+    for family in FAMILIES:
+        a, b = label_units(first, family, files), label_units(second, family, files)
+        both = set(a) & set(b)
+        same_context = sum(a[k].context == b[k].context for k in both)
+        figures[family] = {
+            "both": len(both), "only_first": len(set(a) - both), "only_second": len(set(b) - both),
+            "f1": _ratio(2 * len(both), len(a) + len(b)),
+            "same_context": _ratio(same_context, len(both)) if family == "gradient_stops" else None,
+        }
+    return figures
 
 
 def _cell(value: float | int | None) -> str:
@@ -367,7 +441,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--split", choices=("heldout", "dev", "all"), default="all")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--details", action="store_true", help="list every miss and every false item")
+    parser.add_argument("--agreement", type=Path, metavar="SECOND_DIR",
+                        help="compare the labels with a second labeller's files of the same names, and exit")
     args = parser.parse_args(argv)
+    if args.agreement:
+        return print_agreement(args.labels or sorted(LABELS.glob("*.yaml")), args.agreement)
     sets = [read_labels(p) for p in (args.labels or sorted(LABELS.glob("*.yaml")))]
     sets = [s for s in sets if args.split == "all" or s.split == args.split]
     print(f"{len(sets)} label sets: {sum(len(s.files) for s in sets)} files, {sum(s.lines for s in sets)} lines, "
@@ -375,11 +453,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows: list[tuple[str, str, Score]] = []
     totals: dict[tuple[str, str], Score] = defaultdict(Score)
     absent = []
+    failed = False
     with tempfile.TemporaryDirectory(prefix="paperlink-accuracy-") as work:
         for labels in sets:
             root = locate(args.repos, labels, Path(work)) if args.repos else None
             if root is None:
                 absent.append(labels.repo)
+                continue
+            moved = moved_labels(labels, root)
+            if moved:
+                print(f"{labels.repo}: {len(moved)} labelled lines read differently (first: {moved[0]}); "
+                      f"is {root} at commit {labels.commit}? skipped", file=sys.stderr)
+                failed = True
                 continue
             scores = score(labels, run_paperlink(root), root)
             for family in FAMILIES:
@@ -401,6 +486,28 @@ def main(argv: Sequence[str] | None = None) -> int:
                          indent=2, sort_keys=True))
     else:
         print(table(rows + summary))
+    return 1 if failed else 0
+
+
+def print_agreement(paths: Sequence[Path], second_dir: Path) -> int:
+    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for path in paths:
+        other = second_dir / path.name
+        if not other.is_file():
+            continue
+        first, second = read_labels(path), read_labels(other)
+        if first.commit != second.commit:
+            print(f"{first.repo}: the labellers saw different commits; skipped", file=sys.stderr)
+            continue
+        for family, figures in agreement(first, second).items():
+            print(f"{first.repo:32} {family:16} both {figures['both']:3}  only first {figures['only_first']:3}  "
+                  f"only second {figures['only_second']:3}  F1 {_cell(figures['f1'])}  same context {_cell(figures['same_context'])}")
+            for key in ("both", "only_first", "only_second"):
+                totals[family][key] += figures[key]  # type: ignore[operator]
+    for family, counts in totals.items():
+        f1 = _ratio(2 * counts["both"], 2 * counts["both"] + counts["only_first"] + counts["only_second"])
+        print(f"{'all':32} {family:16} both {counts['both']:3}  only first {counts['only_first']:3}  "
+              f"only second {counts['only_second']:3}  F1 {_cell(f1)}")
     return 0
 
 

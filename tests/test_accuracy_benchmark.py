@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 TOY = ROOT / "tests" / "data" / "accuracy"
@@ -76,8 +77,9 @@ def test_scores_count_units_negatives_and_contexts() -> None:
 
 
 def test_a_label_outside_the_labelled_files_is_refused(tmp_path: Path) -> None:
-    text = (TOY / "acme__toy.yaml").read_text(encoding="utf-8").replace("- {path: train.py, line: 7,", "- {path: other.py, line: 7,")
-    (tmp_path / "bad.yaml").write_text(text, encoding="utf-8")
+    document = yaml.safe_load((TOY / "acme__toy.yaml").read_text(encoding="utf-8"))
+    document["items"][0]["path"] = "other.py"
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
     with pytest.raises(ValueError, match="other.py is not among the labelled files"):
         accuracy.read_labels(tmp_path / "bad.yaml")
 
@@ -86,6 +88,7 @@ def test_the_committed_label_sets_load() -> None:
     for path in sorted((ROOT / "benchmarks" / "labels").glob("*.yaml")):
         labels = accuracy.read_labels(path)
         assert labels.split in ("dev", "heldout") and len(labels.commit) == 40, path.name
+        assert all(label.line_sha for label in (*labels.items, *labels.negatives)), path.name
 
 
 def test_the_script_scores_a_repository_present_locally() -> None:
@@ -98,3 +101,31 @@ def test_the_script_scores_a_repository_present_locally() -> None:
                                          for family in ("gradient_stops", "hidden_state", "hyperparameters")]
     assert figures["totals"]["all|gradient_stops"]["labels"] == 4
     assert "1 label sets: 1 files, 30 lines, 10 items, 4 negatives" in done.stderr
+
+
+def test_labels_that_no_longer_point_at_their_line_are_refused(tmp_path: Path) -> None:
+    """A checkout at another commit: the labelled lines read differently, so the repository is not scored."""
+    checkout = tmp_path / "acme__toy"
+    checkout.mkdir()
+    text = (TOY / "acme__toy" / "train.py").read_text(encoding="utf-8")
+    (checkout / "train.py").write_text("import os\n" + text, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "accuracy.py"), str(TOY / "acme__toy.yaml"), "--repos", str(tmp_path)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 1
+    assert "acme/toy: 14 labelled lines read differently (first: train.py:16)" in done.stderr
+
+
+def test_agreement_of_two_labellers_counts_shared_units_and_contexts(tmp_path: Path) -> None:
+    first = accuracy.read_labels(TOY / "acme__toy.yaml")
+    document = yaml.safe_load((TOY / "acme__toy.yaml").read_text(encoding="utf-8"))
+    document["items"] = [item for item in document["items"] if item["line"] != 18]  # missed the loss weight
+    document["items"][1]["context"] = "setup"  # the target update's no_grad, seen as setup
+    document["items"].append({"path": "train.py", "line": 25, "family": "hyperparameters", "kind": "literal",
+                              "name": "width", "value": "4"})
+    (tmp_path / "acme__toy.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+    figures = accuracy.agreement(first, accuracy.read_labels(tmp_path / "acme__toy.yaml"))
+    assert figures["gradient_stops"] == {"both": 4, "only_first": 0, "only_second": 0, "f1": 1.0, "same_context": 0.75}
+    assert figures["hyperparameters"] == {"both": 3, "only_first": 1, "only_second": 1, "f1": 0.75, "same_context": None}
+    assert figures["hidden_state"]["f1"] == 1.0
