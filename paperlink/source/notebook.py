@@ -27,6 +27,7 @@ import ast
 import json
 import re
 from dataclasses import dataclass, replace
+from typing import Sequence
 
 from paperlink.diagnostics import Diagnostic, Severity
 from paperlink.source.annotations import Annotation, statements_digest
@@ -249,7 +250,9 @@ def _unparsable(relative: str, number: int, error: SyntaxError) -> Diagnostic:
     return Diagnostic(Span(relative, line, max(error.offset or 1, 1), cell=number), "PL001", message, Severity.ERROR)
 
 
-def _assemble(kinds, blocks, file_lines, indents) -> tuple[NotebookLayout, str]:
+def _assemble(
+    kinds: Sequence[str], blocks: Sequence[list[str]], file_lines: Sequence[tuple[int, ...]], indents: Sequence[int],
+) -> tuple[NotebookLayout, str]:
     cells: list[Cell] = []
     text: list[str] = []
     for index, (kind, block) in enumerate(zip(kinds, blocks)):
