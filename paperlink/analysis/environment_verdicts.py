@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from paperlink.diagnostics import Diagnostic
+from paperlink.rules.base import Rule
 from paperlink.rules.environment import UnpinnedEnvironment, UnrecordedPlatformVersion
 from paperlink.source.code import module_name
-from paperlink.source.environment.model import Environment, Pin, Version, point
+from paperlink.source.environment.model import Environment, EnvironmentFile, Pin, Version, point
 from paperlink.source.environment.names import providers
 from paperlink.spans import Span
 
@@ -55,7 +56,7 @@ def _status(module: str, environment: Environment) -> tuple[str, list[Pin]]:
     return ("unpinned", pins) if pins else ("unlisted", [])
 
 
-def _warning(span: Span, rule: type, message: str) -> Diagnostic:
+def _warning(span: Span, rule: type[Rule], message: str) -> Diagnostic:
     return Diagnostic(span, rule.code, message, rule.severity)
 
 
@@ -137,7 +138,7 @@ def _version_diagnostics(
     if cuda_use is not None and cuda is None:
         message = f"the code uses CUDA ({cuda_use[1]}) but no environment file records the CUDA version ({_CUDA_HINT})"
         found.append(_warning(cuda_use[0], UnrecordedPlatformVersion, message))
-    elif cuda_use is not None and not cuda.fixed:
+    elif cuda_use is not None and cuda is not None and not cuda.fixed:
         message = f"the code uses CUDA ({cuda_use[1]}) but {cuda.via} does not fix the CUDA version's minor release"
         found.append(_warning(cuda.span, UnrecordedPlatformVersion, message))
     return found
@@ -179,7 +180,7 @@ def environment_section(files: Sequence[EnvironmentFacts], environment: Environm
     }
 
 
-def _file_data(file) -> dict[str, Any]:
+def _file_data(file: EnvironmentFile) -> dict[str, Any]:
     return {
         "path": file.path, "kind": file.kind, "lock": file.lock,
         "pins": [{"package": p.package, "written": p.written, "spec": p.spec, "exact": p.exact, "span": p.span.to_dict()} for p in file.pins],

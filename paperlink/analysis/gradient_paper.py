@@ -52,7 +52,8 @@ def _prose_around(item: PaperItem, root: Path) -> list[str]:
     if not lines:
         return []
     first, last = item.span.line - 1, (item.span.end_line or item.span.line) - 1
-    above, index = [], first - 1
+    above: list[str] = []
+    index = first - 1
     while index >= 0 and not _BOUNDARY.match(lines[index]):
         above.insert(0, lines[index])
         index -= 1

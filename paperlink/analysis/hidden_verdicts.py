@@ -15,6 +15,7 @@ from paperlink.analysis.hidden_state import GlobalUse, ModuleGlobal
 from paperlink.analysis.module_graph import ImportGraph
 from paperlink.analysis.reproducibility import LiteralCall, SeedHelper
 from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.spans import Span
 
 if TYPE_CHECKING:
     from paperlink.analysis.hidden_inputs import HiddenInputFacts
@@ -186,7 +187,10 @@ def _unseeded(files: Sequence[HiddenInputFacts], graph: ImportGraph) -> dict[str
 def section(files: Sequence[HiddenInputFacts], graph: ImportGraph) -> dict[str, Any]:
     """The ``hidden_inputs`` JSON section: every list sorted by span."""
     registrars = _registrars(files, graph)
-    globals_, env_vars, seeds, settings = [], [], [], []
+    globals_: list[tuple[Span, dict[str, Any]]] = []
+    env_vars: list[tuple[Span, dict[str, Any]]] = []
+    seeds: list[tuple[Span, dict[str, Any]]] = []
+    settings: list[tuple[Span, dict[str, Any]]] = []
     for file in files:
         for item in file.state.globals:
             writers = [*_kept_writes(item, registrars.get(file.module, frozenset())), *item.rebinds]
