@@ -24,9 +24,12 @@ import types
 import typing
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paperlink import __version__
+
+if TYPE_CHECKING:
+    from paperlink.engine import _Scanned
 
 __all__ = ["CACHE_FOLDER", "ScanCache", "digest", "to_data", "from_data"]
 
@@ -73,7 +76,7 @@ class ScanCache:
             return {}  # written by other code: a development checkout changes without a version bump
         return {key: (value[0], value[1]) for key, value in data.items() if isinstance(value, list) and len(value) == 2}
 
-    def get(self, relative: str, file_digest: str, analyses: Sequence[str] = ()):
+    def get(self, relative: str, file_digest: str, analyses: Sequence[str] = ()) -> _Scanned | None:
         """The cached scan of ``relative`` if its bytes are unchanged and it holds the
         facts of ``analyses`` (by name), else None."""
         entry = self.entries.get(relative)
@@ -84,7 +87,7 @@ class ScanCache:
         except (KeyError, TypeError, ValueError):
             return None
 
-    def put(self, relative: str, file_digest: str, scanned, analyses: Sequence[str] = ()) -> None:
+    def put(self, relative: str, file_digest: str, scanned: _Scanned, analyses: Sequence[str] = ()) -> None:
         self.entries[relative] = (file_digest, _encode_scan(scanned, analyses))
         self.changed = True
 
@@ -148,7 +151,7 @@ def from_data(kind: Any, data: Any) -> Any:
         return origin(from_data(arguments[0], item) for item in _sequence(data))
     if origin is dict:
         return {key: from_data(arguments[1], item) for key, item in data.items()}
-    if dataclasses.is_dataclass(kind):
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         hints = _hints(kind)
         fields = [f for f in dataclasses.fields(kind) if f.init]
         return kind(**{f.name: from_data(hints[f.name], data[f.name]) for f in fields if f.name in data})
@@ -172,14 +175,14 @@ def _hints(kind: type) -> dict[str, Any]:
     return typing.get_type_hints(kind)
 
 
-def _encode_scan(scanned, analyses: Sequence[str]) -> dict[str, Any]:
+def _encode_scan(scanned: _Scanned, analyses: Sequence[str]) -> dict[str, Any]:
     data = to_data(dataclasses.replace(scanned, facts=()))
     data["facts"] = {name: to_data(facts) for name, facts in scanned.facts}
     data["analyses"] = list(analyses)  # what was asked: a file the rules could not read has no facts
     return data
 
 
-def _decode_scan(data: dict[str, Any], analyses: Sequence[str]):
+def _decode_scan(data: dict[str, Any], analyses: Sequence[str]) -> _Scanned:
     from paperlink.analysis import analysis_by_name
     from paperlink.engine import _Scanned  # the engine owns the type; imported late to avoid a cycle
 
