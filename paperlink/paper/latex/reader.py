@@ -130,7 +130,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
         walker = _Walker(prepared.text)
         try:
             nodes = walker.get_latex_nodes()[0]
-        except (RecursionError, Exception) as error:  # pylatexenc on hostile input
+        except (RecursionError, Exception) as error:  # noqa: BLE001 - pylatexenc on hostile input
             self._diagnose(current.span(0), "PL013", f"cannot parse this file: {type(error).__name__}")
             return
         self._report_syntax(current, walker.errors)
