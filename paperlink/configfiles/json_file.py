@@ -80,7 +80,7 @@ class _Scanner:
 
     def _skip(self, at: int) -> int:
         match = _SPACE.match(self.text, at)
-        return match.end() if match else at  # always a match: the pattern accepts no space
+        return match.end() if match else at  # always a match: the pattern also matches no space
 
     def _leaf(self, key: str, text: str, numeric: float | None, start: int, end: int) -> None:
         if not key:
