@@ -26,12 +26,15 @@ import types
 import typing
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paperlink import __version__
 from paperlink.diagnostics import Diagnostic, Severity
 from paperlink.rules import rule_by_code
 from paperlink.spans import Span
+
+if TYPE_CHECKING:
+    from paperlink.engine import _Scanned
 
 __all__ = ["CACHE_FOLDER", "ScanCache", "digest", "to_data", "from_data"]
 
@@ -78,7 +81,7 @@ class ScanCache:
             return {}  # written by other code: a development checkout changes without a version bump
         return {key: (value[0], value[1]) for key, value in data.items() if isinstance(value, list) and len(value) == 2}
 
-    def get(self, relative: str, file_digest: str, analyses: Sequence[str] = ()):
+    def get(self, relative: str, file_digest: str, analyses: Sequence[str] = ()) -> _Scanned | None:
         """The cached scan of ``relative`` if its bytes are unchanged and it holds the
         facts of ``analyses`` (by name), else None."""
         entry = self.entries.get(relative)
@@ -89,7 +92,7 @@ class ScanCache:
         except (KeyError, TypeError, ValueError):
             return None
 
-    def put(self, relative: str, file_digest: str, scanned, analyses: Sequence[str] = ()) -> None:
+    def put(self, relative: str, file_digest: str, scanned: _Scanned, analyses: Sequence[str] = ()) -> None:
         self.entries[relative] = (file_digest, _encode_scan(scanned, analyses))
         self.changed = True
 
@@ -159,7 +162,7 @@ def from_data(kind: Any, data: Any) -> Any:
         return {key: from_data(arguments[1], item) for key, item in data.items()}
     if kind is Diagnostic:
         return _diagnostic(data)
-    if dataclasses.is_dataclass(kind):
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         hints = _hints(kind)
         fields = [f for f in dataclasses.fields(kind) if f.init]
         return kind(**{f.name: from_data(hints[f.name], data[f.name]) for f in fields if f.name in data})
@@ -191,14 +194,14 @@ def _hints(kind: type) -> dict[str, Any]:
     return typing.get_type_hints(kind)
 
 
-def _encode_scan(scanned, analyses: Sequence[str]) -> dict[str, Any]:
+def _encode_scan(scanned: _Scanned, analyses: Sequence[str]) -> dict[str, Any]:
     data = to_data(dataclasses.replace(scanned, facts=()))
     data["facts"] = {name: to_data(facts) for name, facts in scanned.facts}
     data["analyses"] = list(analyses)  # what was asked: a file the rules could not read has no facts
     return data
 
 
-def _decode_scan(data: dict[str, Any], analyses: Sequence[str]):
+def _decode_scan(data: dict[str, Any], analyses: Sequence[str]) -> _Scanned:
     from paperlink.analysis import analysis_by_name
     from paperlink.engine import _Scanned  # the engine owns the type; imported late to avoid a cycle
 

@@ -10,6 +10,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import click
 
@@ -17,6 +18,11 @@ from paperlink import __version__
 from paperlink.config import Config, load_config
 from paperlink.diagnostics import Severity
 from paperlink.errors import PaperlinkError, PaperNotFoundError, UsageError
+
+if TYPE_CHECKING:
+    from paperlink.results import Report
+    from paperlink.paper import Paper
+    from paperlink.runtime.result import AuditResult
 
 __all__ = ["main", "cli"]
 
@@ -38,7 +44,7 @@ def _config_for(target: Path | None, config_file: Path | None) -> Config:
     return load_config(config_file, target or Path.cwd())
 
 
-def _resolve_paper(argument: str | None, config_file: Path | None):
+def _resolve_paper(argument: str | None, config_file: Path | None) -> Paper:
     """A paper from a configured name, or a path: a .tex, a .yaml, or a folder with a config."""
     from paperlink.paper import parse_paper
 
@@ -87,7 +93,10 @@ def _format_names() -> list[str]:
     return sorted(FORMATS)
 
 
-def _check_options(command):
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+
+def _check_options(command: _Command) -> _Command:
     """The options ``check`` and ``report`` share: what to read and which rules to run."""
     for option in reversed([
         click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
@@ -103,7 +112,10 @@ def _check_options(command):
     return command
 
 
-def _run_check(paths, config_file, paper_overrides, jobs, select, ignore, no_cache, audit_file, quiet=False, show_settings=False):
+def _run_check(
+    paths: tuple[Path, ...], config_file: Path | None, paper_overrides: tuple[str, ...], jobs: int, select: str | None,
+    ignore: str | None, no_cache: bool, audit_file: Path | None, quiet: bool = False, show_settings: bool = False,
+) -> Report:
     from paperlink.engine import check
 
     selected = _codes_option("--select", select)
@@ -124,7 +136,7 @@ def _run_check(paths, config_file, paper_overrides, jobs, select, ignore, no_cac
     return report
 
 
-def _summarize(report) -> None:
+def _summarize(report: Report) -> None:
     from paperlink.formats import coverage_summary
 
     summary = coverage_summary(report)
@@ -184,7 +196,7 @@ def check_command(
     sys.exit(EXIT_DIAGNOSTICS if report.failing or below else EXIT_CLEAN)
 
 
-_COLORS = {"location": {"bold": True}, "error": {"fg": "red", "bold": True}, "warning": {"fg": "yellow", "bold": True}, "info": {"fg": "cyan"}}
+_COLORS: dict[str, dict[str, Any]] = {"location": {"bold": True}, "error": {"fg": "red", "bold": True}, "warning": {"fg": "yellow", "bold": True}, "info": {"fg": "cyan"}}
 
 
 def _paint(text: str, role: str) -> str:
@@ -266,7 +278,7 @@ def _generation_time(option: str | None) -> str | None:
     return generation_time(option if option is not None else os.environ.get("SOURCE_DATE_EPOCH"))
 
 
-def _write_html(report, output_file: Path, when: str | None, *, all_files: bool) -> None:
+def _write_html(report: Report, output_file: Path, when: str | None, *, all_files: bool) -> None:
     from paperlink.report import render_html
     from paperlink.report.page import PageOptions, git_commit
 
@@ -277,7 +289,7 @@ def _write_html(report, output_file: Path, when: str | None, *, all_files: bool)
         raise PaperlinkError(f"cannot write {output_file}: {error.strerror or error}") from None
 
 
-def _read_audit(path: Path):
+def _read_audit(path: Path) -> AuditResult:
     from paperlink.runtime.result import audit_from_json
 
     try:

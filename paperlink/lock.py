@@ -16,11 +16,15 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paperlink.diagnostics import Diagnostic
 from paperlink.errors import PaperlinkError
 from paperlink.paper.model import Paper, PaperItem, display_name
 from paperlink.rules.traceability import StaleLink
+
+if TYPE_CHECKING:
+    from paperlink.results import Link
 
 __all__ = ["LOCK_FILE", "LockEntry", "lock_entries", "render_lock", "read_lock", "stale_links"]
 
@@ -55,7 +59,7 @@ def item_fingerprint(item: PaperItem) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def lock_entries(links: Iterable, papers: Mapping[str, Paper]) -> list[tuple[LockEntry, object]]:
+def lock_entries(links: Iterable[Link], papers: Mapping[str, Paper]) -> list[tuple[LockEntry, Link]]:
     """Each link with its lock entry (the link is kept for the span of a PL111)."""
     items = {(name, item.key): item for name, paper in papers.items() for item in paper.items}
     ranks: dict[tuple[str, str, str, str], int] = {}
@@ -80,19 +84,21 @@ def render_lock(entries: Iterable[LockEntry]) -> str:
 
 def read_lock(path: Path) -> dict[tuple[str, str, str, str, int], LockEntry]:
     """The locked entries by identity; a malformed lock stops the run (exit 2)."""
-    locked = {}
+    locked: dict[tuple[str, str, str, str, int], LockEntry] = {}
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
         fields = line.split("\t")
         if len(fields) != _FIELDS or not fields[4].isdigit():
             raise PaperlinkError(f"{path.name}:{number}: not a lock line; regenerate with `paperlink lock --update`")
-        entry = LockEntry(*fields[:4], int(fields[4]), *fields[5:])
+        entry = LockEntry(fields[0], fields[1], fields[2], fields[3], int(fields[4]), fields[5], fields[6], fields[7])
         locked[entry.identity] = entry
     return locked
 
 
-def stale_links(current: Iterable[tuple[LockEntry, object]], locked: Mapping, papers: Mapping[str, Paper]) -> list[Diagnostic]:
+def stale_links(
+    current: Iterable[tuple[LockEntry, Link]], locked: Mapping[tuple[str, str, str, str, int], LockEntry], papers: Mapping[str, Paper],
+) -> list[Diagnostic]:
     """PL111 for each link whose paper item or code changed since the lock."""
     items = {(name, item.key): item for name, paper in papers.items() for item in paper.items}
     found = []

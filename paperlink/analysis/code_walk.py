@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import symtable
 from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeVar, cast
 
 from paperlink.source.code import FUNCTIONS, CodeModule
 
@@ -23,11 +24,14 @@ _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _COMPREHENSION_NAMES = {ast.ListComp: "listcomp", ast.SetComp: "setcomp", ast.DictComp: "dictcomp", ast.GeneratorExp: "genexpr"}
 
 
+_Node = TypeVar("_Node", bound=ast.AST)
+
+
 @dataclass(frozen=True, slots=True)
-class Site:
+class Site(Generic[_Node]):
     """A node and where it is: innermost def, dotted definition path, scope chain, main block."""
 
-    node: ast.AST
+    node: _Node
     function: ast.FunctionDef | ast.AsyncFunctionDef | None
     path: str  # the definitions around it, dotted ("" at module level)
     scopes: tuple[ast.AST, ...]  # the module, then each def/lambda/class/comprehension inside it
@@ -43,13 +47,13 @@ class Site:
 class CodeWalk:
     """The nodes the hidden-inputs rules read, each with its :class:`Site`, in source order."""
 
-    names: list[Site] = field(default_factory=list)  # ast.Name nodes whose id was asked for
+    names: list[Site[ast.Name]] = field(default_factory=list)  # ast.Name nodes whose id was asked for
     holders: dict[int, ast.Attribute | ast.Subscript] = field(default_factory=dict)  # id(Name) -> `name.attr`/`name[k]`
-    calls: list[Site] = field(default_factory=list)
-    subscripts: list[Site] = field(default_factory=list)
-    assigns: list[Site] = field(default_factory=list)  # Assign, AugAssign, AnnAssign, Delete
-    compares: list[Site] = field(default_factory=list)  # comparisons with `in`
-    definitions: list[Site] = field(default_factory=list)  # defs and classes (their decorators)
+    calls: list[Site[ast.Call]] = field(default_factory=list)
+    subscripts: list[Site[ast.Subscript]] = field(default_factory=list)
+    assigns: list[Site[ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete]] = field(default_factory=list)
+    compares: list[Site[ast.Compare]] = field(default_factory=list)  # comparisons with `in`
+    definitions: list[Site[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]] = field(default_factory=list)  # their decorators
     imports: list[ast.Import] = field(default_factory=list)
     main_guard: bool = False
 
@@ -80,7 +84,8 @@ def walk_code(code: CodeModule, names: frozenset[str]) -> CodeWalk:
     """
     found = CodeWalk()
     top = (None, "", (code.tree,), False)
-    stack: list[tuple[ast.AST, tuple]] = [(code.tree, top)]
+    # Any: the loop dispatches on `kind = type(node)`, which the type checker cannot follow
+    stack: list[tuple[Any, tuple]] = [(code.tree, top)]
     push, pop = stack.append, stack.pop
     while stack:
         node, context = pop()
@@ -120,9 +125,13 @@ def walk_code(code: CodeModule, names: frozenset[str]) -> CodeWalk:
 _ASSIGNMENTS = frozenset({ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete})
 _DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
 _SCOPED = _DEFINITIONS | {ast.Lambda, *_COMPREHENSIONS}
+_Scoped = (
+    ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda | ast.If
+    | ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp
+)
 
 
-def _scoped_children(node: ast.AST, outer: tuple, found: CodeWalk) -> list[tuple[ast.AST, tuple]]:
+def _scoped_children(node: _Scoped, outer: tuple, found: CodeWalk) -> list[tuple[ast.AST, tuple]]:
     """The children of a def, class, lambda, comprehension or main block, each with its
     context: a new scope for the body; what a definition evaluates when it runs (decorators,
     defaults, bases, a comprehension's first iterable) stays in the outer one."""
@@ -180,7 +189,7 @@ class ScopeResolver:
         for scope in scopes[1:]:
             if table is None:
                 return None
-            known = self._tables.get(id(scope), False)
+            known: symtable.SymbolTable | None | Literal[False] = self._tables.get(id(scope), False)
             if known is False:
                 known = self._child(table, scope)
                 self._tables[id(scope)] = known
@@ -200,6 +209,6 @@ class ScopeResolver:
         elif isinstance(scope, ast.Lambda):
             key = ("lambda", scope.lineno)
         else:
-            key = (_COMPREHENSION_NAMES[type(scope)], scope.lineno)
+            key = (_COMPREHENSION_NAMES[type(scope)], cast(ast.expr, scope).lineno)
         candidates = children.get(key)
         return candidates.pop(0) if candidates else None

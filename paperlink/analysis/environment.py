@@ -18,6 +18,7 @@ import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from paperlink.analysis.base import Analysis, Conclusion, Project
 from paperlink.analysis.environment_verdicts import environment_diagnostics, environment_section
@@ -30,6 +31,10 @@ __all__ = ["ENVIRONMENT", "EnvironmentFacts", "ImportedPackage", "scan", "conclu
 # paperlink's markers are no-ops: its version cannot change a result
 _NOT_PACKAGES = frozenset(sys.stdlib_module_names) | {"__future__", "__main__", "paperlink"}
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+if sys.version_info >= (3, 11):
+    _TRIES = (ast.Try, ast.TryStar)
+else:  # try/except* is new in 3.11
+    _TRIES = (ast.Try,)
 _CUDA_DEVICE = re.compile(r"^cuda(:\d+)?$")
 _CUDA_WORD = re.compile(r"cuda")
 _IMPORT_WORD = re.compile(r"import")  # on the first line of every import statement; a literal is a fast search
@@ -83,8 +88,10 @@ def _lines_matching(text: str, pattern: re.Pattern[str]) -> list[int]:
     return lines
 
 
-def _holds(statement: ast.AST, lines: list[int]) -> bool:
-    """Whether one of the sorted ``lines`` lies within the node (a walk skips the others)."""
+def _holds(statement: Any, lines: list[int]) -> bool:
+    """Whether one of the sorted ``lines`` lies within the node (a walk skips the others).
+
+    Any node with a position: ast types no common base for them."""
     index = bisect.bisect_left(lines, statement.lineno)
     return index < len(lines) and lines[index] <= (statement.end_lineno or statement.lineno)
 
@@ -101,7 +108,7 @@ def _imports(
             continue
         if isinstance(statement, ast.Import) or (isinstance(statement, ast.ImportFrom) and statement.level == 0):
             yield statement, optional
-        elif isinstance(statement, ast.Try) or type(statement).__name__ == "TryStar":
+        elif isinstance(statement, _TRIES):
             guarded = optional or any(_catches_import_error(handler) for handler in statement.handlers)
             for block in (statement.body, *(handler.body for handler in statement.handlers)):
                 yield from _imports(block, guarded, in_function, lines)

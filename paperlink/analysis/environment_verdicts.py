@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from paperlink.diagnostics import Diagnostic
 from paperlink.rules.environment import UnpinnedEnvironment, UnrecordedPlatformVersion
 from paperlink.source.code import module_name
-from paperlink.source.environment.model import Environment, Pin, Version, point
+from paperlink.source.environment.model import Environment, EnvironmentFile, Pin, Version, point
 from paperlink.source.environment.names import providers
 from paperlink.spans import Span
 
@@ -133,7 +133,7 @@ def _version_diagnostics(
     if cuda_use is not None and cuda is None:
         message = f"the code uses CUDA ({cuda_use[1]}) but no environment file records the CUDA version ({_CUDA_HINT})"
         found.append(UnrecordedPlatformVersion.at(cuda_use[0], message))
-    elif cuda_use is not None and not cuda.fixed:
+    elif cuda_use is not None and cuda is not None and not cuda.fixed:
         message = f"the code uses CUDA ({cuda_use[1]}) but {cuda.via} does not fix the CUDA version's minor release"
         found.append(UnrecordedPlatformVersion.at(cuda.span, message))
     return found
@@ -175,7 +175,7 @@ def environment_section(files: Sequence[EnvironmentFacts], environment: Environm
     }
 
 
-def _file_data(file) -> dict[str, Any]:
+def _file_data(file: EnvironmentFile) -> dict[str, Any]:
     return {
         "path": file.path, "kind": file.kind, "lock": file.lock,
         "pins": [{"package": p.package, "written": p.written, "spec": p.spec, "exact": p.exact, "span": p.span.to_dict()} for p in file.pins],

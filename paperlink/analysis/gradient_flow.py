@@ -62,7 +62,7 @@ _SCOPE_BARRIERS = (*FUNCTIONS, ast.ClassDef, ast.Lambda)
 
 def own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
     """Every node in ``scope``'s own body: nested functions, classes and lambdas excluded."""
-    stack = list(reversed(scope.body)) if isinstance(scope, (*FUNCTIONS, ast.Module)) else [scope]
+    stack: list[ast.AST] = list(reversed(scope.body)) if isinstance(scope, (*FUNCTIONS, ast.Module)) else [scope]
     while stack:
         node = stack.pop()
         yield node
@@ -174,7 +174,7 @@ class FunctionFlow:
     edges: list[tuple[ast.AST, set[str], set[str]]] = field(default_factory=list)
     backward_reads: set[str] = field(default_factory=set)
     backward_nodes: list[ast.AST] = field(default_factory=list)
-    grad_nodes: list[ast.AST] = field(default_factory=list)  # torch.autograd.grad calls
+    grad_nodes: list[ast.Call] = field(default_factory=list)  # torch.autograd.grad calls
     returns: list[ast.AST] = field(default_factory=list)
     owner: str = ""  # the class a method belongs to, as a scope name
     calls: list[tuple[ast.Call, Any]] = field(default_factory=list)  # calls to functions of this module, by scope name
@@ -321,7 +321,7 @@ class ModuleFlow:
             flow.step_lines.append(call.lineno)
         elif name == "torch.autograd.grad":  # a gradient taken, not necessarily a training step (guidance, penalties)
             flow.grad_nodes.append(call)
-        elif method == "step" and _OPTIMIZER.search(ast.unparse(func.value).lower()):
+        elif method == "step" and isinstance(func, ast.Attribute) and _OPTIMIZER.search(ast.unparse(func.value).lower()):
             flow.steps_optimizer = True
             flow.step_lines.append(call.lineno)
         elif method in ("eval", "train") and not call.args:

@@ -144,7 +144,7 @@ def _cited_name(project: Project, paper_name: str, item: PaperItem) -> str:
     return shown
 
 
-def _item(project: Project, paper_name: str, key: str):
+def _item(project: Project, paper_name: str, key: str) -> PaperItem | None:
     paper = project.papers.get(paper_name)
     return next((item for item in paper.items if item.key == key), None) if paper is not None else None
 

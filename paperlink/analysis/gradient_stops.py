@@ -50,12 +50,12 @@ _TENSOR_METHODS = frozenset(
 class Found:
     """One gradient stop as written, before its context is known."""
 
-    node: ast.AST  # where it is reported: the call, the attribute, the decorator, the backward
+    node: ast.expr | ast.stmt  # where it is reported: the call, the attribute, the decorator, the backward
     kind: str
     api: str
     what: str  # how messages name it: "z2.detach()", "torch.no_grad() block"
     region: tuple[ast.stmt, ...] = ()  # for no_grad-like stops: the statements they cover
-    decorated: ast.AST | None = None  # for decorators: the function they wrap
+    decorated: ast.FunctionDef | ast.AsyncFunctionDef | None = None  # for decorators: the function they wrap
     receiver: str = ""  # the tensor a method applies to, as written
 
 

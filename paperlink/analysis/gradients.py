@@ -101,7 +101,9 @@ def _data_rank(code: CodeModule, found: Found) -> tuple[bool, int, int]:
     return (not _is_data_update(found, code), found.node.lineno, found.node.col_offset)
 
 
-def _context(found: Found, code: CodeModule, flow: ModuleFlow, decorated: set[ast.AST]) -> str | None:
+def _context(
+    found: Found, code: CodeModule, flow: ModuleFlow, decorated: set[ast.FunctionDef | ast.AsyncFunctionDef]
+) -> str | None:
     """Where ``found`` sits; None when it is no stop at all (a conversion that never reaches a loss)."""
     if found.decorated is not None:
         function = flow.by_node[found.decorated]
@@ -135,7 +137,7 @@ def _makes_leaf(found: Found, code: CodeModule) -> bool:
         return False
     node = found.node
     for _ in range(3):
-        parent = code.parents.get(node)
+        parent = code.parents.get(node) if node is not None else None
         if not isinstance(parent, ast.Attribute):
             return False
         if parent.attr == "requires_grad_":
@@ -252,7 +254,7 @@ def _annotations(found: Found, code: CodeModule) -> tuple[tuple[Span, ...], tupl
     return mine, around
 
 
-def _definition_lines(definition: ast.AST) -> set[int]:
+def _definition_lines(definition: ast.stmt) -> set[int]:
     """The lines a definition's header occupies, decorators included."""
     first = min([definition.lineno, *(d.lineno for d in getattr(definition, "decorator_list", []))])
     return set(range(first, definition.lineno + 1))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Literal
+from typing import Iterator, Literal, Sequence
 
 from paperlink.analysis.code_walk import CodeWalk, ScopeResolver, Site, base_name
 from paperlink.analysis.module_state import MUTATORS, Binding, is_config_value
@@ -159,7 +159,9 @@ def _grouped(code: CodeModule, by_function: dict[str, list[tuple[Site, str]]]) -
     for function, sites in by_function.items():
         first = min((site for site, _ in sites), key=lambda site: (site.node.lineno, site.node.col_offset))
         details = tuple(sorted({detail for _, detail in sites if detail}))
-        is_documented = documented(code, first.node, "global") or documented(code, first.function, "global")
+        is_documented = documented(code, first.node, "global") or (
+            first.function is not None and documented(code, first.function, "global")
+        )
         uses.append(GlobalUse(function, code.span(first.node), details, is_documented))
     return tuple(sorted(uses, key=lambda use: use.span))
 
@@ -168,6 +170,8 @@ def _lazily_initialised(site: Site) -> bool:
     """``if _cache is None: _cache = build()`` (or ``if not _cache:``): a value computed once on
     first use, the same whatever the order of calls."""
     name = site.node.id
+    if site.function is None:  # module level: never collected
+        return False
     for statement in ast.walk(site.function):
         if not isinstance(statement, ast.If) or not _tests_unset(statement.test, name):
             continue
@@ -235,8 +239,8 @@ def _mutates(method: str, kind: str) -> bool:
     return method in MUTATORS or in_place
 
 
-def _flatten(targets: list[ast.expr]) -> list[ast.expr]:
-    flat = []
+def _flatten(targets: Sequence[ast.expr]) -> list[ast.expr]:
+    flat: list[ast.expr] = []
     for target in targets:
         flat.extend(_flatten(target.elts) if isinstance(target, (ast.Tuple, ast.List)) else [target])
     return flat
@@ -254,11 +258,11 @@ def _shape(node: ast.expr) -> str:
 # -- environment, import-time work, registries ----------------------------------------------
 
 
-def _env_reads(code: CodeModule, walk: CodeWalk):
+def _env_reads(code: CodeModule, walk: CodeWalk) -> Iterator[EnvRead]:
     entries = _entry_functions(code, walk)
     # a notebook is run, never imported: an entry point like a script
     file_entry = code.relative.rsplit("/", 1)[-1] in _ENTRY_FILES or is_notebook(code.relative)
-    sites = []
+    sites: list[tuple[Site[ast.Call] | Site[ast.Subscript] | Site[ast.Compare], ast.expr]] = []
     for site in walk.calls:
         if site.node.args and code.call_name(site.node) in _ENV_CALLS:
             sites.append((site, site.node.args[0]))
@@ -289,7 +293,7 @@ def _entry_functions(code: CodeModule, walk: CodeWalk) -> frozenset[str]:
     return frozenset(found)
 
 
-def _import_work(code: CodeModule, walk: CodeWalk):
+def _import_work(code: CodeModule, walk: CodeWalk) -> Iterator[ImportWork]:
     lines = set()
     for site in sorted(walk.calls, key=lambda site: (site.node.lineno, site.node.col_offset)):
         if not site.at_import or site.node.lineno in lines:

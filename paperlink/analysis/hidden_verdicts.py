@@ -17,6 +17,7 @@ from paperlink.analysis.reproducibility import LiteralCall, SeedHelper
 from paperlink.diagnostics import Diagnostic, Severity
 from paperlink.rules.hidden_state import GlobalConfigRead, GlobalMutation, GlobalRebinding, ImportTimeWork, LibraryEnvironmentRead
 from paperlink.rules.reproducibility import HardCodedSeed, ResultsWithoutConfig, UndocumentedNondeterminism, UnseededRandomness
+from paperlink.spans import Span
 
 if TYPE_CHECKING:
     from paperlink.analysis.hidden_inputs import HiddenInputFacts
@@ -188,7 +189,10 @@ def _unseeded(files: Sequence[HiddenInputFacts], graph: ImportGraph) -> dict[str
 def section(files: Sequence[HiddenInputFacts], graph: ImportGraph) -> dict[str, Any]:
     """The ``hidden_inputs`` JSON section: every list sorted by span."""
     registrars = _registrars(files, graph)
-    globals_, env_vars, seeds, settings = [], [], [], []
+    globals_: list[tuple[Span, dict[str, Any]]] = []
+    env_vars: list[tuple[Span, dict[str, Any]]] = []
+    seeds: list[tuple[Span, dict[str, Any]]] = []
+    settings: list[tuple[Span, dict[str, Any]]] = []
     for file in files:
         for item in file.state.globals:
             writers = [*_kept_writes(item, registrars.get(file.module, frozenset())), *item.rebinds]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import Iterator
 from dataclasses import dataclass
 
 from paperlink.source.code import CodeModule
@@ -84,7 +85,7 @@ def module_bindings(code: CodeModule) -> dict[str, Binding]:
     return {name: b if counts[name] == 1 else Binding(name, b.target, b.kind) for name, b in found.items()}
 
 
-def _module_statements(body: list[ast.stmt]):
+def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     """Statements run at module level: through if/try/with/for blocks, not into defs or classes."""
     for statement in body:
         yield statement
@@ -102,7 +103,7 @@ def _bound(statement: ast.stmt) -> list[tuple[ast.Name, ast.expr | None, bool]]:
     """(name, value, is Final) for each name ``statement`` binds; unpacked values are None,
     except the first element of ``args, rest = parser.parse_known_args()``."""
     if isinstance(statement, ast.Assign):
-        pairs = []
+        pairs: list[tuple[ast.Name, ast.expr | None, bool]] = []
         for target in statement.targets:
             if isinstance(target, ast.Name):
                 pairs.append((target, statement.value, False))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, cast
 
 from paperlink.analysis.code_walk import CodeWalk, Site
 from paperlink.analysis.hidden_state import documented
@@ -161,7 +161,7 @@ def scan_reproducibility(code: CodeModule, walk: CodeWalk, bindings: dict[str, B
     settings += [s for site in walk.assigns if (s := _assigned_setting(code, site)) is not None]
     found = tuple(SeedHelper(f, p, i, tuple(sorted(libraries))) for (f, p, i), libraries in sorted(helpers.items()))
 
-    def by_span(items):
+    def by_span(items: list[Any]) -> tuple[Any, ...]:
         return tuple(sorted(items, key=lambda item: item.span))
 
     return ReproFacts(by_span(seeds), by_span(uses), by_span(settings), by_span(saves), records, found, by_span(literal_calls))
@@ -245,7 +245,7 @@ def _random_use(code: CodeModule, call: ast.Call, callee: str | None) -> RandomU
         return None
     if library == "torch" and _on_cuda(call):
         library = "torch.cuda"
-    name = callee or f".{call.func.attr}"
+    name = callee or f".{cast(ast.Attribute, call.func).attr}"  # no callee: a tensor method (_drawn_from)
     return RandomUse(library, name, code.span(call), documented(code, call, "seed"))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Callable
 
 from paperlink.configfiles.model import ConfigFile, ConfigValue
 from paperlink.spans import LineIndex, Span
@@ -18,13 +19,15 @@ __all__ = ["read_json"]
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _WORD = re.compile(r"true|false|null|NaN|-?Infinity")  # json.loads accepts the last three too
 _SPACE = re.compile(r"[ \t\n\r]*")
+# json's own string reader (escapes, surrogates); typeshed does not declare it
+_scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 
 
 def read_json(path: str, text: str) -> ConfigFile:
     """The file's leaves; raises ``json.JSONDecodeError`` when the text is not JSON."""
     json.loads(text)
     scanner = _Scanner(path, text)
-    scanner.value(_SPACE.match(text, 0).end(), "")
+    scanner.value(scanner._skip(0), "")
     return ConfigFile(path, tuple(scanner.values))
 
 
@@ -45,7 +48,7 @@ class _Scanner:
         if char == "[":
             return self._array(at + 1, key)
         if char == '"':
-            text, end = json.decoder.scanstring(self.text, at + 1)
+            text, end = _scanstring(self.text, at + 1)
             self._leaf(key, text, None, at, end)
             return end
         number = _NUMBER.match(self.text, at)
@@ -60,7 +63,7 @@ class _Scanner:
     def _object(self, at: int, prefix: str) -> int:
         at = self._skip(at)
         while self.text[at] != "}":
-            name, at = json.decoder.scanstring(self.text, self._skip(at) + 1)
+            name, at = _scanstring(self.text, self._skip(at) + 1)
             at = self._skip(self._skip(at) + 1)  # past the colon
             at = self._skip(self.value(at, f"{prefix}.{name}" if prefix else name))
             if self.text[at] == ",":
@@ -76,7 +79,8 @@ class _Scanner:
         return at + 1
 
     def _skip(self, at: int) -> int:
-        return _SPACE.match(self.text, at).end()
+        match = _SPACE.match(self.text, at)
+        return match.end() if match else at  # always a match: the pattern also matches no space
 
     def _leaf(self, key: str, text: str, numeric: float | None, start: int, end: int) -> None:
         if not key:

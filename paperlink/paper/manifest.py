@@ -134,7 +134,7 @@ class _Reader:
             labels = (self.string(fields["label"], f"{where}.label"), *labels)
         number = self.string(fields["number"], f"{where}.number") if "number" in fields else None
         span = Span(self.relative, node.start_mark.line + 1, node.start_mark.column + 1)
-        text = {key: self.string(fields[key], f"{where}.{key}") for key in ("title", "latex", "parent", "name", "key") if key in fields}
+        text: dict[str, str] = {key: self.string(fields[key], f"{where}.{key}") for key in ("title", "latex", "parent", "name", "key") if key in fields}
         hyperparameter = None
         if kind is ItemKind.HYPERPARAMETER:
             hyperparameter, key = self.hyperparameter(node, fields, text, labels, where)
@@ -168,7 +168,9 @@ class _Reader:
             appendix = flag == "true"
         return level, appendix
 
-    def hyperparameter(self, node, fields, text, labels, where) -> tuple[Hyperparameter, str]:
+    def hyperparameter(
+        self, node: yaml.Node, fields: dict[str, yaml.Node], text: dict[str, str], labels: tuple[str, ...], where: str,
+    ) -> tuple[Hyperparameter, str]:
         name = text.get("name") or text.get("title")
         if not name and not text.get("key") and not labels:
             raise self.fail(node, f"{where}: a hyperparameter needs a 'name', 'key' or 'label'")

@@ -112,7 +112,7 @@ class Counters:
         self._children: dict[str, list[str]] = {}
         self.prefixes: dict[str, Template] = {}  # \p@<counter>, e.g. enumii's "\theenumi"
 
-    def __contains__(self, name: str) -> bool:
+    def __contains__(self, name: object) -> bool:
         return name in self._counters
 
     def new(self, name: str, parent: str | None = None, template: Template | None = None) -> None:

@@ -57,7 +57,10 @@ def code_file_views(
     return tuple(views)
 
 
-def _file_view(path, text, lines_html, refs, linked_lines, at_line, finding_spans, anchors: Anchors) -> CodeFileView:
+def _file_view(
+    path: str, text: str | None, lines_html: Sequence[Markup], refs: Mapping[tuple[str, int], list[Ref]], linked_lines: set[int],
+    at_line: Mapping[tuple[str, int], list[FindingView]], finding_spans: Mapping[str, tuple[str, int]], anchors: Anchors,
+) -> CodeFileView:
     layout = anchors.notebooks.get(path)
     lines = tuple(
         LineView(
@@ -67,8 +70,8 @@ def _file_view(path, text, lines_html, refs, linked_lines, at_line, finding_span
             linked=number in linked_lines,
             refs=tuple(refs.get((path, number), ())),
             findings=tuple(at_line.get((path, number), ())),
-            label=number if layout is None else number - (cell := layout.cell_at(number)).first_line + 1,
-            cell=f"cell {cell.number} \u00b7 {cell.kind}" if layout is not None and cell.first_line == number else "",
+            label=number if layout is None or (cell := layout.cell_at(number)) is None else number - cell.first_line + 1,
+            cell=f"cell {cell.number} \u00b7 {cell.kind}" if layout is not None and cell is not None and cell.first_line == number else "",
         )
         for number, html in enumerate(lines_html, start=1)
     )

@@ -14,6 +14,7 @@ import re
 import token
 import tokenize
 from html import escape
+from typing import Iterator
 
 from markupsafe import Markup
 
@@ -49,7 +50,7 @@ def highlight_python(text: str) -> list[Markup]:
     return [_line_html(line, found) for line, found in zip(lines, pieces)]
 
 
-def _classified_tokens(text: str):
+def _classified_tokens(text: str) -> Iterator[tuple[tuple[int, int], tuple[int, int], str]]:
     """(start, end, css class) of each token worth colouring, until the tokenizer gives up."""
     previous = ""
     try:

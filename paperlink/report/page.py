@@ -10,6 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,6 +32,7 @@ from paperlink.report.texts import paper_header
 from paperlink.report.views import CoverageView, FindingView, Header, Page, Ref, RuleView
 from paperlink.results import Report, covered_keys, is_exempt
 from paperlink.rules import ALL_RULES
+from paperlink.rules.base import Rule
 from paperlink.source.files import read_source
 from paperlink.source.notebook import NotebookError, read_notebook
 from paperlink.source.notebook_layout import to_text_lines
@@ -173,7 +175,7 @@ def _paper_lines(report: Report) -> dict[str, list[str]]:
     return found
 
 
-def _findings(report: Report, anchors: Anchors, rules) -> tuple[tuple[FindingView, ...], dict[str, tuple[str, int]]]:
+def _findings(report: Report, anchors: Anchors, rules: Mapping[str, type[Rule]]) -> tuple[tuple[FindingView, ...], dict[str, tuple[str, int]]]:
     findings = []
     spans = {}
     for index, diagnostic in enumerate(report.diagnostics, start=1):

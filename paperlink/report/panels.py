@@ -126,7 +126,7 @@ def environment_view(section: Any, anchors: Anchors) -> EnvironmentView | None:
     """The environment files and what they pin, the platform versions and the imported packages."""
     if not isinstance(section, dict):
         return None
-    recorded = section.get("versions") if isinstance(section.get("versions"), dict) else {}
+    recorded: dict[str, Any] = section["versions"] if isinstance(section.get("versions"), dict) else {}
     versions = []
     for key, name in _PLATFORM:
         found = recorded.get(key)
@@ -213,7 +213,7 @@ def _compared_row(row: dict, anchors: Anchors) -> HyperparameterRowView:
     )
 
 
-def _paper_rows(paper: Paper, code, anchors: Anchors) -> tuple[HyperparameterRowView, ...]:
+def _paper_rows(paper: Paper, code: Mapping[tuple[str, str], tuple[Ref, ...]], anchors: Anchors) -> tuple[HyperparameterRowView, ...]:
     """One row per hyperparameter key: its first statement, where the paper states it, linked code."""
     by_key = {item.key: item for item in paper.items}
     rows: dict[str, HyperparameterRowView] = {}

@@ -90,7 +90,9 @@ def _statement(paper: Paper, item: PaperItem, context: PaperContext, stated: set
     )
 
 
-def _section_view(paper: Paper, section: PaperItem | None, items, statements, context: PaperContext) -> SectionView:
+def _section_view(
+    paper: Paper, section: PaperItem | None, items: list[ItemView], statements: list[StatementView], context: PaperContext,
+) -> SectionView:
     if section is None:
         return SectionView(context.anchors.unique(f"{paper.name}-front"), _FRONT, 1, tuple(items), (), tuple(statements))
     number = f"{section.number} " if section.number else ""
@@ -101,7 +103,10 @@ def _section_view(paper: Paper, section: PaperItem | None, items, statements, co
     )
 
 
-def _item_view(paper, item: PaperItem, context: PaperContext, renderer: MathRenderer, covered, children) -> ItemView:
+def _item_view(
+    paper: Paper, item: PaperItem, context: PaperContext, renderer: MathRenderer, covered: set[str],
+    children: Mapping[str, list[PaperItem]],
+) -> ItemView:
     parts = children.get(item.key, ())
     is_group = item.kind is ItemKind.EQUATION and any(part.kind is ItemKind.EQUATION for part in parts)
     math = renderer.display(item.latex) if item.kind is ItemKind.EQUATION and not is_group else None
@@ -163,7 +168,9 @@ def _source_ref(item: PaperItem, context: PaperContext) -> Ref | None:
     return context.anchors.code_ref(item.span.path, item.span.line)
 
 
-def _line_view(paper: Paper, line: PaperItem, context: PaperContext, renderer: MathRenderer, numbers) -> AlgorithmLineView:
+def _line_view(
+    paper: Paper, line: PaperItem, context: PaperContext, renderer: MathRenderer, numbers: Mapping[str, str | None],
+) -> AlgorithmLineView:
     source = context.texts.get(line.span.path, ())
     text = source[line.span.line - 1] if 0 < line.span.line <= len(source) else line.latex
     return AlgorithmLineView(

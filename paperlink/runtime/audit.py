@@ -20,7 +20,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from paperlink.errors import AuditError, TorchMissingError
 from paperlink.runtime.result import AuditResult, GroupNorm, Location, ParameterGradient
@@ -76,7 +76,7 @@ class GradientAudit:
         self._watcher.__enter__()
         return self
 
-    def __exit__(self, *exc_info: Any) -> bool:
+    def __exit__(self, *exc_info: Any) -> Literal[False]:
         self._watcher.__exit__(*exc_info)
         self._watcher.close()
         for handle in self._handles:
@@ -218,7 +218,7 @@ def _group_norms(parameters: list[ParameterGradient]) -> tuple[GroupNorm, ...]:
     norms = []
     for name, members in groups.items():
         with_gradient = [p for p in members if p.norm is not None]
-        norm = math.sqrt(sum(p.norm**2 for p in with_gradient)) if with_gradient else None  # type: ignore[operator]
+        norm = math.sqrt(sum(p.norm**2 for p in with_gradient if p.norm is not None)) if with_gradient else None
         norms.append(GroupNorm(name, len(members), len(with_gradient), norm))
     return tuple(norms)
 
@@ -238,7 +238,8 @@ def _discovered_names(modules: list[Any]) -> list[tuple[str, Any]]:
     """One module needs no prefix; several are named by class, numbered when classes repeat."""
     if len(modules) == 1:
         return [("", modules[0])]
-    named, seen = [], {}
+    named: list[tuple[str, Any]] = []
+    seen: dict[str, int] = {}
     for module in modules:
         cls = type(module).__name__
         seen[cls] = seen.get(cls, 0) + 1

@@ -74,7 +74,7 @@ def _import_path(path: Path) -> Any:
     sys.modules[name] = module  # dataclasses and pickling look the module up by name
     try:
         spec.loader.exec_module(module)
-    except BaseException as error:  # noqa: BLE001 - a script's SystemExit is a failure to import, too
+    except BaseException as error:  # a script's SystemExit is a failure to import, too
         sys.modules.pop(name, None)
         if isinstance(error, KeyboardInterrupt):
             raise
@@ -91,7 +91,7 @@ def _import_module(name: str) -> Any:
         if error.name and name.startswith(error.name):
             raise AuditError(f"cannot import module '{name}': {error}") from None
         raise AuditError(f"importing {name} failed: {_describe(error)}") from error
-    except BaseException as error:  # noqa: BLE001
+    except BaseException as error:
         if isinstance(error, KeyboardInterrupt):
             raise
         raise AuditError(f"importing {name} failed: {_describe(error)}") from error
@@ -156,7 +156,7 @@ def run_entry(spec: str, *, seed: int = 0, group_depth: int = 1, root: Path | No
     with _argv(spec.rpartition(":")[0]), GradientAudit(group_depth=group_depth, root=root) as run:
         try:
             value = function()
-        except Exception as error:  # noqa: BLE001 - the user's step failing is a reportable outcome
+        except Exception as error:  # the user's step failing is a reportable outcome
             raise AuditError(f"the entry {spec} raised {_describe(error)}") from error
         loss = _backward(spec, value, run, torch)
     assert run.result is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import linecache
 import os
+import sys
 import sysconfig
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,7 +83,12 @@ class FrameFilter:
 
     def location(self, frame: FrameType) -> Location:
         code = frame.f_code
-        return Location(self.path(code.co_filename), frame.f_lineno, frame.f_lineno, code.co_qualname)
+        # co_qualname (Class.method) is new in 3.11; 3.10 has the bare name
+        if sys.version_info >= (3, 11):
+            name = code.co_qualname
+        else:
+            name = code.co_name
+        return Location(self.path(code.co_filename), frame.f_lineno, frame.f_lineno, name)
 
     def function_location(self, function: FunctionType) -> Location:
         """A decorated function: from its first decorator line to its ``def`` line."""

@@ -141,7 +141,9 @@ class StepWatcher(TorchFunctionMode):
 
     # --- the mode ---------------------------------------------------------------------
 
-    def __torch_function__(self, func, types, args=(), kwargs=None):
+    def __torch_function__(
+        self, func: Any, types: Any, args: tuple[Any, ...] = (), kwargs: dict[str, Any] | None = None
+    ) -> Any:
         kwargs = kwargs or {}
         if self.quiet:
             return func(*args, **kwargs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import textwrap
+from typing import Sequence
 
 import libcst as cst
 
@@ -139,7 +140,7 @@ class _Collector(cst.CSTVisitor):
         elif isinstance(body, cst.SimpleStatementSuite):
             self._comment(body.trailing_whitespace.comment, owner)
 
-    def _leading(self, lines, owner: cst.CSTNode) -> None:
+    def _leading(self, lines: Sequence[cst.EmptyLine], owner: cst.CSTNode) -> None:
         for line in lines:
             self._comment(line.comment, owner)
 

@@ -225,7 +225,7 @@ def _covers_cell(annotation: Annotation, line: int) -> bool:
 def _header_end(statement: ast.stmt) -> int:
     """The last line of a statement's own text: its header for a compound statement."""
     body = getattr(statement, "body", None)
-    if isinstance(body, list) and body and isinstance(body[0], ast.AST):
+    if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
         return max(statement.lineno, body[0].lineno - 1)
     return statement.end_lineno or statement.lineno
 

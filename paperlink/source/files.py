@@ -20,6 +20,7 @@ import subprocess
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Iterator
 
 from paperlink.config import Config
 from paperlink.diagnostics import Diagnostic
@@ -62,7 +63,7 @@ def discover(targets: list[Path], config: Config) -> list[Path]:
     return sorted((p for p in found if p not in ignored), key=lambda p: p.as_posix())
 
 
-def _walk(directory: Path):
+def _walk(directory: Path) -> Iterator[Path]:
     for folder, subfolders, files in os.walk(directory, followlinks=False):
         subfolders[:] = sorted(
             name for name in subfolders

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,8 +31,12 @@ from paperlink.source.comment_text import character_column
 __all__ = ["Layout", "Owner", "decorator_start", "statements"]
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+if sys.version_info >= (3, 11):
+    _TRIES = (ast.Try, ast.TryStar)
+else:  # try/except* is new in 3.11
+    _TRIES = (ast.Try,)
 _COMPOUND = (
-    *_DEFINITIONS, ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.TryStar, ast.Match,
+    *_DEFINITIONS, ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, *_TRIES, ast.Match,
 )
 _CASE = re.compile(r"case\b")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -229,8 +234,9 @@ class Layout:
     def _parts(self, node: ast.stmt, owner: Owner, scope: list[str]) -> list[_Part]:
         if isinstance(node, ast.Match):
             return self._match(node, owner, scope)
-        parts = [self._part(owner, owner.first[0], node.body, scope)]
-        if isinstance(node, (ast.Try, ast.TryStar)):
+        # every other kind in _COMPOUND has a body; ast types no common base for them
+        parts = [self._part(owner, owner.first[0], node.body, scope)]  # type: ignore[attr-defined]
+        if isinstance(node, _TRIES):
             for handler in node.handlers:
                 clause = Owner(self._start(handler), (0, 0), scope=".".join(scope))
                 parts.append(self._part(clause, clause.first[0], handler.body, scope))

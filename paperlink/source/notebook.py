@@ -27,6 +27,7 @@ import ast
 import json
 import re
 from dataclasses import dataclass, replace
+from typing import Sequence
 
 from paperlink.diagnostics import Diagnostic
 from paperlink.rules.source_input import SourceSyntaxError
@@ -250,7 +251,9 @@ def _unparsable(relative: str, number: int, error: SyntaxError) -> Diagnostic:
     return SourceSyntaxError.at(Span(relative, line, max(error.offset or 1, 1), cell=number), message)
 
 
-def _assemble(kinds, blocks, file_lines, indents) -> tuple[NotebookLayout, str]:
+def _assemble(
+    kinds: Sequence[str], blocks: Sequence[list[str]], file_lines: Sequence[tuple[int, ...]], indents: Sequence[int],
+) -> tuple[NotebookLayout, str]:
     cells: list[Cell] = []
     text: list[str] = []
     for index, (kind, block) in enumerate(zip(kinds, blocks)):

@@ -169,7 +169,7 @@ _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _DECODER = json.JSONDecoder()
 
 
-def locate_source_lines(text: str, sources: Sequence[object]) -> list[tuple[int, ...]]:
+def locate_source_lines(text: str, sources: Sequence[str | list[str]]) -> list[tuple[int, ...]]:
     """For each cell (given its ``source`` value as decoded), the line of the file where
     each of its source lines is written; ``()`` for a cell whose source is not found.
 
@@ -190,7 +190,7 @@ def locate_source_lines(text: str, sources: Sequence[object]) -> list[tuple[int,
         next_key = at + 1
         lines: list[int] = []
         position = keys[at]
-        for part in [source] if isinstance(source, str) else list(source):  # type: ignore[arg-type]
+        for part in [source] if isinstance(source, str) else list(source):
             match = _JSON_STRING.search(text, position)
             if match is None:
                 break

@@ -358,7 +358,7 @@ def test_detach_data_and_values_leaving_autograd_are_reported_where_the_user_wro
     with audit(root=REPO) as run:
         doubled = weight * 2
         doubled.detach()  # leave: detach
-        weight.data  # leave: data
+        weight.data  # noqa: B018  # leave: data
         doubled.sum().item()  # leave: item
         doubled.tolist()  # leave: tolist
         float(doubled.sum())  # leave: float

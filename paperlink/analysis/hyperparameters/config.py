@@ -62,7 +62,8 @@ def text_of(code: CodeModule, node: ast.AST) -> str:
     line, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
     if line is not None and end == line and line <= len(code.lines):
         encoded = code.lines[line - 1].encode("utf-8")  # ast columns count UTF-8 bytes
-        text = encoded[node.col_offset : node.end_col_offset].decode("utf-8", "replace")
+        # a node with a line has columns; ast types no common base for such nodes
+        text = encoded[node.col_offset : node.end_col_offset].decode("utf-8", "replace")  # type: ignore[attr-defined]
     else:
         text = ast.unparse(node)
     text = " ".join(text.split())
@@ -224,7 +225,7 @@ class Resolver:
     def _name(self, node: ast.Name, scope: ast.AST, depth: int) -> Value:
         for owner in (scope, self.code.tree) if scope is not self.code.tree else (scope,):
             assigned = self.scopes.assignments.get(owner, {}).get(node.id, [])
-            if len(assigned) == 1:
+            if len(assigned) == 1 and assigned[0].value is not None:  # Scopes.add keeps only assignments with a value
                 followed = self.value(assigned[0].value, owner, depth + 1)
                 if followed.anchor is None:
                     followed = Value(followed.text, followed.numeric, followed.source, followed.configurable,

@@ -37,7 +37,7 @@ class _Walk:
     calls: list[tuple[ast.Call, ast.AST, ast.stmt]] = field(default_factory=list)
     in_signatures: set[int] = field(default_factory=set)  # ids of calls in parameter defaults and fallbacks
     averages: list[tuple[ast.BinOp, ast.AST, ast.stmt]] = field(default_factory=list)
-    loss_terms: list[tuple[ast.stmt, ast.AST]] = field(default_factory=list)
+    loss_terms: list[tuple[ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Return, ast.AST]] = field(default_factory=list)
     scopes: Scopes = field(default_factory=Scopes)
     star_modules: list[str] = field(default_factory=list)
 
@@ -81,7 +81,7 @@ def _walk(code: CodeModule) -> _Walk:
                     bodies.append((value, inner))
                     continue
                 for part in value if isinstance(value, list) else [value]:
-                    if isinstance(part, (ast.excepthandler, ast.match_case)):
+                    if isinstance(part, (ast.ExceptHandler, ast.match_case)):
                         bodies.append((part.body, inner))
                     for expression in _expressions(part):
                         _scan_expression(found, hot, expression, scope, statement, signature=name == "args")
@@ -98,7 +98,7 @@ def _expressions(part: object) -> list[ast.expr]:
         return [part.value]
     if isinstance(part, ast.withitem):
         return [part.context_expr]
-    if isinstance(part, ast.excepthandler):
+    if isinstance(part, ast.ExceptHandler):
         return [part.type] if part.type is not None else []
     if isinstance(part, ast.match_case):
         return [part.guard] if part.guard is not None else []
@@ -305,7 +305,7 @@ def _average_sites(code: CodeModule, resolver: Resolver, node: ast.BinOp, scope:
     terms = [node.left, node.right]
     if not all(isinstance(t, ast.BinOp) and isinstance(t.op, ast.Mult) for t in terms):
         return []
-    factors = [[terms[0].left, terms[0].right], [terms[1].left, terms[1].right]]
+    factors = [[t.left, t.right] for t in terms if isinstance(t, ast.BinOp)]  # both, checked above
     destinations = _destinations(node, statement)
     if not destinations.intersection(ast.unparse(f) for pair in factors for f in pair):
         return []
@@ -345,7 +345,9 @@ def _terms(node: ast.AST) -> list[ast.AST]:
     return [node]
 
 
-def _loss_term_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, scope: ast.AST) -> list[Site]:
+def _loss_term_sites(
+    code: CodeModule, resolver: Resolver, statement: ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Return, scope: ast.AST,
+) -> list[Site]:
     """Coefficients of the terms a loss adds up (``loss = a + 0.5 * b``; ``loss += c * d``)."""
     if statement.value is None:
         return []
@@ -377,8 +379,7 @@ def _coefficient(resolver: Resolver, term: ast.AST, scope: ast.AST) -> tuple[ast
     for coefficient, other in ((left, right), (right, left)):
         if isinstance(coefficient, ast.Attribute) and resolver.is_config(coefficient.value, scope):
             return coefficient, other
-    names = [side for side in (left, right) if isinstance(side, ast.Name)]
-    if len(names) == 2 and ("loss" in left.id.lower()) != ("loss" in right.id.lower()):
+    if isinstance(left, ast.Name) and isinstance(right, ast.Name) and ("loss" in left.id.lower()) != ("loss" in right.id.lower()):
         return (right, left) if "loss" in left.id.lower() else (left, right)
     return None
 

@@ -172,10 +172,10 @@ def _registry() -> dict[str, Api]:
         defaults = {p["name"]: p["default"] for p in parameters if "default" in p}
         apis[qualified] = Api(qualified, kind, order, names, defaults)
     for qualified, kind, order, keywords in _THIRD_PARTY:
-        names = {parameter: (name,) for parameter, name in keywords.items()}
+        keyword_names: dict[str, tuple[str, ...]] = {parameter: (name,) for parameter, name in keywords.items()}
         if qualified in _THIRD_PARTY_BETAS:
-            names["betas"] = ("adam.beta1", "adam.beta2")
-        apis[qualified] = Api(qualified, kind, order, names, {})
+            keyword_names["betas"] = ("adam.beta1", "adam.beta2")
+        apis[qualified] = Api(qualified, kind, order, keyword_names, {})
     return apis
 
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import re
 
+from pylatexenc.latexwalker import LatexMacroNode
+
+from paperlink.paper.latex.host import _ReaderHost
 from paperlink.paper.latex.nodes import _argument, _argument_text, _plain
 from paperlink.paper.latex.state import (
     _CHAPTER_CLASSES,
@@ -25,7 +28,7 @@ from paperlink.spans import Span
 _LOAD_CLASS = re.compile(r"\\LoadClass(?:WithOptions)?\s*(?:\[[^\]]*\])?\s*\{([^}]+)\}")
 
 
-class Counting:
+class Counting(_ReaderHost):
     """Mixin of the LaTeX reader: counters, classes, packages, theorems, lists, footnotes."""
 
     def _setup_article(self) -> None:
@@ -78,7 +81,7 @@ class Counting:
 
     # -- reading files ----------------------------------------------------------------
 
-    def _on_numberwithin(self, node, current: _File) -> None:
+    def _on_numberwithin(self, node: LatexMacroNode, current: _File) -> None:
         style = (_argument_text(node, 0) or "").strip().lstrip("\\") or "arabic"
         counter = (_argument_text(node, 1) or "").strip()
         parent = (_argument_text(node, 2) or "").strip()
@@ -87,7 +90,7 @@ class Counting:
         self.counters.add_reset(counter, parent)
         self.counters.set_template(counter, within(parent, counter, style))
 
-    def _on_counterwithin(self, node, current: _File) -> None:
+    def _on_counterwithin(self, node: LatexMacroNode, current: _File) -> None:
         starred = _argument(node, 0) is not None
         counter = (_argument_text(node, 1) or "").strip()
         parent = (_argument_text(node, 2) or "").strip()
@@ -102,7 +105,7 @@ class Counting:
             if not starred:
                 self.counters.set_template(counter, arabic(counter))
 
-    def _on_counter_value(self, node, current: _File) -> None:
+    def _on_counter_value(self, node: LatexMacroNode, current: _File) -> None:
         counter = (_argument_text(node, 0) or "").strip()
         value_text = (_argument_text(node, 1) or "").strip()
         value = _integer(value_text, self.counters)
@@ -117,7 +120,7 @@ class Counting:
         else:
             self.counters.add(counter, value)
 
-    def _on_stepcounter(self, node, current: _File) -> None:
+    def _on_stepcounter(self, node: LatexMacroNode, current: _File) -> None:
         counter = (_argument_text(node, 0) or "").strip()
         if not counter:
             return
@@ -127,13 +130,13 @@ class Counting:
         item = self._new_item(ItemKind.OTHER, None, current.span(node.pos), environment=counter, keep=False)
         item.number = self._refstep(counter, item)
 
-    def _on_newcounter(self, node, current: _File) -> None:
+    def _on_newcounter(self, node: LatexMacroNode, current: _File) -> None:
         counter = (_argument_text(node, 0) or "").strip()
         parent = (_argument_text(node, 1) or "").strip() or None
         if counter:
             self.counters.new(counter, parent if parent in self.counters else None)
 
-    def _on_newtheorem(self, node, current: _File) -> None:
+    def _on_newtheorem(self, node: LatexMacroNode, current: _File) -> None:
         starred = _argument(node, 0) is not None
         name = (_argument_text(node, 1) or "").strip()
         shared = (_argument_text(node, 2) or "").strip() or None
@@ -150,7 +153,7 @@ class Counting:
         self.counters.new(name, parent if parent in self.counters else None)
         self.theorems[name] = (name, printed)
 
-    def _on_item(self, node, current: _File) -> None:
+    def _on_item(self, node: LatexMacroNode, current: _File) -> None:
         if not self.lists or self.lists[-1] != "enumerate" or _argument(node, 0) is not None:
             return
         depth = sum(1 for kind in self.lists if kind == "enumerate")
@@ -158,14 +161,14 @@ class Counting:
         item = self._new_item(ItemKind.OTHER, None, current.span(node.pos), environment="item", keep=False)
         item.number = self._refstep(counter, item)
 
-    def _on_footnote(self, node, current: _File) -> None:
+    def _on_footnote(self, node: LatexMacroNode, current: _File) -> None:
         with self._group():
             counter = "mpfootnote" if self.minipages else "footnote"
             explicit = _argument_text(node, 0)
             item = self._new_item(ItemKind.OTHER, None, current.span(node.pos), environment="footnote", keep=False)
-            if explicit is not None and _integer(explicit, self.counters) is not None:
+            if explicit is not None and (value := _integer(explicit, self.counters)) is not None:
                 saved = self.counters.value(counter)
-                self.counters.set(counter, _integer(explicit, self.counters) - 1)
+                self.counters.set(counter, value - 1)
                 item.number = self._refstep(counter, item)
                 self.counters.set(counter, saved)
             else:
@@ -174,12 +177,12 @@ class Counting:
             if body is not None:
                 self._walk([body], current, prose=False)
 
-    def _on_footnotemark(self, node, current: _File) -> None:
+    def _on_footnotemark(self, node: LatexMacroNode, current: _File) -> None:
         """``\\footnotemark`` uses up a number without changing what labels see."""
         if _argument(node, 0) is None:
             self.counters.step("mpfootnote" if self.minipages else "footnote")
 
-    def _on_footnotetext(self, node, current: _File) -> None:
+    def _on_footnotetext(self, node: LatexMacroNode, current: _File) -> None:
         """``\\footnotetext``: labels inside get the number of the last mark."""
         counter = "mpfootnote" if self.minipages else "footnote"
         with self._group():
@@ -197,7 +200,7 @@ class Counting:
             if body is not None:
                 self._walk([body], current, prose=False)
 
-    def _on_definition(self, node, current: _File) -> None:
+    def _on_definition(self, node: LatexMacroNode, current: _File) -> None:
         index = _integer((_argument_text(node, 0) or "").strip(), self.counters)
         if index is None or index >= len(current.definitions):
             return
@@ -218,7 +221,7 @@ class Counting:
             if template is not None:
                 self.counters.prefixes[name[2:]] = template
 
-    def _on_documentclass(self, node, current: _File) -> None:
+    def _on_documentclass(self, node: LatexMacroNode, current: _File) -> None:
         name = (_argument_text(node, 1) or "").strip()
         if not name or self.document_class:
             return
@@ -244,7 +247,7 @@ class Counting:
                 return loaded.group(1).strip()
         return None
 
-    def _on_usepackage(self, node, current: _File) -> None:
+    def _on_usepackage(self, node: LatexMacroNode, current: _File) -> None:
         options = {"".join(o.split()) for o in (_argument_text(node, 0) or "").split(",")}
         for package in (p.strip() for p in (_argument_text(node, 1) or "").split(",")):
             if package == "algorithm2e":

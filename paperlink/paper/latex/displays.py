@@ -7,8 +7,9 @@ Each family has its own rules for where the counter steps and which number a
 
 from __future__ import annotations
 
-from pylatexenc.latexwalker import LatexEnvironmentNode
+from pylatexenc.latexwalker import LatexEnvironmentNode, LatexMacroNode, LatexNode
 
+from paperlink.paper.latex.host import _ReaderHost
 from paperlink.paper.latex.nodes import (
     _LABEL,
     _ROW_MARKERS,
@@ -25,7 +26,7 @@ from paperlink.paper.model import ItemKind
 from paperlink.rules.paper_input import DroppedLabel
 
 
-class DisplayMath:
+class DisplayMath(_ReaderHost):
     """Mixin of the LaTeX reader: numbering of equation, align, gather, eqnarray, subequations."""
 
     def _math(self, node: LatexEnvironmentNode, current: _File) -> None:
@@ -46,7 +47,7 @@ class DisplayMath:
                 for label in _find_macros(node.nodelist, _LABEL):
                     self._bind_label(label, current)
 
-    def _display_item(self, env: LatexEnvironmentNode, row: list, current: _File, tag) -> _Item:
+    def _display_item(self, env: LatexEnvironmentNode, row: list[LatexNode], current: _File, tag: LatexMacroNode | None) -> _Item:
         start = _content_start(row, env.pos)
         latex = _math_source(current.text, row)
         item = self._new_item(ItemKind.EQUATION, None, current.span(start), environment=env.environmentname, latex=latex)

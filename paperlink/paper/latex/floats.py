@@ -11,6 +11,7 @@ import re
 from pylatexenc.latexwalker import LatexCharsNode, LatexEnvironmentNode, LatexGroupNode, LatexMacroNode
 
 from paperlink.paper import hyperparams
+from paperlink.paper.latex.host import _ReaderHost
 from paperlink.paper.latex.nodes import (
     _ALGORITHM2E_LABELS,
     _LABEL,
@@ -46,10 +47,10 @@ def _placement(node: LatexEnvironmentNode) -> str:
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
-class Floats:
+class Floats(_ReaderHost):
     """Mixin of the LaTeX reader: figures, tables, sub-floats, captions and algorithms."""
 
-    def _on_caption(self, node, current: _File, counter: str | None = None) -> None:
+    def _on_caption(self, node: LatexMacroNode, current: _File, counter: str | None = None) -> None:
         if counter is None:
             if not self.floats:  # a caption LaTeX would reject; its labels still count
                 for argument in (_argument(node, 1), _argument(node, 2)):
@@ -77,16 +78,16 @@ class Floats:
         ahead = parent_float is not None and not any(
             i.environment == parent_float for f in self.floats for i in f.items
         )
-        if ahead:  # subcaption numbers a sub-float by the caption its float will get
+        if ahead and parent_float is not None:  # subcaption numbers a sub-float by the caption its float will get
             self.counters.add(parent_float, 1)
         item.number = self._refstep(counter, item)
-        if ahead:
+        if ahead and parent_float is not None:
             self.counters.add(parent_float, -1)
         if self.floats:
             self.floats[-1].items.append(item)
         return item
 
-    def _captioned_algorithm2e(self, node, current: _File) -> _Item:
+    def _captioned_algorithm2e(self, node: LatexMacroNode, current: _File) -> _Item:
         item = self._new_item(ItemKind.ALGORITHM, None, current.span(node.pos), environment="algocf")
         item.number = self._refstep("algocf", item)
         return item
@@ -131,7 +132,7 @@ class Floats:
         if unknown:
             self._limitation(current.span(node.pos), "algorithm2e line numbers are not modelled; labels on its lines get no number")
 
-    def _on_subcaptionbox(self, node, current: _File) -> None:
+    def _on_subcaptionbox(self, node: LatexMacroNode, current: _File) -> None:
         """``\\subcaptionbox{caption}{body}`` (subcaption) and ``\\subfloat[caption]{body}`` (subfig)."""
         if not self.floats:
             return
@@ -145,12 +146,12 @@ class Floats:
                 self._captioned(counter, caption, current.span(node.pos))
             self._walk(_children(node), current, prose=False)
 
-    def _on_continued_float(self, node, current: _File) -> None:
+    def _on_continued_float(self, node: LatexMacroNode, current: _File) -> None:
         """``\\ContinuedFloat``: the next caption repeats the previous number."""
         if self.floats:
             self.counters.add(self.floats[-1].counter, -1)
 
-    def _on_captionof(self, node, current: _File) -> None:
+    def _on_captionof(self, node: LatexMacroNode, current: _File) -> None:
         kind = (_argument_text(node, 1) or "").strip()
         counter = {"figure": "figure", "table": "table", "algorithm": self.algorithm_counter}.get(kind, kind)
         if counter not in self.counters:

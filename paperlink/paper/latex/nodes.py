@@ -12,14 +12,15 @@ from pylatexenc.latexwalker import (
     LatexEnvironmentNode,
     LatexGroupNode,
     LatexMacroNode,
+    LatexNode,
     LatexToken,
     LatexWalker,
     LatexWalkerEndOfStream,
     get_default_latex_context_db,
 )
-from pylatexenc.macrospec import MacroSpec, std_environment
+from pylatexenc.macrospec import LatexContextDb, MacroSpec, std_environment
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Sequence
 
 from paperlink.paper.texscan import DOLLAR_IN_LABEL, PLACEHOLDER
 from paperlink.spans import Span
@@ -27,7 +28,7 @@ from paperlink.spans import Span
 if TYPE_CHECKING:
     from paperlink.paper.latex.state import _File
 
-def _context_db():
+def _context_db() -> LatexContextDb:
     """pylatexenc's defaults plus the macros whose arguments structure depends on."""
     db = get_default_latex_context_db()
     macros = [
@@ -98,7 +99,7 @@ class _Walker(LatexWalker):
         self.errors: list[tuple[int, str]] = []
         self.at_end = False  # get_token met the end of the text
 
-    def get_token(self, pos, *args, **kwargs):  # noqa: ANN001 - pylatexenc's signature
+    def get_token(self, pos: int, *args: Any, **kwargs: Any) -> LatexToken:
         text = self.s
         run = _PLAIN_RUN.match(text, pos)
         if run is not None and not _after_control_word(text, pos):
@@ -110,8 +111,9 @@ class _Walker(LatexWalker):
             self.at_end = True
             raise
 
-    def get_latex_nodes(self, pos=0, stop_upon_closing_brace=None, stop_upon_end_environment=None,
-                        stop_upon_closing_mathmode=None, **kwargs):  # noqa: ANN001
+    def get_latex_nodes(self, pos: int = 0, stop_upon_closing_brace: str | None = None,
+                        stop_upon_end_environment: str | None = None,
+                        stop_upon_closing_mathmode: str | None = None, **kwargs: Any) -> Any:
         """pylatexenc's, plus the error its tolerant mode drops: the text ends inside a group."""
         self.at_end = False
         result = super().get_latex_nodes(
@@ -122,13 +124,12 @@ class _Walker(LatexWalker):
         if self.at_end:
             if stop_upon_end_environment:
                 self.errors.append((pos, f"\\begin{{{stop_upon_end_environment}}} here is never closed"))
-            elif stop_upon_closing_brace or stop_upon_closing_mathmode:
-                closer = stop_upon_closing_brace or stop_upon_closing_mathmode
+            elif closer := stop_upon_closing_brace or stop_upon_closing_mathmode:
                 opener = _OPENERS.get(closer, closer[0])
                 self.errors.append((pos, f"'{opener}' here is never closed"))
         return result
 
-    def _report_ignore_parse_error(self, exc) -> None:  # noqa: ANN001
+    def _report_ignore_parse_error(self, exc: Exception) -> None:
         self.errors.append((getattr(exc, "pos", None) or 0, getattr(exc, "msg", str(exc))))
 
 
@@ -151,19 +152,19 @@ def _plain(latex: str) -> str:
     return " ".join(text.split())
 
 
-def _argument(node: LatexMacroNode, index: int):
+def _argument(node: LatexMacroNode, index: int) -> LatexNode | None:
     arguments = node.nodeargd.argnlist if node.nodeargd is not None else []
     return arguments[index] if index < len(arguments) else None
 
 
-def _has_argument(node, index: int) -> bool:
+def _has_argument(node: LatexMacroNode, index: int) -> bool:
     """Whether argument ``index`` was given: pylatexenc puts an empty placeholder where a
     mandatory argument is missing (``\\titleformat{\\section}`` names \\section, no title)."""
     argument = _argument(node, index)
     return argument is not None and not (isinstance(argument, LatexCharsNode) and argument.len == 0)
 
 
-def _argument_text(node, index: int) -> str | None:
+def _argument_text(node: LatexMacroNode, index: int) -> str | None:
     """The verbatim text of argument ``index`` without its braces, or None when absent."""
     argument = _argument(node, index)
     if argument is None:
@@ -173,9 +174,9 @@ def _argument_text(node, index: int) -> str | None:
     return argument.latex_verbatim()
 
 
-def _children(node) -> list:
+def _children(node: LatexNode) -> list[LatexNode]:
     """Every node directly inside ``node``: its arguments, then its body."""
-    out = []
+    out: list[Any] = []
     if getattr(node, "nodeargd", None) is not None:
         out.extend(arg for arg in node.nodeargd.argnlist if arg is not None)
     nodelist = getattr(node, "nodelist", None)
@@ -184,7 +185,7 @@ def _children(node) -> list:
     return out
 
 
-def _find_macros(nodes, names: frozenset[str]) -> list[LatexMacroNode]:
+def _find_macros(nodes: Sequence[LatexNode | None], names: frozenset[str]) -> list[LatexMacroNode]:
     """Macros named ``names`` anywhere inside ``nodes``, in document order."""
     found = []
     stack = list(reversed([n for n in nodes if n is not None]))
@@ -201,7 +202,7 @@ _LABEL = frozenset({"label"})
 _ALGORITHM2E_LABELS = frozenset({"label", "nllabel"})
 
 
-def _label_key(node) -> str:
+def _label_key(node: LatexMacroNode) -> str:
     """The key of ``\\label{key}`` (or cleveref's ``\\label[type]{key}``), exactly as written."""
     arguments = node.nodeargd.argnlist if node.nodeargd is not None else []
     index = 1 if len(arguments) > 1 else 0
@@ -209,7 +210,7 @@ def _label_key(node) -> str:
     return text.replace(DOLLAR_IN_LABEL, "$") if text is not None and text.strip() else ""
 
 
-def _blank_node(node) -> bool:
+def _blank_node(node: LatexNode | None) -> bool:
     return isinstance(node, LatexCharsNode) and not node.chars.strip()
 
 
@@ -246,12 +247,12 @@ class _RenamedArguments:
         self.nodeargd = type("Args", (), {"argnlist": renamed})()
 
 
-def _rows(nodes) -> list[list]:
+def _rows(nodes: Sequence[LatexNode | None]) -> list[list[LatexNode]]:
     """Split the body of a multi-row math environment at its top-level ``\\\\``.
 
     A ``\\\\`` at the very end still starts a row: LaTeX numbers that empty row too.
     """
-    rows: list[list] = [[]]
+    rows: list[list[LatexNode]] = [[]]
     for node in nodes:
         if node is None:
             continue

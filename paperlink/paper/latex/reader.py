@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator, Sequence
 
 from pylatexenc.latexwalker import (
     LatexCharsNode,
@@ -17,6 +17,7 @@ from pylatexenc.latexwalker import (
     LatexGroupNode,
     LatexMacroNode,
     LatexMathNode,
+    LatexNode,
 )
 
 from paperlink.diagnostics import Diagnostic
@@ -59,7 +60,7 @@ from paperlink.paper.latex.state import (
     _Item,
 )
 from paperlink.paper.model import Hyperparameter, ItemKind, Limitation, Paper
-from paperlink.paper.numbering import Counters
+from paperlink.paper.numbering import Counters, Template
 from paperlink.paper.prose import ProseFinder
 from paperlink.paper.texscan import PLACEHOLDER, MacroTable, expand_in_prose, prepare
 from paperlink.rules.base import Rule
@@ -136,7 +137,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
         walker = _Walker(prepared.text)
         try:
             nodes = walker.get_latex_nodes()[0]
-        except (RecursionError, Exception) as error:  # pylatexenc on hostile input
+        except (RecursionError, Exception) as error:  # noqa: BLE001 - pylatexenc on hostile input
             self._diagnose(current.span(0), MalformedLatex, f"cannot parse this file: {type(error).__name__}")
             return
         self._report_syntax(current, walker.errors)
@@ -176,13 +177,13 @@ class _LatexReader(Counting, DisplayMath, Floats):
             seen.add(span.line)
             self._diagnose(span, MalformedLatex, f"malformed LaTeX: {message.strip().rstrip('.')}")
 
-    def _subfile_body(self, nodes):
+    def _subfile_body(self, nodes: Sequence[LatexNode | None]) -> Sequence[LatexNode | None]:
         for node in nodes:
             if isinstance(node, LatexEnvironmentNode) and node.environmentname == "document":
                 return node.nodelist
         return nodes
 
-    def _include(self, node, current: _File, name: str | None, base: Path, *, subfile: bool = False) -> None:
+    def _include(self, node: LatexMacroNode, current: _File, name: str | None, base: Path, *, subfile: bool = False) -> None:
         span = current.span(node.pos)
         if not name or not name.strip():
             return
@@ -213,7 +214,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
 
     # -- the walk -----------------------------------------------------------------------
 
-    def _walk(self, nodes, current: _File, *, prose: bool) -> None:
+    def _walk(self, nodes: Sequence[LatexNode | None], current: _File, *, prose: bool) -> None:
         if self.depth >= _MAX_NESTING:
             if nodes:
                 first = next((n for n in nodes if n is not None), None)
@@ -226,7 +227,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
         finally:
             self.depth -= 1
 
-    def _walk_nodes(self, nodes, current: _File, prose: bool) -> None:
+    def _walk_nodes(self, nodes: Sequence[LatexNode | None], current: _File, prose: bool) -> None:
         run_start: int | None = None
         run_end = 0
         for node in nodes:
@@ -297,7 +298,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
             for counter, template in self.template_frames.pop().items():
                 self.counters.set_template(counter, template)
 
-    def _set_template_locally(self, counter: str, template) -> None:
+    def _set_template_locally(self, counter: str, template: Template) -> None:
         """``\\renewcommand{\\the<counter>}``: in force until the current group ends."""
         if self.template_frames:
             self.template_frames[-1].setdefault(counter, self.counters.template(counter))
@@ -306,7 +307,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
     def _section(self) -> _Item | None:
         return self.sections[-1] if self.sections else None
 
-    def _new_item(self, kind: ItemKind, number: str | None, span: Span, **fields) -> _Item:
+    def _new_item(self, kind: ItemKind, number: str | None, span: Span, **fields: Any) -> _Item:
         group = self.equation_group if kind is ItemKind.EQUATION else None
         fields.setdefault("parent", group or self._section())
         fields.setdefault("appendix", self.in_appendix)
@@ -321,7 +322,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
         self.anchors[-1] = _Anchor(number, item)
         return number
 
-    def _bind_label(self, node, current: _File, anchor: _Anchor | None = None) -> None:
+    def _bind_label(self, node: LatexMacroNode, current: _File, anchor: _Anchor | None = None) -> None:
         key = _label_key(node)
         if not key:
             return
@@ -339,7 +340,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
 
     # -- macros -------------------------------------------------------------------------
 
-    def _on_section(self, node, current: _File, name: str | None = None) -> None:
+    def _on_section(self, node: LatexMacroNode, current: _File, name: str | None = None) -> None:
         name = name or node.macroname
         if not _has_argument(node, 2):  # \titleformat{\section}...: named, not used
             return
@@ -362,7 +363,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
         if title is not None:
             self._walk([title], current, prose=False)
 
-    def _on_chapter_folder(self, node, current: _File) -> None:
+    def _on_chapter_folder(self, node: LatexMacroNode, current: _File) -> None:
         """chapterfolder: ``\\cfchapter{title}{folder}{file}`` is a chapter read from its folder,
         whose ``\\cfinput{file}`` lines are relative to that folder."""
         folder = (_argument_text(node, 3) or "").strip()
@@ -373,13 +374,13 @@ class _LatexReader(Counting, DisplayMath, Floats):
         finally:
             self.chapter_folder = saved
 
-    def _on_chapter_folder_input(self, node, current: _File) -> None:
+    def _on_chapter_folder_input(self, node: LatexMacroNode, current: _File) -> None:
         self._include(node, current, _argument_text(node, 0), self.chapter_folder or current.base)
 
-    def _on_label(self, node, current: _File) -> None:
+    def _on_label(self, node: LatexMacroNode, current: _File) -> None:
         self._bind_label(node, current)
 
-    def _on_appendix(self, node, current: _File) -> None:
+    def _on_appendix(self, node: LatexNode, current: _File) -> None:
         self.in_appendix = True
         counters = self.counters
         if "chapter" in counters and self.document_class in _CHAPTER_CLASSES:
@@ -391,16 +392,16 @@ class _LatexReader(Counting, DisplayMath, Floats):
             counters.set("subsection", 0)
             counters.set_template("section", (("value", "section", "Alph"),))
 
-    def _on_matter(self, node, current: _File) -> None:
+    def _on_matter(self, node: LatexMacroNode, current: _File) -> None:
         self.mainmatter = node.macroname == "mainmatter"
 
-    def _on_input(self, node, current: _File) -> None:
+    def _on_input(self, node: LatexMacroNode, current: _File) -> None:
         self._include(node, current, _argument_text(node, 0), current.base)
 
-    def _on_subfile(self, node, current: _File) -> None:
+    def _on_subfile(self, node: LatexMacroNode, current: _File) -> None:
         self._include(node, current, _argument_text(node, 0), current.base, subfile=True)
 
-    def _on_import(self, node, current: _File) -> None:
+    def _on_import(self, node: LatexMacroNode, current: _File) -> None:
         relative = node.macroname.startswith("sub")
         directory = _argument_text(node, 1 if node.macroname == "subimport" else 0) or ""
         name = _argument_text(node, 2 if node.macroname == "subimport" else 1)
@@ -408,14 +409,14 @@ class _LatexReader(Counting, DisplayMath, Floats):
         base = origin / directory.strip()
         self._include(node, current, name, base)
 
-    def _on_title(self, node, current: _File) -> None:
+    def _on_title(self, node: LatexMacroNode, current: _File) -> None:
         text = _argument_text(node, 0) or ""
         if node.macroname == "title":
             self.title = _plain(text)
         else:
             self.authors = tuple(a for a in (_plain(p) for p in re.split(r"\\and\b|\\\\", text)) if a)
 
-    def _on_ignored(self, node, current: _File) -> None:
+    def _on_ignored(self, node: LatexMacroNode, current: _File) -> None:
         """Macros that only matter inside math or algorithms, where they are read directly."""
 
     # -- environments -------------------------------------------------------------------
@@ -546,7 +547,7 @@ def _same_place(original: str, expanded: str, offset: int) -> int:
 _PICTURE_FILES = frozenset({".pgf", ".tikz", ".pdf_tex", ".pstex_t", ".eps_tex", ".pgf_tex"})
 
 
-def _list_label_template(options: str, counter: str):
+def _list_label_template(options: str, counter: str) -> Template | None:
     """The reference format an enumerate's options give its items, or None to keep the default.
 
     enumitem's ``label=``/``ref=`` (``(\\alph*)``) and the short form of enumitem and the
@@ -575,9 +576,9 @@ def _list_label_template(options: str, counter: str):
     )
 
 
-def _starred_label(form: str, counter: str):
+def _starred_label(form: str, counter: str) -> Template | None:
     """``(\\alph*)`` as a template; None when other macros format it."""
-    parts = []
+    parts: list[tuple[str, ...]] = []
     for piece in re.split(r"(\\(?:arabic|alph|Alph|roman|Roman)\*)", form.replace("{", "").replace("}", "")):
         style = _LIST_STYLE.fullmatch(piece)
         if style:
@@ -589,7 +590,7 @@ def _starred_label(form: str, counter: str):
     return tuple(parts)
 
 
-def _option_items(options: str):
+def _option_items(options: str) -> Iterator[tuple[str, str | None]]:
     """``(key, value)`` for ``key=value`` and ``(item, None)`` for a bare item; commas in braces kept."""
     depth = 0
     start = 0

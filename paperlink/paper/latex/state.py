@@ -200,7 +200,7 @@ def _conflicting_hyperparameters(items: tuple[PaperItem, ...]) -> list[Diagnosti
         if item.hyperparameter is None or item.hyperparameter.value is None:
             continue
         earlier = first.setdefault(item.key, item)
-        if earlier is item:
+        if earlier is item or earlier.hyperparameter is None:
             continue
         a, b = earlier.hyperparameter.value, item.hyperparameter.value
         if a is not None and b is not None and abs(a - b) > 1e-12 * max(abs(a), abs(b), 1e-300):

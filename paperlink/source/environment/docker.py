@@ -35,9 +35,9 @@ def parse_dockerfile(text: str, path: str) -> Parsed:
             versions += image
             # an image that fixes torch's version installs that torch: a pin as good as torch==V
             pins += [Pin("torch", match.group(1), f":{v.version}", True, v.span) for v in image if v.name == "torch"]
-        elif _RUN.match(logical):
+        elif run := _RUN.match(logical):
             try:
-                words = shlex.split(logical[_RUN.match(logical).end():], comments=False, posix=True)
+                words = shlex.split(logical[run.end():], comments=False, posix=True)
             except ValueError as error:
                 problems.append((number, 1, f"cannot split RUN command: {error}"))
                 continue

@@ -104,7 +104,7 @@ def parse_pyproject(text: str, path: str) -> Parsed:
     pins: list[Pin] = []
     found: list[tuple[int, int, str]] = []
     versions: list[Version] = []
-    project = data.get("project") if isinstance(data.get("project"), dict) else {}
+    project: dict[str, Any] = data["project"] if isinstance(data.get("project"), dict) else {}
     start = locator.header("project")
     if isinstance(project.get("dependencies"), list):
         more, bad = _pins_from_strings(project["dependencies"], locator, start)
@@ -224,7 +224,7 @@ def parse_pipfile(text: str, path: str) -> Parsed:
             spec = value.get("version", "") if isinstance(value, dict) else value
             spec = "" if not isinstance(spec, str) or spec == "*" else spec
             pins.append(Pin(distribution_name(name), name, spec, spec.startswith("==") and "*" not in spec, locator.span(name, start)))
-    requires = data.get("requires") if isinstance(data.get("requires"), dict) else {}
+    requires: dict[str, Any] = data["requires"] if isinstance(data.get("requires"), dict) else {}
     for key in ("python_full_version", "python_version"):
         if isinstance(requires.get(key), str):
             span = locator.span(key, locator.header("requires"))

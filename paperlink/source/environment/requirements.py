@@ -101,7 +101,7 @@ def parse_requirement(text: str) -> tuple[Requirement | None, tuple[int, str] | 
 
 
 def _extras(reader: _Reader) -> tuple[tuple[str, ...], tuple[int, str] | None]:
-    extras = []
+    extras: list[str] = []
     while True:
         reader.blank()
         if reader.char("]"):
@@ -117,7 +117,7 @@ def _extras(reader: _Reader) -> tuple[tuple[str, ...], tuple[int, str] | None]:
 
 def _specifiers(reader: _Reader) -> tuple[str, tuple[int, str] | None]:
     parenthesised = reader.char("(")
-    clauses = []
+    clauses: list[str] = []
     while True:
         reader.blank()
         operator = reader.take(_OPERATOR)
@@ -176,7 +176,10 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
 
 def parse_requirements_file(text: str, path: str) -> Parsed:
     """Pins, CUDA from index URLs, ``-r`` includes and problems of one requirements file."""
-    pins, versions, problems, includes = [], [], [], []
+    pins: list[Pin] = []
+    versions: list[Version] = []
+    problems: list[tuple[int, int, str]] = []
+    includes: list[tuple[int, str]] = []
     for number, line in _logical_lines(text):
         stripped = line.strip()
         if not stripped:

@@ -9,8 +9,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "sample_papers" / "dqn" / "src"))
 
-from agent import td_loss  # noqa: E402
-from networks import QNetwork, make_target, sync_target  # noqa: E402
+from agent import td_loss
+from networks import QNetwork, make_target, sync_target
 
 
 def _setup():
