@@ -28,6 +28,7 @@ from paperlink.rules.hyperparameters import (
     ImplicitDefaultMismatch,
     UnimplementedHyperparameter,
 )
+from paperlink.source.roles import is_test_file
 from paperlink.spans import Span
 
 __all__ = ["Stated", "Placed", "conclude", "place_sites", "hyperparameter_rows"]
@@ -165,16 +166,9 @@ def _linked(
 
 
 
-def _is_test(path: str) -> bool:
-    """Tests pin values on purpose; their literals are not the method's hyperparameters."""
-    parts = path.split("/")
-    name = parts[-1]
-    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or "tests" in parts[:-1]
-
-
 def _hidden(placed: Placed) -> Diagnostic | None:
     site = placed.site
-    if site.kind is SiteKind.CONFIG or site.source is not Source.LITERAL or site.configurable or _is_test(site.span.path):
+    if site.kind is SiteKind.CONFIG or site.source is not Source.LITERAL or site.configurable or is_test_file(site.span.path):
         return None
     if placed.linked or placed.stated is not None or site.numeric is None or is_neutral(placed.name, site.numeric):
         return None
