@@ -2,7 +2,7 @@
 
     papers ──parse_paper──▶ Paper
     targets ──discover/read/parse──▶ ParsedSource ──collect_annotations──▶ Annotation
-    Annotation + Papers ──parse_references/resolve──▶ Link | Diagnostic
+    Annotation (its parsed references) + Papers ──resolve──▶ Link | Diagnostic
     Links + Papers ──coverage──▶ CoverageRow, PL110
     ParsedSource ──read_code──▶ CodeModule ──Analysis.scan──▶ facts ──Analysis.conclude──▶ PL2xx-PL5xx, sections
     ParsedSource ──collect_suppressions──▶ Suppression
@@ -30,7 +30,6 @@ from paperlink.diagnostics import Diagnostic, Severity
 from paperlink.errors import UsageError
 from paperlink.lock import LOCK_FILE, lock_entries, read_lock, stale_links
 from paperlink.paper import ItemKind, Paper, PaperItem, display_name, parse_paper
-from paperlink.references import parse_references
 from paperlink.selection import Selection, require_known, select_diagnostics
 from paperlink.source.annotations import Annotation, collect_annotations
 from paperlink.source.code import read_code
@@ -117,7 +116,7 @@ def trace_annotations(
         if annotation.problem:
             diagnostics.append(Diagnostic(annotation.span, "PL102", annotation.problem, Severity.ERROR))
             continue
-        references, malformed = parse_references(annotation.text)
+        references, malformed = annotation.references, annotation.malformed
         if not references and not malformed:
             diagnostics.append(Diagnostic(annotation.span, "PL102", "empty annotation: name a label or an item such as 'Eq. 3'", Severity.ERROR))
         diagnostics.extend(Diagnostic(annotation.span, "PL102", bad.message, Severity.ERROR) for bad in malformed)

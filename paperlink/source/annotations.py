@@ -27,7 +27,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from paperlink.references import parse_references
+from paperlink.references import MalformedReference, Reference, parse_references
 from paperlink.source.comment_text import find_comments
 from paperlink.source.layout import Layout, Owner, statements
 from paperlink.source.parse import ParsedSource
@@ -38,9 +38,16 @@ __all__ = ["Annotation", "collect_annotations", "comment_references", "is_citati
 _COMMENT = re.compile(r"^#\s*paper(?:\[(?P<paper>[^\]]*)\])?\s*:(?P<text>.*)$", re.IGNORECASE)
 _DIRECTIVE_AFTER = re.compile(r"\s#\s*paperlink\s*:", re.IGNORECASE)  # "# paper: eq:x  # paperlink: ignore[...]"
 _DOCSTRING_LINE = re.compile(r"^\s*paper(?:\[(?P<paper>[^\]]*)\])?\s*:(?P<text>.+)$", re.IGNORECASE | re.MULTILINE)
+
+
 @dataclass(frozen=True)
 class Annotation:
-    """One annotation as written, and the code it binds to."""
+    """One annotation as written, the references read from it, and the code it binds to.
+
+    The text is parsed once, when the annotation is made: a reader that parsed it already
+    (to tell a citation apart) passes ``references`` and ``malformed``; left both empty,
+    they are read from ``text`` here. Every consumer uses these fields, never the text.
+    """
 
     text: str  # the references as written: "Eq. 3, Sec. 4.1"
     paper: str | None  # the paper it names, if any
@@ -51,6 +58,14 @@ class Annotation:
     problem: str = ""  # why the annotation cannot be read (e.g. non-literal decorator arguments)
     scope: str = ""  # the definition the bound code sits in ("Model.forward"; "" at module level)
     fingerprint: str = ""  # of the bound code, formatting and comments aside (for paperlink.lock)
+    references: tuple[Reference, ...] = ()  # what ``text`` names, in order
+    malformed: tuple[MalformedReference, ...] = ()  # the parts of ``text`` that are no reference
+
+    def __post_init__(self) -> None:
+        if not self.references and not self.malformed and self.text:
+            references, malformed = parse_references(self.text)
+            object.__setattr__(self, "references", references)  # frozen: set once, while being made
+            object.__setattr__(self, "malformed", malformed)
 
 
 def comment_references(comment: str) -> tuple[str, str | None] | None:
@@ -161,7 +176,8 @@ class _Collector:
         self, text: str, paper: str | None, form: str, where: tuple[tuple[int, int], tuple[int, int]], owner: Owner,
         problem: str = "",
     ) -> None:
-        if form != "decorator" and is_citation(text):
+        parsed = parse_references(text)
+        if form != "decorator" and is_citation(text, parsed):
             return
         relative = self.parsed.relative
         span = Span(relative, where[0][0], where[0][1] + 1, where[1][0], where[1][1] + 1)
@@ -171,7 +187,7 @@ class _Collector:
             target = Span(relative, owner.first[0], owner.first[1] + 1, owner.last[0], owner.last[1] + 1)
         print_ = _code_fingerprint(self.parsed.text, self.layout, owner)
         paper = paper.strip() if paper else None
-        self.found.append(Annotation(text, paper, form, span, target, owner.name, problem, owner.scope, print_))
+        self.found.append(Annotation(text, paper, form, span, target, owner.name, problem, owner.scope, print_, *parsed))
 
 
 def _dotted(node: ast.expr) -> str:
@@ -221,18 +237,21 @@ def _parse_alone(segment: str, elif_: bool) -> list[ast.stmt]:
     assert isinstance(wrapper, ast.If)
     return wrapper.body
 
-def is_citation(text: str) -> bool:
+
+def is_citation(
+    text: str, parsed: tuple[tuple[Reference, ...], tuple[MalformedReference, ...]] | None = None
+) -> bool:
     """Whether a ``Paper:`` line cites a paper rather than linking to its items.
 
     Research code often says ``Paper: https://arxiv.org/abs/...`` or ``Paper: Attention
     Is All You Need``. A line with a URL, or one of three words or more in which no
     reference can be read (or with an unreadable part of three words or more), is such a
     citation and not an annotation; a short unreadable line (``Eqn 3``) is still reported
-    as malformed.
+    as malformed. ``parsed``: what :func:`parse_references` read from ``text``, if known.
     """
     if "://" in text or "arxiv" in text.lower() or "doi:" in text.lower():
         return True
-    references, unreadable = parse_references(text)
+    references, unreadable = parsed if parsed is not None else parse_references(text)
     if any(len(item.text.split()) >= 3 for item in unreadable):
         return True  # "Non-local Networks Meet Squeeze-Excitation Networks and Beyond"
     return not references and len(text.split()) >= 3

@@ -13,6 +13,7 @@ import textwrap
 
 import libcst as cst
 
+from paperlink.references import parse_references
 from paperlink.source.annotations import (
     _COMMENT, _DIRECTIVE_AFTER, _DOCSTRING_LINE, Annotation, is_citation,
 )
@@ -189,14 +190,16 @@ class _Collector(cst.CSTVisitor):
         return False
 
     def _add(self, text: str, paper: str | None, form: str, where: cst.CSTNode, owner: cst.CSTNode, problem: str = "") -> None:
-        if form != "decorator" and is_citation(text):
+        parsed = parse_references(text)
+        if form != "decorator" and is_citation(text, parsed):
             return
         name = self.names.get(owner, "")
         span = self.parsed.span(where)
         target = self.parsed.span(owner) if not isinstance(owner, cst.Module) else Span(self.parsed.relative, 1)
         scope = name or ".".join(self.scope)
         print_ = _code_fingerprint(self.parsed.module, owner)
-        self.found.append(Annotation(text, paper.strip() if paper else None, form, span, target, name, problem, scope, print_))
+        paper = paper.strip() if paper else None
+        self.found.append(Annotation(text, paper, form, span, target, name, problem, scope, print_, *parsed))
 
 
 def _dotted(node: cst.BaseExpression | cst.Attribute | cst.Name) -> str:
