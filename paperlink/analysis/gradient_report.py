@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from paperlink.analysis.base import Conclusion, Project
-from paperlink.analysis.gradient_flow import Context
+from paperlink.analysis.gradient_contexts import Context
 from paperlink.analysis.gradient_paper import stop_marking_items
 from paperlink.analysis.gradient_stops import CONVERSIONS
 from paperlink.diagnostics import Diagnostic, Severity

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from paperlink.analysis.base import Conclusion, Project
-from paperlink.analysis.hyperparameters.config import declared_as
+from paperlink.analysis.hyperparameters.declarations import declared_as
 from paperlink.analysis.hyperparameters.config_files import config_readers, config_sites, resolve_reads
 from paperlink.analysis.hyperparameters.facts import HyperparameterFacts, Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.vocabulary import is_neutral, same_hyperparameter
