@@ -13,13 +13,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from paperlink.numbers import LATEX_NUMBER_IN_TEXT, parse_latex_number
 from paperlink.numbers import SPANNING_CELL as _SPANNING_CELL
 from paperlink.numbers import TABLE_RULE as _TABLE_RULE
-from paperlink.numbers import parse_latex_number as parse_number
 
 __all__ = [
     "Mention",
-    "parse_number",
     "canonical_key",
     "mentions_in_text",
     "mention_from_row",
@@ -98,7 +97,7 @@ def _looks_like_name(plain: str) -> bool:
         re.search(r"[A-Za-z]", plain) is not None
         and len(plain) <= _MAX_NAME_LENGTH
         and len(plain.split()) <= _MAX_NAME_WORDS
-        and parse_number(plain) is None
+        and parse_latex_number(plain) is None
     )
 
 
@@ -245,7 +244,7 @@ def mention_from_row(
         return None
     for cell in cells[1:]:
         raw = _without_row_end(cell)
-        value = parse_number(raw)
+        value = parse_latex_number(raw)
         if value is not None:
             return Mention(key, plain, value, raw, 0, len(cells[0]))
     return None
@@ -278,21 +277,7 @@ _PROSE_FLAGS = re.IGNORECASE | re.ASCII
 _GAP = r"(?:\s|~|\\[,;: ])*"
 _WORD_GAP = r"(?:\s|~)+"
 
-# A value as written in prose. Powers come first so "10^{-9}" is not read as "10".
-_SIGN = r"[-+\u2212]?"
-_MANTISSA = r"(?:[1-9]\d{0,2}(?:(?:\{,\}|,)\d{3})+|\d+)(?:\.\d+)?|\.\d+"
-_EXPONENT = r"[eE]\{?[-+\u2212]?\d+\}?"
-_POWER = r"\d+\s*\^\s*(?:\{\s*[-+\u2212]?\s*\d+\s*\}|[-+\u2212]?\d+)"
-_TIMES = r"\s*(?:\\times|\\cdot|\u00d7|\u00b7)\s*"
-_SCALE = r"(?:\s*\\?%|(?-i:[kKM])(?![A-Za-z]))"
-_PLAIN_VALUE = (
-    f"{_SIGN}(?:{_POWER}|(?:{_MANTISSA})(?:{_EXPONENT})?(?:{_TIMES}{_POWER})?){_SCALE}?"
-)
-_VALUE = (
-    r"(?:\\(?:SI|qty)\s*(?:\[[^\]]{0,40}\])?\s*\{\s*" + _PLAIN_VALUE + r"\s*\}\s*\{[^{}]{0,40}\}"
-    r"|\\(?:num|mathbf|textbf|mathrm|bm)\s*(?:\[[^\]]{0,40}\])?\s*\{\s*" + _PLAIN_VALUE + r"\s*\}"
-    r"|" + _PLAIN_VALUE + r")(?!\w)"
-)
+_VALUE = LATEX_NUMBER_IN_TEXT  # numbers.py finds a value's spelling; parse_latex_number decides
 
 # What may stand between a name and its value: "of", "is set to", "=", a symbol such as
 # "$\tau$" or "($P_{drop}$", a citation. Bounded so a name never reaches a far-off number.
@@ -441,7 +426,7 @@ def _prose_mention(
 ) -> Mention | None:
     """The mention one match states, or None where its value is not a number after all."""
     raw = match["value"]
-    value = parse_number(raw)
+    value = parse_latex_number(raw)
     if value is None:
         return None
     key = pattern.key or _symbol_key(match["name"], text, adam=adam)
