@@ -134,7 +134,9 @@ _VOCABULARY = (
     _rule(r"\bwarm ?up\b.*\bepochs?\b", "warmup_epochs"),
     _rule(r"\bwarm ?up\b", "warmup_steps"),
     _rule(r"^(?:(?:learning rate|lr) )?(?:decay )?schedul(?:e|er|ing)$", None),
-    _rule(r"\b(?:learning rate|lr) decay\b", "lr_decay"),
+    _rule(r"\b(?:learning rate|lr) (?:decay|gamma)\b", "lr_decay"),
+    # Before the learning rate: "minimum learning rate" is the schedule's floor (code's min_lr).
+    _rule(r"\b(?:min|minimum)\b.*\b(?:learning rate|lr)\b|\b(?:learning rate|lr) min\b", "min_lr"),
     _rule(r"\blabel smoothing\b|\bepsilon ls\b", "label_smoothing"),
     _rule(
         r"\bexploration\b.*\b(?:epsilon|eps|rate|probability)\b|\bepsilon greedy\b|^exploration$",
@@ -165,7 +167,7 @@ _VOCABULARY = (
     _rule(r"\b(?:bn|batch ?norm\w*)\b.*\bmomentum\b", "bn_momentum"),
     _rule(r"\bmomentum\b", "momentum"),
     _rule(r"\btemperature\b", "temperature"),
-    _rule(r"\battention dropout\b", "attention_dropout"),
+    _rule(r"\b(?:attention|attn) dropout\b", "attention_dropout"),
     _rule(r"\bdrop ?out\b|\bp drop\b", "dropout"),
     _rule(r"\bdiscount\b|^gamma$", "gamma"),
     _rule(r"\bgae\b", "gae_lambda"),
@@ -348,6 +350,8 @@ def _words(*words: str) -> str:
 _STEPS = r"(?:steps|iterations|updates)"
 _PROSE_PATTERNS = (
     _forward("learning_rate", _words("learning", "rates?") + "|lr"),
+    # starts before "learning rate", so it wins for the same value: the schedule's floor
+    _forward("min_lr", r"min(?:imum)?[\s~]+(?:" + _words("learning", "rate") + "|lr)"),
     _forward("momentum", "momentum"),
     _forward(
         "weight_decay",
