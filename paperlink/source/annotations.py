@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from paperlink.references import MalformedReference, Reference, parse_references
@@ -83,6 +84,60 @@ _WHITESPACE_LINE = re.compile(r"^[ \t]+$", re.MULTILINE)
 _PAPERLINK = ("paperlink", "paperlink.markers")
 
 
+# -- shared by both readers (this one and annotations_cst.py's, for newer syntax) ------------
+
+
+class _ImplementsNames:
+    """Which local names call ``paperlink.implements``, from the imports read so far."""
+
+    def __init__(self) -> None:
+        self.functions: set[str] = set()  # local names bound to paperlink.implements
+        self.modules: set[str] = set()  # local names bound to the paperlink module
+
+    def imported(self, name: str, asname: str | None) -> None:
+        """``import name [as asname]``."""
+        if name not in _PAPERLINK:
+            return
+        local = asname or name
+        self.modules.add(local)
+        if name == "paperlink":  # `paperlink.markers.implements` works as well
+            self.modules.add(f"{local}.markers")
+        elif local == "paperlink.markers":  # `import paperlink.markers` binds `paperlink` too
+            self.modules.add("paperlink")
+
+    def imported_from(self, module: str | None, name: str, asname: str | None) -> None:
+        """``from module import name [as asname]`` (``name`` is ``*`` for a star import)."""
+        if module not in _PAPERLINK:  # the dots of a relative import are not looked at
+            return
+        if name == "*":
+            self.functions.add("implements")
+        elif name == "implements":
+            self.functions.add(asname or "implements")
+        elif name == "markers":
+            self.modules.add(asname or "markers")
+
+    def called(self, dotted: str) -> bool:
+        """Whether a call of ``dotted`` (``implements``, ``paperlink.implements``; "" for what
+        is no dotted name) calls ``paperlink.implements``."""
+        if "." not in dotted:
+            return dotted in self.functions
+        prefix, _, attribute = dotted.rpartition(".")
+        return attribute == "implements" and prefix in self.modules
+
+
+def _annotation(
+    text: str, paper: str | None, form: str, span: Span, target: Span, target_name: str, problem: str, scope: str,
+    fingerprint: Callable[[], str],
+) -> Annotation | None:
+    """The annotation a reader found, its text parsed once; None for a citation of a paper
+    (``Paper: https://...``), which links nothing. The fingerprint is taken only when needed."""
+    parsed = parse_references(text)
+    if form != "decorator" and is_citation(text, parsed):
+        return None
+    paper = paper.strip() if paper else None
+    return Annotation(text, paper, form, span, target, target_name, problem, scope, fingerprint(), *parsed)
+
+
 class _Collector:
     """The three forms in one file, read from its ``ast`` and text."""
 
@@ -92,8 +147,7 @@ class _Collector:
         self.lines = _LINE_BREAK.split(parsed.text)
         self.layout = Layout(tree, self.lines, parsed.text)
         self.found: list[Annotation] = []
-        self.implements_names: set[str] = set()  # local names bound to paperlink.implements
-        self.paperlink_modules: set[str] = set()  # local names bound to the paperlink module
+        self.implements = _ImplementsNames()
 
     def collect(self) -> list[Annotation]:
         for comment in find_comments(self.tree, self.lines, "paper"):
@@ -115,30 +169,16 @@ class _Collector:
     # -- imports, in source order as the decorators below them see them -------------------
 
     def _import(self, node: ast.Import | ast.ImportFrom) -> None:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name in _PAPERLINK:
-                    local = alias.asname or alias.name
-                    self.paperlink_modules.add(local)
-                    if alias.name == "paperlink":  # `paperlink.markers.implements` works as well
-                        self.paperlink_modules.add(f"{local}.markers")
-                    elif local == "paperlink.markers":  # `import paperlink.markers` binds `paperlink` too
-                        self.paperlink_modules.add("paperlink")
-            return
-        if node.module not in _PAPERLINK:  # the dots of a relative import are not looked at
-            return
         for alias in node.names:
-            if alias.name == "*":
-                self.implements_names.add("implements")
-            elif alias.name == "implements":
-                self.implements_names.add(alias.asname or "implements")
-            elif alias.name == "markers":
-                self.paperlink_modules.add(alias.asname or "markers")
+            if isinstance(node, ast.Import):
+                self.implements.imported(alias.name, alias.asname)
+            else:
+                self.implements.imported_from(node.module, alias.name, alias.asname)
 
     # -- the decorator and docstring forms -----------------------------------------------
 
     def _decorator(self, decorator: ast.expr, owner: Owner) -> None:
-        if not isinstance(decorator, ast.Call) or not self._is_implements(decorator.func):
+        if not isinstance(decorator, ast.Call) or not self.implements.called(_dotted(decorator.func)):
             return
         references: list[str] = []
         paper = None
@@ -165,29 +205,22 @@ class _Collector:
         for match in _DOCSTRING_LINE.finditer(docstring):
             self._add(match.group("text").strip(), match.group("paper"), "docstring", where, owner)
 
-    def _is_implements(self, func: ast.expr) -> bool:
-        if isinstance(func, ast.Name):
-            return func.id in self.implements_names
-        if isinstance(func, ast.Attribute) and func.attr == "implements":
-            return _dotted(func.value) in self.paperlink_modules
-        return False
-
     def _add(
         self, text: str, paper: str | None, form: str, where: tuple[tuple[int, int], tuple[int, int]], owner: Owner,
         problem: str = "",
     ) -> None:
-        parsed = parse_references(text)
-        if form != "decorator" and is_citation(text, parsed):
-            return
         relative = self.parsed.relative
         span = Span(relative, where[0][0], where[0][1] + 1, where[1][0], where[1][1] + 1)
         if owner.module:
             target = Span(relative, 1)
         else:
             target = Span(relative, owner.first[0], owner.first[1] + 1, owner.last[0], owner.last[1] + 1)
-        print_ = _code_fingerprint(self.parsed.text, self.layout, owner)
-        paper = paper.strip() if paper else None
-        self.found.append(Annotation(text, paper, form, span, target, owner.name, problem, owner.scope, print_, *parsed))
+        annotation = _annotation(
+            text, paper, form, span, target, owner.name, problem, owner.scope,
+            lambda: _code_fingerprint(self.parsed.text, self.layout, owner),
+        )
+        if annotation is not None:
+            self.found.append(annotation)
 
 
 def _dotted(node: ast.expr) -> str:

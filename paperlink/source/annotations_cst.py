@@ -2,20 +2,22 @@
 
 Syntax newer than the running interpreter (libcst accepts it) still carries annotations;
 the binding rules are those of :mod:`paperlink.source.annotations`, which reads every
-other file from the stdlib ``ast`` and the text.
+other file from the stdlib ``ast`` and the text. Only the walk of the tree is this
+module's: the forms' grammar, which imports make ``implements``, the making of an
+:class:`Annotation` (its references parsed, citations left out) and the fingerprint's
+digest are the ``ast`` reader's own functions, and ``tests/source/test_comment_binding.py``
+runs every case through both readers and demands the same annotations.
 """
 
 from __future__ import annotations
 
 import ast
-import hashlib
 import textwrap
 
 import libcst as cst
 
-from paperlink.references import parse_references
 from paperlink.source.annotations import (
-    _COMMENT, _DIRECTIVE_AFTER, _DOCSTRING_LINE, Annotation, is_citation,
+    _DOCSTRING_LINE, Annotation, _annotation, _ImplementsNames, comment_references, statements_digest,
 )
 from paperlink.source.parse import ParsedSource
 from paperlink.spans import Span
@@ -40,8 +42,7 @@ class _Collector(cst.CSTVisitor):
     def __init__(self, parsed: ParsedSource) -> None:
         self.parsed = parsed
         self.found: list[Annotation] = []
-        self.implements_names: set[str] = set()  # local names bound to paperlink.implements
-        self.paperlink_modules: set[str] = set()  # local names bound to the paperlink module
+        self.implements = _ImplementsNames()
         self.scope: list[str] = []
         self.names: dict[cst.CSTNode, str] = {}  # definition -> qualified name ("Model.forward")
         self.statements: list[cst.CSTNode] = []  # enclosing statements, innermost last
@@ -51,28 +52,17 @@ class _Collector(cst.CSTVisitor):
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
-            name = _dotted(alias.name)
-            if name in ("paperlink", "paperlink.markers"):
-                local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
-                self.paperlink_modules.add(local)
-                if name == "paperlink":  # `paperlink.markers.implements` works as well
-                    self.paperlink_modules.add(f"{local}.markers")
-                elif local == "paperlink.markers":  # `import paperlink.markers` binds `paperlink` too
-                    self.paperlink_modules.add("paperlink")
+            self.implements.imported(_dotted(alias.name), _asname(alias))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if node.module is None or _dotted(node.module) not in ("paperlink", "paperlink.markers"):
+        if node.module is None:  # `from . import x`: the dots of a relative import are not looked at
             return
+        module = _dotted(node.module)
         if isinstance(node.names, cst.ImportStar):
-            self.implements_names.add("implements")
+            self.implements.imported_from(module, "*", None)
             return
         for alias in node.names:
-            if _dotted(alias.name) == "implements":
-                asname = alias.asname.name if alias.asname else None
-                self.implements_names.add(asname.value if isinstance(asname, cst.Name) else "implements")
-            elif _dotted(alias.name) == "markers":
-                asname = alias.asname.name if alias.asname else None
-                self.paperlink_modules.add(asname.value if isinstance(asname, cst.Name) else "markers")
+            self.implements.imported_from(module, _dotted(alias.name), _asname(alias))
 
     # -- statements ------------------------------------------------------------------------
 
@@ -150,15 +140,13 @@ class _Collector(cst.CSTVisitor):
         if comment is None:
             return
         self.seen.add(comment)
-        match = _COMMENT.match(comment.value)
-        if match is None:
-            return
-        text = _DIRECTIVE_AFTER.split(match.group("text"), maxsplit=1)[0]  # a directive after it is not a reference
-        self._add(text.strip(), match.group("paper"), "comment", comment, owner)
+        found = comment_references(comment.value)
+        if found is not None:
+            self._add(found[0], found[1], "comment", comment, owner)
 
     def _decorator(self, decorator: cst.Decorator, owner: cst.FunctionDef | cst.ClassDef) -> None:
         call = decorator.decorator
-        if not isinstance(call, cst.Call) or not self._is_implements(call.func):
+        if not isinstance(call, cst.Call) or not self.implements.called(_dotted(call.func)):
             return
         references: list[str] = []
         paper = None
@@ -182,24 +170,16 @@ class _Collector(cst.CSTVisitor):
         for match in _DOCSTRING_LINE.finditer(docstring):
             self._add(match.group("text").strip(), match.group("paper"), "docstring", expression or owner, owner)
 
-    def _is_implements(self, func: cst.BaseExpression) -> bool:
-        if isinstance(func, cst.Name):
-            return func.value in self.implements_names
-        if isinstance(func, cst.Attribute) and func.attr.value == "implements":
-            return _dotted(func.value) in self.paperlink_modules
-        return False
-
     def _add(self, text: str, paper: str | None, form: str, where: cst.CSTNode, owner: cst.CSTNode, problem: str = "") -> None:
-        parsed = parse_references(text)
-        if form != "decorator" and is_citation(text, parsed):
-            return
         name = self.names.get(owner, "")
         span = self.parsed.span(where)
         target = self.parsed.span(owner) if not isinstance(owner, cst.Module) else Span(self.parsed.relative, 1)
         scope = name or ".".join(self.scope)
-        print_ = _code_fingerprint(self.parsed.module, owner)
-        paper = paper.strip() if paper else None
-        self.found.append(Annotation(text, paper, form, span, target, name, problem, scope, print_, *parsed))
+        annotation = _annotation(
+            text, paper, form, span, target, name, problem, scope, lambda: _code_fingerprint(self.parsed.module, owner),
+        )
+        if annotation is not None:
+            self.found.append(annotation)
 
 
 def _dotted(node: cst.BaseExpression | cst.Attribute | cst.Name) -> str:
@@ -218,14 +198,17 @@ def _literal(node: cst.BaseExpression) -> str | None:
     return None
 
 
+def _asname(alias: cst.ImportAlias) -> str | None:
+    name = alias.asname.name if alias.asname else None
+    return name.value if isinstance(name, cst.Name) else None
+
+
 def _code_fingerprint(module: cst.Module, node: cst.CSTNode) -> str:
-    """A digest of what ``node`` does: its code parsed by ``ast``, so that formatting and
-    comments (the annotation itself included) do not count as a change."""
+    """The ``ast`` reader's digest of ``node``'s code (formatting and comments aside); "" where
+    this Python cannot parse the node's own code (the newer syntax sits in it)."""
     if isinstance(node, cst.Module):
         return ""
     try:
-        code = textwrap.dedent(module.code_for_node(node))
-        tree = ast.dump(ast.parse(code), annotate_fields=False)
+        return statements_digest(ast.parse(textwrap.dedent(module.code_for_node(node))).body)
     except (SyntaxError, RecursionError, ValueError):
         return ""
-    return hashlib.sha256(tree.encode("utf-8")).hexdigest()[:16]

@@ -50,15 +50,22 @@ def collect_comments(parsed: ParsedSource, needle: str) -> list[Comment]:
     if not found:
         return []
     headers = _decorated_headers(parsed.tree, lines)
-    comments = []
-    for comment in found:
-        span = Span(parsed.relative, comment.line, comment.column + 1, comment.line, comment.column + 1 + len(comment.text))
-        own_line = not lines[comment.line - 1][: comment.column].strip()
-        below = None
-        if own_line and (first := _next_code_line(lines, comment.line)) is not None:
-            below = (first, headers.get(first, first))
-        comments.append(Comment(span, comment.text, own_line, below))
-    return comments
+    return [
+        _comment(Span(parsed.relative, c.line, c.column + 1, c.line, c.column + 1 + len(c.text)), c.text, lines, headers)
+        for c in found
+    ]
+
+
+def _comment(span: Span, text: str, lines: list[str], headers: dict[int, int]) -> Comment:
+    """The comment at ``span``, what stands around it (both readers make comments here).
+
+    ``headers``: each decorator's first line -> the ``def``/``class`` line it decorates.
+    """
+    own_line = not lines[span.line - 1][: span.column - 1].strip()
+    below = None
+    if own_line and (first := _next_code_line(lines, span.line)) is not None:
+        below = (first, headers.get(first, first))
+    return Comment(span, text, own_line, below)
 
 
 def _decorated_headers(tree: ast.Module, lines: list[str]) -> dict[int, int]:

@@ -1,10 +1,14 @@
-"""Directive comments read from libcst's tree, for files this Python's ``ast`` refuses."""
+"""Directive comments read from libcst's tree, for files this Python's ``ast`` refuses.
+
+Only the walk is this module's: each comment is made by :mod:`paperlink.source.comments`'s
+own function, so both readers agree (``tests/source/test_comment_binding.py``).
+"""
 
 from __future__ import annotations
 
 import libcst as cst
 
-from paperlink.source.comments import Comment, _LINE_BREAK, _next_code_line
+from paperlink.source.comments import _LINE_BREAK, Comment, _comment
 from paperlink.source.parse import ParsedSource
 
 __all__ = ["collect_comments_cst"]
@@ -42,14 +46,7 @@ def collect_comments_cst(parsed: ParsedSource, needle: str) -> list[Comment]:
         return []
     lines = _LINE_BREAK.split(parsed.text)
     headers = _decorated_headers(parsed, visitor.definitions)
-    comments = []
-    for node in visitor.found:
-        span = parsed.span(node)
-        own_line = not lines[span.line - 1][: span.column - 1].strip()
-        below = None
-        if own_line and (first := _next_code_line(lines, span.line)) is not None:
-            below = (first, headers.get(first, first))
-        comments.append(Comment(span, node.value, own_line, below))
+    comments = [_comment(parsed.span(node), node.value, lines, headers) for node in visitor.found]
     return sorted(comments, key=lambda comment: comment.span)
 
 
