@@ -17,7 +17,7 @@ comment (inside brackets, between decorators) binds to the statement around it;
 decorators and docstrings bind to their function or class. :mod:`paperlink.source.layout`
 reproduces where libcst's concrete tree keeps each comment, so these rules hold as they did
 when annotations were read from libcst; a file this Python's ``ast`` refuses (newer syntax)
-is still read with libcst (:mod:`paperlink.source.annotations_cst`).
+is read the same way from its outline (:mod:`paperlink.source.newer_syntax`).
 """
 
 from __future__ import annotations
@@ -84,9 +84,6 @@ _WHITESPACE_LINE = re.compile(r"^[ \t]+$", re.MULTILINE)
 _PAPERLINK = ("paperlink", "paperlink.markers")
 
 
-# -- shared by both readers (this one and annotations_cst.py's, for newer syntax) ------------
-
-
 class _ImplementsNames:
     """Which local names call ``paperlink.implements``, from the imports read so far."""
 
@@ -129,7 +126,7 @@ def _annotation(
     text: str, paper: str | None, form: str, span: Span, target: Span, target_name: str, problem: str, scope: str,
     fingerprint: Callable[[], str],
 ) -> Annotation | None:
-    """The annotation a reader found, its text parsed once; None for a citation of a paper
+    """The annotation found, its text parsed once; None for a citation of a paper
     (``Paper: https://...``), which links nothing. The fingerprint is taken only when needed."""
     parsed = parse_references(text)
     if form != "decorator" and is_citation(text, parsed):
@@ -141,11 +138,12 @@ def _annotation(
 class _Collector:
     """The three forms in one file, read from its ``ast`` and text."""
 
-    def __init__(self, parsed: ParsedSource, tree: ast.Module) -> None:
+    def __init__(self, parsed: ParsedSource, tree: ast.Module, text: str) -> None:
         self.parsed = parsed
         self.tree = tree
-        self.lines = _LINE_BREAK.split(parsed.text)
-        self.layout = Layout(tree, self.lines, parsed.text)
+        self.text = text  # the file's, or its outline's (newer syntax blanked, positions kept)
+        self.lines = _LINE_BREAK.split(text)
+        self.layout = Layout(tree, self.lines, text)
         self.found: list[Annotation] = []
         self.implements = _ImplementsNames()
 
@@ -217,7 +215,7 @@ class _Collector:
             target = Span(relative, owner.first[0], owner.first[1] + 1, owner.last[0], owner.last[1] + 1)
         annotation = _annotation(
             text, paper, form, span, target, owner.name, problem, owner.scope,
-            lambda: _code_fingerprint(self.parsed.text, self.layout, owner),
+            lambda: _code_fingerprint(self.text, self.layout, owner),
         )
         if annotation is not None:
             self.found.append(annotation)
@@ -311,10 +309,11 @@ def collect_annotations(parsed: ParsedSource) -> list[Annotation]:
     """Every annotation in the file, in source order."""
     if not _worth_walking(parsed.text):
         return []
-    if parsed.tree is None:  # syntax newer than this Python: libcst reads it
-        from paperlink.source.annotations_cst import collect_annotations_cst
-
-        found = collect_annotations_cst(parsed)
+    if parsed.tree is not None:
+        found = _Collector(parsed, parsed.tree, parsed.text).collect()
+    elif parsed.outline is not None:  # syntax newer than this Python, blanked
+        text, tree = parsed.outline
+        found = _Collector(parsed, tree, text).collect()
     else:
-        found = _Collector(parsed, parsed.tree).collect()
+        found = []
     return sorted(found, key=lambda a: (a.span.line, a.span.column, a.form))
