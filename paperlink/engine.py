@@ -2,7 +2,7 @@
 
     papers ──parse_paper──▶ Paper
     targets ──discover/read/parse──▶ ParsedSource ──collect_annotations──▶ Annotation
-    Annotation + Papers ──parse_references/resolve──▶ Link | Diagnostic
+    Annotation (its parsed references) + Papers ──resolve──▶ Link | Diagnostic
     Links + Papers ──coverage──▶ CoverageRow, PL110
     ParsedSource ──read_code──▶ CodeModule ──Analysis.scan──▶ facts ──Analysis.conclude──▶ PL2xx-PL5xx, sections
     ParsedSource ──collect_suppressions──▶ Suppression
@@ -32,7 +32,6 @@ from paperlink.diagnostics import Diagnostic
 from paperlink.errors import UsageError
 from paperlink.lock import LOCK_FILE, lock_entries, read_lock, stale_links
 from paperlink.paper import ItemKind, Paper, display_name, parse_paper
-from paperlink.references import parse_references
 from paperlink.results import CoverageRow, Link, Report, covered_keys, is_exempt
 from paperlink.rules.base import Rule
 from paperlink.rules.source_input import CodeRulesSkipped, NotebookNotReadable, SourceSyntaxError
@@ -65,7 +64,7 @@ def trace_annotations(
         if annotation.problem:
             diagnostics.append(MalformedAnnotation.at(annotation.span, annotation.problem))
             continue
-        references, malformed = parse_references(annotation.text)
+        references, malformed = annotation.references, annotation.malformed
         if not references and not malformed:
             diagnostics.append(MalformedAnnotation.at(annotation.span, "empty annotation: name a label or an item such as 'Eq. 3'"))
         diagnostics.extend(MalformedAnnotation.at(annotation.span, bad.message) for bad in malformed)

@@ -12,6 +12,7 @@ import math
 import re
 
 __all__ = [
+    "LATEX_NUMBER_IN_TEXT",
     "TABLE_RULE",
     "SPANNING_CELL",
     "parse_latex_number",
@@ -57,6 +58,29 @@ _COMPACT_NUMBER = re.compile(
 )
 # Suffixes as powers of ten, so "0.7%" is parsed as 0.7e-2 in one correctly rounded step.
 _SUFFIX_EXPONENT = {"%": -2, "k": 3, "K": 3, "M": 6, "B": 9}
+
+
+# --- LaTeX numbers inside text ------------------------------------------------------------
+
+# Where a value is written in running LaTeX (a regex source, for patterns compiled with
+# re.IGNORECASE | re.ASCII): "3\times10^{-4}", "$10^{-9}$", "1{,}000", "4k", "10\%",
+# "\num{0.1}", "\SI{5}{\percent}". It only finds the spelling and may accept what is no
+# number (an exponent past any float); parse_latex_number decides its value, or None.
+# Powers come first so "10^{-9}" is not read as "10".
+_SIGN = r"[-+\u2212]?"
+_MANTISSA = r"(?:[1-9]\d{0,2}(?:(?:\{,\}|,)\d{3})+|\d+)(?:\.\d+)?|\.\d+"
+_EXPONENT = r"[eE]\{?[-+\u2212]?\d+\}?"
+_POWER = r"\d+\s*\^\s*(?:\{\s*[-+\u2212]?\s*\d+\s*\}|[-+\u2212]?\d+)"
+_TIMES = r"\s*(?:\\times|\\cdot|\u00d7|\u00b7)\s*"
+_SCALE = r"(?:\s*\\?%|(?-i:[kKM])(?![A-Za-z]))"
+_PLAIN_VALUE = (
+    f"{_SIGN}(?:{_POWER}|(?:{_MANTISSA})(?:{_EXPONENT})?(?:{_TIMES}{_POWER})?){_SCALE}?"
+)
+LATEX_NUMBER_IN_TEXT = (
+    r"(?:\\(?:SI|qty)\s*(?:\[[^\]]{0,40}\])?\s*\{\s*" + _PLAIN_VALUE + r"\s*\}\s*\{[^{}]{0,40}\}"
+    r"|\\(?:num|mathbf|textbf|mathrm|bm)\s*(?:\[[^\]]{0,40}\])?\s*\{\s*" + _PLAIN_VALUE + r"\s*\}"
+    r"|" + _PLAIN_VALUE + r")(?!\w)"
+)
 
 
 def parse_latex_number(latex: str) -> float | None:

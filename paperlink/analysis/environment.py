@@ -22,8 +22,8 @@ from typing import Any
 
 from paperlink.analysis.base import Analysis, Conclusion, Project
 from paperlink.analysis.environment_verdicts import environment_diagnostics, environment_section
-from paperlink.analysis.hidden_inputs import is_test_file
 from paperlink.source.code import CodeModule
+from paperlink.source.roles import is_test_file
 from paperlink.spans import Span
 
 __all__ = ["ENVIRONMENT", "EnvironmentFacts", "ImportedPackage", "scan", "conclude"]

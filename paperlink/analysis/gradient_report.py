@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from paperlink.analysis.base import Conclusion, Project
-from paperlink.analysis.gradient_flow import Context
+from paperlink.analysis.gradient_contexts import Context
 from paperlink.analysis.gradient_paper import stop_marking_items
 from paperlink.analysis.gradient_stops import CONVERSIONS
 from paperlink.diagnostics import Diagnostic

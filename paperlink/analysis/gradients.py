@@ -1,7 +1,7 @@
 """The gradient-stop analysis (PL201-PL206): every stop in the code, its context, its documentation.
 
 ``scan`` finds the stops of one file (:mod:`~paperlink.analysis.gradient_stops`), decides
-their context (:mod:`~paperlink.analysis.gradient_flow`) and records what documents them:
+their context (:mod:`~paperlink.analysis.gradient_contexts`) and records what documents them:
 a justification directive on the statement, or the annotations bound to the statement and
 to the definitions around it. ``conclude`` resolves those annotations to paper items
 through the project's links, reports the undocumented stops, the reverse direction (a
@@ -15,7 +15,7 @@ import ast
 from dataclasses import dataclass
 
 from paperlink.analysis.base import Analysis
-from paperlink.analysis.gradient_flow import (
+from paperlink.analysis.gradient_contexts import (
     Context, FunctionFlow, ModuleFlow, is_eval_name, is_setup_name, is_update, own_nodes,
 )
 from paperlink.analysis.gradient_report import conclude_gradients

@@ -7,7 +7,7 @@ seeds, draws from global random generators, nondeterministic settings and result
 import (PL305, and which functions fill a registry from another file's decorators), and
 which seeds lie on an import path to a draw (PL501).
 
-Test files (``tests/``, ``test_*.py``, ``conftest.py``) are not research code: they are
+Test files (:func:`paperlink.source.roles.is_test_file`) are not research code: they are
 not scanned, and their imports do not make a module "imported by others".
 """
 
@@ -26,11 +26,11 @@ from paperlink.analysis.module_state import module_bindings
 from paperlink.analysis.reproducibility import ReproFacts, scan_reproducibility
 from paperlink.source.code import CodeModule, module_name
 from paperlink.source.notebook import is_notebook
+from paperlink.source.roles import is_test_file
 
-__all__ = ["HIDDEN_INPUTS", "HiddenInputFacts", "is_test_file", "scan", "conclude"]
+__all__ = ["HIDDEN_INPUTS", "HiddenInputFacts", "scan", "conclude"]
 
 _GLOBAL_STATEMENT = re.compile(r"^[ \t]*global[ \t]+([\w \t,]+)", re.MULTILINE)
-_TEST_FOLDERS = frozenset({"test", "tests", "testing"})
 
 
 @dataclass(frozen=True)
@@ -44,11 +44,6 @@ class HiddenInputFacts:
     script: bool = False  # has an `if __name__ == "__main__":` block, is a __main__.py or a notebook
     state: StateFacts = StateFacts()
     reproducibility: ReproFacts = ReproFacts()
-
-
-def is_test_file(relative: str) -> bool:
-    *folders, name = relative.split("/")
-    return bool(_TEST_FOLDERS.intersection(folders)) or name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
 
 
 def scan(code: CodeModule) -> HiddenInputFacts:

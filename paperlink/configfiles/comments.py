@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 
+from paperlink.references import parse_references
 from paperlink.source.annotations import Annotation, comment_references, is_citation
 from paperlink.source.comments import Comment
 from paperlink.source.suppression_comments import Suppression, parse_suppression
@@ -64,12 +65,15 @@ def read_comments(
         if suppression is not None:
             suppressions.append(suppression)
         references = comment_references(text)
-        if references is None or is_citation(references[0]):
+        if references is None:
+            continue
+        parsed = parse_references(references[0])
+        if is_citation(references[0], parsed):
             continue
         key, target, value = keys.get(bound, ("", Span(path, bound), "")) if bound is not None else ("", span, "")
         fingerprint = hashlib.sha256(f"{key}={value}".encode()).hexdigest()[:16] if key else ""
         paper = references[1].strip() if references[1] else None
-        annotations.append(Annotation(references[0], paper, "config", span, target, key, "", "", fingerprint))
+        annotations.append(Annotation(references[0], paper, "config", span, target, key, "", "", fingerprint, *parsed))
     return tuple(annotations), tuple(suppressions)
 
 

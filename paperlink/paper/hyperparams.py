@@ -13,13 +13,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from paperlink.numbers import LATEX_NUMBER_IN_TEXT, parse_latex_number
 from paperlink.numbers import SPANNING_CELL as _SPANNING_CELL
 from paperlink.numbers import TABLE_RULE as _TABLE_RULE
-from paperlink.numbers import parse_latex_number as parse_number
 
 __all__ = [
     "Mention",
-    "parse_number",
     "canonical_key",
     "mentions_in_text",
     "mention_from_row",
@@ -98,7 +97,7 @@ def _looks_like_name(plain: str) -> bool:
         re.search(r"[A-Za-z]", plain) is not None
         and len(plain) <= _MAX_NAME_LENGTH
         and len(plain.split()) <= _MAX_NAME_WORDS
-        and parse_number(plain) is None
+        and parse_latex_number(plain) is None
     )
 
 
@@ -135,7 +134,9 @@ _VOCABULARY = (
     _rule(r"\bwarm ?up\b.*\bepochs?\b", "warmup_epochs"),
     _rule(r"\bwarm ?up\b", "warmup_steps"),
     _rule(r"^(?:(?:learning rate|lr) )?(?:decay )?schedul(?:e|er|ing)$", None),
-    _rule(r"\b(?:learning rate|lr) decay\b", "lr_decay"),
+    _rule(r"\b(?:learning rate|lr) (?:decay|gamma)\b", "lr_decay"),
+    # Before the learning rate: "minimum learning rate" is the schedule's floor (code's min_lr).
+    _rule(r"\b(?:min|minimum)\b.*\b(?:learning rate|lr)\b|\b(?:learning rate|lr) min\b", "min_lr"),
     _rule(r"\blabel smoothing\b|\bepsilon ls\b", "label_smoothing"),
     _rule(
         r"\bexploration\b.*\b(?:epsilon|eps|rate|probability)\b|\bepsilon greedy\b|^exploration$",
@@ -166,7 +167,7 @@ _VOCABULARY = (
     _rule(r"\b(?:bn|batch ?norm\w*)\b.*\bmomentum\b", "bn_momentum"),
     _rule(r"\bmomentum\b", "momentum"),
     _rule(r"\btemperature\b", "temperature"),
-    _rule(r"\battention dropout\b", "attention_dropout"),
+    _rule(r"\b(?:attention|attn) dropout\b", "attention_dropout"),
     _rule(r"\bdrop ?out\b|\bp drop\b", "dropout"),
     _rule(r"\bdiscount\b|^gamma$", "gamma"),
     _rule(r"\bgae\b", "gae_lambda"),
@@ -245,7 +246,7 @@ def mention_from_row(
         return None
     for cell in cells[1:]:
         raw = _without_row_end(cell)
-        value = parse_number(raw)
+        value = parse_latex_number(raw)
         if value is not None:
             return Mention(key, plain, value, raw, 0, len(cells[0]))
     return None
@@ -278,21 +279,7 @@ _PROSE_FLAGS = re.IGNORECASE | re.ASCII
 _GAP = r"(?:\s|~|\\[,;: ])*"
 _WORD_GAP = r"(?:\s|~)+"
 
-# A value as written in prose. Powers come first so "10^{-9}" is not read as "10".
-_SIGN = r"[-+\u2212]?"
-_MANTISSA = r"(?:[1-9]\d{0,2}(?:(?:\{,\}|,)\d{3})+|\d+)(?:\.\d+)?|\.\d+"
-_EXPONENT = r"[eE]\{?[-+\u2212]?\d+\}?"
-_POWER = r"\d+\s*\^\s*(?:\{\s*[-+\u2212]?\s*\d+\s*\}|[-+\u2212]?\d+)"
-_TIMES = r"\s*(?:\\times|\\cdot|\u00d7|\u00b7)\s*"
-_SCALE = r"(?:\s*\\?%|(?-i:[kKM])(?![A-Za-z]))"
-_PLAIN_VALUE = (
-    f"{_SIGN}(?:{_POWER}|(?:{_MANTISSA})(?:{_EXPONENT})?(?:{_TIMES}{_POWER})?){_SCALE}?"
-)
-_VALUE = (
-    r"(?:\\(?:SI|qty)\s*(?:\[[^\]]{0,40}\])?\s*\{\s*" + _PLAIN_VALUE + r"\s*\}\s*\{[^{}]{0,40}\}"
-    r"|\\(?:num|mathbf|textbf|mathrm|bm)\s*(?:\[[^\]]{0,40}\])?\s*\{\s*" + _PLAIN_VALUE + r"\s*\}"
-    r"|" + _PLAIN_VALUE + r")(?!\w)"
-)
+_VALUE = LATEX_NUMBER_IN_TEXT  # numbers.py finds a value's spelling; parse_latex_number decides
 
 # What may stand between a name and its value: "of", "is set to", "=", a symbol such as
 # "$\tau$" or "($P_{drop}$", a citation. Bounded so a name never reaches a far-off number.
@@ -363,6 +350,8 @@ def _words(*words: str) -> str:
 _STEPS = r"(?:steps|iterations|updates)"
 _PROSE_PATTERNS = (
     _forward("learning_rate", _words("learning", "rates?") + "|lr"),
+    # starts before "learning rate", so it wins for the same value: the schedule's floor
+    _forward("min_lr", r"min(?:imum)?[\s~]+(?:" + _words("learning", "rate") + "|lr)"),
     _forward("momentum", "momentum"),
     _forward(
         "weight_decay",
@@ -441,7 +430,7 @@ def _prose_mention(
 ) -> Mention | None:
     """The mention one match states, or None where its value is not a number after all."""
     raw = match["value"]
-    value = parse_number(raw)
+    value = parse_latex_number(raw)
     if value is None:
         return None
     key = pattern.key or _symbol_key(match["name"], text, adam=adam)

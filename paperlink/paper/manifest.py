@@ -28,7 +28,8 @@ from pathlib import Path
 import yaml
 
 from paperlink.errors import ManifestError, PaperNotFoundError, yaml_problem
-from paperlink.paper.hyperparams import canonical_key, parse_number
+from paperlink.numbers import parse_latex_number
+from paperlink.paper.hyperparams import canonical_key
 from paperlink.paper.model import Hyperparameter, ItemKind, Paper, PaperItem
 from paperlink.paper.prose import ProseFinder
 from paperlink.spans import Span, relative_path
@@ -180,7 +181,7 @@ class _Reader:
         if not isinstance(value_node, yaml.ScalarNode):
             raise self.fail(value_node, f"{where}.value: expected a number or a string")
         raw = str(value_node.value)
-        value = parse_number(raw)
+        value = parse_latex_number(raw)
         if labels:
             key = labels[0]
         else:

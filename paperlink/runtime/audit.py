@@ -41,7 +41,6 @@ def require_torch() -> Any:
 class _Parameter:
     tensor: Any
     grad: Any = None  # this step's gradient, summed over backward passes
-    arrivals: int = 0
 
 
 class GradientAudit:
@@ -124,7 +123,6 @@ class GradientAudit:
         self._watcher.quiet = True
         try:
             state.grad = grad.detach().clone() if state.grad is None else state.grad + grad
-            state.arrivals += 1
         finally:
             self._watcher.quiet = False
         return None

@@ -30,12 +30,6 @@ __all__ = [
 
 AUDIT_VERSION = 1
 
-# kinds of StopEvent: where the graph is cut, and where a value leaves autograd
-GRAD_MODE_KINDS = ("no-grad", "inference-mode")
-DETACH_KINDS = ("detach", "data")
-LEAVE_KINDS = ("item", "numpy", "tolist", "float", "int")
-
-
 def rounded(value: float | None) -> float | str | None:
     """Six significant digits; NaN and infinities as strings, so the JSON stays valid."""
     if value is None:
@@ -77,7 +71,7 @@ class StopEvent:
     """
 
     location: Location
-    kind: str
+    kind: str  # the graph cut: no-grad, inference-mode, detach, data; a value leaving it: item, numpy, tolist, float, int
     api: str
     count: int
     cut: bool

@@ -17,7 +17,7 @@ comment (inside brackets, between decorators) binds to the statement around it;
 decorators and docstrings bind to their function or class. :mod:`paperlink.source.layout`
 reproduces where libcst's concrete tree keeps each comment, so these rules hold as they did
 when annotations were read from libcst; a file this Python's ``ast`` refuses (newer syntax)
-is still read with libcst (:mod:`paperlink.source.annotations_cst`).
+is read the same way from its outline (:mod:`paperlink.source.newer_syntax`).
 """
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ from __future__ import annotations
 import ast
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from paperlink.references import parse_references
+from paperlink.references import MalformedReference, Reference, parse_references
 from paperlink.source.comment_text import find_comments
 from paperlink.source.layout import Layout, Owner, statements
 from paperlink.source.parse import ParsedSource
@@ -38,9 +39,16 @@ __all__ = ["Annotation", "collect_annotations", "comment_references", "is_citati
 _COMMENT = re.compile(r"^#\s*paper(?:\[(?P<paper>[^\]]*)\])?\s*:(?P<text>.*)$", re.IGNORECASE)
 _DIRECTIVE_AFTER = re.compile(r"\s#\s*paperlink\s*:", re.IGNORECASE)  # "# paper: eq:x  # paperlink: ignore[...]"
 _DOCSTRING_LINE = re.compile(r"^\s*paper(?:\[(?P<paper>[^\]]*)\])?\s*:(?P<text>.+)$", re.IGNORECASE | re.MULTILINE)
+
+
 @dataclass(frozen=True)
 class Annotation:
-    """One annotation as written, and the code it binds to."""
+    """One annotation as written, the references read from it, and the code it binds to.
+
+    The text is parsed once, when the annotation is made: a reader that parsed it already
+    (to tell a citation apart) passes ``references`` and ``malformed``; left both empty,
+    they are read from ``text`` here. Every consumer uses these fields, never the text.
+    """
 
     text: str  # the references as written: "Eq. 3, Sec. 4.1"
     paper: str | None  # the paper it names, if any
@@ -51,6 +59,14 @@ class Annotation:
     problem: str = ""  # why the annotation cannot be read (e.g. non-literal decorator arguments)
     scope: str = ""  # the definition the bound code sits in ("Model.forward"; "" at module level)
     fingerprint: str = ""  # of the bound code, formatting and comments aside (for paperlink.lock)
+    references: tuple[Reference, ...] = ()  # what ``text`` names, in order
+    malformed: tuple[MalformedReference, ...] = ()  # the parts of ``text`` that are no reference
+
+    def __post_init__(self) -> None:
+        if not self.references and not self.malformed and self.text:
+            references, malformed = parse_references(self.text)
+            object.__setattr__(self, "references", references)  # frozen: set once, while being made
+            object.__setattr__(self, "malformed", malformed)
 
 
 def comment_references(comment: str) -> tuple[str, str | None] | None:
@@ -68,17 +84,68 @@ _WHITESPACE_LINE = re.compile(r"^[ \t]+$", re.MULTILINE)
 _PAPERLINK = ("paperlink", "paperlink.markers")
 
 
+class _ImplementsNames:
+    """Which local names call ``paperlink.implements``, from the imports read so far."""
+
+    def __init__(self) -> None:
+        self.functions: set[str] = set()  # local names bound to paperlink.implements
+        self.modules: set[str] = set()  # local names bound to the paperlink module
+
+    def imported(self, name: str, asname: str | None) -> None:
+        """``import name [as asname]``."""
+        if name not in _PAPERLINK:
+            return
+        local = asname or name
+        self.modules.add(local)
+        if name == "paperlink":  # `paperlink.markers.implements` works as well
+            self.modules.add(f"{local}.markers")
+        elif local == "paperlink.markers":  # `import paperlink.markers` binds `paperlink` too
+            self.modules.add("paperlink")
+
+    def imported_from(self, module: str | None, name: str, asname: str | None) -> None:
+        """``from module import name [as asname]`` (``name`` is ``*`` for a star import)."""
+        if module not in _PAPERLINK:  # the dots of a relative import are not looked at
+            return
+        if name == "*":
+            self.functions.add("implements")
+        elif name == "implements":
+            self.functions.add(asname or "implements")
+        elif name == "markers":
+            self.modules.add(asname or "markers")
+
+    def called(self, dotted: str) -> bool:
+        """Whether a call of ``dotted`` (``implements``, ``paperlink.implements``; "" for what
+        is no dotted name) calls ``paperlink.implements``."""
+        if "." not in dotted:
+            return dotted in self.functions
+        prefix, _, attribute = dotted.rpartition(".")
+        return attribute == "implements" and prefix in self.modules
+
+
+def _annotation(
+    text: str, paper: str | None, form: str, span: Span, target: Span, target_name: str, problem: str, scope: str,
+    fingerprint: Callable[[], str],
+) -> Annotation | None:
+    """The annotation found, its text parsed once; None for a citation of a paper
+    (``Paper: https://...``), which links nothing. The fingerprint is taken only when needed."""
+    parsed = parse_references(text)
+    if form != "decorator" and is_citation(text, parsed):
+        return None
+    paper = paper.strip() if paper else None
+    return Annotation(text, paper, form, span, target, target_name, problem, scope, fingerprint(), *parsed)
+
+
 class _Collector:
     """The three forms in one file, read from its ``ast`` and text."""
 
-    def __init__(self, parsed: ParsedSource, tree: ast.Module) -> None:
+    def __init__(self, parsed: ParsedSource, tree: ast.Module, text: str) -> None:
         self.parsed = parsed
         self.tree = tree
-        self.lines = _LINE_BREAK.split(parsed.text)
-        self.layout = Layout(tree, self.lines, parsed.text)
+        self.text = text  # the file's, or its outline's (newer syntax blanked, positions kept)
+        self.lines = _LINE_BREAK.split(text)
+        self.layout = Layout(tree, self.lines, text)
         self.found: list[Annotation] = []
-        self.implements_names: set[str] = set()  # local names bound to paperlink.implements
-        self.paperlink_modules: set[str] = set()  # local names bound to the paperlink module
+        self.implements = _ImplementsNames()
 
     def collect(self) -> list[Annotation]:
         for comment in find_comments(self.tree, self.lines, "paper"):
@@ -100,30 +167,16 @@ class _Collector:
     # -- imports, in source order as the decorators below them see them -------------------
 
     def _import(self, node: ast.Import | ast.ImportFrom) -> None:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name in _PAPERLINK:
-                    local = alias.asname or alias.name
-                    self.paperlink_modules.add(local)
-                    if alias.name == "paperlink":  # `paperlink.markers.implements` works as well
-                        self.paperlink_modules.add(f"{local}.markers")
-                    elif local == "paperlink.markers":  # `import paperlink.markers` binds `paperlink` too
-                        self.paperlink_modules.add("paperlink")
-            return
-        if node.module not in _PAPERLINK:  # the dots of a relative import are not looked at
-            return
         for alias in node.names:
-            if alias.name == "*":
-                self.implements_names.add("implements")
-            elif alias.name == "implements":
-                self.implements_names.add(alias.asname or "implements")
-            elif alias.name == "markers":
-                self.paperlink_modules.add(alias.asname or "markers")
+            if isinstance(node, ast.Import):
+                self.implements.imported(alias.name, alias.asname)
+            else:
+                self.implements.imported_from(node.module, alias.name, alias.asname)
 
     # -- the decorator and docstring forms -----------------------------------------------
 
     def _decorator(self, decorator: ast.expr, owner: Owner) -> None:
-        if not isinstance(decorator, ast.Call) or not self._is_implements(decorator.func):
+        if not isinstance(decorator, ast.Call) or not self.implements.called(_dotted(decorator.func)):
             return
         references: list[str] = []
         paper = None
@@ -150,28 +203,22 @@ class _Collector:
         for match in _DOCSTRING_LINE.finditer(docstring):
             self._add(match.group("text").strip(), match.group("paper"), "docstring", where, owner)
 
-    def _is_implements(self, func: ast.expr) -> bool:
-        if isinstance(func, ast.Name):
-            return func.id in self.implements_names
-        if isinstance(func, ast.Attribute) and func.attr == "implements":
-            return _dotted(func.value) in self.paperlink_modules
-        return False
-
     def _add(
         self, text: str, paper: str | None, form: str, where: tuple[tuple[int, int], tuple[int, int]], owner: Owner,
         problem: str = "",
     ) -> None:
-        if form != "decorator" and is_citation(text):
-            return
         relative = self.parsed.relative
         span = Span(relative, where[0][0], where[0][1] + 1, where[1][0], where[1][1] + 1)
         if owner.module:
             target = Span(relative, 1)
         else:
             target = Span(relative, owner.first[0], owner.first[1] + 1, owner.last[0], owner.last[1] + 1)
-        print_ = _code_fingerprint(self.parsed.text, self.layout, owner)
-        paper = paper.strip() if paper else None
-        self.found.append(Annotation(text, paper, form, span, target, owner.name, problem, owner.scope, print_))
+        annotation = _annotation(
+            text, paper, form, span, target, owner.name, problem, owner.scope,
+            lambda: _code_fingerprint(self.text, self.layout, owner),
+        )
+        if annotation is not None:
+            self.found.append(annotation)
 
 
 def _dotted(node: ast.expr) -> str:
@@ -221,18 +268,21 @@ def _parse_alone(segment: str, elif_: bool) -> list[ast.stmt]:
     assert isinstance(wrapper, ast.If)
     return wrapper.body
 
-def is_citation(text: str) -> bool:
+
+def is_citation(
+    text: str, parsed: tuple[tuple[Reference, ...], tuple[MalformedReference, ...]] | None = None
+) -> bool:
     """Whether a ``Paper:`` line cites a paper rather than linking to its items.
 
     Research code often says ``Paper: https://arxiv.org/abs/...`` or ``Paper: Attention
     Is All You Need``. A line with a URL, or one of three words or more in which no
     reference can be read (or with an unreadable part of three words or more), is such a
     citation and not an annotation; a short unreadable line (``Eqn 3``) is still reported
-    as malformed.
+    as malformed. ``parsed``: what :func:`parse_references` read from ``text``, if known.
     """
     if "://" in text or "arxiv" in text.lower() or "doi:" in text.lower():
         return True
-    references, unreadable = parse_references(text)
+    references, unreadable = parsed if parsed is not None else parse_references(text)
     if any(len(item.text.split()) >= 3 for item in unreadable):
         return True  # "Non-local Networks Meet Squeeze-Excitation Networks and Beyond"
     return not references and len(text.split()) >= 3
@@ -259,10 +309,11 @@ def collect_annotations(parsed: ParsedSource) -> list[Annotation]:
     """Every annotation in the file, in source order."""
     if not _worth_walking(parsed.text):
         return []
-    if parsed.tree is None:  # syntax newer than this Python: libcst reads it
-        from paperlink.source.annotations_cst import collect_annotations_cst
-
-        found = collect_annotations_cst(parsed)
+    if parsed.tree is not None:
+        found = _Collector(parsed, parsed.tree, parsed.text).collect()
+    elif parsed.outline is not None:  # syntax newer than this Python, blanked
+        text, tree = parsed.outline
+        found = _Collector(parsed, tree, text).collect()
     else:
-        found = _Collector(parsed, parsed.tree).collect()
+        found = []
     return sorted(found, key=lambda a: (a.span.line, a.span.column, a.form))

@@ -41,24 +41,33 @@ def collect_comments(parsed: ParsedSource, needle: str) -> list[Comment]:
     """
     if needle not in parsed.text.lower():
         return []
-    if parsed.tree is None:  # syntax newer than this Python: libcst reads it
-        from paperlink.source.comments_cst import collect_comments_cst
-
-        return collect_comments_cst(parsed, needle)
-    lines = _LINE_BREAK.split(parsed.text)
-    found = [c for c in find_comments(parsed.tree, lines, needle) if needle in c.text.lower()]
+    if parsed.tree is not None:
+        text, tree = parsed.text, parsed.tree
+    elif parsed.outline is not None:  # syntax newer than this Python, blanked
+        text, tree = parsed.outline
+    else:
+        return []
+    lines = _LINE_BREAK.split(text)
+    found = [c for c in find_comments(tree, lines, needle) if needle in c.text.lower()]
     if not found:
         return []
-    headers = _decorated_headers(parsed.tree, lines)
-    comments = []
-    for comment in found:
-        span = Span(parsed.relative, comment.line, comment.column + 1, comment.line, comment.column + 1 + len(comment.text))
-        own_line = not lines[comment.line - 1][: comment.column].strip()
-        below = None
-        if own_line and (first := _next_code_line(lines, comment.line)) is not None:
-            below = (first, headers.get(first, first))
-        comments.append(Comment(span, comment.text, own_line, below))
-    return comments
+    headers = _decorated_headers(tree, lines)
+    return [
+        _comment(Span(parsed.relative, c.line, c.column + 1, c.line, c.column + 1 + len(c.text)), c.text, lines, headers)
+        for c in found
+    ]
+
+
+def _comment(span: Span, text: str, lines: list[str], headers: dict[int, int]) -> Comment:
+    """The comment at ``span`` and what stands around it.
+
+    ``headers``: each decorator's first line -> the ``def``/``class`` line it decorates.
+    """
+    own_line = not lines[span.line - 1][: span.column - 1].strip()
+    below = None
+    if own_line and (first := _next_code_line(lines, span.line)) is not None:
+        below = (first, headers.get(first, first))
+    return Comment(span, text, own_line, below)
 
 
 def _decorated_headers(tree: ast.Module, lines: list[str]) -> dict[int, int]:

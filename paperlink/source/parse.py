@@ -9,12 +9,14 @@ parse.
 
 A file this Python cannot parse goes to libcst at once: if libcst refuses it as well, it
 is PL001 (at CPython's position); if libcst accepts it (syntax newer than the running
-interpreter), its annotations are still read and the code rules skip it (PL003).
+interpreter), the code rules skip it (PL003) and its annotations and directives are read
+from its :attr:`ParsedSource.outline`, by the same code as in every other file.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import warnings
 from dataclasses import dataclass, field
 
@@ -61,6 +63,21 @@ class ParsedSource:
             except (RecursionError, MemoryError) as error:
                 raise SourceParseError(_cannot_parse(self.relative, 1, 1, type(error).__name__)) from None
         return self._module
+
+    @functools.cached_property
+    def outline(self) -> tuple[str, ast.Module] | None:
+        """For a file this Python refuses and libcst accepts: its text with the newer syntax
+        blanked, lines and columns kept, and that text's ``ast``, from which annotations and
+        directives are read as in any file (:mod:`paperlink.source.newer_syntax`); None when
+        the file has an ``ast`` or cannot be outlined."""
+        if self.tree is not None:
+            return None
+        from paperlink.source.newer_syntax import outline
+
+        try:
+            return outline(self.text, self.module, self.span)
+        except SourceParseError:  # a safeguard: a file without an ``ast`` was parsed by libcst already
+            return None
 
     def span(self, node: cst.CSTNode) -> Span:
         """Where ``node`` is, 1-based; the first call computes positions for the file."""

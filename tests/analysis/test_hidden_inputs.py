@@ -7,10 +7,8 @@ import ast
 import textwrap
 from pathlib import Path
 
-import pytest
-
 from paperlink.analysis.code_walk import ScopeResolver, walk_code
-from paperlink.analysis.hidden_inputs import HiddenInputFacts, is_test_file, scan
+from paperlink.analysis.hidden_inputs import HiddenInputFacts, scan
 from paperlink.analysis.module_graph import ImportGraph
 from paperlink.cache import from_data, to_data
 from paperlink.config import load_config
@@ -69,15 +67,6 @@ def test_import_graph_resolves_exact_sibling_and_suffix_names_with_packages() ->
     assert graph.split("pkg.sub.util.helper") == ("pkg.sub.util", "helper")
     assert graph.resolve("torch") is None
     assert graph.reachable(["pkg.sub.util"], backwards=True) == frozenset({"pkg.sub.util", "src.train"})
-
-
-@pytest.mark.parametrize(
-    ("path", "expected"),
-    [("tests/test_model.py", True), ("pkg/test/helpers.py", True), ("conftest.py", True),
-     ("model_test.py", True), ("src/testing_utils.py", False), ("src/model.py", False)],
-)
-def test_test_files(path: str, expected: bool) -> None:
-    assert is_test_file(path) is expected
 
 
 def test_facts_survive_the_cache_codec() -> None:

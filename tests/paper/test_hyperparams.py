@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from paperlink.numbers import parse_latex_number
 from paperlink.paper import hyperparams
 from paperlink.paper.hyperparams import (
     Mention,
@@ -16,7 +16,6 @@ from paperlink.paper.hyperparams import (
     is_hyperparameter_table,
     mention_from_row,
     mentions_in_text,
-    parse_number,
 )
 
 # --- API -------------------------------------------------------------------------------
@@ -26,7 +25,6 @@ def test_public_api_is_exactly_the_documented_names():
     assert sorted(hyperparams.__all__) == sorted(
         [
             "Mention",
-            "parse_number",
             "canonical_key",
             "mentions_in_text",
             "mention_from_row",
@@ -39,138 +37,6 @@ def test_mention_is_frozen():
     mention = Mention("learning_rate", "learning rate", 0.1, "0.1", 0, 17)
     with pytest.raises(dataclasses.FrozenInstanceError):
         mention.value = 0.2  # type: ignore[misc]
-
-
-# --- parse_number ----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("latex", "expected"),
-    [
-        ("0.5", 0.5),
-        ("512", 512.0),
-        (".9", 0.9),
-        ("1e-4", 1e-4),
-        ("1E-4", 1e-4),
-        ("1e{-4}", 1e-4),
-        (r"3\times10^{-4}", 3e-4),
-        (r"3 \times 10^{-4}", 3e-4),
-        (r"3\cdot 10^{-4}", 3e-4),
-        ("10^{-6}", 1e-6),
-        ("10^6", 1e6),
-        ("2^{10}", 1024.0),
-        (r"$3\times10^{-4}$", 3e-4),
-        (r"\(3\times10^{-4}\)", 3e-4),
-        (r"\num{1e-4}", 1e-4),
-        (r"\num{3e-4}", 3e-4),
-        (r"\SI{0.1}{}", 0.1),
-        (r"\SI{10}{\percent}", 0.1),
-        ("1{,}000", 1000.0),
-        ("1,000", 1000.0),
-        ("4{,}096", 4096.0),
-        (r"1\,000", 1000.0),
-        ("1,000,000", 1e6),
-        ("4k", 4000.0),
-        ("4K", 4000.0),
-        ("1M", 1e6),
-        (r"10\%", 0.1),
-        ("10%", 0.1),
-        ("-0.5", -0.5),
-        ("\u22120.5", -0.5),
-        (r"\mathbf{0.9}", 0.9),
-        (r"\textbf{0.9}", 0.9),
-        (r"$\mathbf{0.9}$", 0.9),
-        ("  0.9  ", 0.9),
-        ("~0.9~", 0.9),
-        (r"\,0.9\,", 0.9),
-        ("\u20090.9\u202f", 0.9),
-        (r"0.9\phantom{0}", 0.9),
-        (r"\multicolumn{2}{c}{0.1}", 0.1),
-        (r"$10^{-4}$ \\", 1e-4),
-        ("3x10^-4", 3e-4),
-        ("1.5\u00d710^{-4}", 1.5e-4),
-    ],
-)
-def test_parse_number_reads_latex_and_plain_spellings(latex, expected):
-    assert parse_number(latex) == pytest.approx(expected, rel=1e-12)
-
-
-@pytest.mark.parametrize(
-    "latex",
-    [
-        "Adam",
-        "cosine",
-        "",
-        "   ",
-        "N/A",
-        "--",
-        "-",
-        "yes",
-        "(0.9, 0.999)",
-        "0.9, 0.999",
-        "0.9 0.999",
-        r"\cite{adam}",
-        "1e400",  # overflows to infinity
-        "2^{99999}",
-        "0^{-1}",
-        "inf",
-        "nan",
-        "1_000",
-        "0,999",
-        "x" * 1000,
-    ],
-)
-def test_parse_number_returns_none_for_non_numbers(latex):
-    assert parse_number(latex) is None
-
-
-@given(st.text())
-@settings(max_examples=300)
-def test_parse_number_never_raises_on_arbitrary_text(text):
-    result = parse_number(text)
-    assert result is None or math.isfinite(result)
-
-
-_NUMBERISH = st.text(alphabet="0123456789.,eE+-^{}$\\%kKMB timescdotnum~ ()x", max_size=40)
-
-
-@given(_NUMBERISH)
-@settings(max_examples=300)
-def test_parse_number_never_raises_on_number_like_text(text):
-    result = parse_number(text)
-    assert result is None or math.isfinite(result)
-
-
-_FINITE = st.floats(allow_nan=False, allow_infinity=False)
-
-
-def _latex_scientific(x: float) -> str:
-    mantissa, exponent = f"{x:.17e}".split("e")
-    return f"{mantissa}\\times10^{{{int(exponent)}}}"
-
-
-@given(_FINITE)
-def test_parse_number_round_trips_repr(x):
-    assert math.isclose(parse_number(repr(x)), x, rel_tol=1e-12)
-
-
-@given(_FINITE)
-def test_parse_number_round_trips_scientific_format(x):
-    written = f"{x:e}"  # six digits: compare with what was written, not with x
-    assert math.isclose(parse_number(written), float(written), rel_tol=1e-12)
-    assert math.isclose(parse_number(f"{x:.17e}"), x, rel_tol=1e-12)
-
-
-@given(_FINITE)
-def test_parse_number_round_trips_latex_times_ten(x):
-    latex = _latex_scientific(x)
-    for spelling in (latex, f"${latex}$", latex.replace("\\times", " \\times "), latex + r"\\"):
-        assert math.isclose(parse_number(spelling), x, rel_tol=1e-12), spelling
-
-
-@given(st.floats(min_value=-1e15, max_value=1e15, allow_nan=False))
-def test_parse_number_round_trips_siunitx(x):
-    assert math.isclose(parse_number(rf"\num{{{x!r}}}"), x, rel_tol=1e-12)
 
 
 # --- canonical_key ---------------------------------------------------------------------
@@ -564,7 +430,7 @@ def _assert_well_formed(text: str, mentions: list[Mention]) -> None:
         assert 0 <= mention.start < mention.end <= len(text)
         assert mention.raw in text[mention.start : mention.end]
         assert mention.key
-        assert mention.value == parse_number(mention.raw)
+        assert mention.value == parse_latex_number(mention.raw)
 
 
 @given(st.text())

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from paperlink.references import ReferenceKind, parse_references
 from paperlink.source.annotations import Annotation, collect_annotations
 from paperlink.source.files import SourceText, read_source
 from paperlink.source.parse import ParsedSource, parse_source
@@ -242,3 +243,14 @@ def test_a_short_unreadable_annotation_is_still_an_annotation():
     assert [render(a) for a in annotations_of("x = 1  # paper: Eqn 3\n")] == [
         "1:8-1:22 comment 'Eqn 3' -> 1:1-1:6",
     ]
+
+
+def test_annotations_carry_their_parsed_references():
+    """The text is parsed once, when the annotation is made; the engine reads these fields."""
+    [good, bad] = annotations_of("x = 1  # paper: Eq. 3, Sec. 4.1\ny = 2  # paper: Eqn 3\n")
+    assert (good.references, good.malformed) == parse_references("Eq. 3, Sec. 4.1")
+    assert [r.kind for r in good.references] == [ReferenceKind.EQUATION, ReferenceKind.SECTION]
+    assert not bad.references and [m.text for m in bad.malformed] == ["Eqn 3"]
+    # made by hand (config comments, tests), an annotation parses its text itself
+    made = Annotation("Eq. 3, Sec. 4.1", None, "comment", Span("m.py", 1), Span("m.py", 1))
+    assert (made.references, made.malformed) == (good.references, good.malformed)

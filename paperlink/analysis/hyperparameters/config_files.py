@@ -14,7 +14,7 @@ import dataclasses
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-from paperlink.analysis.hyperparameters.config import CONFIG_BASES
+from paperlink.analysis.hyperparameters.declarations import CONFIG_BASES
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.vocabulary import Api, api_for, config_name, known_names, same_hyperparameter
 from paperlink.configfiles.model import ConfigSource, ConfigValue

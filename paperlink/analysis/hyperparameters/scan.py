@@ -14,9 +14,9 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from paperlink.analysis.hyperparameters.config import Resolver, Scopes, Value, declarations, declared_as
+from paperlink.analysis.hyperparameters.declarations import Resolver, Scopes, Value, declarations, declared_as
 from paperlink.analysis.hyperparameters.facts import HyperparameterFacts, Site, SiteKind, Source
-from paperlink.analysis.hyperparameters.hydra import hydra_mains
+from paperlink.analysis.hyperparameters.hydra_mains import hydra_mains
 from paperlink.analysis.hyperparameters.vocabulary import Api, api_for, api_names, config_name
 from paperlink.numbers import format_number, python_number
 from paperlink.source.code import FUNCTIONS, CodeModule

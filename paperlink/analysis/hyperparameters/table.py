@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from paperlink.analysis.base import Conclusion, Project
-from paperlink.analysis.hyperparameters.config import declared_as
+from paperlink.analysis.hyperparameters.declarations import declared_as
 from paperlink.analysis.hyperparameters.config_files import config_readers, config_sites, resolve_reads
 from paperlink.analysis.hyperparameters.facts import HyperparameterFacts, Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.vocabulary import is_neutral, same_hyperparameter
@@ -28,6 +28,7 @@ from paperlink.rules.hyperparameters import (
     ImplicitDefaultMismatch,
     UnimplementedHyperparameter,
 )
+from paperlink.source.roles import is_test_file
 from paperlink.spans import Span
 
 if TYPE_CHECKING:
@@ -168,16 +169,9 @@ def _linked(
 
 
 
-def _is_test(path: str) -> bool:
-    """Tests pin values on purpose; their literals are not the method's hyperparameters."""
-    parts = path.split("/")
-    name = parts[-1]
-    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or "tests" in parts[:-1]
-
-
 def _hidden(placed: Placed) -> Diagnostic | None:
     site = placed.site
-    if site.kind is SiteKind.CONFIG or site.source is not Source.LITERAL or site.configurable or _is_test(site.span.path):
+    if site.kind is SiteKind.CONFIG or site.source is not Source.LITERAL or site.configurable or is_test_file(site.span.path):
         return None
     if placed.linked or placed.stated is not None or site.numeric is None or is_neutral(placed.name, site.numeric):
         return None
