@@ -120,8 +120,18 @@ class Score:
     false: list[str] = field(default_factory=list)
 
     def add(self, other: Score) -> None:
-        for name in ("labels", "found", "core", "core_found", "reported", "matched_reported", "on_negatives",
-                     "contexts", "contexts_agreeing", "pl201_on_eval_or_setup"):
+        for name in (
+            "labels",
+            "found",
+            "core",
+            "core_found",
+            "reported",
+            "matched_reported",
+            "on_negatives",
+            "contexts",
+            "contexts_agreeing",
+            "pl201_on_eval_or_setup",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.missed += other.missed
         self.false += other.false
@@ -155,15 +165,26 @@ def read_labels(path: Path) -> LabelSet:
         if entry["path"] not in files:
             raise ValueError(f"{path.name}: {entry['path']} is not among the labelled files")
         if not negative and family == "hidden_state" and not (entry.get("function") and entry.get("name")):
-            raise ValueError(f"{path.name}: hidden_state item at {entry['path']}:{entry['line']} needs function and name")
+            raise ValueError(
+                f"{path.name}: hidden_state item at {entry['path']}:{entry['line']} needs function and name"
+            )
         return Label(
-            path=str(entry["path"]), line=int(entry["line"]), family=family, kind=str(entry.get("kind", "")),
-            core=bool(entry.get("core", False)) and not negative, context=entry.get("context"),  # type: ignore[arg-type]
-            function=entry.get("function"), name=entry.get("name"), line_sha=entry.get("line_sha"),  # type: ignore[arg-type]
+            path=str(entry["path"]),
+            line=int(entry["line"]),
+            family=family,
+            kind=str(entry.get("kind", "")),
+            core=bool(entry.get("core", False)) and not negative,
+            context=entry.get("context"),  # type: ignore[arg-type]
+            function=entry.get("function"),
+            name=entry.get("name"),
+            line_sha=entry.get("line_sha"),  # type: ignore[arg-type]
         )
 
     return LabelSet(
-        repo=data["repo"], commit=str(data["commit"]), split=data.get("split", "dev"), files=files,
+        repo=data["repo"],
+        commit=str(data["commit"]),
+        split=data.get("split", "dev"),
+        files=files,
         lines=sum(int(entry.get("lines", 0)) for entry in data["files"]),
         items=tuple(label(e, False) for e in data.get("items") or ()),
         negatives=tuple(label(e, True) for e in data.get("negatives") or ()),
@@ -174,7 +195,12 @@ def read_labels(path: Path) -> LabelSet:
 def locate(repos: Path, labels: LabelSet, work: Path) -> Path | None:
     """The repository's files at the pinned commit, exported from a git directory if need be."""
     owner, name = labels.repo.split("/")
-    for candidate in (repos / f"{owner}+{name}" / "repo", repos / f"{owner}+{name}", repos / f"{owner}__{name}", repos / name):
+    for candidate in (
+        repos / f"{owner}+{name}" / "repo",
+        repos / f"{owner}+{name}",
+        repos / f"{owner}__{name}",
+        repos / name,
+    ):
         if (candidate / "HEAD").is_file() and (candidate / "objects").is_dir():  # a git directory
             target = work / f"{owner}__{name}"
             if not target.exists():
@@ -188,8 +214,9 @@ def locate(repos: Path, labels: LabelSet, work: Path) -> Path | None:
 def export(git_dir: Path, commit: str, target: Path) -> None:
     """The files of ``commit`` written under ``target``. Stored snapshots may lack large
     blobs (images, weights), which ``git archive`` refuses; those are left out."""
-    listing = subprocess.run(["git", f"--git-dir={git_dir}", "ls-tree", "-r", "-z", commit],
-                             capture_output=True, check=False)
+    listing = subprocess.run(
+        ["git", f"--git-dir={git_dir}", "ls-tree", "-r", "-z", commit], capture_output=True, check=False
+    )
     if listing.returncode != 0:
         raise RuntimeError(f"commit {commit} is not in {git_dir}: {listing.stderr.decode().strip()}")
     blobs = []
@@ -200,8 +227,9 @@ def export(git_dir: Path, commit: str, target: Path) -> None:
             if kind == b"blob" and mode != b"120000":
                 blobs.append((sha.decode(), path.decode("utf-8", "surrogateescape")))
     request = "".join(f"{sha}\n" for sha, _ in blobs).encode()
-    contents = subprocess.run(["git", f"--git-dir={git_dir}", "cat-file", "--batch"], input=request,
-                              capture_output=True, check=True).stdout
+    contents = subprocess.run(
+        ["git", f"--git-dir={git_dir}", "cat-file", "--batch"], input=request, capture_output=True, check=True
+    ).stdout
     position = 0
     for _, path in blobs:
         header_end = contents.index(b"\n", position)
@@ -212,7 +240,7 @@ def export(git_dir: Path, commit: str, target: Path) -> None:
         size = int(header[2])
         destination = target / path
         destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_bytes(contents[position:position + size])
+        destination.write_bytes(contents[position : position + size])
         position += size + 1
 
 
@@ -237,9 +265,24 @@ def run_paperlink(root: Path) -> dict[str, object]:
     """``paperlink check`` of this checkout on ``root``: the JSON document."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
-        [sys.executable, "-m", "paperlink", "check", str(root), "--format", "json", "--select", "PL2,PL3,PL4,PL5",
-         "--no-cache", "--quiet"],
-        capture_output=True, text=True, cwd=root, env=env, check=False,
+        [
+            sys.executable,
+            "-m",
+            "paperlink",
+            "check",
+            str(root),
+            "--format",
+            "json",
+            "--select",
+            "PL2,PL3,PL4,PL5",
+            "--no-cache",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env=env,
+        check=False,
     )
     if done.returncode not in (0, 1):
         raise RuntimeError(f"paperlink exited {done.returncode} on {root}:\n{done.stderr[-2000:]}")
@@ -253,14 +296,18 @@ def reported_items(document: dict[str, object], files: Iterable[str]) -> list[Re
     for stop in document.get("gradient_stops") or []:  # type: ignore[union-attr]
         span = stop["span"]
         if span["path"] in wanted:
-            found.append(Reported("gradient_stops", span["path"], span["line"], span["end_line"], context=stop.get("context")))
+            found.append(
+                Reported("gradient_stops", span["path"], span["line"], span["end_line"], context=stop.get("context"))
+            )
     globals_ = (document.get("hidden_inputs") or {}).get("globals") or []  # type: ignore[union-attr]
     pairs = set()
     for entry in globals_:
         path = entry["span"]["path"]
         for function in (*entry.get("read_by", ()), *entry.get("written_by", ())):
             pairs.add((path, function, entry["name"]))
-    found += [Reported("hidden_state", path, 0, 0, function=f, name=n) for path, f, n in sorted(pairs) if path in wanted]
+    found += [
+        Reported("hidden_state", path, 0, 0, function=f, name=n) for path, f, n in sorted(pairs) if path in wanted
+    ]
     sites = set()
     for row in document.get("hyperparameters") or []:  # type: ignore[union-attr]
         for site in row.get("code", ()):
@@ -272,8 +319,11 @@ def reported_items(document: dict[str, object], files: Iterable[str]) -> list[Re
 
 
 def pl201_lines(document: dict[str, object]) -> set[tuple[str, int]]:
-    return {(d["span"]["path"], d["span"]["line"]) for d in document.get("diagnostics", ())  # type: ignore[union-attr]
-            if d["code"] == "PL201"}
+    return {
+        (d["span"]["path"], d["span"]["line"])
+        for d in document.get("diagnostics", ())  # type: ignore[union-attr]
+        if d["code"] == "PL201"
+    }
 
 
 def _same_function(labelled: str | None, reported: str | None) -> bool:
@@ -334,13 +384,21 @@ def score(labels: LabelSet, document: dict[str, object], root: Path) -> dict[str
                         result.missed.append(f"{path}:{line} context {hits[0].context}, labelled {context}")
             else:
                 result.missed.append(f"{path}:{line} {items[0].kind} {items[0].name or ''}".rstrip())
-            if family == "gradient_stops" and items[0].context in ("evaluation", "setup") and (path, line) in stops_flagged:
+            if (
+                family == "gradient_stops"
+                and items[0].context in ("evaluation", "setup")
+                and (path, line) in stops_flagged
+            ):
                 result.pl201_on_eval_or_setup += 1
         for r in mine:
             if any(path == r.path and r.line <= line <= r.end_line for path, line in by_line):
                 result.matched_reported += 1
             else:
-                where = "on a labelled negative" if any(p == r.path and r.line <= n <= r.end_line for p, n in negatives) else "unlabelled"
+                where = (
+                    "on a labelled negative"
+                    if any(p == r.path and r.line <= n <= r.end_line for p, n in negatives)
+                    else "unlabelled"
+                )
                 result.on_negatives += where.startswith("on")
                 result.false.append(f"{r.path}:{r.line} {where}")
     _score_hidden_state(labels, reported, root, scores["hidden_state"])
@@ -383,7 +441,9 @@ def _score_hidden_state(labels: LabelSet, reported: Sequence[Reported], root: Pa
             for path, function, name, code in negatives
         )
         result.on_negatives += on_negative
-        result.false.append(f"{r.path} {r.function} reads {r.name} {'on a labelled negative' if on_negative else 'unlabelled'}")
+        result.false.append(
+            f"{r.path} {r.function} reads {r.name} {'on a labelled negative' if on_negative else 'unlabelled'}"
+        )
 
 
 def label_units(labels: LabelSet, family: str, files: Iterable[str]) -> dict[tuple[str, ...], Label]:
@@ -392,7 +452,11 @@ def label_units(labels: LabelSet, family: str, files: Iterable[str]) -> dict[tup
     units: dict[tuple[str, ...], Label] = {}
     for item in labels.items:
         if item.family == family and item.path in wanted:
-            key = (item.path, item.function or "", item.name or "") if family == "hidden_state" else (item.path, str(item.line))
+            key = (
+                (item.path, item.function or "", item.name or "")
+                if family == "hidden_state"
+                else (item.path, str(item.line))
+            )
             units.setdefault(key, item)
     return units
 
@@ -408,7 +472,9 @@ def agreement(first: LabelSet, second: LabelSet) -> dict[str, dict[str, float | 
         both = set(a) & set(b)
         same_context = sum(a[k].context == b[k].context for k in both)
         figures[family] = {
-            "both": len(both), "only_first": len(set(a) - both), "only_second": len(set(b) - both),
+            "both": len(both),
+            "only_first": len(set(a) - both),
+            "only_second": len(set(b) - both),
             "f1": _ratio(2 * len(both), len(a) + len(b)),
             "same_context": _ratio(same_context, len(both)) if family == "gradient_stops" else None,
         }
@@ -426,10 +492,20 @@ def table(rows: Sequence[tuple[str, str, Score]]) -> str:
     lines = [header]
     for scope, family, s in rows:
         f = s.figures()
-        lines.append((scope, family, _cell(f["labels"]), _cell(f["recall"]), _cell(f["recall_core"]),
-                      _cell(f["precision_vs_negatives"]), _cell(f["strict_precision"]), _cell(f["reported"]),
-                      _cell(f["context_agreement"]) if family == "gradient_stops" else "",
-                      _cell(f["pl201_on_eval_or_setup"]) if family == "gradient_stops" else ""))
+        lines.append(
+            (
+                scope,
+                family,
+                _cell(f["labels"]),
+                _cell(f["recall"]),
+                _cell(f["recall_core"]),
+                _cell(f["precision_vs_negatives"]),
+                _cell(f["strict_precision"]),
+                _cell(f["reported"]),
+                _cell(f["context_agreement"]) if family == "gradient_stops" else "",
+                _cell(f["pl201_on_eval_or_setup"]) if family == "gradient_stops" else "",
+            )
+        )
     widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in lines)
 
@@ -441,15 +517,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--split", choices=("heldout", "dev", "all"), default="all")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--details", action="store_true", help="list every miss and every false item")
-    parser.add_argument("--agreement", type=Path, metavar="SECOND_DIR",
-                        help="compare the labels with a second labeller's files of the same names, and exit")
+    parser.add_argument(
+        "--agreement",
+        type=Path,
+        metavar="SECOND_DIR",
+        help="compare the labels with a second labeller's files of the same names, and exit",
+    )
     args = parser.parse_args(argv)
     if args.agreement:
         return print_agreement(args.labels or sorted(LABELS.glob("*.yaml")), args.agreement)
     sets = [read_labels(p) for p in (args.labels or sorted(LABELS.glob("*.yaml")))]
     sets = [s for s in sets if args.split == "all" or s.split == args.split]
-    print(f"{len(sets)} label sets: {sum(len(s.files) for s in sets)} files, {sum(s.lines for s in sets)} lines, "
-          f"{sum(len(s.items) for s in sets)} items, {sum(len(s.negatives) for s in sets)} negatives", file=sys.stderr)
+    print(
+        f"{len(sets)} label sets: {sum(len(s.files) for s in sets)} files, {sum(s.lines for s in sets)} lines, "
+        f"{sum(len(s.items) for s in sets)} items, {sum(len(s.negatives) for s in sets)} negatives",
+        file=sys.stderr,
+    )
     rows: list[tuple[str, str, Score]] = []
     totals: dict[tuple[str, str], Score] = defaultdict(Score)
     absent = []
@@ -462,8 +545,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 continue
             moved = moved_labels(labels, root)
             if moved:
-                print(f"{labels.repo}: {len(moved)} labelled lines read differently (first: {moved[0]}); "
-                      f"is {root} at commit {labels.commit}? skipped", file=sys.stderr)
+                print(
+                    f"{labels.repo}: {len(moved)} labelled lines read differently (first: {moved[0]}); "
+                    f"is {root} at commit {labels.commit}? skipped",
+                    file=sys.stderr,
+                )
                 failed = True
                 continue
             scores = score(labels, run_paperlink(root), root)
@@ -478,12 +564,23 @@ def main(argv: Sequence[str] | None = None) -> int:
                         print(f"  false   {labels.repo} {family}: {line}", file=sys.stderr)
     if absent:
         print(f"not present under --repos, skipped: {', '.join(absent)}", file=sys.stderr)
-    summary = [(split, family, totals[(split, family)]) for split in ("heldout", "dev", "all") for family in FAMILIES
-               if (split, family) in totals]
+    summary = [
+        (split, family, totals[(split, family)])
+        for split in ("heldout", "dev", "all")
+        for family in FAMILIES
+        if (split, family) in totals
+    ]
     if args.json:
-        print(json.dumps({"repositories": {f"{scope}|{family}": s.figures() for scope, family, s in rows},
-                          "totals": {f"{scope}|{family}": s.figures() for scope, family, s in summary}},
-                         indent=2, sort_keys=True))
+        print(
+            json.dumps(
+                {
+                    "repositories": {f"{scope}|{family}": s.figures() for scope, family, s in rows},
+                    "totals": {f"{scope}|{family}": s.figures() for scope, family, s in summary},
+                },
+                indent=2,
+                sort_keys=True,
+            )
+        )
     else:
         print(table(rows + summary))
     return 1 if failed else 0
@@ -500,14 +597,18 @@ def print_agreement(paths: Sequence[Path], second_dir: Path) -> int:
             print(f"{first.repo}: the labellers saw different commits; skipped", file=sys.stderr)
             continue
         for family, figures in agreement(first, second).items():
-            print(f"{first.repo:32} {family:16} both {figures['both']:3}  only first {figures['only_first']:3}  "
-                  f"only second {figures['only_second']:3}  F1 {_cell(figures['f1'])}  same context {_cell(figures['same_context'])}")
+            print(
+                f"{first.repo:32} {family:16} both {figures['both']:3}  only first {figures['only_first']:3}  "
+                f"only second {figures['only_second']:3}  F1 {_cell(figures['f1'])}  same context {_cell(figures['same_context'])}"
+            )
             for key in ("both", "only_first", "only_second"):
                 totals[family][key] += figures[key]  # type: ignore[operator]
     for family, counts in totals.items():
         f1 = _ratio(2 * counts["both"], 2 * counts["both"] + counts["only_first"] + counts["only_second"])
-        print(f"{'all':32} {family:16} both {counts['both']:3}  only first {counts['only_first']:3}  "
-              f"only second {counts['only_second']:3}  F1 {_cell(f1)}")
+        print(
+            f"{'all':32} {family:16} both {counts['both']:3}  only first {counts['only_first']:3}  "
+            f"only second {counts['only_second']:3}  F1 {_cell(f1)}"
+        )
     return 0
 
 

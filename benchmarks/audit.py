@@ -43,8 +43,11 @@ def dqn_step():
     online = networks.QNetwork(8, 4, 256)
     target = networks.make_target(online)
     batch = {
-        "obs": torch.randn(32, 8), "actions": torch.randint(0, 4, (32,)), "rewards": torch.randn(32),
-        "next_obs": torch.randn(32, 8), "dones": torch.zeros(32),
+        "obs": torch.randn(32, 8),
+        "actions": torch.randint(0, 4, (32,)),
+        "rewards": torch.randn(32),
+        "next_obs": torch.randn(32, 8),
+        "dones": torch.zeros(32),
     }
 
     def step():
@@ -56,7 +59,9 @@ def dqn_step():
 
 def transformer_step():
     layers = _load(ROOT / "sample_papers/transformer/src/layers.py", "layers")
-    model = layers.TransformerLM(vocab_size=100, d_model=64, num_heads=4, d_ff=128, num_layers=2, dropout=0.1, max_len=64)
+    model = layers.TransformerLM(
+        vocab_size=100, d_model=64, num_heads=4, d_ff=128, num_layers=2, dropout=0.1, max_len=64
+    )
     tokens = torch.randint(0, 100, (8, 33))
 
     def step():
@@ -90,8 +95,13 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     print(f"torch {torch.__version__}, {args.threads} thread(s), best of {args.repeat}")
-    print(f"{'step':<34} {'plain ms':>9} {'audited ms':>11} {'ratio':>6} {'plain cpu':>10} {'audited cpu':>12} {'ratio':>6}")
-    for label, build in (("DQN TD loss (hidden 256, batch 32)", dqn_step), ("Transformer LM (2x64, 8x32 tokens)", transformer_step)):
+    print(
+        f"{'step':<34} {'plain ms':>9} {'audited ms':>11} {'ratio':>6} {'plain cpu':>10} {'audited cpu':>12} {'ratio':>6}"
+    )
+    for label, build in (
+        ("DQN TD loss (hidden 256, batch 32)", dqn_step),
+        ("Transformer LM (2x64, 8x32 tokens)", transformer_step),
+    ):
         model, step = build()
         plain, plain_cpu = _best(step, args.repeat)
         audited, audited_cpu = _best(step, args.repeat, model)

@@ -109,7 +109,12 @@ def _measure_check(
     report = check(load_config(config_file), targets, jobs=jobs, cache=cache, ignore=ignore)
     seconds = time.perf_counter() - start
     codes = Counter(d.code for d in report.diagnostics)
-    return {"seconds": seconds, "cpu_seconds": _cpu_seconds() - cpu, "files": report.files, "codes": dict(sorted(codes.items()))}
+    return {
+        "seconds": seconds,
+        "cpu_seconds": _cpu_seconds() - cpu,
+        "files": report.files,
+        "codes": dict(sorted(codes.items())),
+    }
 
 
 def _cpu_seconds() -> float:
@@ -130,7 +135,9 @@ def _child(args: argparse.Namespace) -> None:
         warm = spec["kind"] == "warm"
         if warm:  # fill the cache (in the throwaway project), then measure a run that uses it
             _measure_check(Path(spec["config"]), targets, spec["jobs"], cache=True)
-        result = _measure_check(Path(spec["config"]), targets, spec["jobs"], cache=warm, ignore=tuple(spec.get("ignore", ())))
+        result = _measure_check(
+            Path(spec["config"]), targets, spec["jobs"], cache=warm, ignore=tuple(spec.get("ignore", ()))
+        )
     result["rss_self_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     result["rss_children_kib"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(json.dumps(result))
@@ -208,9 +215,15 @@ def _print_report(files: list[Path], floor_runs: list[dict], check_runs: list[di
     print(f"floor:  {floor['seconds']:.3f} s best of [{_timings(floor_runs)}]; {floor['failed']} files failed to parse")
     print(f"check:  {checked['seconds']:.3f} s best of [{_timings(check_runs)}]")
     print(f"ratio:  {ratio:.2f} check/floor")
-    print(f"cpu:    floor {floor['cpu_seconds']:.2f} s, check {checked['cpu_seconds']:.2f} s, ratio {cpu_ratio:.2f} (of the best runs; all processes)")
-    print(f"rss:    check peak total {_mib(_peak(check_runs))} (sampled); main {_mib(main)}, largest child {_mib(worker)}")
-    print(f"        floor peak total {_mib(_peak(floor_runs))} (sampled); main {_mib(floor['rss_self_kib'])}, largest child {_mib(floor['rss_children_kib'])}")
+    print(
+        f"cpu:    floor {floor['cpu_seconds']:.2f} s, check {checked['cpu_seconds']:.2f} s, ratio {cpu_ratio:.2f} (of the best runs; all processes)"
+    )
+    print(
+        f"rss:    check peak total {_mib(_peak(check_runs))} (sampled); main {_mib(main)}, largest child {_mib(worker)}"
+    )
+    print(
+        f"        floor peak total {_mib(_peak(floor_runs))} (sampled); main {_mib(floor['rss_self_kib'])}, largest child {_mib(floor['rss_children_kib'])}"
+    )
     print(f"codes:  {json.dumps(checked['codes'])}")
 
 
@@ -237,7 +250,12 @@ def main() -> None:
         config_file = make_project(folder)
         files = discover(list(targets), load_config(config_file))
         floor_spec = {"kind": "floor", "files": [str(p) for p in files], "jobs": args.jobs}
-        check_spec = {"kind": "check", "config": str(config_file), "targets": [str(t) for t in targets], "jobs": args.jobs}
+        check_spec = {
+            "kind": "check",
+            "config": str(config_file),
+            "targets": [str(t) for t in targets],
+            "jobs": args.jobs,
+        }
         warm_spec = {**check_spec, "kind": "warm"}
         without = _without_specs(check_spec) if args.families else {}
         floor_runs, check_runs, warm_runs = [], [], []
@@ -251,10 +269,14 @@ def main() -> None:
     print("corpus: " + " ".join(str(t) for t in targets))
     _print_report(files, floor_runs, check_runs, args.jobs)
     warm, cold = _best(warm_runs), _best(check_runs)
-    print(f"warm:   {warm['seconds']:.3f} s best of [{_timings(warm_runs)}]; {warm['seconds'] / cold['seconds']:.2f} of cold (nothing changed, .paperlink_cache used)")
+    print(
+        f"warm:   {warm['seconds']:.3f} s best of [{_timings(warm_runs)}]; {warm['seconds'] / cold['seconds']:.2f} of cold (nothing changed, .paperlink_cache used)"
+    )
     for name, runs in without_runs.items():
         best = _best(runs)
-        print(f"without {name}: {best['seconds']:.3f} s best of [{_timings(runs)}]; check with it costs {100 * (cold['seconds'] / best['seconds'] - 1):+.0f}%")
+        print(
+            f"without {name}: {best['seconds']:.3f} s best of [{_timings(runs)}]; check with it costs {100 * (cold['seconds'] / best['seconds'] - 1):+.0f}%"
+        )
 
 
 def _without_specs(check_spec: dict[str, object]) -> dict[str, dict[str, object]]:

@@ -42,7 +42,8 @@ def _files(folder: Path) -> list[tuple[str, str]]:
 
 def _numeric_literals(tree: ast.AST) -> int:
     return sum(
-        1 for node in ast.walk(tree)
+        1
+        for node in ast.walk(tree)
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
     )
 
@@ -92,9 +93,11 @@ def timing(folders: list[Path]) -> None:
     for code in trees:
         scan(code)
     cost = time.perf_counter() - start
-    print(f"timing over {len(texts)} files: libcst.parse_module {floor:.2f}s, ast.parse {parse:.2f}s, "
-          f"scan {cost:.2f}s = {100 * cost / floor:.1f}% of the libcst parse "
-          f"({100 * (cost + parse) / floor:.1f}% with the ast parse)")
+    print(
+        f"timing over {len(texts)} files: libcst.parse_module {floor:.2f}s, ast.parse {parse:.2f}s, "
+        f"scan {cost:.2f}s = {100 * cost / floor:.1f}% of the libcst parse "
+        f"({100 * (cost + parse) / floor:.1f}% with the ast parse)"
+    )
 
 
 def main(argv: list[str]) -> int:

@@ -55,7 +55,9 @@ def main() -> None:
         parse_seconds, _ = _best(lambda: _raw_parse(files), args.repeat)  # noqa: B023 - called now
         ratio = seconds / parse_seconds if parse_seconds else float("nan")
         label = "/".join(main_file.parts[-2:])
-        print(f"{label[-48:]:<48} {size:6.0f} {len(files):5d} {len(paper.items):6d} {seconds:8.3f} {parse_seconds:8.3f} {ratio:6.2f}")
+        print(
+            f"{label[-48:]:<48} {size:6.0f} {len(files):5d} {len(paper.items):6d} {seconds:8.3f} {parse_seconds:8.3f} {ratio:6.2f}"
+        )
 
 
 if __name__ == "__main__":

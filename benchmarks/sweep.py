@@ -227,7 +227,7 @@ def apply(text: str, edits: Edits) -> tuple[str, list[Planted]]:
             if number in edits.trailing:
                 comment, record = edits.trailing[number]
                 body = line.rstrip("\r\n")
-                line = f"{body}  {comment}{line[len(body):] or newline}"
+                line = f"{body}  {comment}{line[len(body) :] or newline}"
                 record.line = len(out) + 1
                 planted.append(record)
             out.append(line)
@@ -293,7 +293,18 @@ def _checked_files(project: Path, code: Path) -> list[Path]:
 
 
 def run_check(project: Path, jobs: int, timeout: int, target: Path | None = None) -> tuple[int, str, str, float]:
-    command = [sys.executable, "-m", "paperlink", "check", str(target or project), "--format", "json", "-q", "--jobs", str(jobs)]
+    command = [
+        sys.executable,
+        "-m",
+        "paperlink",
+        "check",
+        str(target or project),
+        "--format",
+        "json",
+        "-q",
+        "--jobs",
+        str(jobs),
+    ]
     start = time.perf_counter()
     try:
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
@@ -335,7 +346,8 @@ def _show(expected: frozenset[str] | str) -> str:
 def _other_diagnostics(planted: list[Planted], report: dict) -> Counter:
     places = {(item.path, item.line) for item in planted}
     return Counter(
-        d["code"] for d in report["diagnostics"]
+        d["code"]
+        for d in report["diagnostics"]
         if (d["span"]["path"], d["span"]["line"]) not in places and d["span"]["path"] != "paper.yaml"
     )
 
@@ -364,8 +376,10 @@ def sweep(folder: Path, jobs: int, every: int, timeout: int) -> int:
         forms = Counter(_place(item) for item in planted)
         print(f"folder:     {folder}")
         print(f"exit:       {code} in {seconds:.1f} s (0 clean, 1 diagnostics, 2 error, 3 crash)")
-        print(f"copied:     {copied[0]} .py files, {copied[1]} of them discovered; planted {len(planted)} annotations in 1 of every {every} discovered files "
-              f"{json.dumps(dict(sorted(forms.items())))}; {undone} files left unplanted (an edit broke the parse)")
+        print(
+            f"copied:     {copied[0]} .py files, {copied[1]} of them discovered; planted {len(planted)} annotations in 1 of every {every} discovered files "
+            f"{json.dumps(dict(sorted(forms.items())))}; {undone} files left unplanted (an edit broke the parse)"
+        )
         if code not in (0, 1):
             print("stderr tail:\n" + "\n".join(stderr.strip().splitlines()[-25:]))
             if code == 3:
@@ -378,7 +392,9 @@ def sweep(folder: Path, jobs: int, every: int, timeout: int) -> int:
         print(f"files:      {report['files']} checked")
         print(f"links:      {len(report['links'])} {json.dumps(dict(sorted(by_form.items())))}")
         print(f"codes:      {json.dumps(dict(sorted(by_code.items())))}")
-        print(f"unplanted:  {json.dumps(dict(sorted(_other_diagnostics(planted, report).items())))} (diagnostics off planted lines and the paper)")
+        print(
+            f"unplanted:  {json.dumps(dict(sorted(_other_diagnostics(planted, report).items())))} (diagnostics off planted lines and the paper)"
+        )
         problems = compare(planted, report)
         print(f"mismatches: {len(problems)} of {len(planted)} planted annotations")
         for problem in problems[:20]:

@@ -98,23 +98,60 @@ _Command = TypeVar("_Command", bound=Callable[..., Any])
 
 def _check_options(command: _Command) -> _Command:
     """The options ``check`` and ``report`` share: what to read and which rules to run."""
-    for option in reversed([
-        click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
-        click.option("--config", "config_file", type=click.Path(path_type=Path), help="Use this configuration file."),
-        click.option("--paper", "paper_overrides", multiple=True, metavar="NAME=PATH", help="Read paper NAME from PATH instead."),
-        click.option("--jobs", "-j", type=click.IntRange(min=1), default=2, show_default=True, help="Worker processes."),
-        click.option("--no-cache", is_flag=True, help="Read every file afresh; do not use or write .paperlink_cache."),
-        click.option("--select", "select", metavar="CODES", help="Report only these rule codes or prefixes (comma-separated: PL1,PL201)."),
-        click.option("--ignore", "ignore", metavar="CODES", help="Do not report these rule codes or prefixes (comma-separated)."),
-        click.option("--audit", "audit_file", type=click.Path(path_type=Path), help="Merge a `paperlink audit` JSON file: PL901-PL904."),
-    ]):
+    for option in reversed(
+        [
+            click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+            click.option(
+                "--config", "config_file", type=click.Path(path_type=Path), help="Use this configuration file."
+            ),
+            click.option(
+                "--paper",
+                "paper_overrides",
+                multiple=True,
+                metavar="NAME=PATH",
+                help="Read paper NAME from PATH instead.",
+            ),
+            click.option(
+                "--jobs", "-j", type=click.IntRange(min=1), default=2, show_default=True, help="Worker processes."
+            ),
+            click.option(
+                "--no-cache", is_flag=True, help="Read every file afresh; do not use or write .paperlink_cache."
+            ),
+            click.option(
+                "--select",
+                "select",
+                metavar="CODES",
+                help="Report only these rule codes or prefixes (comma-separated: PL1,PL201).",
+            ),
+            click.option(
+                "--ignore",
+                "ignore",
+                metavar="CODES",
+                help="Do not report these rule codes or prefixes (comma-separated).",
+            ),
+            click.option(
+                "--audit",
+                "audit_file",
+                type=click.Path(path_type=Path),
+                help="Merge a `paperlink audit` JSON file: PL901-PL904.",
+            ),
+        ]
+    ):
         command = option(command)
     return command
 
 
 def _run_check(
-    paths: tuple[Path, ...], config_file: Path | None, paper_overrides: tuple[str, ...], jobs: int, select: str | None,
-    ignore: str | None, no_cache: bool, audit_file: Path | None, quiet: bool = False, show_settings: bool = False,
+    paths: tuple[Path, ...],
+    config_file: Path | None,
+    paper_overrides: tuple[str, ...],
+    jobs: int,
+    select: str | None,
+    ignore: str | None,
+    no_cache: bool,
+    audit_file: Path | None,
+    quiet: bool = False,
+    show_settings: bool = False,
 ) -> Report:
     from paperlink.engine import check
 
@@ -128,8 +165,15 @@ def _run_check(
     audit = _read_audit(audit_file) if audit_file is not None else None
     progress = _Progress() if not quiet and sys.stderr.isatty() else None
     report = check(
-        config, targets, _overrides(paper_overrides), jobs=jobs, select=selected, ignore=ignored,
-        cache=not no_cache, progress=progress, audit=audit,
+        config,
+        targets,
+        _overrides(paper_overrides),
+        jobs=jobs,
+        select=selected,
+        ignore=ignored,
+        cache=not no_cache,
+        progress=progress,
+        audit=audit,
     )
     if progress is not None:
         progress.clear()
@@ -143,37 +187,67 @@ def _summarize(report: Report) -> None:
     if summary:
         click.echo(summary, err=True)
     count = len(report.diagnostics)
-    click.echo(f"{count} diagnostic{'s' if count != 1 else ''} in {report.files} file{'s' if report.files != 1 else ''} and the paper", err=True)
+    click.echo(
+        f"{count} diagnostic{'s' if count != 1 else ''} in {report.files} file{'s' if report.files != 1 else ''} and the paper",
+        err=True,
+    )
 
 
 @cli.command("check")
 @_check_options
 @click.option("--format", "output_format", type=click.Choice(_format_names()), default="text", show_default=True)
-@click.option("--output", "-o", "output_file", type=click.Path(path_type=Path), help="Write the report here instead of stdout.")
-@click.option("--report", "html_file", type=click.Path(path_type=Path), help="Also write the HTML report (as `paperlink report`) here.")
+@click.option(
+    "--output", "-o", "output_file", type=click.Path(path_type=Path), help="Write the report here instead of stdout."
+)
+@click.option(
+    "--report",
+    "html_file",
+    type=click.Path(path_type=Path),
+    help="Also write the HTML report (as `paperlink report`) here.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary on stderr.")
 @click.option(
-    "--fail-under", type=click.FloatRange(0, 100), default=None, metavar="PERCENT",
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    default=None,
+    metavar="PERCENT",
     help="Exit 1 when less than PERCENT of the paper's items have implementing code.",
 )
 @click.option(
-    "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
     help="Colour the text output (auto: on a terminal, unless NO_COLOR is set).",
 )
 @click.option("--statistics", is_flag=True, help="Print the number of diagnostics per rule instead of the diagnostics.")
 @click.option("--show-settings", is_flag=True, help="Print the settings this run would use, and exit.")
 def check_command(
-    paths: tuple[Path, ...], output_format: str, config_file: Path | None,
-    paper_overrides: tuple[str, ...], output_file: Path | None, quiet: bool, jobs: int,
-    select: str | None, ignore: str | None, fail_under: float | None, no_cache: bool, audit_file: Path | None,
-    html_file: Path | None, color: str, statistics: bool, show_settings: bool,
+    paths: tuple[Path, ...],
+    output_format: str,
+    config_file: Path | None,
+    paper_overrides: tuple[str, ...],
+    output_file: Path | None,
+    quiet: bool,
+    jobs: int,
+    select: str | None,
+    ignore: str | None,
+    fail_under: float | None,
+    no_cache: bool,
+    audit_file: Path | None,
+    html_file: Path | None,
+    color: str,
+    statistics: bool,
+    show_settings: bool,
 ) -> None:
     """Check annotations in PATHS (default: the current folder) against the paper."""
     from paperlink.formats import FORMATS, report_to_text
     from paperlink.formats import statistics as count_by_code
 
     when = _generation_time(None) if html_file is not None else None
-    report = _run_check(paths, config_file, paper_overrides, jobs, select, ignore, no_cache, audit_file, quiet, show_settings)
+    report = _run_check(
+        paths, config_file, paper_overrides, jobs, select, ignore, no_cache, audit_file, quiet, show_settings
+    )
     painted = output_format == "text" and output_file is None and not statistics and _use_color(color)
     if statistics:
         text = count_by_code(report)
@@ -196,7 +270,12 @@ def check_command(
     sys.exit(EXIT_DIAGNOSTICS if report.failing or below else EXIT_CLEAN)
 
 
-_COLORS: dict[str, dict[str, Any]] = {"location": {"bold": True}, "error": {"fg": "red", "bold": True}, "warning": {"fg": "yellow", "bold": True}, "info": {"fg": "cyan"}}
+_COLORS: dict[str, dict[str, Any]] = {
+    "location": {"bold": True},
+    "error": {"fg": "red", "bold": True},
+    "warning": {"fg": "yellow", "bold": True},
+    "info": {"fg": "cyan"},
+}
 
 
 def _paint(text: str, role: str) -> str:
@@ -247,16 +326,37 @@ def _settings_text(config: Config, targets: list[Path], select: tuple[str, ...] 
 
 @cli.command("report")
 @_check_options
-@click.option("--output", "-o", "output_file", type=click.Path(path_type=Path), default=Path("paperlink-report.html"),
-              show_default=True, help="Write the HTML page here.")
-@click.option("--generated-at", metavar="TIME",
-              help="Show this time (ISO 8601 or seconds since the epoch) as the generation time; default: $SOURCE_DATE_EPOCH, else none.")
-@click.option("--all-files", is_flag=True, help="Show every checked file in the code view, not only those with links or findings.")
+@click.option(
+    "--output",
+    "-o",
+    "output_file",
+    type=click.Path(path_type=Path),
+    default=Path("paperlink-report.html"),
+    show_default=True,
+    help="Write the HTML page here.",
+)
+@click.option(
+    "--generated-at",
+    metavar="TIME",
+    help="Show this time (ISO 8601 or seconds since the epoch) as the generation time; default: $SOURCE_DATE_EPOCH, else none.",
+)
+@click.option(
+    "--all-files", is_flag=True, help="Show every checked file in the code view, not only those with links or findings."
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary on stderr.")
 def report_command(
-    paths: tuple[Path, ...], config_file: Path | None, paper_overrides: tuple[str, ...], jobs: int,
-    select: str | None, ignore: str | None, no_cache: bool, audit_file: Path | None, output_file: Path,
-    generated_at: str | None, all_files: bool, quiet: bool,
+    paths: tuple[Path, ...],
+    config_file: Path | None,
+    paper_overrides: tuple[str, ...],
+    jobs: int,
+    select: str | None,
+    ignore: str | None,
+    no_cache: bool,
+    audit_file: Path | None,
+    output_file: Path,
+    generated_at: str | None,
+    all_files: bool,
+    quiet: bool,
 ) -> None:
     """Write the paper-to-code report of PATHS as one self-contained HTML file.
 
@@ -302,12 +402,25 @@ def _read_audit(path: Path) -> AuditResult:
 @cli.command("audit")
 @click.argument("entry")
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default=None,
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default=None,
     help="Output format  [default: json with --output, else text]",
 )
-@click.option("--output", "-o", "output_file", type=click.Path(path_type=Path), help="Write the audit here instead of stdout.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed for Python's, torch's and numpy's generators.")
-@click.option("--group-depth", type=click.IntRange(min=0), default=1, show_default=True, help="Module-path parts that name a gradient-norm group.")
+@click.option(
+    "--output", "-o", "output_file", type=click.Path(path_type=Path), help="Write the audit here instead of stdout."
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed for Python's, torch's and numpy's generators."
+)
+@click.option(
+    "--group-depth",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Module-path parts that name a gradient-norm group.",
+)
 def audit_command(entry: str, output_format: str | None, output_file: Path | None, seed: int, group_depth: int) -> None:
     """Run ENTRY once on CPU and report where its gradients stop.
 
@@ -330,7 +443,10 @@ def audit_command(entry: str, output_format: str | None, output_file: Path | Non
         text = audit_to_text(result, diagnostics)
     if output_file is not None:
         output_file.write_text(text, encoding="utf-8")
-        click.echo(f"{len(result.events)} stops and exits from autograd, {len(diagnostics)} diagnostics; wrote {output_file}", err=True)
+        click.echo(
+            f"{len(result.events)} stops and exits from autograd, {len(diagnostics)} diagnostics; wrote {output_file}",
+            err=True,
+        )
     else:
         click.echo(text, nl=False)
     sys.exit(EXIT_DIAGNOSTICS if any(d.severity is not Severity.INFO for d in diagnostics) else EXIT_CLEAN)
@@ -359,19 +475,30 @@ def _overrides(values: tuple[str, ...]) -> dict[str, Path]:
     return overrides
 
 
-HPARAMS_FORMATS = ("csv", "json", "markdown", "text")  # the keys of hyperparameter_formats.TABLE_FORMATS (a test keeps them equal)
+HPARAMS_FORMATS = (
+    "csv",
+    "json",
+    "markdown",
+    "text",
+)  # the keys of hyperparameter_formats.TABLE_FORMATS (a test keeps them equal)
 
 
 @cli.command("hparams")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(HPARAMS_FORMATS), default="text", show_default=True)
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Use this configuration file.")
-@click.option("--paper", "paper_overrides", multiple=True, metavar="NAME=PATH", help="Read paper NAME from PATH instead.")
+@click.option(
+    "--paper", "paper_overrides", multiple=True, metavar="NAME=PATH", help="Read paper NAME from PATH instead."
+)
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=2, show_default=True, help="Worker processes.")
 @click.option("--no-cache", is_flag=True, help="Read every file afresh; do not use or write .paperlink_cache.")
 def hparams_command(
-    paths: tuple[Path, ...], output_format: str, config_file: Path | None,
-    paper_overrides: tuple[str, ...], jobs: int, no_cache: bool,
+    paths: tuple[Path, ...],
+    output_format: str,
+    config_file: Path | None,
+    paper_overrides: tuple[str, ...],
+    jobs: int,
+    no_cache: bool,
 ) -> None:
     """Print every hyperparameter: the paper's value beside each place the code sets it."""
     from paperlink.analysis.hyperparameters import HYPERPARAMETERS
@@ -381,7 +508,12 @@ def hparams_command(
     targets = list(paths) or [Path(".")]
     config = load_config(config_file, targets[0])
     report = check(
-        config, targets, _overrides(paper_overrides), jobs=jobs, select=list(HYPERPARAMETERS.codes), cache=not no_cache,
+        config,
+        targets,
+        _overrides(paper_overrides),
+        jobs=jobs,
+        select=list(HYPERPARAMETERS.codes),
+        cache=not no_cache,
     )
     click.echo(TABLE_FORMATS[output_format](report.sections.get(HYPERPARAMETERS.name, [])), nl=False)
 
@@ -439,7 +571,12 @@ def rule(code: str | None, show_all: bool) -> None:
 
 @cli.command("init")
 @click.argument("folder", required=False, default=".", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--paper", "paper_file", type=click.Path(path_type=Path), help="The paper's LaTeX main file or YAML manifest (default: found under FOLDER).")
+@click.option(
+    "--paper",
+    "paper_file",
+    type=click.Path(path_type=Path),
+    help="The paper's LaTeX main file or YAML manifest (default: found under FOLDER).",
+)
 @click.option("--name", help="The paper's name in the configuration (default: from its folder or file name).")
 @click.option("--force", is_flag=True, help="Replace an existing [tool.paperlink] table.")
 def init_command(folder: Path, paper_file: Path | None, name: str | None, force: bool) -> None:
@@ -467,7 +604,11 @@ def init_command(folder: Path, paper_file: Path | None, name: str | None, force:
     read = [read_source(path, config.root) for path in discover([config.root], config)]
     sources = [(source.relative, source.text) for source in read if source.text is not None]
     suggestions = suggest_annotations(paper, sources)
-    click.echo(f"\npaper '{name}': {len(paper.items)} items; suggested first annotations:" if suggestions else f"\npaper '{name}': {len(paper.items)} items")
+    click.echo(
+        f"\npaper '{name}': {len(paper.items)} items; suggested first annotations:"
+        if suggestions
+        else f"\npaper '{name}': {len(paper.items)} items"
+    )
     for suggestion in suggestions:
         click.echo(f"  {suggestion}")
     click.echo("\nnext: add annotations (docs/annotations.md), then `paperlink check` and `paperlink report`")

@@ -31,7 +31,8 @@ def unknown_codes(codes: Iterable[str]) -> list[str]:
 
     known = [rule.code for rule in ALL_RULES]
     return [
-        code for code in codes
+        code
+        for code in codes
         if code not in RETIRED_CODES and (not _PREFIX.match(code) or not any(k.startswith(code) for k in known))
     ]
 

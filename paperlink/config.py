@@ -27,7 +27,15 @@ __all__ = ["Config", "PaperSource", "find_config", "load_config", "DEFAULT_INCLU
 
 DEFAULT_INCLUDE = ("**/*.py", "**/*.ipynb")
 _KEYS = (
-    "papers", "default-paper", "include", "exclude", "coverage", "not-implemented", "select", "ignore", "config-files",
+    "papers",
+    "default-paper",
+    "include",
+    "exclude",
+    "coverage",
+    "not-implemented",
+    "select",
+    "ignore",
+    "config-files",
 )
 _COVERAGE_KINDS = ("section", "equation", "algorithm", "algorithm_line", "table", "figure", "theorem", "hyperparameter")
 DEFAULT_COVERAGE = ("equation", "algorithm")
@@ -68,7 +76,7 @@ class Config:
         """The named paper, or the default one; ConfigError when there is none."""
         if not self.papers:
             where = self.source.name if self.source else "no configuration file found"
-            raise ConfigError(f"no papers configured ({where}); add [tool.paperlink] papers = {{ name = \"paper.tex\" }}")
+            raise ConfigError(f'no papers configured ({where}); add [tool.paperlink] papers = {{ name = "paper.tex" }}')
         wanted = name or self.default_paper
         if wanted is None:
             if len(self.papers) == 1:
@@ -191,7 +199,7 @@ def _codes(table: dict[str, Any], key: str, section: str) -> tuple[str, ...] | N
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ConfigError(f"{section}: '{key}' must be a list of rule codes or prefixes such as \"PL1\" or \"PL101\"")
+        raise ConfigError(f'{section}: \'{key}\' must be a list of rule codes or prefixes such as "PL1" or "PL101"')
     require_known(value, f"{section}: '{key}'", ConfigError)
     return tuple(value)
 
@@ -226,4 +234,3 @@ def _globs(table: dict[str, Any], key: str, section: str, default: tuple[str, ..
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ConfigError(f"{section}: '{key}' must be a list of glob strings")
     return tuple(value)
-

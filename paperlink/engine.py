@@ -35,7 +35,13 @@ from paperlink.paper import ItemKind, Paper, display_name, parse_paper
 from paperlink.results import CoverageRow, Link, Report, covered_keys, is_exempt
 from paperlink.rules.base import Rule
 from paperlink.rules.source_input import CodeRulesSkipped, NotebookNotReadable, SourceSyntaxError
-from paperlink.rules.traceability import AmbiguousReference, MalformedAnnotation, UnimplementedItem, UnknownPaper, UnknownReference
+from paperlink.rules.traceability import (
+    AmbiguousReference,
+    MalformedAnnotation,
+    UnimplementedItem,
+    UnknownPaper,
+    UnknownReference,
+)
 from paperlink.selection import Selection, select_diagnostics
 from paperlink.source.annotations import Annotation, collect_annotations
 from paperlink.source.code import read_code
@@ -51,7 +57,11 @@ from paperlink.trace import resolve_all
 
 __all__ = ["check", "trace_annotations", "coverage"]
 
-_PROBLEM_RULES: dict[str, type[Rule]] = {"unknown": UnknownReference, "ambiguous": AmbiguousReference, "unknown-paper": UnknownPaper}
+_PROBLEM_RULES: dict[str, type[Rule]] = {
+    "unknown": UnknownReference,
+    "ambiguous": AmbiguousReference,
+    "unknown-paper": UnknownPaper,
+}
 
 
 def trace_annotations(
@@ -66,18 +76,28 @@ def trace_annotations(
             continue
         references, malformed = annotation.references, annotation.malformed
         if not references and not malformed:
-            diagnostics.append(MalformedAnnotation.at(annotation.span, "empty annotation: name a label or an item such as 'Eq. 3'"))
+            diagnostics.append(
+                MalformedAnnotation.at(annotation.span, "empty annotation: name a label or an item such as 'Eq. 3'")
+            )
         diagnostics.extend(MalformedAnnotation.at(annotation.span, bad.message) for bad in malformed)
         for resolution in resolve_all(references, papers, annotation.paper, default_paper):
             if resolution.problem is not None:
                 diagnostics.append(_PROBLEM_RULES[resolution.problem].at(annotation.span, resolution.message))
                 continue
             assert resolution.item is not None and resolution.paper is not None
-            links.append(Link(
-                resolution.paper, resolution.item.key, resolution.reference.text, annotation.form,
-                annotation.span, annotation.target, annotation.target_name,
-                annotation.scope, annotation.fingerprint,
-            ))
+            links.append(
+                Link(
+                    resolution.paper,
+                    resolution.item.key,
+                    resolution.reference.text,
+                    annotation.form,
+                    annotation.span,
+                    annotation.target,
+                    annotation.target_name,
+                    annotation.scope,
+                    annotation.fingerprint,
+                )
+            )
     return links, diagnostics
 
 
@@ -179,7 +199,10 @@ def _scan_parsed(parsed: ParsedSource, analyses: tuple[str, ...], notebook: Note
 
 
 def _analyse(
-    parsed: ParsedSource, annotations: tuple[Annotation, ...], analyses: tuple[str, ...], cells: tuple[int, ...] = (),
+    parsed: ParsedSource,
+    annotations: tuple[Annotation, ...],
+    analyses: tuple[str, ...],
+    cells: tuple[int, ...] = (),
 ) -> tuple[tuple[tuple[str, Any], ...], tuple[Diagnostic, ...]]:
     """Each named analysis's facts about one file, or PL003 when Python cannot parse it."""
     code = read_code(parsed, annotations)
@@ -324,7 +347,13 @@ def check(
     notebooks = {relative_path(path, config.root): file.layout for path, file in zip(files, scanned) if file.layout}
     environment = read_environment(config.root, targets) if "environment" in names else None
     project = Project(
-        papers, tuple(links), default, config, configs=configs.sources, environment=environment, notebooks=notebooks,
+        papers,
+        tuple(links),
+        default,
+        config,
+        configs=configs.sources,
+        environment=environment,
+        notebooks=notebooks,
     )
     sections = _conclude(analyses, scanned, project, diagnostics)
     if audit is not None:
@@ -333,7 +362,8 @@ def check(
     rows, exempt, entries, found = _coverage_and_lock(config, targets, papers, links)
     diagnostics.extend(found)
     suppressions = [
-        *(s for file in scanned for s in file.suppressions), *configs.suppressions,
+        *(s for file in scanned for s in file.suppressions),
+        *configs.suppressions,
         *(environment.suppressions if environment else ()),
     ]
     kept, about_suppressions = apply_suppressions(diagnostics, suppressions)
@@ -374,7 +404,13 @@ def _coverage_and_lock(
 
 def _hydra_mains(scanned: Sequence[_Scanned]) -> list[HydraMain]:
     """The Hydra entry points in the hyperparameter facts: the config trees to read."""
-    return [main for file in scanned for _, found in file.facts if isinstance(found, HyperparameterFacts) for main in found.hydra]
+    return [
+        main
+        for file in scanned
+        for _, found in file.facts
+        if isinstance(found, HyperparameterFacts)
+        for main in found.hydra
+    ]
 
 
 def _conclude(

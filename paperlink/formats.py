@@ -65,7 +65,9 @@ def report_to_text(report: Report, style: Callable[[str, str], str] | None = Non
     code); without it the text is plain.
     """
     paint = style or (lambda text, role: text)
-    return "".join(f"{paint(str(d.span), 'location')}: {paint(d.code, d.severity.value)} {d.message}\n" for d in report.diagnostics)
+    return "".join(
+        f"{paint(str(d.span), 'location')}: {paint(d.code, d.severity.value)} {d.message}\n" for d in report.diagnostics
+    )
 
 
 def statistics(report: Report) -> str:
@@ -118,7 +120,9 @@ def report_to_json(report: Report) -> str:
 def coverage_summary(report: Report) -> str:
     """A few lines for stderr, like coverage.py's total line."""
     rows = summarize(report).coverage
-    return "\n".join(f"{r.paper}: {r.kind}s {r.implemented}/{r.needed} implemented ({r.percent_text})" for r in rows if r.total)
+    return "\n".join(
+        f"{r.paper}: {r.kind}s {r.implemented}/{r.needed} implemented ({r.percent_text})" for r in rows if r.total
+    )
 
 
 # --- sarif ------------------------------------------------------------------------------
@@ -150,7 +154,11 @@ def _region(span: Span) -> dict[str, int] | None:
         return region
     region["endLine"] = span.end_line
     end_column = span.end_column
-    if end_column is not None and end_column >= 1 and (span.end_line > span.line or end_column >= region.get("startColumn", 1)):
+    if (
+        end_column is not None
+        and end_column >= 1
+        and (span.end_line > span.line or end_column >= region.get("startColumn", 1))
+    ):
         region["endColumn"] = end_column
     return region
 
@@ -166,7 +174,9 @@ def _file_region(span: Span, notebooks: Mapping[str, NotebookLayout]) -> dict[st
     return {"startLine": start, "endLine": max(start, end)}
 
 
-def _sarif_result(diagnostic: Diagnostic, index: dict[str, int], notebooks: Mapping[str, NotebookLayout]) -> dict[str, object]:
+def _sarif_result(
+    diagnostic: Diagnostic, index: dict[str, int], notebooks: Mapping[str, NotebookLayout]
+) -> dict[str, object]:
     physical: dict[str, object] = {
         "artifactLocation": {"uri": quote(diagnostic.span.path, safe="/"), "uriBaseId": SRCROOT},
     }
@@ -182,7 +192,11 @@ def _sarif_result(diagnostic: Diagnostic, index: dict[str, int], notebooks: Mapp
     if diagnostic.code in index:
         result["ruleIndex"] = index[diagnostic.code]
     if diagnostic.span.cell is not None:  # SARIF has no notebook cells: the cell position rides along
-        result["properties"] = {"cell": diagnostic.span.cell, "cellLine": diagnostic.span.line, "cellColumn": diagnostic.span.column}
+        result["properties"] = {
+            "cell": diagnostic.span.cell,
+            "cellLine": diagnostic.span.line,
+            "cellColumn": diagnostic.span.column,
+        }
     return result
 
 
@@ -283,7 +297,9 @@ def _markdown_coverage(summary: Summary) -> list[str]:
         return []
     lines = ["### Coverage", "", "| paper | kind | implemented | % |", "|---|---|---:|---:|"]
     for row in summary.coverage:
-        lines.append(f"| {_markdown_text(row.paper)} | {row.kind} | {row.implemented}/{row.needed} | {row.percent_text} |")
+        lines.append(
+            f"| {_markdown_text(row.paper)} | {row.kind} | {row.implemented}/{row.needed} | {row.percent_text} |"
+        )
     return lines + [""]
 
 

@@ -20,8 +20,21 @@ __all__ = ["TABLE_FORMATS", "table_to_text", "table_to_json", "table_to_csv", "t
 
 Row = dict[str, Any]
 _CSV_COLUMNS = (
-    "name", "status", "paper", "item", "number", "paper_value",
-    "code_value", "numeric", "source", "configurable", "api", "path", "cell", "line", "column",
+    "name",
+    "status",
+    "paper",
+    "item",
+    "number",
+    "paper_value",
+    "code_value",
+    "numeric",
+    "source",
+    "configurable",
+    "api",
+    "path",
+    "cell",
+    "line",
+    "column",
 )
 
 
@@ -55,7 +68,9 @@ def table_to_text(rows: Sequence[Row]) -> str:
 
 
 def table_to_json(rows: Sequence[Row]) -> str:
-    return json.dumps({"version": 1, "hyperparameters": list(rows)}, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    return (
+        json.dumps({"version": 1, "hyperparameters": list(rows)}, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    )
 
 
 def table_to_csv(rows: Sequence[Row]) -> str:
@@ -65,17 +80,34 @@ def table_to_csv(rows: Sequence[Row]) -> str:
     writer.writerow(_CSV_COLUMNS)
     for row in rows:
         paper = row["paper"] or {}
-        head = [row["name"], row["status"], paper.get("paper", ""), paper.get("item", ""), paper.get("number") or "", paper.get("value", "")]
+        head = [
+            row["name"],
+            row["status"],
+            paper.get("paper", ""),
+            paper.get("item", ""),
+            paper.get("number") or "",
+            paper.get("value", ""),
+        ]
         for code in row["code"] or [None]:
             if code is None:
                 writer.writerow([*head, *[""] * 9])
                 continue
             span = code["span"]
             numeric = "" if code["numeric"] is None else repr(code["numeric"])
-            writer.writerow([
-                *head, code["value"], numeric, code["source"], str(code["configurable"]).lower(),
-                code["api"] or "", span["path"], span.get("cell", ""), span["line"], span["column"],
-            ])
+            writer.writerow(
+                [
+                    *head,
+                    code["value"],
+                    numeric,
+                    code["source"],
+                    str(code["configurable"]).lower(),
+                    code["api"] or "",
+                    span["path"],
+                    span.get("cell", ""),
+                    span["line"],
+                    span["column"],
+                ]
+            )
     return buffer.getvalue()
 
 

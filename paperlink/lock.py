@@ -77,8 +77,10 @@ def lock_entries(links: Iterable[Link], papers: Mapping[str, Paper]) -> list[tup
 
 
 def render_lock(entries: Iterable[LockEntry]) -> str:
-    lines = ["\t".join(map(str, (e.path, e.scope, e.paper, e.item, e.rank, e.number, e.paper_print, e.code_print)))
-             for e in sorted(set(entries))]
+    lines = [
+        "\t".join(map(str, (e.path, e.scope, e.paper, e.item, e.rank, e.number, e.paper_print, e.code_print)))
+        for e in sorted(set(entries))
+    ]
     return _HEADER + "".join(f"{line}\n" for line in lines)
 
 
@@ -97,7 +99,9 @@ def read_lock(path: Path) -> dict[tuple[str, str, str, str, int], LockEntry]:
 
 
 def stale_links(
-    current: Iterable[tuple[LockEntry, Link]], locked: Mapping[tuple[str, str, str, str, int], LockEntry], papers: Mapping[str, Paper],
+    current: Iterable[tuple[LockEntry, Link]],
+    locked: Mapping[tuple[str, str, str, str, int], LockEntry],
+    papers: Mapping[str, Paper],
 ) -> list[Diagnostic]:
     """PL111 for each link whose paper item or code changed since the lock."""
     items = {(name, item.key): item for name, paper in papers.items() for item in paper.items}
@@ -110,7 +114,17 @@ def stale_links(
         cited = f"{display_name(item)} {item.key}"
         if before.paper_print != entry.paper_print:
             was = f" (it was number {before.number} when locked)" if before.number != entry.number else ""
-            found.append(StaleLink.at(link.span, f"the paper changed {cited} since {LOCK_FILE}{was}; review the link, then `paperlink lock --update`"))
+            found.append(
+                StaleLink.at(
+                    link.span,
+                    f"the paper changed {cited} since {LOCK_FILE}{was}; review the link, then `paperlink lock --update`",
+                )
+            )
         if before.code_print != entry.code_print:
-            found.append(StaleLink.at(link.span, f"the code linked to {cited} changed since {LOCK_FILE}; review it, then `paperlink lock --update`"))
+            found.append(
+                StaleLink.at(
+                    link.span,
+                    f"the code linked to {cited} changed since {LOCK_FILE}; review it, then `paperlink lock --update`",
+                )
+            )
     return found

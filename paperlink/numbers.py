@@ -29,9 +29,7 @@ _MAX_NUMBER_LENGTH = 200
 TABLE_RULE = re.compile(r"\\\\(?:\[[^\]]*\])?|\\(?:hline|midrule|toprule|bottomrule)(?![A-Za-z])")
 _MATH_DELIMITERS = re.compile(r"\$|\\[()\[\]]|\\ensuremath(?![A-Za-z])")
 _PHANTOM = re.compile(r"\\[hv]?phantom\s*\{[^{}]*\}")
-SPANNING_CELL = re.compile(
-    r"\\multi(?:row|column)\*?\s*\{[^{}]*\}\s*(?:\[[^\]]*\]\s*)?\{[^{}]*\}"
-)
+SPANNING_CELL = re.compile(r"\\multi(?:row|column)\*?\s*\{[^{}]*\}\s*(?:\[[^\]]*\]\s*)?\{[^{}]*\}")
 _SIUNITX_QUANTITY = re.compile(r"\\(?:SI|qty)\s*(?:\[[^\]]*\])?\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
 _MULTIPLY = re.compile(r"\\(?:times|cdotp|cdot|ast)(?![A-Za-z])|[\u00d7\u00b7\u22c5]")
 _WRAPPER = re.compile(
@@ -73,9 +71,7 @@ _EXPONENT = r"[eE]\{?[-+\u2212]?\d+\}?"
 _POWER = r"\d+\s*\^\s*(?:\{\s*[-+\u2212]?\s*\d+\s*\}|[-+\u2212]?\d+)"
 _TIMES = r"\s*(?:\\times|\\cdot|\u00d7|\u00b7)\s*"
 _SCALE = r"(?:\s*\\?%|(?-i:[kKM])(?![A-Za-z]))"
-_PLAIN_VALUE = (
-    f"{_SIGN}(?:{_POWER}|(?:{_MANTISSA})(?:{_EXPONENT})?(?:{_TIMES}{_POWER})?){_SCALE}?"
-)
+_PLAIN_VALUE = f"{_SIGN}(?:{_POWER}|(?:{_MANTISSA})(?:{_EXPONENT})?(?:{_TIMES}{_POWER})?){_SCALE}?"
 LATEX_NUMBER_IN_TEXT = (
     r"(?:\\(?:SI|qty)\s*(?:\[[^\]]{0,40}\])?\s*\{\s*" + _PLAIN_VALUE + r"\s*\}\s*\{[^{}]{0,40}\}"
     r"|\\(?:num|mathbf|textbf|mathrm|bm)\s*(?:\[[^\]]{0,40}\])?\s*\{\s*" + _PLAIN_VALUE + r"\s*\}"

@@ -85,8 +85,23 @@ _THEOREM_WORDS: dict[str, tuple[str, ...]] = {
 
 _KIND_WORDS: dict[ReferenceKind, tuple[str, ...]] = {
     K.EQUATION: ("eq", "eqs", "equation", "equations"),
-    K.SECTION: ("sec", "secs", "sect", "sects", "section", "sections", "subsec", "subsection",
-                "subsections", "ch", "chap", "chapter", "chapters", "§", "§§"),
+    K.SECTION: (
+        "sec",
+        "secs",
+        "sect",
+        "sects",
+        "section",
+        "sections",
+        "subsec",
+        "subsection",
+        "subsections",
+        "ch",
+        "chap",
+        "chapter",
+        "chapters",
+        "§",
+        "§§",
+    ),
     K.APPENDIX: ("app", "appendix", "appendices"),
     K.ALGORITHM: ("alg", "algs", "algo", "algos", "algorithm", "algorithms"),
     K.TABLE: ("tab", "tabs", "table", "tables"),
@@ -108,12 +123,24 @@ _NEAR_MISSES: dict[str, tuple[ReferenceKind, str]] = {
     **dict.fromkeys(("para", "paragraph", "par"), (K.SECTION, "")),
 }
 
-_SHORT = {K.EQUATION: "Eq.", K.SECTION: "Sec.", K.APPENDIX: "Appendix", K.ALGORITHM: "Alg.",
-          K.TABLE: "Table", K.FIGURE: "Fig."}
-_FULL = {K.SECTION: "Section", K.APPENDIX: "Appendix", K.ALGORITHM: "Algorithm", K.TABLE: "Table",
-         K.FIGURE: "Figure"}
-_EXAMPLE = {K.EQUATION: "3", K.SECTION: "3.2", K.APPENDIX: "A.1", K.ALGORITHM: "1", K.TABLE: "2",
-            K.FIGURE: "3", K.THEOREM: "1"}
+_SHORT = {
+    K.EQUATION: "Eq.",
+    K.SECTION: "Sec.",
+    K.APPENDIX: "Appendix",
+    K.ALGORITHM: "Alg.",
+    K.TABLE: "Table",
+    K.FIGURE: "Fig.",
+}
+_FULL = {K.SECTION: "Section", K.APPENDIX: "Appendix", K.ALGORITHM: "Algorithm", K.TABLE: "Table", K.FIGURE: "Figure"}
+_EXAMPLE = {
+    K.EQUATION: "3",
+    K.SECTION: "3.2",
+    K.APPENDIX: "A.1",
+    K.ALGORITHM: "1",
+    K.TABLE: "2",
+    K.FIGURE: "3",
+    K.THEOREM: "1",
+}
 
 # A printed number: 3, 3b, 2.4, A, A.1, S1, II. ASCII digits only: int() must accept them.
 _NUMBER = r"(?:[0-9]+|[A-Z]{1,4}[0-9]*)(?:\.[0-9]+)*[a-z]?"
@@ -254,9 +281,7 @@ def _continuation(item: str, start: int, end: int, context: Reference) -> list[R
     return [_numbered(kind, number, context.theorem_word, item, start, end) for number in numbers]
 
 
-def _attach_lines(
-    text: str, start: int, end: int, context: Reference | None
-) -> tuple[list[Reference], bool]:
+def _attach_lines(text: str, start: int, end: int, context: Reference | None) -> tuple[list[Reference], bool]:
     """ "line 4" after "Alg. 1" turns it into "Alg. 1 line 4"; after a line, adds a line."""
     item = text[start:end]
     if context is None or context.kind not in (K.ALGORITHM, K.ALGORITHM_LINE):
@@ -264,7 +289,7 @@ def _attach_lines(
     lines = _line_numbers(item, f"Alg. {context.number}")
     if context.kind is K.ALGORITHM_LINE:
         return [_line(context.number, line, text=item, start=start, end=end) for line in lines], False
-    span = text[context.start:end]
+    span = text[context.start : end]
     return [_line(context.number, line, text=span, start=context.start, end=end) for line in lines], True
 
 
@@ -390,7 +415,7 @@ def _noun(kind: ReferenceKind, written: str) -> str:
 def _line_numbers(spec: str, algorithm: str) -> list[str]:
     """Whole line numbers from "line 4", "lines 4-6", "l. 4" or a bare "4"."""
     word = _LINE_WORD_RE.match(spec)
-    rest = _strip(spec[word.end():] if word else spec)
+    rest = _strip(spec[word.end() :] if word else spec)
     if not rest:
         raise _Bad(f"'{spec.strip()}' needs a number, e.g. '{algorithm} line 4'")
     lines = _numbers(rest, K.ALGORITHM_LINE, "line")
@@ -414,9 +439,7 @@ def _single(numbers: list[str], spec: str) -> str:
     return numbers[0]
 
 
-def _numbered(
-    kind: ReferenceKind, number: str, theorem_word: str, text: str, start: int, end: int
-) -> Reference:
+def _numbered(kind: ReferenceKind, number: str, theorem_word: str, text: str, start: int, end: int) -> Reference:
     return Reference(kind, text, number=number, theorem_word=theorem_word, start=start, end=end)
 
 

@@ -17,17 +17,73 @@ from pathlib import Path
 from paperlink.errors import ConfigError
 from paperlink.paper.model import ItemKind, Paper, PaperItem, display_name
 
-__all__ = ["Suggestion", "find_main_tex", "paper_name", "config_table", "write_config", "suggest_annotations", "reference"]
+__all__ = [
+    "Suggestion",
+    "find_main_tex",
+    "paper_name",
+    "config_table",
+    "write_config",
+    "suggest_annotations",
+    "reference",
+]
 
 _SKIPPED_FOLDERS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", "build", "dist", "site-packages"}
 _PREFERRED_NAMES = ("main.tex", "paper.tex", "ms.tex", "manuscript.tex", "article.tex")
 _INCLUDE = re.compile(r"\\(?:input|include|subfile)\s*\{([^}]+)\}")
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _STOP_WORDS = {
-    "the", "of", "a", "an", "and", "for", "to", "in", "with", "on", "by", "from", "is", "are", "but", "not", "alone",
-    "eq", "sec", "alg", "fig", "tab", "def", "self", "get", "set", "init", "main", "run", "build", "make", "load",
-    "per", "using", "via", "into", "over", "all", "between", "across", "its", "our", "we",
-    "introduction", "conclusion", "discussion", "results", "related", "work", "appendix", "method", "methods",
+    "the",
+    "of",
+    "a",
+    "an",
+    "and",
+    "for",
+    "to",
+    "in",
+    "with",
+    "on",
+    "by",
+    "from",
+    "is",
+    "are",
+    "but",
+    "not",
+    "alone",
+    "eq",
+    "sec",
+    "alg",
+    "fig",
+    "tab",
+    "def",
+    "self",
+    "get",
+    "set",
+    "init",
+    "main",
+    "run",
+    "build",
+    "make",
+    "load",
+    "per",
+    "using",
+    "via",
+    "into",
+    "over",
+    "all",
+    "between",
+    "across",
+    "its",
+    "our",
+    "we",
+    "introduction",
+    "conclusion",
+    "discussion",
+    "results",
+    "related",
+    "work",
+    "appendix",
+    "method",
+    "methods",
 }
 _SUGGESTED_KINDS = (ItemKind.EQUATION, ItemKind.ALGORITHM, ItemKind.SECTION)
 _CITED_AS = {ItemKind.EQUATION: "Eq.", ItemKind.ALGORITHM: "Alg.", ItemKind.SECTION: "Sec."}
@@ -44,8 +100,14 @@ def find_main_tex(folder: Path) -> list[Path]:
         for path, text in texts.items()
         for name in _INCLUDE.findall(text)
     }
-    mains = [p for p, t in texts.items() if "\\documentclass" in t and "\\begin{document}" in t and p.resolve() not in included]
-    return sorted(mains, key=lambda p: (p.name not in _PREFERRED_NAMES, len(p.relative_to(folder).parts), -len(texts[p]), str(p)))
+    mains = [
+        p
+        for p, t in texts.items()
+        if "\\documentclass" in t and "\\begin{document}" in t and p.resolve() not in included
+    ]
+    return sorted(
+        mains, key=lambda p: (p.name not in _PREFERRED_NAMES, len(p.relative_to(folder).parts), -len(texts[p]), str(p))
+    )
 
 
 def _read(path: Path) -> str:
@@ -77,7 +139,7 @@ def write_config(root: Path, table: str, force: bool) -> Path:
     if start and not force:
         raise ConfigError(f"{pyproject} already has [tool.paperlink]; use --force to replace it")
     if start:
-        after = re.search(r"^\[(?!tool\.paperlink[\].])", text[start.end():], re.MULTILINE)
+        after = re.search(r"^\[(?!tool\.paperlink[\].])", text[start.end() :], re.MULTILINE)
         end = start.end() + after.start() if after else len(text)
         text = text[: start.start()] + text[end:]
     text = text.rstrip("\n")
@@ -91,7 +153,11 @@ def paper_name(main_file: Path, folder: Path) -> str:
     stem = main_file.stem
     if stem in ("main", "paper", "ms", "manuscript"):
         parent = main_file.resolve().parent
-        stem = folder.resolve().name if parent.name.lower() in _GENERIC_FOLDERS or parent == folder.resolve() else parent.name
+        stem = (
+            folder.resolve().name
+            if parent.name.lower() in _GENERIC_FOLDERS or parent == folder.resolve()
+            else parent.name
+        )
     slug = re.sub(r"[^a-z0-9]+", "_", stem.lower()).strip("_")
     return slug if slug[:1].isalpha() else f"paper_{slug}".rstrip("_")
 
@@ -117,7 +183,11 @@ def reference(item: PaperItem) -> str:
 
 
 def _words(text: str) -> set[str]:
-    return {w.lower() for w in _WORD.findall(text.replace("_", " ").replace(":", " ")) if w.lower() not in _STOP_WORDS and len(w) > 1}
+    return {
+        w.lower()
+        for w in _WORD.findall(text.replace("_", " ").replace(":", " "))
+        if w.lower() not in _STOP_WORDS and len(w) > 1
+    }
 
 
 def _item_words(item: PaperItem) -> set[str]:
@@ -137,7 +207,9 @@ def suggest_annotations(paper: Paper, sources: Iterable[tuple[str, str]], limit:
     """For the paper items (numbered equations, algorithms, sections) whose labels and title
     share the most words with a function's name or docstring, the best function for each,
     best first; functions that already carry an annotation are left out."""
-    items = [(item, _item_words(item)) for item in paper.items if item.kind in _SUGGESTED_KINDS and item.number is not None]
+    items = [
+        (item, _item_words(item)) for item in paper.items if item.kind in _SUGGESTED_KINDS and item.number is not None
+    ]
     items = [(item, words) for item, words in items if words]
     found: list[tuple[int, Suggestion]] = []
     for relative, text in sources:

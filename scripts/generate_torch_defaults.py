@@ -103,7 +103,11 @@ def build_table() -> dict[str, object]:
         if family in ("layer", "functional") and not _has_float_default(parameters):
             continue  # shapes and flags only: no hyperparameter to default
         apis[qualified] = {"family": family, "parameters": parameters}
-    return {"generated_by": "scripts/generate_torch_defaults.py", "torch": torch.__version__.split("+")[0], "apis": apis}
+    return {
+        "generated_by": "scripts/generate_torch_defaults.py",
+        "torch": torch.__version__.split("+")[0],
+        "apis": apis,
+    }
 
 
 def render(table: dict[str, object]) -> str:

@@ -87,4 +87,3 @@ class Analysis(Generic[Facts]):
         """Every code it reports, in code order: the rules that name it as their ``analysis``.
         It runs when one of them is selected."""
         return tuple(rule.code for rule in ALL_RULES if rule.analysis == self.name)
-

@@ -21,7 +21,12 @@ from paperlink.source.code import FUNCTIONS, CodeModule
 __all__ = ["Site", "CodeWalk", "ScopeResolver", "walk_code", "is_main_guard", "base_name"]
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-_COMPREHENSION_NAMES = {ast.ListComp: "listcomp", ast.SetComp: "setcomp", ast.DictComp: "dictcomp", ast.GeneratorExp: "genexpr"}
+_COMPREHENSION_NAMES = {
+    ast.ListComp: "listcomp",
+    ast.SetComp: "setcomp",
+    ast.DictComp: "dictcomp",
+    ast.GeneratorExp: "genexpr",
+}
 
 
 _Node = TypeVar("_Node", bound=ast.AST)
@@ -53,7 +58,9 @@ class CodeWalk:
     subscripts: list[Site[ast.Subscript]] = field(default_factory=list)
     assigns: list[Site[ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete]] = field(default_factory=list)
     compares: list[Site[ast.Compare]] = field(default_factory=list)  # comparisons with `in`
-    definitions: list[Site[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]] = field(default_factory=list)  # their decorators
+    definitions: list[Site[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]] = field(
+        default_factory=list
+    )  # their decorators
     imports: list[ast.Import] = field(default_factory=list)
     main_guard: bool = False
 
@@ -126,8 +133,15 @@ _ASSIGNMENTS = frozenset({ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete})
 _DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
 _SCOPED = _DEFINITIONS | {ast.Lambda, *_COMPREHENSIONS}
 _Scoped = (
-    ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda | ast.If
-    | ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp
+    ast.FunctionDef
+    | ast.AsyncFunctionDef
+    | ast.ClassDef
+    | ast.Lambda
+    | ast.If
+    | ast.ListComp
+    | ast.SetComp
+    | ast.DictComp
+    | ast.GeneratorExp
 )
 
 
@@ -143,7 +157,9 @@ def _scoped_children(node: _Scoped, outer: tuple, found: CodeWalk) -> list[tuple
         return [(c, outer) for c in before] + [(c, inner) for c in node.body]
     if isinstance(node, ast.ClassDef):
         inner = (function, f"{path}.{node.name}" if path else node.name, (*scopes, node), main)
-        return [(c, outer) for c in (*node.decorator_list, *node.bases, *node.keywords)] + [(c, inner) for c in node.body]
+        return [(c, outer) for c in (*node.decorator_list, *node.bases, *node.keywords)] + [
+            (c, inner) for c in node.body
+        ]
     if isinstance(node, ast.Lambda):
         args = node.args
         before = [*args.defaults, *(d for d in args.kw_defaults if d is not None)]

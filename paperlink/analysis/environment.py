@@ -72,7 +72,9 @@ def scan(code: CodeModule) -> EnvironmentFacts:
             if known is None or (known.optional and not optional):
                 first[top] = ImportedPackage(top, code.span(node), optional)
     cuda, use = _first_cuda_use(code) if "cuda" in code.text else (None, "")  # a substring test skips most files
-    return EnvironmentFacts(code.relative, False, tuple(sorted(first.values(), key=lambda p: (p.span, p.module))), cuda, use)
+    return EnvironmentFacts(
+        code.relative, False, tuple(sorted(first.values(), key=lambda p: (p.span, p.module))), cuda, use
+    )
 
 
 def _lines_matching(text: str, pattern: re.Pattern[str]) -> list[int]:
@@ -115,7 +117,9 @@ def _imports(
             for block in (statement.orelse, statement.finalbody):
                 yield from _imports(block, optional, in_function, lines)
         elif isinstance(statement, ast.If):
-            checking = isinstance(statement.test, (ast.Name, ast.Attribute)) and ast.unparse(statement.test).endswith("TYPE_CHECKING")
+            checking = isinstance(statement.test, (ast.Name, ast.Attribute)) and ast.unparse(statement.test).endswith(
+                "TYPE_CHECKING"
+            )
             for block in (statement.body, statement.orelse):
                 yield from _imports(block, optional or checking or in_function, in_function, lines)
         else:
@@ -132,7 +136,9 @@ def _catches_import_error(handler: ast.ExceptHandler) -> bool:
     if handler.type is None:
         return True
     caught = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    return any(isinstance(c, (ast.Name, ast.Attribute)) and ast.unparse(c).rsplit(".", 1)[-1] in _IMPORT_ERRORS for c in caught)
+    return any(
+        isinstance(c, (ast.Name, ast.Attribute)) and ast.unparse(c).rsplit(".", 1)[-1] in _IMPORT_ERRORS for c in caught
+    )
 
 
 def _first_cuda_use(code: CodeModule) -> tuple[Span | None, str]:

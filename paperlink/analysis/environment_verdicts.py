@@ -64,9 +64,11 @@ def environment_diagnostics(files: Sequence[EnvironmentFacts], environment: Envi
             names = sorted(imported)
             shown = ", ".join(names[:_LISTED]) + (f" and {len(names) - _LISTED} more" if len(names) > _LISTED else "")
             first = min(imported.values(), key=lambda i: i.span)
-            message = (f"no environment file records the versions of the {len(names)} imported "
-                       f"package{'s' if len(names) > 1 else ''} ({shown}): add a requirements.txt, environment.yml "
-                       "or pyproject.toml that pins them")
+            message = (
+                f"no environment file records the versions of the {len(names)} imported "
+                f"package{'s' if len(names) > 1 else ''} ({shown}): add a requirements.txt, environment.yml "
+                "or pyproject.toml that pins them"
+            )
             diagnostics.append(UnpinnedEnvironment.at(first.span, message))
     else:
         diagnostics += _package_diagnostics(imported, environment)
@@ -139,11 +141,13 @@ def _version_diagnostics(
     return found
 
 
-_PYTHON_HINT = "a .python-version file, python=3.X in environment.yml or requires-python = \"==3.X.*\" would"
+_PYTHON_HINT = 'a .python-version file, python=3.X in environment.yml or requires-python = "==3.X.*" would'
 _CUDA_HINT = "pytorch-cuda=X.Y in environment.yml, torch==V+cuXY in requirements.txt or an nvidia/cuda base image would"
 
 
-def _python_place(code: Sequence[EnvironmentFacts], environment: Environment, imported: dict[str, ImportedPackage]) -> Span:
+def _python_place(
+    code: Sequence[EnvironmentFacts], environment: Environment, imported: dict[str, ImportedPackage]
+) -> Span:
     """Where to say Python's version is missing: the first environment file (not a lock
     file, which tools write), else the first third-party import, else the first file."""
     written = [f for f in environment.files if not f.lock] or list(environment.files)
@@ -162,10 +166,16 @@ def environment_section(files: Sequence[EnvironmentFacts], environment: Environm
     packages = []
     for module, first in imported_packages(files).items():
         status, pins = ("optional", []) if first.optional else _status(module, environment)
-        packages.append({
-            "module": module, "status": status, "first_import": first.span.to_dict(),
-            "pins": [{"path": p.span.path, "line": p.span.line, "written": p.written, "spec": p.spec} for p in pins],
-        })
+        packages.append(
+            {
+                "module": module,
+                "status": status,
+                "first_import": first.span.to_dict(),
+                "pins": [
+                    {"path": p.span.path, "line": p.span.line, "written": p.written, "spec": p.spec} for p in pins
+                ],
+            }
+        )
     cuda = min(((f.cuda, f.cuda_use) for f in files if f.cuda is not None and not f.test), default=None)
     return {
         "files": [_file_data(f) for f in environment.files],
@@ -177,11 +187,22 @@ def environment_section(files: Sequence[EnvironmentFacts], environment: Environm
 
 def _file_data(file: EnvironmentFile) -> dict[str, Any]:
     return {
-        "path": file.path, "kind": file.kind, "lock": file.lock,
-        "pins": [{"package": p.package, "written": p.written, "spec": p.spec, "exact": p.exact, "span": p.span.to_dict()} for p in file.pins],
+        "path": file.path,
+        "kind": file.kind,
+        "lock": file.lock,
+        "pins": [
+            {"package": p.package, "written": p.written, "spec": p.spec, "exact": p.exact, "span": p.span.to_dict()}
+            for p in file.pins
+        ],
         "versions": [_version_data(v) for v in file.versions],
     }
 
 
 def _version_data(version: Version) -> dict[str, Any]:
-    return {"name": version.name, "version": version.version, "fixed": version.fixed, "via": version.via, "span": version.span.to_dict()}
+    return {
+        "name": version.name,
+        "version": version.version,
+        "fixed": version.fixed,
+        "via": version.via,
+        "span": version.span.to_dict(),
+    }

@@ -51,7 +51,9 @@ _SETUP_WORDS = frozenset(
     "init initialize initialise reset copy sync load freeze unfreeze ema momentum polyak average build create "
     "make setup prepare convert remap checkpoint save fuse merge reparameterize reparam deploy".split()
 )
-_SETUP_PAIRS = frozenset({"soft_update", "hard_update", "update_target", "target_update", "moving_average", "update_teacher"})
+_SETUP_PAIRS = frozenset(
+    {"soft_update", "hard_update", "update_target", "target_update", "moving_average", "update_teacher"}
+)
 _BOUNDARY_METHODS = frozenset({"step", "reset", "sample", "render"})  # environments and replay buffers
 _MUTATORS = frozenset({"append", "extend", "insert"})  # besides in-place tensor methods (`add_`)
 _UPDATE_METHODS = frozenset({"load_state_dict", "update_parameters"})
@@ -124,7 +126,9 @@ def _in_place(method: str) -> bool:
 
 
 def _crosses_boundary(value: ast.AST) -> bool:
-    return isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in _BOUNDARY_METHODS
+    return (
+        isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in _BOUNDARY_METHODS
+    )
 
 
 def _name_words(name: str) -> tuple[set[str], set[str]]:
@@ -146,8 +150,10 @@ def is_update(statement: ast.AST) -> bool:
     or branch made only of such updates (the shape of target-network copies and EMA updates)."""
     if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
         func = statement.value.func
-        return isinstance(func, ast.Attribute) and func.attr not in _NOT_UPDATES and (
-            _in_place(func.attr) or func.attr in _UPDATE_METHODS
+        return (
+            isinstance(func, ast.Attribute)
+            and func.attr not in _NOT_UPDATES
+            and (_in_place(func.attr) or func.attr in _UPDATE_METHODS)
         )
     if isinstance(statement, (ast.Assign, ast.AugAssign)):
         targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
@@ -180,7 +186,9 @@ class FunctionFlow:
     calls: list[tuple[ast.Call, Any]] = field(default_factory=list)  # calls to functions of this module, by scope name
     steps_optimizer: bool = False
     step_lines: list[int] = field(default_factory=list)  # lines of .backward() and optimizer.step()
-    mode_switches: list[tuple[int, str]] = field(default_factory=list)  # (line, "eval" or "train") of model.eval()/.train()
+    mode_switches: list[tuple[int, str]] = field(
+        default_factory=list
+    )  # (line, "eval" or "train") of model.eval()/.train()
     training: bool = False
     in_optimizer: bool = False  # a method of an optimizer class: the update rule, not a loss
     sinks: set[str] = field(default_factory=set)  # names whose value reaches the loss
@@ -234,7 +242,9 @@ class FunctionFlow:
 
     def in_sink(self, node: ast.AST, code: CodeModule) -> bool:
         """Whether ``node`` is part of an expression that is the loss itself."""
-        roots = [*self.backward_nodes, *self.grad_nodes] if self.backward_nodes or self.grad_nodes else self.loss_returns
+        roots = (
+            [*self.backward_nodes, *self.grad_nodes] if self.backward_nodes or self.grad_nodes else self.loss_returns
+        )
         return any(ancestor in roots for ancestor in (node, *code.ancestors(node)))
 
 
@@ -321,7 +331,9 @@ class ModuleFlow:
             flow.step_lines.append(call.lineno)
         elif name == "torch.autograd.grad":  # a gradient taken, not necessarily a training step (guidance, penalties)
             flow.grad_nodes.append(call)
-        elif method == "step" and isinstance(func, ast.Attribute) and _OPTIMIZER.search(ast.unparse(func.value).lower()):
+        elif (
+            method == "step" and isinstance(func, ast.Attribute) and _OPTIMIZER.search(ast.unparse(func.value).lower())
+        ):
             flow.steps_optimizer = True
             flow.step_lines.append(call.lineno)
         elif method in ("eval", "train") and not call.args:
@@ -352,7 +364,9 @@ class ModuleFlow:
         for name, flow in self.functions.items():
             if flow.owner and name == f"{flow.owner}.{flow.short_name}":
                 by_name.setdefault(flow.short_name, []).append(name)
-        return {method: names[0] for method, names in by_name.items() if len(names) == 1 and not method.startswith("__")}
+        return {
+            method: names[0] for method, names in by_name.items() if len(names) == 1 and not method.startswith("__")
+        }
 
     def _mark_training(self) -> None:
         # a function that runs wholly without gradients is no loss by its name alone

@@ -21,7 +21,11 @@ from paperlink.analysis.gradient_stops import CONVERSIONS
 from paperlink.diagnostics import Diagnostic
 from paperlink.paper import ItemKind, PaperItem, display_name
 from paperlink.rules.gradient_flow import (
-    DataAttributeStop, GradientStopOutsideTraining, LossThroughConversion, MissingGradientStop, UndocumentedFreeze,
+    DataAttributeStop,
+    GradientStopOutsideTraining,
+    LossThroughConversion,
+    MissingGradientStop,
+    UndocumentedFreeze,
     UndocumentedGradientStop,
 )
 from paperlink.spans import Span
@@ -104,10 +108,16 @@ def _diagnose(stop: GradientStop, documented_by: str | None, around: list[Link],
     if documented_by is not None:
         return []
     if stop.kind == "requires_grad":
-        return [UndocumentedFreeze.at(stop.span, f"{stop.what} freezes parameters{where} with no paper item or justification")]
+        return [
+            UndocumentedFreeze.at(
+                stop.span, f"{stop.what} freezes parameters{where} with no paper item or justification"
+            )
+        ]
     if stop.context != Context.TRAINING:
         where = "" if stop.kind in _REGION_KINDS and " on " in stop.what else where
-        return [GradientStopOutsideTraining.at(stop.span, f"{stop.what} is a gradient stop in {stop.context} code{where}")]
+        return [
+            GradientStopOutsideTraining.at(stop.span, f"{stop.what} is a gradient stop in {stop.context} code{where}")
+        ]
     message = f"{stop.what} stops the gradient on a training path{where} with no paper item or justification"
     unmarked = _unmarked_items(around, project)
     if unmarked:
@@ -149,7 +159,9 @@ def _item(project: Project, paper_name: str, key: str) -> PaperItem | None:
     return next((item for item in paper.items if item.key == key), None) if paper is not None else None
 
 
-def _missing_stops(facts: Sequence[GradientFacts], project: Project, marking: dict[str, frozenset[str]]) -> list[Diagnostic]:
+def _missing_stops(
+    facts: Sequence[GradientFacts], project: Project, marking: dict[str, frozenset[str]]
+) -> list[Diagnostic]:
     """PL205: a paper item marks a stop-gradient, but none of the code linked to it stops one."""
     stop_lines: dict[str, list[int]] = defaultdict(list)
     for file_facts in facts:

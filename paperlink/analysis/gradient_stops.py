@@ -38,7 +38,9 @@ _FACTORIES = frozenset(
 CONVERSIONS = frozenset({"item", "numpy", "tolist", "float"})
 _ZERO_MAKERS = frozenset({"zeros_like", "zeros", "new_zeros"})
 # `.data` is also a dataset's or a batch's field: count it only where it looks like a tensor's
-_TENSOR_RECEIVER = re.compile(r"(^|_)(p|w|b|q|k|v|param|params|parameter|weight|weights|bias|grad|tensor)s?(\d*|_\w+)$|param|weight")
+_TENSOR_RECEIVER = re.compile(
+    r"(^|_)(p|w|b|q|k|v|param|params|parameter|weight|weights|bias|grad|tensor)s?(\d*|_\w+)$|param|weight"
+)
 _TENSOR_ATTRIBUTES = frozenset({"weight", "bias", "grad", "running_mean", "running_var"})
 _TENSOR_METHODS = frozenset(
     "clone cpu cuda numpy item tolist detach float half double to view reshape size norm abs sum mean t type dim "
@@ -71,7 +73,13 @@ def find_stops(code: CodeModule) -> Iterator[Found]:
             for item in node.items:
                 kind = _grad_mode(code, item.context_expr)
                 if kind:
-                    yield Found(item.context_expr, kind, _api(code, item.context_expr), f"{_text(item.context_expr)} block", tuple(node.body))
+                    yield Found(
+                        item.context_expr,
+                        kind,
+                        _api(code, item.context_expr),
+                        f"{_text(item.context_expr)} block",
+                        tuple(node.body),
+                    )
         elif isinstance(node, FUNCTIONS):
             for decorator in node.decorator_list:
                 kind = _grad_mode(code, decorator)
@@ -119,7 +127,11 @@ def _call_stop(code: CodeModule, call: ast.Call) -> Iterator[Found]:
 
 def _tensor_valued(argument: ast.AST) -> bool:
     """``float(loss.mean())`` converts a tensor; ``float(h * w)`` or ``float(n)`` most likely a number."""
-    return isinstance(argument, ast.Subscript) or isinstance(argument, ast.Call) and isinstance(argument.func, ast.Attribute)
+    return (
+        isinstance(argument, ast.Subscript)
+        or isinstance(argument, ast.Call)
+        and isinstance(argument.func, ast.Attribute)
+    )
 
 
 def _method_stop(code: CodeModule, call: ast.Call, func: ast.Attribute) -> Iterator[Found]:
@@ -131,7 +143,9 @@ def _method_stop(code: CodeModule, call: ast.Call, func: ast.Attribute) -> Itera
     elif func.attr == "requires_grad_":
         flag = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "requires_grad"), None)
         if flag is not None and _is_false(flag):
-            yield Found(call, "requires_grad", ".requires_grad_(False)", f"{receiver}.requires_grad_(False)", receiver=receiver)
+            yield Found(
+                call, "requires_grad", ".requires_grad_(False)", f"{receiver}.requires_grad_(False)", receiver=receiver
+            )
 
 
 def _made_fresh(code: CodeModule, value: ast.AST) -> bool:
@@ -149,7 +163,13 @@ def _frozen_by_assignment(node: ast.Assign) -> Iterator[Found]:
     for target in node.targets:
         if isinstance(target, ast.Attribute) and target.attr == "requires_grad":
             receiver = _text(target.value)
-            yield Found(target, "requires_grad", ".requires_grad = False", f"{receiver}.requires_grad = False", receiver=receiver)
+            yield Found(
+                target,
+                "requires_grad",
+                ".requires_grad = False",
+                f"{receiver}.requires_grad = False",
+                receiver=receiver,
+            )
 
 
 def _autograd_function(code: CodeModule, node: ast.ClassDef) -> Iterator[Found]:
@@ -161,7 +181,12 @@ def _autograd_function(code: CodeModule, node: ast.ClassDef) -> Iterator[Found]:
         return
     returns = [n.value for n in ast.walk(backward) if isinstance(n, ast.Return)]
     if all(_passes_nothing(value) for value in returns):
-        yield Found(backward, "autograd_function", f"{node.name}.backward", f"{node.name}.apply (its backward passes no gradient)")
+        yield Found(
+            backward,
+            "autograd_function",
+            f"{node.name}.backward",
+            f"{node.name}.apply (its backward passes no gradient)",
+        )
 
 
 def _passes_nothing(value: ast.AST | None) -> bool:
@@ -192,7 +217,9 @@ def _is_tensor_data(code: CodeModule, node: ast.Attribute, own_data: list[bool])
         return False  # `v.data += ...` may be the file's own class (a scalar autograd engine, a record)
     if isinstance(node.ctx, ast.Store):
         return True
-    name = receiver.id if isinstance(receiver, ast.Name) else receiver.attr if isinstance(receiver, ast.Attribute) else ""
+    name = (
+        receiver.id if isinstance(receiver, ast.Name) else receiver.attr if isinstance(receiver, ast.Attribute) else ""
+    )
     return bool(name) and bool(_TENSOR_RECEIVER.search(name.lower()))
 
 
@@ -201,10 +228,14 @@ def _has_own_data(code: CodeModule, node: ast.ClassDef) -> bool:
     if any((code.qualified_name(base) or "").startswith("torch.") for base in node.bases):
         return False
     return any(
-        isinstance(target, ast.Attribute) and target.attr == "data" and isinstance(target.value, ast.Name)
+        isinstance(target, ast.Attribute)
+        and target.attr == "data"
+        and isinstance(target.value, ast.Name)
         and target.value.id == "self"
-        for method in node.body if isinstance(method, FUNCTIONS)
-        for statement in ast.walk(method) if isinstance(statement, (ast.Assign, ast.AnnAssign))
+        for method in node.body
+        if isinstance(method, FUNCTIONS)
+        for statement in ast.walk(method)
+        if isinstance(statement, (ast.Assign, ast.AnnAssign))
         for target in (statement.targets if isinstance(statement, ast.Assign) else [statement.target])
     )
 

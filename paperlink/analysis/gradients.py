@@ -16,7 +16,13 @@ from dataclasses import dataclass
 
 from paperlink.analysis.base import Analysis
 from paperlink.analysis.gradient_contexts import (
-    Context, FunctionFlow, ModuleFlow, is_eval_name, is_setup_name, is_update, own_nodes,
+    Context,
+    FunctionFlow,
+    ModuleFlow,
+    is_eval_name,
+    is_setup_name,
+    is_update,
+    own_nodes,
 )
 from paperlink.analysis.gradient_report import conclude_gradients
 from paperlink.analysis.gradient_stops import CONVERSIONS, ENABLE_GRAD, Found, find_stops
@@ -26,9 +32,16 @@ from paperlink.spans import Span
 __all__ = ["GradientStop", "GradientFacts", "GRADIENTS", "scan_gradients"]
 
 _TRIGGERS = ("detach", "grad", ".data", "item(", "numpy(", "tolist(", "float(", "Function", "stop_gradient")
-_TENSOR_MAKERS = frozenset({
-    "torch.tensor", "torch.as_tensor", "torch.from_numpy", "torch.Tensor", "torch.FloatTensor", "torch.scalar_tensor",
-})
+_TENSOR_MAKERS = frozenset(
+    {
+        "torch.tensor",
+        "torch.as_tensor",
+        "torch.from_numpy",
+        "torch.Tensor",
+        "torch.FloatTensor",
+        "torch.scalar_tensor",
+    }
+)
 _JUSTIFICATION = "stop-grad"
 _SCALARS = frozenset({"item", "float"})
 _INDEX_FUNCTIONS = frozenset(
@@ -193,7 +206,9 @@ def _reaches_loss(found: Found, code: CodeModule, scope: FunctionFlow) -> bool:
     if found.region:
         nodes = _region_nodes(found, code)
         written = scope.assigned_in(set(nodes))
-        return scope.reaches_loss(written) or any(scope.in_sink(node, code) for node in nodes if isinstance(node, ast.Return))
+        return scope.reaches_loss(written) or any(
+            scope.in_sink(node, code) for node in nodes if isinstance(node, ast.Return)
+        )
     if scope.in_sink(found.node, code):
         return True
     statement = code.enclosing_statement(found.node)
@@ -204,14 +219,20 @@ def _reaches_loss(found: Found, code: CodeModule, scope: FunctionFlow) -> bool:
 
 def _applied_context(found: Found, code: CodeModule, flow: ModuleFlow) -> str:
     """A custom autograd Function is on a training path where ``Name.apply`` is used on one."""
-    return Context.TRAINING if any(flow.scope_of(site).training for site in _apply_sites(found, code)) else Context.UNKNOWN
+    return (
+        Context.TRAINING if any(flow.scope_of(site).training for site in _apply_sites(found, code)) else Context.UNKNOWN
+    )
 
 
 def _apply_sites(found: Found, code: CodeModule) -> list[ast.AST]:
     name = found.api.split(".", 1)[0]
     return [
-        node for node in ast.walk(code.tree)
-        if isinstance(node, ast.Attribute) and node.attr == "apply" and isinstance(node.value, ast.Name) and node.value.id == name
+        node
+        for node in ast.walk(code.tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr == "apply"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == name
     ]
 
 
@@ -220,7 +241,10 @@ def _function(found: Found, code: CodeModule, flow: ModuleFlow) -> str:
     if found.decorated is not None:
         return code.scope_name(found.decorated)
     if found.kind == "autograd_function":
-        scopes = sorted({flow.scope_of(site).name for site in _apply_sites(found, code)}, key=lambda n: (not flow.functions[n].training, n))
+        scopes = sorted(
+            {flow.scope_of(site).name for site in _apply_sites(found, code)},
+            key=lambda n: (not flow.functions[n].training, n),
+        )
         return scopes[0] if scopes else code.scope_name(found.node)
     return flow.scope_of(found.node).name
 
@@ -266,7 +290,7 @@ def _justification(found: Found, code: CodeModule) -> str | None:
         texts += [c.text.split(":", 1)[-1].strip() for c in code.directives if c.span.line == found.node.lineno]
     for text in texts:
         if text.startswith(_JUSTIFICATION):
-            reason = text[len(_JUSTIFICATION):].strip(" :-")
+            reason = text[len(_JUSTIFICATION) :].strip(" :-")
             if reason:
                 return reason
     return None
@@ -305,7 +329,9 @@ def _stopping_calls(code: CodeModule, flow: ModuleFlow, stops: list[GradientStop
             if function.name and function.name not in stopping and any(c in stopping for _, c in function.calls):
                 stopping.add(function.name)
                 changed = True
-    calls = [code.span(call) for function in flow.functions.values() for call, callee in function.calls if callee in stopping]
+    calls = [
+        code.span(call) for function in flow.functions.values() for call, callee in function.calls if callee in stopping
+    ]
     return tuple(sorted(set(calls)))
 
 

@@ -51,9 +51,16 @@ def scan(code: CodeModule) -> HiddenInputFacts:
     if is_test_file(code.relative):
         return HiddenInputFacts(module, code.relative, test=True)
     bindings = module_bindings(code)
-    declared = frozenset(
-        name.strip() for match in _GLOBAL_STATEMENT.finditer(code.text) for name in match.group(1).split(",") if name.strip()
-    ) if "global" in code.text else frozenset()
+    declared = (
+        frozenset(
+            name.strip()
+            for match in _GLOBAL_STATEMENT.finditer(code.text)
+            for name in match.group(1).split(",")
+            if name.strip()
+        )
+        if "global" in code.text
+        else frozenset()
+    )
     watched = frozenset(name for name, binding in bindings.items() if binding.hidden) | declared
     walk = walk_code(code, watched)
     imports = set(code.imports.values()) | {alias.name for node in walk.imports for alias in node.names}

@@ -25,26 +25,73 @@ _ENV_CALLS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault", 
 _ENV_OBJECTS = frozenset({"os.environ", "os.environb"})
 _ENTRY_DECORATORS = ("click.", "typer.", "hydra.main", "fire.")
 _ENTRY_FILES = frozenset({"__main__.py", "setup.py", "conftest.py", "noxfile.py", "manage.py"})
-_FILE_READS = frozenset({
-    "builtins.open", "io.open", "json.load", "yaml.load", "yaml.safe_load", "yaml.full_load", "pickle.load",
-    "numpy.load", "numpy.loadtxt", "numpy.genfromtxt", "numpy.fromfile", "torch.load", "pandas.read_csv",
-    "pandas.read_json", "pandas.read_parquet", "pandas.read_pickle", "pandas.read_table", "pandas.read_excel",
-    "omegaconf.OmegaConf.load", "toml.load", "tomllib.load",
-})
-_NETWORK = frozenset({
-    "requests.get", "requests.post", "requests.put", "requests.head", "requests.request", "urllib.request.urlopen",
-    "urllib.request.urlretrieve", "torch.hub.load", "torch.hub.load_state_dict_from_url", "torch.hub.download_url_to_file",
-    "huggingface_hub.hf_hub_download", "huggingface_hub.snapshot_download", "wget.download",
-})
-_CUDA = frozenset({
-    "torch.cuda.init", "torch.cuda.set_device", "torch.cuda.current_device", "torch.cuda.synchronize",
-    "torch.cuda.empty_cache", "torch.cuda.get_device_properties", "torch.cuda.get_device_name",
-    "torch.cuda.mem_get_info", "torch.cuda.memory_allocated", "torch.distributed.init_process_group",
-})
-_PROCESSES = frozenset({
-    "subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output", "subprocess.Popen",
-    "os.system", "os.popen",
-})
+_FILE_READS = frozenset(
+    {
+        "builtins.open",
+        "io.open",
+        "json.load",
+        "yaml.load",
+        "yaml.safe_load",
+        "yaml.full_load",
+        "pickle.load",
+        "numpy.load",
+        "numpy.loadtxt",
+        "numpy.genfromtxt",
+        "numpy.fromfile",
+        "torch.load",
+        "pandas.read_csv",
+        "pandas.read_json",
+        "pandas.read_parquet",
+        "pandas.read_pickle",
+        "pandas.read_table",
+        "pandas.read_excel",
+        "omegaconf.OmegaConf.load",
+        "toml.load",
+        "tomllib.load",
+    }
+)
+_NETWORK = frozenset(
+    {
+        "requests.get",
+        "requests.post",
+        "requests.put",
+        "requests.head",
+        "requests.request",
+        "urllib.request.urlopen",
+        "urllib.request.urlretrieve",
+        "torch.hub.load",
+        "torch.hub.load_state_dict_from_url",
+        "torch.hub.download_url_to_file",
+        "huggingface_hub.hf_hub_download",
+        "huggingface_hub.snapshot_download",
+        "wget.download",
+    }
+)
+_CUDA = frozenset(
+    {
+        "torch.cuda.init",
+        "torch.cuda.set_device",
+        "torch.cuda.current_device",
+        "torch.cuda.synchronize",
+        "torch.cuda.empty_cache",
+        "torch.cuda.get_device_properties",
+        "torch.cuda.get_device_name",
+        "torch.cuda.mem_get_info",
+        "torch.cuda.memory_allocated",
+        "torch.distributed.init_process_group",
+    }
+)
+_PROCESSES = frozenset(
+    {
+        "subprocess.run",
+        "subprocess.call",
+        "subprocess.check_call",
+        "subprocess.check_output",
+        "subprocess.Popen",
+        "os.system",
+        "os.popen",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -136,7 +183,9 @@ def _globals(
                 if id(node) in values and is_config_value(code, values[id(node)]):
                     configured.add(node.id)
         elif (node.id in declared or bindings[node.id].hidden) and resolver.is_global(node.id, site.scopes):
-            role, detail = ("writes", operations[id(node)]) if id(node) in operations else ("reads", _read_detail(walk, node))
+            role, detail = (
+                ("writes", operations[id(node)]) if id(node) in operations else ("reads", _read_detail(walk, node))
+            )
             uses.setdefault((node.id, role), {}).setdefault(site.path, []).append((site, detail))
     names = sorted({name for name, _ in uses} | {n for n, b in bindings.items() if b.kind == "config"} | configured)
     found = []
@@ -186,7 +235,8 @@ def _tests_unset(test: ast.expr, name: str) -> bool:
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is):
         sides = (test.left, test.comparators[0])
         return any(isinstance(s, ast.Name) and s.id == name for s in sides) and any(
-            isinstance(s, ast.Constant) and s.value is None for s in sides)
+            isinstance(s, ast.Constant) and s.value is None for s in sides
+        )
     return False
 
 
@@ -205,7 +255,11 @@ def _read_detail(walk: CodeWalk, node: ast.Name) -> str:
     holder = walk.holders.get(id(node))
     if isinstance(holder, ast.Attribute):
         return f"{node.id}.{holder.attr}"
-    if isinstance(holder, ast.Subscript) and isinstance(holder.slice, ast.Constant) and isinstance(holder.slice.value, str):
+    if (
+        isinstance(holder, ast.Subscript)
+        and isinstance(holder.slice, ast.Constant)
+        and isinstance(holder.slice.value, str)
+    ):
         return f"{node.id}[{holder.slice.value!r}]"
     return node.id
 

@@ -15,8 +15,19 @@ from paperlink.analysis.hidden_state import GlobalUse, ModuleGlobal
 from paperlink.analysis.module_graph import ImportGraph
 from paperlink.analysis.reproducibility import LiteralCall, SeedHelper
 from paperlink.diagnostics import Diagnostic, Severity
-from paperlink.rules.hidden_state import GlobalConfigRead, GlobalMutation, GlobalRebinding, ImportTimeWork, LibraryEnvironmentRead
-from paperlink.rules.reproducibility import HardCodedSeed, ResultsWithoutConfig, UndocumentedNondeterminism, UnseededRandomness
+from paperlink.rules.hidden_state import (
+    GlobalConfigRead,
+    GlobalMutation,
+    GlobalRebinding,
+    ImportTimeWork,
+    LibraryEnvironmentRead,
+)
+from paperlink.rules.reproducibility import (
+    HardCodedSeed,
+    ResultsWithoutConfig,
+    UndocumentedNondeterminism,
+    UnseededRandomness,
+)
 from paperlink.spans import Span
 
 if TYPE_CHECKING:
@@ -40,12 +51,18 @@ def hidden_state_diagnostics(files: Sequence[HiddenInputFacts], graph: ImportGra
         for read in file.state.env_reads:
             if library and not read.entry and not read.documented:
                 where = read.function or "module-level code"
-                what = f"the environment variable {read.name}" if read.name else "an environment variable whose name is computed"
+                what = (
+                    f"the environment variable {read.name}"
+                    if read.name
+                    else "an environment variable whose name is computed"
+                )
                 found.append(LibraryEnvironmentRead.at(read.span, f"{where} reads {what}"))
         importers = _importers(file, graph)
         for work in file.state.import_work if importers else ():
             if not work.documented:
-                found.append(ImportTimeWork.at(work.span, f"{work.what} at import time; imported by {_listed(importers)}"))
+                found.append(
+                    ImportTimeWork.at(work.span, f"{work.what} at import time; imported by {_listed(importers)}")
+                )
     return found
 
 
@@ -59,17 +76,26 @@ def _global_diagnostics(item: ModuleGlobal, registrars: frozenset[str]) -> list[
             found.append(GlobalRebinding.at(use.span, message))
     for use in _kept_writes(item, registrars):
         if not use.documented:
-            found.append(GlobalMutation.at(use.span, f"{use.function} mutates the module-level {item.name} ({_listed(use.details)})"))
+            found.append(
+                GlobalMutation.at(
+                    use.span, f"{use.function} mutates the module-level {item.name} ({_listed(use.details)})"
+                )
+            )
     if item.kind == "config":
         binders = {use.function for use in item.rebinds}  # a function that parses the config is its source
         for use in item.reads:
             if not use.documented and use.function not in binders:
-                found.append(GlobalConfigRead.at(use.span, f"{use.function} reads the module-level {item.name} ({_listed(use.details)})"))
+                found.append(
+                    GlobalConfigRead.at(
+                        use.span, f"{use.function} reads the module-level {item.name} ({_listed(use.details)})"
+                    )
+                )
     return found
 
 
 def _kept_writes(item: ModuleGlobal, registrars: frozenset[str]) -> tuple[GlobalUse, ...]:
     """The mutations left once registry filling (by a decorator or an import-time call) is set aside."""
+
     def registering(use: GlobalUse) -> bool:
         parts = use.function.split(".")
         return any(".".join(parts[:end]) in registrars for end in range(1, len(parts) + 1))
@@ -114,7 +140,11 @@ def reproducibility_diagnostics(files: Sequence[HiddenInputFacts], graph: Import
         found += _draw_diagnostics(file, unseeded)
         for setting in facts.settings:
             if setting.level == "warning" and not setting.documented:
-                found.append(UndocumentedNondeterminism.at(setting.span, f"{setting.setting} makes runs nondeterministic and is not documented"))
+                found.append(
+                    UndocumentedNondeterminism.at(
+                        setting.span, f"{setting.setting} makes runs nondeterministic and is not documented"
+                    )
+                )
             elif setting.level == "info" and not setting.documented:
                 message = f"{setting.setting} accumulates in a nondeterministic order on CUDA"
                 found.append(UndocumentedNondeterminism.at(setting.span, message, Severity.INFO))
@@ -198,14 +228,31 @@ def section(files: Sequence[HiddenInputFacts], graph: ImportGraph) -> dict[str, 
             writers = [*_kept_writes(item, registrars.get(file.module, frozenset())), *item.rebinds]
             if item.kind == "mutable" and not writers:
                 continue
-            entry = {"name": item.name, "kind": item.kind, "read_by": sorted({u.function for u in item.reads}),
-                     "written_by": sorted({u.function for u in writers})}
+            entry = {
+                "name": item.name,
+                "kind": item.kind,
+                "read_by": sorted({u.function for u in item.reads}),
+                "written_by": sorted({u.function for u in writers}),
+            }
             globals_.append((item.span, entry))
         env_vars += [(r.span, {"name": r.name, "function": r.function}) for r in file.state.env_reads]
-        seeds += [(s.span, {"library": s.library, "value": s.value, "configurable": s.configurable})
-                  for s in file.reproducibility.seeds]
-        settings += [(s.span, {"setting": s.setting, "documented": s.documented}) for s in file.reproducibility.settings]
-    seeds += [(call.span, {"library": ", ".join(helper.libraries), "value": value, "configurable": False})
-              for call, helper, value in _helper_seeds(files, graph)]
-    return {key: [{**entry, "span": span.to_dict()} for span, entry in sorted(items, key=lambda pair: pair[0])]
-            for key, items in (("globals", globals_), ("env_vars", env_vars), ("seeds", seeds), ("nondeterminism", settings))}
+        seeds += [
+            (s.span, {"library": s.library, "value": s.value, "configurable": s.configurable})
+            for s in file.reproducibility.seeds
+        ]
+        settings += [
+            (s.span, {"setting": s.setting, "documented": s.documented}) for s in file.reproducibility.settings
+        ]
+    seeds += [
+        (call.span, {"library": ", ".join(helper.libraries), "value": value, "configurable": False})
+        for call, helper, value in _helper_seeds(files, graph)
+    ]
+    return {
+        key: [{**entry, "span": span.to_dict()} for span, entry in sorted(items, key=lambda pair: pair[0])]
+        for key, items in (
+            ("globals", globals_),
+            ("env_vars", env_vars),
+            ("seeds", seeds),
+            ("nondeterminism", settings),
+        )
+    }

@@ -18,41 +18,139 @@ from paperlink.source.code import CodeModule
 
 __all__ = ["Binding", "MUTATORS", "config_named", "is_config_value", "module_bindings"]
 
-_CONFIG_CALLS = frozenset({
-    "yaml.safe_load", "yaml.load", "yaml.full_load", "yaml.unsafe_load", "json.load", "json.loads",
-    "toml.load", "toml.loads", "tomllib.load", "tomllib.loads", "tomli.load", "tomli.loads",
-    "omegaconf.OmegaConf.load", "omegaconf.OmegaConf.create", "omegaconf.OmegaConf.from_cli",
-    "omegaconf.OmegaConf.merge", "hydra.compose", "tyro.cli", "easydict.EasyDict", "types.SimpleNamespace",
-    "argparse.Namespace", "ml_collections.ConfigDict", "ml_collections.config_dict.ConfigDict",
-    "configparser.ConfigParser", "os.environ.copy",
-})
+_CONFIG_CALLS = frozenset(
+    {
+        "yaml.safe_load",
+        "yaml.load",
+        "yaml.full_load",
+        "yaml.unsafe_load",
+        "json.load",
+        "json.loads",
+        "toml.load",
+        "toml.loads",
+        "tomllib.load",
+        "tomllib.loads",
+        "tomli.load",
+        "tomli.loads",
+        "omegaconf.OmegaConf.load",
+        "omegaconf.OmegaConf.create",
+        "omegaconf.OmegaConf.from_cli",
+        "omegaconf.OmegaConf.merge",
+        "hydra.compose",
+        "tyro.cli",
+        "easydict.EasyDict",
+        "types.SimpleNamespace",
+        "argparse.Namespace",
+        "ml_collections.ConfigDict",
+        "ml_collections.config_dict.ConfigDict",
+        "configparser.ConfigParser",
+        "os.environ.copy",
+    }
+)
 _CONFIG_OBJECTS = frozenset({"os.environ", "absl.flags.FLAGS"})
 # methods that return configuration whatever their receiver (an ArgumentParser, mmcv's Config...)
-_CONFIG_METHODS = frozenset({
-    "parse_args", "parse_known_args", "parse_args_into_dataclasses", "fromfile", "from_file",
-    "from_yaml", "from_json", "from_toml",
-})
-_CONFIG_CLASS_ENDINGS = ("Config", "Configuration", "Args", "Arguments", "Options", "Settings", "HParams", "Hparams", "Params")
+_CONFIG_METHODS = frozenset(
+    {
+        "parse_args",
+        "parse_known_args",
+        "parse_args_into_dataclasses",
+        "fromfile",
+        "from_file",
+        "from_yaml",
+        "from_json",
+        "from_toml",
+    }
+)
+_CONFIG_CLASS_ENDINGS = (
+    "Config",
+    "Configuration",
+    "Args",
+    "Arguments",
+    "Options",
+    "Settings",
+    "HParams",
+    "Hparams",
+    "Params",
+)
 # names that make a dict literal configuration; generic words (flags, params, options) name
 # lookup tables as often as settings, so they do not
-_CONFIG_NAMES = frozenset({"config", "configs", "cfg", "conf", "args", "hparams", "settings", "hyperparams", "hyperparameters"})
+_CONFIG_NAMES = frozenset(
+    {"config", "configs", "cfg", "conf", "args", "hparams", "settings", "hyperparams", "hyperparameters"}
+)
 _WRAPPERS = frozenset({"builtins.vars", "builtins.dict", "copy.deepcopy", "copy.copy"})
-_CONTAINERS = frozenset({
-    "builtins.dict", "builtins.list", "builtins.set", "builtins.bytearray", "collections.defaultdict",
-    "collections.OrderedDict", "collections.Counter", "collections.deque", "collections.ChainMap",
-})
+_CONTAINERS = frozenset(
+    {
+        "builtins.dict",
+        "builtins.list",
+        "builtins.set",
+        "builtins.bytearray",
+        "collections.defaultdict",
+        "collections.OrderedDict",
+        "collections.Counter",
+        "collections.deque",
+        "collections.ChainMap",
+    }
+)
 _ARRAY_MODULES = ("torch.", "numpy.")
-_ARRAY_FACTORIES = frozenset({
-    "zeros", "ones", "empty", "full", "tensor", "as_tensor", "from_numpy", "arange", "linspace", "eye",
-    "zeros_like", "ones_like", "empty_like", "full_like", "rand", "randn", "randint", "array", "asarray",
-})
+_ARRAY_FACTORIES = frozenset(
+    {
+        "zeros",
+        "ones",
+        "empty",
+        "full",
+        "tensor",
+        "as_tensor",
+        "from_numpy",
+        "arange",
+        "linspace",
+        "eye",
+        "zeros_like",
+        "ones_like",
+        "empty_like",
+        "full_like",
+        "rand",
+        "randn",
+        "randint",
+        "array",
+        "asarray",
+    }
+)
 # callees whose results are not state a function would mutate (loggers, type constructs, paths)
-_NOT_STATE = ("logging.", "loguru.", "typing.", "typing_extensions.", "enum.", "pathlib.", "re.", "dataclasses.", "warnings.")
-MUTATORS = frozenset({
-    "append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "update", "setdefault",
-    "popitem", "add", "discard", "difference_update", "intersection_update", "symmetric_difference_update",
-    "appendleft", "extendleft", "popleft", "rotate",
-})
+_NOT_STATE = (
+    "logging.",
+    "loguru.",
+    "typing.",
+    "typing_extensions.",
+    "enum.",
+    "pathlib.",
+    "re.",
+    "dataclasses.",
+    "warnings.",
+)
+MUTATORS = frozenset(
+    {
+        "append",
+        "extend",
+        "insert",
+        "pop",
+        "remove",
+        "clear",
+        "sort",
+        "reverse",
+        "update",
+        "setdefault",
+        "popitem",
+        "add",
+        "discard",
+        "difference_update",
+        "intersection_update",
+        "symmetric_difference_update",
+        "appendleft",
+        "extendleft",
+        "popleft",
+        "rotate",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -110,7 +208,10 @@ def _bound(statement: ast.stmt) -> list[tuple[ast.Name, ast.expr | None, bool]]:
             elif isinstance(target, (ast.Tuple, ast.List)):
                 names = [e for e in target.elts if isinstance(e, ast.Name)]
                 first = target.elts[0] if target.elts else None
-                pairs += [(n, statement.value if n is first and _is_known_pair(statement.value) else None, False) for n in names]
+                pairs += [
+                    (n, statement.value if n is first and _is_known_pair(statement.value) else None, False)
+                    for n in names
+                ]
         return pairs
     if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
         return [(statement.target, statement.value, _is_final(statement.annotation))]
@@ -125,11 +226,15 @@ def _is_final(annotation: ast.expr) -> bool:
     if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
         return re.match(r"^\s*(typing\.|typing_extensions\.)?Final\b", annotation.value) is not None
     head = annotation.value if isinstance(annotation, ast.Subscript) else annotation
-    return (isinstance(head, ast.Name) and head.id == "Final") or (isinstance(head, ast.Attribute) and head.attr == "Final")
+    return (isinstance(head, ast.Name) and head.id == "Final") or (
+        isinstance(head, ast.Attribute) and head.attr == "Final"
+    )
 
 
 def _is_known_pair(value: ast.expr) -> bool:
-    return isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "parse_known_args"
+    return (
+        isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "parse_known_args"
+    )
 
 
 def _exempt(name: str) -> bool:
@@ -137,7 +242,11 @@ def _exempt(name: str) -> bool:
 
 
 def _constant(value: ast.expr | None) -> str | None:
-    if isinstance(value, ast.Constant) and isinstance(value.value, (int, float, str)) and not isinstance(value.value, bool):
+    if (
+        isinstance(value, ast.Constant)
+        and isinstance(value.value, (int, float, str))
+        and not isinstance(value.value, bool)
+    ):
         return ast.unparse(value)
     return None
 
@@ -196,11 +305,16 @@ def _config_producers(code: CodeModule, called: set[str]) -> frozenset[str]:
         if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) or statement.name not in called:
             continue
         assigned = {
-            t.id for node in ast.walk(statement) if isinstance(node, ast.Assign) and is_config_value(code, node.value)
-            for t in node.targets if isinstance(t, ast.Name)
+            t.id
+            for node in ast.walk(statement)
+            if isinstance(node, ast.Assign) and is_config_value(code, node.value)
+            for t in node.targets
+            if isinstance(t, ast.Name)
         }
         for node in ast.walk(statement):
             if isinstance(node, ast.Return) and node.value is not None:
-                if is_config_value(code, node.value) or (isinstance(node.value, ast.Name) and node.value.id in assigned):
+                if is_config_value(code, node.value) or (
+                    isinstance(node.value, ast.Name) and node.value.id in assigned
+                ):
                     found.add(statement.name)
     return frozenset(found)

@@ -19,53 +19,166 @@ from paperlink.analysis.module_state import Binding, config_named
 from paperlink.source.code import CodeModule
 from paperlink.spans import Span
 
-__all__ = ["SeedCall", "RandomUse", "Setting", "SavedResult", "SeedHelper", "LiteralCall", "ReproFacts", "scan_reproducibility"]
+__all__ = [
+    "SeedCall",
+    "RandomUse",
+    "Setting",
+    "SavedResult",
+    "SeedHelper",
+    "LiteralCall",
+    "ReproFacts",
+    "scan_reproducibility",
+]
 
 _ALL = ("torch", "torch.cuda", "numpy", "random")
 _GLOBAL_SEEDERS: dict[str, tuple[str, ...]] = {
-    "torch.manual_seed": ("torch", "torch.cuda"), "torch.random.manual_seed": ("torch", "torch.cuda"),
-    "torch.cuda.manual_seed": ("torch.cuda",), "torch.cuda.manual_seed_all": ("torch.cuda",),
-    "numpy.random.seed": ("numpy",), "random.seed": ("random",),
-    "transformers.set_seed": _ALL, "accelerate.utils.set_seed": _ALL, "lightning.seed_everything": _ALL,
-    "pytorch_lightning.seed_everything": _ALL, "lightning.pytorch.seed_everything": _ALL,
-    "lightning_fabric.seed_everything": _ALL, "lightning.fabric.seed_everything": _ALL,
+    "torch.manual_seed": ("torch", "torch.cuda"),
+    "torch.random.manual_seed": ("torch", "torch.cuda"),
+    "torch.cuda.manual_seed": ("torch.cuda",),
+    "torch.cuda.manual_seed_all": ("torch.cuda",),
+    "numpy.random.seed": ("numpy",),
+    "random.seed": ("random",),
+    "transformers.set_seed": _ALL,
+    "accelerate.utils.set_seed": _ALL,
+    "lightning.seed_everything": _ALL,
+    "pytorch_lightning.seed_everything": _ALL,
+    "lightning.pytorch.seed_everything": _ALL,
+    "lightning_fabric.seed_everything": _ALL,
+    "lightning.fabric.seed_everything": _ALL,
     "tensorflow.random.set_seed": ("tensorflow",),
 }
 _GENERATORS = {  # seeded generator objects: they do not seed the global state
-    "numpy.random.default_rng": "numpy", "numpy.random.RandomState": "numpy", "random.Random": "random",
-    "jax.random.PRNGKey": "jax", "jax.random.key": "jax",
+    "numpy.random.default_rng": "numpy",
+    "numpy.random.RandomState": "numpy",
+    "random.Random": "random",
+    "jax.random.PRNGKey": "jax",
+    "jax.random.key": "jax",
 }
-_RANDOM_FUNCTIONS = frozenset({
-    "random", "randint", "randrange", "choice", "choices", "shuffle", "sample", "uniform", "gauss",
-    "normalvariate", "lognormvariate", "expovariate", "vonmisesvariate", "gammavariate", "betavariate",
-    "paretovariate", "weibullvariate", "triangular", "getrandbits", "randbytes", "binomialvariate",
-})
-_NUMPY_NOT_DRAWS = frozenset({
-    "seed", "get_state", "set_state", "Generator", "SeedSequence", "PCG64", "PCG64DXSM", "MT19937", "Philox",
-    "SFC64", "BitGenerator", "bit_generator", "default_rng", "RandomState",
-})
-_TORCH_DRAWS = frozenset({
-    "torch.rand", "torch.rand_like", "torch.randn", "torch.randn_like", "torch.randint", "torch.randint_like",
-    "torch.randperm", "torch.normal", "torch.bernoulli", "torch.multinomial", "torch.poisson",
-    "torch.utils.data.random_split", "torch.utils.data.RandomSampler",
-})
+_RANDOM_FUNCTIONS = frozenset(
+    {
+        "random",
+        "randint",
+        "randrange",
+        "choice",
+        "choices",
+        "shuffle",
+        "sample",
+        "uniform",
+        "gauss",
+        "normalvariate",
+        "lognormvariate",
+        "expovariate",
+        "vonmisesvariate",
+        "gammavariate",
+        "betavariate",
+        "paretovariate",
+        "weibullvariate",
+        "triangular",
+        "getrandbits",
+        "randbytes",
+        "binomialvariate",
+    }
+)
+_NUMPY_NOT_DRAWS = frozenset(
+    {
+        "seed",
+        "get_state",
+        "set_state",
+        "Generator",
+        "SeedSequence",
+        "PCG64",
+        "PCG64DXSM",
+        "MT19937",
+        "Philox",
+        "SFC64",
+        "BitGenerator",
+        "bit_generator",
+        "default_rng",
+        "RandomState",
+    }
+)
+_TORCH_DRAWS = frozenset(
+    {
+        "torch.rand",
+        "torch.rand_like",
+        "torch.randn",
+        "torch.randn_like",
+        "torch.randint",
+        "torch.randint_like",
+        "torch.randperm",
+        "torch.normal",
+        "torch.bernoulli",
+        "torch.multinomial",
+        "torch.poisson",
+        "torch.utils.data.random_split",
+        "torch.utils.data.RandomSampler",
+    }
+)
 _INIT_NOT_DRAWS = frozenset({"calculate_gain", "constant_", "zeros_", "ones_", "eye_", "dirac_"})
-_TENSOR_DRAWS = frozenset({"normal_", "uniform_", "random_", "bernoulli_", "exponential_", "geometric_", "cauchy_", "log_normal_"})
+_TENSOR_DRAWS = frozenset(
+    {"normal_", "uniform_", "random_", "bernoulli_", "exponential_", "geometric_", "cauchy_", "log_normal_"}
+)
 _LOADERS = frozenset({"torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"})
-_SCATTERS = frozenset({"scatter_add_", "scatter_add", "index_add_", "index_add", "scatter_reduce", "scatter_reduce_", "index_reduce_"})
+_SCATTERS = frozenset(
+    {"scatter_add_", "scatter_add", "index_add_", "index_add", "scatter_reduce", "scatter_reduce_", "index_reduce_"}
+)
 _ACCUMULATING = frozenset({"index_put_", "index_put", "put_"})
-_SAVES = frozenset({"torch.save", "numpy.save", "numpy.savez", "numpy.savez_compressed", "numpy.savetxt", "json.dump", "pickle.dump"})
+_SAVES = frozenset(
+    {"torch.save", "numpy.save", "numpy.savez", "numpy.savez_compressed", "numpy.savetxt", "json.dump", "pickle.dump"}
+)
 _ARRAY_SAVES = frozenset({"torch.save", "numpy.save", "numpy.savez", "numpy.savez_compressed", "numpy.savetxt"})
 _NUMERICAL = frozenset({"torch", "numpy", "jax", "tensorflow", "sklearn", "pandas", "scipy"})
-_CONFIG_DUMPS = frozenset({"json.dump", "yaml.dump", "yaml.safe_dump", "omegaconf.OmegaConf.save", "toml.dump",
-                           "pickle.dump", "torch.save", "shutil.copy", "shutil.copyfile", "shutil.copy2"})
+_CONFIG_DUMPS = frozenset(
+    {
+        "json.dump",
+        "yaml.dump",
+        "yaml.safe_dump",
+        "omegaconf.OmegaConf.save",
+        "toml.dump",
+        "pickle.dump",
+        "torch.save",
+        "shutil.copy",
+        "shutil.copyfile",
+        "shutil.copy2",
+    }
+)
 _CONFIG_LOGGERS = frozenset({"wandb.config.update", "mlflow.log_params", "mlflow.log_param"})
 # calls into these never reach a project's seed helper; skipping them keeps the facts small
-_LIBRARY_ROOTS = frozenset({
-    "builtins", "torch", "numpy", "jax", "tensorflow", "math", "random", "os", "sys", "re", "collections",
-    "itertools", "functools", "typing", "einops", "PIL", "cv2", "scipy", "sklearn", "pandas", "matplotlib",
-    "time", "datetime", "json", "logging", "struct", "string", "operator", "ctypes", "socket", "tkinter",
-})
+_LIBRARY_ROOTS = frozenset(
+    {
+        "builtins",
+        "torch",
+        "numpy",
+        "jax",
+        "tensorflow",
+        "math",
+        "random",
+        "os",
+        "sys",
+        "re",
+        "collections",
+        "itertools",
+        "functools",
+        "typing",
+        "einops",
+        "PIL",
+        "cv2",
+        "scipy",
+        "sklearn",
+        "pandas",
+        "matplotlib",
+        "time",
+        "datetime",
+        "json",
+        "logging",
+        "struct",
+        "string",
+        "operator",
+        "ctypes",
+        "socket",
+        "tkinter",
+    }
+)
 _CONFIG_ALIASES = frozenset({"opt", "opts", "options", "flags", "hp", "hps", "params"})
 _CONFIG_LOG_METHODS = frozenset({"add_hparams", "save_hyperparameters", "log_hyperparams"})
 
@@ -164,7 +277,9 @@ def scan_reproducibility(code: CodeModule, walk: CodeWalk, bindings: dict[str, B
     def by_span(items: list[Any]) -> tuple[Any, ...]:
         return tuple(sorted(items, key=lambda item: item.span))
 
-    return ReproFacts(by_span(seeds), by_span(uses), by_span(settings), by_span(saves), records, found, by_span(literal_calls))
+    return ReproFacts(
+        by_span(seeds), by_span(uses), by_span(settings), by_span(saves), records, found, by_span(literal_calls)
+    )
 
 
 def _helper_parameter(site: Site) -> tuple[str, str, int] | None:
@@ -183,7 +298,12 @@ def _helper_parameter(site: Site) -> tuple[str, str, int] | None:
 
 
 def _literal_call(
-    code: CodeModule, call: ast.Call, callee: str | None, bindings: dict[str, Binding], module: str, local: frozenset[str]
+    code: CodeModule,
+    call: ast.Call,
+    callee: str | None,
+    bindings: dict[str, Binding],
+    module: str,
+    local: frozenset[str],
 ) -> LiteralCall | None:
     """A call of a project function (not of a well-known library) with integer literals."""
     if isinstance(call.func, ast.Name) and call.func.id in local:
@@ -275,7 +395,10 @@ def _shuffles_in_workers(call: ast.Call) -> bool:
     neither worker_init_fn nor generator."""
     given = {k.arg: k.value for k in call.keywords if k.arg}
     positional = dict(zip(("dataset", "batch_size", "shuffle", "sampler", "batch_sampler", "num_workers"), call.args))
-    shuffle, workers = given.get("shuffle", positional.get("shuffle")), given.get("num_workers", positional.get("num_workers"))
+    shuffle, workers = (
+        given.get("shuffle", positional.get("shuffle")),
+        given.get("num_workers", positional.get("num_workers")),
+    )
     if shuffle is None or workers is None or "worker_init_fn" in given:
         return False
     literal_off = isinstance(shuffle, ast.Constant) and not shuffle.value
@@ -288,8 +411,15 @@ def _call_setting(code: CodeModule, call: ast.Call, callee: str | None) -> Setti
         if isinstance(flag, ast.Constant):
             if flag.value is not False:
                 return None
-            return Setting("torch.use_deterministic_algorithms(False)", code.span(call), _nondeterministic(code, call), "warning")
-        return Setting(f"torch.use_deterministic_algorithms({ast.unparse(flag)})", code.span(call), _nondeterministic(code, call), "listed")
+            return Setting(
+                "torch.use_deterministic_algorithms(False)", code.span(call), _nondeterministic(code, call), "warning"
+            )
+        return Setting(
+            f"torch.use_deterministic_algorithms({ast.unparse(flag)})",
+            code.span(call),
+            _nondeterministic(code, call),
+            "listed",
+        )
     method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
     if callee is not None and not callee.startswith("torch."):
         return None

@@ -57,7 +57,9 @@ def compose(
 
 
 class _Composer:
-    def __init__(self, conf: Path, load: Callable[[Path], ConfigFile | None], overrides: dict[str, list[str | None]]) -> None:
+    def __init__(
+        self, conf: Path, load: Callable[[Path], ConfigFile | None], overrides: dict[str, list[str | None]]
+    ) -> None:
         self.conf = conf
         self._load = load
         self.read: list[ConfigFile] = []

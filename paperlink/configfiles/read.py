@@ -35,12 +35,20 @@ def read_config_file(path: Path, root: Path) -> ConfigFile:
     try:
         data = path.read_bytes()
     except OSError as error:
-        return _unreadable(relative, 1, 1, SourceNotDecodable, f"cannot read this file: {error.strerror or type(error).__name__}")
+        return _unreadable(
+            relative, 1, 1, SourceNotDecodable, f"cannot read this file: {error.strerror or type(error).__name__}"
+        )
     try:
         text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        return _unreadable(relative, line, 1, SourceNotDecodable, f"cannot decode this file: byte 0x{data[error.start]:02x} is not utf-8")
+        return _unreadable(
+            relative,
+            line,
+            1,
+            SourceNotDecodable,
+            f"cannot decode this file: byte 0x{data[error.start]:02x} is not utf-8",
+        )
     return parse_config_text(relative, text)
 
 
@@ -55,14 +63,32 @@ def parse_config_text(relative: str, text: str) -> ConfigFile:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        return _unreadable(relative, line, column, UnreadableConfigFile, f"cannot read config file: invalid YAML: {yaml_problem(error)}")
+        return _unreadable(
+            relative,
+            line,
+            column,
+            UnreadableConfigFile,
+            f"cannot read config file: invalid YAML: {yaml_problem(error)}",
+        )
     except json.JSONDecodeError as error:
-        return _unreadable(relative, error.lineno, error.colno, UnreadableConfigFile, f"cannot read config file: invalid JSON: {error.msg}")
+        return _unreadable(
+            relative,
+            error.lineno,
+            error.colno,
+            UnreadableConfigFile,
+            f"cannot read config file: invalid JSON: {error.msg}",
+        )
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         where = _TOML_WHERE.search(message)
         line, column = (int(where.group(1)), int(where.group(2))) if where else (1, 1)
-        return _unreadable(relative, line, column, UnreadableConfigFile, f"cannot read config file: invalid TOML: {_TOML_WHERE.sub('', message)}")
+        return _unreadable(
+            relative,
+            line,
+            column,
+            UnreadableConfigFile,
+            f"cannot read config file: invalid TOML: {_TOML_WHERE.sub('', message)}",
+        )
     except RecursionError:
         return _unreadable(relative, 1, 1, UnreadableConfigFile, "cannot read config file: it is nested too deeply")
     except ValueError as error:  # an integer past Python's 4300-digit conversion limit

@@ -24,7 +24,9 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 __all__ = ["read_toml"]
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
-_ASSIGNMENT = re.compile(r"^\s*((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)\s*=\s*")
+_ASSIGNMENT = re.compile(
+    r"^\s*((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)\s*=\s*"
+)
 
 
 def read_toml(path: str, text: str) -> ConfigFile:
@@ -43,7 +45,9 @@ def read_toml(path: str, text: str) -> ConfigFile:
 
 
 def _dotted(written: str) -> str:
-    return ".".join(part.strip().strip("\"'") for part in re.split(r"\.(?=(?:[^\"']*[\"'][^\"']*[\"'])*[^\"']*$)", written))
+    return ".".join(
+        part.strip().strip("\"'") for part in re.split(r"\.(?=(?:[^\"']*[\"'][^\"']*[\"'])*[^\"']*$)", written)
+    )
 
 
 def _positions(path: str, lines: list[str]) -> dict[str, tuple[Span, str]]:

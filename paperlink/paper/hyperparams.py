@@ -51,10 +51,31 @@ _GREEK_LETTERS = (
 ).split()
 _GREEK_MACRO = re.compile(r"\\(?:var)?(" + "|".join(_GREEK_LETTERS) + r")(?![A-Za-z])")
 _UNICODE_GREEK = {
-    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ϵ": "epsilon",
-    "ζ": "zeta", "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu",
-    "ν": "nu", "ξ": "xi", "π": "pi", "ρ": "rho", "σ": "sigma", "τ": "tau", "υ": "upsilon",
-    "φ": "phi", "ϕ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega",
+    "α": "alpha",
+    "β": "beta",
+    "γ": "gamma",
+    "δ": "delta",
+    "ε": "epsilon",
+    "ϵ": "epsilon",
+    "ζ": "zeta",
+    "η": "eta",
+    "θ": "theta",
+    "ι": "iota",
+    "κ": "kappa",
+    "λ": "lambda",
+    "μ": "mu",
+    "ν": "nu",
+    "ξ": "xi",
+    "π": "pi",
+    "ρ": "rho",
+    "σ": "sigma",
+    "τ": "tau",
+    "υ": "upsilon",
+    "φ": "phi",
+    "ϕ": "phi",
+    "χ": "chi",
+    "ψ": "psi",
+    "ω": "omega",
 }
 _SUBSCRIPT_DIGITS = {chr(0x2080 + digit): str(digit) for digit in range(10)}
 _UNICODE_PLAIN = str.maketrans(_UNICODE_GREEK | _SUBSCRIPT_DIGITS)
@@ -225,9 +246,7 @@ _VALUE_HEADER = re.compile(r"(?:default |chosen |our )?(?:values?|settings?)")
 _VARIANT = re.compile(r"=\s*\$?\s*[-+]?\.?\d")
 
 
-def mention_from_row(
-    cells: Sequence[str], *, hyperparameter_table: bool, adam: bool = False
-) -> Mention | None:
+def mention_from_row(cells: Sequence[str], *, hyperparameter_table: bool, adam: bool = False) -> Mention | None:
     """The hyperparameter a table row states: a name cell, then its first numeric cell.
 
     Outside hyperparameter tables only known vocabulary counts, so result tables with a
@@ -293,9 +312,7 @@ _MATH_SYMBOL = (
     r"(?:\s*_\s*(?:\{[^{}$]{0,20}\}|[A-Za-z0-9]))?(?:\s*\$)?\)?"
 )
 _CITATION = r"\\cite[A-Za-z]*\*?(?:\[[^\]]{0,40}\])*\{[^{}]{0,200}\}"
-_BRIDGE_TOKEN = (
-    rf"(?:{_FILLER_WORD}|=|:|\\approx|\\sim|\\leftarrow|\\gets|{_MATH_SYMBOL}|{_CITATION}|[$()}}])"
-)
+_BRIDGE_TOKEN = rf"(?:{_FILLER_WORD}|=|:|\\approx|\\sim|\\leftarrow|\\gets|{_MATH_SYMBOL}|{_CITATION}|[$()}}])"
 _BRIDGE = rf"(?:{_GAP}{_BRIDGE_TOKEN}){{0,6}}{_GAP}"
 # Symbols and counts need an explicit connector: "$\tau = 0.07$", "epochs is 100".
 _SET_TO = rf"(?:is|was)(?:{_WORD_GAP}set{_WORD_GAP}to)?|set{_WORD_GAP}to"
@@ -317,9 +334,7 @@ _FOR_COUNT = (
     rf"\bfor{_WORD_GAP}(?:(?:a{_WORD_GAP}total{_WORD_GAP}of|another|only|up{_WORD_GAP}to|about"
     rf"|roughly|approximately|around){_WORD_GAP})?(?:\${_GAP})?"
 )
-_EPSILON_SUBSCRIPT = (
-    r"\s*_\s*\{\s*(?:\\(?:text|mathrm|mathit)\s*\{\s*)?(?:ls|[Aa]dam)\s*\}?\s*\}"
-)
+_EPSILON_SUBSCRIPT = r"\s*_\s*\{\s*(?:\\(?:text|mathrm|mathit)\s*\{\s*)?(?:ls|[Aa]dam)\s*\}?\s*\}"
 
 
 @dataclass(frozen=True)
@@ -373,9 +388,7 @@ _PROSE_PATTERNS = (
     _forward("target_update_period", r"target(?:[\s~]+network)?", _TARGET_UPDATE_BRIDGE),
     _forward(
         "max_grad_norm",
-        _words("grad(?:ient)?", "(?:clipping|norm)")
-        + "|"
-        + _words("max(?:imum)?", "grad(?:ient)?", "norm"),
+        _words("grad(?:ient)?", "(?:clipping|norm)") + "|" + _words("max(?:imum)?", "grad(?:ient)?", "norm"),
     ),
     _forward("ema_decay", r"(?:EMA|exponential[\s~]+moving[\s~]+average)[\s~]+decay|EMA"),
     _forward(
@@ -384,9 +397,7 @@ _PROSE_PATTERNS = (
         + "|"
         + _words("replay", "(?:buffer|memory)"),
     ),
-    _forward(
-        "d_model", _words("hidden", "(?:size|dimension)") + "|" + _words("model", "dimension")
-    ),
+    _forward("d_model", _words("hidden", "(?:size|dimension)") + "|" + _words("model", "dimension")),
     _forward("num_heads", _words("number", "of", r"(?:attention[\s~]+)?heads")),
     _forward("num_layers", _words("number", "of", "layers")),
     # Bare symbols; their keys depend on the subscript and on Adam appearing in the text.
@@ -425,9 +436,7 @@ def mentions_in_text(text: str) -> list[Mention]:
     return _without_duplicates(found)
 
 
-def _prose_mention(
-    pattern: _ProsePattern, match: re.Match[str], text: str, *, adam: bool
-) -> Mention | None:
+def _prose_mention(pattern: _ProsePattern, match: re.Match[str], text: str, *, adam: bool) -> Mention | None:
     """The mention one match states, or None where its value is not a number after all."""
     raw = match["value"]
     value = parse_latex_number(raw)

@@ -37,7 +37,20 @@ from paperlink.spans import Span, relative_path
 __all__ = ["read_manifest"]
 
 _TOP_KEYS = {"title", "authors", "arxiv", "items"}
-_ITEM_KEYS = {"kind", "number", "label", "labels", "title", "latex", "parent", "name", "key", "value", "level", "appendix"}
+_ITEM_KEYS = {
+    "kind",
+    "number",
+    "label",
+    "labels",
+    "title",
+    "latex",
+    "parent",
+    "name",
+    "key",
+    "value",
+    "level",
+    "appendix",
+}
 _KINDS = {kind.value: kind for kind in ItemKind}
 
 
@@ -109,7 +122,9 @@ class _Reader:
         seen: dict[str, PaperItem] = {}
         for item in items:
             if item.key in seen:
-                raise ManifestError(f"{self.relative}:{item.span.line}: duplicate key '{item.key}' (first at line {seen[item.key].span.line})")
+                raise ManifestError(
+                    f"{self.relative}:{item.span.line}: duplicate key '{item.key}' (first at line {seen[item.key].span.line})"
+                )
             seen[item.key] = item
         return Paper(
             name=name,
@@ -135,7 +150,11 @@ class _Reader:
             labels = (self.string(fields["label"], f"{where}.label"), *labels)
         number = self.string(fields["number"], f"{where}.number") if "number" in fields else None
         span = Span(self.relative, node.start_mark.line + 1, node.start_mark.column + 1)
-        text: dict[str, str] = {key: self.string(fields[key], f"{where}.{key}") for key in ("title", "latex", "parent", "name", "key") if key in fields}
+        text: dict[str, str] = {
+            key: self.string(fields[key], f"{where}.{key}")
+            for key in ("title", "latex", "parent", "name", "key")
+            if key in fields
+        }
         hyperparameter = None
         if kind is ItemKind.HYPERPARAMETER:
             hyperparameter, key = self.hyperparameter(node, fields, text, labels, where)
@@ -147,10 +166,18 @@ class _Reader:
             raise self.fail(node, f"{where}: an item needs a 'label' or a 'number'")
         level, appendix = self.section_place(fields, number, where) if kind is ItemKind.SECTION else (0, False)
         return PaperItem(
-            kind=kind, key=key, number=number, span=span, labels=labels,
-            title=text.get("title") or text.get("name", ""), latex=text.get("latex", ""),
-            parent=text.get("parent"), environment="manifest", hyperparameter=hyperparameter,
-            level=level, appendix=appendix,
+            kind=kind,
+            key=key,
+            number=number,
+            span=span,
+            labels=labels,
+            title=text.get("title") or text.get("name", ""),
+            latex=text.get("latex", ""),
+            parent=text.get("parent"),
+            environment="manifest",
+            hyperparameter=hyperparameter,
+            level=level,
+            appendix=appendix,
         )
 
     def section_place(self, fields: dict[str, yaml.Node], number: str | None, where: str) -> tuple[int, bool]:
@@ -170,7 +197,12 @@ class _Reader:
         return level, appendix
 
     def hyperparameter(
-        self, node: yaml.Node, fields: dict[str, yaml.Node], text: dict[str, str], labels: tuple[str, ...], where: str,
+        self,
+        node: yaml.Node,
+        fields: dict[str, yaml.Node],
+        text: dict[str, str],
+        labels: tuple[str, ...],
+        where: str,
     ) -> tuple[Hyperparameter, str]:
         name = text.get("name") or text.get("title")
         if not name and not text.get("key") and not labels:
@@ -190,4 +222,3 @@ class _Reader:
                 raise self.fail(node, f"{where}: cannot make a key from the name '{name}'; give 'key'")
             key = slug if slug.startswith("hp:") else f"hp:{slug}"
         return Hyperparameter(name or key.removeprefix("hp:"), value, raw), key
-

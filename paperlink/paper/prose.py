@@ -12,7 +12,9 @@ from paperlink.spans import Span
 __all__ = ["ProseFinder"]
 
 # Where prose around an item ends: a blank line, a display, an environment, a heading.
-_BOUNDARY = re.compile(r"^\s*(?:$|\\(?:begin|end)\{|\\(?:part|chapter|section|subsection|subsubsection|paragraph)\b|\\\]|\\\[|\$\$)")
+_BOUNDARY = re.compile(
+    r"^\s*(?:$|\\(?:begin|end)\{|\\(?:part|chapter|section|subsection|subsubsection|paragraph)\b|\\\]|\\\[|\$\$)"
+)
 
 
 class ProseFinder:

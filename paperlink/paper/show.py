@@ -73,10 +73,7 @@ def paper_to_text(paper: Paper) -> str:
         number = "-" if item.number is None else item.number
         rows.append((item.kind.value, number, item.key, _describe(item), f"{item.span.path}:{item.span.line}"))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = [
-        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4]
-        for row in rows
-    ]
+    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4] for row in rows]
     title = f' "{" ".join(paper.title.split())}"' if paper.title else ""
     header = f"paper {paper.name}: {paper.source}{title} ({len(paper.items)} items)"
     body = [header, *lines]

@@ -117,7 +117,10 @@ def blank_noise(
             break
         kind = match.lastgroup
         decided = _decision(match, switches)
-        if kind in ("escape", "newif", "switch", "ifname", "left", "right", "declared", "state", "switched", "tested") and decided is None:
+        if (
+            kind in ("escape", "newif", "switch", "ifname", "left", "right", "declared", "state", "switched", "tested")
+            and decided is None
+        ):
             pos = match.end()
             continue
         if decided is not None:
@@ -358,6 +361,7 @@ _LOW_LEVEL_ENVIRONMENT = re.compile(
 
 def _environment_form(code: str) -> str:
     """``\\align`` ... ``\\endalign`` (the only way to wrap amsmath) as ``\\begin{align}``."""
+
     def replace(match: re.Match[str]) -> str:
         edge = "end" if match.group(1) else "begin"
         return f"\\{edge}{{{match.group(2)}{match.group(3)}}}"
@@ -437,9 +441,7 @@ def _substitute(body: str, arguments: list[str]) -> str:
     return _PARAMETER.sub(replace, body)
 
 
-def _expand_use(
-    text: str, pos: int, macro: MacroDefinition
-) -> tuple[str, int] | None:
+def _expand_use(text: str, pos: int, macro: MacroDefinition) -> tuple[str, int] | None:
     """The expansion of a use of ``macro`` whose arguments start at ``pos``."""
     arguments: list[str] = []
     remaining = macro.arguments
@@ -528,7 +530,9 @@ def _expand(
                 break  # the rest stays unexpanded
             budget[0] -= 1
             if budget[0] == 0:
-                problems.append((match.start(), f"more than {_MAX_NESTED_EXPANSIONS} nested macro expansions; stopped expanding"))
+                problems.append(
+                    (match.start(), f"more than {_MAX_NESTED_EXPANSIONS} nested macro expansions; stopped expanding")
+                )
         result = _expansion_of(text, match, macros, environments)
         if result is None:
             problems.append((match.start(), f"cannot read the arguments of \\{match.group(0)[1:]}"))

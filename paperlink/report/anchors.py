@@ -33,7 +33,10 @@ class Anchors:
     """
 
     def __init__(
-        self, papers: Mapping[str, Paper], line_counts: Mapping[str, int], notebooks: Mapping[str, NotebookLayout] | None = None,
+        self,
+        papers: Mapping[str, Paper],
+        line_counts: Mapping[str, int],
+        notebooks: Mapping[str, NotebookLayout] | None = None,
     ) -> None:
         self.notebooks = dict(notebooks or {})  # shown notebooks: their lines are those of all cells in turn
         self._taken: set[str] = set()

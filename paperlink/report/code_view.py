@@ -53,13 +53,21 @@ def code_file_views(
         at_line[finding_spans[finding.id]].append(finding)
     views = []
     for path in texts:  # in the page's order
-        views.append(_file_view(path, texts[path], lines_html.get(path, ()), refs, linked[path], at_line, finding_spans, anchors))
+        views.append(
+            _file_view(path, texts[path], lines_html.get(path, ()), refs, linked[path], at_line, finding_spans, anchors)
+        )
     return tuple(views)
 
 
 def _file_view(
-    path: str, text: str | None, lines_html: Sequence[Markup], refs: Mapping[tuple[str, int], list[Ref]], linked_lines: set[int],
-    at_line: Mapping[tuple[str, int], list[FindingView]], finding_spans: Mapping[str, tuple[str, int]], anchors: Anchors,
+    path: str,
+    text: str | None,
+    lines_html: Sequence[Markup],
+    refs: Mapping[tuple[str, int], list[Ref]],
+    linked_lines: set[int],
+    at_line: Mapping[tuple[str, int], list[FindingView]],
+    finding_spans: Mapping[str, tuple[str, int]],
+    anchors: Anchors,
 ) -> CodeFileView:
     layout = anchors.notebooks.get(path)
     lines = tuple(
@@ -70,8 +78,12 @@ def _file_view(
             linked=number in linked_lines,
             refs=tuple(refs.get((path, number), ())),
             findings=tuple(at_line.get((path, number), ())),
-            label=number if layout is None or (cell := layout.cell_at(number)) is None else number - cell.first_line + 1,
-            cell=f"cell {cell.number} \u00b7 {cell.kind}" if layout is not None and cell is not None and cell.first_line == number else "",
+            label=number
+            if layout is None or (cell := layout.cell_at(number)) is None
+            else number - cell.first_line + 1,
+            cell=f"cell {cell.number} \u00b7 {cell.kind}"
+            if layout is not None and cell is not None and cell.first_line == number
+            else "",
         )
         for number, html in enumerate(lines_html, start=1)
     )
@@ -80,4 +92,3 @@ def _file_view(
     note = "" if text is not None else "this file could not be read as text, so its lines are not shown"
     link_count = sum(len(found) for (where, _), found in refs.items() if where == path)
     return CodeFileView(anchors.file_ids[path], path, lines, note, link_count, len(in_file), outside)
-

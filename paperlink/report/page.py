@@ -24,7 +24,12 @@ from paperlink.report.anchors import Anchors
 from paperlink.report.code_view import code_file_views, notebook_lines, source_lines
 from paperlink.report.highlight import split_lines
 from paperlink.report.panels import (
-    environment_paths, environment_view, gradient_stop_views, hidden_inputs_view, hyperparameter_rows, section_paths,
+    environment_paths,
+    environment_view,
+    gradient_stop_views,
+    hidden_inputs_view,
+    hyperparameter_rows,
+    section_paths,
 )
 from paperlink.report.paper_view import PaperContext, code_refs_by_item, paper_views
 from paperlink.report.summary import summarize
@@ -58,7 +63,10 @@ def git_commit(root: Path) -> str | None:
     try:
         done = subprocess.run(
             ["git", "-C", str(root), "rev-parse", "--verify", "-q", "HEAD"],
-            capture_output=True, text=True, timeout=10, check=False,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -68,9 +76,13 @@ def git_commit(root: Path) -> str | None:
 
 def build_page(report: Report, options: PageOptions = PageOptions()) -> Page:
     if report.notebooks:  # the page shows a notebook's cells one after another: positions become lines of that
-        report = replace(report, **to_text_lines(
-            {"diagnostics": report.diagnostics, "links": report.links, "sections": report.sections}, report.notebooks,
-        ))
+        report = replace(
+            report,
+            **to_text_lines(
+                {"diagnostics": report.diagnostics, "links": report.links, "sections": report.sections},
+                report.notebooks,
+            ),
+        )
     texts = _shown_texts(report, options.all_files)
     lines_html = {path: _shown_lines(report, path, text) for path, text in texts.items() if text is not None}
     anchors = Anchors(report.papers, {path: len(lines_html.get(path, ())) for path in texts}, report.notebooks)
@@ -81,8 +93,12 @@ def build_page(report: Report, options: PageOptions = PageOptions()) -> Page:
         by_place.setdefault(finding_spans[finding.id], []).append(finding)
     code = code_refs_by_item(report.links, anchors)
     context = PaperContext(
-        anchors, code, {place: tuple(found) for place, found in by_place.items()},
-        frozenset(row.kind for row in report.coverage), report.exempt, _paper_lines(report),
+        anchors,
+        code,
+        {place: tuple(found) for place, found in by_place.items()},
+        frozenset(row.kind for row in report.coverage),
+        report.exempt,
+        _paper_lines(report),
     )
     papers = paper_views(report.papers, context)  # first: it marks the items links may point to
     section = report.sections.get("hyperparameters")
@@ -164,7 +180,9 @@ def _read_text(path: Path) -> str | None:
 def _paper_lines(report: Report) -> dict[str, list[str]]:
     """Lines of the paper files holding algorithms, whose lines the page shows as written."""
     paths = {
-        item.span.path for paper in report.papers.values() for item in paper.items
+        item.span.path
+        for paper in report.papers.values()
+        for item in paper.items
         if item.kind is ItemKind.ALGORITHM_LINE
     }
     found = {}
@@ -175,7 +193,9 @@ def _paper_lines(report: Report) -> dict[str, list[str]]:
     return found
 
 
-def _findings(report: Report, anchors: Anchors, rules: Mapping[str, type[Rule]]) -> tuple[tuple[FindingView, ...], dict[str, tuple[str, int]]]:
+def _findings(
+    report: Report, anchors: Anchors, rules: Mapping[str, type[Rule]]
+) -> tuple[tuple[FindingView, ...], dict[str, tuple[str, int]]]:
     findings = []
     spans = {}
     for index, diagnostic in enumerate(report.diagnostics, start=1):
@@ -197,8 +217,15 @@ def _findings(report: Report, anchors: Anchors, rules: Mapping[str, type[Rule]])
 def _rules(findings: tuple[FindingView, ...]) -> tuple[RuleView, ...]:
     counts = Counter(finding.code for finding in findings)
     return tuple(
-        RuleView(f"rule-{rule.code}", rule.code, rule.name, rule.severity.value, rule.summary,
-                 rule.documentation(), counts[rule.code])
+        RuleView(
+            f"rule-{rule.code}",
+            rule.code,
+            rule.name,
+            rule.severity.value,
+            rule.summary,
+            rule.documentation(),
+            counts[rule.code],
+        )
         for rule in ALL_RULES
     )
 
@@ -218,8 +245,10 @@ def _missing_items(paper: Paper, kind: str, context: PaperContext) -> tuple[Ref,
     return tuple(
         context.anchors.item_ref(paper.name, item.key)
         for item in paper.items
-        if item.kind.value == kind and item.number is not None
-        and item.key not in covered and not is_exempt(item, context.exempt)
+        if item.kind.value == kind
+        and item.number is not None
+        and item.key not in covered
+        and not is_exempt(item, context.exempt)
     )
 
 

@@ -16,11 +16,30 @@ from paperlink.paper import ItemKind, Paper, display_name
 from paperlink.report.anchors import Anchors
 from paperlink.report.math import MathRenderer
 from paperlink.report.views import (
-    CodeValueView, EnvironmentFileView, EnvironmentView, EnvVarView, GlobalView, GradientStopView, HiddenInputsView,
-    HyperparameterRowView, NondeterminismView, PackageView, PinView, PlatformVersionView, Ref, SeedView,
+    CodeValueView,
+    EnvironmentFileView,
+    EnvironmentView,
+    EnvVarView,
+    GlobalView,
+    GradientStopView,
+    HiddenInputsView,
+    HyperparameterRowView,
+    NondeterminismView,
+    PackageView,
+    PinView,
+    PlatformVersionView,
+    Ref,
+    SeedView,
 )
 
-__all__ = ["gradient_stop_views", "hidden_inputs_view", "hyperparameter_rows", "section_paths", "environment_view", "environment_paths"]
+__all__ = [
+    "gradient_stop_views",
+    "hidden_inputs_view",
+    "hyperparameter_rows",
+    "section_paths",
+    "environment_view",
+    "environment_paths",
+]
 
 
 def section_paths(sections: Mapping[str, Any]) -> set[str]:
@@ -66,14 +85,21 @@ def gradient_stop_views(section: Any, anchors: Anchors) -> tuple[GradientStopVie
             continue
         items = tuple(
             anchors.item_ref(str(i.get("paper", "")), str(i.get("item", "")))
-            for i in stop.get("items") or () if isinstance(i, dict)
+            for i in stop.get("items") or ()
+            if isinstance(i, dict)
         )
-        views.append(GradientStopView(
-            where=_where(stop.get("span"), anchors), kind=str(stop.get("kind", "")), api=str(stop.get("api", "")),
-            context=str(stop.get("context", "unknown")), function=str(stop.get("function", "")),
-            documented_by=stop.get("documented_by") if isinstance(stop.get("documented_by"), str) else None,
-            items=items, justification=stop.get("justification") if isinstance(stop.get("justification"), str) else None,
-        ))
+        views.append(
+            GradientStopView(
+                where=_where(stop.get("span"), anchors),
+                kind=str(stop.get("kind", "")),
+                api=str(stop.get("api", "")),
+                context=str(stop.get("context", "unknown")),
+                function=str(stop.get("function", "")),
+                documented_by=stop.get("documented_by") if isinstance(stop.get("documented_by"), str) else None,
+                items=items,
+                justification=stop.get("justification") if isinstance(stop.get("justification"), str) else None,
+            )
+        )
     return tuple(views)
 
 
@@ -87,18 +113,30 @@ def hidden_inputs_view(section: Any, anchors: Anchors) -> HiddenInputsView | Non
 
     return HiddenInputsView(
         globals=tuple(
-            GlobalView(str(g.get("name", "")), _where(g.get("span"), anchors), str(g.get("kind", "")),
-                       _texts(g.get("read_by")), _texts(g.get("written_by")))
+            GlobalView(
+                str(g.get("name", "")),
+                _where(g.get("span"), anchors),
+                str(g.get("kind", "")),
+                _texts(g.get("read_by")),
+                _texts(g.get("written_by")),
+            )
             for g in entries("globals")
         ),
         env_vars=tuple(
-            EnvVarView(e.get("name") if isinstance(e.get("name"), str) else None, _where(e.get("span"), anchors),
-                       str(e.get("function", "")))
+            EnvVarView(
+                e.get("name") if isinstance(e.get("name"), str) else None,
+                _where(e.get("span"), anchors),
+                str(e.get("function", "")),
+            )
             for e in entries("env_vars")
         ),
         seeds=tuple(
-            SeedView(str(s.get("library", "")), s.get("value") if isinstance(s.get("value"), str) else None,
-                     _where(s.get("span"), anchors), bool(s.get("configurable")))
+            SeedView(
+                str(s.get("library", "")),
+                s.get("value") if isinstance(s.get("value"), str) else None,
+                _where(s.get("span"), anchors),
+                bool(s.get("configurable")),
+            )
             for s in entries("seeds")
         ),
         nondeterminism=tuple(
@@ -131,22 +169,41 @@ def environment_view(section: Any, anchors: Anchors) -> EnvironmentView | None:
     for key, name in _PLATFORM:
         found = recorded.get(key)
         if isinstance(found, dict):
-            versions.append(PlatformVersionView(name, str(found.get("version", "")), bool(found.get("fixed")),
-                                                str(found.get("via", "")), _where(found.get("span"), anchors)))
+            versions.append(
+                PlatformVersionView(
+                    name,
+                    str(found.get("version", "")),
+                    bool(found.get("fixed")),
+                    str(found.get("via", "")),
+                    _where(found.get("span"), anchors),
+                )
+            )
         else:
             versions.append(PlatformVersionView(name, None, False, "", None))
     files = tuple(
         EnvironmentFileView(
-            _file_ref(str(f.get("path", "?")), anchors), str(f.get("kind", "")), bool(f.get("lock")),
-            () if f.get("lock") else tuple(_pin_view(p) for p in _dicts(f.get("pins"))), len(_dicts(f.get("pins"))),
+            _file_ref(str(f.get("path", "?")), anchors),
+            str(f.get("kind", "")),
+            bool(f.get("lock")),
+            () if f.get("lock") else tuple(_pin_view(p) for p in _dicts(f.get("pins"))),
+            len(_dicts(f.get("pins"))),
         )
         for f in _dicts(section.get("files"))
     )
     packages = tuple(
-        PackageView(str(p.get("module", "")), str(p.get("status", "")), tuple(
-            anchors.code_ref(str(pin.get("path", "?")), _int(pin.get("line")), f"{pin.get('written', '')}{_spaced(pin.get('spec'))}")
-            for pin in _dicts(p.get("pins"))
-        ) or (_where(p.get("first_import"), anchors, "first import"),))
+        PackageView(
+            str(p.get("module", "")),
+            str(p.get("status", "")),
+            tuple(
+                anchors.code_ref(
+                    str(pin.get("path", "?")),
+                    _int(pin.get("line")),
+                    f"{pin.get('written', '')}{_spaced(pin.get('spec'))}",
+                )
+                for pin in _dicts(p.get("pins"))
+            )
+            or (_where(p.get("first_import"), anchors, "first import"),),
+        )
         for p in _dicts(section.get("packages"))
     )
     return EnvironmentView(tuple(versions), files, packages)
@@ -183,7 +240,8 @@ def _with_math(rows: tuple[HyperparameterRowView, ...], paper: Paper) -> tuple[H
     renderer = MathRenderer(paper.macros)
     return tuple(
         replace(row, paper_math=renderer.inline(row.paper_value))
-        if row.paper_value and _LATEX_VALUE.search(row.paper_value) else row
+        if row.paper_value and _LATEX_VALUE.search(row.paper_value)
+        else row
         for row in rows
     )
 
@@ -203,17 +261,27 @@ def _compared_row(row: dict, anchors: Anchors) -> HyperparameterRowView:
         if stated.get("number"):
             paper_ref = Ref(f"{paper_ref.text} ({stated['number']})", paper_ref.href, paper_ref.detail)
     values = tuple(
-        CodeValueView(str(c.get("value", "")), _where(c.get("span"), anchors, str(c.get("api") or "")),
-                      str(c.get("source", "")), c.get("configurable") if isinstance(c.get("configurable"), bool) else None)
-        for c in row.get("code") or () if isinstance(c, dict)
+        CodeValueView(
+            str(c.get("value", "")),
+            _where(c.get("span"), anchors, str(c.get("api") or "")),
+            str(c.get("source", "")),
+            c.get("configurable") if isinstance(c.get("configurable"), bool) else None,
+        )
+        for c in row.get("code") or ()
+        if isinstance(c, dict)
     )
     return HyperparameterRowView(
-        name=str(row.get("name", "")), paper_value=str(stated.get("value", "")) if stated else None,
-        paper_ref=paper_ref, code=values, status=str(row.get("status", "")),
+        name=str(row.get("name", "")),
+        paper_value=str(stated.get("value", "")) if stated else None,
+        paper_ref=paper_ref,
+        code=values,
+        status=str(row.get("status", "")),
     )
 
 
-def _paper_rows(paper: Paper, code: Mapping[tuple[str, str], tuple[Ref, ...]], anchors: Anchors) -> tuple[HyperparameterRowView, ...]:
+def _paper_rows(
+    paper: Paper, code: Mapping[tuple[str, str], tuple[Ref, ...]], anchors: Anchors
+) -> tuple[HyperparameterRowView, ...]:
     """One row per hyperparameter key: its first statement, where the paper states it, linked code."""
     by_key = {item.key: item for item in paper.items}
     rows: dict[str, HyperparameterRowView] = {}
@@ -226,4 +294,3 @@ def _paper_rows(paper: Paper, code: Mapping[tuple[str, str], tuple[Ref, ...]], a
         linked = tuple(CodeValueView("", ref, "link", None) for ref in code.get((paper.name, item.key), ()))
         rows[item.key] = HyperparameterRowView(item.title or item.key, value, where, linked, "paper")
     return tuple(rows.values())
-

@@ -51,7 +51,9 @@ def paper_views(papers: Mapping[str, Paper], context: PaperContext) -> tuple[Pap
     views = []
     for name in sorted(papers):
         paper = papers[name]
-        views.append(PaperView(paper_header(paper), context.anchors.paper_ids[name], _sections(paper, context), (), False))
+        views.append(
+            PaperView(paper_header(paper), context.anchors.paper_ids[name], _sections(paper, context), (), False)
+        )
     return tuple(views)
 
 
@@ -75,7 +77,8 @@ def _sections(paper: Paper, context: PaperContext) -> tuple[SectionView, ...]:
             groups[-1][1].append(_item_view(paper, item, context, renderer, covered, children))
     return tuple(
         _section_view(paper, section, items, statements, context)
-        for section, items, statements in groups if section or items or statements
+        for section, items, statements in groups
+        if section or items or statements
     )
 
 
@@ -86,25 +89,41 @@ def _statement(paper: Paper, item: PaperItem, context: PaperContext, stated: set
     value = item.hyperparameter.raw if item.hyperparameter else item.latex
     return StatementView(
         id=context.anchors.show(paper.name, item.key) if first else None,
-        name=item.title or item.key, value=value, code=context.code.get((paper.name, item.key), ()) if first else (),
+        name=item.title or item.key,
+        value=value,
+        code=context.code.get((paper.name, item.key), ()) if first else (),
     )
 
 
 def _section_view(
-    paper: Paper, section: PaperItem | None, items: list[ItemView], statements: list[StatementView], context: PaperContext,
+    paper: Paper,
+    section: PaperItem | None,
+    items: list[ItemView],
+    statements: list[StatementView],
+    context: PaperContext,
 ) -> SectionView:
     if section is None:
-        return SectionView(context.anchors.unique(f"{paper.name}-front"), _FRONT, 1, tuple(items), (), tuple(statements))
+        return SectionView(
+            context.anchors.unique(f"{paper.name}-front"), _FRONT, 1, tuple(items), (), tuple(statements)
+        )
     number = f"{section.number} " if section.number else ""
     title = f"{'Appendix ' if section.appendix and section.level <= 1 else ''}{number}{section.title}"
     return SectionView(
-        context.anchors.show(paper.name, section.key), title.strip(), max(section.level, 1),
-        tuple(items), context.code.get((paper.name, section.key), ()), tuple(statements),
+        context.anchors.show(paper.name, section.key),
+        title.strip(),
+        max(section.level, 1),
+        tuple(items),
+        context.code.get((paper.name, section.key), ()),
+        tuple(statements),
     )
 
 
 def _item_view(
-    paper: Paper, item: PaperItem, context: PaperContext, renderer: MathRenderer, covered: set[str],
+    paper: Paper,
+    item: PaperItem,
+    context: PaperContext,
+    renderer: MathRenderer,
+    covered: set[str],
     children: Mapping[str, list[PaperItem]],
 ) -> ItemView:
     parts = children.get(item.key, ())
@@ -169,7 +188,11 @@ def _source_ref(item: PaperItem, context: PaperContext) -> Ref | None:
 
 
 def _line_view(
-    paper: Paper, line: PaperItem, context: PaperContext, renderer: MathRenderer, numbers: Mapping[str, str | None],
+    paper: Paper,
+    line: PaperItem,
+    context: PaperContext,
+    renderer: MathRenderer,
+    numbers: Mapping[str, str | None],
 ) -> AlgorithmLineView:
     source = context.texts.get(line.span.path, ())
     text = source[line.span.line - 1] if 0 < line.span.line <= len(source) else line.latex

@@ -52,7 +52,9 @@ def coverage_row_view(row: CoverageRow) -> CoverageRowView:
     needed = row.total - row.exempt
     percent = 100 * row.implemented / needed if needed else None
     text = f"{percent:.0f}%" if percent is not None else "n/a"
-    return CoverageRowView(row.paper, row.kind, row.total, row.implemented, row.exempt, row.missing, needed, percent, text)
+    return CoverageRowView(
+        row.paper, row.kind, row.total, row.implemented, row.exempt, row.missing, needed, percent, text
+    )
 
 
 def summarize(report: Report) -> Summary:

@@ -14,10 +14,33 @@ from markupsafe import Markup
 from paperlink.report.summary import CoverageRowView, Summary
 
 __all__ = [
-    "Ref", "Header", "PaperHeader", "ItemView", "AlgorithmLineView", "StatementView", "SectionView", "PaperView",
-    "CodeValueView", "HyperparameterRowView", "LineView", "CodeFileView", "FindingView", "RuleView",
-    "CoverageView", "GradientStopView", "GlobalView", "EnvVarView", "SeedView", "NondeterminismView",
-    "HiddenInputsView", "PinView", "PlatformVersionView", "EnvironmentFileView", "PackageView", "EnvironmentView", "Page",
+    "Ref",
+    "Header",
+    "PaperHeader",
+    "ItemView",
+    "AlgorithmLineView",
+    "StatementView",
+    "SectionView",
+    "PaperView",
+    "CodeValueView",
+    "HyperparameterRowView",
+    "LineView",
+    "CodeFileView",
+    "FindingView",
+    "RuleView",
+    "CoverageView",
+    "GradientStopView",
+    "GlobalView",
+    "EnvVarView",
+    "SeedView",
+    "NondeterminismView",
+    "HiddenInputsView",
+    "PinView",
+    "PlatformVersionView",
+    "EnvironmentFileView",
+    "PackageView",
+    "EnvironmentView",
+    "Page",
 ]
 
 

@@ -39,7 +39,11 @@ from paperlink.rules.runtime import (
     StaticStopNotExecuted,
 )
 from paperlink.rules.source_input import (
-    CodeRulesSkipped, NotebookNotReadable, SourceNotDecodable, SourceSyntaxError, UnreadableConfigFile,
+    CodeRulesSkipped,
+    NotebookNotReadable,
+    SourceNotDecodable,
+    SourceSyntaxError,
+    UnreadableConfigFile,
     UnreadableEnvironmentFile,
 )
 from paperlink.rules.suppression import UnknownSuppressionCode, UnusedSuppression

@@ -10,8 +10,12 @@ from paperlink.diagnostics import Severity
 from paperlink.rules.base import Rule
 
 __all__ = [
-    "UndocumentedGradientStop", "DataAttributeStop", "LossThroughConversion", "UndocumentedFreeze",
-    "MissingGradientStop", "GradientStopOutsideTraining",
+    "UndocumentedGradientStop",
+    "DataAttributeStop",
+    "LossThroughConversion",
+    "UndocumentedFreeze",
+    "MissingGradientStop",
+    "GradientStopOutsideTraining",
 ]
 
 

@@ -9,7 +9,11 @@ from paperlink.diagnostics import Severity
 from paperlink.rules.base import Rule
 
 __all__ = [
-    "SourceSyntaxError", "SourceNotDecodable", "CodeRulesSkipped", "NotebookNotReadable", "UnreadableConfigFile",
+    "SourceSyntaxError",
+    "SourceNotDecodable",
+    "CodeRulesSkipped",
+    "NotebookNotReadable",
+    "UnreadableConfigFile",
     "UnreadableEnvironmentFile",
 ]
 

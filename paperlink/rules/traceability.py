@@ -6,7 +6,12 @@ from paperlink.diagnostics import Severity
 from paperlink.rules.base import Rule
 
 __all__ = [
-    "UnknownReference", "MalformedAnnotation", "UnknownPaper", "AmbiguousReference", "UnimplementedItem", "StaleLink",
+    "UnknownReference",
+    "MalformedAnnotation",
+    "UnknownPaper",
+    "AmbiguousReference",
+    "UnimplementedItem",
+    "StaleLink",
 ]
 
 

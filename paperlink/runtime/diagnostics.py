@@ -16,7 +16,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from paperlink.diagnostics import Diagnostic
-from paperlink.rules.runtime import NonFiniteOrigin, ParameterWithoutGradient, RuntimeStopNotStatic, StaticStopNotExecuted
+from paperlink.rules.runtime import (
+    NonFiniteOrigin,
+    ParameterWithoutGradient,
+    RuntimeStopNotStatic,
+    StaticStopNotExecuted,
+)
 from paperlink.runtime.result import AuditResult, Location, NonFinite, StopEvent, TensorStats, audit_from_dict
 from paperlink.spans import Span
 
@@ -82,8 +87,7 @@ def _event_lines(event: StopEvent) -> Iterable[Location]:
 
 def _matches(event: StopEvent, path: str, first: int, last: int) -> bool:
     return any(
-        same_file(place.path, path) and place.line <= last and place.end_line >= first
-        for place in _event_lines(event)
+        same_file(place.path, path) and place.line <= last and place.end_line >= first for place in _event_lines(event)
     )
 
 
@@ -93,7 +97,9 @@ def _unseen_message(event: StopEvent) -> str:
         return f"gradient stops here at runtime ({event.api} around {ops} on tensors that require grad) but the static map has no stop here"
     if event.kind in ("detach", "data"):
         return f"gradient stops here at runtime ({event.api} of a tensor that requires grad) but the static map has no stop here"
-    return f"a tensor that requires grad leaves autograd here at runtime ({event.api}) but the static map has no stop here"
+    return (
+        f"a tensor that requires grad leaves autograd here at runtime ({event.api}) but the static map has no stop here"
+    )
 
 
 def merge_runtime(

@@ -179,7 +179,9 @@ def _backward(spec: str, value: Any, run: GradientAudit, torch: Any) -> float | 
         raise AuditError(f"the entry {spec} returned a tensor of shape {tuple(value.shape)}; return a scalar loss")
     if not already:
         if not value.requires_grad:
-            raise AuditError(f"the loss the entry {spec} returned does not require grad: no parameter can get a gradient")
+            raise AuditError(
+                f"the loss the entry {spec} returned does not require grad: no parameter can get a gradient"
+            )
         try:
             value.backward()
         except RuntimeError as error:

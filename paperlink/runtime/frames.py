@@ -61,8 +61,10 @@ class FrameFilter:
         if known is None:
             real = os.path.realpath(name) if not name.startswith("<") else name
             known = not (
-                name.startswith("<") or real.startswith(self._prefixes)
-                or f"{os.sep}site-packages{os.sep}" in real or f"{os.sep}dist-packages{os.sep}" in real
+                name.startswith("<")
+                or real.startswith(self._prefixes)
+                or f"{os.sep}site-packages{os.sep}" in real
+                or f"{os.sep}dist-packages{os.sep}" in real
             )
             self._user[name] = known
         return known
@@ -117,4 +119,3 @@ class FrameFilter:
 
     def innermost(self, frame: FrameType | None) -> FrameType | None:
         return next(self.user_frames(frame), None)
-

@@ -30,6 +30,7 @@ __all__ = [
 
 AUDIT_VERSION = 1
 
+
 def rounded(value: float | None) -> float | str | None:
     """Six significant digits; NaN and infinities as strings, so the JSON stays valid."""
     if value is None:
@@ -71,7 +72,9 @@ class StopEvent:
     """
 
     location: Location
-    kind: str  # the graph cut: no-grad, inference-mode, detach, data; a value leaving it: item, numpy, tolist, float, int
+    kind: (
+        str  # the graph cut: no-grad, inference-mode, detach, data; a value leaving it: item, numpy, tolist, float, int
+    )
     api: str
     count: int
     cut: bool
@@ -154,9 +157,13 @@ def _location_dict(location: Location) -> dict[str, Any]:
 
 def _stats_dict(stats: TensorStats) -> dict[str, Any]:
     return {
-        "shape": list(stats.shape), "dtype": stats.dtype, "min": rounded(stats.minimum),
-        "max": rounded(stats.maximum), "mean": rounded(stats.mean),
-        "has_nan": stats.has_nan, "has_inf": stats.has_inf,
+        "shape": list(stats.shape),
+        "dtype": stats.dtype,
+        "min": rounded(stats.minimum),
+        "max": rounded(stats.maximum),
+        "mean": rounded(stats.mean),
+        "has_nan": stats.has_nan,
+        "has_inf": stats.has_inf,
     }
 
 
@@ -171,15 +178,24 @@ def audit_to_dict(result: AuditResult, diagnostics: list[dict[str, Any]] | None 
         "files": sorted(result.files),
         "events": [
             {
-                "location": _location_dict(e.location), "kind": e.kind, "api": e.api, "count": e.count,
-                "cut": e.cut, "ops": list(e.ops), "via": [_location_dict(v) for v in e.via],
+                "location": _location_dict(e.location),
+                "kind": e.kind,
+                "api": e.api,
+                "count": e.count,
+                "cut": e.cut,
+                "ops": list(e.ops),
+                "via": [_location_dict(v) for v in e.via],
             }
             for e in sorted(result.events)
         ],
         "parameters": [
             {
-                "name": p.name, "group": p.group, "shape": list(p.shape), "status": p.status,
-                "norm": rounded(p.norm), "location": _location_dict(p.location) if p.location else None,
+                "name": p.name,
+                "group": p.group,
+                "shape": list(p.shape),
+                "status": p.status,
+                "norm": rounded(p.norm),
+                "location": _location_dict(p.location) if p.location else None,
             }
             for p in result.parameters
         ],
@@ -189,8 +205,12 @@ def audit_to_dict(result: AuditResult, diagnostics: list[dict[str, Any]] | None 
         ],
         "non_finite": [
             {
-                "phase": n.phase, "op": n.op, "forward_op": n.forward_op, "location": _location_dict(n.location),
-                "value": n.value, "inputs": [_stats_dict(s) for s in n.inputs],
+                "phase": n.phase,
+                "op": n.op,
+                "forward_op": n.forward_op,
+                "location": _location_dict(n.location),
+                "value": n.value,
+                "inputs": [_stats_dict(s) for s in n.inputs],
                 "outputs": [_stats_dict(s) for s in n.outputs],
             }
             for n in result.non_finite
@@ -204,13 +224,20 @@ def audit_to_json(result: AuditResult, diagnostics: list[dict[str, Any]] | None 
 
 
 def _location(data: dict[str, Any]) -> Location:
-    return Location(str(data["path"]), int(data["line"]), int(data.get("end_line") or data["line"]), str(data.get("function", "")))
+    return Location(
+        str(data["path"]), int(data["line"]), int(data.get("end_line") or data["line"]), str(data.get("function", ""))
+    )
 
 
 def _stats(data: dict[str, Any]) -> TensorStats:
     return TensorStats(
-        tuple(data["shape"]), data["dtype"], _number(data["min"]), _number(data["max"]),
-        _number(data["mean"]), bool(data["has_nan"]), bool(data["has_inf"]),
+        tuple(data["shape"]),
+        data["dtype"],
+        _number(data["min"]),
+        _number(data["max"]),
+        _number(data["mean"]),
+        bool(data["has_nan"]),
+        bool(data["has_inf"]),
     )
 
 
@@ -223,23 +250,39 @@ def audit_from_dict(data: dict[str, Any]) -> AuditResult:
         return AuditResult(
             events=tuple(
                 StopEvent(
-                    _location(e["location"]), e["kind"], e["api"], int(e["count"]), bool(e["cut"]),
-                    tuple(e.get("ops", ())), tuple(_location(v) for v in e.get("via", ())),
+                    _location(e["location"]),
+                    e["kind"],
+                    e["api"],
+                    int(e["count"]),
+                    bool(e["cut"]),
+                    tuple(e.get("ops", ())),
+                    tuple(_location(v) for v in e.get("via", ())),
                 )
                 for e in data["events"]
             ),
             parameters=tuple(
                 ParameterGradient(
-                    p["name"], p["group"], tuple(p["shape"]), p["status"], _number(p["norm"]),
+                    p["name"],
+                    p["group"],
+                    tuple(p["shape"]),
+                    p["status"],
+                    _number(p["norm"]),
                     _location(p["location"]) if p.get("location") else None,
                 )
                 for p in data["parameters"]
             ),
-            groups=tuple(GroupNorm(g["name"], int(g["parameters"]), int(g["with_gradient"]), _number(g["norm"])) for g in data["groups"]),
+            groups=tuple(
+                GroupNorm(g["name"], int(g["parameters"]), int(g["with_gradient"]), _number(g["norm"]))
+                for g in data["groups"]
+            ),
             non_finite=tuple(
                 NonFinite(
-                    n["phase"], n["op"], _location(n["location"]), n["value"],
-                    tuple(_stats(s) for s in n["inputs"]), tuple(_stats(s) for s in n.get("outputs", ())),
+                    n["phase"],
+                    n["op"],
+                    _location(n["location"]),
+                    n["value"],
+                    tuple(_stats(s) for s in n["inputs"]),
+                    tuple(_stats(s) for s in n.get("outputs", ())),
                     n.get("forward_op", ""),
                 )
                 for n in data["non_finite"]

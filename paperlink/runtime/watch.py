@@ -39,9 +39,14 @@ _GRAD_MODE_FILE = "autograd/grad_mode.py"
 _CONTEXTLIB_FILE = "utils/_contextlib.py"
 _BASE = torch._C.TensorBase.__dict__
 _LEAVING = {
-    _BASE["item"]: "item", _BASE["numpy"]: "numpy", _BASE["tolist"]: "tolist",
-    _BASE["__float__"]: "float", _BASE["__int__"]: "int",
-    _BASE["detach"]: "detach", _BASE["detach_"]: "detach", torch.detach: "detach",
+    _BASE["item"]: "item",
+    _BASE["numpy"]: "numpy",
+    _BASE["tolist"]: "tolist",
+    _BASE["__float__"]: "float",
+    _BASE["__int__"]: "int",
+    _BASE["detach"]: "detach",
+    _BASE["detach_"]: "detach",
+    torch.detach: "detach",
 }
 _DATA = _BASE["data"]
 _BACKWARD = {torch.Tensor.backward, torch.autograd.backward, torch.autograd.grad}
@@ -174,10 +179,12 @@ class StepWatcher(TorchFunctionMode):
         return "data" if func.__self__ is _DATA and func.__name__ == "__get__" else None
 
     def events(self) -> tuple[StopEvent, ...]:
-        return tuple(sorted(
-            StopEvent(location, kind, api, tally.count, tally.cut, tuple(sorted(tally.ops)), via)
-            for (kind, api, location, via), tally in self._tallies.items()
-        ))
+        return tuple(
+            sorted(
+                StopEvent(location, kind, api, tally.count, tally.cut, tuple(sorted(tally.ops)), via)
+                for (kind, api, location, via), tally in self._tallies.items()
+            )
+        )
 
     def close(self) -> None:
         """Stop recording: hooks still on autograd nodes return at once from now on."""
@@ -278,8 +285,12 @@ class StepWatcher(TorchFunctionMode):
         if frame is None:
             return
         self.forward_origin = NonFinite(
-            "forward", api_name(func), self.frames.location(frame), _non_finite_value(bad),
-            tuple(tensor_stats(t) for t in inputs), tuple(tensor_stats(t) for t in bad),
+            "forward",
+            api_name(func),
+            self.frames.location(frame),
+            _non_finite_value(bad),
+            tuple(tensor_stats(t) for t in inputs),
+            tuple(tensor_stats(t) for t in bad),
         )
 
     def _hook_nodes(self, func: Any, outputs: list[torch.Tensor]) -> None:
@@ -312,8 +323,13 @@ class StepWatcher(TorchFunctionMode):
             if bad and all(is_finite(g) for g in given):
                 name, api, location = site
                 self.backward_origin = NonFinite(
-                    "backward", name, location, _non_finite_value(bad),
-                    tuple(tensor_stats(g) for g in given), tuple(tensor_stats(g) for g in made), api,
+                    "backward",
+                    name,
+                    location,
+                    _non_finite_value(bad),
+                    tuple(tensor_stats(g) for g in given),
+                    tuple(tensor_stats(g) for g in made),
+                    api,
                 )
         finally:
             self.quiet = False

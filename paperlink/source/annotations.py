@@ -123,7 +123,14 @@ class _ImplementsNames:
 
 
 def _annotation(
-    text: str, paper: str | None, form: str, span: Span, target: Span, target_name: str, problem: str, scope: str,
+    text: str,
+    paper: str | None,
+    form: str,
+    span: Span,
+    target: Span,
+    target_name: str,
+    problem: str,
+    scope: str,
     fingerprint: Callable[[], str],
 ) -> Annotation | None:
     """The annotation found, its text parsed once; None for a citation of a paper
@@ -192,7 +199,9 @@ class _Collector:
                 references.append(literal)
         self._add(", ".join(references), paper, "decorator", self.layout.decorator_span(decorator), owner, problem)
 
-    def _docstring(self, node: ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, owner: Owner) -> None:
+    def _docstring(
+        self, node: ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, owner: Owner
+    ) -> None:
         docstring = ast.get_docstring(node, clean=False)
         if not docstring:
             return
@@ -204,7 +213,12 @@ class _Collector:
             self._add(match.group("text").strip(), match.group("paper"), "docstring", where, owner)
 
     def _add(
-        self, text: str, paper: str | None, form: str, where: tuple[tuple[int, int], tuple[int, int]], owner: Owner,
+        self,
+        text: str,
+        paper: str | None,
+        form: str,
+        where: tuple[tuple[int, int], tuple[int, int]],
+        owner: Owner,
         problem: str = "",
     ) -> None:
         relative = self.parsed.relative
@@ -214,7 +228,14 @@ class _Collector:
         else:
             target = Span(relative, owner.first[0], owner.first[1] + 1, owner.last[0], owner.last[1] + 1)
         annotation = _annotation(
-            text, paper, form, span, target, owner.name, problem, owner.scope,
+            text,
+            paper,
+            form,
+            span,
+            target,
+            owner.name,
+            problem,
+            owner.scope,
             lambda: _code_fingerprint(self.text, self.layout, owner),
         )
         if annotation is not None:
@@ -269,9 +290,7 @@ def _parse_alone(segment: str, elif_: bool) -> list[ast.stmt]:
     return wrapper.body
 
 
-def is_citation(
-    text: str, parsed: tuple[tuple[Reference, ...], tuple[MalformedReference, ...]] | None = None
-) -> bool:
+def is_citation(text: str, parsed: tuple[tuple[Reference, ...], tuple[MalformedReference, ...]] | None = None) -> bool:
     """Whether a ``Paper:`` line cites a paper rather than linking to its items.
 
     Research code often says ``Paper: https://arxiv.org/abs/...`` or ``Paper: Attention

@@ -91,7 +91,10 @@ def _holds_candidate(node: ast.stmt, candidates: list[int]) -> bool:
 
 
 def _cover(
-    first: tuple[int, int], last: tuple[int, int], lines: list[str], candidates: list[int],
+    first: tuple[int, int],
+    last: tuple[int, int],
+    lines: list[str],
+    candidates: list[int],
     spans: dict[int, list[tuple[int, int]]],
 ) -> None:
     index = bisect_left(candidates, first[0])

@@ -53,7 +53,9 @@ def collect_comments(parsed: ParsedSource, needle: str) -> list[Comment]:
         return []
     headers = _decorated_headers(tree, lines)
     return [
-        _comment(Span(parsed.relative, c.line, c.column + 1, c.line, c.column + 1 + len(c.text)), c.text, lines, headers)
+        _comment(
+            Span(parsed.relative, c.line, c.column + 1, c.line, c.column + 1 + len(c.text)), c.text, lines, headers
+        )
         for c in found
     ]
 

@@ -30,11 +30,27 @@ from paperlink.spans import Span, relative_path
 __all__ = ["SourceText", "discover", "glob_match", "read_source", "relative_path", "resolved"]
 
 # Never worth descending into, with or without a .gitignore.
-_SKIPPED_DIRECTORIES = frozenset({
-    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__", "node_modules",
-    ".mypy_cache", ".pytest_cache", ".ruff_cache", ".paperlink_cache", "build", "dist",
-    ".eggs", "site-packages",
-})
+_SKIPPED_DIRECTORIES = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        "__pycache__",
+        "node_modules",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".paperlink_cache",
+        "build",
+        "dist",
+        ".eggs",
+        "site-packages",
+    }
+)
 
 _SOURCE_SUFFIXES = (".py", ".ipynb")  # Python files and Jupyter notebooks
 
@@ -66,7 +82,8 @@ def discover(targets: list[Path], config: Config) -> list[Path]:
 def _walk(directory: Path) -> Iterator[Path]:
     for folder, subfolders, files in os.walk(directory, followlinks=False):
         subfolders[:] = sorted(
-            name for name in subfolders
+            name
+            for name in subfolders
             if name not in _SKIPPED_DIRECTORIES and not name.startswith(".") and not name.endswith(".egg-info")
         )
         for name in sorted(files):
@@ -134,7 +151,10 @@ def _git_check_ignore(folder: Path, paths: list[Path]) -> list[Path]:
         result = subprocess.run(
             ["git", "-C", str(folder), "check-ignore", "--stdin", "-z"],
             input="\0".join(str(p.resolve()) for p in paths) + "\0",
-            capture_output=True, text=True, timeout=30, check=False,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return []

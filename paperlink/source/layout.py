@@ -36,7 +36,15 @@ if sys.version_info >= (3, 11):
 else:  # try/except* is new in 3.11
     _TRIES = (ast.Try,)
 _COMPOUND = (
-    *_DEFINITIONS, ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, *_TRIES, ast.Match,
+    *_DEFINITIONS,
+    ast.If,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.With,
+    ast.AsyncWith,
+    *_TRIES,
+    ast.Match,
 )
 _CASE = re.compile(r"case\b")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -244,7 +252,9 @@ class Layout:
             parts += self._clause(parts[-1], node.finalbody, "finally", scope)
             return parts
         orelse = getattr(node, "orelse", [])
-        while isinstance(node, ast.If) and len(orelse) == 1 and isinstance(orelse[0], ast.If) and self._is_elif(orelse[0]):
+        while (
+            isinstance(node, ast.If) and len(orelse) == 1 and isinstance(orelse[0], ast.If) and self._is_elif(orelse[0])
+        ):
             node = orelse[0]
             elif_owner = Owner(self._start(node), (0, 0), scope=".".join(scope), statements=(node,), elif_=True)
             parts.append(self._part(elif_owner, elif_owner.first[0], node.body, scope))
@@ -269,7 +279,9 @@ class Layout:
         if not body:
             return []
         line = previous.block.last_line + 1 if previous.block is not None else previous.header_end + 1
-        while line < body[0].lineno and (not self.lines[line - 1].strip() or self.lines[line - 1].lstrip().startswith("#")):
+        while line < body[0].lineno and (
+            not self.lines[line - 1].strip() or self.lines[line - 1].lstrip().startswith("#")
+        ):
             line += 1
         text = self.lines[line - 1]
         clause = Owner((line, len(text) - len(text.lstrip())), (0, 0), scope=".".join(scope))
@@ -328,7 +340,11 @@ class Layout:
         """From ``@`` to the end of the expression, closing parentheses around it included."""
         first = self._decorator_start(decorator)
         line, column = self._end(decorator)
-        opened = self.lines[first[0] - 1][first[1] + 1 : self._start(decorator)[1]].count("(") if first[0] == decorator.lineno else 0
+        opened = (
+            self.lines[first[0] - 1][first[1] + 1 : self._start(decorator)[1]].count("(")
+            if first[0] == decorator.lineno
+            else 0
+        )
         text = self.lines[line - 1]
         end = column
         while opened and column < len(text) and (text[column] == ")" or text[column].isspace()):

@@ -110,7 +110,9 @@ def _cells(data: object) -> list[dict]:
         raise NotebookError("not a notebook: the file holds JSON, but not an object")
     major = data.get("nbformat")
     if "worksheets" in data or (isinstance(major, int) and major < 4):
-        raise NotebookError(f"nbformat {major} notebooks are not supported: convert with 'jupyter nbconvert --to notebook'")
+        raise NotebookError(
+            f"nbformat {major} notebooks are not supported: convert with 'jupyter nbconvert --to notebook'"
+        )
     cells = data.get("cells")
     if not isinstance(cells, list):
         raise NotebookError("not a notebook: it has no 'cells' list")
@@ -252,7 +254,10 @@ def _unparsable(relative: str, number: int, error: SyntaxError) -> Diagnostic:
 
 
 def _assemble(
-    kinds: Sequence[str], blocks: Sequence[list[str]], file_lines: Sequence[tuple[int, ...]], indents: Sequence[int],
+    kinds: Sequence[str],
+    blocks: Sequence[list[str]],
+    file_lines: Sequence[tuple[int, ...]],
+    indents: Sequence[int],
 ) -> tuple[NotebookLayout, str]:
     cells: list[Cell] = []
     text: list[str] = []
@@ -284,7 +289,11 @@ def bind_markdown_annotations(annotations: tuple[Annotation, ...], notebook: Not
             bound.append(replace(annotation, form="markdown", span=span, problem=problem))
             continue
         target, fingerprint = code
-        bound.append(replace(annotation, form="markdown", span=span, target=target, target_name="", scope="", fingerprint=fingerprint))
+        bound.append(
+            replace(
+                annotation, form="markdown", span=span, target=target, target_name="", scope="", fingerprint=fingerprint
+            )
+        )
     return tuple(bound)
 
 
@@ -313,6 +322,8 @@ def _next_code(notebook: Notebook, markdown: Cell, path: str) -> tuple[Span, str
         first, last = tree.body[0], tree.body[-1]
         end_line = last.end_lineno or last.lineno
         end_column = len(code[end_line - 1]) + 1
-        span = Span(path, cell.first_line + first.lineno - 1, first.col_offset + 1, cell.first_line + end_line - 1, end_column)
+        span = Span(
+            path, cell.first_line + first.lineno - 1, first.col_offset + 1, cell.first_line + end_line - 1, end_column
+        )
         return span, statements_digest(tree.body)
     return None

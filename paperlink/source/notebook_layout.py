@@ -84,7 +84,9 @@ class NotebookLayout:
         line = span.line - cell.first_line + 1
         end = None if end_line is None else end_line - cell.first_line + 1
         shift = cell.indent
-        return Span(span.path, line, span.column + shift, end, None if end_column is None else end_column + shift, cell.number)
+        return Span(
+            span.path, line, span.column + shift, end, None if end_column is None else end_column + shift, cell.number
+        )
 
     def to_text_lines(self, span: Span) -> Span:
         """The inverse of :meth:`to_cells`."""
@@ -137,7 +139,14 @@ def _convert(value: Any, convert: Callable[[Span], Span]) -> Any:
 
 
 def _convert_span_dict(data: dict, convert: Callable[[Span], Span]) -> dict:
-    before = Span(data["path"], data["line"], data.get("column", 1), data.get("end_line"), data.get("end_column"), data.get("cell"))
+    before = Span(
+        data["path"],
+        data["line"],
+        data.get("column", 1),
+        data.get("end_line"),
+        data.get("end_column"),
+        data.get("cell"),
+    )
     span = convert(before)
     if span is before:
         return data

@@ -27,7 +27,9 @@ from paperlink.spans import Span
 
 __all__ = ["Suppression", "parse_suppression", "collect_suppressions"]
 
-_DIRECTIVE = re.compile(r"(?:^|(?<=\s))#\s*paperlink\s*:\s*ignore(?P<file>-file)?\b(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
+_DIRECTIVE = re.compile(
+    r"(?:^|(?<=\s))#\s*paperlink\s*:\s*ignore(?P<file>-file)?\b(?P<rest>.*)$", re.IGNORECASE | re.DOTALL
+)
 _SEPARATOR = re.compile(r"[,\s]+")
 _EXAMPLE = "write '# paperlink: ignore[PL101]'"
 

@@ -41,8 +41,16 @@ def config_sites(sources: Sequence[ConfigSource], paper_keys: Iterable[str]) -> 
             if name is None or not (name in known or any(same_hyperparameter(name, key) for key in keys)):
                 continue
             site = Site(
-                name, value.text, value.numeric, value.span, Source.CONFIG, True, SiteKind.CONFIG_FILE,
-                api=source.kind, label=value.key, anchors=(value.span.line,),
+                name,
+                value.text,
+                value.numeric,
+                value.span,
+                Source.CONFIG,
+                True,
+                SiteKind.CONFIG_FILE,
+                api=source.kind,
+                label=value.key,
+                anchors=(value.span.line,),
             )
             found.setdefault((value.span, name), site)
     return list(found.values())
@@ -98,7 +106,9 @@ def resolve_reads(sites: Sequence[Site], sources: Sequence[ConfigSource]) -> lis
         value = _agreed(by_key.get(key, []), site.span.path) if key else None
         if value is not None:
             written = value.interpolation or value.key  # the key at the span: `lr`, for `agent.lr: ${lr}`
-            site = dataclasses.replace(site, value=value.text, numeric=value.numeric, origin=value.span, origin_label=written)
+            site = dataclasses.replace(
+                site, value=value.text, numeric=value.numeric, origin=value.span, origin_label=written
+            )
         resolved.append(site)
     return resolved
 
@@ -121,7 +131,11 @@ def _instantiated(site: Site, targets: Mapping[str, list[str]]) -> str | None:
     owner = site.scope.removesuffix(".__init__")
     for target, prefixes in targets.items():
         target_module, _, name = target.rpartition(".")
-        if name == owner and (module == target_module or module.endswith(f".{target_module}")) and len(set(prefixes)) == 1:
+        if (
+            name == owner
+            and (module == target_module or module.endswith(f".{target_module}"))
+            and len(set(prefixes)) == 1
+        ):
             return f"{prefixes[0]}.{site.value}"
     return None
 

@@ -22,7 +22,9 @@ __all__ = ["CONFIG_BASES", "Value", "Scopes", "Resolver", "declarations", "decla
 CONFIG_BASES = frozenset(  # names a config object goes by: `cfg.lr` reads a setting
     "args arg cfg config conf opt opts option options hparams hparam hp hps params flags settings c".split()
 )
-_DATACLASS_DECORATORS = frozenset({"dataclass", "dataclasses.dataclass", "attr.s", "attr.define", "attrs.define", "define", "frozen"})
+_DATACLASS_DECORATORS = frozenset(
+    {"dataclass", "dataclasses.dataclass", "attr.s", "attr.define", "attrs.define", "define", "frozen"}
+)
 _CONFIG_BASE_CLASSES = frozenset({"BaseModel", "BaseSettings", "NamedTuple", "Tap"})
 _MAX_TEXT = 60
 _MAX_DEPTH = 4
@@ -148,8 +150,16 @@ def _declared(code: CodeModule, default: ast.AST, label: str, api: str, line: in
     if number is None:
         return None
     return Site(
-        name, text_of(code, default), number, code.span(default), Source.CONFIG, True, SiteKind.CONFIG,
-        api=api, label=label, anchors=(line,),
+        name,
+        text_of(code, default),
+        number,
+        code.span(default),
+        Source.CONFIG,
+        True,
+        SiteKind.CONFIG,
+        api=api,
+        label=label,
+        anchors=(line,),
     )
 
 
@@ -180,7 +190,11 @@ def _is_config_class(code: CodeModule, node: ast.ClassDef) -> bool:
 def _fields(code: CodeModule, node: ast.ClassDef) -> list[Site]:
     found = []
     for statement in node.body:
-        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value is not None:
+        if (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and statement.value is not None
+        ):
             value = statement.value
             if isinstance(value, ast.Call) and getattr(value.func, "id", getattr(value.func, "attr", "")) == "field":
                 value = next((k.value for k in value.keywords if k.arg == "default"), None)
@@ -228,8 +242,14 @@ class Resolver:
             if len(assigned) == 1 and assigned[0].value is not None:  # Scopes.add keeps only assignments with a value
                 followed = self.value(assigned[0].value, owner, depth + 1)
                 if followed.anchor is None:
-                    followed = Value(followed.text, followed.numeric, followed.source, followed.configurable,
-                                     followed.origin, assigned[0].lineno)
+                    followed = Value(
+                        followed.text,
+                        followed.numeric,
+                        followed.source,
+                        followed.configurable,
+                        followed.origin,
+                        assigned[0].lineno,
+                    )
                 return followed
             if assigned:
                 return self.symbolic(node)
@@ -255,9 +275,11 @@ class Resolver:
                 if argument.arg == name and isinstance(argument.annotation, ast.Name):
                     return argument.annotation.id in self.classes
         assigned = self.scopes.assignments.get(self.code.tree, {}).get(name, [])
-        return len(assigned) == 1 and isinstance(assigned[0].value, ast.Call) and getattr(
-            assigned[0].value.func, "id", None
-        ) in self.classes
+        return (
+            len(assigned) == 1
+            and isinstance(assigned[0].value, ast.Call)
+            and getattr(assigned[0].value.func, "id", None) in self.classes
+        )
 
     def _config(self, node: ast.Attribute) -> Value:
         declared = self.by_label.get(node.attr, [])
@@ -268,7 +290,9 @@ class Resolver:
         return Value(site.value, site.numeric, Source.CONFIG, True, origin=site, anchor=site.anchors[0])
 
 
-def _parameter_default(function: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> tuple[str, ast.AST | None] | None:
+def _parameter_default(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, name: str
+) -> tuple[str, ast.AST | None] | None:
     """(name, default or None) when ``name`` is a parameter of ``function``."""
     arguments = function.args
     positional = [*arguments.posonlyargs, *arguments.args]

@@ -37,7 +37,9 @@ class _Walk:
     calls: list[tuple[ast.Call, ast.AST, ast.stmt]] = field(default_factory=list)
     in_signatures: set[int] = field(default_factory=set)  # ids of calls in parameter defaults and fallbacks
     averages: list[tuple[ast.BinOp, ast.AST, ast.stmt]] = field(default_factory=list)
-    loss_terms: list[tuple[ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Return, ast.AST]] = field(default_factory=list)
+    loss_terms: list[tuple[ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Return, ast.AST]] = field(
+        default_factory=list
+    )
     scopes: Scopes = field(default_factory=Scopes)
     star_modules: list[str] = field(default_factory=list)
 
@@ -105,7 +107,9 @@ def _expressions(part: object) -> list[ast.expr]:
     return []
 
 
-def _scan_expression(found: _Walk, hot: set[int], node: ast.expr, scope: ast.AST, statement: ast.stmt, signature: bool) -> None:
+def _scan_expression(
+    found: _Walk, hot: set[int], node: ast.expr, scope: ast.AST, statement: ast.stmt, signature: bool
+) -> None:
     if not any(line in hot for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)):
         return
     wanted = api_names() | _EXTRA_CALLS
@@ -122,7 +126,11 @@ def _scan_expression(found: _Walk, hot: set[int], node: ast.expr, scope: ast.AST
 def _fallback(node: ast.expr) -> set[ast.AST]:
     """Calls in the fallback of ``norm_layer or partial(nn.LayerNorm, eps=1e-6)``: a default
     for a parameter, which callers can replace like a parameter default."""
-    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and isinstance(node.values[0], (ast.Name, ast.Attribute)):
+    if (
+        isinstance(node, ast.BoolOp)
+        and isinstance(node.op, ast.Or)
+        and isinstance(node.values[0], (ast.Name, ast.Attribute))
+    ):
         return {inner for value in node.values[1:] for inner in ast.walk(value) if isinstance(inner, ast.Call)}
     return set()
 
@@ -210,8 +218,14 @@ def _bind(api: Api, arguments: list[ast.expr], keywords: list[ast.keyword]) -> t
 
 
 def _explicit(
-    code: CodeModule, resolver: Resolver, api: Api, parameter: str, names: tuple[str, ...],
-    node: ast.AST, scope: ast.AST, statement: ast.stmt,
+    code: CodeModule,
+    resolver: Resolver,
+    api: Api,
+    parameter: str,
+    names: tuple[str, ...],
+    node: ast.AST,
+    scope: ast.AST,
+    statement: ast.stmt,
 ) -> list[Site]:
     if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float)) or _is_bool(node):
         return []  # None, a string, a flag: not a number to compare
@@ -219,7 +233,9 @@ def _explicit(
     defaults = _defaults(api, parameter, len(names))
     if len(names) > 1 and parts is None:
         value = resolver.value(node, scope)
-        return [_site(code, name, value, node, api, parameter, statement, default=d) for name, d in zip(names, defaults)]
+        return [
+            _site(code, name, value, node, api, parameter, statement, default=d) for name, d in zip(names, defaults)
+        ]
     targets = parts if parts is not None else [node]
     return [
         _site(code, name, resolver.value(part, scope), part, api, parameter, statement, default=d)
@@ -240,22 +256,41 @@ def _is_bool(node: ast.AST) -> bool:
 
 
 def _site(
-    code: CodeModule, name: str, value: Value, node: ast.AST, api: Api | None, label: str,
-    statement: ast.stmt, kind: SiteKind | None = None, default: float | None = None,
+    code: CodeModule,
+    name: str,
+    value: Value,
+    node: ast.AST,
+    api: Api | None,
+    label: str,
+    statement: ast.stmt,
+    kind: SiteKind | None = None,
+    default: float | None = None,
 ) -> Site:
     anchors = (statement.lineno,) if value.anchor is None else (statement.lineno, value.anchor)
     origin = value.origin
     # A parameter read as is (`Adam(..., lr=lr)` in `Agent.__init__`): Hydra's `_target_` may supply it.
     scope = code.scope_name(statement) if value.numeric is None and isinstance(node, ast.Name) else ""
     return Site(
-        name, value.text, value.numeric, code.span(node), value.source, value.configurable,
-        kind or _KINDS.get(api.kind if api else "", SiteKind.LAYER), api=api.qualified if api else None,
-        label=label, anchors=anchors, origin=origin.span if origin else None,
-        origin_label=declared_as(origin) if origin else "", default=default, scope=scope,
+        name,
+        value.text,
+        value.numeric,
+        code.span(node),
+        value.source,
+        value.configurable,
+        kind or _KINDS.get(api.kind if api else "", SiteKind.LAYER),
+        api=api.qualified if api else None,
+        label=label,
+        anchors=anchors,
+        origin=origin.span if origin else None,
+        origin_label=declared_as(origin) if origin else "",
+        default=default,
+        scope=scope,
     )
 
 
-def _implicit(code: CodeModule, api: Api, parameter: str, names: tuple[str, ...], call: ast.Call, statement: ast.stmt) -> list[Site]:
+def _implicit(
+    code: CodeModule, api: Api, parameter: str, names: tuple[str, ...], call: ast.Call, statement: ast.stmt
+) -> list[Site]:
     default = api.defaults[parameter]
     values = default if isinstance(default, list) and len(default) == len(names) > 1 else [default]
     if len(values) != len(names):
@@ -264,10 +299,20 @@ def _implicit(code: CodeModule, api: Api, parameter: str, names: tuple[str, ...]
     for name, value in zip(names, values):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             continue  # None (computed at run time), strings and objects have no number to state
-        sites.append(Site(
-            name, format_number(float(value)), float(value), code.span(call.func), Source.DEFAULT, False,
-            _KINDS.get(api.kind, SiteKind.LAYER), api=api.qualified, label=parameter, anchors=(statement.lineno,),
-        ))
+        sites.append(
+            Site(
+                name,
+                format_number(float(value)),
+                float(value),
+                code.span(call.func),
+                Source.DEFAULT,
+                False,
+                _KINDS.get(api.kind, SiteKind.LAYER),
+                api=api.qualified,
+                label=parameter,
+                anchors=(statement.lineno,),
+            )
+        )
     return sites
 
 
@@ -292,13 +337,19 @@ def _destinations(node: ast.BinOp, statement: ast.stmt) -> set[str]:
     if isinstance(statement, ast.Assign) and statement.value is node:
         return {ast.unparse(target) for target in statement.targets}  # unparsed: a target's ctx is Store
     return {
-        ast.unparse(call.func.value) for call in ast.walk(statement)
-        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "copy_"
-        and call.args and call.args[0] is node
+        ast.unparse(call.func.value)
+        for call in ast.walk(statement)
+        if isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr == "copy_"
+        and call.args
+        and call.args[0] is node
     }
 
 
-def _average_sites(code: CodeModule, resolver: Resolver, node: ast.BinOp, scope: ast.AST, statement: ast.stmt) -> list[Site]:
+def _average_sites(
+    code: CodeModule, resolver: Resolver, node: ast.BinOp, scope: ast.AST, statement: ast.stmt
+) -> list[Site]:
     """``x = d * x + (1 - d) * y`` (or ``x.copy_(...)``), in any order: a moving average of ``x``
     with decay ``d``. A mix not stored back into one of its terms (label smoothing's
     ``(1 - eps) * nll + eps * uniform``) is not an average."""
@@ -318,7 +369,9 @@ def _average_sites(code: CodeModule, resolver: Resolver, node: ast.BinOp, scope:
     return []
 
 
-def _update_method_sites(code: CodeModule, resolver: Resolver, call: ast.Call, scope: ast.AST, statement: ast.stmt) -> list[Site]:
+def _update_method_sites(
+    code: CodeModule, resolver: Resolver, call: ast.Call, scope: ast.AST, statement: ast.stmt
+) -> list[Site]:
     """``p.mul_(d).add_(q, alpha=1 - d)`` and ``p.lerp_(q, 1 - d)``: in-place moving averages."""
     method = _last_name(call.func)
     weight = None
@@ -346,7 +399,10 @@ def _terms(node: ast.AST) -> list[ast.AST]:
 
 
 def _loss_term_sites(
-    code: CodeModule, resolver: Resolver, statement: ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Return, scope: ast.AST,
+    code: CodeModule,
+    resolver: Resolver,
+    statement: ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Return,
+    scope: ast.AST,
 ) -> list[Site]:
     """Coefficients of the terms a loss adds up (``loss = a + 0.5 * b``; ``loss += c * d``)."""
     if statement.value is None:
@@ -364,7 +420,18 @@ def _loss_term_sites(
         if value.numeric is not None and abs(value.numeric) in (0.0, 1.0):
             continue  # 0 and 1 are identities, not weights
         name = config_name(coefficient.attr) if isinstance(coefficient, ast.Attribute) else None
-        sites.append(_site(code, name or f"loss_weight.{_term_name(code, other)}", value, coefficient, None, "", statement, SiteKind.LOSS_TERM))
+        sites.append(
+            _site(
+                code,
+                name or f"loss_weight.{_term_name(code, other)}",
+                value,
+                coefficient,
+                None,
+                "",
+                statement,
+                SiteKind.LOSS_TERM,
+            )
+        )
     return sites
 
 
@@ -379,7 +446,11 @@ def _coefficient(resolver: Resolver, term: ast.AST, scope: ast.AST) -> tuple[ast
     for coefficient, other in ((left, right), (right, left)):
         if isinstance(coefficient, ast.Attribute) and resolver.is_config(coefficient.value, scope):
             return coefficient, other
-    if isinstance(left, ast.Name) and isinstance(right, ast.Name) and ("loss" in left.id.lower()) != ("loss" in right.id.lower()):
+    if (
+        isinstance(left, ast.Name)
+        and isinstance(right, ast.Name)
+        and ("loss" in left.id.lower()) != ("loss" in right.id.lower())
+    ):
         return (right, left) if "loss" in left.id.lower() else (left, right)
     return None
 
@@ -392,7 +463,11 @@ def _term_name(code: CodeModule, node: ast.AST) -> str:
             if isinstance(inner, ast.Attribute) and isinstance(inner.value, (ast.Call, ast.Subscript, ast.BinOp)):
                 node = inner.value  # `f(x).pow(2).mean()` is named by f
                 continue
-            if isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name) and code.qualified_name(inner) is None:
+            if (
+                isinstance(inner, ast.Attribute)
+                and isinstance(inner.value, ast.Name)
+                and code.qualified_name(inner) is None
+            ):
                 return inner.value.id  # `logits.pow(2)` is named by logits; `torch.logsumexp(...)` by logsumexp
             return _last_name(inner) or "term"
         if isinstance(node, ast.Attribute) and isinstance(node.value, (ast.Call, ast.Subscript)):

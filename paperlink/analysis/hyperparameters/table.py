@@ -124,7 +124,13 @@ def place_sites(sites: Sequence[Site], project: Project) -> list[Placed]:
     links: dict[tuple[str, int], list[Link]] = {}
     for link in project.links:
         links.setdefault((link.target.path, link.target.line), []).append(link)
-    default = project.default_paper if project.default_paper in indexes else next(iter(indexes)) if len(indexes) == 1 else None
+    default = (
+        project.default_paper
+        if project.default_paper in indexes
+        else next(iter(indexes))
+        if len(indexes) == 1
+        else None
+    )
     stated_by_name = indexes[default].stated if default is not None else {}
     per_statement: dict[tuple[str, int], int] = {}
     for site in sites:
@@ -168,10 +174,14 @@ def _linked(
 # --- diagnostics ------------------------------------------------------------------------------
 
 
-
 def _hidden(placed: Placed) -> Diagnostic | None:
     site = placed.site
-    if site.kind is SiteKind.CONFIG or site.source is not Source.LITERAL or site.configurable or is_test_file(site.span.path):
+    if (
+        site.kind is SiteKind.CONFIG
+        or site.source is not Source.LITERAL
+        or site.configurable
+        or is_test_file(site.span.path)
+    ):
         return None
     if placed.linked or placed.stated is not None or site.numeric is None or is_neutral(placed.name, site.numeric):
         return None
@@ -229,7 +239,11 @@ def _conflicts(placed: Sequence[Placed], reads: Mapping[str, frozenset[str]], pr
         if site.source is not Source.LITERAL or site.numeric is None:
             continue
         config = configured.get((site.span.path, entry.name)) or next(
-            (configured[path, entry.name] for path in sorted(reads.get(site.span.path, ())) if (path, entry.name) in configured),
+            (
+                configured[path, entry.name]
+                for path in sorted(reads.get(site.span.path, ()))
+                if (path, entry.name) in configured
+            ),
             None,
         )
         if config is None or config.site.numeric is None or same_value(site.numeric, config.site.numeric):
@@ -252,7 +266,11 @@ def _unimplemented(placed: Sequence[Placed], project: Project) -> list[Diagnosti
     for name, paper in sorted(project.papers.items()):
         exempt_here = exempt | set(paper.not_implemented)
         for key, stated in sorted(_index(paper).stated.items()):
-            if (name, key) in covered or stated.item.key in exempt_here or any(label in exempt_here for label in stated.item.labels):
+            if (
+                (name, key) in covered
+                or stated.item.key in exempt_here
+                or any(label in exempt_here for label in stated.item.labels)
+            ):
                 continue
             shown = stated.item.hyperparameter.name if stated.item.hyperparameter else key
             message = f"hyperparameter {shown} = {_plain(stated)} ({stated.cite(project.papers)}) has no code site"
@@ -260,7 +278,9 @@ def _unimplemented(placed: Sequence[Placed], project: Project) -> list[Diagnosti
     return found
 
 
-def diagnostics(placed: Sequence[Placed], project: Project, reads: Mapping[str, frozenset[str]] | None = None) -> list[Diagnostic]:
+def diagnostics(
+    placed: Sequence[Placed], project: Project, reads: Mapping[str, frozenset[str]] | None = None
+) -> list[Diagnostic]:
     # A flag's default is reported once, however many arguments read it.
     found: dict[tuple[Span, str, str], Diagnostic] = {}
     for entry in placed:
@@ -307,7 +327,9 @@ def _status(stated: Stated | None, sites: Sequence[Site]) -> str:
         return "only-in-paper"
     if stated is None:
         return "only-in-code"
-    if stated.number is not None and any(s.numeric is not None and not same_value(s.numeric, stated.number) for s in sites):
+    if stated.number is not None and any(
+        s.numeric is not None and not same_value(s.numeric, stated.number) for s in sites
+    ):
         return "mismatch"
     return "match"
 
@@ -325,12 +347,14 @@ def hyperparameter_rows(placed: Sequence[Placed], project: Project) -> list[dict
     rows = []
     for name in sorted(by_name):
         stated, sites = by_name[name]
-        rows.append({
-            "name": name,
-            "paper": _paper_entry(stated, project.papers) if stated is not None else None,
-            "code": [_code_entry(site) for site in sorted(sites, key=lambda s: (s.span, s.source.value))],
-            "status": _status(stated, sites),
-        })
+        rows.append(
+            {
+                "name": name,
+                "paper": _paper_entry(stated, project.papers) if stated is not None else None,
+                "code": [_code_entry(site) for site in sorted(sites, key=lambda s: (s.span, s.source.value))],
+                "status": _status(stated, sites),
+            }
+        )
     return rows
 
 
@@ -351,4 +375,3 @@ def conclude(facts: Sequence[HyperparameterFacts], project: Project) -> Conclusi
     placed = place_sites(sites, project)
     reads = config_readers(sources, sites)
     return Conclusion(tuple(diagnostics(placed, project, reads)), hyperparameter_rows(placed, project))
-

@@ -107,50 +107,123 @@ def _torch_hyperparameters(qualified: str, kind: str, parameters: list[dict[str,
 # Third-party APIs: (qualified name, kind, positional order, {parameter: canonical name}).
 _OPTIMIZER_KEYWORDS = {"lr": "learning_rate", "weight_decay": "weight_decay", "momentum": "momentum", "eps": "adam.eps"}
 _THIRD_PARTY: tuple[tuple[str, str, tuple[str, ...], dict[str, str]], ...] = (
-    ("timm.optim.create_optimizer_v2", "optimizer", ("model_or_params", "opt", "lr", "weight_decay", "momentum"), _OPTIMIZER_KEYWORDS),
+    (
+        "timm.optim.create_optimizer_v2",
+        "optimizer",
+        ("model_or_params", "opt", "lr", "weight_decay", "momentum"),
+        _OPTIMIZER_KEYWORDS,
+    ),
     ("timm.optim.create_optimizer", "optimizer", ("args", "model"), {}),
     ("timm.utils.ModelEmaV2", "ema", ("model", "decay"), {"decay": "ema_decay"}),
     ("timm.utils.ModelEmaV3", "ema", ("model", "decay"), {"decay": "ema_decay"}),
     ("timm.utils.ModelEma", "ema", ("model", "decay"), {"decay": "ema_decay"}),
     ("timm.loss.LabelSmoothingCrossEntropy", "loss", ("smoothing",), {"smoothing": "label_smoothing"}),
-    ("timm.data.Mixup", "augmentation", ("mixup_alpha", "cutmix_alpha"), {
-        "mixup_alpha": "mixup_alpha", "cutmix_alpha": "cutmix_alpha", "prob": "mixup_prob",
-        "switch_prob": "mixup_switch_prob", "label_smoothing": "label_smoothing",
-    }),
-    ("transformers.AdamW", "optimizer", ("params", "lr", "betas", "eps", "weight_decay"), {
-        "lr": "learning_rate", "eps": "adam.eps", "weight_decay": "weight_decay",
-    }),
-    ("transformers.get_linear_schedule_with_warmup", "scheduler", ("optimizer", "num_warmup_steps", "num_training_steps"), {
-        "num_warmup_steps": "warmup_steps", "num_training_steps": "training_steps",
-    }),
-    ("transformers.get_cosine_schedule_with_warmup", "scheduler", ("optimizer", "num_warmup_steps", "num_training_steps"), {
-        "num_warmup_steps": "warmup_steps", "num_training_steps": "training_steps",
-    }),
-    ("apex.parallel.LARC.LARC", "optimizer", ("optimizer", "trust_coefficient", "clip", "eps"), {
-        "trust_coefficient": "lars.trust_coefficient",
-    }),
+    (
+        "timm.data.Mixup",
+        "augmentation",
+        ("mixup_alpha", "cutmix_alpha"),
+        {
+            "mixup_alpha": "mixup_alpha",
+            "cutmix_alpha": "cutmix_alpha",
+            "prob": "mixup_prob",
+            "switch_prob": "mixup_switch_prob",
+            "label_smoothing": "label_smoothing",
+        },
+    ),
+    (
+        "transformers.AdamW",
+        "optimizer",
+        ("params", "lr", "betas", "eps", "weight_decay"),
+        {
+            "lr": "learning_rate",
+            "eps": "adam.eps",
+            "weight_decay": "weight_decay",
+        },
+    ),
+    (
+        "transformers.get_linear_schedule_with_warmup",
+        "scheduler",
+        ("optimizer", "num_warmup_steps", "num_training_steps"),
+        {
+            "num_warmup_steps": "warmup_steps",
+            "num_training_steps": "training_steps",
+        },
+    ),
+    (
+        "transformers.get_cosine_schedule_with_warmup",
+        "scheduler",
+        ("optimizer", "num_warmup_steps", "num_training_steps"),
+        {
+            "num_warmup_steps": "warmup_steps",
+            "num_training_steps": "training_steps",
+        },
+    ),
+    (
+        "apex.parallel.LARC.LARC",
+        "optimizer",
+        ("optimizer", "trust_coefficient", "clip", "eps"),
+        {
+            "trust_coefficient": "lars.trust_coefficient",
+        },
+    ),
     ("ema_pytorch.EMA", "ema", ("model",), {"beta": "ema_decay", "update_every": "ema_update_every"}),
     ("torch_ema.ExponentialMovingAverage", "ema", ("parameters", "decay"), {"decay": "ema_decay"}),
-    ("lion_pytorch.Lion", "optimizer", ("params", "lr", "betas", "weight_decay"), {
-        "lr": "learning_rate", "weight_decay": "weight_decay",
-    }),
+    (
+        "lion_pytorch.Lion",
+        "optimizer",
+        ("params", "lr", "betas", "weight_decay"),
+        {
+            "lr": "learning_rate",
+            "weight_decay": "weight_decay",
+        },
+    ),
     ("gymnasium.wrappers.FrameStack", "environment", ("env", "num_stack"), {"num_stack": "frame_stack"}),
     ("gymnasium.wrappers.FrameStackObservation", "environment", ("env", "stack_size"), {"stack_size": "frame_stack"}),
     ("gym.wrappers.FrameStack", "environment", ("env", "num_stack"), {"num_stack": "frame_stack"}),
-    ("gymnasium.wrappers.AtariPreprocessing", "environment", ("env", "noop_max", "frame_skip"), {
-        "noop_max": "noop_max", "frame_skip": "frame_skip",
-    }),
-    ("stable_baselines3.common.atari_wrappers.NoopResetEnv", "environment", ("env", "noop_max"), {"noop_max": "noop_max"}),
+    (
+        "gymnasium.wrappers.AtariPreprocessing",
+        "environment",
+        ("env", "noop_max", "frame_skip"),
+        {
+            "noop_max": "noop_max",
+            "frame_skip": "frame_skip",
+        },
+    ),
+    (
+        "stable_baselines3.common.atari_wrappers.NoopResetEnv",
+        "environment",
+        ("env", "noop_max"),
+        {"noop_max": "noop_max"},
+    ),
     ("stable_baselines3.common.atari_wrappers.MaxAndSkipEnv", "environment", ("env", "skip"), {"skip": "frame_skip"}),
-    ("torchvision.transforms.RandomResizedCrop", "augmentation", ("size", "scale", "ratio"), {"scale": "aug.crop_scale"}),
-    ("torchvision.transforms.ColorJitter", "augmentation", ("brightness", "contrast", "saturation", "hue"), {
-        "brightness": "aug.brightness", "contrast": "aug.contrast", "saturation": "aug.saturation", "hue": "aug.hue",
-    }),
+    (
+        "torchvision.transforms.RandomResizedCrop",
+        "augmentation",
+        ("size", "scale", "ratio"),
+        {"scale": "aug.crop_scale"},
+    ),
+    (
+        "torchvision.transforms.ColorJitter",
+        "augmentation",
+        ("brightness", "contrast", "saturation", "hue"),
+        {
+            "brightness": "aug.brightness",
+            "contrast": "aug.contrast",
+            "saturation": "aug.saturation",
+            "hue": "aug.hue",
+        },
+    ),
     ("torchvision.transforms.RandomGrayscale", "augmentation", ("p",), {"p": "aug.grayscale_p"}),
     ("torchvision.transforms.RandomApply", "augmentation", ("transforms", "p"), {"p": "aug.apply_p"}),
-    ("torchvision.transforms.RandAugment", "augmentation", ("num_ops", "magnitude"), {
-        "num_ops": "aug.randaugment_ops", "magnitude": "aug.randaugment_magnitude",
-    }),
+    (
+        "torchvision.transforms.RandAugment",
+        "augmentation",
+        ("num_ops", "magnitude"),
+        {
+            "num_ops": "aug.randaugment_ops",
+            "magnitude": "aug.randaugment_magnitude",
+        },
+    ),
     ("torchvision.transforms.RandomErasing", "augmentation", ("p",), {"p": "aug.erasing_p"}),
 )
 _THIRD_PARTY_BETAS = frozenset({"transformers.AdamW", "lion_pytorch.Lion"})
@@ -301,7 +374,10 @@ def same_hyperparameter(code_name: str, paper_key: str) -> bool:
     means the optimizer's (``eps`` ~ ``adam.eps``), and a config field ``beta1`` is the
     paper's ``adam.beta1``.
     """
-    code, paper = _alias(code_name), _alias(_BY_IDENTIFIER.get(paper_key, paper_key))  # hp:replay_buffer_size is buffer_size
+    code, paper = (
+        _alias(code_name),
+        _alias(_BY_IDENTIFIER.get(paper_key, paper_key)),
+    )  # hp:replay_buffer_size is buffer_size
     if code == paper:
         return True
     if "." not in paper and code.startswith(_OPTIMIZER_PREFIXES):

@@ -50,7 +50,13 @@ class Counting(_ReaderHost):
             counters.new(name, template=(("value", name, style),))
         counters.prefixes["enumii"] = (("the", "enumi"),)
         counters.prefixes["enumiii"] = (("the", "enumi"), ("text", "("), ("the", "enumii"), ("text", ")"))
-        counters.prefixes["enumiv"] = (("the", "enumi"), ("text", "("), ("the", "enumii"), ("text", ")"), ("the", "enumiii"))
+        counters.prefixes["enumiv"] = (
+            ("the", "enumi"),
+            ("text", "("),
+            ("the", "enumii"),
+            ("text", ")"),
+            ("the", "enumiii"),
+        )
 
     def _setup_class(self, name: str, span: Span) -> None:
         self.document_class = name
@@ -72,12 +78,16 @@ class Counting(_ReaderHost):
             counters.set_template("subsection", (("the", "section"), ("text", "-"), ("value", "subsection", "Alph")))
             counters.set_template("subsubsection", (("the", "subsection"), ("value", "subsubsection", "arabic")))
         if name not in _KNOWN_CLASSES:
-            self.limitations.append(Limitation(
-                f"document class '{name}' is not modelled; numbers assume the article class", span))
-            self._diagnose(span, NumberingUnknown, f"document class '{name}' is not modelled; numbers assume the article class")
+            self.limitations.append(
+                Limitation(f"document class '{name}' is not modelled; numbers assume the article class", span)
+            )
+            self._diagnose(
+                span, NumberingUnknown, f"document class '{name}' is not modelled; numbers assume the article class"
+            )
         elif name.startswith("revtex") or name == "memoir":
-            self.limitations.append(Limitation(
-                f"document class '{name}' numbers some items its own way; those numbers may differ", span))
+            self.limitations.append(
+                Limitation(f"document class '{name}' numbers some items its own way; those numbers may differ", span)
+            )
 
     # -- reading files ----------------------------------------------------------------
 
@@ -113,7 +123,10 @@ class Counting(_ReaderHost):
             return
         if value is None:
             span = current.span(node.pos)
-            self._limitation(span, f"\\{node.macroname}{{{counter}}}{{{value_text}}}: value not understood; later numbers of '{counter}' may be wrong")
+            self._limitation(
+                span,
+                f"\\{node.macroname}{{{counter}}}{{{value_text}}}: value not understood; later numbers of '{counter}' may be wrong",
+            )
             return
         if node.macroname == "setcounter":
             self.counters.set(counter, value)
@@ -211,11 +224,16 @@ class Counting(_ReaderHost):
         if name.startswith("the") and name[3:] in self.counters:
             template = parse_template(definition.macro.body)
             if template is None:
-                self._limitation(current.span(node.pos), f"\\{name} is defined in a way paperlink cannot evaluate; '{name[3:]}' numbers are not known")
+                self._limitation(
+                    current.span(node.pos),
+                    f"\\{name} is defined in a way paperlink cannot evaluate; '{name[3:]}' numbers are not known",
+                )
                 template = (("text", "?"),)
             self._set_template_locally(name[3:], template)
         elif "\\@currentlabel" in definition.macro.body:
-            self._limitation(current.span(node.pos), f"\\{name} sets \\@currentlabel itself; labels after it may have other numbers")
+            self._limitation(
+                current.span(node.pos), f"\\{name} sets \\@currentlabel itself; labels after it may have other numbers"
+            )
         elif name.startswith("p@") and name[2:] in self.counters:
             template = parse_template(definition.macro.body)
             if template is not None:
@@ -231,9 +249,12 @@ class Counting(_ReaderHost):
             return
         self._setup_class(base, current.span(node.pos))
         self.document_class = name
-        self.limitations.append(Limitation(
-            f"document class '{name}' is read as its base class '{base}'; numbering it changes itself is not seen",
-            current.span(node.pos)))
+        self.limitations.append(
+            Limitation(
+                f"document class '{name}' is read as its base class '{base}'; numbering it changes itself is not seen",
+                current.span(node.pos),
+            )
+        )
 
     def _local_class_base(self, name: str, current: _File) -> str | None:
         """The standard class a class file shipped with the paper loads (``\\LoadClass{book}``)."""
@@ -267,4 +288,3 @@ class Counting(_ReaderHost):
             elif package in ("algorithmic", "algpseudocode", "algorithmicx"):
                 self.algorithm_style = "algorithmic" if package == "algorithmic" else "algpseudocode"
                 self.algorithm_ends = "noend" not in options
-

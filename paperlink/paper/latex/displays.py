@@ -47,10 +47,14 @@ class DisplayMath(_ReaderHost):
                 for label in _find_macros(node.nodelist, _LABEL):
                     self._bind_label(label, current)
 
-    def _display_item(self, env: LatexEnvironmentNode, row: list[LatexNode], current: _File, tag: LatexMacroNode | None) -> _Item:
+    def _display_item(
+        self, env: LatexEnvironmentNode, row: list[LatexNode], current: _File, tag: LatexMacroNode | None
+    ) -> _Item:
         start = _content_start(row, env.pos)
         latex = _math_source(current.text, row)
-        item = self._new_item(ItemKind.EQUATION, None, current.span(start), environment=env.environmentname, latex=latex)
+        item = self._new_item(
+            ItemKind.EQUATION, None, current.span(start), environment=env.environmentname, latex=latex
+        )
         if tag is not None:
             item.number = (_argument_text(tag, 1) or "").strip()
             self.anchors[-1] = _Anchor(item.number, item)
@@ -97,7 +101,11 @@ class DisplayMath(_ReaderHost):
                 self._bind_label(label, current, _Anchor(item.number, item))
             pending = []
         for label in pending:
-            self._diagnose(current.span(label.pos), DroppedLabel, f"label '{_label_key(label)}' is on a row without a number; LaTeX drops it")
+            self._diagnose(
+                current.span(label.pos),
+                DroppedLabel,
+                f"label '{_label_key(label)}' is on a row without a number; LaTeX drops it",
+            )
 
     def _gather(self, env: LatexEnvironmentNode, current: _File, *, numbered: bool) -> None:
         """gather: each row is a group, so a label in an unnumbered row sees the outer label."""
@@ -124,8 +132,11 @@ class DisplayMath(_ReaderHost):
             if row_numbered:
                 start = _content_start(row, env.pos)
                 item = self._new_item(
-                    ItemKind.EQUATION, anchor.number, current.span(start),
-                    environment=env.environmentname, latex=_math_source(current.text, row),
+                    ItemKind.EQUATION,
+                    anchor.number,
+                    current.span(start),
+                    environment=env.environmentname,
+                    latex=_math_source(current.text, row),
                 )
                 anchor = _Anchor(anchor.number, item)
             for label in (m for m in markers if m.macroname == "label"):
@@ -152,4 +163,3 @@ class DisplayMath(_ReaderHost):
                 counters.set("equation", parent_value)
                 self.equation_group = outer
         item.latex = "\n".join(i.latex for i in self.items if i.parent is item)
-

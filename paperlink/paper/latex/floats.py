@@ -62,7 +62,13 @@ class Floats(_ReaderHost):
         host = self.floats[-1] if self.floats else None
         if _argument(node, 0) is not None:  # \caption*: no number, and labels get none
             self.anchors[-1] = _Anchor(None, None)
-        elif counter == "algocf" and host is not None and host.items and host.items[0].environment == "algocf" and not host.items[0].title:
+        elif (
+            counter == "algocf"
+            and host is not None
+            and host.items
+            and host.items[0].environment == "algocf"
+            and not host.items[0].title
+        ):
             host.items[0].title, host.items[0].latex = _plain(caption), caption  # stepped at \begin
         else:
             self._captioned(counter, caption, current.span(node.pos))
@@ -121,7 +127,12 @@ class Floats(_ReaderHost):
                     unknown.append(child)
                 else:
                     self._bind_label(child, current)
-            elif child.macroname == ";" or child.nodeargd is not None and child.nodeargd.argnlist or child.macroname in ("KwRet", "Return"):
+            elif (
+                child.macroname == ";"
+                or child.nodeargd is not None
+                and child.nodeargd.argnlist
+                or child.macroname in ("KwRet", "Return")
+            ):
                 after_line = True
                 content = False
                 unknown.extend(_find_macros(_children(child), _ALGORITHM2E_LABELS))
@@ -130,7 +141,9 @@ class Floats(_ReaderHost):
         for label in unknown:
             self._bind_label(label, current, _Anchor(None, None))
         if unknown:
-            self._limitation(current.span(node.pos), "algorithm2e line numbers are not modelled; labels on its lines get no number")
+            self._limitation(
+                current.span(node.pos), "algorithm2e line numbers are not modelled; labels on its lines get no number"
+            )
 
     def _on_subcaptionbox(self, node: LatexMacroNode, current: _File) -> None:
         """``\\subcaptionbox{caption}{body}`` (subcaption) and ``\\subfloat[caption]{body}`` (subfig)."""
@@ -223,7 +236,9 @@ class Floats(_ReaderHost):
                 self.anchors[-1] = _Anchor(self.counters.label_text(counter), None)
             for child in node.nodelist:
                 if isinstance(child, LatexMacroNode) and child.macroname in lines:
-                    item = self._new_item(ItemKind.ALGORITHM_LINE, None, current.span(child.pos), environment="line", keep=numbered)
+                    item = self._new_item(
+                        ItemKind.ALGORITHM_LINE, None, current.span(child.pos), environment="line", keep=numbered
+                    )
                     item.number = self._refstep(counter, item)
                     if host is not None:
                         host.lines.append(item)
@@ -236,4 +251,3 @@ class Floats(_ReaderHost):
                 elif child is not None and not isinstance(child, LatexCharsNode):
                     for label in _find_macros([child], _LABEL):
                         self._bind_label(label, current)
-

@@ -28,6 +28,7 @@ from paperlink.spans import Span
 if TYPE_CHECKING:
     from paperlink.paper.latex.state import _File
 
+
 def _context_db() -> LatexContextDb:
     """pylatexenc's defaults plus the macros whose arguments structure depends on."""
     db = get_default_latex_context_db()
@@ -111,15 +112,22 @@ class _Walker(LatexWalker):
             self.at_end = True
             raise
 
-    def get_latex_nodes(self, pos: int = 0, stop_upon_closing_brace: str | None = None,
-                        stop_upon_end_environment: str | None = None,
-                        stop_upon_closing_mathmode: str | None = None, **kwargs: Any) -> Any:
+    def get_latex_nodes(
+        self,
+        pos: int = 0,
+        stop_upon_closing_brace: str | None = None,
+        stop_upon_end_environment: str | None = None,
+        stop_upon_closing_mathmode: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
         """pylatexenc's, plus the error its tolerant mode drops: the text ends inside a group."""
         self.at_end = False
         result = super().get_latex_nodes(
-            pos, stop_upon_closing_brace=stop_upon_closing_brace,
+            pos,
+            stop_upon_closing_brace=stop_upon_closing_brace,
             stop_upon_end_environment=stop_upon_end_environment,
-            stop_upon_closing_mathmode=stop_upon_closing_mathmode, **kwargs,
+            stop_upon_closing_mathmode=stop_upon_closing_mathmode,
+            **kwargs,
         )
         if self.at_end:
             if stop_upon_end_environment:
@@ -304,7 +312,9 @@ def _table_rows(node: LatexEnvironmentNode, current: _File) -> list[tuple[list[s
     return rows
 
 
-_RULES = re.compile(r"\\(?:hline|toprule|midrule|bottomrule|cline|cmidrule|addlinespace|rowcolor|specialrule)(?:\([^)]*\))?(?:\s*\{[^{}]*\})*")
+_RULES = re.compile(
+    r"\\(?:hline|toprule|midrule|bottomrule|cline|cmidrule|addlinespace|rowcolor|specialrule)(?:\([^)]*\))?(?:\s*\{[^{}]*\})*"
+)
 
 
 def _cells(text: str, row: list) -> list[str]:
@@ -332,5 +342,3 @@ def _cells(text: str, row: list) -> list[str]:
         index += 1
     cells.append(source[start:].strip())
     return cells
-
-

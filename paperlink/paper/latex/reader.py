@@ -65,7 +65,13 @@ from paperlink.paper.prose import ProseFinder
 from paperlink.paper.texscan import PLACEHOLDER, MacroTable, expand_in_prose, prepare
 from paperlink.rules.base import Rule
 from paperlink.rules.paper_input import (
-    DuplicateLabel, IncludeCycle, IncludeOutsidePaper, MalformedLatex, NumberingUnknown, PaperFileMissing, PaperNotUtf8,
+    DuplicateLabel,
+    IncludeCycle,
+    IncludeOutsidePaper,
+    MalformedLatex,
+    NumberingUnknown,
+    PaperFileMissing,
+    PaperNotUtf8,
 )
 from paperlink.spans import LineIndex, Span, relative_path
 
@@ -163,7 +169,8 @@ class _LatexReader(Counting, DisplayMath, Floats):
         except UnicodeDecodeError as error:
             line = data.count(b"\n", 0, error.start) + 1
             self._diagnose(
-                Span(self.relative(path), line), PaperNotUtf8,
+                Span(self.relative(path), line),
+                PaperNotUtf8,
                 f"file is not valid UTF-8 (byte 0x{data[error.start]:02x}); read as Latin-1",
             )
             return data.decode("latin-1")
@@ -183,7 +190,9 @@ class _LatexReader(Counting, DisplayMath, Floats):
                 return node.nodelist
         return nodes
 
-    def _include(self, node: LatexMacroNode, current: _File, name: str | None, base: Path, *, subfile: bool = False) -> None:
+    def _include(
+        self, node: LatexMacroNode, current: _File, name: str | None, base: Path, *, subfile: bool = False
+    ) -> None:
         span = current.span(node.pos)
         if not name or not name.strip():
             return
@@ -193,7 +202,9 @@ class _LatexReader(Counting, DisplayMath, Floats):
         candidates = [base / name] if name.endswith(".tex") else [base / f"{name}.tex", base / name]
         target = next((c for c in candidates if _is_file(c)), None)
         if target is None:
-            self._diagnose(span, PaperFileMissing, f"included file '{name}' not found (looked in {self.relative(base) or '.'})")
+            self._diagnose(
+                span, PaperFileMissing, f"included file '{name}' not found (looked in {self.relative(base) or '.'})"
+            )
             return
         resolved = target.resolve()
         if not resolved.is_relative_to(self.paper_dir):
@@ -203,7 +214,9 @@ class _LatexReader(Counting, DisplayMath, Floats):
             self._diagnose(span, IncludeCycle, f"include cycle: '{name}' is already being read")
             return
         if len(self.include_stack) >= _MAX_INCLUDE_DEPTH:
-            self._diagnose(span, IncludeCycle, f"includes nested more than {_MAX_INCLUDE_DEPTH} deep; '{name}' not read")
+            self._diagnose(
+                span, IncludeCycle, f"includes nested more than {_MAX_INCLUDE_DEPTH} deep; '{name}' not read"
+            )
             return
         self._read_file(target, base if not subfile else self.main.parent, span, subfile=subfile)
 
@@ -219,7 +232,11 @@ class _LatexReader(Counting, DisplayMath, Floats):
             if nodes:
                 first = next((n for n in nodes if n is not None), None)
                 if first is not None:
-                    self._diagnose(current.span(first.pos), MalformedLatex, "LaTeX nested too deeply; the rest of this group is skipped")
+                    self._diagnose(
+                        current.span(first.pos),
+                        MalformedLatex,
+                        "LaTeX nested too deeply; the rest of this group is skipped",
+                    )
             return
         self.depth += 1
         try:
@@ -279,9 +296,15 @@ class _LatexReader(Counting, DisplayMath, Floats):
     def _hyperparameter(self, mention: hyperparams.Mention, span: Span, table: _Item | None) -> None:
         value = Hyperparameter(mention.name, mention.value, mention.raw)
         item = _Item(
-            ItemKind.HYPERPARAMETER, None, span, environment="table" if table else "text",
-            title=mention.name, latex=mention.raw, parent=table or self._section(),
-            hyperparameter=value, key=f"hp:{mention.key}",
+            ItemKind.HYPERPARAMETER,
+            None,
+            span,
+            environment="table" if table else "text",
+            title=mention.name,
+            latex=mention.raw,
+            parent=table or self._section(),
+            hyperparameter=value,
+            key=f"hp:{mention.key}",
         )
         self.items.append(item)
 
@@ -353,8 +376,13 @@ class _LatexReader(Counting, DisplayMath, Floats):
         while self.sections and self.sections[-1].level >= level:
             self.sections.pop()
         item = self._new_item(
-            ItemKind.SECTION, None, span, environment=name, title=_plain(title_latex),
-            latex=title_latex, level=level,
+            ItemKind.SECTION,
+            None,
+            span,
+            environment=name,
+            title=_plain(title_latex),
+            latex=title_latex,
+            level=level,
         )
         if numbered:
             item.number = self._refstep(name, item)
@@ -509,11 +537,10 @@ class _LatexReader(Counting, DisplayMath, Floats):
             limitations=tuple(self.limitations),
             diagnostics=tuple(sorted(set(diagnostics))),
             files=tuple(self.files),
-            not_implemented=tuple(sorted(
-                key for key, span in self.labels_seen.items() if (span.path, span.line) in self.exempt_lines
-            )),
+            not_implemented=tuple(
+                sorted(key for key, span in self.labels_seen.items() if (span.path, span.line) in self.exempt_lines)
+            ),
         )
-
 
 
 _LIST_STYLE = re.compile(r"\\(arabic|alph|Alph|roman|Roman)\*")
@@ -572,7 +599,7 @@ def _list_label_template(options: str, counter: str) -> Template | None:
     return (
         ("text", outside(short[: number.start()])),
         ("value", counter, _SHORT_STYLES[number.group()]),
-        ("text", outside(short[number.end():])),
+        ("text", outside(short[number.end() :])),
     )
 
 

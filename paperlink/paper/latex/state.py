@@ -21,54 +21,146 @@ _MAX_NESTING = 150
 _MAX_SYNTAX_DIAGNOSTICS = 20
 
 _SECTION_LEVELS = {
-    "part": -1, "chapter": 0, "section": 1, "subsection": 2,
-    "subsubsection": 3, "paragraph": 4, "subparagraph": 5,
+    "part": -1,
+    "chapter": 0,
+    "section": 1,
+    "subsection": 2,
+    "subsubsection": 3,
+    "paragraph": 4,
+    "subparagraph": 5,
 }
 _SECTION_PARENTS = {
-    "subsection": "section", "subsubsection": "subsection",
-    "paragraph": "subsubsection", "subparagraph": "paragraph",
+    "subsection": "section",
+    "subsubsection": "subsection",
+    "paragraph": "subsubsection",
+    "subparagraph": "paragraph",
 }
 _SINGLE_NUMBER = frozenset({"equation", "multline"})
 _ROW_NUMBERS = frozenset({"align", "gather", "flalign", "alignat", "xalignat", "xxalignat", "eqnarray"})
-_UNNUMBERED_MATH = frozenset({
-    "equation*", "multline*", "align*", "gather*", "flalign*", "alignat*", "xalignat*",
-    "eqnarray*", "displaymath", "math", "split", "dmath*",
-})
+_UNNUMBERED_MATH = frozenset(
+    {
+        "equation*",
+        "multline*",
+        "align*",
+        "gather*",
+        "flalign*",
+        "alignat*",
+        "xalignat*",
+        "eqnarray*",
+        "displaymath",
+        "math",
+        "split",
+        "dmath*",
+    }
+)
 _FLOATS = {
-    "figure": "figure", "figure*": "figure", "wrapfigure": "figure", "SCfigure": "figure",
-    "sidewaysfigure": "figure", "sidewaysfigure*": "figure", "floatingfigure": "figure",
-    "table": "table", "table*": "table", "wraptable": "table", "SCtable": "table",
-    "sidewaystable": "table", "sidewaystable*": "table", "floatingtable": "table",
+    "figure": "figure",
+    "figure*": "figure",
+    "wrapfigure": "figure",
+    "SCfigure": "figure",
+    "sidewaysfigure": "figure",
+    "sidewaysfigure*": "figure",
+    "floatingfigure": "figure",
+    "table": "table",
+    "table*": "table",
+    "wraptable": "table",
+    "SCtable": "table",
+    "sidewaystable": "table",
+    "sidewaystable*": "table",
+    "floatingtable": "table",
     "algorithm2e": "algorithm",
-    "algorithm": "algorithm", "algorithm*": "algorithm",
-    "subfigure": "subfigure", "subtable": "subtable",
+    "algorithm": "algorithm",
+    "algorithm*": "algorithm",
+    "subfigure": "subfigure",
+    "subtable": "subtable",
 }
 _FLOAT_KINDS = {
-    "figure": ItemKind.FIGURE, "subfigure": ItemKind.FIGURE,
-    "table": ItemKind.TABLE, "subtable": ItemKind.TABLE,
-    "algorithm": ItemKind.ALGORITHM, "algocf": ItemKind.ALGORITHM,
+    "figure": ItemKind.FIGURE,
+    "subfigure": ItemKind.FIGURE,
+    "table": ItemKind.TABLE,
+    "subtable": ItemKind.TABLE,
+    "algorithm": ItemKind.ALGORITHM,
+    "algocf": ItemKind.ALGORITHM,
 }
 _TABULARS = frozenset({"tabular", "tabular*", "tabularx", "tabulary", "longtable", "supertabular"})
 _LIST_COUNTERS = ("enumi", "enumii", "enumiii", "enumiv")
 _LISTS = frozenset({"enumerate", "enumerate*", "itemize", "itemize*", "description", "description*"})
 _SKIPPED_ENVIRONMENTS = frozenset({"thebibliography", "tikzpicture", "pgfpicture", "filecontents"})
 # Lines of algorithmic (upper case) and algpseudocode (algorithmicx) that get a number.
-_ALGORITHMIC_LINES = frozenset({
-    "STATE", "IF", "ELSIF", "ELSE", "ENDIF", "FOR", "FORALL", "ENDFOR", "WHILE",
-    "ENDWHILE", "REPEAT", "UNTIL", "LOOP", "ENDLOOP", "RETURN", "PRINT", "ENDFUNCTION",
-    "FUNCTION", "PROCEDURE", "ENDPROCEDURE",
-})
+_ALGORITHMIC_LINES = frozenset(
+    {
+        "STATE",
+        "IF",
+        "ELSIF",
+        "ELSE",
+        "ENDIF",
+        "FOR",
+        "FORALL",
+        "ENDFOR",
+        "WHILE",
+        "ENDWHILE",
+        "REPEAT",
+        "UNTIL",
+        "LOOP",
+        "ENDLOOP",
+        "RETURN",
+        "PRINT",
+        "ENDFUNCTION",
+        "FUNCTION",
+        "PROCEDURE",
+        "ENDPROCEDURE",
+    }
+)
 _ALGORITHMIC_ENDS = frozenset({"ENDIF", "ENDFOR", "ENDWHILE", "ENDLOOP", "ENDFUNCTION", "ENDPROCEDURE"})
-_ALGPSEUDOCODE_LINES = frozenset({
-    "State", "If", "ElsIf", "Else", "EndIf", "For", "ForAll", "EndFor", "While", "EndWhile",
-    "Repeat", "Until", "Loop", "EndLoop", "Function", "EndFunction", "Procedure", "EndProcedure",
-})
+_ALGPSEUDOCODE_LINES = frozenset(
+    {
+        "State",
+        "If",
+        "ElsIf",
+        "Else",
+        "EndIf",
+        "For",
+        "ForAll",
+        "EndFor",
+        "While",
+        "EndWhile",
+        "Repeat",
+        "Until",
+        "Loop",
+        "EndLoop",
+        "Function",
+        "EndFunction",
+        "Procedure",
+        "EndProcedure",
+    }
+)
 _ALGPSEUDOCODE_ENDS = frozenset({"EndIf", "EndFor", "EndWhile", "EndLoop", "EndFunction", "EndProcedure"})
-_KNOWN_CLASSES = frozenset({
-    "article", "report", "book", "amsart", "amsbook", "amsproc", "scrartcl", "scrreprt",
-    "scrbook", "extarticle", "extreport", "extbook", "memoir", "llncs", "elsarticle",
-    "acmart", "IEEEtran", "revtex4", "revtex4-1", "revtex4-2", "subfiles", "standalone",
-})
+_KNOWN_CLASSES = frozenset(
+    {
+        "article",
+        "report",
+        "book",
+        "amsart",
+        "amsbook",
+        "amsproc",
+        "scrartcl",
+        "scrreprt",
+        "scrbook",
+        "extarticle",
+        "extreport",
+        "extbook",
+        "memoir",
+        "llncs",
+        "elsarticle",
+        "acmart",
+        "IEEEtran",
+        "revtex4",
+        "revtex4-1",
+        "revtex4-2",
+        "subfiles",
+        "standalone",
+    }
+)
 _CHAPTER_CLASSES = frozenset({"report", "book", "amsbook", "scrreprt", "scrbook", "extreport", "extbook", "memoir"})
 
 
@@ -138,8 +230,13 @@ def _integer(text: str, counters: Counters) -> int | None:
 
 
 _KEY_PREFIX = {
-    ItemKind.SECTION: "section", ItemKind.EQUATION: "equation", ItemKind.ALGORITHM: "algorithm",
-    ItemKind.TABLE: "table", ItemKind.FIGURE: "figure", ItemKind.THEOREM: "theorem", ItemKind.OTHER: "other",
+    ItemKind.SECTION: "section",
+    ItemKind.EQUATION: "equation",
+    ItemKind.ALGORITHM: "algorithm",
+    ItemKind.TABLE: "table",
+    ItemKind.FIGURE: "figure",
+    ItemKind.THEOREM: "theorem",
+    ItemKind.OTHER: "other",
 }
 
 
@@ -152,7 +249,9 @@ def _assign_keys(items: list[_Item]) -> None:
         elif item.key:
             key = item.key
         elif item.kind is ItemKind.ALGORITHM_LINE:
-            owner = item.parent.key if item.parent is not None and item.parent.kind is ItemKind.ALGORITHM else "algorithm"
+            owner = (
+                item.parent.key if item.parent is not None and item.parent.kind is ItemKind.ALGORITHM else "algorithm"
+            )
             key = f"{owner}:line:{item.number}"
         elif item.number is not None:
             key = f"{_KEY_PREFIX[item.kind]}:{item.number}"
@@ -204,10 +303,10 @@ def _conflicting_hyperparameters(items: tuple[PaperItem, ...]) -> list[Diagnosti
             continue
         a, b = earlier.hyperparameter.value, item.hyperparameter.value
         if a is not None and b is not None and abs(a - b) > 1e-12 * max(abs(a), abs(b), 1e-300):
-            found.append(ConflictingHyperparameter.at(
-                item.span,
-                f"{item.key} is stated as {item.hyperparameter.raw} here and as {earlier.hyperparameter.raw} at {earlier.span}",
-            ))
+            found.append(
+                ConflictingHyperparameter.at(
+                    item.span,
+                    f"{item.key} is stated as {item.hyperparameter.raw} here and as {earlier.hyperparameter.raw} at {earlier.span}",
+                )
+            )
     return found
-
-

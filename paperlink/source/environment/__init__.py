@@ -33,21 +33,31 @@ __all__ = ["Environment", "EnvironmentFile", "Pin", "Version", "read_environment
 
 Parser = Callable[[str, str], Parsed]
 _BY_NAME: dict[str, tuple[str, Parser]] = {
-    "environment.yml": ("conda", parse_conda_file), "environment.yaml": ("conda", parse_conda_file),
-    "conda.yml": ("conda", parse_conda_file), "conda.yaml": ("conda", parse_conda_file),
-    "conda-lock.yml": ("lock", parse_conda_lock), "conda-lock.yaml": ("lock", parse_conda_lock),
-    "pyproject.toml": ("pyproject", parse_pyproject), "setup.py": ("setup.py", parse_setup_py),
-    "setup.cfg": ("setup.cfg", parse_setup_cfg), "Pipfile": ("pipfile", parse_pipfile),
-    "Pipfile.lock": ("lock", parse_pipfile_lock), "uv.lock": ("lock", parse_toml_lock),
-    "poetry.lock": ("lock", parse_toml_lock), "pdm.lock": ("lock", parse_toml_lock),
-    ".python-version": ("python-version", parse_python_version), "runtime.txt": ("python-version", parse_python_version),
+    "environment.yml": ("conda", parse_conda_file),
+    "environment.yaml": ("conda", parse_conda_file),
+    "conda.yml": ("conda", parse_conda_file),
+    "conda.yaml": ("conda", parse_conda_file),
+    "conda-lock.yml": ("lock", parse_conda_lock),
+    "conda-lock.yaml": ("lock", parse_conda_lock),
+    "pyproject.toml": ("pyproject", parse_pyproject),
+    "setup.py": ("setup.py", parse_setup_py),
+    "setup.cfg": ("setup.cfg", parse_setup_cfg),
+    "Pipfile": ("pipfile", parse_pipfile),
+    "Pipfile.lock": ("lock", parse_pipfile_lock),
+    "uv.lock": ("lock", parse_toml_lock),
+    "poetry.lock": ("lock", parse_toml_lock),
+    "pdm.lock": ("lock", parse_toml_lock),
+    ".python-version": ("python-version", parse_python_version),
+    "runtime.txt": ("python-version", parse_python_version),
 }
 _REQUIREMENTS = re.compile(r"^requirements[\w.-]*\.txt$")
 _DOCKERFILE = re.compile(r"^(Dockerfile([.-][\w.-]+)?|[\w.-]+\.[Dd]ockerfile)$")
 _PACKAGING_TABLE = re.compile(r"^\s*\[(project|tool\.poetry)\]", re.MULTILINE)
 _SUPPRESSION = re.compile(r"#\s*paperlink\s*:\s*ignore", re.IGNORECASE)
 _SUBFOLDERS = ("requirements", "docker", "environment", "env")
-_COMMENTED_KINDS = frozenset({"requirements", "conda", "pyproject", "setup.cfg", "pipfile", "dockerfile", "python-version"})
+_COMMENTED_KINDS = frozenset(
+    {"requirements", "conda", "pyproject", "setup.cfg", "pipfile", "dockerfile", "python-version"}
+)
 _MAX_BYTES = 4_000_000  # a larger "requirements.txt" is not one a person wrote
 
 
@@ -78,12 +88,23 @@ def read_environment(root: Path, targets: Sequence[Path] = ()) -> Environment:
         if kind == "pyproject" and not _PACKAGING_TABLE.search(text):
             continue  # settings only (a [tool.paperlink] table): it records no environment
         parsed = parser(text, relative)
-        problems += [UnreadableEnvironmentFile.at(point(relative, line, column), message) for line, column, message in parsed.problems]
+        problems += [
+            UnreadableEnvironmentFile.at(point(relative, line, column), message)
+            for line, column, message in parsed.problems
+        ]
         for line, written in parsed.includes:
             included = resolved(path.parent / written)
             if included is None or not included.is_file():
-                why = "is a symbolic-link loop" if included is None else "is not a file" if included.exists() else "does not exist"
-                problems.append(UnreadableEnvironmentFile.at(point(relative, line), f"includes '{written}', which {why}"))
+                why = (
+                    "is a symbolic-link loop"
+                    if included is None
+                    else "is not a file"
+                    if included.exists()
+                    else "does not exist"
+                )
+                problems.append(
+                    UnreadableEnvironmentFile.at(point(relative, line), f"includes '{written}', which {why}")
+                )
             elif included not in seen and included.is_relative_to(root.resolve()):
                 seen.add(included)
                 queue.append((included, "requirements", parse_requirements_file))
@@ -137,10 +158,17 @@ def _suppressions(text: str, path: str) -> list[Suppression]:
         match = _SUPPRESSION.search(line)
         if match is None:
             continue
-        comment_text = line[match.start():]
+        comment_text = line[match.start() :]
         span = Span(path, index + 1, match.start() + 1, index + 1, len(line) + 1)
         own_line = not line[: match.start()].strip()
-        below = next(((n + 1, n + 1) for n in range(index + 1, len(lines)) if lines[n].strip() and not lines[n].lstrip().startswith("#")), None)
+        below = next(
+            (
+                (n + 1, n + 1)
+                for n in range(index + 1, len(lines))
+                if lines[n].strip() and not lines[n].lstrip().startswith("#")
+            ),
+            None,
+        )
         suppression = parse_suppression(Comment(span, comment_text, own_line, below if own_line else None))
         if suppression is not None:
             found.append(suppression)

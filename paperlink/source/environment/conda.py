@@ -72,7 +72,9 @@ def _span(path: str, node: yaml.Node) -> Span:
 
 
 def _key(mapping: yaml.MappingNode, key: str) -> yaml.Node | None:
-    return next((value for name, value in mapping.value if isinstance(name, yaml.ScalarNode) and name.value == key), None)
+    return next(
+        (value for name, value in mapping.value if isinstance(name, yaml.ScalarNode) and name.value == key), None
+    )
 
 
 def parse_conda_file(text: str, path: str) -> Parsed:
@@ -143,5 +145,7 @@ def parse_conda_lock(text: str, path: str) -> Parsed:
         if isinstance(name, yaml.ScalarNode) and isinstance(version, yaml.ScalarNode):
             manager = _key(entry, "manager")
             conda = not (isinstance(manager, yaml.ScalarNode) and manager.value == "pip")
-            pins.append(Pin(distribution_name(name.value, conda), name.value, f"={version.value}", True, _span(path, entry)))
+            pins.append(
+                Pin(distribution_name(name.value, conda), name.value, f"={version.value}", True, _span(path, entry))
+            )
     return _with_versions(pins, [])

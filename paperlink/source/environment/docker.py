@@ -19,10 +19,34 @@ _FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(\S+)", re.IGNORECASE)
 _RUN = re.compile(r"^\s*RUN\s", re.IGNORECASE)
 _LEADING_VERSION = re.compile(r"^v?(\d+(?:\.\d+)+)")
 _NGC = re.compile(r"^(\d{2}\.\d{2})")
-_INSTALLERS = {("pip", "install"): "pip", ("pip3", "install"): "pip", ("conda", "install"): "conda", ("mamba", "install"): "conda",
-               ("micromamba", "install"): "conda"}
-_VALUE_OPTIONS = frozenset({"-r", "--requirement", "-c", "--constraint", "-i", "--index-url", "--extra-index-url", "-f",
-                            "--find-links", "--channel", "-n", "--name", "-p", "--prefix", "--target", "-t", "--python"})
+_INSTALLERS = {
+    ("pip", "install"): "pip",
+    ("pip3", "install"): "pip",
+    ("conda", "install"): "conda",
+    ("mamba", "install"): "conda",
+    ("micromamba", "install"): "conda",
+}
+_VALUE_OPTIONS = frozenset(
+    {
+        "-r",
+        "--requirement",
+        "-c",
+        "--constraint",
+        "-i",
+        "--index-url",
+        "--extra-index-url",
+        "-f",
+        "--find-links",
+        "--channel",
+        "-n",
+        "--name",
+        "-p",
+        "--prefix",
+        "--target",
+        "-t",
+        "--python",
+    }
+)
 
 
 def parse_dockerfile(text: str, path: str) -> Parsed:
@@ -37,12 +61,16 @@ def parse_dockerfile(text: str, path: str) -> Parsed:
             pins += [Pin("torch", match.group(1), f":{v.version}", True, v.span) for v in image if v.name == "torch"]
         elif run := _RUN.match(logical):
             try:
-                words = shlex.split(logical[run.end():], comments=False, posix=True)
+                words = shlex.split(logical[run.end() :], comments=False, posix=True)
             except ValueError as error:
                 problems.append((number, 1, f"cannot split RUN command: {error}"))
                 continue
             _installs(words, point(path, number, 1), pins, versions)
-    return Parsed(tuple(p for p in pins if p.package != "python"), tuple(versions + [v for p in pins for v in pin_versions(p)]), tuple(problems))
+    return Parsed(
+        tuple(p for p in pins if p.package != "python"),
+        tuple(versions + [v for p in pins for v in pin_versions(p)]),
+        tuple(problems),
+    )
 
 
 def _instructions(text: str) -> list[tuple[int, str]]:
@@ -79,7 +107,11 @@ def _image_versions(image: str, span: Span) -> list[Version]:
     elif repository == "nvidia/pytorch" and (release := _NGC.match(tag)):
         # an NGC release fixes Python, torch and CUDA together; its tag gives the release only
         found += [Version(name, f"NGC {release.group(1)}", True, span, via) for name in ("python", "torch", "cuda")]
-    if repository != "nvidia/pytorch" and (cuda := cuda_of_tag(tag)) is not None and not any(v.name == "cuda" for v in found):
+    if (
+        repository != "nvidia/pytorch"
+        and (cuda := cuda_of_tag(tag)) is not None
+        and not any(v.name == "cuda" for v in found)
+    ):
         found.append(Version("cuda", cuda, True, span, via))
     return found
 
@@ -98,7 +130,9 @@ def _installs(words: list[str], span: Span, pins: list[Pin], versions: list[Vers
             continue
         if skip:
             skip = False
-            if previous in ("-i", "--index-url", "--extra-index-url", "-f", "--find-links") and (cuda := cuda_in_url(word)):
+            if previous in ("-i", "--index-url", "--extra-index-url", "-f", "--find-links") and (
+                cuda := cuda_in_url(word)
+            ):
                 versions.append(Version("cuda", cuda, True, span, word))
             continue
         if word.startswith("-"):

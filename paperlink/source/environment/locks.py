@@ -67,7 +67,11 @@ def parse_pipfile_lock(text: str, path: str) -> Parsed:
     meta = data.get("_meta", {}).get("requires", {}) if isinstance(data.get("_meta"), dict) else {}
     meta = meta if isinstance(meta, dict) else {}
     key = "python_full_version" if isinstance(meta.get("python_full_version"), str) else "python_version"
-    versions = [Version("python", meta[key], is_fixed(meta[key]), point(path, 1), f"{key}: {meta[key]}")] if isinstance(meta.get(key), str) else []
+    versions = (
+        [Version("python", meta[key], is_fixed(meta[key]), point(path, 1), f"{key}: {meta[key]}")]
+        if isinstance(meta.get(key), str)
+        else []
+    )
     return Parsed(tuple(pins), tuple(versions + [v for p in pins for v in pin_versions(p)]))
 
 

@@ -76,7 +76,9 @@ def _load_toml(text: str) -> tuple[dict[str, Any] | None, tuple[tuple[int, int, 
         return None, (toml_problem(error, text),)
 
 
-def _pins_from_strings(values: Iterable[Any], locator: _Locator, start: int) -> tuple[list[Pin], list[tuple[int, int, str]]]:
+def _pins_from_strings(
+    values: Iterable[Any], locator: _Locator, start: int
+) -> tuple[list[Pin], list[tuple[int, int, str]]]:
     pins, problems = [], []
     for value in values:
         if not isinstance(value, str):
@@ -111,11 +113,17 @@ def parse_pyproject(text: str, path: str) -> Parsed:
         pins, found = pins + more, found + bad
     optional = project.get("optional-dependencies")
     for values in optional.values() if isinstance(optional, dict) else ():
-        more, bad = _pins_from_strings(values if isinstance(values, list) else (), locator, locator.header("project.optional-dependencies"))
+        more, bad = _pins_from_strings(
+            values if isinstance(values, list) else (), locator, locator.header("project.optional-dependencies")
+        )
         pins, found = pins + more, found + bad
     if isinstance(project.get("requires-python"), str):
         spec = project["requires-python"]
-        versions.append(Version("python", spec, is_fixed(spec), locator.span("requires-python", start), f"requires-python = \"{spec}\""))
+        versions.append(
+            Version(
+                "python", spec, is_fixed(spec), locator.span("requires-python", start), f'requires-python = "{spec}"'
+            )
+        )
     poetry = data.get("tool", {}).get("poetry") if isinstance(data.get("tool"), dict) else None
     if isinstance(poetry, dict):
         for table in ("dependencies", "dev-dependencies"):
@@ -130,8 +138,18 @@ def _poetry_pins(table: dict[str, Any], locator: _Locator, start: int) -> list[P
     for name, value in table.items():
         spec = value.get("version", "") if isinstance(value, dict) else value
         spec = spec if isinstance(spec, str) else ""
-        exact = bool(_POETRY_EXACT.match(spec.strip())) or (isinstance(value, dict) and "rev" in value and len(str(value["rev"])) >= 7)
-        pins.append(Pin(distribution_name(name), name, spec if spec != "*" else "", exact and spec != "*", locator.span(name, start)))
+        exact = bool(_POETRY_EXACT.match(spec.strip())) or (
+            isinstance(value, dict) and "rev" in value and len(str(value["rev"])) >= 7
+        )
+        pins.append(
+            Pin(
+                distribution_name(name),
+                name,
+                spec if spec != "*" else "",
+                exact and spec != "*",
+                locator.span(name, start),
+            )
+        )
     return pins
 
 
@@ -142,8 +160,11 @@ def parse_setup_py(text: str, path: str) -> Parsed:
     except SyntaxError as error:
         return Parsed(problems=((error.lineno or 1, error.offset or 1, f"invalid Python: {error.msg}"),))
     lists = {
-        target.id: statement.value for statement in tree.body if isinstance(statement, ast.Assign)
-        for target in statement.targets if isinstance(target, ast.Name)
+        target.id: statement.value
+        for statement in tree.body
+        if isinstance(statement, ast.Assign)
+        for target in statement.targets
+        if isinstance(target, ast.Name)
     }
     pins: list[Pin] = []
     versions: list[Version] = []
@@ -158,12 +179,16 @@ def parse_setup_py(text: str, path: str) -> Parsed:
                     _literal_pins(extra, path, pins, problems)
             elif keyword.arg == "python_requires" and isinstance(value, ast.Constant) and isinstance(value.value, str):
                 span = point(path, value.lineno, value.col_offset + 1)
-                versions.append(Version("python", value.value, is_fixed(value.value), span, f"python_requires={value.value!r}"))
+                versions.append(
+                    Version("python", value.value, is_fixed(value.value), span, f"python_requires={value.value!r}")
+                )
     return _finish(pins, versions, problems)
 
 
 def _is_setup(func: ast.expr) -> bool:
-    return (isinstance(func, ast.Name) and func.id == "setup") or (isinstance(func, ast.Attribute) and func.attr == "setup")
+    return (isinstance(func, ast.Name) and func.id == "setup") or (
+        isinstance(func, ast.Attribute) and func.attr == "setup"
+    )
 
 
 def _literal_pins(value: ast.expr, path: str, pins: list[Pin], problems: list[tuple[int, int, str]]) -> None:
@@ -194,13 +219,19 @@ def parse_setup_cfg(text: str, path: str) -> Parsed:
             continue
         column = len(line) - len(line.lstrip()) + 1
         if line[:1] not in " \t":
-            key, _, value = (part.strip() for part in stripped.partition("=")) if "=" in stripped else (stripped, "", "")
+            key, _, value = (
+                (part.strip() for part in stripped.partition("=")) if "=" in stripped else (stripped, "", "")
+            )
             if section == "options" and key == "python_requires" and value:
-                versions.append(Version("python", value, is_fixed(value), point(path, number, column), f"python_requires = {value}"))
+                versions.append(
+                    Version("python", value, is_fixed(value), point(path, number, column), f"python_requires = {value}")
+                )
                 continue
         else:
             value = stripped
-        wanted = (section == "options" and key in ("install_requires", "setup_requires")) or section == "options.extras_require"
+        wanted = (
+            section == "options" and key in ("install_requires", "setup_requires")
+        ) or section == "options.extras_require"
         if wanted and value:
             pin, problem = requirement_pin(value, point(path, number, column))
             if pin is not None:
@@ -223,11 +254,21 @@ def parse_pipfile(text: str, path: str) -> Parsed:
         for name, value in (data.get(table) or {}).items() if isinstance(data.get(table), dict) else ():
             spec = value.get("version", "") if isinstance(value, dict) else value
             spec = "" if not isinstance(spec, str) or spec == "*" else spec
-            pins.append(Pin(distribution_name(name), name, spec, spec.startswith("==") and "*" not in spec, locator.span(name, start)))
+            pins.append(
+                Pin(
+                    distribution_name(name),
+                    name,
+                    spec,
+                    spec.startswith("==") and "*" not in spec,
+                    locator.span(name, start),
+                )
+            )
     requires: dict[str, Any] = data["requires"] if isinstance(data.get("requires"), dict) else {}
     for key in ("python_full_version", "python_version"):
         if isinstance(requires.get(key), str):
             span = locator.span(key, locator.header("requires"))
-            versions.append(Version("python", requires[key], is_fixed(requires[key]), span, f"{key} = \"{requires[key]}\""))
+            versions.append(
+                Version("python", requires[key], is_fixed(requires[key]), span, f'{key} = "{requires[key]}"')
+            )
             break
     return _finish(pins, versions, [])

@@ -82,7 +82,7 @@ def parse_requirement(text: str) -> tuple[Requirement | None, tuple[int, str] | 
     reader.blank()
     if reader.char("@"):
         reader.blank()
-        url, _, marker = reader.text[reader.at:].partition(";")
+        url, _, marker = reader.text[reader.at :].partition(";")
         if not url.strip():
             return None, (reader.at, "expected a URL after '@'")
         return Requirement(name, extras, "", url.strip(), marker.strip()), None
@@ -92,11 +92,11 @@ def parse_requirement(text: str) -> tuple[Requirement | None, tuple[int, str] | 
     reader.blank()
     marker = ""
     if reader.char(";"):
-        marker = reader.text[reader.at:].strip()
+        marker = reader.text[reader.at :].strip()
         if not marker:
             return None, (reader.at, "expected an environment marker after ';'")
     elif reader.at < len(reader.text):
-        return None, (reader.at, f"unexpected '{reader.text[reader.at:].strip()[:20]}'")
+        return None, (reader.at, f"unexpected '{reader.text[reader.at :].strip()[:20]}'")
     return Requirement(name, extras, spec, "", marker), None
 
 
@@ -147,8 +147,7 @@ def _specifiers(reader: _Reader) -> tuple[str, tuple[int, str] | None]:
 def is_exact(spec: str) -> bool:
     """One version exactly: ``==2.1.0`` (no wildcard) or ``===2.1.0`` among the clauses."""
     return any(
-        (clause.startswith("==") and "*" not in clause) or clause.startswith("===")
-        for clause in spec.split(",")
+        (clause.startswith("==") and "*" not in clause) or clause.startswith("===") for clause in spec.split(",")
     )
 
 
@@ -195,7 +194,9 @@ def parse_requirements_file(text: str, path: str) -> Parsed:
         if pin is not None:
             pins.append(pin)
         elif problem is not None:
-            problems.append((number, column + 1 + problem[0], f"cannot read requirement '{requirement_text[:60]}': {problem[1]}"))
+            problems.append(
+                (number, column + 1 + problem[0], f"cannot read requirement '{requirement_text[:60]}': {problem[1]}")
+            )
     versions += [version for pin in pins for version in pin_versions(pin)]
     return Parsed(tuple(pins), tuple(versions), tuple(problems), tuple(includes))
 

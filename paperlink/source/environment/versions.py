@@ -17,10 +17,20 @@ __all__ = ["is_fixed", "cuda_in_url", "pin_versions", "cuda_of_tag"]
 _CLAUSE = re.compile(r"^\s*(===|==|~=|!=|<=|>=|<|>|=|~|\^)?\s*v?([0-9][0-9A-Za-z.*+!_-]*)\s*$")
 _CUDA_TAG = re.compile(r"\bcu(\d{2,3})\b")
 _CUDA_DOTTED = re.compile(r"cuda[-_]?(\d+)\.(\d+)")
-_CUDA_PACKAGES = frozenset({
-    "cudatoolkit", "pytorch-cuda", "cuda-version", "cuda-toolkit", "cuda-runtime", "cuda", "cuda-nvcc",
-    "nvidia-cuda-runtime-cu11", "nvidia-cuda-runtime-cu12", "nvidia-cuda-runtime-cu13",
-})
+_CUDA_PACKAGES = frozenset(
+    {
+        "cudatoolkit",
+        "pytorch-cuda",
+        "cuda-version",
+        "cuda-toolkit",
+        "cuda-runtime",
+        "cuda",
+        "cuda-nvcc",
+        "nvidia-cuda-runtime-cu11",
+        "nvidia-cuda-runtime-cu12",
+        "nvidia-cuda-runtime-cu13",
+    }
+)
 
 
 def _release(text: str) -> list[str]:
