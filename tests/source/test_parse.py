@@ -158,6 +158,7 @@ def test_ten_megabyte_file_parses_and_reports_positions():
     assert (span.line, span.column, span.end_line, span.end_column) == (lines - 63, 1, lines - 2, 2)
 
 
+@pytest.mark.slow  # 2 s on an idle core: libcst through 3000 nested operators
 def test_deeply_nested_expression_raises_nothing():
     text = "x = 0\ny = " + " + ".join(["1"] * 3000) + "\n"
     result = parse(text)  # a PL001 would be acceptable; an exception is not
