@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,8 +139,8 @@ def main() -> None:
         print(f"{'Python file parsed, last statement positioned':<52} {len(code) / 2**20:8.2f} MiB {seconds:8.2f}")
         for name, text in macro_papers(max(round(8 * scale), 2), max(round(200 * scale), 1)).items():
             print(f"{name:<52} {len(text):9d} ch {_best(_read_paper(folder, text), repeat):8.2f}")
-        for name, text in reference_texts(max(int(20000 * scale), 1)).items():
-            print(f"{name:<52} {len(text):9d} ch {_best(lambda: parse_references(text), repeat):8.3f}")
+        for name, text in reference_texts(max(round(20000 * scale), 1)).items():
+            print(f"{name:<52} {len(text):9d} ch {_best(partial(parse_references, text), repeat):8.3f}")
 
 
 if __name__ == "__main__":

@@ -38,6 +38,10 @@ def function_calls(run: Callable[[], object]) -> int:
     return calls
 
 
+_WITH_POSITION = frozenset({"match", "fullmatch", "search", "finditer", "findall", "scanner"})  # (string, pos, endpos)
+_REPLACEMENT_FIRST = frozenset({"sub", "subn"})  # (replacement, string, count)
+
+
 class _CountingPattern:
     """A compiled pattern that adds to ``counter`` the characters each call may scan."""
 
@@ -51,10 +55,10 @@ class _CountingPattern:
             return method
 
         def counted(*args: Any, **kwargs: Any) -> Any:
-            # match, fullmatch, search, finditer, findall, split take the string first, then pos;
-            # sub and subn take the replacement first
-            string = args[1] if name in ("sub", "subn") else args[0]
-            start = kwargs.get("pos", args[1] if name not in ("sub", "subn") and len(args) > 1 else 0)
+            string = args[1] if name in _REPLACEMENT_FIRST else args[0]
+            start = 0
+            if name in _WITH_POSITION:
+                start = kwargs.get("pos", args[1] if len(args) > 1 else 0)
             self._counter[0] += max(len(string) - start, 0)
             return method(*args, **kwargs)
 
