@@ -10,6 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+pytestmark = pytest.mark.slow  # each script runs whole checks, reads and renders in a fresh interpreter; audit.py needs torch
+
 
 def test_paper_read_benchmark_runs_on_the_sample_papers() -> None:
     result = subprocess.run(
@@ -38,6 +40,13 @@ def test_report_benchmark_runs_on_the_samples_and_on_planted_code() -> None:
         capture_output=True, text=True, timeout=120, check=True,
     )
     assert "lines copied" in planted.stdout and planted.stdout.count(" MB ") == 2, planted.stdout
+
+
+def test_stress_benchmark_runs_scaled_down() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "stress.py")], capture_output=True, text=True, timeout=120, check=True,
+    )
+    assert len(result.stdout.splitlines()) == 9, result.stdout  # a header and eight cases
 
 
 def test_audit_benchmark_runs_on_the_sample_models() -> None:

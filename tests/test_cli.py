@@ -44,6 +44,17 @@ def paperlink(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subpr
     )
 
 
+def test_a_subprocess_imports_this_checkout(tmp_path: Path) -> None:
+    """tests/conftest.py puts this checkout first on PYTHONPATH, wherever the process starts."""
+    done = paperlink("--version", cwd=tmp_path)
+    assert done.stdout == f"paperlink, version {__version__}\n"
+    where = subprocess.run(
+        [sys.executable, "-c", "import paperlink; print(paperlink.__file__)"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=True,
+    )
+    assert Path(where.stdout.strip()) == REPO / "paperlink" / "__init__.py"
+
+
 def table_rows(output: str) -> list[list[str]]:
     """The text table's rows split into KIND, NUMBER, KEY and the rest."""
     return [line.split(maxsplit=3) for line in output.splitlines()[2:]]

@@ -42,7 +42,10 @@ def train_step(model, optimizer, x):
     optimizer.step()
 '''
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+pytestmark = [
+    pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed"),
+    pytest.mark.slow,  # pre-commit builds the hook's environment from the package index
+]
 
 
 def _run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -91,7 +94,10 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, s
         f"repos:\n  - repo: {hook_repo.as_posix()}\n    rev: {revision}\n    hooks:\n      - id: paperlink\n",
         encoding="utf-8",
     )
-    env = {**os.environ, "PRE_COMMIT_HOME": str(base / "cache"), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    # Without PYTHONPATH (which tests/conftest.py points at this checkout) the hook runs the
+    # paperlink that pre-commit installed from the snapshot, as it would for a user.
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    env |= {"PRE_COMMIT_HOME": str(base / "cache"), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
     _git(project, "init", "-q")
     installed = _run([sys.executable, "-m", "pre_commit", "install"], project, env)
     assert installed.returncode == 0, installed.stdout + installed.stderr
@@ -110,6 +116,9 @@ def test_a_clean_commit_passes_and_an_undocumented_stop_is_rejected(project: tup
     clean = _commit(folder, env, "the loss of Eq. 1")
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "paperlink" in clean.stdout and "Passed" in clean.stdout
+    (hook_python,) = Path(env["PRE_COMMIT_HOME"]).glob("*/py_env-*/bin/python")
+    where = _run([str(hook_python), "-c", "import paperlink; print(paperlink.__file__)"], folder, env)
+    assert where.stdout.startswith(env["PRE_COMMIT_HOME"]), where.stdout + where.stderr  # the snapshot, installed
 
     with (folder / "src" / "losses.py").open("a", encoding="utf-8") as stream:
         stream.write(UNDOCUMENTED_STOP)

@@ -65,5 +65,5 @@ def test_shell_completion_comes_from_click() -> None:
     import os
 
     env = {**os.environ, "_PAPERLINK_COMPLETE": "bash_source"}
-    script = subprocess.run(["paperlink"], capture_output=True, text=True, env=env, check=False).stdout
+    script = subprocess.run([sys.executable, "-m", "paperlink"], capture_output=True, text=True, env=env, check=False).stdout
     assert "_paperlink_completion()" in script and "complete -o nosort -F _paperlink_completion paperlink" in script

@@ -19,6 +19,7 @@ def _generator():
     return module
 
 
+@pytest.mark.slow  # torch
 def test_table_matches_the_installed_torch() -> None:
     torch = pytest.importorskip("torch")
     generator = _generator()

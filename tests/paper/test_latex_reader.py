@@ -8,7 +8,8 @@ the paper in ``tmp_path/paper`` and spans relative to ``tmp_path``.
 from __future__ import annotations
 
 import os
-import time
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from paperlink.diagnostics import Severity
+from paperlink.paper import texscan
 from paperlink.paper.latex import read_latex_paper
 from paperlink.paper.model import ItemKind, Paper
 from paperlink.paper.texscan import MacroTable, prepare
+from tests.work import function_calls
 
 SIMSIAM = Path(__file__).resolve().parents[2] / "sample_papers" / "simsiam" / "paper.tex"
 MAIN = "paper/paper.tex"
@@ -278,36 +281,45 @@ def test_empty_and_comment_only_files(tmp_path, text):
     assert (paper.title, paper.authors) == ("", ())
 
 
-def test_five_megabyte_file_finishes(tmp_path):
+def _long_document(sections: int) -> str:
     paragraph = (
         "Lorem ipsum dolor sit amet, consectetur adipiscing elit, with $a_i + b_i = c_i$ "
         "and \\emph{sed do eiusmod} tempor incididunt ut labore et dolore magna aliqua.\n"
     )
     parts = ["\\documentclass{article}\n\\begin{document}\n"]
-    size = 0
-    count = 0
-    while size < 5_000_000:
-        count += 1
-        chunk = (
+    for count in range(1, sections + 1):
+        parts.append(
             f"\\section{{Part {count}}}\\label{{s:{count}}}\n" + paragraph * 6
             + f"\\begin{{equation}}\n  x_{{{count}}} = \\frac{{y}}{{2}} \\label{{e:{count}}}\n\\end{{equation}}\n"
             + paragraph * 6
         )
-        parts.append(chunk)
-        size += len(chunk)
     parts.append("\\end{document}\n")
-    text = "".join(parts)
+    return "".join(parts)
+
+
+def test_reading_work_grows_linearly_with_the_document(tmp_path):
+    # Work, not time (the five-megabyte read below once had a 60 s limit): four times the
+    # sections may cost at most four times the function calls. Times: benchmarks/stress.py.
+    work = []
+    for sections in (5, 25, 100):  # the first read fills first-use caches (compiled patterns)
+        (tmp_path / str(sections)).mkdir()
+        main = write(tmp_path / str(sections), {"paper.tex": _long_document(sections)}) / "paper.tex"
+        work.append(function_calls(partial(read_latex_paper, main, name="test", root=main.parent)))
+    _, small, large = work
+    assert large < 4 * small
+
+
+@pytest.mark.slow  # about 10 s on an idle core
+def test_five_megabyte_file_finishes(tmp_path):
+    count = 2510  # sections: just over 5 MB
+    text = _long_document(count)
     assert len(text.encode("utf-8")) >= 5_000_000
-    start = time.perf_counter()
     paper = read(tmp_path, {"paper.tex": text})
-    elapsed = time.perf_counter() - start
-    print(f"read {len(text) / 1e6:.1f} MB ({count} sections) in {elapsed:.1f} s")
     assert diagnostics(paper) == []
     labels = paper.label_numbers()
     assert labels[f"e:{count}"] == str(count)
     assert labels[f"s:{count}"] == str(count)
     assert len(labels) == 2 * count
-    assert elapsed < 60
 
 
 @pytest.mark.parametrize(
@@ -400,27 +412,78 @@ def test_macro_calling_itself_stops_with_a_diagnostic_at_its_use(tmp_path):
     assert paper.label_numbers() == {"a": "1", "s:b": "2"}
 
 
-@pytest.mark.parametrize("uses", ["\\x\\x", "\\x\\x\\x", "\\x\\x\\x\\x\\x\\x\\x\\x"])
-def test_macro_calling_itself_several_times_does_not_explode(tmp_path, uses):
-    start = time.perf_counter()
+@dataclass
+class ExpansionPass:
+    """One top-level pass of the macro expander over a text, and the expansions it made."""
+
+    length: int  # characters of the text
+    budget: int  # nested expansions the pass may make
+    expansions: int = 0
+
+
+@pytest.fixture
+def expansion_passes(monkeypatch) -> list[ExpansionPass]:
+    """Every macro expansion pass of what the test reads, counted: the work, where time would vary."""
+    passes: list[ExpansionPass] = []
+    expand, expansion_of = texscan._expand, texscan._expansion_of
+
+    def counting_expand(text, pattern, macros, environments, problems, depth, budget=None):
+        if depth == 0:
+            passes.append(ExpansionPass(len(text), texscan._MAX_NESTED_EXPANSIONS if budget is None else budget[0]))
+        return expand(text, pattern, macros, environments, problems, depth, budget)
+
+    def counting_expansion_of(*args):
+        current = passes[-1]
+        current.expansions += 1
+        if not _within_budget(current):  # fail at the bound, not at pytest-timeout's
+            pytest.fail(f"a macro expansion pass went past its budget: {current}")
+        return expansion_of(*args)
+
+    monkeypatch.setattr(texscan, "_expand", counting_expand)
+    monkeypatch.setattr(texscan, "_expansion_of", counting_expansion_of)
+    return passes
+
+
+def _within_budget(one: ExpansionPass) -> bool:
+    """A pass expands the uses written in its text (each at least two characters, ``\\x``)
+    and at most ``budget`` nested ones, however the macros use each other."""
+    return one.expansions <= one.length // 2 + one.budget
+
+
+def assert_each_pass_within_its_budget(passes: list[ExpansionPass]) -> None:
+    assert passes
+    assert [one for one in passes if not _within_budget(one)] == []
+
+
+@pytest.mark.parametrize(
+    "uses",
+    [
+        "\\x\\x",
+        # the prose passes take ~2 s with three uses, ~5 s with eight on an idle core
+        pytest.param("\\x\\x\\x", marks=pytest.mark.slow),
+        pytest.param("\\x\\x\\x\\x\\x\\x\\x\\x", marks=pytest.mark.slow),
+    ],
+)
+def test_macro_calling_itself_several_times_does_not_explode(tmp_path, uses, expansion_passes):
     paper = read(tmp_path, {"paper.tex": (
         f"\\newcommand{{\\x}}{{\\label{{a}}{uses}}}\n"  # 1
         "\\section{A}\n"  # 2
         "\\x\n"  # 3
         "\\section{B}\\label{s:b}\n"  # 4
     )})
-    elapsed = time.perf_counter() - start
     assert [d for d in diagnostics(paper) if d[0] != "PL016"] == [
         ("PL013", f"{MAIN}:3", "macro expansion nested too deeply; stopped expanding"),
         ("PL013", f"{MAIN}:3", "more than 5000 nested macro expansions; stopped expanding"),
     ]
     assert paper.label_numbers() == {"a": "1", "s:b": "2"}
-    assert elapsed < 10
+    # Work, not time (this once had a 10 s limit): unbounded, n uses would make n^16 expansions.
+    assert_each_pass_within_its_budget(expansion_passes)
+    assert expansion_passes[0].expansions == 1 + texscan._MAX_NESTED_EXPANSIONS  # the structural pass: \\x, then the budget
+    assert sum(one.expansions for one in expansion_passes) < 200_000  # about 180 000 with eight uses
 
 
-def test_macros_expanding_into_many_macros_stop_with_a_diagnostic(tmp_path):
+def test_macros_expanding_into_many_macros_stop_with_a_diagnostic(tmp_path, expansion_passes):
     # No recursion, but 10^4 uses of \\le: the expansion budget, not the depth limit, stops it.
-    start = time.perf_counter()
     paper = read(tmp_path, {"paper.tex": (
         "\\newcommand{\\le}{\\label{l}}\n"  # 1
         "\\newcommand{\\ld}{\\le\\le\\le\\le\\le\\le\\le\\le\\le\\le}\n"  # 2
@@ -434,20 +497,25 @@ def test_macros_expanding_into_many_macros_stop_with_a_diagnostic(tmp_path):
         ("PL013", f"{MAIN}:6", "more than 5000 nested macro expansions; stopped expanding"),
     ]
     assert paper.label_numbers() == {"l": "1", "s:b": "2"}
-    assert time.perf_counter() - start < 10
+    # Work, not time (this once had a 10 s limit): 11 111 expansions unbounded
+    assert_each_pass_within_its_budget(expansion_passes)
+    assert expansion_passes[0].expansions == 1 + texscan._MAX_NESTED_EXPANSIONS
 
 
-def test_prose_macro_calling_itself_does_not_hang(tmp_path):
+def test_prose_macro_calling_itself_does_not_hang(tmp_path, expansion_passes):
     # Not structural, so only the prose reading of hyperparameters expands it.
-    start = time.perf_counter()
-    paper = read(tmp_path, {"paper.tex": (
+    text = (
         "\\newcommand{\\y}{a\\y\\y\\y\\y}\n"
         + "We use \\y{} with a learning rate of 0.1.\\label{l}\n" * 200
         + "\\section{B}\\label{s:b}\n"
-    )})
+    )
+    paper = read(tmp_path, {"paper.tex": text})
     assert {d[0] for d in diagnostics(paper)} == {"PL016"}  # the 200 copies of \\label{l}
     assert paper.label_numbers() == {"l": "", "s:b": "1"}
-    assert time.perf_counter() - start < 10
+    # Work, not time (this once had a 10 s limit): each prose pass within its budget, in
+    # proportion to its text, so the whole read within a few expansions per character
+    assert_each_pass_within_its_budget(expansion_passes)
+    assert sum(one.expansions for one in expansion_passes) <= 2 * len(text)
 
 
 def test_iffalse_without_fi_is_reported(tmp_path):

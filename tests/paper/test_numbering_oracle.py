@@ -71,6 +71,7 @@ def _pdflatex_or_skip() -> None:
         pytest.skip("pdflatex not installed")
 
 
+@pytest.mark.slow  # pdflatex
 @pytest.mark.parametrize(
     "document", DOCUMENTS + SAMPLES, ids=lambda p: str(p.relative_to(ROOT))
 )
@@ -81,6 +82,7 @@ def test_numbers_match_fresh_pdflatex(document: Path) -> None:
     assert _disagreements(document, oracle) == []
 
 
+@pytest.mark.slow  # pdflatex
 def test_recorded_oracles_are_current() -> None:
     """The recorded .aux.expected files still match what pdflatex writes."""
     _pdflatex_or_skip()

@@ -16,7 +16,10 @@ from tests.report.browser import Browser, chromium_path, save_screenshot
 from tests.report.test_security import _hostile_project
 
 CHROMIUM = chromium_path()
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (apt-get install chromium)")
+pytestmark = [
+    pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (apt-get install chromium)"),
+    pytest.mark.slow,  # Chromium
+]
 
 # Runs in the page; its value comes back through Runtime.evaluate.
 PROBE = """(() => {

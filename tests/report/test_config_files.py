@@ -34,6 +34,7 @@ def test_config_files_with_links_or_diagnostics_are_in_the_code_view(hydra_repor
     assert [href for href in found.hrefs if href.startswith("#") and href[1:] not in found.ids] == []
 
 
+@pytest.mark.slow  # Chromium
 @pytest.mark.skipif(chromium_path() is None, reason="no chromium on PATH (apt-get install chromium)")
 def test_config_file_targets_exist_in_chromium(hydra_report, tmp_path: Path) -> None:
     from tests.report.test_browser import PROBE

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+pytestmark = pytest.mark.slow  # torch: the sample papers' models, run
 torch = pytest.importorskip("torch")
 nn = torch.nn
 F = torch.nn.functional

@@ -31,6 +31,7 @@ def at_repo(monkeypatch):
     monkeypatch.chdir(REPO)
 
 
+@pytest.mark.slow  # torch
 @needs_grad_mode
 def test_audit_of_a_returned_loss_prints_json(capsys, at_repo):
     pytest.importorskip("torch")
@@ -46,6 +47,7 @@ def test_audit_of_a_returned_loss_prints_json(capsys, at_repo):
     assert isinstance(document["loss"], float)
 
 
+@pytest.mark.slow  # torch
 @needs_grad_mode
 def test_audit_of_a_whole_step_writes_the_file_and_text_is_the_default(capsys, at_repo, tmp_path):
     pytest.importorskip("torch")
@@ -59,6 +61,7 @@ def test_audit_of_a_whole_step_writes_the_file_and_text_is_the_default(capsys, a
     assert "  sample_papers/dqn/src/networks.py:46  no-grad  torch.no_grad  x1  cuts Tensor.copy_\n" in out
 
 
+@pytest.mark.slow  # torch
 def test_same_seed_same_json(capsys, at_repo):
     pytest.importorskip("torch")
     first = run_main(capsys, "audit", f"{ENTRY}:loss", "--format", "json")
@@ -78,6 +81,7 @@ ENTRIES = {
 }
 
 
+@pytest.mark.slow  # torch
 @pytest.mark.parametrize("case", sorted(ENTRIES))
 def test_an_entry_that_cannot_be_audited_is_one_clear_line_and_exit_2(capsys, monkeypatch, tmp_path, case):
     pytest.importorskip("torch")
@@ -93,6 +97,7 @@ def test_an_entry_that_cannot_be_audited_is_one_clear_line_and_exit_2(capsys, mo
         assert err.endswith(f"(at entry_{case}.py:3); the audit runs on CPU: build the model and its inputs on 'cpu'\n")
 
 
+@pytest.mark.slow  # torch
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
