@@ -41,7 +41,8 @@ def long_paper(megabytes: float) -> str:
     while size < megabytes * 1_000_000:
         count += 1
         chunk = (
-            f"\\section{{Part {count}}}\\label{{s:{count}}}\n" + PARAGRAPH * 6
+            f"\\section{{Part {count}}}\\label{{s:{count}}}\n"
+            + PARAGRAPH * 6
             + f"\\begin{{equation}}\n  x_{{{count}}} = \\frac{{y}}{{2}} \\label{{e:{count}}}\n\\end{{equation}}\n"
             + PARAGRAPH * 6
         )

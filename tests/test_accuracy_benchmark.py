@@ -41,10 +41,12 @@ DOCUMENT = {
         {"span": _span(25), "context": "training"},  # a logged .item(), labelled negative
         {"span": _span(28), "context": "evaluation"},
     ],
-    "hidden_inputs": {"globals": [
-        {"name": "args", "span": _span(9), "read_by": ["update"], "written_by": []},
-        {"name": "model", "span": _span(10), "read_by": ["evaluate"], "written_by": []},  # negative: a read
-    ]},
+    "hidden_inputs": {
+        "globals": [
+            {"name": "args", "span": _span(9), "read_by": ["update"], "written_by": []},
+            {"name": "model", "span": _span(10), "read_by": ["evaluate"], "written_by": []},  # negative: a read
+        ]
+    },
     "hyperparameters": [
         {"name": "learning_rate", "code": [{"span": _span(7)}]},
         {"name": "adam.eps", "code": [{"span": _span(12)}, {"span": _span(12)}]},  # two defaults of one call: one unit
@@ -59,19 +61,38 @@ def test_scores_count_units_negatives_and_contexts() -> None:
     labels = accuracy.read_labels(TOY / "acme__toy.yaml")
     scores = accuracy.score(labels, DOCUMENT, TOY / "acme__toy")
     assert scores["gradient_stops"].figures() == {
-        "labels": 4, "recall": 0.75, "recall_core": 2 / 3, "precision_vs_negatives": 0.75, "strict_precision": 0.75,
-        "reported": 4, "context_agreement": 2 / 3, "pl201_on_eval_or_setup": 1,
+        "labels": 4,
+        "recall": 0.75,
+        "recall_core": 2 / 3,
+        "precision_vs_negatives": 0.75,
+        "strict_precision": 0.75,
+        "reported": 4,
+        "context_agreement": 2 / 3,
+        "pl201_on_eval_or_setup": 1,
     }
     assert scores["hidden_state"].figures() == {
-        "labels": 2, "recall": 0.5, "recall_core": 0.5, "precision_vs_negatives": 0.5, "strict_precision": 0.5,
-        "reported": 2, "context_agreement": None, "pl201_on_eval_or_setup": 0,
+        "labels": 2,
+        "recall": 0.5,
+        "recall_core": 0.5,
+        "precision_vs_negatives": 0.5,
+        "strict_precision": 0.5,
+        "reported": 2,
+        "context_agreement": None,
+        "pl201_on_eval_or_setup": 0,
     }
     assert scores["hyperparameters"].figures() == {
-        "labels": 4, "recall": 0.5, "recall_core": 1 / 3, "precision_vs_negatives": 2 / 3, "strict_precision": 0.5,
-        "reported": 4, "context_agreement": None, "pl201_on_eval_or_setup": 0,
+        "labels": 4,
+        "recall": 0.5,
+        "recall_core": 1 / 3,
+        "precision_vs_negatives": 2 / 3,
+        "strict_precision": 0.5,
+        "reported": 4,
+        "context_agreement": None,
+        "pl201_on_eval_or_setup": 0,
     }
     assert scores["gradient_stops"].missed == [
-        "train.py:22 context setup, labelled target_update", "train.py:24 data",
+        "train.py:22 context setup, labelled target_update",
+        "train.py:24 data",
     ]
     assert scores["hyperparameters"].false == ["train.py:3 unlabelled", "train.py:10 on a labelled negative"]
 
@@ -93,12 +114,25 @@ def test_the_committed_label_sets_load() -> None:
 
 def test_the_script_scores_a_repository_present_locally() -> None:
     done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "accuracy.py"), str(TOY / "acme__toy.yaml"), "--repos", str(TOY), "--json"],
-        capture_output=True, text=True, timeout=300, check=True,
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "accuracy.py"),
+            str(TOY / "acme__toy.yaml"),
+            "--repos",
+            str(TOY),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
     )
     figures = json.loads(done.stdout)
-    assert sorted(figures["totals"]) == [f"{split}|{family}" for split in ("all", "heldout")
-                                         for family in ("gradient_stops", "hidden_state", "hyperparameters")]
+    assert sorted(figures["totals"]) == [
+        f"{split}|{family}"
+        for split in ("all", "heldout")
+        for family in ("gradient_stops", "hidden_state", "hyperparameters")
+    ]
     assert figures["totals"]["all|gradient_stops"]["labels"] == 4
     assert "1 label sets: 1 files, 30 lines, 10 items, 4 negatives" in done.stderr
 
@@ -110,8 +144,17 @@ def test_labels_that_no_longer_point_at_their_line_are_refused(tmp_path: Path) -
     text = (TOY / "acme__toy" / "train.py").read_text(encoding="utf-8")
     (checkout / "train.py").write_text("import os\n" + text, encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "accuracy.py"), str(TOY / "acme__toy.yaml"), "--repos", str(tmp_path)],
-        capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "accuracy.py"),
+            str(TOY / "acme__toy.yaml"),
+            "--repos",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert done.returncode == 1
     assert "acme/toy: 14 labelled lines read differently (first: train.py:16)" in done.stderr
@@ -122,10 +165,17 @@ def test_agreement_of_two_labellers_counts_shared_units_and_contexts(tmp_path: P
     document = yaml.safe_load((TOY / "acme__toy.yaml").read_text(encoding="utf-8"))
     document["items"] = [item for item in document["items"] if item["line"] != 18]  # missed the loss weight
     document["items"][1]["context"] = "setup"  # the target update's no_grad, seen as setup
-    document["items"].append({"path": "train.py", "line": 25, "family": "hyperparameters", "kind": "literal",
-                              "name": "width", "value": "4"})
+    document["items"].append(
+        {"path": "train.py", "line": 25, "family": "hyperparameters", "kind": "literal", "name": "width", "value": "4"}
+    )
     (tmp_path / "acme__toy.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
     figures = accuracy.agreement(first, accuracy.read_labels(tmp_path / "acme__toy.yaml"))
     assert figures["gradient_stops"] == {"both": 4, "only_first": 0, "only_second": 0, "f1": 1.0, "same_context": 0.75}
-    assert figures["hyperparameters"] == {"both": 3, "only_first": 1, "only_second": 1, "f1": 0.75, "same_context": None}
+    assert figures["hyperparameters"] == {
+        "both": 3,
+        "only_first": 1,
+        "only_second": 1,
+        "f1": 0.75,
+        "same_context": None,
+    }
     assert figures["hidden_state"]["f1"] == 1.0

@@ -10,13 +10,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytestmark = pytest.mark.slow  # each script runs whole checks, reads and renders in a fresh interpreter; audit.py needs torch
+pytestmark = (
+    pytest.mark.slow
+)  # each script runs whole checks, reads and renders in a fresh interpreter; audit.py needs torch
 
 
 def test_paper_read_benchmark_runs_on_the_sample_papers() -> None:
     result = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "paper_read.py"), "--repeat", "1"],
-        capture_output=True, text=True, check=True, timeout=120,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
     )
     rows = [line for line in result.stdout.splitlines() if line.startswith("sample_papers/") or "/paper.tex" in line]
     assert len(rows) == 3, result.stdout
@@ -26,25 +31,37 @@ def test_check_benchmark_and_sweep_run_on_the_sample_papers() -> None:
     for script in ("check.py", "sweep.py"):
         result = subprocess.run(
             [sys.executable, str(ROOT / "benchmarks" / script)],
-            capture_output=True, text=True, timeout=300, check=False,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_report_benchmark_runs_on_the_samples_and_on_planted_code() -> None:
     script = str(ROOT / "benchmarks" / "report.py")
-    samples = subprocess.run([sys.executable, script, "--repeat", "1"], capture_output=True, text=True, timeout=120, check=True)
+    samples = subprocess.run(
+        [sys.executable, script, "--repeat", "1"], capture_output=True, text=True, timeout=120, check=True
+    )
     assert samples.stdout.count("  linked ") == 3, samples.stdout
     planted = subprocess.run(
         [sys.executable, script, str(ROOT / "paperlink" / "report"), "--lines", "400", "--repeat", "1"],
-        capture_output=True, text=True, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     assert "lines copied" in planted.stdout and planted.stdout.count(" MB ") == 2, planted.stdout
 
 
 def test_stress_benchmark_runs_scaled_down() -> None:
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "stress.py")], capture_output=True, text=True, timeout=120, check=True,
+        [sys.executable, str(ROOT / "benchmarks" / "stress.py")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     assert len(result.stdout.splitlines()) == 9, result.stdout  # a header and eight cases
 
@@ -53,7 +70,10 @@ def test_audit_benchmark_runs_on_the_sample_models() -> None:
     pytest.importorskip("torch")
     result = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "audit.py"), "--repeat", "1"],
-        capture_output=True, text=True, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     rows = [line for line in result.stdout.splitlines() if line.startswith(("DQN", "Transformer"))]
     assert len(rows) == 2, result.stdout

@@ -26,7 +26,9 @@ class _Site:
 
 def test_a_scan_round_trips_through_json() -> None:
     scanned = _Scanned(
-        annotations=(Annotation("Eq. 3", None, "comment", Span("a.py", 2), Span("a.py", 3, 5, 3, 9), "f", "", "f", "abc"),),
+        annotations=(
+            Annotation("Eq. 3", None, "comment", Span("a.py", 2), Span("a.py", 3, 5, 3, 9), "f", "", "f", "abc"),
+        ),
         suppressions=(Suppression(Span("a.py", 4), ("PL201",), False, "why", (5, 6), ""),),
         problem=Diagnostic(Span("a.py", 1, 2), "PL001", "cannot parse", Severity.ERROR),
         notes=(Diagnostic(Span("a.py", 1), "PL003", "skipped", Severity.INFO),),
@@ -35,7 +37,11 @@ def test_a_scan_round_trips_through_json() -> None:
 
 
 def test_unions_tuples_and_floats_decode_to_their_types() -> None:
-    sites = (_Site(Span("b.py", 1), 1, ("lr",), (1, 2)), _Site(Span("b.py", 2), "args.lr", ()), _Site(Span("b.py", 3), None, ()))
+    sites = (
+        _Site(Span("b.py", 1), 1, ("lr",), (1, 2)),
+        _Site(Span("b.py", 2), "args.lr", ()),
+        _Site(Span("b.py", 3), None, ()),
+    )
     decoded = from_data(tuple[_Site, ...], json.loads(json.dumps(to_data(sites))))
     assert decoded == sites
     assert isinstance(decoded[0].value, float)

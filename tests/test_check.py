@@ -45,7 +45,10 @@ def test_check_messages_state_the_fact_and_suggest() -> None:
         "paper.tex:113:17: PL110 Eq. (6) eq:cosine has no implementing code",
         "src/train.py:77:48: PL101 eq:symmetric_loss is not a label of paper 'simsiam'; did you mean eq:symloss?",
     ]
-    assert {(row.kind, row.total, row.implemented) for row in report.coverage} == {("equation", 9, 8), ("algorithm", 1, 1)}
+    assert {(row.kind, row.total, row.implemented) for row in report.coverage} == {
+        ("equation", 9, 8),
+        ("algorithm", 1, 1),
+    }
 
 
 def test_the_gradient_message_names_the_stop_its_context_and_what_is_linked_there() -> None:
@@ -71,11 +74,24 @@ def test_cli_check_exit_codes_and_json_is_deterministic(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     document = json.loads(result.output)
     assert document["version"] == 1
-    assert {d["code"] for d in document["diagnostics"]} == {"PL101", "PL110", "PL401", "PL402", "PL403", "PL404", "PL501", "PL201", "PL506"}
+    assert {d["code"] for d in document["diagnostics"]} == {
+        "PL101",
+        "PL110",
+        "PL401",
+        "PL402",
+        "PL403",
+        "PL404",
+        "PL501",
+        "PL201",
+        "PL506",
+    }
     assert any(link["item"] == "eq:td_target" for link in document["links"])
     again = subprocess.run(
         [sys.executable, "-m", "paperlink", "check", str(ROOT / "sample_papers" / "dqn"), "--format", "json", "-q"],
-        capture_output=True, text=True, env={"PYTHONHASHSEED": "7", "PATH": ""}, check=False,
+        capture_output=True,
+        text=True,
+        env={"PYTHONHASHSEED": "7", "PATH": ""},
+        check=False,
     )
     assert again.returncode == 1
     assert again.stdout == result.output
@@ -83,7 +99,9 @@ def test_cli_check_exit_codes_and_json_is_deterministic(tmp_path: Path) -> None:
 
 def test_clean_project_exits_zero(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\npapers = { p = "paper.yaml" }\n', encoding="utf-8")
-    (tmp_path / "paper.yaml").write_text("items:\n  - kind: equation\n    label: eq:a\n    number: '1'\n", encoding="utf-8")
+    (tmp_path / "paper.yaml").write_text(
+        "items:\n  - kind: equation\n    label: eq:a\n    number: '1'\n", encoding="utf-8"
+    )
     (tmp_path / "model.py").write_text("def f(x):  # paper: Eq. 1\n    return x\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["check", str(tmp_path)])
     assert result.exit_code == 0, result.output
@@ -92,7 +110,9 @@ def test_clean_project_exits_zero(tmp_path: Path) -> None:
 
 def test_broken_python_is_a_diagnostic_and_the_run_goes_on(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\npapers = { p = "paper.yaml" }\n', encoding="utf-8")
-    (tmp_path / "paper.yaml").write_text("items:\n  - kind: equation\n    label: eq:a\n    number: '1'\n", encoding="utf-8")
+    (tmp_path / "paper.yaml").write_text(
+        "items:\n  - kind: equation\n    label: eq:a\n    number: '1'\n", encoding="utf-8"
+    )
     (tmp_path / "broken.py").write_text("def f(:\n", encoding="utf-8")
     (tmp_path / "latin.py").write_bytes("x = 'caf\xe9'\n".encode("latin-1"))
     (tmp_path / "model.py").write_text("# paper: Eqn 1\ndef f(x):\n    return x\n", encoding="utf-8")
@@ -108,7 +128,9 @@ def test_broken_python_is_a_diagnostic_and_the_run_goes_on(tmp_path: Path) -> No
 def test_bad_paper_override_is_a_usage_error() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "paperlink", "check", str(ROOT / "sample_papers" / "dqn"), "--paper", "nonsense"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 2
     assert result.stderr == "paperlink: error: --paper expects NAME=PATH, got 'nonsense'\n"
@@ -134,7 +156,9 @@ def test_worker_processes_give_the_same_report(tmp_path: Path) -> None:
 def test_thousands_of_implicitly_concatenated_strings_are_read(tmp_path: Path) -> None:
     """pydoc's generated topics.py: libcst nests one level per part of the string."""
     (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\npapers = { p = "paper.yaml" }\n', encoding="utf-8")
-    (tmp_path / "paper.yaml").write_text("items:\n  - kind: equation\n    label: eq:a\n    number: '1'\n", encoding="utf-8")
+    (tmp_path / "paper.yaml").write_text(
+        "items:\n  - kind: equation\n    label: eq:a\n    number: '1'\n", encoding="utf-8"
+    )
     strings = "\n".join(f"    'part {i} of a long generated text'" for i in range(3000))
     (tmp_path / "topics.py").write_text(f"# paper: Eq. 1\ntopics = (\n{strings}\n)\n", encoding="utf-8")
     report = check(load_config(None, tmp_path), [tmp_path], jobs=1)
@@ -147,7 +171,8 @@ def test_fail_under_compares_total_coverage(tmp_path: Path) -> None:
         '[tool.paperlink]\npapers = { p = "paper.yaml" }\nnot-implemented = ["eq:c"]\n', encoding="utf-8"
     )
     (tmp_path / "paper.yaml").write_text(
-        "items:\n" + "".join(f"  - kind: equation\n    label: eq:{n}\n    number: '{i}'\n" for i, n in enumerate("abcd", 1)),
+        "items:\n"
+        + "".join(f"  - kind: equation\n    label: eq:{n}\n    number: '{i}'\n" for i, n in enumerate("abcd", 1)),
         encoding="utf-8",
     )
     (tmp_path / "model.py").write_text("x = 1  # paper: Eq. 1\ny = 2  # paper: Eq. 2\n", encoding="utf-8")
@@ -182,7 +207,9 @@ def test_the_cache_gives_the_same_report_and_notices_edits(tmp_path: Path) -> No
 
 def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\npapers = { p = "paper.yaml" }\n', encoding="utf-8")
-    (tmp_path / "paper.yaml").write_text("items:\n  - kind: equation\n    label: eq:a\n    number: '1'\n", encoding="utf-8")
+    (tmp_path / "paper.yaml").write_text(
+        "items:\n  - kind: equation\n    label: eq:a\n    number: '1'\n", encoding="utf-8"
+    )
     (tmp_path / "model.py").write_text("x = 1  # paper: Eq. 1\n", encoding="utf-8")
     config = load_config(None, tmp_path)
     expected = check(config, [tmp_path], jobs=1, cache=True)
@@ -209,6 +236,8 @@ def test_the_paper_can_exempt_an_equation_with_a_comment(tmp_path: Path) -> None
     (tmp_path / "model.py").write_text("x = 1  # paper: Eq. 1\n", encoding="utf-8")
     report = check(load_config(None, tmp_path), [tmp_path], jobs=1)
     assert [str(d) for d in report.diagnostics] == []
-    assert [(row.kind, row.total, row.implemented, row.exempt) for row in report.coverage if row.kind == "equation"] == [
+    assert [
+        (row.kind, row.total, row.implemented, row.exempt) for row in report.coverage if row.kind == "equation"
+    ] == [
         ("equation", 3, 1, 2),
     ]

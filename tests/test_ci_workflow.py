@@ -33,7 +33,11 @@ def _steps(workflow: dict, job: str) -> list[dict]:
 
 
 def _paperlink_runs(workflow: dict, job: str) -> list[str]:
-    return [step["run"] for step in _steps(workflow, job) if "paperlink " in step.get("run", "") and "pip install" not in step["run"]]
+    return [
+        step["run"]
+        for step in _steps(workflow, job)
+        if "paperlink " in step.get("run", "") and "pip install" not in step["run"]
+    ]
 
 
 def test_the_workflow_triggers_and_permissions(workflow: dict) -> None:
@@ -42,10 +46,15 @@ def test_the_workflow_triggers_and_permissions(workflow: dict) -> None:
     assert workflow["permissions"] == {"contents": "read"}
     assert workflow["jobs"]["check"]["permissions"] == {"contents": "read", "security-events": "write"}
     assert workflow["jobs"]["report"]["permissions"] == {"contents": "write"}
-    upload = next(s for s in _steps(workflow, "check") if s.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
+    upload = next(
+        s for s in _steps(workflow, "check") if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")
+    )
     assert f"--output {upload['with']['sarif_file']}" in _paperlink_runs(workflow, "check")[0]
     attach = next(s for s in _steps(workflow, "report") if "gh release upload" in s.get("run", ""))
-    assert "paperlink-report.html" in attach["run"] and "--output paperlink-report.html" in _paperlink_runs(workflow, "report")[0]
+    assert (
+        "paperlink-report.html" in attach["run"]
+        and "--output paperlink-report.html" in _paperlink_runs(workflow, "report")[0]
+    )
 
 
 @pytest.fixture()
@@ -62,10 +71,16 @@ def sample(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 
 
 def _bash(command: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["bash", "-e", "-c", command], cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        ["bash", "-e", "-c", command], cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
-def test_the_check_job_commands_on_a_sample(workflow: dict, sample: tuple[Path, dict[str, str]], sarif_validator) -> None:  # noqa: F811
+def test_the_check_job_commands_on_a_sample(
+    workflow: dict,
+    sample: tuple[Path, dict[str, str]],
+    sarif_validator,  # noqa: F811 - the fixture imported above
+) -> None:
     project, env = sample
     sarif_step, github_step = _paperlink_runs(workflow, "check")
     uploaded = _bash(sarif_step, project, env)

@@ -50,7 +50,11 @@ def test_a_subprocess_imports_this_checkout(tmp_path: Path) -> None:
     assert done.stdout == f"paperlink, version {__version__}\n"
     where = subprocess.run(
         [sys.executable, "-c", "import paperlink; print(paperlink.__file__)"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     assert Path(where.stdout.strip()) == REPO / "paperlink" / "__init__.py"
 
@@ -200,8 +204,12 @@ def test_missing_paper_path_is_named_in_the_error(tmp_path, monkeypatch, capsys)
 
 
 def test_paper_names_with_dots_are_looked_up_before_paths(tmp_path, monkeypatch):
-    (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\npapers = { "simsiam.v2" = "paper.yaml" }\n', encoding="utf-8")
-    (tmp_path / "paper.yaml").write_text("items:\n  - kind: equation\n    label: eq:a\n    number: '1'\n", encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.paperlink]\npapers = { "simsiam.v2" = "paper.yaml" }\n', encoding="utf-8"
+    )
+    (tmp_path / "paper.yaml").write_text(
+        "items:\n  - kind: equation\n    label: eq:a\n    number: '1'\n", encoding="utf-8"
+    )
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["paper", "show", "simsiam.v2"])
     assert result.exit_code == 0, result.output

@@ -67,7 +67,7 @@ def test_find_config_prefers_paperlink_yaml_to_pyproject_in_the_same_folder(tmp_
 
 
 def test_find_config_without_any_file_is_none(tmp_path):
-    write(tmp_path / "pyproject.toml", '[tool.ruff]\nline-length = 100\n')
+    write(tmp_path / "pyproject.toml", "[tool.ruff]\nline-length = 100\n")
     if any((parent / "paperlink.yaml").exists() for parent in tmp_path.parents):
         pytest.skip("a paperlink.yaml above the temporary folder")
     assert find_config(tmp_path) is None
@@ -207,9 +207,12 @@ def test_non_string_yaml_key_is_an_unknown_key(tmp_path):
         ('papers = { a = "a.tex" }\ndefault-paper = "b"', "'default-paper' names 'b', which is not in 'papers'"),
         ("include = 3", "'include' must be a list of glob strings"),
         ('exclude = ["a", 1]', "'exclude' must be a list of glob strings"),
-        ("select = 101", "'select' must be a list of rule codes or prefixes such as \"PL1\" or \"PL101\""),
-        ('ignore = ["PL1", 2]', "'ignore' must be a list of rule codes or prefixes such as \"PL1\" or \"PL101\""),
-        ('select = ["PL1", "PL999"]', "'select' has unknown rule code or prefix 'PL999'; `paperlink rule --all` lists the codes"),
+        ("select = 101", '\'select\' must be a list of rule codes or prefixes such as "PL1" or "PL101"'),
+        ('ignore = ["PL1", 2]', '\'ignore\' must be a list of rule codes or prefixes such as "PL1" or "PL101"'),
+        (
+            'select = ["PL1", "PL999"]',
+            "'select' has unknown rule code or prefix 'PL999'; `paperlink rule --all` lists the codes",
+        ),
         ('ignore = ["pl110"]', "'ignore' has unknown rule code or prefix 'pl110'; did you mean 'PL110'?"),
         ('ignore = ["PL"]', "'ignore' has unknown rule code or prefix 'PL'; `paperlink rule --all` lists the codes"),
     ],

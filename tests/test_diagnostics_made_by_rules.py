@@ -78,7 +78,11 @@ def test_only_rules_make_diagnostics():
     """A diagnostic made anywhere but ``Rule.at`` could carry a code's wrong severity: write
     ``TheRule.at(span, message)`` instead (``paperlink/rules/base.py``)."""
     found = _constructions()
-    elsewhere = [f"{module}:{line} in {where or 'module'}: {what}" for module, line, where, what in found if (module, where) != THE_ONE_PLACE]
+    elsewhere = [
+        f"{module}:{line} in {where or 'module'}: {what}"
+        for module, line, where, what in found
+        if (module, where) != THE_ONE_PLACE
+    ]
     assert elsewhere == []
     assert [(module, where) for module, _, where, _ in found] == [THE_ONE_PLACE], "Rule.at moved: update THE_ONE_PLACE"
 
@@ -95,8 +99,10 @@ def f(d):
     finder = _Finder()
     finder.visit(ast.parse(source))
     assert [(line, what) for line, _, what in finder.found] == [
-        (2, "Diagnostic imported as D"), (4, "Diagnostic bound to another name"),
-        (6, "Diagnostic(...)"), (7, "replace(..., severity=)"),
+        (2, "Diagnostic imported as D"),
+        (4, "Diagnostic bound to another name"),
+        (6, "Diagnostic(...)"),
+        (7, "replace(..., severity=)"),
     ]
 
 

@@ -52,7 +52,12 @@ def nasty_report() -> Report:
     """Messages and paths with every character some format must escape."""
     diagnostics = (
         Diagnostic(Span("src/a,b:c.py", 3, 5, 3, 9), "PL101", "100% of eq:x, eq:y: missing", Severity.ERROR),
-        Diagnostic(Span("src/pipe|tick`.py", 7, 1, 9, 4), "PL102", "line one\r\nline two\nthree | `x` *y* _z_ <b>", Severity.WARNING),
+        Diagnostic(
+            Span("src/pipe|tick`.py", 7, 1, 9, 4),
+            "PL102",
+            "line one\r\nline two\nthree | `x` *y* _z_ <b>",
+            Severity.WARNING,
+        ),
         Diagnostic(Span("paper.tex", 12), "PL110", "Eq. (3) eq:a_b has no implementing code", Severity.INFO),
         Diagnostic(Span("src/odd.py", 0, 0), "PL999", "a code no rule has", Severity.WARNING),
     )
@@ -117,7 +122,9 @@ def test_output_is_byte_identical_across_processes() -> None:
     outputs = []
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        done = subprocess.run([sys.executable, "-c", script, str(DQN)], capture_output=True, env=env, cwd=ROOT, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(DQN)], capture_output=True, env=env, cwd=ROOT, check=True
+        )
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1]
     assert outputs[0]
@@ -154,9 +161,14 @@ def test_github_escapes_messages_and_property_values() -> None:
         "::error file=src/a%2Cb%3Ac.py,line=3,col=5,endLine=3,endColumn=9,"
         "title=PL101 unknown-reference::100%25 of eq:x, eq:y: missing"
     )
-    assert lines[1].startswith("::warning file=src/pipe|tick`.py,line=7,col=1,endLine=9,title=PL102 malformed-annotation::")
+    assert lines[1].startswith(
+        "::warning file=src/pipe|tick`.py,line=7,col=1,endLine=9,title=PL102 malformed-annotation::"
+    )
     assert lines[1].endswith("::line one%0D%0Aline two%0Athree | `x` *y* _z_ <b>")
-    assert lines[2] == "::notice file=paper.tex,line=12,col=1,title=PL110 unimplemented-item::Eq. (3) eq:a_b has no implementing code"
+    assert (
+        lines[2]
+        == "::notice file=paper.tex,line=12,col=1,title=PL110 unimplemented-item::Eq. (3) eq:a_b has no implementing code"
+    )
     assert lines[3] == "::warning file=src/odd.py,title=PL999::a code no rule has"  # line 0 is no place
 
 
@@ -171,7 +183,9 @@ def test_github_commands_round_trip_through_the_runners_unescaping() -> None:
 
 @given(message=st.text(), path=st.text(min_size=1))
 def test_any_message_is_one_command_that_round_trips(message: str, path: str) -> None:
-    report = Report(root=ROOT, diagnostics=(Diagnostic(Span(path, 1), "PL101", message),), links=(), coverage=(), files=1)
+    report = Report(
+        root=ROOT, diagnostics=(Diagnostic(Span(path, 1), "PL101", message),), links=(), coverage=(), files=1
+    )
     output = report_to_github(report)
     assert output.endswith("\n") and output.count("\n") == 1 and "\r" not in output
     _, properties, parsed = parse_command(output[:-1])
@@ -216,7 +230,9 @@ def test_markdown_for_an_empty_report_says_so_and_keeps_coverage() -> None:
 
 @given(message=st.text(), path=st.text(min_size=1))
 def test_any_message_stays_in_its_cell(message: str, path: str) -> None:
-    report = Report(root=ROOT, diagnostics=(Diagnostic(Span(path, 1), "PL101", message),), links=(), coverage=(), files=1)
+    report = Report(
+        root=ROOT, diagnostics=(Diagnostic(Span(path, 1), "PL101", message),), links=(), coverage=(), files=1
+    )
     row = report_to_markdown(report).split("\n")[-2]
     assert row.startswith("| warning | PL101 | ")
     assert len(_CELL_SEPARATOR.findall(row)) == 5
@@ -263,7 +279,9 @@ def assert_valid_sarif(validator, log: dict) -> None:
     assert not errors, "\n".join(f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors)
 
 
-@pytest.mark.parametrize("make", [lambda r: r, lambda r: nasty_report(), lambda r: empty_report()], ids=["dqn", "nasty", "empty"])
+@pytest.mark.parametrize(
+    "make", [lambda r: r, lambda r: nasty_report(), lambda r: empty_report()], ids=["dqn", "nasty", "empty"]
+)
 def test_sarif_is_valid_against_the_official_schema(make, dqn_report: Report, sarif_validator) -> None:
     assert_valid_sarif(sarif_validator, json.loads(report_to_sarif(make(dqn_report))))
 
@@ -312,11 +330,24 @@ def test_sarif_results_point_at_their_rule_and_place() -> None:
 def test_cli_check_format_sarif_exits_1_with_valid_json() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "paperlink", "check", "sample_papers/dqn", "--format", "sarif"],
-        capture_output=True, cwd=ROOT, text=True, encoding="utf-8",
+        capture_output=True,
+        cwd=ROOT,
+        text=True,
+        encoding="utf-8",
     )
     assert done.returncode == 1, done.stderr
     log = json.loads(done.stdout)
-    assert {r["ruleId"] for r in log["runs"][0]["results"]} == {"PL101", "PL110", "PL401", "PL402", "PL403", "PL404", "PL501", "PL201", "PL506"}
+    assert {r["ruleId"] for r in log["runs"][0]["results"]} == {
+        "PL101",
+        "PL110",
+        "PL401",
+        "PL402",
+        "PL403",
+        "PL404",
+        "PL501",
+        "PL201",
+        "PL506",
+    }
     validator, _ = load_sarif_validator()  # the schema's absence is reported by the tests above
     if validator is not None:
         assert_valid_sarif(validator, log)
@@ -352,5 +383,3 @@ def test_the_published_schema_allows_additive_fields_and_the_closed_copy_does_no
         "diagnostics/0/span: Additional properties are not allowed ('byte_offset' was unexpected)",
         "diagnostics/0: Additional properties are not allowed ('fix' was unexpected)",
     ]
-
-

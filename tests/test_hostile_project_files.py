@@ -18,16 +18,32 @@ def _lines(root: Path, codes: list[str], **config) -> list[str]:
     return [str(d) for d in report.diagnostics]
 
 
-@pytest.mark.parametrize(("name", "text", "expected"), [
-    ("a.toml", "lr = 1" + "0" * 400 + "\n", []),  # too large for a float: not a number, no crash
-    ("a.yaml", "lr: 1" + "0" * 400 + "\n", []),
-    ("a.toml", "lr = 1" + "0" * 5000 + "\n",
-     ["configs/a.toml:1:1: PL005 cannot read config file: Exceeds the limit (4300 digits) for integer string conversion: value has 5001 digits"]),
-    ("a.json", '{"lr": 1' + "0" * 5000 + "}\n",
-     ["configs/a.json:1:1: PL005 cannot read config file: Exceeds the limit (4300 digits) for integer string conversion: value has 5001 digits"]),
-    ("a.yaml", "l0: &l0 {x: 1}\n" + "".join(f"l{i}: &l{i} {{a: *l{i - 1}, b: *l{i - 1}}}\n" for i in range(1, 27)),
-     ["configs/a.yaml:1:1: PL005 cannot read config file: more than 100000 keys once its aliases are expanded"]),
-])
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("a.toml", "lr = 1" + "0" * 400 + "\n", []),  # too large for a float: not a number, no crash
+        ("a.yaml", "lr: 1" + "0" * 400 + "\n", []),
+        (
+            "a.toml",
+            "lr = 1" + "0" * 5000 + "\n",
+            [
+                "configs/a.toml:1:1: PL005 cannot read config file: Exceeds the limit (4300 digits) for integer string conversion: value has 5001 digits"
+            ],
+        ),
+        (
+            "a.json",
+            '{"lr": 1' + "0" * 5000 + "}\n",
+            [
+                "configs/a.json:1:1: PL005 cannot read config file: Exceeds the limit (4300 digits) for integer string conversion: value has 5001 digits"
+            ],
+        ),
+        (
+            "a.yaml",
+            "l0: &l0 {x: 1}\n" + "".join(f"l{i}: &l{i} {{a: *l{i - 1}, b: *l{i - 1}}}\n" for i in range(1, 27)),
+            ["configs/a.yaml:1:1: PL005 cannot read config file: more than 100000 keys once its aliases are expanded"],
+        ),
+    ],
+)
 def test_hostile_config_files(tmp_path: Path, name: str, text: str, expected: list[str]) -> None:
     (tmp_path / "configs").mkdir()
     (tmp_path / "configs" / name).write_text(text, encoding="utf-8")
@@ -37,7 +53,9 @@ def test_hostile_config_files(tmp_path: Path, name: str, text: str, expected: li
 def test_a_hydra_tree_that_fans_out_is_composed_in_bounded_time(tmp_path: Path) -> None:
     (tmp_path / "train.py").write_text(
         'import hydra\n\n@hydra.main(config_path="conf", config_name="config", version_base=None)\n'
-        "def main(cfg):\n    return cfg.lr\n", encoding="utf-8")
+        "def main(cfg):\n    return cfg.lr\n",
+        encoding="utf-8",
+    )
     files = {"conf/config.yaml": "defaults:\n" + "".join(f"  - /l1/x{j}\n" for j in range(3)) + "lr: 0.1\n"}
     for level in range(1, 16):
         for j in range(3):
@@ -54,8 +72,9 @@ def test_hostile_environment_files(tmp_path: Path) -> None:
     (tmp_path / "requirements.txt").write_text("-r loop.txt\ntorch==2.1.0\n-r sub\n", encoding="utf-8")
     os.symlink("loop.txt", tmp_path / "loop.txt")
     (tmp_path / "sub").mkdir()
-    (tmp_path / "Pipfile.lock").write_text('{"default": {"torch": {"version": 5}}, "_meta": {"x": 1' + "0" * 5000 + "}}",
-                                           encoding="utf-8")
+    (tmp_path / "Pipfile.lock").write_text(
+        '{"default": {"torch": {"version": 5}}, "_meta": {"x": 1' + "0" * 5000 + "}}", encoding="utf-8"
+    )
     assert _lines(tmp_path, ["PL006"]) == [
         "Pipfile.lock:1:1: PL006 invalid JSON: Exceeds the limit (4300 digits) for integer string conversion: value has 5001 digits",
         "requirements.txt:1:1: PL006 includes 'loop.txt', which is a symbolic-link loop",
@@ -66,7 +85,8 @@ def test_hostile_environment_files(tmp_path: Path) -> None:
 def test_a_hydra_config_path_that_is_a_link_loop_is_skipped(tmp_path: Path) -> None:
     (tmp_path / "train.py").write_text(
         'import hydra\n\n@hydra.main(config_path="conf", config_name="config")\ndef main(cfg):\n    return cfg.lr\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     os.symlink("conf", tmp_path / "conf")
     assert _lines(tmp_path, ["PL0", "PL4"]) == []
 
@@ -76,7 +96,8 @@ def test_a_notebook_with_a_lone_surrogate_renders(tmp_path: Path) -> None:
 
     (tmp_path / "nb.ipynb").write_text(
         '{"cells": [{"cell_type": "code", "metadata": {}, "source": ["x = \\"\\ud800\\"\\n"]}], "nbformat": 4}',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     report = check(Config(root=tmp_path), [tmp_path], jobs=1, select=["PL0"])
     assert report.diagnostics == ()  # the cell parses: its surrogate is one replacement character
     from paperlink.report.page import PageOptions
@@ -94,9 +115,17 @@ def test_a_notebook_with_a_huge_integer_is_pl004(tmp_path: Path) -> None:
 
 
 def test_cells_with_odd_sources_parse_as_ipython_runs_them(tmp_path: Path) -> None:
-    (tmp_path / "nb.ipynb").write_text(notebook_json([
-        ("code", "%%time\n"), ("code", "\tx = 1\n"), ("code", "# only a comment\n"), ("markdown", "paper: Eq. 1\n"),
-    ]), encoding="utf-8")
+    (tmp_path / "nb.ipynb").write_text(
+        notebook_json(
+            [
+                ("code", "%%time\n"),
+                ("code", "\tx = 1\n"),
+                ("code", "# only a comment\n"),
+                ("markdown", "paper: Eq. 1\n"),
+            ]
+        ),
+        encoding="utf-8",
+    )
     assert _lines(tmp_path, ["PL0", "PL1"]) == [
         "nb.ipynb:cell 4:1:1: PL102 a markdown annotation binds to the code cell after it, and no code cell follows",
     ]

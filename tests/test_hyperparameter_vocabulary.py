@@ -19,9 +19,7 @@ from paperlink.paper import hyperparams
 from paperlink.paper.hyperparams import canonical_key, mentions_in_text
 
 # The code's canonical names and their spellings in flags and config fields.
-CODE_WORDS = sorted(
-    (name, word) for name, words in vocabulary._CONFIG_NAMES.items() for word in {name, *words.split()}
-)
+CODE_WORDS = sorted((name, word) for name, words in vocabulary._CONFIG_NAMES.items() for word in {name, *words.split()})
 # Every key the paper reader's vocabulary can give (table rows and prose).
 PAPER_KEYS = sorted(
     {key for rule in hyperparams._VOCABULARY for key in (rule.key, rule.adam_key) if key}

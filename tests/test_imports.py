@@ -196,7 +196,9 @@ def words(cell: str) -> set[str]:
 def test_the_architecture_document_shows_the_same_layers():
     rows = markdown_table(ARCHITECTURE.read_text(encoding="utf-8"), "| layer | modules")
     documented = {row[0]: (words(row[1]), words(row[2])) for row in rows}
-    expected = {layer: (set(modules.split()), set(may_import.split())) for layer, (modules, may_import) in LAYERS.items()}
+    expected = {
+        layer: (set(modules.split()), set(may_import.split())) for layer, (modules, may_import) in LAYERS.items()
+    }
     assert documented == expected
     assert list(documented) == list(LAYERS)  # in the same order, bottom to top
 
@@ -216,7 +218,9 @@ def test_third_party_packages_only_where_the_table_allows(package):
 
 
 def test_every_module_is_scanned():
-    assert {"paperlink/__init__.py", "paperlink/cli.py", "paperlink/config.py", "paperlink/paper/manifest.py"} <= set(IMPORTS)
+    assert {"paperlink/__init__.py", "paperlink/cli.py", "paperlink/config.py", "paperlink/paper/manifest.py"} <= set(
+        IMPORTS
+    )
     assert "click" in IMPORTS["paperlink/cli.py"]  # the scanner sees real imports
 
 

@@ -19,13 +19,13 @@ PAPER = r"""\documentclass{article}
 \begin{equation}\label{eq:reg} R = \lVert w \rVert^2 \end{equation}
 \end{document}
 """
-CODE = '''def loss(p, z):  # paper: eq:loss
+CODE = """def loss(p, z):  # paper: eq:loss
     return -(p * z).sum()
 
 
 def reg(w):  # paper: eq:reg
     return (w * w).sum()
-'''
+"""
 
 
 def _project(tmp_path: Path) -> Path:
@@ -50,7 +50,9 @@ def test_lock_then_edits_on_either_side_are_reported(tmp_path: Path) -> None:
     ]
     assert _diagnostics(root) == []
     # formatting and comments are not changes
-    (root / "model.py").write_text(CODE.replace("return -(p * z).sum()", "# negative cosine\n    return -(p*z).sum()"), encoding="utf-8")
+    (root / "model.py").write_text(
+        CODE.replace("return -(p * z).sum()", "# negative cosine\n    return -(p*z).sum()"), encoding="utf-8"
+    )
     assert _diagnostics(root) == []
     # the code changes
     (root / "model.py").write_text(CODE.replace("-(p * z)", "-2 * (p * z)"), encoding="utf-8")
@@ -59,7 +61,10 @@ def test_lock_then_edits_on_either_side_are_reported(tmp_path: Path) -> None:
     ]
     # the paper changes and renumbers: a new equation before eq:reg
     (root / "model.py").write_text(CODE, encoding="utf-8")
-    edited = PAPER.replace(r"\begin{equation}\label{eq:reg} R", r"\begin{equation} x = y \end{equation}" + "\n" + r"\begin{equation}\label{eq:reg} R + \epsilon")
+    edited = PAPER.replace(
+        r"\begin{equation}\label{eq:reg} R",
+        r"\begin{equation} x = y \end{equation}" + "\n" + r"\begin{equation}\label{eq:reg} R + \epsilon",
+    )
     (root / "paper.tex").write_text(edited, encoding="utf-8")
     assert _diagnostics(root) == [
         "model.py:5:14: PL111 the paper changed Eq. (3) eq:reg since paperlink.lock (it was number 2 when locked); "

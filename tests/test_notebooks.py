@@ -45,7 +45,10 @@ def test_seeded_defects_are_found_at_their_cell_and_line(project: Path) -> None:
 
 
 def test_markdown_comment_and_trailing_annotations_link_the_notebook_to_the_paper(project: Path) -> None:
-    links = [(l.form, l.item_key, l.span.cell, l.span.line, l.target.cell, l.target.line, l.target.end_line) for l in _report(project).links]
+    links = [
+        (l.form, l.item_key, l.span.cell, l.span.line, l.target.cell, l.target.line, l.target.end_line)
+        for l in _report(project).links
+    ]
     assert links == [
         ("markdown", "eq:loss", 3, 2, 4, 1, 3),  # the whole next code cell: documents its detach()
         ("markdown", "eq:mse", 5, 3, 6, 1, 2),
@@ -59,7 +62,12 @@ def test_json_sarif_and_github_carry_the_cell(project: Path) -> None:
     report = _report(project)
     document = json.loads(FORMATS["json"](report))
     assert document["diagnostics"][1]["span"] == {
-        "path": "siamese.ipynb", "cell": 6, "line": 2, "column": 35, "end_line": 2, "end_column": 50,
+        "path": "siamese.ipynb",
+        "cell": 6,
+        "line": 2,
+        "column": 35,
+        "end_line": 2,
+        "end_column": 50,
     }
     stops = [(s["span"]["cell"], s["span"]["line"]) for s in document["gradient_stops"]]
     assert stops == [(4, 2), (4, 2), (6, 2)]
@@ -80,17 +88,27 @@ def test_the_cache_keeps_the_cell_layout(project: Path) -> None:
 
 
 def test_suppressions_and_directives_work_inside_cells(tmp_path: Path) -> None:
-    (tmp_path / "nb.ipynb").write_text(notebook_json([
-        ("code", "import torch\nnet = torch.nn.Linear(2, 2)\n"),
-        ("code", "def loss(x, y):\n    return (net(x) - y.detach()).pow(2).mean()  # paperlink: ignore[PL201] the target is data\n"),
-        ("code", "for _ in range(2):\n    loss(torch.ones(2), net(torch.ones(2))).backward()\n"),
-    ]), encoding="utf-8")
+    (tmp_path / "nb.ipynb").write_text(
+        notebook_json(
+            [
+                ("code", "import torch\nnet = torch.nn.Linear(2, 2)\n"),
+                (
+                    "code",
+                    "def loss(x, y):\n    return (net(x) - y.detach()).pow(2).mean()  # paperlink: ignore[PL201] the target is data\n",
+                ),
+                ("code", "for _ in range(2):\n    loss(torch.ones(2), net(torch.ones(2))).backward()\n"),
+            ]
+        ),
+        encoding="utf-8",
+    )
     report = check(Config(root=tmp_path), [tmp_path], jobs=1, select=["PL1", "PL2"])
     assert [str(d) for d in report.diagnostics] == []
 
 
 def test_a_markdown_annotation_with_no_code_cell_after_it_is_reported(tmp_path: Path) -> None:
-    (tmp_path / "nb.ipynb").write_text(notebook_json([("code", "x = 1\n"), ("markdown", "Done.\npaper: eq:mse\n")]), encoding="utf-8")
+    (tmp_path / "nb.ipynb").write_text(
+        notebook_json([("code", "x = 1\n"), ("markdown", "Done.\npaper: eq:mse\n")]), encoding="utf-8"
+    )
     report = check(Config(root=tmp_path, papers=(PaperSource("paper", PAPER),)), [tmp_path], jobs=1, select=["PL102"])
     assert [str(d) for d in report.diagnostics] == [
         "nb.ipynb:cell 2:2:1: PL102 a markdown annotation binds to the code cell after it, and no code cell follows",
@@ -109,7 +127,9 @@ def test_a_broken_notebook_beside_a_good_file_is_a_diagnostic_and_the_run_goes_o
     (tmp_path / "broken.ipynb").write_text('{"cells": [', encoding="utf-8")
     (tmp_path / "latin.ipynb").write_bytes(b'{"cells": [], "metadata": {"x": "\xe9"}}')
     (tmp_path / "good.py").write_text("x = 1\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "paperlink", "check", ".", "--no-cache"], cwd=tmp_path, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "paperlink", "check", ".", "--no-cache"], cwd=tmp_path, capture_output=True, text=True
+    )
     assert done.returncode == 1, done.stderr
     assert done.stdout == (
         "broken.ipynb:1:12: PL004 not a notebook: invalid JSON (Expecting value)\n"
@@ -129,13 +149,21 @@ def test_the_report_shows_notebook_cells_with_their_own_line_numbers(project: Pa
 def test_each_cell_is_its_own_training_scope_and_a_redefined_function_is_read(tmp_path: Path) -> None:
     """A stop in a cell that trains is flagged; sampling in the next cell, under the same
     names, is not; a function defined again in a later cell (decorated) does not crash."""
-    (tmp_path / "nb.ipynb").write_text(notebook_json([
-        ("code", "import torch\nW = torch.randn(3, 3, requires_grad=True)\n"),
-        ("code", "def evaluate(x):\n    return (x @ W).sum()\n"),
-        ("code", "@torch.no_grad()\ndef evaluate(x):\n    return (x @ W).sum()\n"),
-        ("code", "for _ in range(2):\n    x = torch.randn(3)\n    scale = (x @ W).norm().item()\n    loss = (x @ W).pow(2).sum() / scale\n    loss.backward()\n"),
-        ("code", "x = torch.randn(3)\nloss = (x @ W).sum().item()\nprint(loss)\n"),
-    ]), encoding="utf-8")
+    (tmp_path / "nb.ipynb").write_text(
+        notebook_json(
+            [
+                ("code", "import torch\nW = torch.randn(3, 3, requires_grad=True)\n"),
+                ("code", "def evaluate(x):\n    return (x @ W).sum()\n"),
+                ("code", "@torch.no_grad()\ndef evaluate(x):\n    return (x @ W).sum()\n"),
+                (
+                    "code",
+                    "for _ in range(2):\n    x = torch.randn(3)\n    scale = (x @ W).norm().item()\n    loss = (x @ W).pow(2).sum() / scale\n    loss.backward()\n",
+                ),
+                ("code", "x = torch.randn(3)\nloss = (x @ W).sum().item()\nprint(loss)\n"),
+            ]
+        ),
+        encoding="utf-8",
+    )
     report = check(Config(root=tmp_path), [tmp_path], jobs=1, select=["PL2"])
     assert [str(d) for d in report.diagnostics] == [
         "nb.ipynb:cell 3:1:2: PL206 @torch.no_grad() on evaluate is a gradient stop in evaluation code",
@@ -145,11 +173,22 @@ def test_each_cell_is_its_own_training_scope_and_a_redefined_function_is_read(tm
 
 
 def test_a_notebook_is_an_entry_point_for_the_hidden_input_rules(tmp_path: Path) -> None:
-    (tmp_path / "nb.ipynb").write_text(notebook_json([
-        ("code", "import os, random\nimport torch\nDATA = os.environ.get('DATA_DIR', '/data')\nLR = 0.1\nhistory = []\n"),
-        ("code", "def train_step(model):\n    global LR\n    LR = LR * 0.5\n    history.append(LR)\n    return model(torch.ones(2)).sum()\n"),
-        ("code", "torch.backends.cudnn.benchmark = True\nprint(random.random())\n"),
-    ]), encoding="utf-8")
+    (tmp_path / "nb.ipynb").write_text(
+        notebook_json(
+            [
+                (
+                    "code",
+                    "import os, random\nimport torch\nDATA = os.environ.get('DATA_DIR', '/data')\nLR = 0.1\nhistory = []\n",
+                ),
+                (
+                    "code",
+                    "def train_step(model):\n    global LR\n    LR = LR * 0.5\n    history.append(LR)\n    return model(torch.ones(2)).sum()\n",
+                ),
+                ("code", "torch.backends.cudnn.benchmark = True\nprint(random.random())\n"),
+            ]
+        ),
+        encoding="utf-8",
+    )
     report = check(Config(root=tmp_path), [tmp_path], jobs=1, select=["PL3", "PL501", "PL502"])
     assert [str(d) for d in report.diagnostics] == [  # reading DATA_DIR at the top of a notebook is no PL304
         "nb.ipynb:cell 2:3:5: PL301 train_step rebinds the module-level LR through a global statement",
@@ -160,10 +199,18 @@ def test_a_notebook_is_an_entry_point_for_the_hidden_input_rules(tmp_path: Path)
 
 
 def test_messages_that_name_another_line_name_its_cell(tmp_path: Path) -> None:
-    (tmp_path / "nb.ipynb").write_text(notebook_json([
-        ("code", "import argparse\nimport torch\nparser = argparse.ArgumentParser()\nparser.add_argument('--lr', type=float, default=0.05)\nargs = parser.parse_args([])\n"),
-        ("code", "net = torch.nn.Linear(2, 2)\nopt = torch.optim.SGD(net.parameters(), lr=0.01)\n"),
-    ]), encoding="utf-8")
+    (tmp_path / "nb.ipynb").write_text(
+        notebook_json(
+            [
+                (
+                    "code",
+                    "import argparse\nimport torch\nparser = argparse.ArgumentParser()\nparser.add_argument('--lr', type=float, default=0.05)\nargs = parser.parse_args([])\n",
+                ),
+                ("code", "net = torch.nn.Linear(2, 2)\nopt = torch.optim.SGD(net.parameters(), lr=0.01)\n"),
+            ]
+        ),
+        encoding="utf-8",
+    )
     report = check(Config(root=tmp_path), [tmp_path], jobs=1, select=["PL405"])
     assert [str(d) for d in report.diagnostics] == [
         "nb.ipynb:cell 2:2:44: PL405 learning_rate is 0.01 here but 0.05 in --lr (cell 1, line 4)",
@@ -171,9 +218,15 @@ def test_messages_that_name_another_line_name_its_cell(tmp_path: Path) -> None:
 
 
 def test_imports_in_notebooks_count_for_the_environment_rules(tmp_path: Path) -> None:
-    (tmp_path / "nb.ipynb").write_text(notebook_json([
-        ("markdown", "Setup.\n"), ("code", "%pip install numpy\nimport numpy as np\nimport torch\n"),
-    ]), encoding="utf-8")
+    (tmp_path / "nb.ipynb").write_text(
+        notebook_json(
+            [
+                ("markdown", "Setup.\n"),
+                ("code", "%pip install numpy\nimport numpy as np\nimport torch\n"),
+            ]
+        ),
+        encoding="utf-8",
+    )
     (tmp_path / "requirements.txt").write_text("numpy==1.26.4\ntorch>=2.0\n", encoding="utf-8")
     report = check(Config(root=tmp_path), [tmp_path], jobs=1, select=["PL505"])
     assert [str(d) for d in report.diagnostics] == [

@@ -35,7 +35,9 @@ def test_python_and_latex_spellings_agree(python: str, latex: str) -> None:
     assert same_value(parse_python_number(python), parse_latex_number(latex))
 
 
-@pytest.mark.parametrize("text", ["True", "None", "lr", "args.lr", "f(3)", "1 if x else 2", "10 ^ 4", "'0.1'", "2**99999", "1/0", ""])
+@pytest.mark.parametrize(
+    "text", ["True", "None", "lr", "args.lr", "f(3)", "1 if x else 2", "10 ^ 4", "'0.1'", "2**99999", "1/0", ""]
+)
 def test_python_number_is_none_for_what_is_not_a_constant(text: str) -> None:
     assert parse_python_number(text) is None
 
@@ -50,7 +52,12 @@ def test_scientific_spellings_are_one_value(mantissa: int, exponent: int) -> Non
     python = f"{mantissa}e{exponent}"
     latex = rf"{mantissa}\times10^{{{exponent}}}"
     decimal = format(Decimal(mantissa).scaleb(exponent), "f")  # 0.000123, 12300000
-    values = [parse_python_number(python), parse_latex_number(latex), parse_latex_number(f"${latex}$"), parse_python_number(decimal)]
+    values = [
+        parse_python_number(python),
+        parse_latex_number(latex),
+        parse_latex_number(f"${latex}$"),
+        parse_python_number(decimal),
+    ]
     assert all(v is not None and same_value(v, values[0]) for v in values)
 
 

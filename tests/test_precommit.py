@@ -26,12 +26,12 @@ PAPER = r"""\documentclass{article}
 \begin{equation}\label{eq:loss} \mathcal{L} = -\cos\big(p, \sg(z)\big) \end{equation}
 \end{document}
 """
-CLEAN = '''import torch.nn.functional as F
+CLEAN = """import torch.nn.functional as F
 
 
 def loss(p, z):  # paper: eq:loss
     return -F.cosine_similarity(p, z.detach(), dim=-1).mean()
-'''
+"""
 UNDOCUMENTED_STOP = '''
 
 def train_step(model, optimizer, x):
@@ -134,11 +134,19 @@ def test_a_notebook_is_checked_by_the_hook_with_cell_positions(project: tuple[Pa
 
     folder, env = project
     (folder / "src" / "losses.py").write_text(CLEAN, encoding="utf-8")  # undo the test above's rejected change
-    (folder / "src" / "explore.ipynb").write_text(notebook_json([
-        ("markdown", "Exploring the loss.\n"),
-        ("code", "import torch\n\nnet = torch.nn.Linear(2, 1)\n"),
-        ("code", "for _ in range(3):\n    loss = net(torch.ones(2)).sum() / net.weight.norm().item()\n    loss.backward()\n"),
-    ]), encoding="utf-8")
+    (folder / "src" / "explore.ipynb").write_text(
+        notebook_json(
+            [
+                ("markdown", "Exploring the loss.\n"),
+                ("code", "import torch\n\nnet = torch.nn.Linear(2, 1)\n"),
+                (
+                    "code",
+                    "for _ in range(3):\n    loss = net(torch.ones(2)).sum() / net.weight.norm().item()\n    loss.backward()\n",
+                ),
+            ]
+        ),
+        encoding="utf-8",
+    )
     rejected = _commit(folder, env, "a notebook")
     assert rejected.returncode != 0
     assert "src/explore.ipynb:cell 3:2:39: PL201 " in rejected.stdout, rejected.stdout[-600:]

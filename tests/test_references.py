@@ -141,7 +141,7 @@ def test_fields_of_each_kind():
 def test_spans_point_into_the_text():
     text = "Eqs. 3 and 4, Alg. 1, line 4"
     references, _ = parse_references(text)
-    assert [(r.text, text[r.start:r.end]) for r in references] == [
+    assert [(r.text, text[r.start : r.end]) for r in references] == [
         ("Eqs. 3", "Eqs. 3"),
         ("4", "4"),
         ("Alg. 1, line 4", "Alg. 1, line 4"),
@@ -224,9 +224,9 @@ def test_never_raises_and_spans_are_sound(text):
     references, errors = parse_references(text)
     for found in (*references, *errors):
         assert 0 <= found.start < found.end <= len(text)
-        assert text[found.start:found.end].strip()
+        assert text[found.start : found.end].strip()
     for reference in references:
-        assert reference.text == text[reference.start:reference.end]
+        assert reference.text == text[reference.start : reference.end]
 
 
 NUMBER = st.from_regex(r"\A(?:[1-9][0-9]{0,2}|[A-Z][0-9]?)(?:\.[0-9]{1,2}){0,2}[a-z]?\Z")
@@ -276,7 +276,11 @@ def test_lists_of_canonical_references_read_back_in_order(references, separator)
 
 @pytest.mark.parametrize(
     "case",
-    [lambda n: "Alg. 1" + " " * n + "x", lambda n: "x" + " " * n + "." + " " * n + "y", lambda n: "Eq. 3" + " ~" * n + "."],
+    [
+        lambda n: "Alg. 1" + " " * n + "x",
+        lambda n: "x" + " " * n + "." + " " * n + "y",
+        lambda n: "Eq. 3" + " ~" * n + ".",
+    ],
     ids=["algorithm-then-spaces", "spaces-around-a-dot", "spaced-tildes"],
 )
 def test_long_text_is_read_in_linear_time(monkeypatch, case):

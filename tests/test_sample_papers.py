@@ -39,8 +39,14 @@ def test_sample_paper_reads_without_diagnostics(sample: Path) -> None:
     paper = parse_paper(sample / "paper.tex", name=sample.name, root=sample)
     assert paper.diagnostics == ()
     kinds = {item.kind for item in paper.items}
-    assert {ItemKind.SECTION, ItemKind.EQUATION, ItemKind.ALGORITHM, ItemKind.ALGORITHM_LINE,
-            ItemKind.TABLE, ItemKind.HYPERPARAMETER} <= kinds
+    assert {
+        ItemKind.SECTION,
+        ItemKind.EQUATION,
+        ItemKind.ALGORITHM,
+        ItemKind.ALGORITHM_LINE,
+        ItemKind.TABLE,
+        ItemKind.HYPERPARAMETER,
+    } <= kinds
     assert any(item.appendix for item in paper.items)
 
 

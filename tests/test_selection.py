@@ -32,7 +32,9 @@ def root(tmp_path: Path) -> Path:
 
 
 def project(tmp_path: Path, config: str = "") -> Path:
-    (tmp_path / "pyproject.toml").write_text(f'[tool.paperlink]\npapers = {{ p = "paper.yaml" }}\n{config}', encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.paperlink]\npapers = {{ p = "paper.yaml" }}\n{config}', encoding="utf-8"
+    )
     (tmp_path / "paper.yaml").write_text(PAPER, encoding="utf-8")
     (tmp_path / "m.py").write_text(MODEL, encoding="utf-8")
     return tmp_path
@@ -79,7 +81,12 @@ def test_split_codes():
 
 def test_unknown_codes_need_a_rule_that_starts_with_them():
     assert unknown_codes(["PL", "PL1", "PL11", "PL112", "PL119", "PL99", "pl101", "E501", "PL1010"]) == [
-        "PL", "PL119", "PL99", "pl101", "E501", "PL1010",
+        "PL",
+        "PL119",
+        "PL99",
+        "pl101",
+        "E501",
+        "PL1010",
     ]
 
 
@@ -87,7 +94,9 @@ def test_require_known_names_where_and_the_first_unknown_code():
     require_known(["PL1", "PL001"], "--select", UsageError)
     with pytest.raises(UsageError) as caught:
         require_known(["PL1", "PL999", "PL998"], "--select", UsageError)
-    assert str(caught.value) == "--select has unknown rule code or prefix 'PL999'; `paperlink rule --all` lists the codes"
+    assert (
+        str(caught.value) == "--select has unknown rule code or prefix 'PL999'; `paperlink rule --all` lists the codes"
+    )
 
 
 # --- check() ----------------------------------------------------------------------------
@@ -116,7 +125,9 @@ def test_check_select_then_ignore(root, select, ignore, kept):
 def test_check_rejects_unknown_codes(root):
     with pytest.raises(UsageError) as caught:
         check(load_config(None, root), [root], ignore=["PL1", "PL77"])
-    assert str(caught.value) == "'ignore' has unknown rule code or prefix 'PL77'; `paperlink rule --all` lists the codes"
+    assert (
+        str(caught.value) == "'ignore' has unknown rule code or prefix 'PL77'; `paperlink rule --all` lists the codes"
+    )
 
 
 def test_a_selection_that_drops_every_failing_diagnostic_exits_zero(root):
@@ -150,9 +161,15 @@ def test_yaml_config_select(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--select", "PL999"], "--select has unknown rule code or prefix 'PL999'; `paperlink rule --all` lists the codes"),
+        (
+            ["--select", "PL999"],
+            "--select has unknown rule code or prefix 'PL999'; `paperlink rule --all` lists the codes",
+        ),
         (["--ignore", "PL1,pl110"], "--ignore has unknown rule code or prefix 'pl110'; did you mean 'PL110'?"),
-        (["--select", "PL1;PL2"], "--select has unknown rule code or prefix 'PL1;PL2'; `paperlink rule --all` lists the codes"),
+        (
+            ["--select", "PL1;PL2"],
+            "--select has unknown rule code or prefix 'PL1;PL2'; `paperlink rule --all` lists the codes",
+        ),
         (["--select", ","], "--select expects comma-separated rule codes or prefixes such as PL1,PL201, got ','"),
     ],
 )

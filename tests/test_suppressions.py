@@ -26,7 +26,9 @@ LINKED = "def f(x):  # paper: Eq. 1\n    return x\n"  # keeps PL110 out of the w
 
 
 def project(tmp_path: Path, files: dict[str, str], config: str = "") -> Path:
-    (tmp_path / "pyproject.toml").write_text(f'[tool.paperlink]\npapers = {{ p = "paper.yaml" }}\n{config}', encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.paperlink]\npapers = {{ p = "paper.yaml" }}\n{config}', encoding="utf-8"
+    )
     (tmp_path / "paper.yaml").write_text(PAPER, encoding="utf-8")
     for name, text in {"linked.py": LINKED, **files}.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
@@ -73,7 +75,13 @@ def test_grammar(text, codes, whole_file, reason):
 
 @pytest.mark.parametrize(
     "text",
-    ["# paperlink: stop-grad scalar copy for logging", "# paperlink: ignored", "# paper: eq:a", "# see paperlink: ignore", "# noqa"],
+    [
+        "# paperlink: stop-grad scalar copy for logging",
+        "# paperlink: ignored",
+        "# paper: eq:a",
+        "# see paperlink: ignore",
+        "# noqa",
+    ],
 )
 def test_other_comments_are_not_suppressions(text):
     assert parse_suppression(comment(text)) is None
@@ -88,10 +96,19 @@ def test_a_directive_after_another_comment_starts_at_its_own_hash():
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("# paperlink: ignore[]", "suppression lists no codes between '[' and ']'; name codes such as PL101 or drop the brackets"),
+        (
+            "# paperlink: ignore[]",
+            "suppression lists no codes between '[' and ']'; name codes such as PL101 or drop the brackets",
+        ),
         ("# paperlink: ignore[PL101", "suppression has '[' without ']'; write '# paperlink: ignore[PL101]'"),
-        ("# paperlink: ignore:PL101", "cannot read suppression '# paperlink: ignore:PL101'; write '# paperlink: ignore[PL101]'"),
-        ("# paperlink: ignore-files", "cannot read suppression '# paperlink: ignore-files'; write '# paperlink: ignore[PL101]'"),
+        (
+            "# paperlink: ignore:PL101",
+            "cannot read suppression '# paperlink: ignore:PL101'; write '# paperlink: ignore[PL101]'",
+        ),
+        (
+            "# paperlink: ignore-files",
+            "cannot read suppression '# paperlink: ignore-files'; write '# paperlink: ignore[PL101]'",
+        ),
     ],
 )
 def test_unreadable_directives_carry_their_problem(text, problem):
@@ -135,16 +152,28 @@ def test_apply_keeps_what_nothing_covers_and_reports_nothing_when_all_are_used()
         Suppression(Span("m.py", 5, 1), ("PL10",), False, "", below=(6, 8)),
     ]
     diagnostics = [
-        diagnostic(3, "PL101"), diagnostic(3, "PL102"), diagnostic(8, "PL102"), diagnostic(6, "PL110"),
-        diagnostic(9, "PL101"), diagnostic(3, "PL101", "n.py"),
+        diagnostic(3, "PL101"),
+        diagnostic(3, "PL102"),
+        diagnostic(8, "PL102"),
+        diagnostic(6, "PL110"),
+        diagnostic(9, "PL101"),
+        diagnostic(3, "PL101", "n.py"),
     ]
     kept, about = apply_suppressions(diagnostics, suppressions)
-    assert kept == [diagnostic(3, "PL102"), diagnostic(6, "PL110"), diagnostic(9, "PL101"), diagnostic(3, "PL101", "n.py")]
+    assert kept == [
+        diagnostic(3, "PL102"),
+        diagnostic(6, "PL110"),
+        diagnostic(9, "PL101"),
+        diagnostic(3, "PL101", "n.py"),
+    ]
     assert about == []
 
 
 def test_a_diagnostic_covered_twice_uses_both_suppressions():
-    suppressions = [Suppression(Span("m.py", 1, 1), ("PL1",), True, ""), Suppression(Span("m.py", 4, 8), ("PL101",), False, "")]
+    suppressions = [
+        Suppression(Span("m.py", 1, 1), ("PL1",), True, ""),
+        Suppression(Span("m.py", 4, 8), ("PL101",), False, ""),
+    ]
     assert apply_suppressions([diagnostic(4, "PL101")], suppressions) == ([], [])
 
 
@@ -161,8 +190,16 @@ def test_apply_reports_unknown_codes_once_each_and_not_as_unused():
     kept, about = apply_suppressions([diagnostic(2, "PL101")], suppressions)
     assert kept == [diagnostic(2, "PL101")]
     assert [(d.code, d.severity, d.message) for d in about] == [
-        ("PL113", Severity.ERROR, "unknown rule code or prefix 'PL999' in suppression; `paperlink rule --all` lists the codes"),
-        ("PL113", Severity.ERROR, "unknown rule code or prefix 'X1' in suppression; `paperlink rule --all` lists the codes"),
+        (
+            "PL113",
+            Severity.ERROR,
+            "unknown rule code or prefix 'PL999' in suppression; `paperlink rule --all` lists the codes",
+        ),
+        (
+            "PL113",
+            Severity.ERROR,
+            "unknown rule code or prefix 'X1' in suppression; `paperlink rule --all` lists the codes",
+        ),
     ]
 
 
@@ -177,27 +214,37 @@ def test_an_unreadable_suppression_suppresses_nothing():
 
 
 def test_a_trailing_suppression_covers_its_line_only(tmp_path):
-    root = project(tmp_path, {"m.py": (
-        "x = 1  # paper: eq:nope  # paperlink: ignore[PL101] renamed in the camera-ready\n"
-        "y = 2  # paper: eq:other\n"
-    )})
+    root = project(
+        tmp_path,
+        {
+            "m.py": (
+                "x = 1  # paper: eq:nope  # paperlink: ignore[PL101] renamed in the camera-ready\n"
+                "y = 2  # paper: eq:other\n"
+            )
+        },
+    )
     assert lines(root) == ["m.py:2:8: PL101 eq:other is not a label of paper 'p'"]
 
 
 def test_an_own_line_suppression_covers_the_statement_below(tmp_path):
-    root = project(tmp_path, {"m.py": (
-        "import paperlink\n"
-        "# paperlink: ignore[PL101]\n"
-        '@paperlink.implements("eq:gone")\n'  # 3: the decorated definition's first line
-        "@staticmethod\n"
-        "def f(x):  # paper: eq:gone_too\n"  # 5: its header runs to the `def` line
-        "    return x  # paper: eq:in_the_body\n"
-        "# paperlink: ignore[PL101]\n"
-        "\n"
-        "def g(x):  # paper: eq:nope\n"  # 9: blank lines between still bind
-        "    return x\n"
-        "h = 1  # paper: eq:late\n"
-    )})
+    root = project(
+        tmp_path,
+        {
+            "m.py": (
+                "import paperlink\n"
+                "# paperlink: ignore[PL101]\n"
+                '@paperlink.implements("eq:gone")\n'  # 3: the decorated definition's first line
+                "@staticmethod\n"
+                "def f(x):  # paper: eq:gone_too\n"  # 5: its header runs to the `def` line
+                "    return x  # paper: eq:in_the_body\n"
+                "# paperlink: ignore[PL101]\n"
+                "\n"
+                "def g(x):  # paper: eq:nope\n"  # 9: blank lines between still bind
+                "    return x\n"
+                "h = 1  # paper: eq:late\n"
+            )
+        },
+    )
     assert lines(root) == [
         "m.py:6:15: PL101 eq:in_the_body is not a label of paper 'p'",
         "m.py:11:8: PL101 eq:late is not a label of paper 'p'; did you mean eq:a?",
@@ -223,18 +270,26 @@ def test_an_unused_suppression_above_a_decorated_definition_names_its_header_lin
 
 
 def test_file_level_suppression_covers_the_whole_file_and_only_it(tmp_path):
-    root = project(tmp_path, {
-        "m.py": "# paperlink: ignore-file[PL1] vendored from upstream\nx = 1  # paper: eq:nope\n# paper: Eqn 1\ny = 2\n",
-        "n.py": "z = 3  # paper: eq:nope\n",
-    })
+    root = project(
+        tmp_path,
+        {
+            "m.py": "# paperlink: ignore-file[PL1] vendored from upstream\nx = 1  # paper: eq:nope\n# paper: Eqn 1\ny = 2\n",
+            "n.py": "z = 3  # paper: eq:nope\n",
+        },
+    )
     assert lines(root) == ["n.py:1:8: PL101 eq:nope is not a label of paper 'p'"]
 
 
 def test_prefixes_cover_the_codes_they_start(tmp_path):
-    root = project(tmp_path, {"m.py": (
-        "x = 1  # paper: Eqn 1  # paperlink: ignore[PL10]\n"  # PL102
-        "y = 2  # paper: eq:nope  # paperlink: ignore[PL11]\n"  # PL101 is not PL11x
-    )})
+    root = project(
+        tmp_path,
+        {
+            "m.py": (
+                "x = 1  # paper: Eqn 1  # paperlink: ignore[PL10]\n"  # PL102
+                "y = 2  # paper: eq:nope  # paperlink: ignore[PL11]\n"  # PL101 is not PL11x
+            )
+        },
+    )
     assert lines(root) == [
         "m.py:2:8: PL101 eq:nope is not a label of paper 'p'",
         "m.py:2:26: PL112 unused suppression of PL11: nothing reported on this line",
@@ -242,15 +297,17 @@ def test_prefixes_cover_the_codes_they_start(tmp_path):
 
 
 def test_a_bare_ignore_covers_every_code_on_its_line(tmp_path):
-    root = project(tmp_path, {"m.py": "x = 1  # paper: eq:nope, Eqn 2, Eq. 9  # paperlink: ignore\ny = 2  # paperlink: ignore\n"})
+    root = project(
+        tmp_path, {"m.py": "x = 1  # paper: eq:nope, Eqn 2, Eq. 9  # paperlink: ignore\ny = 2  # paperlink: ignore\n"}
+    )
     assert lines(root) == ["m.py:2:8: PL112 unused suppression: nothing reported on this line"]
 
 
 def test_unused_codes_are_named_at_the_comment(tmp_path):
-    root = project(tmp_path, {"m.py": (
-        "# paperlink: ignore-file[PL104]\n"
-        "x = 1  # paper: eq:nope  # paperlink: ignore[PL101, PL102]\n"
-    )})
+    root = project(
+        tmp_path,
+        {"m.py": ("# paperlink: ignore-file[PL104]\nx = 1  # paper: eq:nope  # paperlink: ignore[PL101, PL102]\n")},
+    )
     assert lines(root) == [
         "m.py:1:1: PL112 unused suppression of PL104: nothing reported in this file",
         "m.py:2:26: PL112 unused suppression of PL102: nothing reported on this line",
@@ -258,11 +315,16 @@ def test_unused_codes_are_named_at_the_comment(tmp_path):
 
 
 def test_unknown_and_unreadable_codes_are_pl113_and_known_ones_still_work(tmp_path):
-    root = project(tmp_path, {"m.py": (
-        "x = 1  # paper: eq:nope  # paperlink: ignore[PL101, PL1O1, pl102]\n"
-        "y = 2  # paperlink: ignore[]\n"
-        "z = 3  # paperlink: ignore:PL101\n"
-    )})
+    root = project(
+        tmp_path,
+        {
+            "m.py": (
+                "x = 1  # paper: eq:nope  # paperlink: ignore[PL101, PL1O1, pl102]\n"
+                "y = 2  # paperlink: ignore[]\n"
+                "z = 3  # paperlink: ignore:PL101\n"
+            )
+        },
+    )
     assert lines(root) == [
         "m.py:1:26: PL113 unknown rule code or prefix 'PL1O1' in suppression; `paperlink rule --all` lists the codes",
         "m.py:1:26: PL113 unknown rule code or prefix 'pl102' in suppression; did you mean 'PL102'?",
@@ -280,19 +342,29 @@ def test_pl112_and_pl113_are_never_suppressed(tmp_path):
 
 
 def test_a_directive_inside_a_string_is_not_a_suppression(tmp_path):
-    root = project(tmp_path, {"m.py": (
-        'x = "# paperlink: ignore[PL101]"  # paper: eq:nope\n'
-        'HELP = """\n# paperlink: ignore-file\n"""\n'
-        'y = f"{x} # paperlink: ignore[PL999]"\n'
-    )})
+    root = project(
+        tmp_path,
+        {
+            "m.py": (
+                'x = "# paperlink: ignore[PL101]"  # paper: eq:nope\n'
+                'HELP = """\n# paperlink: ignore-file\n"""\n'
+                'y = f"{x} # paperlink: ignore[PL999]"\n'
+            )
+        },
+    )
     assert lines(root) == ["m.py:1:35: PL101 eq:nope is not a label of paper 'p'"]
 
 
 def test_a_stop_grad_justification_is_not_a_suppression(tmp_path):
-    root = project(tmp_path, {"m.py": (
-        "t = x.detach()  # paperlink: stop-grad copy for logging\n"
-        "u = x.detach()  # paper: eq:nope  # paperlink: stop-grad target network\n"
-    )})
+    root = project(
+        tmp_path,
+        {
+            "m.py": (
+                "t = x.detach()  # paperlink: stop-grad copy for logging\n"
+                "u = x.detach()  # paper: eq:nope  # paperlink: stop-grad target network\n"
+            )
+        },
+    )
     assert lines(root) == ["m.py:2:17: PL101 eq:nope is not a label of paper 'p'"]
 
 
@@ -305,8 +377,12 @@ def test_paper_diagnostics_cannot_be_suppressed_from_python(tmp_path):
 
 
 def test_whether_a_suppression_is_used_does_not_depend_on_the_selection(tmp_path):
-    root = project(tmp_path, {"m.py": "x = 1  # paper: eq:nope  # paperlink: ignore[PL101]\ny = 2  # paperlink: ignore[PL104]\n"})
-    assert lines(root, ignore=["PL101"]) == ["m.py:2:8: PL112 unused suppression of PL104: nothing reported on this line"]
+    root = project(
+        tmp_path, {"m.py": "x = 1  # paper: eq:nope  # paperlink: ignore[PL101]\ny = 2  # paperlink: ignore[PL104]\n"}
+    )
+    assert lines(root, ignore=["PL101"]) == [
+        "m.py:2:8: PL112 unused suppression of PL104: nothing reported on this line"
+    ]
     assert lines(root, select=["PL104"]) == []
     assert lines(root, ignore=["PL112"]) == []
 

@@ -33,7 +33,10 @@ def test_colour_is_off_in_a_pipe_and_with_no_color() -> None:
 
 def test_colour_always_styles_location_and_code_by_severity() -> None:
     first = _check("--color", "always").stdout.splitlines()[0]
-    assert first == "\x1b[1mpaper.tex:116:17\x1b[0m: \x1b[33m\x1b[1mPL110\x1b[0m Eq. (6) eq:eps_schedule has no implementing code"
+    assert (
+        first
+        == "\x1b[1mpaper.tex:116:17\x1b[0m: \x1b[33m\x1b[1mPL110\x1b[0m Eq. (6) eq:eps_schedule has no implementing code"
+    )
 
 
 def test_colour_never_touches_machine_formats() -> None:
@@ -65,5 +68,7 @@ def test_shell_completion_comes_from_click() -> None:
     import os
 
     env = {**os.environ, "_PAPERLINK_COMPLETE": "bash_source"}
-    script = subprocess.run([sys.executable, "-m", "paperlink"], capture_output=True, text=True, env=env, check=False).stdout
+    script = subprocess.run(
+        [sys.executable, "-m", "paperlink"], capture_output=True, text=True, env=env, check=False
+    ).stdout
     assert "_paperlink_completion()" in script and "complete -o nosort -F _paperlink_completion paperlink" in script

@@ -106,8 +106,10 @@ def test_resolves(text, key):
 
 
 def test_a_hyperparameter_by_its_printed_name():
-    dqn = paper(item(I.HYPERPARAMETER, "hp:gamma", None, 3, title="Discount"),
-                item(I.HYPERPARAMETER, "hp:buffer_size", None, 4, title="Replay capacity"))
+    dqn = paper(
+        item(I.HYPERPARAMETER, "hp:gamma", None, 3, title="Discount"),
+        item(I.HYPERPARAMETER, "hp:buffer_size", None, 4, title="Replay capacity"),
+    )
     assert found("hp:discount", dqn) == "hp:gamma"
     assert found("hp:replay_capacity", dqn) == "hp:buffer_size"
     assert problem("hp:replay_capacty", dqn) == (

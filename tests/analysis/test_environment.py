@@ -38,7 +38,8 @@ def _lines(root: Path, select: list[str] | None = None) -> list[str]:
 
 
 def test_scan_keeps_third_party_imports_and_marks_the_guarded_ones_optional() -> None:
-    facts = scan(_code("""\
+    facts = scan(
+        _code("""\
         from __future__ import annotations
         import os, json
         import torch.nn as nn
@@ -66,10 +67,18 @@ def test_scan_keeps_third_party_imports_and_marks_the_guarded_ones_optional() ->
         if sys.version_info < (3, 8):
             import importlib_metadata
         import apex.amp
-        """))
+        """)
+    )
     assert [(i.module, i.span.line, i.optional) for i in facts.imports] == [
-        ("torch", 3, False), ("numpy", 5, False), ("pandas", 12, True), ("scipy", 14, False), ("h5py", 16, False),
-        ("jax", 20, True), ("typing_extensions", 24, True), ("importlib_metadata", 26, False), ("apex", 27, False),
+        ("torch", 3, False),
+        ("numpy", 5, False),
+        ("pandas", 12, True),
+        ("scipy", 14, False),
+        ("h5py", 16, False),
+        ("jax", 20, True),
+        ("typing_extensions", 24, True),
+        ("importlib_metadata", 26, False),
+        ("apex", 27, False),
     ]
     assert facts.cuda is None
 
@@ -91,20 +100,25 @@ def test_test_files_and_setup_py_are_not_scanned() -> None:
 
 
 def test_facts_survive_the_cache_codec() -> None:
-    facts = scan(_code("import torch\ntry:\n    import apex\nexcept ImportError:\n    pass\nx = torch.zeros(1).cuda()\n"))
+    facts = scan(
+        _code("import torch\ntry:\n    import apex\nexcept ImportError:\n    pass\nx = torch.zeros(1).cuda()\n")
+    )
     assert from_data(EnvironmentFacts, json.loads(json.dumps(to_data(facts)))) == facts
 
 
 def test_files_are_found_at_the_root_in_requirements_folders_and_through_includes(tmp_path: Path) -> None:
-    root = _project(tmp_path, {
-        "requirements/base.txt": "-r ../shared/common.txt\nnumpy==1.26.4\n",
-        "requirements/gpu.txt": "-r base.txt\ntorch==2.1.0\n",
-        "shared/common.txt": "-r ../requirements/gpu.txt\neinops==0.7.0\n",  # a cycle: each file read once
-        "pyproject.toml": "[tool.paperlink]\npapers = {}\n",  # settings only: no environment
-        "docker/Dockerfile.gpu": "FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04\n",
-        "src/requirements.txt": "scipy\n",  # not at the root nor in a checked folder
-        "notes.txt": "torch\n",
-    })
+    root = _project(
+        tmp_path,
+        {
+            "requirements/base.txt": "-r ../shared/common.txt\nnumpy==1.26.4\n",
+            "requirements/gpu.txt": "-r base.txt\ntorch==2.1.0\n",
+            "shared/common.txt": "-r ../requirements/gpu.txt\neinops==0.7.0\n",  # a cycle: each file read once
+            "pyproject.toml": "[tool.paperlink]\npapers = {}\n",  # settings only: no environment
+            "docker/Dockerfile.gpu": "FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04\n",
+            "src/requirements.txt": "scipy\n",  # not at the root nor in a checked folder
+            "notes.txt": "torch\n",
+        },
+    )
     environment = read_environment(root)
     assert [(f.path, f.kind, [p.package for p in f.pins]) for f in environment.files] == [
         ("docker/Dockerfile.gpu", "dockerfile", []),
@@ -117,23 +131,29 @@ def test_files_are_found_at_the_root_in_requirements_folders_and_through_include
 
 
 def test_a_suppression_in_an_environment_file_is_used_or_reported_unused(tmp_path: Path) -> None:
-    root = _project(tmp_path, {
-        "train.py": "import torch\nimport numpy\n",
-        ".python-version": "3.11\n",
-        "requirements.txt": """\
+    root = _project(
+        tmp_path,
+        {
+            "train.py": "import torch\nimport numpy\n",
+            ".python-version": "3.11\n",
+            "requirements.txt": """\
             # paperlink: ignore[PL505] any 2.x reproduces Table 2
             torch>=2.0
             numpy==1.26.4  # paperlink: ignore[PL505]
             """,
-    })
+        },
+    )
     assert _lines(root) == ["requirements.txt:3:16: PL112 unused suppression of PL505: nothing reported on this line"]
 
 
 def test_the_configuration_can_turn_the_rules_off(tmp_path: Path) -> None:
-    root = _project(tmp_path, {
-        "train.py": "import torch\n",
-        "pyproject.toml": '[tool.paperlink]\nignore = ["PL505"]\n',
-    })
+    root = _project(
+        tmp_path,
+        {
+            "train.py": "import torch\n",
+            "pyproject.toml": '[tool.paperlink]\nignore = ["PL505"]\n',
+        },
+    )
     report = check(load_config(None, root), [root], jobs=1)
     assert [d.code for d in report.diagnostics] == ["PL506"]
 
@@ -142,48 +162,79 @@ def test_the_section_lists_files_pins_versions_and_packages() -> None:
     sample = ROOT / "sample_papers" / "simsiam"
     section = json.loads(report_to_json(check(load_config(None, sample), [sample], select=["PL505"])))["environment"]
     assert section["versions"]["python"] == {
-        "name": "python", "version": "3.11", "fixed": True, "via": "python=3.11",
+        "name": "python",
+        "version": "3.11",
+        "fixed": True,
+        "via": "python=3.11",
         "span": {"path": "environment.yml", "line": 8, "column": 5, "end_line": 8, "end_column": 16},
     }
     assert (section["versions"]["torch"]["version"], section["versions"]["cuda"]["version"]) == ("2.1.2", "12.1")
     [file] = section["files"]
     assert (file["path"], file["kind"], file["lock"]) == ("environment.yml", "conda", False)
     assert [(p["package"], p["written"], p["spec"], p["exact"]) for p in file["pins"]] == [
-        ("torch", "pytorch", "=2.1.2", True), ("torchvision", "torchvision", "=0.16.2", True),
-        ("pytorch-cuda", "pytorch-cuda", "=12.1", True), ("pip", "pip", "", False), ("paperlink", "paperlink", "==0.1.0", True),
+        ("torch", "pytorch", "=2.1.2", True),
+        ("torchvision", "torchvision", "=0.16.2", True),
+        ("pytorch-cuda", "pytorch-cuda", "=12.1", True),
+        ("pip", "pip", "", False),
+        ("paperlink", "paperlink", "==0.1.0", True),
     ]
     assert [(p["module"], p["status"], [pin["line"] for pin in p["pins"]]) for p in section["packages"]] == [
-        ("torch", "pinned", [9]), ("torchvision", "pinned", [10]),
+        ("torch", "pinned", [9]),
+        ("torchvision", "pinned", [10]),
     ]
-    assert section["cuda_use"] == {"use": "'cuda'", "span": {"path": "src/train.py", "line": 26, "column": 41, "end_line": 26, "end_column": 47}}
+    assert section["cuda_use"] == {
+        "use": "'cuda'",
+        "span": {"path": "src/train.py", "line": 26, "column": 41, "end_line": 26, "end_column": 47},
+    }
 
 
 def test_a_project_without_environment_files_has_an_empty_section(tmp_path: Path) -> None:
     root = _project(tmp_path, {"train.py": "import json\n"})
     report = check(Config(root=root), [root], jobs=1, select=["PL505"])
     assert report.sections["environment"] == {
-        "files": [], "versions": {"python": None, "torch": None, "cuda": None}, "packages": [], "cuda_use": None,
+        "files": [],
+        "versions": {"python": None, "torch": None, "cuda": None},
+        "packages": [],
+        "cuda_use": None,
     }
 
 
 def test_the_section_of_every_kind_of_file_matches_the_published_schema(tmp_path: Path) -> None:
-    root = _project(tmp_path, {
-        "train.py": "import torch\nimport numpy\ntry:\n    import apex\nexcept ImportError:\n    pass\nx = torch.zeros(1).cuda()\n",
-        "environment.yml": "dependencies:\n  - python>=3.9\n  - pytorch\n  - pip:\n    - numpy==1.26.4\n",
-        "requirements.txt": "torch>=2.0\n",
-        "pyproject.toml": '[project]\nname = "m"\nrequires-python = ">=3.9"\ndependencies = ["torch"]\n',
-        "setup.cfg": "[options]\ninstall_requires =\n    torch\n",
-        "Pipfile": '[packages]\ntorch = "*"\n',
-        "Dockerfile": "FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04\nRUN pip install torch\n",
-        "poetry.lock": '[[package]]\nname = "torch"\nversion = "2.1.0"\n',
-        ".python-version": "3.10\n",
-    })
+    root = _project(
+        tmp_path,
+        {
+            "train.py": "import torch\nimport numpy\ntry:\n    import apex\nexcept ImportError:\n    pass\nx = torch.zeros(1).cuda()\n",
+            "environment.yml": "dependencies:\n  - python>=3.9\n  - pytorch\n  - pip:\n    - numpy==1.26.4\n",
+            "requirements.txt": "torch>=2.0\n",
+            "pyproject.toml": '[project]\nname = "m"\nrequires-python = ">=3.9"\ndependencies = ["torch"]\n',
+            "setup.cfg": "[options]\ninstall_requires =\n    torch\n",
+            "Pipfile": '[packages]\ntorch = "*"\n',
+            "Dockerfile": "FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04\nRUN pip install torch\n",
+            "poetry.lock": '[[package]]\nname = "torch"\nversion = "2.1.0"\n',
+            ".python-version": "3.10\n",
+        },
+    )
     document = json.loads(report_to_json(check(Config(root=root), [root], jobs=1)))
     assert output_errors(document) == []
     section = document["environment"]
-    assert [f["kind"] for f in section["files"]] == ["python-version", "dockerfile", "pipfile", "conda", "lock", "pyproject", "requirements", "setup.cfg"]
-    assert {p["module"]: p["status"] for p in section["packages"]} == {"apex": "optional", "numpy": "pinned", "torch": "pinned"}
+    assert [f["kind"] for f in section["files"]] == [
+        "python-version",
+        "dockerfile",
+        "pipfile",
+        "conda",
+        "lock",
+        "pyproject",
+        "requirements",
+        "setup.cfg",
+    ]
+    assert {p["module"]: p["status"] for p in section["packages"]} == {
+        "apex": "optional",
+        "numpy": "pinned",
+        "torch": "pinned",
+    }
     assert {name: (v["version"], v["fixed"]) for name, v in section["versions"].items()} == {
-        "python": ("3.10", True), "torch": ("2.1.0", True), "cuda": ("12.1.0", True),
+        "python": ("3.10", True),
+        "torch": ("2.1.0", True),
+        "cuda": ("12.1.0", True),
     }
     assert [d["code"] for d in document["diagnostics"]] == []

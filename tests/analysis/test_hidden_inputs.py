@@ -55,13 +55,15 @@ def test_symtable_tells_globals_from_parameters_locals_and_closures() -> None:
 
 
 def test_import_graph_resolves_exact_sibling_and_suffix_names_with_packages() -> None:
-    graph = ImportGraph({
-        "src.train": ["model", "torch", "pkg.sub.util.helper"],
-        "src.model": [],
-        "pkg": [],
-        "pkg.sub": [],
-        "pkg.sub.util": ["os"],
-    })
+    graph = ImportGraph(
+        {
+            "src.train": ["model", "torch", "pkg.sub.util.helper"],
+            "src.model": [],
+            "pkg": [],
+            "pkg.sub": [],
+            "pkg.sub.util": ["os"],
+        }
+    )
     assert graph.imports["src.train"] == frozenset({"src.model", "pkg", "pkg.sub", "pkg.sub.util"})
     assert graph.importers["src.model"] == frozenset({"src.train"})
     assert graph.split("pkg.sub.util.helper") == ("pkg.sub.util", "helper")
@@ -89,7 +91,8 @@ def test_section_of_the_simsiam_sample_is_exact() -> None:
 
 
 def test_section_lists_every_kind_sorted_by_span(tmp_path: Path) -> None:
-    (tmp_path / "run.py").write_text(textwrap.dedent("""
+    (tmp_path / "run.py").write_text(
+        textwrap.dedent("""
         import os
         import torch
         from torch.backends import cudnn
@@ -100,23 +103,38 @@ def test_section_lists_every_kind_sorted_by_span(tmp_path: Path) -> None:
             torch.manual_seed(cfg.seed)
             cudnn.benchmark = cfg.fast
             torch.manual_seed(3)
-    """), encoding="utf-8")
-    report = check(load_config(None, tmp_path), [tmp_path], select=["PL3", "PL5"], ignore=["PL505", "PL506"])  # no environment here
+    """),
+        encoding="utf-8",
+    )
+    report = check(
+        load_config(None, tmp_path), [tmp_path], select=["PL3", "PL5"], ignore=["PL505", "PL506"]
+    )  # no environment here
     section = report.sections["hidden_inputs"]
     assert [(g["name"], g["kind"], g["written_by"]) for g in section["globals"]] == [("cache", "mutable", ["fill"])]
     assert [(e["name"], e["function"], e["span"]["line"]) for e in section["env_vars"]] == [("HOME", "fill", 7)]
     assert [(s["library"], s["value"], s["configurable"], s["span"]["line"]) for s in section["seeds"]] == [
-        ("torch", None, True, 9), ("torch", "3", False, 11)]
-    assert section["nondeterminism"] == [{"setting": "torch.backends.cudnn.benchmark = cfg.fast", "documented": False,
-                                          "span": {"path": "run.py", "line": 10, "column": 5, "end_line": 10, "end_column": 31}}]
+        ("torch", None, True, 9),
+        ("torch", "3", False, 11),
+    ]
+    assert section["nondeterminism"] == [
+        {
+            "setting": "torch.backends.cudnn.benchmark = cfg.fast",
+            "documented": False,
+            "span": {"path": "run.py", "line": 10, "column": 5, "end_line": 10, "end_column": 31},
+        }
+    ]
     assert sorted(d.code for d in report.diagnostics) == ["PL302", "PL304", "PL503"]
 
 
 def test_a_literal_passed_to_a_seed_helper_is_listed_at_the_call(tmp_path: Path) -> None:
-    (tmp_path / "utils.py").write_text("import torch\ndef set_seed(seed):\n    torch.manual_seed(seed)\n", encoding="utf-8")
+    (tmp_path / "utils.py").write_text(
+        "import torch\ndef set_seed(seed):\n    torch.manual_seed(seed)\n", encoding="utf-8"
+    )
     (tmp_path / "train.py").write_text("from utils import set_seed\nset_seed(3)\n", encoding="utf-8")
     report = check(load_config(None, tmp_path), [tmp_path], select=["PL503"])
     seeds = report.sections["hidden_inputs"]["seeds"]
     assert [(s["span"]["path"], s["library"], s["value"], s["configurable"]) for s in seeds] == [
-        ("train.py", "torch", "3", False), ("utils.py", "torch", None, True)]
+        ("train.py", "torch", "3", False),
+        ("utils.py", "torch", None, True),
+    ]
     assert [(d.span.path, d.code) for d in report.diagnostics] == [("train.py", "PL503")]

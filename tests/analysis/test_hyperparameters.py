@@ -108,7 +108,8 @@ def test_loss_terms_and_moving_averages() -> None:
 
 
 def test_magic_numbers_are_not_sites() -> None:
-    assert sites("""
+    assert (
+        sites("""
         import torch
         x = torch.zeros(32, 3, 224, 224)
         y = x.sum(dim=1).view(-1, 10)[:, 0]
@@ -116,7 +117,9 @@ def test_magic_numbers_are_not_sites() -> None:
             if i % 100 == 0:
                 print(i, 1e-3)
         z = torch.clamp(y, 0.0, 1.0) * 255
-    """) == []
+    """)
+        == []
+    )
 
 
 def test_bad_input_is_symbolic_never_a_crash() -> None:
@@ -211,7 +214,9 @@ def test_section_rows_have_the_documented_shape(dqn_rows: list[dict]) -> None:
     assert by_name["adam.eps"]["status"] == "mismatch"
     assert by_name["adam.eps"]["paper"]["value"] == r"1.5\times10^{-4}"
     assert by_name["adam.eps"]["paper"]["number"] == "1"
-    assert [(c["value"], c["source"], c["api"]) for c in by_name["adam.eps"]["code"]] == [("1e-8", "default", "torch.optim.Adam")]
+    assert [(c["value"], c["source"], c["api"]) for c in by_name["adam.eps"]["code"]] == [
+        ("1e-8", "default", "torch.optim.Adam")
+    ]
     assert by_name["huber_threshold"]["status"] == "match"  # smooth_l1_loss's default beta = 1 is the paper's
     assert by_name["exploration_steps"]["status"] == "only-in-paper"
 
@@ -223,7 +228,10 @@ def test_every_table_format_is_registered_and_deterministic(dqn_rows: list[dict]
     assert json.loads(TABLE_FORMATS["json"](dqn_rows))["hyperparameters"] == dqn_rows
     lines = TABLE_FORMATS["csv"](dqn_rows).splitlines()
     assert lines[0].startswith("name,status,paper,item,number")
-    assert "adam.eps,mismatch,dqn,hp:adam.eps,1,1.5\\times10^{-4},1e-8,1e-08,default,false,torch.optim.Adam,src/agent.py,,62,17" in lines
+    assert (
+        "adam.eps,mismatch,dqn,hp:adam.eps,1,1.5\\times10^{-4},1e-8,1e-08,default,false,torch.optim.Adam,src/agent.py,,62,17"
+        in lines
+    )
 
 
 def test_cli_hparams_prints_the_table(tmp_path: Path) -> None:
@@ -241,7 +249,9 @@ def test_the_static_checker_never_imports_torch() -> None:
         "p = Path(sys.argv[1]); r = check(load_config(None, p), [p], jobs=1)\n"
         "print(sorted({d.code for d in r.diagnostics}))\n"
     )
-    done = subprocess.run([sys.executable, "-c", script, str(DQN)], capture_output=True, text=True, cwd=ROOT, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(DQN)], capture_output=True, text=True, cwd=ROOT, check=True
+    )
     assert "PL403" in done.stdout
 
 
@@ -260,7 +270,11 @@ def test_unimplemented_hyperparameters_can_be_exempted() -> None:
 def test_corpus_benchmark_runs_on_the_sample_papers() -> None:
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "hyperparameters.py"), "--show"],
-        capture_output=True, text=True, cwd=ROOT, check=True, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+        timeout=120,
     )
     assert "dqn: 3 files, 27 numeric literals, 15 sites, PL401 1" in done.stdout  # no paper, no annotations
     assert "sample of 5 PL401 sites (seed 6):" in done.stdout

@@ -37,10 +37,21 @@ CONCLUSION_MODULES = (
 )
 _IO_MODULES = frozenset({"io", "os", "pathlib", "shutil", "subprocess", "tempfile", "glob"})
 _IO_CALLS = frozenset({"open"})
-_IO_METHODS = frozenset({
-    "read_text", "read_bytes", "write_text", "write_bytes", "open", "exists", "is_file", "is_dir",
-    "iterdir", "glob", "rglob",
-})
+_IO_METHODS = frozenset(
+    {
+        "read_text",
+        "read_bytes",
+        "write_text",
+        "write_bytes",
+        "open",
+        "exists",
+        "is_file",
+        "is_dir",
+        "iterdir",
+        "glob",
+        "rglob",
+    }
+)
 
 
 def _file_io(path: Path) -> list[str]:
@@ -82,8 +93,14 @@ def test_conclusions_run_with_the_file_system_closed(sample: Path, monkeypatch: 
 
     def closed(*args, **kwargs):
         with monkeypatch.context() as closed_patch:
-            for owner, name in ((builtins, "open"), (os, "open"), (os, "stat"), (os, "listdir"), (os, "scandir"),
-                                (subprocess, "Popen")):
+            for owner, name in (
+                (builtins, "open"),
+                (os, "open"),
+                (os, "stat"),
+                (os, "listdir"),
+                (os, "scandir"),
+                (subprocess, "Popen"),
+            ):
                 closed_patch.setattr(owner, name, _refuse)
             return original(*args, **kwargs)
 

@@ -26,44 +26,59 @@ def composed(tmp_path: Path, files: dict[str, str], name: str = "config") -> dic
 
 
 def test_without_self_the_primary_keys_come_last_and_win(tmp_path: Path) -> None:
-    assert composed(tmp_path, {
-        "config.yaml": "defaults:\n  - optimizer: sgd\noptimizer:\n  lr: 0.05\n",
-        "optimizer/sgd.yaml": "lr: 0.1\nmomentum: 0.9\n",
-    }) == {"optimizer.lr": "0.05@config.yaml:4", "optimizer.momentum": "0.9@optimizer/sgd.yaml:2"}
+    assert composed(
+        tmp_path,
+        {
+            "config.yaml": "defaults:\n  - optimizer: sgd\noptimizer:\n  lr: 0.05\n",
+            "optimizer/sgd.yaml": "lr: 0.1\nmomentum: 0.9\n",
+        },
+    ) == {"optimizer.lr": "0.05@config.yaml:4", "optimizer.momentum": "0.9@optimizer/sgd.yaml:2"}
 
 
 def test_self_first_lets_the_options_override_the_primary(tmp_path: Path) -> None:
-    assert composed(tmp_path, {
-        "config.yaml": "defaults:\n  - _self_\n  - optimizer: sgd\noptimizer:\n  lr: 0.05\n",
-        "optimizer/sgd.yaml": "lr: 0.1\n",
-    }) == {"optimizer.lr": "0.1@optimizer/sgd.yaml:1"}
+    assert composed(
+        tmp_path,
+        {
+            "config.yaml": "defaults:\n  - _self_\n  - optimizer: sgd\noptimizer:\n  lr: 0.05\n",
+            "optimizer/sgd.yaml": "lr: 0.1\n",
+        },
+    ) == {"optimizer.lr": "0.1@optimizer/sgd.yaml:1"}
 
 
 def test_later_defaults_override_earlier_ones(tmp_path: Path) -> None:
-    assert composed(tmp_path, {
-        "config.yaml": "defaults:\n  - base\n  - tuned\n",
-        "base.yaml": "lr: 1\nbs: 2\n",
-        "tuned.yaml": "lr: 3\n",
-    }) == {"bs": "2@base.yaml:2", "lr": "3@tuned.yaml:1"}
+    assert composed(
+        tmp_path,
+        {
+            "config.yaml": "defaults:\n  - base\n  - tuned\n",
+            "base.yaml": "lr: 1\nbs: 2\n",
+            "tuned.yaml": "lr: 3\n",
+        },
+    ) == {"bs": "2@base.yaml:2", "lr": "3@tuned.yaml:1"}
 
 
 def test_override_anywhere_in_the_tree_replaces_the_groups_option(tmp_path: Path) -> None:
-    assert composed(tmp_path, {
-        "config.yaml": "defaults:\n  - optimizer: sgd\n  - experiment: fast\n",
-        "experiment/fast.yaml": "# @package _global_\ndefaults:\n  - override /optimizer: adam\nepochs: 10\n",
-        "optimizer/sgd.yaml": "lr: 0.1\n",
-        "optimizer/adam.yaml": "lr: 3e-4\n",
-    }) == {"epochs": "10@experiment/fast.yaml:4", "optimizer.lr": "3e-4@optimizer/adam.yaml:1"}
+    assert composed(
+        tmp_path,
+        {
+            "config.yaml": "defaults:\n  - optimizer: sgd\n  - experiment: fast\n",
+            "experiment/fast.yaml": "# @package _global_\ndefaults:\n  - override /optimizer: adam\nepochs: 10\n",
+            "optimizer/sgd.yaml": "lr: 0.1\n",
+            "optimizer/adam.yaml": "lr: 3e-4\n",
+        },
+    ) == {"epochs": "10@experiment/fast.yaml:4", "optimizer.lr": "3e-4@optimizer/adam.yaml:1"}
 
 
 def test_package_headers_and_entry_packages_place_the_keys(tmp_path: Path) -> None:
-    assert composed(tmp_path, {
-        "config.yaml": "defaults:\n  - model: small\n  - data: cifar\n  - optimizer@opt: sgd\n  - db/mysql\n",
-        "model/small.yaml": "# @package _global_\ndropout: 0.3\n",
-        "data/cifar.yaml": "# @package dataset.train\nbatch_size: 128\n",
-        "optimizer/sgd.yaml": "lr: 0.1\n",
-        "db/mysql.yaml": "port: 3306\n",
-    }) == {
+    assert composed(
+        tmp_path,
+        {
+            "config.yaml": "defaults:\n  - model: small\n  - data: cifar\n  - optimizer@opt: sgd\n  - db/mysql\n",
+            "model/small.yaml": "# @package _global_\ndropout: 0.3\n",
+            "data/cifar.yaml": "# @package dataset.train\nbatch_size: 128\n",
+            "optimizer/sgd.yaml": "lr: 0.1\n",
+            "db/mysql.yaml": "port: 3306\n",
+        },
+    ) == {
         "dataset.train.batch_size": "128@data/cifar.yaml:2",
         "db.port": "3306@db/mysql.yaml:1",
         "dropout": "0.3@model/small.yaml:2",
@@ -72,13 +87,16 @@ def test_package_headers_and_entry_packages_place_the_keys(tmp_path: Path) -> No
 
 
 def test_nested_defaults_are_relative_to_their_group_and_package(tmp_path: Path) -> None:
-    assert composed(tmp_path, {
-        "config.yaml": "defaults:\n  - server: apache\n  - task@_global_: walk\n",
-        "server/apache.yaml": "defaults:\n  - db: mysql\nport: 80\n",
-        "server/db/mysql.yaml": "port: 3306\n",
-        "task/walk.yaml": "defaults:\n  - medium\n  - _self_\nname: walk\n",
-        "task/medium.yaml": "frames: 1000\nname: medium\n",
-    }) == {
+    assert composed(
+        tmp_path,
+        {
+            "config.yaml": "defaults:\n  - server: apache\n  - task@_global_: walk\n",
+            "server/apache.yaml": "defaults:\n  - db: mysql\nport: 80\n",
+            "server/db/mysql.yaml": "port: 3306\n",
+            "task/walk.yaml": "defaults:\n  - medium\n  - _self_\nname: walk\n",
+            "task/medium.yaml": "frames: 1000\nname: medium\n",
+        },
+    ) == {
         "frames": "1000@task/medium.yaml:1",
         "name": "walk@task/walk.yaml:4",
         "server.db.port": "3306@server/db/mysql.yaml:1",
@@ -87,20 +105,26 @@ def test_nested_defaults_are_relative_to_their_group_and_package(tmp_path: Path)
 
 
 def test_null_optional_missing_and_hydra_groups_load_nothing(tmp_path: Path) -> None:
-    assert composed(tmp_path, {
-        "config.yaml": (
-            "defaults:\n  - db: null\n  - optional extra: none\n  - store: from_config_store\n"
-            "  - override hydra/launcher: submitit\nlr: 0.1\nhydra:\n  run:\n    dir: out\n"
-        ),
-    }) == {"lr": "0.1@config.yaml:6"}
+    assert composed(
+        tmp_path,
+        {
+            "config.yaml": (
+                "defaults:\n  - db: null\n  - optional extra: none\n  - store: from_config_store\n"
+                "  - override hydra/launcher: submitit\nlr: 0.1\nhydra:\n  run:\n    dir: out\n"
+            ),
+        },
+    ) == {"lr": "0.1@config.yaml:6"}
 
 
 def test_list_options_merge_in_order_and_interpolations_take_the_value_written(tmp_path: Path) -> None:
-    assert composed(tmp_path, {
-        "config.yaml": "defaults:\n  - aug: [flip, crop]\n  - _self_\nlr: 1e-4\nagent:\n  lr: ${lr}\n  name: ${missing}\n",
-        "aug/flip.yaml": "p: 0.5\n",
-        "aug/crop.yaml": "p: 0.8\nscale: 0.2\n",
-    }) == {
+    assert composed(
+        tmp_path,
+        {
+            "config.yaml": "defaults:\n  - aug: [flip, crop]\n  - _self_\nlr: 1e-4\nagent:\n  lr: ${lr}\n  name: ${missing}\n",
+            "aug/flip.yaml": "p: 0.5\n",
+            "aug/crop.yaml": "p: 0.8\nscale: 0.2\n",
+        },
+    ) == {
         "agent.lr": "1e-4@config.yaml:4",
         "agent.name": "${missing}@config.yaml:7",
         "aug.p": "0.8@aug/crop.yaml:1",

@@ -60,21 +60,27 @@ def test_hydra_main_is_a_fact_that_round_trips_the_cache() -> None:
                 return compose(config_name="eval")
     """)
     facts = scan(CodeModule("m.py", text, ast.parse(text)))
-    assert [(m.config_path, m.config_name, m.span.line) for m in facts.hydra] == [("conf", "config", 5), ("../conf", "eval", 10)]
+    assert [(m.config_path, m.config_name, m.span.line) for m in facts.hydra] == [
+        ("conf", "config", 5),
+        ("../conf", "eval", 10),
+    ]
     assert from_data(HyperparameterFacts, json.loads(json.dumps(to_data(facts)))) == facts
 
 
-@pytest.mark.parametrize(("text", "key"), [
-    ("cfg.optimizer.lr", "optimizer.lr"),
-    ('cfg["optimizer"]["lr"]', "optimizer.lr"),
-    ("self.cfg.lr", "lr"),
-    ("args.lr", "lr"),
-    ("train_cfg.model.dropout", "model.dropout"),
-    ("model.lr", None),
-    ("lr", None),
-    ("cfg", None),
-    ("cfg.lr * 2", None),
-])
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("cfg.optimizer.lr", "optimizer.lr"),
+        ('cfg["optimizer"]["lr"]', "optimizer.lr"),
+        ("self.cfg.lr", "lr"),
+        ("args.lr", "lr"),
+        ("train_cfg.model.dropout", "model.dropout"),
+        ("model.lr", None),
+        ("lr", None),
+        ("cfg", None),
+        ("cfg.lr * 2", None),
+    ],
+)
 def test_code_values_name_the_config_key_they_read(text: str, key: str | None) -> None:
     assert read_key(text) == key
 
@@ -87,7 +93,10 @@ def test_the_hydra_tree_is_composed_linked_and_compared_with_the_paper() -> None
     assert {"conf/config.yaml", "conf/optimizer/sgd.yaml", "conf/model/small.yaml"} <= set(report.checked_paths)
     assert "conf/optimizer/adam.yaml" not in report.checked_paths  # not the default option
     rows = {row["name"]: row for row in report.sections["hyperparameters"]}
-    assert [(c["value"], c["span"]["path"], c.get("key"), (c.get("origin") or {}).get("path")) for c in rows["learning_rate"]["code"]] == [
+    assert [
+        (c["value"], c["span"]["path"], c.get("key"), (c.get("origin") or {}).get("path"))
+        for c in rows["learning_rate"]["code"]
+    ] == [
         ("0.1", "conf/optimizer/sgd.yaml", "optimizer.lr", None),
         ("0.1", "train.py", "optimizer.lr", "conf/optimizer/sgd.yaml"),
     ]
@@ -95,25 +104,33 @@ def test_the_hydra_tree_is_composed_linked_and_compared_with_the_paper() -> None
 
 
 def test_hparams_lists_config_sites(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["hparams", str(HYDRA), "--paper", f"paper={PAPER}", "--no-cache", "--format", "csv"])
+    result = CliRunner().invoke(
+        cli, ["hparams", str(HYDRA), "--paper", f"paper={PAPER}", "--no-cache", "--format", "csv"]
+    )
     assert result.exit_code == 0, result.output
-    assert "learning_rate,mismatch,paper,hp:learning_rate,,0.05,0.1,0.1,config,true,hydra,conf/optimizer/sgd.yaml,,1,5" in result.output
+    assert (
+        "learning_rate,mismatch,paper,hp:learning_rate,,0.05,0.1,0.1,config,true,hydra,conf/optimizer/sgd.yaml,,1,5"
+        in result.output
+    )
 
 
 def test_config_file_globs_annotations_suppressions_and_problems(tmp_path: Path) -> None:
-    root = write(tmp_path, {
-        "pyproject.toml": '[tool.paperlink]\nconfig-files = ["configs/**/*.yaml", "*.json"]\n',
-        "configs/base.yaml": """\
+    root = write(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.paperlink]\nconfig-files = ["configs/**/*.yaml", "*.json"]\n',
+            "configs/base.yaml": """\
             optimizer:
               lr: 0.1  # paperlink: ignore[PL402] tuned for the small dataset
               momentum: 0.8  # paper: hp:momentum
             dropout: 0.1  # paperlink: ignore[PL402] nothing to suppress
             eps: 1e-6  # paper: hp:nonexistent
             """,
-        "configs/deep/broken.yaml": "a: [1\n",
-        "settings.json": '{"batch_size": 256}',
-        "train.py": "import torch\n",
-    })
+            "configs/deep/broken.yaml": "a: [1\n",
+            "settings.json": '{"batch_size": 256}',
+            "train.py": "import torch\n",
+        },
+    )
     report = run(root)
     assert [line for line in lines(report) if not line.startswith("/")] == [
         "configs/base.yaml:3:13: PL402 optimizer.momentum 0.8 differs from the paper's 0.9 (hp:momentum, Section 2)",
@@ -126,17 +143,20 @@ def test_config_file_globs_annotations_suppressions_and_problems(tmp_path: Path)
 
 
 def test_code_reading_a_config_file_gets_its_value_and_literals_against_it_are_pl405(tmp_path: Path) -> None:
-    root = write(tmp_path, {
-        "pyproject.toml": '[tool.paperlink]\nconfig-files = ["config.toml"]\n',
-        "config.toml": "[optimizer]\nlr = 0.05\nmomentum = 0.9\n",
-        "train.py": """\
+    root = write(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.paperlink]\nconfig-files = ["config.toml"]\n',
+            "config.toml": "[optimizer]\nlr = 0.05\nmomentum = 0.9\n",
+            "train.py": """\
             import torch
             import tomllib
             cfg = tomllib.load(open("config.toml", "rb"))
             def build(model):
                 return torch.optim.SGD(model.parameters(), lr=cfg["optimizer"]["lr"], momentum=0.99)
             """,
-    })
+        },
+    )
     assert [line for line in lines(run(root, ["PL402", "PL405"]))] == [
         "train.py:5:84: PL402 momentum 0.99 differs from the paper's 0.9 (hp:momentum, Section 2)",
         "train.py:5:84: PL405 momentum is 0.99 here but 0.9 in optimizer.momentum (config.toml:3)",
@@ -144,21 +164,24 @@ def test_code_reading_a_config_file_gets_its_value_and_literals_against_it_are_p
 
 
 def test_hydra_instantiate_targets_supply_constructor_parameters(tmp_path: Path) -> None:
-    root = write(tmp_path, {
-        "cfgs/config.yaml": "lr: 1e-3\nagent:\n  _target_: agents.sac.Agent\n  lr: ${lr}\n",
-        "train.py": """\
+    root = write(
+        tmp_path,
+        {
+            "cfgs/config.yaml": "lr: 1e-3\nagent:\n  _target_: agents.sac.Agent\n  lr: ${lr}\n",
+            "train.py": """\
             import hydra
             @hydra.main(config_path="cfgs", config_name="config")
             def main(cfg):
                 return hydra.utils.instantiate(cfg.agent)
             """,
-        "agents/sac.py": """\
+            "agents/sac.py": """\
             import torch
             class Agent:
                 def __init__(self, lr):
                     self.opt = torch.optim.Adam([], lr=lr)
             """,
-    })
+        },
+    )
     assert lines(run(root, ["PL402"])) == [
         "cfgs/config.yaml:1:5: PL402 lr 1e-3 differs from the paper's 0.05 (hp:learning_rate, Section 2)"
     ]
@@ -180,15 +203,17 @@ def test_a_project_without_config_files_reads_none(tmp_path: Path, monkeypatch: 
 
 
 def test_config_files_setting_must_be_globs(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\nconfig-files = [1]\n', encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text("[tool.paperlink]\nconfig-files = [1]\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="'config-files' must be a list of glob strings"):
         load_config(tmp_path / "pyproject.toml")
 
 
 def test_keys_beside_a_target_api_are_named_by_its_parameters(tmp_path: Path) -> None:
-    root = write(tmp_path, {
-        "pyproject.toml": '[tool.paperlink]\nconfig-files = ["model.yaml"]\n',
-        "model.yaml": """\
+    root = write(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.paperlink]\nconfig-files = ["model.yaml"]\n',
+            "model.yaml": """\
             scheduler:
               _target_: torch.optim.lr_scheduler.StepLR
               step_size: 30
@@ -196,7 +221,8 @@ def test_keys_beside_a_target_api_are_named_by_its_parameters(tmp_path: Path) ->
             discount:
               gamma: 0.99
             """,
-    })
+        },
+    )
     rows = run(root, ["PL402"]).sections["hyperparameters"]
     assert [(row["name"], [c["key"] for c in row["code"]]) for row in rows if row["code"]] == [
         ("gamma", ["discount.gamma"]),  # the paper's discount

@@ -57,7 +57,9 @@ def test_yaml_defaults_list_and_package_header_are_read_apart_from_the_values() 
 def test_yaml_comments_bind_annotations_to_the_key_on_their_line_or_below() -> None:
     text = "opt:\n  # paper: hp:momentum\n\n  momentum: 0.9\n  lr: 0.05  # paper[simsiam]: hp:learning_rate\n  s: 'a # paper: no'\n"
     found = parse_config_text("c.yaml", text)
-    assert [(a.text, a.paper, a.form, str(a.span), a.target.line, a.target.column, a.target_name) for a in found.annotations] == [
+    assert [
+        (a.text, a.paper, a.form, str(a.span), a.target.line, a.target.column, a.target_name) for a in found.annotations
+    ] == [
         ("hp:momentum", None, "config", "c.yaml:2:3", 4, 13, "opt.momentum"),
         ("hp:learning_rate", "simsiam", "config", "c.yaml:5:13", 5, 7, "opt.lr"),
     ]
@@ -96,14 +98,25 @@ def test_toml_leaves_have_spans_from_their_lines_and_comments_annotate() -> None
         ("optimizer.name", "'a # b'", None, "4:8-4:15"),
         ("model.head.dropout", "1e-1", 0.1, "6:11-6:15"),
     ]
-    assert [(a.text, a.target_name) for a in parse_config_text("c.toml", text).annotations] == [("hp:learning_rate", "lr")]
+    assert [(a.text, a.target_name) for a in parse_config_text("c.toml", text).annotations] == [
+        ("hp:learning_rate", "lr")
+    ]
 
 
 def test_malformed_files_are_pl005_at_the_parsers_position() -> None:
     cases = {
-        "a.yaml": ("a:\n  b: 1\n c: 2\n", "a.yaml:3:2: PL005 cannot read config file: invalid YAML: expected <block end>, but found '<block mapping start>'"),
-        "a.json": ('{"a": 1,\n}', "a.json:2:1: PL005 cannot read config file: invalid JSON: Expecting property name enclosed in double quotes"),
-        "a.toml": ("a = 1\na = 2\n", "a.toml:2:6: PL005 cannot read config file: invalid TOML: Cannot overwrite a value"),
+        "a.yaml": (
+            "a:\n  b: 1\n c: 2\n",
+            "a.yaml:3:2: PL005 cannot read config file: invalid YAML: expected <block end>, but found '<block mapping start>'",
+        ),
+        "a.json": (
+            '{"a": 1,\n}',
+            "a.json:2:1: PL005 cannot read config file: invalid JSON: Expecting property name enclosed in double quotes",
+        ),
+        "a.toml": (
+            "a = 1\na = 2\n",
+            "a.toml:2:6: PL005 cannot read config file: invalid TOML: Cannot overwrite a value",
+        ),
     }
     for name, (text, expected) in cases.items():
         found = parse_config_text(name, text)
@@ -120,7 +133,11 @@ def test_objects_are_never_constructed_and_nesting_is_no_traceback() -> None:
 def test_scalars_whose_tag_lies_are_no_numbers() -> None:
     text = "a: !!int x\nb: !!float .\nc: 0x_\nd: !!int\ne: 0o17\n"
     assert [(v.key, v.numeric) for v in parse_config_text("c.yaml", text).values] == [
-        ("a", None), ("b", None), ("c", None), ("d", None), ("e", 15.0),
+        ("a", None),
+        ("b", None),
+        ("c", None),
+        ("d", None),
+        ("e", 15.0),
     ]
 
 
@@ -133,7 +150,7 @@ def test_a_file_that_is_not_utf8_is_pl002_and_a_missing_one_too(tmp_path: Path) 
 
 _KEYS = st.text(string.ascii_lowercase + "_", min_size=1, max_size=8)
 _SCALARS = st.one_of(
-    st.integers(-10**6, 10**6).map(str),
+    st.integers(-(10**6), 10**6).map(str),
     st.floats(allow_nan=False, allow_infinity=False, width=32).map(repr),
     st.sampled_from(["true", "null", "sgd", "'quoted # text'", '"double"', "1e-4", "${a.b}"]),
 )
@@ -179,8 +196,25 @@ def text_value(mapping: dict, key: str) -> str:
 
 
 _PIECES = [
-    "NaN", "-Infinity", "{\"a\": ", *"ab:-#[]{},'\"!&*|>%@ \n\t0123456789.eE+_$\\\u00e9", "null", "0x", "0o", "1e", ": ", "a: ", "key = ", "[t]\n",
-    "!!int ", "!!float ", "!!python/name:os.system ", "&x ", "*x", "defaults:\n  - ", "${",
+    "NaN",
+    "-Infinity",
+    '{"a": ',
+    *"ab:-#[]{},'\"!&*|>%@ \n\t0123456789.eE+_$\\\u00e9",
+    "null",
+    "0x",
+    "0o",
+    "1e",
+    ": ",
+    "a: ",
+    "key = ",
+    "[t]\n",
+    "!!int ",
+    "!!float ",
+    "!!python/name:os.system ",
+    "&x ",
+    "*x",
+    "defaults:\n  - ",
+    "${",
 ]
 _YAMLISH = st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)
 

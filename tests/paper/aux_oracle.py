@@ -63,7 +63,10 @@ def compile_labels(main: Path) -> dict[str, str | None]:
         for _ in range(2):
             subprocess.run(
                 ["pdflatex", "-interaction=nonstopmode", "-draftmode", source.name],
-                cwd=copy, capture_output=True, timeout=180, check=False,
+                cwd=copy,
+                capture_output=True,
+                timeout=180,
+                check=False,
             )
         texts = [aux.read_text(errors="replace") for aux in sorted(copy.rglob("*.aux"))]
     return labels_from_aux("\n".join(texts))

@@ -418,9 +418,7 @@ _PROSE_TOKENS = st.sampled_from(
         "\n",
     ]
 )
-_PROSE_SOUP = st.lists(_PROSE_TOKENS, max_size=30).map(" ".join) | st.lists(
-    _PROSE_TOKENS, max_size=30
-).map("".join)
+_PROSE_SOUP = st.lists(_PROSE_TOKENS, max_size=30).map(" ".join) | st.lists(_PROSE_TOKENS, max_size=30).map("".join)
 
 
 def _assert_well_formed(text: str, mentions: list[Mention]) -> None:

@@ -60,13 +60,18 @@ def lines(paper: Paper) -> dict[str, int]:
 
 
 def test_unclosed_brace_is_reported_where_it_opens_and_reading_goes_on(tmp_path):
-    paper = read(tmp_path, {"paper.tex": (
-        "\\section{A}\\label{s:a}\n"  # 1
-        "{ this group is never closed\n"  # 2
-        "\\begin{equation}\n"  # 3
-        "x\\label{e:1}\n"  # 4
-        "\\end{equation}\n"  # 5
-    )})
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\section{A}\\label{s:a}\n"  # 1
+                "{ this group is never closed\n"  # 2
+                "\\begin{equation}\n"  # 3
+                "x\\label{e:1}\n"  # 4
+                "\\end{equation}\n"  # 5
+            )
+        },
+    )
     assert diagnostics(paper) == [
         ("PL013", f"{MAIN}:2", "malformed LaTeX: '{' here is never closed"),
     ]
@@ -75,14 +80,19 @@ def test_unclosed_brace_is_reported_where_it_opens_and_reading_goes_on(tmp_path)
 
 
 def test_unclosed_brace_inside_document_environment(tmp_path):
-    paper = read(tmp_path, {"paper.tex": (
-        "\\documentclass{article}\n"  # 1
-        "\\begin{document}\n"  # 2
-        "\\section{A}\\label{s:a}\n"  # 3
-        "{ unclosed\n"  # 4
-        "\\begin{equation}x\\label{e:1}\\end{equation}\n"  # 5
-        "\\end{document}\n"  # 6
-    )})
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\documentclass{article}\n"  # 1
+                "\\begin{document}\n"  # 2
+                "\\section{A}\\label{s:a}\n"  # 3
+                "{ unclosed\n"  # 4
+                "\\begin{equation}x\\label{e:1}\\end{equation}\n"  # 5
+                "\\end{document}\n"  # 6
+            )
+        },
+    )
     assert diagnostics(paper) == [
         ("PL013", f"{MAIN}:2", "malformed LaTeX: \\begin{document} here is never closed"),
         ("PL013", f"{MAIN}:4", "malformed LaTeX: '{' here is never closed"),
@@ -92,12 +102,17 @@ def test_unclosed_brace_inside_document_environment(tmp_path):
 
 
 def test_stray_closing_braces_are_reported_and_later_numbers_follow(tmp_path):
-    paper = read(tmp_path, {"paper.tex": (
-        "\\section{A}\\label{s:a}\n"  # 1
-        "}} stray\n"  # 2
-        "\\begin{equation}x\\label{e:1}\\end{equation}\n"  # 3
-        "\\section{B}\\label{s:b}\n"  # 4
-    )})
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\section{A}\\label{s:a}\n"  # 1
+                "}} stray\n"  # 2
+                "\\begin{equation}x\\label{e:1}\\end{equation}\n"  # 3
+                "\\section{B}\\label{s:b}\n"  # 4
+            )
+        },
+    )
     assert diagnostics(paper) == [
         ("PL013", f"{MAIN}:2", "malformed LaTeX: Unexpected mismatching closing brace: '}'"),
     ]
@@ -105,11 +120,16 @@ def test_stray_closing_braces_are_reported_and_later_numbers_follow(tmp_path):
 
 
 def test_unterminated_environment_is_reported_at_its_begin(tmp_path):
-    paper = read(tmp_path, {"paper.tex": (
-        "\\section{A}\\label{s:a}\n"  # 1
-        "\\begin{equation}\n"  # 2
-        "x\\label{e:1}\n"  # 3
-    )})
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\section{A}\\label{s:a}\n"  # 1
+                "\\begin{equation}\n"  # 2
+                "x\\label{e:1}\n"  # 3
+            )
+        },
+    )
     assert diagnostics(paper) == [
         ("PL013", f"{MAIN}:2", "malformed LaTeX: \\begin{equation} here is never closed"),
     ]
@@ -124,38 +144,54 @@ def test_unterminated_inline_math_is_reported(tmp_path):
 
 
 def _end_align_closes_equation(tmp_path) -> Paper:
-    return read(tmp_path, {"paper.tex": (
-        "\\section{A}\\label{s:a}\n"  # 1
-        "\\begin{equation}\n"  # 2
-        "x\\label{e:1}\n"  # 3
-        "\\end{align}\n"  # 4
-        "\\section{B}\\label{s:b}\n"  # 5
-    )})
+    return read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\section{A}\\label{s:a}\n"  # 1
+                "\\begin{equation}\n"  # 2
+                "x\\label{e:1}\n"  # 3
+                "\\end{align}\n"  # 4
+                "\\section{B}\\label{s:b}\n"  # 5
+            )
+        },
+    )
 
 
 def test_end_align_closing_an_equation_is_reported(tmp_path):
     paper = _end_align_closes_equation(tmp_path)
     assert diagnostics(paper) == [
         ("PL013", f"{MAIN}:2", "malformed LaTeX: \\begin{equation} here is never closed"),
-        ("PL013", f"{MAIN}:4", "malformed LaTeX: Unexpected mismatching closing environment: 'align', was expecting 'equation'"),
+        (
+            "PL013",
+            f"{MAIN}:4",
+            "malformed LaTeX: Unexpected mismatching closing environment: 'align', was expecting 'equation'",
+        ),
     ]
     labels = paper.label_numbers()
     assert (labels["s:a"], labels["e:1"]) == ("1", "1")
     assert "s:b" in labels
 
 
-@pytest.mark.xfail(strict=True, reason="pylatexenc's recovery keeps the equation open past \\end{align}; LaTeX closes it")
+@pytest.mark.xfail(
+    strict=True, reason="pylatexenc's recovery keeps the equation open past \\end{align}; LaTeX closes it"
+)
 def test_end_align_closing_an_equation_numbers_the_next_section_as_latex_does(tmp_path):
     assert _end_align_closes_equation(tmp_path).label_numbers()["s:b"] == "2"
 
 
 def test_missing_input_is_reported_at_the_input_line_and_reading_continues(tmp_path):
-    paper = read(tmp_path, {"paper.tex": (
-        "\\section{A}\\label{s:a}\n"  # 1
-        "\\input{nothere}\n"  # 2
-        "\\section{B}\\label{s:b}\n"  # 3
-        "\\begin{equation}x\\label{e:1}\\end{equation}\n"  # 4
-    )})
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\section{A}\\label{s:a}\n"  # 1
+                "\\input{nothere}\n"  # 2
+                "\\section{B}\\label{s:b}\n"  # 3
+                "\\begin{equation}x\\label{e:1}\\end{equation}\n"  # 4
+            )
+        },
+    )
     assert diagnostics(paper) == [
         ("PL010", f"{MAIN}:2", "included file 'nothere' not found (looked in paper)"),
     ]
@@ -164,11 +200,14 @@ def test_missing_input_is_reported_at_the_input_line_and_reading_continues(tmp_p
 
 
 def test_include_cycle_is_reported_and_does_not_hang(tmp_path):
-    paper = read(tmp_path, {
-        "paper.tex": "\\input{a}\n\\section{Z}\\label{s:z}\n",
-        "a.tex": "\\section{A}\\label{s:a}\n\\input{b}\n",
-        "b.tex": "\\section{B}\\label{s:b}\n\\input{a}\n",
-    })
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": "\\input{a}\n\\section{Z}\\label{s:z}\n",
+            "a.tex": "\\section{A}\\label{s:a}\n\\input{b}\n",
+            "b.tex": "\\section{B}\\label{s:b}\n\\input{a}\n",
+        },
+    )
     assert diagnostics(paper) == [
         ("PL011", "paper/b.tex:2", "include cycle: 'a' is already being read"),
     ]
@@ -178,11 +217,7 @@ def test_include_cycle_is_reported_and_does_not_hang(tmp_path):
 
 def test_input_outside_the_paper_folder_is_not_read(tmp_path):
     (tmp_path / "outside.tex").write_text("\\section{Out}\\label{s:out}\n", encoding="utf-8")
-    paper = read(tmp_path, {"paper.tex": (
-        "\\section{A}\\label{s:a}\n"
-        "\\input{../outside}\n"
-        "\\section{B}\\label{s:b}\n"
-    )})
+    paper = read(tmp_path, {"paper.tex": ("\\section{A}\\label{s:a}\n\\input{../outside}\n\\section{B}\\label{s:b}\n")})
     assert diagnostics(paper) == [
         ("PL012", f"{MAIN}:2", "included file '../outside' is outside the paper folder; not read"),
     ]
@@ -194,14 +229,19 @@ def test_symlink_loops_neither_hang_nor_raise(tmp_path):
     folder = write(tmp_path, {"chapter.tex": "\\section{C}\\label{s:c}\n"})
     os.symlink(".", folder / "loop")  # a directory link to the folder it is in
     os.symlink("self.tex", folder / "self.tex")  # a file link to itself
-    paper = read(tmp_path, {"paper.tex": (
-        "\\section{A}\\label{s:a}\n"  # 1
-        "\\input{self}\n"  # 2
-        "\\input{loop/loop/loop/chapter}\n"  # 3
-        "\\input{loop/loop/paper}\n"  # 4
-        "\\input{loop/self.tex}\n"  # 5
-        "\\section{B}\\label{s:b}\n"  # 6
-    )})
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\section{A}\\label{s:a}\n"  # 1
+                "\\input{self}\n"  # 2
+                "\\input{loop/loop/loop/chapter}\n"  # 3
+                "\\input{loop/loop/paper}\n"  # 4
+                "\\input{loop/self.tex}\n"  # 5
+                "\\section{B}\\label{s:b}\n"  # 6
+            )
+        },
+    )
     assert diagnostics(paper) == [
         ("PL010", f"{MAIN}:2", "included file 'self' not found (looked in paper)"),
         ("PL011", f"{MAIN}:4", "include cycle: 'loop/loop/paper' is already being read"),
@@ -223,9 +263,13 @@ def test_main_file_that_is_a_symlink_loop_is_a_diagnostic(tmp_path):
     assert paper.source == "paper/self.tex"
 
 
-@pytest.mark.parametrize("name", ["x" * 5000, "a\x00b", "dir/" * 2000 + "x"], ids=["long-name", "null-byte", "long-path"])
+@pytest.mark.parametrize(
+    "name", ["x" * 5000, "a\x00b", "dir/" * 2000 + "x"], ids=["long-name", "null-byte", "long-path"]
+)
 def test_input_of_an_impossible_file_name_is_a_diagnostic(tmp_path, name):
-    paper = read(tmp_path, {"paper.tex": f"\\section{{A}}\\label{{s:a}}\n\\input{{{name}}}\n\\section{{B}}\\label{{s:b}}\n"})
+    paper = read(
+        tmp_path, {"paper.tex": f"\\section{{A}}\\label{{s:a}}\n\\input{{{name}}}\n\\section{{B}}\\label{{s:b}}\n"}
+    )
     assert diagnostics(paper) == [
         ("PL010", f"{MAIN}:2", f"included file '{name}' not found (looked in paper)"),
     ]
@@ -233,12 +277,17 @@ def test_input_of_an_impossible_file_name_is_a_diagnostic(tmp_path, name):
 
 
 def test_latin1_file_is_reported_and_its_labels_are_found(tmp_path):
-    paper = read(tmp_path, {"paper.tex": (
-        "\\section{A}\\label{s:a}\n"  # 1
-        "\\section{B}\n"  # 2
-        "\\label{s:caf\u00e9}\n"  # 3
-        "\\begin{equation}x\\label{e:1}\\end{equation}\n"  # 4
-    ).encode("latin-1")})
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\section{A}\\label{s:a}\n"  # 1
+                "\\section{B}\n"  # 2
+                "\\label{s:caf\u00e9}\n"  # 3
+                "\\begin{equation}x\\label{e:1}\\end{equation}\n"  # 4
+            ).encode("latin-1")
+        },
+    )
     assert diagnostics(paper) == [
         ("PL014", f"{MAIN}:3", "file is not valid UTF-8 (byte 0xe9); read as Latin-1"),
     ]
@@ -247,7 +296,10 @@ def test_latin1_file_is_reported_and_its_labels_are_found(tmp_path):
 
 
 def test_utf8_bom_is_skipped(tmp_path):
-    paper = read(tmp_path, {"paper.tex": b"\xef\xbb\xbf\\section{A}\\label{s:a}\n\n\\begin{equation}x\\label{e:1}\\end{equation}\n"})
+    paper = read(
+        tmp_path,
+        {"paper.tex": b"\xef\xbb\xbf\\section{A}\\label{s:a}\n\n\\begin{equation}x\\label{e:1}\\end{equation}\n"},
+    )
     assert diagnostics(paper) == []
     assert paper.label_numbers() == {"s:a": "1", "e:1": "1"}
     (section, equation) = paper.items
@@ -256,15 +308,20 @@ def test_utf8_bom_is_skipped(tmp_path):
 
 
 def test_crlf_line_endings_keep_line_numbers(tmp_path):
-    paper = read(tmp_path, {"paper.tex": (
-        b"\\section{A}\\label{s:a}\r\n"  # 1
-        b"\r\n"  # 2
-        b"\\begin{equation}\r\n"  # 3
-        b"x\\label{e:1}\r\n"  # 4
-        b"\\end{equation}\r\n"  # 5
-        b"\\input{missing}\r\n"  # 6
-        b"\\section{B}\\label{s:b}\r\n"  # 7
-    )})
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                b"\\section{A}\\label{s:a}\r\n"  # 1
+                b"\r\n"  # 2
+                b"\\begin{equation}\r\n"  # 3
+                b"x\\label{e:1}\r\n"  # 4
+                b"\\end{equation}\r\n"  # 5
+                b"\\input{missing}\r\n"  # 6
+                b"\\section{B}\\label{s:b}\r\n"  # 7
+            )
+        },
+    )
     assert diagnostics(paper) == [
         ("PL010", f"{MAIN}:6", "included file 'missing' not found (looked in paper)"),
     ]
@@ -289,7 +346,8 @@ def _long_document(sections: int) -> str:
     parts = ["\\documentclass{article}\n\\begin{document}\n"]
     for count in range(1, sections + 1):
         parts.append(
-            f"\\section{{Part {count}}}\\label{{s:{count}}}\n" + paragraph * 6
+            f"\\section{{Part {count}}}\\label{{s:{count}}}\n"
+            + paragraph * 6
             + f"\\begin{{equation}}\n  x_{{{count}}} = \\frac{{y}}{{2}} \\label{{e:{count}}}\n\\end{{equation}}\n"
             + paragraph * 6
         )
@@ -339,24 +397,35 @@ def test_deep_nesting_is_a_diagnostic_not_a_recursion_error(tmp_path, text):
 
 
 def test_nesting_the_parser_can_read_is_walked(tmp_path):
-    paper = read(tmp_path, {"paper.tex": (
-        "\\section{A}\\label{s:a}\n"
-        + "\\begin{itemize}\\item\n" * 30 + "\\begin{equation}x\\label{e:1}\\end{equation}\n"
-        + "\\end{itemize}\n" * 30
-        + "\\section{B}\\label{s:b}\n"
-    )})
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\section{A}\\label{s:a}\n"
+                + "\\begin{itemize}\\item\n" * 30
+                + "\\begin{equation}x\\label{e:1}\\end{equation}\n"
+                + "\\end{itemize}\n" * 30
+                + "\\section{B}\\label{s:b}\n"
+            )
+        },
+    )
     assert diagnostics(paper) == []
     assert paper.label_numbers() == {"s:a": "1", "e:1": "1", "s:b": "2"}
     assert lines(paper) == {"s:a": 1, "e:1": 32, "s:b": 63}
 
 
 def test_null_bytes_are_read_around(tmp_path):
-    paper = read(tmp_path, {"paper.tex": (
-        "\\section{A}\x00\\label{s:a}\n"  # 1
-        "\x00\x00\n"  # 2
-        "\\begin{equation}x\x00\\label{e:1}\\end{equation}\n"  # 3
-        "\\section{B}\\label{s:\x00b}\n"  # 4
-    )})
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\section{A}\x00\\label{s:a}\n"  # 1
+                "\x00\x00\n"  # 2
+                "\\begin{equation}x\x00\\label{e:1}\\end{equation}\n"  # 3
+                "\\section{B}\\label{s:\x00b}\n"  # 4
+            )
+        },
+    )
     assert diagnostics(paper) == []
     assert paper.label_numbers() == {"s:a": "1", "e:1": "1", "s:\x00b": "2"}
     assert lines(paper) == {"s:a": 1, "e:1": 3, "s:\x00b": 4}
@@ -382,11 +451,16 @@ def test_def_takes_parameter_text_up_to_the_first_brace_as_tex_does(tmp_path):
 
 
 def test_newcommand_with_an_unclosed_argument_count_is_reported(tmp_path):
-    paper = read(tmp_path, {"paper.tex": (
-        "\\section{A}\\label{s:a}\n"  # 1
-        "\\newcommand{\\foo}[1{#1}\n"  # 2
-        "\\section{B}\\label{s:b}\n"  # 3
-    )})
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\section{A}\\label{s:a}\n"  # 1
+                "\\newcommand{\\foo}[1{#1}\n"  # 2
+                "\\section{B}\\label{s:b}\n"  # 3
+            )
+        },
+    )
     assert diagnostics(paper) == [
         ("PL013", f"{MAIN}:2", "cannot read the definition after \\newcommand"),
         ("PL013", f"{MAIN}:2", "malformed LaTeX: '[' here is never closed"),
@@ -396,12 +470,17 @@ def test_newcommand_with_an_unclosed_argument_count_is_reported(tmp_path):
 
 
 def test_macro_calling_itself_stops_with_a_diagnostic_at_its_use(tmp_path):
-    paper = read(tmp_path, {"paper.tex": (
-        "\\newcommand{\\x}{\\label{a}\\x}\n"  # 1
-        "\\section{A}\n"  # 2
-        "\\x\n"  # 3
-        "\\section{B}\\label{s:b}\n"  # 4
-    )})
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\newcommand{\\x}{\\label{a}\\x}\n"  # 1
+                "\\section{A}\n"  # 2
+                "\\x\n"  # 3
+                "\\section{B}\\label{s:b}\n"  # 4
+            )
+        },
+    )
     found = diagnostics(paper)
     assert [d for d in found if d[0] != "PL016"] == [
         ("PL013", f"{MAIN}:3", "macro expansion nested too deeply; stopped expanding"),
@@ -465,12 +544,17 @@ def assert_each_pass_within_its_budget(passes: list[ExpansionPass]) -> None:
     ],
 )
 def test_macro_calling_itself_several_times_does_not_explode(tmp_path, uses, expansion_passes):
-    paper = read(tmp_path, {"paper.tex": (
-        f"\\newcommand{{\\x}}{{\\label{{a}}{uses}}}\n"  # 1
-        "\\section{A}\n"  # 2
-        "\\x\n"  # 3
-        "\\section{B}\\label{s:b}\n"  # 4
-    )})
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                f"\\newcommand{{\\x}}{{\\label{{a}}{uses}}}\n"  # 1
+                "\\section{A}\n"  # 2
+                "\\x\n"  # 3
+                "\\section{B}\\label{s:b}\n"  # 4
+            )
+        },
+    )
     assert [d for d in diagnostics(paper) if d[0] != "PL016"] == [
         ("PL013", f"{MAIN}:3", "macro expansion nested too deeply; stopped expanding"),
         ("PL013", f"{MAIN}:3", "more than 5000 nested macro expansions; stopped expanding"),
@@ -478,21 +562,28 @@ def test_macro_calling_itself_several_times_does_not_explode(tmp_path, uses, exp
     assert paper.label_numbers() == {"a": "1", "s:b": "2"}
     # Work, not time (this once had a 10 s limit): unbounded, n uses would make n^16 expansions.
     assert_each_pass_within_its_budget(expansion_passes)
-    assert expansion_passes[0].expansions == 1 + texscan._MAX_NESTED_EXPANSIONS  # the structural pass: \\x, then the budget
+    assert (
+        expansion_passes[0].expansions == 1 + texscan._MAX_NESTED_EXPANSIONS
+    )  # the structural pass: \\x, then the budget
     assert sum(one.expansions for one in expansion_passes) < 200_000  # about 180 000 with eight uses
 
 
 def test_macros_expanding_into_many_macros_stop_with_a_diagnostic(tmp_path, expansion_passes):
     # No recursion, but 10^4 uses of \\le: the expansion budget, not the depth limit, stops it.
-    paper = read(tmp_path, {"paper.tex": (
-        "\\newcommand{\\le}{\\label{l}}\n"  # 1
-        "\\newcommand{\\ld}{\\le\\le\\le\\le\\le\\le\\le\\le\\le\\le}\n"  # 2
-        "\\newcommand{\\lc}{\\ld\\ld\\ld\\ld\\ld\\ld\\ld\\ld\\ld\\ld}\n"  # 3
-        "\\newcommand{\\lb}{\\lc\\lc\\lc\\lc\\lc\\lc\\lc\\lc\\lc\\lc}\n"  # 4
-        "\\newcommand{\\la}{\\lb\\lb\\lb\\lb\\lb\\lb\\lb\\lb\\lb\\lb}\n"  # 5
-        "\\section{A}\\la\n"  # 6
-        "\\section{B}\\label{s:b}\n"  # 7
-    )})
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\newcommand{\\le}{\\label{l}}\n"  # 1
+                "\\newcommand{\\ld}{\\le\\le\\le\\le\\le\\le\\le\\le\\le\\le}\n"  # 2
+                "\\newcommand{\\lc}{\\ld\\ld\\ld\\ld\\ld\\ld\\ld\\ld\\ld\\ld}\n"  # 3
+                "\\newcommand{\\lb}{\\lc\\lc\\lc\\lc\\lc\\lc\\lc\\lc\\lc\\lc}\n"  # 4
+                "\\newcommand{\\la}{\\lb\\lb\\lb\\lb\\lb\\lb\\lb\\lb\\lb\\lb}\n"  # 5
+                "\\section{A}\\la\n"  # 6
+                "\\section{B}\\label{s:b}\n"  # 7
+            )
+        },
+    )
     assert [d for d in diagnostics(paper) if d[0] != "PL016"] == [
         ("PL013", f"{MAIN}:6", "more than 5000 nested macro expansions; stopped expanding"),
     ]
@@ -519,11 +610,16 @@ def test_prose_macro_calling_itself_does_not_hang(tmp_path, expansion_passes):
 
 
 def test_iffalse_without_fi_is_reported(tmp_path):
-    paper = read(tmp_path, {"paper.tex": (
-        "\\section{A}\\label{s:a}\n"  # 1
-        "\\iffalse\n"  # 2
-        "\\section{B}\\label{s:b}\n"  # 3
-    )})
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\section{A}\\label{s:a}\n"  # 1
+                "\\iffalse\n"  # 2
+                "\\section{B}\\label{s:b}\n"  # 3
+            )
+        },
+    )
     assert diagnostics(paper) == [
         ("PL013", f"{MAIN}:2", "\\iffalse has no matching \\fi before the end of the file"),
     ]
@@ -537,12 +633,17 @@ def test_closed_iffalse_is_not_reported(tmp_path):
 
 
 def test_verb_without_closing_delimiter_is_reported(tmp_path):
-    paper = read(tmp_path, {"paper.tex": (
-        "\\section{A}\\label{s:a}\n"  # 1
-        "see \\verb|x = {\\label{no}\n"  # 2
-        "\\section{B}\\label{s:b}\n"  # 3
-        "\\verb+ok+ and \\verb"  # 4
-    )})
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\section{A}\\label{s:a}\n"  # 1
+                "see \\verb|x = {\\label{no}\n"  # 2
+                "\\section{B}\\label{s:b}\n"  # 3
+                "\\verb+ok+ and \\verb"  # 4
+            )
+        },
+    )
     assert diagnostics(paper) == [
         ("PL013", f"{MAIN}:2", "\\verb| is not closed on its line"),
         ("PL013", f"{MAIN}:4", "\\verb has no argument before the end of the file"),
@@ -560,21 +661,31 @@ def test_verb_at_the_end_of_the_file_does_not_lose_the_file(tmp_path, ending):
 
 
 def test_percent_in_a_url_is_not_a_comment(tmp_path):
-    paper = read(tmp_path, {"paper.tex": (
-        "\\section{A}\\label{s:a}\n"
-        "See \\href{http://example.org/%D0%A3}{the course} and \\url{http://example.org/a%20b}.\n"
-        "\\section{B}\\label{s:b}\n"
-    )})
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\section{A}\\label{s:a}\n"
+                "See \\href{http://example.org/%D0%A3}{the course} and \\url{http://example.org/a%20b}.\n"
+                "\\section{B}\\label{s:b}\n"
+            )
+        },
+    )
     assert diagnostics(paper) == []
     assert paper.label_numbers() == {"s:a": "1", "s:b": "2"}
 
 
 def test_verbatim_without_end_is_reported(tmp_path):
-    paper = read(tmp_path, {"paper.tex": (
-        "\\section{A}\\label{s:a}\n"  # 1
-        "\\begin{verbatim}\n"  # 2
-        "\\section{B}\\label{s:b}\n"  # 3
-    )})
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\section{A}\\label{s:a}\n"  # 1
+                "\\begin{verbatim}\n"  # 2
+                "\\section{B}\\label{s:b}\n"  # 3
+            )
+        },
+    )
     assert diagnostics(paper) == [
         ("PL013", f"{MAIN}:2", "\\begin{verbatim} has no \\end{verbatim}; the rest of the file is skipped"),
     ]
@@ -585,23 +696,36 @@ def test_verbatim_without_end_is_reported(tmp_path):
 
 
 def test_hyperparameters_from_a_table_and_from_prose(tmp_path):
-    paper = read(tmp_path, {"paper.tex": (
-        "\\section{Setup}\\label{s:setup}\n"  # 1
-        "We train with a learning rate of 0.05 and a batch size of 256.\n"  # 2
-        "\\begin{table}\n"  # 3
-        "\\caption{Training hyperparameters.}\\label{t:hp}\n"  # 4
-        "\\begin{tabular}{lr}\n"  # 5
-        "Hyperparameter & Value \\\\\n"  # 6
-        "Weight decay & $10^{-4}$ \\\\\n"  # 7
-        "Momentum & 0.9 \\\\\n"  # 8
-        "\\end{tabular}\n"  # 9
-        "\\end{table}\n"  # 10
-    )})
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\section{Setup}\\label{s:setup}\n"  # 1
+                "We train with a learning rate of 0.05 and a batch size of 256.\n"  # 2
+                "\\begin{table}\n"  # 3
+                "\\caption{Training hyperparameters.}\\label{t:hp}\n"  # 4
+                "\\begin{tabular}{lr}\n"  # 5
+                "Hyperparameter & Value \\\\\n"  # 6
+                "Weight decay & $10^{-4}$ \\\\\n"  # 7
+                "Momentum & 0.9 \\\\\n"  # 8
+                "\\end{tabular}\n"  # 9
+                "\\end{table}\n"  # 10
+            )
+        },
+    )
     assert diagnostics(paper) == []
     found = [
-        (item.key, item.hyperparameter.name, item.hyperparameter.value, item.hyperparameter.raw,
-         item.environment, item.span.line, item.parent)
-        for item in paper.items if item.kind is ItemKind.HYPERPARAMETER
+        (
+            item.key,
+            item.hyperparameter.name,
+            item.hyperparameter.value,
+            item.hyperparameter.raw,
+            item.environment,
+            item.span.line,
+            item.parent,
+        )
+        for item in paper.items
+        if item.kind is ItemKind.HYPERPARAMETER
     ]
     assert found == [
         ("hp:learning_rate", "learning rate", 0.05, "0.05", "text", 2, "s:setup"),
@@ -613,11 +737,16 @@ def test_hyperparameters_from_a_table_and_from_prose(tmp_path):
 
 
 def test_conflicting_hyperparameter_is_reported(tmp_path):
-    paper = read(tmp_path, {"paper.tex": (
-        "We use a learning rate of 0.1.\n"  # 1
-        "\\section{B}\n"  # 2
-        "Later, a learning rate of 0.2 is used.\n"  # 3
-    )})
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "We use a learning rate of 0.1.\n"  # 1
+                "\\section{B}\n"  # 2
+                "Later, a learning rate of 0.2 is used.\n"  # 3
+            )
+        },
+    )
     assert diagnostics(paper) == [
         ("PL017", f"{MAIN}:3", f"hp:learning_rate is stated as 0.2 here and as 0.1 at {MAIN}:1:10"),
     ]
@@ -625,11 +754,16 @@ def test_conflicting_hyperparameter_is_reported(tmp_path):
 
 
 def test_duplicate_label_is_reported(tmp_path):
-    paper = read(tmp_path, {"paper.tex": (
-        "\\section{A}\\label{dup}\n"  # 1
-        "\\section{B}\n"  # 2
-        "\\label{dup}\n"  # 3
-    )})
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\section{A}\\label{dup}\n"  # 1
+                "\\section{B}\n"  # 2
+                "\\label{dup}\n"  # 3
+            )
+        },
+    )
     assert diagnostics(paper) == [
         ("PL016", f"{MAIN}:3", f"label 'dup' is also defined at {MAIN}:1:12; LaTeX uses the last one"),
     ]
@@ -638,12 +772,17 @@ def test_duplicate_label_is_reported(tmp_path):
 
 
 def test_label_on_a_notag_last_row_of_align_is_dropped(tmp_path):
-    paper = read(tmp_path, {"paper.tex": (
-        "\\begin{align}\n"  # 1
-        "  a &= b \\label{e:first} \\\\\n"  # 2
-        "  c &= d \\notag \\label{e:dropped}\n"  # 3
-        "\\end{align}\n"  # 4
-    )})
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\begin{align}\n"  # 1
+                "  a &= b \\label{e:first} \\\\\n"  # 2
+                "  c &= d \\notag \\label{e:dropped}\n"  # 3
+                "\\end{align}\n"  # 4
+            )
+        },
+    )
     assert diagnostics(paper) == [
         ("PL018", f"{MAIN}:3", "label 'e:dropped' is on a row without a number; LaTeX drops it"),
     ]
@@ -651,17 +790,22 @@ def test_label_on_a_notag_last_row_of_align_is_dropped(tmp_path):
 
 
 def test_unknown_document_class_is_a_limitation_and_numbers_follow_article(tmp_path):
-    paper = read(tmp_path, {"paper.tex": (
-        "\\documentclass[11pt]{fancyclass}\n"  # 1
-        "\\begin{document}\n"  # 2
-        "\\section{A}\\label{s:a}\n"  # 3
-        "\\begin{equation}x\\label{e:1}\\end{equation}\n"  # 4
-        "\\section{B}\\label{s:b}\n"  # 5
-        "\\subsection{B1}\\label{s:b1}\n"  # 6
-        "\\begin{equation}y\\label{e:2}\\end{equation}\n"  # 7
-        "\\begin{figure}\\caption{F}\\label{f:1}\\end{figure}\n"  # 8
-        "\\end{document}\n"  # 9
-    )})
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\documentclass[11pt]{fancyclass}\n"  # 1
+                "\\begin{document}\n"  # 2
+                "\\section{A}\\label{s:a}\n"  # 3
+                "\\begin{equation}x\\label{e:1}\\end{equation}\n"  # 4
+                "\\section{B}\\label{s:b}\n"  # 5
+                "\\subsection{B1}\\label{s:b1}\n"  # 6
+                "\\begin{equation}y\\label{e:2}\\end{equation}\n"  # 7
+                "\\begin{figure}\\caption{F}\\label{f:1}\\end{figure}\n"  # 8
+                "\\end{document}\n"  # 9
+            )
+        },
+    )
     message = "document class 'fancyclass' is not modelled; numbers assume the article class"
     assert diagnostics(paper) == [("PL015", f"{MAIN}:1", message)]
     assert paper.diagnostics[0].severity is Severity.INFO
@@ -671,22 +815,29 @@ def test_unknown_document_class_is_a_limitation_and_numbers_follow_article(tmp_p
 
 
 def test_item_spans_point_at_their_lines(tmp_path):
-    paper = read(tmp_path, {"paper.tex": (
-        "\\documentclass{article}\n"  # 1
-        "\\begin{document}\n"  # 2
-        "\\section{Intro}\\label{s:intro}\n"  # 3
-        "Text.\n"  # 4
-        "\\begin{align}\n"  # 5
-        "  a &= b \\label{e:a} \\\\\n"  # 6
-        "  c &= d \\label{e:c}\n"  # 7
-        "\\end{align}\n"  # 8
-        "\\begin{table}\n"  # 9
-        "  \\caption{Results}\\label{t:r}\n"  # 10
-        "\\end{table}\n"  # 11
-        "\\end{document}\n"  # 12
-    )})
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\documentclass{article}\n"  # 1
+                "\\begin{document}\n"  # 2
+                "\\section{Intro}\\label{s:intro}\n"  # 3
+                "Text.\n"  # 4
+                "\\begin{align}\n"  # 5
+                "  a &= b \\label{e:a} \\\\\n"  # 6
+                "  c &= d \\label{e:c}\n"  # 7
+                "\\end{align}\n"  # 8
+                "\\begin{table}\n"  # 9
+                "  \\caption{Results}\\label{t:r}\n"  # 10
+                "\\end{table}\n"  # 11
+                "\\end{document}\n"  # 12
+            )
+        },
+    )
     assert diagnostics(paper) == []
-    assert [(item.key, item.kind, item.number, item.span.path, item.span.line, item.span.column) for item in paper.items] == [
+    assert [
+        (item.key, item.kind, item.number, item.span.path, item.span.line, item.span.column) for item in paper.items
+    ] == [
         ("s:intro", ItemKind.SECTION, "1", MAIN, 3, 1),
         ("e:a", ItemKind.EQUATION, "1", MAIN, 6, 3),
         ("e:c", ItemKind.EQUATION, "2", MAIN, 7, 3),
@@ -695,34 +846,40 @@ def test_item_spans_point_at_their_lines(tmp_path):
 
 
 def test_files_are_listed_in_reading_order(tmp_path):
-    paper = read(tmp_path, {
-        "paper.tex": (
-            "\\section{Main}\\label{s:main}\n"
-            "\\input{sections/intro}\n"
-            "\\include{sections/end}\n"
-        ),
-        "sections/intro.tex": "\\section{Intro}\\label{s:intro}\n\\input{sections/details.tex}\n",
-        "sections/details.tex": "\\subsection{Details}\\label{s:details}\n",
-        "sections/end.tex": "\\section{End}\\label{s:end}\n",
-    })
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": ("\\section{Main}\\label{s:main}\n\\input{sections/intro}\n\\include{sections/end}\n"),
+            "sections/intro.tex": "\\section{Intro}\\label{s:intro}\n\\input{sections/details.tex}\n",
+            "sections/details.tex": "\\subsection{Details}\\label{s:details}\n",
+            "sections/end.tex": "\\section{End}\\label{s:end}\n",
+        },
+    )
     assert diagnostics(paper) == []
     assert paper.files == (MAIN, "paper/sections/intro.tex", "paper/sections/details.tex", "paper/sections/end.tex")
     assert paper.label_numbers() == {"s:main": "1", "s:intro": "2", "s:details": "2.1", "s:end": "3"}
     assert lines(paper) == {"s:main": 1, "s:intro": 1, "s:details": 1, "s:end": 1}
     assert {label: item.span.path for item in paper.items for label in item.labels} == {
-        "s:main": MAIN, "s:intro": "paper/sections/intro.tex",
-        "s:details": "paper/sections/details.tex", "s:end": "paper/sections/end.tex",
+        "s:main": MAIN,
+        "s:intro": "paper/sections/intro.tex",
+        "s:details": "paper/sections/details.tex",
+        "s:end": "paper/sections/end.tex",
     }
     assert paper.source == MAIN
 
 
 def test_title_and_authors_are_extracted(tmp_path):
-    paper = read(tmp_path, {"paper.tex": (
-        "\\documentclass{article}\n"
-        "\\title{Stop-Gradient Is \\emph{the} Whole Trick:\\\\ A Short Study}\n"
-        "\\author{Ann One \\and Bob Two\\\\ Some Institute}\n"
-        "\\begin{document}\\maketitle\\end{document}\n"
-    )})
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\documentclass{article}\n"
+                "\\title{Stop-Gradient Is \\emph{the} Whole Trick:\\\\ A Short Study}\n"
+                "\\author{Ann One \\and Bob Two\\\\ Some Institute}\n"
+                "\\begin{document}\\maketitle\\end{document}\n"
+            )
+        },
+    )
     assert diagnostics(paper) == []
     assert paper.title == "Stop-Gradient Is the Whole Trick: A Short Study"
     assert paper.authors == ("Ann One", "Bob Two", "Some Institute")
@@ -732,20 +889,54 @@ def test_sample_paper_reads_cleanly(tmp_path):
     paper = read_latex_paper(SIMSIAM, name="simsiam", root=SIMSIAM.parent)
     assert diagnostics(paper) == []
     assert paper.title == "Stop-Gradient Is the Whole Trick: A Short Study of Predictor-Based Siamese Pretraining"
-    assert paper.authors == ("Mirela Osei-Lindqvist", "Jonas P. Ferreira-Holm", "Harbourside Institute for Machine Learning")
+    assert paper.authors == (
+        "Mirela Osei-Lindqvist",
+        "Jonas P. Ferreira-Holm",
+        "Harbourside Institute for Machine Learning",
+    )
     assert paper.files == ("paper.tex",)
 
 
 # --- 3. properties ---------------------------------------------------------------------
 
 _SNIPPETS = [
-    "\\begin{equation}", "\\end{equation}", "\\begin{align}", "\\end{align}", "\\label{x}",
-    "\\\\", "\\section{", "\\newcommand{\\a}[1]{", "\\a", "\\input{", "\\def", "\\iffalse",
-    "\\fi", "\\verb", "\\begin{table}", "\\caption{", "\\begin{tabular}{cc}", "\\end{tabular}",
-    "\\notag", "\\tag{", "\\item", "\\begin{enumerate}", "\\footnote{", "\\appendix",
-    "\\begin{verbatim}", "\\newenvironment{e}{\\begin{equation}}{\\end{equation}}", "\\begin{e}",
-    "learning rate of 0.1 ", "\\documentclass{book}", "\\chapter{", "\u00e9", "\r\n", "\r", "\x00",
-    "\\href{a%b}", "\\url{a%b", "\\begin{lstlisting}",
+    "\\begin{equation}",
+    "\\end{equation}",
+    "\\begin{align}",
+    "\\end{align}",
+    "\\label{x}",
+    "\\\\",
+    "\\section{",
+    "\\newcommand{\\a}[1]{",
+    "\\a",
+    "\\input{",
+    "\\def",
+    "\\iffalse",
+    "\\fi",
+    "\\verb",
+    "\\begin{table}",
+    "\\caption{",
+    "\\begin{tabular}{cc}",
+    "\\end{tabular}",
+    "\\notag",
+    "\\tag{",
+    "\\item",
+    "\\begin{enumerate}",
+    "\\footnote{",
+    "\\appendix",
+    "\\begin{verbatim}",
+    "\\newenvironment{e}{\\begin{equation}}{\\end{equation}}",
+    "\\begin{e}",
+    "learning rate of 0.1 ",
+    "\\documentclass{book}",
+    "\\chapter{",
+    "\u00e9",
+    "\r\n",
+    "\r",
+    "\x00",
+    "\\href{a%b}",
+    "\\url{a%b",
+    "\\begin{lstlisting}",
 ]
 _ALPHABET = "\\{}[]$%&#^_~abcxyzABC0123456789\n "
 _latex_soup = st.lists(

@@ -80,7 +80,11 @@ def item(kind: ItemKind, key: str, number: str | None, line: int, **fields) -> P
 def test_valid_manifest_paper_fields(tmp_path):
     paper = read(tmp_path, MANIFEST)
     assert (paper.name, paper.source, paper.title, paper.authors, paper.arxiv) == (
-        "simsiam", "paper.yaml", "SimSiam", ("A. Author", "B. Author"), "2011.10566",
+        "simsiam",
+        "paper.yaml",
+        "SimSiam",
+        ("A. Author", "B. Author"),
+        "2011.10566",
     )
     assert paper.document_class == "manifest"
     assert paper.files == ("paper.yaml",)
@@ -91,8 +95,13 @@ def test_valid_manifest_items(tmp_path):
     assert read(tmp_path, MANIFEST).items == (
         item(ItemKind.SECTION, "sec:method", "2", 5, labels=("sec:method",), title="Method", level=1),
         item(
-            ItemKind.EQUATION, "eq:loss", "3", 9, labels=("eq:loss", "eq:symmetric"),
-            latex="L = D(p_1, z_2)/2", parent="sec:method",
+            ItemKind.EQUATION,
+            "eq:loss",
+            "3",
+            9,
+            labels=("eq:loss", "eq:symmetric"),
+            latex="L = D(p_1, z_2)/2",
+            parent="sec:method",
         ),
         item(ItemKind.EQUATION, "equation:3a", "3a", 14),
         item(ItemKind.ALGORITHM, "alg:train", "1", 16, labels=("alg:train",)),
@@ -102,15 +111,28 @@ def test_valid_manifest_items(tmp_path):
         item(ItemKind.THEOREM, "thm:collapse", "1", 29, labels=("thm:collapse",)),
         item(ItemKind.OTHER, "fn:note", None, 32, labels=("fn:note",)),
         item(
-            ItemKind.HYPERPARAMETER, "hp:learning_rate", None, 34, title="learning rate",
+            ItemKind.HYPERPARAMETER,
+            "hp:learning_rate",
+            None,
+            34,
+            title="learning rate",
             hyperparameter=Hyperparameter("learning rate", 3e-4, "3\\times10^{-4}"),
         ),
         item(
-            ItemKind.HYPERPARAMETER, "hp:predictor_lr", None, 37, title="predictor learning rate",
+            ItemKind.HYPERPARAMETER,
+            "hp:predictor_lr",
+            None,
+            37,
+            title="predictor learning rate",
             hyperparameter=Hyperparameter("predictor learning rate", 3e-4, "3.0e-4"),
         ),
         item(
-            ItemKind.HYPERPARAMETER, "hp:warmup", None, 41, labels=("hp:warmup",), title="warm-up steps",
+            ItemKind.HYPERPARAMETER,
+            "hp:warmup",
+            None,
+            41,
+            labels=("hp:warmup",),
+            title="warm-up steps",
             hyperparameter=Hyperparameter("warm-up steps", 4000.0, "4000"),
         ),
     )
@@ -134,7 +156,9 @@ def test_the_latex_and_the_float_spelling_give_the_same_value(tmp_path):
 
 
 def test_a_non_numeric_value_is_kept_raw(tmp_path):
-    paper = read(tmp_path, "items:\n  - kind: hyperparameter\n    name: optimiser\n    key: optimizer\n    value: Adam\n")
+    paper = read(
+        tmp_path, "items:\n  - kind: hyperparameter\n    name: optimiser\n    key: optimizer\n    value: Adam\n"
+    )
     assert paper.items[0].hyperparameter == Hyperparameter("optimiser", None, "Adam")
 
 
@@ -340,7 +364,12 @@ def test_read_manifest_of_a_missing_file_is_paper_not_found(tmp_path):
 )
 def test_section_level_and_appendix(tmp_path, fields, level, appendix):
     path = tmp_path / "paper.yaml"
-    path.write_text(f"items:\n  - kind: section\n    label: sec:x\n    {fields}\n".replace("label: sec:x\n    label: sec:intro", "label: sec:intro"), encoding="utf-8")
+    path.write_text(
+        f"items:\n  - kind: section\n    label: sec:x\n    {fields}\n".replace(
+            "label: sec:x\n    label: sec:intro", "label: sec:intro"
+        ),
+        encoding="utf-8",
+    )
     (section,) = read_manifest(path, name="p", root=tmp_path).items
     assert (section.level, section.appendix) == (level, appendix)
 

@@ -26,9 +26,18 @@ DOCUMENTS = sorted(CASES.glob("*.tex")) + sorted(CASES.glob("*/main.tex"))
 # these as limitations (number None) rather than guessing.
 NOT_MODELLED = {
     "15_algorithm2e.tex": {
-        "line:greedy-init", "line:greedy-while", "line:greedy-pick", "line:greedy-fail",
-        "line:greedy-add", "line:greedy-return", "line:count-init", "line:count-nllabel",
-        "line:count-clamp", "line:floating-1", "line:floating-2", "line:not-numbered",
+        "line:greedy-init",
+        "line:greedy-while",
+        "line:greedy-pick",
+        "line:greedy-fail",
+        "line:greedy-add",
+        "line:greedy-return",
+        "line:count-init",
+        "line:count-nllabel",
+        "line:count-clamp",
+        "line:floating-1",
+        "line:floating-2",
+        "line:not-numbered",
         "line:nl-manual",
     },
     "21_algorithm2e_options.tex": {"line:after-blank-line"},  # algorithm2e line numbers
@@ -72,9 +81,7 @@ def _pdflatex_or_skip() -> None:
 
 
 @pytest.mark.slow  # pdflatex
-@pytest.mark.parametrize(
-    "document", DOCUMENTS + SAMPLES, ids=lambda p: str(p.relative_to(ROOT))
-)
+@pytest.mark.parametrize("document", DOCUMENTS + SAMPLES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_numbers_match_fresh_pdflatex(document: Path) -> None:
     _pdflatex_or_skip()
     oracle = compile_labels(document)

@@ -13,9 +13,14 @@ PAPER = Paper(
     source="paper.tex",
     title="A Title\n  on Two Lines",
     items=(
-        PaperItem(ItemKind.SECTION, "sec:intro", "1", Span("paper.tex", 3), labels=("sec:intro",), title="Intro", level=1),
         PaperItem(
-            ItemKind.HYPERPARAMETER, "hp:learning_rate", None, Span("paper.tex", 7),
+            ItemKind.SECTION, "sec:intro", "1", Span("paper.tex", 3), labels=("sec:intro",), title="Intro", level=1
+        ),
+        PaperItem(
+            ItemKind.HYPERPARAMETER,
+            "hp:learning_rate",
+            None,
+            Span("paper.tex", 7),
             hyperparameter=Hyperparameter("learning\nrate", 3e-4, "3\\times\n10^{-4}"),
         ),
     ),
@@ -39,5 +44,9 @@ def test_json_document():
     assert document["version"] == PAPER_JSON_VERSION == 1
     assert document["items"][0]["level"] == 1
     assert "level" not in document["items"][1]
-    assert document["items"][1]["hyperparameter"] == {"name": "learning\nrate", "raw": "3\\times\n10^{-4}", "value": 3e-4}
+    assert document["items"][1]["hyperparameter"] == {
+        "name": "learning\nrate",
+        "raw": "3\\times\n10^{-4}",
+        "value": 3e-4,
+    }
     assert text == json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"

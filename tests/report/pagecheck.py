@@ -40,7 +40,16 @@ class _Reader(HTMLParser):
                 found.ids[value] += 1
             if name == "href":
                 found.hrefs.append(value)
-            if name in ("src", "href", "action", "formaction", "srcset", "data", "poster", "background") and not value.startswith("#"):
+            if name in (
+                "src",
+                "href",
+                "action",
+                "formaction",
+                "srcset",
+                "data",
+                "poster",
+                "background",
+            ) and not value.startswith("#"):
                 found.external.append(value)
 
     handle_startendtag = handle_starttag

@@ -68,7 +68,9 @@ def test_sample_report_in_chromium(browser, sample_reports, sample, tmp_path) ->
     count = len(report.diagnostics)
     assert probe["filtered"] == {"before": count, "none": 0, "after": count, "label": f"{count} shown"}
     assert visit.screenshot.startswith(b"\x89PNG")
-    code = browser.visit((tmp_path / f"{sample}.html").as_uri() + "#code", "document.getElementById('code').getBoundingClientRect().top")
+    code = browser.visit(
+        (tmp_path / f"{sample}.html").as_uri() + "#code", "document.getElementById('code').getBoundingClientRect().top"
+    )
     save_screenshot(code.screenshot, f"report-{sample}-code.png")
     assert abs(code.result) < 1  # the browser jumped to the in-page target
 
@@ -83,7 +85,9 @@ def test_analysis_panels_in_chromium(browser, sample_reports, tmp_path) -> None:
     visit, probe = _visit(browser, html, page, "report-simsiam-panels-top.png")
     assert visit.console_errors == [] and visit.exceptions == [] and visit.log_errors == []
     assert probe["dangling"] == [] and probe["empty"] == 0
-    panels = browser.visit(page.as_uri() + "#hyperparameters", "document.querySelectorAll('#gradient-stops tbody tr').length")
+    panels = browser.visit(
+        page.as_uri() + "#hyperparameters", "document.querySelectorAll('#gradient-stops tbody tr').length"
+    )
     save_screenshot(panels.screenshot, "report-simsiam-panels.png")
     assert panels.result == 2
 
@@ -92,16 +96,23 @@ def test_environment_panel_in_chromium(browser, sample_reports, tmp_path) -> Non
     page = tmp_path / "dqn.html"
     visit, probe = _visit(browser, render_html(sample_reports["dqn"]), page, "report-dqn-top.png")
     assert visit.console_errors == [] and visit.exceptions == [] and probe["dangling"] == []
-    table = browser.visit(page.as_uri() + "#environment", """JSON.stringify({
+    table = browser.visit(
+        page.as_uri() + "#environment",
+        """JSON.stringify({
       top: document.getElementById('environment').getBoundingClientRect().top,
       versions: [...document.querySelectorAll('#environment .environment-versions tbody tr')].map(r => r.cells[1].textContent),
       pins: [...document.querySelectorAll('#environment .environment-files code')].map(c => [c.textContent, c.className]),
-      file: document.querySelector('#environment .environment-files a').getAttribute('href')})""")
+      file: document.querySelector('#environment .environment-files a').getAttribute('href')})""",
+    )
     save_screenshot(table.screenshot, "report-dqn-environment.png")
     found = json.loads(table.result)
     assert abs(found["top"]) < 1
     assert found["versions"] == ["not recorded", "2.1.2", "not recorded"]
-    assert found["pins"] == [["torch==2.1.2", "pin-exact"], ["numpy==1.26.4", "pin-exact"], ["paperlink==0.1.0", "pin-exact"]]
+    assert found["pins"] == [
+        ["torch==2.1.2", "pin-exact"],
+        ["numpy==1.26.4", "pin-exact"],
+        ["paperlink==0.1.0", "pin-exact"],
+    ]
     assert browser.visit(page.as_uri() + found["file"], "document.querySelector(':target') !== null").result is True
 
 
@@ -151,7 +162,9 @@ def test_notebook_cells_in_chromium(browser, tmp_path) -> None:
     shutil.copy(data / "rules" / "fixtures" / "paper.tex", root)
     (root / "pyproject.toml").write_text('[tool.paperlink]\npapers = { paper = "paper.tex" }\n', encoding="utf-8")
     hostile = "<img src=x onerror=alert(1)><script>alert(2)</script>\npaper: eq:target\n"
-    (root / "hostile.ipynb").write_text(notebook_json([("markdown", hostile), ("code", "y = 2 * 3\n")]), encoding="utf-8")
+    (root / "hostile.ipynb").write_text(
+        notebook_json([("markdown", hostile), ("code", "y = 2 * 3\n")]), encoding="utf-8"
+    )
     html = render_html(check(load_config(None, root), [root], jobs=1))
     visit, probe = _visit(browser, html, tmp_path / "notebook.html", "report-notebook.png")
     assert visit.console_errors == [] and visit.exceptions == [] and visit.log_errors == []
@@ -163,6 +176,7 @@ def test_notebook_cells_in_chromium(browser, tmp_path) -> None:
     )
     save_screenshot(heads.screenshot, "report-notebook-code.png")
     assert json.loads(heads.result) == [
-        "cell 1 · markdown", "cell 2 · code",  # hostile.ipynb
+        "cell 1 · markdown",
+        "cell 2 · code",  # hostile.ipynb
         *[f"cell {n} · {kind}" for n, kind in enumerate(["markdown", "code"] * 3 + ["code", "code"], start=1)],
     ]

@@ -17,7 +17,9 @@ def test_tokens_get_classes_and_text_is_escaped() -> None:
 def test_a_string_over_several_lines_is_coloured_on_each() -> None:
     lines = highlight_python('s = """a\n</textarea>\n"""\n')
     assert [str(line) for line in lines] == [
-        's = <span class="s">"""a</span>', '<span class="s">&lt;/textarea&gt;</span>', '<span class="s">"""</span>',
+        's = <span class="s">"""a</span>',
+        '<span class="s">&lt;/textarea&gt;</span>',
+        '<span class="s">"""</span>',
     ]
 
 

@@ -7,12 +7,17 @@ from paperlink.report.math import MathRenderer
 
 
 def test_macros_are_expanded_before_conversion() -> None:
-    renderer = MathRenderer([
-        MacroDefinition("Loss", 0, r"\mathcal{L}"),
-        MacroDefinition("sg", 0, "sg"),  # as \DeclareMathOperator leaves it
-        MacroDefinition("norm", 1, r"\lVert #1 \rVert"),
-    ])
-    assert renderer.expand(r"\Loss = \sg(\norm{z}) \label{eq:x}\nonumber") == r"\mathcal{L} = \operatorname{sg}(\lVert z \rVert)"
+    renderer = MathRenderer(
+        [
+            MacroDefinition("Loss", 0, r"\mathcal{L}"),
+            MacroDefinition("sg", 0, "sg"),  # as \DeclareMathOperator leaves it
+            MacroDefinition("norm", 1, r"\lVert #1 \rVert"),
+        ]
+    )
+    assert (
+        renderer.expand(r"\Loss = \sg(\norm{z}) \label{eq:x}\nonumber")
+        == r"\mathcal{L} = \operatorname{sg}(\lVert z \rVert)"
+    )
     math = renderer.display(r"\Loss = \sg(z)")
     assert math.startswith('<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">')
     assert "<mi>\u2112</mi>" in math and "<mo>sg</mo>" in math

@@ -19,7 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _item(page, key_id: str):
-    return next(item for paper in page.papers for section in paper.sections for item in section.items if item.id == key_id)
+    return next(
+        item for paper in page.papers for section in paper.sections for item in section.items if item.id == key_id
+    )
 
 
 def _file(page, path: str):
@@ -58,7 +60,10 @@ def test_simsiam_code_lines_link_back_and_show_their_diagnostics(sample_reports)
 
 def test_coverage_rows_list_the_items_without_code(sample_reports) -> None:
     page = build_page(sample_reports["simsiam"])
-    assert [(v.row.kind, v.row.implemented, v.row.needed, v.row.percent_text, [r.text for r in v.missing_items]) for v in page.coverage] == [
+    assert [
+        (v.row.kind, v.row.implemented, v.row.needed, v.row.percent_text, [r.text for r in v.missing_items])
+        for v in page.coverage
+    ] == [
         ("algorithm", 1, 1, "100%", []),
         ("equation", 8, 9, "89%", ["Eq. (6)"]),
     ]
@@ -78,7 +83,9 @@ def test_algorithm_lines_read_as_in_the_pdf(sample_reports) -> None:
 def test_every_sample_equation_is_mathml(sample_reports, sample) -> None:
     report = sample_reports[sample]
     page = build_page(report)
-    equations = [item for paper in page.papers for section in paper.sections for item in section.items if item.kind == "equation"]
+    equations = [
+        item for paper in page.papers for section in paper.sections for item in section.items if item.kind == "equation"
+    ]
     groups = [item for item in equations if item.title.startswith("rows ")]
     assert len(equations) == sum(1 for item in report.papers[sample].items if item.kind is ItemKind.EQUATION)
     assert [item.display for item in equations if item.math is None and item not in groups] == []
@@ -102,7 +109,10 @@ def test_hyperparameters_without_the_analysis_are_the_papers_values() -> None:
     simsiam = ROOT / "sample_papers" / "simsiam"
     paper = build_page(check(load_config(None, simsiam), [simsiam], jobs=1, ignore=["PL4"])).papers[0]
     assert not paper.compared
-    assert [(row.name, row.paper_value, row.paper_ref.text, [v.where.text for v in row.code]) for row in paper.hyperparameters][:3] == [
+    assert [
+        (row.name, row.paper_value, row.paper_ref.text, [v.where.text for v in row.code])
+        for row in paper.hyperparameters
+    ][:3] == [
         ("momentum", "0.9", "Section 2.3", ["src/train.py:21"]),
         ("weight decay", "10^{-4}", "Section 2.3", ["src/train.py:22"]),
         ("learning rate", "0.05", "Section 2.3", ["src/train.py:19"]),
@@ -117,27 +127,80 @@ def _span(path: str, line: int) -> dict:
 
 SECTIONS = {
     "gradient_stops": [
-        {"span": _span("src/train.py", 43), "kind": "detach", "api": "torch.Tensor.detach", "context": "training",
-         "function": "symmetric_loss", "documented_by": "annotation", "items": [{"paper": "simsiam", "item": "eq:symloss"}],
-         "justification": None},
-        {"span": _span("src/model.py", 70), "kind": "no_grad", "api": "torch.no_grad", "context": "training",
-         "function": "SimSiam.forward", "documented_by": None, "items": [], "justification": None},
+        {
+            "span": _span("src/train.py", 43),
+            "kind": "detach",
+            "api": "torch.Tensor.detach",
+            "context": "training",
+            "function": "symmetric_loss",
+            "documented_by": "annotation",
+            "items": [{"paper": "simsiam", "item": "eq:symloss"}],
+            "justification": None,
+        },
+        {
+            "span": _span("src/model.py", 70),
+            "kind": "no_grad",
+            "api": "torch.no_grad",
+            "context": "training",
+            "function": "SimSiam.forward",
+            "documented_by": None,
+            "items": [],
+            "justification": None,
+        },
     ],
     "hidden_inputs": {
-        "globals": [{"name": "args", "span": _span("src/train.py", 27), "kind": "config", "read_by": ["train_one_epoch"], "written_by": []}],
+        "globals": [
+            {
+                "name": "args",
+                "span": _span("src/train.py", 27),
+                "kind": "config",
+                "read_by": ["train_one_epoch"],
+                "written_by": [],
+            }
+        ],
         "env_vars": [{"name": None, "span": _span("src/train.py", 30), "function": "main"}],
         "seeds": [{"library": "torch", "value": "0", "span": _span("elsewhere.py", 3), "configurable": False}],
-        "nondeterminism": [{"setting": "torch.backends.cudnn.benchmark", "span": _span("src/train.py", 31), "documented": False}],
+        "nondeterminism": [
+            {"setting": "torch.backends.cudnn.benchmark", "span": _span("src/train.py", 31), "documented": False}
+        ],
     },
     "hyperparameters": [
-        {"name": "weight decay", "paper": {"paper": "simsiam", "item": "hp:weight_decay", "number": "Table 1", "value": "10^{-4}",
-                                           "span": _span("paper.tex", 155)},
-         "code": [{"value": "5e-4", "numeric": 0.0005, "span": _span("src/train.py", 22), "source": "default",
-                   "configurable": True, "api": "argparse.ArgumentParser.add_argument"}],
-         "status": "mismatch"},
-        {"name": "max norm", "paper": None,
-         "code": [{"value": "5.0", "numeric": 5.0, "span": _span("src/train.py", 80), "source": "literal", "configurable": False, "api": None}],
-         "status": "only-in-code"},
+        {
+            "name": "weight decay",
+            "paper": {
+                "paper": "simsiam",
+                "item": "hp:weight_decay",
+                "number": "Table 1",
+                "value": "10^{-4}",
+                "span": _span("paper.tex", 155),
+            },
+            "code": [
+                {
+                    "value": "5e-4",
+                    "numeric": 0.0005,
+                    "span": _span("src/train.py", 22),
+                    "source": "default",
+                    "configurable": True,
+                    "api": "argparse.ArgumentParser.add_argument",
+                }
+            ],
+            "status": "mismatch",
+        },
+        {
+            "name": "max norm",
+            "paper": None,
+            "code": [
+                {
+                    "value": "5.0",
+                    "numeric": 5.0,
+                    "span": _span("src/train.py", 80),
+                    "source": "literal",
+                    "configurable": False,
+                    "api": None,
+                }
+            ],
+            "status": "only-in-code",
+        },
     ],
 }
 
@@ -153,10 +216,14 @@ def test_analysis_sections_become_panels(sample_reports) -> None:
     hidden = page.hidden_inputs
     assert [(g.name, g.where.href, g.read_by) for g in hidden.globals] == [("args", "#f1-27", ("train_one_epoch",))]
     assert [(e.name, e.where.href) for e in hidden.env_vars] == [(None, "#f1-30")]
-    assert [(s.value, s.where.text, s.where.href) for s in hidden.seeds] == [("0", "elsewhere.py:3", None)]  # not a checked file
+    assert [(s.value, s.where.text, s.where.href) for s in hidden.seeds] == [
+        ("0", "elsewhere.py:3", None)
+    ]  # not a checked file
     rows = page.papers[0].hyperparameters
     assert page.papers[0].compared
-    assert [(r.name, r.paper_value, r.paper_ref and r.paper_ref.text, r.status, [v.value for v in r.code]) for r in rows] == [
+    assert [
+        (r.name, r.paper_value, r.paper_ref and r.paper_ref.text, r.status, [v.value for v in r.code]) for r in rows
+    ] == [
         ("weight decay", "10^{-4}", "weight decay (Table 1)", "mismatch", ["5e-4"]),
         ("max norm", None, None, "only-in-code", ["5.0"]),
     ]
@@ -176,13 +243,22 @@ def test_the_environment_panel_lists_the_files_what_they_pin_and_the_versions(sa
     [file] = environment.files
     assert (file.where.text, file.kind, file.count) == ("environment.yml", "conda", 5)
     assert [(p.text, p.exact) for p in file.pins] == [
-        ("pytorch=2.1.2", True), ("torchvision=0.16.2", True), ("pytorch-cuda=12.1", True), ("pip", False), ("paperlink==0.1.0", True),
+        ("pytorch=2.1.2", True),
+        ("torchvision=0.16.2", True),
+        ("pytorch-cuda=12.1", True),
+        ("pip", False),
+        ("paperlink==0.1.0", True),
     ]
     assert [(p.module, p.status, [r.text for r in p.where]) for p in environment.packages] == [
-        ("torch", "pinned", ["environment.yml:9"]), ("torchvision", "pinned", ["environment.yml:10"]),
+        ("torch", "pinned", ["environment.yml:9"]),
+        ("torchvision", "pinned", ["environment.yml:10"]),
     ]
     dqn = build_page(sample_reports["dqn"])
-    assert [(v.name, v.version) for v in dqn.environment.versions] == [("Python", None), ("torch", "2.1.2"), ("CUDA", None)]
+    assert [(v.name, v.version) for v in dqn.environment.versions] == [
+        ("Python", None),
+        ("torch", "2.1.2"),
+        ("CUDA", None),
+    ]
     # the environment file with a finding is shown in the code view, and the panel links to it
     assert "requirements.txt" in [f.path for f in dqn.files]
     assert dqn.environment.files[0].where.href is not None
@@ -195,13 +271,19 @@ def test_the_environment_panel_lists_the_files_what_they_pin_and_the_versions(sa
 def test_panels_are_absent_when_their_analyses_did_not_run(sample_reports) -> None:
     assert 'id="hidden-inputs"' in render_html(sample_reports["dqn"])  # the analyses run by default
     dqn = ROOT / "sample_papers" / "dqn"
-    html = render_html(check(load_config(None, dqn), [dqn], jobs=1, select=["PL1"]))  # PL006 (in PL0) reads environments
+    html = render_html(
+        check(load_config(None, dqn), [dqn], jobs=1, select=["PL1"])
+    )  # PL006 (in PL0) reads environments
     assert 'id="gradient-stops"' not in html and 'id="hidden-inputs"' not in html and 'id="environment"' not in html
 
 
 def test_malformed_sections_show_what_they_can(sample_reports) -> None:
-    sections = {"gradient_stops": [None, {"span": "nowhere"}], "hidden_inputs": {"globals": "x", "seeds": [3]}, "hyperparameters": [1],
-                "environment": {"files": [3, {"pins": "x"}], "versions": {"python": "3.10"}, "packages": [{"pins": [None]}]}}
+    sections = {
+        "gradient_stops": [None, {"span": "nowhere"}],
+        "hidden_inputs": {"globals": "x", "seeds": [3]},
+        "hyperparameters": [1],
+        "environment": {"files": [3, {"pins": "x"}], "versions": {"python": "3.10"}, "packages": [{"pins": [None]}]},
+    }
     page = build_page(dataclasses.replace(sample_reports["dqn"], sections=sections))
     assert [(s.where.text, s.kind) for s in page.gradient_stops] == [("?", "")]
     assert page.hidden_inputs.globals == () and page.hidden_inputs.seeds == ()
@@ -214,7 +296,12 @@ def test_malformed_sections_show_what_they_can(sample_reports) -> None:
 def test_header_shows_a_time_and_commit_only_when_given(sample_reports) -> None:
     report = sample_reports["dqn"]
     plain = build_page(report).header
-    assert (plain.generated_at, plain.commit, plain.project, plain.papers[0].title[:8]) == (None, None, "dqn", "Periodic")
+    assert (plain.generated_at, plain.commit, plain.project, plain.papers[0].title[:8]) == (
+        None,
+        None,
+        "dqn",
+        "Periodic",
+    )
     assert plain.papers[0].authors[0] == "Rafaela Nkemelu"
     html = render_html(report, PageOptions(generated_at="2023-11-14 22:13:20 UTC", commit="a" * 40))
     assert "2023-11-14 22:13:20 UTC" in html and "a" * 40 in html
@@ -248,8 +335,12 @@ def test_git_commit_inside_a_repository(tmp_path) -> None:
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     (tmp_path / "a.py").write_text("x = 1\n")
     subprocess.run(["git", "-C", str(tmp_path), "add", "a.py"], check=True)
-    subprocess.run(["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "m"], check=True)
-    head = subprocess.run(["git", "-C", str(tmp_path), "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    subprocess.run(
+        ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "m"], check=True
+    )
+    head = subprocess.run(
+        ["git", "-C", str(tmp_path), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert git_commit(tmp_path) == head
 
 

@@ -18,7 +18,8 @@ def _copy_sample(tmp_path: Path, name: str, extra_files: int = 0) -> Path:
     shutil.copytree(ROOT / "sample_papers" / name, project)
     for index in range(extra_files):  # enough files for check to use worker processes
         (project / "src" / f"extra_{index:02d}.py").write_text(
-            f'"""Helper {index}."""\n\n\ndef helper_{index}(x):\n    return x * {index}  # paper: eq:huber\n', encoding="utf-8"
+            f'"""Helper {index}."""\n\n\ndef helper_{index}(x):\n    return x * {index}  # paper: eq:huber\n',
+            encoding="utf-8",
         )
     return project
 
@@ -55,11 +56,16 @@ def test_generation_time_from_source_date_epoch_or_option(tmp_path: Path) -> Non
     project = _copy_sample(tmp_path, "dqn")
     output = tmp_path / "out.html"
     runner = CliRunner()
-    result = runner.invoke(cli, ["report", str(project), "-o", str(output), "-q", "--no-cache"], env={"SOURCE_DATE_EPOCH": "1700000000"})
+    result = runner.invoke(
+        cli, ["report", str(project), "-o", str(output), "-q", "--no-cache"], env={"SOURCE_DATE_EPOCH": "1700000000"}
+    )
     assert result.exit_code == 0
     assert "<dt>generated</dt><dd>2023-11-14 22:13:20 UTC</dd>" in output.read_text(encoding="utf-8")
-    result = runner.invoke(cli, ["report", str(project), "-o", str(output), "-q", "--generated-at", "2020-01-01T00:00:00Z"],
-                           env={"SOURCE_DATE_EPOCH": "1700000000"})
+    result = runner.invoke(
+        cli,
+        ["report", str(project), "-o", str(output), "-q", "--generated-at", "2020-01-01T00:00:00Z"],
+        env={"SOURCE_DATE_EPOCH": "1700000000"},
+    )
     assert "<dd>2020-01-01 00:00:00 UTC</dd>" in output.read_text(encoding="utf-8")
 
 
@@ -71,13 +77,18 @@ def _exit_status(arguments: list[str]) -> int:
 
 def test_a_bad_time_is_a_usage_error_before_anything_is_read(tmp_path: Path, capsys) -> None:
     assert _exit_status(["report", str(tmp_path / "missing"), "--generated-at", "soon"]) == 2
-    assert capsys.readouterr().err == "paperlink: error: generation time 'soon' is neither seconds since the epoch nor an ISO 8601 time\n"
+    assert (
+        capsys.readouterr().err
+        == "paperlink: error: generation time 'soon' is neither seconds since the epoch nor an ISO 8601 time\n"
+    )
 
 
 def test_select_and_ignore_apply_to_the_page(tmp_path: Path) -> None:
     project = _copy_sample(tmp_path, "simsiam")
     output = tmp_path / "out.html"
-    result = CliRunner().invoke(cli, ["report", str(project), "-o", str(output), "-q", "--ignore", "PL110", "--no-cache"])
+    result = CliRunner().invoke(
+        cli, ["report", str(project), "-o", str(output), "-q", "--ignore", "PL110", "--no-cache"]
+    )
     assert result.exit_code == 0
     html = output.read_text(encoding="utf-8")
     assert 'data-code="PL101"' in html and 'data-code="PL110"' not in html
@@ -86,7 +97,12 @@ def test_select_and_ignore_apply_to_the_page(tmp_path: Path) -> None:
 def test_output_is_byte_identical_across_reruns_and_jobs(tmp_path: Path) -> None:
     project = _copy_sample(tmp_path, "dqn", extra_files=40)
     pages = []
-    for jobs, cache in (("1", "--no-cache"), ("2", "--no-cache"), ("2", None), ("2", None)):  # the last one from the cache
+    for jobs, cache in (
+        ("1", "--no-cache"),
+        ("2", "--no-cache"),
+        ("2", None),
+        ("2", None),
+    ):  # the last one from the cache
         output = tmp_path / f"out-{len(pages)}.html"
         arguments = ["report", str(project), "-o", str(output), "-q", "--jobs", jobs] + ([cache] if cache else [])
         result = CliRunner().invoke(cli, arguments)

@@ -46,24 +46,91 @@ def _span(path: str, line: int) -> dict:
 
 def _hostile_sections(path: str) -> dict:
     return {
-        "gradient_stops": [{"span": _span(path, 2), "kind": HOSTILE, "api": HOSTILE, "context": "training", "function": HOSTILE,
-                            "documented_by": "justification", "items": [{"paper": HOSTILE, "item": HOSTILE}], "justification": HOSTILE}],
+        "gradient_stops": [
+            {
+                "span": _span(path, 2),
+                "kind": HOSTILE,
+                "api": HOSTILE,
+                "context": "training",
+                "function": HOSTILE,
+                "documented_by": "justification",
+                "items": [{"paper": HOSTILE, "item": HOSTILE}],
+                "justification": HOSTILE,
+            }
+        ],
         "hidden_inputs": {
-            "globals": [{"name": HOSTILE, "span": _span(HOSTILE, 1), "kind": HOSTILE, "read_by": [HOSTILE], "written_by": [HOSTILE]}],
+            "globals": [
+                {
+                    "name": HOSTILE,
+                    "span": _span(HOSTILE, 1),
+                    "kind": HOSTILE,
+                    "read_by": [HOSTILE],
+                    "written_by": [HOSTILE],
+                }
+            ],
             "env_vars": [{"name": HOSTILE, "span": _span(path, 3), "function": HOSTILE}],
             "seeds": [{"library": HOSTILE, "value": HOSTILE, "span": _span(path, 1), "configurable": True}],
             "nondeterminism": [{"setting": HOSTILE, "span": _span(path, 1), "documented": False}],
         },
         "environment": {
-            "files": [{"path": HOSTILE, "kind": HOSTILE, "lock": False, "versions": [],
-                       "pins": [{"package": HOSTILE, "written": HOSTILE, "spec": HOSTILE, "exact": False, "span": _span(HOSTILE, 1)}]}],
-            "versions": {"python": {"name": "python", "version": HOSTILE, "fixed": False, "via": HOSTILE, "span": _span(HOSTILE, 1)}},
-            "packages": [{"module": HOSTILE, "status": HOSTILE, "first_import": _span(path, 1),
-                          "pins": [{"path": HOSTILE, "line": 1, "written": HOSTILE, "spec": HOSTILE}]}],
+            "files": [
+                {
+                    "path": HOSTILE,
+                    "kind": HOSTILE,
+                    "lock": False,
+                    "versions": [],
+                    "pins": [
+                        {
+                            "package": HOSTILE,
+                            "written": HOSTILE,
+                            "spec": HOSTILE,
+                            "exact": False,
+                            "span": _span(HOSTILE, 1),
+                        }
+                    ],
+                }
+            ],
+            "versions": {
+                "python": {
+                    "name": "python",
+                    "version": HOSTILE,
+                    "fixed": False,
+                    "via": HOSTILE,
+                    "span": _span(HOSTILE, 1),
+                }
+            },
+            "packages": [
+                {
+                    "module": HOSTILE,
+                    "status": HOSTILE,
+                    "first_import": _span(path, 1),
+                    "pins": [{"path": HOSTILE, "line": 1, "written": HOSTILE, "spec": HOSTILE}],
+                }
+            ],
         },
-        "hyperparameters": [{"name": HOSTILE, "paper": {"paper": "evil", "item": HOSTILE, "number": HOSTILE, "value": HOSTILE, "span": _span(path, 1)},
-                             "code": [{"value": HOSTILE, "numeric": None, "span": _span(path, 1), "source": HOSTILE, "configurable": True, "api": HOSTILE}],
-                             "status": HOSTILE}],
+        "hyperparameters": [
+            {
+                "name": HOSTILE,
+                "paper": {
+                    "paper": "evil",
+                    "item": HOSTILE,
+                    "number": HOSTILE,
+                    "value": HOSTILE,
+                    "span": _span(path, 1),
+                },
+                "code": [
+                    {
+                        "value": HOSTILE,
+                        "numeric": None,
+                        "span": _span(path, 1),
+                        "source": HOSTILE,
+                        "configurable": True,
+                        "api": HOSTILE,
+                    }
+                ],
+                "status": HOSTILE,
+            }
+        ],
     }
 
 
@@ -85,7 +152,9 @@ def test_hostile_inputs_never_become_markup(tmp_path: Path) -> None:
     assert found.scripts == 1  # ours, allowed by its hash in the page's Content-Security-Policy
     assert found.handler_attributes == []
     assert found.external == []  # no javascript: (or any other) URL in href/src
-    assert [tag for tag in ("img", "textarea", "iframe", "object", "embed", "svg", "base", "form") if found.tags[tag]] == ["form"]
+    assert [
+        tag for tag in ("img", "textarea", "iframe", "object", "embed", "svg", "base", "form") if found.tags[tag]
+    ] == ["form"]
     lowered = html.lower()
     assert "<script>alert" not in lowered and "<img" not in lowered and "</textarea>" not in lowered
     assert "javascript:" not in "".join(found.hrefs)
@@ -94,8 +163,8 @@ def test_hostile_inputs_never_become_markup(tmp_path: Path) -> None:
         assert f"&lt;script&gt;alert({number})&lt;/script&gt;" in html, number
     for number in (4, 10, 17, 19):
         assert f"&lt;img src=x onerror=alert({number})&gt;" in html, number
-    environment = html[html.index('<section id="environment">'):]
-    environment = environment[:environment.index("</section>")]
+    environment = html[html.index('<section id="environment">') :]
+    environment = environment[: environment.index("</section>")]
     # as text, twelve times: version, via, where; file, kind, pin name and spec; module, status, pin path, name, spec
     assert environment.count("&lt;script&gt;alert(16)&lt;/script&gt;") == 12
 

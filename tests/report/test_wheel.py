@@ -50,16 +50,23 @@ def test_the_installed_wheel_renders_a_report(tmp_path: Path) -> None:
     installed = _run(python, "-m", "pip", "install", "-q", wheel, cwd=tmp_path)
     assert installed.returncode == 0, installed.stderr
 
-    where = _run(python, "-c", (
-        "import importlib, importlib.util, sys\n"
-        "import paperlink.report.render as r\n"
-        f"for name in ('paperlink', *{DEPENDENCIES!r}): print(importlib.import_module(name).__file__)\n"
-        "print(r.templates_folder())\n"
-        "print(importlib.util.find_spec('pytest'))\n"
-    ), cwd=tmp_path)
+    where = _run(
+        python,
+        "-c",
+        (
+            "import importlib, importlib.util, sys\n"
+            "import paperlink.report.render as r\n"
+            f"for name in ('paperlink', *{DEPENDENCIES!r}): print(importlib.import_module(name).__file__)\n"
+            "print(r.templates_folder())\n"
+            "print(importlib.util.find_spec('pytest'))\n"
+        ),
+        cwd=tmp_path,
+    )
     assert where.returncode == 0, where.stderr
     *modules, templates, pytest_found = where.stdout.splitlines()
-    assert all(module.startswith(str(venv)) for module in modules), modules  # the wheel's paperlink, installed dependencies
+    assert all(module.startswith(str(venv)) for module in modules), (
+        modules
+    )  # the wheel's paperlink, installed dependencies
     assert templates.startswith(str(venv)) and templates.endswith("paperlink/templates")
     assert pytest_found == "None"  # nothing of the interpreter running the tests leaks in
 

@@ -74,7 +74,9 @@ def test_fixture(code: str, case: Path) -> None:
     if REGENERATE:
         expected_file.write_text("".join(f"{line}\n" for line in found), encoding="utf-8")
     expected = [
-        line for line in expected_file.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")
+        line
+        for line in expected_file.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
     ]
     assert found == expected
 

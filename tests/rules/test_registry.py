@@ -98,7 +98,9 @@ def test_problems_reports_a_severity_declared_twice():
 def test_rule_markdown_starts_with_code_name_and_summary():
     rule = ALL_RULES[0]
     page = rule_markdown(rule)
-    assert page.startswith(f"# {rule.code} {rule.name}\n\n*{rule.summary}* (default severity: {rule.severity.value})\n\n")
+    assert page.startswith(
+        f"# {rule.code} {rule.name}\n\n*{rule.summary}* (default severity: {rule.severity.value})\n\n"
+    )
     assert page.endswith(rule.documentation() + "\n")
 
 

@@ -121,4 +121,6 @@ def grad_mode_is_routed() -> bool:
     return torch._C._set_grad_enabled in seen
 
 
-needs_grad_mode = pytest.mark.skipif(not grad_mode_is_routed(), reason="this torch does not route grad mode to function modes")
+needs_grad_mode = pytest.mark.skipif(
+    not grad_mode_is_routed(), reason="this torch does not route grad mode to function modes"
+)

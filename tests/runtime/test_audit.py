@@ -72,13 +72,22 @@ def test_simsiam_as_shipped_its_no_grad_makes_the_papers_detach_of_z2_a_no_op(si
     with audit(network, root=SIMSIAM) as run:
         simsiam_step(model, train.symmetric_loss, network, *views())
     assert events(run.result) == [
-        ("src/model.py:70", "no-grad", "torch.no_grad", 1, True, ("torch.nn.functional.batch_norm", "torch.nn.functional.linear")),
+        (
+            "src/model.py:70",
+            "no-grad",
+            "torch.no_grad",
+            1,
+            True,
+            ("torch.nn.functional.batch_norm", "torch.nn.functional.linear"),
+        ),
         ("src/train.py:43", "detach", "Tensor.detach", 1, False, ()),
         ("src/train.py:44", "detach", "Tensor.detach", 1, True, ()),
     ]
     assert set(statuses(run.result).values()) == {"ok"}
     assert [(g.name, g.parameters, g.with_gradient) for g in run.result.groups] == [
-        ("backbone", 2, 2), ("projector", 9, 9), ("predictor", 5, 5),
+        ("backbone", 2, 2),
+        ("projector", 9, 9),
+        ("predictor", 5, 5),
     ]
     assert run.result.backward_calls == 1
     assert audit_diagnostics(run.result) == []
@@ -110,8 +119,11 @@ def test_simsiam_without_the_stop_gradient_has_no_stop_at_all(simsiam):
 
 def dqn_batch():
     return {
-        "obs": torch.randn(8, 4), "actions": torch.randint(0, 2, (8,)), "rewards": torch.randn(8),
-        "next_obs": torch.randn(8, 4), "dones": torch.zeros(8),
+        "obs": torch.randn(8, 4),
+        "actions": torch.randint(0, 2, (8,)),
+        "rewards": torch.randn(8),
+        "next_obs": torch.randn(8, 4),
+        "dones": torch.zeros(8),
     }
 
 
@@ -164,8 +176,12 @@ def test_a_layer_frozen_with_requires_grad_false_is_frozen_not_a_diagnostic(dqn)
     with audit(network, root=DQN) as run:
         network(torch.randn(3, 4)).sum().backward()
     assert statuses(run.result) == {
-        "net.0.weight": "frozen", "net.0.bias": "frozen",
-        "net.2.weight": "ok", "net.2.bias": "ok", "net.4.weight": "ok", "net.4.bias": "ok",
+        "net.0.weight": "frozen",
+        "net.0.bias": "frozen",
+        "net.2.weight": "ok",
+        "net.2.bias": "ok",
+        "net.4.weight": "ok",
+        "net.4.bias": "ok",
     }
     assert audit_diagnostics(run.result) == []
 
@@ -191,13 +207,21 @@ def test_parameters_without_gradient_are_pl902_where_their_module_ran():
     network = FrozenByAccident()
     with audit(network, root=REPO) as run:
         network(torch.randn(5, 4)).sum().backward()  # call: network
-    stop, backbone, head, network_call = (line_of(f"# {m}") for m in ("stop: no_grad", "call: backbone", "call: head", "call: network"))
-    assert events(run.result) == [(f"{HERE}:{stop}", "no-grad", "torch.no_grad", 1, True, ("torch.nn.functional.linear",))]
+    stop, backbone, head, network_call = (
+        line_of(f"# {m}") for m in ("stop: no_grad", "call: backbone", "call: head", "call: network")
+    )
+    assert events(run.result) == [
+        (f"{HERE}:{stop}", "no-grad", "torch.no_grad", 1, True, ("torch.nn.functional.linear",))
+    ]
     assert statuses(run.result) == {
-        "backbone.weight": "no-gradient", "backbone.bias": "no-gradient",
-        "head.weight": "ok", "head.bias": "ok",
-        "aux.weight": "zero-gradient", "aux.bias": "zero-gradient",
-        "unused.weight": "no-gradient", "unused.bias": "no-gradient",
+        "backbone.weight": "no-gradient",
+        "backbone.bias": "no-gradient",
+        "head.weight": "ok",
+        "head.bias": "ok",
+        "aux.weight": "zero-gradient",
+        "aux.bias": "zero-gradient",
+        "unused.weight": "no-gradient",
+        "unused.bias": "no-gradient",
     }
     assert diagnostics(run.result) == [
         f"{HERE}:{backbone}:1: PL902 parameter backbone.bias received no gradient in the audited step warning",
@@ -231,10 +255,19 @@ def test_log_of_zero_is_the_origin_in_forward_and_in_backward(dqn):
         positive_log_value(network(torch.randn(6, 4))).backward()
     line = line_of("# inject: log")
     forward, backward = run.result.non_finite
-    assert (forward.phase, forward.op, str(forward.location), forward.value) == ("forward", "torch.log", f"{HERE}:{line}", "inf")
+    assert (forward.phase, forward.op, str(forward.location), forward.value) == (
+        "forward",
+        "torch.log",
+        f"{HERE}:{line}",
+        "inf",
+    )
     assert [(s.shape, s.minimum, s.has_nan, s.has_inf) for s in forward.inputs] == [((6, 2), 0.0, False, False)]
     assert (backward.phase, backward.op, backward.forward_op, str(backward.location), backward.value) == (
-        "backward", "LogBackward0", "torch.log", f"{HERE}:{line}", "nan",
+        "backward",
+        "LogBackward0",
+        "torch.log",
+        f"{HERE}:{line}",
+        "nan",
     )
     assert not any(s.has_nan or s.has_inf for s in backward.inputs)  # the incoming gradient was finite
     assert [d.code for d in run.diagnostics] == ["PL903", "PL903"]
@@ -253,7 +286,11 @@ def test_sqrt_at_zero_is_finite_forward_and_infinite_backward(dqn):
         distance_to_itself(network(torch.randn(6, 4))).backward()
     (origin,) = run.result.non_finite
     assert (origin.phase, origin.op, origin.forward_op, str(origin.location), origin.value) == (
-        "backward", "SqrtBackward0", "torch.sqrt", f"{HERE}:{line_of('# inject: sqrt')}", "inf",
+        "backward",
+        "SqrtBackward0",
+        "torch.sqrt",
+        f"{HERE}:{line_of('# inject: sqrt')}",
+        "inf",
     )
     assert set(statuses(run.result).values()) == {"non-finite"}
     assert str(audit_diagnostics(run.result)[0]) == (
@@ -348,7 +385,10 @@ def test_inference_mode_is_placed_at_the_innermost_user_frame_with_the_outer_one
         network(torch.randn(2, 3)).sum().backward()
     (event,) = run.result.events
     assert (str(event.location), event.kind, event.api, event.cut) == (
-        f"{HERE}:{line_of('# inner: inference')}", "inference-mode", "torch.inference_mode", True,
+        f"{HERE}:{line_of('# inner: inference')}",
+        "inference-mode",
+        "torch.inference_mode",
+        True,
     )
     assert [str(place) for place in event.via] == [f"{HERE}:{line_of('# outer: inference')}"]
 
@@ -401,4 +441,8 @@ def test_an_infinity_passed_in_is_not_an_origin_but_a_fully_masked_softmax_is():
         masked = scores.masked_fill(torch.ones(2, 3, dtype=torch.bool), float("-inf"))
         masked.softmax(dim=-1).sum().backward()  # mask: full
     (origin, _) = run.result.non_finite
-    assert (origin.op, str(origin.location), origin.value) == ("Tensor.softmax", f"{HERE}:{line_of('# mask: full')}", "nan")
+    assert (origin.op, str(origin.location), origin.value) == (
+        "Tensor.softmax",
+        f"{HERE}:{line_of('# mask: full')}",
+        "nan",
+    )

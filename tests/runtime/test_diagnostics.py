@@ -31,23 +31,46 @@ def stop(path: str, line: int, end_line: int | None = None, api: str = "torch.no
     """An entry of `paperlink check`'s gradient_stops section."""
     return {
         "span": {"path": path, "line": line, "column": 5, "end_line": end_line or line, "end_column": 30},
-        "kind": "no-grad", "api": api, "context": "training", "function": "f",
-        "documented_by": None, "items": [], "justification": None,
+        "kind": "no-grad",
+        "api": api,
+        "context": "training",
+        "function": "f",
+        "documented_by": None,
+        "items": [],
+        "justification": None,
     }
 
 
 AUDIT = AuditResult(
     events=(
-        StopEvent(place("sample_papers/simsiam/src/model.py", 70), "no-grad", "torch.no_grad", 1, True, ("torch.nn.functional.linear",)),
+        StopEvent(
+            place("sample_papers/simsiam/src/model.py", 70),
+            "no-grad",
+            "torch.no_grad",
+            1,
+            True,
+            ("torch.nn.functional.linear",),
+        ),
         StopEvent(place("sample_papers/simsiam/src/train.py", 43), "detach", "Tensor.detach", 1, False),
         StopEvent(place("sample_papers/simsiam/src/train.py", 44), "detach", "Tensor.detach", 1, True),
         StopEvent(place("sample_papers/simsiam/src/train.py", 50), "item", "Tensor.item", 2, True),
-        StopEvent(place("sample_papers/simsiam/src/train.py", 48, 49), "no-grad", "torch.no_grad", 1, True, ("Tensor.std",)),
-        StopEvent(place("sample_papers/simsiam/src/layers.py", 9), "inference-mode", "torch.inference_mode", 3, True,
-                  ("torch.nn.functional.linear",), via=(place("sample_papers/simsiam/src/train.py", 60),)),
+        StopEvent(
+            place("sample_papers/simsiam/src/train.py", 48, 49), "no-grad", "torch.no_grad", 1, True, ("Tensor.std",)
+        ),
+        StopEvent(
+            place("sample_papers/simsiam/src/layers.py", 9),
+            "inference-mode",
+            "torch.inference_mode",
+            3,
+            True,
+            ("torch.nn.functional.linear",),
+            via=(place("sample_papers/simsiam/src/train.py", 60),),
+        ),
     ),
     parameters=(
-        ParameterGradient("backbone.weight", "backbone", (3, 4), "no-gradient", None, place("sample_papers/simsiam/src/model.py", 60)),
+        ParameterGradient(
+            "backbone.weight", "backbone", (3, 4), "no-gradient", None, place("sample_papers/simsiam/src/model.py", 60)
+        ),
         ParameterGradient("head.weight", "head", (1, 3), "ok", 0.5, place("sample_papers/simsiam/src/model.py", 61)),
         ParameterGradient("aux.weight", "aux", (1, 3), "zero-gradient", 0.0, None),
         ParameterGradient("target.weight", "target", (1, 3), "frozen", None, None),
@@ -55,12 +78,19 @@ AUDIT = AuditResult(
     groups=(GroupNorm("backbone", 1, 0, None), GroupNorm("head", 1, 1, 0.5)),
     non_finite=(
         NonFinite(
-            "forward", "torch.log", place("sample_papers/simsiam/src/train.py", 33), "inf",
+            "forward",
+            "torch.log",
+            place("sample_papers/simsiam/src/train.py", 33),
+            "inf",
             (TensorStats((2, 3), "float32", 0.0, 0.25, 0.125, False, False),),
             (TensorStats((2, 3), "float32", -2.0, -1.0, -1.5, False, True),),
         ),
     ),
-    files=("sample_papers/simsiam/src/model.py", "sample_papers/simsiam/src/train.py", "sample_papers/simsiam/src/layers.py"),
+    files=(
+        "sample_papers/simsiam/src/model.py",
+        "sample_papers/simsiam/src/train.py",
+        "sample_papers/simsiam/src/layers.py",
+    ),
     backward_calls=1,
     loss=0.1234567891,
     entry="step:run",
@@ -99,14 +129,21 @@ def test_merge_reports_every_cutting_event_against_an_empty_map_and_accepts_the_
     diagnostics, annotated = merge_runtime([], json.loads(audit_to_json(AUDIT)))
     assert annotated == []
     assert [(d.code, d.span.line) for d in diagnostics] == [
-        ("PL901", 9), ("PL901", 70), ("PL901", 44), ("PL901", 48), ("PL901", 50),
+        ("PL901", 9),
+        ("PL901", 70),
+        ("PL901", 44),
+        ("PL901", 48),
+        ("PL901", 50),
     ]
     messages = {d.span.line: d.message for d in diagnostics}
     assert messages[70] == (
         "gradient stops here at runtime (torch.no_grad around torch.nn.functional.linear on tensors that require grad) "
         "but the static map has no stop here"
     )
-    assert messages[44] == "gradient stops here at runtime (Tensor.detach of a tensor that requires grad) but the static map has no stop here"
+    assert (
+        messages[44]
+        == "gradient stops here at runtime (Tensor.detach of a tensor that requires grad) but the static map has no stop here"
+    )
 
 
 def test_audit_diagnostics_are_pl902_for_gradientless_parameters_and_pl903_for_the_origin():
@@ -127,7 +164,13 @@ def test_json_is_versioned_sorted_rounded_and_reads_back():
 
 
 def test_non_finite_numbers_are_strings_in_json():
-    assert [rounded(v) for v in (float("nan"), float("inf"), float("-inf"), 1 / 3, None)] == ["nan", "inf", "-inf", 0.333333, None]
+    assert [rounded(v) for v in (float("nan"), float("inf"), float("-inf"), 1 / 3, None)] == [
+        "nan",
+        "inf",
+        "-inf",
+        0.333333,
+        None,
+    ]
 
 
 @pytest.mark.parametrize(

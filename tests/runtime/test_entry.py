@@ -70,10 +70,22 @@ def test_same_seed_same_json(capsys, at_repo):
 
 ENTRIES = {
     "raises": ("def step():\n    raise ValueError('boom')\n", "the entry {spec} raised ValueError: boom (at {file}:2)"),
-    "dict": ("def step():\n    return {'loss': 1.0}\n", "the entry {spec} returned dict, not a tensor; return the loss, or None after calling backward() yourself"),
-    "none": ("def step():\n    return None\n", "the entry {spec} returned None without calling backward(); return the loss tensor"),
-    "vector": ("import torch\ndef step():\n    return torch.ones(3, requires_grad=True) * 2\n", "the entry {spec} returned a tensor of shape (3,); return a scalar loss"),
-    "constant": ("import torch\ndef step():\n    return torch.tensor(1.0)\n", "the loss the entry {spec} returned does not require grad: no parameter can get a gradient"),
+    "dict": (
+        "def step():\n    return {'loss': 1.0}\n",
+        "the entry {spec} returned dict, not a tensor; return the loss, or None after calling backward() yourself",
+    ),
+    "none": (
+        "def step():\n    return None\n",
+        "the entry {spec} returned None without calling backward(); return the loss tensor",
+    ),
+    "vector": (
+        "import torch\ndef step():\n    return torch.ones(3, requires_grad=True) * 2\n",
+        "the entry {spec} returned a tensor of shape (3,); return a scalar loss",
+    ),
+    "constant": (
+        "import torch\ndef step():\n    return torch.tensor(1.0)\n",
+        "the loss the entry {spec} returned does not require grad: no parameter can get a gradient",
+    ),
     "cuda": (
         "import torch\ndef step():\n    model = torch.nn.Linear(2, 1).to('cuda')\n    return model(torch.ones(1, 2)).sum()\n",
         "the entry {spec} raised ",
@@ -116,15 +128,24 @@ def test_an_entry_that_cannot_be_found_is_exit_2(capsys, at_repo, spec, message)
 def test_check_with_an_audit_adds_its_diagnostics_at_the_checked_paths(capsys, at_repo, tmp_path):
     audit_file = tmp_path / "audit.json"
     audit_file.write_text(audit_to_json(AUDIT), encoding="utf-8")
-    code, out, _ = run_main(capsys, "check", "sample_papers/simsiam", "--format", "json", "--audit", str(audit_file), "--no-cache")
+    code, out, _ = run_main(
+        capsys, "check", "sample_papers/simsiam", "--format", "json", "--audit", str(audit_file), "--no-cache"
+    )
     assert code == 1
-    runtime = [(d["code"], d["span"]["path"], d["span"]["line"]) for d in json.loads(out)["diagnostics"] if d["code"].startswith("PL9")]
+    runtime = [
+        (d["code"], d["span"]["path"], d["span"]["line"])
+        for d in json.loads(out)["diagnostics"]
+        if d["code"].startswith("PL9")
+    ]
     # a parameter without a place goes to the first file the audit ran (layers.py is not checked here);
     # the static map covers model.py:70 and train.py:43/44/48, so the stops at layers.py:9 and
     # train.py:50 were seen only at runtime (PL901)
     assert runtime == [
-        ("PL902", "sample_papers/simsiam/src/layers.py", 1), ("PL901", "sample_papers/simsiam/src/layers.py", 9),
-        ("PL902", "src/model.py", 60), ("PL903", "src/train.py", 33), ("PL901", "src/train.py", 50),
+        ("PL902", "sample_papers/simsiam/src/layers.py", 1),
+        ("PL901", "sample_papers/simsiam/src/layers.py", 9),
+        ("PL902", "src/model.py", 60),
+        ("PL903", "src/train.py", 33),
+        ("PL901", "src/train.py", 50),
     ]
 
 
@@ -146,7 +167,14 @@ def without_torch(tmp_path: Path) -> dict[str, str]:
 
 def test_without_torch_audit_gives_the_install_hint_and_check_still_runs(tmp_path):
     env = without_torch(tmp_path)
-    audit = subprocess.run([sys.executable, "-m", "paperlink", "audit", f"{ENTRY}:loss"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    audit = subprocess.run(
+        [sys.executable, "-m", "paperlink", "audit", f"{ENTRY}:loss"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert audit.returncode == 2
     assert audit.stderr == (
         "paperlink: error: the gradient audit needs torch (No module named 'torch'); "
@@ -154,6 +182,10 @@ def test_without_torch_audit_gives_the_install_hint_and_check_still_runs(tmp_pat
     )
     check = subprocess.run(
         [sys.executable, "-m", "paperlink", "check", "sample_papers/simsiam", "--no-cache", "-q"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert check.returncode == 1 and "PL101" in check.stdout and check.stderr == ""

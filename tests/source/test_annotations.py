@@ -87,9 +87,27 @@ def test_annotation_fields_for_each_form():
     method = Span("m.py", 8, 5, 9, 17)  # a definition starts at `def`, below its decorators
     found = annotations_of(text)
     assert [dataclasses.replace(a, fingerprint="") for a in found] == [
-        Annotation("Eq. 3, Sec. 4.1", "simsiam", "docstring", Span("m.py", 5, 5, 5, 42), Span("m.py", 4, 1, 9, 17), "Model", scope="Model"),
-        Annotation("eq:loss, hp:beta", "simsiam", "decorator", Span("m.py", 7, 5, 7, 55), method, "Model.forward", scope="Model.forward"),
-        Annotation("Alg. 1", None, "comment", Span("m.py", 8, 28, 8, 43), method, "Model.forward", scope="Model.forward"),
+        Annotation(
+            "Eq. 3, Sec. 4.1",
+            "simsiam",
+            "docstring",
+            Span("m.py", 5, 5, 5, 42),
+            Span("m.py", 4, 1, 9, 17),
+            "Model",
+            scope="Model",
+        ),
+        Annotation(
+            "eq:loss, hp:beta",
+            "simsiam",
+            "decorator",
+            Span("m.py", 7, 5, 7, 55),
+            method,
+            "Model.forward",
+            scope="Model.forward",
+        ),
+        Annotation(
+            "Alg. 1", None, "comment", Span("m.py", 8, 28, 8, 43), method, "Model.forward", scope="Model.forward"
+        ),
     ]
     assert found[1].fingerprint == found[2].fingerprint != found[0].fingerprint  # both bind to forward
     assert all(len(a.fingerprint) == 16 for a in found)
@@ -112,11 +130,19 @@ def test_a_statement_link_knows_the_definition_it_sits_in():
 
 
 def test_non_literal_decorator_argument_is_reported_as_a_problem():
-    text = 'import paperlink\n\nNAME = "eq:1"\n\n\n@paperlink.implements(NAME, "eq:2", paper=NAME)\ndef f():\n    pass\n'
+    text = (
+        'import paperlink\n\nNAME = "eq:1"\n\n\n@paperlink.implements(NAME, "eq:2", paper=NAME)\ndef f():\n    pass\n'
+    )
     assert [dataclasses.replace(a, fingerprint="") for a in annotations_of(text)] == [
         Annotation(
-            "eq:2", None, "decorator", Span("m.py", 6, 1, 6, 48), Span("m.py", 7, 1, 8, 9), "f",
-            "the arguments of implements(...) must be string literals", scope="f",
+            "eq:2",
+            None,
+            "decorator",
+            Span("m.py", 6, 1, 6, 48),
+            Span("m.py", 7, 1, 8, 9),
+            "f",
+            "the arguments of implements(...) must be string literals",
+            scope="f",
         ),
     ]
 
@@ -199,7 +225,15 @@ def test_each_way_of_importing_implements(imports, decorator):
         "x = '''\nPaper: Eq. 1\n'''\n",
         "x = 1  # paperlink: ignore[PL201]\n",
     ],
-    ids=["other-package", "other-module", "attribute-of-implements", "misspelt", "string", "not-a-docstring", "suppression"],
+    ids=[
+        "other-package",
+        "other-module",
+        "attribute-of-implements",
+        "misspelt",
+        "string",
+        "not-a-docstring",
+        "suppression",
+    ],
 )
 def test_not_an_annotation(text):
     assert annotations_of(text) == []
@@ -229,7 +263,7 @@ def test_a_paperlink_directive_after_the_references_ends_them():
         '"""Lion optimizer.\n\nPaper: Symbolic Discovery of Optimization Algorithms\n"""\n',
         "# Paper: Deep Residual Learning for Image Recognition\nx = 1\n",
         "# paper: arXiv:1706.03762\nx = 1\n",
-        "def f():\n    \"\"\"Paper: `Swin Transformer V2` - https://arxiv.org/abs/2111.09883\"\"\"\n",
+        'def f():\n    """Paper: `Swin Transformer V2` - https://arxiv.org/abs/2111.09883"""\n',
     ],
     ids=["url-docstring", "title-docstring", "title-comment", "arxiv-id", "title-and-url"],
 )

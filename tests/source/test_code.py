@@ -30,12 +30,21 @@ def test_aliases_resolve_to_one_qualified_name() -> None:
         "T.no_grad()\nng()\nF.relu(x)\nfunctional.relu(x)\nfloat(x)\nunknown()\n"
     )
     assert sorted(map(str, _calls(code))) == sorted(
-        ["torch.no_grad", "torch.no_grad", "torch.nn.functional.relu", "torch.nn.functional.relu", "builtins.float", "None"]
+        [
+            "torch.no_grad",
+            "torch.no_grad",
+            "torch.nn.functional.relu",
+            "torch.nn.functional.relu",
+            "builtins.float",
+            "None",
+        ]
     )
 
 
 def test_imports_inside_functions_and_relative_imports() -> None:
-    code = _code("def f():\n    import numpy as np\n    np.mean(x)\nfrom ..util import helper\nhelper()\n", "pkg/sub/mod.py")
+    code = _code(
+        "def f():\n    import numpy as np\n    np.mean(x)\nfrom ..util import helper\nhelper()\n", "pkg/sub/mod.py"
+    )
     assert sorted(_calls(code)) == ["numpy.mean", "pkg.util.helper"]
 
 
@@ -76,7 +85,9 @@ def test_scope_names_and_enclosing_function() -> None:
 
 
 def test_python_it_cannot_parse_is_a_syntax_error_not_a_crash() -> None:
-    parsed = parse_source(SourceText(Path("new.py"), "new.py", "match = 1\nprint(f'{1 if True else 2=}')\nx = (yield)\n"))
+    parsed = parse_source(
+        SourceText(Path("new.py"), "new.py", "match = 1\nprint(f'{1 if True else 2=}')\nx = (yield)\n")
+    )
     assert isinstance(read_code(parsed), (CodeModule, SyntaxError))
 
 

@@ -282,38 +282,49 @@ def test_syntax_newer_than_this_python_is_read_from_its_outline():
 NEWER_SYNTAX = {
     "type parameters": (
         (
-            "# paper: Eq. 2\nclass Box[T]:\n    \"\"\"Paper: Sec. 3\"\"\"\n\n"
+            '# paper: Eq. 2\nclass Box[T]:\n    """Paper: Sec. 3"""\n\n'
             "    def get[U](self, u: U) -> T:  # paper: Eq. 3\n        return self.x  # paper: Eq. 4\n"
         ),
-        ["1:1-1:15 Eq. 2 -> 1:1", "3:5-3:24 Sec. 3 -> 2:1-6:22 Box", "5:35-5:49 Eq. 3 -> 5:5-6:22 Box.get",
-         "6:24-6:38 Eq. 4 -> 6:9-6:22 Box.get"],
+        [
+            "1:1-1:15 Eq. 2 -> 1:1",
+            "3:5-3:24 Sec. 3 -> 2:1-6:22 Box",
+            "5:35-5:49 Eq. 3 -> 5:5-6:22 Box.get",
+            "6:24-6:38 Eq. 4 -> 6:9-6:22 Box.get",
+        ],
     ),
     "type aliases": (
         "import os\n\ntype Vector = list[float]  # paper: Eq. 5\ntype Pair[T] = tuple[T, T]\n# paper: Eq. 6\nx = 1\n",
         ["3:28-3:42 Eq. 5 -> 3:1-3:26", "5:1-5:15 Eq. 6 -> 6:1-6:6"],
     ),
-    "an alias in a block": ("if True:\n    type A = int  # paper: Eq. 18\n    z = 1\n", ["2:19-2:34 Eq. 18 -> 2:5-2:17"]),
+    "an alias in a block": (
+        "if True:\n    type A = int  # paper: Eq. 18\n    z = 1\n",
+        ["2:19-2:34 Eq. 18 -> 2:5-2:17"],
+    ),
     "type parameters over lines": (
         "def g[\n    T,\n    U,\n](a: T, b: U):  # paper: Eq. 7\n    # paper: Eq. 8\n    return a\n",
         ["4:17-4:31 Eq. 7 -> 1:1-6:13 g", "5:5-5:19 Eq. 8 -> 6:5-6:13 g"],
     ),
     "f-strings of 3.12": (
         (
-            "d = {'a': 1}\nx = f\"{d[\"a\"]}\"  # paper: Eq. 9\ny = f\"{'#'}\"  # paper: Eq. 10\n\n\n"
-            "def h():\n    s = f\"{x!r:>{d[\"a\"]}}\"  # paper: Eq. 11\n    return s\n"
+            'd = {\'a\': 1}\nx = f"{d["a"]}"  # paper: Eq. 9\ny = f"{\'#\'}"  # paper: Eq. 10\n\n\n'
+            'def h():\n    s = f"{x!r:>{d["a"]}}"  # paper: Eq. 11\n    return s\n'
         ),
         ["2:18-2:32 Eq. 9 -> 2:1-2:16", "3:15-3:30 Eq. 10 -> 3:1-3:13", "7:29-7:44 Eq. 11 -> 7:5-7:27 h"],
     ),
     "a line break in an f-string's field": (
-        "x = f\"{\n    1 + 1\n}\"  # paper: Eq. 12\ny = 2  # paper: Eq. 13\n",
+        'x = f"{\n    1 + 1\n}"  # paper: Eq. 12\ny = 2  # paper: Eq. 13\n',
         ["3:5-3:20 Eq. 12 -> 1:1-3:3", "4:8-4:23 Eq. 13 -> 4:1-4:6"],
     ),
     "decorators": (
         (
-            "from paperlink import implements\n\n\n@implements(\"eq:loss\")\ndef f[T](x):\n    return x\n\n\n"
-            "class C[T]:\n    @implements(\"Eq. 1\", paper=\"p\")\n    def m(self):\n        pass  # paper: Eq. 14\n"
+            'from paperlink import implements\n\n\n@implements("eq:loss")\ndef f[T](x):\n    return x\n\n\n'
+            'class C[T]:\n    @implements("Eq. 1", paper="p")\n    def m(self):\n        pass  # paper: Eq. 14\n'
         ),
-        ["4:1-4:23 eq:loss -> 5:1-6:13 f", "10:5-10:36 Eq. 1 -> 11:5-12:13 C.m", "12:15-12:30 Eq. 14 -> 12:9-12:13 C.m"],
+        [
+            "4:1-4:23 eq:loss -> 5:1-6:13 f",
+            "10:5-10:36 Eq. 1 -> 11:5-12:13 C.m",
+            "12:15-12:30 Eq. 14 -> 12:9-12:13 C.m",
+        ],
     ),
     "a t-string": ("name = 'a'\nx = t\"{name}\"  # paper: Eq. 15\n", ["2:16-2:31 Eq. 15 -> 2:1-2:14"]),
     "clauses": (

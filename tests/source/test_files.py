@@ -36,7 +36,9 @@ def test_discover_walks_folders_in_sorted_order_and_keeps_only_python_files(tmp_
 
 
 def test_discover_applies_exclude_globs_to_names_and_paths(tmp_path):
-    make_tree(tmp_path, "a.py", "pkg/test_a.py", "pkg/sub/test_b.py", "test_top.py", "pkg/gen_pb2.py", "pkg/sub/keep.py")
+    make_tree(
+        tmp_path, "a.py", "pkg/test_a.py", "pkg/sub/test_b.py", "test_top.py", "pkg/gen_pb2.py", "pkg/sub/keep.py"
+    )
     config = Config(root=tmp_path, exclude=("**/test_*.py", "*_pb2.py"))
     assert found(tmp_path, [tmp_path], config) == ["a.py", "pkg/sub/keep.py"]
 
@@ -56,9 +58,20 @@ def test_discover_matches_globs_against_the_path_relative_to_the_config_root(tmp
 def test_discover_skips_hidden_and_tool_folders(tmp_path):
     make_tree(
         tmp_path,
-        "keep.py", ".hidden/h.py", ".venv/lib/v.py", "venv/v.py", ".tox/t.py", "__pycache__/p.py", "build/b.py",
-        "dist/d.py", "node_modules/n.py", "pkg/build/nested.py", "pkg/__pycache__/c.py", "paperlink.egg-info/e.py",
-        "site-packages/s.py", ".git/hooks/g.py",
+        "keep.py",
+        ".hidden/h.py",
+        ".venv/lib/v.py",
+        "venv/v.py",
+        ".tox/t.py",
+        "__pycache__/p.py",
+        "build/b.py",
+        "dist/d.py",
+        "node_modules/n.py",
+        "pkg/build/nested.py",
+        "pkg/__pycache__/c.py",
+        "paperlink.egg-info/e.py",
+        "site-packages/s.py",
+        ".git/hooks/g.py",
     )
     assert found(tmp_path, [tmp_path], Config(root=tmp_path)) == ["keep.py"]
 
@@ -107,7 +120,9 @@ def git(folder: Path, *args: str) -> None:
 def test_discover_skips_files_git_ignores_unless_named_explicitly(tmp_path):
     git(tmp_path, "init", "-q")
     (tmp_path / ".gitignore").write_text("ignored.py\ngenerated/\n*_local.py\n", encoding="utf-8")
-    make_tree(tmp_path, "kept.py", "ignored.py", "generated/g.py", "pkg/ignored.py", "pkg/settings_local.py", "pkg/m.py")
+    make_tree(
+        tmp_path, "kept.py", "ignored.py", "generated/g.py", "pkg/ignored.py", "pkg/settings_local.py", "pkg/m.py"
+    )
     config = Config(root=tmp_path)
     assert found(tmp_path, [tmp_path], config) == ["kept.py", "pkg/m.py"]
     explicit = [tmp_path / "ignored.py", tmp_path / "generated" / "g.py", tmp_path]

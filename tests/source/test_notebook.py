@@ -55,18 +55,28 @@ def test_a_cell_python_cannot_parse_is_reported_at_its_cell_and_left_out() -> No
     assert notebook.python == "a = 1\n\nc = a\n"
     [problem] = notebook.problems
     assert (problem.code, problem.span, problem.message) == (
-        "PL001", Span("nb.ipynb", 1, 5, cell=2), "cannot parse this cell: '(' was never closed; the cell is left out",
+        "PL001",
+        Span("nb.ipynb", 1, 5, cell=2),
+        "cannot parse this cell: '(' was never closed; the cell is left out",
     )
 
 
 def test_a_notebook_in_another_language_has_no_python_code() -> None:
-    notebook = read_notebook(notebook_json([("code", "x <- c(1, 2)\n"), ("markdown", "paper: Eq. 1\n")], language="R"), "nb.ipynb")
+    notebook = read_notebook(
+        notebook_json([("code", "x <- c(1, 2)\n"), ("markdown", "paper: Eq. 1\n")], language="R"), "nb.ipynb"
+    )
     assert (notebook.language, notebook.python, notebook.problems) == ("r", "\n\n", ())
 
 
 def test_sources_written_as_one_string_and_crlf_line_breaks() -> None:
-    text = json.dumps({"cells": [{"cell_type": "code", "source": "a = 1\r\nb = 2\r\n", "metadata": {}, "outputs": []}],
-                       "metadata": {}, "nbformat": 4, "nbformat_minor": 2})
+    text = json.dumps(
+        {
+            "cells": [{"cell_type": "code", "source": "a = 1\r\nb = 2\r\n", "metadata": {}, "outputs": []}],
+            "metadata": {},
+            "nbformat": 4,
+            "nbformat_minor": 2,
+        }
+    )
     notebook = read_notebook(text, "nb.ipynb")
     assert notebook.python == "a = 1\nb = 2\n"
     assert notebook.layout.file_line(Span("nb.ipynb", 2, cell=1)) == 1  # both lines are on the file's one line
@@ -79,8 +89,16 @@ def test_sources_written_as_one_string_and_crlf_line_breaks() -> None:
         ("[1, 2]", "not a notebook: the file holds JSON, but not an object", 1),
         ('{"nbformat": 4}', "not a notebook: it has no 'cells' list", 1),
         ('{"cells": [{"cell_type": "code"}]}', "not a notebook: cell 1 has no 'cell_type' or 'source'", 1),
-        ('{"cells": [{"cell_type": "code", "source": 3}]}', "not a notebook: the source of cell 1 is neither text nor a list of lines", 1),
-        ('{\n"nbformat": 3, "worksheets": []}', "nbformat 3 notebooks are not supported: convert with 'jupyter nbconvert --to notebook'", 1),
+        (
+            '{"cells": [{"cell_type": "code", "source": 3}]}',
+            "not a notebook: the source of cell 1 is neither text nor a list of lines",
+            1,
+        ),
+        (
+            '{\n"nbformat": 3, "worksheets": []}',
+            "nbformat 3 notebooks are not supported: convert with 'jupyter nbconvert --to notebook'",
+            1,
+        ),
         ("{\n\n  oops}", "not a notebook: invalid JSON (Expecting property name enclosed in double quotes)", 3),
     ],
 )
@@ -91,7 +109,9 @@ def test_what_is_not_a_notebook_is_an_error_with_its_position(text: str, message
 
 
 def test_file_lines_point_at_each_source_line_in_the_json_text() -> None:
-    text = notebook_json([("markdown", "# Title\n"), ("code", 'print("source")\nx = {"source": 1}\n'), ("code", "y = 2\n")])
+    text = notebook_json(
+        [("markdown", "# Title\n"), ("code", 'print("source")\nx = {"source": 1}\n'), ("code", "y = 2\n")]
+    )
     notebook = read_notebook(text, "nb.ipynb")
     file = text.split("\n")
     for cell, source in zip(notebook.layout.cells, notebook.sources):
@@ -110,8 +130,14 @@ def test_megabytes_of_outputs_are_read_and_do_not_move_positions() -> None:
     assert text.split("\n")[notebook.layout.file_line(Span("nb.ipynb", 1, cell=2)) - 1].strip() == '"b = a\\n"'
 
 
-_LINE = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"), max_size=12)
-_CELL = st.tuples(st.sampled_from(["code", "markdown", "raw"]), st.lists(_LINE, max_size=5).map(lambda lines: "".join(f"{l}\n" for l in lines)))
+_LINE = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"),
+    max_size=12,
+)
+_CELL = st.tuples(
+    st.sampled_from(["code", "markdown", "raw"]),
+    st.lists(_LINE, max_size=5).map(lambda lines: "".join(f"{l}\n" for l in lines)),
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -131,9 +157,18 @@ def test_every_text_line_is_one_cell_line_and_back(cells: list[tuple[str, str]])
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
-                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(["cells", "source", "cell_type", "nbformat", "metadata", "x"]), inner, max_size=4),
-                    max_leaves=20))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+        lambda inner: (
+            st.lists(inner, max_size=4)
+            | st.dictionaries(
+                st.sampled_from(["cells", "source", "cell_type", "nbformat", "metadata", "x"]), inner, max_size=4
+            )
+        ),
+        max_leaves=20,
+    )
+)
 def test_any_json_is_read_or_refused_with_a_notebook_error(data: object) -> None:
     try:
         read_notebook(json.dumps(data), "nb.ipynb")
@@ -167,8 +202,13 @@ def test_an_integer_too_long_to_convert_is_not_a_notebook() -> None:
 
 def test_source_keys_in_outputs_and_metadata_do_not_hide_the_cells_lines() -> None:
     document = json.loads(notebook_json([("code", "a = 1\n"), ("code", "b = 2\nc = 3\n")]))
-    document["cells"][0]["outputs"] = [{"output_type": "display_data", "metadata": {"source": "x"},
-                                        "data": {"application/json": {"source": ["b = 2\n", "c = 3\n"]}}}]
+    document["cells"][0]["outputs"] = [
+        {
+            "output_type": "display_data",
+            "metadata": {"source": "x"},
+            "data": {"application/json": {"source": ["b = 2\n", "c = 3\n"]}},
+        }
+    ]
     document["metadata"]["source"] = "notebook"
     text = json.dumps(document, indent=1, sort_keys=True)
     layout = read_notebook(text, "nb.ipynb").layout

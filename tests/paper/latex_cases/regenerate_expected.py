@@ -12,6 +12,7 @@ times, so nothing is left in the repository except the .aux.expected files.
 The oracle is every ``\\newlabel`` line of the final .aux, in file order, with
 ``\\@input{other.aux}`` lines (written by ``\\include``) expanded in place.
 """
+
 from __future__ import annotations
 
 import re
@@ -52,7 +53,9 @@ def compile_doc(doc: Path) -> list[str]:
         for _ in range(RUNS):
             proc = subprocess.run(
                 ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", doc.name],
-                cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                cwd=work,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
             )
             if proc.returncode != 0:
                 tail = proc.stdout.decode("utf-8", "replace")[-3000:]

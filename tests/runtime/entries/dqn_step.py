@@ -16,8 +16,11 @@ from networks import QNetwork, make_target, sync_target
 def _setup():
     online = QNetwork(4, 2, 8)
     batch = {
-        "obs": torch.randn(8, 4), "actions": torch.randint(0, 2, (8,)), "rewards": torch.randn(8),
-        "next_obs": torch.randn(8, 4), "dones": torch.zeros(8),
+        "obs": torch.randn(8, 4),
+        "actions": torch.randint(0, 2, (8,)),
+        "rewards": torch.randn(8),
+        "next_obs": torch.randn(8, 4),
+        "dones": torch.zeros(8),
     }
     return online, make_target(online), batch
 
