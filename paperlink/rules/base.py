@@ -81,4 +81,7 @@ class Rule:
 
 def rule_markdown(rule: type[Rule]) -> str:
     """The rule's documentation page: title line, then its docstring."""
-    return f"# {rule.code} {rule.name}\n\n*{rule.summary}* (default severity: {rule.severity.value})\n\n{rule.documentation()}\n"
+    severity = f"default severity: {rule.severity.value}"
+    if rule.other_severities:
+        severity += f"; some cases: {', '.join(s.value for s in rule.other_severities)}"
+    return f"# {rule.code} {rule.name}\n\n*{rule.summary}* ({severity})\n\n{rule.documentation()}\n"

@@ -126,3 +126,10 @@ def test_a_retired_code_keeps_settings_and_suppressions_valid(monkeypatch, tmp_p
     assert [(d.code, d.span.line, d.message) for d in report.diagnostics] == [
         ("PL112", 1, "unused suppression of PL299: nothing reported on this line"),
     ]
+
+
+def test_rule_markdown_names_the_other_severities_a_rule_declares():
+    from paperlink.rules import rule_by_code
+
+    page = rule_markdown(rule_by_code("PL502"))
+    assert "(default severity: warning; some cases: info)\n" in page
