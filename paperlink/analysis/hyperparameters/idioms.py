@@ -1,0 +1,324 @@
+"""Hyperparameters written as numeric idioms rather than passed to a known API.
+
+* initialisation scales written as tensor methods: ``w.data.normal_(mean=0.0, std=0.01)``,
+  ``bias.data.fill_(0.1)`` (a zero or unit start, ``bias.zero_()``, ``fill_(1.0)``, is the
+  standard one and no site, as ``nn.init.zeros_``/``ones_`` are none);
+* schedules: every ``torch.optim.lr_scheduler`` class, also those without a number to state
+  (``LambdaLR``, ``SequentialLR``), and schedules written by hand: the half cosine
+  ``0.5 * (1 + cos(pi * t / T))``, a linear warmup ``lr * step / warmup``, the linear-scaling
+  rule ``lr * batch_size / 256``, a step decay ``lr *= 0.1``, a linear anneal
+  ``1 - (t - 1) / T``;
+* loss averaging (``(d_real + d_fake) / 2``) and a single loss scaled by a literal
+  (``v_loss = 0.5 * mse``), which :mod:`.scan`'s loss terms leave out;
+* sampling: ``temperature`` / ``top_k`` / ``top_p`` passed or defaulted, an epsilon-greedy
+  ``epsilon`` default of an acting function.
+
+Each is recognised by its structure (qualified names, the shape of the arithmetic, the
+canonical name of what it multiplies), never by a number alone: ``view(-1, 784)``,
+``range(10)`` and the ``1`` of ``1 - m`` stay out.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from paperlink.analysis.hyperparameters.declarations import Resolver, Value
+from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
+from paperlink.analysis.hyperparameters.vocabulary import config_name
+from paperlink.numbers import format_number, python_number
+from paperlink.source.code import FUNCTIONS, CodeModule
+
+__all__ = ["IDIOM_CALLS", "call_sites", "keep", "statement_sites", "scaled_loss_sites", "signature_sites", "wants"]
+
+_SCHEDULERS = "torch.optim.lr_scheduler."
+_INIT_METHODS = frozenset({"normal_", "uniform_", "fill_"})
+_INIT_METHOD_NAMES = {
+    "mean": "init.mean",
+    "std": "init.std",
+    "from": "init.low",
+    "to": "init.high",
+    "value": "init.value",
+}
+_INIT_ORDER = {"normal_": ("mean", "std"), "uniform_": ("from", "to"), "fill_": ("value",)}
+_SAMPLING = {"temperature": "temperature", "top_k": "top_k", "top_p": "top_p"}
+_ACTING = ("act", "greedy", "explor", "select_action", "sample_action")
+
+# Calls :mod:`.scan` collects for this module besides the vocabulary's APIs.
+IDIOM_CALLS = frozenset(
+    {*_INIT_METHODS, "LambdaLR", "SequentialLR", "ChainedScheduler", "MultiplicativeLR", "generate"}
+)
+
+
+def _last(node: ast.AST) -> str:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+        return node.slice.value  # `group["lr"]`
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _canonical(node: ast.AST) -> str | None:
+    return config_name(_last(node)) if _last(node) else None
+
+
+def _site(
+    code: CodeModule, name: str, value: Value, node: ast.AST, statement: ast.stmt, kind: SiteKind, label: str = ""
+) -> Site:
+    anchors = (statement.lineno,) if value.anchor is None else (statement.lineno, value.anchor)
+    return Site(
+        name,
+        value.text,
+        value.numeric,
+        code.span(node),
+        value.source,
+        value.configurable,
+        kind,
+        label=label,
+        anchors=anchors,
+        origin=value.origin.span if value.origin else None,
+    )
+
+
+def _written(code: CodeModule, node: ast.AST) -> Value:
+    """A formula as written: symbolic, in the code, not configurable as a whole."""
+    text = ast.get_source_segment(code.text, node) or ast.unparse(node)
+    return Value(" ".join(text.split()), None, Source.LITERAL, False)
+
+
+def _numeric(number: float, text: str) -> Value:
+    return Value(text, number, Source.LITERAL, False)
+
+
+# --- calls -----------------------------------------------------------------------------------
+
+
+def call_sites(
+    code: CodeModule, resolver: Resolver, call: ast.Call, qualified: str | None, scope: ast.AST, statement: ast.stmt
+) -> list[Site]:
+    """Sites of a call no vocabulary API describes: a scheduler class, an init method, sampling."""
+    if qualified is not None and qualified.startswith(_SCHEDULERS):
+        return [_site(code, "lr_schedule", _written(code, call.func), call.func, statement, SiteKind.SCHEDULER)]
+    if qualified is None and isinstance(call.func, ast.Attribute) and call.func.attr in _INIT_METHODS:
+        return _init_method_sites(code, resolver, call, scope, statement)
+    return _sampling_sites(code, resolver, call, scope, statement)
+
+
+def _initialised(receiver: ast.AST) -> bool:
+    """``m.weight``, ``self.bias_sigma.data``: a parameter by its name (``data`` skipped)."""
+    while isinstance(receiver, ast.Attribute) and receiver.attr == "data":
+        receiver = receiver.value
+    name = _last(receiver).lower()
+    return "weight" in name or "bias" in name
+
+
+def _init_method_sites(
+    code: CodeModule, resolver: Resolver, call: ast.Call, scope: ast.AST, statement: ast.stmt
+) -> list[Site]:
+    assert isinstance(call.func, ast.Attribute)  # checked by the caller
+    method = call.func.attr
+    if not _initialised(call.func.value):
+        return []
+    bound = dict(zip(_INIT_ORDER[method], call.args))
+    bound.update({k.arg: k.value for k in call.keywords if k.arg in _INIT_METHOD_NAMES})
+    sites = []
+    for parameter, node in bound.items():
+        name = _INIT_METHOD_NAMES[parameter]
+        value = resolver.value(node, scope)
+        if name in ("init.mean", "init.value") and value.numeric in (0.0, 1.0):
+            continue  # a zero-mean draw, a zero bias, a unit gain: the standard start, not a choice
+        sites.append(_site(code, name, value, node, statement, SiteKind.INIT, label=parameter))
+    return sites
+
+
+def _sampling_sites(
+    code: CodeModule, resolver: Resolver, call: ast.Call, scope: ast.AST, statement: ast.stmt
+) -> list[Site]:
+    """``model.generate(x, 500, temperature=0.8, top_k=10)``: the sampling settings passed."""
+    sites = []
+    for keyword in call.keywords:
+        name = _SAMPLING.get(keyword.arg or "")
+        if name is not None and python_number(keyword.value) is not None:
+            value = resolver.value(keyword.value, scope)
+            sites.append(_site(code, name, value, keyword.value, statement, SiteKind.SAMPLING, label=keyword.arg or ""))
+    return sites
+
+
+def signature_sites(
+    code: CodeModule, resolver: Resolver, function: ast.FunctionDef | ast.AsyncFunctionDef
+) -> list[Site]:
+    """Sampling defaults of a signature: ``def generate(..., temperature=1.0)``, ``def act(..., epsilon=0.001)``."""
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    pairs = [*zip(positional[len(positional) - len(arguments.defaults) :], arguments.defaults)]
+    pairs += [(a, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults) if d is not None]
+    acting = any(word in function.name.lower() for word in _ACTING)
+    sites = []
+    for argument, default in pairs:
+        name = _SAMPLING.get(argument.arg) or (
+            "epsilon_greedy" if acting and argument.arg in ("epsilon", "eps") else None
+        )
+        number = python_number(default)
+        if name is None or number is None:
+            continue
+        value = Value(ast.unparse(default), number, Source.CONFIG, True)
+        sites.append(_site(code, name, value, default, function, SiteKind.SAMPLING, label=argument.arg))
+    return sites
+
+
+# --- statements: schedules written by hand ---------------------------------------------------
+
+
+def wants(code: CodeModule, statement: ast.stmt) -> bool:
+    """Whether a statement's text can hold a hand-written schedule (a cheap filter before the ``ast``)."""
+    text = " ".join(code.lines[statement.lineno - 1 : statement.end_lineno or statement.lineno])
+    return "cos(" in text or "warmup" in text or "*=" in text or ("/" in text and ("batch" in text or "1" in text))
+
+
+def statement_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, scope: ast.AST) -> list[Site]:
+    """Hand-written schedules in an assignment or a ``return``."""
+    value = getattr(statement, "value", None)
+    if not isinstance(value, ast.expr):
+        return []
+    lr = _about_learning_rate(statement, scope)
+    sites: list[Site] = []
+    for node in ast.walk(value):
+        if isinstance(node, ast.BinOp):
+            sites.extend(_formula_sites(code, node, statement, lr))
+    if isinstance(statement, ast.AugAssign) and isinstance(statement.op, ast.Mult):
+        sites.extend(_step_decay(code, statement))
+    return sites
+
+
+def _about_learning_rate(statement: ast.stmt, scope: ast.AST) -> bool:
+    targets = getattr(statement, "targets", None) or [getattr(statement, "target", None)]
+    names = [_last(t) for t in targets if t is not None]
+    if isinstance(scope, FUNCTIONS):
+        names.append(scope.name)
+    return any(config_name(n) == "learning_rate" or "lr" in n.lower().split("_") for n in names if n)
+
+
+def _formula_sites(code: CodeModule, node: ast.BinOp, statement: ast.stmt, lr: bool) -> list[Site]:
+    schedule = "lr_schedule" if lr else "schedule"
+    if isinstance(node.op, ast.Add) and _half_cosine(node):
+        return [_site(code, f"{schedule}.cosine", _written(code, node), node, statement, SiteKind.SCHEDULER)]
+    if isinstance(node.op, ast.Div):
+        denominator = {_last(n).lower() for n in ast.walk(node.right)}
+        numerator = {_last(n).lower() for n in ast.walk(node.left)}
+        if lr and any("warmup" in name for name in denominator) and not any("warmup" in n for n in numerator):
+            return [_site(code, "lr_schedule.warmup", _written(code, node), node, statement, SiteKind.SCHEDULER)]
+        scale = python_number(node.right)
+        if scale is not None and scale > 1 and _scales_by_batch(node.left):
+            text = ast.get_source_segment(code.text, node.right) or format_number(scale)
+            value = _numeric(scale, text)
+            return [_site(code, "lr_scaling.base_batch_size", value, node.right, statement, SiteKind.SCHEDULER)]
+    if isinstance(node.op, ast.Sub) and python_number(node.left) == 1.0 and _over_training(node.right):
+        return [_site(code, f"{schedule}.linear", _written(code, node), node, statement, SiteKind.SCHEDULER)]
+    return []
+
+
+def _half_cosine(node: ast.BinOp) -> bool:
+    """``1 + cos(pi * t / T)`` (either order): the half-cosine annealing shape."""
+    for one, other in ((node.left, node.right), (node.right, node.left)):
+        if python_number(one) == 1.0 and isinstance(other, ast.Call) and _last(other.func) == "cos" and other.args:
+            return any(_last(n) == "pi" for n in ast.walk(other.args[0]))
+    return False
+
+
+def _scales_by_batch(node: ast.AST) -> bool:
+    """``lr * batch_size``: a learning rate times the batch size (the linear-scaling rule)."""
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult)):
+        return False
+    names = {_canonical(node.left), _canonical(node.right)}
+    return names == {"learning_rate", "batch_size"}
+
+
+def _over_training(node: ast.AST) -> bool:
+    """``(t - 1) / T`` where ``T`` is the training length: the progress of a linear anneal."""
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)):
+        return False
+    return _canonical(node.right) in ("training_steps", "epochs")
+
+
+def _step_decay(code: CodeModule, statement: ast.AugAssign) -> list[Site]:
+    """``lr *= 0.1`` (or ``0.1 if epoch >= milestone else 1.0``): a step decay of the learning rate."""
+    if _canonical(statement.target) != "learning_rate":
+        return []
+    value = statement.value
+    choices = [value.body, value.orelse] if isinstance(value, ast.IfExp) else [value]
+    sites = []
+    for choice in choices:
+        number = python_number(choice)
+        if number is not None and number not in (0.0, 1.0):
+            text = ast.get_source_segment(code.text, choice) or format_number(number)
+            sites.append(_site(code, "lr_decay", _numeric(number, text), choice, statement, SiteKind.SCHEDULER))
+    return sites
+
+
+# --- loss averaging and scaling ----------------------------------------------------------------
+
+
+def scaled_loss_sites(code: CodeModule, expression: ast.AST, statement: ast.stmt, scope: ast.AST) -> list[Site]:
+    """``(d_real + d_fake) / 2`` and ``0.5 * mse``: a loss averaged or scaled by a literal, unless
+    the result is only logged (``loss_D = (loss_D_A + loss_D_B) / 2`` read by ``loss_D.item()``)."""
+    if _only_logged(statement, scope):
+        return []
+    node = expression.operand if isinstance(expression, ast.UnaryOp) else expression
+    if not isinstance(node, ast.BinOp):
+        return []
+    if isinstance(node.op, ast.Div) and _is_sum(node.left):
+        number = python_number(node.right)
+        name = "loss_average"
+        factor = node.right
+    elif isinstance(node.op, ast.Mult):
+        pairs = ((node.left, node.right), (node.right, node.left))
+        factor, other = next(((f, o) for f, o in pairs if python_number(f) is not None), (node.left, node.right))
+        number = python_number(factor) if python_number(other) is None else None
+        name = "loss_average" if _is_sum(other) else "loss_scale"
+    else:
+        return []
+    if number is None or number in (0.0, 1.0, -1.0):
+        return []
+    text = ast.get_source_segment(code.text, factor) or format_number(number)
+    return [_site(code, name, _numeric(number, text), factor, statement, SiteKind.LOSS_TERM)]
+
+
+_LOGGING = frozenset(
+    {"item", "print", "write", "log", "info", "debug", "add_scalar", "set_postfix", "format", "append"}
+)
+
+
+def _only_logged(statement: ast.stmt, scope: ast.AST) -> bool:
+    """Whether the value assigned is read after ``statement`` and only inside logging calls."""
+    if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+        return False
+    target = statement.targets[0]
+    if not isinstance(target, ast.Name):
+        return False
+    later = [
+        n for n in ast.walk(scope) if isinstance(n, ast.Name) and n.id == target.id and n.lineno > statement.lineno
+    ]
+    reads = {id(n) for n in later if isinstance(n.ctx, ast.Load)}
+    logged = {
+        id(n)
+        for node in ast.walk(scope)
+        if isinstance(node, ast.JoinedStr) or isinstance(node, ast.Call) and _last(node.func) in _LOGGING
+        for n in ast.walk(node)
+        if id(n) in reads
+    }
+    return bool(reads) and reads <= logged
+
+
+def keep(kind: str, site: Site) -> bool:
+    """Whether a site of a vocabulary API is a choice: a Polyak rate of 1 is a hard copy
+    (``incremental_update(online, target, 1)``), a zero mean or a zero bias the standard start."""
+    if kind == "ema" and site.numeric == 1.0:
+        return False
+    return not (kind == "init" and site.name in ("init.mean", "init.value") and site.numeric in (0.0, 1.0))
+
+
+def _is_sum(node: ast.AST) -> bool:
+    if isinstance(node, ast.UnaryOp):
+        node = node.operand
+    if isinstance(node, ast.Call) and _last(node.func) == "sum":
+        return True
+    return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add)
