@@ -21,6 +21,7 @@ canonical name of what it multiplies), never by a number alone: ``view(-1, 784)`
 from __future__ import annotations
 
 import ast
+import re
 
 from paperlink.analysis.hyperparameters.declarations import Resolver, Value
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
@@ -28,7 +29,16 @@ from paperlink.analysis.hyperparameters.vocabulary import config_name
 from paperlink.numbers import format_number, python_number
 from paperlink.source.code import FUNCTIONS, CodeModule
 
-__all__ = ["IDIOM_CALLS", "call_sites", "keep", "statement_sites", "scaled_loss_sites", "signature_sites", "wants"]
+__all__ = [
+    "IDIOM_CALLS",
+    "call_sites",
+    "keep",
+    "named_weight_sites",
+    "statement_sites",
+    "scaled_loss_sites",
+    "signature_sites",
+    "wants",
+]
 
 _SCHEDULERS = "torch.optim.lr_scheduler."
 _INIT_METHODS = frozenset({"normal_", "uniform_", "fill_"})
@@ -40,6 +50,8 @@ _INIT_METHOD_NAMES = {
     "value": "init.value",
 }
 _INIT_ORDER = {"normal_": ("mean", "std"), "uniform_": ("from", "to"), "fill_": ("value",)}
+_TIMES = re.compile(r"\d\s*\*\s*[A-Za-z_]")  # `4 * config.n_embd`
+_GROUP_KEYS = {"lr": "learning_rate", "weight_decay": "weight_decay", "momentum": "momentum", "eps": "adam.eps"}
 _SAMPLING = {"temperature": "temperature", "top_k": "top_k", "top_p": "top_p"}
 _ACTING = ("act", "greedy", "explor", "select_action", "sample_action")
 
@@ -171,7 +183,14 @@ def signature_sites(
 def wants(code: CodeModule, statement: ast.stmt) -> bool:
     """Whether a statement's text can hold a hand-written schedule (a cheap filter before the ``ast``)."""
     text = " ".join(code.lines[statement.lineno - 1 : statement.end_lineno or statement.lineno])
-    return "cos(" in text or "warmup" in text or "*=" in text or ("/" in text and ("batch" in text or "1" in text))
+    return (
+        "cos(" in text
+        or "warmup" in text
+        or "*=" in text
+        or ("/" in text and ("batch" in text or "1" in text))
+        or "params" in text
+        or _TIMES.search(text) is not None
+    )
 
 
 def statement_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, scope: ast.AST) -> list[Site]:
@@ -184,9 +203,68 @@ def statement_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, s
     for node in ast.walk(value):
         if isinstance(node, ast.BinOp):
             sites.extend(_formula_sites(code, node, statement, lr))
+        elif isinstance(node, ast.Dict):
+            sites.extend(_group_sites(code, node, statement))
+        elif isinstance(node, ast.Call):
+            sites.extend(_width_sites(code, resolver, node, scope, statement))
     if isinstance(statement, ast.AugAssign) and isinstance(statement.op, ast.Mult):
         sites.extend(_step_decay(code, statement))
     return sites
+
+
+def _group_sites(code: CodeModule, node: ast.Dict, statement: ast.stmt) -> list[Site]:
+    """``{"params": no_decay, "weight_decay": 0.0}``: an optimizer's parameter group and its settings."""
+    keys = [k.value if isinstance(k, ast.Constant) else None for k in node.keys]
+    if "params" not in keys:
+        return []
+    sites = []
+    for key, item in zip(keys, node.values):
+        number = python_number(item)
+        if isinstance(key, str) and key in _GROUP_KEYS and number is not None:
+            text = ast.get_source_segment(code.text, item) or format_number(number)
+            sites.append(
+                _site(code, _GROUP_KEYS[key], _numeric(number, text), item, statement, SiteKind.OPTIMIZER, key)
+            )
+    return sites
+
+
+def _width_sites(
+    code: CodeModule, resolver: Resolver, call: ast.Call, scope: ast.AST, statement: ast.stmt
+) -> list[Site]:
+    """``nn.Linear(config.n_embd, 4 * config.n_embd)`` and ``nn.Linear(4 * config.n_embd, ...)``: a
+    hidden width, a multiple of a configured one, expanded and projected back. A multiple that one
+    layer alone has (``3 * n_embd`` for query, key and value, split afterwards) is a shape."""
+    if not _is_layer(code, call):
+        return []
+    sites = []
+    for argument in call.args:
+        if not (isinstance(argument, ast.BinOp) and isinstance(argument.op, ast.Mult)):
+            continue
+        shape = ast.dump(argument)
+        if (
+            sum(
+                ast.dump(a) == shape
+                for c in ast.walk(scope)
+                if isinstance(c, ast.Call) and _is_layer(code, c)
+                for a in c.args
+            )
+            < 2
+        ):
+            continue
+        for factor, other in ((argument.left, argument.right), (argument.right, argument.left)):
+            number = python_number(factor)
+            if number is None or number in (0.0, 1.0) or not isinstance(other, ast.Attribute):
+                continue
+            if resolver.is_config(other.value, scope):
+                text = ast.get_source_segment(code.text, factor) or format_number(number)
+                value = _numeric(number, text)
+                sites.append(_site(code, f"{other.attr}.multiplier", value, factor, statement, SiteKind.LAYER))
+    return sites
+
+
+def _is_layer(code: CodeModule, call: ast.Call) -> bool:
+    qualified = code.call_name(call)
+    return qualified is not None and qualified.startswith("torch.nn.") and qualified[9:10].isupper()
 
 
 def _about_learning_rate(statement: ast.stmt, scope: ast.AST) -> bool:
@@ -314,6 +392,38 @@ def keep(kind: str, site: Site) -> bool:
     if kind == "ema" and site.numeric == 1.0:
         return False
     return not (kind == "init" and site.name in ("init.mean", "init.value") and site.numeric in (0.0, 1.0))
+
+
+def named_weight_sites(
+    code: CodeModule, resolver: Resolver, term: ast.AST, scope: ast.AST, statement: ast.stmt
+) -> list[Site]:
+    """``lambda_gp * gradient_penalty`` with ``lambda_gp = 10`` assigned once: the weight is
+    reported where the literal is written (an annotation there, or at the loss, links it)."""
+    if not (isinstance(term, ast.BinOp) and isinstance(term.op, ast.Mult)):
+        return []
+    for weight, other in ((term.left, term.right), (term.right, term.left)):
+        if not isinstance(weight, ast.Name) or python_number(other) is not None:
+            continue
+        written = _assigned_literal(resolver, weight, scope)
+        if written is None or "loss" in weight.id.lower():
+            continue
+        number = python_number(written)
+        if number is None or number in (0.0, 1.0):
+            return []
+        text = ast.get_source_segment(code.text, written) or format_number(number)
+        value = Value(text, number, Source.LITERAL, False, anchor=written.lineno)
+        return [_site(code, config_name(weight.id) or weight.id, value, written, statement, SiteKind.LOSS_TERM)]
+    return []
+
+
+def _assigned_literal(resolver: Resolver, name: ast.Name, scope: ast.AST) -> ast.expr | None:
+    """The number assigned to ``name`` by its one assignment, in ``scope`` or at module level."""
+    for owner in (scope, resolver.code.tree):
+        assigned = resolver.scopes.assignments.get(owner, {}).get(name.id, [])
+        if assigned:
+            value = assigned[0].value if len(assigned) == 1 else None
+            return value if value is not None and python_number(value) is not None else None
+    return None
 
 
 def _is_sum(node: ast.AST) -> bool:

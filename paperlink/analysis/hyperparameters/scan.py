@@ -428,6 +428,10 @@ def _loss_term_sites(
         return idioms.scaled_loss_sites(code, statement.value, statement, scope)  # `0.5 * mse`, `(real + fake) / 2`
     sites = []
     for term in terms:
+        named = idioms.named_weight_sites(code, resolver, term, scope, statement)  # `lambda_gp * penalty`
+        if named:
+            sites.extend(named)
+            continue
         split = _coefficient(resolver, term, scope)
         if split is None:
             continue
