@@ -23,10 +23,10 @@ from __future__ import annotations
 import ast
 import re
 
-from paperlink.analysis.hyperparameters.declarations import Resolver, Value
+from paperlink.analysis.hyperparameters.declarations import Resolver, Value, text_of
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.vocabulary import config_name
-from paperlink.numbers import format_number, python_number
+from paperlink.numbers import python_number
 from paperlink.source.code import FUNCTIONS, CodeModule
 
 __all__ = [
@@ -93,7 +93,7 @@ def _site(
 
 def _written(code: CodeModule, node: ast.AST) -> Value:
     """A formula as written: symbolic, in the code, not configurable as a whole."""
-    text = ast.get_source_segment(code.text, node) or ast.unparse(node)
+    text = text_of(code, node)
     return Value(" ".join(text.split()), None, Source.LITERAL, False)
 
 
@@ -221,7 +221,7 @@ def _group_sites(code: CodeModule, node: ast.Dict, statement: ast.stmt) -> list[
     for key, item in zip(keys, node.values):
         number = python_number(item)
         if isinstance(key, str) and key in _GROUP_KEYS and number is not None:
-            text = ast.get_source_segment(code.text, item) or format_number(number)
+            text = text_of(code, item)
             sites.append(
                 _site(code, _GROUP_KEYS[key], _numeric(number, text), item, statement, SiteKind.OPTIMIZER, key)
             )
@@ -256,7 +256,7 @@ def _width_sites(
             if number is None or number in (0.0, 1.0) or not isinstance(other, ast.Attribute):
                 continue
             if resolver.is_config(other.value, scope):
-                text = ast.get_source_segment(code.text, factor) or format_number(number)
+                text = text_of(code, factor)
                 value = _numeric(number, text)
                 sites.append(_site(code, f"{other.attr}.multiplier", value, factor, statement, SiteKind.LAYER))
     return sites
@@ -286,7 +286,7 @@ def _formula_sites(code: CodeModule, node: ast.BinOp, statement: ast.stmt, lr: b
             return [_site(code, "lr_schedule.warmup", _written(code, node), node, statement, SiteKind.SCHEDULER)]
         scale = python_number(node.right)
         if scale is not None and scale > 1 and _scales_by_batch(node.left):
-            text = ast.get_source_segment(code.text, node.right) or format_number(scale)
+            text = text_of(code, node.right)
             value = _numeric(scale, text)
             return [_site(code, "lr_scaling.base_batch_size", value, node.right, statement, SiteKind.SCHEDULER)]
     if isinstance(node.op, ast.Sub) and python_number(node.left) == 1.0 and _over_training(node.right):
@@ -327,7 +327,7 @@ def _step_decay(code: CodeModule, statement: ast.AugAssign) -> list[Site]:
     for choice in choices:
         number = python_number(choice)
         if number is not None and number not in (0.0, 1.0):
-            text = ast.get_source_segment(code.text, choice) or format_number(number)
+            text = text_of(code, choice)
             sites.append(_site(code, "lr_decay", _numeric(number, text), choice, statement, SiteKind.SCHEDULER))
     return sites
 
@@ -338,8 +338,6 @@ def _step_decay(code: CodeModule, statement: ast.AugAssign) -> list[Site]:
 def scaled_loss_sites(code: CodeModule, expression: ast.AST, statement: ast.stmt, scope: ast.AST) -> list[Site]:
     """``(d_real + d_fake) / 2`` and ``0.5 * mse``: a loss averaged or scaled by a literal, unless
     the result is only logged (``loss_D = (loss_D_A + loss_D_B) / 2`` read by ``loss_D.item()``)."""
-    if _only_logged(statement, scope):
-        return []
     node = expression.operand if isinstance(expression, ast.UnaryOp) else expression
     if not isinstance(node, ast.BinOp):
         return []
@@ -354,36 +352,27 @@ def scaled_loss_sites(code: CodeModule, expression: ast.AST, statement: ast.stmt
         name = "loss_average" if _is_sum(other) else "loss_scale"
     else:
         return []
-    if number is None or number in (0.0, 1.0, -1.0):
+    if number is None or number in (0.0, 1.0, -1.0) or _only_logged(code, statement):
         return []
-    text = ast.get_source_segment(code.text, factor) or format_number(number)
+    text = text_of(code, factor)
     return [_site(code, name, _numeric(number, text), factor, statement, SiteKind.LOSS_TERM)]
 
 
-_LOGGING = frozenset(
-    {"item", "print", "write", "log", "info", "debug", "add_scalar", "set_postfix", "format", "append"}
-)
+_LOGGING = (".item()", "print(", "log", "add_scalar", "write(", "set_postfix", 'f"', "f'")
 
 
-def _only_logged(statement: ast.stmt, scope: ast.AST) -> bool:
-    """Whether the value assigned is read after ``statement`` and only inside logging calls."""
+def _only_logged(code: CodeModule, statement: ast.stmt) -> bool:
+    """Whether the value assigned is read after ``statement`` and only on logging lines
+    (``loss_D.item()`` in a print): read from the text, as a walk of a whole script costs more."""
     if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
         return False
     target = statement.targets[0]
     if not isinstance(target, ast.Name):
         return False
-    later = [
-        n for n in ast.walk(scope) if isinstance(n, ast.Name) and n.id == target.id and n.lineno > statement.lineno
-    ]
-    reads = {id(n) for n in later if isinstance(n.ctx, ast.Load)}
-    logged = {
-        id(n)
-        for node in ast.walk(scope)
-        if isinstance(node, ast.JoinedStr) or isinstance(node, ast.Call) and _last(node.func) in _LOGGING
-        for n in ast.walk(node)
-        if id(n) in reads
-    }
-    return bool(reads) and reads <= logged
+    word = re.compile(rf"(?<![\w.]){re.escape(target.id)}\b")
+    end = statement.end_lineno or statement.lineno
+    reads = [line for line in code.lines[end:] if word.search(line)]
+    return bool(reads) and all(any(marker in line for marker in _LOGGING) for line in reads)
 
 
 def keep(kind: str, site: Site) -> bool:
@@ -410,7 +399,7 @@ def named_weight_sites(
         number = python_number(written)
         if number is None or number in (0.0, 1.0):
             return []
-        text = ast.get_source_segment(code.text, written) or format_number(number)
+        text = text_of(code, written)
         value = Value(text, number, Source.LITERAL, False, anchor=written.lineno)
         return [_site(code, config_name(weight.id) or weight.id, value, written, statement, SiteKind.LOSS_TERM)]
     return []

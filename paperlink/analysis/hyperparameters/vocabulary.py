@@ -360,6 +360,11 @@ _NEUTRAL = {
     "init.mean": (0.0,),  # a zero-mean draw, a zero bias, a unit gain: the initialiser's identity
     "init.value": (0.0, 1.0),
     "init.gain": (1.0,),
+    "init.low": (0.0,),
+    "init.high": (0.0, 1.0),
+    # the mean of two or three terms and the 1/2 of a squared error: conventions, not tuned weights
+    "loss_average": (0.5, 2.0, 3.0, 1 / 3),
+    "loss_scale": (0.5,),
 }
 
 
