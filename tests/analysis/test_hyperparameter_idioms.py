@@ -44,6 +44,13 @@ def test_loss_weights_init_scales_widths_and_optax_in_the_flagged_fixture() -> N
         (28, "lr_decay", "0.1", 0.1, "literal", False, "scheduler"),
         (31, "loss_scale", "100", 100.0, "literal", False, "loss_term"),
         (36, "epsilon_greedy", "0.05", 0.05, "config", True, "sampling"),
+        # a project helper whose parameter reaches an initialiser: its default (bias_const=0.0 is the standard start)
+        (42, "init.gain", "math.sqrt(2)", None, "config", True, "init"),
+        (43, "init.gain", "std", None, "config", True, "init"),
+        # `uniform_(-mu_range, mu_range)`: the range is written at `mu_range = ...`
+        (50, "init.high", "1 / math.sqrt(self.in_features)", None, "config", True, "init"),
+        (50, "init.low", "-mu_range", None, "config", True, "init"),
+        (55, "target_entropy", "-torch.prod(torch.tensor(env.action_space.shape)).item()", None, "literal", False, "loss"),
     ]
 
 

@@ -25,7 +25,7 @@ import re
 
 from paperlink.analysis.hyperparameters.declarations import Resolver, Value, text_of
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
-from paperlink.analysis.hyperparameters.vocabulary import config_name
+from paperlink.analysis.hyperparameters.vocabulary import api_for, config_name
 from paperlink.numbers import python_number
 from paperlink.source.code import FUNCTIONS, CodeModule
 
@@ -138,7 +138,10 @@ def _init_method_sites(
         value = resolver.value(node, scope)
         if name in ("init.mean", "init.value") and value.numeric in (0.0, 1.0):
             continue  # a zero-mean draw, a zero bias, a unit gain: the standard start, not a choice
-        sites.append(_site(code, name, value, node, statement, SiteKind.INIT, label=parameter))
+        named = node.operand if isinstance(node, ast.UnaryOp) else node
+        written = _assigned(resolver, named, scope) if isinstance(named, ast.Name) else None
+        # `mu_range = 1 / math.sqrt(fan_in)` then `uniform_(-mu_range, mu_range)`: the scale is written above
+        sites.append(_site(code, name, value, written or node, statement, SiteKind.INIT, label=parameter))
     return sites
 
 
@@ -174,6 +177,38 @@ def signature_sites(
             continue
         value = Value(ast.unparse(default), number, Source.CONFIG, True)
         sites.append(_site(code, name, value, default, function, SiteKind.SAMPLING, label=argument.arg))
+    return sites + _init_helper_sites(code, function, dict(pairs))
+
+
+_INIT_TEXT = re.compile(r"\b(?:normal_|trunc_normal_|uniform_|orthogonal_|xavier_\w+_|kaiming_\w+_|constant_)\(")
+
+
+def _init_helper_sites(
+    code: CodeModule, function: ast.FunctionDef | ast.AsyncFunctionDef, defaults: dict[ast.arg, ast.expr]
+) -> list[Site]:
+    """``def layer_init(layer, std=np.sqrt(2), bias_const=0.0)`` whose body passes ``std`` to
+    ``torch.nn.init.orthogonal_``: the default is an initialisation scale, reported at the default."""
+    if not defaults:
+        return []
+    text = "\n".join(code.lines[function.lineno - 1 : function.end_lineno or function.lineno])
+    if not _INIT_TEXT.search(text):
+        return []
+    by_name = {argument.arg: (argument, default) for argument, default in defaults.items()}
+    sites = []
+    for call in ast.walk(function):
+        api = api_for(code.call_name(call)) if isinstance(call, ast.Call) else None
+        if api is None or api.kind != "init" or not isinstance(call, ast.Call):
+            continue
+        bound = {**dict(zip(api.parameters, call.args)), **{k.arg: k.value for k in call.keywords if k.arg}}
+        for parameter, node in bound.items():
+            if not isinstance(node, ast.Name) or node.id not in by_name or parameter not in api.hyperparameters:
+                continue
+            argument, default = by_name[node.id]
+            number = python_number(default)
+            value = Value(text_of(code, default), number, Source.CONFIG, True)
+            site = _site(code, api.hyperparameters[parameter][0], value, default, function, SiteKind.INIT, argument.arg)
+            if keep("init", site):
+                sites.append(site)
     return sites
 
 
@@ -189,6 +224,7 @@ def wants(code: CodeModule, statement: ast.stmt) -> bool:
         or "*=" in text
         or ("/" in text and ("batch" in text or "1" in text))
         or "params" in text
+        or "entropy" in text
         or _TIMES.search(text) is not None
     )
 
@@ -209,7 +245,16 @@ def statement_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, s
             sites.extend(_width_sites(code, resolver, node, scope, statement))
     if isinstance(statement, ast.AugAssign) and isinstance(statement.op, ast.Mult):
         sites.extend(_step_decay(code, statement))
+    if isinstance(statement, ast.Assign) and _last(statement.targets[0]) == "target_entropy":
+        sites.extend(_target_entropy(code, statement))
     return sites
+
+
+def _target_entropy(code: CodeModule, statement: ast.Assign) -> list[Site]:
+    """``target_entropy = -prod(action_space.shape)``: SAC's entropy target, the -dim(A) heuristic."""
+    if not any(isinstance(n, ast.Call) and _last(n.func) == "prod" for n in ast.walk(statement.value)):
+        return []
+    return [_site(code, "target_entropy", _written(code, statement.value), statement.value, statement, SiteKind.LOSS)]
 
 
 def _group_sites(code: CodeModule, node: ast.Dict, statement: ast.stmt) -> list[Site]:
@@ -393,8 +438,8 @@ def named_weight_sites(
     for weight, other in ((term.left, term.right), (term.right, term.left)):
         if not isinstance(weight, ast.Name) or python_number(other) is not None:
             continue
-        written = _assigned_literal(resolver, weight, scope)
-        if written is None or "loss" in weight.id.lower():
+        written = _assigned(resolver, weight, scope)
+        if written is None or python_number(written) is None or "loss" in weight.id.lower():
             continue
         number = python_number(written)
         if number is None or number in (0.0, 1.0):
@@ -405,13 +450,12 @@ def named_weight_sites(
     return []
 
 
-def _assigned_literal(resolver: Resolver, name: ast.Name, scope: ast.AST) -> ast.expr | None:
-    """The number assigned to ``name`` by its one assignment, in ``scope`` or at module level."""
+def _assigned(resolver: Resolver, name: ast.Name, scope: ast.AST) -> ast.expr | None:
+    """The value of the one assignment to ``name``, in ``scope`` or else at module level."""
     for owner in (scope, resolver.code.tree):
         assigned = resolver.scopes.assignments.get(owner, {}).get(name.id, [])
         if assigned:
-            value = assigned[0].value if len(assigned) == 1 else None
-            return value if value is not None and python_number(value) is not None else None
+            return assigned[0].value if len(assigned) == 1 else None
     return None
 
 
