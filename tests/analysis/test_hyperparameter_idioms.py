@@ -171,3 +171,21 @@ def test_the_hand_kept_table_names_only_known_parameters_with_numeric_defaults()
     assert api_for("optax.adam").defaults == {"b1": 0.9, "b2": 0.999, "eps": 1e-8}  # optax's documented signature
     assert api_for("tensorflow.keras.optimizers.Adam").defaults["epsilon"] == 1e-7
     assert api_for("tensorflow.compat.v1.train.AdamOptimizer").defaults["epsilon"] == 1e-8
+
+
+def test_a_project_optimizer_states_its_defaults_in_its_signature() -> None:
+    assert sites("""
+        from torch.optim.optimizer import Optimizer
+        class LARS(Optimizer):
+            def __init__(self, params, lr=0.1, momentum=0.9, eta=0.001, nesterov=False, betas=(0.9, 0.999)):
+                super().__init__(params, dict(lr=lr, momentum=momentum))
+        class NotAnOptimizer:
+            def __init__(self, lr=0.1):
+                self.lr = lr
+    """) == [
+        (4, "learning_rate", "0.1", 0.1, "config", True, "optimizer"),
+        (4, "momentum", "0.9", 0.9, "config", True, "optimizer"),
+        (4, "lars.eta", "0.001", 0.001, "config", True, "optimizer"),
+        (4, "lars.beta1", "0.9", 0.9, "config", True, "optimizer"),
+        (4, "lars.beta2", "0.999", 0.999, "config", True, "optimizer"),
+    ]

@@ -25,7 +25,7 @@ import re
 
 from paperlink.analysis.hyperparameters.declarations import Resolver, Value, text_of
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
-from paperlink.analysis.hyperparameters.vocabulary import api_for, config_name
+from paperlink.analysis.hyperparameters.vocabulary import api_for, config_name, optimizer_names
 from paperlink.numbers import python_number
 from paperlink.source.code import FUNCTIONS, CodeModule
 
@@ -159,7 +159,7 @@ def _sampling_sites(
 
 
 def signature_sites(
-    code: CodeModule, resolver: Resolver, function: ast.FunctionDef | ast.AsyncFunctionDef
+    code: CodeModule, resolver: Resolver, function: ast.FunctionDef | ast.AsyncFunctionDef, scope: ast.AST
 ) -> list[Site]:
     """Sampling defaults of a signature: ``def generate(..., temperature=1.0)``, ``def act(..., epsilon=0.001)``."""
     arguments = function.args
@@ -177,7 +177,42 @@ def signature_sites(
             continue
         value = Value(ast.unparse(default), number, Source.CONFIG, True)
         sites.append(_site(code, name, value, default, function, SiteKind.SAMPLING, label=argument.arg))
-    return sites + _init_helper_sites(code, function, dict(pairs))
+    return (
+        sites + _init_helper_sites(code, function, dict(pairs)) + _optimizer_class_sites(code, function, scope, pairs)
+    )
+
+
+_OPTIMIZER_BASES = frozenset({"torch.optim.Optimizer", "torch.optim.optimizer.Optimizer"})
+
+
+def _optimizer_class_sites(
+    code: CodeModule,
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+    scope: ast.AST,
+    pairs: list[tuple[ast.arg, ast.expr]],
+) -> list[Site]:
+    """``class LARS(Optimizer): def __init__(self, params, lr=0.1, momentum=0.9, eta=0.001)``: a project's
+    optimizer states its defaults in its signature, as torch's do; each numeric one is a site."""
+    if function.name != "__init__" or not isinstance(scope, ast.ClassDef):
+        return []
+    if not any(code.qualified_name(base) in _OPTIMIZER_BASES for base in scope.bases):
+        return []
+    sites = []
+    for argument, default in pairs:
+        names = optimizer_names(scope.name, argument.arg)
+        if isinstance(default, ast.Tuple) and len(names) == len(default.elts):
+            parts = list(zip(names, default.elts))
+        elif len(names) == 1:
+            parts = [(names[0], default)]
+        else:
+            continue
+        for name, node in parts:
+            number = python_number(node)
+            if number is None or isinstance(node, ast.Constant) and isinstance(node.value, bool):
+                continue  # None (computed later), a flag (`nesterov=False`): no number to state
+            value = Value(text_of(code, node), number, Source.CONFIG, True)
+            sites.append(_site(code, name, value, node, function, SiteKind.OPTIMIZER, argument.arg))
+    return sites
 
 
 _INIT_TEXT = re.compile(r"\b(?:normal_|trunc_normal_|uniform_|orthogonal_|xavier_\w+_|kaiming_\w+_|constant_)\(")

@@ -66,7 +66,7 @@ def scan(code: CodeModule) -> HyperparameterFacts:
         sites.extend(_loss_term_sites(code, resolver, statement, scope))
     for statement, scope in walk.idiom_statements:
         if isinstance(statement, FUNCTIONS):
-            sites.extend(idioms.signature_sites(code, resolver, statement))
+            sites.extend(idioms.signature_sites(code, resolver, statement, scope))
         else:
             sites.extend(idioms.statement_sites(code, resolver, statement, scope))
     unique = {(site.span, site.name): site for site in sites}

@@ -27,6 +27,7 @@ __all__ = [
     "config_name",
     "known_names",
     "is_neutral",
+    "optimizer_names",
     "same_hyperparameter",
 ]
 
@@ -61,6 +62,12 @@ def _optimizer_names(class_name: str, parameter: str) -> tuple[str, ...]:
     if parameter == "betas":
         return (f"{family}.beta1", f"{family}.beta2")
     return (f"{family}.{parameter}",)
+
+
+def optimizer_names(class_name: str, parameter: str) -> tuple[str, ...]:
+    """Canonical names of an optimizer's parameter (a project's own optimizer class too); none for
+    what is not a hyperparameter (``params``, ``foreach``)."""
+    return () if parameter in _OPTIMIZER_SKIP else _optimizer_names(class_name, parameter)
 
 
 def _layer_names(qualified: str, parameter: str) -> tuple[str, ...]:
