@@ -147,18 +147,21 @@ def test_sampling_settings_passed_and_defaulted() -> None:
     assert sites("""
         import torch
         def generate(model, idx, steps, temperature=1.0, top_k=None, top_p=0.9):
-            return model(idx) / temperature
+            return torch.multinomial((model(idx) / temperature).softmax(-1), 1)
         def act_e_greedy(self, state, epsilon=0.001):
             return state
         def forward(x, eps=1e-5):
             return x
+        def posemb_sincos_2d(h, w, dim, temperature=10000):
+            return torch.arange(dim) / temperature
         y = generate(model, x, 500, temperature=0.8, top_k=10)
     """) == [
         (3, "temperature", "1.0", 1.0, "config", True, "sampling"),
         (3, "top_p", "0.9", 0.9, "config", True, "sampling"),
         (5, "epsilon_greedy", "0.001", 0.001, "config", True, "sampling"),  # an acting function's epsilon
-        (9, "temperature", "0.8", 0.8, "literal", False, "sampling"),
-        (9, "top_k", "10", 10.0, "literal", False, "sampling"),
+        # line 9: a sinusoidal embedding's temperature is a frequency base, not a sampling setting
+        (11, "temperature", "0.8", 0.8, "literal", False, "sampling"),
+        (11, "top_k", "10", 10.0, "literal", False, "sampling"),
     ]
 
 

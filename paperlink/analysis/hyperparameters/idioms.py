@@ -53,6 +53,7 @@ _INIT_ORDER = {"normal_": ("mean", "std"), "uniform_": ("from", "to"), "fill_": 
 _TIMES = re.compile(r"\d\s*\*\s*[A-Za-z_]")  # `4 * config.n_embd`
 _GROUP_KEYS = {"lr": "learning_rate", "weight_decay": "weight_decay", "momentum": "momentum", "eps": "adam.eps"}
 _SAMPLING = {"temperature": "temperature", "top_k": "top_k", "top_p": "top_p"}
+_DRAWING = ("multinomial", "softmax", "sample", "categorical", "Categorical", "topk", "argmax")
 _ACTING = ("act", "greedy", "explor", "select_action", "sample_action")
 
 # Calls :mod:`.scan` collects for this module besides the vocabulary's APIs.
@@ -167,9 +168,12 @@ def signature_sites(
     pairs = [*zip(positional[len(positional) - len(arguments.defaults) :], arguments.defaults)]
     pairs += [(a, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults) if d is not None]
     acting = any(word in function.name.lower() for word in _ACTING)
+    body = "\n".join(code.lines[function.lineno - 1 : function.end_lineno or function.lineno])
+    # a temperature that divides logits before a draw; `posemb_sincos(..., temperature=10000)` is a frequency base
+    drawing = any(word in body for word in _DRAWING)
     sites = []
     for argument, default in pairs:
-        name = _SAMPLING.get(argument.arg) or (
+        name = (_SAMPLING.get(argument.arg) if drawing else None) or (
             "epsilon_greedy" if acting and argument.arg in ("epsilon", "eps") else None
         )
         number = python_number(default)
