@@ -373,6 +373,8 @@ def _formula_sites(code: CodeModule, node: ast.BinOp, statement: ast.stmt, lr: b
             text = text_of(code, node.right)
             value = _numeric(scale, text)
             return [_site(code, "lr_scaling.base_batch_size", value, node.right, statement, SiteKind.SCHEDULER)]
+    if isinstance(node.op, ast.Div) and _anneal_to_one(node):
+        return [_site(code, f"{schedule}.linear", _written(code, node), node, statement, SiteKind.SCHEDULER)]
     if isinstance(node.op, ast.Sub) and python_number(node.left) == 1.0 and _over_training(node.right):
         return [_site(code, f"{schedule}.linear", _written(code, node), node, statement, SiteKind.SCHEDULER)]
     return []
@@ -392,6 +394,23 @@ def _scales_by_batch(node: ast.AST) -> bool:
         return False
     names = {_canonical(node.left), _canonical(node.right)}
     return names == {"learning_rate", "batch_size"}
+
+
+def _anneal_to_one(node: ast.BinOp) -> bool:
+    """``(1 - args.beta) / (args.T_max - args.learn_start)``: the step that anneals a value to 1
+    over the training steps (prioritized replay's importance-sampling exponent)."""
+    left, right = node.left, node.right
+    if not (isinstance(left, ast.BinOp) and isinstance(left.op, ast.Sub) and python_number(left.left) == 1.0):
+        return False
+    if python_number(left.right) is not None:
+        return False
+    if _canonical(right) in ("training_steps", "epochs"):
+        return True
+    return (
+        isinstance(right, ast.BinOp)
+        and isinstance(right.op, ast.Sub)
+        and all(isinstance(side, (ast.Name, ast.Attribute)) for side in (right.left, right.right))
+    )
 
 
 def _over_training(node: ast.AST) -> bool:
