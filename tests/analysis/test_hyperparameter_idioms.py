@@ -196,10 +196,11 @@ def test_a_project_optimizer_states_its_defaults_in_its_signature() -> None:
 
 def test_an_annealing_step_to_one_and_its_look_alikes() -> None:
     assert sites("""
+        import torch
         def main(args, gamma, n):
             priority_weight_increase = (1 - args.priority_weight) / (args.T_max - args.learn_start)
             scale = (1 - gamma) / (1 - gamma ** n)
             half = (1 - 0.5) / (args.a - args.b)
     """) == [
-        (3, "schedule.linear", "(1 - args.priority_weight) / (args.T_max - args.learn_start)", None, "literal", False, "scheduler"),
+        (4, "schedule.linear", "(1 - args.priority_weight) / (args.T_max - args.learn_start)", None, "literal", False, "scheduler"),
     ]
