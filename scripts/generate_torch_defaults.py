@@ -7,7 +7,8 @@ hyperparameters, read from the installed torch (never typed by hand).
 Families come from torch's own class hierarchy: every optimizer (an ``Optimizer``
 subclass in ``torch.optim``), every learning-rate scheduler, every ``*Loss`` module, and
 the modules and functions of ``torch.nn`` with a floating-point default (dropout rates,
-norm epsilons and momenta, activation slopes), plus gradient clipping and ``DataLoader``.
+norm epsilons and momenta, activation slopes), the initialisers of ``torch.nn.init``, plus
+gradient clipping and ``DataLoader``.
 The static checker reads the JSON lazily and never imports torch.
 """
 
@@ -75,8 +76,19 @@ def _families(torch: object) -> dict[str, tuple[str, object]]:
     schedulers = (lr_scheduler.LRScheduler, lr_scheduler.ReduceLROnPlateau)
     for name in dir(lr_scheduler):
         api = getattr(lr_scheduler, name)
-        if inspect.isclass(api) and issubclass(api, schedulers) and not name.startswith("_") and api not in schedulers:
+        # ReduceLROnPlateau is a scheduler of its own (no LRScheduler base), not a base to leave out
+        if (
+            inspect.isclass(api)
+            and issubclass(api, schedulers)
+            and not name.startswith("_")
+            and api is not schedulers[0]
+        ):
             found[f"torch.optim.lr_scheduler.{name}"] = ("scheduler", api)
+    for name in dir(torch.nn.init):
+        api = getattr(torch.nn.init, name)
+        # the in-place initialisers (`normal_`, `orthogonal_`); the old names without `_` are deprecated aliases
+        if inspect.isfunction(api) and name.endswith("_") and not name.startswith("_"):
+            found[f"torch.nn.init.{name}"] = ("init", api)
     for name in dir(torch.nn):
         api = getattr(torch.nn, name)
         if inspect.isclass(api) and issubclass(api, torch.nn.Module) and not name.startswith("_"):

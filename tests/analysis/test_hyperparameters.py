@@ -102,6 +102,7 @@ def test_loss_terms_and_moving_averages() -> None:
         (6, "ent_coef", "args.ent_coef", None, "config", True),
         (6, "loss_weight.v_loss", "0.5", 0.5, "literal", False),
         (7, "loss_weight.logsumexp", "1e-4", 1e-4, "literal", False),
+        (8, "loss_scale", "2.0", 2.0, "literal", False),  # a single loss scaled by a literal is a weight too
         (9, "ema_decay", "0.99", 0.99, "literal", False),
         (11, "tau", "args.tau", None, "config", True),
     ]
@@ -277,4 +278,4 @@ def test_corpus_benchmark_runs_on_the_sample_papers() -> None:
         timeout=120,
     )
     assert "dqn: 3 files, 27 numeric literals, 15 sites, PL401 1" in done.stdout  # no paper, no annotations
-    assert "sample of 5 PL401 sites (seed 6):" in done.stdout
+    assert "sample of 6 PL401 sites (seed 6):" in done.stdout  # with the linear-scaling rule's 256

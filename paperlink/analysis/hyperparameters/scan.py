@@ -14,6 +14,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
+from paperlink.analysis.hyperparameters import idioms
 from paperlink.analysis.hyperparameters.declarations import Resolver, Scopes, Value, declarations, declared_as
 from paperlink.analysis.hyperparameters.facts import HyperparameterFacts, Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.hydra_mains import hydra_mains
@@ -24,8 +25,8 @@ from paperlink.source.code import FUNCTIONS, CodeModule
 __all__ = ["scan"]
 
 # A file with none of these words sets no hyperparameter paperlink can see.
-_TRIGGER = re.compile(r"torch|optim|add_argument|dataclass|loss|click|timm|ema|OmegaConf|lerp")
-_EXTRA_CALLS = frozenset({"add_argument", "option", "create", "add_", "lerp_", "lerp", "partial"})
+_TRIGGER = re.compile(r"torch|optim|add_argument|dataclass|loss|click|timm|ema|OmegaConf|lerp|optax|keras|tensorflow")
+_EXTRA_CALLS = frozenset({"add_argument", "option", "create", "add_", "lerp_", "lerp", "partial"}) | idioms.IDIOM_CALLS
 _KINDS = {kind.value: kind for kind in SiteKind}
 _OVERRIDDEN_BY = {"batch_size": "batch_sampler"}  # a default that does not apply when this is passed
 
@@ -42,6 +43,7 @@ class _Walk:
     )
     scopes: Scopes = field(default_factory=Scopes)
     star_modules: list[str] = field(default_factory=list)
+    idiom_statements: list[tuple[ast.stmt, ast.AST]] = field(default_factory=list)  # idioms.statement_sites
 
 
 def scan(code: CodeModule) -> HyperparameterFacts:
@@ -62,6 +64,11 @@ def scan(code: CodeModule) -> HyperparameterFacts:
         sites.extend(_average_sites(code, resolver, expression, scope, statement))
     for statement, scope in walk.loss_terms:
         sites.extend(_loss_term_sites(code, resolver, statement, scope))
+    for statement, scope in walk.idiom_statements:
+        if isinstance(statement, FUNCTIONS):
+            sites.extend(idioms.signature_sites(code, resolver, statement, scope))
+        else:
+            sites.extend(idioms.statement_sites(code, resolver, statement, scope))
     unique = {(site.span, site.name): site for site in sites}
     return HyperparameterFacts(tuple(sorted(unique.values(), key=lambda s: (s.span, s.name))), hydra)
 
@@ -76,7 +83,7 @@ def _walk(code: CodeModule) -> _Walk:
     while bodies:
         statements, scope = bodies.pop()
         for statement in statements:
-            _note_statement(found, statement, scope)
+            _note_statement(code, found, statement, scope)
             inner = statement if isinstance(statement, (*FUNCTIONS, ast.ClassDef)) else scope
             for name, value in ast.iter_fields(statement):
                 if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
@@ -149,7 +156,7 @@ def _hot_lines(code: CodeModule) -> set[int]:
     return hot
 
 
-def _note_statement(found: _Walk, node: ast.stmt, scope: ast.AST) -> None:
+def _note_statement(code: CodeModule, found: _Walk, node: ast.stmt, scope: ast.AST) -> None:
     if isinstance(node, (ast.Assign, ast.AnnAssign)):
         found.scopes.add(scope, node)
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -163,6 +170,12 @@ def _note_statement(found: _Walk, node: ast.stmt, scope: ast.AST) -> None:
         found.scopes.classes.append(node)
     elif isinstance(node, ast.ImportFrom) and node.module and any(alias.name == "*" for alias in node.names):
         found.star_modules.append(node.module)
+    if (
+        isinstance(node, FUNCTIONS)
+        or isinstance(node, (ast.Assign, ast.AugAssign, ast.Return))
+        and idioms.wants(code, node)
+    ):
+        found.idiom_statements.append((node, scope))
 
 
 def _last_name(node: ast.AST) -> str:
@@ -187,16 +200,19 @@ def _call_sites(
         qualified, arguments = code.qualified_name(call.args[0]), call.args[1:]
     api = api_for(qualified)
     if api is None:
-        return _update_method_sites(code, resolver, call, scope, statement)
+        moving = _update_method_sites(code, resolver, call, scope, statement)
+        return moving or idioms.call_sites(code, resolver, call, qualified, scope, statement)
     bound, complete = _bind(api, arguments, call.keywords)
     complete = complete and arguments is call.args
     sites: list[Site] = []
     for parameter, names in api.hyperparameters.items():
         if parameter in bound:
             sites.extend(_explicit(code, resolver, api, parameter, names, bound[parameter], scope, statement))
-        elif complete and parameter in api.defaults and _OVERRIDDEN_BY.get(parameter) not in bound:
+        elif (
+            complete and parameter in api.defaults and _OVERRIDDEN_BY.get(parameter) not in bound and api.kind != "init"
+        ):
             sites.extend(_implicit(code, api, parameter, names, call, statement))
-    return sites
+    return [site for site in sites if idioms.keep(api.kind, site)]
 
 
 def _bind(api: Api, arguments: list[ast.expr], keywords: list[ast.keyword]) -> tuple[dict[str, ast.AST], bool]:
@@ -409,9 +425,13 @@ def _loss_term_sites(
         return []
     terms = _terms(statement.value)
     if len(terms) < 2 and not isinstance(statement, ast.AugAssign):
-        return []  # a single scaled loss is a scale, not a weighting of terms
+        return idioms.scaled_loss_sites(code, statement.value, statement, scope)  # `0.5 * mse`, `(real + fake) / 2`
     sites = []
     for term in terms:
+        named = idioms.named_weight_sites(code, resolver, term, scope, statement)  # `lambda_gp * penalty`
+        if named:
+            sites.extend(named)
+            continue
         split = _coefficient(resolver, term, scope)
         if split is None:
             continue

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from paperlink.analysis.hyperparameters.optimizers import EXTRA_APIS
+
 __all__ = [
     "Api",
     "api_for",
@@ -25,6 +27,7 @@ __all__ = [
     "config_name",
     "known_names",
     "is_neutral",
+    "optimizer_names",
     "same_hyperparameter",
 ]
 
@@ -42,7 +45,9 @@ class Api:
 
 _ADAM_FAMILY = frozenset({"Adam", "AdamW", "Adamax", "NAdam", "RAdam", "SparseAdam", "FusedAdam", "Lamb", "Lion"})
 _OPTIMIZER_SKIP = frozenset({"params", "foreach", "maximize", "capturable", "differentiable", "fused"})
-_SCHEDULER_SKIP = frozenset({"optimizer", "last_epoch", "verbose", "lr_lambda", "anneal_strategy", "mode"})
+_SCHEDULER_SKIP = frozenset(
+    {"optimizer", "last_epoch", "verbose", "lr_lambda", "anneal_strategy", "mode", "threshold_mode", "eps"}
+)
 _SCHEDULER_NAMES = {"gamma": "lr_decay", "eta_min": "min_lr", "min_lr": "min_lr", "max_lr": "learning_rate"}
 _LOSS_NAMES = {"label_smoothing": "label_smoothing", "margin": "margin", "beta": "huber_delta", "delta": "huber_delta"}
 _CLIP_NAMES = {"max_norm": "max_grad_norm", "clip_value": "max_grad_value"}
@@ -57,6 +62,12 @@ def _optimizer_names(class_name: str, parameter: str) -> tuple[str, ...]:
     if parameter == "betas":
         return (f"{family}.beta1", f"{family}.beta2")
     return (f"{family}.{parameter}",)
+
+
+def optimizer_names(class_name: str, parameter: str) -> tuple[str, ...]:
+    """Canonical names of an optimizer's parameter (a project's own optimizer class too); none for
+    what is not a hyperparameter (``params``, ``foreach``)."""
+    return () if parameter in _OPTIMIZER_SKIP else _optimizer_names(class_name, parameter)
 
 
 def _layer_names(qualified: str, parameter: str) -> tuple[str, ...]:
@@ -82,6 +93,15 @@ def _layer_names(qualified: str, parameter: str) -> tuple[str, ...]:
     return ()
 
 
+def _init_names(function: str, parameter: str) -> tuple[str, ...]:
+    """``normal_(w, std=0.02)`` is ``init.std``; kaiming's ``a`` is an activation's slope, not a scale."""
+    if parameter in ("std", "mean", "gain", "val", "sparsity") or (
+        parameter in ("a", "b") and "kaiming" not in function
+    ):
+        return ({"val": "init.value", "a": "init.low", "b": "init.high"}.get(parameter, f"init.{parameter}"),)
+    return ()
+
+
 def _torch_hyperparameters(qualified: str, kind: str, parameters: list[dict[str, Any]]) -> dict[str, tuple[str, ...]]:
     names: dict[str, tuple[str, ...]] = {}
     class_name = qualified.rsplit(".", 1)[-1]
@@ -97,6 +117,8 @@ def _torch_hyperparameters(qualified: str, kind: str, parameters: list[dict[str,
             found = (_CLIP_NAMES[name],) if name in _CLIP_NAMES else ()
         elif kind == "data":
             found = ("batch_size",) if name == "batch_size" else ()
+        elif kind == "init":
+            found = _init_names(class_name, name)
         else:
             found = _layer_names(qualified, name)
         if found:
@@ -249,6 +271,9 @@ def _registry() -> dict[str, Api]:
         if qualified in _THIRD_PARTY_BETAS:
             keyword_names["betas"] = ("adam.beta1", "adam.beta2")
         apis[qualified] = Api(qualified, kind, order, keyword_names, {})
+    for extra in EXTRA_APIS:
+        extra_names: dict[str, tuple[str, ...]] = {parameter: (name,) for parameter, name in extra.names.items()}
+        apis[extra.qualified] = Api(extra.qualified, extra.kind, extra.parameters, extra_names, dict(extra.defaults))
     return apis
 
 
@@ -339,6 +364,14 @@ _NEUTRAL = {
     "learning_rate": (0.0, 1.0),  # 0: a placeholder a scheduler overwrites
     "bn_momentum": (0.0,),  # batch_norm used to standardise, without running statistics
     "margin": (0.0,),
+    "init.mean": (0.0,),  # a zero-mean draw, a zero bias, a unit gain: the initialiser's identity
+    "init.value": (0.0, 1.0),
+    "init.gain": (1.0,),
+    "init.low": (0.0,),
+    "init.high": (0.0, 1.0),
+    # the mean of two or three terms and the 1/2 of a squared error: conventions, not tuned weights
+    "loss_average": (0.5, 2.0, 3.0, 1 / 3),
+    "loss_scale": (0.5,),
 }
 
 

@@ -1,0 +1,525 @@
+"""Hyperparameters written as numeric idioms rather than passed to a known API.
+
+* initialisation scales written as tensor methods: ``w.data.normal_(mean=0.0, std=0.01)``,
+  ``bias.data.fill_(0.1)`` (a zero or unit start, ``bias.zero_()``, ``fill_(1.0)``, is the
+  standard one and no site, as ``nn.init.zeros_``/``ones_`` are none);
+* schedules: every ``torch.optim.lr_scheduler`` class, also those without a number to state
+  (``LambdaLR``, ``SequentialLR``), and schedules written by hand: the half cosine
+  ``0.5 * (1 + cos(pi * t / T))``, a linear warmup ``lr * step / warmup``, the linear-scaling
+  rule ``lr * batch_size / 256``, a step decay ``lr *= 0.1``, a linear anneal
+  ``1 - (t - 1) / T``;
+* loss averaging (``(d_real + d_fake) / 2``) and a single loss scaled by a literal
+  (``v_loss = 0.5 * mse``), which :mod:`.scan`'s loss terms leave out;
+* sampling: ``temperature`` / ``top_k`` / ``top_p`` passed or defaulted, an epsilon-greedy
+  ``epsilon`` default of an acting function.
+
+Each is recognised by its structure (qualified names, the shape of the arithmetic, the
+canonical name of what it multiplies), never by a number alone: ``view(-1, 784)``,
+``range(10)`` and the ``1`` of ``1 - m`` stay out.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from paperlink.analysis.hyperparameters.declarations import Resolver, Value, text_of
+from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
+from paperlink.analysis.hyperparameters.vocabulary import api_for, config_name, optimizer_names
+from paperlink.numbers import python_number
+from paperlink.source.code import FUNCTIONS, CodeModule
+
+__all__ = [
+    "IDIOM_CALLS",
+    "call_sites",
+    "keep",
+    "named_weight_sites",
+    "statement_sites",
+    "scaled_loss_sites",
+    "signature_sites",
+    "wants",
+]
+
+_SCHEDULERS = "torch.optim.lr_scheduler."
+_INIT_METHODS = frozenset({"normal_", "uniform_", "fill_"})
+_INIT_METHOD_NAMES = {
+    "mean": "init.mean",
+    "std": "init.std",
+    "from": "init.low",
+    "to": "init.high",
+    "value": "init.value",
+}
+_INIT_ORDER = {"normal_": ("mean", "std"), "uniform_": ("from", "to"), "fill_": ("value",)}
+_TIMES = re.compile(r"\d\s*\*\s*[A-Za-z_]")  # `4 * config.n_embd`
+_GROUP_KEYS = {"lr": "learning_rate", "weight_decay": "weight_decay", "momentum": "momentum", "eps": "adam.eps"}
+_SAMPLING = {"temperature": "temperature", "top_k": "top_k", "top_p": "top_p"}
+_DRAWING = ("multinomial", "softmax", "sample", "categorical", "Categorical", "topk", "argmax")
+_ACTING = ("act", "greedy", "explor", "select_action", "sample_action")
+
+# Calls :mod:`.scan` collects for this module besides the vocabulary's APIs.
+IDIOM_CALLS = frozenset(
+    {*_INIT_METHODS, "LambdaLR", "SequentialLR", "ChainedScheduler", "MultiplicativeLR", "generate"}
+)
+
+
+def _last(node: ast.AST) -> str:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+        return node.slice.value  # `group["lr"]`
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _canonical(node: ast.AST) -> str | None:
+    return config_name(_last(node)) if _last(node) else None
+
+
+def _site(
+    code: CodeModule, name: str, value: Value, node: ast.AST, statement: ast.stmt, kind: SiteKind, label: str = ""
+) -> Site:
+    anchors = (statement.lineno,) if value.anchor is None else (statement.lineno, value.anchor)
+    return Site(
+        name,
+        value.text,
+        value.numeric,
+        code.span(node),
+        value.source,
+        value.configurable,
+        kind,
+        label=label,
+        anchors=anchors,
+        origin=value.origin.span if value.origin else None,
+    )
+
+
+def _written(code: CodeModule, node: ast.AST) -> Value:
+    """A formula as written: symbolic, in the code, not configurable as a whole."""
+    text = text_of(code, node)
+    return Value(" ".join(text.split()), None, Source.LITERAL, False)
+
+
+def _numeric(number: float, text: str) -> Value:
+    return Value(text, number, Source.LITERAL, False)
+
+
+# --- calls -----------------------------------------------------------------------------------
+
+
+def call_sites(
+    code: CodeModule, resolver: Resolver, call: ast.Call, qualified: str | None, scope: ast.AST, statement: ast.stmt
+) -> list[Site]:
+    """Sites of a call no vocabulary API describes: a scheduler class, an init method, sampling."""
+    if qualified is not None and qualified.startswith(_SCHEDULERS):
+        return [_site(code, "lr_schedule", _written(code, call.func), call.func, statement, SiteKind.SCHEDULER)]
+    if qualified is None and isinstance(call.func, ast.Attribute) and call.func.attr in _INIT_METHODS:
+        return _init_method_sites(code, resolver, call, scope, statement)
+    return _sampling_sites(code, resolver, call, scope, statement)
+
+
+def _initialised(receiver: ast.AST) -> bool:
+    """``m.weight``, ``self.bias_sigma.data``: a parameter by its name (``data`` skipped)."""
+    while isinstance(receiver, ast.Attribute) and receiver.attr == "data":
+        receiver = receiver.value
+    name = _last(receiver).lower()
+    return "weight" in name or "bias" in name
+
+
+def _init_method_sites(
+    code: CodeModule, resolver: Resolver, call: ast.Call, scope: ast.AST, statement: ast.stmt
+) -> list[Site]:
+    assert isinstance(call.func, ast.Attribute)  # checked by the caller
+    method = call.func.attr
+    if not _initialised(call.func.value):
+        return []
+    bound = dict(zip(_INIT_ORDER[method], call.args))
+    bound.update({k.arg: k.value for k in call.keywords if k.arg in _INIT_METHOD_NAMES})
+    sites = []
+    for parameter, node in bound.items():
+        name = _INIT_METHOD_NAMES[parameter]
+        value = resolver.value(node, scope)
+        if name in ("init.mean", "init.value") and value.numeric in (0.0, 1.0):
+            continue  # a zero-mean draw, a zero bias, a unit gain: the standard start, not a choice
+        named = node.operand if isinstance(node, ast.UnaryOp) else node
+        written = _assigned(resolver, named, scope) if isinstance(named, ast.Name) else None
+        # `mu_range = 1 / math.sqrt(fan_in)` then `uniform_(-mu_range, mu_range)`: the scale is written above
+        sites.append(_site(code, name, value, written or node, statement, SiteKind.INIT, label=parameter))
+    return sites
+
+
+def _sampling_sites(
+    code: CodeModule, resolver: Resolver, call: ast.Call, scope: ast.AST, statement: ast.stmt
+) -> list[Site]:
+    """``model.generate(x, 500, temperature=0.8, top_k=10)``: the sampling settings passed."""
+    sites = []
+    for keyword in call.keywords:
+        name = _SAMPLING.get(keyword.arg or "")
+        if name is not None and python_number(keyword.value) is not None:
+            value = resolver.value(keyword.value, scope)
+            sites.append(_site(code, name, value, keyword.value, statement, SiteKind.SAMPLING, label=keyword.arg or ""))
+    return sites
+
+
+def signature_sites(
+    code: CodeModule, resolver: Resolver, function: ast.FunctionDef | ast.AsyncFunctionDef, scope: ast.AST
+) -> list[Site]:
+    """Sampling defaults of a signature: ``def generate(..., temperature=1.0)``, ``def act(..., epsilon=0.001)``."""
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    pairs = [*zip(positional[len(positional) - len(arguments.defaults) :], arguments.defaults)]
+    pairs += [(a, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults) if d is not None]
+    acting = any(word in function.name.lower() for word in _ACTING)
+    body = "\n".join(code.lines[function.lineno - 1 : function.end_lineno or function.lineno])
+    # a temperature that divides logits before a draw; `posemb_sincos(..., temperature=10000)` is a frequency base
+    drawing = any(word in body for word in _DRAWING)
+    sites = []
+    for argument, default in pairs:
+        name = (_SAMPLING.get(argument.arg) if drawing else None) or (
+            "epsilon_greedy" if acting and argument.arg in ("epsilon", "eps") else None
+        )
+        number = python_number(default)
+        if name is None or number is None:
+            continue
+        value = Value(ast.unparse(default), number, Source.CONFIG, True)
+        sites.append(_site(code, name, value, default, function, SiteKind.SAMPLING, label=argument.arg))
+    return (
+        sites + _init_helper_sites(code, function, dict(pairs)) + _optimizer_class_sites(code, function, scope, pairs)
+    )
+
+
+_OPTIMIZER_BASES = frozenset({"torch.optim.Optimizer", "torch.optim.optimizer.Optimizer"})
+
+
+def _optimizer_class_sites(
+    code: CodeModule,
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+    scope: ast.AST,
+    pairs: list[tuple[ast.arg, ast.expr]],
+) -> list[Site]:
+    """``class LARS(Optimizer): def __init__(self, params, lr=0.1, momentum=0.9, eta=0.001)``: a project's
+    optimizer states its defaults in its signature, as torch's do; each numeric one is a site."""
+    if function.name != "__init__" or not isinstance(scope, ast.ClassDef):
+        return []
+    if not any(code.qualified_name(base) in _OPTIMIZER_BASES for base in scope.bases):
+        return []
+    sites = []
+    for argument, default in pairs:
+        names = optimizer_names(scope.name, argument.arg)
+        if isinstance(default, ast.Tuple) and len(names) == len(default.elts):
+            parts = list(zip(names, default.elts))
+        elif len(names) == 1:
+            parts = [(names[0], default)]
+        else:
+            continue
+        for name, node in parts:
+            number = python_number(node)
+            if number is None or isinstance(node, ast.Constant) and isinstance(node.value, bool):
+                continue  # None (computed later), a flag (`nesterov=False`): no number to state
+            value = Value(text_of(code, node), number, Source.CONFIG, True)
+            sites.append(_site(code, name, value, node, function, SiteKind.OPTIMIZER, argument.arg))
+    return sites
+
+
+_INIT_TEXT = re.compile(r"\b(?:normal_|trunc_normal_|uniform_|orthogonal_|xavier_\w+_|kaiming_\w+_|constant_)\(")
+
+
+def _init_helper_sites(
+    code: CodeModule, function: ast.FunctionDef | ast.AsyncFunctionDef, defaults: dict[ast.arg, ast.expr]
+) -> list[Site]:
+    """``def layer_init(layer, std=np.sqrt(2), bias_const=0.0)`` whose body passes ``std`` to
+    ``torch.nn.init.orthogonal_``: the default is an initialisation scale, reported at the default."""
+    if not defaults:
+        return []
+    text = "\n".join(code.lines[function.lineno - 1 : function.end_lineno or function.lineno])
+    if not _INIT_TEXT.search(text):
+        return []
+    by_name = {argument.arg: (argument, default) for argument, default in defaults.items()}
+    sites = []
+    for call in ast.walk(function):
+        api = api_for(code.call_name(call)) if isinstance(call, ast.Call) else None
+        if api is None or api.kind != "init" or not isinstance(call, ast.Call):
+            continue
+        bound = {**dict(zip(api.parameters, call.args)), **{k.arg: k.value for k in call.keywords if k.arg}}
+        for parameter, node in bound.items():
+            if not isinstance(node, ast.Name) or node.id not in by_name or parameter not in api.hyperparameters:
+                continue
+            argument, default = by_name[node.id]
+            number = python_number(default)
+            value = Value(text_of(code, default), number, Source.CONFIG, True)
+            site = _site(code, api.hyperparameters[parameter][0], value, default, function, SiteKind.INIT, argument.arg)
+            if keep("init", site):
+                sites.append(site)
+    return sites
+
+
+# --- statements: schedules written by hand ---------------------------------------------------
+
+
+def wants(code: CodeModule, statement: ast.stmt) -> bool:
+    """Whether a statement's text can hold a hand-written schedule (a cheap filter before the ``ast``)."""
+    text = " ".join(code.lines[statement.lineno - 1 : statement.end_lineno or statement.lineno])
+    return (
+        "cos(" in text
+        or "warmup" in text
+        or "*=" in text
+        or ("/" in text and ("batch" in text or "1" in text))
+        or "params" in text
+        or "entropy" in text
+        or _TIMES.search(text) is not None
+    )
+
+
+def statement_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, scope: ast.AST) -> list[Site]:
+    """Hand-written schedules in an assignment or a ``return``."""
+    value = getattr(statement, "value", None)
+    if not isinstance(value, ast.expr):
+        return []
+    lr = _about_learning_rate(statement, scope)
+    sites: list[Site] = []
+    for node in ast.walk(value):
+        if isinstance(node, ast.BinOp):
+            sites.extend(_formula_sites(code, node, statement, lr))
+        elif isinstance(node, ast.Dict):
+            sites.extend(_group_sites(code, node, statement))
+        elif isinstance(node, ast.Call):
+            sites.extend(_width_sites(code, resolver, node, scope, statement))
+    if isinstance(statement, ast.AugAssign) and isinstance(statement.op, ast.Mult):
+        sites.extend(_step_decay(code, statement))
+    if isinstance(statement, ast.Assign) and _last(statement.targets[0]) == "target_entropy":
+        sites.extend(_target_entropy(code, statement))
+    return sites
+
+
+def _target_entropy(code: CodeModule, statement: ast.Assign) -> list[Site]:
+    """``target_entropy = -prod(action_space.shape)``: SAC's entropy target, the -dim(A) heuristic."""
+    if not any(isinstance(n, ast.Call) and _last(n.func) == "prod" for n in ast.walk(statement.value)):
+        return []
+    return [_site(code, "target_entropy", _written(code, statement.value), statement.value, statement, SiteKind.LOSS)]
+
+
+def _group_sites(code: CodeModule, node: ast.Dict, statement: ast.stmt) -> list[Site]:
+    """``{"params": no_decay, "weight_decay": 0.0}``: an optimizer's parameter group and its settings."""
+    keys = [k.value if isinstance(k, ast.Constant) else None for k in node.keys]
+    if "params" not in keys:
+        return []
+    sites = []
+    for key, item in zip(keys, node.values):
+        number = python_number(item)
+        if isinstance(key, str) and key in _GROUP_KEYS and number is not None:
+            text = text_of(code, item)
+            sites.append(
+                _site(code, _GROUP_KEYS[key], _numeric(number, text), item, statement, SiteKind.OPTIMIZER, key)
+            )
+    return sites
+
+
+def _width_sites(
+    code: CodeModule, resolver: Resolver, call: ast.Call, scope: ast.AST, statement: ast.stmt
+) -> list[Site]:
+    """``nn.Linear(config.n_embd, 4 * config.n_embd)`` and ``nn.Linear(4 * config.n_embd, ...)``: a
+    hidden width, a multiple of a configured one, expanded and projected back. A multiple that one
+    layer alone has (``3 * n_embd`` for query, key and value, split afterwards) is a shape."""
+    if not _is_layer(code, call):
+        return []
+    sites = []
+    for argument in call.args:
+        if not (isinstance(argument, ast.BinOp) and isinstance(argument.op, ast.Mult)):
+            continue
+        shape = ast.dump(argument)
+        if (
+            sum(
+                ast.dump(a) == shape
+                for c in ast.walk(scope)
+                if isinstance(c, ast.Call) and _is_layer(code, c)
+                for a in c.args
+            )
+            < 2
+        ):
+            continue
+        for factor, other in ((argument.left, argument.right), (argument.right, argument.left)):
+            number = python_number(factor)
+            if number is None or number in (0.0, 1.0) or not isinstance(other, ast.Attribute):
+                continue
+            if resolver.is_config(other.value, scope):
+                text = text_of(code, factor)
+                value = _numeric(number, text)
+                sites.append(_site(code, f"{other.attr}.multiplier", value, factor, statement, SiteKind.LAYER))
+    return sites
+
+
+def _is_layer(code: CodeModule, call: ast.Call) -> bool:
+    qualified = code.call_name(call)
+    return qualified is not None and qualified.startswith("torch.nn.") and qualified[9:10].isupper()
+
+
+def _about_learning_rate(statement: ast.stmt, scope: ast.AST) -> bool:
+    targets = getattr(statement, "targets", None) or [getattr(statement, "target", None)]
+    names = [_last(t) for t in targets if t is not None]
+    if isinstance(scope, FUNCTIONS):
+        names.append(scope.name)
+    return any(config_name(n) == "learning_rate" or "lr" in n.lower().split("_") for n in names if n)
+
+
+def _formula_sites(code: CodeModule, node: ast.BinOp, statement: ast.stmt, lr: bool) -> list[Site]:
+    schedule = "lr_schedule" if lr else "schedule"
+    if isinstance(node.op, ast.Add) and _half_cosine(node):
+        return [_site(code, f"{schedule}.cosine", _written(code, node), node, statement, SiteKind.SCHEDULER)]
+    if isinstance(node.op, ast.Div):
+        denominator = {_last(n).lower() for n in ast.walk(node.right)}
+        numerator = {_last(n).lower() for n in ast.walk(node.left)}
+        if lr and any("warmup" in name for name in denominator) and not any("warmup" in n for n in numerator):
+            return [_site(code, "lr_schedule.warmup", _written(code, node), node, statement, SiteKind.SCHEDULER)]
+        scale = python_number(node.right)
+        if scale is not None and scale > 1 and _scales_by_batch(node.left):
+            text = text_of(code, node.right)
+            value = _numeric(scale, text)
+            return [_site(code, "lr_scaling.base_batch_size", value, node.right, statement, SiteKind.SCHEDULER)]
+    if isinstance(node.op, ast.Div) and _anneal_to_one(node):
+        return [_site(code, f"{schedule}.linear", _written(code, node), node, statement, SiteKind.SCHEDULER)]
+    if isinstance(node.op, ast.Sub) and python_number(node.left) == 1.0 and _over_training(node.right):
+        return [_site(code, f"{schedule}.linear", _written(code, node), node, statement, SiteKind.SCHEDULER)]
+    return []
+
+
+def _half_cosine(node: ast.BinOp) -> bool:
+    """``1 + cos(pi * t / T)`` (either order): the half-cosine annealing shape."""
+    for one, other in ((node.left, node.right), (node.right, node.left)):
+        if python_number(one) == 1.0 and isinstance(other, ast.Call) and _last(other.func) == "cos" and other.args:
+            return any(_last(n) == "pi" for n in ast.walk(other.args[0]))
+    return False
+
+
+def _scales_by_batch(node: ast.AST) -> bool:
+    """``lr * batch_size``: a learning rate times the batch size (the linear-scaling rule)."""
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult)):
+        return False
+    names = {_canonical(node.left), _canonical(node.right)}
+    return names == {"learning_rate", "batch_size"}
+
+
+def _anneal_to_one(node: ast.BinOp) -> bool:
+    """``(1 - args.beta) / (args.T_max - args.learn_start)``: the step that anneals a value to 1
+    over the training steps (prioritized replay's importance-sampling exponent)."""
+    left, right = node.left, node.right
+    if not (isinstance(left, ast.BinOp) and isinstance(left.op, ast.Sub) and python_number(left.left) == 1.0):
+        return False
+    if python_number(left.right) is not None:
+        return False
+    if _canonical(right) in ("training_steps", "epochs"):
+        return True
+    return (
+        isinstance(right, ast.BinOp)
+        and isinstance(right.op, ast.Sub)
+        and all(isinstance(side, (ast.Name, ast.Attribute)) for side in (right.left, right.right))
+    )
+
+
+def _over_training(node: ast.AST) -> bool:
+    """``(t - 1) / T`` where ``T`` is the training length: the progress of a linear anneal."""
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)):
+        return False
+    return _canonical(node.right) in ("training_steps", "epochs")
+
+
+def _step_decay(code: CodeModule, statement: ast.AugAssign) -> list[Site]:
+    """``lr *= 0.1`` (or ``0.1 if epoch >= milestone else 1.0``): a step decay of the learning rate."""
+    if _canonical(statement.target) != "learning_rate":
+        return []
+    value = statement.value
+    choices = [value.body, value.orelse] if isinstance(value, ast.IfExp) else [value]
+    sites = []
+    for choice in choices:
+        number = python_number(choice)
+        if number is not None and number not in (0.0, 1.0):
+            text = text_of(code, choice)
+            sites.append(_site(code, "lr_decay", _numeric(number, text), choice, statement, SiteKind.SCHEDULER))
+    return sites
+
+
+# --- loss averaging and scaling ----------------------------------------------------------------
+
+
+def scaled_loss_sites(code: CodeModule, expression: ast.AST, statement: ast.stmt, scope: ast.AST) -> list[Site]:
+    """``(d_real + d_fake) / 2`` and ``0.5 * mse``: a loss averaged or scaled by a literal, unless
+    the result is only logged (``loss_D = (loss_D_A + loss_D_B) / 2`` read by ``loss_D.item()``)."""
+    node = expression.operand if isinstance(expression, ast.UnaryOp) else expression
+    if not isinstance(node, ast.BinOp):
+        return []
+    if isinstance(node.op, ast.Div) and _is_sum(node.left):
+        number = python_number(node.right)
+        name = "loss_average"
+        factor = node.right
+    elif isinstance(node.op, ast.Mult):
+        pairs = ((node.left, node.right), (node.right, node.left))
+        factor, other = next(((f, o) for f, o in pairs if python_number(f) is not None), (node.left, node.right))
+        number = python_number(factor) if python_number(other) is None else None
+        name = "loss_average" if _is_sum(other) else "loss_scale"
+    else:
+        return []
+    if number is None or number in (0.0, 1.0, -1.0) or _only_logged(code, statement):
+        return []
+    text = text_of(code, factor)
+    return [_site(code, name, _numeric(number, text), factor, statement, SiteKind.LOSS_TERM)]
+
+
+_LOGGING = (".item()", "print(", "log", "add_scalar", "write(", "set_postfix", 'f"', "f'")
+
+
+def _only_logged(code: CodeModule, statement: ast.stmt) -> bool:
+    """Whether the value assigned is read after ``statement`` and only on logging lines
+    (``loss_D.item()`` in a print): read from the text, as a walk of a whole script costs more."""
+    if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+        return False
+    target = statement.targets[0]
+    if not isinstance(target, ast.Name):
+        return False
+    word = re.compile(rf"(?<![\w.]){re.escape(target.id)}\b")
+    end = statement.end_lineno or statement.lineno
+    reads = [line for line in code.lines[end:] if word.search(line)]
+    return bool(reads) and all(any(marker in line for marker in _LOGGING) for line in reads)
+
+
+def keep(kind: str, site: Site) -> bool:
+    """Whether a site of a vocabulary API is a choice: a Polyak rate of 1 is a hard copy
+    (``incremental_update(online, target, 1)``), a zero mean or a zero bias the standard start."""
+    if kind == "ema" and site.numeric == 1.0:
+        return False
+    return not (kind == "init" and site.name in ("init.mean", "init.value") and site.numeric in (0.0, 1.0))
+
+
+def named_weight_sites(
+    code: CodeModule, resolver: Resolver, term: ast.AST, scope: ast.AST, statement: ast.stmt
+) -> list[Site]:
+    """``lambda_gp * gradient_penalty`` with ``lambda_gp = 10`` assigned once: the weight is
+    reported where the literal is written (an annotation there, or at the loss, links it)."""
+    if not (isinstance(term, ast.BinOp) and isinstance(term.op, ast.Mult)):
+        return []
+    for weight, other in ((term.left, term.right), (term.right, term.left)):
+        if not isinstance(weight, ast.Name) or python_number(other) is not None:
+            continue
+        written = _assigned(resolver, weight, scope)
+        if written is None or python_number(written) is None or "loss" in weight.id.lower():
+            continue
+        number = python_number(written)
+        if number is None or number in (0.0, 1.0):
+            return []
+        text = text_of(code, written)
+        value = Value(text, number, Source.LITERAL, False, anchor=written.lineno)
+        return [_site(code, config_name(weight.id) or weight.id, value, written, statement, SiteKind.LOSS_TERM)]
+    return []
+
+
+def _assigned(resolver: Resolver, name: ast.Name, scope: ast.AST) -> ast.expr | None:
+    """The value of the one assignment to ``name``, in ``scope`` or else at module level."""
+    for owner in (scope, resolver.code.tree):
+        assigned = resolver.scopes.assignments.get(owner, {}).get(name.id, [])
+        if assigned:
+            return assigned[0].value if len(assigned) == 1 else None
+    return None
+
+
+def _is_sum(node: ast.AST) -> bool:
+    if isinstance(node, ast.UnaryOp):
+        node = node.operand
+    if isinstance(node, ast.Call) and _last(node.func) == "sum":
+        return True
+    return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add)

@@ -1,0 +1,201 @@
+"""Optimizers, schedules and update rules outside ``torch``: optax, Keras and TensorFlow 1.
+
+torch's signatures are generated from the installed torch (``paperlink/data/torch_defaults.json``);
+these libraries are not imported by paperlink, so their signatures are stated here by hand,
+each from its documented signature (cited per table). A default listed here makes a call that
+leaves the argument out an implicit site, as for torch (``optax.adam(lr)`` leaves ``b1=0.9``,
+``b2=0.999``, ``eps=1e-8``). Only numeric defaults are listed; ``None`` (computed) is left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["ExtraApi", "EXTRA_APIS"]
+
+
+@dataclass(frozen=True)
+class ExtraApi:
+    """One callable: its kind, positional order, hyperparameters (parameter -> canonical name), defaults."""
+
+    qualified: str
+    kind: str
+    parameters: tuple[str, ...]
+    names: dict[str, str]
+    defaults: dict[str, float]
+
+
+_ADAM_NAMES = {"learning_rate": "learning_rate", "b1": "adam.beta1", "b2": "adam.beta2", "eps": "adam.eps"}
+
+# optax 0.2 (https://optax.readthedocs.io/en/latest/api/optimizers.html), e.g.
+# ``adam(learning_rate, b1=0.9, b2=0.999, eps=1e-08, eps_root=0.0, mu_dtype=None, *, nesterov=False)``.
+_OPTAX = (
+    ExtraApi(
+        "optax.adam",
+        "optimizer",
+        ("learning_rate", "b1", "b2", "eps"),
+        _ADAM_NAMES,
+        {"b1": 0.9, "b2": 0.999, "eps": 1e-8},
+    ),
+    ExtraApi(
+        "optax.adamw",
+        "optimizer",
+        ("learning_rate", "b1", "b2", "eps", "eps_root", "mu_dtype", "weight_decay"),
+        {**_ADAM_NAMES, "weight_decay": "weight_decay"},
+        {"b1": 0.9, "b2": 0.999, "eps": 1e-8, "weight_decay": 1e-4},
+    ),
+    ExtraApi(
+        "optax.lamb",
+        "optimizer",
+        ("learning_rate", "b1", "b2", "eps", "eps_root", "weight_decay"),
+        {**_ADAM_NAMES, "weight_decay": "weight_decay"},
+        {"b1": 0.9, "b2": 0.999, "eps": 1e-6, "weight_decay": 0.0},
+    ),
+    ExtraApi(
+        "optax.adabelief",
+        "optimizer",
+        ("learning_rate", "b1", "b2", "eps"),
+        _ADAM_NAMES,
+        {"b1": 0.9, "b2": 0.999, "eps": 1e-16},
+    ),
+    ExtraApi(
+        "optax.sgd",
+        "optimizer",
+        ("learning_rate", "momentum"),
+        {"learning_rate": "learning_rate", "momentum": "momentum"},
+        {},
+    ),
+    ExtraApi(
+        "optax.rmsprop",
+        "optimizer",
+        ("learning_rate", "decay", "eps"),
+        {"learning_rate": "learning_rate", "decay": "rmsprop.alpha", "eps": "rmsprop.eps"},
+        {"decay": 0.9, "eps": 1e-8},
+    ),
+    ExtraApi(
+        "optax.lars",
+        "optimizer",
+        ("learning_rate", "weight_decay", "weight_decay_mask", "trust_coefficient"),
+        {
+            "learning_rate": "learning_rate",
+            "weight_decay": "weight_decay",
+            "trust_coefficient": "lars.trust_coefficient",
+            "momentum": "momentum",
+        },
+        {"weight_decay": 0.0, "trust_coefficient": 0.001, "momentum": 0.9},
+    ),
+    ExtraApi("optax.clip_by_global_norm", "clip", ("max_norm",), {"max_norm": "max_grad_norm"}, {}),
+    ExtraApi("optax.clip", "clip", ("max_delta",), {"max_delta": "max_grad_value"}, {}),
+    ExtraApi("optax.add_decayed_weights", "optimizer", ("weight_decay",), {"weight_decay": "weight_decay"}, {}),
+    # ``incremental_update(new_tensors, old_tensors, step_size)``: a target network's Polyak update
+    ExtraApi("optax.incremental_update", "ema", ("new_tensors", "old_tensors", "step_size"), {"step_size": "tau"}, {}),
+    # schedules (https://optax.readthedocs.io/en/latest/api/optimizer_schedules.html)
+    ExtraApi(
+        "optax.linear_schedule",
+        "scheduler",
+        ("init_value", "end_value", "transition_steps"),
+        {"init_value": "learning_rate", "end_value": "min_lr", "transition_steps": "lr_schedule.steps"},
+        {},
+    ),
+    ExtraApi(
+        "optax.cosine_decay_schedule",
+        "scheduler",
+        ("init_value", "decay_steps", "alpha"),
+        {"init_value": "learning_rate", "decay_steps": "lr_schedule.steps", "alpha": "lr_schedule.alpha"},
+        {"alpha": 0.0},
+    ),
+    ExtraApi(
+        "optax.warmup_cosine_decay_schedule",
+        "scheduler",
+        ("init_value", "peak_value", "warmup_steps", "decay_steps", "end_value"),
+        {
+            "init_value": "lr_schedule.init_value",
+            "peak_value": "learning_rate",
+            "warmup_steps": "warmup_steps",
+            "decay_steps": "lr_schedule.steps",
+            "end_value": "min_lr",
+        },
+        {"end_value": 0.0},
+    ),
+    ExtraApi(
+        "optax.exponential_decay",
+        "scheduler",
+        ("init_value", "transition_steps", "decay_rate"),
+        {"init_value": "learning_rate", "transition_steps": "lr_schedule.steps", "decay_rate": "lr_decay"},
+        {},
+    ),
+)
+
+# Keras 3 / tf.keras (https://keras.io/api/optimizers/), e.g. ``Adam(learning_rate=0.001,
+# beta_1=0.9, beta_2=0.999, epsilon=1e-07, ...)``, ``SGD(learning_rate=0.01, momentum=0.0, ...)``.
+_KERAS_ADAM = {"learning_rate": "learning_rate", "beta_1": "adam.beta1", "beta_2": "adam.beta2", "epsilon": "adam.eps"}
+_KERAS = (
+    ExtraApi(
+        "Adam",
+        "optimizer",
+        ("learning_rate", "beta_1", "beta_2", "epsilon"),
+        _KERAS_ADAM,
+        {"learning_rate": 0.001, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7},
+    ),
+    ExtraApi(
+        "AdamW",
+        "optimizer",
+        ("learning_rate", "weight_decay", "beta_1", "beta_2", "epsilon"),
+        {**_KERAS_ADAM, "weight_decay": "weight_decay"},
+        {"learning_rate": 0.001, "weight_decay": 0.004, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7},
+    ),
+    ExtraApi(
+        "SGD",
+        "optimizer",
+        ("learning_rate", "momentum"),
+        {"learning_rate": "learning_rate", "momentum": "momentum"},
+        {"learning_rate": 0.01, "momentum": 0.0},
+    ),
+    ExtraApi(
+        "RMSprop",
+        "optimizer",
+        ("learning_rate", "rho", "momentum", "epsilon"),
+        {"learning_rate": "learning_rate", "rho": "rmsprop.alpha", "momentum": "momentum", "epsilon": "rmsprop.eps"},
+        {"learning_rate": 0.001, "rho": 0.9, "momentum": 0.0, "epsilon": 1e-7},
+    ),
+)
+_KERAS_MODULES = ("keras.optimizers", "tensorflow.keras.optimizers")
+
+# TensorFlow 1 (https://www.tensorflow.org/api_docs/python/tf/compat/v1/train), e.g.
+# ``AdamOptimizer(learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-08, ...)``.
+_TF1 = (
+    ExtraApi(
+        "AdamOptimizer",
+        "optimizer",
+        ("learning_rate", "beta1", "beta2", "epsilon"),
+        {"learning_rate": "learning_rate", "beta1": "adam.beta1", "beta2": "adam.beta2", "epsilon": "adam.eps"},
+        {"learning_rate": 0.001, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
+    ),
+    ExtraApi("GradientDescentOptimizer", "optimizer", ("learning_rate",), {"learning_rate": "learning_rate"}, {}),
+    ExtraApi(
+        "MomentumOptimizer",
+        "optimizer",
+        ("learning_rate", "momentum"),
+        {"learning_rate": "learning_rate", "momentum": "momentum"},
+        {},
+    ),
+    ExtraApi(
+        "RMSPropOptimizer",
+        "optimizer",
+        ("learning_rate", "decay", "momentum", "epsilon"),
+        {"learning_rate": "learning_rate", "decay": "rmsprop.alpha", "momentum": "momentum", "epsilon": "rmsprop.eps"},
+        {"decay": 0.9, "momentum": 0.0, "epsilon": 1e-10},
+    ),
+)
+_TF1_MODULES = ("tensorflow.compat.v1.train", "tensorflow.train")
+
+
+def _placed(apis: tuple[ExtraApi, ...], modules: tuple[str, ...]) -> tuple[ExtraApi, ...]:
+    return tuple(
+        ExtraApi(f"{module}.{api.qualified}", api.kind, api.parameters, api.names, api.defaults)
+        for module in modules
+        for api in apis
+    )
+
+
+EXTRA_APIS: tuple[ExtraApi, ...] = (*_OPTAX, *_placed(_KERAS, _KERAS_MODULES), *_placed(_TF1, _TF1_MODULES))

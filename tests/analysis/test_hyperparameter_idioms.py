@@ -1,0 +1,206 @@
+"""The inventory of hyperparameters written as numeric idioms (:mod:`paperlink.analysis.hyperparameters.idioms`)
+and of optimizers outside torch (:mod:`paperlink.analysis.hyperparameters.optimizers`)."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from pathlib import Path
+
+from paperlink.analysis.hyperparameters import scan
+from paperlink.analysis.hyperparameters.optimizers import EXTRA_APIS
+from paperlink.analysis.hyperparameters.vocabulary import api_for
+from paperlink.source.code import CodeModule
+
+FIXTURES = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL401_hidden"
+Row = tuple[int, str, str, float | None, str, bool, str]
+
+
+def sites(text: str) -> list[Row]:
+    """(line, name, value, number, source, configurable, kind) of every site in ``text``."""
+    text = textwrap.dedent(text)
+    facts = scan(CodeModule("m.py", text, ast.parse(text)))
+    return [
+        (s.span.line, s.name, s.value, s.numeric, s.source.value, s.configurable, s.kind.value) for s in facts.sites
+    ]
+
+
+def test_loss_weights_init_scales_widths_and_optax_in_the_flagged_fixture() -> None:
+    assert sites((FIXTURES / "numeric_idioms.py").read_text()) == [
+        (7, "lambda_gp", "10", 10.0, "literal", False, "loss_term"),  # at the literal, not at `lambda_gp * penalty`
+        (14, "n_embd.multiplier", "4", 4.0, "literal", False, "layer"),
+        (15, "n_embd.multiplier", "4", 4.0, "literal", False, "layer"),  # line 13's `3 *` (one layer) is a shape
+        (16, "init.std", "0.02", 0.02, "literal", False, "init"),  # mean=0.0 is the standard start: no site
+        (17, "init.std", ".02", 0.02, "literal", False, "init"),
+        (18, "init.std", "0.02 / math.sqrt(2 * config.n_layer)", None, "config", True, "init"),
+        (19, "init.gain", "math.sqrt(2)", None, "config", True, "init"),
+        (20, "init.value", "0.1", 0.1, "literal", False, "init"),
+        (24, "lr_scaling.base_batch_size", "256", 256.0, "literal", False, "scheduler"),
+        (25, "max_grad_norm", "1.0", 1.0, "literal", False, "clip"),
+        (25, "adam.beta2", "0.999", 0.999, "default", False, "optimizer"),
+        (25, "adam.eps", "1e-8", 1e-08, "default", False, "optimizer"),
+        (25, "learning_rate", "args.lr * args.batch_size / 256", None, "config", True, "optimizer"),
+        (25, "adam.beta1", "0.5", 0.5, "literal", False, "optimizer"),
+        (28, "lr_decay", "0.1", 0.1, "literal", False, "scheduler"),
+        (31, "loss_scale", "100", 100.0, "literal", False, "loss_term"),
+        (36, "epsilon_greedy", "0.05", 0.05, "config", True, "sampling"),
+        # a project helper whose parameter reaches an initialiser: its default (bias_const=0.0 is the standard start)
+        (42, "init.gain", "math.sqrt(2)", None, "config", True, "init"),
+        (43, "init.gain", "std", None, "config", True, "init"),
+        # `uniform_(-mu_range, mu_range)`: the range is written at `mu_range = ...`
+        (50, "init.high", "1 / math.sqrt(self.in_features)", None, "config", True, "init"),
+        (50, "init.low", "-mu_range", None, "config", True, "init"),
+        (55, "target_entropy", "-torch.prod(torch.tensor(env.action_space.shape)).item()", None, "literal", False, "loss"),
+    ]
+
+
+def test_negatives_stay_out_of_the_inventory() -> None:
+    """Shapes, indices, intervals, ImageNet statistics, docstring numbers, `1 - m`, zero and unit
+    starts, a loss only logged: none is a site. What is left is a site without PL401."""
+    assert sites((FIXTURES / "numeric_negatives.py").read_text()) == [
+        (17, "ln.eps", "1e-5", 1e-05, "default", False, "layer"),
+        (38, "m", "self.m", None, "config", True, "ema"),  # the decay, read from the instance; the 1.0 is not
+        (45, "loss_average", "2", 2.0, "literal", False, "loss_term"),
+        (46, "loss_scale", "0.5", 0.5, "literal", False, "loss_term"),  # line 48 is only printed
+    ]
+
+
+def test_schedules_written_by_hand_and_scheduler_classes() -> None:
+    assert sites("""
+        import math
+
+        import optax
+        import torch
+        from torch.optim import lr_scheduler
+
+
+        def get_lr(it, learning_rate, min_lr, warmup_iters, lr_decay_iters):
+            if it < warmup_iters:
+                return learning_rate * (it + 1) / (warmup_iters + 1)
+            decay_ratio = (it - warmup_iters) / (lr_decay_iters - warmup_iters)
+            coeff = 0.5 * (1.0 + math.cos(math.pi * decay_ratio))
+            return min_lr + coeff * (learning_rate - min_lr)
+
+
+        def adjust_learning_rate(optimizer, epoch, args):
+            lr = args.lr * 0.5 * (1.0 + math.cos(math.pi * epoch / args.epochs))
+            for param_group in optimizer.param_groups:
+                param_group["lr"] = lr
+
+
+        def train(model, optimizer, args, iteration, target_params, params):
+            sched = lr_scheduler.LambdaLR(optimizer, lambda epoch: 1.0 - epoch / args.epochs)
+            plateau = lr_scheduler.ReduceLROnPlateau(optimizer, "max", patience=5)
+            frac = 1.0 - (iteration - 1.0) / args.num_iterations
+            groups = [{"params": model.decay, "weight_decay": 0.1}, {"params": model.rest, "weight_decay": 0.0}]
+            synced = optax.incremental_update(params, target_params, 1)
+            tracked = optax.incremental_update(params, target_params, 0.005)
+            tx = optax.chain(optax.clip_by_global_norm(0.5), optax.sgd(args.lr, momentum=0.9))
+            return sched, plateau, frac, groups, synced, tracked, tx
+    """) == [
+        (11, "lr_schedule.warmup", "learning_rate * (it + 1) / (warmup_iters + 1)", None, "literal", False, "scheduler"),
+        (13, "lr_schedule.cosine", "1.0 + math.cos(math.pi * decay_ratio)", None, "literal", False, "scheduler"),
+        (18, "lr_schedule.cosine", "1.0 + math.cos(math.pi * epoch / args.epochs)", None, "literal", False, "scheduler"),
+        (24, "lr_schedule", "lr_scheduler.LambdaLR", None, "literal", False, "scheduler"),
+        (24, "schedule.linear", "1.0 - epoch / args.epochs", None, "literal", False, "scheduler"),
+        (25, "lr_schedule.cooldown", "0", 0.0, "default", False, "scheduler"),
+        (25, "lr_schedule.factor", "0.1", 0.1, "default", False, "scheduler"),
+        (25, "lr_schedule.threshold", "1e-4", 0.0001, "default", False, "scheduler"),
+        (25, "min_lr", "0", 0.0, "default", False, "scheduler"),
+        (25, "lr_schedule.patience", "5", 5.0, "literal", False, "scheduler"),
+        (26, "schedule.linear", "1.0 - (iteration - 1.0) / args.num_iterations", None, "literal", False, "scheduler"),
+        (27, "weight_decay", "0.1", 0.1, "literal", False, "optimizer"),
+        (27, "weight_decay", "0.0", 0.0, "literal", False, "optimizer"),
+        # line 28: a step size of 1 is a hard copy into the target, not an average
+        (29, "tau", "0.005", 0.005, "literal", False, "ema"),
+        (30, "max_grad_norm", "0.5", 0.5, "literal", False, "clip"),
+        (30, "learning_rate", "args.lr", None, "config", True, "optimizer"),
+        (30, "momentum", "0.9", 0.9, "literal", False, "optimizer"),
+    ]
+
+
+def test_keras_and_tensorflow_1_optimizers_with_their_documented_defaults() -> None:
+    assert sites("""
+        import tensorflow as tf
+        from tensorflow.keras import optimizers
+        a = tf.keras.optimizers.Adam(learning_rate=3e-4, beta_1=0.5)
+        b = optimizers.SGD(0.1)
+        c = tf.compat.v1.train.AdamOptimizer(1e-3)
+        d = tf.train.MomentumOptimizer(0.1, 0.9)
+    """) == [
+        (4, "adam.beta2", "0.999", 0.999, "default", False, "optimizer"),
+        (4, "adam.eps", "1e-7", 1e-07, "default", False, "optimizer"),
+        (4, "learning_rate", "3e-4", 0.0003, "literal", False, "optimizer"),
+        (4, "adam.beta1", "0.5", 0.5, "literal", False, "optimizer"),
+        (5, "momentum", "0", 0.0, "default", False, "optimizer"),
+        (5, "learning_rate", "0.1", 0.1, "literal", False, "optimizer"),
+        (6, "adam.beta1", "0.9", 0.9, "default", False, "optimizer"),
+        (6, "adam.beta2", "0.999", 0.999, "default", False, "optimizer"),
+        (6, "adam.eps", "1e-8", 1e-08, "default", False, "optimizer"),
+        (6, "learning_rate", "1e-3", 0.001, "literal", False, "optimizer"),
+        (7, "learning_rate", "0.1", 0.1, "literal", False, "optimizer"),
+        (7, "momentum", "0.9", 0.9, "literal", False, "optimizer"),
+    ]
+
+
+def test_sampling_settings_passed_and_defaulted() -> None:
+    assert sites("""
+        import torch
+        def generate(model, idx, steps, temperature=1.0, top_k=None, top_p=0.9):
+            return torch.multinomial((model(idx) / temperature).softmax(-1), 1)
+        def act_e_greedy(self, state, epsilon=0.001):
+            return state
+        def forward(x, eps=1e-5):
+            return x
+        def posemb_sincos_2d(h, w, dim, temperature=10000):
+            return torch.arange(dim) / temperature
+        y = generate(model, x, 500, temperature=0.8, top_k=10)
+    """) == [
+        (3, "temperature", "1.0", 1.0, "config", True, "sampling"),
+        (3, "top_p", "0.9", 0.9, "config", True, "sampling"),
+        (5, "epsilon_greedy", "0.001", 0.001, "config", True, "sampling"),  # an acting function's epsilon
+        # line 9: a sinusoidal embedding's temperature is a frequency base, not a sampling setting
+        (11, "temperature", "0.8", 0.8, "literal", False, "sampling"),
+        (11, "top_k", "10", 10.0, "literal", False, "sampling"),
+    ]
+
+
+def test_the_hand_kept_table_names_only_known_parameters_with_numeric_defaults() -> None:
+    for extra in EXTRA_APIS:
+        api = api_for(extra.qualified)
+        assert api is not None and api.kind == extra.kind
+        assert set(extra.defaults) <= set(extra.names) | set(extra.parameters), extra.qualified
+        assert all(isinstance(v, float) for v in extra.defaults.values()), extra.qualified
+    assert api_for("optax.adam").defaults == {"b1": 0.9, "b2": 0.999, "eps": 1e-8}  # optax's documented signature
+    assert api_for("tensorflow.keras.optimizers.Adam").defaults["epsilon"] == 1e-7
+    assert api_for("tensorflow.compat.v1.train.AdamOptimizer").defaults["epsilon"] == 1e-8
+
+
+def test_a_project_optimizer_states_its_defaults_in_its_signature() -> None:
+    assert sites("""
+        from torch.optim.optimizer import Optimizer
+        class LARS(Optimizer):
+            def __init__(self, params, lr=0.1, momentum=0.9, eta=0.001, nesterov=False, betas=(0.9, 0.999)):
+                super().__init__(params, dict(lr=lr, momentum=momentum))
+        class NotAnOptimizer:
+            def __init__(self, lr=0.1):
+                self.lr = lr
+    """) == [
+        (4, "learning_rate", "0.1", 0.1, "config", True, "optimizer"),
+        (4, "momentum", "0.9", 0.9, "config", True, "optimizer"),
+        (4, "lars.eta", "0.001", 0.001, "config", True, "optimizer"),
+        (4, "lars.beta1", "0.9", 0.9, "config", True, "optimizer"),
+        (4, "lars.beta2", "0.999", 0.999, "config", True, "optimizer"),
+    ]
+
+
+def test_an_annealing_step_to_one_and_its_look_alikes() -> None:
+    assert sites("""
+        import torch
+        def main(args, gamma, n):
+            priority_weight_increase = (1 - args.priority_weight) / (args.T_max - args.learn_start)
+            scale = (1 - gamma) / (1 - gamma ** n)
+            half = (1 - 0.5) / (args.a - args.b)
+    """) == [
+        (4, "schedule.linear", "(1 - args.priority_weight) / (args.T_max - args.learn_start)", None, "literal", False, "scheduler"),
+    ]
