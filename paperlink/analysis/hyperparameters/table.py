@@ -177,7 +177,7 @@ def _linked(
 def _hidden(placed: Placed) -> Diagnostic | None:
     site = placed.site
     if (
-        site.kind is SiteKind.CONFIG
+        site.kind in (SiteKind.CONFIG, SiteKind.INIT)  # an init scale: listed, compared with the paper, never hidden
         or site.source is not Source.LITERAL
         or site.configurable
         or is_test_file(site.span.path)
