@@ -79,6 +79,7 @@ def test_names_follow_single_assignments_and_parameter_defaults() -> None:
                 self.norm = nn.LayerNorm(dim, eps=eps)
                 self.act = nn.LeakyReLU(slope)
     """) == [
+        (5, "eps", "1e-6", 1e-6, "config", True),  # a default of an nn.Module's signature
         (7, "dropout", "0.3", 0.3, "literal", False),
         (8, "ln.eps", "1e-6", 1e-6, "config", True),
         (9, "leaky_relu.negative_slope", "slope", None, "config", True),

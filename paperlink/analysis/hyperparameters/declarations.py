@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.vocabulary import config_name
 from paperlink.numbers import parse_python_number, python_number
 from paperlink.source.code import FUNCTIONS, CodeModule
+
+if TYPE_CHECKING:
+    from paperlink.analysis.hyperparameters.signatures import Parameters
 
 __all__ = ["CONFIG_BASES", "Value", "Scopes", "Resolver", "declarations", "declared_as"]
 
@@ -215,9 +219,12 @@ def config_classes(code: CodeModule, scopes: Scopes) -> frozenset[str]:
 class Resolver:
     """What expressions in one file stand for, following names and config attributes."""
 
-    def __init__(self, code: CodeModule, scopes: Scopes, declared: list[Site]) -> None:
+    def __init__(
+        self, code: CodeModule, scopes: Scopes, declared: list[Site], parameters: Parameters | None = None
+    ) -> None:
         self.code = code
         self.scopes = scopes
+        self.parameters = parameters
         self.by_label: dict[str, list[Site]] = {}
         for site in declared:
             self.by_label.setdefault(site.label, []).append(site)
@@ -231,6 +238,11 @@ class Resolver:
             return self._name(node, scope, depth)
         if depth < _MAX_DEPTH and isinstance(node, ast.Attribute) and self.is_config(node.value, scope):
             return self._config(node)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+            # `self.m` set from `__init__`'s parameter `m`: the parameter's default
+            site = self.parameters.attribute(scope, node.attr) if self.parameters is not None else None
+            if site is not None:
+                return Value(site.value, site.numeric, Source.CONFIG, True, origin=site, anchor=site.anchors[0])
         return self.symbolic(node)
 
     def symbolic(self, node: ast.AST) -> Value:
@@ -239,6 +251,11 @@ class Resolver:
     def _name(self, node: ast.Name, scope: ast.AST, depth: int) -> Value:
         for owner in (scope, self.code.tree) if scope is not self.code.tree else (scope,):
             assigned = self.scopes.assignments.get(owner, {}).get(node.id, [])
+            setting = self.parameters.module_settings.get(node.id) if self.parameters is not None else None
+            if owner is self.code.tree and setting is not None:  # a script's block, overridden at run time
+                return Value(
+                    setting.value, setting.numeric, Source.CONFIG, True, origin=setting, anchor=setting.anchors[0]
+                )
             if len(assigned) == 1 and assigned[0].value is not None:  # Scopes.add keeps only assignments with a value
                 followed = self.value(assigned[0].value, owner, depth + 1)
                 if followed.anchor is None:
@@ -259,7 +276,10 @@ class Resolver:
                     default = literal(self.code, parameter[1]) if parameter[1] is not None else None
                     if default is None:
                         return self.symbolic(node)
-                    return Value(default.text, default.numeric, Source.CONFIG, True)
+                    # the signature's default: the table shows where it is written
+                    site = self.parameters.default_site(owner, node.id) if self.parameters is not None else None
+                    anchor = site.anchors[0] if site is not None else None
+                    return Value(default.text, default.numeric, Source.CONFIG, True, origin=site, anchor=anchor)
         return self.symbolic(node)
 
     def is_config(self, base: ast.AST, scope: ast.AST) -> bool:

@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 
 from paperlink.analysis.hyperparameters.declarations import Resolver, Scopes, Value, declarations, declared_as
 from paperlink.analysis.hyperparameters.facts import HyperparameterFacts, Site, SiteKind, Source
+from paperlink.analysis.hyperparameters.attribute_bags import bag_sites, script_settings
 from paperlink.analysis.hyperparameters.hydra_mains import hydra_mains
+from paperlink.analysis.hyperparameters.settings import Noted, note
+from paperlink.analysis.hyperparameters.signatures import parameters, signature_sites
 from paperlink.analysis.hyperparameters.vocabulary import Api, api_for, api_names, config_name
 from paperlink.numbers import format_number, python_number
 from paperlink.source.code import FUNCTIONS, CodeModule
@@ -24,7 +27,9 @@ from paperlink.source.code import FUNCTIONS, CodeModule
 __all__ = ["scan"]
 
 # A file with none of these words sets no hyperparameter paperlink can see.
-_TRIGGER = re.compile(r"torch|optim|add_argument|dataclass|loss|click|timm|ema|OmegaConf|lerp")
+_TRIGGER = re.compile(
+    r"torch|optim|add_argument|dataclass|loss|click|timm|ema|OmegaConf|lerp|exec|Namespace|ConfigDict|CfgNode|CN\("
+)
 _EXTRA_CALLS = frozenset({"add_argument", "option", "create", "add_", "lerp_", "lerp", "partial"})
 _KINDS = {kind.value: kind for kind in SiteKind}
 _OVERRIDDEN_BY = {"batch_size": "batch_sampler"}  # a default that does not apply when this is passed
@@ -42,6 +47,7 @@ class _Walk:
     )
     scopes: Scopes = field(default_factory=Scopes)
     star_modules: list[str] = field(default_factory=list)
+    noted: Noted = field(default_factory=Noted)  # for signatures.py and attribute_bags.py
 
 
 def scan(code: CodeModule) -> HyperparameterFacts:
@@ -51,7 +57,9 @@ def scan(code: CodeModule) -> HyperparameterFacts:
         return HyperparameterFacts(hydra=hydra)
     walk = _walk(code)
     declared = declarations(code, [(call, statement.lineno) for call, _, statement in walk.calls], walk.scopes)
-    resolver = Resolver(code, walk.scopes, declared)
+    defaults = parameters(code, walk.noted)
+    defaults.module_settings = script_settings(code, walk.noted)
+    resolver = Resolver(code, walk.scopes, declared, defaults)
     sites = list(declared)
     for call, scope, statement in walk.calls:
         found = _call_sites(code, resolver, call, scope, statement, walk.star_modules)
@@ -62,6 +70,9 @@ def scan(code: CodeModule) -> HyperparameterFacts:
         sites.extend(_average_sites(code, resolver, expression, scope, statement))
     for statement, scope in walk.loss_terms:
         sites.extend(_loss_term_sites(code, resolver, statement, scope))
+    sites.extend(signature_sites(defaults, [site.origin for site in sites]))
+    sites.extend(defaults.module_settings.values())
+    sites.extend(bag_sites(code, walk.noted, walk.scopes))
     unique = {(site.span, site.name): site for site in sites}
     return HyperparameterFacts(tuple(sorted(unique.values(), key=lambda s: (s.span, s.name))), hydra)
 
@@ -77,6 +88,7 @@ def _walk(code: CodeModule) -> _Walk:
         statements, scope = bodies.pop()
         for statement in statements:
             _note_statement(found, statement, scope)
+            note(found.noted, statement, scope, code.tree)
             inner = statement if isinstance(statement, (*FUNCTIONS, ast.ClassDef)) else scope
             for name, value in ast.iter_fields(statement):
                 if isinstance(value, list) and value and isinstance(value[0], ast.stmt):

@@ -338,6 +338,8 @@ def hyperparameter_rows(placed: Sequence[Placed], project: Project) -> list[dict
     """The ``hyperparameters`` section: one row per hyperparameter, sorted by name."""
     by_name: dict[str, tuple[Stated | None, list[Site]]] = {}
     for entry in placed:
+        if not _listed(entry):
+            continue
         stated, sites = by_name.setdefault(entry.name, (entry.stated, []))
         sites.append(entry.site)
         if stated is None and entry.stated is not None:
@@ -356,6 +358,20 @@ def hyperparameter_rows(placed: Sequence[Placed], project: Project) -> list[dict
             }
         )
     return rows
+
+
+def _listed(entry: Placed) -> bool:
+    """Whether the table lists a site. An argument nobody wrote is listed for optimizers and
+    schedulers, whose defaults (Adam's betas and eps) are choices of the method a paper's
+    table states; a layer's or a loss's (every BatchNorm's eps, CrossEntropyLoss's label
+    smoothing 0) only where the paper states that hyperparameter, so as not to give every
+    module in a model file a row of defaults nobody chose."""
+    site = entry.site
+    return (
+        site.source is not Source.DEFAULT
+        or site.kind in (SiteKind.OPTIMIZER, SiteKind.SCHEDULER)
+        or entry.stated is not None
+    )
 
 
 def _unstated_rows(placed: Sequence[Placed], project: Project) -> Iterable[tuple[str, Stated]]:

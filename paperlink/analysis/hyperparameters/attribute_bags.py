@@ -1,0 +1,156 @@
+"""Configuration written as attribute bags and as a script's overridable block.
+
+* **Attribute bags**: ``C = CN(); C.learning_rate = 3e-4`` (yacs ``CfgNode``, minGPT's
+  ``CN``), ``cfg = ConfigDict(); cfg.base_lr = 1e-3`` (ml_collections), ``SimpleNamespace(lr=...)``,
+  ``EasyDict``; also a value stored into a config-named object (``config.vocab_size = 50257``,
+  ``config_args["bias"] = True``).
+* **Script-level config blocks**: module-level literals of a script that lets its command
+  line or a config file override them (nanoGPT's ``learning_rate = 6e-4`` ... then
+  ``exec(open("configurator.py").read())``, or ``globals().update(...)``): the assignments
+  before that statement are its configuration.
+
+Each is a configurable site (kind ``config``) named through the vocabulary; settings it
+rules out (``seed``, ``out_dir``, ``log_interval``, ``device``) are not listed.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from paperlink.analysis.hyperparameters.declarations import CONFIG_BASES, Scopes, text_of
+from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
+from paperlink.analysis.hyperparameters.settings import Noted, is_choice_name, number
+from paperlink.analysis.hyperparameters.vocabulary import config_name
+from paperlink.source.code import CodeModule
+
+__all__ = ["script_settings", "bag_sites"]
+
+_BAGS = frozenset(
+    {"CN", "CfgNode", "ConfigDict", "FrozenConfigDict", "SimpleNamespace", "EasyDict", "edict", "AttrDict", "Namespace"}
+)
+_TOO_SHORT = frozenset({"c", "arg", "params"})  # `c`, `params["lr"]`: too common to mean a config by name alone
+_FACTORIES = frozenset({"get_default_config", "get_config", "default_config"})
+
+
+def script_settings(code: CodeModule, noted: Noted) -> dict[str, Site]:
+    """The module-level settings a script overrides at run time, by name."""
+    if noted.override_line is None:
+        return {}
+    found: dict[str, Site] = {}
+    for statement in noted.module_literals:
+        target = statement.targets[0]
+        if statement.lineno < noted.override_line and isinstance(target, ast.Name):
+            site = _setting(code, target.id, statement.value, statement, "script", allow_none=False)
+            if site is not None:
+                found[target.id] = site
+    return found
+
+
+def bag_sites(code: CodeModule, noted: Noted, scopes: Scopes) -> list[Site]:
+    """Values stored into attribute bags and config objects, and keywords of a bag's constructor."""
+    found = []
+    for statement, scope in noted.stores:
+        target = statement.targets[0] if isinstance(statement, ast.Assign) else statement.target
+        explicit = _bag_root(code, target, scope, scopes)
+        if explicit is None:
+            continue
+        key = _key(target)
+        if key is not None and statement.value is not None:
+            site = _setting(code, key, statement.value, statement, "config", allow_none=explicit)
+            if site is not None:
+                found.append(site)
+    for by_name in scopes.assignments.values():
+        for statements in by_name.values():
+            for statement in statements:
+                if isinstance(statement.value, ast.Call) and _constructs_bag(code, statement.value):
+                    found.extend(_constructor_sites(code, statement.value, statement))
+    return found
+
+
+def _key(target: ast.expr) -> str | None:
+    if isinstance(target, ast.Attribute):
+        return target.attr
+    if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
+        return target.slice.value if isinstance(target.slice.value, str) else None
+    return None
+
+
+def _bag_root(code: CodeModule, target: ast.expr, scope: ast.AST, scopes: Scopes) -> bool | None:
+    """True when the stored-into object was built as a bag in this scope (``C = CN()``), False
+    when it is named as a config (``config.x``, ``config_args["x"]``), None otherwise."""
+    node = target.value if isinstance(target, (ast.Attribute, ast.Subscript)) else target
+    names = []
+    while isinstance(node, ast.Attribute):
+        names.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    for owner in (scope, code.tree):
+        assigned = scopes.assignments.get(owner, {}).get(node.id, [])
+        if len(assigned) == 1 and isinstance(assigned[0].value, ast.Call):
+            if _constructs_bag(code, assigned[0].value) or _last(assigned[0].value.func) in _FACTORIES:
+                return True
+        if assigned:
+            break
+    parts = [part.lower() for word in (node.id, *names) for part in word.split("_")]
+    if any(part in CONFIG_BASES and part not in _TOO_SHORT for part in parts):
+        return False
+    return None
+
+
+def _constructs_bag(code: CodeModule, call: ast.Call) -> bool:
+    qualified = code.qualified_name(call.func)
+    last = qualified.rsplit(".", 1)[-1] if qualified else _last(call.func)
+    return last in _BAGS
+
+
+def _last(node: ast.AST) -> str:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _constructor_sites(code: CodeModule, call: ast.Call, statement: ast.stmt) -> list[Site]:
+    """``SimpleNamespace(lr=1e-3, ...)``, ``ConfigDict({"lr": 1e-3})``: each keyword or key."""
+    pairs: list[tuple[str, ast.expr]] = [(k.arg, k.value) for k in call.keywords if k.arg is not None]
+    if call.args and isinstance(call.args[0], ast.Dict):
+        pairs += [
+            (key.value, value)
+            for key, value in zip(call.args[0].keys, call.args[0].values)
+            if isinstance(key, ast.Constant) and isinstance(key.value, str)
+        ]
+    sites = [_setting(code, name, value, statement, "config", allow_none=True) for name, value in pairs]
+    return [site for site in sites if site is not None]
+
+
+def _setting(
+    code: CodeModule, key: str, value: ast.expr, statement: ast.stmt, api: str, allow_none: bool
+) -> Site | None:
+    name = config_name(key)
+    if name is None or key.startswith("_"):
+        return None
+    numeric = number(value)
+    constant = value.value if isinstance(value, ast.Constant) else ...
+    if numeric is None and not (
+        isinstance(constant, bool)
+        or isinstance(constant, str)
+        and is_choice_name(key)
+        or constant is None
+        and allow_none
+        or isinstance(value, ast.Tuple)
+        and value.elts
+        and all(number(e) is not None for e in value.elts)
+    ):
+        return None
+    return Site(
+        name,
+        text_of(code, value),
+        numeric,
+        code.span(value),
+        Source.CONFIG,
+        True,
+        SiteKind.CONFIG,
+        api=api,
+        label=key,
+        anchors=(statement.lineno,),
+    )
