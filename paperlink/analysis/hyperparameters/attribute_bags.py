@@ -4,6 +4,8 @@
   ``CN``), ``cfg = ConfigDict(); cfg.base_lr = 1e-3`` (ml_collections), ``SimpleNamespace(lr=...)``,
   ``EasyDict``; also a value stored into a config-named object (``config.vocab_size = 50257``,
   ``config_args["bias"] = True``).
+* **Presets**: a table of named model sizes, ``{"gpt2": dict(n_layer=12, n_head=12, n_embd=768),
+  ...}[model_type]``: each preset's values.
 * **Script-level config blocks**: module-level literals of a script that lets its command
   line or a config file override them (nanoGPT's ``learning_rate = 6e-4`` ... then
   ``exec(open("configurator.py").read())``, or ``globals().update(...)``): the assignments
@@ -19,7 +21,7 @@ import ast
 
 from paperlink.analysis.hyperparameters.declarations import CONFIG_BASES, Scopes, text_of
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
-from paperlink.analysis.hyperparameters.settings import Noted, is_choice_name, number
+from paperlink.analysis.hyperparameters.settings import Noted, is_setting, number
 from paperlink.analysis.hyperparameters.vocabulary import config_name
 from paperlink.source.code import CodeModule
 
@@ -59,6 +61,13 @@ def bag_sites(code: CodeModule, noted: Noted, scopes: Scopes) -> list[Site]:
             site = _setting(code, key, statement.value, statement, "config", allow_none=explicit)
             if site is not None:
                 found.append(site)
+    for table, statement in noted.presets:
+        for preset in table.values:
+            if isinstance(preset, ast.Call):  # checked when noted
+                for keyword in preset.keywords:
+                    if keyword.arg is not None:
+                        site = _setting(code, keyword.arg, keyword.value, statement, "preset", allow_none=False)
+                        found.extend([site] if site is not None else [])
     for by_name in scopes.assignments.values():
         for statements in by_name.values():
             for statement in statements:
@@ -129,19 +138,9 @@ def _setting(
     name = config_name(key)
     if name is None or key.startswith("_"):
         return None
-    numeric = number(value)
-    constant = value.value if isinstance(value, ast.Constant) else ...
-    if numeric is None and not (
-        isinstance(constant, bool)
-        or isinstance(constant, str)
-        and is_choice_name(key)
-        or constant is None
-        and allow_none
-        or isinstance(value, ast.Tuple)
-        and value.elts
-        and all(number(e) is not None for e in value.elts)
-    ):
+    if not is_setting(value, key, allow_none):
         return None
+    numeric = number(value)
     return Site(
         name,
         text_of(code, value),

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
+from paperlink.analysis.hyperparameters.settings import annotated_numeric, is_setting
+from paperlink.analysis.hyperparameters.settings import number as settings_number
 from paperlink.analysis.hyperparameters.vocabulary import config_name
 from paperlink.numbers import parse_python_number, python_number
 from paperlink.source.code import FUNCTIONS, CodeModule
@@ -31,6 +33,7 @@ _DATACLASS_DECORATORS = frozenset(
 )
 _CONFIG_BASE_CLASSES = frozenset({"BaseModel", "BaseSettings", "NamedTuple", "Tap"})
 _MAX_TEXT = 60
+_SWITCHES = {"store_true": "False", "store_false": "True"}  # a switch's action -> its default
 _MAX_DEPTH = 4
 
 
@@ -114,7 +117,10 @@ def _flag(code: CodeModule, call: ast.Call, line: int) -> list[Site]:
     else:
         return []
     default = next((k.value for k in call.keywords if k.arg == "default"), None)
+    action = next((k.value for k in call.keywords if k.arg == "action"), None)
     destination = _destination(call, api)
+    if default is None and isinstance(action, ast.Constant) and action.value in _SWITCHES:
+        default = action  # `action="store_true"`: off unless given, a switch of the method (`--cos`, `--mlp`)
     if default is None or destination is None:
         return []
     site = _declared(code, default, destination, api, line)
@@ -143,19 +149,28 @@ def _destination(call: ast.Call, api: str) -> str | None:
     return chosen.lstrip("-").replace("-", "_") if chosen else None
 
 
-def _declared(code: CodeModule, default: ast.AST, label: str, api: str, line: int) -> Site | None:
+def _declared(
+    code: CodeModule, default: ast.AST, label: str, api: str, line: int, allow_none: bool = False
+) -> Site | None:
     """A declaration's site when its default is a number (or a string argparse converts)."""
     name = config_name(label)
     if name is None:
         return None
-    number = python_number(default)
+    if isinstance(default, ast.Constant) and default.value in _SWITCHES:  # the action of a switch
+        text = _SWITCHES[default.value]
+    elif is_setting(default, label, allow_none):
+        text = text_of(code, default)
+    else:
+        text = ""
+    number = settings_number(default)
     if number is None and isinstance(default, ast.Constant) and isinstance(default.value, str):
         number = parse_python_number(default.value)
-    if number is None:
+        text = text_of(code, default) if number is not None else text
+    if not text:
         return None
     return Site(
         name,
-        text_of(code, default),
+        text,
         number,
         code.span(default),
         Source.CONFIG,
@@ -203,7 +218,9 @@ def _fields(code: CodeModule, node: ast.ClassDef) -> list[Site]:
             if isinstance(value, ast.Call) and getattr(value.func, "id", getattr(value.func, "attr", "")) == "field":
                 value = next((k.value for k in value.keywords if k.arg == "default"), None)
             if value is not None:
-                site = _declared(code, value, statement.target.id, "dataclass", statement.lineno)
+                # `target_kl: float = None`: a number may go there, off by default
+                numeric = annotated_numeric(statement.annotation)
+                site = _declared(code, value, statement.target.id, "dataclass", statement.lineno, numeric)
                 if site is not None:
                     found.append(site)
     return found

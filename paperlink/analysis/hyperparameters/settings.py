@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from paperlink.numbers import python_number
 from paperlink.source.code import FUNCTIONS
 
-__all__ = ["Noted", "note", "number", "is_choice_name", "annotated_numeric"]
+__all__ = ["Noted", "note", "number", "is_choice_name", "annotated_numeric", "is_setting"]
 
 # String values that are choices of the method (an architecture, an optimizer, where the
 # weights start from); other strings (paths, devices, dataset names) are not hyperparameters.
@@ -31,6 +31,7 @@ class Noted:
     functions: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.AST]] = field(default_factory=list)
     stores: list[tuple[ast.Assign | ast.AnnAssign, ast.AST]] = field(default_factory=list)  # `x.a = v`, `x["a"] = v`
     module_literals: list[ast.Assign] = field(default_factory=list)  # `lr = 6e-4` at module level
+    presets: list[tuple[ast.Dict, ast.stmt]] = field(default_factory=list)  # `{"gpt2": dict(n_layer=12, ...)}`
     override_line: int | None = None  # the first `exec(...)` / `globals().update(...)` at module level
 
 
@@ -39,7 +40,11 @@ def note(noted: Noted, node: ast.stmt, scope: ast.AST, module: ast.Module) -> No
     class or module)."""
     if isinstance(node, FUNCTIONS):
         noted.functions.append((node, scope))
-    elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+        return
+    table = _preset_table(getattr(node, "value", None))
+    if table is not None and isinstance(node, (ast.Assign, ast.Expr, ast.Return)):
+        noted.presets.append((table, node))
+    if isinstance(node, (ast.Assign, ast.AnnAssign)):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         if len(targets) != 1 or node.value is None:
             return
@@ -49,6 +54,35 @@ def note(noted: Noted, node: ast.stmt, scope: ast.AST, module: ast.Module) -> No
             noted.module_literals.append(node)
     elif scope is module and isinstance(node, ast.Expr) and noted.override_line is None and _overrides(node.value):
         noted.override_line = node.lineno
+
+
+def _preset_table(node: ast.AST | None) -> ast.Dict | None:
+    """A table of named presets, ``{"gpt2": dict(n_layer=12, n_head=12), ...}[name]``: the
+    statement's value, its subscript or a call's first argument, looked at without a walk."""
+    for _ in range(3):
+        if isinstance(node, ast.Call) and node.args:
+            node = node.args[0]
+        elif isinstance(node, ast.Subscript):
+            node = node.value
+    if (
+        isinstance(node, ast.Dict)
+        and len(node.values) >= 2
+        and all(_is_preset(value) for value in node.values)
+        and all(isinstance(key, ast.Constant) and isinstance(key.value, str) for key in node.keys)
+    ):
+        return node
+    return None
+
+
+def _is_preset(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "dict"
+        and not node.args
+        and bool(node.keywords)
+        and all(keyword.arg is not None for keyword in node.keywords)
+    )
 
 
 def _overrides(node: ast.expr) -> bool:
@@ -100,3 +134,14 @@ def annotated_numeric(annotation: ast.AST | None) -> bool:
     if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
         return bool(re.search(r"\b(?:int|float)\b", annotation.value))
     return any(isinstance(n, ast.Name) and n.id in ("int", "float") for n in ast.walk(annotation))
+
+
+def is_setting(node: ast.AST, key: str, allow_none: bool) -> bool:
+    """Whether a value written for ``key`` is a setting: a number (or numbers), a boolean, a
+    string naming a choice of the method, or ``None`` where the declaration says a number may go."""
+    if number(node) is not None:
+        return True
+    if isinstance(node, ast.Constant):
+        value = node.value
+        return isinstance(value, bool) or isinstance(value, str) and is_choice_name(key) or value is None and allow_none
+    return isinstance(node, (ast.Tuple, ast.List)) and bool(node.elts) and all(number(e) is not None for e in node.elts)

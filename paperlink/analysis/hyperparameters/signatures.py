@@ -32,6 +32,9 @@ from paperlink.spans import Span
 __all__ = ["Parameters", "parameters", "signature_sites"]
 
 API = "signature"
+# An epsilon in a signature (`dice_coeff(..., epsilon=1e-6)`, `act(state, epsilon=0.001)`) is a
+# choice of the method whatever function holds it.
+_STABILITY = frozenset({"eps", "epsilon"})
 _MODULE_BASES = frozenset({"torch.nn.Module", "torch.nn.modules.module.Module"})
 
 
@@ -163,4 +166,5 @@ def _parameter(
         anchors=anchors,
         scope=scope if numeric is None else "",
     )
-    return _Parameter(site, listable, known=listable and is_known_setting(argument.arg))
+    known = is_known_setting(argument.arg) or argument.arg.lower() in _STABILITY
+    return _Parameter(site, listable, known=listable and known)

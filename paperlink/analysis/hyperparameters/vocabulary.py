@@ -306,7 +306,11 @@ _NOT_HYPERPARAMETER = re.compile(
     # classes), not the method; `epoch` alone is where a resumed run starts
     r"|^(?:n_|num_)?(?:cpu|cpus|threads|channels|classes)$|^epoch$"
     r"|(?:^|_)(?:amp|fp16|bf16|compile|deterministic|torch_deterministic|render|progress_bar|memory_usage)$"
+    # saving, loading, logging and launching, wherever the word stands (`always_save_checkpoint`,
+    # `--multiprocessing-distributed`, `--enable-cudnn`, `--evaluate`)
+    r"|(?:^|_)(?:save|checkpoint|ckpt|load|evaluate|wandb|tensorboard|cudnn|bzip|multiprocessing|distributed)(?:_|$)"
 )
+_SPLIT = re.compile(r"^(?:val|valid|validation|test)_(?:percent|fraction|ratio|split|size)$")
 # How often to log, save or evaluate is not a hyperparameter; how often to train or update is.
 _FREQUENCY = re.compile(r"_(?:freq|interval|every)$")
 _TRAINING_FREQUENCY = re.compile(r"(?:^|_)(?:train|training|update|target|sde|policy|replay|gradient)(?:_|$)")
@@ -320,6 +324,8 @@ def config_name(identifier: str) -> str | None:
         return None
     if word in _BY_IDENTIFIER:
         return _BY_IDENTIFIER[word]
+    if _SPLIT.search(word):
+        return word  # how much data is held out (`val_percent`) changes what is trained on
     if _NOT_HYPERPARAMETER.search(word) or _FREQUENCY.search(word) and not _TRAINING_FREQUENCY.search(word):
         return None
     return word
