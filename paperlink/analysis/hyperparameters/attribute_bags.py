@@ -25,7 +25,7 @@ from paperlink.analysis.hyperparameters.settings import Noted, is_setting, numbe
 from paperlink.analysis.hyperparameters.vocabulary import config_name
 from paperlink.source.code import CodeModule
 
-__all__ = ["script_settings", "bag_sites"]
+__all__ = ["script_settings", "bag_sites", "computed_settings"]
 
 _BAGS = frozenset(
     {"CN", "CfgNode", "ConfigDict", "FrozenConfigDict", "SimpleNamespace", "EasyDict", "edict", "AttrDict", "Namespace"}
@@ -74,6 +74,25 @@ def bag_sites(code: CodeModule, noted: Noted, scopes: Scopes) -> list[Site]:
                 if isinstance(statement.value, ast.Call) and _constructs_bag(code, statement.value):
                     found.extend(_constructor_sites(code, statement.value, statement))
     return found
+
+
+def computed_settings(noted: Noted) -> frozenset[str]:
+    """Settings the code replaces with a computed value: ``args.batch_size = args.num_envs *
+    args.num_steps`` makes the declared ``batch_size: int = 0`` a placeholder, not a setting.
+    A value computed from the setting itself (``args.batch_size = args.batch_size // ngpus``)
+    adjusts it and keeps it one."""
+    found = set()
+    for statement, _ in noted.stores:
+        target = statement.targets[0] if isinstance(statement, ast.Assign) else statement.target
+        value = statement.value
+        if not isinstance(target, ast.Attribute) or value is None or number(value) is not None:
+            continue
+        base = target.value.id if isinstance(target.value, ast.Name) else ""
+        if base.lower() in CONFIG_BASES and not any(
+            isinstance(n, ast.Attribute) and n.attr == target.attr for n in ast.walk(value)
+        ):
+            found.add(target.attr)
+    return frozenset(found)
 
 
 def _key(target: ast.expr) -> str | None:

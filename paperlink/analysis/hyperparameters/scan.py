@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from paperlink.analysis.hyperparameters.declarations import Resolver, Scopes, Value, declarations, declared_as
 from paperlink.analysis.hyperparameters.facts import HyperparameterFacts, Site, SiteKind, Source
-from paperlink.analysis.hyperparameters.attribute_bags import bag_sites, script_settings
+from paperlink.analysis.hyperparameters.attribute_bags import bag_sites, computed_settings, script_settings
 from paperlink.analysis.hyperparameters.hydra_mains import hydra_mains
 from paperlink.analysis.hyperparameters.settings import Noted, note
 from paperlink.analysis.hyperparameters.signatures import parameters, signature_sites
@@ -57,6 +57,8 @@ def scan(code: CodeModule) -> HyperparameterFacts:
         return HyperparameterFacts(hydra=hydra)
     walk = _walk(code)
     declared = declarations(code, [(call, statement.lineno) for call, _, statement in walk.calls], walk.scopes)
+    computed = computed_settings(walk.noted)
+    declared = [site for site in declared if site.label not in computed]
     defaults = parameters(code, walk.noted)
     defaults.module_settings = script_settings(code, walk.noted)
     resolver = Resolver(code, walk.scopes, declared, defaults)
