@@ -424,3 +424,11 @@ def test_the_table_lists_layer_defaults_only_where_the_paper_states_them(tmp_pat
     names = {row["name"] for row in report.sections["hyperparameters"]}
     assert {"adam.eps", "adam.beta1", "learning_rate"} <= names
     assert not names & {"bn.eps", "bn_momentum"}
+
+
+def test_evaluation_loaders_set_no_hyperparameter() -> None:
+    assert sites("""
+        import torch
+        loader = torch.utils.data.DataLoader(train_set, batch_size=64)
+        val_loader = torch.utils.data.DataLoader(val_set, batch_size=256)
+    """) == [(3, "batch_size", "64", 64.0, "literal", False)]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from paperlink.analysis.hyperparameters.declarations import Resolver, Scopes, Value, declarations, declared_as
 from paperlink.analysis.hyperparameters.facts import HyperparameterFacts, Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.attribute_bags import bag_sites, computed_settings, script_settings
+from paperlink.analysis.hyperparameters.evaluation import evaluation_only
 from paperlink.analysis.hyperparameters.hydra_mains import hydra_mains
 from paperlink.analysis.hyperparameters.settings import Noted, note
 from paperlink.analysis.hyperparameters.signatures import parameters, signature_sites
@@ -64,6 +65,8 @@ def scan(code: CodeModule) -> HyperparameterFacts:
     resolver = Resolver(code, walk.scopes, declared, defaults)
     sites = list(declared)
     for call, scope, statement in walk.calls:
+        if evaluation_only(code, call, statement):
+            continue
         found = _call_sites(code, resolver, call, scope, statement, walk.star_modules)
         if id(call) in walk.in_signatures:  # `norm_layer=partial(nn.LayerNorm, eps=1e-6)`: callers can replace it
             found = [dataclasses.replace(site, configurable=True) for site in found]
