@@ -320,7 +320,8 @@ def test_module_constructors_hold_widths_and_rates() -> None:
     assert sites("""
         from torch import nn
         class Head(nn.Module):
-            def __init__(self, encoder, dim=2048, pred_dim=512, mlp=False, num_classes=1000):
+            def __init__(self, encoder, dim=2048, pred_dim=512, mlp=False, num_classes=1000,
+                         dim_out: int | None = None, inplace=True):
                 super().__init__()
     """) == [
         (4, "dim", "2048", 2048.0, "config", True),
@@ -332,6 +333,7 @@ def test_module_constructors_hold_widths_and_rates() -> None:
 def test_attribute_bags_presets_and_config_objects() -> None:
     assert sites("""
         from types import SimpleNamespace
+        import torch
         from yacs.config import CfgNode as CN
         def get_default_config():
             C = CN()
@@ -346,19 +348,20 @@ def test_attribute_bags_presets_and_config_objects() -> None:
             config.vocab_size = 50257
             config.seed = 1
             net.size = 3
+            torch.backends.cudnn.benchmark = True
             sizes = {"a": dict(n_layer=6, n_head=6), "b": dict(n_layer=12, n_head=12)}[model_type]
         hp = SimpleNamespace(gamma=0.99, log_dir="runs")
     """) == [
-        (8, "model_type", '"gpt"', None, "config", True),
-        (9, "n_layer", "None", None, "config", True),
-        (10, "learning_rate", "3e-4", 3e-4, "config", True),
-        (11, "betas", "(0.9, 0.95)", None, "config", True),
-        (14, "vocab_size", "50257", 50257.0, "config", True),
-        (17, "n_layer", "6", 6.0, "config", True),
-        (17, "n_head", "6", 6.0, "config", True),
-        (17, "n_layer", "12", 12.0, "config", True),
-        (17, "n_head", "12", 12.0, "config", True),
-        (18, "gamma", "0.99", 0.99, "config", True),
+        (9, "model_type", '"gpt"', None, "config", True),
+        (10, "n_layer", "None", None, "config", True),
+        (11, "learning_rate", "3e-4", 3e-4, "config", True),
+        (12, "betas", "(0.9, 0.95)", None, "config", True),
+        (15, "vocab_size", "50257", 50257.0, "config", True),
+        (19, "n_layer", "6", 6.0, "config", True),
+        (19, "n_head", "6", 6.0, "config", True),
+        (19, "n_layer", "12", 12.0, "config", True),
+        (19, "n_head", "12", 12.0, "config", True),
+        (20, "gamma", "0.99", 0.99, "config", True),
     ]
 
 

@@ -31,6 +31,7 @@ _BAGS = frozenset(
     {"CN", "CfgNode", "ConfigDict", "FrozenConfigDict", "SimpleNamespace", "EasyDict", "edict", "AttrDict", "Namespace"}
 )
 _TOO_SHORT = frozenset({"c", "arg", "params"})  # `c`, `params["lr"]`: too common to mean a config by name alone
+_CONFIG_SUFFIXES = frozenset({"config", "cfg", "args", "hparams"})  # `model_config`, `config_args`
 _FACTORIES = frozenset({"get_default_config", "get_config", "default_config"})
 
 
@@ -120,8 +121,10 @@ def _bag_root(code: CodeModule, target: ast.expr, scope: ast.AST, scopes: Scopes
                 return True
         if assigned:
             break
-    parts = [part.lower() for word in (node.id, *names) for part in word.split("_")]
-    if any(part in CONFIG_BASES and part not in _TOO_SHORT for part in parts):
+    if code.qualified_name(node) is not None:
+        return None  # an imported module's setting (`torch.backends.cudnn.benchmark = True`)
+    root = node.id.lower()
+    if root in CONFIG_BASES and root not in _TOO_SHORT or root.rsplit("_", 1)[-1] in _CONFIG_SUFFIXES:
         return False
     return None
 

@@ -133,7 +133,27 @@ def annotated_numeric(annotation: ast.AST | None) -> bool:
         return False
     if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
         return bool(re.search(r"\b(?:int|float)\b", annotation.value))
-    return any(isinstance(n, ast.Name) and n.id in ("int", "float") for n in ast.walk(annotation))
+    return any(isinstance(n, ast.Name) and n.id in ("int", "float") for n in _alternatives(annotation))
+
+
+def _alternatives(annotation: ast.AST) -> list[ast.AST]:
+    """The members of a union (``a | b``, ``Optional[a]``, ``Union[a, b]``), not what a
+    container holds: ``tuple[int, ...] | None`` admits no number."""
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        return [*_alternatives(annotation.left), *_alternatives(annotation.right)]
+    if isinstance(annotation, ast.Subscript) and getattr(
+        annotation.value, "id", getattr(annotation.value, "attr", "")
+    ) in (
+        "Optional",
+        "Union",
+    ):
+        inner = annotation.slice
+        return [
+            alternative
+            for part in (inner.elts if isinstance(inner, ast.Tuple) else [inner])
+            for alternative in _alternatives(part)
+        ]
+    return [annotation]
 
 
 def is_setting(node: ast.AST, key: str, allow_none: bool) -> bool:

@@ -98,8 +98,17 @@ def signature_sites(found: Parameters, used: Iterable[Span | None]) -> list[Site
     sites: list[Site] = []
     for key, mine in found.by_function.items():
         qualified = [p for p in mine.values() if p.known or p.site.span in read]
-        holds = key in found.module_inits or len(qualified) >= 2
-        sites.extend(p.site for p in mine.values() if p.listable and (holds or p.known or p.site.span in read))
+        algorithm = len(qualified) >= 2
+        holds = algorithm or key in found.module_inits
+        for p in mine.values():
+            if p.site.value == "None":
+                # `None` says nothing on its own; in a module's signature it mostly means "derived
+                # from the others" (`dim_out=None`), in an algorithm's "switched off" (`target_kl=None`)
+                listed = p.listable and algorithm
+            else:
+                listed = p.listable and (holds or p.known or p.site.span in read)
+            if listed:
+                sites.append(p.site)
     return sites
 
 

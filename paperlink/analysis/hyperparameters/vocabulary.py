@@ -305,10 +305,12 @@ _NOT_HYPERPARAMETER = re.compile(
     # the machine (CPU threads, mixed precision, compilation) and the data (image channels,
     # classes), not the method; `epoch` alone is where a resumed run starts
     r"|^(?:n_|num_)?(?:cpu|cpus|threads|channels|classes)$|^epoch$"
-    r"|(?:^|_)(?:amp|fp16|bf16|compile|deterministic|torch_deterministic|render|progress_bar|memory_usage)$"
+    r"|(?:^|_)(?:amp|fp16|bf16|compile|deterministic|torch_deterministic|render|progress_bar|memory_usage"
+    r"|inplace|foreach|fused|capturable|differentiable|maximize)$"
     # saving, loading, logging and launching, wherever the word stands (`always_save_checkpoint`,
     # `--multiprocessing-distributed`, `--enable-cudnn`, `--evaluate`)
-    r"|(?:^|_)(?:save|checkpoint|ckpt|load|evaluate|wandb|tensorboard|cudnn|bzip|multiprocessing|distributed)(?:_|$)"
+    r"|(?:^|_)(?:save|checkpoint|ckpt|load|evaluate|wandb|tensorboard|cudnn|bzip|multiprocessing|distributed"
+    r"|profile|profiling|gpu_id|gpu_ids|device_id)(?:_|$)"
 )
 _SPLIT = re.compile(r"^(?:val|valid|validation|test)_(?:percent|fraction|ratio|split|size)$")
 # How often to log, save or evaluate is not a hyperparameter; how often to train or update is.
