@@ -435,3 +435,19 @@ def test_evaluation_loaders_set_no_hyperparameter() -> None:
         loader = torch.utils.data.DataLoader(train_set, batch_size=64)
         val_loader = torch.utils.data.DataLoader(val_set, batch_size=256)
     """) == [(3, "batch_size", "64", 64.0, "literal", False)]
+
+
+def test_reads_of_a_bag_follow_to_its_value() -> None:
+    found = sites("""
+        import torch
+        def get_default_config():
+            C = CN()
+            C.learning_rate = 3e-4
+            return C
+        def build(model, C):
+            return torch.optim.SGD(model.parameters(), lr=C.learning_rate)
+    """)
+    assert [site for site in found if site[1] == "learning_rate"] == [
+        (5, "learning_rate", "3e-4", 3e-4, "config", True),
+        (8, "learning_rate", "3e-4", 3e-4, "config", True),
+    ]

@@ -62,7 +62,8 @@ def scan(code: CodeModule) -> HyperparameterFacts:
     declared = [site for site in declared if site.label not in computed]
     defaults = parameters(code, walk.noted)
     defaults.module_settings = script_settings(code, walk.noted)
-    resolver = Resolver(code, walk.scopes, declared, defaults)
+    bags = bag_sites(code, walk.noted, walk.scopes)  # `config.lr` reads follow to them like to a flag
+    resolver = Resolver(code, walk.scopes, [*declared, *bags], defaults)
     sites = list(declared)
     for call, scope, statement in walk.calls:
         if evaluation_only(code, call, statement):
@@ -77,7 +78,7 @@ def scan(code: CodeModule) -> HyperparameterFacts:
         sites.extend(_loss_term_sites(code, resolver, statement, scope))
     sites.extend(signature_sites(defaults, [site.origin for site in sites]))
     sites.extend(defaults.module_settings.values())
-    sites.extend(bag_sites(code, walk.noted, walk.scopes))
+    sites.extend(bags)
     unique = {(site.span, site.name): site for site in sites}
     return HyperparameterFacts(tuple(sorted(unique.values(), key=lambda s: (s.span, s.name))), hydra)
 
