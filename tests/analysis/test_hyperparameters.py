@@ -451,3 +451,20 @@ def test_reads_of_a_bag_follow_to_its_value() -> None:
         (5, "learning_rate", "3e-4", 3e-4, "config", True),
         (8, "learning_rate", "3e-4", 3e-4, "config", True),
     ]
+
+
+def test_class_level_settings_of_a_config_class() -> None:
+    assert sites("""
+        import torch
+        class TrainConfig:
+            lr = 3e-4
+            gamma: float = 0.99
+            log_every = 100
+            name = "run"
+        class Model:
+            width = 64
+        opt = torch.optim.SGD(params, lr=TrainConfig.lr)
+    """)[:2] == [
+        (4, "learning_rate", "3e-4", 3e-4, "config", True),
+        (5, "gamma", "0.99", 0.99, "config", True),
+    ]

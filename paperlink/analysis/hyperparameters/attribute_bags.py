@@ -4,6 +4,8 @@
   ``CN``), ``cfg = ConfigDict(); cfg.base_lr = 1e-3`` (ml_collections), ``SimpleNamespace(lr=...)``,
   ``EasyDict``; also a value stored into a config-named object (``config.vocab_size = 50257``,
   ``config_args["bias"] = True``).
+* **Config classes**: class-level settings of a class named as a config (``class TrainConfig:
+  lr = 3e-4``); dataclass fields are declarations (:mod:`.declarations`).
 * **Presets**: a table of named model sizes, ``{"gpt2": dict(n_layer=12, n_head=12, n_embd=768),
   ...}[model_type]``: each preset's values.
 * **Script-level config blocks**: module-level literals of a script that lets its command
@@ -18,6 +20,7 @@ rules out (``seed``, ``out_dir``, ``log_interval``, ``device``) are not listed.
 from __future__ import annotations
 
 import ast
+import re
 
 from paperlink.analysis.hyperparameters.declarations import CONFIG_BASES, Scopes, text_of
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
@@ -25,12 +28,13 @@ from paperlink.analysis.hyperparameters.settings import Noted, is_setting, numbe
 from paperlink.analysis.hyperparameters.vocabulary import config_name
 from paperlink.source.code import CodeModule
 
-__all__ = ["script_settings", "bag_sites", "computed_settings"]
+__all__ = ["script_settings", "bag_sites", "class_constants", "computed_settings"]
 
 _BAGS = frozenset(
     {"CN", "CfgNode", "ConfigDict", "FrozenConfigDict", "SimpleNamespace", "EasyDict", "edict", "AttrDict", "Namespace"}
 )
 _TOO_SHORT = frozenset({"c", "arg", "params"})  # `c`, `params["lr"]`: too common to mean a config by name alone
+_CONFIG_CLASS = re.compile(r"(?:Config|Cfg|HParams|Hparams|Hyperparameters|Hyperparams|Settings|Args)$")
 _CONFIG_SUFFIXES = frozenset({"config", "cfg", "args", "hparams"})  # `model_config`, `config_args`
 _FACTORIES = frozenset({"get_default_config", "get_config", "default_config"})
 
@@ -77,6 +81,22 @@ def bag_sites(code: CodeModule, noted: Noted, scopes: Scopes) -> list[Site]:
     return found
 
 
+def class_constants(code: CodeModule, classes: list[ast.ClassDef]) -> list[Site]:
+    """Class-level settings of a class named as a config (``class TrainConfig: lr = 3e-4``)."""
+    found = []
+    for node in classes:
+        if not _CONFIG_CLASS.search(node.name) or node.decorator_list:
+            continue  # a decorated one (a dataclass) declares fields: declarations.py reads it
+        for statement in node.body:
+            target = statement.target if isinstance(statement, ast.AnnAssign) else None
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+                target = statement.targets[0]
+            if isinstance(target, ast.Name) and isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value:
+                site = _setting(code, target.id, statement.value, statement, "class", allow_none=False)
+                found.extend([site] if site is not None else [])
+    return found
+
+
 def computed_settings(noted: Noted) -> frozenset[str]:
     """Settings the code replaces with a computed value: ``args.batch_size = args.num_envs *
     args.num_steps`` makes the declared ``batch_size: int = 0`` a placeholder, not a setting.
@@ -86,12 +106,17 @@ def computed_settings(noted: Noted) -> frozenset[str]:
     for statement, _ in noted.stores:
         target = statement.targets[0] if isinstance(statement, ast.Assign) else statement.target
         value = statement.value
-        if not isinstance(target, ast.Attribute) or value is None or number(value) is not None:
+        if not isinstance(target, ast.Attribute) or value is None or isinstance(value, ast.Constant):
+            continue
+        if is_setting(value, target.attr, allow_none=True):
             continue
         base = target.value.id if isinstance(target.value, ast.Name) else ""
-        if base.lower() in CONFIG_BASES and not any(
-            isinstance(n, ast.Attribute) and n.attr == target.attr for n in ast.walk(value)
-        ):
+        read = {
+            n.attr
+            for n in ast.walk(value)
+            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == base
+        }
+        if base.lower() in CONFIG_BASES and read and target.attr not in read:  # from the others, not from itself
             found.add(target.attr)
     return frozenset(found)
 

@@ -16,7 +16,12 @@ from dataclasses import dataclass, field
 
 from paperlink.analysis.hyperparameters.declarations import Resolver, Scopes, Value, declarations, declared_as
 from paperlink.analysis.hyperparameters.facts import HyperparameterFacts, Site, SiteKind, Source
-from paperlink.analysis.hyperparameters.attribute_bags import bag_sites, computed_settings, script_settings
+from paperlink.analysis.hyperparameters.attribute_bags import (
+    bag_sites,
+    class_constants,
+    computed_settings,
+    script_settings,
+)
 from paperlink.analysis.hyperparameters.evaluation import evaluation_only
 from paperlink.analysis.hyperparameters.hydra_mains import hydra_mains
 from paperlink.analysis.hyperparameters.settings import Noted, note
@@ -62,7 +67,9 @@ def scan(code: CodeModule) -> HyperparameterFacts:
     declared = [site for site in declared if site.label not in computed]
     defaults = parameters(code, walk.noted)
     defaults.module_settings = script_settings(code, walk.noted)
-    bags = bag_sites(code, walk.noted, walk.scopes)  # `config.lr` reads follow to them like to a flag
+    # `config.lr` reads follow to them like to a flag
+    bags = [*bag_sites(code, walk.noted, walk.scopes), *class_constants(code, walk.scopes.classes)]
+    bags = [site for site in bags if site.label not in computed]
     resolver = Resolver(code, walk.scopes, [*declared, *bags], defaults)
     sites = list(declared)
     for call, scope, statement in walk.calls:
