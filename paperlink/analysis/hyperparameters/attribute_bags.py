@@ -111,12 +111,14 @@ def computed_settings(noted: Noted) -> frozenset[str]:
         if is_setting(value, target.attr, allow_none=True):
             continue
         base = target.value.id if isinstance(target.value, ast.Name) else ""
+        if base.lower() not in CONFIG_BASES:
+            continue
         read = {
             n.attr
             for n in ast.walk(value)
             if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == base
         }
-        if base.lower() in CONFIG_BASES and read and target.attr not in read:  # from the others, not from itself
+        if read and target.attr not in read:  # from the others, not from itself
             found.add(target.attr)
     return frozenset(found)
 

@@ -41,9 +41,12 @@ def note(noted: Noted, node: ast.stmt, scope: ast.AST, module: ast.Module) -> No
     if isinstance(node, FUNCTIONS):
         noted.functions.append((node, scope))
         return
-    table = _preset_table(getattr(node, "value", None))
-    if table is not None and isinstance(node, (ast.Assign, ast.Expr, ast.Return)):
-        noted.presets.append((table, node))
+    if isinstance(node, (ast.Assign, ast.Expr, ast.Return)) and isinstance(
+        node.value, (ast.Call, ast.Subscript, ast.Dict)
+    ):
+        table = _preset_table(node.value)
+        if table is not None:
+            noted.presets.append((table, node))
     if isinstance(node, (ast.Assign, ast.AnnAssign)):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         if len(targets) != 1 or node.value is None:

@@ -40,8 +40,7 @@ _MODULE_BASES = frozenset({"torch.nn.Module", "torch.nn.modules.module.Module"})
 
 @dataclass(frozen=True)
 class _Parameter:
-    site: Site
-    listable: bool  # a setting when its signature holds hyperparameters
+    site: Site  # a setting, listed when its signature holds hyperparameters
     known: bool  # named as a hyperparameter
 
 
@@ -104,9 +103,9 @@ def signature_sites(found: Parameters, used: Iterable[Span | None]) -> list[Site
             if p.site.value == "None":
                 # `None` says nothing on its own; in a module's signature it mostly means "derived
                 # from the others" (`dim_out=None`), in an algorithm's "switched off" (`target_kl=None`)
-                listed = p.listable and algorithm
+                listed = algorithm
             else:
-                listed = p.listable and (holds or p.known or p.site.span in read)
+                listed = holds or p.known or p.site.span in read
             if listed:
                 sites.append(p.site)
     return sites
@@ -147,20 +146,22 @@ def _defaulted(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[a
 def _parameter(
     code: CodeModule, argument: ast.arg, default: ast.expr, function: ast.AST, scope: str
 ) -> _Parameter | None:
-    name = config_name(argument.arg)
-    if name is None or argument.arg.startswith("_"):
+    if argument.arg.startswith("_"):
         return None
-    numeric = number(default)
     constant = default.value if isinstance(default, ast.Constant) else ...
-    if numeric is not None or isinstance(constant, bool):
-        listable = True
-    elif constant is None or isinstance(constant, str):
+    numeric = number(default) if not isinstance(constant, (str, bool)) and constant is not None else None
+    if numeric is None and not (
+        isinstance(constant, bool)
         # `target_kl: float | None = None`, `ent_coef: str | float = "auto"`, `arch="resnet50"`
-        listable = annotated_numeric(argument.annotation) or (
-            isinstance(constant, str) and is_choice_name(argument.arg)
-        )
-    else:
-        return None  # an expression or an object: what the signature passes on, not a setting
+        or (constant is None or isinstance(constant, str))
+        and annotated_numeric(argument.annotation)
+        or isinstance(constant, str)
+        and is_choice_name(argument.arg)
+    ):
+        return None  # an expression, an object, a path: what the signature passes on, not a setting
+    name = config_name(argument.arg)
+    if name is None:
+        return None
     anchors = tuple(sorted({getattr(function, "lineno", argument.lineno), argument.lineno}))
     site = Site(
         name,
@@ -175,5 +176,4 @@ def _parameter(
         anchors=anchors,
         scope=scope if numeric is None else "",
     )
-    known = is_known_setting(argument.arg) or argument.arg.lower() in _STABILITY
-    return _Parameter(site, listable, known=listable and known)
+    return _Parameter(site, known=is_known_setting(argument.arg) or argument.arg.lower() in _STABILITY)
