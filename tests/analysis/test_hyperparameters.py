@@ -468,3 +468,24 @@ def test_class_level_settings_of_a_config_class() -> None:
         (4, "learning_rate", "3e-4", 3e-4, "config", True),
         (5, "gamma", "0.99", 0.99, "config", True),
     ]
+
+
+def test_config_dicts_and_namespaces_built_from_them() -> None:
+    assert sites("""
+        import types
+        import ml_collections
+        import torch
+        def get_config():
+            config = ml_collections.ConfigDict()
+            config.transformer = ml_collections.ConfigDict({"num_heads": 12, "dropout_rate": 0.1})
+            return config
+        defaults = dict(lr=1e-3, seed=0)
+        hp = types.SimpleNamespace(**defaults)
+        train_config = {"batch_size": 64, "out_dir": "runs"}
+        shapes = {"width": 224}
+    """) == [
+        (7, "num_heads", "12", 12.0, "config", True),
+        (7, "dropout", "0.1", 0.1, "config", True),
+        (9, "learning_rate", "1e-3", 1e-3, "config", True),
+        (11, "batch_size", "64", 64.0, "config", True),
+    ]

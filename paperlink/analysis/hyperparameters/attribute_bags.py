@@ -62,7 +62,9 @@ def bag_sites(code: CodeModule, noted: Noted, scopes: Scopes) -> list[Site]:
         if explicit is None:
             continue
         key = _key(target)
-        if key is not None and statement.value is not None:
+        if isinstance(statement.value, ast.Call) and _constructs_bag(code, statement.value):
+            found.extend(_constructor_sites(code, statement.value, statement, {}))  # `C.model = ConfigDict({...})`
+        elif key is not None and statement.value is not None:
             site = _setting(code, key, statement.value, statement, "config", allow_none=explicit)
             if site is not None:
                 found.append(site)
@@ -74,11 +76,32 @@ def bag_sites(code: CodeModule, noted: Noted, scopes: Scopes) -> list[Site]:
                         site = _setting(code, keyword.arg, keyword.value, statement, "preset", allow_none=False)
                         found.extend([site] if site is not None else [])
     for by_name in scopes.assignments.values():
-        for statements in by_name.values():
+        for name, statements in by_name.items():
             for statement in statements:
-                if isinstance(statement.value, ast.Call) and _constructs_bag(code, statement.value):
-                    found.extend(_constructor_sites(code, statement.value, statement))
+                value = statement.value
+                if isinstance(value, ast.Call) and _constructs_bag(code, value):
+                    found.extend(_constructor_sites(code, value, statement, by_name))
+                elif value is not None and _dict_pairs(value) and _config_named(name):  # `config = {"lr": 1e-3}`
+                    found.extend(_pair_sites(code, _dict_pairs(value), statement))
     return found
+
+
+def _config_named(name: str) -> bool:
+    root = name.lower()
+    return root in CONFIG_BASES and root not in _TOO_SHORT or root.rsplit("_", 1)[-1] in _CONFIG_SUFFIXES
+
+
+def _dict_pairs(node: ast.expr) -> list[tuple[str, ast.expr]]:
+    """Keys and values of ``{"lr": 1e-3}`` or ``dict(lr=1e-3)``."""
+    if isinstance(node, ast.Dict):
+        return [
+            (key.value, value)
+            for key, value in zip(node.keys, node.values)
+            if isinstance(key, ast.Constant) and isinstance(key.value, str)
+        ]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+        return [(k.arg, k.value) for k in node.keywords if k.arg is not None]
+    return []
 
 
 def class_constants(code: CodeModule, classes: list[ast.ClassDef]) -> list[Site]:
@@ -168,15 +191,22 @@ def _last(node: ast.AST) -> str:
     return node.id if isinstance(node, ast.Name) else ""
 
 
-def _constructor_sites(code: CodeModule, call: ast.Call, statement: ast.stmt) -> list[Site]:
-    """``SimpleNamespace(lr=1e-3, ...)``, ``ConfigDict({"lr": 1e-3})``: each keyword or key."""
+def _constructor_sites(
+    code: CodeModule, call: ast.Call, statement: ast.stmt, names: dict[str, list[ast.Assign | ast.AnnAssign]]
+) -> list[Site]:
+    """``SimpleNamespace(lr=1e-3, ...)``, ``ConfigDict({"lr": 1e-3})``, ``SimpleNamespace(**hp)``
+    with ``hp = dict(lr=1e-3)`` in the same scope (``names``): each keyword or key."""
     pairs: list[tuple[str, ast.expr]] = [(k.arg, k.value) for k in call.keywords if k.arg is not None]
-    if call.args and isinstance(call.args[0], ast.Dict):
-        pairs += [
-            (key.value, value)
-            for key, value in zip(call.args[0].keys, call.args[0].values)
-            if isinstance(key, ast.Constant) and isinstance(key.value, str)
-        ]
+    if call.args:
+        pairs += _dict_pairs(call.args[0])
+    for keyword in call.keywords:
+        spread = names.get(keyword.value.id, []) if keyword.arg is None and isinstance(keyword.value, ast.Name) else []
+        if len(spread) == 1 and spread[0].value is not None:
+            pairs += _dict_pairs(spread[0].value)  # sites where the dict is written
+    return _pair_sites(code, pairs, statement)
+
+
+def _pair_sites(code: CodeModule, pairs: list[tuple[str, ast.expr]], statement: ast.stmt) -> list[Site]:
     sites = [_setting(code, name, value, statement, "config", allow_none=True) for name, value in pairs]
     return [site for site in sites if site is not None]
 
