@@ -481,7 +481,7 @@ def test_config_dicts_and_namespaces_built_from_them() -> None:
             return config
         defaults = dict(lr=1e-3, seed=0)
         hp = types.SimpleNamespace(**defaults)
-        train_config = {"batch_size": 64, "out_dir": "runs"}
+        train_config = {"batch_size": 64, "out_dir": "runs", "vocab_size": None}
         shapes = {"width": 224}
     """) == [
         (7, "num_heads", "12", 12.0, "config", True),

@@ -82,7 +82,7 @@ def bag_sites(code: CodeModule, noted: Noted, scopes: Scopes) -> list[Site]:
                 if isinstance(value, ast.Call) and _constructs_bag(code, value):
                     found.extend(_constructor_sites(code, value, statement, by_name))
                 elif value is not None and _dict_pairs(value) and _config_named(name):  # `config = {"lr": 1e-3}`
-                    found.extend(_pair_sites(code, _dict_pairs(value), statement))
+                    found.extend(_pair_sites(code, _dict_pairs(value), statement, allow_none=False))
     return found
 
 
@@ -203,11 +203,15 @@ def _constructor_sites(
         spread = names.get(keyword.value.id, []) if keyword.arg is None and isinstance(keyword.value, ast.Name) else []
         if len(spread) == 1 and spread[0].value is not None:
             pairs += _dict_pairs(spread[0].value)  # sites where the dict is written
-    return _pair_sites(code, pairs, statement)
+    return _pair_sites(code, pairs, statement, allow_none=True)
 
 
-def _pair_sites(code: CodeModule, pairs: list[tuple[str, ast.expr]], statement: ast.stmt) -> list[Site]:
-    sites = [_setting(code, name, value, statement, "config", allow_none=True) for name, value in pairs]
+def _pair_sites(
+    code: CodeModule, pairs: list[tuple[str, ast.expr]], statement: ast.stmt, allow_none: bool
+) -> list[Site]:
+    """``None`` declares a key of a bag built for configuration; in a dict named ``model_args``
+    it is a value the code fills in later."""
+    sites = [_setting(code, name, value, statement, "config", allow_none) for name, value in pairs]
     return [site for site in sites if site is not None]
 
 
