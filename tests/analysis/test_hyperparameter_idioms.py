@@ -50,7 +50,15 @@ def test_loss_weights_init_scales_widths_and_optax_in_the_flagged_fixture() -> N
         # `uniform_(-mu_range, mu_range)`: the range is written at `mu_range = ...`
         (50, "init.high", "1 / math.sqrt(self.in_features)", None, "config", True, "init"),
         (50, "init.low", "-mu_range", None, "config", True, "init"),
-        (55, "target_entropy", "-torch.prod(torch.tensor(env.action_space.shape)).item()", None, "literal", False, "loss"),
+        (
+            55,
+            "target_entropy",
+            "-torch.prod(torch.tensor(env.action_space.shape)).item()",
+            None,
+            "literal",
+            False,
+            "loss",
+        ),
     ]
 
 
@@ -59,6 +67,7 @@ def test_negatives_stay_out_of_the_inventory() -> None:
     starts, a loss only logged: none is a site. What is left is a site without PL401."""
     assert sites((FIXTURES / "numeric_negatives.py").read_text()) == [
         (17, "ln.eps", "1e-5", 1e-05, "default", False, "layer"),
+        (31, "m", "0.999", 0.999, "config", True, "config"),  # the momentum itself, a signature setting
         (38, "m", "self.m", None, "config", True, "ema"),  # the decay, read from the instance; the 1.0 is not
         (45, "loss_average", "2", 2.0, "literal", False, "loss_term"),
         (46, "loss_scale", "0.5", 0.5, "literal", False, "loss_term"),  # line 48 is only printed
@@ -98,9 +107,25 @@ def test_schedules_written_by_hand_and_scheduler_classes() -> None:
             tx = optax.chain(optax.clip_by_global_norm(0.5), optax.sgd(args.lr, momentum=0.9))
             return sched, plateau, frac, groups, synced, tracked, tx
     """) == [
-        (11, "lr_schedule.warmup", "learning_rate * (it + 1) / (warmup_iters + 1)", None, "literal", False, "scheduler"),
+        (
+            11,
+            "lr_schedule.warmup",
+            "learning_rate * (it + 1) / (warmup_iters + 1)",
+            None,
+            "literal",
+            False,
+            "scheduler",
+        ),
         (13, "lr_schedule.cosine", "1.0 + math.cos(math.pi * decay_ratio)", None, "literal", False, "scheduler"),
-        (18, "lr_schedule.cosine", "1.0 + math.cos(math.pi * epoch / args.epochs)", None, "literal", False, "scheduler"),
+        (
+            18,
+            "lr_schedule.cosine",
+            "1.0 + math.cos(math.pi * epoch / args.epochs)",
+            None,
+            "literal",
+            False,
+            "scheduler",
+        ),
         (24, "lr_schedule", "lr_scheduler.LambdaLR", None, "literal", False, "scheduler"),
         (24, "schedule.linear", "1.0 - epoch / args.epochs", None, "literal", False, "scheduler"),
         (25, "lr_schedule.cooldown", "0", 0.0, "default", False, "scheduler"),
@@ -159,7 +184,9 @@ def test_sampling_settings_passed_and_defaulted() -> None:
         (3, "temperature", "1.0", 1.0, "config", True, "sampling"),
         (3, "top_p", "0.9", 0.9, "config", True, "sampling"),
         (5, "epsilon_greedy", "0.001", 0.001, "config", True, "sampling"),  # an acting function's epsilon
-        # line 9: a sinusoidal embedding's temperature is a frequency base, not a sampling setting
+        (7, "eps", "1e-5", 1e-05, "config", True, "config"),  # a signature setting, not a sampling one
+        # a sinusoidal embedding's temperature is a frequency base (a model setting), not a sampling one
+        (9, "temperature", "10000", 10000.0, "config", True, "config"),
         (11, "temperature", "0.8", 0.8, "literal", False, "sampling"),
         (11, "top_k", "10", 10.0, "literal", False, "sampling"),
     ]
@@ -189,8 +216,10 @@ def test_a_project_optimizer_states_its_defaults_in_its_signature() -> None:
         (4, "learning_rate", "0.1", 0.1, "config", True, "optimizer"),
         (4, "momentum", "0.9", 0.9, "config", True, "optimizer"),
         (4, "lars.eta", "0.001", 0.001, "config", True, "optimizer"),
+        (4, "nesterov", "False", None, "config", True, "config"),  # a switch: a setting of the signature
         (4, "lars.beta1", "0.9", 0.9, "config", True, "optimizer"),
         (4, "lars.beta2", "0.999", 0.999, "config", True, "optimizer"),
+        (7, "learning_rate", "0.1", 0.1, "config", True, "config"),  # a plain class's setting, not an optimizer's
     ]
 
 
@@ -202,5 +231,13 @@ def test_an_annealing_step_to_one_and_its_look_alikes() -> None:
             scale = (1 - gamma) / (1 - gamma ** n)
             half = (1 - 0.5) / (args.a - args.b)
     """) == [
-        (4, "schedule.linear", "(1 - args.priority_weight) / (args.T_max - args.learn_start)", None, "literal", False, "scheduler"),
+        (
+            4,
+            "schedule.linear",
+            "(1 - args.priority_weight) / (args.T_max - args.learn_start)",
+            None,
+            "literal",
+            False,
+            "scheduler",
+        ),
     ]

@@ -79,6 +79,7 @@ def test_names_follow_single_assignments_and_parameter_defaults() -> None:
                 self.norm = nn.LayerNorm(dim, eps=eps)
                 self.act = nn.LeakyReLU(slope)
     """) == [
+        (5, "eps", "1e-6", 1e-6, "config", True),  # a default of an nn.Module's signature
         (7, "dropout", "0.3", 0.3, "literal", False),
         (8, "ln.eps", "1e-6", 1e-6, "config", True),
         (9, "leaky_relu.negative_slope", "slope", None, "config", True),
@@ -279,3 +280,227 @@ def test_corpus_benchmark_runs_on_the_sample_papers() -> None:
     )
     assert "dqn: 3 files, 27 numeric literals, 15 sites, PL401 1" in done.stdout  # no paper, no annotations
     assert "sample of 6 PL401 sites (seed 6):" in done.stdout  # with the linear-scaling rule's 256
+
+
+# --- configuration sites: signatures, attribute bags, script blocks, switches -----------------
+
+
+def test_a_training_signature_lists_its_settings_and_leaves_out_logging_seeds_and_devices() -> None:
+    assert sites("""
+        import torch
+        class PPO:
+            def __init__(self, policy, env, learning_rate=3e-4, n_epochs=10, clip_range=0.2,
+                         target_kl: float | None = None, ent_coef: str | float = "auto", use_sde=False,
+                         train_freq=4, stats_window_size=100, verbose=0, seed=None, device="auto",
+                         tensorboard_log: str | None = None, policy_kwargs=None, _init_setup_model=True):
+                pass
+    """) == [
+        (4, "learning_rate", "3e-4", 3e-4, "config", True),
+        (4, "epochs", "10", 10.0, "config", True),
+        (4, "clip_range", "0.2", 0.2, "config", True),
+        (5, "target_kl", "None", None, "config", True),
+        (5, "ent_coef", '"auto"', None, "config", True),
+        (5, "use_sde", "False", None, "config", True),
+        (6, "train_freq", "4", 4.0, "config", True),
+    ]
+
+
+def test_a_parameter_is_a_setting_by_its_name_or_by_its_use() -> None:
+    # `m` reaches a moving average through `self.m`; `beta` an optimizer; `size` nothing
+    assert sites("""
+        import torch
+        class Momentum:
+            def __init__(self, encoder, m=0.999, size=3):
+                self.m = m
+            def update(self, k, q):
+                k.data = k.data * self.m + q.data * (1.0 - self.m)
+        def fit(model, beta=0.5, lr=1e-3, name="run"):
+            return torch.optim.Adam(model.parameters(), lr=lr, betas=(beta, 0.999))
+        def helper(x, scale=2):
+            return x * scale
+    """) == [
+        (4, "m", "0.999", 0.999, "config", True),
+        (7, "m", "0.999", 0.999, "config", True),
+        (8, "beta", "0.5", 0.5, "config", True),
+        (8, "learning_rate", "1e-3", 1e-3, "config", True),
+        (9, "adam.eps", "1e-8", 1e-8, "default", False),
+        (9, "weight_decay", "0", 0.0, "default", False),
+        (9, "learning_rate", "1e-3", 1e-3, "config", True),
+        (9, "adam.beta1", "0.5", 0.5, "config", True),
+        (9, "adam.beta2", "0.999", 0.999, "literal", False),
+    ]
+
+
+def test_module_constructors_hold_widths_and_rates() -> None:
+    assert sites("""
+        from torch import nn
+        class Head(nn.Module):
+            def __init__(self, encoder, dim=2048, pred_dim=512, mlp=False, num_classes=1000,
+                         dim_out: int | None = None, inplace=True):
+                super().__init__()
+    """) == [
+        (4, "dim", "2048", 2048.0, "config", True),
+        (4, "pred_dim", "512", 512.0, "config", True),
+        (4, "mlp", "False", None, "config", True),
+    ]
+
+
+def test_attribute_bags_presets_and_config_objects() -> None:
+    assert sites("""
+        from types import SimpleNamespace
+        import torch
+        from yacs.config import CfgNode as CN
+        def get_default_config():
+            C = CN()
+            C.device = "auto"
+            C.num_workers = 4
+            C.model_type = "gpt"
+            C.n_layer = None
+            C.learning_rate = 3e-4
+            C.betas = (0.9, 0.95)
+            return C
+        def from_pretrained(model_type, config, net):
+            config.vocab_size = 50257
+            config.seed = 1
+            net.size = 3
+            torch.backends.cudnn.benchmark = True
+            sizes = {"a": dict(n_layer=6, n_head=6), "b": dict(n_layer=12, n_head=12)}[model_type]
+        hp = SimpleNamespace(gamma=0.99, log_dir="runs")
+    """) == [
+        (9, "model_type", '"gpt"', None, "config", True),
+        (10, "n_layer", "None", None, "config", True),
+        (11, "learning_rate", "3e-4", 3e-4, "config", True),
+        (12, "betas", "(0.9, 0.95)", None, "config", True),
+        (15, "vocab_size", "50257", 50257.0, "config", True),
+        (19, "n_layer", "6", 6.0, "config", True),
+        (19, "n_head", "6", 6.0, "config", True),
+        (19, "n_layer", "12", 12.0, "config", True),
+        (19, "n_head", "12", 12.0, "config", True),
+        (20, "gamma", "0.99", 0.99, "config", True),
+    ]
+
+
+def test_a_script_block_is_configuration_only_where_something_overrides_it() -> None:
+    block = """
+        import torch
+        out_dir = "out"
+        eval_interval = 2000
+        batch_size = 12
+        bias = False
+        grad_clip = 1.0
+        {override}
+        best_val_loss = 1e9
+        def step(model):
+            torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+    """
+    assert sites(block.format(override="exec(open('configurator.py').read())")) == [
+        (5, "batch_size", "12", 12.0, "config", True),
+        (6, "bias", "False", None, "config", True),
+        (7, "max_grad_norm", "1.0", 1.0, "config", True),
+        (11, "max_grad_norm", "1.0", 1.0, "config", True),
+    ]
+    assert sites(block.format(override="")) == [(11, "max_grad_norm", "1.0", 1.0, "literal", False)]
+
+
+def test_argparse_switches_method_choices_and_computed_placeholders() -> None:
+    assert sites("""
+        import argparse
+        from dataclasses import dataclass
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--arch", default="resnet50")
+        parser.add_argument("--dataset", default="imagenet")
+        parser.add_argument("--cos", action="store_true")
+        parser.add_argument("--evaluate", action="store_true")
+        parser.add_argument("--T-max", type=int, default=int(50e6))
+        parser.add_argument("--schedule", default=[120, 160], nargs="*", type=int)
+        parser.add_argument("--n_cpu", type=int, default=8)
+        @dataclass
+        class Args:
+            norm_adv: bool = True
+            target_kl: float = None
+            torch_deterministic: bool = True
+            batch_size: int = 0
+        args = Args()
+        args.batch_size = int(args.num_envs * args.num_steps)
+    """) == [
+        (5, "arch", '"resnet50"', None, "config", True),
+        (7, "cos", "False", None, "config", True),
+        (9, "t_max", "int(50e6)", 50e6, "config", True),
+        (10, "schedule", "[120, 160]", None, "config", True),
+        (14, "norm_adv", "True", None, "config", True),
+        (15, "target_kl", "None", None, "config", True),
+    ]
+
+
+def test_the_table_lists_layer_defaults_only_where_the_paper_states_them(tmp_path: Path) -> None:
+    (tmp_path / "model.py").write_text(
+        "import torch\nfrom torch import nn\n"
+        "norm = nn.BatchNorm1d(64)\n"
+        "opt = torch.optim.Adam(norm.parameters(), lr=1e-3)\n"
+    )
+    report = check(load_config(None, tmp_path), [tmp_path], select=list(HYPERPARAMETERS.codes))
+    names = {row["name"] for row in report.sections["hyperparameters"]}
+    assert {"adam.eps", "adam.beta1", "learning_rate"} <= names
+    assert not names & {"bn.eps", "bn_momentum"}
+
+
+def test_evaluation_loaders_set_no_hyperparameter() -> None:
+    assert sites("""
+        import torch
+        loader = torch.utils.data.DataLoader(train_set, batch_size=64)
+        val_loader = torch.utils.data.DataLoader(val_set, batch_size=256)
+    """) == [(3, "batch_size", "64", 64.0, "literal", False)]
+
+
+def test_reads_of_a_bag_follow_to_its_value() -> None:
+    found = sites("""
+        import torch
+        def get_default_config():
+            C = CN()
+            C.learning_rate = 3e-4
+            return C
+        def build(model, C):
+            return torch.optim.SGD(model.parameters(), lr=C.learning_rate)
+    """)
+    assert [site for site in found if site[1] == "learning_rate"] == [
+        (5, "learning_rate", "3e-4", 3e-4, "config", True),
+        (8, "learning_rate", "3e-4", 3e-4, "config", True),
+    ]
+
+
+def test_class_level_settings_of_a_config_class() -> None:
+    assert sites("""
+        import torch
+        class TrainConfig:
+            lr = 3e-4
+            gamma: float = 0.99
+            log_every = 100
+            name = "run"
+        class Model:
+            width = 64
+        opt = torch.optim.SGD(params, lr=TrainConfig.lr)
+    """)[:2] == [
+        (4, "learning_rate", "3e-4", 3e-4, "config", True),
+        (5, "gamma", "0.99", 0.99, "config", True),
+    ]
+
+
+def test_config_dicts_and_namespaces_built_from_them() -> None:
+    assert sites("""
+        import types
+        import ml_collections
+        import torch
+        def get_config():
+            config = ml_collections.ConfigDict()
+            config.transformer = ml_collections.ConfigDict({"num_heads": 12, "dropout_rate": 0.1})
+            return config
+        defaults = dict(lr=1e-3, seed=0)
+        hp = types.SimpleNamespace(**defaults)
+        train_config = {"batch_size": 64, "out_dir": "runs", "vocab_size": None}
+        shapes = {"width": 224}
+    """) == [
+        (7, "num_heads", "12", 12.0, "config", True),
+        (7, "dropout", "0.1", 0.1, "config", True),
+        (9, "learning_rate", "1e-3", 1e-3, "config", True),
+        (11, "batch_size", "64", 64.0, "config", True),
+    ]

@@ -11,11 +11,17 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
+from paperlink.analysis.hyperparameters.settings import annotated_numeric, is_setting
+from paperlink.analysis.hyperparameters.settings import number as settings_number
 from paperlink.analysis.hyperparameters.vocabulary import config_name
 from paperlink.numbers import parse_python_number, python_number
 from paperlink.source.code import FUNCTIONS, CodeModule
+
+if TYPE_CHECKING:
+    from paperlink.analysis.hyperparameters.signatures import Parameters
 
 __all__ = ["CONFIG_BASES", "Value", "Scopes", "Resolver", "declarations", "declared_as"]
 
@@ -27,6 +33,7 @@ _DATACLASS_DECORATORS = frozenset(
 )
 _CONFIG_BASE_CLASSES = frozenset({"BaseModel", "BaseSettings", "NamedTuple", "Tap"})
 _MAX_TEXT = 60
+_SWITCHES = {"store_true": "False", "store_false": "True"}  # a switch's action -> its default
 _MAX_DEPTH = 4
 
 
@@ -110,7 +117,10 @@ def _flag(code: CodeModule, call: ast.Call, line: int) -> list[Site]:
     else:
         return []
     default = next((k.value for k in call.keywords if k.arg == "default"), None)
+    action = next((k.value for k in call.keywords if k.arg == "action"), None)
     destination = _destination(call, api)
+    if default is None and isinstance(action, ast.Constant) and action.value in _SWITCHES:
+        default = action  # `action="store_true"`: off unless given, a switch of the method (`--cos`, `--mlp`)
     if default is None or destination is None:
         return []
     site = _declared(code, default, destination, api, line)
@@ -139,19 +149,28 @@ def _destination(call: ast.Call, api: str) -> str | None:
     return chosen.lstrip("-").replace("-", "_") if chosen else None
 
 
-def _declared(code: CodeModule, default: ast.AST, label: str, api: str, line: int) -> Site | None:
+def _declared(
+    code: CodeModule, default: ast.AST, label: str, api: str, line: int, allow_none: bool = False
+) -> Site | None:
     """A declaration's site when its default is a number (or a string argparse converts)."""
     name = config_name(label)
     if name is None:
         return None
-    number = python_number(default)
+    if isinstance(default, ast.Constant) and default.value in _SWITCHES:  # the action of a switch
+        text = _SWITCHES[default.value]
+    elif is_setting(default, label, allow_none):
+        text = text_of(code, default)
+    else:
+        text = ""
+    number = settings_number(default)
     if number is None and isinstance(default, ast.Constant) and isinstance(default.value, str):
         number = parse_python_number(default.value)
-    if number is None:
+        text = text_of(code, default) if number is not None else text
+    if not text:
         return None
     return Site(
         name,
-        text_of(code, default),
+        text,
         number,
         code.span(default),
         Source.CONFIG,
@@ -199,7 +218,9 @@ def _fields(code: CodeModule, node: ast.ClassDef) -> list[Site]:
             if isinstance(value, ast.Call) and getattr(value.func, "id", getattr(value.func, "attr", "")) == "field":
                 value = next((k.value for k in value.keywords if k.arg == "default"), None)
             if value is not None:
-                site = _declared(code, value, statement.target.id, "dataclass", statement.lineno)
+                # `target_kl: float = None`: a number may go there, off by default
+                numeric = annotated_numeric(statement.annotation)
+                site = _declared(code, value, statement.target.id, "dataclass", statement.lineno, numeric)
                 if site is not None:
                     found.append(site)
     return found
@@ -215,9 +236,12 @@ def config_classes(code: CodeModule, scopes: Scopes) -> frozenset[str]:
 class Resolver:
     """What expressions in one file stand for, following names and config attributes."""
 
-    def __init__(self, code: CodeModule, scopes: Scopes, declared: list[Site]) -> None:
+    def __init__(
+        self, code: CodeModule, scopes: Scopes, declared: list[Site], parameters: Parameters | None = None
+    ) -> None:
         self.code = code
         self.scopes = scopes
+        self.parameters = parameters
         self.by_label: dict[str, list[Site]] = {}
         for site in declared:
             self.by_label.setdefault(site.label, []).append(site)
@@ -231,6 +255,11 @@ class Resolver:
             return self._name(node, scope, depth)
         if depth < _MAX_DEPTH and isinstance(node, ast.Attribute) and self.is_config(node.value, scope):
             return self._config(node)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+            # `self.m` set from `__init__`'s parameter `m`: the parameter's default
+            site = self.parameters.attribute(scope, node.attr) if self.parameters is not None else None
+            if site is not None:
+                return Value(site.value, site.numeric, Source.CONFIG, True, origin=site, anchor=site.anchors[0])
         return self.symbolic(node)
 
     def symbolic(self, node: ast.AST) -> Value:
@@ -239,6 +268,11 @@ class Resolver:
     def _name(self, node: ast.Name, scope: ast.AST, depth: int) -> Value:
         for owner in (scope, self.code.tree) if scope is not self.code.tree else (scope,):
             assigned = self.scopes.assignments.get(owner, {}).get(node.id, [])
+            setting = self.parameters.module_settings.get(node.id) if self.parameters is not None else None
+            if owner is self.code.tree and setting is not None:  # a script's block, overridden at run time
+                return Value(
+                    setting.value, setting.numeric, Source.CONFIG, True, origin=setting, anchor=setting.anchors[0]
+                )
             if len(assigned) == 1 and assigned[0].value is not None:  # Scopes.add keeps only assignments with a value
                 followed = self.value(assigned[0].value, owner, depth + 1)
                 if followed.anchor is None:
@@ -259,7 +293,10 @@ class Resolver:
                     default = literal(self.code, parameter[1]) if parameter[1] is not None else None
                     if default is None:
                         return self.symbolic(node)
-                    return Value(default.text, default.numeric, Source.CONFIG, True)
+                    # the signature's default: the table shows where it is written
+                    site = self.parameters.default_site(owner, node.id) if self.parameters is not None else None
+                    anchor = site.anchors[0] if site is not None else None
+                    return Value(default.text, default.numeric, Source.CONFIG, True, origin=site, anchor=anchor)
         return self.symbolic(node)
 
     def is_config(self, base: ast.AST, scope: ast.AST) -> bool:

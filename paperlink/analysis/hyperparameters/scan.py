@@ -17,7 +17,17 @@ from dataclasses import dataclass, field
 from paperlink.analysis.hyperparameters import idioms
 from paperlink.analysis.hyperparameters.declarations import Resolver, Scopes, Value, declarations, declared_as
 from paperlink.analysis.hyperparameters.facts import HyperparameterFacts, Site, SiteKind, Source
+from paperlink.analysis.hyperparameters.attribute_bags import (
+    bag_sites,
+    class_constants,
+    computed_settings,
+    script_settings,
+)
+from paperlink.analysis.hyperparameters.evaluation import evaluation_only
 from paperlink.analysis.hyperparameters.hydra_mains import hydra_mains
+from paperlink.analysis.hyperparameters.settings import Noted, note
+from paperlink.analysis.hyperparameters.signatures import API as SIGNATURE_API
+from paperlink.analysis.hyperparameters.signatures import parameters, signature_sites
 from paperlink.analysis.hyperparameters.vocabulary import Api, api_for, api_names, config_name
 from paperlink.numbers import format_number, python_number
 from paperlink.source.code import FUNCTIONS, CodeModule
@@ -25,7 +35,10 @@ from paperlink.source.code import FUNCTIONS, CodeModule
 __all__ = ["scan"]
 
 # A file with none of these words sets no hyperparameter paperlink can see.
-_TRIGGER = re.compile(r"torch|optim|add_argument|dataclass|loss|click|timm|ema|OmegaConf|lerp|optax|keras|tensorflow")
+_TRIGGER = re.compile(
+    r"torch|optim|add_argument|dataclass|loss|click|timm|ema|OmegaConf|lerp|optax|keras|tensorflow"
+    r"|exec|Namespace|ConfigDict|CfgNode|CN\("
+)
 _EXTRA_CALLS = frozenset({"add_argument", "option", "create", "add_", "lerp_", "lerp", "partial"}) | idioms.IDIOM_CALLS
 _KINDS = {kind.value: kind for kind in SiteKind}
 _OVERRIDDEN_BY = {"batch_size": "batch_sampler"}  # a default that does not apply when this is passed
@@ -44,6 +57,7 @@ class _Walk:
     scopes: Scopes = field(default_factory=Scopes)
     star_modules: list[str] = field(default_factory=list)
     idiom_statements: list[tuple[ast.stmt, ast.AST]] = field(default_factory=list)  # idioms.statement_sites
+    noted: Noted = field(default_factory=Noted)  # for signatures.py and attribute_bags.py
 
 
 def scan(code: CodeModule) -> HyperparameterFacts:
@@ -53,9 +67,18 @@ def scan(code: CodeModule) -> HyperparameterFacts:
         return HyperparameterFacts(hydra=hydra)
     walk = _walk(code)
     declared = declarations(code, [(call, statement.lineno) for call, _, statement in walk.calls], walk.scopes)
-    resolver = Resolver(code, walk.scopes, declared)
+    computed = computed_settings(walk.noted)
+    declared = [site for site in declared if site.label not in computed]
+    defaults = parameters(code, walk.noted)
+    defaults.module_settings = script_settings(code, walk.noted)
+    # `config.lr` reads follow to them like to a flag
+    bags = [*bag_sites(code, walk.noted, walk.scopes), *class_constants(code, walk.scopes.classes)]
+    bags = [site for site in bags if site.label not in computed]
+    resolver = Resolver(code, walk.scopes, [*declared, *bags], defaults)
     sites = list(declared)
     for call, scope, statement in walk.calls:
+        if evaluation_only(code, call, statement):
+            continue
         found = _call_sites(code, resolver, call, scope, statement, walk.star_modules)
         if id(call) in walk.in_signatures:  # `norm_layer=partial(nn.LayerNorm, eps=1e-6)`: callers can replace it
             found = [dataclasses.replace(site, configurable=True) for site in found]
@@ -69,6 +92,13 @@ def scan(code: CodeModule) -> HyperparameterFacts:
             sites.extend(idioms.signature_sites(code, resolver, statement, scope))
         else:
             sites.extend(idioms.statement_sites(code, resolver, statement, scope))
+    sites.extend(signature_sites(defaults, [site.origin for site in sites]))
+    sites.extend(defaults.module_settings.values())
+    sites.extend(bags)
+    # a default an idiom names more precisely (`def act(q, epsilon=0.05)`: epsilon_greedy) is not
+    # listed a second time as a plain signature setting
+    specific = {site.span for site in sites if site.api != SIGNATURE_API}
+    sites = [site for site in sites if site.api != SIGNATURE_API or site.span not in specific]
     unique = {(site.span, site.name): site for site in sites}
     return HyperparameterFacts(tuple(sorted(unique.values(), key=lambda s: (s.span, s.name))), hydra)
 
@@ -84,6 +114,7 @@ def _walk(code: CodeModule) -> _Walk:
         statements, scope = bodies.pop()
         for statement in statements:
             _note_statement(code, found, statement, scope)
+            note(found.noted, statement, scope, code.tree)
             inner = statement if isinstance(statement, (*FUNCTIONS, ast.ClassDef)) else scope
             for name, value in ast.iter_fields(statement):
                 if isinstance(value, list) and value and isinstance(value[0], ast.stmt):

@@ -17,6 +17,7 @@ from paperlink.analysis.base import Conclusion, Project
 from paperlink.analysis.hyperparameters.declarations import declared_as
 from paperlink.analysis.hyperparameters.config_files import config_readers, config_sites, resolve_reads
 from paperlink.analysis.hyperparameters.facts import HyperparameterFacts, Site, SiteKind, Source
+from paperlink.analysis.hyperparameters.signatures import API as SIGNATURE
 from paperlink.analysis.hyperparameters.vocabulary import is_neutral, same_hyperparameter
 from paperlink.diagnostics import Diagnostic
 from paperlink.numbers import format_number, same_value
@@ -193,12 +194,16 @@ def _hidden(placed: Placed) -> Diagnostic | None:
     return HiddenHyperparameter.at(site.span, message)
 
 
-def _mismatch(placed: Placed, papers: Mapping[str, Paper]) -> Diagnostic | None:
+def _mismatch(
+    placed: Placed, papers: Mapping[str, Paper], defaults: frozenset[Span] = frozenset()
+) -> Diagnostic | None:
     site, stated = placed.site, placed.stated
     if stated is None or site.source is Source.DEFAULT or site.numeric is None or stated.number is None:
         return None
     if same_value(site.numeric, stated.number):
         return None
+    if (site.span in defaults or site.origin in defaults) and is_neutral(placed.name, site.numeric):
+        return None  # `dropout=0.` in a signature (``defaults``): switched off until a caller sets it
     label = site.origin_label or declared_as(site) or placed.name
     message = f"{label} {site.value} differs from the paper's {_plain(stated)} ({stated.cite(papers)})"
     return HyperparameterMismatch.at(site.origin or site.span, message)
@@ -231,7 +236,8 @@ def _conflicts(placed: Sequence[Placed], reads: Mapping[str, frozenset[str]], pr
     configured: dict[tuple[str, str], Placed] = {}
     for entry in sorted(placed, key=lambda e: e.site.span):
         site = entry.site
-        if site.kind in (SiteKind.CONFIG, SiteKind.CONFIG_FILE) and site.numeric is not None:
+        # a function's default is not the run's configuration: callers pass other values on purpose
+        if site.kind in (SiteKind.CONFIG, SiteKind.CONFIG_FILE) and site.numeric is not None and site.api != SIGNATURE:
             configured.setdefault((site.span.path, entry.name), entry)
     found = []
     for entry in placed:
@@ -283,8 +289,13 @@ def diagnostics(
 ) -> list[Diagnostic]:
     # A flag's default is reported once, however many arguments read it.
     found: dict[tuple[Span, str, str], Diagnostic] = {}
+    defaults = frozenset(entry.site.span for entry in placed if entry.site.api == SIGNATURE)
     for entry in placed:
-        for diagnostic in (_hidden(entry), _mismatch(entry, project.papers), _implicit(entry, project.papers)):
+        for diagnostic in (
+            _hidden(entry),
+            _mismatch(entry, project.papers, defaults),
+            _implicit(entry, project.papers),
+        ):
             if diagnostic is not None:
                 found.setdefault((diagnostic.span, diagnostic.code, entry.name), diagnostic)
     for diagnostic in [*_conflicts(placed, reads or {}, project), *_unimplemented(placed, project)]:
@@ -338,6 +349,8 @@ def hyperparameter_rows(placed: Sequence[Placed], project: Project) -> list[dict
     """The ``hyperparameters`` section: one row per hyperparameter, sorted by name."""
     by_name: dict[str, tuple[Stated | None, list[Site]]] = {}
     for entry in placed:
+        if not _listed(entry):
+            continue
         stated, sites = by_name.setdefault(entry.name, (entry.stated, []))
         sites.append(entry.site)
         if stated is None and entry.stated is not None:
@@ -356,6 +369,20 @@ def hyperparameter_rows(placed: Sequence[Placed], project: Project) -> list[dict
             }
         )
     return rows
+
+
+def _listed(entry: Placed) -> bool:
+    """Whether the table lists a site. An argument nobody wrote is listed for optimizers and
+    schedulers, whose defaults (Adam's betas and eps) are choices of the method a paper's
+    table states; a layer's or a loss's (every BatchNorm's eps, CrossEntropyLoss's label
+    smoothing 0) only where the paper states that hyperparameter, so as not to give every
+    module in a model file a row of defaults nobody chose."""
+    site = entry.site
+    return (
+        site.source is not Source.DEFAULT
+        or site.kind in (SiteKind.OPTIMIZER, SiteKind.SCHEDULER)
+        or entry.stated is not None
+    )
 
 
 def _unstated_rows(placed: Sequence[Placed], project: Project) -> Iterable[tuple[str, Stated]]:

@@ -324,10 +324,23 @@ _BY_IDENTIFIER = {word: name for name, words in _CONFIG_NAMES.items() for word i
 _NOT_HYPERPARAMETER = re.compile(
     r"(?:^|_)(?:seed|seeds|workers|gpu|gpus|device|devices|world_size|rank|local_rank|port|verbose|debug"
     r"|resume|start_epoch|num_classes|in_chans|cuda|track|capture_video)$"
-    r"|^(?:log|save|print|eval|checkpoint|ckpt|vis|wandb|tb|dist|val|test|num_workers|prefetch|pin)(?:_|$)"
-    r"|^j$|_(?:freq|interval|every)$"
+    r"|^(?:log|save|print|eval|evaluation|checkpoint|ckpt|vis|wandb|tb|dist|val|test|num_workers|prefetch|pin"
+    r"|stats|upload)(?:_|$)"
+    r"|^j$|_(?:eval|evaluation|test)_"
+    # the machine (CPU threads, mixed precision, compilation) and the data (image channels,
+    # classes), not the method; `epoch` alone is where a resumed run starts
+    r"|^(?:n_|num_)?(?:cpu|cpus|threads|channels|classes)$|^epoch$"
+    r"|(?:^|_)(?:amp|fp16|bf16|compile|deterministic|torch_deterministic|render|progress_bar|memory_usage"
+    r"|inplace|foreach|fused|capturable|differentiable|maximize)$"
+    # saving, loading, logging and launching, wherever the word stands (`always_save_checkpoint`,
+    # `--multiprocessing-distributed`, `--enable-cudnn`, `--evaluate`)
+    r"|(?:^|_)(?:save|checkpoint|ckpt|load|evaluate|wandb|tensorboard|cudnn|bzip|multiprocessing|distributed"
+    r"|profile|profiling|gpu_id|gpu_ids|device_id)(?:_|$)"
 )
-_EXCEPT_FREQUENCY = frozenset({"target_update_freq", "target_update_interval", "target_network_frequency"})
+_SPLIT = re.compile(r"^(?:val|valid|validation|test)_(?:percent|fraction|ratio|split|size)$")
+# How often to log, save or evaluate is not a hyperparameter; how often to train or update is.
+_FREQUENCY = re.compile(r"_(?:freq|interval|every)$")
+_TRAINING_FREQUENCY = re.compile(r"(?:^|_)(?:train|training|update|target|sde|policy|replay|gradient)(?:_|$)")
 
 
 def config_name(identifier: str) -> str | None:
@@ -338,9 +351,18 @@ def config_name(identifier: str) -> str | None:
         return None
     if word in _BY_IDENTIFIER:
         return _BY_IDENTIFIER[word]
-    if word not in _EXCEPT_FREQUENCY and _NOT_HYPERPARAMETER.search(word):
+    if _SPLIT.search(word):
+        return word  # how much data is held out (`val_percent`) changes what is trained on
+    if _NOT_HYPERPARAMETER.search(word) or _FREQUENCY.search(word) and not _TRAINING_FREQUENCY.search(word):
         return None
     return word
+
+
+def is_known_setting(identifier: str) -> bool:
+    """Whether a parameter or field name is a hyperparameter the vocabulary knows by name
+    (``lr``, ``gamma``, ``n_epochs``, ``dropout``, ``temperature``), not only one it does not rule out."""
+    word = identifier.lstrip("-").replace("-", "_").lower()
+    return word in _BY_IDENTIFIER or word in known_names()
 
 
 @functools.cache

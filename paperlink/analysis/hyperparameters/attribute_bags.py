@@ -1,0 +1,238 @@
+"""Configuration written as attribute bags and as a script's overridable block.
+
+* **Attribute bags**: ``C = CN(); C.learning_rate = 3e-4`` (yacs ``CfgNode``, minGPT's
+  ``CN``), ``cfg = ConfigDict(); cfg.base_lr = 1e-3`` (ml_collections), ``SimpleNamespace(lr=...)``,
+  ``EasyDict``; also a value stored into a config-named object (``config.vocab_size = 50257``,
+  ``config_args["bias"] = True``).
+* **Config classes**: class-level settings of a class named as a config (``class TrainConfig:
+  lr = 3e-4``); dataclass fields are declarations (:mod:`.declarations`).
+* **Presets**: a table of named model sizes, ``{"gpt2": dict(n_layer=12, n_head=12, n_embd=768),
+  ...}[model_type]``: each preset's values.
+* **Script-level config blocks**: module-level literals of a script that lets its command
+  line or a config file override them (nanoGPT's ``learning_rate = 6e-4`` ... then
+  ``exec(open("configurator.py").read())``, or ``globals().update(...)``): the assignments
+  before that statement are its configuration.
+
+Each is a configurable site (kind ``config``) named through the vocabulary; settings it
+rules out (``seed``, ``out_dir``, ``log_interval``, ``device``) are not listed.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from paperlink.analysis.hyperparameters.declarations import CONFIG_BASES, Scopes, text_of
+from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
+from paperlink.analysis.hyperparameters.settings import Noted, is_setting, number
+from paperlink.analysis.hyperparameters.vocabulary import config_name
+from paperlink.source.code import CodeModule
+
+__all__ = ["script_settings", "bag_sites", "class_constants", "computed_settings"]
+
+_BAGS = frozenset(
+    {"CN", "CfgNode", "ConfigDict", "FrozenConfigDict", "SimpleNamespace", "EasyDict", "edict", "AttrDict", "Namespace"}
+)
+_TOO_SHORT = frozenset({"c", "arg", "params"})  # `c`, `params["lr"]`: too common to mean a config by name alone
+_CONFIG_CLASS = re.compile(r"(?:Config|Cfg|HParams|Hparams|Hyperparameters|Hyperparams|Settings|Args)$")
+_CONFIG_SUFFIXES = frozenset({"config", "cfg", "args", "hparams"})  # `model_config`, `config_args`
+_FACTORIES = frozenset({"get_default_config", "get_config", "default_config"})
+
+
+def script_settings(code: CodeModule, noted: Noted) -> dict[str, Site]:
+    """The module-level settings a script overrides at run time, by name."""
+    if noted.override_line is None:
+        return {}
+    found: dict[str, Site] = {}
+    for statement in noted.module_literals:
+        target = statement.targets[0]
+        if statement.lineno < noted.override_line and isinstance(target, ast.Name):
+            site = _setting(code, target.id, statement.value, statement, "script", allow_none=False)
+            if site is not None:
+                found[target.id] = site
+    return found
+
+
+def bag_sites(code: CodeModule, noted: Noted, scopes: Scopes) -> list[Site]:
+    """Values stored into attribute bags and config objects, and keywords of a bag's constructor."""
+    found = []
+    for statement, scope in noted.stores:
+        target = statement.targets[0] if isinstance(statement, ast.Assign) else statement.target
+        explicit = _bag_root(code, target, scope, scopes)
+        if explicit is None:
+            continue
+        key = _key(target)
+        if isinstance(statement.value, ast.Call) and _constructs_bag(code, statement.value):
+            found.extend(_constructor_sites(code, statement.value, statement, {}))  # `C.model = ConfigDict({...})`
+        elif key is not None and statement.value is not None:
+            site = _setting(code, key, statement.value, statement, "config", allow_none=explicit)
+            if site is not None:
+                found.append(site)
+    for table, statement in noted.presets:
+        for preset in table.values:
+            if isinstance(preset, ast.Call):  # checked when noted
+                for keyword in preset.keywords:
+                    if keyword.arg is not None:
+                        site = _setting(code, keyword.arg, keyword.value, statement, "preset", allow_none=False)
+                        found.extend([site] if site is not None else [])
+    for by_name in scopes.assignments.values():
+        for name, statements in by_name.items():
+            for statement in statements:
+                value = statement.value
+                if isinstance(value, ast.Call) and _constructs_bag(code, value):
+                    found.extend(_constructor_sites(code, value, statement, by_name))
+                elif value is not None and _dict_pairs(value) and _config_named(name):  # `config = {"lr": 1e-3}`
+                    found.extend(_pair_sites(code, _dict_pairs(value), statement, allow_none=False))
+    return found
+
+
+def _config_named(name: str) -> bool:
+    root = name.lower()
+    return root in CONFIG_BASES and root not in _TOO_SHORT or root.rsplit("_", 1)[-1] in _CONFIG_SUFFIXES
+
+
+def _dict_pairs(node: ast.expr) -> list[tuple[str, ast.expr]]:
+    """Keys and values of ``{"lr": 1e-3}`` or ``dict(lr=1e-3)``."""
+    if isinstance(node, ast.Dict):
+        return [
+            (key.value, value)
+            for key, value in zip(node.keys, node.values)
+            if isinstance(key, ast.Constant) and isinstance(key.value, str)
+        ]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+        return [(k.arg, k.value) for k in node.keywords if k.arg is not None]
+    return []
+
+
+def class_constants(code: CodeModule, classes: list[ast.ClassDef]) -> list[Site]:
+    """Class-level settings of a class named as a config (``class TrainConfig: lr = 3e-4``)."""
+    found = []
+    for node in classes:
+        if not _CONFIG_CLASS.search(node.name) or node.decorator_list:
+            continue  # a decorated one (a dataclass) declares fields: declarations.py reads it
+        for statement in node.body:
+            target = statement.target if isinstance(statement, ast.AnnAssign) else None
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+                target = statement.targets[0]
+            if isinstance(target, ast.Name) and isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value:
+                site = _setting(code, target.id, statement.value, statement, "class", allow_none=False)
+                found.extend([site] if site is not None else [])
+    return found
+
+
+def computed_settings(noted: Noted) -> frozenset[str]:
+    """Settings the code replaces with a computed value: ``args.batch_size = args.num_envs *
+    args.num_steps`` makes the declared ``batch_size: int = 0`` a placeholder, not a setting.
+    A value computed from the setting itself (``args.batch_size = args.batch_size // ngpus``)
+    adjusts it and keeps it one."""
+    found = set()
+    for statement, _ in noted.stores:
+        target = statement.targets[0] if isinstance(statement, ast.Assign) else statement.target
+        value = statement.value
+        if not isinstance(target, ast.Attribute) or value is None or isinstance(value, ast.Constant):
+            continue
+        if is_setting(value, target.attr, allow_none=True):
+            continue
+        base = target.value.id if isinstance(target.value, ast.Name) else ""
+        if base.lower() not in CONFIG_BASES:
+            continue
+        read = {
+            n.attr
+            for n in ast.walk(value)
+            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == base
+        }
+        if read and target.attr not in read:  # from the others, not from itself
+            found.add(target.attr)
+    return frozenset(found)
+
+
+def _key(target: ast.expr) -> str | None:
+    if isinstance(target, ast.Attribute):
+        return target.attr
+    if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
+        return target.slice.value if isinstance(target.slice.value, str) else None
+    return None
+
+
+def _bag_root(code: CodeModule, target: ast.expr, scope: ast.AST, scopes: Scopes) -> bool | None:
+    """True when the stored-into object was built as a bag in this scope (``C = CN()``), False
+    when it is named as a config (``config.x``, ``config_args["x"]``), None otherwise."""
+    node = target.value if isinstance(target, (ast.Attribute, ast.Subscript)) else target
+    names = []
+    while isinstance(node, ast.Attribute):
+        names.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    for owner in (scope, code.tree):
+        assigned = scopes.assignments.get(owner, {}).get(node.id, [])
+        if len(assigned) == 1 and isinstance(assigned[0].value, ast.Call):
+            if _constructs_bag(code, assigned[0].value) or _last(assigned[0].value.func) in _FACTORIES:
+                return True
+        if assigned:
+            break
+    if code.qualified_name(node) is not None:
+        return None  # an imported module's setting (`torch.backends.cudnn.benchmark = True`)
+    root = node.id.lower()
+    if root in CONFIG_BASES and root not in _TOO_SHORT or root.rsplit("_", 1)[-1] in _CONFIG_SUFFIXES:
+        return False
+    return None
+
+
+def _constructs_bag(code: CodeModule, call: ast.Call) -> bool:
+    qualified = code.qualified_name(call.func)
+    last = qualified.rsplit(".", 1)[-1] if qualified else _last(call.func)
+    return last in _BAGS
+
+
+def _last(node: ast.AST) -> str:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _constructor_sites(
+    code: CodeModule, call: ast.Call, statement: ast.stmt, names: dict[str, list[ast.Assign | ast.AnnAssign]]
+) -> list[Site]:
+    """``SimpleNamespace(lr=1e-3, ...)``, ``ConfigDict({"lr": 1e-3})``, ``SimpleNamespace(**hp)``
+    with ``hp = dict(lr=1e-3)`` in the same scope (``names``): each keyword or key."""
+    pairs: list[tuple[str, ast.expr]] = [(k.arg, k.value) for k in call.keywords if k.arg is not None]
+    if call.args:
+        pairs += _dict_pairs(call.args[0])
+    for keyword in call.keywords:
+        spread = names.get(keyword.value.id, []) if keyword.arg is None and isinstance(keyword.value, ast.Name) else []
+        if len(spread) == 1 and spread[0].value is not None:
+            pairs += _dict_pairs(spread[0].value)  # sites where the dict is written
+    return _pair_sites(code, pairs, statement, allow_none=True)
+
+
+def _pair_sites(
+    code: CodeModule, pairs: list[tuple[str, ast.expr]], statement: ast.stmt, allow_none: bool
+) -> list[Site]:
+    """``None`` declares a key of a bag built for configuration; in a dict named ``model_args``
+    it is a value the code fills in later."""
+    sites = [_setting(code, name, value, statement, "config", allow_none) for name, value in pairs]
+    return [site for site in sites if site is not None]
+
+
+def _setting(
+    code: CodeModule, key: str, value: ast.expr, statement: ast.stmt, api: str, allow_none: bool
+) -> Site | None:
+    name = config_name(key)
+    if name is None or key.startswith("_"):
+        return None
+    if not is_setting(value, key, allow_none):
+        return None
+    numeric = number(value)
+    return Site(
+        name,
+        text_of(code, value),
+        numeric,
+        code.span(value),
+        Source.CONFIG,
+        True,
+        SiteKind.CONFIG,
+        api=api,
+        label=key,
+        anchors=(statement.lineno,),
+    )

@@ -1,0 +1,179 @@
+"""Keyword defaults of the project's own functions and classes as configurable sites.
+
+An algorithm's entry point or agent class often holds its hyperparameters in its signature
+(``def sac(env_fn, gamma=0.99, polyak=0.995, lr=1e-3)``, ``PPO.__init__(..., clip_range=0.2)``,
+``def train_model(model, epochs=5, learning_rate=1e-5, momentum=0.999)``). A parameter's
+default is a site when
+
+* its name is a hyperparameter the vocabulary knows (``lr``, ``gamma``, ``batch_size``), or
+* it is *used* as one: a site of the file (an optimizer's ``lr=``, a clipping norm, an EMA
+  decay, a loss coefficient) reads the parameter, directly or as ``self.x`` set from it in
+  ``__init__``; or
+* the signature holds hyperparameters: two or more parameters qualify as above, or it is
+  the ``__init__`` of a ``torch.nn.Module`` (widths, depths, rates). Then every other default
+  of that signature is listed too, unless the vocabulary rules its name out (``seed``,
+  ``verbose``, ``device``, ``log_interval``) or its value is not a setting (a path, an
+  object, ``None`` without a numeric annotation).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from paperlink.analysis.hyperparameters.declarations import text_of
+from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
+from paperlink.analysis.hyperparameters.settings import Noted, annotated_numeric, is_choice_name, number
+from paperlink.analysis.hyperparameters.vocabulary import config_name, is_known_setting
+from paperlink.source.code import FUNCTIONS, CodeModule
+from paperlink.spans import Span
+
+__all__ = ["Parameters", "parameters", "signature_sites"]
+
+API = "signature"
+# An epsilon in a signature (`dice_coeff(..., epsilon=1e-6)`, `act(state, epsilon=0.001)`) is a
+# choice of the method whatever function holds it.
+_STABILITY = frozenset({"eps", "epsilon"})
+_MODULE_BASES = frozenset({"torch.nn.Module", "torch.nn.modules.module.Module"})
+
+
+@dataclass(frozen=True)
+class _Parameter:
+    site: Site  # a setting, listed when its signature holds hyperparameters
+    known: bool  # named as a hyperparameter
+
+
+@dataclass
+class Parameters:
+    """Every defaulted parameter of the file's functions, and how ``self.x`` reaches them."""
+
+    by_function: dict[int, dict[str, _Parameter]] = field(default_factory=dict)  # id(function) -> name -> parameter
+    functions: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
+    module_inits: set[int] = field(default_factory=set)  # ids of `nn.Module.__init__`s
+    class_of: dict[int, ast.ClassDef] = field(default_factory=dict)  # id(method) -> its class
+    self_attributes: dict[int, dict[str, tuple[int, str]]] = field(default_factory=dict)  # id(class) -> attr -> param
+    module_settings: dict[str, Site] = field(default_factory=dict)  # a script's overridable block, by name
+
+    def default_site(self, function: ast.AST, name: str) -> Site | None:
+        parameter = self.by_function.get(id(function), {}).get(name)
+        return parameter.site if parameter is not None else None
+
+    def attribute(self, method: ast.AST, attribute: str) -> Site | None:
+        """The default ``self.<attribute>`` holds in ``method``: ``__init__`` set it from its parameter."""
+        owner = self.class_of.get(id(method))
+        found = self.self_attributes.get(id(owner), {}).get(attribute) if owner is not None else None
+        if found is None:
+            return None
+        parameter = self.by_function.get(found[0], {}).get(found[1])
+        return parameter.site if parameter is not None else None
+
+
+def parameters(code: CodeModule, noted: Noted) -> Parameters:
+    found = Parameters()
+    for function, owner in noted.functions:
+        found.functions[id(function)] = function
+        if isinstance(owner, ast.ClassDef):
+            found.class_of[id(function)] = owner
+            if function.name == "__init__":
+                found.self_attributes[id(owner)] = _stored_parameters(function)
+                if any(_is_module(code, base) for base in owner.bases):
+                    found.module_inits.add(id(function))
+        scope = f"{owner.name}.{function.name}" if isinstance(owner, (ast.ClassDef, *FUNCTIONS)) else function.name
+        mine = {}
+        for argument, default in _defaulted(function):
+            parameter = _parameter(code, argument, default, function, scope)
+            if parameter is not None:
+                mine[argument.arg] = parameter
+        if mine:
+            found.by_function[id(function)] = mine
+    return found
+
+
+def signature_sites(found: Parameters, used: Iterable[Span | None]) -> list[Site]:
+    """The defaults that are sites: known or used ones (``used``: where the file's sites
+    were followed to), and all settings of a signature holding hyperparameters."""
+    read = set(used)
+    sites: list[Site] = []
+    for key, mine in found.by_function.items():
+        qualified = [p for p in mine.values() if p.known or p.site.span in read]
+        algorithm = len(qualified) >= 2
+        holds = algorithm or key in found.module_inits
+        for p in mine.values():
+            if p.site.value == "None":
+                # `None` says nothing on its own; in a module's signature it mostly means "derived
+                # from the others" (`dim_out=None`), in an algorithm's "switched off" (`target_kl=None`)
+                listed = algorithm
+            else:
+                listed = holds or p.known or p.site.span in read
+            if listed:
+                sites.append(p.site)
+    return sites
+
+
+def _is_module(code: CodeModule, base: ast.expr) -> bool:
+    if code.qualified_name(base) in _MODULE_BASES:
+        return True
+    return isinstance(base, ast.Attribute) and base.attr == "Module" and getattr(base.value, "id", "") == "nn"
+
+
+def _stored_parameters(init: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, tuple[int, str]]:
+    """``self.m = m`` in ``__init__``'s own statements: attribute -> (id(__init__), parameter)."""
+    names = {a.arg for a in (*init.args.posonlyargs, *init.args.args, *init.args.kwonlyargs)}
+    stored: dict[str, tuple[int, str]] = {}
+    for statement in init.body:
+        if (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(target := statement.targets[0], ast.Attribute)
+            and isinstance(target.value, ast.Name)
+            and target.value.id == "self"
+            and isinstance(statement.value, ast.Name)
+            and statement.value.id in names
+        ):
+            stored[target.attr] = (id(init), statement.value.id)
+    return stored
+
+
+def _defaulted(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[ast.arg, ast.expr]]:
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    pairs = list(zip(positional[len(positional) - len(arguments.defaults) :], arguments.defaults))
+    pairs += [(a, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults) if d is not None]
+    return pairs
+
+
+def _parameter(
+    code: CodeModule, argument: ast.arg, default: ast.expr, function: ast.AST, scope: str
+) -> _Parameter | None:
+    if argument.arg.startswith("_"):
+        return None
+    constant = default.value if isinstance(default, ast.Constant) else ...
+    numeric = number(default) if not isinstance(constant, (str, bool)) and constant is not None else None
+    if numeric is None and not (
+        isinstance(constant, bool)
+        # `target_kl: float | None = None`, `ent_coef: str | float = "auto"`, `arch="resnet50"`
+        or (constant is None or isinstance(constant, str))
+        and annotated_numeric(argument.annotation)
+        or isinstance(constant, str)
+        and is_choice_name(argument.arg)
+    ):
+        return None  # an expression, an object, a path: what the signature passes on, not a setting
+    name = config_name(argument.arg)
+    if name is None:
+        return None
+    anchors = tuple(sorted({getattr(function, "lineno", argument.lineno), argument.lineno}))
+    site = Site(
+        name,
+        text_of(code, default),
+        numeric,
+        code.span(default),
+        Source.CONFIG,
+        True,
+        SiteKind.CONFIG,
+        api=API,
+        label=argument.arg,
+        anchors=anchors,
+        scope=scope if numeric is None else "",
+    )
+    return _Parameter(site, known=is_known_setting(argument.arg) or argument.arg.lower() in _STABILITY)
