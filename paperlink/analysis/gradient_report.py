@@ -116,7 +116,9 @@ def _diagnose(stop: GradientStop, documented_by: str | None, around: list[Link],
     if stop.context != Context.TRAINING:
         where = "" if stop.kind in _REGION_KINDS and " on " in stop.what else where
         return [
-            GradientStopOutsideTraining.at(stop.span, f"{stop.what} is a gradient stop in {stop.context} code{where}")
+            GradientStopOutsideTraining.at(
+                stop.span, f"{stop.what} is a gradient stop in {stop.context.replace('_', '-')} code{where}"
+            )
         ]
     message = f"{stop.what} stops the gradient on a training path{where} with no paper item or justification"
     unmarked = _unmarked_items(around, project)

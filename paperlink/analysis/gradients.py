@@ -25,7 +25,7 @@ from paperlink.analysis.gradient_contexts import (
     own_nodes,
 )
 from paperlink.analysis.gradient_report import conclude_gradients
-from paperlink.analysis.gradient_stops import CONVERSIONS, ENABLE_GRAD, Found, find_stops
+from paperlink.analysis.gradient_stops import CONVERSIONS, ENABLE_GRAD, FREEZES, Found, find_stops
 from paperlink.source.code import CodeModule
 from paperlink.spans import Span
 
@@ -58,7 +58,7 @@ class GradientStop:
     kind: str  # detach, detach_, data, no_grad, inference_mode, set_grad_enabled, requires_grad, item, ...
     api: str  # the qualified name, or ".detach()" for tensor methods
     what: str  # how messages name it: "z2.detach()", "torch.no_grad() block"
-    context: str  # training, evaluation, setup, unknown
+    context: str  # training, target_update, evaluation, setup, unknown
     function: str  # the scope it sits in: "Model.forward"; "" at module level
     justification: str | None = None  # the reason of a `# paperlink: stop-grad <reason>` directive
     statement_annotations: tuple[Span, ...] = ()  # annotations bound to the statement itself
@@ -95,18 +95,18 @@ def scan_gradients(code: CodeModule) -> GradientFacts:
 
 
 def _one_data_per_statement(code: CodeModule, found: list[Found]) -> list[Found]:
-    """``p.data = m * p.data + ...`` is one use of ``.data``: keep the first in source order, the
-    update when the statement has one."""
-    kept: dict[ast.AST, Found] = {}
+    """``p.data = m * p.data + ...`` is one use of ``.data`` per line of its statement: keep the
+    first in source order, the update when the line has one."""
+    kept: dict[tuple[ast.AST, int], Found] = {}
     others = []
     for candidate in found:
         if candidate.kind != "data":
             others.append(candidate)
             continue
-        statement = code.enclosing_statement(candidate.node)
-        current = kept.get(statement)
+        key = (code.enclosing_statement(candidate.node), candidate.node.lineno)
+        current = kept.get(key)
         if current is None or _data_rank(code, candidate) < _data_rank(code, current):
-            kept[statement] = candidate
+            kept[key] = candidate
     return [*others, *kept.values()]
 
 
@@ -122,26 +122,82 @@ def _context(
         function = flow.by_node[found.decorated]
         if function.training:
             return Context.TRAINING
+        if function.name in flow.target_updaters:
+            return Context.TARGET_UPDATE
         return Context.SETUP if is_setup_name(function.short_name) or _updates(found.region) else Context.EVALUATION
     if found.kind == "autograd_function":
         return _applied_context(found, code, flow)
+    if found.phased:
+        return Context.EVALUATION  # `set_grad_enabled(phase == "train")` stops only outside training
     scope = flow.scope_of(found.node)
+    once = scope.runs_once(found.node.lineno) if scope.training else None
     if found.kind in CONVERSIONS:
         if not scope.training or _is_index(found, code) or not _reaches_loss(found, code, scope):
             return None
         # an array or a list cannot enter a tensor loss unless it becomes a tensor again
-        return Context.TRAINING if found.kind in _SCALARS or _retensorized(found, code, scope) else None
-    if _is_setup_site(found, code) and not found.region or scope.in_optimizer or _makes_leaf(found, code):
+        if not (found.kind in _SCALARS or _retensorized(found, code, scope)):
+            return None
+        return _once_context(found, code, scope, once)
+    if found.kind == "requires_grad" and found.api in FREEZES:
+        # freezing a critic for the actor's step, a discriminator for the generator's: on the training path
+        if scope.training and once is None:
+            return Context.TRAINING
+        return Context.EVALUATION if is_eval_name(scope.short_name) else Context.SETUP
+    if scope.in_optimizer or _makes_leaf(found, code):
         return Context.SETUP
+    if _is_setup_site(found, code) and not found.region:
+        return _update_context(scope, flow, once)
+    if scope.acts_with(_stopped_names(found, code, scope)):
+        return Context.EVALUATION  # the action sent to an environment: acting, not the loss
     if scope.training and not scope.in_eval_mode(found.node.lineno) and _reaches_loss(found, code, scope):
-        return Context.TRAINING
+        return _once_context(found, code, scope, once)
     if _is_setup_site(found, code):
-        return Context.SETUP
+        return _update_context(scope, flow, once)
+    if scope.name in flow.target_updaters or _feeds_priorities(found, code):
+        return Context.TARGET_UPDATE
     if scope.training:
         return Context.EVALUATION  # on a training path, but the value only feeds monitoring
     if scope.node in decorated or scope.calls_eval or is_eval_name(scope.short_name):
         return Context.EVALUATION
     return Context.SETUP if is_setup_name(scope.short_name) else Context.UNKNOWN
+
+
+def _once_context(found: Found, code: CodeModule, scope: FunctionFlow, once: str | None) -> str:
+    """A stop on a training path: before the training loop, a constant computed once is setup
+    (the initial value of what the loop updates is not); after it, evaluation."""
+    if once is None:
+        return Context.TRAINING
+    if once == "after":
+        return Context.EVALUATION
+    return Context.TRAINING if scope.updated_in_steps(_stopped_names(found, code, scope)) else Context.SETUP
+
+
+def _feeds_priorities(found: Found, code: CodeModule) -> bool:
+    """``memory.update_priorities(idxs, loss.detach())``: prioritised replay, updated outside the loss graph."""
+    for ancestor in code.ancestors(found.node):
+        if isinstance(ancestor, ast.stmt):
+            return False
+        if isinstance(ancestor, ast.Call) and isinstance(ancestor.func, ast.Attribute):
+            if "priorit" in ancestor.func.attr.lower():
+                return True
+    return False
+
+
+def _update_context(scope: FunctionFlow, flow: ModuleFlow, once: str | None) -> str:
+    """An in-place update of parameters: a target network, EMA or queue updated on the training
+    step, or weights initialised, loaded or copied once."""
+    if scope.name in flow.target_updaters:
+        return Context.TARGET_UPDATE
+    if is_setup_name(scope.short_name):
+        return Context.SETUP
+    return Context.TARGET_UPDATE if scope.training and once is None else Context.SETUP
+
+
+def _stopped_names(found: Found, code: CodeModule, scope: FunctionFlow) -> set[str]:
+    """The names a stop's value is bound to: what its block assigns, or its statement's targets."""
+    if found.region:
+        return scope.assigned_in(set(_region_nodes(found, code)))
+    return scope.written_by(code.enclosing_statement(found.node))
 
 
 def _makes_leaf(found: Found, code: CodeModule) -> bool:

@@ -88,7 +88,7 @@ def test_methods_are_matched_on_any_receiver_and_conversions_only_on_the_way_to_
     ]
 
 
-def test_setup_covers_target_copies_ema_updates_and_weight_init() -> None:
+def test_target_updates_on_the_training_step_and_weight_init_at_setup() -> None:
     text = (
         "import torch\n"
         "def train(q, target, opt, x):\n"
@@ -101,7 +101,11 @@ def test_setup_covers_target_copies_ema_updates_and_weight_init() -> None:
         "def init_weights(m):\n"
         "    m.weight.data.normal_(0, 0.02)\n"
     )
-    assert _stops(text) == [(6, "no_grad", "torch.no_grad", "setup"), (8, "data", ".data", "setup"), (10, "data", ".data", "setup")]
+    assert _stops(text) == [
+        (6, "no_grad", "torch.no_grad", "target_update"),
+        (8, "data", ".data", "target_update"),
+        (10, "data", ".data", "setup"),
+    ]
 
 
 def test_facts_round_trip_through_the_cache_codec() -> None:
@@ -136,13 +140,20 @@ def test_the_map_has_exactly_the_documented_shape(tmp_path: Path) -> None:
     assert [set(entry) for entry in entries] == [MAP_KEYS, MAP_KEYS]
     assert entries[0] == {
         "span": {"path": "model.py", "line": 3, "column": 18, "end_line": 3, "end_column": 28},
-        "kind": "detach", "api": ".detach()", "context": "training", "function": "loss",
-        "documented_by": "annotation", "items": [{"paper": "paper", "item": "eq:loss"}], "justification": None,
+        "kind": "detach",
+        "api": ".detach()",
+        "context": "training",
+        "function": "loss",
+        "documented_by": "annotation",
+        "items": [{"paper": "paper", "item": "eq:loss"}],
+        "justification": None,
     }
     assert (entries[1]["kind"], entries[1]["context"], entries[1]["documented_by"]) == ("no_grad", "evaluation", None)
 
 
-@pytest.mark.parametrize(("select", "codes"), [(None, []), (["PL2"], ["PL206"]), (["PL206"], ["PL206"]), (["PL201"], [])])
+@pytest.mark.parametrize(
+    ("select", "codes"), [(None, []), (["PL2"], ["PL206"]), (["PL206"], ["PL206"]), (["PL201"], [])]
+)
 def test_the_listing_of_stops_outside_training_is_off_unless_selected(tmp_path: Path, select, codes) -> None:
     report = _report(tmp_path, SIMSIAM, select)
     assert [d.code for d in report.diagnostics if d.code.startswith("PL2")] == codes
