@@ -174,12 +174,12 @@ def is_setup_name(name: str) -> bool:
 
 
 def is_target_update_name(name: str) -> bool:
-    """``soft_update``, ``_momentum_update_key_encoder``, ``update_target_network``, ``_dequeue_and_enqueue``."""
+    """``soft_update``, ``_momentum_update_key_encoder``, ``sync_target``, ``_dequeue_and_enqueue``."""
     words, pairs = _name_words(name)
     return bool(
         words & _TARGET_UPDATE_WORDS
         or pairs & _TARGET_UPDATE_PAIRS
-        or "update" in words
+        or words & {"update", "sync", "copy"}
         and words & _TARGET_UPDATE_OBJECTS
     )
 
@@ -355,7 +355,7 @@ class ModuleFlow:
         self.functions.update((f"cell {index}", cell) for index, cell in enumerate(self.cell_flows, start=1))
         self._read_all()
         for flow in self.functions.values():
-            flow.calls = [(call, callee) for call, func in flow.calls if (callee := self._resolve(flow, func))]
+            flow.calls = [(call, callee) for call, func in flow.calls if (callee := self.resolve(flow, func))]
         self._mark_training()
 
     def scope_of(self, node: ast.AST) -> FunctionFlow:
@@ -427,7 +427,7 @@ class ModuleFlow:
         if isinstance(func, ast.Name) or isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             flow.calls.append((call, func))  # resolved once every function is known
 
-    def _resolve(self, flow: FunctionFlow, func: ast.AST) -> str | None:
+    def resolve(self, flow: FunctionFlow, func: ast.AST) -> str | None:
         """The scope name of the function of this module that ``func`` calls, if known."""
         if isinstance(func, ast.Name):
             parts = flow.name.split(".") if flow.name else []

@@ -15,7 +15,7 @@ from typing import Any
 
 from paperlink.source.code import FUNCTIONS, CodeModule
 
-__all__ = ["Found", "find_stops", "CONVERSIONS", "ENABLE_GRAD", "FREEZES"]
+__all__ = ["Found", "find_stops", "CONVERSIONS", "ENABLE_GRAD", "FREEZES", "VARIABLES"]
 
 _GRAD_MODES = {
     "no_grad": "no_grad",
@@ -32,7 +32,7 @@ _STOP_FUNCTIONS = {
 }
 _PARAMETERS = frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter"})
 # the legacy wrapper: `Variable(t, requires_grad=False)` is a tensor cut from the graph (a GAN's target labels)
-_VARIABLES = frozenset({"torch.autograd.Variable", "torch.autograd.variable.Variable"})
+VARIABLES = frozenset({"torch.autograd.Variable", "torch.autograd.variable.Variable"})
 FREEZES = frozenset({".requires_grad = False", ".requires_grad_(False)"})  # the apis that freeze what they touch
 # `set_grad_enabled(phase == "train")`: a stop in the phases that are not training
 _PHASE_WORDS = re.compile(r"train|phase|mode")
@@ -135,7 +135,7 @@ def _call_stop(code: CodeModule, call: ast.Call) -> Iterator[Found]:
     name = code.call_name(call) or ""
     if name in _STOP_FUNCTIONS:
         yield Found(call, "stop_gradient", name, f"{_text(func)}(...)")
-    elif name in _PARAMETERS | _VARIABLES and any(
+    elif name in _PARAMETERS | VARIABLES and any(
         k.arg == "requires_grad" and _is_false(k.value) for k in call.keywords
     ):
         yield Found(call, "requires_grad", name, f"{_text(func)}(..., requires_grad=False)")
@@ -268,7 +268,7 @@ def _module_outputs(code: CodeModule) -> frozenset[str]:
         call = node.value
         func = call.func  # type: ignore[attr-defined]
         name = code.call_name(call) or ""
-        if isinstance(func, ast.Name) and func.id in instances or name.startswith("torch.") or name in _VARIABLES:
+        if isinstance(func, ast.Name) and func.id in instances or name.startswith("torch.") or name in VARIABLES:
             outputs |= {n.id for n in ast.walk(node.targets[0]) if isinstance(n, ast.Name)}
     return frozenset(outputs)
 

@@ -12,9 +12,10 @@ and builds the gradient-stop map of the JSON output.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from paperlink.analysis.base import Analysis
+from paperlink.analysis.base import Analysis, Conclusion, Project
 from paperlink.analysis.gradient_contexts import (
     Context,
     FunctionFlow,
@@ -24,9 +25,19 @@ from paperlink.analysis.gradient_contexts import (
     is_update,
     own_nodes,
 )
+from paperlink.analysis.gradient_helpers import (
+    Helper,
+    HelperCall,
+    applied_functions,
+    call_context,
+    find_helpers,
+    helper_targets,
+    literal_flags,
+)
 from paperlink.analysis.gradient_report import conclude_gradients
 from paperlink.analysis.gradient_stops import CONVERSIONS, ENABLE_GRAD, FREEZES, Found, find_stops
-from paperlink.source.code import CodeModule
+from paperlink.analysis.module_graph import ImportGraph
+from paperlink.source.code import CodeModule, module_name
 from paperlink.spans import Span
 
 __all__ = ["GradientStop", "GradientFacts", "GRADIENTS", "scan_gradients"]
@@ -65,33 +76,146 @@ class GradientStop:
     scope_annotations: tuple[Span, ...] = ()  # annotations bound to a definition or block around it
     retensorized: bool = False  # a conversion turned back into a tensor before the loss
     update: bool = False  # `.data` written or updated in place (rather than read)
+    freezes: bool = False  # a helper call that freezes parameters (`toggle_grad(D, False)`)
 
 
 @dataclass(frozen=True)
 class GradientFacts:
-    """A file's gradient stops, and its calls to functions of the same file that stop gradients."""
+    """A file's gradient stops, its calls to functions of the same file that stop gradients, its
+    helpers (functions whose body as a whole stops) and its calls that may reach another file's."""
 
     stops: tuple[GradientStop, ...] = ()
     stopping_calls: tuple[Span, ...] = ()
+    helpers: tuple[Helper, ...] = ()
+    helper_calls: tuple[HelperCall, ...] = ()
 
 
 def scan_gradients(code: CodeModule) -> GradientFacts:
     """The gradient stops of one file, sorted by position."""
-    if not any(trigger in code.text for trigger in _TRIGGERS):
-        return GradientFacts()
-    found = _one_data_per_statement(code, list(find_stops(code)))
-    if not found:
+    found = []
+    if any(trigger in code.text for trigger in _TRIGGERS):
+        found = _one_data_per_statement(code, list(find_stops(code)))
+    targets = helper_targets(code)
+    if not found and not targets:
         return GradientFacts()
     decorated = {f.decorated for f in found if f.decorated is not None}
     flow = ModuleFlow(code, without_grad=decorated)
-    stops = []
-    for candidate in found:
-        context = _context(candidate, code, flow, decorated)
-        if context is None:
-            continue
-        stops.append(_stop(candidate, code, flow, context))
+    contexts = [_context(candidate, code, flow, decorated) for candidate in found]
+    stops = [_stop(c, code, flow, context) for c, context in zip(found, contexts) if context is not None]
+    helpers = find_helpers(code, flow, found, contexts)
+    local, elsewhere = _helper_calls(code, flow, decorated, helpers, targets)
+    stops += local
     stops.sort(key=lambda stop: (stop.span, stop.kind))
-    return GradientFacts(tuple(stops), _stopping_calls(code, flow, stops))
+    return GradientFacts(tuple(stops), _stopping_calls(code, flow, stops), tuple(helpers), tuple(elsewhere))
+
+
+def _helper_calls(
+    code: CodeModule,
+    flow: ModuleFlow,
+    decorated: set[ast.FunctionDef | ast.AsyncFunctionDef],
+    helpers: list[Helper],
+    targets: dict[ast.Call, tuple[str, ...]],
+) -> tuple[list[GradientStop], list[HelperCall]]:
+    """Calls to this file's helpers, as stops; calls that may reach another file's, for the conclusion."""
+    by_name = {helper.name: helper for helper in helpers}
+    calls = [(call, callee) for function in flow.functions.values() for call, callee in function.calls]
+    calls += [(c, callee) for c, name in applied_functions(code) if (callee := flow.resolve(flow.scope_of(c), name))]
+    local, seen = [], set()
+    for call, callee in calls:
+        helper = by_name.get(callee)
+        if helper is None or call in seen or code.enclosing_function(call) is helper_node(flow, helper):
+            continue
+        seen.add(call)
+        site = _site(call, code, flow, decorated, (helper.name,))
+        context = call_context(helper, site)
+        if context is not None:
+            local.append(helper_stop(site, helper, context, *_documentation(call, code)))
+    elsewhere = [_site(call, code, flow, decorated, names) for call, names in targets.items() if call not in seen]
+    return local, elsewhere
+
+
+def helper_node(flow: ModuleFlow, helper: Helper) -> ast.AST:
+    return flow.functions[helper.name].node
+
+
+def _site(
+    call: ast.Call,
+    code: CodeModule,
+    flow: ModuleFlow,
+    decorated: set[ast.FunctionDef | ast.AsyncFunctionDef],
+    targets: tuple[str, ...],
+) -> HelperCall:
+    """A call as a possible helper stop: its contexts as a stop of its own and as a freeze."""
+    scope = flow.scope_of(call)
+    found = Found(call, "helper", targets[0], _call_text(call))
+    point = _context(found, code, flow, decorated) or Context.UNKNOWN
+    once = scope.runs_once(call.lineno) if scope.training else None
+    flags = literal_flags(call)
+    documented = _documentation(call, code) if any(value is False for _, value in flags) else (None, (), ())
+    return HelperCall(
+        span=code.span(call),
+        targets=targets,
+        function=scope.name,
+        what=found.what,
+        point=point,
+        freeze=_freeze_context(scope, once),
+        update=_update_context(scope, flow, once),
+        setup_scope=is_setup_name(scope.short_name),
+        flags=flags,
+        justification=documented[0],
+        statement_annotations=documented[1],
+        scope_annotations=documented[2],
+    )
+
+
+def helper_stop(
+    site: HelperCall,
+    helper: Helper,
+    context: str,
+    justification: str | None = None,
+    statement_annotations: tuple[Span, ...] = (),
+    scope_annotations: tuple[Span, ...] = (),
+) -> GradientStop:
+    """A call to a helper, as a stop at the call naming the helper."""
+    return GradientStop(
+        span=site.span,
+        kind="helper",
+        api=helper.name if site.targets == (helper.name,) else _matching(site.targets, helper.name),
+        what=site.what,
+        context=context,
+        function=site.function,
+        justification=justification if justification is not None else site.justification,
+        statement_annotations=statement_annotations or site.statement_annotations,
+        scope_annotations=scope_annotations or site.scope_annotations,
+        freezes=helper.flag >= 0,  # a freeze that only the call makes: its diagnostic is there
+    )
+
+
+def _matching(targets: tuple[str, ...], name: str) -> str:
+    return next((t for t in targets if t.endswith(f".{name}")), targets[0])
+
+
+def _call_text(call: ast.Call) -> str:
+    func = call.args[0] if _is_apply(call) else call.func
+    text = ast.unparse(func)
+    text = text if len(text) <= 40 else text[:37] + "..."
+    return f"{ast.unparse(call.func)}({text})" if _is_apply(call) and len(text) < 40 else f"{text}(...)"
+
+
+def _is_apply(call: ast.Call) -> bool:
+    return isinstance(call.func, ast.Attribute) and call.func.attr == "apply" and len(call.args) == 1
+
+
+def _documentation(call: ast.Call, code: CodeModule) -> tuple[str | None, tuple[Span, ...], tuple[Span, ...]]:
+    found = Found(call, "helper", "", "")
+    return (_justification(found, code), *_annotations(found, code))
+
+
+def _freeze_context(scope: FunctionFlow, once: str | None) -> str:
+    """Freezing a critic for the actor's step, a discriminator for the generator's: on the training path."""
+    if scope.training and once is None:
+        return Context.TRAINING
+    return Context.EVALUATION if is_eval_name(scope.short_name) else Context.SETUP
 
 
 def _one_data_per_statement(code: CodeModule, found: list[Found]) -> list[Found]:
@@ -139,10 +263,7 @@ def _context(
             return None
         return _once_context(found, code, scope, once)
     if found.kind == "requires_grad" and found.api in FREEZES:
-        # freezing a critic for the actor's step, a discriminator for the generator's: on the training path
-        if scope.training and once is None:
-            return Context.TRAINING
-        return Context.EVALUATION if is_eval_name(scope.short_name) else Context.SETUP
+        return _freeze_context(scope, once)
     if scope.in_optimizer or _makes_leaf(found, code):
         return Context.SETUP
     if _is_setup_site(found, code) and not found.region:
@@ -391,9 +512,36 @@ def _stopping_calls(code: CodeModule, flow: ModuleFlow, stops: list[GradientStop
     return tuple(sorted(set(calls)))
 
 
+def conclude(facts: Sequence[GradientFacts], project: Project) -> Conclusion:
+    """The conclusion, with the calls to other files' helpers resolved into stops."""
+    return conclude_gradients(facts, project, tuple(cross_file_stops(facts)))
+
+
+def cross_file_stops(facts: Sequence[GradientFacts]) -> Iterator[GradientStop]:
+    """Calls that reach a helper of another file of the project, as stops at the call."""
+    helpers: dict[str, dict[str, Helper]] = {}
+    for file_facts in facts:
+        for helper in file_facts.helpers:
+            helpers.setdefault(module_name(helper.span.path), {})[helper.name] = helper
+    if not helpers:
+        return
+    graph = ImportGraph({module: () for module in helpers})
+    for file_facts in facts:
+        for call in file_facts.helper_calls:
+            importer = module_name(call.span.path)
+            for target in call.targets:
+                split = graph.split(target, importer)
+                helper = helpers[split[0]].get(split[1]) if split else None
+                if helper is not None and split and split[0] != importer:
+                    context = call_context(helper, call)
+                    if context is not None:
+                        yield helper_stop(call, helper, context)
+                    break
+
+
 GRADIENTS: Analysis[GradientFacts] = Analysis(
     name="gradient_stops",
     facts=GradientFacts,
     scan=scan_gradients,
-    conclude=conclude_gradients,
+    conclude=conclude,
 )
