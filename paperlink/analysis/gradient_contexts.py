@@ -92,16 +92,15 @@ def read_names(node: ast.AST | None) -> set[str]:
     if node is None:
         return found
     # what is called by name (`model(x)`, `self.encoder(x)`) is a function or a module, not data:
-    # its parameters are not the value, so what built or loaded it does not flow into the result
-    callees = {
-        child.func
-        for child in ast.walk(node)
-        if isinstance(child, ast.Call) and (isinstance(child.func, ast.Name) or _is_self_attribute(child.func))
-    }
+    # its parameters are not the value, so what built or loaded it does not flow into the result.
+    # `ast.walk` goes breadth first, so a call is seen before what it calls.
+    callees: set[ast.AST] = set()
     for child in ast.walk(node):
         if child in callees:
             continue
-        if _is_self_attribute(child):
+        if isinstance(child, ast.Call) and (isinstance(child.func, ast.Name) or _is_self_attribute(child.func)):
+            callees.add(child.func)
+        elif _is_self_attribute(child):
             found.add(f"self.{child.attr}")  # type: ignore[attr-defined]
         elif isinstance(child, ast.Name) and child.id != "self":
             found.add(child.id)
@@ -229,6 +228,7 @@ class FunctionFlow:
         default_factory=list
     )  # (line, "eval" or "train") of model.eval()/.train()
     env_steps: list[ast.Call] = field(default_factory=list)  # `env.step(action)`: acting in an environment
+    loops: list[tuple[int, int]] = field(default_factory=list)  # the line ranges of its loops
     training: bool = False
     in_optimizer: bool = False  # a method of an optimizer class: the update rule, not a loss
     sinks: set[str] = field(default_factory=set)  # names whose value reaches the loss
@@ -273,12 +273,7 @@ class FunctionFlow:
     @cached_property
     def step_loops(self) -> list[tuple[int, int]]:
         """The line ranges of the loops that hold a training step (``.backward()``, ``optimizer.step()``)."""
-        return [
-            (node.lineno, node.end_lineno or node.lineno)
-            for node in own_nodes(self.node)
-            if isinstance(node, (ast.For, ast.AsyncFor, ast.While))
-            and any(node.lineno <= line <= (node.end_lineno or node.lineno) for line in self.step_lines)
-        ]
+        return [(start, end) for start, end in self.loops if any(start <= line <= end for line in self.step_lines)]
 
     def runs_once(self, line: int) -> str | None:
         """``"before"`` or ``"after"`` when the training steps of this function run in loops and ``line``
@@ -399,6 +394,8 @@ class ModuleFlow:
         if isinstance(node, ast.Call):
             self._read_call(flow, node)
         elif isinstance(node, (ast.stmt, ast.withitem)):
+            if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+                flow.loops.append((node.lineno, node.end_lineno or node.lineno))
             edge = _edge(node)
             if edge is not None:
                 flow.edges.append((node, *edge))

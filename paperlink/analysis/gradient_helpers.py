@@ -115,7 +115,14 @@ def find_helpers(
             helper = _helper(code, function, node, by_function.get(node, []))
             if helper is not None:
                 helpers.append(helper)
-    flag_helpers = [h for h in (_flag_helper(code, f) for f in flow.functions.values()) if h is not None]
+    flagged = {
+        flow.by_node[function].name: flow.by_node[function]
+        for node in code.parents
+        if isinstance(node, (ast.Assign, ast.Expr))
+        and isinstance(_requires_grad_value(node), ast.Name)
+        and (function := code.enclosing_function(node)) in flow.by_node
+    }
+    flag_helpers = [h for h in (_flag_helper(code, f) for f in flagged.values()) if h is not None]
     known = {h.name for h in helpers}
     return helpers + [h for h in flag_helpers if h.name not in known]
 
@@ -193,7 +200,7 @@ def _requires_grad_value(statement: ast.stmt) -> ast.expr | None:
 def _flag_helper(code: CodeModule, function: FunctionFlow) -> Helper | None:
     """``def toggle_grad(model, on): for p in model.parameters(): p.requires_grad = on``."""
     node = function.node
-    if not isinstance(node, FUNCTIONS) or "requires_grad" not in ast.unparse(node):
+    if not isinstance(node, FUNCTIONS):
         return None
     parameters = [a.arg for a in [*node.args.posonlyargs, *node.args.args]]
     if parameters[:1] in (["self"], ["cls"]):
@@ -225,15 +232,18 @@ def literal_flags(call: ast.Call) -> tuple[tuple[str, bool], ...]:
 def applied_functions(code: CodeModule) -> Iterator[tuple[ast.Call, ast.Name]]:
     """``model.apply(weights_init)``: a function handed to ``Module.apply`` runs on every submodule."""
     for node in code.parents:
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "apply"
-            and len(node.args) == 1
-            and not node.keywords
-            and isinstance(node.args[0], ast.Name)
-        ):
-            yield node, node.args[0]
+        if isinstance(node, ast.Call) and _is_applied(node):
+            yield node, node.args[0]  # type: ignore[misc]
+
+
+def _is_applied(node: ast.Call) -> bool:
+    return (
+        isinstance(node.func, ast.Attribute)
+        and node.func.attr == "apply"
+        and len(node.args) == 1
+        and not node.keywords
+        and isinstance(node.args[0], ast.Name)
+    )
 
 
 def helper_targets(code: CodeModule) -> dict[ast.Call, tuple[str, ...]]:
@@ -241,16 +251,11 @@ def helper_targets(code: CodeModule) -> dict[ast.Call, tuple[str, ...]]:
     stars = _star_modules(code)
     if not stars and all(_library(name) for name in code.imports.values()):
         return {}
-    instances = _instances(code, stars)
+    calls = [node for node in code.parents if isinstance(node, ast.Call)]
+    instances = _instances(code, stars, calls)
     found: dict[ast.Call, tuple[str, ...]] = {}
-    for node in code.parents:
-        if not isinstance(node, ast.Call):
-            continue
-        targets = _targets(code, node.func, stars, instances)
-        if targets:
-            found[node] = targets
-    for call, name in applied_functions(code):
-        targets = _targets(code, name, stars, instances)
+    for call in calls:
+        targets = _targets(code, call.args[0] if _is_applied(call) else call.func, stars, instances)
         if targets:
             found[call] = targets
     return found
@@ -261,9 +266,10 @@ def _targets(
 ) -> tuple[str, ...]:
     name = code.qualified_name(func)
     if name:
-        return () if _library(name) else (name,)
+        # a class is constructed, not a helper called
+        return () if _library(name) or name.rpartition(".")[2][:1].isupper() else (name,)
     if isinstance(func, ast.Name):
-        if func.id in code.module_level_names or not stars:
+        if func.id in code.module_level_names or not stars or func.id[:1].isupper():
             return ()
         return tuple(f"{module}.{func.id}" for module in stars)
     if isinstance(func, ast.Attribute):
@@ -290,23 +296,31 @@ def _star_modules(code: CodeModule) -> tuple[str, ...]:
     return tuple(modules)
 
 
-def _instances(code: CodeModule, stars: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+def _instances(code: CodeModule, stars: tuple[str, ...], calls: list[ast.Call]) -> dict[str, tuple[str, ...]]:
     """``agent = Agent(args)`` or ``self.buffer = ReplayBuffer()`` with an imported class: the object's
     text -> the qualified names of its possible classes."""
     found: dict[str, tuple[str, ...]] = {}
-    for node in code.parents:
-        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.Call)):
-            continue
-        func = node.value.func
+    for call in calls:
+        func = call.func
         cls = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
         if not cls[:1].isupper():
             continue
-        target = node.targets[0]
-        if not (
-            isinstance(target, ast.Name) or isinstance(target, ast.Attribute) and ast.unparse(target.value) == "self"
-        ):
+        node = code.parents.get(call)
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
             continue
-        targets = _targets(code, func, stars, {})
-        if targets:
-            found[ast.unparse(target)] = targets
+        target = node.targets[0]
+        if isinstance(target, ast.Name) or isinstance(target, ast.Attribute) and ast.unparse(target.value) == "self":
+            targets = _classes(code, func, stars)
+            if targets:
+                found[ast.unparse(target)] = targets
     return found
+
+
+def _classes(code: CodeModule, func: ast.AST, stars: tuple[str, ...]) -> tuple[str, ...]:
+    """The qualified names an imported (or star-imported) class called as ``func`` may have."""
+    name = code.qualified_name(func)
+    if name:
+        return () if _library(name) else (name,)
+    if isinstance(func, ast.Name) and func.id not in code.module_level_names:
+        return tuple(f"{module}.{func.id}" for module in stars)
+    return ()
