@@ -33,6 +33,7 @@ __all__ = [
     "applied_functions",
     "call_context",
     "find_helpers",
+    "flag_sites",
     "helper_targets",
     "literal_flags",
 ]
@@ -117,10 +118,8 @@ def find_helpers(
                 helpers.append(helper)
     flagged = {
         flow.by_node[function].name: flow.by_node[function]
-        for node in code.parents
-        if isinstance(node, (ast.Assign, ast.Expr))
-        and isinstance(_requires_grad_value(node), ast.Name)
-        and (function := code.enclosing_function(node)) in flow.by_node
+        for node in flag_sites(code)
+        if (function := code.enclosing_function(node)) in flow.by_node
     }
     flag_helpers = [h for h in (_flag_helper(code, f) for f in flagged.values()) if h is not None]
     known = {h.name for h in helpers}
@@ -195,6 +194,17 @@ def _requires_grad_value(statement: ast.stmt) -> ast.expr | None:
         if isinstance(call.func, ast.Attribute) and call.func.attr == "requires_grad_":
             return call.args[0] if call.args else next((k.value for k in call.keywords), None)
     return None
+
+
+def flag_sites(code: CodeModule) -> list[ast.stmt]:
+    """``p.requires_grad = on`` or ``p.requires_grad_(on)`` with a variable: a helper freezing through a flag."""
+    if "requires_grad" not in code.text:
+        return []
+    return [
+        node
+        for node in code.parents
+        if isinstance(node, (ast.Assign, ast.Expr)) and isinstance(_requires_grad_value(node), ast.Name)
+    ]
 
 
 def _flag_helper(code: CodeModule, function: FunctionFlow) -> Helper | None:

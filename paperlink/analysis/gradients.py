@@ -31,6 +31,7 @@ from paperlink.analysis.gradient_helpers import (
     applied_functions,
     call_context,
     find_helpers,
+    flag_sites,
     helper_targets,
     literal_flags,
 )
@@ -96,7 +97,7 @@ def scan_gradients(code: CodeModule) -> GradientFacts:
     if any(trigger in code.text for trigger in _TRIGGERS):
         found = _one_data_per_statement(code, list(find_stops(code)))
     targets = helper_targets(code)
-    if not found and not targets:
+    if not found and not targets and not flag_sites(code):
         return GradientFacts()
     decorated = {f.decorated for f in found if f.decorated is not None}
     flow = ModuleFlow(code, without_grad=decorated)
