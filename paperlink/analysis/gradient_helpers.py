@@ -6,7 +6,7 @@
 and names the helper. A helper is *direct*: it is decorated to run without gradients, its
 body is one ``no_grad`` block, it only freezes parameters (``p.requires_grad = False``, or a
 flag it is passed: ``toggle_grad(model, on)``) or initialises them through ``.data``, or it
-returns a stopped value (``return x.detach()``). A function that merely holds a stop among
+only returns a stopped value (``def sg(x): return x.detach()``). A function that merely holds a stop among
 other work (a training step with a ``no_grad`` target) is not one: its stop is reported where
 it is written.
 
@@ -146,10 +146,11 @@ def _helper(
     data = [context for c, context in own if c.kind == "data"]
     if data and body and all(is_update(s) or _bookkeeping(s) for s in body) and any(is_update(s) for s in body):
         return Helper(function.name, span, data[0], updates=True)
-    for candidate, context in own:
-        statement = code.enclosing_statement(candidate.node)
-        if isinstance(statement, ast.Return) and not candidate.region:
-            return Helper(function.name, span, context)
+    if len(body) == 1 and isinstance(body[0], ast.Return):
+        # `def sg(x): return x.detach()`; a method returning a detached part among others is no helper
+        for candidate, context in own:
+            if candidate.node is body[0].value:
+                return Helper(function.name, span, context)
     return None
 
 

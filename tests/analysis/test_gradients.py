@@ -312,3 +312,23 @@ def test_gan_idioms_variables_freezes_in_the_loop_and_what_is_not_a_stop() -> No
         (5, "requires_grad", "torch.autograd.Variable", "training"),
         (9, "requires_grad", ".requires_grad = False", "training"),
     ]
+
+
+def test_a_function_that_only_returns_a_stopped_value_is_a_helper_a_method_returning_one_among_others_not() -> None:
+    text = (
+        "import torch\n"
+        "def sg(x):\n"
+        "    return x.detach()\n"
+        "class Agent(torch.nn.Module):\n"
+        "    def get_value(self, x):\n"
+        "        hidden = self.body(x)\n"
+        "        return self.actor(hidden), self.critic(hidden.detach())\n"
+        "    def forward(self, p, z, x):\n"
+        "        logits, value = self.get_value(x)\n"
+        "        return (p * sg(z)).sum() + value.sum() + logits.sum()\n"
+    )
+    assert [(line, kind, api) for line, kind, api, _ in _stops(text)] == [
+        (3, "detach", ".detach()"),
+        (7, "detach", ".detach()"),
+        (10, "helper", "sg"),
+    ]
