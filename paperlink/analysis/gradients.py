@@ -274,6 +274,8 @@ def _context(
     if scope.training and not scope.in_eval_mode(found.node.lineno) and _reaches_loss(found, code, scope):
         return _once_context(found, code, scope, once)
     if _is_setup_site(found, code):
+        if scope.training and scope.reaches_loss(_updated_in(found, code, scope)):
+            return _once_context(found, code, scope, once)  # a local mask scaled in place, then used
         return _update_context(scope, flow, once)
     if scope.name in flow.target_updaters or _feeds_priorities(found, code):
         return Context.TARGET_UPDATE
@@ -292,6 +294,12 @@ def _once_context(found: Found, code: CodeModule, scope: FunctionFlow, once: str
     if once == "after":
         return Context.EVALUATION
     return Context.TRAINING if scope.updated_in_steps(_stopped_names(found, code, scope)) else Context.SETUP
+
+
+def _updated_in(found: Found, code: CodeModule, scope: FunctionFlow) -> set[str]:
+    """The names a no_grad block updates in place (``keep_mask.mul_(scale)``)."""
+    nodes = set(_region_nodes(found, code)) if found.region else {code.enclosing_statement(found.node)}
+    return set().union(*(written for node, written, _ in scope.edges if node in nodes and is_update(node)))
 
 
 def _feeds_priorities(found: Found, code: CodeModule) -> bool:

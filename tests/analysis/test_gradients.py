@@ -332,3 +332,16 @@ def test_a_function_that_only_returns_a_stopped_value_is_a_helper_a_method_retur
         (7, "detach", ".detach()"),
         (10, "helper", "sg"),
     ]
+
+
+def test_a_local_tensor_scaled_in_place_under_no_grad_and_then_used_is_training() -> None:
+    text = (
+        "import torch\n"
+        "class DropBlock(torch.nn.Module):\n"
+        "    def forward(self, x):\n"
+        "        keep_mask = (torch.rand_like(x) > 0.1).to(x.dtype)\n"
+        "        with torch.no_grad():\n"
+        "            keep_mask.mul_(keep_mask.numel() / keep_mask.sum())\n"
+        "        return x * keep_mask\n"
+    )
+    assert _stops(text) == [(5, "no_grad", "torch.no_grad", "training")]
