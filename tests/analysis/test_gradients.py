@@ -345,3 +345,22 @@ def test_a_local_tensor_scaled_in_place_under_no_grad_and_then_used_is_training(
         "        return x * keep_mask\n"
     )
     assert _stops(text) == [(5, "no_grad", "torch.no_grad", "training")]
+
+
+def test_helpers_and_calls_into_other_files_round_trip_through_the_cache_codec() -> None:
+    facts = _scan(
+        "import torch\n"
+        "from pkg.utils import polyak_update\n"
+        "def toggle_grad(model, on):\n"
+        "    for p in model.parameters():\n"
+        "        p.requires_grad = on\n"
+        "def train(q, target, opt, x):\n"
+        "    toggle_grad(target, False)\n"
+        "    loss = q(x).sum()\n"
+        "    loss.backward()\n"
+        "    opt.step()\n"
+        "    polyak_update(q.parameters(), target.parameters(), 0.005)\n"
+    )
+    assert [h.name for h in facts.helpers] == ["toggle_grad"]
+    assert [(c.span.line, c.targets) for c in facts.helper_calls] == [(11, ("pkg.utils.polyak_update",))]
+    assert from_data(GradientFacts, json.loads(json.dumps(to_data(facts)))) == facts
