@@ -1,7 +1,9 @@
 """The gradient-stop analysis (PL201-PL206): every stop in the code, its context, its documentation.
 
 ``scan`` finds the stops of one file (:mod:`~paperlink.analysis.gradient_stops`), decides
-their context (:mod:`~paperlink.analysis.gradient_contexts`) and records what documents them:
+their context (:mod:`~paperlink.analysis.gradient_stop_contexts`, over the module's flow in
+:mod:`~paperlink.analysis.gradient_contexts`), the calls to the project's own helpers that stop
+(:mod:`~paperlink.analysis.gradient_helpers`) and records what documents them:
 a justification directive on the statement, or the annotations bound to the statement and
 to the definitions around it. ``conclude`` resolves those annotations to paper items
 through the project's links, reports the undocumented stops, the reverse direction (a
@@ -18,12 +20,8 @@ from dataclasses import dataclass
 from paperlink.analysis.base import Analysis, Conclusion, Project
 from paperlink.analysis.gradient_contexts import (
     Context,
-    FunctionFlow,
     ModuleFlow,
-    is_eval_name,
     is_setup_name,
-    is_update,
-    own_nodes,
 )
 from paperlink.analysis.gradient_helpers import (
     Helper,
@@ -36,7 +34,14 @@ from paperlink.analysis.gradient_helpers import (
     literal_flags,
 )
 from paperlink.analysis.gradient_report import conclude_gradients
-from paperlink.analysis.gradient_stops import CONVERSIONS, ENABLE_GRAD, FREEZES, Found, find_stops
+from paperlink.analysis.gradient_stop_contexts import (
+    apply_sites,
+    freeze_context,
+    retensorized,
+    stop_context,
+    update_context,
+)
+from paperlink.analysis.gradient_stops import CONVERSIONS, Found, find_stops
 from paperlink.analysis.module_graph import ImportGraph
 from paperlink.source.code import CodeModule, module_name
 from paperlink.spans import Span
@@ -44,22 +49,7 @@ from paperlink.spans import Span
 __all__ = ["GradientStop", "GradientFacts", "GRADIENTS", "scan_gradients"]
 
 _TRIGGERS = ("detach", "grad", ".data", "item(", "numpy(", "tolist(", "float(", "Function", "stop_gradient")
-_TENSOR_MAKERS = frozenset(
-    {
-        "torch.tensor",
-        "torch.as_tensor",
-        "torch.from_numpy",
-        "torch.Tensor",
-        "torch.FloatTensor",
-        "torch.scalar_tensor",
-    }
-)
 _JUSTIFICATION = "stop-grad"
-_SCALARS = frozenset({"item", "float"})
-_INDEX_FUNCTIONS = frozenset(
-    "int range arange zeros ones empty full randint randperm split tensor_split view reshape expand repeat narrow "
-    "new_zeros new_ones new_empty".split()
-)
 
 
 @dataclass(frozen=True)
@@ -101,7 +91,7 @@ def scan_gradients(code: CodeModule) -> GradientFacts:
         return GradientFacts()
     decorated = {f.decorated for f in found if f.decorated is not None}
     flow = ModuleFlow(code, without_grad=decorated)
-    contexts = [_context(candidate, code, flow, decorated) for candidate in found]
+    contexts = [stop_context(candidate, code, flow, decorated) for candidate in found]
     stops = [_stop(c, code, flow, context) for c, context in zip(found, contexts) if context is not None]
     helpers = find_helpers(code, flow, found, contexts)
     local, elsewhere = _helper_calls(code, flow, decorated, helpers, targets)
@@ -149,7 +139,7 @@ def _site(
     """A call as a possible helper stop: its contexts as a stop of its own and as a freeze."""
     scope = flow.scope_of(call)
     found = Found(call, "helper", targets[0], _call_text(call))
-    point = _context(found, code, flow, decorated) or Context.UNKNOWN
+    point = stop_context(found, code, flow, decorated) or Context.UNKNOWN
     once = scope.runs_once(call.lineno) if scope.training else None
     flags = literal_flags(call)
     documented = _documentation(call, code) if any(value is False for _, value in flags) else (None, (), ())
@@ -159,8 +149,8 @@ def _site(
         function=scope.name,
         what=found.what,
         point=point,
-        freeze=_freeze_context(scope, once),
-        update=_update_context(scope, flow, once),
+        freeze=freeze_context(scope, once),
+        update=update_context(scope, flow, once),
         setup_scope=is_setup_name(scope.short_name),
         flags=flags,
         justification=documented[0],
@@ -212,13 +202,6 @@ def _documentation(call: ast.Call, code: CodeModule) -> tuple[str | None, tuple[
     return (_justification(found, code), *_annotations(found, code))
 
 
-def _freeze_context(scope: FunctionFlow, once: str | None) -> str:
-    """Freezing a critic for the actor's step, a discriminator for the generator's: on the training path."""
-    if scope.training and once is None:
-        return Context.TRAINING
-    return Context.EVALUATION if is_eval_name(scope.short_name) else Context.SETUP
-
-
 def _one_data_per_statement(code: CodeModule, found: list[Found]) -> list[Found]:
     """``p.data = m * p.data + ...`` is one use of ``.data`` per line of its statement: keep the
     first in source order, the update when the line has one."""
@@ -239,196 +222,13 @@ def _data_rank(code: CodeModule, found: Found) -> tuple[bool, int, int]:
     return (not _is_data_update(found, code), found.node.lineno, found.node.col_offset)
 
 
-def _context(
-    found: Found, code: CodeModule, flow: ModuleFlow, decorated: set[ast.FunctionDef | ast.AsyncFunctionDef]
-) -> str | None:
-    """Where ``found`` sits; None when it is no stop at all (a conversion that never reaches a loss)."""
-    if found.decorated is not None:
-        function = flow.by_node[found.decorated]
-        if function.training:
-            return Context.TRAINING
-        if function.name in flow.target_updaters:
-            return Context.TARGET_UPDATE
-        return Context.SETUP if is_setup_name(function.short_name) or _updates(found.region) else Context.EVALUATION
-    if found.kind == "autograd_function":
-        return _applied_context(found, code, flow)
-    if found.phased:
-        return Context.EVALUATION  # `set_grad_enabled(phase == "train")` stops only outside training
-    scope = flow.scope_of(found.node)
-    once = scope.runs_once(found.node.lineno) if scope.training else None
-    if found.kind in CONVERSIONS:
-        if not scope.training or _is_index(found, code) or not _reaches_loss(found, code, scope):
-            return None
-        # an array or a list cannot enter a tensor loss unless it becomes a tensor again
-        if not (found.kind in _SCALARS or _retensorized(found, code, scope)):
-            return None
-        return _once_context(found, code, scope, once)
-    if found.kind == "requires_grad" and found.api in FREEZES:
-        return _freeze_context(scope, once)
-    if scope.in_optimizer or _makes_leaf(found, code):
-        return Context.SETUP
-    if _is_setup_site(found, code) and not found.region:
-        return _update_context(scope, flow, once)
-    if scope.acts_with(_stopped_names(found, code, scope)):
-        return Context.EVALUATION  # the action sent to an environment: acting, not the loss
-    if scope.training and not scope.in_eval_mode(found.node.lineno) and _reaches_loss(found, code, scope):
-        return _once_context(found, code, scope, once)
-    if _is_setup_site(found, code):
-        if scope.training and scope.reaches_loss(_updated_in(found, code, scope)):
-            return _once_context(found, code, scope, once)  # a local mask scaled in place, then used
-        return _update_context(scope, flow, once)
-    if scope.name in flow.target_updaters or _feeds_priorities(found, code):
-        return Context.TARGET_UPDATE
-    if scope.training:
-        return Context.EVALUATION  # on a training path, but the value only feeds monitoring
-    if scope.node in decorated or scope.calls_eval or is_eval_name(scope.short_name):
-        return Context.EVALUATION
-    return Context.SETUP if is_setup_name(scope.short_name) else Context.UNKNOWN
-
-
-def _once_context(found: Found, code: CodeModule, scope: FunctionFlow, once: str | None) -> str:
-    """A stop on a training path: before the training loop, a constant computed once is setup
-    (the initial value of what the loop updates is not); after it, evaluation."""
-    if once is None:
-        return Context.TRAINING
-    if once == "after":
-        return Context.EVALUATION
-    return Context.TRAINING if scope.updated_in_steps(_stopped_names(found, code, scope)) else Context.SETUP
-
-
-def _updated_in(found: Found, code: CodeModule, scope: FunctionFlow) -> set[str]:
-    """The names a no_grad block updates in place (``keep_mask.mul_(scale)``)."""
-    nodes = set(_region_nodes(found, code)) if found.region else {code.enclosing_statement(found.node)}
-    return set().union(*(written for node, written, _ in scope.edges if node in nodes and is_update(node)))
-
-
-def _feeds_priorities(found: Found, code: CodeModule) -> bool:
-    """``memory.update_priorities(idxs, loss.detach())``: prioritised replay, updated outside the loss graph."""
-    for ancestor in code.ancestors(found.node):
-        if isinstance(ancestor, ast.stmt):
-            return False
-        if isinstance(ancestor, ast.Call) and isinstance(ancestor.func, ast.Attribute):
-            if "priorit" in ancestor.func.attr.lower():
-                return True
-    return False
-
-
-def _update_context(scope: FunctionFlow, flow: ModuleFlow, once: str | None) -> str:
-    """An in-place update of parameters: a target network, EMA or queue updated on the training
-    step, or weights initialised, loaded or copied once."""
-    if scope.name in flow.target_updaters:
-        return Context.TARGET_UPDATE
-    if is_setup_name(scope.short_name):
-        return Context.SETUP
-    return Context.TARGET_UPDATE if scope.training and once is None else Context.SETUP
-
-
-def _stopped_names(found: Found, code: CodeModule, scope: FunctionFlow) -> set[str]:
-    """The names a stop's value is bound to: what its block assigns, or its statement's targets."""
-    if found.region:
-        return scope.assigned_in(set(_region_nodes(found, code)))
-    return scope.written_by(code.enclosing_statement(found.node))
-
-
-def _makes_leaf(found: Found, code: CodeModule) -> bool:
-    """``x.detach().requires_grad_()``: a new leaf to take gradients at (guidance, input gradients)."""
-    if found.kind != "detach":
-        return False
-    node = found.node
-    for _ in range(3):
-        parent = code.parents.get(node) if node is not None else None
-        if not isinstance(parent, ast.Attribute):
-            return False
-        if parent.attr == "requires_grad_":
-            return True
-        node = code.parents.get(parent)
-    return False
-
-
-def _is_index(found: Found, code: CodeModule) -> bool:
-    """A conversion that feeds a size or an index (``int(t.item())``, ``x[: n.item()]``) is no gradient path."""
-    parent = code.parents.get(found.node)
-    if isinstance(parent, ast.Call):
-        func = parent.func
-        called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-        if called in _INDEX_FUNCTIONS:
-            return True
-    return any(isinstance(a, ast.Slice) for a in code.ancestors(found.node))
-
-
-def _is_setup_site(found: Found, code: CodeModule) -> bool:
-    """Copies and in-place updates of parameters: target networks, EMA teachers, weight init."""
-    if found.region:
-        return _updates(found.region)
-    return is_update(code.enclosing_statement(found.node))
-
-
-def _updates(region: tuple[ast.stmt, ...]) -> bool:
-    statements = [n for s in region for n in own_nodes(s) if isinstance(n, ast.stmt)]
-    if any(isinstance(s, ast.Return) for s in statements):
-        return False
-    return any(is_update(s) for s in statements)
-
-
-def _region_nodes(found: Found, code: CodeModule) -> list[ast.AST]:
-    """The nodes a no_grad-like stop covers, minus the blocks inside it that re-enable gradients."""
-    nodes = [node for statement in found.region for node in own_nodes(statement)]
-    enabled = {
-        inner
-        for node in nodes
-        if isinstance(node, (ast.With, ast.AsyncWith)) and any(_enables(code, item.context_expr) for item in node.items)
-        for inner in ast.walk(node)
-    }
-    return [node for node in nodes if node not in enabled]
-
-
-def _enables(code: CodeModule, expression: ast.AST) -> bool:
-    target = expression.func if isinstance(expression, ast.Call) else expression
-    return code.qualified_name(target) in ENABLE_GRAD
-
-
-def _reaches_loss(found: Found, code: CodeModule, scope: FunctionFlow) -> bool:
-    """Whether the stopped value flows into the loss of its (training) function."""
-    if found.region:
-        nodes = _region_nodes(found, code)
-        written = scope.assigned_in(set(nodes))
-        return scope.reaches_loss(written) or any(
-            scope.in_sink(node, code) for node in nodes if isinstance(node, ast.Return)
-        )
-    if scope.in_sink(found.node, code):
-        return True
-    statement = code.enclosing_statement(found.node)
-    if isinstance(statement, (ast.If, ast.While, ast.Assert)):  # a test is control flow, not data flow
-        return False
-    return scope.reaches_loss(scope.written_by(statement))
-
-
-def _applied_context(found: Found, code: CodeModule, flow: ModuleFlow) -> str:
-    """A custom autograd Function is on a training path where ``Name.apply`` is used on one."""
-    return (
-        Context.TRAINING if any(flow.scope_of(site).training for site in _apply_sites(found, code)) else Context.UNKNOWN
-    )
-
-
-def _apply_sites(found: Found, code: CodeModule) -> list[ast.AST]:
-    name = found.api.split(".", 1)[0]
-    return [
-        node
-        for node in ast.walk(code.tree)
-        if isinstance(node, ast.Attribute)
-        and node.attr == "apply"
-        and isinstance(node.value, ast.Name)
-        and node.value.id == name
-    ]
-
-
 def _function(found: Found, code: CodeModule, flow: ModuleFlow) -> str:
     """The scope a stop acts in: the decorated function, the function applying a custom Function."""
     if found.decorated is not None:
         return code.scope_name(found.decorated)
     if found.kind == "autograd_function":
         scopes = sorted(
-            {flow.scope_of(site).name for site in _apply_sites(found, code)},
+            {flow.scope_of(site).name for site in apply_sites(found, code)},
             key=lambda n: (not flow.functions[n].training, n),
         )
         return scopes[0] if scopes else code.scope_name(found.node)
@@ -447,7 +247,7 @@ def _stop(found: Found, code: CodeModule, flow: ModuleFlow, context: str) -> Gra
         justification=_justification(found, code),
         statement_annotations=statement_annotations,
         scope_annotations=scope_annotations,
-        retensorized=found.kind in CONVERSIONS and _retensorized(found, code, flow.scope_of(found.node)),
+        retensorized=found.kind in CONVERSIONS and retensorized(found, code, flow.scope_of(found.node)),
         update=found.kind == "data" and _is_data_update(found, code),
     )
 
@@ -480,21 +280,6 @@ def _justification(found: Found, code: CodeModule) -> str | None:
             if reason:
                 return reason
     return None
-
-
-def _retensorized(found: Found, code: CodeModule, scope: FunctionFlow) -> bool:
-    """Whether a converted value becomes a tensor again (``torch.tensor(x.item())``) on its way to the loss."""
-    for ancestor in code.ancestors(found.node):
-        if isinstance(ancestor, ast.stmt):
-            break
-        if code.call_name(ancestor) in _TENSOR_MAKERS:
-            return True
-    written = scope.written_by(code.enclosing_statement(found.node))
-    for node in own_nodes(scope.node):
-        if isinstance(node, ast.Call) and code.call_name(node) in _TENSOR_MAKERS:
-            if any(isinstance(n, ast.Name) and n.id in written for arg in node.args for n in ast.walk(arg)):
-                return True
-    return False
 
 
 def _is_data_update(found: Found, code: CodeModule) -> bool:
