@@ -29,13 +29,25 @@ from typing import Any
 
 from paperlink.source.code import FUNCTIONS, CodeModule
 
-__all__ = ["Context", "FunctionFlow", "ModuleFlow", "is_update", "own_nodes", "read_names", "written_names"]
+__all__ = [
+    "Context",
+    "FunctionFlow",
+    "ModuleFlow",
+    "is_eval_name",
+    "is_setup_name",
+    "is_target_update_name",
+    "is_update",
+    "own_nodes",
+    "read_names",
+    "written_names",
+]
 
 
 class Context:
-    """The four contexts, as they appear in the gradient-stop map."""
+    """The contexts, as they appear in the gradient-stop map."""
 
     TRAINING = "training"
+    TARGET_UPDATE = "target_update"  # target networks, EMA teachers, momentum encoders, queues: outside the loss graph
     EVALUATION = "evaluation"
     SETUP = "setup"
     UNKNOWN = "unknown"
@@ -48,12 +60,13 @@ _EVAL_WORDS = frozenset(
     "benchmark monitor act".split()
 )
 _SETUP_WORDS = frozenset(
-    "init initialize initialise reset copy sync load freeze unfreeze ema momentum polyak average build create "
+    "init initialize initialise reset copy sync load freeze unfreeze build create "
     "make setup prepare convert remap checkpoint save fuse merge reparameterize reparam deploy".split()
 )
-_SETUP_PAIRS = frozenset(
-    {"soft_update", "hard_update", "update_target", "target_update", "moving_average", "update_teacher"}
-)
+# updates of a second set of weights or a queue on each training step, outside the loss graph
+_TARGET_UPDATE_WORDS = frozenset("ema momentum polyak enqueue dequeue queue swa".split())
+_TARGET_UPDATE_PAIRS = frozenset({"soft_update", "hard_update", "moving_average"})
+_TARGET_UPDATE_OBJECTS = frozenset("target targets teacher average shadow".split())
 _BOUNDARY_METHODS = frozenset({"step", "reset", "sample", "render"})  # environments and replay buffers
 _MUTATORS = frozenset({"append", "extend", "insert"})  # besides in-place tensor methods (`add_`)
 _UPDATE_METHODS = frozenset({"load_state_dict", "update_parameters"})
@@ -75,14 +88,29 @@ def own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
 def read_names(node: ast.AST | None) -> set[str]:
     """The names an expression reads; ``self.x`` counts as the name ``self.x``, ``self`` alone not."""
     found: set[str] = set()
+    bound: set[str] = set()  # the variables of comprehensions, local to them
     if node is None:
         return found
+    # what is called by name (`model(x)`, `self.encoder(x)`) is a function or a module, not data:
+    # its parameters are not the value, so what built or loaded it does not flow into the result.
+    # `ast.walk` goes breadth first, so a call is seen before what it calls.
+    callees: set[ast.AST] = set()
     for child in ast.walk(node):
-        if isinstance(child, ast.Attribute) and isinstance(child.value, ast.Name) and child.value.id == "self":
-            found.add(f"self.{child.attr}")
+        if child in callees:
+            continue
+        if isinstance(child, ast.Call) and (isinstance(child.func, ast.Name) or _is_self_attribute(child.func)):
+            callees.add(child.func)
+        elif _is_self_attribute(child):
+            found.add(f"self.{child.attr}")  # type: ignore[attr-defined]
         elif isinstance(child, ast.Name) and child.id != "self":
             found.add(child.id)
-    return found
+        elif isinstance(child, ast.comprehension):
+            bound |= written_names(child.target)
+    return found - bound - {"_"}
+
+
+def _is_self_attribute(node: ast.AST) -> bool:
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
 
 
 def written_names(target: ast.AST) -> set[str]:
@@ -141,8 +169,18 @@ def is_eval_name(name: str) -> bool:
 
 
 def is_setup_name(name: str) -> bool:
+    return bool(_name_words(name)[0] & _SETUP_WORDS)
+
+
+def is_target_update_name(name: str) -> bool:
+    """``soft_update``, ``_momentum_update_key_encoder``, ``sync_target``, ``_dequeue_and_enqueue``."""
     words, pairs = _name_words(name)
-    return bool(words & _SETUP_WORDS or pairs & _SETUP_PAIRS)
+    return bool(
+        words & _TARGET_UPDATE_WORDS
+        or pairs & _TARGET_UPDATE_PAIRS
+        or words & {"update", "sync", "copy"}
+        and words & _TARGET_UPDATE_OBJECTS
+    )
 
 
 def is_update(statement: ast.AST) -> bool:
@@ -189,6 +227,8 @@ class FunctionFlow:
     mode_switches: list[tuple[int, str]] = field(
         default_factory=list
     )  # (line, "eval" or "train") of model.eval()/.train()
+    env_steps: list[ast.Call] = field(default_factory=list)  # `env.step(action)`: acting in an environment
+    loops: list[tuple[int, int]] = field(default_factory=list)  # the line ranges of its loops
     training: bool = False
     in_optimizer: bool = False  # a method of an optimizer class: the update rule, not a loss
     sinks: set[str] = field(default_factory=set)  # names whose value reaches the loss
@@ -229,6 +269,45 @@ class FunctionFlow:
         end = min([at for at, mode in self.mode_switches if mode == "train" and at > start], default=10**9)
         # a teacher put in eval mode while a student trains below it: still training
         return not any(start < at < end for at in self.step_lines)
+
+    @cached_property
+    def step_loops(self) -> list[tuple[int, int]]:
+        """The line ranges of the loops that hold a training step (``.backward()``, ``optimizer.step()``)."""
+        return [(start, end) for start, end in self.loops if any(start <= line <= end for line in self.step_lines)]
+
+    def runs_once(self, line: int) -> str | None:
+        """``"before"`` or ``"after"`` when the training steps of this function run in loops and ``line``
+        is in none of them (set up once before the training loop, or after it); else None."""
+        if not self.step_loops or any(start <= line <= end for start, end in self.step_loops):
+            return None
+        return "before" if line < min(start for start, _ in self.step_loops) else "after"
+
+    def derived_from(self, names: set[str]) -> set[str]:
+        """``names`` and every name whose value is computed from them, by a fixed point over the assignments."""
+        derived = set(names)
+        changed = bool(derived)
+        while changed:
+            changed = False
+            for _, written, read in self.edges:
+                if read & derived and not written <= derived:
+                    derived |= written
+                    changed = True
+        return derived
+
+    def updated_in_steps(self, names: set[str]) -> bool:
+        """Whether one of ``names`` is assigned inside a loop that holds a training step."""
+        return any(
+            written & names and any(start <= node.lineno <= end for start, end in self.step_loops)
+            for node, written, _ in self.edges
+            if hasattr(node, "lineno")
+        )
+
+    def acts_with(self, names: set[str]) -> bool:
+        """Whether a value computed from ``names`` is the action sent to an environment (``env.step(action)``)."""
+        if not self.env_steps or not names:
+            return False
+        derived = self.derived_from(names)
+        return any(read_names(argument) & derived for call in self.env_steps for argument in call.args)
 
     def written_by(self, statement: ast.AST) -> set[str]:
         return next((w for node, w, _ in self.edges if node is statement), set())
@@ -271,7 +350,7 @@ class ModuleFlow:
         self.functions.update((f"cell {index}", cell) for index, cell in enumerate(self.cell_flows, start=1))
         self._read_all()
         for flow in self.functions.values():
-            flow.calls = [(call, callee) for call, func in flow.calls if (callee := self._resolve(flow, func))]
+            flow.calls = [(call, callee) for call, func in flow.calls if (callee := self.resolve(flow, func))]
         self._mark_training()
 
     def scope_of(self, node: ast.AST) -> FunctionFlow:
@@ -315,6 +394,8 @@ class ModuleFlow:
         if isinstance(node, ast.Call):
             self._read_call(flow, node)
         elif isinstance(node, (ast.stmt, ast.withitem)):
+            if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+                flow.loops.append((node.lineno, node.end_lineno or node.lineno))
             edge = _edge(node)
             if edge is not None:
                 flow.edges.append((node, *edge))
@@ -336,12 +417,14 @@ class ModuleFlow:
         ):
             flow.steps_optimizer = True
             flow.step_lines.append(call.lineno)
+        elif method == "step" and call.args and "env" in ast.unparse(func.value).lower():  # type: ignore[attr-defined]
+            flow.env_steps.append(call)
         elif method in ("eval", "train") and not call.args:
             flow.mode_switches.append((call.lineno, method))
         if isinstance(func, ast.Name) or isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             flow.calls.append((call, func))  # resolved once every function is known
 
-    def _resolve(self, flow: FunctionFlow, func: ast.AST) -> str | None:
+    def resolve(self, flow: FunctionFlow, func: ast.AST) -> str | None:
         """The scope name of the function of this module that ``func`` calls, if known."""
         if isinstance(func, ast.Name):
             parts = flow.name.split(".") if flow.name else []
@@ -383,13 +466,34 @@ class ModuleFlow:
                     target.training = True
                     pending.append(target)
 
+    @cached_property
+    def target_updaters(self) -> frozenset[str]:
+        """Functions that update target networks, EMA weights or queues: named so (``soft_update``,
+        ``_momentum_update_key_encoder``), or run without gradients from a training function and
+        writing tensors or the object's state in place."""
+        from_training = {callee for flow in self.functions.values() if flow.training for _, callee in flow.calls}
+        return frozenset(
+            name
+            for name, flow in self.functions.items()
+            if name
+            and not flow.training
+            and not flow.in_optimizer
+            and (
+                is_target_update_name(flow.short_name)
+                or flow.node in self.without_grad
+                and name in from_training
+                and _writes_state(flow.node)
+            )
+        )
+
     def _named_root_without_grad(self, flow: FunctionFlow) -> bool:
         return flow.node in self.without_grad and not (flow.backward_nodes or flow.steps_optimizer)
 
     def _close_sinks(self, flow: FunctionFlow) -> None:
         """Every name whose value flows into the loss, by a fixed point over the assignments."""
         if flow.backward_nodes or flow.grad_nodes:
-            sinks = flow.backward_reads | set().union(*(read_names(g.args[0]) for g in flow.grad_nodes if g.args))
+            # a gradient's outputs and the weights it is taken with (`grad_outputs=`) are both the loss
+            sinks = flow.backward_reads | set().union(*(read_names(g) for g in flow.grad_nodes))
         else:
             sinks = set().union(*(read_names(r) for r in flow.loss_returns))
         changed = True
@@ -407,3 +511,15 @@ class ModuleFlow:
             return True
         statement = self.code.enclosing_statement(call)
         return flow.reaches_loss(flow.written_by(statement))
+
+
+def _writes_state(function: ast.AST) -> bool:
+    """Whether a function updates tensors in place or writes into its object's state (``self.queue[:, i] = k``)."""
+    for node in own_nodes(function):
+        if is_update(node):
+            return True
+        if isinstance(node, (ast.Assign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Subscript) and _is_self_attribute(t.value) for t in targets):
+                return True
+    return False

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from paperlink.analysis.base import Conclusion, Project
 from paperlink.analysis.gradient_contexts import Context
 from paperlink.analysis.gradient_paper import stop_marking_items
-from paperlink.analysis.gradient_stops import CONVERSIONS
+from paperlink.analysis.gradient_stops import CONVERSIONS, VARIABLES
 from paperlink.diagnostics import Diagnostic
 from paperlink.paper import ItemKind, PaperItem, display_name
 from paperlink.rules.gradient_flow import (
@@ -43,21 +43,23 @@ _REGION_KINDS = frozenset({"no_grad", "inference_mode", "set_grad_enabled"})
 _CITED = 3  # linked items a message names before it counts the rest
 
 
-def conclude_gradients(facts: Sequence[GradientFacts], project: Project) -> Conclusion:
+def conclude_gradients(
+    facts: Sequence[GradientFacts], project: Project, elsewhere: tuple[GradientStop, ...] = ()
+) -> Conclusion:
+    """``elsewhere``: calls to helpers of other files, resolved into stops."""
     links_by_span: dict[Span, list[Link]] = defaultdict(list)
     for link in project.links:
         links_by_span[link.span].append(link)
     marking = {name: stop_marking_items(paper) for name, paper in project.papers.items()}
     diagnostics: list[Diagnostic] = []
     verdicts: list[StopVerdict] = []
-    for file_facts in facts:
-        for stop in file_facts.stops:
-            own = [l for span in stop.statement_annotations for l in links_by_span.get(span, ())]
-            around = [l for span in stop.scope_annotations for l in links_by_span.get(span, ())]
-            documented_by = _documented_by(stop, own, around, marking)
-            diagnostics.extend(_diagnose(stop, documented_by, around, project))
-            items = tuple(sorted({(link.paper, link.item_key) for link in [*own, *around]}))
-            verdicts.append(StopVerdict(stop, documented_by, items))
+    for stop in [*(stop for file_facts in facts for stop in file_facts.stops), *elsewhere]:
+        own = [l for span in stop.statement_annotations for l in links_by_span.get(span, ())]
+        around = [l for span in stop.scope_annotations for l in links_by_span.get(span, ())]
+        documented_by = _documented_by(stop, own, around, marking)
+        diagnostics.extend(_diagnose(stop, documented_by, around, project))
+        items = tuple(sorted({(link.paper, link.item_key) for link in [*own, *around]}))
+        verdicts.append(StopVerdict(stop, documented_by, items))
     diagnostics.extend(_missing_stops(facts, project, marking))
     verdicts.sort(key=lambda v: (v.stop.span.path, v.stop.span.line, v.stop.span.column, v.stop.kind))
     return Conclusion(tuple(diagnostics), [verdict.to_dict() for verdict in verdicts])
@@ -93,7 +95,9 @@ def _documented_by(
         return "annotation"
     if stop.justification:
         return "justification"
-    if stop.kind == "requires_grad" and around:  # freezing is a design choice any linked item may state
+    if (
+        stop.kind == "requires_grad" or stop.freezes
+    ) and around:  # freezing is a design choice any linked item may state
         return "annotation"
     return None
 
@@ -107,7 +111,9 @@ def _diagnose(stop: GradientStop, documented_by: str | None, around: list[Link],
         return [LossThroughConversion.at(stop.span, message)]
     if documented_by is not None:
         return []
-    if stop.kind == "requires_grad":
+    if stop.kind == "helper" and not stop.freezes:
+        return []  # the helper's own stop is reported where it is written
+    if stop.kind == "requires_grad" and stop.api not in VARIABLES or stop.freezes:
         return [
             UndocumentedFreeze.at(
                 stop.span, f"{stop.what} freezes parameters{where} with no paper item or justification"
@@ -116,7 +122,9 @@ def _diagnose(stop: GradientStop, documented_by: str | None, around: list[Link],
     if stop.context != Context.TRAINING:
         where = "" if stop.kind in _REGION_KINDS and " on " in stop.what else where
         return [
-            GradientStopOutsideTraining.at(stop.span, f"{stop.what} is a gradient stop in {stop.context} code{where}")
+            GradientStopOutsideTraining.at(
+                stop.span, f"{stop.what} is a gradient stop in {stop.context.replace('_', '-')} code{where}"
+            )
         ]
     message = f"{stop.what} stops the gradient on a training path{where} with no paper item or justification"
     unmarked = _unmarked_items(around, project)

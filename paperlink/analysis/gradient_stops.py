@@ -11,10 +11,11 @@ import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from paperlink.source.code import FUNCTIONS, CodeModule
 
-__all__ = ["Found", "find_stops", "CONVERSIONS", "ENABLE_GRAD"]
+__all__ = ["Found", "find_stops", "CONVERSIONS", "ENABLE_GRAD", "FREEZES", "VARIABLES"]
 
 _GRAD_MODES = {
     "no_grad": "no_grad",
@@ -30,6 +31,11 @@ _STOP_FUNCTIONS = {
     "jax.lax.stop_gradient": "stop_gradient",
 }
 _PARAMETERS = frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter"})
+# the legacy wrapper: `Variable(t, requires_grad=False)` is a tensor cut from the graph (a GAN's target labels)
+VARIABLES = frozenset({"torch.autograd.Variable", "torch.autograd.variable.Variable"})
+FREEZES = frozenset({".requires_grad = False", ".requires_grad_(False)"})  # the apis that freeze what they touch
+# `set_grad_enabled(phase == "train")`: a stop in the phases that are not training
+_PHASE_WORDS = re.compile(r"train|phase|mode")
 _FUNCTION_BASES = frozenset({"torch.autograd.Function", "torch.autograd.function.Function"})
 _FACTORIES = frozenset(
     "rand randn rand_like randn_like randint bernoulli empty empty_like zeros zeros_like ones ones_like arange "
@@ -59,6 +65,7 @@ class Found:
     region: tuple[ast.stmt, ...] = ()  # for no_grad-like stops: the statements they cover
     decorated: ast.FunctionDef | ast.AsyncFunctionDef | None = None  # for decorators: the function they wrap
     receiver: str = ""  # the tensor a method applies to, as written
+    phased: bool = False  # `set_grad_enabled(<training phase test>)`: stops only outside training
 
 
 def find_stops(code: CodeModule) -> Iterator[Found]:
@@ -67,7 +74,9 @@ def find_stops(code: CodeModule) -> Iterator[Found]:
     The nodes come from the code model's parent map, which the rules share and which every
     stop needs anyway: iterating its keys is several times cheaper than walking the tree.
     """
-    own_data: list[bool] = []  # whether the file defines a class of its own with a `data` field; on first need
+    # on first need: whether the file defines a class of its own with a `data` field, then the
+    # names it binds to the output of a module or a tensor function
+    own_data: list[Any] = []
     for node in code.parents:
         if isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
@@ -79,6 +88,7 @@ def find_stops(code: CodeModule) -> Iterator[Found]:
                         _api(code, item.context_expr),
                         f"{_text(item.context_expr)} block",
                         tuple(node.body),
+                        phased=_phased(item.context_expr),
                     )
         elif isinstance(node, FUNCTIONS):
             for decorator in node.decorator_list:
@@ -106,10 +116,18 @@ def _grad_mode(code: CodeModule, expression: ast.AST) -> str | None:
         return None
     first = call.args[0] if call and call.args else next((k.value for k in call.keywords), None) if call else None
     if function == "set_grad_enabled":
-        return function if isinstance(first, ast.Constant) and first.value is False else None
+        if isinstance(first, ast.Constant):
+            return function if first.value is False else None
+        return function if first is not None and _PHASE_WORDS.search(ast.unparse(first).lower()) else None
     if function == "inference_mode" and first is not None:
         return function if isinstance(first, ast.Constant) and first.value is True else None
     return function
+
+
+def _phased(expression: ast.AST) -> bool:
+    """``set_grad_enabled(phase == "train")``: gradients off in the phases other than training."""
+    first = expression.args[0] if isinstance(expression, ast.Call) and expression.args else None
+    return first is not None and not isinstance(first, ast.Constant)
 
 
 def _call_stop(code: CodeModule, call: ast.Call) -> Iterator[Found]:
@@ -117,7 +135,9 @@ def _call_stop(code: CodeModule, call: ast.Call) -> Iterator[Found]:
     name = code.call_name(call) or ""
     if name in _STOP_FUNCTIONS:
         yield Found(call, "stop_gradient", name, f"{_text(func)}(...)")
-    elif name in _PARAMETERS and any(k.arg == "requires_grad" and _is_false(k.value) for k in call.keywords):
+    elif name in _PARAMETERS | VARIABLES and any(
+        k.arg == "requires_grad" and _is_false(k.value) for k in call.keywords
+    ):
         yield Found(call, "requires_grad", name, f"{_text(func)}(..., requires_grad=False)")
     elif name == "builtins.float" and len(call.args) == 1 and _tensor_valued(call.args[0]):
         yield Found(call, "float", name, f"float({_text(call.args[0])})")
@@ -201,7 +221,7 @@ def _passes_nothing(value: ast.AST | None) -> bool:
     return False
 
 
-def _is_tensor_data(code: CodeModule, node: ast.Attribute, own_data: list[bool]) -> bool:
+def _is_tensor_data(code: CodeModule, node: ast.Attribute, own_data: list[Any]) -> bool:
     """Whether ``x.data`` reads a tensor's storage (not a dataset's field or ``torch.utils.data``)."""
     if code.qualified_name(node) is not None or isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
         return False  # torch.utils.data; an object's own `data` field
@@ -216,11 +236,64 @@ def _is_tensor_data(code: CodeModule, node: ast.Attribute, own_data: list[bool])
     if own_data[0]:
         return False  # `v.data += ...` may be the file's own class (a scalar autograd engine, a record)
     if isinstance(node.ctx, ast.Store):
-        return True
+        return _tensor_like_value(code, node)
     name = (
         receiver.id if isinstance(receiver, ast.Name) else receiver.attr if isinstance(receiver, ast.Attribute) else ""
     )
-    return bool(name) and bool(_TENSOR_RECEIVER.search(name.lower()))
+    if name and _TENSOR_RECEIVER.search(name.lower()):
+        return True
+    if isinstance(receiver, ast.Name):
+        if len(own_data) == 1:
+            own_data.append(_module_outputs(code))
+        return receiver.id in own_data[1]
+    return False
+
+
+def _module_outputs(code: CodeModule) -> frozenset[str]:
+    """Names bound to what a module instance returns (``generator = Generator()``, ``fake = generator(z)``)
+    or to a tensor function's result (``torch.*``, ``Variable(...)``): tensors, whose ``.data`` is storage."""
+    assignments = [
+        node
+        for node in code.parents
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and len(node.targets) == 1
+    ]
+    instances = {
+        target.id
+        for node in assignments
+        for target in node.targets
+        if isinstance(target, ast.Name) and _class_name(node.value.func)  # type: ignore[attr-defined]
+    }
+    outputs = set()
+    for node in assignments:
+        call = node.value
+        func = call.func  # type: ignore[attr-defined]
+        name = code.call_name(call) or ""
+        if isinstance(func, ast.Name) and func.id in instances or name.startswith("torch.") or name in VARIABLES:
+            outputs |= {n.id for n in ast.walk(node.targets[0]) if isinstance(n, ast.Name)}
+    return frozenset(outputs)
+
+
+def _class_name(func: ast.AST) -> bool:
+    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+    return name[:1].isupper() and not name.isupper()
+
+
+def _tensor_like_value(code: CodeModule, target: ast.Attribute) -> bool:
+    """``p.data = m * p.data + ...`` writes a tensor; ``cfg.data = Dataset.get_default_config()`` a field."""
+    statement = code.parents.get(target)
+    value = getattr(statement, "value", None)
+    if value is None:
+        return True
+    if _TENSOR_RECEIVER.search(ast.unparse(target.value).lower()):
+        return True
+    return any(
+        isinstance(n, ast.BinOp)
+        or isinstance(n, ast.Attribute)
+        and (n.attr == "data" or n.attr in _TENSOR_METHODS or n.attr.endswith("_"))
+        or isinstance(n, ast.Call)
+        and (code.call_name(n) or "").startswith("torch.")
+        for n in ast.walk(value)
+    )
 
 
 def _has_own_data(code: CodeModule, node: ast.ClassDef) -> bool:

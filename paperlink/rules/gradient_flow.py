@@ -25,6 +25,7 @@ class UndocumentedGradientStop(Rule):
     Reports a gradient stop on a training path that neither a paper item nor a
     justification accounts for. Stops are `torch.no_grad()`, `torch.inference_mode()` and
     `torch.set_grad_enabled(False)` (blocks and decorators), `.detach()`/`.detach_()`,
+    `Variable(..., requires_grad=False)`,
     `.item()`/`.numpy()`/`.tolist()`/`float(...)` whose value flows into the loss, custom
     `torch.autograd.Function`s whose backward returns only `None` or zeros, and
     `tf.stop_gradient`/`jax.lax.stop_gradient`. Module-level APIs are matched by qualified
@@ -34,7 +35,11 @@ class UndocumentedGradientStop(Rule):
     calls `.backward()` or `optimizer.step()`, is named as a loss (`td_loss`,
     `compute_loss`, `training_step`), is a module's `forward`, or whose result flows into
     such a loss in the same file. `.data` is reported by PL202 and parameter freezing by
-    PL204 instead.
+    PL204 instead. A call to a project helper that stops (`self.act(state)` under
+    `@torch.no_grad()`) is in the gradient-stop map, but reported where the helper's own
+    stop is written. Stops in evaluation (acting, metrics, a training loop's `evaluate()`),
+    setup and target-update code (target networks, EMA, momentum encoders, queues) are not
+    reported here: PL206 lists them.
 
     ## Why it matters
     A stop-gradient changes the method. The one the paper has (SimSiam's stop-gradient on
@@ -61,8 +66,9 @@ class UndocumentedGradientStop(Rule):
     ## Known limits
     The training-path decision is a heuristic over one file: names are followed, objects
     are not (`self.encoder(x)` is not resolved; `agent.get_value(x)` only when one class of
-    the file alone defines `get_value`), calls into other files are not followed,
-    and values returned by `env.step`, `buffer.sample` and similar calls are treated as data.
+    the file alone defines `get_value`), calls into other files are followed only to find
+    helpers, and values returned by `env.step`, `buffer.sample` and similar calls are treated
+    as data.
     A stop that only feeds logging is reported as evaluation (PL206), not here.
     """
 
@@ -225,9 +231,11 @@ class GradientStopOutsideTraining(Rule):
     ## What it does
     Lists the gradient stops outside training paths: in evaluation or inference
     (`@torch.no_grad()` functions, `model.eval()` code, functions named for evaluation,
-    testing, prediction, metrics or logging, and stops whose value feeds only monitoring),
-    in setup (weight initialisation, target-network copies, EMA and momentum updates made
-    of in-place updates), or where the context is unknown. It is informational and off by
+    testing, prediction, metrics or logging, acting in an environment, and stops whose value
+    feeds only monitoring), in setup (weight initialisation and loading, freezing before
+    training, constants computed before the training loop), in target updates (target
+    networks, EMA teachers, momentum encoders and queues updated on the training step,
+    outside the loss graph), or where the context is unknown. It is informational and off by
     default: it is reported only when selected explicitly (`--select PL2`, `--select PL206`).
 
     ## Why it matters
@@ -244,6 +252,10 @@ class GradientStopOutsideTraining(Rule):
     Nothing to document. If a stop listed here is really on a training path, link or
     justify it anyway: the map in the JSON output shows every stop and its context.
 
+    An undocumented target update is listed here rather than reported by PL201: it is on
+    the training step but changes the second set of weights, not what the loss sees. Link
+    it to the paper's update equation (`# paper: eq:momentum`) to tie it to the paper.
+
     ## Known limits
     Same heuristics as PL201; "unknown" means no rule of thumb applied.
     """
@@ -251,6 +263,6 @@ class GradientStopOutsideTraining(Rule):
     code = "PL206"
     name = "gradient-stop-outside-training"
     severity = Severity.INFO
-    summary = "a gradient stop in evaluation, setup or unknown code (listed only on request)"
+    summary = "a gradient stop in evaluation, setup, target-update or unknown code (listed only on request)"
     analysis = "gradient_stops"
     default_enabled = False

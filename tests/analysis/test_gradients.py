@@ -88,7 +88,7 @@ def test_methods_are_matched_on_any_receiver_and_conversions_only_on_the_way_to_
     ]
 
 
-def test_setup_covers_target_copies_ema_updates_and_weight_init() -> None:
+def test_target_updates_on_the_training_step_and_weight_init_at_setup() -> None:
     text = (
         "import torch\n"
         "def train(q, target, opt, x):\n"
@@ -102,8 +102,8 @@ def test_setup_covers_target_copies_ema_updates_and_weight_init() -> None:
         "    m.weight.data.normal_(0, 0.02)\n"
     )
     assert _stops(text) == [
-        (6, "no_grad", "torch.no_grad", "setup"),
-        (8, "data", ".data", "setup"),
+        (6, "no_grad", "torch.no_grad", "target_update"),
+        (8, "data", ".data", "target_update"),
         (10, "data", ".data", "setup"),
     ]
 
@@ -157,3 +157,210 @@ def test_the_map_has_exactly_the_documented_shape(tmp_path: Path) -> None:
 def test_the_listing_of_stops_outside_training_is_off_unless_selected(tmp_path: Path, select, codes) -> None:
     report = _report(tmp_path, SIMSIAM, select)
     assert [d.code for d in report.diagnostics if d.code.startswith("PL2")] == codes
+
+
+def _entries(tmp_path: Path, files: dict[str, str]) -> list[tuple[str, int, str, str, str]]:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    config = Config(root=tmp_path, papers=(PaperSource("paper", FIXTURE_PAPER),))
+    report = check(config, [tmp_path], jobs=1, select=["PL2"])
+    return [
+        (e["span"]["path"], e["span"]["line"], e["kind"], e["api"], e["context"])
+        for e in report.sections["gradient_stops"]
+    ]
+
+
+MOCO = (
+    "import torch\n"
+    "class MoCo(torch.nn.Module):\n"
+    "    @torch.no_grad()\n"
+    "    def _momentum_update_key_encoder(self):\n"
+    "        for q, k in zip(self.encoder_q.parameters(), self.encoder_k.parameters()):\n"
+    "            k.mul_(0.999).add_(q, alpha=0.001)\n"
+    "    @torch.no_grad()\n"
+    "    def _shuffle(self, x):\n"
+    "        return x[torch.randperm(x.shape[0])]\n"
+    "    def forward(self, im_q, im_k):\n"
+    "        q = self.encoder_q(im_q)\n"
+    "        self._momentum_update_key_encoder()\n"
+    "        k = self.encoder_k(self._shuffle(im_k))\n"
+    "        return (q * k).sum(1)\n"
+)
+
+
+def test_a_call_to_a_helper_of_the_file_is_a_stop_naming_it() -> None:
+    assert _stops(MOCO) == [
+        (3, "no_grad", "torch.no_grad", "target_update"),
+        (7, "no_grad", "torch.no_grad", "training"),
+        (12, "helper", "MoCo._momentum_update_key_encoder", "target_update"),
+        (13, "helper", "MoCo._shuffle", "training"),
+    ]
+
+
+def test_a_function_holding_a_stop_among_other_work_is_no_helper() -> None:
+    text = (
+        "import torch\n"
+        "class Agent:\n"
+        "    def learn(self, batch):\n"
+        "        with torch.no_grad():\n"
+        "            target = self.target_net(batch).max(1)[0]\n"
+        "        loss = (self.online_net(batch) - target).pow(2).mean()\n"
+        "        loss.backward()\n"
+        "        self.optimiser.step()\n"
+        "    def update_target_net(self):\n"
+        "        self.target_net.load_state_dict(self.online_net.state_dict())\n"
+        "def main(agent, batches):\n"
+        "    for batch in batches:\n"
+        "        agent.learn(batch)\n"
+        "        agent.update_target_net()\n"
+    )
+    assert _stops(text) == [(4, "no_grad", "torch.no_grad", "training")]
+
+
+def test_helpers_of_other_files_through_imports_objects_star_imports_and_apply(tmp_path: Path) -> None:
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/utils.py": (
+            "import torch\n"
+            "def polyak_update(params, target_params, tau):\n"
+            "    with torch.no_grad():\n"
+            "        for p, t in zip(params, target_params):\n"
+            "            t.mul_(1 - tau)\n"
+            "            torch.add(t, p, alpha=tau, out=t)\n"
+            "def weights_init(m):\n"
+            "    m.weight.data.normal_(0.0, 0.02)\n"
+        ),
+        "pkg/agent.py": (
+            "import torch\n"
+            "class Agent:\n"
+            "    @torch.no_grad()\n"
+            "    def act(self, state):\n"
+            "        return self.net(state).argmax(1)\n"
+        ),
+        "pkg/train.py": (
+            "from pkg.utils import *\n"
+            "from pkg.agent import Agent\n"
+            "from pkg.utils import polyak_update\n"
+            "def train(net, target, optimizer, env, batches, model):\n"
+            "    model.apply(weights_init)\n"
+            "    agent = Agent()\n"
+            "    for batch in batches:\n"
+            "        action = agent.act(batch)\n"
+            "        env.step(action)\n"
+            "        loss = net(batch).sum()\n"
+            "        loss.backward()\n"
+            "        optimizer.step()\n"
+            "        polyak_update(net.parameters(), target.parameters(), 0.005)\n"
+        ),
+    }
+    helpers = [e for e in _entries(tmp_path, files) if e[2] == "helper"]
+    assert helpers == [
+        ("pkg/train.py", 5, "helper", "pkg.utils.weights_init", "setup"),
+        ("pkg/train.py", 8, "helper", "pkg.agent.Agent.act", "evaluation"),
+        ("pkg/train.py", 13, "helper", "pkg.utils.polyak_update", "target_update"),
+    ]
+
+
+def test_contexts_of_acting_phases_and_the_code_around_a_training_loop() -> None:
+    text = (
+        "import torch\n"
+        "def run(agent, envs, optimizer, obs, model, loader, phase, log_alpha):\n"
+        "    target_entropy = -torch.prod(torch.Tensor((2,))).item()\n"
+        "    alpha = log_alpha.exp().item()\n"
+        "    for step in range(10):\n"
+        "        with torch.no_grad():\n"
+        "            action, value = agent(obs)\n"
+        "        obs, reward, done, info = envs.step(action)\n"
+        "        loss = (value - reward).pow(2).mean() * alpha + target_entropy * log_alpha\n"
+        "        loss.backward()\n"
+        "        optimizer.step()\n"
+        "        alpha = log_alpha.exp().item()\n"
+        "        print(loss.item())\n"
+        "    with torch.set_grad_enabled(phase == 'train'):\n"
+        "        out = model(obs)\n"
+        "    with torch.set_grad_enabled(flag):\n"
+        "        out = model(obs)\n"
+        "    return out\n"
+    )
+    assert _stops(text) == [
+        (3, "item", ".item()", "setup"),
+        (4, "item", ".item()", "training"),
+        (6, "no_grad", "torch.no_grad", "evaluation"),
+        (12, "item", ".item()", "training"),
+        (14, "set_grad_enabled", "torch.set_grad_enabled", "evaluation"),
+    ]
+
+
+def test_gan_idioms_variables_freezes_in_the_loop_and_what_is_not_a_stop() -> None:
+    text = (
+        "import torch\n"
+        "from torch.autograd import Variable\n"
+        "def train(G, D, opt_G, batches):\n"
+        "    for imgs in batches:\n"
+        "        valid = Variable(torch.ones(4, 1), requires_grad=False)\n"
+        "        z = Variable(torch.randn(4, 8))\n"
+        "        w = torch.zeros(3, requires_grad=True)\n"
+        "        for p in D.parameters():\n"
+        "            p.requires_grad = False\n"
+        "        loss = (D(G(z)) - valid).pow(2).mean() + w.sum()\n"
+        "        loss.backward()\n"
+        "        opt_G.step()\n"
+        "        print(loss.item())\n"
+    )
+    assert _stops(text) == [
+        (5, "requires_grad", "torch.autograd.Variable", "training"),
+        (9, "requires_grad", ".requires_grad = False", "training"),
+    ]
+
+
+def test_a_function_that_only_returns_a_stopped_value_is_a_helper_a_method_returning_one_among_others_not() -> None:
+    text = (
+        "import torch\n"
+        "def sg(x):\n"
+        "    return x.detach()\n"
+        "class Agent(torch.nn.Module):\n"
+        "    def get_value(self, x):\n"
+        "        hidden = self.body(x)\n"
+        "        return self.actor(hidden), self.critic(hidden.detach())\n"
+        "    def forward(self, p, z, x):\n"
+        "        logits, value = self.get_value(x)\n"
+        "        return (p * sg(z)).sum() + value.sum() + logits.sum()\n"
+    )
+    assert [(line, kind, api) for line, kind, api, _ in _stops(text)] == [
+        (3, "detach", ".detach()"),
+        (7, "detach", ".detach()"),
+        (10, "helper", "sg"),
+    ]
+
+
+def test_a_local_tensor_scaled_in_place_under_no_grad_and_then_used_is_training() -> None:
+    text = (
+        "import torch\n"
+        "class DropBlock(torch.nn.Module):\n"
+        "    def forward(self, x):\n"
+        "        keep_mask = (torch.rand_like(x) > 0.1).to(x.dtype)\n"
+        "        with torch.no_grad():\n"
+        "            keep_mask.mul_(keep_mask.numel() / keep_mask.sum())\n"
+        "        return x * keep_mask\n"
+    )
+    assert _stops(text) == [(5, "no_grad", "torch.no_grad", "training")]
+
+
+def test_helpers_and_calls_into_other_files_round_trip_through_the_cache_codec() -> None:
+    facts = _scan(
+        "import torch\n"
+        "from pkg.utils import polyak_update\n"
+        "def toggle_grad(model, on):\n"
+        "    for p in model.parameters():\n"
+        "        p.requires_grad = on\n"
+        "def train(q, target, opt, x):\n"
+        "    toggle_grad(target, False)\n"
+        "    loss = q(x).sum()\n"
+        "    loss.backward()\n"
+        "    opt.step()\n"
+        "    polyak_update(q.parameters(), target.parameters(), 0.005)\n"
+    )
+    assert [h.name for h in facts.helpers] == ["toggle_grad"]
+    assert [(c.span.line, c.targets) for c in facts.helper_calls] == [(11, ("pkg.utils.polyak_update",))]
+    assert from_data(GradientFacts, json.loads(json.dumps(to_data(facts)))) == facts

@@ -1,0 +1,337 @@
+"""Gradient stops through the project's own helpers: a call to a function whose body, as a whole, stops.
+
+``toggle_grad(D, False)``, ``freeze(encoder)``, ``polyak_update(online, target, tau)``,
+``self._momentum_update_key_encoder()``, ``agent.act(state)`` (``act`` under
+``@torch.no_grad()``), ``model.apply(weights_init)``: each call is a stop where it is written,
+and names the helper. A helper is *direct*: it is decorated to run without gradients, its
+body is one ``no_grad`` block, it only freezes parameters (``p.requires_grad = False``, or a
+flag it is passed: ``toggle_grad(model, on)``) or initialises them through ``.data``, or it
+only returns a stopped value (``def sg(x): return x.detach()``). A function that merely holds a stop among
+other work (a training step with a ``no_grad`` target) is not one: its stop is reported where
+it is written.
+
+Calls within a file are resolved by the module's flow; calls to other files of the project
+(an imported function, a method of an object built from an imported class, a name from
+``from utils import *``) are recorded as :class:`HelperCall` and resolved when concluding.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from paperlink.analysis.gradient_contexts import Context, FunctionFlow, ModuleFlow, is_update
+from paperlink.analysis.gradient_stops import FREEZES, Found
+from paperlink.source.code import FUNCTIONS, CodeModule
+from paperlink.spans import Span
+
+__all__ = [
+    "Helper",
+    "HelperCall",
+    "applied_functions",
+    "call_context",
+    "find_helpers",
+    "flag_sites",
+    "helper_targets",
+    "literal_flags",
+]
+
+# top-level packages that are never the project's own: calls into them are not recorded
+_LIBRARIES = frozenset(sys.stdlib_module_names) | frozenset(
+    "builtins torch torchvision numpy jax jaxlib flax optax haiku tensorflow keras gym gymnasium scipy sklearn "
+    "pandas matplotlib seaborn transformers datasets timm einops wandb tqdm tensorboardX absl yaml hydra omegaconf "
+    "PIL cv2 accelerate lightning pytorch_lightning".split()
+)
+_BOOKKEEPING_CALLS = frozenset({"eval", "train"})
+
+
+@dataclass(frozen=True)
+class Helper:
+    """A function of a file whose body, as a whole, stops gradients."""
+
+    name: str  # its scope name: "polyak_update", "Agent.act"
+    span: Span  # its definition
+    context: str  # the context of its own stop
+    freeze: bool = False  # it freezes parameters
+    updates: bool = False  # it updates parameters in place (a copy, an initialisation)
+    flag: int = -1  # it freezes through its parameter at this position (`toggle_grad(model, on)`); -1: none
+    flag_name: str = ""
+
+
+@dataclass(frozen=True)
+class HelperCall:
+    """A call that may reach a helper of another file of the project, with what its context would be."""
+
+    span: Span
+    targets: tuple[str, ...]  # the qualified names it may call: "stable_baselines3.common.utils.polyak_update"
+    function: str  # the scope the call sits in
+    what: str  # "polyak_update(...)"
+    point: str  # its context as a stop of its own at this place
+    freeze: str  # its context as a freeze at this place
+    update: str  # its context as an in-place update of parameters at this place
+    setup_scope: bool  # it sits in a function named for initialisation, loading, ...
+    flags: tuple[tuple[str, bool], ...] = ()  # literal booleans passed: ("1", False) by position, ("on", True)
+    # what documents it, read only where it passes a literal False (a freeze through a flag)
+    justification: str | None = None
+    statement_annotations: tuple[Span, ...] = ()
+    scope_annotations: tuple[Span, ...] = ()
+
+
+def call_context(helper: Helper, call: HelperCall) -> str | None:
+    """The context of a call to ``helper``; None when the call stops nothing (``toggle_grad(D, True)``)."""
+    if helper.flag >= 0:
+        passed = dict(call.flags)
+        value = passed.get(str(helper.flag), passed.get(helper.flag_name))
+        return call.freeze if value is False else None
+    if helper.context == Context.TARGET_UPDATE:
+        return Context.SETUP if call.setup_scope else Context.TARGET_UPDATE
+    if helper.freeze:
+        return call.freeze
+    if helper.updates:
+        return call.update  # a copy into a target network in the training loop, an initialisation before it
+    if helper.context == Context.SETUP:
+        return Context.SETUP
+    if call.point in (Context.TRAINING, Context.TARGET_UPDATE) or helper.context != Context.EVALUATION:
+        return call.point
+    return Context.EVALUATION
+
+
+def find_helpers(
+    code: CodeModule, flow: ModuleFlow, found: Sequence[Found], contexts: Sequence[str | None]
+) -> list[Helper]:
+    """The direct helpers among the file's functions, from the stops found in it and their contexts."""
+    by_function: dict[ast.AST, list[tuple[Found, str]]] = {}
+    for candidate, context in zip(found, contexts):
+        if context is None:
+            continue
+        owner = candidate.decorated or code.enclosing_function(candidate.node)
+        if owner is not None:
+            by_function.setdefault(owner, []).append((candidate, context))
+    helpers = []
+    for function in flow.functions.values():
+        node = function.node
+        if isinstance(node, FUNCTIONS):
+            helper = _helper(code, function, node, by_function.get(node, []))
+            if helper is not None:
+                helpers.append(helper)
+    flagged = {
+        flow.by_node[function].name: flow.by_node[function]
+        for node in flag_sites(code)
+        if (function := code.enclosing_function(node)) in flow.by_node
+    }
+    flag_helpers = [h for h in (_flag_helper(code, f) for f in flagged.values()) if h is not None]
+    known = {h.name for h in helpers}
+    return helpers + [h for h in flag_helpers if h.name not in known]
+
+
+def _helper(
+    code: CodeModule, function: FunctionFlow, node: ast.FunctionDef | ast.AsyncFunctionDef, own: list[tuple[Found, str]]
+) -> Helper | None:
+    if not own:
+        return None
+    span = code.span(node)
+    for candidate, context in own:
+        if candidate.decorated is node:
+            return Helper(function.name, span, context)
+    body = _body(node)
+    regions = {candidate.region: context for candidate, context in own if candidate.region}
+    if body and all(isinstance(s, (ast.With, ast.AsyncWith)) and tuple(s.body) in regions for s in body):
+        updates = all(is_update(n) or _bookkeeping(n) for s in body for n in s.body)  # type: ignore[attr-defined]
+        return Helper(function.name, span, regions[tuple(body[0].body)], updates=updates)  # type: ignore[attr-defined]
+    freezes = [(c, context) for c, context in own if c.api in FREEZES]
+    if freezes and body and all(_freezes(s) for s in body):
+        return Helper(function.name, span, freezes[0][1], freeze=True)
+    data = [context for c, context in own if c.kind == "data"]
+    if data and body and all(is_update(s) or _bookkeeping(s) for s in body) and any(is_update(s) for s in body):
+        return Helper(function.name, span, data[0], updates=True)
+    if len(body) == 1 and isinstance(body[0], ast.Return):
+        # `def sg(x): return x.detach()`; a method returning a detached part among others is no helper
+        for candidate, context in own:
+            if candidate.node is body[0].value:
+                return Helper(function.name, span, context)
+    return None
+
+
+def _body(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.stmt]:
+    """The statements that do the work: the docstring, ``pass`` and a bare ``return`` left out."""
+    body = list(node.body)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    return [s for s in body if not isinstance(s, ast.Pass) and not (isinstance(s, ast.Return) and s.value is None)]
+
+
+def _bookkeeping(statement: ast.stmt) -> bool:
+    if isinstance(statement, ast.Assign):
+        return all(isinstance(t, (ast.Name, ast.Tuple)) for t in statement.targets)
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        func = statement.value.func
+        return isinstance(func, ast.Attribute) and func.attr in _BOOKKEEPING_CALLS
+    return isinstance(statement, (ast.Assert, ast.Continue))
+
+
+def _freezes(statement: ast.stmt, flag: str | None = None) -> bool:
+    """Whether a statement only sets ``requires_grad`` (to False, or to ``flag``), in loops and branches."""
+    if isinstance(statement, (ast.For, ast.If)):
+        body = [s for s in [*statement.body, *statement.orelse] if not _bookkeeping(s)]
+        return bool(body) and all(_freezes(s, flag) for s in body)
+    value = _requires_grad_value(statement)
+    if value is None:
+        return _bookkeeping(statement)
+    if flag is None:
+        return isinstance(value, ast.Constant) and value.value is False
+    return isinstance(value, ast.Name) and value.id == flag
+
+
+def _requires_grad_value(statement: ast.stmt) -> ast.expr | None:
+    """What ``p.requires_grad = v`` or ``p.requires_grad_(v)`` sets; None for anything else."""
+    if isinstance(statement, ast.Assign) and any(
+        isinstance(t, ast.Attribute) and t.attr == "requires_grad" for t in statement.targets
+    ):
+        return statement.value
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        call = statement.value
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "requires_grad_":
+            return call.args[0] if call.args else next((k.value for k in call.keywords), None)
+    return None
+
+
+def flag_sites(code: CodeModule) -> list[ast.stmt]:
+    """``p.requires_grad = on`` or ``p.requires_grad_(on)`` with a variable: a helper freezing through a flag."""
+    if "requires_grad" not in code.text:
+        return []
+    return [
+        node
+        for node in code.parents
+        if isinstance(node, (ast.Assign, ast.Expr)) and isinstance(_requires_grad_value(node), ast.Name)
+    ]
+
+
+def _flag_helper(code: CodeModule, function: FunctionFlow) -> Helper | None:
+    """``def toggle_grad(model, on): for p in model.parameters(): p.requires_grad = on``."""
+    node = function.node
+    if not isinstance(node, FUNCTIONS):
+        return None
+    parameters = [a.arg for a in [*node.args.posonlyargs, *node.args.args]]
+    if parameters[:1] in (["self"], ["cls"]):
+        parameters = parameters[1:]
+    body = _body(node)
+    for index, parameter in enumerate(parameters):
+        if body and all(_freezes(s, parameter) for s in body) and any(_sets_requires_grad(s) for s in body):
+            return Helper(function.name, code.span(node), Context.SETUP, freeze=True, flag=index, flag_name=parameter)
+    return None
+
+
+def _sets_requires_grad(statement: ast.stmt) -> bool:
+    return any(isinstance(s, ast.stmt) and _requires_grad_value(s) is not None for s in ast.walk(statement))
+
+
+def literal_flags(call: ast.Call) -> tuple[tuple[str, bool], ...]:
+    """The literal booleans a call passes, by position (as a string) and by keyword."""
+    flags = [
+        (str(i), a.value) for i, a in enumerate(call.args) if isinstance(a, ast.Constant) and isinstance(a.value, bool)
+    ]
+    flags += [
+        (k.arg, k.value.value)
+        for k in call.keywords
+        if k.arg and isinstance(k.value, ast.Constant) and isinstance(k.value.value, bool)
+    ]
+    return tuple(flags)
+
+
+def applied_functions(code: CodeModule) -> Iterator[tuple[ast.Call, ast.Name]]:
+    """``model.apply(weights_init)``: a function handed to ``Module.apply`` runs on every submodule."""
+    for node in code.parents:
+        if isinstance(node, ast.Call) and _is_applied(node):
+            yield node, node.args[0]  # type: ignore[misc]
+
+
+def _is_applied(node: ast.Call) -> bool:
+    return (
+        isinstance(node.func, ast.Attribute)
+        and node.func.attr == "apply"
+        and len(node.args) == 1
+        and not node.keywords
+        and isinstance(node.args[0], ast.Name)
+    )
+
+
+def helper_targets(code: CodeModule) -> dict[ast.Call, tuple[str, ...]]:
+    """Calls that may reach a function of another file of the project, with the qualified names they may call."""
+    stars = _star_modules(code)
+    if not stars and all(_library(name) for name in code.imports.values()):
+        return {}
+    calls = [node for node in code.parents if isinstance(node, ast.Call)]
+    instances = _instances(code, stars, calls)
+    found: dict[ast.Call, tuple[str, ...]] = {}
+    for call in calls:
+        targets = _targets(code, call.args[0] if _is_applied(call) else call.func, stars, instances)
+        if targets:
+            found[call] = targets
+    return found
+
+
+def _targets(
+    code: CodeModule, func: ast.AST, stars: tuple[str, ...], instances: dict[str, tuple[str, ...]]
+) -> tuple[str, ...]:
+    name = code.qualified_name(func)
+    if name:
+        # a class is constructed, not a helper called
+        return () if _library(name) or name.rpartition(".")[2][:1].isupper() else (name,)
+    if isinstance(func, ast.Name):
+        if func.id in code.module_level_names or not stars or func.id[:1].isupper():
+            return ()
+        return tuple(f"{module}.{func.id}" for module in stars)
+    if isinstance(func, ast.Attribute):
+        owner = ast.unparse(func.value)
+        return tuple(f"{cls}.{func.attr}" for cls in instances.get(owner, ()))
+    return ()
+
+
+def _library(name: str) -> bool:
+    return name.split(".", 1)[0] in _LIBRARIES
+
+
+def _star_modules(code: CodeModule) -> tuple[str, ...]:
+    """The modules of ``from utils import *`` (relative ones made absolute), the project's own only."""
+    modules = []
+    for node in code.tree.body:
+        if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
+            module = node.module or ""
+            if node.level:
+                package = code.relative.rsplit("/", 1)[0].replace("/", ".") if "/" in code.relative else ""
+                module = ".".join(p for p in (package, module) if p)
+            if module and not _library(module):
+                modules.append(module)
+    return tuple(modules)
+
+
+def _instances(code: CodeModule, stars: tuple[str, ...], calls: list[ast.Call]) -> dict[str, tuple[str, ...]]:
+    """``agent = Agent(args)`` or ``self.buffer = ReplayBuffer()`` with an imported class: the object's
+    text -> the qualified names of its possible classes."""
+    found: dict[str, tuple[str, ...]] = {}
+    for call in calls:
+        func = call.func
+        cls = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if not cls[:1].isupper():
+            continue
+        node = code.parents.get(call)
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            continue
+        target = node.targets[0]
+        if isinstance(target, ast.Name) or isinstance(target, ast.Attribute) and ast.unparse(target.value) == "self":
+            targets = _classes(code, func, stars)
+            if targets:
+                found[ast.unparse(target)] = targets
+    return found
+
+
+def _classes(code: CodeModule, func: ast.AST, stars: tuple[str, ...]) -> tuple[str, ...]:
+    """The qualified names an imported (or star-imported) class called as ``func`` may have."""
+    name = code.qualified_name(func)
+    if name:
+        return () if _library(name) else (name,)
+    if isinstance(func, ast.Name) and func.id not in code.module_level_names:
+        return tuple(f"{module}.{func.id}" for module in stars)
+    return ()

@@ -1,0 +1,252 @@
+"""The context of one gradient stop: training, target update, evaluation, setup or unknown.
+
+:func:`stop_context` decides where a stop found in a file sits, from the module's flow
+(:mod:`~paperlink.analysis.gradient_contexts`): whether its value reaches the loss of a
+training function, whether it runs once around the training loop, acts in an environment,
+updates a target network in place, freezes parameters, or only feeds monitoring. The rules
+are listed, with examples, in docs/gradients.md.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from paperlink.analysis.gradient_contexts import (
+    Context,
+    FunctionFlow,
+    ModuleFlow,
+    is_eval_name,
+    is_setup_name,
+    is_update,
+    own_nodes,
+)
+from paperlink.analysis.gradient_stops import CONVERSIONS, ENABLE_GRAD, FREEZES, Found
+from paperlink.source.code import CodeModule
+
+__all__ = ["apply_sites", "freeze_context", "retensorized", "stop_context", "update_context"]
+
+
+_TENSOR_MAKERS = frozenset(
+    {
+        "torch.tensor",
+        "torch.as_tensor",
+        "torch.from_numpy",
+        "torch.Tensor",
+        "torch.FloatTensor",
+        "torch.scalar_tensor",
+    }
+)
+
+
+_SCALARS = frozenset({"item", "float"})
+
+
+_INDEX_FUNCTIONS = frozenset(
+    "int range arange zeros ones empty full randint randperm split tensor_split view reshape expand repeat narrow "
+    "new_zeros new_ones new_empty".split()
+)
+
+
+def freeze_context(scope: FunctionFlow, once: str | None) -> str:
+    """Freezing a critic for the actor's step, a discriminator for the generator's: on the training path."""
+    if scope.training and once is None:
+        return Context.TRAINING
+    return Context.EVALUATION if is_eval_name(scope.short_name) else Context.SETUP
+
+
+def stop_context(
+    found: Found, code: CodeModule, flow: ModuleFlow, decorated: set[ast.FunctionDef | ast.AsyncFunctionDef]
+) -> str | None:
+    """Where ``found`` sits; None when it is no stop at all (a conversion that never reaches a loss)."""
+    if found.decorated is not None:
+        function = flow.by_node[found.decorated]
+        if function.training:
+            return Context.TRAINING
+        if function.name in flow.target_updaters:
+            return Context.TARGET_UPDATE
+        return Context.SETUP if is_setup_name(function.short_name) or _updates(found.region) else Context.EVALUATION
+    if found.kind == "autograd_function":
+        return _applied_context(found, code, flow)
+    if found.phased:
+        return Context.EVALUATION  # `set_grad_enabled(phase == "train")` stops only outside training
+    scope = flow.scope_of(found.node)
+    once = scope.runs_once(found.node.lineno) if scope.training else None
+    if found.kind in CONVERSIONS:
+        if not scope.training or _is_index(found, code) or not _reaches_loss(found, code, scope):
+            return None
+        # an array or a list cannot enter a tensor loss unless it becomes a tensor again
+        if not (found.kind in _SCALARS or retensorized(found, code, scope)):
+            return None
+        return _once_context(found, code, scope, once)
+    if found.kind == "requires_grad" and found.api in FREEZES:
+        return freeze_context(scope, once)
+    if scope.in_optimizer or _makes_leaf(found, code):
+        return Context.SETUP
+    if _is_setup_site(found, code) and not found.region:
+        return update_context(scope, flow, once)
+    if scope.acts_with(_stopped_names(found, code, scope)):
+        return Context.EVALUATION  # the action sent to an environment: acting, not the loss
+    if scope.training and not scope.in_eval_mode(found.node.lineno) and _reaches_loss(found, code, scope):
+        return _once_context(found, code, scope, once)
+    if _is_setup_site(found, code):
+        if scope.training and scope.reaches_loss(_updated_in(found, code, scope)):
+            return _once_context(found, code, scope, once)  # a local mask scaled in place, then used
+        return update_context(scope, flow, once)
+    if scope.name in flow.target_updaters or _feeds_priorities(found, code):
+        return Context.TARGET_UPDATE
+    if scope.training:
+        return Context.EVALUATION  # on a training path, but the value only feeds monitoring
+    if scope.node in decorated or scope.calls_eval or is_eval_name(scope.short_name):
+        return Context.EVALUATION
+    return Context.SETUP if is_setup_name(scope.short_name) else Context.UNKNOWN
+
+
+def _once_context(found: Found, code: CodeModule, scope: FunctionFlow, once: str | None) -> str:
+    """A stop on a training path: before the training loop, a constant computed once is setup
+    (the initial value of what the loop updates is not); after it, evaluation."""
+    if once is None:
+        return Context.TRAINING
+    if once == "after":
+        return Context.EVALUATION
+    return Context.TRAINING if scope.updated_in_steps(_stopped_names(found, code, scope)) else Context.SETUP
+
+
+def _updated_in(found: Found, code: CodeModule, scope: FunctionFlow) -> set[str]:
+    """The names a no_grad block updates in place (``keep_mask.mul_(scale)``)."""
+    nodes = set(_region_nodes(found, code)) if found.region else {code.enclosing_statement(found.node)}
+    return set().union(*(written for node, written, _ in scope.edges if node in nodes and is_update(node)))
+
+
+def _feeds_priorities(found: Found, code: CodeModule) -> bool:
+    """``memory.update_priorities(idxs, loss.detach())``: prioritised replay, updated outside the loss graph."""
+    for ancestor in code.ancestors(found.node):
+        if isinstance(ancestor, ast.stmt):
+            return False
+        if isinstance(ancestor, ast.Call) and isinstance(ancestor.func, ast.Attribute):
+            if "priorit" in ancestor.func.attr.lower():
+                return True
+    return False
+
+
+def update_context(scope: FunctionFlow, flow: ModuleFlow, once: str | None) -> str:
+    """An in-place update of parameters: a target network, EMA or queue updated on the training
+    step, or weights initialised, loaded or copied once."""
+    if scope.name in flow.target_updaters:
+        return Context.TARGET_UPDATE
+    if is_setup_name(scope.short_name):
+        return Context.SETUP
+    return Context.TARGET_UPDATE if scope.training and once is None else Context.SETUP
+
+
+def _stopped_names(found: Found, code: CodeModule, scope: FunctionFlow) -> set[str]:
+    """The names a stop's value is bound to: what its block assigns, or its statement's targets."""
+    if found.region:
+        return scope.assigned_in(set(_region_nodes(found, code)))
+    return scope.written_by(code.enclosing_statement(found.node))
+
+
+def _makes_leaf(found: Found, code: CodeModule) -> bool:
+    """``x.detach().requires_grad_()``: a new leaf to take gradients at (guidance, input gradients)."""
+    if found.kind != "detach":
+        return False
+    node = found.node
+    for _ in range(3):
+        parent = code.parents.get(node) if node is not None else None
+        if not isinstance(parent, ast.Attribute):
+            return False
+        if parent.attr == "requires_grad_":
+            return True
+        node = code.parents.get(parent)
+    return False
+
+
+def _is_index(found: Found, code: CodeModule) -> bool:
+    """A conversion that feeds a size or an index (``int(t.item())``, ``x[: n.item()]``) is no gradient path."""
+    parent = code.parents.get(found.node)
+    if isinstance(parent, ast.Call):
+        func = parent.func
+        called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if called in _INDEX_FUNCTIONS:
+            return True
+    return any(isinstance(a, ast.Slice) for a in code.ancestors(found.node))
+
+
+def _is_setup_site(found: Found, code: CodeModule) -> bool:
+    """Copies and in-place updates of parameters: target networks, EMA teachers, weight init."""
+    if found.region:
+        return _updates(found.region)
+    return is_update(code.enclosing_statement(found.node))
+
+
+def _updates(region: tuple[ast.stmt, ...]) -> bool:
+    statements = [n for s in region for n in own_nodes(s) if isinstance(n, ast.stmt)]
+    if any(isinstance(s, ast.Return) for s in statements):
+        return False
+    return any(is_update(s) for s in statements)
+
+
+def _region_nodes(found: Found, code: CodeModule) -> list[ast.AST]:
+    """The nodes a no_grad-like stop covers, minus the blocks inside it that re-enable gradients."""
+    nodes = [node for statement in found.region for node in own_nodes(statement)]
+    enabled = {
+        inner
+        for node in nodes
+        if isinstance(node, (ast.With, ast.AsyncWith)) and any(_enables(code, item.context_expr) for item in node.items)
+        for inner in ast.walk(node)
+    }
+    return [node for node in nodes if node not in enabled]
+
+
+def _enables(code: CodeModule, expression: ast.AST) -> bool:
+    target = expression.func if isinstance(expression, ast.Call) else expression
+    return code.qualified_name(target) in ENABLE_GRAD
+
+
+def _reaches_loss(found: Found, code: CodeModule, scope: FunctionFlow) -> bool:
+    """Whether the stopped value flows into the loss of its (training) function."""
+    if found.region:
+        nodes = _region_nodes(found, code)
+        written = scope.assigned_in(set(nodes))
+        return scope.reaches_loss(written) or any(
+            scope.in_sink(node, code) for node in nodes if isinstance(node, ast.Return)
+        )
+    if scope.in_sink(found.node, code):
+        return True
+    statement = code.enclosing_statement(found.node)
+    if isinstance(statement, (ast.If, ast.While, ast.Assert)):  # a test is control flow, not data flow
+        return False
+    return scope.reaches_loss(scope.written_by(statement))
+
+
+def _applied_context(found: Found, code: CodeModule, flow: ModuleFlow) -> str:
+    """A custom autograd Function is on a training path where ``Name.apply`` is used on one."""
+    return (
+        Context.TRAINING if any(flow.scope_of(site).training for site in apply_sites(found, code)) else Context.UNKNOWN
+    )
+
+
+def apply_sites(found: Found, code: CodeModule) -> list[ast.AST]:
+    name = found.api.split(".", 1)[0]
+    return [
+        node
+        for node in ast.walk(code.tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr == "apply"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == name
+    ]
+
+
+def retensorized(found: Found, code: CodeModule, scope: FunctionFlow) -> bool:
+    """Whether a converted value becomes a tensor again (``torch.tensor(x.item())``) on its way to the loss."""
+    for ancestor in code.ancestors(found.node):
+        if isinstance(ancestor, ast.stmt):
+            break
+        if code.call_name(ancestor) in _TENSOR_MAKERS:
+            return True
+    written = scope.written_by(code.enclosing_statement(found.node))
+    for node in own_nodes(scope.node):
+        if isinstance(node, ast.Call) and code.call_name(node) in _TENSOR_MAKERS:
+            if any(isinstance(n, ast.Name) and n.id in written for arg in node.args for n in ast.walk(arg)):
+                return True
+    return False
