@@ -55,7 +55,7 @@ from paperlink.spans import Span, relative_path
 from paperlink.suppressions import apply_suppressions
 from paperlink.trace import resolve_all
 
-__all__ = ["check", "trace_annotations", "coverage"]
+__all__ = ["check", "trace_annotations", "coverage", "narrow"]
 
 _PROBLEM_RULES: dict[str, type[Rule]] = {
     "unknown": UnknownReference,
@@ -382,6 +382,28 @@ def check(
         papers=papers,
         exempt=exempt,
         notebooks=notebooks,
+    )
+
+
+def narrow(report: Report, named: frozenset[str], *, paper_named: bool) -> Report:
+    """A whole-project report cut down to what a run over named files shows (pre-commit's).
+
+    Whole-project conclusions (coverage, a paper value no code sets, unused suppressions)
+    are made over the whole project, then only the diagnostics located in the ``named``
+    files (project-relative) are kept. When a named file is the paper or a file the
+    project's settings read (``paper_named``), an edit there can break any link: every
+    diagnostic is kept, with coverage.
+    """
+    if paper_named:
+        return report
+    sources = [path for path in report.checked_paths if path in named]
+    return dataclasses.replace(
+        report,
+        diagnostics=tuple(d for d in report.diagnostics if d.span.path in named),
+        links=tuple(link for link in report.links if link.span.path in named),
+        coverage=(),
+        files=len(sources),
+        checked_paths=tuple(sources),
     )
 
 

@@ -3,7 +3,8 @@
 Discovery works like ruff's: directories are walked (symbolic links to directories are
 not followed, so a link loop cannot trap the walk), files git ignores are skipped when
 the target lies in a git work tree, and the configuration's include/exclude globs apply.
-Files named explicitly on the command line are always checked, as pre-commit expects.
+Files named explicitly on the command line are checked even when excluded, unless the
+command line asks `--force-exclude` (as ruff), which pre-commit hooks do.
 
 Reading never raises: a file that cannot be read or decoded yields a diagnostic
 (PL002) and no text, and the run goes on.
@@ -27,7 +28,7 @@ from paperlink.diagnostics import Diagnostic
 from paperlink.rules.source_input import SourceNotDecodable
 from paperlink.spans import Span, relative_path
 
-__all__ = ["SourceText", "discover", "glob_match", "read_source", "relative_path", "resolved"]
+__all__ = ["SourceText", "discover", "excluded", "glob_match", "read_source", "relative_path", "resolved"]
 
 # Never worth descending into, with or without a .gitignore.
 _SKIPPED_DIRECTORIES = frozenset(
@@ -95,6 +96,12 @@ def _selected(relative: str, config: Config) -> bool:
     posix = PurePosixPath(relative)
     included = any(_glob_match(posix, pattern) for pattern in config.include)
     return included and not any(_glob_match(posix, pattern) for pattern in config.exclude)
+
+
+def excluded(relative: str, config: Config) -> bool:
+    """Whether a project-relative path matches one of the ``exclude`` globs (``--force-exclude``)."""
+    posix = PurePosixPath(relative)
+    return any(_glob_match(posix, pattern) for pattern in config.exclude)
 
 
 def glob_match(relative: str, pattern: str) -> bool:
