@@ -107,15 +107,14 @@ def test_a_path_that_does_not_exist_is_exit_2_with_one_line(simsiam: Path, comma
     assert sorted(path.name for path in simsiam.iterdir()) == before  # no lock, no page, no cache
 
 
-@pytest.mark.parametrize("command", [["check", "."], ["check", ".", "--report"], ["report", "."]])
-def test_an_output_in_a_missing_folder_is_exit_2_with_one_line(simsiam: Path, command: list[str]) -> None:
-    done = paperlink(*command, "-o" if command[-1] != "--report" else "", "/missing/dir/out.txt", cwd=simsiam)
-    if command[-1] == "--report":
-        done = paperlink("check", ".", "--report", "/missing/dir/out.html", cwd=simsiam)
-        assert done.stderr == "paperlink: error: cannot write /missing/dir/out.html: No such file or directory\n"
-    else:
-        assert done.stderr == "paperlink: error: cannot write /missing/dir/out.txt: No such file or directory\n"
-    assert done.returncode == 2
+@pytest.mark.parametrize(
+    "arguments",
+    [["check", ".", "-o"], ["check", ".", "--report"], ["report", ".", "-o"], ["check", ".", "--statistics", "-o"]],
+)
+def test_an_output_in_a_missing_folder_is_exit_2_with_one_line(simsiam: Path, arguments: list[str]) -> None:
+    done = paperlink(*arguments, "/missing/dir/out.txt", cwd=simsiam)
+    expected = "paperlink: error: cannot write /missing/dir/out.txt: No such file or directory\n"
+    assert (done.returncode, done.stderr) == (2, expected)
 
 
 def test_audit_output_in_a_missing_folder_is_exit_2_before_running(simsiam: Path) -> None:
