@@ -159,3 +159,21 @@ def test_lock_check_and_update_together_are_a_usage_error(simsiam: Path) -> None
     assert done.returncode == 2
     assert "--check and --update cannot be used together" in done.stderr
     assert not (simsiam / "paperlink.lock").exists()
+
+
+# 5. A paper that is no LaTeX source.
+
+
+@pytest.mark.parametrize(
+    "name, content", [("paper.pdf", b"%PDF-1.5\n%\xe2\xe3\n"), ("paper.tex", b"%PDF-1.7 renamed\n")]
+)
+def test_a_pdf_configured_as_the_paper_is_exit_2_saying_what_is_accepted(
+    tmp_path: Path, name: str, content: bytes
+) -> None:
+    (tmp_path / name).write_bytes(content)
+    (tmp_path / "pyproject.toml").write_text(f'[tool.paperlink]\npapers = {{ main = "{name}" }}\n', encoding="utf-8")
+    (tmp_path / "train.py").write_text("x = 1  # paper: eq:loss\n", encoding="utf-8")
+    done = paperlink("check", cwd=tmp_path)
+    assert done.returncode == 2 and len(_lines(done.stderr)) == 1, done.stderr
+    assert f"{name} is a PDF, not LaTeX: paperlink reads the paper's LaTeX source" in done.stderr
+    assert "YAML manifest" in done.stderr and "arxiv.org/src" in done.stderr
