@@ -513,9 +513,11 @@ def _generation_time(option: str | None) -> str | None:
 
 def _write_html(report: Report, output_file: Path, when: str | None, *, all_files: bool) -> None:
     from paperlink.report import render_html
-    from paperlink.report.page import PageOptions, git_commit
+    from paperlink.report.page import PageOptions, git_commit, git_dirty
 
-    options = PageOptions(generated_at=when, commit=git_commit(report.root), all_files=all_files)
+    options = PageOptions(
+        generated_at=when, commit=git_commit(report.root), dirty=git_dirty(report.root), all_files=all_files
+    )
     try:
         output_file.write_text(render_html(report, options), encoding="utf-8")
     except OSError as error:

@@ -177,3 +177,42 @@ def test_a_pdf_configured_as_the_paper_is_exit_2_saying_what_is_accepted(
     assert done.returncode == 2 and len(_lines(done.stderr)) == 1, done.stderr
     assert f"{name} is a PDF, not LaTeX: paperlink reads the paper's LaTeX source" in done.stderr
     assert "YAML manifest" in done.stderr and "arxiv.org/src" in done.stderr
+
+
+def test_a_label_in_the_wrong_case_gets_a_did_you_mean(tmp_path: Path) -> None:
+    (tmp_path / "p.tex").write_text(
+        "\\documentclass{article}\n\\begin{document}\n\\begin{equation}\\label{eq:mse} a=b \\end{equation}\n\\end{document}\n"
+    )
+    (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\npapers = { p = "p.tex" }\n', encoding="utf-8")
+    (tmp_path / "a.py").write_text("x = 1  # paper: eq:MSE\n", encoding="utf-8")
+    done = paperlink("check", "--no-cache", cwd=tmp_path)
+    assert _lines(done.stdout)[0] == "a.py:1:8: PL101 eq:MSE is not a label of paper 'p'; did you mean eq:mse?"
+
+
+def _git(folder: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_the_report_header_counts_in_the_singular_and_marks_a_dirty_tree(simsiam: Path) -> None:
+    _git(simsiam, "init", "-q")
+    _git(simsiam, "add", "-A")
+    _git(simsiam, "commit", "-q", "-m", "sample")
+    done = paperlink("report", "--no-cache", "-q", "src/model.py", "-o", "page.html", cwd=simsiam)
+    page = (simsiam / "page.html").read_text(encoding="utf-8")
+    assert done.returncode == 0, done.stderr
+    assert "<dt>checked</dt><dd>1 file, 1 diagnostic (0 errors, 1 warning, 0 info)</dd>" in page
+    assert "plus uncommitted changes" not in page
+    with (simsiam / "src" / "model.py").open("a", encoding="utf-8") as stream:
+        stream.write("\n# an edit not yet committed\n")
+    paperlink("report", "--no-cache", "-q", ".", "-o", "page.html", cwd=simsiam)
+    page = (simsiam / "page.html").read_text(encoding="utf-8")
+    assert "plus uncommitted changes" in page
+    assert "<dt>checked</dt><dd>2 files, 6 diagnostics (2 errors, 4 warnings, 0 info)</dd>" in page
