@@ -216,3 +216,41 @@ def test_the_report_header_counts_in_the_singular_and_marks_a_dirty_tree(simsiam
     page = (simsiam / "page.html").read_text(encoding="utf-8")
     assert "plus uncommitted changes" in page
     assert "<dt>checked</dt><dd>2 files, 6 diagnostics (2 errors, 4 warnings, 0 info)</dd>" in page
+
+
+# 7. Positions: at the offending byte, at the command, and a self-recursive macro once.
+
+
+def _paper_project(folder: Path, paper: bytes) -> Path:
+    (folder / "p.tex").write_bytes(paper)
+    (folder / "pyproject.toml").write_text('[tool.paperlink]\npapers = { p = "p.tex" }\n', encoding="utf-8")
+    (folder / "a.py").write_text("x = 1  # paper: sec:a\n", encoding="utf-8")
+    return folder
+
+
+def test_a_latex_group_never_closed_is_reported_at_its_command(tmp_path: Path) -> None:
+    tex = b"\\documentclass{article}\n\\begin{document}\n\\section{A}\\label{sec:a} text {open\n  \\begin{equation} a = b\n"
+    done = paperlink("check", "--no-cache", "--select", "PL013", cwd=_paper_project(tmp_path, tex))
+    assert _lines(done.stdout) == [
+        "p.tex:2:1: PL013 malformed LaTeX: \\begin{document} here is never closed",
+        "p.tex:3:31: PL013 malformed LaTeX: '{' here is never closed",
+        "p.tex:4:3: PL013 malformed LaTeX: \\begin{equation} here is never closed",
+    ]
+
+
+def test_a_self_recursive_macro_is_reported_once_however_often_it_is_used(tmp_path: Path) -> None:
+    uses = b"\n".join(b"\\beq a = b \\end{equation}" for _ in range(40))
+    tex = (
+        b"\\documentclass{article}\n\\newcommand{\\beq}{\\beq\\begin{equation}}\n\\begin{document}\n\\section{A}\\label{sec:a}\n"
+        + uses
+        + b"\n\\end{document}\n"
+    )
+    done = paperlink("check", "--no-cache", "--select", "PL013", cwd=_paper_project(tmp_path, tex))
+    recursive = [line for line in _lines(done.stdout) if "nested too deeply" in line]
+    assert recursive == ["p.tex:5:1: PL013 macro expansion of \\beq nested too deeply; stopped expanding"]
+
+
+def test_a_paper_byte_that_is_not_utf8_is_reported_at_its_column(tmp_path: Path) -> None:
+    tex = b"\\documentclass{article}\n\\begin{document}\n\\section{A}\\label{sec:a} caf\xe9\n\\end{document}\n"
+    done = paperlink("check", "--no-cache", "--select", "PL014", cwd=_paper_project(tmp_path, tex))
+    assert _lines(done.stdout) == ["p.tex:3:29: PL014 file is not valid UTF-8 (byte 0xe9); read as Latin-1"]

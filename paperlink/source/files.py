@@ -12,6 +12,7 @@ Reading never raises: a file that cannot be read or decoded yields a diagnostic
 
 from __future__ import annotations
 
+import codecs
 import fnmatch
 import functools
 import io
@@ -199,9 +200,12 @@ def read_source(path: Path, root: Path) -> SourceText:
     except (UnicodeDecodeError, LookupError) as error:
         start = getattr(error, "start", 0)
         line = data.count(b"\n", 0, start) + 1
+        column = start - (data.rfind(b"\n", 0, start) + 1) + 1  # at the offending byte (the line cannot be decoded)
+        if line == 1 and data.startswith(codecs.BOM_UTF8):
+            column -= len(codecs.BOM_UTF8)  # an editor does not show it
         detail = f"byte 0x{data[start]:02x} is not {encoding}" if isinstance(error, UnicodeDecodeError) else str(error)
-        return SourceText(path, relative, None, _problem(relative, line, f"cannot decode this file: {detail}"))
+        return SourceText(path, relative, None, _problem(relative, line, f"cannot decode this file: {detail}", column))
 
 
-def _problem(relative: str, line: int, message: str) -> Diagnostic:
-    return SourceNotDecodable.at(Span(relative, line), message)
+def _problem(relative: str, line: int, message: str, column: int = 1) -> Diagnostic:
+    return SourceNotDecodable.at(Span(relative, line, column), message)
