@@ -280,9 +280,13 @@ def _summarize(report: Report) -> None:
         click.echo(summary, err=True)
     count = len(report.diagnostics)
     click.echo(
-        f"{count} diagnostic{'s' if count != 1 else ''} in {report.files} file{'s' if report.files != 1 else ''} and the paper",
+        f"{_plural(count, 'diagnostic')} in {_plural(report.files, 'file')} and the paper",
         err=True,
     )
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 @cli.command("check")
@@ -580,7 +584,7 @@ def audit_command(entry: str, output_format: str | None, output_file: Path | Non
     if output_file is not None:
         _write(output_file, text)
         click.echo(
-            f"{len(result.events)} stops and exits from autograd, {len(diagnostics)} diagnostics; wrote {output_file}",
+            f"{len(result.events)} stops and exits from autograd, {_plural(len(diagnostics), 'diagnostic')}; wrote {output_file}",
             err=True,
         )
     else:
@@ -685,7 +689,7 @@ def lock_command(paths: tuple[Path, ...], update: bool, check_only: bool, config
     if current is not None and not update:
         raise PaperlinkError(f"{LOCK_FILE} exists; `paperlink lock --update` accepts the current state")
     _write(lock_file, text)
-    click.echo(f"wrote {len(report.locked) + len(kept)} links to {lock_file}", err=True)
+    click.echo(f"wrote {_plural(len(report.locked) + len(kept), 'link')} to {lock_file}", err=True)
 
 
 @cli.command("rule")

@@ -254,3 +254,13 @@ def test_a_paper_byte_that_is_not_utf8_is_reported_at_its_column(tmp_path: Path)
     tex = b"\\documentclass{article}\n\\begin{document}\n\\section{A}\\label{sec:a} caf\xe9\n\\end{document}\n"
     done = paperlink("check", "--no-cache", "--select", "PL014", cwd=_paper_project(tmp_path, tex))
     assert _lines(done.stdout) == ["p.tex:3:29: PL014 file is not valid UTF-8 (byte 0xe9); read as Latin-1"]
+
+
+def test_counts_of_one_are_singular(tmp_path: Path) -> None:
+    project = _paper_project(
+        tmp_path, b"\\documentclass{article}\n\\begin{document}\n\\section{A}\\label{sec:a}\n\\end{document}\n"
+    )
+    done = paperlink("lock", cwd=project)
+    assert done.stderr == f"wrote 1 link to {project / 'paperlink.lock'}\n"
+    checked = paperlink("check", "--no-cache", cwd=project)
+    assert checked.stderr.endswith("0 diagnostics in 1 file and the paper\n")
