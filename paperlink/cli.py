@@ -6,9 +6,11 @@ Exit status: 0 clean, 1 diagnostics found, 2 the run was impossible (a
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
@@ -135,49 +137,139 @@ def _check_options(command: _Command) -> _Command:
                 type=click.Path(path_type=Path),
                 help="Merge a `paperlink audit` JSON file: PL901-PL904.",
             ),
+            click.option(
+                "--extend-exclude",
+                metavar="GLOBS",
+                help="Exclude these globs (comma-separated) as well as the configuration's `exclude`.",
+            ),
+            click.option(
+                "--force-exclude",
+                is_flag=True,
+                help="Leave out files named on the command line that `exclude` matches (for pre-commit hooks).",
+            ),
+            click.option(
+                "--allow-empty",
+                is_flag=True,
+                help="Exit 0 when there is nothing to check (no Python files and no paper) instead of 2.",
+            ),
         ]
     ):
         command = option(command)
     return command
 
 
-def _run_check(
-    paths: tuple[Path, ...],
-    config_file: Path | None,
-    paper_overrides: tuple[str, ...],
-    jobs: int,
-    select: str | None,
-    ignore: str | None,
-    no_cache: bool,
-    audit_file: Path | None,
-    quiet: bool = False,
-    show_settings: bool = False,
-) -> Report:
-    from paperlink.engine import check
+@dataclass(frozen=True)
+class _Scope:
+    """What the command line asked to read: option values shared by ``check`` and ``report``."""
 
-    selected = _codes_option("--select", select)
-    ignored = _codes_option("--ignore", ignore) or ()
-    targets = list(paths) or [Path(".")]
-    config = load_config(config_file, targets[0])
+    paths: tuple[Path, ...] = ()
+    config_file: Path | None = None
+    paper_overrides: tuple[str, ...] = ()
+    jobs: int = 2
+    select: str | None = None
+    ignore: str | None = None
+    no_cache: bool = False
+    audit_file: Path | None = None
+    extend_exclude: str | None = None
+    force_exclude: bool = False
+    allow_empty: bool = False
+
+
+def _existing(paths: tuple[Path, ...]) -> list[Path]:
+    """The paths as given, or a :class:`PaperlinkError` naming the first that does not exist."""
+    for path in paths:
+        if not path.exists():
+            raise PaperlinkError(f"path not found: {path}")
+    return list(paths)
+
+
+def _load(scope: _Scope, targets: list[Path]) -> Config:
+    config = load_config(scope.config_file, targets[0])
+    if scope.extend_exclude:
+        config = dataclasses.replace(config, exclude=(*config.exclude, *_globs(scope.extend_exclude)))
+    return config
+
+
+def _globs(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _named_files(targets: list[Path], config: Config, force_exclude: bool) -> tuple[list[Path], list[str]]:
+    """The targets as the whole-project run reads them, and the project-relative named files.
+
+    Folders are kept; named files become paths under the root (so discovery meets each
+    once), those ``exclude`` matches left out with ``--force-exclude``.
+    """
+    from paperlink.source.files import excluded
+    from paperlink.spans import relative_path
+
+    folders = [target for target in targets if not target.is_file()]
+    named = []
+    for target in targets:
+        if target.is_file():
+            relative = relative_path(target, config.root)
+            if not (force_exclude and excluded(relative, config)):
+                named.append(relative)
+    return folders, named
+
+
+def _run_check(scope: _Scope, quiet: bool = False, show_settings: bool = False) -> Report | None:
+    """The report for the command line's scope; None when every named file is excluded.
+
+    With files named (as pre-commit passes them), the whole project is checked (the cache
+    makes it cheap) and only the diagnostics located in those files are kept, unless one of
+    them is the paper or a file the settings read: see :func:`paperlink.engine.narrow`.
+    """
+    from paperlink.engine import check, narrow
+
+    selected = _codes_option("--select", scope.select)
+    ignored = _codes_option("--ignore", scope.ignore) or ()
+    targets = _existing(scope.paths) or [Path(".")]
+    config = _load(scope, targets)
     if show_settings:
         click.echo(_settings_text(config, targets, selected, ignored), nl=False)
         sys.exit(EXIT_CLEAN)
-    audit = _read_audit(audit_file) if audit_file is not None else None
+    folders, named = _named_files(targets, config, scope.force_exclude)
+    if not folders and not named:
+        return None
+    audit = _read_audit(scope.audit_file) if scope.audit_file is not None else None
     progress = _Progress() if not quiet and sys.stderr.isatty() else None
+    sources = [config.root / path for path in named if path.endswith(_SOURCE_SUFFIXES)]
     report = check(
         config,
-        targets,
-        _overrides(paper_overrides),
-        jobs=jobs,
+        [*folders, *sources] if folders else [config.root, *sources],
+        _overrides(scope.paper_overrides),
+        jobs=scope.jobs,
         select=selected,
         ignore=ignored,
-        cache=not no_cache,
+        cache=not scope.no_cache,
         progress=progress,
         audit=audit,
     )
     if progress is not None:
         progress.clear()
+    if named and not folders:
+        report = narrow(report, frozenset(named), paper_named=_names_project_file(named, report, config))
+    if report.files == 0 and not report.papers and not scope.allow_empty:
+        raise PaperlinkError(
+            f"nothing to check: no Python files or notebooks under {', '.join(str(t) for t in targets)} and no "
+            "paper configured (docs/configuration.md); --allow-empty accepts this"
+        )
     return report
+
+
+_SOURCE_SUFFIXES = (".py", ".ipynb")
+
+
+def _names_project_file(named: list[str], report: Report, config: Config) -> bool:
+    """Whether a named file is read as the paper, a config file or the settings themselves."""
+    from paperlink.spans import relative_path
+
+    read = {path for paper in report.papers.values() for path in (paper.source, *paper.files)}
+    read |= {path for path in report.checked_paths if not path.endswith(_SOURCE_SUFFIXES)}
+    if config.source is not None:
+        read.add(relative_path(config.source, config.root))
+    return any(path in read for path in named if not path.endswith(_SOURCE_SUFFIXES))
 
 
 def _summarize(report: Report) -> None:
@@ -188,9 +280,13 @@ def _summarize(report: Report) -> None:
         click.echo(summary, err=True)
     count = len(report.diagnostics)
     click.echo(
-        f"{count} diagnostic{'s' if count != 1 else ''} in {report.files} file{'s' if report.files != 1 else ''} and the paper",
+        f"{_plural(count, 'diagnostic')} in {_plural(report.files, 'file')} and the paper",
         err=True,
     )
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 @cli.command("check")
@@ -223,51 +319,100 @@ def _summarize(report: Report) -> None:
 @click.option("--statistics", is_flag=True, help="Print the number of diagnostics per rule instead of the diagnostics.")
 @click.option("--show-settings", is_flag=True, help="Print the settings this run would use, and exit.")
 def check_command(
-    paths: tuple[Path, ...],
     output_format: str,
-    config_file: Path | None,
-    paper_overrides: tuple[str, ...],
     output_file: Path | None,
     quiet: bool,
-    jobs: int,
-    select: str | None,
-    ignore: str | None,
     fail_under: float | None,
-    no_cache: bool,
-    audit_file: Path | None,
     html_file: Path | None,
     color: str,
     statistics: bool,
     show_settings: bool,
+    **scope: Any,
 ) -> None:
-    """Check annotations in PATHS (default: the current folder) against the paper."""
-    from paperlink.formats import FORMATS, report_to_text
+    """Check annotations in PATHS (default: the current folder) against the paper.
+
+    Named files (as pre-commit passes them) are checked with the whole project: only the
+    diagnostics located in them are reported, or every one when a named file is the paper
+    or a file the settings read (docs/check.md).
+    """
+    from paperlink.formats import FORMATS, report_to_text, statistics_json
     from paperlink.formats import statistics as count_by_code
 
+    for written in (output_file, html_file):
+        _require_folder(written)
     when = _generation_time(None) if html_file is not None else None
-    report = _run_check(
-        paths, config_file, paper_overrides, jobs, select, ignore, no_cache, audit_file, quiet, show_settings
-    )
+    report = _run_check(_Scope(**scope), quiet, show_settings)
+    if report is None:
+        if not quiet:
+            click.echo("nothing to check: every named file is excluded (--force-exclude)", err=True)
+        sys.exit(EXIT_CLEAN)
     painted = output_format == "text" and output_file is None and not statistics and _use_color(color)
     if statistics:
-        text = count_by_code(report)
+        text = statistics_json(report) if output_format == "json" else count_by_code(report)
     elif painted:
-        text = report_to_text(report, _paint)
+        text = report_to_text(report, _paint, _from_here(report))
+    elif output_format == "text":
+        text = report_to_text(report, None, _from_here(report))
     else:
         text = FORMATS[output_format](report)
     if output_file is not None:
-        output_file.write_text(text, encoding="utf-8")
+        _write(output_file, text)
     else:
         click.echo(text, nl=False, color=painted or None)
     if html_file is not None:
         _write_html(report, html_file, when, all_files=False)
     if not quiet:
         _summarize(report)
-    covered = report.coverage_percent()
-    below = fail_under is not None and covered is not None and covered < fail_under
-    if below:
-        click.echo(f"coverage {covered:.1f}% is under --fail-under {fail_under:g}%", err=True)
+    below = _below(report, fail_under, bool(scope["paths"]))
     sys.exit(EXIT_DIAGNOSTICS if report.failing or below else EXIT_CLEAN)
+
+
+def _below(report: Report, fail_under: float | None, named: bool) -> bool:
+    """Whether coverage is under ``--fail-under`` (said on stderr); never for named files."""
+    if fail_under is None:
+        return False
+    covered = report.coverage_percent()
+    if covered is None:
+        if named and not report.coverage:
+            click.echo(
+                "--fail-under does not apply to named files: coverage is measured over the whole project", err=True
+            )
+        return False
+    if covered < fail_under:
+        click.echo(f"coverage {covered:.1f}% is under --fail-under {fail_under:g}%", err=True)
+        return True
+    return False
+
+
+def _from_here(report: Report) -> Callable[[str], str]:
+    """Project-relative paths as paths from the current folder, where that is inside the project
+    or the project inside it (clickable from a sub-folder, as ruff's); else as they are."""
+    try:
+        here, root = Path.cwd().resolve(), report.root.resolve()
+    except OSError:
+        return lambda path: path
+    if here == root or not (here.is_relative_to(root) or root.is_relative_to(here)):
+        return lambda path: path
+
+    def rebase(path: str) -> str:
+        if Path(path).is_absolute():
+            return path
+        return Path(os.path.relpath(root / path, here)).as_posix()
+
+    return rebase
+
+
+def _require_folder(output_file: Path | None) -> None:
+    """Fail before any work when an output file's folder does not exist (nothing is written)."""
+    if output_file is not None and not output_file.parent.is_dir():
+        raise PaperlinkError(f"cannot write {output_file}: No such file or directory")
+
+
+def _write(output_file: Path, text: str) -> None:
+    try:
+        output_file.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise PaperlinkError(f"cannot write {output_file}: {error.strerror or error}") from None
 
 
 _COLORS: dict[str, dict[str, Any]] = {
@@ -344,27 +489,19 @@ def _settings_text(config: Config, targets: list[Path], select: tuple[str, ...] 
     "--all-files", is_flag=True, help="Show every checked file in the code view, not only those with links or findings."
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary on stderr.")
-def report_command(
-    paths: tuple[Path, ...],
-    config_file: Path | None,
-    paper_overrides: tuple[str, ...],
-    jobs: int,
-    select: str | None,
-    ignore: str | None,
-    no_cache: bool,
-    audit_file: Path | None,
-    output_file: Path,
-    generated_at: str | None,
-    all_files: bool,
-    quiet: bool,
-) -> None:
+def report_command(output_file: Path, generated_at: str | None, all_files: bool, quiet: bool, **scope: Any) -> None:
     """Write the paper-to-code report of PATHS as one self-contained HTML file.
 
     Exit status 0 once the page is written, whatever it shows; `paperlink check --report`
     writes the same page and keeps check's exit status.
     """
+    _require_folder(output_file)
     when = _generation_time(generated_at)
-    report = _run_check(paths, config_file, paper_overrides, jobs, select, ignore, no_cache, audit_file, quiet)
+    report = _run_check(_Scope(**scope), quiet)
+    if report is None:
+        if not quiet:
+            click.echo("nothing to check: every named file is excluded (--force-exclude); no report written", err=True)
+        sys.exit(EXIT_CLEAN)
     _write_html(report, output_file, when, all_files=all_files)
     if not quiet:
         _summarize(report)
@@ -380,9 +517,11 @@ def _generation_time(option: str | None) -> str | None:
 
 def _write_html(report: Report, output_file: Path, when: str | None, *, all_files: bool) -> None:
     from paperlink.report import render_html
-    from paperlink.report.page import PageOptions, git_commit
+    from paperlink.report.page import PageOptions, git_commit, git_dirty
 
-    options = PageOptions(generated_at=when, commit=git_commit(report.root), all_files=all_files)
+    options = PageOptions(
+        generated_at=when, commit=git_commit(report.root), dirty=git_dirty(report.root), all_files=all_files
+    )
     try:
         output_file.write_text(render_html(report, options), encoding="utf-8")
     except OSError as error:
@@ -433,6 +572,7 @@ def audit_command(entry: str, output_format: str | None, output_file: Path | Non
     from paperlink.runtime.result import audit_to_json
     from paperlink.runtime.show import audit_to_text
 
+    _require_folder(output_file)
     hide_accelerators()
     result = run_entry(entry, seed=seed, group_depth=group_depth)
     diagnostics = audit_diagnostics(result)
@@ -442,9 +582,9 @@ def audit_command(entry: str, output_format: str | None, output_file: Path | Non
     else:
         text = audit_to_text(result, diagnostics)
     if output_file is not None:
-        output_file.write_text(text, encoding="utf-8")
+        _write(output_file, text)
         click.echo(
-            f"{len(result.events)} stops and exits from autograd, {len(diagnostics)} diagnostics; wrote {output_file}",
+            f"{len(result.events)} stops and exits from autograd, {_plural(len(diagnostics), 'diagnostic')}; wrote {output_file}",
             err=True,
         )
     else:
@@ -505,7 +645,7 @@ def hparams_command(
     from paperlink.engine import check
     from paperlink.hyperparameter_formats import TABLE_FORMATS
 
-    targets = list(paths) or [Path(".")]
+    targets = _existing(paths) or [Path(".")]
     config = load_config(config_file, targets[0])
     report = check(
         config,
@@ -528,7 +668,11 @@ def lock_command(paths: tuple[Path, ...], update: bool, check_only: bool, config
     from paperlink.engine import check
     from paperlink.lock import LOCK_FILE, read_lock, render_lock
 
-    targets = list(paths) or [Path(".")]
+    if check_only and update:
+        raise click.UsageError(
+            "--check and --update cannot be used together: --check reads the lock, --update writes it"
+        )
+    targets = _existing(paths) or [Path(".")]
     config = load_config(config_file, targets[0])
     report = check(config, targets, jobs=2, cache=True)
     lock_file = config.root / LOCK_FILE
@@ -544,8 +688,8 @@ def lock_command(paths: tuple[Path, ...], update: bool, check_only: bool, config
         sys.exit(EXIT_CLEAN)
     if current is not None and not update:
         raise PaperlinkError(f"{LOCK_FILE} exists; `paperlink lock --update` accepts the current state")
-    lock_file.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {len(report.locked) + len(kept)} links to {lock_file}", err=True)
+    _write(lock_file, text)
+    click.echo(f"wrote {_plural(len(report.locked) + len(kept), 'link')} to {lock_file}", err=True)
 
 
 @cli.command("rule")

@@ -47,6 +47,7 @@ from paperlink.source.annotations import Annotation, collect_annotations
 from paperlink.source.code import read_code
 from paperlink.source.environment import read_environment
 from paperlink.source.files import SourceText, discover, read_source
+from paperlink.source.near_misses import near_misses
 from paperlink.source.notebook import Notebook, NotebookError, bind_markdown_annotations, is_notebook, read_notebook
 from paperlink.source.notebook_layout import NotebookLayout, to_cells
 from paperlink.source.parse import ParsedSource, SourceParseError, parse_source
@@ -55,7 +56,7 @@ from paperlink.spans import Span, relative_path
 from paperlink.suppressions import apply_suppressions
 from paperlink.trace import resolve_all
 
-__all__ = ["check", "trace_annotations", "coverage"]
+__all__ = ["check", "trace_annotations", "coverage", "narrow"]
 
 _PROBLEM_RULES: dict[str, type[Rule]] = {
     "unknown": UnknownReference,
@@ -186,16 +187,17 @@ def _scan_parsed(parsed: ParsedSource, analyses: tuple[str, ...], notebook: Note
         if notebook is not None:
             annotations = bind_markdown_annotations(annotations, notebook)
         suppressions = tuple(collect_suppressions(parsed))
+        misses = tuple(near_misses(parsed))
     except SourceParseError as refused:  # libcst reads only files it parsed already: a safeguard
         return _Scanned(problem=refused.diagnostic)
     except RecursionError:  # libcst's visitors (newer syntax) and the layout of nested blocks recurse
         message = "cannot read annotations in this file: it is nested too deeply"
         return _Scanned(problem=SourceSyntaxError.at(Span(parsed.relative, 1), message))
     if not analyses:
-        return _Scanned(annotations, suppressions)
+        return _Scanned(annotations, suppressions, notes=misses)
     cells = tuple(cell.first_line for cell in notebook.layout.cells) if notebook is not None else ()
     facts, notes = _analyse(parsed, annotations, analyses, cells)
-    return _Scanned(annotations, suppressions, facts=facts, notes=notes)
+    return _Scanned(annotations, suppressions, facts=facts, notes=misses + notes)
 
 
 def _analyse(
@@ -382,6 +384,28 @@ def check(
         papers=papers,
         exempt=exempt,
         notebooks=notebooks,
+    )
+
+
+def narrow(report: Report, named: frozenset[str], *, paper_named: bool) -> Report:
+    """A whole-project report cut down to what a run over named files shows (pre-commit's).
+
+    Whole-project conclusions (coverage, a paper value no code sets, unused suppressions)
+    are made over the whole project, then only the diagnostics located in the ``named``
+    files (project-relative) are kept. When a named file is the paper or a file the
+    project's settings read (``paper_named``), an edit there can break any link: every
+    diagnostic is kept, with coverage.
+    """
+    if paper_named:
+        return report
+    sources = [path for path in report.checked_paths if path in named]
+    return dataclasses.replace(
+        report,
+        diagnostics=tuple(d for d in report.diagnostics if d.span.path in named),
+        links=tuple(link for link in report.links if link.span.path in named),
+        coverage=(),
+        files=len(sources),
+        checked_paths=tuple(sources),
     )
 
 

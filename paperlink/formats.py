@@ -31,6 +31,7 @@ __all__ = [
     "SARIF_SCHEMA",
     "report_to_text",
     "statistics",
+    "statistics_json",
     "report_to_json",
     "report_to_sarif",
     "report_to_github",
@@ -58,16 +59,26 @@ def _rule(code: str) -> type[Rule] | None:
 # --- text and json ----------------------------------------------------------------------
 
 
-def report_to_text(report: Report, style: Callable[[str, str], str] | None = None) -> str:
+def report_to_text(
+    report: Report, style: Callable[[str, str], str] | None = None, path: Callable[[str], str] | None = None
+) -> str:
     """One line per diagnostic: ``path:line:column: CODE message`` (clickable in terminals).
 
     ``style(text, role)`` colours the parts (roles: ``location``, and the severity for the
-    code); without it the text is plain.
+    code); without it the text is plain. ``path`` rewrites each project-relative path (the
+    command line makes them relative to the current folder).
     """
     paint = style or (lambda text, role: text)
+    where = path or (lambda text: text)
     return "".join(
-        f"{paint(str(d.span), 'location')}: {paint(d.code, d.severity.value)} {d.message}\n" for d in report.diagnostics
+        f"{paint(_location(d.span, where), 'location')}: {paint(d.code, d.severity.value)} {d.message}\n"
+        for d in report.diagnostics
     )
+
+
+def _location(span: Span, path: Callable[[str], str]) -> str:
+    text = str(span)
+    return path(span.path) + text[len(span.path) :] if text.startswith(span.path) else text
 
 
 def statistics(report: Report) -> str:
@@ -80,6 +91,18 @@ def statistics(report: Report) -> str:
         rule = rule_by_code(code)
         lines.append(f"{count:>5}  {code}  {rule.name if rule else ''}".rstrip())
     return "".join(f"{line}\n" for line in lines)
+
+
+def statistics_json(report: Report) -> str:
+    """``--statistics --format json``: ``[{"code", "name", "count"}]``, most frequent first (as ruff)."""
+    from paperlink.rules import rule_by_code
+
+    counts = Counter(d.code for d in report.diagnostics)
+    rows = []
+    for code, count in sorted(counts.items(), key=lambda pair: (-pair[1], pair[0])):
+        rule = rule_by_code(code)
+        rows.append({"code": code, "name": rule.name if rule else None, "count": count})
+    return json.dumps(rows, indent=2, sort_keys=True) + "\n"
 
 
 def report_to_json(report: Report) -> str:

@@ -288,7 +288,9 @@ def _labels(paper: Paper) -> list[str]:
 
 def _did_you_mean_label(label: str, *choice_lists: list[str]) -> str:
     for choices in choice_lists:
-        close = difflib.get_close_matches(label, choices, n=1)
+        # LaTeX labels are case-sensitive, and difflib scores eq:MSE against eq:mse too low
+        same_letters = [choice for choice in choices if choice.lower() == label.lower()]
+        close = same_letters[:1] or difflib.get_close_matches(label, choices, n=1)
         if close:
             return f"; did you mean {close[0]}?"
     return ""

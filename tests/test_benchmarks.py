@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import needs
+
 ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = (
@@ -67,7 +69,7 @@ def test_stress_benchmark_runs_scaled_down() -> None:
 
 
 def test_audit_benchmark_runs_on_the_sample_models() -> None:
-    pytest.importorskip("torch")
+    needs.torch()
     result = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "audit.py"), "--repeat", "1"],
         capture_output=True,

@@ -133,7 +133,7 @@ def test_a_broken_notebook_beside_a_good_file_is_a_diagnostic_and_the_run_goes_o
     assert done.returncode == 1, done.stderr
     assert done.stdout == (
         "broken.ipynb:1:12: PL004 not a notebook: invalid JSON (Expecting value)\n"
-        "latin.ipynb:1:1: PL002 cannot decode this file: byte 0xe9 is not utf-8\n"
+        "latin.ipynb:1:34: PL002 cannot decode this file: byte 0xe9 is not utf-8\n"  # at the byte
     )
 
 

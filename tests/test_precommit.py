@@ -24,8 +24,13 @@ PAPER = r"""\documentclass{article}
 \begin{document}
 \section{Method}\label{sec:method}
 \begin{equation}\label{eq:loss} \mathcal{L} = -\cos\big(p, \sg(z)\big) \end{equation}
+We train with SGD and a learning rate of $0.05$.
 \end{document}
 """
+# Sets the paper's learning rate: a commit of any other file must not be told the paper's value
+# has no code (PL404), which only the whole project can say.
+TRAIN = 'import argparse\n\nparser = argparse.ArgumentParser()\nparser.add_argument("--lr", type=float, default=0.05)\n'
+HELPER = '"""A small helper."""\n\n\ndef double(x):\n    return 2 * x\n'
 CLEAN = """import torch.nn.functional as F
 
 
@@ -85,9 +90,11 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, s
     (project / "src").mkdir(parents=True)
     (project / "paper.tex").write_text(PAPER, encoding="utf-8")
     (project / "pyproject.toml").write_text(
-        '[tool.paperlink]\npapers = { method = "paper.tex" }\ninclude = ["src/**/*.py"]\n', encoding="utf-8"
+        '[tool.paperlink]\npapers = { method = "paper.tex" }\ninclude = ["src/**/*.py"]\nexclude = ["src/legacy/**"]\n',
+        encoding="utf-8",
     )
     (project / "src" / "losses.py").write_text(CLEAN, encoding="utf-8")
+    (project / "src" / "train.py").write_text(TRAIN, encoding="utf-8")
     (project / "requirements.txt").write_text("torch==2.1.2\n", encoding="utf-8")  # PL505, PL506: the environment
     (project / ".python-version").write_text("3.11\n", encoding="utf-8")
     (project / ".pre-commit-config.yaml").write_text(
@@ -150,3 +157,47 @@ def test_a_notebook_is_checked_by_the_hook_with_cell_positions(project: tuple[Pa
     rejected = _commit(folder, env, "a notebook")
     assert rejected.returncode != 0
     assert "src/explore.ipynb:cell 3:2:39: PL201 " in rejected.stdout, rejected.stdout[-600:]
+
+
+def _start_from_a_clean_commit(folder: Path, env: dict[str, str]) -> None:
+    """Undo what the tests above left (a rejected change, a notebook) and commit the clean
+    project without the hook, so that each test below commits one change of its own."""
+    (folder / "src" / "losses.py").write_text(CLEAN, encoding="utf-8")
+    (folder / "paper.tex").write_text(PAPER, encoding="utf-8")
+    (folder / "src" / "explore.ipynb").unlink(missing_ok=True)
+    _git(folder, "add", "-A")
+    _git(folder, "commit", "-q", "--no-verify", "--allow-empty", "-m", "clean")
+
+
+def test_a_harmless_helper_commit_passes(project: tuple[Path, dict[str, str]]) -> None:
+    """Issue 23: the hook named only the helper, and paperlink reported PL404 for the paper's
+    learning rate, which train.py sets; now the whole project decides, the helper is clean."""
+    folder, env = project
+    _start_from_a_clean_commit(folder, env)
+    (folder / "src" / "helpers.py").write_text(HELPER, encoding="utf-8")
+    done = _commit(folder, env, "a helper")
+    assert done.returncode == 0, done.stdout
+    assert "paperlink" in done.stdout and "Passed" in done.stdout
+    assert "PL404" not in done.stdout
+
+
+def test_a_tex_edit_that_breaks_a_link_is_blocked_with_the_message(project: tuple[Path, dict[str, str]]) -> None:
+    folder, env = project
+    _start_from_a_clean_commit(folder, env)
+    (folder / "paper.tex").write_text(PAPER.replace(r"\label{eq:loss}", r"\label{eq:cosine}"), encoding="utf-8")
+    done = _commit(folder, env, "rename the loss's label")
+    assert done.returncode != 0
+    assert "Failed" in done.stdout
+    assert "src/losses.py:4:18: PL101 eq:loss is not a label of paper 'method'" in done.stdout, done.stdout[-800:]
+    assert _git(folder, "log", "-1", "--format=%s") == "clean"
+
+
+def test_an_excluded_legacy_folder_is_skipped(project: tuple[Path, dict[str, str]]) -> None:
+    """``exclude = ["src/legacy/**"]``: the hook passes its files, --force-exclude leaves them out."""
+    folder, env = project
+    _start_from_a_clean_commit(folder, env)
+    (folder / "src" / "legacy").mkdir(exist_ok=True)
+    (folder / "src" / "legacy" / "old.py").write_text(UNDOCUMENTED_STOP, encoding="utf-8")  # PL201 where checked
+    done = _commit(folder, env, "the old training code, as it was")
+    assert done.returncode == 0, done.stdout
+    assert "Passed" in done.stdout and "PL201" not in done.stdout

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import needs
+
 from paperlink.data import TORCH_DEFAULTS, torch_defaults
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "generate_torch_defaults.py"
@@ -21,7 +23,7 @@ def _generator():
 
 @pytest.mark.slow  # torch
 def test_table_matches_the_installed_torch() -> None:
-    torch = pytest.importorskip("torch")
+    torch = needs.torch()
     generator = _generator()
     table = generator.build_table()
     if table["torch"] != torch_defaults()["torch"]:

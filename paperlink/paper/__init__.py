@@ -41,6 +41,39 @@ def parse_paper(path: Path, *, name: str, root: Path) -> Paper:
         from paperlink.paper.manifest import read_manifest
 
         return read_manifest(path, name=name, root=root)
+    _require_latex(path)
     from paperlink.paper.latex import read_latex_paper  # pylatexenc is imported only here
 
     return read_latex_paper(path, name=name, root=root)
+
+
+_NOT_LATEX = {
+    ".pdf": "a PDF",
+    ".ps": "PostScript",
+    ".dvi": "a DVI file",
+    ".docx": "a Word document",
+    ".doc": "a Word document",
+    ".html": "HTML",
+    ".md": "Markdown",
+}
+
+
+def _require_latex(path: Path) -> None:
+    """A :class:`PaperNotFoundError` for a paper that is no LaTeX source (a PDF, a binary file):
+    reading it as LaTeX would find no item and every check would pass silently."""
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(1024)
+    except OSError as error:
+        raise PaperNotFoundError(f"cannot read the paper {path}: {error.strerror or error}") from None
+    kind = _NOT_LATEX.get(path.suffix.lower())
+    if kind is None and head.startswith(b"%PDF"):
+        kind = "a PDF"
+    elif kind is None and b"\0" in head:
+        kind = "a binary file"
+    if kind is not None:
+        raise PaperNotFoundError(
+            f"{path} is {kind}, not LaTeX: paperlink reads the paper's LaTeX source (its main .tex file) "
+            "or a YAML manifest (docs/manifest.md); for an arXiv paper, download the source from its "
+            "'TeX Source' link (https://arxiv.org/src/ID)"
+        )

@@ -505,6 +505,9 @@ def _use_pattern(names: frozenset[str], env_names: set[str]) -> re.Pattern[str]:
     return re.compile("|".join(alternatives))
 
 
+_TOO_DEEP = "macro expansion nested too deeply; stopped expanding"
+
+
 def _expand(
     text: str,
     pattern: re.Pattern[str],
@@ -540,11 +543,16 @@ def _expand(
             continue
         replacement, end = result
         if depth + 1 >= _MAX_EXPANSION_DEPTH:
-            problems.append((match.start(), "macro expansion nested too deeply; stopped expanding"))
+            problems.append((match.start(), _TOO_DEEP))
         else:
             nested: list[tuple[int, str]] = []  # offsets in the replacement: report them at this use
             replacement = _expand(replacement, pattern, macros, environments, nested, depth + 1, budget)
-            problems.extend((match.start(), message) for message in dict.fromkeys(m for _, m in nested))
+            for message in dict.fromkeys(m for _, m in nested):
+                if depth == 0 and message == _TOO_DEEP:  # a self-recursive macro: once, not at each use
+                    message = f"macro expansion of {match.group(0)} nested too deeply; stopped expanding"
+                    if any(known == message for _, known in problems):
+                        continue
+                problems.append((match.start(), message))
         pieces.append(text[last : match.start()])
         pieces.append(_fit(replacement, text[match.start() : end]))
         last = pos = end

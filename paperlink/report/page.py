@@ -47,13 +47,14 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["PageOptions", "build_page", "git_commit", "generation_time", "project_name"]
+__all__ = ["PageOptions", "build_page", "git_commit", "git_dirty", "generation_time", "project_name"]
 
 
 @dataclass(frozen=True)
 class PageOptions:
     generated_at: str | None = None  # shown as given; None shows no time
     commit: str | None = None  # the code's git commit; see git_commit
+    dirty: bool = False  # tracked files differ from that commit; see git_dirty
     all_files: bool = False  # show every checked file, not only those with links or diagnostics
     project: str | None = None  # defaults to the name of the project folder
 
@@ -72,6 +73,21 @@ def git_commit(root: Path) -> str | None:
         return None
     commit = done.stdout.strip()
     return commit if done.returncode == 0 and len(commit) in (40, 64) else None
+
+
+def git_dirty(root: Path) -> bool:
+    """Whether tracked files in ``root``'s work tree differ from its commit (untracked ones aside)."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0 and bool(done.stdout.strip())
 
 
 def build_page(report: Report, options: PageOptions = PageOptions()) -> Page:
@@ -135,6 +151,7 @@ def _header(report: Report, options: PageOptions) -> Header:
         project=options.project or project_name(report.root),
         version=__version__,
         commit=options.commit,
+        dirty=options.dirty and options.commit is not None,
         generated_at=options.generated_at,
         papers=tuple(paper_header(report.papers[name]) for name in sorted(report.papers)),
         summary=summarize(report),

@@ -71,6 +71,7 @@ class Header:
     generated_at: str | None
     papers: tuple[PaperHeader, ...]
     summary: Summary
+    dirty: bool = False  # the work tree differs from the commit: the page shows code not in it
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ from paperlink.rules.source_input import (
     UnreadableConfigFile,
     UnreadableEnvironmentFile,
 )
-from paperlink.rules.suppression import UnknownSuppressionCode, UnusedSuppression
+from paperlink.rules.suppression import MalformedDirective, UnknownSuppressionCode, UnusedSuppression
 from paperlink.rules.traceability import (
     AmbiguousReference,
     MalformedAnnotation,
@@ -93,6 +93,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     StaleLink,
     UnusedSuppression,
     UnknownSuppressionCode,
+    MalformedDirective,
     UndocumentedGradientStop,
     DataAttributeStop,
     LossThroughConversion,

@@ -1,6 +1,7 @@
-"""PL112-PL113: suppression comments that do nothing or cannot be read.
+"""PL112-PL114: directive comments that do nothing or cannot be read.
 
-Reported by :func:`paperlink.suppressions.apply_suppressions`; no suppression silences them.
+PL112 and PL113 are reported by :func:`paperlink.suppressions.apply_suppressions`, PL114
+by :mod:`paperlink.source.near_misses`.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from paperlink.diagnostics import Severity
 from paperlink.rules.base import Rule
 
-__all__ = ["UnusedSuppression", "UnknownSuppressionCode"]
+__all__ = ["UnusedSuppression", "UnknownSuppressionCode", "MalformedDirective"]
 
 
 class UnusedSuppression(Rule):
@@ -72,3 +73,40 @@ class UnknownSuppressionCode(Rule):
     name = "unknown-suppression-code"
     severity = Severity.ERROR
     summary = "a suppression comment that names no rule or cannot be read"
+
+
+class MalformedDirective(Rule):
+    """
+    ## What it does
+    Reports a `# paperlink:` comment whose directive paperlink does not know (a typo such
+    as `stopgrad` or `ignroe[PL201]`), one written without its colon
+    (`# paperlink ignore[PL201]`), and a justification written without the reason it
+    requires (`# paperlink: stop-grad` with nothing after it). The message gives the
+    correct spelling.
+
+    ## Why it matters
+    A directive paperlink cannot read does nothing: the diagnostic it was meant to
+    suppress or justify is reported anyway, or, worse, a justification with no reason
+    tells the next reader nothing about why the code departs from the paper.
+
+    ## Example
+    ```python
+    z = z.detach()  # paperlink: stopgrad target branch, Sec. 3.2
+    h = h.detach()  # paperlink: stop-grad
+    ```
+
+    ## How to document it
+    Spell the directive as the message says: `ignore[CODES]`, `ignore-file[CODES]`,
+    `stop-grad`, `global`, `env`, `import-time`, `seed`, `nondeterministic` or `results`,
+    each but the suppressions followed by its reason (docs/suppressions.md,
+    docs/gradients.md, docs/hidden-inputs.md).
+
+    ## Known limits
+    Only comments holding the word `paperlink` are read; a typo in that word itself
+    (`# paperlnk: ignore`) is not found.
+    """
+
+    code = "PL114"
+    name = "malformed-directive"
+    severity = Severity.WARNING
+    summary = "a # paperlink: directive that cannot be read or lacks its reason"

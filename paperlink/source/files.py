@@ -3,7 +3,8 @@
 Discovery works like ruff's: directories are walked (symbolic links to directories are
 not followed, so a link loop cannot trap the walk), files git ignores are skipped when
 the target lies in a git work tree, and the configuration's include/exclude globs apply.
-Files named explicitly on the command line are always checked, as pre-commit expects.
+Files named explicitly on the command line are checked even when excluded, unless the
+command line asks `--force-exclude` (as ruff), which pre-commit hooks do.
 
 Reading never raises: a file that cannot be read or decoded yields a diagnostic
 (PL002) and no text, and the run goes on.
@@ -11,6 +12,7 @@ Reading never raises: a file that cannot be read or decoded yields a diagnostic
 
 from __future__ import annotations
 
+import codecs
 import fnmatch
 import functools
 import io
@@ -27,7 +29,7 @@ from paperlink.diagnostics import Diagnostic
 from paperlink.rules.source_input import SourceNotDecodable
 from paperlink.spans import Span, relative_path
 
-__all__ = ["SourceText", "discover", "glob_match", "read_source", "relative_path", "resolved"]
+__all__ = ["SourceText", "discover", "excluded", "glob_match", "read_source", "relative_path", "resolved"]
 
 # Never worth descending into, with or without a .gitignore.
 _SKIPPED_DIRECTORIES = frozenset(
@@ -95,6 +97,12 @@ def _selected(relative: str, config: Config) -> bool:
     posix = PurePosixPath(relative)
     included = any(_glob_match(posix, pattern) for pattern in config.include)
     return included and not any(_glob_match(posix, pattern) for pattern in config.exclude)
+
+
+def excluded(relative: str, config: Config) -> bool:
+    """Whether a project-relative path matches one of the ``exclude`` globs (``--force-exclude``)."""
+    posix = PurePosixPath(relative)
+    return any(_glob_match(posix, pattern) for pattern in config.exclude)
 
 
 def glob_match(relative: str, pattern: str) -> bool:
@@ -192,9 +200,12 @@ def read_source(path: Path, root: Path) -> SourceText:
     except (UnicodeDecodeError, LookupError) as error:
         start = getattr(error, "start", 0)
         line = data.count(b"\n", 0, start) + 1
+        column = start - (data.rfind(b"\n", 0, start) + 1) + 1  # at the offending byte (the line cannot be decoded)
+        if line == 1 and data.startswith(codecs.BOM_UTF8):
+            column -= len(codecs.BOM_UTF8)  # an editor does not show it
         detail = f"byte 0x{data[start]:02x} is not {encoding}" if isinstance(error, UnicodeDecodeError) else str(error)
-        return SourceText(path, relative, None, _problem(relative, line, f"cannot decode this file: {detail}"))
+        return SourceText(path, relative, None, _problem(relative, line, f"cannot decode this file: {detail}", column))
 
 
-def _problem(relative: str, line: int, message: str) -> Diagnostic:
-    return SourceNotDecodable.at(Span(relative, line), message)
+def _problem(relative: str, line: int, message: str, column: int = 1) -> Diagnostic:
+    return SourceNotDecodable.at(Span(relative, line, column), message)

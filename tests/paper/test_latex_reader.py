@@ -483,7 +483,7 @@ def test_macro_calling_itself_stops_with_a_diagnostic_at_its_use(tmp_path):
     )
     found = diagnostics(paper)
     assert [d for d in found if d[0] != "PL016"] == [
-        ("PL013", f"{MAIN}:3", "macro expansion nested too deeply; stopped expanding"),
+        ("PL013", f"{MAIN}:3", "macro expansion of \\x nested too deeply; stopped expanding"),
     ]
     duplicates = [d for d in found if d[0] == "PL016"]
     assert len(duplicates) == 15  # 16 nested expansions, each with \label{a}
@@ -556,7 +556,7 @@ def test_macro_calling_itself_several_times_does_not_explode(tmp_path, uses, exp
         },
     )
     assert [d for d in diagnostics(paper) if d[0] != "PL016"] == [
-        ("PL013", f"{MAIN}:3", "macro expansion nested too deeply; stopped expanding"),
+        ("PL013", f"{MAIN}:3", "macro expansion of \\x nested too deeply; stopped expanding"),
         ("PL013", f"{MAIN}:3", "more than 5000 nested macro expansions; stopped expanding"),
     ]
     assert paper.label_numbers() == {"a": "1", "s:b": "2"}

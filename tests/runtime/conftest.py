@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import needs
+
 REPO = Path(__file__).resolve().parents[2]
 SIMSIAM = REPO / "sample_papers" / "simsiam"
 DQN = REPO / "sample_papers" / "dqn"
@@ -57,7 +59,7 @@ def load(path: Path, name: str):
 @pytest.fixture(scope="session")
 def simsiam():
     """(model module, train module) of the SimSiam sample."""
-    pytest.importorskip("torch")
+    needs.torch()
     saved_vision, saved_argv = sys.modules.get("torchvision"), sys.argv
     sys.modules["torchvision"] = _stub_torchvision()
     sys.argv = ["train.py"]
@@ -76,7 +78,8 @@ def simsiam():
 @pytest.fixture(scope="session")
 def dqn():
     """(agent, networks) modules of the DQN sample."""
-    pytest.importorskip("torch")
+    needs.torch()
+    needs.numpy()
     networks = load(DQN / "src" / "networks.py", "networks")
     agent = load(DQN / "src" / "agent.py", "agent")
     return agent, networks

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests import needs
+
 pytestmark = pytest.mark.slow  # torch: the sample papers' models, run
-torch = pytest.importorskip("torch")
+torch = needs.torch()
 nn = torch.nn
 F = torch.nn.functional
 

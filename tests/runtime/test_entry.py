@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import needs
+
 from paperlink.cli import main
 from paperlink.runtime.result import audit_to_json
 from tests.runtime.conftest import needs_grad_mode
@@ -34,7 +36,7 @@ def at_repo(monkeypatch):
 @pytest.mark.slow  # torch
 @needs_grad_mode
 def test_audit_of_a_returned_loss_prints_json(capsys, at_repo):
-    pytest.importorskip("torch")
+    needs.torch()
     code, out, err = run_main(capsys, "audit", f"{ENTRY}:loss", "--format", "json", "--seed", "3")
     assert (code, err) == (0, ""), out
     document = json.loads(out)
@@ -50,7 +52,7 @@ def test_audit_of_a_returned_loss_prints_json(capsys, at_repo):
 @pytest.mark.slow  # torch
 @needs_grad_mode
 def test_audit_of_a_whole_step_writes_the_file_and_text_is_the_default(capsys, at_repo, tmp_path):
-    pytest.importorskip("torch")
+    needs.torch()
     target = tmp_path / "audit.json"
     code, out, err = run_main(capsys, "audit", f"{ENTRY}:step", "-o", str(target))
     assert (code, out) == (0, "")
@@ -63,7 +65,7 @@ def test_audit_of_a_whole_step_writes_the_file_and_text_is_the_default(capsys, a
 
 @pytest.mark.slow  # torch
 def test_same_seed_same_json(capsys, at_repo):
-    pytest.importorskip("torch")
+    needs.torch()
     first = run_main(capsys, "audit", f"{ENTRY}:loss", "--format", "json")
     assert run_main(capsys, "audit", f"{ENTRY}:loss", "--format", "json") == first
 
@@ -96,7 +98,7 @@ ENTRIES = {
 @pytest.mark.slow  # torch
 @pytest.mark.parametrize("case", sorted(ENTRIES))
 def test_an_entry_that_cannot_be_audited_is_one_clear_line_and_exit_2(capsys, monkeypatch, tmp_path, case):
-    pytest.importorskip("torch")
+    needs.torch()
     source, expected = ENTRIES[case]
     monkeypatch.chdir(tmp_path)
     (tmp_path / f"entry_{case}.py").write_text(source, encoding="utf-8")
@@ -121,7 +123,7 @@ def test_an_entry_that_cannot_be_audited_is_one_clear_line_and_exit_2(capsys, mo
     ],
 )
 def test_an_entry_that_cannot_be_found_is_exit_2(capsys, at_repo, spec, message):
-    pytest.importorskip("torch")
+    needs.torch()
     assert run_main(capsys, "audit", spec) == (2, "", f"paperlink: error: {message}\n")
 
 

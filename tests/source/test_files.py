@@ -156,8 +156,8 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
     return path
 
 
-def decode_error(relative: str, line: int, message: str) -> Diagnostic:
-    return Diagnostic(Span(relative, line), "PL002", message, Severity.ERROR)
+def decode_error(relative: str, line: int, message: str, column: int = 1) -> Diagnostic:
+    return Diagnostic(Span(relative, line, column), "PL002", message, Severity.ERROR)
 
 
 def test_read_source_decodes_utf8(tmp_path):
@@ -181,25 +181,26 @@ def test_read_source_keeps_crlf_line_endings(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("data", "line", "byte"),
+    ("data", "line", "byte", "column"),
     [
-        (b'x = 1\ny = 2\nz = "caf\xe9"\n', 3, "0xe9"),
-        (b'x = "caf\xe9"\n', 1, "0xe9"),  # the first two lines are read for a cookie first
-        (b'# a comment\nx = "\xff"\n', 2, "0xff"),
-        (b'\xef\xbb\xbfx = "\xe9"\n', 1, "0xe9"),
-        (b'# coding: utf-8\nx = 1\n\ny = "\xe9"\n', 4, "0xe9"),
+        (b'x = 1\ny = 2\nz = "caf\xe9"\n', 3, "0xe9", 9),
+        (b'x = "caf\xe9"\n', 1, "0xe9", 9),  # the first two lines are read for a cookie first
+        (b'# a comment\nx = "\xff"\n', 2, "0xff", 6),
+        (b'\xef\xbb\xbfx = "\xe9"\n', 1, "0xe9", 6),  # the BOM is not counted: editors do not show it
+        (b'# coding: utf-8\nx = 1\n\ny = "\xe9"\n', 4, "0xe9", 6),
     ],
     ids=["line-3", "line-1", "after-a-comment", "after-a-bom", "utf8-cookie"],
 )
-def test_read_source_reports_an_undecodable_byte_at_its_line(tmp_path, data, line, byte):
+def test_read_source_reports_an_undecodable_byte_at_its_line(tmp_path, data, line, byte, column):
+    """At its line and its column (issue 23: the column was 1)."""
     path = write(tmp_path, "bad.py", data)
-    expected = decode_error("bad.py", line, f"cannot decode this file: byte {byte} is not utf-8")
+    expected = decode_error("bad.py", line, f"cannot decode this file: byte {byte} is not utf-8", column)
     assert read_source(path, tmp_path) == SourceText(path, "bad.py", None, expected)
 
 
 def test_read_source_names_the_encoding_a_cookie_declares(tmp_path):
     path = write(tmp_path, "ascii.py", b'# coding: ascii\nx = "\xe9"\n')
-    expected = decode_error("ascii.py", 2, "cannot decode this file: byte 0xe9 is not ascii")
+    expected = decode_error("ascii.py", 2, "cannot decode this file: byte 0xe9 is not ascii", 6)
     assert read_source(path, tmp_path).diagnostic == expected
 
 

@@ -130,11 +130,15 @@ class _Walker(LatexWalker):
             **kwargs,
         )
         if self.at_end:
+            # reported at the command that opened the group (pos is where its body starts)
             if stop_upon_end_environment:
-                self.errors.append((pos, f"\\begin{{{stop_upon_end_environment}}} here is never closed"))
+                start = self.s.rfind("\\begin", 0, pos)
+                where = start if start != -1 else pos
+                self.errors.append((where, f"\\begin{{{stop_upon_end_environment}}} here is never closed"))
             elif closer := stop_upon_closing_brace or stop_upon_closing_mathmode:
                 opener = _OPENERS.get(closer, closer[0])
-                self.errors.append((pos, f"'{opener}' here is never closed"))
+                where = pos - len(opener) if self.s.startswith(opener, pos - len(opener)) else pos
+                self.errors.append((where, f"'{opener}' here is never closed"))
         return result
 
     def _report_ignore_parse_error(self, exc: Exception) -> None:

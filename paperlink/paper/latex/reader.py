@@ -168,8 +168,9 @@ class _LatexReader(Counting, DisplayMath, Floats):
             return data.decode("utf-8")
         except UnicodeDecodeError as error:
             line = data.count(b"\n", 0, error.start) + 1
+            column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1  # read as Latin-1: a byte is a character
             self._diagnose(
-                Span(self.relative(path), line),
+                Span(self.relative(path), line, column),
                 PaperNotUtf8,
                 f"file is not valid UTF-8 (byte 0x{data[error.start]:02x}); read as Latin-1",
             )
