@@ -55,7 +55,7 @@ def test_lock_then_edits_on_either_side_are_reported(tmp_path: Path) -> None:
     )
     assert _diagnostics(root) == []
     # the code changes
-    (root / "model.py").write_text(CODE.replace("-(p * z)", "-2 * (p * z)"), encoding="utf-8")
+    (root / "model.py").write_text(CODE.replace("-(p * z).sum()", "-(p * z).mean()"), encoding="utf-8")
     assert _diagnostics(root) == [
         "model.py:1:18: PL111 the code linked to Eq. (1) eq:loss changed since paperlink.lock; review it, then `paperlink lock --update`",
     ]
