@@ -308,7 +308,11 @@ def _mutations(code: CodeModule, walk: CodeWalk, kinds: dict[str, str]) -> tuple
         func = call.func
         if isinstance(func, ast.Attribute):
             base = base_name(func.value)
-            if base is not None and base.id in kinds and _mutates(func.attr, kinds[base.id]):
+            if (
+                base is not None
+                and base.id in kinds
+                and _mutates(func.attr, kinds[base.id], id(call) in walk.discarded)
+            ):
                 found[id(base)] = f"{_shape(func)}()"
                 if func.attr in STATE_METHODS:
                     state.add(id(base))
@@ -318,9 +322,17 @@ def _mutations(code: CodeModule, walk: CodeWalk, kinds: dict[str, str]) -> tuple
     return found, state
 
 
-def _mutates(method: str, kind: str) -> bool:
+def _mutates(method: str, kind: str, discarded: bool) -> bool:
+    """Whether ``name.method(...)`` changes what a module-level name of ``kind`` holds.
+
+    A container method changes an object whose class is unknown only when its result is
+    dropped: ``ema.update()`` does, ``updates, state = optimizer.update(grads, state)``
+    (optax, pure) does not.
+    """
     in_place = method.endswith("_") and not method.startswith("_") and kind in ("array", "instance", "object")
-    return method in MUTATORS or in_place or (method in STATE_METHODS and kind in OBJECT_KINDS)
+    if method in MUTATORS:
+        return kind == "container" or discarded
+    return in_place or (method in STATE_METHODS and kind in OBJECT_KINDS)
 
 
 def _flatten(targets: Sequence[ast.expr]) -> list[ast.expr]:

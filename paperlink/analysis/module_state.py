@@ -51,7 +51,18 @@ _CONFIG_CALLS = frozenset(
         "argparse.ArgumentParser",
     }
 )
-_CONFIG_OBJECTS = frozenset({"os.environ", "absl.flags.FLAGS"})
+_CONFIG_OBJECTS = frozenset(
+    {
+        "os.environ",
+        "absl.flags.FLAGS",
+        "tensorflow.app.flags.FLAGS",
+        "tensorflow.flags.FLAGS",
+        "tensorflow.compat.v1.flags.FLAGS",
+        "tensorflow.compat.v1.app.flags.FLAGS",
+    }
+)
+# absl flag and ml_collections config definitions return holders whose `.value` is the setting
+_CONFIG_DEFINITIONS = ("absl.flags.DEFINE_", "ml_collections.config_flags.DEFINE_config_")
 # methods that return configuration whatever their receiver (an ArgumentParser, mmcv's Config...)
 _CONFIG_METHODS = frozenset(
     {
@@ -180,6 +191,13 @@ STATE_METHODS = frozenset(
         "register_forward_pre_hook",
         "register_full_backward_hook",
         "add_module",
+        "apply_gradients",  # Keras and TensorFlow optimizers
+        "update_state",  # Keras metrics
+        "reset_state",
+        "reset_states",
+        "assign",  # tf.Variable
+        "assign_add",
+        "assign_sub",
     }
 )
 OBJECT_KINDS = frozenset({"instance", "object"})  # models, optimizers, environments: their reads are not listed
@@ -345,7 +363,7 @@ def is_config_value(code: CodeModule, value: ast.expr, producers: frozenset[str]
     callee = code.call_name(value)
     if callee in _WRAPPERS and value.args:
         return is_config_value(code, value.args[0], producers)
-    if callee in _CONFIG_CALLS:
+    if callee in _CONFIG_CALLS or (callee or "").startswith(_CONFIG_DEFINITIONS):
         return True
     func = value.func
     if isinstance(func, ast.Attribute) and func.attr in _CONFIG_METHODS:

@@ -58,8 +58,8 @@ class GlobalMutation(Rule):
     model, optimizer, scheduler, environment or meter built at module level and changed
     through its state methods: `model.train()`, `model.eval()`, `optimizer.step()`,
     `opt.zero_grad()`, `scheduler.step()`, `encoder.load_state_dict(...)`, `env.step(a)`,
-    `env.reset()`. One diagnostic per function and global, at the first mutation, listing
-    the operations.
+    `env.reset()`, Keras' `optimizer.apply_gradients(...)` and `metric.update_state(...)`.
+    One diagnostic per function and global, at the first mutation, listing the operations.
 
     ## Why it matters
     Mutated module state is an input every later call reads without declaring it: a run
@@ -90,7 +90,8 @@ class GlobalMutation(Rule):
     module level, anywhere in the project, including the nested function of a decorator
     factory; a function changing an object through its state methods is never one), class
     attributes, loggers, progress bars, `__all__`, mutations done at module level, and
-    reading an object without changing it (`model(x)`, `q_network.apply(params, x)`).
+    reading an object without changing it (`model(x)`, `q_network.apply(params, x)`, and
+    `optimizer.update(grads, state)` whose result is used: optax's functions are pure).
 
     ## Known limits
     Method calls on objects are read as mutations for container methods (`append`,
@@ -118,7 +119,8 @@ class GlobalConfigRead(Rule):
 
     * a name bound from `parse_args()` / `parse_known_args()`, `argparse.ArgumentParser()`,
       `yaml.safe_load`, `json.load`, `OmegaConf.load` / `create`, `toml` / `tomllib`,
-      `tyro.cli`, `os.environ`, an instance of a class whose name ends in `Config`, `Args`,
+      `tyro.cli`, `os.environ`, absl's `FLAGS` and `flags.DEFINE_*` holders, ml_collections'
+      `config_flags.DEFINE_config_*`, an instance of a class whose name ends in `Config`, `Args`,
       `Options`, `Settings`, `Params` or `CfgNode`, a function of the module that returns
       one of these, or a dict literal named as configuration (`config`, `cfg`, `args`,
       `hparams`, `*_config`, ...);
