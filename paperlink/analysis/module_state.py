@@ -224,8 +224,14 @@ def module_bindings(code: CodeModule) -> dict[str, Binding]:
     (:func:`~paperlink.analysis.script_config.configured_names`): ``batch_size = 64`` later
     rebound to ``args.batch_size``, or overridden by a configurator, is configuration.
     """
-    statements = list(_module_statements(code.tree.body))
-    bound = [item for statement in statements for item in _bound(statement)]
+    statements, bound = [], []
+    guards: dict[int, tuple[ast.expr, ...]] = {}  # id(target) -> the tests of the `if` statements around it
+    for statement, tests in _module_statements(code.tree.body):
+        statements.append(statement)
+        for item in _bound(statement):
+            bound.append(item)
+            if tests:
+                guards[id(item[0])] = tests
     called = {v.func.id for _, v, _ in bound if isinstance(v, ast.Call) and isinstance(v.func, ast.Name)}
     producers = _config_producers(code, called) if called else frozenset()
 
@@ -238,7 +244,7 @@ def module_bindings(code: CodeModule) -> dict[str, Binding]:
             return True
         return is_config_value(code, value, producers)
 
-    configured = configured_names(code, bound, override_line(code, statements), is_source)
+    configured = configured_names(code, bound, override_line(code, statements), is_source, guards)
     found: dict[str, Binding] = {}
     counts: dict[str, int] = {}
     for target, value, final in bound:
@@ -257,18 +263,22 @@ def module_bindings(code: CodeModule) -> dict[str, Binding]:
     }
 
 
-def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Statements run at module level: through if/try/with/for blocks, not into defs or classes."""
+def _module_statements(
+    body: list[ast.stmt], tests: tuple[ast.expr, ...] = ()
+) -> Iterator[tuple[ast.stmt, tuple[ast.expr, ...]]]:
+    """Statements run at module level: through if/try/with/for blocks, not into defs or classes;
+    each with the tests of the module-level ``if`` statements around it."""
     for statement in body:
-        yield statement
+        yield statement, tests
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
+        inner = (*tests, statement.test) if isinstance(statement, ast.If) else tests
         for name in ("body", "orelse", "finalbody"):
-            yield from _module_statements(getattr(statement, name, None) or [])
+            yield from _module_statements(getattr(statement, name, None) or [], inner)
         for handler in getattr(statement, "handlers", None) or []:
-            yield from _module_statements(handler.body)
+            yield from _module_statements(handler.body, tests)
         for case in getattr(statement, "cases", None) or []:
-            yield from _module_statements(case.body)
+            yield from _module_statements(case.body, tests)
 
 
 def _bound(statement: ast.stmt) -> list[tuple[ast.Name, ast.expr | None, bool]]:

@@ -23,7 +23,8 @@ In a script (a file with a main block), a filesystem location written at the top
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import MappingProxyType
 
 from paperlink.source.code import CodeModule
 
@@ -118,16 +119,23 @@ def configured_names(
     bound: Sequence[Bound],
     override: int | None,
     is_source: Callable[[ast.expr, str | None], bool],
+    guards: Mapping[int, tuple[ast.expr, ...]] = MappingProxyType({}),
 ) -> frozenset[str]:
     """The names some module-level binding in ``bound`` (in source order) makes configuration:
     a source (``is_source(value, name)``: parsed arguments, a loaded file...), a literal of
-    the config block above ``override``, or a value derived from configuration."""
+    the config block above ``override``, a literal chosen by configuration (``guards``: the
+    tests of the module-level ``if`` statements around each target: ``if opt.dataset ==
+    "mnist": nc = 1``), or a value derived from configuration."""
     config: set[str] = set()
     seen: set[str] = set()
     for target, value, final in bound:
         if not (final or value is None or target.id in config) and (
             (override is not None and target.lineno < override and _literal_like(value))
             or is_source(value, target.id)
+            or (
+                _literal_like(value)
+                and any(_derives(code, test, config, is_source) for test in guards.get(id(target), ()))
+            )
             # a value computed from module-level objects or loop variables (`raw_model = model.module
             # if ddp else model`, `lossf = loss.item() * accumulation_steps`) is state, not configuration
             or (_derives(code, value, config, is_source) and not _mentions(value, seen - config))

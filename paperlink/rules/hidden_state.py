@@ -132,7 +132,8 @@ class GlobalConfigRead(Rule):
       tuples, arithmetic, comparisons, conditional expressions, f-strings, methods of the
       configuration and pure conversions (`img_shape = (opt.channels, opt.img_size,
       opt.img_size)`, `latent = int(cfg.latent)`, `data_dir = os.path.join("data",
-      dataset)`), and what the machine offers (`cuda = torch.cuda.is_available()`,
+      dataset)`), a literal chosen by a module-level `if` on configuration (`if opt.dataset
+      == "mnist": nc = 1`), and what the machine offers (`cuda = torch.cuda.is_available()`,
       `Tensor = torch.cuda.FloatTensor if cuda else torch.FloatTensor`);
     * in a script, a filesystem location written at the top (`dir_img = Path("./data/imgs/")`).
 

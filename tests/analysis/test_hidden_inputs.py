@@ -173,14 +173,20 @@ def test_configuration_propagates_through_module_level_derivations() -> None:
     model = nn.Linear(latent, 2)
     built = make(opt)
     wrapped = model.module if opt.ddp else model
+    if opt.dataset == "mnist":
+        nc = 1
+    else:
+        nc = 3
+    if model.training:
+        mode = "train"
     for epoch in range(opt.epochs):
         loss = model(x) / opt.accumulation
     """
     kinds = _kinds(text)
-    config = {"opt", "img_shape", "latent", "half", "path", "name", "label", "gpus", "cuda", "device", "ctx", "rank"}
+    config = {"opt", "img_shape", "latent", "half", "path", "name", "label", "gpus", "cuda", "device", "ctx", "rank", "nc"}
     assert {n for n, k in kinds.items() if k == "config"} == config
-    assert (kinds["model"], kinds["built"], kinds["wrapped"], kinds["loss"], kinds["epoch"]) == (
-        "instance", "object", "other", "other", "other")
+    assert (kinds["model"], kinds["built"], kinds["wrapped"], kinds["loss"], kinds["epoch"], kinds["mode"]) == (
+        "instance", "object", "other", "other", "other", "other")
 
 
 def test_a_literal_path_is_a_setting_of_a_script_only() -> None:
