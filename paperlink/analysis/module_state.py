@@ -76,6 +76,12 @@ _CONFIG_METHODS = frozenset(
         "from_toml",
     }
 )
+# functions named for what they return (`args = get_args()`, `cfg = utils.load_config(path)`,
+# `opt = parse_opt()`), imported or not
+_CONFIG_FUNCTION = re.compile(
+    r"^_?(get|parse|load|read|make|build|setup|create)_?"
+    r"(args|arguments|config|configs|cfg|conf|opt|opts|options|hparams|hyperparameters|flags)$"
+)
 _CONFIG_CLASS_ENDINGS = (
     "Config",
     "Configuration",
@@ -379,7 +385,7 @@ def is_config_value(code: CodeModule, value: ast.expr, producers: frozenset[str]
     if isinstance(func, ast.Attribute) and func.attr in _CONFIG_METHODS:
         return True
     last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    if isinstance(func, ast.Name) and last in producers:
+    if (isinstance(func, ast.Name) and last in producers) or _CONFIG_FUNCTION.match(last):
         return True
     if (callee or "").startswith(_NOT_STATE):
         return False

@@ -122,7 +122,8 @@ class GlobalConfigRead(Rule):
       `tyro.cli`, `os.environ`, absl's `FLAGS` and `flags.DEFINE_*` holders, ml_collections'
       `config_flags.DEFINE_config_*`, an instance of a class whose name ends in `Config`, `Args`,
       `Options`, `Settings`, `Params` or `CfgNode`, a function of the module that returns
-      one of these, or a dict literal named as configuration (`config`, `cfg`, `args`,
+      one of these, a function named for configuration (`get_args()`, `load_config(path)`,
+      imported or not), or a dict literal named as configuration (`config`, `cfg`, `args`,
       `hparams`, `*_config`, ...);
     * a script's config block: literals (`n_embd = 384`) above a statement that overrides
       the module's globals at run time (`exec(open(configurator).read())`,
