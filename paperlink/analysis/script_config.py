@@ -175,7 +175,7 @@ def _derives(
         return node.id in config
     if isinstance(node, ast.Constant):
         return False
-    if is_source(node, None):
+    if isinstance(node, (ast.Call, ast.Attribute)) and is_source(node, None):  # `os.environ`, `parse_args()`...
         return True
 
     def any_of(parts: Iterable[ast.expr | None]) -> bool:
