@@ -47,6 +47,7 @@ _CONFIG_CALLS = frozenset(
         "ml_collections.config_dict.ConfigDict",
         "configparser.ConfigParser",
         "os.environ.copy",
+        "os.getenv",
         # the parser is the command line's definition: a function reading it parses the run's settings
         "argparse.ArgumentParser",
     }
@@ -54,6 +55,7 @@ _CONFIG_CALLS = frozenset(
 _CONFIG_OBJECTS = frozenset(
     {
         "os.environ",
+        "sys.argv",
         "absl.flags.FLAGS",
         "tensorflow.app.flags.FLAGS",
         "tensorflow.flags.FLAGS",
@@ -217,6 +219,7 @@ class Binding:
     target: ast.Name  # the first module-level binding
     kind: str  # "config" | "container" | "array" | "instance" | "object" | "other"
     constant_text: str | None = None  # for names bound once to an int/str/float literal (seeds)
+    derived: bool = False  # configuration by what the script does with it (a config block, a derivation)
 
     @property
     def hidden(self) -> bool:
@@ -261,10 +264,10 @@ def module_bindings(code: CodeModule) -> dict[str, Binding]:
             kind = "other"
         else:
             kind = "config" if target.id in configured else _kind(code, value)
-        found[target.id] = Binding(target.id, target, kind, _constant(value))
+        found[target.id] = Binding(target.id, target, kind, _constant(value), configured.get(target.id) is False)
     # a seed written once as a literal is hard-coded; one a configurator may override is not
     return {
-        name: b if counts[name] == 1 and b.kind != "config" else Binding(name, b.target, b.kind)
+        name: b if counts[name] == 1 and b.kind != "config" else Binding(name, b.target, b.kind, None, b.derived)
         for name, b in found.items()
     }
 

@@ -120,29 +120,35 @@ def configured_names(
     override: int | None,
     is_source: Callable[[ast.expr, str | None], bool],
     guards: Mapping[int, tuple[ast.expr, ...]] = MappingProxyType({}),
-) -> frozenset[str]:
-    """The names some module-level binding in ``bound`` (in source order) makes configuration:
-    a source (``is_source(value, name)``: parsed arguments, a loaded file...), a literal of
-    the config block above ``override``, a literal chosen by configuration (``guards``: the
-    tests of the module-level ``if`` statements around each target: ``if opt.dataset ==
-    "mnist": nc = 1``), or a value derived from configuration."""
-    config: set[str] = set()
+) -> dict[str, bool]:
+    """The names some module-level binding in ``bound`` (in source order) makes configuration,
+    each with whether one is a source itself (``is_source(value, name)``: parsed arguments, a
+    loaded file...) rather than made so by the script: a literal of the config block above
+    ``override``, a literal chosen by configuration (``guards``: the tests of the module-level
+    ``if`` statements around each target: ``if opt.dataset == "mnist": nc = 1``), or a value
+    derived from configuration."""
+    config: dict[str, bool] = {}
     seen: set[str] = set()
     for target, value, final in bound:
-        if not (final or value is None or target.id in config) and (
+        name = target.id
+        if final or value is None or config.get(name):
+            seen.add(name)
+            continue
+        if is_source(value, name):
+            config[name] = True
+        elif name not in config and (
             (override is not None and target.lineno < override and _literal_like(value))
-            or is_source(value, target.id)
             or (
                 _literal_like(value)
                 and any(_derives(code, test, config, is_source) for test in guards.get(id(target), ()))
             )
             # a value computed from module-level objects or loop variables (`raw_model = model.module
             # if ddp else model`, `lossf = loss.item() * accumulation_steps`) is state, not configuration
-            or (_derives(code, value, config, is_source) and not _mentions(value, seen - config))
+            or (_derives(code, value, config, is_source) and not _mentions(value, seen - set(config)))
         ):
-            config.add(target.id)
-        seen.add(target.id)
-    return frozenset(config)
+            config[name] = False
+        seen.add(name)
+    return config
 
 
 def _mentions(node: ast.expr, names: set[str]) -> bool:
@@ -166,7 +172,10 @@ def _literal_like(node: ast.expr) -> bool:
 
 
 def _derives(
-    code: CodeModule, node: ast.expr | None, config: set[str], is_source: Callable[[ast.expr, str | None], bool]
+    code: CodeModule,
+    node: ast.expr | None,
+    config: Mapping[str, bool] | set[str],
+    is_source: Callable[[ast.expr, str | None], bool],
 ) -> bool:
     """Whether the value of ``node`` depends on configuration (``config``: the names known so far)."""
     if node is None:
@@ -209,7 +218,10 @@ def _derives(
 
 
 def _derived_call(
-    code: CodeModule, call: ast.Call, config: set[str], any_of: Callable[[Iterable[ast.expr | None]], bool]
+    code: CodeModule,
+    call: ast.Call,
+    config: Mapping[str, bool] | set[str],
+    any_of: Callable[[Iterable[ast.expr | None]], bool],
 ) -> bool:
     callee = code.call_name(call) or ""
     if callee in _DEVICE_QUERIES:
