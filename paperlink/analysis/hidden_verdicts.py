@@ -87,8 +87,8 @@ def _global_diagnostics(item: ModuleGlobal, registrars: frozenset[str]) -> list[
 
 def _rebind_lines(use: GlobalUse) -> str:
     """`` (line 7)``, `` (lines 245, 248)``: where a function, reported at its `global`
-    statement (its first site), rebinds the name."""
-    lines = sorted({span.line for span in use.sites[1:]})
+    statement, rebinds the name (other than on the reported line)."""
+    lines = sorted({span.line for span in use.sites} - {use.span.line})
     return f" (line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))})" if lines else ""
 
 
