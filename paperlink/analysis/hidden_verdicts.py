@@ -74,7 +74,9 @@ def _global_diagnostics(item: ModuleGlobal, registrars: frozenset[str]) -> list[
     for use in item.rebinds:
         if not use.documented:
             message = f"{use.function} rebinds the module-level {item.name} through a global statement"
-            found.append(GlobalRebinding.at(use.span, message + _rebind_lines(use)))
+            # at the `global` statement; every rebinding's span is in the section (a message
+            # naming lines would be wrong in a notebook, whose spans become cells at the end)
+            found.append(GlobalRebinding.at(use.span, message))
     for use in _kept_writes(item, registrars):
         if not use.documented:
             found.append(
@@ -83,13 +85,6 @@ def _global_diagnostics(item: ModuleGlobal, registrars: frozenset[str]) -> list[
                 )
             )
     return found
-
-
-def _rebind_lines(use: GlobalUse) -> str:
-    """`` (line 7)``, `` (lines 245, 248)``: where a function, reported at its `global`
-    statement, rebinds the name (other than on the reported line)."""
-    lines = sorted({span.line for span in use.sites} - {use.span.line})
-    return f" (line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))})" if lines else ""
 
 
 def _config_reads(item: ModuleGlobal) -> list[GlobalUse]:

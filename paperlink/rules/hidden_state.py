@@ -11,9 +11,9 @@ __all__ = ["GlobalRebinding", "GlobalMutation", "GlobalConfigRead", "LibraryEnvi
 class GlobalRebinding(Rule):
     """
     ## What it does
-    Reports a function that assigns a module-level name through a `global` statement, at
-    that `global` statement, naming the lines of every rebinding in the function (the
-    `hidden_inputs` section lists each of their spans).
+    Reports a function that assigns a module-level name through a `global` statement, once
+    per function and name, at that `global` statement; the `hidden_inputs` section lists the
+    statement's span and every rebinding's.
 
     ## Why it matters
     The function's result now depends on how often, and in which order, it and its siblings
@@ -26,7 +26,7 @@ class GlobalRebinding(Rule):
     step = 0
 
     def train_step(batch):
-        global step  # PL301 train_step rebinds the module-level step through a global statement (line 5)
+        global step  # PL301 train_step rebinds the module-level step through a global statement
         step += 1
     ```
 
