@@ -191,7 +191,7 @@ def test_a_notebook_is_an_entry_point_for_the_hidden_input_rules(tmp_path: Path)
     )
     report = check(Config(root=tmp_path), [tmp_path], jobs=1, select=["PL3", "PL501", "PL502"])
     assert [str(d) for d in report.diagnostics] == [  # reading DATA_DIR at the top of a notebook is no PL304
-        "nb.ipynb:cell 2:3:5: PL301 train_step rebinds the module-level LR through a global statement",
+        "nb.ipynb:cell 2:2:5: PL301 train_step rebinds the module-level LR through a global statement",
         "nb.ipynb:cell 2:4:5: PL302 train_step mutates the module-level history (history.append())",
         "nb.ipynb:cell 3:1:1: PL502 torch.backends.cudnn.benchmark = True makes runs nondeterministic and is not documented",
         "nb.ipynb:cell 3:2:7: PL501 random.random() draws from the global random generator, and no random seed is set on any import path to it",

@@ -62,6 +62,8 @@ class CodeWalk:
         default_factory=list
     )  # their decorators
     imports: list[ast.Import] = field(default_factory=list)
+    global_statements: list[Site[ast.Global]] = field(default_factory=list)
+    discarded: set[int] = field(default_factory=set)  # id() of each expression whose value a statement drops
     main_guard: bool = False
 
 
@@ -119,6 +121,10 @@ def walk_code(code: CodeModule, names: frozenset[str]) -> CodeWalk:
                 found.compares.append(Site(node, *context))
         elif kind is ast.Import:
             found.imports.append(node)
+        elif kind is ast.Global:
+            found.global_statements.append(Site(node, *context))
+        elif kind is ast.Expr:
+            found.discarded.add(id(node.value))
         if kind in _SCOPED or (kind is ast.If and context is top and is_main_guard(node)):
             if kind in _DEFINITIONS:
                 found.definitions.append(Site(node, *context))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Iterator, Literal, Sequence
 
 from paperlink.analysis.code_walk import CodeWalk, ScopeResolver, Site, base_name
-from paperlink.analysis.module_state import MUTATORS, Binding, is_config_value
+from paperlink.analysis.module_state import MUTATORS, OBJECT_KINDS, STATE_METHODS, Binding, is_config_value
 from paperlink.source.code import CodeModule
 from paperlink.source.notebook import is_notebook
 from paperlink.spans import Span
@@ -96,12 +96,13 @@ _PROCESSES = frozenset(
 
 @dataclass(frozen=True)
 class GlobalUse:
-    """One function's use of a module global: its first site and what it touches."""
+    """One function's use of a module global: where it is reported, what it touches, every site."""
 
     function: str  # dotted definition path: "train_one_epoch", "Trainer.step"
-    span: Span
+    span: Span  # the first site; for a rebinding, the function's `global` statement when it has one
     details: tuple[str, ...]  # attributes read ("args.device") or operations ("cache.append()")
-    documented: bool  # a `# paperlink: global ...` on the site or the function's header
+    documented: bool  # a `# paperlink: global ...` on the site, the `global` statement or the function's header
+    sites: tuple[Span, ...] = ()  # every read, mutation or rebinding in the function (and the `global` statement)
 
 
 GlobalKind = Literal["config", "mutable", "rebound"]  # what a module global is to the functions using it
@@ -116,6 +117,9 @@ class ModuleGlobal:
     reads: tuple[GlobalUse, ...] = ()
     writes: tuple[GlobalUse, ...] = ()  # mutations in place (PL302)
     rebinds: tuple[GlobalUse, ...] = ()  # assignments through a `global` statement (PL301)
+    # functions among the writers that change an object through its state methods (`model.eval()`,
+    # `optimizer.step()`): never registration, even when the function is called at import
+    changers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -169,13 +173,18 @@ def _globals(
     code: CodeModule, walk: CodeWalk, bindings: dict[str, Binding], declared: frozenset[str], resolver: ScopeResolver
 ) -> tuple[ModuleGlobal, ...]:
     kinds = {name: b.kind for name, b in bindings.items()}
-    operations = _mutations(code, walk, kinds)
+    operations, state_changes = _mutations(code, walk, kinds)
     values = _assigned_values(walk)
+    statements: dict[tuple[str, str], ast.Global] = {}
+    for site in sorted(walk.global_statements, key=lambda site: site.node.lineno):
+        for name in site.node.names:
+            statements.setdefault((site.path, name), site.node)
     configured: set[str] = set()  # names a function binds to configuration through `global`
+    changed: dict[str, set[str]] = {}  # name -> functions calling its state methods
     uses: dict[tuple[str, str], dict[str, list[tuple[Site, str]]]] = {}
     for site in walk.names:
         node = site.node
-        if site.function is None or site.main:  # module level, or a def inside the main block
+        if site.function is None:  # module-level code and the main block run once, in order
             continue
         if isinstance(node.ctx, (ast.Store, ast.Del)):
             if resolver.is_declared_global(node.id, site.scopes) and not _lazily_initialised(site):
@@ -183,14 +192,20 @@ def _globals(
                 if id(node) in values and is_config_value(code, values[id(node)]):
                     configured.add(node.id)
         elif (node.id in declared or bindings[node.id].hidden) and resolver.is_global(node.id, site.scopes):
-            role, detail = (
-                ("writes", operations[id(node)]) if id(node) in operations else ("reads", _read_detail(walk, node))
-            )
-            uses.setdefault((node.id, role), {}).setdefault(site.path, []).append((site, detail))
-    names = sorted({name for name, _ in uses} | {n for n, b in bindings.items() if b.kind == "config"} | configured)
+            if id(node) in operations:
+                uses.setdefault((node.id, "writes"), {}).setdefault(site.path, []).append((site, operations[id(node)]))
+                if id(node) in state_changes:
+                    changed.setdefault(node.id, set()).add(site.path)
+            elif node.id not in bindings or bindings[node.id].kind not in OBJECT_KINDS:
+                # calling a module-level model or reading an optimizer's settings does not change them
+                uses.setdefault((node.id, "reads"), {}).setdefault(site.path, []).append(
+                    (site, _read_detail(walk, node))
+                )
+    names = sorted({name for name, _ in uses})  # what no function uses is no hidden input
     found = []
     for name in names:
-        rebinds, writes, reads = (_grouped(code, uses.get((name, role), {})) for role in ("rebinds", "writes", "reads"))
+        rebinds = _grouped(code, uses.get((name, "rebinds"), {}), statements)
+        writes, reads = (_grouped(code, uses.get((name, role), {})) for role in ("writes", "reads"))
         binding = bindings.get(name)
         is_config = (binding is not None and binding.kind == "config") or name in configured
         kind: GlobalKind = "config" if is_config else "rebound" if rebinds else "mutable"
@@ -199,19 +214,30 @@ def _globals(
         target = binding.target if binding else None
         span = code.span(target) if target else rebinds[0].span
         is_documented = target is not None and documented(code, target, "global")
-        found.append(ModuleGlobal(name, span, kind, is_documented, reads, writes, rebinds))
+        changers = tuple(sorted(changed.get(name, ())))
+        found.append(ModuleGlobal(name, span, kind, is_documented, reads, writes, rebinds, changers))
     return tuple(found)
 
 
-def _grouped(code: CodeModule, by_function: dict[str, list[tuple[Site, str]]]) -> tuple[GlobalUse, ...]:
+def _grouped(
+    code: CodeModule,
+    by_function: dict[str, list[tuple[Site, str]]],
+    statements: dict[tuple[str, str], ast.Global] | None = None,
+) -> tuple[GlobalUse, ...]:
+    """One use per function; ``statements``: the `global` statement of each (function, name),
+    where a rebinding is reported."""
     uses = []
     for function, sites in by_function.items():
-        first = min((site for site, _ in sites), key=lambda site: (site.node.lineno, site.node.col_offset))
+        ordered = sorted((site for site, _ in sites), key=lambda site: (site.node.lineno, site.node.col_offset))
+        first = ordered[0]
+        statement = statements.get((function, first.node.id)) if statements else None
+        anchors = [first.node] if statement is None else [statement, first.node]
         details = tuple(sorted({detail for _, detail in sites if detail}))
-        is_documented = documented(code, first.node, "global") or (
+        is_documented = any(documented(code, node, "global") for node in anchors) or (
             first.function is not None and documented(code, first.function, "global")
         )
-        uses.append(GlobalUse(function, code.span(first.node), details, is_documented))
+        spans = tuple(code.span(node) for node in ([statement] if statement else []) + [s.node for s in ordered])
+        uses.append(GlobalUse(function, spans[0], details, is_documented, spans))
     return tuple(sorted(uses, key=lambda use: use.span))
 
 
@@ -264,9 +290,11 @@ def _read_detail(walk: CodeWalk, node: ast.Name) -> str:
     return node.id
 
 
-def _mutations(code: CodeModule, walk: CodeWalk, kinds: dict[str, str]) -> dict[int, str]:
-    """id(Name) -> the operation, for each use of a module-level name that changes its object."""
+def _mutations(code: CodeModule, walk: CodeWalk, kinds: dict[str, str]) -> tuple[dict[int, str], set[int]]:
+    """id(Name) -> the operation, for each use of a module-level name that changes its object;
+    and the ids of those that call one of its state methods (``model.train()``)."""
     found: dict[int, str] = {}
+    state: set[int] = set()
     for site in walk.assigns:
         statement = site.node
         targets = statement.targets if isinstance(statement, (ast.Assign, ast.Delete)) else [statement.target]
@@ -280,17 +308,31 @@ def _mutations(code: CodeModule, walk: CodeWalk, kinds: dict[str, str]) -> dict[
         func = call.func
         if isinstance(func, ast.Attribute):
             base = base_name(func.value)
-            if base is not None and base.id in kinds and _mutates(func.attr, kinds[base.id]):
+            if (
+                base is not None
+                and base.id in kinds
+                and _mutates(func.attr, kinds[base.id], id(call) in walk.discarded)
+            ):
                 found[id(base)] = f"{_shape(func)}()"
+                if func.attr in STATE_METHODS:
+                    state.add(id(base))
         elif (callee := code.call_name(call)) in ("builtins.setattr", "builtins.delattr") and call.args:
             if isinstance(call.args[0], ast.Name) and call.args[0].id in kinds:
                 found[id(call.args[0])] = f"{callee.removeprefix('builtins.')}({call.args[0].id}, ...)"
-    return found
+    return found, state
 
 
-def _mutates(method: str, kind: str) -> bool:
-    in_place = method.endswith("_") and not method.startswith("_") and kind in ("array", "instance")
-    return method in MUTATORS or in_place
+def _mutates(method: str, kind: str, discarded: bool) -> bool:
+    """Whether ``name.method(...)`` changes what a module-level name of ``kind`` holds.
+
+    A container method changes an object whose class is unknown only when its result is
+    dropped: ``ema.update()`` does, ``updates, state = optimizer.update(grads, state)``
+    (optax, pure) does not.
+    """
+    in_place = method.endswith("_") and not method.startswith("_") and kind in ("array", "instance", "object")
+    if method in MUTATORS:
+        return kind == "container" or discarded
+    return in_place or (method in STATE_METHODS and kind in OBJECT_KINDS)
 
 
 def _flatten(targets: Sequence[ast.expr]) -> list[ast.expr]:

@@ -47,6 +47,7 @@ def hidden_state_diagnostics(files: Sequence[HiddenInputFacts], graph: ImportGra
     for file in files:
         for item in file.state.globals:
             found += _global_diagnostics(item, registrars.get(file.module, frozenset()))
+        found += _config_read_diagnostics(file.state.globals)
         library = bool(_importers(file, graph)) or not file.script
         for read in file.state.env_reads:
             if library and not read.entry and not read.documented:
@@ -73,6 +74,8 @@ def _global_diagnostics(item: ModuleGlobal, registrars: frozenset[str]) -> list[
     for use in item.rebinds:
         if not use.documented:
             message = f"{use.function} rebinds the module-level {item.name} through a global statement"
+            # at the `global` statement; every rebinding's span is in the section (a message
+            # naming lines would be wrong in a notebook, whose spans become cells at the end)
             found.append(GlobalRebinding.at(use.span, message))
     for use in _kept_writes(item, registrars):
         if not use.documented:
@@ -81,22 +84,45 @@ def _global_diagnostics(item: ModuleGlobal, registrars: frozenset[str]) -> list[
                     use.span, f"{use.function} mutates the module-level {item.name} ({_listed(use.details)})"
                 )
             )
-    if item.kind == "config":
-        binders = {use.function for use in item.rebinds}  # a function that parses the config is its source
-        for use in item.reads:
-            if not use.documented and use.function not in binders:
-                found.append(
-                    GlobalConfigRead.at(
-                        use.span, f"{use.function} reads the module-level {item.name} ({_listed(use.details)})"
-                    )
-                )
     return found
+
+
+def _config_reads(item: ModuleGlobal) -> list[GlobalUse]:
+    """The undocumented reads of configuration; a function that parses the config (binds it
+    through `global`) is its source, not a hidden reader."""
+    if item.kind != "config" or item.documented:
+        return []
+    binders = {use.function for use in item.rebinds}
+    return [use for use in item.reads if not use.documented and use.function not in binders]
+
+
+def _config_read_diagnostics(globals_: Sequence[ModuleGlobal]) -> list[Diagnostic]:
+    """One PL303 per function, at its first read, naming every module-level configuration it reads."""
+    by_function: dict[str, list[tuple[ModuleGlobal, GlobalUse]]] = {}
+    for item in globals_:
+        for use in _config_reads(item):
+            by_function.setdefault(use.function, []).append((item, use))
+    found = []
+    for function, pairs in by_function.items():
+        pairs.sort(key=lambda pair: pair[1].span)
+        values = [
+            item.name if use.details in ((), (item.name,)) else f"{item.name} ({_listed(use.details)})"
+            for item, use in pairs
+        ]
+        found.append(GlobalConfigRead.at(pairs[0][1].span, f"{function} reads the module-level {_joined(values)}"))
+    return found
+
+
+def _joined(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _kept_writes(item: ModuleGlobal, registrars: frozenset[str]) -> tuple[GlobalUse, ...]:
     """The mutations left once registry filling (by a decorator or an import-time call) is set aside."""
 
     def registering(use: GlobalUse) -> bool:
+        if use.function in item.changers:
+            return False
         parts = use.function.split(".")
         return any(".".join(parts[:end]) in registrars for end in range(1, len(parts) + 1))
 
@@ -121,6 +147,12 @@ def _importers(file: HiddenInputFacts, graph: ImportGraph) -> list[str]:
 def _listed(items: Sequence[str], limit: int = 3) -> str:
     shown = ", ".join(items[:limit])
     return f"{shown} and {len(items) - limit} more" if len(items) > limit else shown
+
+
+def _sites(use: GlobalUse, how: str | None = None) -> dict[str, Any]:
+    """A function's use with the span of every site (for a rebinding, its `global` statement first)."""
+    entry: dict[str, Any] = {"function": use.function, "spans": [span.to_dict() for span in use.sites or (use.span,)]}
+    return {**entry, "how": how} if how else entry
 
 
 # -- PL5xx -------------------------------------------------------------------------------------
@@ -225,14 +257,23 @@ def section(files: Sequence[HiddenInputFacts], graph: ImportGraph) -> dict[str, 
     settings: list[tuple[Span, dict[str, Any]]] = []
     for file in files:
         for item in file.state.globals:
-            writers = [*_kept_writes(item, registrars.get(file.module, frozenset())), *item.rebinds]
-            if item.kind == "mutable" and not writers:
-                continue
+            mutations = _kept_writes(item, registrars.get(file.module, frozenset()))
+            writers = [*mutations, *item.rebinds]
+            if not writers and (item.kind == "mutable" or not item.reads):
+                continue  # what no function reads or changes is not a hidden input
             entry = {
                 "name": item.name,
                 "kind": item.kind,
                 "read_by": sorted({u.function for u in item.reads}),
                 "written_by": sorted({u.function for u in writers}),
+                "reads": [_sites(use) for use in item.reads],
+                "writes": [
+                    _sites(use, how)
+                    for how, use in sorted(
+                        [("mutation", u) for u in mutations] + [("rebinding", u) for u in item.rebinds],
+                        key=lambda pair: pair[1].span,
+                    )
+                ],
             }
             globals_.append((item.span, entry))
         env_vars += [(r.span, {"name": r.name, "function": r.function}) for r in file.state.env_reads]

@@ -14,9 +14,11 @@ import re
 from typing import Iterator
 from dataclasses import dataclass
 
+from paperlink.analysis.code_walk import is_main_guard
+from paperlink.analysis.script_config import configured_names, is_location, override_line
 from paperlink.source.code import CodeModule
 
-__all__ = ["Binding", "MUTATORS", "config_named", "is_config_value", "module_bindings"]
+__all__ = ["Binding", "MUTATORS", "STATE_METHODS", "OBJECT_KINDS", "config_named", "is_config_value", "module_bindings"]
 
 _CONFIG_CALLS = frozenset(
     {
@@ -45,9 +47,24 @@ _CONFIG_CALLS = frozenset(
         "ml_collections.config_dict.ConfigDict",
         "configparser.ConfigParser",
         "os.environ.copy",
+        "os.getenv",
+        # the parser is the command line's definition: a function reading it parses the run's settings
+        "argparse.ArgumentParser",
     }
 )
-_CONFIG_OBJECTS = frozenset({"os.environ", "absl.flags.FLAGS"})
+_CONFIG_OBJECTS = frozenset(
+    {
+        "os.environ",
+        "sys.argv",
+        "absl.flags.FLAGS",
+        "tensorflow.app.flags.FLAGS",
+        "tensorflow.flags.FLAGS",
+        "tensorflow.compat.v1.flags.FLAGS",
+        "tensorflow.compat.v1.app.flags.FLAGS",
+    }
+)
+# absl flag and ml_collections config definitions return holders whose `.value` is the setting
+_CONFIG_DEFINITIONS = ("absl.flags.DEFINE_", "ml_collections.config_flags.DEFINE_config_")
 # methods that return configuration whatever their receiver (an ArgumentParser, mmcv's Config...)
 _CONFIG_METHODS = frozenset(
     {
@@ -61,6 +78,12 @@ _CONFIG_METHODS = frozenset(
         "from_toml",
     }
 )
+# functions named for what they return (`args = get_args()`, `cfg = utils.load_config(path)`,
+# `opt = parse_opt()`), imported or not
+_CONFIG_FUNCTION = re.compile(
+    r"^_?(get|parse|load|read|make|build|setup|create)_?"
+    r"(args|arguments|config|configs|cfg|conf|opt|opts|options|hparams|hyperparameters|flags)$"
+)
 _CONFIG_CLASS_ENDINGS = (
     "Config",
     "Configuration",
@@ -71,6 +94,7 @@ _CONFIG_CLASS_ENDINGS = (
     "HParams",
     "Hparams",
     "Params",
+    "CfgNode",  # yacs and minGPT's configuration trees
 )
 # names that make a dict literal configuration; generic words (flags, params, options) name
 # lookup tables as often as settings, so they do not
@@ -126,6 +150,7 @@ _NOT_STATE = (
     "re.",
     "dataclasses.",
     "warnings.",
+    "tqdm.",  # progress bars: display state, not research state
 )
 MUTATORS = frozenset(
     {
@@ -151,6 +176,39 @@ MUTATORS = frozenset(
         "rotate",
     }
 )
+# methods that change a model, optimizer, scheduler, environment or meter built at module level
+STATE_METHODS = frozenset(
+    {
+        "train",
+        "eval",
+        "step",
+        "zero_grad",
+        "load_state_dict",
+        "load_weights",
+        "set_weights",
+        "add_param_group",
+        "reset",
+        "reset_parameters",
+        "set_epoch",
+        "fit",
+        "partial_fit",
+        "train_on_batch",
+        "register_buffer",
+        "register_parameter",
+        "register_forward_hook",
+        "register_forward_pre_hook",
+        "register_full_backward_hook",
+        "add_module",
+        "apply_gradients",  # Keras and TensorFlow optimizers
+        "update_state",  # Keras metrics
+        "reset_state",
+        "reset_states",
+        "assign",  # tf.Variable
+        "assign_add",
+        "assign_sub",
+    }
+)
+OBJECT_KINDS = frozenset({"instance", "object"})  # models, optimizers, environments: their reads are not listed
 
 
 @dataclass(frozen=True)
@@ -159,8 +217,9 @@ class Binding:
 
     name: str
     target: ast.Name  # the first module-level binding
-    kind: str  # "config" | "container" | "array" | "instance" | "other"
+    kind: str  # "config" | "container" | "array" | "instance" | "object" | "other"
     constant_text: str | None = None  # for names bound once to an int/str/float literal (seeds)
+    derived: bool = False  # configuration by what the script does with it (a config block, a derivation)
 
     @property
     def hidden(self) -> bool:
@@ -168,33 +227,67 @@ class Binding:
 
 
 def module_bindings(code: CodeModule) -> dict[str, Binding]:
-    """Every name bound by assignment at module level (main block included), first binding first."""
-    bound = [item for statement in _module_statements(code.tree.body) for item in _bound(statement)]
+    """Every name bound by assignment at module level (main block included), first binding first.
+
+    A name is configuration when any of its module-level bindings makes it so
+    (:func:`~paperlink.analysis.script_config.configured_names`): ``batch_size = 64`` later
+    rebound to ``args.batch_size``, or overridden by a configurator, is configuration.
+    """
+    statements, bound = [], []
+    guards: dict[int, tuple[ast.expr, ...]] = {}  # id(target) -> the tests of the `if` statements around it
+    for statement, tests in _module_statements(code.tree.body):
+        statements.append(statement)
+        for item in _bound(statement):
+            bound.append(item)
+            if tests:
+                guards[id(item[0])] = tests
     called = {v.func.id for _, v, _ in bound if isinstance(v, ast.Call) and isinstance(v.func, ast.Name)}
     producers = _config_producers(code, called) if called else frozenset()
+
+    script = any(is_main_guard(statement) for statement in code.tree.body)
+
+    def is_source(value: ast.expr, name: str | None) -> bool:
+        if name is not None and (
+            (isinstance(value, ast.Dict) and config_named(name)) or (script and is_location(code, value))
+        ):
+            return True
+        return is_config_value(code, value, producers)
+
+    configured = configured_names(code, bound, override_line(code, statements), is_source, guards)
     found: dict[str, Binding] = {}
     counts: dict[str, int] = {}
     for target, value, final in bound:
         counts[target.id] = counts.get(target.id, 0) + 1
         if target.id in found:
             continue
-        kind = "other" if final or _exempt(target.id) else _kind(code, target.id, value, producers)
-        found[target.id] = Binding(target.id, target, kind, _constant(value))
-    return {name: b if counts[name] == 1 else Binding(name, b.target, b.kind) for name, b in found.items()}
+        if final or _exempt(target.id):
+            kind = "other"
+        else:
+            kind = "config" if target.id in configured else _kind(code, value)
+        found[target.id] = Binding(target.id, target, kind, _constant(value), configured.get(target.id) is False)
+    # a seed written once as a literal is hard-coded; one a configurator may override is not
+    return {
+        name: b if counts[name] == 1 and b.kind != "config" else Binding(name, b.target, b.kind, None, b.derived)
+        for name, b in found.items()
+    }
 
 
-def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Statements run at module level: through if/try/with/for blocks, not into defs or classes."""
+def _module_statements(
+    body: list[ast.stmt], tests: tuple[ast.expr, ...] = ()
+) -> Iterator[tuple[ast.stmt, tuple[ast.expr, ...]]]:
+    """Statements run at module level: through if/try/with/for blocks, not into defs or classes;
+    each with the tests of the module-level ``if`` statements around it."""
     for statement in body:
-        yield statement
+        yield statement, tests
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
+        inner = (*tests, statement.test) if isinstance(statement, ast.If) else tests
         for name in ("body", "orelse", "finalbody"):
-            yield from _module_statements(getattr(statement, name, None) or [])
+            yield from _module_statements(getattr(statement, name, None) or [], inner)
         for handler in getattr(statement, "handlers", None) or []:
-            yield from _module_statements(handler.body)
+            yield from _module_statements(handler.body, tests)
         for case in getattr(statement, "cases", None) or []:
-            yield from _module_statements(case.body)
+            yield from _module_statements(case.body, tests)
 
 
 def _bound(statement: ast.stmt) -> list[tuple[ast.Name, ast.expr | None, bool]]:
@@ -251,11 +344,10 @@ def _constant(value: ast.expr | None) -> str | None:
     return None
 
 
-def _kind(code: CodeModule, name: str, value: ast.expr | None, producers: frozenset[str]) -> str:
+def _kind(code: CodeModule, value: ast.expr | None) -> str:
+    """What a value that is not configuration holds."""
     if value is None:
         return "other"
-    if is_config_value(code, value, producers) or (isinstance(value, ast.Dict) and config_named(name)):
-        return "config"
     if isinstance(value, (ast.Dict, ast.List, ast.Set, ast.ListComp, ast.SetComp, ast.DictComp)):
         return "container"
     if not isinstance(value, ast.Call):
@@ -268,7 +360,11 @@ def _kind(code: CodeModule, name: str, value: ast.expr | None, producers: frozen
     if callee.startswith(_NOT_STATE) or callee.startswith("builtins."):
         return "other"
     last = value.func.attr if isinstance(value.func, ast.Attribute) else getattr(value.func, "id", "")
-    return "instance" if last[:1].isupper() and not last.isupper() else "other"
+    if last[:1].isupper() and not last.isupper():
+        return "instance"
+    # what a function or method returns (`torch.compile(model)`, `model.configure_optimizers(...)`,
+    # `gym.make(...)`): an object whose state methods may change it
+    return "object"
 
 
 def config_named(name: str) -> bool:
@@ -286,15 +382,21 @@ def is_config_value(code: CodeModule, value: ast.expr, producers: frozenset[str]
     callee = code.call_name(value)
     if callee in _WRAPPERS and value.args:
         return is_config_value(code, value.args[0], producers)
-    if callee in _CONFIG_CALLS:
+    if callee in _CONFIG_CALLS or (callee or "").startswith(_CONFIG_DEFINITIONS):
         return True
     func = value.func
     if isinstance(func, ast.Attribute) and func.attr in _CONFIG_METHODS:
         return True
     last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    if isinstance(func, ast.Name) and last in producers:
+    if (isinstance(func, ast.Name) and last in producers) or _CONFIG_FUNCTION.match(last):
         return True
-    return last.endswith(_CONFIG_CLASS_ENDINGS) and last[:1].isupper() and not (callee or "").startswith(_NOT_STATE)
+    if (callee or "").startswith(_NOT_STATE):
+        return False
+    # the class's own name as written, or as imported (`from yacs.config import CfgNode as CN`)
+    return any(
+        name.endswith(_CONFIG_CLASS_ENDINGS) and name[:1].isupper()
+        for name in (last, (callee or "").rsplit(".", 1)[-1])
+    )
 
 
 def _config_producers(code: CodeModule, called: set[str]) -> frozenset[str]:

@@ -252,7 +252,8 @@ def scan_reproducibility(code: CodeModule, walk: CodeWalk, bindings: dict[str, B
     seeds, uses, settings, saves, records = [], [], [], [], False
     helpers: dict[tuple[str, str, int], set[str]] = {}
     literal_calls, local = [], _local_functions(code)
-    configs = frozenset(name for name, b in bindings.items() if b.kind == "config")
+    # configuration objects only: a path or a shape derived from them is not the configuration
+    configs = frozenset(name for name, b in bindings.items() if b.kind == "config" and not b.derived)
     # json.dump and pickle.dump write results only in numerical code; elsewhere they are caches
     numeric = any(name.split(".", 1)[0] in _NUMERICAL for name in code.imports.values())
     for site in walk.calls:

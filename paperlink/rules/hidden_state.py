@@ -11,8 +11,9 @@ __all__ = ["GlobalRebinding", "GlobalMutation", "GlobalConfigRead", "LibraryEnvi
 class GlobalRebinding(Rule):
     """
     ## What it does
-    Reports a function that assigns a module-level name through a `global` statement,
-    at the first assignment in each function.
+    Reports a function that assigns a module-level name through a `global` statement, once
+    per function and name, at that `global` statement; the `hidden_inputs` section lists the
+    statement's span and every rebinding's.
 
     ## Why it matters
     The function's result now depends on how often, and in which order, it and its siblings
@@ -25,8 +26,8 @@ class GlobalRebinding(Rule):
     step = 0
 
     def train_step(batch):
-        global step
-        step += 1  # PL301
+        global step  # PL301 train_step rebinds the module-level step through a global statement
+        step += 1
     ```
 
     ## How to document it
@@ -53,8 +54,12 @@ class GlobalMutation(Rule):
     ## What it does
     Reports a function that mutates a module-level dict, list, set, tensor, array, object
     or configuration in place: `cache[k] = v`, `del cache[k]`, `history.append(x)`,
-    `stats.update(...)`, `buffer.zero_()`, `args.lr = 0.1`, `setattr(cfg, ...)`. One
-    diagnostic per function and global, at the first mutation, listing the operations.
+    `stats.update(...)`, `buffer.zero_()`, `args.lr = 0.1`, `setattr(cfg, ...)`, and a
+    model, optimizer, scheduler, environment or meter built at module level and changed
+    through its state methods: `model.train()`, `model.eval()`, `optimizer.step()`,
+    `opt.zero_grad()`, `scheduler.step()`, `encoder.load_state_dict(...)`, `env.step(a)`,
+    `env.reset()`, Keras' `optimizer.apply_gradients(...)` and `metric.update_state(...)`.
+    One diagnostic per function and global, at the first mutation, listing the operations.
 
     ## Why it matters
     Mutated module state is an input every later call reads without declaring it: a run
@@ -65,9 +70,16 @@ class GlobalMutation(Rule):
     ## Example
     ```python
     history = []
+    model = GPT(config)
 
     def log_loss(loss):
         history.append(loss)  # PL302
+
+    @torch.no_grad()
+    def estimate_loss():
+        model.eval()  # PL302 estimate_loss mutates the module-level model (model.eval(), model.train())
+        ...
+        model.train()
     ```
 
     ## How to document it
@@ -76,13 +88,17 @@ class GlobalMutation(Rule):
 
     Not reported: registries filled at import (a function used as a decorator, or called at
     module level, anywhere in the project, including the nested function of a decorator
-    factory), class attributes, loggers, `__all__`, and mutations done at module level.
+    factory; a function changing an object through its state methods is never one), class
+    attributes, loggers, progress bars, `__all__`, mutations done at module level, and
+    reading an object without changing it (`model(x)`, `q_network.apply(params, x)`, and
+    `optimizer.update(grads, state)` whose result is used: optax's functions are pure).
 
     ## Known limits
-    Method calls on objects are read as mutations only for container methods (`append`,
-    `update`, `add`, ...) and, on tensors, arrays and objects, in-place methods ending in
-    `_`; other methods that change an object (`model.load_state_dict`) are not seen. An
-    object reached through another name (`h = history; h.append(x)`) is not followed.
+    Method calls on objects are read as mutations for container methods (`append`,
+    `update`, `add`, ...), the state methods above and, on tensors, arrays and objects,
+    in-place methods ending in `_`; other methods that change an object (`model.cuda()`,
+    `model.to(device)`, which copy a tensor but change a module) are not seen. An object
+    reached through another name (`h = history; h.append(x)`) is not followed.
     """
 
     code = "PL302"
@@ -95,14 +111,32 @@ class GlobalMutation(Rule):
 class GlobalConfigRead(Rule):
     """
     ## What it does
-    Reports a function that reads a module-level configuration object instead of receiving
-    it as a parameter, naming the attributes it reads: `train_one_epoch reads the
-    module-level args (args.device)`. Configuration objects are module-level names bound
-    from `parse_args()` / `parse_known_args()`, `yaml.safe_load`, `json.load`,
-    `OmegaConf.load` / `create`, `toml` / `tomllib`, `tyro.cli`, `os.environ`, an instance
-    of a class whose name ends in `Config`, `Args`, `Options`, `Settings` or `Params`, a
-    function of the module that returns one of these, or a dict literal named as
-    configuration (`config`, `cfg`, `args`, `hparams`, `*_config`, ...).
+    Reports a function that reads module-level configuration instead of receiving it as a
+    parameter: one diagnostic per function, at its first read, naming every value it reads
+    and the attributes read of each: `train_one_epoch reads the module-level args
+    (args.device)`, `get_lr reads the module-level warmup_iters, learning_rate,
+    lr_decay_iters and min_lr`. Module-level configuration is:
+
+    * a name bound from `parse_args()` / `parse_known_args()`, `argparse.ArgumentParser()`,
+      `yaml.safe_load`, `json.load`, `OmegaConf.load` / `create`, `toml` / `tomllib`,
+      `tyro.cli`, `os.environ`, absl's `FLAGS` and `flags.DEFINE_*` holders, ml_collections'
+      `config_flags.DEFINE_config_*`, an instance of a class whose name ends in `Config`, `Args`,
+      `Options`, `Settings`, `Params` or `CfgNode`, a function of the module that returns
+      one of these, a function named for configuration (`get_args()`, `load_config(path)`,
+      imported or not), or a dict literal named as configuration (`config`, `cfg`, `args`,
+      `hparams`, `*_config`, ...);
+    * a script's config block: literals (`n_embd = 384`) above a statement that overrides
+      the module's globals at run time (`exec(open(configurator).read())`,
+      `globals().update(...)`, `globals()[k] = v`), or rebound at module level from parsed
+      arguments (`batch_size = args.batch_size`);
+    * a value derived from configuration at module level, through attribute and item reads,
+      tuples, arithmetic, comparisons, conditional expressions, f-strings, methods of the
+      configuration and pure conversions (`img_shape = (opt.channels, opt.img_size,
+      opt.img_size)`, `latent = int(cfg.latent)`, `data_dir = os.path.join("data",
+      dataset)`), a literal chosen by a module-level `if` on configuration (`if opt.dataset
+      == "mnist": nc = 1`), and what the machine offers (`cuda = torch.cuda.is_available()`,
+      `Tensor = torch.cuda.FloatTensor if cuda else torch.FloatTensor`);
+    * in a script, a filesystem location written at the top (`dir_img = Path("./data/imgs/")`).
 
     ## Why it matters
     The function's behaviour depends on a value its signature does not show, so calling it
@@ -113,21 +147,29 @@ class GlobalConfigRead(Rule):
     ## Example
     ```python
     args = parser.parse_args()
+    img_shape = (args.channels, args.img_size, args.img_size)
 
     def train_one_epoch(model, loader):
         for x in loader:
             x = x.to(args.device)  # PL303 train_one_epoch reads the module-level args (args.device)
+
+    class Generator(nn.Module):
+        def forward(self, z):
+            return self.model(z).view(z.shape[0], *img_shape)  # PL303 Generator.forward reads the module-level img_shape
     ```
 
     ## How to document it
     Pass the configuration (or the values) as parameters. When reading it is intended,
     write `# paperlink: global <reason>` on the module-level binding or on the reading
     statement. Code at module level and in the `if __name__ == "__main__":` block is not
-    reported; nor are constants (names bound once to immutable literals).
+    reported (functions defined in the main block are); nor are constants that nothing
+    overrides, objects chosen by configuration (`raw_model = model.module if ddp else
+    model`), parameters and closure variables.
 
     ## Known limits
     A configuration imported from another module (`from config import cfg`) is not
-    followed across files.
+    followed across files, nor through a function's return value other than the module's
+    own configuration producers.
     """
 
     code = "PL303"

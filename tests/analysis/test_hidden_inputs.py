@@ -4,16 +4,20 @@ the cache codec round trip and the exact shape of the ``hidden_inputs`` section.
 from __future__ import annotations
 
 import ast
+import json
 import textwrap
 from pathlib import Path
 
 from paperlink.analysis.code_walk import ScopeResolver, walk_code
 from paperlink.analysis.hidden_inputs import HiddenInputFacts, scan
 from paperlink.analysis.module_graph import ImportGraph
+from paperlink.analysis.module_state import module_bindings
 from paperlink.cache import from_data, to_data
 from paperlink.config import load_config
 from paperlink.engine import check
+from paperlink.formats import report_to_json
 from paperlink.source.code import CodeModule
+from tests.json_schema import output_errors
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -82,8 +86,10 @@ def test_section_of_the_simsiam_sample_is_exact() -> None:
     sample = ROOT / "sample_papers" / "simsiam"
     report = check(load_config(None, sample), [sample], select=["PL3", "PL5"])
     span = {"path": "src/train.py", "line": 27, "column": 1, "end_line": 27, "end_column": 5}
+    reads = [{"path": "src/train.py", "line": 75, "column": column, "end_line": 75, "end_column": column + 4} for column in (24, 63)]
     assert report.sections["hidden_inputs"] == {
-        "globals": [{"name": "args", "kind": "config", "read_by": ["train_one_epoch"], "written_by": [], "span": span}],
+        "globals": [{"name": "args", "kind": "config", "read_by": ["train_one_epoch"], "written_by": [], "span": span,
+                     "reads": [{"function": "train_one_epoch", "spans": reads}], "writes": []}],
         "env_vars": [],
         "seeds": [],
         "nondeterminism": [],
@@ -138,3 +144,120 @@ def test_a_literal_passed_to_a_seed_helper_is_listed_at_the_call(tmp_path: Path)
         ("utils.py", "torch", None, True),
     ]
     assert [(d.span.path, d.code) for d in report.diagnostics] == [("train.py", "PL503")]
+
+
+def _kinds(text: str) -> dict[str, str]:
+    return {name: binding.kind for name, binding in module_bindings(_code(text)).items()}
+
+
+def test_a_config_block_overridden_at_run_time_is_configuration() -> None:
+    text = """
+    import torch
+    n_embd = 384
+    lr = 6e-4
+    dims = (64, 128)
+    dtype = "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
+    items = [n for n in range(3)]
+    exec(open("configurator.py").read())
+    after = 3
+    """
+    kinds = _kinds(text)
+    assert [name for name, kind in kinds.items() if kind == "config"] == ["n_embd", "lr", "dims", "dtype"]
+    assert (kinds["after"], kinds["items"]) == ("other", "container")
+    for override in ("globals().update(overrides)", "for k, v in overrides.items():\n    globals()[k] = v"):
+        kinds = _kinds(f"n_embd = 384\noverrides = {{}}\n{override}\n")
+        assert kinds["n_embd"] == "config", override
+    assert _kinds("n_embd = 384\nEPS = 1e-8\n") == {"n_embd": "other", "EPS": "other"}  # nothing overrides them
+
+
+def test_configuration_propagates_through_module_level_derivations() -> None:
+    text = """
+    import argparse, os
+    import torch
+    from torch import nn
+    from contextlib import nullcontext
+    opt = argparse.ArgumentParser().parse_args()
+    img_shape = (opt.channels, opt.img_size, opt.img_size)
+    latent = int(opt.latent)
+    half = opt.img_size // 2 + 1
+    path = os.path.join("runs", opt.name)
+    name = f"{opt.name}-{latent}"
+    label = "run-{}".format(opt.name)
+    gpus = opt.gpu_ids.split(",")
+    cuda = torch.cuda.is_available()
+    device = torch.device("cuda" if cuda else "cpu")
+    ctx = nullcontext() if device.type == "cpu" else torch.autocast(device.type)
+    rank = int(os.environ.get("RANK", 0))
+    model = nn.Linear(latent, 2)
+    built = make(opt)
+    wrapped = model.module if opt.ddp else model
+    if opt.dataset == "mnist":
+        nc = 1
+    else:
+        nc = 3
+    if model.training:
+        mode = "train"
+    for epoch in range(opt.epochs):
+        loss = model(x) / opt.accumulation
+    """
+    kinds = _kinds(text)
+    config = {"opt", "img_shape", "latent", "half", "path", "name", "label", "gpus", "cuda", "device", "ctx", "rank", "nc"}
+    assert {n for n, k in kinds.items() if k == "config"} == config
+    assert (kinds["model"], kinds["built"], kinds["wrapped"], kinds["loss"], kinds["epoch"], kinds["mode"]) == (
+        "instance", "object", "other", "other", "other", "other")
+
+
+def test_a_literal_path_is_a_setting_of_a_script_only() -> None:
+    text = 'from pathlib import Path\ndir_img = Path("./data/imgs/")\nROOT = Path(__file__).parent\n'
+    assert _kinds(text)["dir_img"] != "config"
+    kinds = _kinds(text + 'if __name__ == "__main__":\n    pass\n')
+    assert (kinds["dir_img"], kinds["ROOT"]) == ("config", "other")
+
+
+def test_the_section_lists_every_read_and_write_site(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text(textwrap.dedent("""
+        import torch
+        from torch import nn
+        lr = 1e-3
+        warmup = 100
+        exec(open("configurator.py").read())
+        model = nn.Linear(2, 2)
+        best = 0.0
+        unused = 5
+
+        def get_lr(it):
+            if it < warmup:
+                return lr * it / warmup
+            return lr
+
+        def evaluate(x):
+            global best
+            model.eval()
+            y = model(x)
+            model.train()
+            best = max(best, y)
+            best = float(best)
+
+        def predict(x):
+            return model(x)
+    """), encoding="utf-8")
+    report = check(load_config(None, tmp_path), [tmp_path], select=["PL3"])
+    assert output_errors(json.loads(report_to_json(report))) == []
+    entries = {e["name"]: e for e in report.sections["hidden_inputs"]["globals"]}
+    assert sorted(entries) == ["best", "lr", "model", "warmup"]
+
+    def lines(uses: list) -> list:
+        return [(u["function"], u.get("how"), [s["line"] for s in u["spans"]]) for u in uses]
+
+    assert lines(entries["lr"]["reads"]) == [("get_lr", None, [13, 14])]
+    assert lines(entries["warmup"]["reads"]) == [("get_lr", None, [12, 13])]
+    assert (entries["model"]["read_by"], entries["model"]["written_by"]) == ([], ["evaluate"])  # predict only reads
+    assert lines(entries["model"]["writes"]) == [("evaluate", "mutation", [18, 20])]
+    assert lines(entries["best"]["writes"]) == [("evaluate", "rebinding", [17, 21, 22])]
+    assert lines(entries["best"]["reads"]) == [("evaluate", None, [21, 22])]
+    codes = sorted((d.code, d.span.line, d.message) for d in report.diagnostics)
+    assert codes == [
+        ("PL301", 17, "evaluate rebinds the module-level best through a global statement"),
+        ("PL302", 18, "evaluate mutates the module-level model (model.eval(), model.train())"),
+        ("PL303", 12, "get_lr reads the module-level warmup and lr"),
+    ]
