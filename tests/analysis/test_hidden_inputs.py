@@ -86,10 +86,22 @@ def test_section_of_the_simsiam_sample_is_exact() -> None:
     sample = ROOT / "sample_papers" / "simsiam"
     report = check(load_config(None, sample), [sample], select=["PL3", "PL5"])
     span = {"path": "src/train.py", "line": 27, "column": 1, "end_line": 27, "end_column": 5}
-    reads = [{"path": "src/train.py", "line": 75, "column": column, "end_line": 75, "end_column": column + 4} for column in (24, 63)]
+    reads = [
+        {"path": "src/train.py", "line": 75, "column": column, "end_line": 75, "end_column": column + 4}
+        for column in (24, 63)
+    ]
     assert report.sections["hidden_inputs"] == {
-        "globals": [{"name": "args", "kind": "config", "read_by": ["train_one_epoch"], "written_by": [], "span": span,
-                     "reads": [{"function": "train_one_epoch", "spans": reads}], "writes": []}],
+        "globals": [
+            {
+                "name": "args",
+                "kind": "config",
+                "read_by": ["train_one_epoch"],
+                "written_by": [],
+                "span": span,
+                "reads": [{"function": "train_one_epoch", "spans": reads}],
+                "writes": [],
+            }
+        ],
         "env_vars": [],
         "seeds": [],
         "nondeterminism": [],
@@ -201,10 +213,30 @@ def test_configuration_propagates_through_module_level_derivations() -> None:
         loss = model(x) / opt.accumulation
     """
     kinds = _kinds(text)
-    config = {"opt", "img_shape", "latent", "half", "path", "name", "label", "gpus", "cuda", "device", "ctx", "rank", "nc"}
+    config = {
+        "opt",
+        "img_shape",
+        "latent",
+        "half",
+        "path",
+        "name",
+        "label",
+        "gpus",
+        "cuda",
+        "device",
+        "ctx",
+        "rank",
+        "nc",
+    }
     assert {n for n, k in kinds.items() if k == "config"} == config
     assert (kinds["model"], kinds["built"], kinds["wrapped"], kinds["loss"], kinds["epoch"], kinds["mode"]) == (
-        "instance", "object", "other", "other", "other", "other")
+        "instance",
+        "object",
+        "other",
+        "other",
+        "other",
+        "other",
+    )
 
 
 def test_a_literal_path_is_a_setting_of_a_script_only() -> None:
@@ -215,7 +247,8 @@ def test_a_literal_path_is_a_setting_of_a_script_only() -> None:
 
 
 def test_the_section_lists_every_read_and_write_site(tmp_path: Path) -> None:
-    (tmp_path / "train.py").write_text(textwrap.dedent("""
+    (tmp_path / "train.py").write_text(
+        textwrap.dedent("""
         import torch
         from torch import nn
         lr = 1e-3
@@ -240,7 +273,9 @@ def test_the_section_lists_every_read_and_write_site(tmp_path: Path) -> None:
 
         def predict(x):
             return model(x)
-    """), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     report = check(load_config(None, tmp_path), [tmp_path], select=["PL3"])
     assert output_errors(json.loads(report_to_json(report))) == []
     entries = {e["name"]: e for e in report.sections["hidden_inputs"]["globals"]}
