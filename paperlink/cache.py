@@ -24,7 +24,7 @@ import os
 import tempfile
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -135,44 +135,100 @@ def from_data(kind: Any, data: Any) -> Any:
     Raises TypeError, ValueError or KeyError on data of another shape (a cache written by
     another version of the code), which the cache treats as a miss.
     """
+    return _decoder(kind)(data)
+
+
+Decoder = Callable[[Any], Any]
+
+
+@functools.cache
+def _decoder(kind: Any) -> Decoder:
+    """A function decoding data of type ``kind``, built once per type: a warm run decodes
+    hundreds of thousands of values, and asking ``typing`` about each hint every time was
+    most of its cost."""
     origin, arguments = typing.get_origin(kind), typing.get_args(kind)
     if kind is Any:
-        return data
+        return _unchanged
     if origin is typing.Literal:  # a closed vocabulary of plain values: "config" | "mutable" | "rebound"
-        if any(data == value and type(data) is type(value) for value in arguments):
-            return data
-        raise ValueError(f"{data!r} is none of {arguments}")
+        return functools.partial(_literal, arguments)
     if origin in (typing.Union, types.UnionType):
-        if data is None and type(None) in arguments:
-            return None
-        for argument in arguments:
-            if argument is not type(None):
-                try:
-                    return from_data(argument, data)
-                except (TypeError, ValueError, KeyError):
-                    continue
-        raise TypeError(f"{data!r} is none of {kind}")
+        options = tuple(_decoder(argument) for argument in arguments if argument is not type(None))
+        return functools.partial(_union, kind, type(None) in arguments, options)
     if origin is tuple:
         if len(arguments) == 2 and arguments[1] is Ellipsis:
-            return tuple(from_data(arguments[0], item) for item in _sequence(data))
-        return tuple(from_data(argument, item) for argument, item in zip(arguments, _sequence(data), strict=True))
+            return functools.partial(_tuple_of, _decoder(arguments[0]))
+        return functools.partial(_fixed_tuple, tuple(_decoder(argument) for argument in arguments))
     if origin in (frozenset, list):
-        return origin(from_data(arguments[0], item) for item in _sequence(data))
+        return functools.partial(_collection, origin, _decoder(arguments[0]))
     if origin is dict:
-        return {key: from_data(arguments[1], item) for key, item in data.items()}
+        return functools.partial(_mapping, _decoder(arguments[1]))
     if kind is Diagnostic:
-        return _diagnostic(data)
+        return _diagnostic
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        hints = _hints(kind)
-        fields = [f for f in dataclasses.fields(kind) if f.init]
-        return kind(**{f.name: from_data(hints[f.name], data[f.name]) for f in fields if f.name in data})
+        return _DataclassDecoder(kind)
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
-        return kind(data)
+        return kind
+    return functools.partial(_plain, kind)
+
+
+def _unchanged(data: Any) -> Any:
+    return data
+
+
+def _literal(values: tuple[Any, ...], data: Any) -> Any:
+    if any(data == value and type(data) is type(value) for value in values):
+        return data
+    raise ValueError(f"{data!r} is none of {values}")
+
+
+def _union(kind: Any, optional: bool, options: tuple[Decoder, ...], data: Any) -> Any:
+    if data is None and optional:
+        return None
+    for option in options:
+        try:
+            return option(data)
+        except (TypeError, ValueError, KeyError):
+            continue
+    raise TypeError(f"{data!r} is none of {kind}")
+
+
+def _tuple_of(item: Decoder, data: Any) -> tuple[Any, ...]:
+    return tuple(item(value) for value in _sequence(data))
+
+
+def _fixed_tuple(items: tuple[Decoder, ...], data: Any) -> tuple[Any, ...]:
+    return tuple(item(value) for item, value in zip(items, _sequence(data), strict=True))
+
+
+def _collection(origin: type, item: Decoder, data: Any) -> Any:
+    return origin(item(value) for value in _sequence(data))
+
+
+def _mapping(value: Decoder, data: Any) -> dict[Any, Any]:
+    return {key: value(item) for key, item in data.items()}
+
+
+def _plain(kind: Any, data: Any) -> Any:
     if kind is float and isinstance(data, (int, float)) and not isinstance(data, bool):
         return float(data)
     if isinstance(kind, type) and isinstance(data, kind) and not (kind is int and isinstance(data, bool)):
         return data
     raise TypeError(f"{data!r} is not a {kind}")
+
+
+class _DataclassDecoder:
+    """Decodes one dataclass; its fields' decoders are looked up on first use, so a type that
+    refers to itself (a tree) does not recurse while its decoder is built."""
+
+    def __init__(self, kind: type) -> None:
+        self.kind = kind
+        self.fields: list[tuple[str, Decoder]] | None = None
+
+    def __call__(self, data: Any) -> Any:
+        if self.fields is None:
+            hints = _hints(self.kind)
+            self.fields = [(f.name, _decoder(hints[f.name])) for f in dataclasses.fields(self.kind) if f.init]
+        return self.kind(**{name: decode(data[name]) for name, decode in self.fields if name in data})
 
 
 def _diagnostic(data: Any) -> Diagnostic:
