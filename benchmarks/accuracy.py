@@ -48,9 +48,9 @@ ROOT = Path(__file__).resolve().parent.parent
 LABELS = Path(__file__).resolve().parent / "labels"
 FAMILIES = ("gradient_stops", "hidden_state", "hyperparameters")
 
-# A labelled context and the contexts paperlink may give it and still agree. paperlink calls
-# a stop whose value only feeds monitoring "evaluation"; until it has a context for target
-# networks and EMA updates of its own, it files them under "setup", which does not agree.
+# A labelled context and the contexts paperlink may give it and still agree. paperlink has no
+# context of its own for logging: it calls a stop whose value only feeds monitoring
+# "evaluation", which agrees with a "logging" label and with nothing else.
 AGREEING_CONTEXTS = {
     "training": {"training"},
     "target_update": {"target_update"},
