@@ -76,20 +76,32 @@ _SCOPE_BARRIERS = (*FUNCTIONS, ast.ClassDef, ast.Lambda)
 _READ = (ast.Call, ast.stmt, ast.withitem)  # the nodes `ModuleFlow._read_node` reads
 
 
-# operators and load/store contexts: nodes without children that nothing here reads
-_LEAVES = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+# Fields that never hold a node with children: names and flags (strings, numbers), a
+# constant's value, and the operators and load/store contexts, which nothing here reads.
+_LEAF_FIELDS = frozenset(
+    "id attr arg name module level kind type_comment conversion is_async simple ctx op ops".split()
+)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        fields = tuple(f for f in kind._fields if f not in _LEAF_FIELDS and (kind, f) != (ast.Constant, "value"))  # type: ignore[attr-defined]
+        _CHILD_FIELDS[kind] = fields
+    return fields
 
 
 def _child_nodes(node: ast.AST) -> list[ast.AST]:
-    """``ast.iter_child_nodes`` as a list, less the leaves above, read from the fields directly
-    (the walks here visit every node of a file: ``iter_child_nodes`` and its generators were
-    most of their cost)."""
+    """``ast.iter_child_nodes`` as a list, less operators and load/store contexts, read from the
+    fields that can hold one (the walks here visit every node of a file: ``iter_child_nodes``
+    and its generators were most of their cost)."""
     children: list[ast.AST] = []
-    for name in node._fields:
+    for name in _child_fields(type(node)):
         value = getattr(node, name, None)
         if isinstance(value, list):
-            children.extend([item for item in value if isinstance(item, ast.AST) and not isinstance(item, _LEAVES)])
-        elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
+            children.extend([item for item in value if isinstance(item, ast.AST)])
+        elif isinstance(value, ast.AST):
             children.append(value)
     return children
 
