@@ -107,13 +107,14 @@ def _child_nodes(node: ast.AST) -> list[ast.AST]:
 
 
 def own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
-    """Every node in ``scope``'s own body: nested functions, classes and lambdas excluded."""
+    """Every node in ``scope``'s own body: nested functions, classes and lambdas excluded (and
+    operators and load/store contexts, which no caller reads)."""
     stack: list[ast.AST] = list(reversed(scope.body)) if isinstance(scope, (*FUNCTIONS, ast.Module)) else [scope]
     while stack:
         node = stack.pop()
         yield node
         if not isinstance(node, _SCOPE_BARRIERS):
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+            stack.extend(reversed(_child_nodes(node)))
 
 
 def read_names(node: ast.AST | None) -> set[str]:
