@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from paperlink.source.code import FUNCTIONS, CodeModule
+from paperlink.source.code import FUNCTIONS, CodeModule, child_nodes
 
 __all__ = [
     "Context",
@@ -76,36 +76,6 @@ _SCOPE_BARRIERS = (*FUNCTIONS, ast.ClassDef, ast.Lambda)
 _READ = (ast.Call, ast.stmt, ast.withitem)  # the nodes `ModuleFlow._read_node` reads
 
 
-# Fields that never hold a node with children: names and flags (strings, numbers), a
-# constant's value, and the operators and load/store contexts, which nothing here reads.
-_LEAF_FIELDS = frozenset(
-    "id attr arg name module level kind type_comment conversion is_async simple ctx op ops".split()
-)
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _child_fields(kind: type) -> tuple[str, ...]:
-    fields = _CHILD_FIELDS.get(kind)
-    if fields is None:
-        fields = tuple(f for f in kind._fields if f not in _LEAF_FIELDS and (kind, f) != (ast.Constant, "value"))  # type: ignore[attr-defined]
-        _CHILD_FIELDS[kind] = fields
-    return fields
-
-
-def _child_nodes(node: ast.AST) -> list[ast.AST]:
-    """``ast.iter_child_nodes`` as a list, less operators and load/store contexts, read from the
-    fields that can hold one (the walks here visit every node of a file: ``iter_child_nodes``
-    and its generators were most of their cost)."""
-    children: list[ast.AST] = []
-    for name in _child_fields(type(node)):
-        value = getattr(node, name, None)
-        if isinstance(value, list):
-            children.extend([item for item in value if isinstance(item, ast.AST)])
-        elif isinstance(value, ast.AST):
-            children.append(value)
-    return children
-
-
 def own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
     """Every node in ``scope``'s own body: nested functions, classes and lambdas excluded (and
     operators and load/store contexts, which no caller reads)."""
@@ -114,7 +84,7 @@ def own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
         node = stack.pop()
         yield node
         if not isinstance(node, _SCOPE_BARRIERS):
-            stack.extend(reversed(_child_nodes(node)))
+            stack.extend(reversed(child_nodes(node)))
 
 
 def read_names(node: ast.AST | None) -> set[str]:
@@ -130,7 +100,7 @@ def read_names(node: ast.AST | None) -> set[str]:
     stack = [node]
     while stack:
         child = stack.pop()
-        stack.extend(_child_nodes(child))
+        stack.extend(child_nodes(child))
         if child in callees:
             continue
         if isinstance(child, ast.Call) and (isinstance(child.func, ast.Name) or _is_self_attribute(child.func)):
@@ -428,7 +398,7 @@ class ModuleFlow:
             if flow is not None and isinstance(node, _READ):
                 self._read_node(flow, node)
             # the order nodes are read in does not matter: every fact is a set or sorted later
-            stack.extend([(child, context) for child in _child_nodes(node)])
+            stack.extend([(child, context) for child in child_nodes(node)])
 
     def _read_node(self, flow: FunctionFlow, node: ast.AST) -> None:
         if isinstance(node, ast.Call):
