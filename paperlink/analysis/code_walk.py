@@ -16,7 +16,7 @@ import symtable
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar, cast
 
-from paperlink.source.code import FUNCTIONS, CodeModule
+from paperlink.source.code import FUNCTIONS, CodeModule, child_nodes
 
 __all__ = ["Site", "CodeWalk", "ScopeResolver", "walk_code", "is_main_guard", "base_name"]
 
@@ -130,7 +130,7 @@ def walk_code(code: CodeModule, names: frozenset[str]) -> CodeWalk:
                 found.definitions.append(Site(node, *context))
             stack.extend(_scoped_children(node, context, found))
         else:
-            for child in ast.iter_child_nodes(node):
+            for child in child_nodes(node):
                 push((child, context))
     return found
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from paperlink.source.code import FUNCTIONS, CodeModule
+from paperlink.source.code import FUNCTIONS, CodeModule, child_nodes
 
 __all__ = [
     "Context",
@@ -73,16 +73,18 @@ _UPDATE_METHODS = frozenset({"load_state_dict", "update_parameters"})
 _NOT_UPDATES = frozenset({"detach_", "requires_grad_"})  # in place, but a stop rather than an update
 _OPTIMIZER = re.compile(r"optim|(^|[._])opt$|scaler")
 _SCOPE_BARRIERS = (*FUNCTIONS, ast.ClassDef, ast.Lambda)
+_READ = (ast.Call, ast.stmt, ast.withitem)  # the nodes `ModuleFlow._read_node` reads
 
 
 def own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
-    """Every node in ``scope``'s own body: nested functions, classes and lambdas excluded."""
+    """Every node in ``scope``'s own body: nested functions, classes and lambdas excluded (and
+    operators and load/store contexts, which no caller reads)."""
     stack: list[ast.AST] = list(reversed(scope.body)) if isinstance(scope, (*FUNCTIONS, ast.Module)) else [scope]
     while stack:
         node = stack.pop()
         yield node
         if not isinstance(node, _SCOPE_BARRIERS):
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+            stack.extend(reversed(child_nodes(node)))
 
 
 def read_names(node: ast.AST | None) -> set[str]:
@@ -93,9 +95,12 @@ def read_names(node: ast.AST | None) -> set[str]:
         return found
     # what is called by name (`model(x)`, `self.encoder(x)`) is a function or a module, not data:
     # its parameters are not the value, so what built or loaded it does not flow into the result.
-    # `ast.walk` goes breadth first, so a call is seen before what it calls.
+    # The walk is preorder, so a call is seen before what it calls.
     callees: set[ast.AST] = set()
-    for child in ast.walk(node):
+    stack = [node]
+    while stack:
+        child = stack.pop()
+        stack.extend(child_nodes(child))
         if child in callees:
             continue
         if isinstance(child, ast.Call) and (isinstance(child.func, ast.Name) or _is_self_attribute(child.func)):
@@ -367,28 +372,33 @@ class ModuleFlow:
 
     def _read_all(self) -> None:
         """One pass over the tree: each node read into the function it belongs to."""
-        stack: list[tuple[ast.AST, FunctionFlow | None, str, str, bool]] = [
-            (child, self._top_level(child), "", "", False) for child in reversed(self.code.tree.body)
+        # each entry: a node and its context (flow, prefix, owner, optimizer), one tuple per scope
+        stack: list[tuple[ast.AST, tuple[FunctionFlow | None, str, str, bool]]] = [
+            (child, (self._top_level(child), "", "", False)) for child in reversed(self.code.tree.body)
         ]
         while stack:
-            node, flow, prefix, owner, optimizer = stack.pop()
+            node, context = stack.pop()
             if isinstance(node, FUNCTIONS):
+                _, prefix, owner, optimizer = context
                 name = f"{prefix}.{node.name}" if prefix else node.name
                 inner = self.functions.setdefault(name, FunctionFlow(node, name, owner=owner, in_optimizer=optimizer))
                 self.by_node[node] = inner
-                stack.extend((child, inner, name, owner, optimizer) for child in reversed(node.body))
+                inner_context = (inner, name, owner, optimizer)
+                stack.extend([(child, inner_context) for child in reversed(node.body)])
                 continue
             if isinstance(node, ast.ClassDef):
+                _, prefix, owner, optimizer = context
                 name = f"{prefix}.{node.name}" if prefix else node.name
-                optimizer = optimizer or _is_optimizer_class(self.code, node)
-                stack.extend((child, None, name, name, optimizer) for child in reversed(node.body))
+                class_context = (None, name, name, optimizer or _is_optimizer_class(self.code, node))
+                stack.extend([(child, class_context) for child in reversed(node.body)])
                 continue
             if isinstance(node, ast.Lambda):
                 continue
-            if flow is not None:
+            flow = context[0]
+            if flow is not None and isinstance(node, _READ):
                 self._read_node(flow, node)
             # the order nodes are read in does not matter: every fact is a set or sorted later
-            stack.extend((child, flow, prefix, owner, optimizer) for child in ast.iter_child_nodes(node))
+            stack.extend([(child, context) for child in child_nodes(node)])
 
     def _read_node(self, flow: FunctionFlow, node: ast.AST) -> None:
         if isinstance(node, ast.Call):

@@ -242,6 +242,8 @@ def literal_flags(call: ast.Call) -> tuple[tuple[str, bool], ...]:
 
 def applied_functions(code: CodeModule) -> Iterator[tuple[ast.Call, ast.Name]]:
     """``model.apply(weights_init)``: a function handed to ``Module.apply`` runs on every submodule."""
+    if "apply" not in code.text:
+        return
     for node in code.parents:
         if isinstance(node, ast.Call) and _is_applied(node):
             yield node, node.args[0]  # type: ignore[misc]

@@ -68,6 +68,10 @@ class Found:
     phased: bool = False  # `set_grad_enabled(<training phase test>)`: stops only outside training
 
 
+# the node types `find_stops` looks at
+_STOP_KINDS = frozenset({ast.With, ast.AsyncWith, *FUNCTIONS, ast.Call, ast.Attribute, ast.Assign, ast.ClassDef})
+
+
 def find_stops(code: CodeModule) -> Iterator[Found]:
     """Every gradient stop in the file, in one pass over its nodes.
 
@@ -78,6 +82,8 @@ def find_stops(code: CodeModule) -> Iterator[Found]:
     # names it binds to the output of a module or a tensor function
     own_data: list[Any] = []
     for node in code.parents:
+        if type(node) not in _STOP_KINDS:  # most nodes: names, constants, operators
+            continue
         if isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
                 kind = _grad_mode(code, item.context_expr)

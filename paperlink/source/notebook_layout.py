@@ -123,7 +123,12 @@ def to_text_lines(value: Any, layouts: Mapping[str, NotebookLayout]) -> Any:
     return _convert(value, lambda span: layouts[span.path].to_text_lines(span) if span.path in layouts else span)
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _convert(value: Any, convert: Callable[[Span], Span]) -> Any:
+    if type(value) in _SCALARS:  # most values of a section: no position in them
+        return value
     if isinstance(value, Span):
         return convert(value)
     if isinstance(value, dict):

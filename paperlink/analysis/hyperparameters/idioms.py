@@ -264,7 +264,8 @@ def wants(code: CodeModule, statement: ast.stmt) -> bool:
         or ("/" in text and ("batch" in text or "1" in text))
         or "params" in text
         or "entropy" in text
-        or _TIMES.search(text) is not None
+        or "*" in text
+        and _TIMES.search(text) is not None
     )
 
 

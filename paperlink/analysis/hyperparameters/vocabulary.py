@@ -343,6 +343,7 @@ _FREQUENCY = re.compile(r"_(?:freq|interval|every)$")
 _TRAINING_FREQUENCY = re.compile(r"(?:^|_)(?:train|training|update|target|sde|policy|replay|gradient)(?:_|$)")
 
 
+@functools.lru_cache(maxsize=4096)  # asked for the same parameter names again and again (`dim`, `drop_rate`)
 def config_name(identifier: str) -> str | None:
     """Canonical name of a flag or field (``--weight-decay`` -> ``weight_decay``; ``--lr`` ->
     ``learning_rate``); None for settings that are not hyperparameters (``--seed``, ``--workers``)."""
