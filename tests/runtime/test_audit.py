@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests import needs
@@ -21,7 +23,7 @@ HERE = "tests/runtime/test_audit.py"
 
 def line_of(marker: str) -> int:
     """The line of this file that holds ``marker`` (so the tests survive edits above them)."""
-    lines = open(__file__, encoding="utf-8").read().splitlines()
+    lines = Path(__file__).read_text(encoding="utf-8").splitlines()
     return next(number for number, text in enumerate(lines, 1) if marker in text and "line_of" not in text)
 
 
