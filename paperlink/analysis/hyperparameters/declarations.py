@@ -49,6 +49,42 @@ class Value:
     anchor: int | None = None  # the line of the statement that wrote the value, when followed
 
 
+def value_site(
+    code: CodeModule,
+    name: str,
+    value: Value,
+    node: ast.AST,
+    statement: ast.stmt,
+    kind: SiteKind,
+    *,
+    api: str | None = None,
+    label: str = "",
+    origin_label: str = "",
+    default: float | None = None,
+    scope: str = "",
+) -> Site:
+    """The site of ``value`` written at ``node``: annotations bind to the statement, and to the
+    one that wrote the value when it was followed there."""
+    anchors = (statement.lineno,) if value.anchor is None else (statement.lineno, value.anchor)
+    origin = value.origin.span if value.origin else None
+    return Site(
+        name,
+        value.text,
+        value.numeric,
+        code.span(node),
+        value.source,
+        value.configurable,
+        kind,
+        api=api,
+        label=label,
+        anchors=anchors,
+        origin=origin,
+        origin_label=origin_label,
+        default=default,
+        scope=scope,
+    )
+
+
 @dataclass
 class Scopes:
     """Assignments by scope (a function or the module), filled by the scan's walk."""

@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 import re
 
-from paperlink.analysis.hyperparameters.declarations import Resolver, Value, text_of
+from paperlink.analysis.hyperparameters.declarations import Resolver, Value, text_of, value_site
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.vocabulary import api_for, config_name, optimizer_names
 from paperlink.numbers import python_number
@@ -77,19 +77,7 @@ def _canonical(node: ast.AST) -> str | None:
 def _site(
     code: CodeModule, name: str, value: Value, node: ast.AST, statement: ast.stmt, kind: SiteKind, label: str = ""
 ) -> Site:
-    anchors = (statement.lineno,) if value.anchor is None else (statement.lineno, value.anchor)
-    return Site(
-        name,
-        value.text,
-        value.numeric,
-        code.span(node),
-        value.source,
-        value.configurable,
-        kind,
-        label=label,
-        anchors=anchors,
-        origin=value.origin.span if value.origin else None,
-    )
+    return value_site(code, name, value, node, statement, kind, label=label)
 
 
 def _written(code: CodeModule, node: ast.AST) -> Value:

@@ -15,7 +15,14 @@ import re
 from dataclasses import dataclass, field
 
 from paperlink.analysis.hyperparameters import idioms
-from paperlink.analysis.hyperparameters.declarations import Resolver, Scopes, Value, declarations, declared_as
+from paperlink.analysis.hyperparameters.declarations import (
+    Resolver,
+    Scopes,
+    Value,
+    declarations,
+    declared_as,
+    value_site,
+)
 from paperlink.analysis.hyperparameters.facts import HyperparameterFacts, Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.attribute_bags import (
     bag_sites,
@@ -313,22 +320,18 @@ def _site(
     kind: SiteKind | None = None,
     default: float | None = None,
 ) -> Site:
-    anchors = (statement.lineno,) if value.anchor is None else (statement.lineno, value.anchor)
     origin = value.origin
     # A parameter read as is (`Adam(..., lr=lr)` in `Agent.__init__`): Hydra's `_target_` may supply it.
     scope = code.scope_name(statement) if value.numeric is None and isinstance(node, ast.Name) else ""
-    return Site(
+    return value_site(
+        code,
         name,
-        value.text,
-        value.numeric,
-        code.span(node),
-        value.source,
-        value.configurable,
+        value,
+        node,
+        statement,
         kind or _KINDS.get(api.kind if api else "", SiteKind.LAYER),
         api=api.qualified if api else None,
         label=label,
-        anchors=anchors,
-        origin=origin.span if origin else None,
         origin_label=declared_as(origin) if origin else "",
         default=default,
         scope=scope,
