@@ -1,6 +1,6 @@
 """Benchmark: what paperlink infers on real public ML code, scored against hand labels.
 
-    python3 benchmarks/accuracy.py --repos DIR [--split heldout|dev|all] [--json] [LABELS ...]
+    python3 benchmarks/accuracy.py --repos DIR [--split SPLIT[,SPLIT]|all] [--json] [LABELS ...]
 
 The labels live in ``benchmarks/labels/<owner>__<repo>.yaml`` (the format and what counts as
 an item: ``benchmarks/labels/README.md``). Each names a public repository at a pinned commit,
@@ -18,6 +18,10 @@ checkout's own code, no cache); its inventory (the ``gradient_stops``, ``hidden_
 * gradient stops and hyperparameters: a line. A reported item matches a label when the
   label's line lies in the item's span; several labels on one line are one unit.
 * hidden state: a (file, function, module-level name) pair, from ``read_by``/``written_by``.
+
+Splits: ``heldout`` (labelled blind and never studied: the honest number), ``dev`` (studied
+and tuned on) and ``opened`` (held out when first quoted, then opened for tuning; see the
+labels' README). ``--split dev,opened`` selects several.
 
 Printed per family, per split and per repository: recall of all labels and of core labels;
 precision against labelled negatives (matched / (matched + items on a negative)); strict
@@ -47,6 +51,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = Path(__file__).resolve().parent / "labels"
 FAMILIES = ("gradient_stops", "hidden_state", "hyperparameters")
+SPLITS = ("heldout", "dev", "opened")
 
 # A labelled context and the contexts paperlink may give it and still agree. paperlink has no
 # context of its own for logging: it calls a stop whose value only feeds monitoring
@@ -514,7 +519,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("labels", nargs="*", type=Path, help="label files (default: benchmarks/labels/*.yaml)")
     parser.add_argument("--repos", type=Path, help="folder holding the fetched repositories")
-    parser.add_argument("--split", choices=("heldout", "dev", "all"), default="all")
+    parser.add_argument(
+        "--split", default="all", help="heldout, dev, opened, a comma-separated list of them, or all (the default)"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--details", action="store_true", help="list every miss and every false item")
     parser.add_argument(
@@ -527,7 +534,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.agreement:
         return print_agreement(args.labels or sorted(LABELS.glob("*.yaml")), args.agreement)
     sets = [read_labels(p) for p in (args.labels or sorted(LABELS.glob("*.yaml")))]
-    sets = [s for s in sets if args.split == "all" or s.split == args.split]
+    chosen = set(SPLITS) if args.split == "all" else set(args.split.split(","))
+    if not chosen <= set(SPLITS):
+        parser.error(f"--split: choose from {', '.join(SPLITS)} or all")
+    sets = [s for s in sets if s.split in chosen]
     print(
         f"{len(sets)} label sets: {sum(len(s.files) for s in sets)} files, {sum(s.lines for s in sets)} lines, "
         f"{sum(len(s.items) for s in sets)} items, {sum(len(s.negatives) for s in sets)} negatives",
@@ -566,7 +576,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"not present under --repos, skipped: {', '.join(absent)}", file=sys.stderr)
     summary = [
         (split, family, totals[(split, family)])
-        for split in ("heldout", "dev", "all")
+        for split in (*SPLITS, "all")
         for family in FAMILIES
         if (split, family) in totals
     ]
