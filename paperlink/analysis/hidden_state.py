@@ -182,25 +182,25 @@ def _globals(
     configured: set[str] = set()  # names a function binds to configuration through `global`
     changed: dict[str, set[str]] = {}  # name -> functions calling its state methods
     uses: dict[tuple[str, str], dict[str, list[tuple[Site, str]]]] = {}
+    deferred = _deferred_lambdas(walk)
     for site in walk.names:
         node = site.node
-        if site.function is None:  # module-level code and the main block run once, in order
-            continue
+        if site.function is None and not _in_deferred_lambda(site, deferred):
+            continue  # module-level code and the main block run once, in order
+        reader = site.path if site.function is not None else f"{site.path}.<lambda>".lstrip(".")
         if isinstance(node.ctx, (ast.Store, ast.Del)):
             if resolver.is_declared_global(node.id, site.scopes) and not _lazily_initialised(site):
-                uses.setdefault((node.id, "rebinds"), {}).setdefault(site.path, []).append((site, f"{node.id} ="))
+                uses.setdefault((node.id, "rebinds"), {}).setdefault(reader, []).append((site, f"{node.id} ="))
                 if id(node) in values and is_config_value(code, values[id(node)]):
                     configured.add(node.id)
         elif (node.id in declared or bindings[node.id].hidden) and resolver.is_global(node.id, site.scopes):
             if id(node) in operations:
-                uses.setdefault((node.id, "writes"), {}).setdefault(site.path, []).append((site, operations[id(node)]))
+                uses.setdefault((node.id, "writes"), {}).setdefault(reader, []).append((site, operations[id(node)]))
                 if id(node) in state_changes:
-                    changed.setdefault(node.id, set()).add(site.path)
+                    changed.setdefault(node.id, set()).add(reader)
             elif node.id not in bindings or bindings[node.id].kind not in OBJECT_KINDS:
                 # calling a module-level model or reading an optimizer's settings does not change them
-                uses.setdefault((node.id, "reads"), {}).setdefault(site.path, []).append(
-                    (site, _read_detail(walk, node))
-                )
+                uses.setdefault((node.id, "reads"), {}).setdefault(reader, []).append((site, _read_detail(walk, node)))
     names = sorted({name for name, _ in uses})  # what no function uses is no hidden input
     found = []
     for name in names:
@@ -239,6 +239,32 @@ def _grouped(
         spans = tuple(code.span(node) for node in ([statement] if statement else []) + [s.node for s in ordered])
         uses.append(GlobalUse(function, spans[0], details, is_documented, spans))
     return tuple(sorted(uses, key=lambda use: use.span))
+
+
+# builtins that call the lambda they are given at once, while the module-level code runs
+_CALLED_AT_ONCE = frozenset({"sorted", "map", "filter", "min", "max", "any", "all", "sum"})
+
+
+def _deferred_lambdas(walk: CodeWalk) -> set[int]:
+    """Module-level lambdas that run later, when some function calls them (an environment factory
+    handed to the training function): ids of those not given to a builtin that calls them at once."""
+    at_once: set[int] = set()
+    for site in walk.calls:
+        call = site.node
+        if isinstance(call.func, ast.Name) and call.func.id in _CALLED_AT_ONCE:
+            at_once.update(id(arg) for arg in call.args)
+        at_once.update(id(keyword.value) for keyword in call.keywords if keyword.arg == "key")
+    return {
+        id(scope)
+        for site in walk.names
+        if site.function is None
+        for scope in site.scopes
+        if isinstance(scope, ast.Lambda) and id(scope) not in at_once
+    }
+
+
+def _in_deferred_lambda(site: Site, deferred: set[int]) -> bool:
+    return any(id(scope) in deferred for scope in site.scopes)
 
 
 def _lazily_initialised(site: Site) -> bool:

@@ -296,3 +296,26 @@ def test_the_section_lists_every_read_and_write_site(tmp_path: Path) -> None:
         ("PL302", 18, "evaluate mutates the module-level model (model.eval(), model.train())"),
         ("PL303", 12, "get_lr reads the module-level warmup and lr"),
     ]
+
+
+def test_a_module_level_lambda_called_later_is_a_listed_reader_without_a_diagnostic(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text(
+        textwrap.dedent("""
+        import argparse
+        import gym
+
+        def run(env_fn, steps):
+            return env_fn(), steps
+
+        if __name__ == "__main__":
+            args = argparse.ArgumentParser().parse_args()
+            run(lambda: gym.make(args.env), steps=args.steps)
+            ranked = sorted(["a", "b"], key=lambda name: args.order.index(name))
+    """),
+        encoding="utf-8",
+    )
+    report = check(load_config(None, tmp_path), [tmp_path], select=["PL3"])
+    entries = {e["name"]: e for e in report.sections["hidden_inputs"]["globals"]}
+    # the key function runs while the main block does; the factory runs later, inside run()
+    assert [(u["function"], [s["line"] for s in u["spans"]]) for u in entries["args"]["reads"]] == [("<lambda>", [10])]
+    assert report.diagnostics == ()
