@@ -142,16 +142,41 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
 
 
 def _git_ignored(paths: list[Path]) -> set[Path]:
-    """The subset of ``paths`` that git ignores; empty where git or a work tree is absent."""
-    if not paths:
-        return set()
-    by_folder: dict[Path, list[Path]] = {}
+    """The subset of ``paths`` that git ignores: one ``git check-ignore`` per work tree the
+    paths lie in (a submodule is a work tree of its own), and no git process at all for
+    paths in no work tree."""
+    by_tree: dict[Path, list[Path]] = {}
+    trees: dict[Path, Path | None] = {}
     for path in paths:
-        by_folder.setdefault(path.parent, []).append(path)
+        tree = _work_tree(path.parent, trees)
+        if tree is not None:
+            by_tree.setdefault(tree, []).append(path)
     ignored: set[Path] = set()
-    for folder, members in by_folder.items():
-        ignored.update(_git_check_ignore(folder, members))
+    for tree, members in by_tree.items():
+        ignored.update(_git_check_ignore(tree, members))
     return ignored
+
+
+def _work_tree(folder: Path, known: dict[Path, Path | None]) -> Path | None:
+    """The nearest folder at or above ``folder`` holding a ``.git`` entry (a folder, or the file
+    a submodule or linked work tree has); ``known`` memoises the answer per folder."""
+    seen = []
+    current = folder.absolute()
+    tree: Path | None = None
+    while True:
+        if current in known:
+            tree = known[current]
+            break
+        seen.append(current)
+        if (current / ".git").exists():
+            tree = current
+            break
+        if current.parent == current:
+            break
+        current = current.parent
+    for visited in seen:
+        known[visited] = tree
+    return tree
 
 
 def _git_check_ignore(folder: Path, paths: list[Path]) -> list[Path]:

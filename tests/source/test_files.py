@@ -12,6 +12,7 @@ import pytest
 
 from paperlink.config import Config
 from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.source import files
 from paperlink.source.files import SourceText, discover, read_source, relative_path
 from paperlink.spans import Span
 
@@ -137,6 +138,39 @@ def test_discover_reads_gitignore_only_inside_a_work_tree(tmp_path):
     if subprocess.run(["git", "-C", str(tmp_path), "rev-parse"], capture_output=True, check=False).returncode == 0:
         pytest.skip("the temporary folder lies inside a git work tree")
     assert found(tmp_path, [tmp_path], config) == ["ignored.py", "kept.py"]
+
+
+def _git_calls(monkeypatch) -> list[list[str]]:
+    """Record every git command discovery starts (and still run it)."""
+    calls: list[list[str]] = []
+    real_run = subprocess.run
+
+    def recording_run(command, *args, **kwargs):
+        calls.append(list(command))
+        return real_run(command, *args, **kwargs)
+
+    monkeypatch.setattr(files.subprocess, "run", recording_run)
+    return calls
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_discover_asks_git_once_per_work_tree_and_never_outside_one(tmp_path, monkeypatch):
+    outside = tmp_path / "plain"
+    make_tree(outside, *(f"d{i}/m.py" for i in range(5)))
+    if subprocess.run(["git", "-C", str(outside), "rev-parse"], capture_output=True, check=False).returncode == 0:
+        pytest.skip("the temporary folder lies inside a git work tree")
+    calls = _git_calls(monkeypatch)
+    assert len(found(outside, [outside], Config(root=outside))) == 5
+    assert calls == []  # no work tree: no process at all
+
+    repo = tmp_path / "repo"
+    make_tree(repo, *(f"d{i}/m.py" for i in range(5)), "vendor/lib/ignored.py", "vendor/lib/kept.py")
+    git(repo, "init", "-q")
+    git(repo / "vendor" / "lib", "init", "-q")  # a nested work tree, as a submodule is
+    (repo / "vendor" / "lib" / ".gitignore").write_text("ignored.py\n", encoding="utf-8")
+    calls.clear()
+    assert found(repo, [repo], Config(root=repo)) == [*(f"d{i}/m.py" for i in range(5)), "vendor/lib/kept.py"]
+    assert sorted(Path(call[2]).name for call in calls) == ["lib", "repo"]  # one per work tree, not per folder
 
 
 def test_relative_path_is_posix_under_the_root_and_absolute_elsewhere(tmp_path):
