@@ -1,5 +1,5 @@
 """``python -m paperlink`` runs the command-line interface."""
 
-from paperlink.cli import main
+from paperlink.launch import main
 
 main()

@@ -39,7 +39,7 @@ LAYERS: dict[str, tuple[str, str]] = {
     ),
     "output": ("formats.py hyperparameter_formats.py report/", "foundation rules paper sources trace"),
     "commands": (
-        "cli.py __main__.py scaffold.py",
+        "cli.py __main__.py launch.py scaffold.py",
         "foundation rules paper config sources trace analysis runtime checking output",
     ),
 }
@@ -297,3 +297,23 @@ def test_formats_and_cli_load_no_html_machinery():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_version_imports_only_the_package_itself():
+    """`paperlink --version` answers from the console entry point, before click and the rest load
+    (checked with `python -X importtime`, which lists every module the run imported)."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "paperlink", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert done.stdout == f"paperlink, version {paperlink.__version__}\n"
+    assert sorted(m for m in imported if m.startswith("paperlink")) == [
+        "paperlink",
+        "paperlink.launch",
+        "paperlink.markers",
+    ]
+    assert not imported & {"click", "yaml", "libcst", "pylatexenc", "jinja2"}
