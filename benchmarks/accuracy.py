@@ -266,9 +266,9 @@ def moved_labels(labels: LabelSet, root: Path) -> list[str]:
     return moved
 
 
-def run_paperlink(root: Path) -> dict[str, object]:
-    """``paperlink check`` of this checkout on ``root``: the JSON document."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def run_paperlink(root: Path, code: Path = ROOT) -> dict[str, object]:
+    """``paperlink check`` of the checkout ``code`` (by default this one) on ``root``: the JSON document."""
+    env = {**os.environ, "PYTHONPATH": str(code)}
     done = subprocess.run(
         [
             sys.executable,
@@ -523,6 +523,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--split", default="all", help="heldout, dev, opened, a comma-separated list of them, or all (the default)"
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--code",
+        type=Path,
+        default=ROOT,
+        metavar="CHECKOUT",
+        help="score the paperlink of another checkout (a before figure: `git worktree add /tmp/before <commit>`)",
+    )
     parser.add_argument("--details", action="store_true", help="list every miss and every false item")
     parser.add_argument(
         "--agreement",
@@ -562,7 +569,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
                 failed = True
                 continue
-            scores = score(labels, run_paperlink(root), root)
+            scores = score(labels, run_paperlink(root, args.code), root)
             for family in FAMILIES:
                 rows.append((f"{labels.repo} [{labels.split}]", family, scores[family]))
                 totals[(labels.split, family)].add(scores[family])
