@@ -185,6 +185,8 @@ def read_labels(path: Path) -> LabelSet:
             line_sha=entry.get("line_sha"),  # type: ignore[arg-type]
         )
 
+    if data.get("split", "dev") not in SPLITS:
+        raise ValueError(f"{path.name}: split {data.get('split')!r} is not one of {', '.join(SPLITS)}")
     return LabelSet(
         repo=data["repo"],
         commit=str(data["commit"]),

@@ -108,7 +108,7 @@ def test_a_label_outside_the_labelled_files_is_refused(tmp_path: Path) -> None:
 def test_the_committed_label_sets_load() -> None:
     for path in sorted((ROOT / "benchmarks" / "labels").glob("*.yaml")):
         labels = accuracy.read_labels(path)
-        assert labels.split in ("dev", "heldout") and len(labels.commit) == 40, path.name
+        assert labels.split in accuracy.SPLITS and len(labels.commit) == 40, path.name
         assert all(label.line_sha for label in (*labels.items, *labels.negatives)), path.name
 
 
