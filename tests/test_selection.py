@@ -41,7 +41,7 @@ def project(tmp_path: Path, config: str = "") -> Path:
 
 
 def run(*args: str) -> tuple[int, list[str]]:
-    result = CliRunner().invoke(cli, ["check", *args, "-q"])
+    result = CliRunner().invoke(cli, ["check", *args, "-q", "--output-format", "concise"])
     return result.exit_code, result.stdout.splitlines()
 
 
