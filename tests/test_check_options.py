@@ -314,3 +314,38 @@ def test_add_noqa_lists_what_a_comment_cannot_suppress(tmp_path: Path) -> None:
         "1 diagnostic cannot be suppressed by a comment (`per-file-ignores` or `ignore` can turn them off):",
         CONCISE[2],
     ]
+
+
+def test_add_noqa_after_near_misses_and_directive_typos_leaves_a_clean_check(tmp_path: Path) -> None:
+    model = (
+        "def f(x):  # papers: eq:e1\n"
+        "    y = x * 2  # paperlink: stopgrad because\n"
+        '    z = """doc\n'
+        '    more"""  # paper eq:e2\n'
+        "    return y\n"
+    )
+    root = project(tmp_path, files={"m.py": model})
+    before = check(root, "-q", "--output-format", "concise")
+    assert [line.split()[1] for line in before.stdout.splitlines()] == ["PL102", "PL114", "PL102", "PL110", "PL110"]
+    assert check(root, "--add-noqa", "--ignore", "PL110").exit_code == 0
+    assert (root / "m.py").read_text(encoding="utf-8") == (
+        "def f(x):  # papers: eq:e1  # paperlink: ignore[PL102] TODO: explain\n"
+        "    y = x * 2  # paperlink: stopgrad because  # paperlink: ignore[PL114] TODO: explain\n"
+        '    z = """doc\n'
+        '    more"""  # paper eq:e2  # paperlink: ignore[PL102] TODO: explain\n'
+        "    return y\n"
+    )
+    after = check(root, "-q", "--ignore", "PL110")
+    assert (after.exit_code, after.stdout) == (0, "")
+
+
+def test_stdin_notebook_buffer_is_checked_with_cell_positions(tmp_path: Path) -> None:
+    from tests.notebooks import notebook_json
+
+    root = project(tmp_path, 'ignore = ["PL110"]\n')
+    buffer = notebook_json([("markdown", "Notes.\n"), ("code", "x = 1  # paper: eq:e9\n")]).encode()
+    done = check(root, "-q", "--stdin-filename", "nb.ipynb", stdin=buffer)
+    assert (done.exit_code, done.stdout) == (
+        1,
+        "nb.ipynb:cell 2:1:8: PL101 [error] eq:e9 is not a label of paper 'p'; did you mean eq:e2?\n",
+    )
