@@ -403,6 +403,8 @@ def check_command(
         _require_folder(written)
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose cannot be used together")
+    if add_noqa and stdin_filename is not None:
+        raise click.UsageError("--add-noqa writes files: it cannot be used with --stdin-filename")
     when = _generation_time(None) if html_file is not None else None
     buffer = _stdin_buffer(stdin_filename) if stdin_filename is not None else None
     report = _run_check(_Scope(**scope), quiet, show_settings, show_files, verbose, buffer)
@@ -411,7 +413,7 @@ def check_command(
             click.echo("nothing to check: every named file is excluded (--force-exclude)", err=True)
         sys.exit(EXIT_CLEAN)
     if add_noqa:
-        _add_noqa(report, buffer)
+        _add_noqa(report)
     painted = output_format == "text" and output_file is None and not statistics and _use_color(color)
     if statistics:
         text = statistics_json(report) if output_format == "json" else count_by_code(report)
@@ -448,13 +450,11 @@ def _stdin_buffer(path: Path) -> tuple[Path, bytes]:
     return path, click.get_binary_stream("stdin").read()
 
 
-def _add_noqa(report: Report, buffer: tuple[Path, bytes] | None) -> None:
+def _add_noqa(report: Report) -> None:
     """``--add-noqa``: suppress each diagnostic in a Python file where it is reported, and exit 0."""
     from paperlink.formats import report_to_text
     from paperlink.source.suppression_writer import PLACEHOLDER, add_to_files
 
-    if buffer is not None:
-        raise click.UsageError("--add-noqa writes files: it cannot be used with --stdin-filename")
     added = add_to_files(report.root, report.diagnostics)
     click.echo(
         f"added {_plural(added.suppressions, 'suppression')} ('{PLACEHOLDER}' as the reason) "
@@ -464,7 +464,8 @@ def _add_noqa(report: Report, buffer: tuple[Path, bytes] | None) -> None:
     if added.left:
         left = report_to_text(dataclasses.replace(report, diagnostics=added.left), None, _from_here(report))
         click.echo(
-            f"{_plural(len(added.left), 'diagnostic')} cannot be suppressed by a comment (`per-file-ignores` or `ignore` can turn them off):\n{left}",
+            f"{_plural(len(added.left), 'diagnostic')} cannot be suppressed by a comment"
+            f" (`per-file-ignores` or `ignore` can turn them off):\n{left}",
             err=True,
             nl=False,
         )
