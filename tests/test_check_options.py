@@ -349,3 +349,11 @@ def test_stdin_notebook_buffer_is_checked_with_cell_positions(tmp_path: Path) ->
         1,
         "nb.ipynb:cell 2:1:8: PL101 [error] eq:e9 is not a label of paper 'p'; did you mean eq:e2?\n",
     )
+
+
+def test_full_output_in_colour_paints_the_location_and_the_code_by_severity(tmp_path: Path) -> None:
+    done = check(project(tmp_path), "-q", "--select", "PL102", "--color", "always")
+    assert done.stdout.splitlines()[0] == (
+        "\x1b[1mm.py:2:15\x1b[0m: \x1b[31m\x1b[1mPL102\x1b[0m [error] unknown reference 'Eqn 1'; did you mean 'Eq. 1'?"
+    )
+    assert "\x1b[" not in "".join(done.stdout.splitlines(keepends=True)[1:])  # the source lines stay plain
