@@ -203,17 +203,29 @@ def _named_files(targets: list[Path], config: Config, force_exclude: bool) -> tu
     from paperlink.source.files import excluded
     from paperlink.spans import relative_path
 
-    folders = [target for target in targets if not target.is_file()]
+    folders = [target for target in targets if not _is_file(target)]
     named = []
     for target in targets:
-        if target.is_file():
+        if _is_file(target):
             relative = relative_path(target, config.root)
             if not (force_exclude and excluded(relative, config)):
                 named.append(relative)
     return folders, named
 
 
-def _run_check(scope: _Scope, quiet: bool = False, show_settings: bool = False) -> Report | None:
+def _is_file(target: Path) -> bool:
+    """A file, or the path of a stdin buffer not yet on disk (other paths must exist: see _existing)."""
+    return target.is_file() or (not target.exists() and target.suffix in _SOURCE_SUFFIXES)
+
+
+def _run_check(
+    scope: _Scope,
+    quiet: bool = False,
+    show_settings: bool = False,
+    show_files: bool = False,
+    verbose: bool = False,
+    buffer: tuple[Path, bytes] | None = None,
+) -> Report | None:
     """The report for the command line's scope; None when every named file is excluded.
 
     With files named (as pre-commit passes them), the whole project is checked (the cache
@@ -224,12 +236,16 @@ def _run_check(scope: _Scope, quiet: bool = False, show_settings: bool = False) 
 
     selected = _codes_option("--select", scope.select)
     ignored = _codes_option("--ignore", scope.ignore) or ()
-    targets = _existing(scope.paths) or [Path(".")]
+    if buffer is not None and scope.paths:
+        raise click.UsageError("--stdin-filename checks stdin: give no PATHS")
+    targets = [buffer[0]] if buffer is not None else _existing(scope.paths) or [Path(".")]
     config = _load(scope, targets)
     if show_settings:
         click.echo(_settings_text(config, targets, selected, ignored), nl=False)
         sys.exit(EXIT_CLEAN)
     folders, named = _named_files(targets, config, scope.force_exclude)
+    if show_files:
+        _show_files(config, folders, named)
     if not folders and not named:
         return None
     audit = _read_audit(scope.audit_file) if scope.audit_file is not None else None
@@ -245,9 +261,12 @@ def _run_check(scope: _Scope, quiet: bool = False, show_settings: bool = False) 
         cache=not scope.no_cache,
         progress=progress,
         audit=audit,
+        buffer=(config.root / named[0], buffer[1]) if buffer is not None and named else None,
     )
     if progress is not None:
         progress.clear()
+    if verbose:
+        _describe_run(config, report)
     if named and not folders:
         report = narrow(report, frozenset(named), paper_named=_names_project_file(named, report, config))
     if report.files == 0 and not report.papers and not scope.allow_empty:
@@ -259,6 +278,18 @@ def _run_check(scope: _Scope, quiet: bool = False, show_settings: bool = False) 
 
 
 _SOURCE_SUFFIXES = (".py", ".ipynb")
+
+
+def _show_files(config: Config, folders: list[Path], named: list[str]) -> None:
+    """``--show-files``: the Python files and notebooks a run would read, one a line, and exit 0."""
+    from paperlink.source.files import discover
+    from paperlink.spans import relative_path
+
+    found = {relative_path(path, config.root) for path in discover(folders, config)} if folders else set()
+    found |= {path for path in named if path.endswith(_SOURCE_SUFFIXES)}
+    here = _from_root(config.root)
+    click.echo("".join(f"{here(path)}\n" for path in sorted(found)), nl=False)
+    sys.exit(EXIT_CLEAN)
 
 
 def _names_project_file(named: list[str], report: Report, config: Config) -> bool:
@@ -301,7 +332,30 @@ def _plural(count: int, word: str) -> str:
     type=click.Path(path_type=Path),
     help="Also write the HTML report (as `paperlink report`) here.",
 )
+@click.option(
+    "--output-format",
+    "text_style",
+    type=click.Choice(["full", "concise"]),
+    default="full",
+    show_default=True,
+    help="With --format text: full shows the severity, source line and a caret under each diagnostic; "
+    "concise, one line each.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary on stderr.")
+@click.option("--verbose", "-v", is_flag=True, help="Also print on stderr the configuration file and the papers read.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when diagnostics are found (errors still exit 2).")
+@click.option("--show-files", is_flag=True, help="Print the Python files and notebooks this run would check, and exit.")
+@click.option(
+    "--stdin-filename",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="PATH",
+    help="Check the Python text on stdin as the file PATH of its project (an editor's unsaved buffer).",
+)
+@click.option(
+    "--add-noqa",
+    is_flag=True,
+    help="Write `# paperlink: ignore[CODES] TODO: explain` on each line with diagnostics, and exit 0.",
+)
 @click.option(
     "--fail-under",
     type=click.FloatRange(0, 100),
@@ -327,6 +381,12 @@ def check_command(
     color: str,
     statistics: bool,
     show_settings: bool,
+    text_style: str,
+    verbose: bool,
+    exit_zero: bool,
+    show_files: bool,
+    stdin_filename: Path | None,
+    add_noqa: bool,
     **scope: Any,
 ) -> None:
     """Check annotations in PATHS (default: the current folder) against the paper.
@@ -337,22 +397,31 @@ def check_command(
     """
     from paperlink.formats import FORMATS, report_to_text, statistics_json
     from paperlink.formats import statistics as count_by_code
+    from paperlink.full_text import line_reader, report_to_full_text
 
     for written in (output_file, html_file):
         _require_folder(written)
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose cannot be used together")
+    if add_noqa and stdin_filename is not None:
+        raise click.UsageError("--add-noqa writes files: it cannot be used with --stdin-filename")
     when = _generation_time(None) if html_file is not None else None
-    report = _run_check(_Scope(**scope), quiet, show_settings)
+    buffer = _stdin_buffer(stdin_filename) if stdin_filename is not None else None
+    report = _run_check(_Scope(**scope), quiet, show_settings, show_files, verbose, buffer)
     if report is None:
         if not quiet:
             click.echo("nothing to check: every named file is excluded (--force-exclude)", err=True)
         sys.exit(EXIT_CLEAN)
+    if add_noqa:
+        _add_noqa(report)
     painted = output_format == "text" and output_file is None and not statistics and _use_color(color)
     if statistics:
         text = statistics_json(report) if output_format == "json" else count_by_code(report)
-    elif painted:
-        text = report_to_text(report, _paint, _from_here(report))
+    elif output_format == "text" and text_style == "full":
+        reader = line_reader(report.root, {report.checked_paths[0]: buffer[1]} if buffer else None)
+        text = report_to_full_text(report, reader, _paint if painted else None, _from_here(report))
     elif output_format == "text":
-        text = report_to_text(report, None, _from_here(report))
+        text = report_to_text(report, _paint if painted else None, _from_here(report))
     else:
         text = FORMATS[output_format](report)
     if output_file is not None:
@@ -364,7 +433,43 @@ def check_command(
     if not quiet:
         _summarize(report)
     below = _below(report, fail_under, bool(scope["paths"]))
-    sys.exit(EXIT_DIAGNOSTICS if report.failing or below else EXIT_CLEAN)
+    sys.exit(EXIT_DIAGNOSTICS if (report.failing or below) and not exit_zero else EXIT_CLEAN)
+
+
+def _describe_run(config: Config, report: Report) -> None:
+    """``--verbose``: where the settings and the papers came from, on stderr."""
+    click.echo(f"configuration: {config.source or '(none: defaults)'} (root {config.root})", err=True)
+    for name, paper in sorted(report.papers.items()):
+        click.echo(f"paper {name}: {_plural(len(paper.items), 'item')} read from {paper.source}", err=True)
+
+
+def _stdin_buffer(path: Path) -> tuple[Path, bytes]:
+    """``--stdin-filename``: the path and the bytes read from stdin."""
+    if path.suffix not in _SOURCE_SUFFIXES:
+        raise click.UsageError(f"--stdin-filename takes a Python file or notebook (.py, .ipynb), got {path}")
+    return path, click.get_binary_stream("stdin").read()
+
+
+def _add_noqa(report: Report) -> None:
+    """``--add-noqa``: suppress each diagnostic in a Python file where it is reported, and exit 0."""
+    from paperlink.formats import report_to_text
+    from paperlink.source.suppression_writer import PLACEHOLDER, add_to_files
+
+    added = add_to_files(report.root, report.diagnostics)
+    click.echo(
+        f"added {_plural(added.suppressions, 'suppression')} ('{PLACEHOLDER}' as the reason) "
+        f"to {_plural(added.files, 'file')}",
+        err=True,
+    )
+    if added.left:
+        left = report_to_text(dataclasses.replace(report, diagnostics=added.left), None, _from_here(report))
+        click.echo(
+            f"{_plural(len(added.left), 'diagnostic')} cannot be suppressed by a comment"
+            f" (`per-file-ignores` or `ignore` can turn them off):\n{left}",
+            err=True,
+            nl=False,
+        )
+    sys.exit(EXIT_CLEAN)
 
 
 def _below(report: Report, fail_under: float | None, named: bool) -> bool:
@@ -387,8 +492,12 @@ def _below(report: Report, fail_under: float | None, named: bool) -> bool:
 def _from_here(report: Report) -> Callable[[str], str]:
     """Project-relative paths as paths from the current folder, where that is inside the project
     or the project inside it (clickable from a sub-folder, as ruff's); else as they are."""
+    return _from_root(report.root)
+
+
+def _from_root(project_root: Path) -> Callable[[str], str]:
     try:
-        here, root = Path.cwd().resolve(), report.root.resolve()
+        here, root = Path.cwd().resolve(), project_root.resolve()
     except OSError:
         return lambda path: path
     if here == root or not (here.is_relative_to(root) or root.is_relative_to(here)):
@@ -465,6 +574,8 @@ def _settings_text(config: Config, targets: list[Path], select: tuple[str, ...] 
         f"config-files = {list(config.config_files)}",
         f"select = {list(select) if select is not None else (list(config.select) if config.select is not None else 'all rules')}",
         f"ignore = {sorted({*config.ignore, *ignore})}",
+        f"extend-select = {list(config.extend_select)}",
+        f"per-file-ignores = {dict((glob, list(codes)) for glob, codes in config.per_file_ignores)}",
     ]
     return "".join(f"{line}\n" for line in lines)
 

@@ -35,6 +35,9 @@ _KEYS = (
     "not-implemented",
     "select",
     "ignore",
+    "extend-select",
+    "extend-ignore",
+    "per-file-ignores",
     "config-files",
 )
 _COVERAGE_KINDS = ("section", "equation", "algorithm", "algorithm_line", "table", "figure", "theorem", "hyperparameter")
@@ -62,7 +65,9 @@ class Config:
     coverage_kinds: tuple[str, ...] = DEFAULT_COVERAGE  # item kinds PL110 expects code for
     not_implemented: frozenset[str] = frozenset()  # labels or keys exempt from coverage
     select: tuple[str, ...] | None = None  # rule codes or prefixes to report (None: every rule)
-    ignore: tuple[str, ...] = ()  # rule codes or prefixes not to report
+    ignore: tuple[str, ...] = ()  # rule codes or prefixes not to report (with extend-ignore's)
+    extend_select: tuple[str, ...] = ()  # rule codes or prefixes reported as well as select's
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes): not reported in matching files
     config_files: tuple[str, ...] = ()  # globs of YAML/JSON/TOML files whose keys are hyperparameters
 
     @property
@@ -187,21 +192,39 @@ def _build(table: dict[str, Any], path: Path, section: str) -> Config:
         coverage_kinds=_coverage_kinds(table, section),
         not_implemented=frozenset(_globs(table, "not-implemented", section, ())),
         select=_codes(table, "select", section),
-        ignore=_codes(table, "ignore", section) or (),
+        ignore=(*(_codes(table, "ignore", section) or ()), *(_codes(table, "extend-ignore", section) or ())),
+        extend_select=_codes(table, "extend-select", section) or (),
+        per_file_ignores=_per_file_ignores(table.get("per-file-ignores"), section),
         config_files=_globs(table, "config-files", section, ()),
     )
 
 
 def _codes(table: dict[str, Any], key: str, section: str) -> tuple[str, ...] | None:
     value = table.get(key)
-    if value is None:
-        return None
+    return None if value is None else _code_list(value, f"{section}: '{key}'")
+
+
+def _code_list(value: Any, where: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ConfigError(f'{section}: \'{key}\' must be a list of rule codes or prefixes such as "PL1" or "PL101"')
-    require_known(value, f"{section}: '{key}'", ConfigError)
+        raise ConfigError(f'{where} must be a list of rule codes or prefixes such as "PL1" or "PL101"')
+    require_known(value, where, ConfigError)
     return tuple(value)
+
+
+def _per_file_ignores(value: Any, section: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``{"tests/**" = ["PL4"], "!src/**" = ["PL110"]}`` as (glob, codes) pairs, codes checked."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise ConfigError(f"{section}: 'per-file-ignores' must be a table of glob = [rule codes or prefixes]")
+    pairs = []
+    for pattern, codes in value.items():
+        if not str(pattern).lstrip("!").strip():
+            raise ConfigError(f"{section}: 'per-file-ignores' has an empty glob")
+        pairs.append((str(pattern), _code_list(codes, f"{section}: 'per-file-ignores' \"{pattern}\"")))
+    return tuple(pairs)
 
 
 def _coverage_kinds(table: dict[str, Any], section: str) -> tuple[str, ...]:

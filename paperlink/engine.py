@@ -149,8 +149,8 @@ class _Scanned:
     layout: NotebookLayout | None = None  # a notebook's cells: where they sit in its Python text
 
 
-def _scan_file(path: Path, root: Path, analyses: tuple[str, ...] = ()) -> _Scanned:
-    source = read_source(path, root)
+def _scan_file(path: Path, root: Path, analyses: tuple[str, ...] = (), data: bytes | None = None) -> _Scanned:
+    source = read_source(path, root, data)
     if source.text is None:
         return _Scanned(problem=source.diagnostic)
     if is_notebook(source.relative):
@@ -301,6 +301,12 @@ def _scan_cached(
     return [results[index] for index in range(len(files))]
 
 
+def _with_buffer(files: list[Path], path: Path) -> list[Path]:
+    """``files`` with ``path`` among them once (as written), whether discovery found it or not."""
+    target = path.resolve()
+    return sorted([*(other for other in files if other.resolve() != target), path], key=lambda p: p.as_posix())
+
+
 def _isolated(path: Path, root: Path, analyses: tuple[str, ...]) -> _Scanned:
     try:
         with ProcessPoolExecutor(max_workers=1) as pool:
@@ -321,6 +327,7 @@ def check(
     cache: bool = False,
     progress: Progress | None = None,
     audit: Any = None,
+    buffer: tuple[Path, bytes] | None = None,
 ) -> Report:
     """Run the whole pipeline over ``targets`` with the papers ``config`` names.
 
@@ -328,7 +335,9 @@ def check(
     the configuration's; unknown codes are a :class:`~paperlink.errors.UsageError`.
     ``progress(done, total)`` is called as files are read (those not in the cache).
     ``audit`` (a :class:`~paperlink.runtime.result.AuditResult`) adds PL901-PL904 and marks
-    each stop of the ``gradient_stops`` section as seen at runtime or not.
+    each stop of the ``gradient_stops`` section as seen at runtime or not. ``buffer`` (a
+    path and its bytes, as an editor holds them) is read in place of that file, which is
+    checked even when it is not on disk yet.
     """
     selection = _selection(config, select, ignore)
     papers = _read_papers(config, overrides or {})
@@ -337,7 +346,11 @@ def check(
     analyses = tuple(a for a in ANALYSES if any(selection.enabled(code) for code in a.codes))
     names = tuple(a.name for a in analyses)
     scan = _scan_cached if cache else _scan
-    scanned = scan(files, config.root, jobs, names, progress)
+    if buffer is not None:
+        files = _with_buffer(files, buffer[0])
+    scanned = scan([path for path in files if buffer is None or path != buffer[0]], config.root, jobs, names, progress)
+    if buffer is not None:
+        scanned.insert(files.index(buffer[0]), _scan_file(buffer[0], config.root, names, buffer[1]))
     configs = read_configs(config, _hydra_mains(scanned))
     diagnostics = [d for paper in papers.values() for d in paper.diagnostics]
     diagnostics += [file.problem for file in scanned if file.problem is not None]
@@ -481,5 +494,5 @@ def _selection(config: Config, select: Sequence[str] | None, ignore: Sequence[st
     if select is not None:
         require_known(select, "'select'", UsageError)
     require_known(ignore, "'ignore'", UsageError)
-    configured = Selection(config.select, config.ignore)
+    configured = Selection(config.select, config.ignore, config.extend_select, config.per_file_ignores)
     return Selection(tuple(select) if select is not None else None, tuple(ignore)).over(configured)

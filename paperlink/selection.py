@@ -4,7 +4,9 @@ A *code* (``PL101``) or a *prefix* of one (``PL1``, ``PL10``) names rules (:mod:
 narrows the report to the rules it names (absent: every rule); ``ignore`` then removes the
 rules it names. Settings come in layers, the configuration first and the command line
 over it: a layer with its own ``select`` starts afresh, otherwise its ``ignore`` adds to
-the ignores below it (as ruff layers its settings).
+the ignores below it (as ruff layers its settings). ``extend-select`` adds rules to a layer's
+``select`` (rules off by default too); ``per-file-ignores`` turns rules off in the files
+a glob matches (as ``exclude`` reads globs; ``!glob``: in the files it does not match).
 """
 
 from __future__ import annotations
@@ -15,30 +17,44 @@ from dataclasses import dataclass
 
 from paperlink.codes import matches
 from paperlink.diagnostics import Diagnostic
+from paperlink.source.files import glob_match
 
 __all__ = ["Selection", "select_diagnostics"]
 
 
 @dataclass(frozen=True)
 class Selection:
-    """One layer of settings: ``select`` (None: every rule) narrowed by ``ignore``."""
+    """One layer of settings: ``select`` (None: every rule) and ``extend`` narrowed by ``ignore``."""
 
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
+    extend: tuple[str, ...] = ()  # extend-select
+    per_file: tuple[tuple[str, tuple[str, ...]], ...] = ()  # per-file-ignores: (glob, codes)
 
     def over(self, lower: Selection) -> Selection:
-        """This layer on top of ``lower``: its ``select`` replaces, its ``ignore`` adds."""
+        """This layer on top of ``lower``: its ``select`` replaces (with ``extend``), its ``ignore``
+        and ``extend`` add; per-file ignores always add."""
+        per_file = (*lower.per_file, *self.per_file)
         if self.select is not None:
-            return self
-        return Selection(lower.select, (*lower.ignore, *self.ignore))
+            return Selection(self.select, self.ignore, self.extend, per_file)
+        return Selection(lower.select, (*lower.ignore, *self.ignore), (*lower.extend, *self.extend), per_file)
 
     def enabled(self, code: str) -> bool:
         """Whether diagnostics with ``code`` are reported (a rule off by default needs a ``select``)."""
-        if self.select is None and code in _off_by_default():
+        if matches(code, self.ignore):
             return False
-        if self.select is not None and not matches(code, self.select):
-            return False
-        return not matches(code, self.ignore)
+        if matches(code, self.extend):
+            return True
+        if self.select is None:
+            return code not in _off_by_default()
+        return matches(code, self.select)
+
+    def enabled_in(self, code: str, path: str) -> bool:
+        """Whether diagnostics with ``code`` are reported in the project-relative file ``path``."""
+        return self.enabled(code) and not any(
+            matches(code, codes) and glob_match(path, pattern.removeprefix("!")) != pattern.startswith("!")
+            for pattern, codes in self.per_file
+        )
 
 
 @functools.cache
@@ -50,5 +66,5 @@ def _off_by_default() -> frozenset[str]:
 
 
 def select_diagnostics(diagnostics: Sequence[Diagnostic], selection: Selection) -> list[Diagnostic]:
-    """The diagnostics whose rules ``selection`` enables, in their order."""
-    return [diagnostic for diagnostic in diagnostics if selection.enabled(diagnostic.code)]
+    """The diagnostics whose rules ``selection`` enables in their files, in their order."""
+    return [d for d in diagnostics if selection.enabled_in(d.code, d.span.path)]

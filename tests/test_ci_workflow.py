@@ -105,3 +105,19 @@ def test_the_release_job_builds_the_report(workflow: dict, sample: tuple[Path, d
     result = _bash(built, project, env)
     assert result.returncode == 0, result.stderr
     assert (project / "paperlink-report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_every_pre_commit_snippet_names_the_release_tag_of_this_version() -> None:
+    """The docs' `rev:` is `v<version>`: the tag each release creates (the lead tags main at merge)."""
+    from paperlink import __version__
+
+    documents = [ROOT / "README.md", ROOT / "docs" / "ci" / "README.md", ROOT / ".pre-commit-hooks.yaml"]
+    revs = {
+        path.relative_to(ROOT).as_posix(): [
+            line.split("rev:")[1].split("#")[0].strip()
+            for line in path.read_text("utf-8").splitlines()
+            if "rev:" in line
+        ]
+        for path in documents
+    }
+    assert revs == {name: [f"v{__version__}"] for name in revs}

@@ -41,7 +41,7 @@ def test_a_harmless_named_file_is_clean_where_the_whole_project_check_is_not(sim
 
 
 def test_a_named_file_gets_no_pl404_or_pl110_for_what_other_files_do(simsiam: Path) -> None:
-    done = paperlink("check", "--no-cache", "src/model.py", cwd=simsiam)
+    done = paperlink("check", "--output-format", "concise", "--no-cache", "src/model.py", cwd=simsiam)
     codes = [line.split()[1] for line in _lines(done.stdout)]
     assert codes == ["PL201"], done.stdout
     assert all(line.startswith("src/model.py:") for line in _lines(done.stdout))
@@ -60,7 +60,7 @@ def test_an_unused_suppression_elsewhere_is_not_reported_for_a_named_file(simsia
 def test_a_named_paper_reports_what_the_edit_broke_anywhere(simsiam: Path) -> None:
     paper = simsiam / "paper.tex"
     paper.write_text(paper.read_text(encoding="utf-8").replace(r"\label{eq:encoder}", r"\label{eq:enc}"))
-    done = paperlink("check", "--no-cache", "--select", "PL101", "paper.tex", cwd=simsiam)
+    done = paperlink("check", "--output-format", "concise", "--no-cache", "--select", "PL101", "paper.tex", cwd=simsiam)
     assert done.returncode == 1
     assert any("PL101 eq:encoder is not a label" in line for line in _lines(done.stdout)), done.stdout
 
@@ -185,7 +185,7 @@ def test_a_label_in_the_wrong_case_gets_a_did_you_mean(tmp_path: Path) -> None:
     )
     (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\npapers = { p = "p.tex" }\n', encoding="utf-8")
     (tmp_path / "a.py").write_text("x = 1  # paper: eq:MSE\n", encoding="utf-8")
-    done = paperlink("check", "--no-cache", cwd=tmp_path)
+    done = paperlink("check", "--output-format", "concise", "--no-cache", cwd=tmp_path)
     assert _lines(done.stdout)[0] == "a.py:1:8: PL101 eq:MSE is not a label of paper 'p'; did you mean eq:mse?"
 
 
@@ -230,7 +230,9 @@ def _paper_project(folder: Path, paper: bytes) -> Path:
 
 def test_a_latex_group_never_closed_is_reported_at_its_command(tmp_path: Path) -> None:
     tex = b"\\documentclass{article}\n\\begin{document}\n\\section{A}\\label{sec:a} text {open\n  \\begin{equation} a = b\n"
-    done = paperlink("check", "--no-cache", "--select", "PL013", cwd=_paper_project(tmp_path, tex))
+    done = paperlink(
+        "check", "--output-format", "concise", "--no-cache", "--select", "PL013", cwd=_paper_project(tmp_path, tex)
+    )
     assert _lines(done.stdout) == [
         "p.tex:2:1: PL013 malformed LaTeX: \\begin{document} here is never closed",
         "p.tex:3:31: PL013 malformed LaTeX: '{' here is never closed",
@@ -245,14 +247,18 @@ def test_a_self_recursive_macro_is_reported_once_however_often_it_is_used(tmp_pa
         + uses
         + b"\n\\end{document}\n"
     )
-    done = paperlink("check", "--no-cache", "--select", "PL013", cwd=_paper_project(tmp_path, tex))
+    done = paperlink(
+        "check", "--output-format", "concise", "--no-cache", "--select", "PL013", cwd=_paper_project(tmp_path, tex)
+    )
     recursive = [line for line in _lines(done.stdout) if "nested too deeply" in line]
     assert recursive == ["p.tex:5:1: PL013 macro expansion of \\beq nested too deeply; stopped expanding"]
 
 
 def test_a_paper_byte_that_is_not_utf8_is_reported_at_its_column(tmp_path: Path) -> None:
     tex = b"\\documentclass{article}\n\\begin{document}\n\\section{A}\\label{sec:a} caf\xe9\n\\end{document}\n"
-    done = paperlink("check", "--no-cache", "--select", "PL014", cwd=_paper_project(tmp_path, tex))
+    done = paperlink(
+        "check", "--output-format", "concise", "--no-cache", "--select", "PL014", cwd=_paper_project(tmp_path, tex)
+    )
     assert _lines(done.stdout) == ["p.tex:3:29: PL014 file is not valid UTF-8 (byte 0xe9); read as Latin-1"]
 
 

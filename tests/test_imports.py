@@ -37,7 +37,7 @@ LAYERS: dict[str, tuple[str, str]] = {
         "engine.py cache.py lock.py selection.py suppressions.py",
         "foundation rules paper config sources trace analysis runtime",
     ),
-    "output": ("formats.py hyperparameter_formats.py report/", "foundation rules paper sources trace"),
+    "output": ("formats.py full_text.py hyperparameter_formats.py report/", "foundation rules paper sources trace"),
     "commands": (
         "cli.py __main__.py launch.py scaffold.py",
         "foundation rules paper config sources trace analysis runtime checking output",

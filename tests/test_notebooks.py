@@ -128,7 +128,10 @@ def test_a_broken_notebook_beside_a_good_file_is_a_diagnostic_and_the_run_goes_o
     (tmp_path / "latin.ipynb").write_bytes(b'{"cells": [], "metadata": {"x": "\xe9"}}')
     (tmp_path / "good.py").write_text("x = 1\n", encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "paperlink", "check", ".", "--no-cache"], cwd=tmp_path, capture_output=True, text=True
+        [sys.executable, "-m", "paperlink", "check", ".", "--no-cache", "--output-format", "concise"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 1, done.stderr
     assert done.stdout == (

@@ -188,7 +188,8 @@ def test_a_tex_edit_that_breaks_a_link_is_blocked_with_the_message(project: tupl
     done = _commit(folder, env, "rename the loss's label")
     assert done.returncode != 0
     assert "Failed" in done.stdout
-    assert "src/losses.py:4:18: PL101 eq:loss is not a label of paper 'method'" in done.stdout, done.stdout[-800:]
+    message = "src/losses.py:4:18: PL101 [error] eq:loss is not a label of paper 'method'"
+    assert message in done.stdout, done.stdout[-800:]
     assert _git(folder, "log", "-1", "--format=%s") == "clean"
 
 

@@ -71,7 +71,7 @@ def test_init_writes_the_table_and_suggests_the_matching_functions(tmp_path: Pat
         "",
         "next: add annotations (docs/annotations.md), then `paperlink check` and `paperlink report`",
     ]
-    checked = _run(["check", str(project), "-q"])
+    checked = _run(["check", str(project), "-q", "--output-format", "concise"])
     assert checked.stdout == "tex/sections/method.tex:5:17: PL110 Eq. (2) eq:momentum_update has no implementing code\n"
 
 

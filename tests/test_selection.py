@@ -41,7 +41,7 @@ def project(tmp_path: Path, config: str = "") -> Path:
 
 
 def run(*args: str) -> tuple[int, list[str]]:
-    result = CliRunner().invoke(cli, ["check", *args, "-q"])
+    result = CliRunner().invoke(cli, ["check", *args, "-q", "--output-format", "concise"])
     return result.exit_code, result.stdout.splitlines()
 
 
@@ -67,6 +67,34 @@ def test_selection_layers_like_ruff():
     assert Selection(None, ("PL104",)).over(config) == Selection(("PL1",), ("PL110", "PL104"))
     assert Selection(("PL0",), ()).over(config) == Selection(("PL0",), ())  # a select starts afresh
     assert Selection().over(config) == config
+
+
+def test_extend_select_adds_to_select_and_to_the_defaults_and_ignore_still_wins():
+    assert Selection(("PL1",), (), ("PL206",)).enabled("PL206")  # PL206 is off by default
+    assert Selection(None, (), ("PL206",)).enabled("PL206") and Selection(None, (), ("PL206",)).enabled("PL101")
+    assert not Selection(None, ("PL2",), ("PL206",)).enabled("PL206")
+    config = Selection(None, (), ("PL206",), (("tests/**", ("PL4",)),))
+    assert Selection(None, ("PL1",)).over(config) == Selection(None, ("PL1",), ("PL206",), config.per_file)
+    # a select on the command line drops the configuration's extend-select, not its per-file ignores
+    assert Selection(("PL2",)).over(config) == Selection(("PL2",), (), (), config.per_file)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "ignored"),
+    [
+        ("tests/**", "tests/unit/test_a.py", True),
+        ("tests/*", "tests/unit/test_a.py", False),  # * stays within a folder, as in exclude
+        ("test_*.py", "tests/unit/test_a.py", True),  # no slash: the file name, anywhere
+        ("src/a.py", "src/a.py", True),
+        ("src/a.py", "lib/src/a.py", False),  # a slash: from the project root
+        ("!src/**", "tests/test_a.py", True),  # !: the files it does not match
+        ("!src/**", "src/a.py", False),
+    ],
+)
+def test_per_file_ignores_globs(pattern: str, path: str, ignored: bool) -> None:
+    selection = Selection(per_file=((pattern, ("PL4",)),))
+    assert selection.enabled_in("PL402", path) is not ignored
+    assert selection.enabled_in("PL101", path)  # other codes stay
 
 
 def test_select_diagnostics_keeps_order():

@@ -21,7 +21,7 @@ def _check(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
     import os
 
     environment = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | (env or {})
-    command = [sys.executable, "-m", "paperlink", "check", "-q", "--select", "PL1", *args]
+    command = [sys.executable, "-m", "paperlink", "check", "-q", "--output-format", "concise", "--select", "PL1", *args]
     return subprocess.run(command, cwd=DQN, capture_output=True, text=True, env=environment, check=False)
 
 

@@ -206,11 +206,12 @@ def resolved(path: Path) -> Path | None:
         return None
 
 
-def read_source(path: Path, root: Path) -> SourceText:
-    """Read and decode ``path`` as Python source (PEP 263 coding cookies and BOMs honoured)."""
+def read_source(path: Path, root: Path, data: bytes | None = None) -> SourceText:
+    """Read and decode ``path`` as Python source (PEP 263 coding cookies and BOMs honoured);
+    ``data``, when given, is read in its place (``check --stdin-filename``)."""
     relative = relative_path(path, root)
     try:
-        data = path.read_bytes()
+        data = path.read_bytes() if data is None else data
     except OSError as error:
         reason = error.strerror or type(error).__name__
         return SourceText(path, relative, None, _problem(relative, 1, f"cannot read this file: {reason}"))

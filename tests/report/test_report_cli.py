@@ -46,7 +46,9 @@ def test_report_default_output_name(tmp_path: Path, monkeypatch) -> None:
 def test_check_report_keeps_checks_exit_status(tmp_path: Path) -> None:
     project = _copy_sample(tmp_path, "simsiam")
     output = tmp_path / "check.html"
-    result = CliRunner().invoke(cli, ["check", str(project), "--report", str(output), "-q", "--no-cache"])
+    result = CliRunner().invoke(
+        cli, ["check", str(project), "--report", str(output), "-q", "--no-cache", "--output-format", "concise"]
+    )
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0] == "paper.tex:113:17: PL110 Eq. (6) eq:cosine has no implementing code"
     assert 'data-code="PL101"' in output.read_text(encoding="utf-8")

@@ -1,0 +1,135 @@
+"""Writing suppression comments: ``paperlink check --add-noqa`` (ruff's ``--add-noqa``).
+
+Each line holding diagnostics gets ``# paperlink: ignore[CODES] TODO: explain`` at its end
+(the grammar of :mod:`paperlink.source.suppression_comments`), or its codes added to the
+``# paperlink: ignore[...]`` comment already there. The rest of the file is kept byte for
+byte: its encoding, byte-order mark and line endings. A line that ends inside a string
+(a multi-line string, a backslash continuation) cannot take a comment and is left alone.
+Run again, it adds nothing: the diagnostics it covered are suppressed.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from paperlink.diagnostics import Diagnostic
+from paperlink.errors import PaperlinkError
+
+__all__ = ["PLACEHOLDER", "Added", "add_suppressions", "add_to_files"]
+
+PLACEHOLDER = "TODO: explain"  # the reason, for the next reader to replace
+_UNSUPPRESSIBLE = frozenset({"PL112", "PL113"})  # the suppressions' own rules (paperlink.suppressions)
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+_LIST = re.compile(r"#\s*paperlink\s*:\s*ignore\[(?P<codes>[^\]]*)\]", re.IGNORECASE)
+_FSTRING_START = getattr(tokenize, "FSTRING_START", -1)  # Python 3.12 tokenizes f-strings in parts
+_FSTRING_END = getattr(tokenize, "FSTRING_END", -1)
+
+
+@dataclass(frozen=True)
+class Added:
+    """What ``--add-noqa`` did: suppressions written, files changed, diagnostics left."""
+
+    suppressions: int
+    files: int
+    left: tuple[Diagnostic, ...]  # outside Python files, PL112/PL113, or on a line that takes no comment
+
+
+def add_suppressions(text: str, codes_by_line: Mapping[int, Iterable[str]]) -> tuple[str, list[int]]:
+    """``text`` with a suppression for the codes on each line, and the lines that take no comment."""
+    lines = _LINE.findall(text)
+    blocked, comments = _lines_in_strings_and_comments(text)
+    refused = []
+    for number, codes in sorted(codes_by_line.items()):
+        if not 1 <= number <= len(lines) or number in blocked:
+            refused.append(number)
+            continue
+        line = lines[number - 1]
+        body = line.rstrip("\r\n")
+        ending = line[len(body) :]
+        wanted = sorted(set(codes))
+        existing = _LIST.search(body, comments[number]) if number in comments else None
+        if existing is not None:
+            written = [code.strip() for code in re.split(r"[,\s]+", existing.group("codes")) if code.strip()]
+            merged = ", ".join([*written, *(code for code in wanted if code not in written)])
+            body = f"{body[: existing.start('codes')]}{merged}{body[existing.end('codes') :]}"
+        else:
+            stripped = body.rstrip(" \t")
+            separator = "  " if stripped else ""
+            body = f"{stripped}{separator}# paperlink: ignore[{', '.join(wanted)}] {PLACEHOLDER}"
+        lines[number - 1] = body + ending
+    return "".join(lines), refused
+
+
+def _lines_in_strings_and_comments(text: str) -> tuple[set[int], dict[int, int]]:
+    """Lines that end inside a string or a backslash continuation, and each comment's column."""
+    blocked: set[int] = set()
+    comments: dict[int, int] = {}
+    starts: list[int] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            kind, (row, column), (end_row, _) = token.type, token.start, token.end
+            if kind == tokenize.COMMENT:
+                comments[row] = column
+            elif kind == tokenize.STRING:
+                blocked.update(range(row, end_row))
+            elif kind == _FSTRING_START:
+                starts.append(row)
+            elif kind == _FSTRING_END and starts:
+                blocked.update(range(starts.pop(), end_row))
+    except (tokenize.TokenError, SyntaxError):
+        pass  # a file Python cannot read: its lines are taken as they are
+    for number, line in enumerate(_LINE.findall(text), start=1):
+        if line.rstrip("\r\n").endswith("\\"):
+            blocked.add(number)
+    return blocked, comments
+
+
+def add_to_files(root: Path, diagnostics: Iterable[Diagnostic]) -> Added:
+    """Write suppressions into the Python files under ``root`` for ``diagnostics``.
+
+    A file that cannot be written is a :class:`~paperlink.errors.PaperlinkError`.
+    """
+    diagnostics = list(diagnostics)
+    by_file: dict[str, dict[int, set[str]]] = {}
+    left: list[Diagnostic] = []
+    for diagnostic in diagnostics:
+        span = diagnostic.span
+        if diagnostic.code in _UNSUPPRESSIBLE or span.cell is not None or not span.path.endswith(".py"):
+            left.append(diagnostic)
+        else:
+            by_file.setdefault(span.path, {}).setdefault(span.line, set()).add(diagnostic.code)
+    written = files = 0
+    for path, codes_by_line in sorted(by_file.items()):
+        refused = _add_to_file(root / path, codes_by_line)
+        left.extend(_at(diagnostics, path, refused))
+        added = len(codes_by_line) - len(refused)
+        written += added
+        files += added > 0
+    return Added(written, files, tuple(sorted(left)))
+
+
+def _at(diagnostics: list[Diagnostic], path: str, lines: Iterable[int]) -> list[Diagnostic]:
+    wanted = set(lines)
+    return [d for d in diagnostics if d.span.path == path and d.span.line in wanted and d.span.cell is None]
+
+
+def _add_to_file(path: Path, codes_by_line: Mapping[int, Iterable[str]]) -> list[int]:
+    """Rewrite one file in its own encoding; every line is refused when it cannot be read."""
+    try:
+        data = path.read_bytes()
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    except (OSError, SyntaxError, UnicodeDecodeError, LookupError):
+        return sorted(codes_by_line)
+    new_text, refused = add_suppressions(text, codes_by_line)
+    if new_text != text:
+        try:
+            path.write_bytes(new_text.encode(encoding))
+        except (OSError, UnicodeEncodeError) as error:
+            raise PaperlinkError(f"cannot write {path}: {getattr(error, 'strerror', None) or error}") from None
+    return refused
