@@ -520,7 +520,7 @@ def score(labels: LabelSet, reported: Sequence[Reported]) -> Score:
             result.false.append(f"{_describe(r)}: scope {r.scope or 'none'}, labelled {s.scope!r} (value+scope only)")
     found = set(by_value.values())
     for j, s in enumerate(statements):
-        if j not in found:
+        if j not in found and s.provenance != "cited":  # a cited value need not be reported at all
             result.missed.append(f"{_label_text(s)}: {_why_missed(s, reported)}")
     return result
 
@@ -567,8 +567,11 @@ def _why_missed(s: Statement, reported: Sequence[Reported]) -> str:
         if near is not None:
             return f"reported with this value on line {near.line}"
         return "nothing reported on the line"
-    if any(value_agrees(r, s) for r in here):
-        return "reported, but paired with another label or with another provenance"
+    agreeing = [r for r in here if value_agrees(r, s)]
+    if any(not provenance_agrees(r, s) for r in agreeing):
+        return f"reported as {agreeing[0].provenance}"
+    if agreeing:
+        return "reported, but paired with another label of the same value"
     return "reported here with other values: " + ", ".join(r.raw for r in here)
 
 
