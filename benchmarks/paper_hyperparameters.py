@@ -39,7 +39,9 @@ Matching. A reported statement and a label are a pair when
   labels of scope ``global`` agree; otherwise both are lowercased words and agree when either
   set of words holds the other (``global`` agrees only with ``global``).
 
-Pairs are one to one (a maximum matching, so a value reported twice on one line counts once).
+Pairs are one to one (a maximum matching): a value reported twice on one line pairs once, and a
+set the paper writes on one line (a sweep, ablation arms), reported as several single values,
+pairs once too; the others are false, since a set is one statement and never a conflict.
 Precision = paired statements / reported statements; recall (own) = paired ``own`` labels /
 ``own`` labels; recall (own+baseline) likewise over both. Figures are printed for value only
 and for value+scope. Also per paper: statements on a labelled negative's line, cited values
@@ -49,7 +51,8 @@ label says ``canonical: null`` ("inner step size" reported as ``learning_rate``)
 
 Splits as in accuracy.py: ``heldout`` (labelled blind, never studied), ``dev``, ``opened``;
 the ``blind`` total counts the sets with ``labelled_blind: true``. ``--details`` lists every
-miss and every false statement with the reason. The numbers are quoted in notes, never
+miss and every false statement with the reason: read it for the sets you tune on, and quote only
+the figures of the held-out ones. The numbers are quoted in notes, never
 asserted by tests.
 """
 
@@ -416,9 +419,13 @@ def _same_number(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=RELATIVE_TOLERANCE, abs_tol=0.0)
 
 
-def _written_matches(number: float | None, raw: str, statement: Statement, members: Sequence[str]) -> bool:
+def _written_matches(number: object, raw: str, statement: Statement, members: Sequence[str]) -> bool:
     """Whether one reported value (its number and its spelling) is one of ``members``."""
-    mine = numbers_of(raw) | ({float(number)} if number is not None else set())
+    mine = numbers_of(raw)
+    if isinstance(number, (int, float)) and not isinstance(number, bool):
+        mine.add(float(number))
+    elif isinstance(number, str):
+        mine |= numbers_of(number)
     for member in members:
         theirs = _label_numbers(statement, member)
         if any(_same_number(a, b) for a in mine for b in theirs):
