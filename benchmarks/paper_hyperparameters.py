@@ -167,6 +167,8 @@ class Score:
     paired_scoped: int = 0
     found: Counter[str] = field(default_factory=Counter)  # labels paired by provenance, value only
     found_scoped: Counter[str] = field(default_factory=Counter)
+    own_by_source: Counter[str] = field(default_factory=Counter)  # own labels by source (prose, math, table)
+    own_found_by_source: Counter[str] = field(default_factory=Counter)
     on_negatives: int = 0
     cited_as_own: int = 0
     canonical_mistakes: int = 0
@@ -179,12 +181,14 @@ class Score:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.labels += other.labels
         self.found += other.found
+        self.own_by_source += other.own_by_source
+        self.own_found_by_source += other.own_found_by_source
         self.found_scoped += other.found_scoped
         self.missed += other.missed
         self.false += other.false
         self.canonical += other.canonical
 
-    def figures(self) -> dict[str, float | int | None]:
+    def figures(self) -> dict[str, object]:
         own, baseline = self.labels["own"], self.labels["baseline"]
         return {
             "reported": self.reported,
@@ -203,6 +207,10 @@ class Score:
             "on_negatives": self.on_negatives,
             "cited_as_own": self.cited_as_own,
             "canonical_mistakes": self.canonical_mistakes,
+            "recall_own_by_source": {
+                source: _ratio(self.own_found_by_source[source], count)
+                for source, count in sorted(self.own_by_source.items())
+            },
         }
 
 
@@ -513,6 +521,10 @@ def score(labels: LabelSet, reported: Sequence[Reported]) -> Score:
     )
     result.paired, result.paired_scoped = len(by_value), len(by_scope)
     result.found = Counter(statements[j].provenance for j in by_value.values())
+    result.own_by_source = Counter(s.source for s in statements if s.provenance == "own")
+    result.own_found_by_source = Counter(
+        statements[j].source for j in by_value.values() if statements[j].provenance == "own"
+    )
     result.found_scoped = Counter(statements[j].provenance for j in by_scope.values())
     for i, j in sorted(by_value.items()):
         r, s = reported[i], statements[j]
@@ -601,7 +613,7 @@ COLUMNS = (
 )
 
 
-def _cell(value: float | int | None) -> str:
+def _cell(value: object) -> str:
     if value is None:
         return "-"
     return f"{value:.2f}" if isinstance(value, float) else str(value)
@@ -691,6 +703,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     else:
         print(table(rows + summary))
+        for _, split, total in summary:
+            print(
+                f"recall of own values by source, {split}: "
+                + ", ".join(
+                    f"{source} {_cell(_ratio(total.own_found_by_source[source], count))} of {count}"
+                    for source, count in sorted(total.own_by_source.items())
+                )
+            )
     return 1 if failed else 0
 
 

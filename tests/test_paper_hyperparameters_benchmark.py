@@ -74,6 +74,7 @@ def test_scores_pair_values_provenance_and_scope() -> None:
         "on_negatives": 1,
         "cited_as_own": 1,
         "canonical_mistakes": 1,
+        "recall_own_by_source": {"math": 1.0, "prose": 1.0},
     }
     assert result.false == [
         "paper.tex:4 hp:batch_size (batch size) = 64: scope none, labelled 'Atari' (value+scope only)",
@@ -173,6 +174,7 @@ def test_the_script_scores_a_paper_present_locally() -> None:
     assert sorted(figures["totals"]) == ["all", "blind", "heldout"]
     assert figures["papers"]["acme/paper"]["split"] == "heldout blind"
     assert figures["totals"]["all"]["labels"] == 6
+    assert figures["totals"]["all"]["recall_own_by_source"].keys() == {"math", "prose"}
     assert "1 label sets: 1 files, 6 statements, 1 negatives" in done.stderr
 
 
