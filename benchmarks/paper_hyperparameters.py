@@ -648,6 +648,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     chosen = set(SPLITS) if args.split == "all" else set(args.split.split(","))
     if not chosen <= set(SPLITS):
         parser.error(f"--split: choose from {', '.join(SPLITS)} or all")
+    if args.repos is None or not args.repos.is_dir():
+        parser.error("--repos DIR: name the folder holding the fetched repositories")
+    missing = [str(p) for p in args.labels if not p.is_file()]
+    if missing:
+        parser.error(f"no such label file: {', '.join(missing)}")
     sets = [read_labels(p) for p in (args.labels or sorted(LABELS.glob("*.yaml")))]
     sets = [s for s in sets if s.split in chosen]
     print(
@@ -660,7 +665,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     absent, failed = [], False
     with tempfile.TemporaryDirectory(prefix="paperlink-paper-hp-") as work:
         for labels in sets:
-            root = locate(args.repos, labels, Path(work)) if args.repos else None
+            root = locate(args.repos, labels, Path(work))
             if root is None:
                 absent.append(labels.repo)
                 continue
