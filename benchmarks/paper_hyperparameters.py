@@ -665,7 +665,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     absent, failed = [], False
     with tempfile.TemporaryDirectory(prefix="paperlink-paper-hp-") as work:
         for labels in sets:
-            root = locate(args.repos, labels, Path(work))
+            try:
+                root = locate(args.repos, labels, Path(work))
+            except (
+                RuntimeError,
+                subprocess.CalledProcessError,
+            ) as error:  # the pinned commit is not in the git directory
+                print(f"{labels.repo}: {error}", file=sys.stderr)
+                failed = True
+                continue
             if root is None:
                 absent.append(labels.repo)
                 continue
