@@ -47,13 +47,14 @@ Precision = paired statements / reported statements; recall (own) = paired ``own
 and for value+scope. Also per paper: statements on a labelled negative's line, cited values
 reported as own, and canonical-name mistakes: value-paired statements given a canonical key
 (``hyperparameter.canonical`` where reported, else a key from the vocabulary below) where the
-label says ``canonical: null`` ("inner step size" reported as ``learning_rate``).
+label says ``canonical: null`` ("inner step size" reported as ``learning_rate``). Under the
+table, the recall of own values by the label's ``source`` (prose, math, table).
 
 Splits as in accuracy.py: ``heldout`` (labelled blind, never studied), ``dev``, ``opened``;
 the ``blind`` total counts the sets with ``labelled_blind: true``. ``--details`` lists every
 miss and every false statement with the reason: read it for the sets you tune on, and quote only
-the figures of the held-out ones. The numbers are quoted in notes, never
-asserted by tests.
+the figures of the held-out ones. The numbers are quoted in notes, never asserted by tests.
+Exit status 1 when a repository was refused or paperlink failed on it (the others are scored).
 """
 
 from __future__ import annotations
