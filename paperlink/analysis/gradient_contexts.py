@@ -68,10 +68,15 @@ _TARGET_UPDATE_WORDS = frozenset("ema momentum polyak enqueue dequeue queue swa"
 _TARGET_UPDATE_PAIRS = frozenset({"soft_update", "hard_update", "moving_average"})
 _TARGET_UPDATE_OBJECTS = frozenset("target targets teacher average shadow".split())
 _BOUNDARY_METHODS = frozenset({"step", "reset", "sample", "render"})  # environments and replay buffers
-_MUTATORS = frozenset({"append", "extend", "insert"})  # besides in-place tensor methods (`add_`)
+# besides in-place tensor methods (`add_`); `losses.update(self.get_loss(...))` fills a loss dict
+_MUTATORS = frozenset({"append", "extend", "insert", "update"})
 _UPDATE_METHODS = frozenset({"load_state_dict", "update_parameters"})
 _NOT_UPDATES = frozenset({"detach_", "requires_grad_"})  # in place, but a stop rather than an update
+# `z.normal_()` on a local name draws fresh noise (sampling); `m.weight.normal_()` initialises weights
+_RANDOM_FILLS = frozenset("normal_ uniform_ random_ bernoulli_ exponential_ geometric_ cauchy_ log_normal_".split())
 _OPTIMIZER = re.compile(r"optim|(^|[._])opt$|scaler")
+_MINIMIZERS = frozenset({"minimize", "compute_gradients"})
+_GRAD_TRANSFORMS = frozenset({"jax.grad", "jax.value_and_grad"})
 _SCOPE_BARRIERS = (*FUNCTIONS, ast.ClassDef, ast.Lambda)
 _READ = (ast.Call, ast.stmt, ast.withitem)  # the nodes `ModuleFlow._read_node` reads
 
@@ -148,10 +153,17 @@ def _edge(node: ast.AST) -> tuple[set[str], set[str]] | None:
         return written_names(node.optional_vars), read_names(node.context_expr)
     if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
         func = node.value.func
+        if isinstance(func, ast.Attribute) and func.attr == "update" and not _fills_dict(node.value):
+            return None  # `meter.update(loss.item(), n)`, `logger.update(loss=value)`: monitoring
         if isinstance(func, ast.Attribute) and (func.attr in _MUTATORS or _in_place(func.attr)):
             args = [*node.value.args, *(k.value for k in node.value.keywords)]
             return written_names(func.value), set().union(*(read_names(a) for a in args)) if args else set()
     return None
+
+
+def _fills_dict(call: ast.Call) -> bool:
+    """``losses.update(self.get_loss(...))``: one mapping merged into a dict."""
+    return len(call.args) == 1 and not call.keywords and not isinstance(call.args[0], ast.Starred)
 
 
 def _in_place(method: str) -> bool:
@@ -177,6 +189,13 @@ def is_setup_name(name: str) -> bool:
     return bool(_name_words(name)[0] & _SETUP_WORDS)
 
 
+def is_target_update_class(name: str) -> bool:
+    """``ema``, ``EMA``, ``ModelEmaV2``, ``ExponentialMovingAverage``, ``MomentumTeacher``: a class whose
+    methods update a second set of weights (its ``update`` is a target update)."""
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    return is_target_update_name(re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", words))
+
+
 def is_target_update_name(name: str) -> bool:
     """``soft_update``, ``_momentum_update_key_encoder``, ``sync_target``, ``_dequeue_and_enqueue``."""
     words, pairs = _name_words(name)
@@ -197,6 +216,7 @@ def is_update(statement: ast.AST) -> bool:
             isinstance(func, ast.Attribute)
             and func.attr not in _NOT_UPDATES
             and (_in_place(func.attr) or func.attr in _UPDATE_METHODS)
+            and not (func.attr in _RANDOM_FILLS and isinstance(func.value, ast.Name))
         )
     if isinstance(statement, (ast.Assign, ast.AugAssign)):
         targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
@@ -282,8 +302,12 @@ class FunctionFlow:
 
     def runs_once(self, line: int) -> str | None:
         """``"before"`` or ``"after"`` when the training steps of this function run in loops and ``line``
-        is in none of them (set up once before the training loop, or after it); else None."""
+        is in none of them (set up once before the training loop, or after it); else None. A function
+        with a step outside every loop is one training step (a GAN's step: D's steps in a loop, then
+        G's), called once per iteration: nothing in it runs once."""
         if not self.step_loops or any(start <= line <= end for start, end in self.step_loops):
+            return None
+        if any(not any(start <= at <= end for start, end in self.loops) for at in self.step_lines):
             return None
         return "before" if line < min(start for start, _ in self.step_loops) else "after"
 
@@ -353,6 +377,7 @@ class ModuleFlow:
         # name reused from cell to cell does not carry data flow between them.
         self.cell_flows = [FunctionFlow(code.tree, "") for _ in code.cells]
         self.functions.update((f"cell {index}", cell) for index, cell in enumerate(self.cell_flows, start=1))
+        self._differentiated: list[tuple[FunctionFlow, ast.Name]] = []
         self._read_all()
         for flow in self.functions.values():
             flow.calls = [(call, callee) for call, func in flow.calls if (callee := self.resolve(flow, func))]
@@ -415,16 +440,25 @@ class ModuleFlow:
     def _read_call(self, flow: FunctionFlow, call: ast.Call) -> None:
         func = call.func
         method = func.attr if isinstance(func, ast.Attribute) else ""
-        name = self.code.call_name(call) or "" if method in ("backward", "grad") else ""
+        name = self.code.call_name(call) or "" if method in ("backward", "grad", "value_and_grad") else ""
+        receiver = ast.unparse(func.value).lower() if isinstance(func, ast.Attribute) else ""
         if method in ("backward", "manual_backward"):
             flow.backward_nodes.append(call)
             flow.backward_reads |= read_names(call)
             flow.step_lines.append(call.lineno)
+        elif call.args and (
+            method in _MINIMIZERS and _OPTIMIZER.search(receiver) or method == "gradient" and "tape" in receiver
+        ):
+            # TensorFlow: `optimizer.minimize(loss, var_list=...)`, `tape.gradient(loss, variables)`: the
+            # first argument is the loss
+            flow.backward_nodes.append(call)
+            flow.backward_reads |= read_names(call.args[0])
+            flow.step_lines.append(call.lineno)
+        elif name in _GRAD_TRANSFORMS and call.args and isinstance(call.args[0], ast.Name):
+            self._differentiated.append((flow, call.args[0]))  # `jax.value_and_grad(loss_fn)`: loss_fn is a loss
         elif name == "torch.autograd.grad":  # a gradient taken, not necessarily a training step (guidance, penalties)
             flow.grad_nodes.append(call)
-        elif (
-            method == "step" and isinstance(func, ast.Attribute) and _OPTIMIZER.search(ast.unparse(func.value).lower())
-        ):
+        elif method in ("step", "apply_gradients") and _OPTIMIZER.search(receiver):
             flow.steps_optimizer = True
             flow.step_lines.append(call.lineno)
         elif method == "step" and call.args and "env" in ast.unparse(func.value).lower():  # type: ignore[attr-defined]
@@ -439,6 +473,10 @@ class ModuleFlow:
         if isinstance(func, ast.Name):
             parts = flow.name.split(".") if flow.name else []
             for depth in range(len(parts), -1, -1):
+                # a class body is no enclosing scope: `update_moving_average(...)` inside the method
+                # `BYOL.update_moving_average` calls the module's function, not the method itself
+                if depth and ".".join(parts[:depth]) not in self.functions:
+                    continue
                 candidate = ".".join([*parts[:depth], func.id])
                 if candidate in self.functions:
                     return candidate
@@ -465,6 +503,9 @@ class ModuleFlow:
         # a function that runs wholly without gradients is no loss by its name alone
         # (`@no_grad def split_loss`): only a caller on a training path can put it on one
         pending = [flow for flow in self.functions.values() if flow.is_root and not self._named_root_without_grad(flow)]
+        pending += [
+            self.functions[callee] for flow, name in self._differentiated if (callee := self.resolve(flow, name))
+        ]
         for flow in pending:
             flow.training = True
         while pending:
@@ -490,11 +531,18 @@ class ModuleFlow:
             and not flow.in_optimizer
             and (
                 is_target_update_name(flow.short_name)
+                or self._updates_average(flow)
                 or flow.node in self.without_grad
                 and name in from_training
                 and _writes_state(flow.node)
             )
         )
+
+    def _updates_average(self, flow: FunctionFlow) -> bool:
+        """A method of an EMA or target-network class (``ema.update``) that is not its set-up or copying."""
+        if not flow.owner or flow.name != f"{flow.owner}.{flow.short_name}" or flow.short_name.startswith("__"):
+            return False
+        return is_target_update_class(flow.owner.rsplit(".", 1)[-1]) and not is_setup_name(flow.short_name)
 
     def _named_root_without_grad(self, flow: FunctionFlow) -> bool:
         return flow.node in self.without_grad and not (flow.backward_nodes or flow.steps_optimizer)

@@ -20,10 +20,10 @@ from __future__ import annotations
 import ast
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from paperlink.analysis.gradient_contexts import Context, FunctionFlow, ModuleFlow, is_update
-from paperlink.analysis.gradient_stops import FREEZES, Found
+from paperlink.analysis.gradient_contexts import Context, FunctionFlow, ModuleFlow, is_eval_name, is_update
+from paperlink.analysis.gradient_stops import FREEZES, Found, made_without_gradient
 from paperlink.source.code import FUNCTIONS, CodeModule
 from paperlink.spans import Span
 
@@ -58,6 +58,8 @@ class Helper:
     updates: bool = False  # it updates parameters in place (a copy, an initialisation)
     flag: int = -1  # it freezes through its parameter at this position (`toggle_grad(model, on)`); -1: none
     flag_name: str = ""
+    flag_sites: tuple[Span, ...] = ()  # where it sets `requires_grad` to its flag: stops when called with False
+    grads: bool = False  # it writes parameters' gradients (a regulariser added to `.grad`): part of the step
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,8 @@ def call_context(helper: Helper, call: HelperCall) -> str | None:
         passed = dict(call.flags)
         value = passed.get(str(helper.flag), passed.get(helper.flag_name))
         return call.freeze if value is False else None
+    if helper.grads:
+        return call.freeze  # in the training loop it is training, as a freeze there is
     if helper.context == Context.TARGET_UPDATE:
         return Context.SETUP if call.setup_scope else Context.TARGET_UPDATE
     if helper.freeze:
@@ -93,6 +97,8 @@ def call_context(helper: Helper, call: HelperCall) -> str | None:
         return call.update  # a copy into a target network in the training loop, an initialisation before it
     if helper.context == Context.SETUP:
         return Context.SETUP
+    if helper.context == Context.EVALUATION and is_eval_name(helper.name.rsplit(".", 1)[-1]):
+        return Context.EVALUATION  # `accuracy(...)` stored beside the losses is still a metric
     if call.point in (Context.TRAINING, Context.TARGET_UPDATE) or helper.context != Context.EVALUATION:
         return call.point
     return Context.EVALUATION
@@ -123,7 +129,59 @@ def find_helpers(
     }
     flag_helpers = [h for h in (_flag_helper(code, f) for f in flagged.values()) if h is not None]
     known = {h.name for h in helpers}
-    return helpers + [h for h in flag_helpers if h.name not in known]
+    helpers += [h for h in flag_helpers if h.name not in known]
+    return helpers + _wrappers(code, flow, {h.name: h for h in helpers})
+
+
+def _wrappers(code: CodeModule, flow: ModuleFlow, helpers: dict[str, Helper]) -> list[Helper]:
+    """Thin wrappers of helpers, to a fixed point: ``def update_moving_average(self): assert ...;
+    update_moving_average(self.ema, self.target, self.online)`` is a target update wherever it is called."""
+    found: list[Helper] = []
+    changed = True
+    while changed:
+        changed = False
+        for function in flow.functions.values():
+            node = function.node
+            if isinstance(node, FUNCTIONS) and function.name not in helpers:
+                wrapper = _wrapper(code, function, node, helpers)
+                if wrapper is not None:
+                    helpers[wrapper.name] = wrapper
+                    found.append(wrapper)
+                    changed = True
+    return found
+
+
+def _wrapper(
+    code: CodeModule, function: FunctionFlow, node: ast.FunctionDef | ast.AsyncFunctionDef, helpers: dict[str, Helper]
+) -> Helper | None:
+    """A function whose work is only calls that stop through helpers, among bookkeeping and returning a name."""
+    called = {call: helpers[callee] for call, callee in function.calls if callee in helpers}
+    inner: list[tuple[ast.Call, Helper]] = []
+    returned: set[str] = set()
+    for statement in _body(node):
+        value = statement.value if isinstance(statement, (ast.Expr, ast.Assign, ast.Return)) else None
+        if isinstance(value, ast.Call) and value in called:
+            inner.append((value, called[value]))
+        elif isinstance(statement, ast.Return) and isinstance(value, ast.Name):
+            returned.add(value.id)
+        elif not _bookkeeping(statement):
+            return None
+    stopping = [(call, helper) for call, helper in inner if helper.flag < 0 or _passes_false(call, helper)]
+    if not stopping or len(stopping) < len(inner):
+        return None
+    call, helper = stopping[0]
+    span = code.span(node)
+    if helper.flag >= 0:
+        frozen = call.args[0] if call.args else None
+        if isinstance(frozen, ast.Name) and frozen.id in returned:
+            return Helper(function.name, span, Context.SETUP)  # it builds and returns a frozen copy
+        return Helper(function.name, span, Context.SETUP, freeze=True)
+    return replace(helper, name=function.name, span=span, flag_sites=())
+
+
+def _passes_false(call: ast.Call, helper: Helper) -> bool:
+    passed = dict(literal_flags(call))
+    return passed.get(str(helper.flag), passed.get(helper.flag_name)) is False
 
 
 def _helper(
@@ -139,7 +197,9 @@ def _helper(
     regions = {candidate.region: context for candidate, context in own if candidate.region}
     if body and all(isinstance(s, (ast.With, ast.AsyncWith)) and tuple(s.body) in regions for s in body):
         updates = all(is_update(n) or _bookkeeping(n) for s in body for n in s.body)  # type: ignore[attr-defined]
-        return Helper(function.name, span, regions[tuple(body[0].body)], updates=updates)  # type: ignore[attr-defined]
+        context = regions[tuple(body[0].body)]  # type: ignore[attr-defined]
+        grads = context == Context.TRAINING and not function.training  # a step's gradient written outside a loss
+        return Helper(function.name, span, context, updates=updates and not grads, grads=grads)
     freezes = [(c, context) for c, context in own if c.api in FREEZES]
     if freezes and body and all(_freezes(s) for s in body):
         return Helper(function.name, span, freezes[0][1], freeze=True)
@@ -149,8 +209,12 @@ def _helper(
     if len(body) == 1 and isinstance(body[0], ast.Return):
         # `def sg(x): return x.detach()`; a method returning a detached part among others is no helper
         for candidate, context in own:
-            if candidate.node is body[0].value:
-                return Helper(function.name, span, context)
+            if candidate.node is body[0].value and not made_without_gradient(candidate.api):
+                return Helper(function.name, span, context)  # a fresh `torch.randint(...)` cuts nothing
+    if not function.training and any(c.region and context == Context.EVALUATION for c, context in own):
+        # sampling, metrics, standing statistics: a function off the training path that runs a model under
+        # `no_grad` among other work (saving images, resetting statistics) is inference wherever it is called
+        return Helper(function.name, span, Context.EVALUATION)
     return None
 
 
@@ -219,7 +283,21 @@ def _flag_helper(code: CodeModule, function: FunctionFlow) -> Helper | None:
     body = _body(node)
     for index, parameter in enumerate(parameters):
         if body and all(_freezes(s, parameter) for s in body) and any(_sets_requires_grad(s) for s in body):
-            return Helper(function.name, code.span(node), Context.SETUP, freeze=True, flag=index, flag_name=parameter)
+            sites = tuple(
+                code.span(s.targets[0] if isinstance(s, ast.Assign) else s)
+                for statement in body
+                for s in ast.walk(statement)
+                if isinstance(s, (ast.Assign, ast.Expr)) and _requires_grad_value(s) is not None
+            )
+            return Helper(
+                function.name,
+                code.span(node),
+                Context.SETUP,
+                freeze=True,
+                flag=index,
+                flag_name=parameter,
+                flag_sites=sites,
+            )
     return None
 
 
@@ -316,17 +394,36 @@ def _instances(code: CodeModule, stars: tuple[str, ...], calls: list[ast.Call]) 
     for call in calls:
         func = call.func
         cls = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-        if not cls[:1].isupper():
-            continue
         node = code.parents.get(call)
-        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+        if not (cls and isinstance(node, ast.Assign) and len(node.targets) == 1):
+            continue
+        default = None if cls[:1].isupper() else _class_default(code, call)
+        if not cls[:1].isupper() and default is None:
             continue
         target = node.targets[0]
         if isinstance(target, ast.Name) or isinstance(target, ast.Attribute) and ast.unparse(target.value) == "self":
-            targets = _classes(code, func, stars)
+            targets = _classes(code, default if default is not None else func, stars)
             if targets:
                 found[ast.unparse(target)] = targets
     return found
+
+
+def _class_default(code: CodeModule, call: ast.Call) -> ast.expr | None:
+    """``def ppo(env_fn, actor_critic=core.MLPActorCritic): ac = actor_critic(...)``: the class a parameter
+    called as a constructor holds by default."""
+    func = call.func
+    function = code.enclosing_function(call) if isinstance(func, ast.Name) else None
+    if not isinstance(function, FUNCTIONS):
+        return None
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    pairs = [
+        *zip(positional[len(positional) - len(arguments.defaults) :], arguments.defaults),
+        *((a, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults) if d is not None),
+    ]
+    default = next((d for a, d in pairs if a.arg == func.id), None)  # type: ignore[attr-defined]
+    name = code.qualified_name(default) if default is not None else None
+    return default if name and name.rpartition(".")[2][:1].isupper() else None
 
 
 def _classes(code: CodeModule, func: ast.AST, stars: tuple[str, ...]) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from paperlink.analysis.gradient_contexts import (
     is_update,
     own_nodes,
 )
-from paperlink.analysis.gradient_stops import CONVERSIONS, ENABLE_GRAD, FREEZES, Found
+from paperlink.analysis.gradient_stops import CONVERSIONS, ENABLE_GRAD, FREEZES, TF_VARIABLES, Found
 from paperlink.source.code import CodeModule
 
 __all__ = ["apply_sites", "freeze_context", "retensorized", "stop_context", "update_context"]
@@ -39,6 +39,9 @@ _TENSOR_MAKERS = frozenset(
 
 
 _SCALARS = frozenset({"item", "float"})
+_SIZES = frozenset({"nelement", "numel", "size", "shape", "dim", "ndim", "ndimension"})
+# stops that read a value (rather than freeze or update): off a training path, inference
+_READS = frozenset({"no_grad", "inference_mode", "set_grad_enabled", "detach", "data"})
 
 
 _INDEX_FUNCTIONS = frozenset(
@@ -67,9 +70,9 @@ def stop_context(
         return Context.SETUP if is_setup_name(function.short_name) or _updates(found.region) else Context.EVALUATION
     if found.kind == "autograd_function":
         return _applied_context(found, code, flow)
-    if found.phased:
-        return Context.EVALUATION  # `set_grad_enabled(phase == "train")` stops only outside training
     scope = flow.scope_of(found.node)
+    if found.phased and not _switched_by_caller(scope):
+        return Context.EVALUATION  # `set_grad_enabled(phase == "train")` stops only outside training
     once = scope.runs_once(found.node.lineno) if scope.training else None
     if found.kind in CONVERSIONS:
         if not scope.training or _is_index(found, code) or not _reaches_loss(found, code, scope):
@@ -80,8 +83,15 @@ def stop_context(
         return _once_context(found, code, scope, once)
     if found.kind == "requires_grad" and found.api in FREEZES:
         return freeze_context(scope, once)
-    if scope.in_optimizer or _makes_leaf(found, code):
+    if found.api in TF_VARIABLES:
+        return Context.SETUP  # a variable declared outside the trained ones: state, built with the graph
+    if scope.in_optimizer:
+        # an optimizer's `step` applies the update that training makes; its other methods set it up
+        return Context.TRAINING if scope.short_name == "step" else Context.SETUP
+    if _makes_leaf(found, code):
         return Context.SETUP
+    if _writes_gradients(found, code):
+        return _once_context(found, code, scope, once) if scope.training else Context.TRAINING
     if _is_setup_site(found, code) and not found.region:
         return update_context(scope, flow, once)
     if scope.acts_with(_stopped_names(found, code, scope)):
@@ -94,11 +104,47 @@ def stop_context(
         return update_context(scope, flow, once)
     if scope.name in flow.target_updaters or _feeds_priorities(found, code):
         return Context.TARGET_UPDATE
-    if scope.training:
+    if scope.training or _counts(found, code):
         return Context.EVALUATION  # on a training path, but the value only feeds monitoring
     if scope.node in decorated or scope.calls_eval or is_eval_name(scope.short_name):
         return Context.EVALUATION
-    return Context.SETUP if is_setup_name(scope.short_name) else Context.UNKNOWN
+    if is_setup_name(scope.short_name):
+        return Context.SETUP
+    # off every training path and updating nothing: running a model without gradients is inference
+    return Context.EVALUATION if found.kind in _READS else Context.UNKNOWN
+
+
+def _switched_by_caller(scope: FunctionFlow) -> bool:
+    """``with torch.set_grad_enabled(train_G):`` in a ``forward`` or a loss that steps nothing itself: its
+    caller switches the gradient off for one part of a training step (G's output in D's step)."""
+    return scope.training and not (scope.backward_nodes or scope.steps_optimizer)
+
+
+def _writes_gradients(found: Found, code: CodeModule) -> bool:
+    """``param.grad.data += strength * grad`` under ``no_grad``: a regulariser or a clip written into the
+    gradients, part of the training step whatever function holds it."""
+    statements = (
+        [n for s in found.region for n in own_nodes(s) if isinstance(n, ast.stmt)]
+        if found.region
+        else [code.enclosing_statement(found.node)]
+    )
+    return any(_grad_target(statement) for statement in statements)
+
+
+def _grad_target(statement: ast.stmt) -> bool:
+    if isinstance(statement, (ast.Assign, ast.AugAssign)):
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+    elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call) and is_update(statement):
+        targets = [statement.value.func]
+    else:
+        return False
+    return any(isinstance(n, ast.Attribute) and n.attr == "grad" for t in targets for n in ast.walk(t))
+
+
+def _counts(found: Found, code: CodeModule) -> bool:
+    """``p.data.nelement()``: the storage read only for its size (a parameter count for a print)."""
+    parent = code.parents.get(found.node)
+    return found.kind == "data" and isinstance(parent, ast.Attribute) and parent.attr in _SIZES
 
 
 def _once_context(found: Found, code: CodeModule, scope: FunctionFlow, once: str | None) -> str:

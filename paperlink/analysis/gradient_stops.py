@@ -15,7 +15,16 @@ from typing import Any
 
 from paperlink.source.code import FUNCTIONS, CodeModule
 
-__all__ = ["Found", "find_stops", "CONVERSIONS", "ENABLE_GRAD", "FREEZES", "VARIABLES"]
+__all__ = [
+    "Found",
+    "find_stops",
+    "made_without_gradient",
+    "CONVERSIONS",
+    "ENABLE_GRAD",
+    "FREEZES",
+    "TF_VARIABLES",
+    "VARIABLES",
+]
 
 _GRAD_MODES = {
     "no_grad": "no_grad",
@@ -34,6 +43,12 @@ _PARAMETERS = frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter"})
 # the legacy wrapper: `Variable(t, requires_grad=False)` is a tensor cut from the graph (a GAN's target labels)
 VARIABLES = frozenset({"torch.autograd.Variable", "torch.autograd.variable.Variable"})
 FREEZES = frozenset({".requires_grad = False", ".requires_grad_(False)"})  # the apis that freeze what they touch
+# a TensorFlow variable made with `trainable=False` is left out of every gradient (a counter, a noise scale)
+TF_VARIABLES = frozenset(
+    f"{module}.{function}"
+    for module in ("tensorflow", "tensorflow.compat.v1")
+    for function in ("Variable", "get_variable")
+)
 # `set_grad_enabled(phase == "train")`: a stop in the phases that are not training
 _PHASE_WORDS = re.compile(r"train|phase|mode")
 _FUNCTION_BASES = frozenset({"torch.autograd.Function", "torch.autograd.function.Function"})
@@ -145,19 +160,30 @@ def _call_stop(code: CodeModule, call: ast.Call) -> Iterator[Found]:
         k.arg == "requires_grad" and _is_false(k.value) for k in call.keywords
     ):
         yield Found(call, "requires_grad", name, f"{_text(func)}(..., requires_grad=False)")
+    elif name.removeprefix("torch.") in _FACTORIES and any(
+        k.arg == "requires_grad" and _is_false(k.value) for k in call.keywords
+    ):
+        yield Found(call, "requires_grad", name, f"{_text(func)}(..., requires_grad=False)")
+    elif name in TF_VARIABLES and any(k.arg == "trainable" and _is_false(k.value) for k in call.keywords):
+        yield Found(call, "requires_grad", name, f"{_text(func)}(..., trainable=False)")
     elif name == "builtins.float" and len(call.args) == 1 and _tensor_valued(call.args[0]):
         yield Found(call, "float", name, f"float({_text(call.args[0])})")
     elif isinstance(func, ast.Attribute) and not name:  # a method of a local value
         yield from _method_stop(code, call, func)
 
 
+def made_without_gradient(api: str) -> bool:
+    """``torch.zeros(n, requires_grad=False)``, ``tf.Variable(0, trainable=False)``: a value made outside
+    autograd by saying so, which cuts nothing from a graph (listed in the map, never diagnosed)."""
+    return api in TF_VARIABLES or api.startswith("torch.") and api.removeprefix("torch.") in _FACTORIES
+
+
 def _tensor_valued(argument: ast.AST) -> bool:
     """``float(loss.mean())`` converts a tensor; ``float(h * w)`` or ``float(n)`` most likely a number."""
-    return (
-        isinstance(argument, ast.Subscript)
-        or isinstance(argument, ast.Call)
-        and isinstance(argument.func, ast.Attribute)
-    )
+    if isinstance(argument, ast.Subscript):
+        key = argument.slice
+        return not (isinstance(key, ast.Constant) and isinstance(key.value, str))  # `config["num_steps"]`
+    return isinstance(argument, ast.Call) and isinstance(argument.func, ast.Attribute)
 
 
 def _method_stop(code: CodeModule, call: ast.Call, func: ast.Attribute) -> Iterator[Found]:
@@ -248,11 +274,26 @@ def _is_tensor_data(code: CodeModule, node: ast.Attribute, own_data: list[Any]) 
     )
     if name and _TENSOR_RECEIVER.search(name.lower()):
         return True
+    if isinstance(receiver, ast.Subscript) and _beside_tensor_data(code, node):
+        return True  # `t[k].data.copy_(t[k].data * d + s[k].data * (1 - d))`: one tensor's storage, then all
     if isinstance(receiver, ast.Name):
         if len(own_data) == 1:
             own_data.append(_module_outputs(code))
         return receiver.id in own_data[1]
     return False
+
+
+def _beside_tensor_data(code: CodeModule, node: ast.Attribute) -> bool:
+    """Whether the statement holding ``node`` updates a ``.data`` in place (``x.data.copy_(...)``)."""
+    statement = code.enclosing_statement(node)
+    return any(
+        isinstance(n, ast.Attribute)
+        and n.attr == "data"
+        and isinstance(parent := code.parents.get(n), ast.Attribute)
+        and parent.attr.endswith("_")
+        and not parent.attr.endswith("__")
+        for n in ast.walk(statement)
+    )
 
 
 def _module_outputs(code: CodeModule) -> frozenset[str]:

@@ -68,6 +68,7 @@ class GradientStop:
     retensorized: bool = False  # a conversion turned back into a tensor before the loss
     update: bool = False  # `.data` written or updated in place (rather than read)
     freezes: bool = False  # a helper call that freezes parameters (`toggle_grad(D, False)`)
+    through_calls: bool = False  # `p.requires_grad = on` in `toggle_grad(m, on)`: a stop where it is called with False
 
 
 @dataclass(frozen=True)
@@ -307,12 +308,23 @@ def _stopping_calls(code: CodeModule, flow: ModuleFlow, stops: list[GradientStop
 
 
 def conclude(facts: Sequence[GradientFacts], project: Project) -> Conclusion:
-    """The conclusion, with the calls to other files' helpers resolved into stops."""
-    return conclude_gradients(facts, project, tuple(cross_file_stops(facts)))
+    """The conclusion, with the calls to other files' helpers resolved into stops, and the flag sites of
+    the helpers that freeze through a flag as stops in the context of their calls."""
+    elsewhere = list(cross_file_stops(facts))
+    local = [
+        (stop, helper)
+        for file_facts in facts
+        for helper in file_facts.helpers
+        if helper.flag_sites
+        for stop in file_facts.stops
+        if stop.kind == "helper" and stop.freezes and stop.api == helper.name
+    ]
+    flagged = flag_stops([*local, *elsewhere])
+    return conclude_gradients(facts, project, (*(stop for stop, _ in elsewhere), *flagged))
 
 
-def cross_file_stops(facts: Sequence[GradientFacts]) -> Iterator[GradientStop]:
-    """Calls that reach a helper of another file of the project, as stops at the call."""
+def cross_file_stops(facts: Sequence[GradientFacts]) -> Iterator[tuple[GradientStop, Helper]]:
+    """Calls that reach a helper of another file of the project, as stops at the call, with the helper."""
     helpers: dict[str, dict[str, Helper]] = {}
     for file_facts in facts:
         for helper in file_facts.helpers:
@@ -329,8 +341,36 @@ def cross_file_stops(facts: Sequence[GradientFacts]) -> Iterator[GradientStop]:
                 if helper is not None and split and split[0] != importer:
                     context = call_context(helper, call)
                     if context is not None:
-                        yield helper_stop(call, helper, context)
+                        yield helper_stop(call, helper, context), helper
                     break
+
+
+_CORE_FIRST = (Context.TRAINING, Context.TARGET_UPDATE, Context.EVALUATION, Context.SETUP)
+
+
+def flag_stops(calls: Sequence[tuple[GradientStop, Helper]]) -> list[GradientStop]:
+    """``p.requires_grad = on`` in ``toggle_grad(model, on)``, once it is called with False: a stop in
+    the most consequential context of those calls (a discriminator frozen in the training loop)."""
+    contexts: dict[Helper, set[str]] = {}
+    for stop, helper in calls:
+        if helper.flag_sites:
+            contexts.setdefault(helper, set()).add(stop.context)
+    stops = []
+    for helper, found in contexts.items():
+        context = next((c for c in _CORE_FIRST if c in found), Context.SETUP)
+        for span in helper.flag_sites:
+            stops.append(
+                GradientStop(
+                    span=span,
+                    kind="requires_grad",
+                    api=f".requires_grad = {helper.flag_name}",
+                    what=f"requires_grad set to {helper.flag_name} in {helper.name}",
+                    context=context,
+                    function=helper.name,
+                    through_calls=True,
+                )
+            )
+    return stops
 
 
 GRADIENTS: Analysis[GradientFacts] = Analysis(
