@@ -513,7 +513,7 @@ class ModuleFlow:
             self._close_sinks(flow)
             for call, callee in flow.calls:
                 target = self.functions[callee]
-                if not target.training and self._feeds_loss(flow, call):
+                if not target.training and not self._metric(target) and self._feeds_loss(flow, call):
                     target.training = True
                     pending.append(target)
 
@@ -543,6 +543,10 @@ class ModuleFlow:
         if not flow.owner or flow.name != f"{flow.owner}.{flow.short_name}" or flow.short_name.startswith("__"):
             return False
         return is_target_update_class(flow.owner.rsplit(".", 1)[-1]) and not is_setup_name(flow.short_name)
+
+    def _metric(self, flow: FunctionFlow) -> bool:
+        """``@torch.no_grad() def accuracy(...)``: a metric stays one when its value is kept beside the losses."""
+        return flow.node in self.without_grad and is_eval_name(flow.short_name)
 
     def _named_root_without_grad(self, flow: FunctionFlow) -> bool:
         return flow.node in self.without_grad and not (flow.backward_nodes or flow.steps_optimizer)

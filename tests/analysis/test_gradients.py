@@ -364,3 +364,208 @@ def test_helpers_and_calls_into_other_files_round_trip_through_the_cache_codec()
     assert [h.name for h in facts.helpers] == ["toggle_grad"]
     assert [(c.span.line, c.targets) for c in facts.helper_calls] == [(11, ("pkg.utils.polyak_update",))]
     assert from_data(GradientFacts, json.loads(json.dumps(to_data(facts)))) == facts
+
+
+def test_a_gan_step_freezes_and_writes_gradients_in_training_and_its_flag_site_follows_the_calls(
+    tmp_path: Path,
+) -> None:
+    text = (
+        Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL201_undocumented_stop" / "gan_step.py"
+    ).read_text()
+    assert _entries(tmp_path, {"gan.py": text}) == [
+        ("gan.py", 6, "requires_grad", ".requires_grad = on_or_off", "training"),
+        ("gan.py", 11, "no_grad", "torch.no_grad", "training"),
+        ("gan.py", 24, "set_grad_enabled", "torch.set_grad_enabled", "training"),
+        ("gan.py", 31, "helper", "toggle_grad", "training"),
+        ("gan.py", 37, "helper", "toggle_grad", "training"),
+        ("gan.py", 42, "helper", "ortho", "training"),
+    ]
+
+
+def test_phase_switched_grad_stays_evaluation_in_a_function_that_steps() -> None:
+    text = (
+        "import torch\n"
+        "def run_epoch(model, loader, opt, phase):\n"
+        "    for x in loader:\n"
+        "        with torch.set_grad_enabled(phase == 'train'):\n"
+        "            loss = model(x).mean()\n"
+        "        if phase == 'train':\n"
+        "            loss.backward()\n"
+        "            opt.step()\n"
+    )
+    assert _stops(text) == [(4, "set_grad_enabled", "torch.set_grad_enabled", "evaluation")]
+
+
+def test_an_ema_class_updates_a_target_and_sampling_functions_are_evaluation_helpers(tmp_path: Path) -> None:
+    text = (
+        Path(__file__).resolve().parent.parent
+        / "rules"
+        / "fixtures"
+        / "PL206_stop_outside_training"
+        / "ema_and_sampling.py"
+    ).read_text()
+    assert _entries(tmp_path, {"train.py": text}) == [
+        ("train.py", 12, "no_grad", "torch.no_grad", "setup"),
+        ("train.py", 17, "no_grad", "torch.no_grad", "target_update"),
+        ("train.py", 24, "no_grad", "torch.no_grad", "evaluation"),
+        ("train.py", 32, "no_grad", "torch.no_grad", "evaluation"),
+        ("train.py", 44, "helper", "ema.update", "target_update"),
+        ("train.py", 45, "helper", "accumulate_standing_stats", "evaluation"),
+        ("train.py", 46, "helper", "sample_sheet", "evaluation"),
+    ]
+
+
+def test_every_data_of_a_statement_updating_data_in_place_and_sizes_read_for_a_count() -> None:
+    text = (
+        "import torch\n"
+        "def ema_update(target_dict, source_dict, decay):\n"
+        "    with torch.no_grad():\n"
+        "        for key in source_dict:\n"
+        "            target_dict[key].data.copy_(target_dict[key].data * decay\n"
+        "                                        + source_dict[key].data * (1 - decay))\n"
+        "def count_parameters(module):\n"
+        "    print(sum(p.data.nelement() for p in module.parameters()))\n"
+        "def scale(batch):\n"
+        "    return batch['x'].data\n"
+    )
+    assert [(line, kind, context) for line, kind, _, context in _stops(text)] == [
+        (3, "no_grad", "target_update"),
+        (5, "data", "target_update"),
+        (6, "data", "target_update"),
+        (8, "data", "evaluation"),
+    ]
+
+
+def test_tensorflow_and_jax_losses_and_values_made_without_gradient() -> None:
+    text = (
+        Path(__file__).resolve().parent.parent
+        / "rules"
+        / "fixtures"
+        / "PL201_undocumented_stop"
+        / "tf1_and_jax_losses.py"
+    ).read_text()
+    assert _stops(text) == [
+        (6, "requires_grad", "tensorflow.get_variable", "setup"),
+        (11, "stop_gradient", "tensorflow.stop_gradient", "training"),
+        (18, "stop_gradient", "jax.lax.stop_gradient", "training"),
+        (25, "stop_gradient", "jax.lax.stop_gradient", "evaluation"),
+    ]
+    factories = (
+        "import torch\n"
+        "def sample_1hot(batch_size, num_classes):\n"
+        "    return torch.randint(0, num_classes, (batch_size,), requires_grad=False)\n"
+        "def draw(G, n):\n"
+        "    y = sample_1hot(n, 10)\n"
+        "    z = torch.randn(n, 128, requires_grad=True)\n"
+        "    return G(z, y)\n"
+    )
+    # a fresh tensor made without gradient is listed, but returning one makes no helper
+    assert _stops(factories) == [(3, "requires_grad", "torch.randint", "evaluation")]
+
+
+def test_wrappers_of_helpers_are_helpers_and_a_frozen_copy_factory_is_setup(tmp_path: Path) -> None:
+    files = {
+        "byol/__init__.py": "from byol.byol import BYOL\n",
+        "byol/byol.py": (
+            "import copy\n"
+            "import torch\n"
+            "def set_requires_grad(model, val):\n"
+            "    for p in model.parameters():\n"
+            "        p.requires_grad = val\n"
+            "def update_moving_average(updater, ma_model, current_model):\n"
+            "    for current, ma in zip(current_model.parameters(), ma_model.parameters()):\n"
+            "        ma.data = updater(ma.data, current.data)\n"
+            "class BYOL(torch.nn.Module):\n"
+            "    def _get_target_encoder(self):\n"
+            "        target = copy.deepcopy(self.online)\n"
+            "        set_requires_grad(target, False)\n"
+            "        return target\n"
+            "    def update_moving_average(self):\n"
+            "        assert self.target is not None, 'no target encoder yet'\n"
+            "        update_moving_average(self.updater, self.target, self.online)\n"
+            "    def forward(self, x):\n"
+            "        target = self._get_target_encoder()\n"
+            "        return (self.online(x) - target(x)).pow(2).mean()\n"
+        ),
+        "train.py": (
+            "from byol import BYOL\n"
+            "def train(net, loader, opt):\n"
+            "    learner = BYOL(net)\n"
+            "    for x in loader:\n"
+            "        loss = learner(x)\n"
+            "        loss.backward()\n"
+            "        opt.step()\n"
+            "        learner.update_moving_average()\n"
+        ),
+    }
+    assert [e for e in _entries(tmp_path, files) if e[2] in ("helper", "requires_grad")] == [
+        ("byol/byol.py", 5, "requires_grad", ".requires_grad = val", "setup"),
+        ("byol/byol.py", 12, "helper", "set_requires_grad", "setup"),
+        ("byol/byol.py", 16, "helper", "update_moving_average", "target_update"),
+        ("byol/byol.py", 18, "helper", "BYOL._get_target_encoder", "setup"),
+        ("train.py", 8, "helper", "byol.BYOL.update_moving_average", "target_update"),
+    ]
+
+
+def test_objects_built_from_a_parameter_default_class_and_helpers_of_a_module_import(tmp_path: Path) -> None:
+    files = {
+        "algo/core.py": (
+            "import torch\n"
+            "class ActorCritic(torch.nn.Module):\n"
+            "    def step(self, obs):\n"
+            "        with torch.no_grad():\n"
+            "            a = self.pi(obs).sample()\n"
+            "            return a.numpy()\n"
+        ),
+        "algo/ppo.py": (
+            "import algo.core as core\n"
+            "def ppo(env_fn, actor_critic=core.ActorCritic, steps=4000):\n"
+            "    env = env_fn()\n"
+            "    ac = actor_critic(env.observation_space, env.action_space)\n"
+            "    o = env.reset()\n"
+            "    for t in range(steps):\n"
+            "        a = ac.step(o)\n"
+            "        o, r, d, _ = env.step(a)\n"
+        ),
+        "utils.py": (
+            "import torch\n"
+            "def toggle_grad(model, on_or_off):\n"
+            "    for param in model.parameters():\n"
+            "        param.requires_grad = on_or_off\n"
+        ),
+        "train_fns.py": (
+            "import utils\n"
+            "def train(G, D, z, x):\n"
+            "    utils.toggle_grad(G, False)\n"
+            "    loss = D(x).mean() - D(G(z)).mean()\n"
+            "    loss.backward()\n"
+            "    D.optim.step()\n"
+        ),
+    }
+    assert [e for e in _entries(tmp_path, files) if e[2] in ("helper", "requires_grad")] == [
+        ("algo/ppo.py", 7, "helper", "algo.core.ActorCritic.step", "evaluation"),
+        ("train_fns.py", 3, "helper", "utils.toggle_grad", "training"),
+        ("utils.py", 4, "requires_grad", ".requires_grad = on_or_off", "training"),
+    ]
+
+
+def test_a_loss_dict_filled_by_update_carries_its_values_and_metrics_stay_evaluation() -> None:
+    text = (
+        "import torch\n"
+        "@torch.no_grad()\n"
+        "def accuracy(output, target):\n"
+        "    return (output.argmax(-1) == target).float().mean() * 100\n"
+        "class SetCriterion(torch.nn.Module):\n"
+        "    def forward(self, outputs, targets, num_boxes, meter):\n"
+        "        num_boxes = torch.clamp(num_boxes, min=1).item()\n"
+        "        losses = {}\n"
+        "        losses.update(self.get_loss(outputs, targets, num_boxes))\n"
+        "        losses['class_error'] = 100 - accuracy(outputs, targets)\n"
+        "        meter.update(loss=outputs.sum().item())\n"
+        "        return losses\n"
+    )
+    assert _stops(text) == [
+        (2, "no_grad", "torch.no_grad", "evaluation"),
+        (7, "item", ".item()", "training"),
+        (10, "helper", "accuracy", "evaluation"),
+    ]
