@@ -37,6 +37,7 @@ __all__ = [
     "is_setup_name",
     "is_target_update_name",
     "is_update",
+    "draws_noise",
     "own_nodes",
     "read_names",
     "written_names",
@@ -77,6 +78,7 @@ _RANDOM_FILLS = frozenset("normal_ uniform_ random_ bernoulli_ exponential_ geom
 _OPTIMIZER = re.compile(r"optim|(^|[._])opt$|scaler")
 _MINIMIZERS = frozenset({"minimize", "compute_gradients"})
 _GRAD_TRANSFORMS = frozenset({"jax.grad", "jax.value_and_grad"})
+_RECEIVER_METHODS = _MINIMIZERS | {"gradient", "step", "apply_gradients"}  # whose receiver decides what they are
 _SCOPE_BARRIERS = (*FUNCTIONS, ast.ClassDef, ast.Lambda)
 _READ = (ast.Call, ast.stmt, ast.withitem)  # the nodes `ModuleFlow._read_node` reads
 
@@ -166,6 +168,33 @@ def _fills_dict(call: ast.Call) -> bool:
     return len(call.args) == 1 and not call.keywords and not isinstance(call.args[0], ast.Starred)
 
 
+def _keep_dict_updates(flow: FunctionFlow) -> None:
+    """``x.update(...)`` carries data only into a dict the function made (``losses = {}``): an object's
+    ``update`` (``obs_rms.update(batch)``, a running normaliser) is no assignment."""
+    updates = [edge for edge in flow.edges if _is_update_call(edge[0])]
+    if not updates:
+        return
+    dicts = set().union(
+        *(written for node, written, _ in flow.edges if isinstance(node, ast.Assign) and _makes_dict(node.value))
+    )
+    flow.edges = [edge for edge in flow.edges if not _is_update_call(edge[0]) or edge[1] <= dicts]
+
+
+def _is_update_call(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Attribute)
+        and node.value.func.attr == "update"
+    )
+
+
+def _makes_dict(value: ast.AST) -> bool:
+    return isinstance(value, (ast.Dict, ast.DictComp)) or (
+        isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "dict"
+    )
+
+
 def _in_place(method: str) -> bool:
     return method.endswith("_") and not method.endswith("__")
 
@@ -207,6 +236,17 @@ def is_target_update_name(name: str) -> bool:
     )
 
 
+def draws_noise(statement: ast.AST) -> bool:
+    """``z.normal_()``: a local name filled with fresh noise in place (sampling, when a model runs on it)."""
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Call)
+        and isinstance(statement.value.func, ast.Attribute)
+        and statement.value.func.attr in _RANDOM_FILLS
+        and isinstance(statement.value.func.value, ast.Name)
+    )
+
+
 def is_update(statement: ast.AST) -> bool:
     """Whether a statement updates tensors in place: ``p.copy_(q)``, ``p.data = ...``, ``p.grad = g``, or a loop
     or branch made only of such updates (the shape of target-network copies and EMA updates)."""
@@ -216,7 +256,6 @@ def is_update(statement: ast.AST) -> bool:
             isinstance(func, ast.Attribute)
             and func.attr not in _NOT_UPDATES
             and (_in_place(func.attr) or func.attr in _UPDATE_METHODS)
-            and not (func.attr in _RANDOM_FILLS and isinstance(func.value, ast.Name))
         )
     if isinstance(statement, (ast.Assign, ast.AugAssign)):
         targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
@@ -381,6 +420,7 @@ class ModuleFlow:
         self._read_all()
         for flow in self.functions.values():
             flow.calls = [(call, callee) for call, func in flow.calls if (callee := self.resolve(flow, func))]
+            _keep_dict_updates(flow)
         self._mark_training()
 
     def scope_of(self, node: ast.AST) -> FunctionFlow:
@@ -441,7 +481,7 @@ class ModuleFlow:
         func = call.func
         method = func.attr if isinstance(func, ast.Attribute) else ""
         name = self.code.call_name(call) or "" if method in ("backward", "grad", "value_and_grad") else ""
-        receiver = ast.unparse(func.value).lower() if isinstance(func, ast.Attribute) else ""
+        receiver = ast.unparse(func.value).lower() if method in _RECEIVER_METHODS else ""  # type: ignore[attr-defined]
         if method in ("backward", "manual_backward"):
             flow.backward_nodes.append(call)
             flow.backward_reads |= read_names(call)

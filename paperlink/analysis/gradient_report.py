@@ -113,8 +113,10 @@ def _diagnose(stop: GradientStop, documented_by: str | None, around: list[Link],
         return []
     if stop.kind == "helper" and not stop.freezes:
         return []  # the helper's own stop is reported where it is written
-    if stop.through_calls or made_without_gradient(stop.api):
-        return []  # a freeze through a flag is diagnosed at its calls; a value made without gradient cuts nothing
+    if stop.through_calls or stop.update_rule or made_without_gradient(stop.api):
+        # a freeze through a flag is diagnosed at its calls; the update rule (an optimizer's step, a
+        # regulariser written into `.grad`) is not the loss graph; a value made without gradient cuts nothing
+        return []
     if stop.kind == "requires_grad" and stop.api not in VARIABLES or stop.freezes:
         return [
             UndocumentedFreeze.at(

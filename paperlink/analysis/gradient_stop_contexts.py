@@ -17,13 +17,14 @@ from paperlink.analysis.gradient_contexts import (
     ModuleFlow,
     is_eval_name,
     is_setup_name,
+    draws_noise,
     is_update,
     own_nodes,
 )
 from paperlink.analysis.gradient_stops import CONVERSIONS, ENABLE_GRAD, FREEZES, TF_VARIABLES, Found
 from paperlink.source.code import CodeModule
 
-__all__ = ["apply_sites", "freeze_context", "retensorized", "stop_context", "update_context"]
+__all__ = ["apply_sites", "freeze_context", "in_update_rule", "retensorized", "stop_context", "update_context"]
 
 
 _TENSOR_MAKERS = frozenset(
@@ -108,10 +109,21 @@ def stop_context(
         return Context.EVALUATION  # on a training path, but the value only feeds monitoring
     if scope.node in decorated or scope.calls_eval or is_eval_name(scope.short_name):
         return Context.EVALUATION
-    if is_setup_name(scope.short_name):
+    if is_setup_name(scope.short_name) or _in_place_name(scope.short_name):
         return Context.SETUP
     # off every training path and updating nothing: running a model without gradients is inference
     return Context.EVALUATION if found.kind in _READS else Context.UNKNOWN
+
+
+def _in_place_name(name: str) -> bool:
+    """``trunc_normal_(tensor, std)``: torch's convention for a function that fills its argument in place."""
+    return name.endswith("_") and not name.endswith("__")
+
+
+def in_update_rule(found: Found, code: CodeModule, flow: ModuleFlow) -> bool:
+    """A stop in the update rule rather than the loss: an optimizer's ``step``, a write into ``.grad``."""
+    scope = flow.scope_of(found.node)
+    return found.decorated is None and (scope.in_optimizer or _writes_gradients(found, code))
 
 
 def _switched_by_caller(scope: FunctionFlow) -> bool:
@@ -228,7 +240,14 @@ def _updates(region: tuple[ast.stmt, ...]) -> bool:
     statements = [n for s in region for n in own_nodes(s) if isinstance(n, ast.stmt)]
     if any(isinstance(s, ast.Return) for s in statements):
         return False
-    return any(is_update(s) for s in statements)
+    updates = [s for s in statements if is_update(s)]
+    # `z.normal_(); net(z)`: noise drawn for a model to run on is sampling; `tensor.normal_(std=s)` alone initialises
+    runs = any(isinstance(s, (ast.Expr, ast.Assign)) and not is_update(s) and _calls(s) for s in statements)
+    return bool(updates) and not (runs and all(draws_noise(s) for s in updates))
+
+
+def _calls(statement: ast.stmt) -> bool:
+    return isinstance(getattr(statement, "value", None), ast.Call)
 
 
 def _region_nodes(found: Found, code: CodeModule) -> list[ast.AST]:

@@ -37,6 +37,7 @@ from paperlink.analysis.gradient_report import conclude_gradients
 from paperlink.analysis.gradient_stop_contexts import (
     apply_sites,
     freeze_context,
+    in_update_rule,
     retensorized,
     stop_context,
     update_context,
@@ -68,6 +69,7 @@ class GradientStop:
     retensorized: bool = False  # a conversion turned back into a tensor before the loss
     update: bool = False  # `.data` written or updated in place (rather than read)
     freezes: bool = False  # a helper call that freezes parameters (`toggle_grad(D, False)`)
+    update_rule: bool = False  # in an optimizer's step or a write into `.grad`: training, but not the loss graph
     through_calls: bool = False  # `p.requires_grad = on` in `toggle_grad(m, on)`: a stop where it is called with False
 
 
@@ -250,6 +252,7 @@ def _stop(found: Found, code: CodeModule, flow: ModuleFlow, context: str) -> Gra
         scope_annotations=scope_annotations,
         retensorized=found.kind in CONVERSIONS and retensorized(found, code, flow.scope_of(found.node)),
         update=found.kind == "data" and _is_data_update(found, code),
+        update_rule=context == Context.TRAINING and in_update_rule(found, code, flow),
     )
 
 

@@ -569,3 +569,47 @@ def test_a_loss_dict_filled_by_update_carries_its_values_and_metrics_stay_evalua
         (7, "item", ".item()", "training"),
         (10, "helper", "accuracy", "evaluation"),
     ]
+
+
+def test_noise_drawn_for_a_model_is_sampling_and_an_in_place_initialiser_is_setup() -> None:
+    text = (
+        "import torch\n"
+        "def accumulate_standing_stats(net, z, n):\n"
+        "    for _ in range(n):\n"
+        "        with torch.no_grad():\n"
+        "            z.normal_()\n"
+        "            net(z)\n"
+        "def variance_scaling(tensor, std):\n"
+        "    with torch.no_grad():\n"
+        "        tensor.normal_(std=std)\n"
+        "def trunc_normal_(tensor, std):\n"
+        "    with torch.no_grad():\n"
+        "        return tensor.normal_(std=std).clamp_(-2 * std, 2 * std)\n"
+    )
+    assert [(line, context) for line, _, _, context in _stops(text)] == [
+        (4, "evaluation"),
+        (8, "setup"),
+        (11, "setup"),
+    ]
+
+
+def test_the_update_rule_is_training_but_not_reported_as_a_stop_in_the_loss(tmp_path: Path) -> None:
+    text = (
+        "import torch\n"
+        "class Adam16(torch.optim.Optimizer):\n"
+        "    def step(self, closure=None):\n"
+        "        for group in self.param_groups:\n"
+        "            for p in group['params']:\n"
+        "                buf = torch.clone(p.grad).detach()\n"
+        "                p.add_(buf, alpha=-group['lr'])\n"
+        "def clip(parameters, c):\n"
+        "    for p in parameters:\n"
+        "        p.grad.detach().clamp_(-c, c)\n"
+    )
+    assert [e[1:] for e in _entries(tmp_path, {"optim.py": text})] == [
+        (6, "detach", ".detach()", "training"),
+        (10, "detach", ".detach()", "training"),
+    ]
+    config = Config(root=tmp_path, papers=(PaperSource("paper", FIXTURE_PAPER),))
+    report = check(config, [tmp_path], jobs=1, select=["PL201"])
+    assert [d.code for d in report.diagnostics] == []
