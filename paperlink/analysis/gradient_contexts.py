@@ -624,4 +624,7 @@ def _writes_state(function: ast.AST) -> bool:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if any(isinstance(t, ast.Subscript) and _is_self_attribute(t.value) for t in targets):
                 return True
+            # `self.center = self.center * m + batch_center * (1 - m)`: a running statistic
+            if any(_is_self_attribute(t) and f"self.{t.attr}" in read_names(node.value) for t in targets):  # type: ignore[attr-defined]
+                return True
     return False

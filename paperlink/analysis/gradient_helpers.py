@@ -211,11 +211,22 @@ def _helper(
         for candidate, context in own:
             if candidate.node is body[0].value and not made_without_gradient(candidate.api):
                 return Helper(function.name, span, context)  # a fresh `torch.randint(...)` cuts nothing
+    if not function.training and all(_writes_grad(code, c) for c, _ in own):
+        # `def clip_gradients(model, clip): ... p.grad.data.mul_(clip_coef)`: part of the step where it is called
+        return Helper(function.name, span, Context.TRAINING, grads=True)
     if not function.training and any(c.region and context == Context.EVALUATION for c, context in own):
         # sampling, metrics, standing statistics: a function off the training path that runs a model under
         # `no_grad` among other work (saving images, resetting statistics) is inference wherever it is called
         return Helper(function.name, span, Context.EVALUATION)
     return None
+
+
+def _writes_grad(code: CodeModule, found: Found) -> bool:
+    """``p.grad.data.mul_(c)``, ``p.grad.data += g``: a stop whose statement writes a gradient."""
+    statement = code.enclosing_statement(found.node)
+    if found.region or not (is_update(statement) or isinstance(statement, ast.AugAssign)):
+        return False
+    return any(isinstance(n, ast.Attribute) and n.attr == "grad" for n in ast.walk(statement))
 
 
 def _body(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.stmt]:
@@ -395,6 +406,8 @@ def _instances(code: CodeModule, stars: tuple[str, ...], calls: list[ast.Call]) 
         func = call.func
         cls = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
         node = code.parents.get(call)
+        if isinstance(node, ast.IfExp) and node.body is call:
+            node = code.parents.get(node)  # `ema = ModelEMA(model) if rank == 0 else None`
         if not (cls and isinstance(node, ast.Assign) and len(node.targets) == 1):
             continue
         default = None if cls[:1].isupper() else _class_default(code, call)

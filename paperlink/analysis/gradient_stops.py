@@ -42,7 +42,9 @@ _STOP_FUNCTIONS = {
 _PARAMETERS = frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter"})
 # the legacy wrapper: `Variable(t, requires_grad=False)` is a tensor cut from the graph (a GAN's target labels)
 VARIABLES = frozenset({"torch.autograd.Variable", "torch.autograd.variable.Variable"})
-FREEZES = frozenset({".requires_grad = False", ".requires_grad_(False)"})  # the apis that freeze what they touch
+FREEZES = frozenset(
+    {".requires_grad = False", ".requires_grad_(False)", ".trainable = False"}
+)  # the apis that freeze what they touch
 # a TensorFlow variable made with `trainable=False` is left out of every gradient (a counter, a noise scale)
 TF_VARIABLES = frozenset(
     f"{module}.{function}"
@@ -213,6 +215,11 @@ def _frozen_by_assignment(node: ast.Assign) -> Iterator[Found]:
     if not _is_false(node.value):
         return
     for target in node.targets:
+        if isinstance(target, ast.Attribute) and target.attr == "trainable":  # Keras: `base_model.trainable = False`
+            receiver = _text(target.value)
+            yield Found(
+                target, "requires_grad", ".trainable = False", f"{receiver}.trainable = False", receiver=receiver
+            )
         if isinstance(target, ast.Attribute) and target.attr == "requires_grad":
             receiver = _text(target.value)
             yield Found(

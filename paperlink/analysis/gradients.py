@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from paperlink.analysis.base import Analysis, Conclusion, Project
 from paperlink.analysis.gradient_contexts import (
@@ -311,19 +311,45 @@ def _stopping_calls(code: CodeModule, flow: ModuleFlow, stops: list[GradientStop
 
 
 def conclude(facts: Sequence[GradientFacts], project: Project) -> Conclusion:
-    """The conclusion, with the calls to other files' helpers resolved into stops, and the flag sites of
-    the helpers that freeze through a flag as stops in the context of their calls."""
+    """The conclusion, with the calls to other files' helpers resolved into stops, the flag sites of
+    the helpers that freeze through a flag as stops in the context of their calls, and the stops of
+    update helpers called on the training step as target updates."""
     elsewhere = list(cross_file_stops(facts))
     local = [
         (stop, helper)
         for file_facts in facts
         for helper in file_facts.helpers
-        if helper.flag_sites
+        if helper.flag_sites or helper.updates
         for stop in file_facts.stops
-        if stop.kind == "helper" and stop.freezes and stop.api == helper.name
+        if stop.kind == "helper" and stop.api == helper.name
     ]
-    flagged = flag_stops([*local, *elsewhere])
-    return conclude_gradients(facts, project, (*(stop for stop, _ in elsewhere), *flagged))
+    calls = [*local, *elsewhere]
+    flagged = flag_stops(calls)
+    return conclude_gradients(_averaging_helpers(facts, calls), project, (*(stop for stop, _ in elsewhere), *flagged))
+
+
+def _averaging_helpers(
+    facts: Sequence[GradientFacts], calls: Sequence[tuple[GradientStop, Helper]]
+) -> Sequence[GradientFacts]:
+    """``def accumulate(ema, model, decay): ... p_ema.data.mul_(decay).add_(p.data, alpha=1 - decay)``,
+    called on the training step: the copy it makes is a target update, not an initialisation."""
+    averaging = {helper.span for stop, helper in calls if helper.updates and stop.context == Context.TARGET_UPDATE}
+    if not averaging:
+        return facts
+    return [
+        replace(file_facts, stops=tuple(_as_target_update(stop, averaging) for stop in file_facts.stops))
+        if file_facts.stops and any(span.path == file_facts.stops[0].span.path for span in averaging)
+        else file_facts
+        for file_facts in facts
+    ]
+
+
+def _as_target_update(stop: GradientStop, averaging: set[Span]) -> GradientStop:
+    inside = any(
+        span.path == stop.span.path and span.line <= stop.span.line <= (span.end_line or span.line)
+        for span in averaging
+    )
+    return replace(stop, context=Context.TARGET_UPDATE) if inside and stop.context == Context.SETUP else stop
 
 
 def cross_file_stops(facts: Sequence[GradientFacts]) -> Iterator[tuple[GradientStop, Helper]]:

@@ -613,3 +613,75 @@ def test_the_update_rule_is_training_but_not_reported_as_a_stop_in_the_loss(tmp_
     config = Config(root=tmp_path, papers=(PaperSource("paper", FIXTURE_PAPER),))
     report = check(config, [tmp_path], jobs=1, select=["PL201"])
     assert [d.code for d in report.diagnostics] == []
+
+
+def test_an_averaging_helper_called_on_the_training_step_updates_a_target_and_a_clip_helper_trains(
+    tmp_path: Path,
+) -> None:
+    files = {
+        "utils.py": (
+            "import torch\n"
+            "def accumulate(model1, model2, decay=0.999):\n"
+            "    par1 = dict(model1.named_parameters())\n"
+            "    par2 = dict(model2.named_parameters())\n"
+            "    for k in par1.keys():\n"
+            "        par1[k].data.mul_(decay).add_(par2[k].data, alpha=1 - decay)\n"
+            "def clip_gradients(model, clip):\n"
+            "    norms = []\n"
+            "    for p in model.parameters():\n"
+            "        p.grad.data.mul_(clip)\n"
+            "    return norms\n"
+            "class EMA:\n"
+            "    def update(self, model):\n"
+            "        with torch.no_grad():\n"
+            "            for e, p in zip(self.ema.parameters(), model.parameters()):\n"
+            "                e.copy_(e * 0.99 + p * 0.01)\n"
+        ),
+        "train.py": (
+            "from utils import EMA, accumulate, clip_gradients\n"
+            "\n"
+            "\n"
+            "\n"
+            "def train(generator, g_ema, loader, opt):\n"
+            "    ema = EMA(g_ema) if opt else None\n"
+            "    accumulate(g_ema, generator, 0)\n"
+            "    for x in loader:\n"
+            "        loss = generator(x).mean()\n"
+            "        loss.backward()\n"
+            "        clip_gradients(generator, 3.0)\n"
+            "        opt.step()\n"
+            "        accumulate(g_ema, generator)\n"
+            "        ema.update(generator)\n"
+        ),
+    }
+    assert _entries(tmp_path, files) == [
+        ("train.py", 7, "helper", "utils.accumulate", "setup"),
+        ("train.py", 11, "helper", "utils.clip_gradients", "training"),
+        ("train.py", 13, "helper", "utils.accumulate", "target_update"),
+        ("train.py", 14, "helper", "utils.EMA.update", "target_update"),
+        ("utils.py", 6, "data", ".data", "target_update"),
+        ("utils.py", 10, "data", ".data", "training"),
+        ("utils.py", 14, "no_grad", "torch.no_grad", "target_update"),
+    ]
+
+
+def test_a_running_statistic_updated_without_gradients_from_the_loss_and_a_keras_freeze() -> None:
+    text = (
+        "import torch\n"
+        "class DINOLoss(torch.nn.Module):\n"
+        "    def forward(self, student, teacher):\n"
+        "        loss = -(teacher.softmax(-1) * student.log_softmax(-1)).sum(-1).mean()\n"
+        "        self.update_center(teacher)\n"
+        "        return loss\n"
+        "    @torch.no_grad()\n"
+        "    def update_center(self, teacher):\n"
+        "        self.center = self.center * 0.9 + teacher.mean(0) * 0.1\n"
+        "def build(base_model, head):\n"
+        "    base_model.trainable = False\n"
+        "    return head(base_model)\n"
+    )
+    assert _stops(text) == [
+        (5, "helper", "DINOLoss.update_center", "target_update"),
+        (7, "no_grad", "torch.no_grad", "target_update"),
+        (11, "requires_grad", ".trainable = False", "setup"),
+    ]
