@@ -34,6 +34,7 @@ __all__ = [
     "FunctionFlow",
     "ModuleFlow",
     "is_eval_name",
+    "is_metric_name",
     "is_setup_name",
     "is_target_update_name",
     "is_update",
@@ -59,6 +60,10 @@ _EVAL_WORDS = frozenset(
     "eval evaluate evaluation validate validation val valid test testing infer inference predict prediction "
     "metric metrics log logging accuracy acc sample sampling generate visualize visualise plot summary score "
     "benchmark monitor act".split()
+)
+_METRIC_WORDS = frozenset(
+    "eval evaluate evaluation validate validation val valid test testing metric metrics log logging accuracy acc "
+    "score summary benchmark monitor".split()
 )
 _SETUP_WORDS = frozenset(
     "init initialize initialise reset copy sync load freeze unfreeze build create "
@@ -212,6 +217,12 @@ def _name_words(name: str) -> tuple[set[str], set[str]]:
 
 def is_eval_name(name: str) -> bool:
     return bool(_name_words(name)[0] & _EVAL_WORDS)
+
+
+def is_metric_name(name: str) -> bool:
+    """``accuracy``, ``compute_metrics``, ``validate``: a value computed to be looked at, never trained on
+    (unlike ``sample`` or ``predict``, whose result may be a target)."""
+    return bool(_name_words(name)[0] & _METRIC_WORDS)
 
 
 def is_setup_name(name: str) -> bool:
@@ -586,7 +597,7 @@ class ModuleFlow:
 
     def _metric(self, flow: FunctionFlow) -> bool:
         """``@torch.no_grad() def accuracy(...)``: a metric stays one when its value is kept beside the losses."""
-        return flow.node in self.without_grad and is_eval_name(flow.short_name)
+        return flow.node in self.without_grad and is_metric_name(flow.short_name)
 
     def _named_root_without_grad(self, flow: FunctionFlow) -> bool:
         return flow.node in self.without_grad and not (flow.backward_nodes or flow.steps_optimizer)

@@ -22,7 +22,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from paperlink.analysis.gradient_contexts import Context, FunctionFlow, ModuleFlow, is_eval_name, is_update
+from paperlink.analysis.gradient_contexts import Context, FunctionFlow, ModuleFlow, is_metric_name, is_update
 from paperlink.analysis.gradient_stops import FREEZES, Found, made_without_gradient
 from paperlink.source.code import FUNCTIONS, CodeModule
 from paperlink.spans import Span
@@ -45,6 +45,7 @@ _LIBRARIES = frozenset(sys.stdlib_module_names) | frozenset(
     "PIL cv2 accelerate lightning pytorch_lightning".split()
 )
 _BOOKKEEPING_CALLS = frozenset({"eval", "train"})
+_THIN = 3  # the statements a wrapper of helpers may have besides asserts: make a copy, freeze it, return it
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def call_context(helper: Helper, call: HelperCall) -> str | None:
         return call.update  # a copy into a target network in the training loop, an initialisation before it
     if helper.context == Context.SETUP:
         return Context.SETUP
-    if helper.context == Context.EVALUATION and is_eval_name(helper.name.rsplit(".", 1)[-1]):
+    if helper.context == Context.EVALUATION and is_metric_name(helper.name.rsplit(".", 1)[-1]):
         return Context.EVALUATION  # `accuracy(...)` stored beside the losses is still a metric
     if call.point in (Context.TRAINING, Context.TARGET_UPDATE) or helper.context != Context.EVALUATION:
         return call.point
@@ -156,9 +157,14 @@ def _wrapper(
 ) -> Helper | None:
     """A function whose work is only calls that stop through helpers, among bookkeeping and returning a name."""
     called = {call: helpers[callee] for call, callee in function.calls if callee in helpers}
+    if not called:
+        return None
+    body = [s for s in _body(node) if not isinstance(s, ast.Assert)]
+    if len(body) > _THIN:
+        return None  # a function doing its own work (a `main` building a model, then evaluating it)
     inner: list[tuple[ast.Call, Helper]] = []
     returned: set[str] = set()
-    for statement in _body(node):
+    for statement in body:
         value = statement.value if isinstance(statement, (ast.Expr, ast.Assign, ast.Return)) else None
         if isinstance(value, ast.Call) and value in called:
             inner.append((value, called[value]))
@@ -214,7 +220,11 @@ def _helper(
     if not function.training and all(_writes_grad(code, c) for c, _ in own):
         # `def clip_gradients(model, clip): ... p.grad.data.mul_(clip_coef)`: part of the step where it is called
         return Helper(function.name, span, Context.TRAINING, grads=True)
-    if not function.training and any(c.region and context == Context.EVALUATION for c, context in own):
+    if (
+        not function.training
+        and function.short_name != "main"  # a script's entry point is no helper
+        and any(c.region and context == Context.EVALUATION for c, context in own)
+    ):
         # sampling, metrics, standing statistics: a function off the training path that runs a model under
         # `no_grad` among other work (saving images, resetting statistics) is inference wherever it is called
         return Helper(function.name, span, Context.EVALUATION)

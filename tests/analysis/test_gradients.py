@@ -685,3 +685,26 @@ def test_a_running_statistic_updated_without_gradients_from_the_loss_and_a_keras
         (7, "no_grad", "torch.no_grad", "target_update"),
         (11, "requires_grad", ".trainable = False", "setup"),
     ]
+
+
+def test_a_no_grad_sampler_whose_result_is_trained_on_stays_training_and_main_is_no_helper() -> None:
+    text = (
+        "import torch\n"
+        "@torch.no_grad()\n"
+        "def sample_negatives(bank, n):\n"
+        "    return bank[torch.randint(0, len(bank), (n,))]\n"
+        "def contrastive_loss(q, bank):\n"
+        "    negatives = sample_negatives(bank, 128)\n"
+        "    return -(q @ negatives.T).logsumexp(-1).mean()\n"
+        "def main(model, loader):\n"
+        "    with torch.no_grad():\n"
+        "        outputs = [model(x) for x in loader]\n"
+        "    print(len(outputs))\n"
+        "if __name__ == '__main__':\n"
+        "    main(None, [])\n"
+    )
+    assert _stops(text) == [
+        (2, "no_grad", "torch.no_grad", "training"),
+        (6, "helper", "sample_negatives", "training"),
+        (9, "no_grad", "torch.no_grad", "evaluation"),
+    ]
