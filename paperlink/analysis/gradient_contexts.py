@@ -306,6 +306,7 @@ class FunctionFlow:
     loops: list[tuple[int, int]] = field(default_factory=list)  # the line ranges of its loops
     training: bool = False
     in_optimizer: bool = False  # a method of an optimizer class: the update rule, not a loss
+    forward: bool = False  # a module's forward: `forward`, a Keras layer's `call`, a Flax or Haiku `__call__`
     sinks: set[str] = field(default_factory=set)  # names whose value reaches the loss
 
     @property
@@ -321,7 +322,7 @@ class FunctionFlow:
             return True
         if is_eval_name(self.short_name):
             return False
-        return bool(_LOSS_NAME.search(self.short_name.lower())) or self.short_name == "forward"
+        return bool(_LOSS_NAME.search(self.short_name.lower())) or self.short_name == "forward" or self.forward
 
     @property
     def loss_returns(self) -> list[ast.AST]:
@@ -406,6 +407,14 @@ class FunctionFlow:
         return any(ancestor in roots for ancestor in (node, *code.ancestors(node)))
 
 
+# the method that is a module's forward in frameworks other than torch: Keras `call`, Flax and Haiku `__call__`
+_FORWARDS = {"tensorflow": "call", "keras": "call", "tf_keras": "call", "flax": "__call__", "haiku": "__call__"}
+
+
+def _is_module_class(code: CodeModule, node: ast.ClassDef) -> bool:
+    return any((code.qualified_name(base) or "").split(".", 1)[0] in _FORWARDS for base in node.bases)
+
+
 def _is_optimizer_class(code: CodeModule, node: ast.ClassDef) -> bool:
     names = [code.qualified_name(base) or ast.unparse(base) for base in node.bases]
     return any(name.endswith("Optimizer") for name in names)
@@ -428,7 +437,14 @@ class ModuleFlow:
         self.cell_flows = [FunctionFlow(code.tree, "") for _ in code.cells]
         self.functions.update((f"cell {index}", cell) for index, cell in enumerate(self.cell_flows, start=1))
         self._differentiated: list[tuple[FunctionFlow, ast.Name]] = []
+        self._module_classes: set[str] = set()  # classes of Keras, Flax or Haiku modules, by scope name
         self._read_all()
+        for flow in self.functions.values():
+            flow.forward = (
+                flow.owner in self._module_classes
+                and flow.name == f"{flow.owner}.{flow.short_name}"
+                and flow.short_name in ("call", "__call__")
+            )
         for flow in self.functions.values():
             flow.calls = [(call, callee) for call, func in flow.calls if (callee := self.resolve(flow, func))]
             _keep_dict_updates(flow)
@@ -466,6 +482,8 @@ class ModuleFlow:
                 _, prefix, owner, optimizer = context
                 name = f"{prefix}.{node.name}" if prefix else node.name
                 class_context = (None, name, name, optimizer or _is_optimizer_class(self.code, node))
+                if _is_module_class(self.code, node):
+                    self._module_classes.add(name)
                 stack.extend([(child, class_context) for child in reversed(node.body)])
                 continue
             if isinstance(node, ast.Lambda):

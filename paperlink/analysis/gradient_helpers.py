@@ -217,7 +217,7 @@ def _helper(
         for candidate, context in own:
             if candidate.node is body[0].value and not made_without_gradient(candidate.api):
                 return Helper(function.name, span, context)  # a fresh `torch.randint(...)` cuts nothing
-    if not function.training and all(_writes_grad(code, c) for c, _ in own):
+    if not function.training and all(_on_grad(code, c) for c, _ in own) and any(_writes_grad(code, c) for c, _ in own):
         # `def clip_gradients(model, clip): ... p.grad.data.mul_(clip_coef)`: part of the step where it is called
         return Helper(function.name, span, Context.TRAINING, grads=True)
     if (
@@ -234,9 +234,13 @@ def _helper(
 def _writes_grad(code: CodeModule, found: Found) -> bool:
     """``p.grad.data.mul_(c)``, ``p.grad.data += g``: a stop whose statement writes a gradient."""
     statement = code.enclosing_statement(found.node)
-    if found.region or not (is_update(statement) or isinstance(statement, ast.AugAssign)):
-        return False
-    return any(isinstance(n, ast.Attribute) and n.attr == "grad" for n in ast.walk(statement))
+    return (is_update(statement) or isinstance(statement, ast.AugAssign)) and _on_grad(code, found)
+
+
+def _on_grad(code: CodeModule, found: Found) -> bool:
+    """A stop outside a block whose statement reads or writes a gradient (``p.grad.data.norm(2)``)."""
+    statement = code.enclosing_statement(found.node)
+    return not found.region and any(isinstance(n, ast.Attribute) and n.attr == "grad" for n in ast.walk(statement))
 
 
 def _body(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.stmt]:

@@ -629,6 +629,7 @@ def test_an_averaging_helper_called_on_the_training_step_updates_a_target_and_a_
             "def clip_gradients(model, clip):\n"
             "    norms = []\n"
             "    for p in model.parameters():\n"
+            "        norms.append(p.grad.data.norm(2).item())\n"
             "        p.grad.data.mul_(clip)\n"
             "    return norms\n"
             "class EMA:\n"
@@ -660,8 +661,9 @@ def test_an_averaging_helper_called_on_the_training_step_updates_a_target_and_a_
         ("train.py", 13, "helper", "utils.accumulate", "target_update"),
         ("train.py", 14, "helper", "utils.EMA.update", "target_update"),
         ("utils.py", 6, "data", ".data", "target_update"),
-        ("utils.py", 10, "data", ".data", "training"),
-        ("utils.py", 14, "no_grad", "torch.no_grad", "target_update"),
+        ("utils.py", 10, "data", ".data", "evaluation"),
+        ("utils.py", 11, "data", ".data", "training"),
+        ("utils.py", 15, "no_grad", "torch.no_grad", "target_update"),
     ]
 
 
@@ -707,4 +709,32 @@ def test_a_no_grad_sampler_whose_result_is_trained_on_stays_training_and_main_is
         (2, "no_grad", "torch.no_grad", "training"),
         (6, "helper", "sample_negatives", "training"),
         (9, "no_grad", "torch.no_grad", "evaluation"),
+    ]
+
+
+def test_a_keras_call_and_a_flax_call_are_forwards_and_a_tape_gradient_trains() -> None:
+    text = (
+        "import flax.linen as nn\n"
+        "import jax\n"
+        "import tensorflow as tf\n"
+        "class LinearEval(tf.keras.Model):\n"
+        "    def call(self, x):\n"
+        "        return self.head(tf.stop_gradient(self.encoder(x)))\n"
+        "class Head(nn.Module):\n"
+        "    def __call__(self, x):\n"
+        "        return nn.Dense(10)(jax.lax.stop_gradient(x))\n"
+        "class Plain:\n"
+        "    def call(self, x):\n"
+        "        return tf.stop_gradient(x)\n"
+        "def step(model, optimizer, x, y):\n"
+        "    with tf.GradientTape() as tape:\n"
+        "        loss = tf.reduce_mean(tf.square(model(x) - tf.stop_gradient(y)))\n"
+        "    grads = tape.gradient(loss, model.trainable_variables)\n"
+        "    optimizer.apply_gradients(zip(grads, model.trainable_variables))\n"
+    )
+    assert [(line, context) for line, _, _, context in _stops(text)] == [
+        (6, "training"),
+        (9, "training"),
+        (12, "unknown"),
+        (15, "training"),
     ]
