@@ -127,9 +127,11 @@ def in_update_rule(found: Found, code: CodeModule, flow: ModuleFlow) -> bool:
 
 
 def _switched_by_caller(scope: FunctionFlow) -> bool:
-    """``with torch.set_grad_enabled(train_G):`` in a ``forward`` or a loss that steps nothing itself: its
+    """``with torch.set_grad_enabled(train_G):`` in a module's ``forward``, which steps nothing itself: its
     caller switches the gradient off for one part of a training step (G's output in D's step)."""
-    return scope.training and not (scope.backward_nodes or scope.steps_optimizer)
+    # a loss shared by both phases (`def compute_loss(model, batch, is_train)`) keeps the phase reading
+    forward = scope.short_name == "forward" or scope.forward
+    return forward and scope.training and not (scope.backward_nodes or scope.steps_optimizer)
 
 
 def _writes_gradients(found: Found, code: CodeModule) -> bool:

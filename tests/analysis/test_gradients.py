@@ -738,3 +738,14 @@ def test_a_keras_call_and_a_flax_call_are_forwards_and_a_tape_gradient_trains() 
         (12, "unknown"),
         (15, "training"),
     ]
+
+
+def test_a_loss_shared_by_both_phases_keeps_the_phase_reading_of_set_grad_enabled() -> None:
+    text = (
+        "import torch\n"
+        "def compute_loss(model, x, y, is_train):\n"
+        "    with torch.set_grad_enabled(is_train):\n"
+        "        out = model(x)\n"
+        "    return torch.nn.functional.cross_entropy(out, y)\n"
+    )
+    assert _stops(text) == [(3, "set_grad_enabled", "torch.set_grad_enabled", "evaluation")]
