@@ -23,14 +23,13 @@ from paperlink.analysis.gradient_contexts import (
     ModuleFlow,
     is_setup_name,
 )
+from paperlink.analysis.gradient_calls import applied_functions, helper_targets
 from paperlink.analysis.gradient_helpers import (
     Helper,
     HelperCall,
-    applied_functions,
     call_context,
     find_helpers,
     flag_sites,
-    helper_targets,
     literal_flags,
 )
 from paperlink.analysis.gradient_report import conclude_gradients
