@@ -73,6 +73,8 @@ _SETUP_WORDS = frozenset(
 _TARGET_UPDATE_WORDS = frozenset("ema momentum polyak enqueue dequeue queue swa".split())
 _TARGET_UPDATE_PAIRS = frozenset({"soft_update", "hard_update", "moving_average"})
 _TARGET_UPDATE_OBJECTS = frozenset("target targets teacher average shadow".split())
+# an EMA class's methods that swap its weights in for evaluation and back (`store`, `restore`, `apply_shadow`)
+_SWAPS = frozenset("store restore swap apply state".split())
 _BOUNDARY_METHODS = frozenset({"step", "reset", "sample", "render"})  # environments and replay buffers
 # besides in-place tensor methods (`add_`); `losses.update(self.get_loss(...))` fills a loss dict
 _MUTATORS = frozenset({"append", "extend", "insert", "update"})
@@ -611,7 +613,12 @@ class ModuleFlow:
         """A method of an EMA or target-network class (``ema.update``) that is not its set-up or copying."""
         if not flow.owner or flow.name != f"{flow.owner}.{flow.short_name}" or flow.short_name.startswith("__"):
             return False
-        return is_target_update_class(flow.owner.rsplit(".", 1)[-1]) and not is_setup_name(flow.short_name)
+        words = _name_words(flow.short_name)[0]
+        return (
+            is_target_update_class(flow.owner.rsplit(".", 1)[-1])
+            and not is_setup_name(flow.short_name)
+            and not words & _SWAPS
+        )
 
     def _metric(self, flow: FunctionFlow) -> bool:
         """``@torch.no_grad() def accuracy(...)``: a metric stays one when its value is kept beside the losses."""

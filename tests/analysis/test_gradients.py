@@ -749,3 +749,21 @@ def test_a_loss_shared_by_both_phases_keeps_the_phase_reading_of_set_grad_enable
         "    return torch.nn.functional.cross_entropy(out, y)\n"
     )
     assert _stops(text) == [(3, "set_grad_enabled", "torch.set_grad_enabled", "evaluation")]
+
+
+def test_an_ema_class_swapping_its_weights_in_for_evaluation_is_no_target_update() -> None:
+    text = (
+        "import torch\n"
+        "class LitEma(torch.nn.Module):\n"
+        "    @torch.no_grad()\n"
+        "    def store(self, parameters):\n"
+        "        self.collected = [p.clone() for p in parameters]\n"
+        "    @torch.no_grad()\n"
+        "    def update(self, model):\n"
+        "        for s, p in zip(self.shadow, model.parameters()):\n"
+        "            s.sub_((1 - self.decay) * (s - p))\n"
+    )
+    assert _stops(text) == [
+        (3, "no_grad", "torch.no_grad", "evaluation"),
+        (6, "no_grad", "torch.no_grad", "target_update"),
+    ]
