@@ -85,6 +85,10 @@ _RANDOM_FILLS = frozenset("normal_ uniform_ random_ bernoulli_ exponential_ geom
 _OPTIMIZER = re.compile(r"optim|(^|[._])opt$|scaler")
 _MINIMIZERS = frozenset({"minimize", "compute_gradients"})
 _GRAD_TRANSFORMS = frozenset({"jax.grad", "jax.value_and_grad"})
+# methods of Python's own containers: a call of one on an unknown object is no call of this file's class
+_BUILTIN_METHODS = frozenset(
+    name for kind in (dict, list, set, str, bytes) for name in dir(kind) if not name.startswith("_")
+)
 _RECEIVER_METHODS = _MINIMIZERS | {"gradient", "step", "apply_gradients"}  # whose receiver decides what they are
 _SCOPE_BARRIERS = (*FUNCTIONS, ast.ClassDef, ast.Lambda)
 _READ = (ast.Call, ast.stmt, ast.withitem)  # the nodes `ModuleFlow._read_node` reads
@@ -440,6 +444,7 @@ class ModuleFlow:
         self.functions.update((f"cell {index}", cell) for index, cell in enumerate(self.cell_flows, start=1))
         self._differentiated: list[tuple[FunctionFlow, ast.Name]] = []
         self._module_classes: set[str] = set()  # classes of Keras, Flax or Haiku modules, by scope name
+        self._built: dict[tuple[str, str], str] = {}  # (scope, name) -> what was called to make it
         self._read_all()
         for flow in self.functions.values():
             flow.forward = (
@@ -505,6 +510,8 @@ class ModuleFlow:
             edge = _edge(node)
             if edge is not None:
                 flow.edges.append((node, *edge))
+                if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                    self._note_built(flow, node.targets, node.value.func)
             elif isinstance(node, ast.Return) and node.value is not None:
                 flow.returns.append(node.value)
 
@@ -556,8 +563,24 @@ class ModuleFlow:
             candidate = f"{flow.owner}.{func.attr}" if flow.owner else ""
             return candidate if candidate in self.functions else None
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            built = self._built.get((flow.name, func.value.id)) or self._built.get(("", func.value.id))
+            if built in self._classes:  # `averager = ema(G, G_ema); averager.update()`
+                candidate = f"{built}.{func.attr}"
+                return candidate if candidate in self.functions else None
+            if func.attr in _BUILTIN_METHODS:
+                return None  # `record.update(kwargs)` is a dict's, whatever class here has an `update`
             return self._methods.get(func.attr)  # `agent.get_value(x)`: a method name only one class here defines
         return None
+
+    def _note_built(self, flow: FunctionFlow, targets: list[ast.expr], func: ast.expr) -> None:
+        """``name = Class(...)``: the object ``name`` holds in this scope, for resolving its method calls."""
+        if len(targets) == 1 and isinstance(targets[0], ast.Name) and isinstance(func, ast.Name):
+            self._built[(flow.name, targets[0].id)] = func.id
+
+    @cached_property
+    def _classes(self) -> frozenset[str]:
+        """The classes of this file, by scope name: the owners of its methods."""
+        return frozenset(flow.owner for flow in self.functions.values() if flow.owner)
 
     @cached_property
     def _methods(self) -> dict[str, str]:

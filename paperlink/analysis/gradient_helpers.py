@@ -114,6 +114,9 @@ def find_helpers(
         node = function.node
         if isinstance(node, FUNCTIONS):
             helper = _helper(code, function, node, by_function.get(node, []))
+            if helper is None and function.name in flow.target_updaters and by_function.get(node):
+                # `ModelEMA.update`: v *= d; v += (1 - d) * msd[k].detach(): calling it updates the average
+                helper = Helper(function.name, code.span(node), Context.TARGET_UPDATE)
             if helper is not None:
                 helpers.append(helper)
     flagged = {

@@ -767,3 +767,30 @@ def test_an_ema_class_swapping_its_weights_in_for_evaluation_is_no_target_update
         (3, "no_grad", "torch.no_grad", "evaluation"),
         (6, "no_grad", "torch.no_grad", "target_update"),
     ]
+
+
+def test_a_call_to_a_target_update_method_holding_a_stop_among_other_work_is_a_target_update() -> None:
+    text = (
+        "import torch\n"
+        "class ModelEMA:\n"
+        "    def update(self, model):\n"
+        "        self.updates += 1\n"
+        "        d = self.decay(self.updates)\n"
+        "        msd = model.state_dict()\n"
+        "        for k, v in self.ema.state_dict().items():\n"
+        "            v *= d\n"
+        "            v += (1 - d) * msd[k].detach()\n"
+        "def train(model, loader, optimizer):\n"
+        "    ema = ModelEMA()\n"
+        "    for x in loader:\n"
+        "        model(x).mean().backward()\n"
+        "        optimizer.step()\n"
+        "        ema.update(model)\n"
+        "def log(record, **kwargs):\n"
+        "    record.update(kwargs)\n"
+    )
+    # `record.update(kwargs)` is a dict's update, though one class of the file defines an `update`
+    assert _stops(text) == [
+        (9, "detach", ".detach()", "target_update"),
+        (15, "helper", "ModelEMA.update", "target_update"),
+    ]
