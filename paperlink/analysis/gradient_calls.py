@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from paperlink.source.code import FUNCTIONS, CodeModule
 
-__all__ = ["applied_functions", "helper_targets"]
+__all__ = ["applied_functions", "helper_targets", "is_library"]
 
 # top-level packages that are never the project's own: calls into them are not recorded
 _LIBRARIES = frozenset(sys.stdlib_module_names) | frozenset(
@@ -49,7 +49,7 @@ def _is_applied(node: ast.Call) -> bool:
 def helper_targets(code: CodeModule) -> dict[ast.Call, tuple[str, ...]]:
     """Calls that may reach a function of another file of the project, with the qualified names they may call."""
     stars = _star_modules(code)
-    if not stars and all(_library(name) for name in code.imports.values()):
+    if not stars and all(is_library(name) for name in code.imports.values()):
         return {}
     calls = [node for node in code.parents if isinstance(node, ast.Call)]
     instances = _instances(code, stars, calls)
@@ -67,7 +67,7 @@ def _targets(
     name = code.qualified_name(func)
     if name:
         # a class is constructed, not a helper called
-        return () if _library(name) or name.rpartition(".")[2][:1].isupper() else (name,)
+        return () if is_library(name) or name.rpartition(".")[2][:1].isupper() else (name,)
     if isinstance(func, ast.Name):
         if func.id in code.module_level_names or not stars or func.id[:1].isupper():
             return ()
@@ -78,7 +78,7 @@ def _targets(
     return ()
 
 
-def _library(name: str) -> bool:
+def is_library(name: str) -> bool:
     return name.split(".", 1)[0] in _LIBRARIES
 
 
@@ -91,7 +91,7 @@ def _star_modules(code: CodeModule) -> tuple[str, ...]:
             if node.level:
                 package = code.relative.rsplit("/", 1)[0].replace("/", ".") if "/" in code.relative else ""
                 module = ".".join(p for p in (package, module) if p)
-            if module and not _library(module):
+            if module and not is_library(module):
                 modules.append(module)
     return tuple(modules)
 
@@ -141,7 +141,7 @@ def _classes(code: CodeModule, func: ast.AST, stars: tuple[str, ...]) -> tuple[s
     """The qualified names an imported (or star-imported) class called as ``func`` may have."""
     name = code.qualified_name(func)
     if name:
-        return () if _library(name) else (name,)
+        return () if is_library(name) else (name,)
     if isinstance(func, ast.Name) and func.id not in code.module_level_names:
         return tuple(f"{module}.{func.id}" for module in stars)
     return ()

@@ -17,7 +17,9 @@ from paperlink.source.code import FUNCTIONS, CodeModule
 
 __all__ = [
     "Found",
+    "decorator_target",
     "find_stops",
+    "grad_decorators",
     "made_without_gradient",
     "CONVERSIONS",
     "ENABLE_GRAD",
@@ -98,6 +100,7 @@ def find_stops(code: CodeModule) -> Iterator[Found]:
     # on first need: whether the file defines a class of its own with a `data` field, then the
     # names it binds to the output of a module or a tensor function
     own_data: list[Any] = []
+    local_modes: list[dict[str, Any]] = []  # on first need: the file's own grad-mode decorators
     for node in code.parents:
         if type(node) not in _STOP_KINDS:  # most nodes: names, constants, operators
             continue
@@ -116,6 +119,11 @@ def find_stops(code: CodeModule) -> Iterator[Found]:
         elif isinstance(node, FUNCTIONS):
             for decorator in node.decorator_list:
                 kind = _grad_mode(code, decorator)
+                target = decorator_target(decorator)
+                if not kind and isinstance(target, ast.Name):
+                    if not local_modes:
+                        local_modes.append(grad_decorators(code))
+                    kind = local_modes[0].get(target.id, (None,))[0]
                 if kind:
                     what = f"@{_text(decorator)} on {node.name}"
                     yield Found(decorator, kind, _api(code, decorator), what, tuple(node.body), node)
@@ -128,6 +136,41 @@ def find_stops(code: CodeModule) -> Iterator[Found]:
             yield from _frozen_by_assignment(node)
         elif isinstance(node, ast.ClassDef):
             yield from _autograd_function(code, node)
+
+
+def grad_decorators(code: CodeModule) -> dict[str, tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """The file's functions that apply a grad mode to what they decorate (name -> kind, definition): ``def
+    smart_inference_mode(): def decorate(fn): return (torch.inference_mode if new else torch.no_grad)()(fn)``."""
+    text = code.text
+    if ")(" not in text or "no_grad" not in text and "inference_mode" not in text:
+        return {}
+    found = {}
+    for node in code.tree.body:
+        if isinstance(node, FUNCTIONS):
+            kinds = sorted(
+                kind
+                for inner in ast.walk(node)
+                if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Call) and inner.args
+                for option in _alternatives(inner.func.func)
+                if (kind := _grad_mode(code, option))
+            )
+            if kinds:
+                found[node.name] = (kinds[0], node)  # `inference_mode` before `no_grad`: the mode on current torch
+    return found
+
+
+def _alternatives(expression: ast.expr) -> list[ast.expr]:
+    """``torch.inference_mode if new else torch.no_grad``: each mode it may be."""
+    if isinstance(expression, ast.IfExp):
+        return [*_alternatives(expression.body), *_alternatives(expression.orelse)]
+    if isinstance(expression, ast.BoolOp):
+        return [option for value in expression.values for option in _alternatives(value)]
+    return [expression]
+
+
+def decorator_target(decorator: ast.expr) -> ast.expr:
+    """What a decorator names: ``smart_inference_mode`` in ``@smart_inference_mode()``."""
+    return decorator.func if isinstance(decorator, ast.Call) else decorator
 
 
 def _grad_mode(code: CodeModule, expression: ast.AST) -> str | None:

@@ -23,7 +23,7 @@ from paperlink.analysis.gradient_contexts import (
     ModuleFlow,
     is_setup_name,
 )
-from paperlink.analysis.gradient_calls import applied_functions, helper_targets
+from paperlink.analysis.gradient_calls import applied_functions, helper_targets, is_library
 from paperlink.analysis.gradient_helpers import (
     Helper,
     HelperCall,
@@ -41,9 +41,9 @@ from paperlink.analysis.gradient_stop_contexts import (
     stop_context,
     update_context,
 )
-from paperlink.analysis.gradient_stops import CONVERSIONS, Found, find_stops
+from paperlink.analysis.gradient_stops import CONVERSIONS, Found, decorator_target, find_stops, grad_decorators
 from paperlink.analysis.module_graph import ImportGraph
-from paperlink.source.code import CodeModule, module_name
+from paperlink.source.code import FUNCTIONS, CodeModule, module_name
 from paperlink.spans import Span
 
 __all__ = ["GradientStop", "GradientFacts", "GRADIENTS", "scan_gradients"]
@@ -73,6 +73,15 @@ class GradientStop:
 
 
 @dataclass(frozen=True)
+class GradDecorator:
+    """A function that applies a grad mode to the function it decorates (``smart_inference_mode``)."""
+
+    name: str
+    kind: str  # no_grad or inference_mode
+    span: Span
+
+
+@dataclass(frozen=True)
 class GradientFacts:
     """A file's gradient stops, its calls to functions of the same file that stop gradients, its
     helpers (functions whose body as a whole stops) and its calls that may reach another file's."""
@@ -81,6 +90,9 @@ class GradientFacts:
     stopping_calls: tuple[Span, ...] = ()
     helpers: tuple[Helper, ...] = ()
     helper_calls: tuple[HelperCall, ...] = ()
+    grad_decorators: tuple[GradDecorator, ...] = ()  # its functions that decorate with a grad mode
+    # functions decorated by another file's function, as the stops they are if it applies a grad mode
+    decorated_elsewhere: tuple[GradientStop, ...] = ()
 
 
 def scan_gradients(code: CodeModule) -> GradientFacts:
@@ -89,8 +101,9 @@ def scan_gradients(code: CodeModule) -> GradientFacts:
     if any(trigger in code.text for trigger in _TRIGGERS):
         found = _one_data_per_statement(code, list(find_stops(code)))
     targets = helper_targets(code)
+    modes = tuple(GradDecorator(name, kind, code.span(node)) for name, (kind, node) in grad_decorators(code).items())
     if not found and not targets and not flag_sites(code):
-        return GradientFacts()
+        return GradientFacts(grad_decorators=modes)
     decorated = {f.decorated for f in found if f.decorated is not None}
     flow = ModuleFlow(code, without_grad=decorated)
     contexts = [stop_context(candidate, code, flow, decorated) for candidate in found]
@@ -99,7 +112,30 @@ def scan_gradients(code: CodeModule) -> GradientFacts:
     local, elsewhere = _helper_calls(code, flow, decorated, helpers, targets)
     stops += local
     stops.sort(key=lambda stop: (stop.span, stop.kind))
-    return GradientFacts(tuple(stops), _stopping_calls(code, flow, stops), tuple(helpers), tuple(elsewhere))
+    return GradientFacts(
+        tuple(stops),
+        _stopping_calls(code, flow, stops),
+        tuple(helpers),
+        tuple(elsewhere),
+        modes,
+        tuple(_decorated_elsewhere(code, flow, decorated)) if targets else (),
+    )
+
+
+def _decorated_elsewhere(
+    code: CodeModule, flow: ModuleFlow, decorated: set[ast.FunctionDef | ast.AsyncFunctionDef]
+) -> Iterator[GradientStop]:
+    """``@smart_inference_mode() def run(...)`` with the decorator imported from the project: the stop
+    it is if that decorator applies a grad mode, which the conclusion finds out."""
+    for node in flow.by_node:
+        if not isinstance(node, FUNCTIONS) or node in decorated:
+            continue
+        for decorator in node.decorator_list:
+            name = code.qualified_name(decorator_target(decorator))
+            if name and not is_library(name):
+                what = f"@{ast.unparse(decorator)[:40]} on {node.name}"
+                found = Found(decorator, "no_grad", name, what, tuple(node.body), node)
+                yield _stop(found, code, flow, stop_context(found, code, flow, decorated) or Context.UNKNOWN)
 
 
 def _helper_calls(
@@ -324,7 +360,25 @@ def conclude(facts: Sequence[GradientFacts], project: Project) -> Conclusion:
     ]
     calls = [*local, *elsewhere]
     flagged = flag_stops(calls)
-    return conclude_gradients(_averaging_helpers(facts, calls), project, (*(stop for stop, _ in elsewhere), *flagged))
+    resolved = (*(stop for stop, _ in elsewhere), *flagged, *decorated_stops(facts))
+    return conclude_gradients(_averaging_helpers(facts, calls), project, resolved)
+
+
+def decorated_stops(facts: Sequence[GradientFacts]) -> Iterator[GradientStop]:
+    """Functions decorated by another file's decorator that applies a grad mode, as that stop."""
+    modes: dict[str, dict[str, str]] = {}
+    for file_facts in facts:
+        for decorator in file_facts.grad_decorators:
+            modes.setdefault(module_name(decorator.span.path), {})[decorator.name] = decorator.kind
+    uses = [use for file_facts in facts for use in file_facts.decorated_elsewhere]
+    if not uses or not modes:
+        return
+    graph = ImportGraph({module: () for module in modes})
+    for use in uses:
+        split = graph.split(use.api, module_name(use.span.path))
+        kind = modes[split[0]].get(split[1]) if split else None
+        if kind is not None:
+            yield replace(use, kind=kind)
 
 
 def _averaging_helpers(

@@ -794,3 +794,43 @@ def test_a_call_to_a_target_update_method_holding_a_stop_among_other_work_is_a_t
         (9, "detach", ".detach()", "target_update"),
         (15, "helper", "ModelEMA.update", "target_update"),
     ]
+
+
+SMART_MODE = (
+    "import torch\n"
+    "def smart_inference_mode(torch_1_9=True):\n"
+    "    def decorate(fn):\n"
+    "        return (torch.inference_mode if torch_1_9 else torch.no_grad)()(fn)\n"
+    "    return decorate\n"
+)
+
+
+def test_a_project_decorator_applying_a_grad_mode_is_a_stop_in_its_file_and_in_others(tmp_path: Path) -> None:
+    files = {
+        "utils/__init__.py": "",
+        "utils/torch_utils.py": SMART_MODE + ("@smart_inference_mode()\ndef profile(model, x):\n    return model(x)\n"),
+        "val.py": (
+            "from utils.torch_utils import smart_inference_mode\n"
+            "import functools\n"
+            "@smart_inference_mode()\n"
+            "def run(model, loader):\n"
+            "    return [model(x) for x in loader]\n"
+            "@functools.lru_cache()\n"
+            "def names(model):\n"
+            "    return model.names\n"
+        ),
+    }
+    assert _entries(tmp_path, files) == [
+        ("utils/torch_utils.py", 6, "inference_mode", "smart_inference_mode()", "evaluation"),
+        ("val.py", 3, "inference_mode", "utils.torch_utils.smart_inference_mode", "evaluation"),
+    ]
+
+
+def test_grad_decorators_and_their_uses_elsewhere_round_trip_through_the_cache_codec() -> None:
+    facts = _scan(
+        SMART_MODE
+        + "from utils.torch_utils import smart_inference_mode as sim\n@sim()\ndef run(model, x):\n    return model(x)\n"
+    )
+    assert [(d.name, d.kind) for d in facts.grad_decorators] == [("smart_inference_mode", "inference_mode")]
+    assert [(s.span.line, s.api) for s in facts.decorated_elsewhere] == [(7, "utils.torch_utils.smart_inference_mode")]
+    assert from_data(GradientFacts, json.loads(json.dumps(to_data(facts)))) == facts
