@@ -349,7 +349,9 @@ def conclude(facts: Sequence[GradientFacts], project: Project) -> Conclusion:
     """The conclusion, with the calls to other files' helpers resolved into stops, the flag sites of
     the helpers that freeze through a flag as stops in the context of their calls, and the stops of
     update helpers called on the training step as target updates."""
-    elsewhere = list(cross_file_stops(facts))
+    decorated = list(decorated_stops(facts))
+    # a function decorated to run without gradients is a helper, whichever file's decorator it is
+    elsewhere = list(cross_file_stops(facts, [Helper(stop.function, stop.span, stop.context) for stop in decorated]))
     local = [
         (stop, helper)
         for file_facts in facts
@@ -360,7 +362,7 @@ def conclude(facts: Sequence[GradientFacts], project: Project) -> Conclusion:
     ]
     calls = [*local, *elsewhere]
     flagged = flag_stops(calls)
-    resolved = (*(stop for stop, _ in elsewhere), *flagged, *decorated_stops(facts))
+    resolved = (*(stop for stop, _ in elsewhere), *flagged, *decorated)
     return conclude_gradients(_averaging_helpers(facts, calls), project, resolved)
 
 
@@ -405,12 +407,14 @@ def _as_target_update(stop: GradientStop, averaging: set[Span]) -> GradientStop:
     return replace(stop, context=Context.TARGET_UPDATE) if inside and stop.context == Context.SETUP else stop
 
 
-def cross_file_stops(facts: Sequence[GradientFacts]) -> Iterator[tuple[GradientStop, Helper]]:
-    """Calls that reach a helper of another file of the project, as stops at the call, with the helper."""
+def cross_file_stops(
+    facts: Sequence[GradientFacts], more: Sequence[Helper] = ()
+) -> Iterator[tuple[GradientStop, Helper]]:
+    """Calls that reach a helper of another file of the project (``more``: helpers known only when
+    concluding), as stops at the call, with the helper."""
     helpers: dict[str, dict[str, Helper]] = {}
-    for file_facts in facts:
-        for helper in file_facts.helpers:
-            helpers.setdefault(module_name(helper.span.path), {})[helper.name] = helper
+    for helper in [*(h for file_facts in facts for h in file_facts.helpers), *more]:
+        helpers.setdefault(module_name(helper.span.path), {})[helper.name] = helper
     if not helpers:
         return
     graph = ImportGraph({module: () for module in helpers})

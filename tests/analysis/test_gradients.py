@@ -819,8 +819,17 @@ def test_a_project_decorator_applying_a_grad_mode_is_a_stop_in_its_file_and_in_o
             "def names(model):\n"
             "    return model.names\n"
         ),
+        "train.py": (
+            "import val as validate\n"
+            "def train(model, loader, opt):\n"
+            "    for x in loader:\n"
+            "        model(x).mean().backward()\n"
+            "        opt.step()\n"
+            "    results = validate.run(model, loader)\n"
+        ),
     }
     assert _entries(tmp_path, files) == [
+        ("train.py", 6, "helper", "val.run", "evaluation"),
         ("utils/torch_utils.py", 6, "inference_mode", "smart_inference_mode()", "evaluation"),
         ("val.py", 3, "inference_mode", "utils.torch_utils.smart_inference_mode", "evaluation"),
     ]
