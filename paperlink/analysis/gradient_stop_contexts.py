@@ -91,7 +91,7 @@ def stop_context(
         return Context.TRAINING if scope.short_name == "step" else Context.SETUP
     if _makes_leaf(found, code):
         return Context.SETUP
-    if _writes_gradients(found, code):
+    if _writes_gradients(found, code, scope):
         return _once_context(found, code, scope, once) if scope.training else Context.TRAINING
     if _is_setup_site(found, code) and not found.region:
         return update_context(scope, flow, once)
@@ -123,7 +123,7 @@ def _in_place_name(name: str) -> bool:
 def in_update_rule(found: Found, code: CodeModule, flow: ModuleFlow) -> bool:
     """A stop in the update rule rather than the loss: an optimizer's ``step``, a write into ``.grad``."""
     scope = flow.scope_of(found.node)
-    return found.decorated is None and (scope.in_optimizer or _writes_gradients(found, code))
+    return found.decorated is None and (scope.in_optimizer or _writes_gradients(found, code, scope))
 
 
 def _switched_by_caller(scope: FunctionFlow) -> bool:
@@ -134,15 +134,17 @@ def _switched_by_caller(scope: FunctionFlow) -> bool:
     return forward and scope.training and not (scope.backward_nodes or scope.steps_optimizer)
 
 
-def _writes_gradients(found: Found, code: CodeModule) -> bool:
+def _writes_gradients(found: Found, code: CodeModule, scope: FunctionFlow) -> bool:
     """``param.grad.data += strength * grad`` under ``no_grad``: a regulariser or a clip written into the
-    gradients, part of the training step whatever function holds it."""
-    statements = (
-        [n for s in found.region for n in own_nodes(s) if isinstance(n, ast.stmt)]
-        if found.region
-        else [code.enclosing_statement(found.node)]
-    )
-    return any(_grad_target(statement) for statement in statements)
+    gradients, part of the training step whatever function holds it; so is reading a gradient
+    (``p.grad.data.norm(2)``) in a function that writes one."""
+    if found.region:
+        return any(_grad_target(n) for s in found.region for n in own_nodes(s) if isinstance(n, ast.stmt))
+    statement = code.enclosing_statement(found.node)
+    if _grad_target(statement):
+        return True
+    reads = any(isinstance(n, ast.Attribute) and n.attr == "grad" for n in ast.walk(statement))
+    return reads and any(_grad_target(n) for n in own_nodes(scope.node) if isinstance(n, ast.stmt))
 
 
 def _grad_target(statement: ast.stmt) -> bool:

@@ -661,7 +661,7 @@ def test_an_averaging_helper_called_on_the_training_step_updates_a_target_and_a_
         ("train.py", 13, "helper", "utils.accumulate", "target_update"),
         ("train.py", 14, "helper", "utils.EMA.update", "target_update"),
         ("utils.py", 6, "data", ".data", "target_update"),
-        ("utils.py", 10, "data", ".data", "evaluation"),
+        ("utils.py", 10, "data", ".data", "training"),
         ("utils.py", 11, "data", ".data", "training"),
         ("utils.py", 15, "no_grad", "torch.no_grad", "target_update"),
     ]
