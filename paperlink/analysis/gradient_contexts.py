@@ -34,9 +34,11 @@ __all__ = [
     "FunctionFlow",
     "ModuleFlow",
     "is_eval_name",
+    "is_metric_name",
     "is_setup_name",
     "is_target_update_name",
     "is_update",
+    "draws_noise",
     "own_nodes",
     "read_names",
     "written_names",
@@ -59,6 +61,10 @@ _EVAL_WORDS = frozenset(
     "metric metrics log logging accuracy acc sample sampling generate visualize visualise plot summary score "
     "benchmark monitor act".split()
 )
+_METRIC_WORDS = frozenset(
+    "eval evaluate evaluation validate validation val valid test testing metric metrics log logging accuracy acc "
+    "score summary benchmark monitor".split()
+)
 _SETUP_WORDS = frozenset(
     "init initialize initialise reset copy sync load freeze unfreeze build create "
     "make setup prepare convert remap checkpoint save fuse merge reparameterize reparam deploy".split()
@@ -67,11 +73,23 @@ _SETUP_WORDS = frozenset(
 _TARGET_UPDATE_WORDS = frozenset("ema momentum polyak enqueue dequeue queue swa".split())
 _TARGET_UPDATE_PAIRS = frozenset({"soft_update", "hard_update", "moving_average"})
 _TARGET_UPDATE_OBJECTS = frozenset("target targets teacher average shadow".split())
+# an EMA class's methods that swap its weights in for evaluation and back (`store`, `restore`, `apply_shadow`)
+_SWAPS = frozenset("store restore swap apply state".split())
 _BOUNDARY_METHODS = frozenset({"step", "reset", "sample", "render"})  # environments and replay buffers
-_MUTATORS = frozenset({"append", "extend", "insert"})  # besides in-place tensor methods (`add_`)
+# besides in-place tensor methods (`add_`); `losses.update(self.get_loss(...))` fills a loss dict
+_MUTATORS = frozenset({"append", "extend", "insert", "update"})
 _UPDATE_METHODS = frozenset({"load_state_dict", "update_parameters"})
 _NOT_UPDATES = frozenset({"detach_", "requires_grad_"})  # in place, but a stop rather than an update
+# `z.normal_()` on a local name draws fresh noise (sampling); `m.weight.normal_()` initialises weights
+_RANDOM_FILLS = frozenset("normal_ uniform_ random_ bernoulli_ exponential_ geometric_ cauchy_ log_normal_".split())
 _OPTIMIZER = re.compile(r"optim|(^|[._])opt$|scaler")
+_MINIMIZERS = frozenset({"minimize", "compute_gradients"})
+_GRAD_TRANSFORMS = frozenset({"jax.grad", "jax.value_and_grad"})
+# methods of Python's own containers: a call of one on an unknown object is no call of this file's class
+_BUILTIN_METHODS = frozenset(
+    name for kind in (dict, list, set, str, bytes) for name in dir(kind) if not name.startswith("_")
+)
+_RECEIVER_METHODS = _MINIMIZERS | {"gradient", "step", "apply_gradients"}  # whose receiver decides what they are
 _SCOPE_BARRIERS = (*FUNCTIONS, ast.ClassDef, ast.Lambda)
 _READ = (ast.Call, ast.stmt, ast.withitem)  # the nodes `ModuleFlow._read_node` reads
 
@@ -148,10 +166,44 @@ def _edge(node: ast.AST) -> tuple[set[str], set[str]] | None:
         return written_names(node.optional_vars), read_names(node.context_expr)
     if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
         func = node.value.func
+        if isinstance(func, ast.Attribute) and func.attr == "update" and not _fills_dict(node.value):
+            return None  # `meter.update(loss.item(), n)`, `logger.update(loss=value)`: monitoring
         if isinstance(func, ast.Attribute) and (func.attr in _MUTATORS or _in_place(func.attr)):
             args = [*node.value.args, *(k.value for k in node.value.keywords)]
             return written_names(func.value), set().union(*(read_names(a) for a in args)) if args else set()
     return None
+
+
+def _fills_dict(call: ast.Call) -> bool:
+    """``losses.update(self.get_loss(...))``: one mapping merged into a dict."""
+    return len(call.args) == 1 and not call.keywords and not isinstance(call.args[0], ast.Starred)
+
+
+def _keep_dict_updates(flow: FunctionFlow) -> None:
+    """``x.update(...)`` carries data only into a dict the function made (``losses = {}``): an object's
+    ``update`` (``obs_rms.update(batch)``, a running normaliser) is no assignment."""
+    updates = [edge for edge in flow.edges if _is_update_call(edge[0])]
+    if not updates:
+        return
+    dicts = set().union(
+        *(written for node, written, _ in flow.edges if isinstance(node, ast.Assign) and _makes_dict(node.value))
+    )
+    flow.edges = [edge for edge in flow.edges if not _is_update_call(edge[0]) or edge[1] <= dicts]
+
+
+def _is_update_call(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Attribute)
+        and node.value.func.attr == "update"
+    )
+
+
+def _makes_dict(value: ast.AST) -> bool:
+    return isinstance(value, (ast.Dict, ast.DictComp)) or (
+        isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "dict"
+    )
 
 
 def _in_place(method: str) -> bool:
@@ -173,8 +225,21 @@ def is_eval_name(name: str) -> bool:
     return bool(_name_words(name)[0] & _EVAL_WORDS)
 
 
+def is_metric_name(name: str) -> bool:
+    """``accuracy``, ``compute_metrics``, ``validate``: a value computed to be looked at, never trained on
+    (unlike ``sample`` or ``predict``, whose result may be a target)."""
+    return bool(_name_words(name)[0] & _METRIC_WORDS)
+
+
 def is_setup_name(name: str) -> bool:
     return bool(_name_words(name)[0] & _SETUP_WORDS)
+
+
+def is_target_update_class(name: str) -> bool:
+    """``ema``, ``EMA``, ``ModelEmaV2``, ``ExponentialMovingAverage``, ``MomentumTeacher``: a class whose
+    methods update a second set of weights (its ``update`` is a target update)."""
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    return is_target_update_name(re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", words))
 
 
 def is_target_update_name(name: str) -> bool:
@@ -185,6 +250,17 @@ def is_target_update_name(name: str) -> bool:
         or pairs & _TARGET_UPDATE_PAIRS
         or words & {"update", "sync", "copy"}
         and words & _TARGET_UPDATE_OBJECTS
+    )
+
+
+def draws_noise(statement: ast.AST) -> bool:
+    """``z.normal_()``: a local name filled with fresh noise in place (sampling, when a model runs on it)."""
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Call)
+        and isinstance(statement.value.func, ast.Attribute)
+        and statement.value.func.attr in _RANDOM_FILLS
+        and isinstance(statement.value.func.value, ast.Name)
     )
 
 
@@ -236,6 +312,7 @@ class FunctionFlow:
     loops: list[tuple[int, int]] = field(default_factory=list)  # the line ranges of its loops
     training: bool = False
     in_optimizer: bool = False  # a method of an optimizer class: the update rule, not a loss
+    forward: bool = False  # a module's forward: `forward`, a Keras layer's `call`, a Flax or Haiku `__call__`
     sinks: set[str] = field(default_factory=set)  # names whose value reaches the loss
 
     @property
@@ -251,7 +328,7 @@ class FunctionFlow:
             return True
         if is_eval_name(self.short_name):
             return False
-        return bool(_LOSS_NAME.search(self.short_name.lower())) or self.short_name == "forward"
+        return bool(_LOSS_NAME.search(self.short_name.lower())) or self.short_name == "forward" or self.forward
 
     @property
     def loss_returns(self) -> list[ast.AST]:
@@ -282,8 +359,12 @@ class FunctionFlow:
 
     def runs_once(self, line: int) -> str | None:
         """``"before"`` or ``"after"`` when the training steps of this function run in loops and ``line``
-        is in none of them (set up once before the training loop, or after it); else None."""
+        is in none of them (set up once before the training loop, or after it); else None. A function
+        with a step outside every loop is one training step (a GAN's step: D's steps in a loop, then
+        G's), called once per iteration: nothing in it runs once."""
         if not self.step_loops or any(start <= line <= end for start, end in self.step_loops):
+            return None
+        if any(not any(start <= at <= end for start, end in self.loops) for at in self.step_lines):
             return None
         return "before" if line < min(start for start, _ in self.step_loops) else "after"
 
@@ -332,6 +413,14 @@ class FunctionFlow:
         return any(ancestor in roots for ancestor in (node, *code.ancestors(node)))
 
 
+# the method that is a module's forward in frameworks other than torch: Keras `call`, Flax and Haiku `__call__`
+_FORWARDS = {"tensorflow": "call", "keras": "call", "tf_keras": "call", "flax": "__call__", "haiku": "__call__"}
+
+
+def _is_module_class(code: CodeModule, node: ast.ClassDef) -> bool:
+    return any((code.qualified_name(base) or "").split(".", 1)[0] in _FORWARDS for base in node.bases)
+
+
 def _is_optimizer_class(code: CodeModule, node: ast.ClassDef) -> bool:
     names = [code.qualified_name(base) or ast.unparse(base) for base in node.bases]
     return any(name.endswith("Optimizer") for name in names)
@@ -353,9 +442,19 @@ class ModuleFlow:
         # name reused from cell to cell does not carry data flow between them.
         self.cell_flows = [FunctionFlow(code.tree, "") for _ in code.cells]
         self.functions.update((f"cell {index}", cell) for index, cell in enumerate(self.cell_flows, start=1))
+        self._differentiated: list[tuple[FunctionFlow, ast.Name]] = []
+        self._module_classes: set[str] = set()  # classes of Keras, Flax or Haiku modules, by scope name
+        self._built: dict[tuple[str, str], str] = {}  # (scope, name) -> what was called to make it
         self._read_all()
         for flow in self.functions.values():
+            flow.forward = (
+                flow.owner in self._module_classes
+                and flow.name == f"{flow.owner}.{flow.short_name}"
+                and flow.short_name in ("call", "__call__")
+            )
+        for flow in self.functions.values():
             flow.calls = [(call, callee) for call, func in flow.calls if (callee := self.resolve(flow, func))]
+            _keep_dict_updates(flow)
         self._mark_training()
 
     def scope_of(self, node: ast.AST) -> FunctionFlow:
@@ -390,6 +489,8 @@ class ModuleFlow:
                 _, prefix, owner, optimizer = context
                 name = f"{prefix}.{node.name}" if prefix else node.name
                 class_context = (None, name, name, optimizer or _is_optimizer_class(self.code, node))
+                if _is_module_class(self.code, node):
+                    self._module_classes.add(name)
                 stack.extend([(child, class_context) for child in reversed(node.body)])
                 continue
             if isinstance(node, ast.Lambda):
@@ -409,22 +510,33 @@ class ModuleFlow:
             edge = _edge(node)
             if edge is not None:
                 flow.edges.append((node, *edge))
+                if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                    self._note_built(flow, node.targets, node.value.func)
             elif isinstance(node, ast.Return) and node.value is not None:
                 flow.returns.append(node.value)
 
     def _read_call(self, flow: FunctionFlow, call: ast.Call) -> None:
         func = call.func
         method = func.attr if isinstance(func, ast.Attribute) else ""
-        name = self.code.call_name(call) or "" if method in ("backward", "grad") else ""
+        name = self.code.call_name(call) or "" if method in ("backward", "grad", "value_and_grad") else ""
+        receiver = ast.unparse(func.value).lower() if method in _RECEIVER_METHODS else ""  # type: ignore[attr-defined]
         if method in ("backward", "manual_backward"):
             flow.backward_nodes.append(call)
             flow.backward_reads |= read_names(call)
             flow.step_lines.append(call.lineno)
+        elif call.args and (
+            method in _MINIMIZERS and _OPTIMIZER.search(receiver) or method == "gradient" and "tape" in receiver
+        ):
+            # TensorFlow: `optimizer.minimize(loss, var_list=...)`, `tape.gradient(loss, variables)`: the
+            # first argument is the loss
+            flow.backward_nodes.append(call)
+            flow.backward_reads |= read_names(call.args[0])
+            flow.step_lines.append(call.lineno)
+        elif name in _GRAD_TRANSFORMS and call.args and isinstance(call.args[0], ast.Name):
+            self._differentiated.append((flow, call.args[0]))  # `jax.value_and_grad(loss_fn)`: loss_fn is a loss
         elif name == "torch.autograd.grad":  # a gradient taken, not necessarily a training step (guidance, penalties)
             flow.grad_nodes.append(call)
-        elif (
-            method == "step" and isinstance(func, ast.Attribute) and _OPTIMIZER.search(ast.unparse(func.value).lower())
-        ):
+        elif method in ("step", "apply_gradients") and _OPTIMIZER.search(receiver):
             flow.steps_optimizer = True
             flow.step_lines.append(call.lineno)
         elif method == "step" and call.args and "env" in ast.unparse(func.value).lower():  # type: ignore[attr-defined]
@@ -439,6 +551,10 @@ class ModuleFlow:
         if isinstance(func, ast.Name):
             parts = flow.name.split(".") if flow.name else []
             for depth in range(len(parts), -1, -1):
+                # a class body is no enclosing scope: `update_moving_average(...)` inside the method
+                # `BYOL.update_moving_average` calls the module's function, not the method itself
+                if depth and ".".join(parts[:depth]) not in self.functions:
+                    continue
                 candidate = ".".join([*parts[:depth], func.id])
                 if candidate in self.functions:
                     return candidate
@@ -447,8 +563,24 @@ class ModuleFlow:
             candidate = f"{flow.owner}.{func.attr}" if flow.owner else ""
             return candidate if candidate in self.functions else None
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            built = self._built.get((flow.name, func.value.id)) or self._built.get(("", func.value.id))
+            if built in self._classes:  # `averager = ema(G, G_ema); averager.update()`
+                candidate = f"{built}.{func.attr}"
+                return candidate if candidate in self.functions else None
+            if func.attr in _BUILTIN_METHODS:
+                return None  # `record.update(kwargs)` is a dict's, whatever class here has an `update`
             return self._methods.get(func.attr)  # `agent.get_value(x)`: a method name only one class here defines
         return None
+
+    def _note_built(self, flow: FunctionFlow, targets: list[ast.expr], func: ast.expr) -> None:
+        """``name = Class(...)``: the object ``name`` holds in this scope, for resolving its method calls."""
+        if len(targets) == 1 and isinstance(targets[0], ast.Name) and isinstance(func, ast.Name):
+            self._built[(flow.name, targets[0].id)] = func.id
+
+    @cached_property
+    def _classes(self) -> frozenset[str]:
+        """The classes of this file, by scope name: the owners of its methods."""
+        return frozenset(flow.owner for flow in self.functions.values() if flow.owner)
 
     @cached_property
     def _methods(self) -> dict[str, str]:
@@ -465,6 +597,9 @@ class ModuleFlow:
         # a function that runs wholly without gradients is no loss by its name alone
         # (`@no_grad def split_loss`): only a caller on a training path can put it on one
         pending = [flow for flow in self.functions.values() if flow.is_root and not self._named_root_without_grad(flow)]
+        pending += [
+            self.functions[callee] for flow, name in self._differentiated if (callee := self.resolve(flow, name))
+        ]
         for flow in pending:
             flow.training = True
         while pending:
@@ -472,7 +607,7 @@ class ModuleFlow:
             self._close_sinks(flow)
             for call, callee in flow.calls:
                 target = self.functions[callee]
-                if not target.training and self._feeds_loss(flow, call):
+                if not target.training and not self._metric(target) and self._feeds_loss(flow, call):
                     target.training = True
                     pending.append(target)
 
@@ -490,11 +625,27 @@ class ModuleFlow:
             and not flow.in_optimizer
             and (
                 is_target_update_name(flow.short_name)
+                or self._updates_average(flow)
                 or flow.node in self.without_grad
                 and name in from_training
                 and _writes_state(flow.node)
             )
         )
+
+    def _updates_average(self, flow: FunctionFlow) -> bool:
+        """A method of an EMA or target-network class (``ema.update``) that is not its set-up or copying."""
+        if not flow.owner or flow.name != f"{flow.owner}.{flow.short_name}" or flow.short_name.startswith("__"):
+            return False
+        words = _name_words(flow.short_name)[0]
+        return (
+            is_target_update_class(flow.owner.rsplit(".", 1)[-1])
+            and not is_setup_name(flow.short_name)
+            and not words & _SWAPS
+        )
+
+    def _metric(self, flow: FunctionFlow) -> bool:
+        """``@torch.no_grad() def accuracy(...)``: a metric stays one when its value is kept beside the losses."""
+        return flow.node in self.without_grad and is_metric_name(flow.short_name)
 
     def _named_root_without_grad(self, flow: FunctionFlow) -> bool:
         return flow.node in self.without_grad and not (flow.backward_nodes or flow.steps_optimizer)
@@ -531,5 +682,8 @@ def _writes_state(function: ast.AST) -> bool:
         if isinstance(node, (ast.Assign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if any(isinstance(t, ast.Subscript) and _is_self_attribute(t.value) for t in targets):
+                return True
+            # `self.center = self.center * m + batch_center * (1 - m)`: a running statistic
+            if any(_is_self_attribute(t) and f"self.{t.attr}" in read_names(node.value) for t in targets):  # type: ignore[attr-defined]
                 return True
     return False

@@ -5,46 +5,40 @@
 ``@torch.no_grad()``), ``model.apply(weights_init)``: each call is a stop where it is written,
 and names the helper. A helper is *direct*: it is decorated to run without gradients, its
 body is one ``no_grad`` block, it only freezes parameters (``p.requires_grad = False``, or a
-flag it is passed: ``toggle_grad(model, on)``) or initialises them through ``.data``, or it
-only returns a stopped value (``def sg(x): return x.detach()``). A function that merely holds a stop among
-other work (a training step with a ``no_grad`` target) is not one: its stop is reported where
-it is written.
+flag it is passed: ``toggle_grad(model, on)``) or initialises them through ``.data``, it
+only returns a stopped value (``def sg(x): return x.detach()``), it writes gradients
+(``clip_gradients``), or, off every training path, it runs a model under ``no_grad`` among other
+work (``sample_sheet``, ``validate``). Thin wrappers of helpers are helpers. A function on a
+training path that merely holds a stop among other work (a training step with a ``no_grad``
+target) is not one: its stop is reported where it is written.
 
-Calls within a file are resolved by the module's flow; calls to other files of the project
-(an imported function, a method of an object built from an imported class, a name from
-``from utils import *``) are recorded as :class:`HelperCall` and resolved when concluding.
+Calls within a file are resolved by the module's flow; calls that may reach other files of the
+project (:mod:`~paperlink.analysis.gradient_calls`) are recorded as :class:`HelperCall` and
+resolved when concluding.
 """
 
 from __future__ import annotations
 
 import ast
-import sys
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
-from paperlink.analysis.gradient_contexts import Context, FunctionFlow, ModuleFlow, is_update
-from paperlink.analysis.gradient_stops import FREEZES, Found
+from paperlink.analysis.gradient_contexts import Context, FunctionFlow, ModuleFlow, is_metric_name, is_update
+from paperlink.analysis.gradient_stops import FREEZES, Found, made_without_gradient
 from paperlink.source.code import FUNCTIONS, CodeModule
 from paperlink.spans import Span
 
 __all__ = [
     "Helper",
     "HelperCall",
-    "applied_functions",
     "call_context",
     "find_helpers",
     "flag_sites",
-    "helper_targets",
     "literal_flags",
 ]
 
-# top-level packages that are never the project's own: calls into them are not recorded
-_LIBRARIES = frozenset(sys.stdlib_module_names) | frozenset(
-    "builtins torch torchvision numpy jax jaxlib flax optax haiku tensorflow keras gym gymnasium scipy sklearn "
-    "pandas matplotlib seaborn transformers datasets timm einops wandb tqdm tensorboardX absl yaml hydra omegaconf "
-    "PIL cv2 accelerate lightning pytorch_lightning".split()
-)
 _BOOKKEEPING_CALLS = frozenset({"eval", "train"})
+_THIN = 3  # the statements a wrapper of helpers may have besides asserts: make a copy, freeze it, return it
 
 
 @dataclass(frozen=True)
@@ -58,6 +52,8 @@ class Helper:
     updates: bool = False  # it updates parameters in place (a copy, an initialisation)
     flag: int = -1  # it freezes through its parameter at this position (`toggle_grad(model, on)`); -1: none
     flag_name: str = ""
+    flag_sites: tuple[Span, ...] = ()  # where it sets `requires_grad` to its flag: stops when called with False
+    grads: bool = False  # it writes parameters' gradients (a regulariser added to `.grad`): part of the step
 
 
 @dataclass(frozen=True)
@@ -85,6 +81,8 @@ def call_context(helper: Helper, call: HelperCall) -> str | None:
         passed = dict(call.flags)
         value = passed.get(str(helper.flag), passed.get(helper.flag_name))
         return call.freeze if value is False else None
+    if helper.grads:
+        return call.freeze  # in the training loop it is training, as a freeze there is
     if helper.context == Context.TARGET_UPDATE:
         return Context.SETUP if call.setup_scope else Context.TARGET_UPDATE
     if helper.freeze:
@@ -93,6 +91,8 @@ def call_context(helper: Helper, call: HelperCall) -> str | None:
         return call.update  # a copy into a target network in the training loop, an initialisation before it
     if helper.context == Context.SETUP:
         return Context.SETUP
+    if helper.context == Context.EVALUATION and is_metric_name(helper.name.rsplit(".", 1)[-1]):
+        return Context.EVALUATION  # `accuracy(...)` stored beside the losses is still a metric
     if call.point in (Context.TRAINING, Context.TARGET_UPDATE) or helper.context != Context.EVALUATION:
         return call.point
     return Context.EVALUATION
@@ -114,6 +114,9 @@ def find_helpers(
         node = function.node
         if isinstance(node, FUNCTIONS):
             helper = _helper(code, function, node, by_function.get(node, []))
+            if helper is None and function.name in flow.target_updaters and by_function.get(node):
+                # `ModelEMA.update`: v *= d; v += (1 - d) * msd[k].detach(): calling it updates the average
+                helper = Helper(function.name, code.span(node), Context.TARGET_UPDATE)
             if helper is not None:
                 helpers.append(helper)
     flagged = {
@@ -123,7 +126,64 @@ def find_helpers(
     }
     flag_helpers = [h for h in (_flag_helper(code, f) for f in flagged.values()) if h is not None]
     known = {h.name for h in helpers}
-    return helpers + [h for h in flag_helpers if h.name not in known]
+    helpers += [h for h in flag_helpers if h.name not in known]
+    return helpers + _wrappers(code, flow, {h.name: h for h in helpers})
+
+
+def _wrappers(code: CodeModule, flow: ModuleFlow, helpers: dict[str, Helper]) -> list[Helper]:
+    """Thin wrappers of helpers, to a fixed point: ``def update_moving_average(self): assert ...;
+    update_moving_average(self.ema, self.target, self.online)`` is a target update wherever it is called."""
+    found: list[Helper] = []
+    changed = True
+    while changed:
+        changed = False
+        for function in flow.functions.values():
+            node = function.node
+            if isinstance(node, FUNCTIONS) and function.name not in helpers:
+                wrapper = _wrapper(code, function, node, helpers)
+                if wrapper is not None:
+                    helpers[wrapper.name] = wrapper
+                    found.append(wrapper)
+                    changed = True
+    return found
+
+
+def _wrapper(
+    code: CodeModule, function: FunctionFlow, node: ast.FunctionDef | ast.AsyncFunctionDef, helpers: dict[str, Helper]
+) -> Helper | None:
+    """A function whose work is only calls that stop through helpers, among bookkeeping and returning a name."""
+    called = {call: helpers[callee] for call, callee in function.calls if callee in helpers}
+    if not called:
+        return None
+    body = [s for s in _body(node) if not isinstance(s, ast.Assert)]
+    if len(body) > _THIN:
+        return None  # a function doing its own work (a `main` building a model, then evaluating it)
+    inner: list[tuple[ast.Call, Helper]] = []
+    returned: set[str] = set()
+    for statement in body:
+        value = statement.value if isinstance(statement, (ast.Expr, ast.Assign, ast.Return)) else None
+        if isinstance(value, ast.Call) and value in called:
+            inner.append((value, called[value]))
+        elif isinstance(statement, ast.Return) and isinstance(value, ast.Name):
+            returned.add(value.id)
+        elif not _bookkeeping(statement):
+            return None
+    stopping = [(call, helper) for call, helper in inner if helper.flag < 0 or _passes_false(call, helper)]
+    if not stopping or len(stopping) < len(inner):
+        return None
+    call, helper = stopping[0]
+    span = code.span(node)
+    if helper.flag >= 0:
+        frozen = call.args[0] if call.args else None
+        if isinstance(frozen, ast.Name) and frozen.id in returned:
+            return Helper(function.name, span, Context.SETUP)  # it builds and returns a frozen copy
+        return Helper(function.name, span, Context.SETUP, freeze=True)
+    return replace(helper, name=function.name, span=span, flag_sites=())
+
+
+def _passes_false(call: ast.Call, helper: Helper) -> bool:
+    passed = dict(literal_flags(call))
+    return passed.get(str(helper.flag), passed.get(helper.flag_name)) is False
 
 
 def _helper(
@@ -139,7 +199,9 @@ def _helper(
     regions = {candidate.region: context for candidate, context in own if candidate.region}
     if body and all(isinstance(s, (ast.With, ast.AsyncWith)) and tuple(s.body) in regions for s in body):
         updates = all(is_update(n) or _bookkeeping(n) for s in body for n in s.body)  # type: ignore[attr-defined]
-        return Helper(function.name, span, regions[tuple(body[0].body)], updates=updates)  # type: ignore[attr-defined]
+        context = regions[tuple(body[0].body)]  # type: ignore[attr-defined]
+        grads = context == Context.TRAINING and not function.training  # a step's gradient written outside a loss
+        return Helper(function.name, span, context, updates=updates and not grads, grads=grads)
     freezes = [(c, context) for c, context in own if c.api in FREEZES]
     if freezes and body and all(_freezes(s) for s in body):
         return Helper(function.name, span, freezes[0][1], freeze=True)
@@ -149,9 +211,38 @@ def _helper(
     if len(body) == 1 and isinstance(body[0], ast.Return):
         # `def sg(x): return x.detach()`; a method returning a detached part among others is no helper
         for candidate, context in own:
-            if candidate.node is body[0].value:
-                return Helper(function.name, span, context)
+            if candidate.node is body[0].value and not made_without_gradient(candidate.api):
+                return Helper(function.name, span, context)  # a fresh `torch.randint(...)` cuts nothing
+    return None if function.training else _off_training_path(code, function, span, own)
+
+
+def _off_training_path(
+    code: CodeModule, function: FunctionFlow, span: Span, own: list[tuple[Found, str]]
+) -> Helper | None:
+    """A helper among a function's other work, where the function is on no training path."""
+    if all(_on_grad(code, c) for c, _ in own) and any(_writes_grad(code, c) for c, _ in own):
+        # `def clip_gradients(model, clip): ... p.grad.data.mul_(clip_coef)`: part of the step where it is called
+        return Helper(function.name, span, Context.TRAINING, grads=True)
+    if (
+        function.short_name != "main"  # a script's entry point is no helper
+        and any(c.region and context == Context.EVALUATION for c, context in own)
+    ):
+        # sampling, metrics, standing statistics: a function off the training path that runs a model under
+        # `no_grad` among other work (saving images, resetting statistics) is inference wherever it is called
+        return Helper(function.name, span, Context.EVALUATION)
     return None
+
+
+def _writes_grad(code: CodeModule, found: Found) -> bool:
+    """``p.grad.data.mul_(c)``, ``p.grad.data += g``: a stop whose statement writes a gradient."""
+    statement = code.enclosing_statement(found.node)
+    return (is_update(statement) or isinstance(statement, ast.AugAssign)) and _on_grad(code, found)
+
+
+def _on_grad(code: CodeModule, found: Found) -> bool:
+    """A stop outside a block whose statement reads or writes a gradient (``p.grad.data.norm(2)``)."""
+    statement = code.enclosing_statement(found.node)
+    return not found.region and any(isinstance(n, ast.Attribute) and n.attr == "grad" for n in ast.walk(statement))
 
 
 def _body(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.stmt]:
@@ -219,7 +310,21 @@ def _flag_helper(code: CodeModule, function: FunctionFlow) -> Helper | None:
     body = _body(node)
     for index, parameter in enumerate(parameters):
         if body and all(_freezes(s, parameter) for s in body) and any(_sets_requires_grad(s) for s in body):
-            return Helper(function.name, code.span(node), Context.SETUP, freeze=True, flag=index, flag_name=parameter)
+            sites = tuple(
+                code.span(s.targets[0] if isinstance(s, ast.Assign) else s)
+                for statement in body
+                for s in ast.walk(statement)
+                if isinstance(s, (ast.Assign, ast.Expr)) and _requires_grad_value(s) is not None
+            )
+            return Helper(
+                function.name,
+                code.span(node),
+                Context.SETUP,
+                freeze=True,
+                flag=index,
+                flag_name=parameter,
+                flag_sites=sites,
+            )
     return None
 
 
@@ -238,102 +343,3 @@ def literal_flags(call: ast.Call) -> tuple[tuple[str, bool], ...]:
         if k.arg and isinstance(k.value, ast.Constant) and isinstance(k.value.value, bool)
     ]
     return tuple(flags)
-
-
-def applied_functions(code: CodeModule) -> Iterator[tuple[ast.Call, ast.Name]]:
-    """``model.apply(weights_init)``: a function handed to ``Module.apply`` runs on every submodule."""
-    if "apply" not in code.text:
-        return
-    for node in code.parents:
-        if isinstance(node, ast.Call) and _is_applied(node):
-            yield node, node.args[0]  # type: ignore[misc]
-
-
-def _is_applied(node: ast.Call) -> bool:
-    return (
-        isinstance(node.func, ast.Attribute)
-        and node.func.attr == "apply"
-        and len(node.args) == 1
-        and not node.keywords
-        and isinstance(node.args[0], ast.Name)
-    )
-
-
-def helper_targets(code: CodeModule) -> dict[ast.Call, tuple[str, ...]]:
-    """Calls that may reach a function of another file of the project, with the qualified names they may call."""
-    stars = _star_modules(code)
-    if not stars and all(_library(name) for name in code.imports.values()):
-        return {}
-    calls = [node for node in code.parents if isinstance(node, ast.Call)]
-    instances = _instances(code, stars, calls)
-    found: dict[ast.Call, tuple[str, ...]] = {}
-    for call in calls:
-        targets = _targets(code, call.args[0] if _is_applied(call) else call.func, stars, instances)
-        if targets:
-            found[call] = targets
-    return found
-
-
-def _targets(
-    code: CodeModule, func: ast.AST, stars: tuple[str, ...], instances: dict[str, tuple[str, ...]]
-) -> tuple[str, ...]:
-    name = code.qualified_name(func)
-    if name:
-        # a class is constructed, not a helper called
-        return () if _library(name) or name.rpartition(".")[2][:1].isupper() else (name,)
-    if isinstance(func, ast.Name):
-        if func.id in code.module_level_names or not stars or func.id[:1].isupper():
-            return ()
-        return tuple(f"{module}.{func.id}" for module in stars)
-    if isinstance(func, ast.Attribute):
-        owner = ast.unparse(func.value)
-        return tuple(f"{cls}.{func.attr}" for cls in instances.get(owner, ()))
-    return ()
-
-
-def _library(name: str) -> bool:
-    return name.split(".", 1)[0] in _LIBRARIES
-
-
-def _star_modules(code: CodeModule) -> tuple[str, ...]:
-    """The modules of ``from utils import *`` (relative ones made absolute), the project's own only."""
-    modules = []
-    for node in code.tree.body:
-        if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
-            module = node.module or ""
-            if node.level:
-                package = code.relative.rsplit("/", 1)[0].replace("/", ".") if "/" in code.relative else ""
-                module = ".".join(p for p in (package, module) if p)
-            if module and not _library(module):
-                modules.append(module)
-    return tuple(modules)
-
-
-def _instances(code: CodeModule, stars: tuple[str, ...], calls: list[ast.Call]) -> dict[str, tuple[str, ...]]:
-    """``agent = Agent(args)`` or ``self.buffer = ReplayBuffer()`` with an imported class: the object's
-    text -> the qualified names of its possible classes."""
-    found: dict[str, tuple[str, ...]] = {}
-    for call in calls:
-        func = call.func
-        cls = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-        if not cls[:1].isupper():
-            continue
-        node = code.parents.get(call)
-        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
-            continue
-        target = node.targets[0]
-        if isinstance(target, ast.Name) or isinstance(target, ast.Attribute) and ast.unparse(target.value) == "self":
-            targets = _classes(code, func, stars)
-            if targets:
-                found[ast.unparse(target)] = targets
-    return found
-
-
-def _classes(code: CodeModule, func: ast.AST, stars: tuple[str, ...]) -> tuple[str, ...]:
-    """The qualified names an imported (or star-imported) class called as ``func`` may have."""
-    name = code.qualified_name(func)
-    if name:
-        return () if _library(name) else (name,)
-    if isinstance(func, ast.Name) and func.id not in code.module_level_names:
-        return tuple(f"{module}.{func.id}" for module in stars)
-    return ()

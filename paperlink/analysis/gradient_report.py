@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from paperlink.analysis.base import Conclusion, Project
 from paperlink.analysis.gradient_contexts import Context
 from paperlink.analysis.gradient_paper import stop_marking_items
-from paperlink.analysis.gradient_stops import CONVERSIONS, VARIABLES
+from paperlink.analysis.gradient_stops import CONVERSIONS, VARIABLES, made_without_gradient
 from paperlink.diagnostics import Diagnostic
 from paperlink.paper import ItemKind, PaperItem, display_name
 from paperlink.rules.gradient_flow import (
@@ -113,6 +113,10 @@ def _diagnose(stop: GradientStop, documented_by: str | None, around: list[Link],
         return []
     if stop.kind == "helper" and not stop.freezes:
         return []  # the helper's own stop is reported where it is written
+    if stop.through_calls or stop.update_rule or made_without_gradient(stop.api):
+        # a freeze through a flag is diagnosed at its calls; the update rule (an optimizer's step, a
+        # regulariser written into `.grad`) is not the loss graph; a value made without gradient cuts nothing
+        return []
     if stop.kind == "requires_grad" and stop.api not in VARIABLES or stop.freezes:
         return [
             UndocumentedFreeze.at(

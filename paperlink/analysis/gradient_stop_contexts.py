@@ -17,13 +17,14 @@ from paperlink.analysis.gradient_contexts import (
     ModuleFlow,
     is_eval_name,
     is_setup_name,
+    draws_noise,
     is_update,
     own_nodes,
 )
-from paperlink.analysis.gradient_stops import CONVERSIONS, ENABLE_GRAD, FREEZES, Found
+from paperlink.analysis.gradient_stops import CONVERSIONS, ENABLE_GRAD, FREEZES, TF_VARIABLES, Found
 from paperlink.source.code import CodeModule
 
-__all__ = ["apply_sites", "freeze_context", "retensorized", "stop_context", "update_context"]
+__all__ = ["apply_sites", "freeze_context", "in_update_rule", "retensorized", "stop_context", "update_context"]
 
 
 _TENSOR_MAKERS = frozenset(
@@ -39,6 +40,9 @@ _TENSOR_MAKERS = frozenset(
 
 
 _SCALARS = frozenset({"item", "float"})
+_SIZES = frozenset({"nelement", "numel", "size", "shape", "dim", "ndim", "ndimension"})
+# stops that read a value (rather than freeze or update): off a training path, inference
+_READS = frozenset({"no_grad", "inference_mode", "set_grad_enabled", "detach", "data"})
 
 
 _INDEX_FUNCTIONS = frozenset(
@@ -67,9 +71,9 @@ def stop_context(
         return Context.SETUP if is_setup_name(function.short_name) or _updates(found.region) else Context.EVALUATION
     if found.kind == "autograd_function":
         return _applied_context(found, code, flow)
-    if found.phased:
-        return Context.EVALUATION  # `set_grad_enabled(phase == "train")` stops only outside training
     scope = flow.scope_of(found.node)
+    if found.phased and not _switched_by_caller(scope):
+        return Context.EVALUATION  # `set_grad_enabled(phase == "train")` stops only outside training
     once = scope.runs_once(found.node.lineno) if scope.training else None
     if found.kind in CONVERSIONS:
         if not scope.training or _is_index(found, code) or not _reaches_loss(found, code, scope):
@@ -80,8 +84,15 @@ def stop_context(
         return _once_context(found, code, scope, once)
     if found.kind == "requires_grad" and found.api in FREEZES:
         return freeze_context(scope, once)
-    if scope.in_optimizer or _makes_leaf(found, code):
+    if found.api in TF_VARIABLES:
+        return Context.SETUP  # a variable declared outside the trained ones: state, built with the graph
+    if scope.in_optimizer:
+        # an optimizer's `step` applies the update that training makes; its other methods set it up
+        return Context.TRAINING if scope.short_name == "step" else Context.SETUP
+    if _makes_leaf(found, code):
         return Context.SETUP
+    if _writes_gradients(found, code, scope):
+        return _once_context(found, code, scope, once) if scope.training else Context.TRAINING
     if _is_setup_site(found, code) and not found.region:
         return update_context(scope, flow, once)
     if scope.acts_with(_stopped_names(found, code, scope)):
@@ -94,11 +105,62 @@ def stop_context(
         return update_context(scope, flow, once)
     if scope.name in flow.target_updaters or _feeds_priorities(found, code):
         return Context.TARGET_UPDATE
-    if scope.training:
+    if scope.training or _counts(found, code):
         return Context.EVALUATION  # on a training path, but the value only feeds monitoring
     if scope.node in decorated or scope.calls_eval or is_eval_name(scope.short_name):
         return Context.EVALUATION
-    return Context.SETUP if is_setup_name(scope.short_name) else Context.UNKNOWN
+    if is_setup_name(scope.short_name) or _in_place_name(scope.short_name):
+        return Context.SETUP
+    # off every training path and updating nothing: running a model without gradients is inference
+    return Context.EVALUATION if found.kind in _READS else Context.UNKNOWN
+
+
+def _in_place_name(name: str) -> bool:
+    """``trunc_normal_(tensor, std)``: torch's convention for a function that fills its argument in place."""
+    return name.endswith("_") and not name.endswith("__")
+
+
+def in_update_rule(found: Found, code: CodeModule, flow: ModuleFlow) -> bool:
+    """A stop in the update rule rather than the loss: an optimizer's ``step``, a write into ``.grad``."""
+    scope = flow.scope_of(found.node)
+    return found.decorated is None and (scope.in_optimizer or _writes_gradients(found, code, scope))
+
+
+def _switched_by_caller(scope: FunctionFlow) -> bool:
+    """``with torch.set_grad_enabled(train_G):`` in a module's ``forward``, which steps nothing itself: its
+    caller switches the gradient off for one part of a training step (G's output in D's step)."""
+    # a loss shared by both phases (`def compute_loss(model, batch, is_train)`) keeps the phase reading
+    forward = scope.short_name == "forward" or scope.forward
+    return forward and scope.training and not (scope.backward_nodes or scope.steps_optimizer)
+
+
+def _writes_gradients(found: Found, code: CodeModule, scope: FunctionFlow) -> bool:
+    """``param.grad.data += strength * grad`` under ``no_grad``: a regulariser or a clip written into the
+    gradients, part of the training step whatever function holds it; so is reading a gradient
+    (``p.grad.data.norm(2)``) in a function that writes one."""
+    if found.region:
+        return any(_grad_target(n) for s in found.region for n in own_nodes(s) if isinstance(n, ast.stmt))
+    statement = code.enclosing_statement(found.node)
+    if _grad_target(statement):
+        return True
+    reads = any(isinstance(n, ast.Attribute) and n.attr == "grad" for n in ast.walk(statement))
+    return reads and any(_grad_target(n) for n in own_nodes(scope.node) if isinstance(n, ast.stmt))
+
+
+def _grad_target(statement: ast.stmt) -> bool:
+    if isinstance(statement, (ast.Assign, ast.AugAssign)):
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+    elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call) and is_update(statement):
+        targets = [statement.value.func]
+    else:
+        return False
+    return any(isinstance(n, ast.Attribute) and n.attr == "grad" for t in targets for n in ast.walk(t))
+
+
+def _counts(found: Found, code: CodeModule) -> bool:
+    """``p.data.nelement()``: the storage read only for its size (a parameter count for a print)."""
+    parent = code.parents.get(found.node)
+    return found.kind == "data" and isinstance(parent, ast.Attribute) and parent.attr in _SIZES
 
 
 def _once_context(found: Found, code: CodeModule, scope: FunctionFlow, once: str | None) -> str:
@@ -182,7 +244,14 @@ def _updates(region: tuple[ast.stmt, ...]) -> bool:
     statements = [n for s in region for n in own_nodes(s) if isinstance(n, ast.stmt)]
     if any(isinstance(s, ast.Return) for s in statements):
         return False
-    return any(is_update(s) for s in statements)
+    updates = [s for s in statements if is_update(s)]
+    # `z.normal_(); net(z)`: noise drawn for a model to run on is sampling; `tensor.normal_(std=s)` alone initialises
+    runs = any(isinstance(s, (ast.Expr, ast.Assign)) and not is_update(s) and _calls(s) for s in statements)
+    return bool(updates) and not (runs and all(draws_noise(s) for s in updates))
+
+
+def _calls(statement: ast.stmt) -> bool:
+    return isinstance(getattr(statement, "value", None), ast.Call)
 
 
 def _region_nodes(found: Found, code: CodeModule) -> list[ast.AST]:

@@ -15,7 +15,18 @@ from typing import Any
 
 from paperlink.source.code import FUNCTIONS, CodeModule
 
-__all__ = ["Found", "find_stops", "CONVERSIONS", "ENABLE_GRAD", "FREEZES", "VARIABLES"]
+__all__ = [
+    "Found",
+    "decorator_target",
+    "find_stops",
+    "grad_decorators",
+    "made_without_gradient",
+    "CONVERSIONS",
+    "ENABLE_GRAD",
+    "FREEZES",
+    "TF_VARIABLES",
+    "VARIABLES",
+]
 
 _GRAD_MODES = {
     "no_grad": "no_grad",
@@ -33,7 +44,15 @@ _STOP_FUNCTIONS = {
 _PARAMETERS = frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter"})
 # the legacy wrapper: `Variable(t, requires_grad=False)` is a tensor cut from the graph (a GAN's target labels)
 VARIABLES = frozenset({"torch.autograd.Variable", "torch.autograd.variable.Variable"})
-FREEZES = frozenset({".requires_grad = False", ".requires_grad_(False)"})  # the apis that freeze what they touch
+FREEZES = frozenset(
+    {".requires_grad = False", ".requires_grad_(False)", ".trainable = False"}
+)  # the apis that freeze what they touch
+# a TensorFlow variable made with `trainable=False` is left out of every gradient (a counter, a noise scale)
+TF_VARIABLES = frozenset(
+    f"{module}.{function}"
+    for module in ("tensorflow", "tensorflow.compat.v1")
+    for function in ("Variable", "get_variable")
+)
 # `set_grad_enabled(phase == "train")`: a stop in the phases that are not training
 _PHASE_WORDS = re.compile(r"train|phase|mode")
 _FUNCTION_BASES = frozenset({"torch.autograd.Function", "torch.autograd.function.Function"})
@@ -81,6 +100,7 @@ def find_stops(code: CodeModule) -> Iterator[Found]:
     # on first need: whether the file defines a class of its own with a `data` field, then the
     # names it binds to the output of a module or a tensor function
     own_data: list[Any] = []
+    local_modes: list[dict[str, Any]] = []  # on first need: the file's own grad-mode decorators
     for node in code.parents:
         if type(node) not in _STOP_KINDS:  # most nodes: names, constants, operators
             continue
@@ -99,6 +119,11 @@ def find_stops(code: CodeModule) -> Iterator[Found]:
         elif isinstance(node, FUNCTIONS):
             for decorator in node.decorator_list:
                 kind = _grad_mode(code, decorator)
+                target = decorator_target(decorator)
+                if not kind and isinstance(target, ast.Name):
+                    if not local_modes:
+                        local_modes.append(grad_decorators(code))
+                    kind = local_modes[0].get(target.id, (None,))[0]
                 if kind:
                     what = f"@{_text(decorator)} on {node.name}"
                     yield Found(decorator, kind, _api(code, decorator), what, tuple(node.body), node)
@@ -111,6 +136,41 @@ def find_stops(code: CodeModule) -> Iterator[Found]:
             yield from _frozen_by_assignment(node)
         elif isinstance(node, ast.ClassDef):
             yield from _autograd_function(code, node)
+
+
+def grad_decorators(code: CodeModule) -> dict[str, tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """The file's functions that apply a grad mode to what they decorate (name -> kind, definition): ``def
+    smart_inference_mode(): def decorate(fn): return (torch.inference_mode if new else torch.no_grad)()(fn)``."""
+    text = code.text
+    if ")(" not in text or "no_grad" not in text and "inference_mode" not in text:
+        return {}
+    found = {}
+    for node in code.tree.body:
+        if isinstance(node, FUNCTIONS):
+            kinds = sorted(
+                kind
+                for inner in ast.walk(node)
+                if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Call) and inner.args
+                for option in _alternatives(inner.func.func)
+                if (kind := _grad_mode(code, option))
+            )
+            if kinds:
+                found[node.name] = (kinds[0], node)  # `inference_mode` before `no_grad`: the mode on current torch
+    return found
+
+
+def _alternatives(expression: ast.expr) -> list[ast.expr]:
+    """``torch.inference_mode if new else torch.no_grad``: each mode it may be."""
+    if isinstance(expression, ast.IfExp):
+        return [*_alternatives(expression.body), *_alternatives(expression.orelse)]
+    if isinstance(expression, ast.BoolOp):
+        return [option for value in expression.values for option in _alternatives(value)]
+    return [expression]
+
+
+def decorator_target(decorator: ast.expr) -> ast.expr:
+    """What a decorator names: ``smart_inference_mode`` in ``@smart_inference_mode()``."""
+    return decorator.func if isinstance(decorator, ast.Call) else decorator
 
 
 def _grad_mode(code: CodeModule, expression: ast.AST) -> str | None:
@@ -145,19 +205,30 @@ def _call_stop(code: CodeModule, call: ast.Call) -> Iterator[Found]:
         k.arg == "requires_grad" and _is_false(k.value) for k in call.keywords
     ):
         yield Found(call, "requires_grad", name, f"{_text(func)}(..., requires_grad=False)")
+    elif name.removeprefix("torch.") in _FACTORIES and any(
+        k.arg == "requires_grad" and _is_false(k.value) for k in call.keywords
+    ):
+        yield Found(call, "requires_grad", name, f"{_text(func)}(..., requires_grad=False)")
+    elif name in TF_VARIABLES and any(k.arg == "trainable" and _is_false(k.value) for k in call.keywords):
+        yield Found(call, "requires_grad", name, f"{_text(func)}(..., trainable=False)")
     elif name == "builtins.float" and len(call.args) == 1 and _tensor_valued(call.args[0]):
         yield Found(call, "float", name, f"float({_text(call.args[0])})")
     elif isinstance(func, ast.Attribute) and not name:  # a method of a local value
         yield from _method_stop(code, call, func)
 
 
+def made_without_gradient(api: str) -> bool:
+    """``torch.zeros(n, requires_grad=False)``, ``tf.Variable(0, trainable=False)``: a value made outside
+    autograd by saying so, which cuts nothing from a graph (listed in the map, never diagnosed)."""
+    return api in TF_VARIABLES or api.startswith("torch.") and api.removeprefix("torch.") in _FACTORIES
+
+
 def _tensor_valued(argument: ast.AST) -> bool:
     """``float(loss.mean())`` converts a tensor; ``float(h * w)`` or ``float(n)`` most likely a number."""
-    return (
-        isinstance(argument, ast.Subscript)
-        or isinstance(argument, ast.Call)
-        and isinstance(argument.func, ast.Attribute)
-    )
+    if isinstance(argument, ast.Subscript):
+        key = argument.slice
+        return not (isinstance(key, ast.Constant) and isinstance(key.value, str))  # `config["num_steps"]`
+    return isinstance(argument, ast.Call) and isinstance(argument.func, ast.Attribute)
 
 
 def _method_stop(code: CodeModule, call: ast.Call, func: ast.Attribute) -> Iterator[Found]:
@@ -187,6 +258,11 @@ def _frozen_by_assignment(node: ast.Assign) -> Iterator[Found]:
     if not _is_false(node.value):
         return
     for target in node.targets:
+        if isinstance(target, ast.Attribute) and target.attr == "trainable":  # Keras: `base_model.trainable = False`
+            receiver = _text(target.value)
+            yield Found(
+                target, "requires_grad", ".trainable = False", f"{receiver}.trainable = False", receiver=receiver
+            )
         if isinstance(target, ast.Attribute) and target.attr == "requires_grad":
             receiver = _text(target.value)
             yield Found(
@@ -248,11 +324,26 @@ def _is_tensor_data(code: CodeModule, node: ast.Attribute, own_data: list[Any]) 
     )
     if name and _TENSOR_RECEIVER.search(name.lower()):
         return True
+    if isinstance(receiver, ast.Subscript) and _beside_tensor_data(code, node):
+        return True  # `t[k].data.copy_(t[k].data * d + s[k].data * (1 - d))`: one tensor's storage, then all
     if isinstance(receiver, ast.Name):
         if len(own_data) == 1:
             own_data.append(_module_outputs(code))
         return receiver.id in own_data[1]
     return False
+
+
+def _beside_tensor_data(code: CodeModule, node: ast.Attribute) -> bool:
+    """Whether the statement holding ``node`` updates a ``.data`` in place (``x.data.copy_(...)``)."""
+    statement = code.enclosing_statement(node)
+    return any(
+        isinstance(n, ast.Attribute)
+        and n.attr == "data"
+        and isinstance(parent := code.parents.get(n), ast.Attribute)
+        and parent.attr.endswith("_")
+        and not parent.attr.endswith("__")
+        for n in ast.walk(statement)
+    )
 
 
 def _module_outputs(code: CodeModule) -> frozenset[str]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from paperlink.analysis.base import Analysis, Conclusion, Project
 from paperlink.analysis.gradient_contexts import (
@@ -23,27 +23,27 @@ from paperlink.analysis.gradient_contexts import (
     ModuleFlow,
     is_setup_name,
 )
+from paperlink.analysis.gradient_calls import applied_functions, helper_targets, is_library
 from paperlink.analysis.gradient_helpers import (
     Helper,
     HelperCall,
-    applied_functions,
     call_context,
     find_helpers,
     flag_sites,
-    helper_targets,
     literal_flags,
 )
 from paperlink.analysis.gradient_report import conclude_gradients
 from paperlink.analysis.gradient_stop_contexts import (
     apply_sites,
     freeze_context,
+    in_update_rule,
     retensorized,
     stop_context,
     update_context,
 )
-from paperlink.analysis.gradient_stops import CONVERSIONS, Found, find_stops
+from paperlink.analysis.gradient_stops import CONVERSIONS, Found, decorator_target, find_stops, grad_decorators
 from paperlink.analysis.module_graph import ImportGraph
-from paperlink.source.code import CodeModule, module_name
+from paperlink.source.code import FUNCTIONS, CodeModule, module_name
 from paperlink.spans import Span
 
 __all__ = ["GradientStop", "GradientFacts", "GRADIENTS", "scan_gradients"]
@@ -68,6 +68,17 @@ class GradientStop:
     retensorized: bool = False  # a conversion turned back into a tensor before the loss
     update: bool = False  # `.data` written or updated in place (rather than read)
     freezes: bool = False  # a helper call that freezes parameters (`toggle_grad(D, False)`)
+    update_rule: bool = False  # in an optimizer's step or a write into `.grad`: training, but not the loss graph
+    through_calls: bool = False  # `p.requires_grad = on` in `toggle_grad(m, on)`: a stop where it is called with False
+
+
+@dataclass(frozen=True)
+class GradDecorator:
+    """A function that applies a grad mode to the function it decorates (``smart_inference_mode``)."""
+
+    name: str
+    kind: str  # no_grad or inference_mode
+    span: Span
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,9 @@ class GradientFacts:
     stopping_calls: tuple[Span, ...] = ()
     helpers: tuple[Helper, ...] = ()
     helper_calls: tuple[HelperCall, ...] = ()
+    grad_decorators: tuple[GradDecorator, ...] = ()  # its functions that decorate with a grad mode
+    # functions decorated by another file's function, as the stops they are if it applies a grad mode
+    decorated_elsewhere: tuple[GradientStop, ...] = ()
 
 
 def scan_gradients(code: CodeModule) -> GradientFacts:
@@ -87,8 +101,9 @@ def scan_gradients(code: CodeModule) -> GradientFacts:
     if any(trigger in code.text for trigger in _TRIGGERS):
         found = _one_data_per_statement(code, list(find_stops(code)))
     targets = helper_targets(code)
+    modes = tuple(GradDecorator(name, kind, code.span(node)) for name, (kind, node) in grad_decorators(code).items())
     if not found and not targets and not flag_sites(code):
-        return GradientFacts()
+        return GradientFacts(grad_decorators=modes)
     decorated = {f.decorated for f in found if f.decorated is not None}
     flow = ModuleFlow(code, without_grad=decorated)
     contexts = [stop_context(candidate, code, flow, decorated) for candidate in found]
@@ -97,7 +112,30 @@ def scan_gradients(code: CodeModule) -> GradientFacts:
     local, elsewhere = _helper_calls(code, flow, decorated, helpers, targets)
     stops += local
     stops.sort(key=lambda stop: (stop.span, stop.kind))
-    return GradientFacts(tuple(stops), _stopping_calls(code, flow, stops), tuple(helpers), tuple(elsewhere))
+    return GradientFacts(
+        tuple(stops),
+        _stopping_calls(code, flow, stops),
+        tuple(helpers),
+        tuple(elsewhere),
+        modes,
+        tuple(_decorated_elsewhere(code, flow, decorated)) if targets else (),
+    )
+
+
+def _decorated_elsewhere(
+    code: CodeModule, flow: ModuleFlow, decorated: set[ast.FunctionDef | ast.AsyncFunctionDef]
+) -> Iterator[GradientStop]:
+    """``@smart_inference_mode() def run(...)`` with the decorator imported from the project: the stop
+    it is if that decorator applies a grad mode, which the conclusion finds out."""
+    for node in flow.by_node:
+        if not isinstance(node, FUNCTIONS) or node in decorated:
+            continue
+        for decorator in node.decorator_list:
+            name = code.qualified_name(decorator_target(decorator))
+            if name and not is_library(name):
+                what = f"@{ast.unparse(decorator)[:40]} on {node.name}"
+                found = Found(decorator, "no_grad", name, what, tuple(node.body), node)
+                yield _stop(found, code, flow, stop_context(found, code, flow, decorated) or Context.UNKNOWN)
 
 
 def _helper_calls(
@@ -249,6 +287,7 @@ def _stop(found: Found, code: CodeModule, flow: ModuleFlow, context: str) -> Gra
         scope_annotations=scope_annotations,
         retensorized=found.kind in CONVERSIONS and retensorized(found, code, flow.scope_of(found.node)),
         update=found.kind == "data" and _is_data_update(found, code),
+        update_rule=context == Context.TRAINING and in_update_rule(found, code, flow),
     )
 
 
@@ -307,16 +346,75 @@ def _stopping_calls(code: CodeModule, flow: ModuleFlow, stops: list[GradientStop
 
 
 def conclude(facts: Sequence[GradientFacts], project: Project) -> Conclusion:
-    """The conclusion, with the calls to other files' helpers resolved into stops."""
-    return conclude_gradients(facts, project, tuple(cross_file_stops(facts)))
+    """The conclusion, with the calls to other files' helpers resolved into stops, the flag sites of
+    the helpers that freeze through a flag as stops in the context of their calls, and the stops of
+    update helpers called on the training step as target updates."""
+    decorated = list(decorated_stops(facts))
+    # a function decorated to run without gradients is a helper, whichever file's decorator it is
+    elsewhere = list(cross_file_stops(facts, [Helper(stop.function, stop.span, stop.context) for stop in decorated]))
+    local = [
+        (stop, helper)
+        for file_facts in facts
+        for helper in file_facts.helpers
+        if helper.flag_sites or helper.updates
+        for stop in file_facts.stops
+        if stop.kind == "helper" and stop.api == helper.name
+    ]
+    calls = [*local, *elsewhere]
+    flagged = flag_stops(calls)
+    resolved = (*(stop for stop, _ in elsewhere), *flagged, *decorated)
+    return conclude_gradients(_averaging_helpers(facts, calls), project, resolved)
 
 
-def cross_file_stops(facts: Sequence[GradientFacts]) -> Iterator[GradientStop]:
-    """Calls that reach a helper of another file of the project, as stops at the call."""
-    helpers: dict[str, dict[str, Helper]] = {}
+def decorated_stops(facts: Sequence[GradientFacts]) -> Iterator[GradientStop]:
+    """Functions decorated by another file's decorator that applies a grad mode, as that stop."""
+    modes: dict[str, dict[str, str]] = {}
     for file_facts in facts:
-        for helper in file_facts.helpers:
-            helpers.setdefault(module_name(helper.span.path), {})[helper.name] = helper
+        for decorator in file_facts.grad_decorators:
+            modes.setdefault(module_name(decorator.span.path), {})[decorator.name] = decorator.kind
+    uses = [use for file_facts in facts for use in file_facts.decorated_elsewhere]
+    if not uses or not modes:
+        return
+    graph = ImportGraph({module: () for module in modes})
+    for use in uses:
+        split = graph.split(use.api, module_name(use.span.path))
+        kind = modes[split[0]].get(split[1]) if split else None
+        if kind is not None:
+            yield replace(use, kind=kind)
+
+
+def _averaging_helpers(
+    facts: Sequence[GradientFacts], calls: Sequence[tuple[GradientStop, Helper]]
+) -> Sequence[GradientFacts]:
+    """``def accumulate(ema, model, decay): ... p_ema.data.mul_(decay).add_(p.data, alpha=1 - decay)``,
+    called on the training step: the copy it makes is a target update, not an initialisation."""
+    averaging = {helper.span for stop, helper in calls if helper.updates and stop.context == Context.TARGET_UPDATE}
+    if not averaging:
+        return facts
+    return [
+        replace(file_facts, stops=tuple(_as_target_update(stop, averaging) for stop in file_facts.stops))
+        if file_facts.stops and any(span.path == file_facts.stops[0].span.path for span in averaging)
+        else file_facts
+        for file_facts in facts
+    ]
+
+
+def _as_target_update(stop: GradientStop, averaging: set[Span]) -> GradientStop:
+    inside = any(
+        span.path == stop.span.path and span.line <= stop.span.line <= (span.end_line or span.line)
+        for span in averaging
+    )
+    return replace(stop, context=Context.TARGET_UPDATE) if inside and stop.context == Context.SETUP else stop
+
+
+def cross_file_stops(
+    facts: Sequence[GradientFacts], more: Sequence[Helper] = ()
+) -> Iterator[tuple[GradientStop, Helper]]:
+    """Calls that reach a helper of another file of the project (``more``: helpers known only when
+    concluding), as stops at the call, with the helper."""
+    helpers: dict[str, dict[str, Helper]] = {}
+    for helper in [*(h for file_facts in facts for h in file_facts.helpers), *more]:
+        helpers.setdefault(module_name(helper.span.path), {})[helper.name] = helper
     if not helpers:
         return
     graph = ImportGraph({module: () for module in helpers})
@@ -329,8 +427,36 @@ def cross_file_stops(facts: Sequence[GradientFacts]) -> Iterator[GradientStop]:
                 if helper is not None and split and split[0] != importer:
                     context = call_context(helper, call)
                     if context is not None:
-                        yield helper_stop(call, helper, context)
+                        yield helper_stop(call, helper, context), helper
                     break
+
+
+_CORE_FIRST = (Context.TRAINING, Context.TARGET_UPDATE, Context.EVALUATION, Context.SETUP)
+
+
+def flag_stops(calls: Sequence[tuple[GradientStop, Helper]]) -> list[GradientStop]:
+    """``p.requires_grad = on`` in ``toggle_grad(model, on)``, once it is called with False: a stop in
+    the most consequential context of those calls (a discriminator frozen in the training loop)."""
+    contexts: dict[Helper, set[str]] = {}
+    for stop, helper in calls:
+        if helper.flag_sites:
+            contexts.setdefault(helper, set()).add(stop.context)
+    stops = []
+    for helper, found in contexts.items():
+        context = next((c for c in _CORE_FIRST if c in found), Context.SETUP)
+        for span in helper.flag_sites:
+            stops.append(
+                GradientStop(
+                    span=span,
+                    kind="requires_grad",
+                    api=f".requires_grad = {helper.flag_name}",
+                    what=f"requires_grad set to {helper.flag_name} in {helper.name}",
+                    context=context,
+                    function=helper.name,
+                    through_calls=True,
+                )
+            )
+    return stops
 
 
 GRADIENTS: Analysis[GradientFacts] = Analysis(

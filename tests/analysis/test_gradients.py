@@ -364,3 +364,482 @@ def test_helpers_and_calls_into_other_files_round_trip_through_the_cache_codec()
     assert [h.name for h in facts.helpers] == ["toggle_grad"]
     assert [(c.span.line, c.targets) for c in facts.helper_calls] == [(11, ("pkg.utils.polyak_update",))]
     assert from_data(GradientFacts, json.loads(json.dumps(to_data(facts)))) == facts
+
+
+def test_a_gan_step_freezes_and_writes_gradients_in_training_and_its_flag_site_follows_the_calls(
+    tmp_path: Path,
+) -> None:
+    text = (
+        Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL201_undocumented_stop" / "gan_step.py"
+    ).read_text()
+    assert _entries(tmp_path, {"gan.py": text}) == [
+        ("gan.py", 6, "requires_grad", ".requires_grad = on_or_off", "training"),
+        ("gan.py", 11, "no_grad", "torch.no_grad", "training"),
+        ("gan.py", 24, "set_grad_enabled", "torch.set_grad_enabled", "training"),
+        ("gan.py", 31, "helper", "toggle_grad", "training"),
+        ("gan.py", 37, "helper", "toggle_grad", "training"),
+        ("gan.py", 42, "helper", "ortho", "training"),
+    ]
+
+
+def test_phase_switched_grad_stays_evaluation_in_a_function_that_steps() -> None:
+    text = (
+        "import torch\n"
+        "def run_epoch(model, loader, opt, phase):\n"
+        "    for x in loader:\n"
+        "        with torch.set_grad_enabled(phase == 'train'):\n"
+        "            loss = model(x).mean()\n"
+        "        if phase == 'train':\n"
+        "            loss.backward()\n"
+        "            opt.step()\n"
+    )
+    assert _stops(text) == [(4, "set_grad_enabled", "torch.set_grad_enabled", "evaluation")]
+
+
+def test_an_ema_class_updates_a_target_and_sampling_functions_are_evaluation_helpers(tmp_path: Path) -> None:
+    text = (
+        Path(__file__).resolve().parent.parent
+        / "rules"
+        / "fixtures"
+        / "PL206_stop_outside_training"
+        / "ema_and_sampling.py"
+    ).read_text()
+    assert _entries(tmp_path, {"train.py": text}) == [
+        ("train.py", 12, "no_grad", "torch.no_grad", "setup"),
+        ("train.py", 17, "no_grad", "torch.no_grad", "target_update"),
+        ("train.py", 24, "no_grad", "torch.no_grad", "evaluation"),
+        ("train.py", 32, "no_grad", "torch.no_grad", "evaluation"),
+        ("train.py", 44, "helper", "ema.update", "target_update"),
+        ("train.py", 45, "helper", "accumulate_standing_stats", "evaluation"),
+        ("train.py", 46, "helper", "sample_sheet", "evaluation"),
+    ]
+
+
+def test_every_data_of_a_statement_updating_data_in_place_and_sizes_read_for_a_count() -> None:
+    text = (
+        "import torch\n"
+        "def ema_update(target_dict, source_dict, decay):\n"
+        "    with torch.no_grad():\n"
+        "        for key in source_dict:\n"
+        "            target_dict[key].data.copy_(target_dict[key].data * decay\n"
+        "                                        + source_dict[key].data * (1 - decay))\n"
+        "def count_parameters(module):\n"
+        "    print(sum(p.data.nelement() for p in module.parameters()))\n"
+        "def scale(batch):\n"
+        "    return batch['x'].data\n"
+    )
+    assert [(line, kind, context) for line, kind, _, context in _stops(text)] == [
+        (3, "no_grad", "target_update"),
+        (5, "data", "target_update"),
+        (6, "data", "target_update"),
+        (8, "data", "evaluation"),
+    ]
+
+
+def test_tensorflow_and_jax_losses_and_values_made_without_gradient() -> None:
+    text = (
+        Path(__file__).resolve().parent.parent
+        / "rules"
+        / "fixtures"
+        / "PL201_undocumented_stop"
+        / "tf1_and_jax_losses.py"
+    ).read_text()
+    assert _stops(text) == [
+        (6, "requires_grad", "tensorflow.get_variable", "setup"),
+        (11, "stop_gradient", "tensorflow.stop_gradient", "training"),
+        (18, "stop_gradient", "jax.lax.stop_gradient", "training"),
+        (25, "stop_gradient", "jax.lax.stop_gradient", "evaluation"),
+    ]
+    factories = (
+        "import torch\n"
+        "def sample_1hot(batch_size, num_classes):\n"
+        "    return torch.randint(0, num_classes, (batch_size,), requires_grad=False)\n"
+        "def draw(G, n):\n"
+        "    y = sample_1hot(n, 10)\n"
+        "    z = torch.randn(n, 128, requires_grad=True)\n"
+        "    return G(z, y)\n"
+    )
+    # a fresh tensor made without gradient is listed, but returning one makes no helper
+    assert _stops(factories) == [(3, "requires_grad", "torch.randint", "evaluation")]
+
+
+def test_wrappers_of_helpers_are_helpers_and_a_frozen_copy_factory_is_setup(tmp_path: Path) -> None:
+    files = {
+        "byol/__init__.py": "from byol.byol import BYOL\n",
+        "byol/byol.py": (
+            "import copy\n"
+            "import torch\n"
+            "def set_requires_grad(model, val):\n"
+            "    for p in model.parameters():\n"
+            "        p.requires_grad = val\n"
+            "def update_moving_average(updater, ma_model, current_model):\n"
+            "    for current, ma in zip(current_model.parameters(), ma_model.parameters()):\n"
+            "        ma.data = updater(ma.data, current.data)\n"
+            "class BYOL(torch.nn.Module):\n"
+            "    def _get_target_encoder(self):\n"
+            "        target = copy.deepcopy(self.online)\n"
+            "        set_requires_grad(target, False)\n"
+            "        return target\n"
+            "    def update_moving_average(self):\n"
+            "        assert self.target is not None, 'no target encoder yet'\n"
+            "        update_moving_average(self.updater, self.target, self.online)\n"
+            "    def forward(self, x):\n"
+            "        target = self._get_target_encoder()\n"
+            "        return (self.online(x) - target(x)).pow(2).mean()\n"
+        ),
+        "train.py": (
+            "from byol import BYOL\n"
+            "def train(net, loader, opt):\n"
+            "    learner = BYOL(net)\n"
+            "    for x in loader:\n"
+            "        loss = learner(x)\n"
+            "        loss.backward()\n"
+            "        opt.step()\n"
+            "        learner.update_moving_average()\n"
+        ),
+    }
+    assert [e for e in _entries(tmp_path, files) if e[2] in ("helper", "requires_grad")] == [
+        ("byol/byol.py", 5, "requires_grad", ".requires_grad = val", "setup"),
+        ("byol/byol.py", 12, "helper", "set_requires_grad", "setup"),
+        ("byol/byol.py", 16, "helper", "update_moving_average", "target_update"),
+        ("byol/byol.py", 18, "helper", "BYOL._get_target_encoder", "setup"),
+        ("train.py", 8, "helper", "byol.BYOL.update_moving_average", "target_update"),
+    ]
+
+
+def test_objects_built_from_a_parameter_default_class_and_helpers_of_a_module_import(tmp_path: Path) -> None:
+    files = {
+        "algo/core.py": (
+            "import torch\n"
+            "class ActorCritic(torch.nn.Module):\n"
+            "    def step(self, obs):\n"
+            "        with torch.no_grad():\n"
+            "            a = self.pi(obs).sample()\n"
+            "            return a.numpy()\n"
+        ),
+        "algo/ppo.py": (
+            "import algo.core as core\n"
+            "def ppo(env_fn, actor_critic=core.ActorCritic, steps=4000):\n"
+            "    env = env_fn()\n"
+            "    ac = actor_critic(env.observation_space, env.action_space)\n"
+            "    o = env.reset()\n"
+            "    for t in range(steps):\n"
+            "        a = ac.step(o)\n"
+            "        o, r, d, _ = env.step(a)\n"
+        ),
+        "utils.py": (
+            "import torch\n"
+            "def toggle_grad(model, on_or_off):\n"
+            "    for param in model.parameters():\n"
+            "        param.requires_grad = on_or_off\n"
+        ),
+        "train_fns.py": (
+            "import utils\n"
+            "def train(G, D, z, x):\n"
+            "    utils.toggle_grad(G, False)\n"
+            "    loss = D(x).mean() - D(G(z)).mean()\n"
+            "    loss.backward()\n"
+            "    D.optim.step()\n"
+        ),
+    }
+    assert [e for e in _entries(tmp_path, files) if e[2] in ("helper", "requires_grad")] == [
+        ("algo/ppo.py", 7, "helper", "algo.core.ActorCritic.step", "evaluation"),
+        ("train_fns.py", 3, "helper", "utils.toggle_grad", "training"),
+        ("utils.py", 4, "requires_grad", ".requires_grad = on_or_off", "training"),
+    ]
+
+
+def test_a_loss_dict_filled_by_update_carries_its_values_and_metrics_stay_evaluation() -> None:
+    text = (
+        "import torch\n"
+        "@torch.no_grad()\n"
+        "def accuracy(output, target):\n"
+        "    return (output.argmax(-1) == target).float().mean() * 100\n"
+        "class SetCriterion(torch.nn.Module):\n"
+        "    def forward(self, outputs, targets, num_boxes, meter):\n"
+        "        num_boxes = torch.clamp(num_boxes, min=1).item()\n"
+        "        losses = {}\n"
+        "        losses.update(self.get_loss(outputs, targets, num_boxes))\n"
+        "        losses['class_error'] = 100 - accuracy(outputs, targets)\n"
+        "        meter.update(loss=outputs.sum().item())\n"
+        "        return losses\n"
+    )
+    assert _stops(text) == [
+        (2, "no_grad", "torch.no_grad", "evaluation"),
+        (7, "item", ".item()", "training"),
+        (10, "helper", "accuracy", "evaluation"),
+    ]
+
+
+def test_noise_drawn_for_a_model_is_sampling_and_an_in_place_initialiser_is_setup() -> None:
+    text = (
+        "import torch\n"
+        "def accumulate_standing_stats(net, z, n):\n"
+        "    for _ in range(n):\n"
+        "        with torch.no_grad():\n"
+        "            z.normal_()\n"
+        "            net(z)\n"
+        "def variance_scaling(tensor, std):\n"
+        "    with torch.no_grad():\n"
+        "        tensor.normal_(std=std)\n"
+        "def trunc_normal_(tensor, std):\n"
+        "    with torch.no_grad():\n"
+        "        return tensor.normal_(std=std).clamp_(-2 * std, 2 * std)\n"
+    )
+    assert [(line, context) for line, _, _, context in _stops(text)] == [
+        (4, "evaluation"),
+        (8, "setup"),
+        (11, "setup"),
+    ]
+
+
+def test_the_update_rule_is_training_but_not_reported_as_a_stop_in_the_loss(tmp_path: Path) -> None:
+    text = (
+        "import torch\n"
+        "class Adam16(torch.optim.Optimizer):\n"
+        "    def step(self, closure=None):\n"
+        "        for group in self.param_groups:\n"
+        "            for p in group['params']:\n"
+        "                buf = torch.clone(p.grad).detach()\n"
+        "                p.add_(buf, alpha=-group['lr'])\n"
+        "def clip(parameters, c):\n"
+        "    for p in parameters:\n"
+        "        p.grad.detach().clamp_(-c, c)\n"
+    )
+    assert [e[1:] for e in _entries(tmp_path, {"optim.py": text})] == [
+        (6, "detach", ".detach()", "training"),
+        (10, "detach", ".detach()", "training"),
+    ]
+    config = Config(root=tmp_path, papers=(PaperSource("paper", FIXTURE_PAPER),))
+    report = check(config, [tmp_path], jobs=1, select=["PL201"])
+    assert [d.code for d in report.diagnostics] == []
+
+
+def test_an_averaging_helper_called_on_the_training_step_updates_a_target_and_a_clip_helper_trains(
+    tmp_path: Path,
+) -> None:
+    files = {
+        "utils.py": (
+            "import torch\n"
+            "def accumulate(model1, model2, decay=0.999):\n"
+            "    par1 = dict(model1.named_parameters())\n"
+            "    par2 = dict(model2.named_parameters())\n"
+            "    for k in par1.keys():\n"
+            "        par1[k].data.mul_(decay).add_(par2[k].data, alpha=1 - decay)\n"
+            "def clip_gradients(model, clip):\n"
+            "    norms = []\n"
+            "    for p in model.parameters():\n"
+            "        norms.append(p.grad.data.norm(2).item())\n"
+            "        p.grad.data.mul_(clip)\n"
+            "    return norms\n"
+            "class EMA:\n"
+            "    def update(self, model):\n"
+            "        with torch.no_grad():\n"
+            "            for e, p in zip(self.ema.parameters(), model.parameters()):\n"
+            "                e.copy_(e * 0.99 + p * 0.01)\n"
+        ),
+        "train.py": (
+            "from utils import EMA, accumulate, clip_gradients\n"
+            "\n"
+            "\n"
+            "\n"
+            "def train(generator, g_ema, loader, opt):\n"
+            "    ema = EMA(g_ema) if opt else None\n"
+            "    accumulate(g_ema, generator, 0)\n"
+            "    for x in loader:\n"
+            "        loss = generator(x).mean()\n"
+            "        loss.backward()\n"
+            "        clip_gradients(generator, 3.0)\n"
+            "        opt.step()\n"
+            "        accumulate(g_ema, generator)\n"
+            "        ema.update(generator)\n"
+        ),
+    }
+    assert _entries(tmp_path, files) == [
+        ("train.py", 7, "helper", "utils.accumulate", "setup"),
+        ("train.py", 11, "helper", "utils.clip_gradients", "training"),
+        ("train.py", 13, "helper", "utils.accumulate", "target_update"),
+        ("train.py", 14, "helper", "utils.EMA.update", "target_update"),
+        ("utils.py", 6, "data", ".data", "target_update"),
+        ("utils.py", 10, "data", ".data", "training"),
+        ("utils.py", 11, "data", ".data", "training"),
+        ("utils.py", 15, "no_grad", "torch.no_grad", "target_update"),
+    ]
+
+
+def test_a_running_statistic_updated_without_gradients_from_the_loss_and_a_keras_freeze() -> None:
+    text = (
+        "import torch\n"
+        "class DINOLoss(torch.nn.Module):\n"
+        "    def forward(self, student, teacher):\n"
+        "        loss = -(teacher.softmax(-1) * student.log_softmax(-1)).sum(-1).mean()\n"
+        "        self.update_center(teacher)\n"
+        "        return loss\n"
+        "    @torch.no_grad()\n"
+        "    def update_center(self, teacher):\n"
+        "        self.center = self.center * 0.9 + teacher.mean(0) * 0.1\n"
+        "def build(base_model, head):\n"
+        "    base_model.trainable = False\n"
+        "    return head(base_model)\n"
+    )
+    assert _stops(text) == [
+        (5, "helper", "DINOLoss.update_center", "target_update"),
+        (7, "no_grad", "torch.no_grad", "target_update"),
+        (11, "requires_grad", ".trainable = False", "setup"),
+    ]
+
+
+def test_a_no_grad_sampler_whose_result_is_trained_on_stays_training_and_main_is_no_helper() -> None:
+    text = (
+        "import torch\n"
+        "@torch.no_grad()\n"
+        "def sample_negatives(bank, n):\n"
+        "    return bank[torch.randint(0, len(bank), (n,))]\n"
+        "def contrastive_loss(q, bank):\n"
+        "    negatives = sample_negatives(bank, 128)\n"
+        "    return -(q @ negatives.T).logsumexp(-1).mean()\n"
+        "def main(model, loader):\n"
+        "    with torch.no_grad():\n"
+        "        outputs = [model(x) for x in loader]\n"
+        "    print(len(outputs))\n"
+        "if __name__ == '__main__':\n"
+        "    main(None, [])\n"
+    )
+    assert _stops(text) == [
+        (2, "no_grad", "torch.no_grad", "training"),
+        (6, "helper", "sample_negatives", "training"),
+        (9, "no_grad", "torch.no_grad", "evaluation"),
+    ]
+
+
+def test_a_keras_call_and_a_flax_call_are_forwards_and_a_tape_gradient_trains() -> None:
+    text = (
+        "import flax.linen as nn\n"
+        "import jax\n"
+        "import tensorflow as tf\n"
+        "class LinearEval(tf.keras.Model):\n"
+        "    def call(self, x):\n"
+        "        return self.head(tf.stop_gradient(self.encoder(x)))\n"
+        "class Head(nn.Module):\n"
+        "    def __call__(self, x):\n"
+        "        return nn.Dense(10)(jax.lax.stop_gradient(x))\n"
+        "class Plain:\n"
+        "    def call(self, x):\n"
+        "        return tf.stop_gradient(x)\n"
+        "def step(model, optimizer, x, y):\n"
+        "    with tf.GradientTape() as tape:\n"
+        "        loss = tf.reduce_mean(tf.square(model(x) - tf.stop_gradient(y)))\n"
+        "    grads = tape.gradient(loss, model.trainable_variables)\n"
+        "    optimizer.apply_gradients(zip(grads, model.trainable_variables))\n"
+    )
+    assert [(line, context) for line, _, _, context in _stops(text)] == [
+        (6, "training"),
+        (9, "training"),
+        (12, "unknown"),
+        (15, "training"),
+    ]
+
+
+def test_a_loss_shared_by_both_phases_keeps_the_phase_reading_of_set_grad_enabled() -> None:
+    text = (
+        "import torch\n"
+        "def compute_loss(model, x, y, is_train):\n"
+        "    with torch.set_grad_enabled(is_train):\n"
+        "        out = model(x)\n"
+        "    return torch.nn.functional.cross_entropy(out, y)\n"
+    )
+    assert _stops(text) == [(3, "set_grad_enabled", "torch.set_grad_enabled", "evaluation")]
+
+
+def test_an_ema_class_swapping_its_weights_in_for_evaluation_is_no_target_update() -> None:
+    text = (
+        "import torch\n"
+        "class LitEma(torch.nn.Module):\n"
+        "    @torch.no_grad()\n"
+        "    def store(self, parameters):\n"
+        "        self.collected = [p.clone() for p in parameters]\n"
+        "    @torch.no_grad()\n"
+        "    def update(self, model):\n"
+        "        for s, p in zip(self.shadow, model.parameters()):\n"
+        "            s.sub_((1 - self.decay) * (s - p))\n"
+    )
+    assert _stops(text) == [
+        (3, "no_grad", "torch.no_grad", "evaluation"),
+        (6, "no_grad", "torch.no_grad", "target_update"),
+    ]
+
+
+def test_a_call_to_a_target_update_method_holding_a_stop_among_other_work_is_a_target_update() -> None:
+    text = (
+        "import torch\n"
+        "class ModelEMA:\n"
+        "    def update(self, model):\n"
+        "        self.updates += 1\n"
+        "        d = self.decay(self.updates)\n"
+        "        msd = model.state_dict()\n"
+        "        for k, v in self.ema.state_dict().items():\n"
+        "            v *= d\n"
+        "            v += (1 - d) * msd[k].detach()\n"
+        "def train(model, loader, optimizer):\n"
+        "    ema = ModelEMA()\n"
+        "    for x in loader:\n"
+        "        model(x).mean().backward()\n"
+        "        optimizer.step()\n"
+        "        ema.update(model)\n"
+        "def log(record, **kwargs):\n"
+        "    record.update(kwargs)\n"
+    )
+    # `record.update(kwargs)` is a dict's update, though one class of the file defines an `update`
+    assert _stops(text) == [
+        (9, "detach", ".detach()", "target_update"),
+        (15, "helper", "ModelEMA.update", "target_update"),
+    ]
+
+
+SMART_MODE = (
+    "import torch\n"
+    "def smart_inference_mode(torch_1_9=True):\n"
+    "    def decorate(fn):\n"
+    "        return (torch.inference_mode if torch_1_9 else torch.no_grad)()(fn)\n"
+    "    return decorate\n"
+)
+
+
+def test_a_project_decorator_applying_a_grad_mode_is_a_stop_in_its_file_and_in_others(tmp_path: Path) -> None:
+    files = {
+        "utils/__init__.py": "",
+        "utils/torch_utils.py": SMART_MODE + ("@smart_inference_mode()\ndef profile(model, x):\n    return model(x)\n"),
+        "val.py": (
+            "from utils.torch_utils import smart_inference_mode\n"
+            "import functools\n"
+            "@smart_inference_mode()\n"
+            "def run(model, loader):\n"
+            "    return [model(x) for x in loader]\n"
+            "@functools.lru_cache()\n"
+            "def names(model):\n"
+            "    return model.names\n"
+        ),
+        "train.py": (
+            "import val as validate\n"
+            "def train(model, loader, opt):\n"
+            "    for x in loader:\n"
+            "        model(x).mean().backward()\n"
+            "        opt.step()\n"
+            "    results = validate.run(model, loader)\n"
+        ),
+    }
+    assert _entries(tmp_path, files) == [
+        ("train.py", 6, "helper", "val.run", "evaluation"),
+        ("utils/torch_utils.py", 6, "inference_mode", "smart_inference_mode()", "evaluation"),
+        ("val.py", 3, "inference_mode", "utils.torch_utils.smart_inference_mode", "evaluation"),
+    ]
+
+
+def test_grad_decorators_and_their_uses_elsewhere_round_trip_through_the_cache_codec() -> None:
+    facts = _scan(
+        SMART_MODE
+        + "from utils.torch_utils import smart_inference_mode as sim\n@sim()\ndef run(model, x):\n    return model(x)\n"
+    )
+    assert [(d.name, d.kind) for d in facts.grad_decorators] == [("smart_inference_mode", "inference_mode")]
+    assert [(s.span.line, s.api) for s in facts.decorated_elsewhere] == [(7, "utils.torch_utils.smart_inference_mode")]
+    assert from_data(GradientFacts, json.loads(json.dumps(to_data(facts)))) == facts
