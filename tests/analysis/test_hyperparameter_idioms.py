@@ -241,3 +241,54 @@ def test_an_annealing_step_to_one_and_its_look_alikes() -> None:
             "scheduler",
         ),
     ]
+
+
+def test_flax_module_fields_and_jax_initializers() -> None:
+    """A flax module's fields are its constructor's settings (`dtype`, `None` and a callable are
+    not); `normal(stddev=...)` and `constant(...)` are init scales, `zeros` and `xavier_uniform()`
+    state no number; `constant(self.head_bias_init)` reads the field, which is the site."""
+    found = sites((FIXTURES / "flax_module.py").read_text())
+    assert [row[:5] for row in found] == [
+        (14, "dropout", "0.1", 0.1, "config"),
+        (16, "init.std", "1e-6", 1e-6, "literal"),
+        (27, "classifier", '"token"', None, "config"),
+        (28, "head_bias_init", "0.0", 0.0, "config"),
+        (39, "max_grad_norm", "1.0", 1.0, "literal"),
+        (39, "learning_rate", "schedule", None, "config"),
+        (39, "momentum", "0.9", 0.9, "literal"),
+    ]
+
+
+def test_ml_collections_configs_and_presets_of_config_dicts() -> None:
+    """`config.x = v` in `get_config()`, and presets built as nested `ConfigDict({...})`; a
+    `None` is listed where it stands for a number (`total_steps`), not for an object filled in
+    later (`model`, a data folder); evaluation batches, shuffle buffers and intervals are not."""
+    found = sites((FIXTURES / "config_dict.py").read_text())
+    assert [row[:3] for row in found] == [
+        (10, "training_steps", "None"),
+        (11, "max_grad_norm", "1.0"),
+        (12, "batch_size", "512"),
+        (16, "learning_rate", "0.03"),
+        (17, "decay_type", '"cosine"'),
+        (18, "warmup_steps", "500"),
+        (24, "training_steps", "10_000"),
+        (24, "crop", "384"),
+        (25, "training_steps", "20_000"),
+        (25, "crop", "384"),
+    ]
+
+
+def test_keywords_spread_from_a_local_dict_leave_the_rest_at_their_defaults() -> None:
+    found = sites("""
+        import torch
+        def configure(groups, lr, use_fused):
+            extra_args = dict(fused=True) if use_fused else dict()
+            optimizer = torch.optim.AdamW(groups, lr=lr, **extra_args)
+            other = torch.optim.AdamW(groups, lr=lr, **kwargs)
+    """)
+    assert [(line, name, source) for line, name, _, _, source, _, _ in found if source == "default"] == [
+        (5, "adam.beta1", "default"),
+        (5, "adam.beta2", "default"),
+        (5, "adam.eps", "default"),
+        (5, "weight_decay", "default"),
+    ]  # line 6 may pass anything through **kwargs

@@ -67,6 +67,10 @@ def value_site(
     one that wrote the value when it was followed there."""
     anchors = (statement.lineno,) if value.anchor is None else (statement.lineno, value.anchor)
     origin = value.origin.span if value.origin else None
+    # a flag, a field, a parameter read by name: configured elsewhere, not written here
+    read = value.source is Source.CONFIG and (
+        origin is not None or isinstance(node, (ast.Name, ast.Attribute)) and python_number(node) is None
+    )
     return Site(
         name,
         value.text,
@@ -82,6 +86,7 @@ def value_site(
         origin_label=origin_label,
         default=default,
         scope=scope,
+        read=read,
     )
 
 

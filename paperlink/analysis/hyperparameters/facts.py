@@ -56,6 +56,9 @@ class Site:
     origin_label: str = ""  # the flag or field at ``origin``
     default: float | None = None  # the library's default for this argument, where known
     scope: str = ""  # for a value that is a bare name left symbolic: the definition it is in (``Agent.__init__``)
+    # the value is read here from a setting written elsewhere (``lr=args.lr``, ``lr=self.lr``): the
+    # setting is the site, so the table lists this one where the value is written (``origin``), or not at all
+    read: bool = False
 
 
 @dataclass(frozen=True)

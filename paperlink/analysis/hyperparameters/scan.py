@@ -44,7 +44,7 @@ __all__ = ["scan"]
 # A file with none of these words sets no hyperparameter paperlink can see.
 _TRIGGER = re.compile(
     r"torch|optim|add_argument|dataclass|loss|click|timm|ema|OmegaConf|lerp|optax|keras|tensorflow"
-    r"|exec|Namespace|ConfigDict|CfgNode|CN\("
+    r"|exec|Namespace|ConfigDict|CfgNode|CN\(|flax"
 )
 _EXTRA_CALLS = frozenset({"add_argument", "option", "create", "add_", "lerp_", "lerp", "partial"}) | idioms.IDIOM_CALLS
 _KINDS = {kind.value: kind for kind in SiteKind}
@@ -240,7 +240,7 @@ def _call_sites(
     if api is None:
         moving = _update_method_sites(code, resolver, call, scope, statement)
         return moving or idioms.call_sites(code, resolver, call, qualified, scope, statement)
-    bound, complete = _bind(api, arguments, call.keywords)
+    bound, complete = _bind(api, arguments, _spread_keywords(resolver, call.keywords, scope))
     complete = complete and arguments is call.args
     sites: list[Site] = []
     for parameter, names in api.hyperparameters.items():
@@ -251,6 +251,44 @@ def _call_sites(
         ):
             sites.extend(_implicit(code, api, parameter, names, call, statement))
     return [site for site in sites if idioms.keep(api.kind, site)]
+
+
+def _spread_keywords(resolver: Resolver, keywords: list[ast.keyword], scope: ast.AST) -> list[ast.keyword]:
+    """``**extra`` with ``extra = dict(fused=True) if cuda else dict()`` assigned once in the
+    scope: the keywords it may pass, so the others are still left at their defaults."""
+    spread = []
+    for keyword in keywords:
+        assigned = (
+            resolver.scopes.assignments.get(scope, {}).get(keyword.value.id, [])
+            if keyword.arg is None and isinstance(keyword.value, ast.Name)
+            else []
+        )
+        options = _dict_options(assigned[0].value) if len(assigned) == 1 and assigned[0].value is not None else None
+        if options is None:
+            spread.append(keyword)
+            continue
+        spread += [ast.keyword(arg=key, value=value) for key, value in options]
+    return spread
+
+
+def _dict_options(node: ast.expr) -> list[tuple[str, ast.expr]] | None:
+    """The keys (and values) a dict expression may hold: ``dict(a=1)``, ``{"a": 1}``, either
+    branch of a conditional; None where a key is not known."""
+    if isinstance(node, ast.IfExp):
+        body, orelse = _dict_options(node.body), _dict_options(node.orelse)
+        return None if body is None or orelse is None else body + orelse
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict" and not node.args:
+        if any(k.arg is None for k in node.keywords):
+            return None
+        return [(k.arg, k.value) for k in node.keywords if k.arg is not None]
+    if isinstance(node, ast.Dict):
+        pairs = [
+            (k.value, v)
+            for k, v in zip(node.keys, node.values)
+            if isinstance(k, ast.Constant) and isinstance(k.value, str)
+        ]
+        return pairs if len(pairs) == len(node.keys) else None
+    return None
 
 
 def _bind(api: Api, arguments: list[ast.expr], keywords: list[ast.keyword]) -> tuple[dict[str, ast.AST], bool]:

@@ -36,6 +36,7 @@ API = "signature"
 # choice of the method whatever function holds it.
 _STABILITY = frozenset({"eps", "epsilon"})
 _MODULE_BASES = frozenset({"torch.nn.Module", "torch.nn.modules.module.Module"})
+_FLAX_MODULES = frozenset({"flax.linen.Module", "flax.linen.module.Module"})
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,32 @@ def parameters(code: CodeModule, noted: Noted) -> Parameters:
                 mine[argument.arg] = parameter
         if mine:
             found.by_function[id(function)] = mine
+    for node in noted.classes:
+        if any(code.qualified_name(base) in _FLAX_MODULES for base in node.bases):
+            _flax_fields(code, node, found)
     return found
+
+
+def _flax_fields(code: CodeModule, node: ast.ClassDef, found: Parameters) -> None:
+    """A flax module is a dataclass: its annotated fields (``dropout_rate: float = 0.1``) are
+    the constructor's parameters, read as ``self.dropout_rate``; they are listed like the
+    settings of a torch module's ``__init__``."""
+    mine = {}
+    for statement in node.body:
+        if (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and statement.value is not None
+        ):
+            argument = ast.arg(arg=statement.target.id, annotation=statement.annotation)
+            argument.lineno = statement.lineno
+            parameter = _parameter(code, argument, statement.value, statement, node.name)
+            if parameter is not None:
+                mine[argument.arg] = parameter
+    if mine:
+        found.by_function[id(node)] = mine
+        found.module_inits.add(id(node))
+        found.self_attributes[id(node)] = {name: (id(node), name) for name in mine}
 
 
 def signature_sites(found: Parameters, used: Iterable[Span | None]) -> list[Site]:

@@ -10,7 +10,7 @@ Sites not linked to a hyperparameter are matched with the default paper by canon
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from paperlink.analysis.base import Conclusion, Project
@@ -348,11 +348,14 @@ def _status(stated: Stated | None, sites: Sequence[Site]) -> str:
 def hyperparameter_rows(placed: Sequence[Placed], project: Project) -> list[dict[str, Any]]:
     """The ``hyperparameters`` section: one row per hyperparameter, sorted by name."""
     by_name: dict[str, tuple[Stated | None, list[Site]]] = {}
-    for entry in placed:
-        if not _listed(entry):
+    for entry in sorted(placed, key=lambda e: e.site.read):  # a setting before the reads of it
+        site = _where_written(entry.site)
+        if site is None or not _listed(entry):
             continue
         stated, sites = by_name.setdefault(entry.name, (entry.stated, []))
-        sites.append(entry.site)
+        if entry.site.read and any(other.span == site.span for other in sites):
+            continue  # the setting itself, or another read of it, is listed
+        sites.append(site)
         if stated is None and entry.stated is not None:
             by_name[entry.name] = (entry.stated, sites)
     for diagnostic_name, stated in _unstated_rows(placed, project):
@@ -369,6 +372,18 @@ def hyperparameter_rows(placed: Sequence[Placed], project: Project) -> list[dict
             }
         )
     return rows
+
+
+def _where_written(site: Site) -> Site | None:
+    """The site as the table lists it. A read of a setting (``Adam(params, lr=args.lr)``) is not
+    a site of its own: it is listed where the value is written (the flag's default, the field,
+    the parameter's default), once however many arguments read it, and not at all when the
+    file does not say where (a flag declared in another module)."""
+    if not site.read:
+        return site
+    if site.origin is None:
+        return None
+    return replace(site, span=site.origin, origin=None, read=False)
 
 
 def _listed(entry: Placed) -> bool:

@@ -336,6 +336,11 @@ _NOT_HYPERPARAMETER = re.compile(
     # `--multiprocessing-distributed`, `--enable-cudnn`, `--evaluate`)
     r"|(?:^|_)(?:save|checkpoint|ckpt|load|evaluate|wandb|tensorboard|cudnn|bzip|multiprocessing|distributed"
     r"|profile|profiling|gpu_id|gpu_ids|device_id)(?:_|$)"
+    # how the data is fed and the run laid out (`--shuffle`, `shuffle_buffer`, `drop_last`,
+    # `--parallel`, `--hdf5`), where files go, and what only an evaluation or a sampling script
+    # reads (`--no-fid`, `num_inception_images`, `--sample-sheets`)
+    r"|(?:^|_)(?:shuffle|hdf5|parallel|mixed_precision|fid|inception|hashname)(?:_|$)"
+    r"|(?:^|_)(?:drop_last|sampler|copies|dir|path|filename|dataset|eval)$|^sample_|^start_(?:itr|iter|step)$"
 )
 _SPLIT = re.compile(r"^(?:val|valid|validation|test)_(?:percent|fraction|ratio|split|size)$")
 # How often to log, save or evaluate is not a hyperparameter; how often to train or update is.
