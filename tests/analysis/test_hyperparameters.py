@@ -79,8 +79,8 @@ def test_names_follow_single_assignments_and_parameter_defaults() -> None:
                 self.norm = nn.LayerNorm(dim, eps=eps)
                 self.act = nn.LeakyReLU(slope)
     """) == [
+        (3, "dropout", "0.3", 0.3, "literal", False),  # where the number is written, not where `rate` is read
         (5, "eps", "1e-6", 1e-6, "config", True),  # a default of an nn.Module's signature
-        (7, "dropout", "0.3", 0.3, "literal", False),
         (8, "ln.eps", "1e-6", 1e-6, "config", True),
         (9, "leaky_relu.negative_slope", "slope", None, "config", True),
     ]
@@ -145,6 +145,8 @@ def test_bad_input_is_symbolic_never_a_crash() -> None:
     """)
     assert found == [
         (8, "batch_size", "2 ** 8", 256.0, "config", True),
+        # no qualified name, so no defaults; a number passed as `lr=` is still a learning rate
+        (12, "learning_rate", "0.1", 0.1, "literal", False),
         (15, "momentum", "0", 0.0, "default", False),
         (15, "sgd.dampening", "0", 0.0, "default", False),
         (15, "weight_decay", "0", 0.0, "default", False),
@@ -399,7 +401,7 @@ def test_a_script_block_is_configuration_only_where_something_overrides_it() -> 
         (7, "max_grad_norm", "1.0", 1.0, "config", True),
         (11, "max_grad_norm", "1.0", 1.0, "config", True),
     ]
-    assert sites(block.format(override="")) == [(11, "max_grad_norm", "1.0", 1.0, "literal", False)]
+    assert sites(block.format(override="")) == [(7, "max_grad_norm", "1.0", 1.0, "literal", False)]
 
 
 def test_argparse_switches_method_choices_and_computed_placeholders() -> None:

@@ -25,7 +25,7 @@ import re
 
 from paperlink.analysis.hyperparameters.declarations import Resolver, Value, text_of, value_site
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
-from paperlink.analysis.hyperparameters.vocabulary import api_for, config_name, optimizer_names
+from paperlink.analysis.hyperparameters.vocabulary import api_for, config_name, is_known_setting, optimizer_names
 from paperlink.numbers import python_number
 from paperlink.source.code import FUNCTIONS, CodeModule
 
@@ -101,7 +101,86 @@ def call_sites(
         return [_site(code, "lr_schedule", _written(code, call.func), call.func, statement, SiteKind.SCHEDULER)]
     if qualified is None and isinstance(call.func, ast.Attribute) and call.func.attr in _INIT_METHODS:
         return _init_method_sites(code, resolver, call, scope, statement)
-    return _sampling_sites(code, resolver, call, scope, statement)
+    if api_for(qualified) is None and is_project_optimizer(_last(call.func)):
+        return _project_optimizer_sites(code, resolver, call, scope, statement)
+    return (
+        _sampling_sites(code, resolver, call, scope, statement)
+        + _wrapped_augmentation_sites(code, resolver, call, scope, statement)
+        + _named_argument_sites(code, resolver, call, scope, statement)
+    )
+
+
+def _named_argument_sites(
+    code: CodeModule, resolver: Resolver, call: ast.Call, scope: ast.AST, statement: ast.stmt
+) -> list[Site]:
+    """``build_train(..., grad_norm_clipping=10)``, ``Trainer(max_epochs=100)``: a number passed
+    by a keyword the vocabulary knows as a hyperparameter, to a call it has no table for."""
+    sites = []
+    for keyword in call.keywords:
+        if keyword.arg is None or keyword.arg in _SAMPLING or not is_known_setting(keyword.arg):
+            continue
+        name = config_name(keyword.arg)
+        if name is None or python_number(keyword.value) is None:
+            continue
+        value = resolver.value(keyword.value, scope)
+        sites.append(_site(code, name, value, keyword.value, statement, SiteKind.CONFIG, label=keyword.arg))
+    return sites
+
+
+# `utils.Adam16(params, lr=..., eps=...)`, `MpiAdamOptimizer(comm, learning_rate=..., epsilon=1e-5)`:
+# a project's optimizer, defined in another file, named as one
+_PROJECT_OPTIMIZER = re.compile(
+    r"(?:Adam|AdamW|SGD|RMSprop|RMSProp|LARS|Lars|LAMB|Lamb|Lion|Adagrad)\w*$|\w+Optimizer$"
+)
+_OPTIMIZER_KEYWORDS = frozenset({"lr", "learning_rate", "betas", "eps", "epsilon", "weight_decay", "momentum"})
+
+
+def is_project_optimizer(name: str) -> bool:
+    return bool(_PROJECT_OPTIMIZER.match(name)) and name != "Optimizer"
+
+
+def _project_optimizer_sites(
+    code: CodeModule, resolver: Resolver, call: ast.Call, scope: ast.AST, statement: ast.stmt
+) -> list[Site]:
+    """The settings passed by keyword to a project's optimizer class, named as the family its
+    name says (``Adam16`` and ``MpiAdamOptimizer`` are Adams); only a call that passes a
+    learning rate is taken for an optimizer's construction."""
+    keywords = {k.arg: k.value for k in call.keywords if k.arg in _OPTIMIZER_KEYWORDS}
+    if not keywords.keys() & {"lr", "learning_rate"}:
+        return []
+    name = _last(call.func)
+    family = next((f for f in ("Adam", "SGD", "RMSprop") if f.lower() in name.lower()), name)
+    sites = []
+    for parameter, node in keywords.items():
+        names = optimizer_names(family, "eps" if parameter == "epsilon" else parameter)
+        parts = node.elts if len(names) > 1 and isinstance(node, ast.Tuple) and len(node.elts) == len(names) else None
+        if len(names) > 1 and parts is None:
+            continue
+        for canonical, part in zip(names, parts or [node]):
+            value = resolver.value(part, scope)
+            sites.append(_site(code, canonical, value, part, statement, SiteKind.OPTIMIZER, label=parameter))
+    return sites
+
+
+def _wrapped_augmentation_sites(
+    code: CodeModule, resolver: Resolver, call: ast.Call, scope: ast.AST, statement: ast.stmt
+) -> list[Site]:
+    """``RandomApply(T.ColorJitter(0.8, 0.8, 0.8, 0.2), p=0.3)`` with the project's own
+    ``RandomApply``: the probability a wrapper applies a known augmentation with."""
+    probability = next((k.value for k in call.keywords if k.arg == "p"), None)
+    if probability is None or python_number(probability) is None or not call.args:
+        return []
+    wrapped = call.args[0].elts if isinstance(call.args[0], (ast.List, ast.Tuple)) else [call.args[0]]
+    augmentations = [
+        api
+        for inner in wrapped
+        if isinstance(inner, ast.Call) and (api := api_for(code.call_name(inner))) is not None
+        if api.kind == "augmentation"
+    ]
+    if not augmentations:
+        return []
+    value = resolver.value(probability, scope)
+    return [_site(code, "aug.apply_p", value, probability, statement, SiteKind.AUGMENTATION, label="p")]
 
 
 def _initialised(receiver: ast.AST) -> bool:
@@ -259,6 +338,8 @@ def wants(code: CodeModule, statement: ast.stmt) -> bool:
 
 def statement_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, scope: ast.AST) -> list[Site]:
     """Hand-written schedules in an assignment or a ``return``."""
+    if isinstance(statement, (ast.If, ast.While)):
+        return _margin_sites(code, resolver, statement, scope)
     value = getattr(statement, "value", None)
     if not isinstance(value, ast.expr):
         return []
@@ -267,6 +348,7 @@ def statement_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, s
     for node in ast.walk(value):
         if isinstance(node, ast.BinOp):
             sites.extend(_formula_sites(code, node, statement, lr))
+            sites.extend(_stability_sites(code, node, statement))
         elif isinstance(node, ast.Dict):
             sites.extend(_group_sites(code, node, statement))
         elif isinstance(node, ast.Call):
@@ -276,6 +358,43 @@ def statement_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, s
     if isinstance(statement, ast.Assign) and _last(statement.targets[0]) == "target_entropy":
         sites.extend(_target_entropy(code, statement))
     return sites
+
+
+def _margin_sites(code: CodeModule, resolver: Resolver, statement: ast.If | ast.While, scope: ast.AST) -> list[Site]:
+    """``if approx_kl > 1.5 * target_kl: break``: a number scaling a hyperparameter in a test is
+    a margin of the method (PPO's early stop), named after it (``target_kl.margin``)."""
+    sites = []
+    for compare in ast.walk(statement.test):
+        if not isinstance(compare, ast.Compare):
+            continue
+        for side in (compare.left, *compare.comparators):
+            if not (isinstance(side, ast.BinOp) and isinstance(side.op, ast.Mult)):
+                continue
+            for factor, other in ((side.left, side.right), (side.right, side.left)):
+                name = _last(other)
+                if python_number(factor) is None or not name or not is_known_setting(name):
+                    continue
+                value = resolver.value(factor, scope)
+                if value.numeric not in (None, 0.0, 1.0):
+                    sites.append(
+                        _site(code, f"{config_name(name) or name}.margin", value, factor, statement, SiteKind.LOSS)
+                    )
+    return sites
+
+
+def _stability_sites(code: CodeModule, node: ast.BinOp, statement: ast.stmt) -> list[Site]:
+    """``(adv - adv.mean()) / (adv.std() + 1e-8)``: the epsilon of a standardisation."""
+    if not (isinstance(node.op, ast.Div) and isinstance(node.right, ast.BinOp) and isinstance(node.right.op, ast.Add)):
+        return []
+    for spread, epsilon in ((node.right.left, node.right.right), (node.right.right, node.right.left)):
+        number = python_number(epsilon)
+        if number is not None and 0 < number < 1e-2 and isinstance(spread, ast.Call) and _last(spread.func) == "std":
+            subject = _last(spread.func.value) if isinstance(spread.func, ast.Attribute) else ""
+            if not subject or code.qualified_name(spread.func) is not None:  # `torch.std(x)`, `np.std(x)`
+                subject = _last(spread.args[0]) if spread.args else ""
+            name = f"{subject}_norm.eps" if subject else "norm.eps"
+            return [_site(code, name, _numeric(number, text_of(code, epsilon)), epsilon, statement, SiteKind.STABILITY)]
+    return []
 
 
 def _target_entropy(code: CodeModule, statement: ast.Assign) -> list[Site]:

@@ -35,7 +35,7 @@ from paperlink.analysis.hyperparameters.hydra_mains import hydra_mains
 from paperlink.analysis.hyperparameters.settings import Noted, note
 from paperlink.analysis.hyperparameters.signatures import API as SIGNATURE_API
 from paperlink.analysis.hyperparameters.signatures import parameters, signature_sites
-from paperlink.analysis.hyperparameters.vocabulary import Api, api_for, api_names, config_name
+from paperlink.analysis.hyperparameters.vocabulary import Api, api_for, api_names, config_name, is_known_setting
 from paperlink.numbers import format_number, python_number
 from paperlink.source.code import FUNCTIONS, CodeModule
 
@@ -160,7 +160,11 @@ def _scan_expression(
     wanted = api_names() | _EXTRA_CALLS
     fallback = _fallback(node)
     for inner in ast.walk(node):
-        if isinstance(inner, ast.Call) and _last_name(inner.func) in wanted:
+        if isinstance(inner, ast.Call) and (
+            _last_name(inner.func) in wanted
+            or idioms.is_project_optimizer(_last_name(inner.func))
+            or any(k.arg is not None and is_known_setting(k.arg) for k in inner.keywords)
+        ):
             found.calls.append((inner, scope, statement))
             if signature or inner in fallback:
                 found.in_signatures.add(id(inner))
@@ -181,6 +185,7 @@ def _fallback(node: ast.expr) -> set[ast.AST]:
 
 
 _CALLED = re.compile(r"([A-Za-z_]\w*)\s*\(")
+_KEYWORD = re.compile(r"([A-Za-z_]\w*)\s*=(?!=)")  # a keyword argument (or an assignment) by its name
 _ONE_MINUS = re.compile(r"(?<![\w.])1(?:\.0*)?\s*-")  # the `1 - d` of a moving average
 
 
@@ -189,7 +194,15 @@ def _hot_lines(code: CodeModule) -> set[int]:
     wanted = api_names() | _EXTRA_CALLS
     hot = set()
     for number, line in enumerate(code.lines, 1):
-        if "(" in line and not wanted.isdisjoint(_CALLED.findall(line)) or "1" in line and _ONE_MINUS.search(line):
+        called = _CALLED.findall(line) if "(" in line else []
+        if (
+            not wanted.isdisjoint(called)
+            or any(idioms.is_project_optimizer(name) for name in called)
+            or "=" in line
+            and any(is_known_setting(name) for name in _KEYWORD.findall(line))
+            or "1" in line
+            and _ONE_MINUS.search(line)
+        ):
             hot.add(number)
     return hot
 
@@ -212,6 +225,9 @@ def _note_statement(code: CodeModule, found: _Walk, node: ast.stmt, scope: ast.A
         isinstance(node, FUNCTIONS)
         or isinstance(node, (ast.Assign, ast.AugAssign, ast.Return))
         and idioms.wants(code, node)
+        # a test's own lines, not its body: `if approx_kl > 1.5 * target_kl:`
+        or isinstance(node, (ast.If, ast.While))
+        and "*" in "".join(code.lines[node.test.lineno - 1 : node.test.end_lineno or node.test.lineno])
     ):
         found.idiom_statements.append((node, scope))
 

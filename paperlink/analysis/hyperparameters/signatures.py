@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from paperlink.analysis.hyperparameters.declarations import text_of
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.settings import Noted, annotated_numeric, is_choice_name, number
-from paperlink.analysis.hyperparameters.vocabulary import config_name, is_known_setting
+from paperlink.analysis.hyperparameters.vocabulary import api_for, config_name, is_known_setting
 from paperlink.source.code import FUNCTIONS, CodeModule
 from paperlink.spans import Span
 
@@ -80,6 +80,8 @@ def parameters(code: CodeModule, noted: Noted) -> Parameters:
                 found.self_attributes[id(owner)] = _stored_parameters(function)
                 if any(_is_module(code, base) for base in owner.bases):
                     found.module_inits.add(id(function))
+        if _builds_module(code, function):
+            found.module_inits.add(id(function))
         scope = f"{owner.name}.{function.name}" if isinstance(owner, (ast.ClassDef, *FUNCTIONS)) else function.name
         mine = {}
         for argument, default in _defaulted(function):
@@ -137,6 +139,25 @@ def signature_sites(found: Parameters, used: Iterable[Span | None]) -> list[Site
     return sites
 
 
+def _names_optimizer(code: CodeModule, default: ast.expr) -> bool:
+    if not isinstance(default, (ast.Name, ast.Attribute)):
+        return False
+    api = api_for(code.qualified_name(default))
+    return api is not None and api.kind == "optimizer"
+
+
+def _builds_module(code: CodeModule, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """``def MLP(dim, projection_size, hidden_size=4096): return nn.Sequential(...)``: a function
+    that builds a torch module holds its widths and rates as a module's ``__init__`` does."""
+    return any(
+        isinstance(statement, ast.Return)
+        and isinstance(statement.value, ast.Call)
+        and (code.call_name(statement.value) or "").startswith("torch.nn.")
+        and (code.call_name(statement.value) or "").rsplit(".", 1)[-1][:1].isupper()
+        for statement in function.body
+    )
+
+
 def _is_module(code: CodeModule, base: ast.expr) -> bool:
     if code.qualified_name(base) in _MODULE_BASES:
         return True
@@ -183,6 +204,7 @@ def _parameter(
         and annotated_numeric(argument.annotation)
         or isinstance(constant, str)
         and is_choice_name(argument.arg)
+        or _names_optimizer(code, default)  # `optimizer_class=Adam`: the optimizer is a choice of the method
     ):
         return None  # an expression, an object, a path: what the signature passes on, not a setting
     name = config_name(argument.arg)

@@ -178,7 +178,8 @@ def _linked(
 def _hidden(placed: Placed) -> Diagnostic | None:
     site = placed.site
     if (
-        site.kind in (SiteKind.CONFIG, SiteKind.INIT)  # an init scale: listed, compared with the paper, never hidden
+        # an init scale, a denominator's epsilon: listed, compared with the paper, never hidden
+        site.kind in (SiteKind.CONFIG, SiteKind.INIT, SiteKind.STABILITY)
         or site.source is not Source.LITERAL
         or site.configurable
         or is_test_file(site.span.path)

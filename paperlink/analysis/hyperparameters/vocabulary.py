@@ -247,6 +247,12 @@ _THIRD_PARTY: tuple[tuple[str, str, tuple[str, ...], dict[str, str]], ...] = (
         },
     ),
     ("torchvision.transforms.RandomErasing", "augmentation", ("p",), {"p": "aug.erasing_p"}),
+    (
+        "torchvision.transforms.GaussianBlur",
+        "augmentation",
+        ("kernel_size", "sigma"),
+        {"kernel_size": "aug.blur_kernel_size", "sigma": "aug.blur_sigma"},
+    ),
 )
 _THIRD_PARTY_BETAS = frozenset({"transformers.AdamW", "lion_pytorch.Lion"})
 
@@ -314,8 +320,10 @@ _CONFIG_NAMES = {
     " max_iter max_iters iterations n_iter train_num_steps",
     "label_smoothing": "label_smoothing smoothing",
     "temperature": "temperature temp",
-    "max_grad_norm": "max_grad_norm clip_grad grad_clip clip_grad_norm gradient_clip_val clip_norm max_norm grad_norm_clip",
+    "max_grad_norm": "max_grad_norm clip_grad grad_clip clip_grad_norm gradient_clip_val clip_norm max_norm grad_norm_clip"
+    " grad_norm_clipping",
     "ema_decay": "ema_decay model_ema_decay ema_rate ema_beta",
+    "target_kl": "target_kl kl_target",
     "lr_decay": "lr_decay lr_gamma decay_rate",
     "min_lr": "min_lr lr_min eta_min",
 }
