@@ -21,6 +21,7 @@ canonical name of what it multiplies), never by a number alone: ``view(-1, 784)`
 from __future__ import annotations
 
 import ast
+import functools
 import re
 
 from paperlink.analysis.hyperparameters.declarations import Resolver, Value, text_of, value_site
@@ -135,6 +136,7 @@ _PROJECT_OPTIMIZER = re.compile(
 _OPTIMIZER_KEYWORDS = frozenset({"lr", "learning_rate", "betas", "eps", "epsilon", "weight_decay", "momentum"})
 
 
+@functools.lru_cache(maxsize=4096)  # asked for every called name of a hot line
 def is_project_optimizer(name: str) -> bool:
     return bool(_PROJECT_OPTIMIZER.match(name)) and name != "Optimizer"
 

@@ -35,7 +35,13 @@ from paperlink.analysis.hyperparameters.hydra_mains import hydra_mains
 from paperlink.analysis.hyperparameters.settings import Noted, note
 from paperlink.analysis.hyperparameters.signatures import API as SIGNATURE_API
 from paperlink.analysis.hyperparameters.signatures import parameters, signature_sites
-from paperlink.analysis.hyperparameters.vocabulary import Api, api_for, api_names, config_name, is_known_setting
+from paperlink.analysis.hyperparameters.vocabulary import (
+    Api,
+    api_for,
+    api_names,
+    config_name,
+    is_known_setting,
+)
 from paperlink.numbers import format_number, python_number
 from paperlink.source.code import FUNCTIONS, CodeModule
 
@@ -185,7 +191,6 @@ def _fallback(node: ast.expr) -> set[ast.AST]:
 
 
 _CALLED = re.compile(r"([A-Za-z_]\w*)\s*\(")
-_KEYWORD = re.compile(r"([A-Za-z_]\w*)\s*=(?!=)")  # a keyword argument (or an assignment) by its name
 _ONE_MINUS = re.compile(r"(?<![\w.])1(?:\.0*)?\s*-")  # the `1 - d` of a moving average
 
 
@@ -198,8 +203,6 @@ def _hot_lines(code: CodeModule) -> set[int]:
         if (
             not wanted.isdisjoint(called)
             or any(idioms.is_project_optimizer(name) for name in called)
-            or "=" in line
-            and any(is_known_setting(name) for name in _KEYWORD.findall(line))
             or "1" in line
             and _ONE_MINUS.search(line)
         ):
@@ -227,7 +230,7 @@ def _note_statement(code: CodeModule, found: _Walk, node: ast.stmt, scope: ast.A
         and idioms.wants(code, node)
         # a test's own lines, not its body: `if approx_kl > 1.5 * target_kl:`
         or isinstance(node, (ast.If, ast.While))
-        and "*" in "".join(code.lines[node.test.lineno - 1 : node.test.end_lineno or node.test.lineno])
+        and "*" in code.lines[node.test.lineno - 1]
     ):
         found.idiom_statements.append((node, scope))
 

@@ -152,8 +152,9 @@ def _builds_module(code: CodeModule, function: ast.FunctionDef | ast.AsyncFuncti
     return any(
         isinstance(statement, ast.Return)
         and isinstance(statement.value, ast.Call)
+        and isinstance(statement.value.func, (ast.Attribute, ast.Name))
+        and (getattr(statement.value.func, "attr", None) or getattr(statement.value.func, "id", ""))[:1].isupper()
         and (code.call_name(statement.value) or "").startswith("torch.nn.")
-        and (code.call_name(statement.value) or "").rsplit(".", 1)[-1][:1].isupper()
         for statement in function.body
     )
 

@@ -372,6 +372,7 @@ def config_name(identifier: str) -> str | None:
     return word
 
 
+@functools.lru_cache(maxsize=4096)  # asked for every keyword of a collected call
 def is_known_setting(identifier: str) -> bool:
     """Whether a parameter or field name is a hyperparameter the vocabulary knows by name
     (``lr``, ``gamma``, ``n_epochs``, ``dropout``, ``temperature``), not only one it does not rule out."""
