@@ -145,8 +145,6 @@ def test_bad_input_is_symbolic_never_a_crash() -> None:
     """)
     assert found == [
         (8, "batch_size", "2 ** 8", 256.0, "config", True),
-        # no qualified name, so no defaults; a number passed as `lr=` is still a learning rate
-        (12, "learning_rate", "0.1", 0.1, "literal", False),
         (15, "momentum", "0", 0.0, "default", False),
         (15, "sgd.dampening", "0", 0.0, "default", False),
         (15, "weight_decay", "0", 0.0, "default", False),

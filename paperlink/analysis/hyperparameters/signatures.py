@@ -152,11 +152,16 @@ def _builds_module(code: CodeModule, function: ast.FunctionDef | ast.AsyncFuncti
     return any(
         isinstance(statement, ast.Return)
         and isinstance(statement.value, ast.Call)
-        and isinstance(statement.value.func, (ast.Attribute, ast.Name))
-        and (getattr(statement.value.func, "attr", None) or getattr(statement.value.func, "id", ""))[:1].isupper()
+        and _last_name(statement.value.func)[:1].isupper()
         and (code.call_name(statement.value) or "").startswith("torch.nn.")
         for statement in function.body
     )
+
+
+def _last_name(node: ast.expr) -> str:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
 
 
 def _is_module(code: CodeModule, base: ast.expr) -> bool:
