@@ -292,3 +292,44 @@ def test_keywords_spread_from_a_local_dict_leave_the_rest_at_their_defaults() ->
         (5, "adam.eps", "default"),
         (5, "weight_decay", "default"),
     ]  # line 6 may pass anything through **kwargs
+
+
+def test_project_optimizers_constants_model_builders_and_optimizer_choices() -> None:
+    """`utils.Adam16(...)` and `MpiAdamOptimizer(...)` are read as Adams (a call without a learning
+    rate is not a construction); `LR = 3e-4` read by `lr=LR` is a site where it is written; a
+    function returning a torch module lists its widths; `optimizer_klass=torch.optim.Adam` is a
+    choice of the method."""
+    found = [row[:5] for row in sites((FIXTURES / "project_optimizers.py").read_text()) if row[4] != "default"]
+    assert found == [
+        (9, "batch_size", "32", 32.0, "literal"),  # at `BATCH_SIZE = 32`, not at the loader reading it
+        (10, "learning_rate", "3e-4", 3e-4, "literal"),
+        (15, "learning_rate", "lr", None, "config"),
+        (15, "adam.beta1", "beta1", None, "config"),
+        (15, "adam.beta2", "beta2", None, "config"),
+        (15, "weight_decay", "0", 0.0, "literal"),
+        (15, "adam.eps", "1e-6", 1e-6, "literal"),
+        (20, "learning_rate", "learning_rate", None, "config"),
+        (20, "adam.eps", "1e-5", 1e-5, "literal"),  # `epsilon=` of an Adam
+        (27, "hidden_size", "4096", 4096.0, "config"),
+        (32, "batch_size", "16", 16.0, "config"),
+        (32, "learning_rate", "3e-4", 3e-4, "config"),
+        (32, "optimizer_klass", "torch.optim.Adam", None, "config"),
+    ]
+
+
+def test_ppo_margins_and_standardisation_epsilons() -> None:
+    """`1.5 * target_kl` in a test is a margin; `x / (x.std() + 1e-8)` an epsilon; `+ 1` in a
+    denominator and `2 * n_minibatch` (not a hyperparameter's name) are not sites."""
+    assert [row[:5] + (row[6],) for row in sites((FIXTURES / "ppo_details.py").read_text())] == [
+        (8, "target_kl", "0.01", 0.01, "config", "config"),
+        (9, "advantages_norm.eps", "1e-8", 1e-8, "literal", "stability"),
+        (10, "returns_norm.eps", "1e-5", 1e-5, "literal", "stability"),
+        (13, "target_kl.margin", "1.5", 1.5, "literal", "loss"),
+    ]
+
+
+def test_a_project_wrapper_applies_a_known_augmentation_with_a_probability() -> None:
+    found = [row[:3] for row in sites((FIXTURES / "augmentation_wrappers.py").read_text())]
+    assert (20, "aug.apply_p", "0.3") in found and (22, "aug.apply_p", "0.2") in found
+    assert (22, "aug.blur_sigma", "(1.0, 2.0)") in found
+    assert not [row for row in found if row[0] in (23, 24)]  # no augmentation wrapped; ImageNet statistics
