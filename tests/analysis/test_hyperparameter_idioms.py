@@ -333,3 +333,18 @@ def test_a_project_wrapper_applies_a_known_augmentation_with_a_probability() -> 
     assert (20, "aug.apply_p", "0.3") in found and (22, "aug.apply_p", "0.2") in found
     assert (22, "aug.blur_sigma", "(1.0, 2.0)") in found
     assert not [row for row in found if row[0] in (23, 24)]  # no augmentation wrapped; ImageNet statistics
+
+
+def test_project_schedules_training_length_in_updates_and_lightning() -> None:
+    """`LinearSchedule(..., initial_p=1.0)` is a schedule and its numbers are sites; one built
+    from a setting only (`FloatSchedule(clip_range)`) is not; `1 - t / nupdates` anneals over
+    the training; Lightning's `max_epochs` (read from `EPOCHS`, so at the constant) and
+    `accumulate_grad_batches` are sites, its devices and its switches are not."""
+    assert [row[:5] for row in sites((FIXTURES / "project_schedules.py").read_text())] == [
+        (7, "epochs", "1000", 1000.0, "literal"),
+        (10, "training_steps", "100", 100.0, "config"),
+        (11, "exploration.schedule", "LinearSchedule", None, "literal"),
+        (13, "exploration.initial_p", "1.0", 1.0, "literal"),
+        (18, "schedule.linear", "1.0 - (update - 1.0) / nupdates", None, "literal"),
+        (23, "accumulate_grad_batches", "4", 4.0, "literal"),
+    ]

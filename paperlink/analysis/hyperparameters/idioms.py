@@ -104,6 +104,8 @@ def call_sites(
         return _init_method_sites(code, resolver, call, scope, statement)
     if api_for(qualified) is None and is_project_optimizer(_last(call.func)):
         return _project_optimizer_sites(code, resolver, call, scope, statement)
+    if api_for(qualified) is None and is_project_schedule(_last(call.func)):
+        return _project_schedule_sites(code, resolver, call, scope, statement)
     return (
         _sampling_sites(code, resolver, call, scope, statement)
         + _wrapped_augmentation_sites(code, resolver, call, scope, statement)
@@ -139,6 +141,40 @@ _OPTIMIZER_KEYWORDS = frozenset({"lr", "learning_rate", "betas", "eps", "epsilon
 @functools.lru_cache(maxsize=4096)  # asked for every called name of a hot line
 def is_project_optimizer(name: str) -> bool:
     return bool(_PROJECT_OPTIMIZER.match(name)) and name != "Optimizer"
+
+
+_PROJECT_SCHEDULE = re.compile(r"\w*Schedule(?:r)?$")
+
+
+@functools.lru_cache(maxsize=4096)
+def is_project_schedule(name: str) -> bool:
+    """``LinearSchedule(schedule_timesteps, initial_p=1.0, final_p=0.02)``: a project's schedule
+    class (torch's and optax's are in the tables)."""
+    return bool(_PROJECT_SCHEDULE.match(name)) and name[:1].isupper()
+
+
+def _project_schedule_sites(
+    code: CodeModule, resolver: Resolver, call: ast.Call, scope: ast.AST, statement: ast.stmt
+) -> list[Site]:
+    """A schedule built from the project's class is a site (as ``LambdaLR`` is), named after
+    what it is assigned to (``exploration``), and so is each number it is given. One built
+    from settings only (``FloatSchedule(self.clip_range)``) reads them: their sites are where
+    they are set."""
+    arguments = [*call.args, *(k.value for k in call.keywords)]
+    if all(isinstance(argument, (ast.Name, ast.Attribute)) for argument in arguments):
+        return []
+    target = statement.targets[0] if isinstance(statement, ast.Assign) and len(statement.targets) == 1 else None
+    owner = _last(target) if target is not None else ""
+    prefix = owner if owner else "schedule"
+    name = prefix if "schedule" in prefix.lower() else f"{prefix}.schedule"
+    sites = [_site(code, name, _written(code, call.func), call.func, statement, SiteKind.SCHEDULER)]
+    for keyword in call.keywords:
+        if keyword.arg is not None and python_number(keyword.value) is not None:
+            value = resolver.value(keyword.value, scope)
+            sites.append(
+                _site(code, f"{prefix}.{keyword.arg}", value, keyword.value, statement, SiteKind.SCHEDULER, keyword.arg)
+            )
+    return sites
 
 
 def _project_optimizer_sites(

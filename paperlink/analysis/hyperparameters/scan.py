@@ -169,6 +169,7 @@ def _scan_expression(
         if isinstance(inner, ast.Call) and (
             _last_name(inner.func) in wanted
             or idioms.is_project_optimizer(_last_name(inner.func))
+            or idioms.is_project_schedule(_last_name(inner.func))
             or any(k.arg is not None and is_known_setting(k.arg) for k in inner.keywords)
         ):
             found.calls.append((inner, scope, statement))
@@ -202,7 +203,7 @@ def _hot_lines(code: CodeModule) -> set[int]:
         called = _CALLED.findall(line) if "(" in line else []
         if (
             not wanted.isdisjoint(called)
-            or any(idioms.is_project_optimizer(name) for name in called)
+            or any(idioms.is_project_optimizer(name) or idioms.is_project_schedule(name) for name in called)
             or "1" in line
             and _ONE_MINUS.search(line)
         ):

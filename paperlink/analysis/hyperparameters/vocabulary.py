@@ -247,6 +247,22 @@ _THIRD_PARTY: tuple[tuple[str, str, tuple[str, ...], dict[str, str]], ...] = (
         },
     ),
     ("torchvision.transforms.RandomErasing", "augmentation", ("p",), {"p": "aug.erasing_p"}),
+    # PyTorch Lightning's Trainer (https://lightning.ai/docs/pytorch/stable/common/trainer.html):
+    # the training length, gradient clipping and accumulation it runs with
+    *(
+        (
+            f"{module}.Trainer",
+            "data",
+            (),
+            {
+                "max_epochs": "epochs",
+                "max_steps": "training_steps",
+                "gradient_clip_val": "max_grad_norm",
+                "accumulate_grad_batches": "accumulate_grad_batches",
+            },
+        )
+        for module in ("pytorch_lightning", "lightning.pytorch", "lightning")
+    ),
     (
         "torchvision.transforms.GaussianBlur",
         "augmentation",
@@ -317,7 +333,7 @@ _CONFIG_NAMES = {
     "warmup_steps": "warmup warmup_steps num_warmup_steps warmup_iters",
     "warmup_epochs": "warmup_epochs warmup_epoch",
     "training_steps": "total_steps total_timesteps max_steps train_steps training_steps num_iterations"
-    " max_iter max_iters iterations n_iter train_num_steps",
+    " max_iter max_iters iterations n_iter train_num_steps num_updates nupdates total_updates",
     "label_smoothing": "label_smoothing smoothing",
     "temperature": "temperature temp",
     "max_grad_norm": "max_grad_norm clip_grad grad_clip clip_grad_norm gradient_clip_val clip_norm max_norm grad_norm_clip"
