@@ -348,3 +348,16 @@ def test_project_schedules_training_length_in_updates_and_lightning() -> None:
         (18, "schedule.linear", "1.0 - (update - 1.0) / nupdates", None, "literal"),
         (23, "accumulate_grad_batches", "4", 4.0, "literal"),
     ]
+
+
+def test_a_script_builds_its_learner_with_numbers_by_keyword() -> None:
+    """At a script's top level, the numbers passed by keyword to a project class are settings
+    (kind config: listed, not flagged); `num_classes`, a string, a switch and a library's class
+    (`np.random.RandomState(seed=0)`, `torch.Tensor(size=3)`) are not."""
+    assert [row[:5] + (row[6],) for row in sites((FIXTURES / "script_keywords.py").read_text())] == [
+        (10, "depth", "50", 50.0, "literal", "config"),
+        (22, "image_size", "256", 256.0, "literal", "config"),
+        (24, "projection_size", "256", 256.0, "literal", "config"),
+        (25, "projection_hidden_size", "4096", 4096.0, "literal", "config"),
+        (26, "moving_average_decay", "0.99", 0.99, "literal", "config"),
+    ]

@@ -106,11 +106,54 @@ def call_sites(
         return _project_optimizer_sites(code, resolver, call, scope, statement)
     if api_for(qualified) is None and is_project_schedule(_last(call.func)):
         return _project_schedule_sites(code, resolver, call, scope, statement)
+    if scope is code.tree and configures_by_keyword(statement):
+        return _script_keyword_sites(code, resolver, call, qualified, scope, statement)
     return (
         _sampling_sites(code, resolver, call, scope, statement)
         + _wrapped_augmentation_sites(code, resolver, call, scope, statement)
         + _named_argument_sites(code, resolver, call, scope, statement)
     )
+
+
+# libraries whose classes a script may build with numbers that are not the method's settings
+_LIBRARIES = frozenset(
+    "torch numpy jax flax tensorflow keras gym gymnasium sklearn transformers timm torchvision optax pandas PIL"
+    " matplotlib argparse logging collections".split()
+)
+
+
+def configures_by_keyword(statement: ast.stmt) -> bool:
+    """``model = SelfSupervisedLearner(resnet, projection_size=256, moving_average_decay=0.99)``
+    at a script's top level (``if __name__ == "__main__":`` included): a class of the project
+    built with numbers by keyword. Cheap: the statement's own value, no walk."""
+    value = getattr(statement, "value", None)
+    return (
+        isinstance(statement, (ast.Assign, ast.Expr))
+        and isinstance(value, ast.Call)
+        and _last(value.func)[:1].isupper()
+        and any(k.arg is not None and _is_number(k.value) for k in value.keywords)
+    )
+
+
+def _is_number(node: ast.expr) -> bool:
+    return python_number(node) is not None and not (isinstance(node, ast.Constant) and isinstance(node.value, bool))
+
+
+def _script_keyword_sites(
+    code: CodeModule, resolver: Resolver, call: ast.Call, qualified: str | None, scope: ast.AST, statement: ast.stmt
+) -> list[Site]:
+    """The numbers a script passes by keyword when it builds the project's model or learner:
+    the settings of its run, listed (configurable by editing the script, so never PL401)."""
+    if qualified is not None and qualified.split(".", 1)[0] in _LIBRARIES:
+        return []
+    sites = []
+    for keyword in call.keywords:
+        name = config_name(keyword.arg) if keyword.arg is not None else None
+        if name is None or not _is_number(keyword.value):
+            continue
+        value = resolver.value(keyword.value, scope)
+        sites.append(_site(code, name, value, keyword.value, statement, SiteKind.CONFIG, label=keyword.arg or ""))
+    return sites
 
 
 def _named_argument_sites(

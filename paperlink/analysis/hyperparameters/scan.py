@@ -128,6 +128,8 @@ def _walk(code: CodeModule) -> _Walk:
         for statement in statements:
             _note_statement(code, found, statement, scope)
             note(found.noted, statement, scope, code.tree)
+            if scope is code.tree and idioms.configures_by_keyword(statement):
+                found.calls.append((statement.value, scope, statement))  # type: ignore[attr-defined]
             inner = statement if isinstance(statement, (*FUNCTIONS, ast.ClassDef)) else scope
             for name, value in ast.iter_fields(statement):
                 if isinstance(value, list) and value and isinstance(value[0], ast.stmt):

@@ -238,7 +238,12 @@ def _conflicts(placed: Sequence[Placed], reads: Mapping[str, frozenset[str]], pr
     for entry in sorted(placed, key=lambda e: e.site.span):
         site = entry.site
         # a function's default is not the run's configuration: callers pass other values on purpose
-        if site.kind in (SiteKind.CONFIG, SiteKind.CONFIG_FILE) and site.numeric is not None and site.api != SIGNATURE:
+        if (
+            site.kind in (SiteKind.CONFIG, SiteKind.CONFIG_FILE)
+            and site.source is Source.CONFIG  # not a number a script passes by keyword
+            and site.numeric is not None
+            and site.api != SIGNATURE
+        ):
             configured.setdefault((site.span.path, entry.name), entry)
     found = []
     for entry in placed:
