@@ -361,3 +361,15 @@ def test_a_script_builds_its_learner_with_numbers_by_keyword() -> None:
         (25, "projection_hidden_size", "4096", 4096.0, "literal", "config"),
         (26, "moving_average_decay", "0.99", 0.99, "literal", "config"),
     ]
+
+
+def test_schedule_builders_linear_decay_by_progress_and_loss_weight_dicts() -> None:
+    """A function building a learning-rate schedule lists its defaults; `(1.0 - progress)` in a
+    learning rate is a linear decay; a dict of `loss_*` weights gives each its weight (a read
+    of the configuration and a dict of other values are no sites; a weight of 1 is not flagged)."""
+    assert [row[:5] + (row[6],) for row in sites((FIXTURES / "schedule_builders.py").read_text())] == [
+        (6, "linear_end", "1e-5", 1e-5, "config", "config"),
+        (11, "lr_schedule.linear", "1.0 - progress", None, "literal", "scheduler"),
+        (18, "loss_weight.ce", "1", 1.0, "literal", "loss_term"),
+        (18, "loss_weight.giou", "2", 2.0, "literal", "loss_term"),
+    ]

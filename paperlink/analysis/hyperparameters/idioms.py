@@ -414,6 +414,10 @@ def wants(code: CodeModule, statement: ast.stmt) -> bool:
         or "entropy" in text
         or "*" in text
         and _TIMES.search(text) is not None
+        or "progress" in text
+        or "frac" in text
+        or "{" in text
+        and "loss" in text
     )
 
 
@@ -432,6 +436,7 @@ def statement_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, s
             sites.extend(_stability_sites(code, node, statement))
         elif isinstance(node, ast.Dict):
             sites.extend(_group_sites(code, node, statement))
+            sites.extend(_loss_weight_sites(code, node, statement))
         elif isinstance(node, ast.Call):
             sites.extend(_width_sites(code, resolver, node, scope, statement))
     if isinstance(statement, ast.AugAssign) and isinstance(statement.op, ast.Mult):
@@ -476,6 +481,23 @@ def _stability_sites(code: CodeModule, node: ast.BinOp, statement: ast.stmt) -> 
             name = f"{subject}_norm.eps" if subject else "norm.eps"
             return [_site(code, name, _numeric(number, text_of(code, epsilon)), epsilon, statement, SiteKind.STABILITY)]
     return []
+
+
+def _loss_weight_sites(code: CodeModule, node: ast.Dict, statement: ast.stmt) -> list[Site]:
+    """``weight_dict = {"loss_ce": 1, "loss_bbox": 5}`` (DETR's criterion): the weight of each
+    loss term by its name; a weight read from the configuration is a read."""
+    keys = [k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else "" for k in node.keys]
+    if len(keys) < 2 or not all(key.startswith("loss") for key in keys):
+        return []
+    sites = []
+    for key, value in zip(keys, node.values):
+        number = python_number(value)
+        if number is not None:
+            name = f"loss_weight.{key.removeprefix('loss').strip('_') or 'loss'}"
+            sites.append(
+                _site(code, name, _numeric(number, text_of(code, value)), value, statement, SiteKind.LOSS_TERM)
+            )
+    return sites
 
 
 def _target_entropy(code: CodeModule, statement: ast.Assign) -> list[Site]:
@@ -566,7 +588,15 @@ def _formula_sites(code: CodeModule, node: ast.BinOp, statement: ast.stmt, lr: b
         return [_site(code, f"{schedule}.linear", _written(code, node), node, statement, SiteKind.SCHEDULER)]
     if isinstance(node.op, ast.Sub) and python_number(node.left) == 1.0 and _over_training(node.right):
         return [_site(code, f"{schedule}.linear", _written(code, node), node, statement, SiteKind.SCHEDULER)]
+    if isinstance(node.op, ast.Sub) and python_number(node.left) == 1.0 and lr and _progress(node.right):
+        # `lr = end + (lr - end) * (1.0 - progress)`: a linear decay of the learning rate
+        return [_site(code, "lr_schedule.linear", _written(code, node), node, statement, SiteKind.SCHEDULER)]
     return []
+
+
+def _progress(node: ast.AST) -> bool:
+    """A name for the fraction of training done: ``progress``, ``frac``, ``train_frac``."""
+    return any(word in _last(node).lower() for word in ("progress", "frac"))
 
 
 def _half_cosine(node: ast.BinOp) -> bool:

@@ -19,6 +19,7 @@ default is a site when
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -36,6 +37,9 @@ API = "signature"
 # choice of the method whatever function holds it.
 _STABILITY = frozenset({"eps", "epsilon"})
 _MODULE_BASES = frozenset({"torch.nn.Module", "torch.nn.modules.module.Module"})
+_SCHEDULE_BUILDER = re.compile(
+    r"(?:^|_)(?:lr|learning_rate)_(?:schedule|scheduler|lambda)|^(?:get|make|create)_\w*schedule"
+)
 _FLAX_MODULES = frozenset({"flax.linen.Module", "flax.linen.module.Module"})
 
 
@@ -126,7 +130,10 @@ def signature_sites(found: Parameters, used: Iterable[Span | None]) -> list[Site
     for key, mine in found.by_function.items():
         qualified = [p for p in mine.values() if p.known or p.site.span in read]
         algorithm = len(qualified) >= 2
-        holds = algorithm or key in found.module_inits
+        function = found.functions.get(key)
+        # `def create_learning_rate_schedule(total_steps, base, warmup_steps, linear_end=1e-5)`
+        schedule = function is not None and bool(_SCHEDULE_BUILDER.search(function.name.lower()))
+        holds = algorithm or key in found.module_inits or schedule
         for p in mine.values():
             if p.site.value == "None":
                 # `None` says nothing on its own; in a module's signature it mostly means "derived

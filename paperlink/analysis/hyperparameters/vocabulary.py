@@ -429,6 +429,8 @@ _NEUTRAL = {
 
 
 def is_neutral(name: str, value: float) -> bool:
+    if name.startswith("loss_weight.") and value in (0.0, 1.0):
+        return True  # a term left out or added as it is
     return value in _NEUTRAL.get(name, ())
 
 
