@@ -373,3 +373,13 @@ def test_schedule_builders_linear_decay_by_progress_and_loss_weight_dicts() -> N
         (18, "loss_weight.ce", "1", 1.0, "literal", "loss_term"),
         (18, "loss_weight.giou", "2", 2.0, "literal", "loss_term"),
     ]
+
+
+def test_an_average_class_decay_and_a_regulariser_added_to_the_gradient() -> None:
+    """`decay` of an EMA class is its decay; `param.grad.data += strength * grad` weights a
+    regulariser (the read of `strength` leads to its default); a mask is not a weight."""
+    assert [row[:5] for row in sites((FIXTURES / "hand_written_updates.py").read_text())] == [
+        (7, "ema_decay", "0.9999", 0.9999, "config"),
+        (11, "strength", "1e-4", 1e-4, "config"),
+        (16, "strength", "1e-4", 1e-4, "config"),
+    ]

@@ -219,7 +219,7 @@ def _note_statement(code: CodeModule, found: _Walk, node: ast.stmt, scope: ast.A
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         if len(targets) == 1 and "loss" in _last_name(targets[0]).lower():
             found.loss_terms.append((node, scope))
-    elif isinstance(node, ast.AugAssign) and "loss" in _last_name(node.target).lower():
+    elif isinstance(node, ast.AugAssign) and ("loss" in _last_name(node.target).lower() or _is_gradient(node.target)):
         found.loss_terms.append((node, scope))
     elif isinstance(node, ast.Return) and isinstance(scope, FUNCTIONS) and "loss" in scope.name.lower():
         found.loss_terms.append((node, scope))
@@ -236,6 +236,13 @@ def _note_statement(code: CodeModule, found: _Walk, node: ast.stmt, scope: ast.A
         and "*" in code.lines[node.test.lineno - 1]
     ):
         found.idiom_statements.append((node, scope))
+
+
+def _is_gradient(target: ast.AST) -> bool:
+    """``param.grad`` or ``param.grad.data``: what a regulariser written by hand adds to."""
+    while isinstance(target, ast.Attribute) and target.attr == "data":
+        target = target.value
+    return isinstance(target, ast.Attribute) and target.attr == "grad"
 
 
 def _last_name(node: ast.AST) -> str:
@@ -520,6 +527,8 @@ def _loss_term_sites(
     terms = _terms(statement.value)
     if len(terms) < 2 and not isinstance(statement, ast.AugAssign):
         return idioms.scaled_loss_sites(code, statement.value, statement, scope)  # `0.5 * mse`, `(real + fake) / 2`
+    if isinstance(statement, ast.AugAssign) and _is_gradient(statement.target):
+        return _gradient_term_sites(code, resolver, statement, scope)
     sites = []
     for term in terms:
         named = idioms.named_weight_sites(code, resolver, term, scope, statement)  # `lambda_gp * penalty`
@@ -547,6 +556,25 @@ def _loss_term_sites(
             )
         )
     return sites
+
+
+def _gradient_term_sites(code: CodeModule, resolver: Resolver, statement: ast.AugAssign, scope: ast.AST) -> list[Site]:
+    """``param.grad.data += strength * grad``: a regulariser added to the gradient by hand (BigGAN's
+    orthogonal regularisation); its strength is a loss weight, named as the code names it."""
+    term = statement.value
+    if not (isinstance(term, ast.BinOp) and isinstance(term.op, ast.Mult)):
+        return []
+    for coefficient in (term.left, term.right):
+        value = resolver.value(coefficient, scope)
+        named = _last_name(coefficient)
+        if value.numeric is None or abs(value.numeric) in (0.0, 1.0):
+            continue  # a tensor (`mask * grad`), an identity
+        if python_number(coefficient) is not None or named and config_name(named) is not None:
+            name = config_name(named) if named else "loss_weight.gradient"
+            return [
+                _site(code, name or "loss_weight.gradient", value, coefficient, None, "", statement, SiteKind.LOSS_TERM)
+            ]
+    return []
 
 
 def _coefficient(resolver: Resolver, term: ast.AST, scope: ast.AST) -> tuple[ast.AST, ast.AST] | None:

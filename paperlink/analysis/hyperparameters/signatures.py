@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from paperlink.analysis.hyperparameters.declarations import text_of
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
@@ -37,6 +37,8 @@ API = "signature"
 # choice of the method whatever function holds it.
 _STABILITY = frozenset({"eps", "epsilon"})
 _MODULE_BASES = frozenset({"torch.nn.Module", "torch.nn.modules.module.Module"})
+_DECAYS = frozenset({"decay", "beta", "momentum", "rate", "alpha"})
+_AVERAGE = re.compile(r"(?:^|[^a-z])ema|moving_?average|polyak|averag")
 _SCHEDULE_BUILDER = re.compile(
     r"(?:^|_)(?:lr|learning_rate)_(?:schedule|scheduler|lambda)|^(?:get|make|create)_\w*schedule"
 )
@@ -237,4 +239,8 @@ def _parameter(
         anchors=anchors,
         scope=scope if numeric is None else "",
     )
-    return _Parameter(site, known=is_known_setting(argument.arg) or argument.arg.lower() in _STABILITY)
+    # `class ema: def __init__(self, source, target, decay=0.9999)`: an average's decay
+    averaging = argument.arg.lower() in _DECAYS and bool(_AVERAGE.search(scope.lower()))
+    if averaging:
+        site = replace(site, name="ema_decay")
+    return _Parameter(site, known=is_known_setting(argument.arg) or argument.arg.lower() in _STABILITY or averaging)
