@@ -241,3 +241,145 @@ def test_an_annealing_step_to_one_and_its_look_alikes() -> None:
             "scheduler",
         ),
     ]
+
+
+def test_flax_module_fields_and_jax_initializers() -> None:
+    """A flax module's fields are its constructor's settings (`dtype`, `None` and a callable are
+    not); `normal(stddev=...)` and `constant(...)` are init scales, `zeros` and `xavier_uniform()`
+    state no number; `constant(self.head_bias_init)` reads the field, which is the site."""
+    found = sites((FIXTURES / "flax_module.py").read_text())
+    assert [row[:5] for row in found] == [
+        (14, "dropout", "0.1", 0.1, "config"),
+        (16, "init.std", "1e-6", 1e-6, "literal"),
+        (27, "classifier", '"token"', None, "config"),
+        (28, "head_bias_init", "0.0", 0.0, "config"),
+        (39, "max_grad_norm", "1.0", 1.0, "literal"),
+        (39, "learning_rate", "schedule", None, "config"),
+        (39, "momentum", "0.9", 0.9, "literal"),
+    ]
+
+
+def test_ml_collections_configs_and_presets_of_config_dicts() -> None:
+    """`config.x = v` in `get_config()`, and presets built as nested `ConfigDict({...})`; a
+    `None` is listed where it stands for a number (`total_steps`), not for an object filled in
+    later (`model`, a data folder); evaluation batches, shuffle buffers and intervals are not."""
+    found = sites((FIXTURES / "config_dict.py").read_text())
+    assert [row[:3] for row in found] == [
+        (10, "training_steps", "None"),
+        (11, "max_grad_norm", "1.0"),
+        (12, "batch_size", "512"),
+        (16, "learning_rate", "0.03"),
+        (17, "decay_type", '"cosine"'),
+        (18, "warmup_steps", "500"),
+        (24, "training_steps", "10_000"),
+        (24, "crop", "384"),
+        (25, "training_steps", "20_000"),
+        (25, "crop", "384"),
+    ]
+
+
+def test_keywords_spread_from_a_local_dict_leave_the_rest_at_their_defaults() -> None:
+    found = sites("""
+        import torch
+        def configure(groups, lr, use_fused):
+            extra_args = dict(fused=True) if use_fused else dict()
+            optimizer = torch.optim.AdamW(groups, lr=lr, **extra_args)
+            other = torch.optim.AdamW(groups, lr=lr, **kwargs)
+    """)
+    assert [(line, name, source) for line, name, _, _, source, _, _ in found if source == "default"] == [
+        (5, "adam.beta1", "default"),
+        (5, "adam.beta2", "default"),
+        (5, "adam.eps", "default"),
+        (5, "weight_decay", "default"),
+    ]  # line 6 may pass anything through **kwargs
+
+
+def test_project_optimizers_constants_model_builders_and_optimizer_choices() -> None:
+    """`utils.Adam16(...)` and `MpiAdamOptimizer(...)` are read as Adams (a call without a learning
+    rate is not a construction); `LR = 3e-4` read by `lr=LR` is a site where it is written; a
+    function returning a torch module lists its widths; `optimizer_klass=torch.optim.Adam` is a
+    choice of the method."""
+    found = [row[:5] for row in sites((FIXTURES / "project_optimizers.py").read_text()) if row[4] != "default"]
+    assert found == [
+        (9, "batch_size", "32", 32.0, "literal"),  # at `BATCH_SIZE = 32`, not at the loader reading it
+        (10, "learning_rate", "3e-4", 3e-4, "literal"),
+        (15, "learning_rate", "lr", None, "config"),
+        (15, "adam.beta1", "beta1", None, "config"),
+        (15, "adam.beta2", "beta2", None, "config"),
+        (15, "weight_decay", "0", 0.0, "literal"),
+        (15, "adam.eps", "1e-6", 1e-6, "literal"),
+        (20, "learning_rate", "learning_rate", None, "config"),
+        (20, "adam.eps", "1e-5", 1e-5, "literal"),  # `epsilon=` of an Adam
+        (27, "hidden_size", "4096", 4096.0, "config"),
+        (32, "batch_size", "16", 16.0, "config"),
+        (32, "learning_rate", "3e-4", 3e-4, "config"),
+        (32, "optimizer_klass", "torch.optim.Adam", None, "config"),
+    ]
+
+
+def test_ppo_margins_and_standardisation_epsilons() -> None:
+    """`1.5 * target_kl` in a test is a margin; `x / (x.std() + 1e-8)` an epsilon; `+ 1` in a
+    denominator and `2 * n_minibatch` (not a hyperparameter's name) are not sites."""
+    assert [row[:5] + (row[6],) for row in sites((FIXTURES / "ppo_details.py").read_text())] == [
+        (8, "target_kl", "0.01", 0.01, "config", "config"),
+        (9, "advantages_norm.eps", "1e-8", 1e-8, "literal", "stability"),
+        (10, "returns_norm.eps", "1e-5", 1e-5, "literal", "stability"),
+        (13, "target_kl.margin", "1.5", 1.5, "literal", "loss"),
+    ]
+
+
+def test_a_project_wrapper_applies_a_known_augmentation_with_a_probability() -> None:
+    found = [row[:3] for row in sites((FIXTURES / "augmentation_wrappers.py").read_text())]
+    assert (20, "aug.apply_p", "0.3") in found and (22, "aug.apply_p", "0.2") in found
+    assert (22, "aug.blur_sigma", "(1.0, 2.0)") in found
+    assert not [row for row in found if row[0] in (23, 24)]  # no augmentation wrapped; ImageNet statistics
+
+
+def test_project_schedules_training_length_in_updates_and_lightning() -> None:
+    """`LinearSchedule(..., initial_p=1.0)` is a schedule and its numbers are sites; one built
+    from a setting only (`FloatSchedule(clip_range)`) is not; `1 - t / nupdates` anneals over
+    the training; Lightning's `max_epochs` (read from `EPOCHS`, so at the constant) and
+    `accumulate_grad_batches` are sites, its devices and its switches are not."""
+    assert [row[:5] for row in sites((FIXTURES / "project_schedules.py").read_text())] == [
+        (7, "epochs", "1000", 1000.0, "literal"),
+        (10, "training_steps", "100", 100.0, "config"),
+        (11, "exploration.schedule", "LinearSchedule", None, "literal"),
+        (13, "exploration.initial_p", "1.0", 1.0, "literal"),
+        (18, "schedule.linear", "1.0 - (update - 1.0) / nupdates", None, "literal"),
+        (23, "accumulate_grad_batches", "4", 4.0, "literal"),
+    ]
+
+
+def test_a_script_builds_its_learner_with_numbers_by_keyword() -> None:
+    """At a script's top level, the numbers passed by keyword to a project class are settings
+    (kind config: listed, not flagged); `num_classes`, a string, a switch and a library's class
+    (`np.random.RandomState(seed=0)`, `torch.Tensor(size=3)`) are not."""
+    assert [row[:5] + (row[6],) for row in sites((FIXTURES / "script_keywords.py").read_text())] == [
+        (10, "depth", "50", 50.0, "literal", "config"),
+        (22, "image_size", "256", 256.0, "literal", "config"),
+        (24, "projection_size", "256", 256.0, "literal", "config"),
+        (25, "projection_hidden_size", "4096", 4096.0, "literal", "config"),
+        (26, "moving_average_decay", "0.99", 0.99, "literal", "config"),
+    ]
+
+
+def test_schedule_builders_linear_decay_by_progress_and_loss_weight_dicts() -> None:
+    """A function building a learning-rate schedule lists its defaults; `(1.0 - progress)` in a
+    learning rate is a linear decay; a dict of `loss_*` weights gives each its weight (a read
+    of the configuration and a dict of other values are no sites; a weight of 1 is not flagged)."""
+    assert [row[:5] + (row[6],) for row in sites((FIXTURES / "schedule_builders.py").read_text())] == [
+        (6, "linear_end", "1e-5", 1e-5, "config", "config"),
+        (11, "lr_schedule.linear", "1.0 - progress", None, "literal", "scheduler"),
+        (18, "loss_weight.ce", "1", 1.0, "literal", "loss_term"),
+        (18, "loss_weight.giou", "2", 2.0, "literal", "loss_term"),
+    ]
+
+
+def test_an_average_class_decay_and_a_regulariser_added_to_the_gradient() -> None:
+    """`decay` of an EMA class is its decay; `param.grad.data += strength * grad` weights a
+    regulariser (the read of `strength` leads to its default); a mask is not a weight."""
+    assert [row[:5] for row in sites((FIXTURES / "hand_written_updates.py").read_text())] == [
+        (7, "ema_decay", "0.9999", 0.9999, "config"),
+        (11, "strength", "1e-4", 1e-4, "config"),
+        (16, "strength", "1e-4", 1e-4, "config"),
+    ]

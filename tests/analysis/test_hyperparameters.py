@@ -79,8 +79,8 @@ def test_names_follow_single_assignments_and_parameter_defaults() -> None:
                 self.norm = nn.LayerNorm(dim, eps=eps)
                 self.act = nn.LeakyReLU(slope)
     """) == [
+        (3, "dropout", "0.3", 0.3, "literal", False),  # where the number is written, not where `rate` is read
         (5, "eps", "1e-6", 1e-6, "config", True),  # a default of an nn.Module's signature
-        (7, "dropout", "0.3", 0.3, "literal", False),
         (8, "ln.eps", "1e-6", 1e-6, "config", True),
         (9, "leaky_relu.negative_slope", "slope", None, "config", True),
     ]
@@ -399,7 +399,7 @@ def test_a_script_block_is_configuration_only_where_something_overrides_it() -> 
         (7, "max_grad_norm", "1.0", 1.0, "config", True),
         (11, "max_grad_norm", "1.0", 1.0, "config", True),
     ]
-    assert sites(block.format(override="")) == [(11, "max_grad_norm", "1.0", 1.0, "literal", False)]
+    assert sites(block.format(override="")) == [(7, "max_grad_norm", "1.0", 1.0, "literal", False)]
 
 
 def test_argparse_switches_method_choices_and_computed_placeholders() -> None:
@@ -432,6 +432,44 @@ def test_argparse_switches_method_choices_and_computed_placeholders() -> None:
     ]
 
 
+def test_method_choices_by_name_and_run_settings_that_are_not_hyperparameters() -> None:
+    """Strings naming the nonlinearity, the normalisation, the initialisation, the weight
+    parameterisation or the schedule are choices of the method; how data is fed (`--shuffle`,
+    `drop_last`), the machine (`--parallel`, mixed precision) and what only evaluation or a
+    sampling script reads are not hyperparameters."""
+    assert sites("""
+        import argparse
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--G_nl", type=str, default="relu")
+        parser.add_argument("--norm_style", type=str, default="bn")
+        parser.add_argument("--G_init", type=str, default="ortho")
+        parser.add_argument("--G_param", type=str, default="SN")
+        parser.add_argument("--decay_type", type=str, default="cosine")
+        parser.add_argument("--position_embedding", default="sine", choices=("sine", "learned"))
+        parser.add_argument("--which_best", type=str, default="IS")
+        parser.add_argument("--shuffle", action="store_true", default=False)
+        parser.add_argument("--use_multiepoch_sampler", action="store_true", default=False)
+        parser.add_argument("--parallel", action="store_true", default=False)
+        parser.add_argument("--G_mixed_precision", action="store_true", default=False)
+        parser.add_argument("--no_fid", action="store_true", default=False)
+        parser.add_argument("--num_inception_images", type=int, default=50000)
+        parser.add_argument("--sample_sheets", action="store_true", default=False)
+        parser.add_argument("--batch_eval", type=int, default=512)
+        parser.add_argument("--G_lr", type=float, default=5e-5)
+        def get_data_loaders(dataset, batch_size=64, num_workers=8, shuffle=True, drop_last=True, start_itr=0):
+            pass
+    """) == [
+        (4, "g_nl", '"relu"', None, "config", True),
+        (5, "norm_style", '"bn"', None, "config", True),
+        (6, "g_init", '"ortho"', None, "config", True),
+        (7, "g_param", '"SN"', None, "config", True),
+        (8, "decay_type", '"cosine"', None, "config", True),
+        (9, "position_embedding", '"sine"', None, "config", True),
+        (19, "g_lr", "5e-5", 5e-5, "config", True),
+        (20, "batch_size", "64", 64.0, "config", True),
+    ]
+
+
 def test_the_table_lists_layer_defaults_only_where_the_paper_states_them(tmp_path: Path) -> None:
     (tmp_path / "model.py").write_text(
         "import torch\nfrom torch import nn\n"
@@ -442,6 +480,38 @@ def test_the_table_lists_layer_defaults_only_where_the_paper_states_them(tmp_pat
     names = {row["name"] for row in report.sections["hyperparameters"]}
     assert {"adam.eps", "adam.beta1", "learning_rate"} <= names
     assert not names & {"bn.eps", "bn_momentum"}
+
+
+def test_the_table_lists_a_read_setting_where_it_is_written(tmp_path: Path) -> None:
+    """`Adam(params, lr=args.lr)` reads the flag: the flag is the site, listed once; a read the
+    file cannot follow (`self.max_grad_norm` set elsewhere) is no site of its own."""
+    (tmp_path / "train.py").write_text(
+        textwrap.dedent("""\
+            import argparse
+            import torch
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--lr", type=float, default=3e-4)
+            args = parser.parse_args()
+            def make(model, batch_size=64, decay=0.99):
+                opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+                loader = torch.utils.data.DataLoader(data, batch_size=batch_size)
+                for p, q in zip(model.parameters(), target.parameters()):
+                    q.data.copy_(decay * q.data + (1 - decay) * p.data)
+                return opt, loader
+            class Agent:
+                def step(self, model):
+                    torch.nn.utils.clip_grad_norm_(model.parameters(), self.max_grad_norm)
+        """)
+    )
+    report = check(load_config(None, tmp_path), [tmp_path], select=list(HYPERPARAMETERS.codes))
+    lines = {
+        row["name"]: sorted((c["span"]["line"], c["api"], c["source"]) for c in row["code"])
+        for row in report.sections["hyperparameters"]
+    }
+    assert lines["learning_rate"] == [(4, "argparse", "config")]  # not line 7, which reads it
+    assert lines["batch_size"] == [(6, "signature", "config")]  # the default, not the loader reading it
+    assert lines["ema_decay"] == [(6, None, "config")]  # the decay's default, not the 1 - decay
+    assert "max_grad_norm" not in lines  # set where this file does not say
 
 
 def test_evaluation_loaders_set_no_hyperparameter() -> None:

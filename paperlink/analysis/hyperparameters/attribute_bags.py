@@ -25,7 +25,7 @@ import re
 from paperlink.analysis.hyperparameters.declarations import CONFIG_BASES, Scopes, text_of
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.settings import Noted, is_setting, number
-from paperlink.analysis.hyperparameters.vocabulary import config_name
+from paperlink.analysis.hyperparameters.vocabulary import config_name, is_known_setting
 from paperlink.source.code import CodeModule
 
 __all__ = ["script_settings", "bag_sites", "class_constants", "computed_settings"]
@@ -36,6 +36,7 @@ _BAGS = frozenset(
 _TOO_SHORT = frozenset({"c", "arg", "params"})  # `c`, `params["lr"]`: too common to mean a config by name alone
 _CONFIG_CLASS = re.compile(r"(?:Config|Cfg|HParams|Hparams|Hyperparameters|Hyperparams|Settings|Args)$")
 _CONFIG_SUFFIXES = frozenset({"config", "cfg", "args", "hparams"})  # `model_config`, `config_args`
+_SIZE = re.compile(r"^(?:n|num)_|_(?:size|dim|layers|heads|steps|epochs)$|^(?:depth|width)$")
 _FACTORIES = frozenset({"get_default_config", "get_config", "default_config"})
 
 
@@ -65,16 +66,17 @@ def bag_sites(code: CodeModule, noted: Noted, scopes: Scopes) -> list[Site]:
         if isinstance(statement.value, ast.Call) and _constructs_bag(code, statement.value):
             found.extend(_constructor_sites(code, statement.value, statement, {}))  # `C.model = ConfigDict({...})`
         elif key is not None and statement.value is not None:
-            site = _setting(code, key, statement.value, statement, "config", allow_none=explicit)
+            # `C.n_layer = None`, `config.total_steps = None`: a number the run must give (or derives
+            # unless given); `config.model = None`, `config.pp = None`: an object filled in later
+            allow_none = explicit and (is_known_setting(key) or bool(_SIZE.search(key.lower())))
+            site = _setting(code, key, statement.value, statement, "config", allow_none=allow_none)
             if site is not None:
                 found.append(site)
     for table, statement in noted.presets:
         for preset in table.values:
-            if isinstance(preset, ast.Call):  # checked when noted
-                for keyword in preset.keywords:
-                    if keyword.arg is not None:
-                        site = _setting(code, keyword.arg, keyword.value, statement, "preset", allow_none=False)
-                        found.extend([site] if site is not None else [])
+            for key, value in _preset_pairs(preset):
+                site = _setting(code, key, value, statement, "preset", allow_none=False)
+                found.extend([site] if site is not None else [])
     for by_name in scopes.assignments.values():
         for name, statements in by_name.items():
             for statement in statements:
@@ -84,6 +86,37 @@ def bag_sites(code: CodeModule, noted: Noted, scopes: Scopes) -> list[Site]:
                 elif value is not None and _dict_pairs(value) and _config_named(name):  # `config = {"lr": 1e-3}`
                     found.extend(_pair_sites(code, _dict_pairs(value), statement, allow_none=False))
     return found
+
+
+def _preset_pairs(node: ast.expr, depth: int = 0) -> list[tuple[str, ast.expr]]:
+    """The settings of one preset, ``dict(n_layer=12)`` or ``ConfigDict({"total_steps": 10_000,
+    "pp": ConfigDict({"crop": 384})})``, nested ones included."""
+    if isinstance(node, ast.Call):
+        found = [(k.arg, k.value) for k in node.keywords if k.arg is not None]
+        found += _dict_pairs(node.args[0]) if node.args else []
+    elif isinstance(node, ast.Dict):
+        found = _dict_pairs(node)
+    else:
+        return []
+    pairs = []
+    for key, value in found:
+        if depth < 3 and _is_mapping(value):
+            pairs += _preset_pairs(value, depth + 1)
+        else:
+            pairs.append((key, value))
+    return pairs
+
+
+def _is_mapping(node: ast.expr) -> bool:
+    """``{...}``, ``dict(...)`` or a bag built from a dict (``ConfigDict({...})``)."""
+    if isinstance(node, ast.Dict):
+        return True
+    return isinstance(node, ast.Call) and (
+        bool(node.args)
+        and isinstance(node.args[0], ast.Dict)
+        or isinstance(node.func, ast.Name)
+        and node.func.id == "dict"
+    )
 
 
 def _config_named(name: str) -> bool:

@@ -47,6 +47,7 @@ class Value:
     configurable: bool
     origin: Site | None = None  # the declaration or constant the value was followed to
     anchor: int | None = None  # the line of the statement that wrote the value, when followed
+    written: ast.AST | None = None  # the literal a name was followed to (`LR = 3e-4`): the site is there
 
 
 def value_site(
@@ -67,11 +68,15 @@ def value_site(
     one that wrote the value when it was followed there."""
     anchors = (statement.lineno,) if value.anchor is None else (statement.lineno, value.anchor)
     origin = value.origin.span if value.origin else None
+    # a flag, a field, a parameter read by name: configured elsewhere, not written here
+    read = value.source is Source.CONFIG and (
+        origin is not None or isinstance(node, (ast.Name, ast.Attribute)) and python_number(node) is None
+    )
     return Site(
         name,
         value.text,
         value.numeric,
-        code.span(node),
+        code.span(value.written if value.written is not None else node),
         value.source,
         value.configurable,
         kind,
@@ -82,6 +87,7 @@ def value_site(
         origin_label=origin_label,
         default=default,
         scope=scope,
+        read=read,
     )
 
 
@@ -312,6 +318,8 @@ class Resolver:
             if len(assigned) == 1 and assigned[0].value is not None:  # Scopes.add keeps only assignments with a value
                 followed = self.value(assigned[0].value, owner, depth + 1)
                 if followed.anchor is None:
+                    # `LR = 3e-4` then `lr=LR`: the number is written at the assignment
+                    written = assigned[0].value if followed.source is Source.LITERAL else None
                     followed = Value(
                         followed.text,
                         followed.numeric,
@@ -319,6 +327,7 @@ class Resolver:
                         followed.configurable,
                         followed.origin,
                         assigned[0].lineno,
+                        written,
                     )
                 return followed
             if assigned:

@@ -34,6 +34,7 @@ class SiteKind(enum.Enum):
     LOSS_TERM = "loss_term"  # a coefficient in `loss = a + 0.5 * b`
     INIT = "init"  # an initialisation scale: `normal_(w, std=0.02)`, `bias.zero_()`
     SAMPLING = "sampling"  # a sampling temperature, top-k/top-p, an epsilon-greedy epsilon
+    STABILITY = "stability"  # an epsilon keeping a denominator off zero: `x / (x.std() + 1e-8)`
     CONFIG = "config"  # a declaration: argparse/click flag, dataclass field, OmegaConf key
     CONFIG_FILE = "config_file"  # a key of a YAML/JSON/TOML config file (a Hydra tree composed)
 
@@ -56,6 +57,9 @@ class Site:
     origin_label: str = ""  # the flag or field at ``origin``
     default: float | None = None  # the library's default for this argument, where known
     scope: str = ""  # for a value that is a bare name left symbolic: the definition it is in (``Agent.__init__``)
+    # the value is read here from a setting written elsewhere (``lr=args.lr``, ``lr=self.lr``): the
+    # setting is the site, so the table lists this one where the value is written (``origin``), or not at all
+    read: bool = False
 
 
 @dataclass(frozen=True)

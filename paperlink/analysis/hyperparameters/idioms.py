@@ -21,11 +21,12 @@ canonical name of what it multiplies), never by a number alone: ``view(-1, 784)`
 from __future__ import annotations
 
 import ast
+import functools
 import re
 
 from paperlink.analysis.hyperparameters.declarations import Resolver, Value, text_of, value_site
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
-from paperlink.analysis.hyperparameters.vocabulary import api_for, config_name, optimizer_names
+from paperlink.analysis.hyperparameters.vocabulary import api_for, config_name, is_known_setting, optimizer_names
 from paperlink.numbers import python_number
 from paperlink.source.code import FUNCTIONS, CodeModule
 
@@ -101,7 +102,166 @@ def call_sites(
         return [_site(code, "lr_schedule", _written(code, call.func), call.func, statement, SiteKind.SCHEDULER)]
     if qualified is None and isinstance(call.func, ast.Attribute) and call.func.attr in _INIT_METHODS:
         return _init_method_sites(code, resolver, call, scope, statement)
-    return _sampling_sites(code, resolver, call, scope, statement)
+    if api_for(qualified) is None and is_project_optimizer(_last(call.func)):
+        return _project_optimizer_sites(code, resolver, call, scope, statement)
+    if api_for(qualified) is None and is_project_schedule(_last(call.func)):
+        return _project_schedule_sites(code, resolver, call, scope, statement)
+    if scope is code.tree and configures_by_keyword(statement):
+        return _script_keyword_sites(code, resolver, call, qualified, scope, statement)
+    return (
+        _sampling_sites(code, resolver, call, scope, statement)
+        + _wrapped_augmentation_sites(code, resolver, call, scope, statement)
+        + _named_argument_sites(code, resolver, call, scope, statement)
+    )
+
+
+# libraries whose classes a script may build with numbers that are not the method's settings
+_LIBRARIES = frozenset(
+    "torch numpy jax flax tensorflow keras gym gymnasium sklearn transformers timm torchvision optax pandas PIL"
+    " matplotlib argparse logging collections".split()
+)
+
+
+def configures_by_keyword(statement: ast.stmt) -> bool:
+    """``model = SelfSupervisedLearner(resnet, projection_size=256, moving_average_decay=0.99)``
+    at a script's top level (``if __name__ == "__main__":`` included): a class of the project
+    built with numbers by keyword. Cheap: the statement's own value, no walk."""
+    value = getattr(statement, "value", None)
+    return (
+        isinstance(statement, (ast.Assign, ast.Expr))
+        and isinstance(value, ast.Call)
+        and _last(value.func)[:1].isupper()
+        and any(k.arg is not None and _is_number(k.value) for k in value.keywords)
+    )
+
+
+def _is_number(node: ast.expr) -> bool:
+    return python_number(node) is not None and not (isinstance(node, ast.Constant) and isinstance(node.value, bool))
+
+
+def _script_keyword_sites(
+    code: CodeModule, resolver: Resolver, call: ast.Call, qualified: str | None, scope: ast.AST, statement: ast.stmt
+) -> list[Site]:
+    """The numbers a script passes by keyword when it builds the project's model or learner:
+    the settings of its run, listed (configurable by editing the script, so never PL401)."""
+    if qualified is not None and qualified.split(".", 1)[0] in _LIBRARIES:
+        return []
+    sites = []
+    for keyword in call.keywords:
+        name = config_name(keyword.arg) if keyword.arg is not None else None
+        if name is None or not _is_number(keyword.value):
+            continue
+        value = resolver.value(keyword.value, scope)
+        sites.append(_site(code, name, value, keyword.value, statement, SiteKind.CONFIG, label=keyword.arg or ""))
+    return sites
+
+
+def _named_argument_sites(
+    code: CodeModule, resolver: Resolver, call: ast.Call, scope: ast.AST, statement: ast.stmt
+) -> list[Site]:
+    """``build_train(..., grad_norm_clipping=10)``, ``Trainer(max_epochs=100)``: a number passed
+    by a keyword the vocabulary knows as a hyperparameter, to a call it has no table for."""
+    sites = []
+    for keyword in call.keywords:
+        if keyword.arg is None or keyword.arg in _SAMPLING or not is_known_setting(keyword.arg):
+            continue
+        name = config_name(keyword.arg)
+        if name is None or python_number(keyword.value) is None:
+            continue
+        value = resolver.value(keyword.value, scope)
+        sites.append(_site(code, name, value, keyword.value, statement, SiteKind.CONFIG, label=keyword.arg))
+    return sites
+
+
+# `utils.Adam16(params, lr=..., eps=...)`, `MpiAdamOptimizer(comm, learning_rate=..., epsilon=1e-5)`:
+# a project's optimizer, defined in another file, named as one
+_PROJECT_OPTIMIZER = re.compile(
+    r"(?:Adam|AdamW|SGD|RMSprop|RMSProp|LARS|Lars|LAMB|Lamb|Lion|Adagrad)\w*$|\w+Optimizer$"
+)
+_OPTIMIZER_KEYWORDS = frozenset({"lr", "learning_rate", "betas", "eps", "epsilon", "weight_decay", "momentum"})
+
+
+@functools.lru_cache(maxsize=4096)  # asked for every called name of a hot line
+def is_project_optimizer(name: str) -> bool:
+    return bool(_PROJECT_OPTIMIZER.match(name)) and name != "Optimizer"
+
+
+_PROJECT_SCHEDULE = re.compile(r"\w*Schedule(?:r)?$")
+
+
+@functools.lru_cache(maxsize=4096)
+def is_project_schedule(name: str) -> bool:
+    """``LinearSchedule(schedule_timesteps, initial_p=1.0, final_p=0.02)``: a project's schedule
+    class (torch's and optax's are in the tables)."""
+    return bool(_PROJECT_SCHEDULE.match(name)) and name[:1].isupper()
+
+
+def _project_schedule_sites(
+    code: CodeModule, resolver: Resolver, call: ast.Call, scope: ast.AST, statement: ast.stmt
+) -> list[Site]:
+    """A schedule built from the project's class is a site (as ``LambdaLR`` is), named after
+    what it is assigned to (``exploration``), and so is each number it is given. One built
+    from settings only (``FloatSchedule(self.clip_range)``) reads them: their sites are where
+    they are set."""
+    arguments = [*call.args, *(k.value for k in call.keywords)]
+    if all(isinstance(argument, (ast.Name, ast.Attribute)) for argument in arguments):
+        return []
+    target = statement.targets[0] if isinstance(statement, ast.Assign) and len(statement.targets) == 1 else None
+    owner = _last(target) if target is not None else ""
+    prefix = owner if owner else "schedule"
+    name = prefix if "schedule" in prefix.lower() else f"{prefix}.schedule"
+    sites = [_site(code, name, _written(code, call.func), call.func, statement, SiteKind.SCHEDULER)]
+    for keyword in call.keywords:
+        if keyword.arg is not None and python_number(keyword.value) is not None:
+            value = resolver.value(keyword.value, scope)
+            sites.append(
+                _site(code, f"{prefix}.{keyword.arg}", value, keyword.value, statement, SiteKind.SCHEDULER, keyword.arg)
+            )
+    return sites
+
+
+def _project_optimizer_sites(
+    code: CodeModule, resolver: Resolver, call: ast.Call, scope: ast.AST, statement: ast.stmt
+) -> list[Site]:
+    """The settings passed by keyword to a project's optimizer class, named as the family its
+    name says (``Adam16`` and ``MpiAdamOptimizer`` are Adams); only a call that passes a
+    learning rate is taken for an optimizer's construction."""
+    keywords = {k.arg: k.value for k in call.keywords if k.arg in _OPTIMIZER_KEYWORDS}
+    if not keywords.keys() & {"lr", "learning_rate"}:
+        return []
+    name = _last(call.func)
+    family = next((f for f in ("Adam", "SGD", "RMSprop") if f.lower() in name.lower()), name)
+    sites = []
+    for parameter, node in keywords.items():
+        names = optimizer_names(family, "eps" if parameter == "epsilon" else parameter)
+        parts = node.elts if len(names) > 1 and isinstance(node, ast.Tuple) and len(node.elts) == len(names) else None
+        if len(names) > 1 and parts is None:
+            continue
+        for canonical, part in zip(names, parts or [node]):
+            value = resolver.value(part, scope)
+            sites.append(_site(code, canonical, value, part, statement, SiteKind.OPTIMIZER, label=parameter))
+    return sites
+
+
+def _wrapped_augmentation_sites(
+    code: CodeModule, resolver: Resolver, call: ast.Call, scope: ast.AST, statement: ast.stmt
+) -> list[Site]:
+    """``RandomApply(T.ColorJitter(0.8, 0.8, 0.8, 0.2), p=0.3)`` with the project's own
+    ``RandomApply``: the probability a wrapper applies a known augmentation with."""
+    probability = next((k.value for k in call.keywords if k.arg == "p"), None)
+    if probability is None or python_number(probability) is None or not call.args:
+        return []
+    wrapped = call.args[0].elts if isinstance(call.args[0], (ast.List, ast.Tuple)) else [call.args[0]]
+    augmentations = [
+        api
+        for inner in wrapped
+        if isinstance(inner, ast.Call) and (api := api_for(code.call_name(inner))) is not None
+        if api.kind == "augmentation"
+    ]
+    if not augmentations:
+        return []
+    value = resolver.value(probability, scope)
+    return [_site(code, "aug.apply_p", value, probability, statement, SiteKind.AUGMENTATION, label="p")]
 
 
 def _initialised(receiver: ast.AST) -> bool:
@@ -254,11 +414,17 @@ def wants(code: CodeModule, statement: ast.stmt) -> bool:
         or "entropy" in text
         or "*" in text
         and _TIMES.search(text) is not None
+        or "progress" in text
+        or "frac" in text
+        or "{" in text
+        and "loss" in text
     )
 
 
 def statement_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, scope: ast.AST) -> list[Site]:
     """Hand-written schedules in an assignment or a ``return``."""
+    if isinstance(statement, (ast.If, ast.While)):
+        return _margin_sites(code, resolver, statement, scope)
     value = getattr(statement, "value", None)
     if not isinstance(value, ast.expr):
         return []
@@ -267,14 +433,70 @@ def statement_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, s
     for node in ast.walk(value):
         if isinstance(node, ast.BinOp):
             sites.extend(_formula_sites(code, node, statement, lr))
+            sites.extend(_stability_sites(code, node, statement))
         elif isinstance(node, ast.Dict):
             sites.extend(_group_sites(code, node, statement))
+            sites.extend(_loss_weight_sites(code, node, statement))
         elif isinstance(node, ast.Call):
             sites.extend(_width_sites(code, resolver, node, scope, statement))
     if isinstance(statement, ast.AugAssign) and isinstance(statement.op, ast.Mult):
         sites.extend(_step_decay(code, statement))
     if isinstance(statement, ast.Assign) and _last(statement.targets[0]) == "target_entropy":
         sites.extend(_target_entropy(code, statement))
+    return sites
+
+
+def _margin_sites(code: CodeModule, resolver: Resolver, statement: ast.If | ast.While, scope: ast.AST) -> list[Site]:
+    """``if approx_kl > 1.5 * target_kl: break``: a number scaling a hyperparameter in a test is
+    a margin of the method (PPO's early stop), named after it (``target_kl.margin``)."""
+    sites = []
+    for compare in ast.walk(statement.test):
+        if not isinstance(compare, ast.Compare):
+            continue
+        for side in (compare.left, *compare.comparators):
+            if not (isinstance(side, ast.BinOp) and isinstance(side.op, ast.Mult)):
+                continue
+            for factor, other in ((side.left, side.right), (side.right, side.left)):
+                name = _last(other)
+                if python_number(factor) is None or not name or not is_known_setting(name):
+                    continue
+                value = resolver.value(factor, scope)
+                if value.numeric not in (None, 0.0, 1.0):
+                    sites.append(
+                        _site(code, f"{config_name(name) or name}.margin", value, factor, statement, SiteKind.LOSS)
+                    )
+    return sites
+
+
+def _stability_sites(code: CodeModule, node: ast.BinOp, statement: ast.stmt) -> list[Site]:
+    """``(adv - adv.mean()) / (adv.std() + 1e-8)``: the epsilon of a standardisation."""
+    if not (isinstance(node.op, ast.Div) and isinstance(node.right, ast.BinOp) and isinstance(node.right.op, ast.Add)):
+        return []
+    for spread, epsilon in ((node.right.left, node.right.right), (node.right.right, node.right.left)):
+        number = python_number(epsilon)
+        if number is not None and 0 < number < 1e-2 and isinstance(spread, ast.Call) and _last(spread.func) == "std":
+            subject = _last(spread.func.value) if isinstance(spread.func, ast.Attribute) else ""
+            if not subject or code.qualified_name(spread.func) is not None:  # `torch.std(x)`, `np.std(x)`
+                subject = _last(spread.args[0]) if spread.args else ""
+            name = f"{subject}_norm.eps" if subject else "norm.eps"
+            return [_site(code, name, _numeric(number, text_of(code, epsilon)), epsilon, statement, SiteKind.STABILITY)]
+    return []
+
+
+def _loss_weight_sites(code: CodeModule, node: ast.Dict, statement: ast.stmt) -> list[Site]:
+    """``weight_dict = {"loss_ce": 1, "loss_bbox": 5}`` (DETR's criterion): the weight of each
+    loss term by its name; a weight read from the configuration is a read."""
+    keys = [k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else "" for k in node.keys]
+    if len(keys) < 2 or not all(key.startswith("loss") for key in keys):
+        return []
+    sites = []
+    for key, value in zip(keys, node.values):
+        number = python_number(value)
+        if number is not None:
+            name = f"loss_weight.{key.removeprefix('loss').strip('_') or 'loss'}"
+            sites.append(
+                _site(code, name, _numeric(number, text_of(code, value)), value, statement, SiteKind.LOSS_TERM)
+            )
     return sites
 
 
@@ -366,7 +588,15 @@ def _formula_sites(code: CodeModule, node: ast.BinOp, statement: ast.stmt, lr: b
         return [_site(code, f"{schedule}.linear", _written(code, node), node, statement, SiteKind.SCHEDULER)]
     if isinstance(node.op, ast.Sub) and python_number(node.left) == 1.0 and _over_training(node.right):
         return [_site(code, f"{schedule}.linear", _written(code, node), node, statement, SiteKind.SCHEDULER)]
+    if isinstance(node.op, ast.Sub) and python_number(node.left) == 1.0 and lr and _progress(node.right):
+        # `lr = end + (lr - end) * (1.0 - progress)`: a linear decay of the learning rate
+        return [_site(code, "lr_schedule.linear", _written(code, node), node, statement, SiteKind.SCHEDULER)]
     return []
+
+
+def _progress(node: ast.AST) -> bool:
+    """A name for the fraction of training done: ``progress``, ``frac``, ``train_frac``."""
+    return any(word in _last(node).lower() for word in ("progress", "frac"))
 
 
 def _half_cosine(node: ast.BinOp) -> bool:

@@ -189,6 +189,18 @@ _TF1 = (
 )
 _TF1_MODULES = ("tensorflow.compat.v1.train", "tensorflow.train")
 
+# JAX initializers, also under flax (https://jax.readthedocs.io/en/latest/jax.nn.initializers.html):
+# ``normal(stddev=0.01)``, ``truncated_normal(stddev=0.01)``, ``uniform(scale=0.01)``,
+# ``constant(value)``. An initializer is an explicit choice, so a default is not listed (as for
+# torch's ``nn.init``): ``kernel_init=normal()`` states no number.
+_INIT = (
+    ExtraApi("normal", "init", ("stddev",), {"stddev": "init.std"}, {"stddev": 0.01}),
+    ExtraApi("truncated_normal", "init", ("stddev",), {"stddev": "init.std"}, {"stddev": 0.01}),
+    ExtraApi("uniform", "init", ("scale",), {"scale": "init.high"}, {"scale": 0.01}),
+    ExtraApi("constant", "init", ("value",), {"value": "init.value"}, {}),
+)
+_INIT_MODULES = ("jax.nn.initializers", "flax.linen.initializers")
+
 
 def _placed(apis: tuple[ExtraApi, ...], modules: tuple[str, ...]) -> tuple[ExtraApi, ...]:
     return tuple(
@@ -198,4 +210,9 @@ def _placed(apis: tuple[ExtraApi, ...], modules: tuple[str, ...]) -> tuple[Extra
     )
 
 
-EXTRA_APIS: tuple[ExtraApi, ...] = (*_OPTAX, *_placed(_KERAS, _KERAS_MODULES), *_placed(_TF1, _TF1_MODULES))
+EXTRA_APIS: tuple[ExtraApi, ...] = (
+    *_OPTAX,
+    *_placed(_KERAS, _KERAS_MODULES),
+    *_placed(_TF1, _TF1_MODULES),
+    *_placed(_INIT, _INIT_MODULES),
+)

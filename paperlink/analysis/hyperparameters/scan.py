@@ -35,7 +35,13 @@ from paperlink.analysis.hyperparameters.hydra_mains import hydra_mains
 from paperlink.analysis.hyperparameters.settings import Noted, note
 from paperlink.analysis.hyperparameters.signatures import API as SIGNATURE_API
 from paperlink.analysis.hyperparameters.signatures import parameters, signature_sites
-from paperlink.analysis.hyperparameters.vocabulary import Api, api_for, api_names, config_name
+from paperlink.analysis.hyperparameters.vocabulary import (
+    Api,
+    api_for,
+    api_names,
+    config_name,
+    is_known_setting,
+)
 from paperlink.numbers import format_number, python_number
 from paperlink.source.code import FUNCTIONS, CodeModule
 
@@ -44,7 +50,7 @@ __all__ = ["scan"]
 # A file with none of these words sets no hyperparameter paperlink can see.
 _TRIGGER = re.compile(
     r"torch|optim|add_argument|dataclass|loss|click|timm|ema|OmegaConf|lerp|optax|keras|tensorflow"
-    r"|exec|Namespace|ConfigDict|CfgNode|CN\("
+    r"|exec|Namespace|ConfigDict|CfgNode|CN\(|flax"
 )
 _EXTRA_CALLS = frozenset({"add_argument", "option", "create", "add_", "lerp_", "lerp", "partial"}) | idioms.IDIOM_CALLS
 _KINDS = {kind.value: kind for kind in SiteKind}
@@ -122,6 +128,8 @@ def _walk(code: CodeModule) -> _Walk:
         for statement in statements:
             _note_statement(code, found, statement, scope)
             note(found.noted, statement, scope, code.tree)
+            if scope is code.tree and idioms.configures_by_keyword(statement):
+                found.calls.append((statement.value, scope, statement))  # type: ignore[attr-defined]
             inner = statement if isinstance(statement, (*FUNCTIONS, ast.ClassDef)) else scope
             for name, value in ast.iter_fields(statement):
                 if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
@@ -160,7 +168,12 @@ def _scan_expression(
     wanted = api_names() | _EXTRA_CALLS
     fallback = _fallback(node)
     for inner in ast.walk(node):
-        if isinstance(inner, ast.Call) and _last_name(inner.func) in wanted:
+        if isinstance(inner, ast.Call) and (
+            _last_name(inner.func) in wanted
+            or idioms.is_project_optimizer(_last_name(inner.func))
+            or idioms.is_project_schedule(_last_name(inner.func))
+            or any(k.arg is not None and is_known_setting(k.arg) for k in inner.keywords)
+        ):
             found.calls.append((inner, scope, statement))
             if signature or inner in fallback:
                 found.in_signatures.add(id(inner))
@@ -189,7 +202,13 @@ def _hot_lines(code: CodeModule) -> set[int]:
     wanted = api_names() | _EXTRA_CALLS
     hot = set()
     for number, line in enumerate(code.lines, 1):
-        if "(" in line and not wanted.isdisjoint(_CALLED.findall(line)) or "1" in line and _ONE_MINUS.search(line):
+        called = _CALLED.findall(line) if "(" in line else []
+        if (
+            not wanted.isdisjoint(called)
+            or any(idioms.is_project_optimizer(name) or idioms.is_project_schedule(name) for name in called)
+            or "1" in line
+            and _ONE_MINUS.search(line)
+        ):
             hot.add(number)
     return hot
 
@@ -200,7 +219,7 @@ def _note_statement(code: CodeModule, found: _Walk, node: ast.stmt, scope: ast.A
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         if len(targets) == 1 and "loss" in _last_name(targets[0]).lower():
             found.loss_terms.append((node, scope))
-    elif isinstance(node, ast.AugAssign) and "loss" in _last_name(node.target).lower():
+    elif isinstance(node, ast.AugAssign) and ("loss" in _last_name(node.target).lower() or _is_gradient(node.target)):
         found.loss_terms.append((node, scope))
     elif isinstance(node, ast.Return) and isinstance(scope, FUNCTIONS) and "loss" in scope.name.lower():
         found.loss_terms.append((node, scope))
@@ -212,8 +231,18 @@ def _note_statement(code: CodeModule, found: _Walk, node: ast.stmt, scope: ast.A
         isinstance(node, FUNCTIONS)
         or isinstance(node, (ast.Assign, ast.AugAssign, ast.Return))
         and idioms.wants(code, node)
+        # a test's own lines, not its body: `if approx_kl > 1.5 * target_kl:`
+        or isinstance(node, (ast.If, ast.While))
+        and "*" in code.lines[node.test.lineno - 1]
     ):
         found.idiom_statements.append((node, scope))
+
+
+def _is_gradient(target: ast.AST) -> bool:
+    """``param.grad`` or ``param.grad.data``: what a regulariser written by hand adds to."""
+    while isinstance(target, ast.Attribute) and target.attr == "data":
+        target = target.value
+    return isinstance(target, ast.Attribute) and target.attr == "grad"
 
 
 def _last_name(node: ast.AST) -> str:
@@ -240,7 +269,7 @@ def _call_sites(
     if api is None:
         moving = _update_method_sites(code, resolver, call, scope, statement)
         return moving or idioms.call_sites(code, resolver, call, qualified, scope, statement)
-    bound, complete = _bind(api, arguments, call.keywords)
+    bound, complete = _bind(api, arguments, _spread_keywords(resolver, call.keywords, scope))
     complete = complete and arguments is call.args
     sites: list[Site] = []
     for parameter, names in api.hyperparameters.items():
@@ -251,6 +280,44 @@ def _call_sites(
         ):
             sites.extend(_implicit(code, api, parameter, names, call, statement))
     return [site for site in sites if idioms.keep(api.kind, site)]
+
+
+def _spread_keywords(resolver: Resolver, keywords: list[ast.keyword], scope: ast.AST) -> list[ast.keyword]:
+    """``**extra`` with ``extra = dict(fused=True) if cuda else dict()`` assigned once in the
+    scope: the keywords it may pass, so the others are still left at their defaults."""
+    spread = []
+    for keyword in keywords:
+        assigned = (
+            resolver.scopes.assignments.get(scope, {}).get(keyword.value.id, [])
+            if keyword.arg is None and isinstance(keyword.value, ast.Name)
+            else []
+        )
+        options = _dict_options(assigned[0].value) if len(assigned) == 1 and assigned[0].value is not None else None
+        if options is None:
+            spread.append(keyword)
+            continue
+        spread += [ast.keyword(arg=key, value=value) for key, value in options]
+    return spread
+
+
+def _dict_options(node: ast.expr) -> list[tuple[str, ast.expr]] | None:
+    """The keys (and values) a dict expression may hold: ``dict(a=1)``, ``{"a": 1}``, either
+    branch of a conditional; None where a key is not known."""
+    if isinstance(node, ast.IfExp):
+        body, orelse = _dict_options(node.body), _dict_options(node.orelse)
+        return None if body is None or orelse is None else body + orelse
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict" and not node.args:
+        if any(k.arg is None for k in node.keywords):
+            return None
+        return [(k.arg, k.value) for k in node.keywords if k.arg is not None]
+    if isinstance(node, ast.Dict):
+        pairs = [
+            (k.value, v)
+            for k, v in zip(node.keys, node.values)
+            if isinstance(k, ast.Constant) and isinstance(k.value, str)
+        ]
+        return pairs if len(pairs) == len(node.keys) else None
+    return None
 
 
 def _bind(api: Api, arguments: list[ast.expr], keywords: list[ast.keyword]) -> tuple[dict[str, ast.AST], bool]:
@@ -460,6 +527,8 @@ def _loss_term_sites(
     terms = _terms(statement.value)
     if len(terms) < 2 and not isinstance(statement, ast.AugAssign):
         return idioms.scaled_loss_sites(code, statement.value, statement, scope)  # `0.5 * mse`, `(real + fake) / 2`
+    if isinstance(statement, ast.AugAssign) and _is_gradient(statement.target):
+        return _gradient_term_sites(code, resolver, statement, scope)
     sites = []
     for term in terms:
         named = idioms.named_weight_sites(code, resolver, term, scope, statement)  # `lambda_gp * penalty`
@@ -487,6 +556,25 @@ def _loss_term_sites(
             )
         )
     return sites
+
+
+def _gradient_term_sites(code: CodeModule, resolver: Resolver, statement: ast.AugAssign, scope: ast.AST) -> list[Site]:
+    """``param.grad.data += strength * grad``: a regulariser added to the gradient by hand (BigGAN's
+    orthogonal regularisation); its strength is a loss weight, named as the code names it."""
+    term = statement.value
+    if not (isinstance(term, ast.BinOp) and isinstance(term.op, ast.Mult)):
+        return []
+    for coefficient in (term.left, term.right):
+        value = resolver.value(coefficient, scope)
+        named = _last_name(coefficient)
+        if value.numeric is None or abs(value.numeric) in (0.0, 1.0):
+            continue  # a tensor (`mask * grad`), an identity
+        if python_number(coefficient) is not None or named and config_name(named) is not None:
+            name = config_name(named) if named else "loss_weight.gradient"
+            return [
+                _site(code, name or "loss_weight.gradient", value, coefficient, None, "", statement, SiteKind.LOSS_TERM)
+            ]
+    return []
 
 
 def _coefficient(resolver: Resolver, term: ast.AST, scope: ast.AST) -> tuple[ast.AST, ast.AST] | None:

@@ -20,7 +20,13 @@ __all__ = ["Noted", "note", "number", "is_choice_name", "annotated_numeric", "is
 
 # String values that are choices of the method (an architecture, an optimizer, where the
 # weights start from); other strings (paths, devices, dataset names) are not hyperparameters.
-_CHOICE = re.compile(r"(?:^|_)(?:arch|architecture|model_type|backbone|optimizer|scheduler|activation|init_from)$")
+_CHOICE = re.compile(
+    r"(?:^|_)(?:arch|architecture|model_type|backbone|optimizer|scheduler|activation|init_from"
+    # the schedule, the nonlinearity, the normalisation, the initialisation, the weight
+    # parameterisation, the head and the position embedding a method chooses by name
+    r"|decay_type|lr_schedule|nl|nonlinearity|norm_style|norm_type|init|init_type|param|classifier"
+    r"|position_embedding)$"
+)
 _CASTS = frozenset({"int", "float"})
 
 
@@ -29,6 +35,7 @@ class Noted:
     """Statements the configuration sites are read from, in source order."""
 
     functions: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.AST]] = field(default_factory=list)
+    classes: list[ast.ClassDef] = field(default_factory=list)
     stores: list[tuple[ast.Assign | ast.AnnAssign, ast.AST]] = field(default_factory=list)  # `x.a = v`, `x["a"] = v`
     module_literals: list[ast.Assign] = field(default_factory=list)  # `lr = 6e-4` at module level
     presets: list[tuple[ast.Dict, ast.stmt]] = field(default_factory=list)  # `{"gpt2": dict(n_layer=12, ...)}`
@@ -40,6 +47,9 @@ def note(noted: Noted, node: ast.stmt, scope: ast.AST, module: ast.Module) -> No
     class or module)."""
     if isinstance(node, FUNCTIONS):
         noted.functions.append((node, scope))
+        return
+    if isinstance(node, ast.ClassDef):
+        noted.classes.append(node)
         return
     if isinstance(node, (ast.Assign, ast.Expr, ast.Return)) and isinstance(
         node.value, (ast.Call, ast.Subscript, ast.Dict)
@@ -77,11 +87,24 @@ def _preset_table(node: ast.AST | None) -> ast.Dict | None:
     return None
 
 
+# what a preset may be built with besides `dict(...)`: `ml_collections.ConfigDict({"total_steps": 10_000})`
+_PRESET_BAGS = frozenset({"ConfigDict", "FrozenConfigDict", "EasyDict", "edict", "AttrDict", "CfgNode"})
+
+
 def _is_preset(node: ast.AST) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+    if name in _PRESET_BAGS:
+        return (
+            len(node.args) == 1
+            and not node.keywords
+            and isinstance(node.args[0], ast.Dict)
+            and all(isinstance(key, ast.Constant) and isinstance(key.value, str) for key in node.args[0].keys)
+        )
     return (
-        isinstance(node, ast.Call)
+        name == "dict"
         and isinstance(node.func, ast.Name)
-        and node.func.id == "dict"
         and not node.args
         and bool(node.keywords)
         and all(keyword.arg is not None for keyword in node.keywords)

@@ -19,13 +19,14 @@ default is a site when
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from paperlink.analysis.hyperparameters.declarations import text_of
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.settings import Noted, annotated_numeric, is_choice_name, number
-from paperlink.analysis.hyperparameters.vocabulary import config_name, is_known_setting
+from paperlink.analysis.hyperparameters.vocabulary import api_for, config_name, is_known_setting
 from paperlink.source.code import FUNCTIONS, CodeModule
 from paperlink.spans import Span
 
@@ -36,6 +37,12 @@ API = "signature"
 # choice of the method whatever function holds it.
 _STABILITY = frozenset({"eps", "epsilon"})
 _MODULE_BASES = frozenset({"torch.nn.Module", "torch.nn.modules.module.Module"})
+_DECAYS = frozenset({"decay", "beta", "momentum", "rate", "alpha"})
+_AVERAGE = re.compile(r"(?:^|[^a-z])ema|moving_?average|polyak|averag")
+_SCHEDULE_BUILDER = re.compile(
+    r"(?:^|_)(?:lr|learning_rate)_(?:schedule|scheduler|lambda)|^(?:get|make|create)_\w*schedule"
+)
+_FLAX_MODULES = frozenset({"flax.linen.Module", "flax.linen.module.Module"})
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,8 @@ def parameters(code: CodeModule, noted: Noted) -> Parameters:
                 found.self_attributes[id(owner)] = _stored_parameters(function)
                 if any(_is_module(code, base) for base in owner.bases):
                     found.module_inits.add(id(function))
+        if _builds_module(code, function):
+            found.module_inits.add(id(function))
         scope = f"{owner.name}.{function.name}" if isinstance(owner, (ast.ClassDef, *FUNCTIONS)) else function.name
         mine = {}
         for argument, default in _defaulted(function):
@@ -87,7 +96,32 @@ def parameters(code: CodeModule, noted: Noted) -> Parameters:
                 mine[argument.arg] = parameter
         if mine:
             found.by_function[id(function)] = mine
+    for node in noted.classes:
+        if any(code.qualified_name(base) in _FLAX_MODULES for base in node.bases):
+            _flax_fields(code, node, found)
     return found
+
+
+def _flax_fields(code: CodeModule, node: ast.ClassDef, found: Parameters) -> None:
+    """A flax module is a dataclass: its annotated fields (``dropout_rate: float = 0.1``) are
+    the constructor's parameters, read as ``self.dropout_rate``; they are listed like the
+    settings of a torch module's ``__init__``."""
+    mine = {}
+    for statement in node.body:
+        if (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and statement.value is not None
+        ):
+            argument = ast.arg(arg=statement.target.id, annotation=statement.annotation)
+            argument.lineno = statement.lineno
+            parameter = _parameter(code, argument, statement.value, statement, node.name)
+            if parameter is not None:
+                mine[argument.arg] = parameter
+    if mine:
+        found.by_function[id(node)] = mine
+        found.module_inits.add(id(node))
+        found.self_attributes[id(node)] = {name: (id(node), name) for name in mine}
 
 
 def signature_sites(found: Parameters, used: Iterable[Span | None]) -> list[Site]:
@@ -98,7 +132,10 @@ def signature_sites(found: Parameters, used: Iterable[Span | None]) -> list[Site
     for key, mine in found.by_function.items():
         qualified = [p for p in mine.values() if p.known or p.site.span in read]
         algorithm = len(qualified) >= 2
-        holds = algorithm or key in found.module_inits
+        function = found.functions.get(key)
+        # `def create_learning_rate_schedule(total_steps, base, warmup_steps, linear_end=1e-5)`
+        schedule = function is not None and bool(_SCHEDULE_BUILDER.search(function.name.lower()))
+        holds = algorithm or key in found.module_inits or schedule
         for p in mine.values():
             if p.site.value == "None":
                 # `None` says nothing on its own; in a module's signature it mostly means "derived
@@ -109,6 +146,31 @@ def signature_sites(found: Parameters, used: Iterable[Span | None]) -> list[Site
             if listed:
                 sites.append(p.site)
     return sites
+
+
+def _names_optimizer(code: CodeModule, default: ast.expr) -> bool:
+    if not isinstance(default, (ast.Name, ast.Attribute)):
+        return False
+    api = api_for(code.qualified_name(default))
+    return api is not None and api.kind == "optimizer"
+
+
+def _builds_module(code: CodeModule, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """``def MLP(dim, projection_size, hidden_size=4096): return nn.Sequential(...)``: a function
+    that builds a torch module holds its widths and rates as a module's ``__init__`` does."""
+    return any(
+        isinstance(statement, ast.Return)
+        and isinstance(statement.value, ast.Call)
+        and _last_name(statement.value.func)[:1].isupper()
+        and (code.call_name(statement.value) or "").startswith("torch.nn.")
+        for statement in function.body
+    )
+
+
+def _last_name(node: ast.expr) -> str:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
 
 
 def _is_module(code: CodeModule, base: ast.expr) -> bool:
@@ -157,6 +219,7 @@ def _parameter(
         and annotated_numeric(argument.annotation)
         or isinstance(constant, str)
         and is_choice_name(argument.arg)
+        or _names_optimizer(code, default)  # `optimizer_class=Adam`: the optimizer is a choice of the method
     ):
         return None  # an expression, an object, a path: what the signature passes on, not a setting
     name = config_name(argument.arg)
@@ -176,4 +239,8 @@ def _parameter(
         anchors=anchors,
         scope=scope if numeric is None else "",
     )
-    return _Parameter(site, known=is_known_setting(argument.arg) or argument.arg.lower() in _STABILITY)
+    # `class ema: def __init__(self, source, target, decay=0.9999)`: an average's decay
+    averaging = argument.arg.lower() in _DECAYS and bool(_AVERAGE.search(scope.lower()))
+    if averaging:
+        site = replace(site, name="ema_decay")
+    return _Parameter(site, known=is_known_setting(argument.arg) or argument.arg.lower() in _STABILITY or averaging)

@@ -10,7 +10,7 @@ Sites not linked to a hyperparameter are matched with the default paper by canon
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from paperlink.analysis.base import Conclusion, Project
@@ -178,7 +178,8 @@ def _linked(
 def _hidden(placed: Placed) -> Diagnostic | None:
     site = placed.site
     if (
-        site.kind in (SiteKind.CONFIG, SiteKind.INIT)  # an init scale: listed, compared with the paper, never hidden
+        # an init scale, a denominator's epsilon: listed, compared with the paper, never hidden
+        site.kind in (SiteKind.CONFIG, SiteKind.INIT, SiteKind.STABILITY)
         or site.source is not Source.LITERAL
         or site.configurable
         or is_test_file(site.span.path)
@@ -237,7 +238,12 @@ def _conflicts(placed: Sequence[Placed], reads: Mapping[str, frozenset[str]], pr
     for entry in sorted(placed, key=lambda e: e.site.span):
         site = entry.site
         # a function's default is not the run's configuration: callers pass other values on purpose
-        if site.kind in (SiteKind.CONFIG, SiteKind.CONFIG_FILE) and site.numeric is not None and site.api != SIGNATURE:
+        if (
+            site.kind in (SiteKind.CONFIG, SiteKind.CONFIG_FILE)
+            and site.source is Source.CONFIG  # not a number a script passes by keyword
+            and site.numeric is not None
+            and site.api != SIGNATURE
+        ):
             configured.setdefault((site.span.path, entry.name), entry)
     found = []
     for entry in placed:
@@ -348,11 +354,14 @@ def _status(stated: Stated | None, sites: Sequence[Site]) -> str:
 def hyperparameter_rows(placed: Sequence[Placed], project: Project) -> list[dict[str, Any]]:
     """The ``hyperparameters`` section: one row per hyperparameter, sorted by name."""
     by_name: dict[str, tuple[Stated | None, list[Site]]] = {}
-    for entry in placed:
-        if not _listed(entry):
+    for entry in sorted(placed, key=lambda e: e.site.read):  # a setting before the reads of it
+        site = _where_written(entry.site)
+        if site is None or not _listed(entry):
             continue
         stated, sites = by_name.setdefault(entry.name, (entry.stated, []))
-        sites.append(entry.site)
+        if entry.site.read and any(other.span == site.span for other in sites):
+            continue  # the setting itself, or another read of it, is listed
+        sites.append(site)
         if stated is None and entry.stated is not None:
             by_name[entry.name] = (entry.stated, sites)
     for diagnostic_name, stated in _unstated_rows(placed, project):
@@ -369,6 +378,18 @@ def hyperparameter_rows(placed: Sequence[Placed], project: Project) -> list[dict
             }
         )
     return rows
+
+
+def _where_written(site: Site) -> Site | None:
+    """The site as the table lists it. A read of a setting (``Adam(params, lr=args.lr)``) is not
+    a site of its own: it is listed where the value is written (the flag's default, the field,
+    the parameter's default), once however many arguments read it, and not at all when the
+    file does not say where (a flag declared in another module)."""
+    if not site.read:
+        return site
+    if site.origin is None:
+        return None
+    return replace(site, span=site.origin, origin=None, read=False)
 
 
 def _listed(entry: Placed) -> bool:

@@ -247,6 +247,28 @@ _THIRD_PARTY: tuple[tuple[str, str, tuple[str, ...], dict[str, str]], ...] = (
         },
     ),
     ("torchvision.transforms.RandomErasing", "augmentation", ("p",), {"p": "aug.erasing_p"}),
+    # PyTorch Lightning's Trainer (https://lightning.ai/docs/pytorch/stable/common/trainer.html):
+    # the training length, gradient clipping and accumulation it runs with
+    *(
+        (
+            f"{module}.Trainer",
+            "data",
+            (),
+            {
+                "max_epochs": "epochs",
+                "max_steps": "training_steps",
+                "gradient_clip_val": "max_grad_norm",
+                "accumulate_grad_batches": "accumulate_grad_batches",
+            },
+        )
+        for module in ("pytorch_lightning", "lightning.pytorch", "lightning")
+    ),
+    (
+        "torchvision.transforms.GaussianBlur",
+        "augmentation",
+        ("kernel_size", "sigma"),
+        {"kernel_size": "aug.blur_kernel_size", "sigma": "aug.blur_sigma"},
+    ),
 )
 _THIRD_PARTY_BETAS = frozenset({"transformers.AdamW", "lion_pytorch.Lion"})
 
@@ -311,11 +333,13 @@ _CONFIG_NAMES = {
     "warmup_steps": "warmup warmup_steps num_warmup_steps warmup_iters",
     "warmup_epochs": "warmup_epochs warmup_epoch",
     "training_steps": "total_steps total_timesteps max_steps train_steps training_steps num_iterations"
-    " max_iter max_iters iterations n_iter train_num_steps",
+    " max_iter max_iters iterations n_iter train_num_steps num_updates nupdates total_updates",
     "label_smoothing": "label_smoothing smoothing",
     "temperature": "temperature temp",
-    "max_grad_norm": "max_grad_norm clip_grad grad_clip clip_grad_norm gradient_clip_val clip_norm max_norm grad_norm_clip",
+    "max_grad_norm": "max_grad_norm clip_grad grad_clip clip_grad_norm gradient_clip_val clip_norm max_norm grad_norm_clip"
+    " grad_norm_clipping",
     "ema_decay": "ema_decay model_ema_decay ema_rate ema_beta",
+    "target_kl": "target_kl kl_target",
     "lr_decay": "lr_decay lr_gamma decay_rate",
     "min_lr": "min_lr lr_min eta_min",
 }
@@ -336,6 +360,11 @@ _NOT_HYPERPARAMETER = re.compile(
     # `--multiprocessing-distributed`, `--enable-cudnn`, `--evaluate`)
     r"|(?:^|_)(?:save|checkpoint|ckpt|load|evaluate|wandb|tensorboard|cudnn|bzip|multiprocessing|distributed"
     r"|profile|profiling|gpu_id|gpu_ids|device_id)(?:_|$)"
+    # how the data is fed and the run laid out (`--shuffle`, `shuffle_buffer`, `drop_last`,
+    # `--parallel`, `--hdf5`), where files go, and what only an evaluation or a sampling script
+    # reads (`--no-fid`, `num_inception_images`, `--sample-sheets`)
+    r"|(?:^|_)(?:shuffle|hdf5|parallel|mixed_precision|fid|inception|hashname)(?:_|$)"
+    r"|(?:^|_)(?:drop_last|sampler|copies|dir|path|filename|dataset|eval)$|^sample_|^start_(?:itr|iter|step)$"
 )
 _SPLIT = re.compile(r"^(?:val|valid|validation|test)_(?:percent|fraction|ratio|split|size)$")
 # How often to log, save or evaluate is not a hyperparameter; how often to train or update is.
@@ -359,6 +388,7 @@ def config_name(identifier: str) -> str | None:
     return word
 
 
+@functools.lru_cache(maxsize=4096)  # asked for every keyword of a collected call
 def is_known_setting(identifier: str) -> bool:
     """Whether a parameter or field name is a hyperparameter the vocabulary knows by name
     (``lr``, ``gamma``, ``n_epochs``, ``dropout``, ``temperature``), not only one it does not rule out."""
@@ -399,6 +429,8 @@ _NEUTRAL = {
 
 
 def is_neutral(name: str, value: float) -> bool:
+    if name.startswith("loss_weight.") and value in (0.0, 1.0):
+        return True  # a term left out or added as it is
     return value in _NEUTRAL.get(name, ())
 
 
