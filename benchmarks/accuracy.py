@@ -204,6 +204,7 @@ def locate(repos: Path, labels: LabelSet, work: Path) -> Path | None:
     owner, name = labels.repo.split("/")
     for candidate in (
         repos / f"{owner}+{name}" / "repo",
+        repos / f"{owner}+{name}" / "repo" / ".git",
         repos / f"{owner}+{name}",
         repos / f"{owner}__{name}",
         repos / name,
