@@ -253,7 +253,9 @@ def module_bindings(code: CodeModule) -> dict[str, Binding]:
             return True
         return is_config_value(code, value, producers)
 
-    configured = configured_names(code, bound, override_line(code, statements), is_source, guards)
+    # a file that runs the training itself: a main block, or a loop at module level (a flat script)
+    runs = script or any(isinstance(statement, (ast.For, ast.While)) for statement in code.tree.body)
+    configured = configured_names(code, bound, override_line(code, statements), is_source, guards, hardware=runs)
     found: dict[str, Binding] = {}
     counts: dict[str, int] = {}
     for target, value, final in bound:

@@ -120,13 +120,17 @@ def configured_names(
     override: int | None,
     is_source: Callable[[ast.expr, str | None], bool],
     guards: Mapping[int, tuple[ast.expr, ...]] = MappingProxyType({}),
+    *,
+    hardware: bool = True,
 ) -> dict[str, bool]:
     """The names some module-level binding in ``bound`` (in source order) makes configuration,
     each with whether one is a source itself (``is_source(value, name)``: parsed arguments, a
     loaded file...) rather than made so by the script: a literal of the config block above
     ``override``, a literal chosen by configuration (``guards``: the tests of the module-level
     ``if`` statements around each target: ``if opt.dataset == "mnist": nc = 1``), or a value
-    derived from configuration."""
+    derived from configuration. ``hardware``: whether what the machine offers
+    (``torch.cuda.is_available()``) configures the run: in a script it does; in a library module
+    ``device = torch.device("cuda" if ... else "cpu")`` is a constant of the process."""
     config: dict[str, bool] = {}
     seen: set[str] = set()
     for target, value, final in bound:
@@ -140,11 +144,11 @@ def configured_names(
             (override is not None and target.lineno < override and _literal_like(value))
             or (
                 _literal_like(value)
-                and any(_derives(code, test, config, is_source) for test in guards.get(id(target), ()))
+                and any(_derives(code, test, config, is_source, hardware) for test in guards.get(id(target), ()))
             )
             # a value computed from module-level objects or loop variables (`raw_model = model.module
             # if ddp else model`, `lossf = loss.item() * accumulation_steps`) is state, not configuration
-            or (_derives(code, value, config, is_source) and not _mentions(value, seen - set(config)))
+            or (_derives(code, value, config, is_source, hardware) and not _mentions(value, seen - set(config)))
         ):
             config[name] = False
         seen.add(name)
@@ -176,6 +180,7 @@ def _derives(
     node: ast.expr | None,
     config: Mapping[str, bool] | set[str],
     is_source: Callable[[ast.expr, str | None], bool],
+    hardware: bool = True,
 ) -> bool:
     """Whether the value of ``node`` depends on configuration (``config``: the names known so far)."""
     if node is None:
@@ -188,7 +193,7 @@ def _derives(
         return True
 
     def any_of(parts: Iterable[ast.expr | None]) -> bool:
-        return any(_derives(code, part, config, is_source) for part in parts)
+        return any(_derives(code, part, config, is_source, hardware) for part in parts)
 
     if isinstance(node, ast.Attribute):
         return any_of([node.value])
@@ -213,7 +218,7 @@ def _derives(
     if isinstance(node, ast.Starred):
         return any_of([node.value])
     if isinstance(node, ast.Call):
-        return _derived_call(code, node, config, any_of)
+        return _derived_call(code, node, config, any_of, hardware)
     return False
 
 
@@ -222,10 +227,11 @@ def _derived_call(
     call: ast.Call,
     config: Mapping[str, bool] | set[str],
     any_of: Callable[[Iterable[ast.expr | None]], bool],
+    hardware: bool,
 ) -> bool:
     callee = code.call_name(call) or ""
     if callee in _DEVICE_QUERIES:
-        return True
+        return hardware
     arguments = [*call.args, *(k.value for k in call.keywords)]
     if callee in _CONVERSIONS or callee.startswith("math."):
         return any_of(arguments)

@@ -319,3 +319,10 @@ def test_a_module_level_lambda_called_later_is_a_listed_reader_without_a_diagnos
     # the key function runs while the main block does; the factory runs later, inside run()
     assert [(u["function"], [s["line"] for s in u["spans"]]) for u in entries["args"]["reads"]] == [("<lambda>", [10])]
     assert report.diagnostics == ()
+
+
+def test_what_the_machine_offers_configures_a_script_not_a_library_module() -> None:
+    device = 'import torch\ndevice = torch.device("cuda" if torch.cuda.is_available() else "cpu")\n'
+    assert _kinds(device)["device"] != "config"  # TD3.py: a constant of the process, imported by main.py
+    assert _kinds(device + 'if __name__ == "__main__":\n    pass\n')["device"] == "config"
+    assert _kinds(device + "for epoch in range(3):\n    pass\n")["device"] == "config"  # a flat training script
