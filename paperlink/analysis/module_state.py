@@ -253,8 +253,13 @@ def module_bindings(code: CodeModule) -> dict[str, Binding]:
             return True
         return is_config_value(code, value, producers)
 
-    # a file that runs the training itself: a main block, or a loop at module level (a flat script)
-    runs = script or any(isinstance(statement, (ast.For, ast.While)) for statement in code.tree.body)
+    # a file that runs the training itself: a main block, a loop at module level, or the run's
+    # settings parsed or loaded at module level (a flat script)
+    runs = (
+        script
+        or any(isinstance(statement, (ast.For, ast.While)) for statement in code.tree.body)
+        or any(value is not None and is_config_value(code, value, producers) for _, value, _ in bound)
+    )
     configured = configured_names(code, bound, override_line(code, statements), is_source, guards, hardware=runs)
     found: dict[str, Binding] = {}
     counts: dict[str, int] = {}

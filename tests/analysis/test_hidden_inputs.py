@@ -326,3 +326,4 @@ def test_what_the_machine_offers_configures_a_script_not_a_library_module() -> N
     assert _kinds(device)["device"] != "config"  # TD3.py: a constant of the process, imported by main.py
     assert _kinds(device + 'if __name__ == "__main__":\n    pass\n')["device"] == "config"
     assert _kinds(device + "for epoch in range(3):\n    pass\n")["device"] == "config"  # a flat training script
+    assert _kinds(device + "import argparse\nopt = argparse.ArgumentParser().parse_args()\n")["device"] == "config"
