@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from paperlink import boundary
 from paperlink.analysis import ANALYSES, Analysis, Project, analysis_by_name
 from paperlink.analysis.hyperparameters import HyperparameterFacts
 from paperlink.codes import require_known
@@ -284,7 +285,7 @@ def _scan_cached(
     for index, path in enumerate(files):
         relative = relative_path(path, root)
         try:
-            file_digest = digest(path.read_bytes())
+            file_digest = digest(boundary.read_bytes(path, root))
         except OSError:
             file_digest = ""  # unreadable: scan it, which reports why
         cached = store.get(relative, file_digest, analyses) if file_digest else None

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from paperlink import boundary
 from paperlink.config import Config
 from paperlink.diagnostics import Diagnostic, Severity
 from paperlink.source.files import SourceText, discover, read_source, relative_path
@@ -139,11 +140,13 @@ def test_discover_reads_gitignore_only_inside_a_work_tree(tmp_path):
     assert found(tmp_path, [tmp_path], config) == ["ignored.py", "kept.py"]
 
 
-def test_relative_path_is_posix_under_the_root_and_absolute_elsewhere(tmp_path):
+def test_relative_path_is_posix_under_the_root_and_never_absolute_elsewhere(tmp_path):
     make_tree(tmp_path, "root/pkg/m.py", "elsewhere/o.py")
     root = tmp_path / "root"
     assert relative_path(root / "pkg" / "m.py", root) == "pkg/m.py"
-    assert relative_path(tmp_path / "elsewhere" / "o.py", root) == (tmp_path / "elsewhere" / "o.py").as_posix()
+    assert relative_path(tmp_path / "elsewhere" / "o.py", root) == "../elsewhere/o.py"
+    (root / "link.py").symlink_to(tmp_path / "elsewhere" / "o.py")
+    assert relative_path(root / "link.py", root) == "link.py"  # a link by its own name, not its target's
 
 
 # -- read_source ---------------------------------------------------------------------------
@@ -240,16 +243,17 @@ def test_read_source_reports_an_unreadable_file(tmp_path):
 def test_read_source_turns_any_os_error_into_pl002(tmp_path, monkeypatch):
     path = write(tmp_path, "secret.py", b"x = 1\n")
 
-    def refuse(self):
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+    def refuse(path, root):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(boundary, "read_bytes", refuse)
     expected = decode_error("secret.py", 1, f"cannot read this file: {os.strerror(errno.EACCES)}")
     assert read_source(path, tmp_path) == SourceText(path, "secret.py", None, expected)
 
 
-def test_read_source_gives_an_absolute_path_for_a_file_outside_the_root(tmp_path):
+def test_read_source_refuses_a_file_outside_the_root_and_names_it_relatively(tmp_path):
     path = write(tmp_path, "outside/o.py", b"x = 1\n")
     root = tmp_path / "project"
     root.mkdir()
-    assert read_source(path, root).relative == path.as_posix()
+    expected = decode_error("../outside/o.py", 1, "cannot read this file: outside the project")
+    assert read_source(path, root) == SourceText(path, "../outside/o.py", None, expected)
