@@ -274,12 +274,20 @@ def _without_cyclic_gc() -> Iterator[None]:
 
 
 def _scan_cached(
-    files: list[Path], root: Path, jobs: int, analyses: tuple[str, ...] = (), progress: Progress | None = None
+    files: list[Path],
+    root: Path,
+    jobs: int,
+    analyses: tuple[str, ...] = (),
+    progress: Progress | None = None,
+    warnings: list[str] | None = None,
 ) -> list[_Scanned]:
-    """:func:`_scan`, reusing what ``.paperlink_cache`` holds for files whose bytes are unchanged."""
+    """:func:`_scan`, reusing what ``.paperlink_cache`` holds for files whose bytes are unchanged
+    (why a cache found was discarded goes to ``warnings``)."""
     from paperlink.cache import ScanCache, digest
 
     store = ScanCache(root)
+    if store.problem and warnings is not None:
+        warnings.append(store.problem)
     results: dict[int, _Scanned] = {}
     misses: list[tuple[int, str, str]] = []
     for index, path in enumerate(files):
@@ -337,8 +345,11 @@ def check(
     files = discover(list(targets), config)
     analyses = tuple(a for a in ANALYSES if any(selection.enabled(code) for code in a.codes))
     names = tuple(a.name for a in analyses)
-    scan = _scan_cached if cache else _scan
-    scanned = scan(files, config.root, jobs, names, progress)
+    warnings: list[str] = []
+    if cache:
+        scanned = _scan_cached(files, config.root, jobs, names, progress, warnings)
+    else:
+        scanned = _scan(files, config.root, jobs, names, progress)
     configs = read_configs(config, _hydra_mains(scanned))
     diagnostics = [d for paper in papers.values() for d in paper.diagnostics]
     diagnostics += [file.problem for file in scanned if file.problem is not None]
@@ -385,6 +396,7 @@ def check(
         papers=papers,
         exempt=exempt,
         notebooks=notebooks,
+        warnings=tuple(warnings),
     )
 
 
