@@ -75,12 +75,16 @@ def read_bytes(path: Path, root: Path, *, limit: int | None = None, where: str =
     real = check_inside(path, root, where=where)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     descriptor = os.open(real, flags)
-    with os.fdopen(descriptor, "rb") as stream:
+    try:
         status = os.fstat(descriptor)
         if not stat.S_ISREG(status.st_mode):
             raise OutsideBoundary("a folder" if stat.S_ISDIR(status.st_mode) else "not a regular file")
         if limit is not None and status.st_size > limit:
             raise OutsideBoundary(f"too large to read ({status.st_size} bytes, more than {limit})")
+    except BaseException:
+        os.close(descriptor)
+        raise
+    with os.fdopen(descriptor, "rb") as stream:
         data = stream.read() if limit is None else stream.read(limit + 1)
     if limit is not None and len(data) > limit:
         raise OutsideBoundary(f"too large to read (more than {limit} bytes)")

@@ -302,7 +302,7 @@ def _markdown_text(text: str) -> str:
 
 def _markdown_code(text: str) -> str:
     """A code span in a table cell: a fence longer than any backtick run, pipes escaped."""
-    text = visible(" ".join(text.splitlines())).replace("|", "\\|")
+    text = visible(text).replace("|", "\\|")  # a line break escaped: the table row stays one line
     fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
