@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from paperlink import boundary
 from paperlink.analysis import ANALYSES, Analysis, Project, analysis_by_name
 from paperlink.analysis.hyperparameters import HyperparameterFacts
 from paperlink.codes import require_known
@@ -47,7 +46,7 @@ from paperlink.selection import Selection, select_diagnostics
 from paperlink.source.annotations import Annotation, collect_annotations
 from paperlink.source.code import read_code
 from paperlink.source.environment import read_environment
-from paperlink.source.files import SourceText, discover, read_source
+from paperlink.source.files import SourceText, discover, read_bytes, read_source
 from paperlink.source.near_misses import near_misses
 from paperlink.source.notebook import Notebook, NotebookError, bind_markdown_annotations, is_notebook, read_notebook
 from paperlink.source.notebook_layout import NotebookLayout, to_cells
@@ -293,7 +292,7 @@ def _scan_cached(
     for index, path in enumerate(files):
         relative = relative_path(path, root)
         try:
-            file_digest = digest(boundary.read_bytes(path, root))
+            file_digest = digest(read_bytes(path, root))
         except OSError:
             file_digest = ""  # unreadable: scan it, which reports why
         cached = store.get(relative, file_digest, analyses) if file_digest else None

@@ -33,7 +33,16 @@ from paperlink.diagnostics import Diagnostic
 from paperlink.rules.source_input import SourceNotDecodable
 from paperlink.spans import Span, relative_path
 
-__all__ = ["SourceText", "discover", "excluded", "glob_match", "read_source", "relative_path", "resolved"]
+__all__ = [
+    "SourceText",
+    "discover",
+    "excluded",
+    "glob_match",
+    "read_bytes",
+    "read_source",
+    "relative_path",
+    "resolved",
+]
 
 # Never worth descending into, with or without a .gitignore.
 _SKIPPED_DIRECTORIES = frozenset(
@@ -78,10 +87,8 @@ def discover(targets: list[Path], config: Config) -> list[Path]:
         if target.is_file() or (not target.exists() and target.suffix in _SOURCE_SUFFIXES):
             found[target] = None  # explicit files are always checked (a missing one is reported)
             continue
-        if not boundary.inside(target, config.root) and os.path.lexists(target):
-            found[target] = None  # a folder link leading outside: reading it reports it (PL002)
-            continue
-        for path in _walk(target, config.root):
+        inside = boundary.within(target).is_relative_to(boundary.within(config.root))
+        for path in _walk(target, config.root if inside else target):
             if _selected(relative_path(path, config.root), config) or _leads_outside(path, config):
                 found[path] = None
     ignored = _git_ignored([p for p in found if p not in targets])
@@ -209,11 +216,20 @@ def resolved(path: Path) -> Path | None:
         return None
 
 
+def read_bytes(path: Path, root: Path) -> bytes:
+    """A source file's bytes, through the project boundary: ``root``, or for a file that lies
+    outside it (under a folder named on the command line, with ``--config`` from elsewhere),
+    its own folder. Links leading out, loops and FIFOs raise ``boundary.OutsideBoundary``."""
+    if boundary.within(path).is_relative_to(boundary.within(root)):
+        return boundary.read_bytes(path, root)
+    return boundary.read_bytes(path, boundary.within(path).parent, where="its folder")
+
+
 def read_source(path: Path, root: Path) -> SourceText:
     """Read and decode ``path`` as Python source (PEP 263 coding cookies and BOMs honoured)."""
     relative = relative_path(path, root)
     try:
-        data = boundary.read_bytes(path, root)
+        data = read_bytes(path, root)
     except OSError as error:
         reason = error.strerror or type(error).__name__
         return SourceText(path, relative, None, _problem(relative, 1, f"cannot read this file: {reason}"))

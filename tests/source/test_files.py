@@ -251,9 +251,16 @@ def test_read_source_turns_any_os_error_into_pl002(tmp_path, monkeypatch):
     assert read_source(path, tmp_path) == SourceText(path, "secret.py", None, expected)
 
 
-def test_read_source_refuses_a_file_outside_the_root_and_names_it_relatively(tmp_path):
+def test_read_source_names_a_file_outside_the_root_relatively_and_keeps_it_in_its_folder(tmp_path):
     path = write(tmp_path, "outside/o.py", b"x = 1\n")
     root = tmp_path / "project"
     root.mkdir()
-    expected = decode_error("../outside/o.py", 1, "cannot read this file: outside the project")
-    assert read_source(path, root) == SourceText(path, "../outside/o.py", None, expected)
+    assert read_source(path, root) == SourceText(path, "../outside/o.py", "x = 1\n")
+    write(tmp_path, "secret.py", b"SECRET = 1\n")
+    (tmp_path / "outside" / "link.py").symlink_to(tmp_path / "secret.py")
+    expected = decode_error(
+        "../outside/link.py", 1, "cannot read this file: a symbolic link leading outside its folder"
+    )
+    assert read_source(tmp_path / "outside" / "link.py", root) == SourceText(
+        tmp_path / "outside" / "link.py", "../outside/link.py", None, expected
+    )
