@@ -410,3 +410,32 @@ def test_visible_examples() -> None:
     assert visible("a\tb\r\x1b[0m\u202e\udcff") == "a\\x09b\\x0d\\x1b[0m\\u202e\\udcff"
     assert visible("\\x41") == "\\\\x41"  # a backslash that would read as an escape is doubled
     assert readable("\\\\x41") == "\\x41"
+
+
+def test_a_paper_main_file_linked_outside_its_folder_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / "secret.tex").write_text(f"\\section{{{SECRET}}}\n", encoding="utf-8")
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "sample_papers" / "simsiam", project)
+    (project / "paper.tex").unlink()
+    os.symlink(tmp_path / "secret.tex", project / "paper.tex")
+    done = paperlink("check", "--format", "json", ".", cwd=project)
+    assert done.returncode == 2
+    assert done.stderr.endswith("paper.tex: a symbolic link leading outside the paper's folder\n")
+    assert SECRET not in done.stdout + done.stderr and str(tmp_path / "secret.tex") not in done.stderr
+
+
+def test_a_hydra_config_path_leading_outside_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "config.yaml").write_text(f"lr: 0.5  # paper: {SECRET}\n", encoding="utf-8")
+    project = tmp_path / "project"
+    project.mkdir()
+    os.symlink(tmp_path / "outside", project / "conf")
+    for config_path in ("../outside", "conf"):  # written outside, and through a link in the project
+        (project / "train.py").write_text(
+            f'import hydra\n\n@hydra.main(config_path="{config_path}", config_name="config", version_base=None)\n'
+            "def main(cfg):\n    return cfg.lr\n",
+            encoding="utf-8",
+        )
+        done = paperlink("check", "--no-cache", "--select", "PL0,PL4", ".", cwd=project)
+        assert SECRET not in done.stdout + done.stderr
+        assert done.stdout == "conf:1:1: PL002 cannot read this file: a symbolic link leading outside the project\n"
