@@ -10,8 +10,8 @@ arrive with a cloned repository) and best effort: a cache that cannot be read or
 is ignored.
 
 The cache is untrusted input too (docs/security.md): only a regular file inside the project
-of at most :data:`MAX_CACHE_BYTES` is read, its nesting is measured before it is decoded,
-and each entry carries a digest of its own stored text (keyed with ``PAPERLINK_CACHE_KEY``
+of at most :data:`MAX_CACHE_BYTES` is read, JSON nested past the decoder's depth bound (the
+interpreter's recursion limit, checked before each level) is a bad cache, not a crash, and each entry carries a digest of its own stored text (keyed with ``PAPERLINK_CACHE_KEY``
 when that is set, as CI can do), so an entry changed after it was written is never trusted.
 A cache that fails any of these is discarded and rebuilt, and :attr:`ScanCache.problem`
 says why (one warning on stderr). Entries are written and read by one generic codec guided by the dataclasses'
@@ -27,9 +27,7 @@ import enum
 import functools
 import hashlib
 import hmac
-import itertools
 import json
-import re
 import os
 import tempfile
 import types
@@ -46,15 +44,11 @@ from paperlink.spans import Span
 if TYPE_CHECKING:
     from paperlink.engine import _Scanned
 
-__all__ = ["CACHE_FOLDER", "MAX_CACHE_BYTES", "MAX_CACHE_DEPTH", "ScanCache", "digest", "to_data", "from_data"]
+__all__ = ["CACHE_FOLDER", "MAX_CACHE_BYTES", "ScanCache", "digest", "to_data", "from_data"]
 
 CACHE_FOLDER = ".paperlink_cache"
-MAX_CACHE_BYTES = 256 * 2**20  # a cache beyond this is discarded, never read
-MAX_CACHE_DEPTH = 64  # the facts nest a dozen levels deep; far deeper is not a cache paperlink wrote
+MAX_CACHE_BYTES = 128 * 2**20  # a cache beyond this is discarded, never read (about 9,000 files of cache)
 _KEY_VARIABLE = "PAPERLINK_CACHE_KEY"
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
-_BRACKETS = bytes(range(256)).translate(None, b"[]{}")  # every byte but the brackets, to delete
-_STEPS = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 
 
 _CODE_KEY = "@code"  # not a path: paths have no "@" prefix
@@ -95,13 +89,13 @@ class ScanCache:
         if not os.path.lexists(self.file):
             return {}
         try:
-            text = boundary.read_bytes(self.file, self.root, limit=MAX_CACHE_BYTES)
-            depth = nesting_depth(text)
-            if depth > MAX_CACHE_DEPTH:
-                return self._discard(f"nested {depth} deep")
-            data = json.loads(text)
-        except (OSError, ValueError, RecursionError) as error:
-            return self._discard(str(error) if isinstance(error, OSError) else "not valid JSON")
+            data = json.loads(boundary.read_bytes(self.file, self.root, limit=MAX_CACHE_BYTES))
+        except OSError as error:
+            return self._discard(str(error))
+        except ValueError:
+            return self._discard("not valid JSON")
+        except RecursionError:  # json's decoder stops at the recursion limit before going deeper
+            return self._discard("nested too deeply")
         if not isinstance(data, dict) or data.get(_CODE_KEY) != code_digest():
             return {}  # written by other code: a development checkout changes without a version bump
         entries = {}
@@ -157,14 +151,6 @@ class ScanCache:
             os.replace(temporary, self.file)
         except OSError:
             pass
-
-
-def nesting_depth(text: bytes) -> int:
-    """How deep the arrays and objects of a JSON text nest, found without decoding it (a
-    100,000-deep document would exhaust the decoder's stack): strings dropped, then the
-    brackets counted."""
-    brackets = _JSON_STRING.sub(b"", text).translate(None, _BRACKETS)
-    return max(itertools.accumulate(brackets, lambda depth, byte: depth + _STEPS[byte], initial=0))
 
 
 def _entry_digest(key: str, file_digest: str, stored: str) -> str:
