@@ -135,7 +135,10 @@ def write_config(root: Path, table: str, force: bool) -> Path:
     ``force``, which replaces it and keeps the rest of the file as written.
     """
     pyproject = root / "pyproject.toml"
-    text = pyproject.read_text(encoding="utf-8") if pyproject.is_file() else ""
+    try:  # never written through a link leading outside the project
+        text = boundary.read_text(pyproject, root) if os.path.lexists(pyproject) else ""
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{pyproject.name}: cannot read it ({error}); not written") from None
     start = re.search(r"^\[tool\.paperlink(?:\.[^\]]+)?\]\s*$", text, re.MULTILINE)
     if start and not force:
         raise ConfigError(f"{pyproject} already has [tool.paperlink]; use --force to replace it")

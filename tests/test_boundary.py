@@ -433,3 +433,17 @@ def test_a_hydra_config_path_leading_outside_is_not_read(tmp_path: Path) -> None
         done = paperlink("check", "--no-cache", "--select", "PL0,PL4", ".", cwd=project)
         assert SECRET not in done.stdout + done.stderr
         assert done.stdout == "conf:1:1: PL002 cannot read this file: a symbolic link leading outside the project\n"
+
+
+def test_init_never_writes_through_a_pyproject_linked_outside(tmp_path: Path) -> None:
+    (tmp_path / "outside.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "sample_papers" / "simsiam", project)
+    (project / "pyproject.toml").unlink()
+    os.symlink(tmp_path / "outside.toml", project / "pyproject.toml")
+    done = paperlink("init", ".", cwd=project)
+    assert (done.returncode, done.stderr) == (
+        2,
+        "paperlink: error: pyproject.toml: cannot read it (a symbolic link leading outside the project); not written\n",
+    )
+    assert (tmp_path / "outside.toml").read_text(encoding="utf-8") == "[project]\nname = 'x'\n"
