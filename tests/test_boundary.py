@@ -9,10 +9,11 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from paperlink import __version__, boundary
@@ -447,3 +448,57 @@ def test_init_never_writes_through_a_pyproject_linked_outside(tmp_path: Path) ->
         "paperlink: error: pyproject.toml: cannot read it (a symbolic link leading outside the project); not written\n",
     )
     assert (tmp_path / "outside.toml").read_text(encoding="utf-8") == "[project]\nname = 'x'\n"
+
+
+# -- any layout of links ------------------------------------------------------------------------
+
+_NAMES = st.sampled_from(
+    ["a.py", "b.py", "nb.ipynb", "configs/c.yaml", "requirements.txt", "environment.yml", "Dockerfile", "pkg", "x"]
+)
+_TARGETS = st.sampled_from(
+    ["outside:secret.py", "outside:folder", "outside:secret.yaml", "outside:missing", "a.py", "b.py", "pkg", "self"]
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(links=st.dictionaries(_NAMES, _TARGETS, max_size=6), name_bytes=st.binary(min_size=1, max_size=4))
+def test_any_layout_of_links_reads_nothing_from_outside(
+    tmp_path: Path, links: dict[str, str], name_bytes: bytes
+) -> None:
+    from paperlink.config import Config
+    from paperlink.engine import check
+    from paperlink.formats import FORMATS as OUTPUTS
+
+    with tempfile.TemporaryDirectory(dir=tmp_path) as temporary:
+        base = Path(temporary)
+        outside = base / "outside"
+        for name, text in OUTSIDE_FILES.items():
+            (outside / name).parent.mkdir(parents=True, exist_ok=True)
+            (outside / name).write_text(text, encoding="utf-8")
+        root = base / "project"
+        (root / "pkg").mkdir(parents=True)
+        (root / "train.py").write_text("import numpy\nx = 1  # paper: eq:loss\n", encoding="utf-8")
+        odd = name_bytes.replace(b"/", b"_").replace(b"\0", b"_").replace(b".", b"_") + b".py"
+        with open(os.path.join(os.fsencode(root), odd), "wb") as stream:
+            stream.write(b"def f(:\n")
+        for name, target in links.items():
+            link = root / name
+            if os.path.lexists(link) or link.exists():
+                continue
+            link.parent.mkdir(parents=True, exist_ok=True)
+            where = (
+                outside / target.split(":", 1)[1]
+                if target.startswith("outside:")
+                else link
+                if target == "self"
+                else root / target
+            )
+            os.symlink(where, link)
+        report = check(Config(root=root, config_files=("configs/*",)), [root], jobs=1, cache=True)
+        for render in OUTPUTS.values():
+            output = render(report)
+            assert SECRET not in output and SECRET.lower() not in output
+            assert str(base) not in output and os.path.realpath(base) not in output
+            output.encode("utf-8")  # writable: no lone surrogate left raw
+        for diagnostic in report.diagnostics:
+            assert not diagnostic.span.path.startswith("/")
