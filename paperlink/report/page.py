@@ -17,8 +17,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from paperlink import __version__
-from paperlink import boundary
+from paperlink import __version__, boundary
 from paperlink.errors import UsageError
 from paperlink.paper import ItemKind, Paper
 from paperlink.report.anchors import Anchors

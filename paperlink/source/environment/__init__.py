@@ -94,12 +94,12 @@ def read_environment(root: Path, targets: Sequence[Path] = ()) -> Environment:
         ]
         for line, written in parsed.includes:
             included = boundary.within(path.parent / written)
-            why = _not_includable(included, root)
+            why = _not_includable(included, _boundary(path, root))
             if why:
                 problems.append(
                     UnreadableEnvironmentFile.at(point(relative, line), f"includes '{written}', which {why}")
                 )
-            elif included not in seen:
+            elif included not in seen and included.is_relative_to(boundary.within(root)):
                 seen.add(included)
                 queue.append((included, "requirements", parse_requirements_file))
         files.append(EnvironmentFile(relative, kind, parsed.pins, parsed.versions, kind == "lock"))
@@ -110,7 +110,7 @@ def read_environment(root: Path, targets: Sequence[Path] = ()) -> Environment:
 
 def _candidates(root: Path, targets: Sequence[Path]) -> list[tuple[Path, str, Parser]]:
     folders = [root, *(root / name for name in _SUBFOLDERS)]
-    folders += [target for target in targets if target.is_dir() and boundary.inside(target, root)]
+    folders += [target for target in targets if target.is_dir() and target.resolve() != root.resolve()]
     found: dict[Path, tuple[Path, str, Parser]] = {}
     for folder in folders:
         try:
@@ -123,6 +123,11 @@ def _candidates(root: Path, targets: Sequence[Path]) -> list[tuple[Path, str, Pa
                 path = boundary.within(Path(entry.path))
                 found.setdefault(path, (path, *known))
     return list(found.values())
+
+
+def _boundary(path: Path, root: Path) -> Path:
+    """The project root; for a file in a folder named on the command line outside it, that file's folder."""
+    return root if boundary.within(path).is_relative_to(boundary.within(root)) else boundary.within(path).parent
 
 
 def _not_includable(included: Path, root: Path) -> str:
@@ -140,9 +145,9 @@ def _read(path: Path, root: Path) -> tuple[str | None, str, int]:
     """(text, "", 1); or the text with undecodable bytes replaced, what is wrong and on which
     line; or (None, why not, 1) when the file cannot be read at all."""
     try:
-        if boundary.check_inside(path, root).stat().st_size > _MAX_BYTES:
+        if boundary.check_inside(path, _boundary(path, root)).stat().st_size > _MAX_BYTES:
             return None, f"environment file too large to read ({path.stat().st_size} bytes)", 1
-        data = boundary.read_bytes(path, root)
+        data = boundary.read_bytes(path, _boundary(path, root))
     except OSError as error:
         return None, f"cannot read environment file: {error.strerror or error}", 1
     try:
