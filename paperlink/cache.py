@@ -7,7 +7,14 @@ facts), never on the paper: so
 a file whose bytes did not change is not parsed again, and resolving links against the
 paper, which is cheap, runs every time. The cache is JSON (never pickle: a cache folder can
 arrive with a cloned repository) and best effort: a cache that cannot be read or written
-is ignored. Entries are written and read by one generic codec guided by the dataclasses'
+is ignored.
+
+The cache is untrusted input too (docs/security.md): only a regular file inside the project
+of at most :data:`MAX_CACHE_BYTES` is read, JSON nested past the decoder's depth bound (the
+interpreter's recursion limit, checked before each level) is a bad cache, not a crash, and each entry carries a digest of its own stored text (keyed with ``PAPERLINK_CACHE_KEY``
+when that is set, as CI can do), so an entry changed after it was written is never trusted.
+A cache that fails any of these is discarded and rebuilt, and :attr:`ScanCache.problem`
+says why (one warning on stderr). Entries are written and read by one generic codec guided by the dataclasses'
 type hints, so a new field or a new analysis needs no cache code. A diagnostic is the one
 exception: its rule makes it again (:meth:`~paperlink.rules.base.Rule.at`), as every
 diagnostic is made.
@@ -19,6 +26,7 @@ import dataclasses
 import enum
 import functools
 import hashlib
+import hmac
 import json
 import os
 import tempfile
@@ -28,7 +36,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from paperlink import __version__
+from paperlink import __version__, boundary
 from paperlink.diagnostics import Diagnostic, Severity
 from paperlink.rules import rule_by_code
 from paperlink.spans import Span
@@ -36,9 +44,11 @@ from paperlink.spans import Span
 if TYPE_CHECKING:
     from paperlink.engine import _Scanned
 
-__all__ = ["CACHE_FOLDER", "ScanCache", "digest", "to_data", "from_data"]
+__all__ = ["CACHE_FOLDER", "MAX_CACHE_BYTES", "ScanCache", "digest", "to_data", "from_data"]
 
 CACHE_FOLDER = ".paperlink_cache"
+MAX_CACHE_BYTES = 128 * 2**20  # a cache beyond this is discarded, never read (about 9,000 files of cache)
+_KEY_VARIABLE = "PAPERLINK_CACHE_KEY"
 
 
 _CODE_KEY = "@code"  # not a path: paths have no "@" prefix
@@ -67,19 +77,42 @@ class ScanCache:
     """Scan results by relative path, each valid for one digest of the file's bytes."""
 
     def __init__(self, root: Path) -> None:
+        self.root = root
         self.folder = root / CACHE_FOLDER
         self.file = self.folder / __version__ / "scan.json"
-        self.entries: dict[str, tuple[str, dict[str, Any]]] = self._load()
-        self.changed = False
+        self.problem = ""  # why the cache found was discarded ("" when it was fine or absent)
+        self.entries: dict[str, tuple[str, str]] = self._load()
+        self.changed = bool(self.problem)  # a discarded cache is rewritten
 
-    def _load(self) -> dict[str, tuple[str, dict[str, Any]]]:
-        try:
-            data = json.loads(self.file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+    def _load(self) -> dict[str, tuple[str, str]]:
+        """Each entry's file digest and stored text, all checked against their entry digests."""
+        if not os.path.lexists(self.file):
             return {}
+        try:
+            data = json.loads(boundary.read_bytes(self.file, self.root, limit=MAX_CACHE_BYTES))
+        except OSError as error:
+            return self._discard(str(error))
+        except ValueError:
+            return self._discard("not valid JSON")
+        except RecursionError:  # json's decoder stops at the recursion limit before going deeper
+            return self._discard("nested too deeply")
         if not isinstance(data, dict) or data.get(_CODE_KEY) != code_digest():
             return {}  # written by other code: a development checkout changes without a version bump
-        return {key: (value[0], value[1]) for key, value in data.items() if isinstance(value, list) and len(value) == 2}
+        entries = {}
+        for key, value in data.items():
+            if key == _CODE_KEY:
+                continue
+            if not (isinstance(value, list) and len(value) == 3 and all(isinstance(part, str) for part in value)):
+                return self._discard(f"an entry of another shape ({key!r})")
+            file_digest, entry_digest, stored = value
+            if not hmac.compare_digest(entry_digest, _entry_digest(key, file_digest, stored)):
+                return self._discard(f"an entry changed after it was written ({key!r})")
+            entries[key] = (file_digest, stored)
+        return entries
+
+    def _discard(self, why: str) -> dict[str, tuple[str, str]]:
+        self.problem = f"{CACHE_FOLDER} discarded and rebuilt: {why}"
+        return {}
 
     def get(self, relative: str, file_digest: str, analyses: Sequence[str] = ()) -> _Scanned | None:
         """The cached scan of ``relative`` if its bytes are unchanged and it holds the
@@ -88,30 +121,54 @@ class ScanCache:
         if entry is None or entry[0] != file_digest:
             return None
         try:
-            return _decode_scan(entry[1], analyses)
-        except (KeyError, TypeError, ValueError):
+            return _decode_scan(json.loads(entry[1]), analyses)
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
             return None
 
     def put(self, relative: str, file_digest: str, scanned: _Scanned, analyses: Sequence[str] = ()) -> None:
-        self.entries[relative] = (file_digest, _encode_scan(scanned, analyses))
+        stored = json.dumps(_encode_scan(scanned, analyses), sort_keys=True)
+        self.entries[relative] = (file_digest, stored)
         self.changed = True
 
     def save(self) -> None:
-        """Write the cache atomically; a read-only project simply goes uncached."""
+        """Write the cache atomically; a read-only project simply goes uncached, and so does
+        one whose cache folder is a link (writing through it would write outside the project)."""
         if not self.changed:
             return
         try:
+            if os.path.islink(self.folder):
+                return
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Created by paperlink\n*\n", encoding="utf-8")
+            boundary.check_inside(self.file.parent, self.root)
+            _write_new(self.folder / ".gitignore", "# Created by paperlink\n*\n")
             handle, temporary = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                entries: dict[str, Any] = {key: list(value) for key, value in self.entries.items()}
+                entries: dict[str, Any] = {
+                    key: [file_digest, _entry_digest(key, file_digest, stored), stored]
+                    for key, (file_digest, stored) in self.entries.items()
+                }
                 json.dump({**entries, _CODE_KEY: code_digest()}, stream, sort_keys=True)
             os.replace(temporary, self.file)
         except OSError:
             pass
+
+
+def _entry_digest(key: str, file_digest: str, stored: str) -> str:
+    """A digest of one stored entry (its path, file digest and text), keyed with
+    ``PAPERLINK_CACHE_KEY`` when it is set."""
+    secret = os.environ.get(_KEY_VARIABLE, "").encode()
+    message = "\0".join((key, file_digest, stored)).encode("utf-8", "surrogatepass")
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Create ``path`` unless something (a link included) is already there; never follows a link."""
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except FileExistsError:
+        return
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(text)
 
 
 def to_data(value: Any) -> Any:

@@ -306,6 +306,8 @@ def _names_project_file(named: list[str], report: Report, config: Config) -> boo
 def _summarize(report: Report) -> None:
     from paperlink.formats import coverage_summary
 
+    for warning in report.warnings:
+        click.echo(f"paperlink: warning: {warning}", err=True)
     summary = coverage_summary(report)
     if summary:
         click.echo(summary, err=True)

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from paperlink.boundary import read_text, within
 from paperlink.codes import require_known
 from paperlink.errors import ConfigError, yaml_problem
 
@@ -116,7 +117,7 @@ def find_config(start: Path) -> Path | None:
 
 def _has_paperlink_table(pyproject: Path) -> bool:
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text(pyproject, pyproject.parent))
     except (OSError, UnicodeDecodeError):
         return False
     except ValueError as error:  # TOMLDecodeError, or an integer past the 4300-digit limit
@@ -136,14 +137,14 @@ def load_config(path: Path | None, start: Path | None = None) -> Config:
     if path is None:
         base = (start or Path.cwd()).resolve()
         return Config(root=base if base.is_dir() else base.parent)
-    path = path.resolve()
+    path = within(path)  # a link is read as the folder it sits in allows (docs/security.md)
     table, section = _read_table(path)
     return _build(table, path, section)
 
 
 def _read_table(path: Path) -> tuple[dict[str, Any], str]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path, path.parent)
     except FileNotFoundError:
         raise ConfigError(f"{path}: configuration file not found") from None
     except (OSError, UnicodeDecodeError) as error:
@@ -244,7 +245,7 @@ def _papers(value: Any, root: Path, section: str) -> tuple[PaperSource, ...]:
             raise ConfigError(f"{section}: 'papers.{name}' must be a path string, got {type(location).__name__}")
         if not location.strip():
             raise ConfigError(f"{section}: 'papers.{name}' is an empty path")
-        papers.append(PaperSource(str(name), (root / location).resolve()))
+        papers.append(PaperSource(str(name), within(root / location)))
     return tuple(papers)
 
 

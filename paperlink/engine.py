@@ -46,7 +46,7 @@ from paperlink.selection import Selection, select_diagnostics
 from paperlink.source.annotations import Annotation, collect_annotations
 from paperlink.source.code import read_code
 from paperlink.source.environment import read_environment
-from paperlink.source.files import SourceText, discover, read_source
+from paperlink.source.files import SourceText, discover, read_bytes, read_source
 from paperlink.source.near_misses import near_misses
 from paperlink.source.notebook import Notebook, NotebookError, bind_markdown_annotations, is_notebook, read_notebook
 from paperlink.source.notebook_layout import NotebookLayout, to_cells
@@ -273,18 +273,26 @@ def _without_cyclic_gc() -> Iterator[None]:
 
 
 def _scan_cached(
-    files: list[Path], root: Path, jobs: int, analyses: tuple[str, ...] = (), progress: Progress | None = None
+    files: list[Path],
+    root: Path,
+    jobs: int,
+    analyses: tuple[str, ...] = (),
+    progress: Progress | None = None,
+    warnings: list[str] | None = None,
 ) -> list[_Scanned]:
-    """:func:`_scan`, reusing what ``.paperlink_cache`` holds for files whose bytes are unchanged."""
+    """:func:`_scan`, reusing what ``.paperlink_cache`` holds for files whose bytes are unchanged
+    (why a cache found was discarded goes to ``warnings``)."""
     from paperlink.cache import ScanCache, digest
 
     store = ScanCache(root)
+    if store.problem and warnings is not None:
+        warnings.append(store.problem)
     results: dict[int, _Scanned] = {}
     misses: list[tuple[int, str, str]] = []
     for index, path in enumerate(files):
         relative = relative_path(path, root)
         try:
-            file_digest = digest(path.read_bytes())
+            file_digest = digest(read_bytes(path, root))
         except OSError:
             file_digest = ""  # unreadable: scan it, which reports why
         cached = store.get(relative, file_digest, analyses) if file_digest else None
@@ -345,10 +353,14 @@ def check(
     files = discover(list(targets), config)
     analyses = tuple(a for a in ANALYSES if any(selection.enabled(code) for code in a.codes))
     names = tuple(a.name for a in analyses)
-    scan = _scan_cached if cache else _scan
+    warnings: list[str] = []
     if buffer is not None:
         files = _with_buffer(files, buffer[0])
-    scanned = scan([path for path in files if buffer is None or path != buffer[0]], config.root, jobs, names, progress)
+    others = [path for path in files if buffer is None or path != buffer[0]]
+    if cache:
+        scanned = _scan_cached(others, config.root, jobs, names, progress, warnings)
+    else:
+        scanned = _scan(others, config.root, jobs, names, progress)
     if buffer is not None:
         scanned.insert(files.index(buffer[0]), _scan_file(buffer[0], config.root, names, buffer[1]))
     configs = read_configs(config, _hydra_mains(scanned))
@@ -397,6 +409,7 @@ def check(
         papers=papers,
         exempt=exempt,
         notebooks=notebooks,
+        warnings=tuple(warnings),
     )
 
 

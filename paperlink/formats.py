@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from paperlink import __version__
 from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.escaping import json_safe, visible
 from paperlink.report.summary import Summary, summarize
 from paperlink.rules import ALL_RULES, Rule
 from paperlink.spans import Span
@@ -45,11 +46,13 @@ SARIF_VERSION = "2.1.0"
 SRCROOT = "%SRCROOT%"
 
 _SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+_LINE_BREAK = re.compile("([\r\n])")
+_BREAKS = {"\r": "%0D", "\n": "%0A"}
 _GITHUB_COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def _dumps(document: object) -> str:
-    return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _rule(code: str) -> type[Rule] | None:
@@ -71,7 +74,7 @@ def report_to_text(
     paint = style or (lambda text, role: text)
     where = path or (lambda text: text)
     return "".join(
-        f"{paint(_location(d.span, where), 'location')}: {paint(d.code, d.severity.value)} {d.message}\n"
+        f"{paint(visible(_location(d.span, where)), 'location')}: {paint(d.code, d.severity.value)} {visible(d.message)}\n"
         for d in report.diagnostics
     )
 
@@ -201,7 +204,11 @@ def _sarif_result(
     diagnostic: Diagnostic, index: dict[str, int], notebooks: Mapping[str, NotebookLayout]
 ) -> dict[str, object]:
     physical: dict[str, object] = {
-        "artifactLocation": {"uri": quote(diagnostic.span.path, safe="/"), "uriBaseId": SRCROOT},
+        # A name that is not UTF-8 keeps its own bytes in the URI (%FF), as the file system has them.
+        "artifactLocation": {
+            "uri": quote(diagnostic.span.path, safe="/", errors="surrogateescape"),
+            "uriBaseId": SRCROOT,
+        },
     }
     region = _file_region(diagnostic.span, notebooks)
     if region is not None:
@@ -248,8 +255,11 @@ def report_to_sarif(report: Report) -> str:
 
 
 def _escape_data(text: str) -> str:
-    """The escaping GitHub's runner undoes in a workflow command's message."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The escaping GitHub's runner undoes in a workflow command's message (line breaks as
+    %0D and %0A, which it turns back into line breaks), over :func:`visible` for every other
+    control and bidi character."""
+    pieces = _LINE_BREAK.split(text)
+    return "".join(_BREAKS.get(piece) or visible(piece).replace("%", "%25") for piece in pieces)
 
 
 def _escape_property(text: str) -> str:
@@ -287,12 +297,12 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~])")
 
 def _markdown_text(text: str) -> str:
     """Plain text for a table cell: markup characters escaped, line breaks kept as <br>."""
-    return "<br>".join(_MARKDOWN_SPECIAL.sub(r"\\\1", line) for line in text.splitlines())
+    return "<br>".join(_MARKDOWN_SPECIAL.sub(r"\\\1", visible(line)) for line in text.splitlines())
 
 
 def _markdown_code(text: str) -> str:
     """A code span in a table cell: a fence longer than any backtick run, pipes escaped."""
-    text = " ".join(text.splitlines()).replace("|", "\\|")
+    text = visible(text).replace("|", "\\|")  # a line break escaped: the table row stays one line
     fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"

@@ -20,7 +20,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from paperlink import boundary
 from paperlink.diagnostics import Diagnostic
+from paperlink.escaping import visible
 
 if TYPE_CHECKING:
     from paperlink.results import Report
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["report_to_full_text", "snippet", "line_reader"]
 
 _TAB = "    "  # tabs are shown as four spaces, and the caret moves with them (as ruff's)
+_LARGEST = 64 * 2**20  # a source file larger than this shows no line: the header says enough
 
 
 def report_to_full_text(
@@ -62,9 +65,11 @@ def snippet(diagnostic: Diagnostic, line: str) -> str:
         stop = min(span.end_column - 1, len(text))
     else:
         stop = start + 1
-    shown = text.replace("\t", _TAB)
-    before = len(text[:start].replace("\t", _TAB))
-    width = max(len(text[:stop].replace("\t", _TAB)) - before, 1)
+    # control and bidi characters escaped (a bidi override must not reorder what is read), and
+    # the caret measured on the escaped text so that it still stands under the span
+    shown = visible(text.replace("\t", _TAB))
+    before = len(visible(text[:start].replace("\t", _TAB)))
+    width = max(len(visible(text[:stop].replace("\t", _TAB))) - before, 1)
     number = str(span.line)
     gutter = " " * len(number)
     return (
@@ -83,7 +88,7 @@ def line_reader(root: Path, buffers: Mapping[str, bytes] | None = None) -> Calla
     def read_line(path: str, line: int) -> str | None:
         if path not in files:
             try:
-                data = buffers[path] if buffers and path in buffers else (root / path).read_bytes()
+                data = buffers[path] if buffers and path in buffers else _read_inside(root, path)
                 text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
                 files[path] = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # as Python counts lines
             except OSError:
@@ -92,3 +97,10 @@ def line_reader(root: Path, buffers: Mapping[str, bytes] | None = None) -> Calla
         return lines[line - 1] if lines is not None and 1 <= line <= len(lines) else None
 
     return read_line
+
+
+def _read_inside(root: Path, path: str) -> bytes:
+    """A project file through the boundary (a link leading out is never read, even for a line);
+    a file outside the project (a paper beside it, ``../paper.tex``) within its own folder."""
+    file = root / path
+    return boundary.read_bytes(file, root if not path.startswith("../") else file.parent, limit=_LARGEST)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from paperlink import boundary
 from paperlink.diagnostics import Diagnostic
 from paperlink.errors import PaperlinkError
 from paperlink.paper.model import Paper, PaperItem, display_name
@@ -87,7 +88,11 @@ def render_lock(entries: Iterable[LockEntry]) -> str:
 def read_lock(path: Path) -> dict[tuple[str, str, str, str, int], LockEntry]:
     """The locked entries by identity; a malformed lock stops the run (exit 2)."""
     locked: dict[tuple[str, str, str, str, int], LockEntry] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    try:
+        text = boundary.read_text(path, path.parent)
+    except (OSError, UnicodeDecodeError) as error:
+        raise PaperlinkError(f"{path.name}: cannot read the lock: {error}") from None
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
         fields = line.split("\t")

@@ -68,6 +68,7 @@ class Report:
     papers: dict[str, Paper] = field(default_factory=dict)  # the papers read, by name (for the HTML report)
     exempt: frozenset[str] = frozenset()  # labels and keys exempt from coverage (config and paper)
     notebooks: dict[str, NotebookLayout] = field(default_factory=dict)  # the notebooks read, by path
+    warnings: tuple[str, ...] = ()  # said once on stderr, never in the output: a discarded cache
 
     @property
     def failing(self) -> bool:

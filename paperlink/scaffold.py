@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from paperlink import boundary
 from paperlink.errors import ConfigError
 from paperlink.paper.model import ItemKind, Paper, PaperItem, display_name
 
@@ -94,7 +95,7 @@ def find_main_tex(folder: Path) -> list[Path]:
     """LaTeX main files under ``folder`` (``\\documentclass`` and ``\\begin{document}``),
     best candidate first: not included by another file, a conventional name, the largest."""
     files = [p for p in sorted(folder.rglob("*.tex")) if not _SKIPPED_FOLDERS & set(p.relative_to(folder).parts)]
-    texts = {path: _read(path) for path in files}
+    texts = {path: _read(path, folder) for path in files}
     included = {
         (path.parent / name.strip()).with_suffix(".tex").resolve()
         for path, text in texts.items()
@@ -110,9 +111,9 @@ def find_main_tex(folder: Path) -> list[Path]:
     )
 
 
-def _read(path: Path) -> str:
+def _read(path: Path, folder: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
+        return boundary.read_text(path, folder, errors="replace")  # a link leading outside reads as nothing
     except OSError:
         return ""
 
@@ -134,7 +135,10 @@ def write_config(root: Path, table: str, force: bool) -> Path:
     ``force``, which replaces it and keeps the rest of the file as written.
     """
     pyproject = root / "pyproject.toml"
-    text = pyproject.read_text(encoding="utf-8") if pyproject.is_file() else ""
+    try:  # never written through a link leading outside the project
+        text = boundary.read_text(pyproject, root) if os.path.lexists(pyproject) else ""
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{pyproject.name}: cannot read it ({error}); not written") from None
     start = re.search(r"^\[tool\.paperlink(?:\.[^\]]+)?\]\s*$", text, re.MULTILINE)
     if start and not force:
         raise ConfigError(f"{pyproject} already has [tool.paperlink]; use --force to replace it")

@@ -17,19 +17,24 @@ __all__ = ["Span", "LineIndex", "relative_path", "ast_span"]
 
 
 def relative_path(path: Path, root: Path) -> str:
-    """``path`` relative to ``root`` as POSIX, or absolute when it lies elsewhere.
+    """``path`` relative to ``root`` as POSIX (``../`` steps when it lies elsewhere).
 
-    Never raises: a path that cannot be resolved (a symbolic-link loop) is made absolute
-    as written.
+    A symbolic link is named by its own name, never by its target's: only the folders
+    above it are resolved. Never raises, and never gives an absolute path, which would
+    tell a published report where the project was checked out (docs/security.md).
     """
+    absolute = Path(os.path.abspath(path))
     try:
-        resolved = path.resolve()
-    except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
-        resolved = Path(os.path.abspath(path))
+        named = Path(os.path.realpath(absolute.parent)) / absolute.name if absolute.name else absolute
+        base = Path(os.path.realpath(root))
+    except (OSError, ValueError):
+        named, base = absolute, Path(os.path.abspath(root))
+    if named.is_relative_to(base):
+        return named.relative_to(base).as_posix()
     try:
-        return resolved.relative_to(root.resolve()).as_posix()
-    except (ValueError, OSError, RuntimeError):
-        return resolved.as_posix()
+        return Path(os.path.relpath(named, base)).as_posix()
+    except ValueError:  # another drive on Windows
+        return named.name
 
 
 @functools.total_ordering

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -215,12 +216,14 @@ def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
     expected = check(config, [tmp_path], jobs=1, cache=True)
     (scan,) = (tmp_path / ".paperlink_cache").rglob("scan.json")
     real_digest = hashlib.sha256((tmp_path / "model.py").read_bytes()).hexdigest()
-    for damaged in (
-        '{"model.py": ["' + real_digest + '", {"annotations": 3}], "other": 1}',  # valid JSON, wrong shape
-        '{"model.py": ["' + real_digest,  # truncated
+    for damaged, warnings in (
+        # valid JSON without this code's digest: a cache of another paperlink, silently replaced
+        ('{"model.py": ["' + real_digest + '", {"annotations": 3}], "other": 1}', ()),
+        ('{"model.py": ["' + real_digest, (".paperlink_cache discarded and rebuilt: not valid JSON",)),  # truncated
     ):
         scan.write_text(damaged, encoding="utf-8")
-        assert check(config, [tmp_path], jobs=1, cache=True) == expected
+        report = check(config, [tmp_path], jobs=1, cache=True)
+        assert (dataclasses.replace(report, warnings=()), report.warnings) == (expected, warnings)
 
 
 def test_the_paper_can_exempt_an_equation_with_a_comment(tmp_path: Path) -> None:

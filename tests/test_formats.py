@@ -23,6 +23,7 @@ from paperlink import __version__
 from paperlink.config import load_config
 from paperlink.diagnostics import Diagnostic, Severity
 from paperlink.engine import check
+from paperlink.escaping import readable
 from paperlink.formats import (
     FORMATS,
     SARIF_SCHEMA,
@@ -176,8 +177,8 @@ def test_github_commands_round_trip_through_the_runners_unescaping() -> None:
     report = nasty_report()
     for diagnostic, line in zip(report.diagnostics, report_to_github(report).splitlines(), strict=True):
         command, properties, message = parse_command(line)
-        assert message == diagnostic.message
-        assert properties["file"] == diagnostic.span.path
+        assert readable(message) == diagnostic.message
+        assert readable(properties["file"]) == diagnostic.span.path
         assert command == {"error": "error", "warning": "warning", "info": "notice"}[diagnostic.severity.value]
 
 
@@ -189,8 +190,9 @@ def test_any_message_is_one_command_that_round_trips(message: str, path: str) ->
     output = report_to_github(report)
     assert output.endswith("\n") and output.count("\n") == 1 and "\r" not in output
     _, properties, parsed = parse_command(output[:-1])
-    assert parsed == message
-    assert properties["file"] == path
+    assert readable(parsed) == message  # control and bidi characters other than line breaks escaped
+    assert readable(properties["file"]) == path
+    assert not re.search("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]", parsed)
 
 
 def test_github_is_empty_without_diagnostics() -> None:

@@ -32,3 +32,18 @@ def test_lines_are_counted_as_python_counts_them(tmp_path: Path) -> None:
     read = line_reader(tmp_path, {"b.py": b"buffer"})
     assert [read("a.py", n) for n in (1, 2, 3, 4, 5)] == ["one", "two", "three\x0cstill three", "four", None]
     assert (read("b.py", 1), read("gone.py", 1)) == ("buffer", None)
+
+
+def test_a_bidi_override_in_the_source_line_is_escaped_and_the_caret_follows() -> None:
+    line = 'x = "\u202e" + abc'
+    lines = snippet(UnknownReference.at(Span("a.py", 7, 11, 7, 14), "m"), line).splitlines()
+    assert lines[1] == '7 | x = "\\u202e" + abc'
+    assert lines[2] == "  | " + " " * len('x = "\\u202e" + ') + "^^^ PL101"
+
+
+def test_a_line_is_never_read_through_a_link_leading_out(tmp_path: Path) -> None:
+    (tmp_path / "outside.py").write_text("SECRET = 1\n", encoding="utf-8")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "linked.py").symlink_to(tmp_path / "outside.py")
+    assert line_reader(project)("linked.py", 1) is None

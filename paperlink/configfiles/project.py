@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from paperlink import boundary
 from paperlink.config import Config
 from paperlink.configfiles.hydra import compose
 from paperlink.configfiles.model import ConfigFile, ConfigSource, HydraMain
@@ -47,7 +48,8 @@ def read_configs(config: Config, mains: Sequence[HydraMain]) -> ProjectConfigs:
 
     def load(path: Path) -> ConfigFile | None:
         if path not in cache:
-            cache[path] = read_config_file(path, root) if path.is_file() else None
+            # A link is read (and refused there) even when it leads nowhere: reported under its own name.
+            cache[path] = read_config_file(path, root) if path.is_file() or path.is_symlink() else None
         return cache[path]
 
     sources: dict[tuple[Path, str], ConfigSource] = {}
@@ -56,8 +58,8 @@ def read_configs(config: Config, mains: Sequence[HydraMain]) -> ProjectConfigs:
         if main.config_path is None or main.config_name is None or ":" in main.config_path:
             continue  # a ConfigStore or a package path (pkg://): no folder to read
         conf = resolved((root / main.span.path).parent / main.config_path)
-        if conf is None:
-            continue  # a symbolic-link loop: no folder to read
+        if conf is None or not boundary.inside(conf, root):
+            continue  # a symbolic-link loop, or a folder outside the project: not read
         trees.add(conf)
         key = (conf, main.config_name)
         if key in sources:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from paperlink import boundary
 from paperlink.configfiles.json_file import read_json
 from paperlink.configfiles.model import ConfigFile
 from paperlink.configfiles.toml_file import read_toml
@@ -33,7 +34,7 @@ def read_config_file(path: Path, root: Path) -> ConfigFile:
     """``path`` read as YAML, JSON or TOML by its suffix."""
     relative = relative_path(path, root)
     try:
-        data = path.read_bytes()
+        data = boundary.read_bytes(path, root)
     except OSError as error:
         return _unreadable(
             relative, 1, 1, SourceNotDecodable, f"cannot read this file: {error.strerror or type(error).__name__}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from paperlink import boundary
 from paperlink.errors import PaperNotFoundError
 from paperlink.paper.model import (
     Hyperparameter,
@@ -62,6 +63,7 @@ def _require_latex(path: Path) -> None:
     """A :class:`PaperNotFoundError` for a paper that is no LaTeX source (a PDF, a binary file):
     reading it as LaTeX would find no item and every check would pass silently."""
     try:
+        boundary.check_inside(path, path.parent, where="the paper's folder")
         with path.open("rb") as stream:
             head = stream.read(1024)
     except OSError as error:

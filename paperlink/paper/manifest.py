@@ -27,6 +27,7 @@ from pathlib import Path
 
 import yaml
 
+from paperlink import boundary
 from paperlink.errors import ManifestError, PaperNotFoundError, yaml_problem
 from paperlink.numbers import parse_latex_number
 from paperlink.paper.hyperparams import canonical_key
@@ -57,7 +58,7 @@ _KINDS = {kind.value: kind for kind in ItemKind}
 def read_manifest(path: Path, *, name: str, root: Path) -> Paper:
     """Read the manifest at ``path``; spans are relative to ``root``."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = boundary.read_text(path, path.parent, where="the paper's folder")
     except FileNotFoundError:
         raise PaperNotFoundError(f"paper manifest not found: {path}") from None
     except (OSError, UnicodeDecodeError) as error:

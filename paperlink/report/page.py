@@ -17,7 +17,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from paperlink import __version__
+from paperlink import __version__, boundary
 from paperlink.errors import UsageError
 from paperlink.paper import ItemKind, Paper
 from paperlink.report.anchors import Anchors
@@ -139,8 +139,7 @@ def build_page(report: Report, options: PageOptions = PageOptions()) -> Page:
 def project_name(root: Path) -> str:
     """``[project] name`` of the root's pyproject.toml, else the root folder's name."""
     try:
-        with (root / "pyproject.toml").open("rb") as file:
-            name = tomllib.load(file).get("project", {}).get("name")
+        name = tomllib.loads(boundary.read_text(root / "pyproject.toml", root)).get("project", {}).get("name")
     except (OSError, ValueError, AttributeError):
         name = None
     return name if isinstance(name, str) and name.strip() else root.name
@@ -174,7 +173,7 @@ def _shown_texts(report: Report, all_files: bool) -> dict[str, str | None]:
         if path.endswith((".py", ".pyi")):
             texts[path] = read_source(report.root / path, report.root).text
         else:
-            texts[path] = _read_text(report.root / path)
+            texts[path] = _read_text(report.root / path, report.root)
     return texts
 
 
@@ -187,9 +186,9 @@ def _shown_lines(report: Report, path: str, text: str) -> list[Markup]:
     return source_lines(path, text)
 
 
-def _read_text(path: Path) -> str | None:
+def _read_text(path: Path, root: Path) -> str | None:
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
+        return boundary.read_text(path, root, errors="replace")
     except OSError:
         return None
 
@@ -204,7 +203,7 @@ def _paper_lines(report: Report) -> dict[str, list[str]]:
     }
     found = {}
     for path in sorted(paths):
-        text = _read_text(report.root / path)
+        text = _read_text(report.root / path, report.root)
         if text is not None:
             found[path] = split_lines(text)
     return found

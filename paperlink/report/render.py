@@ -15,6 +15,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from paperlink.escaping import markup_visible, visible
 from paperlink.report.views import Page
 
 __all__ = ["templates_folder", "render_page"]
@@ -32,6 +33,14 @@ def _hash(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
+def _shown(value: object) -> object:
+    """Every value the templates print, before autoescaping: control and bidi characters of
+    project names and text made visible (a bidi override would reorder what a reader sees)."""
+    if isinstance(value, Markup):
+        return Markup(markup_visible(str(value)))
+    return visible(value) if isinstance(value, str) else value
+
+
 def render_page(page: Page) -> str:
     import jinja2
 
@@ -43,6 +52,7 @@ def render_page(page: Page) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_shown,
     )
     style = (folder / "report.css").read_text(encoding="utf-8")
     script = (folder / "report.js").read_text(encoding="utf-8")

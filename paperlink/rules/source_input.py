@@ -49,7 +49,9 @@ class SourceNotDecodable(Rule):
     """
     ## What it does
     Reports a Python file that cannot be read or decoded: not UTF-8 and without a PEP 263
-    coding cookie, unreadable, or missing.
+    coding cookie, unreadable, or missing. A symbolic link leading outside the project (to a
+    file or to a folder the walk would enter), a dangling link and a link loop are reported
+    here too, under the link's own name, and are not read (docs/security.md).
 
     ## Why it matters
     The file is skipped, so its annotations and rule checks are missing from the run.

@@ -7,7 +7,10 @@ Files named explicitly on the command line are checked even when excluded, unles
 command line asks `--force-exclude` (as ruff), which pre-commit hooks do.
 
 Reading never raises: a file that cannot be read or decoded yields a diagnostic
-(PL002) and no text, and the run goes on.
+(PL002) and no text, and the run goes on. Files are read through the project boundary
+(``paperlink.boundary``): a link leading outside the project, a dangling link or a link
+loop is reported under its own name (PL002) and not read; so is a link to a folder
+outside the project that the walk would have entered.
 """
 
 from __future__ import annotations
@@ -24,12 +27,22 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
+from paperlink import boundary
 from paperlink.config import Config
 from paperlink.diagnostics import Diagnostic
 from paperlink.rules.source_input import SourceNotDecodable
 from paperlink.spans import Span, relative_path
 
-__all__ = ["SourceText", "discover", "excluded", "glob_match", "read_source", "relative_path", "resolved"]
+__all__ = [
+    "SourceText",
+    "discover",
+    "excluded",
+    "glob_match",
+    "read_bytes",
+    "read_source",
+    "relative_path",
+    "resolved",
+]
 
 # Never worth descending into, with or without a .gitignore.
 _SKIPPED_DIRECTORIES = frozenset(
@@ -74,23 +87,45 @@ def discover(targets: list[Path], config: Config) -> list[Path]:
         if target.is_file() or (not target.exists() and target.suffix in _SOURCE_SUFFIXES):
             found[target] = None  # explicit files are always checked (a missing one is reported)
             continue
-        for path in _walk(target):
-            if _selected(relative_path(path, config.root), config):
+        inside = boundary.within(target).is_relative_to(boundary.within(config.root))
+        for path in _walk(target, config.root if inside else target):
+            if _selected(relative_path(path, config.root), config) or _leads_outside(path, config):
                 found[path] = None
     ignored = _git_ignored([p for p in found if p not in targets])
     return sorted((p for p in found if p not in ignored), key=lambda p: p.as_posix())
 
 
-def _walk(directory: Path) -> Iterator[Path]:
+def _walk(directory: Path, root: Path) -> Iterator[Path]:
+    """Source files under ``directory`` (links among them, which reading checks), and the
+    links to folders outside ``root`` that the walk would have entered."""
     for folder, subfolders, files in os.walk(directory, followlinks=False):
         subfolders[:] = sorted(
             name
             for name in subfolders
             if name not in _SKIPPED_DIRECTORIES and not name.startswith(".") and not name.endswith(".egg-info")
         )
-        for name in sorted(files):
-            if name.endswith(_SOURCE_SUFFIXES):
+        for name in subfolders:
+            if os.path.islink(os.path.join(folder, name)) and not boundary.inside(Path(folder) / name, root):
                 yield Path(folder) / name
+        for name in sorted(files):
+            if name.endswith(_SOURCE_SUFFIXES) or _dangling_folder_link(folder, name, root):
+                yield Path(folder) / name
+
+
+def _dangling_folder_link(folder: str, name: str, root: Path) -> bool:
+    """A link os.walk lists among files because it leads nowhere (or loops) and whose name
+    is not a source file's: reported when it could have been a folder of sources."""
+    path = os.path.join(folder, name)
+    return os.path.islink(path) and not os.path.exists(path) and "." not in name
+
+
+def _leads_outside(path: Path, config: Config) -> bool:
+    """Whether ``path`` is a link to a folder outside the project (or to nothing) under
+    which the ``include`` globs would select a Python file."""
+    if path.suffix in _SOURCE_SUFFIXES or not os.path.islink(path):
+        return False
+    relative = relative_path(path, config.root)
+    return _selected(f"{relative}/__init__.py", config) or _selected(f"{relative}/x/__init__.py", config)
 
 
 def _selected(relative: str, config: Config) -> bool:
@@ -180,12 +215,13 @@ def _work_tree(folder: Path, known: dict[Path, Path | None]) -> Path | None:
 
 
 def _git_check_ignore(folder: Path, paths: list[Path]) -> list[Path]:
+    # Bytes, not text: a file name may hold any byte the file system allows (not only UTF-8).
+    named = {os.fsencode(boundary.within(p)): p for p in paths}
     try:
         result = subprocess.run(
-            ["git", "-C", str(folder), "check-ignore", "--stdin", "-z"],
-            input="\0".join(str(p.resolve()) for p in paths) + "\0",
+            ["git", "-C", os.fsencode(folder), "check-ignore", "--stdin", "-z"],
+            input=b"\0".join(named) + b"\0",
             capture_output=True,
-            text=True,
             timeout=30,
             check=False,
         )
@@ -193,8 +229,7 @@ def _git_check_ignore(folder: Path, paths: list[Path]) -> list[Path]:
         return []
     if result.returncode not in (0, 1):  # 128: not a git work tree
         return []
-    names = {name for name in result.stdout.split("\0") if name}
-    return [p for p in paths if str(p.resolve()) in names]
+    return [named[name] for name in result.stdout.split(b"\0") if name in named]
 
 
 def resolved(path: Path) -> Path | None:
@@ -206,12 +241,21 @@ def resolved(path: Path) -> Path | None:
         return None
 
 
+def read_bytes(path: Path, root: Path) -> bytes:
+    """A source file's bytes, through the project boundary: ``root``, or for a file that lies
+    outside it (under a folder named on the command line, with ``--config`` from elsewhere),
+    its own folder. Links leading out, loops and FIFOs raise ``boundary.OutsideBoundary``."""
+    if boundary.within(path).is_relative_to(boundary.within(root)):
+        return boundary.read_bytes(path, root)
+    return boundary.read_bytes(path, boundary.within(path).parent, where="its folder")
+
+
 def read_source(path: Path, root: Path, data: bytes | None = None) -> SourceText:
     """Read and decode ``path`` as Python source (PEP 263 coding cookies and BOMs honoured);
     ``data``, when given, is read in its place (``check --stdin-filename``)."""
     relative = relative_path(path, root)
     try:
-        data = path.read_bytes() if data is None else data
+        data = read_bytes(path, root) if data is None else data
     except OSError as error:
         reason = error.strerror or type(error).__name__
         return SourceText(path, relative, None, _problem(relative, 1, f"cannot read this file: {reason}"))

@@ -318,13 +318,13 @@ def test_duplicate_key_names_both_lines(tmp_path, first, second, key):
     assert error(tmp_path, text) == f"paper.yaml:4: duplicate key '{key}' (first at line 2)"
 
 
-def test_manifest_outside_the_root_is_named_by_absolute_path(tmp_path):
+def test_manifest_outside_the_root_is_named_relatively(tmp_path):
     (tmp_path / "paper").mkdir()
     path = tmp_path / "paper" / "p.yaml"
     path.write_text("items:\n  - kind: equation\n", encoding="utf-8")
     with pytest.raises(ManifestError) as caught:
         read_manifest(path, name="p", root=tmp_path / "elsewhere")
-    assert str(caught.value) == f"{path.resolve().as_posix()}:2: items[0]: an item needs a 'label' or a 'number'"
+    assert str(caught.value) == "../paper/p.yaml:2: items[0]: an item needs a 'label' or a 'number'"
 
 
 # --- through parse_paper -----------------------------------------------------------------

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from paperlink import boundary
 from paperlink.config import Config
 from paperlink.diagnostics import Diagnostic, Severity
 from paperlink.source import files
@@ -170,14 +171,16 @@ def test_discover_asks_git_once_per_work_tree_and_never_outside_one(tmp_path, mo
     (repo / "vendor" / "lib" / ".gitignore").write_text("ignored.py\n", encoding="utf-8")
     calls.clear()
     assert found(repo, [repo], Config(root=repo)) == [*(f"d{i}/m.py" for i in range(5)), "vendor/lib/kept.py"]
-    assert sorted(Path(call[2]).name for call in calls) == ["lib", "repo"]  # one per work tree, not per folder
+    assert sorted(Path(os.fsdecode(call[2])).name for call in calls) == ["lib", "repo"]  # one per work tree, not per folder
 
 
-def test_relative_path_is_posix_under_the_root_and_absolute_elsewhere(tmp_path):
+def test_relative_path_is_posix_under_the_root_and_never_absolute_elsewhere(tmp_path):
     make_tree(tmp_path, "root/pkg/m.py", "elsewhere/o.py")
     root = tmp_path / "root"
     assert relative_path(root / "pkg" / "m.py", root) == "pkg/m.py"
-    assert relative_path(tmp_path / "elsewhere" / "o.py", root) == (tmp_path / "elsewhere" / "o.py").as_posix()
+    assert relative_path(tmp_path / "elsewhere" / "o.py", root) == "../elsewhere/o.py"
+    (root / "link.py").symlink_to(tmp_path / "elsewhere" / "o.py")
+    assert relative_path(root / "link.py", root) == "link.py"  # a link by its own name, not its target's
 
 
 # -- read_source ---------------------------------------------------------------------------
@@ -274,16 +277,24 @@ def test_read_source_reports_an_unreadable_file(tmp_path):
 def test_read_source_turns_any_os_error_into_pl002(tmp_path, monkeypatch):
     path = write(tmp_path, "secret.py", b"x = 1\n")
 
-    def refuse(self):
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+    def refuse(path, root):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(boundary, "read_bytes", refuse)
     expected = decode_error("secret.py", 1, f"cannot read this file: {os.strerror(errno.EACCES)}")
     assert read_source(path, tmp_path) == SourceText(path, "secret.py", None, expected)
 
 
-def test_read_source_gives_an_absolute_path_for_a_file_outside_the_root(tmp_path):
+def test_read_source_names_a_file_outside_the_root_relatively_and_keeps_it_in_its_folder(tmp_path):
     path = write(tmp_path, "outside/o.py", b"x = 1\n")
     root = tmp_path / "project"
     root.mkdir()
-    assert read_source(path, root).relative == path.as_posix()
+    assert read_source(path, root) == SourceText(path, "../outside/o.py", "x = 1\n")
+    write(tmp_path, "secret.py", b"SECRET = 1\n")
+    (tmp_path / "outside" / "link.py").symlink_to(tmp_path / "secret.py")
+    expected = decode_error(
+        "../outside/link.py", 1, "cannot read this file: a symbolic link leading outside its folder"
+    )
+    assert read_source(tmp_path / "outside" / "link.py", root) == SourceText(
+        tmp_path / "outside" / "link.py", "../outside/link.py", None, expected
+    )

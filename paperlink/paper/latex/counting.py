@@ -8,6 +8,7 @@ import re
 
 from pylatexenc.latexwalker import LatexMacroNode
 
+from paperlink import boundary
 from paperlink.paper.latex.host import _ReaderHost
 from paperlink.paper.latex.nodes import _argument, _argument_text, _plain
 from paperlink.paper.latex.state import (
@@ -260,7 +261,7 @@ class Counting(_ReaderHost):
         """The standard class a class file shipped with the paper loads (``\\LoadClass{book}``)."""
         for folder in (current.path.parent, self.main.parent):
             try:
-                text = (folder / f"{name}.cls").read_text(encoding="utf-8", errors="replace")
+                text = boundary.read_text(folder / f"{name}.cls", self.paper_dir, errors="replace")
             except OSError:
                 continue
             loaded = _LOAD_CLASS.search(text)

@@ -28,6 +28,7 @@ class _ReaderHost:
     """The reader's state and cross-mixin methods, as the mixins see them."""
 
     main: Path
+    paper_dir: Path
     counters: Counters
     items: list[_Item]
     anchors: list[_Anchor]

@@ -20,6 +20,7 @@ from pylatexenc.latexwalker import (
     LatexNode,
 )
 
+from paperlink import boundary
 from paperlink.diagnostics import Diagnostic
 from paperlink.paper import hyperparams
 from paperlink.paper.latex.counting import Counting
@@ -157,7 +158,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
 
     def _decode(self, path: Path, origin: Span | None) -> str | None:
         try:
-            data = path.read_bytes()
+            data = boundary.read_bytes(path, self.paper_dir, where="the paper's folder")
         except OSError as error:
             span = origin or Span(self.relative(path), 1)
             self._diagnose(span, PaperFileMissing, f"cannot read {self.relative(path)}: {error.strerror or error}")

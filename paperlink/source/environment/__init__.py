@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from paperlink import boundary
 from paperlink.rules.source_input import UnreadableEnvironmentFile
 from paperlink.source.comments import Comment
 from paperlink.source.environment.conda import parse_conda_file, parse_conda_lock
@@ -25,7 +26,6 @@ from paperlink.source.environment.locks import parse_pipfile_lock, parse_python_
 from paperlink.source.environment.model import Environment, EnvironmentFile, Parsed, Pin, Version, point
 from paperlink.source.environment.packaging_files import parse_pipfile, parse_pyproject, parse_setup_cfg, parse_setup_py
 from paperlink.source.environment.requirements import parse_requirements_file
-from paperlink.source.files import resolved
 from paperlink.source.suppression_comments import Suppression, parse_suppression
 from paperlink.spans import Span, relative_path
 
@@ -80,7 +80,7 @@ def read_environment(root: Path, targets: Sequence[Path] = ()) -> Environment:
     while queue:
         path, kind, parser = queue.pop(0)
         relative = relative_path(path, root)
-        text, problem, line = _read(path)
+        text, problem, line = _read(path, root)
         if problem:
             problems.append(UnreadableEnvironmentFile.at(point(relative, line), problem))
         if text is None:
@@ -93,19 +93,13 @@ def read_environment(root: Path, targets: Sequence[Path] = ()) -> Environment:
             for line, column, message in parsed.problems
         ]
         for line, written in parsed.includes:
-            included = resolved(path.parent / written)
-            if included is None or not included.is_file():
-                why = (
-                    "is a symbolic-link loop"
-                    if included is None
-                    else "is not a file"
-                    if included.exists()
-                    else "does not exist"
-                )
+            included = boundary.within(path.parent / written)
+            why = _not_includable(included, _boundary(path, root))
+            if why:
                 problems.append(
                     UnreadableEnvironmentFile.at(point(relative, line), f"includes '{written}', which {why}")
                 )
-            elif included not in seen and included.is_relative_to(root.resolve()):
+            elif included not in seen and included.is_relative_to(boundary.within(root)):
                 seen.add(included)
                 queue.append((included, "requirements", parse_requirements_file))
         files.append(EnvironmentFile(relative, kind, parsed.pins, parsed.versions, kind == "lock"))
@@ -125,19 +119,35 @@ def _candidates(root: Path, targets: Sequence[Path]) -> list[tuple[Path, str, Pa
             continue
         for entry in entries:
             known = environment_kind(entry.name, folder.name == "requirements" and folder.parent == root)
-            if known is not None and entry.is_file():
-                path = Path(entry.path).resolve()
+            if known is not None and (entry.is_symlink() or entry.is_file()):  # reading checks where a link leads
+                path = boundary.within(Path(entry.path))
                 found.setdefault(path, (path, *known))
     return list(found.values())
 
 
-def _read(path: Path) -> tuple[str | None, str, int]:
+def _boundary(path: Path, root: Path) -> Path:
+    """The project root; for a file in a folder named on the command line outside it, that file's folder."""
+    return root if boundary.within(path).is_relative_to(boundary.within(root)) else boundary.within(path).parent
+
+
+def _not_includable(included: Path, root: Path) -> str:
+    """Why a ``-r`` include cannot be read ("is a symbolic-link loop", "does not exist"), or ""."""
+    try:
+        real = boundary.check_inside(included, root)
+    except boundary.OutsideBoundary as refusal:
+        return f"is {refusal}; not read" if "outside" in str(refusal) else f"is {refusal}"
+    except OSError:
+        return "does not exist"
+    return "" if real.is_file() else "is not a file"
+
+
+def _read(path: Path, root: Path) -> tuple[str | None, str, int]:
     """(text, "", 1); or the text with undecodable bytes replaced, what is wrong and on which
     line; or (None, why not, 1) when the file cannot be read at all."""
     try:
-        if path.stat().st_size > _MAX_BYTES:
+        if boundary.check_inside(path, _boundary(path, root)).stat().st_size > _MAX_BYTES:
             return None, f"environment file too large to read ({path.stat().st_size} bytes)", 1
-        data = path.read_bytes()
+        data = boundary.read_bytes(path, _boundary(path, root))
     except OSError as error:
         return None, f"cannot read environment file: {error.strerror or error}", 1
     try:
