@@ -10,11 +10,11 @@ configuration:
   ``latent = int(cfg.latent)``, ``data_dir = os.path.join("data", dataset)``,
   ``device = torch.device("cuda" if torch.cuda.is_available() else "cpu")``. Configuration
   flows through module-level assignments, attribute and item reads, tuples, arithmetic,
-  comparisons, conditional expressions, f-strings, methods of configuration objects and a few
-  pure conversions (``int``, ``os.path.join``, ``pathlib.Path``, ``torch.device``...). A call
-  of anything else (``Generator(opt.latent_dim)``, ``build_model(cfg)``) makes an object, not
-  configuration; what the hardware offers (``torch.cuda.is_available()``) is device
-  configuration.
+  comparisons, conditional expressions, f-strings, methods of configuration objects,
+  ``functools.partial`` binding settings to a function, and a few pure conversions (``int``,
+  ``os.path.join``, ``pathlib.Path``, ``torch.device``...). A call of anything else
+  (``Generator(opt.latent_dim)``, ``build_model(cfg)``) makes an object, not configuration;
+  what the hardware offers (``torch.cuda.is_available()``) is device configuration in a script.
 
 In a script (a file with a main block), a filesystem location written at the top
 (``dir_checkpoint = Path("./checkpoints/")``) is a setting of the run too.
@@ -235,6 +235,8 @@ def _derived_call(
     arguments = [*call.args, *(k.value for k in call.keywords)]
     if callee in _CONVERSIONS or callee.startswith("math."):
         return any_of(arguments)
+    if callee == "functools.partial":  # a function with settings bound: `partial(loader, batch_size=bs)`
+        return any_of(arguments[1:])
     func = call.func
     if not isinstance(func, ast.Attribute):
         return False

@@ -327,3 +327,12 @@ def test_what_the_machine_offers_configures_a_script_not_a_library_module() -> N
     assert _kinds(device + 'if __name__ == "__main__":\n    pass\n')["device"] == "config"
     assert _kinds(device + "for epoch in range(3):\n    pass\n")["device"] == "config"  # a flat training script
     assert _kinds(device + "import argparse\nopt = argparse.ArgumentParser().parse_args()\n")["device"] == "config"
+
+
+def test_a_partial_binding_settings_is_configuration() -> None:
+    text = (
+        "import functools, argparse\nargs = argparse.ArgumentParser().parse_args()\n"
+        "load = functools.partial(open, buffering=args.buffering)\nplain = functools.partial(open, buffering=1)\n"
+    )
+    kinds = _kinds(text)
+    assert kinds["load"] == "config" and kinds["plain"] != "config"
