@@ -55,6 +55,7 @@ _INLINE_MATH = re.compile(r"(?<!\\)\$|\\\(")
 _REFERENCE = re.compile(r"\\(?:eq|c|C|auto)?ref\*?\{([^{}]*)\}")
 # what the report strips from a theorem's source before showing it (paperlink/report/paper_view.py)
 _ENVIRONMENT = re.compile(r"\\(?:begin|end)\{[^{}]*\}(?:\[[^\]]*\])?|\\label\{[^{}]*\}")
+_NEWLABEL = re.compile(r"^\\newlabel\{(?P<key>.*?)\}\{\{", re.M)
 _CREF_TYPE = re.compile(r"^\\newlabel\{(?P<key>.*?)@cref\}\{\{\[(?P<type>[^\]]*)\]", re.M)
 _KIND_OF_CREF = {
     "equation": "equation",
@@ -237,15 +238,17 @@ def _kind_of(item_kind: ItemKind) -> str:
 def score(paper: Paper, compiled: Compiled) -> Score:
     result = Score(pages=compiled.pages)
     oracle = labels_from_aux(compiled.aux)
-    _score_labels(paper, oracle, _cref_kinds(compiled.aux), result)
+    _score_labels(paper, oracle, compiled.aux, result)
     _score_equation_numbers(paper, compiled.equation_numbers, result)
     _score_rendering(paper, oracle, result)
     return result
 
 
-def _score_labels(paper: Paper, oracle: dict[str, str | None], cref: dict[str, str], result: Score) -> None:
+def _score_labels(paper: Paper, oracle: dict[str, str | None], aux: str, result: Score) -> None:
+    cref = _cref_kinds(aux)
     kinds = {label: _kind_of(item.kind) for item in paper.items for label in item.labels}
     ours = paper.label_numbers()
+    defined = Counter(m["key"] for m in _NEWLABEL.finditer(aux))
     for key, number in sorted(oracle.items()):
         if number is None:
             continue  # a label LaTeX prints no number for (the caption package's marker)
@@ -258,7 +261,8 @@ def _score_labels(paper: Paper, oracle: dict[str, str | None], cref: dict[str, s
         if comparable(ours[key]) == number:
             result.agreed[kind] += 1
         else:
-            result.disagreements.append(f"{kind} {key}: pdflatex {number!r}, paperlink {ours[key]!r}")
+            twice = " (multiply defined: LaTeX keeps the last)" if defined[key] > 1 else ""
+            result.disagreements.append(f"{kind} {key}: pdflatex {number!r}, paperlink {ours[key]!r}{twice}")
 
 
 def _score_equation_numbers(paper: Paper, printed: frozenset[str], result: Score) -> None:
@@ -326,6 +330,8 @@ def run(document: Document, repos: Path, work: Path) -> tuple[Score | None, str]
     compiled = compile_aux(main)
     if not labels_from_aux(compiled.aux):
         return None, "pdflatex wrote no labels:\n" + compiled.log_tail
+    if compiled.pages is None:  # the end-of-document hook did not run: the .aux holds part of the labels
+        return None, "pdflatex stopped before \\end{document}:\n" + compiled.log_tail
     return score(read_latex_paper(main, name="oracle", root=root), compiled), ""
 
 
