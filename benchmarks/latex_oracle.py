@@ -1,6 +1,6 @@
 """Benchmark: paperlink's paper model against pdflatex on a corpus of real papers and theses.
 
-    python3 benchmarks/latex_oracle.py --repos DIR [--corpus FILE] [--details] [--json] [NAME ...]
+    python3 benchmarks/latex_oracle.py --repos DIR [--corpus FILE] [--details] [--json] [--save FILE] [NAME ...]
 
 The corpus (``benchmarks/latex_corpus.yaml``) lists public repositories holding a paper's or a
 thesis's LaTeX source: repository, pinned commit, main file, document class and kind. The
@@ -351,6 +351,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--details", action="store_true", help="list every disagreement")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--save", type=Path, help="also write the figures as JSON to this file")
     args = parser.parse_args(argv)
     documents = [d for d in read_corpus(args.corpus) if not args.names or d.repo in args.names or d.name in args.names]
     rows: dict[str, dict[str, object]] = {}
@@ -369,8 +370,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for line in result.disagreements:
                     print(f"  {document.name}: {line}", file=sys.stderr)
     summary = {scope: score.figures() for scope, score in sorted(totals.items())}
+    dump = json.dumps({"documents": rows, "totals": summary, "skipped": skipped}, indent=2, sort_keys=True)
+    if args.save:
+        args.save.write_text(dump + "\n", encoding="utf-8")
     if args.json:
-        print(json.dumps({"documents": rows, "totals": summary, "skipped": skipped}, indent=2, sort_keys=True))
+        print(dump)
         return 0
     columns = ("pages", "labels", "recall", "agreement", "equation_numbers", "equation_numbers_found")
     columns += _RENDERING_COUNTS
