@@ -50,6 +50,7 @@ from tests.paper.aux_oracle import comparable, labels_from_aux  # noqa: E402
 
 CORPUS = Path(__file__).with_name("latex_corpus.yaml")
 KINDS = ("equation", "section", "algorithm", "table", "figure", "theorem", "other")
+BAR_KINDS = KINDS[:-1]  # issue 18's bar: labels of other kinds (list items, packages' labels) are left out
 _RAW_CONTROL_WORD = re.compile(r"\\[A-Za-z]+")
 _INLINE_MATH = re.compile(r"(?<!\\)\$|\\\(")
 _REFERENCE = re.compile(r"\\(?:eq|c|C|auto)?ref\*?\{([^{}]*)\}")
@@ -111,11 +112,17 @@ class Score:
 
     def figures(self) -> dict[str, object]:
         labels, found, agreed = (sum(c.values()) for c in (self.labels, self.found, self.agreed))
+        barred = [sum(c[kind] for kind in BAR_KINDS) for c in (self.labels, self.found, self.agreed)]
         return {
             "pages": self.pages,
             "labels": labels,
             "recall": _ratio(found, labels),
             "agreement": _ratio(agreed, found),
+            "bar": {
+                "labels": barred[0],
+                "recall": _ratio(barred[1], barred[0]),
+                "agreement": _ratio(barred[2], barred[1]),
+            },
             "per_kind": {
                 kind: {
                     "labels": self.labels[kind],
@@ -193,6 +200,8 @@ def compile_aux(main: Path) -> Compiled:
     """pdflatex twice in ``main``'s folder (a scratch copy), with the stand-ins of latex_stubs/ found last."""
     # max_print_line: pdflatex wraps its output at 79 columns otherwise, and a wrapped number reads wrong
     environment = {**os.environ, "TEXINPUTS": f".::{STUBS}", "max_print_line": "100000"}
+    for stale in main.parent.rglob("*.aux"):  # committed build leftovers, often of other documents
+        stale.unlink()
     command = ["pdflatex", "-interaction=nonstopmode", "-draftmode", "-file-line-error", f"-jobname={main.stem}"]
     for _ in range(2):
         done = subprocess.run(
@@ -391,6 +400,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         shown = ", ".join(
             f"{kind} {_cell(f['recall'])}/{_cell(f['agreement'])} ({f['labels']})" for kind, f in per_kind.items()
         )
+        bar = figures["bar"]
+        assert isinstance(bar, dict)
+        shown += f"; the six kinds of the bar {_cell(bar['recall'])}/{_cell(bar['agreement'])} ({bar['labels']})"
         print(f"{scope} per kind, recall/agreement (labels): {shown}")
         rendering = ", ".join(
             f"{what} {figures['raw_' + what]}/{figures[what]} ({_percent(figures['raw_' + what], figures[what])})"
