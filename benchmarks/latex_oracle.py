@@ -56,6 +56,8 @@ _INLINE_MATH = re.compile(r"(?<!\\)\$|\\\(")
 _REFERENCE = re.compile(r"\\(?:eq|c|C|auto)?ref\*?\{([^{}]*)\}")
 # what the report strips from a theorem's source before showing it (paperlink/report/paper_view.py)
 _ENVIRONMENT = re.compile(r"\\(?:begin|end)\{[^{}]*\}(?:\[[^\]]*\])?|\\label\{[^{}]*\}")
+_LABEL_IN_SOURCE = re.compile(r"\\label(?:\[[^\]]*\])?\{([^{}]*)\}")
+_MBOX = re.compile(r"\\(?:mbox|hbox)\{([^{}]*)\}")
 _NEWLABEL = re.compile(r"^\\newlabel\{(?P<key>.*?)\}\{\{", re.M)
 _CREF_TYPE = re.compile(r"^\\newlabel\{(?P<key>.*?)@cref\}\{\{\[(?P<type>[^\]]*)\]", re.M)
 _KIND_OF_CREF = {
@@ -91,6 +93,7 @@ class Score:
     labels: Counter[str] = field(default_factory=Counter)  # per kind: oracle labels
     found: Counter[str] = field(default_factory=Counter)  # per kind: of those, paperlink knows
     agreed: Counter[str] = field(default_factory=Counter)  # per kind: known and numbered alike
+    package_labels: int = 0  # labels no source file writes with \\label (left out)
     printed_equations: int = 0  # equation numbers pdflatex prints, labelled or not
     found_equations: int = 0  # of those, numbers paperlink gives an equation
     equations: int = 0  # displayed equations the report renders as MathML
@@ -132,6 +135,7 @@ class Score:
                 for kind in KINDS
                 if self.labels[kind]
             },
+            "package_labels": self.package_labels,
             "equation_numbers": self.printed_equations,
             "equation_numbers_found": _ratio(self.found_equations, self.printed_equations),
             **{name: getattr(self, name) for name in _RENDERING_COUNTS},
@@ -139,7 +143,7 @@ class Score:
 
 
 _RENDERING_COUNTS = ("equations", "raw_equations", "captions", "raw_captions", "theorems", "raw_theorems")
-_COUNTS = ("printed_equations", "found_equations", *_RENDERING_COUNTS)
+_COUNTS = ("package_labels", "printed_equations", "found_equations", *_RENDERING_COUNTS)
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -244,13 +248,20 @@ def _kind_of(item_kind: ItemKind) -> str:
     return name if name in KINDS else "other"
 
 
-def score(paper: Paper, compiled: Compiled) -> Score:
+def score(paper: Paper, compiled: Compiled, in_source: frozenset[str]) -> Score:
     result = Score(pages=compiled.pages)
     oracle = labels_from_aux(compiled.aux)
+    result.package_labels = sum(1 for key in oracle if key not in in_source)
+    oracle = {key: _printed(number) for key, number in oracle.items() if key in in_source}
     _score_labels(paper, oracle, compiled.aux, result)
     _score_equation_numbers(paper, compiled.equation_numbers, result)
     _score_rendering(paper, oracle, result)
     return result
+
+
+def _printed(number: str | None) -> str | None:
+    """The oracle's number with the boxes a class wraps it in (IEEEtran's ``\\mbox{III-B}``) opened."""
+    return None if number is None else _MBOX.sub(r"\1", number)
 
 
 def _score_labels(paper: Paper, oracle: dict[str, str | None], aux: str, result: Score) -> None:
@@ -341,7 +352,16 @@ def run(document: Document, repos: Path, work: Path) -> tuple[Score | None, str]
         return None, "pdflatex wrote no labels:\n" + compiled.log_tail
     if compiled.pages is None:  # the end-of-document hook did not run: the .aux holds part of the labels
         return None, "pdflatex stopped before \\end{document}:\n" + compiled.log_tail
-    return score(read_latex_paper(main, name="oracle", root=root), compiled), ""
+    return score(read_latex_paper(main, name="oracle", root=root), compiled, labels_in_source(root)), ""
+
+
+def labels_in_source(root: Path) -> frozenset[str]:
+    """Every key a .tex file of the repository passes to ``\\label``: the .aux also holds labels
+    packages write (acronym's ``acro:``, lastpage, thmtools' restatable copies), which are not the paper's."""
+    keys: set[str] = set()
+    for path in root.rglob("*.tex"):
+        keys.update(m[1] for m in _LABEL_IN_SOURCE.finditer(path.read_text(errors="replace")))
+    return frozenset(keys)
 
 
 def _percent(part: object, whole: object) -> str:
