@@ -46,7 +46,7 @@ from paperlink.paper.latex import read_latex_paper  # noqa: E402
 from paperlink.paper.model import ItemKind, Paper  # noqa: E402
 from paperlink.report.math import MathRenderer  # noqa: E402
 from benchmarks.accuracy import export  # noqa: E402
-from tests.paper.aux_oracle import comparable, labels_from_aux  # noqa: E402
+from tests.paper.aux_oracle import comparable, labels_from_aux, normalise  # noqa: E402
 
 CORPUS = Path(__file__).with_name("latex_corpus.yaml")
 KINDS = ("equation", "section", "algorithm", "table", "figure", "theorem", "other")
@@ -229,10 +229,11 @@ def printed_equations(log: str) -> frozenset[str]:
     a label target, not a printed number."""
     logged: list[str] = []
     for step, number in _EQUATION_STEP.findall(log):
+        number = normalise(number) or ""  # "{2.2}.{1}" from \\renewcommand{\\theequation}{{\\thesection}.{...}}
         if step == "equation":
-            logged.append(number.strip())
-        elif number.strip() in logged:
-            del logged[len(logged) - 1 - logged[::-1].index(number.strip())]
+            logged.append(number)
+        elif number in logged:
+            del logged[len(logged) - 1 - logged[::-1].index(number)]
     numbers = set(logged)
     return frozenset(
         n for n in numbers if not any(o != n and re.fullmatch(re.escape(n) + "[a-z]+", o) for o in numbers)
