@@ -1,6 +1,6 @@
 """Benchmark: paperlink's paper model against pdflatex on a corpus of real papers and theses.
 
-    python3 benchmarks/latex_oracle.py --repos DIR [--corpus FILE] [--details] [--json] [NAME ...]
+    python3 benchmarks/latex_oracle.py --repos DIR [--corpus FILE] [--details] [--json] [--save FILE] [NAME ...]
 
 The corpus (``benchmarks/latex_corpus.yaml``) lists public repositories holding a paper's or a
 thesis's LaTeX source: repository, pinned commit, main file, document class and kind. The
@@ -13,20 +13,26 @@ reads them, as the numbering tests do), then reads the same source with paperlin
 
 * label recall: the oracle's labels paperlink knows, per kind (equation, section, algorithm,
   table, figure, theorem, other; a label's kind is paperlink's, or cleveref's ``@cref`` type
-  when paperlink does not know the label);
+  when paperlink does not know the label, else unknown); labels no source file writes with
+  ``\\label`` (packages' own) are counted apart;
+* every equation number pdflatex prints, labelled or not, against paperlink's equations;
 * number agreement: of the labels both know, those paperlink numbers as pdflatex prints them;
-* rendering: displayed equations whose MathML still holds a raw ``\\word`` or that fall back
-  to LaTeX source, and captions with a raw control word in their text.
+* rendering, as the report shows it: displayed equations whose MathML still holds a raw
+  ``\\word`` or that fall back to LaTeX source; captions and theorem-like statements with a raw
+  control word, math not rendered, or a reference whose printed number is missing.
 
 ``--details`` lists every disagreement. A document pdflatex cannot compile here (a missing
-package, a missing figure that stops the run) is listed with the tail of its log and left out
-of the totals. The figures are quoted in notes, never asserted by tests.
+package, or a run stopped before ``\\end{document}``) is listed with the first missing file or
+the tail of its log and left out of the totals. Packages the CI's TeX Live lacks are replaced by
+the stand-ins of ``latex_stubs/`` (found after the installed ones), which change no counter.
+The figures are quoted in docs/latex-fidelity.md, never asserted by tests.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -45,11 +51,21 @@ from paperlink.paper.latex import read_latex_paper  # noqa: E402
 from paperlink.paper.model import ItemKind, Paper  # noqa: E402
 from paperlink.report.math import MathRenderer  # noqa: E402
 from benchmarks.accuracy import export  # noqa: E402
-from tests.paper.aux_oracle import comparable, labels_from_aux  # noqa: E402
+from tests.paper.aux_oracle import comparable, labels_from_aux, normalise  # noqa: E402
 
 CORPUS = Path(__file__).with_name("latex_corpus.yaml")
-KINDS = ("equation", "section", "algorithm", "table", "figure", "theorem", "other")
+# "unknown": a label paperlink does not know and cleveref does not type
+KINDS = ("equation", "section", "algorithm", "table", "figure", "theorem", "unknown", "other")
+# issue 18's bar: all but the labels paperlink itself reads as list items, footnotes or custom counters
+BAR_KINDS = KINDS[:-1]
 _RAW_CONTROL_WORD = re.compile(r"\\[A-Za-z]+")
+_INLINE_MATH = re.compile(r"(?<!\\)\$|\\\(")
+_REFERENCE = re.compile(r"\\(?:eq|c|C|auto)?ref\*?\{([^{}]*)\}")
+# what the report strips from a theorem's source before showing it (paperlink/report/paper_view.py)
+_ENVIRONMENT = re.compile(r"\\(?:begin|end)\{[^{}]*\}(?:\[[^\]]*\])?|\\label\{[^{}]*\}")
+_LABEL_IN_SOURCE = re.compile(r"\\label(?:\[[^\]]*\])?\{([^{}]*)\}")
+_MBOX = re.compile(r"\\(?:mbox|hbox)\{([^{}]*)\}")
+_NEWLABEL = re.compile(r"^\\newlabel\{(?P<key>.*?)\}\{\{", re.M)
 _CREF_TYPE = re.compile(r"^\\newlabel\{(?P<key>.*?)@cref\}\{\{\[(?P<type>[^\]]*)\]", re.M)
 _KIND_OF_CREF = {
     "equation": "equation",
@@ -84,26 +100,39 @@ class Score:
     labels: Counter[str] = field(default_factory=Counter)  # per kind: oracle labels
     found: Counter[str] = field(default_factory=Counter)  # per kind: of those, paperlink knows
     agreed: Counter[str] = field(default_factory=Counter)  # per kind: known and numbered alike
-    equations: int = 0  # displayed equations rendered
+    package_labels: int = 0  # labels no source file writes with \\label (left out)
+    printed_equations: int = 0  # equation numbers pdflatex prints, labelled or not
+    found_equations: int = 0  # of those, numbers paperlink gives an equation
+    equations: int = 0  # displayed equations the report renders as MathML
     raw_equations: int = 0  # of those, MathML with a raw control word or a fallback to source
     captions: int = 0
-    raw_captions: int = 0
+    raw_captions: int = 0  # a raw control word, math not rendered, or a reference's number missing
+    theorems: int = 0
+    raw_theorems: int = 0  # likewise, for theorem-like statements
+    pages: int | None = None
     disagreements: list[str] = field(default_factory=list)
 
     def add(self, other: Score) -> None:
         for mine, theirs in ((self.labels, other.labels), (self.found, other.found), (self.agreed, other.agreed)):
             mine.update(theirs)
-        self.equations += other.equations
-        self.raw_equations += other.raw_equations
-        self.captions += other.captions
-        self.raw_captions += other.raw_captions
+        for name in _COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        if other.pages is not None:
+            self.pages = (self.pages or 0) + other.pages
 
     def figures(self) -> dict[str, object]:
         labels, found, agreed = (sum(c.values()) for c in (self.labels, self.found, self.agreed))
+        barred = [sum(c[kind] for kind in BAR_KINDS) for c in (self.labels, self.found, self.agreed)]
         return {
+            "pages": self.pages,
             "labels": labels,
             "recall": _ratio(found, labels),
             "agreement": _ratio(agreed, found),
+            "bar": {
+                "labels": barred[0],
+                "recall": _ratio(barred[1], barred[0]),
+                "agreement": _ratio(barred[2], barred[1]),
+            },
             "per_kind": {
                 kind: {
                     "labels": self.labels[kind],
@@ -113,11 +142,15 @@ class Score:
                 for kind in KINDS
                 if self.labels[kind]
             },
-            "equations": self.equations,
-            "raw_equations": self.raw_equations,
-            "captions": self.captions,
-            "raw_captions": self.raw_captions,
+            "package_labels": self.package_labels,
+            "equation_numbers": self.printed_equations,
+            "equation_numbers_found": _ratio(self.found_equations, self.printed_equations),
+            **{name: getattr(self, name) for name in _RENDERING_COUNTS},
         }
+
+
+_RENDERING_COUNTS = ("equations", "raw_equations", "captions", "raw_captions", "theorems", "raw_theorems")
+_COUNTS = ("package_labels", "printed_equations", "found_equations", *_RENDERING_COUNTS)
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -135,7 +168,7 @@ def read_corpus(path: Path) -> list[Document]:
 def checkout(repos: Path, document: Document, work: Path) -> Path | None:
     """The repository's files at the pinned commit (large blobs a snapshot lacks left out), or None."""
     folder = repos / document.repo.replace("/", "+")
-    for git_dir in (folder / "repo", folder):
+    for git_dir in (folder / "repo", folder / "repo" / ".git", folder):
         if (git_dir / "HEAD").is_file() and (git_dir / "objects").is_dir():
             target = work / folder.name
             export(git_dir, document.commit, target)
@@ -143,19 +176,75 @@ def checkout(repos: Path, document: Document, work: Path) -> Path | None:
     return None
 
 
-def compile_aux(main: Path) -> tuple[str, str]:
-    """pdflatex twice in ``main``'s folder (a scratch copy); every .aux written, and the log's tail."""
+STUBS = Path(__file__).with_name("latex_stubs")
+# Counts the pages pdflatex ships out (-draftmode writes no PDF, so the log does not say).
+# Run before the main file: count the pages shipped out (-draftmode writes no PDF, so the log
+# does not say) and log every equation number pdflatex reaches, labelled or not. A number is
+# logged when the equation counter's value changes to a positive one, so a reset by
+# \numberwithin and amsmath's measuring pass add nothing; eqnarray steps once past its last
+# row and steps back, so its last step is withdrawn. microtype's font expansion needs scalable
+# fonts, which T1 text without cm-super or Latin Modern (not installed) lacks: it is turned off.
+_HOOKS = (
+    r"\PassOptionsToPackage{expansion=false}{microtype}"
+    r"\newcount\paperlinkpages\AddToHook{shipout/after}{\global\advance\paperlinkpages 1}"
+    r"\AddToHook{enddocument/end}{\typeout{paperlink-oracle pages: \the\paperlinkpages}}"
+    r"\newcount\paperlinkequation\AddToHook{cmd/stepcounter/after}{\ifnum\value{equation}=\paperlinkequation\else"
+    r"\global\paperlinkequation=\value{equation}"
+    r"\ifnum\paperlinkequation>0 \typeout{paperlink-oracle equation: \theequation}\fi\fi}"
+    r"\AddToHook{env/eqnarray/after}{\begingroup\csname c@equation\endcsname=\numexpr\value{equation}+1\relax"
+    r"\typeout{paperlink-oracle retract: \theequation}\endgroup\global\paperlinkequation=\value{equation}}"
+)
+_PAGES = re.compile(r"^paperlink-oracle pages: (\d+)$", re.M)
+_EQUATION_STEP = re.compile(r"^paperlink-oracle (equation|retract): (.*)$", re.M)
+_MISSING_FILE = re.compile(r"^! LaTeX Error: File `[^']*' not found\.", re.M)
+
+
+@dataclass(frozen=True)
+class Compiled:
+    aux: str  # every .aux written, joined
+    log_tail: str  # the last lines of the second run's output, or the first missing file
+    pages: int | None  # pages shipped out by the second run
+    equation_numbers: frozenset[str]  # every equation number the second run printed
+
+
+def compile_aux(main: Path) -> Compiled:
+    """pdflatex twice in ``main``'s folder (a scratch copy), with the stand-ins of latex_stubs/ found last."""
+    # max_print_line: pdflatex wraps its output at 79 columns otherwise, and a wrapped number reads wrong
+    environment = {**os.environ, "TEXINPUTS": f".::{STUBS}", "max_print_line": "100000"}
+    for stale in main.parent.rglob("*.aux"):  # committed build leftovers, often of other documents
+        stale.unlink()
+    command = ["pdflatex", "-interaction=nonstopmode", "-draftmode", "-file-line-error", f"-jobname={main.stem}"]
     for _ in range(2):
         done = subprocess.run(
-            ["pdflatex", "-interaction=nonstopmode", "-draftmode", "-file-line-error", main.name],
+            [*command, f"{_HOOKS}\\input{{{main.name}}}"],
             cwd=main.parent,
+            env=environment,
             capture_output=True,
             timeout=600,
             check=False,
         )
     log = done.stdout.decode("utf-8", "replace")
     texts = [aux.read_text(errors="replace") for aux in sorted(main.parent.rglob("*.aux"))]
-    return "\n".join(texts), "\n".join(log.splitlines()[-12:])
+    pages = _PAGES.search(log)
+    missing = _MISSING_FILE.search(log)
+    tail = missing[0] if missing else "\n".join(log.splitlines()[-12:])
+    return Compiled("\n".join(texts), tail, int(pages[1]) if pages else None, printed_equations(log))
+
+
+def printed_equations(log: str) -> frozenset[str]:
+    """The equation numbers the hooks logged; a subequations parent (``4`` when ``4a`` follows) is
+    a label target, not a printed number."""
+    logged: list[str] = []
+    for step, number in _EQUATION_STEP.findall(log):
+        number = normalise(number) or ""  # "{2.2}.{1}" from \\renewcommand{\\theequation}{{\\thesection}.{...}}
+        if step == "equation":
+            logged.append(number)
+        elif number in logged:
+            del logged[len(logged) - 1 - logged[::-1].index(number)]
+    numbers = set(logged)
+    return frozenset(
+        n for n in numbers if not any(o != n and re.fullmatch(re.escape(n) + "[a-z]+", o) for o in numbers)
+    )
 
 
 def _cref_kinds(aux: str) -> dict[str, str]:
@@ -167,14 +256,31 @@ def _kind_of(item_kind: ItemKind) -> str:
     return name if name in KINDS else "other"
 
 
-def score(paper: Paper, oracle: dict[str, str | None], cref: dict[str, str]) -> Score:
-    result = Score()
+def score(paper: Paper, compiled: Compiled, in_source: frozenset[str]) -> Score:
+    result = Score(pages=compiled.pages)
+    oracle = labels_from_aux(compiled.aux)
+    result.package_labels = sum(1 for key in oracle if key not in in_source)
+    oracle = {key: _printed(number) for key, number in oracle.items() if key in in_source}
+    _score_labels(paper, oracle, compiled.aux, result)
+    _score_equation_numbers(paper, compiled.equation_numbers, result)
+    _score_rendering(paper, oracle, result)
+    return result
+
+
+def _printed(number: str | None) -> str | None:
+    """The oracle's number with the boxes a class wraps it in (IEEEtran's ``\\mbox{III-B}``) opened."""
+    return None if number is None else _MBOX.sub(r"\1", number)
+
+
+def _score_labels(paper: Paper, oracle: dict[str, str | None], aux: str, result: Score) -> None:
+    cref = _cref_kinds(aux)
     kinds = {label: _kind_of(item.kind) for item in paper.items for label in item.labels}
     ours = paper.label_numbers()
+    defined = Counter(m["key"] for m in _NEWLABEL.finditer(aux))
     for key, number in sorted(oracle.items()):
         if number is None:
             continue  # a label LaTeX prints no number for (the caption package's marker)
-        kind = kinds.get(key) or cref.get(key, "other")
+        kind = kinds.get(key) or cref.get(key, "unknown")
         result.labels[kind] += 1
         if key not in ours:
             result.disagreements.append(f"{kind} {key}: pdflatex {number!r}, paperlink has no such label")
@@ -183,20 +289,63 @@ def score(paper: Paper, oracle: dict[str, str | None], cref: dict[str, str]) -> 
         if comparable(ours[key]) == number:
             result.agreed[kind] += 1
         else:
-            result.disagreements.append(f"{kind} {key}: pdflatex {number!r}, paperlink {ours[key]!r}")
+            twice = " (multiply defined: LaTeX keeps the last)" if defined[key] > 1 else ""
+            result.disagreements.append(f"{kind} {key}: pdflatex {number!r}, paperlink {ours[key]!r}{twice}")
+
+
+def _score_equation_numbers(paper: Paper, printed: frozenset[str], result: Score) -> None:
+    """Every equation number pdflatex prints, labelled or not, against paperlink's equations."""
+    ours = {comparable(item.number) for item in paper.items if item.kind is ItemKind.EQUATION and item.number}
+    result.printed_equations = len(printed)
+    result.found_equations = len(printed & ours)
+    for number in sorted(printed - ours, key=_natural):
+        result.disagreements.append(f"equation number ({number}): pdflatex prints it, paperlink has no such equation")
+
+
+def _natural(number: str) -> list[object]:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", number)]
+
+
+def _score_rendering(paper: Paper, oracle: dict[str, str | None], result: Score) -> None:
+    """What the report shows: equations as MathML (a group of rows shows its rows), captions as
+    the item's title, theorem-like statements as their source without the environment."""
     renderer = MathRenderer(paper.macros)
+    groups = {item.parent for item in paper.items if item.kind is ItemKind.EQUATION and item.parent}
     for item in paper.items:
-        if item.kind is ItemKind.EQUATION and item.latex:
+        if item.kind is ItemKind.EQUATION and item.latex and item.key not in groups:
             result.equations += 1
             markup = renderer.display(item.latex)
-            if markup is None or _RAW_CONTROL_WORD.search(str(markup)):
+            raw = sorted(set(_RAW_CONTROL_WORD.findall(str(markup or ""))))
+            if markup is None or raw:
                 result.raw_equations += 1
-                result.disagreements.append(f"rendering {item.key}: {'fallback' if markup is None else 'raw macro'}")
-        if item.kind in (ItemKind.FIGURE, ItemKind.TABLE) and item.title:
+                why = "falls back to source" if markup is None else "raw " + " ".join(raw)
+                result.disagreements.append(f"rendering equation {item.key}: {why}")
+        elif item.kind in (ItemKind.FIGURE, ItemKind.TABLE) and item.latex:
             result.captions += 1
-            if _RAW_CONTROL_WORD.search(item.title):
+            why = _lossy(item.title, item.latex, oracle)
+            if why:
                 result.raw_captions += 1
-    return result
+                result.disagreements.append(f"rendering caption {item.key}: {why}")
+        elif item.kind is ItemKind.THEOREM and item.latex:
+            result.theorems += 1
+            why = _lossy(_ENVIRONMENT.sub("", item.latex).strip(), item.latex, oracle)
+            if why:
+                result.raw_theorems += 1
+                result.disagreements.append(f"rendering theorem {item.key}: {why}")
+
+
+def _lossy(shown: str, source: str, oracle: dict[str, str | None]) -> str:
+    """Why ``shown`` (the text the report prints for ``source``) loses something, or ""."""
+    raw = sorted(set(_RAW_CONTROL_WORD.findall(re.sub(r"<[^>]*>", "", shown))))
+    if raw:
+        return "raw " + " ".join(raw[:6])
+    if _INLINE_MATH.search(source) and "<math" not in shown:
+        return "math not rendered"
+    for key in (k.strip() for keys in _REFERENCE.findall(source) for k in keys.split(",")):
+        number = oracle.get(key)
+        if number and number not in shown:
+            return f"reference {key} ({number}) not shown"
+    return ""
 
 
 def run(document: Document, repos: Path, work: Path) -> tuple[Score | None, str]:
@@ -206,12 +355,26 @@ def run(document: Document, repos: Path, work: Path) -> tuple[Score | None, str]
     main = root / document.main
     if not main.is_file():
         return None, f"no {document.main} at {document.commit[:12]}"
-    aux, log = compile_aux(main)
-    oracle = labels_from_aux(aux)
-    if not oracle:
-        return None, "pdflatex wrote no labels:\n" + log
-    paper = read_latex_paper(main, name="oracle", root=root)
-    return score(paper, oracle, _cref_kinds(aux)), ""
+    compiled = compile_aux(main)
+    if not labels_from_aux(compiled.aux):
+        return None, "pdflatex wrote no labels:\n" + compiled.log_tail
+    if compiled.pages is None:  # the end-of-document hook did not run: the .aux holds part of the labels
+        return None, "pdflatex stopped before \\end{document}:\n" + compiled.log_tail
+    return score(read_latex_paper(main, name="oracle", root=root), compiled, labels_in_source(root)), ""
+
+
+def labels_in_source(root: Path) -> frozenset[str]:
+    """Every key a .tex file of the repository passes to ``\\label``: the .aux also holds labels
+    packages write (acronym's ``acro:``, lastpage, thmtools' restatable copies), which are not the paper's."""
+    keys: set[str] = set()
+    for path in root.rglob("*.tex"):
+        keys.update(m[1] for m in _LABEL_IN_SOURCE.finditer(path.read_text(errors="replace")))
+    return frozenset(keys)
+
+
+def _percent(part: object, whole: object) -> str:
+    assert isinstance(part, int) and isinstance(whole, int)
+    return f"{100 * part / whole:.1f} %" if whole else "-"
 
 
 def _cell(value: object) -> str:
@@ -225,6 +388,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--details", action="store_true", help="list every disagreement")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--save", type=Path, help="also write the figures as JSON to this file")
     args = parser.parse_args(argv)
     documents = [d for d in read_corpus(args.corpus) if not args.names or d.repo in args.names or d.name in args.names]
     rows: dict[str, dict[str, object]] = {}
@@ -243,22 +407,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for line in result.disagreements:
                     print(f"  {document.name}: {line}", file=sys.stderr)
     summary = {scope: score.figures() for scope, score in sorted(totals.items())}
+    dump = json.dumps({"documents": rows, "totals": summary, "skipped": skipped}, indent=2, sort_keys=True)
+    if args.save:
+        args.save.write_text(dump + "\n", encoding="utf-8")
     if args.json:
-        print(json.dumps({"documents": rows, "totals": summary, "skipped": skipped}, indent=2, sort_keys=True))
+        print(dump)
         return 0
-    header = ("document", "class", "labels", "recall", "agreement", "equations", "raw eq.", "captions", "raw cap.")
+    columns = ("pages", "labels", "recall", "agreement", "equation_numbers", "equation_numbers_found")
+    columns += _RENDERING_COUNTS
+    header = ("document", "class", "pages", "labels", "recall", "agreement", "eq. nos", "found")
+    header += ("equations", "raw", "captions", "raw", "theorems", "raw")
     lines: list[tuple[str, ...]] = [header]
     for name, figures in [*rows.items(), *summary.items()]:
-        lines.append(
-            (
-                name,
-                str(figures.get("class", "")),
-                *(
-                    _cell(figures[k])
-                    for k in ("labels", "recall", "agreement", "equations", "raw_equations", "captions", "raw_captions")
-                ),
-            )
-        )
+        lines.append((name, str(figures.get("class", "")), *(_cell(figures[k]) for k in columns)))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     print("\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in lines))
     for scope, figures in summary.items():
@@ -267,7 +428,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         shown = ", ".join(
             f"{kind} {_cell(f['recall'])}/{_cell(f['agreement'])} ({f['labels']})" for kind, f in per_kind.items()
         )
+        bar = figures["bar"]
+        assert isinstance(bar, dict)
+        shown += f"; the six kinds of the bar {_cell(bar['recall'])}/{_cell(bar['agreement'])} ({bar['labels']})"
         print(f"{scope} per kind, recall/agreement (labels): {shown}")
+        rendering = ", ".join(
+            f"{what} {figures['raw_' + what]}/{figures[what]} ({_percent(figures['raw_' + what], figures[what])})"
+            for what in ("equations", "captions", "theorems")
+        )
+        print(f"{scope} rendering, with a raw control word or a loss: {rendering}")
     for name, reason in skipped.items():
         print(f"skipped {name}: {reason}", file=sys.stderr)
     return 0

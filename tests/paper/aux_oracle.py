@@ -49,8 +49,7 @@ def labels_from_aux(text: str) -> dict[str, str | None]:
         if key.endswith("@cref") or key.startswith("sub@"):
             continue
         number, _ = _balanced(text, match.end())  # {{number}{page}...}
-        inner, _ = _balanced(number, 0) if number.startswith("{") else (number, 0)
-        labels[key] = normalise(inner)
+        labels[key] = normalise(number)  # normalise opens a group around the whole number, and no other
     return labels
 
 
