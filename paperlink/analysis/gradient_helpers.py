@@ -189,8 +189,8 @@ def _passes_false(call: ast.Call, helper: Helper) -> bool:
 def _helper(
     code: CodeModule, function: FunctionFlow, node: ast.FunctionDef | ast.AsyncFunctionDef, own: list[tuple[Found, str]]
 ) -> Helper | None:
-    if not own:
-        return None
+    if not own or function.in_optimizer:
+        return None  # `optimizer.step()` of a project optimizer (LARS) applies the update: no stop to call
     span = code.span(node)
     for candidate, context in own:
         if candidate.decorated is node:

@@ -64,6 +64,8 @@ def stop_context(
     """Where ``found`` sits; None when it is no stop at all (a conversion that never reaches a loss)."""
     if found.decorated is not None:
         function = flow.by_node[found.decorated]
+        if function.in_optimizer:  # `@torch.no_grad() def step(self)` of a project optimizer (LARS)
+            return Context.TRAINING if function.short_name == "step" else Context.SETUP
         if function.training:
             return Context.TRAINING
         if function.name in flow.target_updaters:
@@ -122,8 +124,10 @@ def _in_place_name(name: str) -> bool:
 
 def in_update_rule(found: Found, code: CodeModule, flow: ModuleFlow) -> bool:
     """A stop in the update rule rather than the loss: an optimizer's ``step``, a write into ``.grad``."""
+    if found.decorated is not None:
+        return flow.by_node[found.decorated].in_optimizer
     scope = flow.scope_of(found.node)
-    return found.decorated is None and (scope.in_optimizer or _writes_gradients(found, code, scope))
+    return scope.in_optimizer or _writes_gradients(found, code, scope)
 
 
 def _switched_by_caller(scope: FunctionFlow) -> bool:

@@ -843,3 +843,53 @@ def test_grad_decorators_and_their_uses_elsewhere_round_trip_through_the_cache_c
     assert [(d.name, d.kind) for d in facts.grad_decorators] == [("smart_inference_mode", "inference_mode")]
     assert [(s.span.line, s.api) for s in facts.decorated_elsewhere] == [(7, "utils.torch_utils.smart_inference_mode")]
     assert from_data(GradientFacts, json.loads(json.dumps(to_data(facts)))) == facts
+
+
+def test_the_call_of_a_loss_class_is_a_loss_and_what_it_returns_beside_the_loss_is_monitoring() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL201_undocumented_stop"
+    stops = _stops((fixture / "loss_class_call.py").read_text(encoding="utf-8"))
+    assert [s for s in stops if s[0] < 30] == [
+        (21, "detach", ".detach()", "training"),
+        (25, "detach", ".detach()", "training"),
+        (25, "item", ".item()", "training"),
+        (26, "detach", ".detach()", "evaluation"),
+    ]
+    assert [s for s in stops if s[0] >= 30] == [(31, "detach", ".detach()", "evaluation")]  # a `LossLogger`
+
+
+def test_configuration_data_is_no_tensor_and_tensorflow_compat_names_are_tensorflow_s() -> None:
+    text = (
+        "import tensorflow.compat.v1 as tf\n"
+        "def main(opt, config):\n"
+        "    opt.data = check_file(opt.data)\n"
+        "    config.evals.v2.data.split = 'test'\n"
+        "    eps = tf.get_variable('eps', (), trainable=False)\n"
+        "    return tf.stop_gradient(opt.w.data)\n"
+    )
+    assert _stops(text) == [
+        (5, "requires_grad", "tensorflow.get_variable", "setup"),
+        (6, "stop_gradient", "tensorflow.stop_gradient", "unknown"),
+    ]
+
+
+def test_a_project_optimizer_s_step_is_the_update_rule_not_a_helper_to_call(tmp_path: Path) -> None:
+    files = {
+        "utils.py": (
+            "import torch\n"
+            "class LARS(torch.optim.Optimizer):\n"
+            "    @torch.no_grad()\n"
+            "    def step(self):\n"
+            "        for g in self.param_groups:\n"
+            "            for p in g['params']:\n"
+            "                p.add_(p.grad, alpha=-g['lr'])\n"
+        ),
+        "train.py": (
+            "import utils\n"
+            "def train(model, loader):\n"
+            "    optimizer = utils.LARS(model.parameters(), {})\n"
+            "    for x in loader:\n"
+            "        model(x).mean().backward()\n"
+            "        optimizer.step()\n"
+        ),
+    }
+    assert _entries(tmp_path, files) == [("utils.py", 3, "no_grad", "torch.no_grad", "training")]
