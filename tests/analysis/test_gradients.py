@@ -849,12 +849,12 @@ def test_the_call_of_a_loss_class_is_a_loss_and_what_it_returns_beside_the_loss_
     fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL201_undocumented_stop"
     stops = _stops((fixture / "loss_class_call.py").read_text(encoding="utf-8"))
     assert [s for s in stops if s[0] < 30] == [
-        (21, "detach", ".detach()", "training"),
-        (25, "detach", ".detach()", "training"),
-        (25, "item", ".item()", "training"),
-        (26, "detach", ".detach()", "evaluation"),
+        (22, "detach", ".detach()", "training"),
+        (26, "detach", ".detach()", "training"),
+        (26, "item", ".item()", "training"),
+        (27, "detach", ".detach()", "evaluation"),
     ]
-    assert [s for s in stops if s[0] >= 30] == [(31, "detach", ".detach()", "evaluation")]  # a `LossLogger`
+    assert [s for s in stops if s[0] >= 30] == [(32, "detach", ".detach()", "evaluation")]  # a `LossLogger`
 
 
 def test_configuration_data_is_no_tensor_and_tensorflow_compat_names_are_tensorflow_s() -> None:
