@@ -39,6 +39,8 @@ __all__ = [
     "is_target_update_name",
     "is_update",
     "draws_noise",
+    "keeps_values",
+    "writes_state",
     "own_nodes",
     "read_names",
     "written_names",
@@ -236,6 +238,11 @@ def is_setup_name(name: str) -> bool:
     return bool(_name_words(name)[0] & _SETUP_WORDS)
 
 
+def keeps_values(class_name: str) -> bool:
+    """``LossLogger``, ``AverageMeter``, ``MetricTracker``: a class keeping values to look at."""
+    return bool(set(_snake(class_name).split("_")) & _MONITORS)
+
+
 def is_target_update_class(name: str) -> bool:
     """``ema``, ``EMA``, ``ModelEmaV2``, ``ExponentialMovingAverage``, ``MomentumTeacher``: a class whose
     methods update a second set of weights (its ``update`` is a target update)."""
@@ -341,7 +348,7 @@ class FunctionFlow:
         """Named as a loss (``td_loss``), or the ``__call__`` of a class named as one (``ComputeLoss``)."""
         if self.short_name == "__call__" and self.owner and self.name == f"{self.owner}.__call__":
             owner = _snake(self.owner.rsplit(".", 1)[-1])
-            return bool(_LOSS_NAME.search(owner)) and not set(owner.split("_")) & _MONITORS  # not a `LossLogger`
+            return bool(_LOSS_NAME.search(owner)) and not keeps_values(owner)  # not a `LossLogger`
         return bool(_LOSS_NAME.search(self.short_name.lower()))
 
     @property
@@ -642,7 +649,7 @@ class ModuleFlow:
                 or self._updates_average(flow)
                 or flow.node in self.without_grad
                 and name in from_training
-                and _writes_state(flow.node)
+                and writes_state(flow.node)
             )
         )
 
@@ -718,7 +725,7 @@ def _called_names(scope: ast.AST) -> set[str]:
     }
 
 
-def _writes_state(function: ast.AST) -> bool:
+def writes_state(function: ast.AST) -> bool:
     """Whether a function updates tensors in place or writes into its object's state (``self.queue[:, i] = k``)."""
     for node in own_nodes(function):
         if is_update(node):

@@ -149,6 +149,7 @@ def _helper_calls(
     by_name = {helper.name: helper for helper in helpers}
     calls = [(call, callee) for function in flow.functions.values() for call, callee in function.calls]
     calls += [(c, callee) for c, name in applied_functions(code) if (callee := flow.resolve(flow.scope_of(c), name))]
+    calls += _constructions(code, by_name)
     local, seen = [], set()
     for call, callee in calls:
         helper = by_name.get(callee)
@@ -161,6 +162,20 @@ def _helper_calls(
             local.append(helper_stop(site, helper, context, *_documentation(call, code)))
     elsewhere = [_site(call, code, flow, decorated, names) for call, names in targets.items() if call not in seen]
     return local, elsewhere
+
+
+def _constructions(code: CodeModule, helpers: dict[str, Helper]) -> list[tuple[ast.Call, str]]:
+    """``ema = ModelEMA(model)`` with a class of this file whose ``__init__`` is a helper (it freezes what it builds)."""
+    classes = {
+        name.removesuffix(".__init__") for name in helpers if name.endswith(".__init__") and name.count(".") == 1
+    }
+    if not classes:
+        return []
+    return [
+        (node, f"{node.func.id}.__init__")
+        for node in code.parents
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in classes
+    ]
 
 
 def helper_node(flow: ModuleFlow, helper: Helper) -> ast.AST:

@@ -893,3 +893,25 @@ def test_a_project_optimizer_s_step_is_the_update_rule_not_a_helper_to_call(tmp_
         ),
     }
     assert _entries(tmp_path, files) == [("utils.py", 3, "no_grad", "torch.no_grad", "training")]
+
+
+def test_constructors_freezing_what_they_are_given_state_updates_initialisers_and_running_means(
+    tmp_path: Path,
+) -> None:
+    folder = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL206_stop_outside_training"
+    files = {p.name: p.read_text(encoding="utf-8") for p in (folder / "project_helpers").glob("*.py")}
+    assert _entries(tmp_path, files) == [
+        ("augment.py", 12, "no_grad", "torch.no_grad", "evaluation"),
+        ("augment.py", 25, "no_grad", "torch.no_grad", "evaluation"),
+        ("torch_utils.py", 14, "requires_grad", ".requires_grad_(False)", "setup"),
+        ("torch_utils.py", 22, "requires_grad", ".requires_grad = False", "setup"),
+        ("torch_utils.py", 34, "no_grad", "torch.no_grad", "setup"),
+        ("torch_utils.py", 42, "helper", "_no_grad_trunc_normal_", "setup"),
+        ("train.py", 12, "detach", ".detach()", "target_update"),
+        ("train.py", 16, "helper", "torch_utils.trunc_normal_", "setup"),
+        ("train.py", 17, "helper", "torch_utils.ModelEMA.__init__", "setup"),
+        # `Agent(args, generator)` freezes a network it builds itself: no stop at the construction
+        ("train.py", 24, "helper", "augment.AdaptiveAugment.tune", "target_update"),
+        # `meter.update(...)` is a metric's: kept, never trained on
+        ("train.py", 28, "helper", "augment.AccuracyMeter.update", "evaluation"),
+    ]
