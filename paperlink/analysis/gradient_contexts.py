@@ -450,10 +450,14 @@ def _is_optimizer_class(code: CodeModule, node: ast.ClassDef) -> bool:
 class ModuleFlow:
     """The functions of one file, their training roles and their data flow."""
 
-    def __init__(self, code: CodeModule, without_grad: Collection[ast.AST] = ()) -> None:
-        """``without_grad``: definitions decorated to run without gradients (``@no_grad``)."""
+    def __init__(
+        self, code: CodeModule, without_grad: Collection[ast.AST] = (), in_no_grad_block: Collection[ast.AST] = ()
+    ) -> None:
+        """``without_grad``: definitions decorated to run without gradients (``@no_grad``);
+        ``in_no_grad_block``: definitions whose work is one ``no_grad`` block, after guards."""
         self.code = code
         self.without_grad = without_grad
+        self.in_no_grad_block = in_no_grad_block
         self.functions: dict[str, FunctionFlow] = {"": FunctionFlow(code.tree, "")}
         # every definition's node: a name defined twice (a notebook cell run again, an
         # if/else pair) is one flow read from both bodies
@@ -669,7 +673,10 @@ class ModuleFlow:
         return flow.node in self.without_grad and is_metric_name(flow.short_name)
 
     def _named_root_without_grad(self, flow: FunctionFlow) -> bool:
-        return flow.node in self.without_grad and not (flow.backward_nodes or flow.steps_optimizer)
+        """``@torch.no_grad() def split_loss``, ``def reduce_loss_dict(d): if world < 2: return d; with
+        torch.no_grad(): ...``: a function running wholly without gradients is no loss by its name."""
+        wholly = flow.node in self.without_grad or flow.node in self.in_no_grad_block
+        return wholly and not (flow.backward_nodes or flow.steps_optimizer)
 
     def _close_sinks(self, flow: FunctionFlow) -> None:
         """Every name whose value flows into the loss, by a fixed point over the assignments."""

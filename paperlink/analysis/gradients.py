@@ -105,7 +105,7 @@ def scan_gradients(code: CodeModule) -> GradientFacts:
     if not found and not targets and not flag_sites(code):
         return GradientFacts(grad_decorators=modes)
     decorated = {f.decorated for f in found if f.decorated is not None}
-    flow = ModuleFlow(code, without_grad=decorated)
+    flow = ModuleFlow(code, without_grad=decorated, in_no_grad_block=_in_no_grad_block(code, found))
     contexts = [stop_context(candidate, code, flow, decorated) for candidate in found]
     stops = [_stop(c, code, flow, context) for c, context in zip(found, contexts) if context is not None]
     helpers = find_helpers(code, flow, found, contexts)
@@ -120,6 +120,34 @@ def scan_gradients(code: CodeModule) -> GradientFacts:
         modes,
         tuple(_decorated_elsewhere(code, flow, decorated)) if targets else (),
     )
+
+
+def _in_no_grad_block(code: CodeModule, found: list[Found]) -> set[ast.AST]:
+    """Functions whose work is one ``no_grad`` block, besides local names, guards returning early
+    and the return of a name (``def reduce_loss_dict(d): n = world_size(); if n < 2: return d;
+    with torch.no_grad(): ...; return reduced``)."""
+    blocks = {
+        code.parents.get(f.region[0])
+        for f in found
+        if f.region and f.decorated is None and not f.phased and f.kind in ("no_grad", "inference_mode")
+    }
+    functions = set()
+    for block in blocks:
+        function = code.parents.get(block) if isinstance(block, (ast.With, ast.AsyncWith)) else None
+        if isinstance(function, FUNCTIONS) and all(s is block or _guard(s) for s in function.body):
+            functions.add(function)
+    return functions
+
+
+def _guard(statement: ast.stmt) -> bool:
+    """A docstring, a local name, ``if n < 2: return d``, ``return reduced``: no work of its own."""
+    if isinstance(statement, ast.Expr):
+        return isinstance(statement.value, ast.Constant)
+    if isinstance(statement, ast.Assign):
+        return all(isinstance(t, ast.Name) for t in statement.targets)
+    if isinstance(statement, ast.If):
+        return not statement.orelse and all(isinstance(s, ast.Return) for s in statement.body)
+    return isinstance(statement, ast.Return) and (statement.value is None or isinstance(statement.value, ast.Name))
 
 
 def _decorated_elsewhere(

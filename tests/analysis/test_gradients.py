@@ -915,3 +915,13 @@ def test_constructors_freezing_what_they_are_given_state_updates_initialisers_an
         # `meter.update(...)` is a metric's: kept, never trained on
         ("train.py", 28, "helper", "augment.AccuracyMeter.update", "evaluation"),
     ]
+
+
+def test_a_function_named_for_losses_whose_work_is_one_no_grad_block_is_no_loss_by_its_name() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL201_undocumented_stop"
+    assert _stops((fixture / "no_grad_block_named_loss.py").read_text(encoding="utf-8")) == [
+        (12, "no_grad", "torch.no_grad", "evaluation"),
+        (20, "no_grad", "torch.no_grad", "training"),
+        (31, "helper", "reduce_loss_dict", "evaluation"),
+        (31, "detach", ".detach()", "evaluation"),
+    ]
