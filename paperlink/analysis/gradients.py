@@ -131,7 +131,7 @@ def _in_no_grad_block(code: CodeModule, found: list[Found]) -> set[ast.AST]:
         for f in found
         if f.region and f.decorated is None and not f.phased and f.kind in ("no_grad", "inference_mode")
     }
-    functions = set()
+    functions: set[ast.AST] = set()
     for block in blocks:
         function = code.parents.get(block) if isinstance(block, (ast.With, ast.AsyncWith)) else None
         if isinstance(function, FUNCTIONS) and all(s is block or _guard(s) for s in function.body):
