@@ -98,7 +98,8 @@ def call_context(helper: Helper, call: HelperCall) -> str | None:
         return call.freeze  # in the training loop it is training, as a freeze there is
     if helper.context == Context.TARGET_UPDATE:
         return Context.SETUP if call.setup_scope else Context.TARGET_UPDATE
-    if helper.statistic and Context.TRAINING in (call.point, call.freeze):
+    if helper.statistic and call.point in (Context.TRAINING, Context.TARGET_UPDATE):
+        # its state feeds the next steps' loss (an adaptive probability); acting stays acting
         return Context.TARGET_UPDATE
     if helper.freeze:
         return call.freeze

@@ -925,3 +925,46 @@ def test_a_function_named_for_losses_whose_work_is_one_no_grad_block_is_no_loss_
         (31, "helper", "reduce_loss_dict", "evaluation"),
         (31, "detach", ".detach()", "evaluation"),
     ]
+
+
+def test_a_called_model_carries_no_loss_flow_from_what_built_it() -> None:
+    text = (
+        "import torch\n"
+        "def train(loader, optimizer, ckpt):\n"
+        "    config = ckpt['config'].detach()\n"
+        "    model = Net(config)\n"
+        "    raw = model.module\n"
+        "    for x, y in loader:\n"
+        "        model(x, y)\n"
+        "        loss = raw.last_loss\n"
+        "        loss.backward()\n"
+        "        optimizer.step()\n"
+    )
+    assert _stops(text) == [(3, "detach", ".detach()", "evaluation")]
+
+
+def test_a_state_writing_method_called_to_act_stays_acting(tmp_path: Path) -> None:
+    files = {
+        "agent.py": (
+            "import torch\n"
+            "class Agent:\n"
+            "    @torch.no_grad()\n"
+            "    def select_action(self, obs):\n"
+            "        self.epsilon = max(0.01, self.epsilon * 0.995)\n"
+            "        return self.q(obs).argmax(1)\n"
+        ),
+        "train.py": (
+            "from agent import Agent\n"
+            "def train(env, q, optimizer, batches):\n"
+            "    agent = Agent()\n"
+            "    obs = env.reset()\n"
+            "    for batch in batches:\n"
+            "        action = agent.select_action(obs)\n"
+            "        obs, reward, done, info = env.step(action)\n"
+            "        q(batch).mean().backward()\n"
+            "        optimizer.step()\n"
+        ),
+    }
+    assert [e for e in _entries(tmp_path, files) if e[2] == "helper"] == [
+        ("train.py", 6, "helper", "agent.Agent.select_action", "evaluation")
+    ]
