@@ -66,8 +66,10 @@ def _targets(
 ) -> tuple[str, ...]:
     name = code.qualified_name(func)
     if name:
-        # a class is constructed, not a helper called
-        return () if is_library(name) or name.rpartition(".")[2][:1].isupper() else (name,)
+        if is_library(name):
+            return ()
+        # a class is constructed: its `__init__` runs (`ModelEMA(model)` freezes the average it builds)
+        return (f"{name}.__init__",) if name.rpartition(".")[2][:1].isupper() else (name,)
     if isinstance(func, ast.Name):
         if func.id in code.module_level_names or not stars or func.id[:1].isupper():
             return ()

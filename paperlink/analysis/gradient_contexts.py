@@ -39,6 +39,8 @@ __all__ = [
     "is_target_update_name",
     "is_update",
     "draws_noise",
+    "keeps_values",
+    "writes_state",
     "own_nodes",
     "read_names",
     "written_names",
@@ -61,6 +63,7 @@ _EVAL_WORDS = frozenset(
     "metric metrics log logging accuracy acc sample sampling generate visualize visualise plot summary score "
     "benchmark monitor act".split()
 )
+_MONITORS = _EVAL_WORDS | {"logger", "meter", "tracker", "history"}  # classes keeping values to look at
 _METRIC_WORDS = frozenset(
     "eval evaluate evaluation validate validation val valid test testing metric metrics log logging accuracy acc "
     "score summary benchmark monitor".split()
@@ -235,11 +238,21 @@ def is_setup_name(name: str) -> bool:
     return bool(_name_words(name)[0] & _SETUP_WORDS)
 
 
+def keeps_values(class_name: str) -> bool:
+    """``LossLogger``, ``AverageMeter``, ``MetricTracker``: a class keeping values to look at."""
+    return bool(set(_snake(class_name).split("_")) & _MONITORS)
+
+
 def is_target_update_class(name: str) -> bool:
     """``ema``, ``EMA``, ``ModelEmaV2``, ``ExponentialMovingAverage``, ``MomentumTeacher``: a class whose
     methods update a second set of weights (its ``update`` is a target update)."""
+    return is_target_update_name(_snake(name))
+
+
+def _snake(name: str) -> str:
+    """``ModelEMAv2`` -> ``model_ema_v2``: a class name's words."""
     words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    return is_target_update_name(re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", words))
+    return re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", words).lower()
 
 
 def is_target_update_name(name: str) -> bool:
@@ -328,13 +341,21 @@ class FunctionFlow:
             return True
         if is_eval_name(self.short_name):
             return False
-        return bool(_LOSS_NAME.search(self.short_name.lower())) or self.short_name == "forward" or self.forward
+        return self.named_loss or self.short_name == "forward" or self.forward
+
+    @property
+    def named_loss(self) -> bool:
+        """Named as a loss (``td_loss``), or the ``__call__`` of a class named as one (``ComputeLoss``)."""
+        if self.short_name == "__call__" and self.owner and self.name == f"{self.owner}.__call__":
+            owner = _snake(self.owner.rsplit(".", 1)[-1])
+            return bool(_LOSS_NAME.search(owner)) and not keeps_values(owner)  # not a `LossLogger`
+        return bool(_LOSS_NAME.search(self.short_name.lower()))
 
     @property
     def loss_returns(self) -> list[ast.AST]:
         """What the function returns into the loss: for a loss function returning a tuple, the
         first element (``return loss, (kl, logs)``: the rest is auxiliary output)."""
-        if not _LOSS_NAME.search(self.short_name.lower()):
+        if not self.named_loss:
             return self.returns
         return [r.elts[0] if isinstance(r, ast.Tuple) and r.elts else r for r in self.returns]
 
@@ -429,10 +450,14 @@ def _is_optimizer_class(code: CodeModule, node: ast.ClassDef) -> bool:
 class ModuleFlow:
     """The functions of one file, their training roles and their data flow."""
 
-    def __init__(self, code: CodeModule, without_grad: Collection[ast.AST] = ()) -> None:
-        """``without_grad``: definitions decorated to run without gradients (``@no_grad``)."""
+    def __init__(
+        self, code: CodeModule, without_grad: Collection[ast.AST] = (), in_no_grad_block: Collection[ast.AST] = ()
+    ) -> None:
+        """``without_grad``: definitions decorated to run without gradients (``@no_grad``);
+        ``in_no_grad_block``: definitions whose work is one ``no_grad`` block, after guards."""
         self.code = code
         self.without_grad = without_grad
+        self.in_no_grad_block = in_no_grad_block
         self.functions: dict[str, FunctionFlow] = {"": FunctionFlow(code.tree, "")}
         # every definition's node: a name defined twice (a notebook cell run again, an
         # if/else pair) is one flow read from both bodies
@@ -628,7 +653,7 @@ class ModuleFlow:
                 or self._updates_average(flow)
                 or flow.node in self.without_grad
                 and name in from_training
-                and _writes_state(flow.node)
+                and writes_state(flow.node)
             )
         )
 
@@ -648,7 +673,10 @@ class ModuleFlow:
         return flow.node in self.without_grad and is_metric_name(flow.short_name)
 
     def _named_root_without_grad(self, flow: FunctionFlow) -> bool:
-        return flow.node in self.without_grad and not (flow.backward_nodes or flow.steps_optimizer)
+        """``@torch.no_grad() def split_loss``, ``def reduce_loss_dict(d): if world < 2: return d; with
+        torch.no_grad(): ...``: a function running wholly without gradients is no loss by its name."""
+        wholly = flow.node in self.without_grad or flow.node in self.in_no_grad_block
+        return wholly and not (flow.backward_nodes or flow.steps_optimizer)
 
     def _close_sinks(self, flow: FunctionFlow) -> None:
         """Every name whose value flows into the loss, by a fixed point over the assignments."""
@@ -657,12 +685,18 @@ class ModuleFlow:
             sinks = flow.backward_reads | set().union(*(read_names(g) for g in flow.grad_nodes))
         else:
             sinks = set().union(*(read_names(r) for r in flow.loss_returns))
+        # a name the function calls (`model(X, Y)`) holds a model or a function, not data: what built or
+        # loaded it (`model = Transformer(ModelArgs(**checkpoint["model_args"]))`) is not the loss
+        called = _called_names(flow.node)
+        # `ckpt = {"best_fitness": best_fitness, ...}; torch.save(ckpt, last)`: a checkpoint written out is no
+        # input of the loss, even where the same name held the checkpoint loaded to resume from
+        saved = _saved_records(flow.node)
         changed = True
         while changed:
             changed = False
             for node, written, read in flow.edges:
                 # what is copied into parameters in place (weight normalisation, EMA) is not the loss
-                if written & sinks and not read <= sinks and not is_update(node):
+                if written & sinks - called and not read <= sinks and not is_update(node) and node not in saved:
                     sinks |= read
                     changed = True
         flow.sinks = sinks
@@ -674,7 +708,31 @@ class ModuleFlow:
         return flow.reaches_loss(flow.written_by(statement))
 
 
-def _writes_state(function: ast.AST) -> bool:
+def _saved_records(scope: ast.AST) -> set[ast.AST]:
+    """The assignments of a dict that the scope then saves (``torch.save(ckpt, path)``, ``save_checkpoint(ckpt)``)."""
+    saved: set[str] = set()
+    records = []
+    for node in own_nodes(scope):
+        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Name):
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if "save" in called.lower() or called in ("dump", "dumps"):
+                saved.add(node.args[0].id)
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and _makes_dict(node.value):
+            records.append(node)
+    return {node for node in records if written_names(node.targets[0]) <= saved}
+
+
+def _called_names(scope: ast.AST) -> set[str]:
+    """The names (and ``self.x`` attributes) a scope calls: its models and functions."""
+    return {
+        node.func.id if isinstance(node.func, ast.Name) else f"self.{node.func.attr}"  # type: ignore[attr-defined]
+        for node in own_nodes(scope)
+        if isinstance(node, ast.Call) and (isinstance(node.func, ast.Name) or _is_self_attribute(node.func))
+    }
+
+
+def writes_state(function: ast.AST) -> bool:
     """Whether a function updates tensors in place or writes into its object's state (``self.queue[:, i] = k``)."""
     for node in own_nodes(function):
         if is_update(node):

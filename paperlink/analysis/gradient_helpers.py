@@ -23,7 +23,17 @@ import ast
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from paperlink.analysis.gradient_contexts import Context, FunctionFlow, ModuleFlow, is_metric_name, is_update
+from paperlink.analysis.gradient_contexts import (
+    Context,
+    FunctionFlow,
+    ModuleFlow,
+    is_eval_name,
+    is_metric_name,
+    is_setup_name,
+    is_update,
+    keeps_values,
+    writes_state,
+)
 from paperlink.analysis.gradient_stops import FREEZES, Found, made_without_gradient
 from paperlink.source.code import FUNCTIONS, CodeModule
 from paperlink.spans import Span
@@ -54,6 +64,9 @@ class Helper:
     flag_name: str = ""
     flag_sites: tuple[Span, ...] = ()  # where it sets `requires_grad` to its flag: stops when called with False
     grads: bool = False  # it writes parameters' gradients (a regulariser added to `.grad`): part of the step
+    # a method run without gradients that updates its object's running state (`AdaptiveAugment.tune`):
+    # a target update where it is called on the training step
+    statistic: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,6 +98,9 @@ def call_context(helper: Helper, call: HelperCall) -> str | None:
         return call.freeze  # in the training loop it is training, as a freeze there is
     if helper.context == Context.TARGET_UPDATE:
         return Context.SETUP if call.setup_scope else Context.TARGET_UPDATE
+    if helper.statistic and call.point in (Context.TRAINING, Context.TARGET_UPDATE):
+        # its state feeds the next steps' loss (an adaptive probability); acting stays acting
+        return Context.TARGET_UPDATE
     if helper.freeze:
         return call.freeze
     if helper.updates:
@@ -117,6 +133,8 @@ def find_helpers(
             if helper is None and function.name in flow.target_updaters and by_function.get(node):
                 # `ModelEMA.update`: v *= d; v += (1 - d) * msd[k].detach(): calling it updates the average
                 helper = Helper(function.name, code.span(node), Context.TARGET_UPDATE)
+            if helper is not None and helper.context == Context.EVALUATION and _running_statistic(flow, function):
+                helper = replace(helper, statistic=True)
             if helper is not None:
                 helpers.append(helper)
     flagged = {
@@ -128,6 +146,22 @@ def find_helpers(
     known = {h.name for h in helpers}
     helpers += [h for h in flag_helpers if h.name not in known]
     return helpers + _wrappers(code, flow, {h.name: h for h in helpers})
+
+
+def _running_statistic(flow: ModuleFlow, function: FunctionFlow) -> bool:
+    """``@torch.no_grad() def tune(self, real_pred): self.buf += ...; self.p = min(1, self.p + step)``: a method
+    run without gradients that updates its object's state (a running statistic, an adaptive probability);
+    not a metric's, an evaluation's nor a set-up's."""
+    return (
+        function.node in flow.without_grad
+        and bool(function.owner)
+        and function.name == f"{function.owner}.{function.short_name}"
+        and not function.short_name.startswith("__")
+        and not is_eval_name(function.short_name)
+        and not is_setup_name(function.short_name)
+        and not keeps_values(function.owner.rsplit(".", 1)[-1])
+        and writes_state(function.node)
+    )
 
 
 def _wrappers(code: CodeModule, flow: ModuleFlow, helpers: dict[str, Helper]) -> list[Helper]:
@@ -189,8 +223,8 @@ def _passes_false(call: ast.Call, helper: Helper) -> bool:
 def _helper(
     code: CodeModule, function: FunctionFlow, node: ast.FunctionDef | ast.AsyncFunctionDef, own: list[tuple[Found, str]]
 ) -> Helper | None:
-    if not own:
-        return None
+    if not own or function.in_optimizer:
+        return None  # `optimizer.step()` of a project optimizer (LARS) applies the update: no stop to call
     span = code.span(node)
     for candidate, context in own:
         if candidate.decorated is node:
@@ -205,6 +239,10 @@ def _helper(
     freezes = [(c, context) for c, context in own if c.api in FREEZES]
     if freezes and body and all(_freezes(s) for s in body):
         return Helper(function.name, span, freezes[0][1], freeze=True)
+    if freezes and function.name == f"{function.owner}.__init__" and _freezes_given(node, body):
+        # `ema = ModelEMA(model)`: `self.ema = deepcopy(model).eval(); for p in self.ema.parameters():
+        # p.requires_grad_(False)`: building the object freezes the model it is given, or its copy
+        return Helper(function.name, span, Context.SETUP)
     data = [context for c, context in own if c.kind == "data"]
     if data and body and all(is_update(s) or _bookkeeping(s) for s in body) and any(is_update(s) for s in body):
         return Helper(function.name, span, data[0], updates=True)
@@ -223,6 +261,11 @@ def _off_training_path(
     if all(_on_grad(code, c) for c, _ in own) and any(_writes_grad(code, c) for c, _ in own):
         # `def clip_gradients(model, clip): ... p.grad.data.mul_(clip_coef)`: part of the step where it is called
         return Helper(function.name, span, Context.TRAINING, grads=True)
+    name = function.short_name
+    if name.endswith("_") and not name.endswith("__") and any(c.region and ctx == Context.SETUP for c, ctx in own):
+        # `def _no_grad_trunc_normal_(tensor, mean, std, a, b): ...checks...; with torch.no_grad():
+        # tensor.uniform_(...)`: named as torch names an in-place initialiser, filling its argument
+        return Helper(function.name, span, Context.SETUP)
     if (
         function.short_name != "main"  # a script's entry point is no helper
         and any(c.region and context == Context.EVALUATION for c, context in own)
@@ -326,6 +369,44 @@ def _flag_helper(code: CodeModule, function: FunctionFlow) -> Helper | None:
                 flag_sites=sites,
             )
     return None
+
+
+def _freezes_given(node: ast.FunctionDef | ast.AsyncFunctionDef, body: list[ast.stmt]) -> bool:
+    """A constructor freezing every parameter of the module it is given or of a copy of it
+    (``self.ema = deepcopy(model).eval()``, ``self.detr = detr`` then ``self.parameters()``); not one
+    parameter (``self.head.weight_g.requires_grad = False``) nor a network it builds itself
+    (``self.target_net = DQN(args)``: the object's own state, reported where it is frozen)."""
+    given = {a.arg for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs][1:]}
+    copies = set(given)
+    for statement in body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            names = {n.id for n in ast.walk(statement.value) if isinstance(n, ast.Name)}
+            builds = any(isinstance(n, ast.Call) and _constructs(n.func) for n in ast.walk(statement.value))
+            if names & given and not builds:
+                copies.add(ast.unparse(statement.targets[0]))
+    return any(_freezes_module(s, copies, len(copies) > len(given)) for s in body)
+
+
+def _constructs(func: ast.expr) -> bool:
+    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+    return name[:1].isupper()
+
+
+def _freezes_module(statement: ast.stmt, modules: set[str], holds_given: bool) -> bool:
+    """``for p in self.ema.parameters(): p.requires_grad_(False)`` over one of ``modules`` (under a branch, or
+    by name), or over ``self.parameters()`` once the object holds a given module."""
+    if isinstance(statement, ast.If):
+        return any(_freezes_module(s, modules, holds_given) for s in statement.body)
+    if not (
+        isinstance(statement, ast.For)
+        and isinstance(statement.iter, ast.Call)
+        and isinstance(statement.iter.func, ast.Attribute)
+        and statement.iter.func.attr in ("parameters", "named_parameters")
+        and _freezes(statement)
+    ):
+        return False
+    owner = ast.unparse(statement.iter.func.value)
+    return owner in modules or owner == "self" and holds_given
 
 
 def _sets_requires_grad(statement: ast.stmt) -> bool:

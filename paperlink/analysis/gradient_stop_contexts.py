@@ -22,7 +22,7 @@ from paperlink.analysis.gradient_contexts import (
     own_nodes,
 )
 from paperlink.analysis.gradient_stops import CONVERSIONS, ENABLE_GRAD, FREEZES, TF_VARIABLES, Found
-from paperlink.source.code import CodeModule
+from paperlink.source.code import FUNCTIONS, CodeModule
 
 __all__ = ["apply_sites", "freeze_context", "in_update_rule", "retensorized", "stop_context", "update_context"]
 
@@ -64,6 +64,8 @@ def stop_context(
     """Where ``found`` sits; None when it is no stop at all (a conversion that never reaches a loss)."""
     if found.decorated is not None:
         function = flow.by_node[found.decorated]
+        if function.in_optimizer:  # `@torch.no_grad() def step(self)` of a project optimizer (LARS)
+            return Context.TRAINING if function.short_name == "step" else Context.SETUP
         if function.training:
             return Context.TRAINING
         if function.name in flow.target_updaters:
@@ -103,7 +105,7 @@ def stop_context(
         if scope.training and scope.reaches_loss(_updated_in(found, code, scope)):
             return _once_context(found, code, scope, once)  # a local mask scaled in place, then used
         return update_context(scope, flow, once)
-    if scope.name in flow.target_updaters or _feeds_priorities(found, code):
+    if scope.name in flow.target_updaters or _feeds_priorities(found, code) or _carries_average(found, code, scope):
         return Context.TARGET_UPDATE
     if scope.training or _counts(found, code):
         return Context.EVALUATION  # on a training path, but the value only feeds monitoring
@@ -122,8 +124,10 @@ def _in_place_name(name: str) -> bool:
 
 def in_update_rule(found: Found, code: CodeModule, flow: ModuleFlow) -> bool:
     """A stop in the update rule rather than the loss: an optimizer's ``step``, a write into ``.grad``."""
+    if found.decorated is not None:
+        return flow.by_node[found.decorated].in_optimizer
     scope = flow.scope_of(found.node)
-    return found.decorated is None and (scope.in_optimizer or _writes_gradients(found, code, scope))
+    return scope.in_optimizer or _writes_gradients(found, code, scope)
 
 
 def _switched_by_caller(scope: FunctionFlow) -> bool:
@@ -177,6 +181,55 @@ def _updated_in(found: Found, code: CodeModule, scope: FunctionFlow) -> set[str]
     """The names a no_grad block updates in place (``keep_mask.mul_(scale)``)."""
     nodes = set(_region_nodes(found, code)) if found.region else {code.enclosing_statement(found.node)}
     return set().union(*(written for node, written, _ in scope.edges if node in nodes and is_update(node)))
+
+
+def _carries_average(found: Found, code: CodeModule, scope: FunctionFlow) -> bool:
+    """``path_mean = mean_path_length + decay * (path_lengths.mean() - mean_path_length)`` returned as
+    ``path_mean.detach()``: a running average of a value passed in (or of the object's state), carried to
+    the next step as a constant: a running statistic, updated outside the loss graph."""
+    if found.kind != "detach" or not isinstance(found.node, ast.Call) or not isinstance(found.node.func, ast.Attribute):
+        return False
+    receiver = found.node.func.value
+    if not isinstance(scope.node, FUNCTIONS):
+        return False
+    previous = {a.arg for a in [*scope.node.args.posonlyargs, *scope.node.args.args, *scope.node.args.kwonlyargs]}
+    if isinstance(receiver, ast.Name):
+        values = [
+            node.value
+            for node in own_nodes(scope.node)
+            if isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == receiver.id for t in node.targets)
+        ]
+        return len(values) == 1 and _running_average(values[0], previous)
+    return _running_average(receiver, previous)
+
+
+def _running_average(value: ast.AST, previous: set[str]) -> bool:
+    """``m + d * (x - m)`` or ``m * d + x * (1 - d)``, ``m`` a value passed in or the object's state."""
+
+    def is_previous(node: ast.AST) -> bool:
+        return isinstance(node, ast.Name) and node.id in previous or ast.unparse(node).startswith("self.")
+
+    if not (isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add)):
+        return False
+    for first, second in ((value.left, value.right), (value.right, value.left)):
+        if is_previous(first) and any(
+            isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub) and ast.unparse(n.right) == ast.unparse(first)
+            for n in ast.walk(second)
+        ):
+            return True  # m + d * (x - m)
+    products = [o for o in (value.left, value.right) if isinstance(o, ast.BinOp) and isinstance(o.op, ast.Mult)]
+    return (
+        len(products) == 2
+        and any(is_previous(side) for product in products for side in (product.left, product.right))
+        and any(
+            isinstance(n, ast.BinOp)
+            and isinstance(n.op, ast.Sub)
+            and isinstance(n.left, ast.Constant)
+            and n.left.value in (1, 1.0)
+            for n in ast.walk(value)
+        )
+    )
 
 
 def _feeds_priorities(found: Found, code: CodeModule) -> bool:

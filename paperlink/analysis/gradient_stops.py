@@ -37,7 +37,6 @@ _GRAD_MODE_MODULES = ("torch", "torch.autograd", "torch.autograd.grad_mode")
 ENABLE_GRAD = frozenset(f"{module}.enable_grad" for module in _GRAD_MODE_MODULES)
 _STOP_FUNCTIONS = {
     "tensorflow.stop_gradient": "stop_gradient",
-    "tensorflow.compat.v1.stop_gradient": "stop_gradient",
     "tensorflow.raw_ops.StopGradient": "stop_gradient",
     "jax.lax.stop_gradient": "stop_gradient",
 }
@@ -48,11 +47,9 @@ FREEZES = frozenset(
     {".requires_grad = False", ".requires_grad_(False)", ".trainable = False"}
 )  # the apis that freeze what they touch
 # a TensorFlow variable made with `trainable=False` is left out of every gradient (a counter, a noise scale)
-TF_VARIABLES = frozenset(
-    f"{module}.{function}"
-    for module in ("tensorflow", "tensorflow.compat.v1")
-    for function in ("Variable", "get_variable")
-)
+TF_VARIABLES = frozenset({"tensorflow.Variable", "tensorflow.get_variable"})
+# `import tensorflow.compat.v2 as tf`: the compatibility modules re-export TensorFlow's own functions
+_TF_COMPAT = re.compile(r"^tensorflow\.compat\.v[12]\.")
 # `set_grad_enabled(phase == "train")`: a stop in the phases that are not training
 _PHASE_WORDS = re.compile(r"train|phase|mode")
 _FUNCTION_BASES = frozenset({"torch.autograd.Function", "torch.autograd.function.Function"})
@@ -66,6 +63,8 @@ _ZERO_MAKERS = frozenset({"zeros_like", "zeros", "new_zeros"})
 _TENSOR_RECEIVER = re.compile(
     r"(^|_)(p|w|b|q|k|v|param|params|parameter|weight|weights|bias|grad|tensor)s?(\d*|_\w+)$|param|weight"
 )
+# the names scripts give their parsed arguments and configuration objects
+_CONFIG_ROOTS = frozenset("args opt opts cfg config conf hparams hyp flags options settings".split())
 _TENSOR_ATTRIBUTES = frozenset({"weight", "bias", "grad", "running_mean", "running_var"})
 _TENSOR_METHODS = frozenset(
     "clone cpu cuda numpy item tolist detach float half double to view reshape size norm abs sum mean t type dim "
@@ -198,7 +197,7 @@ def _phased(expression: ast.AST) -> bool:
 
 def _call_stop(code: CodeModule, call: ast.Call) -> Iterator[Found]:
     func = call.func
-    name = code.call_name(call) or ""
+    name = _TF_COMPAT.sub("tensorflow.", code.call_name(call) or "")
     if name in _STOP_FUNCTIONS:
         yield Found(call, "stop_gradient", name, f"{_text(func)}(...)")
     elif name in _PARAMETERS | VARIABLES and any(
@@ -307,6 +306,8 @@ def _is_tensor_data(code: CodeModule, node: ast.Attribute, own_data: list[Any]) 
     """Whether ``x.data`` reads a tensor's storage (not a dataset's field or ``torch.utils.data``)."""
     if code.qualified_name(node) is not None or isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
         return False  # torch.utils.data; an object's own `data` field
+    if _config_root(node.value):
+        return False  # `opt.data = check_file(opt.data)`, `config.evals.val.data.split = ...`: a run's settings
     parent = code.parents.get(node)
     if isinstance(parent, ast.Attribute) and (parent.attr.endswith("_") or parent.attr in _TENSOR_METHODS):
         return True
@@ -331,6 +332,13 @@ def _is_tensor_data(code: CodeModule, node: ast.Attribute, own_data: list[Any]) 
             own_data.append(_module_outputs(code))
         return receiver.id in own_data[1]
     return False
+
+
+def _config_root(receiver: ast.expr) -> bool:
+    """Whether an attribute chain starts at a run's configuration (``args``, ``opt``, ``cfg``, ``FLAGS``)."""
+    while isinstance(receiver, (ast.Attribute, ast.Subscript)):
+        receiver = receiver.value
+    return isinstance(receiver, ast.Name) and receiver.id.lower() in _CONFIG_ROOTS
 
 
 def _beside_tensor_data(code: CodeModule, node: ast.Attribute) -> bool:

@@ -105,7 +105,7 @@ def scan_gradients(code: CodeModule) -> GradientFacts:
     if not found and not targets and not flag_sites(code):
         return GradientFacts(grad_decorators=modes)
     decorated = {f.decorated for f in found if f.decorated is not None}
-    flow = ModuleFlow(code, without_grad=decorated)
+    flow = ModuleFlow(code, without_grad=decorated, in_no_grad_block=_in_no_grad_block(code, found))
     contexts = [stop_context(candidate, code, flow, decorated) for candidate in found]
     stops = [_stop(c, code, flow, context) for c, context in zip(found, contexts) if context is not None]
     helpers = find_helpers(code, flow, found, contexts)
@@ -120,6 +120,34 @@ def scan_gradients(code: CodeModule) -> GradientFacts:
         modes,
         tuple(_decorated_elsewhere(code, flow, decorated)) if targets else (),
     )
+
+
+def _in_no_grad_block(code: CodeModule, found: list[Found]) -> set[ast.AST]:
+    """Functions whose work is one ``no_grad`` block, besides local names, guards returning early
+    and the return of a name (``def reduce_loss_dict(d): n = world_size(); if n < 2: return d;
+    with torch.no_grad(): ...; return reduced``)."""
+    blocks = {
+        code.parents.get(f.region[0])
+        for f in found
+        if f.region and f.decorated is None and not f.phased and f.kind in ("no_grad", "inference_mode")
+    }
+    functions: set[ast.AST] = set()
+    for block in blocks:
+        function = code.parents.get(block) if isinstance(block, (ast.With, ast.AsyncWith)) else None
+        if isinstance(function, FUNCTIONS) and all(s is block or _guard(s) for s in function.body):
+            functions.add(function)
+    return functions
+
+
+def _guard(statement: ast.stmt) -> bool:
+    """A docstring, a local name, ``if n < 2: return d``, ``return reduced``: no work of its own."""
+    if isinstance(statement, ast.Expr):
+        return isinstance(statement.value, ast.Constant)
+    if isinstance(statement, ast.Assign):
+        return all(isinstance(t, ast.Name) for t in statement.targets)
+    if isinstance(statement, ast.If):
+        return not statement.orelse and all(isinstance(s, ast.Return) for s in statement.body)
+    return isinstance(statement, ast.Return) and (statement.value is None or isinstance(statement.value, ast.Name))
 
 
 def _decorated_elsewhere(
@@ -149,6 +177,7 @@ def _helper_calls(
     by_name = {helper.name: helper for helper in helpers}
     calls = [(call, callee) for function in flow.functions.values() for call, callee in function.calls]
     calls += [(c, callee) for c, name in applied_functions(code) if (callee := flow.resolve(flow.scope_of(c), name))]
+    calls += _constructions(code, by_name)
     local, seen = [], set()
     for call, callee in calls:
         helper = by_name.get(callee)
@@ -161,6 +190,20 @@ def _helper_calls(
             local.append(helper_stop(site, helper, context, *_documentation(call, code)))
     elsewhere = [_site(call, code, flow, decorated, names) for call, names in targets.items() if call not in seen]
     return local, elsewhere
+
+
+def _constructions(code: CodeModule, helpers: dict[str, Helper]) -> list[tuple[ast.Call, str]]:
+    """``ema = ModelEMA(model)`` with a class of this file whose ``__init__`` is a helper (it freezes what it builds)."""
+    classes = {
+        name.removesuffix(".__init__") for name in helpers if name.endswith(".__init__") and name.count(".") == 1
+    }
+    if not classes:
+        return []
+    return [
+        (node, f"{node.func.id}.__init__")
+        for node in code.parents
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in classes
+    ]
 
 
 def helper_node(flow: ModuleFlow, helper: Helper) -> ast.AST:

@@ -843,3 +843,128 @@ def test_grad_decorators_and_their_uses_elsewhere_round_trip_through_the_cache_c
     assert [(d.name, d.kind) for d in facts.grad_decorators] == [("smart_inference_mode", "inference_mode")]
     assert [(s.span.line, s.api) for s in facts.decorated_elsewhere] == [(7, "utils.torch_utils.smart_inference_mode")]
     assert from_data(GradientFacts, json.loads(json.dumps(to_data(facts)))) == facts
+
+
+def test_the_call_of_a_loss_class_is_a_loss_and_what_it_returns_beside_the_loss_is_monitoring() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL201_undocumented_stop"
+    stops = _stops((fixture / "loss_class_call.py").read_text(encoding="utf-8"))
+    assert [s for s in stops if s[0] < 30] == [
+        (22, "detach", ".detach()", "training"),
+        (26, "detach", ".detach()", "training"),
+        (26, "item", ".item()", "training"),
+        (27, "detach", ".detach()", "evaluation"),
+    ]
+    assert [s for s in stops if s[0] >= 30] == [(32, "detach", ".detach()", "evaluation")]  # a `LossLogger`
+
+
+def test_configuration_data_is_no_tensor_and_tensorflow_compat_names_are_tensorflow_s() -> None:
+    text = (
+        "import tensorflow.compat.v1 as tf\n"
+        "def main(opt, config):\n"
+        "    opt.data = check_file(opt.data)\n"
+        "    config.evals.v2.data.split = 'test'\n"
+        "    eps = tf.get_variable('eps', (), trainable=False)\n"
+        "    return tf.stop_gradient(opt.w.data)\n"
+    )
+    assert _stops(text) == [
+        (5, "requires_grad", "tensorflow.get_variable", "setup"),
+        (6, "stop_gradient", "tensorflow.stop_gradient", "unknown"),
+    ]
+
+
+def test_a_project_optimizer_s_step_is_the_update_rule_not_a_helper_to_call(tmp_path: Path) -> None:
+    files = {
+        "utils.py": (
+            "import torch\n"
+            "class LARS(torch.optim.Optimizer):\n"
+            "    @torch.no_grad()\n"
+            "    def step(self):\n"
+            "        for g in self.param_groups:\n"
+            "            for p in g['params']:\n"
+            "                p.add_(p.grad, alpha=-g['lr'])\n"
+        ),
+        "train.py": (
+            "import utils\n"
+            "def train(model, loader):\n"
+            "    optimizer = utils.LARS(model.parameters(), {})\n"
+            "    for x in loader:\n"
+            "        model(x).mean().backward()\n"
+            "        optimizer.step()\n"
+        ),
+    }
+    assert _entries(tmp_path, files) == [("utils.py", 3, "no_grad", "torch.no_grad", "training")]
+
+
+def test_constructors_freezing_what_they_are_given_state_updates_initialisers_and_running_means(
+    tmp_path: Path,
+) -> None:
+    folder = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL206_stop_outside_training"
+    files = {p.name: p.read_text(encoding="utf-8") for p in (folder / "project_helpers").glob("*.py")}
+    assert _entries(tmp_path, files) == [
+        ("augment.py", 12, "no_grad", "torch.no_grad", "evaluation"),
+        ("augment.py", 25, "no_grad", "torch.no_grad", "evaluation"),
+        ("torch_utils.py", 14, "requires_grad", ".requires_grad_(False)", "setup"),
+        ("torch_utils.py", 22, "requires_grad", ".requires_grad = False", "setup"),
+        ("torch_utils.py", 34, "no_grad", "torch.no_grad", "setup"),
+        ("torch_utils.py", 42, "helper", "_no_grad_trunc_normal_", "setup"),
+        ("train.py", 12, "detach", ".detach()", "target_update"),
+        ("train.py", 16, "helper", "torch_utils.trunc_normal_", "setup"),
+        ("train.py", 17, "helper", "torch_utils.ModelEMA.__init__", "setup"),
+        # `Agent(args, generator)` freezes a network it builds itself: no stop at the construction
+        ("train.py", 24, "helper", "augment.AdaptiveAugment.tune", "target_update"),
+        # `meter.update(...)` is a metric's: kept, never trained on
+        ("train.py", 28, "helper", "augment.AccuracyMeter.update", "evaluation"),
+    ]
+
+
+def test_a_function_named_for_losses_whose_work_is_one_no_grad_block_is_no_loss_by_its_name() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL201_undocumented_stop"
+    assert _stops((fixture / "no_grad_block_named_loss.py").read_text(encoding="utf-8")) == [
+        (12, "no_grad", "torch.no_grad", "evaluation"),
+        (20, "no_grad", "torch.no_grad", "training"),
+        (31, "helper", "reduce_loss_dict", "evaluation"),
+        (31, "detach", ".detach()", "evaluation"),
+    ]
+
+
+def test_a_called_model_carries_no_loss_flow_from_what_built_it() -> None:
+    text = (
+        "import torch\n"
+        "def train(loader, optimizer, ckpt):\n"
+        "    config = ckpt['config'].detach()\n"
+        "    model = Net(config)\n"
+        "    raw = model.module\n"
+        "    for x, y in loader:\n"
+        "        model(x, y)\n"
+        "        loss = raw.last_loss\n"
+        "        loss.backward()\n"
+        "        optimizer.step()\n"
+    )
+    assert _stops(text) == [(3, "detach", ".detach()", "evaluation")]
+
+
+def test_a_state_writing_method_called_to_act_stays_acting(tmp_path: Path) -> None:
+    files = {
+        "agent.py": (
+            "import torch\n"
+            "class Agent:\n"
+            "    @torch.no_grad()\n"
+            "    def select_action(self, obs):\n"
+            "        self.epsilon = max(0.01, self.epsilon * 0.995)\n"
+            "        return self.q(obs).argmax(1)\n"
+        ),
+        "train.py": (
+            "from agent import Agent\n"
+            "def train(env, q, optimizer, batches):\n"
+            "    agent = Agent()\n"
+            "    obs = env.reset()\n"
+            "    for batch in batches:\n"
+            "        action = agent.select_action(obs)\n"
+            "        obs, reward, done, info = env.step(action)\n"
+            "        q(batch).mean().backward()\n"
+            "        optimizer.step()\n"
+        ),
+    }
+    assert [e for e in _entries(tmp_path, files) if e[2] == "helper"] == [
+        ("train.py", 6, "helper", "agent.Agent.select_action", "evaluation")
+    ]
