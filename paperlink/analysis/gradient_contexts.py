@@ -327,6 +327,9 @@ class FunctionFlow:
     in_optimizer: bool = False  # a method of an optimizer class: the update rule, not a loss
     forward: bool = False  # a module's forward: `forward`, a Keras layer's `call`, a Flax or Haiku `__call__`
     sinks: set[str] = field(default_factory=set)  # names whose value reaches the loss
+    called: set[str] = field(default_factory=set)  # names (and `self.x`) it calls: models and functions, not data
+    saved: set[str] = field(default_factory=set)  # names it saves: `torch.save(ckpt, path)`
+    records: list[ast.Assign] = field(default_factory=list)  # its dicts assigned to one name: `ckpt = {...}`
 
     @property
     def short_name(self) -> str:
@@ -535,6 +538,8 @@ class ModuleFlow:
             edge = _edge(node)
             if edge is not None:
                 flow.edges.append((node, *edge))
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 and _makes_dict(node.value):
+                    flow.records.append(node)
                 if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
                     self._note_built(flow, node.targets, node.value.func)
             elif isinstance(node, ast.Return) and node.value is not None:
@@ -570,6 +575,15 @@ class ModuleFlow:
             flow.mode_switches.append((call.lineno, method))
         if isinstance(func, ast.Name) or isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             flow.calls.append((call, func))  # resolved once every function is known
+        if isinstance(func, ast.Name) or _is_self_attribute(func):
+            flow.called.add(func.id if isinstance(func, ast.Name) else f"self.{func.attr}")  # type: ignore[attr-defined]
+        called = func.id if isinstance(func, ast.Name) else method
+        if (
+            call.args
+            and isinstance(call.args[0], ast.Name)
+            and ("save" in called.lower() or called in ("dump", "dumps"))
+        ):
+            flow.saved.add(call.args[0].id)  # `torch.save(ckpt, path)`, `save_checkpoint(state)`
 
     def resolve(self, flow: FunctionFlow, func: ast.AST) -> str | None:
         """The scope name of the function of this module that ``func`` calls, if known."""
@@ -687,10 +701,10 @@ class ModuleFlow:
             sinks = set().union(*(read_names(r) for r in flow.loss_returns))
         # a name the function calls (`model(X, Y)`) holds a model or a function, not data: what built or
         # loaded it (`model = Transformer(ModelArgs(**checkpoint["model_args"]))`) is not the loss
-        called = _called_names(flow.node)
+        called = flow.called
         # `ckpt = {"best_fitness": best_fitness, ...}; torch.save(ckpt, last)`: a checkpoint written out is no
         # input of the loss, even where the same name held the checkpoint loaded to resume from
-        saved = _saved_records(flow.node)
+        saved = {node for node in flow.records if written_names(node.targets[0]) <= flow.saved}
         changed = True
         while changed:
             changed = False
@@ -706,30 +720,6 @@ class ModuleFlow:
             return True
         statement = self.code.enclosing_statement(call)
         return flow.reaches_loss(flow.written_by(statement))
-
-
-def _saved_records(scope: ast.AST) -> set[ast.AST]:
-    """The assignments of a dict that the scope then saves (``torch.save(ckpt, path)``, ``save_checkpoint(ckpt)``)."""
-    saved: set[str] = set()
-    records = []
-    for node in own_nodes(scope):
-        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Name):
-            func = node.func
-            called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-            if "save" in called.lower() or called in ("dump", "dumps"):
-                saved.add(node.args[0].id)
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and _makes_dict(node.value):
-            records.append(node)
-    return {node for node in records if written_names(node.targets[0]) <= saved}
-
-
-def _called_names(scope: ast.AST) -> set[str]:
-    """The names (and ``self.x`` attributes) a scope calls: its models and functions."""
-    return {
-        node.func.id if isinstance(node.func, ast.Name) else f"self.{node.func.attr}"  # type: ignore[attr-defined]
-        for node in own_nodes(scope)
-        if isinstance(node, ast.Call) and (isinstance(node.func, ast.Name) or _is_self_attribute(node.func))
-    }
 
 
 def writes_state(function: ast.AST) -> bool:
