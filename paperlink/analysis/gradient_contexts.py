@@ -40,6 +40,7 @@ __all__ = [
     "is_update",
     "draws_noise",
     "keeps_values",
+    "snake_case",
     "writes_state",
     "own_nodes",
     "read_names",
@@ -240,16 +241,16 @@ def is_setup_name(name: str) -> bool:
 
 def keeps_values(class_name: str) -> bool:
     """``LossLogger``, ``AverageMeter``, ``MetricTracker``: a class keeping values to look at."""
-    return bool(set(_snake(class_name).split("_")) & _MONITORS)
+    return bool(set(snake_case(class_name).split("_")) & _MONITORS)
 
 
 def is_target_update_class(name: str) -> bool:
     """``ema``, ``EMA``, ``ModelEmaV2``, ``ExponentialMovingAverage``, ``MomentumTeacher``: a class whose
     methods update a second set of weights (its ``update`` is a target update)."""
-    return is_target_update_name(_snake(name))
+    return is_target_update_name(snake_case(name))
 
 
-def _snake(name: str) -> str:
+def snake_case(name: str) -> str:
     """``ModelEMAv2`` -> ``model_ema_v2``: a class name's words."""
     words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
     return re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", words).lower()
@@ -350,7 +351,7 @@ class FunctionFlow:
     def named_loss(self) -> bool:
         """Named as a loss (``td_loss``), or the ``__call__`` of a class named as one (``ComputeLoss``)."""
         if self.short_name == "__call__" and self.owner and self.name == f"{self.owner}.__call__":
-            owner = _snake(self.owner.rsplit(".", 1)[-1])
+            owner = snake_case(self.owner.rsplit(".", 1)[-1])
             return bool(_LOSS_NAME.search(owner)) and not keeps_values(owner)  # not a `LossLogger`
         return bool(_LOSS_NAME.search(self.short_name.lower()))
 

@@ -20,6 +20,7 @@ from paperlink.analysis.gradient_contexts import (
     draws_noise,
     is_update,
     own_nodes,
+    snake_case,
 )
 from paperlink.analysis.gradient_stops import CONVERSIONS, ENABLE_GRAD, FREEZES, TF_VARIABLES, Found
 from paperlink.source.code import FUNCTIONS, CodeModule
@@ -66,7 +67,7 @@ def stop_context(
         function = flow.by_node[found.decorated]
         if function.in_optimizer:  # `@torch.no_grad() def step(self)` of a project optimizer (LARS)
             return Context.TRAINING if function.short_name == "step" else Context.SETUP
-        if function.training:
+        if function.training or _assigns_targets(function):
             return Context.TRAINING
         if function.name in flow.target_updaters:
             return Context.TARGET_UPDATE
@@ -115,6 +116,16 @@ def stop_context(
         return Context.SETUP
     # off every training path and updating nothing: running a model without gradients is inference
     return Context.EVALUATION if found.kind in _READS else Context.UNKNOWN
+
+
+_ASSIGNMENT_WORDS = frozenset("match matcher matching assign assigner assignment assignments".split())
+
+
+def _assigns_targets(function: FunctionFlow) -> bool:
+    """``class HungarianMatcher(nn.Module): @torch.no_grad() def forward(self, outputs, targets)``, ``@torch.no_grad()
+    def get_assignments(...)``: target assignment runs without gradients and decides what the loss supervises."""
+    names = [function.short_name, *([snake_case(function.owner.rsplit(".", 1)[-1])] if function.owner else [])]
+    return any(set(name.lower().split("_")) & _ASSIGNMENT_WORDS for name in names)
 
 
 def _in_place_name(name: str) -> bool:

@@ -968,3 +968,11 @@ def test_a_state_writing_method_called_to_act_stays_acting(tmp_path: Path) -> No
     assert [e for e in _entries(tmp_path, files) if e[2] == "helper"] == [
         ("train.py", 6, "helper", "agent.Agent.select_action", "evaluation")
     ]
+
+
+def test_a_decorated_matcher_assigns_targets_for_the_loss_and_a_post_processor_evaluates() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL201_undocumented_stop"
+    assert _stops((fixture / "target_assignment.py").read_text(encoding="utf-8")) == [
+        (9, "no_grad", "torch.no_grad", "training"),
+        (16, "no_grad", "torch.no_grad", "evaluation"),
+    ]
