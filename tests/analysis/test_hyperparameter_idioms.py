@@ -383,3 +383,45 @@ def test_an_average_class_decay_and_a_regulariser_added_to_the_gradient() -> Non
         (11, "strength", "1e-4", 1e-4, "config"),
         (16, "strength", "1e-4", 1e-4, "config"),
     ]
+
+
+def test_absl_flags_and_keras_through_tensorflow_compat() -> None:
+    """absl flags are declarations like argparse's (an enum of run phases, a zero the help calls
+    optional, the TPU and checkpoint retention are not); Keras optimizers, schedules and
+    initializers are read through `tensorflow.compat.v2`; `nesterov=True` is a choice."""
+    assert [row[:5] for row in sites((FIXTURES / "absl_flags.py").read_text())] == [
+        (10, "learning_rate", "0.3", 0.3, "config"),
+        (11, "batch_size", "512", 512.0, "config"),
+        (12, "optimizer", '"lars"', None, "config"),
+        (13, "use_blur", "True", None, "config"),
+        (23, "learning_rate", "learning_rate", None, "config"),
+        (23, "momentum", "0.9", 0.9, "literal"),
+        (23, "sgd.nesterov", "True", None, "literal"),
+        (24, "adam.beta1", "0.9", 0.9, "default"),
+        (24, "adam.beta2", "0.999", 0.999, "default"),
+        (24, "adam.eps", "1e-7", 1e-07, "default"),
+        (24, "learning_rate", "learning_rate", None, "config"),
+        (28, "lr_scaling.base_batch_size", "256.0", 256.0, "literal"),
+        (29, "lr_schedule.alpha", "0", 0.0, "default"),
+        (29, "learning_rate", "base_learning_rate * FLAGS.train_batch_size / 256.0", None, "config"),
+        (32, "init.std", "0.01", 0.01, "literal"),
+    ]
+
+
+def test_project_schedule_functions_scaling_over_devices_and_copied_initialisers() -> None:
+    """A project's `cosine_scheduler(...)` built once is a schedule site (one evaluated in the
+    loop is not); `lr * (batch_size_per_gpu * world_size) / 256` is the linear scaling rule; a
+    project's `trunc_normal_` reads like torch's; a default kept in a module constant is listed
+    at the constant; `--nosave` and a zero the help calls "no warmup" are not settings."""
+    assert [row[:5] for row in sites((FIXTURES / "schedule_functions.py").read_text())] == [
+        (12, "eta", "0.001", 0.001, "config"),
+        (15, "batch_size", "64", 64.0, "config"),
+        (22, "learning_rate", "0", 0.0, "config"),
+        (22, "weight_decay", "0", 0.0, "config"),
+        (22, "momentum", "0.9", 0.9, "config"),
+        (27, "lr_schedule", "utils.cosine_scheduler", None, "literal"),
+        (28, "lr_scaling.base_batch_size", "256.0", 256.0, "literal"),
+        (33, "momentum_schedule", "utils.cosine_scheduler", None, "literal"),
+        (36, "aug.flip_p", "0.5", 0.5, "literal"),
+        (37, "init.std", "0.02", 0.02, "literal"),
+    ]

@@ -193,7 +193,12 @@ _PROJECT_SCHEDULE = re.compile(r"\w*Schedule(?:r)?$")
 def is_project_schedule(name: str) -> bool:
     """``LinearSchedule(schedule_timesteps, initial_p=1.0, final_p=0.02)``: a project's schedule
     class (torch's and optax's are in the tables)."""
-    return bool(_PROJECT_SCHEDULE.match(name)) and name[:1].isupper()
+    return bool(_PROJECT_SCHEDULE.match(name)) and name[:1].isupper() or bool(_SCHEDULE_FUNCTION.match(name))
+
+
+# `utils.cosine_scheduler(base_lr, final_lr, epochs, niter_per_ep, warmup_epochs=10)`: a function
+# of the project building a schedule (an array or a callable) from its settings
+_SCHEDULE_FUNCTION = re.compile(r"[a-z]\w*_schedule(?:r)?$")
 
 
 def _project_schedule_sites(
@@ -205,6 +210,10 @@ def _project_schedule_sites(
     they are set."""
     arguments = [*call.args, *(k.value for k in call.keywords)]
     if all(isinstance(argument, (ast.Name, ast.Attribute)) for argument in arguments):
+        return []
+    if _last(call.func)[:1].islower() and (len(arguments) < 2 or _in_loop(code, statement)):
+        # `lr = lr_schedule(step)`, `epsilon = linear_schedule(start_e, end_e, duration, global_step)`
+        # in the training loop: a schedule evaluated, not built
         return []
     target = statement.targets[0] if isinstance(statement, ast.Assign) and len(statement.targets) == 1 else None
     owner = _last(target) if target is not None else ""
@@ -218,6 +227,15 @@ def _project_schedule_sites(
                 _site(code, f"{prefix}.{keyword.arg}", value, keyword.value, statement, SiteKind.SCHEDULER, keyword.arg)
             )
     return sites
+
+
+def _in_loop(code: CodeModule, statement: ast.stmt) -> bool:
+    node: ast.AST | None = code.parents.get(statement)
+    while node is not None and not isinstance(node, (*FUNCTIONS, ast.ClassDef, ast.Module)):
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            return True
+        node = code.parents.get(node)
+    return False
 
 
 def _project_optimizer_sites(
@@ -611,8 +629,23 @@ def _scales_by_batch(node: ast.AST) -> bool:
     """``lr * batch_size``: a learning rate times the batch size (the linear-scaling rule)."""
     if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult)):
         return False
-    names = {_canonical(node.left), _canonical(node.right)}
-    return names == {"learning_rate", "batch_size"}
+    # `self.base_learning_rate * FLAGS.train_batch_size / 256.`: a learning rate by its last word;
+    # `args.lr * (args.batch_size_per_gpu * get_world_size()) / 256.`: the batch size counted over devices
+    for rate, batch in ((node.left, node.right), (node.right, node.left)):
+        name = _canonical(rate)
+        if (
+            name
+            and _LEARNING_RATE.search(name)
+            and any(_canonical(part) == "batch_size" for part in ast.walk(batch) if isinstance(part, _NAMED))
+        ):
+            return True
+    return False
+
+
+_NAMED = (ast.Name, ast.Attribute)
+
+
+_LEARNING_RATE = re.compile(r"(?:^|_)(?:lr|learning_rate)$")
 
 
 def _anneal_to_one(node: ast.BinOp) -> bool:

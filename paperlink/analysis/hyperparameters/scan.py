@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from paperlink.analysis.hyperparameters import idioms
 from paperlink.analysis.hyperparameters.declarations import (
+    ABSL_DEFINES,
     Resolver,
     Scopes,
     Value,
@@ -50,9 +51,13 @@ __all__ = ["scan"]
 # A file with none of these words sets no hyperparameter paperlink can see.
 _TRIGGER = re.compile(
     r"torch|optim|add_argument|dataclass|loss|click|timm|ema|OmegaConf|lerp|optax|keras|tensorflow"
-    r"|exec|Namespace|ConfigDict|CfgNode|CN\(|flax"
+    r"|exec|Namespace|ConfigDict|CfgNode|CN\(|flax|DEFINE_"
 )
-_EXTRA_CALLS = frozenset({"add_argument", "option", "create", "add_", "lerp_", "lerp", "partial"}) | idioms.IDIOM_CALLS
+_EXTRA_CALLS = (
+    frozenset({"add_argument", "option", "create", "add_", "lerp_", "lerp", "partial"})
+    | idioms.IDIOM_CALLS
+    | ABSL_DEFINES
+)
 _KINDS = {kind.value: kind for kind in SiteKind}
 _OVERRIDDEN_BY = {"batch_size": "batch_sampler"}  # a default that does not apply when this is passed
 
@@ -265,7 +270,7 @@ def _call_sites(
     if qualified == "functools.partial" and call.args:
         # `partial(nn.LayerNorm, eps=1e-6)` sets what it binds; the rest is passed later
         qualified, arguments = code.qualified_name(call.args[0]), call.args[1:]
-    api = api_for(qualified)
+    api = api_for(qualified) or _init_copy(qualified, call)
     if api is None:
         moving = _update_method_sites(code, resolver, call, scope, statement)
         return moving or idioms.call_sites(code, resolver, call, qualified, scope, statement)
@@ -279,7 +284,42 @@ def _call_sites(
             complete and parameter in api.defaults and _OVERRIDDEN_BY.get(parameter) not in bound and api.kind != "init"
         ):
             sites.extend(_implicit(code, api, parameter, names, call, statement))
+    if api.kind == "optimizer":
+        sites.extend(_nesterov(code, call, statement))
     return [site for site in sites if idioms.keep(api.kind, site)]
+
+
+def _init_copy(qualified: str | None, call: ast.Call) -> Api | None:
+    """``trunc_normal_(self.pos_embed, std=.02)`` imported from the project or timm (which copy
+    torch's initialisers, often from before torch had them): read with torch's signature. A
+    tensor's own method (``w.data.normal_(0, 0.02)``) is read elsewhere."""
+    name = _last_name(call.func)
+    if not name.endswith("_") or (qualified or "").startswith("torch.") or not call.args:
+        return None
+    if qualified is None and not isinstance(call.func, ast.Name):
+        return None
+    api = api_for(f"torch.nn.init.{name}")
+    return api if api is not None and api.kind == "init" else None
+
+
+def _nesterov(code: CodeModule, call: ast.Call, statement: ast.stmt) -> list[Site]:
+    """``SGD(..., nesterov=True)``: Nesterov's momentum instead of the heavy ball, a choice a
+    paper states; the default False is no site (it has no number, and it is the plain method)."""
+    return [
+        Site(
+            "sgd.nesterov",
+            "True",
+            None,
+            code.span(keyword.value),
+            Source.LITERAL,
+            False,
+            SiteKind.OPTIMIZER,
+            label="nesterov",
+            anchors=(statement.lineno,),
+        )
+        for keyword in call.keywords
+        if keyword.arg == "nesterov" and isinstance(keyword.value, ast.Constant) and keyword.value.value is True
+    ]
 
 
 def _spread_keywords(resolver: Resolver, keywords: list[ast.keyword], scope: ast.AST) -> list[ast.keyword]:

@@ -78,6 +78,7 @@ class Parameters:
 
 def parameters(code: CodeModule, noted: Noted) -> Parameters:
     found = Parameters()
+    constants = _module_constants(noted)
     for function, owner in noted.functions:
         found.functions[id(function)] = function
         if isinstance(owner, ast.ClassDef):
@@ -91,7 +92,8 @@ def parameters(code: CodeModule, noted: Noted) -> Parameters:
         scope = f"{owner.name}.{function.name}" if isinstance(owner, (ast.ClassDef, *FUNCTIONS)) else function.name
         mine = {}
         for argument, default in _defaulted(function):
-            parameter = _parameter(code, argument, default, function, scope)
+            written = constants.get(default.id) if isinstance(default, ast.Name) else None
+            parameter = _parameter(code, argument, written or default, function, scope)
             if parameter is not None:
                 mine[argument.arg] = parameter
         if mine:
@@ -100,6 +102,17 @@ def parameters(code: CodeModule, noted: Noted) -> Parameters:
         if any(code.qualified_name(base) in _FLAX_MODULES for base in node.bases):
             _flax_fields(code, node, found)
     return found
+
+
+def _module_constants(noted: Noted) -> dict[str, ast.expr]:
+    """Module-level names assigned once, from a number: ``eeta=EETA_DEFAULT`` with
+    ``EETA_DEFAULT = 0.001`` is the default 0.001, written (and listed) at the constant."""
+    assigned: dict[str, list[ast.expr]] = {}
+    for statement in noted.module_literals:
+        for target in statement.targets:
+            if isinstance(target, ast.Name):
+                assigned.setdefault(target.id, []).append(statement.value)
+    return {name: values[0] for name, values in assigned.items() if len(values) == 1 and number(values[0]) is not None}
 
 
 def _flax_fields(code: CodeModule, node: ast.ClassDef, found: Parameters) -> None:
