@@ -425,3 +425,38 @@ def test_project_schedule_functions_scaling_over_devices_and_copied_initialisers
         (36, "aug.flip_p", "0.5", 0.5, "literal"),
         (37, "init.std", "0.02", 0.02, "literal"),
     ]
+
+
+def test_presets_pipelines_hidden_widths_buffers_and_tuple_defaults() -> None:
+    """A function returning the project's model built with numbers lists them (one number is a
+    call); the project's transforms in a torchvision pipeline are built with their strengths; a
+    width one Linear gives and the next takes (every flax Dense but the last) is a hidden width;
+    a replay buffer's capacity; `actor_lr` and a tuple of widths in a learner's signature."""
+    assert [row[:5] for row in sites((FIXTURES / "networks_and_pipelines.py").read_text())] == [
+        (16, "embed_dim", "384", 384.0, "literal"),
+        (16, "depth", "12", 12.0, "literal"),
+        (16, "num_heads", "6", 6.0, "literal"),
+        (27, "aug.gaussian_blur", "0.1", 0.1, "literal"),
+        (28, "aug.solarization.p", "0.2", 0.2, "literal"),
+        (29, "aug.gaussian_blur", "[0.1, 2.0]", None, "literal"),
+        (29, "aug.apply_p", "0.5", 0.5, "literal"),
+        (38, "hidden_size", "256", 256.0, "literal"),
+        (39, "hidden_size", "256", 256.0, "literal"),
+        (47, "hidden_size", "120", 120.0, "literal"),
+        (48, "hidden_size", "84", 84.0, "literal"),
+        (53, "buffer_size", "int(1e6)", 1e6, "config"),
+        (58, "actor_lr", "3e-4", 3e-4, "config"),
+        (58, "hidden_dims", "(256, 256)", None, "config"),
+        (58, "gamma", "0.99", 0.99, "config"),
+    ]
+
+
+def test_settings_fixed_after_the_override_are_listed_where_written() -> None:
+    """`min_lr = 0.0` after `exec(open("configurator.py").read())` is a hyperparameter the command
+    line cannot reach: listed, not configurable; run state (`best_val_loss`, `iter_num`) is not."""
+    assert [row[:6] for row in sites((FIXTURES / "script_block_after_override.py").read_text())] == [
+        (4, "learning_rate", "5e-4", 5e-4, "config", True),
+        (5, "training_steps", "100000", 100000.0, "config", True),
+        (8, "lr_decay_iters", "max_iters", None, "literal", False),
+        (9, "min_lr", "0.0", 0.0, "literal", False),
+    ]

@@ -28,7 +28,7 @@ from paperlink.analysis.hyperparameters.settings import Noted, is_setting, numbe
 from paperlink.analysis.hyperparameters.vocabulary import config_name, is_known_setting
 from paperlink.source.code import CodeModule
 
-__all__ = ["script_settings", "bag_sites", "class_constants", "computed_settings"]
+__all__ = ["script_settings", "fixed_settings", "bag_sites", "class_constants", "computed_settings"]
 
 _BAGS = frozenset(
     {"CN", "CfgNode", "ConfigDict", "FrozenConfigDict", "SimpleNamespace", "EasyDict", "edict", "AttrDict", "Namespace"}
@@ -51,6 +51,42 @@ def script_settings(code: CodeModule, noted: Noted) -> dict[str, Site]:
             site = _setting(code, target.id, statement.value, statement, "script", allow_none=False)
             if site is not None:
                 found[target.id] = site
+    return found
+
+
+def fixed_settings(code: CodeModule, noted: Noted, settings: dict[str, Site]) -> list[Site]:
+    """``min_lr = 0.0`` or ``lr_decay_iters = max_iters`` after the override ("fixing some
+    hyperparams to sensible defaults"): a hyperparameter the vocabulary knows, set where the
+    command line cannot reach it. Listed as written, not configurable (never PL401: a script's
+    block, edited like its settings)."""
+    if noted.override_line is None:
+        return []
+    found = []
+    for statement in noted.module_literals:
+        target = statement.targets[0]
+        if statement.lineno <= noted.override_line or not isinstance(target, ast.Name):
+            continue
+        # a learning-rate setting by its prefix too (`lr_decay_iters`)
+        if not (is_known_setting(target.id) or target.id.startswith("lr_")) or target.id in settings:
+            continue
+        value = statement.value
+        if number(value) is not None or isinstance(value, ast.Name) and value.id in settings:
+            name = config_name(target.id)
+            if name is not None:
+                found.append(
+                    Site(
+                        name,
+                        text_of(code, value),
+                        number(value),
+                        code.span(value),
+                        Source.LITERAL,
+                        False,
+                        SiteKind.CONFIG,
+                        api="script",
+                        label=target.id,
+                        anchors=(statement.lineno,),
+                    )
+                )
     return found
 
 

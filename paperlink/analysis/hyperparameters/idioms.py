@@ -106,7 +106,7 @@ def call_sites(
         return _project_optimizer_sites(code, resolver, call, scope, statement)
     if api_for(qualified) is None and is_project_schedule(_last(call.func)):
         return _project_schedule_sites(code, resolver, call, scope, statement)
-    if scope is code.tree and configures_by_keyword(statement):
+    if scope is code.tree and configures_by_keyword(statement) or builds_preset(statement, scope):
         return _script_keyword_sites(code, resolver, call, qualified, scope, statement)
     return (
         _sampling_sites(code, resolver, call, scope, statement)
@@ -132,6 +132,31 @@ def configures_by_keyword(statement: ast.stmt) -> bool:
         and isinstance(value, ast.Call)
         and _last(value.func)[:1].isupper()
         and any(k.arg is not None and _is_number(k.value) for k in value.keywords)
+    )
+
+
+def builds_preset(statement: ast.stmt, scope: ast.AST) -> bool:
+    """``def vit_small(**kwargs): model = VisionTransformer(embed_dim=384, depth=12, num_heads=6,
+    **kwargs); return model``: a function returning the project's model built with two or more
+    numbers by keyword is a named preset of it, whose numbers are settings as a script's are."""
+    if not isinstance(scope, FUNCTIONS) or not isinstance(statement, (ast.Assign, ast.Return)):
+        return False
+    value = statement.value
+    if not (
+        isinstance(value, ast.Call)
+        and _last(value.func)[:1].isupper()
+        and sum(k.arg is not None and _is_number(k.value) for k in value.keywords) >= 2
+    ):
+        return False
+    if isinstance(statement, ast.Return):
+        return True
+    last = scope.body[-1]
+    return (
+        len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+        and isinstance(last, ast.Return)
+        and isinstance(last.value, ast.Name)
+        and last.value.id == statement.targets[0].id
     )
 
 
@@ -348,8 +373,77 @@ def signature_sites(
         value = Value(ast.unparse(default), number, Source.CONFIG, True)
         sites.append(_site(code, name, value, default, function, SiteKind.SAMPLING, label=argument.arg))
     return (
-        sites + _init_helper_sites(code, function, dict(pairs)) + _optimizer_class_sites(code, function, scope, pairs)
+        sites
+        + _init_helper_sites(code, function, dict(pairs))
+        + _optimizer_class_sites(code, function, scope, pairs)
+        + (_hidden_width_sites(code, function, body) if _RL_NETWORK.search(getattr(scope, "name", "")) else [])
     )
+
+
+# the networks of a reinforcement-learning agent, whose hidden widths RL papers tabulate
+# (TD3's 256-256, DDPG's 400-300); a GAN's or a classifier's layers are its architecture
+_RL_NETWORK = re.compile(r"actor|critic|q_?net|qfunction|policy|value|agent|dqn", re.IGNORECASE)
+
+
+# the layers of a multilayer perceptron (a convolution's channels are the architecture's shape,
+# which labellers of GAN code do not count as settings)
+_WIDTH_LAYERS = {"Linear": 1}  # the output width's position
+
+
+def _hidden_width_sites(code: CodeModule, function: ast.AST, body: str) -> list[Site]:
+    """In an agent's network, ``nn.Linear(state_dim, 256)`` then ``nn.Linear(256, 256)``: a
+    literal width one layer gives and the next takes is a hidden width of the network (the
+    output of the last is fixed by the task; a width written once is a shape). flax's
+    ``nn.Dense(256)``: every literal width but the last dense layer's. Listed, never PL401."""
+    if "Linear(" not in body and "Dense(" not in body:
+        return []
+    layers = sorted(
+        (
+            node
+            for node in ast.walk(function)
+            if isinstance(node, ast.Call) and _last(node.func) in (*_WIDTH_LAYERS, "Dense")
+        ),
+        key=lambda node: (node.lineno, node.col_offset),
+    )
+    torch_layers = [c for c in layers if (code.call_name(c) or "").startswith("torch.nn.")]
+    # `nn.Linear(400 + action_dim, 300)`: the critic takes the hidden width and the action
+    taken = [_taken(c) for c in torch_layers]
+    widths: list[tuple[ast.expr, ast.Call]] = []
+    for call in torch_layers:
+        given = _width(call, _WIDTH_LAYERS.get(_last(call.func), 1))
+        if given is not None and any(t is not None and t is not given and _same(t, given) for t in taken):
+            widths.append((given, call))
+    dense = [c for c in layers if (code.call_name(c) or "").startswith("flax.")]
+    widths += [(w, c) for w, c in ((_width(c, 0), c) for c in dense[:-1]) if w is not None]
+    sites = []
+    for width, call in widths:
+        number = python_number(width)
+        if number is not None and number >= 2:
+            value = _numeric(number, text_of(code, width))
+            # annotations bind to the layer's line, not the function's
+            sites.append(_site(code, "hidden_size", value, width, call, SiteKind.CONFIG))  # type: ignore[arg-type]
+    return sites
+
+
+def _width(call: ast.Call, position: int) -> ast.expr | None:
+    keywords = ("in_features",) if position == 0 else ("out_features", "features")
+    node = (
+        call.args[position]
+        if len(call.args) > position
+        else next((k.value for k in call.keywords if k.arg in keywords), None)
+    )
+    return node if node is not None and _is_number(node) else None
+
+
+def _taken(call: ast.Call) -> ast.expr | None:
+    node = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "in_features"), None)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        node = next((side for side in (node.left, node.right) if _is_number(side)), None)
+    return node if node is not None and _is_number(node) else None
+
+
+def _same(a: ast.expr, b: ast.expr) -> bool:
+    return python_number(a) == python_number(b)
 
 
 _OPTIMIZER_BASES = frozenset({"torch.optim.Optimizer", "torch.optim.optimizer.Optimizer"})
@@ -436,6 +530,8 @@ def wants(code: CodeModule, statement: ast.stmt) -> bool:
         or "frac" in text
         or "{" in text
         and "loss" in text
+        or "transforms" in text
+        or "Compose(" in text
     )
 
 
@@ -457,11 +553,51 @@ def statement_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, s
             sites.extend(_loss_weight_sites(code, node, statement))
         elif isinstance(node, ast.Call):
             sites.extend(_width_sites(code, resolver, node, scope, statement))
+            if _last(node.func) in _PIPELINES and node.args and isinstance(node.args[0], ast.List):
+                sites.extend(_pipeline_sites(code, node.args[0], statement, pipeline=True))
+        elif isinstance(node, ast.List):
+            sites.extend(_pipeline_sites(code, node, statement, pipeline=False))
     if isinstance(statement, ast.AugAssign) and isinstance(statement.op, ast.Mult):
         sites.extend(_step_decay(code, statement))
     if isinstance(statement, ast.Assign) and _last(statement.targets[0]) == "target_entropy":
         sites.extend(_target_entropy(code, statement))
     return sites
+
+
+_PIPELINES = frozenset({"Compose", "RandomApply", "RandomChoice", "RandomOrder"})
+
+
+def _pipeline_sites(code: CodeModule, node: ast.List, statement: ast.stmt, pipeline: bool) -> list[Site]:
+    """``transforms.Compose([T.RandomResizedCrop(224), utils.GaussianBlur(0.1), utils.Solarization(0.2)])``:
+    a project's transform in an augmentation pipeline (a list beside torchvision's transforms, or
+    the list a ``Compose``/``RandomApply`` is given) is built with its strength or probability."""
+    if not pipeline and not any(
+        isinstance(e, ast.Call) and (code.call_name(e) or "").startswith("torchvision.transforms.") for e in node.elts
+    ):
+        return []
+    sites = []
+    for element in node.elts:
+        if not isinstance(element, ast.Call) or not _last(element.func)[:1].isupper():
+            continue
+        qualified = code.call_name(element)
+        if qualified is not None and qualified.split(".", 1)[0] in _LIBRARIES:
+            continue
+        if any(isinstance(a, ast.Call) for a in element.args):
+            continue  # a wrapper around another transform: its probability is read elsewhere
+        stem = "aug." + re.sub(r"(?<!^)(?=[A-Z])", "_", _last(element.func)).lower()
+        named = [(stem if i == 0 else f"{stem}.{i}", a) for i, a in enumerate(element.args)]
+        named += [(f"{stem}.{k.arg}", k.value) for k in element.keywords if k.arg is not None]
+        for name, argument in named:
+            number = python_number(argument) if _is_number(argument) else None
+            if number is not None or _numbers(argument):
+                value = _numeric(number, text_of(code, argument)) if number is not None else _written(code, argument)
+                sites.append(_site(code, name, value, argument, statement, SiteKind.AUGMENTATION))
+    return sites
+
+
+def _numbers(node: ast.AST) -> bool:
+    """``[.1, 2.]``: a range of numbers (a blur's sigma)."""
+    return isinstance(node, (ast.List, ast.Tuple)) and bool(node.elts) and all(_is_number(e) for e in node.elts)
 
 
 def _margin_sites(code: CodeModule, resolver: Resolver, statement: ast.If | ast.While, scope: ast.AST) -> list[Site]:

@@ -29,6 +29,7 @@ from paperlink.analysis.hyperparameters.attribute_bags import (
     bag_sites,
     class_constants,
     computed_settings,
+    fixed_settings,
     script_settings,
 )
 from paperlink.analysis.hyperparameters.evaluation import evaluation_only
@@ -45,6 +46,7 @@ from paperlink.analysis.hyperparameters.vocabulary import (
 )
 from paperlink.numbers import format_number, python_number
 from paperlink.source.code import FUNCTIONS, CodeModule
+from paperlink.spans import Span
 
 __all__ = ["scan"]
 
@@ -112,13 +114,34 @@ def scan(code: CodeModule) -> HyperparameterFacts:
             sites.extend(idioms.statement_sites(code, resolver, statement, scope))
     sites.extend(signature_sites(defaults, [site.origin for site in sites]))
     sites.extend(defaults.module_settings.values())
+    sites.extend(fixed_settings(code, walk.noted, defaults.module_settings))
     sites.extend(bags)
     # a default an idiom names more precisely (`def act(q, epsilon=0.05)`: epsilon_greedy) is not
     # listed a second time as a plain signature setting
     specific = {site.span for site in sites if site.api != SIGNATURE_API}
-    sites = [site for site in sites if site.api != SIGNATURE_API or site.span not in specific]
+    # `betas=(0.9, 0.999)` of a project optimizer: its parts are named (`lars.beta1`), not the tuple
+    parts = {(span.path, span.line) for span in specific}
+    sites = [
+        site
+        for site in sites
+        if site.api != SIGNATURE_API
+        or site.span not in specific
+        and not (site.numeric is None and site.value[:1] in ("(", "[") and _holds_part(site.span, specific, parts))
+    ]
     unique = {(site.span, site.name): site for site in sites}
     return HyperparameterFacts(tuple(sorted(unique.values(), key=lambda s: (s.span, s.name))), hydra)
+
+
+def _holds_part(span: Span, specific: set[Span], lines: set[tuple[str, int]]) -> bool:
+    if (span.path, span.line) not in lines:
+        return False
+    return any(
+        other.path == span.path
+        and other.line == span.line
+        and other.column >= span.column
+        and (span.end_column is None or (other.end_column or 0) <= span.end_column)
+        for other in specific
+    )
 
 
 def _walk(code: CodeModule) -> _Walk:
@@ -133,7 +156,7 @@ def _walk(code: CodeModule) -> _Walk:
         for statement in statements:
             _note_statement(code, found, statement, scope)
             note(found.noted, statement, scope, code.tree)
-            if scope is code.tree and idioms.configures_by_keyword(statement):
+            if scope is code.tree and idioms.configures_by_keyword(statement) or idioms.builds_preset(statement, scope):
                 found.calls.append((statement.value, scope, statement))  # type: ignore[attr-defined]
             inner = statement if isinstance(statement, (*FUNCTIONS, ast.ClassDef)) else scope
             for name, value in ast.iter_fields(statement):

@@ -42,6 +42,8 @@ _AVERAGE = re.compile(r"(?:^|[^a-z])ema|moving_?average|polyak|averag")
 _SCHEDULE_BUILDER = re.compile(
     r"(?:^|_)(?:lr|learning_rate)_(?:schedule|scheduler|lambda)|^(?:get|make|create)_\w*schedule"
 )
+_CAPACITIES = frozenset({"max_size", "capacity", "size", "maxlen", "max_len", "buffer_size"})
+_BUFFER = re.compile(r"buffer|replay|memory")
 _FLAX_MODULES = frozenset({"flax.linen.Module", "flax.linen.module.Module"})
 
 
@@ -233,6 +235,10 @@ def _parameter(
         or isinstance(constant, str)
         and is_choice_name(argument.arg)
         or _names_optimizer(code, default)  # `optimizer_class=Adam`: the optimizer is a choice of the method
+        # `hidden_dims: Sequence[int] = (256, 256)`, `betas=(0.9, 0.999)`: numbers, one per layer or moment
+        or isinstance(default, (ast.Tuple, ast.List))
+        and bool(default.elts)
+        and all(number(e) is not None for e in default.elts)
     ):
         return None  # an expression, an object, a path: what the signature passes on, not a setting
     name = config_name(argument.arg)
@@ -256,4 +262,9 @@ def _parameter(
     averaging = argument.arg.lower() in _DECAYS and bool(_AVERAGE.search(scope.lower()))
     if averaging:
         site = replace(site, name="ema_decay")
-    return _Parameter(site, known=is_known_setting(argument.arg) or argument.arg.lower() in _STABILITY or averaging)
+    # `class ReplayBuffer: def __init__(self, state_dim, action_dim, max_size=int(1e6))`: its capacity
+    buffer = argument.arg.lower() in _CAPACITIES and bool(_BUFFER.search(scope.lower()))
+    if buffer:
+        site = replace(site, name="buffer_size")
+    known = is_known_setting(argument.arg) or argument.arg.lower() in _STABILITY or averaging or buffer
+    return _Parameter(site, known=known)

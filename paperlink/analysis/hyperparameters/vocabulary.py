@@ -405,7 +405,11 @@ def is_known_setting(identifier: str) -> bool:
     """Whether a parameter or field name is a hyperparameter the vocabulary knows by name
     (``lr``, ``gamma``, ``n_epochs``, ``dropout``, ``temperature``), not only one it does not rule out."""
     word = identifier.lstrip("-").replace("-", "_").lower()
-    return word in _BY_IDENTIFIER or word in known_names()
+    # `actor_lr`, `critic_lr`, `temp_lr`: the learning rate of one part
+    return word in _BY_IDENTIFIER or word in known_names() or bool(_PART_RATE.search(word))
+
+
+_PART_RATE = re.compile(r"^[a-z]\w*_(?:lr|learning_rate)$")
 
 
 @functools.cache
