@@ -460,3 +460,24 @@ def test_settings_fixed_after_the_override_are_listed_where_written() -> None:
         (8, "lr_decay_iters", "max_iters", None, "literal", False),
         (9, "min_lr", "0.0", 0.0, "literal", False),
     ]
+
+
+def test_config_sections_debug_overrides_lambda_shapes_and_interpolated_warmups() -> None:
+    """`config.schedule = dict(...)` is a section of the config; the loss, the pooling, the model
+    variant and the optax name are choices; a store under `if arg.runlocal:` is a debug run's; a
+    LambdaLR's schedule is listed where its function is written (both branches); `x["lr"] =
+    np.interp(...)` on a parameter group is a warmup (an interpolation of anything else is not)."""
+    assert [row[:5] for row in sites((FIXTURES / "config_sections_and_warmups.py").read_text())] == [
+        (11, "loss", '"sigmoid_xent"', None, "config"),
+        (12, "variant", '"B/16"', None, "config"),
+        (12, "pool_type", '"tok"', None, "config"),
+        (12, "rep_size", "True", None, "config"),
+        (13, "warmup_steps", "10_000", 10000.0, "config"),
+        (13, "decay_type", '"cosine"', None, "config"),
+        (14, "optax_name", '"scale_by_adam"', None, "config"),
+        (23, "lr_schedule", 'one_cycle(1, hyp["lrf"], epochs)', None, "literal"),
+        (27, "lr_schedule", '(1 - x / epochs) * (1.0 - hyp["lrf"]) + hyp["lrf"]', None, "literal"),
+        (27, "schedule.linear", "1 - x / epochs", None, "literal"),
+        (33, "lr_schedule.warmup", '[hyp["warmup_bias_lr"] if j == 0 else 0.0, x["initial_lr"]]', None, "literal"),
+        (34, "momentum_schedule.warmup", '[hyp["warmup_momentum"], hyp["momentum"]]', None, "literal"),
+    ]

@@ -99,7 +99,15 @@ def bag_sites(code: CodeModule, noted: Noted, scopes: Scopes) -> list[Site]:
         if explicit is None:
             continue
         key = _key(target)
-        if isinstance(statement.value, ast.Call) and _constructs_bag(code, statement.value):
+        if _debug_override(code, statement, scope):
+            continue
+        if isinstance(statement.value, ast.Call) and (
+            _constructs_bag(code, statement.value)
+            # `config.schedule = dict(warmup_steps=10_000, decay_type="cosine")`: a section of the config
+            or isinstance(statement.value.func, ast.Name)
+            and statement.value.func.id == "dict"
+            and not statement.value.args
+        ):
             found.extend(_constructor_sites(code, statement.value, statement, {}))  # `C.model = ConfigDict({...})`
         elif key is not None and statement.value is not None:
             # `C.n_layer = None`, `config.total_steps = None`: a number the run must give (or derives
@@ -246,6 +254,26 @@ def _bag_root(code: CodeModule, target: ast.expr, scope: ast.AST, scopes: Scopes
     if root in CONFIG_BASES and root not in _TOO_SHORT or root.rsplit("_", 1)[-1] in _CONFIG_SUFFIXES:
         return False
     return None
+
+
+# `if arg.runlocal:` / `if args.debug:` / `if smoke_test:` around a store: a smaller run for
+# trying the code out, not the method's setting
+_DEBUG = re.compile(r"(?:^|_)(?:debug|runlocal|run_local|local|smoke|smoke_test|quick|dry_run|tiny)$")
+
+
+def _debug_override(code: CodeModule, statement: ast.stmt, scope: ast.AST) -> bool:
+    if isinstance(scope, ast.Module):
+        return False
+    node = code.parents.get(statement)
+    while node is not None and node is not scope:
+        if isinstance(node, ast.If) and any(
+            _DEBUG.search(_last(part).lower())
+            for part in ast.walk(node.test)
+            if isinstance(part, (ast.Name, ast.Attribute))
+        ):
+            return True
+        node = code.parents.get(node)
+    return False
 
 
 def _constructs_bag(code: CodeModule, call: ast.Call) -> bool:

@@ -99,6 +99,9 @@ def call_sites(
 ) -> list[Site]:
     """Sites of a call no vocabulary API describes: a scheduler class, an init method, sampling."""
     if qualified is not None and qualified.startswith(_SCHEDULERS):
+        shaped = _lambda_definitions(code, resolver, call, scope)
+        if shaped:
+            return [_site(code, "lr_schedule", _written(code, node), node, node, SiteKind.SCHEDULER) for node in shaped]  # type: ignore[arg-type]
         return [_site(code, "lr_schedule", _written(code, call.func), call.func, statement, SiteKind.SCHEDULER)]
     if qualified is None and isinstance(call.func, ast.Attribute) and call.func.attr in _INIT_METHODS:
         return _init_method_sites(code, resolver, call, scope, statement)
@@ -113,6 +116,37 @@ def call_sites(
         + _wrapped_augmentation_sites(code, resolver, call, scope, statement)
         + _named_argument_sites(code, resolver, call, scope, statement)
     )
+
+
+def _lambda_definitions(code: CodeModule, resolver: Resolver, call: ast.Call, scope: ast.AST) -> list[ast.expr]:
+    """``LambdaLR(optimizer, lr_lambda=lf)`` with ``lf = one_cycle(1, lrf, epochs)`` or ``def lf(x):
+    return (1 - x / epochs) * (1.0 - lrf) + lrf`` in the same scope: the schedule's shape is
+    written there, and listed there (as a read setting is listed where it is written)."""
+    function = next(
+        (k.value for k in call.keywords if k.arg == "lr_lambda"), call.args[1] if len(call.args) > 1 else None
+    )
+    if not isinstance(function, ast.Name):
+        return []
+    found: list[ast.expr] = [
+        statement.value
+        for statement in resolver.scopes.assignments.get(scope, {}).get(function.id, [])
+        if statement.value is not None
+    ]
+    body = scope.body if isinstance(scope, (*FUNCTIONS, ast.Module)) else []
+    for statement in _nested_statements(body):
+        if isinstance(statement, FUNCTIONS) and statement.name == function.id:
+            found += [s.value for s in statement.body if isinstance(s, ast.Return) and s.value is not None]
+    return found
+
+
+def _nested_statements(body: list[ast.stmt]) -> list[ast.stmt]:
+    """The statements of a body and of its ``if``/``else`` branches (not of nested functions)."""
+    found = []
+    for statement in body:
+        found.append(statement)
+        if isinstance(statement, ast.If):
+            found += _nested_statements([*statement.body, *statement.orelse])
+    return found
 
 
 # libraries whose classes a script may build with numbers that are not the method's settings
@@ -532,6 +566,7 @@ def wants(code: CodeModule, statement: ast.stmt) -> bool:
         and "loss" in text
         or "transforms" in text
         or "Compose(" in text
+        or "interp(" in text
     )
 
 
@@ -561,7 +596,24 @@ def statement_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, s
         sites.extend(_step_decay(code, statement))
     if isinstance(statement, ast.Assign) and _last(statement.targets[0]) == "target_entropy":
         sites.extend(_target_entropy(code, statement))
+    if isinstance(statement, ast.Assign) and isinstance(value, ast.Call) and _last(value.func) == "interp":
+        sites.extend(_interpolated_warmup(code, statement, value))
     return sites
+
+
+def _interpolated_warmup(code: CodeModule, statement: ast.Assign, call: ast.Call) -> list[Site]:
+    """``x["lr"] = np.interp(ni, [0, nw], [warmup_bias_lr, initial_lr * lf(epoch)])`` on an
+    optimizer's parameter group: a warmup written by hand, ramping a setting between two values."""
+    target = statement.targets[0]
+    key = target.slice if isinstance(target, ast.Subscript) else None
+    if not (isinstance(key, ast.Constant) and isinstance(key.value, str)) or len(call.args) < 3:
+        return []
+    name = config_name(key.value)
+    if name is None or not is_known_setting(key.value):
+        return []
+    schedule = "lr_schedule" if name == "learning_rate" else f"{name}_schedule"
+    points = call.args[2]
+    return [_site(code, f"{schedule}.warmup", _written(code, points), points, statement, SiteKind.SCHEDULER)]
 
 
 _PIPELINES = frozenset({"Compose", "RandomApply", "RandomChoice", "RandomOrder"})
