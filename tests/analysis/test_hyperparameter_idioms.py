@@ -412,10 +412,11 @@ def test_project_schedule_functions_scaling_over_devices_and_copied_initialisers
     """A project's `cosine_scheduler(...)` built once is a schedule site (one evaluated in the
     loop is not); `lr * (batch_size_per_gpu * world_size) / 256` is the linear scaling rule; a
     project's `trunc_normal_` reads like torch's; a default kept in a module constant is listed
-    at the constant; `--nosave` and a zero the help calls "no warmup" are not settings."""
+    at the constant; `--nosave` is not a setting, a zero whose help says "0 means no warmup" is one."""
     assert [row[:5] for row in sites((FIXTURES / "schedule_functions.py").read_text())] == [
         (12, "eta", "0.001", 0.001, "config"),
         (15, "batch_size", "64", 64.0, "config"),
+        (17, "warmup_steps", "0", 0.0, "config"),
         (22, "learning_rate", "0", 0.0, "config"),
         (22, "weight_decay", "0", 0.0, "config"),
         (22, "momentum", "0.9", 0.9, "config"),
@@ -480,4 +481,17 @@ def test_config_sections_debug_overrides_lambda_shapes_and_interpolated_warmups(
         (27, "schedule.linear", "1 - x / epochs", None, "literal"),
         (33, "lr_schedule.warmup", '[hyp["warmup_bias_lr"] if j == 0 else 0.0, x["initial_lr"]]', None, "literal"),
         (34, "momentum_schedule.warmup", '[hyp["warmup_momentum"], hyp["momentum"]]', None, "literal"),
+    ]
+
+
+def test_shapes_named_by_their_target() -> None:
+    """`accum = 0.5 ** (...)` is a half-life decay; `hidden_dim = 4 * dim` and `int(2 * hidden_dim / 3)`
+    multiply a width; `round(nbs / batch_size)` for an accumulation lists `nbs = 64` where it is
+    written; `-action_dim / 2` is SAC's entropy target; a square root and a dataset size are not."""
+    assert [row[:5] for row in sites((FIXTURES / "assigned_shapes.py").read_text())] == [
+        (11, "hidden_dim.multiplier", "4", 4.0, "literal"),
+        (12, "hidden_dim.multiplier", "2", 2.0, "literal"),
+        (18, "nominal_batch_size", "64", 64.0, "literal"),
+        (20, "accum.half_life", "0.5 ** (32 / (10 * 1000))", None, "literal"),
+        (22, "target_entropy", "-action_dim / 2", None, "literal"),
     ]

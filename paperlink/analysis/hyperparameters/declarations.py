@@ -216,10 +216,9 @@ def _run_phases(choices: ast.AST | None) -> bool:
 
 # a zero its help calls optional (`0, "Number of steps. If provided, overrides train_epochs"`):
 # the setting is another one, this is a switch to override it
+# ("0 means no warmup" is a setting: no warmup is a choice of the method)
 _OPTIONAL = re.compile(
-    r"\b(?:overrides?|if (?:provided|given|set|specified|not provided|non-?zero|positive|> ?0)"
-    r"|0 (?:means|=|to|for|disables|uses)|zero (?:means|disables|uses))\b",
-    re.IGNORECASE,
+    r"\b(?:overrides?|if (?:provided|given|set|specified|not provided|non-?zero|positive|> ?0))\b", re.IGNORECASE
 )
 
 

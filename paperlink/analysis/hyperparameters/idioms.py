@@ -567,6 +567,8 @@ def wants(code: CodeModule, statement: ast.stmt) -> bool:
         or "transforms" in text
         or "Compose(" in text
         or "interp(" in text
+        or "0.5 **" in text
+        or "accum" in text
     )
 
 
@@ -598,7 +600,50 @@ def statement_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, s
         sites.extend(_target_entropy(code, statement))
     if isinstance(statement, ast.Assign) and isinstance(value, ast.Call) and _last(value.func) == "interp":
         sites.extend(_interpolated_warmup(code, statement, value))
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+        sites.extend(_assigned_sites(code, resolver, statement, scope))
     return sites
+
+
+_HALF = 0.5
+_WIDTH_NAME = re.compile(r"(?:^|_)(?:hidden_dim|hidden_size|ffn_dim|ff_dim|d_ff|mlp_dim|intermediate_size)$")
+
+
+def _assigned_sites(code: CodeModule, resolver: Resolver, statement: ast.Assign, scope: ast.AST) -> list[Site]:
+    """Three shapes named by what they are assigned to:
+
+    * ``accum = 0.5 ** (32 / (10 * 1000))``: a decay given by its half-life (an EMA's);
+    * ``hidden_dim = 4 * dim``, ``hidden_dim = int(2 * hidden_dim / 3)``: a feed-forward width as a
+      multiple of the model's (Llama's SwiGLU 2/3 of 4d);
+    * ``accumulate = max(round(nbs / batch_size), 1)``: gradient accumulation towards a nominal
+      batch size, listed where that size is written (``nbs = 64``).
+    """
+    target, value = _last(statement.targets[0]), statement.value
+    if (
+        isinstance(value, ast.BinOp)
+        and isinstance(value.op, ast.Pow)
+        and python_number(value.left) == _HALF
+        and not isinstance(value.right, ast.Constant)
+    ):
+        return [_site(code, f"{target}.half_life", _written(code, value), value, statement, SiteKind.EMA)]
+    if _WIDTH_NAME.search(target.lower()):
+        for node in ast.walk(value):
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+                factor = next((side for side in (node.left, node.right) if _is_number(side)), None)
+                number = python_number(factor) if factor is not None else None
+                if factor is not None and number is not None and number not in (0.0, 1.0):
+                    text = text_of(code, factor)
+                    return [
+                        _site(code, f"{target}.multiplier", _numeric(number, text), factor, statement, SiteKind.LAYER)
+                    ]
+    if "accum" in target.lower():
+        for node in ast.walk(value):
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and _canonical(node.right) == "batch_size":
+                nominal = resolver.value(node.left, scope)
+                if nominal.numeric is not None:
+                    site = _site(code, "nominal_batch_size", nominal, node.left, statement, SiteKind.DATA)
+                    return [site]
+    return []
 
 
 def _interpolated_warmup(code: CodeModule, statement: ast.Assign, call: ast.Call) -> list[Site]:
@@ -707,8 +752,16 @@ def _loss_weight_sites(code: CodeModule, node: ast.Dict, statement: ast.stmt) ->
 
 
 def _target_entropy(code: CodeModule, statement: ast.Assign) -> list[Site]:
-    """``target_entropy = -prod(action_space.shape)``: SAC's entropy target, the -dim(A) heuristic."""
-    if not any(isinstance(n, ast.Call) and _last(n.func) == "prod" for n in ast.walk(statement.value)):
+    """``target_entropy = -prod(action_space.shape)``, ``-action_dim / 2``: SAC's entropy target,
+    the -dim(A) heuristic (or a fraction of it)."""
+    if not any(
+        isinstance(n, ast.Call)
+        and _last(n.func) == "prod"
+        or isinstance(n, ast.UnaryOp)
+        and isinstance(n.op, ast.USub)
+        and "action" in text_of(code, n.operand)
+        for n in ast.walk(statement.value)
+    ):
         return []
     return [_site(code, "target_entropy", _written(code, statement.value), statement.value, statement, SiteKind.LOSS)]
 

@@ -405,11 +405,12 @@ def is_known_setting(identifier: str) -> bool:
     """Whether a parameter or field name is a hyperparameter the vocabulary knows by name
     (``lr``, ``gamma``, ``n_epochs``, ``dropout``, ``temperature``), not only one it does not rule out."""
     word = identifier.lstrip("-").replace("-", "_").lower()
-    # `actor_lr`, `critic_lr`, `temp_lr`: the learning rate of one part
+    # `actor_lr`, `critic_lr`, `temp_lr`: the learning rate of one part; a decay
+    # (`def g_path_regularize(..., decay=0.01)`: a running mean's); SAC's entropy target
     return word in _BY_IDENTIFIER or word in known_names() or bool(_PART_RATE.search(word))
 
 
-_PART_RATE = re.compile(r"^[a-z]\w*_(?:lr|learning_rate)$")
+_PART_RATE = re.compile(r"^[a-z]\w*_(?:lr|learning_rate)$|^(?:[a-z]\w*_)?decay$|^target_entropy$")
 
 
 @functools.cache
