@@ -425,6 +425,8 @@ def test_project_schedule_functions_scaling_over_devices_and_copied_initialisers
         (33, "momentum_schedule", "utils.cosine_scheduler", None, "literal"),
         (36, "aug.flip_p", "0.5", 0.5, "literal"),
         (37, "init.std", "0.02", 0.02, "literal"),
+        (49, "mixup", "0.0", 0.0, "config"),  # "enabled if > 0": the setting itself; line 50 overrides another
+        (54, "depths", "(2, 2, 6, 2)", None, "config"),  # `out_indices` chooses the features returned
     ]
 
 

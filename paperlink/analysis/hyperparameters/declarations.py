@@ -217,9 +217,8 @@ def _run_phases(choices: ast.AST | None) -> bool:
 # a zero its help calls optional (`0, "Number of steps. If provided, overrides train_epochs"`):
 # the setting is another one, this is a switch to override it
 # ("0 means no warmup" is a setting: no warmup is a choice of the method)
-_OPTIONAL = re.compile(
-    r"\b(?:overrides?|if (?:provided|given|set|specified|not provided|non-?zero|positive|> ?0))\b", re.IGNORECASE
-)
+# ("mixup alpha, mixup enabled if > 0" is the setting itself, zero switching it off)
+_OPTIONAL = re.compile(r"\b(?:overrides?|if (?:provided|given|specified|not provided|not given))\b", re.IGNORECASE)
 
 
 def _sentinel(default: ast.AST, help_text: ast.AST | None) -> bool:
