@@ -489,11 +489,19 @@ def test_config_sections_debug_overrides_lambda_shapes_and_interpolated_warmups(
 def test_shapes_named_by_their_target() -> None:
     """`accum = 0.5 ** (...)` is a half-life decay; `hidden_dim = 4 * dim` and `int(2 * hidden_dim / 3)`
     multiply a width; `round(nbs / batch_size)` for an accumulation lists `nbs = 64` where it is
-    written; `-action_dim / 2` is SAC's entropy target; a square root and a dataset size are not."""
+    written; `-action_dim / 2` is SAC's entropy target; a `*_schedule` built with `np.linspace` is a schedule;
+    a square root and a dataset size are not."""
     assert [row[:5] for row in sites((FIXTURES / "assigned_shapes.py").read_text())] == [
-        (11, "hidden_dim.multiplier", "4", 4.0, "literal"),
-        (12, "hidden_dim.multiplier", "2", 2.0, "literal"),
-        (18, "nominal_batch_size", "64", 64.0, "literal"),
-        (20, "accum.half_life", "0.5 ** (32 / (10 * 1000))", None, "literal"),
-        (22, "target_entropy", "-action_dim / 2", None, "literal"),
+        (12, "hidden_dim.multiplier", "4", 4.0, "literal"),
+        (13, "hidden_dim.multiplier", "2", 2.0, "literal"),
+        (19, "nominal_batch_size", "64", 64.0, "literal"),
+        (21, "accum.half_life", "0.5 ** (32 / (10 * 1000))", None, "literal"),
+        (23, "target_entropy", "-action_dim / 2", None, "literal"),
+        (
+            32,
+            "teacher_temp_schedule",
+            "np.concatenate((np.linspace(warmup_teacher_temp, teacher_...",
+            None,
+            "literal",
+        ),  # a schedule as an array (a grid that is not named a schedule is not)
     ]

@@ -569,6 +569,7 @@ def wants(code: CodeModule, statement: ast.stmt) -> bool:
         or "interp(" in text
         or "0.5 **" in text
         or "accum" in text
+        or "space(" in text
     )
 
 
@@ -606,12 +607,14 @@ def statement_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, s
 
 
 _HALF = 0.5
+_SPACES = frozenset({"linspace", "geomspace", "logspace"})  # a schedule as an array of values
 _WIDTH_NAME = re.compile(r"(?:^|_)(?:hidden_dim|hidden_size|ffn_dim|ff_dim|d_ff|mlp_dim|intermediate_size)$")
 
 
 def _assigned_sites(code: CodeModule, resolver: Resolver, statement: ast.Assign, scope: ast.AST) -> list[Site]:
-    """Three shapes named by what they are assigned to:
+    """Shapes named by what they are assigned to:
 
+    * ``*_schedule = np.linspace(...)`` (or built from one): a schedule as an array of values;
     * ``accum = 0.5 ** (32 / (10 * 1000))``: a decay given by its half-life (an EMA's);
     * ``hidden_dim = 4 * dim``, ``hidden_dim = int(2 * hidden_dim / 3)``: a feed-forward width as a
       multiple of the model's (Llama's SwiGLU 2/3 of 4d);
@@ -619,6 +622,11 @@ def _assigned_sites(code: CodeModule, resolver: Resolver, statement: ast.Assign,
       batch size, listed where that size is written (``nbs = 64``).
     """
     target, value = _last(statement.targets[0]), statement.value
+    if "schedule" in target.lower() and any(
+        isinstance(node, ast.Call) and _last(node.func) in _SPACES for node in ast.walk(value)
+    ):
+        # `self.teacher_temp_schedule = np.concatenate((np.linspace(warmup_temp, temp, warmup_epochs), ...))`
+        return [_site(code, target, _written(code, value), value, statement, SiteKind.SCHEDULER)]
     if (
         isinstance(value, ast.BinOp)
         and isinstance(value.op, ast.Pow)
