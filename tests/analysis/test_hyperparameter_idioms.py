@@ -405,6 +405,7 @@ def test_absl_flags_and_keras_through_tensorflow_compat() -> None:
         (29, "lr_schedule.alpha", "0", 0.0, "default"),
         (29, "learning_rate", "base_learning_rate * FLAGS.train_batch_size / 256.0", None, "config"),
         (32, "init.std", "0.01", 0.01, "literal"),
+        (36, "lr_scaling.sqrt", "base_learning_rate * tf.math.sqrt(float(FLAGS.train_batch...", None, "literal"),
     ]
 
 
@@ -436,6 +437,7 @@ def test_presets_pipelines_hidden_widths_buffers_and_tuple_defaults() -> None:
     width one Linear gives and the next takes (every flax Dense but the last) is a hidden width;
     a replay buffer's capacity; `actor_lr` and a tuple of widths in a learner's signature."""
     assert [row[:5] for row in sites((FIXTURES / "networks_and_pipelines.py").read_text())] == [
+        (15, "patch_size", "16", 16.0, "config"),  # a preset builder lists its own defaults
         (16, "embed_dim", "384", 384.0, "literal"),
         (16, "depth", "12", 12.0, "literal"),
         (16, "num_heads", "6", 6.0, "literal"),

@@ -570,6 +570,8 @@ def wants(code: CodeModule, statement: ast.stmt) -> bool:
         or "0.5 **" in text
         or "accum" in text
         or "space(" in text
+        or "sqrt(" in text
+        and "batch" in text
     )
 
 
@@ -851,6 +853,9 @@ def _formula_sites(code: CodeModule, node: ast.BinOp, statement: ast.stmt, lr: b
             text = text_of(code, node.right)
             value = _numeric(scale, text)
             return [_site(code, "lr_scaling.base_batch_size", value, node.right, statement, SiteKind.SCHEDULER)]
+    if isinstance(node.op, ast.Mult) and _sqrt_scaling(node):
+        # `lr * math.sqrt(batch_size)`: the square-root scaling rule
+        return [_site(code, "lr_scaling.sqrt", _written(code, node), node, statement, SiteKind.SCHEDULER)]
     if isinstance(node.op, ast.Div) and _anneal_to_one(node):
         return [_site(code, f"{schedule}.linear", _written(code, node), node, statement, SiteKind.SCHEDULER)]
     if isinstance(node.op, ast.Sub) and python_number(node.left) == 1.0 and _over_training(node.right):
@@ -892,6 +897,20 @@ def _scales_by_batch(node: ast.AST) -> bool:
 
 
 _NAMED = (ast.Name, ast.Attribute)
+
+
+def _sqrt_scaling(node: ast.BinOp) -> bool:
+    for rate, root in ((node.left, node.right), (node.right, node.left)):
+        name = _canonical(rate)
+        if (
+            name
+            and _LEARNING_RATE.search(name)
+            and isinstance(root, ast.Call)
+            and _last(root.func) == "sqrt"
+            and any(_canonical(part) == "batch_size" for part in ast.walk(root) if isinstance(part, _NAMED))
+        ):
+            return True
+    return False
 
 
 _LEARNING_RATE = re.compile(r"(?:^|_)(?:lr|learning_rate)$")

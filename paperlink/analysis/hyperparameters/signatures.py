@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 
 from paperlink.analysis.hyperparameters.declarations import text_of
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
+from paperlink.analysis.hyperparameters.idioms import builds_preset
 from paperlink.analysis.hyperparameters.settings import Noted, annotated_numeric, is_choice_name, number
 from paperlink.analysis.hyperparameters.vocabulary import api_for, config_name, is_known_setting
 from paperlink.source.code import FUNCTIONS, CodeModule
@@ -89,7 +90,8 @@ def parameters(code: CodeModule, noted: Noted) -> Parameters:
                 found.self_attributes[id(owner)] = _stored_parameters(function)
                 if any(_is_module(code, base) for base in owner.bases):
                     found.module_inits.add(id(function))
-        if _builds_module(code, function):
+        if _builds_module(code, function) or any(builds_preset(statement, function) for statement in function.body):
+            # `def vit_small(patch_size=16, **kwargs): model = VisionTransformer(embed_dim=384, ...)`
             found.module_inits.add(id(function))
         scope = f"{owner.name}.{function.name}" if isinstance(owner, (ast.ClassDef, *FUNCTIONS)) else function.name
         mine = {}

@@ -318,7 +318,7 @@ _CONFIG_NAMES = {
     "weight_decay": "wd weight_decay l2 l2_reg",
     "batch_size": "bs batch_size batch train_batch_size per_device_train_batch_size mini_batch_size minibatch_size",
     "momentum": "momentum mom",
-    "dropout": "dropout drop drop_rate dropout_rate p_drop pdrop dropout_prob hidden_dropout_prob",
+    "dropout": "dropout drop drop_rate dropout_rate p_drop pdrop dropout_prob hidden_dropout_prob drop_prob",
     "attention_dropout": "attn_drop attn_drop_rate attention_dropout attn_dropout attn_pdrop",
     "drop_path": "drop_path drop_path_rate stochastic_depth",
     "adam.beta1": "beta1 adam_beta1 b1",
