@@ -368,8 +368,9 @@ _NOT_HYPERPARAMETER = re.compile(
     # reads (`--no-fid`, `num_inception_images`, `--sample-sheets`)
     r"|(?:^|_)(?:shuffle|hdf5|parallel|mixed_precision|fid|inception|hashname)(?:_|$)"
     r"|(?:^|_)(?:drop_last|sampler|copies|dir|path|filename|dataset|eval)$|^sample_|^start_(?:itr|iter|step)$"
-    # which layers' features a backbone returns (`out_indices=(1, 2, 3)`): a use of the model
-    r"|(?:^|_)indices$"
+    # which layers' features a backbone returns (`out_indices=(1, 2, 3)`): a use of the model;
+    # how many samples to draw or tokens to generate (`--n_sample`, `num_samples`, `max_new_tokens`)
+    r"|(?:^|_)indices$|^(?:n|num)_samples?$|^max_new_tokens$"
 )
 _SPLIT = re.compile(r"^(?:val|valid|validation|test)_(?:percent|fraction|ratio|split|size)$")
 # How often to log, save or evaluate is not a hyperparameter; how often to train or update is.
