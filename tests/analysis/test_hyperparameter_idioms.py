@@ -485,6 +485,8 @@ def test_config_sections_debug_overrides_lambda_shapes_and_interpolated_warmups(
         (27, "schedule.linear", "1 - x / epochs", None, "literal"),
         (33, "lr_schedule.warmup", '[hyp["warmup_bias_lr"] if j == 0 else 0.0, x["initial_lr"]]', None, "literal"),
         (34, "momentum_schedule.warmup", '[hyp["warmup_momentum"], hyp["momentum"]]', None, "literal"),
+        (40, "loss", '"sigmoid_xent"', None, "config"),  # `config.get(key, fallback)`: the fallback
+        (41, "warmup_steps", "500", 500.0, "config"),
     ]
 
 

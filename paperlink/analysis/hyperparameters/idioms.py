@@ -26,6 +26,7 @@ import re
 
 from paperlink.analysis.hyperparameters.declarations import Resolver, Value, text_of, value_site
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
+from paperlink.analysis.hyperparameters.settings import is_choice_name, is_setting
 from paperlink.analysis.hyperparameters.vocabulary import api_for, config_name, is_known_setting, optimizer_names
 from paperlink.numbers import python_number
 from paperlink.source.code import FUNCTIONS, CodeModule
@@ -109,6 +110,8 @@ def call_sites(
         return _project_optimizer_sites(code, resolver, call, scope, statement)
     if api_for(qualified) is None and is_project_schedule(_last(call.func)):
         return _project_schedule_sites(code, resolver, call, scope, statement)
+    if isinstance(call.func, ast.Attribute) and call.func.attr == "get":
+        return _fallback_sites(code, resolver, call, scope, statement)
     if scope is code.tree and configures_by_keyword(statement) or builds_preset(statement, scope):
         return _script_keyword_sites(code, resolver, call, qualified, scope, statement)
     return (
@@ -116,6 +119,28 @@ def call_sites(
         + _wrapped_augmentation_sites(code, resolver, call, scope, statement)
         + _named_argument_sites(code, resolver, call, scope, statement)
     )
+
+
+def _fallback_sites(
+    code: CodeModule, resolver: Resolver, call: ast.Call, scope: ast.AST, statement: ast.stmt
+) -> list[Site]:
+    """``config.get("loss", "sigmoid_xent")``, ``cfg.get("warmup_steps", 500)``: the value a run
+    has when its configuration leaves the key out, a setting written at the read."""
+    if len(call.args) != 2 or call.keywords or not isinstance(call.func, ast.Attribute):
+        return []
+    key, default = call.args
+    if not (isinstance(key, ast.Constant) and isinstance(key.value, str)) or not resolver.is_config(
+        call.func.value, scope
+    ):
+        return []
+    name = config_name(key.value)
+    if name is None or not (is_known_setting(key.value) or is_choice_name(key.value)):
+        return []  # `options.get("se", 0.)`: a block's option, not a setting the vocabulary knows
+    if not is_setting(default, key.value, allow_none=False):
+        return []
+    number = python_number(default)
+    value = Value(text_of(code, default), number, Source.CONFIG, True)
+    return [_site(code, name, value, default, statement, SiteKind.CONFIG, label=key.value)]
 
 
 def _lambda_definitions(code: CodeModule, resolver: Resolver, call: ast.Call, scope: ast.AST) -> list[ast.expr]:

@@ -201,6 +201,7 @@ def _scan_expression(
             or idioms.is_project_optimizer(_last_name(inner.func))
             or idioms.is_project_schedule(_last_name(inner.func))
             or any(k.arg is not None and is_known_setting(k.arg) for k in inner.keywords)
+            or _last_name(inner.func) == "get"  # `config.get("loss", "sigmoid_xent")`: hot by _CONFIG_GET
         ):
             found.calls.append((inner, scope, statement))
             if signature or inner in fallback:
@@ -222,6 +223,7 @@ def _fallback(node: ast.expr) -> set[ast.AST]:
 
 
 _CALLED = re.compile(r"([A-Za-z_]\w*)\s*\(")
+_CONFIG_GET = re.compile(r"(?:cfg|config|conf|hparams|args)\.get\(")  # a fallback of a config read
 _ONE_MINUS = re.compile(r"(?<![\w.])1(?:\.0*)?\s*-")  # the `1 - d` of a moving average
 
 
@@ -233,6 +235,8 @@ def _hot_lines(code: CodeModule) -> set[int]:
         called = _CALLED.findall(line) if "(" in line else []
         if (
             not wanted.isdisjoint(called)
+            or "get" in called
+            and _CONFIG_GET.search(line) is not None
             or any(idioms.is_project_optimizer(name) or idioms.is_project_schedule(name) for name in called)
             or "1" in line
             and _ONE_MINUS.search(line)
