@@ -383,3 +383,129 @@ def test_an_average_class_decay_and_a_regulariser_added_to_the_gradient() -> Non
         (11, "strength", "1e-4", 1e-4, "config"),
         (16, "strength", "1e-4", 1e-4, "config"),
     ]
+
+
+def test_absl_flags_and_keras_through_tensorflow_compat() -> None:
+    """absl flags are declarations like argparse's (an enum of run phases, a zero the help calls
+    optional, the TPU and checkpoint retention are not); Keras optimizers, schedules and
+    initializers are read through `tensorflow.compat.v2`; `nesterov=True` is a choice."""
+    assert [row[:5] for row in sites((FIXTURES / "absl_flags.py").read_text())] == [
+        (10, "learning_rate", "0.3", 0.3, "config"),
+        (11, "batch_size", "512", 512.0, "config"),
+        (12, "optimizer", '"lars"', None, "config"),
+        (13, "use_blur", "True", None, "config"),
+        (23, "learning_rate", "learning_rate", None, "config"),
+        (23, "momentum", "0.9", 0.9, "literal"),
+        (23, "sgd.nesterov", "True", None, "literal"),
+        (24, "adam.beta1", "0.9", 0.9, "default"),
+        (24, "adam.beta2", "0.999", 0.999, "default"),
+        (24, "adam.eps", "1e-7", 1e-07, "default"),
+        (24, "learning_rate", "learning_rate", None, "config"),
+        (28, "lr_scaling.base_batch_size", "256.0", 256.0, "literal"),
+        (29, "lr_schedule.alpha", "0", 0.0, "default"),
+        (29, "learning_rate", "base_learning_rate * FLAGS.train_batch_size / 256.0", None, "config"),
+        (32, "init.std", "0.01", 0.01, "literal"),
+        (36, "lr_scaling.sqrt", "base_learning_rate * tf.math.sqrt(float(FLAGS.train_batch...", None, "literal"),
+    ]
+
+
+def test_project_schedule_functions_scaling_over_devices_and_copied_initialisers() -> None:
+    """A project's `cosine_scheduler(...)` built once is a schedule site (one evaluated in the
+    loop is not); `lr * (batch_size_per_gpu * world_size) / 256` is the linear scaling rule; a
+    project's `trunc_normal_` reads like torch's; a default kept in a module constant is listed
+    at the constant; `--nosave` is not a setting, a zero whose help says "0 means no warmup" is one."""
+    assert [row[:5] for row in sites((FIXTURES / "schedule_functions.py").read_text())] == [
+        (12, "eta", "0.001", 0.001, "config"),
+        (15, "batch_size", "64", 64.0, "config"),
+        (17, "warmup_steps", "0", 0.0, "config"),
+        (22, "learning_rate", "0", 0.0, "config"),
+        (22, "weight_decay", "0", 0.0, "config"),
+        (22, "momentum", "0.9", 0.9, "config"),
+        (27, "lr_schedule", "utils.cosine_scheduler", None, "literal"),
+        (28, "lr_scaling.base_batch_size", "256.0", 256.0, "literal"),
+        (33, "momentum_schedule", "utils.cosine_scheduler", None, "literal"),
+        (36, "aug.flip_p", "0.5", 0.5, "literal"),
+        (37, "init.std", "0.02", 0.02, "literal"),
+        (49, "mixup", "0.0", 0.0, "config"),  # "enabled if > 0": the setting itself; line 50 overrides another
+        (54, "depths", "(2, 2, 6, 2)", None, "config"),  # `out_indices` chooses the features returned
+    ]
+
+
+def test_presets_pipelines_hidden_widths_buffers_and_tuple_defaults() -> None:
+    """A function returning the project's model built with numbers lists them (one number is a
+    call); the project's transforms in a torchvision pipeline are built with their strengths; a
+    width one Linear gives and the next takes (every flax Dense but the last) is a hidden width;
+    a replay buffer's capacity; `actor_lr` and a tuple of widths in a learner's signature."""
+    assert [row[:5] for row in sites((FIXTURES / "networks_and_pipelines.py").read_text())] == [
+        (15, "patch_size", "16", 16.0, "config"),  # a preset builder lists its own defaults
+        (16, "embed_dim", "384", 384.0, "literal"),
+        (16, "depth", "12", 12.0, "literal"),
+        (16, "num_heads", "6", 6.0, "literal"),
+        (27, "aug.gaussian_blur", "0.1", 0.1, "literal"),
+        (28, "aug.solarization.p", "0.2", 0.2, "literal"),
+        (29, "aug.gaussian_blur", "[0.1, 2.0]", None, "literal"),
+        (29, "aug.apply_p", "0.5", 0.5, "literal"),
+        (38, "hidden_size", "256", 256.0, "literal"),
+        (39, "hidden_size", "256", 256.0, "literal"),
+        (47, "hidden_size", "120", 120.0, "literal"),
+        (48, "hidden_size", "84", 84.0, "literal"),
+        (53, "buffer_size", "int(1e6)", 1e6, "config"),
+        (58, "actor_lr", "3e-4", 3e-4, "config"),
+        (58, "hidden_dims", "(256, 256)", None, "config"),
+        (58, "gamma", "0.99", 0.99, "config"),
+    ]
+
+
+def test_settings_fixed_after_the_override_are_listed_where_written() -> None:
+    """`min_lr = 0.0` after `exec(open("configurator.py").read())` is a hyperparameter the command
+    line cannot reach: listed, not configurable; run state (`best_val_loss`, `iter_num`) is not."""
+    assert [row[:6] for row in sites((FIXTURES / "script_block_after_override.py").read_text())] == [
+        (4, "learning_rate", "5e-4", 5e-4, "config", True),
+        (5, "training_steps", "100000", 100000.0, "config", True),
+        (8, "lr_decay_iters", "max_iters", None, "literal", False),
+        (9, "min_lr", "0.0", 0.0, "literal", False),
+    ]
+
+
+def test_config_sections_debug_overrides_lambda_shapes_and_interpolated_warmups() -> None:
+    """`config.schedule = dict(...)` is a section of the config; the loss, the pooling, the model
+    variant and the optax name are choices; a store under `if arg.runlocal:` is a debug run's; a
+    LambdaLR's schedule is listed where its function is written (both branches); `x["lr"] =
+    np.interp(...)` on a parameter group is a warmup (an interpolation of anything else is not)."""
+    assert [row[:5] for row in sites((FIXTURES / "config_sections_and_warmups.py").read_text())] == [
+        (11, "loss", '"sigmoid_xent"', None, "config"),
+        (12, "variant", '"B/16"', None, "config"),
+        (12, "pool_type", '"tok"', None, "config"),
+        (12, "rep_size", "True", None, "config"),
+        (13, "warmup_steps", "10_000", 10000.0, "config"),
+        (13, "decay_type", '"cosine"', None, "config"),
+        (14, "optax_name", '"scale_by_adam"', None, "config"),
+        (23, "lr_schedule", 'one_cycle(1, hyp["lrf"], epochs)', None, "literal"),
+        (27, "lr_schedule", '(1 - x / epochs) * (1.0 - hyp["lrf"]) + hyp["lrf"]', None, "literal"),
+        (27, "schedule.linear", "1 - x / epochs", None, "literal"),
+        (33, "lr_schedule.warmup", '[hyp["warmup_bias_lr"] if j == 0 else 0.0, x["initial_lr"]]', None, "literal"),
+        (34, "momentum_schedule.warmup", '[hyp["warmup_momentum"], hyp["momentum"]]', None, "literal"),
+        (40, "loss", '"sigmoid_xent"', None, "config"),  # `config.get(key, fallback)`: the fallback
+        (41, "warmup_steps", "500", 500.0, "config"),
+    ]
+
+
+def test_shapes_named_by_their_target() -> None:
+    """`accum = 0.5 ** (...)` is a half-life decay; `hidden_dim = 4 * dim` and `int(2 * hidden_dim / 3)`
+    multiply a width; `round(nbs / batch_size)` for an accumulation lists `nbs = 64` where it is
+    written; `-action_dim / 2` is SAC's entropy target; a `*_schedule` built with `np.linspace` is a schedule;
+    a square root and a dataset size are not."""
+    assert [row[:5] for row in sites((FIXTURES / "assigned_shapes.py").read_text())] == [
+        (12, "hidden_dim.multiplier", "4", 4.0, "literal"),
+        (13, "hidden_dim.multiplier", "2", 2.0, "literal"),
+        (19, "nominal_batch_size", "64", 64.0, "literal"),
+        (21, "accum.half_life", "0.5 ** (32 / (10 * 1000))", None, "literal"),
+        (23, "target_entropy", "-action_dim / 2", None, "literal"),
+        (
+            32,
+            "teacher_temp_schedule",
+            "np.concatenate((np.linspace(warmup_teacher_temp, teacher_...",
+            None,
+            "literal",
+        ),  # a schedule as an array (a grid that is not named a schedule is not)
+    ]

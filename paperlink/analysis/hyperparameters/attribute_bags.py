@@ -28,7 +28,7 @@ from paperlink.analysis.hyperparameters.settings import Noted, is_setting, numbe
 from paperlink.analysis.hyperparameters.vocabulary import config_name, is_known_setting
 from paperlink.source.code import CodeModule
 
-__all__ = ["script_settings", "bag_sites", "class_constants", "computed_settings"]
+__all__ = ["script_settings", "fixed_settings", "bag_sites", "class_constants", "computed_settings"]
 
 _BAGS = frozenset(
     {"CN", "CfgNode", "ConfigDict", "FrozenConfigDict", "SimpleNamespace", "EasyDict", "edict", "AttrDict", "Namespace"}
@@ -54,6 +54,42 @@ def script_settings(code: CodeModule, noted: Noted) -> dict[str, Site]:
     return found
 
 
+def fixed_settings(code: CodeModule, noted: Noted, settings: dict[str, Site]) -> list[Site]:
+    """``min_lr = 0.0`` or ``lr_decay_iters = max_iters`` after the override ("fixing some
+    hyperparams to sensible defaults"): a hyperparameter the vocabulary knows, set where the
+    command line cannot reach it. Listed as written, not configurable (never PL401: a script's
+    block, edited like its settings)."""
+    if noted.override_line is None:
+        return []
+    found = []
+    for statement in noted.module_literals:
+        target = statement.targets[0]
+        if statement.lineno <= noted.override_line or not isinstance(target, ast.Name):
+            continue
+        # a learning-rate setting by its prefix too (`lr_decay_iters`)
+        if not (is_known_setting(target.id) or target.id.startswith("lr_")) or target.id in settings:
+            continue
+        value = statement.value
+        if number(value) is not None or isinstance(value, ast.Name) and value.id in settings:
+            name = config_name(target.id)
+            if name is not None:
+                found.append(
+                    Site(
+                        name,
+                        text_of(code, value),
+                        number(value),
+                        code.span(value),
+                        Source.LITERAL,
+                        False,
+                        SiteKind.CONFIG,
+                        api="script",
+                        label=target.id,
+                        anchors=(statement.lineno,),
+                    )
+                )
+    return found
+
+
 def bag_sites(code: CodeModule, noted: Noted, scopes: Scopes) -> list[Site]:
     """Values stored into attribute bags and config objects, and keywords of a bag's constructor."""
     found = []
@@ -63,7 +99,15 @@ def bag_sites(code: CodeModule, noted: Noted, scopes: Scopes) -> list[Site]:
         if explicit is None:
             continue
         key = _key(target)
-        if isinstance(statement.value, ast.Call) and _constructs_bag(code, statement.value):
+        if _debug_override(code, statement, scope):
+            continue
+        if isinstance(statement.value, ast.Call) and (
+            _constructs_bag(code, statement.value)
+            # `config.schedule = dict(warmup_steps=10_000, decay_type="cosine")`: a section of the config
+            or isinstance(statement.value.func, ast.Name)
+            and statement.value.func.id == "dict"
+            and not statement.value.args
+        ):
             found.extend(_constructor_sites(code, statement.value, statement, {}))  # `C.model = ConfigDict({...})`
         elif key is not None and statement.value is not None:
             # `C.n_layer = None`, `config.total_steps = None`: a number the run must give (or derives
@@ -210,6 +254,26 @@ def _bag_root(code: CodeModule, target: ast.expr, scope: ast.AST, scopes: Scopes
     if root in CONFIG_BASES and root not in _TOO_SHORT or root.rsplit("_", 1)[-1] in _CONFIG_SUFFIXES:
         return False
     return None
+
+
+# `if arg.runlocal:` / `if args.debug:` / `if smoke_test:` around a store: a smaller run for
+# trying the code out, not the method's setting
+_DEBUG = re.compile(r"(?:^|_)(?:debug|runlocal|run_local|local|smoke|smoke_test|quick|dry_run|tiny)$")
+
+
+def _debug_override(code: CodeModule, statement: ast.stmt, scope: ast.AST) -> bool:
+    if isinstance(scope, ast.Module):
+        return False
+    node = code.parents.get(statement)
+    while node is not None and node is not scope:
+        if isinstance(node, ast.If) and any(
+            _DEBUG.search(_last(part).lower())
+            for part in ast.walk(node.test)
+            if isinstance(part, (ast.Name, ast.Attribute))
+        ):
+            return True
+        node = code.parents.get(node)
+    return False
 
 
 def _constructs_bag(code: CodeModule, call: ast.Call) -> bool:

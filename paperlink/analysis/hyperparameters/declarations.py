@@ -10,6 +10,7 @@ cannot be followed stays symbolic: its text is kept and its number is None, neve
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,7 @@ from paperlink.source.code import FUNCTIONS, CodeModule
 if TYPE_CHECKING:
     from paperlink.analysis.hyperparameters.signatures import Parameters
 
-__all__ = ["CONFIG_BASES", "Value", "Scopes", "Resolver", "declarations", "declared_as"]
+__all__ = ["ABSL_DEFINES", "CONFIG_BASES", "Value", "Scopes", "Resolver", "declarations", "declared_as"]
 
 CONFIG_BASES = frozenset(  # names a config object goes by: `cfg.lr` reads a setting
     "args arg cfg config conf opt opts option options hparams hparam hp hps params flags settings c".split()
@@ -156,6 +157,8 @@ def _flag(code: CodeModule, call: ast.Call, line: int) -> list[Site]:
         api = "click"
     elif method == "create" and code.call_name(call) == "omegaconf.OmegaConf.create":
         return _omegaconf(code, call, line)
+    elif method.startswith("DEFINE_"):
+        return _absl_flag(code, call, line)
     else:
         return []
     default = next((k.value for k in call.keywords if k.arg == "default"), None)
@@ -165,13 +168,78 @@ def _flag(code: CodeModule, call: ast.Call, line: int) -> list[Site]:
         default = action  # `action="store_true"`: off unless given, a switch of the method (`--cos`, `--mlp`)
     if default is None or destination is None:
         return []
+    if _sentinel(default, next((k.value for k in call.keywords if k.arg == "help"), None)):
+        return []
     site = _declared(code, default, destination, api, line)
     return [site] if site is not None else []
 
 
+# absl's typed flag definitions, `flags.DEFINE_float("learning_rate", 0.3, "help")`: the name
+# first, the default second; lists of numbers and multi-flags hold settings as argparse's do
+ABSL_DEFINES = frozenset(
+    "DEFINE_float DEFINE_integer DEFINE_boolean DEFINE_bool DEFINE_string DEFINE_enum DEFINE_list "
+    "DEFINE_multi_float DEFINE_multi_integer DEFINE_spaceseplist".split()
+)
+_ABSL_MODULES = ("absl.flags.", "tensorflow.compat.v1.flags.", "tensorflow.flags.", "tensorflow.compat.v1.app.flags.")
+
+
+def _absl_flag(code: CodeModule, call: ast.Call, line: int) -> list[Site]:
+    qualified = code.call_name(call) or ""
+    method = qualified.rsplit(".", 1)[-1]
+    if method not in ABSL_DEFINES or not qualified.startswith(_ABSL_MODULES):
+        return []
+    keywords = {k.arg: k.value for k in call.keywords if k.arg}
+    name = call.args[0] if call.args else keywords.get("name")
+    default = call.args[1] if len(call.args) > 1 else keywords.get("default")
+    if not (isinstance(name, ast.Constant) and isinstance(name.value, str)) or default is None:
+        return []
+    enum = method == "DEFINE_enum"
+    choices = call.args[2] if enum and len(call.args) > 2 else keywords.get("enum_values")
+    if enum and _run_phases(choices):
+        return []
+    help_text = call.args[3 if enum else 2] if len(call.args) > (3 if enum else 2) else keywords.get("help")
+    if _sentinel(default, help_text):
+        return []
+    site = _declared(code, default, name.value, "absl", line, choice=enum)
+    return [site] if site is not None else []
+
+
+# what a run does, not how the method works: `DEFINE_enum("mode", "train", ["train", "eval"])`
+_RUN_PHASES = frozenset("train eval evaluate test predict export pretrain finetune train_then_eval".split())
+
+
+def _run_phases(choices: ast.AST | None) -> bool:
+    return isinstance(choices, (ast.List, ast.Tuple)) and any(
+        isinstance(e, ast.Constant) and e.value in _RUN_PHASES for e in choices.elts
+    )
+
+
+# a zero its help calls optional (`0, "Number of steps. If provided, overrides train_epochs"`):
+# the setting is another one, this is a switch to override it
+# ("0 means no warmup" is a setting: no warmup is a choice of the method)
+# ("mixup alpha, mixup enabled if > 0" is the setting itself, zero switching it off)
+_OPTIONAL = re.compile(r"\b(?:overrides?|if (?:provided|given|specified|not provided|not given))\b", re.IGNORECASE)
+
+
+def _sentinel(default: ast.AST, help_text: ast.AST | None) -> bool:
+    if not (isinstance(default, ast.Constant) and default.value == 0 and not isinstance(default.value, bool)):
+        return False
+    text = _string(help_text)
+    return bool(text and _OPTIONAL.search(text))
+
+
+def _string(node: ast.AST | None) -> str:
+    """A string literal, also one written as adjacent pieces or joined with ``+``."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _string(node.left) + _string(node.right)
+    return ""
+
+
 def declared_as(site: Site) -> str:
     """How the code names a site's setting: ``--weight-decay`` for a flag, else the field or parameter."""
-    if site.api in ("argparse", "click") and site.label:
+    if site.api in ("argparse", "click", "absl") and site.label:
         return f"--{site.label.replace('_', '-')}"
     return site.label
 
@@ -192,7 +260,7 @@ def _destination(call: ast.Call, api: str) -> str | None:
 
 
 def _declared(
-    code: CodeModule, default: ast.AST, label: str, api: str, line: int, allow_none: bool = False
+    code: CodeModule, default: ast.AST, label: str, api: str, line: int, allow_none: bool = False, choice: bool = False
 ) -> Site | None:
     """A declaration's site when its default is a number (or a string argparse converts)."""
     name = config_name(label)
@@ -200,7 +268,9 @@ def _declared(
         return None
     if isinstance(default, ast.Constant) and default.value in _SWITCHES:  # the action of a switch
         text = _SWITCHES[default.value]
-    elif is_setting(default, label, allow_none):
+    elif is_setting(default, label, allow_none) or choice and isinstance(default, ast.Constant) and default.value:
+        # an enumerated flag (`DEFINE_enum("optimizer", "lars", ["momentum", "adam", "lars"])`) chooses
+        # between named variants of the method whatever its name
         text = text_of(code, default)
     else:
         text = ""

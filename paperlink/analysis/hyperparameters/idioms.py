@@ -26,6 +26,7 @@ import re
 
 from paperlink.analysis.hyperparameters.declarations import Resolver, Value, text_of, value_site
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
+from paperlink.analysis.hyperparameters.settings import is_choice_name, is_setting
 from paperlink.analysis.hyperparameters.vocabulary import api_for, config_name, is_known_setting, optimizer_names
 from paperlink.numbers import python_number
 from paperlink.source.code import FUNCTIONS, CodeModule
@@ -99,6 +100,9 @@ def call_sites(
 ) -> list[Site]:
     """Sites of a call no vocabulary API describes: a scheduler class, an init method, sampling."""
     if qualified is not None and qualified.startswith(_SCHEDULERS):
+        shaped = _lambda_definitions(code, resolver, call, scope)
+        if shaped:
+            return [_site(code, "lr_schedule", _written(code, node), node, node, SiteKind.SCHEDULER) for node in shaped]  # type: ignore[arg-type]
         return [_site(code, "lr_schedule", _written(code, call.func), call.func, statement, SiteKind.SCHEDULER)]
     if qualified is None and isinstance(call.func, ast.Attribute) and call.func.attr in _INIT_METHODS:
         return _init_method_sites(code, resolver, call, scope, statement)
@@ -106,13 +110,68 @@ def call_sites(
         return _project_optimizer_sites(code, resolver, call, scope, statement)
     if api_for(qualified) is None and is_project_schedule(_last(call.func)):
         return _project_schedule_sites(code, resolver, call, scope, statement)
-    if scope is code.tree and configures_by_keyword(statement):
+    if isinstance(call.func, ast.Attribute) and call.func.attr == "get":
+        return _fallback_sites(code, resolver, call, scope, statement)
+    if scope is code.tree and configures_by_keyword(statement) or builds_preset(statement, scope):
         return _script_keyword_sites(code, resolver, call, qualified, scope, statement)
     return (
         _sampling_sites(code, resolver, call, scope, statement)
         + _wrapped_augmentation_sites(code, resolver, call, scope, statement)
         + _named_argument_sites(code, resolver, call, scope, statement)
     )
+
+
+def _fallback_sites(
+    code: CodeModule, resolver: Resolver, call: ast.Call, scope: ast.AST, statement: ast.stmt
+) -> list[Site]:
+    """``config.get("loss", "sigmoid_xent")``, ``cfg.get("warmup_steps", 500)``: the value a run
+    has when its configuration leaves the key out, a setting written at the read."""
+    if len(call.args) != 2 or call.keywords or not isinstance(call.func, ast.Attribute):
+        return []
+    key, default = call.args
+    if not (isinstance(key, ast.Constant) and isinstance(key.value, str)) or not resolver.is_config(
+        call.func.value, scope
+    ):
+        return []
+    name = config_name(key.value)
+    if name is None or not (is_known_setting(key.value) or is_choice_name(key.value)):
+        return []  # `options.get("se", 0.)`: a block's option, not a setting the vocabulary knows
+    if not is_setting(default, key.value, allow_none=False):
+        return []
+    number = python_number(default)
+    value = Value(text_of(code, default), number, Source.CONFIG, True)
+    return [_site(code, name, value, default, statement, SiteKind.CONFIG, label=key.value)]
+
+
+def _lambda_definitions(code: CodeModule, resolver: Resolver, call: ast.Call, scope: ast.AST) -> list[ast.expr]:
+    """``LambdaLR(optimizer, lr_lambda=lf)`` with ``lf = one_cycle(1, lrf, epochs)`` or ``def lf(x):
+    return (1 - x / epochs) * (1.0 - lrf) + lrf`` in the same scope: the schedule's shape is
+    written there, and listed there (as a read setting is listed where it is written)."""
+    function = next(
+        (k.value for k in call.keywords if k.arg == "lr_lambda"), call.args[1] if len(call.args) > 1 else None
+    )
+    if not isinstance(function, ast.Name):
+        return []
+    found: list[ast.expr] = [
+        statement.value
+        for statement in resolver.scopes.assignments.get(scope, {}).get(function.id, [])
+        if statement.value is not None
+    ]
+    body = scope.body if isinstance(scope, (*FUNCTIONS, ast.Module)) else []
+    for statement in _nested_statements(body):
+        if isinstance(statement, FUNCTIONS) and statement.name == function.id:
+            found += [s.value for s in statement.body if isinstance(s, ast.Return) and s.value is not None]
+    return found
+
+
+def _nested_statements(body: list[ast.stmt]) -> list[ast.stmt]:
+    """The statements of a body and of its ``if``/``else`` branches (not of nested functions)."""
+    found = []
+    for statement in body:
+        found.append(statement)
+        if isinstance(statement, ast.If):
+            found += _nested_statements([*statement.body, *statement.orelse])
+    return found
 
 
 # libraries whose classes a script may build with numbers that are not the method's settings
@@ -132,6 +191,31 @@ def configures_by_keyword(statement: ast.stmt) -> bool:
         and isinstance(value, ast.Call)
         and _last(value.func)[:1].isupper()
         and any(k.arg is not None and _is_number(k.value) for k in value.keywords)
+    )
+
+
+def builds_preset(statement: ast.stmt, scope: ast.AST) -> bool:
+    """``def vit_small(**kwargs): model = VisionTransformer(embed_dim=384, depth=12, num_heads=6,
+    **kwargs); return model``: a function returning the project's model built with two or more
+    numbers by keyword is a named preset of it, whose numbers are settings as a script's are."""
+    if not isinstance(scope, FUNCTIONS) or not isinstance(statement, (ast.Assign, ast.Return)):
+        return False
+    value = statement.value
+    if not (
+        isinstance(value, ast.Call)
+        and _last(value.func)[:1].isupper()
+        and sum(k.arg is not None and _is_number(k.value) for k in value.keywords) >= 2
+    ):
+        return False
+    if isinstance(statement, ast.Return):
+        return True
+    last = scope.body[-1]
+    return (
+        len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+        and isinstance(last, ast.Return)
+        and isinstance(last.value, ast.Name)
+        and last.value.id == statement.targets[0].id
     )
 
 
@@ -193,7 +277,12 @@ _PROJECT_SCHEDULE = re.compile(r"\w*Schedule(?:r)?$")
 def is_project_schedule(name: str) -> bool:
     """``LinearSchedule(schedule_timesteps, initial_p=1.0, final_p=0.02)``: a project's schedule
     class (torch's and optax's are in the tables)."""
-    return bool(_PROJECT_SCHEDULE.match(name)) and name[:1].isupper()
+    return bool(_PROJECT_SCHEDULE.match(name)) and name[:1].isupper() or bool(_SCHEDULE_FUNCTION.match(name))
+
+
+# `utils.cosine_scheduler(base_lr, final_lr, epochs, niter_per_ep, warmup_epochs=10)`: a function
+# of the project building a schedule (an array or a callable) from its settings
+_SCHEDULE_FUNCTION = re.compile(r"[a-z]\w*_schedule(?:r)?$")
 
 
 def _project_schedule_sites(
@@ -205,6 +294,10 @@ def _project_schedule_sites(
     they are set."""
     arguments = [*call.args, *(k.value for k in call.keywords)]
     if all(isinstance(argument, (ast.Name, ast.Attribute)) for argument in arguments):
+        return []
+    if _last(call.func)[:1].islower() and (len(arguments) < 2 or _in_loop(code, statement)):
+        # `lr = lr_schedule(step)`, `epsilon = linear_schedule(start_e, end_e, duration, global_step)`
+        # in the training loop: a schedule evaluated, not built
         return []
     target = statement.targets[0] if isinstance(statement, ast.Assign) and len(statement.targets) == 1 else None
     owner = _last(target) if target is not None else ""
@@ -218,6 +311,15 @@ def _project_schedule_sites(
                 _site(code, f"{prefix}.{keyword.arg}", value, keyword.value, statement, SiteKind.SCHEDULER, keyword.arg)
             )
     return sites
+
+
+def _in_loop(code: CodeModule, statement: ast.stmt) -> bool:
+    node: ast.AST | None = code.parents.get(statement)
+    while node is not None and not isinstance(node, (*FUNCTIONS, ast.ClassDef, ast.Module)):
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            return True
+        node = code.parents.get(node)
+    return False
 
 
 def _project_optimizer_sites(
@@ -330,8 +432,77 @@ def signature_sites(
         value = Value(ast.unparse(default), number, Source.CONFIG, True)
         sites.append(_site(code, name, value, default, function, SiteKind.SAMPLING, label=argument.arg))
     return (
-        sites + _init_helper_sites(code, function, dict(pairs)) + _optimizer_class_sites(code, function, scope, pairs)
+        sites
+        + _init_helper_sites(code, function, dict(pairs))
+        + _optimizer_class_sites(code, function, scope, pairs)
+        + (_hidden_width_sites(code, function, body) if _RL_NETWORK.search(getattr(scope, "name", "")) else [])
     )
+
+
+# the networks of a reinforcement-learning agent, whose hidden widths RL papers tabulate
+# (TD3's 256-256, DDPG's 400-300); a GAN's or a classifier's layers are its architecture
+_RL_NETWORK = re.compile(r"actor|critic|q_?net|qfunction|policy|value|agent|dqn", re.IGNORECASE)
+
+
+# the layers of a multilayer perceptron (a convolution's channels are the architecture's shape,
+# which labellers of GAN code do not count as settings)
+_WIDTH_LAYERS = {"Linear": 1}  # the output width's position
+
+
+def _hidden_width_sites(code: CodeModule, function: ast.AST, body: str) -> list[Site]:
+    """In an agent's network, ``nn.Linear(state_dim, 256)`` then ``nn.Linear(256, 256)``: a
+    literal width one layer gives and the next takes is a hidden width of the network (the
+    output of the last is fixed by the task; a width written once is a shape). flax's
+    ``nn.Dense(256)``: every literal width but the last dense layer's. Listed, never PL401."""
+    if "Linear(" not in body and "Dense(" not in body:
+        return []
+    layers = sorted(
+        (
+            node
+            for node in ast.walk(function)
+            if isinstance(node, ast.Call) and _last(node.func) in (*_WIDTH_LAYERS, "Dense")
+        ),
+        key=lambda node: (node.lineno, node.col_offset),
+    )
+    torch_layers = [c for c in layers if (code.call_name(c) or "").startswith("torch.nn.")]
+    # `nn.Linear(400 + action_dim, 300)`: the critic takes the hidden width and the action
+    taken = [_taken(c) for c in torch_layers]
+    widths: list[tuple[ast.expr, ast.Call]] = []
+    for call in torch_layers:
+        given = _width(call, _WIDTH_LAYERS.get(_last(call.func), 1))
+        if given is not None and any(t is not None and t is not given and _same(t, given) for t in taken):
+            widths.append((given, call))
+    dense = [c for c in layers if (code.call_name(c) or "").startswith("flax.")]
+    widths += [(w, c) for w, c in ((_width(c, 0), c) for c in dense[:-1]) if w is not None]
+    sites = []
+    for width, call in widths:
+        number = python_number(width)
+        if number is not None and number >= 2:
+            value = _numeric(number, text_of(code, width))
+            # annotations bind to the layer's line, not the function's
+            sites.append(_site(code, "hidden_size", value, width, call, SiteKind.CONFIG))  # type: ignore[arg-type]
+    return sites
+
+
+def _width(call: ast.Call, position: int) -> ast.expr | None:
+    keywords = ("in_features",) if position == 0 else ("out_features", "features")
+    node = (
+        call.args[position]
+        if len(call.args) > position
+        else next((k.value for k in call.keywords if k.arg in keywords), None)
+    )
+    return node if node is not None and _is_number(node) else None
+
+
+def _taken(call: ast.Call) -> ast.expr | None:
+    node = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "in_features"), None)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        node = next((side for side in (node.left, node.right) if _is_number(side)), None)
+    return node if node is not None and _is_number(node) else None
+
+
+def _same(a: ast.expr, b: ast.expr) -> bool:
+    return python_number(a) == python_number(b)
 
 
 _OPTIMIZER_BASES = frozenset({"torch.optim.Optimizer", "torch.optim.optimizer.Optimizer"})
@@ -418,6 +589,14 @@ def wants(code: CodeModule, statement: ast.stmt) -> bool:
         or "frac" in text
         or "{" in text
         and "loss" in text
+        or "transforms" in text
+        or "Compose(" in text
+        or "interp(" in text
+        or "0.5 **" in text
+        or "accum" in text
+        or "space(" in text
+        or "sqrt(" in text
+        and "batch" in text
     )
 
 
@@ -439,11 +618,118 @@ def statement_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, s
             sites.extend(_loss_weight_sites(code, node, statement))
         elif isinstance(node, ast.Call):
             sites.extend(_width_sites(code, resolver, node, scope, statement))
+            if _last(node.func) in _PIPELINES and node.args and isinstance(node.args[0], ast.List):
+                sites.extend(_pipeline_sites(code, node.args[0], statement, pipeline=True))
+        elif isinstance(node, ast.List):
+            sites.extend(_pipeline_sites(code, node, statement, pipeline=False))
     if isinstance(statement, ast.AugAssign) and isinstance(statement.op, ast.Mult):
         sites.extend(_step_decay(code, statement))
     if isinstance(statement, ast.Assign) and _last(statement.targets[0]) == "target_entropy":
         sites.extend(_target_entropy(code, statement))
+    if isinstance(statement, ast.Assign) and isinstance(value, ast.Call) and _last(value.func) == "interp":
+        sites.extend(_interpolated_warmup(code, statement, value))
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+        sites.extend(_assigned_sites(code, resolver, statement, scope))
     return sites
+
+
+_HALF = 0.5
+_SPACES = frozenset({"linspace", "geomspace", "logspace"})  # a schedule as an array of values
+_WIDTH_NAME = re.compile(r"(?:^|_)(?:hidden_dim|hidden_size|ffn_dim|ff_dim|d_ff|mlp_dim|intermediate_size)$")
+
+
+def _assigned_sites(code: CodeModule, resolver: Resolver, statement: ast.Assign, scope: ast.AST) -> list[Site]:
+    """Shapes named by what they are assigned to:
+
+    * ``*_schedule = np.linspace(...)`` (or built from one): a schedule as an array of values;
+    * ``accum = 0.5 ** (32 / (10 * 1000))``: a decay given by its half-life (an EMA's);
+    * ``hidden_dim = 4 * dim``, ``hidden_dim = int(2 * hidden_dim / 3)``: a feed-forward width as a
+      multiple of the model's (Llama's SwiGLU 2/3 of 4d);
+    * ``accumulate = max(round(nbs / batch_size), 1)``: gradient accumulation towards a nominal
+      batch size, listed where that size is written (``nbs = 64``).
+    """
+    target, value = _last(statement.targets[0]), statement.value
+    if "schedule" in target.lower() and any(
+        isinstance(node, ast.Call) and _last(node.func) in _SPACES for node in ast.walk(value)
+    ):
+        # `self.teacher_temp_schedule = np.concatenate((np.linspace(warmup_temp, temp, warmup_epochs), ...))`
+        return [_site(code, target, _written(code, value), value, statement, SiteKind.SCHEDULER)]
+    if (
+        isinstance(value, ast.BinOp)
+        and isinstance(value.op, ast.Pow)
+        and python_number(value.left) == _HALF
+        and not isinstance(value.right, ast.Constant)
+    ):
+        return [_site(code, f"{target}.half_life", _written(code, value), value, statement, SiteKind.EMA)]
+    if _WIDTH_NAME.search(target.lower()):
+        for node in ast.walk(value):
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+                factor = next((side for side in (node.left, node.right) if _is_number(side)), None)
+                number = python_number(factor) if factor is not None else None
+                if factor is not None and number is not None and number not in (0.0, 1.0):
+                    text = text_of(code, factor)
+                    return [
+                        _site(code, f"{target}.multiplier", _numeric(number, text), factor, statement, SiteKind.LAYER)
+                    ]
+    if "accum" in target.lower():
+        for node in ast.walk(value):
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and _canonical(node.right) == "batch_size":
+                nominal = resolver.value(node.left, scope)
+                if nominal.numeric is not None:
+                    site = _site(code, "nominal_batch_size", nominal, node.left, statement, SiteKind.DATA)
+                    return [site]
+    return []
+
+
+def _interpolated_warmup(code: CodeModule, statement: ast.Assign, call: ast.Call) -> list[Site]:
+    """``x["lr"] = np.interp(ni, [0, nw], [warmup_bias_lr, initial_lr * lf(epoch)])`` on an
+    optimizer's parameter group: a warmup written by hand, ramping a setting between two values."""
+    target = statement.targets[0]
+    key = target.slice if isinstance(target, ast.Subscript) else None
+    if not (isinstance(key, ast.Constant) and isinstance(key.value, str)) or len(call.args) < 3:
+        return []
+    name = config_name(key.value)
+    if name is None or not is_known_setting(key.value):
+        return []
+    schedule = "lr_schedule" if name == "learning_rate" else f"{name}_schedule"
+    points = call.args[2]
+    return [_site(code, f"{schedule}.warmup", _written(code, points), points, statement, SiteKind.SCHEDULER)]
+
+
+_PIPELINES = frozenset({"Compose", "RandomApply", "RandomChoice", "RandomOrder"})
+
+
+def _pipeline_sites(code: CodeModule, node: ast.List, statement: ast.stmt, pipeline: bool) -> list[Site]:
+    """``transforms.Compose([T.RandomResizedCrop(224), utils.GaussianBlur(0.1), utils.Solarization(0.2)])``:
+    a project's transform in an augmentation pipeline (a list beside torchvision's transforms, or
+    the list a ``Compose``/``RandomApply`` is given) is built with its strength or probability."""
+    if not pipeline and not any(
+        isinstance(e, ast.Call) and (code.call_name(e) or "").startswith("torchvision.transforms.") for e in node.elts
+    ):
+        return []
+    sites = []
+    for element in node.elts:
+        if not isinstance(element, ast.Call) or not _last(element.func)[:1].isupper():
+            continue
+        qualified = code.call_name(element)
+        if qualified is not None and qualified.split(".", 1)[0] in _LIBRARIES:
+            continue
+        if any(isinstance(a, ast.Call) for a in element.args):
+            continue  # a wrapper around another transform: its probability is read elsewhere
+        stem = "aug." + re.sub(r"(?<!^)(?=[A-Z])", "_", _last(element.func)).lower()
+        named = [(stem if i == 0 else f"{stem}.{i}", a) for i, a in enumerate(element.args)]
+        named += [(f"{stem}.{k.arg}", k.value) for k in element.keywords if k.arg is not None]
+        for name, argument in named:
+            number = python_number(argument) if _is_number(argument) else None
+            if number is not None or _numbers(argument):
+                value = _numeric(number, text_of(code, argument)) if number is not None else _written(code, argument)
+                sites.append(_site(code, name, value, argument, statement, SiteKind.AUGMENTATION))
+    return sites
+
+
+def _numbers(node: ast.AST) -> bool:
+    """``[.1, 2.]``: a range of numbers (a blur's sigma)."""
+    return isinstance(node, (ast.List, ast.Tuple)) and bool(node.elts) and all(_is_number(e) for e in node.elts)
 
 
 def _margin_sites(code: CodeModule, resolver: Resolver, statement: ast.If | ast.While, scope: ast.AST) -> list[Site]:
@@ -501,8 +787,16 @@ def _loss_weight_sites(code: CodeModule, node: ast.Dict, statement: ast.stmt) ->
 
 
 def _target_entropy(code: CodeModule, statement: ast.Assign) -> list[Site]:
-    """``target_entropy = -prod(action_space.shape)``: SAC's entropy target, the -dim(A) heuristic."""
-    if not any(isinstance(n, ast.Call) and _last(n.func) == "prod" for n in ast.walk(statement.value)):
+    """``target_entropy = -prod(action_space.shape)``, ``-action_dim / 2``: SAC's entropy target,
+    the -dim(A) heuristic (or a fraction of it)."""
+    if not any(
+        isinstance(n, ast.Call)
+        and _last(n.func) == "prod"
+        or isinstance(n, ast.UnaryOp)
+        and isinstance(n.op, ast.USub)
+        and "action" in text_of(code, n.operand)
+        for n in ast.walk(statement.value)
+    ):
         return []
     return [_site(code, "target_entropy", _written(code, statement.value), statement.value, statement, SiteKind.LOSS)]
 
@@ -584,6 +878,9 @@ def _formula_sites(code: CodeModule, node: ast.BinOp, statement: ast.stmt, lr: b
             text = text_of(code, node.right)
             value = _numeric(scale, text)
             return [_site(code, "lr_scaling.base_batch_size", value, node.right, statement, SiteKind.SCHEDULER)]
+    if isinstance(node.op, ast.Mult) and _sqrt_scaling(node):
+        # `lr * math.sqrt(batch_size)`: the square-root scaling rule
+        return [_site(code, "lr_scaling.sqrt", _written(code, node), node, statement, SiteKind.SCHEDULER)]
     if isinstance(node.op, ast.Div) and _anneal_to_one(node):
         return [_site(code, f"{schedule}.linear", _written(code, node), node, statement, SiteKind.SCHEDULER)]
     if isinstance(node.op, ast.Sub) and python_number(node.left) == 1.0 and _over_training(node.right):
@@ -611,8 +908,37 @@ def _scales_by_batch(node: ast.AST) -> bool:
     """``lr * batch_size``: a learning rate times the batch size (the linear-scaling rule)."""
     if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult)):
         return False
-    names = {_canonical(node.left), _canonical(node.right)}
-    return names == {"learning_rate", "batch_size"}
+    # `self.base_learning_rate * FLAGS.train_batch_size / 256.`: a learning rate by its last word;
+    # `args.lr * (args.batch_size_per_gpu * get_world_size()) / 256.`: the batch size counted over devices
+    for rate, batch in ((node.left, node.right), (node.right, node.left)):
+        name = _canonical(rate)
+        if (
+            name
+            and _LEARNING_RATE.search(name)
+            and any(_canonical(part) == "batch_size" for part in ast.walk(batch) if isinstance(part, _NAMED))
+        ):
+            return True
+    return False
+
+
+_NAMED = (ast.Name, ast.Attribute)
+
+
+def _sqrt_scaling(node: ast.BinOp) -> bool:
+    for rate, root in ((node.left, node.right), (node.right, node.left)):
+        name = _canonical(rate)
+        if (
+            name
+            and _LEARNING_RATE.search(name)
+            and isinstance(root, ast.Call)
+            and _last(root.func) == "sqrt"
+            and any(_canonical(part) == "batch_size" for part in ast.walk(root) if isinstance(part, _NAMED))
+        ):
+            return True
+    return False
+
+
+_LEARNING_RATE = re.compile(r"(?:^|_)(?:lr|learning_rate)$")
 
 
 def _anneal_to_one(node: ast.BinOp) -> bool:

@@ -159,7 +159,39 @@ _KERAS = (
         {"learning_rate": 0.001, "rho": 0.9, "momentum": 0.0, "epsilon": 1e-7},
     ),
 )
-_KERAS_MODULES = ("keras.optimizers", "tensorflow.keras.optimizers")
+# `import tensorflow.compat.v2 as tf` (TF1 code moved to TF2) reaches the same classes
+_KERAS_MODULES = (
+    "keras.optimizers",
+    "tensorflow.keras.optimizers",
+    "tensorflow.compat.v2.keras.optimizers",
+    "tensorflow.compat.v1.keras.optimizers",
+)
+
+# Keras learning-rate schedules (https://keras.io/api/optimizers/learning_rate_schedules/):
+# ``CosineDecay(initial_learning_rate, decay_steps, alpha=0.0)``, ``ExponentialDecay(initial_learning_rate,
+# decay_steps, decay_rate, staircase=False)``; TF 2.x kept the cosine one under ``keras.experimental``.
+_KERAS_SCHEDULES = (
+    ExtraApi(
+        "CosineDecay",
+        "scheduler",
+        ("initial_learning_rate", "decay_steps", "alpha"),
+        # the decay steps are the training's length, computed from it: not a setting of the schedule
+        {"initial_learning_rate": "learning_rate", "alpha": "lr_schedule.alpha"},
+        {"alpha": 0.0},
+    ),
+    ExtraApi(
+        "ExponentialDecay",
+        "scheduler",
+        ("initial_learning_rate", "decay_steps", "decay_rate"),
+        {"initial_learning_rate": "learning_rate", "decay_steps": "lr_decay.steps", "decay_rate": "lr_decay"},
+        {},
+    ),
+)
+_KERAS_SCHEDULE_MODULES = tuple(
+    f"{root}.{place}"
+    for root in ("keras", "tensorflow.keras", "tensorflow.compat.v2.keras")
+    for place in ("optimizers.schedules", "experimental")
+)
 
 # TensorFlow 1 (https://www.tensorflow.org/api_docs/python/tf/compat/v1/train), e.g.
 # ``AdamOptimizer(learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-08, ...)``.
@@ -200,6 +232,16 @@ _INIT = (
     ExtraApi("constant", "init", ("value",), {"value": "init.value"}, {}),
 )
 _INIT_MODULES = ("jax.nn.initializers", "flax.linen.initializers")
+# Keras initializers (https://keras.io/api/layers/initializers/): ``RandomNormal(mean=0.0, stddev=0.05)``
+_KERAS_INIT = (
+    ExtraApi("RandomNormal", "init", ("mean", "stddev"), {"mean": "init.mean", "stddev": "init.std"}, {}),
+    ExtraApi("TruncatedNormal", "init", ("mean", "stddev"), {"mean": "init.mean", "stddev": "init.std"}, {}),
+    ExtraApi("RandomUniform", "init", ("minval", "maxval"), {"minval": "init.low", "maxval": "init.high"}, {}),
+    ExtraApi("Constant", "init", ("value",), {"value": "init.value"}, {}),
+)
+_KERAS_INIT_MODULES = tuple(
+    f"{root}.initializers" for root in ("keras", "tensorflow.keras", "tensorflow.compat.v2.keras")
+)
 
 
 def _placed(apis: tuple[ExtraApi, ...], modules: tuple[str, ...]) -> tuple[ExtraApi, ...]:
@@ -213,6 +255,8 @@ def _placed(apis: tuple[ExtraApi, ...], modules: tuple[str, ...]) -> tuple[Extra
 EXTRA_APIS: tuple[ExtraApi, ...] = (
     *_OPTAX,
     *_placed(_KERAS, _KERAS_MODULES),
+    *_placed(_KERAS_SCHEDULES, _KERAS_SCHEDULE_MODULES),
     *_placed(_TF1, _TF1_MODULES),
     *_placed(_INIT, _INIT_MODULES),
+    *_placed(_KERAS_INIT, _KERAS_INIT_MODULES),
 )

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from paperlink.analysis.hyperparameters import idioms
 from paperlink.analysis.hyperparameters.declarations import (
+    ABSL_DEFINES,
     Resolver,
     Scopes,
     Value,
@@ -28,6 +29,7 @@ from paperlink.analysis.hyperparameters.attribute_bags import (
     bag_sites,
     class_constants,
     computed_settings,
+    fixed_settings,
     script_settings,
 )
 from paperlink.analysis.hyperparameters.evaluation import evaluation_only
@@ -44,15 +46,20 @@ from paperlink.analysis.hyperparameters.vocabulary import (
 )
 from paperlink.numbers import format_number, python_number
 from paperlink.source.code import FUNCTIONS, CodeModule
+from paperlink.spans import Span
 
 __all__ = ["scan"]
 
 # A file with none of these words sets no hyperparameter paperlink can see.
 _TRIGGER = re.compile(
     r"torch|optim|add_argument|dataclass|loss|click|timm|ema|OmegaConf|lerp|optax|keras|tensorflow"
-    r"|exec|Namespace|ConfigDict|CfgNode|CN\(|flax"
+    r"|exec|Namespace|ConfigDict|CfgNode|CN\(|flax|DEFINE_"
 )
-_EXTRA_CALLS = frozenset({"add_argument", "option", "create", "add_", "lerp_", "lerp", "partial"}) | idioms.IDIOM_CALLS
+_EXTRA_CALLS = (
+    frozenset({"add_argument", "option", "create", "add_", "lerp_", "lerp", "partial"})
+    | idioms.IDIOM_CALLS
+    | ABSL_DEFINES
+)
 _KINDS = {kind.value: kind for kind in SiteKind}
 _OVERRIDDEN_BY = {"batch_size": "batch_sampler"}  # a default that does not apply when this is passed
 
@@ -107,13 +114,34 @@ def scan(code: CodeModule) -> HyperparameterFacts:
             sites.extend(idioms.statement_sites(code, resolver, statement, scope))
     sites.extend(signature_sites(defaults, [site.origin for site in sites]))
     sites.extend(defaults.module_settings.values())
+    sites.extend(fixed_settings(code, walk.noted, defaults.module_settings))
     sites.extend(bags)
     # a default an idiom names more precisely (`def act(q, epsilon=0.05)`: epsilon_greedy) is not
     # listed a second time as a plain signature setting
     specific = {site.span for site in sites if site.api != SIGNATURE_API}
-    sites = [site for site in sites if site.api != SIGNATURE_API or site.span not in specific]
+    # `betas=(0.9, 0.999)` of a project optimizer: its parts are named (`lars.beta1`), not the tuple
+    parts = {(span.path, span.line) for span in specific}
+    sites = [
+        site
+        for site in sites
+        if site.api != SIGNATURE_API
+        or site.span not in specific
+        and not (site.numeric is None and site.value[:1] in ("(", "[") and _holds_part(site.span, specific, parts))
+    ]
     unique = {(site.span, site.name): site for site in sites}
     return HyperparameterFacts(tuple(sorted(unique.values(), key=lambda s: (s.span, s.name))), hydra)
+
+
+def _holds_part(span: Span, specific: set[Span], lines: set[tuple[str, int]]) -> bool:
+    if (span.path, span.line) not in lines:
+        return False
+    return any(
+        other.path == span.path
+        and other.line == span.line
+        and other.column >= span.column
+        and (span.end_column is None or (other.end_column or 0) <= span.end_column)
+        for other in specific
+    )
 
 
 def _walk(code: CodeModule) -> _Walk:
@@ -128,7 +156,7 @@ def _walk(code: CodeModule) -> _Walk:
         for statement in statements:
             _note_statement(code, found, statement, scope)
             note(found.noted, statement, scope, code.tree)
-            if scope is code.tree and idioms.configures_by_keyword(statement):
+            if scope is code.tree and idioms.configures_by_keyword(statement) or idioms.builds_preset(statement, scope):
                 found.calls.append((statement.value, scope, statement))  # type: ignore[attr-defined]
             inner = statement if isinstance(statement, (*FUNCTIONS, ast.ClassDef)) else scope
             for name, value in ast.iter_fields(statement):
@@ -173,6 +201,7 @@ def _scan_expression(
             or idioms.is_project_optimizer(_last_name(inner.func))
             or idioms.is_project_schedule(_last_name(inner.func))
             or any(k.arg is not None and is_known_setting(k.arg) for k in inner.keywords)
+            or _last_name(inner.func) == "get"  # `config.get("loss", "sigmoid_xent")`: hot by _CONFIG_GET
         ):
             found.calls.append((inner, scope, statement))
             if signature or inner in fallback:
@@ -194,6 +223,7 @@ def _fallback(node: ast.expr) -> set[ast.AST]:
 
 
 _CALLED = re.compile(r"([A-Za-z_]\w*)\s*\(")
+_CONFIG_GET = re.compile(r"(?:cfg|config|conf|hparams|args)\.get\(")  # a fallback of a config read
 _ONE_MINUS = re.compile(r"(?<![\w.])1(?:\.0*)?\s*-")  # the `1 - d` of a moving average
 
 
@@ -205,6 +235,8 @@ def _hot_lines(code: CodeModule) -> set[int]:
         called = _CALLED.findall(line) if "(" in line else []
         if (
             not wanted.isdisjoint(called)
+            or "get" in called
+            and _CONFIG_GET.search(line) is not None
             or any(idioms.is_project_optimizer(name) or idioms.is_project_schedule(name) for name in called)
             or "1" in line
             and _ONE_MINUS.search(line)
@@ -265,7 +297,7 @@ def _call_sites(
     if qualified == "functools.partial" and call.args:
         # `partial(nn.LayerNorm, eps=1e-6)` sets what it binds; the rest is passed later
         qualified, arguments = code.qualified_name(call.args[0]), call.args[1:]
-    api = api_for(qualified)
+    api = api_for(qualified) or _init_copy(qualified, call)
     if api is None:
         moving = _update_method_sites(code, resolver, call, scope, statement)
         return moving or idioms.call_sites(code, resolver, call, qualified, scope, statement)
@@ -279,7 +311,42 @@ def _call_sites(
             complete and parameter in api.defaults and _OVERRIDDEN_BY.get(parameter) not in bound and api.kind != "init"
         ):
             sites.extend(_implicit(code, api, parameter, names, call, statement))
+    if api.kind == "optimizer":
+        sites.extend(_nesterov(code, call, statement))
     return [site for site in sites if idioms.keep(api.kind, site)]
+
+
+def _init_copy(qualified: str | None, call: ast.Call) -> Api | None:
+    """``trunc_normal_(self.pos_embed, std=.02)`` imported from the project or timm (which copy
+    torch's initialisers, often from before torch had them): read with torch's signature. A
+    tensor's own method (``w.data.normal_(0, 0.02)``) is read elsewhere."""
+    name = _last_name(call.func)
+    if not name.endswith("_") or (qualified or "").startswith("torch.") or not call.args:
+        return None
+    if qualified is None and not isinstance(call.func, ast.Name):
+        return None
+    api = api_for(f"torch.nn.init.{name}")
+    return api if api is not None and api.kind == "init" else None
+
+
+def _nesterov(code: CodeModule, call: ast.Call, statement: ast.stmt) -> list[Site]:
+    """``SGD(..., nesterov=True)``: Nesterov's momentum instead of the heavy ball, a choice a
+    paper states; the default False is no site (it has no number, and it is the plain method)."""
+    return [
+        Site(
+            "sgd.nesterov",
+            "True",
+            None,
+            code.span(keyword.value),
+            Source.LITERAL,
+            False,
+            SiteKind.OPTIMIZER,
+            label="nesterov",
+            anchors=(statement.lineno,),
+        )
+        for keyword in call.keywords
+        if keyword.arg == "nesterov" and isinstance(keyword.value, ast.Constant) and keyword.value.value is True
+    ]
 
 
 def _spread_keywords(resolver: Resolver, keywords: list[ast.keyword], scope: ast.AST) -> list[ast.keyword]:

@@ -25,7 +25,10 @@ _CHOICE = re.compile(
     # the schedule, the nonlinearity, the normalisation, the initialisation, the weight
     # parameterisation, the head and the position embedding a method chooses by name
     r"|decay_type|lr_schedule|nl|nonlinearity|norm_style|norm_type|init|init_type|param|classifier"
-    r"|position_embedding)$"
+    r"|position_embedding"
+    # the loss, the pooling and a model size chosen by name (`config.loss = "sigmoid_xent"`,
+    # `pool_type="tok"`, `variant="B/16"`), an optimizer named by its library (`optax_name`)
+    r"|loss|loss_fn|loss_type|criterion|pool_type|pooling|variant|optax_name|optimizer_name|opt_name)$"
 )
 _CASTS = frozenset({"int", "float"})
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 
 from paperlink.analysis.hyperparameters.declarations import text_of
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
+from paperlink.analysis.hyperparameters.idioms import builds_preset
 from paperlink.analysis.hyperparameters.settings import Noted, annotated_numeric, is_choice_name, number
 from paperlink.analysis.hyperparameters.vocabulary import api_for, config_name, is_known_setting
 from paperlink.source.code import FUNCTIONS, CodeModule
@@ -42,6 +43,8 @@ _AVERAGE = re.compile(r"(?:^|[^a-z])ema|moving_?average|polyak|averag")
 _SCHEDULE_BUILDER = re.compile(
     r"(?:^|_)(?:lr|learning_rate)_(?:schedule|scheduler|lambda)|^(?:get|make|create)_\w*schedule"
 )
+_CAPACITIES = frozenset({"max_size", "capacity", "size", "maxlen", "max_len", "buffer_size"})
+_BUFFER = re.compile(r"buffer|replay|memory")
 _FLAX_MODULES = frozenset({"flax.linen.Module", "flax.linen.module.Module"})
 
 
@@ -78,6 +81,7 @@ class Parameters:
 
 def parameters(code: CodeModule, noted: Noted) -> Parameters:
     found = Parameters()
+    constants = _module_constants(noted)
     for function, owner in noted.functions:
         found.functions[id(function)] = function
         if isinstance(owner, ast.ClassDef):
@@ -86,12 +90,14 @@ def parameters(code: CodeModule, noted: Noted) -> Parameters:
                 found.self_attributes[id(owner)] = _stored_parameters(function)
                 if any(_is_module(code, base) for base in owner.bases):
                     found.module_inits.add(id(function))
-        if _builds_module(code, function):
+        if _builds_module(code, function) or any(builds_preset(statement, function) for statement in function.body):
+            # `def vit_small(patch_size=16, **kwargs): model = VisionTransformer(embed_dim=384, ...)`
             found.module_inits.add(id(function))
         scope = f"{owner.name}.{function.name}" if isinstance(owner, (ast.ClassDef, *FUNCTIONS)) else function.name
         mine = {}
         for argument, default in _defaulted(function):
-            parameter = _parameter(code, argument, default, function, scope)
+            written = constants.get(default.id) if isinstance(default, ast.Name) else None
+            parameter = _parameter(code, argument, written or default, function, scope)
             if parameter is not None:
                 mine[argument.arg] = parameter
         if mine:
@@ -100,6 +106,17 @@ def parameters(code: CodeModule, noted: Noted) -> Parameters:
         if any(code.qualified_name(base) in _FLAX_MODULES for base in node.bases):
             _flax_fields(code, node, found)
     return found
+
+
+def _module_constants(noted: Noted) -> dict[str, ast.expr]:
+    """Module-level names assigned once, from a number: ``eeta=EETA_DEFAULT`` with
+    ``EETA_DEFAULT = 0.001`` is the default 0.001, written (and listed) at the constant."""
+    assigned: dict[str, list[ast.expr]] = {}
+    for statement in noted.module_literals:
+        for target in statement.targets:
+            if isinstance(target, ast.Name):
+                assigned.setdefault(target.id, []).append(statement.value)
+    return {name: values[0] for name, values in assigned.items() if len(values) == 1 and number(values[0]) is not None}
 
 
 def _flax_fields(code: CodeModule, node: ast.ClassDef, found: Parameters) -> None:
@@ -220,6 +237,10 @@ def _parameter(
         or isinstance(constant, str)
         and is_choice_name(argument.arg)
         or _names_optimizer(code, default)  # `optimizer_class=Adam`: the optimizer is a choice of the method
+        # `hidden_dims: Sequence[int] = (256, 256)`, `betas=(0.9, 0.999)`: numbers, one per layer or moment
+        or isinstance(default, (ast.Tuple, ast.List))
+        and bool(default.elts)
+        and all(number(e) is not None for e in default.elts)
     ):
         return None  # an expression, an object, a path: what the signature passes on, not a setting
     name = config_name(argument.arg)
@@ -243,4 +264,9 @@ def _parameter(
     averaging = argument.arg.lower() in _DECAYS and bool(_AVERAGE.search(scope.lower()))
     if averaging:
         site = replace(site, name="ema_decay")
-    return _Parameter(site, known=is_known_setting(argument.arg) or argument.arg.lower() in _STABILITY or averaging)
+    # `class ReplayBuffer: def __init__(self, state_dim, action_dim, max_size=int(1e6))`: its capacity
+    buffer = argument.arg.lower() in _CAPACITIES and bool(_BUFFER.search(scope.lower()))
+    if buffer:
+        site = replace(site, name="buffer_size")
+    known = is_known_setting(argument.arg) or argument.arg.lower() in _STABILITY or averaging or buffer
+    return _Parameter(site, known=known)

@@ -236,6 +236,7 @@ _THIRD_PARTY: tuple[tuple[str, str, tuple[str, ...], dict[str, str]], ...] = (
         },
     ),
     ("torchvision.transforms.RandomGrayscale", "augmentation", ("p",), {"p": "aug.grayscale_p"}),
+    ("torchvision.transforms.RandomHorizontalFlip", "augmentation", ("p",), {"p": "aug.flip_p"}),
     ("torchvision.transforms.RandomApply", "augmentation", ("transforms", "p"), {"p": "aug.apply_p"}),
     (
         "torchvision.transforms.RandAugment",
@@ -317,7 +318,7 @@ _CONFIG_NAMES = {
     "weight_decay": "wd weight_decay l2 l2_reg",
     "batch_size": "bs batch_size batch train_batch_size per_device_train_batch_size mini_batch_size minibatch_size",
     "momentum": "momentum mom",
-    "dropout": "dropout drop drop_rate dropout_rate p_drop pdrop dropout_prob hidden_dropout_prob",
+    "dropout": "dropout drop drop_rate dropout_rate p_drop pdrop dropout_prob hidden_dropout_prob drop_prob",
     "attention_dropout": "attn_drop attn_drop_rate attention_dropout attn_dropout attn_pdrop",
     "drop_path": "drop_path drop_path_rate stochastic_depth",
     "adam.beta1": "beta1 adam_beta1 b1",
@@ -355,21 +356,31 @@ _NOT_HYPERPARAMETER = re.compile(
     # classes), not the method; `epoch` alone is where a resumed run starts
     r"|^(?:n_|num_)?(?:cpu|cpus|threads|channels|classes)$|^epoch$"
     r"|(?:^|_)(?:amp|fp16|bf16|compile|deterministic|torch_deterministic|render|progress_bar|memory_usage"
-    r"|inplace|foreach|fused|capturable|differentiable|maximize)$"
+    r"|inplace|foreach|fused|capturable|differentiable|maximize|tqdm|cleanup|exist_ok|plots|noplots)$"
     # saving, loading, logging and launching, wherever the word stands (`always_save_checkpoint`,
     # `--multiprocessing-distributed`, `--enable-cudnn`, `--evaluate`)
     r"|(?:^|_)(?:save|checkpoint|ckpt|load|evaluate|wandb|tensorboard|cudnn|bzip|multiprocessing|distributed"
-    r"|profile|profiling|gpu_id|gpu_ids|device_id)(?:_|$)"
+    r"|profile|profiling|gpu_id|gpu_ids|device_id|tpu|tpus|hub_module|export)(?:_|$)"
+    # how many saved files to keep (`keep_checkpoint_max`, `keep_hub_module_max`)
+    r"|^keep_\w+_max$"
     # how the data is fed and the run laid out (`--shuffle`, `shuffle_buffer`, `drop_last`,
     # `--parallel`, `--hdf5`), where files go, and what only an evaluation or a sampling script
     # reads (`--no-fid`, `num_inception_images`, `--sample-sheets`)
     r"|(?:^|_)(?:shuffle|hdf5|parallel|mixed_precision|fid|inception|hashname)(?:_|$)"
     r"|(?:^|_)(?:drop_last|sampler|copies|dir|path|filename|dataset|eval)$|^sample_|^start_(?:itr|iter|step)$"
+    # which layers' features a backbone returns (`out_indices=(1, 2, 3)`): a use of the model;
+    # how many samples to draw or tokens to generate (`--n_sample`, `num_samples`, `max_new_tokens`)
+    r"|(?:^|_)indices$|^(?:n|num)_samples?$|^max_new_tokens$"
 )
 _SPLIT = re.compile(r"^(?:val|valid|validation|test)_(?:percent|fraction|ratio|split|size)$")
 # How often to log, save or evaluate is not a hyperparameter; how often to train or update is.
 _FREQUENCY = re.compile(r"_(?:freq|interval|every)$")
-_TRAINING_FREQUENCY = re.compile(r"(?:^|_)(?:train|training|update|target|sde|policy|replay|gradient)(?:_|$)")
+# (`d_reg_every`: a lazy regularisation's period changes what is learned)
+_TRAINING_FREQUENCY = re.compile(r"(?:^|_)(?:train|training|update|target|sde|policy|replay|gradient|reg)(?:_|$)")
+# `batch_size_per_gpu` is the batch size, counted per device
+_PER_DEVICE = re.compile(r"_per_(?:gpu|device|replica|core|worker)$")
+# `--nosave`, `--noval`, `--no-wandb`: a switch turning off something the vocabulary rules out
+_SWITCHED_OFF = re.compile(r"^no_?(?=[a-z])")
 
 
 @functools.lru_cache(maxsize=4096)  # asked for the same parameter names again and again (`dim`, `drop_rate`)
@@ -378,6 +389,10 @@ def config_name(identifier: str) -> str | None:
     ``learning_rate``); None for settings that are not hyperparameters (``--seed``, ``--workers``)."""
     word = identifier.lstrip("-").replace("-", "_").lower()
     if not word or not word.isidentifier():
+        return None
+    word = _PER_DEVICE.sub("", word) or word
+    off = _SWITCHED_OFF.sub("", word)
+    if off != word and off.isidentifier() and config_name(off) is None:
         return None
     if word in _BY_IDENTIFIER:
         return _BY_IDENTIFIER[word]
@@ -393,7 +408,12 @@ def is_known_setting(identifier: str) -> bool:
     """Whether a parameter or field name is a hyperparameter the vocabulary knows by name
     (``lr``, ``gamma``, ``n_epochs``, ``dropout``, ``temperature``), not only one it does not rule out."""
     word = identifier.lstrip("-").replace("-", "_").lower()
-    return word in _BY_IDENTIFIER or word in known_names()
+    # `actor_lr`, `critic_lr`, `temp_lr`: the learning rate of one part; a decay
+    # (`def g_path_regularize(..., decay=0.01)`: a running mean's); SAC's entropy target
+    return word in _BY_IDENTIFIER or word in known_names() or bool(_PART_RATE.search(word))
+
+
+_PART_RATE = re.compile(r"^[a-z]\w*_(?:lr|learning_rate)$|^(?:[a-z]\w*_)?decay$|^target_entropy$")
 
 
 @functools.cache
