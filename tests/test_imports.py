@@ -25,7 +25,7 @@ ARCHITECTURE = PACKAGE.parent / "docs" / "architecture.md"
 # the layers it may import, besides its own modules). A layer names only layers above it
 # in this table, so the layers form no cycle.
 LAYERS: dict[str, tuple[str, str]] = {
-    "foundation": ("__init__.py spans.py errors.py diagnostics.py markers.py numbers.py references.py data/", ""),
+    "foundation": ("__init__.py spans.py errors.py diagnostics.py markers.py numbers.py nesting.py references.py data/", ""),
     "rules": ("rules/ codes.py", "foundation"),
     "paper": ("paper/", "foundation rules"),
     "config": ("config.py", "foundation rules paper"),

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
+from paperlink.nesting import brackets_too_deep
 from paperlink.source.environment.model import Parsed, Pin, Version, point
 from paperlink.source.environment.names import distribution_name
 from paperlink.source.environment.requirements import requirement_pin
@@ -70,6 +71,9 @@ def toml_problem(error: Exception, text: str) -> tuple[int, int, str]:
 
 
 def _load_toml(text: str) -> tuple[dict[str, Any] | None, tuple[tuple[int, int, str], ...]]:
+    deep = brackets_too_deep(text, toml=True)
+    if deep is not None:
+        return None, ((deep.line, deep.column, f"invalid TOML: {deep.message}"),)
     try:
         return tomllib.loads(text), ()
     except ValueError as error:  # TOMLDecodeError, or an integer past the 4300-digit limit
