@@ -177,7 +177,10 @@ def _load_yaml(text: str, name: str) -> Any:
     deep = yaml_too_deep(text)
     if deep is not None:
         raise ConfigError(f"{name}:{deep.line}:{deep.column}: invalid YAML: {deep.message}")
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # its reader refuses some characters at once
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{name}: invalid YAML: {yaml_problem(error)}") from None
     try:
         node = loader.get_single_node()
         if node is None:

@@ -1,5 +1,5 @@
 """How deeply YAML, TOML or JSON text nests, found by a flat scan before a parser that
-recurses (PyYAML's composer and constructor, libyaml, tomllib, ``json``) sees it.
+recurses (PyYAML's composer and constructor, libyaml's composer, tomllib, ``json``) sees it.
 
 A file nested past :data:`MAX_NESTING` is then a problem at the place it goes too deep,
 never a RecursionError or a blown C stack. No hand-written configuration, manifest or
@@ -17,14 +17,9 @@ __all__ = ["MAX_NESTING", "TooDeep", "brackets_too_deep", "yaml_too_deep"]
 
 MAX_NESTING = 100
 
-_YAML_SCANNER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's scanner is flat and fast
-_YAML_OPEN = (
-    yaml.BlockSequenceStartToken,
-    yaml.BlockMappingStartToken,
-    yaml.FlowSequenceStartToken,
-    yaml.FlowMappingStartToken,
-)
-_YAML_CLOSE = (yaml.BlockEndToken, yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)
+_YAML_PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser: a flat state machine, fast
+_YAML_OPEN = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_YAML_CLOSE = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 
 # Brackets outside strings and comments. TOML's multi-line strings first, then its one-line
 # basic and literal strings (JSON has only the basic kind), then comments.
@@ -47,17 +42,18 @@ class TooDeep:
 
 
 def yaml_too_deep(text: str) -> TooDeep | None:
-    """Where YAML ``text`` nests too deeply, from its tokens; None if it does not (or if it
-    cannot be scanned: the parser then reports that)."""
+    """Where YAML ``text`` nests too deeply, from its parser's events (a flat stream, one
+    start and one end per collection); None if it does not, or if it cannot be parsed: the
+    reader then reports that."""
     depth = 0
     try:
-        for token in yaml.scan(text, Loader=_YAML_SCANNER):
-            if isinstance(token, _YAML_OPEN):
+        for event in yaml.parse(text, Loader=_YAML_PARSER):
+            if isinstance(event, _YAML_OPEN):
                 depth += 1
                 if depth > MAX_NESTING:
-                    mark = token.start_mark
+                    mark = event.start_mark
                     return TooDeep(mark.line + 1, mark.column + 1)
-            elif isinstance(token, _YAML_CLOSE):
+            elif isinstance(event, _YAML_CLOSE):
                 depth -= 1
     except yaml.YAMLError:
         return None

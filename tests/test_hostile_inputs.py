@@ -237,8 +237,12 @@ def test_a_crashing_file_is_a_diagnostic_in_process_with_one_job(tmp_path: Path)
             "".join(" " * i + f"k{i}:\n" for i in range(1000)),
             "paperlink.yaml:101:101: invalid YAML: nested more than 100 levels deep",
         ),
+        (  # found by benchmarks/fuzz.py: PyYAML's reader refuses it before parsing
+            "x\0: 1\n",
+            "paperlink.yaml: invalid YAML: unacceptable character #x0000: special characters are not allowed",
+        ),
     ],
-    ids=["long-integer", "long-integer-nested", "flow-nesting", "block-nesting"],
+    ids=["long-integer", "long-integer-nested", "flow-nesting", "block-nesting", "null-character"],
 )
 def test_a_hostile_paperlink_yaml_is_one_error_at_its_place(tmp_path: Path, text: str, expected: str) -> None:
     (tmp_path / "paperlink.yaml").write_text(text, encoding="utf-8")
