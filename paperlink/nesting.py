@@ -52,7 +52,7 @@ def yaml_too_deep(text: str) -> TooDeep | None:
                 depth += 1
                 if depth > MAX_NESTING:
                     mark = event.start_mark
-                    return TooDeep(mark.line + 1, mark.column + 1)
+                    return TooDeep(mark.line + 1, mark.column + 1) if mark is not None else TooDeep(1, 1)
             elif isinstance(event, _YAML_CLOSE):
                 depth -= 1
     except yaml.YAMLError:

@@ -283,7 +283,7 @@ def test_deeply_nested_config_and_environment_files_are_diagnostics(tmp_path: Pa
     (tmp_path / "train.py").write_text("import torch\n", encoding="utf-8")
     (tmp_path / "environment.yml").write_text(f"dependencies: {deep}\n", encoding="utf-8")
     (tmp_path / "Pipfile.lock").write_text(f'{{"default": {deep}}}\n', encoding="utf-8")
-    (tmp_path / "setup.cfg").write_text("", encoding="utf-8")
+    (tmp_path / "setup.py").write_text("i" + "{" * 200, encoding="utf-8")  # found by benchmarks/fuzz.py: MemoryError
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "pyproject.toml").write_text(f"[project]\nx = {deep}\n", encoding="utf-8")
     report = check(Config(root=tmp_path, config_files=("configs/*",)), [tmp_path], jobs=1, select=["PL005", "PL006"])
@@ -293,6 +293,7 @@ def test_deeply_nested_config_and_environment_files_are_diagnostics(tmp_path: Pa
         "configs/b.json:1:106: PL005 cannot read config file: nested more than 100 levels deep",
         "configs/c.toml:1:105: PL005 cannot read config file: nested more than 100 levels deep",
         "environment.yml:1:114: PL006 invalid YAML: nested more than 100 levels deep",
+        "setup.py:1:1: PL006 invalid Python: nested too deeply",
     ]
 
 

@@ -315,7 +315,7 @@ def _next_code(notebook: Notebook, markdown: Cell, path: str) -> tuple[Span, str
         code = lines[cell.first_line - 1 : cell.last_line]
         try:
             tree = ast.parse("\n".join(code))
-        except (SyntaxError, ValueError, RecursionError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         if not tree.body:
             continue

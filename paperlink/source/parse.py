@@ -79,7 +79,7 @@ class ParsedSource:
             return outline(self.text, self.module, self.span)
         except SourceParseError:  # a safeguard: a file without an ``ast`` was parsed by libcst already
             return None
-        except RecursionError:  # libcst's visitors recurse once per level of a long operator chain
+        except (RecursionError, MemoryError):  # libcst's visitors recurse once per level of a long chain
             return None
 
     def span(self, node: cst.CSTNode) -> Span:

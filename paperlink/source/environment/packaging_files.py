@@ -163,6 +163,10 @@ def parse_setup_py(text: str, path: str) -> Parsed:
         tree = ast.parse(text)
     except SyntaxError as error:
         return Parsed(problems=((error.lineno or 1, error.offset or 1, f"invalid Python: {error.msg}"),))
+    except ValueError as error:  # null bytes
+        return Parsed(problems=((1, 1, f"invalid Python: {error}"),))
+    except (RecursionError, MemoryError):  # CPython's parser on absurd nesting
+        return Parsed(problems=((1, 1, "invalid Python: nested too deeply"),))
     lists = {
         target.id: statement.value
         for statement in tree.body
