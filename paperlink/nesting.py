@@ -27,6 +27,7 @@ _TOML_TOKENS = re.compile(
     r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|(?P<bracket>[\[\]{}])', re.S
 )
 _JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|(?P<bracket>[\[\]{}])', re.S)
+_YAML_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\']|\'\')*\'|(?<!\S)#[^\n]*|(?P<bracket>[\[\]{}])', re.S)
 
 
 @dataclass(frozen=True)
@@ -55,15 +56,20 @@ def yaml_too_deep(text: str) -> TooDeep | None:
                     return TooDeep(mark.line + 1, mark.column + 1) if mark is not None else TooDeep(1, 1)
             elif isinstance(event, _YAML_CLOSE):
                 depth -= 1
-    except yaml.YAMLError:
-        return None
+    except yaml.YAMLError:  # libyaml may refuse the text before the events reach the depth: the
+        # parser reporting it might recurse first (PyYAML's composer), so flow brackets decide
+        return _brackets_too_deep(text, _YAML_TOKENS)
     return None
 
 
 def brackets_too_deep(text: str, *, toml: bool) -> TooDeep | None:
     """Where TOML (``toml=True``) or JSON ``text`` nests its brackets too deeply."""
+    return _brackets_too_deep(text, _TOML_TOKENS if toml else _JSON_TOKENS)
+
+
+def _brackets_too_deep(text: str, tokens: re.Pattern[str]) -> TooDeep | None:
     depth = 0
-    for token in (_TOML_TOKENS if toml else _JSON_TOKENS).finditer(text):
+    for token in tokens.finditer(text):
         bracket = token.group("bracket")
         if bracket is None:
             continue

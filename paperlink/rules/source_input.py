@@ -24,9 +24,9 @@ class SourceSyntaxError(Rule):
     Reports a Python file that does not parse, at the position of the syntax error. In a
     Jupyter notebook it reports a code cell that does not parse (at `cell N:line`); that
     cell is left out and the rest of the notebook is checked. A file too large or too deeply
-    nested to parse safely is reported the same way: over 2,000,000 characters, or (where
+    nested to parse safely is reported the same way: over 16,000,000 characters, or (where
     Python's own parser refuses it) brackets nested more than 200 deep or more than 1,000
-    operators in one statement.
+    operations (operators, calls, subscripts) in one statement.
 
     ## Why it matters
     Nothing in the file can be checked: its annotations are not read, so paper items it

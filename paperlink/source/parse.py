@@ -100,32 +100,39 @@ def _cannot_parse(relative: str, line: int, column: int, message: str) -> Diagno
     return SourceSyntaxError.at(Span(relative, line, column), f"cannot parse this file: {message}")
 
 
-# Budgets for what Python's parsers are given. A file past ~2 MB costs CPython's ``ast`` hundreds
-# of MB (5 MB of real code: 430 MB) and the analyses more. libcst's native parser recurses
+# Budgets for what Python's parsers are given. CPython's ``ast`` takes about 85 MB per MB of
+# real code (5 MB: 430 MB), the analyses more; a 10 MiB generated file still parses (its
+# test), a 20 MB one took 144 s and 2 GB. libcst's native parser recurses
 # without a bound (1,500 nested brackets crash the process) and takes cubic time on a chain
 # of operators (3,000 ``+``: 8 s, 6,000: 65 s), so a file the ``ast`` refused reaches it only
 # within CPython's own bracket limit and with short chains.
-MAX_SOURCE_CHARACTERS = 2_000_000
+MAX_SOURCE_CHARACTERS = 16_000_000
 _MAX_BRACKETS = 200  # CPython's parser refuses deeper nesting ("too many nested parentheses")
-_MAX_CHAIN = 1_000  # operators in one logical line
+_MAX_CHAIN = 1_000  # operators, calls and subscripts in one logical line
 
 _PYTHON_TOKENS = re.compile(
     r"""(?P<string>[rRbBuUfFtT]{0,2}(?:\"\"\"(?:[^\\]|\\.)*?(?:\"\"\"|\Z)|'''(?:[^\\]|\\.)*?(?:'''|\Z)"""
     r"""|"(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?))"""
     r"|(?P<comment>#[^\n]*)|(?P<number>\.?\d(?:[eE][-+]|[\w.])*)|(?P<word>[^\W\d]\w*)"
-    r"|(?P<open>[(\[{])|(?P<close>[)\]}])|(?P<newline>[\n;])|\\\n|(?P<op>[-+*/%@&|^~<>!=.:]+)",
+    r"|(?P<open>[(\[{])|(?P<close>[)\]}])|(?P<newline>[\n;])|\\\n|(?P<op>\*\*|//|<<|>>|[<>!=]=|[-+*/%@&|^~<>.])|(?P<other>\S)",
     re.S,
 )
 _OPERATOR_WORDS = frozenset({"and", "or", "not", "if", "else", "lambda", "await", "in", "is"})
 
 
 def _too_complex(text: str) -> tuple[int, int, str] | None:
-    """Where ``text`` nests brackets or chains operators past what libcst may be given, from
-    a flat scan of its tokens (strings and comments skipped), or None."""
+    """Where ``text`` nests brackets or chains operations past what libcst may be given, from
+    a flat scan of its tokens (strings and comments skipped), or None. A chain counts the
+    operators of one logical line and its calls and subscripts (``a[1][1]...``: 3,000 take
+    libcst minutes); commas, colons and ``=`` do not count, so long literals pass."""
     depth = chain = 0
+    operand = False  # whether the last token ends an operand, so that a bracket after it is a call
     for token in _PYTHON_TOKENS.finditer(text):
         kind = token.lastgroup
+        if kind == "comment" or kind is None:
+            continue
         if kind == "open":
+            chain += operand
             depth += 1
             if depth > _MAX_BRACKETS:
                 return (*_line_column(text, token.start()), f"brackets nested more than {_MAX_BRACKETS} deep")
@@ -135,8 +142,9 @@ def _too_complex(text: str) -> tuple[int, int, str] | None:
             chain = chain if depth else 0
         elif kind == "op" or (kind == "word" and token.group() in _OPERATOR_WORDS):
             chain += 1
-            if chain > _MAX_CHAIN:
-                return (*_line_column(text, token.start()), f"more than {_MAX_CHAIN} operators in one statement")
+        if chain > _MAX_CHAIN:
+            return (*_line_column(text, token.start()), f"more than {_MAX_CHAIN} operations in one statement")
+        operand = kind in ("close", "string", "number") or (kind == "word" and token.group() not in _OPERATOR_WORDS)
     return None
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -160,7 +161,9 @@ def _poetry_pins(table: dict[str, Any], locator: _Locator, start: int) -> list[P
 def parse_setup_py(text: str, path: str) -> Parsed:
     """``install_requires``, ``extras_require`` and ``python_requires`` given as literals to ``setup()``."""
     try:
-        tree = ast.parse(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings of the user's file are not ours to print
+            tree = ast.parse(text)
     except SyntaxError as error:
         return Parsed(problems=((error.lineno or 1, error.offset or 1, f"invalid Python: {error.msg}"),))
     except ValueError as error:  # null bytes
