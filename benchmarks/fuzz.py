@@ -321,7 +321,7 @@ _READERS: dict[str, Callable[[str, Path], None]] = {
 }
 
 
-class _Hang(Exception):
+class _Hang(BaseException):  # not an Exception: readers that catch those must not swallow it
     pass
 
 
@@ -458,6 +458,8 @@ def fuzz_share(arguments: tuple[argparse.Namespace, list[str], int, dict[str, li
         tally.inputs += 1
         tally.peak_kb = max(tally.peak_kb, peak_kb)
         tally.slowest = max(tally.slowest, seconds)
+        if outcome == "ok" and seconds > options.timeout / 4:  # not a failure, but worth a look
+            tally.found.append(record(Path(options.out), kind, text, "slow", f"{seconds:.2f} s"))
         if outcome != "ok":
             tally.crashes += outcome == "crash"
             tally.hangs += outcome == "hang"
