@@ -227,6 +227,51 @@ def test_a_crashing_file_is_a_diagnostic_in_process_with_one_job(tmp_path: Path)
     )
 
 
+def test_the_latex_reproducers_are_diagnostics_on_the_command_line(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\npapers = { main = "paper.tex" }\n', encoding="utf-8")
+    (tmp_path / "a.py").write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / "paper.tex").write_text(
+        "\\documentclass{article}\n\\begin{document}\n"
+        "\\numberwithin{equation}{equation}\n"
+        "\\renewcommand{\\thesection}{\\Roman{section}}\\setcounter{section}{999999999999}\\section{A}\n"
+        "\\renewcommand{\\thesubsection}{\\thesubsection\\thesubsection\\thesubsection}\\subsection{B}\n"
+        "\\begin{equation}x\\end{equation}\n\\end{document}\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "paperlink", "check", "--jobs", "1", "--no-cache", "--select", "PL0"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (done.returncode, done.stdout.splitlines()) == (
+        1,
+        [
+            "paper.tex:3:1: PL013 \\numberwithin{equation}{equation} makes a counter reset cycle (equation -> equation); ignored",
+            "paper.tex:4:44: PL013 \\setcounter{section}: number too big (TeX's largest is 2147483647); ignored",
+            "paper.tex:5:74: PL013 \\thesubsection uses itself; it is printed as '?'",
+        ],
+    )
+
+
+def test_a_hostile_paperlink_yaml_stops_the_run_with_one_line(tmp_path: Path) -> None:
+    (tmp_path / "paperlink.yaml").write_text("ignore: " + "[" * 1000 + "]" * 1000 + "\n", encoding="utf-8")
+    (tmp_path / "a.py").write_text("x = 1\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "paperlink", "check", "--jobs", "1", "--no-cache"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (
+        2,
+        "",
+        "paperlink: error: paperlink.yaml:1:108: invalid YAML: nested more than 100 levels deep\n",
+    )
+
+
 # --- configuration, manifests, config and environment files --------------------------------
 
 

@@ -200,3 +200,23 @@ def test_config_files_are_leaves_or_one_problem(pieces: list[str]) -> None:
     for name in ("configs/a.yaml", "configs/a.json", "configs/a.toml"):
         read = parse_config_text(name, text)
         assert read.problem is None or read.problem.code in ("PL002", "PL005")
+
+
+@_SETTINGS
+@given(
+    st.lists(
+        _YAML_PIECES | st.sampled_from(["dependencies:", "[project]", "i{", "torch==2.1", '{"default": ']), max_size=30
+    )
+)
+def test_environment_files_are_pins_or_problems(pieces: list[str]) -> None:
+    from paperlink.source.environment import conda, locks, packaging_files
+
+    text = "".join(pieces)
+    for parse in (
+        conda.parse_conda_file,
+        locks.parse_pipfile_lock,
+        packaging_files.parse_pyproject,
+        packaging_files.parse_setup_py,
+        packaging_files.parse_pipfile,
+    ):
+        parse(text, "env")  # problems are returned, never raised
