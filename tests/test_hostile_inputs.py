@@ -112,6 +112,19 @@ def test_counter_templates_doubling_at_each_level_stop_at_the_length_budget(tmp_
     assert work < 2_000_000
 
 
+def test_unclosed_groups_that_double_pylatexenc_work_stop_at_its_token_budget(tmp_path: Path) -> None:
+    # found by benchmarks/fuzz.py: each unclosed \\frac{ doubled the work of pylatexenc's tolerant
+    # mode (16 of them: a minute, 24: hours)
+    main = tmp_path / "paper.tex"
+    main.write_text("x \\frac{a" + "\n \\frac{\\epsil{equation}" * 24 + "\n\\end{equation}\n", encoding="utf-8")
+    work = function_calls(lambda: read_latex_paper(main, name="test", root=tmp_path))
+    paper = read_latex_paper(main, name="test", root=tmp_path)
+    assert _diagnostics(paper)[-1:] == [
+        "paper.tex:25:8: PL013 cannot parse this file: its unclosed groups make it too costly to parse"
+    ]
+    assert work < 3_000_000
+
+
 # --- LaTeX macros and many items: linear work ----------------------------------------------
 
 

@@ -28,6 +28,7 @@ from paperlink.paper.latex.displays import DisplayMath
 from paperlink.paper.latex.floats import Floats
 from paperlink.paper.latex.nodes import (
     _LABEL,
+    ParseBudgetExceeded,
     _Walker,
     _argument,
     _argument_text,
@@ -145,6 +146,9 @@ class _LatexReader(Counting, DisplayMath, Floats):
         try:
             nodes = walker.get_latex_nodes()[0]
         except (RecursionError, Exception) as error:  # noqa: BLE001 - pylatexenc on hostile input
+            if isinstance(error, ParseBudgetExceeded):
+                self._diagnose(current.span(error.pos), MalformedLatex, f"cannot parse this file: {error}")
+                return
             self._diagnose(current.span(0), MalformedLatex, f"cannot parse this file: {type(error).__name__}")
             return
         self._report_syntax(current, walker.errors)
