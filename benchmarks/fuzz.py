@@ -16,7 +16,8 @@ Project layouts (symlinks, odd file names) are slower, so a few run as whole
 
 Per kind it prints inputs, crashes (an exception that is not a ``PaperlinkError``, or a
 dead worker), hangs (over ``--timeout`` s), and the peak memory of one input (the
-worker's high-water mark, reset before each input). Each failure is shrunk by deleting
+worker's high-water mark, reset before each input); for layouts also leaks (a file outside
+the project, linked in, whose content or path reaches the output). Each failure is shrunk by deleting
 chunks while it still fails the same way and written to ``--out`` with its traceback.
 Numbers go into notes, never into tests.
 """
@@ -430,6 +431,7 @@ class _Tally:
     inputs: int = 0
     crashes: int = 0
     hangs: int = 0
+    leaks: int = 0  # layouts: content or paths from outside the project in the output
     peak_kb: int = 0
     slowest: float = 0.0
     found: list[str] = field(default_factory=list)
@@ -506,17 +508,21 @@ def fuzz_layouts(count: int, seed: int, timeout: float, out: Path) -> _Tally:
                 timeout=timeout,
                 env={**os.environ, "PYTHONPATH": str(ROOT)},
             )
-            failed = done.returncode not in (0, 1, 2)
+            leaked = b"SECRET" in done.stdout or bytes(outside) in done.stdout
+            failed = done.returncode not in (0, 1, 2) or leaked
             detail = done.stderr.decode("utf-8", "replace")[-4000:]
-            outcome = "crash"
+            outcome = "crash" if done.returncode not in (0, 1, 2) else "leak"
+            tally.leaks += leaked
         except subprocess.TimeoutExpired:
             failed, detail, outcome = True, "timed out", "hang"
         tally.slowest = max(tally.slowest, time.perf_counter() - started)
         if failed:
             tally.crashes += outcome == "crash"
             tally.hangs += outcome == "hang"
+            entries = [os.path.join(bytes(root), name) for name in sorted(os.listdir(bytes(root)))]
             listing = "\n".join(
-                f"{p!r} -> {os.readlink(p) if os.path.islink(p) else 'file'}" for p in os.listdir(bytes(root))
+                f"{os.path.basename(p)!r} -> {os.readlink(p)!r}" if os.path.islink(p) else f"{os.path.basename(p)!r}"
+                for p in entries
             )
             tally.found.append(record(out, "layout", listing, outcome, detail))
         shutil.rmtree(root, ignore_errors=True)
@@ -559,17 +565,18 @@ def main(argv: list[str] | None = None) -> int:
     if options.layouts:
         tallies["layout"] = fuzz_layouts(options.layouts, options.seed, options.timeout, Path(options.out))
     elapsed = time.perf_counter() - started
-    print(f"{'kind':<12} {'inputs':>7} {'crashes':>7} {'hangs':>6} {'peak MB':>8} {'slowest s':>9}")
+    print(f"{'kind':<12} {'inputs':>7} {'crashes':>7} {'hangs':>6} {'peak MB':>8} {'slowest s':>9} {'leaks':>6}")
     for kind in sorted(tallies):
         t = tallies[kind]
         peak = f"{t.peak_kb / 1024:.0f}" if t.peak_kb else "-"
-        print(f"{kind:<12} {t.inputs:>7} {t.crashes:>7} {t.hangs:>6} {peak:>8} {t.slowest:>9.2f}")
+        leaks = str(t.leaks) if kind == "layout" else "-"
+        print(f"{kind:<12} {t.inputs:>7} {t.crashes:>7} {t.hangs:>6} {peak:>8} {t.slowest:>9.2f} {leaks:>6}")
     total = sum(t.inputs for t in tallies.values())
     print(f"{total} inputs in {elapsed:.0f} s ({total / max(elapsed, 1e-9):.0f}/s), seed {options.seed}")
     for kind in sorted(tallies):
         for name in tallies[kind].found:
             print(f"  {options.out}/{name}")
-    return 1 if any(t.crashes or t.hangs for t in tallies.values()) else 0
+    return 1 if any(t.crashes or t.hangs or t.leaks for t in tallies.values()) else 0
 
 
 if __name__ == "__main__":
