@@ -558,6 +558,13 @@ def _expand(
             pos = match.end()
             continue
         replacement, end = result
+        growth = max(len(replacement) - (end - match.start()), 0)  # this use's own body: counted once
+        if growth > budget[1]:
+            if budget[1] >= 0:  # said once, at the first use past the budget
+                problems.append((at, _TOO_LARGE))
+                budget[1] = -1
+            break  # the rest stays unexpanded
+        budget[1] -= growth
         if depth + 1 >= _MAX_EXPANSION_DEPTH:
             problems.append((at, _TOO_DEEP))
         else:
@@ -569,13 +576,6 @@ def _expand(
                     if any(known == message for _, known in problems):
                         continue
                 problems.append((at, message))
-        growth = max(len(replacement) - (end - match.start()), 0)
-        if growth > budget[1]:
-            if budget[1] >= 0:  # said once, at the first use past the budget
-                problems.append((at, _TOO_LARGE))
-                budget[1] = -1
-            break  # the rest stays unexpanded
-        budget[1] -= growth
         pieces.append(text[last : match.start()])
         pieces.append(_fit(replacement, text[match.start() : end]))
         grown += len(pieces[-1]) - (end - match.start())
