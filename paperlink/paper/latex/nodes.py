@@ -109,8 +109,8 @@ class _Walker(LatexWalker):
         super().__init__(text, latex_context=_CONTEXT, tolerant_parsing=True)
         self.errors: list[tuple[int, str]] = []
         self.at_end = False  # get_token met the end of the text
-        # Tokens pylatexenc may read: a real paper reads each about once, re-reads included.
-        self.tokens_left = 20_000 + 20 * len(text)
+        # Tokens pylatexenc may read: real papers read one per four characters or fewer.
+        self.tokens_left = 10_000 + 4 * len(text)
 
     def get_token(self, pos: int, *args: Any, **kwargs: Any) -> LatexToken:
         self.tokens_left -= 1
