@@ -128,6 +128,15 @@ def test_unclosed_groups_that_double_pylatexenc_work_stop_at_its_token_budget(tm
     assert work < 1_500_000
 
 
+def test_a_thousand_unclosed_definitions_are_read_in_linear_work(tmp_path: Path) -> None:
+    # found by benchmarks/fuzz.py: each \\newcommand{ scanned the rest of the file for its closer
+    def read(count: int) -> Paper:
+        return _paper(tmp_path, "\\newcommand{\\a" * count + "x " * 2000)
+
+    small, large = _linear(partial(read), 100)
+    assert large < 4.5 * small
+
+
 # --- LaTeX macros and many items: linear work ----------------------------------------------
 
 

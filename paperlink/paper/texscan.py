@@ -17,6 +17,7 @@ line numbers of the file. Columns can shift on a line where a macro was expanded
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -232,6 +233,24 @@ def _if_block_close(text: str, pos: int) -> int | None:
     return None
 
 
+_BRACE_OR_ESCAPE = re.compile(r"\\.|[{}]", re.S)
+
+
+@functools.lru_cache(maxsize=8)
+def _brace_closers(text: str) -> dict[int, int | None]:
+    """Each unescaped ``{`` of ``text`` -> the offset of its ``}`` (None when it is never closed)."""
+    closers: dict[int, int | None] = {}
+    open_at: list[int] = []
+    for match in _BRACE_OR_ESCAPE.finditer(text):
+        char = match.group()
+        if char == "{":
+            open_at.append(match.start())
+            closers[match.start()] = None
+        elif char == "}" and open_at:
+            closers[open_at.pop()] = match.start()
+    return closers
+
+
 def read_group(text: str, pos: int, opener: str = "{", closer: str = "}") -> tuple[str, int] | None:
     """Read a balanced ``{...}`` (or ``[...]``) starting at ``pos`` after optional spaces.
 
@@ -243,6 +262,11 @@ def read_group(text: str, pos: int, opener: str = "{", closer: str = "}") -> tup
         pos += 1
     if pos >= length or text[pos] != opener:
         return None
+    if opener == "{":
+        closers = _brace_closers(text)
+        if pos in closers:  # found in one pass per text: a thousand unclosed groups cost no more
+            close = closers[pos]
+            return None if close is None else (text[pos + 1 : close], close + 1)
     depth = 0  # nesting of the opener itself
     braces = 0  # nesting of {} inside a [] argument
     index = pos
