@@ -208,12 +208,24 @@ def _parse(text: str) -> ParsedSource | str:
             "type X = int\nx = a" + "[1]" * 3_000 + "\n",
             "a.py:1:6: PL001 cannot parse this file: invalid syntax",
         ),
+        (  # found by benchmarks/fuzz.py: brackets inside an f-string, which the scan skips, crashed libcst
+            'x = f"{' + "[" * 3000 + '"\n',
+            "a.py:1:3009: PL001 cannot parse this file: f-string: too many nested parenthesis",
+        ),
         (  # a long literal is no chain: libcst reads it in linear time, and finds the newer syntax
             "type X = int\nx = {" + ", ".join(f"'k{i}': [{i}, {i}]" for i in range(5_000)) + "}\n",
             "",
         ),
     ],
-    ids=["nested-brackets", "operator-chain", "chain-and-syntax-error", "too-large", "subscript-chain", "long-literal"],
+    ids=[
+        "nested-brackets",
+        "operator-chain",
+        "chain-and-syntax-error",
+        "too-large",
+        "subscript-chain",
+        "long-literal",
+        "f-string",
+    ],
 )
 def test_python_that_could_take_the_native_parser_down_never_reaches_it(text: str, expected: str) -> None:
     parsed = _parse(text)

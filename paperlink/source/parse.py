@@ -171,6 +171,9 @@ def parse_source(source: SourceText) -> ParsedSource | Diagnostic:
     except (ValueError, RecursionError, MemoryError) as error:  # null bytes; absurd nesting
         tree_error = SyntaxError(f"{type(error).__name__}: {error}")
     too_complex = _too_complex(source.text)
+    if tree_error.lineno and "too many nested" in tree_error.msg:  # CPython's own limit (f-strings too,
+        # whose insides the scan skips): 3,000 brackets in an f-string crashed libcst
+        return _cannot_parse(source.relative, tree_error.lineno, tree_error.offset or 1, tree_error.msg)
     if too_complex is not None:  # not for libcst: CPython's error where it has a place, else the budget's
         if tree_error.lineno:
             return _cannot_parse(source.relative, tree_error.lineno, tree_error.offset or 1, tree_error.msg)
