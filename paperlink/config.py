@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import yaml
 from paperlink.boundary import read_text, within
 from paperlink.codes import require_known
 from paperlink.errors import ConfigError, yaml_problem
+from paperlink.nesting import brackets_too_deep, yaml_too_deep
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -117,9 +119,16 @@ def find_config(start: Path) -> Path | None:
 
 def _has_paperlink_table(pyproject: Path) -> bool:
     try:
-        data = tomllib.loads(read_text(pyproject, pyproject.parent))
+        text = read_text(pyproject, pyproject.parent)
     except (OSError, UnicodeDecodeError):
         return False
+    deep = brackets_too_deep(text, toml=True)
+    if deep is not None:
+        if "paperlink" not in text:  # cannot hold [tool.paperlink]: not ours, whatever else it holds
+            return False
+        raise ConfigError(f"{pyproject}:{deep.line}:{deep.column}: invalid TOML: {deep.message}")
+    try:
+        data = tomllib.loads(text)
     except ValueError as error:  # TOMLDecodeError, or an integer past the 4300-digit limit
         # Skipping it would hide a typo in [tool.paperlink] behind "no configuration found".
         raise ConfigError(f"{pyproject}: invalid TOML: {_toml_message(error)}") from None
@@ -150,17 +159,15 @@ def _read_table(path: Path) -> tuple[dict[str, Any], str]:
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot read configuration: {error}") from None
     if path.suffix in (".yaml", ".yml"):
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f":{mark.line + 1}" if mark else ""
-            raise ConfigError(f"{path.name}{where}: invalid YAML: {yaml_problem(error)}") from None
+        data = _load_yaml(text, path.name)
         if data is None:
             data = {}
         if not isinstance(data, dict):
             raise ConfigError(f"{path.name}: expected a mapping of settings at the top level")
         return data, path.name
+    deep = brackets_too_deep(text, toml=True)
+    if deep is not None:
+        raise ConfigError(f"{path.name}:{deep.line}:{deep.column}: invalid TOML: {deep.message}")
     try:
         data = tomllib.loads(text)
     except ValueError as error:  # TOMLDecodeError, or an integer past the 4300-digit limit
@@ -170,6 +177,45 @@ def _read_table(path: Path) -> tuple[dict[str, Any], str]:
     if not isinstance(table, dict):
         raise ConfigError(f"{path.name}: [tool.paperlink] must be a table")
     return table, f"{path.name} [tool.paperlink]"
+
+
+def _load_yaml(text: str, name: str) -> Any:
+    deep = yaml_too_deep(text)
+    if deep is not None:
+        raise ConfigError(f"{name}:{deep.line}:{deep.column}: invalid YAML: {deep.message}")
+    try:
+        loader = yaml.SafeLoader(text)  # its reader refuses some characters at once
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{name}: invalid YAML: {yaml_problem(error)}") from None
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        try:
+            return loader.construct_document(node)
+        except ValueError as error:  # an integer past Python's 4300-digit conversion limit
+            where = next((f":{n.start_mark.line + 1}:{n.start_mark.column + 1}" for n in _long_integers(node)), "")
+            raise ConfigError(f"{name}{where}: invalid YAML: {_toml_message(error)}") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark else ""
+        raise ConfigError(f"{name}{where}: invalid YAML: {yaml_problem(error)}") from None
+    finally:
+        loader.dispose()
+
+
+def _long_integers(node: yaml.Node) -> Iterator[yaml.Node]:
+    """The integer scalars under ``node`` too long for ``int()``, walked without recursion."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.ScalarNode):
+            if current.tag == "tag:yaml.org,2002:int" and len(current.value) > 4300:
+                yield current
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend(part for pair in reversed(current.value) for part in reversed(pair))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(reversed(current.value))
 
 
 def _build(table: dict[str, Any], path: Path, section: str) -> Config:

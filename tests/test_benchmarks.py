@@ -79,3 +79,21 @@ def test_audit_benchmark_runs_on_the_sample_models() -> None:
     )
     rows = [line for line in result.stdout.splitlines() if line.startswith(("DQN", "Transformer"))]
     assert len(rows) == 2, result.stdout
+
+
+def test_fuzz_benchmark_runs_every_kind_and_finds_nothing_in_a_short_run(tmp_path: Path) -> None:
+    # Layouts (symbolic links, file names) are the project boundary's; this run covers the readers.
+    kinds = ["latex", "python", "notebook", "yaml", "json", "toml", "config", "manifest", "environment"]
+    command = [sys.executable, str(ROOT / "benchmarks" / "fuzz.py"), "--inputs", "45", "--workers", "1"]
+    command += ["--out", str(tmp_path / "found"), "--kinds", ",".join(kinds)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    rows = {
+        line.split()[0]: line.split()[1:4]
+        for line in result.stdout.splitlines()[1:]
+        if line[:1].isalpha() and "inputs in" not in line
+    }
+    assert sorted(rows) == sorted(kinds), result.stdout
+    assert all(inputs == "5" and crashes == "0" and hangs == "0" for inputs, crashes, hangs in rows.values()), (
+        result.stdout
+    )
+    assert result.returncode == 0, result.stdout

@@ -26,7 +26,8 @@ ARCHITECTURE = PACKAGE.parent / "docs" / "architecture.md"
 # in this table, so the layers form no cycle.
 LAYERS: dict[str, tuple[str, str]] = {
     "foundation": (
-        "__init__.py spans.py errors.py diagnostics.py markers.py numbers.py references.py boundary.py escaping.py data/",
+        "__init__.py spans.py errors.py diagnostics.py markers.py numbers.py nesting.py references.py boundary.py"
+        " escaping.py data/",
         "",
     ),
     "rules": ("rules/ codes.py", "foundation"),

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from paperlink import boundary
+from paperlink.nesting import brackets_too_deep, yaml_too_deep
 from paperlink.configfiles.json_file import read_json
 from paperlink.configfiles.model import ConfigFile
 from paperlink.configfiles.toml_file import read_toml
@@ -55,6 +56,14 @@ def read_config_file(path: Path, root: Path) -> ConfigFile:
 
 def parse_config_text(relative: str, text: str) -> ConfigFile:
     """The leaves of ``text``, read as the format ``relative``'s suffix names."""
+    if relative.endswith(".json") or relative.endswith(".toml"):
+        deep = brackets_too_deep(text, toml=relative.endswith(".toml"))
+    else:
+        deep = yaml_too_deep(text)
+    if deep is not None:
+        return _unreadable(
+            relative, deep.line, deep.column, UnreadableConfigFile, f"cannot read config file: {deep.message}"
+        )
     try:
         if relative.endswith(".json"):
             return read_json(relative, text)

@@ -28,6 +28,7 @@ from pathlib import Path
 import yaml
 
 from paperlink import boundary
+from paperlink.nesting import yaml_too_deep
 from paperlink.errors import ManifestError, PaperNotFoundError, yaml_problem
 from paperlink.numbers import parse_latex_number
 from paperlink.paper.hyperparams import canonical_key
@@ -64,6 +65,9 @@ def read_manifest(path: Path, *, name: str, root: Path) -> Paper:
     except (OSError, UnicodeDecodeError) as error:
         raise ManifestError(f"{path.name}: cannot read manifest: {error}") from None
     relative = relative_path(path, root)
+    deep = yaml_too_deep(text)
+    if deep is not None:
+        raise ManifestError(f"{relative}:{deep.line}: invalid YAML: {deep.message}")
     try:
         document = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:

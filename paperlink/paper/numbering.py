@@ -10,7 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Counters", "Template", "parse_template", "format_value", "CLASS_SECNUMDEPTH"]
+__all__ = ["Counters", "Template", "parse_template", "format_value", "CLASS_SECNUMDEPTH", "MAX_COUNTER_VALUE"]
+
+# TeX's integers: a larger \setcounter is "Number too big", a larger sum "Arithmetic overflow".
+MAX_COUNTER_VALUE = 2**31 - 1
+# What one printed number may grow to: a Roman numeral of a huge value, or \the<counter>
+# templates using each other, would otherwise take memory in proportion to the value.
+_MAX_PRINTED_LENGTH = 1_000
 
 # A template is how \the<counter> prints: a tuple of parts.
 #   ("text", "A.")             literal text
@@ -122,6 +128,7 @@ class Counters:
         self._counters: dict[str, _Counter] = {}
         self._children: dict[str, list[str]] = {}
         self.prefixes: dict[str, Template] = {}  # \p@<counter>, e.g. enumii's "\theenumi"
+        self.problems: list[str] = []  # budgets hit while printing, for the reader to report
 
     def __contains__(self, name: object) -> bool:
         return name in self._counters
@@ -136,14 +143,32 @@ class Counters:
         if parent:
             self.add_reset(name, parent)
 
-    def add_reset(self, name: str, parent: str) -> None:
-        """Reset ``name`` whenever ``parent`` steps (``\\@addtoreset``)."""
+    def add_reset(self, name: str, parent: str) -> tuple[str, ...]:
+        """Reset ``name`` whenever ``parent`` steps (``\\@addtoreset``).
+
+        A reset that would close a cycle (LaTeX then loops while stepping) is not made: the
+        cycle is returned instead, ``(name, parent, ..., name)``; an empty tuple means done.
+        """
         counter = self._counters[name]
         if counter.parent == parent:
-            return
+            return ()
+        cycle = self._reset_path(parent, name)
+        if cycle:
+            return (name, *cycle)
         self.remove_reset(name)
         counter.parent = parent
         self._children.setdefault(parent, []).append(name)
+        return ()
+
+    def _reset_path(self, start: str, target: str) -> tuple[str, ...]:
+        """The counters from ``start`` up its reset chain to ``target``, or () if it is not there."""
+        path = [start]
+        while path[-1] != target:
+            parent = self._counters[path[-1]].parent if path[-1] in self._counters else None
+            if parent is None or len(path) > len(self._counters):
+                return ()
+            path.append(parent)
+        return tuple(path)
 
     def remove_reset(self, name: str) -> None:
         counter = self._counters[name]
@@ -186,25 +211,50 @@ class Counters:
 
     def the(self, name: str) -> str:
         """What ``\\the<name>`` prints now."""
-        return self._render(self.template(name), 0)
+        return self._printed(self.template(name), name)
 
     def label_text(self, name: str) -> str:
         """What ``\\refstepcounter{name}`` stores as ``\\@currentlabel``: ``\\p@name\\thename``."""
         prefix = self.prefixes.get(name)
-        return (self._render(prefix, 0) if prefix else "") + self.the(name)
+        return (self._printed(prefix, name) if prefix else "") + self.the(name)
 
-    def _render(self, template: Template, depth: int) -> str:
-        if depth > 20:  # a template that refers to itself
+    def _printed(self, template: Template, name: str) -> str:
+        budget = [_MAX_PRINTED_LENGTH]
+        printed = self._render(template, (name,), budget)
+        if budget[0] < 0:
+            self.problems.append(
+                f"\\the{name} would print more than {_MAX_PRINTED_LENGTH} characters; its number is shown as '?'"
+            )
             return "?"
+        return printed
+
+    def _render(self, template: Template, using: tuple[str, ...], budget: list[int]) -> str:
+        """``template`` printed; ``using`` holds the counters whose templates are being printed
+        (one using itself prints '?'), ``budget`` the characters left (below zero: too long)."""
         out = []
         for part in template:
             kind = part[0]
-            if kind == "text":
-                out.append(part[1])
-            elif kind == "value":
-                out.append(format_value(self.value(part[1]), part[2]))
-            elif kind == "the":
-                out.append(self._render(self.template(part[1]), depth + 1))
-            elif kind == "positive" and self.value(part[1]) > 0:
-                out.append(self._render(part[2], depth + 1))
+            if budget[0] < 0:
+                break
+            if kind == "the":
+                nested = part[1] not in using
+                if not nested:
+                    self.problems.append(f"\\the{part[1]} uses itself; it is printed as '?'")
+                out.append(self._render(self.template(part[1]), (*using, part[1]), budget) if nested else "?")
+                budget[0] -= 0 if nested else 1
+            elif kind == "positive":
+                out.append(self._render(part[2], using, budget) if self.value(part[1]) > 0 else "")
+            else:
+                text = part[1] if kind == "text" else self._format(self.value(part[1]), part[2])
+                if text is None:
+                    budget[0] = -1
+                    break
+                out.append(text)
+                budget[0] -= len(text)
         return "".join(out)
+
+    @staticmethod
+    def _format(value: int, style: str) -> str | None:
+        if style in ("roman", "Roman") and value // 1000 > _MAX_PRINTED_LENGTH:
+            return None  # that many m's: over the budget before it is built
+        return format_value(value, style)

@@ -17,6 +17,7 @@ line numbers of the file. Columns can shift on a line where a macro was expanded
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -70,6 +71,10 @@ _STRUCTURAL = re.compile(
 )
 _MAX_EXPANSION_DEPTH = 16
 _MAX_NESTED_EXPANSIONS = 5_000  # per top-level expansion pass; a macro using itself twice would double each level
+# What expansions may add to a text, top-level ones included: a 100 KB body used a thousand
+# times would otherwise build gigabytes. Generous for real papers (a few times their size).
+_MIN_GROWTH = 1_000_000
+_GROWTH_FACTOR = 8
 
 
 @dataclass(frozen=True)
@@ -228,6 +233,24 @@ def _if_block_close(text: str, pos: int) -> int | None:
     return None
 
 
+_BRACE_OR_ESCAPE = re.compile(r"\\.|[{}]", re.S)
+
+
+@functools.lru_cache(maxsize=8)
+def _brace_closers(text: str) -> dict[int, int | None]:
+    """Each unescaped ``{`` of ``text`` -> the offset of its ``}`` (None when it is never closed)."""
+    closers: dict[int, int | None] = {}
+    open_at: list[int] = []
+    for match in _BRACE_OR_ESCAPE.finditer(text):
+        char = match.group()
+        if char == "{":
+            open_at.append(match.start())
+            closers[match.start()] = None
+        elif char == "}" and open_at:
+            closers[open_at.pop()] = match.start()
+    return closers
+
+
 def read_group(text: str, pos: int, opener: str = "{", closer: str = "}") -> tuple[str, int] | None:
     """Read a balanced ``{...}`` (or ``[...]``) starting at ``pos`` after optional spaces.
 
@@ -239,6 +262,11 @@ def read_group(text: str, pos: int, opener: str = "{", closer: str = "}") -> tup
         pos += 1
     if pos >= length or text[pos] != opener:
         return None
+    if opener == "{":
+        closers = _brace_closers(text)
+        if pos in closers:  # found in one pass per text: a thousand unclosed groups cost no more
+            close = closers[pos]
+            return None if close is None else (text[pos + 1 : close], close + 1)
     depth = 0  # nesting of the opener itself
     braces = 0  # nesting of {} inside a [] argument
     index = pos
@@ -478,20 +506,29 @@ def expand_structural(
         return text, ()
     problems: list[tuple[int, str]] = []
     pattern = _use_pattern(names, env_names)
-    expanded = _expand(text, pattern, macros, environments, problems, 0)
+    budget = [_MAX_NESTED_EXPANSIONS, _MIN_GROWTH + _GROWTH_FACTOR * len(text)]
+    expanded = _expand(text, pattern, macros, environments, problems, 0, budget)
     return expanded, tuple(problems)
 
 
-def expand_in_prose(text: str, table: MacroTable) -> str:
+def expand_in_prose(text: str, table: MacroTable, problems: list[tuple[int, str]] | None = None) -> str:
     """``text`` with every user macro expanded (``\\lr`` -> ``\\eta``), for reading values
-    in prose. Newlines are kept, so line numbers still hold; columns may shift."""
+    in prose. Newlines are kept, so line numbers still hold; columns may shift. Budgets hit
+    go to ``problems`` (offset in ``text``, message) when it is given."""
     if not table.macros or "\\" not in text:
         return text
     key = len(table.macros)
     if table.prose_pattern is None or table.prose_pattern[0] != key:
         table.prose_pattern = (key, _use_pattern(frozenset(table.macros), set()))
-    # A budget in proportion to the text: each prose run is expanded anew (see _expand).
-    return _expand(text, table.prose_pattern[1], table.macros, {}, [], 0, [16 + len(text)])
+    # Budgets in proportion to the text: each prose run is expanded anew (see _expand).
+    budget = [16 + len(text), 1_000 + _GROWTH_FACTOR * len(text)]
+    found: list[tuple[int, str]] = []
+    expanded = _expand(text, table.prose_pattern[1], table.macros, {}, found, 0, budget)
+    # Only the size budget is news here: a macro using itself is reported where it is defined
+    # or used structurally, and each prose run would say it again.
+    if problems is not None and all(message == _TOO_LARGE for _, message in found):
+        problems.extend(found)
+    return expanded
 
 
 def _use_pattern(names: frozenset[str], env_names: set[str]) -> re.Pattern[str]:
@@ -506,6 +543,7 @@ def _use_pattern(names: frozenset[str], env_names: set[str]) -> re.Pattern[str]:
 
 
 _TOO_DEEP = "macro expansion nested too deeply; stopped expanding"
+_TOO_LARGE = "macro expansions would make the text too large; stopped expanding"
 
 
 def _expand(
@@ -515,16 +553,20 @@ def _expand(
     environments: dict[str, Definition],
     problems: list[tuple[int, str]],
     depth: int,
-    budget: list[int] | None = None,
+    budget: list[int],
 ) -> str:
-    budget = [_MAX_NESTED_EXPANSIONS] if budget is None else budget
+    """``text`` with the uses ``pattern`` finds expanded; ``budget`` holds the nested
+    expansions left and the characters expansions may still add (shared by the whole pass).
+    Problems are placed in the expanded text, where the reader's positions point."""
     pieces: list[str] = []
     last = 0
     pos = 0
+    grown = 0  # how much longer the expanded text is so far
     while True:
         match = pattern.search(text, pos)
         if match is None:
             break
+        at = match.start() + grown
         if _escaped(text, match.start()):
             pos = match.end()
             continue
@@ -533,17 +575,22 @@ def _expand(
                 break  # the rest stays unexpanded
             budget[0] -= 1
             if budget[0] == 0:
-                problems.append(
-                    (match.start(), f"more than {_MAX_NESTED_EXPANSIONS} nested macro expansions; stopped expanding")
-                )
+                problems.append((at, f"more than {_MAX_NESTED_EXPANSIONS} nested macro expansions; stopped expanding"))
         result = _expansion_of(text, match, macros, environments)
         if result is None:
-            problems.append((match.start(), f"cannot read the arguments of \\{match.group(0)[1:]}"))
+            problems.append((at, f"cannot read the arguments of \\{match.group(0)[1:]}"))
             pos = match.end()
             continue
         replacement, end = result
+        growth = max(len(replacement) - (end - match.start()), 0)  # this use's own body: counted once
+        if growth > budget[1]:
+            if budget[1] >= 0:  # said once, at the first use past the budget
+                problems.append((at, _TOO_LARGE))
+                budget[1] = -1
+            break  # the rest stays unexpanded
+        budget[1] -= growth
         if depth + 1 >= _MAX_EXPANSION_DEPTH:
-            problems.append((match.start(), _TOO_DEEP))
+            problems.append((at, _TOO_DEEP))
         else:
             nested: list[tuple[int, str]] = []  # offsets in the replacement: report them at this use
             replacement = _expand(replacement, pattern, macros, environments, nested, depth + 1, budget)
@@ -552,9 +599,10 @@ def _expand(
                     message = f"macro expansion of {match.group(0)} nested too deeply; stopped expanding"
                     if any(known == message for _, known in problems):
                         continue
-                problems.append((match.start(), message))
+                problems.append((at, message))
         pieces.append(text[last : match.start()])
         pieces.append(_fit(replacement, text[match.start() : end]))
+        grown += len(pieces[-1]) - (end - match.start())
         last = pos = end
     pieces.append(text[last:])
     return "".join(pieces)

@@ -37,11 +37,10 @@ class PaperContext:
 
 
 def code_refs_by_item(links: Sequence[Link], anchors: Anchors) -> dict[tuple[str, str], tuple[Ref, ...]]:
-    found: dict[tuple[str, str], list[Ref]] = defaultdict(list)
+    found: dict[tuple[str, str], dict[Ref, None]] = defaultdict(dict)  # ordered sets: linear in links
     for link in links:
         ref = anchors.code_ref(link.target.path, link.target.line, link.target_name)
-        if ref not in found[link.paper, link.item_key]:
-            found[link.paper, link.item_key].append(ref)
+        found[link.paper, link.item_key].setdefault(ref, None)
     return {key: tuple(refs) for key, refs in found.items()}
 
 

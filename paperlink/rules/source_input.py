@@ -23,7 +23,10 @@ class SourceSyntaxError(Rule):
     ## What it does
     Reports a Python file that does not parse, at the position of the syntax error. In a
     Jupyter notebook it reports a code cell that does not parse (at `cell N:line`); that
-    cell is left out and the rest of the notebook is checked.
+    cell is left out and the rest of the notebook is checked. A file too large or too deeply
+    nested to parse safely is reported the same way: over 16,000,000 characters, or (where
+    Python's own parser refuses it) brackets nested more than 200 deep or more than 1,000
+    operations (operators, calls, subscripts) in one statement.
 
     ## Why it matters
     Nothing in the file can be checked: its annotations are not read, so paper items it

@@ -52,22 +52,28 @@ def collect_comments(parsed: ParsedSource, needle: str) -> list[Comment]:
     if not found:
         return []
     headers = _decorated_headers(tree, lines)
+    below = _next_code_lines(lines)
     return [
         _comment(
-            Span(parsed.relative, c.line, c.column + 1, c.line, c.column + 1 + len(c.text)), c.text, lines, headers
+            Span(parsed.relative, c.line, c.column + 1, c.line, c.column + 1 + len(c.text)),
+            c.text,
+            lines,
+            headers,
+            below,
         )
         for c in found
     ]
 
 
-def _comment(span: Span, text: str, lines: list[str], headers: dict[int, int]) -> Comment:
+def _comment(span: Span, text: str, lines: list[str], headers: dict[int, int], next_code: list[int | None]) -> Comment:
     """The comment at ``span`` and what stands around it.
 
-    ``headers``: each decorator's first line -> the ``def``/``class`` line it decorates.
+    ``headers``: each decorator's first line -> the ``def``/``class`` line it decorates;
+    ``next_code``: each line -> the code line below it (:func:`_next_code_lines`).
     """
     own_line = not lines[span.line - 1][: span.column - 1].strip()
     below = None
-    if own_line and (first := _next_code_line(lines, span.line)) is not None:
+    if own_line and (first := next_code[span.line]) is not None:
         below = (first, headers.get(first, first))
     return Comment(span, text, own_line, below)
 
@@ -81,14 +87,19 @@ def _decorated_headers(tree: ast.Module, lines: list[str]) -> dict[int, int]:
     return headers
 
 
-def _next_code_line(lines: list[str], line: int) -> int | None:
-    # Below a comment line (outside any string), the next line that is neither blank nor a
-    # comment starts a token: the first line of a statement, or the next line inside brackets.
-    for number in range(line + 1, len(lines) + 1):
+def _next_code_lines(lines: list[str]) -> list[int | None]:
+    """For each line number, the first line below it that is neither blank nor a comment (below
+    a comment line, outside any string, that line starts a token: the first line of a
+    statement, or the next line inside brackets). Found in one pass from the end, so a run of
+    thousands of comment lines costs each of them nothing more."""
+    below: list[int | None] = [None] * (len(lines) + 1)
+    following = None
+    for number in range(len(lines), 0, -1):
+        below[number] = following
         stripped = lines[number - 1].strip()
         if stripped and not stripped.startswith("#"):
-            return number
-    return None
+            following = number
+    return below
 
 
 def _definitions(body: list[ast.stmt]) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import warnings
 from dataclasses import dataclass, replace
 from typing import Sequence
 
@@ -239,7 +240,9 @@ def _neutral(line: str) -> str:
 
 def _syntax_error(code: str) -> SyntaxError | None:
     try:
-        ast.parse(code)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings of the user's cells are not ours to print
+            ast.parse(code)
     except SyntaxError as error:
         return error
     except (ValueError, RecursionError, MemoryError) as error:  # null bytes, absurd nesting
@@ -314,8 +317,10 @@ def _next_code(notebook: Notebook, markdown: Cell, path: str) -> tuple[Span, str
             continue
         code = lines[cell.first_line - 1 : cell.last_line]
         try:
-            tree = ast.parse("\n".join(code))
-        except (SyntaxError, ValueError, RecursionError):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse("\n".join(code))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         if not tree.body:
             continue

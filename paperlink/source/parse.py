@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 import warnings
 from dataclasses import dataclass, field
 
@@ -78,6 +79,8 @@ class ParsedSource:
             return outline(self.text, self.module, self.span)
         except SourceParseError:  # a safeguard: a file without an ``ast`` was parsed by libcst already
             return None
+        except (RecursionError, MemoryError):  # libcst's visitors recurse once per level of a long chain
+            return None
 
     def span(self, node: cst.CSTNode) -> Span:
         """Where ``node`` is, 1-based; the first call computes positions for the file."""
@@ -97,9 +100,68 @@ def _cannot_parse(relative: str, line: int, column: int, message: str) -> Diagno
     return SourceSyntaxError.at(Span(relative, line, column), f"cannot parse this file: {message}")
 
 
+# Budgets for what Python's parsers are given. CPython's ``ast`` takes about 85 MB per MB of
+# real code (5 MB: 430 MB), the analyses more; a 10 MiB generated file still parses (its
+# test), a 20 MB one took 144 s and 2 GB. libcst's native parser recurses
+# without a bound (1,500 nested brackets crash the process) and takes cubic time on a chain
+# of operators (3,000 ``+``: 8 s, 6,000: 65 s), so a file the ``ast`` refused reaches it only
+# within CPython's own bracket limit and with short chains.
+MAX_SOURCE_CHARACTERS = 16_000_000
+_MAX_BRACKETS = 200  # CPython's parser refuses deeper nesting ("too many nested parentheses")
+_MAX_CHAIN = 1_000  # operators, calls and subscripts in one logical line
+
+_PYTHON_TOKENS = re.compile(
+    r"""(?P<string>[rRbBuUfFtT]{0,2}(?:\"\"\"(?:[^\\]|\\.)*?(?:\"\"\"|\Z)|'''(?:[^\\]|\\.)*?(?:'''|\Z)"""
+    r"""|"(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?))"""
+    r"|(?P<comment>#[^\n]*)|(?P<number>\.?\d(?:[eE][-+]|[\w.])*)|(?P<word>[^\W\d]\w*)"
+    r"|(?P<open>[(\[{])|(?P<close>[)\]}])|(?P<newline>[\n;])|\\\n|(?P<op>\*\*|//|<<|>>|[<>!=]=|[-+*/%@&|^~<>.])|(?P<other>\S)",
+    re.S,
+)
+_OPERATOR_WORDS = frozenset({"and", "or", "not", "if", "else", "lambda", "await", "in", "is"})
+
+
+def _too_complex(text: str) -> tuple[int, int, str] | None:
+    """Where ``text`` nests brackets or chains operations past what libcst may be given, from
+    a flat scan of its tokens (strings and comments skipped), or None. A chain counts the
+    operators of one logical line and its calls and subscripts (``a[1][1]...``: 3,000 take
+    libcst minutes); commas, colons and ``=`` do not count, so long literals pass."""
+    depth = chain = 0
+    operand = False  # whether the last token ends an operand, so that a bracket after it is a call
+    for token in _PYTHON_TOKENS.finditer(text):
+        kind = token.lastgroup
+        if kind == "comment" or kind is None:
+            continue
+        if kind == "open":
+            chain += operand
+            depth += 1
+            if depth > _MAX_BRACKETS:
+                return (*_line_column(text, token.start()), f"brackets nested more than {_MAX_BRACKETS} deep")
+        elif kind == "close":
+            depth = max(depth - 1, 0)
+        elif kind == "newline":
+            chain = chain if depth else 0
+        elif kind == "op" or (kind == "word" and token.group() in _OPERATOR_WORDS):
+            chain += 1
+        if chain > _MAX_CHAIN:
+            return (*_line_column(text, token.start()), f"more than {_MAX_CHAIN} operations in one statement")
+        operand = kind in ("close", "string", "number") or (kind == "word" and token.group() not in _OPERATOR_WORDS)
+    return None
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+
+
 def parse_source(source: SourceText) -> ParsedSource | Diagnostic:
     """The parsed file, or PL001 with the position of the syntax error."""
     assert source.text is not None
+    if len(source.text) > MAX_SOURCE_CHARACTERS:
+        return _cannot_parse(
+            source.relative,
+            1,
+            1,
+            f"{len(source.text):,} characters, over the limit of {MAX_SOURCE_CHARACTERS:,} for one file",
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escapes and the like are not ours to print
@@ -108,6 +170,15 @@ def parse_source(source: SourceText) -> ParsedSource | Diagnostic:
         tree_error = error
     except (ValueError, RecursionError, MemoryError) as error:  # null bytes; absurd nesting
         tree_error = SyntaxError(f"{type(error).__name__}: {error}")
+    too_complex = _too_complex(source.text)
+    if tree_error.lineno and "too many nested" in tree_error.msg:  # CPython's own limit (f-strings too,
+        # whose insides the scan skips): 3,000 brackets in an f-string crashed libcst
+        return _cannot_parse(source.relative, tree_error.lineno, tree_error.offset or 1, tree_error.msg)
+    if too_complex is not None:  # not for libcst: CPython's error where it has a place, else the budget's
+        if tree_error.lineno:
+            return _cannot_parse(source.relative, tree_error.lineno, tree_error.offset or 1, tree_error.msg)
+        line, column, message = too_complex
+        return _cannot_parse(source.relative, line, column, message)
     parsed = ParsedSource(source.relative, source.text, None, tree_error)
     try:
         parsed.module  # noqa: B018 - libcst decides: newer syntax, or a real error

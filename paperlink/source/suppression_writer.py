@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from paperlink import boundary
 from paperlink.diagnostics import Diagnostic
 from paperlink.errors import PaperlinkError
 
@@ -105,7 +106,7 @@ def add_to_files(root: Path, diagnostics: Iterable[Diagnostic]) -> Added:
             by_file.setdefault(span.path, {}).setdefault(span.line, set()).add(diagnostic.code)
     written = files = 0
     for path, codes_by_line in sorted(by_file.items()):
-        refused = _add_to_file(root / path, codes_by_line)
+        refused = _add_to_file(root / path, root, codes_by_line)
         left.extend(_at(diagnostics, path, refused))
         added = len(codes_by_line) - len(refused)
         written += added
@@ -118,10 +119,13 @@ def _at(diagnostics: list[Diagnostic], path: str, lines: Iterable[int]) -> list[
     return [d for d in diagnostics if d.span.path == path and d.span.line in wanted and d.span.cell is None]
 
 
-def _add_to_file(path: Path, codes_by_line: Mapping[int, Iterable[str]]) -> list[int]:
-    """Rewrite one file in its own encoding; every line is refused when it cannot be read."""
+def _add_to_file(path: Path, root: Path, codes_by_line: Mapping[int, Iterable[str]]) -> list[int]:
+    """Rewrite one file in its own encoding; every line is refused when it cannot be read, or
+    when the file is a link (a link leading out is never read, and none is written through)."""
     try:
-        data = path.read_bytes()
+        if path.is_symlink():
+            raise boundary.OutsideBoundary("a symbolic link: not rewritten")
+        data = boundary.read_bytes(path, root)
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         text = data.decode(encoding)
     except (OSError, SyntaxError, UnicodeDecodeError, LookupError):

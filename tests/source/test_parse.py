@@ -162,8 +162,8 @@ def test_ten_megabyte_file_parses_and_reports_positions():
 def test_deeply_nested_expression_raises_nothing():
     text = "x = 0\ny = " + " + ".join(["1"] * 3000) + "\n"
     result = parse(text)  # a PL001 would be acceptable; an exception is not
-    if isinstance(result, Diagnostic):
-        assert (result.code, result.span.line) == ("PL001", 1)
+    if isinstance(result, Diagnostic):  # CPython's ast gives up; libcst is not given 3000 operators
+        assert (result.code, result.span.line) == ("PL001", 2)
         return
     span = result.span(result.module.body[1])  # positions may give up (RecursionError) and fall back to line 1
     assert span.path == "m.py"

@@ -83,3 +83,15 @@ def test_files_keep_their_encoding_and_byte_order_mark(tmp_path: Path) -> None:
         b"# -*- coding: latin-1 -*-\nname = '\xe9'  # paperlink: ignore[PL101] TODO: explain\n"
     )
     assert (tmp_path / "bom.py").read_bytes() == b"\xef\xbb\xbfx = 1  # paperlink: ignore[PL101] TODO: explain\n"
+
+
+def test_no_suppression_is_written_through_a_link(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.py"
+    outside.write_text("x = 1\n", encoding="utf-8")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "linked.py").symlink_to(outside)
+    added = add_to_files(project, [UnknownReference.at(Span("linked.py", 1, 1), "m")])
+    assert (added.suppressions, added.files) == (0, 0)
+    assert [(d.code, d.span.path) for d in added.left] == [("PL101", "linked.py")]
+    assert outside.read_text(encoding="utf-8") == "x = 1\n"

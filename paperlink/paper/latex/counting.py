@@ -21,8 +21,8 @@ from paperlink.paper.latex.state import (
     _integer,
 )
 from paperlink.paper.model import ItemKind, Limitation
-from paperlink.paper.numbering import arabic, parse_template, within
-from paperlink.rules.paper_input import NumberingUnknown
+from paperlink.paper.numbering import MAX_COUNTER_VALUE, arabic, parse_template, within
+from paperlink.rules.paper_input import MalformedLatex, NumberingUnknown
 from paperlink.spans import Span
 
 
@@ -98,8 +98,21 @@ class Counting(_ReaderHost):
         parent = (_argument_text(node, 2) or "").strip()
         if counter not in self.counters or parent not in self.counters:
             return
-        self.counters.add_reset(counter, parent)
+        if self._reset_cycle(node, current, counter, parent):
+            return
         self.counters.set_template(counter, within(parent, counter, style))
+
+    def _reset_cycle(self, node: LatexMacroNode, current: _File, counter: str, parent: str) -> bool:
+        """Chain ``counter`` to ``parent``; a chain that would loop is reported and not made."""
+        cycle = self.counters.add_reset(counter, parent)
+        if cycle:
+            self._diagnose(
+                current.span(node.pos),
+                MalformedLatex,
+                f"\\{node.macroname}{{{counter}}}{{{parent}}} makes a counter reset cycle"
+                f" ({' -> '.join(cycle)}); ignored",
+            )
+        return bool(cycle)
 
     def _on_counterwithin(self, node: LatexMacroNode, current: _File) -> None:
         starred = _argument(node, 0) is not None
@@ -108,7 +121,8 @@ class Counting(_ReaderHost):
         if counter not in self.counters or parent not in self.counters:
             return
         if node.macroname == "counterwithin":
-            self.counters.add_reset(counter, parent)
+            if self._reset_cycle(node, current, counter, parent):
+                return
             if not starred:
                 self.counters.set_template(counter, within(parent, counter))
         else:
@@ -129,10 +143,15 @@ class Counting(_ReaderHost):
                 f"\\{node.macroname}{{{counter}}}{{{value_text}}}: value not understood; later numbers of '{counter}' may be wrong",
             )
             return
-        if node.macroname == "setcounter":
-            self.counters.set(counter, value)
-        else:
-            self.counters.add(counter, value)
+        total = value if node.macroname == "setcounter" else self.counters.value(counter) + value
+        if abs(total) > MAX_COUNTER_VALUE:
+            self._diagnose(
+                current.span(node.pos),
+                MalformedLatex,
+                f"\\{node.macroname}{{{counter}}}: number too big (TeX's largest is {MAX_COUNTER_VALUE}); ignored",
+            )
+            return
+        self.counters.set(counter, total)
 
     def _on_stepcounter(self, node: LatexMacroNode, current: _File) -> None:
         counter = (_argument_text(node, 0) or "").strip()

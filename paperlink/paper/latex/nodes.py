@@ -92,6 +92,16 @@ _CONTEXT = _context_db()
 _PLAIN_RUN = re.compile(r"[^\\{}$%\[\]\s][^\\{}$%\[\]\n]+")
 
 
+class ParseBudgetExceeded(Exception):
+    """pylatexenc read far more tokens than the text holds: its tolerant mode re-reads what
+    follows each unclosed group that a macro takes as an argument, which doubles the work at
+    each one (16 unclosed ``\\frac{`` in a row: a minute)."""
+
+    def __init__(self, pos: int) -> None:
+        super().__init__("its unclosed groups make it too costly to parse")
+        self.pos = pos
+
+
 class _Walker(LatexWalker):
     """A pylatexenc walker that reads plain text in runs and keeps its parse errors."""
 
@@ -99,8 +109,13 @@ class _Walker(LatexWalker):
         super().__init__(text, latex_context=_CONTEXT, tolerant_parsing=True)
         self.errors: list[tuple[int, str]] = []
         self.at_end = False  # get_token met the end of the text
+        # Tokens pylatexenc may read: real papers read one per four characters or fewer.
+        self.tokens_left = 10_000 + 4 * len(text)
 
     def get_token(self, pos: int, *args: Any, **kwargs: Any) -> LatexToken:
+        self.tokens_left -= 1
+        if self.tokens_left < 0:
+            raise ParseBudgetExceeded(pos)
         text = self.s
         run = _PLAIN_RUN.match(text, pos)
         if run is not None and not _after_control_word(text, pos):

@@ -6,10 +6,11 @@ equations in :mod:`.displays`, floats and algorithms in :mod:`.floats`.
 
 from __future__ import annotations
 
+import bisect
 import re
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from pylatexenc.latexwalker import (
     LatexCharsNode,
@@ -28,6 +29,7 @@ from paperlink.paper.latex.displays import DisplayMath
 from paperlink.paper.latex.floats import Floats
 from paperlink.paper.latex.nodes import (
     _LABEL,
+    ParseBudgetExceeded,
     _Walker,
     _argument,
     _argument_text,
@@ -145,6 +147,9 @@ class _LatexReader(Counting, DisplayMath, Floats):
         try:
             nodes = walker.get_latex_nodes()[0]
         except (RecursionError, Exception) as error:  # noqa: BLE001 - pylatexenc on hostile input
+            if isinstance(error, ParseBudgetExceeded):
+                self._diagnose(current.span(error.pos), MalformedLatex, f"cannot parse this file: {error}")
+                return
             self._diagnose(current.span(0), MalformedLatex, f"cannot parse this file: {type(error).__name__}")
             return
         self._report_syntax(current, walker.errors)
@@ -285,14 +290,22 @@ class _LatexReader(Counting, DisplayMath, Floats):
                 _MACRO_HANDLERS[node.macroname](self, node, current)
             elif isinstance(node, LatexEnvironmentNode):
                 self._environment(node, current)
+            for problem in dict.fromkeys(self.counters.problems):  # budgets hit while numbering this node
+                self._diagnose(current.span(node.pos), MalformedLatex, problem)
+            self.counters.problems.clear()
         if prose and run_start is not None:
             self._prose(current, run_start, run_end)
 
     def _prose(self, current: _File, start: int, end: int) -> None:
         text = current.text[start:end]
-        expanded = expand_in_prose(text, self.macros)
+        problems: list[tuple[int, str]] = []
+        expanded = expand_in_prose(text, self.macros, problems)
+        same_place = None if expanded is text else _same_places(text, expanded)
+        for offset, message in problems:  # at offsets in the expanded text
+            place = offset if same_place is None else same_place(offset)
+            self._diagnose(current.span(start + place), MalformedLatex, message)
         for mention in hyperparams.mentions_in_text(expanded):
-            offset = mention.start if expanded is text else _same_place(text, expanded, mention.start)
+            offset = mention.start if same_place is None else same_place(mention.start)
             self._hyperparameter(mention, current.span(start + offset), None)
 
     def _hyperparameter(self, mention: hyperparams.Mention, span: Span, table: _Item | None) -> None:
@@ -562,15 +575,24 @@ def _exemption_lines(text: str) -> list[int]:
     return [text.count("\n", 0, match.start()) + 1 for match in _EXEMPTION.finditer(text)]
 
 
-def _same_place(original: str, expanded: str, offset: int) -> int:
-    """The offset in ``original`` on the same line (expansion keeps lines, not columns)."""
-    line = expanded.count("\n", 0, offset)
-    column = offset - (expanded.rfind("\n", 0, offset) + 1)
-    start = 0
-    for _ in range(line):
-        start = original.index("\n", start) + 1
-    end = original.find("\n", start)
-    return start + min(column, (end if end != -1 else len(original)) - start)
+def _same_places(original: str, expanded: str) -> Callable[[int], int]:
+    """Maps an offset in ``expanded`` to the offset in ``original`` on the same line (expansion
+    keeps lines, not columns); the lines are found once, so many mentions cost no more."""
+    original_starts = _line_starts(original)
+    expanded_starts = _line_starts(expanded)
+
+    def same_place(offset: int) -> int:
+        line = bisect.bisect_right(expanded_starts, offset) - 1
+        column = offset - expanded_starts[line]
+        start = original_starts[min(line, len(original_starts) - 1)]
+        end = original_starts[line + 1] - 1 if line + 1 < len(original_starts) else len(original)
+        return start + min(column, end - start)
+
+    return same_place
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0, *(match.end() for match in re.finditer("\n", text))]
 
 
 _PICTURE_FILES = frozenset({".pgf", ".tikz", ".pdf_tex", ".pstex_t", ".eps_tex", ".pgf_tex"})

@@ -243,6 +243,7 @@ _KEY_PREFIX = {
 def _assign_keys(items: list[_Item]) -> None:
     """Give each item a stable key: its first label, else kind and number (made unique)."""
     used: set[str] = set()
+    tried: dict[str, int] = {}  # per key, the suffixes below this one are taken: linear for many repeats
     for item in items:
         if item.labels:
             key = item.labels[0]
@@ -261,10 +262,11 @@ def _assign_keys(items: list[_Item]) -> None:
             item.key = key  # a repeated statement of the same hyperparameter; kept for conflicts
             continue
         unique = key
-        suffix = 2
+        suffix = tried.get(key, 2)
         while unique in used:
             unique = f"{key}#{suffix}"
             suffix += 1
+        tried[key] = suffix
         used.add(unique)
         item.key = unique
 

@@ -12,6 +12,7 @@ import re
 
 import yaml
 
+from paperlink.nesting import yaml_too_deep
 from paperlink.errors import yaml_problem
 from paperlink.source.environment.model import Parsed, Pin
 from paperlink.source.environment.names import distribution_name
@@ -54,6 +55,9 @@ def _conda_exact(spec: str) -> bool:
 
 
 def _load(text: str, path: str) -> tuple[yaml.Node | None, tuple[tuple[int, int, str], ...]]:
+    deep = yaml_too_deep(text)  # before libyaml's composer, which recurses in C
+    if deep is not None:
+        return None, ((deep.line, deep.column, f"invalid YAML: {deep.message}"),)
     try:
         return yaml.compose(text, Loader=_Loader), ()
     except yaml.YAMLError as error:

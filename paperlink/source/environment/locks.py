@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 
+from paperlink.nesting import brackets_too_deep
 from paperlink.source.environment.model import Parsed, Pin, Version, point
 from paperlink.source.environment.names import distribution_name
 from paperlink.source.environment.versions import is_fixed, pin_versions
@@ -48,6 +49,9 @@ def parse_toml_lock(text: str, path: str) -> Parsed:
 
 
 def parse_pipfile_lock(text: str, path: str) -> Parsed:
+    deep = brackets_too_deep(text, toml=False)
+    if deep is not None:
+        return Parsed(problems=((deep.line, deep.column, f"invalid JSON: {deep.message}"),))
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:

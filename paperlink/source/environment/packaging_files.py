@@ -11,9 +11,11 @@ from __future__ import annotations
 import ast
 import re
 import sys
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
+from paperlink.nesting import brackets_too_deep
 from paperlink.source.environment.model import Parsed, Pin, Version, point
 from paperlink.source.environment.names import distribution_name
 from paperlink.source.environment.requirements import requirement_pin
@@ -70,6 +72,9 @@ def toml_problem(error: Exception, text: str) -> tuple[int, int, str]:
 
 
 def _load_toml(text: str) -> tuple[dict[str, Any] | None, tuple[tuple[int, int, str], ...]]:
+    deep = brackets_too_deep(text, toml=True)
+    if deep is not None:
+        return None, ((deep.line, deep.column, f"invalid TOML: {deep.message}"),)
     try:
         return tomllib.loads(text), ()
     except ValueError as error:  # TOMLDecodeError, or an integer past the 4300-digit limit
@@ -156,9 +161,15 @@ def _poetry_pins(table: dict[str, Any], locator: _Locator, start: int) -> list[P
 def parse_setup_py(text: str, path: str) -> Parsed:
     """``install_requires``, ``extras_require`` and ``python_requires`` given as literals to ``setup()``."""
     try:
-        tree = ast.parse(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings of the user's file are not ours to print
+            tree = ast.parse(text)
     except SyntaxError as error:
         return Parsed(problems=((error.lineno or 1, error.offset or 1, f"invalid Python: {error.msg}"),))
+    except ValueError as error:  # null bytes
+        return Parsed(problems=((1, 1, f"invalid Python: {error}"),))
+    except (RecursionError, MemoryError):  # CPython's parser on absurd nesting
+        return Parsed(problems=((1, 1, "invalid Python: nested too deeply"),))
     lists = {
         target.id: statement.value
         for statement in tree.body
