@@ -249,7 +249,20 @@ def test_a_crashing_file_is_a_diagnostic_in_process_with_one_job(tmp_path: Path)
     (tmp_path / "chain.py").write_text("x = " + "+".join(["1"] * 10_000) + "\n", encoding="utf-8")
     (tmp_path / "ok.py").write_text("x = 1\n", encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "paperlink", "check", "--jobs", "1", "--no-cache", "--select", "PL0", "."],
+        [
+            sys.executable,
+            "-m",
+            "paperlink",
+            "check",
+            "--output-format",
+            "concise",
+            "--jobs",
+            "1",
+            "--no-cache",
+            "--select",
+            "PL0",
+            ".",
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -276,7 +289,19 @@ def test_the_latex_reproducers_are_diagnostics_on_the_command_line(tmp_path: Pat
         encoding="utf-8",
     )
     done = subprocess.run(
-        [sys.executable, "-m", "paperlink", "check", "--jobs", "1", "--no-cache", "--select", "PL0"],
+        [
+            sys.executable,
+            "-m",
+            "paperlink",
+            "check",
+            "--output-format",
+            "concise",
+            "--jobs",
+            "1",
+            "--no-cache",
+            "--select",
+            "PL0",
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -296,7 +321,7 @@ def test_a_hostile_paperlink_yaml_stops_the_run_with_one_line(tmp_path: Path) ->
     (tmp_path / "paperlink.yaml").write_text("ignore: " + "[" * 1000 + "]" * 1000 + "\n", encoding="utf-8")
     (tmp_path / "a.py").write_text("x = 1\n", encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "paperlink", "check", "--jobs", "1", "--no-cache"],
+        [sys.executable, "-m", "paperlink", "check", "--output-format", "concise", "--jobs", "1", "--no-cache"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
