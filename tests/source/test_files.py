@@ -171,7 +171,10 @@ def test_discover_asks_git_once_per_work_tree_and_never_outside_one(tmp_path, mo
     (repo / "vendor" / "lib" / ".gitignore").write_text("ignored.py\n", encoding="utf-8")
     calls.clear()
     assert found(repo, [repo], Config(root=repo)) == [*(f"d{i}/m.py" for i in range(5)), "vendor/lib/kept.py"]
-    assert sorted(Path(os.fsdecode(call[2])).name for call in calls) == ["lib", "repo"]  # one per work tree, not per folder
+    assert sorted(Path(os.fsdecode(call[2])).name for call in calls) == [
+        "lib",
+        "repo",
+    ]  # one per work tree, not per folder
 
 
 def test_relative_path_is_posix_under_the_root_and_never_absolute_elsewhere(tmp_path):
