@@ -244,30 +244,17 @@ def test_brackets_and_chains_within_the_budgets_still_reach_libcst() -> None:
     assert isinstance(parsed, ParsedSource) and parsed.tree is None and parsed.outline is None
 
 
+def _check(folder: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """``paperlink check`` in one process without a cache, one diagnostic per line."""
+    command = [sys.executable, "-m", "paperlink", "check", "--output-format", "concise", "--jobs", "1", "--no-cache"]
+    return subprocess.run([*command, *options], cwd=folder, capture_output=True, text=True, timeout=120)
+
+
 def test_a_crashing_file_is_a_diagnostic_in_process_with_one_job(tmp_path: Path) -> None:
     (tmp_path / "nested.py").write_text("x = " + "(" * 1500 + "1" + ")" * 1500 + "\n", encoding="utf-8")
     (tmp_path / "chain.py").write_text("x = " + "+".join(["1"] * 10_000) + "\n", encoding="utf-8")
     (tmp_path / "ok.py").write_text("x = 1\n", encoding="utf-8")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "paperlink",
-            "check",
-            "--output-format",
-            "concise",
-            "--jobs",
-            "1",
-            "--no-cache",
-            "--select",
-            "PL0",
-            ".",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = _check(tmp_path, "--select", "PL0", ".")
     assert (done.returncode, done.stdout.splitlines()) == (
         1,
         [
@@ -288,25 +275,7 @@ def test_the_latex_reproducers_are_diagnostics_on_the_command_line(tmp_path: Pat
         "\\begin{equation}x\\end{equation}\n\\end{document}\n",
         encoding="utf-8",
     )
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "paperlink",
-            "check",
-            "--output-format",
-            "concise",
-            "--jobs",
-            "1",
-            "--no-cache",
-            "--select",
-            "PL0",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = _check(tmp_path, "--select", "PL0")
     assert (done.returncode, done.stdout.splitlines()) == (
         1,
         [
@@ -320,13 +289,7 @@ def test_the_latex_reproducers_are_diagnostics_on_the_command_line(tmp_path: Pat
 def test_a_hostile_paperlink_yaml_stops_the_run_with_one_line(tmp_path: Path) -> None:
     (tmp_path / "paperlink.yaml").write_text("ignore: " + "[" * 1000 + "]" * 1000 + "\n", encoding="utf-8")
     (tmp_path / "a.py").write_text("x = 1\n", encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "paperlink", "check", "--output-format", "concise", "--jobs", "1", "--no-cache"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = _check(tmp_path)
     assert (done.returncode, done.stdout, done.stderr) == (
         2,
         "",
