@@ -4,7 +4,7 @@ from typing import Any
 
 from paperlink.markers import implements
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = ["__version__", "implements"]
 
