@@ -787,8 +787,10 @@ def lock_command(paths: tuple[Path, ...], update: bool, check_only: bool, config
         )
     targets = _existing(paths) or [Path(".")]
     config = load_config(config_file, targets[0])
-    report = check(config, targets, jobs=2, cache=True)
     lock_file = config.root / LOCK_FILE
+    if lock_file.is_symlink():  # never read through, nor written through (docs/security.md)
+        raise PaperlinkError(f"{LOCK_FILE} is a symbolic link: paperlink neither reads nor writes a lock through one")
+    report = check(config, targets, jobs=2, cache=True)
     previous = read_lock(lock_file) if lock_file.is_file() else {}
     checked = set(report.checked_paths)
     kept = [entry for entry in previous.values() if entry.path not in checked]  # files not read this time

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from paperlink.cli import cli
 from paperlink.config import load_config
 from paperlink.engine import check
+from paperlink.errors import PaperlinkError
 from paperlink.lock import render_lock
 
 PAPER = r"""\documentclass{article}
@@ -29,6 +30,7 @@ def reg(w):  # paper: eq:reg
 
 
 def _project(tmp_path: Path) -> Path:
+    tmp_path.mkdir(exist_ok=True)
     (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\npapers = { p = "paper.tex" }\n', encoding="utf-8")
     (tmp_path / "paper.tex").write_text(PAPER, encoding="utf-8")
     (tmp_path / "model.py").write_text(CODE, encoding="utf-8")
@@ -101,3 +103,17 @@ def test_the_lock_file_is_sorted_and_stable(tmp_path: Path) -> None:
     text = render_lock(report.locked)
     assert text == render_lock(reversed(report.locked))
     assert text.startswith("# paperlink.lock")
+
+
+def test_a_lock_that_is_a_link_is_neither_read_nor_written_through(tmp_path: Path) -> None:
+    root = _project(tmp_path / "project")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not a lock\n", encoding="utf-8")
+    (root / "paperlink.lock").symlink_to(outside)
+    for options in (["--update"], ["--check"]):
+        result = CliRunner().invoke(cli, ["lock", *options, str(root)])
+        assert isinstance(result.exception, PaperlinkError), result.output  # exit 2 through main()
+        assert str(result.exception) == (
+            "paperlink.lock is a symbolic link: paperlink neither reads nor writes a lock through one"
+        )
+    assert outside.read_text(encoding="utf-8") == "not a lock\n"
