@@ -514,8 +514,21 @@ def table(rows: Sequence[tuple[str, str, Score]]) -> str:
                 _cell(f["pl201_on_eval_or_setup"]) if family == "gradient_stops" else "",
             )
         )
-    widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
+    return aligned(lines)
+
+
+def aligned(lines: Sequence[Sequence[str]]) -> str:
+    """Rows of cells as left-aligned columns, two spaces apart (the benchmarks' tables)."""
+    widths = [max(len(row[i]) for row in lines) for i in range(len(lines[0]))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in lines)
+
+
+def chosen_splits(parser: argparse.ArgumentParser, value: str) -> set[str]:
+    """The splits ``--split`` names: ``all``, or a comma-separated list of :data:`SPLITS`."""
+    chosen = set(SPLITS) if value == "all" else set(value.split(","))
+    if not chosen <= set(SPLITS):
+        parser.error(f"--split: choose from {', '.join(SPLITS)} or all")
+    return chosen
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -544,9 +557,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.agreement:
         return print_agreement(args.labels or sorted(LABELS.glob("*.yaml")), args.agreement)
     sets = [read_labels(p) for p in (args.labels or sorted(LABELS.glob("*.yaml")))]
-    chosen = set(SPLITS) if args.split == "all" else set(args.split.split(","))
-    if not chosen <= set(SPLITS):
-        parser.error(f"--split: choose from {', '.join(SPLITS)} or all")
+    chosen = chosen_splits(parser, args.split)
     sets = [s for s in sets if s.split in chosen]
     print(
         f"{len(sets)} label sets: {sum(len(s.files) for s in sets)} files, {sum(s.lines for s in sets)} lines, "

@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 from paperlink.paper.latex import read_latex_paper  # noqa: E402
 from paperlink.paper.model import ItemKind, Paper  # noqa: E402
 from paperlink.report.math import MathRenderer  # noqa: E402
-from benchmarks.accuracy import export  # noqa: E402
+from benchmarks.accuracy import aligned, export  # noqa: E402
 from tests.paper.aux_oracle import comparable, labels_from_aux, normalise  # noqa: E402
 
 CORPUS = Path(__file__).with_name("latex_corpus.yaml")
@@ -420,8 +420,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     lines: list[tuple[str, ...]] = [header]
     for name, figures in [*rows.items(), *summary.items()]:
         lines.append((name, str(figures.get("class", "")), *(_cell(figures[k]) for k in columns)))
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    print("\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in lines))
+    print(aligned(lines))
     for scope, figures in summary.items():
         per_kind = figures["per_kind"]
         assert isinstance(per_kind, dict)

@@ -77,11 +77,10 @@ import yaml
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from accuracy import export, line_digest  # noqa: E402
+from accuracy import SPLITS, aligned, chosen_splits, export, line_digest  # noqa: E402
 
 ROOT = HERE.parent
 LABELS = HERE / "paper_labels"
-SPLITS = ("heldout", "dev", "opened")
 PROVENANCES = ("own", "baseline", "cited")
 RELATIVE_TOLERANCE = 1e-9
 NEAR_LINES = 2  # --details names a false statement this close to a label of its value as misplaced
@@ -625,8 +624,7 @@ def table(rows: Sequence[tuple[str, str, Score]]) -> str:
     for name, split, s in rows:
         figures = s.figures()
         lines.append((name, split, *(_cell(figures[key]) for _, key in COLUMNS)))
-    widths = [max(len(row[i]) for row in lines) for i in range(len(lines[0]))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in lines)
+    return aligned(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -646,9 +644,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--details", action="store_true", help="list every miss and every false statement")
     args = parser.parse_args(argv)
-    chosen = set(SPLITS) if args.split == "all" else set(args.split.split(","))
-    if not chosen <= set(SPLITS):
-        parser.error(f"--split: choose from {', '.join(SPLITS)} or all")
+    chosen = chosen_splits(parser, args.split)
     if args.repos is None or not args.repos.is_dir():
         parser.error("--repos DIR: name the folder holding the fetched repositories")
     missing = [str(p) for p in args.labels if not p.is_file()]
