@@ -523,6 +523,17 @@ def aligned(lines: Sequence[Sequence[str]]) -> str:
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in lines)
 
 
+def add_code_option(parser: argparse.ArgumentParser) -> None:
+    """``--code CHECKOUT``: score another checkout's paperlink, run in a subprocess."""
+    parser.add_argument(
+        "--code",
+        type=Path,
+        default=ROOT,
+        metavar="CHECKOUT",
+        help="score the paperlink of another checkout (a before figure: `git worktree add /tmp/before <commit>`)",
+    )
+
+
 def chosen_splits(parser: argparse.ArgumentParser, value: str) -> set[str]:
     """The splits ``--split`` names: ``all``, or a comma-separated list of :data:`SPLITS`."""
     chosen = set(SPLITS) if value == "all" else set(value.split(","))
@@ -539,13 +550,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--split", default="all", help="heldout, dev, opened, a comma-separated list of them, or all (the default)"
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument(
-        "--code",
-        type=Path,
-        default=ROOT,
-        metavar="CHECKOUT",
-        help="score the paperlink of another checkout (a before figure: `git worktree add /tmp/before <commit>`)",
-    )
+    add_code_option(parser)
     parser.add_argument("--details", action="store_true", help="list every miss and every false item")
     parser.add_argument(
         "--agreement",

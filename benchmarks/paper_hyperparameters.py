@@ -77,7 +77,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from accuracy import SPLITS, aligned, chosen_splits, export, line_digest  # noqa: E402
+from accuracy import SPLITS, add_code_option, aligned, chosen_splits, export, line_digest  # noqa: E402
 
 ROOT = HERE.parent
 LABELS = HERE / "paper_labels"
@@ -635,13 +635,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--split", default="all", help="heldout, dev, opened, a comma-separated list of them, or all (the default)"
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument(
-        "--code",
-        type=Path,
-        default=ROOT,
-        metavar="CHECKOUT",
-        help="score the paperlink of another checkout (a before figure: `git worktree add /tmp/before <commit>`)",
-    )
+    add_code_option(parser)
     parser.add_argument("--details", action="store_true", help="list every miss and every false statement")
     args = parser.parse_args(argv)
     chosen = chosen_splits(parser, args.split)
