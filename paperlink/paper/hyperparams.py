@@ -23,6 +23,7 @@ __all__ = [
     "mentions_in_text",
     "mention_from_row",
     "is_hyperparameter_table",
+    "VOCABULARY_KEYS",
 ]
 
 
@@ -209,6 +210,10 @@ _VOCABULARY = (
     _rule(r"^tau$", "tau"),
     _rule(r"\boptimi[sz]er\b", None),
 )
+
+
+# Every key the vocabulary gives; any other key is a slug of the paper's words.
+VOCABULARY_KEYS = frozenset(key for rule in _VOCABULARY for key in (rule.key, rule.adam_key) if key is not None)
 
 
 def _vocabulary_rule(phrase: str) -> _VocabularyRule | None:

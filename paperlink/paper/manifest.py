@@ -31,7 +31,7 @@ from paperlink import boundary
 from paperlink.nesting import yaml_too_deep
 from paperlink.errors import ManifestError, PaperNotFoundError, yaml_problem
 from paperlink.numbers import parse_latex_number
-from paperlink.paper.hyperparams import canonical_key
+from paperlink.paper.hyperparams import VOCABULARY_KEYS, canonical_key
 from paperlink.paper.model import Hyperparameter, ItemKind, Paper, PaperItem
 from paperlink.paper.prose import ProseFinder
 from paperlink.spans import Span, relative_path
@@ -226,4 +226,6 @@ class _Reader:
             if not slug:
                 raise self.fail(node, f"{where}: cannot make a key from the name '{name}'; give 'key'")
             key = slug if slug.startswith("hp:") else f"hp:{slug}"
-        return Hyperparameter(name or key.removeprefix("hp:"), value, raw), key
+        bare = key.removeprefix("hp:")
+        canonical = bare if bare in VOCABULARY_KEYS else None
+        return Hyperparameter(name or bare, value, raw, canonical=canonical), key

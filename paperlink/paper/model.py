@@ -15,6 +15,7 @@ __all__ = [
     "ItemKind",
     "PaperItem",
     "Hyperparameter",
+    "Provenance",
     "MacroDefinition",
     "Limitation",
     "Paper",
@@ -36,13 +37,33 @@ class ItemKind(enum.Enum):
     OTHER = "other"  # a labelled list item, footnote or custom counter
 
 
+class Provenance(enum.Enum):
+    """Whose value a hyperparameter statement gives: only the paper's own are checked."""
+
+    OWN = "own"  # the method the paper proposes
+    BASELINE = "baseline"  # a baseline the paper runs itself
+    CITED = "cited"  # what cited work used: listed, never checked against code
+
+
 @dataclass(frozen=True)
 class Hyperparameter:
-    """The value a paper states for a hyperparameter."""
+    """The value (or set of values) a paper states for a hyperparameter.
+
+    ``scope`` is where the statement holds: ``""`` for the whole paper, else lowercase words
+    naming the section, experiment or table column ("atari", "imagenet linear probe").
+    ``members`` holds the values of a set (a sweep, ablation arms), which are never a
+    conflict; ``value`` is then ``None``. ``canonical`` is the vocabulary name
+    (``learning_rate``) only where the paper's words mean it unqualified.
+    """
 
     name: str  # as written in the paper, e.g. "learning rate"
-    value: float | None  # parsed number; None when the value is not numeric
+    value: float | None  # parsed number; None when the value is not numeric or is a set
     raw: str  # the value as written, e.g. "3\\times10^{-4}"
+    symbol: str = ""  # the math symbol the paper assigns, e.g. "N", "\\tau", "\\lambda_{\\text{gp}}"
+    members: tuple[str, ...] = ()  # each member of a stated set, as written
+    scope: str = ""
+    provenance: Provenance = Provenance.OWN
+    canonical: str | None = None  # vocabulary key without "hp:", e.g. "learning_rate"
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,16 @@ def _item_dict(item: PaperItem) -> dict[str, object]:
         data["level"] = item.level
         data["appendix"] = item.appendix
     if item.hyperparameter is not None:
+        stated = item.hyperparameter
         data["hyperparameter"] = {
-            "name": item.hyperparameter.name,
-            "value": item.hyperparameter.value,
-            "raw": item.hyperparameter.raw,
+            "name": stated.name,
+            "value": stated.value,
+            "raw": stated.raw,
+            "symbol": stated.symbol,
+            "values": list(stated.members) if stated.members else None,
+            "scope": stated.scope,
+            "provenance": stated.provenance.value,
+            "canonical": stated.canonical,
         }
     return data
 

@@ -28,6 +28,7 @@ def test_public_api_is_exactly_the_documented_names():
             "canonical_key",
             "mentions_in_text",
             "mention_from_row",
+            "VOCABULARY_KEYS",
             "is_hyperparameter_table",
         ]
     )

@@ -116,7 +116,7 @@ def test_valid_manifest_items(tmp_path):
             None,
             34,
             title="learning rate",
-            hyperparameter=Hyperparameter("learning rate", 3e-4, "3\\times10^{-4}"),
+            hyperparameter=Hyperparameter("learning rate", 3e-4, "3\\times10^{-4}", canonical="learning_rate"),
         ),
         item(
             ItemKind.HYPERPARAMETER,

@@ -48,5 +48,10 @@ def test_json_document():
         "name": "learning\nrate",
         "raw": "3\\times\n10^{-4}",
         "value": 3e-4,
+        "symbol": "",
+        "values": None,
+        "scope": "",
+        "provenance": "own",
+        "canonical": None,
     }
     assert text == json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"

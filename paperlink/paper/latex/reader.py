@@ -309,7 +309,8 @@ class _LatexReader(Counting, DisplayMath, Floats):
             self._hyperparameter(mention, current.span(start + offset), None)
 
     def _hyperparameter(self, mention: hyperparams.Mention, span: Span, table: _Item | None) -> None:
-        value = Hyperparameter(mention.name, mention.value, mention.raw)
+        canonical = mention.key if mention.key in hyperparams.VOCABULARY_KEYS else None
+        value = Hyperparameter(mention.name, mention.value, mention.raw, canonical=canonical)
         item = _Item(
             ItemKind.HYPERPARAMETER,
             None,
