@@ -21,7 +21,9 @@ def test_server_help():
         [sys.executable, "-m", "paperlink", "server", "--help"], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0
-    assert result.stdout.startswith("Usage: paperlink server [OPTIONS]\n\n  Run the language server over stdin and stdout")
+    assert result.stdout.startswith(
+        "Usage: paperlink server [OPTIONS]\n\n  Run the language server over stdin and stdout"
+    )
 
 
 def test_without_the_lsp_extra_the_command_says_what_to_install():
