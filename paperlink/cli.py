@@ -807,6 +807,23 @@ def lock_command(paths: tuple[Path, ...], update: bool, check_only: bool, config
     click.echo(f"wrote {_plural(len(report.locked) + len(kept), 'link')} to {lock_file}", err=True)
 
 
+@cli.command("server")
+def server_command() -> None:
+    """Run the language server over stdin and stdout, for editors.
+
+    Diagnostics as `check` reports them (on open, change and save), hover on a reference,
+    go to the paper's \\label, find the code linking a label, completion after `# paper:`
+    and quick fixes. Needs the `lsp` extra: pip install 'paperlink[lsp]'. See docs/editor.md.
+    """
+    try:
+        from paperlink.server import serve
+    except ImportError as missing:
+        raise UsageError(
+            f"paperlink server needs the lsp extra ({(missing.name or 'pygls').partition('.')[0]} is missing): pip install 'paperlink[lsp]'"
+        ) from None
+    serve()
+
+
 @cli.command("rule")
 @click.argument("code", required=False)
 @click.option("--all", "show_all", is_flag=True, help="Print every rule's documentation (docs/rules.md).")

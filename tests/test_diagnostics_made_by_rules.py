@@ -23,8 +23,14 @@ THE_ONE_PLACE = ("paperlink/rules/base.py", "Rule.at")  # the one ``Diagnostic(.
 
 def _named_diagnostic(node: ast.expr) -> bool:
     return (isinstance(node, ast.Name) and node.id == "Diagnostic") or (
-        isinstance(node, ast.Attribute) and node.attr == "Diagnostic"
+        isinstance(node, ast.Attribute) and node.attr == "Diagnostic" and not _protocol_types(node.value)
     )
+
+
+def _protocol_types(node: ast.expr) -> bool:
+    """``types.Diagnostic`` in the language server is lsprotocol's message carrying a finding to
+    the editor (``from lsprotocol import types``), not a finding made outside its rule."""
+    return isinstance(node, ast.Name) and node.id == "types"
 
 
 class _Finder(ast.NodeVisitor):

@@ -41,9 +41,12 @@ LAYERS: dict[str, tuple[str, str]] = {
         "engine.py cache.py lock.py selection.py suppressions.py",
         "foundation rules paper config sources trace analysis runtime",
     ),
-    "output": ("formats.py full_text.py hyperparameter_formats.py report/", "foundation rules paper sources trace"),
+    "output": (
+        "formats.py full_text.py hyperparameter_formats.py editor.py report/",
+        "foundation rules paper sources trace",
+    ),
     "commands": (
-        "cli.py __main__.py launch.py scaffold.py",
+        "cli.py __main__.py launch.py scaffold.py server.py",
         "foundation rules paper config sources trace analysis runtime checking output",
     ),
 }
@@ -62,6 +65,8 @@ ONLY_IN: dict[str, str] = {
     "jinja2": "report/",
     "markupsafe": "report/",
     "latex2mathml": "report/",
+    "pygls": "server.py",
+    "lsprotocol": "server.py",
 }
 
 

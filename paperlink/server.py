@@ -1,0 +1,365 @@
+"""``paperlink server``: a Language Server over stdio (pygls), the only module that speaks LSP.
+
+Every answer comes from :func:`paperlink.engine.check`, run as ``paperlink check`` runs it
+(configuration from ``[tool.paperlink]``, the scan cache) with the editor's unsaved text in
+place of the file on disk; :mod:`paperlink.editor` turns the report into hovers, completions
+and quick fixes. Nothing is kept between checks but the last report: a paper or
+configuration file changed on disk is read again by the next check, which the watched-file
+notification starts at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+from pygls.lsp.server import LanguageServer
+from pygls.uris import from_fs_path, to_fs_path
+from pygls.workspace import TextDocument
+
+from paperlink import __version__
+from paperlink.config import load_config
+from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.editor import (
+    Edit,
+    code_actions,
+    completion_context,
+    completions,
+    hover_text,
+    item_at,
+    references_to_label,
+)
+from paperlink.errors import PaperlinkError
+from paperlink.results import Report
+from paperlink.spans import Span, relative_path
+
+__all__ = ["serve", "create_server", "DEBOUNCE_SECONDS"]
+
+DEBOUNCE_SECONDS = 0.1  # a pause in typing this long starts a check
+_CHECKED_SUFFIXES = (".py", ".ipynb")
+# Files whose change on disk changes what every open file reports: the paper and what it
+# reads, the configuration, the lock and config files the hyperparameter rules read
+_WATCHED = "**/*.{tex,bib,sty,cls,yaml,yml,toml,json,lock}"
+_SEVERITY = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+}
+
+logger = logging.getLogger(__name__)
+
+
+class PaperlinkServer(LanguageServer):
+    """The server, with the last report and the checks waiting for a pause in typing."""
+
+    def __init__(self) -> None:
+        super().__init__("paperlink", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
+        self.report: Report | None = None
+        self.pending: dict[str, asyncio.Task[None]] = {}
+        self.check_lock = asyncio.Lock()
+        self.published: set[str] = set()
+
+    def document_path(self, uri: str) -> Path | None:
+        path = to_fs_path(uri)
+        return Path(path) if path else None
+
+    def relative(self, uri: str) -> str | None:
+        path = self.document_path(uri)
+        if path is None or self.report is None:
+            return None
+        try:
+            return relative_path(path, self.report.root)
+        except ValueError:
+            return None
+
+
+def _checked(uri: str) -> bool:
+    return uri.endswith(_CHECKED_SUFFIXES)
+
+
+def _run_check(path: Path, text: str) -> Report:
+    from paperlink.engine import check
+
+    config = load_config(None, path.parent)
+    return check(config, [config.root], buffer=(path, text.encode("utf-8")), cache=True, jobs=1)
+
+
+async def _check_now(server: PaperlinkServer, uri: str) -> None:
+    """Check the project with ``uri``'s text as the editor holds it, then publish the findings
+    of every open file whose text is what was checked."""
+    path = server.document_path(uri)
+    if path is None:
+        return
+    async with server.check_lock:  # one check at a time, each with the latest text
+        document = server.workspace.get_text_document(uri)
+        text, version = document.source, document.version
+        try:
+            report = await asyncio.to_thread(_run_check, path, text)
+        except PaperlinkError as error:
+            server.window_show_message(types.ShowMessageParams(types.MessageType.Error, f"paperlink: {error}"))
+            return
+        except Exception:  # a bug: say so and keep serving the other files
+            logger.exception("paperlink check failed")
+            message = "paperlink: the check failed (a bug in paperlink; the server log has the traceback)"
+            server.window_show_message(types.ShowMessageParams(types.MessageType.Error, message))
+            return
+    server.report = report
+    _publish(server, uri, version)
+
+
+def _publish(server: PaperlinkServer, checked: str, version: int | None) -> None:
+    """Findings for the file checked (as of ``version``) and for every other open file whose
+    text is what the check read from disk (one with unsaved changes waits for its own check)."""
+    report = server.report
+    if report is None:
+        return
+    for uri, document in list(server.workspace.text_documents.items()):
+        if not _checked(uri):
+            continue
+        relative = server.relative(uri)
+        if relative is None:
+            continue
+        if uri == checked:
+            shown_version = version
+        elif _on_disk(server, uri) == document.source:
+            shown_version = document.version
+        else:
+            continue
+        found = [_lsp_diagnostic(d, document, report) for d in report.diagnostics if d.span.path == relative]
+        server.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=found, version=shown_version)
+        )
+        server.published.add(uri)
+
+
+def _on_disk(server: PaperlinkServer, uri: str) -> str | None:
+    path = server.document_path(uri)
+    try:
+        return path.read_text(encoding="utf-8") if path is not None else None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _lsp_diagnostic(diagnostic: Diagnostic, document: TextDocument, report: Report) -> types.Diagnostic:
+    return types.Diagnostic(
+        range=_range(diagnostic.span, document, report),
+        message=diagnostic.message,
+        severity=_SEVERITY.get(diagnostic.severity, types.DiagnosticSeverity.Information),
+        code=diagnostic.code,
+        source="paperlink",
+    )
+
+
+def _range(span: Span, document: TextDocument, report: Report) -> types.Range:
+    """A span as the client counts positions; a notebook cell's lines become the ``.ipynb``
+    lines where they are written, whole (columns in the JSON text would mislead)."""
+    lines = document.lines
+    layout = report.notebooks.get(span.path) if span.cell is not None else None
+    if layout is not None:
+        first = layout.file_line(span) - 1
+        last = layout.file_line(Span(span.path, span.end_line or span.line, cell=span.cell)) - 1
+        end_text = lines[last] if 0 <= last < len(lines) else ""
+        return types.Range(types.Position(first, 0), types.Position(max(first, last), len(end_text.rstrip("\r\n"))))
+    start = types.Position(span.line - 1, max(span.column - 1, 0))
+    if span.end_line is not None and span.end_column is not None:
+        end = types.Position(span.end_line - 1, max(span.end_column - 1, 0))
+    else:  # a place, not a region: mark the rest of its line
+        text = lines[span.line - 1] if 0 < span.line <= len(lines) else ""
+        end = types.Position(span.line - 1, max(len(text.rstrip("\r\n")), start.character))
+    codec = document.position_codec
+    return codec.range_to_client_units(lines, types.Range(start, end))
+
+
+def _schedule(server: PaperlinkServer, uri: str, delay: float) -> None:
+    """Check after ``delay`` seconds unless another change comes first (debounce)."""
+    if not _checked(uri):
+        return
+    waiting = server.pending.pop(uri, None)
+    if waiting is not None:
+        waiting.cancel()
+
+    async def later() -> None:
+        await asyncio.sleep(delay)
+        server.pending.pop(uri, None)
+        await _check_now(server, uri)
+
+    server.pending[uri] = asyncio.ensure_future(later())
+
+
+def _cursor(server: PaperlinkServer, uri: str, position: types.Position) -> tuple[TextDocument, str, int]:
+    """The document, the cursor's line and its 1-based column counted in characters."""
+    document = server.workspace.get_text_document(uri)
+    lines = document.lines
+    character = document.position_codec.position_from_client_units(lines, position).character
+    line = lines[position.line].rstrip("\r\n") if position.line < len(lines) else ""
+    return document, line, character + 1
+
+
+def _location(root: Path, span: Span) -> types.Location:
+    place = types.Position(max(span.line - 1, 0), max(span.column - 1, 0))
+    return types.Location(uri=from_fs_path(str(root / span.path)) or "", range=types.Range(place, place))
+
+
+def create_server() -> PaperlinkServer:
+    """The server with every feature registered (tests drive it over stdio)."""
+    server = PaperlinkServer()
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: PaperlinkServer, params: types.InitializedParams) -> None:
+        watching = ls.client_capabilities.workspace
+        if watching and watching.did_change_watched_files and watching.did_change_watched_files.dynamic_registration:
+            options = types.DidChangeWatchedFilesRegistrationOptions(
+                watchers=[types.FileSystemWatcher(glob_pattern=_WATCHED)]
+            )
+            registration = types.Registration(
+                id="paperlink-watched-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options
+            )
+            try:
+                await ls.client_register_capability_async(types.RegistrationParams(registrations=[registration]))
+            except JsonRpcException as refused:  # a client that says it can but cannot: saving still re-checks
+                logger.warning("the client refused to watch the paper's files: %s", refused)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    async def did_open(ls: PaperlinkServer, params: types.DidOpenTextDocumentParams) -> None:
+        if _checked(params.text_document.uri):
+            await _check_now(ls, params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: PaperlinkServer, params: types.DidChangeTextDocumentParams) -> None:
+        _schedule(ls, params.text_document.uri, DEBOUNCE_SECONDS)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    async def did_save(ls: PaperlinkServer, params: types.DidSaveTextDocumentParams) -> None:
+        if _checked(params.text_document.uri):
+            await _check_now(ls, params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: PaperlinkServer, params: types.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        waiting = ls.pending.pop(uri, None)
+        if waiting is not None:
+            waiting.cancel()
+        if uri in ls.published:  # its findings go with it, as an editor expects
+            ls.published.discard(uri)
+            ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    async def watched_files_changed(ls: PaperlinkServer, params: types.DidChangeWatchedFilesParams) -> None:
+        open_files = [uri for uri in ls.workspace.text_documents if _checked(uri)]
+        if open_files:
+            await _check_now(ls, open_files[0])
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def hover(ls: PaperlinkServer, params: types.HoverParams) -> types.Hover | None:
+        relative = ls.relative(params.text_document.uri)
+        if relative is None or ls.report is None:
+            return None
+        document, line, column = _cursor(ls, params.text_document.uri, params.position)
+        target = item_at(ls.report, relative, params.position.line + 1, line, column)
+        if target is None:
+            return None
+        value = hover_text(target, ls.report.links)
+        span = Span(relative, params.position.line + 1, target.start, params.position.line + 1, target.end)
+        return types.Hover(
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=value),
+            range=_range(span, document, ls.report),
+        )
+
+    @server.feature(types.TEXT_DOCUMENT_DEFINITION)
+    def definition(ls: PaperlinkServer, params: types.DefinitionParams) -> list[types.Location] | None:
+        relative = ls.relative(params.text_document.uri)
+        if relative is None or ls.report is None:
+            return None
+        _, line, column = _cursor(ls, params.text_document.uri, params.position)
+        target = item_at(ls.report, relative, params.position.line + 1, line, column)
+        if target is None:
+            return None
+        return [_location(ls.report.root, target.item.span)]
+
+    @server.feature(types.TEXT_DOCUMENT_REFERENCES)
+    def references(ls: PaperlinkServer, params: types.ReferenceParams) -> list[types.Location] | None:
+        relative = ls.relative(params.text_document.uri)
+        if relative is None or ls.report is None:
+            return None
+        _, line, column = _cursor(ls, params.text_document.uri, params.position)
+        links = references_to_label(ls.report, relative, params.position.line + 1, line, column)
+        return [_location(ls.report.root, link.span) for link in links]
+
+    @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[":", " ", ","]))
+    def completion(ls: PaperlinkServer, params: types.CompletionParams) -> types.CompletionList | None:
+        if ls.report is None:
+            return None
+        document, line, column = _cursor(ls, params.text_document.uri, params.position)
+        context = completion_context(line, column)
+        if context is None:
+            return None
+        start, typed = context
+        lines = document.lines
+        replaced = document.position_codec.range_to_client_units(
+            lines,
+            types.Range(
+                types.Position(params.position.line, start - 1), types.Position(params.position.line, column - 1)
+            ),
+        )
+        items = [
+            types.CompletionItem(
+                label=found.label,
+                detail=found.detail,
+                kind=types.CompletionItemKind.Reference,
+                text_edit=types.TextEdit(range=replaced, new_text=found.label),
+                sort_text=f"{index:05d}",
+            )
+            for index, found in enumerate(completions(ls.report.papers, typed))
+        ]
+        return types.CompletionList(is_incomplete=False, items=items)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix])
+    )
+    def code_action(ls: PaperlinkServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+        relative = ls.relative(params.text_document.uri)
+        if relative is None or ls.report is None:
+            return None
+        document = ls.workspace.get_text_document(params.text_document.uri)
+        first, last = params.range.start.line + 1, params.range.end.line + 1
+        here = [
+            d
+            for d in ls.report.diagnostics
+            if d.span.path == relative and d.span.cell is None and first <= d.span.line <= last
+        ]
+        actions = []
+        for action in code_actions(document.source, here):
+            assert action.diagnostic is not None
+            edit = _text_edit(action.edit, document)
+            actions.append(
+                types.CodeAction(
+                    title=action.title,
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[_lsp_diagnostic(action.diagnostic, document, ls.report)],
+                    edit=types.WorkspaceEdit(changes={params.text_document.uri: [edit]}),
+                    is_preferred=action.preferred,
+                )
+            )
+        return actions
+
+    return server
+
+
+def _text_edit(edit: Edit, document: TextDocument) -> types.TextEdit:
+    """Whole lines replaced: from the first line's start to the start of the line after the last."""
+    lines = document.lines
+    start = types.Position(edit.first_line - 1, 0)
+    if edit.last_line < len(lines):
+        end = types.Position(edit.last_line, 0)
+    else:  # the last line of the file, perhaps without a newline
+        last = lines[-1] if lines else ""
+        end = types.Position(len(lines) - 1, document.position_codec.client_num_units(last))
+    return types.TextEdit(range=types.Range(start, end), new_text=edit.new_text)
+
+
+def serve(**_: Any) -> None:
+    """Serve over stdin and stdout until the client says exit."""
+    create_server().start_io()
