@@ -38,13 +38,15 @@ from typing import TYPE_CHECKING, Any
 
 from paperlink import __version__, boundary
 from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.paper.model import Paper
 from paperlink.rules import rule_by_code
+from paperlink.rules.paper_input import PaperFileMissing
 from paperlink.spans import Span
 
 if TYPE_CHECKING:
     from paperlink.engine import _Scanned
 
-__all__ = ["CACHE_FOLDER", "MAX_CACHE_BYTES", "ScanCache", "digest", "to_data", "from_data"]
+__all__ = ["CACHE_FOLDER", "MAX_CACHE_BYTES", "PaperCache", "ScanCache", "digest", "to_data", "from_data"]
 
 CACHE_FOLDER = ".paperlink_cache"
 MAX_CACHE_BYTES = 128 * 2**20  # a cache beyond this is discarded, never read (about 9,000 files of cache)
@@ -73,13 +75,14 @@ def code_digest() -> str:
     return hasher.hexdigest()
 
 
-class ScanCache:
-    """Scan results by relative path, each valid for one digest of the file's bytes."""
+class _Store:
+    """One JSON file of entries under ``.paperlink_cache/<version>/``: each entry a key, the
+    digest of what it was made from, and its stored text, checked as untrusted input."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, name: str) -> None:
         self.root = root
         self.folder = root / CACHE_FOLDER
-        self.file = self.folder / __version__ / "scan.json"
+        self.file = self.folder / __version__ / name
         self.problem = ""  # why the cache found was discarded ("" when it was fine or absent)
         self.entries: dict[str, tuple[str, str]] = self._load()
         self.changed = bool(self.problem)  # a discarded cache is rewritten
@@ -114,22 +117,6 @@ class ScanCache:
         self.problem = f"{CACHE_FOLDER} discarded and rebuilt: {why}"
         return {}
 
-    def get(self, relative: str, file_digest: str, analyses: Sequence[str] = ()) -> _Scanned | None:
-        """The cached scan of ``relative`` if its bytes are unchanged and it holds the
-        facts of ``analyses`` (by name), else None."""
-        entry = self.entries.get(relative)
-        if entry is None or entry[0] != file_digest:
-            return None
-        try:
-            return _decode_scan(json.loads(entry[1]), analyses)
-        except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
-            return None
-
-    def put(self, relative: str, file_digest: str, scanned: _Scanned, analyses: Sequence[str] = ()) -> None:
-        stored = json.dumps(_encode_scan(scanned, analyses), sort_keys=True)
-        self.entries[relative] = (file_digest, stored)
-        self.changed = True
-
     def save(self) -> None:
         """Write the cache atomically; a read-only project simply goes uncached, and so does
         one whose cache folder is a link (writing through it would write outside the project)."""
@@ -151,6 +138,102 @@ class ScanCache:
             os.replace(temporary, self.file)
         except OSError:
             pass
+
+
+class ScanCache(_Store):
+    """Scan results by relative path, each valid for one digest of the file's bytes."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root, "scan.json")
+
+    def get(self, relative: str, file_digest: str, analyses: Sequence[str] = ()) -> _Scanned | None:
+        """The cached scan of ``relative`` if its bytes are unchanged and it holds the
+        facts of ``analyses`` (by name), else None."""
+        entry = self.entries.get(relative)
+        if entry is None or entry[0] != file_digest:
+            return None
+        try:
+            return _decode_scan(json.loads(entry[1]), analyses)
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
+            return None
+
+    def put(self, relative: str, file_digest: str, scanned: _Scanned, analyses: Sequence[str] = ()) -> None:
+        stored = json.dumps(_encode_scan(scanned, analyses), sort_keys=True)
+        self.entries[relative] = (file_digest, stored)
+        self.changed = True
+
+
+class PaperCache(_Store):
+    """Parsed papers, each valid while every file its reader asked for is as it was.
+
+    An entry holds the digest of each file read (the main file, ``\\input`` files, class
+    files; a file that could not be read, as such) and of the ``.tex`` names in each folder
+    read from (a new ``x.tex`` beside ``x`` would be read instead). A paper with an include
+    not found is not stored: a file created later could be that include.
+    """
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root, "papers.json")
+
+    def get(self, path: Path, name: str) -> Paper | None:
+        """The paper cached for the main file ``path``, if nothing it was read from changed."""
+        key = _paper_key(path, name, self.root)
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        try:
+            data = json.loads(entry[1])
+            folder = path.parent
+            if _inputs(folder, data["files"], data["folders"]) != (data["files"], data["folders"]):
+                return None
+            paper: Paper = from_data(Paper, data["paper"])
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
+            return None
+        return paper
+
+    def put(self, path: Path, name: str, paper: Paper, reads: Sequence[boundary.Read]) -> None:
+        """Store ``paper``, read from ``reads`` (what :func:`boundary.recording` saw)."""
+        if any(diagnostic.code == PaperFileMissing.code for diagnostic in paper.diagnostics):
+            return
+        folder = path.parent
+        files = sorted({os.path.relpath(read, folder): data for read, data in reads}.items())
+        recorded = [[relative, digest(data) if data is not None else None] for relative, data in files]
+        folders = sorted({os.path.dirname(relative) for relative, data in files if data is not None})
+        _, listings = _inputs(folder, [], [[relative, ""] for relative in folders])
+        stored = json.dumps({"files": recorded, "folders": listings, "paper": to_data(paper)}, sort_keys=True)
+        self.entries[_paper_key(path, name, self.root)] = ("", stored)
+        self.changed = True
+
+
+def _paper_key(path: Path, name: str, root: Path) -> str:
+    """What a paper's reading depends on besides its files: its name, main file and the project root."""
+    return json.dumps([name, os.path.abspath(path), os.path.abspath(root)])
+
+
+def _inputs(folder: Path, files: list[list[Any]], folders: list[list[Any]]) -> tuple[list[list[Any]], list[list[Any]]]:
+    """The digests of ``files`` and ``folders`` (paths relative to the paper's folder) as they are now."""
+    now = []
+    for relative, _ in files:
+        try:
+            found: str | None = digest(boundary.read_bytes(folder / relative, folder, where="the paper's folder"))
+        except OSError:
+            found = None
+        now.append([relative, found])
+    listings = []
+    for relative, _ in folders:
+        listings.append([relative, _tex_names(folder / relative, folder)])
+    return now, listings
+
+
+def _tex_names(folder: Path, paper_folder: Path) -> str:
+    """A digest of the ``.tex`` names in ``folder`` ("" when it is not a folder inside the paper's)."""
+    if not boundary.inside(folder, paper_folder):
+        return ""
+    try:
+        names = sorted(entry for entry in os.listdir(folder) if entry.lower().endswith(".tex"))
+    except OSError:
+        return ""
+    return digest("\0".join(names).encode("utf-8", "surrogateescape"))
 
 
 def _entry_digest(key: str, file_digest: str, stored: str) -> str:

@@ -127,13 +127,31 @@ def coverage(
     return rows, diagnostics
 
 
-def _read_papers(config: Config, overrides: Mapping[str, Path]) -> dict[str, Paper]:
+def _read_papers(
+    config: Config, overrides: Mapping[str, Path], cache: bool = False, warnings: list[str] | None = None
+) -> dict[str, Paper]:
+    """Each paper the configuration names (or ``overrides`` puts in its place); with ``cache``,
+    a paper none of whose files changed comes from ``.paperlink_cache`` without its reader
+    (or pylatexenc) being imported."""
+    sources = [(source.name, source.path) for source in config.papers if source.name not in overrides]
+    sources += list(overrides.items())
+    if not cache:
+        return {name: parse_paper(path, name=name, root=config.root) for name, path in sources}
+    from paperlink.boundary import recording
+    from paperlink.cache import PaperCache
+
+    store = PaperCache(config.root)
+    if store.problem and warnings is not None:
+        warnings.append(store.problem)
     papers: dict[str, Paper] = {}
-    for source in config.papers:
-        if source.name not in overrides:
-            papers[source.name] = parse_paper(source.path, name=source.name, root=config.root)
-    for name, path in overrides.items():
-        papers[name] = parse_paper(path, name=name, root=config.root)
+    for name, path in sources:
+        cached = store.get(path, name)
+        if cached is None:
+            with recording() as reads:
+                cached = parse_paper(path, name=name, root=config.root)
+            store.put(path, name, cached, reads)
+        papers[name] = cached
+    store.save()
     return papers
 
 
@@ -348,12 +366,12 @@ def check(
     checked even when it is not on disk yet.
     """
     selection = _selection(config, select, ignore)
-    papers = _read_papers(config, overrides or {})
+    warnings: list[str] = []
+    papers = _read_papers(config, overrides or {}, cache, warnings)
     default = config.default_paper if config.default_paper in papers else None
     files = discover(list(targets), config)
     analyses = tuple(a for a in ANALYSES if any(selection.enabled(code) for code in a.codes))
     names = tuple(a.name for a in analyses)
-    warnings: list[str] = []
     if buffer is not None:
         files = _with_buffer(files, buffer[0])
     others = [path for path in files if buffer is None or path != buffer[0]]
