@@ -17,8 +17,6 @@ import dataclasses
 import gc
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -266,6 +264,9 @@ def _scan(
                 results.append(_scan_file(path, root, analyses))
                 report(len(results), len(files))
         return results
+    from concurrent.futures import ProcessPoolExecutor  # a run reading few files (or none) starts no worker
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         with ProcessPoolExecutor(max_workers=jobs, initializer=gc.disable) as pool:
             for scanned in pool.map(_scan_file, files, [root] * len(files), [analyses] * len(files), chunksize=8):
@@ -300,29 +301,35 @@ def _scan_cached(
 ) -> list[_Scanned]:
     """:func:`_scan`, reusing what ``.paperlink_cache`` holds for files whose bytes are unchanged
     (why a cache found was discarded goes to ``warnings``)."""
-    from paperlink.cache import ScanCache, digest
+    from paperlink.cache import ScanCache, digest, signature
 
     store = ScanCache(root)
     if store.problem and warnings is not None:
         warnings.append(store.problem)
     results: dict[int, _Scanned] = {}
-    misses: list[tuple[int, str, str]] = []
+    misses: list[tuple[int, str, str, str]] = []
     for index, path in enumerate(files):
         relative = relative_path(path, root)
+        status = signature(path)  # before the file is read: a later change shows in the next run's
+        cached = store.get(relative, "", analyses, status) if status else None
+        if cached is not None:  # the file's status is as stored: not read at all
+            results[index] = cached
+            continue
         try:
             file_digest = digest(read_bytes(path, root))
         except OSError:
             file_digest = ""  # unreadable: scan it, which reports why
         cached = store.get(relative, file_digest, analyses) if file_digest else None
         if cached is None:
-            misses.append((index, relative, file_digest))
+            misses.append((index, relative, file_digest, status))
         else:
             results[index] = cached
-    fresh = _scan([files[index] for index, _, _ in misses], root, jobs, analyses, progress)
-    for (index, relative, file_digest), scanned in zip(misses, fresh):
+            store.note_signature(relative, file_digest, status)
+    fresh = _scan([files[index] for index, _, _, _ in misses], root, jobs, analyses, progress)
+    for (index, relative, file_digest, status), scanned in zip(misses, fresh):
         results[index] = scanned
         if file_digest:
-            store.put(relative, file_digest, scanned, analyses)
+            store.put(relative, file_digest, scanned, analyses, status)
     store.save()
     return [results[index] for index in range(len(files))]
 
@@ -334,6 +341,9 @@ def _with_buffer(files: list[Path], path: Path) -> list[Path]:
 
 
 def _isolated(path: Path, root: Path, analyses: tuple[str, ...]) -> _Scanned:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         with ProcessPoolExecutor(max_workers=1) as pool:
             return pool.submit(_scan_file, path, root, analyses).result()

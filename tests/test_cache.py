@@ -198,3 +198,35 @@ def test_every_sample_paper_comes_back_from_the_cache_unchanged(tmp_path) -> Non
         cached = PaperCache(tmp_path).get(main, main.parent.name)
         assert cached == paper, main
         assert cached is not None and [item.prose for item in cached.items] == [item.prose for item in paper.items]
+
+
+def test_a_file_whose_status_is_unchanged_is_not_read_again(tmp_path, monkeypatch) -> None:
+    """The stat fast path: a settled file (changed more than two seconds ago) with the size,
+    times and inode stored is taken from the cache unread; a rewrite of the same size with its
+    modification time put back still changes its change time, and is read; a file changed
+    just now is compared by content."""
+    import os
+
+    from paperlink import engine
+
+    source = tmp_path / "a.py"
+    source.write_text("# paper: eq:a\nx = 1\n", encoding="utf-8")
+    settled = source.stat().st_mtime_ns - 10_000_000_000
+    os.utime(source, ns=(settled, settled))
+    reads: list[str] = []
+    read_bytes = engine.read_bytes
+    monkeypatch.setattr(engine, "read_bytes", lambda path, root: reads.append(path.name) or read_bytes(path, root))
+    monkeypatch.setattr("paperlink.cache._SETTLED_NS", 0)  # the change time the write just set counts as settled
+    first = engine._scan_cached([source], tmp_path, 1)
+    assert reads == ["a.py"]
+    assert engine._scan_cached([source], tmp_path, 1) == first
+    assert reads == ["a.py"]  # not read again
+
+    source.write_text("# paper: eq:b\nx = 1\n", encoding="utf-8")
+    os.utime(source, ns=(settled, settled))
+    assert [a.text for a in engine._scan_cached([source], tmp_path, 1)[0].annotations] == ["eq:b"]
+    assert reads == ["a.py", "a.py"]
+
+    monkeypatch.setattr("paperlink.cache._SETTLED_NS", 10**18)  # every file changed "just now"
+    engine._scan_cached([source], tmp_path, 1)
+    assert reads == ["a.py", "a.py", "a.py"]  # read and compared by digest, never by status
