@@ -50,7 +50,7 @@ from paperlink.source.notebook import Notebook, NotebookError, bind_markdown_ann
 from paperlink.source.notebook_layout import NotebookLayout, to_cells
 from paperlink.source.parse import ParsedSource, SourceParseError, parse_source
 from paperlink.source.suppression_comments import Suppression, collect_suppressions
-from paperlink.spans import Span, relative_path
+from paperlink.spans import Span, relative_path, relative_paths
 from paperlink.suppressions import apply_suppressions
 from paperlink.trace import resolve_all
 
@@ -308,8 +308,7 @@ def _scan_cached(
         warnings.append(store.problem)
     results: dict[int, _Scanned] = {}
     misses: list[tuple[int, str, str, str]] = []
-    for index, path in enumerate(files):
-        relative = relative_path(path, root)
+    for index, (path, relative) in enumerate(zip(files, relative_paths(files, root))):
         status = signature(path)  # before the file is read: a later change shows in the next run's
         cached = store.get(relative, "", analyses, status) if status else None
         if cached is not None:  # the file's status is as stored: not read at all
@@ -432,7 +431,7 @@ def check(
         coverage=tuple(rows),
         files=len(files),
         locked=tuple(sorted(entry for entry, _ in entries)),
-        checked_paths=(*(relative_path(path, config.root) for path in files), *configs.paths),
+        checked_paths=(*relative_paths(files, config.root), *configs.paths),
         sections=sections,
         papers=papers,
         exempt=exempt,
