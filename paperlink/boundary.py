@@ -15,9 +15,14 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["OutsideBoundary", "check_inside", "inside", "read_bytes", "read_text", "within"]
+__all__ = ["OutsideBoundary", "check_inside", "inside", "read_bytes", "read_text", "recording", "within"]
+
+Read = tuple[Path, "bytes | None"]  # a file asked for, and its bytes (None: it could not be read)
+_recordings: list[list[Read]] = []
 
 
 class OutsideBoundary(OSError):
@@ -69,9 +74,35 @@ def inside(path: Path, root: Path) -> bool:
     return True
 
 
+@contextmanager
+def recording() -> Iterator[list[Read]]:
+    """Every file :func:`read_bytes` is asked for while the block runs, with what it gave:
+    what a result cached by content (the paper model) depends on."""
+    reads: list[Read] = []
+    _recordings.append(reads)
+    try:
+        yield reads
+    finally:
+        _recordings.remove(reads)
+
+
 def read_bytes(path: Path, root: Path, *, limit: int | None = None, where: str = "the project") -> bytes:
     """The bytes of the regular file ``path``, which must lie inside ``root``; at most
     ``limit`` bytes are read (more is :class:`OutsideBoundary`: "too large")."""
+    if not _recordings:
+        return _read_bytes(path, root, limit, where)
+    try:
+        data = _read_bytes(path, root, limit, where)
+    except OSError:
+        for reads in _recordings:
+            reads.append((path, None))
+        raise
+    for reads in _recordings:
+        reads.append((path, data))
+    return data
+
+
+def _read_bytes(path: Path, root: Path, limit: int | None, where: str) -> bytes:
     real = check_inside(path, root, where=where)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     descriptor = os.open(real, flags)

@@ -30,6 +30,7 @@ import hmac
 import json
 import os
 import tempfile
+import time
 import types
 import typing
 from collections.abc import Callable, Sequence
@@ -38,13 +39,15 @@ from typing import TYPE_CHECKING, Any
 
 from paperlink import __version__, boundary
 from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.paper.model import Paper
 from paperlink.rules import rule_by_code
+from paperlink.rules.paper_input import PaperFileMissing
 from paperlink.spans import Span
 
 if TYPE_CHECKING:
     from paperlink.engine import _Scanned
 
-__all__ = ["CACHE_FOLDER", "MAX_CACHE_BYTES", "ScanCache", "digest", "to_data", "from_data"]
+__all__ = ["CACHE_FOLDER", "MAX_CACHE_BYTES", "PaperCache", "ScanCache", "digest", "signature", "to_data", "from_data"]
 
 CACHE_FOLDER = ".paperlink_cache"
 MAX_CACHE_BYTES = 128 * 2**20  # a cache beyond this is discarded, never read (about 9,000 files of cache)
@@ -73,13 +76,14 @@ def code_digest() -> str:
     return hasher.hexdigest()
 
 
-class ScanCache:
-    """Scan results by relative path, each valid for one digest of the file's bytes."""
+class _Store:
+    """One JSON file of entries under ``.paperlink_cache/<version>/``: each entry a key, the
+    digest of what it was made from, and its stored text, checked as untrusted input."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, name: str) -> None:
         self.root = root
         self.folder = root / CACHE_FOLDER
-        self.file = self.folder / __version__ / "scan.json"
+        self.file = self.folder / __version__ / name
         self.problem = ""  # why the cache found was discarded ("" when it was fine or absent)
         self.entries: dict[str, tuple[str, str]] = self._load()
         self.changed = bool(self.problem)  # a discarded cache is rewritten
@@ -114,22 +118,6 @@ class ScanCache:
         self.problem = f"{CACHE_FOLDER} discarded and rebuilt: {why}"
         return {}
 
-    def get(self, relative: str, file_digest: str, analyses: Sequence[str] = ()) -> _Scanned | None:
-        """The cached scan of ``relative`` if its bytes are unchanged and it holds the
-        facts of ``analyses`` (by name), else None."""
-        entry = self.entries.get(relative)
-        if entry is None or entry[0] != file_digest:
-            return None
-        try:
-            return _decode_scan(json.loads(entry[1]), analyses)
-        except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
-            return None
-
-    def put(self, relative: str, file_digest: str, scanned: _Scanned, analyses: Sequence[str] = ()) -> None:
-        stored = json.dumps(_encode_scan(scanned, analyses), sort_keys=True)
-        self.entries[relative] = (file_digest, stored)
-        self.changed = True
-
     def save(self) -> None:
         """Write the cache atomically; a read-only project simply goes uncached, and so does
         one whose cache folder is a link (writing through it would write outside the project)."""
@@ -151,6 +139,134 @@ class ScanCache:
             os.replace(temporary, self.file)
         except OSError:
             pass
+
+
+class ScanCache(_Store):
+    """Scan results by relative path, each valid for one digest of the file's bytes."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root, "scan.json")
+
+    def get(
+        self, relative: str, file_digest: str, analyses: Sequence[str] = (), signature: str = ""
+    ) -> _Scanned | None:
+        """The cached scan of ``relative`` if its bytes are unchanged (``file_digest``; or, with
+        ``file_digest`` empty, its :func:`signature` is the one stored) and it holds the facts of
+        ``analyses`` (by name), else None."""
+        entry = self.entries.get(relative)
+        if entry is None:
+            return None
+        stored_digest, _, stored_signature = entry[0].partition(" ")
+        if file_digest != stored_digest and not (not file_digest and signature and signature == stored_signature):
+            return None
+        try:
+            return _decode_scan(json.loads(entry[1]), analyses)
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
+            return None
+
+    def put(
+        self, relative: str, file_digest: str, scanned: _Scanned, analyses: Sequence[str] = (), signature: str = ""
+    ) -> None:
+        stored = json.dumps(_encode_scan(scanned, analyses), sort_keys=True)
+        self.entries[relative] = (f"{file_digest} {signature}" if signature else file_digest, stored)
+        self.changed = True
+
+    def note_signature(self, relative: str, file_digest: str, signature: str) -> None:
+        """Store ``signature`` with the entry of ``relative`` (found by its digest), so that the
+        next run takes it on the file's status alone."""
+        entry = self.entries.get(relative)
+        if signature and entry is not None and entry[0] != f"{file_digest} {signature}":
+            self.entries[relative] = (f"{file_digest} {signature}", entry[1])
+            self.changed = True
+
+
+_SETTLED_NS = 2_000_000_000  # a file changed more recently may change again within the clock's granularity
+
+
+def signature(path: Path) -> str:
+    """A file's status as the stat fast path compares it (size, modification and change times,
+    inode, device), or "" when the file cannot be stat-ed or changed too recently to be
+    told apart from a change after it is read (git's "racy" files)."""
+    try:
+        status = os.stat(path)
+    except (OSError, ValueError):
+        return ""
+    if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) < _SETTLED_NS:
+        return ""
+    return f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}:{status.st_ino}:{status.st_dev}"
+
+
+class PaperCache(_Store):
+    """Parsed papers, each valid while every file its reader asked for is as it was.
+
+    An entry holds the digest of each file read (the main file, ``\\input`` files, class
+    files; a file that could not be read, as such) and of the ``.tex`` names in each folder
+    read from (a new ``x.tex`` beside ``x`` would be read instead). A paper with an include
+    not found is not stored: a file created later could be that include.
+    """
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root, "papers.json")
+
+    def get(self, path: Path, name: str) -> Paper | None:
+        """The paper cached for the main file ``path``, if nothing it was read from changed."""
+        key = _paper_key(path, name, self.root)
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        try:
+            data = json.loads(entry[1])
+            folder = path.parent
+            if _inputs(folder, data["files"], data["folders"]) != (data["files"], data["folders"]):
+                return None
+            paper: Paper = from_data(Paper, data["paper"])
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
+            return None
+        return paper
+
+    def put(self, path: Path, name: str, paper: Paper, reads: Sequence[boundary.Read]) -> None:
+        """Store ``paper``, read from ``reads`` (what :func:`boundary.recording` saw)."""
+        if any(diagnostic.code == PaperFileMissing.code for diagnostic in paper.diagnostics):
+            return
+        folder = path.parent
+        files = sorted({os.path.relpath(read, folder): data for read, data in reads}.items())
+        recorded = [[relative, digest(data) if data is not None else None] for relative, data in files]
+        folders = sorted({os.path.dirname(relative) for relative, data in files if data is not None})
+        _, listings = _inputs(folder, [], [[relative, ""] for relative in folders])
+        stored = json.dumps({"files": recorded, "folders": listings, "paper": to_data(paper)}, sort_keys=True)
+        self.entries[_paper_key(path, name, self.root)] = ("", stored)
+        self.changed = True
+
+
+def _paper_key(path: Path, name: str, root: Path) -> str:
+    """What a paper's reading depends on besides its files: its name, main file and the project root."""
+    return json.dumps([name, os.path.abspath(path), os.path.abspath(root)])
+
+
+def _inputs(folder: Path, files: list[list[Any]], folders: list[list[Any]]) -> tuple[list[list[Any]], list[list[Any]]]:
+    """The digests of ``files`` and ``folders`` (paths relative to the paper's folder) as they are now."""
+    now = []
+    for relative, _ in files:
+        try:
+            found: str | None = digest(boundary.read_bytes(folder / relative, folder, where="the paper's folder"))
+        except OSError:
+            found = None
+        now.append([relative, found])
+    listings = []
+    for relative, _ in folders:
+        listings.append([relative, _tex_names(folder / relative, folder)])
+    return now, listings
+
+
+def _tex_names(folder: Path, paper_folder: Path) -> str:
+    """A digest of the ``.tex`` names in ``folder`` ("" when it is not a folder inside the paper's)."""
+    if not boundary.inside(folder, paper_folder):
+        return ""
+    try:
+        names = sorted(entry for entry in os.listdir(folder) if entry.lower().endswith(".tex"))
+    except OSError:
+        return ""
+    return digest("\0".join(names).encode("utf-8", "surrogateescape"))
 
 
 def _entry_digest(key: str, file_digest: str, stored: str) -> str:
@@ -213,6 +329,8 @@ def _decoder(kind: Any) -> Decoder:
         return functools.partial(_union, kind, type(None) in arguments, options)
     if origin is tuple:
         if len(arguments) == 2 and arguments[1] is Ellipsis:
+            if arguments[0] in _PASSED_THROUGH:
+                return functools.partial(_tuple_of_plain, arguments[0], _decoder(arguments[0]))
             return functools.partial(_tuple_of, _decoder(arguments[0]))
         return functools.partial(_fixed_tuple, tuple(_decoder(argument) for argument in arguments))
     if origin in (frozenset, list):
@@ -224,7 +342,7 @@ def _decoder(kind: Any) -> Decoder:
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         return _DataclassDecoder(kind)
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
-        return kind
+        return functools.partial(_member, kind._value2member_map_, kind)
     return functools.partial(_plain, kind)
 
 
@@ -250,7 +368,21 @@ def _union(kind: Any, optional: bool, options: tuple[Decoder, ...], data: Any) -
 
 
 def _tuple_of(item: Decoder, data: Any) -> tuple[Any, ...]:
-    return tuple(item(value) for value in _sequence(data))
+    return tuple([item(value) for value in _sequence(data)])
+
+
+def _tuple_of_plain(kind: type, item: Decoder, data: Any) -> tuple[Any, ...]:
+    if data.__class__ is list and all(value.__class__ is kind for value in data):
+        return tuple(data)
+    return _tuple_of(item, data)
+
+
+def _member(members: dict[Any, Any], kind: type[enum.Enum], data: Any) -> Any:
+    """The enum member of value ``data`` (ValueError for another value, as ``kind(data)`` raises)."""
+    try:
+        return members[data]
+    except (KeyError, TypeError):  # TypeError: an unhashable value
+        return kind(data)
 
 
 def _fixed_tuple(items: tuple[Decoder, ...], data: Any) -> tuple[Any, ...]:
@@ -275,17 +407,65 @@ def _plain(kind: Any, data: Any) -> Any:
 
 class _DataclassDecoder:
     """Decodes one dataclass; its fields' decoders are looked up on first use, so a type that
-    refers to itself (a tree) does not recurse while its decoder is built."""
+    refers to itself (a tree) does not recurse while its decoder is built.
+
+    A warm run decodes a few hundred thousand values, so the first use also compiles one
+    function for the class that reads every field by name and passes a value of the field's
+    plain type (``str``, ``int``, ``float``, ``bool``, or None where allowed) through without
+    a call; data missing a field takes the general path, which leaves its default."""
 
     def __init__(self, kind: type) -> None:
         self.kind = kind
         self.fields: list[tuple[str, Decoder]] | None = None
+        self.fast: Decoder | None = None
 
     def __call__(self, data: Any) -> Any:
-        if self.fields is None:
+        if self.fast is None:
             hints = _hints(self.kind)
-            self.fields = [(f.name, _decoder(hints[f.name])) for f in dataclasses.fields(self.kind) if f.init]
+            init = [f.name for f in dataclasses.fields(self.kind) if f.init]
+            self.fields = [(name, _decoder(hints[name])) for name in init]
+            self.fast = _compiled(self.kind, [(name, hints[name]) for name in init], self._general)
+        return self.fast(data)
+
+    def _general(self, data: Any) -> Any:
+        assert self.fields is not None
         return self.kind(**{name: decode(data[name]) for name, decode in self.fields if name in data})
+
+
+_PASSED_THROUGH = (str, int, float, bool)
+
+
+def _compiled(kind: type, fields: list[tuple[str, Any]], general: Decoder) -> Decoder:
+    """``general``'s equal for data holding every field, as one generated function."""
+    namespace: dict[str, Any] = {"kind": kind, "general": general}
+    reads, arguments = [], []
+    for index, (name, hint) in enumerate(fields):
+        value, decode = f"v{index}", f"d{index}"
+        namespace[decode] = _decoder(hint)
+        reads.append(f"        {value} = data[{name!r}]")
+        options = set(typing.get_args(hint)) if typing.get_origin(hint) in (typing.Union, types.UnionType) else {hint}
+        plain = [option for option in options if option in _PASSED_THROUGH]
+        if len(plain) == 1 and options <= {plain[0], type(None)}:
+            passed = f"{value}.__class__ is {plain[0].__name__}"
+            if type(None) in options:
+                passed = f"{value} is None or {passed}"
+            arguments.append(f"{name}={value} if {passed} else {decode}({value})")
+        else:
+            arguments.append(f"{name}={decode}({value})")
+    source = "\n".join(
+        [
+            "def decode(data):",
+            "    try:",
+            *(reads or ["        pass"]),
+            "    except (KeyError, TypeError):",
+            "        return general(data)",
+            f"    return kind({', '.join(arguments)})",
+        ]
+    )
+    # the text is ours: field names (identifiers) and repr'd keys, never data from the cache
+    exec(compile(source, f"<decoder of {kind.__qualname__}>", "exec"), namespace)
+    decoded: Decoder = namespace["decode"]
+    return decoded
 
 
 def _diagnostic(data: Any) -> Diagnostic:

@@ -17,8 +17,6 @@ import dataclasses
 import gc
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,7 +50,7 @@ from paperlink.source.notebook import Notebook, NotebookError, bind_markdown_ann
 from paperlink.source.notebook_layout import NotebookLayout, to_cells
 from paperlink.source.parse import ParsedSource, SourceParseError, parse_source
 from paperlink.source.suppression_comments import Suppression, collect_suppressions
-from paperlink.spans import Span, relative_path
+from paperlink.spans import Span, relative_path, relative_paths
 from paperlink.suppressions import apply_suppressions
 from paperlink.trace import resolve_all
 
@@ -127,13 +125,31 @@ def coverage(
     return rows, diagnostics
 
 
-def _read_papers(config: Config, overrides: Mapping[str, Path]) -> dict[str, Paper]:
+def _read_papers(
+    config: Config, overrides: Mapping[str, Path], cache: bool = False, warnings: list[str] | None = None
+) -> dict[str, Paper]:
+    """Each paper the configuration names (or ``overrides`` puts in its place); with ``cache``,
+    a paper none of whose files changed comes from ``.paperlink_cache`` without its reader
+    (or pylatexenc) being imported."""
+    sources = [(source.name, source.path) for source in config.papers if source.name not in overrides]
+    sources += list(overrides.items())
+    if not cache:
+        return {name: parse_paper(path, name=name, root=config.root) for name, path in sources}
+    from paperlink.boundary import recording
+    from paperlink.cache import PaperCache
+
+    store = PaperCache(config.root)
+    if store.problem and warnings is not None:
+        warnings.append(store.problem)
     papers: dict[str, Paper] = {}
-    for source in config.papers:
-        if source.name not in overrides:
-            papers[source.name] = parse_paper(source.path, name=source.name, root=config.root)
-    for name, path in overrides.items():
-        papers[name] = parse_paper(path, name=name, root=config.root)
+    for name, path in sources:
+        cached = store.get(path, name)
+        if cached is None:
+            with recording() as reads:
+                cached = parse_paper(path, name=name, root=config.root)
+            store.put(path, name, cached, reads)
+        papers[name] = cached
+    store.save()
     return papers
 
 
@@ -248,6 +264,9 @@ def _scan(
                 results.append(_scan_file(path, root, analyses))
                 report(len(results), len(files))
         return results
+    from concurrent.futures import ProcessPoolExecutor  # a run reading few files (or none) starts no worker
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         with ProcessPoolExecutor(max_workers=jobs, initializer=gc.disable) as pool:
             for scanned in pool.map(_scan_file, files, [root] * len(files), [analyses] * len(files), chunksize=8):
@@ -282,29 +301,34 @@ def _scan_cached(
 ) -> list[_Scanned]:
     """:func:`_scan`, reusing what ``.paperlink_cache`` holds for files whose bytes are unchanged
     (why a cache found was discarded goes to ``warnings``)."""
-    from paperlink.cache import ScanCache, digest
+    from paperlink.cache import ScanCache, digest, signature
 
     store = ScanCache(root)
     if store.problem and warnings is not None:
         warnings.append(store.problem)
     results: dict[int, _Scanned] = {}
-    misses: list[tuple[int, str, str]] = []
-    for index, path in enumerate(files):
-        relative = relative_path(path, root)
+    misses: list[tuple[int, str, str, str]] = []
+    for index, (path, relative) in enumerate(zip(files, relative_paths(files, root))):
+        status = signature(path)  # before the file is read: a later change shows in the next run's
+        cached = store.get(relative, "", analyses, status) if status else None
+        if cached is not None:  # the file's status is as stored: not read at all
+            results[index] = cached
+            continue
         try:
             file_digest = digest(read_bytes(path, root))
         except OSError:
             file_digest = ""  # unreadable: scan it, which reports why
         cached = store.get(relative, file_digest, analyses) if file_digest else None
         if cached is None:
-            misses.append((index, relative, file_digest))
+            misses.append((index, relative, file_digest, status))
         else:
             results[index] = cached
-    fresh = _scan([files[index] for index, _, _ in misses], root, jobs, analyses, progress)
-    for (index, relative, file_digest), scanned in zip(misses, fresh):
+            store.note_signature(relative, file_digest, status)
+    fresh = _scan([files[index] for index, _, _, _ in misses], root, jobs, analyses, progress)
+    for (index, relative, file_digest, status), scanned in zip(misses, fresh):
         results[index] = scanned
         if file_digest:
-            store.put(relative, file_digest, scanned, analyses)
+            store.put(relative, file_digest, scanned, analyses, status)
     store.save()
     return [results[index] for index in range(len(files))]
 
@@ -316,6 +340,9 @@ def _with_buffer(files: list[Path], path: Path) -> list[Path]:
 
 
 def _isolated(path: Path, root: Path, analyses: tuple[str, ...]) -> _Scanned:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         with ProcessPoolExecutor(max_workers=1) as pool:
             return pool.submit(_scan_file, path, root, analyses).result()
@@ -348,12 +375,12 @@ def check(
     checked even when it is not on disk yet.
     """
     selection = _selection(config, select, ignore)
-    papers = _read_papers(config, overrides or {})
+    warnings: list[str] = []
+    papers = _read_papers(config, overrides or {}, cache, warnings)
     default = config.default_paper if config.default_paper in papers else None
     files = discover(list(targets), config)
     analyses = tuple(a for a in ANALYSES if any(selection.enabled(code) for code in a.codes))
     names = tuple(a.name for a in analyses)
-    warnings: list[str] = []
     if buffer is not None:
         files = _with_buffer(files, buffer[0])
     others = [path for path in files if buffer is None or path != buffer[0]]
@@ -404,7 +431,7 @@ def check(
         coverage=tuple(rows),
         files=len(files),
         locked=tuple(sorted(entry for entry, _ in entries)),
-        checked_paths=(*(relative_path(path, config.root) for path in files), *configs.paths),
+        checked_paths=(*relative_paths(files, config.root), *configs.paths),
         sections=sections,
         papers=papers,
         exempt=exempt,

@@ -9,9 +9,11 @@ give byte-identical output in every format.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
+from json.encoder import encode_basestring  # the C escaper json uses with ensure_ascii=False
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -52,7 +54,88 @@ _GITHUB_COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severi
 
 
 def _dumps(document: object) -> str:
-    return json_safe(json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False)) + "\n"
+    return json_safe(indented_json(document)) + "\n"
+
+
+class _Unusual(Exception):
+    """A value :func:`indented_json` leaves to ``json.dumps`` (a key that is not a string, an
+    object ``json`` cannot write)."""
+
+
+def indented_json(document: object) -> str:
+    """``json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False)``, byte for byte.
+
+    With an indent, ``json`` runs its pure-Python encoder, a generator per container; the
+    JSON of a large project (megabytes of sections) took a sixth of a warm run. This writes
+    scalars with the same C string escaper and ``repr`` and each container in one loop, in
+    about half the time; anything unusual goes to ``json.dumps`` itself.
+    """
+    parts: list[str] = []
+    try:
+        _emit(document, parts, "\n")
+    except _Unusual:
+        return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False)
+    return "".join(parts)
+
+
+def _scalar(value: object) -> str | None:
+    """A string, number, boolean or None as ``json.dumps`` writes it; None for a container."""
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        if value != value:
+            return "NaN"
+        if value in (math.inf, -math.inf):
+            return "Infinity" if value > 0 else "-Infinity"
+        return float.__repr__(value)
+    return None
+
+
+def _emit(value: object, parts: list[str], newline: str) -> None:
+    inner = newline + "  "
+    if isinstance(value, (list, tuple)):
+        if not value:
+            parts.append("[]")
+            return
+        separator = "[" + inner
+        for item in value:
+            text = _scalar(item)
+            if text is None:
+                parts.append(separator)
+                _emit(item, parts, inner)
+            else:
+                parts.append(separator + text)
+            separator = "," + inner
+        parts.append(newline + "]")
+    elif isinstance(value, dict):
+        if not value:
+            parts.append("{}")
+            return
+        if not all(isinstance(key, str) for key in value):
+            raise _Unusual
+        separator = "{" + inner
+        for key, item in sorted(value.items()):
+            text = _scalar(item)
+            if text is None:
+                parts.append(separator + encode_basestring(key) + ": ")
+                _emit(item, parts, inner)
+            else:
+                parts.append(separator + encode_basestring(key) + ": " + text)
+            separator = "," + inner
+        parts.append(newline + "}")
+    else:
+        text = _scalar(value)
+        if text is None:
+            raise _Unusual
+        parts.append(text)
 
 
 def _rule(code: str) -> type[Rule] | None:

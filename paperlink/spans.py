@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Span", "LineIndex", "relative_path", "ast_span"]
+__all__ = ["Span", "LineIndex", "relative_path", "relative_paths", "ast_span"]
 
 
 def relative_path(path: Path, root: Path) -> str:
@@ -23,12 +23,39 @@ def relative_path(path: Path, root: Path) -> str:
     above it are resolved. Never raises, and never gives an absolute path, which would
     tell a published report where the project was checked out (docs/security.md).
     """
-    absolute = Path(os.path.abspath(path))
+    return relative_paths([path], root)[0]
+
+
+def relative_paths(paths: Sequence[Path], root: Path) -> list[str]:
+    """:func:`relative_path` of each of ``paths``, resolving ``root`` and each folder once
+    (a run names every file of the project two or three times)."""
     try:
-        named = Path(os.path.realpath(absolute.parent)) / absolute.name if absolute.name else absolute
-        base = Path(os.path.realpath(root))
+        base: Path | None = Path(os.path.realpath(root))
     except (OSError, ValueError):
-        named, base = absolute, Path(os.path.abspath(root))
+        base = None
+    folders: dict[Path, Path | None] = {}
+    named = []
+    for path in paths:
+        absolute = Path(os.path.abspath(path))
+        if not absolute.name:
+            named.append(_relative(absolute, base, root))
+            continue
+        if absolute.parent not in folders:
+            try:
+                folders[absolute.parent] = Path(os.path.realpath(absolute.parent))
+            except (OSError, ValueError):
+                folders[absolute.parent] = None
+        folder = folders[absolute.parent]
+        if folder is None or base is None:  # a folder that cannot be resolved: both sides as written
+            named.append(_relative(absolute, None, root))
+        else:
+            named.append(_relative(folder / absolute.name, base, root))
+    return named
+
+
+def _relative(named: Path, base: Path | None, root: Path) -> str:
+    if base is None:
+        base = Path(os.path.abspath(root))
     if named.is_relative_to(base):
         return named.relative_to(base).as_posix()
     try:

@@ -102,3 +102,131 @@ def test_every_analysis_finds_facts_the_cache_gives_back_unchanged() -> None:
         settings += len(facts["hidden_inputs"].reproducibility.settings)
     assert kinds == {analysis.facts.__name__ for analysis in ANALYSES}
     assert globals_ and settings  # the closed vocabularies (ModuleGlobal.kind, Setting.level) took part
+
+
+def _check_imports(project) -> tuple[str, set[str]]:
+    """``paperlink check``'s output in ``project`` and the modules it imported (``-X importtime``)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "paperlink", "check", "--output-format", "concise"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    return done.stdout, imported
+
+
+_PAPER_READERS = {"pylatexenc", "paperlink.paper.latex", "paperlink.paper.hyperparams", "libcst"}
+
+
+def test_a_warm_check_takes_the_paper_from_the_cache_until_a_file_it_read_changes(tmp_path) -> None:
+    """The paper model is cached by the digests of the files its reader read: a second run
+    imports neither the LaTeX reader nor pylatexenc (nor libcst, which no file needs); an edit
+    of an ``\\input`` file, or a new ``.tex`` file that ``\\input`` would now find, reads it again."""
+    (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\npapers = { p = "paper.tex" }\n', encoding="utf-8")
+    (tmp_path / "paper.tex").write_text(
+        "\\documentclass{article}\n\\begin{document}\n\\input{method}\n\\input{extra}\n\\end{document}\n",
+        encoding="utf-8",
+    )
+    method = tmp_path / "method.tex"
+    method.write_text("\\begin{equation}\\label{eq:loss} L = x \\end{equation}\n", encoding="utf-8")
+    (tmp_path / "extra").write_text("\\section{Extra}\\label{sec:extra}\n", encoding="utf-8")
+    (tmp_path / "train.py").write_text("# paper: eq:loss\ndef loss(x):\n    return x\n", encoding="utf-8")
+
+    cold, imported = _check_imports(tmp_path)
+    assert {"pylatexenc", "paperlink.paper.latex"} <= imported
+    warm, imported = _check_imports(tmp_path)
+    assert warm == cold
+    assert not imported & _PAPER_READERS
+
+    method.write_text("\\begin{equation}\\label{eq:objective} L = x \\end{equation}\n", encoding="utf-8")
+    edited, imported = _check_imports(tmp_path)
+    assert "paperlink.paper.latex" in imported
+    assert "train.py:1:1: PL101" in edited and "train.py:1:1: PL101" not in cold
+    assert "PL110" in edited  # eq:objective has no code
+
+    (tmp_path / "extra.tex").write_text("\\section{Other}\\label{sec:other}\n", encoding="utf-8")
+    _, imported = _check_imports(tmp_path)
+    assert "paperlink.paper.latex" in imported  # \input{extra} now reads extra.tex
+    _, imported = _check_imports(tmp_path)
+    assert not imported & _PAPER_READERS
+
+
+def test_a_paper_with_an_include_not_found_is_read_every_time(tmp_path) -> None:
+    """The include could be created at any place TeX looks: such a paper is not stored."""
+    from paperlink.boundary import recording
+    from paperlink.cache import PaperCache
+    from paperlink.paper import parse_paper
+
+    main = tmp_path / "paper.tex"
+    main.write_text("\\begin{document}\n\\input{sections/missing}\n\\end{document}\n", encoding="utf-8")
+    with recording() as reads:
+        paper = parse_paper(main, name="p", root=tmp_path)
+    assert [d.code for d in paper.diagnostics] == ["PL010"]
+    store = PaperCache(tmp_path)
+    store.put(main, "p", paper, reads)
+    store.save()
+    assert PaperCache(tmp_path).get(main, "p") is None
+
+
+def test_every_sample_paper_comes_back_from_the_cache_unchanged(tmp_path) -> None:
+    """The generic codec gives each sample paper back equal, the prose around items included
+    (which items do not compare)."""
+    from pathlib import Path
+
+    from paperlink.boundary import recording
+    from paperlink.cache import PaperCache
+    from paperlink.paper import parse_paper
+
+    root = Path(__file__).resolve().parent.parent
+    for main in sorted(root.glob("sample_papers/*/paper.tex")):
+        with recording() as reads:
+            paper = parse_paper(main, name=main.parent.name, root=main.parent)
+        assert [(path.name, data is None) for path, data in reads] == [
+            ("paper.tex", False),
+            ("article.cls", True),  # a class shipped with the paper would be read: its absence counts too
+            ("article.cls", True),
+        ]
+        store = PaperCache(tmp_path)
+        store.put(main, main.parent.name, paper, reads)
+        store.save()
+        cached = PaperCache(tmp_path).get(main, main.parent.name)
+        assert cached == paper, main
+        assert cached is not None and [item.prose for item in cached.items] == [item.prose for item in paper.items]
+
+
+def test_a_file_whose_status_is_unchanged_is_not_read_again(tmp_path, monkeypatch) -> None:
+    """The stat fast path: a settled file (changed more than two seconds ago) with the size,
+    times and inode stored is taken from the cache unread; a rewrite of the same size with its
+    modification time put back still changes its change time, and is read; a file changed
+    just now is compared by content."""
+    import os
+
+    from paperlink import engine
+
+    source = tmp_path / "a.py"
+    source.write_text("# paper: eq:a\nx = 1\n", encoding="utf-8")
+    settled = source.stat().st_mtime_ns - 10_000_000_000
+    os.utime(source, ns=(settled, settled))
+    reads: list[str] = []
+    read_bytes = engine.read_bytes
+    monkeypatch.setattr(engine, "read_bytes", lambda path, root: reads.append(path.name) or read_bytes(path, root))
+    monkeypatch.setattr("paperlink.cache._SETTLED_NS", 0)  # the change time the write just set counts as settled
+    first = engine._scan_cached([source], tmp_path, 1)
+    assert reads == ["a.py"]
+    assert engine._scan_cached([source], tmp_path, 1) == first
+    assert reads == ["a.py"]  # not read again
+
+    source.write_text("# paper: eq:b\nx = 1\n", encoding="utf-8")
+    os.utime(source, ns=(settled, settled))
+    assert [a.text for a in engine._scan_cached([source], tmp_path, 1)[0].annotations] == ["eq:b"]
+    assert reads == ["a.py", "a.py"]
+
+    monkeypatch.setattr("paperlink.cache._SETTLED_NS", 10**18)  # every file changed "just now"
+    engine._scan_cached([source], tmp_path, 1)
+    assert reads == ["a.py", "a.py", "a.py"]  # read and compared by digest, never by status

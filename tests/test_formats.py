@@ -385,3 +385,42 @@ def test_the_published_schema_allows_additive_fields_and_the_closed_copy_does_no
         "diagnostics/0/span: Additional properties are not allowed ('byte_offset' was unexpected)",
         "diagnostics/0: Additional properties are not allowed ('fix' was unexpected)",
     ]
+
+
+def test_indented_json_writes_what_json_dumps_writes() -> None:
+    """The JSON and SARIF writer's own indenting loop gives json.dumps's bytes, for every kind
+    of value json writes (subclasses, non-finite floats, escapes, empty containers) and hands
+    what it does not write (keys that are not strings) to json.dumps itself."""
+    import enum
+    import json
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from paperlink.formats import indented_json
+
+    class Level(enum.IntEnum):
+        LOW = 1
+
+    class Name(str, enum.Enum):
+        A = "a\u2028b"
+
+    fixed = [
+        {"b": [1, 2.5, float("nan"), float("inf"), -float("inf"), -0.0, True, None], "a": {}, "c": [], "d": ()},
+        {"x": Level.LOW, "y": Name.A, "z": ('q"\\\n\x00\u00e9', [[{}]])},
+        {2: "int keys", 1: [0.5]},
+        "plain",
+        [],
+    ]
+    for document in fixed:
+        assert indented_json(document) == json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False)
+
+    scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text()
+    values = st.recursive(scalars, lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner), max_leaves=30)
+
+    @settings(max_examples=300, deadline=None)
+    @given(values)
+    def agrees(document: object) -> None:
+        assert indented_json(document) == json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False)
+
+    agrees()

@@ -31,7 +31,7 @@ from paperlink import boundary
 from paperlink.config import Config
 from paperlink.diagnostics import Diagnostic
 from paperlink.rules.source_input import SourceNotDecodable
-from paperlink.spans import Span, relative_path
+from paperlink.spans import Span, relative_path, relative_paths
 
 __all__ = [
     "SourceText",
@@ -88,8 +88,9 @@ def discover(targets: list[Path], config: Config) -> list[Path]:
             found[target] = None  # explicit files are always checked (a missing one is reported)
             continue
         inside = boundary.within(target).is_relative_to(boundary.within(config.root))
-        for path in _walk(target, config.root if inside else target):
-            if _selected(relative_path(path, config.root), config) or _leads_outside(path, config):
+        walked = list(_walk(target, config.root if inside else target))
+        for path, relative in zip(walked, relative_paths(walked, config.root)):
+            if _selected(relative, config) or _leads_outside(path, config):
                 found[path] = None
     ignored = _git_ignored([p for p in found if p not in targets])
     return sorted((p for p in found if p not in ignored), key=lambda p: p.as_posix())

@@ -20,14 +20,17 @@ import functools
 import re
 import warnings
 from dataclasses import dataclass, field
-
-import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from typing import TYPE_CHECKING
 
 from paperlink.diagnostics import Diagnostic
 from paperlink.rules.source_input import SourceSyntaxError
 from paperlink.source.files import SourceText
 from paperlink.spans import Span
+
+if TYPE_CHECKING:  # libcst is imported where a file needs it (this Python refuses it): a run of
+    # readable files never loads it (0.2 s)
+    import libcst as cst
+    from libcst.metadata import CodeRange
 
 __all__ = ["ParsedSource", "SourceParseError", "parse_source"]
 
@@ -56,6 +59,8 @@ class ParsedSource:
     def module(self) -> cst.Module:
         """libcst's tree; :class:`SourceParseError` (PL001) if libcst cannot parse the file."""
         if self._module is None:
+            import libcst as cst
+
             try:
                 self._module = cst.parse_module(self.text)
             except cst.ParserSyntaxError as error:
@@ -85,6 +90,8 @@ class ParsedSource:
     def span(self, node: cst.CSTNode) -> Span:
         """Where ``node`` is, 1-based; the first call computes positions for the file."""
         if self._positions is None:
+            from libcst.metadata import MetadataWrapper, PositionProvider
+
             wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
             try:
                 self._positions = dict(wrapper.resolve(PositionProvider))
