@@ -80,10 +80,15 @@ def trace_annotations(
             diagnostics.append(
                 MalformedAnnotation.at(annotation.span, "empty annotation: name a label or an item such as 'Eq. 3'")
             )
-        diagnostics.extend(MalformedAnnotation.at(annotation.span, bad.message) for bad in malformed)
+        diagnostics.extend(
+            MalformedAnnotation.at(annotation.span, bad.message, fix=annotation.fix(bad.start, bad.end, bad.suggestion))
+            for bad in malformed
+        )
         for resolution in resolve_all(references, papers, annotation.paper, default_paper):
             if resolution.problem is not None:
-                diagnostics.append(_PROBLEM_RULES[resolution.problem].at(annotation.span, resolution.message))
+                where = resolution.reference
+                fix = annotation.fix(where.start, where.end, resolution.suggestion, safe=not resolution.guess)
+                diagnostics.append(_PROBLEM_RULES[resolution.problem].at(annotation.span, resolution.message, fix=fix))
                 continue
             assert resolution.item is not None and resolution.paper is not None
             links.append(
