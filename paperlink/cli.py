@@ -496,20 +496,39 @@ _FIX_ROUNDS = 10  # fixes whose edits overlap wait for the next round; each roun
 
 def _fix(report: Report, scope: _Scope, unsafe: bool) -> tuple[Report, int]:
     """``--fix``: write the fixes, check again, until nothing is left to fix; the last
-    report and how many fixes were applied."""
+    report and how many fixes were applied.
+
+    References stale after a renumbering (PL111) are rewritten first, on their own, and
+    their new numbers recorded in paperlink.lock; later rounds leave PL111 alone, so a
+    number is never rewritten twice (a swap of two sections would otherwise swap back).
+    """
+    from paperlink.lock import follow_renumbering
     from paperlink.source.fix_writer import plan_fixes, write_changes
 
     fixed = 0
+    renumbered = [d for d in report.diagnostics if d.code == "PL111"]
+    changes = plan_fixes(report.root, renumbered, unsafe=unsafe)
+    if changes:
+        write_changes(report.root, changes)
+        fixed += sum(len(change.fixes) for change in changes)
+        report = _check_again(scope)
+        follow_renumbering(report, [edit for change in changes for fix in change.fixes for edit in fix.edits])
+        report = _check_again(scope)
     for _ in range(_FIX_ROUNDS):
-        changes = plan_fixes(report.root, report.diagnostics, unsafe=unsafe)
+        rest = [d for d in report.diagnostics if d.code != "PL111"]
+        changes = plan_fixes(report.root, rest, unsafe=unsafe)
         if not changes:
             break
         write_changes(report.root, changes)
-        fixed += sum(change.fixes for change in changes)
-        again = _run_check(scope, quiet=True)
-        assert again is not None  # the same scope found files a moment ago
-        report = again
+        fixed += sum(len(change.fixes) for change in changes)
+        report = _check_again(scope)
     return report, fixed
+
+
+def _check_again(scope: _Scope) -> Report:
+    report = _run_check(scope, quiet=True)
+    assert report is not None  # the same scope found files a moment ago
+    return report
 
 
 def _diff(report: Report, unsafe: bool, quiet: bool) -> None:
@@ -519,7 +538,7 @@ def _diff(report: Report, unsafe: bool, quiet: bool) -> None:
     changes = plan_fixes(report.root, report.diagnostics, unsafe=unsafe)
     click.echo(unified_diff(changes), nl=False)
     if not quiet:
-        count = sum(change.fixes for change in changes)
+        count = sum(len(change.fixes) for change in changes)
         click.echo(f"Would fix {_plural(count, 'diagnostic')} in {_plural(len(changes), 'file')}", err=True)
     sys.exit(EXIT_DIAGNOSTICS if changes else EXIT_CLEAN)
 

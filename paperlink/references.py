@@ -21,6 +21,7 @@ __all__ = [
     "MalformedReference",
     "parse_references",
     "format_reference",
+    "respell",
 ]
 
 
@@ -214,6 +215,18 @@ def format_reference(reference: Reference) -> str:
     if kind is K.THEOREM:
         return f"{reference.theorem_word} {reference.number}"
     return f"{_FULL[kind]} {reference.number}"
+
+
+def respell(text: str, old: str, new: str) -> str:
+    """``text`` with ``old`` (a label or number written once in it, as a whole word)
+    replaced by ``new``: "Eq. 3" respelled 3 -> 4 is "Eq. 4". "" when there is nothing to
+    replace or ``old`` is not written exactly once ("Alg. 1 line 1")."""
+    if not (old and new) or old == new:
+        return ""
+    written = list(re.finditer(rf"(?<![\w.:-]){re.escape(old)}(?![\w:-]|\.\w)", text))
+    if len(written) != 1:
+        return ""
+    return f"{text[: written[0].start()]}{new}{text[written[0].end() :]}"
 
 
 def _items(text: str) -> Iterator[tuple[int, int, bool]]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from paperlink.paper.model import ItemKind, Paper, PaperItem, display_name
-from paperlink.references import Reference, ReferenceKind, format_reference
+from paperlink.references import Reference, ReferenceKind, format_reference, respell
 
 __all__ = ["Problem", "Resolution", "resolve", "resolve_all"]
 
@@ -195,38 +195,27 @@ def _unknown_message(reference: Reference, paper: Paper) -> tuple[str, str, bool
     if reference.kind is K.LABEL:
         fact = f"{reference.label} is not a label of paper '{paper.name}'"
         hint, label = _did_you_mean_label(reference.label, _labels(paper))
-        return fact + hint, _respelled(reference.text, reference.label, label), False
+        return fact + hint, respell(reference.text, reference.label, label), False
     if reference.kind is K.HYPERPARAMETER:
         fact = f"{reference.label} is not a hyperparameter of paper '{paper.name}'"
         stated = [i for i in paper.items if i.kind is ItemKind.HYPERPARAMETER]
         keys = list(dict.fromkeys(i.key for i in stated))
         names = list(dict.fromkeys(name for name in map(_name_key, stated) if name))
         hint, label = _did_you_mean_label(reference.label, keys, names, _labels(paper))
-        return fact + hint, _respelled(reference.text, reference.label, label), False
+        return fact + hint, respell(reference.text, reference.label, label), False
     fact = f"{format_reference(reference)} is not in paper '{paper.name}'"
     if reference.kind is K.ALGORITHM_LINE and _algorithms(paper, reference.number):
         hint, line = _line_hint(reference, paper)
-        return fact + hint, _respelled(reference.text, reference.line or "", line), True
+        return fact + hint, respell(reference.text, reference.line or "", line), True
     suggestions = _suggestions(reference, paper)
     if suggestions:
         message = f"{fact}; did you mean {_either([_cite(item, paper) for item in suggestions])}?"
         same_kind = len(suggestions) == 1 and suggestions[0].kind is _ITEM_KIND[reference.kind]
         number = (suggestions[0].number or "") if same_kind else ""
-        return message, _respelled(reference.text, reference.number or "", number), True
+        return message, respell(reference.text, reference.number or "", number), True
     if not _suggestion_pool(reference, paper):
         return f"{fact}, which has no {_PLURAL[reference.kind]}", "", False
     return fact, "", False
-
-
-def _respelled(text: str, old: str, new: str) -> str:
-    """``text`` with ``old`` (a label or number written once in it) replaced by ``new``;
-    "" when there is nothing to replace or ``old`` is not written exactly once."""
-    if not (old and new) or old == new:
-        return ""
-    written = list(re.finditer(rf"(?<![\w.:-]){re.escape(old)}(?![\w:-]|\.\w)", text))
-    if len(written) != 1:
-        return ""
-    return f"{text[: written[0].start()]}{new}{text[written[0].end() :]}"
 
 
 def _line_hint(reference: Reference, paper: Paper) -> tuple[str, str]:

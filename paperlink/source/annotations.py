@@ -23,6 +23,7 @@ is read the same way from its outline (:mod:`paperlink.source.newer_syntax`).
 from __future__ import annotations
 
 import ast
+import copy
 import hashlib
 import re
 from collections.abc import Callable
@@ -73,23 +74,30 @@ class Annotation:
             object.__setattr__(self, "references", references)  # frozen: set once, while being made
             object.__setattr__(self, "malformed", malformed)
 
-    def edit(self, start: int, end: int, replacement: str) -> Edit | None:
-        """An edit replacing ``text[start:end]`` where it is written; None when that is not known."""
+    def where(self, start: int, end: int) -> Span | None:
+        """Where ``text[start:end]`` is written in the file; None when that is not known, and
+        for text several references share (the range of "Eqs. 3-5"): it is never rewritten
+        for one of them."""
+        if sum(reference.start == start and reference.end == end for reference in self.references) > 1:
+            return None
         offset = 0
         for span in self.text_spans:
             length = (span.end_column or span.column) - span.column
             if offset <= start and end <= offset + length:
                 column = span.column + start - offset
-                return Edit(Span(span.path, span.line, column, span.line, column + end - start), replacement)
+                return Span(span.path, span.line, column, span.line, column + end - start)
             offset += length + len(", ")
         return None
 
+    def edit(self, start: int, end: int, replacement: str) -> Edit | None:
+        """An edit replacing ``text[start:end]`` where it is written; None when that is not known."""
+        where = self.where(start, end)
+        return None if where is None else Edit(where, replacement)
+
     def fix(self, start: int, end: int, replacement: str, *, safe: bool = True) -> Fix | None:
         """The fix replacing ``text[start:end]`` with ``replacement``; None when there is
-        nothing to replace or where it is written is not known. Text several references
-        share (the range of "Eqs. 3-5") is never rewritten for one of them."""
-        shared = sum(reference.start == start and reference.end == end for reference in self.references) > 1
-        edit = self.edit(start, end, replacement) if replacement and not shared else None
+        nothing to replace or where it is written is not known (:meth:`where`)."""
+        edit = self.edit(start, end, replacement) if replacement else None
         if edit is None:
             return None
         return Fix(f"Replace '{self.text[start:end]}' with '{replacement}'", (edit,), safe)
@@ -344,9 +352,36 @@ def _code_fingerprint(text: str, layout: Layout, owner: Owner) -> str:
 
 
 def statements_digest(statements: list[ast.stmt]) -> str:
-    """The fingerprint of some code: a digest of its ``ast``, positions and comments aside."""
-    tree = ast.dump(ast.Module(body=statements, type_ignores=[]), annotate_fields=False)
+    """The fingerprint of some code: a digest of its ``ast``, positions, comments and
+    annotations aside (``Paper:`` docstring lines and ``implements(...)`` decorators are
+    annotations, as comments are: rewriting a reference, as ``check --fix`` does after a
+    renumbering, is no change of the code)."""
+    module = ast.Module(body=statements, type_ignores=[])
+    tree = ast.dump(module, annotate_fields=False)
+    if "implements'" in tree or _ANNOTATION_IN_DUMP.search(tree):  # rare: the copy costs more than the dump
+        tree = ast.dump(_without_annotations(copy.deepcopy(module)), annotate_fields=False)
     return hashlib.sha256(tree.encode("utf-8")).hexdigest()[:16]
+
+
+_ANNOTATION_IN_DUMP = re.compile(r"paper(?:\[[^\]]*\])?\s*:", re.IGNORECASE)
+
+
+def _without_annotations(module: ast.Module) -> ast.Module:
+    """``module`` (a copy) with its docstrings' ``Paper:`` lines and its ``implements``
+    decorators taken out."""
+    for node in ast.walk(module):
+        if not isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        first = node.body[0] if node.body else None
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+            first.value.value = _DOCSTRING_LINE.sub("", first.value.value)
+        if not isinstance(node, ast.Module):
+            node.decorator_list = [
+                d
+                for d in node.decorator_list
+                if not (isinstance(d, ast.Call) and _dotted(d.func).endswith("implements"))
+            ]
+    return module
 
 
 def _parse_alone(segment: str, elif_: bool) -> list[ast.stmt]:

@@ -41,13 +41,13 @@ _FIXABLE_SUFFIXES = (".py", ".ipynb")
 
 @dataclass(frozen=True)
 class Change:
-    """One file's text before and after its fixes, and how many fixes made the difference."""
+    """One file's text before and after its fixes, and the fixes that made the difference."""
 
     path: str  # project-relative
     before: str
     after: str
     encoding: str
-    fixes: int
+    fixes: tuple[Fix, ...]
 
 
 def apply_edits(text: str, edits: Sequence[Edit]) -> str:
@@ -131,7 +131,7 @@ def _plan_file(root: Path, path: str, fixes: list[Fix]) -> Change | None:
         return None
     chosen = _chosen(text, fixes)
     after = apply_edits(text, [edit for fix in chosen for edit in fix.edits])
-    return Change(path, text, after, encoding, len(chosen)) if after != text else None
+    return Change(path, text, after, encoding, tuple(chosen)) if after != text else None
 
 
 def _chosen(text: str, fixes: Sequence[Fix]) -> list[Fix]:
@@ -222,7 +222,7 @@ def _plan_notebook(path: str, data: bytes, fixes: list[Fix]) -> Change | None:
             by_cell.setdefault(number, []).append(fix)
     locations = _source_locations(text, cells)
     replacements: list[tuple[int, int, str]] = []
-    applied = 0
+    applied: list[Fix] = []
     for number, cell_fixes in sorted(by_cell.items()):
         cell = cells[number - 1] if 0 < number <= len(cells) else None
         located = locations.get(number)
@@ -233,11 +233,11 @@ def _plan_notebook(path: str, data: bytes, fixes: list[Fix]) -> Change | None:
         new_source = apply_edits(source, [edit for fix in chosen for edit in fix.edits])
         if new_source != source:
             replacements.extend(_rewritten_source(text, located, cell["source"], new_source))
-            applied += len(chosen)
+            applied.extend(chosen)
     after = text
     for start, end, new in sorted(replacements, reverse=True):
         after = after[:start] + new + after[end:]
-    return Change(path, text, after, "utf-8", applied) if after != text else None
+    return Change(path, text, after, "utf-8", tuple(applied)) if after != text else None
 
 
 def _source_locations(text: str, cells: list[Any]) -> dict[int, tuple[int, int]]:
