@@ -272,33 +272,64 @@ def _rewritten_source(
     if len(literals) != len(old):
         return [(start, end, json.dumps(new, ensure_ascii=False))]
     out: list[tuple[int, int, str]] = []
+    deleted: list[int] = []
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
-        if tag == "replace" and i2 - i1 == j2 - j1:
-            out.extend(
-                (literals[i].start(), literals[i].end(), _json_string(new[j], literals[i].group()))
-                for i, j in zip(range(i1, i2), range(j1, j2), strict=True)
-            )
-        elif tag == "delete":
-            out.append(_deleted(text, literals, i1, i2, start, end))
-        else:  # lines joined or split: this cell's list is written again, on one line
+        pairs = _paired(old[i1:i2], new[j1:j2]) if tag != "insert" else None
+        if pairs is None:  # lines joined or split: this cell's list is written again, on one line
             return [(start, end, json.dumps(new, ensure_ascii=False))]
+        for offset, partner in enumerate(pairs):
+            i = i1 + offset
+            if partner is None:
+                deleted.append(i)
+            else:
+                out.append(
+                    (literals[i].start(), literals[i].end(), _json_string(new[j1 + partner], literals[i].group()))
+                )
     if not new:
         return [(start, end, "[]")]
+    return out + _deletions(literals, deleted)
+
+
+def _paired(old: list[str], new: list[str]) -> list[int | None] | None:
+    """For each old line, the new line it became (an index into ``new``) or None when it
+    went; None when some new line is no edit of an old one. In order, by similarity."""
+    pairs: list[int | None] = []
+    j = 0
+    for line in old:
+        if j < len(new) and len(old) - len(pairs) > len(new) - j and not _similar(line, new[j]):
+            pairs.append(None)
+        elif j < len(new):
+            pairs.append(j)
+            j += 1
+        else:
+            pairs.append(None)
+    return pairs if j == len(new) else None
+
+
+def _similar(a: str, b: str) -> bool:
+    return difflib.SequenceMatcher(a=a, b=b, autojunk=False).ratio() > 0.6
+
+
+def _deletions(literals: list[re.Match[str]], deleted: list[int]) -> list[tuple[int, int, str]]:
+    """Delete the list's strings at ``deleted`` with the separators that go with them: each run
+    up to the next string kept, or a run at the end from the string before it."""
+    out = []
+    runs: list[list[int]] = []
+    for index in deleted:
+        if runs and runs[-1][-1] == index - 1:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    for run in runs:
+        first, last = run[0], run[-1]
+        if last + 1 < len(literals):
+            out.append((literals[first].start(), literals[last + 1].start(), ""))
+        else:  # first > 0: a list left empty is written "[]" by the caller
+            out.append((literals[first - 1].end(), literals[last].end(), ""))
     return out
-
-
-def _deleted(
-    text: str, literals: list[re.Match[str]], first: int, last: int, start: int, end: int
-) -> tuple[int, int, str]:
-    """Delete the strings ``first``..``last - 1`` of a list with the separators that went with them."""
-    if last < len(literals):
-        return (literals[first].start(), literals[last].start(), "")
-    if first > 0:
-        return (literals[first - 1].end(), literals[last - 1].end(), "")
-    return (start, end, "[]")
 
 
 def _json_string(value: str, written: str) -> str:
