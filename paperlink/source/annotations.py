@@ -264,25 +264,28 @@ class _Collector:
         where = self.layout.span_of(expression)
         if not isinstance(node, ast.Module) and self.layout.on_header_line(node):
             where = (owner.first, owner.last)  # libcst's one-line body has no statement line to point at
+        counted, number = 0, expression.lineno  # lines counted once, front to back
         for match in _DOCSTRING_LINE.finditer(docstring):
             text = match.group("text").strip()
-            piece = self._docstring_piece(expression, docstring, match, text)
+            at = match.start("text")  # the match itself may begin on a blank line above
+            number += docstring.count("\n", counted, at)
+            counted = at
+            piece = self._docstring_piece(number, number == expression.lineno, docstring, at, text)
             self._add(text, match.group("paper"), "docstring", where, owner, pieces=(piece,) if piece else ())
 
     def _docstring_piece(
-        self, expression: ast.stmt, docstring: str, match: re.Match[str], text: str
+        self, number: int, first: bool, docstring: str, at: int, text: str
     ) -> tuple[int, int, int] | None:
-        """Where a ``Paper:`` line's text is written, when the docstring's lines are the
-        source's (no escape or continuation moves them); None otherwise."""
-        at = match.start("text")  # the match itself may begin on a blank line above
-        number = expression.lineno + docstring.count("\n", 0, at)
+        """Where a ``Paper:`` line's text (at ``at`` in the docstring, on source line
+        ``number`` if the docstring's lines are the source's) is written; None when no
+        escape or continuation leaves it there."""
         start = docstring.rfind("\n", 0, at) + 1
         end = docstring.find("\n", at)
         written = docstring[start : len(docstring) if end == -1 else end]
         if not (0 < number <= len(self.lines) and text and text in written):
             return None
         line = self.lines[number - 1]
-        found = line.rfind(written) if number == expression.lineno else (0 if line.startswith(written) else -1)
+        found = line.rfind(written) if first else (0 if line.startswith(written) else -1)
         if found == -1 or line.count(text) != 1:
             return None
         return (number, line.index(text), len(text))

@@ -16,6 +16,7 @@ are left for the next round (``--fix`` checks again after writing).
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import io
 import json
@@ -140,21 +141,29 @@ def _chosen(text: str, fixes: Sequence[Fix]) -> list[Fix]:
     allowed = _comment_and_string_ranges(text, starts)
     if allowed is None:
         return []
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []  # sorted, disjoint
     chosen = []
     for fix in sorted(fixes, key=lambda f: min((e.span.line, e.span.column) for e in f.edits)):
-        ranges = [(_offsets(text, starts, edit), edit.replacement) for edit in fix.edits]
-        if not all(_only_comments(text, allowed, start, end, new) for (start, end), new in ranges):
+        ranges = sorted((*_offsets(text, starts, edit), edit.replacement) for edit in fix.edits)
+        if not all(_only_comments(text, allowed, start, end, new) for start, end, new in ranges):
             continue
-        if any(start < b and a < end or start == end == a for (start, end), _ in ranges for a, b in taken):
+        if any(_overlaps(taken, start, end) for start, end, _ in ranges):
             continue
-        taken.extend(span for span, _ in ranges)
+        for start, end, _ in ranges:
+            bisect.insort(taken, (start, end))
         chosen.append(fix)
     return chosen
 
 
+def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether ``start..end`` overlaps a range taken (two insertions at one place do too)."""
+    index = bisect.bisect_left(taken, (start, end))
+    neighbours = taken[max(index - 1, 0) : index + 1]
+    return any(start < b and a < end or a == start for a, b in neighbours)
+
+
 def _comment_and_string_ranges(text: str, starts: list[int]) -> list[tuple[int, int]] | None:
-    """Offsets of every comment and string literal; None when the text cannot be tokenized."""
+    """Offsets of every comment and string literal, in order; None when the text cannot be tokenized."""
     found = []
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
@@ -169,7 +178,13 @@ def _comment_and_string_ranges(text: str, starts: list[int]) -> list[tuple[int, 
 def _only_comments(text: str, allowed: list[tuple[int, int]], start: int, end: int, replacement: str) -> bool:
     """Whether replacing ``text[start:end]`` changes nothing but comments and strings: text
     outside them that goes is blank, and new text lands inside one."""
-    inside = [(a, b) for a, b in allowed if a < end and start < b or a <= start < b]
+    index = bisect.bisect_right(allowed, (start, len(text) + 1))
+    inside = []
+    for a, b in allowed[max(index - 1, 0) :]:  # the token holding start, then those after it
+        if a >= end and not (a == start == end):
+            break
+        if b > start or a == start:
+            inside.append((a, b))
     if replacement and not any(a <= start and end <= b for a, b in inside):
         return False
     outside = text[start:end]
