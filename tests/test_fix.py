@@ -384,3 +384,9 @@ def test_the_writer_refuses_an_edit_of_code(tmp_path: Path) -> None:
     (change,) = plan_fixes(root, diagnostics)
     assert change.fixes == (comment_edit,)
     assert change.after == "x = 1  # paper: eq:loss\n"
+
+
+def test_an_unused_suppression_after_code_or_a_comment_goes_with_its_blanks(tmp_path: Path) -> None:
+    root = _project(tmp_path, "x = 1   # paperlink: ignore\ny = 2  # paper: eq:loss  # paperlink: ignore[PL101]\n")
+    _run(root, "--fix")
+    assert (root / "model.py").read_text(encoding="utf-8") == "x = 1\ny = 2  # paper: eq:loss\n"
