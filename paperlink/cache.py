@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from paperlink import __version__, boundary
-from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.diagnostics import Diagnostic, Fix, Severity
 from paperlink.paper.model import Paper
 from paperlink.rules import rule_by_code
 from paperlink.rules.paper_input import PaperFileMissing
@@ -473,7 +473,8 @@ def _diagnostic(data: Any) -> Diagnostic:
     rule = rule_by_code(data["code"])
     if rule is None or rule.code != data["code"]:
         raise KeyError(data["code"])
-    return rule.at(from_data(Span, data["span"]), data["message"], Severity(data["severity"]))
+    fix = from_data(Fix | None, data.get("fix"))
+    return rule.at(from_data(Span, data["span"]), data["message"], Severity(data["severity"]), fix=fix)
 
 
 def _sequence(data: Any) -> list[Any]:

@@ -358,6 +358,9 @@ def _plural(count: int, word: str) -> str:
     is_flag=True,
     help="Write `# paperlink: ignore[CODES] TODO: explain` on each line with diagnostics, and exit 0.",
 )
+@click.option("--fix", is_flag=True, help="Apply the safe fixes, then report what is left.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff and write nothing (exit 1 if any).")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: apply the unsafe fixes too (guesses).")
 @click.option(
     "--fail-under",
     type=click.FloatRange(0, 100),
@@ -389,6 +392,9 @@ def check_command(
     show_files: bool,
     stdin_filename: Path | None,
     add_noqa: bool,
+    fix: bool,
+    diff: bool,
+    unsafe_fixes: bool,
     **scope: Any,
 ) -> None:
     """Check annotations in PATHS (default: the current folder) against the paper.
@@ -407,6 +413,9 @@ def check_command(
         raise click.UsageError("--quiet and --verbose cannot be used together")
     if add_noqa and stdin_filename is not None:
         raise click.UsageError("--add-noqa writes files: it cannot be used with --stdin-filename")
+    if (fix or diff) and (stdin_filename is not None or add_noqa):
+        other = "--stdin-filename" if stdin_filename is not None else "--add-noqa"
+        raise click.UsageError(f"--fix and --diff cannot be used with {other}")
     when = _generation_time(None) if html_file is not None else None
     buffer = _stdin_buffer(stdin_filename) if stdin_filename is not None else None
     report = _run_check(_Scope(**scope), quiet, show_settings, show_files, verbose, buffer)
@@ -416,6 +425,11 @@ def check_command(
         sys.exit(EXIT_CLEAN)
     if add_noqa:
         _add_noqa(report)
+    if diff:
+        _diff(report, unsafe_fixes, quiet)
+    fixed = 0
+    if fix:
+        report, fixed = _fix(report, _Scope(**scope), unsafe_fixes)
     painted = output_format == "text" and output_file is None and not statistics and _use_color(color)
     if statistics:
         text = statistics_json(report) if output_format == "json" else count_by_code(report)
@@ -434,6 +448,9 @@ def check_command(
         _write_html(report, html_file, when, all_files=False)
     if not quiet:
         _summarize(report)
+        if fix:
+            left = len(report.diagnostics)
+            click.echo(f"Found {_plural(fixed + left, 'diagnostic')} ({fixed} fixed, {left} remaining)", err=True)
     below = _below(report, fail_under, bool(scope["paths"]))
     sys.exit(EXIT_DIAGNOSTICS if (report.failing or below) and not exit_zero else EXIT_CLEAN)
 
@@ -472,6 +489,58 @@ def _add_noqa(report: Report) -> None:
             nl=False,
         )
     sys.exit(EXIT_CLEAN)
+
+
+_FIX_ROUNDS = 10  # fixes whose edits overlap wait for the next round; each round checks again
+
+
+def _fix(report: Report, scope: _Scope, unsafe: bool) -> tuple[Report, int]:
+    """``--fix``: write the fixes, check again, until nothing is left to fix; the last
+    report and how many fixes were applied.
+
+    References stale after a renumbering (PL111) are rewritten first, on their own, and
+    their new numbers recorded in paperlink.lock; later rounds leave PL111 alone, so a
+    number is never rewritten twice (a swap of two sections would otherwise swap back).
+    """
+    from paperlink.lock import follow_renumbering
+    from paperlink.source.fix_writer import plan_fixes, write_changes
+
+    fixed = 0
+    renumbered = [d for d in report.diagnostics if d.code == "PL111"]
+    changes = plan_fixes(report.root, renumbered, unsafe=unsafe)
+    if changes:
+        write_changes(report.root, changes)
+        fixed += sum(len(change.fixes) for change in changes)
+        report = _check_again(scope)
+        follow_renumbering(report, [edit for change in changes for fix in change.fixes for edit in fix.edits])
+        report = _check_again(scope)
+    for _ in range(_FIX_ROUNDS):
+        rest = [d for d in report.diagnostics if d.code != "PL111"]
+        changes = plan_fixes(report.root, rest, unsafe=unsafe)
+        if not changes:
+            break
+        write_changes(report.root, changes)
+        fixed += sum(len(change.fixes) for change in changes)
+        report = _check_again(scope)
+    return report, fixed
+
+
+def _check_again(scope: _Scope) -> Report:
+    report = _run_check(scope, quiet=True)
+    assert report is not None  # the same scope found files a moment ago
+    return report
+
+
+def _diff(report: Report, unsafe: bool, quiet: bool) -> None:
+    """``--diff``: print what ``--fix`` would change as a unified diff; exit 1 when it would."""
+    from paperlink.source.fix_writer import plan_fixes, unified_diff
+
+    changes = plan_fixes(report.root, report.diagnostics, unsafe=unsafe)
+    click.echo(unified_diff(changes), nl=False)
+    if not quiet:
+        count = sum(len(change.fixes) for change in changes)
+        click.echo(f"Would fix {_plural(count, 'diagnostic')} in {_plural(len(changes), 'file')}", err=True)
+    sys.exit(EXIT_DIAGNOSTICS if changes else EXIT_CLEAN)
 
 
 def _below(report: Report, fail_under: float | None, named: bool) -> bool:

@@ -28,7 +28,7 @@ from paperlink.config import Config
 from paperlink.configfiles import HydraMain, read_configs
 from paperlink.diagnostics import Diagnostic
 from paperlink.errors import UsageError
-from paperlink.lock import LOCK_FILE, lock_entries, read_lock, stale_links
+from paperlink.lock import LOCK_FILE, lock_entries, read_lock, renumbered_references, stale_links
 from paperlink.paper import ItemKind, Paper, display_name, parse_paper
 from paperlink.results import CoverageRow, Link, Report, covered_keys, is_exempt
 from paperlink.rules.base import Rule
@@ -52,7 +52,7 @@ from paperlink.source.parse import ParsedSource, SourceParseError, parse_source
 from paperlink.source.suppression_comments import Suppression, collect_suppressions
 from paperlink.spans import Span, relative_path, relative_paths
 from paperlink.suppressions import apply_suppressions
-from paperlink.trace import resolve_all
+from paperlink.trace import Resolution, resolve_all
 
 __all__ = ["check", "trace_annotations", "coverage", "narrow"]
 
@@ -64,9 +64,13 @@ _PROBLEM_RULES: dict[str, type[Rule]] = {
 
 
 def trace_annotations(
-    annotations: Sequence[Annotation], papers: Mapping[str, Paper], default_paper: str | None
+    annotations: Sequence[Annotation],
+    papers: Mapping[str, Paper],
+    default_paper: str | None,
+    renumbered: Callable[[Annotation, Resolution], Diagnostic | None] | None = None,
 ) -> tuple[list[Link], list[Diagnostic]]:
-    """Resolve every annotation's references: links for those that name an item, else PL1xx."""
+    """Resolve every annotation's references: links for those that name an item, else PL1xx
+    (or what ``renumbered`` says of a printed number paperlink.lock knows: PL111)."""
     links: list[Link] = []
     diagnostics: list[Diagnostic] = []
     for annotation in annotations:
@@ -78,10 +82,17 @@ def trace_annotations(
             diagnostics.append(
                 MalformedAnnotation.at(annotation.span, "empty annotation: name a label or an item such as 'Eq. 3'")
             )
-        diagnostics.extend(MalformedAnnotation.at(annotation.span, bad.message) for bad in malformed)
+        diagnostics.extend(
+            MalformedAnnotation.at(annotation.span, bad.message, fix=annotation.fix(bad.start, bad.end, bad.suggestion))
+            for bad in malformed
+        )
         for resolution in resolve_all(references, papers, annotation.paper, default_paper):
             if resolution.problem is not None:
-                diagnostics.append(_PROBLEM_RULES[resolution.problem].at(annotation.span, resolution.message))
+                moved = renumbered(annotation, resolution) if renumbered is not None else None
+                where = resolution.reference
+                fix = annotation.fix(where.start, where.end, resolution.suggestion, safe=not resolution.guess)
+                rule = _PROBLEM_RULES[resolution.problem]
+                diagnostics.append(moved or rule.at(annotation.span, resolution.message, fix=fix))
                 continue
             assert resolution.item is not None and resolution.paper is not None
             links.append(
@@ -95,6 +106,8 @@ def trace_annotations(
                     annotation.target_name,
                     annotation.scope,
                     annotation.fingerprint,
+                    resolution.reference,
+                    annotation.where(resolution.reference.start, resolution.reference.end),
                 )
             )
     return links, diagnostics
@@ -396,7 +409,9 @@ def check(
     diagnostics += [note for file in scanned for note in file.notes]
     diagnostics += configs.problems
     annotations = [annotation for file in scanned for annotation in file.annotations]
-    links, trace_diagnostics = trace_annotations([*annotations, *configs.annotations], papers, default)
+    lock_file = config.root / LOCK_FILE
+    renumbered = renumbered_references(read_lock(lock_file), papers) if lock_file.is_file() else None
+    links, trace_diagnostics = trace_annotations([*annotations, *configs.annotations], papers, default, renumbered)
     diagnostics.extend(trace_diagnostics)
     notebooks = {relative_path(path, config.root): file.layout for path, file in zip(files, scanned) if file.layout}
     environment = read_environment(config.root, targets) if "environment" in names else None

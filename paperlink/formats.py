@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from paperlink import __version__
-from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.diagnostics import Diagnostic, Fix, Severity
 from paperlink.escaping import json_safe, visible
 from paperlink.report.summary import Summary, summarize
 from paperlink.rules import ALL_RULES, Rule
@@ -304,6 +304,8 @@ def _sarif_result(
     }
     if diagnostic.code in index:
         result["ruleIndex"] = index[diagnostic.code]
+    if diagnostic.fix is not None and diagnostic.span.cell is None:  # a cell's edits have no file region
+        result["fixes"] = [_sarif_fix(diagnostic.fix)]
     if diagnostic.span.cell is not None:  # SARIF has no notebook cells: the cell position rides along
         result["properties"] = {
             "cell": diagnostic.span.cell,
@@ -311,6 +313,25 @@ def _sarif_result(
             "cellColumn": diagnostic.span.column,
         }
     return result
+
+
+def _sarif_fix(fix: Fix) -> dict[str, object]:
+    """A SARIF ``fix``: the edits as replacements of regions, grouped by file."""
+    changes: dict[str, list[dict[str, object]]] = {}
+    for edit in fix.edits:
+        region = _region(edit.span) or {"startLine": edit.span.line}
+        replacement = {"deletedRegion": region, "insertedContent": {"text": edit.replacement}}
+        changes.setdefault(edit.span.path, []).append(replacement)
+    return {
+        "description": {"text": fix.title},
+        "artifactChanges": [
+            {
+                "artifactLocation": {"uri": quote(path, safe="/", errors="surrogateescape"), "uriBaseId": SRCROOT},
+                "replacements": replacements,
+            }
+            for path, replacements in sorted(changes.items())
+        ],
+    }
 
 
 def report_to_sarif(report: Report) -> str:

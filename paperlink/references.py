@@ -21,6 +21,7 @@ __all__ = [
     "MalformedReference",
     "parse_references",
     "format_reference",
+    "respell",
 ]
 
 
@@ -66,6 +67,7 @@ class MalformedReference:
     start: int
     end: int
     message: str
+    suggestion: str = ""  # the one spelling the message proposes for ``text`` ("" when none)
 
 
 K = ReferenceKind
@@ -163,7 +165,12 @@ _SPACE_RE = re.compile(r"[\s~]")
 
 
 class _Bad(Exception):
-    """An item is malformed; carries the message. Never leaves this module."""
+    """An item is malformed; carries the message (and the one correction it proposes, if
+    any). Never leaves this module."""
+
+    def __init__(self, message: str, suggestion: str = "") -> None:
+        super().__init__(message)
+        self.suggestion = suggestion
 
 
 def parse_references(text: str) -> tuple[tuple[Reference, ...], tuple[MalformedReference, ...]]:
@@ -183,7 +190,7 @@ def parse_references(text: str) -> tuple[tuple[Reference, ...], tuple[MalformedR
         try:
             parsed, replaces = _parse_item(text, start, end, context, poisoned)
         except _Bad as bad:
-            errors.append(MalformedReference(text[start:end], start, end, str(bad)))
+            errors.append(MalformedReference(text[start:end], start, end, str(bad), bad.suggestion))
             context, poisoned = None, True
             continue
         if replaces:
@@ -208,6 +215,18 @@ def format_reference(reference: Reference) -> str:
     if kind is K.THEOREM:
         return f"{reference.theorem_word} {reference.number}"
     return f"{_FULL[kind]} {reference.number}"
+
+
+def respell(text: str, old: str, new: str) -> str:
+    """``text`` with ``old`` (a label or number written once in it, as a whole word)
+    replaced by ``new``: "Eq. 3" respelled 3 -> 4 is "Eq. 4". "" when there is nothing to
+    replace or ``old`` is not written exactly once ("Alg. 1 line 1")."""
+    if not (old and new) or old == new:
+        return ""
+    written = list(re.finditer(rf"(?<![\w.:-]){re.escape(old)}(?![\w:-]|\.\w)", text))
+    if len(written) != 1:
+        return ""
+    return f"{text[: written[0].start()]}{new}{text[written[0].end() :]}"
 
 
 def _items(text: str) -> Iterator[tuple[int, int, bool]]:
@@ -341,29 +360,30 @@ def _unknown_keyword(item: str, word: str, rest: str, single_token: bool) -> lis
     if near is None or (single_token and not _ONE_RE.fullmatch(rest.rstrip("."))):
         if single_token:
             return None
-        raise _Bad(_unknown(item))
+        raise _unknown(item)
     kind, theorem_word = near
     prefix = _SHORT.get(kind, theorem_word)
     suggestion = f"{prefix} {rest.strip()}".strip()
-    raise _Bad(f"unknown reference '{item}'; did you mean '{suggestion}'?")
+    raise _Bad(f"unknown reference '{item}'; did you mean '{suggestion}'?", suggestion)
 
 
 def _label_reference(item: str, start: int, end: int) -> Reference:
     """A label item: ``eq:loss``, ``hp:learning_rate``, or a bare key without spaces."""
     if _SPACE_RE.search(item):
-        raise _Bad(_unknown(item))
+        raise _unknown(item)
     label = item[:-1] if item.endswith(".") and len(item) > 1 else item  # end of a sentence
     if not _LETTER_RE.search(label):
-        raise _Bad(_unknown(item))
+        raise _unknown(item)
     kind = K.HYPERPARAMETER if label.casefold().startswith("hp:") and len(label) > 3 else K.LABEL
     return Reference(kind, item, label=label, start=start, end=end)
 
 
-def _unknown(item: str) -> str:
+def _unknown(item: str) -> _Bad:
     spaced = _SPACED_LABEL_RE.fullmatch(item)
     if spaced is not None:
-        return f"unknown reference '{item}'; did you mean '{spaced['prefix']}:{spaced['key']}'?"
-    return f"unknown reference '{item}'; write a label such as 'eq:loss' or a number such as 'Eq. 3'"
+        label = f"{spaced['prefix']}:{spaced['key']}"
+        return _Bad(f"unknown reference '{item}'; did you mean '{label}'?", label)
+    return _Bad(f"unknown reference '{item}'; write a label such as 'eq:loss' or a number such as 'Eq. 3'")
 
 
 def _numbers(spec: str, kind: ReferenceKind, written: str) -> list[str]:

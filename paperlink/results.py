@@ -15,6 +15,7 @@ from typing import Any
 
 from paperlink.diagnostics import Diagnostic, Severity
 from paperlink.paper.model import ItemKind, Paper, PaperItem
+from paperlink.references import Reference
 from paperlink.source.notebook_layout import NotebookLayout
 from paperlink.spans import Span
 
@@ -36,6 +37,8 @@ class Link:
     target_name: str = ""
     scope: str = ""  # the definition the code sits in: part of the link's identity in paperlink.lock
     code_fingerprint: str = ""
+    cited: Reference | None = None  # the reference parsed (a printed number is locked with its item)
+    written: Span | None = None  # where the reference's text is written, when known (to rewrite it)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from paperlink.codes import unknown_codes, unknown_hint
-from paperlink.diagnostics import Diagnostic
+from paperlink.diagnostics import Diagnostic, Edit, Fix
 from paperlink.rules.suppression import UnknownSuppressionCode, UnusedSuppression
 from paperlink.source.suppression_comments import Suppression
 
@@ -72,6 +72,7 @@ def _unknown(suppression: Suppression, message: str) -> Diagnostic:
 
 
 def _unused(suppression: Suppression, codes: list[str]) -> Diagnostic:
+    """PL112, with the fix: the unused codes taken out of the list, or the directive deleted."""
     what = f"unused suppression of {', '.join(codes)}" if codes else "unused suppression"
     if suppression.whole_file:
         where = "in this file"
@@ -80,4 +81,14 @@ def _unused(suppression: Suppression, codes: list[str]) -> Diagnostic:
         where = f"on this line or line {first}" if first == last else f"on this line or lines {first}-{last}"
     else:
         where = "on this line"
-    return UnusedSuppression.at(suppression.span, f"{what}: nothing reported {where}")
+    return UnusedSuppression.at(suppression.span, f"{what}: nothing reported {where}", fix=_removal(suppression, codes))
+
+
+def _removal(suppression: Suppression, unused: list[str]) -> Fix | None:
+    kept = [code for code in suppression.codes if code not in unused]
+    if kept and unused and suppression.codes_at is not None:
+        title = f"Remove the unused {', '.join(unused)} from the suppression"
+        return Fix(title, (Edit(suppression.codes_at, ", ".join(kept)),))
+    if not kept and suppression.removal is not None:
+        return Fix("Remove the unused suppression", (Edit(suppression.removal, ""),))
+    return None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from paperlink.paper.model import ItemKind, Paper, PaperItem, display_name
-from paperlink.references import Reference, ReferenceKind, format_reference
+from paperlink.references import Reference, ReferenceKind, format_reference, respell
 
 __all__ = ["Problem", "Resolution", "resolve", "resolve_all"]
 
@@ -66,6 +66,11 @@ class Resolution:
     problem: Problem | None = None
     message: str = ""  # for problems only
     paper: str | None = None  # name of the paper the reference was resolved against
+    # "unknown" only: the reference's text respelled as the one item the message proposes
+    # ("" when it proposes none or several), and whether that is a guess (the nearest
+    # number) rather than a spelling corrected (a label's typo)
+    suggestion: str = ""
+    guess: bool = False
 
 
 def resolve(reference: Reference, paper: Paper) -> Resolution:
@@ -77,7 +82,10 @@ def resolve(reference: Reference, paper: Paper) -> Resolution:
         places = ", ".join(f"{_key(item)} ({item.span.path}:{item.span.line})" for item in matches)
         message = f"{format_reference(reference)} is ambiguous in paper '{paper.name}': {places}"
         return Resolution(reference, candidates=matches, problem="ambiguous", message=message, paper=paper.name)
-    return Resolution(reference, problem="unknown", message=_unknown_message(reference, paper), paper=paper.name)
+    message, suggestion, guess = _unknown_message(reference, paper)
+    return Resolution(
+        reference, problem="unknown", message=message, paper=paper.name, suggestion=suggestion, guess=guess
+    )
 
 
 def resolve_all(
@@ -181,34 +189,43 @@ def _distinct(items: list[PaperItem]) -> tuple[PaperItem, ...]:
     return tuple(kept)
 
 
-def _unknown_message(reference: Reference, paper: Paper) -> str:
+def _unknown_message(reference: Reference, paper: Paper) -> tuple[str, str, bool]:
+    """The message, the reference respelled as its one suggestion ("" if none) and whether
+    that suggestion is a guess."""
     if reference.kind is K.LABEL:
         fact = f"{reference.label} is not a label of paper '{paper.name}'"
-        return fact + _did_you_mean_label(reference.label, _labels(paper))
+        hint, label = _did_you_mean_label(reference.label, _labels(paper))
+        return fact + hint, respell(reference.text, reference.label, label), False
     if reference.kind is K.HYPERPARAMETER:
         fact = f"{reference.label} is not a hyperparameter of paper '{paper.name}'"
         stated = [i for i in paper.items if i.kind is ItemKind.HYPERPARAMETER]
         keys = list(dict.fromkeys(i.key for i in stated))
         names = list(dict.fromkeys(name for name in map(_name_key, stated) if name))
-        return fact + _did_you_mean_label(reference.label, keys, names, _labels(paper))
+        hint, label = _did_you_mean_label(reference.label, keys, names, _labels(paper))
+        return fact + hint, respell(reference.text, reference.label, label), False
     fact = f"{format_reference(reference)} is not in paper '{paper.name}'"
     if reference.kind is K.ALGORITHM_LINE and _algorithms(paper, reference.number):
-        return fact + _line_hint(reference, paper)
+        hint, line = _line_hint(reference, paper)
+        return fact + hint, respell(reference.text, reference.line or "", line), True
     suggestions = _suggestions(reference, paper)
     if suggestions:
-        return f"{fact}; did you mean {_either([_cite(item, paper) for item in suggestions])}?"
+        message = f"{fact}; did you mean {_either([_cite(item, paper) for item in suggestions])}?"
+        same_kind = len(suggestions) == 1 and suggestions[0].kind is _ITEM_KIND[reference.kind]
+        number = (suggestions[0].number or "") if same_kind else ""
+        return message, respell(reference.text, reference.number or "", number), True
     if not _suggestion_pool(reference, paper):
-        return f"{fact}, which has no {_PLURAL[reference.kind]}"
-    return fact
+        return f"{fact}, which has no {_PLURAL[reference.kind]}", "", False
+    return fact, "", False
 
 
-def _line_hint(reference: Reference, paper: Paper) -> str:
+def _line_hint(reference: Reference, paper: Paper) -> tuple[str, str]:
+    """The hint after the message, and the line number it proposes ("" when none)."""
     lines = _pool(reference, paper)
     near = _nearest(reference.line or "", lines)
     if near is not None:
-        return f"; did you mean {_cite(near, paper)}?"
+        return f"; did you mean {_cite(near, paper)}?", near.number or ""
     algorithm = _algorithms(paper, reference.number)[0]
-    return f"; {_cite(algorithm, paper)} has no numbered lines"
+    return f"; {_cite(algorithm, paper)} has no numbered lines", ""
 
 
 def _suggestions(reference: Reference, paper: Paper) -> list[PaperItem]:
@@ -286,14 +303,15 @@ def _labels(paper: Paper) -> list[str]:
     return list(dict.fromkeys(name for item in paper.items for name in (*item.labels, item.key)))
 
 
-def _did_you_mean_label(label: str, *choice_lists: list[str]) -> str:
+def _did_you_mean_label(label: str, *choice_lists: list[str]) -> tuple[str, str]:
+    """The hint after the message, and the label it proposes ("" when none)."""
     for choices in choice_lists:
         # LaTeX labels are case-sensitive, and difflib scores eq:MSE against eq:mse too low
         same_letters = [choice for choice in choices if choice.lower() == label.lower()]
         close = same_letters[:1] or difflib.get_close_matches(label, choices, n=1)
         if close:
-            return f"; did you mean {close[0]}?"
-    return ""
+            return f"; did you mean {close[0]}?", close[0]
+    return "", ""
 
 
 def _cite(item: PaperItem, paper: Paper) -> str:

@@ -377,13 +377,13 @@ def test_the_published_schema_allows_additive_fields_and_the_closed_copy_does_no
     """Within a version fields are only added: a consumer's validator accepts a newer writer's keys."""
     document = json.loads(report_to_json(dqn_report))
     document["added_later"] = True
-    document["diagnostics"][0]["fix"] = {"text": "..."}
+    document["diagnostics"][0]["hint"] = {"text": "..."}
     document["diagnostics"][0]["span"]["byte_offset"] = 3
     assert output_errors(document, published_schema()) == []
     assert sorted(output_errors(document)) == [
         ": Additional properties are not allowed ('added_later' was unexpected)",
         "diagnostics/0/span: Additional properties are not allowed ('byte_offset' was unexpected)",
-        "diagnostics/0: Additional properties are not allowed ('fix' was unexpected)",
+        "diagnostics/0: Additional properties are not allowed ('hint' was unexpected)",
     ]
 
 

@@ -195,7 +195,7 @@ def test_good_references_survive_a_bad_neighbour():
     references, errors = parse_references("Eqn 3, 4, Eq. 5")
     assert [format_reference(r) for r in references] == ["Eq. (5)"]
     # the continuation "4" of a malformed item is not reported a second time
-    assert errors == (MalformedReference("Eqn 3", 0, 5, "unknown reference 'Eqn 3'; did you mean 'Eq. 3'?"),)
+    assert errors == (MalformedReference("Eqn 3", 0, 5, "unknown reference 'Eqn 3'; did you mean 'Eq. 3'?", "Eq. 3"),)
 
 
 def test_empty_reference_points_at_the_separator():

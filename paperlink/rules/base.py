@@ -14,7 +14,7 @@ from __future__ import annotations
 import inspect
 import re
 
-from paperlink.diagnostics import Diagnostic, Severity
+from paperlink.diagnostics import Diagnostic, Fix, Severity
 from paperlink.spans import Span
 
 __all__ = ["Rule", "DOC_HEADINGS", "rule_markdown"]
@@ -41,15 +41,16 @@ class Rule:
     analysis: str = ""
 
     @classmethod
-    def at(cls, span: Span, message: str, severity: Severity | None = None) -> Diagnostic:
+    def at(cls, span: Span, message: str, severity: Severity | None = None, *, fix: Fix | None = None) -> Diagnostic:
         """This rule's diagnostic at ``span``: its code, at its severity, or at ``severity``
-        when that is one of its :attr:`other_severities` (any other is a bug: ValueError)."""
+        when that is one of its :attr:`other_severities` (any other is a bug: ValueError);
+        ``fix``, when the correction is mechanical (``check --fix``, an editor's code action)."""
         if severity is None:
             severity = cls.severity
         elif severity not in cls.severities():
             declared = ", ".join(s.value for s in cls.severities())
             raise ValueError(f"{cls.code} reports at {declared}, not {severity.value}: declare it in other_severities")
-        return Diagnostic(span, cls.code, message, severity)
+        return Diagnostic(span, cls.code, message, severity, fix)
 
     @classmethod
     def severities(cls) -> tuple[Severity, ...]:

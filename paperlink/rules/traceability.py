@@ -150,8 +150,10 @@ class StaleLink(Rule):
     ## What it does
     Reports a link whose paper item or bound code changed since `paperlink.lock` was
     written, saying which side changed (and the item's old number when it was renumbered).
-    Formatting and comments do not count as a change of the code; whitespace does not count
-    in the paper.
+    Formatting, comments and annotations do not count as a change of the code; whitespace
+    does not count in the paper. Also reports a printed number (`Eq. 3`) that names another
+    item than when the lock was written, or none, with the new number of the item it named
+    then; `check --fix` rewrites such a reference (`Eq. 3` -> `Eq. 4`).
 
     ## Why it matters
     A link is a claim that this code implements that equation. When either side is edited
@@ -163,7 +165,8 @@ class StaleLink(Rule):
 
     ## How to document it
     Review the code against the item, then accept the current state with
-    `paperlink lock --update` and commit `paperlink.lock`.
+    `paperlink lock --update` and commit `paperlink.lock`. For a renumbered reference, run
+    `paperlink check --fix` (or write the new number) and commit the code and the lock.
     """
 
     code = "PL111"

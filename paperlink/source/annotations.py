@@ -23,13 +23,15 @@ is read the same way from its outline (:mod:`paperlink.source.newer_syntax`).
 from __future__ import annotations
 
 import ast
+import copy
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from paperlink.diagnostics import Edit, Fix
 from paperlink.references import MalformedReference, Reference, parse_references
-from paperlink.source.comment_text import find_comments
+from paperlink.source.comment_text import character_column, find_comments
 from paperlink.source.layout import Layout, Owner, statements
 from paperlink.source.parse import ParsedSource
 from paperlink.spans import Span
@@ -61,12 +63,44 @@ class Annotation:
     fingerprint: str = ""  # of the bound code, formatting and comments aside (for paperlink.lock)
     references: tuple[Reference, ...] = ()  # what ``text`` names, in order
     malformed: tuple[MalformedReference, ...] = ()  # the parts of ``text`` that are no reference
+    # Where each piece of ``text`` is written, when verbatim on one line (a comment, a
+    # docstring line, a decorator's plain string arguments joined by ", "); () when not
+    # known. Fixes rewrite a reference there, and only there.
+    text_spans: tuple[Span, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         if not self.references and not self.malformed and self.text:
             references, malformed = parse_references(self.text)
             object.__setattr__(self, "references", references)  # frozen: set once, while being made
             object.__setattr__(self, "malformed", malformed)
+
+    def where(self, start: int, end: int) -> Span | None:
+        """Where ``text[start:end]`` is written in the file; None when that is not known, and
+        for text several references share (the range of "Eqs. 3-5"): it is never rewritten
+        for one of them."""
+        if sum(reference.start == start and reference.end == end for reference in self.references) > 1:
+            return None
+        offset = 0
+        for span in self.text_spans:
+            length = (span.end_column or span.column) - span.column
+            if offset <= start and end <= offset + length:
+                column = span.column + start - offset
+                return Span(span.path, span.line, column, span.line, column + end - start)
+            offset += length + len(", ")
+        return None
+
+    def edit(self, start: int, end: int, replacement: str) -> Edit | None:
+        """An edit replacing ``text[start:end]`` where it is written; None when that is not known."""
+        where = self.where(start, end)
+        return None if where is None else Edit(where, replacement)
+
+    def fix(self, start: int, end: int, replacement: str, *, safe: bool = True) -> Fix | None:
+        """The fix replacing ``text[start:end]`` with ``replacement``; None when there is
+        nothing to replace or where it is written is not known (:meth:`where`)."""
+        edit = self.edit(start, end, replacement) if replacement else None
+        if edit is None:
+            return None
+        return Fix(f"Replace '{self.text[start:end]}' with '{replacement}'", (edit,), safe)
 
 
 def comment_references(comment: str) -> tuple[str, str | None] | None:
@@ -132,6 +166,7 @@ def _annotation(
     problem: str,
     scope: str,
     fingerprint: Callable[[], str],
+    text_spans: tuple[Span, ...] = (),
 ) -> Annotation | None:
     """The annotation found, its text parsed once; None for a citation of a paper
     (``Paper: https://...``), which links nothing. The fingerprint is taken only when needed."""
@@ -139,7 +174,7 @@ def _annotation(
     if form != "decorator" and is_citation(text, parsed):
         return None
     paper = paper.strip() if paper else None
-    return Annotation(text, paper, form, span, target, target_name, problem, scope, fingerprint(), *parsed)
+    return Annotation(text, paper, form, span, target, target_name, problem, scope, fingerprint(), *parsed, text_spans)
 
 
 class _Collector:
@@ -159,7 +194,10 @@ class _Collector:
             found = comment_references(comment.text)
             if found is not None:
                 where = ((comment.line, comment.column), (comment.line, comment.column + len(comment.text)))
-                self._add(found[0], found[1], "comment", where, self.layout.owner_at(comment.line))
+                at = comment.column + _COMMENT.match(comment.text).start("text")  # type: ignore[union-attr]
+                at += comment.text[at - comment.column :].index(found[0]) if found[0] else 0
+                pieces = ((comment.line, at, len(found[0])),)
+                self._add(found[0], found[1], "comment", where, self.layout.owner_at(comment.line), pieces=pieces)
         self._docstring(self.tree, self.layout.module)
         for statement in statements(self.tree.body):
             if isinstance(statement, (ast.Import, ast.ImportFrom)):
@@ -186,6 +224,7 @@ class _Collector:
         if not isinstance(decorator, ast.Call) or not self.implements.called(_dotted(decorator.func)):
             return
         references: list[str] = []
+        pieces: list[tuple[int, int, int]] | None = []  # where each reference is written, while all are plain
         paper = None
         problem = ""
         arguments = [(None, value) for value in decorator.args] + [(k.arg, k.value) for k in decorator.keywords]
@@ -197,7 +236,23 @@ class _Collector:
                 paper = literal
             elif keyword is None:
                 references.append(literal)
-        self._add(", ".join(references), paper, "decorator", self.layout.decorator_span(decorator), owner, problem)
+                piece = self._plain_literal(value, literal)
+                pieces = None if pieces is None or piece is None else [*pieces, piece]
+        where = self.layout.decorator_span(decorator)
+        self._add(", ".join(references), paper, "decorator", where, owner, problem, tuple(pieces or ()))
+
+    def _plain_literal(self, node: ast.expr, value: str) -> tuple[int, int, int] | None:
+        """(line, 0-based column, length) of a string literal's value written as it reads,
+        on one line, without a prefix or escapes; None for any other literal."""
+        if node.lineno != node.end_lineno or not 0 < node.lineno <= len(self.lines):
+            return None
+        line = self.lines[node.lineno - 1]
+        start = character_column(line, node.col_offset)
+        written = line[start : character_column(line, node.end_col_offset or 0)]
+        quote = written[:1]
+        if quote not in ("'", '"') or written != f"{quote}{value}{quote}":
+            return None
+        return (node.lineno, start + 1, len(value))
 
     def _docstring(
         self, node: ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, owner: Owner
@@ -209,8 +264,31 @@ class _Collector:
         where = self.layout.span_of(expression)
         if not isinstance(node, ast.Module) and self.layout.on_header_line(node):
             where = (owner.first, owner.last)  # libcst's one-line body has no statement line to point at
+        counted, number = 0, expression.lineno  # lines counted once, front to back
         for match in _DOCSTRING_LINE.finditer(docstring):
-            self._add(match.group("text").strip(), match.group("paper"), "docstring", where, owner)
+            text = match.group("text").strip()
+            at = match.start("text")  # the match itself may begin on a blank line above
+            number += docstring.count("\n", counted, at)
+            counted = at
+            piece = self._docstring_piece(number, number == expression.lineno, docstring, at, text)
+            self._add(text, match.group("paper"), "docstring", where, owner, pieces=(piece,) if piece else ())
+
+    def _docstring_piece(
+        self, number: int, first: bool, docstring: str, at: int, text: str
+    ) -> tuple[int, int, int] | None:
+        """Where a ``Paper:`` line's text (at ``at`` in the docstring, on source line
+        ``number`` if the docstring's lines are the source's) is written; None when no
+        escape or continuation leaves it there."""
+        start = docstring.rfind("\n", 0, at) + 1
+        end = docstring.find("\n", at)
+        written = docstring[start : len(docstring) if end == -1 else end]
+        if not (0 < number <= len(self.lines) and text and text in written):
+            return None
+        line = self.lines[number - 1]
+        found = line.rfind(written) if first else (0 if line.startswith(written) else -1)
+        if found == -1 or line.count(text) != 1:
+            return None
+        return (number, line.index(text), len(text))
 
     def _add(
         self,
@@ -220,9 +298,13 @@ class _Collector:
         where: tuple[tuple[int, int], tuple[int, int]],
         owner: Owner,
         problem: str = "",
+        pieces: tuple[tuple[int, int, int], ...] = (),
     ) -> None:
         relative = self.parsed.relative
         span = Span(relative, where[0][0], where[0][1] + 1, where[1][0], where[1][1] + 1)
+        text_spans = tuple(
+            Span(relative, line, column + 1, line, column + 1 + length) for line, column, length in pieces
+        )
         if owner.module:
             target = Span(relative, 1)
         else:
@@ -237,6 +319,7 @@ class _Collector:
             problem,
             owner.scope,
             lambda: _code_fingerprint(self.text, self.layout, owner),
+            text_spans,
         )
         if annotation is not None:
             self.found.append(annotation)
@@ -272,9 +355,36 @@ def _code_fingerprint(text: str, layout: Layout, owner: Owner) -> str:
 
 
 def statements_digest(statements: list[ast.stmt]) -> str:
-    """The fingerprint of some code: a digest of its ``ast``, positions and comments aside."""
-    tree = ast.dump(ast.Module(body=statements, type_ignores=[]), annotate_fields=False)
+    """The fingerprint of some code: a digest of its ``ast``, positions, comments and
+    annotations aside (``Paper:`` docstring lines and ``implements(...)`` decorators are
+    annotations, as comments are: rewriting a reference, as ``check --fix`` does after a
+    renumbering, is no change of the code)."""
+    module = ast.Module(body=statements, type_ignores=[])
+    tree = ast.dump(module, annotate_fields=False)
+    if "implements'" in tree or _ANNOTATION_IN_DUMP.search(tree):  # rare: the copy costs more than the dump
+        tree = ast.dump(_without_annotations(copy.deepcopy(module)), annotate_fields=False)
     return hashlib.sha256(tree.encode("utf-8")).hexdigest()[:16]
+
+
+_ANNOTATION_IN_DUMP = re.compile(r"paper(?:\[[^\]]*\])?\s*:", re.IGNORECASE)
+
+
+def _without_annotations(module: ast.Module) -> ast.Module:
+    """``module`` (a copy) with its docstrings' ``Paper:`` lines and its ``implements``
+    decorators taken out."""
+    for node in ast.walk(module):
+        if not isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        first = node.body[0] if node.body else None
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+            first.value.value = _DOCSTRING_LINE.sub("", first.value.value)
+        if not isinstance(node, ast.Module):
+            node.decorator_list = [
+                d
+                for d in node.decorator_list
+                if not (isinstance(d, ast.Call) and _dotted(d.func).endswith("implements"))
+            ]
+    return module
 
 
 def _parse_alone(segment: str, elif_: bool) -> list[ast.stmt]:

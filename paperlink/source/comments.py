@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from paperlink.source.comment_text import find_comments
 from paperlink.source.layout import decorator_start
@@ -31,6 +31,9 @@ class Comment:
     text: str
     own_line: bool  # nothing but whitespace before it on its line
     below: tuple[int, int] | None = None  # own-line comments: the first and last line of the code's header below
+    gap: int = field(
+        default=0, compare=False
+    )  # blanks between the code before it and its ``#`` (what deleting it deletes too)
 
 
 def collect_comments(parsed: ParsedSource, needle: str) -> list[Comment]:
@@ -71,11 +74,12 @@ def _comment(span: Span, text: str, lines: list[str], headers: dict[int, int], n
     ``headers``: each decorator's first line -> the ``def``/``class`` line it decorates;
     ``next_code``: each line -> the code line below it (:func:`_next_code_lines`).
     """
-    own_line = not lines[span.line - 1][: span.column - 1].strip()
+    before = lines[span.line - 1][: span.column - 1]
+    own_line = not before.strip()
     below = None
     if own_line and (first := next_code[span.line]) is not None:
         below = (first, headers.get(first, first))
-    return Comment(span, text, own_line, below)
+    return Comment(span, text, own_line, below, len(before) - len(before.rstrip(" \t")))
 
 
 def _decorated_headers(tree: ast.Module, lines: list[str]) -> dict[int, int]:

@@ -15,12 +15,13 @@ from __future__ import annotations
 import difflib
 import re
 
-from paperlink.diagnostics import Diagnostic
+from paperlink.diagnostics import Diagnostic, Edit, Fix
 from paperlink.references import ReferenceKind, parse_references
 from paperlink.rules.suppression import MalformedDirective
 from paperlink.rules.traceability import MalformedAnnotation
 from paperlink.source.comments import Comment, collect_comments
 from paperlink.source.parse import ParsedSource
+from paperlink.spans import Span
 
 __all__ = ["DIRECTIVES", "near_misses"]
 
@@ -67,7 +68,20 @@ def _annotation_near_miss(comment: Comment) -> list[Diagnostic]:
     written = comment.text.split("  #", 1)[0].rstrip()
     fix = f"# paper{paper}: {rest}"
     why = "has no colon" if lowered == _ANNOTATION_WORD else f"is not read ('{word}' is not 'paper')"
-    return [MalformedAnnotation.at(comment.span, f"comment '{written}' {why}; write '{fix}'")]
+    return [
+        MalformedAnnotation.at(
+            comment.span, f"comment '{written}' {why}; write '{fix}'", fix=_respelled(comment, match)
+        )
+    ]
+
+
+def _respelled(comment: Comment, match: re.Match[str]) -> Fix:
+    """The fix: ``# papers eq:x`` becomes ``# paper: eq:x`` (the words up to the references)."""
+    start, length = comment.span, match.start("rest")
+    written = comment.text[:length].rstrip()
+    spelled = f"# paper{match.group('paper') or ''}:"
+    prefix = Span(start.path, start.line, start.column, start.line, start.column + length)
+    return Fix(f"Replace '{written}' with '{spelled}'", (Edit(prefix, f"{spelled} "),))
 
 
 def _only_references(text: str) -> bool:

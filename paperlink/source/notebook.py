@@ -286,6 +286,7 @@ def bind_markdown_annotations(annotations: tuple[Annotation, ...], notebook: Not
             bound.append(annotation)
             continue
         span = _as_written(annotation.span, notebook.markdown_lines(cell)[annotation.span.line - cell.first_line])
+        annotation = replace(annotation, text_spans=())  # read through a rewriting: no fix knows its columns
         code = _next_code(notebook, cell, annotation.span.path)
         if code is None:
             problem = "a markdown annotation binds to the code cell after it, and no code cell follows"

@@ -19,7 +19,7 @@ What the suppressions then do to the diagnostics is :mod:`paperlink.suppressions
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from paperlink.source.comments import Comment, collect_comments
 from paperlink.source.parse import ParsedSource
@@ -44,6 +44,10 @@ class Suppression:
     reason: str  # the text after the codes ("" when none is given)
     below: tuple[int, int] | None = None  # written alone on its line: the lines below it also covered
     problem: str = ""  # why the directive cannot be read; such a directive suppresses nothing
+    removal: Span | None = field(
+        default=None, compare=False
+    )  # what deleting the directive deletes: its line when alone there
+    codes_at: Span | None = field(default=None, compare=False)  # the codes between the brackets, as written
 
     def covers(self, line: int) -> bool:
         """Whether a diagnostic reported at ``line`` of this file is within reach."""
@@ -60,7 +64,29 @@ def parse_suppression(comment: Comment) -> Suppression | None:
     start = comment.span
     span = Span(start.path, start.line, start.column + match.start(), start.end_line, start.end_column)
     codes, reason, problem = _codes_and_reason(match.group("rest"), match.group(0))
-    return Suppression(span, codes, match.group("file") is not None, reason, comment.below, problem)
+    removal, codes_at = _places(comment, match)
+    return Suppression(span, codes, match.group("file") is not None, reason, comment.below, problem, removal, codes_at)
+
+
+def _places(comment: Comment, match: re.Match[str]) -> tuple[Span | None, Span | None]:
+    """What deleting the directive deletes (with the blanks before it; the whole line when
+    the directive is alone on it), and where its codes are written; None in a comment of
+    several lines."""
+    start = comment.span
+    if start.end_line != start.line or start.end_column is None:
+        return None, None
+    line = start.line
+    if match.start() == 0 and comment.own_line:
+        removal = Span(start.path, line, 1, line + 1, 1)
+    else:
+        before = comment.text[: match.start()]
+        gap = len(before) - len(before.rstrip(" \t")) if before else comment.gap
+        removal = Span(start.path, line, start.column + match.start() - gap, line, start.end_column)
+    rest = match.start("rest")
+    opened, closed = comment.text.find("[", rest), comment.text.find("]", rest)
+    if opened == -1 or closed < opened or comment.text[rest:opened].strip():
+        return removal, None
+    return removal, Span(start.path, line, start.column + opened + 1, line, start.column + closed)
 
 
 def _codes_and_reason(rest: str, written: str) -> tuple[tuple[str, ...], str, str]:
