@@ -21,7 +21,7 @@ from paperlink.trace import resolve_all
 __all__ = [
     "Target",
     "Completion",
-    "Edit",
+    "LineEdit",
     "Action",
     "item_at",
     "hover_text",
@@ -51,7 +51,7 @@ class Completion:
 
 
 @dataclass(frozen=True)
-class Edit:
+class LineEdit:
     """Replace ``text`` lines ``first_line``..``last_line`` (1-based, inclusive) with ``new_text``
     (which ends with a newline when it is not empty)."""
 
@@ -63,7 +63,7 @@ class Edit:
 @dataclass(frozen=True)
 class Action:
     title: str
-    edit: Edit
+    edit: LineEdit
     diagnostic: Diagnostic | None = None
     preferred: bool = False
 
@@ -238,12 +238,12 @@ def code_actions(text: str, diagnostics: list[Diagnostic]) -> list[Action]:
             ending = "\r\n" if line.endswith("\r\n") else "\n"
             directive = f"{indent}# paperlink: stop-grad TODO: say why the gradient stops here{ending}"
             actions.append(
-                Action("Document this gradient stop", Edit(number, number, directive + line), diagnostic, True)
+                Action("Document this gradient stop", LineEdit(number, number, directive + line), diagnostic, True)
             )
         new_text, refused = add_suppressions(text, {number: [diagnostic.code]})
         if not refused:
             new_line = _LINES.findall(new_text)[number - 1]
             actions.append(
-                Action(f"Suppress {diagnostic.code} on this line", Edit(number, number, new_line), diagnostic)
+                Action(f"Suppress {diagnostic.code} on this line", LineEdit(number, number, new_line), diagnostic)
             )
     return actions

@@ -25,7 +25,7 @@ from paperlink import __version__
 from paperlink.config import load_config
 from paperlink.diagnostics import Diagnostic, Severity
 from paperlink.editor import (
-    Edit,
+    LineEdit,
     code_actions,
     completion_context,
     completions,
@@ -330,7 +330,7 @@ def create_server() -> PaperlinkServer:
             for d in ls.report.diagnostics
             if d.span.path == relative and d.span.cell is None and first <= d.span.line <= last
         ]
-        actions = []
+        actions = [_fix_action(d, document, ls.report, params.text_document.uri) for d in here if d.fix is not None]
         for action in code_actions(document.source, here):
             assert action.diagnostic is not None
             edit = _text_edit(action.edit, document)
@@ -348,7 +348,23 @@ def create_server() -> PaperlinkServer:
     return server
 
 
-def _text_edit(edit: Edit, document: TextDocument) -> types.TextEdit:
+def _fix_action(diagnostic: Diagnostic, document: TextDocument, report: Report, uri: str) -> types.CodeAction:
+    """The rule's own fix (``check --fix`` applies the safe ones) as a quick fix."""
+    assert diagnostic.fix is not None
+    edits = [
+        types.TextEdit(range=_range(edit.span, document, report), new_text=edit.replacement)
+        for edit in diagnostic.fix.edits
+    ]
+    return types.CodeAction(
+        title=diagnostic.fix.title,
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=[_lsp_diagnostic(diagnostic, document, report)],
+        edit=types.WorkspaceEdit(changes={uri: edits}),
+        is_preferred=diagnostic.fix.safe,
+    )
+
+
+def _text_edit(edit: LineEdit, document: TextDocument) -> types.TextEdit:
     """Whole lines replaced: from the first line's start to the start of the line after the last."""
     lines = document.lines
     start = types.Position(edit.first_line - 1, 0)

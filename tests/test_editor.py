@@ -10,7 +10,7 @@ import pytest
 from paperlink.config import load_config
 from paperlink.diagnostics import Diagnostic, Severity
 from paperlink.editor import (
-    Edit,
+    LineEdit,
     citation,
     code_actions,
     completion_context,
@@ -115,11 +115,11 @@ def test_code_actions_keep_line_endings():
     stop = Diagnostic(Span("a.py", 4, 10), "PL201", "a stop", Severity.WARNING)
     document, suppress = code_actions(text, [stop])
     assert document.title == "Document this gradient stop" and document.preferred
-    assert document.edit == Edit(
+    assert document.edit == LineEdit(
         4, 4, "    # paperlink: stop-grad TODO: say why the gradient stops here\r\n    with torch.no_grad():\r\n"
     )
     assert suppress.title == "Suppress PL201 on this line"
-    assert suppress.edit == Edit(4, 4, "    with torch.no_grad():  # paperlink: ignore[PL201] TODO: explain\r\n")
+    assert suppress.edit == LineEdit(4, 4, "    with torch.no_grad():  # paperlink: ignore[PL201] TODO: explain\r\n")
 
 
 def test_no_suppression_offered_inside_a_string():

@@ -221,6 +221,25 @@ async def test_code_actions_suppress_and_document_a_stop(client: LanguageClient,
     assert edit.new_text == "        with torch.no_grad():  # paperlink: ignore[PL201] TODO: explain\n"
 
 
+async def test_a_did_you_mean_fix_is_offered_first(client: LanguageClient, project: Path):
+    address = await open_file(client, project, TRAIN)
+    unknown = next(d for d in client.diagnostics[address] if d.code == "PL101")
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            types.TextDocumentIdentifier(address), unknown.range, types.CodeActionContext(diagnostics=[unknown])
+        )
+    )
+    assert actions is not None
+    fix = actions[0]
+    assert isinstance(fix, types.CodeAction)
+    assert (fix.title, fix.is_preferred) == ("Replace 'eq:symmetric_loss' with 'eq:symloss'", True)
+    assert fix.edit is not None and fix.edit.changes is not None
+    (edit,) = fix.edit.changes[address]
+    assert edit.new_text == "eq:symloss"
+    assert edit.range == types.Range(types.Position(76, 65), types.Position(76, 82))
+    assert [a.title for a in actions[1:] if isinstance(a, types.CodeAction)] == ["Suppress PL101 on this line"]
+
+
 async def test_a_paper_changed_on_disk_is_read_again(client: LanguageClient, project: Path):
     address = await open_file(client, project, TRAIN)
     (watching,) = client.registrations
