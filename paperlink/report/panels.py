@@ -266,6 +266,7 @@ def _compared_row(row: dict, anchors: Anchors) -> HyperparameterRowView:
             _where(c.get("span"), anchors, str(c.get("api") or "")),
             str(c.get("source", "")),
             c.get("configurable") if isinstance(c.get("configurable"), bool) else None,
+            str(c.get("status") or ""),
         )
         for c in row.get("code") or ()
         if isinstance(c, dict)

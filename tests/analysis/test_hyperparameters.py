@@ -206,12 +206,22 @@ def test_section_rows_have_the_documented_shape(dqn_rows: list[dict]) -> None:
     assert [row["name"] for row in dqn_rows] == sorted(row["name"] for row in dqn_rows)
     for row in dqn_rows:
         assert set(row) == {"name", "paper", "code", "status"}
-        assert row["status"] in {"match", "mismatch", "only-in-code", "only-in-paper"}
+        assert row["status"] in {
+            "match",
+            "mismatch",
+            "differs",
+            "out-of-scope",
+            "only-in-code",
+            "only-in-paper",
+            "linked",
+        }
         if row["paper"] is not None:
-            assert set(row["paper"]) == {"paper", "item", "number", "value", "span"}
+            assert set(row["paper"]) == {"paper", "item", "number", "value", "span", "scope"}
         for code in row["code"]:
-            assert set(code) == {"value", "numeric", "span", "source", "configurable", "api"}
+            assert set(code) == {"value", "numeric", "span", "source", "configurable", "api", "status", "link", "scope"}
             assert code["source"] in {s.value for s in Source}
+            assert code["status"] in {"match", "mismatch", "differs", "out-of-scope", "no-paper-value"}
+            assert (code["status"] == "no-paper-value") == (row["paper"] is None)
     by_name = {row["name"]: row for row in dqn_rows}
     assert by_name["adam.eps"]["status"] == "mismatch"
     assert by_name["adam.eps"]["paper"]["value"] == r"1.5\times10^{-4}"
@@ -231,7 +241,7 @@ def test_every_table_format_is_registered_and_deterministic(dqn_rows: list[dict]
     lines = TABLE_FORMATS["csv"](dqn_rows).splitlines()
     assert lines[0].startswith("name,status,paper,item,number")
     assert (
-        "adam.eps,mismatch,dqn,hp:adam.eps,1,1.5\\times10^{-4},1e-8,1e-08,default,false,torch.optim.Adam,src/agent.py,,62,17"
+        "adam.eps,mismatch,dqn,hp:adam.eps,1,1.5\\times10^{-4},1e-8,1e-08,default,false,torch.optim.Adam,src/agent.py,,62,17,,annotation"
         in lines
     )
 

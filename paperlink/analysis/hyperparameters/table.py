@@ -3,8 +3,13 @@
 A site is *linked* when an annotation binds to its statement (or to the statement that
 wrote its value: the flag, the constant). A link to a hyperparameter names it; a link to a
 table or section names the hyperparameter of that name stated there; a link to anything
-else (an equation) says the number is accounted for by the paper without naming it.
-Sites not linked to a hyperparameter are matched with the default paper by canonical name.
+else (an equation) says the number is accounted for by the paper without naming it. An
+annotation written inside a statement, on the line of a parameter, a keyword argument or a
+dict entry (or alone on the line above it), binds to the sites of that line only.
+Sites not linked to a hyperparameter are matched with the default paper by name, within
+their scope (:mod:`~paperlink.analysis.hyperparameters.scopes`). Each site gets its own
+status; PL402 and PL403 need a confident link (an annotation, or the paper's canonical name
+in the site's scope or the paper's global one).
 """
 
 from __future__ import annotations
@@ -17,11 +22,12 @@ from paperlink.analysis.base import Conclusion, Project
 from paperlink.analysis.hyperparameters.declarations import declared_as
 from paperlink.analysis.hyperparameters.config_files import config_readers, config_sites, resolve_reads
 from paperlink.analysis.hyperparameters.facts import HyperparameterFacts, Site, SiteKind, Source
+from paperlink.analysis.hyperparameters.scopes import site_scope
 from paperlink.analysis.hyperparameters.signatures import API as SIGNATURE
 from paperlink.analysis.hyperparameters.vocabulary import is_neutral, same_hyperparameter
 from paperlink.diagnostics import Diagnostic
-from paperlink.numbers import format_number, same_value
-from paperlink.paper.model import ItemKind, Paper, PaperItem, display_name
+from paperlink.numbers import format_number, parse_latex_number, same_value
+from paperlink.paper.model import ItemKind, Paper, PaperItem, Provenance, display_name
 from paperlink.rules.hyperparameters import (
     InconsistentHyperparameter,
     HiddenHyperparameter,
@@ -57,6 +63,28 @@ class Stated:
     def raw(self) -> str:
         return self.item.hyperparameter.raw if self.item.hyperparameter else ""
 
+    @property
+    def scope(self) -> str:
+        return self.item.hyperparameter.scope if self.item.hyperparameter else ""
+
+    @property
+    def canonical(self) -> str | None:
+        return self.item.hyperparameter.canonical if self.item.hyperparameter else None
+
+    @property
+    def numbers(self) -> tuple[float, ...]:
+        """The value, or each member of a stated set, as numbers (those that are numbers)."""
+        hyperparameter = self.item.hyperparameter
+        if hyperparameter is None:
+            return ()
+        if hyperparameter.members:
+            return tuple(n for n in (parse_latex_number(m) for m in hyperparameter.members) if n is not None)
+        return () if hyperparameter.value is None else (hyperparameter.value,)
+
+    def matches(self, value: float) -> bool:
+        """Whether ``value`` is the paper's value or a member of its set."""
+        return any(same_value(value, number) for number in self.numbers)
+
     def where(self, papers: Mapping[str, Paper]) -> str | None:
         """Where the paper states it, as cited: ``Table 1``, ``Section 3.2`` (None: unnumbered)."""
         parent = _item(papers.get(self.paper), self.item.parent) if self.item.parent else None
@@ -64,7 +92,26 @@ class Stated:
 
     def cite(self, papers: Mapping[str, Paper]) -> str:
         where = self.where(papers)
-        return f"{self.item.key}, {where}" if where else self.item.key
+        scope = f", scope {self.scope}" if self.scope else ""
+        return f"{self.item.key}, {where}{scope}" if where else f"{self.item.key}{scope}"
+
+
+class Confidence:
+    """How a site was paired with the paper's statement (the ``link`` of a table entry)."""
+
+    ANNOTATION = "annotation"  # an annotation names it (or the table or section stating it)
+    NAME = "name"  # the paper's canonical name, stated for the site's scope or the whole paper
+    LOOSE = "loose"  # a name the paper gives without a canonical meaning, or another scope: no PL402
+
+
+class Status:
+    """A code site's own status against the paper (one per site, in every table format)."""
+
+    MATCH = "match"  # the paper's value, or a member of its set (symbolic values cannot contradict it)
+    MISMATCH = "mismatch"  # another value, confidently linked: PL402 (PL403 for a default)
+    DIFFERS = "differs"  # another value, linked only loosely: listed, no diagnostic
+    OUT_OF_SCOPE = "out-of-scope"  # the paper states it only for other scopes
+    NO_PAPER_VALUE = "no-paper-value"  # the paper states no value of this name
 
 
 @dataclass(frozen=True)
@@ -75,6 +122,25 @@ class Placed:
     name: str  # the paper's key when matched, else the site's own name
     stated: Stated | None
     linked: bool  # an annotation accounts for it (a hyperparameter or any other item)
+    link: str | None = None  # a Confidence; None without a paper value
+    scope: str = ""  # the site's scope: "" for the whole paper
+    in_scope: bool = True  # the statement holds for the site's scope (or for the whole paper)
+
+    @property
+    def confident(self) -> bool:
+        return self.link in (Confidence.ANNOTATION, Confidence.NAME)
+
+    @property
+    def status(self) -> str:
+        site, stated = self.site, self.stated
+        if stated is None:
+            return Status.NO_PAPER_VALUE
+        if not self.in_scope:  # a site for the whole run may still hold one experiment's value
+            global_match = self.scope == "" and site.numeric is not None and stated.matches(site.numeric)
+            return Status.MATCH if global_match else Status.OUT_OF_SCOPE
+        if site.numeric is None or not stated.numbers or stated.matches(site.numeric):
+            return Status.MATCH
+        return Status.MISMATCH if self.confident else Status.DIFFERS
 
 
 def _item(paper: Paper | None, key: str) -> PaperItem | None:
@@ -85,14 +151,16 @@ def _item(paper: Paper | None, key: str) -> PaperItem | None:
 
 @dataclass(frozen=True)
 class _Index:
-    """One paper's items by key and its hyperparameters by key (without ``hp:``), built once."""
+    """One paper's items by key, its own hyperparameters by key (without ``hp:``) and each
+    (key, scope) once; built once. Baseline and cited values are left out: never compared."""
 
     items: dict[str, PaperItem]
     stated: dict[str, Stated]
+    statements: tuple[Stated, ...]  # one per (key, scope), in key order
 
 
 def _index(paper: Paper) -> _Index:
-    """Each hyperparameter once: the table row where there is one, else the first mention."""
+    """Each hyperparameter once per scope: the table row where there is one, else the first mention."""
     items: dict[str, PaperItem] = {}
     for item in paper.items:
         items.setdefault(item.key, item)
@@ -101,13 +169,20 @@ def _index(paper: Paper) -> _Index:
         parent = items.get(item.parent or "")
         return parent is not None and parent.kind is ItemKind.TABLE
 
-    chosen: dict[str, PaperItem] = {}
+    chosen: dict[tuple[str, str], PaperItem] = {}
     for item in paper.items:
-        if item.kind is ItemKind.HYPERPARAMETER and item.hyperparameter is not None:
-            current = chosen.get(item.key)
+        value = item.hyperparameter
+        if item.kind is ItemKind.HYPERPARAMETER and value is not None and value.provenance is Provenance.OWN:
+            current = chosen.get((item.key, value.scope))
             if current is None or (in_table(item) and not in_table(current)):
-                chosen[item.key] = item
-    return _Index(items, {key.removeprefix("hp:"): Stated(paper.name, item) for key, item in chosen.items()})
+                chosen[item.key, value.scope] = item
+    statements = tuple(Stated(paper.name, chosen[key]) for key in sorted(chosen))
+    stated: dict[str, Stated] = {}
+    for statement in statements:  # a key's global statement stands for it, else its first scope
+        current = stated.get(statement.key)
+        if current is None or (current.scope and not statement.scope):
+            stated[statement.key] = statement
+    return _Index(items, stated, statements)
 
 
 def _within(paper: Paper, index: _Index, container: str, name: str) -> Stated | None:
@@ -115,8 +190,30 @@ def _within(paper: Paper, index: _Index, container: str, name: str) -> Stated | 
     for item in paper.items:
         key = item.key.removeprefix("hp:")
         if item.kind is ItemKind.HYPERPARAMETER and item.parent == container and same_hyperparameter(name, key):
-            return index.stated.get(key)
+            scope = item.hyperparameter.scope if item.hyperparameter else ""
+            return next((s for s in index.statements if s.key == key and s.scope == scope), index.stated.get(key))
     return None
+
+
+def _named(statement: Stated, name: str) -> bool:
+    return same_hyperparameter(name, statement.key) or (
+        statement.canonical is not None and same_hyperparameter(name, statement.canonical)
+    )
+
+
+def _by_name(site: Site, scope: str, statements: Sequence[Stated]) -> tuple[Stated | None, str | None, bool]:
+    """(statement, confidence, in scope) for a site no annotation names: the paper's value of
+    the same name for the site's scope, else for the whole paper, else (out of scope) for another."""
+    named = [s for s in statements if _named(s, site.name)]
+    if not named:
+        return None, None, True
+    chosen = [s for s in named if scope and s.scope == scope] or [s for s in named if not s.scope]
+    if chosen:
+        # several statements for one scope (two keys of one canonical name): the matching one
+        statement = next((s for s in chosen if site.numeric is not None and s.matches(site.numeric)), chosen[0])
+        return statement, Confidence.NAME if statement.canonical is not None else Confidence.LOOSE, True
+    statement = next((s for s in named if site.numeric is not None and s.matches(site.numeric)), named[0])
+    return statement, Confidence.LOOSE, False
 
 
 def place_sites(sites: Sequence[Site], project: Project) -> list[Placed]:
@@ -132,20 +229,50 @@ def place_sites(sites: Sequence[Site], project: Project) -> list[Placed]:
         if len(indexes) == 1
         else None
     )
-    stated_by_name = indexes[default].stated if default is not None else {}
+    statements = indexes[default].statements if default is not None else ()
+    scopes = frozenset(s.scope for s in statements if s.scope)
     per_statement: dict[tuple[str, int], int] = {}
+    per_line: dict[tuple[str, int, int], int] = {}  # sites of a statement on each of its lines
     for site in sites:
         if site.source is not Source.DEFAULT:
             per_statement[_statement_of(site)] = per_statement.get(_statement_of(site), 0) + 1
+            for anchor in site.anchors:
+                key = (site.span.path, anchor, site.span.line)
+                per_line[key] = per_line.get(key, 0) + 1
     placed = []
     for site in sites:
-        alone = site.source is not Source.DEFAULT and per_statement.get(_statement_of(site)) == 1
-        found = [link for line in site.anchors for link in links.get((site.span.path, line), [])]
+        found, alone = [], site.source is not Source.DEFAULT and per_statement.get(_statement_of(site)) == 1
+        for link in (link for line in site.anchors for link in links.get((site.span.path, line), [])):
+            line = _parameter_line(link, per_line)
+            if line is None:
+                found.append(link)
+            elif line == site.span.line:  # written on the site's own line: that line's sites only
+                found.append(link)
+                alone = (
+                    site.source is not Source.DEFAULT and per_line.get((link.target.path, link.target.line, line)) == 1
+                )
         stated = _linked(site, found, project.papers, indexes, alone)
-        if stated is None:
-            stated = next((s for key, s in stated_by_name.items() if same_hyperparameter(site.name, key)), None)
-        placed.append(Placed(site, stated.key if stated else site.name, stated, linked=bool(found)))
+        scope = site_scope(site.span.path, site.kind is SiteKind.CONFIG_FILE, scopes)
+        if stated is not None:
+            placed.append(Placed(site, stated.key, stated, True, Confidence.ANNOTATION, stated.scope or scope))
+            continue
+        stated, link_kind, in_scope = _by_name(site, scope, statements)
+        name = stated.key if stated else site.name
+        placed.append(Placed(site, name, stated, bool(found), link_kind, scope, in_scope))
     return placed
+
+
+def _parameter_line(link: Link, per_line: Mapping[tuple[str, int, int], int]) -> int | None:
+    """The line a comment written inside its statement annotates (a parameter's, a keyword
+    argument's, a dict entry's): its own when a site of the statement is on it, else the next
+    line's; None for an annotation of the whole statement."""
+    end = link.target.end_line or link.target.line
+    if link.form != "comment" or not link.target.line < link.span.line <= end:
+        return None
+    for line in (link.span.line, link.span.line + 1):
+        if per_line.get((link.target.path, link.target.line, line)):
+            return line
+    return None
 
 
 def _statement_of(site: Site) -> tuple[str, int]:
@@ -162,9 +289,10 @@ def _linked(
         if paper is None or index is None or item is None:
             continue
         if item.kind is ItemKind.HYPERPARAMETER:
-            key = item.key.removeprefix("hp:")
-            if same_hyperparameter(site.name, key) or alone:
-                return index.stated.get(key)
+            key, scope = item.key.removeprefix("hp:"), item.hyperparameter.scope if item.hyperparameter else ""
+            statement = next((s for s in index.statements if s.key == key and s.scope == scope), None)
+            if statement is not None and (_named(statement, site.name) or alone):
+                return statement
         else:
             within = _within(paper, index, item.key, site.name)
             if within is not None:
@@ -199,9 +327,7 @@ def _mismatch(
     placed: Placed, papers: Mapping[str, Paper], defaults: frozenset[Span] = frozenset()
 ) -> Diagnostic | None:
     site, stated = placed.site, placed.stated
-    if stated is None or site.source is Source.DEFAULT or site.numeric is None or stated.number is None:
-        return None
-    if same_value(site.numeric, stated.number):
+    if stated is None or site.source is Source.DEFAULT or site.numeric is None or placed.status != Status.MISMATCH:
         return None
     if (site.span in defaults or site.origin in defaults) and is_neutral(placed.name, site.numeric):
         return None  # `dropout=0.` in a signature (``defaults``): switched off until a caller sets it
@@ -212,9 +338,7 @@ def _mismatch(
 
 def _implicit(placed: Placed, papers: Mapping[str, Paper]) -> Diagnostic | None:
     site, stated = placed.site, placed.stated
-    if site.source is not Source.DEFAULT or stated is None or stated.number is None or site.numeric is None:
-        return None
-    if same_value(site.numeric, stated.number):
+    if site.source is not Source.DEFAULT or stated is None or placed.status != Status.MISMATCH:
         return None
     message = (
         f"{site.api} leaves {site.label} at its default {site.value}; "
@@ -225,10 +349,17 @@ def _implicit(placed: Placed, papers: Mapping[str, Paper]) -> Diagnostic | None:
 
 def _plain(stated: Stated) -> str:
     """The paper's value as a message can show it: as written when that is plain text
-    (``0.05``, ``4k``), else as a number (``10^{-4}`` -> ``1e-4``)."""
-    if stated.number is not None and any(mark in stated.raw for mark in "\\^{}$"):
-        return format_number(stated.number)
-    return stated.raw
+    (``0.05``, ``4k``), else as a number (``10^{-4}`` -> ``1e-4``); a set as ``{0.1, 0.5}``."""
+    members = stated.item.hyperparameter.members if stated.item.hyperparameter else ()
+    if members:
+        return "{" + ", ".join(_plain_value(member, parse_latex_number(member)) for member in members) + "}"
+    return _plain_value(stated.raw, stated.number)
+
+
+def _plain_value(raw: str, number: float | None) -> str:
+    if number is not None and any(mark in raw for mark in "\\^{}$"):
+        return format_number(number)
+    return raw
 
 
 def _conflicts(placed: Sequence[Placed], reads: Mapping[str, frozenset[str]], project: Project) -> list[Diagnostic]:
@@ -268,23 +399,28 @@ def _conflicts(placed: Sequence[Placed], reads: Mapping[str, frozenset[str]], pr
 
 
 def _unimplemented(placed: Sequence[Placed], project: Project) -> list[Diagnostic]:
-    """Paper hyperparameters that no site states and no annotation links."""
+    """Paper hyperparameters (each scope's) that no site states and no annotation links. A
+    site for the whole run implements every scope's value of its name (a flag set per run);
+    a site of another scope implements none."""
     if not project.papers:
         return []
-    covered = {(p.stated.paper, p.stated.key) for p in placed if p.stated is not None}
-    covered |= {(link.paper, link.item_key.removeprefix("hp:")) for link in project.links}
+    covered = {(p.stated.paper, p.stated.key, p.stated.scope) for p in placed if p.stated is not None and p.in_scope}
+    linked = {(link.paper, link.item_key.removeprefix("hp:")) for link in project.links}
+    general = {(p.stated.paper, p.site.name) for p in placed if p.stated is not None and not p.in_scope and not p.scope}
     exempt = set(project.config.not_implemented)
     found = []
     for name, paper in sorted(project.papers.items()):
         exempt_here = exempt | set(paper.not_implemented)
-        for key, stated in sorted(_index(paper).stated.items()):
+        for stated in _index(paper).statements:
             if (
-                (name, key) in covered
+                (name, stated.key, stated.scope) in covered
+                or (name, stated.key) in linked
+                or any(paper_name == name and _named(stated, site) for paper_name, site in general)
                 or stated.item.key in exempt_here
                 or any(label in exempt_here for label in stated.item.labels)
             ):
                 continue
-            shown = stated.item.hyperparameter.name if stated.item.hyperparameter else key
+            shown = stated.item.hyperparameter.name if stated.item.hyperparameter else stated.key
             message = f"hyperparameter {shown} = {_plain(stated)} ({stated.cite(project.papers)}) has no code site"
             found.append(UnimplementedHyperparameter.at(stated.item.span, message))
     return found
@@ -320,10 +456,11 @@ def _paper_entry(stated: Stated, papers: Mapping[str, Paper]) -> dict[str, Any]:
         "number": parent.number if parent is not None and parent.kind is ItemKind.TABLE else None,  # "Table <number>"
         "value": stated.raw,
         "span": stated.item.span.to_dict(),
+        "scope": stated.scope,
     }
 
 
-def _code_entry(site: Site) -> dict[str, Any]:
+def _code_entry(site: Site, placed: Placed) -> dict[str, Any]:
     entry = {
         "value": site.value,
         "numeric": site.numeric,
@@ -331,6 +468,9 @@ def _code_entry(site: Site) -> dict[str, Any]:
         "source": site.source.value,
         "configurable": site.configurable,
         "api": site.api,
+        "status": placed.status,
+        "link": placed.link,
+        "scope": placed.scope,
     }
     if site.kind is SiteKind.CONFIG_FILE:
         entry["key"] = site.label  # a config file's key path
@@ -339,42 +479,50 @@ def _code_entry(site: Site) -> dict[str, Any]:
     return entry
 
 
-def _status(stated: Stated | None, sites: Sequence[Site]) -> str:
-    if not sites:
-        return "only-in-paper"
+def _status(stated: Stated | None, statuses: Sequence[str], linked: bool) -> str:
+    """A row's status, from its sites' own: the worst of them."""
+    if not statuses:
+        return "linked" if linked else "only-in-paper"  # an annotation without a value (PL404 agrees)
     if stated is None:
         return "only-in-code"
-    if stated.number is not None and any(
-        s.numeric is not None and not same_value(s.numeric, stated.number) for s in sites
-    ):
-        return "mismatch"
-    return "match"
+    for status in (Status.MISMATCH, Status.DIFFERS, Status.MATCH):
+        if status in statuses:
+            return status
+    return Status.OUT_OF_SCOPE
 
 
 def hyperparameter_rows(placed: Sequence[Placed], project: Project) -> list[dict[str, Any]]:
-    """The ``hyperparameters`` section: one row per hyperparameter, sorted by name."""
-    by_name: dict[str, tuple[Stated | None, list[Site]]] = {}
+    """The ``hyperparameters`` section: one row per hyperparameter (and scope the paper states
+    it for), sorted by name, each site with its own status."""
+    by_name: dict[tuple[str, str], tuple[Stated | None, list[tuple[Site, Placed]]]] = {}
     for entry in sorted(placed, key=lambda e: e.site.read):  # a setting before the reads of it
         site = _where_written(entry.site)
         if site is None or not _listed(entry):
             continue
-        stated, sites = by_name.setdefault(entry.name, (entry.stated, []))
-        if entry.site.read and any(other.span == site.span for other in sites):
+        key = (entry.name, entry.stated.scope if entry.stated else "")
+        stated, sites = by_name.setdefault(key, (entry.stated, []))
+        if entry.site.read and any(other.span == site.span for other, _ in sites):
             continue  # the setting itself, or another read of it, is listed
-        sites.append(site)
+        sites.append((site, entry))
         if stated is None and entry.stated is not None:
-            by_name[entry.name] = (entry.stated, sites)
-    for diagnostic_name, stated in _unstated_rows(placed, project):
-        by_name.setdefault(diagnostic_name, (stated, []))
+            by_name[key] = (entry.stated, sites)
+    for stated in _unstated_rows(placed, project):
+        by_name.setdefault((stated.key, stated.scope), (stated, []))
+    linked = {(link.paper, link.item_key.removeprefix("hp:")) for link in project.links}
     rows = []
-    for name in sorted(by_name):
-        stated, sites = by_name[name]
+    for key in sorted(by_name):
+        stated, sites = by_name[key]
+        ordered = sorted(sites, key=lambda pair: (pair[0].span, pair[0].source.value))
         rows.append(
             {
-                "name": name,
+                "name": key[0],
                 "paper": _paper_entry(stated, project.papers) if stated is not None else None,
-                "code": [_code_entry(site) for site in sorted(sites, key=lambda s: (s.span, s.source.value))],
-                "status": _status(stated, sites),
+                "code": [_code_entry(site, entry) for site, entry in ordered],
+                "status": _status(
+                    stated,
+                    [entry.status for _, entry in ordered],
+                    stated is not None and (stated.paper, stated.key) in linked,
+                ),
             }
         )
     return rows
@@ -406,13 +554,13 @@ def _listed(entry: Placed) -> bool:
     )
 
 
-def _unstated_rows(placed: Sequence[Placed], project: Project) -> Iterable[tuple[str, Stated]]:
-    """Paper hyperparameters without a site (they may still be linked from elsewhere)."""
-    seen = {entry.name for entry in placed}
+def _unstated_rows(placed: Sequence[Placed], project: Project) -> Iterable[Stated]:
+    """Paper hyperparameters (per scope) without a site (they may still be linked from elsewhere)."""
+    seen = {(entry.name, entry.stated.scope if entry.stated else "") for entry in placed}
     for _, paper in sorted(project.papers.items()):
-        for key, stated in sorted(_index(paper).stated.items()):
-            if key not in seen:
-                yield key, stated
+        for stated in _index(paper).statements:
+            if (stated.key, stated.scope) not in seen:
+                yield stated
 
 
 def conclude(facts: Sequence[HyperparameterFacts], project: Project) -> Conclusion:
