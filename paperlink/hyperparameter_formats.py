@@ -46,7 +46,8 @@ def _paper_text(row: Row) -> str:
         return "-"
     where = f", Table {paper['number']}" if paper["number"] else ""
     scope = f", scope {paper['scope']}" if paper.get("scope") else ""
-    return f"{paper['value']} ({paper['item']}{where}{scope})"
+    value = "{" + ", ".join(paper["members"]) + "}" if paper.get("members") else paper["value"]
+    return f"{value} ({paper['item']}{where}{scope})"
 
 
 def _code_text(code: Row) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -216,7 +217,7 @@ def test_section_rows_have_the_documented_shape(dqn_rows: list[dict]) -> None:
             "linked",
         }
         if row["paper"] is not None:
-            assert set(row["paper"]) == {"paper", "item", "number", "value", "span", "scope"}
+            assert set(row["paper"]) == {"paper", "item", "number", "value", "span", "scope", "members"}
         for code in row["code"]:
             assert set(code) == {"value", "numeric", "span", "source", "configurable", "api", "status", "link", "scope"}
             assert code["source"] in {s.value for s in Source}
@@ -584,3 +585,19 @@ def test_config_dicts_and_namespaces_built_from_them() -> None:
         (9, "learning_rate", "1e-3", 1e-3, "config", True),
         (11, "batch_size", "64", 64.0, "config", True),
     ]
+
+
+HPARAMS_GOLDEN = ROOT / "tests" / "golden" / "hparams"
+
+
+@pytest.mark.parametrize("name", sorted(TABLE_FORMATS))
+def test_each_hparams_format_lists_every_site_with_its_own_status(name: str) -> None:
+    """A paper with scoped values, a set, symbols and a cited value: one line per site, each
+    with its status (tests/golden/hparams/table.<format>; PAPERLINK_REGENERATE=1 rewrites)."""
+    project = HPARAMS_GOLDEN / "project"
+    report = check(load_config(None, project), [project], jobs=1, select=list(HYPERPARAMETERS.codes))
+    found = TABLE_FORMATS[name](report.sections["hyperparameters"])
+    golden = HPARAMS_GOLDEN / f"table.{name}"
+    if os.environ.get("PAPERLINK_REGENERATE") == "1":
+        golden.write_text(found, encoding="utf-8")
+    assert found == golden.read_text(encoding="utf-8")

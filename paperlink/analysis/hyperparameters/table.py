@@ -457,6 +457,7 @@ def _paper_entry(stated: Stated, papers: Mapping[str, Paper]) -> dict[str, Any]:
         "value": stated.raw,
         "span": stated.item.span.to_dict(),
         "scope": stated.scope,
+        "members": list(stated.item.hyperparameter.members) if stated.item.hyperparameter else [],
     }
 
 
