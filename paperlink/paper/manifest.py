@@ -16,7 +16,7 @@ The schema (documented in docs/manifest.md)::
         name: learning rate
         key: learning_rate               # becomes hp:learning_rate
         value: 0.05                      # or values: [0.0, 0.5] (a sweep or ablation set)
-        symbol: \eta                     # optional: the math symbol the paper assigns
+        symbol: N                        # optional: the math symbol the paper assigns
         scope: atari                     # optional: the experiment it holds for ("" = all)
         provenance: own                  # optional: own (default), baseline or cited
 

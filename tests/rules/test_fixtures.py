@@ -43,7 +43,9 @@ CASES = _cases()
 
 def _found(code: str, case: Path) -> list[str]:
     folder = case.parent
-    paper = next((folder / name for name in ("paper.tex", "paper.yaml") if (folder / name).is_file()), FIXTURES / "paper.tex")
+    paper = next(
+        (folder / name for name in ("paper.tex", "paper.yaml") if (folder / name).is_file()), FIXTURES / "paper.tex"
+    )
     root = case if case.is_dir() else folder
     config = Config(root=root, papers=(PaperSource("paper", paper),))
     own = case / "pyproject.toml"  # a case's own settings; an environment-file case may hold a broken one
