@@ -185,14 +185,20 @@ def _index(paper: Paper) -> _Index:
     return _Index(items, stated, statements)
 
 
-def _within(paper: Paper, index: _Index, container: str, name: str) -> Stated | None:
-    """The hyperparameter called ``name`` stated in the table or section ``container``."""
-    for item in paper.items:
-        key = item.key.removeprefix("hp:")
-        if item.kind is ItemKind.HYPERPARAMETER and item.parent == container and same_hyperparameter(name, key):
-            scope = item.hyperparameter.scope if item.hyperparameter else ""
-            return next((s for s in index.statements if s.key == key and s.scope == scope), index.stated.get(key))
-    return None
+def _within(paper: Paper, container: str, site: Site) -> Stated | None:
+    """The hyperparameter of the site's name stated in the table or section ``container``: the
+    statement there whose value the site holds, else the first (a value may be stated in
+    several sections: the one the annotation names is meant)."""
+    found = [
+        Stated(paper.name, item)
+        for item in paper.items
+        if item.kind is ItemKind.HYPERPARAMETER
+        and item.parent == container
+        and item.hyperparameter is not None
+        and item.hyperparameter.provenance is Provenance.OWN
+        and _named(Stated(paper.name, item), site.name)
+    ]
+    return next((s for s in found if site.numeric is not None and s.matches(site.numeric)), found[0] if found else None)
 
 
 def _named(statement: Stated, name: str) -> bool:
@@ -257,6 +263,8 @@ def place_sites(sites: Sequence[Site], project: Project) -> list[Placed]:
             placed.append(Placed(site, stated.key, stated, True, Confidence.ANNOTATION, stated.scope or scope))
             continue
         stated, link_kind, in_scope = _by_name(site, scope, statements)
+        if link_kind == Confidence.NAME and is_test_file(site.span.path):
+            link_kind = Confidence.LOOSE  # a test pins small values on purpose: compared only when annotated
         name = stated.key if stated else site.name
         placed.append(Placed(site, name, stated, bool(found), link_kind, scope, in_scope))
     return placed
@@ -294,9 +302,11 @@ def _linked(
             if statement is not None and (_named(statement, site.name) or alone):
                 return statement
         else:
-            within = _within(paper, index, item.key, site.name)
+            within = _within(paper, item.key, site)
             if within is not None:
-                return within
+                # the value as the paper's table states it, unless the section named states another
+                chosen = next((s for s in index.statements if s.key == within.key and s.scope == within.scope), None)
+                return chosen if chosen is not None and chosen.numbers == within.numbers else within
     return None
 
 
@@ -495,20 +505,17 @@ def _status(stated: Stated | None, statuses: Sequence[str], linked: bool) -> str
 def hyperparameter_rows(placed: Sequence[Placed], project: Project) -> list[dict[str, Any]]:
     """The ``hyperparameters`` section: one row per hyperparameter (and scope the paper states
     it for), sorted by name, each site with its own status."""
-    by_name: dict[tuple[str, str], tuple[Stated | None, list[tuple[Site, Placed]]]] = {}
+    by_name: dict[tuple[str, str, tuple[int, int]], tuple[Stated | None, list[tuple[Site, Placed]]]] = {}
     for entry in sorted(placed, key=lambda e: e.site.read):  # a setting before the reads of it
         site = _where_written(entry.site)
         if site is None or not _listed(entry):
             continue
-        key = (entry.name, entry.stated.scope if entry.stated else "")
-        stated, sites = by_name.setdefault(key, (entry.stated, []))
+        stated, sites = by_name.setdefault(_row_key(entry.name, entry.stated), (entry.stated, []))
         if entry.site.read and any(other.span == site.span for other, _ in sites):
             continue  # the setting itself, or another read of it, is listed
         sites.append((site, entry))
-        if stated is None and entry.stated is not None:
-            by_name[key] = (entry.stated, sites)
-    for stated in _unstated_rows(placed, project):
-        by_name.setdefault((stated.key, stated.scope), (stated, []))
+    for statement in _unstated_rows(placed, project):
+        by_name.setdefault(_row_key(statement.key, statement), (statement, []))
     linked = {(link.paper, link.item_key.removeprefix("hp:")) for link in project.links}
     rows = []
     for key in sorted(by_name):
@@ -527,6 +534,14 @@ def hyperparameter_rows(placed: Sequence[Placed], project: Project) -> list[dict
             }
         )
     return rows
+
+
+def _row_key(name: str, stated: Stated | None) -> tuple[str, str, tuple[int, int]]:
+    """A row per name and statement: the value a scope states, or a section an annotation names,
+    is a row of its own, so that each site is shown beside the value it is compared with."""
+    if stated is None:
+        return name, "", (0, 0)
+    return name, stated.scope, (stated.item.span.line, stated.item.span.column)
 
 
 def _where_written(site: Site) -> Site | None:
@@ -557,7 +572,7 @@ def _listed(entry: Placed) -> bool:
 
 def _unstated_rows(placed: Sequence[Placed], project: Project) -> Iterable[Stated]:
     """Paper hyperparameters (per scope) without a site (they may still be linked from elsewhere)."""
-    seen = {(entry.name, entry.stated.scope if entry.stated else "") for entry in placed}
+    seen = {(entry.stated.key, entry.stated.scope) for entry in placed if entry.stated is not None}
     for _, paper in sorted(project.papers.items()):
         for stated in _index(paper).statements:
             if (stated.key, stated.scope) not in seen:
