@@ -185,20 +185,39 @@ def _index(paper: Paper) -> _Index:
     return _Index(items, stated, statements)
 
 
-def _within(paper: Paper, container: str, site: Site) -> Stated | None:
-    """The hyperparameter of the site's name stated in the table or section ``container``: the
-    statement there whose value the site holds, else the first (a value may be stated in
-    several sections: the one the annotation names is meant)."""
+def _chain(items: Mapping[str, PaperItem], key: str) -> list[str]:
+    """``key`` and the keys of the items around it (table, subsection, section), innermost first."""
+    chain: list[str] = []
+    while key and key not in chain:
+        chain.append(key)
+        item = items.get(key)
+        key = item.parent or "" if item is not None else ""
+    return chain
+
+
+def _within(paper: Paper, items: Mapping[str, PaperItem], container: str, site: Site) -> Stated | None:
+    """The hyperparameter of the site's name stated in the table or section ``container`` (or a
+    part of it): the statement there whose value the site holds, else the first (a value may be
+    stated in several sections: the one the annotation names is meant)."""
     found = [
         Stated(paper.name, item)
         for item in paper.items
         if item.kind is ItemKind.HYPERPARAMETER
-        and item.parent == container
+        and item.parent
         and item.hyperparameter is not None
         and item.hyperparameter.provenance is Provenance.OWN
         and _named(Stated(paper.name, item), site.name)
+        and container in _chain(items, item.parent)
     ]
     return next((s for s in found if site.numeric is not None and s.matches(site.numeric)), found[0] if found else None)
+
+
+def _in_section(items: Mapping[str, PaperItem], statement: Stated, section: str) -> bool:
+    """Whether a statement holds for the experiment of ``section``: stated in it, or in a
+    section around it ("Experimental details" around "Discrete VAE"), or in no section."""
+    chain = _chain(items, statement.item.parent or "")
+    home = next((key for key in chain if key in items and items[key].kind is ItemKind.SECTION), None)
+    return section in chain or home is None or home in _chain(items, section)
 
 
 def _named(statement: Stated, name: str) -> bool:
@@ -263,11 +282,23 @@ def place_sites(sites: Sequence[Site], project: Project) -> list[Placed]:
             placed.append(Placed(site, stated.key, stated, True, Confidence.ANNOTATION, stated.scope or scope))
             continue
         stated, link_kind, in_scope = _by_name(site, scope, statements)
+        sections = [link.item_key for link in found if _is_section(indexes, link)]
+        if stated is not None and sections and default is not None:
+            # an annotation naming the site's section: a value stated for another experiment is out of scope
+            items = indexes[default].items
+            in_scope = in_scope and any(_in_section(items, stated, section) for section in sections)
+            link_kind = link_kind if in_scope else Confidence.LOOSE
         if link_kind == Confidence.NAME and is_test_file(site.span.path):
             link_kind = Confidence.LOOSE  # a test pins small values on purpose: compared only when annotated
         name = stated.key if stated else site.name
         placed.append(Placed(site, name, stated, bool(found), link_kind, scope, in_scope))
     return placed
+
+
+def _is_section(indexes: Mapping[str, _Index], link: Link) -> bool:
+    index = indexes.get(link.paper)
+    item = index.items.get(link.item_key) if index is not None else None
+    return item is not None and item.kind is ItemKind.SECTION
 
 
 def _parameter_line(link: Link, per_line: Mapping[tuple[str, int, int], int]) -> int | None:
@@ -302,7 +333,7 @@ def _linked(
             if statement is not None and (_named(statement, site.name) or alone):
                 return statement
         else:
-            within = _within(paper, item.key, site)
+            within = _within(paper, index.items, item.key, site)
             if within is not None:
                 # the value as the paper's table states it, unless the section named states another
                 chosen = next((s for s in index.statements if s.key == within.key and s.scope == within.scope), None)
