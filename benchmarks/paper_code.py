@@ -83,7 +83,7 @@ def _annotate(root: Path, annotations: list[dict[str, Any]]) -> None:
 
 
 def _check(root: Path, overlay: dict[str, Any], code: Path) -> list[dict[str, Any]]:
-    settings = ['[tool.paperlink]', f'papers = {{paper = "{overlay["paper"]}"}}']
+    settings = ["[tool.paperlink]", f'papers = {{paper = "{overlay["paper"]}"}}']
     if overlay.get("config_files"):
         settings.append(f"config-files = {json.dumps(overlay['config_files'])}")
     (root / "paperlink.toml").unlink(missing_ok=True)
@@ -117,7 +117,7 @@ def evaluate(repos: Path, overlay_path: Path, code: Path) -> list[Finding]:
         span = diagnostic["span"]
         where = f"{span['path']}:{span['line']}:{span['column']}"
         entry = judged.get(f"{diagnostic['code']} {where}")
-        verdict = "unjudged" if entry is None else ("true" if entry["true"] else "false")
+        verdict = "unjudged" if entry is None else ("true" if entry["correct"] else "false")
         found.append(Finding(diagnostic["code"], where, diagnostic["message"], verdict, entry["why"] if entry else ""))
     return found
 
@@ -125,7 +125,9 @@ def evaluate(repos: Path, overlay_path: Path, code: Path) -> list[Finding]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repos", type=Path, required=True, help="folder holding owner+name/repo snapshots")
-    parser.add_argument("--code", type=Path, default=HERE.parent, help="the paperlink checkout to run (default: this one)")
+    parser.add_argument(
+        "--code", type=Path, default=HERE.parent, help="the paperlink checkout to run (default: this one)"
+    )
     parser.add_argument("names", nargs="*", help="overlay names (owner__name); default: all")
     options = parser.parse_args()
     overlays = sorted(OVERLAYS.glob("*.yaml"))

@@ -292,7 +292,33 @@ def place_sites(sites: Sequence[Site], project: Project) -> list[Placed]:
             link_kind = Confidence.LOOSE  # a test pins small values on purpose: compared only when annotated
         name = stated.key if stated else site.name
         placed.append(Placed(site, name, stated, bool(found), link_kind, scope, in_scope))
-    return placed
+    return _ambiguous_names(placed)
+
+
+def _ambiguous_names(placed: list[Placed]) -> list[Placed]:
+    """A paper value the code sets to two or more other values in two or more files, none of
+    them named by an annotation (one script per experiment), cannot be paired by name with any
+    one of them: those are listed as differing, without PL402, until an annotation says which
+    one the paper means. Other values in one file (a sampling call beside a default) are all
+    still reported."""
+    values: dict[tuple[str, str, int], set[tuple[str, float]]] = {}
+    for entry in placed:
+        if entry.link == Confidence.NAME and entry.stated is not None and entry.site.source is not Source.DEFAULT:
+            numeric = entry.site.numeric
+            if numeric is not None and not entry.stated.matches(numeric):
+                key = (entry.stated.paper, entry.stated.key, entry.stated.item.span.line)
+                values.setdefault(key, set()).add((entry.site.span.path, numeric))
+    ambiguous = {
+        key for key, found in values.items() if len({path for path, _ in found}) > 1 and len({n for _, n in found}) > 1
+    }
+    return [
+        replace(entry, link=Confidence.LOOSE)
+        if entry.link == Confidence.NAME
+        and entry.stated is not None
+        and (entry.stated.paper, entry.stated.key, entry.stated.item.span.line) in ambiguous
+        else entry
+        for entry in placed
+    ]
 
 
 def _is_section(indexes: Mapping[str, _Index], link: Link) -> bool:
