@@ -601,3 +601,35 @@ def test_each_hparams_format_lists_every_site_with_its_own_status(name: str) -> 
     if os.environ.get("PAPERLINK_REGENERATE") == "1":
         golden.write_text(found, encoding="utf-8")
     assert found == golden.read_text(encoding="utf-8")
+
+
+def test_an_annotation_on_a_parameter_links_that_value_and_pl404_agrees_with_the_table(tmp_path: Path) -> None:
+    (tmp_path / "paper.yaml").write_text(
+        "items:\n"
+        "  - {kind: hyperparameter, name: beta, key: beta, value: 0.5}\n"
+        "  - {kind: hyperparameter, name: number of samples, key: N, value: 64}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\npapers = {paper = "paper.yaml"}\n', encoding="utf-8")
+    (tmp_path / "train.py").write_text(
+        "import torch\n"
+        "\n"
+        "\n"
+        "def make(params, lr=0.01,\n"
+        "         beta=0.5,  # paper: hp:beta\n"
+        "         ):\n"
+        "    return torch.optim.SGD(params, lr=lr)\n",
+        encoding="utf-8",
+    )
+    report = check(load_config(None, tmp_path), [tmp_path], jobs=1, select=list(HYPERPARAMETERS.codes))
+    assert [(d.code, d.span.path, d.span.line, d.message) for d in report.diagnostics] == [
+        ("PL404", "paper.yaml", 3, "hyperparameter number of samples = 64 (hp:N) has no code site")
+    ]
+    rows = {row["name"]: row for row in report.sections["hyperparameters"]}
+    assert [(c["value"], c["span"]["line"], c["status"], c["link"], c["api"]) for c in rows["beta"]["code"]] == [
+        ("0.5", 5, "match", "annotation", "annotation")
+    ]
+    assert [(c["value"], c["status"], c["link"]) for c in rows["learning_rate"]["code"]] == [
+        ("0.01", "no-paper-value", None)  # on the def's line: not linked by the comment below it
+    ]
+    assert rows["N"]["status"] == "only-in-paper" and rows["N"]["code"] == []

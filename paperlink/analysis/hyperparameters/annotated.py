@@ -11,7 +11,8 @@ sites of that line only (``table.place_sites``), not to the whole function or ca
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.vocabulary import config_name, same_hyperparameter
@@ -19,7 +20,11 @@ from paperlink.numbers import python_number
 from paperlink.references import ReferenceKind
 from paperlink.source.code import CodeModule
 
-__all__ = ["annotated_sites"]
+if TYPE_CHECKING:
+    from paperlink.configfiles.model import ConfigSource
+    from paperlink.results import Link
+
+__all__ = ["annotated_sites", "annotated_config_sites"]
 
 API = "annotation"  # the api of a site only an annotation makes
 
@@ -100,3 +105,31 @@ def _settings(tree: ast.AST) -> Iterator[tuple[str, ast.expr, bool]]:
 def _plain(value: ast.expr) -> bool:
     """A value a setting holds (a number, a constant, a name), not a computation's result."""
     return python_number(value) is not None or isinstance(value, (ast.Constant, ast.Name, ast.Attribute))
+
+
+def annotated_config_sites(sources: Sequence[ConfigSource], links: Sequence[Link], found: Iterable[Site]) -> list[Site]:
+    """A site for each config value an ``hp:`` annotation links (``n_sample: 100  # paper: hp:N``)
+    whose key the vocabulary does not know, so that the table lists what PL404 counts."""
+    targets = {(link.target.path, link.target.line) for link in links if link.item_key.startswith("hp:")}
+    taken = {(site.span.path, site.span.line) for site in found}
+    sites: dict[tuple[str, int], Site] = {}
+    for source in sources:
+        for value in source.values:
+            where = (value.span.path, value.span.line)
+            if where in targets and where not in taken and not value.interpolation:
+                sites.setdefault(
+                    where,
+                    Site(
+                        _name(value.key.rsplit(".", 1)[-1]),
+                        value.text,
+                        value.numeric,
+                        value.span,
+                        Source.CONFIG,
+                        True,
+                        SiteKind.CONFIG_FILE,
+                        api=source.kind,
+                        label=value.key,
+                        anchors=(value.span.line,),
+                    ),
+                )
+    return list(sites.values())

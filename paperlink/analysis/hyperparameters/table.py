@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from paperlink.analysis.base import Conclusion, Project
+from paperlink.analysis.hyperparameters.annotated import annotated_config_sites
 from paperlink.analysis.hyperparameters.declarations import declared_as
 from paperlink.analysis.hyperparameters.config_files import config_readers, config_sites, resolve_reads
 from paperlink.analysis.hyperparameters.facts import HyperparameterFacts, Site, SiteKind, Source
@@ -641,6 +642,7 @@ def conclude(facts: Sequence[HyperparameterFacts], project: Project) -> Conclusi
     sites = resolve_reads([site for found in facts for site in found.sites], sources)
     paper_keys = {key for paper in project.papers.values() for key in _index(paper).stated}
     sites += config_sites(sources, paper_keys)
+    sites += annotated_config_sites(sources, project.links, sites)
     placed = place_sites(sites, project)
     reads = config_readers(sources, sites)
     return Conclusion(tuple(diagnostics(placed, project, reads)), hyperparameter_rows(placed, project))
