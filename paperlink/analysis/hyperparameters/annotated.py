@@ -5,7 +5,7 @@ comment alone on the line above it, inside the brackets) says that this value is
 hyperparameter, whatever the vocabulary knows of its name; so does ``N = 64  # paper: hp:N``.
 Where the scan found no site on that line, the value becomes one here, named through the
 vocabulary (``lr`` -> ``learning_rate``) or as written. The table binds the annotation to the
-sites of that line only (``table.place_sites``), not to the whole function or call.
+sites of that line only (``pairing.place_sites``), not to the whole function or call.
 """
 
 from __future__ import annotations
