@@ -633,3 +633,10 @@ def test_an_annotation_on_a_parameter_links_that_value_and_pl404_agrees_with_the
         ("0.01", "no-paper-value", None)  # on the def's line: not linked by the comment below it
     ]
     assert rows["N"]["status"] == "only-in-paper" and rows["N"]["code"] == []
+    # an annotation naming N where no value is written: PL404 is satisfied, and the table says linked
+    with (tmp_path / "train.py").open("a", encoding="utf-8") as file:
+        file.write("\n\ndef draw(model):  # paper: hp:N\n    return model.sample()\n")
+    report = check(load_config(None, tmp_path), [tmp_path], jobs=1, select=list(HYPERPARAMETERS.codes))
+    assert report.diagnostics == ()
+    rows = {row["name"]: row for row in report.sections["hyperparameters"]}
+    assert rows["N"]["status"] == "linked" and rows["N"]["code"] == []
