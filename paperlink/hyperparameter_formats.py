@@ -35,6 +35,8 @@ _CSV_COLUMNS = (
     "cell",
     "line",
     "column",
+    "scope",
+    "link",
 )
 
 
@@ -43,23 +45,34 @@ def _paper_text(row: Row) -> str:
     if paper is None:
         return "-"
     where = f", Table {paper['number']}" if paper["number"] else ""
-    return f"{paper['value']} ({paper['item']}{where})"
+    scope = f", scope {paper['scope']}" if paper.get("scope") else ""
+    value = "{" + ", ".join(paper["members"]) + "}" if paper.get("members") else paper["value"]
+    return f"{value} ({paper['item']}{where}{scope})"
 
 
 def _code_text(code: Row) -> str:
     span = code["span"]
     api = f" {code['api']}" if code["api"] else ""
     where = f"cell {span['cell']}:" if "cell" in span else ""  # a notebook: the line is within the cell
-    return f"{code['value']} [{code['source']}{api}] {span['path']}:{where}{span['line']}"
+    scope = f" (scope {code['scope']})" if code.get("scope") else ""
+    return f"{code['value']} [{code['source']}{api}] {span['path']}:{where}{span['line']}{scope}"
+
+
+def _sites(row: Row) -> list[tuple[str, str]]:
+    """(code, status) of each site of a row, each with its own status; ("-", the row's) without one."""
+    return [(_code_text(code), str(code.get("status") or row["status"])) for code in row["code"]] or [
+        ("-", row["status"])
+    ]
 
 
 def table_to_text(rows: Sequence[Row]) -> str:
-    """Aligned columns; a hyperparameter set in several places takes one line per place."""
+    """Aligned columns; a hyperparameter set in several places takes one line per place, each
+    with that place's status."""
     lines = [("name", "paper", "code", "status")]
     for row in rows:
-        codes = [_code_text(code) for code in row["code"]] or ["-"]
-        lines.append((row["name"], _paper_text(row), codes[0], row["status"]))
-        lines.extend(("", "", code, "") for code in codes[1:])
+        sites = _sites(row)
+        lines.append((row["name"], _paper_text(row), *sites[0]))
+        lines.extend(("", "", code, status) for code, status in sites[1:])
     widths = [max(len(line[column]) for line in lines) for column in range(3)]
     return "".join(
         ("  ".join(cell.ljust(width) for cell, width in zip(line[:3], widths)) + f"  {line[3]}").rstrip() + "\n"
@@ -74,7 +87,8 @@ def table_to_json(rows: Sequence[Row]) -> str:
 
 
 def table_to_csv(rows: Sequence[Row]) -> str:
-    """One record per code site (one with empty code columns for a paper-only row)."""
+    """One record per code site with its own status (one with empty code columns for a
+    paper-only row, with the row's status)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(_CSV_COLUMNS)
@@ -82,7 +96,6 @@ def table_to_csv(rows: Sequence[Row]) -> str:
         paper = row["paper"] or {}
         head = [
             row["name"],
-            row["status"],
             paper.get("paper", ""),
             paper.get("item", ""),
             paper.get("number") or "",
@@ -90,13 +103,15 @@ def table_to_csv(rows: Sequence[Row]) -> str:
         ]
         for code in row["code"] or [None]:
             if code is None:
-                writer.writerow([*head, *[""] * 9])
+                writer.writerow([head[0], row["status"], *head[1:], *[""] * 11])
                 continue
             span = code["span"]
             numeric = "" if code["numeric"] is None else repr(code["numeric"])
             writer.writerow(
                 [
-                    *head,
+                    head[0],
+                    code.get("status") or row["status"],
+                    *head[1:],
                     code["value"],
                     numeric,
                     code["source"],
@@ -106,6 +121,8 @@ def table_to_csv(rows: Sequence[Row]) -> str:
                     span.get("cell", ""),
                     span["line"],
                     span["column"],
+                    code.get("scope", ""),
+                    code.get("link") or "",
                 ]
             )
     return buffer.getvalue()
@@ -115,8 +132,12 @@ def table_to_markdown(rows: Sequence[Row]) -> str:
     lines = ["| hyperparameter | paper | code | status |", "|---|---|---|---|"]
     for row in rows:
         paper = markdown_code(_paper_text(row)) if row["paper"] else "-"
-        code = "<br>".join(markdown_code(_code_text(code)) for code in row["code"]) or "-"
-        lines.append(f"| {markdown_code(row['name'])} | {paper} | {code} | {row['status']} |")
+        for index, (code, status) in enumerate(_sites(row)):
+            shown = markdown_code(code) if row["code"] else code
+            if index == 0:
+                lines.append(f"| {markdown_code(row['name'])} | {paper} | {shown} | {status} |")
+            else:  # one table row per site, as the text format's lines
+                lines.append(f"| | | {shown} | {status} |")
     return "\n".join(lines) + "\n"
 
 

@@ -15,7 +15,10 @@ The schema (documented in docs/manifest.md)::
       - kind: hyperparameter
         name: learning rate
         key: learning_rate               # becomes hp:learning_rate
-        value: 0.05
+        value: 0.05                      # or values: [0.0, 0.5] (a sweep or ablation set)
+        symbol: N                        # optional: the math symbol the paper assigns
+        scope: atari                     # optional: the experiment it holds for ("" = all)
+        provenance: own                  # optional: own (default), baseline or cited
 
 Every problem raises :class:`~paperlink.errors.ManifestError` naming the file and line.
 """
@@ -32,7 +35,7 @@ from paperlink.nesting import yaml_too_deep
 from paperlink.errors import ManifestError, PaperNotFoundError, yaml_problem
 from paperlink.numbers import parse_latex_number
 from paperlink.paper.hyperparams import VOCABULARY_KEYS, canonical_key
-from paperlink.paper.model import Hyperparameter, ItemKind, Paper, PaperItem
+from paperlink.paper.model import Hyperparameter, ItemKind, Paper, PaperItem, Provenance
 from paperlink.paper.prose import ProseFinder
 from paperlink.spans import Span, relative_path
 
@@ -52,7 +55,12 @@ _ITEM_KEYS = {
     "value",
     "level",
     "appendix",
+    "symbol",
+    "scope",
+    "provenance",
+    "values",
 }
+_PROVENANCES = {provenance.value: provenance for provenance in Provenance}
 _KINDS = {kind.value: kind for kind in ItemKind}
 
 
@@ -125,12 +133,18 @@ class _Reader:
             raise self.fail(items_node, "items: expected a list")
         items = tuple(self.item(node, f"items[{index}]") for index, node in enumerate(items_node.value))
         seen: dict[str, PaperItem] = {}
+        scopes: dict[str, set[str]] = {}
         for item in items:
-            if item.key in seen:
+            # one hyperparameter may be stated once per scope under one key (as the LaTeX reader keys them)
+            scope = item.hyperparameter.scope if item.hyperparameter else None
+            first = seen.get(item.key)
+            if first is not None and (scope is None or first.hyperparameter is None or scope in scopes[item.key]):
                 raise ManifestError(
                     f"{self.relative}:{item.span.line}: duplicate key '{item.key}' (first at line {seen[item.key].span.line})"
                 )
-            seen[item.key] = item
+            seen.setdefault(item.key, item)
+            if scope is not None:
+                scopes.setdefault(item.key, set()).add(scope)
         return Paper(
             name=name,
             source=self.relative,
@@ -212,13 +226,22 @@ class _Reader:
         name = text.get("name") or text.get("title")
         if not name and not text.get("key") and not labels:
             raise self.fail(node, f"{where}: a hyperparameter needs a 'name', 'key' or 'label'")
-        if "value" not in fields or fields["value"].tag.endswith(":null"):
-            raise self.fail(node, f"{where}: a hyperparameter needs a 'value'")
-        value_node = fields["value"]
-        if not isinstance(value_node, yaml.ScalarNode):
-            raise self.fail(value_node, f"{where}.value: expected a number or a string")
-        raw = str(value_node.value)
-        value = parse_latex_number(raw)
+        members: tuple[str, ...] = ()
+        if "values" in fields:
+            if "value" in fields:
+                raise self.fail(fields["values"], f"{where}: give 'value' or 'values', not both")
+            members = self.strings(fields["values"], f"{where}.values")
+            if not members:
+                raise self.fail(fields["values"], f"{where}.values: expected at least one value")
+            raw, value = ", ".join(members), None
+        elif "value" not in fields or fields["value"].tag.endswith(":null"):
+            raise self.fail(node, f"{where}: a hyperparameter needs a 'value' (or 'values')")
+        else:
+            value_node = fields["value"]
+            if not isinstance(value_node, yaml.ScalarNode):
+                raise self.fail(value_node, f"{where}.value: expected a number or a string")
+            raw = str(value_node.value)
+            value = parse_latex_number(raw)
         if labels:
             key = labels[0]
         else:
@@ -228,4 +251,25 @@ class _Reader:
             key = slug if slug.startswith("hp:") else f"hp:{slug}"
         bare = key.removeprefix("hp:")
         canonical = bare if bare in VOCABULARY_KEYS else None
-        return Hyperparameter(name or bare, value, raw, canonical=canonical), key
+        provenance = Provenance.OWN
+        if "provenance" in fields:
+            word = self.string(fields["provenance"], f"{where}.provenance")
+            if word not in _PROVENANCES:
+                raise self.fail(
+                    fields["provenance"],
+                    f"{where}.provenance: '{word}' is not one of {', '.join(sorted(_PROVENANCES))}",
+                )
+            provenance = _PROVENANCES[word]
+        scope = " ".join(self.string(fields["scope"], f"{where}.scope").lower().split()) if "scope" in fields else ""
+        symbol = self.string(fields["symbol"], f"{where}.symbol") if "symbol" in fields else ""
+        hyperparameter = Hyperparameter(
+            name or bare,
+            value,
+            raw,
+            symbol=symbol,
+            members=members,
+            scope=scope,
+            provenance=provenance,
+            canonical=canonical,
+        )
+        return hyperparameter, key

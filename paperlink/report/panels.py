@@ -240,7 +240,7 @@ def _with_math(rows: tuple[HyperparameterRowView, ...], paper: Paper) -> tuple[H
     renderer = MathRenderer(paper.macros)
     return tuple(
         replace(row, paper_math=renderer.inline(row.paper_value))
-        if row.paper_value and _LATEX_VALUE.search(row.paper_value)
+        if row.paper_value and _LATEX_VALUE.search(row.paper_value) and not row.paper_value.startswith("{")
         else row
         for row in rows
     )
@@ -260,23 +260,34 @@ def _compared_row(row: dict, anchors: Anchors) -> HyperparameterRowView:
         paper_ref = anchors.item_ref(str(stated.get("paper", "")), str(stated.get("item", "")))
         if stated.get("number"):
             paper_ref = Ref(f"{paper_ref.text} ({stated['number']})", paper_ref.href, paper_ref.detail)
+        if stated.get("scope"):  # the value holds for one experiment: said beside where it is stated
+            paper_ref = Ref(f"{paper_ref.text}, scope {stated['scope']}", paper_ref.href, paper_ref.detail)
     values = tuple(
         CodeValueView(
             str(c.get("value", "")),
             _where(c.get("span"), anchors, str(c.get("api") or "")),
             str(c.get("source", "")),
             c.get("configurable") if isinstance(c.get("configurable"), bool) else None,
+            str(c.get("status") or ""),
         )
         for c in row.get("code") or ()
         if isinstance(c, dict)
     )
     return HyperparameterRowView(
         name=str(row.get("name", "")),
-        paper_value=str(stated.get("value", "")) if stated else None,
+        paper_value=_stated_value(stated) if stated else None,
         paper_ref=paper_ref,
         code=values,
         status=str(row.get("status", "")),
     )
+
+
+def _stated_value(stated: dict) -> str:
+    """The paper's value as the table shows it: a set in braces (``{0, 1, 10}``)."""
+    members = stated.get("members")
+    if isinstance(members, list) and members:
+        return "{" + ", ".join(str(member) for member in members) + "}"
+    return str(stated.get("value", ""))
 
 
 def _paper_rows(

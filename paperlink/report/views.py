@@ -128,6 +128,7 @@ class CodeValueView:
     where: Ref
     source: str  # literal, config, default, or "link" for a plain annotation
     configurable: bool | None
+    status: str = ""  # the site's own status against the paper (match, mismatch, ...); "" when not compared
 
 
 @dataclass(frozen=True)

@@ -66,8 +66,14 @@ class HyperparameterMismatch(Rule):
     same file). A value read from a config file (`cfg.optimizer.lr` under `@hydra.main`, a
     file in `config-files`) is that key's, reported where the config writes it; config keys
     named like hyperparameters are sites of their own.
-    The paper's hyperparameter is the one an annotation on the statement names,
-    or else the one with the same canonical name (`--weight-decay` and "Weight decay").
+    Each site is compared on its own with the paper's value of its name and scope, and only
+    where the link is confident: an annotation names the value (on the statement, or on the
+    parameter's, keyword argument's or config key's own line), or the paper gives it the
+    same canonical name (`--weight-decay` and "Weight decay") for the site's scope or the
+    whole paper. A loosely paired value (a name without a canonical meaning, a test file, a
+    value set differently in several scripts) is listed by `paperlink hparams` as `differs`,
+    not reported; so are values stated for another scope (`out-of-scope`), for a baseline or
+    by cited work. A stated set (a sweep, ablation arms) matches any member.
     Numbers compare as values: `3e-4`, `0.0003` and `$3\\times10^{-4}$` are equal
     (relative tolerance 1e-6); percentages and `4k` are understood.
 

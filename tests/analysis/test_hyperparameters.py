@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -206,12 +207,22 @@ def test_section_rows_have_the_documented_shape(dqn_rows: list[dict]) -> None:
     assert [row["name"] for row in dqn_rows] == sorted(row["name"] for row in dqn_rows)
     for row in dqn_rows:
         assert set(row) == {"name", "paper", "code", "status"}
-        assert row["status"] in {"match", "mismatch", "only-in-code", "only-in-paper"}
+        assert row["status"] in {
+            "match",
+            "mismatch",
+            "differs",
+            "out-of-scope",
+            "only-in-code",
+            "only-in-paper",
+            "linked",
+        }
         if row["paper"] is not None:
-            assert set(row["paper"]) == {"paper", "item", "number", "value", "span"}
+            assert set(row["paper"]) == {"paper", "item", "number", "value", "span", "scope", "members"}
         for code in row["code"]:
-            assert set(code) == {"value", "numeric", "span", "source", "configurable", "api"}
+            assert set(code) == {"value", "numeric", "span", "source", "configurable", "api", "status", "link", "scope"}
             assert code["source"] in {s.value for s in Source}
+            assert code["status"] in {"match", "mismatch", "differs", "out-of-scope", "no-paper-value"}
+            assert (code["status"] == "no-paper-value") == (row["paper"] is None)
     by_name = {row["name"]: row for row in dqn_rows}
     assert by_name["adam.eps"]["status"] == "mismatch"
     assert by_name["adam.eps"]["paper"]["value"] == r"1.5\times10^{-4}"
@@ -231,7 +242,7 @@ def test_every_table_format_is_registered_and_deterministic(dqn_rows: list[dict]
     lines = TABLE_FORMATS["csv"](dqn_rows).splitlines()
     assert lines[0].startswith("name,status,paper,item,number")
     assert (
-        "adam.eps,mismatch,dqn,hp:adam.eps,1,1.5\\times10^{-4},1e-8,1e-08,default,false,torch.optim.Adam,src/agent.py,,62,17"
+        "adam.eps,mismatch,dqn,hp:adam.eps,1,1.5\\times10^{-4},1e-8,1e-08,default,false,torch.optim.Adam,src/agent.py,,62,17,,annotation"
         in lines
     )
 
@@ -574,3 +585,58 @@ def test_config_dicts_and_namespaces_built_from_them() -> None:
         (9, "learning_rate", "1e-3", 1e-3, "config", True),
         (11, "batch_size", "64", 64.0, "config", True),
     ]
+
+
+HPARAMS_GOLDEN = ROOT / "tests" / "golden" / "hparams"
+
+
+@pytest.mark.parametrize("name", sorted(TABLE_FORMATS))
+def test_each_hparams_format_lists_every_site_with_its_own_status(name: str) -> None:
+    """A paper with scoped values, a set, symbols and a cited value: one line per site, each
+    with its status (tests/golden/hparams/table.<format>; PAPERLINK_REGENERATE=1 rewrites)."""
+    project = HPARAMS_GOLDEN / "project"
+    report = check(load_config(None, project), [project], jobs=1, select=list(HYPERPARAMETERS.codes))
+    found = TABLE_FORMATS[name](report.sections["hyperparameters"])
+    golden = HPARAMS_GOLDEN / f"table.{name}"
+    if os.environ.get("PAPERLINK_REGENERATE") == "1":
+        golden.write_text(found, encoding="utf-8")
+    assert found == golden.read_text(encoding="utf-8")
+
+
+def test_an_annotation_on_a_parameter_links_that_value_and_pl404_agrees_with_the_table(tmp_path: Path) -> None:
+    (tmp_path / "paper.yaml").write_text(
+        "items:\n"
+        "  - {kind: hyperparameter, name: beta, key: beta, value: 0.5}\n"
+        "  - {kind: hyperparameter, name: number of samples, key: N, value: 64}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\npapers = {paper = "paper.yaml"}\n', encoding="utf-8")
+    (tmp_path / "train.py").write_text(
+        "import torch\n"
+        "\n"
+        "\n"
+        "def make(params, lr=0.01,\n"
+        "         beta=0.5,  # paper: hp:beta\n"
+        "         ):\n"
+        "    return torch.optim.SGD(params, lr=lr)\n",
+        encoding="utf-8",
+    )
+    report = check(load_config(None, tmp_path), [tmp_path], jobs=1, select=list(HYPERPARAMETERS.codes))
+    assert [(d.code, d.span.path, d.span.line, d.message) for d in report.diagnostics] == [
+        ("PL404", "paper.yaml", 3, "hyperparameter number of samples = 64 (hp:N) has no code site")
+    ]
+    rows = {row["name"]: row for row in report.sections["hyperparameters"]}
+    assert [(c["value"], c["span"]["line"], c["status"], c["link"], c["api"]) for c in rows["beta"]["code"]] == [
+        ("0.5", 5, "match", "annotation", "annotation")
+    ]
+    assert [(c["value"], c["status"], c["link"]) for c in rows["learning_rate"]["code"]] == [
+        ("0.01", "no-paper-value", None)  # on the def's line: not linked by the comment below it
+    ]
+    assert rows["N"]["status"] == "only-in-paper" and rows["N"]["code"] == []
+    # an annotation naming N where no value is written: PL404 is satisfied, and the table says linked
+    with (tmp_path / "train.py").open("a", encoding="utf-8") as file:
+        file.write("\n\ndef draw(model):  # paper: hp:N\n    return model.sample()\n")
+    report = check(load_config(None, tmp_path), [tmp_path], jobs=1, select=list(HYPERPARAMETERS.codes))
+    assert report.diagnostics == ()
+    rows = {row["name"]: row for row in report.sections["hyperparameters"]}
+    assert rows["N"]["status"] == "linked" and rows["N"]["code"] == []

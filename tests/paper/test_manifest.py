@@ -9,6 +9,7 @@ import pytest
 from paperlink.errors import ManifestError, PaperlinkError, PaperNotFoundError
 from paperlink.paper import Hyperparameter, ItemKind, Paper, PaperItem, parse_paper
 from paperlink.paper.manifest import read_manifest
+from paperlink.paper.model import Provenance
 from paperlink.spans import Span
 
 MANIFEST = r"""title: SimSiam
@@ -244,7 +245,7 @@ def test_unknown_item_key(tmp_path):
     text = "items:\n  - kind: equation\n    lable: eq:x\n"
     assert error(tmp_path, text) == (
         "paper.yaml:3: items[0]: unknown key 'lable' "
-        "(allowed: appendix, key, kind, label, labels, latex, level, name, number, parent, title, value)"
+        "(allowed: appendix, key, kind, label, labels, latex, level, name, number, parent, provenance, scope, symbol, title, value, values)"
     )
 
 
@@ -283,7 +284,7 @@ def test_item_without_label_or_number(tmp_path):
 @pytest.mark.parametrize("value", ["", "    value:\n", "    value: null\n"])
 def test_hyperparameter_without_value(tmp_path, value):
     text = f"items:\n  - kind: hyperparameter\n    name: learning rate\n{value}"
-    assert error(tmp_path, text) == "paper.yaml:2: items[0]: a hyperparameter needs a 'value'"
+    assert error(tmp_path, text) == "paper.yaml:2: items[0]: a hyperparameter needs a 'value' (or 'values')"
 
 
 def test_hyperparameter_value_not_a_scalar(tmp_path):
@@ -387,3 +388,45 @@ def test_section_level_and_appendix_errors(tmp_path, fields, message):
     with pytest.raises(ManifestError) as raised:
         read_manifest(path, name="p", root=tmp_path)
     assert str(raised.value) == message
+
+
+def test_hyperparameters_carry_symbol_scope_provenance_and_sets(tmp_path: Path) -> None:
+    path = tmp_path / "paper.yaml"
+    path.write_text(
+        "items:\n"
+        "  - {kind: hyperparameter, name: learning rate, value: 1e-4, scope: Atari  Games, symbol: '\\eta'}\n"
+        "  - {kind: hyperparameter, name: learning rate, value: 3e-4, scope: mujoco}\n"
+        "  - {kind: hyperparameter, name: penalty, key: lambda, values: [0, 1, 10]}\n"
+        "  - {kind: hyperparameter, name: planner samples, key: samples, value: 1000, provenance: cited}\n",
+        encoding="utf-8",
+    )
+    values = [item.hyperparameter for item in read_manifest(path, name="p", root=tmp_path).items]
+    assert values == [
+        Hyperparameter("learning rate", 1e-4, "1e-4", symbol="\\eta", scope="atari games", canonical="learning_rate"),
+        Hyperparameter("learning rate", 3e-4, "3e-4", scope="mujoco", canonical="learning_rate"),
+        Hyperparameter("penalty", None, "0, 1, 10", members=("0", "1", "10")),
+        Hyperparameter("planner samples", 1000.0, "1000", provenance=Provenance.CITED),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        ("{kind: hyperparameter, name: lr, value: 1, values: [1]}", "items[0]: give 'value' or 'values', not both"),
+        ("{kind: hyperparameter, name: lr, values: []}", "items[0].values: expected at least one value"),
+        (
+            "{kind: hyperparameter, name: lr, value: 1, provenance: theirs}",
+            "items[0].provenance: 'theirs' is not one of baseline, cited, own",
+        ),
+        (
+            "{kind: hyperparameter, name: lr, value: 1}\n  - {kind: hyperparameter, name: lr, value: 2}",
+            "duplicate key 'hp:learning_rate' (first at line 2)",
+        ),
+    ],
+)
+def test_bad_hyperparameter_fields_name_the_line(tmp_path: Path, item: str, message: str) -> None:
+    path = tmp_path / "paper.yaml"
+    path.write_text(f"items:\n  - {item}\n", encoding="utf-8")
+    with pytest.raises(ManifestError) as raised:
+        read_manifest(path, name="p", root=tmp_path)
+    assert message in str(raised.value)

@@ -121,6 +121,32 @@ def test_hyperparameters_without_the_analysis_are_the_papers_values() -> None:
     assert "<msup><mn>10</mn>" in paper.hyperparameters[1].paper_math
 
 
+def test_the_hyperparameter_table_shows_each_site_with_its_own_status() -> None:
+    project = ROOT / "tests" / "golden" / "hparams" / "project"
+    report = check(load_config(None, project), [project], jobs=1, select=["PL4"])
+    rows = {
+        (row.name, row.paper_ref.text if row.paper_ref else ""): row
+        for row in build_page(report).papers[0].hyperparameters
+    }
+    assert [(v.value, v.status) for v in rows["gamma", "discount"].code] == [
+        ("0.99", "match"),
+        ("0.95", "mismatch"),
+        ("0.9", "mismatch"),
+    ]
+    atari = next(row for (name, ref), row in rows.items() if name == "learning_rate" and "scope atari" in ref)
+    assert [(v.value, v.status) for v in atari.code] == [
+        ("1e-4", "match"),
+        ("5e-4", "out-of-scope"),
+        ("0.01", "out-of-scope"),
+    ]
+    assert rows["lambda", "penalty weight"].paper_value == "{0, 1, 10}"
+    html = render_html(report)
+    table = html[html.index('<table class="hyperparameters">') :]
+    table = table[: table.index("</table>")]
+    sites = sum(len(row["code"]) or 1 for row in report.sections["hyperparameters"])
+    assert table.count("<tr class=") == sites  # one table line per site
+
+
 def _span(path: str, line: int) -> dict:
     return {"path": path, "line": line, "column": 5, "end_line": line, "end_column": 20}
 

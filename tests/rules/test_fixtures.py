@@ -6,7 +6,7 @@ beside it, one ``LINE:COLUMN CODE [SEVERITY] message`` per line (``12:9 PL202 [w
 may be a notebook, ``<case>.ipynb``, whose lines read ``cell N:LINE:COLUMN CODE [SEVERITY] message``; a case
 may also be a folder of files (``<case>/`` with ``<case>.expected`` holding
 ``PATH:LINE:COLUMN CODE [SEVERITY] message`` lines, PATH relative to the case folder). Cases are
-checked against the folder's own ``paper.tex`` when it has one, else ``fixtures/paper.tex``,
+checked against the folder's own ``paper.tex`` (or ``paper.yaml``, a manifest) when it has one, else ``fixtures/paper.tex``,
 with only the folder's code selected; a folder case may hold a ``pyproject.toml`` whose
 ``[tool.paperlink]`` settings apply (``config-files`` globs). An empty ``.expected`` is a clean case: the code
 must not fire. ``PAPERLINK_REGENERATE=1`` rewrites the expected files from what is found.
@@ -43,7 +43,9 @@ CASES = _cases()
 
 def _found(code: str, case: Path) -> list[str]:
     folder = case.parent
-    paper = folder / "paper.tex" if (folder / "paper.tex").is_file() else FIXTURES / "paper.tex"
+    paper = next(
+        (folder / name for name in ("paper.tex", "paper.yaml") if (folder / name).is_file()), FIXTURES / "paper.tex"
+    )
     root = case if case.is_dir() else folder
     config = Config(root=root, papers=(PaperSource("paper", paper),))
     own = case / "pyproject.toml"  # a case's own settings; an environment-file case may hold a broken one

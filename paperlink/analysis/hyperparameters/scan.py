@@ -24,6 +24,7 @@ from paperlink.analysis.hyperparameters.declarations import (
     declared_as,
     value_site,
 )
+from paperlink.analysis.hyperparameters.annotated import annotated_sites
 from paperlink.analysis.hyperparameters.facts import HyperparameterFacts, Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.attribute_bags import (
     bag_sites,
@@ -84,7 +85,7 @@ def scan(code: CodeModule) -> HyperparameterFacts:
     """Every hyperparameter site in ``code``, in source order."""
     hydra = hydra_mains(code)
     if not _TRIGGER.search(code.text):
-        return HyperparameterFacts(hydra=hydra)
+        return HyperparameterFacts(tuple(annotated_sites(code, ())), hydra)
     walk = _walk(code)
     declared = declarations(code, [(call, statement.lineno) for call, _, statement in walk.calls], walk.scopes)
     computed = computed_settings(walk.noted)
@@ -128,7 +129,7 @@ def scan(code: CodeModule) -> HyperparameterFacts:
         or site.span not in specific
         and not (site.numeric is None and site.value[:1] in ("(", "[") and _holds_part(site.span, specific, parts))
     ]
-    unique = {(site.span, site.name): site for site in sites}
+    unique = {(site.span, site.name): site for site in [*sites, *annotated_sites(code, sites)]}
     return HyperparameterFacts(tuple(sorted(unique.values(), key=lambda s: (s.span, s.name))), hydra)
 
 

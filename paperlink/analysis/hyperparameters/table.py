@@ -1,27 +1,32 @@
-"""The project step: code sites joined with the paper's hyperparameters, PL401-PL405, the table.
-
-A site is *linked* when an annotation binds to its statement (or to the statement that
-wrote its value: the flag, the constant). A link to a hyperparameter names it; a link to a
-table or section names the hyperparameter of that name stated there; a link to anything
-else (an equation) says the number is accounted for by the paper without naming it.
-Sites not linked to a hyperparameter are matched with the default paper by canonical name.
+"""The project step: code sites paired with the paper's hyperparameters
+(:mod:`~paperlink.analysis.hyperparameters.pairing`), PL401-PL405, the table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import Any
 
 from paperlink.analysis.base import Conclusion, Project
+from paperlink.analysis.hyperparameters.annotated import annotated_config_sites
 from paperlink.analysis.hyperparameters.declarations import declared_as
 from paperlink.analysis.hyperparameters.config_files import config_readers, config_sites, resolve_reads
 from paperlink.analysis.hyperparameters.facts import HyperparameterFacts, Site, SiteKind, Source
+from paperlink.analysis.hyperparameters.pairing import (
+    Placed,
+    Stated,
+    Status,
+    index_paper,
+    named,
+    paper_item,
+    place_sites,
+)
 from paperlink.analysis.hyperparameters.signatures import API as SIGNATURE
-from paperlink.analysis.hyperparameters.vocabulary import is_neutral, same_hyperparameter
+from paperlink.analysis.hyperparameters.vocabulary import is_neutral
 from paperlink.diagnostics import Diagnostic
-from paperlink.numbers import format_number, same_value
-from paperlink.paper.model import ItemKind, Paper, PaperItem, display_name
+from paperlink.numbers import format_number, parse_latex_number, same_value
+from paperlink.paper.model import ItemKind, Paper
 from paperlink.rules.hyperparameters import (
     InconsistentHyperparameter,
     HiddenHyperparameter,
@@ -32,144 +37,7 @@ from paperlink.rules.hyperparameters import (
 from paperlink.source.roles import is_test_file
 from paperlink.spans import Span
 
-if TYPE_CHECKING:
-    from paperlink.results import Link
-
 __all__ = ["Stated", "Placed", "conclude", "place_sites", "hyperparameter_rows"]
-
-
-@dataclass(frozen=True)
-class Stated:
-    """A hyperparameter as a paper states it, with the item to cite."""
-
-    paper: str
-    item: PaperItem
-
-    @property
-    def key(self) -> str:
-        return self.item.key.removeprefix("hp:")
-
-    @property
-    def number(self) -> float | None:
-        return self.item.hyperparameter.value if self.item.hyperparameter else None
-
-    @property
-    def raw(self) -> str:
-        return self.item.hyperparameter.raw if self.item.hyperparameter else ""
-
-    def where(self, papers: Mapping[str, Paper]) -> str | None:
-        """Where the paper states it, as cited: ``Table 1``, ``Section 3.2`` (None: unnumbered)."""
-        parent = _item(papers.get(self.paper), self.item.parent) if self.item.parent else None
-        return display_name(parent) if parent is not None and parent.number else None
-
-    def cite(self, papers: Mapping[str, Paper]) -> str:
-        where = self.where(papers)
-        return f"{self.item.key}, {where}" if where else self.item.key
-
-
-@dataclass(frozen=True)
-class Placed:
-    """A code site with what the paper says about it."""
-
-    site: Site
-    name: str  # the paper's key when matched, else the site's own name
-    stated: Stated | None
-    linked: bool  # an annotation accounts for it (a hyperparameter or any other item)
-
-
-def _item(paper: Paper | None, key: str) -> PaperItem | None:
-    if paper is None:
-        return None
-    return next((item for item in paper.items if item.key == key), None)
-
-
-@dataclass(frozen=True)
-class _Index:
-    """One paper's items by key and its hyperparameters by key (without ``hp:``), built once."""
-
-    items: dict[str, PaperItem]
-    stated: dict[str, Stated]
-
-
-def _index(paper: Paper) -> _Index:
-    """Each hyperparameter once: the table row where there is one, else the first mention."""
-    items: dict[str, PaperItem] = {}
-    for item in paper.items:
-        items.setdefault(item.key, item)
-
-    def in_table(item: PaperItem) -> bool:
-        parent = items.get(item.parent or "")
-        return parent is not None and parent.kind is ItemKind.TABLE
-
-    chosen: dict[str, PaperItem] = {}
-    for item in paper.items:
-        if item.kind is ItemKind.HYPERPARAMETER and item.hyperparameter is not None:
-            current = chosen.get(item.key)
-            if current is None or (in_table(item) and not in_table(current)):
-                chosen[item.key] = item
-    return _Index(items, {key.removeprefix("hp:"): Stated(paper.name, item) for key, item in chosen.items()})
-
-
-def _within(paper: Paper, index: _Index, container: str, name: str) -> Stated | None:
-    """The hyperparameter called ``name`` stated in the table or section ``container``."""
-    for item in paper.items:
-        key = item.key.removeprefix("hp:")
-        if item.kind is ItemKind.HYPERPARAMETER and item.parent == container and same_hyperparameter(name, key):
-            return index.stated.get(key)
-    return None
-
-
-def place_sites(sites: Sequence[Site], project: Project) -> list[Placed]:
-    """Every site with the paper's statement it is linked or named after (if any)."""
-    indexes = {name: _index(paper) for name, paper in project.papers.items()}
-    links: dict[tuple[str, int], list[Link]] = {}
-    for link in project.links:
-        links.setdefault((link.target.path, link.target.line), []).append(link)
-    default = (
-        project.default_paper
-        if project.default_paper in indexes
-        else next(iter(indexes))
-        if len(indexes) == 1
-        else None
-    )
-    stated_by_name = indexes[default].stated if default is not None else {}
-    per_statement: dict[tuple[str, int], int] = {}
-    for site in sites:
-        if site.source is not Source.DEFAULT:
-            per_statement[_statement_of(site)] = per_statement.get(_statement_of(site), 0) + 1
-    placed = []
-    for site in sites:
-        alone = site.source is not Source.DEFAULT and per_statement.get(_statement_of(site)) == 1
-        found = [link for line in site.anchors for link in links.get((site.span.path, line), [])]
-        stated = _linked(site, found, project.papers, indexes, alone)
-        if stated is None:
-            stated = next((s for key, s in stated_by_name.items() if same_hyperparameter(site.name, key)), None)
-        placed.append(Placed(site, stated.key if stated else site.name, stated, linked=bool(found)))
-    return placed
-
-
-def _statement_of(site: Site) -> tuple[str, int]:
-    return site.span.path, site.anchors[0] if site.anchors else site.span.line
-
-
-def _linked(
-    site: Site, found: list[Link], papers: Mapping[str, Paper], indexes: Mapping[str, _Index], alone: bool
-) -> Stated | None:
-    """The hyperparameter the annotations on the site's statements name, if any."""
-    for link in found:
-        paper, index = papers.get(link.paper), indexes.get(link.paper)
-        item = index.items.get(link.item_key) if index is not None else None
-        if paper is None or index is None or item is None:
-            continue
-        if item.kind is ItemKind.HYPERPARAMETER:
-            key = item.key.removeprefix("hp:")
-            if same_hyperparameter(site.name, key) or alone:
-                return index.stated.get(key)
-        else:
-            within = _within(paper, index, item.key, site.name)
-            if within is not None:
-                return within
-    return None
 
 
 # --- diagnostics ------------------------------------------------------------------------------
@@ -199,9 +67,7 @@ def _mismatch(
     placed: Placed, papers: Mapping[str, Paper], defaults: frozenset[Span] = frozenset()
 ) -> Diagnostic | None:
     site, stated = placed.site, placed.stated
-    if stated is None or site.source is Source.DEFAULT or site.numeric is None or stated.number is None:
-        return None
-    if same_value(site.numeric, stated.number):
+    if stated is None or site.source is Source.DEFAULT or site.numeric is None or placed.status != Status.MISMATCH:
         return None
     if (site.span in defaults or site.origin in defaults) and is_neutral(placed.name, site.numeric):
         return None  # `dropout=0.` in a signature (``defaults``): switched off until a caller sets it
@@ -212,9 +78,7 @@ def _mismatch(
 
 def _implicit(placed: Placed, papers: Mapping[str, Paper]) -> Diagnostic | None:
     site, stated = placed.site, placed.stated
-    if site.source is not Source.DEFAULT or stated is None or stated.number is None or site.numeric is None:
-        return None
-    if same_value(site.numeric, stated.number):
+    if site.source is not Source.DEFAULT or stated is None or placed.status != Status.MISMATCH:
         return None
     message = (
         f"{site.api} leaves {site.label} at its default {site.value}; "
@@ -225,10 +89,17 @@ def _implicit(placed: Placed, papers: Mapping[str, Paper]) -> Diagnostic | None:
 
 def _plain(stated: Stated) -> str:
     """The paper's value as a message can show it: as written when that is plain text
-    (``0.05``, ``4k``), else as a number (``10^{-4}`` -> ``1e-4``)."""
-    if stated.number is not None and any(mark in stated.raw for mark in "\\^{}$"):
-        return format_number(stated.number)
-    return stated.raw
+    (``0.05``, ``4k``), else as a number (``10^{-4}`` -> ``1e-4``); a set as ``{0.1, 0.5}``."""
+    members = stated.item.hyperparameter.members if stated.item.hyperparameter else ()
+    if members:
+        return "{" + ", ".join(_plain_value(member, parse_latex_number(member)) for member in members) + "}"
+    return _plain_value(stated.raw, stated.number)
+
+
+def _plain_value(raw: str, number: float | None) -> str:
+    if number is not None and any(mark in raw for mark in "\\^{}$"):
+        return format_number(number)
+    return raw
 
 
 def _conflicts(placed: Sequence[Placed], reads: Mapping[str, frozenset[str]], project: Project) -> list[Diagnostic]:
@@ -268,23 +139,28 @@ def _conflicts(placed: Sequence[Placed], reads: Mapping[str, frozenset[str]], pr
 
 
 def _unimplemented(placed: Sequence[Placed], project: Project) -> list[Diagnostic]:
-    """Paper hyperparameters that no site states and no annotation links."""
+    """Paper hyperparameters (each scope's) that no site states and no annotation links. A
+    site for the whole run implements every scope's value of its name (a flag set per run);
+    a site of another scope implements none."""
     if not project.papers:
         return []
-    covered = {(p.stated.paper, p.stated.key) for p in placed if p.stated is not None}
-    covered |= {(link.paper, link.item_key.removeprefix("hp:")) for link in project.links}
+    covered = {(p.stated.paper, p.stated.key, p.stated.scope) for p in placed if p.stated is not None and p.in_scope}
+    linked = {(link.paper, link.item_key.removeprefix("hp:")) for link in project.links}
+    general = {(p.stated.paper, p.site.name) for p in placed if p.stated is not None and not p.in_scope and not p.scope}
     exempt = set(project.config.not_implemented)
     found = []
     for name, paper in sorted(project.papers.items()):
         exempt_here = exempt | set(paper.not_implemented)
-        for key, stated in sorted(_index(paper).stated.items()):
+        for stated in index_paper(paper).statements:
             if (
-                (name, key) in covered
+                (name, stated.key, stated.scope) in covered
+                or (name, stated.key) in linked
+                or any(paper_name == name and named(stated, site) for paper_name, site in general)
                 or stated.item.key in exempt_here
                 or any(label in exempt_here for label in stated.item.labels)
             ):
                 continue
-            shown = stated.item.hyperparameter.name if stated.item.hyperparameter else key
+            shown = stated.item.hyperparameter.name if stated.item.hyperparameter else stated.key
             message = f"hyperparameter {shown} = {_plain(stated)} ({stated.cite(project.papers)}) has no code site"
             found.append(UnimplementedHyperparameter.at(stated.item.span, message))
     return found
@@ -313,17 +189,19 @@ def diagnostics(
 
 
 def _paper_entry(stated: Stated, papers: Mapping[str, Paper]) -> dict[str, Any]:
-    parent = _item(papers.get(stated.paper), stated.item.parent) if stated.item.parent else None
+    parent = paper_item(papers.get(stated.paper), stated.item.parent) if stated.item.parent else None
     return {
         "paper": stated.paper,
         "item": stated.item.key,
         "number": parent.number if parent is not None and parent.kind is ItemKind.TABLE else None,  # "Table <number>"
         "value": stated.raw,
         "span": stated.item.span.to_dict(),
+        "scope": stated.scope,
+        "members": list(stated.item.hyperparameter.members) if stated.item.hyperparameter else [],
     }
 
 
-def _code_entry(site: Site) -> dict[str, Any]:
+def _code_entry(site: Site, placed: Placed) -> dict[str, Any]:
     entry = {
         "value": site.value,
         "numeric": site.numeric,
@@ -331,6 +209,9 @@ def _code_entry(site: Site) -> dict[str, Any]:
         "source": site.source.value,
         "configurable": site.configurable,
         "api": site.api,
+        "status": placed.status,
+        "link": placed.link,
+        "scope": placed.scope,
     }
     if site.kind is SiteKind.CONFIG_FILE:
         entry["key"] = site.label  # a config file's key path
@@ -339,45 +220,58 @@ def _code_entry(site: Site) -> dict[str, Any]:
     return entry
 
 
-def _status(stated: Stated | None, sites: Sequence[Site]) -> str:
-    if not sites:
-        return "only-in-paper"
+def _status(stated: Stated | None, statuses: Sequence[str], linked: bool) -> str:
+    """A row's status, from its sites' own: the worst of them."""
+    if not statuses:
+        return "linked" if linked else "only-in-paper"  # an annotation without a value (PL404 agrees)
     if stated is None:
         return "only-in-code"
-    if stated.number is not None and any(
-        s.numeric is not None and not same_value(s.numeric, stated.number) for s in sites
-    ):
-        return "mismatch"
-    return "match"
+    for status in (Status.MISMATCH, Status.DIFFERS, Status.MATCH):
+        if status in statuses:
+            return status
+    return Status.OUT_OF_SCOPE
 
 
 def hyperparameter_rows(placed: Sequence[Placed], project: Project) -> list[dict[str, Any]]:
-    """The ``hyperparameters`` section: one row per hyperparameter, sorted by name."""
-    by_name: dict[str, tuple[Stated | None, list[Site]]] = {}
+    """The ``hyperparameters`` section: one row per hyperparameter (and scope the paper states
+    it for), sorted by name, each site with its own status."""
+    by_name: dict[tuple[str, str, tuple[int, int]], tuple[Stated | None, list[tuple[Site, Placed]]]] = {}
     for entry in sorted(placed, key=lambda e: e.site.read):  # a setting before the reads of it
         site = _where_written(entry.site)
         if site is None or not _listed(entry):
             continue
-        stated, sites = by_name.setdefault(entry.name, (entry.stated, []))
-        if entry.site.read and any(other.span == site.span for other in sites):
+        stated, sites = by_name.setdefault(_row_key(entry.name, entry.stated), (entry.stated, []))
+        if entry.site.read and any(other.span == site.span for other, _ in sites):
             continue  # the setting itself, or another read of it, is listed
-        sites.append(site)
-        if stated is None and entry.stated is not None:
-            by_name[entry.name] = (entry.stated, sites)
-    for diagnostic_name, stated in _unstated_rows(placed, project):
-        by_name.setdefault(diagnostic_name, (stated, []))
+        sites.append((site, entry))
+    for statement in _unstated_rows(placed, project):
+        by_name.setdefault(_row_key(statement.key, statement), (statement, []))
+    linked = {(link.paper, link.item_key.removeprefix("hp:")) for link in project.links}
     rows = []
-    for name in sorted(by_name):
-        stated, sites = by_name[name]
+    for key in sorted(by_name):
+        stated, sites = by_name[key]
+        ordered = sorted(sites, key=lambda pair: (pair[0].span, pair[0].source.value))
         rows.append(
             {
-                "name": name,
+                "name": key[0],
                 "paper": _paper_entry(stated, project.papers) if stated is not None else None,
-                "code": [_code_entry(site) for site in sorted(sites, key=lambda s: (s.span, s.source.value))],
-                "status": _status(stated, sites),
+                "code": [_code_entry(site, entry) for site, entry in ordered],
+                "status": _status(
+                    stated,
+                    [entry.status for _, entry in ordered],
+                    stated is not None and (stated.paper, stated.key) in linked,
+                ),
             }
         )
     return rows
+
+
+def _row_key(name: str, stated: Stated | None) -> tuple[str, str, tuple[int, int]]:
+    """A row per name and statement: the value a scope states, or a section an annotation names,
+    is a row of its own, so that each site is shown beside the value it is compared with."""
+    if stated is None:
+        return name, "", (0, 0)
+    return name, stated.scope, (stated.item.span.line, stated.item.span.column)
 
 
 def _where_written(site: Site) -> Site | None:
@@ -406,20 +300,21 @@ def _listed(entry: Placed) -> bool:
     )
 
 
-def _unstated_rows(placed: Sequence[Placed], project: Project) -> Iterable[tuple[str, Stated]]:
-    """Paper hyperparameters without a site (they may still be linked from elsewhere)."""
-    seen = {entry.name for entry in placed}
+def _unstated_rows(placed: Sequence[Placed], project: Project) -> Iterable[Stated]:
+    """Paper hyperparameters (per scope) without a site (they may still be linked from elsewhere)."""
+    seen = {(entry.stated.key, entry.stated.scope) for entry in placed if entry.stated is not None}
     for _, paper in sorted(project.papers.items()):
-        for key, stated in sorted(_index(paper).stated.items()):
-            if key not in seen:
-                yield key, stated
+        for stated in index_paper(paper).statements:
+            if (stated.key, stated.scope) not in seen:
+                yield stated
 
 
 def conclude(facts: Sequence[HyperparameterFacts], project: Project) -> Conclusion:
     sources = project.configs
     sites = resolve_reads([site for found in facts for site in found.sites], sources)
-    paper_keys = {key for paper in project.papers.values() for key in _index(paper).stated}
+    paper_keys = {key for paper in project.papers.values() for key in index_paper(paper).stated}
     sites += config_sites(sources, paper_keys)
+    sites += annotated_config_sites(sources, project.links, sites)
     placed = place_sites(sites, project)
     reads = config_readers(sources, sites)
     return Conclusion(tuple(diagnostics(placed, project, reads)), hyperparameter_rows(placed, project))
