@@ -42,9 +42,10 @@ LAYERS: dict[str, tuple[str, str]] = {
         "foundation rules paper config sources trace analysis runtime",
     ),
     "output": ("formats.py full_text.py hyperparameter_formats.py report/", "foundation rules paper sources trace"),
+    "suggesting": ("suggest/", "foundation rules paper config sources trace"),
     "commands": (
         "cli.py __main__.py launch.py scaffold.py",
-        "foundation rules paper config sources trace analysis runtime checking output",
+        "foundation rules paper config sources trace analysis runtime checking output suggesting",
     ),
 }
 
