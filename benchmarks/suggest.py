@@ -54,6 +54,8 @@ from paperlink.suggest.targets import Target, read_targets
 LABELS = Path(__file__).resolve().parent / "suggest_labels"
 _EXPORTED = re.compile(r"\.(py|tex|sty|cls|bib|bbl|yaml|yml|toml|cfg|json|txt)$")
 _ANNOTATION = re.compile(r"#\s*paper\s*(?:\[[^\]]*\])?\s*:.*$", re.IGNORECASE)
+_DECORATOR = re.compile(r"^\s*@[\w.]*implements\(.*\)\s*$")
+_DOCSTRING_LINE = re.compile(r"\bpaper\s*(?:\[[^\]]*\])?\s*:[^\"'\n]*", re.IGNORECASE)
 
 
 @dataclass
@@ -84,13 +86,21 @@ def export(bare: Path, commit: str, into: Path) -> None:
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
 
 
+def strip_line(line: str) -> str:
+    """``line`` without its annotation (comment, ``implements`` decorator, docstring line); line numbers kept."""
+    if "paper" not in line.lower() and "implements" not in line:
+        return line
+    if _DECORATOR.match(line):
+        return ""
+    if _ANNOTATION.search(line):
+        return _ANNOTATION.sub("", line).rstrip()
+    return _DOCSTRING_LINE.sub("", line).rstrip()
+
+
 def strip_annotations(root: Path) -> None:
     for path in root.rglob("*.py"):
         text = path.read_text(encoding="utf-8", errors="replace")
-        if "paper" not in text:
-            continue
-        lines = [_ANNOTATION.sub("", line).rstrip() if "paper" in line else line for line in text.split("\n")]
-        path.write_text("\n".join(lines), encoding="utf-8")
+        path.write_text("\n".join(strip_line(line) for line in text.split("\n")), encoding="utf-8")
 
 
 def labelled_item(link: dict, items: list[PaperItem]) -> PaperItem | None:
@@ -153,7 +163,7 @@ def evaluate(label_file: Path, repos: Path, details: bool) -> Result:
         (root / "pyproject.toml").unlink(missing_ok=True)
         config = load_config(root / "paperlink.yaml")
         started = time.perf_counter()
-        found = suggest_project(config, [root], None, 3)
+        found = suggest_project(config, [root], None, 3).suggestions
         result.seconds = time.perf_counter() - started
         file_targets: dict[str, list[Target]] = {}
         for path in {link["path"] for link in spec["links"]}:

@@ -25,6 +25,12 @@ _ALGORITHM_MARKUP = re.compile(
     r"\\(?:State|Statex|STATE|For|FOR|EndFor|ENDFOR|While|WHILE|If|IF|Else|Return|RETURN|Require|Ensure|REQUIRE|ENSURE|Comment|COMMENT|label\{[^}]*\}|bfseries|textbf|hfill|vspace\{[^}]*\}|strut)\b"
 )
 
+_CONTROL = (
+    ("loop", re.compile(r"\\(?:For|FOR|ForAll|ForEach|While|WHILE|Repeat|REPEAT|Loop|LOOP)\b")),
+    ("if", re.compile(r"\\(?:If|IF|ElsIf|ELSIF)\b")),
+    ("return", re.compile(r"\\(?:Return|RETURN)\b")),
+)
+
 
 @dataclass(frozen=True)
 class Query:
@@ -38,6 +44,7 @@ class Query:
     text: str  # the item's own text, for evidence ("update velocity")
     section: str  # key of the section it sits in
     algorithm: str  # for an algorithm line: its algorithm's key
+    control: str = ""  # for an algorithm line: "loop" (\\For, \\While), "if" or "return", as code would show it
 
 
 def queries(paper: Paper, lines: Mapping[str, Sequence[str]], kinds: frozenset[ItemKind]) -> list[Query]:
@@ -72,8 +79,11 @@ def _query(
 
     text = item.title
     latex = item.latex
+    control = ""
     if item.kind is ItemKind.ALGORITHM_LINE:
-        latex = _ALGORITHM_MARKUP.sub(" ", _line(item, lines))
+        raw = _line(item, lines)
+        control = next((name for name, pattern in _CONTROL if pattern.search(raw)), "")
+        latex = _ALGORITHM_MARKUP.sub(" ", raw)
         text = " ".join(latex_words(latex))
     expanded = _expand(latex, macros)
     for label in item.labels:
@@ -104,6 +114,7 @@ def _query(
         text=text or item.title or " ".join(list(weights)[:6]),
         section=section,
         algorithm=(item.parent or "") if item.kind is ItemKind.ALGORITHM_LINE else "",
+        control=control,
     )
 
 

@@ -24,15 +24,17 @@ __all__ = ["Candidate", "Ranking", "Link", "rank", "KINDS_FOR"]
 # The targets each kind of item is implemented by.
 KINDS_FOR = {
     ItemKind.SECTION: frozenset({"function", "class"}),
-    ItemKind.ALGORITHM: frozenset({"function", "class"}),
+    ItemKind.ALGORITHM: frozenset({"function"}),
     ItemKind.TABLE: frozenset({"function", "class"}),
     ItemKind.FIGURE: frozenset({"function", "class"}),
     ItemKind.THEOREM: frozenset({"function", "class"}),
     ItemKind.OTHER: frozenset({"function", "class"}),
     ItemKind.EQUATION: frozenset({"function", "class", "statement"}),
     ItemKind.ALGORITHM_LINE: frozenset({"statement"}),
-    ItemKind.HYPERPARAMETER: frozenset({"statement", "function"}),
+    ItemKind.HYPERPARAMETER: frozenset({"statement"}),
 }
+# A definition implements a hyperparameter statement only through a parameter's default.
+_VALUE_KINDS = frozenset({"statement", "function"})
 _FIELD_WEIGHT = (("name_words", 3.0), ("text_words", 1.5), ("body_words", 1.0), ("context_words", 0.8))
 _OPERATOR_NAMES = {
     "sum": "a sum",
@@ -170,8 +172,12 @@ def _score(query: Query, index: _Index) -> _Scores:
         _add_symbols(query, index, scores)
     if query.operators:
         _add_operators(query, index, scores)
+    if query.control:
+        _add_control(query, index, scores, allowed)
     if query.values:
-        _add_values(query, index, scores, allowed)
+        _add_values(
+            query, index, scores, allowed | _VALUE_KINDS if query.item.kind is ItemKind.HYPERPARAMETER else allowed
+        )
     return scores
 
 
@@ -218,6 +224,17 @@ def _add_operators(query: Query, index: _Index, scores: _Scores) -> None:
         )
 
 
+_CONTROL_WORDS = {"loop": "a loop", "if": "an if", "return": "a return"}
+
+
+def _add_control(query: Query, index: _Index, scores: _Scores, allowed: frozenset[str]) -> None:
+    """An algorithm's \\For line is a loop in code, its \\If an ``if``: structure, not words."""
+    for i, (value, evidence) in list(scores.items()):
+        if index.targets[i].control == query.control:
+            said = f"{_CONTROL_WORDS[query.control]} where the algorithm's line is one"
+            scores[i] = (value + 2.0, [*evidence, said])
+
+
 def _operator(call: str) -> str:
     from paperlink.suggest.targets import CALL_OPERATORS
 
@@ -235,7 +252,7 @@ def _add_values(query: Query, index: _Index, scores: _Scores, allowed: frozenset
 
             named = bool(set(words(literal.name)) & set(query.weights))
             value, evidence = scores.get(i, (0.0, []))
-            bonus = 6.0 if named else 1.5
+            bonus = 9.0 if named else 1.5
             shown = (
                 f"`{literal.name}={_number(literal.value)}`" if literal.name else f"literal {_number(literal.value)}"
             )
@@ -289,11 +306,11 @@ def _algorithm_structure(queries: Sequence[Query], index: _Index, raw: dict[str,
         for query, i in pairs:
             value, evidence = raw[query.item.key][i]
             said = f"in `{function.name}`, whose statements match the algorithm's lines in order"
-            raw[query.item.key][i] = (value + 4.0, [*evidence, said])
+            raw[query.item.key][i] = (value + 5.0, [*evidence, said])
         if algorithm in raw:
             value, evidence = raw[algorithm].get(chosen, (0.0, []))
             said = f"its statements match {len(pairs)} of the algorithm's {len(members)} lines in order"
-            raw[algorithm][chosen] = (value + 1.5 * total / len(members), [*evidence, said])
+            raw[algorithm][chosen] = (value + 2.5 * total / len(members), [*evidence, said])
 
 
 def _align(

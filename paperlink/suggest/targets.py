@@ -83,10 +83,11 @@ class Target:
     context_words: tuple[str, ...] = ()  # the names of the definitions around it ("EulerSolver" for its methods)
     text_words: tuple[str, ...] = ()  # docstring and comments
     body_words: tuple[str, ...] = ()
-    literals: tuple[Literal, ...] = ()
+    literals: tuple[Literal, ...] = ()  # a definition's: its parameters' defaults only
     operators: frozenset[str] = frozenset()
     calls: tuple[str, ...] = ()  # last parts of the called names, in order
     loops: int = 0
+    control: str = ""  # a statement's: "loop", "if" or "return"
     symbols: frozenset[str] = frozenset()  # identifiers as a formula would name them: ``k1``, ``h``, ``alpha``
     position: float = 0.0  # where it sits among its function's statements, 0 (first) to 1 (last)
     statements: tuple[int, ...] = field(default=(), compare=False)  # for a definition: its statements' indexes
@@ -122,7 +123,7 @@ def _parse(text: str) -> ast.Module | None:
     return None
 
 
-_COMMENT = re.compile(r"#\s*(.*)$")
+_ANNOTATION = re.compile(r"paper(?:link)?\s*(?:\[[^\]]*\])?\s*:", re.IGNORECASE)
 
 
 def _comments(text: str) -> dict[int, str]:
@@ -133,7 +134,9 @@ def _comments(text: str) -> dict[int, str]:
         at = line.find("#")
         if at < 0 or "'" in line[:at] or '"' in line[:at]:
             continue
-        found[number] = line[at + 1 :].strip()
+        comment = line[at + 1 :].strip()
+        if not _ANNOTATION.match(comment):  # what links say is the neighbours' evidence, not words
+            found[number] = comment
     return found
 
 
@@ -178,7 +181,6 @@ class _Reader:
             body_words.extend(target.body_words)
             operators |= target.operators
             calls.extend(target.calls)
-            literals.extend(target.literals)
             loops += target.loops
         if not isinstance(node, ast.ClassDef):
             literals.extend(_defaults(node))
@@ -251,7 +253,16 @@ class _Reader:
             operators=frozenset(operators),
             calls=tuple(calls),
             loops=loops,
+            control=_control(node),
         )
+
+
+def _control(node: ast.stmt) -> str:
+    if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+        return "loop"
+    if isinstance(node, ast.If):
+        return "if"
+    return "return" if isinstance(node, ast.Return) else ""
 
 
 def _symbols(identifier: str) -> set[str]:
@@ -304,8 +315,8 @@ def _header_end(node: ast.stmt) -> int:
 
 
 def _end(node: ast.AST) -> int:
-    end: int = getattr(node, "end_lineno", None) or getattr(node, "lineno", 1)
-    return end
+    end = getattr(node, "end_lineno", None) or getattr(node, "lineno", None)
+    return end if isinstance(end, int) else 1
 
 
 def _collect(node: ast.AST, names: list[str], calls: list[str], literals: list[Literal]) -> None:
@@ -322,11 +333,15 @@ def _collect(node: ast.AST, names: list[str], calls: list[str], literals: list[L
         called = _last_name(node.func)
         if called:
             calls.append(called)
+        option = _option_name(node)
+        for keyword in node.keywords:  # add_argument("--lr", default=0.05) sets lr
+            value = _number(keyword.value) if option and keyword.arg == "default" else None
+            if value is not None:
+                literals.append(Literal(value, option))
         for argument in node.args:
             value = _number(argument)
             if value is not None:
                 literals.append(Literal(value, _option_name(node)))
-        option = _option_name(node)
         if option:
             names.append(option)
     elif isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) <= 60:

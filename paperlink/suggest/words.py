@@ -40,7 +40,7 @@ _SYNONYMS = (
     ("loss", "objective", "cost", "criterion"),
     ("mean", "average", "avg", "expectation", "expected"),
     ("variance", "var"),
-    ("probability", "prob", "probs", "p"),
+    ("probability", "prob", "probs"),
     ("log", "logarithm"),
     ("distribution", "dist"),
     ("parameter", "param", "params", "theta", "weights"),
@@ -50,7 +50,7 @@ _SYNONYMS = (
     ("sample", "samples", "sampling", "sampled", "draw"),
     ("noise", "noisy"),
     ("update", "updates", "step_update"),
-    ("initial", "init", "initialization", "initialize"),
+    ("initial", "init", "initialization", "initialize", "initialise", "initialisation"),
     ("velocity", "vel", "v"),
     ("position", "pos"),
     ("optimizer", "optim", "optimise", "optimize", "optimization", "optimisation"),
@@ -71,6 +71,13 @@ _SYNONYMS = (
     ("projection", "proj", "project", "projector"),
     ("normalization", "norm", "normalize", "normalise", "normalisation"),
     ("embedding", "embed", "emb"),
+    ("buffer", "buf", "memory", "replay"),
+    ("observation", "obs", "state"),
+    ("action", "act", "actions"),
+    ("reward", "rew"),
+    ("store", "add", "push", "append", "insert"),
+    ("next", "nxt"),
+    ("copy", "sync", "clone", "synchronize", "synchronise"),
 )
 _CANONICAL = {member: group[0] for group in _SYNONYMS for member in group}
 
