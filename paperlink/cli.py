@@ -895,7 +895,7 @@ def init_command(folder: Path, paper_file: Path | None, name: str | None, force:
     """Set up paperlink in FOLDER: find the paper, write [tool.paperlink], suggest annotations."""
     from paperlink.paper import parse_paper
     from paperlink.scaffold import config_table, find_main_tex, paper_name, suggest_annotations, write_config
-    from paperlink.source.files import discover, read_source
+    from paperlink.suggest.project import suggest_project
 
     candidates = [paper_file] if paper_file is not None else find_main_tex(folder)
     if not candidates:
@@ -913,9 +913,7 @@ def init_command(folder: Path, paper_file: Path | None, name: str | None, force:
         click.echo(f"another candidate main file: {other} (use --paper to choose it)", err=True)
     config = load_config(written)
     paper = parse_paper(config.papers[0].path, name=name, root=config.root)
-    read = [read_source(path, config.root) for path in discover([config.root], config)]
-    sources = [(source.relative, source.text) for source in read if source.text is not None]
-    suggestions = suggest_annotations(paper, sources)
+    suggestions = suggest_annotations(suggest_project(config, [config.root], name, 3).suggestions, paper)
     click.echo(
         f"\npaper '{name}': {len(paper.items)} items; suggested first annotations:"
         if suggestions
