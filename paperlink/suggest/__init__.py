@@ -65,9 +65,12 @@ def suggest(
 
 
 def accepted(suggestions: Suggestions, min_score: float = DEFAULT_MIN_SCORE) -> list[tuple[Ranking, Candidate]]:
-    """What ``--write`` writes: each unlinked item's best candidate scoring at least ``min_score``."""
+    """What ``--write`` writes: each unlinked item's best candidate scoring at least ``min_score``
+    on evidence specific to its kind of item (:attr:`Candidate.specific`)."""
     return [
-        (ranking, ranking.candidates[0])
+        (ranking, best)
         for ranking in suggestions.rankings
-        if ranking.item.key not in suggestions.linked and ranking.candidates[0].score >= min_score
+        if ranking.item.key not in suggestions.linked
+        and (best := ranking.candidates[0]).score >= min_score
+        and best.specific
     ]

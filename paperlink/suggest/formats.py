@@ -55,6 +55,7 @@ def _candidate(candidate: Candidate) -> dict[str, object]:
         "name": target.name,
         "code": target.code,
         "score": candidate.score,
+        "specific": candidate.specific,
         "evidence": list(candidate.evidence),
     }
 

@@ -51,6 +51,7 @@ _OPERATOR_NAMES = {
     "min": "a min",
 }
 _SCALE = 6.0  # raw score at which the score is 0.5
+_LEXICAL = 1.0  # shared words against the other evidence
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,9 @@ class Candidate:
     target: Target
     score: float
     evidence: tuple[str, ...]
+    # evidence specific enough to write: the title in the name, the value under its name, the
+    # algorithm's order, the equation's operators (words alone are not)
+    specific: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,7 @@ class _Index:
         self.symbols = symbols
         self.symbol_idf = {symbol: math.log(1 + count / len(found)) for symbol, found in symbols.items()}
         self.values = values
-        self.length = [1 + 0.25 * math.sqrt(len(doc)) for doc in self.docs]
+        self.length = [(1 + 0.25 * math.sqrt(len(doc))) / _LEXICAL for doc in self.docs]
         first: dict[str, int] = {}
         for i, target in enumerate(targets):  # a file's targets are consecutive; Target.statements counts within it
             first.setdefault(target.path, i)
@@ -135,7 +139,12 @@ def rank(
         scores = raw[query.item.key]
         best = sorted(scores.items(), key=lambda pair: (-pair[1][0], index.targets[pair[0]].path, pair[0]))[:top]
         candidates = tuple(
-            Candidate(index.targets[i], round(value / (value + _SCALE), 3), _evidence(index.targets[i], evidence))
+            Candidate(
+                index.targets[i],
+                round(value / (value + _SCALE), 3),
+                _evidence(index.targets[i], evidence),
+                _specific(query, index.targets[i], evidence),
+            )
             for i, (value, evidence) in best
             if value > 0
         )
@@ -179,6 +188,38 @@ def _score(query: Query, index: _Index) -> _Scores:
             query, index, scores, allowed | _VALUE_KINDS if query.item.kind is ItemKind.HYPERPARAMETER else allowed
         )
     return scores
+
+
+# Which evidence makes a suggestion specific enough to write, by kind of item: words alone
+# often tie a section, figure or table of results to some function; equations and algorithm
+# lines need none beyond their score
+_SPECIFIC = {
+    ItemKind.HYPERPARAMETER: ("value", "name"),
+    ItemKind.ALGORITHM: ("order", "name"),
+    ItemKind.SECTION: ("name",),
+    ItemKind.TABLE: ("name",),
+    ItemKind.FIGURE: ("name",),
+    ItemKind.THEOREM: ("name",),
+    ItemKind.OTHER: ("name",),
+}
+
+
+def _specific(query: Query, target: Target, evidence: list[Any]) -> bool:
+    found = set()
+    title = {word for word, weight in query.weights.items() if weight >= 3.0}
+    for part in evidence:
+        if isinstance(part, tuple):
+            named = title & set(part) & set(target.name_words)
+            if named:
+                found.add("name")
+        elif "is the paper's value" in part and not part.endswith("(name unrelated)"):
+            found.add("value")
+        elif "in order" in part:
+            found.add("order")
+        elif part.startswith("calls `") and "`**`" not in part:
+            found.add("operators")
+    wanted = _SPECIFIC.get(query.item.kind)
+    return wanted is None or bool(found & set(wanted))
 
 
 def _words_evidence(target: Target, shared: list[str]) -> str:
@@ -306,11 +347,12 @@ def _algorithm_structure(queries: Sequence[Query], index: _Index, raw: dict[str,
         for query, i in pairs:
             value, evidence = raw[query.item.key][i]
             said = f"in `{function.name}`, whose statements match the algorithm's lines in order"
-            raw[query.item.key][i] = (value + 5.0, [*evidence, said])
+            raw[query.item.key][i] = (value + 6.5, [*evidence, said])
         if algorithm in raw:
             value, evidence = raw[algorithm].get(chosen, (0.0, []))
             said = f"its statements match {len(pairs)} of the algorithm's {len(members)} lines in order"
-            raw[algorithm][chosen] = (value + 2.5 * total / len(members), [*evidence, said])
+            most = 3.0 if 2 * len(pairs) >= len(members) else 0.0  # most of its lines, in order
+            raw[algorithm][chosen] = (value + most + 2.5 * total / len(members), [*evidence, said])
 
 
 def _align(
@@ -338,7 +380,8 @@ def _align(
                 pairs.append((members[r - 1], statements[c - 1]))
             r, c = r - 1, c - 1
     pairs.reverse()
-    return table[rows][columns], pairs
+    # a long function offers every line a weak match somewhere: only a compact one counts in full
+    return table[rows][columns] * min(1.0, 2.0 * rows / max(columns, 1)) ** 0.5, pairs
 
 
 def _neighbours(queries: Sequence[Query], index: _Index, raw: dict[str, _Scores], links: Sequence[Link]) -> None:

@@ -100,7 +100,7 @@ def read_targets(path: str, text: str) -> list[Target]:
         return []
     lines = text.splitlines()
     comments = _comments(text)
-    reader = _Reader(path, lines, comments)
+    reader = _Reader(path, lines, comments, tuple(words(path.rsplit("/", 1)[-1].removesuffix(".py"))))
     reader.body(tree.body, "")
     return reader.targets
 
@@ -141,8 +141,9 @@ def _comments(text: str) -> dict[int, str]:
 
 
 class _Reader:
-    def __init__(self, path: str, lines: list[str], comments: dict[int, str]) -> None:
+    def __init__(self, path: str, lines: list[str], comments: dict[int, str], module: tuple[str, ...]) -> None:
         self.path = path
+        self.module = module  # the file's name, in words: what the file is about
         self.lines = lines
         self.comments = comments
         self.targets: list[Target] = []
@@ -196,7 +197,7 @@ class _Reader:
             indent=node.col_offset,
             annotation_line=first,
             name_words=tuple(words(node.name)),
-            context_words=tuple(words(scope.replace(".", " "))),
+            context_words=self.module + tuple(words(scope.replace(".", " "))),
             text_words=tuple(words(doc[:2000]) + comment_words),
             body_words=tuple(body_words),
             literals=tuple(literals),
@@ -246,7 +247,7 @@ class _Reader:
             indent=node.col_offset,
             annotation_line=node.lineno,
             name_words=(),
-            context_words=tuple(words(scope.replace(".", " "))),
+            context_words=self.module + tuple(words(scope.replace(".", " "))),
             text_words=tuple(comment_words),
             body_words=tuple(w for name in names for w in words(name)),
             literals=tuple(literals),

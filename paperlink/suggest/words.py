@@ -78,6 +78,7 @@ _SYNONYMS = (
     ("store", "add", "push", "append", "insert"),
     ("next", "nxt"),
     ("copy", "sync", "clone", "synchronize", "synchronise"),
+    ("hyperparameter", "config", "configuration", "cfg", "hparam", "hparams", "hyperparam", "setting"),
 )
 _CANONICAL = {member: group[0] for group in _SYNONYMS for member in group}
 
@@ -135,7 +136,18 @@ def _fold(word: str) -> str:
         word = word[:-3] + "y"
     elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         word = word[:-1]
-    return _CANONICAL.get(word, word)
+    if word in _CANONICAL:
+        return _CANONICAL[word]
+    # a light stemmer, the same on both sides: caching/cache, learned/learn, features/feature
+    for suffix in ("ing", "ed"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            word = word[: -len(suffix)]
+            if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiouls":
+                word = word[:-1]
+            break
+    if len(word) > 4 and word.endswith("e"):
+        word = word[:-1]
+    return _CANONICAL.get(word, _CANONICAL.get(word + "e", word))
 
 
 def words(text: str) -> list[str]:

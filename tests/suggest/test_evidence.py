@@ -46,10 +46,10 @@ def test_a_function_named_as_the_section_title_ranks_first_and_says_so(tmp_path:
 
 
 def test_a_symbol_spelled_out_matches_the_parameter_that_names_it(tmp_path: Path) -> None:
-    body = "\\begin{equation}\\label{eq:scaled} s = z / \\tau \\end{equation}"
-    code = "def scale(z, temp):\n    s = z / temp\n    return s\n\n\ndef shift(z, offset):\n    return z + offset\n"
+    body = "\\begin{equation}\\label{eq:one} s = z / \\tau \\end{equation}"
+    code = "def divide(z, temp):\n    s = z / temp\n    return s\n\n\ndef shift(z, offset):\n    return z + offset\n"
     found = _run(tmp_path, body, {"model.py": code})
-    path, line, _, evidence = _best(found, "eq:scaled")
+    path, line, _, evidence = _best(found, "eq:one")
     assert (path, line) == ("model.py", 2)
     assert "uses 'temperature'" in evidence[0]  # \tau and temp are one word once spelled out
 
@@ -164,3 +164,13 @@ def test_a_file_that_implements_the_same_section_is_preferred(tmp_path: Path) ->
     assert path == "b.py"
     assert evidence[-1] == "its file already implements eq:first of the same section"
     assert "eq:first" in linked.linked and "eq:first" not in _written(linked)
+
+
+def test_a_section_that_shares_only_body_words_with_a_function_is_ranked_but_not_written(tmp_path: Path) -> None:
+    body = "\\section{Related work}\\label{sec:related}\nEarlier methods sample negatives from a memory bank."
+    code = "def train(model):\n    bank = memory_bank(model)\n    return sample(bank)\n"
+    found = _run(tmp_path, body, {"train.py": code})
+    ranking = next(r for r in found.rankings if r.item.key == "sec:related")
+    best = ranking.candidates[0]
+    assert (best.target.line, best.specific) == (1, False)
+    assert "sec:related" not in _written(found)
