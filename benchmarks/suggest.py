@@ -294,7 +294,8 @@ def main() -> None:
             print(label_file.stem)
         results.append((split, evaluate(label_file, arguments.repos, arguments.details and split == "opened")))
     print(
-        f"{'repository':34} {'split':8} {'items':>5} {'ranked':>6} {'top-1':>6} {'top-3':>6} {'written':>7} {'precision':>9} {'seconds':>7}"
+        f"{'repository':34} {'split':8} {'items':>5} {'ranked':>6} {'top-1':>6} {'top-3':>6} {'written':>7}"
+        f" {'precision':>9} {'on labelled':>11} {'seconds':>7}"
     )
     for group in sorted({split for split, _ in results}):
         members = [r for s, r in results if s == group]
