@@ -105,8 +105,8 @@ def read_targets(path: str, text: str) -> list[Target]:
     return reader.targets
 
 
-_PRINT = re.compile(r"^(\s*)print\b(?!\s*\()(?=\s*\S)", re.MULTILINE)
-_BARE_PRINT = re.compile(r"^(\s*)print\s*$", re.MULTILINE)
+_PRINT = re.compile(r"^([ \t]*|.*:[ \t]*)print\b(?![ \t]*\()(?=[ \t]*\S)", re.MULTILINE)
+_BARE_PRINT = re.compile(r"^([ \t]*)print[ \t]*$", re.MULTILINE)
 _LONG = re.compile(r"\b(\d+)[lL]\b")
 _EXCEPT = re.compile(r"^(\s*except\s+[\w.()\s,]+?)\s*,\s*(\w+)\s*:", re.MULTILINE)
 
@@ -327,7 +327,7 @@ def _collect(node: ast.AST, names: list[str], calls: list[str], literals: list[L
         names.append(node.attr)
     elif isinstance(node, ast.keyword) and node.arg:
         names.append(node.arg)
-        value = _number(node.value)
+        value = _number(node.value) if node.arg != "default" else None  # the option's (ast.Call below)
         if value is not None:
             literals.append(Literal(value, node.arg))
     elif isinstance(node, ast.Call):
