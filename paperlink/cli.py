@@ -840,6 +840,59 @@ def hparams_command(
     click.echo(TABLE_FORMATS[output_format](report.sections.get(HYPERPARAMETERS.name, [])), nl=False)
 
 
+@cli.command("suggest")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
+)
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Use this configuration file.")
+@click.option("--paper", "paper_name", help="The configured paper to suggest links to (default: the default paper).")
+@click.option("--top", type=click.IntRange(1, 20), default=3, show_default=True, help="Targets shown per item.")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=None, help="Score --write needs [default: 0.6].")
+@click.option("--write", is_flag=True, help="Insert the suggestions scoring at least --min-score as # paper: comments.")
+@click.option("--interactive", "-i", is_flag=True, help="Accept or skip each suggestion in the terminal, then write.")
+def suggest_command(
+    paths: tuple[Path, ...],
+    output_format: str,
+    config_file: Path | None,
+    paper_name: str | None,
+    top: int,
+    min_score: float | None,
+    write: bool,
+    interactive: bool,
+) -> None:
+    """Rank, for each paper item, the code most likely to implement it (docs/suggest.md)."""
+    from paperlink.suggest import DEFAULT_MIN_SCORE, accepted
+    from paperlink.suggest.formats import SUGGEST_FORMATS
+    from paperlink.suggest.project import suggest_project
+    from paperlink.suggest.write import apply, plan, reference
+
+    targets = _existing(paths) or [Path(".")]
+    config = load_config(config_file, targets[0])
+    threshold = DEFAULT_MIN_SCORE if min_score is None else min_score
+    found = suggest_project(config, targets, paper_name, top)
+    chosen = accepted(found.suggestions, threshold)
+    if interactive:
+        chosen = [
+            (ranking, candidate)
+            for ranking, candidate in chosen
+            if click.confirm(
+                f"{candidate.target.path}:{candidate.target.line}: # paper: {reference(ranking.item, found.paper)}"
+                f"  ({candidate.score:.2f}: {'; '.join(candidate.evidence)})",
+                default=True,
+                err=True,
+            )
+        ]
+    else:
+        click.echo(SUGGEST_FORMATS[output_format](found.suggestions, threshold), nl=False)
+    if write or interactive:
+        insertions = plan(chosen, found.paper, found.texts)
+        written, skipped = apply(insertions, config.root, found.texts)
+        for path in skipped:
+            click.echo(f"{path}: changed since it was read (or not UTF-8); not written", err=True)
+        click.echo(f"wrote {_plural(len(insertions), 'annotation')} in {_plural(len(written), 'file')}", err=True)
+
+
 @cli.command("lock")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--update", is_flag=True, help="Accept the current state: rewrite paperlink.lock.")
@@ -928,7 +981,7 @@ def init_command(folder: Path, paper_file: Path | None, name: str | None, force:
     """Set up paperlink in FOLDER: find the paper, write [tool.paperlink], suggest annotations."""
     from paperlink.paper import parse_paper
     from paperlink.scaffold import config_table, find_main_tex, paper_name, suggest_annotations, write_config
-    from paperlink.source.files import discover, read_source
+    from paperlink.suggest.project import suggest_project
 
     candidates = [paper_file] if paper_file is not None else find_main_tex(folder)
     if not candidates:
@@ -946,9 +999,7 @@ def init_command(folder: Path, paper_file: Path | None, name: str | None, force:
         click.echo(f"another candidate main file: {other} (use --paper to choose it)", err=True)
     config = load_config(written)
     paper = parse_paper(config.papers[0].path, name=name, root=config.root)
-    read = [read_source(path, config.root) for path in discover([config.root], config)]
-    sources = [(source.relative, source.text) for source in read if source.text is not None]
-    suggestions = suggest_annotations(paper, sources)
+    suggestions = suggest_annotations(suggest_project(config, [config.root], name, 3).suggestions, paper)
     click.echo(
         f"\npaper '{name}': {len(paper.items)} items; suggested first annotations:"
         if suggestions

@@ -7,16 +7,16 @@ files they are given; only :func:`write_config` writes, and never over an existi
 
 from __future__ import annotations
 
-import ast
 import os
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from paperlink import boundary
 from paperlink.errors import ConfigError
 from paperlink.paper.model import ItemKind, Paper, PaperItem, display_name
+from paperlink.suggest import Suggestions, accepted
+from paperlink.suggest.write import reference as write_reference
 
 __all__ = [
     "Suggestion",
@@ -31,62 +31,6 @@ __all__ = [
 _SKIPPED_FOLDERS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", "build", "dist", "site-packages"}
 _PREFERRED_NAMES = ("main.tex", "paper.tex", "ms.tex", "manuscript.tex", "article.tex")
 _INCLUDE = re.compile(r"\\(?:input|include|subfile)\s*\{([^}]+)\}")
-_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
-_STOP_WORDS = {
-    "the",
-    "of",
-    "a",
-    "an",
-    "and",
-    "for",
-    "to",
-    "in",
-    "with",
-    "on",
-    "by",
-    "from",
-    "is",
-    "are",
-    "but",
-    "not",
-    "alone",
-    "eq",
-    "sec",
-    "alg",
-    "fig",
-    "tab",
-    "def",
-    "self",
-    "get",
-    "set",
-    "init",
-    "main",
-    "run",
-    "build",
-    "make",
-    "load",
-    "per",
-    "using",
-    "via",
-    "into",
-    "over",
-    "all",
-    "between",
-    "across",
-    "its",
-    "our",
-    "we",
-    "introduction",
-    "conclusion",
-    "discussion",
-    "results",
-    "related",
-    "work",
-    "appendix",
-    "method",
-    "methods",
-}
-_SUGGESTED_KINDS = (ItemKind.EQUATION, ItemKind.ALGORITHM, ItemKind.SECTION)
 _CITED_AS = {ItemKind.EQUATION: "Eq.", ItemKind.ALGORITHM: "Alg.", ItemKind.SECTION: "Sec."}
 _GENERIC_FOLDERS = {"paper", "papers", "latex", "tex", "manuscript", "doc", "docs", "arxiv", "src"}
 
@@ -168,17 +112,18 @@ def paper_name(main_file: Path, folder: Path) -> str:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A function that looks like it implements a paper item, and why."""
+    """A target that looks like it implements a paper item, and why (from :mod:`paperlink.suggest`)."""
 
     path: str
     line: int
-    function: str
+    function: str  # ``def name``, ``class Name`` or the statement's code
     item: PaperItem
-    shared_words: tuple[str, ...]
+    evidence: tuple[str, ...]
+    reference: str
 
     def __str__(self) -> str:
-        words = ", ".join(self.shared_words)
-        return f"{self.path}:{self.line}: def {self.function}  ->  # paper: {reference(self.item)}   ({display_name(self.item)}; shared words: {words})"
+        why = "; ".join(self.evidence)
+        return f"{self.path}:{self.line}: {self.function}  ->  # paper: {self.reference}   ({display_name(self.item)}; {why})"
 
 
 def reference(item: PaperItem) -> str:
@@ -186,54 +131,16 @@ def reference(item: PaperItem) -> str:
     return item.labels[0] if item.labels else f"{_CITED_AS[item.kind]} {item.number}"
 
 
-def _words(text: str) -> set[str]:
-    return {
-        w.lower()
-        for w in _WORD.findall(text.replace("_", " ").replace(":", " "))
-        if w.lower() not in _STOP_WORDS and len(w) > 1
-    }
-
-
-def _item_words(item: PaperItem) -> set[str]:
-    words = set()
-    for label in item.labels:
-        words |= _words(label.split(":", 1)[-1])
-    return words | _words(item.title or "")
-
-
-def _annotated(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, lines: list[str]) -> bool:
-    first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-    around = " ".join(lines[max(first - 2, 0) : node.lineno])
-    return "paper:" in around or "implements(" in around or "paper:" in (ast.get_docstring(node) or "").lower()
-
-
-def suggest_annotations(paper: Paper, sources: Iterable[tuple[str, str]], limit: int = 3) -> list[Suggestion]:
-    """For the paper items (numbered equations, algorithms, sections) whose labels and title
-    share the most words with a function's name or docstring, the best function for each,
-    best first; functions that already carry an annotation are left out."""
-    items = [
-        (item, _item_words(item)) for item in paper.items if item.kind in _SUGGESTED_KINDS and item.number is not None
-    ]
-    items = [(item, words) for item, words in items if words]
-    found: list[tuple[int, Suggestion]] = []
-    for relative, text in sources:
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+def suggest_annotations(found: Suggestions, paper: Paper, limit: int = 3) -> list[Suggestion]:
+    """The first annotations to write: the best-scoring suggestions ``paperlink suggest --write``
+    would write (unlinked items, score at least the default), best first."""
+    chosen = sorted(accepted(found), key=lambda pair: -pair[1].score)
+    suggestions = []
+    for ranking, candidate in chosen:
+        target = candidate.target
+        spelled = write_reference(ranking.item, paper)
+        if spelled is None:
             continue
-        lines = text.splitlines()
-        for node in ast.walk(tree):
-            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or _annotated(node, lines):
-                continue
-            name_words = _words(node.name)
-            doc_words = _words((ast.get_docstring(node) or "")[:300])
-            scored = [(2 * len(name_words & w) + len(doc_words & w), item, w) for item, w in items]
-            score, item, words = max(scored, key=lambda s: (s[0], -paper.items.index(s[1])), default=(0, None, set()))
-            if score >= 2 and item is not None:
-                shared = tuple(sorted((name_words | doc_words) & words))
-                found.append((score, Suggestion(relative, node.lineno, node.name, item, shared)))
-    found.sort(key=lambda pair: (-pair[0], pair[1].path, pair[1].line))
-    chosen: dict[str, Suggestion] = {}  # one function per item: the best match
-    for _, suggestion in found:
-        chosen.setdefault(suggestion.item.key, suggestion)
-    return list(chosen.values())[:limit]
+        what = f"{'class' if target.kind == 'class' else 'def'} {target.name}" if target.name else target.code
+        suggestions.append(Suggestion(target.path, target.line, what, ranking.item, candidate.evidence, spelled))
+    return suggestions[:limit]

@@ -99,7 +99,7 @@ def test_force_exclude_leaves_an_excluded_named_file_out(simsiam: Path) -> None:
 # 3 and 4. Ordinary mistakes: exit 2, one line, nothing written.
 
 
-@pytest.mark.parametrize("command", ["check", "report", "hparams", "lock"])
+@pytest.mark.parametrize("command", ["check", "report", "hparams", "lock", "suggest"])
 def test_a_path_that_does_not_exist_is_exit_2_with_one_line(simsiam: Path, command: str) -> None:
     before = sorted(path.name for path in simsiam.iterdir())
     done = paperlink(command, "nope/", cwd=simsiam)

@@ -45,9 +45,10 @@ LAYERS: dict[str, tuple[str, str]] = {
         "formats.py full_text.py hyperparameter_formats.py editor.py report/",
         "foundation rules paper sources trace",
     ),
+    "suggesting": ("suggest/", "foundation rules paper config sources trace"),
     "commands": (
         "cli.py __main__.py launch.py scaffold.py server.py",
-        "foundation rules paper config sources trace analysis runtime checking output",
+        "foundation rules paper config sources trace analysis runtime checking output suggesting",
     ),
 }
 

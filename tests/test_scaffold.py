@@ -66,8 +66,9 @@ def test_init_writes_the_table_and_suggests_the_matching_functions(tmp_path: Pat
     )
     assert result.stdout.splitlines()[3:] == [
         "paper 'moco_repo': 3 items; suggested first annotations:",
-        "  src/moco.py:1: def contrastive_loss  ->  # paper: eq:contrastive_loss   (Eq. (1); shared words: contrastive, loss)",
-        "  src/moco.py:5: def momentum_update  ->  # paper: eq:momentum_update   (Eq. (2); shared words: momentum, update)",
+        # the engine of `paperlink suggest`; eq:contrastive_loss is linked already, so not suggested again
+        "  src/moco.py:5: def momentum_update  ->  # paper: eq:momentum_update   (Eq. (2); name `momentum_update` ~"
+        " 'momentum update'; its file already implements eq:contrastive_loss of the same section)",
         "",
         "next: add annotations (docs/annotations.md), then `paperlink check` and `paperlink report`",
     ]

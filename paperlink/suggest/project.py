@@ -1,0 +1,73 @@
+"""Reading a project for ``suggest``: its papers, Python files and the links already written."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from paperlink import boundary
+from paperlink.config import Config
+from paperlink.paper import parse_paper
+from paperlink.paper.model import Paper
+from paperlink.source.annotations import collect_annotations
+from paperlink.source.files import SourceText, discover, read_source
+from paperlink.source.roles import is_test_file
+from paperlink.source.parse import ParsedSource, parse_source
+from paperlink.suggest import Link, Suggestions, suggest
+from paperlink.trace import resolve
+
+__all__ = ["Project", "suggest_project"]
+
+_ANNOTATED = re.compile(r"#\s*paper\b|implements\(|^\s*paper\s*:", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Project:
+    """What ``suggest`` found, and what ``--write`` needs: the paper and the texts read."""
+
+    suggestions: Suggestions
+    paper: Paper
+    texts: dict[str, str]  # relative path -> text, of every Python file read
+
+
+def suggest_project(config: Config, targets: list[Path], paper_name: str | None, top: int) -> Project:
+    """Suggestions for one configured paper over the Python files under ``targets``
+    (test files left out: they exercise the method, they do not implement it)."""
+    source = config.paper(paper_name)
+    paper = parse_paper(source.path, name=source.name, root=config.root)
+    lines = {relative: _lines(config.root / relative, config.root) for relative in paper.files}
+    sources: list[tuple[str, str]] = []
+    links: list[Link] = []
+    for path in discover(targets, config):
+        read = read_source(path, config.root)
+        if read.text is None or _is_test(read.relative):  # tests exercise the method; they do not implement it
+            continue
+        sources.append((read.relative, read.text))
+        if _ANNOTATED.search(read.text):
+            links.extend(_links(read, paper))
+    return Project(suggest(paper, sources, lines, links, top), paper, dict(sources))
+
+
+def _is_test(relative: str) -> bool:
+    return is_test_file(relative) or PurePosixPath(relative).name in ("tests.py", "test.py")
+
+
+def _links(read: SourceText, paper: Paper) -> list[Link]:
+    parsed = parse_source(read)
+    if not isinstance(parsed, ParsedSource):
+        return []
+    found = []
+    for annotation in collect_annotations(parsed):
+        for reference in annotation.references:
+            resolution = resolve(reference, paper)
+            if resolution.item is not None:
+                found.append(Link(resolution.item.key, annotation.target.path, annotation.target.line))
+    return found
+
+
+def _lines(path: Path, root: Path) -> list[str]:
+    try:
+        return boundary.read_text(path, root, errors="replace").splitlines()
+    except OSError:
+        return []
