@@ -131,9 +131,11 @@ def _read_papers(config: Config, overrides: Mapping[str, Path]) -> dict[str, Pap
     papers: dict[str, Paper] = {}
     for source in config.papers:
         if source.name not in overrides:
-            papers[source.name] = parse_paper(source.path, name=source.name, root=config.root)
+            papers[source.name] = parse_paper(
+                source.path, name=source.name, root=config.root, edits=config.paper_hyperparameters
+            )
     for name, path in overrides.items():
-        papers[name] = parse_paper(path, name=name, root=config.root)
+        papers[name] = parse_paper(path, name=name, root=config.root, edits=config.paper_hyperparameters)
     return papers
 
 
