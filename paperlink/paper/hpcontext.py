@@ -39,7 +39,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         # A full stop ends a sentence unless it ends an abbreviation ("e.g.", "et al.", "Fig.").
         "end": re.compile(
             r"(?<!\be\.g)(?<!\bi\.e)(?<!\bet al)(?<!\bFig)(?<!\bEq)(?<!\bSec)(?<!\bvs)(?<!\bcf)(?<!\bapprox)"
-            r"(?<!\d)[.!?](?=\s+[A-Z\\$(`'])|\n\s*\n"
+            r"[.!?](?=\s+[A-Z\\$(`'\[])|\n\s*\n"
         ),
         "first_person": re.compile(r"\b(?:we|our|us|ours)\b", re.IGNORECASE),
         "cited_subject": re.compile(

@@ -112,7 +112,8 @@ _SET_BRIDGE = (
 _SYMBOL = (
     r"(?:\\(?:var)?(?:alpha|beta|gamma|delta|epsilon|zeta|eta|theta|kappa|lambda|mu|nu|xi|rho|sigma|tau|phi|chi"
     r"|psi|omega|Gamma|Delta|Theta|Lambda|Xi|Pi|Sigma|Phi|Psi|Omega)|[A-Za-z])(?![A-Za-z])"
-    r"(?:\s*_\s*(?:\{[^{}$]{1,30}\}|[A-Za-z0-9]))?(?:\s*\^\s*(?:\{[^{}$]{1,30}\}|[A-Za-z0-9]))?"
+    r"(?:\s*_\s*(?:\{(?:[^{}$]|\{[^{}$]{0,20}\}){1,30}\}|[A-Za-z0-9]))?"
+    r"(?:\s*\^\s*(?:\{(?:[^{}$]|\{[^{}$]{0,20}\}){1,30}\}|[A-Za-z0-9]))?"
 )
 _ASSIGN = r"(?:=|:=|\\defeq|\\coloneqq|\\eqqcolon|\\triangleq|\\equiv|\\leftarrow|\\gets)"
 _SET_BODY = r"\\\{(?P<members>(?:[^{}$]|\{[^{}$]{0,10}\}){1,200}?)\\\}"
@@ -162,7 +163,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             flags | re.IGNORECASE,
         ),
         "named": re.compile(
-            rf"(?<![A-Za-z\\])(?P<name>(?:{_NAME_WORD}[\s~-]+){{0,3}}(?:{_HEAD_NOUNS}))(?![A-Za-z])(?:{_NAMED_BRIDGE}){{1,4}}"
+            rf"(?<![A-Za-z\\])(?P<name>{_HEAD_NOUNS})(?![A-Za-z])(?:{_NAMED_BRIDGE}){{1,4}}"
             rf"\s*~?\$?\s*(?P<value>{LATEX_NUMBER_IN_TEXT})(?!\.?\d)(?!\s*(?:\\times|\\cdot|[-+*/^]|\\(?:line|text|column)width"
             r"|(?:pt|cm|mm|em|ex|px)\b|\\%?\s*(?:of|higher|lower|better|worse|improvement|accuracy|faster|slower)))",
             flags | re.IGNORECASE,
@@ -171,11 +172,14 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             rf"\b(?P<name>(?:mini-?)?batches)\s+of\s+(?:size\s+)?\$?(?P<value>{LATEX_NUMBER_IN_TEXT})",
             flags | re.IGNORECASE,
         ),
-        "set": re.compile(
-            rf"(?<![A-Za-z\\])(?P<name>(?:{_NAME_WORD}[\s~-]+){{0,3}}{_NAME_WORD})(?:{_SET_BRIDGE}){{1,4}}\s*~?"
-            rf"\$\s*(?:(?P<symbol>{_SYMBOL})\s*\\in\s*)?{_SET_BODY}\s*\$",
+        # a set is found at its braces; its name is read backwards from there
+        "set": re.compile(rf"\$\s*(?:(?P<symbol>{_SYMBOL})\s*\\in\s*)?{_SET_BODY}\s*\$", flags),
+        "set_name": re.compile(
+            rf"(?<![A-Za-z\\])(?P<name>(?:{_NAME_WORD}[\s~-]+){{0,3}}{_NAME_WORD})(?:{_SET_BRIDGE}){{1,4}}\s*~?\Z",
             flags,
         ),
+        "name_words": re.compile(rf"(?<![A-Za-z\\])(?:{_NAME_WORD}[\s~-]+){{1,3}}\Z", flags | re.IGNORECASE),
+        "any_number": re.compile(rf"\d|\b(?:{words})\b", flags | re.IGNORECASE),
         "math": re.compile(r"(?<!\\)\$(?P<body>[^$]{1,300})\$", flags),
         "assignment": re.compile(
             rf"(?:^|(?<=[\s,;(]))(?P<symbol>{_SYMBOL})\s*{_ASSIGN}\s*(?P<value>[-+]?(?:\\(?:text|mathrm)\s*\{{[^{{}}]{{1,3}}\}}|[^,;=\s$]){{1,40}}?)\s*"
@@ -193,6 +197,8 @@ def phrases_in_text(text: str) -> list[Phrase]:
     if not isinstance(text, str) or not text:
         return []
     patterns = _patterns()
+    if patterns["any_number"].search(text) is None:
+        return []
     found: list[Phrase] = []
     found.extend(_math_statements(text, patterns))
     found.extend(_sets(text, patterns))
@@ -202,6 +208,7 @@ def phrases_in_text(text: str) -> list[Phrase]:
 
 
 _OVERLAP_WINDOW = 8
+_NAME_REACH = 120  # how far back a name is looked for
 
 
 def _distinct(found: list[Phrase]) -> list[Phrase]:
@@ -254,6 +261,14 @@ def _counts(text: str, patterns: dict[str, re.Pattern[str]]) -> list[Phrase]:
         adjectives = " ".join((match["adjectives"] or "").split())
         name = f"{adjectives} {noun}".strip()
         key = _COUNTED.get(name.lower())
+        if match["more"] and "," not in match["more"] and not re.search(r"\bor\b", match["more"]):
+            # "a horizon of 30 and 500 candidates": the first number is another setting's
+            last = re.split(r"\band\b", match["more"])[-1].strip()
+            value = _number(last)
+            if value is not None:
+                start = match.end("more") - len(match["more"]) + match["more"].rindex(last)
+                found.append(Phrase(name, key, value, last, start, match.end("noun"), counted=True))
+            continue
         if match["more"]:  # "2, 4 and 6 layers", "one or two layers": a set
             written = (raw, *(m.strip() for m in re.split(r",|\band\b|\bor\b", match["more"]) if m.strip()))
             numbers = [_number(member) for member in written]
@@ -312,26 +327,38 @@ def _named(text: str, patterns: dict[str, re.Pattern[str]]) -> list[Phrase]:
             value = parse_latex_number(match["value"])
             if value is None:
                 continue
-            name = " ".join(match["name"].replace("~", " ").split())
+            start = match.start("name")
+            if kind == "named":  # the words before the head noun: "planning" of "planning horizon"
+                before = patterns["name_words"].search(text, max(0, start - _NAME_REACH), start)
+                start = before.start() if before is not None else start
+            name = " ".join(text[start : match.end("name")].replace("~", " ").split())
             if name.lower() in _VAGUE:  # "a factor of 0.1", "a weight of .01": of what, the words don't say
                 continue
             key = "batch_size" if kind == "batches" else None
-            found.append(Phrase(name, key, value, match["value"], match.start("name"), match.end("value")))
+            found.append(Phrase(name, key, value, match["value"], start, match.end("value")))
     return found
 
 
 def _sets(text: str, patterns: dict[str, re.Pattern[str]]) -> list[Phrase]:
     found = []
     for match in patterns["set"].finditer(text):
+        named = patterns["set_name"].search(text, max(0, match.start() - _NAME_REACH), match.start())
         members = _members(match["members"])
-        if members is None:
+        if members is None or named is None:
             continue
-        name = " ".join(match["name"].replace("~", " ").split())
+        name = " ".join(named["name"].replace("~", " ").split())
         symbol = " ".join((match["symbol"] or "").split())
-        found.append(
-            Phrase(name, None, None, match["members"].strip(), match.start("name"), match.end(), symbol, members)
-        )
+        found.append(Phrase(name, None, None, match["members"].strip(), named.start(), match.end(), symbol, members))
     return found
+
+
+_SLASH = re.compile(r"(\d+)/(\d+)")
+
+
+def _fraction(raw: str) -> float | None:
+    """``1/2`` in math: a fraction."""
+    top, bottom = (int(part) for part in raw.split("/"))
+    return top / bottom if bottom else None
 
 
 _TEXT_WRAPPER = re.compile(r"\\(?:text|mathrm|textrm|mbox)\s*\{([^{}]*)\}")
@@ -360,7 +387,7 @@ def _math_statements(text: str, patterns: dict[str, re.Pattern[str]]) -> list[Ph
         body, offset = math["body"], math.start("body")
         for match in patterns["assignment"].finditer(body):
             raw = _plain_number(match["value"])
-            value = parse_latex_number(raw)
+            value = _fraction(raw) if _SLASH.fullmatch(raw) else parse_latex_number(raw)
             if value is None:
                 continue
             symbol = " ".join(match["symbol"].split())
@@ -393,7 +420,11 @@ def _nearby_words(text: str, end: int, patterns: dict[str, re.Pattern[str]], aft
     before = text[max(0, end - 80) : end]
     match = patterns["preceding_words"].search(before)
     kept: list[str] = []
-    for word in reversed(match[1].replace("~", " ").split() if match else []):
+    words = list(reversed(match[1].replace("~", " ").split() if match else []))
+    skipped = 0
+    while skipped < min(2, len(words)) and words[skipped].lower() in _COPULAS:
+        skipped += 1  # "the gradient penalty weight is $\lambda = 10$": the name is before "is"
+    for word in words[skipped:]:
         if word.lower() in _STOP_WORDS:
             break
         kept.insert(0, word)
@@ -404,8 +435,10 @@ def _nearby_words(text: str, end: int, patterns: dict[str, re.Pattern[str]], aft
     return " ".join(kept)
 
 
+_COPULAS = frozenset("is are was were be of to set as equals equal".split())
 _STOP_WORDS = frozenset(
     "of the a an and or to in on for with from by at is are was were be we our this that these which it its"
     " use used using set sets setting where when if while as than then let has have had gives give given yields"
-    " denote denotes denoted becomes".split()
+    " denote denotes denoted becomes draw drew keep kept choose chose select selected pick sweep searched search"
+    " tested test try tried vary varied find found fix fixed run ran train trained".split()
 )

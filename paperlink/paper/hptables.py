@@ -26,6 +26,7 @@ from paperlink.paper.hyperparams import (
     _name_key,
     _phrase,
     _plain_name,
+    _slug,
     _without_row_end,
     is_hyperparameter_table,
     mention_from_row,
@@ -165,7 +166,8 @@ def _grid(rows: Sequence[Sequence[str]], *, adam: bool) -> list[tuple[int, Menti
                 continue
             group = groups.get(column, "")
             full_name = f"{group} {name}".strip()
-            key = _name_key(full_name, adam=adam, allow_slug=True)
+            # under a group heading ("MLP" over "Hidden") the column is that model's setting
+            key = _slug(full_name) if group else _name_key(full_name, adam=adam, allow_slug=True)
             if key is None:
                 continue
             scope = hpcontext.scope_words(f"{group} {configuration}".strip())

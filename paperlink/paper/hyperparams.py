@@ -452,6 +452,9 @@ _PROSE_PATTERNS = (
     _backward("num_heads", _words("attention", "heads")),
 )
 _EXPLORATION = re.compile(r"greedy|exploration", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
+_NUMBER_WORD = re.compile(r"\b(?:" + "|".join(hpphrases.NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_QUALIFIER_BEFORE = re.compile(r"([A-Za-z-]+)[\s~]+\Z")
 _EPOCHS_NEXT = re.compile(r"\$?(?:\s|~)*epochs?(?![A-Za-z])", re.IGNORECASE)
 
 
@@ -464,6 +467,8 @@ def mentions_in_text(text: str) -> list[Mention]:
     work are marked ``cited``."""
     if not isinstance(text, str):
         return []
+    if not _DIGIT.search(text) and not _NUMBER_WORD.search(text):
+        return []  # every statement has a number, written in digits or as a word
     adam = _ADAM.search(text) is not None
     found: list[tuple[int, Mention]] = []
     for pattern in _PROSE_PATTERNS:
@@ -507,7 +512,7 @@ def _phrase_mention(phrase: hpphrases.Phrase, *, adam: bool) -> Mention | None:
         return None
     return Mention(
         key,
-        plain or phrase.symbol,
+        phrase.symbol if phrase.name == phrase.symbol else plain or phrase.symbol,
         phrase.value,
         phrase.raw,
         phrase.start,
@@ -553,6 +558,12 @@ def _prose_mention(pattern: _ProsePattern, match: re.Match[str], text: str, *, a
     key = pattern.key or _symbol_key(match["name"], text, adam=adam)
     if key == "warmup_steps" and _EPOCHS_NEXT.match(text, match.end("value")):
         key = "warmup_epochs"  # "a warm-up of 5 epochs"
+    qualifier = _QUALIFIER_BEFORE.search(text, max(0, match.start("name") - 40), match.start("name"))
+    if qualifier is not None and pattern.key is not None and hpcontext.is_qualified(qualifier[1]):
+        # "the critic learning rate", "an outer learning rate": not the canonical name
+        name = f"{qualifier[1]} {_plain_name(match['name'])}"
+        start = min(match.start("name"), match.start("value"))
+        return Mention(_slug(name) or key, name, value, raw, start, max(match.end("name"), match.end("value")))
     start = min(match.start("name"), match.start("value"))
     end = max(match.end("name"), match.end("value"))
     symbol = " ".join(match["name"].split()) if pattern.key is None else ""
