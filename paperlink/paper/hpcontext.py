@@ -65,6 +65,11 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             r"|fully[\s-]connected|scaling)\b",
             re.IGNORECASE,
         ),
+        "experiment_heading": re.compile(
+            r"\b(?:experiments?|experimental|results?|evaluations?|benchmarks?|empirical|ablations?|appendix"
+            r"|supplementary|case stud(?:y|ies)|applications?)\b",
+            re.IGNORECASE,
+        ),
         "method_heading": re.compile(
             r"\b(?:method(?:s|ology)?|approach|proposed|framework|our model|model design|architecture"
             r"|preliminar\w*|background|formulation|objective|training recipe)\b",
@@ -119,7 +124,8 @@ _GENERIC_WORDS = frozenset(
     supplementary material background preliminaries introduction conclusion conclusions discussion overview
     related work baselines baseline datasets dataset data optimization optimisation ablation ablations study
     studies analysis reproducibility computational main further more other general procedure recipe summary
-    theorem lemma proof proofs""".split()
+    theorem lemma proof proofs shared used use common default same identical across all every each both
+    task tasks environments games runs by from at as over per using via under is are we""".split()
 )
 
 
@@ -133,17 +139,22 @@ def is_generic(title: str) -> bool:
     return all(word in _GENERIC_WORDS or word.isdigit() for word in words)
 
 
-def scope_of(headings: Sequence[str]) -> str:
+def scope_of(headings: Sequence[str], *, appendix: bool = False) -> str:
     """The scope of a statement under ``headings`` (outermost first): the innermost heading
-    that is not generic, unless the statement is in the method's own description ("" = global)."""
+    that names something, inside a part that reports experiments (a heading such as
+    "Experiments", "Results", "Evaluation", or the appendix). The method's description holds
+    for the whole paper ("" = global), however its subsections are titled."""
     patterns = _patterns()
     for index in range(len(headings) - 1, -1, -1):
         title = _title(headings[index])
         if not title or is_generic(title):
             continue
-        if any(patterns["method_heading"].search(outer) for outer in headings[: index + 1]):
+        outer = headings[:index]
+        if any(patterns["method_heading"].search(heading) for heading in (*outer, title)):
             return ""
-        return scope_words(title)
+        if appendix or any(patterns["experiment_heading"].search(heading) for heading in outer):
+            return scope_words(title)
+        return ""
     return ""
 
 

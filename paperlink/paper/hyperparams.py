@@ -54,10 +54,10 @@ class Mention:
     scope: str | None = None  # a table column's scope; None: the enclosing headings'
 
 
-def statement(mention: Mention, headings: Sequence[str]) -> Hyperparameter:
+def statement(mention: Mention, headings: Sequence[str], *, appendix: bool = False) -> Hyperparameter:
     """The paper model's statement of a mention found under ``headings`` (outermost first)."""
     canonical = mention.canonical or (mention.key if mention.key in VOCABULARY_KEYS else None)
-    scope = mention.scope if mention.scope is not None else hpcontext.scope_of(headings)
+    scope = mention.scope if mention.scope is not None else hpcontext.scope_of(headings, appendix=appendix)
     return Hyperparameter(
         mention.name,
         mention.value,

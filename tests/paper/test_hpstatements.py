@@ -79,7 +79,7 @@ def test_the_config_table_renames_scopes_adds_and_drops_paper_values(tmp_path: P
     config = load_config(project / "pyproject.toml")
     paper = parse_paper(project / "paper.tex", name="main", root=project, edits=config.paper_hyperparameters)
     assert statements(paper).splitlines()[:3] == [
-        "5 hp:lr = 1e-4 (lr) symbol=\\eta scope=atari games own canonical=learning_rate [directive]",
+        "5 hp:lr = 1e-4 (lr) symbol=\\eta scope=atari own canonical=learning_rate [directive]",  # "games" says nothing
         "7 hp:batch_size = 64 (batch size) scope=atari own canonical=batch_size [config]",
         "8 hp:tau = {0.1, 0.5} (tau) scope=global own canonical=tau [config]",
     ]

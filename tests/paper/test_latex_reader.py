@@ -758,9 +758,9 @@ def test_values_in_two_experiments_sets_and_cited_work_do_not_conflict(tmp_path)
         tmp_path,
         {
             "paper.tex": (
-                "\\section{Atari}\n"  # 1
+                "\\section{Experiments}\\subsection{Atari}\n"  # 1
                 "We use a learning rate of 0.1.\n"  # 2
-                "\\section{MuJoCo}\n"  # 3
+                "\\subsection{MuJoCo}\n"  # 3
                 "We use a learning rate of 0.2 and $k \\in \\{4, 8\\}$.\n"  # 4
                 "\\citet{other} use a learning rate of 0.3 and $k = 2$.\n"  # 5
                 "With $k=1$ we recover the baseline. We use $k = 16$.\n"  # 6

@@ -311,7 +311,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
             self._hyperparameter(mention, current.span(start + offset), None)
 
     def _hyperparameter(self, mention: hyperparams.Mention, span: Span, table: _Item | None) -> None:
-        value = hyperparams.statement(mention, [section.title for section in self.sections])
+        value = hyperparams.statement(mention, [s.title for s in self.sections], appendix=self.in_appendix)
         item = _Item(
             ItemKind.HYPERPARAMETER,
             None,
