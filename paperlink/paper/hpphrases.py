@@ -96,7 +96,8 @@ _VAGUE = frozenset(
 # Words a name may hold before its head noun; stops at verbs and at the start of a clause.
 _NAME_WORD = (
     r"(?:(?!(?:of|the|a|an|and|or|to|in|on|for|with|from|by|at|is|are|was|were|be|we|our|this|that|these"
-    r"|which|it|its|use|used|using|set|sets|chose|choose|selected)\b)[A-Za-z][A-Za-z-]{0,24})"
+    r"|which|it|its|use|used|using|set|sets|chose|choose|selected|than|rather|both|each|all|per|not|no)\b)"
+    r"[A-Za-z][A-Za-z-]{0,24})"
 )
 _NAMED_BRIDGE = (
     r"(?:\s+(?:of|is|was|were|are|to|equal|equals|set|fixed|at|a|an|the|value|values|chosen|selected|size|limited"
@@ -164,9 +165,15 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         ),
         "named": re.compile(
             rf"(?<![A-Za-z\\])(?P<name>{_HEAD_NOUNS})(?![A-Za-z])(?:{_NAMED_BRIDGE}){{1,4}}"
-            rf"\s*~?\$?\s*(?P<value>{LATEX_NUMBER_IN_TEXT})(?!\.?\d)(?!\s*(?:\\times|\\cdot|[-+*/^]|\\(?:line|text|column)width"
+            rf"\s*~?\$?\s*(?![-\u2212])(?P<value>{LATEX_NUMBER_IN_TEXT})(?!\.?\d)(?!\s*(?:\\times|\\cdot|[-+*/^]|\\(?:line|text|column)width"
             r"|(?:pt|cm|mm|em|ex|px)\b|\\%?\s*(?:of|higher|lower|better|worse|improvement|accuracy|faster|slower)))",
             flags | re.IGNORECASE,
+        ),
+        # a list of settings: "\item \textbf{Batch size:} 256", "\item[Duration:] 300 epochs"
+        "item": re.compile(
+            r"(?:^\s*|\\item\s*)(?:\[(?P<bracket>[^\]:]{1,40}):?\]|\\text(?:bf|it|sc)\s*\{(?P<bold>[^{}:]{1,40}):?\})\s*:?\s*~?\$?"
+            rf"(?P<value>{LATEX_NUMBER_IN_TEXT})(?!\.?\d)(?!\$?\s*(?:\\times|\\cdot|x\s*\d))",
+            flags,
         ),
         "batches": re.compile(
             rf"\b(?P<name>(?:mini-?)?batches)\s+of\s+(?:size\s+)?\$?(?P<value>{LATEX_NUMBER_IN_TEXT})",
@@ -322,6 +329,12 @@ def _named(text: str, patterns: dict[str, re.Pattern[str]]) -> list[Phrase]:
         if value is not None:
             name = match["name"].replace("\\_", "_").replace("\\", "")
             found.append(Phrase(name, None, value, match["value"], match.start("name"), match.end("value")))
+    for match in patterns["item"].finditer(text):
+        value = parse_latex_number(match["value"])
+        name = " ".join((match["bracket"] or match["bold"] or "").split())
+        if value is not None and re.search(r"[A-Za-z]", name):
+            start = match.start("bracket") if match["bracket"] else match.start("bold")
+            found.append(Phrase(name, None, value, match["value"], start, match.end("value")))
     for kind in ("named", "batches"):
         for match in patterns[kind].finditer(text):
             value = parse_latex_number(match["value"])
