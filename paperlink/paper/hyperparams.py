@@ -251,12 +251,30 @@ def _name_key(plain: str, *, adam: bool, allow_slug: bool) -> str | None:
     """Key of a plain name: vocabulary first, then (if allowed) a slug."""
     if not _looks_like_name(plain):
         return None
-    rule = _vocabulary_rule(_phrase(plain))
-    if rule is not None and rule.key is not None and hpcontext.is_qualified(plain):
-        return _slug(plain)  # "inner step size", "critic learning rate": not the canonical name
+    phrase = _phrase(_PARENTHETICAL.sub(" ", plain))
+    rule = _vocabulary_rule(phrase)
+    if rule is not None and rule.key is not None and (hpcontext.is_qualified(plain) or _trailing(rule, phrase)):
+        return _slug(plain)  # "inner step size", "epsilon decay horizon": not the canonical name
     if rule is not None:
         return rule.key_for(adam=adam)
     return _slug(plain) if allow_slug else None
+
+
+# Words that may follow a vocabulary name without changing it: "dropout rate", "discount
+# factor gamma", "learning rate alpha"; any other ("epsilon initial", "dropout rate
+# convolutions", "batch size per device") names something else.
+_NEUTRAL_TRAILING = frozenset(
+    "rate rates coefficient factor value values size parameter parameters probability ratio constant term"
+    " used default adam adamw regularization regularisation penalty frequency period interval norm".split()
+    + _GREEK_LETTERS
+)
+
+
+def _trailing(rule: _VocabularyRule, phrase: str) -> bool:
+    """Whether words the vocabulary name does not cover follow it in ``phrase``."""
+    match = rule.pattern.search(phrase)
+    words = phrase[match.end() :].split() if match is not None else []
+    return any(word not in _NEUTRAL_TRAILING and not (len(word) <= 2 or word.isdigit()) for word in words)
 
 
 def canonical_key(name_latex: str) -> str | None:

@@ -21,7 +21,7 @@ from paperlink.paper import parse_paper
 from paperlink.paper.hpcontext import is_cited, is_generic, is_qualified, scope_of, scope_words
 from paperlink.paper.hpdirectives import directives_in
 from paperlink.paper.hpphrases import phrases_in_text
-from paperlink.paper.hyperparams import mentions_in_text
+from paperlink.paper.hyperparams import canonical_key, mentions_in_text
 from paperlink.paper.latex import read_latex_paper
 from paperlink.paper.model import Paper
 
@@ -136,6 +136,23 @@ def test_a_sentence_about_other_work_is_cited(sentence: str, cited: bool) -> Non
 )
 def test_qualifiers_change_what_a_name_means(name: str, qualified: bool) -> None:
     assert is_qualified(name) is qualified
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("Dropout rate", "dropout"),
+        ("Discount factor $\\gamma$", "gamma"),
+        ("Learning rate $\\alpha$", "learning_rate"),
+        ("$\\epsilon$ initial", "epsilon_initial"),
+        ("$\\epsilon$ decay horizon", "epsilon_decay_horizon"),
+        ("Dropout rate convolutions", "dropout_rate_convolutions"),
+        ("Batch size per device", "batch_size_per_device"),
+        ("Inner batch size (to estimate $L$)", "inner_batch_size"),
+    ],
+)
+def test_words_after_a_vocabulary_name_make_it_another_setting(name: str, key: str) -> None:
+    assert canonical_key(name) == key
 
 
 @pytest.mark.parametrize(
