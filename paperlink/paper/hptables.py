@@ -44,10 +44,13 @@ _NOT_A_SETTING = re.compile(
 _UNIT = re.compile(r"^(?P<value>.+?)\s+(?:frames|steps|epochs|iterations|tokens|samples|episodes|updates)$")
 
 
-def mentions_in_table(rows: Sequence[Sequence[str]], caption: str) -> list[tuple[int, Mention]]:
-    """Each statement of a table as (row index, mention)."""
+def mentions_in_table(rows: Sequence[Sequence[str]], caption: str, heading: str = "") -> list[tuple[int, Mention]]:
+    """Each statement of a table as (row index, mention); a table without a caption under a
+    heading such as "Hyperparameters" lists settings too."""
     header = rows[0] if rows else []
-    is_table = is_hyperparameter_table(caption, header)
+    is_table = is_hyperparameter_table(caption, header) or (
+        not caption and bool(heading) and is_hyperparameter_table(heading, ())
+    )
     scope = hpcontext.caption_scope(caption) if caption else None
     return [(index, _scoped(mention, scope)) for index, mention in _mentions(rows, caption, is_table)]
 

@@ -214,7 +214,8 @@ class Floats(_ReaderHost):
 
     def _table_hyperparameters(self, rows: list[tuple[list[str], Span]], table: _Item | None) -> None:
         caption = table.title if table else ""
-        for index, mention in hptables.mentions_in_table([cells for cells, _ in rows], caption):
+        heading = self.sections[-1].title if self.sections else ""
+        for index, mention in hptables.mentions_in_table([cells for cells, _ in rows], caption, heading):
             self._hyperparameter(mention, rows[index][1], table)
 
     def _algorithmic(self, node: LatexEnvironmentNode, current: _File) -> None:

@@ -33,6 +33,7 @@ class _ReaderHost:
     items: list[_Item]
     anchors: list[_Anchor]
     floats: list[_Float]
+    sections: list[_Item]
     lists: list[str]
     limitations: list[Limitation]
     theorems: dict[str, tuple[str | None, str]]
