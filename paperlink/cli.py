@@ -56,17 +56,17 @@ def _resolve_paper(argument: str | None, config_file: Path | None) -> Paper:
         configured = next((p for p in config.papers if p.path == candidate.resolve()), None)
         name = configured.name if configured else candidate.stem
         root = config.root if config.source else Path.cwd()
-        return parse_paper(candidate, name=name, root=root)
+        return parse_paper(candidate, name=name, root=root, edits=config.paper_hyperparameters)
     if candidate is not None and candidate.is_dir():
         config = _config_for(candidate, config_file)
         source = config.paper(None)
-        return parse_paper(source.path, name=source.name, root=config.root)
+        return parse_paper(source.path, name=source.name, root=config.root, edits=config.paper_hyperparameters)
     config = _config_for(None, config_file)
     if argument is not None and argument not in {p.name for p in config.papers}:
         if candidate is not None and (candidate.suffix or "/" in argument):
             raise PaperNotFoundError(f"paper not found: {argument}")
     source = config.paper(argument)
-    return parse_paper(source.path, name=source.name, root=config.root)
+    return parse_paper(source.path, name=source.name, root=config.root, edits=config.paper_hyperparameters)
 
 
 @paper.command("show")

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -20,6 +20,9 @@ from paperlink.boundary import read_text, within
 from paperlink.codes import require_known
 from paperlink.errors import ConfigError, yaml_problem
 from paperlink.nesting import brackets_too_deep, yaml_too_deep
+
+if TYPE_CHECKING:
+    from paperlink.paper.hpdirectives import HyperparameterEdit
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -42,6 +45,7 @@ _KEYS = (
     "extend-ignore",
     "per-file-ignores",
     "config-files",
+    "paper-hyperparameters",
 )
 _COVERAGE_KINDS = ("section", "equation", "algorithm", "algorithm_line", "table", "figure", "theorem", "hyperparameter")
 DEFAULT_COVERAGE = ("equation", "algorithm")
@@ -72,6 +76,7 @@ class Config:
     extend_select: tuple[str, ...] = ()  # rule codes or prefixes reported as well as select's
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes): not reported in matching files
     config_files: tuple[str, ...] = ()  # globs of YAML/JSON/TOML files whose keys are hyperparameters
+    paper_hyperparameters: tuple[HyperparameterEdit, ...] = ()  # edits of the paper's statements, by key
 
     @property
     def coverage(self) -> frozenset:
@@ -243,7 +248,57 @@ def _build(table: dict[str, Any], path: Path, section: str) -> Config:
         extend_select=_codes(table, "extend-select", section) or (),
         per_file_ignores=_per_file_ignores(table.get("per-file-ignores"), section),
         config_files=_globs(table, "config-files", section, ()),
+        paper_hyperparameters=_hyperparameter_edits(table.get("paper-hyperparameters"), path, section),
     )
+
+
+_EDIT_FIELDS = ("rename", "scope", "drop", "value", "name")
+
+
+def _hyperparameter_edits(value: Any, path: Path, section: str) -> tuple[HyperparameterEdit, ...]:
+    """``"hp:lr" = { value = 1e-4, scope = "atari" }``, ``{ rename = "x" }``, ``{ drop = true }``."""
+    if value is None:
+        return ()
+    from paperlink.paper.hpdirectives import HyperparameterEdit  # the paper model's, read only when configured
+    from paperlink.spans import Span
+
+    where = f"{section}: 'paper-hyperparameters'"
+    if not isinstance(value, dict):
+        raise ConfigError(f'{where} must be a table of "hp:KEY" = {{ rename, scope, drop, value, name }}')
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines() if path.is_file() else []
+    edits = []
+    for raw_key, fields in value.items():
+        key = str(raw_key).removeprefix("hp:")
+        if not key or not isinstance(fields, dict):
+            raise ConfigError(f'{where}: "{raw_key}" must be a table such as {{ scope = "atari" }}')
+        for field in fields:
+            if field not in _EDIT_FIELDS:
+                raise ConfigError(
+                    f"{where}: \"{raw_key}\" has unknown field '{field}' (fields: {', '.join(_EDIT_FIELDS)})"
+                )
+        for field in ("rename", "scope", "name"):
+            if field in fields and not isinstance(fields[field], str):
+                raise ConfigError(f'{where}: "{raw_key}".{field} must be a string')
+        if "drop" in fields and not isinstance(fields["drop"], bool):
+            raise ConfigError(f'{where}: "{raw_key}".drop must be true or false')
+        written = fields.get("value")
+        if written is not None and (isinstance(written, bool) or not isinstance(written, (int, float, str, list))):
+            raise ConfigError(f'{where}: "{raw_key}".value must be a number, a string or a list of numbers')
+        if isinstance(written, list):
+            written = "{" + ", ".join(str(member) for member in written) + "}"
+        line = next((i + 1 for i, text in enumerate(lines) if str(raw_key) in text), 1)
+        edits.append(
+            HyperparameterEdit(
+                key=key,
+                rename=fields.get("rename", "").removeprefix("hp:") or None,
+                scope=fields.get("scope"),
+                drop=bool(fields.get("drop", False)),
+                value=None if written is None else str(written),
+                name=fields.get("name"),
+                span=Span(path.name, line),
+            )
+        )
+    return tuple(edits)
 
 
 def _codes(table: dict[str, Any], key: str, section: str) -> tuple[str, ...] | None:

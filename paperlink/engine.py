@@ -29,7 +29,7 @@ from paperlink.configfiles import HydraMain, read_configs
 from paperlink.diagnostics import Diagnostic
 from paperlink.errors import UsageError
 from paperlink.lock import LOCK_FILE, lock_entries, read_lock, renumbered_references, stale_links
-from paperlink.paper import ItemKind, Paper, display_name, parse_paper
+from paperlink.paper import ItemKind, Paper, display_name, parse_paper, with_edits
 from paperlink.results import CoverageRow, Link, Report, covered_keys, is_exempt
 from paperlink.rules.base import Rule
 from paperlink.rules.source_input import CodeRulesSkipped, NotebookNotReadable, SourceSyntaxError
@@ -146,8 +146,9 @@ def _read_papers(
     (or pylatexenc) being imported."""
     sources = [(source.name, source.path) for source in config.papers if source.name not in overrides]
     sources += list(overrides.items())
+    edits = config.paper_hyperparameters
     if not cache:
-        return {name: parse_paper(path, name=name, root=config.root) for name, path in sources}
+        return {name: parse_paper(path, name=name, root=config.root, edits=edits) for name, path in sources}
     from paperlink.boundary import recording
     from paperlink.cache import PaperCache
 
@@ -161,7 +162,7 @@ def _read_papers(
             with recording() as reads:
                 cached = parse_paper(path, name=name, root=config.root)
             store.put(path, name, cached, reads)
-        papers[name] = cached
+        papers[name] = with_edits(cached, edits)  # the cache holds the paper as written
     store.save()
     return papers
 

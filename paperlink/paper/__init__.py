@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paperlink import boundary
 from paperlink.errors import PaperNotFoundError
+
+if TYPE_CHECKING:
+    from paperlink.paper.hpdirectives import HyperparameterEdit
 from paperlink.paper.model import (
     Hyperparameter,
     ItemKind,
@@ -25,15 +31,30 @@ __all__ = [
     "PaperItem",
     "display_name",
     "parse_paper",
+    "with_edits",
 ]
 
 
-def parse_paper(path: Path, *, name: str, root: Path) -> Paper:
-    """Read the paper at ``path``: a LaTeX main file or a ``.yaml`` manifest.
+def parse_paper(path: Path, *, name: str, root: Path, edits: Sequence[HyperparameterEdit] = ()) -> Paper:
+    """Read the paper at ``path``: a LaTeX main file or a ``.yaml`` manifest, with the
+    config's hyperparameter ``edits`` (``[tool.paperlink.paper-hyperparameters]``) applied.
 
     Problems inside the paper are diagnostics on the result; a missing or unreadable
     main file is a :class:`~paperlink.errors.PaperNotFoundError`.
     """
+    return with_edits(_parse_paper(path, name=name, root=root), edits)
+
+
+def with_edits(paper: Paper, edits: Sequence[HyperparameterEdit]) -> Paper:
+    """``paper`` with the config's hyperparameter edits applied (itself when there are none)."""
+    if not edits:
+        return paper
+    from paperlink.paper.hpdirectives import apply_edits
+
+    return dataclasses.replace(paper, items=apply_edits(paper.items, edits))
+
+
+def _parse_paper(path: Path, *, name: str, root: Path) -> Paper:
     if path.is_dir():
         raise PaperNotFoundError(f"{path} is a folder; give the paper's main .tex file or a .yaml manifest")
     if not path.is_file():

@@ -9,11 +9,15 @@ Keys are canonical snake_case names without the ``hp:`` prefix (``learning_rate`
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from paperlink.numbers import LATEX_NUMBER_IN_TEXT, parse_latex_number
+from paperlink.paper import hpcontext, hpphrases
+from paperlink.paper.model import Hyperparameter, Provenance
 from paperlink.numbers import SPANNING_CELL as _SPANNING_CELL
 from paperlink.numbers import TABLE_RULE as _TABLE_RULE
 
@@ -24,6 +28,7 @@ __all__ = [
     "mention_from_row",
     "is_hyperparameter_table",
     "VOCABULARY_KEYS",
+    "statement",
 ]
 
 
@@ -42,6 +47,27 @@ class Mention:
     raw: str  # the value exactly as written, e.g. "3\\times10^{-4}"
     start: int
     end: int
+    symbol: str = ""  # the math symbol assigned, e.g. "N", "\\tau"
+    members: tuple[str, ...] = ()  # a stated set (sweep, ablation arms); value is then None
+    cited: bool = False  # the sentence describes other work: listed, never checked
+    canonical: str | None = None  # a canonical name outside the vocabulary keys ("num_seeds")
+    scope: str | None = None  # a table column's scope; None: the enclosing headings'
+
+
+def statement(mention: Mention, headings: Sequence[str], *, appendix: bool = False) -> Hyperparameter:
+    """The paper model's statement of a mention found under ``headings`` (outermost first)."""
+    canonical = mention.canonical or (mention.key if mention.key in VOCABULARY_KEYS else None)
+    scope = mention.scope if mention.scope is not None else hpcontext.scope_of(headings, appendix=appendix)
+    return Hyperparameter(
+        mention.name,
+        mention.value,
+        mention.raw,
+        symbol=mention.symbol,
+        members=mention.members,
+        scope=scope,
+        provenance=Provenance.CITED if mention.cited else Provenance.OWN,
+        canonical=canonical,
+    )
 
 
 # --- names -----------------------------------------------------------------------------
@@ -225,10 +251,30 @@ def _name_key(plain: str, *, adam: bool, allow_slug: bool) -> str | None:
     """Key of a plain name: vocabulary first, then (if allowed) a slug."""
     if not _looks_like_name(plain):
         return None
-    rule = _vocabulary_rule(_phrase(plain))
+    phrase = _phrase(_PARENTHETICAL.sub(" ", plain))
+    rule = _vocabulary_rule(phrase)
+    if rule is not None and rule.key is not None and (hpcontext.is_qualified(plain) or _trailing(rule, phrase)):
+        return _slug(plain)  # "inner step size", "epsilon decay horizon": not the canonical name
     if rule is not None:
         return rule.key_for(adam=adam)
     return _slug(plain) if allow_slug else None
+
+
+# Words that may follow a vocabulary name without changing it: "dropout rate", "discount
+# factor gamma", "learning rate alpha"; any other ("epsilon initial", "dropout rate
+# convolutions", "batch size per device") names something else.
+_NEUTRAL_TRAILING = frozenset(
+    "rate rates coefficient factor value values size parameter parameters probability ratio constant term"
+    " used default adam adamw regularization regularisation penalty frequency period interval norm".split()
+    + _GREEK_LETTERS
+)
+
+
+def _trailing(rule: _VocabularyRule, phrase: str) -> bool:
+    """Whether words the vocabulary name does not cover follow it in ``phrase``."""
+    match = rule.pattern.search(phrase)
+    words = phrase[match.end() :].split() if match is not None else []
+    return any(word not in _NEUTRAL_TRAILING and not (len(word) <= 2 or word.isdigit()) for word in words)
 
 
 def canonical_key(name_latex: str) -> str | None:
@@ -424,13 +470,23 @@ _PROSE_PATTERNS = (
     _backward("num_heads", _words("attention", "heads")),
 )
 _EXPLORATION = re.compile(r"greedy|exploration", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
+_NUMBER_WORD = re.compile(r"\b(?:" + "|".join(hpphrases.NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_QUALIFIER_BEFORE = re.compile(r"([A-Za-z-]+)[\s~]+\Z")
 _EPOCHS_NEXT = re.compile(r"\$?(?:\s|~)*epochs?(?![A-Za-z])", re.IGNORECASE)
 
 
 def mentions_in_text(text: str) -> list[Mention]:
-    """Hyperparameter statements in a paragraph of raw LaTeX, sorted by start; never raises."""
+    """Hyperparameter statements in a paragraph of raw LaTeX, sorted by start; never raises.
+
+    The vocabulary's phrases first, then symbol assignments, sets, counts and named sizes
+    (``hpphrases``) where they state a value no vocabulary phrase did. Assignments in worked
+    examples, limits and ablation arms are left out; values in sentences that describe other
+    work are marked ``cited``."""
     if not isinstance(text, str):
         return []
+    if not _DIGIT.search(text) and not _NUMBER_WORD.search(text):
+        return []  # every statement has a number, written in digits or as a word
     adam = _ADAM.search(text) is not None
     found: list[tuple[int, Mention]] = []
     for pattern in _PROSE_PATTERNS:
@@ -438,7 +494,77 @@ def mentions_in_text(text: str) -> list[Mention]:
             mention = _prose_mention(pattern, match, text, adam=adam)
             if mention is not None:
                 found.append((match.start("value"), mention))
-    return _without_duplicates(found)
+    vocabulary = sorted(found, key=lambda pair: pair[0])
+    starts = [start for start, _ in vocabulary]
+    for phrase in hpphrases.phrases_in_text(text):
+        mention = _phrase_mention(phrase, adam=adam)
+        value_start = phrase.end - len(phrase.raw) if not phrase.members else phrase.start
+        if mention is not None and not _overlaps(mention, vocabulary, starts):
+            found.append((value_start, mention))
+    return _in_context(_without_duplicates(found), text)
+
+
+def _overlaps(mention: Mention, found: list[tuple[int, Mention]], starts: list[int]) -> bool:
+    """Whether a vocabulary mention (``found``, sorted by value start) already states a value
+    inside ``mention``; bisected, so a long paragraph costs no more per mention."""
+    first = bisect.bisect_left(starts, mention.start)
+    last = bisect.bisect_left(starts, mention.end)
+    return any(other.raw in mention.raw or mention.raw in other.raw for _, other in found[first:last])
+
+
+def _phrase_mention(phrase: hpphrases.Phrase, *, adam: bool) -> Mention | None:
+    """A phrase as a mention, keyed by its canonical name, its vocabulary name, its symbol or its words."""
+    plain = _plain_name(phrase.name) if phrase.name else ""
+    canonical = None
+    if phrase.key is not None and not hpcontext.is_qualified(plain):
+        key: str | None = phrase.key
+        canonical = phrase.key
+    else:
+        named = plain and plain != _plain_name(phrase.symbol) and not phrase.counted
+        key = _name_key(plain, adam=adam, allow_slug=False) if named else None
+        if key is None and phrase.symbol:
+            key = _symbol_slug(phrase.symbol)
+        if key is None:
+            key = _slug(plain) if plain else None
+    if not key:
+        return None
+    return Mention(
+        key,
+        phrase.symbol if phrase.name == phrase.symbol else plain or phrase.symbol,
+        phrase.value,
+        phrase.raw,
+        phrase.start,
+        phrase.end,
+        symbol=phrase.symbol,
+        members=phrase.members,
+        canonical=canonical,
+    )
+
+
+def _symbol_slug(symbol: str) -> str | None:
+    """A symbol as a key: ``N`` -> ``N``, ``\\tau`` -> ``tau``, ``\\lambda_{\\text{gp}}`` -> ``lambda_gp``."""
+    text = re.sub(r"\\(?:text|mathrm|mathit|textit|rm|operatorname|mathbf|bm)\s*", "", symbol)
+    text = re.sub(r"\\(?:var)?([A-Za-z]+)", r"\1", text)
+    text = re.sub(r"[{}\s]", "", text).replace("^", "_")
+    return re.sub(r"[^A-Za-z0-9_]+", "", text).strip("_") or None
+
+
+def _in_context(mentions: list[Mention], text: str) -> list[Mention]:
+    """Mentions with their sentence's provenance; symbol assignments in hypotheticals dropped."""
+    if not mentions:
+        return mentions
+    bounds = hpcontext.sentence_bounds(text)
+    starts = [start for start, _ in bounds]
+    kept = []
+    for mention in mentions:
+        start, end = bounds[max(bisect.bisect_right(starts, mention.start) - 1, 0)]
+        sentence = text[start:end]
+        if mention.symbol and not mention.members and hpcontext.is_hypothetical(sentence):
+            continue
+        if hpcontext.is_cited(sentence):
+            mention = dataclasses.replace(mention, cited=True)
+        kept.append(mention)
+    return kept
 
 
 def _prose_mention(pattern: _ProsePattern, match: re.Match[str], text: str, *, adam: bool) -> Mention | None:
@@ -450,9 +576,16 @@ def _prose_mention(pattern: _ProsePattern, match: re.Match[str], text: str, *, a
     key = pattern.key or _symbol_key(match["name"], text, adam=adam)
     if key == "warmup_steps" and _EPOCHS_NEXT.match(text, match.end("value")):
         key = "warmup_epochs"  # "a warm-up of 5 epochs"
+    qualifier = _QUALIFIER_BEFORE.search(text, max(0, match.start("name") - 40), match.start("name"))
+    if qualifier is not None and pattern.key is not None and hpcontext.is_qualified(qualifier[1]):
+        # "the critic learning rate", "an outer learning rate": not the canonical name
+        name = f"{qualifier[1]} {_plain_name(match['name'])}"
+        start = min(match.start("name"), match.start("value"))
+        return Mention(_slug(name) or key, name, value, raw, start, max(match.end("name"), match.end("value")))
     start = min(match.start("name"), match.start("value"))
     end = max(match.end("name"), match.end("value"))
-    return Mention(key, _plain_name(match["name"]), value, raw, start, end)
+    symbol = " ".join(match["name"].split()) if pattern.key is None else ""
+    return Mention(key, _plain_name(match["name"]), value, raw, start, end, symbol=symbol)
 
 
 def _symbol_key(symbol: str, text: str, *, adam: bool) -> str:

@@ -67,7 +67,15 @@ def paper_to_json(paper: Paper) -> str:
 def _describe(item: PaperItem) -> str:
     # Raw values and names may span lines in the source; a table row must not.
     if item.hyperparameter is not None:
-        return " ".join(f"{item.hyperparameter.name} = {item.hyperparameter.raw}".split())
+        stated = item.hyperparameter
+        shown = f"{{{', '.join(stated.members)}}}" if stated.members else stated.raw
+        notes = [f"scope: {stated.scope}"] if stated.scope else []
+        if stated.provenance.value != "own":
+            notes.append(stated.provenance.value)
+        if item.environment in ("directive", "config"):
+            notes.append(f"from the {item.environment}")
+        suffix = f" ({'; '.join(notes)})" if notes else ""
+        return " ".join(f"{stated.name} = {shown}{suffix}".split())
     text = item.title or item.latex
     return " ".join(text.split())[:60]
 

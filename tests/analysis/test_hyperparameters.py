@@ -230,7 +230,8 @@ def test_section_rows_have_the_documented_shape(dqn_rows: list[dict]) -> None:
     assert [(c["value"], c["source"], c["api"]) for c in by_name["adam.eps"]["code"]] == [
         ("1e-8", "default", "torch.optim.Adam")
     ]
-    assert by_name["huber_threshold"]["status"] == "match"  # smooth_l1_loss's default beta = 1 is the paper's
+    # smooth_l1_loss's default beta = 1 is the paper's threshold, stated in the prose as $\kappa = 1$ (issue 17)
+    assert by_name["kappa"]["status"] == "match"
     assert by_name["exploration_steps"]["status"] == "only-in-paper"
 
 

@@ -30,6 +30,7 @@ def test_public_api_is_exactly_the_documented_names():
             "mention_from_row",
             "VOCABULARY_KEYS",
             "is_hyperparameter_table",
+            "statement",
         ]
     )
 
@@ -325,6 +326,7 @@ def test_simsiam_optimisation_paragraph():
         ("momentum", 0.9, "0.9"),
         ("weight_decay", 1e-4, "10^{-4}"),
         ("learning_rate", 0.05, "0.05"),
+        ("eta_0", 0.1, "0.1"),  # a symbol assignment: keyed by its symbol (issue 17)
         ("batch_size", 512.0, "512"),
     ]
     for mention in mentions:
@@ -341,6 +343,8 @@ def test_dqn_setup_paragraph():
     assert [(m.key, m.value) for m in mentions_in_text(text)] == [
         ("gamma", 0.99),
         ("target_update_period", 1000.0),
+        ("training_episodes", 100.0),  # the evaluation protocol is a setting too (issue 17)
+        ("num_seeds", 5.0),
     ]
 
 
@@ -348,8 +352,7 @@ def test_dqn_setup_paragraph():
     "text",
     [
         "",
-        "We evaluate on 3 tasks with 5 seeds in 2021 and report 95% intervals.",
-        "Returns are averaged over the last 100 training episodes.",
+        "We evaluate on 3 tasks in 2021 and report 95% intervals.",
         r"This $\epsilon$ is four orders of magnitude larger than the default of $10^{-8}$.",
         "the learning rate is decayed by a factor of 0.1 at epoch 30",
         "we tune the learning rate and the batch size on 10% of the data",

@@ -742,7 +742,7 @@ def test_conflicting_hyperparameter_is_reported(tmp_path):
         {
             "paper.tex": (
                 "We use a learning rate of 0.1.\n"  # 1
-                "\\section{B}\n"  # 2
+                "\\section{Training details}\n"  # 2
                 "Later, a learning rate of 0.2 is used.\n"  # 3
             )
         },
@@ -751,6 +751,34 @@ def test_conflicting_hyperparameter_is_reported(tmp_path):
         ("PL017", f"{MAIN}:3", f"hp:learning_rate is stated as 0.2 here and as 0.1 at {MAIN}:1:10"),
     ]
     assert paper.diagnostics[0].severity is Severity.INFO
+
+
+def test_values_in_two_experiments_sets_and_cited_work_do_not_conflict(tmp_path):
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\section{Experiments}\\subsection{Atari}\n"  # 1
+                "We use a learning rate of 0.1.\n"  # 2
+                "\\subsection{MuJoCo}\n"  # 3
+                "We use a learning rate of 0.2 and $k \\in \\{4, 8\\}$.\n"  # 4
+                "\\citet{other} use a learning rate of 0.3 and $k = 2$.\n"  # 5
+                "With $k=1$ we recover the baseline. We use $k = 16$.\n"  # 6
+            )
+        },
+    )
+    assert diagnostics(paper) == []
+    stated = [
+        (item.key, item.hyperparameter.value, item.hyperparameter.members, item.hyperparameter.scope)
+        for item in paper.items
+        if item.hyperparameter is not None and item.hyperparameter.provenance.value == "own"
+    ]
+    assert stated == [
+        ("hp:learning_rate", 0.1, (), "atari"),
+        ("hp:learning_rate", 0.2, (), "mujoco"),
+        ("hp:k", None, ("4", "8"), "mujoco"),
+        ("hp:k", 16.0, (), "mujoco"),
+    ]
 
 
 def test_duplicate_label_is_reported(tmp_path):

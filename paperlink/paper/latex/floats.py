@@ -10,7 +10,7 @@ import re
 
 from pylatexenc.latexwalker import LatexCharsNode, LatexEnvironmentNode, LatexGroupNode, LatexMacroNode
 
-from paperlink.paper import hyperparams
+from paperlink.paper import hptables
 from paperlink.paper.latex.host import _ReaderHost
 from paperlink.paper.latex.nodes import (
     _ALGORITHM2E_LABELS,
@@ -75,6 +75,9 @@ class Floats(_ReaderHost):
         for argument in (_argument(node, 1), _argument(node, 2)):
             if argument is not None:
                 self._walk([argument], current, prose=False)
+        text = _argument(node, 2)
+        if text is not None:  # "averaged over 5 seeds", "at $D = 1$M": captions state settings too
+            self._prose(current, text.pos, text.pos + text.len, diagnose=False)
 
     def _captioned(self, counter: str, caption: str, span: Span) -> _Item:
         """A numbered caption: step the float's counter and make it what labels see."""
@@ -211,13 +214,9 @@ class Floats(_ReaderHost):
 
     def _table_hyperparameters(self, rows: list[tuple[list[str], Span]], table: _Item | None) -> None:
         caption = table.title if table else ""
-        header = rows[0][0] if rows else []
-        is_table = hyperparams.is_hyperparameter_table(caption, header)
-        adam = "adam" in caption.lower() or any("adam" in cell.lower() for cells, _ in rows for cell in cells)
-        for cells, span in rows:
-            mention = hyperparams.mention_from_row(cells, hyperparameter_table=is_table, adam=adam)
-            if mention is not None:
-                self._hyperparameter(mention, span, table)
+        heading = self.sections[-1].title if self.sections else ""
+        for index, mention in hptables.mentions_in_table([cells for cells, _ in rows], caption, heading):
+            self._hyperparameter(mention, rows[index][1], table)
 
     def _algorithmic(self, node: LatexEnvironmentNode, current: _File) -> None:
         options = node.nodeargd.argnlist[0] if node.nodeargd and node.nodeargd.argnlist else None

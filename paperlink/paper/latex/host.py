@@ -33,6 +33,7 @@ class _ReaderHost:
     items: list[_Item]
     anchors: list[_Anchor]
     floats: list[_Float]
+    sections: list[_Item]
     lists: list[str]
     limitations: list[Limitation]
     theorems: dict[str, tuple[str | None, str]]
@@ -55,6 +56,8 @@ class _ReaderHost:
         def _environment(self, node: LatexEnvironmentNode, current: _File) -> None: ...
 
         def _hyperparameter(self, mention: hyperparams.Mention, span: Span, table: _Item | None) -> None: ...
+
+        def _prose(self, current: _File, start: int, end: int, *, diagnose: bool = True) -> None: ...
 
         def _group(self) -> AbstractContextManager[None]: ...
 

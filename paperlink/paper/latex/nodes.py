@@ -241,15 +241,31 @@ def _blank_node(node: LatexNode | None) -> bool:
     return isinstance(node, LatexCharsNode) and not node.chars.strip()
 
 
+_RULE_MACROS = frozenset(
+    {"hline", "toprule", "midrule", "bottomrule", "cline", "cmidrule", "addlinespace", "specialrule", "hhline"}
+)
+_RULE_TRIM = re.compile(r"\s*(?:\([a-z]*\)|\[[^\]]*\])?\s*")
+
+
 def _content_start(row: list, default: int) -> int:
     """Offset of the first character of ``row`` that is not white space (``default`` if none).
 
     A row's first text node starts with the line break after ``\\\\`` or ``\\begin{...}``,
-    so its own offset is on the line before the row.
+    so its own offset is on the line before the row; rules (``\\midrule``) above the row are
+    skipped for the same reason, with their arguments.
     """
+    after_rule = False
     for node in row:
         if node is None or _blank_node(node):
             continue
+        if isinstance(node, LatexMacroNode) and node.macroname in _RULE_MACROS:
+            after_rule = True
+            continue
+        if after_rule and (
+            isinstance(node, LatexGroupNode) or isinstance(node, LatexCharsNode) and _RULE_TRIM.fullmatch(node.chars)
+        ):
+            continue
+        after_rule = False
         if isinstance(node, LatexCharsNode):
             return node.pos + len(node.chars) - len(node.chars.lstrip())
         return node.pos

@@ -23,7 +23,7 @@ from pylatexenc.latexwalker import (
 
 from paperlink import boundary
 from paperlink.diagnostics import Diagnostic
-from paperlink.paper import hyperparams
+from paperlink.paper import hpdirectives, hyperparams
 from paperlink.paper.latex.counting import Counting
 from paperlink.paper.latex.displays import DisplayMath
 from paperlink.paper.latex.floats import Floats
@@ -62,7 +62,7 @@ from paperlink.paper.latex.state import (
     _freeze,
     _Item,
 )
-from paperlink.paper.model import Hyperparameter, ItemKind, Limitation, Paper
+from paperlink.paper.model import ItemKind, Limitation, Paper
 from paperlink.paper.numbering import Counters, Template
 from paperlink.paper.prose import ProseFinder
 from paperlink.paper.texscan import PLACEHOLDER, MacroTable, expand_in_prose, prepare
@@ -115,6 +115,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
         self.template_frames: list[dict] = []  # per open group: \the<counter> to restore
         self.chapter_folder: Path | None = None  # chapterfolder's current folder
         self.exempt_lines: set[tuple[str, int]] = set()  # lines with `% paperlink: not-implemented`
+        self.hp_directives: list[hpdirectives.Directive] = []  # `% paperlink: hp ...` and `not-hp`
         self.equation_group: _Item | None = None  # the open subequations block: parent of its rows
         self.caption_package = False
         self.algorithm2e_environment = ""  # "algorithm", or "algorithm2e" with the algo2e option
@@ -138,6 +139,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
         self.files.append(relative)
         self.prose.setdefault(relative, ProseFinder(text))
         self.exempt_lines.update((relative, line) for line in _exemption_lines(text))
+        self.hp_directives.extend(hpdirectives.directives_in(text, relative))
         prepared = prepare(text, self.macros)
         index = LineIndex(relative, prepared.text)
         current = _File(path, relative, prepared.text, index, prepared.definitions, base)
@@ -296,12 +298,12 @@ class _LatexReader(Counting, DisplayMath, Floats):
         if prose and run_start is not None:
             self._prose(current, run_start, run_end)
 
-    def _prose(self, current: _File, start: int, end: int) -> None:
+    def _prose(self, current: _File, start: int, end: int, *, diagnose: bool = True) -> None:
         text = current.text[start:end]
         problems: list[tuple[int, str]] = []
         expanded = expand_in_prose(text, self.macros, problems)
         same_place = None if expanded is text else _same_places(text, expanded)
-        for offset, message in problems:  # at offsets in the expanded text
+        for offset, message in problems if diagnose else ():  # at offsets in the expanded text
             place = offset if same_place is None else same_place(offset)
             self._diagnose(current.span(start + place), MalformedLatex, message)
         for mention in hyperparams.mentions_in_text(expanded):
@@ -309,8 +311,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
             self._hyperparameter(mention, current.span(start + offset), None)
 
     def _hyperparameter(self, mention: hyperparams.Mention, span: Span, table: _Item | None) -> None:
-        canonical = mention.key if mention.key in hyperparams.VOCABULARY_KEYS else None
-        value = Hyperparameter(mention.name, mention.value, mention.raw, canonical=canonical)
+        value = hyperparams.statement(mention, [s.title for s in self.sections], appendix=self.in_appendix)
         item = _Item(
             ItemKind.HYPERPARAMETER,
             None,
@@ -540,7 +541,8 @@ class _LatexReader(Counting, DisplayMath, Floats):
         _unify_adam_keys(kept)
         _assign_keys(kept)
         items = tuple(_freeze(item, self._prose_around(item.span)) for item in kept)
-        diagnostics = list(self.diagnostics)
+        items, problems = hpdirectives.apply_directives(items, self.hp_directives)
+        diagnostics = [*self.diagnostics, *problems]
         diagnostics.extend(_conflicting_hyperparameters(items))
         return Paper(
             name=name,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from paperlink.diagnostics import Diagnostic
-from paperlink.paper.model import Hyperparameter, ItemKind, PaperItem
+from paperlink.paper.model import Hyperparameter, ItemKind, PaperItem, Provenance
 from paperlink.paper.numbering import Counters
 from paperlink.paper.texscan import Definition
 from paperlink.rules.paper_input import ConflictingHyperparameter
@@ -294,21 +294,23 @@ def _freeze(item: _Item, prose: tuple[str, ...] = ()) -> PaperItem:
 
 
 def _conflicting_hyperparameters(items: tuple[PaperItem, ...]) -> list[Diagnostic]:
-    """PL017 where the paper states one hyperparameter with two different values."""
-    first: dict[str, PaperItem] = {}
+    """PL017 where the paper states one hyperparameter of its own with two different single
+    values in the same scope (sets, other scopes and other work's values are no conflict)."""
+    first: dict[tuple[str, str], PaperItem] = {}
     found = []
     for item in items:
-        if item.hyperparameter is None or item.hyperparameter.value is None:
+        stated = item.hyperparameter
+        if stated is None or stated.value is None or stated.members or stated.provenance is not Provenance.OWN:
             continue
-        earlier = first.setdefault(item.key, item)
+        earlier = first.setdefault((item.key, stated.scope), item)
         if earlier is item or earlier.hyperparameter is None:
             continue
-        a, b = earlier.hyperparameter.value, item.hyperparameter.value
-        if a is not None and b is not None and abs(a - b) > 1e-12 * max(abs(a), abs(b), 1e-300):
+        a, b = earlier.hyperparameter.value, stated.value
+        if a is not None and abs(a - b) > 1e-12 * max(abs(a), abs(b), 1e-300):
             found.append(
                 ConflictingHyperparameter.at(
                     item.span,
-                    f"{item.key} is stated as {item.hyperparameter.raw} here and as {earlier.hyperparameter.raw} at {earlier.span}",
+                    f"{item.key} is stated as {stated.raw} here and as {earlier.hyperparameter.raw} at {earlier.span}",
                 )
             )
     return found
