@@ -198,6 +198,9 @@ def _wrapper(
         value = statement.value if isinstance(statement, (ast.Expr, ast.Assign, ast.Return)) else None
         if isinstance(value, ast.Call) and value in called:
             inner.append((value, called[value]))
+        elif isinstance(statement, ast.For) and not statement.orelse and _calls_only(statement.body, called):
+            # `for rate, params in zip(self.ema_rate, self.ema_params): update_ema(params, src, rate=rate)`
+            inner += [(s.value, called[s.value]) for s in statement.body]  # type: ignore[attr-defined]
         elif isinstance(statement, ast.Return) and isinstance(value, ast.Name):
             returned.add(value.id)
         elif not _bookkeeping(statement):
@@ -213,6 +216,10 @@ def _wrapper(
             return Helper(function.name, span, Context.SETUP)  # it builds and returns a frozen copy
         return Helper(function.name, span, Context.SETUP, freeze=True)
     return replace(helper, name=function.name, span=span, flag_sites=())
+
+
+def _calls_only(body: list[ast.stmt], called: dict[ast.Call, Helper]) -> bool:
+    return bool(body) and all(isinstance(s, ast.Expr) and s.value in called for s in body)
 
 
 def _passes_false(call: ast.Call, helper: Helper) -> bool:
@@ -243,8 +250,11 @@ def _helper(
         # `ema = ModelEMA(model)`: `self.ema = deepcopy(model).eval(); for p in self.ema.parameters():
         # p.requires_grad_(False)`: building the object freezes the model it is given, or its copy
         return Helper(function.name, span, Context.SETUP)
-    data = [context for c, context in own if c.kind == "data"]
-    if data and body and all(is_update(s) or _bookkeeping(s) for s in body) and any(is_update(s) for s in body):
+    # `p.data.normal_(0, 0.02)`, `p.detach().zero_()`: parameters written in place, outside autograd;
+    # `def zero_module(module): for p in module.parameters(): p.detach().zero_(); return module`
+    data = [context for c, context in own if c.kind == "data" or c.kind == "detach" and _updates_in_place(code, c)]
+    work = body[:-1] if body and isinstance(body[-1], ast.Return) and isinstance(body[-1].value, ast.Name) else body
+    if data and work and all(is_update(s) or _bookkeeping(s) for s in work) and any(is_update(s) for s in work):
         return Helper(function.name, span, data[0], updates=True)
     if len(body) == 1 and isinstance(body[0], ast.Return):
         # `def sg(x): return x.detach()`; a method returning a detached part among others is no helper
@@ -274,6 +284,12 @@ def _off_training_path(
         # `no_grad` among other work (saving images, resetting statistics) is inference wherever it is called
         return Helper(function.name, span, Context.EVALUATION)
     return None
+
+
+def _updates_in_place(code: CodeModule, found: Found) -> bool:
+    """``p.detach().zero_()``: an in-place update of the tensor behind the detached view."""
+    parent = code.parents.get(found.node)
+    return isinstance(parent, ast.Attribute) and parent.attr.endswith("_") and not parent.attr.endswith("__")
 
 
 def _writes_grad(code: CodeModule, found: Found) -> bool:

@@ -976,3 +976,14 @@ def test_a_decorated_matcher_assigns_targets_for_the_loss_and_a_post_processor_e
         (9, "no_grad", "torch.no_grad", "training"),
         (16, "no_grad", "torch.no_grad", "evaluation"),
     ]
+
+
+def test_initialisers_through_detach_and_wrappers_looping_over_a_helper_are_helpers() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL206_stop_outside_training"
+    assert _stops((fixture / "detach_updates.py").read_text(encoding="utf-8")) == [
+        (10, "detach", ".detach()", "setup"),
+        (16, "detach", ".detach()", "target_update"),
+        (22, "helper", "zero_module", "setup"),  # `self.out = zero_module(nn.Conv2d(...))`
+        (35, "helper", "TrainLoop._update_ema", "target_update"),  # a loop over the EMA rates
+        (39, "helper", "update_ema", "target_update"),
+    ]
