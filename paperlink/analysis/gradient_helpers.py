@@ -256,12 +256,46 @@ def _helper(
     work = body[:-1] if body and isinstance(body[-1], ast.Return) and isinstance(body[-1].value, ast.Name) else body
     if data and work and all(is_update(s) or _bookkeeping(s) for s in work) and any(is_update(s) for s in work):
         return Helper(function.name, span, data[0], updates=True)
-    if len(body) == 1 and isinstance(body[0], ast.Return):
-        # `def sg(x): return x.detach()`; a method returning a detached part among others is no helper
+    returned = _returned_chains(body)
+    if returned:
+        # `def sg(x): return x.detach()`, `def to_np(t): if t is None: return None; return t.cpu().detach().numpy()`;
+        # a method returning a detached part among others is no helper
         for candidate, context in own:
-            if candidate.node is body[0].value and not made_without_gradient(candidate.api):
+            if candidate.node in returned and not made_without_gradient(candidate.api):
                 return Helper(function.name, span, context)  # a fresh `torch.randint(...)` cuts nothing
     return None if function.training else _off_training_path(code, function, span, own)
+
+
+def _returned_chains(body: list[ast.stmt]) -> set[ast.AST]:
+    """What a function made only of returns (under guards: ``if t is None: return None``) returns, with the
+    method chains they end (``t.cpu().detach().numpy()`` holds ``t.cpu().detach()``); empty for any other."""
+    values: list[ast.expr] = []
+
+    def collect(statements: list[ast.stmt]) -> bool:
+        for statement in statements:
+            if isinstance(statement, ast.Return) and statement.value is not None:
+                values.append(statement.value)
+            elif isinstance(statement, ast.If):
+                if not (collect(statement.body) and collect(statement.orelse)):
+                    return False
+            else:
+                return False
+        return True
+
+    if not body or not collect(body):
+        return set()
+    chains: set[ast.AST] = set()
+    for value in values:
+        node: ast.AST = value
+        while True:
+            chains.add(node)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                node = node.func.value
+            elif isinstance(node, ast.Attribute):
+                node = node.value
+            else:
+                break
+    return chains
 
 
 def _off_training_path(

@@ -987,3 +987,12 @@ def test_initialisers_through_detach_and_wrappers_looping_over_a_helper_are_help
         (35, "helper", "TrainLoop._update_ema", "target_update"),  # a loop over the EMA rates
         (39, "helper", "update_ema", "target_update"),
     ]
+
+
+def test_a_function_made_only_of_guarded_returns_of_a_stopped_chain_is_a_helper() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL206_stop_outside_training"
+    facts = _scan((fixture / "conversion_helpers.py").read_text(encoding="utf-8"))
+    assert sorted(h.name for h in facts.helpers) == ["sg", "to_np"]
+    assert [(s.span.line, s.kind, s.api, s.context) for s in facts.stops if s.kind == "helper"] == [
+        (26, "helper", "to_np", "evaluation")  # the action sent to the environment
+    ]
