@@ -39,6 +39,8 @@ __all__ = [
     "is_target_update_name",
     "is_update",
     "draws_noise",
+    "names_second_weights",
+    "writes_grad",
     "keeps_values",
     "snake_case",
     "writes_state",
@@ -295,6 +297,31 @@ def is_update(statement: ast.AST) -> bool:
         body = [s for s in [*statement.body, *statement.orelse] if not _is_bookkeeping(s)]
         return bool(body) and all(is_update(s) for s in body)
     return False
+
+
+def writes_grad(statement: ast.stmt) -> bool:
+    """``p.grad = g``, ``p.grad.data += s * g``, ``p.grad.zero_()``: a statement writing a parameter's gradient."""
+    if isinstance(statement, (ast.Assign, ast.AugAssign)):
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+    elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call) and is_update(statement):
+        targets = [statement.value.func]
+    else:
+        return False
+    return any(isinstance(n, ast.Attribute) and n.attr == "grad" for t in targets for n in ast.walk(t))
+
+
+# the words naming a second set of weights, which an update on the training step keeps outside the loss graph
+_SECOND_WEIGHTS = _TARGET_UPDATE_WORDS | _TARGET_UPDATE_OBJECTS | {"avg"}
+
+
+def names_second_weights(node: ast.AST) -> bool:
+    """Whether an expression names a target network, an average or a teacher (``accumulate(g_ema, g)``,
+    ``copy_params(self.critic_target, self.critic)``), not the trained weights (``master_params_to_model_params(
+    self.model_params, self.master_params)``)."""
+    names = [
+        n.id if isinstance(n, ast.Name) else n.attr for n in ast.walk(node) if isinstance(n, (ast.Name, ast.Attribute))
+    ]
+    return any(_name_words(snake_case(name))[0] & _SECOND_WEIGHTS for name in names)
 
 
 def _is_bookkeeping(statement: ast.AST) -> bool:

@@ -32,6 +32,7 @@ from paperlink.analysis.gradient_contexts import (
     is_setup_name,
     is_update,
     keeps_values,
+    writes_grad,
     writes_state,
 )
 from paperlink.analysis.gradient_stops import FREEZES, Found, made_without_gradient
@@ -81,6 +82,9 @@ class HelperCall:
     freeze: str  # its context as a freeze at this place
     update: str  # its context as an in-place update of parameters at this place
     setup_scope: bool  # it sits in a function named for initialisation, loading, ...
+    # its context as a write into parameters' gradients (zeroing, clipping, a regulariser): part of any
+    # training step, before its loop too (gradients zeroed before the micro-batches); "": as a freeze
+    grad_write: str = ""
     flags: tuple[tuple[str, bool], ...] = ()  # literal booleans passed: ("1", False) by position, ("on", True)
     # what documents it, read only where it passes a literal False (a freeze through a flag)
     justification: str | None = None
@@ -95,7 +99,7 @@ def call_context(helper: Helper, call: HelperCall) -> str | None:
         value = passed.get(str(helper.flag), passed.get(helper.flag_name))
         return call.freeze if value is False else None
     if helper.grads:
-        return call.freeze  # in the training loop it is training, as a freeze there is
+        return call.grad_write or call.freeze  # on a training step it is training, as a freeze there is
     if helper.context == Context.TARGET_UPDATE:
         return Context.SETUP if call.setup_scope else Context.TARGET_UPDATE
     if helper.statistic and call.point in (Context.TRAINING, Context.TARGET_UPDATE):
@@ -255,6 +259,9 @@ def _helper(
     data = [context for c, context in own if c.kind == "data" or c.kind == "detach" and _updates_in_place(code, c)]
     work = body[:-1] if body and isinstance(body[-1], ast.Return) and isinstance(body[-1].value, ast.Name) else body
     if data and work and all(is_update(s) or _bookkeeping(s) for s in work) and any(is_update(s) for s in work):
+        if all(_writes_grads(s) for s in work if is_update(s)):
+            # `master[0].grad = flatten([p.grad.data.detach().float() for p in model_params])`: a step's gradient
+            return Helper(function.name, span, Context.TRAINING, grads=True)
         return Helper(function.name, span, data[0], updates=True)
     returned = _returned_chains(body)
     if returned:
@@ -302,8 +309,11 @@ def _off_training_path(
     code: CodeModule, function: FunctionFlow, span: Span, own: list[tuple[Found, str]]
 ) -> Helper | None:
     """A helper among a function's other work, where the function is on no training path."""
-    if all(_on_grad(code, c) for c, _ in own) and any(_writes_grad(code, c) for c, _ in own):
-        # `def clip_gradients(model, clip): ... p.grad.data.mul_(clip_coef)`: part of the step where it is called
+    if all(_on_grad(code, c) for c, _ in own) and (
+        any(_writes_grad(code, c) for c, _ in own) or any(_writes_grads(s) for s in _body(function.node))  # type: ignore[arg-type]
+    ):
+        # `def clip_gradients(model, clip): ... p.grad.data.mul_(clip_coef)`, `def zero_grad(params): for p in
+        # params: p.grad.detach_(); p.grad.zero_()`: part of the step where it is called
         return Helper(function.name, span, Context.TRAINING, grads=True)
     name = function.short_name
     if name.endswith("_") and not name.endswith("__") and any(c.region and ctx == Context.SETUP for c, ctx in own):
@@ -330,6 +340,29 @@ def _writes_grad(code: CodeModule, found: Found) -> bool:
     """``p.grad.data.mul_(c)``, ``p.grad.data += g``: a stop whose statement writes a gradient."""
     statement = code.enclosing_statement(found.node)
     return (is_update(statement) or isinstance(statement, ast.AugAssign)) and _on_grad(code, found)
+
+
+def _writes_grads(statement: ast.stmt) -> bool:
+    """A statement, or a loop or branch of them, that writes parameters' gradients and only them."""
+    if isinstance(statement, (ast.For, ast.If)):
+        body = [s for s in [*statement.body, *statement.orelse] if not _bookkeeping(s)]
+        return (
+            bool(body)
+            and all(_writes_grads(s) or _only_reads_grad(s) for s in body)
+            and any(_writes_grads(s) for s in body)
+        )
+    return writes_grad(statement)
+
+
+def _only_reads_grad(statement: ast.stmt) -> bool:
+    """``p.grad.detach_()`` beside ``p.grad.zero_()``: an in-place stop on a gradient, no work of its own."""
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Call)
+        and isinstance(statement.value.func, ast.Attribute)
+        and any(isinstance(n, ast.Attribute) and n.attr == "grad" for n in ast.walk(statement.value.func.value))
+        and statement.value.func.attr in ("detach_", "requires_grad_")
+    )
 
 
 def _on_grad(code: CodeModule, found: Found) -> bool:

@@ -21,6 +21,7 @@ from paperlink.analysis.gradient_contexts import (
     is_update,
     own_nodes,
     snake_case,
+    writes_grad,
 )
 from paperlink.analysis.gradient_stops import CONVERSIONS, ENABLE_GRAD, FREEZES, TF_VARIABLES, Found
 from paperlink.source.code import FUNCTIONS, CodeModule
@@ -66,7 +67,7 @@ def stop_context(
     if found.decorated is not None:
         function = flow.by_node[found.decorated]
         if function.in_optimizer:  # `@torch.no_grad() def step(self)` of a project optimizer (LARS)
-            return Context.TRAINING if function.short_name == "step" else Context.SETUP
+            return Context.TARGET_UPDATE if function.short_name == "step" else Context.SETUP
         if function.training or _assigns_targets(function):
             return Context.TRAINING
         if function.name in flow.target_updaters:
@@ -79,6 +80,9 @@ def stop_context(
         return Context.EVALUATION  # `set_grad_enabled(phase == "train")` stops only outside training
     once = scope.runs_once(found.node.lineno) if scope.training else None
     if found.kind in CONVERSIONS:
+        if scope.in_optimizer and scope.short_name == "step":
+            # `k = self.state["k"].item(); lamb = lr * math.pow(k + 1, 0.5); s.add_(grad, alpha=lamb)`
+            return Context.TARGET_UPDATE if found.kind in _SCALARS and _feeds_update(found, code, scope) else None
         if not scope.training or _is_index(found, code) or not _reaches_loss(found, code, scope):
             return None
         # an array or a list cannot enter a tensor loss unless it becomes a tensor again
@@ -90,8 +94,12 @@ def stop_context(
     if found.api in TF_VARIABLES:
         return Context.SETUP  # a variable declared outside the trained ones: state, built with the graph
     if scope.in_optimizer:
-        # an optimizer's `step` applies the update that training makes; its other methods set it up
-        return Context.TRAINING if scope.short_name == "step" else Context.SETUP
+        # an optimizer's `step` updates the parameters and its own running state outside the loss graph;
+        # the state it builds on first use (`if len(state) == 0: state["exp_avg"] = torch.zeros_like(p.data)`)
+        # and its other methods set it up
+        if scope.short_name == "step" and not _initialises_state(found, code):
+            return Context.TARGET_UPDATE
+        return Context.SETUP
     if _makes_leaf(found, code):
         return Context.SETUP
     if _writes_gradients(found, code, scope):
@@ -133,6 +141,48 @@ def _in_place_name(name: str) -> bool:
     return name.endswith("_") and not name.endswith("__")
 
 
+def _feeds_update(found: Found, code: CodeModule, scope: FunctionFlow) -> bool:
+    """Whether a converted value flows into an in-place update of the function (``s.add_(grad, alpha=lamb)``)."""
+    derived = scope.derived_from(scope.written_by(code.enclosing_statement(found.node)))
+    return bool(derived) and any(read & derived for node, _, read in scope.edges if is_update(node))
+
+
+def _initialises_state(found: Found, code: CodeModule) -> bool:
+    """``if len(state) == 0: state["exp_avg"] = torch.zeros_like(p.data).detach()``, ``if "s" not in state:
+    ...``: an optimizer's per-parameter state built on its first step, under a test of that state."""
+    statement = code.enclosing_statement(found.node)
+    if not (isinstance(statement, ast.Assign) and all(isinstance(t, ast.Subscript) for t in statement.targets)):
+        return False
+    states = {ast.unparse(t.value) for t in statement.targets if isinstance(t, ast.Subscript)}
+    for ancestor in code.ancestors(statement):
+        if isinstance(ancestor, ast.If) and _tests_emptiness(ancestor.test, states):
+            return True
+        if isinstance(ancestor, FUNCTIONS):
+            break
+    return False
+
+
+def _tests_emptiness(test: ast.expr, states: set[str]) -> bool:
+    """``len(state) == 0``, ``not state``, ``"k" not in state``: a test that ``state`` is yet unfilled."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return ast.unparse(test.operand) in states
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return False
+    left, right, op = test.left, test.comparators[0], test.ops[0]
+    if isinstance(op, ast.NotIn):
+        return ast.unparse(right) in states
+    return (
+        isinstance(op, ast.Eq)
+        and isinstance(left, ast.Call)
+        and isinstance(left.func, ast.Name)
+        and left.func.id == "len"
+        and len(left.args) == 1
+        and ast.unparse(left.args[0]) in states
+        and isinstance(right, ast.Constant)
+        and right.value == 0
+    )
+
+
 def in_update_rule(found: Found, code: CodeModule, flow: ModuleFlow) -> bool:
     """A stop in the update rule rather than the loss: an optimizer's ``step``, a write into ``.grad``."""
     if found.decorated is not None:
@@ -154,22 +204,12 @@ def _writes_gradients(found: Found, code: CodeModule, scope: FunctionFlow) -> bo
     gradients, part of the training step whatever function holds it; so is reading a gradient
     (``p.grad.data.norm(2)``) in a function that writes one."""
     if found.region:
-        return any(_grad_target(n) for s in found.region for n in own_nodes(s) if isinstance(n, ast.stmt))
+        return any(writes_grad(n) for s in found.region for n in own_nodes(s) if isinstance(n, ast.stmt))
     statement = code.enclosing_statement(found.node)
-    if _grad_target(statement):
+    if writes_grad(statement):
         return True
     reads = any(isinstance(n, ast.Attribute) and n.attr == "grad" for n in ast.walk(statement))
-    return reads and any(_grad_target(n) for n in own_nodes(scope.node) if isinstance(n, ast.stmt))
-
-
-def _grad_target(statement: ast.stmt) -> bool:
-    if isinstance(statement, (ast.Assign, ast.AugAssign)):
-        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-    elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call) and is_update(statement):
-        targets = [statement.value.func]
-    else:
-        return False
-    return any(isinstance(n, ast.Attribute) and n.attr == "grad" for t in targets for n in ast.walk(t))
+    return reads and any(writes_grad(n) for n in own_nodes(scope.node) if isinstance(n, ast.stmt))
 
 
 def _counts(found: Found, code: CodeModule) -> bool:

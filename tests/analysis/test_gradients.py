@@ -593,22 +593,35 @@ def test_noise_drawn_for_a_model_is_sampling_and_an_in_place_initialiser_is_setu
     ]
 
 
-def test_the_update_rule_is_training_but_not_reported_as_a_stop_in_the_loss(tmp_path: Path) -> None:
+def test_an_optimizer_step_updates_outside_the_loss_graph_and_builds_its_state_on_first_use(tmp_path: Path) -> None:
     text = (
+        "import math\n"
         "import torch\n"
         "class Adam16(torch.optim.Optimizer):\n"
         "    def step(self, closure=None):\n"
+        "        k = self.state['k'].item()\n"
+        "        n = self.state['n'].item()\n"
+        "        print(n)\n"
         "        for group in self.param_groups:\n"
+        "            lamb = group['lr'] * math.pow(k + 1, 0.5)\n"
         "            for p in group['params']:\n"
+        "                state = self.state[p]\n"
+        "                if len(state) == 0:\n"
+        "                    state['exp_avg'] = torch.zeros_like(p.data).detach()\n"
+        "                if 'x0' not in state:\n"
+        "                    state['x0'] = torch.clone(p.data)\n"
         "                buf = torch.clone(p.grad).detach()\n"
-        "                p.add_(buf, alpha=-group['lr'])\n"
+        "                p.add_(buf, alpha=-lamb)\n"
         "def clip(parameters, c):\n"
         "    for p in parameters:\n"
         "        p.grad.detach().clamp_(-c, c)\n"
     )
     assert [e[1:] for e in _entries(tmp_path, {"optim.py": text})] == [
-        (6, "detach", ".detach()", "training"),
-        (10, "detach", ".detach()", "training"),
+        (5, "item", ".item()", "target_update"),  # the step count scales the update; `n` is only printed
+        (13, "data", ".data", "setup"),
+        (15, "data", ".data", "setup"),
+        (16, "detach", ".detach()", "target_update"),
+        (20, "detach", ".detach()", "training"),
     ]
     config = Config(root=tmp_path, papers=(PaperSource("paper", FIXTURE_PAPER),))
     report = check(config, [tmp_path], jobs=1, select=["PL201"])
@@ -892,7 +905,7 @@ def test_a_project_optimizer_s_step_is_the_update_rule_not_a_helper_to_call(tmp_
             "        optimizer.step()\n"
         ),
     }
-    assert _entries(tmp_path, files) == [("utils.py", 3, "no_grad", "torch.no_grad", "training")]
+    assert _entries(tmp_path, files) == [("utils.py", 3, "no_grad", "torch.no_grad", "target_update")]
 
 
 def test_constructors_freezing_what_they_are_given_state_updates_initialisers_and_running_means(
@@ -995,4 +1008,23 @@ def test_a_function_made_only_of_guarded_returns_of_a_stopped_chain_is_a_helper(
     assert sorted(h.name for h in facts.helpers) == ["sg", "to_np"]
     assert [(s.span.line, s.kind, s.api, s.context) for s in facts.stops if s.kind == "helper"] == [
         (26, "helper", "to_np", "evaluation")  # the action sent to the environment
+    ]
+
+
+def test_the_update_rule_fp16_gradient_writes_and_weight_copies_on_the_step(tmp_path: Path) -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL206_stop_outside_training"
+    files = {"update_rule.py": (fixture / "update_rule.py").read_text(encoding="utf-8")}
+    assert [e[1:] for e in _entries(tmp_path, files)] == [
+        (12, "item", ".item()", "target_update"),  # the step count scales the update
+        (18, "data", ".data", "setup"),  # the optimizer's state, built on first use
+        (20, "data", ".data", "target_update"),
+        (27, "detach_", ".detach_()", "training"),
+        (32, "data", ".data", "training"),
+        (32, "detach", ".detach()", "training"),
+        (38, "detach", ".detach()", "setup"),
+        (43, "detach", ".detach()", "target_update"),
+        (49, "helper", "zero_grad", "training"),  # before the micro-batches, still the step's
+        (52, "helper", "model_grads_to_master_grads", "training"),
+        (54, "helper", "master_params_to_model_params", "training"),  # the trained weights written back
+        (55, "helper", "accumulate", "target_update"),  # an average named as one
     ]
