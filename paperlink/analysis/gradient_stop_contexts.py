@@ -16,8 +16,10 @@ from paperlink.analysis.gradient_contexts import (
     FunctionFlow,
     ModuleFlow,
     is_eval_name,
+    is_metric_name,
     is_setup_name,
     draws_noise,
+    keeps_values,
     is_update,
     own_nodes,
     snake_case,
@@ -284,12 +286,20 @@ def _running_average(value: ast.AST, previous: set[str]) -> bool:
 
 
 def _feeds_priorities(found: Found, code: CodeModule) -> bool:
-    """``memory.update_priorities(idxs, loss.detach())``: prioritised replay, updated outside the loss graph."""
+    """``memory.update_priorities(idxs, loss.detach())``, ``self.schedule_sampler.update_with_local_losses(t,
+    losses["loss"].detach())``: a replay memory's priorities or a loss-aware sampler's history, state updated
+    outside the loss graph from the step's losses (not a metric's ``meter.update(loss.detach())``)."""
     for ancestor in code.ancestors(found.node):
         if isinstance(ancestor, ast.stmt):
             return False
         if isinstance(ancestor, ast.Call) and isinstance(ancestor.func, ast.Attribute):
-            if "priorit" in ancestor.func.attr.lower():
+            method = ancestor.func.attr.lower()
+            if "priorit" in method:
+                return True
+            words = [w for w in method.split("_") if w]
+            receiver = ancestor.func.value
+            owner = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", "")
+            if "update" in words and len(words) > 1 and not keeps_values(owner) and not is_metric_name(owner):
                 return True
     return False
 

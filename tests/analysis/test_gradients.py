@@ -1028,3 +1028,14 @@ def test_the_update_rule_fp16_gradient_writes_and_weight_copies_on_the_step(tmp_
         (54, "helper", "master_params_to_model_params", "training"),  # the trained weights written back
         (55, "helper", "accumulate", "target_update"),  # an average named as one
     ]
+
+
+def test_an_object_named_as_a_class_of_an_imported_module_and_state_updated_from_the_losses(tmp_path: Path) -> None:
+    folder = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL206_stop_outside_training"
+    files = {p.name: p.read_text(encoding="utf-8") for p in (folder / "state_updates").glob("*.py")}
+    assert _entries(tmp_path, files) == [
+        ("train.py", 9, "detach", ".detach()", "target_update"),  # the sampler's loss history
+        ("train.py", 10, "detach", ".detach()", "evaluation"),  # a meter's
+        ("train.py", 14, "helper", "utils.ema.update", "target_update"),  # `ema` passed in, `class ema` in utils
+        ("utils.py", 10, "no_grad", "torch.no_grad", "target_update"),
+    ]
