@@ -204,6 +204,14 @@ def _call_stop(code: CodeModule, call: ast.Call) -> Iterator[Found]:
         k.arg == "requires_grad" and _is_false(k.value) for k in call.keywords
     ):
         yield Found(call, "requires_grad", name, f"{_text(func)}(..., requires_grad=False)")
+    elif name in VARIABLES and any(k.arg == "volatile" and _is_true(k.value) for k in call.keywords):
+        # PyTorch < 0.4: `noisev = Variable(noise, volatile=True)  # totally freeze netG`: nothing computed from
+        # it keeps a graph, the spelling `torch.no_grad()` replaced
+        yield Found(call, "no_grad", name, f"{_text(func)}(..., volatile=True)")
+    elif name.endswith(".set_grad_enabled") and _grad_mode(code, call) and not _phased(call):
+        block = _rest_of_block(code, call)
+        if block is not None:  # `torch.set_grad_enabled(False)` as a statement: off for the rest of the block
+            yield Found(call, "set_grad_enabled", name, f"{_text(call)} switch", block)
     elif name.removeprefix("torch.") in _FACTORIES and any(
         k.arg == "requires_grad" and _is_false(k.value) for k in call.keywords
     ):
@@ -214,6 +222,20 @@ def _call_stop(code: CodeModule, call: ast.Call) -> Iterator[Found]:
         yield Found(call, "float", name, f"float({_text(call.args[0])})")
     elif isinstance(func, ast.Attribute) and not name:  # a method of a local value
         yield from _method_stop(code, call, func)
+
+
+def _rest_of_block(code: CodeModule, call: ast.Call) -> tuple[ast.stmt, ...] | None:
+    """The statements after ``call`` written as a statement of its own, in its block; None for a call inside an
+    expression or a ``with`` item (``with torch.set_grad_enabled(False):`` is found as a block)."""
+    statement = code.parents.get(call)
+    if not isinstance(statement, ast.Expr):
+        return None
+    owner = code.parents.get(statement)
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(owner, field, None)
+        if isinstance(block, list) and statement in block:
+            return tuple(block[block.index(statement) + 1 :])
+    return None
 
 
 def made_without_gradient(api: str) -> bool:
@@ -420,6 +442,10 @@ def _has_own_data(code: CodeModule, node: ast.ClassDef) -> bool:
 
 def _is_false(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and node.value is False
+
+
+def _is_true(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
 
 
 def _api(code: CodeModule, expression: ast.AST) -> str:

@@ -49,7 +49,7 @@ from paperlink.spans import Span
 
 __all__ = ["GradientStop", "GradientFacts", "GRADIENTS", "scan_gradients"]
 
-_TRIGGERS = ("detach", "grad", ".data", "item(", "numpy(", "tolist(", "float(", "Function", "stop_gradient")
+_TRIGGERS = ("detach", "grad", ".data", "item(", "numpy(", "tolist(", "float(", "Function", "stop_gradient", "volatile")
 _JUSTIFICATION = "stop-grad"
 
 

@@ -1039,3 +1039,12 @@ def test_an_object_named_as_a_class_of_an_imported_module_and_state_updated_from
         ("train.py", 14, "helper", "utils.ema.update", "target_update"),  # `ema` passed in, `class ema` in utils
         ("utils.py", 10, "no_grad", "torch.no_grad", "target_update"),
     ]
+
+
+def test_volatile_variables_and_a_grad_switch_written_as_a_statement_are_stops() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL201_undocumented_stop"
+    assert _stops((fixture / "legacy_grad_switches.py").read_text(encoding="utf-8")) == [
+        (11, "no_grad", "torch.autograd.Variable", "training"),  # the critic's step
+        (17, "no_grad", "torch.autograd.Variable", "evaluation"),  # after the loop: an image sheet
+        (22, "set_grad_enabled", "torch.set_grad_enabled", "evaluation"),  # the rest of `main`
+    ]
