@@ -204,6 +204,10 @@ def _call_stop(code: CodeModule, call: ast.Call) -> Iterator[Found]:
         k.arg == "requires_grad" and _is_false(k.value) for k in call.keywords
     ):
         yield Found(call, "requires_grad", name, f"{_text(func)}(..., requires_grad=False)")
+    elif name in _PARAMETERS and any(k.arg == "requires_grad" and _may_be_false(k.value) for k in call.keywords):
+        # `nn.Parameter(torch.randn(d), requires_grad=not is_random)`: frozen in one configuration
+        flag = next(_text(k.value) for k in call.keywords if k.arg == "requires_grad")
+        yield Found(call, "requires_grad", name, f"{_text(func)}(..., requires_grad={flag})")
     elif name in VARIABLES and any(k.arg == "volatile" and _is_true(k.value) for k in call.keywords):
         # PyTorch < 0.4: `noisev = Variable(noise, volatile=True)  # totally freeze netG`: nothing computed from
         # it keeps a graph, the spelling `torch.no_grad()` replaced
@@ -442,6 +446,13 @@ def _has_own_data(code: CodeModule, node: ast.ClassDef) -> bool:
 
 def _is_false(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and node.value is False
+
+
+def _may_be_false(node: ast.AST) -> bool:
+    """``not is_random``, ``learnable``, ``cfg.train_pos``: a flag, not a constant (``requires_grad=True``)."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return True
+    return isinstance(node, (ast.Name, ast.Attribute))
 
 
 def _is_true(node: ast.AST) -> bool:

@@ -1048,3 +1048,11 @@ def test_volatile_variables_and_a_grad_switch_written_as_a_statement_are_stops()
         (17, "no_grad", "torch.autograd.Variable", "evaluation"),  # after the loop: an image sheet
         (22, "set_grad_enabled", "torch.set_grad_enabled", "evaluation"),  # the rest of `main`
     ]
+
+
+def test_a_parameter_made_with_a_requires_grad_flag_is_a_freeze_in_one_configuration() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL204_undocumented_freeze"
+    assert _stops((fixture / "configurable_parameter.py").read_text(encoding="utf-8")) == [
+        (10, "requires_grad", "torch.nn.Parameter", "setup"),  # requires_grad=not is_random
+        (11, "requires_grad", "torch.nn.Parameter", "setup"),  # requires_grad=learnable; True is no stop
+    ]
