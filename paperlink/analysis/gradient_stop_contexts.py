@@ -10,6 +10,7 @@ are listed, with examples, in docs/gradients.md.
 from __future__ import annotations
 
 import ast
+import re
 
 from paperlink.analysis.gradient_contexts import (
     Context,
@@ -22,7 +23,9 @@ from paperlink.analysis.gradient_contexts import (
     keeps_values,
     is_update,
     own_nodes,
+    read_names,
     snake_case,
+    written_names,
     writes_grad,
 )
 from paperlink.analysis.gradient_stops import CONVERSIONS, ENABLE_GRAD, FREEZES, TF_VARIABLES, Found
@@ -112,6 +115,12 @@ def stop_context(
         return Context.EVALUATION  # the action sent to an environment: acting, not the loss
     if scope.training and not scope.in_eval_mode(found.node.lineno) and _reaches_loss(found, code, scope):
         return _once_context(found, code, scope, once)
+    if (
+        once is None
+        and (scope.training or any(flow.functions[callee].training for _, callee in scope.calls))
+        and _stored_for_training(found, code, scope)
+    ):
+        return Context.TRAINING  # `_, v, _ = ac.step(o); buf.finish_path(v)`: a bootstrap value for the returns
     if _is_setup_site(found, code):
         if scope.training and scope.reaches_loss(_updated_in(found, code, scope)):
             return _once_context(found, code, scope, once)  # a local mask scaled in place, then used
@@ -212,6 +221,33 @@ def _writes_gradients(found: Found, code: CodeModule, scope: FunctionFlow) -> bo
         return True
     reads = any(isinstance(n, ast.Attribute) and n.attr == "grad" for n in ast.walk(statement))
     return reads and any(writes_grad(n) for n in own_nodes(scope.node) if isinstance(n, ast.stmt))
+
+
+# objects holding a rollout's data until the loss reads it back (`buf.get()` in the update)
+_ROLLOUT_STORES = re.compile(r"(^|_)(buf|buffer|rollouts?|storage|trajectory|trajectories)(_|$)")
+_LOGGERS = re.compile(r"log|writer|meter|tracker|history|stats")
+
+
+def _stored_for_training(found: Found, code: CodeModule, scope: FunctionFlow) -> bool:
+    """A stopped value handed to a rollout buffer that is not the action sent to the environment (checked
+    before): ``_, v, _ = ac.step(o); buf.finish_path(v)``, ``next_value = critic(obs).detach();
+    rollouts.compute_returns(next_value, gamma)``: the bootstrap value of the returns the loss fits."""
+    names = _stopped_names(found, code, scope)
+    statement = code.enclosing_statement(found.node)
+    if not names and isinstance(statement, ast.Assign):  # `ac.step(o)`: an environment-like boundary for the flow
+        names = set().union(*(written_names(t) for t in statement.targets)) - {"_"}
+    derived = scope.derived_from(names)
+    if not derived or scope.acts_with(names):
+        return False
+    for node in own_nodes(scope.node):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            receiver = node.func.value
+            owner = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", "")
+            if _ROLLOUT_STORES.search(owner.lower()) and not _LOGGERS.search(owner.lower()):
+                arguments = [*node.args, *(k.value for k in node.keywords)]
+                if any(read_names(argument) & derived for argument in arguments):
+                    return True
+    return False
 
 
 def _counts(found: Found, code: CodeModule) -> bool:

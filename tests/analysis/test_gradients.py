@@ -1056,3 +1056,12 @@ def test_a_parameter_made_with_a_requires_grad_flag_is_a_freeze_in_one_configura
         (10, "requires_grad", "torch.nn.Parameter", "setup"),  # requires_grad=not is_random
         (11, "requires_grad", "torch.nn.Parameter", "setup"),  # requires_grad=learnable; True is no stop
     ]
+
+
+def test_a_bootstrap_value_handed_to_the_rollout_is_training_and_acting_stays_acting() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL201_undocumented_stop"
+    assert _stops((fixture / "rollout_bootstrap.py").read_text(encoding="utf-8")) == [
+        (19, "no_grad", "torch.no_grad", "evaluation"),  # acting, though stored in the rollout
+        (23, "no_grad", "torch.no_grad", "training"),  # rollouts.compute_returns(next_value, ...)
+        (26, "no_grad", "torch.no_grad", "evaluation"),  # for the log
+    ]
