@@ -85,6 +85,8 @@ class HelperCall:
     # its context as a write into parameters' gradients (zeroing, clipping, a regulariser): part of any
     # training step, before its loop too (gradients zeroed before the micro-batches); "": as a freeze
     grad_write: str = ""
+    # it runs once before the training loop of its function (`update_ema(ema, model, decay=0)`: the first copy)
+    before_loop: bool = False
     flags: tuple[tuple[str, bool], ...] = ()  # literal booleans passed: ("1", False) by position, ("on", True)
     # what documents it, read only where it passes a literal False (a freeze through a flag)
     justification: str | None = None
@@ -101,7 +103,7 @@ def call_context(helper: Helper, call: HelperCall) -> str | None:
     if helper.grads:
         return call.grad_write or call.freeze  # on a training step it is training, as a freeze there is
     if helper.context == Context.TARGET_UPDATE:
-        return Context.SETUP if call.setup_scope else Context.TARGET_UPDATE
+        return Context.SETUP if call.setup_scope or call.before_loop else Context.TARGET_UPDATE
     if helper.statistic and call.point in (Context.TRAINING, Context.TARGET_UPDATE):
         # its state feeds the next steps' loss (an adaptive probability); acting stays acting
         return Context.TARGET_UPDATE
@@ -291,18 +293,21 @@ def _returned_chains(body: list[ast.stmt]) -> set[ast.AST]:
 
     if not body or not collect(body):
         return set()
-    chains: set[ast.AST] = set()
-    for value in values:
-        node: ast.AST = value
-        while True:
-            chains.add(node)
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                node = node.func.value
-            elif isinstance(node, ast.Attribute):
-                node = node.value
-            else:
-                break
-    return chains
+    return set().union(*(_chain(value) for value in values))
+
+
+def _chain(value: ast.AST) -> list[ast.AST]:
+    """An expression and the method chain it ends: ``t.cpu().detach().numpy()[0]`` holds ``t.cpu().detach()``."""
+    chain = []
+    node = value
+    while True:
+        chain.append(node)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            node = node.func.value
+        elif isinstance(node, (ast.Attribute, ast.Subscript)):
+            node = node.value
+        else:
+            return chain
 
 
 def _off_training_path(

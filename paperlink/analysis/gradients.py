@@ -235,6 +235,7 @@ def _site(
         update=_update_at(call, update_context(scope, flow, once)),
         setup_scope=is_setup_name(scope.short_name),
         grad_write=Context.TRAINING if scope.training and once != "after" else freeze_context(scope, once),
+        before_loop=once == "before",
         flags=flags,
         justification=documented[0],
         statement_annotations=documented[1],

@@ -1065,3 +1065,20 @@ def test_a_bootstrap_value_handed_to_the_rollout_is_training_and_acting_stays_ac
         (23, "no_grad", "torch.no_grad", "training"),  # rollouts.compute_returns(next_value, ...)
         (26, "no_grad", "torch.no_grad", "evaluation"),  # for the log
     ]
+
+
+def test_a_returned_chain_may_end_in_an_index() -> None:
+    text = "def first_np(t):\n    return t.detach().cpu().numpy()[0]\ndef act(actor, obs):\n    return first_np(actor(obs))\n"
+    assert [(h.name, h.context) for h in _scan(text).helpers] == [("first_np", "evaluation"), ("act", "evaluation")]
+
+
+def test_an_ema_helper_called_before_the_loop_copies_and_on_the_step_averages() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL206_stop_outside_training"
+    assert _stops((fixture / "ema_first_copy.py").read_text(encoding="utf-8")) == [
+        (8, "no_grad", "torch.no_grad", "target_update"),
+        (12, "data", ".data", "target_update"),
+        (22, "helper", "requires_grad", "setup"),
+        (23, "helper", "update_ema", "setup"),  # update_ema(ema, model, decay=0): the first copy
+        (26, "no_grad", "torch.no_grad", "training"),
+        (32, "helper", "update_ema", "target_update"),
+    ]
