@@ -627,8 +627,7 @@ class ModuleFlow:
                     return candidate
             return None
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
-            candidate = f"{flow.owner}.{func.attr}" if flow.owner else ""
-            return candidate if candidate in self.functions else None
+            return self._method_of(flow.owner, func.attr) if flow.owner else None
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             built = self._built.get((flow.name, func.value.id)) or self._built.get(("", func.value.id))
             if built in self._classes:  # `averager = ema(G, G_ema); averager.update()`
@@ -638,6 +637,30 @@ class ModuleFlow:
                 return None  # `record.update(kwargs)` is a dict's, whatever class here has an `update`
             return self._methods.get(func.attr)  # `agent.get_value(x)`: a method name only one class here defines
         return None
+
+    def _method_of(self, owner: str, method: str) -> str | None:
+        """``self.label_and_sample_proposals(...)`` in a subclass: the method of the class or of a base class of
+        this file that defines it, nearest first."""
+        seen: set[str] = set()
+        pending = [owner]
+        while pending:
+            current = pending.pop(0)
+            if current in seen:
+                continue
+            seen.add(current)
+            if f"{current}.{method}" in self.functions:
+                return f"{current}.{method}"
+            pending += self._bases.get(current, [])
+        return None
+
+    @cached_property
+    def _bases(self) -> dict[str, list[str]]:
+        """Module-level class -> its bases that are classes of this file, by name."""
+        classes = {node.name: node for node in self.code.tree.body if isinstance(node, ast.ClassDef)}
+        return {
+            name: [b.id for b in node.bases if isinstance(b, ast.Name) and b.id in classes]
+            for name, node in classes.items()
+        }
 
     def _note_built(self, flow: FunctionFlow, targets: list[ast.expr], func: ast.expr) -> None:
         """``name = Class(...)``: the object ``name`` holds in this scope, for resolving its method calls."""

@@ -137,14 +137,20 @@ def stop_context(
     return Context.EVALUATION if found.kind in _READS else Context.UNKNOWN
 
 
-_ASSIGNMENT_WORDS = frozenset("match matcher matching assign assigner assignment assignments".split())
+# target assignment: matching predictions to ground truth, labelling proposals or anchors, pseudo-labels
+_ASSIGNMENT_WORDS = frozenset("match matcher matching assign assigner assignment assignments label labels".split())
 
 
 def _assigns_targets(function: FunctionFlow) -> bool:
     """``class HungarianMatcher(nn.Module): @torch.no_grad() def forward(self, outputs, targets)``, ``@torch.no_grad()
     def get_assignments(...)``: target assignment runs without gradients and decides what the loss supervises."""
     names = [function.short_name, *([snake_case(function.owner.rsplit(".", 1)[-1])] if function.owner else [])]
+    if is_metric_name(function.short_name) or set(function.short_name.lower().split("_")) & _DISPLAYS:
+        return False  # `plot_labels`, `log_matches`: labels looked at, not assigned
     return any(set(name.lower().split("_")) & _ASSIGNMENT_WORDS for name in names)
+
+
+_DISPLAYS = frozenset("plot show draw visualize visualise save print".split())
 
 
 def _in_place_name(name: str) -> bool:

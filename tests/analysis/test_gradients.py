@@ -1082,3 +1082,12 @@ def test_an_ema_helper_called_before_the_loop_copies_and_on_the_step_averages() 
         (26, "no_grad", "torch.no_grad", "training"),
         (32, "helper", "update_ema", "target_update"),
     ]
+
+
+def test_a_base_class_method_labelling_proposals_assigns_targets_for_the_subclass_loss() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL201_undocumented_stop"
+    assert _stops((fixture / "inherited_labelling.py").read_text(encoding="utf-8")) == [
+        (8, "no_grad", "torch.no_grad", "training"),
+        (13, "no_grad", "torch.no_grad", "evaluation"),  # plot_labels
+        (21, "helper", "ROIHeads.label_and_sample_proposals", "training"),  # self.<method of the base class>
+    ]
