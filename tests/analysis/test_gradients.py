@@ -1091,3 +1091,12 @@ def test_a_base_class_method_labelling_proposals_assigns_targets_for_the_subclas
         (13, "no_grad", "torch.no_grad", "evaluation"),  # plot_labels
         (21, "helper", "ROIHeads.label_and_sample_proposals", "training"),  # self.<method of the base class>
     ]
+
+
+def test_a_stop_function_handed_to_a_tree_map_or_aliased_is_a_stop() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL201_undocumented_stop"
+    assert _stops((fixture / "stop_function_passed.py").read_text(encoding="utf-8")) == [
+        (12, "stop_gradient", "jax.lax.stop_gradient", "training"),
+        (15, "stop_gradient", "jax.lax.stop_gradient", "training"),  # SG(...)
+        (20, "stop_gradient", "tensorflow.stop_gradient", "training"),
+    ]
