@@ -85,11 +85,26 @@ def _targets(
         owner = ast.unparse(func.value)
         if owner in instances:
             return tuple(f"{cls}.{func.attr}" for cls in instances[owner])
-        if isinstance(func.value, ast.Name) and func.value.id not in code.module_level_names:
+        if (
+            modules
+            and isinstance(func.value, ast.Name)
+            and func.value.id not in ("self", "cls")
+            and _passed_in(code, func.value)
+        ):
             # `def train_fn(G, D, ema): ... ema.update(itr)` with `import utils` defining `class ema`: an object
             # named as a class of a project module the file imports, passed in from elsewhere
             return tuple(f"{module}.{cls}.{func.attr}" for module in modules for cls in _class_names(func.value.id))
     return ()
+
+
+def _passed_in(code: CodeModule, name: ast.Name) -> bool:
+    """Whether ``name`` is a parameter of a function around it (a closure's too)."""
+    for ancestor in code.ancestors(name):
+        if isinstance(ancestor, FUNCTIONS):
+            arguments = ancestor.args
+            if any(a.arg == name.id for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]):
+                return True
+    return False
 
 
 def _class_names(name: str) -> tuple[str, ...]:

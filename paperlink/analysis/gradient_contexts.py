@@ -212,6 +212,17 @@ def _makes_dict(value: ast.AST) -> bool:
     )
 
 
+# objects holding a rollout's data until the loss reads it back (`buf.get()` in the update), not logs
+_ROLLOUT_STORES = re.compile(r"(^|_)(buf|buffer|rollouts?|storage|trajectory|trajectories)(_|$)")
+_LOGGERS = re.compile(r"log|writer|meter|tracker|history|stats")
+
+
+def _is_rollout(receiver: ast.AST) -> bool:
+    owner = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", "")
+    owner = owner.lower()
+    return bool(_ROLLOUT_STORES.search(owner)) and not _LOGGERS.search(owner)
+
+
 def _in_place(method: str) -> bool:
     return method.endswith("_") and not method.endswith("__")
 
@@ -350,6 +361,8 @@ class FunctionFlow:
         default_factory=list
     )  # (line, "eval" or "train") of model.eval()/.train()
     env_steps: list[ast.Call] = field(default_factory=list)  # `env.step(action)`: acting in an environment
+    # `buf.finish_path(v)`, `rollouts.compute_returns(next_value, ...)`: data handed to a rollout the loss reads back
+    rollout_calls: list[ast.Call] = field(default_factory=list)
     loops: list[tuple[int, int]] = field(default_factory=list)  # the line ranges of its loops
     training: bool = False
     in_optimizer: bool = False  # a method of an optimizer class: the update rule, not a loss
@@ -601,6 +614,8 @@ class ModuleFlow:
             flow.env_steps.append(call)
         elif method in ("eval", "train") and not call.args:
             flow.mode_switches.append((call.lineno, method))
+        elif method and (call.args or call.keywords) and _is_rollout(func.value):  # type: ignore[attr-defined]
+            flow.rollout_calls.append(call)
         if isinstance(func, ast.Name) or isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             flow.calls.append((call, func))  # resolved once every function is known
         if isinstance(func, ast.Name) or _is_self_attribute(func):

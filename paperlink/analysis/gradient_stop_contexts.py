@@ -10,7 +10,6 @@ are listed, with examples, in docs/gradients.md.
 from __future__ import annotations
 
 import ast
-import re
 
 from paperlink.analysis.gradient_contexts import (
     Context,
@@ -229,15 +228,12 @@ def _writes_gradients(found: Found, code: CodeModule, scope: FunctionFlow) -> bo
     return reads and any(writes_grad(n) for n in own_nodes(scope.node) if isinstance(n, ast.stmt))
 
 
-# objects holding a rollout's data until the loss reads it back (`buf.get()` in the update)
-_ROLLOUT_STORES = re.compile(r"(^|_)(buf|buffer|rollouts?|storage|trajectory|trajectories)(_|$)")
-_LOGGERS = re.compile(r"log|writer|meter|tracker|history|stats")
-
-
 def _stored_for_training(found: Found, code: CodeModule, scope: FunctionFlow) -> bool:
-    """A stopped value handed to a rollout buffer that is not the action sent to the environment (checked
-    before): ``_, v, _ = ac.step(o); buf.finish_path(v)``, ``next_value = critic(obs).detach();
+    """A stopped value handed to a rollout buffer that is not the action sent to the environment:
+    ``_, v, _ = ac.step(o); buf.finish_path(v)``, ``next_value = critic(obs).detach();
     rollouts.compute_returns(next_value, gamma)``: the bootstrap value of the returns the loss fits."""
+    if not scope.rollout_calls:
+        return False
     names = _stopped_names(found, code, scope)
     statement = code.enclosing_statement(found.node)
     if not names and isinstance(statement, ast.Assign):  # `ac.step(o)`: an environment-like boundary for the flow
@@ -245,15 +241,11 @@ def _stored_for_training(found: Found, code: CodeModule, scope: FunctionFlow) ->
     derived = scope.derived_from(names)
     if not derived or scope.acts_with(names):
         return False
-    for node in own_nodes(scope.node):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            receiver = node.func.value
-            owner = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", "")
-            if _ROLLOUT_STORES.search(owner.lower()) and not _LOGGERS.search(owner.lower()):
-                arguments = [*node.args, *(k.value for k in node.keywords)]
-                if any(read_names(argument) & derived for argument in arguments):
-                    return True
-    return False
+    return any(
+        read_names(argument) & derived
+        for call in scope.rollout_calls
+        for argument in [*call.args, *(k.value for k in call.keywords)]
+    )
 
 
 def _counts(found: Found, code: CodeModule) -> bool:
