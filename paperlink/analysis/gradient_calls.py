@@ -4,8 +4,10 @@ A call is recorded with the qualified names it may call where the scan can know 
 cheaply: an imported function (``from pkg.utils import polyak_update``), a function of a module
 imported whole (``import utils; utils.toggle_grad(G, False)``), a method of an object built from
 an imported class (``agent = Agent(args)``, ``ema = ModelEMA(model) if rank == 0 else None``, or
-from a parameter whose default is one: ``def ppo(env_fn, actor_critic=core.MLPActorCritic)``), a
-name from ``from utils import *``, and a function handed to ``model.apply``. The conclusion
+from a parameter whose default is one: ``def ppo(env_fn, actor_critic=core.MLPActorCritic)``), a method
+of an object passed in and named as a class of a module the file imports whole (``import utils``;
+``ema.update()`` may call ``utils.ema.update``), a name from ``from utils import *``, and a function
+handed to ``model.apply``. The conclusion
 resolves them against the helpers of the other files (:mod:`~paperlink.analysis.gradient_helpers`).
 """
 
@@ -53,16 +55,21 @@ def helper_targets(code: CodeModule) -> dict[ast.Call, tuple[str, ...]]:
         return {}
     calls = [node for node in code.parents if isinstance(node, ast.Call)]
     instances = _instances(code, stars, calls)
+    modules = (*_whole_modules(code), *stars)
     found: dict[ast.Call, tuple[str, ...]] = {}
     for call in calls:
-        targets = _targets(code, call.args[0] if _is_applied(call) else call.func, stars, instances)
+        targets = _targets(code, call.args[0] if _is_applied(call) else call.func, stars, instances, modules)
         if targets:
             found[call] = targets
     return found
 
 
 def _targets(
-    code: CodeModule, func: ast.AST, stars: tuple[str, ...], instances: dict[str, tuple[str, ...]]
+    code: CodeModule,
+    func: ast.AST,
+    stars: tuple[str, ...],
+    instances: dict[str, tuple[str, ...]],
+    modules: tuple[str, ...] = (),
 ) -> tuple[str, ...]:
     name = code.qualified_name(func)
     if name:
@@ -76,8 +83,46 @@ def _targets(
         return tuple(f"{module}.{func.id}" for module in stars)
     if isinstance(func, ast.Attribute):
         owner = ast.unparse(func.value)
-        return tuple(f"{cls}.{func.attr}" for cls in instances.get(owner, ()))
+        if owner in instances:
+            return tuple(f"{cls}.{func.attr}" for cls in instances[owner])
+        if (
+            modules
+            and isinstance(func.value, ast.Name)
+            and func.value.id not in ("self", "cls")
+            and _passed_in(code, func.value)
+        ):
+            # `def train_fn(G, D, ema): ... ema.update(itr)` with `import utils` defining `class ema`: an object
+            # named as a class of a project module the file imports, passed in from elsewhere
+            return tuple(f"{module}.{cls}.{func.attr}" for module in modules for cls in _class_names(func.value.id))
     return ()
+
+
+def _passed_in(code: CodeModule, name: ast.Name) -> bool:
+    """Whether ``name`` is a parameter of a function around it (a closure's too)."""
+    for ancestor in code.ancestors(name):
+        if isinstance(ancestor, FUNCTIONS):
+            arguments = ancestor.args
+            if any(a.arg == name.id for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]):
+                return True
+    return False
+
+
+def _class_names(name: str) -> tuple[str, ...]:
+    """The spellings of a class an object named ``name`` is named after: ``ema``, ``Ema``, ``EMA``;
+    ``model_ema``: ``ModelEma``."""
+    pascal = "".join(part[:1].upper() + part[1:] for part in name.split("_") if part)
+    return tuple(dict.fromkeys((name, pascal, name.upper())))
+
+
+def _whole_modules(code: CodeModule) -> tuple[str, ...]:
+    """The project's modules the file imports whole (``import utils``, ``import pkg.train_utils as tu``)."""
+    return tuple(
+        alias.name
+        for node in code.tree.body
+        if isinstance(node, ast.Import)
+        for alias in node.names
+        if not is_library(alias.name)
+    )
 
 
 def is_library(name: str) -> bool:

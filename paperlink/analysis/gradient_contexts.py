@@ -39,6 +39,8 @@ __all__ = [
     "is_target_update_name",
     "is_update",
     "draws_noise",
+    "names_second_weights",
+    "writes_grad",
     "keeps_values",
     "snake_case",
     "writes_state",
@@ -210,6 +212,17 @@ def _makes_dict(value: ast.AST) -> bool:
     )
 
 
+# objects holding a rollout's data until the loss reads it back (`buf.get()` in the update), not logs
+_ROLLOUT_STORES = re.compile(r"(^|_)(buf|buffer|rollouts?|storage|trajectory|trajectories)(_|$)")
+_LOGGERS = re.compile(r"log|writer|meter|tracker|history|stats")
+
+
+def _is_rollout(receiver: ast.AST) -> bool:
+    owner = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", "")
+    owner = owner.lower()
+    return bool(_ROLLOUT_STORES.search(owner)) and not _LOGGERS.search(owner)
+
+
 def _in_place(method: str) -> bool:
     return method.endswith("_") and not method.endswith("__")
 
@@ -297,6 +310,31 @@ def is_update(statement: ast.AST) -> bool:
     return False
 
 
+def writes_grad(statement: ast.stmt) -> bool:
+    """``p.grad = g``, ``p.grad.data += s * g``, ``p.grad.zero_()``: a statement writing a parameter's gradient."""
+    if isinstance(statement, (ast.Assign, ast.AugAssign)):
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+    elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call) and is_update(statement):
+        targets = [statement.value.func]
+    else:
+        return False
+    return any(isinstance(n, ast.Attribute) and n.attr == "grad" for t in targets for n in ast.walk(t))
+
+
+# the words naming a second set of weights, which an update on the training step keeps outside the loss graph
+_SECOND_WEIGHTS = _TARGET_UPDATE_WORDS | _TARGET_UPDATE_OBJECTS | {"avg"}
+
+
+def names_second_weights(node: ast.AST) -> bool:
+    """Whether an expression names a target network, an average or a teacher (``accumulate(g_ema, g)``,
+    ``copy_params(self.critic_target, self.critic)``), not the trained weights (``master_params_to_model_params(
+    self.model_params, self.master_params)``)."""
+    names = [
+        n.id if isinstance(n, ast.Name) else n.attr for n in ast.walk(node) if isinstance(n, (ast.Name, ast.Attribute))
+    ]
+    return any(_name_words(snake_case(name))[0] & _SECOND_WEIGHTS for name in names)
+
+
 def _is_bookkeeping(statement: ast.AST) -> bool:
     """Statements an update block may hold besides updates: local names, ``pass``, asserts."""
     if isinstance(statement, ast.Assign):
@@ -323,6 +361,8 @@ class FunctionFlow:
         default_factory=list
     )  # (line, "eval" or "train") of model.eval()/.train()
     env_steps: list[ast.Call] = field(default_factory=list)  # `env.step(action)`: acting in an environment
+    # `buf.finish_path(v)`, `rollouts.compute_returns(next_value, ...)`: data handed to a rollout the loss reads back
+    rollout_calls: list[ast.Call] = field(default_factory=list)
     loops: list[tuple[int, int]] = field(default_factory=list)  # the line ranges of its loops
     training: bool = False
     in_optimizer: bool = False  # a method of an optimizer class: the update rule, not a loss
@@ -574,6 +614,8 @@ class ModuleFlow:
             flow.env_steps.append(call)
         elif method in ("eval", "train") and not call.args:
             flow.mode_switches.append((call.lineno, method))
+        elif method and (call.args or call.keywords) and _is_rollout(func.value):  # type: ignore[attr-defined]
+            flow.rollout_calls.append(call)
         if isinstance(func, ast.Name) or isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             flow.calls.append((call, func))  # resolved once every function is known
         if isinstance(func, ast.Name) or _is_self_attribute(func):
@@ -600,8 +642,7 @@ class ModuleFlow:
                     return candidate
             return None
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
-            candidate = f"{flow.owner}.{func.attr}" if flow.owner else ""
-            return candidate if candidate in self.functions else None
+            return self._method_of(flow.owner, func.attr) if flow.owner else None
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             built = self._built.get((flow.name, func.value.id)) or self._built.get(("", func.value.id))
             if built in self._classes:  # `averager = ema(G, G_ema); averager.update()`
@@ -611,6 +652,30 @@ class ModuleFlow:
                 return None  # `record.update(kwargs)` is a dict's, whatever class here has an `update`
             return self._methods.get(func.attr)  # `agent.get_value(x)`: a method name only one class here defines
         return None
+
+    def _method_of(self, owner: str, method: str) -> str | None:
+        """``self.label_and_sample_proposals(...)`` in a subclass: the method of the class or of a base class of
+        this file that defines it, nearest first."""
+        seen: set[str] = set()
+        pending = [owner]
+        while pending:
+            current = pending.pop(0)
+            if current in seen:
+                continue
+            seen.add(current)
+            if f"{current}.{method}" in self.functions:
+                return f"{current}.{method}"
+            pending += self._bases.get(current, [])
+        return None
+
+    @cached_property
+    def _bases(self) -> dict[str, list[str]]:
+        """Module-level class -> its bases that are classes of this file, by name."""
+        classes = {node.name: node for node in self.code.tree.body if isinstance(node, ast.ClassDef)}
+        return {
+            name: [b.id for b in node.bases if isinstance(b, ast.Name) and b.id in classes]
+            for name, node in classes.items()
+        }
 
     def _note_built(self, flow: FunctionFlow, targets: list[ast.expr], func: ast.expr) -> None:
         """``name = Class(...)``: the object ``name`` holds in this scope, for resolving its method calls."""

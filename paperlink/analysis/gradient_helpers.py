@@ -32,6 +32,7 @@ from paperlink.analysis.gradient_contexts import (
     is_setup_name,
     is_update,
     keeps_values,
+    writes_grad,
     writes_state,
 )
 from paperlink.analysis.gradient_stops import FREEZES, Found, made_without_gradient
@@ -81,6 +82,11 @@ class HelperCall:
     freeze: str  # its context as a freeze at this place
     update: str  # its context as an in-place update of parameters at this place
     setup_scope: bool  # it sits in a function named for initialisation, loading, ...
+    # its context as a write into parameters' gradients (zeroing, clipping, a regulariser): part of any
+    # training step, before its loop too (gradients zeroed before the micro-batches); "": as a freeze
+    grad_write: str = ""
+    # it runs once before the training loop of its function (`update_ema(ema, model, decay=0)`: the first copy)
+    before_loop: bool = False
     flags: tuple[tuple[str, bool], ...] = ()  # literal booleans passed: ("1", False) by position, ("on", True)
     # what documents it, read only where it passes a literal False (a freeze through a flag)
     justification: str | None = None
@@ -95,9 +101,9 @@ def call_context(helper: Helper, call: HelperCall) -> str | None:
         value = passed.get(str(helper.flag), passed.get(helper.flag_name))
         return call.freeze if value is False else None
     if helper.grads:
-        return call.freeze  # in the training loop it is training, as a freeze there is
+        return call.grad_write or call.freeze  # on a training step it is training, as a freeze there is
     if helper.context == Context.TARGET_UPDATE:
-        return Context.SETUP if call.setup_scope else Context.TARGET_UPDATE
+        return Context.SETUP if call.setup_scope or call.before_loop else Context.TARGET_UPDATE
     if helper.statistic and call.point in (Context.TRAINING, Context.TARGET_UPDATE):
         # its state feeds the next steps' loss (an adaptive probability); acting stays acting
         return Context.TARGET_UPDATE
@@ -198,6 +204,9 @@ def _wrapper(
         value = statement.value if isinstance(statement, (ast.Expr, ast.Assign, ast.Return)) else None
         if isinstance(value, ast.Call) and value in called:
             inner.append((value, called[value]))
+        elif isinstance(statement, ast.For) and not statement.orelse and _calls_only(statement.body, called):
+            # `for rate, params in zip(self.ema_rate, self.ema_params): update_ema(params, src, rate=rate)`
+            inner += [(s.value, called[s.value]) for s in statement.body]  # type: ignore[attr-defined]
         elif isinstance(statement, ast.Return) and isinstance(value, ast.Name):
             returned.add(value.id)
         elif not _bookkeeping(statement):
@@ -213,6 +222,10 @@ def _wrapper(
             return Helper(function.name, span, Context.SETUP)  # it builds and returns a frozen copy
         return Helper(function.name, span, Context.SETUP, freeze=True)
     return replace(helper, name=function.name, span=span, flag_sites=())
+
+
+def _calls_only(body: list[ast.stmt], called: dict[ast.Call, Helper]) -> bool:
+    return bool(body) and all(isinstance(s, ast.Expr) and s.value in called for s in body)
 
 
 def _passes_false(call: ast.Call, helper: Helper) -> bool:
@@ -243,23 +256,69 @@ def _helper(
         # `ema = ModelEMA(model)`: `self.ema = deepcopy(model).eval(); for p in self.ema.parameters():
         # p.requires_grad_(False)`: building the object freezes the model it is given, or its copy
         return Helper(function.name, span, Context.SETUP)
-    data = [context for c, context in own if c.kind == "data"]
-    if data and body and all(is_update(s) or _bookkeeping(s) for s in body) and any(is_update(s) for s in body):
+    # `p.data.normal_(0, 0.02)`, `p.detach().zero_()`: parameters written in place, outside autograd;
+    # `def zero_module(module): for p in module.parameters(): p.detach().zero_(); return module`
+    data = [context for c, context in own if c.kind == "data" or c.kind == "detach" and _updates_in_place(code, c)]
+    work = body[:-1] if body and isinstance(body[-1], ast.Return) and isinstance(body[-1].value, ast.Name) else body
+    if data and work and all(is_update(s) or _bookkeeping(s) for s in work) and any(is_update(s) for s in work):
+        if all(_writes_grads(s) for s in work if is_update(s)):
+            # `master[0].grad = flatten([p.grad.data.detach().float() for p in model_params])`: a step's gradient
+            return Helper(function.name, span, Context.TRAINING, grads=True)
         return Helper(function.name, span, data[0], updates=True)
-    if len(body) == 1 and isinstance(body[0], ast.Return):
-        # `def sg(x): return x.detach()`; a method returning a detached part among others is no helper
+    returned = _returned_chains(body)
+    if returned:
+        # `def sg(x): return x.detach()`, `def to_np(t): if t is None: return None; return t.cpu().detach().numpy()`;
+        # a method returning a detached part among others is no helper
         for candidate, context in own:
-            if candidate.node is body[0].value and not made_without_gradient(candidate.api):
+            if candidate.node in returned and not made_without_gradient(candidate.api):
                 return Helper(function.name, span, context)  # a fresh `torch.randint(...)` cuts nothing
     return None if function.training else _off_training_path(code, function, span, own)
+
+
+def _returned_chains(body: list[ast.stmt]) -> set[ast.AST]:
+    """What a function made only of returns (under guards: ``if t is None: return None``) returns, with the
+    method chains they end (``t.cpu().detach().numpy()`` holds ``t.cpu().detach()``); empty for any other."""
+    values: list[ast.expr] = []
+
+    def collect(statements: list[ast.stmt]) -> bool:
+        for statement in statements:
+            if isinstance(statement, ast.Return) and statement.value is not None:
+                values.append(statement.value)
+            elif isinstance(statement, ast.If):
+                if not (collect(statement.body) and collect(statement.orelse)):
+                    return False
+            else:
+                return False
+        return True
+
+    if not body or not collect(body):
+        return set()
+    return set().union(*(_chain(value) for value in values))
+
+
+def _chain(value: ast.AST) -> list[ast.AST]:
+    """An expression and the method chain it ends: ``t.cpu().detach().numpy()[0]`` holds ``t.cpu().detach()``."""
+    chain = []
+    node = value
+    while True:
+        chain.append(node)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            node = node.func.value
+        elif isinstance(node, (ast.Attribute, ast.Subscript)):
+            node = node.value
+        else:
+            return chain
 
 
 def _off_training_path(
     code: CodeModule, function: FunctionFlow, span: Span, own: list[tuple[Found, str]]
 ) -> Helper | None:
     """A helper among a function's other work, where the function is on no training path."""
-    if all(_on_grad(code, c) for c, _ in own) and any(_writes_grad(code, c) for c, _ in own):
-        # `def clip_gradients(model, clip): ... p.grad.data.mul_(clip_coef)`: part of the step where it is called
+    if all(_on_grad(code, c) for c, _ in own) and (
+        any(_writes_grad(code, c) for c, _ in own) or any(_writes_grads(s) for s in _body(function.node))  # type: ignore[arg-type]
+    ):
+        # `def clip_gradients(model, clip): ... p.grad.data.mul_(clip_coef)`, `def zero_grad(params): for p in
+        # params: p.grad.detach_(); p.grad.zero_()`: part of the step where it is called
         return Helper(function.name, span, Context.TRAINING, grads=True)
     name = function.short_name
     if name.endswith("_") and not name.endswith("__") and any(c.region and ctx == Context.SETUP for c, ctx in own):
@@ -276,10 +335,39 @@ def _off_training_path(
     return None
 
 
+def _updates_in_place(code: CodeModule, found: Found) -> bool:
+    """``p.detach().zero_()``: an in-place update of the tensor behind the detached view."""
+    parent = code.parents.get(found.node)
+    return isinstance(parent, ast.Attribute) and parent.attr.endswith("_") and not parent.attr.endswith("__")
+
+
 def _writes_grad(code: CodeModule, found: Found) -> bool:
     """``p.grad.data.mul_(c)``, ``p.grad.data += g``: a stop whose statement writes a gradient."""
     statement = code.enclosing_statement(found.node)
     return (is_update(statement) or isinstance(statement, ast.AugAssign)) and _on_grad(code, found)
+
+
+def _writes_grads(statement: ast.stmt) -> bool:
+    """A statement, or a loop or branch of them, that writes parameters' gradients and only them."""
+    if isinstance(statement, (ast.For, ast.If)):
+        body = [s for s in [*statement.body, *statement.orelse] if not _bookkeeping(s)]
+        return (
+            bool(body)
+            and all(_writes_grads(s) or _only_reads_grad(s) for s in body)
+            and any(_writes_grads(s) for s in body)
+        )
+    return writes_grad(statement)
+
+
+def _only_reads_grad(statement: ast.stmt) -> bool:
+    """``p.grad.detach_()`` beside ``p.grad.zero_()``: an in-place stop on a gradient, no work of its own."""
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Call)
+        and isinstance(statement.value.func, ast.Attribute)
+        and any(isinstance(n, ast.Attribute) and n.attr == "grad" for n in ast.walk(statement.value.func.value))
+        and statement.value.func.attr in ("detach_", "requires_grad_")
+    )
 
 
 def _on_grad(code: CodeModule, found: Found) -> bool:

@@ -16,11 +16,16 @@ from paperlink.analysis.gradient_contexts import (
     FunctionFlow,
     ModuleFlow,
     is_eval_name,
+    is_metric_name,
     is_setup_name,
     draws_noise,
+    keeps_values,
     is_update,
     own_nodes,
+    read_names,
     snake_case,
+    written_names,
+    writes_grad,
 )
 from paperlink.analysis.gradient_stops import CONVERSIONS, ENABLE_GRAD, FREEZES, TF_VARIABLES, Found
 from paperlink.source.code import FUNCTIONS, CodeModule
@@ -66,7 +71,7 @@ def stop_context(
     if found.decorated is not None:
         function = flow.by_node[found.decorated]
         if function.in_optimizer:  # `@torch.no_grad() def step(self)` of a project optimizer (LARS)
-            return Context.TRAINING if function.short_name == "step" else Context.SETUP
+            return Context.TARGET_UPDATE if function.short_name == "step" else Context.SETUP
         if function.training or _assigns_targets(function):
             return Context.TRAINING
         if function.name in flow.target_updaters:
@@ -79,6 +84,9 @@ def stop_context(
         return Context.EVALUATION  # `set_grad_enabled(phase == "train")` stops only outside training
     once = scope.runs_once(found.node.lineno) if scope.training else None
     if found.kind in CONVERSIONS:
+        if scope.in_optimizer and scope.short_name == "step":
+            # `k = self.state["k"].item(); lamb = lr * math.pow(k + 1, 0.5); s.add_(grad, alpha=lamb)`
+            return Context.TARGET_UPDATE if found.kind in _SCALARS and _feeds_update(found, code, scope) else None
         if not scope.training or _is_index(found, code) or not _reaches_loss(found, code, scope):
             return None
         # an array or a list cannot enter a tensor loss unless it becomes a tensor again
@@ -90,8 +98,12 @@ def stop_context(
     if found.api in TF_VARIABLES:
         return Context.SETUP  # a variable declared outside the trained ones: state, built with the graph
     if scope.in_optimizer:
-        # an optimizer's `step` applies the update that training makes; its other methods set it up
-        return Context.TRAINING if scope.short_name == "step" else Context.SETUP
+        # an optimizer's `step` updates the parameters and its own running state outside the loss graph;
+        # the state it builds on first use (`if len(state) == 0: state["exp_avg"] = torch.zeros_like(p.data)`)
+        # and its other methods set it up
+        if scope.short_name == "step" and not _initialises_state(found, code):
+            return Context.TARGET_UPDATE
+        return Context.SETUP
     if _makes_leaf(found, code):
         return Context.SETUP
     if _writes_gradients(found, code, scope):
@@ -102,6 +114,12 @@ def stop_context(
         return Context.EVALUATION  # the action sent to an environment: acting, not the loss
     if scope.training and not scope.in_eval_mode(found.node.lineno) and _reaches_loss(found, code, scope):
         return _once_context(found, code, scope, once)
+    if (
+        once is None
+        and (scope.training or any(flow.functions[callee].training for _, callee in scope.calls))
+        and _stored_for_training(found, code, scope)
+    ):
+        return Context.TRAINING  # `_, v, _ = ac.step(o); buf.finish_path(v)`: a bootstrap value for the returns
     if _is_setup_site(found, code):
         if scope.training and scope.reaches_loss(_updated_in(found, code, scope)):
             return _once_context(found, code, scope, once)  # a local mask scaled in place, then used
@@ -118,19 +136,67 @@ def stop_context(
     return Context.EVALUATION if found.kind in _READS else Context.UNKNOWN
 
 
-_ASSIGNMENT_WORDS = frozenset("match matcher matching assign assigner assignment assignments".split())
+# target assignment: matching predictions to ground truth, labelling proposals or anchors, pseudo-labels
+_ASSIGNMENT_WORDS = frozenset("match matcher matching assign assigner assignment assignments label labels".split())
 
 
 def _assigns_targets(function: FunctionFlow) -> bool:
     """``class HungarianMatcher(nn.Module): @torch.no_grad() def forward(self, outputs, targets)``, ``@torch.no_grad()
     def get_assignments(...)``: target assignment runs without gradients and decides what the loss supervises."""
     names = [function.short_name, *([snake_case(function.owner.rsplit(".", 1)[-1])] if function.owner else [])]
+    if is_metric_name(function.short_name) or set(function.short_name.lower().split("_")) & _DISPLAYS:
+        return False  # `plot_labels`, `log_matches`: labels looked at, not assigned
     return any(set(name.lower().split("_")) & _ASSIGNMENT_WORDS for name in names)
+
+
+_DISPLAYS = frozenset("plot show draw visualize visualise save print".split())
 
 
 def _in_place_name(name: str) -> bool:
     """``trunc_normal_(tensor, std)``: torch's convention for a function that fills its argument in place."""
     return name.endswith("_") and not name.endswith("__")
+
+
+def _feeds_update(found: Found, code: CodeModule, scope: FunctionFlow) -> bool:
+    """Whether a converted value flows into an in-place update of the function (``s.add_(grad, alpha=lamb)``)."""
+    derived = scope.derived_from(scope.written_by(code.enclosing_statement(found.node)))
+    return bool(derived) and any(read & derived for node, _, read in scope.edges if is_update(node))
+
+
+def _initialises_state(found: Found, code: CodeModule) -> bool:
+    """``if len(state) == 0: state["exp_avg"] = torch.zeros_like(p.data).detach()``, ``if "s" not in state:
+    ...``: an optimizer's per-parameter state built on its first step, under a test of that state."""
+    statement = code.enclosing_statement(found.node)
+    if not (isinstance(statement, ast.Assign) and all(isinstance(t, ast.Subscript) for t in statement.targets)):
+        return False
+    states = {ast.unparse(t.value) for t in statement.targets if isinstance(t, ast.Subscript)}
+    for ancestor in code.ancestors(statement):
+        if isinstance(ancestor, ast.If) and _tests_emptiness(ancestor.test, states):
+            return True
+        if isinstance(ancestor, FUNCTIONS):
+            break
+    return False
+
+
+def _tests_emptiness(test: ast.expr, states: set[str]) -> bool:
+    """``len(state) == 0``, ``not state``, ``"k" not in state``: a test that ``state`` is yet unfilled."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return ast.unparse(test.operand) in states
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return False
+    left, right, op = test.left, test.comparators[0], test.ops[0]
+    if isinstance(op, ast.NotIn):
+        return ast.unparse(right) in states
+    return (
+        isinstance(op, ast.Eq)
+        and isinstance(left, ast.Call)
+        and isinstance(left.func, ast.Name)
+        and left.func.id == "len"
+        and len(left.args) == 1
+        and ast.unparse(left.args[0]) in states
+        and isinstance(right, ast.Constant)
+        and right.value == 0
+    )
 
 
 def in_update_rule(found: Found, code: CodeModule, flow: ModuleFlow) -> bool:
@@ -154,22 +220,32 @@ def _writes_gradients(found: Found, code: CodeModule, scope: FunctionFlow) -> bo
     gradients, part of the training step whatever function holds it; so is reading a gradient
     (``p.grad.data.norm(2)``) in a function that writes one."""
     if found.region:
-        return any(_grad_target(n) for s in found.region for n in own_nodes(s) if isinstance(n, ast.stmt))
+        return any(writes_grad(n) for s in found.region for n in own_nodes(s) if isinstance(n, ast.stmt))
     statement = code.enclosing_statement(found.node)
-    if _grad_target(statement):
+    if writes_grad(statement):
         return True
     reads = any(isinstance(n, ast.Attribute) and n.attr == "grad" for n in ast.walk(statement))
-    return reads and any(_grad_target(n) for n in own_nodes(scope.node) if isinstance(n, ast.stmt))
+    return reads and any(writes_grad(n) for n in own_nodes(scope.node) if isinstance(n, ast.stmt))
 
 
-def _grad_target(statement: ast.stmt) -> bool:
-    if isinstance(statement, (ast.Assign, ast.AugAssign)):
-        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-    elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call) and is_update(statement):
-        targets = [statement.value.func]
-    else:
+def _stored_for_training(found: Found, code: CodeModule, scope: FunctionFlow) -> bool:
+    """A stopped value handed to a rollout buffer that is not the action sent to the environment:
+    ``_, v, _ = ac.step(o); buf.finish_path(v)``, ``next_value = critic(obs).detach();
+    rollouts.compute_returns(next_value, gamma)``: the bootstrap value of the returns the loss fits."""
+    if not scope.rollout_calls:
         return False
-    return any(isinstance(n, ast.Attribute) and n.attr == "grad" for t in targets for n in ast.walk(t))
+    names = _stopped_names(found, code, scope)
+    statement = code.enclosing_statement(found.node)
+    if not names and isinstance(statement, ast.Assign):  # `ac.step(o)`: an environment-like boundary for the flow
+        names = set().union(*(written_names(t) for t in statement.targets)) - {"_"}
+    derived = scope.derived_from(names)
+    if not derived or scope.acts_with(names):
+        return False
+    return any(
+        read_names(argument) & derived
+        for call in scope.rollout_calls
+        for argument in [*call.args, *(k.value for k in call.keywords)]
+    )
 
 
 def _counts(found: Found, code: CodeModule) -> bool:
@@ -244,12 +320,20 @@ def _running_average(value: ast.AST, previous: set[str]) -> bool:
 
 
 def _feeds_priorities(found: Found, code: CodeModule) -> bool:
-    """``memory.update_priorities(idxs, loss.detach())``: prioritised replay, updated outside the loss graph."""
+    """``memory.update_priorities(idxs, loss.detach())``, ``self.schedule_sampler.update_with_local_losses(t,
+    losses["loss"].detach())``: a replay memory's priorities or a loss-aware sampler's history, state updated
+    outside the loss graph from the step's losses (not a metric's ``meter.update(loss.detach())``)."""
     for ancestor in code.ancestors(found.node):
         if isinstance(ancestor, ast.stmt):
             return False
         if isinstance(ancestor, ast.Call) and isinstance(ancestor.func, ast.Attribute):
-            if "priorit" in ancestor.func.attr.lower():
+            method = ancestor.func.attr.lower()
+            if "priorit" in method:
+                return True
+            words = [w for w in method.split("_") if w]
+            receiver = ancestor.func.value
+            owner = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", "")
+            if "update" in words and len(words) > 1 and not keeps_values(owner) and not is_metric_name(owner):
                 return True
     return False
 

@@ -100,6 +100,7 @@ def find_stops(code: CodeModule) -> Iterator[Found]:
     # names it binds to the output of a module or a tensor function
     own_data: list[Any] = []
     local_modes: list[dict[str, Any]] = []  # on first need: the file's own grad-mode decorators
+    aliases = _stop_aliases(code) if "stop_gradient" in code.text else None  # None: no stop function named
     for node in code.parents:
         if type(node) not in _STOP_KINDS:  # most nodes: names, constants, operators
             continue
@@ -127,7 +128,7 @@ def find_stops(code: CodeModule) -> Iterator[Found]:
                     what = f"@{_text(decorator)} on {node.name}"
                     yield Found(decorator, kind, _api(code, decorator), what, tuple(node.body), node)
         elif isinstance(node, ast.Call):
-            yield from _call_stop(code, node)
+            yield from _call_stop(code, node, aliases)
         elif isinstance(node, ast.Attribute) and node.attr == "data" and _is_tensor_data(code, node, own_data):
             receiver = _text(node.value)
             yield Found(node, "data", ".data", f"{receiver}.data", receiver=receiver)
@@ -195,15 +196,54 @@ def _phased(expression: ast.AST) -> bool:
     return first is not None and not isinstance(first, ast.Constant)
 
 
-def _call_stop(code: CodeModule, call: ast.Call) -> Iterator[Found]:
+def _stop_aliases(code: CodeModule) -> dict[str, str]:
+    """``SG = jax.lax.stop_gradient`` at module level: the names a file gives a stop function."""
+    found = {}
+    for node in code.tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            name = _TF_COMPAT.sub("tensorflow.", code.qualified_name(node.value) or "")
+            if name in _STOP_FUNCTIONS:
+                found[node.targets[0].id] = name
+    return found
+
+
+def _stop_function(code: CodeModule, node: ast.AST, aliases: dict[str, str]) -> str:
+    """The stop function ``node`` names (``jax.lax.stop_gradient``, an alias of it), or ""."""
+    if isinstance(node, ast.Name) and node.id in aliases:
+        return aliases[node.id]
+    name = _TF_COMPAT.sub("tensorflow.", code.qualified_name(node) or "")
+    return name if name in _STOP_FUNCTIONS else ""
+
+
+def _call_stop(code: CodeModule, call: ast.Call, aliases: dict[str, str] | None) -> Iterator[Found]:
     func = call.func
     name = _TF_COMPAT.sub("tensorflow.", code.call_name(call) or "")
+    if aliases is not None and isinstance(func, ast.Name) and func.id in aliases:
+        name = aliases[func.id]  # `SG = jax.lax.stop_gradient; SG(x)`
+    mapped = ""
+    if aliases is not None and name not in _STOP_FUNCTIONS:
+        mapped = next((n for a in call.args if (n := _stop_function(code, a, aliases))), "")
     if name in _STOP_FUNCTIONS:
         yield Found(call, "stop_gradient", name, f"{_text(func)}(...)")
+    elif mapped:
+        # `jax.tree_util.tree_map(jax.lax.stop_gradient, target_params)`: every leaf of a tree stopped
+        yield Found(call, "stop_gradient", mapped, f"{_text(func)}({_text(call.args[0])}, ...)")
     elif name in _PARAMETERS | VARIABLES and any(
         k.arg == "requires_grad" and _is_false(k.value) for k in call.keywords
     ):
         yield Found(call, "requires_grad", name, f"{_text(func)}(..., requires_grad=False)")
+    elif name in _PARAMETERS and any(k.arg == "requires_grad" and _may_be_false(k.value) for k in call.keywords):
+        # `nn.Parameter(torch.randn(d), requires_grad=not is_random)`: frozen in one configuration
+        flag = next(_text(k.value) for k in call.keywords if k.arg == "requires_grad")
+        yield Found(call, "requires_grad", name, f"{_text(func)}(..., requires_grad={flag})")
+    elif name in VARIABLES and any(k.arg == "volatile" and _is_true(k.value) for k in call.keywords):
+        # PyTorch < 0.4: `noisev = Variable(noise, volatile=True)  # totally freeze netG`: nothing computed from
+        # it keeps a graph, the spelling `torch.no_grad()` replaced
+        yield Found(call, "no_grad", name, f"{_text(func)}(..., volatile=True)")
+    elif name.endswith(".set_grad_enabled") and _grad_mode(code, call) and not _phased(call):
+        block = _rest_of_block(code, call)
+        if block is not None:  # `torch.set_grad_enabled(False)` as a statement: off for the rest of the block
+            yield Found(call, "set_grad_enabled", name, f"{_text(call)} switch", block)
     elif name.removeprefix("torch.") in _FACTORIES and any(
         k.arg == "requires_grad" and _is_false(k.value) for k in call.keywords
     ):
@@ -214,6 +254,20 @@ def _call_stop(code: CodeModule, call: ast.Call) -> Iterator[Found]:
         yield Found(call, "float", name, f"float({_text(call.args[0])})")
     elif isinstance(func, ast.Attribute) and not name:  # a method of a local value
         yield from _method_stop(code, call, func)
+
+
+def _rest_of_block(code: CodeModule, call: ast.Call) -> tuple[ast.stmt, ...] | None:
+    """The statements after ``call`` written as a statement of its own, in its block; None for a call inside an
+    expression or a ``with`` item (``with torch.set_grad_enabled(False):`` is found as a block)."""
+    statement = code.parents.get(call)
+    if not isinstance(statement, ast.Expr):
+        return None
+    owner = code.parents.get(statement)
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(owner, field, None)
+        if isinstance(block, list) and statement in block:
+            return tuple(block[block.index(statement) + 1 :])
+    return None
 
 
 def made_without_gradient(api: str) -> bool:
@@ -420,6 +474,17 @@ def _has_own_data(code: CodeModule, node: ast.ClassDef) -> bool:
 
 def _is_false(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and node.value is False
+
+
+def _may_be_false(node: ast.AST) -> bool:
+    """``not is_random``, ``learnable``, ``cfg.train_pos``: a flag, not a constant (``requires_grad=True``)."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return True
+    return isinstance(node, (ast.Name, ast.Attribute))
+
+
+def _is_true(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
 
 
 def _api(code: CodeModule, expression: ast.AST) -> str:

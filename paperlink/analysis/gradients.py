@@ -22,6 +22,7 @@ from paperlink.analysis.gradient_contexts import (
     Context,
     ModuleFlow,
     is_setup_name,
+    names_second_weights,
 )
 from paperlink.analysis.gradient_calls import applied_functions, helper_targets, is_library
 from paperlink.analysis.gradient_helpers import (
@@ -48,7 +49,7 @@ from paperlink.spans import Span
 
 __all__ = ["GradientStop", "GradientFacts", "GRADIENTS", "scan_gradients"]
 
-_TRIGGERS = ("detach", "grad", ".data", "item(", "numpy(", "tolist(", "float(", "Function", "stop_gradient")
+_TRIGGERS = ("detach", "grad", ".data", "item(", "numpy(", "tolist(", "float(", "Function", "stop_gradient", "volatile")
 _JUSTIFICATION = "stop-grad"
 
 
@@ -231,13 +232,24 @@ def _site(
         what=found.what,
         point=point,
         freeze=freeze_context(scope, once),
-        update=update_context(scope, flow, once),
+        update=_update_at(call, update_context(scope, flow, once)),
         setup_scope=is_setup_name(scope.short_name),
+        grad_write=Context.TRAINING if scope.training and once != "after" else freeze_context(scope, once),
+        before_loop=once == "before",
         flags=flags,
         justification=documented[0],
         statement_annotations=documented[1],
         scope_annotations=documented[2],
     )
+
+
+def _update_at(call: ast.Call, context: str) -> str:
+    """An update helper called on the training step updates a target network or an average when the call names
+    one (``accumulate(g_ema, g, decay)``); else it writes the trained weights back, part of the step
+    (``master_params_to_model_params(self.model_params, self.master_params)`` after an fp16 step)."""
+    if context == Context.TARGET_UPDATE and not names_second_weights(call):
+        return Context.TRAINING
+    return context
 
 
 def helper_stop(

@@ -593,22 +593,35 @@ def test_noise_drawn_for_a_model_is_sampling_and_an_in_place_initialiser_is_setu
     ]
 
 
-def test_the_update_rule_is_training_but_not_reported_as_a_stop_in_the_loss(tmp_path: Path) -> None:
+def test_an_optimizer_step_updates_outside_the_loss_graph_and_builds_its_state_on_first_use(tmp_path: Path) -> None:
     text = (
+        "import math\n"
         "import torch\n"
         "class Adam16(torch.optim.Optimizer):\n"
         "    def step(self, closure=None):\n"
+        "        k = self.state['k'].item()\n"
+        "        n = self.state['n'].item()\n"
+        "        print(n)\n"
         "        for group in self.param_groups:\n"
+        "            lamb = group['lr'] * math.pow(k + 1, 0.5)\n"
         "            for p in group['params']:\n"
+        "                state = self.state[p]\n"
+        "                if len(state) == 0:\n"
+        "                    state['exp_avg'] = torch.zeros_like(p.data).detach()\n"
+        "                if 'x0' not in state:\n"
+        "                    state['x0'] = torch.clone(p.data)\n"
         "                buf = torch.clone(p.grad).detach()\n"
-        "                p.add_(buf, alpha=-group['lr'])\n"
+        "                p.add_(buf, alpha=-lamb)\n"
         "def clip(parameters, c):\n"
         "    for p in parameters:\n"
         "        p.grad.detach().clamp_(-c, c)\n"
     )
     assert [e[1:] for e in _entries(tmp_path, {"optim.py": text})] == [
-        (6, "detach", ".detach()", "training"),
-        (10, "detach", ".detach()", "training"),
+        (5, "item", ".item()", "target_update"),  # the step count scales the update; `n` is only printed
+        (13, "data", ".data", "setup"),
+        (15, "data", ".data", "setup"),
+        (16, "detach", ".detach()", "target_update"),
+        (20, "detach", ".detach()", "training"),
     ]
     config = Config(root=tmp_path, papers=(PaperSource("paper", FIXTURE_PAPER),))
     report = check(config, [tmp_path], jobs=1, select=["PL201"])
@@ -892,7 +905,7 @@ def test_a_project_optimizer_s_step_is_the_update_rule_not_a_helper_to_call(tmp_
             "        optimizer.step()\n"
         ),
     }
-    assert _entries(tmp_path, files) == [("utils.py", 3, "no_grad", "torch.no_grad", "training")]
+    assert _entries(tmp_path, files) == [("utils.py", 3, "no_grad", "torch.no_grad", "target_update")]
 
 
 def test_constructors_freezing_what_they_are_given_state_updates_initialisers_and_running_means(
@@ -975,4 +988,115 @@ def test_a_decorated_matcher_assigns_targets_for_the_loss_and_a_post_processor_e
     assert _stops((fixture / "target_assignment.py").read_text(encoding="utf-8")) == [
         (9, "no_grad", "torch.no_grad", "training"),
         (16, "no_grad", "torch.no_grad", "evaluation"),
+    ]
+
+
+def test_initialisers_through_detach_and_wrappers_looping_over_a_helper_are_helpers() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL206_stop_outside_training"
+    assert _stops((fixture / "detach_updates.py").read_text(encoding="utf-8")) == [
+        (10, "detach", ".detach()", "setup"),
+        (16, "detach", ".detach()", "target_update"),
+        (22, "helper", "zero_module", "setup"),  # `self.out = zero_module(nn.Conv2d(...))`
+        (35, "helper", "TrainLoop._update_ema", "target_update"),  # a loop over the EMA rates
+        (39, "helper", "update_ema", "target_update"),
+    ]
+
+
+def test_a_function_made_only_of_guarded_returns_of_a_stopped_chain_is_a_helper() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL206_stop_outside_training"
+    facts = _scan((fixture / "conversion_helpers.py").read_text(encoding="utf-8"))
+    assert sorted(h.name for h in facts.helpers) == ["sg", "to_np"]
+    assert [(s.span.line, s.kind, s.api, s.context) for s in facts.stops if s.kind == "helper"] == [
+        (26, "helper", "to_np", "evaluation")  # the action sent to the environment
+    ]
+
+
+def test_the_update_rule_fp16_gradient_writes_and_weight_copies_on_the_step(tmp_path: Path) -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL206_stop_outside_training"
+    files = {"update_rule.py": (fixture / "update_rule.py").read_text(encoding="utf-8")}
+    assert [e[1:] for e in _entries(tmp_path, files)] == [
+        (12, "item", ".item()", "target_update"),  # the step count scales the update
+        (18, "data", ".data", "setup"),  # the optimizer's state, built on first use
+        (20, "data", ".data", "target_update"),
+        (27, "detach_", ".detach_()", "training"),
+        (32, "data", ".data", "training"),
+        (32, "detach", ".detach()", "training"),
+        (38, "detach", ".detach()", "setup"),
+        (43, "detach", ".detach()", "target_update"),
+        (49, "helper", "zero_grad", "training"),  # before the micro-batches, still the step's
+        (52, "helper", "model_grads_to_master_grads", "training"),
+        (54, "helper", "master_params_to_model_params", "training"),  # the trained weights written back
+        (55, "helper", "accumulate", "target_update"),  # an average named as one
+    ]
+
+
+def test_an_object_named_as_a_class_of_an_imported_module_and_state_updated_from_the_losses(tmp_path: Path) -> None:
+    folder = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL206_stop_outside_training"
+    files = {p.name: p.read_text(encoding="utf-8") for p in (folder / "state_updates").glob("*.py")}
+    assert _entries(tmp_path, files) == [
+        ("train.py", 9, "detach", ".detach()", "target_update"),  # the sampler's loss history
+        ("train.py", 10, "detach", ".detach()", "evaluation"),  # a meter's
+        ("train.py", 14, "helper", "utils.ema.update", "target_update"),  # `ema` passed in, `class ema` in utils
+        ("utils.py", 10, "no_grad", "torch.no_grad", "target_update"),
+    ]
+
+
+def test_volatile_variables_and_a_grad_switch_written_as_a_statement_are_stops() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL201_undocumented_stop"
+    assert _stops((fixture / "legacy_grad_switches.py").read_text(encoding="utf-8")) == [
+        (11, "no_grad", "torch.autograd.Variable", "training"),  # the critic's step
+        (17, "no_grad", "torch.autograd.Variable", "evaluation"),  # after the loop: an image sheet
+        (22, "set_grad_enabled", "torch.set_grad_enabled", "evaluation"),  # the rest of `main`
+    ]
+
+
+def test_a_parameter_made_with_a_requires_grad_flag_is_a_freeze_in_one_configuration() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL204_undocumented_freeze"
+    assert _stops((fixture / "configurable_parameter.py").read_text(encoding="utf-8")) == [
+        (10, "requires_grad", "torch.nn.Parameter", "setup"),  # requires_grad=not is_random
+        (11, "requires_grad", "torch.nn.Parameter", "setup"),  # requires_grad=learnable; True is no stop
+    ]
+
+
+def test_a_bootstrap_value_handed_to_the_rollout_is_training_and_acting_stays_acting() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL201_undocumented_stop"
+    assert _stops((fixture / "rollout_bootstrap.py").read_text(encoding="utf-8")) == [
+        (19, "no_grad", "torch.no_grad", "evaluation"),  # acting, though stored in the rollout
+        (23, "no_grad", "torch.no_grad", "training"),  # rollouts.compute_returns(next_value, ...)
+        (26, "no_grad", "torch.no_grad", "evaluation"),  # for the log
+    ]
+
+
+def test_a_returned_chain_may_end_in_an_index() -> None:
+    text = "def first_np(t):\n    return t.detach().cpu().numpy()[0]\ndef act(actor, obs):\n    return first_np(actor(obs))\n"
+    assert [(h.name, h.context) for h in _scan(text).helpers] == [("first_np", "evaluation"), ("act", "evaluation")]
+
+
+def test_an_ema_helper_called_before_the_loop_copies_and_on_the_step_averages() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL206_stop_outside_training"
+    assert _stops((fixture / "ema_first_copy.py").read_text(encoding="utf-8")) == [
+        (8, "no_grad", "torch.no_grad", "target_update"),
+        (12, "data", ".data", "target_update"),
+        (22, "helper", "requires_grad", "setup"),
+        (23, "helper", "update_ema", "setup"),  # update_ema(ema, model, decay=0): the first copy
+        (26, "no_grad", "torch.no_grad", "training"),
+        (32, "helper", "update_ema", "target_update"),
+    ]
+
+
+def test_a_base_class_method_labelling_proposals_assigns_targets_for_the_subclass_loss() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL201_undocumented_stop"
+    assert _stops((fixture / "inherited_labelling.py").read_text(encoding="utf-8")) == [
+        (8, "no_grad", "torch.no_grad", "training"),
+        (13, "no_grad", "torch.no_grad", "evaluation"),  # plot_labels
+        (21, "helper", "ROIHeads.label_and_sample_proposals", "training"),  # self.<method of the base class>
+    ]
+
+
+def test_a_stop_function_handed_to_a_tree_map_or_aliased_is_a_stop() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL201_undocumented_stop"
+    assert _stops((fixture / "stop_function_passed.py").read_text(encoding="utf-8")) == [
+        (12, "stop_gradient", "jax.lax.stop_gradient", "training"),
+        (15, "stop_gradient", "jax.lax.stop_gradient", "training"),  # SG(...)
+        (20, "stop_gradient", "tensorflow.stop_gradient", "training"),
     ]
