@@ -487,6 +487,12 @@ def test_config_sections_debug_overrides_lambda_shapes_and_interpolated_warmups(
         (34, "momentum_schedule.warmup", '[hyp["warmup_momentum"], hyp["momentum"]]', None, "literal"),
         (40, "loss", '"sigmoid_xent"', None, "config"),  # `config.get(key, fallback)`: the fallback
         (41, "warmup_steps", "500", 500.0, "config"),
+        (48, "image_size", "64", 64.0, "config"),  # a dict returned by a `*_defaults` function
+        (48, "learn_sigma", "False", None, "config"),
+        (48, "noise_schedule", '"linear"', None, "config"),
+        (48, "dropout", "0.0", 0.0, "config"),
+        (52, "learning_rate", "1e-4", 1e-4, "config"),  # a dict named `defaults`
+        (52, "weight_decay", "0.0", 0.0, "config"),
     ]
 
 

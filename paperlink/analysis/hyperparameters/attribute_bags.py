@@ -35,7 +35,9 @@ _BAGS = frozenset(
 )
 _TOO_SHORT = frozenset({"c", "arg", "params"})  # `c`, `params["lr"]`: too common to mean a config by name alone
 _CONFIG_CLASS = re.compile(r"(?:Config|Cfg|HParams|Hparams|Hyperparameters|Hyperparams|Settings|Args)$")
-_CONFIG_SUFFIXES = frozenset({"config", "cfg", "args", "hparams"})  # `model_config`, `config_args`
+# `model_config`, `config_args`, `defaults = dict(lr=1e-4, ...)` (then `add_dict_to_argparser(parser, defaults)`)
+_CONFIG_SUFFIXES = frozenset({"config", "cfg", "args", "hparams", "hyperparams", "hps", "defaults"})
+_DEFAULTS_FUNCTIONS = frozenset({"defaults", "hparams", "hyperparams", "hyperparameters", "hps"})
 _SIZE = re.compile(r"^(?:n|num)_|_(?:size|dim|layers|heads|steps|epochs)$|^(?:depth|width)$")
 _FACTORIES = frozenset({"get_default_config", "get_config", "default_config"})
 
@@ -129,6 +131,13 @@ def bag_sites(code: CodeModule, noted: Noted, scopes: Scopes) -> list[Site]:
                     found.extend(_constructor_sites(code, value, statement, by_name))
                 elif value is not None and _dict_pairs(value) and _config_named(name):  # `config = {"lr": 1e-3}`
                     found.extend(_pair_sites(code, _dict_pairs(value), statement, allow_none=False))
+    for function, _ in noted.functions:
+        # `def model_and_diffusion_defaults(): return dict(image_size=64, num_channels=128, ...)`
+        # (not `_cfg(url, **kwargs)`: a model library's pretrained-weight metadata)
+        if function.name.lower().rsplit("_", 1)[-1] in _DEFAULTS_FUNCTIONS:
+            for statement in function.body:
+                if isinstance(statement, ast.Return) and statement.value is not None and _dict_pairs(statement.value):
+                    found.extend(_pair_sites(code, _dict_pairs(statement.value), statement, allow_none=False))
     return found
 
 

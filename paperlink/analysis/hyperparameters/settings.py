@@ -28,7 +28,9 @@ _CHOICE = re.compile(
     r"|position_embedding"
     # the loss, the pooling and a model size chosen by name (`config.loss = "sigmoid_xent"`,
     # `pool_type="tok"`, `variant="B/16"`), an optimizer named by its library (`optax_name`)
-    r"|loss|loss_fn|loss_type|criterion|pool_type|pooling|variant|optax_name|optimizer_name|opt_name)$"
+    r"|loss|loss_fn|loss_type|criterion|pool_type|pooling|variant|optax_name|optimizer_name|opt_name"
+    # a diffusion model's noise (beta) schedule by name (`noise_schedule="cosine"`)
+    r"|noise_schedule|beta_schedule)$"
 )
 _CASTS = frozenset({"int", "float"})
 
