@@ -116,11 +116,20 @@ def test_schedules_written_by_hand_and_scheduler_classes() -> None:
             False,
             "scheduler",
         ),
-        (13, "lr_schedule.cosine", "1.0 + math.cos(math.pi * decay_ratio)", None, "literal", False, "scheduler"),
+        # the whole formula is the schedule, not only its `1 + cos(...)` term
+        (
+            13,
+            "lr_schedule.cosine",
+            "0.5 * (1.0 + math.cos(math.pi * decay_ratio))",
+            None,
+            "literal",
+            False,
+            "scheduler",
+        ),
         (
             18,
             "lr_schedule.cosine",
-            "1.0 + math.cos(math.pi * epoch / args.epochs)",
+            "args.lr * 0.5 * (1.0 + math.cos(math.pi * epoch / args.ep...",
             None,
             "literal",
             False,
@@ -515,3 +524,35 @@ def test_shapes_named_by_their_target() -> None:
             "literal",
         ),  # a schedule as an array (a grid that is not named a schedule is not)
     ]
+
+
+def test_training_schedules_as_scripts_write_them() -> None:
+    """A scheduler class's linear, cosine (the whole formula over its lines) and exponential decay;
+    a warmup counted in epochs, the linear-scaling rule and a final fraction in a learning-rate
+    function; `args.lr = args.blr * eff_batch_size / 256`; `beta2 = 1 - 1/T`; a project optimizer's
+    options; `set_defaults` writing a flag's default; the evaluation epsilon of a DQN. Not: a
+    TensorFlow session's options, gradient checkpointing, a test batch, `--inference`, a best
+    accuracy kept in a Namespace, and the same shapes outside a learning-rate function."""
+    assert [row[:5] for row in sites((FIXTURES / "training_schedules.py").read_text())] == [
+        (14, "blr", "1e-3", 0.001, "config"),
+        (16, "norm_pix_loss", "False", None, "config"),  # `set_defaults`, not the `store_true` above it
+        (21, "eval_exploration_epsilon", "0.05", 0.05, "config"),
+        (28, "lr_schedule.linear", "self.start_lr * (self.end_iter - it) / self.end_iter", None, "literal"),
+        (30, "lr_schedule.cosine", "self.min_lr + (self.start_lr - self.min_lr) / 2.0 * (math...", None, "literal"),
+        (36, "lr_schedule.exponential", "self.start_lr * math.exp(-0.693 * it / self.end_iter)", None, "literal"),
+        (41, "warmup_epochs", "10", 10.0, "literal"),
+        (42, "lr_scaling.base_batch_size", "256", 256.0, "literal"),
+        (43, "min_lr.factor", "0.001", 0.001, "literal"),
+        (48, "lr_scaling.base_batch_size", "256", 256.0, "literal"),
+        (49, "beta2.horizon", "1 - 1.0 / (hps.train_its * hps.polyak_epochs)", None, "literal"),
+        (50, "learning_rate", "0", 0.0, "literal"),
+        (50, "lars.weight_decay_filter", "True", None, "literal"),
+        (50, "lars.lars_adaptation_filter", "True", None, "literal"),
+    ]
+    cosine = next(s for s in scan_file(FIXTURES / "training_schedules.py").sites if s.name == "lr_schedule.cosine")
+    assert (cosine.span.line, cosine.span.end_line) == (30, 34)  # the statement's lines, from its first
+
+
+def scan_file(path: Path):  # type: ignore[no-untyped-def]
+    text = path.read_text()
+    return scan(CodeModule("m.py", text, ast.parse(text)))

@@ -40,6 +40,7 @@ _CONFIG_SUFFIXES = frozenset({"config", "cfg", "args", "hparams", "hyperparams",
 _DEFAULTS_FUNCTIONS = frozenset({"defaults", "hparams", "hyperparams", "hyperparameters", "hps"})
 _SIZE = re.compile(r"^(?:n|num)_|_(?:size|dim|layers|heads|steps|epochs)$|^(?:depth|width)$")
 _FACTORIES = frozenset({"get_default_config", "get_config", "default_config"})
+_SESSION_CONFIGS = (".ConfigProto", ".GPUOptions", ".RunOptions")  # TensorFlow's session and device options
 
 
 def script_settings(code: CodeModule, noted: Noted) -> dict[str, Site]:
@@ -255,6 +256,8 @@ def _bag_root(code: CodeModule, target: ast.expr, scope: ast.AST, scopes: Scopes
         if len(assigned) == 1 and isinstance(assigned[0].value, ast.Call):
             if _constructs_bag(code, assigned[0].value) or _last(assigned[0].value.func) in _FACTORIES:
                 return True
+            if (code.qualified_name(assigned[0].value.func) or "").endswith(_SESSION_CONFIGS):
+                return None  # `config = tf.ConfigProto(); config.gpu_options.allow_growth = True`: the runtime's
         if assigned:
             break
     if code.qualified_name(node) is not None:

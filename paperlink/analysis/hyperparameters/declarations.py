@@ -141,6 +141,7 @@ def declarations(code: CodeModule, calls: list[tuple[ast.Call, int]], scopes: Sc
     found: list[Site] = []
     for call, line in calls:
         found.extend(_flag(code, call, line))
+    found = _set_defaults(code, calls, found)
     for node in scopes.classes:
         if _is_config_class(code, node):
             found.extend(_fields(code, node))
@@ -172,6 +173,24 @@ def _flag(code: CodeModule, call: ast.Call, line: int) -> list[Site]:
         return []
     site = _declared(code, default, destination, api, line)
     return [site] if site is not None else []
+
+
+def _set_defaults(code: CodeModule, calls: list[tuple[ast.Call, int]], flags: list[Site]) -> list[Site]:
+    """``parser.set_defaults(norm_pix_loss=False)`` gives an argparse flag its default: the
+    setting is written there, not at the ``add_argument`` (a switch's implied default)."""
+    by_destination = {site.label: index for index, site in enumerate(flags) if site.api == "argparse"}
+    found = list(flags)
+    for call, line in calls:
+        if not (isinstance(call.func, ast.Attribute) and call.func.attr == "set_defaults"):
+            continue
+        for keyword in call.keywords:
+            index = by_destination.get(keyword.arg or "")
+            if index is None:
+                continue  # `set_defaults(func=train)`: a subcommand's handler, not a declared flag
+            site = _declared(code, keyword.value, keyword.arg or "", "argparse", line)
+            if site is not None:
+                found[index] = site
+    return found
 
 
 # absl's typed flag definitions, `flags.DEFINE_float("learning_rate", 0.3, "help")`: the name

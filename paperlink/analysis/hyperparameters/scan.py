@@ -56,7 +56,7 @@ _TRIGGER = re.compile(
     r"|exec|Namespace|ConfigDict|CfgNode|CN\(|flax|DEFINE_"
 )
 _EXTRA_CALLS = (
-    frozenset({"add_argument", "option", "create", "add_", "lerp_", "lerp", "partial"})
+    frozenset({"add_argument", "set_defaults", "option", "create", "add_", "lerp_", "lerp", "partial"})
     | idioms.IDIOM_CALLS
     | ABSL_DEFINES
 )

@@ -355,6 +355,8 @@ _NOT_HYPERPARAMETER = re.compile(
     # the machine (CPU threads, mixed precision, compilation) and the data (image channels,
     # classes), not the method; `epoch` alone is where a resumed run starts
     r"|^(?:n_|num_)?(?:cpu|cpus|threads|channels|classes)$|^epoch$"
+    # gradient (activation) checkpointing trades compute for memory: same results (`--gradient_checkpointing`)
+    r"|(?:^|_)checkpointing$"
     r"|(?:^|_)(?:amp|fp16|bf16|compile|deterministic|torch_deterministic|render|progress_bar|memory_usage"
     r"|inplace|foreach|fused|capturable|differentiable|maximize|tqdm|cleanup|exist_ok|plots|noplots)$"
     # saving, loading, logging and launching, wherever the word stands (`always_save_checkpoint`,
@@ -368,10 +370,14 @@ _NOT_HYPERPARAMETER = re.compile(
     # reads (`--no-fid`, `num_inception_images`, `--sample-sheets`)
     r"|(?:^|_)(?:shuffle|hdf5|parallel|mixed_precision|fid|inception|hashname)(?:_|$)"
     r"|(?:^|_)(?:drop_last|sampler|copies|dir|path|filename|dataset|eval)$|^sample_|^start_(?:itr|iter|step)$"
+    # the evaluation's own batch (`n_batch_test`), an inference-only mode (`--inference`), how the
+    # data is iterated (`direct_iterator`), the best accuracy so far (`top1`, `top5`)
+    r"|(?:^|_)(?:test|valid|validation|inference|iterator)$|^top\d+$"
     # which layers' features a backbone returns (`out_indices=(1, 2, 3)`): a use of the model;
     # how many samples to draw or tokens to generate (`--n_sample`, `num_samples`, `max_new_tokens`)
     r"|(?:^|_)indices$|^(?:n|num)_samples?$|^max_new_tokens$"
 )
+_EVALUATION_EPSILON = re.compile(r"^(?:eval|evaluation)_(?:\w+_)?(?:epsilon|eps)$|^(?:epsilon|eps)_eval$")
 _SPLIT = re.compile(r"^(?:val|valid|validation|test)_(?:percent|fraction|ratio|split|size)$")
 # How often to log, save or evaluate is not a hyperparameter; how often to train or update is.
 _FREQUENCY = re.compile(r"_(?:freq|interval|every)$")
@@ -398,6 +404,8 @@ def config_name(identifier: str) -> str | None:
         return _BY_IDENTIFIER[word]
     if _SPLIT.search(word):
         return word  # how much data is held out (`val_percent`) changes what is trained on
+    if _EVALUATION_EPSILON.search(word):
+        return word  # the exploration left while evaluating a DQN agent is stated with its other settings
     if _NOT_HYPERPARAMETER.search(word) or _FREQUENCY.search(word) and not _TRAINING_FREQUENCY.search(word):
         return None
     return word
