@@ -556,3 +556,23 @@ def test_training_schedules_as_scripts_write_them() -> None:
 def scan_file(path: Path):  # type: ignore[no-untyped-def]
     text = path.read_text()
     return scan(CodeModule("m.py", text, ast.parse(text)))
+
+
+def test_diffusion_defaults_stage_widths_and_schedule_constants() -> None:
+    """Numbers written as text in a defaults dict; a copy of the defaults extended by key; stage
+    widths chosen per resolution and given to the model by name; the constants and defaults of a
+    `*_schedule` function; a learning-rate setting by its `lr_` prefix; the objective by name. Not:
+    a kernel, a stage list no model receives, flash attention, a device split, `sample(batch_size)`."""
+    assert [row[:5] for row in sites((FIXTURES / "diffusion_settings.py").read_text())] == [
+        (13, "attention_resolutions", '"16,8"', None, "config"),
+        (13, "ema_decay", '"0.9999"', 0.9999, "config"),
+        (18, "large_size", "256", 256.0, "config"),
+        (24, "channel_mult", "(1, 1, 2, 2, 4, 4)", None, "literal"),
+        (26, "channel_mult", "(1, 2, 3, 4)", None, "literal"),
+        (34, "beta_start", "0.0001", 0.0001, "literal"),
+        (35, "beta_end", "0.02", 0.02, "literal"),
+        (39, "s", "0.008", 0.008, "config"),
+        (44, "weight_decay", "0.0", 0.0, "config"),
+        (44, "lr_anneal_steps", "0", 0.0, "config"),
+        (49, "objective", '"pred_v"', None, "config"),
+    ]

@@ -26,6 +26,7 @@ from paperlink.analysis.hyperparameters.declarations import CONFIG_BASES, Scopes
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.settings import Noted, is_setting, number
 from paperlink.analysis.hyperparameters.vocabulary import config_name, is_known_setting
+from paperlink.numbers import parse_python_number
 from paperlink.source.code import CodeModule
 
 __all__ = ["script_settings", "fixed_settings", "bag_sites", "class_constants", "computed_settings"]
@@ -135,11 +136,16 @@ def bag_sites(code: CodeModule, noted: Noted, scopes: Scopes) -> list[Site]:
     for function, _ in noted.functions:
         # `def model_and_diffusion_defaults(): return dict(image_size=64, num_channels=128, ...)`
         # (not `_cfg(url, **kwargs)`: a model library's pretrained-weight metadata)
-        if function.name.lower().rsplit("_", 1)[-1] in _DEFAULTS_FUNCTIONS:
+        if _names_defaults(function.name):
             for statement in function.body:
                 if isinstance(statement, ast.Return) and statement.value is not None and _dict_pairs(statement.value):
                     found.extend(_pair_sites(code, _dict_pairs(statement.value), statement, allow_none=False))
     return found
+
+
+def _names_defaults(function: str) -> bool:
+    """``model_and_diffusion_defaults``, ``get_hparams``: a function returning a run's settings."""
+    return function.lower().rsplit("_", 1)[-1] in _DEFAULTS_FUNCTIONS
 
 
 def _preset_pairs(node: ast.expr, depth: int = 0) -> list[tuple[str, ast.expr]]:
@@ -254,7 +260,9 @@ def _bag_root(code: CodeModule, target: ast.expr, scope: ast.AST, scopes: Scopes
     for owner in (scope, code.tree):
         assigned = scopes.assignments.get(owner, {}).get(node.id, [])
         if len(assigned) == 1 and isinstance(assigned[0].value, ast.Call):
-            if _constructs_bag(code, assigned[0].value) or _last(assigned[0].value.func) in _FACTORIES:
+            factory = _last(assigned[0].value.func)
+            # `res = model_and_diffusion_defaults(); res["large_size"] = 256`: a copy of the defaults
+            if _constructs_bag(code, assigned[0].value) or factory in _FACTORIES or _names_defaults(factory):
                 return True
             if (code.qualified_name(assigned[0].value.func) or "").endswith(_SESSION_CONFIGS):
                 return None  # `config = tf.ConfigProto(); config.gpu_options.allow_growth = True`: the runtime's
@@ -333,6 +341,8 @@ def _setting(
     if not is_setting(value, key, allow_none):
         return None
     numeric = number(value)
+    if numeric is None and isinstance(value, ast.Constant) and isinstance(value.value, str):
+        numeric = parse_python_number(value.value)  # `ema_rate="0.9999"`, parsed by the code that reads it
     return Site(
         name,
         text_of(code, value),

@@ -585,12 +585,15 @@ def _init_helper_sites(
 # --- statements: schedules written by hand ---------------------------------------------------
 
 
-def wants(code: CodeModule, statement: ast.stmt) -> bool:
+def wants(code: CodeModule, statement: ast.stmt, scope: ast.AST | None = None) -> bool:
     """Whether a statement's text can hold a hand-written schedule (a cheap filter before the ``ast``)."""
     text = " ".join(code.lines[statement.lineno - 1 : statement.end_lineno or statement.lineno])
     return (
-        "cos(" in text
+        isinstance(scope, FUNCTIONS)
+        and _SCHEDULE_FUNCTION.match(scope.name) is not None
+        or "cos(" in text
         or "exp(" in text
+        or _STAGE_TEXT.search(text) is not None
         or "lr" in text
         and ("/" in text or "*" in text)
         or "warmup" in text
@@ -680,6 +683,11 @@ def _assigned_sites(code: CodeModule, resolver: Resolver, statement: ast.Assign,
     horizon = _decay_horizon(code, target, value, statement)
     if horizon:
         return horizon
+    stages = _stage_list(code, target, value, statement, scope) or _schedule_constant(
+        code, target, value, statement, scope
+    )
+    if stages:
+        return stages
     if _about_learning_rate(statement, scope):
         in_epochs = _in_epochs(code, target, value, statement) or _final_fraction(code, target, value, statement)
         if in_epochs:
@@ -701,6 +709,50 @@ def _assigned_sites(code: CodeModule, resolver: Resolver, statement: ast.Assign,
                 if nominal.numeric is not None:
                     site = _site(code, "nominal_batch_size", nominal, node.left, statement, SiteKind.DATA)
                     return [site]
+    return []
+
+
+# a per-stage list of a model's widths or depths (`channel_mult`, `depths`, `dims`, `num_heads`)
+_STAGE_NAME = re.compile(r"(?:^|_)(?:mult|mults|multipliers?|dims|widths|depths|heads|layers|channels)$")
+_STAGE_TEXT = re.compile(r"(?:mult|mults|multipliers?|dims|widths|depths|heads|layers|channels)\s*=\s*[(\[]\s*\d")
+
+
+def _stage_list(code: CodeModule, target: str, value: ast.expr, statement: ast.Assign, scope: ast.AST) -> list[Site]:
+    """``channel_mult = (1, 2, 3, 4)`` then ``UNetModel(..., channel_mult=channel_mult)``: the
+    widths of a model's stages, chosen in the function that builds it (often per resolution)."""
+    if not (
+        isinstance(scope, FUNCTIONS)
+        and _STAGE_NAME.search(target.lower())
+        and isinstance(value, (ast.Tuple, ast.List))
+        and len(value.elts) >= 2
+        and all(isinstance(e, ast.Constant) and type(e.value) is int for e in value.elts)
+    ):
+        return []
+    builds = any(
+        isinstance(node, ast.Call)
+        and _last(node.func)[:1].isupper()
+        and any(k.arg == target and isinstance(k.value, ast.Name) and k.value.id == target for k in node.keywords)
+        for node in ast.walk(scope)
+    )
+    if not builds or config_name(target) is None:
+        return []
+    return [_site(code, target, _written(code, value), value, statement, SiteKind.LAYER)]
+
+
+def _schedule_constant(
+    code: CodeModule, target: str, value: ast.expr, statement: ast.Assign, scope: ast.AST
+) -> list[Site]:
+    """``beta_start = scale * 0.0001`` in ``def linear_beta_schedule(timesteps)``: a number a
+    schedule-building function fixes is a setting of that schedule."""
+    if not (isinstance(scope, FUNCTIONS) and _SCHEDULE_FUNCTION.match(scope.name)) or config_name(target) is None:
+        return []
+    factors = [value]
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mult):
+        factors = [value.left, value.right]
+    for factor in factors:
+        number = python_number(factor)
+        if number is not None and number not in (0.0, 1.0) and not isinstance(factor, ast.BinOp):
+            return [_site(code, target, _numeric(number, text_of(code, factor)), factor, statement, SiteKind.SCHEDULER)]
     return []
 
 

@@ -262,7 +262,7 @@ def _note_statement(code: CodeModule, found: _Walk, node: ast.stmt, scope: ast.A
     if (
         isinstance(node, FUNCTIONS)
         or isinstance(node, (ast.Assign, ast.AugAssign, ast.Return))
-        and idioms.wants(code, node)
+        and idioms.wants(code, node, scope)
         # a test's own lines, not its body: `if approx_kl > 1.5 * target_kl:`
         or isinstance(node, (ast.If, ast.While))
         and "*" in code.lines[node.test.lineno - 1]

@@ -30,9 +30,13 @@ _CHOICE = re.compile(
     # `pool_type="tok"`, `variant="B/16"`), an optimizer named by its library (`optax_name`)
     r"|loss|loss_fn|loss_type|criterion|pool_type|pooling|variant|optax_name|optimizer_name|opt_name"
     # a diffusion model's noise (beta) schedule by name (`noise_schedule="cosine"`)
-    r"|noise_schedule|beta_schedule)$"
+    r"|noise_schedule|beta_schedule"
+    # what a model is trained to predict (`objective="pred_v"`: noise, the clean image or v)
+    r"|objective)$"
 )
 _CASTS = frozenset({"int", "float"})
+# numbers written as text for the code to parse: `ema_rate="0.9999"`, `attention_resolutions="16,8"`
+_NUMBERS_TEXT = re.compile(r"^\s*-?\d+(?:\.\d*)?(?:[eE]-?\d+)?(?:\s*,\s*-?\d+(?:\.\d*)?(?:[eE]-?\d+)?)*\s*$")
 
 
 @dataclass
@@ -194,5 +198,11 @@ def is_setting(node: ast.AST, key: str, allow_none: bool) -> bool:
         return True
     if isinstance(node, ast.Constant):
         value = node.value
-        return isinstance(value, bool) or isinstance(value, str) and is_choice_name(key) or value is None and allow_none
+        return (
+            isinstance(value, bool)
+            or isinstance(value, str)
+            and (is_choice_name(key) or _NUMBERS_TEXT.match(value) is not None)
+            or value is None
+            and allow_none
+        )
     return isinstance(node, (ast.Tuple, ast.List)) and bool(node.elts) and all(number(e) is not None for e in node.elts)

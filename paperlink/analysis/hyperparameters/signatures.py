@@ -40,11 +40,13 @@ _STABILITY = frozenset({"eps", "epsilon"})
 _MODULE_BASES = frozenset({"torch.nn.Module", "torch.nn.modules.module.Module"})
 _DECAYS = frozenset({"decay", "beta", "momentum", "rate", "alpha"})
 _AVERAGE = re.compile(r"(?:^|[^a-z])ema|moving_?average|polyak|averag")
+# (`def cosine_beta_schedule(timesteps, s=0.008)`: any function named as building a schedule)
 _SCHEDULE_BUILDER = re.compile(
-    r"(?:^|_)(?:lr|learning_rate)_(?:schedule|scheduler|lambda)|^(?:get|make|create)_\w*schedule"
+    r"(?:^|_)(?:lr|learning_rate)_(?:schedule|scheduler|lambda)|^(?:get|make|create)_\w*schedule|_schedule$"
 )
 _CAPACITIES = frozenset({"max_size", "capacity", "size", "maxlen", "max_len", "buffer_size"})
 _BUFFER = re.compile(r"buffer|replay|memory")
+_DRAWS = re.compile(r"(?:sample|generate)(?:_images?)?$")  # not `sample_batch`: a replay buffer's training batch
 _FLAX_MODULES = frozenset({"flax.linen.Module", "flax.linen.module.Module"})
 
 
@@ -244,8 +246,8 @@ def _parameter(
     ):
         return None  # an expression, an object, a path: what the signature passes on, not a setting
     name = config_name(argument.arg)
-    if name is None:
-        return None
+    if name is None or argument.arg == "batch_size" and _DRAWS.match(scope.rsplit(".", 1)[-1]):
+        return None  # `def sample(self, batch_size=16)`: how many images to draw, not a training batch
     anchors = tuple(sorted({getattr(function, "lineno", argument.lineno), argument.lineno}))
     site = Site(
         name,

@@ -357,6 +357,9 @@ _NOT_HYPERPARAMETER = re.compile(
     r"|^(?:n_|num_)?(?:cpu|cpus|threads|channels|classes)$|^epoch$"
     # gradient (activation) checkpointing trades compute for memory: same results (`--gradient_checkpointing`)
     r"|(?:^|_)checkpointing$"
+    # an attention kernel (`flash_attn`, `use_flash`) and how a batch is split over devices
+    # (`split_batches`): how it is computed, not what
+    r"|(?:^|_)flash(?:_attn|_attention)?$|^split_batches$"
     r"|(?:^|_)(?:amp|fp16|bf16|compile|deterministic|torch_deterministic|render|progress_bar|memory_usage"
     r"|inplace|foreach|fused|capturable|differentiable|maximize|tqdm|cleanup|exist_ok|plots|noplots)$"
     # saving, loading, logging and launching, wherever the word stands (`always_save_checkpoint`,
@@ -418,7 +421,8 @@ def is_known_setting(identifier: str) -> bool:
     word = identifier.lstrip("-").replace("-", "_").lower()
     # `actor_lr`, `critic_lr`, `temp_lr`: the learning rate of one part; a decay
     # (`def g_path_regularize(..., decay=0.01)`: a running mean's); SAC's entropy target
-    return word in _BY_IDENTIFIER or word in known_names() or bool(_PART_RATE.search(word))
+    # `lr_anneal_steps`, `lr_decay_iters`: a setting of the learning rate's schedule
+    return word in _BY_IDENTIFIER or word in known_names() or bool(_PART_RATE.search(word)) or word.startswith("lr_")
 
 
 _PART_RATE = re.compile(r"^[a-z]\w*_(?:lr|learning_rate)$|^(?:[a-z]\w*_)?decay$|^target_entropy$")
