@@ -530,27 +530,37 @@ def test_training_schedules_as_scripts_write_them() -> None:
     """A scheduler class's linear, cosine (the whole formula over its lines) and exponential decay;
     a warmup counted in epochs, the linear-scaling rule and a final fraction in a learning-rate
     function; `args.lr = args.blr * eff_batch_size / 256`; `beta2 = 1 - 1/T`; a project optimizer's
-    options; `set_defaults` writing a flag's default; the evaluation epsilon of a DQN. Not: a
+    options; `set_defaults` writing a flag's default; the evaluation epsilon of a DQN; a centered
+    RMSProp. Not: a
     TensorFlow session's options, gradient checkpointing, a test batch, `--inference`, a best
     accuracy kept in a Namespace, and the same shapes outside a learning-rate function."""
     assert [row[:5] for row in sites((FIXTURES / "training_schedules.py").read_text())] == [
-        (14, "blr", "1e-3", 0.001, "config"),
-        (16, "norm_pix_loss", "False", None, "config"),  # `set_defaults`, not the `store_true` above it
-        (21, "eval_exploration_epsilon", "0.05", 0.05, "config"),
-        (28, "lr_schedule.linear", "self.start_lr * (self.end_iter - it) / self.end_iter", None, "literal"),
-        (30, "lr_schedule.cosine", "self.min_lr + (self.start_lr - self.min_lr) / 2.0 * (math...", None, "literal"),
-        (36, "lr_schedule.exponential", "self.start_lr * math.exp(-0.693 * it / self.end_iter)", None, "literal"),
-        (41, "warmup_epochs", "10", 10.0, "literal"),
-        (42, "lr_scaling.base_batch_size", "256", 256.0, "literal"),
-        (43, "min_lr.factor", "0.001", 0.001, "literal"),
-        (48, "lr_scaling.base_batch_size", "256", 256.0, "literal"),
-        (49, "beta2.horizon", "1 - 1.0 / (hps.train_its * hps.polyak_epochs)", None, "literal"),
-        (50, "learning_rate", "0", 0.0, "literal"),
-        (50, "lars.weight_decay_filter", "True", None, "literal"),
-        (50, "lars.lars_adaptation_filter", "True", None, "literal"),
+        (16, "blr", "1e-3", 0.001, "config"),
+        (18, "norm_pix_loss", "False", None, "config"),  # `set_defaults`, not the `store_true` above it
+        (23, "eval_exploration_epsilon", "0.05", 0.05, "config"),
+        (30, "lr_schedule.linear", "self.start_lr * (self.end_iter - it) / self.end_iter", None, "literal"),
+        (32, "lr_schedule.cosine", "self.min_lr + (self.start_lr - self.min_lr) / 2.0 * (math...", None, "literal"),
+        (38, "lr_schedule.exponential", "self.start_lr * math.exp(-0.693 * it / self.end_iter)", None, "literal"),
+        (43, "warmup_epochs", "10", 10.0, "literal"),
+        (44, "lr_scaling.base_batch_size", "256", 256.0, "literal"),
+        (45, "min_lr.factor", "0.001", 0.001, "literal"),
+        (50, "lr_scaling.base_batch_size", "256", 256.0, "literal"),
+        (51, "beta2.horizon", "1 - 1.0 / (hps.train_its * hps.polyak_epochs)", None, "literal"),
+        (52, "learning_rate", "0", 0.0, "literal"),
+        (52, "lars.weight_decay_filter", "True", None, "literal"),
+        (52, "lars.lars_adaptation_filter", "True", None, "literal"),
+        (67, "learning_rate", "FLAGS.learning_rate", None, "config"),
+        (67, "rmsprop.alpha", "0.95", 0.95, "literal"),
+        (67, "rmsprop.eps", "FLAGS.eps", None, "config"),
+        (67, "rmsprop.centered", "True", None, "literal"),  # a variant switched on (`amsgrad=False` is none)
+        (68, "adam.beta1", "0.9", 0.9, "default"),
+        (68, "adam.beta2", "0.999", 0.999, "default"),
+        (68, "adam.eps", "1e-8", 1e-08, "default"),
+        (68, "weight_decay", "0", 0.0, "default"),
+        (68, "learning_rate", "FLAGS.learning_rate", None, "config"),
     ]
     cosine = next(s for s in scan_file(FIXTURES / "training_schedules.py").sites if s.name == "lr_schedule.cosine")
-    assert (cosine.span.line, cosine.span.end_line) == (30, 34)  # the statement's lines, from its first
+    assert (cosine.span.line, cosine.span.end_line) == (32, 36)  # the statement's lines, from its first
 
 
 def scan_file(path: Path):  # type: ignore[no-untyped-def]
@@ -562,7 +572,8 @@ def test_diffusion_defaults_stage_widths_and_schedule_constants() -> None:
     """Numbers written as text in a defaults dict; a copy of the defaults extended by key; stage
     widths chosen per resolution and given to the model by name; the constants and defaults of a
     `*_schedule` function; a learning-rate setting by its `lr_` prefix; the objective by name. Not:
-    a kernel, a stage list no model receives, flash attention, a device split, `sample(batch_size)`."""
+    a kernel, a stage list no model receives, flash attention, a device split, `sample(batch_size)`,
+    -1 for a count."""
     assert [row[:5] for row in sites((FIXTURES / "diffusion_settings.py").read_text())] == [
         (13, "attention_resolutions", '"16,8"', None, "config"),
         (13, "ema_decay", '"0.9999"', 0.9999, "config"),
@@ -575,4 +586,5 @@ def test_diffusion_defaults_stage_widths_and_schedule_constants() -> None:
         (44, "weight_decay", "0.0", 0.0, "config"),
         (44, "lr_anneal_steps", "0", 0.0, "config"),
         (49, "objective", '"pred_v"', None, "config"),
+        (57, "learning_rate", "1e-4", 0.0001, "config"),  # `microbatch=-1`: a count's "not set"
     ]

@@ -329,23 +329,28 @@ def _init_copy(qualified: str | None, call: ast.Call) -> Api | None:
     return api if api is not None and api.kind == "init" else None
 
 
+# an optimizer's switches to a variant of its method, a choice a paper states: Nesterov's momentum
+# instead of the heavy ball, a centered RMSProp (DQN's), AMSGrad's maximum of second moments
+_VARIANTS = {"nesterov": "sgd.nesterov", "centered": "rmsprop.centered", "amsgrad": "adam.amsgrad"}
+
+
 def _nesterov(code: CodeModule, call: ast.Call, statement: ast.stmt) -> list[Site]:
-    """``SGD(..., nesterov=True)``: Nesterov's momentum instead of the heavy ball, a choice a
-    paper states; the default False is no site (it has no number, and it is the plain method)."""
+    """``SGD(..., nesterov=True)``, ``optax.rmsprop(..., centered=True)``: a variant switched on;
+    the default False is no site (it has no number, and it is the plain method)."""
     return [
         Site(
-            "sgd.nesterov",
+            _VARIANTS[keyword.arg],
             "True",
             None,
             code.span(keyword.value),
             Source.LITERAL,
             False,
             SiteKind.OPTIMIZER,
-            label="nesterov",
+            label=keyword.arg,
             anchors=(statement.lineno,),
         )
         for keyword in call.keywords
-        if keyword.arg == "nesterov" and isinstance(keyword.value, ast.Constant) and keyword.value.value is True
+        if keyword.arg in _VARIANTS and isinstance(keyword.value, ast.Constant) and keyword.value.value is True
     ]
 
 

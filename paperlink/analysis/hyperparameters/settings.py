@@ -35,6 +35,7 @@ _CHOICE = re.compile(
     r"|objective)$"
 )
 _CASTS = frozenset({"int", "float"})
+_COUNT = re.compile(r"^(?:n|num|max)_|(?:^|_)(?:size|batch|microbatch|steps|iters|epochs|heads|layers|length)$")
 # numbers written as text for the code to parse: `ema_rate="0.9999"`, `attention_resolutions="16,8"`
 _NUMBERS_TEXT = re.compile(r"^\s*-?\d+(?:\.\d*)?(?:[eE]-?\d+)?(?:\s*,\s*-?\d+(?:\.\d*)?(?:[eE]-?\d+)?)*\s*$")
 
@@ -194,8 +195,11 @@ def _alternatives(annotation: ast.AST) -> list[ast.AST]:
 def is_setting(node: ast.AST, key: str, allow_none: bool) -> bool:
     """Whether a value written for ``key`` is a setting: a number (or numbers), a boolean, a
     string naming a choice of the method, or ``None`` where the declaration says a number may go."""
-    if number(node) is not None:
-        return True
+    found = number(node)
+    if found is not None:
+        # `microbatch=-1` ("disables microbatches"), `num_heads_upsample=-1` ("same as num_heads"),
+        # `max_steps=-1`: a count of -1 is a sentinel for "not set", never the count
+        return not (found == -1 and _COUNT.search(key.lower()) is not None)
     if isinstance(node, ast.Constant):
         value = node.value
         return (
