@@ -588,3 +588,14 @@ def test_diffusion_defaults_stage_widths_and_schedule_constants() -> None:
         (49, "objective", '"pred_v"', None, "config"),
         (57, "learning_rate", "1e-4", 0.0001, "config"),  # `microbatch=-1`: a count's "not set"
     ]
+
+
+def test_module_constants_the_functions_read() -> None:
+    """`LOG_STD_MAX = 2` read in an actor's forward is a number the method fixes: listed where it
+    is written, not configurable (never PL401, as a script's fixed settings). Not: a constant no
+    function reads, a class count, a seed, a stand-in for infinity, a flag, a lower-case variable."""
+    assert [row[:6] for row in sites((FIXTURES / "module_constants.py").read_text())] == [
+        (7, "log_std_max", "2", 2.0, "literal", False),
+        (8, "log_std_min", "-5", -5.0, "literal", False),
+        (9, "initial_log_loss_scale", "20.0", 20.0, "literal", False),
+    ]

@@ -28,8 +28,9 @@ from paperlink.analysis.hyperparameters.settings import Noted, is_setting, numbe
 from paperlink.analysis.hyperparameters.vocabulary import config_name, is_known_setting
 from paperlink.numbers import parse_python_number
 from paperlink.source.code import CodeModule
+from paperlink.spans import Span
 
-__all__ = ["script_settings", "fixed_settings", "bag_sites", "class_constants", "computed_settings"]
+__all__ = ["script_settings", "fixed_settings", "module_constants", "bag_sites", "class_constants", "computed_settings"]
 
 _BAGS = frozenset(
     {"CN", "CfgNode", "ConfigDict", "FrozenConfigDict", "SimpleNamespace", "EasyDict", "edict", "AttrDict", "Namespace"}
@@ -56,6 +57,55 @@ def script_settings(code: CodeModule, noted: Noted) -> dict[str, Site]:
             if site is not None:
                 found[target.id] = site
     return found
+
+
+def module_constants(code: CodeModule, noted: Noted, taken: set[Span]) -> list[Site]:
+    """``LOG_STD_MAX = 2`` read in ``Actor.get_action``, ``INITIAL_LOG_LOSS_SCALE = 20.0`` read in
+    ``TrainLoop.__init__``: a module constant, spelled as one (upper case), that the file's
+    functions read is a number the method fixes. Listed where it is written, not configurable.
+    A script whose command line overrides its block lists that block instead (:func:`script_settings`)."""
+    if noted.override_line is not None:
+        return []
+    found = []
+    for statement in noted.module_literals:
+        target = statement.targets[0]
+        value = statement.value
+        if (
+            not isinstance(target, ast.Name)
+            or not target.id.isupper()
+            or isinstance(value, ast.Constant)
+            and isinstance(value.value, bool)
+            or number(value) is None
+            or code.span(value) in taken
+        ):
+            continue
+        name = config_name(target.id)
+        if name is None or not _read_in_a_function(code, target.id, statement):
+            continue
+        site = Site(
+            name,
+            text_of(code, value),
+            number(value),
+            code.span(value),
+            Source.LITERAL,
+            False,
+            SiteKind.CONFIG,
+            api="constant",
+            label=target.id,
+            anchors=(statement.lineno,),
+        )
+        found.append(site)
+    return found
+
+
+def _read_in_a_function(code: CodeModule, name: str, statement: ast.stmt) -> bool:
+    """Whether an indented line other than the assignment's names ``name`` (a function's body)."""
+    word = re.compile(rf"\b{re.escape(name)}\b")
+    return any(
+        line[:1] in (" ", "\t") and word.search(line) is not None
+        for number_, line in enumerate(code.lines, 1)
+        if number_ != statement.lineno and name in line
+    )
 
 
 def fixed_settings(code: CodeModule, noted: Noted, settings: dict[str, Site]) -> list[Site]:

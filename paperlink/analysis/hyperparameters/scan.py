@@ -30,6 +30,7 @@ from paperlink.analysis.hyperparameters.attribute_bags import (
     class_constants,
     computed_settings,
     fixed_settings,
+    module_constants,
     script_settings,
 )
 from paperlink.analysis.hyperparameters.evaluation import evaluation_only
@@ -116,6 +117,7 @@ def scan(code: CodeModule) -> HyperparameterFacts:
     sites.extend(defaults.module_settings.values())
     sites.extend(fixed_settings(code, walk.noted, defaults.module_settings))
     sites.extend(bags)
+    sites.extend(module_constants(code, walk.noted, {site.span for site in sites}))
     # a default an idiom names more precisely (`def act(q, epsilon=0.05)`: epsilon_greedy) is not
     # listed a second time as a plain signature setting
     specific = {site.span for site in sites if site.api != SIGNATURE_API}

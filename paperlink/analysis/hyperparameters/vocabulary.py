@@ -349,7 +349,9 @@ _BY_IDENTIFIER = {word: name for name, words in _CONFIG_NAMES.items() for word i
 _NOT_HYPERPARAMETER = re.compile(
     r"(?:^|_)(?:seed|seeds|workers|gpu|gpus|device|devices|world_size|rank|local_rank|port|verbose|debug"
     r"|resume|start_epoch|num_classes|in_chans|cuda|track|capture_video)$"
-    r"|^(?:log|save|print|eval|evaluation|checkpoint|ckpt|vis|wandb|tb|dist|val|test|num_workers|prefetch|pin"
+    # (`log_std_max`, `log_alpha`: a logarithm, not logging)
+    r"|^(?:log(?!_(?:std|sig|sigma|alpha|var|scale))|save|print|eval|evaluation|checkpoint|ckpt|vis|wandb|tb|dist"
+    r"|val|test|num_workers|prefetch|pin"
     r"|stats|upload)(?:_|$)"
     r"|^j$|_(?:eval|evaluation|test)_"
     # the machine (CPU threads, mixed precision, compilation) and the data (image channels,
@@ -357,6 +359,8 @@ _NOT_HYPERPARAMETER = re.compile(
     r"|^(?:n_|num_)?(?:cpu|cpus|threads|channels|classes)$|^epoch$"
     # gradient (activation) checkpointing trades compute for memory: same results (`--gradient_checkpointing`)
     r"|(?:^|_)checkpointing$"
+    # a stand-in for infinity masking logits (`LARGE_NUM = 1e9`, `NEG_INF`): any large value does
+    r"|^(?:large|big|huge)_(?:num|number|value)$|(?:^|_)inf(?:inity)?$"
     # an attention kernel (`flash_attn`, `use_flash`) and how a batch is split over devices
     # (`split_batches`): how it is computed, not what
     r"|(?:^|_)flash(?:_attn|_attention)?$|^split_batches$"
