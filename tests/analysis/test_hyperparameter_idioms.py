@@ -573,7 +573,7 @@ def test_diffusion_defaults_stage_widths_and_schedule_constants() -> None:
     widths chosen per resolution and given to the model by name; the constants and defaults of a
     `*_schedule` function; a learning-rate setting by its `lr_` prefix; the objective by name. Not:
     a kernel, a stage list no model receives, flash attention, a device split, `sample(batch_size)`,
-    -1 for a count."""
+    -1 for a count, a file given for a choice."""
     assert [row[:5] for row in sites((FIXTURES / "diffusion_settings.py").read_text())] == [
         (13, "attention_resolutions", '"16,8"', None, "config"),
         (13, "ema_decay", '"0.9999"', 0.9999, "config"),
@@ -587,6 +587,7 @@ def test_diffusion_defaults_stage_widths_and_schedule_constants() -> None:
         (44, "lr_anneal_steps", "0", 0.0, "config"),
         (49, "objective", '"pred_v"', None, "config"),
         (57, "learning_rate", "1e-4", 0.0001, "config"),  # `microbatch=-1`: a count's "not set"
+        (63, "random_apply.p", "0.5", 0.5, "literal"),  # `random() < 0.5`: a probability of doing it
     ]
 
 

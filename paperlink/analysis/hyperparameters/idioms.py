@@ -621,7 +621,7 @@ def wants(code: CodeModule, statement: ast.stmt, scope: ast.AST | None = None) -
 def statement_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, scope: ast.AST) -> list[Site]:
     """Hand-written schedules in an assignment or a ``return``."""
     if isinstance(statement, (ast.If, ast.While)):
-        return _margin_sites(code, resolver, statement, scope)
+        return [*_margin_sites(code, resolver, statement, scope), *_random_apply_sites(code, statement)]
     value = getattr(statement, "value", None)
     if not isinstance(value, ast.expr):
         return []
@@ -877,6 +877,29 @@ def _margin_sites(code: CodeModule, resolver: Resolver, statement: ast.If | ast.
                     sites.append(
                         _site(code, f"{config_name(name) or name}.margin", value, factor, statement, SiteKind.LOSS)
                     )
+    return sites
+
+
+_UNIFORM_DRAWS = frozenset({"random", "rand", "uniform"})
+
+
+def _random_apply_sites(code: CodeModule, statement: ast.If | ast.While) -> list[Site]:
+    """``if self.self_condition and random() < 0.5:``, ``if np.random.random() < 0.5: img = flip(img)``:
+    a literal probability of doing something, compared with a uniform draw."""
+    sites = []
+    for compare in ast.walk(statement.test):
+        if not (isinstance(compare, ast.Compare) and len(compare.comparators) == 1):
+            continue
+        left, right = compare.left, compare.comparators[0]
+        if isinstance(compare.ops[0], (ast.Gt, ast.GtE)):
+            left, right = right, left
+        elif not isinstance(compare.ops[0], (ast.Lt, ast.LtE)):
+            continue
+        number = python_number(right)
+        draws = isinstance(left, ast.Call) and not left.args and _last(left.func) in _UNIFORM_DRAWS
+        if draws and number is not None and 0 < number < 1:
+            value = _numeric(number, text_of(code, right))
+            sites.append(_site(code, "random_apply.p", value, right, statement, SiteKind.AUGMENTATION))
     return sites
 
 

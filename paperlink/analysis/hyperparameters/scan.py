@@ -267,7 +267,7 @@ def _note_statement(code: CodeModule, found: _Walk, node: ast.stmt, scope: ast.A
         and idioms.wants(code, node, scope)
         # a test's own lines, not its body: `if approx_kl > 1.5 * target_kl:`
         or isinstance(node, (ast.If, ast.While))
-        and "*" in code.lines[node.test.lineno - 1]
+        and ("*" in code.lines[node.test.lineno - 1] or "rand" in code.lines[node.test.lineno - 1])
     ):
         found.idiom_statements.append((node, scope))
 

@@ -35,6 +35,8 @@ _CHOICE = re.compile(
     r"|objective)$"
 )
 _CASTS = frozenset({"int", "float"})
+# a file or a folder, not a name (`model="checkpoints/last.pt"`, `init_from="./out"`)
+_FILE = re.compile(r"\.(?:pt|pth|ckpt|bin|h5|pkl|npz|safetensors|json|ya?ml|onnx)$|^(?:\.{0,2}/|~)")
 _COUNT = re.compile(r"^(?:n|num|max)_|(?:^|_)(?:size|batch|microbatch|steps|iters|epochs|heads|layers|length)$")
 # numbers written as text for the code to parse: `ema_rate="0.9999"`, `attention_resolutions="16,8"`
 _NUMBERS_TEXT = re.compile(r"^\s*-?\d+(?:\.\d*)?(?:[eE]-?\d+)?(?:\s*,\s*-?\d+(?:\.\d*)?(?:[eE]-?\d+)?)*\s*$")
@@ -205,7 +207,7 @@ def is_setting(node: ast.AST, key: str, allow_none: bool) -> bool:
         return (
             isinstance(value, bool)
             or isinstance(value, str)
-            and (is_choice_name(key) or _NUMBERS_TEXT.match(value) is not None)
+            and (is_choice_name(key) and not _FILE.search(value) or _NUMBERS_TEXT.match(value) is not None)
             or value is None
             and allow_none
         )
