@@ -600,3 +600,26 @@ def test_module_constants_the_functions_read() -> None:
         (8, "log_std_min", "-5", -5.0, "literal", False),
         (9, "initial_log_loss_scale", "20.0", 20.0, "literal", False),
     ]
+
+
+def test_tensorflow_1_schedules_hparams_bags_and_config_class_constructors() -> None:
+    """`return HParams(...)` is a bag; `tf.train.polynomial_decay` and
+    `tf.truncated_normal_initializer` are read from the hand-kept table; a config class's
+    `__init__` lists its settings (the activation by name); MPI plumbing is not a setting."""
+    assert [row[:5] for row in sites((FIXTURES / "tf1_and_config_classes.py").read_text())] == [
+        (10, "n_vocab", "0", 0.0, "config"),
+        (10, "n_ctx", "1024", 1024.0, "config"),
+        (10, "n_embd", "768", 768.0, "config"),
+        (10, "n_head", "12", 12.0, "config"),
+        (10, "n_layer", "12", 12.0, "config"),
+        (14, "learning_rate", "init_lr", None, "config"),
+        (14, "min_lr", "0.0", 0.0, "literal"),
+        (14, "lr_schedule.power", "1.0", 1.0, "literal"),
+        (15, "init.std", "0.02", 0.02, "literal"),
+        (20, "hidden_size", "768", 768.0, "config"),
+        (20, "hidden_act", '"gelu"', None, "config"),
+        (20, "dropout", "0.1", 0.1, "config"),
+        (20, "initializer_range", "0.02", 0.02, "config"),
+        (24, "learning_rate", "3e-4", 0.0003, "config"),
+        (24, "gamma", "0.99", 0.99, "config"),
+    ]

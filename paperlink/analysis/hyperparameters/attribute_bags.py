@@ -24,7 +24,7 @@ import re
 
 from paperlink.analysis.hyperparameters.declarations import CONFIG_BASES, Scopes, text_of
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
-from paperlink.analysis.hyperparameters.settings import Noted, is_setting, number
+from paperlink.analysis.hyperparameters.settings import CONFIG_CLASS, Noted, is_setting, number
 from paperlink.analysis.hyperparameters.vocabulary import config_name, is_known_setting
 from paperlink.numbers import parse_python_number
 from paperlink.source.code import CodeModule
@@ -34,9 +34,9 @@ __all__ = ["script_settings", "fixed_settings", "module_constants", "bag_sites",
 
 _BAGS = frozenset(
     {"CN", "CfgNode", "ConfigDict", "FrozenConfigDict", "SimpleNamespace", "EasyDict", "edict", "AttrDict", "Namespace"}
+    | {"HParams"}  # `tf.contrib.training.HParams(n_embd=768, n_layer=12)`
 )
 _TOO_SHORT = frozenset({"c", "arg", "params"})  # `c`, `params["lr"]`: too common to mean a config by name alone
-_CONFIG_CLASS = re.compile(r"(?:Config|Cfg|HParams|Hparams|Hyperparameters|Hyperparams|Settings|Args)$")
 # `model_config`, `config_args`, `defaults = dict(lr=1e-4, ...)` (then `add_dict_to_argparser(parser, defaults)`)
 _CONFIG_SUFFIXES = frozenset({"config", "cfg", "args", "hparams", "hyperparams", "hps", "defaults"})
 _DEFAULTS_FUNCTIONS = frozenset({"defaults", "hparams", "hyperparams", "hyperparameters", "hps"})
@@ -184,12 +184,16 @@ def bag_sites(code: CodeModule, noted: Noted, scopes: Scopes) -> list[Site]:
                 elif value is not None and _dict_pairs(value) and _config_named(name):  # `config = {"lr": 1e-3}`
                     found.extend(_pair_sites(code, _dict_pairs(value), statement, allow_none=False))
     for function, _ in noted.functions:
-        # `def model_and_diffusion_defaults(): return dict(image_size=64, num_channels=128, ...)`
-        # (not `_cfg(url, **kwargs)`: a model library's pretrained-weight metadata)
-        if _names_defaults(function.name):
-            for statement in function.body:
-                if isinstance(statement, ast.Return) and statement.value is not None and _dict_pairs(statement.value):
-                    found.extend(_pair_sites(code, _dict_pairs(statement.value), statement, allow_none=False))
+        for statement in function.body:
+            if not isinstance(statement, ast.Return) or statement.value is None:
+                continue
+            if isinstance(statement.value, ast.Call) and _constructs_bag(code, statement.value):
+                # `def default_hparams(): return HParams(n_vocab=0, n_ctx=1024, n_embd=768)`
+                found.extend(_constructor_sites(code, statement.value, statement, {}))
+            elif _names_defaults(function.name) and _dict_pairs(statement.value):
+                # `def model_and_diffusion_defaults(): return dict(image_size=64, num_channels=128, ...)`
+                # (not `_cfg(url, **kwargs)`: a model library's pretrained-weight metadata)
+                found.extend(_pair_sites(code, _dict_pairs(statement.value), statement, allow_none=False))
     return found
 
 
@@ -251,7 +255,7 @@ def class_constants(code: CodeModule, classes: list[ast.ClassDef]) -> list[Site]
     """Class-level settings of a class named as a config (``class TrainConfig: lr = 3e-4``)."""
     found = []
     for node in classes:
-        if not _CONFIG_CLASS.search(node.name) or node.decorator_list:
+        if not CONFIG_CLASS.search(node.name) or node.decorator_list:
             continue  # a decorated one (a dataclass) declares fields: declarations.py reads it
         for statement in node.body:
             target = statement.target if isinstance(statement, ast.AnnAssign) else None

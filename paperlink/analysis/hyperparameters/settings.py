@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from paperlink.numbers import python_number
 from paperlink.source.code import FUNCTIONS
 
-__all__ = ["Noted", "note", "number", "is_choice_name", "annotated_numeric", "is_setting"]
+__all__ = ["CONFIG_CLASS", "Noted", "note", "number", "is_choice_name", "annotated_numeric", "is_setting"]
 
 # String values that are choices of the method (an architecture, an optimizer, where the
 # weights start from); other strings (paths, devices, dataset names) are not hyperparameters.
 _CHOICE = re.compile(
-    r"(?:^|_)(?:arch|architecture|model_type|backbone|optimizer|scheduler|activation|init_from"
+    r"(?:^|_)(?:arch|architecture|model_type|backbone|optimizer|scheduler|activation|act|init_from"
     # the schedule, the nonlinearity, the normalisation, the initialisation, the weight
     # parameterisation, the head and the position embedding a method chooses by name
     r"|decay_type|lr_schedule|nl|nonlinearity|norm_style|norm_type|init|init_type|param|classifier"
@@ -35,6 +35,8 @@ _CHOICE = re.compile(
     r"|objective)$"
 )
 _CASTS = frozenset({"int", "float"})
+# a class named as a config (`TrainConfig`, `BertConfig`, `GPTHParams`): its settings are the run's
+CONFIG_CLASS = re.compile(r"(?:Config|Cfg|HParams|Hparams|Hyperparameters|Hyperparams|Settings|Args)$")
 # a file or a folder, not a name (`model="checkpoints/last.pt"`, `init_from="./out"`)
 _FILE = re.compile(r"\.(?:pt|pth|ckpt|bin|h5|pkl|npz|safetensors|json|ya?ml|onnx)$|^(?:\.{0,2}/|~)")
 _COUNT = re.compile(r"^(?:n|num|max)_|(?:^|_)(?:size|batch|microbatch|steps|iters|epochs|heads|layers|length)$")

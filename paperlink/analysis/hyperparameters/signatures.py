@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from paperlink.analysis.hyperparameters.declarations import text_of
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.idioms import builds_preset
-from paperlink.analysis.hyperparameters.settings import Noted, annotated_numeric, is_choice_name, number
+from paperlink.analysis.hyperparameters.settings import CONFIG_CLASS, Noted, annotated_numeric, is_choice_name, number
 from paperlink.analysis.hyperparameters.vocabulary import api_for, config_name, is_known_setting
 from paperlink.source.code import FUNCTIONS, CodeModule
 from paperlink.spans import Span
@@ -90,7 +90,9 @@ def parameters(code: CodeModule, noted: Noted) -> Parameters:
             found.class_of[id(function)] = owner
             if function.name == "__init__":
                 found.self_attributes[id(owner)] = _stored_parameters(function)
-                if any(_is_module(code, base) for base in owner.bases):
+                # `class BertConfig: def __init__(self, vocab_size, hidden_size=768, ...)`: a config's
+                # constructor holds the run's settings as a module's holds its widths
+                if any(_is_module(code, base) for base in owner.bases) or CONFIG_CLASS.search(owner.name):
                     found.module_inits.add(id(function))
         if _builds_module(code, function) or any(builds_preset(statement, function) for statement in function.body):
             # `def vit_small(patch_size=16, **kwargs): model = VisionTransformer(embed_dim=384, ...)`

@@ -369,7 +369,7 @@ _NOT_HYPERPARAMETER = re.compile(
     # saving, loading, logging and launching, wherever the word stands (`always_save_checkpoint`,
     # `--multiprocessing-distributed`, `--enable-cudnn`, `--evaluate`)
     r"|(?:^|_)(?:save|checkpoint|ckpt|load|evaluate|wandb|tensorboard|cudnn|bzip|multiprocessing|distributed"
-    r"|profile|profiling|gpu_id|gpu_ids|device_id|tpu|tpus|hub_module|export)(?:_|$)"
+    r"|profile|profiling|gpu_id|gpu_ids|device_id|tpu|tpus|hub_module|export|mpi)(?:_|$)"
     # how many saved files to keep (`keep_checkpoint_max`, `keep_hub_module_max`)
     r"|^keep_\w+_max$"
     # how the data is fed and the run laid out (`--shuffle`, `shuffle_buffer`, `drop_last`,
