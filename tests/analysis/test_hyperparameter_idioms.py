@@ -605,7 +605,8 @@ def test_module_constants_the_functions_read() -> None:
 def test_tensorflow_1_schedules_hparams_bags_and_config_class_constructors() -> None:
     """`return HParams(...)` is a bag; `tf.train.polynomial_decay` and
     `tf.truncated_normal_initializer` are read from the hand-kept table; a config class's
-    `__init__` lists its settings (the activation by name); MPI plumbing is not a setting."""
+    `__init__` lists its settings (the activation by name); `FLAGS, FLAGS_DEF =
+    define_flags_with_default(...)` declares flags; MPI plumbing is not a setting."""
     assert [row[:5] for row in sites((FIXTURES / "tf1_and_config_classes.py").read_text())] == [
         (10, "n_vocab", "0", 0.0, "config"),
         (10, "n_ctx", "1024", 1024.0, "config"),
@@ -622,4 +623,6 @@ def test_tensorflow_1_schedules_hparams_bags_and_config_class_constructors() -> 
         (20, "initializer_range", "0.02", 0.02, "config"),
         (24, "learning_rate", "3e-4", 0.0003, "config"),
         (24, "gamma", "0.99", 0.99, "config"),
+        (28, "training_steps", "10000", 10000.0, "config"),  # flags declared with their defaults
+        (28, "learning_rate", "3e-4", 0.0003, "config"),
     ]

@@ -41,6 +41,7 @@ _TOO_SHORT = frozenset({"c", "arg", "params"})  # `c`, `params["lr"]`: too commo
 _CONFIG_SUFFIXES = frozenset({"config", "cfg", "args", "hparams", "hyperparams", "hps", "defaults"})
 _DEFAULTS_FUNCTIONS = frozenset({"defaults", "hparams", "hyperparams", "hyperparameters", "hps"})
 _SIZE = re.compile(r"^(?:n|num)_|_(?:size|dim|layers|heads|steps|epochs)$|^(?:depth|width)$")
+_DECLARES = re.compile(r"(?:^|_)(?:flags|defaults?|config)(?:_|$)")  # `define_flags_with_default`
 _FACTORIES = frozenset({"get_default_config", "get_config", "default_config"})
 _SESSION_CONFIGS = (".ConfigProto", ".GPUOptions", ".RunOptions")  # TensorFlow's session and device options
 
@@ -170,6 +171,13 @@ def bag_sites(code: CodeModule, noted: Noted, scopes: Scopes) -> list[Site]:
             site = _setting(code, key, statement.value, statement, "config", allow_none=allow_none)
             if site is not None:
                 found.append(site)
+    for statement in noted.flag_calls:
+        # `FLAGS, FLAGS_DEF = mlxu.define_flags_with_default(seed=42, total_steps=10000, lr=3e-4)`:
+        # a call that declares flags with their defaults, assigned to a config-named target
+        names = [e.id for e in getattr(statement.targets[0], "elts", []) if isinstance(e, ast.Name)]
+        call = statement.value
+        if isinstance(call, ast.Call) and names and _config_named(names[0]) and _DECLARES.search(_last(call.func)):
+            found.extend(_pair_sites(code, [(k.arg, k.value) for k in call.keywords if k.arg], statement, False))
     for table, statement in noted.presets:
         for preset in table.values:
             for key, value in _preset_pairs(preset):

@@ -53,6 +53,8 @@ class Noted:
     stores: list[tuple[ast.Assign | ast.AnnAssign, ast.AST]] = field(default_factory=list)  # `x.a = v`, `x["a"] = v`
     module_literals: list[ast.Assign] = field(default_factory=list)  # `lr = 6e-4` at module level
     presets: list[tuple[ast.Dict, ast.stmt]] = field(default_factory=list)  # `{"gpt2": dict(n_layer=12, ...)}`
+    # `FLAGS, FLAGS_DEF = mlxu.define_flags_with_default(seed=42, lr=3e-4)` at module level
+    flag_calls: list[ast.Assign] = field(default_factory=list)
     override_line: int | None = None  # the first `exec(...)` / `globals().update(...)` at module level
 
 
@@ -79,6 +81,8 @@ def note(noted: Noted, node: ast.stmt, scope: ast.AST, module: ast.Module) -> No
             noted.stores.append((node, scope))
         elif scope is module and isinstance(targets[0], ast.Name) and isinstance(node, ast.Assign):
             noted.module_literals.append(node)
+        elif scope is module and isinstance(node, ast.Assign) and isinstance(targets[0], ast.Tuple):
+            noted.flag_calls.append(node)
     elif scope is module and isinstance(node, ast.Expr) and noted.override_line is None and _overrides(node.value):
         noted.override_line = node.lineno
 
