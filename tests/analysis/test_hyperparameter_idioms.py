@@ -558,6 +558,8 @@ def test_training_schedules_as_scripts_write_them() -> None:
         (68, "adam.eps", "1e-8", 1e-08, "default"),
         (68, "weight_decay", "0", 0.0, "default"),
         (68, "learning_rate", "FLAGS.learning_rate", None, "config"),
+        (73, "lr_schedule.linear", "initial_lr - (initial_lr * (epoch / float(total_num_epoch...", None, "literal"),
+        (78, "log.eps", "1e-6", 1e-06, "literal"),  # a log's epsilon (SAC's tanh correction)
     ]
     cosine = next(s for s in scan_file(FIXTURES / "training_schedules.py").sites if s.name == "lr_schedule.cosine")
     assert (cosine.span.line, cosine.span.end_line) == (32, 36)  # the statement's lines, from its first

@@ -593,6 +593,7 @@ def wants(code: CodeModule, statement: ast.stmt, scope: ast.AST | None = None) -
         and _SCHEDULE_FUNCTION.match(scope.name) is not None
         or "cos(" in text
         or "exp(" in text
+        or "log(" in text
         or _STAGE_TEXT.search(text) is not None
         or "lr" in text
         and ("/" in text or "*" in text)
@@ -637,6 +638,7 @@ def statement_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, s
         elif isinstance(node, ast.Call):
             sites.extend(_width_sites(code, resolver, node, scope, statement))
             sites.extend(_exponential_decay(code, node, statement, lr))
+            sites.extend(_log_epsilon(code, node, statement))
             if _last(node.func) in _PIPELINES and node.args and isinstance(node.args[0], ast.List):
                 sites.extend(_pipeline_sites(code, node.args[0], statement, pipeline=True))
         elif isinstance(node, ast.List):
@@ -918,6 +920,23 @@ def _stability_sites(code: CodeModule, node: ast.BinOp, statement: ast.stmt) -> 
     return []
 
 
+def _log_epsilon(code: CodeModule, call: ast.Call, statement: ast.stmt) -> list[Site]:
+    """``torch.log(self.action_scale * (1 - y_t.pow(2)) + 1e-6)``: the epsilon keeping a log off zero
+    (SAC's tanh correction); listed, never flagged, as a standardisation's."""
+    if _last(call.func) != "log" or len(call.args) != 1:
+        return []
+    argument = call.args[0]
+    if not (isinstance(argument, ast.BinOp) and isinstance(argument.op, ast.Add)):
+        return []
+    for epsilon in (argument.right, argument.left):
+        number = python_number(epsilon)
+        if number is not None and 0 < number < 1e-2:
+            return [
+                _site(code, "log.eps", _numeric(number, text_of(code, epsilon)), epsilon, statement, SiteKind.STABILITY)
+            ]
+    return []
+
+
 def _loss_weight_sites(code: CodeModule, node: ast.Dict, statement: ast.stmt) -> list[Site]:
     """``weight_dict = {"loss_ce": 1, "loss_bbox": 5}`` (DETR's criterion): the weight of each
     loss term by its name; a weight read from the configuration is a read."""
@@ -1025,6 +1044,10 @@ def _formula_sites(code: CodeModule, node: ast.BinOp, statement: ast.stmt, lr: b
         # several lines, is the schedule, not only its `1 + cos(...)` term
         whole = _formula(statement, node)
         return [_site(code, f"{schedule}.cosine", _written(code, whole), whole, statement, SiteKind.SCHEDULER)]
+    if lr and isinstance(node.op, ast.Sub) and _less_its_share(node):
+        # `lr = initial_lr - (initial_lr * (epoch / float(total_num_epochs)))`: a linear decay to zero
+        whole = _formula(statement, node)
+        return [_site(code, f"{schedule}.linear", _written(code, whole), whole, statement, SiteKind.SCHEDULER)]
     if lr and isinstance(node.op, ast.Div) and _remaining_fraction(node):
         # `lr = start_lr * (end_iter - it) / end_iter`: a linear decay to zero
         whole = _formula(statement, node)
@@ -1074,6 +1097,22 @@ def _remaining_fraction(node: ast.BinOp) -> bool:
             and isinstance(rest.right, _NAMED)
             and _LEARNING_RATE.search(_last(rate).lower())
         ):
+            return True
+    return False
+
+
+def _less_its_share(node: ast.BinOp) -> bool:
+    """``rate - rate * (t / T)``: a learning rate less the share of it training has used."""
+    right = node.right
+    if not (
+        isinstance(node.left, _NAMED)
+        and _LEARNING_RATE.search(_last(node.left).lower())
+        and isinstance(right, ast.BinOp)
+        and isinstance(right.op, ast.Mult)
+    ):
+        return False
+    for rate, share in ((right.left, right.right), (right.right, right.left)):
+        if ast.dump(rate) == ast.dump(node.left) and isinstance(share, ast.BinOp) and isinstance(share.op, ast.Div):
             return True
     return False
 
