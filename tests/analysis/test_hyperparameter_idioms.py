@@ -628,3 +628,12 @@ def test_tensorflow_1_schedules_hparams_bags_and_config_class_constructors() -> 
         (28, "training_steps", "10000", 10000.0, "config"),  # flags declared with their defaults
         (28, "learning_rate", "3e-4", 0.0003, "config"),
     ]
+
+
+def test_yacs_sections_list_settings_at_any_depth_but_not_the_data_statistics() -> None:
+    assert [row[:5] for row in sites((FIXTURES / "yacs_sections.py").read_text())] == [
+        (10, "nms_thresh", "0.7", 0.7, "config"),
+        (12, "learning_rate", "0.001", 0.001, "config"),
+        (13, "warmup_factor", "1.0 / 1000", 0.001, "config"),
+        (14, "ims_per_batch", "16", 16.0, "config"),
+    ]
