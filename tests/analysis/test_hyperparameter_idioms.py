@@ -560,7 +560,11 @@ def test_training_schedules_as_scripts_write_them() -> None:
         (68, "learning_rate", "FLAGS.learning_rate", None, "config"),
         (73, "lr_schedule.linear", "initial_lr - (initial_lr * (epoch / float(total_num_epoch...", None, "literal"),
         (78, "log.eps", "1e-6", 1e-06, "literal"),  # a log's epsilon (SAC's tanh correction)
+        (81, "batch_size", "256", 256.0, "config"),
+        (85, "batch_size", "256", 256.0, "config"),  # `args.batch_size // args.world_size`: a read of the flag
     ]
+    shared = [s for s in scan_file(FIXTURES / "training_schedules.py").sites if s.span.line == 85]
+    assert [(s.read, s.origin.line if s.origin else None) for s in shared] == [(True, 81)]
     cosine = next(s for s in scan_file(FIXTURES / "training_schedules.py").sites if s.name == "lr_schedule.cosine")
     assert (cosine.span.line, cosine.span.end_line) == (32, 36)  # the statement's lines, from its first
 

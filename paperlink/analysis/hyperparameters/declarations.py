@@ -386,6 +386,11 @@ class Resolver:
             return self._name(node, scope, depth)
         if depth < _MAX_DEPTH and isinstance(node, ast.Attribute) and self.is_config(node.value, scope):
             return self._config(node)
+        if depth < _MAX_DEPTH and isinstance(node, ast.BinOp) and _per_device(node):
+            # `args.batch_size // args.world_size`: the setting divided over the devices reads it
+            shared = self.value(node.left, scope, depth + 1)
+            if shared.origin is not None:
+                return shared
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
             # `self.m` set from `__init__`'s parameter `m`: the parameter's default
             site = self.parameters.attribute(scope, node.attr) if self.parameters is not None else None
@@ -459,6 +464,20 @@ class Resolver:
             return self.symbolic(node)
         site = declared[0]
         return Value(site.value, site.numeric, Source.CONFIG, True, origin=site, anchor=site.anchors[0])
+
+
+_DEVICES = re.compile(
+    r"^(?:world_size|ngpus|n_gpus?|num_gpus|ngpus_per_node|nprocs|num_devices|device_count|get_world_size)$"
+)
+
+
+def _per_device(node: ast.BinOp) -> bool:
+    """``x // args.world_size``, ``x / torch.cuda.device_count()``: a share of each device."""
+    if not isinstance(node.op, (ast.Div, ast.FloorDiv)):
+        return False
+    right = node.right.func if isinstance(node.right, ast.Call) else node.right
+    name = right.attr if isinstance(right, ast.Attribute) else right.id if isinstance(right, ast.Name) else ""
+    return bool(_DEVICES.match(name))
 
 
 def _parameter_default(
