@@ -562,6 +562,7 @@ def test_training_schedules_as_scripts_write_them() -> None:
         (78, "log.eps", "1e-6", 1e-06, "literal"),  # a log's epsilon (SAC's tanh correction)
         (81, "batch_size", "256", 256.0, "config"),
         (85, "batch_size", "256", 256.0, "config"),  # `args.batch_size // args.world_size`: a read of the flag
+        (90, "target_update_period", "500", 500.0, "config"),  # a training period (a sampling one is not)
     ]
     shared = [s for s in scan_file(FIXTURES / "training_schedules.py").sites if s.span.line == 85]
     assert [(s.read, s.origin.line if s.origin else None) for s in shared] == [(True, 81)]

@@ -169,7 +169,8 @@ def _flag(code: CodeModule, call: ast.Call, line: int) -> list[Site]:
         default = action  # `action="store_true"`: off unless given, a switch of the method (`--cos`, `--mlp`)
     if default is None or destination is None:
         return []
-    if _sentinel(default, next((k.value for k in call.keywords if k.arg == "help"), None)):
+    help_text = next((k.value for k in call.keywords if k.arg == "help"), None)
+    if _sentinel(default, help_text) or _PERIOD_HELP.search(_string(help_text)):
         return []
     site = _declared(code, default, destination, api, line)
     return [site] if site is not None else []
@@ -238,6 +239,15 @@ def _run_phases(choices: ast.AST | None) -> bool:
 # ("0 means no warmup" is a setting: no warmup is a choice of the method)
 # ("mixup alpha, mixup enabled if > 0" is the setting itself, zero switching it off)
 _OPTIONAL = re.compile(r"\b(?:overrides?|if (?:provided|given|specified|not provided|not given))\b", re.IGNORECASE)
+
+
+# a period of something other than training, said by the help (`"Epochs between full scale sample"`,
+# `"interval between saving image samples"`): when to sample, save, log or evaluate
+_PERIOD_HELP = re.compile(
+    r"\b(?:epochs?|steps?|iterations?|iters?|batches|interval)\s+between\s+(?:\w+\s+){0,2}?"
+    r"(?:valid\w*|eval\w*|sampl\w*|sav\w*|log\w*|checkpoint\w*|image\w*|progress)",
+    re.IGNORECASE,
+)
 
 
 def _sentinel(default: ast.AST, help_text: ast.AST | None) -> bool:
