@@ -613,7 +613,8 @@ def test_tensorflow_1_schedules_hparams_bags_and_config_class_constructors() -> 
     """`return HParams(...)` is a bag; `tf.train.polynomial_decay` and
     `tf.truncated_normal_initializer` are read from the hand-kept table; a config class's
     `__init__` lists its settings (the activation by name); `FLAGS, FLAGS_DEF =
-    define_flags_with_default(...)` declares flags; MPI plumbing is not a setting."""
+    define_flags_with_default(...)` declares flags, `parse_arg(arg, variant="B/16")` its defaults; MPI
+    plumbing and a local trial run are not settings."""
     assert [row[:5] for row in sites((FIXTURES / "tf1_and_config_classes.py").read_text())] == [
         (10, "n_vocab", "0", 0.0, "config"),
         (10, "n_ctx", "1024", 1024.0, "config"),
@@ -632,6 +633,7 @@ def test_tensorflow_1_schedules_hparams_bags_and_config_class_constructors() -> 
         (24, "gamma", "0.99", 0.99, "config"),
         (28, "training_steps", "10000", 10000.0, "config"),  # flags declared with their defaults
         (28, "learning_rate", "3e-4", 0.0003, "config"),
+        (33, "variant", '"B/16"', None, "config"),  # `parse_arg(arg, variant=...)`: parsed with this default
     ]
 
 

@@ -174,9 +174,13 @@ def bag_sites(code: CodeModule, noted: Noted, scopes: Scopes) -> list[Site]:
     for statement in noted.flag_calls:
         # `FLAGS, FLAGS_DEF = mlxu.define_flags_with_default(seed=42, total_steps=10000, lr=3e-4)`:
         # a call that declares flags with their defaults, assigned to a config-named target
+        # (or `arg = bvcc.parse_arg(arg, variant="B/16", runlocal=False)`: parsed with these defaults)
         names = [e.id for e in getattr(statement.targets[0], "elts", []) if isinstance(e, ast.Name)]
         call = statement.value
-        if isinstance(call, ast.Call) and names and _config_named(names[0]) and _DECLARES.search(_last(call.func)):
+        if not isinstance(call, ast.Call):
+            continue
+        declares = bool(names) and _config_named(names[0]) and bool(_DECLARES.search(_last(call.func)))
+        if declares or _last(call.func) in ("parse_arg", "parse_args"):
             found.extend(_pair_sites(code, [(k.arg, k.value) for k in call.keywords if k.arg], statement, False))
     for table, statement in noted.presets:
         for preset in table.values:

@@ -83,8 +83,19 @@ def note(noted: Noted, node: ast.stmt, scope: ast.AST, module: ast.Module) -> No
             noted.module_literals.append(node)
         elif scope is module and isinstance(node, ast.Assign) and isinstance(targets[0], ast.Tuple):
             noted.flag_calls.append(node)
+        elif isinstance(node, ast.Assign) and _parses_with_defaults(node.value):
+            noted.flag_calls.append(node)  # `arg = bvcc.parse_arg(arg, variant="B/16", runlocal=False)`
     elif scope is module and isinstance(node, ast.Expr) and noted.override_line is None and _overrides(node.value):
         noted.override_line = node.lineno
+
+
+def _parses_with_defaults(node: ast.expr) -> bool:
+    """``parse_arg(arg, variant="B/16")``: a config's arguments parsed with their defaults by keyword."""
+    if not (isinstance(node, ast.Call) and node.keywords):
+        return False
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return name in ("parse_arg", "parse_args")
 
 
 def _preset_table(node: ast.AST | None) -> ast.Dict | None:

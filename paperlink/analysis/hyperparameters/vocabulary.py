@@ -359,6 +359,8 @@ _NOT_HYPERPARAMETER = re.compile(
     r"|^(?:n_|num_)?(?:cpu|cpus|threads|channels|classes)$|^epoch$"
     # gradient (activation) checkpointing trades compute for memory: same results (`--gradient_checkpointing`)
     r"|(?:^|_)checkpointing$"
+    # a trial run on a small machine (`runlocal=False`, `--smoke_test`, `--dry_run`)
+    r"|^(?:runlocal|run_local|smoke_test|dry_run)$"
     # the data's normalisation statistics (`PIXEL_MEAN = [103.53, 116.28, 123.675]`, `img_std`)
     r"|(?:^|_)(?:pixel|img|image|input|rgb)_(?:mean|std)$"
     # a stand-in for infinity masking logits (`LARGE_NUM = 1e9`, `NEG_INF`): any large value does
