@@ -116,11 +116,20 @@ def test_schedules_written_by_hand_and_scheduler_classes() -> None:
             False,
             "scheduler",
         ),
-        (13, "lr_schedule.cosine", "1.0 + math.cos(math.pi * decay_ratio)", None, "literal", False, "scheduler"),
+        # the whole formula is the schedule, not only its `1 + cos(...)` term
+        (
+            13,
+            "lr_schedule.cosine",
+            "0.5 * (1.0 + math.cos(math.pi * decay_ratio))",
+            None,
+            "literal",
+            False,
+            "scheduler",
+        ),
         (
             18,
             "lr_schedule.cosine",
-            "1.0 + math.cos(math.pi * epoch / args.epochs)",
+            "args.lr * 0.5 * (1.0 + math.cos(math.pi * epoch / args.ep...",
             None,
             "literal",
             False,
@@ -487,6 +496,12 @@ def test_config_sections_debug_overrides_lambda_shapes_and_interpolated_warmups(
         (34, "momentum_schedule.warmup", '[hyp["warmup_momentum"], hyp["momentum"]]', None, "literal"),
         (40, "loss", '"sigmoid_xent"', None, "config"),  # `config.get(key, fallback)`: the fallback
         (41, "warmup_steps", "500", 500.0, "config"),
+        (48, "image_size", "64", 64.0, "config"),  # a dict returned by a `*_defaults` function
+        (48, "learn_sigma", "False", None, "config"),
+        (48, "noise_schedule", '"linear"', None, "config"),
+        (48, "dropout", "0.0", 0.0, "config"),
+        (52, "learning_rate", "1e-4", 1e-4, "config"),  # a dict named `defaults`
+        (52, "weight_decay", "0.0", 0.0, "config"),
     ]
 
 
@@ -508,4 +523,124 @@ def test_shapes_named_by_their_target() -> None:
             None,
             "literal",
         ),  # a schedule as an array (a grid that is not named a schedule is not)
+    ]
+
+
+def test_training_schedules_as_scripts_write_them() -> None:
+    """A scheduler class's linear, cosine (the whole formula over its lines) and exponential decay;
+    a warmup counted in epochs, the linear-scaling rule and a final fraction in a learning-rate
+    function; `args.lr = args.blr * eff_batch_size / 256`; `beta2 = 1 - 1/T`; a project optimizer's
+    options; `set_defaults` writing a flag's default; the evaluation epsilon of a DQN; a centered
+    RMSProp. Not: a
+    TensorFlow session's options, gradient checkpointing, a test batch, `--inference`, a best
+    accuracy kept in a Namespace, and the same shapes outside a learning-rate function."""
+    assert [row[:5] for row in sites((FIXTURES / "training_schedules.py").read_text())] == [
+        (16, "blr", "1e-3", 0.001, "config"),
+        (18, "norm_pix_loss", "False", None, "config"),  # `set_defaults`, not the `store_true` above it
+        (23, "eval_exploration_epsilon", "0.05", 0.05, "config"),
+        (30, "lr_schedule.linear", "self.start_lr * (self.end_iter - it) / self.end_iter", None, "literal"),
+        (32, "lr_schedule.cosine", "self.min_lr + (self.start_lr - self.min_lr) / 2.0 * (math...", None, "literal"),
+        (38, "lr_schedule.exponential", "self.start_lr * math.exp(-0.693 * it / self.end_iter)", None, "literal"),
+        (43, "warmup_epochs", "10", 10.0, "literal"),
+        (44, "lr_scaling.base_batch_size", "256", 256.0, "literal"),
+        (45, "min_lr.factor", "0.001", 0.001, "literal"),
+        (50, "lr_scaling.base_batch_size", "256", 256.0, "literal"),
+        (51, "beta2.horizon", "1 - 1.0 / (hps.train_its * hps.polyak_epochs)", None, "literal"),
+        (52, "learning_rate", "0", 0.0, "literal"),
+        (52, "lars.weight_decay_filter", "True", None, "literal"),
+        (52, "lars.lars_adaptation_filter", "True", None, "literal"),
+        (67, "learning_rate", "FLAGS.learning_rate", None, "config"),
+        (67, "rmsprop.alpha", "0.95", 0.95, "literal"),
+        (67, "rmsprop.eps", "FLAGS.eps", None, "config"),
+        (67, "rmsprop.centered", "True", None, "literal"),  # a variant switched on (`amsgrad=False` is none)
+        (68, "adam.beta1", "0.9", 0.9, "default"),
+        (68, "adam.beta2", "0.999", 0.999, "default"),
+        (68, "adam.eps", "1e-8", 1e-08, "default"),
+        (68, "weight_decay", "0", 0.0, "default"),
+        (68, "learning_rate", "FLAGS.learning_rate", None, "config"),
+        (73, "lr_schedule.linear", "initial_lr - (initial_lr * (epoch / float(total_num_epoch...", None, "literal"),
+        (78, "log.eps", "1e-6", 1e-06, "literal"),  # a log's epsilon (SAC's tanh correction)
+        (81, "batch_size", "256", 256.0, "config"),
+        (85, "batch_size", "256", 256.0, "config"),  # `args.batch_size // args.world_size`: a read of the flag
+        (90, "target_update_period", "500", 500.0, "config"),  # a training period (a sampling one is not)
+    ]
+    shared = [s for s in scan_file(FIXTURES / "training_schedules.py").sites if s.span.line == 85]
+    assert [(s.read, s.origin.line if s.origin else None) for s in shared] == [(True, 81)]
+    cosine = next(s for s in scan_file(FIXTURES / "training_schedules.py").sites if s.name == "lr_schedule.cosine")
+    assert (cosine.span.line, cosine.span.end_line) == (32, 36)  # the statement's lines, from its first
+
+
+def scan_file(path: Path):  # type: ignore[no-untyped-def]
+    text = path.read_text()
+    return scan(CodeModule("m.py", text, ast.parse(text)))
+
+
+def test_diffusion_defaults_stage_widths_and_schedule_constants() -> None:
+    """Numbers written as text in a defaults dict; a copy of the defaults extended by key; stage
+    widths chosen per resolution and given to the model by name; the constants and defaults of a
+    `*_schedule` function; a learning-rate setting by its `lr_` prefix; the objective by name. Not:
+    a kernel, a stage list no model receives, flash attention, a device split, `sample(batch_size)`,
+    -1 for a count, a file given for a choice."""
+    assert [row[:5] for row in sites((FIXTURES / "diffusion_settings.py").read_text())] == [
+        (13, "attention_resolutions", '"16,8"', None, "config"),
+        (13, "ema_decay", '"0.9999"', 0.9999, "config"),
+        (18, "large_size", "256", 256.0, "config"),
+        (24, "channel_mult", "(1, 1, 2, 2, 4, 4)", None, "literal"),
+        (26, "channel_mult", "(1, 2, 3, 4)", None, "literal"),
+        (34, "beta_start", "0.0001", 0.0001, "literal"),
+        (35, "beta_end", "0.02", 0.02, "literal"),
+        (39, "s", "0.008", 0.008, "config"),
+        (44, "weight_decay", "0.0", 0.0, "config"),
+        (44, "lr_anneal_steps", "0", 0.0, "config"),
+        (49, "objective", '"pred_v"', None, "config"),
+        (57, "learning_rate", "1e-4", 0.0001, "config"),  # `microbatch=-1`: a count's "not set"
+        (63, "random_apply.p", "0.5", 0.5, "literal"),  # `random() < 0.5`: a probability of doing it
+    ]
+
+
+def test_module_constants_the_functions_read() -> None:
+    """`LOG_STD_MAX = 2` read in an actor's forward is a number the method fixes: listed where it
+    is written, not configurable (never PL401, as a script's fixed settings). Not: a constant no
+    function reads, a class count, a seed, a stand-in for infinity, a flag, a lower-case variable."""
+    assert [row[:6] for row in sites((FIXTURES / "module_constants.py").read_text())] == [
+        (7, "log_std_max", "2", 2.0, "literal", False),
+        (8, "log_std_min", "-5", -5.0, "literal", False),
+        (9, "initial_log_loss_scale", "20.0", 20.0, "literal", False),
+    ]
+
+
+def test_tensorflow_1_schedules_hparams_bags_and_config_class_constructors() -> None:
+    """`return HParams(...)` is a bag; `tf.train.polynomial_decay` and
+    `tf.truncated_normal_initializer` are read from the hand-kept table; a config class's
+    `__init__` lists its settings (the activation by name); `FLAGS, FLAGS_DEF =
+    define_flags_with_default(...)` declares flags, `parse_arg(arg, variant="B/16")` its defaults; MPI
+    plumbing and a local trial run are not settings."""
+    assert [row[:5] for row in sites((FIXTURES / "tf1_and_config_classes.py").read_text())] == [
+        (10, "n_vocab", "0", 0.0, "config"),
+        (10, "n_ctx", "1024", 1024.0, "config"),
+        (10, "n_embd", "768", 768.0, "config"),
+        (10, "n_head", "12", 12.0, "config"),
+        (10, "n_layer", "12", 12.0, "config"),
+        (14, "learning_rate", "init_lr", None, "config"),
+        (14, "min_lr", "0.0", 0.0, "literal"),
+        (14, "lr_schedule.power", "1.0", 1.0, "literal"),
+        (15, "init.std", "0.02", 0.02, "literal"),
+        (20, "hidden_size", "768", 768.0, "config"),
+        (20, "hidden_act", '"gelu"', None, "config"),
+        (20, "dropout", "0.1", 0.1, "config"),
+        (20, "initializer_range", "0.02", 0.02, "config"),
+        (24, "learning_rate", "3e-4", 0.0003, "config"),
+        (24, "gamma", "0.99", 0.99, "config"),
+        (28, "training_steps", "10000", 10000.0, "config"),  # flags declared with their defaults
+        (28, "learning_rate", "3e-4", 0.0003, "config"),
+        (33, "variant", '"B/16"', None, "config"),  # `parse_arg(arg, variant=...)`: parsed with this default
+    ]
+
+
+def test_yacs_sections_list_settings_at_any_depth_but_not_the_data_statistics() -> None:
+    assert [row[:5] for row in sites((FIXTURES / "yacs_sections.py").read_text())] == [
+        (10, "nms_thresh", "0.7", 0.7, "config"),
+        (12, "learning_rate", "0.001", 0.001, "config"),
+        (13, "warmup_factor", "1.0 / 1000", 0.001, "config"),
+        (14, "ims_per_batch", "16", 16.0, "config"),
     ]

@@ -24,20 +24,26 @@ import re
 
 from paperlink.analysis.hyperparameters.declarations import CONFIG_BASES, Scopes, text_of
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
-from paperlink.analysis.hyperparameters.settings import Noted, is_setting, number
+from paperlink.analysis.hyperparameters.settings import CONFIG_CLASS, Noted, is_setting, number
 from paperlink.analysis.hyperparameters.vocabulary import config_name, is_known_setting
+from paperlink.numbers import parse_python_number
 from paperlink.source.code import CodeModule
+from paperlink.spans import Span
 
-__all__ = ["script_settings", "fixed_settings", "bag_sites", "class_constants", "computed_settings"]
+__all__ = ["script_settings", "fixed_settings", "module_constants", "bag_sites", "class_constants", "computed_settings"]
 
 _BAGS = frozenset(
     {"CN", "CfgNode", "ConfigDict", "FrozenConfigDict", "SimpleNamespace", "EasyDict", "edict", "AttrDict", "Namespace"}
+    | {"HParams"}  # `tf.contrib.training.HParams(n_embd=768, n_layer=12)`
 )
 _TOO_SHORT = frozenset({"c", "arg", "params"})  # `c`, `params["lr"]`: too common to mean a config by name alone
-_CONFIG_CLASS = re.compile(r"(?:Config|Cfg|HParams|Hparams|Hyperparameters|Hyperparams|Settings|Args)$")
-_CONFIG_SUFFIXES = frozenset({"config", "cfg", "args", "hparams"})  # `model_config`, `config_args`
+# `model_config`, `config_args`, `defaults = dict(lr=1e-4, ...)` (then `add_dict_to_argparser(parser, defaults)`)
+_CONFIG_SUFFIXES = frozenset({"config", "cfg", "args", "hparams", "hyperparams", "hps", "defaults"})
+_DEFAULTS_FUNCTIONS = frozenset({"defaults", "hparams", "hyperparams", "hyperparameters", "hps"})
 _SIZE = re.compile(r"^(?:n|num)_|_(?:size|dim|layers|heads|steps|epochs)$|^(?:depth|width)$")
+_DECLARES = re.compile(r"(?:^|_)(?:flags|defaults?|config)(?:_|$)")  # `define_flags_with_default`
 _FACTORIES = frozenset({"get_default_config", "get_config", "default_config"})
+_SESSION_CONFIGS = (".ConfigProto", ".GPUOptions", ".RunOptions")  # TensorFlow's session and device options
 
 
 def script_settings(code: CodeModule, noted: Noted) -> dict[str, Site]:
@@ -52,6 +58,55 @@ def script_settings(code: CodeModule, noted: Noted) -> dict[str, Site]:
             if site is not None:
                 found[target.id] = site
     return found
+
+
+def module_constants(code: CodeModule, noted: Noted, taken: set[Span]) -> list[Site]:
+    """``LOG_STD_MAX = 2`` read in ``Actor.get_action``, ``INITIAL_LOG_LOSS_SCALE = 20.0`` read in
+    ``TrainLoop.__init__``: a module constant, spelled as one (upper case), that the file's
+    functions read is a number the method fixes. Listed where it is written, not configurable.
+    A script whose command line overrides its block lists that block instead (:func:`script_settings`)."""
+    if noted.override_line is not None:
+        return []
+    found = []
+    for statement in noted.module_literals:
+        target = statement.targets[0]
+        value = statement.value
+        if (
+            not isinstance(target, ast.Name)
+            or not target.id.isupper()
+            or isinstance(value, ast.Constant)
+            and isinstance(value.value, bool)
+            or number(value) is None
+            or code.span(value) in taken
+        ):
+            continue
+        name = config_name(target.id)
+        if name is None or not _read_in_a_function(code, target.id, statement):
+            continue
+        site = Site(
+            name,
+            text_of(code, value),
+            number(value),
+            code.span(value),
+            Source.LITERAL,
+            False,
+            SiteKind.CONFIG,
+            api="constant",
+            label=target.id,
+            anchors=(statement.lineno,),
+        )
+        found.append(site)
+    return found
+
+
+def _read_in_a_function(code: CodeModule, name: str, statement: ast.stmt) -> bool:
+    """Whether an indented line other than the assignment's names ``name`` (a function's body)."""
+    word = re.compile(rf"\b{re.escape(name)}\b")
+    return any(
+        line[:1] in (" ", "\t") and word.search(line) is not None
+        for number_, line in enumerate(code.lines, 1)
+        if number_ != statement.lineno and name in line
+    )
 
 
 def fixed_settings(code: CodeModule, noted: Noted, settings: dict[str, Site]) -> list[Site]:
@@ -116,6 +171,17 @@ def bag_sites(code: CodeModule, noted: Noted, scopes: Scopes) -> list[Site]:
             site = _setting(code, key, statement.value, statement, "config", allow_none=allow_none)
             if site is not None:
                 found.append(site)
+    for statement in noted.flag_calls:
+        # `FLAGS, FLAGS_DEF = mlxu.define_flags_with_default(seed=42, total_steps=10000, lr=3e-4)`:
+        # a call that declares flags with their defaults, assigned to a config-named target
+        # (or `arg = bvcc.parse_arg(arg, variant="B/16", runlocal=False)`: parsed with these defaults)
+        names = [e.id for e in getattr(statement.targets[0], "elts", []) if isinstance(e, ast.Name)]
+        call = statement.value
+        if not isinstance(call, ast.Call):
+            continue
+        declares = bool(names) and _config_named(names[0]) and bool(_DECLARES.search(_last(call.func)))
+        if declares or _last(call.func) in ("parse_arg", "parse_args"):
+            found.extend(_pair_sites(code, [(k.arg, k.value) for k in call.keywords if k.arg], statement, False))
     for table, statement in noted.presets:
         for preset in table.values:
             for key, value in _preset_pairs(preset):
@@ -129,7 +195,23 @@ def bag_sites(code: CodeModule, noted: Noted, scopes: Scopes) -> list[Site]:
                     found.extend(_constructor_sites(code, value, statement, by_name))
                 elif value is not None and _dict_pairs(value) and _config_named(name):  # `config = {"lr": 1e-3}`
                     found.extend(_pair_sites(code, _dict_pairs(value), statement, allow_none=False))
+    for function, _ in noted.functions:
+        for statement in function.body:
+            if not isinstance(statement, ast.Return) or statement.value is None:
+                continue
+            if isinstance(statement.value, ast.Call) and _constructs_bag(code, statement.value):
+                # `def default_hparams(): return HParams(n_vocab=0, n_ctx=1024, n_embd=768)`
+                found.extend(_constructor_sites(code, statement.value, statement, {}))
+            elif _names_defaults(function.name) and _dict_pairs(statement.value):
+                # `def model_and_diffusion_defaults(): return dict(image_size=64, num_channels=128, ...)`
+                # (not `_cfg(url, **kwargs)`: a model library's pretrained-weight metadata)
+                found.extend(_pair_sites(code, _dict_pairs(statement.value), statement, allow_none=False))
     return found
+
+
+def _names_defaults(function: str) -> bool:
+    """``model_and_diffusion_defaults``, ``get_hparams``: a function returning a run's settings."""
+    return function.lower().rsplit("_", 1)[-1] in _DEFAULTS_FUNCTIONS
 
 
 def _preset_pairs(node: ast.expr, depth: int = 0) -> list[tuple[str, ast.expr]]:
@@ -185,7 +267,7 @@ def class_constants(code: CodeModule, classes: list[ast.ClassDef]) -> list[Site]
     """Class-level settings of a class named as a config (``class TrainConfig: lr = 3e-4``)."""
     found = []
     for node in classes:
-        if not _CONFIG_CLASS.search(node.name) or node.decorator_list:
+        if not CONFIG_CLASS.search(node.name) or node.decorator_list:
             continue  # a decorated one (a dataclass) declares fields: declarations.py reads it
         for statement in node.body:
             target = statement.target if isinstance(statement, ast.AnnAssign) else None
@@ -244,8 +326,12 @@ def _bag_root(code: CodeModule, target: ast.expr, scope: ast.AST, scopes: Scopes
     for owner in (scope, code.tree):
         assigned = scopes.assignments.get(owner, {}).get(node.id, [])
         if len(assigned) == 1 and isinstance(assigned[0].value, ast.Call):
-            if _constructs_bag(code, assigned[0].value) or _last(assigned[0].value.func) in _FACTORIES:
+            factory = _last(assigned[0].value.func)
+            # `res = model_and_diffusion_defaults(); res["large_size"] = 256`: a copy of the defaults
+            if _constructs_bag(code, assigned[0].value) or factory in _FACTORIES or _names_defaults(factory):
                 return True
+            if (code.qualified_name(assigned[0].value.func) or "").endswith(_SESSION_CONFIGS):
+                return None  # `config = tf.ConfigProto(); config.gpu_options.allow_growth = True`: the runtime's
         if assigned:
             break
     if code.qualified_name(node) is not None:
@@ -321,6 +407,8 @@ def _setting(
     if not is_setting(value, key, allow_none):
         return None
     numeric = number(value)
+    if numeric is None and isinstance(value, ast.Constant) and isinstance(value.value, str):
+        numeric = parse_python_number(value.value)  # `ema_rate="0.9999"`, parsed by the code that reads it
     return Site(
         name,
         text_of(code, value),

@@ -141,6 +141,7 @@ def declarations(code: CodeModule, calls: list[tuple[ast.Call, int]], scopes: Sc
     found: list[Site] = []
     for call, line in calls:
         found.extend(_flag(code, call, line))
+    found = _set_defaults(code, calls, found)
     for node in scopes.classes:
         if _is_config_class(code, node):
             found.extend(_fields(code, node))
@@ -168,10 +169,29 @@ def _flag(code: CodeModule, call: ast.Call, line: int) -> list[Site]:
         default = action  # `action="store_true"`: off unless given, a switch of the method (`--cos`, `--mlp`)
     if default is None or destination is None:
         return []
-    if _sentinel(default, next((k.value for k in call.keywords if k.arg == "help"), None)):
+    help_text = next((k.value for k in call.keywords if k.arg == "help"), None)
+    if _sentinel(default, help_text) or _PERIOD_HELP.search(_string(help_text)):
         return []
     site = _declared(code, default, destination, api, line)
     return [site] if site is not None else []
+
+
+def _set_defaults(code: CodeModule, calls: list[tuple[ast.Call, int]], flags: list[Site]) -> list[Site]:
+    """``parser.set_defaults(norm_pix_loss=False)`` gives an argparse flag its default: the
+    setting is written there, not at the ``add_argument`` (a switch's implied default)."""
+    by_destination = {site.label: index for index, site in enumerate(flags) if site.api == "argparse"}
+    found = list(flags)
+    for call, line in calls:
+        if not (isinstance(call.func, ast.Attribute) and call.func.attr == "set_defaults"):
+            continue
+        for keyword in call.keywords:
+            index = by_destination.get(keyword.arg or "")
+            if index is None:
+                continue  # `set_defaults(func=train)`: a subcommand's handler, not a declared flag
+            site = _declared(code, keyword.value, keyword.arg or "", "argparse", line)
+            if site is not None:
+                found[index] = site
+    return found
 
 
 # absl's typed flag definitions, `flags.DEFINE_float("learning_rate", 0.3, "help")`: the name
@@ -219,6 +239,15 @@ def _run_phases(choices: ast.AST | None) -> bool:
 # ("0 means no warmup" is a setting: no warmup is a choice of the method)
 # ("mixup alpha, mixup enabled if > 0" is the setting itself, zero switching it off)
 _OPTIONAL = re.compile(r"\b(?:overrides?|if (?:provided|given|specified|not provided|not given))\b", re.IGNORECASE)
+
+
+# a period of something other than training, said by the help (`"Epochs between full scale sample"`,
+# `"interval between saving image samples"`): when to sample, save, log or evaluate
+_PERIOD_HELP = re.compile(
+    r"\b(?:epochs?|steps?|iterations?|iters?|batches|interval)\s+between\s+(?:\w+\s+){0,2}?"
+    r"(?:valid\w*|eval\w*|sampl\w*|sav\w*|log\w*|checkpoint\w*|image\w*|progress)",
+    re.IGNORECASE,
+)
 
 
 def _sentinel(default: ast.AST, help_text: ast.AST | None) -> bool:
@@ -367,6 +396,11 @@ class Resolver:
             return self._name(node, scope, depth)
         if depth < _MAX_DEPTH and isinstance(node, ast.Attribute) and self.is_config(node.value, scope):
             return self._config(node)
+        if depth < _MAX_DEPTH and isinstance(node, ast.BinOp) and _per_device(node):
+            # `args.batch_size // args.world_size`: the setting divided over the devices reads it
+            shared = self.value(node.left, scope, depth + 1)
+            if shared.origin is not None:
+                return shared
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
             # `self.m` set from `__init__`'s parameter `m`: the parameter's default
             site = self.parameters.attribute(scope, node.attr) if self.parameters is not None else None
@@ -440,6 +474,20 @@ class Resolver:
             return self.symbolic(node)
         site = declared[0]
         return Value(site.value, site.numeric, Source.CONFIG, True, origin=site, anchor=site.anchors[0])
+
+
+_DEVICES = re.compile(
+    r"^(?:world_size|ngpus|n_gpus?|num_gpus|ngpus_per_node|nprocs|num_devices|device_count|get_world_size)$"
+)
+
+
+def _per_device(node: ast.BinOp) -> bool:
+    """``x // args.world_size``, ``x / torch.cuda.device_count()``: a share of each device."""
+    if not isinstance(node.op, (ast.Div, ast.FloorDiv)):
+        return False
+    right = node.right.func if isinstance(node.right, ast.Call) else node.right
+    name = right.attr if isinstance(right, ast.Attribute) else right.id if isinstance(right, ast.Name) else ""
+    return bool(_DEVICES.match(name))
 
 
 def _parameter_default(

@@ -342,6 +342,18 @@ def _project_optimizer_sites(
         for canonical, part in zip(names, parts or [node]):
             value = resolver.value(part, scope)
             sites.append(_site(code, canonical, value, part, statement, SiteKind.OPTIMIZER, label=parameter))
+    # the project optimizer's own options written as literals (`LARS(..., weight_decay_filter=True,
+    # lars_adaptation_filter=True)`, `eta=0.001`): choices of the method as its betas are
+    for keyword in call.keywords:
+        if keyword.arg is None or keyword.arg in _OPTIMIZER_KEYWORDS or config_name(keyword.arg) is None:
+            continue
+        constant = keyword.value.value if isinstance(keyword.value, ast.Constant) else None
+        if isinstance(constant, bool) or python_number(keyword.value) is not None:
+            value = (
+                _written(code, keyword.value) if isinstance(constant, bool) else resolver.value(keyword.value, scope)
+            )
+            canonical = f"{family.lower()}.{keyword.arg}"
+            sites.append(_site(code, canonical, value, keyword.value, statement, SiteKind.OPTIMIZER, keyword.arg))
     return sites
 
 
@@ -573,11 +585,18 @@ def _init_helper_sites(
 # --- statements: schedules written by hand ---------------------------------------------------
 
 
-def wants(code: CodeModule, statement: ast.stmt) -> bool:
+def wants(code: CodeModule, statement: ast.stmt, scope: ast.AST | None = None) -> bool:
     """Whether a statement's text can hold a hand-written schedule (a cheap filter before the ``ast``)."""
     text = " ".join(code.lines[statement.lineno - 1 : statement.end_lineno or statement.lineno])
     return (
-        "cos(" in text
+        isinstance(scope, FUNCTIONS)
+        and _SCHEDULE_FUNCTION.match(scope.name) is not None
+        or "cos(" in text
+        or "exp(" in text
+        or "log(" in text
+        or _STAGE_TEXT.search(text) is not None
+        or "lr" in text
+        and ("/" in text or "*" in text)
         or "warmup" in text
         or "*=" in text
         or ("/" in text and ("batch" in text or "1" in text))
@@ -603,7 +622,7 @@ def wants(code: CodeModule, statement: ast.stmt) -> bool:
 def statement_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, scope: ast.AST) -> list[Site]:
     """Hand-written schedules in an assignment or a ``return``."""
     if isinstance(statement, (ast.If, ast.While)):
-        return _margin_sites(code, resolver, statement, scope)
+        return [*_margin_sites(code, resolver, statement, scope), *_random_apply_sites(code, statement)]
     value = getattr(statement, "value", None)
     if not isinstance(value, ast.expr):
         return []
@@ -618,6 +637,8 @@ def statement_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, s
             sites.extend(_loss_weight_sites(code, node, statement))
         elif isinstance(node, ast.Call):
             sites.extend(_width_sites(code, resolver, node, scope, statement))
+            sites.extend(_exponential_decay(code, node, statement, lr))
+            sites.extend(_log_epsilon(code, node, statement))
             if _last(node.func) in _PIPELINES and node.args and isinstance(node.args[0], ast.List):
                 sites.extend(_pipeline_sites(code, node.args[0], statement, pipeline=True))
         elif isinstance(node, ast.List):
@@ -661,6 +682,18 @@ def _assigned_sites(code: CodeModule, resolver: Resolver, statement: ast.Assign,
         and not isinstance(value.right, ast.Constant)
     ):
         return [_site(code, f"{target}.half_life", _written(code, value), value, statement, SiteKind.EMA)]
+    horizon = _decay_horizon(code, target, value, statement)
+    if horizon:
+        return horizon
+    stages = _stage_list(code, target, value, statement, scope) or _schedule_constant(
+        code, target, value, statement, scope
+    )
+    if stages:
+        return stages
+    if _about_learning_rate(statement, scope):
+        in_epochs = _in_epochs(code, target, value, statement) or _final_fraction(code, target, value, statement)
+        if in_epochs:
+            return in_epochs
     if _WIDTH_NAME.search(target.lower()):
         for node in ast.walk(value):
             if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
@@ -678,6 +711,101 @@ def _assigned_sites(code: CodeModule, resolver: Resolver, statement: ast.Assign,
                 if nominal.numeric is not None:
                     site = _site(code, "nominal_batch_size", nominal, node.left, statement, SiteKind.DATA)
                     return [site]
+    return []
+
+
+# a per-stage list of a model's widths or depths (`channel_mult`, `depths`, `dims`, `num_heads`)
+_STAGE_NAME = re.compile(r"(?:^|_)(?:mult|mults|multipliers?|dims|widths|depths|heads|layers|channels)$")
+_STAGE_TEXT = re.compile(r"(?:mult|mults|multipliers?|dims|widths|depths|heads|layers|channels)\s*=\s*[(\[]\s*\d")
+
+
+def _stage_list(code: CodeModule, target: str, value: ast.expr, statement: ast.Assign, scope: ast.AST) -> list[Site]:
+    """``channel_mult = (1, 2, 3, 4)`` then ``UNetModel(..., channel_mult=channel_mult)``: the
+    widths of a model's stages, chosen in the function that builds it (often per resolution)."""
+    if not (
+        isinstance(scope, FUNCTIONS)
+        and _STAGE_NAME.search(target.lower())
+        and isinstance(value, (ast.Tuple, ast.List))
+        and len(value.elts) >= 2
+        and all(isinstance(e, ast.Constant) and type(e.value) is int for e in value.elts)
+    ):
+        return []
+    builds = any(
+        isinstance(node, ast.Call)
+        and _last(node.func)[:1].isupper()
+        and any(k.arg == target and isinstance(k.value, ast.Name) and k.value.id == target for k in node.keywords)
+        for node in ast.walk(scope)
+    )
+    if not builds or config_name(target) is None:
+        return []
+    return [_site(code, target, _written(code, value), value, statement, SiteKind.LAYER)]
+
+
+def _schedule_constant(
+    code: CodeModule, target: str, value: ast.expr, statement: ast.Assign, scope: ast.AST
+) -> list[Site]:
+    """``beta_start = scale * 0.0001`` in ``def linear_beta_schedule(timesteps)``: a number a
+    schedule-building function fixes is a setting of that schedule."""
+    if not (isinstance(scope, FUNCTIONS) and _SCHEDULE_FUNCTION.match(scope.name)) or config_name(target) is None:
+        return []
+    factors = [value]
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mult):
+        factors = [value.left, value.right]
+    for factor in factors:
+        number = python_number(factor)
+        if number is not None and number not in (0.0, 1.0) and not isinstance(factor, ast.BinOp):
+            return [_site(code, target, _numeric(number, text_of(code, factor)), factor, statement, SiteKind.SCHEDULER)]
+    return []
+
+
+_DECAY_NAME = re.compile(r"(?:^|_)(?:beta\d?|decay|momentum|ema|polyak|rho)$")
+
+
+def _decay_horizon(code: CodeModule, target: str, value: ast.expr, statement: ast.Assign) -> list[Site]:
+    """``beta2 = 1 - 1. / (hps.train_its * hps.polyak_epochs)``: a decay rate given by the horizon
+    it averages over (``1 - 1/T``), the way a half-life gives one."""
+    if not (_DECAY_NAME.search(target.lower()) and isinstance(value, ast.BinOp) and isinstance(value.op, ast.Sub)):
+        return []
+    right = value.right
+    if not (
+        python_number(value.left) == 1.0
+        and isinstance(right, ast.BinOp)
+        and isinstance(right.op, ast.Div)
+        and python_number(right.left) == 1.0
+        and python_number(right.right) is None
+    ):
+        return []
+    return [_site(code, f"{target}.horizon", _written(code, value), value, statement, SiteKind.EMA)]
+
+
+# a length counted in epochs and converted to steps: `warmup_steps = 10 * len(loader)`
+_IN_EPOCHS = {"warmup_steps": "warmup_epochs", "training_steps": "epochs"}
+
+
+def _in_epochs(code: CodeModule, target: str, value: ast.expr, statement: ast.Assign) -> list[Site]:
+    """``warmup_steps = 10 * len(loader)`` in a learning-rate schedule: the warmup is 10 epochs."""
+    name = _IN_EPOCHS.get(config_name(target) or "")
+    if name is None or not (isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mult)):
+        return []
+    for factor, other in ((value.left, value.right), (value.right, value.left)):
+        number = python_number(factor)
+        if number is not None and number > 0 and isinstance(other, ast.Call) and _last(other.func) == "len":
+            return [_site(code, name, _numeric(number, text_of(code, factor)), factor, statement, SiteKind.SCHEDULER)]
+    return []
+
+
+_FINAL_RATE = re.compile(r"^(?:end|final|min|last)_?(?:lr|learning_rate)$|^(?:lr|learning_rate)_(?:end|final|min)$")
+
+
+def _final_fraction(code: CodeModule, target: str, value: ast.expr, statement: ast.Assign) -> list[Site]:
+    """``end_lr = base_lr * 0.001``: the rate a schedule ends at, as a fraction of the base rate."""
+    if not (_FINAL_RATE.search(target.lower()) and isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mult)):
+        return []
+    for factor, other in ((value.left, value.right), (value.right, value.left)):
+        number = python_number(factor)
+        if number is not None and 0 < number < 1 and _LEARNING_RATE.search(_last(other).lower()):
+            text = text_of(code, factor)
+            return [_site(code, "min_lr.factor", _numeric(number, text), factor, statement, SiteKind.SCHEDULER)]
     return []
 
 
@@ -754,6 +882,29 @@ def _margin_sites(code: CodeModule, resolver: Resolver, statement: ast.If | ast.
     return sites
 
 
+_UNIFORM_DRAWS = frozenset({"random", "rand", "uniform"})
+
+
+def _random_apply_sites(code: CodeModule, statement: ast.If | ast.While) -> list[Site]:
+    """``if self.self_condition and random() < 0.5:``, ``if np.random.random() < 0.5: img = flip(img)``:
+    a literal probability of doing something, compared with a uniform draw."""
+    sites = []
+    for compare in ast.walk(statement.test):
+        if not (isinstance(compare, ast.Compare) and len(compare.comparators) == 1):
+            continue
+        left, right = compare.left, compare.comparators[0]
+        if isinstance(compare.ops[0], (ast.Gt, ast.GtE)):
+            left, right = right, left
+        elif not isinstance(compare.ops[0], (ast.Lt, ast.LtE)):
+            continue
+        number = python_number(right)
+        draws = isinstance(left, ast.Call) and not left.args and _last(left.func) in _UNIFORM_DRAWS
+        if draws and number is not None and 0 < number < 1:
+            value = _numeric(number, text_of(code, right))
+            sites.append(_site(code, "random_apply.p", value, right, statement, SiteKind.AUGMENTATION))
+    return sites
+
+
 def _stability_sites(code: CodeModule, node: ast.BinOp, statement: ast.stmt) -> list[Site]:
     """``(adv - adv.mean()) / (adv.std() + 1e-8)``: the epsilon of a standardisation."""
     if not (isinstance(node.op, ast.Div) and isinstance(node.right, ast.BinOp) and isinstance(node.right.op, ast.Add)):
@@ -766,6 +917,23 @@ def _stability_sites(code: CodeModule, node: ast.BinOp, statement: ast.stmt) -> 
                 subject = _last(spread.args[0]) if spread.args else ""
             name = f"{subject}_norm.eps" if subject else "norm.eps"
             return [_site(code, name, _numeric(number, text_of(code, epsilon)), epsilon, statement, SiteKind.STABILITY)]
+    return []
+
+
+def _log_epsilon(code: CodeModule, call: ast.Call, statement: ast.stmt) -> list[Site]:
+    """``torch.log(self.action_scale * (1 - y_t.pow(2)) + 1e-6)``: the epsilon keeping a log off zero
+    (SAC's tanh correction); listed, never flagged, as a standardisation's."""
+    if _last(call.func) != "log" or len(call.args) != 1:
+        return []
+    argument = call.args[0]
+    if not (isinstance(argument, ast.BinOp) and isinstance(argument.op, ast.Add)):
+        return []
+    for epsilon in (argument.right, argument.left):
+        number = python_number(epsilon)
+        if number is not None and 0 < number < 1e-2:
+            return [
+                _site(code, "log.eps", _numeric(number, text_of(code, epsilon)), epsilon, statement, SiteKind.STABILITY)
+            ]
     return []
 
 
@@ -861,20 +1029,38 @@ def _about_learning_rate(statement: ast.stmt, scope: ast.AST) -> bool:
     names = [_last(t) for t in targets if t is not None]
     if isinstance(scope, FUNCTIONS):
         names.append(scope.name)
-    return any(config_name(n) == "learning_rate" or "lr" in n.lower().split("_") for n in names if n)
+    # `adjust_learning_rate`, `get_lr`, `lr_at`: a function computing the learning rate
+    return any(
+        config_name(n) == "learning_rate" or "lr" in n.lower().split("_") or "learning_rate" in n.lower()
+        for n in names
+        if n
+    )
 
 
 def _formula_sites(code: CodeModule, node: ast.BinOp, statement: ast.stmt, lr: bool) -> list[Site]:
     schedule = "lr_schedule" if lr else "schedule"
     if isinstance(node.op, ast.Add) and _half_cosine(node):
-        return [_site(code, f"{schedule}.cosine", _written(code, node), node, statement, SiteKind.SCHEDULER)]
+        # the whole formula, `lr = min_lr + (lr - min_lr) * 0.5 * (1. + cos(...))` written over
+        # several lines, is the schedule, not only its `1 + cos(...)` term
+        whole = _formula(statement, node)
+        return [_site(code, f"{schedule}.cosine", _written(code, whole), whole, statement, SiteKind.SCHEDULER)]
+    if lr and isinstance(node.op, ast.Sub) and _less_its_share(node):
+        # `lr = initial_lr - (initial_lr * (epoch / float(total_num_epochs)))`: a linear decay to zero
+        whole = _formula(statement, node)
+        return [_site(code, f"{schedule}.linear", _written(code, whole), whole, statement, SiteKind.SCHEDULER)]
+    if lr and isinstance(node.op, ast.Div) and _remaining_fraction(node):
+        # `lr = start_lr * (end_iter - it) / end_iter`: a linear decay to zero
+        whole = _formula(statement, node)
+        return [_site(code, f"{schedule}.linear", _written(code, whole), whole, statement, SiteKind.SCHEDULER)]
     if isinstance(node.op, ast.Div):
         denominator = {_last(n).lower() for n in ast.walk(node.right)}
         numerator = {_last(n).lower() for n in ast.walk(node.left)}
         if lr and any("warmup" in name for name in denominator) and not any("warmup" in n for n in numerator):
             return [_site(code, "lr_schedule.warmup", _written(code, node), node, statement, SiteKind.SCHEDULER)]
         scale = python_number(node.right)
-        if scale is not None and scale > 1 and _scales_by_batch(node.left):
+        # `args.lr = args.blr * eff_batch_size / 256`, `base_lr = args.batch_size / 256`: what is
+        # assigned is the learning rate, so the batch size over a base batch is its scaling rule
+        if scale is not None and scale > 1 and (_scales_by_batch(node.left) or lr and _counts_batch(node.left)):
             text = text_of(code, node.right)
             value = _numeric(scale, text)
             return [_site(code, "lr_scaling.base_batch_size", value, node.right, statement, SiteKind.SCHEDULER)]
@@ -889,6 +1075,60 @@ def _formula_sites(code: CodeModule, node: ast.BinOp, statement: ast.stmt, lr: b
         # `lr = end + (lr - end) * (1.0 - progress)`: a linear decay of the learning rate
         return [_site(code, "lr_schedule.linear", _written(code, node), node, statement, SiteKind.SCHEDULER)]
     return []
+
+
+def _formula(statement: ast.stmt, node: ast.expr) -> ast.expr:
+    """The assigned or returned expression holding ``node`` (``node`` itself elsewhere)."""
+    value = getattr(statement, "value", None)
+    return value if isinstance(value, ast.BinOp) else node
+
+
+def _remaining_fraction(node: ast.BinOp) -> bool:
+    """``rate * (T - t) / T``: a rate times the share of training left (``T`` named on both sides)."""
+    left = node.left
+    if not (isinstance(left, ast.BinOp) and isinstance(left.op, ast.Mult)):
+        return False
+    for rate, rest in ((left.left, left.right), (left.right, left.left)):
+        if (
+            isinstance(rest, ast.BinOp)
+            and isinstance(rest.op, ast.Sub)
+            and isinstance(rest.left, _NAMED)
+            and ast.dump(rest.left) == ast.dump(node.right)
+            and isinstance(rest.right, _NAMED)
+            and _LEARNING_RATE.search(_last(rate).lower())
+        ):
+            return True
+    return False
+
+
+def _less_its_share(node: ast.BinOp) -> bool:
+    """``rate - rate * (t / T)``: a learning rate less the share of it training has used."""
+    right = node.right
+    if not (
+        isinstance(node.left, _NAMED)
+        and _LEARNING_RATE.search(_last(node.left).lower())
+        and isinstance(right, ast.BinOp)
+        and isinstance(right.op, ast.Mult)
+    ):
+        return False
+    for rate, share in ((right.left, right.right), (right.right, right.left)):
+        if ast.dump(rate) == ast.dump(node.left) and isinstance(share, ast.BinOp) and isinstance(share.op, ast.Div):
+            return True
+    return False
+
+
+def _exponential_decay(code: CodeModule, call: ast.Call, statement: ast.stmt, lr: bool) -> list[Site]:
+    """``start_lr * math.exp(-0.693 * it / end_iter)``: the learning rate decayed exponentially
+    over training (a literal rate in the exponent, divided by the training length)."""
+    if not (lr and _last(call.func) == "exp" and len(call.args) == 1):
+        return []
+    argument = call.args[0]
+    divides = any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div) for n in ast.walk(argument))
+    literal = any(python_number(n) not in (None, 0.0, 1.0, -1.0) for n in ast.walk(argument) if isinstance(n, ast.expr))
+    if not (divides and literal):
+        return []
+    whole = _formula(statement, call)
+    return [_site(code, "lr_schedule.exponential", _written(code, whole), whole, statement, SiteKind.SCHEDULER)]
 
 
 def _progress(node: ast.AST) -> bool:
@@ -922,6 +1162,15 @@ def _scales_by_batch(node: ast.AST) -> bool:
 
 
 _NAMED = (ast.Name, ast.Attribute)
+
+
+def _counts_batch(node: ast.AST) -> bool:
+    """A batch size (``args.batch_size``, ``eff_batch_size``), alone or times another factor."""
+    parts = [node.left, node.right] if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) else [node]
+    return any(
+        isinstance(part, _NAMED) and (_canonical(part) == "batch_size" or "batch_size" in _last(part).lower())
+        for part in parts
+    )
 
 
 def _sqrt_scaling(node: ast.BinOp) -> bool:

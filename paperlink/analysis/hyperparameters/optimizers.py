@@ -220,6 +220,43 @@ _TF1 = (
     ),
 )
 _TF1_MODULES = ("tensorflow.compat.v1.train", "tensorflow.train")
+# TensorFlow 1's learning-rate decays: ``polynomial_decay(learning_rate, global_step, decay_steps,
+# end_learning_rate=0.0001, power=1.0, cycle=False)``, ``exponential_decay(learning_rate, global_step,
+# decay_steps, decay_rate, staircase=False)``, ``cosine_decay(learning_rate, global_step, decay_steps,
+# alpha=0.0)`` (the decay steps are the training's length)
+_TF1_SCHEDULES = (
+    ExtraApi(
+        "polynomial_decay",
+        "scheduler",
+        ("learning_rate", "global_step", "decay_steps", "end_learning_rate", "power"),
+        {"learning_rate": "learning_rate", "end_learning_rate": "min_lr", "power": "lr_schedule.power"},
+        {"end_learning_rate": 0.0001, "power": 1.0},
+    ),
+    ExtraApi(
+        "exponential_decay",
+        "scheduler",
+        ("learning_rate", "global_step", "decay_steps", "decay_rate"),
+        {"learning_rate": "learning_rate", "decay_steps": "lr_decay.steps", "decay_rate": "lr_decay"},
+        {},
+    ),
+    ExtraApi(
+        "cosine_decay",
+        "scheduler",
+        ("learning_rate", "global_step", "decay_steps", "alpha"),
+        {"learning_rate": "learning_rate", "alpha": "lr_schedule.alpha"},
+        {"alpha": 0.0},
+    ),
+)
+# TensorFlow 1's initializers, ``truncated_normal_initializer(mean=0.0, stddev=1.0)`` (BERT's
+# ``stddev=initializer_range``, GPT-2's ``random_normal_initializer(stddev=0.02)``)
+_TF1_INIT = (
+    ExtraApi(
+        "truncated_normal_initializer", "init", ("mean", "stddev"), {"mean": "init.mean", "stddev": "init.std"}, {}
+    ),
+    ExtraApi("random_normal_initializer", "init", ("mean", "stddev"), {"mean": "init.mean", "stddev": "init.std"}, {}),
+    ExtraApi("constant_initializer", "init", ("value",), {"value": "init.value"}, {}),
+)
+_TF1_INIT_MODULES = ("tensorflow", "tensorflow.compat.v1")
 
 # JAX initializers, also under flax (https://jax.readthedocs.io/en/latest/jax.nn.initializers.html):
 # ``normal(stddev=0.01)``, ``truncated_normal(stddev=0.01)``, ``uniform(scale=0.01)``,
@@ -257,6 +294,8 @@ EXTRA_APIS: tuple[ExtraApi, ...] = (
     *_placed(_KERAS, _KERAS_MODULES),
     *_placed(_KERAS_SCHEDULES, _KERAS_SCHEDULE_MODULES),
     *_placed(_TF1, _TF1_MODULES),
+    *_placed(_TF1_SCHEDULES, _TF1_MODULES),
+    *_placed(_TF1_INIT, _TF1_INIT_MODULES),
     *_placed(_INIT, _INIT_MODULES),
     *_placed(_KERAS_INIT, _KERAS_INIT_MODULES),
 )

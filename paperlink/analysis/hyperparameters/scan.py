@@ -31,6 +31,7 @@ from paperlink.analysis.hyperparameters.attribute_bags import (
     class_constants,
     computed_settings,
     fixed_settings,
+    module_constants,
     script_settings,
 )
 from paperlink.analysis.hyperparameters.evaluation import evaluation_only
@@ -57,7 +58,7 @@ _TRIGGER = re.compile(
     r"|exec|Namespace|ConfigDict|CfgNode|CN\(|flax|DEFINE_"
 )
 _EXTRA_CALLS = (
-    frozenset({"add_argument", "option", "create", "add_", "lerp_", "lerp", "partial"})
+    frozenset({"add_argument", "set_defaults", "option", "create", "add_", "lerp_", "lerp", "partial"})
     | idioms.IDIOM_CALLS
     | ABSL_DEFINES
 )
@@ -117,6 +118,7 @@ def scan(code: CodeModule) -> HyperparameterFacts:
     sites.extend(defaults.module_settings.values())
     sites.extend(fixed_settings(code, walk.noted, defaults.module_settings))
     sites.extend(bags)
+    sites.extend(module_constants(code, walk.noted, {site.span for site in sites}))
     # a default an idiom names more precisely (`def act(q, epsilon=0.05)`: epsilon_greedy) is not
     # listed a second time as a plain signature setting
     specific = {site.span for site in sites if site.api != SIGNATURE_API}
@@ -263,10 +265,10 @@ def _note_statement(code: CodeModule, found: _Walk, node: ast.stmt, scope: ast.A
     if (
         isinstance(node, FUNCTIONS)
         or isinstance(node, (ast.Assign, ast.AugAssign, ast.Return))
-        and idioms.wants(code, node)
+        and idioms.wants(code, node, scope)
         # a test's own lines, not its body: `if approx_kl > 1.5 * target_kl:`
         or isinstance(node, (ast.If, ast.While))
-        and "*" in code.lines[node.test.lineno - 1]
+        and ("*" in code.lines[node.test.lineno - 1] or "rand" in code.lines[node.test.lineno - 1])
     ):
         found.idiom_statements.append((node, scope))
 
@@ -330,23 +332,28 @@ def _init_copy(qualified: str | None, call: ast.Call) -> Api | None:
     return api if api is not None and api.kind == "init" else None
 
 
+# an optimizer's switches to a variant of its method, a choice a paper states: Nesterov's momentum
+# instead of the heavy ball, a centered RMSProp (DQN's), AMSGrad's maximum of second moments
+_VARIANTS = {"nesterov": "sgd.nesterov", "centered": "rmsprop.centered", "amsgrad": "adam.amsgrad"}
+
+
 def _nesterov(code: CodeModule, call: ast.Call, statement: ast.stmt) -> list[Site]:
-    """``SGD(..., nesterov=True)``: Nesterov's momentum instead of the heavy ball, a choice a
-    paper states; the default False is no site (it has no number, and it is the plain method)."""
+    """``SGD(..., nesterov=True)``, ``optax.rmsprop(..., centered=True)``: a variant switched on;
+    the default False is no site (it has no number, and it is the plain method)."""
     return [
         Site(
-            "sgd.nesterov",
+            _VARIANTS[keyword.arg],
             "True",
             None,
             code.span(keyword.value),
             Source.LITERAL,
             False,
             SiteKind.OPTIMIZER,
-            label="nesterov",
+            label=keyword.arg,
             anchors=(statement.lineno,),
         )
         for keyword in call.keywords
-        if keyword.arg == "nesterov" and isinstance(keyword.value, ast.Constant) and keyword.value.value is True
+        if keyword.arg in _VARIANTS and isinstance(keyword.value, ast.Constant) and keyword.value.value is True
     ]
 
 

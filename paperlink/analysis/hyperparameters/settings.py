@@ -16,21 +16,32 @@ from dataclasses import dataclass, field
 from paperlink.numbers import python_number
 from paperlink.source.code import FUNCTIONS
 
-__all__ = ["Noted", "note", "number", "is_choice_name", "annotated_numeric", "is_setting"]
+__all__ = ["CONFIG_CLASS", "Noted", "note", "number", "is_choice_name", "annotated_numeric", "is_setting"]
 
 # String values that are choices of the method (an architecture, an optimizer, where the
 # weights start from); other strings (paths, devices, dataset names) are not hyperparameters.
 _CHOICE = re.compile(
-    r"(?:^|_)(?:arch|architecture|model_type|backbone|optimizer|scheduler|activation|init_from"
+    r"(?:^|_)(?:arch|architecture|model_type|backbone|optimizer|scheduler|activation|act|init_from"
     # the schedule, the nonlinearity, the normalisation, the initialisation, the weight
     # parameterisation, the head and the position embedding a method chooses by name
     r"|decay_type|lr_schedule|nl|nonlinearity|norm_style|norm_type|init|init_type|param|classifier"
     r"|position_embedding"
     # the loss, the pooling and a model size chosen by name (`config.loss = "sigmoid_xent"`,
     # `pool_type="tok"`, `variant="B/16"`), an optimizer named by its library (`optax_name`)
-    r"|loss|loss_fn|loss_type|criterion|pool_type|pooling|variant|optax_name|optimizer_name|opt_name)$"
+    r"|loss|loss_fn|loss_type|criterion|pool_type|pooling|variant|optax_name|optimizer_name|opt_name"
+    # a diffusion model's noise (beta) schedule by name (`noise_schedule="cosine"`)
+    r"|noise_schedule|beta_schedule"
+    # what a model is trained to predict (`objective="pred_v"`: noise, the clean image or v)
+    r"|objective)$"
 )
 _CASTS = frozenset({"int", "float"})
+# a class named as a config (`TrainConfig`, `BertConfig`, `GPTHParams`): its settings are the run's
+CONFIG_CLASS = re.compile(r"(?:Config|Cfg|HParams|Hparams|Hyperparameters|Hyperparams|Settings|Args)$")
+# a file or a folder, not a name (`model="checkpoints/last.pt"`, `init_from="./out"`)
+_FILE = re.compile(r"\.(?:pt|pth|ckpt|bin|h5|pkl|npz|safetensors|json|ya?ml|onnx)$|^(?:\.{0,2}/|~)")
+_COUNT = re.compile(r"^(?:n|num|max)_|(?:^|_)(?:size|batch|microbatch|steps|iters|epochs|heads|layers|length)$")
+# numbers written as text for the code to parse: `ema_rate="0.9999"`, `attention_resolutions="16,8"`
+_NUMBERS_TEXT = re.compile(r"^\s*-?\d+(?:\.\d*)?(?:[eE]-?\d+)?(?:\s*,\s*-?\d+(?:\.\d*)?(?:[eE]-?\d+)?)*\s*$")
 
 
 @dataclass
@@ -42,6 +53,8 @@ class Noted:
     stores: list[tuple[ast.Assign | ast.AnnAssign, ast.AST]] = field(default_factory=list)  # `x.a = v`, `x["a"] = v`
     module_literals: list[ast.Assign] = field(default_factory=list)  # `lr = 6e-4` at module level
     presets: list[tuple[ast.Dict, ast.stmt]] = field(default_factory=list)  # `{"gpt2": dict(n_layer=12, ...)}`
+    # `FLAGS, FLAGS_DEF = mlxu.define_flags_with_default(seed=42, lr=3e-4)` at module level
+    flag_calls: list[ast.Assign] = field(default_factory=list)
     override_line: int | None = None  # the first `exec(...)` / `globals().update(...)` at module level
 
 
@@ -68,8 +81,21 @@ def note(noted: Noted, node: ast.stmt, scope: ast.AST, module: ast.Module) -> No
             noted.stores.append((node, scope))
         elif scope is module and isinstance(targets[0], ast.Name) and isinstance(node, ast.Assign):
             noted.module_literals.append(node)
+        elif scope is module and isinstance(node, ast.Assign) and isinstance(targets[0], ast.Tuple):
+            noted.flag_calls.append(node)
+        elif isinstance(node, ast.Assign) and _parses_with_defaults(node.value):
+            noted.flag_calls.append(node)  # `arg = bvcc.parse_arg(arg, variant="B/16", runlocal=False)`
     elif scope is module and isinstance(node, ast.Expr) and noted.override_line is None and _overrides(node.value):
         noted.override_line = node.lineno
+
+
+def _parses_with_defaults(node: ast.expr) -> bool:
+    """``parse_arg(arg, variant="B/16")``: a config's arguments parsed with their defaults by keyword."""
+    if not (isinstance(node, ast.Call) and node.keywords):
+        return False
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return name in ("parse_arg", "parse_args")
 
 
 def _preset_table(node: ast.AST | None) -> ast.Dict | None:
@@ -188,9 +214,18 @@ def _alternatives(annotation: ast.AST) -> list[ast.AST]:
 def is_setting(node: ast.AST, key: str, allow_none: bool) -> bool:
     """Whether a value written for ``key`` is a setting: a number (or numbers), a boolean, a
     string naming a choice of the method, or ``None`` where the declaration says a number may go."""
-    if number(node) is not None:
-        return True
+    found = number(node)
+    if found is not None:
+        # `microbatch=-1` ("disables microbatches"), `num_heads_upsample=-1` ("same as num_heads"),
+        # `max_steps=-1`: a count of -1 is a sentinel for "not set", never the count
+        return not (found == -1 and _COUNT.search(key.lower()) is not None)
     if isinstance(node, ast.Constant):
         value = node.value
-        return isinstance(value, bool) or isinstance(value, str) and is_choice_name(key) or value is None and allow_none
+        return (
+            isinstance(value, bool)
+            or isinstance(value, str)
+            and (is_choice_name(key) and not _FILE.search(value) or _NUMBERS_TEXT.match(value) is not None)
+            or value is None
+            and allow_none
+        )
     return isinstance(node, (ast.Tuple, ast.List)) and bool(node.elts) and all(number(e) is not None for e in node.elts)

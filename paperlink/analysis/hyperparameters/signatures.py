@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from paperlink.analysis.hyperparameters.declarations import text_of
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.idioms import builds_preset
-from paperlink.analysis.hyperparameters.settings import Noted, annotated_numeric, is_choice_name, number
+from paperlink.analysis.hyperparameters.settings import CONFIG_CLASS, Noted, annotated_numeric, is_choice_name, number
 from paperlink.analysis.hyperparameters.vocabulary import api_for, config_name, is_known_setting
 from paperlink.source.code import FUNCTIONS, CodeModule
 from paperlink.spans import Span
@@ -40,11 +40,13 @@ _STABILITY = frozenset({"eps", "epsilon"})
 _MODULE_BASES = frozenset({"torch.nn.Module", "torch.nn.modules.module.Module"})
 _DECAYS = frozenset({"decay", "beta", "momentum", "rate", "alpha"})
 _AVERAGE = re.compile(r"(?:^|[^a-z])ema|moving_?average|polyak|averag")
+# (`def cosine_beta_schedule(timesteps, s=0.008)`: any function named as building a schedule)
 _SCHEDULE_BUILDER = re.compile(
-    r"(?:^|_)(?:lr|learning_rate)_(?:schedule|scheduler|lambda)|^(?:get|make|create)_\w*schedule"
+    r"(?:^|_)(?:lr|learning_rate)_(?:schedule|scheduler|lambda)|^(?:get|make|create)_\w*schedule|_schedule$"
 )
 _CAPACITIES = frozenset({"max_size", "capacity", "size", "maxlen", "max_len", "buffer_size"})
 _BUFFER = re.compile(r"buffer|replay|memory")
+_DRAWS = re.compile(r"(?:sample|generate)(?:_images?)?$")  # not `sample_batch`: a replay buffer's training batch
 _FLAX_MODULES = frozenset({"flax.linen.Module", "flax.linen.module.Module"})
 
 
@@ -88,7 +90,9 @@ def parameters(code: CodeModule, noted: Noted) -> Parameters:
             found.class_of[id(function)] = owner
             if function.name == "__init__":
                 found.self_attributes[id(owner)] = _stored_parameters(function)
-                if any(_is_module(code, base) for base in owner.bases):
+                # `class BertConfig: def __init__(self, vocab_size, hidden_size=768, ...)`: a config's
+                # constructor holds the run's settings as a module's holds its widths
+                if any(_is_module(code, base) for base in owner.bases) or CONFIG_CLASS.search(owner.name):
                     found.module_inits.add(id(function))
         if _builds_module(code, function) or any(builds_preset(statement, function) for statement in function.body):
             # `def vit_small(patch_size=16, **kwargs): model = VisionTransformer(embed_dim=384, ...)`
@@ -244,8 +248,8 @@ def _parameter(
     ):
         return None  # an expression, an object, a path: what the signature passes on, not a setting
     name = config_name(argument.arg)
-    if name is None:
-        return None
+    if name is None or argument.arg == "batch_size" and _DRAWS.match(scope.rsplit(".", 1)[-1]):
+        return None  # `def sample(self, batch_size=16)`: how many images to draw, not a training batch
     anchors = tuple(sorted({getattr(function, "lineno", argument.lineno), argument.lineno}))
     site = Site(
         name,

@@ -349,18 +349,31 @@ _BY_IDENTIFIER = {word: name for name, words in _CONFIG_NAMES.items() for word i
 _NOT_HYPERPARAMETER = re.compile(
     r"(?:^|_)(?:seed|seeds|workers|gpu|gpus|device|devices|world_size|rank|local_rank|port|verbose|debug"
     r"|resume|start_epoch|num_classes|in_chans|cuda|track|capture_video)$"
-    r"|^(?:log|save|print|eval|evaluation|checkpoint|ckpt|vis|wandb|tb|dist|val|test|num_workers|prefetch|pin"
+    # (`log_std_max`, `log_alpha`: a logarithm, not logging)
+    r"|^(?:log(?!_(?:std|sig|sigma|alpha|var|scale))|save|print|eval|evaluation|checkpoint|ckpt|vis|wandb|tb|dist"
+    r"|val|test|num_workers|prefetch|pin"
     r"|stats|upload)(?:_|$)"
     r"|^j$|_(?:eval|evaluation|test)_"
     # the machine (CPU threads, mixed precision, compilation) and the data (image channels,
     # classes), not the method; `epoch` alone is where a resumed run starts
     r"|^(?:n_|num_)?(?:cpu|cpus|threads|channels|classes)$|^epoch$"
+    # gradient (activation) checkpointing trades compute for memory: same results (`--gradient_checkpointing`)
+    r"|(?:^|_)checkpointing$"
+    # a trial run on a small machine (`runlocal=False`, `--smoke_test`, `--dry_run`)
+    r"|^(?:runlocal|run_local|smoke_test|dry_run)$"
+    # the data's normalisation statistics (`PIXEL_MEAN = [103.53, 116.28, 123.675]`, `img_std`)
+    r"|(?:^|_)(?:pixel|img|image|input|rgb)_(?:mean|std)$"
+    # a stand-in for infinity masking logits (`LARGE_NUM = 1e9`, `NEG_INF`): any large value does
+    r"|^(?:large|big|huge)_(?:num|number|value)$|(?:^|_)inf(?:inity)?$"
+    # an attention kernel (`flash_attn`, `use_flash`) and how a batch is split over devices
+    # (`split_batches`): how it is computed, not what
+    r"|(?:^|_)flash(?:_attn|_attention)?$|^split_batches$"
     r"|(?:^|_)(?:amp|fp16|bf16|compile|deterministic|torch_deterministic|render|progress_bar|memory_usage"
     r"|inplace|foreach|fused|capturable|differentiable|maximize|tqdm|cleanup|exist_ok|plots|noplots)$"
     # saving, loading, logging and launching, wherever the word stands (`always_save_checkpoint`,
     # `--multiprocessing-distributed`, `--enable-cudnn`, `--evaluate`)
     r"|(?:^|_)(?:save|checkpoint|ckpt|load|evaluate|wandb|tensorboard|cudnn|bzip|multiprocessing|distributed"
-    r"|profile|profiling|gpu_id|gpu_ids|device_id|tpu|tpus|hub_module|export)(?:_|$)"
+    r"|profile|profiling|gpu_id|gpu_ids|device_id|tpu|tpus|hub_module|export|mpi)(?:_|$)"
     # how many saved files to keep (`keep_checkpoint_max`, `keep_hub_module_max`)
     r"|^keep_\w+_max$"
     # how the data is fed and the run laid out (`--shuffle`, `shuffle_buffer`, `drop_last`,
@@ -368,10 +381,14 @@ _NOT_HYPERPARAMETER = re.compile(
     # reads (`--no-fid`, `num_inception_images`, `--sample-sheets`)
     r"|(?:^|_)(?:shuffle|hdf5|parallel|mixed_precision|fid|inception|hashname)(?:_|$)"
     r"|(?:^|_)(?:drop_last|sampler|copies|dir|path|filename|dataset|eval)$|^sample_|^start_(?:itr|iter|step)$"
+    # the evaluation's own batch (`n_batch_test`), an inference-only mode (`--inference`), how the
+    # data is iterated (`direct_iterator`), the best accuracy so far (`top1`, `top5`)
+    r"|(?:^|_)(?:test|valid|validation|inference|iterator)$|^top\d+$"
     # which layers' features a backbone returns (`out_indices=(1, 2, 3)`): a use of the model;
     # how many samples to draw or tokens to generate (`--n_sample`, `num_samples`, `max_new_tokens`)
     r"|(?:^|_)indices$|^(?:n|num)_samples?$|^max_new_tokens$"
 )
+_EVALUATION_EPSILON = re.compile(r"^(?:eval|evaluation)_(?:\w+_)?(?:epsilon|eps)$|^(?:epsilon|eps)_eval$")
 _SPLIT = re.compile(r"^(?:val|valid|validation|test)_(?:percent|fraction|ratio|split|size)$")
 # How often to log, save or evaluate is not a hyperparameter; how often to train or update is.
 _FREQUENCY = re.compile(r"_(?:freq|interval|every)$")
@@ -398,6 +415,8 @@ def config_name(identifier: str) -> str | None:
         return _BY_IDENTIFIER[word]
     if _SPLIT.search(word):
         return word  # how much data is held out (`val_percent`) changes what is trained on
+    if _EVALUATION_EPSILON.search(word):
+        return word  # the exploration left while evaluating a DQN agent is stated with its other settings
     if _NOT_HYPERPARAMETER.search(word) or _FREQUENCY.search(word) and not _TRAINING_FREQUENCY.search(word):
         return None
     return word
@@ -410,7 +429,8 @@ def is_known_setting(identifier: str) -> bool:
     word = identifier.lstrip("-").replace("-", "_").lower()
     # `actor_lr`, `critic_lr`, `temp_lr`: the learning rate of one part; a decay
     # (`def g_path_regularize(..., decay=0.01)`: a running mean's); SAC's entropy target
-    return word in _BY_IDENTIFIER or word in known_names() or bool(_PART_RATE.search(word))
+    # `lr_anneal_steps`, `lr_decay_iters`: a setting of the learning rate's schedule
+    return word in _BY_IDENTIFIER or word in known_names() or bool(_PART_RATE.search(word)) or word.startswith("lr_")
 
 
 _PART_RATE = re.compile(r"^[a-z]\w*_(?:lr|learning_rate)$|^(?:[a-z]\w*_)?decay$|^target_entropy$")
