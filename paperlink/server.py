@@ -22,6 +22,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
 
 from paperlink import __version__
+from paperlink.boundary import read_bytes
 from paperlink.config import load_config
 from paperlink.diagnostics import Diagnostic, Severity
 from paperlink.editor import (
@@ -31,6 +32,7 @@ from paperlink.editor import (
     completions,
     hover_text,
     item_at,
+    lines_of,
     references_to_label,
 )
 from paperlink.errors import PaperlinkError
@@ -41,9 +43,10 @@ __all__ = ["serve", "create_server", "DEBOUNCE_SECONDS"]
 
 DEBOUNCE_SECONDS = 0.1  # a pause in typing this long starts a check
 _CHECKED_SUFFIXES = (".py", ".ipynb")
+_LARGEST_FILE = 64 * 1024 * 1024  # an open file bigger than this is not compared with the disk
 # Files whose change on disk changes what every open file reports: the paper and what it
 # reads, the configuration, the lock and config files the hyperparameter rules read
-_WATCHED = "**/*.{tex,bib,sty,cls,yaml,yml,toml,json,lock}"
+_WATCHED = "**/{*.tex,*.bib,*.sty,*.cls,*.yaml,*.yml,*.toml,*.json,*.lock,*.cfg,*.txt,Pipfile,Dockerfile}"
 _SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
     Severity.WARNING: types.DiagnosticSeverity.Warning,
@@ -61,6 +64,7 @@ class PaperlinkServer(LanguageServer):
         self.pending: dict[str, asyncio.Task[None]] = {}
         self.check_lock = asyncio.Lock()
         self.published: set[str] = set()
+        self.checked: dict[str, tuple[int | None, str]] = {}  # each file's last checked version and text
 
     def document_path(self, uri: str) -> Path | None:
         path = to_fs_path(uri)
@@ -80,6 +84,11 @@ def _checked(uri: str) -> bool:
     return uri.endswith(_CHECKED_SUFFIXES)
 
 
+def _in_notebook(relative: str) -> bool:
+    """A notebook's JSON lines are not its cells' lines: hover and definition stay out of it."""
+    return relative.endswith(".ipynb")
+
+
 def _run_check(path: Path, text: str) -> Report:
     from paperlink.engine import check
 
@@ -87,15 +96,20 @@ def _run_check(path: Path, text: str) -> Report:
     return check(config, [config.root], buffer=(path, text.encode("utf-8")), cache=True, jobs=1)
 
 
-async def _check_now(server: PaperlinkServer, uri: str) -> None:
+async def _check_now(server: PaperlinkServer, uri: str, *, again: bool = False) -> None:
     """Check the project with ``uri``'s text as the editor holds it, then publish the findings
-    of every open file whose text is what was checked."""
+    of every open file whose text is what was checked. A check waiting for the lock that
+    finds the text it would check already checked does nothing, unless ``again`` (a file on
+    disk changed)."""
     path = server.document_path(uri)
     if path is None:
         return
     async with server.check_lock:  # one check at a time, each with the latest text
         document = server.workspace.get_text_document(uri)
         text, version = document.source, document.version
+        if not again and server.checked.get(uri) == (version, text):
+            return
+        server.checked[uri] = (version, text)
         try:
             report = await asyncio.to_thread(_run_check, path, text)
         except PaperlinkError as error:
@@ -124,7 +138,7 @@ def _publish(server: PaperlinkServer, checked: str, version: int | None) -> None
             continue
         if uri == checked:
             shown_version = version
-        elif _on_disk(server, uri) == document.source:
+        elif _on_disk(uri, report.root) == document.source:
             shown_version = document.version
         else:
             continue
@@ -135,10 +149,11 @@ def _publish(server: PaperlinkServer, checked: str, version: int | None) -> None
         server.published.add(uri)
 
 
-def _on_disk(server: PaperlinkServer, uri: str) -> str | None:
-    path = server.document_path(uri)
+def _on_disk(uri: str, root: Path) -> str | None:
+    """The file's text on disk, read as the check read it (through the project boundary)."""
+    path = to_fs_path(uri)
     try:
-        return path.read_text(encoding="utf-8") if path is not None else None
+        return read_bytes(Path(path), root, limit=_LARGEST_FILE).decode("utf-8") if path else None
     except (OSError, UnicodeDecodeError):
         return None
 
@@ -156,20 +171,21 @@ def _lsp_diagnostic(diagnostic: Diagnostic, document: TextDocument, report: Repo
 def _range(span: Span, document: TextDocument, report: Report) -> types.Range:
     """A span as the client counts positions; a notebook cell's lines become the ``.ipynb``
     lines where they are written, whole (columns in the JSON text would mislead)."""
-    lines = document.lines
+    lines = lines_of(document.source)
+    codec = document.position_codec
     layout = report.notebooks.get(span.path) if span.cell is not None else None
     if layout is not None:
         first = layout.file_line(span) - 1
-        last = layout.file_line(Span(span.path, span.end_line or span.line, cell=span.cell)) - 1
-        end_text = lines[last] if 0 <= last < len(lines) else ""
-        return types.Range(types.Position(first, 0), types.Position(max(first, last), len(end_text.rstrip("\r\n"))))
+        last = max(first, layout.file_line(Span(span.path, span.end_line or span.line, cell=span.cell)) - 1)
+        end_text = lines[last] if last < len(lines) else ""
+        whole = types.Range(types.Position(first, 0), types.Position(last, len(end_text.rstrip("\r\n"))))
+        return codec.range_to_client_units(lines, whole)
     start = types.Position(span.line - 1, max(span.column - 1, 0))
     if span.end_line is not None and span.end_column is not None:
         end = types.Position(span.end_line - 1, max(span.end_column - 1, 0))
     else:  # a place, not a region: mark the rest of its line
         text = lines[span.line - 1] if 0 < span.line <= len(lines) else ""
         end = types.Position(span.line - 1, max(len(text.rstrip("\r\n")), start.character))
-    codec = document.position_codec
     return codec.range_to_client_units(lines, types.Range(start, end))
 
 
@@ -192,14 +208,20 @@ def _schedule(server: PaperlinkServer, uri: str, delay: float) -> None:
 def _cursor(server: PaperlinkServer, uri: str, position: types.Position) -> tuple[TextDocument, str, int]:
     """The document, the cursor's line and its 1-based column counted in characters."""
     document = server.workspace.get_text_document(uri)
-    lines = document.lines
+    lines = lines_of(document.source)
     character = document.position_codec.position_from_client_units(lines, position).character
     line = lines[position.line].rstrip("\r\n") if position.line < len(lines) else ""
     return document, line, character + 1
 
 
-def _location(root: Path, span: Span) -> types.Location:
-    place = types.Position(max(span.line - 1, 0), max(span.column - 1, 0))
+def _location(report: Report, span: Span) -> types.Location:
+    """Where a span is, for the client: a notebook cell's line becomes its ``.ipynb`` line."""
+    layout = report.notebooks.get(span.path) if span.cell is not None else None
+    if layout is not None:
+        place = types.Position(layout.file_line(span) - 1, 0)
+    else:
+        place = types.Position(max(span.line - 1, 0), max(span.column - 1, 0))
+    root = report.root
     return types.Location(uri=from_fs_path(str(root / span.path)) or "", range=types.Range(place, place))
 
 
@@ -248,14 +270,13 @@ def create_server() -> PaperlinkServer:
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     async def watched_files_changed(ls: PaperlinkServer, params: types.DidChangeWatchedFilesParams) -> None:
-        open_files = [uri for uri in ls.workspace.text_documents if _checked(uri)]
-        if open_files:
-            await _check_now(ls, open_files[0])
+        for uri in [uri for uri in ls.workspace.text_documents if _checked(uri)]:
+            await _check_now(ls, uri, again=True)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(ls: PaperlinkServer, params: types.HoverParams) -> types.Hover | None:
         relative = ls.relative(params.text_document.uri)
-        if relative is None or ls.report is None:
+        if relative is None or ls.report is None or _in_notebook(relative):
             return None
         document, line, column = _cursor(ls, params.text_document.uri, params.position)
         target = item_at(ls.report, relative, params.position.line + 1, line, column)
@@ -271,13 +292,13 @@ def create_server() -> PaperlinkServer:
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
     def definition(ls: PaperlinkServer, params: types.DefinitionParams) -> list[types.Location] | None:
         relative = ls.relative(params.text_document.uri)
-        if relative is None or ls.report is None:
+        if relative is None or ls.report is None or _in_notebook(relative):
             return None
         _, line, column = _cursor(ls, params.text_document.uri, params.position)
         target = item_at(ls.report, relative, params.position.line + 1, line, column)
         if target is None:
             return None
-        return [_location(ls.report.root, target.item.span)]
+        return [_location(ls.report, target.item.span)]
 
     @server.feature(types.TEXT_DOCUMENT_REFERENCES)
     def references(ls: PaperlinkServer, params: types.ReferenceParams) -> list[types.Location] | None:
@@ -286,7 +307,7 @@ def create_server() -> PaperlinkServer:
             return None
         _, line, column = _cursor(ls, params.text_document.uri, params.position)
         links = references_to_label(ls.report, relative, params.position.line + 1, line, column)
-        return [_location(ls.report.root, link.span) for link in links]
+        return [_location(ls.report, link.span) for link in links]
 
     @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[":", " ", ","]))
     def completion(ls: PaperlinkServer, params: types.CompletionParams) -> types.CompletionList | None:
@@ -297,7 +318,7 @@ def create_server() -> PaperlinkServer:
         if context is None:
             return None
         start, typed = context
-        lines = document.lines
+        lines = lines_of(document.source)
         replaced = document.position_codec.range_to_client_units(
             lines,
             types.Range(
@@ -366,13 +387,12 @@ def _fix_action(diagnostic: Diagnostic, document: TextDocument, report: Report, 
 
 def _text_edit(edit: LineEdit, document: TextDocument) -> types.TextEdit:
     """Whole lines replaced: from the first line's start to the start of the line after the last."""
-    lines = document.lines
+    lines = lines_of(document.source)
     start = types.Position(edit.first_line - 1, 0)
-    if edit.last_line < len(lines):
-        end = types.Position(edit.last_line, 0)
-    else:  # the last line of the file, perhaps without a newline
-        last = lines[-1] if lines else ""
-        end = types.Position(len(lines) - 1, document.position_codec.client_num_units(last))
+    if edit.last_line < len(lines) or (lines and lines[-1].endswith(("\n", "\r"))):
+        end = types.Position(edit.last_line, 0)  # the start of the next line (LSP has one after a final newline)
+    else:  # the last line, without a newline
+        end = types.Position(len(lines) - 1, document.position_codec.client_num_units(lines[-1] if lines else ""))
     return types.TextEdit(range=types.Range(start, end), new_text=edit.new_text)
 
 

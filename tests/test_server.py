@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
-pytest.importorskip("pytest_lsp", reason="the server tests need pytest-lsp: pip install -e '.[test]'")
+if not os.environ.get("CI"):  # CI installs the test extra: there a missing client is a failure, not a skip
+    pytest.importorskip("pytest_lsp", reason="the server tests need pytest-lsp: pip install -e '.[test]'")
 
 import pytest_lsp
 from lsprotocol import types
@@ -144,7 +146,7 @@ async def test_definition_goes_to_the_label_and_references_come_back(client: Lan
     assert found_at[0].uri == uri(project, "paper.tex")
     label_line = found_at[0].range.start.line
     tex_line = (project / "paper.tex").read_text(encoding="utf-8").splitlines()[label_line]
-    assert "\\label{eq:symloss}" in tex_line or "eq:symloss" in tex_line
+    assert "\\label{eq:symloss}" in tex_line
     column = tex_line.index("\\label{eq:symloss}") + 8
     sites = await client.text_document_references_async(
         types.ReferenceParams(
@@ -245,7 +247,7 @@ async def test_a_paper_changed_on_disk_is_read_again(client: LanguageClient, pro
     (watching,) = client.registrations
     assert watching.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
     assert [w["globPattern"] for w in watching.register_options["watchers"]] == [
-        "**/*.{tex,bib,sty,cls,yaml,yml,toml,json,lock}"
+        "**/{*.tex,*.bib,*.sty,*.cls,*.yaml,*.yml,*.toml,*.json,*.lock,*.cfg,*.txt,Pipfile,Dockerfile}"
     ]
     assert (21, "PL402") in found(client, address)
     paper = project / "paper.tex"

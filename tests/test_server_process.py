@@ -53,4 +53,30 @@ def test_the_server_checks_without_torch(tmp_path: Path):
     )
     result = run_python(code)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "['PL101', 'PL110', 'PL201', 'PL303', 'PL401', 'PL402']\n[]\n"
+    assert result.stdout == "['PL101', 'PL110', 'PL201', 'PL303', 'PL401', 'PL402', 'PL404']\n[]\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_end"),
+    [
+        ("a = 1\nb = 2\n", (2, 0)),  # after a final newline LSP has one more, empty line
+        ("a = 1\nb = 2", (1, 5)),  # no final newline: the end of the last line
+        ("a = 1\r\nb = 2\r\n", (2, 0)),
+    ],
+)
+def test_a_quick_fix_on_the_last_line_replaces_it_whole(text: str, expected_end: tuple[int, int]):
+    pytest.importorskip("pygls", reason="the server needs the lsp extra: pip install -e '.[test]'")
+    from pygls.workspace import TextDocument
+
+    from paperlink.editor import LineEdit
+    from paperlink.server import _text_edit
+
+    edit = _text_edit(LineEdit(2, 2, "b = 3\n"), TextDocument("file:///x.py", text))
+    assert (edit.range.start.line, edit.range.start.character) == (1, 0)
+    assert (edit.range.end.line, edit.range.end.character) == expected_end
+
+
+def test_lines_split_as_spans_count_them():
+    from paperlink.editor import lines_of
+
+    assert lines_of("a\n\x0c\nb  # paper: eq:x\r\nc\rd") == ["a\n", "\x0c\n", "b  # paper: eq:x\r\n", "c\r", "d"]
