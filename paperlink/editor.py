@@ -91,11 +91,16 @@ def item_at(report: Report, path: str, line_number: int, line: str, column: int)
     last check is read and resolved here, with the same grammar and the same papers.
     """
     for link in report.links:
-        if link.span.path != path or link.span.line != line_number:
-            continue
         paper = report.papers.get(link.paper)
         item = _item(paper, link.item_key)
-        if paper is None or item is None:
+        if paper is None or item is None or link.span.path != path:
+            continue
+        written = link.written
+        if written is not None and written.line == line_number and written.end_column is not None:
+            if written.column <= column <= written.end_column:  # where the check found the reference
+                return Target(paper, item, written.column, written.end_column)
+            continue
+        if link.span.line != line_number:
             continue
         for start in _occurrences(line, link.reference):
             if start < column <= start + len(link.reference) + 1:
