@@ -142,9 +142,12 @@ def test_sample_papers_links_are_restored_from_the_stripped_code(tmp_path: Path,
         )
     ]
     assert len(restored) >= RESTORED[sample] * len(wanted), sorted(set(wanted) - set(restored))
+    # what --write writes for a linked item is right: a wrong annotation costs more than a missing one
+    wrong = sorted({key for key, _ in written if key in wanted and key not in restored})
+    assert len(restored) >= 0.85 * (len(restored) + len(wrong)), wrong
 
 
 # The share of each sample's linked items (module docstrings aside: --write never writes one) that
 # --write restores at a right target
-# (below the 0.8 docs/suggest.md aims at; see its Known limits)
-RESTORED = {"dqn": 0.64, "simsiam": 0.6, "transformer": 0.7}
+# (below the 0.8 docs/suggest.md aims at, the price of writing only a clear winner; see its Known limits)
+RESTORED = {"dqn": 0.55, "simsiam": 0.55, "transformer": 0.59}
