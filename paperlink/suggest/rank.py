@@ -131,6 +131,7 @@ class _Index:
         self.scopes: dict[tuple[str, str], int] = {
             (t.path, t.name): i for i, t in enumerate(targets) if t.kind in ("function", "class")
         }
+        self.in_notebooks = _notebook_targets(targets)
 
 
 def rank(
@@ -141,6 +142,10 @@ def rank(
     raw = {query.item.key: _score(query, index) for query in queries}
     _algorithm_structure(queries, index, raw)
     _neighbours(queries, index, raw, links)
+    for scores in raw.values():
+        for i in index.in_notebooks & scores.keys():
+            value, evidence = scores[i]
+            scores[i] = (value * _NOTEBOOK, [*evidence, "in a notebook (the project's modules rank first)"])
     rankings = []
     for query in queries:
         scores = raw[query.item.key]
@@ -158,6 +163,17 @@ def rank(
         if candidates:
             rankings.append(Ranking(query.item, candidates))
     return rankings
+
+
+# Where a project has Python modules, its notebooks try, show or copy what the modules implement:
+# a notebook's target ranks behind a module's with the same evidence
+_NOTEBOOK = 0.5
+
+
+def _notebook_targets(targets: Sequence[Target]) -> frozenset[int]:
+    """The targets in notebooks, when the project has modules too (none in a notebook-only project)."""
+    found = frozenset(i for i, target in enumerate(targets) if target.cell is not None)
+    return found if len(found) < len(targets) else frozenset()
 
 
 # target index -> (raw score, evidence); the shared words stay a tuple until shown
