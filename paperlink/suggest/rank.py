@@ -323,7 +323,9 @@ def _add_values(query: Query, index: _Index, scores: _Scores, allowed: frozenset
             if target.kind not in allowed:
                 continue
             literal = next(lit for lit in target.literals if round(lit.value, 12) == round(wanted, 12))
-            named = bool(set(words(literal.name)) & set(query.weights))
+            # under the statement's own name (its words, its symbol), not a word of the prose around it:
+            # "batch size" said beside the predictor's width does not name `batch_size=512`
+            named = bool(set(words(literal.name)) & {w for w, weight in query.weights.items() if weight >= 2.0})
             value, evidence = scores.get(i, (0.0, []))
             bonus = 9.0 if named else 1.5
             shown = (

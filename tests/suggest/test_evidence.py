@@ -221,3 +221,14 @@ def test_a_figure_is_ranked_but_never_written(tmp_path: Path) -> None:
     found = _run(tmp_path, body, {"plots.py": code})
     assert _best(found, "fig:stability")[:2] == ("plots.py", 1)
     assert _written(found) == {}
+
+
+def test_the_value_under_a_name_said_only_in_the_prose_around_is_not_under_its_name(tmp_path: Path) -> None:
+    body = "\\section{Setup}\nWith a batch size of 256, we use a momentum of 0.9."
+    code = "batch_momentum = 0.9\nother = 1\n"
+    found = _run(tmp_path, body, {"config.py": code, "other.py": OTHER})
+    path, line, _, evidence = _best(found, "hp:momentum")
+    assert (path, line) == ("config.py", 1)
+    assert evidence[-1] == "`batch_momentum=0.9` is the paper's value 0.9"
+    found = _run(tmp_path, body, {"config.py": "batch_decay = 0.9\nother = 1\n", "other.py": OTHER})
+    assert _best(found, "hp:momentum")[3][-1] == "`batch_decay=0.9` is the paper's value 0.9 (name unrelated)"

@@ -150,7 +150,7 @@ def test_sample_papers_links_are_restored_from_the_stripped_code(tmp_path: Path,
 # The share of each sample's linked items (module docstrings aside: --write never writes one) that
 # --write restores at a right target
 # (below the 0.8 docs/suggest.md aims at, the price of writing only a clear winner; see its Known limits)
-RESTORED = {"dqn": 0.55, "simsiam": 0.55, "transformer": 0.59}
+RESTORED = {"dqn": 0.5, "simsiam": 0.6, "transformer": 0.62}
 
 
 def _notebook(*cells: tuple[str, str]) -> str:
