@@ -33,6 +33,7 @@ the annotations for labelled items only. *ranked* is the denominator of top-1 an
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import subprocess
 import sys
@@ -48,12 +49,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from paperlink.config import load_config
 from paperlink.paper.model import ItemKind, PaperItem
+from paperlink.source.notebook import MARKDOWN_ANNOTATION
 from paperlink.suggest import DEFAULT_MIN_SCORE, Suggestions, accepted
 from paperlink.suggest.project import suggest_project
 from paperlink.suggest.targets import Target, read_targets
 
 LABELS = Path(__file__).resolve().parent / "suggest_labels"
-_EXPORTED = re.compile(r"\.(py|tex|sty|cls|bib|bbl|yaml|yml|toml|cfg|json|txt)$")
+_EXPORTED = re.compile(r"\.(py|ipynb|tex|sty|cls|bib|bbl|yaml|yml|toml|cfg|json|txt)$")
 _ANNOTATION = re.compile(r"#\s*paper\s*(?:\[[^\]]*\])?\s*:.*$", re.IGNORECASE)
 _DECORATOR = re.compile(r"^\s*@[\w.]*implements\(.*\)\s*$")
 _DOCSTRING_LINE = re.compile(r"\bpaper\s*(?:\[[^\]]*\])?\s*:[^\"'\n]*", re.IGNORECASE)
@@ -102,6 +104,32 @@ def strip_annotations(root: Path) -> None:
     for path in root.rglob("*.py"):
         text = path.read_text(encoding="utf-8", errors="replace")
         path.write_text("\n".join(strip_line(line) for line in text.split("\n")), encoding="utf-8")
+    for path in root.rglob("*.ipynb"):
+        strip_notebook(path)
+
+
+def strip_notebook(path: Path) -> None:
+    """A notebook's annotations blanked: in code cells as in a Python file, in markdown cells the
+    annotation lines (line counts kept, so the cells' lines hold); one that is not JSON is left."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8", errors="replace"))
+        cells = data["cells"]
+    except (ValueError, KeyError, TypeError, RecursionError):
+        return
+    for cell in cells if isinstance(cells, list) else ():
+        source = cell.get("source") if isinstance(cell, dict) else None
+        lines = source.splitlines(keepends=True) if isinstance(source, str) else source
+        if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
+            continue
+        markdown = cell.get("cell_type") == "markdown"
+        stripped = []
+        for line in lines:
+            end = "\n" if line.endswith("\n") else ""
+            body = line.removesuffix("\n")
+            body = ("" if MARKDOWN_ANNOTATION.match(body) else body) if markdown else strip_line(body)
+            stripped.append(body + end)
+        cell["source"] = stripped
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
 
 
 def labelled_item(link: dict, items: list[PaperItem]) -> PaperItem | None:

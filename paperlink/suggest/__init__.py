@@ -8,9 +8,10 @@ writing accepted suggestions as ``# paper:`` comments is :mod:`paperlink.suggest
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from paperlink.paper.model import ItemKind, Paper, PaperItem
+from paperlink.source.notebook_layout import NotebookLayout
 from paperlink.suggest.items import queries
 from paperlink.suggest.rank import Candidate, Link, Ranking, rank
 from paperlink.suggest.targets import Target, read_targets
@@ -51,26 +52,63 @@ def suggest(
     paper_lines: Mapping[str, Sequence[str]] | None = None,
     links: Sequence[Link] = (),
     top: int = 3,
+    layouts: Mapping[str, NotebookLayout] | None = None,
 ) -> Suggestions:
     """Rank targets in ``sources`` (relative path, text) for the items of ``paper``.
 
     ``paper_lines`` holds the paper's files as lines (for algorithm lines, whose text the
     model does not keep); ``links`` the annotations already written, as evidence of where
     neighbouring items live. Items already linked are ranked too but never written.
+    ``layouts`` maps a notebook (whose text is its Python text) to its cells, for the targets'
+    cell positions.
     """
-    targets = [target for path, text in sources for target in read_targets(path, text)]
+    targets = [_placed(target, layouts or {}) for path, text in sources for target in read_targets(path, text)]
     found = queries(paper, paper_lines or {}, SUGGESTED_KINDS)
     rankings = tuple(rank(found, targets, links, top))
     return Suggestions(paper.name, rankings, frozenset(link.item for link in links), paper.items)
 
 
+def _placed(target: Target, layouts: Mapping[str, NotebookLayout]) -> Target:
+    """``target`` with its cell position when it is in a notebook."""
+    layout = layouts.get(target.path)
+    cell = layout.cell_at(target.line) if layout is not None else None
+    return target if cell is None else replace(target, cell=(cell.number, target.line - cell.first_line + 1))
+
+
+# How far the best target must lead the best rival (a target elsewhere) for --write: two targets
+# scoring alike are a guess between them, and a wrong annotation costs more than a missing one
+MARGIN = 0.1
+# Figures and tables show results: the script that draws or fills one is seldom what its authors
+# link (on the opened benchmark repositories, none of the ones --write wrote was)
+UNWRITTEN_KINDS = frozenset({ItemKind.FIGURE, ItemKind.TABLE})
+
+
 def accepted(suggestions: Suggestions, min_score: float = DEFAULT_MIN_SCORE) -> list[tuple[Ranking, Candidate]]:
-    """What ``--write`` writes: each unlinked item's best candidate scoring at least ``min_score``
-    on evidence specific to its kind of item (:attr:`Candidate.specific`)."""
-    return [
-        (ranking, best)
-        for ranking in suggestions.rankings
-        if ranking.item.key not in suggestions.linked
-        and (best := ranking.candidates[0]).score >= min_score
-        and best.specific
-    ]
+    """What ``--write`` writes: each unlinked item's best candidate with evidence specific to its
+    kind of item (:attr:`Candidate.specific`), scoring at least ``min_score`` and ahead of every
+    rival (another candidate with such evidence, elsewhere) by :data:`MARGIN`."""
+    chosen = []
+    for ranking in suggestions.rankings:
+        if ranking.item.key in suggestions.linked or ranking.item.kind in UNWRITTEN_KINDS:
+            continue
+        specific = [candidate for candidate in ranking.candidates if candidate.specific]
+        # a notebook's cells are strings in JSON, where a comment line cannot simply be inserted:
+        # its candidates are shown (with their cell), for the user to annotate the cell
+        if specific and specific[0].target.cell is None and specific[0].score >= min_score:
+            if specific[0].score - _rival(specific) >= MARGIN:
+                chosen.append((ranking, specific[0]))
+    return chosen
+
+
+def _rival(specific: list[Candidate]) -> float:
+    """The score of the best candidate after the first that is not nested with it."""
+    best = specific[0].target
+    for candidate in specific[1:]:
+        other = candidate.target
+        nested = other.path == best.path and (
+            best.line <= other.line <= other.end_line <= best.end_line
+            or other.line <= best.line <= best.end_line <= other.end_line
+        )
+        if not nested:
+            return candidate.score
+    return 0.0

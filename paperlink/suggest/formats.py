@@ -18,6 +18,8 @@ JSON_VERSION = 1
 
 
 def _where(target: Target) -> str:
+    if target.cell is not None:
+        return f"{target.path}:cell {target.cell[0]}:{target.cell[1]}"
     return f"{target.path}:{target.line}"
 
 
@@ -57,6 +59,7 @@ def _candidate(candidate: Candidate) -> dict[str, object]:
         "score": candidate.score,
         "specific": candidate.specific,
         "evidence": list(candidate.evidence),
+        **({"cell": target.cell[0], "cell_line": target.cell[1]} if target.cell is not None else {}),
     }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from paperlink import boundary
@@ -12,6 +12,8 @@ from paperlink.paper import parse_paper
 from paperlink.paper.model import Paper
 from paperlink.source.annotations import collect_annotations
 from paperlink.source.files import SourceText, discover, read_source
+from paperlink.source.notebook import NotebookError, is_notebook, read_notebook
+from paperlink.source.notebook_layout import NotebookLayout
 from paperlink.source.roles import is_test_file
 from paperlink.source.parse import ParsedSource, parse_source
 from paperlink.suggest import Link, Suggestions, suggest
@@ -39,14 +41,23 @@ def suggest_project(config: Config, targets: list[Path], paper_name: str | None,
     lines = {relative: _lines(config.root / relative, config.root) for relative in paper.files}
     sources: list[tuple[str, str]] = []
     links: list[Link] = []
+    layouts: dict[str, NotebookLayout] = {}
     for path in discover(targets, config):
         read = read_source(path, config.root)
         if read.text is None or _is_test(read.relative):  # tests exercise the method; they do not implement it
             continue
+        if is_notebook(read.relative):  # its code cells, as the Python text check reads
+            try:
+                notebook = read_notebook(read.text, read.relative)
+            except NotebookError:
+                continue  # check reports it (PL004)
+            read = replace(read, text=notebook.python)
+            layouts[read.relative] = notebook.layout
+        assert read.text is not None
         sources.append((read.relative, read.text))
         if _ANNOTATED.search(read.text):
             links.extend(_links(read, paper))
-    return Project(suggest(paper, sources, lines, links, top), paper, dict(sources))
+    return Project(suggest(paper, sources, lines, links, top, layouts), paper, dict(sources))
 
 
 def _is_test(relative: str) -> bool:

@@ -18,6 +18,7 @@ from typing import Any
 from paperlink.paper.model import ItemKind, PaperItem, display_name
 from paperlink.suggest.items import Query
 from paperlink.suggest.targets import Target
+from paperlink.suggest.words import words
 
 __all__ = ["Candidate", "Ranking", "Link", "rank", "KINDS_FOR"]
 
@@ -112,6 +113,12 @@ class _Index:
         self.symbols = symbols
         self.symbol_idf = {symbol: math.log(1 + count / len(found)) for symbol, found in symbols.items()}
         self.values = values
+        named: dict[str, list[int]] = defaultdict(list)  # a word of a literal's name -> statements
+        for index, target in enumerate(targets):
+            if target.kind == "statement":
+                for word in {w for literal in target.literals for w in words(literal.name)}:
+                    named[word].append(index)
+        self.named = named
         self.length = [(1 + 0.25 * math.sqrt(len(doc))) / _LEXICAL for doc in self.docs]
         first: dict[str, int] = {}
         for i, target in enumerate(targets):  # a file's targets are consecutive; Target.statements counts within it
@@ -124,6 +131,7 @@ class _Index:
         self.scopes: dict[tuple[str, str], int] = {
             (t.path, t.name): i for i, t in enumerate(targets) if t.kind in ("function", "class")
         }
+        self.in_notebooks = _notebook_targets(targets)
 
 
 def rank(
@@ -134,6 +142,10 @@ def rank(
     raw = {query.item.key: _score(query, index) for query in queries}
     _algorithm_structure(queries, index, raw)
     _neighbours(queries, index, raw, links)
+    for scores in raw.values():
+        for i in index.in_notebooks & scores.keys():
+            value, evidence = scores[i]
+            scores[i] = (value * _NOTEBOOK, [*evidence, "in a notebook (the project's modules rank first)"])
     rankings = []
     for query in queries:
         scores = raw[query.item.key]
@@ -151,6 +163,17 @@ def rank(
         if candidates:
             rankings.append(Ranking(query.item, candidates))
     return rankings
+
+
+# Where a project has Python modules, its notebooks try, show or copy what the modules implement:
+# a notebook's target ranks behind a module's with the same evidence
+_NOTEBOOK = 0.5
+
+
+def _notebook_targets(targets: Sequence[Target]) -> frozenset[int]:
+    """The targets in notebooks, when the project has modules too (none in a notebook-only project)."""
+    found = frozenset(i for i, target in enumerate(targets) if target.cell is not None)
+    return found if len(found) < len(targets) else frozenset()
 
 
 # target index -> (raw score, evidence); the shared words stay a tuple until shown
@@ -183,6 +206,8 @@ def _score(query: Query, index: _Index) -> _Scores:
         _add_operators(query, index, scores)
     if query.control:
         _add_control(query, index, scores, allowed)
+    if query.item.hyperparameter is not None:
+        _add_named(query, index, scores)
     if query.values:
         _add_values(
             query, index, scores, allowed | _VALUE_KINDS if query.item.kind is ItemKind.HYPERPARAMETER else allowed
@@ -210,16 +235,25 @@ def _specific(query: Query, target: Target, evidence: list[Any]) -> bool:
     for part in evidence:
         if isinstance(part, tuple):
             named = title & set(part) & set(target.name_words)
-            if named:
+            if named and (query.item.kind is not ItemKind.SECTION or _spelled(query.item, target)):
                 found.add("name")
         elif "is the paper's value" in part and not part.endswith("(name unrelated)"):
             found.add("value")
+        elif part.startswith("sets `"):
+            found.add("name")
         elif "in order" in part:
             found.add("order")
         elif part.startswith("calls `") and "`**`" not in part:
             found.add("operators")
     wanted = _SPECIFIC.get(query.item.kind)
     return wanted is None or bool(found & set(wanted))
+
+
+def _spelled(item: PaperItem, target: Target) -> bool:
+    """A section is a whole part of the paper: a definition implements it when its name spells the
+    section's title ("Replay buffer" and ``ReplayBuffer``), not when they share a word"""
+    title = set(words(item.title or ""))
+    return bool(title) and title <= set(target.name_words)
 
 
 def _words_evidence(target: Target, shared: list[str]) -> str:
@@ -289,9 +323,9 @@ def _add_values(query: Query, index: _Index, scores: _Scores, allowed: frozenset
             if target.kind not in allowed:
                 continue
             literal = next(lit for lit in target.literals if round(lit.value, 12) == round(wanted, 12))
-            from paperlink.suggest.words import words
-
-            named = bool(set(words(literal.name)) & set(query.weights))
+            # under the statement's own name (its words, its symbol), not a word of the prose around it:
+            # "batch size" said beside the predictor's width does not name `batch_size=512`
+            named = bool(set(words(literal.name)) & {w for w, weight in query.weights.items() if weight >= 2.0})
             value, evidence = scores.get(i, (0.0, []))
             bonus = 9.0 if named else 1.5
             shown = (
@@ -301,6 +335,35 @@ def _add_values(query: Query, index: _Index, scores: _Scores, allowed: frozenset
                 f"{shown} is the paper's value {query.item.hyperparameter.raw if query.item.hyperparameter else wanted}"
             )
             scores[i] = (value + bonus, [*evidence, said if named else f"{said} (name unrelated)"])
+
+
+def _add_named(query: Query, index: _Index, scores: _Scores) -> None:
+    """A statement that sets a name spelling the hyperparameter's (``warmup_steps = 8000`` for the
+    paper's warmup steps) is where its value lives, whatever the value: a differing one is what
+    ``check`` then reports"""
+    hyper = query.item.hyperparameter
+    assert hyper is not None
+    for spelled in {hyper.name, hyper.canonical or ""} - {""}:
+        wanted = frozenset(words(spelled))
+        if not wanted:
+            continue
+        for i in sorted({i for word in wanted for i in index.named.get(word, ())}):
+            target = index.targets[i]
+            literal = next((lit for lit in target.literals if _spells(lit.name, wanted)), None)
+            if target.kind != "statement" or literal is None:
+                continue
+            value, evidence = scores.get(i, (0.0, []))
+            if any(isinstance(part, str) and part.startswith("sets `") for part in evidence):
+                continue
+            said = f"sets `{literal.name}`, the paper's {hyper.name}"
+            scores[i] = (value + 4.0, [*evidence, said])
+
+
+def _spells(name: str, wanted: frozenset[str]) -> bool:
+    """``name``'s words are the hyperparameter's (``target_update`` for 'target update period'), two at
+    least unless they are all of them: one shared word ('size', 'rate') names too many things"""
+    found = set(words(name))
+    return bool(found) and found <= wanted and (len(found) >= 2 or found == wanted)
 
 
 def _number(value: float) -> str:

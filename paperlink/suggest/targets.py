@@ -91,6 +91,7 @@ class Target:
     symbols: frozenset[str] = frozenset()  # identifiers as a formula would name them: ``k1``, ``h``, ``alpha``
     position: float = 0.0  # where it sits among its function's statements, 0 (first) to 1 (last)
     statements: tuple[int, ...] = field(default=(), compare=False)  # for a definition: its statements' indexes
+    cell: tuple[int, int] | None = None  # in a notebook: the cell's number and the line in the cell
 
 
 def read_targets(path: str, text: str) -> list[Target]:

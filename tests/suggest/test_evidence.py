@@ -174,3 +174,61 @@ def test_a_section_that_shares_only_body_words_with_a_function_is_ranked_but_not
     best = ranking.candidates[0]
     assert (best.target.line, best.specific) == (1, False)
     assert "sec:related" not in _written(found)
+
+
+# unrelated code around the fixtures, as a repository has
+OTHER = "".join(f"def helper_{n}(x):\n    y = x + {n}\n    return y\n\n\n" for n in range(8))
+
+
+def test_a_statement_setting_the_hyperparameters_name_is_written_whatever_its_value(tmp_path: Path) -> None:
+    body = "\\section{Setup}\nWe use 4000 warmup steps for all runs."
+    code = "warmup_steps = 8000\nsteps = 100\n"
+    found = _run(tmp_path, body, {"config.py": code, "other.py": OTHER})
+    path, line, _, evidence = _best(found, "hp:warmup_steps")
+    assert (path, line) == ("config.py", 1)
+    assert evidence[-1] == "sets `warmup_steps`, the paper's warmup steps"
+    assert _written(found) == {"hp:warmup_steps": ("config.py", 1)}  # where check then reports 8000 != 4000
+
+
+def test_a_name_sharing_one_word_with_the_hyperparameter_is_not_its_name(tmp_path: Path) -> None:
+    body = "\\section{Setup}\nWe use 4000 warmup steps for all runs."
+    code = "steps = 8000\n"
+    found = _run(tmp_path, body, {"config.py": code})
+    assert not any("sets `" in part for r in found.rankings for c in r.candidates for part in c.evidence)
+    assert _written(found) == {}
+
+
+def test_two_targets_with_the_same_evidence_are_a_guess_and_not_written(tmp_path: Path) -> None:
+    body = "\\section{Setup}\nWe train with a learning rate of $3 \\times 10^{-4}$ for all runs."
+    found = _run(tmp_path, body, {"pretrain.py": "lr = 3e-4\n", "finetune.py": "lr = 3e-4\n"})
+    ranking = next(r for r in found.rankings if r.item.key == "hp:learning_rate")
+    assert [c.score for c in ranking.candidates[:2]] == [ranking.candidates[0].score] * 2
+    assert all(c.specific for c in ranking.candidates[:2])
+    assert _written(found) == {}
+
+
+def test_a_section_is_written_only_where_a_name_spells_its_whole_title(tmp_path: Path) -> None:
+    body = "\\section{Replay buffer}\\label{sec:replay}\nTransitions are stored.\n\\section{Target network}\\label{sec:target}\nA copy."
+    code = "class ReplayBuffer:\n    pass\n\n\ndef sync_target(online):\n    return online\n"
+    found = _run(tmp_path, body, {"replay.py": code, "other.py": OTHER})
+    assert _best(found, "sec:target")[:2] == ("replay.py", 5)  # ranked: `sync_target` ~ 'target'
+    assert _written(found) == {"sec:replay": ("replay.py", 1)}
+
+
+def test_a_figure_is_ranked_but_never_written(tmp_path: Path) -> None:
+    body = "\\begin{figure}\\caption{Stability regions}\\label{fig:stability}\\end{figure}"
+    code = "def plot_stability_regions(ax):\n    return ax\n"
+    found = _run(tmp_path, body, {"plots.py": code})
+    assert _best(found, "fig:stability")[:2] == ("plots.py", 1)
+    assert _written(found) == {}
+
+
+def test_the_value_under_a_name_said_only_in_the_prose_around_is_not_under_its_name(tmp_path: Path) -> None:
+    body = "\\section{Setup}\nWith a batch size of 256, we use a momentum of 0.9."
+    code = "batch_momentum = 0.9\nother = 1\n"
+    found = _run(tmp_path, body, {"config.py": code, "other.py": OTHER})
+    path, line, _, evidence = _best(found, "hp:momentum")
+    assert (path, line) == ("config.py", 1)
+    assert evidence[-1] == "`batch_momentum=0.9` is the paper's value 0.9"
+    found = _run(tmp_path, body, {"config.py": "batch_decay = 0.9\nother = 1\n", "other.py": OTHER})
+    assert _best(found, "hp:momentum")[3][-1] == "`batch_decay=0.9` is the paper's value 0.9 (name unrelated)"

@@ -142,9 +142,61 @@ def test_sample_papers_links_are_restored_from_the_stripped_code(tmp_path: Path,
         )
     ]
     assert len(restored) >= RESTORED[sample] * len(wanted), sorted(set(wanted) - set(restored))
+    # what --write writes for a linked item is right: a wrong annotation costs more than a missing one
+    wrong = sorted({key for key, _ in written if key in wanted and key not in restored})
+    assert len(restored) >= 0.85 * (len(restored) + len(wrong)), wrong
 
 
 # The share of each sample's linked items (module docstrings aside: --write never writes one) that
 # --write restores at a right target
-# (below the 0.8 docs/suggest.md aims at; see its Known limits)
-RESTORED = {"dqn": 0.64, "simsiam": 0.6, "transformer": 0.7}
+# (below the 0.8 docs/suggest.md aims at, the price of writing only a clear winner; see its Known limits)
+RESTORED = {"dqn": 0.5, "simsiam": 0.6, "transformer": 0.62}
+
+
+def _notebook(*cells: tuple[str, str]) -> str:
+    return json.dumps(
+        {
+            "nbformat": 4,
+            "nbformat_minor": 5,
+            "metadata": {"language_info": {"name": "python"}},
+            "cells": [
+                {"cell_type": kind, "metadata": {}, "source": source.splitlines(keepends=True)}
+                | ({"outputs": [], "execution_count": None} if kind == "code" else {})
+                for kind, source in cells
+            ],
+        },
+        indent=1,
+    )
+
+
+def test_a_notebooks_code_cells_are_ranked_at_their_cell_and_never_written(tmp_path: Path) -> None:
+    (tmp_path / "paper.tex").write_text(PAPER, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\npapers = { p = "paper.tex" }\n', encoding="utf-8")
+    notebook = _notebook(
+        ("markdown", "# Training\n"),
+        ("code", "import torch\n"),
+        ("code", "x = 1\n\ndef symmetric_loss(p1, z2):\n    return distance(p1, z2.detach())\n"),
+    )
+    (tmp_path / "train.ipynb").write_text(notebook, encoding="utf-8")
+    done = _paperlink("suggest", "--write", "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "wrote 0 annotations in 0 files\n"
+    assert (tmp_path / "train.ipynb").read_text(encoding="utf-8") == notebook
+    item = next(i for i in json.loads(done.stdout)["items"] if i["item"] == "eq:symmetric")
+    best = item["candidates"][0]
+    assert (best["path"], best["name"], best["cell"], best["cell_line"]) == ("train.ipynb", "symmetric_loss", 3, 3)
+    assert "calls `detach()` where Eq. (1) has sg(·)" in best["evidence"] and not item["write"]
+    text = _paperlink("suggest", cwd=tmp_path).stdout
+    assert "train.ipynb:cell 3:3" in text
+
+
+def test_a_modules_definition_ranks_before_a_notebooks_copy_of_it(tmp_path: Path) -> None:
+    (tmp_path / "paper.tex").write_text(PAPER, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\npapers = { p = "paper.tex" }\n', encoding="utf-8")
+    copy = "def symmetric_loss(p1, z2):\n    return distance(p1, z2.detach())\n"
+    (tmp_path / "demo.ipynb").write_text(_notebook(("code", copy)), encoding="utf-8")
+    (tmp_path / "loss.py").write_text(copy, encoding="utf-8")
+    document = json.loads(_paperlink("suggest", "--format", "json", cwd=tmp_path).stdout)
+    item = next(i for i in document["items"] if i["item"] == "eq:symmetric")
+    assert [c["path"] for c in item["candidates"]] == ["loss.py", "loss.py", "demo.ipynb"]
+    assert item["candidates"][2]["evidence"][-1] == "in a notebook (the project's modules rank first)"
