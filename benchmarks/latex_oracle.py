@@ -31,6 +31,7 @@ The figures are quoted in docs/latex-fidelity.md, never asserted by tests.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -348,14 +349,38 @@ def _lossy(shown: str, source: str, oracle: dict[str, str | None]) -> str:
     return ""
 
 
-def run(document: Document, repos: Path, work: Path) -> tuple[Score | None, str]:
+def oracle_key(document: Document) -> str:
+    """What an oracle depends on: the pinned source, the hooks and the stand-ins."""
+    digest = hashlib.sha256(f"{document.repo}\0{document.commit}\0{document.main}\0{_HOOKS}".encode())
+    for stub in sorted(STUBS.rglob("*")):
+        if stub.is_file():
+            digest.update(stub.name.encode() + b"\0" + stub.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def cached_compile(main: Path, document: Document, cache: Path | None) -> Compiled:
+    """``compile_aux``, its result kept in ``cache`` (pdflatex takes minutes on the corpus; paperlink seconds)."""
+    if cache is None:
+        return compile_aux(main)
+    entry = cache / f"{oracle_key(document)}.json"
+    if entry.is_file():
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        return Compiled(data["aux"], data["log_tail"], data["pages"], frozenset(data["equation_numbers"]))
+    compiled = compile_aux(main)
+    cache.mkdir(parents=True, exist_ok=True)
+    fields = {"aux": compiled.aux, "log_tail": compiled.log_tail, "pages": compiled.pages}
+    entry.write_text(json.dumps({**fields, "equation_numbers": sorted(compiled.equation_numbers)}), encoding="utf-8")
+    return compiled
+
+
+def run(document: Document, repos: Path, work: Path, cache: Path | None = None) -> tuple[Score | None, str]:
     root = checkout(repos, document, work)
     if root is None:
         return None, "not present under --repos"
     main = root / document.main
     if not main.is_file():
         return None, f"no {document.main} at {document.commit[:12]}"
-    compiled = compile_aux(main)
+    compiled = cached_compile(main, document, cache)
     if not labels_from_aux(compiled.aux):
         return None, "pdflatex wrote no labels:\n" + compiled.log_tail
     if compiled.pages is None:  # the end-of-document hook did not run: the .aux holds part of the labels
@@ -389,6 +414,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--details", action="store_true", help="list every disagreement")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--save", type=Path, help="also write the figures as JSON to this file")
+    parser.add_argument(
+        "--oracle-cache",
+        type=Path,
+        default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "paperlink-latex-oracle",
+        help="folder keeping each document's pdflatex oracle (default: ~/.cache/paperlink-latex-oracle)",
+    )
+    parser.add_argument("--no-oracle-cache", action="store_true", help="compile every document again")
     args = parser.parse_args(argv)
     documents = [d for d in read_corpus(args.corpus) if not args.names or d.repo in args.names or d.name in args.names]
     rows: dict[str, dict[str, object]] = {}
@@ -396,7 +428,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     skipped: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="paperlink-latex-oracle-") as temporary:
         for index, document in enumerate(documents):
-            result, reason = run(document, args.repos, Path(temporary) / str(index))
+            cache = None if args.no_oracle_cache else args.oracle_cache
+            result, reason = run(document, args.repos, Path(temporary) / str(index), cache)
             if result is None:
                 skipped[document.name] = reason
                 continue

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from paperlink.paper.model import MacroDefinition
 
@@ -640,16 +640,42 @@ class MacroTable:
     environments: dict[str, Definition]
     switches: dict[str, bool]
     prose_pattern: tuple[int, re.Pattern[str]] | None = None  # cached for expand_in_prose
+    excluded: set[str] = field(default_factory=set)  # the comment package's \excludecomment environments
 
     @classmethod
     def empty(cls) -> MacroTable:
         return cls({}, {}, {})
 
 
+_COMMENT_DECLARATION = re.compile(r"\\(exclude|include)comment\s*\{([^{}\\]+)\}")
+
+
+def declare_comment_environments(text: str, table: MacroTable) -> None:
+    """The comment package's ``\\excludecomment{name}`` (and ``\\includecomment``, which undoes it)
+    in ``text`` (noise already blanked): ``name``'s body is skipped as ``comment``'s is."""
+    for match in _COMMENT_DECLARATION.finditer(text):
+        name = match.group(2).strip()
+        if match.group(1) == "exclude":
+            table.excluded.add(name)
+        else:
+            table.excluded.discard(name)
+
+
+def _blank_excluded(text: str, excluded: set[str]) -> str:
+    """Environments declared by ``\\excludecomment`` blanked, body and all (TeX reads up to the end line)."""
+    names = "|".join(re.escape(name) for name in sorted(excluded))
+    pattern = re.compile(r"\\begin\s*\{(" + names + r")\}.*?(?:\\end\s*\{\1\}|\Z)", re.S)
+    return pattern.sub(lambda match: _blank(match.group(0)), text)
+
+
 def prepare(text: str, table: MacroTable) -> Prepared:
     """Blank noise, lift out definitions (recording them in ``table``) and expand uses."""
     noise: list[tuple[int, str]] = []
     quiet = _protect_label_keys(blank_noise(text, table.switches, noise))
+    if "comment" in quiet:
+        declare_comment_environments(quiet, table)
+    if table.excluded:
+        quiet = _blank_excluded(quiet, table.excluded)
     lifted, definitions, problems = find_definitions(quiet)
     for definition in definitions:
         if definition.environment_end is not None:

@@ -39,9 +39,9 @@ from paperlink.paper.latex.nodes import (
     _label_key,
     _leading_option,
     _plain,
+    context_for,
 )
 from paperlink.paper.latex.state import (
-    _CHAPTER_CLASSES,
     _FLOATS,
     _LIST_COUNTERS,
     _LISTS,
@@ -143,7 +143,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
         current = _File(path, relative, prepared.text, index, prepared.definitions, base)
         for offset, message in prepared.problems:
             self._diagnose(current.span(offset), MalformedLatex, message)
-        walker = _Walker(prepared.text)
+        walker = _Walker(prepared.text, context_for(self.macros.macros))
         try:
             nodes = walker.get_latex_nodes()[0]
         except (RecursionError, Exception) as error:  # noqa: BLE001 - pylatexenc on hostile input
@@ -208,6 +208,8 @@ class _LatexReader(Counting, DisplayMath, Floats):
             return
         candidates = [base / name] if name.endswith(".tex") else [base / f"{name}.tex", base / name]
         target = next((c for c in candidates if _is_file(c)), None)
+        # kpathsea (TeX Live's default texmf_casefold_search) falls back to a file whose name differs in case
+        target = target or next((f for f in map(_case_folded, candidates) if f is not None), None)
         if target is None:
             self._diagnose(
                 span, PaperFileMissing, f"included file '{name}' not found (looked in {self.relative(base) or '.'})"
@@ -427,7 +429,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
     def _on_appendix(self, node: LatexNode, current: _File) -> None:
         self.in_appendix = True
         counters = self.counters
-        if "chapter" in counters and self.document_class in _CHAPTER_CLASSES:
+        if "chapter" in counters:  # a chapter class, or a class shipped with the paper built on one
             counters.set("chapter", 0)
             counters.set("section", 0)
             counters.set_template("chapter", (("value", "chapter", "Alph"),))
@@ -484,7 +486,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
             self._list(node, current)
         elif name in _TABULARS:
             self._tabular(node, current)
-        elif name in _SKIPPED_ENVIRONMENTS:
+        elif name in _SKIPPED_ENVIRONMENTS or name in self.macros.excluded:
             return
         elif name == "minipage":
             self.minipages += 1
@@ -698,6 +700,7 @@ _MACRO_HANDLERS = {
     "refstepcounter": _LatexReader._on_stepcounter,
     "newcounter": _LatexReader._on_newcounter,
     "newtheorem": _LatexReader._on_newtheorem,
+    "spnewtheorem": _LatexReader._on_newtheorem,
     "item": _LatexReader._on_item,
     "footnote": _LatexReader._on_footnote,
     "footnotemark": _LatexReader._on_footnotemark,
@@ -719,6 +722,17 @@ def _is_file(path: Path) -> bool:
         return path.is_file()
     except (OSError, ValueError):
         return False
+
+
+def _case_folded(path: Path) -> Path | None:
+    """The one file whose name equals ``path``'s but for case, in a folder that exists as written."""
+    try:
+        folder = path.parent
+        wanted = path.name.casefold()
+        matches = [entry for entry in folder.iterdir() if entry.name.casefold() == wanted and entry.is_file()]
+    except (OSError, ValueError):
+        return None
+    return matches[0] if len(matches) == 1 else None
 
 
 def read_latex_paper(main: Path, *, name: str, root: Path) -> Paper:
