@@ -50,7 +50,9 @@ sys.path.insert(0, str(ROOT))
 
 from paperlink.paper.latex import read_latex_paper  # noqa: E402
 from paperlink.paper.model import ItemKind, Paper  # noqa: E402
+from paperlink.report.latex_text import TextRenderer, reference_names  # noqa: E402
 from paperlink.report.math import MathRenderer  # noqa: E402
+from paperlink.report.paper_view import rendered, theorem_statement  # noqa: E402
 from benchmarks.accuracy import aligned, export  # noqa: E402
 from tests.paper.aux_oracle import comparable, labels_from_aux, normalise  # noqa: E402
 
@@ -62,8 +64,6 @@ BAR_KINDS = KINDS[:-1]
 _RAW_CONTROL_WORD = re.compile(r"\\[A-Za-z]+")
 _INLINE_MATH = re.compile(r"(?<!\\)\$|\\\(")
 _REFERENCE = re.compile(r"\\(?:eq|c|C|auto)?ref\*?\{([^{}]*)\}")
-# what the report strips from a theorem's source before showing it (paperlink/report/paper_view.py)
-_ENVIRONMENT = re.compile(r"\\(?:begin|end)\{[^{}]*\}(?:\[[^\]]*\])?|\\label\{[^{}]*\}")
 _LABEL_IN_SOURCE = re.compile(r"\\label(?:\[[^\]]*\])?\{([^{}]*)\}")
 _MBOX = re.compile(r"\\(?:mbox|hbox)\{([^{}]*)\}")
 _NEWLABEL = re.compile(r"^\\newlabel\{(?P<key>.*?)\}\{\{", re.M)
@@ -308,9 +308,10 @@ def _natural(number: str) -> list[object]:
 
 
 def _score_rendering(paper: Paper, oracle: dict[str, str | None], result: Score) -> None:
-    """What the report shows: equations as MathML (a group of rows shows its rows), captions as
-    the item's title, theorem-like statements as their source without the environment."""
+    """What the report shows: equations as MathML (a group of rows shows its rows), captions and
+    theorem-like statements as text with MathML (paperlink/report/paper_view.py)."""
     renderer = MathRenderer(paper.macros)
+    text = TextRenderer(renderer, reference_names(paper.items))
     groups = {item.parent for item in paper.items if item.kind is ItemKind.EQUATION and item.parent}
     for item in paper.items:
         if item.kind is ItemKind.EQUATION and item.latex and item.key not in groups:
@@ -323,13 +324,13 @@ def _score_rendering(paper: Paper, oracle: dict[str, str | None], result: Score)
                 result.disagreements.append(f"rendering equation {item.key}: {why}")
         elif item.kind in (ItemKind.FIGURE, ItemKind.TABLE) and item.latex:
             result.captions += 1
-            why = _lossy(item.title, item.latex, oracle)
+            why = _lossy(rendered(item.latex, text) or item.title, item.latex, oracle)
             if why:
                 result.raw_captions += 1
                 result.disagreements.append(f"rendering caption {item.key}: {why}")
         elif item.kind is ItemKind.THEOREM and item.latex:
             result.theorems += 1
-            why = _lossy(_ENVIRONMENT.sub("", item.latex).strip(), item.latex, oracle)
+            why = _lossy(theorem_statement(item, text), item.latex, oracle)
             if why:
                 result.raw_theorems += 1
                 result.disagreements.append(f"rendering theorem {item.key}: {why}")

@@ -47,6 +47,10 @@ class MathRenderer:
         """``latex`` with the paper's macros expanded and labels, tags and ``\\nonumber`` removed."""
         return _DROPPED.sub("", expand_in_prose(latex, self._table)).strip()
 
+    def expand_prose(self, latex: str) -> str:
+        """``latex`` (text, not math) with the paper's macros expanded."""
+        return expand_in_prose(latex, self._table)
+
     def display(self, latex: str) -> Markup | None:
         """A displayed equation, or None. Rows of ``align`` keep their alignment points:
         latex2mathml reads ``&`` only inside an environment (and only ``align*`` of the

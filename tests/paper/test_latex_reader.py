@@ -767,8 +767,9 @@ def test_duplicate_label_is_reported(tmp_path):
     assert diagnostics(paper) == [
         ("PL016", f"{MAIN}:3", f"label 'dup' is also defined at {MAIN}:1:12; LaTeX uses the last one"),
     ]
-    assert paper.label_numbers() == {"dup": "1"}
-    assert [item.labels for item in paper.items] == [("dup",), ("dup",)]
+    # as LaTeX: the last definition is the one \ref prints (latex_cases/fidelity's .aux agrees)
+    assert paper.label_numbers() == {"dup": "2"}
+    assert [item.labels for item in paper.items] == [(), ("dup",)]
 
 
 def test_label_on_a_notag_last_row_of_align_is_dropped(tmp_path):

@@ -372,6 +372,10 @@ class _LatexReader(Counting, DisplayMath, Floats):
         if key in self.labels_seen:
             first = self.labels_seen[key]
             self._diagnose(span, DuplicateLabel, f"label '{key}' is also defined at {first}; LaTeX uses the last one")
+            for earlier in self.items:  # as LaTeX does: the last \newlabel read from the .aux is the one used
+                if key in earlier.labels:
+                    earlier.labels.remove(key)
+                    earlier.keep = earlier.keep and (bool(earlier.labels) or earlier.environment != "label")
         self.labels_seen[key] = span
         item = anchor.item
         if item is None or item.kind is ItemKind.HYPERPARAMETER:
@@ -479,7 +483,8 @@ class _LatexReader(Counting, DisplayMath, Floats):
             self._algorithmic(node, current)
         elif name in self.theorems:
             self._theorem(node, current)
-        elif name == "appendices":  # the appendix package's environment form of \appendix
+        # the appendix package's environment form of \appendix, and \begin{appendix}, which runs \appendix
+        elif name in ("appendices", "appendix"):
             self._on_appendix(node, current)
             self._walk(node.nodelist, current, prose=True)
         elif name in _LISTS:
