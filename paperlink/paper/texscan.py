@@ -57,7 +57,7 @@ _NOISE = re.compile(
 )
 _IF_TOKEN = re.compile(r"\\(if[A-Za-z@]*|fi|else)(?![A-Za-z@])|%[^\n]*|\\[\\%]")
 _DEF_START = re.compile(
-    r"\\(?P<cmd>(?:re|provide)?newcommand|DeclareRobustCommand|DeclareMathOperator"
+    r"\\(?P<cmd>(?:re|provide)?newcommand|DeclareRobustCommand|DeclareMathOperator|bmdefine|DeclarePairedDelimiterX?"
     r"|[gex]?def|(?:re)?newenvironment)(?![A-Za-z])(?P<star>\*?)"
 )
 _CONTROL_WORD = re.compile(r"\\([A-Za-z@]+|.)")
@@ -326,14 +326,37 @@ def _parse_definition(text: str, match: re.Match[str]) -> Definition | None:
     if name is None:
         return None
     pos = name[1]
+    if command.startswith("DeclarePairedDelimiter"):
+        return _paired_delimiter(text, name[0], name[1], match.start(), command.endswith("X"))
     arguments, default = 0, None
-    if command != "DeclareMathOperator":
+    if command not in ("DeclareMathOperator", "bmdefine"):
         arguments, default, pos = _argument_count(text, pos)
     body = read_group(text, pos)
     if body is None:
         return None
-    macro = MacroDefinition(name[0], arguments, body[0], default)
+    shown = f"\\boldsymbol{{{body[0]}}}" if command == "bmdefine" else body[0]  # bm's bold copy of a symbol
+    macro = MacroDefinition(name[0], arguments, shown, default)
     return Definition(macro, match.start(), body[1])
+
+
+def _paired_delimiter(text: str, name: str, pos: int, start: int, custom: bool) -> Definition | None:
+    """mathtools' ``\\DeclarePairedDelimiter{\\abs}{\\lvert}{\\rvert}``: ``\\abs{x}`` is ``\\left\\lvert x\\right\\rvert``;
+    the X form takes ``[n]`` arguments and a body between the delimiters (``\\delimsize`` there is dropped)."""
+    arguments = 1
+    if custom:
+        arguments, _, pos = _argument_count(text, pos)
+    left = read_group(text, pos)
+    right = read_group(text, left[1]) if left else None
+    if left is None or right is None:
+        return None
+    end = right[1]
+    body = "#1"
+    if custom:
+        inner = read_group(text, end)
+        if inner is None:
+            return None
+        body, end = inner[0].replace("\\delimsize", ""), inner[1]
+    return Definition(MacroDefinition(name, arguments, f"\\left{left[0]} {body} \\right{right[0]}"), start, end)
 
 
 def _argument_count(text: str, pos: int) -> tuple[int, str | None, int]:

@@ -175,7 +175,10 @@ def theorem_statement(item: PaperItem, text: TextRenderer) -> Markup:
     return text.render(_WRAPPER.sub("", item.latex))
 
 
-_WRAPPER = re.compile(r"\\(?:begin|end)\{[^{}]*\}(?:\[[^\]]*\])?|\\label\{[^{}]*\}")
+_WRAPPER = re.compile(
+    r"\\begin\{restatable\*?\}(?:\[[^\]]*\])?\{[^{}]*\}\{[^{}]*\}"  # thmtools: environment and macro names
+    r"|\\(?:begin|end)\{[^{}]*\}(?:\[[^\]]*\])?|\\label\{[^{}]*\}"
+)
 
 
 def _latex(item: PaperItem, renderer: MathRenderer) -> str:

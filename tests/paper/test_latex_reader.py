@@ -996,3 +996,21 @@ def test_each_item_carries_the_prose_around_it_from_its_own_file(tmp_path: Path)
     items = {item.key: item for item in read(tmp_path, files).items}
     assert items["eq:loss"].span.path == "paper/loss.tex"
     assert items["eq:loss"].prose == ("We stop the gradient of the target:", "where $y$ is fixed.")
+
+
+def test_bm_and_paired_delimiter_definitions_are_macros(tmp_path):
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\bmdefine\\Bx{x}\n"
+                "\\DeclarePairedDelimiter{\\abs}{\\lvert}{\\rvert}\n"
+                "\\DeclarePairedDelimiterX{\\inner}[2]{\\langle}{\\rangle}{#1,\\delimsize\\vert #2}\n"
+            )
+        },
+    )
+    assert {m.name: (m.arguments, m.body) for m in paper.macros} == {
+        "Bx": (0, "\\boldsymbol{x}"),
+        "abs": (1, "\\left\\lvert #1 \\right\\rvert"),
+        "inner": (2, "\\left\\langle #1,\\vert #2 \\right\\rangle"),
+    }

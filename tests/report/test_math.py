@@ -48,3 +48,29 @@ def test_plain_angle_brackets_are_escaped_operators() -> None:
 def test_unconvertible_latex_gives_none() -> None:
     assert MathRenderer([]).display(r"\frac{a}{") is None
     assert MathRenderer([]).display("") is None
+
+
+def test_package_macros_latex2mathml_leaves_raw_are_reduced() -> None:
+    renderer = MathRenderer([MacroDefinition("defeq", 0, r"\vcentcolon=")])
+    for latex in (
+        r"x \defeq y",
+        r"\ensuremath{\alpha}\xspace",
+        r"\nicefrac{1}{2} + \bm{x}",
+        r"\textsc{SE}(x, y) \tiny",
+        r"\mathop{\mathrm{Ob}}\nolimits(\mathcal{C})",
+        r"\lefteqn{a} = b",
+        r"\arg\max_x f",
+    ):
+        math = renderer.display(latex)
+        assert math is not None and "\\" not in math, latex
+
+
+def test_math_inside_text_is_converted_not_copied() -> None:
+    renderer = MathRenderer([])
+    assert renderer.expand(r"\text{for all $i \le n$}") == r"\text{for all }{i \le n}"
+    math = renderer.display(r"x_i \quad \text{for all $i \le n$}")
+    assert math is not None and "\\le" not in math and "<mo>≤</mo>" in math
+
+
+def test_a_paper_definition_wins_over_the_package_reduction() -> None:
+    assert MathRenderer([MacroDefinition("bm", 1, r"\mathbf{#1}")]).expand(r"\bm{x}") == r"\mathbf{x}"

@@ -82,10 +82,11 @@ class Counting(_ReaderHost):
                     counter,
                     (("positive", "chapter", (("the", "chapter"), ("text", "."))), ("value", counter, "arabic")),
                 )
-        if name == "IEEEtran":
+        if name == "IEEEtran" and "compsoc" not in options:  # compsoc numbers everything in Arabic
             counters.set_template("section", (("value", "section", "Roman"),))
             counters.set_template("subsection", (("the", "section"), ("text", "-"), ("value", "subsection", "Alph")))
             counters.set_template("subsubsection", (("the", "subsection"), ("value", "subsubsection", "arabic")))
+            counters.set_template("table", (("value", "table", "Roman"),))
         if name not in _KNOWN_CLASSES:
             self.limitations.append(
                 Limitation(f"document class '{name}' is not modelled; numbers assume the article class", span)

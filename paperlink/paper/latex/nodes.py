@@ -69,6 +69,9 @@ def _context_db() -> LatexContextDb:
         MacroSpec("includeonly", "{"),
         MacroSpec("documentclass", "[{"),
         MacroSpec("usepackage", "[{"),
+        # titlesec: the heading command is an argument here, not a heading
+        MacroSpec("titlespacing", "*{{{{["),
+        MacroSpec("titleformat", "*{[{{{{["),
     ]
     environments = [
         std_environment("algorithmic", "["),
@@ -83,6 +86,8 @@ def _context_db() -> LatexContextDb:
         std_environment("enumerate*", "["),
         std_environment("longtable", "[{"),
         std_environment("tabulary", "{{"),
+        std_environment("restatable", "[{{"),
+        std_environment("restatable*", "[{{"),
     ]
     db.add_context_category("paperlink", macros=macros, environments=environments, prepend=True)
     # Specials (``--``, ``~``, ``&``) only cost time here: structure never depends on them.

@@ -441,6 +441,14 @@ class _LatexReader(Counting, DisplayMath, Floats):
             counters.set("section", 0)
             counters.set("subsection", 0)
             counters.set_template("section", (("value", "section", "Alph"),))
+        if self.document_class == "elsarticle":  # its \appendix numbers floats and equations within appendices
+            counters.set("equation", 0)
+            counters.add_reset("equation", "section")
+            for counter in ("subsection", "figure", "table", "equation", "theorem"):
+                if counter in counters:
+                    counters.set_template(
+                        counter, (("value", "section", "Alph"), ("text", "."), ("value", counter, "arabic"))
+                    )
 
     def _on_matter(self, node: LatexMacroNode, current: _File) -> None:
         self.mainmatter = node.macroname == "mainmatter"
@@ -483,6 +491,8 @@ class _LatexReader(Counting, DisplayMath, Floats):
             self._algorithmic(node, current)
         elif name in self.theorems:
             self._theorem(node, current)
+        elif name in ("restatable", "restatable*") and (_argument_text(node, 1) or "").strip() in self.theorems:
+            self._theorem(node, current, (_argument_text(node, 1) or "").strip())  # thmtools: a theorem kept to restate
         # the appendix package's environment form of \appendix, and \begin{appendix}, which runs \appendix
         elif name in ("appendices", "appendix"):
             self._on_appendix(node, current)
@@ -506,8 +516,8 @@ class _LatexReader(Counting, DisplayMath, Floats):
             with self._group():
                 self._walk(node.nodelist, current, prose=True)
 
-    def _theorem(self, node: LatexEnvironmentNode, current: _File) -> None:
-        counter, printed = self.theorems[node.environmentname]
+    def _theorem(self, node: LatexEnvironmentNode, current: _File, name: str | None = None) -> None:
+        counter, printed = self.theorems[name or node.environmentname]
         with self._group():
             if counter is not None:
                 title = _leading_option(node)
