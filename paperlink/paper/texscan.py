@@ -463,7 +463,12 @@ def _fit(replacement: str, original: str) -> str:
     newlines = original.count("\n")
     flat = replacement.replace("\n", " ")
     padding = len(original) - len(flat) - newlines
+    if padding <= 0 and original[-1:] in (" ", "\t") and _ENDS_IN_CONTROL_WORD.search(flat):
+        flat += " "  # TeX ended the name at the space it swallowed: \colim M is not \nolimitsM
     return flat + " " * max(padding, 0) + "\n" * newlines
+
+
+_ENDS_IN_CONTROL_WORD = re.compile(r"\\[A-Za-z@]+$")
 
 
 def structural_names(macros: dict[str, MacroDefinition]) -> frozenset[str]:

@@ -74,3 +74,10 @@ def test_math_inside_text_is_converted_not_copied() -> None:
 
 def test_a_paper_definition_wins_over_the_package_reduction() -> None:
     assert MathRenderer([MacroDefinition("bm", 1, r"\mathbf{#1}")]).expand(r"\bm{x}") == r"\mathbf{x}"
+
+
+def test_a_macro_ending_in_a_control_word_keeps_the_space_tex_swallowed() -> None:
+    renderer = MathRenderer([MacroDefinition("colim", 0, r"\mathop{\mathrm{colim}}\nolimits")])
+    assert renderer.expand(r"\colim M_i") == r"\mathop{\mathrm{colim}} M_i"  # not \nolimitsM_i
+    math = renderer.display(r"\colim M_i = \colim_i M_i")
+    assert math is not None and "\\" not in math

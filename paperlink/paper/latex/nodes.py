@@ -207,8 +207,12 @@ _OPENERS = {"}": "{", "]": "[", ")": "(", ">": "<", "\\)": "\\(", "\\]": "\\[", 
 
 
 def _after_control_word(text: str, pos: int) -> bool:
-    """Whether ``pos`` directly follows ``\\word``: then one character is an argument (``\\frac12``)."""
+    """Whether ``pos`` follows ``\\word`` (and spaces): then one character is an argument
+    (``\\frac12``, ``\\frac c t``)."""
     index = pos - 1
+    while index >= 0 and text[index] in " \t":
+        index -= 1
+    pos = index + 1
     while index >= 0 and text[index].isalpha():
         index -= 1
     return index >= 0 and index < pos - 1 and text[index] == "\\"
