@@ -182,8 +182,8 @@ STUBS = Path(__file__).with_name("latex_stubs")
 # Run before the main file: count the pages shipped out (-draftmode writes no PDF, so the log
 # does not say) and log every equation number pdflatex reaches, labelled or not. A number is
 # logged when the equation counter's value changes to a positive one, so a reset by
-# \numberwithin and amsmath's measuring pass add nothing; eqnarray steps once past its last
-# row and steps back, so its last step is withdrawn. microtype's font expansion needs scalable
+# \numberwithin and amsmath's measuring pass add nothing; eqnarray and eqnarray* step once
+# past their last row and step back, so that last step is withdrawn. microtype's font expansion needs scalable
 # fonts, which T1 text without cm-super or Latin Modern (not installed) lacks: it is turned off.
 _HOOKS = (
     r"\PassOptionsToPackage{expansion=false}{microtype}"
@@ -192,8 +192,9 @@ _HOOKS = (
     r"\newcount\paperlinkequation\AddToHook{cmd/stepcounter/after}{\ifnum\value{equation}=\paperlinkequation\else"
     r"\global\paperlinkequation=\value{equation}"
     r"\ifnum\paperlinkequation>0 \typeout{paperlink-oracle equation: \theequation}\fi\fi}"
-    r"\AddToHook{env/eqnarray/after}{\begingroup\csname c@equation\endcsname=\numexpr\value{equation}+1\relax"
+    r"\def\paperlinkretract{\begingroup\csname c@equation\endcsname=\numexpr\value{equation}+1\relax"
     r"\typeout{paperlink-oracle retract: \theequation}\endgroup\global\paperlinkequation=\value{equation}}"
+    r"\AddToHook{env/eqnarray/after}{\paperlinkretract}\AddToHook{env/eqnarray*/after}{\paperlinkretract}"
 )
 _PAGES = re.compile(r"^paperlink-oracle pages: (\d+)$", re.M)
 _EQUATION_STEP = re.compile(r"^paperlink-oracle (equation|retract): (.*)$", re.M)

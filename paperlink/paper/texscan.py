@@ -57,10 +57,12 @@ _NOISE = re.compile(
 )
 _IF_TOKEN = re.compile(r"\\(if[A-Za-z@]*|fi|else)(?![A-Za-z@])|%[^\n]*|\\[\\%]")
 _DEF_START = re.compile(
-    r"\\(?P<cmd>(?:re|provide)?newcommand|DeclareRobustCommand|DeclareMathOperator|bmdefine|DeclarePairedDelimiterX?"
+    r"\\(?P<cmd>(?:re|provide)?newcommand|DeclareRobustCommand|DeclareMathOperator|bmdefine|DeclarePairedDelimiterX?|let"
     r"|[gex]?def|(?:re)?newenvironment)(?![A-Za-z])(?P<star>\*?)"
 )
 _CONTROL_WORD = re.compile(r"\\([A-Za-z@]+|.)")
+# \let\pa=\partial: an alias, read as a macro without arguments (its meaning when the alias is used)
+_LET = re.compile(r"\s*\\([A-Za-z@]+)\s*=?\s*\\([A-Za-z@]+)(?![A-Za-z@])")
 _PARAMETER = re.compile(r"##|#([1-9])")
 # A user macro whose body uses one of these changes what the reader sees.
 _STRUCTURAL = re.compile(
@@ -318,6 +320,11 @@ def _read_macro_name(text: str, pos: int) -> tuple[str, int] | None:
 def _parse_definition(text: str, match: re.Match[str]) -> Definition | None:
     command = match.group("cmd")
     pos = match.end()
+    if command == "let":
+        alias = _LET.match(text, pos)
+        if alias is None or alias.group(1) == alias.group(2) or _STRUCTURAL.match("\\" + alias.group(2)):
+            return None
+        return Definition(MacroDefinition(alias.group(1), 0, "\\" + alias.group(2)), match.start(), alias.end())
     if command.endswith("def"):
         return _parse_tex_def(text, pos, match.start())
     if command.endswith("environment"):
@@ -435,6 +442,9 @@ def find_definitions(text: str) -> tuple[str, tuple[Definition, ...], tuple[tupl
             pos = match.end()
             continue
         definition = _parse_definition(text, match)
+        if definition is None and match.group("cmd") == "let":  # \let to a character or to structure: not read
+            pos = match.end()
+            continue
         if definition is None:
             problems.append((match.start(), f"cannot read the definition after \\{match.group('cmd')}"))
             pos = match.end()

@@ -1014,3 +1014,11 @@ def test_bm_and_paired_delimiter_definitions_are_macros(tmp_path):
         "abs": (1, "\\left\\lvert #1 \\right\\rvert"),
         "inner": (2, "\\left\\langle #1,\\vert #2 \\right\\rangle"),
     }
+
+
+def test_let_alias_is_a_macro_unless_it_copies_structure_or_a_character(tmp_path):
+    paper = read(
+        tmp_path, {"paper.tex": "\\let\\pa=\\partial\n\\let\\k\\kappa\n\\let\\foo=a\n\\let\\oldsec\\section\n"}
+    )
+    assert {m.name: m.body for m in paper.macros} == {"pa": "\\partial", "k": "\\kappa"}
+    assert not [message for _, _, message in diagnostics(paper) if "definition" in message]
