@@ -102,6 +102,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
         self.macros = MacroTable.empty()
         self.theorems: dict[str, tuple[str | None, str]] = {}  # env -> (counter, printed name)
         self.labels_seen: dict[str, Span] = {}
+        self.label_owners: dict[str, _Item] = {}  # the item each label is on now
         self.document_class = ""
         self.title = ""
         self.authors: tuple[str, ...] = ()
@@ -372,15 +373,15 @@ class _LatexReader(Counting, DisplayMath, Floats):
         if key in self.labels_seen:
             first = self.labels_seen[key]
             self._diagnose(span, DuplicateLabel, f"label '{key}' is also defined at {first}; LaTeX uses the last one")
-            for earlier in self.items:  # as LaTeX does: the last \newlabel read from the .aux is the one used
-                if key in earlier.labels:
-                    earlier.labels.remove(key)
-                    earlier.keep = earlier.keep and (bool(earlier.labels) or earlier.environment != "label")
+            earlier = self.label_owners[key]  # as LaTeX does: the last \newlabel read from the .aux is the one used
+            earlier.labels.remove(key)
+            earlier.keep = earlier.keep and (bool(earlier.labels) or earlier.environment != "label")
         self.labels_seen[key] = span
         item = anchor.item
         if item is None or item.kind is ItemKind.HYPERPARAMETER:
             item = self._new_item(ItemKind.OTHER, anchor.number, span, environment="label")
         item.labels.append(key)
+        self.label_owners[key] = item
         item.keep = True
 
     # -- macros -------------------------------------------------------------------------
