@@ -26,10 +26,12 @@ _DISPLAY_ENVIRONMENTS = (
     "equation|equation\\*|align|align\\*|gather|gather\\*|multline|multline\\*|flalign|flalign\\*"
     "|alignat|alignat\\*|eqnarray|eqnarray\\*|displaymath|math"
 )
+# Math is bounded in length (a formula longer than this is shown as text), so that an
+# unclosed \\[ repeated in a hostile caption costs linear work, not quadratic.
 _TOKEN = re.compile(
-    r"(?P<display>\$\$(?P<dd>.+?)\$\$|\\\[(?P<db>.+?)\\\]"
-    r"|\\begin\{(?P<denv>" + _DISPLAY_ENVIRONMENTS + r")\}(?:\{[^{}]*\})?(?P<de>.*?)\\end\{(?P=denv)\})"
-    r"|(?P<inline>\$(?P<id>(?:\\.|[^$\\])+)\$|\\\((?P<ip>.+?)\\\))"
+    r"(?P<display>\$\$(?P<dd>.{1,2000}?)\$\$|\\\[(?P<db>.{1,2000}?)\\\]"
+    r"|\\begin\{(?P<denv>" + _DISPLAY_ENVIRONMENTS + r")\}(?:\{[^{}]*\})?(?P<de>.{0,2000}?)\\end\{(?P=denv)\})"
+    r"|(?P<inline>\$(?P<id>(?:\\.|[^$\\]){1,2000})\$|\\\((?P<ip>.{1,2000}?)\\\))"
     r"|(?P<control>\\(?P<word>[A-Za-z@]+\*?|.))"
     r"|(?P<brace>[{}])|(?P<tie>~)|(?P<dash>---?)|(?P<quote>``|'')",
     re.S,
@@ -64,6 +66,7 @@ _REFERENCES = {"ref": "number", "ref*": "number", "eqref": "equation", "cref": "
                "autoref": "name", "Autoref": "name", "cpageref": "number", "pageref": "number",
                "vref": "name", "Vref": "name", "nameref": "number", "subref": "number"}  # fmt: skip
 _CITES = re.compile(r"(?:[Cc]ite[tp]?|[Cc]ite(?:author|year|alp|alt|num)|parencite|textcite|autocite|footcite)\*?")
+_MAX_TEXT = 50_000  # characters of a caption or statement rendered; the rest is left out
 _SPACES = re.compile(r"[ \t\r\n]+")  # not \s: a tie (no-break space) stays
 
 
@@ -81,7 +84,7 @@ class TextRenderer:
 
     def render(self, latex: str) -> Markup:
         pieces: list[str] = []
-        self._render(self._math.expand_prose(latex), pieces, 0)
+        self._render(self._math.expand_prose(latex[:_MAX_TEXT]), pieces, 0)
         return Markup(_SPACES.sub(" ", "".join(pieces)).strip())
 
     def _render(self, text: str, pieces: list[str], depth: int) -> None:

@@ -64,3 +64,9 @@ def test_math_latex2mathml_cannot_take_is_shown_as_code() -> None:
 
 def test_text_is_escaped() -> None:
     assert render("a <script> & b") == "a &lt;script&gt; &amp; b"
+
+
+def test_unclosed_math_in_a_long_caption_is_shown_as_text() -> None:
+    # the math tokens are bounded in length: work stays linear in the caption
+    shown = render("\\[a " * 2_000)
+    assert shown.count("a") == 2_000 and "<math" not in shown
