@@ -37,6 +37,16 @@ _NESTED_ENVIRONMENT = re.compile(r"\\begin\{(\w+\*?)\}.*?\\end\{\1\}", re.DOTALL
 _OPERATOR_NAME = re.compile(r"[A-Za-z]{2,}")
 # \\nolimits with no script after it (stacks' \\def\\Ob{\\mathop{\\mathrm{Ob}}\\nolimits}): latex2mathml keeps it raw
 _LONE_LIMITS = re.compile(r"\\(?:no)?limits(?![A-Za-z])(?!\s*[_^])")
+_AMSMATH_BLOCK = re.compile(
+    r"\\(begin|end)\{(aligned|alignedat|split|gathered|dcases\*?|rcases)\}(?(1)(?:\[[a-z]\])?(?:\{\d+\})?)"
+)
+_AMSMATH_REPLACEMENTS = {
+    **{("begin", name): "\\begin{align*}" for name in ("aligned", "alignedat", "split")},
+    **{("end", name): "\\end{align*}" for name in ("aligned", "alignedat", "split")},
+    ("begin", "gathered"): "\\begin{array}{c}",
+    ("end", "gathered"): "\\end{array}",
+    **{(edge, name): f"\\{edge}{{cases}}" for edge in ("begin", "end") for name in ("dcases", "dcases*", "rcases")},
+}
 _TEXT_COMMAND = re.compile(r"\\(?:text|textrm|textit|textbf|textsf|texttt|mbox|hbox)(?![A-Za-z])")
 # Package and text-mode macros latex2mathml leaves raw, reduced to what it takes.
 _PACKAGE_MACROS = {
@@ -75,7 +85,7 @@ class MathRenderer:
     def expand(self, latex: str) -> str:
         """``latex`` with the paper's macros expanded and labels, tags and ``\\nonumber`` removed."""
         expanded = _DROPPED.sub("", expand_in_prose(latex, self._math_table)).strip()
-        return _math_in_text(_LONE_LIMITS.sub("", expanded))
+        return _math_in_text(_amsmath_blocks(_LONE_LIMITS.sub("", expanded)))
 
     def expand_prose(self, latex: str) -> str:
         """``latex`` (text, not math) with the paper's macros expanded."""
@@ -93,6 +103,14 @@ class MathRenderer:
     def inline(self, latex: str) -> Markup | None:
         """Inline math (``$...$`` without the dollars), or None."""
         return _convert(self.expand(latex), "inline")
+
+
+def _amsmath_blocks(latex: str) -> str:
+    """amsmath's inner blocks latex2mathml does not know, as ones it does: ``aligned``,
+    ``alignedat`` and ``split`` as ``align*``, ``gathered`` as a centred array, ``dcases`` as ``cases``."""
+    if "\\begin" not in latex:
+        return latex
+    return _AMSMATH_BLOCK.sub(lambda match: _AMSMATH_REPLACEMENTS[(match.group(1), match.group(2))], latex)
 
 
 def _math_in_text(latex: str) -> str:

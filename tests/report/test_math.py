@@ -81,3 +81,16 @@ def test_a_macro_ending_in_a_control_word_keeps_the_space_tex_swallowed() -> Non
     assert renderer.expand(r"\colim M_i") == r"\mathop{\mathrm{colim}} M_i"  # not \nolimitsM_i
     math = renderer.display(r"\colim M_i = \colim_i M_i")
     assert math is not None and "\\" not in math
+
+
+def test_amsmath_inner_blocks_latex2mathml_does_not_know_become_tables() -> None:
+    renderer = MathRenderer([])
+    for latex in (
+        r"\begin{aligned}[t] a &= b \\ c &= d \end{aligned}",
+        r"\begin{alignedat}{2} a &= b & c &= d \end{alignedat}",
+        r"\begin{split} a &= b \\ &= c \end{split}",
+        r"\begin{gathered} a \\ b \end{gathered}",
+        r"f = \begin{dcases} a & b \\ c & d \end{dcases}",
+    ):
+        math = renderer.display(latex)
+        assert math is not None and "<mtable" in math and "\\" not in math, latex
