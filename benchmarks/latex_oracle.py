@@ -31,6 +31,7 @@ The figures are quoted in docs/latex-fidelity.md, never asserted by tests.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -49,7 +50,9 @@ sys.path.insert(0, str(ROOT))
 
 from paperlink.paper.latex import read_latex_paper  # noqa: E402
 from paperlink.paper.model import ItemKind, Paper  # noqa: E402
+from paperlink.report.latex_text import TextRenderer, reference_names  # noqa: E402
 from paperlink.report.math import MathRenderer  # noqa: E402
+from paperlink.report.paper_view import rendered, theorem_statement  # noqa: E402
 from benchmarks.accuracy import aligned, export  # noqa: E402
 from tests.paper.aux_oracle import comparable, labels_from_aux, normalise  # noqa: E402
 
@@ -61,8 +64,6 @@ BAR_KINDS = KINDS[:-1]
 _RAW_CONTROL_WORD = re.compile(r"\\[A-Za-z]+")
 _INLINE_MATH = re.compile(r"(?<!\\)\$|\\\(")
 _REFERENCE = re.compile(r"\\(?:eq|c|C|auto)?ref\*?\{([^{}]*)\}")
-# what the report strips from a theorem's source before showing it (paperlink/report/paper_view.py)
-_ENVIRONMENT = re.compile(r"\\(?:begin|end)\{[^{}]*\}(?:\[[^\]]*\])?|\\label\{[^{}]*\}")
 _LABEL_IN_SOURCE = re.compile(r"\\label(?:\[[^\]]*\])?\{([^{}]*)\}")
 _MBOX = re.compile(r"\\(?:mbox|hbox)\{([^{}]*)\}")
 _NEWLABEL = re.compile(r"^\\newlabel\{(?P<key>.*?)\}\{\{", re.M)
@@ -181,8 +182,8 @@ STUBS = Path(__file__).with_name("latex_stubs")
 # Run before the main file: count the pages shipped out (-draftmode writes no PDF, so the log
 # does not say) and log every equation number pdflatex reaches, labelled or not. A number is
 # logged when the equation counter's value changes to a positive one, so a reset by
-# \numberwithin and amsmath's measuring pass add nothing; eqnarray steps once past its last
-# row and steps back, so its last step is withdrawn. microtype's font expansion needs scalable
+# \numberwithin and amsmath's measuring pass add nothing; eqnarray and eqnarray* step once
+# past their last row and step back, so that last step is withdrawn. microtype's font expansion needs scalable
 # fonts, which T1 text without cm-super or Latin Modern (not installed) lacks: it is turned off.
 _HOOKS = (
     r"\PassOptionsToPackage{expansion=false}{microtype}"
@@ -191,8 +192,9 @@ _HOOKS = (
     r"\newcount\paperlinkequation\AddToHook{cmd/stepcounter/after}{\ifnum\value{equation}=\paperlinkequation\else"
     r"\global\paperlinkequation=\value{equation}"
     r"\ifnum\paperlinkequation>0 \typeout{paperlink-oracle equation: \theequation}\fi\fi}"
-    r"\AddToHook{env/eqnarray/after}{\begingroup\csname c@equation\endcsname=\numexpr\value{equation}+1\relax"
+    r"\def\paperlinkretract{\begingroup\csname c@equation\endcsname=\numexpr\value{equation}+1\relax"
     r"\typeout{paperlink-oracle retract: \theequation}\endgroup\global\paperlinkequation=\value{equation}}"
+    r"\AddToHook{env/eqnarray/after}{\paperlinkretract}\AddToHook{env/eqnarray*/after}{\paperlinkretract}"
 )
 _PAGES = re.compile(r"^paperlink-oracle pages: (\d+)$", re.M)
 _EQUATION_STEP = re.compile(r"^paperlink-oracle (equation|retract): (.*)$", re.M)
@@ -307,9 +309,10 @@ def _natural(number: str) -> list[object]:
 
 
 def _score_rendering(paper: Paper, oracle: dict[str, str | None], result: Score) -> None:
-    """What the report shows: equations as MathML (a group of rows shows its rows), captions as
-    the item's title, theorem-like statements as their source without the environment."""
+    """What the report shows: equations as MathML (a group of rows shows its rows), captions and
+    theorem-like statements as text with MathML (paperlink/report/paper_view.py)."""
     renderer = MathRenderer(paper.macros)
+    text = TextRenderer(renderer, reference_names(paper.items))
     groups = {item.parent for item in paper.items if item.kind is ItemKind.EQUATION and item.parent}
     for item in paper.items:
         if item.kind is ItemKind.EQUATION and item.latex and item.key not in groups:
@@ -322,13 +325,13 @@ def _score_rendering(paper: Paper, oracle: dict[str, str | None], result: Score)
                 result.disagreements.append(f"rendering equation {item.key}: {why}")
         elif item.kind in (ItemKind.FIGURE, ItemKind.TABLE) and item.latex:
             result.captions += 1
-            why = _lossy(item.title, item.latex, oracle)
+            why = _lossy(rendered(item.latex, text) or item.title, item.latex, oracle)
             if why:
                 result.raw_captions += 1
                 result.disagreements.append(f"rendering caption {item.key}: {why}")
         elif item.kind is ItemKind.THEOREM and item.latex:
             result.theorems += 1
-            why = _lossy(_ENVIRONMENT.sub("", item.latex).strip(), item.latex, oracle)
+            why = _lossy(theorem_statement(item, text), item.latex, oracle)
             if why:
                 result.raw_theorems += 1
                 result.disagreements.append(f"rendering theorem {item.key}: {why}")
@@ -348,14 +351,38 @@ def _lossy(shown: str, source: str, oracle: dict[str, str | None]) -> str:
     return ""
 
 
-def run(document: Document, repos: Path, work: Path) -> tuple[Score | None, str]:
+def oracle_key(document: Document) -> str:
+    """What an oracle depends on: the pinned source, the hooks and the stand-ins."""
+    digest = hashlib.sha256(f"{document.repo}\0{document.commit}\0{document.main}\0{_HOOKS}".encode())
+    for stub in sorted(STUBS.rglob("*")):
+        if stub.is_file():
+            digest.update(stub.name.encode() + b"\0" + stub.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def cached_compile(main: Path, document: Document, cache: Path | None) -> Compiled:
+    """``compile_aux``, its result kept in ``cache`` (pdflatex takes minutes on the corpus; paperlink seconds)."""
+    if cache is None:
+        return compile_aux(main)
+    entry = cache / f"{oracle_key(document)}.json"
+    if entry.is_file():
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        return Compiled(data["aux"], data["log_tail"], data["pages"], frozenset(data["equation_numbers"]))
+    compiled = compile_aux(main)
+    cache.mkdir(parents=True, exist_ok=True)
+    fields = {"aux": compiled.aux, "log_tail": compiled.log_tail, "pages": compiled.pages}
+    entry.write_text(json.dumps({**fields, "equation_numbers": sorted(compiled.equation_numbers)}), encoding="utf-8")
+    return compiled
+
+
+def run(document: Document, repos: Path, work: Path, cache: Path | None = None) -> tuple[Score | None, str]:
     root = checkout(repos, document, work)
     if root is None:
         return None, "not present under --repos"
     main = root / document.main
     if not main.is_file():
         return None, f"no {document.main} at {document.commit[:12]}"
-    compiled = compile_aux(main)
+    compiled = cached_compile(main, document, cache)
     if not labels_from_aux(compiled.aux):
         return None, "pdflatex wrote no labels:\n" + compiled.log_tail
     if compiled.pages is None:  # the end-of-document hook did not run: the .aux holds part of the labels
@@ -389,6 +416,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--details", action="store_true", help="list every disagreement")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--save", type=Path, help="also write the figures as JSON to this file")
+    parser.add_argument(
+        "--oracle-cache",
+        type=Path,
+        default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "paperlink-latex-oracle",
+        help="folder keeping each document's pdflatex oracle (default: ~/.cache/paperlink-latex-oracle)",
+    )
+    parser.add_argument("--no-oracle-cache", action="store_true", help="compile every document again")
     args = parser.parse_args(argv)
     documents = [d for d in read_corpus(args.corpus) if not args.names or d.repo in args.names or d.name in args.names]
     rows: dict[str, dict[str, object]] = {}
@@ -396,7 +430,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     skipped: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="paperlink-latex-oracle-") as temporary:
         for index, document in enumerate(documents):
-            result, reason = run(document, args.repos, Path(temporary) / str(index))
+            cache = None if args.no_oracle_cache else args.oracle_cache
+            result, reason = run(document, args.repos, Path(temporary) / str(index), cache)
             if result is None:
                 skipped[document.name] = reason
                 continue

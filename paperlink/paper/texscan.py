@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from paperlink.paper.model import MacroDefinition
 
@@ -57,10 +57,12 @@ _NOISE = re.compile(
 )
 _IF_TOKEN = re.compile(r"\\(if[A-Za-z@]*|fi|else)(?![A-Za-z@])|%[^\n]*|\\[\\%]")
 _DEF_START = re.compile(
-    r"\\(?P<cmd>(?:re|provide)?newcommand|DeclareRobustCommand|DeclareMathOperator"
+    r"\\(?P<cmd>(?:re|provide)?newcommand|DeclareRobustCommand|DeclareMathOperator|bmdefine|DeclarePairedDelimiterX?|let"
     r"|[gex]?def|(?:re)?newenvironment)(?![A-Za-z])(?P<star>\*?)"
 )
 _CONTROL_WORD = re.compile(r"\\([A-Za-z@]+|.)")
+# \let\pa=\partial: an alias, read as a macro without arguments (its meaning when the alias is used)
+_LET = re.compile(r"\s*\\([A-Za-z@]+)\s*=?\s*\\([A-Za-z@]+)(?![A-Za-z@])")
 _PARAMETER = re.compile(r"##|#([1-9])")
 # A user macro whose body uses one of these changes what the reader sees.
 _STRUCTURAL = re.compile(
@@ -318,6 +320,11 @@ def _read_macro_name(text: str, pos: int) -> tuple[str, int] | None:
 def _parse_definition(text: str, match: re.Match[str]) -> Definition | None:
     command = match.group("cmd")
     pos = match.end()
+    if command == "let":
+        alias = _LET.match(text, pos)
+        if alias is None or alias.group(1) == alias.group(2) or _STRUCTURAL.match("\\" + alias.group(2)):
+            return None
+        return Definition(MacroDefinition(alias.group(1), 0, "\\" + alias.group(2)), match.start(), alias.end())
     if command.endswith("def"):
         return _parse_tex_def(text, pos, match.start())
     if command.endswith("environment"):
@@ -326,14 +333,37 @@ def _parse_definition(text: str, match: re.Match[str]) -> Definition | None:
     if name is None:
         return None
     pos = name[1]
+    if command.startswith("DeclarePairedDelimiter"):
+        return _paired_delimiter(text, name[0], name[1], match.start(), command.endswith("X"))
     arguments, default = 0, None
-    if command != "DeclareMathOperator":
+    if command not in ("DeclareMathOperator", "bmdefine"):
         arguments, default, pos = _argument_count(text, pos)
     body = read_group(text, pos)
     if body is None:
         return None
-    macro = MacroDefinition(name[0], arguments, body[0], default)
+    shown = f"\\boldsymbol{{{body[0]}}}" if command == "bmdefine" else body[0]  # bm's bold copy of a symbol
+    macro = MacroDefinition(name[0], arguments, shown, default)
     return Definition(macro, match.start(), body[1])
+
+
+def _paired_delimiter(text: str, name: str, pos: int, start: int, custom: bool) -> Definition | None:
+    """mathtools' ``\\DeclarePairedDelimiter{\\abs}{\\lvert}{\\rvert}``: ``\\abs{x}`` is ``\\left\\lvert x\\right\\rvert``;
+    the X form takes ``[n]`` arguments and a body between the delimiters (``\\delimsize`` there is dropped)."""
+    arguments = 1
+    if custom:
+        arguments, _, pos = _argument_count(text, pos)
+    left = read_group(text, pos)
+    right = read_group(text, left[1]) if left else None
+    if left is None or right is None:
+        return None
+    end = right[1]
+    body = "#1"
+    if custom:
+        inner = read_group(text, end)
+        if inner is None:
+            return None
+        body, end = inner[0].replace("\\delimsize", ""), inner[1]
+    return Definition(MacroDefinition(name, arguments, f"\\left{left[0]} {body} \\right{right[0]}"), start, end)
 
 
 def _argument_count(text: str, pos: int) -> tuple[int, str | None, int]:
@@ -412,6 +442,9 @@ def find_definitions(text: str) -> tuple[str, tuple[Definition, ...], tuple[tupl
             pos = match.end()
             continue
         definition = _parse_definition(text, match)
+        if definition is None and match.group("cmd") == "let":  # \let to a character or to structure: not read
+            pos = match.end()
+            continue
         if definition is None:
             problems.append((match.start(), f"cannot read the definition after \\{match.group('cmd')}"))
             pos = match.end()
@@ -440,7 +473,12 @@ def _fit(replacement: str, original: str) -> str:
     newlines = original.count("\n")
     flat = replacement.replace("\n", " ")
     padding = len(original) - len(flat) - newlines
+    if padding <= 0 and original[-1:] in (" ", "\t") and _ENDS_IN_CONTROL_WORD.search(flat):
+        flat += " "  # TeX ended the name at the space it swallowed: \colim M is not \nolimitsM
     return flat + " " * max(padding, 0) + "\n" * newlines
+
+
+_ENDS_IN_CONTROL_WORD = re.compile(r"\\[A-Za-z@]+$")
 
 
 def structural_names(macros: dict[str, MacroDefinition]) -> frozenset[str]:
@@ -640,16 +678,42 @@ class MacroTable:
     environments: dict[str, Definition]
     switches: dict[str, bool]
     prose_pattern: tuple[int, re.Pattern[str]] | None = None  # cached for expand_in_prose
+    excluded: set[str] = field(default_factory=set)  # the comment package's \excludecomment environments
 
     @classmethod
     def empty(cls) -> MacroTable:
         return cls({}, {}, {})
 
 
+_COMMENT_DECLARATION = re.compile(r"\\(exclude|include)comment\s*\{([^{}\\]+)\}")
+
+
+def declare_comment_environments(text: str, table: MacroTable) -> None:
+    """The comment package's ``\\excludecomment{name}`` (and ``\\includecomment``, which undoes it)
+    in ``text`` (noise already blanked): ``name``'s body is skipped as ``comment``'s is."""
+    for match in _COMMENT_DECLARATION.finditer(text):
+        name = match.group(2).strip()
+        if match.group(1) == "exclude":
+            table.excluded.add(name)
+        else:
+            table.excluded.discard(name)
+
+
+def _blank_excluded(text: str, excluded: set[str]) -> str:
+    """Environments declared by ``\\excludecomment`` blanked, body and all (TeX reads up to the end line)."""
+    names = "|".join(re.escape(name) for name in sorted(excluded))
+    pattern = re.compile(r"\\begin\s*\{(" + names + r")\}.*?(?:\\end\s*\{\1\}|\Z)", re.S)
+    return pattern.sub(lambda match: _blank(match.group(0)), text)
+
+
 def prepare(text: str, table: MacroTable) -> Prepared:
     """Blank noise, lift out definitions (recording them in ``table``) and expand uses."""
     noise: list[tuple[int, str]] = []
     quiet = _protect_label_keys(blank_noise(text, table.switches, noise))
+    if "comment" in quiet:
+        declare_comment_environments(quiet, table)
+    if table.excluded:
+        quiet = _blank_excluded(quiet, table.excluded)
     lifted, definitions, problems = find_definitions(quiet)
     for definition in definitions:
         if definition.environment_end is not None:

@@ -11,8 +11,11 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from markupsafe import Markup, escape
+
 from paperlink.paper import ItemKind, Paper, PaperItem, display_name
 from paperlink.report.anchors import Anchors
+from paperlink.report.latex_text import TextRenderer, reference_names
 from paperlink.report.math import MathRenderer
 from paperlink.report.texts import algorithm_line_html, paper_header
 from paperlink.report.views import AlgorithmLineView, FindingView, ItemView, PaperView, Ref, SectionView, StatementView
@@ -59,6 +62,7 @@ def paper_views(papers: Mapping[str, Paper], context: PaperContext) -> tuple[Pap
 def _sections(paper: Paper, context: PaperContext) -> tuple[SectionView, ...]:
     """Items grouped under the section that precedes them; items before any section come first."""
     renderer = MathRenderer(paper.macros)
+    text = TextRenderer(renderer, reference_names(paper.items))
     linked = {key for paper_name, key in context.code if paper_name == paper.name}
     covered = covered_keys(paper, linked)
     children: dict[str, list[PaperItem]] = defaultdict(list)
@@ -73,9 +77,9 @@ def _sections(paper: Paper, context: PaperContext) -> tuple[SectionView, ...]:
         elif item.kind is ItemKind.HYPERPARAMETER:
             groups[-1][2].append(_statement(paper, item, context, stated))
         elif item.kind not in _FLOW_SKIPPED:
-            groups[-1][1].append(_item_view(paper, item, context, renderer, covered, children))
+            groups[-1][1].append(_item_view(paper, item, context, renderer, covered, children, text))
     return tuple(
-        _section_view(paper, section, items, statements, context)
+        _section_view(paper, section, items, statements, context, text)
         for section, items, statements in groups
         if section or items or statements
     )
@@ -100,16 +104,18 @@ def _section_view(
     items: list[ItemView],
     statements: list[StatementView],
     context: PaperContext,
+    text: TextRenderer,
 ) -> SectionView:
     if section is None:
         return SectionView(
             context.anchors.unique(f"{paper.name}-front"), _FRONT, 1, tuple(items), (), tuple(statements)
         )
     number = f"{section.number} " if section.number else ""
-    title = f"{'Appendix ' if section.appendix and section.level <= 1 else ''}{number}{section.title}"
+    prefix = f"{'Appendix ' if section.appendix and section.level <= 1 else ''}{number}"
+    title = rendered(section.latex, text) or escape(section.title)
     return SectionView(
         context.anchors.show(paper.name, section.key),
-        title.strip(),
+        Markup((escape(prefix) + title).strip()),
         max(section.level, 1),
         tuple(items),
         context.code.get((paper.name, section.key), ()),
@@ -124,6 +130,7 @@ def _item_view(
     renderer: MathRenderer,
     covered: set[str],
     children: Mapping[str, list[PaperItem]],
+    text: TextRenderer,
 ) -> ItemView:
     parts = children.get(item.key, ())
     is_group = item.kind is ItemKind.EQUATION and any(part.kind is ItemKind.EQUATION for part in parts)
@@ -137,7 +144,7 @@ def _item_view(
         display=display_name(item),
         number=item.number,
         labels=item.labels,
-        title=_title(item, is_group, parts),
+        title=_title(item, is_group, parts, text),
         math=math,
         latex="" if is_group else _latex(item, renderer),
         status=_status(item, context, covered),
@@ -145,17 +152,33 @@ def _item_view(
         findings=_findings_at(item, context),
         lines=lines,
         source=_source_ref(item, context),
+        statement=theorem_statement(item, text) if item.kind is ItemKind.THEOREM and item.latex else None,
     )
 
 
-def _title(item: PaperItem, is_group: bool, parts: Sequence[PaperItem]) -> str:
+def _title(item: PaperItem, is_group: bool, parts: Sequence[PaperItem], text: TextRenderer) -> str:
     if is_group:
         numbers = ", ".join(f"({part.number})" for part in parts if part.number)
         return f"rows {numbers}" if numbers else ""
+    if item.kind in (ItemKind.FIGURE, ItemKind.TABLE):
+        return rendered(item.latex, text) or item.title
     return item.title if item.kind is not ItemKind.EQUATION else ""
 
 
-_WRAPPER = re.compile(r"\\(?:begin|end)\{[^{}]*\}(?:\[[^\]]*\])?|\\label\{[^{}]*\}")
+def rendered(latex: str, text: TextRenderer) -> Markup | None:
+    """A caption or heading as the page shows it, where its LaTeX holds more than plain text."""
+    return text.render(latex) if latex and ("\\" in latex or "$" in latex or "~" in latex) else None
+
+
+def theorem_statement(item: PaperItem, text: TextRenderer) -> Markup:
+    """A theorem-like statement as the page shows it: without its environment and label."""
+    return text.render(_WRAPPER.sub("", item.latex))
+
+
+_WRAPPER = re.compile(
+    r"\\begin\{restatable\*?\}(?:\[[^\]]*\])?\{[^{}]*\}\{[^{}]*\}"  # thmtools: environment and macro names
+    r"|\\(?:begin|end)\{[^{}]*\}(?:\[[^\]]*\])?|\\label\{[^{}]*\}"
+)
 
 
 def _latex(item: PaperItem, renderer: MathRenderer) -> str:

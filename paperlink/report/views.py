@@ -100,6 +100,7 @@ class ItemView:
     findings: tuple[Ref, ...]  # diagnostics at the item's place in the paper
     lines: tuple[AlgorithmLineView, ...] = ()
     source: Ref | None = None  # the LaTeX line, when the paper file is in the code view
+    statement: Markup | None = None  # a theorem-like statement as text with MathML
 
 
 @dataclass(frozen=True)

@@ -795,8 +795,9 @@ def test_duplicate_label_is_reported(tmp_path):
     assert diagnostics(paper) == [
         ("PL016", f"{MAIN}:3", f"label 'dup' is also defined at {MAIN}:1:12; LaTeX uses the last one"),
     ]
-    assert paper.label_numbers() == {"dup": "1"}
-    assert [item.labels for item in paper.items] == [("dup",), ("dup",)]
+    # as LaTeX: the last definition is the one \ref prints (latex_cases/fidelity's .aux agrees)
+    assert paper.label_numbers() == {"dup": "2"}
+    assert [item.labels for item in paper.items] == [(), ("dup",)]
 
 
 def test_label_on_a_notag_last_row_of_align_is_dropped(tmp_path):
@@ -1023,3 +1024,29 @@ def test_each_item_carries_the_prose_around_it_from_its_own_file(tmp_path: Path)
     items = {item.key: item for item in read(tmp_path, files).items}
     assert items["eq:loss"].span.path == "paper/loss.tex"
     assert items["eq:loss"].prose == ("We stop the gradient of the target:", "where $y$ is fixed.")
+
+
+def test_bm_and_paired_delimiter_definitions_are_macros(tmp_path):
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\bmdefine\\Bx{x}\n"
+                "\\DeclarePairedDelimiter{\\abs}{\\lvert}{\\rvert}\n"
+                "\\DeclarePairedDelimiterX{\\inner}[2]{\\langle}{\\rangle}{#1,\\delimsize\\vert #2}\n"
+            )
+        },
+    )
+    assert {m.name: (m.arguments, m.body) for m in paper.macros} == {
+        "Bx": (0, "\\boldsymbol{x}"),
+        "abs": (1, "\\left\\lvert #1 \\right\\rvert"),
+        "inner": (2, "\\left\\langle #1,\\vert #2 \\right\\rangle"),
+    }
+
+
+def test_let_alias_is_a_macro_unless_it_copies_structure_or_a_character(tmp_path):
+    paper = read(
+        tmp_path, {"paper.tex": "\\let\\pa=\\partial\n\\let\\k\\kappa\n\\let\\foo=a\n\\let\\oldsec\\section\n"}
+    )
+    assert {m.name: m.body for m in paper.macros} == {"pa": "\\partial", "k": "\\kappa"}
+    assert not [message for _, _, message in diagnostics(paper) if "definition" in message]

@@ -180,3 +180,35 @@ def test_notebook_cells_in_chromium(browser, tmp_path) -> None:
         "cell 2 · code",  # hostile.ipynb
         *[f"cell {n} · {kind}" for n, kind in enumerate(["markdown", "code"] * 3 + ["code", "code"], start=1)],
     ]
+
+
+def test_rendered_paper_shows_no_raw_control_word_in_chromium(browser, tmp_path) -> None:
+    """The fixture macros of issue 18 (mathtools' \\vcentcolon, \\DeclarePairedDelimiter, \\bm,
+    \\nicefrac, \\xspace, \\ensuremath) in equations, theorem statements and references: the
+    page's visible text holds no backslash-word and every theorem shows MathML."""
+    import shutil
+
+    from paperlink.config import load_config
+    from paperlink.engine import check
+
+    root = tmp_path / "project"
+    root.mkdir()
+    fixture = Path(__file__).parents[1] / "paper" / "latex_cases" / "22_fidelity_article.tex"
+    shutil.copy(fixture, root / "paper.tex")
+    (root / "pyproject.toml").write_text('[tool.paperlink]\npapers = { paper = "paper.tex" }\n', encoding="utf-8")
+    (root / "train.py").write_text("loss = 1  # paper: eq:loss\n", encoding="utf-8")
+    html = render_html(check(load_config(None, root), [root], jobs=1))
+    (tmp_path / "fidelity.html").write_text(html, encoding="utf-8")
+    script = """JSON.stringify({
+      raw: (document.querySelector('section.paper').innerText.match(/\\\\[A-Za-z]+/g) || []),
+      statements: [...document.querySelectorAll('.kind-theorem .statement')].map(s => s.querySelectorAll('math').length),
+      text: [...document.querySelectorAll('.kind-theorem .statement')].map(s => s.textContent.trim().slice(0, 40))})"""
+    visit = browser.visit((tmp_path / "fidelity.html").as_uri(), script)
+    save_screenshot(visit.screenshot, "report-fidelity.png")
+    assert visit.console_errors == [] and visit.exceptions == []
+    result = json.loads(visit.result)
+    assert result["raw"] == []
+    assert result["statements"] == [1, 2, 0, 0]
+    assert "Eq.\u00a0(1)" in result["text"][0]  # \eqref shows the printed number
+    assert result["text"][1].startswith("The norm")  # restatable, with its MathML
+    assert result["text"][2] == "Again, see Lemma\u00a01.1."  # \ref: the printed number

@@ -48,3 +48,49 @@ def test_plain_angle_brackets_are_escaped_operators() -> None:
 def test_unconvertible_latex_gives_none() -> None:
     assert MathRenderer([]).display(r"\frac{a}{") is None
     assert MathRenderer([]).display("") is None
+
+
+def test_package_macros_latex2mathml_leaves_raw_are_reduced() -> None:
+    renderer = MathRenderer([MacroDefinition("defeq", 0, r"\vcentcolon=")])
+    for latex in (
+        r"x \defeq y",
+        r"\ensuremath{\alpha}\xspace",
+        r"\nicefrac{1}{2} + \bm{x}",
+        r"\textsc{SE}(x, y) \tiny",
+        r"\mathop{\mathrm{Ob}}\nolimits(\mathcal{C})",
+        r"\lefteqn{a} = b",
+        r"\arg\max_x f",
+    ):
+        math = renderer.display(latex)
+        assert math is not None and "\\" not in math, latex
+
+
+def test_math_inside_text_is_converted_not_copied() -> None:
+    renderer = MathRenderer([])
+    assert renderer.expand(r"\text{for all $i \le n$}") == r"\text{for all }{i \le n}"
+    math = renderer.display(r"x_i \quad \text{for all $i \le n$}")
+    assert math is not None and "\\le" not in math and "<mo>≤</mo>" in math
+
+
+def test_a_paper_definition_wins_over_the_package_reduction() -> None:
+    assert MathRenderer([MacroDefinition("bm", 1, r"\mathbf{#1}")]).expand(r"\bm{x}") == r"\mathbf{x}"
+
+
+def test_a_macro_ending_in_a_control_word_keeps_the_space_tex_swallowed() -> None:
+    renderer = MathRenderer([MacroDefinition("colim", 0, r"\mathop{\mathrm{colim}}\nolimits")])
+    assert renderer.expand(r"\colim M_i") == r"\mathop{\mathrm{colim}} M_i"  # not \nolimitsM_i
+    math = renderer.display(r"\colim M_i = \colim_i M_i")
+    assert math is not None and "\\" not in math
+
+
+def test_amsmath_inner_blocks_latex2mathml_does_not_know_become_tables() -> None:
+    renderer = MathRenderer([])
+    for latex in (
+        r"\begin{aligned}[t] a &= b \\ c &= d \end{aligned}",
+        r"\begin{alignedat}{2} a &= b & c &= d \end{alignedat}",
+        r"\begin{split} a &= b \\ &= c \end{split}",
+        r"\begin{gathered} a \\ b \end{gathered}",
+        r"f = \begin{dcases} a & b \\ c & d \end{dcases}",
+    ):
+        math = renderer.display(latex)
+        assert math is not None and "<mtable" in math and "\\" not in math, latex

@@ -22,10 +22,16 @@ from paperlink.paper.latex.state import (
 )
 from paperlink.paper.model import ItemKind, Limitation
 from paperlink.paper.numbering import MAX_COUNTER_VALUE, arabic, parse_template, within
+from paperlink.paper.texscan import blank_noise, declare_comment_environments
 from paperlink.rules.paper_input import MalformedLatex, NumberingUnknown
 from paperlink.spans import Span
 
 
+# llncs's theorem-like environments besides theorem, claim and proof (llncs.cls, \spn@wtheorem)
+_LLNCS_THEOREMS = (
+    "case", "conjecture", "corollary", "definition", "example", "exercise", "lemma", "note", "problem",
+    "property", "proposition", "question", "solution", "remark",
+)  # fmt: skip
 _LOAD_CLASS = re.compile(r"\\LoadClass(?:WithOptions)?\s*(?:\[[^\]]*\])?\s*\{([^}]+)\}")
 
 
@@ -59,9 +65,11 @@ class Counting(_ReaderHost):
             ("the", "enumiii"),
         )
 
-    def _setup_class(self, name: str, span: Span) -> None:
+    def _setup_class(self, name: str, span: Span, options: frozenset[str] = frozenset()) -> None:
         self.document_class = name
         counters = self.counters
+        if name == "llncs":
+            self._llncs_theorems(options)
         if name in _CHAPTER_CLASSES:
             counters.set("secnumdepth", 2)
             counters.new("chapter")
@@ -74,10 +82,11 @@ class Counting(_ReaderHost):
                     counter,
                     (("positive", "chapter", (("the", "chapter"), ("text", "."))), ("value", counter, "arabic")),
                 )
-        if name == "IEEEtran":
+        if name == "IEEEtran" and "compsoc" not in options:  # compsoc numbers everything in Arabic
             counters.set_template("section", (("value", "section", "Roman"),))
             counters.set_template("subsection", (("the", "section"), ("text", "-"), ("value", "subsection", "Alph")))
             counters.set_template("subsubsection", (("the", "subsection"), ("value", "subsubsection", "arabic")))
+            counters.set_template("table", (("value", "table", "Roman"),))
         if name not in _KNOWN_CLASSES:
             self.limitations.append(
                 Limitation(f"document class '{name}' is not modelled; numbers assume the article class", span)
@@ -89,6 +98,25 @@ class Counting(_ReaderHost):
             self.limitations.append(
                 Limitation(f"document class '{name}' numbers some items its own way; those numbers may differ", span)
             )
+
+    def _llncs_theorems(self, options: frozenset[str]) -> None:
+        """llncs defines its theorem-like environments itself: each with its own counter, or
+        Theorem's (``envcountsame``), numbered within sections (``envcountsect``)."""
+        within_section = "envcountsect" in options
+        self.counters.new("theorem", "section" if within_section or "envcountreset" in options else None)
+        if within_section:
+            self.counters.set_template("theorem", within("section", "theorem"))
+        self.theorems["theorem"] = ("theorem", "Theorem")
+        for name in _LLNCS_THEOREMS:
+            if "envcountsame" in options:
+                self.theorems[name] = ("theorem", name.capitalize())
+                continue
+            self.counters.new(name, "section" if within_section or "envcountreset" in options else None)
+            if within_section:
+                self.counters.set_template(name, within("section", name))
+            self.theorems[name] = (name, name.capitalize())
+        for name in ("claim", "proof"):
+            self.theorems[name] = (None, name.capitalize())
 
     # -- reading files ----------------------------------------------------------------
 
@@ -175,7 +203,7 @@ class Counting(_ReaderHost):
         shared = (_argument_text(node, 2) or "").strip() or None
         printed = _plain(_argument_text(node, 3) or name)
         parent = (_argument_text(node, 4) or "").strip() or None
-        if not name:
+        if not name or name in self.theorems:  # LaTeX refuses to define an environment twice
             return
         if starred:
             self.theorems[name] = (None, printed)
@@ -263,9 +291,11 @@ class Counting(_ReaderHost):
         name = (_argument_text(node, 1) or "").strip()
         if not name or self.document_class:
             return
-        base = self._local_class_base(name, current)
+        # a known class shipped with the paper (llncs.cls beside it) is still that class
+        base = None if name in _KNOWN_CLASSES else self._local_class_base(name, current)
         if base is None:
-            self._setup_class(name, current.span(node.pos))
+            options = frozenset("".join(o.split()) for o in (_argument_text(node, 0) or "").split(","))
+            self._setup_class(name, current.span(node.pos), options)
             return
         self._setup_class(base, current.span(node.pos))
         self.document_class = name
@@ -288,9 +318,22 @@ class Counting(_ReaderHost):
                 return loaded.group(1).strip()
         return None
 
+    def _local_package(self, name: str, current: _File) -> None:
+        """What a package shipped with the paper declares that changes which text TeX reads:
+        the comment package's ``\\excludecomment`` environments (hevea.sty's ``htmlonly``)."""
+        for folder in dict.fromkeys((current.path.parent, self.main.parent)):
+            try:
+                text = boundary.read_text(folder / f"{name}.sty", self.paper_dir, errors="replace")
+            except OSError:
+                continue
+            if "comment" in text:
+                declare_comment_environments(blank_noise(text), self.macros)
+            return
+
     def _on_usepackage(self, node: LatexMacroNode, current: _File) -> None:
         options = {"".join(o.split()) for o in (_argument_text(node, 0) or "").split(",")}
         for package in (p.strip() for p in (_argument_text(node, 1) or "").split(",")):
+            self._local_package(package, current)
             if package == "algorithm2e":
                 self.algorithm_counter = "algocf"
                 self.algorithm2e_environment = "algorithm2e" if "algo2e" in options else "algorithm"

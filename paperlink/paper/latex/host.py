@@ -17,6 +17,7 @@ from pylatexenc.latexwalker import LatexEnvironmentNode, LatexMacroNode, LatexNo
 from paperlink.paper.latex.state import _Anchor, _File, _Float, _Item
 from paperlink.paper.model import ItemKind, Limitation
 from paperlink.paper.numbering import Counters, Template
+from paperlink.paper.texscan import MacroTable
 from paperlink.spans import Span
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ class _ReaderHost:
     main: Path
     paper_dir: Path
     counters: Counters
+    macros: MacroTable
     items: list[_Item]
     anchors: list[_Anchor]
     floats: list[_Float]

@@ -5,7 +5,9 @@ pylatexenc is imported in this package and nowhere else in paperlink.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Mapping
 
 from pylatexenc.latexwalker import (
     LatexCharsNode,
@@ -22,6 +24,7 @@ from pylatexenc.macrospec import LatexContextDb, MacroSpec, std_environment
 
 from typing import TYPE_CHECKING, Any, Sequence
 
+from paperlink.paper.model import MacroDefinition
 from paperlink.paper.texscan import DOLLAR_IN_LABEL, PLACEHOLDER
 from paperlink.spans import Span
 
@@ -49,6 +52,7 @@ def _context_db() -> LatexContextDb:
         MacroSpec("refstepcounter", "{"),
         MacroSpec("newcounter", "{["),
         MacroSpec("newtheorem", "*{[{["),
+        MacroSpec("spnewtheorem", "*{[{[{{"),  # llncs: the same arguments, then two fonts
         MacroSpec("paragraph", "*[{"),
         MacroSpec("part", "*[{"),
         MacroSpec("footnote", "[{"),
@@ -65,6 +69,9 @@ def _context_db() -> LatexContextDb:
         MacroSpec("includeonly", "{"),
         MacroSpec("documentclass", "[{"),
         MacroSpec("usepackage", "[{"),
+        # titlesec: the heading command is an argument here, not a heading
+        MacroSpec("titlespacing", "*{{{{["),
+        MacroSpec("titleformat", "*{[{{{{["),
     ]
     environments = [
         std_environment("algorithmic", "["),
@@ -79,6 +86,8 @@ def _context_db() -> LatexContextDb:
         std_environment("enumerate*", "["),
         std_environment("longtable", "[{"),
         std_environment("tabulary", "{{"),
+        std_environment("restatable", "[{{"),
+        std_environment("restatable*", "[{{"),
     ]
     db.add_context_category("paperlink", macros=macros, environments=environments, prepend=True)
     # Specials (``--``, ``~``, ``&``) only cost time here: structure never depends on them.
@@ -87,6 +96,40 @@ def _context_db() -> LatexContextDb:
 
 
 _CONTEXT = _context_db()
+# Macros whose arguments the reader's structure depends on: a user redefinition of one is
+# expanded by texscan or read by its handler, never re-specified.
+_STRUCTURAL_SPECS = frozenset(
+    {
+        "label", "caption", "captionof", "tag", "part", "chapter", "section", "subsection", "subsubsection",
+        "paragraph", "subparagraph", "item", "input", "include", "begin", "end", "footnote", "usepackage",
+        "documentclass", "newtheorem", "spnewtheorem", "setcounter", "addtocounter", "stepcounter", "refstepcounter", PLACEHOLDER,
+    }
+)  # fmt: skip
+
+
+def context_for(macros: Mapping[str, MacroDefinition]) -> LatexContextDb:
+    """The parsing context with pylatexenc's built-in macros that the paper redefines taking
+    the arguments the paper gives them: notes that ``\\renewcommand{\\H}{\\mathcal{H}}`` (the
+    Hungarian accent takes one argument) use ``\\H`` bare, and reading its old argument swallows
+    what follows."""
+    overrides = []
+    for name, macro in macros.items():
+        spec = _CONTEXT.get_macro_spec(name)
+        if spec is None or name in _STRUCTURAL_SPECS or macro.arguments > 9:
+            continue
+        wanted = ("[" if macro.default is not None else "") + "{" * (macro.arguments - (macro.default is not None))
+        if getattr(spec.args_parser, "argspec", wanted) != wanted:
+            overrides.append((name, wanted))
+    return _context_with(tuple(sorted(overrides))) if overrides else _CONTEXT
+
+
+@functools.lru_cache(maxsize=16)
+def _context_with(overrides: tuple[tuple[str, str], ...]) -> LatexContextDb:
+    db = _context_db()
+    db.add_context_category("paper", macros=[MacroSpec(n, spec) for n, spec in overrides], prepend=True)
+    return db
+
+
 # A run of characters that can never start a macro, group, math or comment: read at once
 # instead of one pylatexenc token per character (a ~2x faster parse).
 _PLAIN_RUN = re.compile(r"[^\\{}$%\[\]\s][^\\{}$%\[\]\n]+")
@@ -105,8 +148,8 @@ class ParseBudgetExceeded(Exception):
 class _Walker(LatexWalker):
     """A pylatexenc walker that reads plain text in runs and keeps its parse errors."""
 
-    def __init__(self, text: str) -> None:
-        super().__init__(text, latex_context=_CONTEXT, tolerant_parsing=True)
+    def __init__(self, text: str, context: LatexContextDb = _CONTEXT) -> None:
+        super().__init__(text, latex_context=context, tolerant_parsing=True)
         self.errors: list[tuple[int, str]] = []
         self.at_end = False  # get_token met the end of the text
         # Tokens pylatexenc may read: real papers read one per four characters or fewer.
@@ -164,8 +207,12 @@ _OPENERS = {"}": "{", "]": "[", ")": "(", ">": "<", "\\)": "\\(", "\\]": "\\[", 
 
 
 def _after_control_word(text: str, pos: int) -> bool:
-    """Whether ``pos`` directly follows ``\\word``: then one character is an argument (``\\frac12``)."""
+    """Whether ``pos`` follows ``\\word`` (and spaces): then one character is an argument
+    (``\\frac12``, ``\\frac c t``)."""
     index = pos - 1
+    while index >= 0 and text[index] in " \t":
+        index -= 1
+    pos = index + 1
     while index >= 0 and text[index].isalpha():
         index -= 1
     return index >= 0 and index < pos - 1 and text[index] == "\\"

@@ -39,9 +39,9 @@ from paperlink.paper.latex.nodes import (
     _label_key,
     _leading_option,
     _plain,
+    context_for,
 )
 from paperlink.paper.latex.state import (
-    _CHAPTER_CLASSES,
     _FLOATS,
     _LIST_COUNTERS,
     _LISTS,
@@ -102,6 +102,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
         self.macros = MacroTable.empty()
         self.theorems: dict[str, tuple[str | None, str]] = {}  # env -> (counter, printed name)
         self.labels_seen: dict[str, Span] = {}
+        self.label_owners: dict[str, _Item] = {}  # the item each label is on now
         self.document_class = ""
         self.title = ""
         self.authors: tuple[str, ...] = ()
@@ -145,7 +146,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
         current = _File(path, relative, prepared.text, index, prepared.definitions, base)
         for offset, message in prepared.problems:
             self._diagnose(current.span(offset), MalformedLatex, message)
-        walker = _Walker(prepared.text)
+        walker = _Walker(prepared.text, context_for(self.macros.macros))
         try:
             nodes = walker.get_latex_nodes()[0]
         except (RecursionError, Exception) as error:  # noqa: BLE001 - pylatexenc on hostile input
@@ -210,6 +211,8 @@ class _LatexReader(Counting, DisplayMath, Floats):
             return
         candidates = [base / name] if name.endswith(".tex") else [base / f"{name}.tex", base / name]
         target = next((c for c in candidates if _is_file(c)), None)
+        # kpathsea (TeX Live's default texmf_casefold_search) falls back to a file whose name differs in case
+        target = target or next((f for f in map(_case_folded, candidates) if f is not None), None)
         if target is None:
             self._diagnose(
                 span, PaperFileMissing, f"included file '{name}' not found (looked in {self.relative(base) or '.'})"
@@ -371,11 +374,15 @@ class _LatexReader(Counting, DisplayMath, Floats):
         if key in self.labels_seen:
             first = self.labels_seen[key]
             self._diagnose(span, DuplicateLabel, f"label '{key}' is also defined at {first}; LaTeX uses the last one")
+            earlier = self.label_owners[key]  # as LaTeX does: the last \newlabel read from the .aux is the one used
+            earlier.labels.remove(key)
+            earlier.keep = earlier.keep and (bool(earlier.labels) or earlier.environment != "label")
         self.labels_seen[key] = span
         item = anchor.item
         if item is None or item.kind is ItemKind.HYPERPARAMETER:
             item = self._new_item(ItemKind.OTHER, anchor.number, span, environment="label")
         item.labels.append(key)
+        self.label_owners[key] = item
         item.keep = True
 
     # -- macros -------------------------------------------------------------------------
@@ -428,7 +435,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
     def _on_appendix(self, node: LatexNode, current: _File) -> None:
         self.in_appendix = True
         counters = self.counters
-        if "chapter" in counters and self.document_class in _CHAPTER_CLASSES:
+        if "chapter" in counters:  # a chapter class, or a class shipped with the paper built on one
             counters.set("chapter", 0)
             counters.set("section", 0)
             counters.set_template("chapter", (("value", "chapter", "Alph"),))
@@ -436,6 +443,14 @@ class _LatexReader(Counting, DisplayMath, Floats):
             counters.set("section", 0)
             counters.set("subsection", 0)
             counters.set_template("section", (("value", "section", "Alph"),))
+        if self.document_class == "elsarticle":  # its \appendix numbers floats and equations within appendices
+            counters.set("equation", 0)
+            counters.add_reset("equation", "section")
+            for counter in ("subsection", "figure", "table", "equation", "theorem"):
+                if counter in counters:
+                    counters.set_template(
+                        counter, (("value", "section", "Alph"), ("text", "."), ("value", counter, "arabic"))
+                    )
 
     def _on_matter(self, node: LatexMacroNode, current: _File) -> None:
         self.mainmatter = node.macroname == "mainmatter"
@@ -478,14 +493,17 @@ class _LatexReader(Counting, DisplayMath, Floats):
             self._algorithmic(node, current)
         elif name in self.theorems:
             self._theorem(node, current)
-        elif name == "appendices":  # the appendix package's environment form of \appendix
+        elif name in ("restatable", "restatable*") and (_argument_text(node, 1) or "").strip() in self.theorems:
+            self._theorem(node, current, (_argument_text(node, 1) or "").strip())  # thmtools: a theorem kept to restate
+        # the appendix package's environment form of \appendix, and \begin{appendix}, which runs \appendix
+        elif name in ("appendices", "appendix"):
             self._on_appendix(node, current)
             self._walk(node.nodelist, current, prose=True)
         elif name in _LISTS:
             self._list(node, current)
         elif name in _TABULARS:
             self._tabular(node, current)
-        elif name in _SKIPPED_ENVIRONMENTS:
+        elif name in _SKIPPED_ENVIRONMENTS or name in self.macros.excluded:
             return
         elif name == "minipage":
             self.minipages += 1
@@ -500,8 +518,8 @@ class _LatexReader(Counting, DisplayMath, Floats):
             with self._group():
                 self._walk(node.nodelist, current, prose=True)
 
-    def _theorem(self, node: LatexEnvironmentNode, current: _File) -> None:
-        counter, printed = self.theorems[node.environmentname]
+    def _theorem(self, node: LatexEnvironmentNode, current: _File, name: str | None = None) -> None:
+        counter, printed = self.theorems[name or node.environmentname]
         with self._group():
             if counter is not None:
                 title = _leading_option(node)
@@ -700,6 +718,7 @@ _MACRO_HANDLERS = {
     "refstepcounter": _LatexReader._on_stepcounter,
     "newcounter": _LatexReader._on_newcounter,
     "newtheorem": _LatexReader._on_newtheorem,
+    "spnewtheorem": _LatexReader._on_newtheorem,
     "item": _LatexReader._on_item,
     "footnote": _LatexReader._on_footnote,
     "footnotemark": _LatexReader._on_footnotemark,
@@ -721,6 +740,17 @@ def _is_file(path: Path) -> bool:
         return path.is_file()
     except (OSError, ValueError):
         return False
+
+
+def _case_folded(path: Path) -> Path | None:
+    """The one file whose name equals ``path``'s but for case, in a folder that exists as written."""
+    try:
+        folder = path.parent
+        wanted = path.name.casefold()
+        matches = [entry for entry in folder.iterdir() if entry.name.casefold() == wanted and entry.is_file()]
+    except (OSError, ValueError):
+        return None
+    return matches[0] if len(matches) == 1 else None
 
 
 def read_latex_paper(main: Path, *, name: str, root: Path) -> Paper:
