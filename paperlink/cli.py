@@ -699,10 +699,16 @@ def _generation_time(option: str | None) -> str | None:
 
 def _write_html(report: Report, output_file: Path, when: str | None, *, all_files: bool) -> None:
     from paperlink.report import render_html
-    from paperlink.report.page import PageOptions, git_commit, git_dirty
+    from paperlink.report.page import PageOptions, git_commit, git_dirty, git_forge
 
+    commit, dirty = git_commit(report.root), git_dirty(report.root)
     options = PageOptions(
-        generated_at=when, commit=git_commit(report.root), dirty=git_dirty(report.root), all_files=all_files
+        generated_at=when,
+        commit=commit,
+        dirty=dirty,
+        all_files=all_files,
+        # with uncommitted changes the page's line numbers need not be those at the commit
+        forge=None if dirty else git_forge(report.root, commit),
     )
     try:
         output_file.write_text(render_html(report, options), encoding="utf-8")

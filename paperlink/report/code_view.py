@@ -91,4 +91,5 @@ def _file_view(
     outside = tuple(f for f in in_file if not anchors.has_line(path, finding_spans[f.id][1]))
     note = "" if text is not None else "this file could not be read as text, so its lines are not shown"
     link_count = sum(len(found) for (where, _), found in refs.items() if where == path)
-    return CodeFileView(anchors.file_ids[path], path, lines, note, link_count, len(in_file), outside)
+    permalink = anchors.forge.permalink(path) if anchors.forge else None
+    return CodeFileView(anchors.file_ids[path], path, lines, note, link_count, len(in_file), outside, permalink)

@@ -21,6 +21,7 @@ from paperlink import __version__, boundary
 from paperlink.errors import UsageError
 from paperlink.paper import ItemKind, Paper
 from paperlink.report.anchors import Anchors
+from paperlink.report.forge import Forge, forge_from_remote
 from paperlink.report.code_view import code_file_views, notebook_lines, source_lines
 from paperlink.report.highlight import split_lines
 from paperlink.report.panels import (
@@ -47,7 +48,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["PageOptions", "build_page", "git_commit", "git_dirty", "generation_time", "project_name"]
+__all__ = ["PageOptions", "build_page", "git_commit", "git_dirty", "git_forge", "generation_time", "project_name"]
 
 
 @dataclass(frozen=True)
@@ -57,22 +58,38 @@ class PageOptions:
     dirty: bool = False  # tracked files differ from that commit; see git_dirty
     all_files: bool = False  # show every checked file, not only those with links or diagnostics
     project: str | None = None  # defaults to the name of the project folder
+    forge: Forge | None = None  # where file:line locations link to at the commit; see git_forge
+
+
+def _git(root: Path, *arguments: str) -> str | None:
+    """git's output in ``root``, stripped of the line end; None when git fails or is missing."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), *arguments], capture_output=True, text=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
 
 
 def git_commit(root: Path) -> str | None:
     """``git rev-parse HEAD`` in ``root``; None outside a repository or without git."""
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--verify", "-q", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
+    commit = _git(root, "rev-parse", "--verify", "-q", "HEAD")
+    return commit if commit is not None and len(commit) in (40, 64) else None
+
+
+def git_forge(root: Path, commit: str | None) -> Forge | None:
+    """The forge of ``origin`` (else of the only remote) at ``commit``, for permalinks; None when
+    the remote is not a known forge. The project may be a folder inside the repository."""
+    if commit is None:
         return None
-    commit = done.stdout.strip()
-    return commit if done.returncode == 0 and len(commit) in (40, 64) else None
+    remotes = (_git(root, "remote") or "").split()
+    name = "origin" if "origin" in remotes else (remotes[0] if len(remotes) == 1 else None)
+    if name is None:
+        return None
+    return forge_from_remote(
+        _git(root, "remote", "get-url", name), commit, _git(root, "rev-parse", "--show-prefix") or ""
+    )
 
 
 def git_dirty(root: Path) -> bool:
@@ -101,7 +118,9 @@ def build_page(report: Report, options: PageOptions = PageOptions()) -> Page:
         )
     texts = _shown_texts(report, options.all_files)
     lines_html = {path: _shown_lines(report, path, text) for path, text in texts.items() if text is not None}
-    anchors = Anchors(report.papers, {path: len(lines_html.get(path, ())) for path in texts}, report.notebooks)
+    anchors = Anchors(
+        report.papers, {path: len(lines_html.get(path, ())) for path in texts}, report.notebooks, options.forge
+    )
     rules = {rule.code: rule for rule in ALL_RULES}
     findings, finding_spans = _findings(report, anchors, rules)
     by_place: dict[tuple[str, int], list[FindingView]] = {}
@@ -151,6 +170,8 @@ def _header(report: Report, options: PageOptions) -> Header:
         version=__version__,
         commit=options.commit,
         dirty=options.dirty and options.commit is not None,
+        forge=options.forge.name if options.forge else None,
+        commit_url=options.forge.commit_url if options.forge else None,
         generated_at=options.generated_at,
         papers=tuple(paper_header(report.papers[name]) for name in sorted(report.papers)),
         summary=summarize(report),

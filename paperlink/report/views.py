@@ -51,6 +51,7 @@ class Ref:
     text: str
     href: str | None = None
     detail: str = ""  # e.g. the name of the function a code location sits in
+    permalink: str | None = None  # the location on the code forge at the page's commit
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ class Header:
     papers: tuple[PaperHeader, ...]
     summary: Summary
     dirty: bool = False  # the work tree differs from the commit: the page shows code not in it
+    forge: str | None = None  # the forge's name ("GitHub") when locations link to it
+    commit_url: str | None = None  # the commit on that forge
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,7 @@ class CodeFileView:
     links: int
     findings: int
     file_findings: tuple[FindingView, ...]  # diagnostics with no line in the file
+    permalink: str | None = None  # the file on the code forge at the page's commit
 
 
 @dataclass(frozen=True)
