@@ -39,8 +39,10 @@ class Anchors:
         line_counts: Mapping[str, int],
         notebooks: Mapping[str, NotebookLayout] | None = None,
         forge: Forge | None = None,
+        shown_lines: Mapping[str, frozenset[int]] | None = None,
     ) -> None:
         self.forge = forge
+        self.shown_lines = dict(shown_lines or {})  # files the page shows only some lines of
         self.notebooks = dict(notebooks or {})  # shown notebooks: their lines are those of all cells in turn
         self._taken: set[str] = set()
         self._items: dict[tuple[str, str], tuple[str, str]] = {}  # (paper, key) -> (id, display)
@@ -81,7 +83,8 @@ class Anchors:
         return f"{self._line_prefix[path]}-{line}"
 
     def has_line(self, path: str, line: int) -> bool:
-        return 1 <= line <= self._line_counts.get(path, 0)
+        shown = self.shown_lines.get(path)
+        return 1 <= line <= self._line_counts.get(path, 0) and (shown is None or line in shown)
 
     def code_ref(self, path: str, line: int, detail: str = "") -> Ref:
         """``path:line``, linked to the line when the file is shown and has that line, and to the forge."""

@@ -32,6 +32,7 @@ from paperlink.report.panels import (
     hyperparameter_rows,
     section_paths,
 )
+from paperlink.report.scope import INCLUDE_CODE, wanted_lines, windows
 from paperlink.report.paper_view import PaperContext, code_refs_by_item, paper_views
 from paperlink.report.summary import summarize
 from paperlink.report.texts import paper_header
@@ -57,6 +58,7 @@ class PageOptions:
     commit: str | None = None  # the code's git commit; see git_commit
     dirty: bool = False  # tracked files differ from that commit; see git_dirty
     all_files: bool = False  # show every checked file, not only those with links or diagnostics
+    include_code: str = "linked"  # a mode of paperlink.report.scope; all_files means "all"
     project: str | None = None  # defaults to the name of the project folder
     forge: Forge | None = None  # where file:line locations link to at the commit; see git_forge
 
@@ -116,11 +118,15 @@ def build_page(report: Report, options: PageOptions = PageOptions()) -> Page:
                 report.notebooks,
             ),
         )
-    texts = _shown_texts(report, options.all_files)
+    mode = "all" if options.all_files else options.include_code
+    if mode not in INCLUDE_CODE:
+        raise UsageError(f"--include-code must be one of {', '.join(INCLUDE_CODE)}, not '{mode}'")
+    texts = _shown_texts(report, mode)
     lines_html = {path: _shown_lines(report, path, text) for path, text in texts.items() if text is not None}
-    anchors = Anchors(
-        report.papers, {path: len(lines_html.get(path, ())) for path in texts}, report.notebooks, options.forge
-    )
+    line_counts = {path: len(lines_html.get(path, ())) for path in texts}
+    wanted = wanted_lines(report, mode) if mode != "all" else {}
+    shown = {path: windows(wanted.get(path, set()), count) for path, count in line_counts.items()}
+    anchors = Anchors(report.papers, line_counts, report.notebooks, options.forge, shown if mode != "all" else None)
     rules = {rule.code: rule for rule in ALL_RULES}
     findings, finding_spans = _findings(report, anchors, rules)
     by_place: dict[tuple[str, int], list[FindingView]] = {}
@@ -178,17 +184,19 @@ def _header(report: Report, options: PageOptions) -> Header:
     )
 
 
-def _shown_texts(report: Report, all_files: bool) -> dict[str, str | None]:
+def _shown_texts(report: Report, mode: str) -> dict[str, str | None]:
     """The files the code view shows, by project-relative path, with their text (None: unreadable):
-    the code first, then the paper's files, each in path order.
+    the code first, then the paper's files, each in path order. ``all``: every checked file;
+    ``findings``: those with diagnostics; ``linked``: those and the files links or tables point into.
 
     Only files the run read (sources, paper files, environment files) can be shown, whatever a span names.
     """
     paper_files = {path for paper in report.papers.values() for path in paper.files}
     readable = set(report.checked_paths) | paper_files | environment_paths(report.sections)
-    wanted = set(report.checked_paths) if all_files else set()
-    wanted |= {link.target.path for link in report.links} | {d.span.path for d in report.diagnostics}
-    wanted |= section_paths(report.sections)
+    wanted = set(report.checked_paths) if mode == "all" else set()
+    wanted |= {d.span.path for d in report.diagnostics}
+    if mode != "findings":
+        wanted |= {link.target.path for link in report.links} | section_paths(report.sections)
     texts: dict[str, str | None] = {}
     for path in sorted(wanted & readable, key=lambda path: (path in paper_files, path)):
         if path.endswith((".py", ".pyi")):

@@ -173,7 +173,8 @@ class LineView:
     refs: tuple[Ref, ...]  # paper items linked at this line
     findings: tuple[FindingView, ...]
     label: int = 0  # the line number shown: within its cell in a notebook
-    cell: str = ""  # in a notebook, on a cell's first line: "cell 3 · code"
+    cell: str = ""  # in a notebook, on a cell's first shown line: "cell 3 · code"
+    gap_before: int = 0  # lines left out of the page just before this one (--include-code)
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,7 @@ class CodeFileView:
     findings: int
     file_findings: tuple[FindingView, ...]  # diagnostics with no line in the file
     permalink: str | None = None  # the file on the code forge at the page's commit
+    gap_after: int = 0  # lines left out of the page after the last shown one
 
 
 @dataclass(frozen=True)
