@@ -155,7 +155,7 @@ def build_page(report: Report, options: PageOptions = PageOptions()) -> Page:
         files=code_file_views(texts, lines_html, report.links, findings, finding_spans, anchors),
         findings=findings,
         rules=_rules(findings),
-        gradient_stops=gradient_stop_views(report.sections.get("gradient_stops"), anchors),
+        gradient_stops=gradient_stop_views(report.sections.get("gradient_stops"), anchors, by_place),
         hidden_inputs=hidden_inputs_view(report.sections.get("hidden_inputs"), anchors),
         environment=environment_view(report.sections.get("environment"), anchors),
     )

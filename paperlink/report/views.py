@@ -217,6 +217,8 @@ class GradientStopView:
     documented_by: str | None
     items: tuple[Ref, ...]
     justification: str | None
+    findings: tuple[Ref, ...] = ()  # the gradient rules' diagnostics at the stop
+    flagged: bool = False  # a warning or error among them: the stop needs a paper item or justification
 
 
 @dataclass(frozen=True)

@@ -453,3 +453,29 @@ def test_include_code_findings_embeds_only_the_lines_with_diagnostics(sample_rep
 def test_include_code_rejects_an_unknown_mode(sample_reports) -> None:
     with pytest.raises(UsageError, match="--include-code must be one of all, linked, findings, not 'some'"):
         build_page(sample_reports["simsiam"], PageOptions(include_code="some"))
+
+
+def test_gradient_stop_map_says_undocumented_only_where_a_rule_flagged_the_stop(sample_reports) -> None:
+    evaluation = dict(SECTIONS["gradient_stops"][1], span=_span("src/train.py", 80), context="evaluation")
+    report = dataclasses.replace(
+        sample_reports["simsiam"], sections={"gradient_stops": [*SECTIONS["gradient_stops"], evaluation]}
+    )
+    # the sample's PL201 warning is at src/model.py:70; no gradient rule flags src/train.py:80
+    assert [d.code for d in report.diagnostics if (d.span.path, d.span.line) == ("src/model.py", 70)] == ["PL201"]
+    page = build_page(report)
+    assert [(s.where.text, s.flagged, [r.text for r in s.findings]) for s in page.gradient_stops] == [
+        ("src/train.py:43", False, []),
+        ("src/model.py:70", True, ["PL201"]),
+        ("src/train.py:80", False, []),
+    ]
+    table = render_html(report).split('<section id="gradient-stops">')[1].split("</section>")[0]
+    assert table.count('<span class="badge missing">undocumented</span>') == 1
+    assert '<span class="badge exempt">not needed in evaluation code</span>' in table
+
+
+def test_coverage_lists_missing_items_in_a_collapsible_list(sample_reports) -> None:
+    html = render_html(sample_reports["simsiam"])
+    coverage = html.split('<section id="coverage">')[1].split("</section>")[0]
+    assert (
+        '<details><summary>1 item</summary><ul class="missing-items"><li><a href="#eq-cosine">Eq. (6)</a>' in coverage
+    )
