@@ -32,6 +32,7 @@ from paperlink.report.panels import (
     hyperparameter_rows,
     section_paths,
 )
+from paperlink.report.blueprint import blueprint_view
 from paperlink.report.scope import INCLUDE_CODE, wanted_lines, windows
 from paperlink.report.paper_view import PaperContext, code_refs_by_item, paper_views
 from paperlink.report.summary import summarize
@@ -148,6 +149,12 @@ def build_page(report: Report, options: PageOptions = PageOptions()) -> Page:
         for view in papers
         for compared, rows in [hyperparameter_rows(report.papers[view.header.name], section, code, anchors)]
     )
+    status = {item.id: item.status for view in papers for section in view.sections for item in section.items}
+    blueprints = tuple(
+        found
+        for name in sorted(report.papers)
+        if (found := blueprint_view(report.papers[name], anchors, status, context.texts)) is not None
+    )
     return Page(
         header=_header(report, options),
         papers=papers,
@@ -158,6 +165,7 @@ def build_page(report: Report, options: PageOptions = PageOptions()) -> Page:
         gradient_stops=gradient_stop_views(report.sections.get("gradient_stops"), anchors, by_place),
         hidden_inputs=hidden_inputs_view(report.sections.get("hidden_inputs"), anchors),
         environment=environment_view(report.sections.get("environment"), anchors),
+        blueprints=blueprints,
     )
 
 

@@ -40,6 +40,9 @@ __all__ = [
     "EnvironmentFileView",
     "PackageView",
     "EnvironmentView",
+    "BlueprintNodeView",
+    "BlueprintEdgeView",
+    "BlueprintView",
     "Page",
 ]
 
@@ -299,6 +302,38 @@ class EnvironmentView:
 
 
 @dataclass(frozen=True)
+class BlueprintNodeView:
+    x: str  # SVG coordinates of the box's top left corner, as written
+    y: str
+    label: str  # "Eq. (3)"
+    title: str  # the tooltip: label and title
+    href: str | None  # the item on the page
+    status: str  # implemented, missing, exempt or other: the node's colour
+
+
+@dataclass(frozen=True)
+class BlueprintEdgeView:
+    x1: str  # from the bottom of the used item
+    y1: str
+    x2: str  # to the top of the item using it
+    y2: str
+    title: str  # "Algorithm 1 line 4 uses Eq. (3)"
+
+
+@dataclass(frozen=True)
+class BlueprintView:
+    """A paper's items as a graph: an edge where one item's text refers to another."""
+
+    width: str
+    height: str
+    nodes: tuple[BlueprintNodeView, ...]
+    edges: tuple[BlueprintEdgeView, ...]
+    node_width: int
+    node_height: int
+    paper: str = ""
+
+
+@dataclass(frozen=True)
 class Page:
     header: Header
     papers: tuple[PaperView, ...]
@@ -309,3 +344,4 @@ class Page:
     gradient_stops: tuple[GradientStopView, ...] | None  # None: the analysis did not run
     hidden_inputs: HiddenInputsView | None
     environment: EnvironmentView | None = None  # None: the environment analysis did not run
+    blueprints: tuple[BlueprintView, ...] = ()  # one per paper with numbered items
