@@ -117,3 +117,22 @@ def test_a_hostile_remote_leaves_plain_links(tmp_path: Path) -> None:
     found = parse_page(html)
     assert found.scripts == 1 and "alert" not in html
     assert not [url for url in found.external if "github" in url]
+
+
+def test_report_links_to_the_forge_only_while_the_tree_is_clean(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from paperlink.cli import cli
+
+    project = _repository(tmp_path, "https://gitlab.com/group/sub/r.git")
+    commit = git_commit(project)
+    output = tmp_path / "page.html"
+    arguments = ["report", str(project), "-o", str(output), "-q", "--no-cache"]
+    assert CliRunner().invoke(cli, arguments).exit_code == 0
+    page = output.read_text(encoding="utf-8")
+    assert f'href="https://gitlab.com/group/sub/r/-/blob/{commit}/proj/a.py#L1"' in page
+    assert "plus uncommitted changes" not in page
+    (project / "a.py").write_text("x = 2  # paper: eq:a\n", encoding="utf-8")
+    assert CliRunner().invoke(cli, arguments).exit_code == 0
+    page = output.read_text(encoding="utf-8")
+    assert "gitlab.com" not in page and "plus uncommitted changes" in page
