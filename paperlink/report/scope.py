@@ -44,9 +44,14 @@ def wanted_lines(report: Report, mode: str) -> dict[str, set[int]]:
 
 def windows(wanted: set[int], line_count: int) -> frozenset[int]:
     """The wanted lines with :data:`CONTEXT` lines around each, within the file; a gap of one
-    line is filled (a marker saying "1 line not shown" would take as much room)."""
+    line is filled, at either end of the file too (a marker saying "1 line not shown" would take
+    as much room)."""
     shown = {near for line in wanted for near in range(max(1, line - CONTEXT), min(line_count, line + CONTEXT) + 1)}
     shown |= {line for line in range(2, line_count) if line - 1 in shown and line + 1 in shown}
+    if 2 in shown:
+        shown.add(1)
+    if line_count - 1 in shown:
+        shown.add(line_count)
     return frozenset(shown)
 
 

@@ -431,7 +431,7 @@ def test_include_code_linked_embeds_the_lines_around_links_findings_and_paper_it
     assert sum(line.gap_before for line in train.lines) + train.gap_after + len(numbers) == len(
         _file(whole, "src/train.py").lines
     )
-    assert all(line.gap_before == 0 or line.gap_before > 1 for line in train.lines)
+    assert all(line.gap_before == 0 or line.gap_before > 1 for line in train.lines) and train.gap_after != 1
     html = render_html(report)
     assert '<tr class="gap"><td></td><td>&#8943; ' in html
     # every link into the code still lands on a shown line or the file
@@ -479,3 +479,14 @@ def test_coverage_lists_missing_items_in_a_collapsible_list(sample_reports) -> N
     assert (
         '<details><summary>1 item</summary><ul class="missing-items"><li><a href="#eq-cosine">Eq. (6)</a>' in coverage
     )
+
+
+def test_windows_fill_gaps_of_one_line() -> None:
+    from paperlink.report.scope import windows
+
+    assert sorted(windows({6}, 20)) == [3, 4, 5, 6, 7, 8, 9]
+    assert sorted(windows({5}, 20)) == [1, 2, 3, 4, 5, 6, 7, 8]  # line 1 alone before: filled
+    assert sorted(windows({4}, 8)) == [1, 2, 3, 4, 5, 6, 7, 8]  # line 8 alone after: filled
+    assert sorted(windows({2, 10}, 11)) == list(range(1, 12))  # line 6 alone between: filled
+    assert sorted(windows({2, 11}, 20)) == [1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13, 14]
+    assert windows(set(), 10) == frozenset()
