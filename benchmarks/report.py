@@ -7,7 +7,7 @@ For a folder of other code it copies the ``.py`` files (in path order, until ``-
 lines) into a temp dir, writes a LaTeX paper (sections, equations using macros, an
 algorithm, a hyperparameter table) and, in every ``--every``-th file, an annotation above
 the first function (a few of them wrong on purpose, so there are diagnostics to show).
-It prints, for the page of linked files and for ``--all-files``: lines shown, the page's
+It prints, for each ``--include-code`` mode (findings, linked, all): lines shown, the page's
 size, the time of ``check`` and the time to build the view model and render the page
 (best of ``--repeat``, in this process).
 """
@@ -107,13 +107,13 @@ def _best(function, repeat: int):
 def measure(project: Path, repeat: int, jobs: int) -> None:
     config = load_config(None, project)
     check_time, report = _best(lambda: check(config, [project], jobs=jobs), repeat)
-    for all_files in (False, True):
-        options = PageOptions(all_files=all_files)
+    for mode in ("findings", "linked", "all"):
+        options = PageOptions(include_code=mode)
         build_time, page = _best(lambda: build_page(report, options), repeat)  # noqa: B023 - called now
         render_time, html = _best(lambda: render_page(page), repeat)  # noqa: B023 - called now
         lines = sum(len(file.lines) for file in page.files)
         print(
-            f"  {'all files ' if all_files else 'linked    '} files {len(page.files):4d}  lines {lines:6d}  "
+            f"  {mode:10s} files {len(page.files):4d}  lines {lines:6d}  "
             f"size {len(html.encode()) / 1e6:6.2f} MB  check {check_time:5.2f} s  "
             f"view model {build_time:5.2f} s  templates {render_time:5.2f} s  report {build_time + render_time:5.2f} s"
         )

@@ -445,7 +445,7 @@ def check_command(
     else:
         click.echo(text, nl=False, color=painted or None)
     if html_file is not None:
-        _write_html(report, html_file, when, all_files=False)
+        _write_html(report, html_file, when, include_code="linked")
     if not quiet:
         _summarize(report)
         if fix:
@@ -668,10 +668,18 @@ def _settings_text(config: Config, targets: list[Path], select: tuple[str, ...] 
     help="Show this time (ISO 8601 or seconds since the epoch) as the generation time; default: $SOURCE_DATE_EPOCH, else none.",
 )
 @click.option(
-    "--all-files", is_flag=True, help="Show every checked file in the code view, not only those with links or findings."
+    "--include-code",
+    type=click.Choice(["all", "linked", "findings"]),
+    default="linked",
+    show_default=True,
+    help="Code the page embeds: every checked file whole; the lines links, findings and tables point at "
+    "(with the paper lines shown), a few lines around each; or only the lines with findings.",
 )
+@click.option("--all-files", is_flag=True, help="The same as --include-code all.")
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary on stderr.")
-def report_command(output_file: Path, generated_at: str | None, all_files: bool, quiet: bool, **scope: Any) -> None:
+def report_command(
+    output_file: Path, generated_at: str | None, include_code: str, all_files: bool, quiet: bool, **scope: Any
+) -> None:
     """Write the paper-to-code report of PATHS as one self-contained HTML file.
 
     Exit status 0 once the page is written, whatever it shows; `paperlink check --report`
@@ -684,7 +692,7 @@ def report_command(output_file: Path, generated_at: str | None, all_files: bool,
         if not quiet:
             click.echo("nothing to check: every named file is excluded (--force-exclude); no report written", err=True)
         sys.exit(EXIT_CLEAN)
-    _write_html(report, output_file, when, all_files=all_files)
+    _write_html(report, output_file, when, include_code="all" if all_files else include_code)
     if not quiet:
         _summarize(report)
         click.echo(f"wrote {output_file}", err=True)
@@ -697,12 +705,18 @@ def _generation_time(option: str | None) -> str | None:
     return generation_time(option if option is not None else os.environ.get("SOURCE_DATE_EPOCH"))
 
 
-def _write_html(report: Report, output_file: Path, when: str | None, *, all_files: bool) -> None:
+def _write_html(report: Report, output_file: Path, when: str | None, *, include_code: str) -> None:
     from paperlink.report import render_html
-    from paperlink.report.page import PageOptions, git_commit, git_dirty
+    from paperlink.report.page import PageOptions, git_commit, git_dirty, git_forge
 
+    commit, dirty = git_commit(report.root), git_dirty(report.root)
     options = PageOptions(
-        generated_at=when, commit=git_commit(report.root), dirty=git_dirty(report.root), all_files=all_files
+        generated_at=when,
+        commit=commit,
+        dirty=dirty,
+        include_code=include_code,
+        # with uncommitted changes the page's line numbers need not be those at the commit
+        forge=None if dirty else git_forge(report.root, commit),
     )
     try:
         output_file.write_text(render_html(report, options), encoding="utf-8")

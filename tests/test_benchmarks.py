@@ -46,7 +46,8 @@ def test_report_benchmark_runs_on_the_samples_and_on_planted_code() -> None:
     samples = subprocess.run(
         [sys.executable, script, "--repeat", "1"], capture_output=True, text=True, timeout=120, check=True
     )
-    assert samples.stdout.count("  linked ") == 3, samples.stdout
+    for mode in ("findings", "linked", "all"):  # each --include-code mode, for each sample
+        assert samples.stdout.count(f"  {mode} ") == 3, samples.stdout
     planted = subprocess.run(
         [sys.executable, script, str(ROOT / "paperlink" / "report"), "--lines", "400", "--repeat", "1"],
         capture_output=True,
@@ -54,7 +55,7 @@ def test_report_benchmark_runs_on_the_samples_and_on_planted_code() -> None:
         timeout=120,
         check=True,
     )
-    assert "lines copied" in planted.stdout and planted.stdout.count(" MB ") == 2, planted.stdout
+    assert "lines copied" in planted.stdout and planted.stdout.count(" MB ") == 3, planted.stdout
 
 
 def test_stress_benchmark_runs_scaled_down() -> None:

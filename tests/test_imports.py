@@ -66,6 +66,7 @@ ONLY_IN: dict[str, str] = {
     "jinja2": "report/",
     "markupsafe": "report/",
     "latex2mathml": "report/",
+    "networkx": "report/",
     "pygls": "server.py",
     "lsprotocol": "server.py",
 }

@@ -143,8 +143,16 @@ def test_a_broken_notebook_beside_a_good_file_is_a_diagnostic_and_the_run_goes_o
 def test_the_report_shows_notebook_cells_with_their_own_line_numbers(project: Path) -> None:
     from paperlink.report import render_html
 
-    html = render_html(_report(project))
+    from paperlink.report.page import PageOptions
+
+    report = _report(project)
+    html = render_html(report, PageOptions(include_code="all"))
     assert html.count('<tr class="cell-head">') == 8
+    assert '<tr class="cell-head"><td></td><td>cell 6 · code</td></tr>' in html
+    assert ">siamese.ipynb:cell 6:2</a>" in html
+    # by default only the lines around links and findings: a cell with none of them has no head
+    html = render_html(report)
+    assert html.count('<tr class="cell-head">') == 7
     assert '<tr class="cell-head"><td></td><td>cell 6 · code</td></tr>' in html
     assert ">siamese.ipynb:cell 6:2</a>" in html
 

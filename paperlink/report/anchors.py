@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 
 from paperlink.paper import Paper, display_name
+from paperlink.report.forge import Forge
 from paperlink.report.views import Ref
 from paperlink.source.notebook_layout import NotebookLayout
 from paperlink.spans import Span
@@ -37,7 +38,11 @@ class Anchors:
         papers: Mapping[str, Paper],
         line_counts: Mapping[str, int],
         notebooks: Mapping[str, NotebookLayout] | None = None,
+        forge: Forge | None = None,
+        shown_lines: Mapping[str, frozenset[int]] | None = None,
     ) -> None:
+        self.forge = forge
+        self.shown_lines = dict(shown_lines or {})  # files the page shows only some lines of
         self.notebooks = dict(notebooks or {})  # shown notebooks: their lines are those of all cells in turn
         self._taken: set[str] = set()
         self._items: dict[tuple[str, str], tuple[str, str]] = {}  # (paper, key) -> (id, display)
@@ -78,14 +83,17 @@ class Anchors:
         return f"{self._line_prefix[path]}-{line}"
 
     def has_line(self, path: str, line: int) -> bool:
-        return 1 <= line <= self._line_counts.get(path, 0)
+        shown = self.shown_lines.get(path)
+        return 1 <= line <= self._line_counts.get(path, 0) and (shown is None or line in shown)
 
     def code_ref(self, path: str, line: int, detail: str = "") -> Ref:
-        """``path:line``, linked to the line when the file is shown and has that line."""
+        """``path:line``, linked to the line when the file is shown and has that line, and to the forge."""
         layout = self.notebooks.get(path)
         text = layout.to_cells(Span(path, line)).location if layout is not None else f"{path}:{line}"
+        # a notebook's lines on the page are its cells' lines in turn, not the lines of its JSON
+        permalink = self.forge.permalink(path, None if layout is not None else line) if self.forge else None
         if self.has_line(path, line):
-            return Ref(text, f"#{self.line_id(path, line)}", detail)
+            return Ref(text, f"#{self.line_id(path, line)}", detail, permalink)
         if path in self.file_ids:
-            return Ref(text, f"#{self.file_ids[path]}", detail)
-        return Ref(text, None, detail)
+            return Ref(text, f"#{self.file_ids[path]}", detail, permalink)
+        return Ref(text, None, detail, permalink)

@@ -70,25 +70,36 @@ def _file_view(
     anchors: Anchors,
 ) -> CodeFileView:
     layout = anchors.notebooks.get(path)
-    lines = tuple(
-        LineView(
-            number=number,
-            id=anchors.line_id(path, number),
-            html=html,
-            linked=number in linked_lines,
-            refs=tuple(refs.get((path, number), ())),
-            findings=tuple(at_line.get((path, number), ())),
-            label=number
-            if layout is None or (cell := layout.cell_at(number)) is None
-            else number - cell.first_line + 1,
-            cell=f"cell {cell.number} \u00b7 {cell.kind}"
-            if layout is not None and cell is not None and cell.first_line == number
-            else "",
+    shown = anchors.shown_lines.get(path)
+    lines = []
+    previous = 0  # the last shown line
+    for number, html in enumerate(lines_html, start=1):
+        if shown is not None and number not in shown:
+            continue
+        cell = layout.cell_at(number) if layout is not None else None
+        lines.append(
+            LineView(
+                number=number,
+                id=anchors.line_id(path, number),
+                html=html,
+                linked=number in linked_lines,
+                refs=tuple(refs.get((path, number), ())),
+                findings=tuple(at_line.get((path, number), ())),
+                label=number if cell is None else number - cell.first_line + 1,
+                # a cell's head on its first line, or on the first shown one when lines before it are left out
+                cell=f"cell {cell.number} \u00b7 {cell.kind}"
+                if cell is not None and (cell.first_line == number or previous < cell.first_line)
+                else "",
+                gap_before=number - previous - 1,
+            )
         )
-        for number, html in enumerate(lines_html, start=1)
-    )
+        previous = number
+    gap_after = len(lines_html) - previous if lines else 0
     in_file = [f for (where, line), found in sorted(at_line.items()) if where == path for f in found]
     outside = tuple(f for f in in_file if not anchors.has_line(path, finding_spans[f.id][1]))
     note = "" if text is not None else "this file could not be read as text, so its lines are not shown"
     link_count = sum(len(found) for (where, _), found in refs.items() if where == path)
-    return CodeFileView(anchors.file_ids[path], path, lines, note, link_count, len(in_file), outside)
+    permalink = anchors.forge.permalink(path) if anchors.forge else None
+    return CodeFileView(
+        anchors.file_ids[path], path, tuple(lines), note, link_count, len(in_file), outside, permalink, gap_after
+    )

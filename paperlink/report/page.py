@@ -21,6 +21,7 @@ from paperlink import __version__, boundary
 from paperlink.errors import UsageError
 from paperlink.paper import ItemKind, Paper
 from paperlink.report.anchors import Anchors
+from paperlink.report.forge import Forge, forge_from_remote
 from paperlink.report.code_view import code_file_views, notebook_lines, source_lines
 from paperlink.report.highlight import split_lines
 from paperlink.report.panels import (
@@ -31,6 +32,8 @@ from paperlink.report.panels import (
     hyperparameter_rows,
     section_paths,
 )
+from paperlink.report.blueprint import blueprint_view
+from paperlink.report.scope import INCLUDE_CODE, wanted_lines, windows
 from paperlink.report.paper_view import PaperContext, code_refs_by_item, paper_views
 from paperlink.report.summary import summarize
 from paperlink.report.texts import paper_header
@@ -47,7 +50,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["PageOptions", "build_page", "git_commit", "git_dirty", "generation_time", "project_name"]
+__all__ = ["PageOptions", "build_page", "git_commit", "git_dirty", "git_forge", "generation_time", "project_name"]
 
 
 @dataclass(frozen=True)
@@ -56,23 +59,40 @@ class PageOptions:
     commit: str | None = None  # the code's git commit; see git_commit
     dirty: bool = False  # tracked files differ from that commit; see git_dirty
     all_files: bool = False  # show every checked file, not only those with links or diagnostics
+    include_code: str = "linked"  # a mode of paperlink.report.scope; all_files means "all"
     project: str | None = None  # defaults to the name of the project folder
+    forge: Forge | None = None  # where file:line locations link to at the commit; see git_forge
+
+
+def _git(root: Path, *arguments: str) -> str | None:
+    """git's output in ``root``, stripped of the line end; None when git fails or is missing."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), *arguments], capture_output=True, text=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
 
 
 def git_commit(root: Path) -> str | None:
     """``git rev-parse HEAD`` in ``root``; None outside a repository or without git."""
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--verify", "-q", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
+    commit = _git(root, "rev-parse", "--verify", "-q", "HEAD")
+    return commit if commit is not None and len(commit) in (40, 64) else None
+
+
+def git_forge(root: Path, commit: str | None) -> Forge | None:
+    """The forge of ``origin`` (else of the only remote) at ``commit``, for permalinks; None when
+    the remote is not a known forge. The project may be a folder inside the repository."""
+    if commit is None:
         return None
-    commit = done.stdout.strip()
-    return commit if done.returncode == 0 and len(commit) in (40, 64) else None
+    remotes = (_git(root, "remote") or "").split()
+    name = "origin" if "origin" in remotes else (remotes[0] if len(remotes) == 1 else None)
+    if name is None:
+        return None
+    return forge_from_remote(
+        _git(root, "remote", "get-url", name), commit, _git(root, "rev-parse", "--show-prefix") or ""
+    )
 
 
 def git_dirty(root: Path) -> bool:
@@ -99,9 +119,15 @@ def build_page(report: Report, options: PageOptions = PageOptions()) -> Page:
                 report.notebooks,
             ),
         )
-    texts = _shown_texts(report, options.all_files)
+    mode = "all" if options.all_files else options.include_code
+    if mode not in INCLUDE_CODE:
+        raise UsageError(f"--include-code must be one of {', '.join(INCLUDE_CODE)}, not '{mode}'")
+    texts = _shown_texts(report, mode)
     lines_html = {path: _shown_lines(report, path, text) for path, text in texts.items() if text is not None}
-    anchors = Anchors(report.papers, {path: len(lines_html.get(path, ())) for path in texts}, report.notebooks)
+    line_counts = {path: len(lines_html.get(path, ())) for path in texts}
+    wanted = wanted_lines(report, mode) if mode != "all" else {}
+    shown = {path: windows(wanted.get(path, set()), count) for path, count in line_counts.items()}
+    anchors = Anchors(report.papers, line_counts, report.notebooks, options.forge, shown if mode != "all" else None)
     rules = {rule.code: rule for rule in ALL_RULES}
     findings, finding_spans = _findings(report, anchors, rules)
     by_place: dict[tuple[str, int], list[FindingView]] = {}
@@ -123,6 +149,12 @@ def build_page(report: Report, options: PageOptions = PageOptions()) -> Page:
         for view in papers
         for compared, rows in [hyperparameter_rows(report.papers[view.header.name], section, code, anchors)]
     )
+    status = {item.id: item.status for view in papers for section in view.sections for item in section.items}
+    blueprints = tuple(
+        found
+        for name in sorted(report.papers)
+        if (found := blueprint_view(report.papers[name], anchors, status, context.texts)) is not None
+    )
     return Page(
         header=_header(report, options),
         papers=papers,
@@ -130,9 +162,10 @@ def build_page(report: Report, options: PageOptions = PageOptions()) -> Page:
         files=code_file_views(texts, lines_html, report.links, findings, finding_spans, anchors),
         findings=findings,
         rules=_rules(findings),
-        gradient_stops=gradient_stop_views(report.sections.get("gradient_stops"), anchors),
+        gradient_stops=gradient_stop_views(report.sections.get("gradient_stops"), anchors, by_place),
         hidden_inputs=hidden_inputs_view(report.sections.get("hidden_inputs"), anchors),
         environment=environment_view(report.sections.get("environment"), anchors),
+        blueprints=blueprints,
     )
 
 
@@ -151,23 +184,27 @@ def _header(report: Report, options: PageOptions) -> Header:
         version=__version__,
         commit=options.commit,
         dirty=options.dirty and options.commit is not None,
+        forge=options.forge.name if options.forge else None,
+        commit_url=options.forge.commit_url if options.forge else None,
         generated_at=options.generated_at,
         papers=tuple(paper_header(report.papers[name]) for name in sorted(report.papers)),
         summary=summarize(report),
     )
 
 
-def _shown_texts(report: Report, all_files: bool) -> dict[str, str | None]:
+def _shown_texts(report: Report, mode: str) -> dict[str, str | None]:
     """The files the code view shows, by project-relative path, with their text (None: unreadable):
-    the code first, then the paper's files, each in path order.
+    the code first, then the paper's files, each in path order. ``all``: every checked file;
+    ``findings``: those with diagnostics; ``linked``: those and the files links or tables point into.
 
     Only files the run read (sources, paper files, environment files) can be shown, whatever a span names.
     """
     paper_files = {path for paper in report.papers.values() for path in paper.files}
     readable = set(report.checked_paths) | paper_files | environment_paths(report.sections)
-    wanted = set(report.checked_paths) if all_files else set()
-    wanted |= {link.target.path for link in report.links} | {d.span.path for d in report.diagnostics}
-    wanted |= section_paths(report.sections)
+    wanted = set(report.checked_paths) if mode == "all" else set()
+    wanted |= {d.span.path for d in report.diagnostics}
+    if mode != "findings":
+        wanted |= {link.target.path for link in report.links} | section_paths(report.sections)
     texts: dict[str, str | None] = {}
     for path in sorted(wanted & readable, key=lambda path: (path in paper_files, path)):
         if path.endswith((".py", ".pyi")):

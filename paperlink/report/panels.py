@@ -8,7 +8,7 @@ shows what it can instead of stopping the report.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -20,6 +20,7 @@ from paperlink.report.views import (
     EnvironmentFileView,
     EnvironmentView,
     EnvVarView,
+    FindingView,
     GlobalView,
     GradientStopView,
     HiddenInputsView,
@@ -76,13 +77,20 @@ def _texts(values: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in values) if isinstance(values, list) else ()
 
 
-def gradient_stop_views(section: Any, anchors: Anchors) -> tuple[GradientStopView, ...] | None:
+def gradient_stop_views(
+    section: Any, anchors: Anchors, findings_at: Mapping[tuple[str, int], Sequence[FindingView]] | None = None
+) -> tuple[GradientStopView, ...] | None:
+    """The gradient-stop map; ``findings_at`` (path, line) -> diagnostics tells an undocumented stop
+    (a gradient rule flagged it) from one the rules leave alone in its context (evaluation, setup)."""
     if not isinstance(section, list):
         return None
     views = []
     for stop in section:
         if not isinstance(stop, dict):
             continue
+        span = stop.get("span")
+        place = (str(span.get("path", "")), _int(span.get("line"))) if isinstance(span, dict) else ("", 0)
+        found = tuple(f for f in (findings_at or {}).get(place, ()) if f.code.startswith("PL2"))
         items = tuple(
             anchors.item_ref(str(i.get("paper", "")), str(i.get("item", "")))
             for i in stop.get("items") or ()
@@ -98,6 +106,8 @@ def gradient_stop_views(section: Any, anchors: Anchors) -> tuple[GradientStopVie
                 documented_by=stop.get("documented_by") if isinstance(stop.get("documented_by"), str) else None,
                 items=items,
                 justification=stop.get("justification") if isinstance(stop.get("justification"), str) else None,
+                findings=tuple(Ref(f.code, f"#{f.id}", f.severity) for f in found),
+                flagged=any(f.severity != "info" for f in found),
             )
         )
     return tuple(views)

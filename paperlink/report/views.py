@@ -40,6 +40,9 @@ __all__ = [
     "EnvironmentFileView",
     "PackageView",
     "EnvironmentView",
+    "BlueprintNodeView",
+    "BlueprintEdgeView",
+    "BlueprintView",
     "Page",
 ]
 
@@ -51,6 +54,7 @@ class Ref:
     text: str
     href: str | None = None
     detail: str = ""  # e.g. the name of the function a code location sits in
+    permalink: str | None = None  # the location on the code forge at the page's commit
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,8 @@ class Header:
     papers: tuple[PaperHeader, ...]
     summary: Summary
     dirty: bool = False  # the work tree differs from the commit: the page shows code not in it
+    forge: str | None = None  # the forge's name ("GitHub") when locations link to it
+    commit_url: str | None = None  # the commit on that forge
 
 
 @dataclass(frozen=True)
@@ -171,7 +177,8 @@ class LineView:
     refs: tuple[Ref, ...]  # paper items linked at this line
     findings: tuple[FindingView, ...]
     label: int = 0  # the line number shown: within its cell in a notebook
-    cell: str = ""  # in a notebook, on a cell's first line: "cell 3 · code"
+    cell: str = ""  # in a notebook, on a cell's first shown line: "cell 3 · code"
+    gap_before: int = 0  # lines left out of the page just before this one (--include-code)
 
 
 @dataclass(frozen=True)
@@ -183,6 +190,8 @@ class CodeFileView:
     links: int
     findings: int
     file_findings: tuple[FindingView, ...]  # diagnostics with no line in the file
+    permalink: str | None = None  # the file on the code forge at the page's commit
+    gap_after: int = 0  # lines left out of the page after the last shown one
 
 
 @dataclass(frozen=True)
@@ -212,6 +221,8 @@ class GradientStopView:
     documented_by: str | None
     items: tuple[Ref, ...]
     justification: str | None
+    findings: tuple[Ref, ...] = ()  # the gradient rules' diagnostics at the stop
+    flagged: bool = False  # a warning or error among them: the stop needs a paper item or justification
 
 
 @dataclass(frozen=True)
@@ -292,6 +303,38 @@ class EnvironmentView:
 
 
 @dataclass(frozen=True)
+class BlueprintNodeView:
+    x: str  # SVG coordinates of the box's top left corner, as written
+    y: str
+    label: str  # "Eq. (3)"
+    title: str  # the tooltip: label and title
+    href: str | None  # the item on the page
+    status: str  # implemented, missing, exempt or other: the node's colour
+
+
+@dataclass(frozen=True)
+class BlueprintEdgeView:
+    x1: str  # from the bottom of the used item
+    y1: str
+    x2: str  # to the top of the item using it
+    y2: str
+    title: str  # "Algorithm 1 line 4 uses Eq. (3)"
+
+
+@dataclass(frozen=True)
+class BlueprintView:
+    """A paper's items as a graph: an edge where one item's text refers to another."""
+
+    width: str
+    height: str
+    nodes: tuple[BlueprintNodeView, ...]
+    edges: tuple[BlueprintEdgeView, ...]
+    node_width: int
+    node_height: int
+    paper: str = ""
+
+
+@dataclass(frozen=True)
 class Page:
     header: Header
     papers: tuple[PaperView, ...]
@@ -302,3 +345,4 @@ class Page:
     gradient_stops: tuple[GradientStopView, ...] | None  # None: the analysis did not run
     hidden_inputs: HiddenInputsView | None
     environment: EnvironmentView | None = None  # None: the environment analysis did not run
+    blueprints: tuple[BlueprintView, ...] = ()  # one per paper with numbered items

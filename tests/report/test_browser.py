@@ -212,3 +212,40 @@ def test_rendered_paper_shows_no_raw_control_word_in_chromium(browser, tmp_path)
     assert "Eq.\u00a0(1)" in result["text"][0]  # \eqref shows the printed number
     assert result["text"][1].startswith("The norm")  # restatable, with its MathML
     assert result["text"][2] == "Again, see Lemma\u00a01.1."  # \ref: the printed number
+
+
+def test_blueprint_in_chromium(browser, tmp_path) -> None:
+    from paperlink.config import load_config
+    from paperlink.engine import check
+    from tests.report.test_blueprint import EDGES, blueprint_project
+
+    (tmp_path / "project").mkdir()
+    root = blueprint_project(tmp_path / "project")
+    page = tmp_path / "blueprint.html"
+    visit, probe = _visit(
+        browser, render_html(check(load_config(None, root), [root], jobs=1)), page, "report-blueprint.png"
+    )
+    assert visit.console_errors == [] and visit.exceptions == [] and visit.log_errors == []
+    assert probe["dangling"] == []
+    graph = browser.visit(
+        page.as_uri() + "#blueprint",
+        """(() => {
+      const svg = document.querySelector('svg.blueprint');
+      const nodes = [...svg.querySelectorAll('.node')].map(n => [n.querySelector('text').textContent,
+        n.getAttribute('href'), [...n.classList].join(' '), n.getBoundingClientRect().width > 0]);
+      const edges = [...svg.querySelectorAll('line.edge')].map(e => e.querySelector('title').textContent);
+      svg.querySelector('a[href="#thm-bound"]').dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}));
+      return JSON.stringify({nodes: nodes, edges: edges, hash: location.hash});
+    })()""",
+    )
+    save_screenshot(graph.screenshot, "report-blueprint-graph.png")
+    found = json.loads(graph.result)
+    assert found["nodes"] == [
+        ["Eq. (1)", "#eq-enc", "node st-implemented", True],
+        ["Eq. (2)", "#eq-loss", "node st-implemented", True],
+        ["Eq. (3)", "#eq-unused", "node st-missing", True],
+        ["Theorem 1", "#thm-bound", "node st-other", True],
+        ["Algorithm 1", "#alg-train", "node st-missing", True],
+    ]
+    assert found["edges"] == [*EDGES, "Algorithm 1 line 2 uses Eq. (1)"]
+    assert found["hash"] == "#thm-bound"  # clicking a node goes to the item

@@ -47,11 +47,12 @@ def test_simsiam_paper_items_link_to_the_code_lines(sample_reports) -> None:
 def test_simsiam_code_lines_link_back_and_show_their_diagnostics(sample_reports) -> None:
     page = build_page(sample_reports["simsiam"])
     train = _file(page, "src/train.py")
-    line = train.lines[42]
+    by_number = {line.number: line for line in train.lines}  # only the lines around links and findings
+    line = by_number[43]
     assert (line.number, line.id, line.linked) == (43, "f1-43", True)
     assert [(ref.text, ref.href) for ref in line.refs] == [("Eq. (3b)", "#eq-symloss")]
-    assert [f.code for f in train.lines[76].findings] == ["PL101"]
-    assert train.lines[76].findings[0].id in {finding.id for finding in page.findings}
+    assert [f.code for f in by_number[77].findings] == ["PL101"]
+    assert by_number[77].findings[0].id in {finding.id for finding in page.findings}
     in_code = sum(len(line.findings) for file in page.files for line in file.lines if file.path.endswith(".py"))
     in_paper = sum(1 for finding in page.findings if finding.location.text.startswith("paper.tex:"))
     assert in_code + in_paper == len(page.findings)
@@ -411,3 +412,81 @@ def test_two_papers_with_the_same_labels_get_distinct_ids(tmp_path) -> None:
     found = parse_page(render_html(report))
     assert [name for name, count in found.ids.items() if count > 1] == []
     assert [href for href in found.hrefs if href.startswith("#") and href[1:] not in found.ids] == []
+
+
+def test_include_code_linked_embeds_the_lines_around_links_findings_and_paper_items(sample_reports) -> None:
+    from paperlink.report.scope import CONTEXT
+
+    report = sample_reports["simsiam"]
+    page = build_page(report)
+    whole = build_page(report, PageOptions(include_code="all"))
+    assert sum(len(f.lines) for f in page.files) < sum(len(f.lines) for f in whole.files)
+    train = _file(page, "src/train.py")
+    numbers = [line.number for line in train.lines]
+    for link in report.links:
+        if link.target.path == "src/train.py":
+            end = link.target.end_line or link.target.line
+            assert set(range(max(1, link.target.line - CONTEXT), end + CONTEXT + 1)) <= set(numbers), link
+    # each run of left-out lines is counted once, before the next shown line or at the end
+    assert sum(line.gap_before for line in train.lines) + train.gap_after + len(numbers) == len(
+        _file(whole, "src/train.py").lines
+    )
+    assert all(line.gap_before == 0 or line.gap_before > 1 for line in train.lines) and train.gap_after != 1
+    html = render_html(report)
+    assert '<tr class="gap"><td></td><td>&#8943; ' in html
+    # every link into the code still lands on a shown line or the file
+    found = parse_page(html)
+    assert all(found.ids[href[1:]] == 1 for href in found.hrefs if href.startswith("#"))
+
+
+def test_include_code_findings_embeds_only_the_lines_with_diagnostics(sample_reports) -> None:
+    report = sample_reports["simsiam"]
+    page = build_page(report, PageOptions(include_code="findings"))
+    with_findings = {d.span.path for d in report.diagnostics}
+    assert {file.path for file in page.files} == with_findings
+    shown = {(file.path, line.number) for file in page.files for line in file.lines}
+    assert {(d.span.path, d.span.line) for d in report.diagnostics} <= shown
+    symloss = _item(page, "eq-symloss")  # its code is not embedded: the location stays text
+    assert [(ref.text, ref.href) for ref in symloss.code][:1] == [("src/train.py:36", "#file-src-train-py")]
+
+
+def test_include_code_rejects_an_unknown_mode(sample_reports) -> None:
+    with pytest.raises(UsageError, match="--include-code must be one of all, linked, findings, not 'some'"):
+        build_page(sample_reports["simsiam"], PageOptions(include_code="some"))
+
+
+def test_gradient_stop_map_says_undocumented_only_where_a_rule_flagged_the_stop(sample_reports) -> None:
+    evaluation = dict(SECTIONS["gradient_stops"][1], span=_span("src/train.py", 80), context="evaluation")
+    report = dataclasses.replace(
+        sample_reports["simsiam"], sections={"gradient_stops": [*SECTIONS["gradient_stops"], evaluation]}
+    )
+    # the sample's PL201 warning is at src/model.py:70; no gradient rule flags src/train.py:80
+    assert [d.code for d in report.diagnostics if (d.span.path, d.span.line) == ("src/model.py", 70)] == ["PL201"]
+    page = build_page(report)
+    assert [(s.where.text, s.flagged, [r.text for r in s.findings]) for s in page.gradient_stops] == [
+        ("src/train.py:43", False, []),
+        ("src/model.py:70", True, ["PL201"]),
+        ("src/train.py:80", False, []),
+    ]
+    table = render_html(report).split('<section id="gradient-stops">')[1].split("</section>")[0]
+    assert table.count('<span class="badge missing">undocumented</span>') == 1
+    assert '<span class="badge exempt">not needed in evaluation code</span>' in table
+
+
+def test_coverage_lists_missing_items_in_a_collapsible_list(sample_reports) -> None:
+    html = render_html(sample_reports["simsiam"])
+    coverage = html.split('<section id="coverage">')[1].split("</section>")[0]
+    assert (
+        '<details><summary>1 item</summary><ul class="missing-items"><li><a href="#eq-cosine">Eq. (6)</a>' in coverage
+    )
+
+
+def test_windows_fill_gaps_of_one_line() -> None:
+    from paperlink.report.scope import windows
+
+    assert sorted(windows({6}, 20)) == [3, 4, 5, 6, 7, 8, 9]
+    assert sorted(windows({5}, 20)) == [1, 2, 3, 4, 5, 6, 7, 8]  # line 1 alone before: filled
+    assert sorted(windows({4}, 8)) == [1, 2, 3, 4, 5, 6, 7, 8]  # line 8 alone after: filled
+    assert sorted(windows({2, 10}, 11)) == list(range(1, 12))  # line 6 alone between: filled
+    assert sorted(windows({2, 11}, 20)) == [1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13, 14]
+    assert windows(set(), 10) == frozenset()

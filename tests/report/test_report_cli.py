@@ -87,7 +87,10 @@ def test_a_bad_time_is_a_usage_error_before_anything_is_read(tmp_path: Path, cap
 
 def test_select_and_ignore_apply_to_the_page(tmp_path: Path) -> None:
     project = _copy_sample(tmp_path, "simsiam")
+    (project / "src" / "extra.py").write_text("LOSS = 0  # paper: eq:symloss\n", encoding="utf-8")
     output = tmp_path / "out.html"
+    CliRunner().invoke(cli, ["report", str(project), "-o", str(output), "-q", "--no-cache"])
+    assert "<h3>src/extra.py</h3>" in output.read_text(encoding="utf-8")
     result = CliRunner().invoke(
         cli, ["report", str(project), "-o", str(output), "-q", "--ignore", "PL110", "--no-cache"]
     )
@@ -122,6 +125,22 @@ def test_all_files_shows_files_without_links(tmp_path: Path) -> None:
     assert "src/plain.py" not in output.read_text(encoding="utf-8")
     CliRunner().invoke(cli, ["report", str(project), "-o", str(output), "-q", "--no-cache", "--all-files"])
     assert "<h3>src/plain.py</h3>" in output.read_text(encoding="utf-8")
+
+
+def test_include_code_findings_leaves_out_files_with_links_only(tmp_path: Path) -> None:
+    project = _copy_sample(tmp_path, "simsiam")
+    (project / "src" / "extra.py").write_text("LOSS = 0  # paper: eq:symloss\n", encoding="utf-8")
+    output = tmp_path / "out.html"
+    CliRunner().invoke(cli, ["report", str(project), "-o", str(output), "-q", "--no-cache"])
+    assert "<h3>src/extra.py</h3>" in output.read_text(encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["report", str(project), "-o", str(output), "-q", "--no-cache", "--include-code", "findings"]
+    )
+    assert result.exit_code == 0, result.output
+    page = output.read_text(encoding="utf-8")
+    assert "<h3>src/extra.py</h3>" not in page and "<h3>src/train.py</h3>" in page
+    result = CliRunner().invoke(cli, ["report", str(project), "-o", str(output), "--include-code", "some"])
+    assert result.exit_code == 2 and "'some' is not one of 'all', 'linked', 'findings'" in result.output
 
 
 def test_an_unwritable_output_is_a_clear_error(tmp_path: Path, capsys) -> None:
