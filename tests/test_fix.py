@@ -390,3 +390,63 @@ def test_an_unused_suppression_after_code_or_a_comment_goes_with_its_blanks(tmp_
     root = _project(tmp_path, "x = 1   # paperlink: ignore\ny = 2  # paper: eq:loss  # paperlink: ignore[PL101]\n")
     _run(root, "--fix")
     assert (root / "model.py").read_text(encoding="utf-8") == "x = 1\ny = 2  # paper: eq:loss\n"
+
+
+def test_a_fix_whose_new_text_would_leave_its_string_is_refused(tmp_path: Path) -> None:
+    """The replacement comes from the paper: a printed number that closes the string and
+    adds code must not reach the file, however the edit's own range looked."""
+    root = _project(
+        tmp_path, 'import paperlink\n\n\n@paperlink.implements("Eq. 1")\ndef loss(a, b):\n    return a + b\n'
+    )
+    assert CliRunner().invoke(cli, ["lock", str(root)]).exit_code == 0
+    hostile = PAPER.replace(
+        r"\begin{equation}\label{eq:loss}",
+        "\\begin{equation}\\label{eq:first} F = 0 \\end{equation}\n"
+        '\\begin{equation}\\label{eq:loss}\\tag{2") or print("pwned}',
+    )
+    (root / "paper.tex").write_text(hostile, encoding="utf-8")
+    before = (root / "model.py").read_text(encoding="utf-8")
+    code, stdout, _ = _run(root, "--fix")
+    assert (root / "model.py").read_text(encoding="utf-8") == before
+    assert "PL111" in stdout
+    assert code == 1
+
+
+def test_a_lone_carriage_return_keeps_the_rows_of_the_tokenizer(tmp_path: Path) -> None:
+    """Lines end at \\r too (as Python reads them): the comment on the line after is fixed
+    where it is, and the code before it stays."""
+    root = _project(tmp_path, "x = 1\ry = 2\nz = 3  # paper: eq:los\n")
+    _run(root, "--fix")
+    assert (root / "model.py").read_bytes() == b"x = 1\ry = 2\nz = 3  # paper: eq:loss\n"
+
+
+def test_a_file_changed_after_planning_is_left_alone(tmp_path: Path) -> None:
+    from paperlink.source.fix_writer import plan_fixes, write_changes
+
+    root = _project(tmp_path, "x = 1  # paper: eq:los\n")
+    respell = Fix("Respell", (Edit(Span("model.py", 1, 17, 1, 23), "eq:loss"),))
+    changes = plan_fixes(root, [UnknownReference.at(Span("model.py", 1), "m", fix=respell)])
+    (root / "model.py").write_text("x = 2  # paper: eq:los\n", encoding="utf-8")
+    assert write_changes(root, changes) == ([], ["model.py"])
+    assert (root / "model.py").read_text(encoding="utf-8") == "x = 2  # paper: eq:los\n"
+
+
+def test_fix_says_which_file_changed_while_it_was_fixed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from paperlink.source import fix_writer
+
+    root = _project(tmp_path, "x = 1  # paper: eq:los\n")
+    planned = fix_writer.plan_fixes
+
+    def plan_then_edit(*args: object, **options: bool) -> list[fix_writer.Change]:
+        changes = planned(*args, **options)  # type: ignore[arg-type]
+        if changes:  # someone saves the file between the plan and the write
+            (root / "model.py").write_text("x = 2  # paper: eq:los\n", encoding="utf-8")
+        return changes
+
+    monkeypatch.setattr(fix_writer, "plan_fixes", plan_then_edit)
+    code, stdout, stderr = _run(root, "--fix")
+    assert "model.py changed while it was being fixed: left alone\n" in stderr
+    assert (root / "model.py").read_text(encoding="utf-8") == "x = 2  # paper: eq:los\n"
+    assert stderr.splitlines()[-1] == "Found 3 diagnostics (0 fixed, 3 remaining)"
+    assert "model.py:1:8: PL101 eq:los is not a label of paper 'p'; did you mean eq:loss?\n" in stdout
+    assert code == 1
