@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from paperlink.results import Report
     from paperlink.paper import Paper
     from paperlink.runtime.result import AuditResult
+    from paperlink.source.fix_writer import Change
 
 __all__ = ["main", "cli"]
 
@@ -503,26 +504,34 @@ def _fix(report: Report, scope: _Scope, unsafe: bool) -> tuple[Report, int]:
     number is never rewritten twice (a swap of two sections would otherwise swap back).
     """
     from paperlink.lock import follow_renumbering
-    from paperlink.source.fix_writer import plan_fixes, write_changes
+    from paperlink.source.fix_writer import plan_fixes
 
     fixed = 0
     renumbered = [d for d in report.diagnostics if d.code == "PL111"]
-    changes = plan_fixes(report.root, renumbered, unsafe=unsafe)
+    changes = _write_fixes(report.root, plan_fixes(report.root, renumbered, unsafe=unsafe))
     if changes:
-        write_changes(report.root, changes)
         fixed += sum(len(change.fixes) for change in changes)
         report = _check_again(scope)
         follow_renumbering(report, [edit for change in changes for fix in change.fixes for edit in fix.edits])
         report = _check_again(scope)
     for _ in range(_FIX_ROUNDS):
         rest = [d for d in report.diagnostics if d.code != "PL111"]
-        changes = plan_fixes(report.root, rest, unsafe=unsafe)
+        changes = _write_fixes(report.root, plan_fixes(report.root, rest, unsafe=unsafe))
         if not changes:
             break
-        write_changes(report.root, changes)
         fixed += sum(len(change.fixes) for change in changes)
         report = _check_again(scope)
     return report, fixed
+
+
+def _write_fixes(root: Path, changes: list[Change]) -> list[Change]:
+    """Write the changes; say which files were left alone because they changed meanwhile."""
+    from paperlink.source.fix_writer import write_changes
+
+    written, skipped = write_changes(root, changes)
+    for path in skipped:
+        click.echo(f"{path} changed while it was being fixed: left alone", err=True)
+    return written
 
 
 def _check_again(scope: _Scope) -> Report:

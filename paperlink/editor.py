@@ -16,6 +16,7 @@ from paperlink.paper import ItemKind, Paper, PaperItem, display_name
 from paperlink.references import parse_references
 from paperlink.results import Link, Report
 from paperlink.source.suppression_writer import add_suppressions
+from paperlink.spans import split_lines
 from paperlink.trace import resolve_all
 
 __all__ = [
@@ -30,7 +31,6 @@ __all__ = [
     "completions",
     "code_actions",
     "citation",
-    "lines_of",
 ]
 
 
@@ -226,19 +226,12 @@ def completions(papers: Mapping[str, Paper], typed: str) -> list[Completion]:
 
 
 _STOP_CODES = frozenset({"PL201"})
-_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # as Python and the suppression writer count lines
-
-
-def lines_of(text: str) -> list[str]:
-    """The lines of ``text`` with their endings, split as Python, spans and LSP split them:
-    at ``\n``, ``\r\n`` and ``\r`` only (``str.splitlines`` also splits at form feeds)."""
-    return _LINES.findall(text)
 
 
 def code_actions(text: str, diagnostics: list[Diagnostic]) -> list[Action]:
     """Quick fixes for the diagnostics on a file: a suppression with a reason to fill in, and
     for an undocumented gradient stop the directive that documents it."""
-    lines = lines_of(text)
+    lines = split_lines(text)
     actions: list[Action] = []
     for diagnostic in diagnostics:
         number = diagnostic.span.line
@@ -254,7 +247,7 @@ def code_actions(text: str, diagnostics: list[Diagnostic]) -> list[Action]:
             )
         new_text, refused = add_suppressions(text, {number: [diagnostic.code]})
         if not refused:
-            new_line = lines_of(new_text)[number - 1]
+            new_line = split_lines(new_text)[number - 1]
             actions.append(
                 Action(f"Suppress {diagnostic.code} on this line", LineEdit(number, number, new_line), diagnostic)
             )

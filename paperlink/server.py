@@ -32,12 +32,11 @@ from paperlink.editor import (
     completions,
     hover_text,
     item_at,
-    lines_of,
     references_to_label,
 )
 from paperlink.errors import PaperlinkError
 from paperlink.results import Report
-from paperlink.spans import Span, relative_path
+from paperlink.spans import Span, relative_path, split_lines
 
 __all__ = ["serve", "create_server", "DEBOUNCE_SECONDS"]
 
@@ -171,7 +170,7 @@ def _lsp_diagnostic(diagnostic: Diagnostic, document: TextDocument, report: Repo
 def _range(span: Span, document: TextDocument, report: Report) -> types.Range:
     """A span as the client counts positions; a notebook cell's lines become the ``.ipynb``
     lines where they are written, whole (columns in the JSON text would mislead)."""
-    lines = lines_of(document.source)
+    lines = split_lines(document.source)
     codec = document.position_codec
     layout = report.notebooks.get(span.path) if span.cell is not None else None
     if layout is not None:
@@ -208,7 +207,7 @@ def _schedule(server: PaperlinkServer, uri: str, delay: float) -> None:
 def _cursor(server: PaperlinkServer, uri: str, position: types.Position) -> tuple[TextDocument, str, int]:
     """The document, the cursor's line and its 1-based column counted in characters."""
     document = server.workspace.get_text_document(uri)
-    lines = lines_of(document.source)
+    lines = split_lines(document.source)
     character = document.position_codec.position_from_client_units(lines, position).character
     line = lines[position.line].rstrip("\r\n") if position.line < len(lines) else ""
     return document, line, character + 1
@@ -318,7 +317,7 @@ def create_server() -> PaperlinkServer:
         if context is None:
             return None
         start, typed = context
-        lines = lines_of(document.source)
+        lines = split_lines(document.source)
         replaced = document.position_codec.range_to_client_units(
             lines,
             types.Range(
@@ -387,7 +386,7 @@ def _fix_action(diagnostic: Diagnostic, document: TextDocument, report: Report, 
 
 def _text_edit(edit: LineEdit, document: TextDocument) -> types.TextEdit:
     """Whole lines replaced: from the first line's start to the start of the line after the last."""
-    lines = lines_of(document.source)
+    lines = split_lines(document.source)
     start = types.Position(edit.first_line - 1, 0)
     if edit.last_line < len(lines) or (lines and lines[-1].endswith(("\n", "\r"))):
         end = types.Position(edit.last_line, 0)  # the start of the next line (LSP has one after a final newline)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Span", "LineIndex", "relative_path", "relative_paths", "ast_span"]
+__all__ = ["Span", "LineIndex", "relative_path", "relative_paths", "ast_span", "split_lines", "line_starts"]
 
 
 def relative_path(path: Path, root: Path) -> str:
@@ -112,6 +113,23 @@ class Span:
             end_column=self.end_column if self.end_column is not None else self.column,
         )
         return data
+
+
+# Python's line breaks: \r\n, \r and \n, as the tokenizer and CPython count a file's lines
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of Python source ``text``, each with its break (the last may have none)."""
+    return _LINE.findall(text)
+
+
+def line_starts(text: str) -> list[int]:
+    """The offset where each of :func:`split_lines`' lines starts, then the text's length."""
+    starts = [0]
+    for line in split_lines(text):
+        starts.append(starts[-1] + len(line))
+    return starts
 
 
 class LineIndex:

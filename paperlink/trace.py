@@ -50,6 +50,7 @@ _PLURAL = {
 _CROSS_KINDS = (ItemKind.ALGORITHM, ItemKind.TABLE, ItemKind.FIGURE, ItemKind.THEOREM)
 
 _WHOLE = re.compile(r"[0-9]{1,9}")
+_SEPARATORS = re.compile(r"[\s_.:/-]+")  # eq:loss-fn, eq:loss_fn and eq:LossFn name one label
 
 
 @dataclass(frozen=True)
@@ -194,15 +195,15 @@ def _unknown_message(reference: Reference, paper: Paper) -> tuple[str, str, bool
     that suggestion is a guess."""
     if reference.kind is K.LABEL:
         fact = f"{reference.label} is not a label of paper '{paper.name}'"
-        hint, label = _did_you_mean_label(reference.label, _labels(paper))
-        return fact + hint, respell(reference.text, reference.label, label), False
+        hint, label, guess = _did_you_mean_label(reference.label, _labels(paper))
+        return fact + hint, respell(reference.text, reference.label, label), guess
     if reference.kind is K.HYPERPARAMETER:
         fact = f"{reference.label} is not a hyperparameter of paper '{paper.name}'"
         stated = [i for i in paper.items if i.kind is ItemKind.HYPERPARAMETER]
         keys = list(dict.fromkeys(i.key for i in stated))
         names = list(dict.fromkeys(name for name in map(_name_key, stated) if name))
-        hint, label = _did_you_mean_label(reference.label, keys, names, _labels(paper))
-        return fact + hint, respell(reference.text, reference.label, label), False
+        hint, label, guess = _did_you_mean_label(reference.label, keys, names, _labels(paper))
+        return fact + hint, respell(reference.text, reference.label, label), guess
     fact = f"{format_reference(reference)} is not in paper '{paper.name}'"
     if reference.kind is K.ALGORITHM_LINE and _algorithms(paper, reference.number):
         hint, line = _line_hint(reference, paper)
@@ -303,15 +304,24 @@ def _labels(paper: Paper) -> list[str]:
     return list(dict.fromkeys(name for item in paper.items for name in (*item.labels, item.key)))
 
 
-def _did_you_mean_label(label: str, *choice_lists: list[str]) -> tuple[str, str]:
-    """The hint after the message, and the label it proposes ("" when none)."""
+def _did_you_mean_label(label: str, *choice_lists: list[str]) -> tuple[str, str, bool]:
+    """The hint after the message, the label it proposes ("" when none) and whether that is
+    a guess: only the one label with the same letters and digits (case and separators aside)
+    is sure; a close match by difflib is a guess (eq:loss_v1 is not eq:loss_v2)."""
     for choices in choice_lists:
         # LaTeX labels are case-sensitive, and difflib scores eq:MSE against eq:mse too low
-        same_letters = [choice for choice in choices if choice.lower() == label.lower()]
-        close = same_letters[:1] or difflib.get_close_matches(label, choices, n=1)
+        same_letters = [choice for choice in choices if _letters(choice) == _letters(label)]
+        if same_letters:
+            return f"; did you mean {same_letters[0]}?", same_letters[0], len(same_letters) > 1
+        close = difflib.get_close_matches(label, choices, n=1)
         if close:
-            return f"; did you mean {close[0]}?", close[0]
-    return "", ""
+            return f"; did you mean {close[0]}?", close[0], True
+    return "", "", False
+
+
+def _letters(label: str) -> str:
+    """A label's letters and digits, lower case: eq:Loss-Fn and eq:loss_fn are one spelling."""
+    return _SEPARATORS.sub("", label.casefold())
 
 
 def _cite(item: PaperItem, paper: Paper) -> str:

@@ -33,14 +33,14 @@ PAPER = r"""\documentclass{article}
 CODE = '''import paperlink
 
 
-def loss(a, b):  # paper: eq:los
+def loss(a, b):  # paper: eq:LOSS
     return a + b
 
 
 def reg(c):
     """Weight decay.
 
-    Paper: eq:rge
+    Paper: eq:REG
     """
     return c  # paper: Eqn 2
 
@@ -94,7 +94,7 @@ DIFF = """\
  import paperlink
  
  
--def loss(a, b):  # paper: eq:los
+-def loss(a, b):  # paper: eq:LOSS
 +def loss(a, b):  # paper: eq:loss
      return a + b
  
@@ -102,7 +102,7 @@ DIFF = """\
  def reg(c):
      \"\"\"Weight decay.
  
--    Paper: eq:rge
+-    Paper: eq:REG
 +    Paper: eq:reg
      \"\"\"
 -    return c  # paper: Eqn 2
@@ -152,8 +152,8 @@ def test_each_fix_kind_is_data_on_its_diagnostic(tmp_path: Path) -> None:
         return Fix(title, (Edit(Span("model.py", line, column, line, end), text),), safe)
 
     assert _fixes(root) == [
-        ("model.py:4:18", "PL101", fix("Replace 'eq:los' with 'eq:loss'", 4, 27, 33, "eq:loss")),
-        ("model.py:9:5", "PL101", fix("Replace 'eq:rge' with 'eq:reg'", 11, 12, 18, "eq:reg")),
+        ("model.py:4:18", "PL101", fix("Replace 'eq:LOSS' with 'eq:loss'", 4, 27, 34, "eq:loss")),
+        ("model.py:9:5", "PL101", fix("Replace 'eq:REG' with 'eq:reg'", 11, 12, 18, "eq:reg")),
         ("model.py:13:15", "PL102", fix("Replace 'Eqn 2' with 'Eq. 2'", 13, 24, 29, "Eq. 2")),
         ("model.py:16:1", "PL102", fix("Replace 'eq: loss' with 'eq:loss'", 16, 24, 32, "eq:loss")),
         # the nearest number is a guess: offered (an editor's code action), not applied by --fix
@@ -202,10 +202,10 @@ def test_diff_prints_the_fixes_and_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_diff_marks_a_last_line_without_a_newline(tmp_path: Path) -> None:
-    root = _project(tmp_path, "def f(x):\n    return x  # paper: eq:los")
+    root = _project(tmp_path, "def f(x):\n    return x  # paper: eq:LOSS")
     assert _run(root, "--diff")[1] == (
         "--- a/model.py\n+++ b/model.py\n@@ -1,2 +1,2 @@\n def f(x):\n"
-        "-    return x  # paper: eq:los\n\\ No newline at end of file\n"
+        "-    return x  # paper: eq:LOSS\n\\ No newline at end of file\n"
         "+    return x  # paper: eq:loss\n\\ No newline at end of file\n"
     )
 
@@ -228,14 +228,14 @@ def test_a_byte_order_mark_and_a_coding_cookie_are_kept(tmp_path: Path) -> None:
 
 
 def test_non_ascii_text_before_a_reference_counts_in_characters(tmp_path: Path) -> None:
-    root = _project(tmp_path, 'def f(x):\n    return "λé" + x  # paper: eq:los\n')
+    root = _project(tmp_path, 'def f(x):\n    return "λé" + x  # paper: eq:LOSS\n')
     _run(root, "--fix")
     assert (root / "model.py").read_text(encoding="utf-8") == 'def f(x):\n    return "λé" + x  # paper: eq:loss\n'
 
 
 NOTEBOOK_CELLS = [
-    ("markdown", "# Training\nPaper: eq:los\n"),
-    ("code", "import torch\n\nx = 1  # paper: eq:los\n# paperlink: ignore[PL101]\ny = 2  # paper: Eqn 2"),
+    ("markdown", "# Training\nPaper: eq:LOSS\n"),
+    ("code", "import torch\n\nx = 1  # paper: eq:LOSS\n# paperlink: ignore[PL101]\ny = 2  # paper: Eqn 2"),
 ]
 
 
@@ -249,7 +249,7 @@ def test_a_notebook_s_cells_are_fixed_in_place(tmp_path: Path) -> None:
         '    "source": [\n'
         '     "import torch\\n",\n'
         '     "\\n",\n'
-        '-    "x = 1  # paper: eq:los\\n",\n'
+        '-    "x = 1  # paper: eq:LOSS\\n",\n'
         '-    "# paperlink: ignore[PL101]\\n",\n'
         '-    "y = 2  # paper: Eqn 2"\n'
         '+    "x = 1  # paper: eq:loss\\n",\n'
@@ -268,18 +268,18 @@ def test_a_notebook_s_cells_are_fixed_in_place(tmp_path: Path) -> None:
 
 
 def test_fixes_in_json_and_sarif(tmp_path: Path) -> None:
-    root = _project(tmp_path, "def f(x):\n    return x  # paper: eq:los\n")
+    root = _project(tmp_path, "def f(x):\n    return x  # paper: eq:LOSS\n")
     document = json.loads(_run(root, "--format", "json")[1])
     assert [d.get("fix") for d in document["diagnostics"]] == [
         {
             "edits": [
                 {
                     "replacement": "eq:loss",
-                    "span": {"column": 24, "end_column": 30, "end_line": 2, "line": 2, "path": "model.py"},
+                    "span": {"column": 24, "end_column": 31, "end_line": 2, "line": 2, "path": "model.py"},
                 }
             ],
             "safe": True,
-            "title": "Replace 'eq:los' with 'eq:loss'",
+            "title": "Replace 'eq:LOSS' with 'eq:loss'",
         },
         None,  # PL110 of eq:loss and eq:reg: nothing to fix mechanically
         None,
@@ -288,13 +288,13 @@ def test_fixes_in_json_and_sarif(tmp_path: Path) -> None:
     results = sarif["runs"][0]["results"]
     assert results[0]["fixes"] == [
         {
-            "description": {"text": "Replace 'eq:los' with 'eq:loss'"},
+            "description": {"text": "Replace 'eq:LOSS' with 'eq:loss'"},
             "artifactChanges": [
                 {
                     "artifactLocation": {"uri": "model.py", "uriBaseId": "%SRCROOT%"},
                     "replacements": [
                         {
-                            "deletedRegion": {"startLine": 2, "startColumn": 24, "endLine": 2, "endColumn": 30},
+                            "deletedRegion": {"startLine": 2, "startColumn": 24, "endLine": 2, "endColumn": 31},
                             "insertedContent": {"text": "eq:loss"},
                         }
                     ],
@@ -377,9 +377,9 @@ def test_the_writer_refuses_an_edit_of_code(tmp_path: Path) -> None:
     """Whatever made it, a fix that would change code is not applied."""
     from paperlink.source.fix_writer import plan_fixes
 
-    root = _project(tmp_path, "x = 1  # paper: eq:los\n")
+    root = _project(tmp_path, "x = 1  # paper: eq:LOSS\n")
     code_edit = Fix("Rename", (Edit(Span("model.py", 1, 1, 1, 2), "y"),))
-    comment_edit = Fix("Respell", (Edit(Span("model.py", 1, 17, 1, 23), "eq:loss"),))
+    comment_edit = Fix("Respell", (Edit(Span("model.py", 1, 17, 1, 24), "eq:loss"),))
     diagnostics = [UnknownReference.at(Span("model.py", 1), "m", fix=fix) for fix in (code_edit, comment_edit)]
     (change,) = plan_fixes(root, diagnostics)
     assert change.fixes == (comment_edit,)
@@ -390,3 +390,76 @@ def test_an_unused_suppression_after_code_or_a_comment_goes_with_its_blanks(tmp_
     root = _project(tmp_path, "x = 1   # paperlink: ignore\ny = 2  # paper: eq:loss  # paperlink: ignore[PL101]\n")
     _run(root, "--fix")
     assert (root / "model.py").read_text(encoding="utf-8") == "x = 1\ny = 2  # paper: eq:loss\n"
+
+
+def test_a_fix_whose_new_text_would_leave_its_string_is_refused(tmp_path: Path) -> None:
+    """The replacement comes from the paper: a printed number that closes the string and
+    adds code must not reach the file, however the edit's own range looked."""
+    root = _project(
+        tmp_path, 'import paperlink\n\n\n@paperlink.implements("Eq. 1")\ndef loss(a, b):\n    return a + b\n'
+    )
+    assert CliRunner().invoke(cli, ["lock", str(root)]).exit_code == 0
+    hostile = PAPER.replace(
+        r"\begin{equation}\label{eq:loss}",
+        "\\begin{equation}\\label{eq:first} F = 0 \\end{equation}\n"
+        '\\begin{equation}\\label{eq:loss}\\tag{2") or print("pwned}',
+    )
+    (root / "paper.tex").write_text(hostile, encoding="utf-8")
+    before = (root / "model.py").read_text(encoding="utf-8")
+    code, stdout, _ = _run(root, "--fix")
+    assert (root / "model.py").read_text(encoding="utf-8") == before
+    assert "PL111" in stdout
+    assert code == 1
+
+
+def test_a_lone_carriage_return_keeps_the_rows_of_the_tokenizer(tmp_path: Path) -> None:
+    """Lines end at \\r too (as Python reads them): the comment on the line after is fixed
+    where it is, and the code before it stays."""
+    root = _project(tmp_path, "x = 1\ry = 2\nz = 3  # paper: eq:LOSS\n")
+    _run(root, "--fix")
+    assert (root / "model.py").read_bytes() == b"x = 1\ry = 2\nz = 3  # paper: eq:loss\n"
+
+
+def test_a_file_changed_after_planning_is_left_alone(tmp_path: Path) -> None:
+    from paperlink.source.fix_writer import plan_fixes, write_changes
+
+    root = _project(tmp_path, "x = 1  # paper: eq:LOSS\n")
+    respell = Fix("Respell", (Edit(Span("model.py", 1, 17, 1, 24), "eq:loss"),))
+    changes = plan_fixes(root, [UnknownReference.at(Span("model.py", 1), "m", fix=respell)])
+    (root / "model.py").write_text("x = 2  # paper: eq:LOSS\n", encoding="utf-8")
+    assert write_changes(root, changes) == ([], ["model.py"])
+    assert (root / "model.py").read_text(encoding="utf-8") == "x = 2  # paper: eq:LOSS\n"
+
+
+def test_fix_says_which_file_changed_while_it_was_fixed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from paperlink.source import fix_writer
+
+    root = _project(tmp_path, "x = 1  # paper: eq:LOSS\n")
+    planned = fix_writer.plan_fixes
+
+    def plan_then_edit(*args: object, **options: bool) -> list[fix_writer.Change]:
+        changes = planned(*args, **options)  # type: ignore[arg-type]
+        if changes:  # someone saves the file between the plan and the write
+            (root / "model.py").write_text("x = 2  # paper: eq:LOSS\n", encoding="utf-8")
+        return changes
+
+    monkeypatch.setattr(fix_writer, "plan_fixes", plan_then_edit)
+    code, stdout, stderr = _run(root, "--fix")
+    assert "model.py changed while it was being fixed: left alone\n" in stderr
+    assert (root / "model.py").read_text(encoding="utf-8") == "x = 2  # paper: eq:LOSS\n"
+    assert stderr.splitlines()[-1] == "Found 3 diagnostics (0 fixed, 3 remaining)"
+    assert "model.py:1:8: PL101 eq:LOSS is not a label of paper 'p'; did you mean eq:loss?\n" in stdout
+    assert code == 1
+
+
+def test_a_close_label_is_a_guess_that_fix_leaves(tmp_path: Path) -> None:
+    """eq:loss_v1 is not eq:loss_v2: --fix says so and leaves it; --unsafe-fixes applies it."""
+    root = _project(tmp_path, "x = 1  # paper: eq:loss_v1\n")
+    (root / "paper.tex").write_text(PAPER.replace("{eq:loss}", "{eq:loss_v2}"), encoding="utf-8")
+    code, stdout, stderr = _run(root, "--fix")
+    assert (root / "model.py").read_text(encoding="utf-8") == "x = 1  # paper: eq:loss_v1\n"
+    assert "model.py:1:8: PL101 eq:loss_v1 is not a label of paper 'p'; did you mean eq:loss_v2?\n" in stdout
+    assert "(0 fixed" in stderr.splitlines()[-1]
+    assert code == 1
+    _run(root, "--fix", "--unsafe-fixes")
+    assert (root / "model.py").read_text(encoding="utf-8") == "x = 1  # paper: eq:loss_v2\n"

@@ -77,6 +77,6 @@ def test_a_quick_fix_on_the_last_line_replaces_it_whole(text: str, expected_end:
 
 
 def test_lines_split_as_spans_count_them():
-    from paperlink.editor import lines_of
+    from paperlink.spans import split_lines
 
-    assert lines_of("a\n\x0c\nb  # paper: eq:x\r\nc\rd") == ["a\n", "\x0c\n", "b  # paper: eq:x\r\n", "c\r", "d"]
+    assert split_lines("a\n\x0c\nb  # paper: eq:x\r\nc\rd") == ["a\n", "\x0c\n", "b  # paper: eq:x\r\n", "c\r", "d"]

@@ -346,3 +346,28 @@ def test_reference_kinds_all_resolve_somewhere():
     for kind in ReferenceKind:
         reference = Reference(kind, "", label="x:y", number="1", line="1", theorem_word="Lemma")
         assert resolve(reference, empty).problem == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("text", "labels", "suggestion", "guess"),
+    [
+        # a close match by difflib is a guess: these name other items
+        ("eq:loss_v1", ("eq:loss_v2",), "eq:loss_v2", True),
+        ("eq:policy_loss", ("eq:value_loss",), "eq:value_loss", True),
+        ("hp:lr_actor", ("hp:lr_critic",), "hp:lr_critic", True),
+        ("eq:symetric", ("eq:symmetric",), "eq:symmetric", True),
+        # the same letters, in another case or with other separators, is sure
+        ("eq:MSE", ("eq:mse",), "eq:mse", False),
+        ("eq:loss-fn", ("eq:loss_fn",), "eq:loss_fn", False),
+        ("hp:Lr_Critic", ("hp:lr_critic",), "hp:lr_critic", False),
+        # ... unless two labels have them
+        ("eq:a-b", ("eq:a_b", "eq:A_B"), "eq:a_b", True),
+    ],
+)
+def test_only_a_label_with_the_same_letters_is_a_sure_suggestion(
+    text: str, labels: tuple[str, ...], suggestion: str, guess: bool
+) -> None:
+    kind = I.HYPERPARAMETER if text.startswith("hp:") else I.EQUATION
+    items = [item(kind, label, None if kind is I.HYPERPARAMETER else str(n), n) for n, label in enumerate(labels, 1)]
+    resolution = resolve(one(text), paper(*items))
+    assert (resolution.problem, resolution.suggestion, resolution.guess) == ("unknown", suggestion, guess)

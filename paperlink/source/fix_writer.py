@@ -9,9 +9,13 @@ in the ``.ipynb`` JSON, so its formatting stays as the notebook's editor wrote i
 
 Fixes only ever touch comments, docstrings and decorator arguments: every edit must lie
 inside a comment or a string literal of the file as the tokenizer reads it (blanks around
-a comment, and the line of a comment that stands alone, may go with it). An edit that does
-not is refused with its fix, whatever made it. Fixes whose edits overlap an earlier one's
-are left for the next round (``--fix`` checks again after writing).
+a comment, and the line of a comment that stands alone, may go with it), and the text it
+writes must stay there: tokenized again, the file has the same code outside its comments
+and strings, as many strings and no comment more (a replacement comes from the paper, and
+a printed number such as ``2") or print("x`` must not become code). A fix that fails either
+test is refused, whatever made it. Fixes whose edits overlap an earlier one's are left for
+the next round (``--fix`` checks again after writing). A file that changed between planning
+and writing is left alone.
 """
 
 from __future__ import annotations
@@ -25,18 +29,17 @@ import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from paperlink import boundary
 from paperlink.diagnostics import Diagnostic, Edit, Fix
 from paperlink.errors import PaperlinkError
+from paperlink.source.notebook_layout import locate_sources
+from paperlink.source.tokens import CodeShape, code_shape, comments_and_strings
+from paperlink.spans import line_starts, split_lines
 
 __all__ = ["Change", "apply_edits", "plan_fixes", "unified_diff", "write_changes"]
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-_SOURCE_KEY = re.compile(r'"source"\s*:\s*')
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_DECODER = json.JSONDecoder()
 _FIXABLE_SUFFIXES = (".py", ".ipynb")
 
 
@@ -56,7 +59,7 @@ def apply_edits(text: str, edits: Sequence[Edit]) -> str:
 
     A line past the end is the end of the text; an end without a column is the end of its line.
     """
-    starts = _line_starts(text)
+    starts = line_starts(text)
     pieces: list[str] = []
     position = 0
     for edit in sorted(edits, key=lambda e: (e.span.line, e.span.column)):
@@ -87,17 +90,32 @@ def plan_fixes(root: Path, diagnostics: Iterable[Diagnostic], *, unsafe: bool = 
     return changes
 
 
-def write_changes(root: Path, changes: Iterable[Change]) -> None:
-    """Write each changed file in its own encoding (a notebook as UTF-8 JSON text)."""
+def write_changes(root: Path, changes: Iterable[Change]) -> tuple[list[Change], list[str]]:
+    """Write each changed file in its own encoding (a notebook as UTF-8 JSON text): the
+    changes written, and the paths left alone because they changed since they were planned."""
+    written, skipped = [], []
     for change in changes:
         path = root / change.path
         try:
             if path.is_symlink():
                 raise boundary.OutsideBoundary("a symbolic link: not rewritten")
             boundary.check_inside(path.parent, root)
+            if not _unchanged(path, change):
+                skipped.append(change.path)
+                continue
             path.write_bytes(change.after.encode(change.encoding))
         except (OSError, UnicodeEncodeError) as error:
             raise PaperlinkError(f"cannot write {change.path}: {getattr(error, 'strerror', None) or error}") from None
+        written.append(change)
+    return written, skipped
+
+
+def _unchanged(path: Path, change: Change) -> bool:
+    """Whether the file still holds the text its change was planned from."""
+    try:
+        return path.read_bytes().decode(change.encoding) == change.before
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def unified_diff(changes: Iterable[Change]) -> str:
@@ -105,7 +123,7 @@ def unified_diff(changes: Iterable[Change]) -> str:
     out: list[str] = []
     for change in changes:
         lines = difflib.unified_diff(
-            _LINE.findall(change.before), _LINE.findall(change.after), f"a/{change.path}", f"b/{change.path}"
+            split_lines(change.before), split_lines(change.after), f"a/{change.path}", f"b/{change.path}"
         )
         for line in lines:
             out.append(line if line.endswith(("\n", "\r")) else f"{line}\n\\ No newline at end of file\n")
@@ -137,9 +155,10 @@ def _plan_file(root: Path, path: str, fixes: list[Fix]) -> Change | None:
 
 def _chosen(text: str, fixes: Sequence[Fix]) -> list[Fix]:
     """The fixes that touch only comments and strings, without overlapping one taken before."""
-    starts = _line_starts(text)
+    starts = line_starts(text)
     allowed = _comment_and_string_ranges(text, starts)
-    if allowed is None:
+    shape = code_shape(text)
+    if allowed is None or shape is None:
         return []
     taken: list[tuple[int, int]] = []  # sorted, disjoint
     chosen = []
@@ -149,10 +168,21 @@ def _chosen(text: str, fixes: Sequence[Fix]) -> list[Fix]:
             continue
         if any(_overlaps(taken, start, end) for start, end, _ in ranges):
             continue
+        if not _same_code(shape, apply_edits(text, fix.edits)):
+            continue  # its new text (from the paper) would leave the comment or string it is in
         for start, end, _ in ranges:
             bisect.insort(taken, (start, end))
         chosen.append(fix)
+    if chosen and not _same_code(shape, apply_edits(text, [edit for fix in chosen for edit in fix.edits])):
+        return []  # each alone keeps the code, together they would not: none is applied
     return chosen
+
+
+def _same_code(before: CodeShape, after_text: str) -> bool:
+    """Whether ``after_text`` has the same code as the text whose shape is ``before``: the same
+    tokens outside comments and strings, the same strings, and no comment more (one may go)."""
+    after = code_shape(after_text)
+    return after is not None and after.code == before.code and after.comments <= before.comments
 
 
 def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -164,15 +194,10 @@ def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
 
 def _comment_and_string_ranges(text: str, starts: list[int]) -> list[tuple[int, int]] | None:
     """Offsets of every comment and string literal, in order; None when the text cannot be tokenized."""
-    found = []
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.type in (tokenize.COMMENT, tokenize.STRING):
-                (row, column), (end_row, end_column) = token.start, token.end
-                found.append((starts[row - 1] + column, starts[end_row - 1] + end_column))
-    except (tokenize.TokenError, SyntaxError, IndentationError, IndexError):
+    found, complete = comments_and_strings(text)
+    if not complete:
         return None
-    return found
+    return [(starts[p.start[0] - 1] + p.start[1], starts[p.end[0] - 1] + p.end[1]) for p in found]
 
 
 def _only_comments(text: str, allowed: list[tuple[int, int]], start: int, end: int, replacement: str) -> bool:
@@ -191,13 +216,6 @@ def _only_comments(text: str, allowed: list[tuple[int, int]], start: int, end: i
     for a, b in sorted(inside, reverse=True):
         outside = outside[: max(a - start, 0)] + outside[min(b, end) - start :]
     return not outside.strip()
-
-
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    for line in _LINE.findall(text):
-        starts.append(starts[-1] + len(line))
-    return starts
 
 
 def _offsets(text: str, starts: list[int], edit: Edit) -> tuple[int, int]:
@@ -235,12 +253,12 @@ def _plan_notebook(path: str, data: bytes, fixes: list[Fix]) -> Change | None:
         numbers = {edit.span.cell for edit in fix.edits}
         if len(numbers) == 1 and (number := numbers.pop()) is not None:
             by_cell.setdefault(number, []).append(fix)
-    locations = _source_locations(text, cells)
+    locations = locate_sources(text, [cell.get("source") if isinstance(cell, dict) else None for cell in cells])
     replacements: list[tuple[int, int, str]] = []
     applied: list[Fix] = []
     for number, cell_fixes in sorted(by_cell.items()):
         cell = cells[number - 1] if 0 < number <= len(cells) else None
-        located = locations.get(number)
+        located = locations[number - 1] if 0 < number <= len(cells) else None
         if not isinstance(cell, dict) or cell.get("cell_type") != "code" or located is None:
             continue  # markdown annotations are read through a rewriting: their columns are not the cell's
         source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
@@ -253,25 +271,6 @@ def _plan_notebook(path: str, data: bytes, fixes: list[Fix]) -> Change | None:
     for start, end, new in sorted(replacements, reverse=True):
         after = after[:start] + new + after[end:]
     return Change(path, text, after, "utf-8", tuple(applied)) if after != text else None
-
-
-def _source_locations(text: str, cells: list[Any]) -> dict[int, tuple[int, int]]:
-    """Each cell's ``"source"`` value (start and end offsets in the JSON text), found in order."""
-    found: dict[int, tuple[int, int]] = {}
-    keys = [match.end() for match in _SOURCE_KEY.finditer(text)]
-    next_key = 0
-    for number, cell in enumerate(cells, start=1):
-        source = cell.get("source") if isinstance(cell, dict) else None
-        for index in range(next_key, len(keys)):
-            try:
-                value, end = _DECODER.raw_decode(text, keys[index])
-            except ValueError:
-                continue
-            if value == source:
-                found[number] = (keys[index], end)
-                next_key = index + 1
-                break
-    return found
 
 
 def _rewritten_source(

@@ -22,7 +22,15 @@ from typing import Any
 
 from paperlink.spans import Span
 
-__all__ = ["Cell", "NotebookLayout", "to_cells", "to_text_lines", "locate_source_lines", "split_source_lines"]
+__all__ = [
+    "Cell",
+    "NotebookLayout",
+    "to_cells",
+    "to_text_lines",
+    "locate_source_lines",
+    "locate_sources",
+    "split_source_lines",
+]
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -183,9 +191,9 @@ _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _DECODER = json.JSONDecoder()
 
 
-def locate_source_lines(text: str, sources: Sequence[str | list[str]]) -> list[tuple[int, ...]]:
-    """For each cell (given its ``source`` value as decoded), the line of the file where
-    each of its source lines is written; ``()`` for a cell whose source is not found.
+def locate_sources(text: str, sources: Sequence[object]) -> list[tuple[int, int] | None]:
+    """For each cell (given its ``source`` value as decoded), where that value is written in
+    the file's text (its start and end offsets); None for a cell whose source is not found.
 
     Found from the text, since ``json`` gives no positions: a ``"source"`` key (a key cannot
     occur inside a JSON string, where its quotes are escaped) is a cell's when the value
@@ -193,17 +201,34 @@ def locate_source_lines(text: str, sources: Sequence[str | list[str]]) -> list[t
     of the same name in outputs or metadata are passed over.
     """
     keys = [match.end() for match in _SOURCE_KEY.finditer(text)]
-    found: list[tuple[int, ...]] = []
+    found: list[tuple[int, int] | None] = []
     next_key = 0
-    line, counted = 1, 0  # newlines are counted once, front to back: outputs can be megabytes
     for source in sources:
-        at = _key_of(text, keys, next_key, source)
-        if at is None:
+        located = None
+        for index in range(next_key, len(keys)):
+            try:
+                value, end = _DECODER.raw_decode(text, keys[index])
+            except ValueError:
+                continue
+            if value == source:
+                located, next_key = (keys[index], end), index + 1
+                break
+        found.append(located)
+    return found
+
+
+def locate_source_lines(text: str, sources: Sequence[str | list[str]]) -> list[tuple[int, ...]]:
+    """For each cell (given its ``source`` value as decoded), the line of the file where
+    each of its source lines is written; ``()`` for a cell whose source is not found
+    (:func:`locate_sources`)."""
+    found: list[tuple[int, ...]] = []
+    line, counted = 1, 0  # newlines are counted once, front to back: outputs can be megabytes
+    for source, located in zip(sources, locate_sources(text, sources)):
+        if located is None:
             found.append(())
             continue
-        next_key = at + 1
         lines: list[int] = []
-        position = keys[at]
+        position = located[0]
         for part in [source] if isinstance(source, str) else list(source):
             match = _JSON_STRING.search(text, position)
             if match is None:
@@ -214,14 +239,3 @@ def locate_source_lines(text: str, sources: Sequence[str | list[str]]) -> list[t
             position = match.end()
         found.append(tuple(lines))
     return found
-
-
-def _key_of(text: str, keys: list[int], start: int, source: object) -> int | None:
-    for index in range(start, len(keys)):
-        try:
-            value, _ = _DECODER.raw_decode(text, keys[index])
-        except ValueError:
-            continue
-        if value == source:
-            return index
-    return None

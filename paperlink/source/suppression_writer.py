@@ -20,15 +20,14 @@ from pathlib import Path
 from paperlink import boundary
 from paperlink.diagnostics import Diagnostic
 from paperlink.errors import PaperlinkError
+from paperlink.source.tokens import comments_and_strings
+from paperlink.spans import split_lines
 
 __all__ = ["PLACEHOLDER", "Added", "add_suppressions", "add_to_files"]
 
 PLACEHOLDER = "TODO: explain"  # the reason, for the next reader to replace
 _UNSUPPRESSIBLE = frozenset({"PL112", "PL113"})  # the suppressions' own rules (paperlink.suppressions)
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _LIST = re.compile(r"#\s*paperlink\s*:\s*ignore\[(?P<codes>[^\]]*)\]", re.IGNORECASE)
-_FSTRING_START = getattr(tokenize, "FSTRING_START", -1)  # Python 3.12 tokenizes f-strings in parts
-_FSTRING_END = getattr(tokenize, "FSTRING_END", -1)
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ class Added:
 
 def add_suppressions(text: str, codes_by_line: Mapping[int, Iterable[str]]) -> tuple[str, list[int]]:
     """``text`` with a suppression for the codes on each line, and the lines that take no comment."""
-    lines = _LINE.findall(text)
+    lines = split_lines(text)
     blocked, comments = _lines_in_strings_and_comments(text)
     refused = []
     for number, codes in sorted(codes_by_line.items()):
@@ -67,24 +66,17 @@ def add_suppressions(text: str, codes_by_line: Mapping[int, Iterable[str]]) -> t
 
 
 def _lines_in_strings_and_comments(text: str) -> tuple[set[int], dict[int, int]]:
-    """Lines that end inside a string or a backslash continuation, and each comment's column."""
+    """Lines that end inside a string or a backslash continuation, and each comment's column.
+    In a file Python cannot read, the lines after the tokenizer stopped are taken as they are."""
     blocked: set[int] = set()
     comments: dict[int, int] = {}
-    starts: list[int] = []
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            kind, (row, column), (end_row, _) = token.type, token.start, token.end
-            if kind == tokenize.COMMENT:
-                comments[row] = column
-            elif kind == tokenize.STRING:
-                blocked.update(range(row, end_row))
-            elif kind == _FSTRING_START:
-                starts.append(row)
-            elif kind == _FSTRING_END and starts:
-                blocked.update(range(starts.pop(), end_row))
-    except (tokenize.TokenError, SyntaxError):
-        pass  # a file Python cannot read: its lines are taken as they are
-    for number, line in enumerate(_LINE.findall(text), start=1):
+    for found in comments_and_strings(text)[0]:
+        (row, column), (end_row, _) = found.start, found.end
+        if found.kind == "comment":
+            comments[row] = column
+        else:
+            blocked.update(range(row, end_row))
+    for number, line in enumerate(split_lines(text), start=1):
         if line.rstrip("\r\n").endswith("\\"):
             blocked.add(number)
     return blocked, comments
