@@ -38,20 +38,22 @@ __all__ = [
     "hidden_inputs_view",
     "hyperparameter_rows",
     "section_paths",
+    "section_places",
     "environment_view",
     "environment_paths",
 ]
 
 
-def section_paths(sections: Mapping[str, Any]) -> set[str]:
-    """Every file a section's spans point into (those files are shown in the code view)."""
-    found: set[str] = set()
+def section_places(sections: Mapping[str, Any]) -> list[tuple[str, int, int | None]]:
+    """Every place the analyses' sections point at: (path, line, end line or None)."""
+    found: list[tuple[str, int, int | None]] = []
 
     def visit(value: Any) -> None:
         if isinstance(value, dict):
             span = value.get("span")
-            if isinstance(span, dict) and isinstance(span.get("path"), str):
-                found.add(span["path"])
+            if isinstance(span, dict) and isinstance(span.get("path"), str) and isinstance(span.get("line"), int):
+                end = span.get("end_line")
+                found.append((span["path"], span["line"], end if isinstance(end, int) else None))
             for child in value.values():
                 visit(child)
         elif isinstance(value, list):
@@ -61,6 +63,11 @@ def section_paths(sections: Mapping[str, Any]) -> set[str]:
     for name in ("gradient_stops", "hidden_inputs", "hyperparameters"):
         visit(sections.get(name))
     return found
+
+
+def section_paths(sections: Mapping[str, Any]) -> set[str]:
+    """Every file a section's spans point into (those files are shown in the code view)."""
+    return {path for path, _, _ in section_places(sections)}
 
 
 def _where(span: Any, anchors: Anchors, detail: str = "") -> Ref:

@@ -10,9 +10,8 @@ the paper and the findings, not the whole tree (issue: 0.66-1.1 MB for small pro
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
-from typing import Any
 
+from paperlink.report.panels import section_places
 from paperlink.results import Report
 
 __all__ = ["CONTEXT", "INCLUDE_CODE", "wanted_lines", "windows"]
@@ -37,7 +36,7 @@ def wanted_lines(report: Report, mode: str) -> dict[str, set[int]]:
     for paper in report.papers.values():
         for item in paper.items:
             add(item.span.path, item.span.line, item.span.end_line)
-    for path, line, end_line in _section_spans(report.sections):
+    for path, line, end_line in section_places(report.sections):
         add(path, line, end_line)
     return dict(found)
 
@@ -53,23 +52,3 @@ def windows(wanted: set[int], line_count: int) -> frozenset[int]:
     if line_count - 1 in shown:
         shown.add(line_count)
     return frozenset(shown)
-
-
-def _section_spans(sections: Mapping[str, Any]) -> list[tuple[str, int, int | None]]:
-    found: list[tuple[str, int, int | None]] = []
-
-    def visit(value: Any) -> None:
-        if isinstance(value, dict):
-            span = value.get("span")
-            if isinstance(span, dict) and isinstance(span.get("path"), str) and isinstance(span.get("line"), int):
-                end = span.get("end_line")
-                found.append((span["path"], span["line"], end if isinstance(end, int) else None))
-            for child in value.values():
-                visit(child)
-        elif isinstance(value, list):
-            for child in value:
-                visit(child)
-
-    for name in ("gradient_stops", "hidden_inputs", "hyperparameters"):
-        visit(sections.get(name))
-    return found

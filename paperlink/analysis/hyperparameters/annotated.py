@@ -14,6 +14,7 @@ import ast
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from paperlink.analysis.hyperparameters.config_files import config_site
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.vocabulary import config_name, same_hyperparameter
 from paperlink.numbers import python_number
@@ -117,19 +118,5 @@ def annotated_config_sites(sources: Sequence[ConfigSource], links: Sequence[Link
         for value in source.values:
             where = (value.span.path, value.span.line)
             if where in targets and where not in taken and not value.interpolation:
-                sites.setdefault(
-                    where,
-                    Site(
-                        _name(value.key.rsplit(".", 1)[-1]),
-                        value.text,
-                        value.numeric,
-                        value.span,
-                        Source.CONFIG,
-                        True,
-                        SiteKind.CONFIG_FILE,
-                        api=source.kind,
-                        label=value.key,
-                        anchors=(value.span.line,),
-                    ),
-                )
+                sites.setdefault(where, config_site(_name(value.key.rsplit(".", 1)[-1]), value, source))
     return list(sites.values())

@@ -40,20 +40,24 @@ def config_sites(sources: Sequence[ConfigSource], paper_keys: Iterable[str]) -> 
             name = _name(value.key, apis)
             if name is None or not (name in known or any(same_hyperparameter(name, key) for key in keys)):
                 continue
-            site = Site(
-                name,
-                value.text,
-                value.numeric,
-                value.span,
-                Source.CONFIG,
-                True,
-                SiteKind.CONFIG_FILE,
-                api=source.kind,
-                label=value.key,
-                anchors=(value.span.line,),
-            )
-            found.setdefault((value.span, name), site)
+            found.setdefault((value.span, name), config_site(name, value, source))
     return list(found.values())
+
+
+def config_site(name: str, value: ConfigValue, source: ConfigSource) -> Site:
+    """The site of one config file value: configurable where it is written."""
+    return Site(
+        name,
+        value.text,
+        value.numeric,
+        value.span,
+        Source.CONFIG,
+        True,
+        SiteKind.CONFIG_FILE,
+        api=source.kind,
+        label=value.key,
+        anchors=(value.span.line,),
+    )
 
 
 def _target_apis(source: ConfigSource) -> dict[str, Api]:
