@@ -135,6 +135,12 @@ class UnimplementedHyperparameter(Rule):
     ## What it does
     Reports a hyperparameter the paper states that has no site in code: no argument,
     flag, config field or config-file key with its name, and no annotation linking to it.
+    Only settings the paper states outright count: a hyperparameter table's row, a
+    `% paperlink: hp` directive or the config table, a manifest, or prose naming a known
+    setting ("a learning rate of 0.05", "five seeds"). A symbol assignment or a count of
+    something else in prose (`$d = 2048$`, "a three-layer projection MLP") is listed by
+    `paperlink hparams` but not reported: most restate a value stated elsewhere or describe
+    structure. Cited and baseline values are never reported.
 
     ## Why it matters
     A stated value that nothing sets is either implemented under a name paperlink cannot

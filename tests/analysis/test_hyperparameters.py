@@ -643,3 +643,32 @@ def test_an_annotation_on_a_parameter_links_that_value_and_pl404_agrees_with_the
     assert report.diagnostics == ()
     rows = {row["name"]: row for row in report.sections["hyperparameters"]}
     assert rows["N"]["status"] == "linked" and rows["N"]["code"] == []
+
+
+def test_pl404_only_for_settings_the_paper_states_outright(tmp_path):
+    """A table row and a known setting in prose are reported when no code sets them; a symbol
+    assignment or a count of something else in prose is listed, never PL404."""
+    from paperlink.config import load_config
+    from paperlink.engine import check
+
+    (tmp_path / "paper.tex").write_text(
+        "\\documentclass{article}\\begin{document}\n"
+        "\\section{Method}\n"
+        "We project to $d = 2048$ dimensions with a three-layer projection MLP.\n"
+        "We train with a learning rate of 0.05.\n"
+        "\\begin{table}\\caption{Hyperparameters}\\begin{tabular}{ll}\n"
+        "Warm-up steps & 4000 \\\\\n"
+        "\\end{tabular}\\end{table}\n"
+        "\\end{document}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "pyproject.toml").write_text('[tool.paperlink]\npapers = { p = "paper.tex" }\n', encoding="utf-8")
+    (tmp_path / "train.py").write_text("x = 1\n", encoding="utf-8")
+    report = check(load_config(None, tmp_path), [tmp_path], jobs=1)
+    found = sorted((d.span.line, d.message) for d in report.diagnostics if d.code == "PL404")
+    assert found == [
+        (4, "hyperparameter learning rate = 0.05 (hp:learning_rate, Section 1) has no code site"),
+        (6, "hyperparameter Warm-up steps = 4000 (hp:warm_up_steps, Table 1) has no code site"),
+    ]
+    listed = {row["name"] for row in report.sections["hyperparameters"]}
+    assert {"d", "projection_layers"} <= listed

@@ -153,7 +153,8 @@ def _unimplemented(placed: Sequence[Placed], project: Project) -> list[Diagnosti
         exempt_here = exempt | set(paper.not_implemented)
         for stated in index_paper(paper).statements:
             if (
-                (name, stated.key, stated.scope) in covered
+                not _names_a_setting(stated)
+                or (name, stated.key, stated.scope) in covered
                 or (name, stated.key) in linked
                 or any(paper_name == name and named(stated, site) for paper_name, site in general)
                 or stated.item.key in exempt_here
@@ -164,6 +165,20 @@ def _unimplemented(placed: Sequence[Placed], project: Project) -> list[Diagnosti
             message = f"hyperparameter {shown} = {_plain(stated)} ({stated.cite(project.papers)}) has no code site"
             found.append(UnimplementedHyperparameter.at(stated.item.span, message))
     return found
+
+
+# Where a paper states a setting outright: a hyperparameter table's row, the author's directive or
+# config table, a manifest. In prose only a vocabulary name does (learning rate, batch size): a
+# symbol assignment or a count ("$d = 2048$", "three-layer MLP", "five seeds") is listed in the
+# table but never PL404, since most restate a value another statement holds or describe structure.
+_STATED_OUTRIGHT = frozenset({"table", "directive", "config", "manifest"})
+
+
+def _names_a_setting(stated: Stated) -> bool:
+    hyperparameter = stated.item.hyperparameter
+    return stated.item.environment in _STATED_OUTRIGHT or (
+        hyperparameter is not None and hyperparameter.canonical is not None
+    )
 
 
 def diagnostics(
