@@ -77,7 +77,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from accuracy import SPLITS, add_code_option, aligned, chosen_splits, export, line_digest  # noqa: E402
+from accuracy import SPLITS, add_code_option, aligned, chosen_splits, line_digest, locate  # noqa: E402
 
 ROOT = HERE.parent
 LABELS = HERE / "paper_labels"
@@ -286,26 +286,6 @@ def read_labels(path: Path) -> LabelSet:
 def in_ranges(ranges: Sequence[tuple[int, int]], line: int, end_line: int) -> bool:
     """Whether lines ``line``..``end_line`` meet the ranges (no ranges: the whole file)."""
     return not ranges or any(first <= end_line and line <= last for first, last in ranges)
-
-
-def locate(repos: Path, labels: LabelSet, work: Path) -> Path | None:
-    """The paper's repository at the pinned commit, exported from a git directory if need be."""
-    owner, name = labels.repo.split("/")
-    for candidate in (
-        repos / f"{owner}+{name}" / "repo" / ".git",
-        repos / f"{owner}+{name}" / "repo",
-        repos / f"{owner}+{name}",
-        repos / f"{owner}__{name}",
-        repos / name,
-    ):
-        if (candidate / "HEAD").is_file() and (candidate / "objects").is_dir():  # a git directory
-            target = work / f"{owner}__{name}"
-            if not target.exists():
-                export(candidate, labels.commit, target)
-            return target
-        if candidate.is_dir() and all((candidate / f).is_file() for f in labels.files):
-            return candidate
-    return None
 
 
 def moved_labels(labels: LabelSet, root: Path) -> list[str]:
