@@ -41,7 +41,7 @@ from paperlink import __version__, boundary
 from paperlink.diagnostics import Diagnostic, Fix, Severity
 from paperlink.paper.model import Paper
 from paperlink.rules import rule_by_code
-from paperlink.rules.paper_input import PaperFileMissing
+from paperlink.rules.paper_input import IncludeOutsidePaper, PaperFileMissing
 from paperlink.spans import Span
 
 if TYPE_CHECKING:
@@ -196,6 +196,9 @@ def signature(path: Path) -> str:
     return f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}:{status.st_ino}:{status.st_dev}"
 
 
+_UNREAD_INCLUDES = frozenset({PaperFileMissing.code, IncludeOutsidePaper.code})
+
+
 class PaperCache(_Store):
     """Parsed papers, each valid while every file its reader asked for is as it was.
 
@@ -226,7 +229,9 @@ class PaperCache(_Store):
 
     def put(self, path: Path, name: str, paper: Paper, reads: Sequence[boundary.Read]) -> None:
         """Store ``paper``, read from ``reads`` (what :func:`boundary.recording` saw)."""
-        if any(diagnostic.code == PaperFileMissing.code for diagnostic in paper.diagnostics):
+        # An include not found, or refused as outside the paper's folder, was never read: what
+        # would change it (the file appearing, a link replaced by a file) leaves no digest to compare
+        if any(diagnostic.code in _UNREAD_INCLUDES for diagnostic in paper.diagnostics):
             return
         folder = path.parent
         files = sorted({os.path.relpath(read, folder): data for read, data in reads}.items())

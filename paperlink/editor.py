@@ -92,7 +92,7 @@ def item_at(report: Report, path: str, line_number: int, line: str, column: int)
     """
     for link in report.links:
         paper = report.papers.get(link.paper)
-        item = _item(paper, link.item_key)
+        item = paper.item(link.item_key) if paper is not None else None
         if paper is None or item is None or link.span.path != path:
             continue
         written = link.written
@@ -127,12 +127,6 @@ def _occurrences(line: str, text: str) -> Iterator[int]:
         start = line.find(text, start + 1)
 
 
-def _item(paper: Paper | None, key: str) -> PaperItem | None:
-    if paper is None:
-        return None
-    return next((item for item in paper.items if item.key == key), None)
-
-
 def citation(item: PaperItem, paper: Paper) -> str:
     """How an annotation cites the item by number (``Eq. 3``, ``Alg. 1 line 4``), else its key."""
     if item.kind is ItemKind.HYPERPARAMETER or item.number is None:
@@ -140,7 +134,7 @@ def citation(item: PaperItem, paper: Paper) -> str:
     if item.kind is ItemKind.EQUATION:
         return f"Eq. {item.number}"
     if item.kind is ItemKind.ALGORITHM_LINE:
-        algorithm = _item(paper, item.parent or "")
+        algorithm = paper.item(item.parent or "")
         if algorithm is not None and algorithm.number is not None:
             return f"Alg. {algorithm.number} line {item.number}"
         return item.labels[0] if item.labels else item.key

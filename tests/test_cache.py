@@ -174,6 +174,28 @@ def test_a_paper_with_an_include_not_found_is_read_every_time(tmp_path) -> None:
     assert PaperCache(tmp_path).get(main, "p") is None
 
 
+def test_a_paper_with_an_include_outside_its_folder_is_read_every_time(tmp_path) -> None:
+    """A refused include was never read: replacing the link by a file would leave the cached
+    paper without its items, so such a paper is not stored."""
+    from paperlink.boundary import recording
+    from paperlink.cache import PaperCache
+    from paperlink.paper import parse_paper
+
+    (tmp_path / "outside.tex").write_text("\\section{Outside}\n", encoding="utf-8")
+    folder = tmp_path / "paper"
+    folder.mkdir()
+    (folder / "extra.tex").symlink_to(tmp_path / "outside.tex")
+    main = folder / "paper.tex"
+    main.write_text("\\begin{document}\n\\input{extra}\n\\end{document}\n", encoding="utf-8")
+    with recording() as reads:
+        paper = parse_paper(main, name="p", root=folder)
+    assert [d.code for d in paper.diagnostics] == ["PL012"]
+    store = PaperCache(folder)
+    store.put(main, "p", paper, reads)
+    store.save()
+    assert PaperCache(folder).get(main, "p") is None
+
+
 def test_every_sample_paper_comes_back_from_the_cache_unchanged(tmp_path) -> None:
     """The generic codec gives each sample paper back equal, the prose around items included
     (which items do not compare)."""

@@ -129,6 +129,10 @@ class Paper:
     files: tuple[str, ...] = ()  # every file read, project-relative, in reading order
     not_implemented: tuple[str, ...] = ()  # labels the paper marks `% paperlink: not-implemented`
 
+    def item(self, key: str) -> PaperItem | None:
+        """The item with ``key``, if the paper has one."""
+        return next((item for item in self.items if item.key == key), None)
+
     def label_numbers(self) -> dict[str, str | None]:
         """Each ``\\label`` key mapped to the number LaTeX prints for it."""
         numbers: dict[str, str | None] = {}

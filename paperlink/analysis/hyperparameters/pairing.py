@@ -135,9 +135,7 @@ class Placed:
 
 
 def paper_item(paper: Paper | None, key: str) -> PaperItem | None:
-    if paper is None:
-        return None
-    return next((item for item in paper.items if item.key == key), None)
+    return paper.item(key) if paper is not None else None
 
 
 @dataclass(frozen=True)

@@ -29,5 +29,6 @@ def site_scope(path: str, config_file: bool, scopes: Iterable[str]) -> str:
     if not config_file:
         return ""
     words = path_words(path)
-    fitting = [scope for scope in scopes if scope and set(scope.split()) <= words]
-    return max(fitting, key=lambda scope: (len(scope.split()), scope), default="")
+    # a scope's words split as a path's are ("atari 100k", "imagenet-1k": atari, 100, k)
+    fitting = [scope for scope in scopes if scope and path_words(scope) <= words]
+    return max(fitting, key=lambda scope: (len(path_words(scope)), scope), default="")
