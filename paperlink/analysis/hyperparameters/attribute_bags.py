@@ -83,20 +83,25 @@ def module_constants(code: CodeModule, noted: Noted, taken: set[Span]) -> list[S
         name = config_name(target.id)
         if name is None or not _read_in_a_function(code, target.id, statement):
             continue
-        site = Site(
-            name,
-            text_of(code, value),
-            number(value),
-            code.span(value),
-            Source.LITERAL,
-            False,
-            SiteKind.CONFIG,
-            api="constant",
-            label=target.id,
-            anchors=(statement.lineno,),
-        )
-        found.append(site)
+        found.append(_module_setting(code, name, target.id, statement, "constant"))
     return found
+
+
+def _module_setting(code: CodeModule, name: str, written: str, statement: ast.Assign, api: str) -> Site:
+    """A module-level ``written = value`` as a literal setting, not configurable where it stands."""
+    value = statement.value
+    return Site(
+        name,
+        text_of(code, value),
+        number(value),
+        code.span(value),
+        Source.LITERAL,
+        False,
+        SiteKind.CONFIG,
+        api=api,
+        label=written,
+        anchors=(statement.lineno,),
+    )
 
 
 def _read_in_a_function(code: CodeModule, name: str, statement: ast.stmt) -> bool:
@@ -128,20 +133,7 @@ def fixed_settings(code: CodeModule, noted: Noted, settings: dict[str, Site]) ->
         if number(value) is not None or isinstance(value, ast.Name) and value.id in settings:
             name = config_name(target.id)
             if name is not None:
-                found.append(
-                    Site(
-                        name,
-                        text_of(code, value),
-                        number(value),
-                        code.span(value),
-                        Source.LITERAL,
-                        False,
-                        SiteKind.CONFIG,
-                        api="script",
-                        label=target.id,
-                        anchors=(statement.lineno,),
-                    )
-                )
+                found.append(_module_setting(code, name, target.id, statement, "script"))
     return found
 
 
