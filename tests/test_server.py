@@ -76,6 +76,16 @@ async def published(client: LanguageClient, address: str) -> list[tuple[int, str
     return sorted((d.range.start.line, str(d.code)) for d in client.diagnostics[address])
 
 
+def change(client: LanguageClient, address: str, version: int, text: str) -> None:
+    """The editor replaces the whole text of ``address`` (full document sync)."""
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=address, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
 def found(client: LanguageClient, address: str) -> list[tuple[int, str]]:
     return sorted((d.range.start.line, str(d.code)) for d in client.diagnostics[address])
 
@@ -98,12 +108,7 @@ async def test_a_change_is_checked_from_the_editor_text_not_the_disk(client: Lan
     address = await open_file(client, project, TRAIN)
     text = (project / TRAIN).read_text(encoding="utf-8")
     fixed = text.replace("default=5e-4)  # paper: hp:weight_decay", "default=1e-4)  # paper: hp:weight_decay")
-    client.text_document_did_change(
-        types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=address, version=2),
-            content_changes=[types.TextDocumentContentChangeWholeDocument(text=fixed)],
-        )
-    )
+    change(client, address, 2, fixed)
     assert await published(client, address) == [(74, "PL303"), (76, "PL101"), (79, "PL401")]
     assert (project / TRAIN).read_text(encoding="utf-8") == text
 
@@ -168,12 +173,7 @@ async def test_completion_after_paper_offers_labels_and_printed_numbers(client: 
     address = await open_file(client, project, TRAIN)
     text = (project / TRAIN).read_text(encoding="utf-8").splitlines(keepends=True)
     text[46] = "    # paper: eq:sy\n"
-    client.text_document_did_change(
-        types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=address, version=2),
-            content_changes=[types.TextDocumentContentChangeWholeDocument(text="".join(text))],
-        )
-    )
+    change(client, address, 2, "".join(text))
     await published(client, address)
     result = await client.text_document_completion_async(
         types.CompletionParams(types.TextDocumentIdentifier(address), types.Position(46, 18))
@@ -185,12 +185,7 @@ async def test_completion_after_paper_offers_labels_and_printed_numbers(client: 
     assert edit.range == types.Range(types.Position(46, 13), types.Position(46, 18))
     assert result.items[0].detail == "Eq. (3b)"
     text[46] = "    # paper: Alg\n"
-    client.text_document_did_change(
-        types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=address, version=3),
-            content_changes=[types.TextDocumentContentChangeWholeDocument(text="".join(text))],
-        )
-    )
+    change(client, address, 3, "".join(text))
     await published(client, address)
     result = await client.text_document_completion_async(
         types.CompletionParams(types.TextDocumentIdentifier(address), types.Position(46, 16))
