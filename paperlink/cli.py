@@ -319,6 +319,18 @@ def _summarize(report: Report) -> None:
     )
 
 
+def _summarize_fixes(report: Report, fix: bool, unsafe_fixes: bool) -> None:
+    """ruff's hint: how many diagnostics ``--fix`` would correct, and how many need ``--unsafe-fixes``."""
+    fixes = [d.fix for d in report.diagnostics if d.fix is not None]
+    safe = sum(f.safe for f in fixes)
+    hidden = 0 if unsafe_fixes else len(fixes) - safe
+    if not fix and (safe or (unsafe_fixes and fixes)):
+        click.echo(f"[*] {len(fixes) if unsafe_fixes else safe} fixable with the `--fix` option", err=True)
+    if hidden:
+        verb = "fix can" if hidden == 1 else "fixes can"
+        click.echo(f"({hidden} hidden {verb} be enabled with the `--unsafe-fixes` option)", err=True)
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -452,6 +464,7 @@ def check_command(
         if fix:
             left = len(report.diagnostics)
             click.echo(f"Found {_plural(fixed + left, 'diagnostic')} ({fixed} fixed, {left} remaining)", err=True)
+        _summarize_fixes(report, fix, unsafe_fixes)
     below = _below(report, fail_under, bool(scope["paths"]))
     sys.exit(EXIT_DIAGNOSTICS if (report.failing or below) and not exit_zero else EXIT_CLEAN)
 

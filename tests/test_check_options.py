@@ -112,7 +112,11 @@ def test_other_formats_ignore_the_text_style(tmp_path: Path) -> None:
 def test_exit_zero_keeps_the_output_and_exits_0(tmp_path: Path) -> None:
     done = check(project(tmp_path), "--exit-zero", "--output-format", "concise")
     assert (done.exit_code, done.stdout.splitlines()) == (0, CONCISE)
-    assert done.stderr.splitlines()[-1] == "3 diagnostics in 1 file and the paper"
+    assert done.stderr.splitlines()[-3:] == [
+        "3 diagnostics in 1 file and the paper",
+        "[*] 1 fixable with the `--fix` option",
+        "(1 hidden fix can be enabled with the `--unsafe-fixes` option)",
+    ]
 
 
 def test_exit_zero_does_not_hide_a_run_stopping_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -169,7 +169,10 @@ def test_fix_applies_the_safe_fixes_and_reports_what_is_left(tmp_path: Path) -> 
     code, stdout, stderr = _run(root, "--fix")
     assert (root / "model.py").read_text(encoding="utf-8") == FIXED
     assert stdout == "model.py:18:33: PL101 Eq. (5) is not in paper 'p'; did you mean Eq. (2) eq:reg?\n"
-    assert stderr.splitlines()[-1] == "Found 8 diagnostics (7 fixed, 1 remaining)"
+    assert stderr.splitlines()[-2:] == [
+        "Found 8 diagnostics (7 fixed, 1 remaining)",
+        "(1 hidden fix can be enabled with the `--unsafe-fixes` option)",
+    ]
     assert code == 1
 
 
@@ -178,8 +181,22 @@ def test_a_second_fix_changes_nothing(tmp_path: Path) -> None:
     _run(root, "--fix")
     code, stdout, stderr = _run(root, "--fix")
     assert (root / "model.py").read_text(encoding="utf-8") == FIXED
-    assert stderr.splitlines()[-1] == "Found 1 diagnostic (0 fixed, 1 remaining)"
+    assert stderr.splitlines()[-2:] == [
+        "Found 1 diagnostic (0 fixed, 1 remaining)",
+        "(1 hidden fix can be enabled with the `--unsafe-fixes` option)",
+    ]
     assert _run(root, "--diff")[:2] == (0, "")
+
+
+def test_check_without_fix_says_how_many_fixes_it_would_apply(tmp_path: Path) -> None:
+    """ruff's hint: the safe fixes count toward ``--fix``, the guesses toward ``--unsafe-fixes``."""
+    root = _project(tmp_path)
+    assert _run(root)[2].splitlines()[-2:] == [
+        "[*] 7 fixable with the `--fix` option",
+        "(1 hidden fix can be enabled with the `--unsafe-fixes` option)",
+    ]
+    assert _run(root, "--unsafe-fixes")[2].splitlines()[-1] == "[*] 8 fixable with the `--fix` option"
+    assert _run(root, "-q")[2] == ""
 
 
 def test_unsafe_fixes_apply_the_guesses_too(tmp_path: Path) -> None:
@@ -459,7 +476,10 @@ def test_a_close_label_is_a_guess_that_fix_leaves(tmp_path: Path) -> None:
     code, stdout, stderr = _run(root, "--fix")
     assert (root / "model.py").read_text(encoding="utf-8") == "x = 1  # paper: eq:loss_v1\n"
     assert "model.py:1:8: PL101 eq:loss_v1 is not a label of paper 'p'; did you mean eq:loss_v2?\n" in stdout
-    assert "(0 fixed" in stderr.splitlines()[-1]
+    assert (
+        "(0 fixed" in stderr.splitlines()[-2]
+        and stderr.splitlines()[-1] == "(1 hidden fix can be enabled with the `--unsafe-fixes` option)"
+    )
     assert code == 1
     _run(root, "--fix", "--unsafe-fixes")
     assert (root / "model.py").read_text(encoding="utf-8") == "x = 1  # paper: eq:loss_v2\n"
