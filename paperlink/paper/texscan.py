@@ -63,6 +63,8 @@ _DEF_START = re.compile(
 _CONTROL_WORD = re.compile(r"\\([A-Za-z@]+|.)")
 # \let\pa=\partial: an alias, read as a macro without arguments (its meaning when the alias is used)
 _LET = re.compile(r"\s*\\([A-Za-z@]+)\s*=?\s*\\([A-Za-z@]+)(?![A-Za-z@])")
+# {\def}: a definition command handed to a macro as an argument (etoolbox templates)
+_TOKEN_ARGUMENT = re.compile(r"[ \t]*\}")
 _PARAMETER = re.compile(r"##|#([1-9])")
 # A user macro whose body uses one of these changes what the reader sees.
 _STRUCTURAL = re.compile(
@@ -445,6 +447,9 @@ def find_definitions(text: str) -> tuple[str, tuple[Definition, ...], tuple[tupl
         if definition is None and match.group("cmd") == "let":  # \let to a character or to structure: not read
             pos = match.end()
             continue
+        if definition is None and _TOKEN_ARGUMENT.match(text, match.end()):  # {\def}: handed to a macro, not run
+            pos = match.end()
+            continue
         if definition is None:
             problems.append((match.start(), f"cannot read the definition after \\{match.group('cmd')}"))
             pos = match.end()
@@ -502,9 +507,52 @@ def _substitute(body: str, arguments: list[str]) -> str:
         if match.group(0) == "##":
             return "#"
         index = int(match.group(1)) - 1
-        return arguments[index] if index < len(arguments) else ""
+        argument = arguments[index] if index < len(arguments) else ""
+        # TeX keeps \csname and #1 apart as tokens; as text, "\csname" + "a" would make one word
+        if argument[:1].isalpha() and _ENDS_IN_CONTROL_WORD.search(body, 0, match.start()):
+            return " " + argument
+        return argument
 
     return _PARAMETER.sub(replace, body)
+
+
+# etoolbox's \forcsvlist{\handler}{a,b,c} runs \handler{a}, \handler{b}, ...
+_FORCSVLIST = re.compile(r"\\forcsvlist(?![A-Za-z@])")
+# \expandafter\def\csname name\endcsname: how a macro defines a macro whose name it was given
+_CSNAME_DEFINITION = re.compile(
+    r"\\expandafter\s*\\((?:[gex]?def|(?:re|provide)?newcommand)\*?)\s*\\csname\s*([A-Za-z@]+|[^\s\\])\s*\\endcsname"
+)
+_MAX_GENERATED = 2_000  # definitions made by macros in one file; a list of a few hundred symbols is the most seen
+
+
+def generated_definitions(text: str, macros: dict[str, MacroDefinition]) -> list[MacroDefinition]:
+    """Macros the paper defines through its own macros: a use of a macro whose body holds a
+    definition (``\\declareHumble{kSE}{SE}``), or etoolbox's ``\\forcsvlist{\\Template{\\def}{\\mathbf}}{a,b}``
+    over a template ``\\expandafter#1\\csname#3\\endcsname{#2{#3}}`` (``\\a`` is ``\\mathbf{a}``). Each use is
+    expanded once and the definitions it writes are read; without them ``$\\b$`` is the bar-under
+    accent, which takes the next token as its argument."""
+    definers = frozenset(name for name, m in macros.items() if _DEF_START.search(m.body) or "\\csname" in m.body)
+    if not definers:
+        return []
+    calls: list[str] = []
+    for match in _FORCSVLIST.finditer(text):
+        handler = read_group(text, match.end())
+        items = read_group(text, handler[1]) if handler else None
+        if handler is not None and items is not None:
+            calls.extend(f"{handler[0]}{{{item.strip()}}}" for item in items[0].split(",") if item.strip())
+    for match in _use_pattern(definers, set()).finditer(text):
+        end = _expand_use(text, match.end(), macros[match.group("macro")])
+        if end is not None:
+            calls.append(text[match.start() : end[1]])
+    made: list[MacroDefinition] = []
+    for call in calls[:_MAX_GENERATED]:
+        word = _CONTROL_WORD.match(call.lstrip())
+        macro = macros.get(word.group(1)) if word and word.group(1) in definers else None
+        expansion = _expand_use(call.lstrip(), word.end(), macro) if word and macro else None
+        if expansion is not None:
+            written = _CSNAME_DEFINITION.sub(lambda m: f"\\{m.group(1)}\\{m.group(2)} ", expansion[0])
+            made.extend(definition.macro for definition in find_definitions(written)[1])
+    return made[:_MAX_GENERATED]
 
 
 def _expand_use(text: str, pos: int, macro: MacroDefinition) -> tuple[str, int] | None:
@@ -720,5 +768,7 @@ def prepare(text: str, table: MacroTable) -> Prepared:
             table.environments[definition.macro.name] = definition
         else:
             table.macros[definition.macro.name] = definition.macro
+    for macro in generated_definitions(lifted, table.macros):
+        table.macros[macro.name] = macro
     expanded, expansion_problems = expand_structural(lifted, table.macros, table.environments)
     return Prepared(expanded, definitions, tuple(noise) + problems + expansion_problems)

@@ -966,6 +966,12 @@ _SNIPPETS = [
     "\\href{a%b}",
     "\\url{a%b",
     "\\begin{lstlisting}",
+    "\\newcommand{\\M}[3]{\\expandafter#1\\csname#3\\endcsname{#2{#3}}}",
+    "\\forcsvlist{\\M{\\def}{\\mathbf}}{",
+    "\\def\\D#1{\\expandafter\\def\\csname#1\\endcsname{",
+    "\\D{",
+    "\\csname",
+    "\\endcsname",
 ]
 _ALPHABET = "\\{}[]$%&#^_~abcxyzABC0123456789\n "
 _latex_soup = st.lists(
@@ -1042,6 +1048,46 @@ def test_bm_and_paired_delimiter_definitions_are_macros(tmp_path):
         "abs": (1, "\\left\\lvert #1 \\right\\rvert"),
         "inner": (2, "\\left\\langle #1,\\vert #2 \\right\\rangle"),
     }
+
+
+def test_macros_defined_by_macros_are_macros(tmp_path):
+    """etoolbox's \\forcsvlist over a template that defines a macro per item, and a defining macro
+    from an \\input file used after the \\input: both define what the paper then uses."""
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\newcommand{\\Map}[3]{\\expandafter#1\\csname#3\\endcsname{#2{#3}}}\n"
+                "\\forcsvlist{\\Map{\\def}{\\mathbf}}{a, b,0}\n"
+                "\\input{defs}\n"
+                "\\declare{lupi}{LUPI}\n"
+                "\\begin{document}\n"
+                "\\section{One}\\label{sec:one} $\\a\\circ \\b$ (a product) and $\\b$.\n"
+                "\\section{Two}\\label{sec:two}\n"
+                "\\end{document}\n"
+            ),
+            "defs.tex": "\\def\\declare#1#2{\\expandafter\\def\\csname #1\\endcsname{\\textsc{#2}}}\n",
+        },
+    )
+    made = {m.name: (m.arguments, m.body) for m in paper.macros if m.name not in ("Map", "declare")}
+    assert made == {
+        "a": (0, "\\mathbf{a}"),
+        "b": (0, "\\mathbf{b}"),
+        "0": (0, "\\mathbf{0}"),
+        "lupi": (0, "\\textsc{LUPI}"),
+    }
+    # \\b is no longer the bar-under accent that swallowed the closing $ and the next section
+    assert [(item.key, item.number) for item in paper.items if item.kind is ItemKind.SECTION] == [
+        ("sec:one", "1"),
+        ("sec:two", "2"),
+    ]
+    assert diagnostics(paper) == []
+
+
+def test_a_parameter_after_a_control_word_stays_a_separate_token():
+    table = MacroTable.empty()
+    prepare("\\newcommand{\\name}[1]{\\csname#1\\endcsname \\mathrm#1 x#1}", table)
+    assert texscan._expand_use("{ab}", 0, table.macros["name"]) == ("\\csname ab\\endcsname \\mathrm ab xab", 4)
 
 
 def test_let_alias_is_a_macro_unless_it_copies_structure_or_a_character(tmp_path):

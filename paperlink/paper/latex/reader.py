@@ -65,7 +65,7 @@ from paperlink.paper.latex.state import (
 from paperlink.paper.model import ItemKind, Limitation, Paper
 from paperlink.paper.numbering import Counters, Template
 from paperlink.paper.prose import ProseFinder
-from paperlink.paper.texscan import PLACEHOLDER, MacroTable, expand_in_prose, prepare
+from paperlink.paper.texscan import PLACEHOLDER, MacroTable, expand_in_prose, generated_definitions, prepare
 from paperlink.rules.base import Rule
 from paperlink.rules.paper_input import (
     DuplicateLabel,
@@ -163,6 +163,9 @@ class _LatexReader(Counting, DisplayMath, Floats):
             self._walk(nodes, current, prose=True)
         finally:
             self.include_stack.pop()
+        # uses of a defining macro that a file \input here declared (duvenaud's \declareHumble)
+        for macro in generated_definitions(prepared.text, self.macros.macros):
+            self.macros.macros.setdefault(macro.name, macro)
 
     def _decode(self, path: Path, origin: Span | None) -> str | None:
         try:
