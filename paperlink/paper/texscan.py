@@ -55,6 +55,7 @@ _NOISE = re.compile(
     r"|(?P<comment>%[^\n]*)",
     re.S | re.M,
 )
+_LET_SOURCE = re.compile(r"\\let\s*\\[A-Za-z@]+\s*=?\s*$")
 _IF_TOKEN = re.compile(r"\\(if[A-Za-z@]*|fi|else)(?![A-Za-z@])|%[^\n]*|\\[\\%]")
 _DEF_START = re.compile(
     r"\\(?P<cmd>(?:re|provide)?newcommand|DeclareRobustCommand|DeclareMathOperator|bmdefine|DeclarePairedDelimiterX?|let"
@@ -125,6 +126,9 @@ def blank_noise(
         if match is None:
             break
         kind = match.lastgroup
+        if match.group(0).startswith("\\if") and _LET_SOURCE.search(text, max(0, match.start() - 80), match.start()):
+            pos = match.end()  # \let\iftocflag=\iffalse names the conditional, it does not open one
+            continue
         decided = _decision(match, switches)
         if (
             kind in ("escape", "newif", "switch", "ifname", "left", "right", "declared", "state", "switched", "tested")

@@ -22,7 +22,7 @@ from paperlink.paper.latex.state import (
 )
 from paperlink.paper.model import ItemKind, Limitation
 from paperlink.paper.numbering import MAX_COUNTER_VALUE, arabic, parse_template, within
-from paperlink.paper.texscan import blank_noise, declare_comment_environments
+from paperlink.paper.texscan import MacroTable, blank_noise, declare_comment_environments, expand_in_prose, prepare
 from paperlink.rules.paper_input import MalformedLatex, NumberingUnknown
 from paperlink.spans import Span
 
@@ -33,6 +33,13 @@ _LLNCS_THEOREMS = (
     "property", "proposition", "question", "solution", "remark",
 )  # fmt: skip
 _LOAD_CLASS = re.compile(r"\\LoadClass(?:WithOptions)?\s*(?:\[[^\]]*\])?\s*\{([^}]+)\}")
+
+
+def _expanded_class_code(text: str) -> str:
+    """A class file with its own macros expanded: ucetd loads its base class as
+    ``\\etdSuperClass{\\etdParentClass}{...}``, a macro whose body holds ``\\LoadClass[#2]{#1}``."""
+    table = MacroTable.empty()
+    return expand_in_prose(prepare(text, table).text, table)
 
 
 class Counting(_ReaderHost):
@@ -313,9 +320,10 @@ class Counting(_ReaderHost):
                 text = boundary.read_text(folder / f"{name}.cls", self.paper_dir, errors="replace")
             except OSError:
                 continue
-            loaded = _LOAD_CLASS.search(text)
-            if loaded and loaded.group(1).strip() in _KNOWN_CLASSES:
-                return loaded.group(1).strip()
+            for code in (text, _expanded_class_code(text)):
+                loaded = _LOAD_CLASS.search(code)
+                if loaded and loaded.group(1).strip() in _KNOWN_CLASSES:
+                    return loaded.group(1).strip()
         return None
 
     def _local_package(self, name: str, current: _File) -> None:

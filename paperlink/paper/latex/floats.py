@@ -83,15 +83,25 @@ class Floats(_ReaderHost):
         """A numbered caption: step the float's counter and make it what labels see."""
         kind = _FLOAT_KINDS.get(counter, ItemKind.OTHER)
         item = self._new_item(kind, None, span, environment=counter, title=_plain(caption), latex=caption)
-        parent_float = counter.replace("sub", "", 1) if counter.startswith("sub") else None
-        ahead = parent_float is not None and not any(
-            i.environment == parent_float for f in self.floats for i in f.items
-        )
-        if ahead and parent_float is not None:  # subcaption numbers a sub-float by the caption its float will get
-            self.counters.add(parent_float, 1)
-        item.number = self._refstep(counter, item)
-        if ahead and parent_float is not None:
-            self.counters.add(parent_float, -1)
+        parent = counter.replace("sub", "", 1) if counter.startswith("sub") else counter
+        host = next((f for f in reversed(self.floats) if f.counter == parent), None)
+        if host is not None and parent == counter and host.stepped_ahead:  # its sub-captions stepped it already
+            item.number = self.counters.label_text(counter)
+            self.anchors[-1] = _Anchor(item.number, item)
+            host.stepped_ahead = host.captioned_above = False
+        else:
+            if host is not None and parent != counter and not (host.stepped_ahead or host.captioned_above):
+                # caption numbers sub-floats by the caption that follows them: the first sub-caption of
+                # a group steps the float's counter (restarting the letters) and that caption keeps the
+                # number; a float with sub-captions and no caption of its own still takes a number
+                if host.continued:
+                    self.counters.add(parent, 1)
+                else:
+                    self.counters.step(parent)
+                host.stepped_ahead = True
+            item.number = self._refstep(counter, item)
+            if host is not None and parent == counter:
+                host.captioned_above = True
         if self.floats:
             self.floats[-1].items.append(item)
         return item
@@ -166,6 +176,7 @@ class Floats(_ReaderHost):
         """``\\ContinuedFloat``: the next caption repeats the previous number."""
         if self.floats:
             self.counters.add(self.floats[-1].counter, -1)
+            self.floats[-1].continued = True
 
     def _on_captionof(self, node: LatexMacroNode, current: _File) -> None:
         kind = (_argument_text(node, 1) or "").strip()

@@ -216,6 +216,9 @@ class _Float:
     items: list[_Item] = field(default_factory=list)
     rows: list[tuple[list[str], Span]] = field(default_factory=list)
     lines: list[_Item] = field(default_factory=list)
+    stepped_ahead: bool = False  # a sub-caption stepped its counter for the caption that follows (or never comes)
+    captioned_above: bool = False  # its last caption stepped the counter itself: sub-captions below share the number
+    continued: bool = False  # \ContinuedFloat: the number and the sub-float letters go on from the last float
 
 
 def _integer(text: str, counters: Counters) -> int | None:
