@@ -1084,6 +1084,16 @@ def test_macros_defined_by_macros_are_macros(tmp_path):
     assert diagnostics(paper) == []
 
 
+def test_letting_a_conditional_be_iffalse_opens_no_false_branch(tmp_path):
+    """``\\let\\iftocflag=\\iffalse`` (ucetd.cls) names a conditional: nothing after it is skipped."""
+    paper = read(
+        tmp_path,
+        {"paper.tex": "\\let\\iftocflag=\\iffalse\n\\let\\ifdraft\\iftrue\n\\section{Kept}\\label{sec:kept}\n"},
+    )
+    assert [(item.key, item.number) for item in paper.items] == [("sec:kept", "1")]
+    assert diagnostics(paper) == []
+
+
 def test_a_parameter_after_a_control_word_stays_a_separate_token():
     table = MacroTable.empty()
     prepare("\\newcommand{\\name}[1]{\\csname#1\\endcsname \\mathrm#1 x#1}", table)
