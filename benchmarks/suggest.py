@@ -144,7 +144,30 @@ def labelled_item(link: dict, items: list[PaperItem]) -> PaperItem | None:
         mentioned = [i for i in here if i.hyperparameter and i.hyperparameter.raw.lower() in text]
         mentioned = mentioned or [i for i in here if i.title and i.title.lower() in text]
         here = mentioned or here
-    return here[0] if here else None
+    if here:
+        return here[0]
+    # "Eq. 1" for an equation with no \label, whose span starts a line below its \begin: its printed
+    # number, where the labelled line is that close
+    numbered = [
+        i
+        for i in pool
+        if i.number is not None and abs(i.span.line - link["item_line"]) <= 3 and _cited(i, items) == link["item"]
+    ]
+    if len(numbered) == 1:
+        return numbered[0]
+    return None
+
+
+def _cited(item: PaperItem, items: list[PaperItem]) -> str:
+    """How a label names an unlabelled numbered item: "Eq. 3", "Alg. 2", "Alg. 2 line 4"."""
+    if item.kind is ItemKind.EQUATION:
+        return f"Eq. {item.number}"
+    if item.kind is ItemKind.ALGORITHM:
+        return f"Alg. {item.number}"
+    if item.kind is ItemKind.ALGORITHM_LINE:
+        parent = next((i for i in items if i.key == item.parent), None)
+        return f"Alg. {parent.number} line {item.number}" if parent is not None else ""
+    return ""
 
 
 def labelled_node(targets: list[Target], link: dict) -> Target | None:
