@@ -229,7 +229,8 @@ def evaluate(label_file: Path, repos: Path, details: bool) -> Result:
 def _score(
     spec: dict, found: Suggestions, file_targets: dict[str, list[Target]], result: Result, details: bool
 ) -> None:
-    by_item: dict[str, list[tuple[dict, Target]]] = defaultdict(list)
+    # by item, not key: a paper may state one hyperparameter (one key) several times
+    by_item: dict[PaperItem, list[tuple[dict, Target]]] = defaultdict(list)
     unmodelled = []
     model_items = list(found.items)
     for link in spec["links"]:
@@ -238,12 +239,13 @@ def _score(
         if item is None or node is None:
             unmodelled.append(link)
             continue
-        by_item[item.key].append((link, node))
-    rankings = {ranking.item.key: ranking for ranking in found.rankings}
+        by_item[item].append((link, node))
+    rankings = {ranking.item: ranking for ranking in found.rankings}
     result.items = len(by_item) + len({(link["item"], link["item_line"]) for link in unmodelled})
     result.ranked = len(by_item)
-    for key, labelled in sorted(by_item.items()):
-        ranking = rankings.get(key)
+    for item, labelled in sorted(by_item.items(), key=lambda pair: (pair[0].key, pair[0].span)):
+        key = item.key
+        ranking = rankings.get(item)
         candidates = ranking.candidates if ranking else ()
         hits = [
             rank
@@ -263,7 +265,7 @@ def _score(
             print(f"  [{mark}] {key:32.32} want {want:50.50} got {got}")
     for ranking, candidate in accepted(found, DEFAULT_MIN_SCORE):
         result.written += 1
-        labelled = by_item.get(ranking.item.key)
+        labelled = by_item.get(ranking.item)
         if labelled:
             result.written_labelled += 1
             result.written_right += any(

@@ -139,7 +139,8 @@ def rank(
 ) -> list[Ranking]:
     """The ``top`` targets for each query's item, best first (items with none left out)."""
     index = _Index(targets)
-    raw = {query.item.key: _score(query, index) for query in queries}
+    # by query, not by key: a paper may state one hyperparameter (one key) several times, each its own item
+    raw = {id(query): _score(query, index) for query in queries}
     _algorithm_structure(queries, index, raw)
     _neighbours(queries, index, raw, links)
     for scores in raw.values():
@@ -148,7 +149,7 @@ def rank(
             scores[i] = (value * _NOTEBOOK, [*evidence, "in a notebook (the project's modules rank first)"])
     rankings = []
     for query in queries:
-        scores = raw[query.item.key]
+        scores = raw[id(query)]
         best = sorted(scores.items(), key=lambda pair: (-pair[1][0], index.targets[pair[0]].path, pair[0]))[:top]
         candidates = tuple(
             Candidate(
@@ -370,18 +371,19 @@ def _number(value: float) -> str:
     return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:g}"
 
 
-def _algorithm_structure(queries: Sequence[Query], index: _Index, raw: dict[str, _Scores]) -> None:
+def _algorithm_structure(queries: Sequence[Query], index: _Index, raw: dict[int, _Scores]) -> None:
     """An algorithm and its lines: the function whose statements match the lines in the same order."""
     lines: dict[str, list[Query]] = defaultdict(list)
     for query in queries:
         if query.algorithm:
             lines[query.algorithm].append(query)
     for algorithm, members in lines.items():
-        own = raw.get(algorithm, {})
+        home = next((id(query) for query in queries if query.item.key == algorithm), None)
+        own = raw.get(home, {}) if home is not None else {}
         owners = {
             owner
             for query in members
-            for i in raw[query.item.key]
+            for i in raw[id(query)]
             if (owner := index.scopes.get((index.targets[i].path, index.targets[i].scope))) is not None
         }
         for i, _ in sorted(own.items(), key=lambda pair: -pair[1][0])[
@@ -393,7 +395,7 @@ def _algorithm_structure(queries: Sequence[Query], index: _Index, raw: dict[str,
         if len(owners) > 12:  # align only against the functions whose statements match the lines best
             strength: dict[int, float] = defaultdict(float)
             for query in members:
-                for i, (value, _) in raw[query.item.key].items():
+                for i, (value, _) in raw[id(query)].items():
                     owner = index.scopes.get((index.targets[i].path, index.targets[i].scope))
                     if owner is not None:
                         strength[owner] += value
@@ -408,25 +410,25 @@ def _algorithm_structure(queries: Sequence[Query], index: _Index, raw: dict[str,
         total, pairs = aligned[chosen]
         function = index.targets[chosen]
         for query, i in pairs:
-            value, evidence = raw[query.item.key][i]
+            value, evidence = raw[id(query)][i]
             said = f"in `{function.name}`, whose statements match the algorithm's lines in order"
-            raw[query.item.key][i] = (value + 6.5, [*evidence, said])
-        if algorithm in raw:
-            value, evidence = raw[algorithm].get(chosen, (0.0, []))
+            raw[id(query)][i] = (value + 6.5, [*evidence, said])
+        if home is not None:
+            value, evidence = raw[home].get(chosen, (0.0, []))
             said = f"its statements match {len(pairs)} of the algorithm's {len(members)} lines in order"
             most = 3.0 if 2 * len(pairs) >= len(members) else 0.0  # most of its lines, in order
-            raw[algorithm][chosen] = (value + most + 2.5 * total / len(members), [*evidence, said])
+            raw[home][chosen] = (value + most + 2.5 * total / len(members), [*evidence, said])
 
 
 def _align(
-    members: Sequence[Query], index: _Index, raw: dict[str, _Scores], owner: int
+    members: Sequence[Query], index: _Index, raw: dict[int, _Scores], owner: int
 ) -> tuple[float, list[tuple[Query, int]]]:
     """The best order-keeping assignment of algorithm lines to the function's own statements
     (dynamic programming over lines x statements; a line may stay unassigned)."""
     function = index.targets[owner]
     statements = [i for i in index.statements[owner] if index.targets[i].scope == function.name]
     rows, columns = len(members), len(statements)
-    gains = [[raw[q.item.key].get(i, (0.0, []))[0] for i in statements] for q in members]
+    gains = [[raw[id(q)].get(i, (0.0, []))[0] for i in statements] for q in members]
     table = [[0.0] * (columns + 1) for _ in range(rows + 1)]
     for r in range(1, rows + 1):
         for c in range(1, columns + 1):
@@ -447,7 +449,7 @@ def _align(
     return table[rows][columns] * min(1.0, 2.0 * rows / max(columns, 1)) ** 0.5, pairs
 
 
-def _neighbours(queries: Sequence[Query], index: _Index, raw: dict[str, _Scores], links: Sequence[Link]) -> None:
+def _neighbours(queries: Sequence[Query], index: _Index, raw: dict[int, _Scores], links: Sequence[Link]) -> None:
     """Files that already implement items of the same section are likelier homes for its other items."""
     if not links:
         return
@@ -459,7 +461,7 @@ def _neighbours(queries: Sequence[Query], index: _Index, raw: dict[str, _Scores]
             files[section].setdefault(link.path, link.item)
     for query in queries:
         homes = files.get(query.section, {})
-        scores = raw[query.item.key]
+        scores = raw[id(query)]
         for i, (value, evidence) in list(scores.items()):
             linked = homes.get(index.targets[i].path)
             if linked and linked != query.item.key:
