@@ -139,10 +139,15 @@ def labelled_item(link: dict, items: list[PaperItem]) -> PaperItem | None:
     if named:
         return named[0]
     here = [i for i in pool if i.span.line == link["item_line"]]
-    if len(here) > 1:
-        text = link["item"].lower()
-        mentioned = [i for i in here if i.hyperparameter and i.hyperparameter.raw.lower() in text]
+    text = link["item"].lower()
+    if kind is ItemKind.HYPERPARAMETER:
+        # the statement whose value or name the label's text mentions: "hp:cosine annealing schedule"
+        # on the line that also says "over 300 epochs" is not the item for the 300 epochs
+        mentioned = [i for i in here if i.hyperparameter and _number(i.hyperparameter.raw) in _numbers(text)]
         mentioned = mentioned or [i for i in here if i.title and i.title.lower() in text]
+        here = mentioned
+    elif len(here) > 1:
+        mentioned = [i for i in here if i.title and i.title.lower() in text]
         here = mentioned or here
     if here:
         return here[0]
@@ -156,6 +161,19 @@ def labelled_item(link: dict, items: list[PaperItem]) -> PaperItem | None:
     if len(numbered) == 1:
         return numbered[0]
     return None
+
+
+def _numbers(text: str) -> set[str]:
+    return {_number(found) for found in re.findall(r"\d[\d,.]*(?:e-?\d+)?", text)}
+
+
+def _number(raw: str) -> str:
+    """A printed value in one spelling: "3 \\times 10^{-4}" and "3e-4" alike, "2,000" as "2000"."""
+    spelled = re.sub(r"\s*\\times\s*10\^\{?(-?\d+)\}?", r"e\1", raw.replace(",", "")).strip()
+    try:
+        return f"{float(spelled):g}"
+    except ValueError:
+        return spelled.lower()
 
 
 def _cited(item: PaperItem, items: list[PaperItem]) -> str:

@@ -78,9 +78,10 @@ def _placed(target: Target, layouts: Mapping[str, NotebookLayout]) -> Target:
 # How far the best target must lead the best rival (a target elsewhere) for --write: two targets
 # scoring alike are a guess between them, and a wrong annotation costs more than a missing one
 MARGIN = 0.1
-# Figures and tables show results: the script that draws or fills one is seldom what its authors
-# link (on the opened benchmark repositories, none of the ones --write wrote was)
-UNWRITTEN_KINDS = frozenset({ItemKind.FIGURE, ItemKind.TABLE})
+# Figures show results: the script that draws one is seldom what its authors link (on the opened
+# benchmark repositories, none of the ones --write wrote was). A table is written only where a
+# definition holds most of its hyperparameters (rank._SPECIFIC), not for the numbers it reports
+UNWRITTEN_KINDS = frozenset({ItemKind.FIGURE})
 
 
 def accepted(suggestions: Suggestions, min_score: float = DEFAULT_MIN_SCORE) -> list[tuple[Ranking, Candidate]]:
@@ -88,8 +89,15 @@ def accepted(suggestions: Suggestions, min_score: float = DEFAULT_MIN_SCORE) -> 
     kind of item (:attr:`Candidate.specific`), scoring at least ``min_score`` and ahead of every
     rival (another candidate with such evidence, elsewhere) by :data:`MARGIN`."""
     chosen = []
+    # a key several items share (a hyperparameter the paper states twice) names the first of them:
+    # no annotation can name a later one (write.reference finds no spelling for it)
+    first: dict[str, PaperItem] = {}
+    for item in suggestions.items:
+        first.setdefault(item.key, item)
     for ranking in suggestions.rankings:
         if ranking.item.key in suggestions.linked or ranking.item.kind in UNWRITTEN_KINDS:
+            continue
+        if first.get(ranking.item.key, ranking.item) != ranking.item and not ranking.item.labels:
             continue
         specific = [candidate for candidate in ranking.candidates if candidate.specific]
         # a notebook's cells are strings in JSON, where a comment line cannot simply be inserted:
