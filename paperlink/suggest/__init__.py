@@ -105,7 +105,33 @@ def accepted(suggestions: Suggestions, min_score: float = DEFAULT_MIN_SCORE) -> 
         if specific and specific[0].target.cell is None and specific[0].score >= min_score:
             if specific[0].score - _rival(specific) >= MARGIN:
                 chosen.append((ranking, specific[0]))
-    return chosen
+    return _one_value_one_item(chosen)
+
+
+def _one_value_one_item(chosen: list[tuple[Ranking, Candidate]]) -> list[tuple[Ranking, Candidate]]:
+    """Hyperparameters claiming a statement that sets fewer numbers than they are ("transformer layers",
+    "encoder layers" and "layers" all at ``num_layers=2``): a guess between them, unless the best lead
+    the rest by :data:`MARGIN` (then only they are kept)."""
+    claims: dict[tuple[str, int], list[tuple[Ranking, Candidate]]] = {}
+    for pair in chosen:
+        if pair[0].item.kind is ItemKind.HYPERPARAMETER:
+            claims.setdefault((pair[1].target.path, pair[1].target.line), []).append(pair)
+    dropped: set[int] = set()
+    for claimed in claims.values():
+        room = max(len(claimed[0][1].target.literals), 1)
+        if len({_fact(ranking.item) for ranking, _ in claimed}) <= room:
+            continue
+        claimed.sort(key=lambda pair: -pair[1].score)
+        lead = claimed[room - 1][1].score - claimed[room][1].score >= MARGIN
+        dropped.update(id(pair) for pair in (claimed[room:] if lead else claimed))
+    return [pair for pair in chosen if id(pair) not in dropped]
+
+
+def _fact(item: PaperItem) -> float | str:
+    """What a hyperparameter statement states: items for one value (the text's "dimension $d = 2048$"
+    and the table's "Projection dim 2048") claim one number consistently."""
+    value = item.hyperparameter.value if item.hyperparameter is not None else None
+    return value if value is not None else item.key
 
 
 def _rival(specific: list[Candidate]) -> float:
