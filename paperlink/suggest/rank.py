@@ -275,6 +275,8 @@ def _specific(query: Query, target: Target, evidence: list[Any]) -> bool:
             found.add("order")
         elif part.startswith("calls `") and "`**`" not in part:
             found.add("operators")
+    if any(isinstance(part, str) and part.endswith(_ORDER_ALONE) for part in evidence):
+        return False
     wanted = _SPECIFIC.get(query.item.kind)
     return wanted is None or bool(found & set(wanted))
 
@@ -438,7 +440,8 @@ def _algorithm_structure(queries: Sequence[Query], index: _Index, raw: dict[int,
             for i, found in aligned.items()
         }
         chosen = max(aligned, key=lambda i: (strength[i], -i))
-        total, pairs = aligned[chosen]
+        total = aligned[chosen][0]
+        pairs = _align(members, index, raw, chosen, placing=True)[1]
         function = index.targets[chosen]
         for query, i in pairs:
             value, evidence = raw[id(query)][i]
@@ -446,6 +449,8 @@ def _algorithm_structure(queries: Sequence[Query], index: _Index, raw: dict[int,
             said = f"in `{function.name}`, whose statements match the algorithm's lines in order" + (
                 f" (through its call of `{where.rsplit('.', 1)[-1]}`)" if where != function.name else ""
             )
+            if value < _WEAK_LINE:  # the order places it; little of the line is in it
+                said += f"; {_ORDER_ALONE}"
             raw[id(query)][i] = (value + 6.5, [*evidence, said])
         if home is not None:
             value, evidence = raw[home].get(chosen, (0.0, []))
@@ -499,26 +504,34 @@ _LOOP = 2.0
 # A called function's statements count less than the caller's own: the function that writes the lines
 # out itself is the algorithm, its callers only when they add lines (the loop around the step)
 _CALLED = 0.8
+_CALL = 0.5
+# Below this score of its own, a statement matched to an algorithm line is there by the order of the
+# lines alone: ranked, not written
+_WEAK_LINE = 4.0
+_ORDER_ALONE = "placed by the order alone"
 
 
 def _align(
-    members: Sequence[Query], index: _Index, raw: dict[int, _Scores], owner: int
+    members: Sequence[Query], index: _Index, raw: dict[int, _Scores], owner: int, placing: bool = False
 ) -> tuple[float, list[tuple[Query, int]]]:
     """The best order-keeping assignment of algorithm lines to the function's own statements, each
     followed by those of the project's function it calls (dynamic programming over lines x statements;
-    a line may stay unassigned)."""
+    a line may stay unassigned). Choosing the function, a called function's statements count less
+    than its own; ``placing`` the lines in the function chosen, a call counts less than the statements
+    of the function it calls (which write the line out, where an author annotates it)."""
     function = index.targets[owner]
     statements: list[int] = []
     weights: list[float] = []
     for i in index.statements[owner]:
         if index.targets[i].scope != function.name:
             continue
+        callees = index.callees(i, owner)
         statements.append(i)
-        weights.append(1.0)
-        for callee in index.callees(i, owner):
+        weights.append(_CALL if placing and callees else 1.0)
+        for callee in callees:
             called = [j for j in index.statements[callee] if index.targets[j].scope == index.targets[callee].name]
             statements.extend(called)
-            weights.extend([_CALLED] * len(called))
+            weights.extend([1.0 if placing else _CALLED] * len(called))
     rows, columns = len(members), len(statements)
     gains = [[raw[id(q)].get(i, (0.0, []))[0] * w for i, w in zip(statements, weights)] for q in members]
     table = [[0.0] * (columns + 1) for _ in range(rows + 1)]

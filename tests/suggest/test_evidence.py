@@ -7,7 +7,17 @@ from pathlib import Path
 from paperlink.paper import parse_paper
 from paperlink.paper.model import Hyperparameter, ItemKind, Paper, PaperItem
 from paperlink.spans import Span
-from paperlink.suggest import DEFAULT_MIN_SCORE, Candidate, Link, Ranking, Suggestions, Target, accepted, suggest
+from paperlink.suggest import (
+    DEFAULT_MIN_SCORE,
+    MARGIN,
+    Candidate,
+    Link,
+    Ranking,
+    Suggestions,
+    Target,
+    accepted,
+    suggest,
+)
 from paperlink.suggest.targets import Literal
 
 HEADER = "\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{algpseudocode}\n\\begin{document}\n"
@@ -389,10 +399,13 @@ def test_two_values_claiming_one_number_are_a_guess_unless_one_leads(tmp_path: P
     target = Target(
         "model.py", 1, 1, "statement", "", "", "num_layers = 2", 0, 1, literals=(Literal(2.0, "num_layers"),)
     )
-    encoder, decoder = _claim("encoder layers", 2.0, 0.8, target), _claim("decoder layers", 4.0, 0.75, target)
+    encoder, decoder = (
+        _claim("encoder layers", 2.0, 0.8, target),
+        _claim("decoder layers", 4.0, 0.8 - MARGIN / 2, target),
+    )
     paper = (encoder[0].item, decoder[0].item)
     assert accepted(Suggestions("p", (encoder[0], decoder[0]), frozenset(), paper)) == []
-    decoder = _claim("decoder layers", 4.0, 0.65, target)
+    decoder = _claim("decoder layers", 4.0, 0.8 - 2 * MARGIN, target)
     assert accepted(Suggestions("p", (encoder[0], decoder[0]), frozenset(), paper)) == [encoder]
     again = _claim("encoder depth", 2.0, 0.78, target)  # the same number said twice is one claim
     assert len(accepted(Suggestions("p", (encoder[0], again[0]), frozenset(), (encoder[0].item, again[0].item)))) == 2
