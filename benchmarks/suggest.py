@@ -11,9 +11,10 @@ written, and ``suggest`` runs on it.
 
 Which paper item a label means: the item of the label's kind in the label's ``tex_path``
 that carries the label's name as a ``\\label``, else the one whose span starts at
-``item_line`` (for several hyperparameter statements on one line, the one whose value or
-name the label's text mentions). A label whose item the paper model does not have (the
-reader found no hyperparameter statement on that line) is counted as not ranked.
+``item_line`` (for a hyperparameter, the statement there whose value or name the label's
+text mentions), else the numbered item it cites ("Eq. 1", "Alg. 2 line 4") within three
+lines. A label whose item the paper model does not have (the reader found no hyperparameter
+statement on that line) is counted as not ranked.
 
 When a suggested target matches a labelled one: both are in the same file and
 - at function or class granularity, the target is the labelled definition or sits inside it
@@ -145,7 +146,7 @@ def labelled_item(link: dict, items: list[PaperItem]) -> PaperItem | None:
         # the statement whose value or name the label's text mentions: "hp:cosine annealing schedule"
         # on the line that also says "over 300 epochs" is not the item for the 300 epochs
         mentioned = [i for i in here if i.hyperparameter and _number(i.hyperparameter.raw) in _numbers(text)]
-        mentioned = mentioned or [i for i in here if i.title and i.title.lower() in text]
+        mentioned = mentioned or [i for i in here if i.key.lower() == text or (i.title and i.title.lower() in text)]
         here = mentioned
     elif len(here) > 1:
         mentioned = [i for i in here if i.title and i.title.lower() in text]
