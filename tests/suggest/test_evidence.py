@@ -314,6 +314,17 @@ def test_an_algorithm_is_the_loop_that_calls_the_step_its_lines_write_out(tmp_pa
     )
 
 
+def test_an_algorithm_line_the_order_alone_places_is_ranked_but_not_written(tmp_path: Path) -> None:
+    found = _run(tmp_path, RK_ALGORITHM, {"solvers.py": RK_CODE, "other.py": OTHER})
+    end = next(r for r in found.rankings if r.item.key == "alg:integrate:line:6")  # \EndFor
+    best = end.candidates[0]
+    assert (best.target.line, best.specific) == (6, False)
+    assert best.evidence[-1].endswith("(through its call of `_step`); placed by the order alone")
+    written = _written(found)
+    assert "alg:integrate:line:6" not in written
+    assert written["alg:integrate:line:3"] == ("solvers.py", 3)  # its own match, not the order alone
+
+
 HPARAM_TABLE = r"""\section{Setup}\label{sec:setup}
 \begin{table}
 \caption{Training settings.}\label{tab:settings}
