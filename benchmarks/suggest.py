@@ -11,9 +11,10 @@ written, and ``suggest`` runs on it.
 
 Which paper item a label means: the item of the label's kind in the label's ``tex_path``
 that carries the label's name as a ``\\label``, else the one whose span starts at
-``item_line`` (for several hyperparameter statements on one line, the one whose value or
-name the label's text mentions). A label whose item the paper model does not have (the
-reader found no hyperparameter statement on that line) is counted as not ranked.
+``item_line`` (for a hyperparameter, the statement there whose value or name the label's
+text mentions), else the numbered item it cites ("Eq. 1", "Alg. 2 line 4") within three
+lines. A label whose item the paper model does not have (the reader found no hyperparameter
+statement on that line) is counted as not ranked.
 
 When a suggested target matches a labelled one: both are in the same file and
 - at function or class granularity, the target is the labelled definition or sits inside it
@@ -27,7 +28,8 @@ top-k: an item counts as found when any of its labelled targets matches one of t
 targets ranked for it. ``--write`` precision: of the annotations ``--write`` would insert at
 the default threshold, the share whose target matches a labelled link of that item (an
 annotation for an item with no labelled link counts as wrong); *on labelled*: the same share among
-the annotations for labelled items only. *ranked* is the denominator of top-1 and top-3.
+the annotations for labelled items only. *ranked* is the denominator of top-1 and top-3; *of all*
+gives them over every labelled item (*items*), those the paper model lacks counted as misses.
 """
 
 from __future__ import annotations
@@ -139,12 +141,53 @@ def labelled_item(link: dict, items: list[PaperItem]) -> PaperItem | None:
     if named:
         return named[0]
     here = [i for i in pool if i.span.line == link["item_line"]]
-    if len(here) > 1:
-        text = link["item"].lower()
-        mentioned = [i for i in here if i.hyperparameter and i.hyperparameter.raw.lower() in text]
-        mentioned = mentioned or [i for i in here if i.title and i.title.lower() in text]
+    text = link["item"].lower()
+    if kind is ItemKind.HYPERPARAMETER:
+        # the statement whose value or name the label's text mentions: "hp:cosine annealing schedule"
+        # on the line that also says "over 300 epochs" is not the item for the 300 epochs
+        mentioned = [i for i in here if i.hyperparameter and _number(i.hyperparameter.raw) in _numbers(text)]
+        mentioned = mentioned or [i for i in here if i.key.lower() == text or (i.title and i.title.lower() in text)]
+        here = mentioned
+    elif len(here) > 1:
+        mentioned = [i for i in here if i.title and i.title.lower() in text]
         here = mentioned or here
-    return here[0] if here else None
+    if here:
+        return here[0]
+    # "Eq. 1" for an equation with no \label, whose span starts a line below its \begin: its printed
+    # number, where the labelled line is that close
+    numbered = [
+        i
+        for i in pool
+        if i.number is not None and abs(i.span.line - link["item_line"]) <= 3 and _cited(i, items) == link["item"]
+    ]
+    if len(numbered) == 1:
+        return numbered[0]
+    return None
+
+
+def _numbers(text: str) -> set[str]:
+    return {_number(found) for found in re.findall(r"\d[\d,.]*(?:e-?\d+)?", text)}
+
+
+def _number(raw: str) -> str:
+    """A printed value in one spelling: "3 \\times 10^{-4}" and "3e-4" alike, "2,000" as "2000"."""
+    spelled = re.sub(r"\s*\\times\s*10\^\{?(-?\d+)\}?", r"e\1", raw.replace(",", "")).strip()
+    try:
+        return f"{float(spelled):g}"
+    except ValueError:
+        return spelled.lower()
+
+
+def _cited(item: PaperItem, items: list[PaperItem]) -> str:
+    """How a label names an unlabelled numbered item: "Eq. 3", "Alg. 2", "Alg. 2 line 4"."""
+    if item.kind is ItemKind.EQUATION:
+        return f"Eq. {item.number}"
+    if item.kind is ItemKind.ALGORITHM:
+        return f"Alg. {item.number}"
+    if item.kind is ItemKind.ALGORITHM_LINE:
+        parent = next((i for i in items if i.key == item.parent), None)
+        return f"Alg. {parent.number} line {item.number}" if parent is not None else ""
+    return ""
 
 
 def labelled_node(targets: list[Target], link: dict) -> Target | None:
@@ -206,7 +249,8 @@ def evaluate(label_file: Path, repos: Path, details: bool) -> Result:
 def _score(
     spec: dict, found: Suggestions, file_targets: dict[str, list[Target]], result: Result, details: bool
 ) -> None:
-    by_item: dict[str, list[tuple[dict, Target]]] = defaultdict(list)
+    # by item, not key: a paper may state one hyperparameter (one key) several times
+    by_item: dict[PaperItem, list[tuple[dict, Target]]] = defaultdict(list)
     unmodelled = []
     model_items = list(found.items)
     for link in spec["links"]:
@@ -215,12 +259,13 @@ def _score(
         if item is None or node is None:
             unmodelled.append(link)
             continue
-        by_item[item.key].append((link, node))
-    rankings = {ranking.item.key: ranking for ranking in found.rankings}
+        by_item[item].append((link, node))
+    rankings = {ranking.item: ranking for ranking in found.rankings}
     result.items = len(by_item) + len({(link["item"], link["item_line"]) for link in unmodelled})
     result.ranked = len(by_item)
-    for key, labelled in sorted(by_item.items()):
-        ranking = rankings.get(key)
+    for item, labelled in sorted(by_item.items(), key=lambda pair: (pair[0].key, pair[0].span)):
+        key = item.key
+        ranking = rankings.get(item)
         candidates = ranking.candidates if ranking else ()
         hits = [
             rank
@@ -240,7 +285,7 @@ def _score(
             print(f"  [{mark}] {key:32.32} want {want:50.50} got {got}")
     for ranking, candidate in accepted(found, DEFAULT_MIN_SCORE):
         result.written += 1
-        labelled = by_item.get(ranking.item.key)
+        labelled = by_item.get(ranking.item)
         if labelled:
             result.written_labelled += 1
             result.written_right += any(
@@ -322,8 +367,8 @@ def main() -> None:
             print(label_file.stem)
         results.append((split, evaluate(label_file, arguments.repos, arguments.details and split == "opened")))
     print(
-        f"{'repository':34} {'split':8} {'items':>5} {'ranked':>6} {'top-1':>6} {'top-3':>6} {'written':>7}"
-        f" {'precision':>9} {'on labelled':>11} {'seconds':>7}"
+        f"{'repository':34} {'split':8} {'items':>5} {'ranked':>6} {'top-1':>6} {'top-3':>6} {'of all':>13}"
+        f" {'written':>7} {'precision':>9} {'on labelled':>11} {'seconds':>7}"
     )
     for group in sorted({split for split, _ in results}):
         members = [r for s, r in results if s == group]
@@ -341,7 +386,7 @@ def _row(name: str, split: str, r: Result) -> None:
     share = lambda part, whole: f"{part / whole:.2f}" if whole else "-"  # noqa: E731
     print(
         f"{name:34} {split:8} {r.items:5} {r.ranked:6} {share(r.top1, r.ranked):>6} {share(r.top3, r.ranked):>6}"
-        f" {r.written:7} {share(r.written_right, r.written):>9} {share(r.written_right, r.written_labelled):>11}"
+        f" {share(r.top1, r.items):>6} {share(r.top3, r.items):>6} {r.written:7} {share(r.written_right, r.written):>9} {share(r.written_right, r.written_labelled):>11}"
         f" {r.seconds:7.2f}"
     )
 

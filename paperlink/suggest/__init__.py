@@ -78,9 +78,10 @@ def _placed(target: Target, layouts: Mapping[str, NotebookLayout]) -> Target:
 # How far the best target must lead the best rival (a target elsewhere) for --write: two targets
 # scoring alike are a guess between them, and a wrong annotation costs more than a missing one
 MARGIN = 0.1
-# Figures and tables show results: the script that draws or fills one is seldom what its authors
-# link (on the opened benchmark repositories, none of the ones --write wrote was)
-UNWRITTEN_KINDS = frozenset({ItemKind.FIGURE, ItemKind.TABLE})
+# Figures show results: the script that draws one is seldom what its authors link (on the opened
+# benchmark repositories, none of the ones --write wrote was). A table is written only where a
+# definition holds most of its hyperparameters (rank._SPECIFIC), not for the numbers it reports
+UNWRITTEN_KINDS = frozenset({ItemKind.FIGURE})
 
 
 def accepted(suggestions: Suggestions, min_score: float = DEFAULT_MIN_SCORE) -> list[tuple[Ranking, Candidate]]:
@@ -88,8 +89,15 @@ def accepted(suggestions: Suggestions, min_score: float = DEFAULT_MIN_SCORE) -> 
     kind of item (:attr:`Candidate.specific`), scoring at least ``min_score`` and ahead of every
     rival (another candidate with such evidence, elsewhere) by :data:`MARGIN`."""
     chosen = []
+    # a key several items share (a hyperparameter the paper states twice) names the first of them:
+    # no annotation can name a later one (write.reference finds no spelling for it)
+    first: dict[str, PaperItem] = {}
+    for item in suggestions.items:
+        first.setdefault(item.key, item)
     for ranking in suggestions.rankings:
         if ranking.item.key in suggestions.linked or ranking.item.kind in UNWRITTEN_KINDS:
+            continue
+        if first.get(ranking.item.key, ranking.item) != ranking.item and not ranking.item.labels:
             continue
         specific = [candidate for candidate in ranking.candidates if candidate.specific]
         # a notebook's cells are strings in JSON, where a comment line cannot simply be inserted:
@@ -97,7 +105,33 @@ def accepted(suggestions: Suggestions, min_score: float = DEFAULT_MIN_SCORE) -> 
         if specific and specific[0].target.cell is None and specific[0].score >= min_score:
             if specific[0].score - _rival(specific) >= MARGIN:
                 chosen.append((ranking, specific[0]))
-    return chosen
+    return _one_value_one_item(chosen)
+
+
+def _one_value_one_item(chosen: list[tuple[Ranking, Candidate]]) -> list[tuple[Ranking, Candidate]]:
+    """Hyperparameters claiming a statement that sets fewer numbers than they are ("transformer layers",
+    "encoder layers" and "layers" all at ``num_layers=2``): a guess between them, unless the best lead
+    the rest by :data:`MARGIN` (then only they are kept)."""
+    claims: dict[tuple[str, int], list[tuple[Ranking, Candidate]]] = {}
+    for pair in chosen:
+        if pair[0].item.kind is ItemKind.HYPERPARAMETER:
+            claims.setdefault((pair[1].target.path, pair[1].target.line), []).append(pair)
+    dropped: set[int] = set()
+    for claimed in claims.values():
+        room = max(len(claimed[0][1].target.literals), 1)
+        if len({_fact(ranking.item) for ranking, _ in claimed}) <= room:
+            continue
+        claimed.sort(key=lambda pair: -pair[1].score)
+        lead = claimed[room - 1][1].score - claimed[room][1].score >= MARGIN
+        dropped.update(id(pair) for pair in (claimed[room:] if lead else claimed))
+    return [pair for pair in chosen if id(pair) not in dropped]
+
+
+def _fact(item: PaperItem) -> float | str:
+    """What a hyperparameter statement states: items for one value (the text's "dimension $d = 2048$"
+    and the table's "Projection dim 2048") claim one number consistently."""
+    value = item.hyperparameter.value if item.hyperparameter is not None else None
+    return value if value is not None else item.key
 
 
 def _rival(specific: list[Candidate]) -> float:

@@ -94,6 +94,11 @@ def _query(
     parent = by_key.get(item.parent or "")
     if parent is not None and parent.kind is not ItemKind.SECTION:
         add(words(parent.title), 0.5)
+        if parent.kind is ItemKind.EQUATION and item.kind is ItemKind.EQUATION:
+            # a sub-equation's lead-in is its group's: "measured by the negative cosine similarity" above
+            # a subequations block names its first line as much as the block
+            for sentence in parent.prose[:1]:
+                add(latex_words(sentence)[:40], 0.7)
     for sentence in item.prose[:2] if item.kind is not ItemKind.ALGORITHM_LINE else ():
         add(latex_words(sentence)[:40], 0.7 if item.kind is not ItemKind.SECTION else 1.0)
     values: tuple[float, ...] = ()

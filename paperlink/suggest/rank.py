@@ -132,6 +132,32 @@ class _Index:
             (t.path, t.name): i for i, t in enumerate(targets) if t.kind in ("function", "class")
         }
         self.in_notebooks = _notebook_targets(targets)
+        functions: dict[str, list[int]] = defaultdict(list)  # a function's own name -> its definitions
+        for i, target in enumerate(targets):
+            if target.kind == "function":
+                functions[target.name.rsplit(".", 1)[-1]].append(i)
+        self.functions = functions
+        callers: dict[int, set[int]] = defaultdict(set)
+        for i, target in enumerate(targets):
+            if target.kind == "function":
+                for j in self.statements[i]:
+                    for callee in self.callees(j, i):
+                        callers[callee].add(i)
+        self.callers = callers
+
+    def callees(self, statement: int, owner: int) -> list[int]:
+        """The functions of its own file a statement of ``owner`` calls: a method of its class
+        (``self._step``), else a module-level function of that name defined once there."""
+        function = self.targets[owner]
+        found = []
+        for call in dict.fromkeys(self.targets[statement].calls):
+            method = self.scopes.get((function.path, f"{function.scope}.{call}")) if function.scope else None
+            named = self.functions.get(call, [])
+            here = [i for i in named if self.targets[i].path == function.path and not self.targets[i].scope]
+            callee = method if method is not None else (here[0] if len(here) == 1 else None)
+            if callee is not None and callee != owner and self.targets[callee].kind == "function":
+                found.append(callee)
+        return found
 
 
 def rank(
@@ -139,8 +165,10 @@ def rank(
 ) -> list[Ranking]:
     """The ``top`` targets for each query's item, best first (items with none left out)."""
     index = _Index(targets)
-    raw = {query.item.key: _score(query, index) for query in queries}
+    # by query, not by key: a paper may state one hyperparameter (one key) several times, each its own item
+    raw = {id(query): _score(query, index) for query in queries}
     _algorithm_structure(queries, index, raw)
+    _hyperparameter_tables(queries, index, raw)
     _neighbours(queries, index, raw, links)
     for scores in raw.values():
         for i in index.in_notebooks & scores.keys():
@@ -148,7 +176,7 @@ def rank(
             scores[i] = (value * _NOTEBOOK, [*evidence, "in a notebook (the project's modules rank first)"])
     rankings = []
     for query in queries:
-        scores = raw[query.item.key]
+        scores = raw[id(query)]
         best = sorted(scores.items(), key=lambda pair: (-pair[1][0], index.targets[pair[0]].path, pair[0]))[:top]
         candidates = tuple(
             Candidate(
@@ -222,7 +250,7 @@ _SPECIFIC = {
     ItemKind.HYPERPARAMETER: ("value", "name"),
     ItemKind.ALGORITHM: ("order", "name"),
     ItemKind.SECTION: ("name",),
-    ItemKind.TABLE: ("name",),
+    ItemKind.TABLE: ("holds",),
     ItemKind.FIGURE: ("name",),
     ItemKind.THEOREM: ("name",),
     ItemKind.OTHER: ("name",),
@@ -241,19 +269,32 @@ def _specific(query: Query, target: Target, evidence: list[Any]) -> bool:
             found.add("value")
         elif part.startswith("sets `"):
             found.add("name")
+        elif part.startswith("holds the statements of"):
+            found.add("holds")
         elif "in order" in part:
             found.add("order")
         elif part.startswith("calls `") and "`**`" not in part:
             found.add("operators")
+    if any(isinstance(part, str) and part.endswith(_ORDER_ALONE) for part in evidence):
+        return False
     wanted = _SPECIFIC.get(query.item.kind)
     return wanted is None or bool(found & set(wanted))
 
 
 def _spelled(item: PaperItem, target: Target) -> bool:
     """A section is a whole part of the paper: a definition implements it when its name spells the
-    section's title ("Replay buffer" and ``ReplayBuffer``), not when they share a word"""
-    title = set(words(item.title or ""))
-    return bool(title) and title <= set(target.name_words)
+    section's title ("Replay buffer" and ``ReplayBuffer``), not when they share a word. A title of one
+    word names a definition only as the last word of a short name ("Network" and ``QNetwork``, not
+    ``ODESolveResult`` for "Results"); an unnumbered heading (a ``\\paragraph``, a ``\\section*``)
+    is seldom what code cites"""
+    title = list(dict.fromkeys(words(item.title or "")))
+    numbered = item.kind is not ItemKind.SECTION or item.number is not None
+    name = target.name_words
+    if not title or not numbered:
+        return False
+    if len(title) == 1:
+        return bool(name) and len(name) <= 2 and name[-1] == title[0]
+    return set(title) <= set(name)
 
 
 def _words_evidence(target: Target, shared: list[str]) -> str:
@@ -359,10 +400,17 @@ def _add_named(query: Query, index: _Index, scores: _Scores) -> None:
             scores[i] = (value + 4.0, [*evidence, said])
 
 
+# Head nouns a name may leave out or add: ``LR`` is the learning rate, ``BATCH`` the batch size,
+# ``num_layers`` the layers; alone they name nothing
+_GENERIC = frozenset({"rate", "size", "number", "factor", "coefficient", "ratio"})
+
+
 def _spells(name: str, wanted: frozenset[str]) -> bool:
     """``name``'s words are the hyperparameter's (``target_update`` for 'target update period'), two at
-    least unless they are all of them: one shared word ('size', 'rate') names too many things"""
-    found = set(words(name))
+    least unless they are all of them (generic head nouns aside): one shared word ('size', 'rate',
+    'steps') names too many things"""
+    found = set(words(name)) - _GENERIC
+    wanted = wanted - _GENERIC
     return bool(found) and found <= wanted and (len(found) >= 2 or found == wanted)
 
 
@@ -370,63 +418,122 @@ def _number(value: float) -> str:
     return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:g}"
 
 
-def _algorithm_structure(queries: Sequence[Query], index: _Index, raw: dict[str, _Scores]) -> None:
-    """An algorithm and its lines: the function whose statements match the lines in the same order."""
+def _algorithm_structure(queries: Sequence[Query], index: _Index, raw: dict[int, _Scores]) -> None:
+    """An algorithm and its lines: the function whose statements match the lines in the same order
+    (the statements of the project's functions it calls counted where it calls them: a training
+    loop calls the step its algorithm writes out)."""
     lines: dict[str, list[Query]] = defaultdict(list)
     for query in queries:
         if query.algorithm:
             lines[query.algorithm].append(query)
     for algorithm, members in lines.items():
-        own = raw.get(algorithm, {})
-        owners = {
-            owner
-            for query in members
-            for i in raw[query.item.key]
-            if (owner := index.scopes.get((index.targets[i].path, index.targets[i].scope))) is not None
-        }
-        for i, _ in sorted(own.items(), key=lambda pair: -pair[1][0])[
-            :5
-        ]:  # the algorithm's own best, and their methods
-            owners.add(i)
-            owners.update(index.methods.get((index.targets[i].path, index.targets[i].name), ()))
-        owners = {i for i in owners if index.targets[i].kind == "function"}
-        if len(owners) > 12:  # align only against the functions whose statements match the lines best
-            strength: dict[int, float] = defaultdict(float)
-            for query in members:
-                for i, (value, _) in raw[query.item.key].items():
-                    owner = index.scopes.get((index.targets[i].path, index.targets[i].scope))
-                    if owner is not None:
-                        strength[owner] += value
-            kept = sorted(owners, key=lambda i: (-strength[i] - 1e6 * (i in own), i))[:12]
-            owners = set(kept)
+        home = next((id(query) for query in queries if query.item.key == algorithm), None)
+        own = raw.get(home, {}) if home is not None else {}
+        owners = _owners(members, own, index, raw)
         aligned = {owner: _align(members, index, raw, owner) for owner in owners}
         aligned = {owner: found for owner, found in aligned.items() if len(found[1]) >= min(2, len(members))}
         if not aligned:
             continue
-        # the algorithm's own match (its caption against the function's names) counts beside its lines'
-        chosen = max(aligned, key=lambda i: (aligned[i][0] + 0.5 * own.get(i, (0.0, []))[0], -i))
-        total, pairs = aligned[chosen]
+        loops = any(query.control == "loop" for query in members)
+        strength = {
+            i: _strength(found, len(members), own.get(i, (0.0, []))[0], loops and index.targets[i].loops > 0)
+            for i, found in aligned.items()
+        }
+        chosen = max(aligned, key=lambda i: (strength[i], -i))
+        total = aligned[chosen][0]
+        pairs = _align(members, index, raw, chosen, placing=True)[1]
         function = index.targets[chosen]
         for query, i in pairs:
-            value, evidence = raw[query.item.key][i]
-            said = f"in `{function.name}`, whose statements match the algorithm's lines in order"
-            raw[query.item.key][i] = (value + 6.5, [*evidence, said])
-        if algorithm in raw:
-            value, evidence = raw[algorithm].get(chosen, (0.0, []))
+            value, evidence = raw[id(query)][i]
+            where = index.targets[i].scope
+            said = f"in `{function.name}`, whose statements match the algorithm's lines in order" + (
+                f" (through its call of `{where.rsplit('.', 1)[-1]}`)" if where != function.name else ""
+            )
+            if value < _WEAK_LINE:  # the order places it; little of the line is in it
+                said += f"; {_ORDER_ALONE}"
+            raw[id(query)][i] = (value + 6.5, [*evidence, said])
+        if home is not None:
+            value, evidence = raw[home].get(chosen, (0.0, []))
             said = f"its statements match {len(pairs)} of the algorithm's {len(members)} lines in order"
-            most = 3.0 if 2 * len(pairs) >= len(members) else 0.0  # most of its lines, in order
-            raw[algorithm][chosen] = (value + most + 2.5 * total / len(members), [*evidence, said])
+            if loops and function.loops:
+                said += ", in its loop"
+            most = _MOST if 2 * len(pairs) >= len(members) else 0.0  # most of its lines, in order
+            raw[home][chosen] = (value + most + 2.5 * total / len(members), [*evidence, said])
+
+
+def _owners(members: Sequence[Query], own: _Scores, index: _Index, raw: dict[int, _Scores]) -> set[int]:
+    """The functions worth aligning an algorithm's lines against: those holding statements that match
+    a line, the algorithm's own best (and their methods), and the functions calling any of them."""
+    owners = {
+        owner
+        for query in members
+        for i in raw[id(query)]
+        if (owner := index.scopes.get((index.targets[i].path, index.targets[i].scope))) is not None
+    }
+    for i, _ in sorted(own.items(), key=lambda pair: -pair[1][0])[:5]:
+        owners.add(i)
+        owners.update(index.methods.get((index.targets[i].path, index.targets[i].name), ()))
+    owners |= {caller for owner in list(owners) for caller in index.callers.get(owner, ())}
+    owners = {i for i in owners if index.targets[i].kind == "function"}
+    if len(owners) <= 12:
+        return owners
+    # align only against the functions whose statements match the lines best
+    matched: dict[int, float] = defaultdict(float)
+    for query in members:
+        for i, (value, _) in raw[id(query)].items():
+            owner = index.scopes.get((index.targets[i].path, index.targets[i].scope))
+            if owner is not None:
+                matched[owner] += value
+                for caller in index.callers.get(owner, ()):
+                    matched[caller] += value
+    return set(sorted(owners, key=lambda i: (-matched[i] - 1e6 * (i in own), i))[:12])
+
+
+def _strength(aligned: tuple[float, list[tuple[Query, int]]], lines: int, own: float, looped: bool) -> float:
+    """How well a function implements an algorithm: its statements' match to the lines in order, by the
+    share of lines it holds; the algorithm's own match (its caption against the function's names)
+    beside it; and, where the algorithm loops, whether the function does."""
+    total, pairs = aligned
+    return total * len(pairs) / lines + 0.5 * own + (_LOOP if looped else 0.0)
+
+
+# What an algorithm's structure is worth against other evidence: most of its lines matched in order
+# by one function's statements outweighs a caption word in another function's name
+_MOST = 5.0
+_LOOP = 2.0
+# A called function's statements count less than the caller's own: the function that writes the lines
+# out itself is the algorithm, its callers only when they add lines (the loop around the step)
+_CALLED = 0.8
+_CALL = 0.5
+# Below this score of its own, a statement matched to an algorithm line is there by the order of the
+# lines alone: ranked, not written
+_WEAK_LINE = 4.0
+_ORDER_ALONE = "placed by the order alone"
 
 
 def _align(
-    members: Sequence[Query], index: _Index, raw: dict[str, _Scores], owner: int
+    members: Sequence[Query], index: _Index, raw: dict[int, _Scores], owner: int, placing: bool = False
 ) -> tuple[float, list[tuple[Query, int]]]:
-    """The best order-keeping assignment of algorithm lines to the function's own statements
-    (dynamic programming over lines x statements; a line may stay unassigned)."""
+    """The best order-keeping assignment of algorithm lines to the function's own statements, each
+    followed by those of the project's function it calls (dynamic programming over lines x statements;
+    a line may stay unassigned). Choosing the function, a called function's statements count less
+    than its own; ``placing`` the lines in the function chosen, a call counts less than the statements
+    of the function it calls (which write the line out, where an author annotates it)."""
     function = index.targets[owner]
-    statements = [i for i in index.statements[owner] if index.targets[i].scope == function.name]
+    statements: list[int] = []
+    weights: list[float] = []
+    for i in index.statements[owner]:
+        if index.targets[i].scope != function.name:
+            continue
+        callees = index.callees(i, owner)
+        statements.append(i)
+        weights.append(_CALL if placing and callees else 1.0)
+        for callee in callees:
+            called = [j for j in index.statements[callee] if index.targets[j].scope == index.targets[callee].name]
+            statements.extend(called)
+            weights.extend([1.0 if placing else _CALLED] * len(called))
     rows, columns = len(members), len(statements)
-    gains = [[raw[q.item.key].get(i, (0.0, []))[0] for i in statements] for q in members]
+    gains = [[raw[id(q)].get(i, (0.0, []))[0] * w for i, w in zip(statements, weights)] for q in members]
     table = [[0.0] * (columns + 1) for _ in range(rows + 1)]
     for r in range(1, rows + 1):
         for c in range(1, columns + 1):
@@ -447,7 +554,41 @@ def _align(
     return table[rows][columns] * min(1.0, 2.0 * rows / max(columns, 1)) ** 0.5, pairs
 
 
-def _neighbours(queries: Sequence[Query], index: _Index, raw: dict[str, _Scores], links: Sequence[Link]) -> None:
+def _hyperparameter_tables(queries: Sequence[Query], index: _Index, raw: dict[int, _Scores]) -> None:
+    """A table of hyperparameters and the definition (a config class, a setup function) that holds
+    the statements setting most of them, each found under its own name."""
+    for table in queries:
+        if table.item.kind is not ItemKind.TABLE:
+            continue
+        members = [q for q in queries if q.item.parent == table.item.key and q.item.hyperparameter is not None]
+        held: dict[int, int] = defaultdict(int)
+        for query in members:
+            named = [
+                (value, i)
+                for i, (value, evidence) in raw[id(query)].items()
+                if index.targets[i].kind == "statement" and any(_under_its_name(part) for part in evidence)
+            ]
+            if named:
+                statement = index.targets[max(named)[1]]
+                owner = index.scopes.get((statement.path, statement.scope))
+                if owner is not None:
+                    held[owner] += 1
+        scores = raw[id(table)]
+        for owner, count in held.items():
+            if count >= 2 and 2 * count >= len(members):
+                value, evidence = scores.get(owner, (0.0, []))
+                said = f"holds the statements of {count} of the table's {len(members)} hyperparameters"
+                scores[owner] = (value + _MOST + 2.0 * count, [*evidence, said])
+
+
+def _under_its_name(part: Any) -> bool:
+    """Evidence that a statement sets the hyperparameter under its own name."""
+    if not isinstance(part, str):
+        return False
+    return part.startswith("sets `") or ("is the paper's value" in part and not part.endswith("(name unrelated)"))
+
+
+def _neighbours(queries: Sequence[Query], index: _Index, raw: dict[int, _Scores], links: Sequence[Link]) -> None:
     """Files that already implement items of the same section are likelier homes for its other items."""
     if not links:
         return
@@ -459,7 +600,7 @@ def _neighbours(queries: Sequence[Query], index: _Index, raw: dict[str, _Scores]
             files[section].setdefault(link.path, link.item)
     for query in queries:
         homes = files.get(query.section, {})
-        scores = raw[query.item.key]
+        scores = raw[id(query)]
         for i, (value, evidence) in list(scores.items()):
             linked = homes.get(index.targets[i].path)
             if linked and linked != query.item.key:

@@ -5,8 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from paperlink.paper import parse_paper
-from paperlink.paper.model import Paper
-from paperlink.suggest import DEFAULT_MIN_SCORE, Link, Suggestions, accepted, suggest
+from paperlink.paper.model import Hyperparameter, ItemKind, Paper, PaperItem
+from paperlink.spans import Span
+from paperlink.suggest import (
+    DEFAULT_MIN_SCORE,
+    MARGIN,
+    Candidate,
+    Link,
+    Ranking,
+    Suggestions,
+    Target,
+    accepted,
+    suggest,
+)
+from paperlink.suggest.targets import Literal
 
 HEADER = "\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{algpseudocode}\n\\begin{document}\n"
 
@@ -232,3 +244,179 @@ def test_the_value_under_a_name_said_only_in_the_prose_around_is_not_under_its_n
     assert evidence[-1] == "`batch_momentum=0.9` is the paper's value 0.9"
     found = _run(tmp_path, body, {"config.py": "batch_decay = 0.9\nother = 1\n", "other.py": OTHER})
     assert _best(found, "hp:momentum")[3][-1] == "`batch_decay=0.9` is the paper's value 0.9 (name unrelated)"
+
+
+def test_a_hyperparameter_stated_twice_is_ranked_as_each_statement_and_written_once(tmp_path: Path) -> None:
+    body = (
+        "\\section{Setup}\nWe pretrain with batch size 256 for all runs.\n\n"
+        "\\section{Probing}\nThe linear probe uses batch size 64 instead."
+    )
+    code = "batch_size = 256\nprobe_batch_size = 64\n"
+    found = _run(tmp_path, body, {"config.py": code, "other.py": OTHER})
+    rankings = [r for r in found.rankings if r.item.key == "hp:batch_size"]
+    assert len(rankings) == 2  # one key, two items: each ranked on its own value
+    said = [next(e for e in r.candidates[0].evidence if "paper's value" in e) for r in rankings]
+    assert said == ["`batch_size=256` is the paper's value 256", "`probe_batch_size=64` is the paper's value 64"]
+    assert _written(found) == {"hp:batch_size": ("config.py", 1)}  # the key names the first statement only
+
+
+def test_an_abbreviated_name_spells_the_hyperparameter_and_a_generic_word_alone_does_not(tmp_path: Path) -> None:
+    body = "\\section{Setup}\nWe train with a learning rate of $3 \\times 10^{-4}$ and batch size 256."
+    code = "EPOCHS, BATCH, LR = 300, 16, 1e-4\nrate = 0.5\nsize = 8\n"
+    found = _run(tmp_path, body, {"train.py": code, "other.py": OTHER})
+    path, line, _, evidence = _best(found, "hp:learning_rate")
+    assert (path, line, evidence[-1]) == ("train.py", 1, "sets `LR`, the paper's learning rate")
+    path, line, _, evidence = _best(found, "hp:batch_size")
+    assert (path, line, evidence[-1]) == ("train.py", 1, "sets `BATCH`, the paper's batch size")
+    named = [c.target.line for r in found.rankings for c in r.candidates if any("sets `" in e for e in c.evidence)]
+    assert 2 not in named and 3 not in named  # `rate`, `size`: a head noun names no hyperparameter
+
+
+RK_ALGORITHM = r"""\begin{algorithm}
+\caption{Fixed-step integration}\label{alg:integrate}
+\begin{algorithmic}[1]
+\State $h \gets (t_1 - t_0) / N$
+\For{$n = 0, \dots, N - 1$}
+\State $k_1 \gets f(t, y)$
+\State $k_2 \gets f(t + h, y + h k_1)$
+\State $y \gets y + h (k_1 + k_2) / 2$
+\EndFor
+\end{algorithmic}
+\end{algorithm}"""
+
+RK_CODE = """class Heun:
+    def _step(self, f, t, y, h):
+        k1 = f(t, y)
+        k2 = f(t + h, y + h * k1)
+        y_next = y + h * (k1 + k2) / 2
+        return y_next
+
+    def solve(self, f, y, t0, t1, n):
+        h = (t1 - t0) / n
+        t = t0
+        for i in range(n):
+            y = self._step(f, t, y, h)
+            t = t + h
+        return y
+"""
+
+
+def test_an_algorithm_is_the_loop_that_calls_the_step_its_lines_write_out(tmp_path: Path) -> None:
+    found = _run(tmp_path, RK_ALGORITHM, {"solvers.py": RK_CODE, "other.py": OTHER})
+    path, line, _, evidence = _best(found, "alg:integrate")
+    assert (path, line) == ("solvers.py", 8)  # `solve`, not `_step`: the algorithm loops
+    assert "its statements match 6 of the algorithm's 6 lines in order, in its loop" in evidence
+    lines = {r.item.number: r.candidates[0].target.line for r in found.rankings if r.item.parent == "alg:integrate"}
+    assert lines == {"1": 9, "2": 11, "3": 3, "4": 4, "5": 5, "6": 6}  # \\EndFor is numbered too
+    said = _best(found, "alg:integrate:line:3")[3]
+    assert (
+        "in `Heun.solve`, whose statements match the algorithm's lines in order (through its call of `_step`)" in said
+    )
+
+
+def test_an_algorithm_line_the_order_alone_places_is_ranked_but_not_written(tmp_path: Path) -> None:
+    found = _run(tmp_path, RK_ALGORITHM, {"solvers.py": RK_CODE, "other.py": OTHER})
+    end = next(r for r in found.rankings if r.item.key == "alg:integrate:line:6")  # \EndFor
+    best = end.candidates[0]
+    assert (best.target.line, best.specific) == (6, False)
+    assert best.evidence[-1].endswith("(through its call of `_step`); placed by the order alone")
+    written = _written(found)
+    assert "alg:integrate:line:6" not in written
+    assert written["alg:integrate:line:3"] == ("solvers.py", 3)  # its own match, not the order alone
+
+
+HPARAM_TABLE = r"""\section{Setup}\label{sec:setup}
+\begin{table}
+\caption{Training settings.}\label{tab:settings}
+\begin{tabular}{ll}
+Learning rate & 0.001 \\
+Batch size & 32 \\
+Discount & 0.99 \\
+\end{tabular}
+\end{table}
+\begin{table}
+\caption{Returns per game.}\label{tab:returns}
+\begin{tabular}{ll}
+Pong & 20.1 \\
+Breakout & 401.2 \\
+\end{tabular}
+\end{table}"""
+
+HPARAM_CODE = """class Config:
+    lr = 0.001
+    batch_size = 32
+    gamma = 0.99
+
+
+def report(returns):
+    pong = 20.1
+    return returns, pong
+"""
+
+
+def test_a_table_of_hyperparameters_is_written_at_the_definition_holding_them(tmp_path: Path) -> None:
+    found = _run(tmp_path, HPARAM_TABLE, {"config.py": HPARAM_CODE, "other.py": OTHER})
+    path, line, _, evidence = _best(found, "tab:settings")
+    assert (path, line) == ("config.py", 1)
+    assert evidence[-1] == "holds the statements of 3 of the table's 3 hyperparameters"
+    written = _written(found)
+    assert written["tab:settings"] == ("config.py", 1)
+    assert "tab:returns" not in written  # a table of results holds no setting: ranked at most, never written
+
+
+def test_a_section_title_of_one_word_names_only_a_short_definition_and_a_paragraph_none(tmp_path: Path) -> None:
+    body = (
+        "\\section{Network}\\label{sec:network}\nA small network maps observations to values.\n"
+        "\\section{Results}\\label{sec:results}\nThe solver results are tabulated.\n"
+        "\\paragraph{Projection head.} A projection head maps features down."
+    )
+    code = "class QNetwork:\n    pass\n\n\nclass ODESolveResult:\n    pass\n\n\nclass ProjectionHead:\n    pass\n"
+    found = _run(tmp_path, body, {"model.py": code, "other.py": OTHER})
+    assert _best(found, "sec:network")[:2] == ("model.py", 1)
+    assert _best(found, "sec:results")[:2] == ("model.py", 5)
+    paragraph = next(r for r in found.rankings if r.item.title == "Projection head.")
+    assert paragraph.candidates[0].target.line == 9
+    assert _written(found) == {"sec:network": ("model.py", 1)}  # "Results" is not ODESolveResult's last word
+
+
+def test_a_sub_equation_reads_the_lead_in_of_its_group(tmp_path: Path) -> None:
+    body = (
+        "Agreement is measured by the negative cosine similarity, symmetrised:\n"
+        "\\begin{subequations}\\label{eq:loss}\\begin{align}\n"
+        "D(p, z) &= - p \\cdot z, \\label{eq:negcos} \\\\\n"
+        "L &= D(p_1, z_2) + D(p_2, z_1) \\label{eq:sym}\n"
+        "\\end{align}\\end{subequations}"
+    )
+    code = "def negative_cosine(p, z):\n    return -(p * z).sum()\n\n\ndef dot(p, z):\n    return (p * z).sum()\n"
+    found = _run(tmp_path, body, {"loss.py": code, "other.py": OTHER})
+    path, line, _, evidence = _best(found, "eq:negcos")
+    assert (path, line) == ("loss.py", 1)
+    assert evidence[0] == "name `negative_cosine` ~ 'negativ cosin'"
+
+
+def _claim(name: str, value: float, score: float, target: Target) -> tuple[Ranking, Candidate]:
+    item = PaperItem(
+        ItemKind.HYPERPARAMETER,
+        f"hp:{name}",
+        None,
+        Span("paper.tex", 3),
+        title=name,
+        hyperparameter=Hyperparameter(name, value, str(value)),
+    )
+    return Ranking(item, (Candidate(target, score, (), True),)), Candidate(target, score, (), True)
+
+
+def test_two_values_claiming_one_number_are_a_guess_unless_one_leads(tmp_path: Path) -> None:
+    target = Target(
+        "model.py", 1, 1, "statement", "", "", "num_layers = 2", 0, 1, literals=(Literal(2.0, "num_layers"),)
+    )
+    encoder, decoder = (
+        _claim("encoder layers", 2.0, 0.8, target),
+        _claim("decoder layers", 4.0, 0.8 - MARGIN / 2, target),
+    )
+    paper = (encoder[0].item, decoder[0].item)
+    assert accepted(Suggestions("p", (encoder[0], decoder[0]), frozenset(), paper)) == []
+    decoder = _claim("decoder layers", 4.0, 0.8 - 2 * MARGIN, target)
+    assert accepted(Suggestions("p", (encoder[0], decoder[0]), frozenset(), paper)) == [encoder]
+    again = _claim("encoder depth", 2.0, 0.78, target)  # the same number said twice is one claim
+    assert len(accepted(Suggestions("p", (encoder[0], again[0]), frozenset(), (encoder[0].item, again[0].item)))) == 2

@@ -37,7 +37,7 @@ CODE = (
     "def symmetric_loss(p1, z2):\r\n"
     '    """Both branches; the second is a target."""\r\n'
     "    return distance(p1, z2.detach())\r\n\r\n\r\n"
-    "if True: lr = 0.05\r\n"
+    "if True: lr = 0.5\r\n"  # sets the learning rate too, not at the paper's value
     "learning_rate = 0.05\r\n"
 )
 
@@ -63,7 +63,7 @@ def test_write_inserts_comment_lines_above_decorators_and_statements_only(tmp_pa
     written = (root / "train.py").read_bytes().decode("utf-8")
     assert written.split("\r\n")[3:6] == ["# paper: eq:symmetric", "@functools.cache", "def symmetric_loss(p1, z2):"]
     assert "# paper: hp:learning_rate\r\nlearning_rate = 0.05\r\n" in written
-    assert "if True: lr = 0.05" in written and "# paper: hp:learning_rate\r\nif True" not in written  # not its line
+    assert "if True: lr = 0.5" in written and "# paper: hp:learning_rate\r\nif True" not in written  # not its line
     inserted = [line for line in written.split("\r\n") if line.lstrip().startswith("# paper:")]
     assert len(inserted) == 2
     assert "\r\n".join(line for line in written.split("\r\n") if line not in inserted) == CODE  # code unchanged
