@@ -9,6 +9,8 @@ and the page shows the LaTeX source as text instead.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from html import escape
 from xml.etree import ElementTree
@@ -17,6 +19,7 @@ from markupsafe import Markup
 
 from paperlink.paper.model import MacroDefinition
 from paperlink.paper.texscan import MacroTable, expand_in_prose, read_group
+from paperlink.report.diagrams import xymatrix_as_array
 
 __all__ = ["MathRenderer"]
 
@@ -29,7 +32,7 @@ _ATTRIBUTES = frozenset(
     "display mathvariant stretchy fence separator lspace rspace width height depth linethickness "
     "columnalign columnspacing rowspacing columnlines rowlines displaystyle scriptlevel accent "
     "accentunder movablelimits largeop symmetric minsize maxsize notation form align "
-    "mathsize mathcolor mathbackground".split()
+    "mathsize mathcolor mathbackground linebreak voffset".split()
 )
 _SAFE_VALUE = re.compile(r"^[A-Za-z0-9 .%#,+-]*$")  # no url(), no javascript:, no quotes
 _DROPPED = re.compile(r"\\(?:label|tag\*?)\s*\{[^{}]*\}|\\(?:nonumber|notag)(?![A-Za-z])")
@@ -66,6 +69,7 @@ _PACKAGE_MACROS = {
             ("mathrlap", "{#1}"), ("mathclap", "{#1}"), ("llap", "{#1}"), ("rlap", "{#1}"), ("smash", "{#1}"),
             ("phantom", ""), ("hphantom", ""), ("vphantom", ""), ("hspace", "\\,"), ("vspace", ""),
             ("mathscr", "\\mathcal{#1}"), ("pmb", "\\boldsymbol{#1}"), ("underbar", "\\underline{#1}"),
+            ("ul", "\\underline{#1}"), ("uline", "\\underline{#1}"),
         )),
         *(MacroDefinition(name, 2, body) for name, body in (
             ("nicefrac", "{#1}/{#2}"), ("sfrac", "{#1}/{#2}"), ("raisebox", "{#2}"),
@@ -78,14 +82,17 @@ class MathRenderer:
     """Turns one paper's LaTeX into MathML with that paper's macros."""
 
     def __init__(self, macros: Iterable[MacroDefinition]) -> None:
-        self._table = MacroTable({m.name: _as_operator(m) for m in macros}, {}, {})
+        own = {m.name: _as_drawn(_as_operator(m)) for m in macros}
+        self._table = MacroTable(_aliases_resolved(own), {}, {})
         # in math, package macros latex2mathml does not know too; the paper's own definitions win
         self._math_table = MacroTable({**_PACKAGE_MACROS, **self._table.macros}, {}, {})
+        # control words no definition explains, shown as their name (counted here, per name)
+        self.unknown_commands: Counter[str] = Counter()
 
     def expand(self, latex: str) -> str:
         """``latex`` with the paper's macros expanded and labels, tags and ``\\nonumber`` removed."""
         expanded = _DROPPED.sub("", expand_in_prose(latex, self._math_table)).strip()
-        return _math_in_text(_amsmath_blocks(_LONE_LIMITS.sub("", expanded)))
+        return _math_in_text(_amsmath_blocks(xymatrix_as_array(_LONE_LIMITS.sub("", expanded))))
 
     def expand_prose(self, latex: str) -> str:
         """``latex`` (text, not math) with the paper's macros expanded."""
@@ -98,11 +105,11 @@ class MathRenderer:
         body = self.expand(latex)
         if _NESTED_ENVIRONMENT.sub("", body).replace("\\&", "").count("&"):
             body = f"\\begin{{align*}}{body}\\end{{align*}}"
-        return _convert(body, "block")
+        return _convert(body, "block", self.unknown_commands)
 
     def inline(self, latex: str) -> Markup | None:
         """Inline math (``$...$`` without the dollars), or None."""
-        return _convert(self.expand(latex), "inline")
+        return _convert(self.expand(latex), "inline", self.unknown_commands)
 
 
 def _amsmath_blocks(latex: str) -> str:
@@ -114,8 +121,9 @@ def _amsmath_blocks(latex: str) -> str:
 
 
 def _math_in_text(latex: str) -> str:
-    """``\\text{for $x$}`` as ``\\text{for }x``: latex2mathml copies a text argument verbatim, math and all."""
-    if "$" not in latex:
+    """``\\text{for $x$}`` as ``\\text{for }x``: latex2mathml copies a text argument verbatim, math
+    and commands and all, so a text argument holding either is taken apart (:func:`_text_as_math`)."""
+    if "$" not in latex and not _COMMAND_IN_TEXT.search(latex):
         return latex
     pieces = []
     position = 0
@@ -123,18 +131,106 @@ def _math_in_text(latex: str) -> str:
         if match.start() < position:
             continue
         group = read_group(latex, match.end())
-        if group is None or "$" not in group[0]:
+        if group is None or ("$" not in group[0] and "\\" not in group[0]):
             continue
-        parts = re.split(r"(?<!\\)\$", group[0])
         pieces.append(latex[position : match.start()])
-        for index, part in enumerate(parts):
-            if index % 2:
-                pieces.append(f"{{{part}}}")
-            elif part:
-                pieces.append(f"{match.group()}{{{part}}}")
+        shown = _text_as_math(match.group(), group[0], 0)
+        pieces.append(f"{{{shown}}}" if latex[: match.start()].rstrip().endswith(("^", "_")) else shown)
         position = group[1]
     pieces.append(latex[position:])
     return "".join(pieces)
+
+
+_TEXT = "\\text"
+_COMMAND_IN_TEXT = re.compile(r"\\(?:text|textrm|textit|textbf|textsf|texttt|mbox|hbox)\s*\{[^{}]*\\")
+_TEXT_PIECE = re.compile(
+    r"(?<!\\)\$(?P<math>(?:\\.|[^$\\])*)\$|\\(?P<word>[A-Za-z]+\*?|.)|(?P<open>\{)|(?P<text>[^$\\{]+)"
+)
+
+
+def _text_as_math(command: str, content: str, depth: int) -> str:
+    """The text argument ``content`` of ``command`` as math latex2mathml reads: plain runs stay
+    text, ``$...$`` becomes a group, a command keeps its (converted) arguments."""
+    if depth > 8 or ("$" not in content and "\\" not in content):
+        return f"{command}{{{content}}}"
+    pieces = []
+    position = 0
+    while position < len(content):
+        match = _TEXT_PIECE.match(content, position)
+        if match is None:  # a lone $ or a closing brace: the rest as text
+            pieces.append(f"{command}{{{content[position:]}}}")
+            break
+        position = match.end()
+        if match.group("math") is not None:
+            pieces.append(f"{{{match.group('math')}}}")
+        elif match.group("text") is not None:
+            pieces.append(f"{command}{{{match.group('text')}}}")
+        elif match.group("open") is not None:
+            group = read_group(content, match.start())
+            if group is None:
+                continue
+            pieces.append(f"{{{_text_as_math(command, group[0], depth + 1)}}}")
+            position = group[1]
+        elif not match.group("word")[0].isalpha():
+            symbol, position = _text_symbol(content, match.group("word"), position)
+            pieces.append(f"{command}{{{symbol}}}" if symbol else match.group())
+        else:
+            word = "\\" + match.group("word")
+            group = read_group(content, position)
+            if group is None:
+                pieces.append(word + " ")
+            else:
+                if _TEXT_COMMAND.fullmatch(word):  # text in text: its own font, taken apart the same way
+                    pieces.append(_text_as_math(word, group[0], depth + 1))
+                else:
+                    pieces.append(f"{word}{{{_text_as_math(_TEXT, group[0], depth + 1)}}}")
+                position = group[1]
+    return "".join(pieces)
+
+
+_ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304", ".": "\u0307"}
+
+
+def _text_symbol(content: str, symbol: str, position: int) -> tuple[str, int]:
+    """An accent in text (``\\'e``) as the character it prints, and where it ends; "" for any other
+    control symbol (an escape such as ``\\%`` reads the same in math: latex2mathml takes a bare % as a comment)."""
+    group = read_group(content, position)
+    letter, end = (group[0], group[1]) if group is not None else (content[position : position + 1], position + 1)
+    if symbol in _ACCENTS and len(letter) == 1 and letter.isalpha():
+        return unicodedata.normalize("NFC", letter + _ACCENTS[symbol]), end
+    return "", position
+
+
+# A user macro drawing with TeX's box primitives (a slanted \pi made with \pdfsetmatrix) has no
+# MathML counterpart: it is shown as its last argument, what it draws.
+_DRAWING = re.compile(
+    r"\\(?:sbox|savebox|usebox|setbox|pdfsave|pdfrestore|pdfsetmatrix|pdfliteral|special|rotatebox)(?![A-Za-z])"
+)
+
+
+def _as_drawn(macro: MacroDefinition) -> MacroDefinition:
+    if not _DRAWING.search(macro.body):
+        return macro
+    return MacroDefinition(
+        macro.name, macro.arguments, f"{{#{macro.arguments}}}" if macro.arguments else "", macro.default
+    )
+
+
+def _aliases_resolved(macros: dict[str, MacroDefinition]) -> dict[str, MacroDefinition]:
+    """``\\let\\oldul\\ul`` then ``\\renewcommand{\\ul}[1]{...\\oldul{#1}...}``: the alias keeps the
+    package's meaning of ``\\ul``, not the new one (which would use itself through the alias)."""
+    resolved = dict(macros)
+    for name, macro in macros.items():
+        target = macro.body[1:] if macro.arguments == 0 and _ALIAS.fullmatch(macro.body) else None
+        if target in macros and re.search(rf"\\{re.escape(name)}(?![A-Za-z@])", macros[target].body):
+            package = _PACKAGE_MACROS.get(target)
+            resolved[name] = (
+                MacroDefinition(name, package.arguments, package.body) if package else MacroDefinition(name, 0, "")
+            )
+    return resolved
+
+
+_ALIAS = re.compile(r"\\[A-Za-z@]+")
 
 
 def _as_operator(macro: MacroDefinition) -> MacroDefinition:
@@ -144,7 +240,7 @@ def _as_operator(macro: MacroDefinition) -> MacroDefinition:
     return macro
 
 
-def _convert(latex: str, display: str) -> Markup | None:
+def _convert(latex: str, display: str, unknown: Counter[str]) -> Markup | None:
     if not latex:
         return None
     from latex2mathml.converter import convert  # loaded only when a report has equations
@@ -154,13 +250,20 @@ def _convert(latex: str, display: str) -> Markup | None:
     except Exception:  # noqa: BLE001 - any failure of the converter means: show the LaTeX
         return None
     parts: list[str] = []
-    if not _serialize(tree, parts):
+    found: list[str] = []
+    if not _serialize(tree, parts, found):
         return None
+    unknown.update(found)
     return Markup("".join(parts))
 
 
-def _serialize(element: ElementTree.Element, parts: list[str]) -> bool:
-    """Append ``element`` as MathML to ``parts``; False when it holds anything not allowed."""
+# latex2mathml keeps a control word it does not know as the text of an <mi> (or inside an <mtext>)
+_UNKNOWN_WORD = re.compile(r"\\([A-Za-z]+)\*?")
+
+
+def _serialize(element: ElementTree.Element, parts: list[str], unknown: list[str]) -> bool:
+    """Append ``element`` as MathML to ``parts``; False when it holds anything not allowed.
+    A control word latex2mathml did not know is shown as its name, upright, and listed in ``unknown``."""
     namespace, _, tag = element.tag.rpartition("}")
     if namespace.lstrip("{") != _MATHML or tag not in _ELEMENTS:
         return False
@@ -169,11 +272,20 @@ def _serialize(element: ElementTree.Element, parts: list[str]) -> bool:
         if name not in _ATTRIBUTES or not _SAFE_VALUE.match(value):
             return False
         attributes += f' {name}="{escape(value)}"'
+    text = element.text or ""
+    if "\\" in text and tag in ("mi", "mo", "mtext"):
+        word = _UNKNOWN_WORD.fullmatch(text.strip())
+        if word is not None and tag != "mtext":
+            tag, attributes, text = "mi", ' mathvariant="normal"', word.group(1)
+            unknown.append(word.group(1))
+        else:
+            unknown.extend(_UNKNOWN_WORD.findall(text))
+            text = re.sub(r"[{}]", "", _UNKNOWN_WORD.sub("", text))
     if tag == "math":
         attributes = f' xmlns="{_MATHML}"' + attributes
-    parts.append(f"<{tag}{attributes}>{escape(element.text or '', quote=False)}")
+    parts.append(f"<{tag}{attributes}>{escape(text, quote=False)}")
     for child in element:
-        if not _serialize(child, parts):
+        if not _serialize(child, parts, unknown):
             return False
         parts.append(escape(child.tail or "", quote=False))
     parts.append(f"</{tag}>")
