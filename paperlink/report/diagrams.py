@@ -20,6 +20,7 @@ _ARROW = re.compile(r"\\ar(?![A-Za-z])")
 # what may follow \ar before its direction: @{-->}, @/^/, @<1ex>, @^{(}, @2, @!
 _ARROW_STYLE = re.compile(r"\s*@(?:\{|/[^/]{0,20}/|<[^>]{0,20}>|[\^_|]?\S?)")
 _LABEL = re.compile(r"\s*(?P<side>[\^_|])\s*")
+_EDGE = re.compile(r"\\(begin|end)(?![A-Za-z])")
 _MAX_CELLS = 400  # a larger "diagram" is left as it is
 _SYMBOLS = {
     (0, 1): "\\xrightarrow{{{}}}",
@@ -82,14 +83,16 @@ def _array(body: str) -> str | None:
 
 
 def _split(text: str, separator: str) -> list[str]:
-    """``text`` split at ``separator`` outside braces."""
+    """``text`` split at ``separator`` outside braces and environments (a matrix in a label)."""
     parts = []
     depth = 0
     start = 0
     index = 0
     while index < len(text):
         char = text[index]
-        if char == "\\" and not text.startswith(separator, index):
+        if char == "\\" and not (depth == 0 and text.startswith(separator, index)):
+            edge = _EDGE.match(text, index)
+            depth += 0 if edge is None else 1 if edge.group(1) == "begin" else -1
             index += 2
             continue
         if char == "{":

@@ -17,7 +17,7 @@ from html import escape
 from markupsafe import Markup
 
 from paperlink.paper.model import PaperItem, display_name
-from paperlink.paper.texscan import read_group
+from paperlink.paper.texscan import PLACEHOLDER, read_group
 from paperlink.report.math import MathRenderer
 
 __all__ = ["TextRenderer", "reference_names"]
@@ -65,6 +65,7 @@ _SILENT_ARGUMENTS = {
     "phantomsection": 0, "begin": 1, "end": 1, "setcounter": 2, "addtocounter": 2, "hyperlink": 1,
     "rule": 2, "raisebox": 1, "resizebox": 2, "scalebox": 1, "protect": 0, "nocite": 1, "thanks": 1,
     "textcolor": 1, "colorbox": 1, "hypertarget": 1, "href": 1, "tag": 1, "tag*": 1, "pdfbookmark": 2,
+    PLACEHOLDER: 1,  # where a definition inside the text stood
 }  # fmt: skip
 _REFERENCES = {"ref": "number", "ref*": "number", "eqref": "equation", "cref": "name", "Cref": "name",
                "autoref": "name", "Autoref": "name", "cpageref": "number", "pageref": "number",

@@ -18,7 +18,7 @@ from xml.etree import ElementTree
 from markupsafe import Markup
 
 from paperlink.paper.model import MacroDefinition
-from paperlink.paper.texscan import MacroTable, expand_in_prose, read_group
+from paperlink.paper.texscan import PLACEHOLDER, MacroTable, expand_in_prose, read_group
 from paperlink.report.diagrams import xymatrix_as_array
 
 __all__ = ["MathRenderer"]
@@ -35,19 +35,22 @@ _ATTRIBUTES = frozenset(
     "mathsize mathcolor mathbackground linebreak voffset".split()
 )
 _SAFE_VALUE = re.compile(r"^[A-Za-z0-9 .%#,+-]*$")  # no url(), no javascript:, no quotes
-_DROPPED = re.compile(r"\\(?:label|tag\*?)\s*\{[^{}]*\}|\\(?:nonumber|notag)(?![A-Za-z])")
+# labels, tags, and where a definition inside the statement stood (the reader's placeholder)
+_DROPPED = re.compile(rf"\\(?:label|tag\*?|{PLACEHOLDER})\s*\{{[^{{}}]*\}}|\\(?:nonumber|notag)(?![A-Za-z])")
 _NESTED_ENVIRONMENT = re.compile(r"\\begin\{(\w+\*?)\}.*?\\end\{\1\}", re.DOTALL)
 _OPERATOR_NAME = re.compile(r"[A-Za-z]{2,}")
 # \\nolimits with no script after it (stacks' \\def\\Ob{\\mathop{\\mathrm{Ob}}\\nolimits}): latex2mathml keeps it raw
 _LONE_LIMITS = re.compile(r"\\(?:no)?limits(?![A-Za-z])(?!\s*[_^])")
 _AMSMATH_BLOCK = re.compile(
-    r"\\(begin|end)\{(aligned|alignedat|split|gathered|dcases\*?|rcases)\}(?(1)(?:\[[a-z]\])?(?:\{\d+\})?)"
+    r"\\(begin|end)\{(aligned|alignedat|split|gathered|dcases\*?|rcases|tabular)\}(?(1)(?:\[[a-z]\])?(?:\{\d+\})?)"
 )
 _AMSMATH_REPLACEMENTS = {
-    **{("begin", name): "\\begin{align*}" for name in ("aligned", "alignedat", "split")},
+    **{("begin", name): "\\begin{align*}{}" for name in ("aligned", "alignedat", "split")},
     **{("end", name): "\\end{align*}" for name in ("aligned", "alignedat", "split")},
     ("begin", "gathered"): "\\begin{array}{c}",
     ("end", "gathered"): "\\end{array}",
+    ("begin", "tabular"): "\\begin{array}",  # a table inside math (its rules and spans are dropped above)
+    ("end", "tabular"): "\\end{array}",
     **{(edge, name): f"\\{edge}{{cases}}" for edge in ("begin", "end") for name in ("dcases", "dcases*", "rcases")},
 }
 _TEXT_COMMAND = re.compile(r"\\(?:text|textrm|textit|textbf|textsf|texttt|mbox|hbox)(?![A-Za-z])")
@@ -60,7 +63,9 @@ _PACKAGE_MACROS = {
             ("nobreak", ""), ("allowbreak", ""), ("displaybreak", ""), ("protect", ""), ("relax", ""),
             ("tiny", ""), ("scriptsize", ""), ("footnotesize", ""), ("small", ""), ("normalsize", ""),
             ("large", ""), ("Large", ""), ("LARGE", ""), ("huge", ""), ("Huge", ""),
-            ("arg", "\\operatorname{arg}"), ("eqqcolon", "\\mathrel{=:}"), ("Coloneqq", "\\mathrel{::=}"),
+            ("arg", "\\operatorname{arg}"), ("AA", "\\text{Å}"), ("normalfont", ""), ("Join", "\\mathrel{⋈}"),
+            ("varbigcirc", "\\bigcirc"), ("toprule", ""), ("midrule", ""), ("bottomrule", ""), ("centering", ""),
+            ("eqqcolon", "\\mathrel{=:}"), ("Coloneqq", "\\mathrel{::=}"),
         )),
         *(MacroDefinition(name, 1, body) for name, body in (
             ("ensuremath", "{#1}"), ("bm", "\\boldsymbol{#1}"), ("mathbbm", "\\mathbb{#1}"),
@@ -69,10 +74,13 @@ _PACKAGE_MACROS = {
             ("mathrlap", "{#1}"), ("mathclap", "{#1}"), ("llap", "{#1}"), ("rlap", "{#1}"), ("smash", "{#1}"),
             ("phantom", ""), ("hphantom", ""), ("vphantom", ""), ("hspace", "\\,"), ("vspace", ""),
             ("mathscr", "\\mathcal{#1}"), ("pmb", "\\boldsymbol{#1}"), ("underbar", "\\underline{#1}"),
-            ("ul", "\\underline{#1}"), ("uline", "\\underline{#1}"),
+            ("ul", "\\underline{#1}"), ("uline", "\\underline{#1}"), ("vcenter", "{#1}"),
         )),
         *(MacroDefinition(name, 2, body) for name, body in (
             ("nicefrac", "{#1}/{#2}"), ("sfrac", "{#1}/{#2}"), ("raisebox", "{#2}"),
+        )),
+        *(MacroDefinition(name, 3, body) for name, body in (
+            ("multicolumn", "\\text{#3}"), ("multirow", "\\text{#3}"),  # a table heading in math: text
         )),
     )
 }  # fmt: skip
@@ -104,7 +112,7 @@ class MathRenderer:
         aligning ones gives well-formed output)."""
         body = self.expand(latex)
         if _NESTED_ENVIRONMENT.sub("", body).replace("\\&", "").count("&"):
-            body = f"\\begin{{align*}}{body}\\end{{align*}}"
+            body = f"\\begin{{align*}}{{}}{body}\\end{{align*}}"  # {}: a row opening with [ is no option
         return _convert(body, "block", self.unknown_commands)
 
     def inline(self, latex: str) -> Markup | None:
@@ -120,7 +128,7 @@ def _amsmath_blocks(latex: str) -> str:
     return _AMSMATH_BLOCK.sub(lambda match: _AMSMATH_REPLACEMENTS[(match.group(1), match.group(2))], latex)
 
 
-def _math_in_text(latex: str) -> str:
+def _math_in_text(latex: str, depth: int = 0) -> str:
     """``\\text{for $x$}`` as ``\\text{for }x``: latex2mathml copies a text argument verbatim, math
     and commands and all, so a text argument holding either is taken apart (:func:`_text_as_math`)."""
     if "$" not in latex and not _COMMAND_IN_TEXT.search(latex):
@@ -134,7 +142,7 @@ def _math_in_text(latex: str) -> str:
         if group is None or ("$" not in group[0] and "\\" not in group[0]):
             continue
         pieces.append(latex[position : match.start()])
-        shown = _text_as_math(match.group(), group[0], 0)
+        shown = _text_as_math(match.group(), group[0], depth)
         pieces.append(f"{{{shown}}}" if latex[: match.start()].rstrip().endswith(("^", "_")) else shown)
         position = group[1]
     pieces.append(latex[position:])
@@ -143,9 +151,25 @@ def _math_in_text(latex: str) -> str:
 
 _TEXT = "\\text"
 _COMMAND_IN_TEXT = re.compile(r"\\(?:text|textrm|textit|textbf|textsf|texttt|mbox|hbox)\s*\{[^{}]*\\")
-_TEXT_PIECE = re.compile(
-    r"(?<!\\)\$(?P<math>(?:\\.|[^$\\])*)\$|\\(?P<word>[A-Za-z]+\*?|.)|(?P<open>\{)|(?P<text>[^$\\{]+)"
-)
+_TEXT_PIECE = re.compile(r"(?P<dollar>\$)|\\(?P<word>[A-Za-z]+\*?|.)|(?P<open>\{)|(?P<text>[^$\\{]+)")
+
+
+def _closing_dollar(content: str, position: int) -> int | None:
+    """Where the math opened just before ``position`` ends: the next ``$`` outside braces (math
+    in a text argument in this math has dollars of its own)."""
+    depth = 0
+    while position < len(content):
+        char = content[position]
+        if char == "\\":
+            position += 2
+            continue
+        if char == "$" and depth == 0:
+            return position
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return None
+        position += 1
+    return None
 
 
 def _text_as_math(command: str, content: str, depth: int) -> str:
@@ -157,12 +181,17 @@ def _text_as_math(command: str, content: str, depth: int) -> str:
     position = 0
     while position < len(content):
         match = _TEXT_PIECE.match(content, position)
-        if match is None:  # a lone $ or a closing brace: the rest as text
+        if match is None:  # a closing brace: the rest as text
             pieces.append(f"{command}{{{content[position:]}}}")
             break
         position = match.end()
-        if match.group("math") is not None:
-            pieces.append(f"{{{match.group('math')}}}")
+        if match.group("dollar") is not None:
+            close = _closing_dollar(content, position)
+            if close is None:  # a lone $: the rest as text
+                pieces.append(f"{command}{{{content[position:]}}}")
+                break
+            pieces.append(f"{{{_math_in_text(content[position:close], depth + 1)}}}")
+            position = close + 1
         elif match.group("text") is not None:
             pieces.append(f"{command}{{{match.group('text')}}}")
         elif match.group("open") is not None:
@@ -280,7 +309,7 @@ def _serialize(element: ElementTree.Element, parts: list[str], unknown: list[str
             unknown.append(word.group(1))
         else:
             unknown.extend(_UNKNOWN_WORD.findall(text))
-            text = re.sub(r"[{}]", "", _UNKNOWN_WORD.sub("", text))
+            text = re.sub(r"[{}\\]", "", _UNKNOWN_WORD.sub("", text))  # TeX's leftovers, not text
     if tag == "math":
         attributes = f' xmlns="{_MATHML}"' + attributes
     parts.append(f"<{tag}{attributes}>{escape(text, quote=False)}")
