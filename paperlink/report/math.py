@@ -39,6 +39,9 @@ _SAFE_VALUE = re.compile(r"^[A-Za-z0-9 .%#,+-]*$")  # no url(), no javascript:, 
 _DROPPED = re.compile(rf"\\(?:label|tag\*?|{PLACEHOLDER})\s*\{{[^{{}}]*\}}|\\(?:nonumber|notag)(?![A-Za-z])")
 _NESTED_ENVIRONMENT = re.compile(r"\\begin\{(\w+\*?)\}.*?\\end\{\1\}", re.DOTALL)
 _OPERATOR_NAME = re.compile(r"[A-Za-z]{2,}")
+_SPACED_OPERATOR_NAME = re.compile(r"[A-Za-z]+(?:\s*\\[,;:!]\s*[A-Za-z]+)+")  # arg\,min
+# \operatorname* (limits under it in display): latex2mathml reads only the unstarred form
+_STARRED_OPERATOR = re.compile(r"\\operatorname\*\s*\{([^{}]*)\}(\s*[_^])?")
 # \\nolimits with no script after it (stacks' \\def\\Ob{\\mathop{\\mathrm{Ob}}\\nolimits}): latex2mathml keeps it raw
 _LONE_LIMITS = re.compile(r"\\(?:no)?limits(?![A-Za-z])(?!\s*[_^])")
 _AMSMATH_BLOCK = re.compile(
@@ -100,7 +103,8 @@ class MathRenderer:
     def expand(self, latex: str) -> str:
         """``latex`` with the paper's macros expanded and labels, tags and ``\\nonumber`` removed."""
         expanded = _DROPPED.sub("", expand_in_prose(latex, self._math_table)).strip()
-        return _math_in_text(_amsmath_blocks(xymatrix_as_array(_LONE_LIMITS.sub("", expanded))))
+        blocks = _amsmath_blocks(xymatrix_as_array(_starred_operators(_LONE_LIMITS.sub("", expanded))))
+        return _math_in_text(blocks)
 
     def expand_prose(self, latex: str) -> str:
         """``latex`` (text, not math) with the paper's macros expanded."""
@@ -266,7 +270,18 @@ def _as_operator(macro: MacroDefinition) -> MacroDefinition:
     """``\\DeclareMathOperator{\\sg}{sg}`` is kept as body ``sg``: print it upright, as LaTeX does."""
     if macro.arguments == 0 and _OPERATOR_NAME.fullmatch(macro.body):
         return MacroDefinition(macro.name, 0, f"\\operatorname{{{macro.body}}}")
+    if macro.arguments == 0 and _SPACED_OPERATOR_NAME.fullmatch(macro.body.strip()):
+        return MacroDefinition(macro.name, 0, f"\\mathop{{\\mathrm{{{macro.body.strip()}}}}}")
     return macro
+
+
+def _starred_operators(latex: str) -> str:
+    """``\\operatorname*{lim\\,sup}_n`` as ``\\mathop{\\mathrm{lim\\,sup}}\\limits_n``."""
+    if "\\operatorname*" not in latex:
+        return latex
+    return _STARRED_OPERATOR.sub(
+        lambda m: f"\\mathop{{\\mathrm{{{m.group(1)}}}}}" + (f"\\limits{m.group(2)}" if m.group(2) else ""), latex
+    )
 
 
 def _convert(latex: str, display: str, unknown: Counter[str]) -> Markup | None:

@@ -267,3 +267,57 @@ def test_a_row_opening_with_a_bracket_is_not_read_as_an_option() -> None:
     for latex in (r"[f+g_\mathbf{k}^+] &= p", r"\begin{aligned}[t] [a] &= b \end{aligned}"):
         math = MathRenderer([]).display(latex)
         assert math is not None and "<mtable" in math and "\\" not in math, latex
+
+
+def test_the_rendering_fixture_shows_every_construct_as_mathml() -> None:
+    """tests/paper/latex_cases/rendering (compiled by pdflatex in the numbering tests): each
+    construct gives its MathML element, and no control word is raw or unknown."""
+    from pathlib import Path
+
+    from paperlink.paper.latex import read_latex_paper
+    from paperlink.paper.model import ItemKind
+    from paperlink.report.latex_text import TextRenderer, reference_names
+    from paperlink.report.paper_view import rendered, theorem_statement
+
+    root = Path(__file__).parents[1] / "paper" / "latex_cases" / "rendering"
+    paper = read_latex_paper(root / "main.tex", name="rendering", root=root)
+    renderer = MathRenderer(paper.macros)
+    text = TextRenderer(renderer, reference_names(paper.items))
+    shown = {}
+    for item in paper.items:
+        if item.kind is ItemKind.EQUATION:
+            shown[item.key] = str(renderer.display(item.latex))
+        elif item.kind is ItemKind.THEOREM:
+            shown[item.key] = str(theorem_statement(item, text))
+        elif item.kind is ItemKind.FIGURE:
+            shown[item.key] = str(rendered(item.latex, text))
+    expected = {
+        # \renewcommand wins, mathtools' \coloneqq, \E with an optional argument, \abs, nicefrac, \def with two
+        "eq:objective": ["<mi>ℒ</mi>", "<mo>≔</mo>", "<mi>𝔼</mi>", 'stretchy="true">|</mo>', "<mo>/</mo>", "⟨"],
+        # \DeclareMathOperator(*) upright, \operatorname* with limits under, \bm, \tfrac, \dfrac, notation.sty's \eps
+        "eq:operators": [
+            '<mi mathvariant="normal">g</mi><mspace',
+            "<munder>",
+            "<mo>sg</mo>",
+            "bold-italic",
+            "<mi>ε</mi>",
+        ],
+        # aligned, gathered, cases with \text holding math, pmatrix, bmatrix, array; \DeclarePairedDelimiterX
+        "eq:blocks": [
+            "<mtext>if\u00a0</mtext><mrow><mi>x</mi><mo>≥</mo>",
+            "<mtext>otherwise</mtext>",
+            "<mo>(</mo><mtable>",
+        ],
+        "eq:split": ['<mtext mathvariant="bold">bold</mtext>', '<mtext mathvariant="italic">it</mtext>'],
+        "lem:diagram": ["<mtable>", "<mo>→</mo>", "<mo>↓</mo>"],  # the xymatrix square
+        "thm:cases": ["<mtable>", "Eq.\u00a0(1) and Lemma\u00a01 state"],
+        "fig:loss": ["(see (1))", "<mi>:</mi><mo>=</mo>"],  # \vcentcolon=
+    }
+    assert sorted(shown) == sorted(expected)
+    for key, elements in expected.items():
+        assert not re.search(r"\\[A-Za-z]+", re.sub(r"<[^>]*>", "", shown[key])), key
+        assert "<code>" not in shown[key], key
+        for element in elements:
+            assert element in shown[key], (key, element)
+    assert shown["eq:blocks"].count("<mtable") == 6
+    assert renderer.unknown_commands == {}
