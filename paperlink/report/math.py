@@ -47,6 +47,7 @@ _LONE_LIMITS = re.compile(r"\\(?:no)?limits(?![A-Za-z])(?!\s*[_^])")
 _AMSMATH_BLOCK = re.compile(
     r"\\(begin|end)\{(aligned|alignedat|split|gathered|dcases\*?|rcases|tabular)\}(?(1)(?:\[[a-z]\])?(?:\{\d+\})?)"
 )
+_BRACKET_AFTER_BEGIN = re.compile(r"(\\begin\{(?:[pbBvV]?matrix|smallmatrix|cases|align\*?|gather\*?)\})(\s*\[)")
 _AMSMATH_REPLACEMENTS = {
     **{("begin", name): "\\begin{align*}{}" for name in ("aligned", "alignedat", "split")},
     **{("end", name): "\\end{align*}" for name in ("aligned", "alignedat", "split")},
@@ -126,10 +127,12 @@ class MathRenderer:
 
 def _amsmath_blocks(latex: str) -> str:
     """amsmath's inner blocks latex2mathml does not know, as ones it does: ``aligned``,
-    ``alignedat`` and ``split`` as ``align*``, ``gathered`` as a centred array, ``dcases`` as ``cases``."""
+    ``alignedat`` and ``split`` as ``align*``, ``gathered`` as a centred array, ``dcases`` as ``cases``;
+    a first cell opening with ``[`` is kept from being read as an option (``{}`` before it)."""
     if "\\begin" not in latex:
         return latex
-    return _AMSMATH_BLOCK.sub(lambda match: _AMSMATH_REPLACEMENTS[(match.group(1), match.group(2))], latex)
+    blocks = _AMSMATH_BLOCK.sub(lambda match: _AMSMATH_REPLACEMENTS[(match.group(1), match.group(2))], latex)
+    return _BRACKET_AFTER_BEGIN.sub(r"\1{}\2", blocks)
 
 
 def _math_in_text(latex: str, depth: int = 0) -> str:

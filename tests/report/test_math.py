@@ -264,7 +264,11 @@ def test_a_diagram_label_holding_a_matrix_stays_in_its_cell() -> None:
 
 
 def test_a_row_opening_with_a_bracket_is_not_read_as_an_option() -> None:
-    for latex in (r"[f+g_\mathbf{k}^+] &= p", r"\begin{aligned}[t] [a] &= b \end{aligned}"):
+    for latex in (
+        r"[f+g_\mathbf{k}^+] &= p",
+        r"\begin{aligned}[t] [a] &= b \end{aligned}",
+        r"\begin{matrix} [(a, b)] \mapsto x \\ [r] \end{matrix}",  # stacks' diagram label
+    ):
         math = MathRenderer([]).display(latex)
         assert math is not None and "<mtable" in math and "\\" not in math, latex
 
