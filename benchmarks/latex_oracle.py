@@ -110,12 +110,19 @@ class Score:
     raw_captions: int = 0  # a raw control word, math not rendered, or a reference's number missing
     theorems: int = 0
     raw_theorems: int = 0  # likewise, for theorem-like statements
+    # of the equations, captions and statements without a raw word: those holding a control word
+    # no definition read explains, shown as its name (a macro of a class or package not shipped)
+    unknown_equations: int = 0
+    unknown_captions: int = 0
+    unknown_theorems: int = 0
+    unknown_commands: Counter[str] = field(default_factory=Counter)
     pages: int | None = None
     disagreements: list[str] = field(default_factory=list)
 
     def add(self, other: Score) -> None:
         for mine, theirs in ((self.labels, other.labels), (self.found, other.found), (self.agreed, other.agreed)):
             mine.update(theirs)
+        self.unknown_commands.update(other.unknown_commands)
         for name in _COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         if other.pages is not None:
@@ -147,10 +154,14 @@ class Score:
             "equation_numbers": self.printed_equations,
             "equation_numbers_found": _ratio(self.found_equations, self.printed_equations),
             **{name: getattr(self, name) for name in _RENDERING_COUNTS},
+            "unknown_commands": dict(self.unknown_commands.most_common(20)),
         }
 
 
-_RENDERING_COUNTS = ("equations", "raw_equations", "captions", "raw_captions", "theorems", "raw_theorems")
+_RENDERING_COUNTS = (
+    *("equations", "raw_equations", "captions", "raw_captions", "theorems", "raw_theorems"),
+    *("unknown_equations", "unknown_captions", "unknown_theorems"),
+)
 _COUNTS = ("package_labels", "printed_equations", "found_equations", *_RENDERING_COUNTS)
 
 
@@ -315,26 +326,37 @@ def _score_rendering(paper: Paper, oracle: dict[str, str | None], result: Score)
     text = TextRenderer(renderer, reference_names(paper.items))
     groups = {item.parent for item in paper.items if item.kind is ItemKind.EQUATION and item.parent}
     for item in paper.items:
+        before = Counter(renderer.unknown_commands)
         if item.kind is ItemKind.EQUATION and item.latex and item.key not in groups:
-            result.equations += 1
+            what = "equation"
             markup = renderer.display(item.latex)
             raw = sorted(set(_RAW_CONTROL_WORD.findall(str(markup or ""))))
-            if markup is None or raw:
-                result.raw_equations += 1
-                why = "falls back to source" if markup is None else "raw " + " ".join(raw)
-                result.disagreements.append(f"rendering equation {item.key}: {why}")
+            why = (
+                ""
+                if markup is not None and not raw
+                else "falls back to source"
+                if markup is None
+                else "raw " + " ".join(raw)
+            )
         elif item.kind in (ItemKind.FIGURE, ItemKind.TABLE) and item.latex:
-            result.captions += 1
+            what = "caption"
             why = _lossy(rendered(item.latex, text) or item.title, item.latex, oracle)
-            if why:
-                result.raw_captions += 1
-                result.disagreements.append(f"rendering caption {item.key}: {why}")
         elif item.kind is ItemKind.THEOREM and item.latex:
-            result.theorems += 1
+            what = "theorem"
             why = _lossy(theorem_statement(item, text), item.latex, oracle)
-            if why:
-                result.raw_theorems += 1
-                result.disagreements.append(f"rendering theorem {item.key}: {why}")
+        else:
+            continue
+        plural = what + "s"
+        setattr(result, plural, getattr(result, plural) + 1)
+        unknown = renderer.unknown_commands - before
+        if why:
+            setattr(result, f"raw_{plural}", getattr(result, f"raw_{plural}") + 1)
+            result.disagreements.append(f"rendering {what} {item.key}: {why}")
+        elif unknown:
+            setattr(result, f"unknown_{plural}", getattr(result, f"unknown_{plural}") + 1)
+            result.unknown_commands.update(unknown)
+            names = " ".join(f"\\{name}" for name in sorted(unknown))
+            result.disagreements.append(f"rendering {what} {item.key}: unknown {names} shown as its name")
 
 
 def _lossy(shown: str, source: str, oracle: dict[str, str | None]) -> str:
@@ -471,6 +493,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             for what in ("equations", "captions", "theorems")
         )
         print(f"{scope} rendering, with a raw control word or a loss: {rendering}")
+        unknown = ", ".join(
+            f"{what} {figures['unknown_' + what]}/{figures[what]} ({_percent(figures['unknown_' + what], figures[what])})"
+            for what in ("equations", "captions", "theorems")
+        )
+        commands = figures["unknown_commands"]
+        assert isinstance(commands, dict)
+        names = ", ".join(f"\\{name} {count}" for name, count in sorted(commands.items(), key=lambda c: -c[1]))
+        print(f"{scope} rendering, an unknown command shown as its name: {unknown} ({names or 'none'})")
     for name, reason in skipped.items():
         print(f"skipped {name}: {reason}", file=sys.stderr)
     return 0

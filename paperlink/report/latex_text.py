@@ -17,7 +17,7 @@ from html import escape
 from markupsafe import Markup
 
 from paperlink.paper.model import PaperItem, display_name
-from paperlink.paper.texscan import read_group
+from paperlink.paper.texscan import PLACEHOLDER, read_group
 from paperlink.report.math import MathRenderer
 
 __all__ = ["TextRenderer", "reference_names"]
@@ -26,12 +26,16 @@ _DISPLAY_ENVIRONMENTS = (
     "equation|equation\\*|align|align\\*|gather|gather\\*|multline|multline\\*|flalign|flalign\\*"
     "|alignat|alignat\\*|eqnarray|eqnarray\\*|displaymath|math"
 )
+# ``$x \\text{ if $k$ is even}$``: a text argument inside math holds math of its own (up to two
+# levels of braces inside; the lookahead makes the alternatives exclusive, so a failed match does not backtrack)
+_TEXT_IN_MATH = r"\\(?:text[a-z]*|[mh]box)\{(?:[^{}]|\{(?:[^{}]|\{[^{}]{0,200}\}){0,200}\}){0,500}\}"
 # Math is bounded in length (a formula longer than this is shown as text), so that an
 # unclosed \\[ repeated in a hostile caption costs linear work, not quadratic.
 _TOKEN = re.compile(
     r"(?P<display>\$\$(?P<dd>.{1,2000}?)\$\$|\\\[(?P<db>.{1,2000}?)\\\]"
     r"|\\begin\{(?P<denv>" + _DISPLAY_ENVIRONMENTS + r")\}(?:\{[^{}]*\})?(?P<de>.{0,2000}?)\\end\{(?P=denv)\})"
-    r"|(?P<inline>\$(?P<id>(?:\\.|[^$\\]){1,2000})\$|\\\((?P<ip>.{1,2000}?)\\\))"
+    r"|(?P<inline>\$(?P<id>(?:" + _TEXT_IN_MATH + r"|\\(?!" + _TEXT_IN_MATH + r").|[^$\\]){1,2000})\$"
+    r"|\\\((?P<ip>.{1,2000}?)\\\))"
     r"|(?P<control>\\(?P<word>[A-Za-z@]+\*?|.))"
     r"|(?P<brace>[{}])|(?P<tie>~)|(?P<dash>---?)|(?P<quote>``|'')",
     re.S,
@@ -61,6 +65,7 @@ _SILENT_ARGUMENTS = {
     "phantomsection": 0, "begin": 1, "end": 1, "setcounter": 2, "addtocounter": 2, "hyperlink": 1,
     "rule": 2, "raisebox": 1, "resizebox": 2, "scalebox": 1, "protect": 0, "nocite": 1, "thanks": 1,
     "textcolor": 1, "colorbox": 1, "hypertarget": 1, "href": 1, "tag": 1, "tag*": 1, "pdfbookmark": 2,
+    PLACEHOLDER: 1,  # where a definition inside the text stood
 }  # fmt: skip
 _REFERENCES = {"ref": "number", "ref*": "number", "eqref": "equation", "cref": "name", "Cref": "name",
                "autoref": "name", "Autoref": "name", "cpageref": "number", "pageref": "number",

@@ -172,13 +172,25 @@ def rendered(latex: str, text: TextRenderer) -> Markup | None:
 
 def theorem_statement(item: PaperItem, text: TextRenderer) -> Markup:
     """A theorem-like statement as the page shows it: without its environment and label."""
-    return text.render(_WRAPPER.sub("", item.latex))
+    return text.render(_unwrapped(item.latex))
 
 
-_WRAPPER = re.compile(
-    r"\\begin\{restatable\*?\}(?:\[[^\]]*\])?\{[^{}]*\}\{[^{}]*\}"  # thmtools: environment and macro names
-    r"|\\(?:begin|end)\{[^{}]*\}(?:\[[^\]]*\])?|\\label\{[^{}]*\}"
+# Only the statement's own environment is taken off: an array, cases or enumerate inside it is
+# part of the statement (taking every \begin off left `\left\{ {ll} ...` that no converter reads).
+_OPENING = re.compile(
+    r"\s*(?:\\begin\{restatable\*?\}(?:\[[^\]]*\])?\{[^{}]*\}\{[^{}]*\}"  # thmtools: environment and macro names
+    r"|\\begin\{[^{}]*\}(?:\[[^\]]*\])?)"
 )
+_CLOSING = re.compile(r"\\end\{[^{}]*\}\s*$")
+_LABEL = re.compile(r"\\label\{[^{}]*\}")
+
+
+def _unwrapped(latex: str) -> str:
+    """A theorem-like statement without its environment and labels."""
+    opening = _OPENING.match(latex)
+    if opening is not None:
+        latex = _CLOSING.sub("", latex[opening.end() :])
+    return _LABEL.sub("", latex)
 
 
 def _latex(item: PaperItem, renderer: MathRenderer) -> str:
@@ -187,7 +199,7 @@ def _latex(item: PaperItem, renderer: MathRenderer) -> str:
         return renderer.expand(item.latex)
     if item.kind in (ItemKind.TABLE, ItemKind.FIGURE, ItemKind.ALGORITHM):
         return ""  # the caption is the title; the body adds nothing readable
-    return _WRAPPER.sub("", item.latex).strip()
+    return _unwrapped(item.latex).strip()
 
 
 def _status(item: PaperItem, context: PaperContext, covered: set[str]) -> str:

@@ -1106,3 +1106,23 @@ def test_let_alias_is_a_macro_unless_it_copies_structure_or_a_character(tmp_path
     )
     assert {m.name: m.body for m in paper.macros} == {"pa": "\\partial", "k": "\\kappa"}
     assert not [message for _, _, message in diagnostics(paper) if "definition" in message]
+
+
+def test_macros_of_a_package_shipped_with_the_paper_are_kept_for_rendering_only(tmp_path):
+    """notation.sty's \\rmd reaches the paper's macros (the report renders it); an internal
+    \\@ macro does not, and the paper's own definition wins."""
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\documentclass{article}\n\\usepackage{amsmath,notation}\n\\newcommand{\\eps}{\\epsilon}\n"
+                "\\begin{document}\n\\begin{equation}\\label{eq:a} \\rmd x = \\eps \\end{equation}\n"
+                "\\end{document}\n"
+            ),
+            "notation.sty": (
+                "\\newcommand{\\rmd}{\\mathrm{d}}\n\\newcommand{\\eps}{\\varepsilon}\n\\def\\@hidden#1{#1}\n"
+            ),
+        },
+    )
+    macros = {macro.name: macro.body for macro in paper.macros}
+    assert macros["rmd"] == "\\mathrm{d}" and macros["eps"] == "\\epsilon" and "@hidden" not in macros

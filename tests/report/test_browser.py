@@ -214,6 +214,37 @@ def test_rendered_paper_shows_no_raw_control_word_in_chromium(browser, tmp_path)
     assert result["text"][2] == "Again, see Lemma\u00a01.1."  # \ref: the printed number
 
 
+def test_rendering_fixture_shows_no_raw_control_word_in_chromium(browser, tmp_path) -> None:
+    """tests/paper/latex_cases/rendering (user macros with parameters, \\DeclareMathOperator*,
+    \\DeclarePairedDelimiterX, a shipped notation.sty, the amsmath blocks and matrices, an
+    xymatrix diagram, statements and captions with math and references): the page's visible
+    text holds no backslash-word, no item falls back to LaTeX source, and every equation is MathML."""
+    import shutil
+
+    from paperlink.config import load_config
+    from paperlink.engine import check
+
+    root = tmp_path / "project"
+    shutil.copytree(Path(__file__).parents[1] / "paper" / "latex_cases" / "rendering", root)
+    (root / "main.aux.expected").unlink()
+    (root / "pyproject.toml").write_text('[tool.paperlink]\npapers = { paper = "main.tex" }\n', encoding="utf-8")
+    (root / "train.py").write_text("loss = 1  # paper: eq:objective\n", encoding="utf-8")
+    html = render_html(check(load_config(None, root), [root], jobs=1))
+    (tmp_path / "rendering.html").write_text(html, encoding="utf-8")
+    script = """JSON.stringify({
+      raw: (document.querySelector('section.paper').innerText.match(/\\\\[A-Za-z]+/g) || []),
+      equations: [...document.querySelectorAll('.kind-equation')].map(e => e.querySelectorAll('math').length),
+      source: document.querySelectorAll('section.paper pre.latex, section.paper .statement code, section.paper .title code').length,
+      statements: [...document.querySelectorAll('.kind-theorem .statement')].map(s => s.querySelectorAll('math').length)})"""
+    visit = browser.visit((tmp_path / "rendering.html").as_uri(), script)
+    save_screenshot(visit.screenshot, "report-rendering.png")
+    assert visit.console_errors == [] and visit.exceptions == []
+    result = json.loads(visit.result)
+    assert result["raw"] == []
+    assert result["equations"] == [1, 1, 1, 1] and result["source"] == 0
+    assert result["statements"] == [3, 2]
+
+
 def test_blueprint_in_chromium(browser, tmp_path) -> None:
     from paperlink.config import load_config
     from paperlink.engine import check

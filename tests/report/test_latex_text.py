@@ -70,3 +70,25 @@ def test_unclosed_math_in_a_long_caption_is_shown_as_text() -> None:
     # the math tokens are bounded in length: work stays linear in the caption
     shown = render("\\[a " * 2_000)
     assert shown.count("a") == 2_000 and "<math" not in shown
+
+
+def test_math_with_text_holding_math_is_one_formula() -> None:
+    shown = render(r"$f(k) = 1 \text{ if $k$ is even}$ and $\text{\underline{$A$}}^1$ here")
+    assert shown.count("<math") == 2 and "<code>" not in shown and shown.endswith("</math> here")
+    assert not _RAW.search(without_tags(shown))
+
+
+def test_a_theorem_statement_keeps_the_environments_inside_it() -> None:
+    from paperlink.paper.model import ItemKind, PaperItem
+    from paperlink.report.paper_view import theorem_statement
+    from paperlink.spans import Span
+
+    latex = (
+        "\\begin{theorem}[Bound]\\label{thm:b}\n\\begin{enumerate}\n\\item Then\n"
+        "$$f = \\left\\{ \\begin{array}{ll} 1 & \\text{if $n$ is odd} \\\\ 0 & \\text{else} \\end{array} \\right.$$"
+        "\n\\end{enumerate}\n\\end{theorem}"
+    )
+    item = PaperItem(ItemKind.THEOREM, "thm:b", "1", Span("paper.tex", 1, 1), ("thm:b",), latex=latex)
+    shown = str(theorem_statement(item, TextRenderer(MathRenderer(()), REFERENCES)))
+    assert shown.startswith("• Then <math") and "<mtable>" in shown and "<code>" not in shown
+    assert not _RAW.search(without_tags(shown))

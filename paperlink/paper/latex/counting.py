@@ -22,7 +22,14 @@ from paperlink.paper.latex.state import (
 )
 from paperlink.paper.model import ItemKind, Limitation
 from paperlink.paper.numbering import MAX_COUNTER_VALUE, arabic, parse_template, within
-from paperlink.paper.texscan import MacroTable, blank_noise, declare_comment_environments, expand_in_prose, prepare
+from paperlink.paper.texscan import (
+    MacroTable,
+    blank_noise,
+    declare_comment_environments,
+    expand_in_prose,
+    find_definitions,
+    prepare,
+)
 from paperlink.rules.paper_input import MalformedLatex, NumberingUnknown
 from paperlink.spans import Span
 
@@ -328,15 +335,27 @@ class Counting(_ReaderHost):
 
     def _local_package(self, name: str, current: _File) -> None:
         """What a package shipped with the paper declares that changes which text TeX reads:
-        the comment package's ``\\excludecomment`` environments (hevea.sty's ``htmlonly``)."""
+        the comment package's ``\\excludecomment`` environments (hevea.sty's ``htmlonly``); and its macros."""
         for folder in dict.fromkeys((current.path.parent, self.main.parent)):
             try:
                 text = boundary.read_text(folder / f"{name}.sty", self.paper_dir, errors="replace")
             except OSError:
                 continue
+            quiet = blank_noise(text)
             if "comment" in text:
-                declare_comment_environments(blank_noise(text), self.macros)
+                declare_comment_environments(quiet, self.macros)
+            self._package_macros(quiet)
             return
+
+    def _package_macros(self, text: str) -> None:
+        """The macros a package shipped with the paper defines (notation.sty's ``\\rmd``), kept for
+        rendering math only: the reader never expands them, so they change no structure or number.
+        Internal ones (``\\@...``) and the paper's own names are left out."""
+        _, definitions, _ = find_definitions(text)
+        for definition in definitions:
+            macro = definition.macro
+            if definition.environment_end is None and "@" not in macro.name + macro.body:
+                self.package_macros.setdefault(macro.name, macro)
 
     def _on_usepackage(self, node: LatexMacroNode, current: _File) -> None:
         options = {"".join(o.split()) for o in (_argument_text(node, 0) or "").split(",")}

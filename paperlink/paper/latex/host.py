@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 from pylatexenc.latexwalker import LatexEnvironmentNode, LatexMacroNode, LatexNode
 
 from paperlink.paper.latex.state import _Anchor, _File, _Float, _Item
-from paperlink.paper.model import ItemKind, Limitation
+from paperlink.paper.model import ItemKind, Limitation, MacroDefinition
 from paperlink.paper.numbering import Counters, Template
 from paperlink.paper.texscan import MacroTable
 from paperlink.spans import Span
@@ -32,6 +32,7 @@ class _ReaderHost:
     paper_dir: Path
     counters: Counters
     macros: MacroTable
+    package_macros: dict[str, MacroDefinition]  # from packages shipped with the paper; for rendering only
     items: list[_Item]
     anchors: list[_Anchor]
     floats: list[_Float]

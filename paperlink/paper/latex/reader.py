@@ -62,7 +62,7 @@ from paperlink.paper.latex.state import (
     _freeze,
     _Item,
 )
-from paperlink.paper.model import ItemKind, Limitation, Paper
+from paperlink.paper.model import ItemKind, Limitation, MacroDefinition, Paper
 from paperlink.paper.numbering import Counters, Template
 from paperlink.paper.prose import ProseFinder
 from paperlink.paper.texscan import PLACEHOLDER, MacroTable, expand_in_prose, generated_definitions, prepare
@@ -100,6 +100,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
         self.prose: dict[str, ProseFinder] = {}  # each file's raw lines, for the prose around its items
         self.include_stack: list[Path] = []
         self.macros = MacroTable.empty()
+        self.package_macros: dict[str, MacroDefinition] = {}
         self.theorems: dict[str, tuple[str | None, str]] = {}  # env -> (counter, printed name)
         self.labels_seen: dict[str, Span] = {}
         self.label_owners: dict[str, _Item] = {}  # the item each label is on now
@@ -572,7 +573,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
             authors=self.authors,
             document_class=self.document_class,
             items=items,
-            macros=tuple(sorted(self.macros.macros.values(), key=lambda m: m.name)),
+            macros=tuple(sorted({**self.package_macros, **self.macros.macros}.values(), key=lambda m: m.name)),
             limitations=tuple(self.limitations),
             diagnostics=tuple(sorted(set(diagnostics))),
             files=tuple(self.files),
