@@ -175,6 +175,8 @@ def bag_sites(code: CodeModule, noted: Noted, scopes: Scopes) -> list[Site]:
         if declares or _last(call.func) in ("parse_arg", "parse_args"):
             found.extend(_pair_sites(code, [(k.arg, k.value) for k in call.keywords if k.arg], statement, False))
     for table, statement in noted.presets:
+        if _switch_table(table):
+            continue
         for preset in table.values:
             for key, value in _preset_pairs(preset):
                 site = _setting(code, key, value, statement, "preset", allow_none=False)
@@ -223,6 +225,18 @@ def _preset_pairs(node: ast.expr, depth: int = 0) -> list[tuple[str, ast.expr]]:
         else:
             pairs.append((key, value))
     return pairs
+
+
+def _switch_table(table: ast.Dict) -> bool:
+    """``{"blit": dict(xflip=1, rotate90=1), "geom": dict(scale=1, rotate=1), ...}``: presets that
+    only switch parts on (every value 1, or 0 and 1), which the named preset chosen states; their
+    numbers are no settings."""
+    values = [value for preset in table.values for _, value in _preset_pairs(preset)]
+    return (
+        bool(values)
+        and all(number(value) in (0.0, 1.0) for value in values)
+        and any(number(value) == 1.0 for value in values)
+    )
 
 
 def _is_mapping(node: ast.expr) -> bool:
@@ -339,19 +353,39 @@ def _bag_root(code: CodeModule, target: ast.expr, scope: ast.AST, scopes: Scopes
 _DEBUG = re.compile(r"(?:^|_)(?:debug|runlocal|run_local|local|smoke|smoke_test|quick|dry_run|tiny)$")
 
 
+# `if not is_training: config.hidden_dropout_prob = 0.0` (BERT): dropout switched off outside
+# training, a property of evaluation, not a setting of the method
+_TRAINING_SWITCH = re.compile(r"^(?:is_)?(?:training|train|train_mode)$")
+
+
 def _debug_override(code: CodeModule, statement: ast.stmt, scope: ast.AST) -> bool:
     if isinstance(scope, ast.Module):
         return False
+    child: ast.AST = statement
     node = code.parents.get(statement)
     while node is not None and node is not scope:
-        if isinstance(node, ast.If) and any(
-            _DEBUG.search(_last(part).lower())
-            for part in ast.walk(node.test)
-            if isinstance(part, (ast.Name, ast.Attribute))
+        if isinstance(node, ast.If) and (
+            any(
+                _DEBUG.search(_last(part).lower())
+                for part in ast.walk(node.test)
+                if isinstance(part, (ast.Name, ast.Attribute))
+            )
+            or _outside_training(node, child)
         ):
             return True
-        node = code.parents.get(node)
+        child, node = node, code.parents.get(node)
     return False
+
+
+def _outside_training(test: ast.If, child: ast.AST) -> bool:
+    """Whether ``child`` is on the branch of ``test`` taken when not training: the body of
+    ``if not is_training:``, the ``else`` of ``if is_training:``."""
+    condition, negated = test.test, False
+    if isinstance(condition, ast.UnaryOp) and isinstance(condition.op, ast.Not):
+        condition, negated = condition.operand, True
+    if not (isinstance(condition, (ast.Name, ast.Attribute)) and _TRAINING_SWITCH.match(_last(condition).lower())):
+        return False
+    return child in (test.body if negated else test.orelse)
 
 
 def _constructs_bag(code: CodeModule, call: ast.Call) -> bool:

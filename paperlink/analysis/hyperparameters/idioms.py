@@ -33,6 +33,7 @@ from paperlink.source.code import FUNCTIONS, CodeModule
 
 __all__ = [
     "IDIOM_CALLS",
+    "zero_init_sites",
     "call_sites",
     "keep",
     "named_weight_sites",
@@ -60,7 +61,7 @@ _ACTING = ("act", "greedy", "explor", "select_action", "sample_action")
 
 # Calls :mod:`.scan` collects for this module besides the vocabulary's APIs.
 IDIOM_CALLS = frozenset(
-    {*_INIT_METHODS, "LambdaLR", "SequentialLR", "ChainedScheduler", "MultiplicativeLR", "generate"}
+    {*_INIT_METHODS, "LambdaLR", "SequentialLR", "ChainedScheduler", "MultiplicativeLR", "generate", "zeros_"}
 )
 
 
@@ -613,6 +614,7 @@ def wants(code: CodeModule, statement: ast.stmt, scope: ast.AST | None = None) -
         or "interp(" in text
         or "0.5 **" in text
         or "accum" in text
+        or "noise" in text
         or "space(" in text
         or "sqrt(" in text
         and "batch" in text
@@ -651,6 +653,39 @@ def statement_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, s
         sites.extend(_interpolated_warmup(code, statement, value))
     if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
         sites.extend(_assigned_sites(code, resolver, statement, scope))
+        sites.extend(_noise_sites(code, statement))
+    return sites
+
+
+_NOISE = re.compile(r"(?:^|_)noise$")
+_DRAWS_NORMAL = frozenset({"normal_", "normal", "randn", "randn_like"})
+
+
+def _noise_sites(code: CodeModule, statement: ast.Assign) -> list[Site]:
+    """``noise = self.noise.normal_(0., std=0.1)``, ``noise = noise.clamp(-0.25, 0.25)``,
+    ``noise = (torch.randn_like(action) * 0.2).clamp(-0.5, 0.5)``: the scale and the clip of a
+    noise added to actions (exploration, TD3's target smoothing). A standard normal (``std=1``)
+    is no choice."""
+    if not _NOISE.search(_last(statement.targets[0]).lower()):
+        return []
+    sites = []
+    for node in ast.walk(statement.value):
+        scale = None
+        if isinstance(node, ast.Call) and _last(node.func) in ("normal_", "normal"):
+            scale = next((k.value for k in node.keywords if k.arg in ("std", "scale")), None)
+            scale = scale or (node.args[1] if len(node.args) > 1 else None)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+            drawn = [side for side in (node.left, node.right) if isinstance(side, ast.Call)]
+            if drawn and _last(drawn[0].func) in _DRAWS_NORMAL:
+                scale = node.right if drawn[0] is node.left else node.left
+        elif isinstance(node, ast.Call) and _last(node.func) in ("clamp", "clip", "clamp_") and len(node.args) >= 2:
+            bound = node.args[-1]
+            if _is_number(bound) and python_number(bound) not in (0.0, 1.0):
+                value = _numeric(abs(python_number(bound) or 0.0), text_of(code, bound))
+                sites.append(_site(code, "exploration_noise.clip", value, bound, statement, SiteKind.SAMPLING))
+        if scale is not None and _is_number(scale) and python_number(scale) not in (0.0, 1.0):
+            value = _numeric(python_number(scale) or 0.0, text_of(code, scale))
+            sites.append(_site(code, "exploration_noise.std", value, scale, statement, SiteKind.SAMPLING))
     return sites
 
 
@@ -680,6 +715,9 @@ def _assigned_sites(code: CodeModule, resolver: Resolver, statement: ast.Assign,
         and isinstance(value.op, ast.Pow)
         and python_number(value.left) == _HALF
         and not isinstance(value.right, ast.Constant)
+        # `0.5 ** (batch_size / max(ema_nimg, 1e-8))`: a half-life set elsewhere (`ema_kimg=10`),
+        # only converted here; `0.5 ** (32 / (10 * 1000))` writes it
+        and any(_is_number(part) and python_number(part) not in (0.0, 1.0) for part in _operands(value.right))
     ):
         return [_site(code, f"{target}.half_life", _written(code, value), value, statement, SiteKind.EMA)]
     horizon = _decay_horizon(code, target, value, statement)
@@ -1024,6 +1062,24 @@ def _is_layer(code: CodeModule, call: ast.Call) -> bool:
     return qualified is not None and qualified.startswith("torch.nn.") and qualified[9:10].isupper()
 
 
+def _operands(node: ast.expr) -> list[ast.expr]:
+    """The leaves of an arithmetic expression, calls' arguments left out (``max(n, 1e-8)``'s guard)."""
+    if isinstance(node, ast.BinOp):
+        return [*_operands(node.left), *_operands(node.right)]
+    if isinstance(node, ast.UnaryOp):
+        return _operands(node.operand)
+    return [node]
+
+
+def _warmup_factor(node: ast.BinOp) -> bool:
+    """``init_lr * warmup_percent_done``: a factor named for the warmup's progress times another
+    named for the learning rate."""
+    names = [_last(side).lower() for side in (node.left, node.right)]
+    return any("warmup" in n and "step" not in n for n in names) and any(
+        config_name(n) == "learning_rate" or "lr" in n.split("_") for n in names
+    )
+
+
 def _about_learning_rate(statement: ast.stmt, scope: ast.AST) -> bool:
     targets = getattr(statement, "targets", None) or [getattr(statement, "target", None)]
     names = [_last(t) for t in targets if t is not None]
@@ -1064,6 +1120,10 @@ def _formula_sites(code: CodeModule, node: ast.BinOp, statement: ast.stmt, lr: b
             text = text_of(code, node.right)
             value = _numeric(scale, text)
             return [_site(code, "lr_scaling.base_batch_size", value, node.right, statement, SiteKind.SCHEDULER)]
+    if lr and isinstance(node.op, ast.Mult) and _warmup_factor(node):
+        # `warmup_learning_rate = init_lr * warmup_percent_done` (BERT): the rate ramped by the
+        # warmup's progress, computed on the lines before
+        return [_site(code, "lr_schedule.warmup", _written(code, node), node, statement, SiteKind.SCHEDULER)]
     if isinstance(node.op, ast.Mult) and _sqrt_scaling(node):
         # `lr * math.sqrt(batch_size)`: the square-root scaling rule
         return [_site(code, "lr_scaling.sqrt", _written(code, node), node, statement, SiteKind.SCHEDULER)]
@@ -1247,12 +1307,29 @@ def scaled_loss_sites(code: CodeModule, expression: ast.AST, statement: ast.stmt
         factor, other = next(((f, o) for f, o in pairs if python_number(f) is not None), (node.left, node.right))
         number = python_number(factor) if python_number(other) is None else None
         name = "loss_average" if _is_sum(other) else "loss_scale"
+        if number is None:
+            # `ce(logits, labels) * (2 * self.T)` (MoCo v3), `r1_penalty * (self.r1_gamma / 2)`: a
+            # literal inside the parenthesised factor scales the loss with the setting it multiplies
+            factor = next((inner for side in (node.left, node.right) if (inner := _literal_in_factor(side))), factor)
+            number = python_number(factor) if factor is not node.left else None
     else:
         return []
     if number is None or number in (0.0, 1.0, -1.0) or _only_logged(code, statement):
         return []
     text = text_of(code, factor)
     return [_site(code, name, _numeric(number, text), factor, statement, SiteKind.LOSS_TERM)]
+
+
+def _literal_in_factor(node: ast.AST) -> ast.AST | None:
+    """The ``2`` of ``(2 * self.T)`` or ``(gamma / 2)``: a product or quotient of a literal and a name."""
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div))):
+        return None
+    sides = (node.left, node.right) if isinstance(node.op, ast.Mult) else (node.right,)
+    for side in sides:
+        other = node.right if side is node.left else node.left
+        if _is_number(side) and isinstance(other, (ast.Name, ast.Attribute)):
+            return side
+    return None
 
 
 _LOGGING = (".item()", "print(", "log", "add_scalar", "write(", "set_postfix", 'f"', "f'")
@@ -1270,6 +1347,61 @@ def _only_logged(code: CodeModule, statement: ast.stmt) -> bool:
     end = statement.end_lineno or statement.lineno
     reads = [line for line in code.lines[end:] if word.search(line)]
     return bool(reads) and all(any(marker in line for marker in _LOGGING) for line in reads)
+
+
+_ZEROING = {"torch.nn.init.zeros_": None, "torch.nn.init.constant_": 1}  # where the constant is passed
+
+
+def zero_init_sites(code: CodeModule, call: ast.Call, qualified: str | None, statement: ast.stmt) -> list[Site]:
+    """``nn.init.constant_(block.adaLN_modulation[-1].weight, 0)``, ``nn.init.zeros_(head.weight)``:
+    a layer whose output starts at zero (DiT's adaLN-Zero, a zero-initialised last layer) is a
+    choice of the method. A zero bias is the standard start and no site, unless the statement
+    before zeroes the same layer's weight (the layer is zeroed as a whole)."""
+    tensor = _zeroed_tensor(call, qualified)
+    if tensor is None:
+        return []
+    if tensor.attr == "bias" and not _weight_zeroed_before(code, statement, tensor):
+        return []
+    position = _ZEROING[qualified or ""]
+    written = call.args[position] if position is not None and len(call.args) > position else None
+    value = _numeric(0.0, text_of(code, written) if written is not None else "0")
+    return [_site(code, "init.zero", value, written if written is not None else call, statement, SiteKind.INIT)]
+
+
+def _zeroed_tensor(call: ast.Call, qualified: str | None) -> ast.Attribute | None:
+    """The ``x.weight`` or ``x.bias`` a call of ``zeros_``/``constant_(..., 0)`` sets to zero."""
+    if qualified not in _ZEROING or not call.args or not isinstance(call.args[0], ast.Attribute):
+        return None
+    position = _ZEROING[qualified]
+    if position is not None:
+        constant = call.args[position] if len(call.args) > position else None
+        constant = constant or next((k.value for k in call.keywords if k.arg == "val"), None)
+        if constant is None or python_number(constant) != 0.0:
+            return None
+    tensor = call.args[0]
+    return tensor if tensor.attr in ("weight", "bias") else None
+
+
+def _weight_zeroed_before(code: CodeModule, statement: ast.stmt, bias: ast.Attribute) -> bool:
+    parent = code.parents.get(statement)
+    body = (
+        next(
+            (
+                value
+                for _, value in ast.iter_fields(parent)
+                if isinstance(value, list) and any(part is statement for part in value)
+            ),
+            [],
+        )
+        if parent is not None
+        else []
+    )
+    index = next((i for i, part in enumerate(body) if part is statement), 0)
+    if index == 0 or not isinstance(body[index - 1], ast.Expr) or not isinstance(body[index - 1].value, ast.Call):
+        return False
+    before = body[index - 1].value
+    weight = _zeroed_tensor(before, code.call_name(before))
+    return weight is not None and weight.attr == "weight" and ast.dump(weight.value) == ast.dump(bias.value)
 
 
 def keep(kind: str, site: Site) -> bool:

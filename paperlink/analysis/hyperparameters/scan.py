@@ -303,7 +303,8 @@ def _call_sites(
     api = api_for(qualified) or _init_copy(qualified, call)
     if api is None:
         moving = _update_method_sites(code, resolver, call, scope, statement)
-        return moving or idioms.call_sites(code, resolver, call, qualified, scope, statement)
+        zeroed = idioms.zero_init_sites(code, call, qualified, statement)  # `nn.init.zeros_(head.weight)`
+        return moving or zeroed or idioms.call_sites(code, resolver, call, qualified, scope, statement)
     bound, complete = _bind(api, arguments, _spread_keywords(resolver, call.keywords, scope))
     complete = complete and arguments is call.args
     sites: list[Site] = []
@@ -316,7 +317,8 @@ def _call_sites(
             sites.extend(_implicit(code, api, parameter, names, call, statement))
     if api.kind == "optimizer":
         sites.extend(_nesterov(code, call, statement))
-    return [site for site in sites if idioms.keep(api.kind, site)]
+    kept = [site for site in sites if idioms.keep(api.kind, site)]
+    return kept + idioms.zero_init_sites(code, call, qualified, statement) if api.kind == "init" else kept
 
 
 def _init_copy(qualified: str | None, call: ast.Call) -> Api | None:
@@ -433,10 +435,62 @@ def _explicit(
             _site(code, name, value, node, api, parameter, statement, default=d) for name, d in zip(names, defaults)
         ]
     targets = parts if parts is not None else [node]
+    if parts is None and isinstance(node, ast.Tuple) and api.kind != "init":
+        ranged = _range_read(code, resolver, api, parameter, names[0], node, scope, statement)
+        if ranged is not None:
+            return ranged
     return [
-        _site(code, name, resolver.value(part, scope), part, api, parameter, statement, default=d)
+        _site(
+            code,
+            name,
+            resolver.value(part, scope),
+            _scale_written(resolver, part, scope) if api.kind == "init" else part,
+            api,
+            parameter,
+            statement,
+            default=d,
+        )
         for name, part, d in zip(names, targets, defaults)
     ]
+
+
+def _scale_written(resolver: Resolver, node: ast.AST, scope: ast.AST) -> ast.AST:
+    """``val = math.sqrt(6. / fan)`` then ``nn.init.uniform_(w, -val, val)``: the scale is written
+    at the assignment, where the site is."""
+    named = node.operand if isinstance(node, ast.UnaryOp) else node
+    if not isinstance(named, ast.Name):
+        return node
+    line = named.lineno
+    # the nearest assignment above (`val` is computed anew before each initialiser)
+    above = [a for a in resolver.scopes.assignments.get(scope, {}).get(named.id, []) if a.lineno <= line]
+    return above[-1].value if above and above[-1].value is not None else node
+
+
+def _range_read(
+    code: CodeModule,
+    resolver: Resolver,
+    api: Api,
+    parameter: str,
+    name: str,
+    node: ast.Tuple,
+    scope: ast.AST,
+    statement: ast.stmt,
+) -> list[Site] | None:
+    """``RandomResizedCrop(224, scale=(args.crop_min, 1.))``: a range whose one end is a setting and
+    whose other is the library's own (``(0.08, 1.0)``) reads that setting; its site is the flag."""
+    default = api.defaults.get(parameter)
+    if not isinstance(default, list) or len(default) != len(node.elts):
+        return None
+    read = None
+    for element, library in zip(node.elts, default):
+        value = resolver.value(element, scope)
+        if value.origin is not None and read is None:
+            read = (element, value)
+        elif value.numeric is None or value.numeric != library:
+            return None
+    if read is None:
+        return None
+    return [_site(code, name, read[1], read[0], api, parameter, statement)]
 
 
 def _defaults(api: Api, parameter: str, count: int) -> list[float | None]:

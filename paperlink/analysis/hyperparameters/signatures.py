@@ -92,9 +92,19 @@ def parameters(code: CodeModule, noted: Noted) -> Parameters:
                 found.self_attributes[id(owner)] = _stored_parameters(function)
                 # `class BertConfig: def __init__(self, vocab_size, hidden_size=768, ...)`: a config's
                 # constructor holds the run's settings as a module's holds its widths
-                if any(_is_module(code, base) for base in owner.bases) or CONFIG_CLASS.search(owner.name):
+                # `class AdamWeightDecayOptimizer(tf.train.Optimizer): def __init__(self, learning_rate,
+                # weight_decay_rate=0.0, beta_1=0.9, ...)`: an optimizer's constructor holds its settings
+                if (
+                    any(_is_module(code, base) for base in owner.bases)
+                    or CONFIG_CLASS.search(owner.name)
+                    or _is_optimizer_class(code, owner)
+                ):
                     found.module_inits.add(id(function))
-        if _builds_module(code, function) or any(builds_preset(statement, function) for statement in function.body):
+        if (
+            _builds_module(code, function)
+            or _factory(function)
+            or any(builds_preset(statement, function) for statement in function.body)
+        ):
             # `def vit_small(patch_size=16, **kwargs): model = VisionTransformer(embed_dim=384, ...)`
             found.module_inits.add(id(function))
         scope = f"{owner.name}.{function.name}" if isinstance(owner, (ast.ClassDef, *FUNCTIONS)) else function.name
@@ -188,10 +198,33 @@ def _builds_module(code: CodeModule, function: ast.FunctionDef | ast.AsyncFuncti
     )
 
 
+_FACTORY = re.compile(r"^(?:create|build|make)_")
+
+
+def _factory(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """``def create_diffusion(timestep_respacing, noise_schedule="linear", learn_sigma=True,
+    diffusion_steps=1000): ... return SpacedDiffusion(...)``: a factory of the method's object,
+    named as one and returning an instance of a class, holds that object's settings."""
+    return bool(_FACTORY.match(function.name)) and any(
+        isinstance(statement, ast.Return)
+        and isinstance(statement.value, ast.Call)
+        and _last_name(statement.value.func)[:1].isupper()
+        for statement in function.body
+    )
+
+
 def _last_name(node: ast.expr) -> str:
     if isinstance(node, ast.Attribute):
         return node.attr
     return node.id if isinstance(node, ast.Name) else ""
+
+
+def _is_optimizer_class(code: CodeModule, node: ast.ClassDef) -> bool:
+    """A project's optimizer: a class derived from an optimizer base (``torch.optim.Optimizer``,
+    ``tf.train.Optimizer``, ``optimizer_v2.OptimizerV2``), named or not as one."""
+    return any(
+        (code.qualified_name(base) or _last_name(base)).endswith(("Optimizer", "OptimizerV2")) for base in node.bases
+    )
 
 
 def _is_module(code: CodeModule, base: ast.expr) -> bool:

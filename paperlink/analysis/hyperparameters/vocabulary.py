@@ -274,6 +274,12 @@ _THIRD_PARTY: tuple[tuple[str, str, tuple[str, ...], dict[str, str]], ...] = (
 _THIRD_PARTY_BETAS = frozenset({"transformers.AdamW", "lion_pytorch.Lion"})
 
 
+# documented defaults of third-party APIs where a call may write part of one (torchvision's
+# RandomResizedCrop crops a fraction (0.08, 1.0) of the image: `scale=(args.crop_min, 1.)` sets only
+# the lower end)
+_THIRD_PARTY_DEFAULTS: dict[str, dict[str, Any]] = {"torchvision.transforms.RandomResizedCrop": {"scale": [0.08, 1.0]}}
+
+
 @functools.cache
 def _registry() -> dict[str, Api]:
     """Every known API by qualified name (the generated torch table is read on first use)."""
@@ -293,7 +299,7 @@ def _registry() -> dict[str, Api]:
         keyword_names: dict[str, tuple[str, ...]] = {parameter: (name,) for parameter, name in keywords.items()}
         if qualified in _THIRD_PARTY_BETAS:
             keyword_names["betas"] = ("adam.beta1", "adam.beta2")
-        apis[qualified] = Api(qualified, kind, order, keyword_names, {})
+        apis[qualified] = Api(qualified, kind, order, keyword_names, dict(_THIRD_PARTY_DEFAULTS.get(qualified, {})))
     for extra in EXTRA_APIS:
         extra_names: dict[str, tuple[str, ...]] = {parameter: (name,) for parameter, name in extra.names.items()}
         apis[extra.qualified] = Api(extra.qualified, extra.kind, extra.parameters, extra_names, dict(extra.defaults))
@@ -361,6 +367,10 @@ _NOT_HYPERPARAMETER = re.compile(
     r"|(?:^|_)checkpointing$"
     # a trial run on a small machine (`runlocal=False`, `--smoke_test`, `--dry_run`)
     r"|^(?:runlocal|run_local|smoke_test|dry_run)$"
+    # which phases a run performs (`do_train`, `do_eval`, `do_predict`) and how many steps a TPU
+    # runs on the device between host calls (`iterations_per_loop`, `steps_per_loop`): what the run
+    # does and how it is driven, not the method
+    r"|^do_(?:train|training|eval|evaluation|predict|prediction|test|export)$|^(?:iterations|steps)_per_loop$"
     # the data's normalisation statistics (`PIXEL_MEAN = [103.53, 116.28, 123.675]`, `img_std`)
     r"|(?:^|_)(?:pixel|img|image|input|rgb)_(?:mean|std)$"
     # a stand-in for infinity masking logits (`LARGE_NUM = 1e9`, `NEG_INF`): any large value does
@@ -369,7 +379,9 @@ _NOT_HYPERPARAMETER = re.compile(
     # (`split_batches`): how it is computed, not what
     r"|(?:^|_)flash(?:_attn|_attention)?$|^split_batches$"
     r"|(?:^|_)(?:amp|fp16|bf16|compile|deterministic|torch_deterministic|render|progress_bar|memory_usage"
-    r"|inplace|foreach|fused|capturable|differentiable|maximize|tqdm|cleanup|exist_ok|plots|noplots)$"
+    r"|inplace|foreach|fused|capturable|differentiable|maximize|tqdm|cleanup|exist_ok|plots|noplots"
+    # the number formats and memory layout kernels use (`allow_tf32`, `--fp32`, `--nhwc`)
+    r"|tf32|fp32|nhwc|channels_last)$"
     # saving, loading, logging and launching, wherever the word stands (`always_save_checkpoint`,
     # `--multiprocessing-distributed`, `--enable-cudnn`, `--evaluate`)
     r"|(?:^|_)(?:save|checkpoint|ckpt|load|evaluate|wandb|tensorboard|cudnn|bzip|multiprocessing|distributed"
