@@ -160,7 +160,9 @@ def bag_sites(code: CodeModule, noted: Noted, scopes: Scopes) -> list[Site]:
             # `C.n_layer = None`, `config.total_steps = None`: a number the run must give (or derives
             # unless given); `config.model = None`, `config.pp = None`: an object filled in later
             allow_none = explicit and (is_known_setting(key) or bool(_SIZE.search(key.lower())))
-            site = _setting(code, key, statement.value, statement, "config", allow_none=allow_none)
+            site = _setting(
+                code, key, statement.value, statement, "config", allow_none=allow_none, choice=_dispatched(code, key)
+            )
             if site is not None:
                 found.append(site)
     for statement in noted.flag_calls:
@@ -424,13 +426,26 @@ def _pair_sites(
     return [site for site in sites if site is not None]
 
 
+def _dispatched(code: CodeModule, key: str) -> bool:
+    """Whether the file branches on the setting's value as a name (``if config.type == 'palm':``):
+    a string setting so compared picks a variant of the method, whatever its key."""
+    return re.search(rf"\.{re.escape(key)}\s*[!=]=\s*[rbf]?['\"]", code.text) is not None
+
+
 def _setting(
-    code: CodeModule, key: str, value: ast.expr, statement: ast.stmt, api: str, allow_none: bool
+    code: CodeModule,
+    key: str,
+    value: ast.expr,
+    statement: ast.stmt,
+    api: str,
+    allow_none: bool,
+    choice: bool = False,
 ) -> Site | None:
     name = config_name(key)
     if name is None or key.startswith("_"):
         return None
-    if not is_setting(value, key, allow_none):
+    chosen = choice and isinstance(value, ast.Constant) and isinstance(value.value, str) and bool(value.value)
+    if not (is_setting(value, key, allow_none) or chosen):
         return None
     numeric = number(value)
     if numeric is None and isinstance(value, ast.Constant) and isinstance(value.value, str):

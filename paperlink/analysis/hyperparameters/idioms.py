@@ -33,6 +33,7 @@ from paperlink.source.code import FUNCTIONS, CodeModule
 
 __all__ = [
     "IDIOM_CALLS",
+    "overrides_setting",
     "zero_init_sites",
     "call_sites",
     "keep",
@@ -108,7 +109,7 @@ def call_sites(
     if qualified is None and isinstance(call.func, ast.Attribute) and call.func.attr in _INIT_METHODS:
         return _init_method_sites(code, resolver, call, scope, statement)
     if api_for(qualified) is None and is_project_optimizer(_last(call.func)):
-        return _project_optimizer_sites(code, resolver, call, scope, statement)
+        return _project_optimizer_sites(code, resolver, call, scope, statement) + _left_defaults(code, call, statement)
     if api_for(qualified) is None and is_project_schedule(_last(call.func)):
         return _project_schedule_sites(code, resolver, call, scope, statement)
     if isinstance(call.func, ast.Attribute) and call.func.attr == "get":
@@ -234,8 +235,8 @@ def _script_keyword_sites(
     sites = []
     for keyword in call.keywords:
         name = config_name(keyword.arg) if keyword.arg is not None else None
-        if name is None or not _is_number(keyword.value):
-            continue
+        if name is None or not _is_number(keyword.value) or not is_setting(keyword.value, keyword.arg or "", False):
+            continue  # (`HParams(n_vocab=0, ...)`: a placeholder the data fills)
         value = resolver.value(keyword.value, scope)
         sites.append(_site(code, name, value, keyword.value, statement, SiteKind.CONFIG, label=keyword.arg or ""))
     return sites
@@ -251,8 +252,8 @@ def _named_argument_sites(
         if keyword.arg is None or keyword.arg in _SAMPLING or not is_known_setting(keyword.arg):
             continue
         name = config_name(keyword.arg)
-        if name is None or python_number(keyword.value) is None:
-            continue
+        if name is None or python_number(keyword.value) is None or not is_setting(keyword.value, keyword.arg, False):
+            continue  # (`HParams(n_vocab=0)`: a placeholder the data fills)
         value = resolver.value(keyword.value, scope)
         sites.append(_site(code, name, value, keyword.value, statement, SiteKind.CONFIG, label=keyword.arg))
     return sites
@@ -356,6 +357,51 @@ def _project_optimizer_sites(
             canonical = f"{family.lower()}.{keyword.arg}"
             sites.append(_site(code, canonical, value, keyword.value, statement, SiteKind.OPTIMIZER, keyword.arg))
     return sites
+
+
+def _left_defaults(code: CodeModule, call: ast.Call, statement: ast.stmt) -> list[Site]:
+    """``KFACOptimizer(actor_critic)``, ``utils.LARS(params_groups)``, ``LARS(params, lr, weight_decay=wd)``:
+    a project's optimizer built with some of its settings left at the defaults of its own
+    signature, which the call does not show (one site for them, as a library optimizer's
+    implicit defaults are listed). Not a wrapper of another optimizer (``CrossShardOptimizer(optimizer)``),
+    nor a class of this file whose every default the call passes."""
+    constructed = (
+        isinstance(statement, (ast.Assign, ast.Return))
+        and statement.value is call
+        or any(isinstance(node, ast.keyword) and node.value is call for node in ast.walk(statement))
+    )
+    if not constructed or any(
+        "opt" in _last(argument).lower() for argument in [*call.args, *(k.value for k in call.keywords)]
+    ):
+        return []
+    init = _own_constructor(code, _last(call.func))
+    passed = {k.arg for k in call.keywords}
+    if init is not None:
+        positional = [a.arg for a in (*init.args.posonlyargs, *init.args.args)][1:]
+        passed |= set(positional[: len(call.args)])
+        pairs = zip(positional[len(positional) - len(init.args.defaults) :], init.args.defaults)
+        if {name for name, default in pairs if python_number(default) is not None} <= passed:
+            return []  # (`name="AdamWeightDecayOptimizer"` is no setting)
+    family = next((f for f in _FAMILY_SETTINGS if f.lower() in _last(call.func).lower()), None)
+    if family is not None and all(passed & set(alternatives) for alternatives in _FAMILY_SETTINGS[family]):
+        return []  # `utils.Adam16(params, lr=lr, betas=(b1, b2), weight_decay=0, eps=eps)`: nothing left out
+    value = Value("implicit", None, Source.DEFAULT, False)
+    return [_site(code, "optimizer_defaults", value, call.func, statement, SiteKind.OPTIMIZER)]
+
+
+# the settings of an optimizer family a project's copy is named after (`Adam16`, `MpiAdamOptimizer`)
+_FAMILY_SETTINGS = {
+    "Adam": (("lr", "learning_rate"), ("betas", "beta1", "beta_1"), ("eps", "epsilon"), ("weight_decay",)),
+    "SGD": (("lr", "learning_rate"), ("momentum",), ("weight_decay",)),
+}
+
+
+def _own_constructor(code: CodeModule, name: str) -> ast.FunctionDef | None:
+    """The ``__init__`` of a class the module defines under ``name`` (at its top level)."""
+    for node in code.tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == name:
+            return next((f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"), None)
+    return None
 
 
 def _wrapped_augmentation_sites(
@@ -623,6 +669,8 @@ def wants(code: CodeModule, statement: ast.stmt, scope: ast.AST | None = None) -
 
 def statement_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, scope: ast.AST) -> list[Site]:
     """Hand-written schedules in an assignment or a ``return``."""
+    if isinstance(statement, ast.If) and overrides_setting(statement):
+        return _override_sites(code, resolver, statement, scope)
     if isinstance(statement, (ast.If, ast.While)):
         return [*_margin_sites(code, resolver, statement, scope), *_random_apply_sites(code, statement)]
     value = getattr(statement, "value", None)
@@ -686,6 +734,65 @@ def _noise_sites(code: CodeModule, statement: ast.Assign) -> list[Site]:
         if scale is not None and _is_number(scale) and python_number(scale) not in (0.0, 1.0):
             value = _numeric(python_number(scale) or 0.0, text_of(code, scale))
             sites.append(_site(code, "exploration_noise.std", value, scale, statement, SiteKind.SAMPLING))
+    return sites
+
+
+def _branch_assignment(body: list[ast.stmt]) -> tuple[str, ast.expr] | None:
+    if len(body) == 1 and isinstance(body[0], ast.Assign) and len(body[0].targets) == 1:
+        target = body[0].targets[0]
+        if isinstance(target, ast.Name):
+            return target.id, body[0].value
+    return None
+
+
+def overrides_setting(statement: ast.If) -> bool:
+    """``if gen_iterations < 25 or gen_iterations % 500 == 0: Diters = 100 else: Diters = opt.Diters``:
+    one branch sets a number, the other the configured setting of the same name (a cheap test
+    of the shape, asked for every ``if``)."""
+    taken, other = _branch_assignment(statement.body), _branch_assignment(statement.orelse)
+    if taken is None or other is None or taken[0] != other[0]:
+        return False
+    literal, configured = (taken[1], other[1]) if _is_number(taken[1]) else (other[1], taken[1])
+    return (
+        _is_number(literal)
+        and isinstance(configured, ast.Attribute)
+        and configured.attr.lower() == taken[0].lower()
+        and isinstance(configured.value, ast.Name)
+    )
+
+
+def _override_sites(code: CodeModule, resolver: Resolver, statement: ast.If, scope: ast.AST) -> list[Site]:
+    """The number that replaces a configured setting under a condition (WGAN's 100 critic
+    iterations early in training), and the threshold of that condition (``gen_iterations < 25``):
+    both written in the code, neither configurable."""
+    taken, other = _branch_assignment(statement.body), _branch_assignment(statement.orelse)
+    assert taken is not None and other is not None  # checked by overrides_setting
+    literal, configured = (taken[1], other[1]) if _is_number(taken[1]) else (other[1], taken[1])
+    assert isinstance(configured, ast.Attribute)
+    if not resolver.is_config(configured.value, scope):
+        return []
+    name = config_name(taken[0]) or taken[0]
+    sites = [
+        _site(
+            code,
+            name,
+            _numeric(python_number(literal) or 0.0, text_of(code, literal)),
+            literal,
+            statement,
+            SiteKind.SCHEDULER,
+        )
+    ]
+    for compare in ast.walk(statement.test):
+        if (
+            isinstance(compare, ast.Compare)
+            and len(compare.ops) == 1
+            and isinstance(compare.ops[0], (ast.Lt, ast.LtE, ast.Gt, ast.GtE))
+            and _is_number(compare.comparators[0])
+        ):
+            threshold = compare.comparators[0]
+            value = _numeric(python_number(threshold) or 0.0, text_of(code, threshold))
+            sites.append(_site(code, f"{name}.until", value, threshold, statement, SiteKind.SCHEDULER))
+            break
     return sites
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from paperlink.analysis.hyperparameters import idioms
 from paperlink.analysis.hyperparameters.declarations import (
     ABSL_DEFINES,
+    text_of,
     Resolver,
     Scopes,
     Value,
@@ -269,6 +270,8 @@ def _note_statement(code: CodeModule, found: _Walk, node: ast.stmt, scope: ast.A
         # a test's own lines, not its body: `if approx_kl > 1.5 * target_kl:`
         or isinstance(node, (ast.If, ast.While))
         and ("*" in code.lines[node.test.lineno - 1] or "rand" in code.lines[node.test.lineno - 1])
+        or isinstance(node, ast.If)
+        and idioms.overrides_setting(node)
     ):
         found.idiom_statements.append((node, scope))
 
@@ -318,7 +321,25 @@ def _call_sites(
     if api.kind == "optimizer":
         sites.extend(_nesterov(code, call, statement))
     kept = [site for site in sites if idioms.keep(api.kind, site)]
+    if api.kind == "scheduler" and all(site.read for site in kept):
+        # `optax.warmup_cosine_decay_schedule(init_value=config.init_lr, peak_value=config.lr, ...)`:
+        # every number is a setting read, but the schedule's shape is chosen here, as `LambdaLR`'s is
+        kept.append(_schedule_shape(code, api, call, statement))
     return kept + idioms.zero_init_sites(code, call, qualified, statement) if api.kind == "init" else kept
+
+
+def _schedule_shape(code: CodeModule, api: Api, call: ast.Call, statement: ast.stmt) -> Site:
+    return Site(
+        "lr_schedule",
+        text_of(code, call.func),
+        None,
+        code.span(call.func),
+        Source.LITERAL,
+        False,
+        SiteKind.SCHEDULER,
+        api=api.qualified,
+        anchors=(statement.lineno,),
+    )
 
 
 def _init_copy(qualified: str | None, call: ast.Call) -> Api | None:

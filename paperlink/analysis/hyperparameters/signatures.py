@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from paperlink.analysis.hyperparameters.declarations import text_of
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.idioms import builds_preset
-from paperlink.analysis.hyperparameters.settings import CONFIG_CLASS, Noted, annotated_numeric, is_choice_name, number
+from paperlink.analysis.hyperparameters.settings import CONFIG_CLASS, Noted, annotated_numeric, is_setting, number
 from paperlink.analysis.hyperparameters.vocabulary import api_for, config_name, is_known_setting
 from paperlink.source.code import FUNCTIONS, CodeModule
 from paperlink.spans import Span
@@ -251,6 +251,17 @@ def _stored_parameters(init: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str
     return stored
 
 
+_SAMPLING_PARAMETERS = frozenset({"temperature", "top_k", "top_p"})
+
+
+def _draws_samples(function: ast.AST) -> bool:
+    """A function taking a sampling temperature or top-k/top-p draws samples (GPT-2's ``sample_model``)."""
+    arguments = getattr(function, "args", None)
+    if not isinstance(arguments, ast.arguments):
+        return False
+    return any(a.arg in _SAMPLING_PARAMETERS for a in (*arguments.args, *arguments.kwonlyargs))
+
+
 def _defaulted(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[ast.arg, ast.expr]]:
     arguments = function.args
     positional = [*arguments.posonlyargs, *arguments.args]
@@ -272,7 +283,7 @@ def _parameter(
         or (constant is None or isinstance(constant, str))
         and annotated_numeric(argument.annotation)
         or isinstance(constant, str)
-        and is_choice_name(argument.arg)
+        and is_setting(default, argument.arg, allow_none=False)  # `arch="resnet50"`, `model_name="124M"`
         or _names_optimizer(code, default)  # `optimizer_class=Adam`: the optimizer is a choice of the method
         # `hidden_dims: Sequence[int] = (256, 256)`, `betas=(0.9, 0.999)`: numbers, one per layer or moment
         or isinstance(default, (ast.Tuple, ast.List))
@@ -281,8 +292,14 @@ def _parameter(
     ):
         return None  # an expression, an object, a path: what the signature passes on, not a setting
     name = config_name(argument.arg)
-    if name is None or argument.arg == "batch_size" and _DRAWS.match(scope.rsplit(".", 1)[-1]):
-        return None  # `def sample(self, batch_size=16)`: how many images to draw, not a training batch
+    if (
+        name is None
+        or argument.arg == "batch_size"
+        and (_DRAWS.match(scope.rsplit(".", 1)[-1]) or _draws_samples(function))
+    ):
+        # `def sample(self, batch_size=16)`, `def sample_model(..., batch_size=1, temperature=1)`:
+        # how many samples to draw at once, not a training batch
+        return None
     anchors = tuple(sorted({getattr(function, "lineno", argument.lineno), argument.lineno}))
     site = Site(
         name,

@@ -343,6 +343,9 @@ _CONFIG_NAMES = {
     " max_iter max_iters iterations n_iter train_num_steps num_updates nupdates total_updates",
     "label_smoothing": "label_smoothing smoothing",
     "temperature": "temperature temp",
+    # what a sampler keeps of the distribution: the k most likely tokens, the smallest set of mass p
+    "top_k": "top_k",
+    "top_p": "top_p",
     "max_grad_norm": "max_grad_norm clip_grad grad_clip clip_grad_norm gradient_clip_val clip_norm max_norm grad_norm_clip"
     " grad_norm_clipping",
     "ema_decay": "ema_decay model_ema_decay ema_rate ema_beta",
@@ -398,7 +401,7 @@ _NOT_HYPERPARAMETER = re.compile(
     r"|(?:^|_)(?:test|valid|validation|inference|iterator)$|^top\d+$"
     # which layers' features a backbone returns (`out_indices=(1, 2, 3)`): a use of the model;
     # how many samples to draw or tokens to generate (`--n_sample`, `num_samples`, `max_new_tokens`)
-    r"|(?:^|_)indices$|^(?:n|num)_samples?$|^max_new_tokens$"
+    r"|(?:^|_)indices$|^(?:n|num)_?samples?$|^max_new_tokens$"
 )
 _EVALUATION_EPSILON = re.compile(r"^(?:eval|evaluation)_(?:\w+_)?(?:epsilon|eps)$|^(?:epsilon|eps)_eval$")
 _SPLIT = re.compile(r"^(?:val|valid|validation|test)_(?:percent|fraction|ratio|split|size)$")
