@@ -351,6 +351,10 @@ def test_project_schedules_training_length_in_updates_and_lightning() -> None:
     `accumulate_grad_batches` are sites, its devices and its switches are not."""
     assert [row[:5] for row in sites((FIXTURES / "project_schedules.py").read_text())] == [
         (7, "epochs", "1000", 1000.0, "literal"),
+        # `learn` is the training entry point and holds a known setting: its defaults are the run's
+        (10, "exploration_fraction", "0.1", 0.1, "config"),
+        (10, "exploration_final_eps", "0.02", 0.02, "config"),
+        (10, "clip_range", "0.2", 0.2, "config"),
         (10, "training_steps", "100", 100.0, "config"),
         (11, "exploration.schedule", "LinearSchedule", None, "literal"),
         (13, "exploration.initial_p", "1.0", 1.0, "literal"),
@@ -669,7 +673,7 @@ def test_settings_that_pick_a_named_variant() -> None:
     """A string flag with `choices=` or a help listing `a | b` (not the run's subject, `--game`); a
     config field compared with names (`config.type == "palm"`); a `create_` factory's defaults;
     a sampler's model by size (its batch and sample count are not settings); `n_vocab=0` is a
-    placeholder."""
+    placeholder; a signature whose known settings default to None is still an algorithm's."""
     assert sites((FIXTURES / "variant_choices.py").read_text()) == [
         (11, "policy", '"Gaussian"', None, "config", True, "config"),
         (12, "model", '"DiT-XL/2"', None, "config", True, "config"),
@@ -682,6 +686,16 @@ def test_settings_that_pick_a_named_variant() -> None:
         (34, "top_k", "0", 0.0, "config", True, "sampling"),
         (39, "n_ctx", "1024", 1024.0, "config", True, "config"),
         (39, "n_embd", "768", 768.0, "config", True, "config"),
+        # a signature naming lr, eps and max_grad_norm (None: given by the caller) is an algorithm's
+        (43, "use_clipped_value_loss", "True", None, "config", True, "config"),
+        # `--nc` ("input image channels") and `--ngpu` are the data's and the machine's
+        (49, "nz", "100", 100.0, "config", True, "config"),
+        (52, "training_steps", "10000", 10000.0, "config", True, "config"),  # a device mesh is no setting
+        # the training entry point with a known setting (batch_size): its defaults, but not its
+        # progress ticks and snapshots
+        (56, "batch_size", "4", 4.0, "config", True, "config"),
+        (56, "ema_kimg", "10", 10.0, "config", True, "config"),
+        (56, "g_reg_interval", "4", 4.0, "config", True, "config"),
     ]
 
 
@@ -689,7 +703,7 @@ def test_zero_initialised_layers_exploration_noise_overrides_and_their_negatives
     """A layer zeroed as a whole (its bias too), exploration noise and its clip, a literal in a
     loss's parenthesised scale, a count overridden early in training and the step it ends, a project
     optimizer left at its defaults, an optax schedule whose every number is read (its shape is the
-    site). Not: a zero bias alone, a standard normal, a half-life converted from a setting, the
+    site), a feed-forward block's width as a multiple. Not: a zero bias alone, a standard normal, a half-life converted from a setting, the
     library's end of a crop range (the flag is read), a flag shared per device (read), presets
     that only switch parts on."""
     found = [
@@ -719,6 +733,7 @@ def test_zero_initialised_layers_exploration_noise_overrides_and_their_negatives
         (70, "learning_rate", "config.lr", "config", True),
         (70, "warmup_steps", "config.warmup", "config", True),
         (70, "lr_schedule.steps", "config.steps", "config", True),
+        (77, "nx.multiplier", "4", "literal", False),  # GPT-2's feed-forward width, 4 * the model's
     ]
 
 

@@ -170,7 +170,11 @@ def _flag(code: CodeModule, call: ast.Call, line: int) -> list[Site]:
     if default is None or destination is None:
         return []
     help_text = next((k.value for k in call.keywords if k.arg == "help"), None)
-    if _sentinel(default, help_text) or _PERIOD_HELP.search(_string(help_text)):
+    if (
+        _sentinel(default, help_text)
+        or _PERIOD_HELP.search(_string(help_text))
+        or _DATA_HELP.search(_string(help_text))
+    ):
         return []
     site = _declared(code, default, destination, api, line, choice=_chooses_variant(call, destination, help_text))
     return [site] if site is not None else []
@@ -287,6 +291,11 @@ _PERIOD_HELP = re.compile(
     r"(?:valid\w*|eval\w*|sampl\w*|sav\w*|log\w*|checkpoint\w*|image\w*|progress)",
     re.IGNORECASE,
 )
+
+
+# a property of the data or the machine, said by the help (`--nc`, "input image channels";
+# `--ngpu`, "number of GPUs to use"): not a choice of the method
+_DATA_HELP = re.compile(r"^\s*(?:number of )?(?:input )?(?:image )?channels\b|\bnumber of gpus\b", re.IGNORECASE)
 
 
 def _sentinel(default: ast.AST, help_text: ast.AST | None) -> bool:

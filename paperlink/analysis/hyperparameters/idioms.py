@@ -661,6 +661,8 @@ def wants(code: CodeModule, statement: ast.stmt, scope: ast.AST | None = None) -
         or "0.5 **" in text
         or "accum" in text
         or "noise" in text
+        or "*" in text
+        and _FEED_FORWARD_TEXT.search(text) is not None
         or "space(" in text
         or "sqrt(" in text
         and "batch" in text
@@ -687,6 +689,7 @@ def statement_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, s
             sites.extend(_loss_weight_sites(code, node, statement))
         elif isinstance(node, ast.Call):
             sites.extend(_width_sites(code, resolver, node, scope, statement))
+            sites.extend(_feed_forward_sites(code, node, statement))
             sites.extend(_exponential_decay(code, node, statement, lr))
             sites.extend(_log_epsilon(code, node, statement))
             if _last(node.func) in _PIPELINES and node.args and isinstance(node.args[0], ast.List):
@@ -1161,6 +1164,31 @@ def _width_sites(
                 text = text_of(code, factor)
                 value = _numeric(number, text)
                 sites.append(_site(code, f"{other.attr}.multiplier", value, factor, statement, SiteKind.LAYER))
+    return sites
+
+
+_FEED_FORWARD = re.compile(r"^(?:mlp|ffn|feed_?forward|positionwise_?feed_?forward)$", re.IGNORECASE)
+# the model's width a feed-forward block expands (not `2 * action_dim`: a mean and a scale per action)
+_MODEL_WIDTH = re.compile(
+    r"^(?:nx|n_?embd|d_?model|dim|embed_dim|emb_dim|hidden_size|hidden_dim|width|n_state|model_dim)$"
+)
+_FEED_FORWARD_TEXT = re.compile(r"\b(?:mlp|ffn|feed_?forward)\s*\(", re.IGNORECASE)
+
+
+def _feed_forward_sites(code: CodeModule, call: ast.Call, statement: ast.stmt) -> list[Site]:
+    """``m = mlp(norm(x, 'ln_2'), 'mlp', nx * 4, hparams=hparams)`` (GPT-2): the hidden width of a
+    transformer's feed-forward block, passed to the project's block as a multiple of the model's."""
+    if not _FEED_FORWARD.match(_last(call.func)):
+        return []
+    sites = []
+    for argument in [*call.args, *(k.value for k in call.keywords)]:
+        if not (isinstance(argument, ast.BinOp) and isinstance(argument.op, ast.Mult)):
+            continue
+        for factor, other in ((argument.left, argument.right), (argument.right, argument.left)):
+            number = python_number(factor)
+            if number is not None and number > 1 and _MODEL_WIDTH.match(_last(other).lower()):
+                value = _numeric(number, text_of(code, factor))
+                sites.append(_site(code, f"{_last(other)}.multiplier", value, factor, statement, SiteKind.LAYER))
     return sites
 
 

@@ -44,6 +44,7 @@ _AVERAGE = re.compile(r"(?:^|[^a-z])ema|moving_?average|polyak|averag")
 _SCHEDULE_BUILDER = re.compile(
     r"(?:^|_)(?:lr|learning_rate)_(?:schedule|scheduler|lambda)|^(?:get|make|create)_\w*schedule|_schedule$"
 )
+_ENTRY = re.compile(r"^(?:train|training_loop|train_loop|learn|fit|run_training|train_model)$")
 _CAPACITIES = frozenset({"max_size", "capacity", "size", "maxlen", "max_len", "buffer_size"})
 _BUFFER = re.compile(r"buffer|replay|memory")
 _DRAWS = re.compile(r"(?:sample|generate)(?:_images?)?$")  # not `sample_batch`: a replay buffer's training batch
@@ -66,6 +67,9 @@ class Parameters:
     class_of: dict[int, ast.ClassDef] = field(default_factory=dict)  # id(method) -> its class
     self_attributes: dict[int, dict[str, tuple[int, str]]] = field(default_factory=dict)  # id(class) -> attr -> param
     module_settings: dict[str, Site] = field(default_factory=dict)  # a script's overridable block, by name
+    # id(function) -> how many of its parameters the vocabulary names but which default to None
+    # (`PPO.__init__(..., lr=None, eps=None, max_grad_norm=None, use_clipped_value_loss=True)`)
+    unset_known: dict[int, int] = field(default_factory=dict)
 
     def default_site(self, function: ast.AST, name: str) -> Site | None:
         parameter = self.by_function.get(id(function), {}).get(name)
@@ -114,6 +118,8 @@ def parameters(code: CodeModule, noted: Noted) -> Parameters:
             parameter = _parameter(code, argument, written or default, function, scope)
             if parameter is not None:
                 mine[argument.arg] = parameter
+            elif isinstance(default, ast.Constant) and default.value is None and is_known_setting(argument.arg):
+                found.unset_known[id(function)] = found.unset_known.get(id(function), 0) + 1
         if mine:
             found.by_function[id(function)] = mine
     for node in noted.classes:
@@ -162,11 +168,14 @@ def signature_sites(found: Parameters, used: Iterable[Span | None]) -> list[Site
     sites: list[Site] = []
     for key, mine in found.by_function.items():
         qualified = [p for p in mine.values() if p.known or p.site.span in read]
-        algorithm = len(qualified) >= 2
+        algorithm = len(qualified) + found.unset_known.get(key, 0) >= 2
         function = found.functions.get(key)
         # `def create_learning_rate_schedule(total_steps, base, warmup_steps, linear_end=1e-5)`
         schedule = function is not None and bool(_SCHEDULE_BUILDER.search(function.name.lower()))
-        holds = algorithm or key in found.module_inits or schedule
+        # `def training_loop(..., batch_size=4, ema_kimg=10, G_reg_interval=4, total_kimg=25000)`: the
+        # training entry point's keyword defaults are the run's settings once one is a known one
+        entry = function is not None and bool(_ENTRY.match(function.name)) and any(p.known for p in mine.values())
+        holds = algorithm or key in found.module_inits or schedule or entry
         for p in mine.values():
             if p.site.value == "None":
                 # `None` says nothing on its own; in a module's signature it mostly means "derived

@@ -383,8 +383,12 @@ _NOT_HYPERPARAMETER = re.compile(
     r"|(?:^|_)flash(?:_attn|_attention)?$|^split_batches$"
     r"|(?:^|_)(?:amp|fp16|bf16|compile|deterministic|torch_deterministic|render|progress_bar|memory_usage"
     r"|inplace|foreach|fused|capturable|differentiable|maximize|tqdm|cleanup|exist_ok|plots|noplots"
-    # the number formats and memory layout kernels use (`allow_tf32`, `--fp32`, `--nhwc`)
-    r"|tf32|fp32|nhwc|channels_last)$"
+    # the number formats and memory layout kernels use (`allow_tf32`, `--fp32`, `--nhwc`) and how
+    # devices are laid out (`mesh_dim='1,-1,1'`)
+    r"|tf32|fp32|nhwc|channels_last|mesh|mesh_dim|mesh_shape)$"
+    # how many GPUs (`--ngpu`, `n_gpus`); progress reports and snapshots counted in ticks
+    # (`kimg_per_tick`, `image_snapshot_ticks`): when to report and save, not the method
+    r"|^n_?gpus?$|(?:^|_)(?:per_tick|ticks|snapshot|snapshots)$|(?:^|_)snapshot_"
     # saving, loading, logging and launching, wherever the word stands (`always_save_checkpoint`,
     # `--multiprocessing-distributed`, `--enable-cudnn`, `--evaluate`)
     r"|(?:^|_)(?:save|checkpoint|ckpt|load|evaluate|wandb|tensorboard|cudnn|bzip|multiprocessing|distributed"
