@@ -703,7 +703,7 @@ def test_zero_initialised_layers_exploration_noise_overrides_and_their_negatives
     """A layer zeroed as a whole (its bias too), exploration noise and its clip, a literal in a
     loss's parenthesised scale, a count overridden early in training and the step it ends, a project
     optimizer left at its defaults, an optax schedule whose every number is read (its shape is the
-    site), a feed-forward block's width as a multiple. Not: a zero bias alone, a standard normal, a half-life converted from a setting, the
+    site), a feed-forward block's width as a multiple, a scale passed to the file's init helper. Not: a zero bias alone, a standard normal, a half-life converted from a setting, the
     library's end of a crop range (the flag is read), a flag shared per device (read), presets
     that only switch parts on."""
     found = [
@@ -734,6 +734,10 @@ def test_zero_initialised_layers_exploration_noise_overrides_and_their_negatives
         (70, "warmup_steps", "config.warmup", "config", True),
         (70, "lr_schedule.steps", "config.steps", "config", True),
         (77, "nx.multiplier", "4", "literal", False),  # GPT-2's feed-forward width, 4 * the model's
+        (81, "init.gain", "math.sqrt(2)", "config", False),  # the helper's default
+        (82, "init.gain", "std", "config", True),
+        (90, "init.gain", "1.0", "literal", False),  # the scales passed to the helper (CleanRL's heads)
+        (91, "init.gain", "0.01", "literal", False),
     ]
 
 

@@ -612,6 +612,7 @@ def _init_helper_sites(
         return []
     by_name = {argument.arg: (argument, default) for argument, default in defaults.items()}
     sites = []
+    reaching: dict[str, str] = {}  # the helper's parameter -> the scale it sets (`std` -> init.gain)
     for call in ast.walk(function):
         api = api_for(code.call_name(call)) if isinstance(call, ast.Call) else None
         if api is None or api.kind != "init" or not isinstance(call, ast.Call):
@@ -624,6 +625,34 @@ def _init_helper_sites(
             number = python_number(default)
             value = Value(text_of(code, default), number, Source.CONFIG, True)
             site = _site(code, api.hyperparameters[parameter][0], value, default, function, SiteKind.INIT, argument.arg)
+            reaching[argument.arg] = site.name
+            if keep("init", site):
+                sites.append(site)
+    return sites + _init_helper_call_sites(code, function, reaching)
+
+
+def _init_helper_call_sites(
+    code: CodeModule, function: ast.FunctionDef | ast.AsyncFunctionDef, reaching: dict[str, str]
+) -> list[Site]:
+    """``layer_init(nn.Linear(64, 1), std=1.0)``, ``layer_init(..., std=0.01)`` (CleanRL's heads): a
+    scale passed to the helper in this file is the site where it is written. Looked for only in a
+    file that defines such a helper."""
+    if not reaching:
+        return []
+    positional = [a.arg for a in (*function.args.posonlyargs, *function.args.args)]
+    sites = []
+    for call in ast.walk(code.tree):
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == function.name):
+            continue
+        bound = {**dict(zip(positional, call.args)), **{k.arg: k.value for k in call.keywords if k.arg}}
+        for parameter, name in reaching.items():
+            node = bound.get(parameter)
+            number = python_number(node) if node is not None else None
+            if node is None or number is None:
+                continue
+            site = _site(
+                code, name, _numeric(number, text_of(code, node)), node, code.enclosing_statement(call), SiteKind.INIT
+            )
             if keep("init", site):
                 sites.append(site)
     return sites
