@@ -738,6 +738,7 @@ def test_zero_initialised_layers_exploration_noise_overrides_and_their_negatives
         (82, "init.gain", "std", "config", True),
         (90, "init.gain", "1.0", "literal", False),  # the scales passed to the helper (CleanRL's heads)
         (91, "init.gain", "0.01", "literal", False),
+        (97, "init.zero", "0", "literal", False),  # flax's `kernel_init=initializers.zeros` (ViT's head)
     ]
 
 

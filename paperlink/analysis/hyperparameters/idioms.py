@@ -34,6 +34,7 @@ from paperlink.source.code import FUNCTIONS, CodeModule
 __all__ = [
     "IDIOM_CALLS",
     "overrides_setting",
+    "zero_kernel_sites",
     "zero_init_sites",
     "call_sites",
     "keep",
@@ -1530,6 +1531,24 @@ def zero_init_sites(code: CodeModule, call: ast.Call, qualified: str | None, sta
     written = call.args[position] if position is not None and len(call.args) > position else None
     value = _numeric(0.0, text_of(code, written) if written is not None else "0")
     return [_site(code, "init.zero", value, written if written is not None else call, statement, SiteKind.INIT)]
+
+
+_ZEROS_INITIALIZERS = frozenset(
+    {"flax.linen.initializers.zeros", "jax.nn.initializers.zeros", "flax.linen.initializers.zeros_init"}
+)
+
+
+def zero_kernel_sites(code: CodeModule, call: ast.Call, statement: ast.stmt) -> list[Site]:
+    """``nn.Dense(num_classes, kernel_init=nn.initializers.zeros)`` (ViT's head): a layer whose
+    weights start at zero, as ``nn.init.zeros_(head.weight)``; a zero bias is the standard start."""
+    sites = []
+    for keyword in call.keywords:
+        if keyword.arg not in ("kernel_init", "w_init", "weight_init", "embedding_init"):
+            continue
+        initializer = keyword.value.func if isinstance(keyword.value, ast.Call) else keyword.value
+        if code.qualified_name(initializer) in _ZEROS_INITIALIZERS:
+            sites.append(_site(code, "init.zero", _numeric(0.0, "0"), keyword.value, statement, SiteKind.INIT))
+    return sites
 
 
 def _zeroed_tensor(call: ast.Call, qualified: str | None) -> ast.Attribute | None:

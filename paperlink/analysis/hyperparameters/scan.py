@@ -103,6 +103,7 @@ def scan(code: CodeModule) -> HyperparameterFacts:
         if evaluation_only(code, call, statement):
             continue
         found = _call_sites(code, resolver, call, scope, statement, walk.star_modules)
+        found += idioms.zero_kernel_sites(code, call, statement)
         if id(call) in walk.in_signatures:  # `norm_layer=partial(nn.LayerNorm, eps=1e-6)`: callers can replace it
             found = [dataclasses.replace(site, configurable=True) for site in found]
         sites.extend(found)
@@ -204,7 +205,7 @@ def _scan_expression(
             _last_name(inner.func) in wanted
             or idioms.is_project_optimizer(_last_name(inner.func))
             or idioms.is_project_schedule(_last_name(inner.func))
-            or any(k.arg is not None and is_known_setting(k.arg) for k in inner.keywords)
+            or any(k.arg is not None and (is_known_setting(k.arg) or k.arg == "kernel_init") for k in inner.keywords)
             or _last_name(inner.func) == "get"  # `config.get("loss", "sigmoid_xent")`: hot by _CONFIG_GET
         ):
             found.calls.append((inner, scope, statement))
@@ -244,6 +245,7 @@ def _hot_lines(code: CodeModule) -> set[int]:
             or any(idioms.is_project_optimizer(name) or idioms.is_project_schedule(name) for name in called)
             or "1" in line
             and _ONE_MINUS.search(line)
+            or "kernel_init=" in line  # `nn.Dense(..., kernel_init=nn.initializers.zeros)`
         ):
             hot.add(number)
     return hot
