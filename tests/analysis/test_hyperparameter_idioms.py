@@ -696,6 +696,9 @@ def test_settings_that_pick_a_named_variant() -> None:
         (56, "batch_size", "4", 4.0, "config", True, "config"),
         (56, "ema_kimg", "10", 10.0, "config", True, "config"),
         (56, "g_reg_interval", "4", 4.0, "config", True, "config"),
+        # not `--mode` (run phases) nor `--precision` (how numbers are stored), nor a config field
+        # named for the run's subject or compared with a run phase; a model's channels are a width
+        (62, "latent_channels", "4", 4.0, "config", True, "config"),
     ]
 
 

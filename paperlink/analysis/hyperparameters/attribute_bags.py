@@ -22,7 +22,7 @@ from __future__ import annotations
 import ast
 import re
 
-from paperlink.analysis.hyperparameters.declarations import CONFIG_BASES, Scopes, text_of
+from paperlink.analysis.hyperparameters.declarations import CONFIG_BASES, SUBJECT, Scopes, is_run_phase, text_of
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.settings import CONFIG_CLASS, Noted, is_setting, number
 from paperlink.analysis.hyperparameters.vocabulary import config_name, is_known_setting
@@ -429,6 +429,8 @@ def _pair_sites(
 def _dispatched(code: CodeModule, key: str) -> bool:
     """Whether the file branches on the setting's value as a name (``if config.type == 'palm':``):
     a string setting so compared picks a variant of the method, whatever its key."""
+    if SUBJECT.search(key.lower()):
+        return False  # `if config.env == "atari":`, `if cfg.precision == "bf16":`: not the method
     return re.search(rf"\.{re.escape(key)}\s*[!=]=\s*[rbf]?['\"]", code.text) is not None
 
 
@@ -444,7 +446,13 @@ def _setting(
     name = config_name(key)
     if name is None or key.startswith("_"):
         return None
-    chosen = choice and isinstance(value, ast.Constant) and isinstance(value.value, str) and bool(value.value)
+    chosen = (
+        choice
+        and isinstance(value, ast.Constant)
+        and isinstance(value.value, str)
+        and bool(value.value)
+        and not is_run_phase(value)  # `config.mode = "train"` compared with "eval": what the run does
+    )
     if not (is_setting(value, key, allow_none) or chosen):
         return None
     numeric = number(value)

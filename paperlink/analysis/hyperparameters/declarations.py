@@ -24,7 +24,17 @@ from paperlink.source.code import FUNCTIONS, CodeModule
 if TYPE_CHECKING:
     from paperlink.analysis.hyperparameters.signatures import Parameters
 
-__all__ = ["ABSL_DEFINES", "CONFIG_BASES", "Value", "Scopes", "Resolver", "declarations", "declared_as"]
+__all__ = [
+    "ABSL_DEFINES",
+    "CONFIG_BASES",
+    "SUBJECT",
+    "is_run_phase",
+    "Value",
+    "Scopes",
+    "Resolver",
+    "declarations",
+    "declared_as",
+]
 
 CONFIG_BASES = frozenset(  # names a config object goes by: `cfg.lr` reads a setting
     "args arg cfg config conf opt opts option options hparams hparam hp hps params flags settings c".split()
@@ -182,17 +192,27 @@ def _flag(code: CodeModule, call: ast.Call, line: int) -> list[Site]:
 
 # `help="algorithm to use: a2c | ppo | acktr"`: the alternatives a string flag picks between
 _ALTERNATIVES = re.compile(r"\w\s+\|\s+\w")
-# what is trained on, not how (`--game`, `--env-name` with their `choices=`): the run's subject
-_SUBJECT = re.compile(r"^(?:env|env_id|env_name|environment|game|task|task_name|domain|data|benchmark)$")
+# what is trained on, not how (`--game`, `--env-name` with their `choices=`): the run's subject;
+# how results are written or numbers stored (`--output-format`, `--precision`, `--log-level`)
+SUBJECT = re.compile(
+    r"^(?:env|env_id|env_name|environment|game|task|task_name|domain|data|benchmark)$|(?:^|_)(?:format|precision|level)$"
+)
 
 
 def _chooses_variant(call: ast.Call, destination: str, help_text: ast.AST | None) -> bool:
     """Whether a flag picks one of named variants of the method: ``choices=[...]``
     (``--model choices=list(DiT_models)``, ``--optimizer choices=["SGD", "Adam"]``) or a help
     listing them (``"Policy Type: Gaussian | Deterministic"``)."""
-    if _SUBJECT.match(destination.lower()):
-        return False
-    return any(k.arg == "choices" for k in call.keywords) or bool(_ALTERNATIVES.search(_string(help_text)))
+    choices = next((k.value for k in call.keywords if k.arg == "choices"), None)
+    default = next((k.value for k in call.keywords if k.arg == "default"), None)
+    if SUBJECT.search(destination.lower()) or _run_phases(choices) or is_run_phase(default):
+        return False  # (`--mode choices=["train", "test"]`: what the run does)
+    return choices is not None or bool(_ALTERNATIVES.search(_string(help_text)))
+
+
+def is_run_phase(node: ast.AST | None) -> bool:
+    """``"train"``, ``"eval"``: a string naming what a run does."""
+    return isinstance(node, ast.Constant) and node.value in _RUN_PHASES
 
 
 def _set_defaults(code: CodeModule, calls: list[tuple[ast.Call, int]], flags: list[Site]) -> list[Site]:
@@ -295,7 +315,7 @@ _PERIOD_HELP = re.compile(
 
 # a property of the data or the machine, said by the help (`--nc`, "input image channels";
 # `--ngpu`, "number of GPUs to use"): not a choice of the method
-_DATA_HELP = re.compile(r"^\s*(?:number of )?(?:input )?(?:image )?channels\b|\bnumber of gpus\b", re.IGNORECASE)
+_DATA_HELP = re.compile(r"\b(?:input|image)\s+(?:image\s+)?channels\b|\bnumber of gpus\b", re.IGNORECASE)
 
 
 def _sentinel(default: ast.AST, help_text: ast.AST | None) -> bool:
