@@ -699,6 +699,7 @@ def test_settings_that_pick_a_named_variant() -> None:
         # not `--mode` (run phases) nor `--precision` (how numbers are stored), nor a config field
         # named for the run's subject or compared with a run phase; a model's channels are a width
         (62, "latent_channels", "4", 4.0, "config", True, "config"),
+        (74, "weights", '"freeze"', None, "config", True, "config"),  # finetune or freeze: the protocol's choice
     ]
 
 

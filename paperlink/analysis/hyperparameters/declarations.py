@@ -205,14 +205,25 @@ def _chooses_variant(call: ast.Call, destination: str, help_text: ast.AST | None
     listing them (``"Policy Type: Gaussian | Deterministic"``)."""
     choices = next((k.value for k in call.keywords if k.arg == "choices"), None)
     default = next((k.value for k in call.keywords if k.arg == "default"), None)
-    if SUBJECT.search(destination.lower()) or _run_phases(choices) or is_run_phase(default):
+    if SUBJECT.search(destination.lower()) or _steps_of_a_run(choices) or is_run_phase(default):
         return False  # (`--mode choices=["train", "test"]`: what the run does)
     return choices is not None or bool(_ALTERNATIVES.search(_string(help_text)))
 
 
+# what a run does, for a string flag's choices (`--weights choices=("finetune", "freeze")` is how a
+# backbone is evaluated, a choice of the protocol)
+_STEPS_OF_A_RUN = frozenset("train eval evaluate test predict export".split())
+
+
+def _steps_of_a_run(choices: ast.AST | None) -> bool:
+    return isinstance(choices, (ast.List, ast.Tuple)) and any(
+        isinstance(e, ast.Constant) and e.value in _STEPS_OF_A_RUN for e in choices.elts
+    )
+
+
 def is_run_phase(node: ast.AST | None) -> bool:
     """``"train"``, ``"eval"``: a string naming what a run does."""
-    return isinstance(node, ast.Constant) and node.value in _RUN_PHASES
+    return isinstance(node, ast.Constant) and node.value in _STEPS_OF_A_RUN
 
 
 def _set_defaults(code: CodeModule, calls: list[tuple[ast.Call, int]], flags: list[Site]) -> list[Site]:
