@@ -351,6 +351,10 @@ def test_project_schedules_training_length_in_updates_and_lightning() -> None:
     `accumulate_grad_batches` are sites, its devices and its switches are not."""
     assert [row[:5] for row in sites((FIXTURES / "project_schedules.py").read_text())] == [
         (7, "epochs", "1000", 1000.0, "literal"),
+        # `learn` is the training entry point and holds a known setting: its defaults are the run's
+        (10, "exploration_fraction", "0.1", 0.1, "config"),
+        (10, "exploration_final_eps", "0.02", 0.02, "config"),
+        (10, "clip_range", "0.2", 0.2, "config"),
         (10, "training_steps", "100", 100.0, "config"),
         (11, "exploration.schedule", "LinearSchedule", None, "literal"),
         (13, "exploration.initial_p", "1.0", 1.0, "literal"),
@@ -546,6 +550,7 @@ def test_training_schedules_as_scripts_write_them() -> None:
         (45, "min_lr.factor", "0.001", 0.001, "literal"),
         (50, "lr_scaling.base_batch_size", "256", 256.0, "literal"),
         (51, "beta2.horizon", "1 - 1.0 / (hps.train_its * hps.polyak_epochs)", None, "literal"),
+        (52, "optimizer_defaults", "implicit", None, "default"),  # LARS's own defaults (eta) left out
         (52, "learning_rate", "0", 0.0, "literal"),
         (52, "lars.weight_decay_filter", "True", None, "literal"),
         (52, "lars.lars_adaptation_filter", "True", None, "literal"),
@@ -615,8 +620,8 @@ def test_tensorflow_1_schedules_hparams_bags_and_config_class_constructors() -> 
     `__init__` lists its settings (the activation by name); `FLAGS, FLAGS_DEF =
     define_flags_with_default(...)` declares flags, `parse_arg(arg, variant="B/16")` its defaults; MPI
     plumbing and a local trial run are not settings."""
+    # (`n_vocab=0` is a placeholder the tokenizer's size replaces: no setting)
     assert [row[:5] for row in sites((FIXTURES / "tf1_and_config_classes.py").read_text())] == [
-        (10, "n_vocab", "0", 0.0, "config"),
         (10, "n_ctx", "1024", 1024.0, "config"),
         (10, "n_embd", "768", 768.0, "config"),
         (10, "n_head", "12", 12.0, "config"),
@@ -643,4 +648,109 @@ def test_yacs_sections_list_settings_at_any_depth_but_not_the_data_statistics() 
         (12, "learning_rate", "0.001", 0.001, "config"),
         (13, "warmup_factor", "1.0 / 1000", 0.001, "config"),
         (14, "ims_per_batch", "16", 16.0, "config"),
+    ]
+
+
+def test_tf1_flags_through_a_module_alias_and_a_project_optimizer_class() -> None:
+    """`flags = tf.flags` then `flags.DEFINE_integer(...)` declares flags (`do_train` and the TPU's
+    `iterations_per_loop` are no settings); an optimizer class's constructor holds its settings and
+    a call leaving them at their defaults is one site; `init_lr * warmup_percent_done` is a warmup;
+    dropout switched off when not training is no setting."""
+    assert sites((FIXTURES / "tf1_flags_alias.py").read_text()) == [
+        (11, "batch_size", "32", 32.0, "config", True, "config"),
+        (12, "learning_rate", "5e-5", 5e-05, "config", True, "config"),
+        (13, "warmup_steps", "10000", 10000.0, "config", True, "config"),
+        (19, "weight_decay_rate", "0.0", 0.0, "config", True, "config"),
+        (19, "beta_1", "0.9", 0.9, "config", True, "config"),
+        (19, "beta_2", "0.999", 0.999, "config", True, "config"),
+        (27, "lr_schedule.warmup", "init_lr * warmup_percent_done", None, "literal", False, "scheduler"),
+        (28, "optimizer_defaults", "implicit", None, "default", False, "optimizer"),  # weight_decay_rate, betas
+        (28, "learning_rate", "init_lr * warmup_percent_done", None, "config", True, "optimizer"),
+    ]
+
+
+def test_settings_that_pick_a_named_variant() -> None:
+    """A string flag with `choices=` or a help listing `a | b` (not the run's subject, `--game`); a
+    config field compared with names (`config.type == "palm"`); a `create_` factory's defaults;
+    a sampler's model by size (its batch and sample count are not settings); `n_vocab=0` is a
+    placeholder; a signature whose known settings default to None is still an algorithm's."""
+    assert sites((FIXTURES / "variant_choices.py").read_text()) == [
+        (11, "policy", '"Gaussian"', None, "config", True, "config"),
+        (12, "model", '"DiT-XL/2"', None, "config", True, "config"),
+        (19, "type", '"adamw"', None, "config", True, "config"),
+        (30, "noise_schedule", '"linear"', None, "config", True, "config"),
+        (30, "learn_sigma", "True", None, "config", True, "config"),
+        (30, "diffusion_steps", "1000", 1000.0, "config", True, "config"),
+        (34, "model_name", '"124M"', None, "config", True, "config"),
+        (34, "temperature", "1", 1.0, "config", True, "sampling"),
+        (34, "top_k", "0", 0.0, "config", True, "sampling"),
+        (39, "n_ctx", "1024", 1024.0, "config", True, "config"),
+        (39, "n_embd", "768", 768.0, "config", True, "config"),
+        # a signature naming lr, eps and max_grad_norm (None: given by the caller) is an algorithm's
+        (43, "use_clipped_value_loss", "True", None, "config", True, "config"),
+        # `--nc` ("input image channels") and `--ngpu` are the data's and the machine's
+        (49, "nz", "100", 100.0, "config", True, "config"),
+        (52, "training_steps", "10000", 10000.0, "config", True, "config"),  # a device mesh is no setting
+        # the training entry point with a known setting (batch_size): its defaults, but not its
+        # progress ticks and snapshots
+        (56, "batch_size", "4", 4.0, "config", True, "config"),
+        (56, "ema_kimg", "10", 10.0, "config", True, "config"),
+        (56, "g_reg_interval", "4", 4.0, "config", True, "config"),
+        # not `--mode` (run phases) nor `--precision` (how numbers are stored), nor a config field
+        # named for the run's subject or compared with a run phase; a model's channels are a width
+        (62, "latent_channels", "4", 4.0, "config", True, "config"),
+        (74, "weights", '"freeze"', None, "config", True, "config"),  # finetune or freeze: the protocol's choice
+    ]
+
+
+def test_zero_initialised_layers_exploration_noise_overrides_and_their_negatives() -> None:
+    """A layer zeroed as a whole (its bias too), exploration noise and its clip, a literal in a
+    loss's parenthesised scale, a count overridden early in training and the step it ends, a project
+    optimizer left at its defaults, an optax schedule whose every number is read (its shape is the
+    site), a feed-forward block's width as a multiple, a scale passed to the file's init helper. Not: a zero bias alone, a standard normal, a half-life converted from a setting, the
+    library's end of a crop range (the flag is read), a flag shared per device (read), presets
+    that only switch parts on."""
+    found = [
+        (line, name, value, source, read)
+        for line, name, value, _, source, _, _, read in sites_read((FIXTURES / "zero_init_and_noise.py").read_text())
+    ]
+    assert found == [
+        (19, "crop_min", "0.08", "config", False),
+        (20, "global_batch_size", "256", "config", False),
+        (21, "diters", "5", "config", False),
+        (24, "aug.crop_scale", "0.08", "config", True),  # the flag's value, listed at the flag
+        (25, "batch_size", "256", "config", True),
+        (36, "init.zero", "0", "literal", False),
+        (37, "init.zero", "0", "literal", False),
+        (38, "init.zero", "0", "literal", False),  # line 39 zeroes a bias alone: no site
+        (41, "init.high", "math.sqrt(6.0 / float(m.weight.shape[0] + m.weight.shape[...", "config", False),
+        (41, "init.low", "-val", "config", False),  # at `val = ...`, not at the initialiser
+        (48, "exploration_noise.std", "0.1", "literal", False),
+        (49, "exploration_noise.clip", "0.25", "literal", False),  # line 50's normal_(0, 1) is standard
+        (57, "label_smoothing", "0", "default", False),
+        (57, "loss_scale", "2", "literal", False),
+        (63, "diters.until", "25", "literal", False),
+        (64, "diters", "100", "literal", False),  # line 67's half-life is converted from ema_nimg
+        (68, "optimizer_defaults", "implicit", "default", False),
+        (69, "min_lr", "0", "default", False),  # end_value left out: every other number is read
+        (70, "lr_schedule.init_value", "config.init_lr", "config", True),
+        (70, "learning_rate", "config.lr", "config", True),
+        (70, "warmup_steps", "config.warmup", "config", True),
+        (70, "lr_schedule.steps", "config.steps", "config", True),
+        (77, "nx.multiplier", "4", "literal", False),  # GPT-2's feed-forward width, 4 * the model's
+        (81, "init.gain", "math.sqrt(2)", "config", False),  # the helper's default
+        (82, "init.gain", "std", "config", True),
+        (90, "init.gain", "1.0", "literal", False),  # the scales passed to the helper (CleanRL's heads)
+        (91, "init.gain", "0.01", "literal", False),
+        (97, "init.zero", "0", "literal", False),  # flax's `kernel_init=initializers.zeros` (ViT's head)
+    ]
+
+
+def sites_read(text: str) -> list[tuple[int, str, str, float | None, str, bool, str, bool]]:
+    """``sites`` with whether each is a read of a setting written elsewhere."""
+    text = textwrap.dedent(text)
+    facts = scan(CodeModule("m.py", text, ast.parse(text)))
+    return [
+        (s.span.line, s.name, s.value, s.numeric, s.source.value, s.configurable, s.kind.value, s.read)
+        for s in facts.sites
     ]

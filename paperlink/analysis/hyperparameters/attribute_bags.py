@@ -22,7 +22,7 @@ from __future__ import annotations
 import ast
 import re
 
-from paperlink.analysis.hyperparameters.declarations import CONFIG_BASES, Scopes, text_of
+from paperlink.analysis.hyperparameters.declarations import CONFIG_BASES, SUBJECT, Scopes, is_run_phase, text_of
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.settings import CONFIG_CLASS, Noted, is_setting, number
 from paperlink.analysis.hyperparameters.vocabulary import config_name, is_known_setting
@@ -160,7 +160,9 @@ def bag_sites(code: CodeModule, noted: Noted, scopes: Scopes) -> list[Site]:
             # `C.n_layer = None`, `config.total_steps = None`: a number the run must give (or derives
             # unless given); `config.model = None`, `config.pp = None`: an object filled in later
             allow_none = explicit and (is_known_setting(key) or bool(_SIZE.search(key.lower())))
-            site = _setting(code, key, statement.value, statement, "config", allow_none=allow_none)
+            site = _setting(
+                code, key, statement.value, statement, "config", allow_none=allow_none, choice=_dispatched(code, key)
+            )
             if site is not None:
                 found.append(site)
     for statement in noted.flag_calls:
@@ -175,6 +177,8 @@ def bag_sites(code: CodeModule, noted: Noted, scopes: Scopes) -> list[Site]:
         if declares or _last(call.func) in ("parse_arg", "parse_args"):
             found.extend(_pair_sites(code, [(k.arg, k.value) for k in call.keywords if k.arg], statement, False))
     for table, statement in noted.presets:
+        if _switch_table(table):
+            continue
         for preset in table.values:
             for key, value in _preset_pairs(preset):
                 site = _setting(code, key, value, statement, "preset", allow_none=False)
@@ -223,6 +227,18 @@ def _preset_pairs(node: ast.expr, depth: int = 0) -> list[tuple[str, ast.expr]]:
         else:
             pairs.append((key, value))
     return pairs
+
+
+def _switch_table(table: ast.Dict) -> bool:
+    """``{"blit": dict(xflip=1, rotate90=1), "geom": dict(scale=1, rotate=1), ...}``: presets that
+    only switch parts on (every value 1, or 0 and 1), which the named preset chosen states; their
+    numbers are no settings."""
+    values = [value for preset in table.values for _, value in _preset_pairs(preset)]
+    return (
+        bool(values)
+        and all(number(value) in (0.0, 1.0) for value in values)
+        and any(number(value) == 1.0 for value in values)
+    )
 
 
 def _is_mapping(node: ast.expr) -> bool:
@@ -339,19 +355,39 @@ def _bag_root(code: CodeModule, target: ast.expr, scope: ast.AST, scopes: Scopes
 _DEBUG = re.compile(r"(?:^|_)(?:debug|runlocal|run_local|local|smoke|smoke_test|quick|dry_run|tiny)$")
 
 
+# `if not is_training: config.hidden_dropout_prob = 0.0` (BERT): dropout switched off outside
+# training, a property of evaluation, not a setting of the method
+_TRAINING_SWITCH = re.compile(r"^(?:is_)?(?:training|train|train_mode)$")
+
+
 def _debug_override(code: CodeModule, statement: ast.stmt, scope: ast.AST) -> bool:
     if isinstance(scope, ast.Module):
         return False
+    child: ast.AST = statement
     node = code.parents.get(statement)
     while node is not None and node is not scope:
-        if isinstance(node, ast.If) and any(
-            _DEBUG.search(_last(part).lower())
-            for part in ast.walk(node.test)
-            if isinstance(part, (ast.Name, ast.Attribute))
+        if isinstance(node, ast.If) and (
+            any(
+                _DEBUG.search(_last(part).lower())
+                for part in ast.walk(node.test)
+                if isinstance(part, (ast.Name, ast.Attribute))
+            )
+            or _outside_training(node, child)
         ):
             return True
-        node = code.parents.get(node)
+        child, node = node, code.parents.get(node)
     return False
+
+
+def _outside_training(test: ast.If, child: ast.AST) -> bool:
+    """Whether ``child`` is on the branch of ``test`` taken when not training: the body of
+    ``if not is_training:``, the ``else`` of ``if is_training:``."""
+    condition, negated = test.test, False
+    if isinstance(condition, ast.UnaryOp) and isinstance(condition.op, ast.Not):
+        condition, negated = condition.operand, True
+    if not (isinstance(condition, (ast.Name, ast.Attribute)) and _TRAINING_SWITCH.match(_last(condition).lower())):
+        return False
+    return child in (test.body if negated else test.orelse)
 
 
 def _constructs_bag(code: CodeModule, call: ast.Call) -> bool:
@@ -390,13 +426,34 @@ def _pair_sites(
     return [site for site in sites if site is not None]
 
 
+def _dispatched(code: CodeModule, key: str) -> bool:
+    """Whether the file branches on the setting's value as a name (``if config.type == 'palm':``):
+    a string setting so compared picks a variant of the method, whatever its key."""
+    if SUBJECT.search(key.lower()):
+        return False  # `if config.env == "atari":`, `if cfg.precision == "bf16":`: not the method
+    return re.search(rf"\.{re.escape(key)}\s*[!=]=\s*[rbf]?['\"]", code.text) is not None
+
+
 def _setting(
-    code: CodeModule, key: str, value: ast.expr, statement: ast.stmt, api: str, allow_none: bool
+    code: CodeModule,
+    key: str,
+    value: ast.expr,
+    statement: ast.stmt,
+    api: str,
+    allow_none: bool,
+    choice: bool = False,
 ) -> Site | None:
     name = config_name(key)
     if name is None or key.startswith("_"):
         return None
-    if not is_setting(value, key, allow_none):
+    chosen = (
+        choice
+        and isinstance(value, ast.Constant)
+        and isinstance(value.value, str)
+        and bool(value.value)
+        and not is_run_phase(value)  # `config.mode = "train"` compared with "eval": what the run does
+    )
+    if not (is_setting(value, key, allow_none) or chosen):
         return None
     numeric = number(value)
     if numeric is None and isinstance(value, ast.Constant) and isinstance(value.value, str):

@@ -24,7 +24,17 @@ from paperlink.source.code import FUNCTIONS, CodeModule
 if TYPE_CHECKING:
     from paperlink.analysis.hyperparameters.signatures import Parameters
 
-__all__ = ["ABSL_DEFINES", "CONFIG_BASES", "Value", "Scopes", "Resolver", "declarations", "declared_as"]
+__all__ = [
+    "ABSL_DEFINES",
+    "CONFIG_BASES",
+    "SUBJECT",
+    "is_run_phase",
+    "Value",
+    "Scopes",
+    "Resolver",
+    "declarations",
+    "declared_as",
+]
 
 CONFIG_BASES = frozenset(  # names a config object goes by: `cfg.lr` reads a setting
     "args arg cfg config conf opt opts option options hparams hparam hp hps params flags settings c".split()
@@ -170,10 +180,50 @@ def _flag(code: CodeModule, call: ast.Call, line: int) -> list[Site]:
     if default is None or destination is None:
         return []
     help_text = next((k.value for k in call.keywords if k.arg == "help"), None)
-    if _sentinel(default, help_text) or _PERIOD_HELP.search(_string(help_text)):
+    if (
+        _sentinel(default, help_text)
+        or _PERIOD_HELP.search(_string(help_text))
+        or _DATA_HELP.search(_string(help_text))
+    ):
         return []
-    site = _declared(code, default, destination, api, line)
+    site = _declared(code, default, destination, api, line, choice=_chooses_variant(call, destination, help_text))
     return [site] if site is not None else []
+
+
+# `help="algorithm to use: a2c | ppo | acktr"`: the alternatives a string flag picks between
+_ALTERNATIVES = re.compile(r"\w\s+\|\s+\w")
+# what is trained on, not how (`--game`, `--env-name` with their `choices=`): the run's subject;
+# how results are written or numbers stored (`--output-format`, `--precision`, `--log-level`)
+SUBJECT = re.compile(
+    r"^(?:env|env_id|env_name|environment|game|task|task_name|domain|data|benchmark)$|(?:^|_)(?:format|precision|level)$"
+)
+
+
+def _chooses_variant(call: ast.Call, destination: str, help_text: ast.AST | None) -> bool:
+    """Whether a flag picks one of named variants of the method: ``choices=[...]``
+    (``--model choices=list(DiT_models)``, ``--optimizer choices=["SGD", "Adam"]``) or a help
+    listing them (``"Policy Type: Gaussian | Deterministic"``)."""
+    choices = next((k.value for k in call.keywords if k.arg == "choices"), None)
+    default = next((k.value for k in call.keywords if k.arg == "default"), None)
+    if SUBJECT.search(destination.lower()) or _steps_of_a_run(choices) or is_run_phase(default):
+        return False  # (`--mode choices=["train", "test"]`: what the run does)
+    return choices is not None or bool(_ALTERNATIVES.search(_string(help_text)))
+
+
+# what a run does, for a string flag's choices (`--weights choices=("finetune", "freeze")` is how a
+# backbone is evaluated, a choice of the protocol)
+_STEPS_OF_A_RUN = frozenset("train eval evaluate test predict export".split())
+
+
+def _steps_of_a_run(choices: ast.AST | None) -> bool:
+    return isinstance(choices, (ast.List, ast.Tuple)) and any(
+        isinstance(e, ast.Constant) and e.value in _STEPS_OF_A_RUN for e in choices.elts
+    )
+
+
+def is_run_phase(node: ast.AST | None) -> bool:
+    """``"train"``, ``"eval"``: a string naming what a run does."""
+    return isinstance(node, ast.Constant) and node.value in _STEPS_OF_A_RUN
 
 
 def _set_defaults(code: CodeModule, calls: list[tuple[ast.Call, int]], flags: list[Site]) -> list[Site]:
@@ -200,11 +250,17 @@ ABSL_DEFINES = frozenset(
     "DEFINE_float DEFINE_integer DEFINE_boolean DEFINE_bool DEFINE_string DEFINE_enum DEFINE_list "
     "DEFINE_multi_float DEFINE_multi_integer DEFINE_spaceseplist".split()
 )
-_ABSL_MODULES = ("absl.flags.", "tensorflow.compat.v1.flags.", "tensorflow.flags.", "tensorflow.compat.v1.app.flags.")
+_ABSL_MODULES = (
+    "absl.flags.",
+    "tensorflow.compat.v1.flags.",
+    "tensorflow.flags.",
+    "tensorflow.compat.v1.app.flags.",
+    "tensorflow.app.flags.",
+)
 
 
 def _absl_flag(code: CodeModule, call: ast.Call, line: int) -> list[Site]:
-    qualified = code.call_name(call) or ""
+    qualified = code.call_name(call) or _through_module_alias(code, call.func) or ""
     method = qualified.rsplit(".", 1)[-1]
     if method not in ABSL_DEFINES or not qualified.startswith(_ABSL_MODULES):
         return []
@@ -222,6 +278,24 @@ def _absl_flag(code: CodeModule, call: ast.Call, line: int) -> list[Site]:
         return []
     site = _declared(code, default, name.value, "absl", line, choice=enum)
     return [site] if site is not None else []
+
+
+def _through_module_alias(code: CodeModule, func: ast.AST) -> str | None:
+    """``flags.DEFINE_integer`` after ``flags = tf.flags`` at module level (TF1 scripts name the
+    flags module so): the qualified name through that one assignment, which imports do not record."""
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+        return None
+    alias = func.value.id
+    if alias in code.imports:
+        return None
+    bound = [
+        statement.value
+        for statement in code.tree.body
+        if isinstance(statement, ast.Assign)
+        and any(isinstance(target, ast.Name) and target.id == alias for target in statement.targets)
+    ]
+    module = code.qualified_name(bound[0]) if len(bound) == 1 and isinstance(bound[0], ast.Attribute) else None
+    return f"{module}.{func.attr}" if module else None
 
 
 # what a run does, not how the method works: `DEFINE_enum("mode", "train", ["train", "eval"])`
@@ -248,6 +322,11 @@ _PERIOD_HELP = re.compile(
     r"(?:valid\w*|eval\w*|sampl\w*|sav\w*|log\w*|checkpoint\w*|image\w*|progress)",
     re.IGNORECASE,
 )
+
+
+# a property of the data or the machine, said by the help (`--nc`, "input image channels";
+# `--ngpu`, "number of GPUs to use"): not a choice of the method
+_DATA_HELP = re.compile(r"\b(?:input|image)\s+(?:image\s+)?channels\b|\bnumber of gpus\b", re.IGNORECASE)
 
 
 def _sentinel(default: ast.AST, help_text: ast.AST | None) -> bool:
@@ -401,6 +480,11 @@ class Resolver:
             shared = self.value(node.left, scope, depth + 1)
             if shared.origin is not None:
                 return shared
+        if depth < _MAX_DEPTH and _cast(node):
+            # `int(args.global_batch_size // dist.get_world_size())`: a conversion reads what it converts
+            converted = self.value(node.args[0], scope, depth + 1)  # type: ignore[attr-defined]
+            if converted.origin is not None:
+                return converted
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
             # `self.m` set from `__init__`'s parameter `m`: the parameter's default
             site = self.parameters.attribute(scope, node.attr) if self.parameters is not None else None
@@ -479,6 +563,16 @@ class Resolver:
 _DEVICES = re.compile(
     r"^(?:world_size|ngpus|n_gpus?|num_gpus|ngpus_per_node|nprocs|num_devices|device_count|get_world_size)$"
 )
+
+
+def _cast(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("int", "float", "round")
+        and len(node.args) == 1
+        and not node.keywords
+    )
 
 
 def _per_device(node: ast.BinOp) -> bool:

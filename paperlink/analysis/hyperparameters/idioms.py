@@ -33,6 +33,9 @@ from paperlink.source.code import FUNCTIONS, CodeModule
 
 __all__ = [
     "IDIOM_CALLS",
+    "overrides_setting",
+    "zero_kernel_sites",
+    "zero_init_sites",
     "call_sites",
     "keep",
     "named_weight_sites",
@@ -60,7 +63,7 @@ _ACTING = ("act", "greedy", "explor", "select_action", "sample_action")
 
 # Calls :mod:`.scan` collects for this module besides the vocabulary's APIs.
 IDIOM_CALLS = frozenset(
-    {*_INIT_METHODS, "LambdaLR", "SequentialLR", "ChainedScheduler", "MultiplicativeLR", "generate"}
+    {*_INIT_METHODS, "LambdaLR", "SequentialLR", "ChainedScheduler", "MultiplicativeLR", "generate", "zeros_"}
 )
 
 
@@ -107,7 +110,7 @@ def call_sites(
     if qualified is None and isinstance(call.func, ast.Attribute) and call.func.attr in _INIT_METHODS:
         return _init_method_sites(code, resolver, call, scope, statement)
     if api_for(qualified) is None and is_project_optimizer(_last(call.func)):
-        return _project_optimizer_sites(code, resolver, call, scope, statement)
+        return _project_optimizer_sites(code, resolver, call, scope, statement) + _left_defaults(code, call, statement)
     if api_for(qualified) is None and is_project_schedule(_last(call.func)):
         return _project_schedule_sites(code, resolver, call, scope, statement)
     if isinstance(call.func, ast.Attribute) and call.func.attr == "get":
@@ -233,8 +236,8 @@ def _script_keyword_sites(
     sites = []
     for keyword in call.keywords:
         name = config_name(keyword.arg) if keyword.arg is not None else None
-        if name is None or not _is_number(keyword.value):
-            continue
+        if name is None or not _is_number(keyword.value) or not is_setting(keyword.value, keyword.arg or "", False):
+            continue  # (`HParams(n_vocab=0, ...)`: a placeholder the data fills)
         value = resolver.value(keyword.value, scope)
         sites.append(_site(code, name, value, keyword.value, statement, SiteKind.CONFIG, label=keyword.arg or ""))
     return sites
@@ -250,8 +253,8 @@ def _named_argument_sites(
         if keyword.arg is None or keyword.arg in _SAMPLING or not is_known_setting(keyword.arg):
             continue
         name = config_name(keyword.arg)
-        if name is None or python_number(keyword.value) is None:
-            continue
+        if name is None or python_number(keyword.value) is None or not is_setting(keyword.value, keyword.arg, False):
+            continue  # (`HParams(n_vocab=0)`: a placeholder the data fills)
         value = resolver.value(keyword.value, scope)
         sites.append(_site(code, name, value, keyword.value, statement, SiteKind.CONFIG, label=keyword.arg))
     return sites
@@ -355,6 +358,51 @@ def _project_optimizer_sites(
             canonical = f"{family.lower()}.{keyword.arg}"
             sites.append(_site(code, canonical, value, keyword.value, statement, SiteKind.OPTIMIZER, keyword.arg))
     return sites
+
+
+def _left_defaults(code: CodeModule, call: ast.Call, statement: ast.stmt) -> list[Site]:
+    """``KFACOptimizer(actor_critic)``, ``utils.LARS(params_groups)``, ``LARS(params, lr, weight_decay=wd)``:
+    a project's optimizer built with some of its settings left at the defaults of its own
+    signature, which the call does not show (one site for them, as a library optimizer's
+    implicit defaults are listed). Not a wrapper of another optimizer (``CrossShardOptimizer(optimizer)``),
+    nor a class of this file whose every default the call passes."""
+    constructed = (
+        isinstance(statement, (ast.Assign, ast.Return))
+        and statement.value is call
+        or any(isinstance(node, ast.keyword) and node.value is call for node in ast.walk(statement))
+    )
+    if not constructed or any(
+        "opt" in _last(argument).lower() for argument in [*call.args, *(k.value for k in call.keywords)]
+    ):
+        return []
+    init = _own_constructor(code, _last(call.func))
+    passed = {k.arg for k in call.keywords}
+    if init is not None:
+        positional = [a.arg for a in (*init.args.posonlyargs, *init.args.args)][1:]
+        passed |= set(positional[: len(call.args)])
+        pairs = zip(positional[len(positional) - len(init.args.defaults) :], init.args.defaults)
+        if {name for name, default in pairs if python_number(default) is not None} <= passed:
+            return []  # (`name="AdamWeightDecayOptimizer"` is no setting)
+    family = next((f for f in _FAMILY_SETTINGS if f.lower() in _last(call.func).lower()), None)
+    if family is not None and all(passed & set(alternatives) for alternatives in _FAMILY_SETTINGS[family]):
+        return []  # `utils.Adam16(params, lr=lr, betas=(b1, b2), weight_decay=0, eps=eps)`: nothing left out
+    value = Value("implicit", None, Source.DEFAULT, False)
+    return [_site(code, "optimizer_defaults", value, call.func, statement, SiteKind.OPTIMIZER)]
+
+
+# the settings of an optimizer family a project's copy is named after (`Adam16`, `MpiAdamOptimizer`)
+_FAMILY_SETTINGS = {
+    "Adam": (("lr", "learning_rate"), ("betas", "beta1", "beta_1"), ("eps", "epsilon"), ("weight_decay",)),
+    "SGD": (("lr", "learning_rate"), ("momentum",), ("weight_decay",)),
+}
+
+
+def _own_constructor(code: CodeModule, name: str) -> ast.FunctionDef | None:
+    """The ``__init__`` of a class the module defines under ``name`` (at its top level)."""
+    for node in code.tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == name:
+            return next((f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"), None)
+    return None
 
 
 def _wrapped_augmentation_sites(
@@ -565,6 +613,7 @@ def _init_helper_sites(
         return []
     by_name = {argument.arg: (argument, default) for argument, default in defaults.items()}
     sites = []
+    reaching: dict[str, str] = {}  # the helper's parameter -> the scale it sets (`std` -> init.gain)
     for call in ast.walk(function):
         api = api_for(code.call_name(call)) if isinstance(call, ast.Call) else None
         if api is None or api.kind != "init" or not isinstance(call, ast.Call):
@@ -577,6 +626,34 @@ def _init_helper_sites(
             number = python_number(default)
             value = Value(text_of(code, default), number, Source.CONFIG, True)
             site = _site(code, api.hyperparameters[parameter][0], value, default, function, SiteKind.INIT, argument.arg)
+            reaching[argument.arg] = site.name
+            if keep("init", site):
+                sites.append(site)
+    return sites + _init_helper_call_sites(code, function, reaching)
+
+
+def _init_helper_call_sites(
+    code: CodeModule, function: ast.FunctionDef | ast.AsyncFunctionDef, reaching: dict[str, str]
+) -> list[Site]:
+    """``layer_init(nn.Linear(64, 1), std=1.0)``, ``layer_init(..., std=0.01)`` (CleanRL's heads): a
+    scale passed to the helper in this file is the site where it is written. Looked for only in a
+    file that defines such a helper."""
+    if not reaching:
+        return []
+    positional = [a.arg for a in (*function.args.posonlyargs, *function.args.args)]
+    sites = []
+    for call in ast.walk(code.tree):
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == function.name):
+            continue
+        bound = {**dict(zip(positional, call.args)), **{k.arg: k.value for k in call.keywords if k.arg}}
+        for parameter, name in reaching.items():
+            node = bound.get(parameter)
+            number = python_number(node) if node is not None else None
+            if node is None or number is None:
+                continue
+            site = _site(
+                code, name, _numeric(number, text_of(code, node)), node, code.enclosing_statement(call), SiteKind.INIT
+            )
             if keep("init", site):
                 sites.append(site)
     return sites
@@ -613,6 +690,9 @@ def wants(code: CodeModule, statement: ast.stmt, scope: ast.AST | None = None) -
         or "interp(" in text
         or "0.5 **" in text
         or "accum" in text
+        or "noise" in text
+        or "*" in text
+        and _FEED_FORWARD_TEXT.search(text) is not None
         or "space(" in text
         or "sqrt(" in text
         and "batch" in text
@@ -621,6 +701,8 @@ def wants(code: CodeModule, statement: ast.stmt, scope: ast.AST | None = None) -
 
 def statement_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, scope: ast.AST) -> list[Site]:
     """Hand-written schedules in an assignment or a ``return``."""
+    if isinstance(statement, ast.If) and overrides_setting(statement):
+        return _override_sites(code, resolver, statement, scope)
     if isinstance(statement, (ast.If, ast.While)):
         return [*_margin_sites(code, resolver, statement, scope), *_random_apply_sites(code, statement)]
     value = getattr(statement, "value", None)
@@ -637,6 +719,7 @@ def statement_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, s
             sites.extend(_loss_weight_sites(code, node, statement))
         elif isinstance(node, ast.Call):
             sites.extend(_width_sites(code, resolver, node, scope, statement))
+            sites.extend(_feed_forward_sites(code, node, statement))
             sites.extend(_exponential_decay(code, node, statement, lr))
             sites.extend(_log_epsilon(code, node, statement))
             if _last(node.func) in _PIPELINES and node.args and isinstance(node.args[0], ast.List):
@@ -651,6 +734,98 @@ def statement_sites(code: CodeModule, resolver: Resolver, statement: ast.stmt, s
         sites.extend(_interpolated_warmup(code, statement, value))
     if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
         sites.extend(_assigned_sites(code, resolver, statement, scope))
+        sites.extend(_noise_sites(code, statement))
+    return sites
+
+
+_NOISE = re.compile(r"(?:^|_)noise$")
+_DRAWS_NORMAL = frozenset({"normal_", "normal", "randn", "randn_like"})
+
+
+def _noise_sites(code: CodeModule, statement: ast.Assign) -> list[Site]:
+    """``noise = self.noise.normal_(0., std=0.1)``, ``noise = noise.clamp(-0.25, 0.25)``,
+    ``noise = (torch.randn_like(action) * 0.2).clamp(-0.5, 0.5)``: the scale and the clip of a
+    noise added to actions (exploration, TD3's target smoothing). A standard normal (``std=1``)
+    is no choice."""
+    if not _NOISE.search(_last(statement.targets[0]).lower()):
+        return []
+    sites = []
+    for node in ast.walk(statement.value):
+        scale = None
+        if isinstance(node, ast.Call) and _last(node.func) in ("normal_", "normal"):
+            scale = next((k.value for k in node.keywords if k.arg in ("std", "scale")), None)
+            scale = scale or (node.args[1] if len(node.args) > 1 else None)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+            drawn = [side for side in (node.left, node.right) if isinstance(side, ast.Call)]
+            if drawn and _last(drawn[0].func) in _DRAWS_NORMAL:
+                scale = node.right if drawn[0] is node.left else node.left
+        elif isinstance(node, ast.Call) and _last(node.func) in ("clamp", "clip", "clamp_") and len(node.args) >= 2:
+            bound = node.args[-1]
+            if _is_number(bound) and python_number(bound) not in (0.0, 1.0):
+                value = _numeric(abs(python_number(bound) or 0.0), text_of(code, bound))
+                sites.append(_site(code, "exploration_noise.clip", value, bound, statement, SiteKind.SAMPLING))
+        if scale is not None and _is_number(scale) and python_number(scale) not in (0.0, 1.0):
+            value = _numeric(python_number(scale) or 0.0, text_of(code, scale))
+            sites.append(_site(code, "exploration_noise.std", value, scale, statement, SiteKind.SAMPLING))
+    return sites
+
+
+def _branch_assignment(body: list[ast.stmt]) -> tuple[str, ast.expr] | None:
+    if len(body) == 1 and isinstance(body[0], ast.Assign) and len(body[0].targets) == 1:
+        target = body[0].targets[0]
+        if isinstance(target, ast.Name):
+            return target.id, body[0].value
+    return None
+
+
+def overrides_setting(statement: ast.If) -> bool:
+    """``if gen_iterations < 25 or gen_iterations % 500 == 0: Diters = 100 else: Diters = opt.Diters``:
+    one branch sets a number, the other the configured setting of the same name (a cheap test
+    of the shape, asked for every ``if``)."""
+    taken, other = _branch_assignment(statement.body), _branch_assignment(statement.orelse)
+    if taken is None or other is None or taken[0] != other[0]:
+        return False
+    literal, configured = (taken[1], other[1]) if _is_number(taken[1]) else (other[1], taken[1])
+    return (
+        _is_number(literal)
+        and isinstance(configured, ast.Attribute)
+        and configured.attr.lower() == taken[0].lower()
+        and isinstance(configured.value, ast.Name)
+    )
+
+
+def _override_sites(code: CodeModule, resolver: Resolver, statement: ast.If, scope: ast.AST) -> list[Site]:
+    """The number that replaces a configured setting under a condition (WGAN's 100 critic
+    iterations early in training), and the threshold of that condition (``gen_iterations < 25``):
+    both written in the code, neither configurable."""
+    taken, other = _branch_assignment(statement.body), _branch_assignment(statement.orelse)
+    assert taken is not None and other is not None  # checked by overrides_setting
+    literal, configured = (taken[1], other[1]) if _is_number(taken[1]) else (other[1], taken[1])
+    assert isinstance(configured, ast.Attribute)
+    if not resolver.is_config(configured.value, scope):
+        return []
+    name = config_name(taken[0]) or taken[0]
+    sites = [
+        _site(
+            code,
+            name,
+            _numeric(python_number(literal) or 0.0, text_of(code, literal)),
+            literal,
+            statement,
+            SiteKind.SCHEDULER,
+        )
+    ]
+    for compare in ast.walk(statement.test):
+        if (
+            isinstance(compare, ast.Compare)
+            and len(compare.ops) == 1
+            and isinstance(compare.ops[0], (ast.Lt, ast.LtE, ast.Gt, ast.GtE))
+            and _is_number(compare.comparators[0])
+        ):
+            threshold = compare.comparators[0]
+            value = _numeric(python_number(threshold) or 0.0, text_of(code, threshold))
+            sites.append(_site(code, f"{name}.until", value, threshold, statement, SiteKind.SCHEDULER))
+            break
     return sites
 
 
@@ -680,6 +855,9 @@ def _assigned_sites(code: CodeModule, resolver: Resolver, statement: ast.Assign,
         and isinstance(value.op, ast.Pow)
         and python_number(value.left) == _HALF
         and not isinstance(value.right, ast.Constant)
+        # `0.5 ** (batch_size / max(ema_nimg, 1e-8))`: a half-life set elsewhere (`ema_kimg=10`),
+        # only converted here; `0.5 ** (32 / (10 * 1000))` writes it
+        and any(_is_number(part) and python_number(part) not in (0.0, 1.0) for part in _operands(value.right))
     ):
         return [_site(code, f"{target}.half_life", _written(code, value), value, statement, SiteKind.EMA)]
     horizon = _decay_horizon(code, target, value, statement)
@@ -1019,9 +1197,52 @@ def _width_sites(
     return sites
 
 
+_FEED_FORWARD = re.compile(r"^(?:mlp|ffn|feed_?forward|positionwise_?feed_?forward)$", re.IGNORECASE)
+# the model's width a feed-forward block expands (not `2 * action_dim`: a mean and a scale per action)
+_MODEL_WIDTH = re.compile(
+    r"^(?:nx|n_?embd|d_?model|dim|embed_dim|emb_dim|hidden_size|hidden_dim|width|n_state|model_dim)$"
+)
+_FEED_FORWARD_TEXT = re.compile(r"\b(?:mlp|ffn|feed_?forward)\s*\(", re.IGNORECASE)
+
+
+def _feed_forward_sites(code: CodeModule, call: ast.Call, statement: ast.stmt) -> list[Site]:
+    """``m = mlp(norm(x, 'ln_2'), 'mlp', nx * 4, hparams=hparams)`` (GPT-2): the hidden width of a
+    transformer's feed-forward block, passed to the project's block as a multiple of the model's."""
+    if not _FEED_FORWARD.match(_last(call.func)):
+        return []
+    sites = []
+    for argument in [*call.args, *(k.value for k in call.keywords)]:
+        if not (isinstance(argument, ast.BinOp) and isinstance(argument.op, ast.Mult)):
+            continue
+        for factor, other in ((argument.left, argument.right), (argument.right, argument.left)):
+            number = python_number(factor)
+            if number is not None and number > 1 and _MODEL_WIDTH.match(_last(other).lower()):
+                value = _numeric(number, text_of(code, factor))
+                sites.append(_site(code, f"{_last(other)}.multiplier", value, factor, statement, SiteKind.LAYER))
+    return sites
+
+
 def _is_layer(code: CodeModule, call: ast.Call) -> bool:
     qualified = code.call_name(call)
     return qualified is not None and qualified.startswith("torch.nn.") and qualified[9:10].isupper()
+
+
+def _operands(node: ast.expr) -> list[ast.expr]:
+    """The leaves of an arithmetic expression, calls' arguments left out (``max(n, 1e-8)``'s guard)."""
+    if isinstance(node, ast.BinOp):
+        return [*_operands(node.left), *_operands(node.right)]
+    if isinstance(node, ast.UnaryOp):
+        return _operands(node.operand)
+    return [node]
+
+
+def _warmup_factor(node: ast.BinOp) -> bool:
+    """``init_lr * warmup_percent_done``: a factor named for the warmup's progress times another
+    named for the learning rate."""
+    names = [_last(side).lower() for side in (node.left, node.right)]
+    return any("warmup" in n and "step" not in n for n in names) and any(
+        config_name(n) == "learning_rate" or "lr" in n.split("_") for n in names
+    )
 
 
 def _about_learning_rate(statement: ast.stmt, scope: ast.AST) -> bool:
@@ -1064,6 +1285,10 @@ def _formula_sites(code: CodeModule, node: ast.BinOp, statement: ast.stmt, lr: b
             text = text_of(code, node.right)
             value = _numeric(scale, text)
             return [_site(code, "lr_scaling.base_batch_size", value, node.right, statement, SiteKind.SCHEDULER)]
+    if lr and isinstance(node.op, ast.Mult) and _warmup_factor(node):
+        # `warmup_learning_rate = init_lr * warmup_percent_done` (BERT): the rate ramped by the
+        # warmup's progress, computed on the lines before
+        return [_site(code, "lr_schedule.warmup", _written(code, node), node, statement, SiteKind.SCHEDULER)]
     if isinstance(node.op, ast.Mult) and _sqrt_scaling(node):
         # `lr * math.sqrt(batch_size)`: the square-root scaling rule
         return [_site(code, "lr_scaling.sqrt", _written(code, node), node, statement, SiteKind.SCHEDULER)]
@@ -1247,12 +1472,29 @@ def scaled_loss_sites(code: CodeModule, expression: ast.AST, statement: ast.stmt
         factor, other = next(((f, o) for f, o in pairs if python_number(f) is not None), (node.left, node.right))
         number = python_number(factor) if python_number(other) is None else None
         name = "loss_average" if _is_sum(other) else "loss_scale"
+        if number is None:
+            # `ce(logits, labels) * (2 * self.T)` (MoCo v3), `r1_penalty * (self.r1_gamma / 2)`: a
+            # literal inside the parenthesised factor scales the loss with the setting it multiplies
+            factor = next((inner for side in (node.left, node.right) if (inner := _literal_in_factor(side))), factor)
+            number = python_number(factor) if factor is not node.left else None
     else:
         return []
     if number is None or number in (0.0, 1.0, -1.0) or _only_logged(code, statement):
         return []
     text = text_of(code, factor)
     return [_site(code, name, _numeric(number, text), factor, statement, SiteKind.LOSS_TERM)]
+
+
+def _literal_in_factor(node: ast.AST) -> ast.AST | None:
+    """The ``2`` of ``(2 * self.T)`` or ``(gamma / 2)``: a product or quotient of a literal and a name."""
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div))):
+        return None
+    sides = (node.left, node.right) if isinstance(node.op, ast.Mult) else (node.right,)
+    for side in sides:
+        other = node.right if side is node.left else node.left
+        if _is_number(side) and isinstance(other, (ast.Name, ast.Attribute)):
+            return side
+    return None
 
 
 _LOGGING = (".item()", "print(", "log", "add_scalar", "write(", "set_postfix", 'f"', "f'")
@@ -1270,6 +1512,79 @@ def _only_logged(code: CodeModule, statement: ast.stmt) -> bool:
     end = statement.end_lineno or statement.lineno
     reads = [line for line in code.lines[end:] if word.search(line)]
     return bool(reads) and all(any(marker in line for marker in _LOGGING) for line in reads)
+
+
+_ZEROING = {"torch.nn.init.zeros_": None, "torch.nn.init.constant_": 1}  # where the constant is passed
+
+
+def zero_init_sites(code: CodeModule, call: ast.Call, qualified: str | None, statement: ast.stmt) -> list[Site]:
+    """``nn.init.constant_(block.adaLN_modulation[-1].weight, 0)``, ``nn.init.zeros_(head.weight)``:
+    a layer whose output starts at zero (DiT's adaLN-Zero, a zero-initialised last layer) is a
+    choice of the method. A zero bias is the standard start and no site, unless the statement
+    before zeroes the same layer's weight (the layer is zeroed as a whole)."""
+    tensor = _zeroed_tensor(call, qualified)
+    if tensor is None:
+        return []
+    if tensor.attr == "bias" and not _weight_zeroed_before(code, statement, tensor):
+        return []
+    position = _ZEROING[qualified or ""]
+    written = call.args[position] if position is not None and len(call.args) > position else None
+    value = _numeric(0.0, text_of(code, written) if written is not None else "0")
+    return [_site(code, "init.zero", value, written if written is not None else call, statement, SiteKind.INIT)]
+
+
+_ZEROS_INITIALIZERS = frozenset(
+    {"flax.linen.initializers.zeros", "jax.nn.initializers.zeros", "flax.linen.initializers.zeros_init"}
+)
+
+
+def zero_kernel_sites(code: CodeModule, call: ast.Call, statement: ast.stmt) -> list[Site]:
+    """``nn.Dense(num_classes, kernel_init=nn.initializers.zeros)`` (ViT's head): a layer whose
+    weights start at zero, as ``nn.init.zeros_(head.weight)``; a zero bias is the standard start."""
+    sites = []
+    for keyword in call.keywords:
+        if keyword.arg not in ("kernel_init", "w_init", "weight_init", "embedding_init"):
+            continue
+        initializer = keyword.value.func if isinstance(keyword.value, ast.Call) else keyword.value
+        if code.qualified_name(initializer) in _ZEROS_INITIALIZERS:
+            sites.append(_site(code, "init.zero", _numeric(0.0, "0"), keyword.value, statement, SiteKind.INIT))
+    return sites
+
+
+def _zeroed_tensor(call: ast.Call, qualified: str | None) -> ast.Attribute | None:
+    """The ``x.weight`` or ``x.bias`` a call of ``zeros_``/``constant_(..., 0)`` sets to zero."""
+    if qualified not in _ZEROING or not call.args or not isinstance(call.args[0], ast.Attribute):
+        return None
+    position = _ZEROING[qualified]
+    if position is not None:
+        constant = call.args[position] if len(call.args) > position else None
+        constant = constant or next((k.value for k in call.keywords if k.arg == "val"), None)
+        if constant is None or python_number(constant) != 0.0:
+            return None
+    tensor = call.args[0]
+    return tensor if tensor.attr in ("weight", "bias") else None
+
+
+def _weight_zeroed_before(code: CodeModule, statement: ast.stmt, bias: ast.Attribute) -> bool:
+    parent = code.parents.get(statement)
+    body = (
+        next(
+            (
+                value
+                for _, value in ast.iter_fields(parent)
+                if isinstance(value, list) and any(part is statement for part in value)
+            ),
+            [],
+        )
+        if parent is not None
+        else []
+    )
+    index = next((i for i, part in enumerate(body) if part is statement), 0)
+    if index == 0 or not isinstance(body[index - 1], ast.Expr) or not isinstance(body[index - 1].value, ast.Call):
+        return False
+    before = body[index - 1].value
+    weight = _zeroed_tensor(before, code.call_name(before))
+    return weight is not None and weight.attr == "weight" and ast.dump(weight.value) == ast.dump(bias.value)
 
 
 def keep(kind: str, site: Site) -> bool:

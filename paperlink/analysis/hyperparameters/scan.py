@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from paperlink.analysis.hyperparameters import idioms
 from paperlink.analysis.hyperparameters.declarations import (
     ABSL_DEFINES,
+    text_of,
     Resolver,
     Scopes,
     Value,
@@ -102,6 +103,7 @@ def scan(code: CodeModule) -> HyperparameterFacts:
         if evaluation_only(code, call, statement):
             continue
         found = _call_sites(code, resolver, call, scope, statement, walk.star_modules)
+        found += idioms.zero_kernel_sites(code, call, statement)
         if id(call) in walk.in_signatures:  # `norm_layer=partial(nn.LayerNorm, eps=1e-6)`: callers can replace it
             found = [dataclasses.replace(site, configurable=True) for site in found]
         sites.extend(found)
@@ -203,7 +205,7 @@ def _scan_expression(
             _last_name(inner.func) in wanted
             or idioms.is_project_optimizer(_last_name(inner.func))
             or idioms.is_project_schedule(_last_name(inner.func))
-            or any(k.arg is not None and is_known_setting(k.arg) for k in inner.keywords)
+            or any(k.arg is not None and (is_known_setting(k.arg) or k.arg == "kernel_init") for k in inner.keywords)
             or _last_name(inner.func) == "get"  # `config.get("loss", "sigmoid_xent")`: hot by _CONFIG_GET
         ):
             found.calls.append((inner, scope, statement))
@@ -243,6 +245,7 @@ def _hot_lines(code: CodeModule) -> set[int]:
             or any(idioms.is_project_optimizer(name) or idioms.is_project_schedule(name) for name in called)
             or "1" in line
             and _ONE_MINUS.search(line)
+            or "kernel_init=" in line  # `nn.Dense(..., kernel_init=nn.initializers.zeros)`
         ):
             hot.add(number)
     return hot
@@ -269,6 +272,8 @@ def _note_statement(code: CodeModule, found: _Walk, node: ast.stmt, scope: ast.A
         # a test's own lines, not its body: `if approx_kl > 1.5 * target_kl:`
         or isinstance(node, (ast.If, ast.While))
         and ("*" in code.lines[node.test.lineno - 1] or "rand" in code.lines[node.test.lineno - 1])
+        or isinstance(node, ast.If)
+        and idioms.overrides_setting(node)
     ):
         found.idiom_statements.append((node, scope))
 
@@ -303,7 +308,8 @@ def _call_sites(
     api = api_for(qualified) or _init_copy(qualified, call)
     if api is None:
         moving = _update_method_sites(code, resolver, call, scope, statement)
-        return moving or idioms.call_sites(code, resolver, call, qualified, scope, statement)
+        zeroed = idioms.zero_init_sites(code, call, qualified, statement)  # `nn.init.zeros_(head.weight)`
+        return moving or zeroed or idioms.call_sites(code, resolver, call, qualified, scope, statement)
     bound, complete = _bind(api, arguments, _spread_keywords(resolver, call.keywords, scope))
     complete = complete and arguments is call.args
     sites: list[Site] = []
@@ -316,7 +322,26 @@ def _call_sites(
             sites.extend(_implicit(code, api, parameter, names, call, statement))
     if api.kind == "optimizer":
         sites.extend(_nesterov(code, call, statement))
-    return [site for site in sites if idioms.keep(api.kind, site)]
+    kept = [site for site in sites if idioms.keep(api.kind, site)]
+    if api.kind == "scheduler" and all(site.read for site in kept):
+        # `optax.warmup_cosine_decay_schedule(init_value=config.init_lr, peak_value=config.lr, ...)`:
+        # every number is a setting read, but the schedule's shape is chosen here, as `LambdaLR`'s is
+        kept.append(_schedule_shape(code, api, call, statement))
+    return kept + idioms.zero_init_sites(code, call, qualified, statement) if api.kind == "init" else kept
+
+
+def _schedule_shape(code: CodeModule, api: Api, call: ast.Call, statement: ast.stmt) -> Site:
+    return Site(
+        "lr_schedule",
+        text_of(code, call.func),
+        None,
+        code.span(call.func),
+        Source.LITERAL,
+        False,
+        SiteKind.SCHEDULER,
+        api=api.qualified,
+        anchors=(statement.lineno,),
+    )
 
 
 def _init_copy(qualified: str | None, call: ast.Call) -> Api | None:
@@ -433,10 +458,62 @@ def _explicit(
             _site(code, name, value, node, api, parameter, statement, default=d) for name, d in zip(names, defaults)
         ]
     targets = parts if parts is not None else [node]
+    if parts is None and isinstance(node, ast.Tuple) and api.kind != "init":
+        ranged = _range_read(code, resolver, api, parameter, names[0], node, scope, statement)
+        if ranged is not None:
+            return ranged
     return [
-        _site(code, name, resolver.value(part, scope), part, api, parameter, statement, default=d)
+        _site(
+            code,
+            name,
+            resolver.value(part, scope),
+            _scale_written(resolver, part, scope) if api.kind == "init" else part,
+            api,
+            parameter,
+            statement,
+            default=d,
+        )
         for name, part, d in zip(names, targets, defaults)
     ]
+
+
+def _scale_written(resolver: Resolver, node: ast.AST, scope: ast.AST) -> ast.AST:
+    """``val = math.sqrt(6. / fan)`` then ``nn.init.uniform_(w, -val, val)``: the scale is written
+    at the assignment, where the site is."""
+    named = node.operand if isinstance(node, ast.UnaryOp) else node
+    if not isinstance(named, ast.Name):
+        return node
+    line = named.lineno
+    # the nearest assignment above (`val` is computed anew before each initialiser)
+    above = [a for a in resolver.scopes.assignments.get(scope, {}).get(named.id, []) if a.lineno <= line]
+    return above[-1].value if above and above[-1].value is not None else node
+
+
+def _range_read(
+    code: CodeModule,
+    resolver: Resolver,
+    api: Api,
+    parameter: str,
+    name: str,
+    node: ast.Tuple,
+    scope: ast.AST,
+    statement: ast.stmt,
+) -> list[Site] | None:
+    """``RandomResizedCrop(224, scale=(args.crop_min, 1.))``: a range whose one end is a setting and
+    whose other is the library's own (``(0.08, 1.0)``) reads that setting; its site is the flag."""
+    default = api.defaults.get(parameter)
+    if not isinstance(default, list) or len(default) != len(node.elts):
+        return None
+    read = None
+    for element, library in zip(node.elts, default):
+        value = resolver.value(element, scope)
+        if value.origin is not None and read is None:
+            read = (element, value)
+        elif value.numeric is None or value.numeric != library:
+            return None
+    if read is None:
+        return None
+    return [_site(code, name, read[1], read[0], api, parameter, statement)]
 
 
 def _defaults(api: Api, parameter: str, count: int) -> list[float | None]:

@@ -32,13 +32,18 @@ _CHOICE = re.compile(
     # a diffusion model's noise (beta) schedule by name (`noise_schedule="cosine"`)
     r"|noise_schedule|beta_schedule"
     # what a model is trained to predict (`objective="pred_v"`: noise, the clean image or v)
-    r"|objective)$"
+    r"|objective"
+    # a model chosen by its size (`model_size="base"`)
+    r"|model_size)$"
 )
 _CASTS = frozenset({"int", "float"})
 # a class named as a config (`TrainConfig`, `BertConfig`, `GPTHParams`): its settings are the run's
 CONFIG_CLASS = re.compile(r"(?:Config|Cfg|HParams|Hparams|Hyperparameters|Hyperparams|Settings|Args)$")
 # a file or a folder, not a name (`model="checkpoints/last.pt"`, `init_from="./out"`)
 _FILE = re.compile(r"\.(?:pt|pth|ckpt|bin|h5|pkl|npz|safetensors|json|ya?ml|onnx)$|^(?:\.{0,2}/|~)")
+# a released model named by its parameter count (GPT-2's `model_name='124M'`, `"1.5B"`, `"7b"`)
+_PARAMETER_COUNT = re.compile(r"^\d+(?:\.\d+)?[kKmMbB]$")
+_VOCAB = re.compile(r"^(?:n_|num_)?vocab(?:_size)?$")
 _COUNT = re.compile(r"^(?:n|num|max)_|(?:^|_)(?:size|batch|microbatch|steps|iters|epochs|heads|layers|length)$")
 # numbers written as text for the code to parse: `ema_rate="0.9999"`, `attention_resolutions="16,8"`
 _NUMBERS_TEXT = re.compile(r"^\s*-?\d+(?:\.\d*)?(?:[eE]-?\d+)?(?:\s*,\s*-?\d+(?:\.\d*)?(?:[eE]-?\d+)?)*\s*$")
@@ -218,14 +223,21 @@ def is_setting(node: ast.AST, key: str, allow_none: bool) -> bool:
     if found is not None:
         # `microbatch=-1` ("disables microbatches"), `num_heads_upsample=-1` ("same as num_heads"),
         # `max_steps=-1`: a count of -1 is a sentinel for "not set", never the count
-        return not (found == -1 and _COUNT.search(key.lower()) is not None)
+        # (`n_vocab=0`, `vocab_size=0`: the vocabulary's size, filled in from the tokenizer)
+        return not (found == -1 and _COUNT.search(key.lower()) is not None or found == 0 and _VOCAB.search(key.lower()))
     if isinstance(node, ast.Constant):
         value = node.value
         return (
             isinstance(value, bool)
             or isinstance(value, str)
-            and (is_choice_name(key) and not _FILE.search(value) or _NUMBERS_TEXT.match(value) is not None)
+            and (
+                is_choice_name(key)
+                and not _FILE.search(value)
+                or _NUMBERS_TEXT.match(value) is not None
+                or _PARAMETER_COUNT.match(value) is not None
+            )
             or value is None
             and allow_none
+            and not _VOCAB.search(key.lower())  # `C.vocab_size = None`: given by the data
         )
     return isinstance(node, (ast.Tuple, ast.List)) and bool(node.elts) and all(number(e) is not None for e in node.elts)

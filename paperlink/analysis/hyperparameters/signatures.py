@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from paperlink.analysis.hyperparameters.declarations import text_of
 from paperlink.analysis.hyperparameters.facts import Site, SiteKind, Source
 from paperlink.analysis.hyperparameters.idioms import builds_preset
-from paperlink.analysis.hyperparameters.settings import CONFIG_CLASS, Noted, annotated_numeric, is_choice_name, number
+from paperlink.analysis.hyperparameters.settings import CONFIG_CLASS, Noted, annotated_numeric, is_setting, number
 from paperlink.analysis.hyperparameters.vocabulary import api_for, config_name, is_known_setting
 from paperlink.source.code import FUNCTIONS, CodeModule
 from paperlink.spans import Span
@@ -44,6 +44,7 @@ _AVERAGE = re.compile(r"(?:^|[^a-z])ema|moving_?average|polyak|averag")
 _SCHEDULE_BUILDER = re.compile(
     r"(?:^|_)(?:lr|learning_rate)_(?:schedule|scheduler|lambda)|^(?:get|make|create)_\w*schedule|_schedule$"
 )
+_ENTRY = re.compile(r"^(?:train|training_loop|train_loop|learn|fit|run_training|train_model)$")
 _CAPACITIES = frozenset({"max_size", "capacity", "size", "maxlen", "max_len", "buffer_size"})
 _BUFFER = re.compile(r"buffer|replay|memory")
 _DRAWS = re.compile(r"(?:sample|generate)(?:_images?)?$")  # not `sample_batch`: a replay buffer's training batch
@@ -66,6 +67,9 @@ class Parameters:
     class_of: dict[int, ast.ClassDef] = field(default_factory=dict)  # id(method) -> its class
     self_attributes: dict[int, dict[str, tuple[int, str]]] = field(default_factory=dict)  # id(class) -> attr -> param
     module_settings: dict[str, Site] = field(default_factory=dict)  # a script's overridable block, by name
+    # id(function) -> how many of its parameters the vocabulary names but which default to None
+    # (`PPO.__init__(..., lr=None, eps=None, max_grad_norm=None, use_clipped_value_loss=True)`)
+    unset_known: dict[int, int] = field(default_factory=dict)
 
     def default_site(self, function: ast.AST, name: str) -> Site | None:
         parameter = self.by_function.get(id(function), {}).get(name)
@@ -92,9 +96,19 @@ def parameters(code: CodeModule, noted: Noted) -> Parameters:
                 found.self_attributes[id(owner)] = _stored_parameters(function)
                 # `class BertConfig: def __init__(self, vocab_size, hidden_size=768, ...)`: a config's
                 # constructor holds the run's settings as a module's holds its widths
-                if any(_is_module(code, base) for base in owner.bases) or CONFIG_CLASS.search(owner.name):
+                # `class AdamWeightDecayOptimizer(tf.train.Optimizer): def __init__(self, learning_rate,
+                # weight_decay_rate=0.0, beta_1=0.9, ...)`: an optimizer's constructor holds its settings
+                if (
+                    any(_is_module(code, base) for base in owner.bases)
+                    or CONFIG_CLASS.search(owner.name)
+                    or _is_optimizer_class(code, owner)
+                ):
                     found.module_inits.add(id(function))
-        if _builds_module(code, function) or any(builds_preset(statement, function) for statement in function.body):
+        if (
+            _builds_module(code, function)
+            or _factory(function)
+            or any(builds_preset(statement, function) for statement in function.body)
+        ):
             # `def vit_small(patch_size=16, **kwargs): model = VisionTransformer(embed_dim=384, ...)`
             found.module_inits.add(id(function))
         scope = f"{owner.name}.{function.name}" if isinstance(owner, (ast.ClassDef, *FUNCTIONS)) else function.name
@@ -104,6 +118,8 @@ def parameters(code: CodeModule, noted: Noted) -> Parameters:
             parameter = _parameter(code, argument, written or default, function, scope)
             if parameter is not None:
                 mine[argument.arg] = parameter
+            elif isinstance(default, ast.Constant) and default.value is None and is_known_setting(argument.arg):
+                found.unset_known[id(function)] = found.unset_known.get(id(function), 0) + 1
         if mine:
             found.by_function[id(function)] = mine
     for node in noted.classes:
@@ -152,11 +168,14 @@ def signature_sites(found: Parameters, used: Iterable[Span | None]) -> list[Site
     sites: list[Site] = []
     for key, mine in found.by_function.items():
         qualified = [p for p in mine.values() if p.known or p.site.span in read]
-        algorithm = len(qualified) >= 2
+        algorithm = len(qualified) + found.unset_known.get(key, 0) >= 2
         function = found.functions.get(key)
         # `def create_learning_rate_schedule(total_steps, base, warmup_steps, linear_end=1e-5)`
         schedule = function is not None and bool(_SCHEDULE_BUILDER.search(function.name.lower()))
-        holds = algorithm or key in found.module_inits or schedule
+        # `def training_loop(..., batch_size=4, ema_kimg=10, G_reg_interval=4, total_kimg=25000)`: the
+        # training entry point's keyword defaults are the run's settings once one is a known one
+        entry = function is not None and bool(_ENTRY.match(function.name)) and any(p.known for p in mine.values())
+        holds = algorithm or key in found.module_inits or schedule or entry
         for p in mine.values():
             if p.site.value == "None":
                 # `None` says nothing on its own; in a module's signature it mostly means "derived
@@ -188,10 +207,33 @@ def _builds_module(code: CodeModule, function: ast.FunctionDef | ast.AsyncFuncti
     )
 
 
+_FACTORY = re.compile(r"^(?:create|build|make)_")
+
+
+def _factory(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """``def create_diffusion(timestep_respacing, noise_schedule="linear", learn_sigma=True,
+    diffusion_steps=1000): ... return SpacedDiffusion(...)``: a factory of the method's object,
+    named as one and returning an instance of a class, holds that object's settings."""
+    return bool(_FACTORY.match(function.name)) and any(
+        isinstance(statement, ast.Return)
+        and isinstance(statement.value, ast.Call)
+        and _last_name(statement.value.func)[:1].isupper()
+        for statement in function.body
+    )
+
+
 def _last_name(node: ast.expr) -> str:
     if isinstance(node, ast.Attribute):
         return node.attr
     return node.id if isinstance(node, ast.Name) else ""
+
+
+def _is_optimizer_class(code: CodeModule, node: ast.ClassDef) -> bool:
+    """A project's optimizer: a class derived from an optimizer base (``torch.optim.Optimizer``,
+    ``tf.train.Optimizer``, ``optimizer_v2.OptimizerV2``), named or not as one."""
+    return any(
+        (code.qualified_name(base) or _last_name(base)).endswith(("Optimizer", "OptimizerV2")) for base in node.bases
+    )
 
 
 def _is_module(code: CodeModule, base: ast.expr) -> bool:
@@ -218,6 +260,17 @@ def _stored_parameters(init: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str
     return stored
 
 
+_SAMPLING_PARAMETERS = frozenset({"temperature", "top_k", "top_p"})
+
+
+def _draws_samples(function: ast.AST) -> bool:
+    """A function taking a sampling temperature or top-k/top-p draws samples (GPT-2's ``sample_model``)."""
+    arguments = getattr(function, "args", None)
+    if not isinstance(arguments, ast.arguments):
+        return False
+    return any(a.arg in _SAMPLING_PARAMETERS for a in (*arguments.args, *arguments.kwonlyargs))
+
+
 def _defaulted(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[ast.arg, ast.expr]]:
     arguments = function.args
     positional = [*arguments.posonlyargs, *arguments.args]
@@ -239,7 +292,7 @@ def _parameter(
         or (constant is None or isinstance(constant, str))
         and annotated_numeric(argument.annotation)
         or isinstance(constant, str)
-        and is_choice_name(argument.arg)
+        and is_setting(default, argument.arg, allow_none=False)  # `arch="resnet50"`, `model_name="124M"`
         or _names_optimizer(code, default)  # `optimizer_class=Adam`: the optimizer is a choice of the method
         # `hidden_dims: Sequence[int] = (256, 256)`, `betas=(0.9, 0.999)`: numbers, one per layer or moment
         or isinstance(default, (ast.Tuple, ast.List))
@@ -248,8 +301,14 @@ def _parameter(
     ):
         return None  # an expression, an object, a path: what the signature passes on, not a setting
     name = config_name(argument.arg)
-    if name is None or argument.arg == "batch_size" and _DRAWS.match(scope.rsplit(".", 1)[-1]):
-        return None  # `def sample(self, batch_size=16)`: how many images to draw, not a training batch
+    if (
+        name is None
+        or argument.arg == "batch_size"
+        and (_DRAWS.match(scope.rsplit(".", 1)[-1]) or _draws_samples(function))
+    ):
+        # `def sample(self, batch_size=16)`, `def sample_model(..., batch_size=1, temperature=1)`:
+        # how many samples to draw at once, not a training batch
+        return None
     anchors = tuple(sorted({getattr(function, "lineno", argument.lineno), argument.lineno}))
     site = Site(
         name,

@@ -274,6 +274,12 @@ _THIRD_PARTY: tuple[tuple[str, str, tuple[str, ...], dict[str, str]], ...] = (
 _THIRD_PARTY_BETAS = frozenset({"transformers.AdamW", "lion_pytorch.Lion"})
 
 
+# documented defaults of third-party APIs where a call may write part of one (torchvision's
+# RandomResizedCrop crops a fraction (0.08, 1.0) of the image: `scale=(args.crop_min, 1.)` sets only
+# the lower end)
+_THIRD_PARTY_DEFAULTS: dict[str, dict[str, Any]] = {"torchvision.transforms.RandomResizedCrop": {"scale": [0.08, 1.0]}}
+
+
 @functools.cache
 def _registry() -> dict[str, Api]:
     """Every known API by qualified name (the generated torch table is read on first use)."""
@@ -293,7 +299,7 @@ def _registry() -> dict[str, Api]:
         keyword_names: dict[str, tuple[str, ...]] = {parameter: (name,) for parameter, name in keywords.items()}
         if qualified in _THIRD_PARTY_BETAS:
             keyword_names["betas"] = ("adam.beta1", "adam.beta2")
-        apis[qualified] = Api(qualified, kind, order, keyword_names, {})
+        apis[qualified] = Api(qualified, kind, order, keyword_names, dict(_THIRD_PARTY_DEFAULTS.get(qualified, {})))
     for extra in EXTRA_APIS:
         extra_names: dict[str, tuple[str, ...]] = {parameter: (name,) for parameter, name in extra.names.items()}
         apis[extra.qualified] = Api(extra.qualified, extra.kind, extra.parameters, extra_names, dict(extra.defaults))
@@ -337,6 +343,9 @@ _CONFIG_NAMES = {
     " max_iter max_iters iterations n_iter train_num_steps num_updates nupdates total_updates",
     "label_smoothing": "label_smoothing smoothing",
     "temperature": "temperature temp",
+    # what a sampler keeps of the distribution: the k most likely tokens, the smallest set of mass p
+    "top_k": "top_k",
+    "top_p": "top_p",
     "max_grad_norm": "max_grad_norm clip_grad grad_clip clip_grad_norm gradient_clip_val clip_norm max_norm grad_norm_clip"
     " grad_norm_clipping",
     "ema_decay": "ema_decay model_ema_decay ema_rate ema_beta",
@@ -361,6 +370,10 @@ _NOT_HYPERPARAMETER = re.compile(
     r"|(?:^|_)checkpointing$"
     # a trial run on a small machine (`runlocal=False`, `--smoke_test`, `--dry_run`)
     r"|^(?:runlocal|run_local|smoke_test|dry_run)$"
+    # which phases a run performs (`do_train`, `do_eval`, `do_predict`) and how many steps a TPU
+    # runs on the device between host calls (`iterations_per_loop`, `steps_per_loop`): what the run
+    # does and how it is driven, not the method
+    r"|^do_(?:train|training|eval|evaluation|predict|prediction|test|export)$|^(?:iterations|steps)_per_loop$"
     # the data's normalisation statistics (`PIXEL_MEAN = [103.53, 116.28, 123.675]`, `img_std`)
     r"|(?:^|_)(?:pixel|img|image|input|rgb)_(?:mean|std)$"
     # a stand-in for infinity masking logits (`LARGE_NUM = 1e9`, `NEG_INF`): any large value does
@@ -369,7 +382,13 @@ _NOT_HYPERPARAMETER = re.compile(
     # (`split_batches`): how it is computed, not what
     r"|(?:^|_)flash(?:_attn|_attention)?$|^split_batches$"
     r"|(?:^|_)(?:amp|fp16|bf16|compile|deterministic|torch_deterministic|render|progress_bar|memory_usage"
-    r"|inplace|foreach|fused|capturable|differentiable|maximize|tqdm|cleanup|exist_ok|plots|noplots)$"
+    r"|inplace|foreach|fused|capturable|differentiable|maximize|tqdm|cleanup|exist_ok|plots|noplots"
+    # the number formats and memory layout kernels use (`allow_tf32`, `--fp32`, `--nhwc`) and how
+    # devices are laid out (`mesh_dim='1,-1,1'`)
+    r"|tf32|fp32|nhwc|channels_last|mesh|mesh_dim|mesh_shape)$"
+    # how many GPUs (`--ngpu`, `n_gpus`); progress reports and snapshots counted in ticks
+    # (`kimg_per_tick`, `image_snapshot_ticks`): when to report and save, not the method
+    r"|^n_?gpus?$|(?:^|_)(?:per_tick|ticks|snapshot|snapshots)$|(?:^|_)snapshot_"
     # saving, loading, logging and launching, wherever the word stands (`always_save_checkpoint`,
     # `--multiprocessing-distributed`, `--enable-cudnn`, `--evaluate`)
     r"|(?:^|_)(?:save|checkpoint|ckpt|load|evaluate|wandb|tensorboard|cudnn|bzip|multiprocessing|distributed"
@@ -386,7 +405,7 @@ _NOT_HYPERPARAMETER = re.compile(
     r"|(?:^|_)(?:test|valid|validation|inference|iterator)$|^top\d+$"
     # which layers' features a backbone returns (`out_indices=(1, 2, 3)`): a use of the model;
     # how many samples to draw or tokens to generate (`--n_sample`, `num_samples`, `max_new_tokens`)
-    r"|(?:^|_)indices$|^(?:n|num)_samples?$|^max_new_tokens$"
+    r"|(?:^|_)indices$|^(?:n|num)_?samples?$|^max_new_tokens$"
 )
 _EVALUATION_EPSILON = re.compile(r"^(?:eval|evaluation)_(?:\w+_)?(?:epsilon|eps)$|^(?:epsilon|eps)_eval$")
 _SPLIT = re.compile(r"^(?:val|valid|validation|test)_(?:percent|fraction|ratio|split|size)$")
