@@ -33,6 +33,7 @@ from paperlink.report.panels import (
     section_paths,
 )
 from paperlink.report.blueprint import blueprint_view
+from paperlink.report.snippets import snippets_by_item
 from paperlink.report.scope import INCLUDE_CODE, wanted_lines, windows
 from paperlink.report.paper_view import PaperContext, code_refs_by_item, paper_views
 from paperlink.report.summary import summarize
@@ -141,6 +142,7 @@ def build_page(report: Report, options: PageOptions = PageOptions()) -> Page:
         frozenset(row.kind for row in report.coverage),
         report.exempt,
         _paper_lines(report),
+        snippets_by_item(report.links, lines_html, anchors),
     )
     papers = paper_views(report.papers, context)  # first: it marks the items links may point to
     section = report.sections.get("hyperparameters")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
@@ -18,7 +18,16 @@ from paperlink.report.anchors import Anchors
 from paperlink.report.latex_text import TextRenderer, reference_names
 from paperlink.report.math import MathRenderer
 from paperlink.report.texts import algorithm_line_html, paper_header
-from paperlink.report.views import AlgorithmLineView, FindingView, ItemView, PaperView, Ref, SectionView, StatementView
+from paperlink.report.views import (
+    AlgorithmLineView,
+    FindingView,
+    ItemView,
+    PaperView,
+    Ref,
+    SectionView,
+    SnippetView,
+    StatementView,
+)
 from paperlink.results import Link, covered_keys, is_exempt
 
 __all__ = ["PaperContext", "paper_views", "code_refs_by_item"]
@@ -37,6 +46,7 @@ class PaperContext:
     counted_kinds: frozenset[str]  # kinds the coverage table counts
     exempt: frozenset[str]
     texts: Mapping[str, Sequence[str]]  # paper file path -> its lines
+    snippets: Mapping[tuple[str, str], tuple[SnippetView, ...]] = field(default_factory=dict)  # (paper, key)
 
 
 def code_refs_by_item(links: Sequence[Link], anchors: Anchors) -> dict[tuple[str, str], tuple[Ref, ...]]:
@@ -95,6 +105,8 @@ def _statement(paper: Paper, item: PaperItem, context: PaperContext, stated: set
         name=item.title or item.key,
         value=value,
         code=context.code.get((paper.name, item.key), ()) if first else (),
+        snippets=context.snippets.get((paper.name, item.key), ()) if first else (),
+        key=item.key,
     )
 
 
@@ -120,6 +132,8 @@ def _section_view(
         tuple(items),
         context.code.get((paper.name, section.key), ()),
         tuple(statements),
+        context.snippets.get((paper.name, section.key), ()),
+        section.key,
     )
 
 
@@ -153,6 +167,8 @@ def _item_view(
         lines=lines,
         source=_source_ref(item, context),
         statement=theorem_statement(item, text) if item.kind is ItemKind.THEOREM and item.latex else None,
+        snippets=context.snippets.get((paper.name, item.key), ()),
+        key=item.key,
     )
 
 
@@ -224,4 +240,6 @@ def _line_view(
         label=line.labels[0] if line.labels else "",
         text=algorithm_line_html(text, renderer, numbers),
         code=context.code.get((paper.name, line.key), ()),
+        snippets=context.snippets.get((paper.name, line.key), ()),
+        key=line.key,
     )
