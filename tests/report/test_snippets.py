@@ -1,0 +1,100 @@
+"""The code beside each paper item: the bound span, trimmed, with context, in the static HTML."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from paperlink.config import load_config
+from paperlink.engine import check
+from paperlink.report import render_html
+from paperlink.report.page import PageOptions, build_page
+from paperlink.report.snippets import BOUND_LINES, CONTEXT
+from tests.report.pagecheck import parse_page
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _selectables(page):
+    """(key, snippets) of every item the page lets a reader select, in page order."""
+    for paper in page.papers:
+        for section in paper.sections:
+            if section.key:
+                yield section.key, section.snippets
+            for item in section.items:
+                yield item.key, item.snippets
+                for line in item.lines:
+                    yield line.key, line.snippets
+            for statement in section.hyperparameters:
+                if statement.id:
+                    yield statement.key, statement.snippets
+
+
+def _snippets(page, key):
+    return next(snippets for found, snippets in _selectables(page) if found == key)
+
+
+def test_a_decorated_function_shows_its_lines_with_context(sample_reports) -> None:
+    page = build_page(sample_reports["dqn"])
+    (loss,) = _snippets(page, "eq:loss")  # @paperlink.implements("eq:loss") on td_loss, lines 43-53
+    assert (loss.where.text, loss.where.href, loss.where.detail, loss.span, loss.cut) == (
+        "src/agent.py:43",
+        "#f1-43",
+        "td_loss",
+        "lines 43\u201353",
+        0,
+    )
+    assert [(line.number, line.bound) for line in loss.lines] == [
+        (number, 43 <= number <= 53) for number in range(43 - CONTEXT, 53 + CONTEXT + 1)
+    ]
+    assert 'def</span> <span class="d">td_loss</span>' in loss.lines[2].html
+
+
+def test_a_comment_binds_its_statement_and_a_long_function_shows_its_head(sample_reports) -> None:
+    page = build_page(sample_reports["dqn"])
+    (bellman,) = _snippets(page, "eq:bellman")  # a comment on `with torch.no_grad():` binds the block
+    assert (bellman.span, [line.number for line in bellman.lines if line.bound]) == ("lines 48\u201350", [48, 49, 50])
+    module, train = _snippets(page, "alg:dqn")  # the module docstring, and train() of 29 lines
+    assert (module.where.text, module.span, [line.number for line in module.lines]) == (
+        "src/agent.py:1",
+        "line 1",
+        [1, 2, 3],
+    )
+    assert (train.span, train.cut) == ("lines 56\u201384", 29 - BOUND_LINES)
+    assert [line.number for line in train.lines] == list(range(56 - CONTEXT, 56 + BOUND_LINES))
+    assert _snippets(page, "hp:gamma")[0].span == "line 25"
+    assert [s.where.text for s in _snippets(page, "sec:targets")] == ["src/networks.py:1", "src/replay.py:12"]
+
+
+def test_every_item_is_followed_by_its_snippets_in_the_html(sample_reports) -> None:
+    for name, report in sample_reports.items():
+        page = build_page(report)
+        html = render_html(report)
+        expected = sum(len(snippets) for _, snippets in _selectables(page))
+        assert expected > 10, name
+        assert html.count('<figure class="snippet">') == expected, name
+        keys = [key for key, _ in _selectables(page)]
+        assert re.findall(r'class="[^"]*selectable[^"]*"[^>]* data-key="([^"]*)"', html) == keys, name
+        assert parse_page(html).ids.most_common(1)[0][1] == 1, name  # snippets copy no id
+
+
+def test_snippets_follow_include_code(sample_reports) -> None:
+    """With ``findings`` only files with diagnostics are embedded, snippets included."""
+    report = sample_reports["dqn"]
+    page = build_page(report, PageOptions(include_code="findings"))
+    shown = {file.path for file in page.files}
+    paths = {s.where.text.split(":")[0] for _, snippets in _selectables(page) for s in snippets}
+    assert paths and paths <= shown
+    assert {file.path for file in build_page(report).files} - shown == {"src/networks.py"}
+    assert _snippets(page, "eq:target_sync") == ()  # src/networks.py has no diagnostic
+
+
+def test_the_page_is_byte_identical_across_reruns_and_jobs(tmp_path) -> None:
+    project = tmp_path / "dqn"
+    shutil.copytree(ROOT / "sample_papers" / "dqn", project)
+    config = load_config(None, project)
+    first = render_html(check(config, [project], jobs=1))
+    assert '<figure class="snippet">' in first
+    assert render_html(check(config, [project], jobs=1)) == first
+    assert render_html(check(config, [project], jobs=2)) == first
