@@ -9,7 +9,8 @@ script only moves the selected item's snippets into the pane beside the paper.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from markupsafe import Markup
 
@@ -17,34 +18,52 @@ from paperlink.report.anchors import Anchors
 from paperlink.report.views import SnippetLineView, SnippetView
 from paperlink.results import Link
 
-__all__ = ["CONTEXT", "BOUND_LINES", "snippets_by_item"]
+__all__ = ["CONTEXT", "BOUND_LINES", "Place", "link_places", "snippets_by_item"]
 
 CONTEXT = 2  # lines shown before and after the bound span
 BOUND_LINES = 12  # at most this many lines of the bound span: a 100-line function shows its head
 
 
+@dataclass(frozen=True)
+class Place:
+    """Code shown for a paper item: a link's target, or a code site the hyperparameter analysis paired."""
+
+    paper: str
+    key: str
+    path: str
+    line: int
+    end_line: int | None
+    detail: str  # the function a link binds, or what a site sets ("32, match")
+
+
+def link_places(links: Iterable[Link]) -> list[Place]:
+    return [
+        Place(link.paper, link.item_key, link.target.path, link.target.line, link.target.end_line, link.target_name)
+        for link in links
+    ]
+
+
 def snippets_by_item(
-    links: Sequence[Link], lines_html: Mapping[str, Sequence[Markup]], anchors: Anchors
+    places: Iterable[Place], lines_html: Mapping[str, Sequence[Markup]], anchors: Anchors
 ) -> dict[tuple[str, str], tuple[SnippetView, ...]]:
-    """(paper, item key) -> the snippets of its links, in link order, each span once.
+    """(paper, item key) -> the snippets of its places, in order, each span once.
 
     Only files the page embeds (``lines_html``) give snippets: with ``--include-code findings``
     an item linked to a file without diagnostics keeps its plain ``file:line``.
     """
     found: dict[tuple[str, str], dict[tuple[str, int, int], SnippetView]] = defaultdict(dict)
-    for link in links:
-        lines = lines_html.get(link.target.path)
-        if not lines or not 1 <= link.target.line <= len(lines):
+    for place in places:
+        lines = lines_html.get(place.path)
+        if not lines or not 1 <= place.line <= len(lines):
             continue
-        start = link.target.line
-        end = min(max(start, link.target.end_line or start), len(lines))
-        place = (link.target.path, start, end)
-        if place not in found[link.paper, link.item_key]:
-            found[link.paper, link.item_key][place] = _snippet(link, lines, start, end, anchors)
+        start = place.line
+        end = min(max(start, place.end_line or start), len(lines))
+        if (place.path, start, end) not in found[place.paper, place.key]:
+            found[place.paper, place.key][place.path, start, end] = _snippet(place, lines, start, end, anchors)
     return {key: tuple(snippets.values()) for key, snippets in found.items()}
 
 
-def _snippet(link: Link, lines: Sequence[Markup], start: int, end: int, anchors: Anchors) -> SnippetView:
+def _snippet(place: Place, lines: Sequence[Markup], start: int, end: int, anchors: Anchors) -> SnippetView:
     last_bound = min(end, start + BOUND_LINES - 1)
     cut = end - last_bound  # bound lines left out: the rest of a long function
     first = max(1, start - CONTEXT)
@@ -52,6 +71,6 @@ def _snippet(link: Link, lines: Sequence[Markup], start: int, end: int, anchors:
     shown = tuple(
         SnippetLineView(number, lines[number - 1], start <= number <= end) for number in range(first, last + 1)
     )
-    where = anchors.code_ref(link.target.path, start, link.target_name)
+    where = anchors.code_ref(place.path, start, place.detail)
     span = f"lines {start}\u2013{end}" if end > start else f"line {start}"
     return SnippetView(where=where, span=span, lines=shown, cut=cut)

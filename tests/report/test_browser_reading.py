@@ -108,7 +108,13 @@ def test_the_keyboard_selects_and_steps_through_items(browser, dqn_page) -> None
 
 
 @pytest.mark.parametrize(
-    ("fragment", "selected"), [("#eq:loss", "eq-loss"), ("#eq-loss", "eq-loss"), ("#alg:dqn:line:8", "alg-dqn-line-8")]
+    ("fragment", "selected"),
+    [
+        ("#eq:loss", "eq-loss"),
+        ("#eq-loss", "eq-loss"),
+        ("#alg:dqn:line:8", "alg-dqn-line-8"),
+        ("#hp:adam.eps", "hp-adam-eps"),
+    ],
 )
 def test_a_url_fragment_opens_with_its_code_shown(browser, dqn_page, fragment, selected) -> None:
     visit = browser.visit(dqn_page.as_uri() + fragment, STATE, WIDE, 1000)
@@ -119,6 +125,8 @@ def test_a_url_fragment_opens_with_its_code_shown(browser, dqn_page, fragment, s
     if selected == "alg-dqn-line-8":
         assert state["title"] == "Algorithm 1, line 8: 1 code location"
         assert state["captions"] == ["src/agent.py:82 lines 82\u201383"]
+    if selected == "hp-adam-eps":  # a site the hyperparameter analysis found, without an annotation
+        assert state["captions"] == ["src/agent.py:62 1e-8, mismatch line 62"]
 
 
 def test_without_javascript_every_item_is_followed_by_its_snippets(browser, dqn_page) -> None:

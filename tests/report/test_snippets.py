@@ -98,3 +98,15 @@ def test_the_page_is_byte_identical_across_reruns_and_jobs(tmp_path) -> None:
     assert '<figure class="snippet">' in first
     assert render_html(check(config, [project], jobs=1)) == first
     assert render_html(check(config, [project], jobs=2)) == first
+
+
+def test_a_hyperparameter_shows_the_code_sites_the_analysis_paired_with_it(sample_reports) -> None:
+    page = build_page(sample_reports["dqn"])
+    (eps,) = _snippets(page, "hp:adam.eps")  # no annotation: torch.optim.Adam's default eps
+    assert (eps.where.text, eps.where.detail, [n.number for n in eps.lines if n.bound]) == (
+        "src/agent.py:62",
+        "1e-8, mismatch",
+        [62],
+    )
+    (batch,) = _snippets(page, "hp:batch_size")  # the site and the `# paper:` link on one line: once
+    assert (batch.where.text, batch.where.detail) == ("src/agent.py:26", "32, match")
