@@ -20,7 +20,7 @@ from paperlink.results import Link
 
 __all__ = ["CONTEXT", "BOUND_LINES", "Place", "link_places", "snippets_by_item"]
 
-CONTEXT = 2  # lines shown before and after the bound span
+CONTEXT = 2  # lines shown before and after the bound span (blank ones at either edge left out)
 BOUND_LINES = 12  # at most this many lines of the bound span: a 100-line function shows its head
 
 
@@ -68,6 +68,10 @@ def _snippet(place: Place, lines: Sequence[Markup], start: int, end: int, anchor
     cut = end - last_bound  # bound lines left out: the rest of a long function
     first = max(1, start - CONTEXT)
     last = last_bound if cut else min(len(lines), end + CONTEXT)
+    while first < start and not lines[first - 1].strip():  # blank context says nothing
+        first += 1
+    while last > end and not lines[last - 1].strip():
+        last -= 1
     shown = tuple(
         SnippetLineView(number, lines[number - 1], start <= number <= end) for number in range(first, last + 1)
     )

@@ -45,16 +45,17 @@ def test_a_decorated_function_shows_its_lines_with_context(sample_reports) -> No
         "lines 43\u201353",
         0,
     )
-    assert [(line.number, line.bound) for line in loss.lines] == [
-        (number, 43 <= number <= 53) for number in range(43 - CONTEXT, 53 + CONTEXT + 1)
-    ]
-    assert 'def</span> <span class="d">td_loss</span>' in loss.lines[2].html
+    # two lines of context each side, less the blank ones at the edges (41 before, 54 and 55 after)
+    assert [(line.number, line.bound) for line in loss.lines] == [(number, number >= 43) for number in range(42, 54)]
+    assert loss.lines[0].html == '@paperlink.implements(<span class="s">"eq:loss"</span>)'
+    assert 'def</span> <span class="d">td_loss</span>' in loss.lines[1].html
 
 
 def test_a_comment_binds_its_statement_and_a_long_function_shows_its_head(sample_reports) -> None:
     page = build_page(sample_reports["dqn"])
     (bellman,) = _snippets(page, "eq:bellman")  # a comment on `with torch.no_grad():` binds the block
     assert (bellman.span, [line.number for line in bellman.lines if line.bound]) == ("lines 48\u201350", [48, 49, 50])
+    assert [line.number for line in bellman.lines] == list(range(48 - CONTEXT, 50 + CONTEXT + 1))
     module, train = _snippets(page, "alg:dqn")  # the module docstring, and train() of 29 lines
     assert (module.where.text, module.span, [line.number for line in module.lines]) == (
         "src/agent.py:1",
@@ -62,7 +63,7 @@ def test_a_comment_binds_its_statement_and_a_long_function_shows_its_head(sample
         [1, 2, 3],
     )
     assert (train.span, train.cut) == ("lines 56\u201384", 29 - BOUND_LINES)
-    assert [line.number for line in train.lines] == list(range(56 - CONTEXT, 56 + BOUND_LINES))
+    assert [line.number for line in train.lines] == list(range(56, 56 + BOUND_LINES))  # 54, 55 blank
     assert _snippets(page, "hp:gamma")[0].span == "line 25"
     assert [s.where.text for s in _snippets(page, "sec:targets")] == ["src/networks.py:1", "src/replay.py:12"]
 
@@ -110,3 +111,18 @@ def test_a_hyperparameter_shows_the_code_sites_the_analysis_paired_with_it(sampl
     )
     (batch,) = _snippets(page, "hp:batch_size")  # the site and the `# paper:` link on one line: once
     assert (batch.where.text, batch.where.detail) == ("src/agent.py:26", "32, match")
+
+
+def test_the_content_security_policy_is_unchanged(sample_reports) -> None:
+    """The side-by-side script is the page's one script: the policy still allows only it and the
+    one style block, by hash, and no element carries a style or handler attribute."""
+    html = render_html(sample_reports["dqn"])
+    policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', html)
+    assert policy is not None and re.fullmatch(
+        r"default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]{44}'; script-src 'sha256-[A-Za-z0-9+/=]{44}';"
+        r" img-src data:; base-uri 'none'; form-action 'none'",
+        policy[1],
+    )
+    found = parse_page(html)
+    assert (found.scripts, found.tags["style"], found.handler_attributes) == (1, 1, [])
+    assert " style=" not in html
