@@ -170,7 +170,8 @@ PRINTED = """JSON.stringify((() => {
   return {hidden: ['nav', '#code', '#legend', '.code-pane', '#filters'].filter(s => document.querySelector(s) && visible(document.querySelector(s))),
     shown: ['#coverage', '#findings', '.paper'].filter(s => visible(document.querySelector(s))),
     snippets: [...document.querySelectorAll('.reading figure.snippet')].filter(visible).length,
-    all: document.querySelectorAll('.reading figure.snippet').length};
+    all: document.querySelectorAll('.reading figure.snippet').length,
+    missing: [...document.querySelectorAll('#coverage details li')].map(li => li.checkVisibility())};
 })())"""
 
 
@@ -200,6 +201,7 @@ def test_printing_keeps_the_paper_and_snippets_and_fits_in_few_pages(browser, sa
     found = _state(browser.visit(page.as_uri(), PRINTED, 794, 1000, media="print"))
     assert found["hidden"] == [] and found["shown"] == ["#coverage", "#findings", ".paper"]
     assert found["snippets"] == found["all"] > 10
+    assert found["missing"] == [True]  # the coverage table's collapsed list of missing items, opened
     pages = _pdf_pages(page, tmp_path / f"{sample}.pdf", tmp_path / "profile")
     # issue 19's bound (the page printed 77 pages before --include-code and print styles); at least
     # one page per 8 snippets shows the PDF holds them (a PDF of the header alone has one page)
