@@ -22,7 +22,7 @@ pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (apt-get install chromium)"),
     pytest.mark.slow,  # Chromium
 ]
-WIDE, NARROW = 1400, 600
+WIDE, NARROW, PHONE = 1400, 600, 400
 
 # The state of the side-by-side view, read in the page.
 STATE = """JSON.stringify((() => {
@@ -150,6 +150,14 @@ def test_on_a_narrow_screen_snippets_stay_under_their_items(browser, dqn_page) -
     assert not state["paneShown"] and state["inlineShown"] == state["inline"] and state["selected"] == "eq-loss"
 
 
+def test_on_a_phone_nothing_widens_the_page(browser, dqn_page) -> None:
+    """Wide tables and code scroll inside their section; the page itself does not scroll sideways."""
+    visit = browser.visit(dqn_page.as_uri(), "document.documentElement.scrollWidth", PHONE, 1000)
+    save_screenshot(visit.screenshot, "report-phone.png")
+    _clean(visit)
+    assert visit.result <= PHONE
+
+
 COLOURS = """JSON.stringify([getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color,
   getComputedStyle(document.querySelector('.badge.implemented')).color])"""
 
@@ -222,15 +230,17 @@ def axe_source() -> str:
 
 
 @pytest.mark.parametrize("sample", ["dqn", "simsiam", "transformer"])
-@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(("scheme", "width"), [("light", WIDE), ("dark", WIDE), ("light", PHONE)])
 def test_axe_finds_no_serious_or_critical_violation(
-    browser, sample_reports, axe_source, sample, scheme, tmp_path
+    browser, sample_reports, axe_source, sample, scheme, width, tmp_path
 ) -> None:
     page = tmp_path / f"{sample}.html"
     page.write_text(render_html(sample_reports[sample]), encoding="utf-8")
     fragment = re.search(r'class="item selectable kind-equation[^"]*" id="([^"]+)"', page.read_text(encoding="utf-8"))
     assert fragment is not None
-    visit = browser.visit(f"{page.as_uri()}#{fragment[1]}", AXE_RUN, WIDE, 1000, color_scheme=scheme, before=axe_source)
+    visit = browser.visit(
+        f"{page.as_uri()}#{fragment[1]}", AXE_RUN, width, 1000, color_scheme=scheme, before=axe_source
+    )
     _clean(visit)
     assert json.loads(visit.result) == []
 
