@@ -177,8 +177,27 @@ def _title(item: PaperItem, is_group: bool, parts: Sequence[PaperItem], text: Te
         numbers = ", ".join(f"({part.number})" for part in parts if part.number)
         return f"rows {numbers}" if numbers else ""
     if item.kind in (ItemKind.FIGURE, ItemKind.TABLE):
-        return rendered(item.latex, text) or item.title
+        return rendered(caption_latex(item.latex), text) or item.title
     return item.title if item.kind is not ItemKind.EQUATION else ""
+
+
+_CAPTION = re.compile(r"\\caption\*?\s*(?:\[[^\]]*\]\s*)?\{")
+
+
+def caption_latex(latex: str) -> str:
+    """The argument of a float's ``\\caption`` (the float's LaTeX is its whole environment:
+    placement, tabular and all), or the text as given when it has no caption command."""
+    found = _CAPTION.search(latex)
+    if found is None:
+        return latex if "\\begin{" not in latex else ""
+    depth, start = 1, found.end()
+    for index in range(start, len(latex)):
+        char = latex[index]
+        if char in "{}" and latex[index - 1] != "\\":  # \{ and \} are text
+            depth += 1 if char == "{" else -1
+            if depth == 0:
+                return latex[start:index]
+    return latex[start:]
 
 
 def rendered(latex: str, text: TextRenderer) -> Markup | None:

@@ -490,3 +490,15 @@ def test_windows_fill_gaps_of_one_line() -> None:
     assert sorted(windows({2, 10}, 11)) == list(range(1, 12))  # line 6 alone between: filled
     assert sorted(windows({2, 11}, 20)) == [1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13, 14]
     assert windows(set(), 10) == frozenset()
+
+
+def test_a_float_shows_its_caption_not_its_whole_environment(sample_reports) -> None:
+    """A table's LaTeX is its whole environment (placement, tabular); the page shows the caption,
+    with its reference as printed (found by looking at the screenshots: "[t] ... & 0.05 \\\\ ...")."""
+    page = build_page(sample_reports["simsiam"])
+    assert str(_item(page, "tab-hparams").title) == (
+        "Pretraining hyperparameters. The learning rate is the base value before the scaling of Eq.\u00a0(5)."
+    )
+    assert (
+        str(_item(page, "tab-ablation").title) == "Linear-probe top-1 accuracy (%) on the 100-class subset, one seed."
+    )
