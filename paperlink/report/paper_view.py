@@ -85,7 +85,7 @@ def _sections(paper: Paper, context: PaperContext) -> tuple[SectionView, ...]:
         if item.kind is ItemKind.SECTION:
             groups.append((item, [], []))
         elif item.kind is ItemKind.HYPERPARAMETER:
-            groups[-1][2].append(_statement(paper, item, context, stated))
+            groups[-1][2].append(_statement(paper, item, context, stated, renderer))
         elif item.kind not in _FLOW_SKIPPED:
             groups[-1][1].append(_item_view(paper, item, context, renderer, covered, children, text))
     return tuple(
@@ -95,14 +95,24 @@ def _sections(paper: Paper, context: PaperContext) -> tuple[SectionView, ...]:
     )
 
 
-def _statement(paper: Paper, item: PaperItem, context: PaperContext, stated: set[str]) -> StatementView:
-    """A hyperparameter as the section states it; the first statement of a key holds its id."""
+_LATEX_NAME = re.compile(r"\\[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?")  # \eta, \beta_1, \lambda_{wd}
+_LATEX_VALUE = re.compile(r"[\\^_{]")
+
+
+def _statement(
+    paper: Paper, item: PaperItem, context: PaperContext, stated: set[str], renderer: MathRenderer
+) -> StatementView:
+    """A hyperparameter as the section states it; the first statement of a key holds its id.
+    A name or value written in LaTeX (``\\eta_0``, ``10^{-4}``) is shown as MathML too."""
     first = item.key not in stated
     stated.add(item.key)
     value = item.hyperparameter.raw if item.hyperparameter else item.latex
+    name = item.title or item.key
     return StatementView(
+        name_math=renderer.inline(name) if _LATEX_NAME.fullmatch(name) else None,
+        value_math=renderer.inline(value) if _LATEX_VALUE.search(value) and not value.startswith("{") else None,
         id=context.anchors.show(paper.name, item.key) if first else None,
-        name=item.title or item.key,
+        name=name,
         value=value,
         code=context.code.get((paper.name, item.key), ()) if first else (),
         snippets=context.snippets.get((paper.name, item.key), ()) if first else (),

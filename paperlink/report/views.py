@@ -142,6 +142,8 @@ class StatementView:
     code: tuple[Ref, ...]
     snippets: tuple[SnippetView, ...] = ()
     key: str = ""
+    name_math: Markup | None = None  # a name written in LaTeX (\eta_0) as MathML
+    value_math: Markup | None = None  # a value written in LaTeX (10^{-4}) as MathML
 
 
 @dataclass(frozen=True)

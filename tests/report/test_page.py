@@ -502,3 +502,17 @@ def test_a_float_shows_its_caption_not_its_whole_environment(sample_reports) -> 
     assert (
         str(_item(page, "tab-ablation").title) == "Linear-probe top-1 accuracy (%) on the 100-class subset, one seed."
     )
+
+
+def test_hyperparameter_statements_written_in_latex_show_as_mathml(sample_reports) -> None:
+    page = build_page(sample_reports["simsiam"])
+    statements = {s.name: s for paper in page.papers for section in paper.sections for s in section.hyperparameters}
+    eta = statements["\\eta_0"]
+    assert eta.name_math is not None and "<mi>η</mi>" in eta.name_math and eta.value_math is None
+    decay = statements["weight decay"]
+    assert (decay.value, decay.name_math) == ("10^{-4}", None)
+    assert (
+        decay.value_math is not None and "<msup><mn>10</mn><mrow><mo>−</mo><mn>4</mn></mrow></msup>" in decay.value_math
+    )
+    html = render_html(sample_reports["simsiam"])
+    assert '<span title="10^{-4}"><math' in html and "<code>10^{-4}</code>" not in html
