@@ -127,6 +127,7 @@ def test_a_url_fragment_opens_with_its_code_shown(browser, dqn_page, fragment, s
         assert state["captions"] == ["src/agent.py:82 lines 82\u201383"]
     if selected == "hp-adam-eps":  # a site the hyperparameter analysis found, without an annotation
         assert state["captions"] == ["src/agent.py:62 1e-8, mismatch line 62"]
+        assert state["title"] == "epsilon_Adam: 1 code location"
 
 
 def test_without_javascript_every_item_is_followed_by_its_snippets(browser, dqn_page) -> None:
