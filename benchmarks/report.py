@@ -9,7 +9,9 @@ algorithm, a hyperparameter table) and, in every ``--every``-th file, an annotat
 the first function (a few of them wrong on purpose, so there are diagnostics to show).
 It prints, for each ``--include-code`` mode (findings, linked, all): lines shown, the page's
 size, the time of ``check`` and the time to build the view model and render the page
-(best of ``--repeat``, in this process).
+(best of ``--repeat``, in this process), and whether the default mode's report stays within
+the bar of issue 19: at most :data:`BAR_SECONDS` for about 10,000 lines (view model and
+templates; ``check`` is timed apart).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from paperlink.report.page import PageOptions, build_page  # noqa: E402
 from paperlink.report.render import render_page  # noqa: E402
 
 EQUATIONS = 24
+BAR_SECONDS = 2.0  # report generation for a 10k-line project (issue 19)
 
 
 def _paper() -> str:
@@ -104,19 +107,24 @@ def _best(function, repeat: int):
     return min(times), result
 
 
-def measure(project: Path, repeat: int, jobs: int) -> None:
+def measure(project: Path, repeat: int, jobs: int) -> float:
+    """Print a line per ``--include-code`` mode; the default mode's report time comes back."""
     config = load_config(None, project)
     check_time, report = _best(lambda: check(config, [project], jobs=jobs), repeat)
+    linked = 0.0
     for mode in ("findings", "linked", "all"):
         options = PageOptions(include_code=mode)
         build_time, page = _best(lambda: build_page(report, options), repeat)  # noqa: B023 - called now
         render_time, html = _best(lambda: render_page(page), repeat)  # noqa: B023 - called now
         lines = sum(len(file.lines) for file in page.files)
+        snippets = html.count('<figure class="snippet">')
+        linked = build_time + render_time if mode == "linked" else linked
         print(
-            f"  {mode:10s} files {len(page.files):4d}  lines {lines:6d}  "
+            f"  {mode:10s} files {len(page.files):4d}  lines {lines:6d}  snippets {snippets:4d}  "
             f"size {len(html.encode()) / 1e6:6.2f} MB  check {check_time:5.2f} s  "
             f"view model {build_time:5.2f} s  templates {render_time:5.2f} s  report {build_time + render_time:5.2f} s"
         )
+    return linked
 
 
 def main() -> None:
@@ -136,7 +144,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="paperlink-report-bench-") as temp:
             lines = _project(folder, Path(temp), arguments.lines, arguments.every)
             print(f"{folder} ({lines} lines copied)")
-            measure(Path(temp), arguments.repeat, arguments.jobs)
+            seconds = measure(Path(temp), arguments.repeat, arguments.jobs)
+            verdict = "within" if seconds <= BAR_SECONDS * max(1.0, lines / 10_000) else "OVER"
+            print(
+                f"  report (linked) {seconds:.2f} s for {lines} lines: {verdict} the bar of {BAR_SECONDS:.0f} s per 10k lines"
+            )
 
 
 if __name__ == "__main__":

@@ -20,3 +20,87 @@
   form.addEventListener("submit", function (event) { event.preventDefault(); });
   apply();
 }());
+
+// Side by side: the selected paper item's code snippets, copied into the pane beside the paper.
+// Without this script every item is followed by its snippets; with it, CSS hides those on wide
+// screens and the pane shows the selected item's. Selection: click, Enter or Space on a focused
+// item, j/k or the arrow keys to step, and the URL fragment (#eq-loss, or a label: #eq:loss).
+(function () {
+  var layouts = document.querySelectorAll(".side-by-side");
+  if (!layouts.length) { return; }
+  var items = Array.prototype.slice.call(document.querySelectorAll(".side-by-side .selectable"));
+  var selected = null;
+  document.documentElement.classList.add("js");
+  items.forEach(function (item) { item.tabIndex = 0; });
+  layouts.forEach(function (layout) { layout.querySelector(".code-pane").hidden = false; });
+  document.querySelectorAll(".pane-hint").forEach(function (hint) { hint.hidden = false; });
+
+  function ownSnippets(item) {
+    for (var child = item.firstElementChild; child; child = child.nextElementSibling) {
+      if (child.classList.contains("snippets")) { return child; }
+    }
+    return null;
+  }
+
+  function select(item) {
+    if (selected) { selected.removeAttribute("aria-current"); }
+    selected = item;
+    item.setAttribute("aria-current", "true");
+    var pane = item.closest(".side-by-side").querySelector(".code-pane");
+    var body = pane.querySelector(".pane-body");
+    var snippets = ownSnippets(item);
+    body.textContent = "";
+    if (snippets) { body.appendChild(snippets.cloneNode(true)); }
+    var count = snippets ? snippets.children.length : 0;
+    pane.querySelector(".pane-title").textContent = item.dataset.name + ": " +
+      (count ? count + " code location" + (count === 1 ? "" : "s") : "no code linked");
+    pane.scrollTop = 0;
+    try { history.replaceState(null, "", "#" + item.id); } catch (ignored) { /* a sandboxed frame */ }
+  }
+
+  function step(by) {
+    var index = selected ? items.indexOf(selected) + by : 0;
+    var next = items[Math.max(0, Math.min(items.length - 1, index))];
+    if (next) { select(next); next.focus(); }
+  }
+
+  function fromHash() {
+    var name = location.hash.slice(1);
+    try { name = decodeURIComponent(name); } catch (ignored) { return; }
+    if (!name) { return; }
+    var target = document.getElementById(name);
+    var item = target ? target.closest(".side-by-side .selectable") : null;
+    if (!item && !target) {
+      item = items.filter(function (candidate) { return candidate.dataset.key === name; })[0] || null;
+      if (item) { item.scrollIntoView(); }
+    }
+    if (item) { select(item); }
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("a, .code-pane, input, label, summary")) { return; }
+    var item = event.target.closest(".side-by-side .selectable");
+    if (item) { select(item); }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey || event.target.closest("input, select, textarea")) { return; }
+    var onItem = event.target.classList && event.target.classList.contains("selectable");
+    if (onItem && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      select(event.target);
+    } else if (event.key === "j" || (onItem && event.key === "ArrowDown")) {
+      event.preventDefault();
+      step(1);
+    } else if (event.key === "k" || (onItem && event.key === "ArrowUp")) {
+      event.preventDefault();
+      step(-1);
+    }
+  });
+  window.addEventListener("hashchange", fromHash);
+  fromHash();
+}());
+
+// Printing: the collapsed lists (missing items) open, so paper shows them; the rules' documentation stays shut.
+window.addEventListener("beforeprint", function () {
+  document.querySelectorAll("#coverage details").forEach(function (details) { details.open = true; });
+});

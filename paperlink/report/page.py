@@ -30,9 +30,11 @@ from paperlink.report.panels import (
     gradient_stop_views,
     hidden_inputs_view,
     hyperparameter_rows,
+    hyperparameter_sites,
     section_paths,
 )
 from paperlink.report.blueprint import blueprint_view
+from paperlink.report.snippets import Place, link_places, snippets_by_item
 from paperlink.report.scope import INCLUDE_CODE, wanted_lines, windows
 from paperlink.report.paper_view import PaperContext, code_refs_by_item, paper_views
 from paperlink.report.summary import summarize
@@ -141,6 +143,13 @@ def build_page(report: Report, options: PageOptions = PageOptions()) -> Page:
         frozenset(row.kind for row in report.coverage),
         report.exempt,
         _paper_lines(report),
+        snippets_by_item(
+            # a site first: where a link binds the same line, its caption says the value and status
+            [Place(*site) for site in hyperparameter_sites(report.sections.get("hyperparameters"))]
+            + link_places(report.links),
+            lines_html,
+            anchors,
+        ),
     )
     papers = paper_views(report.papers, context)  # first: it marks the items links may point to
     section = report.sections.get("hyperparameters")

@@ -39,6 +39,7 @@ __all__ = [
     "hyperparameter_rows",
     "section_paths",
     "section_places",
+    "hyperparameter_sites",
     "environment_view",
     "environment_paths",
 ]
@@ -62,6 +63,32 @@ def section_places(sections: Mapping[str, Any]) -> list[tuple[str, int, int | No
 
     for name in ("gradient_stops", "hidden_inputs", "hyperparameters"):
         visit(sections.get(name))
+    return found
+
+
+def hyperparameter_sites(section: Any) -> list[tuple[str, str, str, int, int | None, str]]:
+    """The code sites the hyperparameter analysis paired with a paper statement:
+    (paper, item key, path, line, end line, "value, status") for each, in the section's order."""
+    found: list[tuple[str, str, str, int, int | None, str]] = []
+    for row in section if isinstance(section, list) else ():
+        stated = row.get("paper") if isinstance(row, dict) else None
+        if not isinstance(stated, dict) or not isinstance(stated.get("item"), str):
+            continue
+        for site in row.get("code") if isinstance(row.get("code"), list) else ():
+            span = site.get("span") if isinstance(site, dict) else None
+            if isinstance(span, dict) and isinstance(span.get("path"), str) and isinstance(span.get("line"), int):
+                end = span.get("end_line")
+                detail = ", ".join(str(site[name]) for name in ("value", "status") if site.get(name))
+                found.append(
+                    (
+                        str(stated.get("paper", "")),
+                        stated["item"],
+                        span["path"],
+                        span["line"],
+                        end if isinstance(end, int) else None,
+                        detail,
+                    )
+                )
     return found
 
 

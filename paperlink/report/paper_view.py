@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
@@ -18,7 +18,16 @@ from paperlink.report.anchors import Anchors
 from paperlink.report.latex_text import TextRenderer, reference_names
 from paperlink.report.math import MathRenderer
 from paperlink.report.texts import algorithm_line_html, paper_header
-from paperlink.report.views import AlgorithmLineView, FindingView, ItemView, PaperView, Ref, SectionView, StatementView
+from paperlink.report.views import (
+    AlgorithmLineView,
+    FindingView,
+    ItemView,
+    PaperView,
+    Ref,
+    SectionView,
+    SnippetView,
+    StatementView,
+)
 from paperlink.results import Link, covered_keys, is_exempt
 
 __all__ = ["PaperContext", "paper_views", "code_refs_by_item"]
@@ -37,6 +46,7 @@ class PaperContext:
     counted_kinds: frozenset[str]  # kinds the coverage table counts
     exempt: frozenset[str]
     texts: Mapping[str, Sequence[str]]  # paper file path -> its lines
+    snippets: Mapping[tuple[str, str], tuple[SnippetView, ...]] = field(default_factory=dict)  # (paper, key)
 
 
 def code_refs_by_item(links: Sequence[Link], anchors: Anchors) -> dict[tuple[str, str], tuple[Ref, ...]]:
@@ -75,7 +85,7 @@ def _sections(paper: Paper, context: PaperContext) -> tuple[SectionView, ...]:
         if item.kind is ItemKind.SECTION:
             groups.append((item, [], []))
         elif item.kind is ItemKind.HYPERPARAMETER:
-            groups[-1][2].append(_statement(paper, item, context, stated))
+            groups[-1][2].append(_statement(paper, item, context, stated, renderer))
         elif item.kind not in _FLOW_SKIPPED:
             groups[-1][1].append(_item_view(paper, item, context, renderer, covered, children, text))
     return tuple(
@@ -85,16 +95,28 @@ def _sections(paper: Paper, context: PaperContext) -> tuple[SectionView, ...]:
     )
 
 
-def _statement(paper: Paper, item: PaperItem, context: PaperContext, stated: set[str]) -> StatementView:
-    """A hyperparameter as the section states it; the first statement of a key holds its id."""
+_LATEX_NAME = re.compile(r"\\[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?")  # \eta, \beta_1, \lambda_{wd}
+_LATEX_VALUE = re.compile(r"[\\^_{]")
+
+
+def _statement(
+    paper: Paper, item: PaperItem, context: PaperContext, stated: set[str], renderer: MathRenderer
+) -> StatementView:
+    """A hyperparameter as the section states it; the first statement of a key holds its id.
+    A name or value written in LaTeX (``\\eta_0``, ``10^{-4}``) is shown as MathML too."""
     first = item.key not in stated
     stated.add(item.key)
     value = item.hyperparameter.raw if item.hyperparameter else item.latex
+    name = item.title or item.key
     return StatementView(
+        name_math=renderer.inline(name) if _LATEX_NAME.fullmatch(name) else None,
+        value_math=renderer.inline(value) if _LATEX_VALUE.search(value) and not value.startswith("{") else None,
         id=context.anchors.show(paper.name, item.key) if first else None,
-        name=item.title or item.key,
+        name=name,
         value=value,
         code=context.code.get((paper.name, item.key), ()) if first else (),
+        snippets=context.snippets.get((paper.name, item.key), ()) if first else (),
+        key=item.key,
     )
 
 
@@ -120,6 +142,8 @@ def _section_view(
         tuple(items),
         context.code.get((paper.name, section.key), ()),
         tuple(statements),
+        context.snippets.get((paper.name, section.key), ()),
+        section.key,
     )
 
 
@@ -153,6 +177,8 @@ def _item_view(
         lines=lines,
         source=_source_ref(item, context),
         statement=theorem_statement(item, text) if item.kind is ItemKind.THEOREM and item.latex else None,
+        snippets=context.snippets.get((paper.name, item.key), ()),
+        key=item.key,
     )
 
 
@@ -161,8 +187,27 @@ def _title(item: PaperItem, is_group: bool, parts: Sequence[PaperItem], text: Te
         numbers = ", ".join(f"({part.number})" for part in parts if part.number)
         return f"rows {numbers}" if numbers else ""
     if item.kind in (ItemKind.FIGURE, ItemKind.TABLE):
-        return rendered(item.latex, text) or item.title
+        return rendered(caption_latex(item.latex), text) or item.title
     return item.title if item.kind is not ItemKind.EQUATION else ""
+
+
+_CAPTION = re.compile(r"\\caption\*?\s*(?:\[[^\]]*\]\s*)?\{")
+
+
+def caption_latex(latex: str) -> str:
+    """The argument of a float's ``\\caption`` (the float's LaTeX is its whole environment:
+    placement, tabular and all), or the text as given when it has no caption command."""
+    found = _CAPTION.search(latex)
+    if found is None:
+        return latex if "\\begin{" not in latex else ""
+    depth, start = 1, found.end()
+    for index in range(start, len(latex)):
+        char = latex[index]
+        if char in "{}" and latex[index - 1] != "\\":  # \{ and \} are text
+            depth += 1 if char == "{" else -1
+            if depth == 0:
+                return latex[start:index]
+    return latex[start:]
 
 
 def rendered(latex: str, text: TextRenderer) -> Markup | None:
@@ -236,4 +281,6 @@ def _line_view(
         label=line.labels[0] if line.labels else "",
         text=algorithm_line_html(text, renderer, numbers),
         code=context.code.get((paper.name, line.key), ()),
+        snippets=context.snippets.get((paper.name, line.key), ()),
+        key=line.key,
     )

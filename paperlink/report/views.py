@@ -19,6 +19,8 @@ __all__ = [
     "PaperHeader",
     "ItemView",
     "AlgorithmLineView",
+    "SnippetLineView",
+    "SnippetView",
     "StatementView",
     "SectionView",
     "PaperView",
@@ -81,12 +83,31 @@ class Header:
 
 
 @dataclass(frozen=True)
+class SnippetLineView:
+    number: int
+    html: Markup  # the line as the code view shows it (escaped, highlighted)
+    bound: bool  # inside the span the annotation binds (the rest is context)
+
+
+@dataclass(frozen=True)
+class SnippetView:
+    """The code a link binds, shown beside (or, without JavaScript, after) its paper item."""
+
+    where: Ref  # file:line of the bound span's first line, with the forge permalink
+    span: str  # "lines 43-52" or "line 48"
+    lines: tuple[SnippetLineView, ...]
+    cut: int = 0  # bound lines left out at the end (a long function shows its first lines)
+
+
+@dataclass(frozen=True)
 class AlgorithmLineView:
     id: str
     number: str
     label: str
     text: Markup  # the line's LaTeX made readable: inline math as MathML, commands as words
     code: tuple[Ref, ...]
+    snippets: tuple[SnippetView, ...] = ()
+    key: str = ""  # the item key, for a URL fragment naming it (#alg:dqn:line:3)
 
 
 @dataclass(frozen=True)
@@ -107,6 +128,8 @@ class ItemView:
     lines: tuple[AlgorithmLineView, ...] = ()
     source: Ref | None = None  # the LaTeX line, when the paper file is in the code view
     statement: Markup | None = None  # a theorem-like statement as text with MathML
+    snippets: tuple[SnippetView, ...] = ()  # the linked code, trimmed
+    key: str = ""  # the item key, for a URL fragment naming it (#eq:loss)
 
 
 @dataclass(frozen=True)
@@ -117,6 +140,10 @@ class StatementView:
     name: str
     value: str
     code: tuple[Ref, ...]
+    snippets: tuple[SnippetView, ...] = ()
+    key: str = ""
+    name_math: Markup | None = None  # a name written in LaTeX (\eta_0) as MathML
+    value_math: Markup | None = None  # a value written in LaTeX (10^{-4}) as MathML
 
 
 @dataclass(frozen=True)
@@ -127,6 +154,8 @@ class SectionView:
     items: tuple[ItemView, ...]
     code: tuple[Ref, ...]
     hyperparameters: tuple[StatementView, ...] = ()
+    snippets: tuple[SnippetView, ...] = ()
+    key: str = ""
 
 
 @dataclass(frozen=True)

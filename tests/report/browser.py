@@ -155,8 +155,25 @@ class Browser:
 
     # -- a visit ----------------------------------------------------------------------
 
-    def visit(self, url: str, script: str, width: int = 1280, height: int = 2000) -> PageVisit:
-        """Open ``url``, wait for load, evaluate ``script`` (its value comes back), screenshot."""
+    def visit(
+        self,
+        url: str,
+        script: str,
+        width: int = 1280,
+        height: int = 2000,
+        *,
+        color_scheme: str | None = None,
+        media: str | None = None,
+        javascript: bool = True,
+        clip: tuple[int, int] | None = None,  # (top, height) of the page to capture instead of the window
+        before: str | None = None,
+    ) -> PageVisit:
+        """Open ``url``, wait for load, evaluate ``script`` (its value, or a promise's, comes back), screenshot.
+
+        ``color_scheme`` ("dark", "light") and ``media`` ("print", "screen") are emulated;
+        ``javascript=False`` opens the page with scripts off (its own included), and ``script``
+        then runs from the protocol only; ``before`` is evaluated first (a library to inject).
+        """
         target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         for domain in ("Page", "Runtime", "Network", "Log"):
@@ -166,11 +183,28 @@ class Browser:
             {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
             session,
         )
+        features = [{"name": "prefers-color-scheme", "value": color_scheme}] if color_scheme else []
+        if features or media:
+            self.call("Emulation.setEmulatedMedia", {"media": media or "", "features": features}, session)
+        if not javascript:
+            self.call("Emulation.setScriptExecutionDisabled", {"value": True}, session)
         self._events.clear()
         self.call("Page.navigate", {"url": url}, session)
         self.wait_for("Page.loadEventFired", session)
-        value = self.call("Runtime.evaluate", {"expression": script, "returnByValue": True}, session)
-        shot = self.call("Page.captureScreenshot", {"format": "png"}, session)
+        if not javascript:  # the protocol's own evaluation needs scripts back on; the page's have not run
+            self.call("Emulation.setScriptExecutionDisabled", {"value": False}, session)
+        if before:
+            self.call("Runtime.evaluate", {"expression": before}, session)
+        value = self.call(
+            "Runtime.evaluate", {"expression": script, "returnByValue": True, "awaitPromise": True}, session
+        )
+        capture: dict = {"format": "png"}
+        if clip is not None:  # a band of the whole page, below the window too
+            top, tall = clip
+            capture.update(
+                captureBeyondViewport=True, clip={"x": 0, "y": top, "width": width, "height": tall, "scale": 1}
+            )
+        shot = self.call("Page.captureScreenshot", capture, session)
         visit = PageVisit(result=value.get("result", {}).get("value"), screenshot=base64.b64decode(shot["data"]))
         self._collect(visit, session)
         self.call("Target.closeTarget", {"targetId": target})

@@ -136,3 +136,29 @@ def test_report_links_to_the_forge_only_while_the_tree_is_clean(tmp_path: Path) 
     assert CliRunner().invoke(cli, arguments).exit_code == 0
     page = output.read_text(encoding="utf-8")
     assert "gitlab.com" not in page and "plus uncommitted changes" in page
+
+
+def test_snippets_carry_permalinks_and_a_hostile_file_name_stays_in_its_url(tmp_path: Path) -> None:
+    """Each snippet's caption links to its line at the commit; a file name with markup in it is
+    percent-encoded into the URL's path, never copied into the attribute."""
+    import re
+    from urllib.parse import quote
+
+    project = _repository(tmp_path, "https://github.com/acme/r.git")
+    hostile = '"><img src=x onerror=alert(1)>.py'
+    (project / hostile).write_text("y = 2  # paper: eq:a\n", encoding="utf-8")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-qm", "n")
+    commit = git_commit(project)
+    forge = git_forge(project, commit)
+    html = render_html(check(load_config(None, project), [project], jobs=1), PageOptions(commit=commit, forge=forge))
+    snippets = "".join(re.findall(r'<figure class="snippet">.*?</figure>', html, re.S))
+    base = f"https://github.com/acme/r/blob/{commit}/proj/"
+    assert re.findall(r'<a class="forge" href="([^"]*)"', snippets) == [
+        base + quote(hostile) + "#L1",
+        base + "a.py#L1",
+    ]
+    assert "%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E.py" in snippets
+    found = parse_page(html)
+    assert found.scripts == 1 and found.handler_attributes == [] and not found.tags["img"]
+    assert all(url.startswith(("https://github.com/acme/r/", "https://arxiv.org/")) for url in found.external)

@@ -490,3 +490,29 @@ def test_windows_fill_gaps_of_one_line() -> None:
     assert sorted(windows({2, 10}, 11)) == list(range(1, 12))  # line 6 alone between: filled
     assert sorted(windows({2, 11}, 20)) == [1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13, 14]
     assert windows(set(), 10) == frozenset()
+
+
+def test_a_float_shows_its_caption_not_its_whole_environment(sample_reports) -> None:
+    """A table's LaTeX is its whole environment (placement, tabular); the page shows the caption,
+    with its reference as printed (found by looking at the screenshots: "[t] ... & 0.05 \\\\ ...")."""
+    page = build_page(sample_reports["simsiam"])
+    assert str(_item(page, "tab-hparams").title) == (
+        "Pretraining hyperparameters. The learning rate is the base value before the scaling of Eq.\u00a0(5)."
+    )
+    assert (
+        str(_item(page, "tab-ablation").title) == "Linear-probe top-1 accuracy (%) on the 100-class subset, one seed."
+    )
+
+
+def test_hyperparameter_statements_written_in_latex_show_as_mathml(sample_reports) -> None:
+    page = build_page(sample_reports["simsiam"])
+    statements = {s.name: s for paper in page.papers for section in paper.sections for s in section.hyperparameters}
+    eta = statements["\\eta_0"]
+    assert eta.name_math is not None and "<mi>η</mi>" in eta.name_math and eta.value_math is None
+    decay = statements["weight decay"]
+    assert (decay.value, decay.name_math) == ("10^{-4}", None)
+    assert (
+        decay.value_math is not None and "<msup><mn>10</mn><mrow><mo>−</mo><mn>4</mn></mrow></msup>" in decay.value_math
+    )
+    html = render_html(sample_reports["simsiam"])
+    assert '<span title="10^{-4}"><math' in html and "<code>10^{-4}</code>" not in html

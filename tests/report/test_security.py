@@ -180,3 +180,26 @@ def test_the_only_form_is_the_findings_filter(tmp_path: Path) -> None:
     root = _hostile_project(tmp_path)
     html = render_html(check(load_config(None, root), [root], jobs=1))
     assert html.count("<form") == 1 and '<form class="filters" id="filters">' in html
+
+
+def test_snippets_and_selection_data_carry_hostile_text_as_text(tmp_path: Path) -> None:
+    """The code beside the paper repeats hostile code lines and labels: escaped like the code view."""
+    import re
+
+    root = _hostile_project(tmp_path)
+    html = render_html(check(load_config(None, root), [root], jobs=1))
+    snippets = re.findall(r'<figure class="snippet">.*?</figure>', html, re.S)
+    assert len(snippets) == 2
+    assert '<a href="#f0-2">&#34;&gt;&lt;img src=x onerror=alert(19)&gt;.py:2</a>' in snippets[0]
+    assert '<span class="s">"&lt;script&gt;alert(14)&lt;/script&gt;"</span>' in snippets[0]
+    assert "&lt;/textarea&gt;&lt;script&gt;alert(13)&lt;/script&gt;" in snippets[0]  # context line
+    for snippet in snippets:
+        found = parse_page(snippet)
+        assert found.scripts == 0 and found.handler_attributes == [] and not found.tags["img"]
+    assert re.findall(r'data-key="[^"]*"', html) == [
+        'data-key="sec:&#34;&gt;&lt;img src=x onerror=alert(8)&gt;"',
+        'data-key="javascript:alert(9)"',
+        'data-key="tab:&lt;script&gt;alert(12)&lt;/script&gt;"',
+        'data-key="hp:learning_rate"',
+    ]
+    assert 'data-name="1 &lt;script&gt;alert(6)&lt;/script&gt; javascript:alert(7)"' in html
