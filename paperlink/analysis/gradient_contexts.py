@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from paperlink.analysis.gradient_reach import reaches_in_order
 from paperlink.source.code import FUNCTIONS, CodeModule, child_nodes
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "writes_grad",
     "keeps_values",
     "snake_case",
+    "writes_rollout",
     "writes_state",
     "own_nodes",
     "read_names",
@@ -221,6 +223,21 @@ def _is_rollout(receiver: ast.AST) -> bool:
     owner = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", "")
     owner = owner.lower()
     return bool(_ROLLOUT_STORES.search(owner)) and not _LOGGERS.search(owner)
+
+
+def writes_rollout(statement: ast.AST) -> bool:
+    """``rollouts.rewards[step] = reward``: an assignment into a rollout store's data, which the loss reads back."""
+    if not isinstance(statement, ast.Assign):
+        return False
+    for target in statement.targets:
+        root = target
+        while isinstance(root, (ast.Subscript, ast.Attribute)) and not (
+            isinstance(root, ast.Attribute) and isinstance(root.value, ast.Name) and root.value.id == "self"
+        ):
+            root = root.value
+        if root is not target and _is_rollout(root):
+            return True
+    return False
 
 
 def _in_place(method: str) -> bool:
@@ -469,6 +486,28 @@ class FunctionFlow:
 
     def reaches_loss(self, names: set[str]) -> bool:
         return bool(names & self.sinks)
+
+    def reaches_loss_in_order(self, start: ast.stmt, names: set[str], code: CodeModule) -> bool:
+        """Whether the value ``start`` binds to ``names`` still reaches the loss where the function binds those
+        names again (a name reused for the critic's fakes and the image sheet's); narrows :meth:`reaches_loss`."""
+        if not isinstance(self.node, (*FUNCTIONS, ast.Module)) or not names:
+            return True
+        roots = (
+            [*self.backward_nodes, *self.grad_nodes] if self.backward_nodes or self.grad_nodes else self.loss_returns
+        )
+        handed: dict[ast.stmt, set[str]] = {}
+        for root in roots:
+            handed.setdefault(code.enclosing_statement(root), set()).update(read_names(root))
+        edges = {node: (written - self.called, read) for node, written, read in self.edges}
+        saved = {node for node in self.records if written_names(node.targets[0]) <= self.saved}
+        return reaches_in_order(
+            self.node.body,
+            start,
+            names - self.called,
+            lambda statement: handed.get(statement, set()),
+            edges.get,
+            lambda node: not is_update(node) and node not in saved,
+        )
 
     def in_sink(self, node: ast.AST, code: CodeModule) -> bool:
         """Whether ``node`` is part of an expression that is the loss itself."""

@@ -418,6 +418,15 @@ def conclude(facts: Sequence[GradientFacts], project: Project) -> Conclusion:
     calls = [*local, *elsewhere]
     flagged = flag_stops(calls)
     resolved = (*(stop for stop, _ in elsewhere), *flagged, *decorated)
+    updaters = [
+        (stop, helper)
+        for file_facts in facts
+        for helper in file_facts.helpers
+        if helper.context == Context.TARGET_UPDATE
+        for stop in file_facts.stops
+        if stop.kind == "helper" and stop.api == helper.name
+    ]
+    facts = _copying_helpers(facts, [*updaters, *elsewhere])
     return conclude_gradients(_averaging_helpers(facts, calls), project, resolved)
 
 
@@ -436,6 +445,38 @@ def decorated_stops(facts: Sequence[GradientFacts]) -> Iterator[GradientStop]:
         kind = modes[split[0]].get(split[1]) if split else None
         if kind is not None:
             yield replace(use, kind=kind)
+
+
+def _copying_helpers(
+    facts: Sequence[GradientFacts], calls: Sequence[tuple[GradientStop, Helper]]
+) -> Sequence[GradientFacts]:
+    """``def hard_update(target, source): for t, s in zip(...): t.data.copy_(s.data)``, called only to build a
+    target network (``hard_update(self.critic_target, self.critic)`` in ``__init__``): a target-update helper
+    whose every call is set-up copies once; its own stops are set-up too."""
+    contexts: dict[Span, set[str]] = {}
+    for stop, helper in calls:
+        if helper.context == Context.TARGET_UPDATE:
+            contexts.setdefault(helper.span, set()).add(stop.context)
+    copying = {span for span, found in contexts.items() if found == {Context.SETUP}}
+    if not copying:
+        return facts
+    return [
+        replace(
+            file_facts,
+            stops=tuple(_within(stop, copying, Context.TARGET_UPDATE, Context.SETUP) for stop in file_facts.stops),
+        )
+        if file_facts.stops and any(span.path == file_facts.stops[0].span.path for span in copying)
+        else file_facts
+        for file_facts in facts
+    ]
+
+
+def _within(stop: GradientStop, spans: set[Span], before: str, after: str) -> GradientStop:
+    """``stop`` in context ``after`` where it lies in one of ``spans`` with context ``before``."""
+    inside = any(
+        span.path == stop.span.path and span.line <= stop.span.line <= (span.end_line or span.line) for span in spans
+    )
+    return replace(stop, context=after) if inside and stop.context == before and stop.kind != "helper" else stop
 
 
 def _averaging_helpers(
