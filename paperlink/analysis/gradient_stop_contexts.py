@@ -122,7 +122,10 @@ def stop_context(
             return _copy_context(found, code, scope, once)
         return freeze_context(scope, once)
     if found.api in TF_VARIABLES:
-        return Context.SETUP  # a variable declared outside the trained ones: state, built with the graph
+        # a variable declared outside the trained ones: state, built with the graph; an optimizer's own
+        # (`m = tf.get_variable(name + "/adam_m", ..., trainable=False)` in `apply_gradients`) is its slot
+        # state, as a buffer is a module's: no stop
+        return None if scope.in_optimizer else Context.SETUP
     if scope.in_optimizer:
         # an optimizer's `step` updates the parameters and its own running state outside the loss graph;
         # the state it builds on first use (`if len(state) == 0: state["exp_avg"] = torch.zeros_like(p.data)`)

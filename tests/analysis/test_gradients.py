@@ -1206,3 +1206,18 @@ def test_a_target_update_helper_only_called_to_build_the_target_copies_at_set_up
         ("utils.py", 3, "data", ".data", "target_update"),
         ("utils.py", 6, "data", ".data", "setup"),  # every call builds the target: a copy at set-up
     ]
+
+
+def test_an_optimizers_non_trainable_slot_variables_are_its_state_not_stops() -> None:
+    text = (
+        "import tensorflow as tf\n"
+        "class AdamWeightDecayOptimizer(tf.train.Optimizer):\n"
+        "    def apply_gradients(self, grads_and_vars, global_step=None, name=None):\n"
+        "        for grad, param in grads_and_vars:\n"
+        "            m = tf.get_variable(name=param.name + '/adam_m', shape=param.shape, trainable=False)\n"
+        "            m.assign(0.9 * m + 0.1 * grad)\n"
+        "def build(x):\n"
+        "    eps = tf.get_variable('eps', (), trainable=False)\n"
+        "    return x + eps\n"
+    )
+    assert _stops(text) == [(8, "requires_grad", "tensorflow.get_variable", "setup")]
