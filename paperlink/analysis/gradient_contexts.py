@@ -487,14 +487,23 @@ class FunctionFlow:
     def reaches_loss(self, names: set[str]) -> bool:
         return bool(names & self.sinks)
 
+    @property
+    def loss_roots(self) -> list[ast.AST]:
+        """The expressions that are the loss: ``.backward()`` calls and gradients taken; without a
+        ``.backward()``, also what a function named as a loss returns (R1's penalty, computed from
+        ``torch.autograd.grad``); else what the function returns."""
+        if self.backward_nodes:
+            return [*self.backward_nodes, *self.grad_nodes]
+        if self.grad_nodes:
+            return [*self.grad_nodes, *(self.loss_returns if self.named_loss else [])]
+        return self.loss_returns
+
     def reaches_loss_in_order(self, start: ast.stmt, names: set[str], code: CodeModule) -> bool:
         """Whether the value ``start`` binds to ``names`` still reaches the loss where the function binds those
         names again (a name reused for the critic's fakes and the image sheet's); narrows :meth:`reaches_loss`."""
         if not isinstance(self.node, (*FUNCTIONS, ast.Module)) or not names:
             return True
-        roots = (
-            [*self.backward_nodes, *self.grad_nodes] if self.backward_nodes or self.grad_nodes else self.loss_returns
-        )
+        roots = self.loss_roots
         handed: dict[ast.stmt, set[str]] = {}
         for root in roots:
             handed.setdefault(code.enclosing_statement(root), set()).update(read_names(root))
@@ -511,9 +520,7 @@ class FunctionFlow:
 
     def in_sink(self, node: ast.AST, code: CodeModule) -> bool:
         """Whether ``node`` is part of an expression that is the loss itself."""
-        roots = (
-            [*self.backward_nodes, *self.grad_nodes] if self.backward_nodes or self.grad_nodes else self.loss_returns
-        )
+        roots = self.loss_roots
         return any(ancestor in roots for ancestor in (node, *code.ancestors(node)))
 
 
@@ -802,6 +809,8 @@ class ModuleFlow:
         if flow.backward_nodes or flow.grad_nodes:
             # a gradient's outputs and the weights it is taken with (`grad_outputs=`) are both the loss
             sinks = flow.backward_reads | set().union(*(read_names(g) for g in flow.grad_nodes))
+            if not flow.backward_nodes and flow.named_loss:  # `def d_r1_loss(...)`: returns the penalty
+                sinks |= set().union(*(read_names(r) for r in flow.loss_returns))
         else:
             sinks = set().union(*(read_names(r) for r in flow.loss_returns))
         # a name the function calls (`model(X, Y)`) holds a model or a function, not data: what built or

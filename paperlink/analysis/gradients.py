@@ -31,6 +31,7 @@ from paperlink.analysis.gradient_helpers import (
     call_context,
     find_helpers,
     flag_sites,
+    grad_switches,
     literal_flags,
 )
 from paperlink.analysis.gradient_report import conclude_gradients
@@ -103,7 +104,7 @@ def scan_gradients(code: CodeModule) -> GradientFacts:
         found = _one_data_per_statement(code, list(find_stops(code)))
     targets = helper_targets(code)
     modes = tuple(GradDecorator(name, kind, code.span(node)) for name, (kind, node) in grad_decorators(code).items())
-    if not found and not targets and not flag_sites(code):
+    if not found and not targets and not flag_sites(code) and not grad_switches(code):
         return GradientFacts(grad_decorators=modes)
     decorated = {f.decorated for f in found if f.decorated is not None}
     flow = ModuleFlow(code, without_grad=decorated, in_no_grad_block=_in_no_grad_block(code, found))
@@ -220,7 +221,7 @@ def _site(
 ) -> HelperCall:
     """A call as a possible helper stop: its contexts as a stop of its own and as a freeze."""
     scope = flow.scope_of(call)
-    found = Found(call, "helper", targets[0], _call_text(call))
+    found = Found(call, "helper", targets[0], _call_text(call), _with_block(code, call))
     point = stop_context(found, code, flow, decorated) or Context.UNKNOWN
     once = scope.runs_once(call.lineno) if scope.training else None
     flags = literal_flags(call)
@@ -241,6 +242,14 @@ def _site(
         statement_annotations=documented[1],
         scope_annotations=documented[2],
     )
+
+
+def _with_block(code: CodeModule, call: ast.Call) -> tuple[ast.stmt, ...]:
+    """``with conv2d_gradfix.no_weight_gradients(): grads = torch.autograd.grad(...)``: the block a context
+    manager's call covers, as a ``no_grad`` block's; () for a call that is no ``with`` item."""
+    item = code.parents.get(call)
+    statement = code.parents.get(item) if isinstance(item, ast.withitem) and item.context_expr is call else None
+    return tuple(statement.body) if isinstance(statement, (ast.With, ast.AsyncWith)) else ()
 
 
 def _update_at(call: ast.Call, context: str) -> str:

@@ -1221,3 +1221,60 @@ def test_an_optimizers_non_trainable_slot_variables_are_its_state_not_stops() ->
         "    return x + eps\n"
     )
     assert _stops(text) == [(8, "requires_grad", "tensorflow.get_variable", "setup")]
+
+
+GRAD_SWITCH = (
+    "import contextlib\n"
+    "import torch\n"
+    "weight_gradients_disabled = False\n"
+    "@contextlib.contextmanager\n"
+    "def no_weight_gradients():\n"
+    "    global weight_gradients_disabled\n"
+    "    old = weight_gradients_disabled\n"
+    "    weight_gradients_disabled = True\n"
+    "    yield\n"
+    "    weight_gradients_disabled = old\n"
+    "@contextlib.contextmanager\n"
+    "def verbose():\n"
+    "    global chatty\n"
+    "    chatty = True\n"
+    "    yield\n"
+    "class Conv2d(torch.autograd.Function):\n"
+    "    @staticmethod\n"
+    "    def backward(ctx, grad_output):\n"
+    "        grad_weight = None\n"
+    "        if ctx.needs_input_grad[1] and not weight_gradients_disabled:\n"
+    "            grad_weight = grad_output.sum()\n"
+    "        return grad_output, grad_weight\n"
+)
+
+
+def test_a_context_manager_switching_a_custom_backward_off_is_a_helper(tmp_path: Path) -> None:
+    files = {
+        "op/conv2d_gradfix.py": GRAD_SWITCH,
+        "op/__init__.py": "",
+        "train.py": (
+            "from torch import autograd\n"
+            "from op import conv2d_gradfix\n"
+            "def d_r1_loss(real_pred, real_img):\n"
+            "    with conv2d_gradfix.no_weight_gradients():\n"
+            "        grad_real, = autograd.grad(outputs=real_pred.sum(), inputs=real_img, create_graph=True)\n"
+            "    return grad_real.pow(2).sum()\n"
+            "def sample(G, z):\n"
+            "    with conv2d_gradfix.verbose():\n"
+            "        return G(z)\n"
+        ),
+    }
+    assert [(h.name, h.context) for h in _scan(GRAD_SWITCH).helpers] == [("no_weight_gradients", "training")]
+    # `verbose` sets a flag no backward reads: no switch
+    assert _entries(tmp_path, files) == [
+        ("train.py", 4, "helper", "op.conv2d_gradfix.no_weight_gradients", "training"),  # R1's gradient
+    ]
+
+
+def test_a_context_manager_without_a_yield_at_its_top_level_is_no_switch() -> None:
+    text = (
+        GRAD_SWITCH
+        + "@contextlib.contextmanager\ndef guarded():\n    try:\n        yield\n    finally:\n        pass\n"
+    )
+    assert [h.name for h in _scan(text).helpers] == ["no_weight_gradients"]
