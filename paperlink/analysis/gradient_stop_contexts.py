@@ -153,6 +153,8 @@ def stop_context(
         return _once_context(found, code, scope, once)
     if once is None and _trains_on_rollouts(flow, scope) and _stored_for_training(found, code, scope):
         return Context.TRAINING  # `_, v, _ = ac.step(o); buf.finish_path(v)`: a bootstrap value for the returns
+    if not updates and _passed_to_training(found, code, scope, flow) and not _evaluates(scope, decorated):
+        return _once_context(found, code, scope, once) if scope.training else Context.TRAINING
     if updates:
         if scope.training and scope.reaches_loss(_updated_in(found, code, scope)):
             return _once_context(found, code, scope, once)  # a local mask scaled in place, then used
@@ -341,6 +343,25 @@ def _stored_for_training(found: Found, code: CodeModule, scope: FunctionFlow) ->
 
 # what a rollout computes from its data for the loss: the returns and advantages the update fits
 _RETURN_WORDS = frozenset("return returns advantage advantages gae".split())
+
+
+def _passed_to_training(found: Found, code: CodeModule, scope: FunctionFlow, flow: ModuleFlow) -> bool:
+    """``self.update_actor(obs.detach(), step)``, ``with torch.no_grad(): next_obs = self.encoder(next_obs)``
+    then ``self.update_critic(obs, action, reward, next_obs)``: a stopped value handed to a function of the
+    file on a training path (DrQ's and CURL's encoder detached from the actor's loss; the critic's target input)."""
+    trained = [call for call, callee in scope.calls if flow.functions[callee].training]
+    if not trained:
+        return False
+    arguments = [(call, [*call.args, *(k.value for k in call.keywords)]) for call in trained]
+    around = set(code.ancestors(found.node))
+    if any(argument is found.node or argument in around for _, values in arguments for argument in values):
+        return True
+    names = scope.derived_from(_stopped_names(found, code, scope))
+    return bool(names) and any(read_names(argument) & names for _, values in arguments for argument in values)
+
+
+def _evaluates(scope: FunctionFlow, decorated: set[ast.FunctionDef | ast.AsyncFunctionDef]) -> bool:
+    return scope.node in decorated or scope.calls_eval or is_eval_name(scope.short_name)
 
 
 def _trains_on_rollouts(flow: ModuleFlow, scope: FunctionFlow) -> bool:

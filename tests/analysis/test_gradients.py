@@ -1278,3 +1278,13 @@ def test_a_context_manager_without_a_yield_at_its_top_level_is_no_switch() -> No
         + "@contextlib.contextmanager\ndef guarded():\n    try:\n        yield\n    finally:\n        pass\n"
     )
     assert [h.name for h in _scan(text).helpers] == ["no_weight_gradients"]
+
+
+def test_a_stopped_value_handed_to_a_training_function_of_the_file_is_training() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL201_undocumented_stop"
+    assert _stops((fixture / "detached_encoder_argument.py").read_text(encoding="utf-8")) == [
+        (10, "no_grad", "torch.no_grad", "training"),
+        (26, "no_grad", "torch.no_grad", "training"),  # `next_obs` for the critic's target
+        (29, "detach", ".detach()", "training"),  # the encoder detached from the actor's loss
+        (30, "detach", ".detach()", "evaluation"),  # for the log
+    ]
