@@ -21,6 +21,7 @@ from paperlink.analysis.module_state import (
     Binding,
     builds_config,
     is_config_value,
+    is_flag_registry,
 )
 from paperlink.source.code import CodeModule
 from paperlink.source.notebook import is_notebook
@@ -244,8 +245,9 @@ def _registry_reads(
     code: CodeModule, walk: CodeWalk, registries: dict[str, ast.stmt], resolver: ScopeResolver
 ) -> tuple[ModuleGlobal, ...]:
     """``config = flags.FLAGS.config`` in ``main``: the process's flag registry read directly, as the
-    configuration ``flags.FLAGS``, bound where ``flags`` is (the import)."""
+    configuration ``flags.FLAGS`` (``absl.flags.FLAGS``), bound where ``flags`` is (the import)."""
     uses: dict[str, dict[str, list[tuple[Site, str]]]] = {}
+    bound: dict[str, ast.stmt] = {}
     for site in walk.names:
         node = site.node
         holder = walk.holders.get(id(node))
@@ -253,17 +255,23 @@ def _registry_reads(
             site.function is None
             or node.id not in registries
             or not isinstance(node.ctx, ast.Load)
-            or not (isinstance(holder, ast.Attribute) and holder.attr == "FLAGS")
+            or not isinstance(holder, ast.Attribute)
             or not resolver.is_global(node.id, site.scopes)
         ):
             continue
-        uses.setdefault(node.id, {}).setdefault(site.path, []).append((site, f"{node.id}.FLAGS"))
+        chain: ast.AST = holder
+        while not is_flag_registry(code, chain) and isinstance(code.parents.get(chain), ast.Attribute):
+            chain = code.parents[chain]  # `absl.flags.FLAGS`: the registry two attributes down
+        if is_flag_registry(code, chain):
+            name = ast.unparse(chain)
+            bound[name] = registries[node.id]
+            uses.setdefault(name, {}).setdefault(site.path, []).append((site, name))
     found = []
     for name, by_function in sorted(uses.items()):
-        statement = registries[name]
+        statement = bound[name]
         found.append(
             ModuleGlobal(
-                f"{name}.FLAGS",
+                name,
                 code.span(statement),
                 "config",
                 documented(code, statement, "global"),

@@ -26,6 +26,7 @@ __all__ = [
     "builds_config",
     "config_named",
     "flag_registries",
+    "is_flag_registry",
     "is_config_value",
     "module_bindings",
 ]
@@ -321,8 +322,9 @@ def builds_config(function: str) -> bool:
 
 
 def flag_registries(code: CodeModule) -> dict[str, ast.stmt]:
-    """Module-level names through which functions read the process's flag registry as ``name.FLAGS``
-    (``from absl import flags``, ``flags = tf.app.flags``), each with the statement binding it."""
+    """Module-level names through which functions read the process's flag registry (``flags.FLAGS`` after
+    ``from absl import flags`` or ``flags = tf.app.flags``, ``absl.flags.FLAGS`` after ``import absl.flags``),
+    each with the statement binding it."""
     found: dict[str, ast.stmt] = {}
     for statement, _ in _module_statements(code.tree.body):
         if isinstance(statement, (ast.Import, ast.ImportFrom)):
@@ -335,7 +337,12 @@ def flag_registries(code: CodeModule) -> dict[str, ast.stmt]:
 
 
 def _registry(name: str | None) -> bool:
-    return name is not None and f"{name}.FLAGS" in _CONFIG_OBJECTS
+    return name is not None and any(o.startswith(f"{name}.") and o.endswith(".FLAGS") for o in _CONFIG_OBJECTS)
+
+
+def is_flag_registry(code: CodeModule, node: ast.AST) -> bool:
+    """``flags.FLAGS``, ``absl.flags.FLAGS``, ``tf.app.flags.FLAGS``: the process's flag registry itself."""
+    return isinstance(node, ast.Attribute) and node.attr == "FLAGS" and code.qualified_name(node) in _CONFIG_OBJECTS
 
 
 def _module_aliases(code: CodeModule, bound: list[tuple[ast.Name, ast.expr | None, bool]]) -> dict[str, str]:

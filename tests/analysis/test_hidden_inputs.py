@@ -348,15 +348,16 @@ def _section(tmp_path: Path, fixture: str) -> dict[str, dict]:
 
 def test_the_flag_registry_through_an_alias_a_direct_read_or_a_wrapper_is_configuration(tmp_path: Path) -> None:
     entries = _section(tmp_path, "flag_registry_aliases.py")
-    assert sorted(entries) == ["FLAGS", "WRAPPED", "WRAPPED_DEF", "absl_flags.FLAGS"]
+    assert sorted(entries) == ["FLAGS", "WRAPPED", "WRAPPED_DEF", "absl.flags.FLAGS", "absl_flags.FLAGS"]
     found = {name: (e["kind"], e["span"]["line"], e["read_by"]) for name, e in entries.items()}
     assert found == {
-        "FLAGS": ("config", 12, ["main"]),  # `FLAGS = flags.FLAGS` after `flags = tf.app.flags`; not `given`'s
-        "absl_flags.FLAGS": ("config", 8, ["workdir"]),  # read directly: bound where the import binds it
-        "WRAPPED": ("config", 14, ["schedule"]),  # `WRAPPED, WRAPPED_DEF = mlxu.define_flags_with_default(...)`
-        "WRAPPED_DEF": ("config", 14, ["schedule"]),
+        "FLAGS": ("config", 13, ["main"]),  # `FLAGS = flags.FLAGS` after `flags = tf.app.flags`; not `given`'s
+        "absl_flags.FLAGS": ("config", 9, ["workdir"]),  # read directly: bound where the import binds it
+        "absl.flags.FLAGS": ("config", 6, ["seed"]),  # `import absl.flags`; `tf.reduce_sum` is no registry
+        "WRAPPED": ("config", 15, ["schedule"]),  # `WRAPPED, WRAPPED_DEF = mlxu.define_flags_with_default(...)`
+        "WRAPPED_DEF": ("config", 15, ["schedule"]),
     }
-    assert [s["line"] for s in entries["absl_flags.FLAGS"]["reads"][0]["spans"]] == [22]
+    assert [s["line"] for s in entries["absl_flags.FLAGS"]["reads"][0]["spans"]] == [23]
 
 
 def test_a_table_of_presets_read_by_the_config_builder_is_configuration(tmp_path: Path) -> None:
