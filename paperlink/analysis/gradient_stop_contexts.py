@@ -141,7 +141,7 @@ def stop_context(
     if _writes_gradients(found, code, scope):
         return _once_context(found, code, scope, once) if scope.training else Context.TRAINING
     updates = _is_setup_site(found, code) and not _updates_activation(found, code, scope)
-    if updates and scope.training and once is None and _constrains(found, code):
+    if updates and scope.training and once is None and _constrains(found, code, scope):
         return Context.TRAINING  # WGAN's weight clipping: a projection of the trained weights, part of the step
     if updates and not found.region:
         return update_context(scope, flow, once)
@@ -159,6 +159,10 @@ def stop_context(
         if scope.training and scope.reaches_loss(_updated_in(found, code, scope)):
             return _once_context(found, code, scope, once)  # a local mask scaled in place, then used
         return update_context(scope, flow, once)
+    copied = _copied_into(found, code, scope)
+    if copied is not None:
+        # `w = online.weight.data.clone(); target.weight.copy_(w)`: a read feeding an in-place update is that update
+        return stop_context(Found(copied, found.kind, found.api, found.what), code, flow, decorated)
     if scope.name in flow.target_updaters or _feeds_priorities(found, code) or _carries_average(found, code, scope):
         return Context.TARGET_UPDATE
     if scope.training or _counts(found, code):
@@ -244,14 +248,14 @@ def in_update_rule(found: Found, code: CodeModule, flow: ModuleFlow) -> bool:
     if found.decorated is not None:
         return flow.by_node[found.decorated].in_optimizer
     scope = flow.scope_of(found.node)
-    return scope.in_optimizer or _writes_gradients(found, code, scope) or _constrains(found, code)
+    return scope.in_optimizer or _writes_gradients(found, code, scope) or _constrains(found, code, scope)
 
 
 # in-place projections of a tensor onto a set: a constraint on the weights (WGAN's clipping, a max-norm)
 _PROJECTIONS = frozenset({"clamp_", "clip_", "renorm_"})
 
 
-def _constrains(found: Found, code: CodeModule) -> bool:
+def _constrains(found: Found, code: CodeModule, scope: FunctionFlow) -> bool:
     """``for p in netD.parameters(): p.data.clamp_(-c, c)``: every update the stop makes projects the trained
     weights in place, reading no other weights (a target update mixes in a second set: ``p_t.copy_(p)``)."""
     statements = (
@@ -260,13 +264,67 @@ def _constrains(found: Found, code: CodeModule) -> bool:
     updates = [
         s for s in statements if isinstance(s, ast.stmt) and is_update(s) and not isinstance(s, (ast.For, ast.If))
     ]
+    locals_: dict[str, list[ast.expr]] = {}
+    # the values local names hold: bound in the block, or anywhere in the function for one statement
+    for s in statements if found.region else own_nodes(scope.node):
+        if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name):
+            locals_.setdefault(s.targets[0].id, []).append(s.value)
     return bool(updates) and all(
         isinstance(s, ast.Expr)
         and isinstance(s.value, ast.Call)
         and isinstance(s.value.func, ast.Attribute)
-        and s.value.func.attr in _PROJECTIONS
+        and (s.value.func.attr in _PROJECTIONS or _from_itself(code, s.value, locals_))
         for s in updates
     )
+
+
+def _from_itself(code: CodeModule, update: ast.Call, locals_: dict[str, list[ast.expr]]) -> bool:
+    """``w = proto.weight.data.clone(); w = F.normalize(w, dim=1); proto.weight.copy_(w)``: an in-place update
+    whose value is computed from the updated tensor alone (SwAV's prototypes normalised), through local names."""
+    target = _weights(update.func)
+    target = target.rsplit(".", 1)[0]  # less the method: `proto.weight`
+    pending = [*update.args, *(k.value for k in update.keywords)]
+    seen: set[str] = set()
+    found = False
+    while pending:
+        for read in _data_reads(code, pending.pop()):
+            if isinstance(read, ast.Name):
+                if read.id in seen:
+                    continue
+                if read.id not in locals_:
+                    return False  # a value from outside the block: another network's weights, a parameter
+                seen.add(read.id)
+                pending += locals_[read.id]
+            elif not _weights(read).startswith(target):
+                return False
+            else:
+                found = True
+    return found
+
+
+def _data_reads(code: CodeModule, node: ast.AST) -> list[ast.expr]:
+    """The names and outermost attribute chains ``node`` reads as data: what it calls is left out
+    (``F.normalize(w)`` reads ``w``; ``proto.weight.data.clone()`` reads ``proto.weight.data``)."""
+    found: list[ast.expr] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Call):
+            func = current.func
+            # a method's receiver is read (`x.clone()`); an imported function is not (`F.normalize(w)`)
+            if isinstance(func, ast.Attribute) and code.qualified_name(func) is None:
+                stack.append(func.value)
+            stack.extend([*current.args, *(k.value for k in current.keywords)])
+        elif isinstance(current, (ast.Attribute, ast.Name)):
+            found.append(current)
+        else:
+            stack.extend(ast.iter_child_nodes(current))
+    return found
+
+
+def _weights(node: ast.AST) -> str:
+    """``proto.weight.data`` -> ``proto.weight``: the tensor a chain reads, less ``.data``."""
+    return ast.unparse(node).split(".data", 1)[0]
 
 
 def _updates_activation(found: Found, code: CodeModule, scope: FunctionFlow) -> bool:
@@ -362,6 +420,32 @@ def _passed_to_training(found: Found, code: CodeModule, scope: FunctionFlow, flo
 
 def _evaluates(scope: FunctionFlow, decorated: set[ast.FunctionDef | ast.AsyncFunctionDef]) -> bool:
     return scope.node in decorated or scope.calls_eval or is_eval_name(scope.short_name)
+
+
+def _copied_into(found: Found, code: CodeModule, scope: FunctionFlow) -> ast.stmt | None:
+    """The in-place update of tensors (``target.weight.copy_(w)``, ``p.data = w``) that the value a read stop
+    binds (``w = online.weight.data.clone()``) flows into, in its function; None when there is none."""
+    if found.region or found.kind not in ("data", "detach"):
+        return None
+    statement = code.enclosing_statement(found.node)
+    if is_update(statement):
+        return None
+    names = scope.derived_from(scope.written_by(statement))
+    parent = code.parents.get(statement)
+    blocks: list[list[ast.stmt]] = [getattr(parent, f, None) or [] for f in ("body", "orelse", "finalbody")]
+    block = next((b for b in blocks if statement in b), [])
+    if not names or not block:
+        return None
+    # the statements after it in its own block: `w` bound again in another block is another value
+    after = {node for s in block[block.index(statement) + 1 :] for node in own_nodes(s)}
+    return next(
+        (
+            node
+            for node, _, read in scope.edges
+            if node in after and isinstance(node, ast.stmt) and is_update(node) and read & names
+        ),
+        None,
+    )
 
 
 def _trains_on_rollouts(flow: ModuleFlow, scope: FunctionFlow) -> bool:

@@ -1288,3 +1288,13 @@ def test_a_stopped_value_handed_to_a_training_function_of_the_file_is_training()
         (29, "detach", ".detach()", "training"),  # the encoder detached from the actor's loss
         (30, "detach", ".detach()", "evaluation"),  # for the log
     ]
+
+
+def test_weights_rewritten_from_themselves_are_a_projection_and_a_read_feeding_a_copy_is_the_copy() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL206_stop_outside_training"
+    assert _stops((fixture / "prototype_projection.py").read_text(encoding="utf-8")) == [
+        (11, "no_grad", "torch.no_grad", "training"),  # SwAV's prototypes normalised in place
+        (12, "data", ".data", "training"),  # read for that projection
+        (18, "no_grad", "torch.no_grad", "target_update"),  # online weights copied into the target
+        (19, "data", ".data", "target_update"),  # read for that copy
+    ]
