@@ -754,13 +754,38 @@ class ModuleFlow:
         for flow in pending:
             flow.training = True
         while pending:
-            flow = pending.pop()
-            self._close_sinks(flow)
+            while pending:
+                flow = pending.pop()
+                self._close_sinks(flow)
+                for call, callee in flow.calls:
+                    target = self.functions[callee]
+                    if not target.training and not self._metric(target) and self._feeds_loss(flow, call):
+                        target.training = True
+                        pending.append(target)
+            pending = self._handed_to_training()
+            for flow in pending:
+                flow.training = True
+
+    def _handed_to_training(self) -> list[FunctionFlow]:
+        """``td_target = calc_target(pi, q1_target, q2_target, batch); q1.train_net(td_target, batch)`` in a
+        loop that does not train itself: a function whose result its caller hands to a training function of
+        the file computes what that loss is fitted to."""
+        found = []
+        for flow in self.functions.values():
+            trained = [call for call, callee in flow.calls if self.functions[callee].training]
+            if not trained:
+                continue
+            handed = set().union(
+                *(read_names(a) for call in trained for a in [*call.args, *(k.value for k in call.keywords)])
+            )
             for call, callee in flow.calls:
                 target = self.functions[callee]
-                if not target.training and not self._metric(target) and self._feeds_loss(flow, call):
-                    target.training = True
-                    pending.append(target)
+                if target.training or self._metric(target) or is_eval_name(target.short_name) or target in found:
+                    continue
+                written = flow.written_by(self.code.enclosing_statement(call))
+                if written and flow.derived_from(written) & handed:
+                    found.append(target)
+        return found
 
     @cached_property
     def target_updaters(self) -> frozenset[str]:

@@ -1298,3 +1298,12 @@ def test_weights_rewritten_from_themselves_are_a_projection_and_a_read_feeding_a
         (18, "no_grad", "torch.no_grad", "target_update"),  # online weights copied into the target
         (19, "data", ".data", "target_update"),  # read for that copy
     ]
+
+
+def test_a_function_whose_result_is_handed_to_a_training_function_is_on_the_training_path() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL201_undocumented_stop"
+    assert _stops((fixture / "target_handed_to_training.py").read_text(encoding="utf-8")) == [
+        (20, "no_grad", "torch.no_grad", "training"),  # `calc_target`: its result goes to `q1.train_net`
+        (28, "no_grad", "torch.no_grad", "evaluation"),  # acting
+        (37, "helper", "choose", "evaluation"),
+    ]
