@@ -50,7 +50,19 @@ from paperlink.spans import Span
 
 __all__ = ["GradientStop", "GradientFacts", "GRADIENTS", "scan_gradients"]
 
-_TRIGGERS = ("detach", "grad", ".data", "item(", "numpy(", "tolist(", "float(", "Function", "stop_gradient", "volatile")
+_TRIGGERS = (
+    "detach",
+    "grad",
+    ".data",
+    "item(",
+    "numpy(",
+    "tolist(",
+    "float(",
+    "Function",
+    "stop_gradient",
+    "volatile",
+    "back_prop",
+)
 _JUSTIFICATION = "stop-grad"
 
 

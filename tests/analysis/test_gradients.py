@@ -1307,3 +1307,11 @@ def test_a_function_whose_result_is_handed_to_a_training_function_is_on_the_trai
         (28, "no_grad", "torch.no_grad", "evaluation"),  # acting
         (37, "helper", "choose", "evaluation"),
     ]
+
+
+def test_a_tensorflow_loop_without_back_prop_is_a_stop() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL201_undocumented_stop"
+    assert _stops((fixture / "tf_loop_back_prop.py").read_text(encoding="utf-8")) == [
+        (9, "no_grad", "tensorflow.while_loop", "training"),  # a target unrolled for the loss
+        (15, "no_grad", "tensorflow.while_loop", "evaluation"),  # sampling; `back_prop=True` is no stop
+    ]
