@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from paperlink.analysis.gradient_reach import reaches_in_order
 from paperlink.source.code import FUNCTIONS, CodeModule, child_nodes
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "writes_grad",
     "keeps_values",
     "snake_case",
+    "writes_rollout",
     "writes_state",
     "own_nodes",
     "read_names",
@@ -221,6 +223,21 @@ def _is_rollout(receiver: ast.AST) -> bool:
     owner = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", "")
     owner = owner.lower()
     return bool(_ROLLOUT_STORES.search(owner)) and not _LOGGERS.search(owner)
+
+
+def writes_rollout(statement: ast.AST) -> bool:
+    """``rollouts.rewards[step] = reward``: an assignment into a rollout store's data, which the loss reads back."""
+    if not isinstance(statement, ast.Assign):
+        return False
+    for target in statement.targets:
+        root = target
+        while isinstance(root, (ast.Subscript, ast.Attribute)) and not (
+            isinstance(root, ast.Attribute) and isinstance(root.value, ast.Name) and root.value.id == "self"
+        ):
+            root = root.value
+        if root is not target and _is_rollout(root):
+            return True
+    return False
 
 
 def _in_place(method: str) -> bool:
@@ -470,11 +487,40 @@ class FunctionFlow:
     def reaches_loss(self, names: set[str]) -> bool:
         return bool(names & self.sinks)
 
+    @property
+    def loss_roots(self) -> list[ast.AST]:
+        """The expressions that are the loss: ``.backward()`` calls and gradients taken; without a
+        ``.backward()``, also what a function named as a loss returns (R1's penalty, computed from
+        ``torch.autograd.grad``); else what the function returns."""
+        if self.backward_nodes:
+            return [*self.backward_nodes, *self.grad_nodes]
+        if self.grad_nodes:
+            return [*self.grad_nodes, *(self.loss_returns if self.named_loss else [])]
+        return self.loss_returns
+
+    def reaches_loss_in_order(self, start: ast.stmt, names: set[str], code: CodeModule) -> bool:
+        """Whether the value ``start`` binds to ``names`` still reaches the loss where the function binds those
+        names again (a name reused for the critic's fakes and the image sheet's); narrows :meth:`reaches_loss`."""
+        if not isinstance(self.node, (*FUNCTIONS, ast.Module)) or not names:
+            return True
+        roots = self.loss_roots
+        handed: dict[ast.stmt, set[str]] = {}
+        for root in roots:
+            handed.setdefault(code.enclosing_statement(root), set()).update(read_names(root))
+        edges = {node: (written - self.called, read) for node, written, read in self.edges}
+        saved = {node for node in self.records if written_names(node.targets[0]) <= self.saved}
+        return reaches_in_order(
+            self.node.body,
+            start,
+            names - self.called,
+            lambda statement: handed.get(statement, set()),
+            edges.get,
+            lambda node: not is_update(node) and node not in saved,
+        )
+
     def in_sink(self, node: ast.AST, code: CodeModule) -> bool:
         """Whether ``node`` is part of an expression that is the loss itself."""
-        roots = (
-            [*self.backward_nodes, *self.grad_nodes] if self.backward_nodes or self.grad_nodes else self.loss_returns
-        )
+        roots = self.loss_roots
         return any(ancestor in roots for ancestor in (node, *code.ancestors(node)))
 
 
@@ -708,13 +754,38 @@ class ModuleFlow:
         for flow in pending:
             flow.training = True
         while pending:
-            flow = pending.pop()
-            self._close_sinks(flow)
+            while pending:
+                flow = pending.pop()
+                self._close_sinks(flow)
+                for call, callee in flow.calls:
+                    target = self.functions[callee]
+                    if not target.training and not self._metric(target) and self._feeds_loss(flow, call):
+                        target.training = True
+                        pending.append(target)
+            pending = self._handed_to_training()
+            for flow in pending:
+                flow.training = True
+
+    def _handed_to_training(self) -> list[FunctionFlow]:
+        """``td_target = calc_target(pi, q1_target, q2_target, batch); q1.train_net(td_target, batch)`` in a
+        loop that does not train itself: a function whose result its caller hands to a training function of
+        the file computes what that loss is fitted to."""
+        found = []
+        for flow in self.functions.values():
+            trained = [call for call, callee in flow.calls if self.functions[callee].training]
+            if not trained:
+                continue
+            handed = set().union(
+                *(read_names(a) for call in trained for a in [*call.args, *(k.value for k in call.keywords)])
+            )
             for call, callee in flow.calls:
                 target = self.functions[callee]
-                if not target.training and not self._metric(target) and self._feeds_loss(flow, call):
-                    target.training = True
-                    pending.append(target)
+                if target.training or self._metric(target) or is_eval_name(target.short_name) or target in found:
+                    continue
+                written = flow.written_by(self.code.enclosing_statement(call))
+                if written and flow.derived_from(written) & handed:
+                    found.append(target)
+        return found
 
     @cached_property
     def target_updaters(self) -> frozenset[str]:
@@ -763,6 +834,8 @@ class ModuleFlow:
         if flow.backward_nodes or flow.grad_nodes:
             # a gradient's outputs and the weights it is taken with (`grad_outputs=`) are both the loss
             sinks = flow.backward_reads | set().union(*(read_names(g) for g in flow.grad_nodes))
+            if not flow.backward_nodes and flow.named_loss:  # `def d_r1_loss(...)`: returns the penalty
+                sinks |= set().union(*(read_names(r) for r in flow.loss_returns))
         else:
             sinks = set().union(*(read_names(r) for r in flow.loss_returns))
         # a name the function calls (`model(X, Y)`) holds a model or a function, not data: what built or

@@ -151,7 +151,62 @@ def find_helpers(
     flag_helpers = [h for h in (_flag_helper(code, f) for f in flagged.values()) if h is not None]
     known = {h.name for h in helpers}
     helpers += [h for h in flag_helpers if h.name not in known]
+    known |= {h.name for h in flag_helpers}
+    helpers += [
+        Helper(name, code.span(node), Context.TRAINING)
+        for node in grad_switches(code)
+        if (name := flow.by_node[node].name) not in known
+    ]
     return helpers + _wrappers(code, flow, {h.name: h for h in helpers})
+
+
+def grad_switches(code: CodeModule) -> list[ast.FunctionDef]:
+    """``@contextlib.contextmanager def no_weight_gradients(): global disabled; old = disabled; disabled = True;
+    yield; disabled = old``, where the ``backward`` of a custom autograd Function of the file tests ``disabled``
+    before computing a gradient: a context manager switching a gradient off for its block (StyleGAN's fused ops)."""
+    if "contextmanager" not in code.text or "backward" not in code.text:
+        return []
+    tested = _tested_in_backward(code)
+    found = []
+    for node in code.tree.body:
+        if not isinstance(node, ast.FunctionDef) or not any(
+            code.qualified_name(d) == "contextlib.contextmanager" for d in node.decorator_list
+        ):
+            continue
+        declared = {name for s in node.body if isinstance(s, ast.Global) for name in s.names}
+        yields = [i for i, s in enumerate(node.body) if isinstance(s, ast.Expr) and isinstance(s.value, ast.Yield)]
+        before = node.body[: yields[0]] if yields else []
+        switched = {
+            t.id
+            for s in before
+            if isinstance(s, ast.Assign) and isinstance(s.value, ast.Constant) and isinstance(s.value.value, bool)
+            for t in s.targets
+            if isinstance(t, ast.Name)
+        }
+        if switched & declared & tested:
+            found.append(node)
+    return found
+
+
+def _tested_in_backward(code: CodeModule) -> set[str]:
+    """The module-level names tested in ``if`` conditions of the ``backward`` of the file's custom autograd
+    Functions (``if ctx.needs_input_grad[1] and not weight_gradients_disabled:``), nested ones included."""
+    names: set[str] = set()
+    for node in ast.walk(code.tree):
+        if isinstance(node, ast.ClassDef) and any(code.qualified_name(b) in _FUNCTION_BASES for b in node.bases):
+            for method in node.body:
+                if isinstance(method, FUNCTIONS) and method.name == "backward":
+                    names |= {
+                        n.id
+                        for test in ast.walk(method)
+                        if isinstance(test, ast.If)
+                        for n in ast.walk(test.test)
+                        if isinstance(n, ast.Name)
+                    }
+    return names
+
+
+_FUNCTION_BASES = frozenset({"torch.autograd.Function", "torch.autograd.function.Function"})
 
 
 def _running_statistic(flow: ModuleFlow, function: FunctionFlow) -> bool:

@@ -21,11 +21,13 @@ from paperlink.analysis.gradient_contexts import (
     draws_noise,
     keeps_values,
     is_update,
+    names_second_weights,
     own_nodes,
     read_names,
     snake_case,
     written_names,
     writes_grad,
+    writes_rollout,
 )
 from paperlink.analysis.gradient_stops import CONVERSIONS, ENABLE_GRAD, FREEZES, TF_VARIABLES, Found
 from paperlink.source.code import FUNCTIONS, CodeModule
@@ -55,6 +57,28 @@ _INDEX_FUNCTIONS = frozenset(
     "int range arange zeros ones empty full randint randperm split tensor_split view reshape expand repeat narrow "
     "new_zeros new_ones new_empty".split()
 )
+
+
+def _freezes_a_copy(found: Found, code: CodeModule) -> bool:
+    """``copy.deepcopy(module).eval().requires_grad_(False)``: what is frozen is a fresh copy, never the
+    trained module itself."""
+    node: ast.AST | None = found.node
+    while isinstance(node, (ast.Call, ast.Attribute)):
+        if isinstance(node, ast.Call) and code.call_name(node) in ("copy.deepcopy", "copy.copy"):
+            return True
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return False
+
+
+def _copy_context(found: Found, code: CodeModule, scope: FunctionFlow, once: str | None) -> str:
+    """A frozen copy: made before the loop it is a target network or a teacher (setup); on the training step it
+    replaces a target network where its name says so (``target = deepcopy(q).requires_grad_(False)``), else it is
+    a snapshot to save, sample from or evaluate."""
+    if not scope.training or once is not None:
+        return Context.EVALUATION if once == "after" or is_eval_name(scope.short_name) else Context.SETUP
+    statement = code.enclosing_statement(found.node)
+    targets = statement.targets if isinstance(statement, ast.Assign) else []
+    return Context.TARGET_UPDATE if any(names_second_weights(t) for t in targets) else Context.EVALUATION
 
 
 def freeze_context(scope: FunctionFlow, once: str | None) -> str:
@@ -94,9 +118,14 @@ def stop_context(
             return None
         return _once_context(found, code, scope, once)
     if found.kind == "requires_grad" and found.api in FREEZES:
+        if _freezes_a_copy(found, code):
+            return _copy_context(found, code, scope, once)
         return freeze_context(scope, once)
     if found.api in TF_VARIABLES:
-        return Context.SETUP  # a variable declared outside the trained ones: state, built with the graph
+        # a variable declared outside the trained ones: state, built with the graph; an optimizer's own
+        # (`m = tf.get_variable(name + "/adam_m", ..., trainable=False)` in `apply_gradients`) is its slot
+        # state, as a buffer is a module's: no stop
+        return None if scope.in_optimizer else Context.SETUP
     if scope.in_optimizer:
         # an optimizer's `step` updates the parameters and its own running state outside the loss graph;
         # the state it builds on first use (`if len(state) == 0: state["exp_avg"] = torch.zeros_like(p.data)`)
@@ -105,25 +134,35 @@ def stop_context(
             return Context.TARGET_UPDATE
         return Context.SETUP
     if _makes_leaf(found, code):
+        if scope.training and _reaches_loss(found, code, scope):
+            # `real_img.detach().requires_grad_(do_r1)` in D's step: R1's input, whose gradient is the penalty
+            return _once_context(found, code, scope, once)
         return Context.SETUP
     if _writes_gradients(found, code, scope):
         return _once_context(found, code, scope, once) if scope.training else Context.TRAINING
-    if _is_setup_site(found, code) and not found.region:
+    updates = _is_setup_site(found, code) and not _updates_activation(found, code, scope)
+    if updates and scope.training and once is None and _constrains(found, code, scope):
+        return Context.TRAINING  # WGAN's weight clipping: a projection of the trained weights, part of the step
+    if updates and not found.region:
         return update_context(scope, flow, once)
+    if not found.region and writes_rollout(code.enclosing_statement(found.node)) and _trains_on_rollouts(flow, scope):
+        return Context.TRAINING  # `rollouts.rewards[step] = discr.predict_reward(...)`: GAIL's rewards, for the returns
     if scope.acts_with(_stopped_names(found, code, scope)):
         return Context.EVALUATION  # the action sent to an environment: acting, not the loss
     if scope.training and not scope.in_eval_mode(found.node.lineno) and _reaches_loss(found, code, scope):
         return _once_context(found, code, scope, once)
-    if (
-        once is None
-        and (scope.training or any(flow.functions[callee].training for _, callee in scope.calls))
-        and _stored_for_training(found, code, scope)
-    ):
+    if once is None and _trains_on_rollouts(flow, scope) and _stored_for_training(found, code, scope):
         return Context.TRAINING  # `_, v, _ = ac.step(o); buf.finish_path(v)`: a bootstrap value for the returns
-    if _is_setup_site(found, code):
+    if not updates and _passed_to_training(found, code, scope, flow) and not _evaluates(scope, decorated):
+        return _once_context(found, code, scope, once) if scope.training else Context.TRAINING
+    if updates:
         if scope.training and scope.reaches_loss(_updated_in(found, code, scope)):
             return _once_context(found, code, scope, once)  # a local mask scaled in place, then used
         return update_context(scope, flow, once)
+    copied = _copied_into(found, code, scope)
+    if copied is not None:
+        # `w = online.weight.data.clone(); target.weight.copy_(w)`: a read feeding an in-place update is that update
+        return stop_context(Found(copied, found.kind, found.api, found.what), code, flow, decorated)
     if scope.name in flow.target_updaters or _feeds_priorities(found, code) or _carries_average(found, code, scope):
         return Context.TARGET_UPDATE
     if scope.training or _counts(found, code):
@@ -132,6 +171,10 @@ def stop_context(
         return Context.EVALUATION
     if is_setup_name(scope.short_name) or _in_place_name(scope.short_name):
         return Context.SETUP
+    if found.kind == "stop_gradient":
+        # JAX and TensorFlow keep no graph unless a gradient is taken: a `stop_gradient` in model code
+        # (blockwise attention's running maximum) is there for the differentiated loss that calls it
+        return Context.TRAINING
     # off every training path and updating nothing: running a model without gradients is inference
     return Context.EVALUATION if found.kind in _READS else Context.UNKNOWN
 
@@ -200,11 +243,119 @@ def _tests_emptiness(test: ast.expr, states: set[str]) -> bool:
 
 
 def in_update_rule(found: Found, code: CodeModule, flow: ModuleFlow) -> bool:
-    """A stop in the update rule rather than the loss: an optimizer's ``step``, a write into ``.grad``."""
+    """A stop in the update rule rather than the loss: an optimizer's ``step``, a write into ``.grad``, a
+    constraint projecting the weights after the step (``p.data.clamp_(-c, c)``)."""
     if found.decorated is not None:
         return flow.by_node[found.decorated].in_optimizer
     scope = flow.scope_of(found.node)
-    return scope.in_optimizer or _writes_gradients(found, code, scope)
+    return scope.in_optimizer or _writes_gradients(found, code, scope) or _constrains(found, code, scope)
+
+
+# in-place projections of a tensor onto a set: a constraint on the weights (WGAN's clipping, a max-norm)
+_PROJECTIONS = frozenset({"clamp_", "clip_", "renorm_"})
+
+
+def _constrains(found: Found, code: CodeModule, scope: FunctionFlow) -> bool:
+    """``for p in netD.parameters(): p.data.clamp_(-c, c)``: every update the stop makes projects the trained
+    weights in place, reading no other weights (a target update mixes in a second set: ``p_t.copy_(p)``)."""
+    statements = (
+        [n for s in found.region for n in own_nodes(s)] if found.region else [code.enclosing_statement(found.node)]
+    )
+    updates = [
+        s for s in statements if isinstance(s, ast.stmt) and is_update(s) and not isinstance(s, (ast.For, ast.If))
+    ]
+    locals_: dict[str, list[ast.expr]] = {}
+    # the values local names hold: bound in the block, or anywhere in the function for one statement
+    for s in statements if found.region else own_nodes(scope.node):
+        if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name):
+            locals_.setdefault(s.targets[0].id, []).append(s.value)
+    return bool(updates) and all(
+        isinstance(s, ast.Expr)
+        and isinstance(s.value, ast.Call)
+        and isinstance(s.value.func, ast.Attribute)
+        and (s.value.func.attr in _PROJECTIONS or _from_itself(code, s.value, locals_))
+        for s in updates
+    )
+
+
+def _from_itself(code: CodeModule, update: ast.Call, locals_: dict[str, list[ast.expr]]) -> bool:
+    """``w = proto.weight.data.clone(); w = F.normalize(w, dim=1); proto.weight.copy_(w)``: an in-place update
+    whose value is computed from the updated tensor alone (SwAV's prototypes normalised), through local names."""
+    target = _weights(update.func)
+    target = target.rsplit(".", 1)[0]  # less the method: `proto.weight`
+    pending = [*update.args, *(k.value for k in update.keywords)]
+    seen: set[str] = set()
+    found = False
+    while pending:
+        for read in _data_reads(code, pending.pop()):
+            if isinstance(read, ast.Name):
+                if read.id in seen:
+                    continue
+                if read.id not in locals_:
+                    return False  # a value from outside the block: another network's weights, a parameter
+                seen.add(read.id)
+                pending += locals_[read.id]
+            elif not _weights(read).startswith(target):
+                return False
+            else:
+                found = True
+    return found
+
+
+def _data_reads(code: CodeModule, node: ast.AST) -> list[ast.expr]:
+    """The names and outermost attribute chains ``node`` reads as data: what it calls is left out
+    (``F.normalize(w)`` reads ``w``; ``proto.weight.data.clone()`` reads ``proto.weight.data``)."""
+    found: list[ast.expr] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Call):
+            func = current.func
+            # a method's receiver is read (`x.clone()`); an imported function is not (`F.normalize(w)`)
+            if isinstance(func, ast.Attribute) and code.qualified_name(func) is None:
+                stack.append(func.value)
+            stack.extend([*current.args, *(k.value for k in current.keywords)])
+        elif isinstance(current, (ast.Attribute, ast.Name)):
+            found.append(current)
+        else:
+            stack.extend(ast.iter_child_nodes(current))
+    return found
+
+
+def _weights(node: ast.AST) -> str:
+    """``proto.weight.data`` -> ``proto.weight``: the tensor a chain reads, less ``.data``."""
+    return ast.unparse(node).split(".data", 1)[0]
+
+
+def _updates_activation(found: Found, code: CodeModule, scope: FunctionFlow) -> bool:
+    """``fake.data = fake.data.mul(0.5).add(0.5)``: ``.data`` written on a name that only ever holds what a
+    model or function of the scope returned (``fake = netG(noise)``), a value rather than weights."""
+    if found.region:
+        return False
+    statement = code.enclosing_statement(found.node)
+    if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1):
+        return False
+    target = statement.targets[0]
+    if not (isinstance(target, ast.Attribute) and target.attr == "data" and isinstance(target.value, ast.Name)):
+        return False
+    name = target.value.id
+    bindings = [
+        n for n in own_nodes(scope.node) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
+    ]
+    # an object of a class of this file (`new_obj = Distribution(self); new_obj.data = ...`) is no model's output
+    classes = {node.name for node in code.tree.body if isinstance(node, ast.ClassDef)}
+    return bool(bindings) and all(_bound_to_a_result(code.parents.get(b), b, scope, classes) for b in bindings)
+
+
+def _bound_to_a_result(statement: ast.AST | None, target: ast.Name, scope: FunctionFlow, classes: set[str]) -> bool:
+    return (
+        isinstance(statement, ast.Assign)
+        and target in statement.targets
+        and isinstance(statement.value, ast.Call)
+        and isinstance(statement.value.func, ast.Name)
+        and statement.value.func.id in scope.called
+        and statement.value.func.id not in classes
+    )
 
 
 def _switched_by_caller(scope: FunctionFlow) -> bool:
@@ -245,6 +396,71 @@ def _stored_for_training(found: Found, code: CodeModule, scope: FunctionFlow) ->
         read_names(argument) & derived
         for call in scope.rollout_calls
         for argument in [*call.args, *(k.value for k in call.keywords)]
+    )
+
+
+# what a rollout computes from its data for the loss: the returns and advantages the update fits
+_RETURN_WORDS = frozenset("return returns advantage advantages gae".split())
+
+
+def _passed_to_training(found: Found, code: CodeModule, scope: FunctionFlow, flow: ModuleFlow) -> bool:
+    """``self.update_actor(obs.detach(), step)``, ``with torch.no_grad(): next_obs = self.encoder(next_obs)``
+    then ``self.update_critic(obs, action, reward, next_obs)``: a stopped value handed to a function of the
+    file on a training path (DrQ's and CURL's encoder detached from the actor's loss; the critic's target input)."""
+    trained = [call for call, callee in scope.calls if flow.functions[callee].training]
+    if not trained:
+        return False
+    arguments = [(call, [*call.args, *(k.value for k in call.keywords)]) for call in trained]
+    around = set(code.ancestors(found.node))
+    if any(argument is found.node or argument in around for _, values in arguments for argument in values):
+        return True
+    names = scope.derived_from(_stopped_names(found, code, scope))
+    return bool(names) and any(read_names(argument) & names for _, values in arguments for argument in values)
+
+
+def _evaluates(scope: FunctionFlow, decorated: set[ast.FunctionDef | ast.AsyncFunctionDef]) -> bool:
+    return scope.node in decorated or scope.calls_eval or is_eval_name(scope.short_name)
+
+
+def _copied_into(found: Found, code: CodeModule, scope: FunctionFlow) -> ast.stmt | None:
+    """The in-place update of tensors (``target.weight.copy_(w)``, ``p.data = w``) that the value a read stop
+    binds (``w = online.weight.data.clone()``) flows into, in its function; None when there is none."""
+    if found.region or found.kind not in ("data", "detach"):
+        return None
+    statement = code.enclosing_statement(found.node)
+    if is_update(statement):
+        return None
+    names = scope.derived_from(scope.written_by(statement))
+    parent = code.parents.get(statement)
+    blocks: list[list[ast.stmt]] = [getattr(parent, f, None) or [] for f in ("body", "orelse", "finalbody")]
+    block = next((b for b in blocks if statement in b), [])
+    if not names or not block:
+        return None
+    # the statements after it in its own block: `w` bound again in another block is another value
+    after = {node for s in block[block.index(statement) + 1 :] for node in own_nodes(s)}
+    return next(
+        (
+            node
+            for node, _, read in scope.edges
+            if node in after and isinstance(node, ast.stmt) and is_update(node) and read & names
+        ),
+        None,
+    )
+
+
+def _trains_on_rollouts(flow: ModuleFlow, scope: FunctionFlow) -> bool:
+    """A function that trains, calls a training function of the file, or computes the returns of its rollouts."""
+    return (
+        scope.training or any(flow.functions[callee].training for _, callee in scope.calls) or _computes_returns(scope)
+    )
+
+
+def _computes_returns(scope: FunctionFlow) -> bool:
+    """``rollouts.compute_returns(next_value, gamma, ...)``: a loop collecting experience and computing the
+    returns an update in another file trains on (``agent.update(rollouts)``), a training loop."""
+    return any(
+        isinstance(call.func, ast.Attribute) and set(call.func.attr.lower().split("_")) & _RETURN_WORDS
+        for call in scope.rollout_calls
     )
 
 
@@ -423,16 +639,22 @@ def _reaches_loss(found: Found, code: CodeModule, scope: FunctionFlow) -> bool:
     """Whether the stopped value flows into the loss of its (training) function."""
     if found.region:
         nodes = _region_nodes(found, code)
+        if any(scope.in_sink(node, code) for node in nodes if isinstance(node, ast.Return)):
+            return True
         written = scope.assigned_in(set(nodes))
-        return scope.reaches_loss(written) or any(
-            scope.in_sink(node, code) for node in nodes if isinstance(node, ast.Return)
-        )
+        return scope.reaches_loss(written) and scope.reaches_loss_in_order(found.region[-1], written, code)
     if scope.in_sink(found.node, code):
         return True
     statement = code.enclosing_statement(found.node)
     if isinstance(statement, (ast.If, ast.While, ast.Assert)):  # a test is control flow, not data flow
         return False
-    return scope.reaches_loss(scope.written_by(statement))
+    written = scope.written_by(statement)
+    if not scope.reaches_loss(written):
+        return False
+    # `fake = netG(Variable(fixed_noise, volatile=True))` for the image sheet, in a loop whose critic step
+    # binds `fake` again before reading it: the name reaches the loss, this value does not
+    compound = isinstance(statement, (ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.If, ast.Try))
+    return compound or scope.reaches_loss_in_order(statement, written, code)
 
 
 def _applied_context(found: Found, code: CodeModule, flow: ModuleFlow) -> str:

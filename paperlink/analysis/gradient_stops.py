@@ -48,6 +48,10 @@ FREEZES = frozenset(
 )  # the apis that freeze what they touch
 # a TensorFlow variable made with `trainable=False` is left out of every gradient (a counter, a noise scale)
 TF_VARIABLES = frozenset({"tensorflow.Variable", "tensorflow.get_variable"})
+# TensorFlow's functional loops, which take `back_prop=False` to keep no gradient through the loop
+_TF_LOOPS = frozenset(
+    {"tensorflow.while_loop", "tensorflow.map_fn", "tensorflow.scan", "tensorflow.foldl", "tensorflow.foldr"}
+)
 # `import tensorflow.compat.v2 as tf`: the compatibility modules re-export TensorFlow's own functions
 _TF_COMPAT = re.compile(r"^tensorflow\.compat\.v[12]\.")
 # `set_grad_enabled(phase == "train")`: a stop in the phases that are not training
@@ -250,6 +254,9 @@ def _call_stop(code: CodeModule, call: ast.Call, aliases: dict[str, str] | None)
         yield Found(call, "requires_grad", name, f"{_text(func)}(..., requires_grad=False)")
     elif name in TF_VARIABLES and any(k.arg == "trainable" and _is_false(k.value) for k in call.keywords):
         yield Found(call, "requires_grad", name, f"{_text(func)}(..., trainable=False)")
+    elif name in _TF_LOOPS and any(k.arg == "back_prop" and _is_false(k.value) for k in call.keywords):
+        # TensorFlow 1: `tf.while_loop(cond, body, loop_vars, back_prop=False)`: no gradient through the loop
+        yield Found(call, "no_grad", name, f"{_text(func)}(..., back_prop=False)")
     elif name == "builtins.float" and len(call.args) == 1 and _tensor_valued(call.args[0]):
         yield Found(call, "float", name, f"float({_text(call.args[0])})")
     elif isinstance(func, ast.Attribute) and not name:  # a method of a local value

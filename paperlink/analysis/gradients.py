@@ -31,6 +31,7 @@ from paperlink.analysis.gradient_helpers import (
     call_context,
     find_helpers,
     flag_sites,
+    grad_switches,
     literal_flags,
 )
 from paperlink.analysis.gradient_report import conclude_gradients
@@ -49,7 +50,19 @@ from paperlink.spans import Span
 
 __all__ = ["GradientStop", "GradientFacts", "GRADIENTS", "scan_gradients"]
 
-_TRIGGERS = ("detach", "grad", ".data", "item(", "numpy(", "tolist(", "float(", "Function", "stop_gradient", "volatile")
+_TRIGGERS = (
+    "detach",
+    "grad",
+    ".data",
+    "item(",
+    "numpy(",
+    "tolist(",
+    "float(",
+    "Function",
+    "stop_gradient",
+    "volatile",
+    "back_prop",
+)
 _JUSTIFICATION = "stop-grad"
 
 
@@ -103,7 +116,7 @@ def scan_gradients(code: CodeModule) -> GradientFacts:
         found = _one_data_per_statement(code, list(find_stops(code)))
     targets = helper_targets(code)
     modes = tuple(GradDecorator(name, kind, code.span(node)) for name, (kind, node) in grad_decorators(code).items())
-    if not found and not targets and not flag_sites(code):
+    if not found and not targets and not flag_sites(code) and not grad_switches(code):
         return GradientFacts(grad_decorators=modes)
     decorated = {f.decorated for f in found if f.decorated is not None}
     flow = ModuleFlow(code, without_grad=decorated, in_no_grad_block=_in_no_grad_block(code, found))
@@ -220,7 +233,7 @@ def _site(
 ) -> HelperCall:
     """A call as a possible helper stop: its contexts as a stop of its own and as a freeze."""
     scope = flow.scope_of(call)
-    found = Found(call, "helper", targets[0], _call_text(call))
+    found = Found(call, "helper", targets[0], _call_text(call), _with_block(code, call))
     point = stop_context(found, code, flow, decorated) or Context.UNKNOWN
     once = scope.runs_once(call.lineno) if scope.training else None
     flags = literal_flags(call)
@@ -241,6 +254,14 @@ def _site(
         statement_annotations=documented[1],
         scope_annotations=documented[2],
     )
+
+
+def _with_block(code: CodeModule, call: ast.Call) -> tuple[ast.stmt, ...]:
+    """``with conv2d_gradfix.no_weight_gradients(): grads = torch.autograd.grad(...)``: the block a context
+    manager's call covers, as a ``no_grad`` block's; () for a call that is no ``with`` item."""
+    item = code.parents.get(call)
+    statement = code.parents.get(item) if isinstance(item, ast.withitem) and item.context_expr is call else None
+    return tuple(statement.body) if isinstance(statement, (ast.With, ast.AsyncWith)) else ()
 
 
 def _update_at(call: ast.Call, context: str) -> str:
@@ -418,6 +439,15 @@ def conclude(facts: Sequence[GradientFacts], project: Project) -> Conclusion:
     calls = [*local, *elsewhere]
     flagged = flag_stops(calls)
     resolved = (*(stop for stop, _ in elsewhere), *flagged, *decorated)
+    updaters = [
+        (stop, helper)
+        for file_facts in facts
+        for helper in file_facts.helpers
+        if helper.context == Context.TARGET_UPDATE
+        for stop in file_facts.stops
+        if stop.kind == "helper" and stop.api == helper.name
+    ]
+    facts = _copying_helpers(facts, [*updaters, *elsewhere])
     return conclude_gradients(_averaging_helpers(facts, calls), project, resolved)
 
 
@@ -436,6 +466,38 @@ def decorated_stops(facts: Sequence[GradientFacts]) -> Iterator[GradientStop]:
         kind = modes[split[0]].get(split[1]) if split else None
         if kind is not None:
             yield replace(use, kind=kind)
+
+
+def _copying_helpers(
+    facts: Sequence[GradientFacts], calls: Sequence[tuple[GradientStop, Helper]]
+) -> Sequence[GradientFacts]:
+    """``def hard_update(target, source): for t, s in zip(...): t.data.copy_(s.data)``, called only to build a
+    target network (``hard_update(self.critic_target, self.critic)`` in ``__init__``): a target-update helper
+    whose every call is set-up copies once; its own stops are set-up too."""
+    contexts: dict[Span, set[str]] = {}
+    for stop, helper in calls:
+        if helper.context == Context.TARGET_UPDATE:
+            contexts.setdefault(helper.span, set()).add(stop.context)
+    copying = {span for span, found in contexts.items() if found == {Context.SETUP}}
+    if not copying:
+        return facts
+    return [
+        replace(
+            file_facts,
+            stops=tuple(_within(stop, copying, Context.TARGET_UPDATE, Context.SETUP) for stop in file_facts.stops),
+        )
+        if file_facts.stops and any(span.path == file_facts.stops[0].span.path for span in copying)
+        else file_facts
+        for file_facts in facts
+    ]
+
+
+def _within(stop: GradientStop, spans: set[Span], before: str, after: str) -> GradientStop:
+    """``stop`` in context ``after`` where it lies in one of ``spans`` with context ``before``."""
+    inside = any(
+        span.path == stop.span.path and span.line <= stop.span.line <= (span.end_line or span.line) for span in spans
+    )
+    return replace(stop, context=after) if inside and stop.context == before and stop.kind != "helper" else stop
 
 
 def _averaging_helpers(

@@ -22,7 +22,7 @@ from paperlink.analysis.code_walk import walk_code
 from paperlink.analysis.hidden_state import StateFacts, scan_state
 from paperlink.analysis.hidden_verdicts import hidden_state_diagnostics, reproducibility_diagnostics, section
 from paperlink.analysis.module_graph import ImportGraph
-from paperlink.analysis.module_state import module_bindings
+from paperlink.analysis.module_state import flag_registries, module_bindings
 from paperlink.analysis.reproducibility import ReproFacts, scan_reproducibility
 from paperlink.source.code import CodeModule, module_name
 from paperlink.source.notebook import is_notebook
@@ -61,7 +61,8 @@ def scan(code: CodeModule) -> HiddenInputFacts:
         if "global" in code.text
         else frozenset()
     )
-    watched = frozenset(name for name, binding in bindings.items() if binding.hidden) | declared
+    registries = flag_registries(code) if "FLAGS" in code.text else {}
+    watched = frozenset(name for name, binding in bindings.items() if binding.hidden) | declared | set(registries)
     walk = walk_code(code, watched)
     imports = set(code.imports.values()) | {alias.name for node in walk.imports for alias in node.names}
     return HiddenInputFacts(
@@ -70,7 +71,7 @@ def scan(code: CodeModule) -> HiddenInputFacts:
         imports=tuple(sorted(imports)),
         # a notebook is run, never imported: an entry point like a script
         script=walk.main_guard or code.relative.endswith("__main__.py") or is_notebook(code.relative),
-        state=scan_state(code, walk, bindings, declared, module),
+        state=scan_state(code, walk, bindings, declared, module, registries),
         reproducibility=scan_reproducibility(code, walk, bindings, module),
     )
 

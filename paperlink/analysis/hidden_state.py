@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from typing import Iterator, Literal, Sequence
 
 from paperlink.analysis.code_walk import CodeWalk, ScopeResolver, Site, base_name
-from paperlink.analysis.module_state import MUTATORS, OBJECT_KINDS, STATE_METHODS, Binding, is_config_value
+from paperlink.analysis.module_state import (
+    MUTATORS,
+    OBJECT_KINDS,
+    STATE_METHODS,
+    Binding,
+    builds_config,
+    is_config_value,
+    is_flag_registry,
+)
 from paperlink.source.code import CodeModule
 from paperlink.source.notebook import is_notebook
 from paperlink.spans import Span
@@ -154,12 +162,19 @@ def documented(code: CodeModule, node: ast.AST, word: str) -> bool:
 
 
 def scan_state(
-    code: CodeModule, walk: CodeWalk, bindings: dict[str, Binding], declared: frozenset[str], module: str
+    code: CodeModule,
+    walk: CodeWalk,
+    bindings: dict[str, Binding],
+    declared: frozenset[str],
+    module: str,
+    registries: dict[str, ast.stmt] | None = None,
 ) -> StateFacts:
-    """``declared``: the names some ``global`` statement in the file names."""
+    """``declared``: the names some ``global`` statement in the file names; ``registries``: the names
+    functions read the flag registry through (``flags.FLAGS.config`` after ``from absl import flags``)."""
     resolver = ScopeResolver(code)
     return StateFacts(
-        globals=_globals(code, walk, bindings, declared, resolver),
+        globals=_globals(code, walk, bindings, declared, resolver)
+        + (_registry_reads(code, walk, registries, resolver) if registries else ()),
         env_reads=tuple(_env_reads(code, walk)),
         import_work=tuple(_import_work(code, walk)),
         registrars=_registrars(code, walk, module),
@@ -193,7 +208,9 @@ def _globals(
                 uses.setdefault((node.id, "rebinds"), {}).setdefault(reader, []).append((site, f"{node.id} ="))
                 if id(node) in values and is_config_value(code, values[id(node)]):
                     configured.add(node.id)
-        elif (node.id in declared or bindings[node.id].hidden) and resolver.is_global(node.id, site.scopes):
+        elif (node.id in declared or node.id in bindings and bindings[node.id].hidden) and resolver.is_global(
+            node.id, site.scopes
+        ):
             if id(node) in operations:
                 uses.setdefault((node.id, "writes"), {}).setdefault(reader, []).append((site, operations[id(node)]))
                 if id(node) in state_changes:
@@ -209,13 +226,58 @@ def _globals(
         binding = bindings.get(name)
         is_config = (binding is not None and binding.kind == "config") or name in configured
         kind: GlobalKind = "config" if is_config else "rebound" if rebinds else "mutable"
-        if kind == "mutable" and not writes:
+        if kind == "mutable" and not writes and binding is not None and binding.presets:
+            # `MIXUP_DEF = {"light1": dict(p=0.0), ...}` read by `get_config(arg)`: the preset an argument
+            # picks is the run's configuration
+            reads = tuple(use for use in reads if builds_config(use.function))
+            kind = "config"
+        if kind == "mutable" and not writes or kind == "config" and not reads and not writes and not rebinds:
             continue
         target = binding.target if binding else None
         span = code.span(target) if target else rebinds[0].span
         is_documented = target is not None and documented(code, target, "global")
         changers = tuple(sorted(changed.get(name, ())))
         found.append(ModuleGlobal(name, span, kind, is_documented, reads, writes, rebinds, changers))
+    return tuple(found)
+
+
+def _registry_reads(
+    code: CodeModule, walk: CodeWalk, registries: dict[str, ast.stmt], resolver: ScopeResolver
+) -> tuple[ModuleGlobal, ...]:
+    """``config = flags.FLAGS.config`` in ``main``: the process's flag registry read directly, as the
+    configuration ``flags.FLAGS`` (``absl.flags.FLAGS``), bound where ``flags`` is (the import)."""
+    uses: dict[str, dict[str, list[tuple[Site, str]]]] = {}
+    bound: dict[str, ast.stmt] = {}
+    for site in walk.names:
+        node = site.node
+        holder = walk.holders.get(id(node))
+        if (
+            site.function is None
+            or node.id not in registries
+            or not isinstance(node.ctx, ast.Load)
+            or not isinstance(holder, ast.Attribute)
+            or not resolver.is_global(node.id, site.scopes)
+        ):
+            continue
+        chain: ast.AST = holder
+        while not is_flag_registry(code, chain) and isinstance(code.parents.get(chain), ast.Attribute):
+            chain = code.parents[chain]  # `absl.flags.FLAGS`: the registry two attributes down
+        if is_flag_registry(code, chain):
+            name = ast.unparse(chain)
+            bound[name] = registries[node.id]
+            uses.setdefault(name, {}).setdefault(site.path, []).append((site, name))
+    found = []
+    for name, by_function in sorted(uses.items()):
+        statement = bound[name]
+        found.append(
+            ModuleGlobal(
+                name,
+                code.span(statement),
+                "config",
+                documented(code, statement, "global"),
+                reads=_grouped(code, by_function),
+            )
+        )
     return tuple(found)
 
 

@@ -18,7 +18,18 @@ from paperlink.analysis.code_walk import is_main_guard
 from paperlink.analysis.script_config import configured_names, is_location, override_line
 from paperlink.source.code import CodeModule
 
-__all__ = ["Binding", "MUTATORS", "STATE_METHODS", "OBJECT_KINDS", "config_named", "is_config_value", "module_bindings"]
+__all__ = [
+    "Binding",
+    "MUTATORS",
+    "STATE_METHODS",
+    "OBJECT_KINDS",
+    "builds_config",
+    "config_named",
+    "flag_registries",
+    "is_flag_registry",
+    "is_config_value",
+    "module_bindings",
+]
 
 _CONFIG_CALLS = frozenset(
     {
@@ -84,6 +95,9 @@ _CONFIG_FUNCTION = re.compile(
     r"^_?(get|parse|load|read|make|build|setup|create)_?"
     r"(args|arguments|config|configs|cfg|conf|opt|opts|options|hparams|hyperparameters|flags)$"
 )
+# wrappers defining command-line flags and returning their holders (`FLAGS, FLAGS_DEF =
+# mlxu.define_flags_with_default(lr=3e-4, ...)`): each name they bind is configuration
+_FLAG_DEFINITIONS = re.compile(r"^_?define_(flags|config|configs|args|arguments|hparams)(_|$)")
 _CONFIG_CLASS_ENDINGS = (
     "Config",
     "Configuration",
@@ -220,6 +234,7 @@ class Binding:
     kind: str  # "config" | "container" | "array" | "instance" | "object" | "other"
     constant_text: str | None = None  # for names bound once to an int/str/float literal (seeds)
     derived: bool = False  # configuration by what the script does with it (a config block, a derivation)
+    presets: bool = False  # a dict of literal settings by key (`MIXUP_DEF = {"light": dict(p=0.2), ...}`)
 
     @property
     def hidden(self) -> bool:
@@ -245,13 +260,14 @@ def module_bindings(code: CodeModule) -> dict[str, Binding]:
     producers = _config_producers(code, called) if called else frozenset()
 
     script = any(is_main_guard(statement) for statement in code.tree.body)
+    aliases = _module_aliases(code, bound)
 
     def is_source(value: ast.expr, name: str | None) -> bool:
         if name is not None and (
             (isinstance(value, ast.Dict) and config_named(name)) or (script and is_location(code, value))
         ):
             return True
-        return is_config_value(code, value, producers)
+        return is_config_value(code, value, producers) or _aliased_config(value, aliases)
 
     # a file that runs the training itself: a main block, a loop at module level, or the run's
     # settings parsed or loaded at module level (a flat script)
@@ -271,12 +287,79 @@ def module_bindings(code: CodeModule) -> dict[str, Binding]:
             kind = "other"
         else:
             kind = "config" if target.id in configured else _kind(code, value)
-        found[target.id] = Binding(target.id, target, kind, _constant(value), configured.get(target.id) is False)
+        derived = configured.get(target.id) is False
+        found[target.id] = Binding(target.id, target, kind, _constant(value), derived, _presets(value))
     # a seed written once as a literal is hard-coded; one a configurator may override is not
     return {
         name: b if counts[name] == 1 and b.kind != "config" else Binding(name, b.target, b.kind, None, b.derived)
         for name, b in found.items()
     }
+
+
+def _presets(value: ast.expr | None) -> bool:
+    """``{"light1": dict(p=0.0, fold_in=None), "medium1": dict(p=0.2, ...)}``, ``{"none": "", "light1":
+    "randaug(2,0)"}``: a table of settings by name, every value a literal."""
+    return isinstance(value, ast.Dict) and bool(value.values) and all(_literal(v) for v in value.values)
+
+
+def _literal(node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.UnaryOp):
+        return _literal(node.operand)
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return all(_literal(e) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(_literal(v) for v in node.values)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict" and not node.args:
+        return all(_literal(k.value) for k in node.keywords)
+    return False
+
+
+def builds_config(function: str) -> bool:
+    """``get_config``, ``make_args``: a function named for the configuration it returns."""
+    return bool(_CONFIG_FUNCTION.match(function.rsplit(".", 1)[-1]))
+
+
+def flag_registries(code: CodeModule) -> dict[str, ast.stmt]:
+    """Module-level names through which functions read the process's flag registry (``flags.FLAGS`` after
+    ``from absl import flags`` or ``flags = tf.app.flags``, ``absl.flags.FLAGS`` after ``import absl.flags``),
+    each with the statement binding it."""
+    found: dict[str, ast.stmt] = {}
+    for statement, _ in _module_statements(code.tree.body):
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            names = [alias.asname or alias.name.split(".", 1)[0] for alias in statement.names]
+            found.update((name, statement) for name in names if _registry(code.imports.get(name)))
+        elif isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Attribute):
+            if _registry(code.qualified_name(statement.value)):
+                found.update((t.id, statement) for t in statement.targets if isinstance(t, ast.Name))
+    return found
+
+
+def _registry(name: str | None) -> bool:
+    return name is not None and any(o.startswith(f"{name}.") and o.endswith(".FLAGS") for o in _CONFIG_OBJECTS)
+
+
+def is_flag_registry(code: CodeModule, node: ast.AST) -> bool:
+    """``flags.FLAGS``, ``absl.flags.FLAGS``, ``tf.app.flags.FLAGS``: the process's flag registry itself."""
+    return isinstance(node, ast.Attribute) and node.attr == "FLAGS" and code.qualified_name(node) in _CONFIG_OBJECTS
+
+
+def _module_aliases(code: CodeModule, bound: list[tuple[ast.Name, ast.expr | None, bool]]) -> dict[str, str]:
+    """``flags = tf.flags``, ``flags = tf.app.flags``: a module-level name bound to a part of an imported
+    module, by the qualified name it stands for."""
+    return {
+        target.id: name
+        for target, value, _ in bound
+        if isinstance(value, ast.Attribute) and (name := code.qualified_name(value))
+    }
+
+
+def _aliased_config(value: ast.expr, aliases: dict[str, str]) -> bool:
+    """``FLAGS = flags.FLAGS`` after ``flags = tf.flags``: the flag registry through a module-level alias."""
+    if not (isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and value.value.id in aliases):
+        return False
+    return f"{aliases[value.value.id]}.{value.attr}" in _CONFIG_OBJECTS
 
 
 def _module_statements(
@@ -308,8 +391,9 @@ def _bound(statement: ast.stmt) -> list[tuple[ast.Name, ast.expr | None, bool]]:
             elif isinstance(target, (ast.Tuple, ast.List)):
                 names = [e for e in target.elts if isinstance(e, ast.Name)]
                 first = target.elts[0] if target.elts else None
+                every = _defines_flags(statement.value)
                 pairs += [
-                    (n, statement.value if n is first and _is_known_pair(statement.value) else None, False)
+                    (n, statement.value if every or n is first and _is_known_pair(statement.value) else None, False)
                     for n in names
                 ]
         return pairs
@@ -319,6 +403,15 @@ def _bound(statement: ast.stmt) -> list[tuple[ast.Name, ast.expr | None, bool]]:
         target = statement.target
         return [(n, None, False) for n in ast.walk(target) if isinstance(n, ast.Name)]
     return []
+
+
+def _defines_flags(value: ast.expr) -> bool:
+    """``mlxu.define_flags_with_default(...)``: a call defining flags, named so, returning their holders."""
+    if not isinstance(value, ast.Call):
+        return False
+    func = value.func
+    last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return bool(_FLAG_DEFINITIONS.match(last))
 
 
 def _is_final(annotation: ast.expr) -> bool:
@@ -395,7 +488,7 @@ def is_config_value(code: CodeModule, value: ast.expr, producers: frozenset[str]
     if isinstance(func, ast.Attribute) and func.attr in _CONFIG_METHODS:
         return True
     last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    if (isinstance(func, ast.Name) and last in producers) or _CONFIG_FUNCTION.match(last):
+    if (isinstance(func, ast.Name) and last in producers) or _CONFIG_FUNCTION.match(last) or _defines_flags(value):
         return True
     if (callee or "").startswith(_NOT_STATE):
         return False

@@ -744,12 +744,17 @@ def test_a_keras_call_and_a_flax_call_are_forwards_and_a_tape_gradient_trains() 
         "        loss = tf.reduce_mean(tf.square(model(x) - tf.stop_gradient(y)))\n"
         "    grads = tape.gradient(loss, model.trainable_variables)\n"
         "    optimizer.apply_gradients(zip(grads, model.trainable_variables))\n"
+        "def evaluate(x):\n"
+        "    return tf.stop_gradient(x)\n"
     )
     assert [(line, context) for line, _, _, context in _stops(text)] == [
         (6, "training"),
         (9, "training"),
-        (12, "unknown"),
+        # no forward; but JAX and TensorFlow keep no graph unless a gradient is taken: a stop_gradient in
+        # code off every known path is there for a differentiated loss (EasyLM's blockwise attention)
+        (12, "training"),
         (15, "training"),
+        (19, "evaluation"),  # named for evaluation
     ]
 
 
@@ -881,7 +886,7 @@ def test_configuration_data_is_no_tensor_and_tensorflow_compat_names_are_tensorf
     )
     assert _stops(text) == [
         (5, "requires_grad", "tensorflow.get_variable", "setup"),
-        (6, "stop_gradient", "tensorflow.stop_gradient", "unknown"),
+        (6, "stop_gradient", "tensorflow.stop_gradient", "training"),  # off every known path: for a gradient
     ]
 
 
@@ -1099,4 +1104,214 @@ def test_a_stop_function_handed_to_a_tree_map_or_aliased_is_a_stop() -> None:
         (12, "stop_gradient", "jax.lax.stop_gradient", "training"),
         (15, "stop_gradient", "jax.lax.stop_gradient", "training"),  # SG(...)
         (20, "stop_gradient", "tensorflow.stop_gradient", "training"),
+    ]
+
+
+def test_a_name_bound_again_before_the_loss_reads_it_carries_no_stop_into_the_loss() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL201_undocumented_stop"
+    assert _stops((fixture / "reused_name_sample_sheet.py").read_text(encoding="utf-8")) == [
+        (14, "data", ".data", "training"),  # weight clipping: the critic's own weights projected
+        (16, "no_grad", "torch.autograd.Variable", "training"),  # the critic's fakes
+        (17, "data", ".data", "training"),
+        (28, "no_grad", "torch.autograd.Variable", "evaluation"),  # `fake` bound again before the critic reads it
+        (29, "data", ".data", "evaluation"),  # `.data` of a model's output, not weights
+        (30, "data", ".data", "evaluation"),
+    ]
+
+
+def test_a_value_carried_to_the_next_iteration_still_reaches_the_loss() -> None:
+    text = (
+        "import torch\n"
+        "def train(model, opt, loader):\n"
+        "    prev = None\n"
+        "    for x in loader:\n"
+        "        if prev is not None:\n"
+        "            loss = (model(x) - prev).pow(2).mean()\n"
+        "            loss.backward()\n"
+        "            opt.step()\n"
+        "        with torch.no_grad():\n"
+        "            prev = model(x)\n"
+        "        shown = model(x).detach()\n"
+        "        shown = None\n"
+        "        print(shown)\n"
+    )
+    assert _stops(text) == [(9, "no_grad", "torch.no_grad", "training"), (11, "detach", ".detach()", "evaluation")]
+
+
+def test_a_new_leaf_for_a_penalty_is_training_and_for_guidance_setup() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL201_undocumented_stop"
+    assert _stops((fixture / "r1_input_leaf.py").read_text(encoding="utf-8")) == [
+        (9, "detach", ".detach()", "training"),  # R1's input in D's step
+        (19, "detach", ".detach()", "setup"),  # a sampler's guidance
+    ]
+
+
+def test_rollout_returns_computed_for_an_update_in_another_file_are_training() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL201_undocumented_stop"
+    assert _stops((fixture / "rollout_returns_elsewhere.py").read_text(encoding="utf-8")) == [
+        (12, "no_grad", "torch.no_grad", "evaluation"),  # acting
+        (16, "no_grad", "torch.no_grad", "training"),  # the bootstrap value of `rollouts.compute_returns`
+        (17, "detach", ".detach()", "training"),
+        (19, "detach", ".detach()", "training"),  # GAIL's rewards written into the rollout
+    ]
+
+
+def test_a_frozen_copy_is_a_snapshot_a_target_or_set_up_by_where_it_is_made() -> None:
+    text = (
+        "import copy\n"
+        "def train(G, D, q, opt, loader, snapshots):\n"
+        "    G_ema = copy.deepcopy(G).eval().requires_grad_(False)\n"
+        "    for step, x in enumerate(loader):\n"
+        "        D(G(x)).mean().backward()\n"
+        "        opt.step()\n"
+        "        if step % 1000 == 0:\n"
+        "            snapshots.append(copy.deepcopy(G).eval().requires_grad_(False).cpu())\n"
+        "            q_target = copy.deepcopy(q).requires_grad_(False)\n"
+        "        G.requires_grad_(False)\n"
+    )
+    assert _stops(text) == [
+        (3, "requires_grad", ".requires_grad_(False)", "setup"),  # an average built before the loop
+        (8, "requires_grad", ".requires_grad_(False)", "evaluation"),  # a snapshot to save
+        (9, "requires_grad", ".requires_grad_(False)", "target_update"),  # a target network replaced
+        (10, "requires_grad", ".requires_grad_(False)", "training"),  # the trained module itself
+    ]
+
+
+def test_a_target_update_helper_only_called_to_build_the_target_copies_at_set_up(tmp_path: Path) -> None:
+    files = {
+        "utils.py": (
+            "def soft_update(target, source, tau):\n"
+            "    for t, s in zip(target.parameters(), source.parameters()):\n"
+            "        t.data.copy_(t.data * (1.0 - tau) + s.data * tau)\n"
+            "def hard_update(target, source):\n"
+            "    for t, s in zip(target.parameters(), source.parameters()):\n"
+            "        t.data.copy_(s.data)\n"
+        ),
+        "sac.py": (
+            "from utils import soft_update, hard_update\n"
+            "class SAC:\n"
+            "    def __init__(self, critic, critic_target, optim):\n"
+            "        self.critic, self.critic_target, self.optim = critic, critic_target, optim\n"
+            "        hard_update(self.critic_target, self.critic)\n"
+            "    def update_parameters(self, batch):\n"
+            "        loss = self.critic(batch).mean()\n"
+            "        loss.backward()\n"
+            "        self.optim.step()\n"
+            "        soft_update(self.critic_target, self.critic, 0.005)\n"
+        ),
+    }
+    assert _entries(tmp_path, files) == [
+        ("sac.py", 5, "helper", "utils.hard_update", "setup"),
+        ("sac.py", 10, "helper", "utils.soft_update", "target_update"),
+        ("utils.py", 3, "data", ".data", "target_update"),
+        ("utils.py", 6, "data", ".data", "setup"),  # every call builds the target: a copy at set-up
+    ]
+
+
+def test_an_optimizers_non_trainable_slot_variables_are_its_state_not_stops() -> None:
+    text = (
+        "import tensorflow as tf\n"
+        "class AdamWeightDecayOptimizer(tf.train.Optimizer):\n"
+        "    def apply_gradients(self, grads_and_vars, global_step=None, name=None):\n"
+        "        for grad, param in grads_and_vars:\n"
+        "            m = tf.get_variable(name=param.name + '/adam_m', shape=param.shape, trainable=False)\n"
+        "            m.assign(0.9 * m + 0.1 * grad)\n"
+        "def build(x):\n"
+        "    eps = tf.get_variable('eps', (), trainable=False)\n"
+        "    return x + eps\n"
+    )
+    assert _stops(text) == [(8, "requires_grad", "tensorflow.get_variable", "setup")]
+
+
+GRAD_SWITCH = (
+    "import contextlib\n"
+    "import torch\n"
+    "weight_gradients_disabled = False\n"
+    "@contextlib.contextmanager\n"
+    "def no_weight_gradients():\n"
+    "    global weight_gradients_disabled\n"
+    "    old = weight_gradients_disabled\n"
+    "    weight_gradients_disabled = True\n"
+    "    yield\n"
+    "    weight_gradients_disabled = old\n"
+    "@contextlib.contextmanager\n"
+    "def verbose():\n"
+    "    global chatty\n"
+    "    chatty = True\n"
+    "    yield\n"
+    "class Conv2d(torch.autograd.Function):\n"
+    "    @staticmethod\n"
+    "    def backward(ctx, grad_output):\n"
+    "        grad_weight = None\n"
+    "        if ctx.needs_input_grad[1] and not weight_gradients_disabled:\n"
+    "            grad_weight = grad_output.sum()\n"
+    "        return grad_output, grad_weight\n"
+)
+
+
+def test_a_context_manager_switching_a_custom_backward_off_is_a_helper(tmp_path: Path) -> None:
+    files = {
+        "op/conv2d_gradfix.py": GRAD_SWITCH,
+        "op/__init__.py": "",
+        "train.py": (
+            "from torch import autograd\n"
+            "from op import conv2d_gradfix\n"
+            "def d_r1_loss(real_pred, real_img):\n"
+            "    with conv2d_gradfix.no_weight_gradients():\n"
+            "        grad_real, = autograd.grad(outputs=real_pred.sum(), inputs=real_img, create_graph=True)\n"
+            "    return grad_real.pow(2).sum()\n"
+            "def sample(G, z):\n"
+            "    with conv2d_gradfix.verbose():\n"
+            "        return G(z)\n"
+        ),
+    }
+    assert [(h.name, h.context) for h in _scan(GRAD_SWITCH).helpers] == [("no_weight_gradients", "training")]
+    # `verbose` sets a flag no backward reads: no switch
+    assert _entries(tmp_path, files) == [
+        ("train.py", 4, "helper", "op.conv2d_gradfix.no_weight_gradients", "training"),  # R1's gradient
+    ]
+
+
+def test_a_context_manager_without_a_yield_at_its_top_level_is_no_switch() -> None:
+    text = (
+        GRAD_SWITCH
+        + "@contextlib.contextmanager\ndef guarded():\n    try:\n        yield\n    finally:\n        pass\n"
+    )
+    assert [h.name for h in _scan(text).helpers] == ["no_weight_gradients"]
+
+
+def test_a_stopped_value_handed_to_a_training_function_of_the_file_is_training() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL201_undocumented_stop"
+    assert _stops((fixture / "detached_encoder_argument.py").read_text(encoding="utf-8")) == [
+        (10, "no_grad", "torch.no_grad", "training"),
+        (26, "no_grad", "torch.no_grad", "training"),  # `next_obs` for the critic's target
+        (29, "detach", ".detach()", "training"),  # the encoder detached from the actor's loss
+        (30, "detach", ".detach()", "evaluation"),  # for the log
+    ]
+
+
+def test_weights_rewritten_from_themselves_are_a_projection_and_a_read_feeding_a_copy_is_the_copy() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL206_stop_outside_training"
+    assert _stops((fixture / "prototype_projection.py").read_text(encoding="utf-8")) == [
+        (11, "no_grad", "torch.no_grad", "training"),  # SwAV's prototypes normalised in place
+        (12, "data", ".data", "training"),  # read for that projection
+        (18, "no_grad", "torch.no_grad", "target_update"),  # online weights copied into the target
+        (19, "data", ".data", "target_update"),  # read for that copy
+    ]
+
+
+def test_a_function_whose_result_is_handed_to_a_training_function_is_on_the_training_path() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL201_undocumented_stop"
+    assert _stops((fixture / "target_handed_to_training.py").read_text(encoding="utf-8")) == [
+        (20, "no_grad", "torch.no_grad", "training"),  # `calc_target`: its result goes to `q1.train_net`
+        (28, "no_grad", "torch.no_grad", "evaluation"),  # acting
+        (37, "helper", "choose", "evaluation"),
+    ]
+
+
+def test_a_tensorflow_loop_without_back_prop_is_a_stop() -> None:
+    fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL201_undocumented_stop"
+    assert _stops((fixture / "tf_loop_back_prop.py").read_text(encoding="utf-8")) == [
+        (9, "no_grad", "tensorflow.while_loop", "training"),  # a target unrolled for the loss
+        (15, "no_grad", "tensorflow.while_loop", "evaluation"),  # sampling; `back_prop=True` is no stop
     ]

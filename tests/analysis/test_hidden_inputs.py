@@ -336,3 +336,33 @@ def test_a_partial_binding_settings_is_configuration() -> None:
     )
     kinds = _kinds(text)
     assert kinds["load"] == "config" and kinds["plain"] != "config"
+
+
+def _section(tmp_path: Path, fixture: str) -> dict[str, dict]:
+    folder = ROOT / "tests" / "rules" / "fixtures" / "PL303_config_read"
+    (tmp_path / fixture).write_text((folder / fixture).read_text(encoding="utf-8"), encoding="utf-8")
+    report = check(load_config(None, tmp_path), [tmp_path], select=["PL3"])
+    assert output_errors(json.loads(report_to_json(report))) == []
+    return {e["name"]: e for e in report.sections["hidden_inputs"]["globals"]}
+
+
+def test_the_flag_registry_through_an_alias_a_direct_read_or_a_wrapper_is_configuration(tmp_path: Path) -> None:
+    entries = _section(tmp_path, "flag_registry_aliases.py")
+    assert sorted(entries) == ["FLAGS", "WRAPPED", "WRAPPED_DEF", "absl.flags.FLAGS", "absl_flags.FLAGS"]
+    found = {name: (e["kind"], e["span"]["line"], e["read_by"]) for name, e in entries.items()}
+    assert found == {
+        "FLAGS": ("config", 13, ["main"]),  # `FLAGS = flags.FLAGS` after `flags = tf.app.flags`; not `given`'s
+        "absl_flags.FLAGS": ("config", 9, ["workdir"]),  # read directly: bound where the import binds it
+        "absl.flags.FLAGS": ("config", 6, ["seed"]),  # `import absl.flags`; `tf.reduce_sum` is no registry
+        "WRAPPED": ("config", 15, ["schedule"]),  # `WRAPPED, WRAPPED_DEF = mlxu.define_flags_with_default(...)`
+        "WRAPPED_DEF": ("config", 15, ["schedule"]),
+    }
+    assert [s["line"] for s in entries["absl_flags.FLAGS"]["reads"][0]["spans"]] == [23]
+
+
+def test_a_table_of_presets_read_by_the_config_builder_is_configuration(tmp_path: Path) -> None:
+    entries = _section(tmp_path, "config_presets.py")
+    assert sorted(entries) == ["MIXUP_DEF", "RANDAUG_DEF"]  # a table of functions is no preset
+    assert entries["MIXUP_DEF"]["kind"] == "config"
+    assert entries["MIXUP_DEF"]["read_by"] == ["get_config"]  # `describe` reads it too, but builds nothing
+    assert [s["line"] for s in entries["RANDAUG_DEF"]["reads"][0]["spans"]] == [29]
