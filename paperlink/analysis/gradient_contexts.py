@@ -767,7 +767,7 @@ class ModuleFlow:
                 flow.training = True
 
     def _handed_to_training(self) -> list[FunctionFlow]:
-        """``td_target = calc_target(pi, q1_target, q2_target, batch); q1.train_net(td_target, batch)`` in a
+        """``wanted = soft_td_target(policy, slow_a, slow_b, batch); critic.fit(wanted, batch)`` in a
         loop that does not train itself: a function whose result its caller hands to a training function of
         the file computes what that loss is fitted to."""
         found = []

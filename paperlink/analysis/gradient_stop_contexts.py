@@ -280,7 +280,7 @@ def _constrains(found: Found, code: CodeModule, scope: FunctionFlow) -> bool:
 
 def _from_itself(code: CodeModule, update: ast.Call, locals_: dict[str, list[ast.expr]]) -> bool:
     """``w = proto.weight.data.clone(); w = F.normalize(w, dim=1); proto.weight.copy_(w)``: an in-place update
-    whose value is computed from the updated tensor alone (SwAV's prototypes normalised), through local names."""
+    whose value is computed from the updated tensor alone (a clustering head's centroids renormalised), through local names."""
     target = _weights(update.func)
     target = target.rsplit(".", 1)[0]  # less the method: `proto.weight`
     pending = [*update.args, *(k.value for k in update.keywords)]
@@ -406,7 +406,7 @@ _RETURN_WORDS = frozenset("return returns advantage advantages gae".split())
 def _passed_to_training(found: Found, code: CodeModule, scope: FunctionFlow, flow: ModuleFlow) -> bool:
     """``self.update_actor(obs.detach(), step)``, ``with torch.no_grad(): next_obs = self.encoder(next_obs)``
     then ``self.update_critic(obs, action, reward, next_obs)``: a stopped value handed to a function of the
-    file on a training path (DrQ's and CURL's encoder detached from the actor's loss; the critic's target input)."""
+    file on a training path (an image encoder's output detached from the actor's loss; the critic's target input)."""
     trained = [call for call, callee in scope.calls if flow.functions[callee].training]
     if not trained:
         return False

@@ -81,10 +81,12 @@ _PACKAGE_MACROS = {
             ("ul", "\\underline{#1}"), ("uline", "\\underline{#1}"), ("vcenter", "{#1}"),
         )),
         *(MacroDefinition(name, 2, body) for name, body in (
-            ("nicefrac", "{#1}/{#2}"), ("sfrac", "{#1}/{#2}"), ("raisebox", "{#2}"),
+            ("nicefrac", "{#1}/{#2}"), ("sfrac", "{#1}/{#2}"), ("raisebox", "{#2}"), ("scalebox", "{#2}"),
+            ("settoheight", ""), ("settowidth", ""), ("settodepth", ""),  # measuring a box draws nothing
         )),
         *(MacroDefinition(name, 3, body) for name, body in (
             ("multicolumn", "\\text{#3}"), ("multirow", "\\text{#3}"),  # a table heading in math: text
+            ("resizebox", "{#3}"),
         )),
     )
 }  # fmt: skip

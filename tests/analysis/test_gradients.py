@@ -1293,19 +1293,19 @@ def test_a_stopped_value_handed_to_a_training_function_of_the_file_is_training()
 def test_weights_rewritten_from_themselves_are_a_projection_and_a_read_feeding_a_copy_is_the_copy() -> None:
     fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL206_stop_outside_training"
     assert _stops((fixture / "prototype_projection.py").read_text(encoding="utf-8")) == [
-        (11, "no_grad", "torch.no_grad", "training"),  # SwAV's prototypes normalised in place
-        (12, "data", ".data", "training"),  # read for that projection
-        (18, "no_grad", "torch.no_grad", "target_update"),  # online weights copied into the target
-        (19, "data", ".data", "target_update"),  # read for that copy
+        (12, "no_grad", "torch.no_grad", "training"),  # the centroids renormalised in place
+        (13, "data", ".data", "training"),  # read for that projection
+        (19, "no_grad", "torch.no_grad", "target_update"),  # online weights copied into the target
+        (20, "data", ".data", "target_update"),  # read for that copy
     ]
 
 
 def test_a_function_whose_result_is_handed_to_a_training_function_is_on_the_training_path() -> None:
     fixture = Path(__file__).resolve().parent.parent / "rules" / "fixtures" / "PL201_undocumented_stop"
     assert _stops((fixture / "target_handed_to_training.py").read_text(encoding="utf-8")) == [
-        (20, "no_grad", "torch.no_grad", "training"),  # `calc_target`: its result goes to `q1.train_net`
-        (28, "no_grad", "torch.no_grad", "evaluation"),  # acting
-        (37, "helper", "choose", "evaluation"),
+        (21, "no_grad", "torch.no_grad", "training"),  # `soft_td_target`: its result goes to `critic.fit`
+        (29, "no_grad", "torch.no_grad", "evaluation"),  # acting
+        (38, "helper", "act", "evaluation"),
     ]
 
 

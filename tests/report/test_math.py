@@ -149,6 +149,15 @@ def test_a_macro_drawing_with_box_primitives_shows_what_it_draws() -> None:
     assert math is not None and "<mi>π</mi>" in math and "\\" not in math and renderer.unknown_commands == {}
 
 
+def test_a_macro_sizing_a_box_shows_the_box() -> None:
+    # duvenaud's \declareHumble{kSE}{SE}: \kSE is \@humbleformat{SE}, which measures SE and resizes it
+    humble = r"{\settoheight{\nonHumbleHeight}{#1}\resizebox{!}{0.94\nonHumbleHeight}{#1}}"
+    renderer = MathRenderer([MacroDefinition("humble", 1, humble), MacroDefinition("kSE", 0, r"\humble{SE}")])
+    math = renderer.display(r"k = \kSE \times \scalebox{0.5}{\kSE}")
+    assert math is not None and "\\" not in math and renderer.unknown_commands == {}
+    assert math.count("<mi>S</mi><mi>E</mi>") == 2
+
+
 def test_text_holding_commands_and_math_is_taken_apart() -> None:
     renderer = MathRenderer([])
     assert renderer.expand(r"\text{\textbf{all} $x$}") == r"\textbf{all}\text{ }{x}"
