@@ -92,6 +92,7 @@ class LabelSet:
     items: tuple[Label, ...]
     negatives: tuple[Label, ...]
     source: Path
+    excluded: str | None = None  # why the set is kept but not scored (e.g. Python 2 code no parser reads)
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,7 @@ def read_labels(path: Path) -> LabelSet:
         items=tuple(label(e, False) for e in data.get("items") or ()),
         negatives=tuple(label(e, True) for e in data.get("negatives") or ()),
         source=path,
+        excluded=data.get("excluded"),
     )
 
 
@@ -564,6 +566,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     sets = [read_labels(p) for p in (args.labels or sorted(LABELS.glob("*.yaml")))]
     chosen = chosen_splits(parser, args.split)
     sets = [s for s in sets if s.split in chosen]
+    for labels in sets:
+        if labels.excluded:
+            print(f"{labels.repo}: not scored ({labels.excluded})", file=sys.stderr)
+    sets = [s for s in sets if not s.excluded]
     print(
         f"{len(sets)} label sets: {sum(len(s.files) for s in sets)} files, {sum(s.lines for s in sets)} lines, "
         f"{sum(len(s.items) for s in sets)} items, {sum(len(s.negatives) for s in sets)} negatives",
