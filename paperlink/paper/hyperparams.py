@@ -58,12 +58,15 @@ def statement(mention: Mention, headings: Sequence[str], *, appendix: bool = Fal
     """The paper model's statement of a mention found under ``headings`` (outermost first)."""
     canonical = mention.canonical or (mention.key if mention.key in VOCABULARY_KEYS else None)
     scope = mention.scope if mention.scope is not None else hpcontext.scope_of(headings, appendix=appendix)
+    members = mention.members
+    if not members and mention.value is not None and hpcontext.is_ablation(headings):
+        members = (mention.raw,)  # an ablation's or sensitivity study's value is one arm it compares
     return Hyperparameter(
         mention.name,
-        mention.value,
+        None if members else mention.value,
         mention.raw,
         symbol=mention.symbol,
-        members=mention.members,
+        members=members,
         scope=scope,
         provenance=Provenance.CITED if mention.cited else Provenance.OWN,
         canonical=canonical,
@@ -473,6 +476,7 @@ _EXPLORATION = re.compile(r"greedy|exploration", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
 _NUMBER_WORD = re.compile(r"\b(?:" + "|".join(hpphrases.NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _QUALIFIER_BEFORE = re.compile(r"([A-Za-z-]+)[\s~]+\Z")
+_DENOMINATOR = re.compile(r"\s*/\s*(\d+)(?![\d.])")
 _EPOCHS_NEXT = re.compile(r"\$?(?:\s|~)*epochs?(?![A-Za-z])", re.IGNORECASE)
 
 
@@ -563,6 +567,9 @@ def _in_context(mentions: list[Mention], text: str) -> list[Mention]:
             continue
         if hpcontext.is_cited(sentence):
             mention = dataclasses.replace(mention, cited=True)
+        subject = hpcontext.sentence_scope(sentence) if mention.scope is None else None
+        if subject is not None:
+            mention = dataclasses.replace(mention, scope=subject)
         kept.append(mention)
     return kept
 
@@ -571,6 +578,10 @@ def _prose_mention(pattern: _ProsePattern, match: re.Match[str], text: str, *, a
     """The mention one match states, or None where its value is not a number after all."""
     raw = match["value"]
     value = parse_latex_number(raw)
+    denominator = _DENOMINATOR.match(text, match.end("value"))
+    if denominator is not None and value is not None:  # "$\gamma = 7/8$" states 0.875, not 7
+        value = value / float(denominator[1]) if float(denominator[1]) else None
+        raw = f"{raw}/{denominator[1]}"
     if value is None:
         return None
     key = pattern.key or _symbol_key(match["name"], text, adam=adam)

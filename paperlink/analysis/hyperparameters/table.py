@@ -176,6 +176,8 @@ _STATED_OUTRIGHT = frozenset({"table", "directive", "config", "manifest"})
 
 def _names_a_setting(stated: Stated) -> bool:
     hyperparameter = stated.item.hyperparameter
+    if hyperparameter is not None and hyperparameter.members:
+        return False  # a set (a sweep, ablation arms, model sizes) is no one setting a site must hold
     return stated.item.environment in _STATED_OUTRIGHT or (
         hyperparameter is not None and hyperparameter.canonical is not None
     )
