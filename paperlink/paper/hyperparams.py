@@ -476,6 +476,9 @@ _EXPLORATION = re.compile(r"greedy|exploration", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
 _NUMBER_WORD = re.compile(r"\b(?:" + "|".join(hpphrases.NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _QUALIFIER_BEFORE = re.compile(r"([A-Za-z-]+)[\s~]+\Z")
+_ALTERNATIVE_BEFORE = re.compile(
+    r"\b(?:rather\s+than|instead\s+of|as\s+opposed\s+to)[\s~]+(?:(?:a|an|the|using|with)[\s~]+)?\Z", re.IGNORECASE
+)
 _DENOMINATOR = re.compile(r"\s*/\s*(\d+)(?![\d.])")
 _EPOCHS_NEXT = re.compile(r"\$?(?:\s|~)*epochs?(?![A-Za-z])", re.IGNORECASE)
 
@@ -565,6 +568,8 @@ def _in_context(mentions: list[Mention], text: str) -> list[Mention]:
         sentence = text[start:end]
         if mention.symbol and not mention.members and hpcontext.is_hypothetical(sentence):
             continue
+        if _ALTERNATIVE_BEFORE.search(text, max(0, mention.start - 40), mention.start):
+            continue  # "stride 16 rather than stride 4": the alternative not taken
         if hpcontext.is_cited(sentence):
             mention = dataclasses.replace(mention, cited=True)
         subject = hpcontext.sentence_scope(sentence) if mention.scope is None else None
@@ -577,6 +582,8 @@ def _in_context(mentions: list[Mention], text: str) -> list[Mention]:
 def _prose_mention(pattern: _ProsePattern, match: re.Match[str], text: str, *, adam: bool) -> Mention | None:
     """The mention one match states, or None where its value is not a number after all."""
     raw = match["value"]
+    if raw.startswith("-") and match.start("value") == match.end("name"):
+        raw = raw[1:]  # "temperature-1 sampling": a compound, not a negative number
     value = parse_latex_number(raw)
     denominator = _DENOMINATOR.match(text, match.end("value"))
     if denominator is not None and value is not None:  # "$\gamma = 7/8$" states 0.875, not 7
