@@ -64,6 +64,7 @@ _COUNT_NOUNS = (
     r"|frames|episodes|rollouts|trajectories|samples|candidates|particles|trials|restarts|timesteps"
     r"|time\s*steps|tokens|experts|components|centroids|codewords|clusters|neighbou?rs|workers|actors"
     r"|environments|envs|repeats|repetitions|evaluations|sequences|buckets|bins|checkpoints|modules"
+    r"|initiali[sz]ations"
 )
 # After "a single", "one": the noun is singular ("a single Monte Carlo sample", "one episode").
 _ONE_NOUNS = (
@@ -79,7 +80,7 @@ _COUNT_LEAD = (
     r"(?:\b(?:with|of|over|using|use|uses|used|for|across|has|have|had|contains?|consist(?:s|ing)?\s+of"
     r"|comprising|into|run|runs|ran|sample|samples|sampled|draw|draws|drew|train|trains|trained|averaged\s+over"
     r"|average\s+over|every|each|are|were|is|was|by|to|on|and|or|stack|stacks|stacked|take|takes|keep|kept"
-    r"|do|does|did|perform|performs|performed)"
+    r"|do|does|did|perform|performs|performed|having)"
     r"|^|[,;(])"
 )
 _GAP = r"(?:\s|~|\\[,;: ])+"
@@ -221,7 +222,26 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         ),
         # "(probability 0.5)", "with probability 0.5": the vague noun belongs to the words before
         "owner_before": re.compile(
-            rf"(?<![A-Za-z])(?P<name>(?:{_NAME_WORD}[\s~-]+){{0,2}}{_NAME_WORD})\s*(?:\(|with|at)\s*\Z", flags
+            rf"(?<![A-Za-z])(?P<name>(?:{_NAME_WORD}[\s~-]+){{0,2}}{_NAME_WORD})\s*(?:\(|with|at)(?:\s+(?:a|an|the))?\s*\Z",
+            flags,
+        ),
+        # an input size written as a product: "a $224 \times 224$ RGB image", "resized ... to
+        # $512\times256$"; the number it makes ("$14 \times 14 = 196$") is no setting, and kernels and
+        # feature maps ("a $1\times1$ convolution", "a $4 \times 8$ feature map") describe structure
+        "product": re.compile(
+            r"(?P<lead>\bto[\s~]+)?\$?(?P<value>\d+\s*(?:\\times|x)\s*\d+)\$?(?![\d.^{]|\$?\s*(?:=|\\times))"
+            r"(?P<noun>(?:[\s~]+(?:RGB|input|pixel|color|colour|grayscale|training|test))?[\s~]+"
+            r"(?:images?|inputs?|crops?|patch(?:es)?|resolution|pixels))?",
+            flags | re.IGNORECASE,
+        ),
+        # value first, before the words it sets: "the 75\% masking ratio", "the 300-epoch training schedule"
+        "value_first": re.compile(
+            r"\b(?:the|a|an)[\s~]+\$?(?P<value>\d+(?:\.\d+)?)(?P<percent>\\%)?\$?(?:-(?P<unit>epoch|step|layer))?[\s~]+"
+            r"(?P<name>(?:[a-z][a-z-]{2,20}[\s~]+){0,2}(?:ratio|probability|schedule|horizon|budget))\b",
+            flags | re.IGNORECASE,
+        ),
+        "mask_share": re.compile(
+            r"\bmask(?:s|ed|ing)?(?:[\s~]+out)?[\s~]+\$?(?P<value>\d+(?:\.\d+)?)\\%", flags | re.IGNORECASE
         ),
         # "30000 length-1024 sequences": the length of what it counts
         "length_compound": re.compile(
@@ -415,6 +435,22 @@ def _intervals(text: str, patterns: dict[str, re.Pattern[str]]) -> list[Phrase]:
     for match in patterns["length_compound"].finditer(text):
         noun = match["noun"].removesuffix("s")
         found.append(Phrase(f"{noun} length", None, float(match["value"]), match["value"], match.start(), match.end()))
+    for match in patterns["product"].finditer(text):
+        if not match["lead"] and not match["noun"]:
+            continue  # a product with no object: "a 256x increase", a grid of tokens
+        noun = re.sub(r"(?:(?<=ch)es|s)$", "", " ".join((match["noun"] or "input").split()).lower())
+        raw = re.sub(r"\s*(?:\\times|x)\s*", "x", match["value"])
+        found.append(Phrase(f"{noun} size", None, None, raw, match.start("value"), match.end()))
+    for match in patterns["value_first"].finditer(text):
+        name = " ".join(match["name"].split())
+        value = parse_latex_number(match["value"])
+        if value is not None:
+            raw = match["value"] + ("\\%" if match["percent"] else "")
+            found.append(Phrase(name, None, value, raw, match.start("value"), match.end("name")))
+    for match in patterns["mask_share"].finditer(text):
+        value = parse_latex_number(match["value"])
+        if value is not None:
+            found.append(Phrase("mask ratio", None, value, match["value"] + "\\%", match.start(), match.end()))
     for match in patterns["text_assignment"].finditer(text):
         value = parse_latex_number(match["value"])
         if value is not None:
