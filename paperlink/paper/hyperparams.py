@@ -315,14 +315,27 @@ def mention_from_row(cells: Sequence[str], *, hyperparameter_table: bool, adam: 
         return None
     adam = adam or any(_ADAM.search(cell) for cell in cells)
     key = _name_key(plain, adam=adam, allow_slug=hyperparameter_table)
-    if key is None:
-        return None
     for cell in cells[1:]:
         raw = _without_row_end(cell)
         value = parse_latex_number(raw)
         if value is not None:
-            return Mention(key, plain, value, raw, 0, len(cells[0]))
+            return Mention(key, plain, value, raw, 0, len(cells[0])) if key is not None else None
+    key = key or _slug(plain)
+    if hyperparameter_table and key and _looks_like_name(plain):
+        # a setting that is no number: "Optimizer & AdamW", "Hidden sizes & [512, 512]"
+        raw = _without_row_end(cells[1])
+        with_unit = len(raw.split()) > 1 and parse_latex_number(raw.split()[0]) is not None  # "1M frames"
+        if not with_unit and _CATEGORICAL.fullmatch(raw) and not _HEADER_NAME.fullmatch(_phrase(_plain_name(raw))):
+            return Mention(key, plain, None, raw, 0, len(cells[0]))
     return None
+
+
+# A categorical cell: a short word, name or list with no sentence in it ("AdamW", "bf16",
+# "ResNet18", "[1024, 1024]", "256$\times$2"); "--", "n/a", "see text" are no value.
+_CATEGORICAL = re.compile(
+    r"(?!(?:n/?a|none|see\b|same\b|--|-|\$-\$|—|yes|no)\b)[\w\[][\w\[\](),.$\\{}+-]*(?:[ ,][\w\[\](),.$\\{}+-]+){0,3}",
+    re.IGNORECASE,
+)
 
 
 def _without_row_end(cell: str) -> str:
