@@ -80,7 +80,7 @@ _COUNT_LEAD = (
     r"(?:\b(?:with|of|over|using|use|uses|used|for|across|has|have|had|contains?|consist(?:s|ing)?\s+of"
     r"|comprising|into|run|runs|ran|sample|samples|sampled|draw|draws|drew|train|trains|trained|averaged\s+over"
     r"|average\s+over|every|each|are|were|is|was|by|to|on|and|or|stack|stacks|stacked|take|takes|keep|kept"
-    r"|do|does|did|perform|performs|performed|having)"
+    r"|do|does|did|perform|performs|performed|having|generate|generates|generated|collect|collected)"
     r"|^|[,;(])"
 )
 _GAP = r"(?:\s|~|\\[,;: ])+"
@@ -212,6 +212,12 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             rf"\b(?:vary|varies|varied|varying|experimented\s+with|tried|tested|sweep|swept|ranging)\s+(?:the\s+)?"
             rf"(?P<name>(?:\$[^$]{{1,20}}\$|{_NAME_WORD})(?:[\s~]+{_NAME_WORD}){{0,2}})\s+from\s+\$?(?P<low>{LATEX_NUMBER_IN_TEXT})"
             rf"\$?\s*(?:\\%)?\s+to\s+\$?(?P<high>{LATEX_NUMBER_IN_TEXT})",
+            flags | re.IGNORECASE,
+        ),
+        # a schedule's two ends: "cosine annealing from $3 \times 10^{-4}$ to $1 \times 10^{-6}$"
+        "schedule_ends": re.compile(
+            rf"(?P<name>(?:[A-Za-z-]+[\s~]+)?(?:annealing|anneals?|decay|decays|decayed|warm-?up|warms\s+up|schedule))"
+            rf"[\s~]+from[\s~]+\$?(?P<low>{LATEX_NUMBER_IN_TEXT})\$?[\s~]+to[\s~]+\$?(?P<high>{LATEX_NUMBER_IN_TEXT})",
             flags | re.IGNORECASE,
         ),
         # an assignment written in text: "t with df=3", "(\textit{rate = 1})"
@@ -451,6 +457,12 @@ def _intervals(text: str, patterns: dict[str, re.Pattern[str]]) -> list[Phrase]:
         value = parse_latex_number(match["value"])
         if value is not None:
             found.append(Phrase("mask ratio", None, value, match["value"] + "\\%", match.start(), match.end()))
+    for match in patterns["schedule_ends"].finditer(text):
+        name = " ".join(match["name"].split()).lower()
+        for end, group in (("start", "low"), ("end", "high")):
+            value = parse_latex_number(match[group])
+            if value is not None:
+                found.append(Phrase(f"{name} {end}", None, value, match[group], match.start(group), match.end(group)))
     for match in patterns["text_assignment"].finditer(text):
         value = parse_latex_number(match["value"])
         if value is not None:

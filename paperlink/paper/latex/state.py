@@ -296,7 +296,9 @@ def _freeze(item: _Item, prose: tuple[str, ...] = ()) -> PaperItem:
 def _conflicting_hyperparameters(items: tuple[PaperItem, ...]) -> list[Diagnostic]:
     """PL017 where the paper states one hyperparameter of its own with two different single
     values in the same scope and the same part of the paper (sets, other scopes, other work's
-    values are no conflict). Two sibling sections ("Training recipe" and "Teacher feature
+    values are no conflict), where the paper names the setting (a canonical name, a symbol, a
+    table row or the author's directive: two counts keyed by their noun, "30000 sequences" and
+    "16000 sequences", may count two things). Two sibling sections ("Training recipe" and "Teacher feature
     caching", the introduction and an ablation) describe two stages or experiments, and two
     values of one name on one line are the arms a sentence compares ("a 4-layer encoder adds
     ..., a 6-layer encoder ..."): neither is a conflict."""
@@ -307,6 +309,8 @@ def _conflicting_hyperparameters(items: tuple[PaperItem, ...]) -> list[Diagnosti
         stated = item.hyperparameter
         if stated is None or stated.value is None or stated.members or stated.provenance is not Provenance.OWN:
             continue
+        if not (stated.canonical or stated.symbol or item.environment in _STATED_OUTRIGHT):
+            continue  # a count or phrase keyed by its words ("30000 sequences"): two may count two things
         before = earlier.setdefault((item.key, stated.scope), [])
         other = next((o for o in before if _same_part(by_key, o, item)), None)
         before.append(item)
@@ -321,6 +325,10 @@ def _conflicting_hyperparameters(items: tuple[PaperItem, ...]) -> list[Diagnosti
                 )
             )
     return found
+
+
+# Where a statement names its setting outright (besides a canonical name or a symbol).
+_STATED_OUTRIGHT = frozenset({"table", "directive", "config", "manifest"})
 
 
 def _sections(by_key: dict[str, PaperItem], item: PaperItem) -> list[str]:
