@@ -4,12 +4,16 @@
   its planner with 1000 samples", "Smith et al. use ...") describes that work: its values are
   ``cited``, listed and never checked. A sentence with "we" or "our" is the paper's own, even
   when it cites ("we follow \\citet{x} and use ...").
-* Hypotheticals: an assignment in a worked example, a limit or an ablation arm ("with
-  $\\lambda=0$ we recover ...", "e.g. $k=1$", "unlike the $\\lambda=1$ setting") is not the
-  paper's setting; such sentences are skipped for symbol assignments.
+* Hypotheticals: an assignment in a worked example, a limit, a condition or an ablation arm
+  ("with $\\lambda=0$ we recover ...", "e.g. $k=1$", "say, $\\gamma = 0.9$", "when $\\gamma =
+  0.98$, ...", "unlike the $\\lambda=1$ setting"), or a measurement ("$\\beta = 0.21 \\pm 0.02$,
+  $R^2 = 0.991$") is not the paper's setting; such sentences are skipped for symbol assignments.
 * Qualifiers: "inner step size", "critic learning rate", "final learning rate" are not the
   canonical ``learning_rate``.
-* Scope: the innermost heading that names an experiment; the method's own sections and
+* Arms: a value under an ablation or sensitivity heading is one arm the study compares (a
+  member of a set), never the method's setting.
+* Scope: a sentence whose subject is one named experiment ("The Cart Pole experiments were run
+  for ...") scopes its values to it; else the innermost heading that names an experiment; the method's own sections and
   generic headings ("Experiments", "Implementation details") hold globally.
 
 Regexes are compiled on first use.
@@ -30,6 +34,8 @@ __all__ = [
     "scope_of",
     "scope_words",
     "caption_scope",
+    "sentence_scope",
+    "is_ablation",
 ]
 
 
@@ -54,7 +60,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             r"\b(?:e\.g\.|i\.e\.|for example|for instance|suppose|consider|recovers?|reduces? to|special case"
             r"|limit|unlike|in contrast|if|whenever|assume|assuming|example|illustrat\w*|toy|shows?|shown|depicts?"
             r"|figure|fit|fitted|fits|estimated?|obtain(?:s|ed)?|yields?|peaks?|declines?|around|converges?|vs|versus"
-            r"|suggests?|compared)\b"
+            r"|suggests?|compared|say|would|could)\b"
+            # "when $\gamma = 0.98$, we store ...": a condition; "$\beta = 0.21 \pm 0.02$": a measurement
+            r"|\bwhen\s+\$|\\pm(?![A-Za-z])|\u00b1"
             r"|\\figurename",
             re.IGNORECASE,
         ),
@@ -70,6 +78,12 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             r"|supplementary|case stud(?:y|ies)|applications?)\b",
             re.IGNORECASE,
         ),
+        # a sentence whose subject is one named experiment: "The Cart Pole experiments were run ..."
+        "subject_experiment": re.compile(
+            r"\s*(?:(?:For|On|In)\s+)?[Tt]he\s+(?P<name>(?:[A-Z][\w-]*\s+){1,3})"
+            r"(?:experiments?|tasks?|environments?|runs?|domains?|benchmarks?|games?)\b"
+        ),
+        "ablation_heading": re.compile(r"\b(?:ablations?|ablating|sensitivity)\b", re.IGNORECASE),
         "method_heading": re.compile(
             r"\b(?:method(?:s|ology)?|approach|proposed|framework|our model|model design|architecture"
             r"|preliminar\w*|background|formulation|objective|training recipe)\b",
@@ -156,6 +170,19 @@ def scope_of(headings: Sequence[str], *, appendix: bool = False) -> str:
             return scope_words(title)
         return ""
     return ""
+
+
+def is_ablation(headings: Sequence[str]) -> bool:
+    """Whether a statement is under a heading of an ablation or sensitivity study, whose values
+    are the arms it compares, not the method's settings."""
+    return any(_patterns()["ablation_heading"].search(heading) for heading in headings)
+
+
+def sentence_scope(sentence: str) -> str | None:
+    """The experiment a sentence names as its subject ("The Cart Pole experiments were run for
+    250,000 frames." -> "cart pole"), or None: its values hold for that experiment only."""
+    match = _patterns()["subject_experiment"].match(sentence)
+    return scope_words(match["name"]) or None if match else None
 
 
 def caption_scope(caption: str) -> str | None:

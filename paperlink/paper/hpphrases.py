@@ -64,18 +64,23 @@ _COUNT_NOUNS = (
     r"|frames|episodes|rollouts|trajectories|samples|candidates|particles|trials|restarts|timesteps"
     r"|time\s*steps|tokens|experts|components|centroids|codewords|clusters|neighbou?rs|workers|actors"
     r"|environments|envs|repeats|repetitions|evaluations|sequences|buckets|bins|checkpoints|modules"
+    r"|initiali[sz]ations"
 )
 # After "a single", "one": the noun is singular ("a single Monte Carlo sample", "one episode").
 _ONE_NOUNS = (
     r"layer|unit|neuron|epoch|seed|run|head|block|iteration|step|update|episode|rollout|trajectory|sample|trial"
 )
 # Words that may stand between a count and its noun ("5 random seeds", "2 deterministic layers").
-_ADJECTIVE = r"(?:(?!(?:of|the|a|an|and|or|to|in|on|for|with|from|by|at|per|than|is|are|was|were)\b)[a-z][a-z-]{1,20})"
+_ADJECTIVE = (
+    r"(?:(?!(?:of|the|a|an|and|or|to|in|on|for|with|from|by|at|per|than|is|are|was|were)\b)[a-z][a-z-]{1,20}"
+    r"(?<!-)(?!-?\d)|length-\d+)"
+)
 # Before a count: a preposition or verb saying the number is a setting, not a result.
 _COUNT_LEAD = (
     r"(?:\b(?:with|of|over|using|use|uses|used|for|across|has|have|had|contains?|consist(?:s|ing)?\s+of"
     r"|comprising|into|run|runs|ran|sample|samples|sampled|draw|draws|drew|train|trains|trained|averaged\s+over"
-    r"|average\s+over|every|each|are|were|is|was|by|to|on|and|or|stack|stacks|stacked|take|takes|keep|kept)"
+    r"|average\s+over|every|each|are|were|is|was|by|to|on|and|or|stack|stacks|stacked|take|takes|keep|kept"
+    r"|do|does|did|perform|performs|performed|having|generate|generates|generated|collect|collected)"
     r"|^|[,;(])"
 )
 _GAP = r"(?:\s|~|\\[,;: ])+"
@@ -85,7 +90,7 @@ _HEAD_NOUNS = (
     r"size|sizes|rate|rates|weight|weights|factor|coefficient|horizon|ratio|probability|length|dimension"
     r"|dimensionality|width|depth|threshold|interval|frequency|scale|std|deviation|margin|radius|stride"
     r"|padding|budget|penalty|strength|capacity|period|window|patience|decay|noise|order|degree|lambda"
-    r"|alpha|beta|gamma|epsilon|temperature|momentum|iterations|steps|epochs"
+    r"|alpha|beta|gamma|epsilon|temperature|momentum|iterations|steps|epochs|s\.d\."
 )
 _GENERIC_OWNERS = frozenset("neural network networks net nets mlp mlps model models perceptron perceptrons".split())
 _VAGUE = frozenset(
@@ -164,7 +169,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             flags | re.IGNORECASE,
         ),
         "named": re.compile(
-            rf"(?<![A-Za-z\\])(?P<name>{_HEAD_NOUNS})(?![A-Za-z])(?:{_NAMED_BRIDGE}){{1,4}}"
+            rf"(?<![A-Za-z\\])(?P<name>{_HEAD_NOUNS})(?![A-Za-z])(?:(?:{_NAMED_BRIDGE}){{1,4}}|(?=[\s~]+\$?\d))"
             rf"\s*~?\$?\s*(?![-\u2212])(?P<value>{LATEX_NUMBER_IN_TEXT})(?!\.?\d)(?!\s*(?:\\times|\\cdot|[-+*/^]|\\(?:line|text|column)width"
             r"|(?:pt|cm|mm|em|ex|px)\b|\\%?\s*(?:of|higher|lower|better|worse|improvement|accuracy|faster|slower)))",
             flags | re.IGNORECASE,
@@ -193,6 +198,61 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             r"(?=$|[,;]|\\[,;:! ]|\\q?quad|\\text(?!\s*\{[^{}]{1,3}\})|\\mathrm(?!\s*\{[^{}]{1,3}\})|\s(?:and|for|with)\b)",
             flags,
         ),
+        # an interval a value is drawn from: "radius sampled from $[0.1, 2.0]$", "gamma [0.8,1.2]"
+        "interval": re.compile(
+            rf"\$?\[\s*(?P<low>{LATEX_NUMBER_IN_TEXT})\s*,\s*(?P<high>{LATEX_NUMBER_IN_TEXT})\s*\]\$?(?![\[(])", flags
+        ),
+        "interval_name": re.compile(
+            rf"(?<![A-Za-z\\])(?P<name>(?:{_NAME_WORD}[\s~-]+){{0,3}}{_NAME_WORD})"
+            rf"(?:\s+(?:sampled|drawn|chosen|uniformly|from|in|of|range|ranges|within|between)(?![A-Za-z]))*[\s~(]*\Z",
+            flags,
+        ),
+        # a swept range: "we vary $N$ from 1 to 65536", "experimented with ratios from 50\% to 90\%"
+        "from_to": re.compile(
+            rf"\b(?:vary|varies|varied|varying|experimented\s+with|tried|tested|sweep|swept|ranging)\s+(?:the\s+)?"
+            rf"(?P<name>(?:\$[^$]{{1,20}}\$|{_NAME_WORD})(?:[\s~]+{_NAME_WORD}){{0,2}})\s+from\s+\$?(?P<low>{LATEX_NUMBER_IN_TEXT})"
+            rf"\$?\s*(?:\\%)?\s+to\s+\$?(?P<high>{LATEX_NUMBER_IN_TEXT})",
+            flags | re.IGNORECASE,
+        ),
+        # a schedule's two ends: "cosine annealing from $3 \times 10^{-4}$ to $1 \times 10^{-6}$"
+        "schedule_ends": re.compile(
+            rf"(?P<name>(?:[A-Za-z-]+[\s~]+)?(?:annealing|anneals?|decay|decays|decayed|warm-?up|warms\s+up|schedule))"
+            rf"[\s~]+from[\s~]+\$?(?P<low>{LATEX_NUMBER_IN_TEXT})\$?[\s~]+to[\s~]+\$?(?P<high>{LATEX_NUMBER_IN_TEXT})",
+            flags | re.IGNORECASE,
+        ),
+        # an assignment written in text: "t with df=3", "(\textit{rate = 1})"
+        "text_assignment": re.compile(
+            rf"(?<=[\s({{])(?!(?:width|height|scale|trim|angle)\b)(?P<name>[a-z]{{2,12}})\s*=\s*(?P<value>{LATEX_NUMBER_IN_TEXT})"
+            r"(?!\d|\.\d|\s*[-+*/^\\]|[A-Za-z])",
+            flags,
+        ),
+        # "(probability 0.5)", "with probability 0.5": the vague noun belongs to the words before
+        "owner_before": re.compile(
+            rf"(?<![A-Za-z])(?P<name>(?:{_NAME_WORD}[\s~-]+){{0,2}}{_NAME_WORD})\s*(?:\(|with|at)(?:\s+(?:a|an|the))?\s*\Z",
+            flags,
+        ),
+        # an input size written as a product: "a $224 \times 224$ RGB image", "resized ... to
+        # $512\times256$"; the number it makes ("$14 \times 14 = 196$") is no setting, and kernels and
+        # feature maps ("a $1\times1$ convolution", "a $4 \times 8$ feature map") describe structure
+        "product": re.compile(
+            r"(?P<lead>\bto[\s~]+)?\$?(?P<value>\d+\s*(?:\\times|x)\s*\d+)\$?(?![\d.^{]|\$?\s*(?:=|\\times))"
+            r"(?P<noun>(?:[\s~]+(?:RGB|input|pixel|color|colour|grayscale|training|test))?[\s~]+"
+            r"(?:images?|inputs?|crops?|patch(?:es)?|resolution|pixels))?",
+            flags | re.IGNORECASE,
+        ),
+        # value first, before the words it sets: "the 75\% masking ratio", "the 300-epoch training schedule"
+        "value_first": re.compile(
+            r"\b(?:the|a|an)[\s~]+\$?(?P<value>\d+(?:\.\d+)?)(?P<percent>\\%)?\$?(?:-(?P<unit>epoch|step|layer))?[\s~]+"
+            r"(?P<name>(?:[a-z][a-z-]{2,20}[\s~]+){0,2}(?:ratio|probability|schedule|horizon|budget))\b",
+            flags | re.IGNORECASE,
+        ),
+        "mask_share": re.compile(
+            r"\bmask(?:s|ed|ing)?(?:[\s~]+out)?[\s~]+\$?(?P<value>\d+(?:\.\d+)?)\\%", flags | re.IGNORECASE
+        ),
+        # "30000 length-1024 sequences": the length of what it counts
+        "length_compound": re.compile(
+            r"(?<![\w-])length-(?P<value>\d+)(?:[\s~]+[a-z]+){0,2}?[\s~]+(?P<noun>[a-z]{3,20}s)\b", flags
+        ),
         "member_of": re.compile(rf"(?:^|(?<=[\s,;(]))(?P<symbol>{_SYMBOL})\s*\\in\s*{_SET_BODY}", flags),
         "preceding_words": re.compile(r"((?:[A-Za-z][A-Za-z-]*[\s~]+){1,4})(?:\(\s*)?$"),
         "following_noun": re.compile(r"[\s~]+([a-z][a-z-]{2,24}s)(?![A-Za-z])"),
@@ -211,6 +271,7 @@ def phrases_in_text(text: str) -> list[Phrase]:
     found.extend(_sets(text, patterns))
     found.extend(_counts(text, patterns))
     found.extend(_named(text, patterns))
+    found.extend(_intervals(text, patterns))
     return _distinct(sorted(found, key=lambda phrase: (phrase.start, phrase.end)))
 
 
@@ -265,7 +326,8 @@ def _counts(text: str, patterns: dict[str, re.Pattern[str]]) -> list[Phrase]:
         if value is None or value <= 0 or not float(value).is_integer() or _is_year(raw, value):
             continue
         noun = " ".join(match["noun"].lower().split())
-        adjectives = " ".join((match["adjectives"] or "").split())
+        # "30000 length-1024 sequences": the length is a setting of its own (``length_compound``)
+        adjectives = " ".join(word for word in (match["adjectives"] or "").split() if not word.startswith("length-"))
         name = f"{adjectives} {noun}".strip()
         key = _COUNTED.get(name.lower())
         if match["more"] and "," not in match["more"] and not re.search(r"\bor\b", match["more"]):
@@ -346,9 +408,65 @@ def _named(text: str, patterns: dict[str, re.Pattern[str]]) -> list[Phrase]:
                 start = before.start() if before is not None else start
             name = " ".join(text[start : match.end("name")].replace("~", " ").split())
             if name.lower() in _VAGUE:  # "a factor of 0.1", "a weight of .01": of what, the words don't say
-                continue
+                # unless the words before say: "horizontal flip (probability 0.5)", "solarization with probability 0.5"
+                owner = patterns["owner_before"].search(text, max(0, start - _NAME_REACH), start)
+                if owner is None:
+                    continue
+                start, name = owner.start("name"), f"{' '.join(owner['name'].replace('~', ' ').split())} {name}"
             key = "batch_size" if kind == "batches" else None
             found.append(Phrase(name, key, value, match["value"], start, match.end("value")))
+    return found
+
+
+def _intervals(text: str, patterns: dict[str, re.Pattern[str]]) -> list[Phrase]:
+    """An interval a value is drawn from (its name before it), a swept range ("vary $N$ from 1
+    to 65536": a set of its two ends) and an assignment written in text ("df=10")."""
+    found = []
+    for match in patterns["interval"].finditer(text):
+        named = patterns["interval_name"].search(text, max(0, match.start() - _NAME_REACH), match.start())
+        low, high = parse_latex_number(match["low"]), parse_latex_number(match["high"])
+        if named is None or low is None or high is None or (low, high) in ((0.0, 1.0), (-1.0, 1.0)):
+            continue  # [0, 1] and [-1, 1] are the domain of a variable, not a setting
+        name = " ".join(named["name"].replace("~", " ").split())
+        raw = f"[{match['low']}, {match['high']}]"
+        found.append(Phrase(name, None, None, raw, named.start(), match.end()))
+    for match in patterns["from_to"].finditer(text):
+        members = (_plain_number(match["low"]), _plain_number(match["high"]))
+        if any(parse_latex_number(member) is None for member in members):
+            continue
+        name = " ".join(match["name"].strip("$").replace("~", " ").split())
+        symbol = name if match["name"].startswith("$") else ""
+        written = text[match.start("low") : match.end("high")]
+        found.append(Phrase(name, None, None, written, match.start("name"), match.end(), symbol, members))
+    for match in patterns["length_compound"].finditer(text):
+        noun = match["noun"].removesuffix("s")
+        found.append(Phrase(f"{noun} length", None, float(match["value"]), match["value"], match.start(), match.end()))
+    for match in patterns["product"].finditer(text):
+        if not match["lead"] and not match["noun"]:
+            continue  # a product with no object: "a 256x increase", a grid of tokens
+        noun = re.sub(r"(?:(?<=ch)es|s)$", "", " ".join((match["noun"] or "input").split()).lower())
+        raw = re.sub(r"\s*(?:\\times|x)\s*", "x", match["value"])
+        found.append(Phrase(f"{noun} size", None, None, raw, match.start("value"), match.end()))
+    for match in patterns["value_first"].finditer(text):
+        name = " ".join(match["name"].split())
+        value = parse_latex_number(match["value"])
+        if value is not None:
+            raw = match["value"] + ("\\%" if match["percent"] else "")
+            found.append(Phrase(name, None, value, raw, match.start("value"), match.end("name")))
+    for match in patterns["mask_share"].finditer(text):
+        value = parse_latex_number(match["value"])
+        if value is not None:
+            found.append(Phrase("mask ratio", None, value, match["value"] + "\\%", match.start(), match.end()))
+    for match in patterns["schedule_ends"].finditer(text):
+        name = " ".join(match["name"].split()).lower()
+        for end, group in (("start", "low"), ("end", "high")):
+            value = parse_latex_number(match[group])
+            if value is not None:
+                found.append(Phrase(f"{name} {end}", None, value, match[group], match.start(group), match.end(group)))
+    for match in patterns["text_assignment"].finditer(text):
+        value = parse_latex_number(match["value"])
+        if value is not None:
+            found.append(Phrase(match["name"], None, value, match["value"], match.start(), match.end("value")))
     return found
 
 

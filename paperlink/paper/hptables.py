@@ -7,9 +7,12 @@ Papers lay settings out three ways, and each cell that states a value is one sta
   arms of a sweep, each one member of a set, so they never conflict;
 * several name/value pairs per row (``Optimizer & AdamW & Batch size & 4096``);
 * configurations in rows and settings in columns (``Size & Hidden & Layers`` over
-  ``Tiny & 64 & 2``): each value cell is named by its column and scoped by its row.
+  ``Tiny & 64 & 2``): each value cell is named by its column and scoped by its row; where the
+  rows are model sizes or a sweep's arms (a first column "Size", "Variant", "Configuration",
+  or a column counting parameters) each cell is one arm, a member of a set.
 
-Results tables state no settings; only vocabulary names are read from them, as before.
+Results tables state no settings; only vocabulary names are read from them, as before. A
+two-column table whose value column is a measurement ("Configuration & Accuracy") is one.
 """
 
 from __future__ import annotations
@@ -48,11 +51,18 @@ def mentions_in_table(rows: Sequence[Sequence[str]], caption: str, heading: str 
     """Each statement of a table as (row index, mention); a table without a caption under a
     heading such as "Hyperparameters" lists settings too."""
     header = rows[0] if rows else []
-    is_table = is_hyperparameter_table(caption, header) or (
-        not caption and bool(heading) and is_hyperparameter_table(heading, ())
-    )
+    is_table = (
+        is_hyperparameter_table(caption, header)
+        or (not caption and bool(heading) and is_hyperparameter_table(heading, ()))
+    ) and not _measures(header)
     scope = hpcontext.caption_scope(caption) if caption else None
     return [(index, _scoped(mention, scope)) for index, mention in _mentions(rows, caption, is_table)]
+
+
+def _measures(header: Sequence[str]) -> bool:
+    """A two-column table whose value column is a measurement ("Configuration & Accuracy"):
+    its rows are the arms of an ablation with their results, not settings."""
+    return len(header) == 2 and _NOT_A_SETTING.match(_plain_name(header[1])) is not None
 
 
 def _scoped(mention: Mention, scope: str | None) -> Mention:
@@ -157,6 +167,7 @@ def _grid(rows: Sequence[Sequence[str]], *, adam: bool) -> list[tuple[int, Menti
     assert header_index is not None
     header = [_plain_name(cell) for cell in rows[header_index]]
     groups = _groups(rows[header_index - 1]) if header_index > 0 else {}
+    sweep = _is_sweep(header)
     found = []
     for index in range(header_index + 1, len(rows)):
         cells = rows[index]
@@ -174,8 +185,23 @@ def _grid(rows: Sequence[Sequence[str]], *, adam: bool) -> list[tuple[int, Menti
             if key is None:
                 continue
             scope = hpcontext.scope_words(f"{group} {configuration}".strip())
-            found.append((index, Mention(key, full_name, value, raw, 0, len(cells[0]), scope=scope)))
+            mention = Mention(key, full_name, value, raw, 0, len(cells[0]), scope=scope)
+            found.append((index, _arm(mention) if sweep else mention))
     return found
+
+
+# A grid whose rows are model sizes or the arms of a sweep: its first column names the size or
+# configuration, or a column counts the model's parameters.
+_SWEEP_ROWS = re.compile(r"^(?:size|scale|model size|variant|configuration|config|arm|setting)s?$", re.IGNORECASE)
+_PARAMETER_COUNT = re.compile(r"^#?\s*(?:params?|parameters|flops)\b", re.IGNORECASE)
+
+
+def _is_sweep(header: Sequence[str]) -> bool:
+    """Whether a grid's rows are the members of a set of configurations (Tiny, Small, ... XL),
+    each row one arm, rather than one experiment's settings per row."""
+    return bool(header) and (
+        _SWEEP_ROWS.match(header[0]) is not None or any(_PARAMETER_COUNT.match(cell) for cell in header[1:])
+    )
 
 
 _MULTICOLUMN = re.compile(r"\\multicolumn\s*\{\s*(\d+)\s*\}\s*\{[^{}]*\}\s*\{(?P<text>.*)\}\s*$", re.DOTALL)

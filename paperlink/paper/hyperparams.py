@@ -58,12 +58,15 @@ def statement(mention: Mention, headings: Sequence[str], *, appendix: bool = Fal
     """The paper model's statement of a mention found under ``headings`` (outermost first)."""
     canonical = mention.canonical or (mention.key if mention.key in VOCABULARY_KEYS else None)
     scope = mention.scope if mention.scope is not None else hpcontext.scope_of(headings, appendix=appendix)
+    members = mention.members
+    if not members and mention.value is not None and hpcontext.is_ablation(headings):
+        members = (mention.raw,)  # an ablation's or sensitivity study's value is one arm it compares
     return Hyperparameter(
         mention.name,
-        mention.value,
+        None if members else mention.value,
         mention.raw,
         symbol=mention.symbol,
-        members=mention.members,
+        members=members,
         scope=scope,
         provenance=Provenance.CITED if mention.cited else Provenance.OWN,
         canonical=canonical,
@@ -312,14 +315,27 @@ def mention_from_row(cells: Sequence[str], *, hyperparameter_table: bool, adam: 
         return None
     adam = adam or any(_ADAM.search(cell) for cell in cells)
     key = _name_key(plain, adam=adam, allow_slug=hyperparameter_table)
-    if key is None:
-        return None
     for cell in cells[1:]:
         raw = _without_row_end(cell)
         value = parse_latex_number(raw)
         if value is not None:
-            return Mention(key, plain, value, raw, 0, len(cells[0]))
+            return Mention(key, plain, value, raw, 0, len(cells[0])) if key is not None else None
+    key = key or _slug(plain)
+    if hyperparameter_table and key and _looks_like_name(plain):
+        # a setting that is no number: "Optimizer & AdamW", "Hidden sizes & [512, 512]"
+        raw = _without_row_end(cells[1])
+        with_unit = len(raw.split()) > 1 and parse_latex_number(raw.split()[0]) is not None  # "1M frames"
+        if not with_unit and _CATEGORICAL.fullmatch(raw) and not _HEADER_NAME.fullmatch(_phrase(_plain_name(raw))):
+            return Mention(key, plain, None, raw, 0, len(cells[0]))
     return None
+
+
+# A categorical cell: a short word, name or list with no sentence in it ("AdamW", "bf16",
+# "ResNet18", "[1024, 1024]", "256$\times$2"); "--", "n/a", "see text" are no value.
+_CATEGORICAL = re.compile(
+    r"(?!(?:n/?a|none|see\b|same\b|--|-|\$-\$|—|yes|no)\b)[\w\[][\w\[\](),.$\\{}+-]*(?:[ ,][\w\[\](),.$\\{}+-]+){0,3}",
+    re.IGNORECASE,
+)
 
 
 def _without_row_end(cell: str) -> str:
@@ -473,6 +489,10 @@ _EXPLORATION = re.compile(r"greedy|exploration", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
 _NUMBER_WORD = re.compile(r"\b(?:" + "|".join(hpphrases.NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _QUALIFIER_BEFORE = re.compile(r"([A-Za-z-]+)[\s~]+\Z")
+_ALTERNATIVE_BEFORE = re.compile(
+    r"\b(?:rather\s+than|instead\s+of|as\s+opposed\s+to)[\s~]+(?:(?:a|an|the|using|with)[\s~]+)?\Z", re.IGNORECASE
+)
+_DENOMINATOR = re.compile(r"\s*/\s*(\d+)(?![\d.])")
 _EPOCHS_NEXT = re.compile(r"\$?(?:\s|~)*epochs?(?![A-Za-z])", re.IGNORECASE)
 
 
@@ -561,8 +581,13 @@ def _in_context(mentions: list[Mention], text: str) -> list[Mention]:
         sentence = text[start:end]
         if mention.symbol and not mention.members and hpcontext.is_hypothetical(sentence):
             continue
+        if _ALTERNATIVE_BEFORE.search(text, max(0, mention.start - 40), mention.start):
+            continue  # "stride 16 rather than stride 4": the alternative not taken
         if hpcontext.is_cited(sentence):
             mention = dataclasses.replace(mention, cited=True)
+        subject = hpcontext.sentence_scope(sentence) if mention.scope is None else None
+        if subject is not None:
+            mention = dataclasses.replace(mention, scope=subject)
         kept.append(mention)
     return kept
 
@@ -570,7 +595,13 @@ def _in_context(mentions: list[Mention], text: str) -> list[Mention]:
 def _prose_mention(pattern: _ProsePattern, match: re.Match[str], text: str, *, adam: bool) -> Mention | None:
     """The mention one match states, or None where its value is not a number after all."""
     raw = match["value"]
+    if raw.startswith("-") and match.start("value") == match.end("name"):
+        raw = raw[1:]  # "temperature-1 sampling": a compound, not a negative number
     value = parse_latex_number(raw)
+    denominator = _DENOMINATOR.match(text, match.end("value"))
+    if denominator is not None and value is not None:  # "$\gamma = 7/8$" states 0.875, not 7
+        value = value / float(denominator[1]) if float(denominator[1]) else None
+        raw = f"{raw}/{denominator[1]}"
     if value is None:
         return None
     key = pattern.key or _symbol_key(match["name"], text, adam=adam)

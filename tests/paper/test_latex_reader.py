@@ -781,6 +781,28 @@ def test_values_in_two_experiments_sets_and_cited_work_do_not_conflict(tmp_path)
     ]
 
 
+def test_values_in_sibling_sections_or_compared_on_one_line_do_not_conflict(tmp_path):
+    paper = read(
+        tmp_path,
+        {
+            "paper.tex": (
+                "\\section{Method}\\subsection{Training recipe}\n"  # 1
+                "We use a batch size of 256 and 300 epochs.\n"  # 2
+                "\\subsection{Teacher feature caching}\n"  # 3
+                "Features are cached with a batch size of 32.\n"  # 4
+                "A 4-layer encoder adds 2.3M parameters; a 6-layer encoder adds 4.6M.\n"  # 5
+                "\\subsubsection{Caching details}\n"  # 6
+                "The cache is filled with a batch size of 16.\n"  # 7
+            )
+        },
+    )
+    # 256 and 32 are two stages (sibling subsections), 4 and 6 layers two arms of one sentence;
+    # a subsection restating its own section's value differently is still a conflict
+    assert diagnostics(paper) == [
+        ("PL017", f"{MAIN}:7", f"hp:batch_size is stated as 16 here and as 32 at {MAIN}:4:28"),
+    ]
+
+
 def test_duplicate_label_is_reported(tmp_path):
     paper = read(
         tmp_path,

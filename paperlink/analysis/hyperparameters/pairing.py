@@ -254,6 +254,7 @@ def place_sites(sites: Sequence[Site], project: Project) -> list[Placed]:
                 key = (site.span.path, anchor, site.span.line)
                 per_line[key] = per_line.get(key, 0) + 1
     placed = []
+    claims: dict[tuple[str, str], set[str]] = {}  # (paper, item an annotation names) -> files it is written in
     for site in sites:
         found, alone = [], site.source is not Source.DEFAULT and per_statement.get(_statement_of(site)) == 1
         for link in (link for line in site.anchors for link in links.get((site.span.path, line), [])):
@@ -265,9 +266,10 @@ def place_sites(sites: Sequence[Site], project: Project) -> list[Placed]:
                 alone = (
                     site.source is not Source.DEFAULT and per_line.get((link.target.path, link.target.line, line)) == 1
                 )
-        stated = _linked(site, found, project.papers, indexes, alone)
+        stated, through = _linked(site, found, project.papers, indexes, alone)
         scope = site_scope(site.span.path, site.kind is SiteKind.CONFIG_FILE, scopes)
         if stated is not None:
+            claims.setdefault((stated.paper, through), set()).add(site.span.path)
             placed.append(Placed(site, stated.key, stated, True, Confidence.ANNOTATION, stated.scope or scope))
             continue
         stated, link_kind, in_scope = _by_name(site, scope, statements)
@@ -281,7 +283,35 @@ def place_sites(sites: Sequence[Site], project: Project) -> list[Placed]:
             link_kind = Confidence.LOOSE  # a test pins small values on purpose: compared only when annotated
         name = stated.key if stated else site.name
         placed.append(Placed(site, name, stated, bool(found), link_kind, scope, in_scope))
-    return _ambiguous_names(placed)
+    return _ambiguous_names(_claimed_elsewhere(placed, claims, indexes))
+
+
+def _claimed_elsewhere(
+    placed: list[Placed], claims: Mapping[tuple[str, str], set[str]], indexes: Mapping[str, _Index]
+) -> list[Placed]:
+    """A statement an annotation ties to code (naming it, or the table or section stating it)
+    has its experiment's code: those files. A site of the same name in another Python file
+    (another experiment, a baseline, an evaluation) is paired with it only loosely: listed,
+    no PL402. Config files keep their path scope."""
+    if not claims:
+        return placed
+
+    def files(stated: Stated) -> set[str] | None:
+        index = indexes.get(stated.paper)
+        if index is None:
+            return None
+        chain = [stated.item.key, *_chain(index.items, stated.item.parent or "")]
+        found = [claims[stated.paper, key] for key in chain if (stated.paper, key) in claims]
+        return set().union(*found) if found else None
+
+    loosened = []
+    for entry in placed:
+        if entry.link == Confidence.NAME and entry.stated is not None and entry.site.kind is not SiteKind.CONFIG_FILE:
+            claimed = files(entry.stated)
+            if claimed is not None and entry.site.span.path not in claimed:
+                entry = replace(entry, link=Confidence.LOOSE)
+        loosened.append(entry)
+    return loosened
 
 
 def _ambiguous_names(placed: list[Placed]) -> list[Placed]:
@@ -335,8 +365,9 @@ def _statement_of(site: Site) -> tuple[str, int]:
 
 def _linked(
     site: Site, found: list[Link], papers: Mapping[str, Paper], indexes: Mapping[str, _Index], alone: bool
-) -> Stated | None:
-    """The hyperparameter the annotations on the site's statements name, if any."""
+) -> tuple[Stated | None, str]:
+    """The hyperparameter the annotations on the site's statements name, if any, and the key
+    of the item the annotation names (the hyperparameter, or the table or section stating it)."""
     for link in found:
         paper, index = papers.get(link.paper), indexes.get(link.paper)
         item = index.items.get(link.item_key) if index is not None else None
@@ -346,11 +377,11 @@ def _linked(
             key, scope = item.key.removeprefix("hp:"), item.hyperparameter.scope if item.hyperparameter else ""
             statement = next((s for s in index.statements if s.key == key and s.scope == scope), None)
             if statement is not None and (named(statement, site.name) or alone):
-                return statement
+                return statement, statement.item.key
         else:
             within = _within(paper, index.items, item.key, site)
             if within is not None:
                 # the value as the paper's table states it, unless the section named states another
                 chosen = next((s for s in index.statements if s.key == within.key and s.scope == within.scope), None)
-                return chosen if chosen is not None and chosen.numbers == within.numbers else within
-    return None
+                return (chosen if chosen is not None and chosen.numbers == within.numbers else within), item.key
+    return None, ""

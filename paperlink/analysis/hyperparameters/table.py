@@ -176,6 +176,10 @@ _STATED_OUTRIGHT = frozenset({"table", "directive", "config", "manifest"})
 
 def _names_a_setting(stated: Stated) -> bool:
     hyperparameter = stated.item.hyperparameter
+    if hyperparameter is not None and (hyperparameter.members or hyperparameter.value is None):
+        # a set (a sweep, ablation arms, model sizes) is no one setting a site must hold, and a
+        # categorical value ("AdamW", "[512, 512]") is no number a site could be compared with
+        return False
     return stated.item.environment in _STATED_OUTRIGHT or (
         hyperparameter is not None and hyperparameter.canonical is not None
     )

@@ -298,22 +298,54 @@ def _freeze(item: _Item, prose: tuple[str, ...] = ()) -> PaperItem:
 
 def _conflicting_hyperparameters(items: tuple[PaperItem, ...]) -> list[Diagnostic]:
     """PL017 where the paper states one hyperparameter of its own with two different single
-    values in the same scope (sets, other scopes and other work's values are no conflict)."""
-    first: dict[tuple[str, str], PaperItem] = {}
+    values in the same scope and the same part of the paper (sets, other scopes, other work's
+    values are no conflict), where the paper names the setting (a canonical name, a symbol, a
+    table row or the author's directive: two counts keyed by their noun, "30000 sequences" and
+    "16000 sequences", may count two things). Two sibling sections ("Training recipe" and "Teacher feature
+    caching", the introduction and an ablation) describe two stages or experiments, and two
+    values of one name on one line are the arms a sentence compares ("a 4-layer encoder adds
+    ..., a 6-layer encoder ..."): neither is a conflict."""
+    by_key = {item.key: item for item in items if item.kind is not ItemKind.HYPERPARAMETER}
+    earlier: dict[tuple[str, str], list[PaperItem]] = {}
     found = []
     for item in items:
         stated = item.hyperparameter
         if stated is None or stated.value is None or stated.members or stated.provenance is not Provenance.OWN:
             continue
-        earlier = first.setdefault((item.key, stated.scope), item)
-        if earlier is item or earlier.hyperparameter is None:
+        if not (stated.canonical or stated.symbol or item.environment in _STATED_OUTRIGHT):
+            continue  # a count or phrase keyed by its words ("30000 sequences"): two may count two things
+        before = earlier.setdefault((item.key, stated.scope), [])
+        other = next((o for o in before if _same_part(by_key, o, item)), None)
+        before.append(item)
+        if other is None or other.hyperparameter is None or other.span.line == item.span.line:
             continue
-        a, b = earlier.hyperparameter.value, stated.value
+        a, b = other.hyperparameter.value, stated.value
         if a is not None and abs(a - b) > 1e-12 * max(abs(a), abs(b), 1e-300):
             found.append(
                 ConflictingHyperparameter.at(
                     item.span,
-                    f"{item.key} is stated as {stated.raw} here and as {earlier.hyperparameter.raw} at {earlier.span}",
+                    f"{item.key} is stated as {stated.raw} here and as {other.hyperparameter.raw} at {other.span}",
                 )
             )
     return found
+
+
+# Where a statement names its setting outright (besides a canonical name or a symbol).
+_STATED_OUTRIGHT = frozenset({"table", "directive", "config", "manifest"})
+
+
+def _sections(by_key: dict[str, PaperItem], item: PaperItem) -> list[str]:
+    """The keys of the sections around an item, innermost first."""
+    chain: list[str] = []
+    key = item.parent
+    while key and key in by_key and key not in chain:
+        if by_key[key].kind is ItemKind.SECTION:
+            chain.append(key)
+        key = by_key[key].parent
+    return chain
+
+
+def _same_part(by_key: dict[str, PaperItem], a: PaperItem, b: PaperItem) -> bool:
+    """Whether one statement's section holds the other's (or either is in no section)."""
+    first, second = _sections(by_key, a), _sections(by_key, b)
+    return not first or not second or first[0] in second or second[0] in first
