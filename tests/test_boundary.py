@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from paperlink import __version__, boundary
 from paperlink.cache import CACHE_FOLDER, MAX_CACHE_BYTES, ScanCache
 from paperlink.escaping import UNSAFE, json_safe, markup_visible, readable, visible
 from tests.test_cli import paperlink
+from tests.samples import copy_sample
 
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "SECRET_OUTSIDE"
@@ -86,7 +86,7 @@ def linked(tmp_path: Path) -> tuple[Path, Path]:
         (outside / name).parent.mkdir(parents=True, exist_ok=True)
         (outside / name).write_text(text, encoding="utf-8")
     project = tmp_path / "project"
-    shutil.copytree(REPO / "sample_papers" / "simsiam", project)
+    copy_sample("simsiam", project)
     (project / "environment.yml").unlink()
     settings = (project / "pyproject.toml").read_text(encoding="utf-8")
     settings = settings.replace('include = ["src/**/*.py"]', 'include = ["src/**/*.py", "src/**/*.ipynb"]')
@@ -264,7 +264,7 @@ def test_control_and_bidi_characters_in_a_file_name_are_escaped_in_every_output(
 @pytest.fixture
 def cached(tmp_path: Path) -> Path:
     project = tmp_path / "project"
-    shutil.copytree(REPO / "sample_papers" / "simsiam", project)
+    copy_sample("simsiam", project)
     first = paperlink("check", "--output-format", "concise", ".", cwd=project)
     assert first.returncode == 1 and "warning" not in first.stderr
     return project
@@ -351,7 +351,7 @@ def test_the_cache_folder_is_never_written_through_a_link(tmp_path: Path) -> Non
     outside = tmp_path / "outside"
     outside.mkdir()
     project = tmp_path / "project"
-    shutil.copytree(REPO / "sample_papers" / "simsiam", project)
+    copy_sample("simsiam", project)
     os.symlink(outside, project / CACHE_FOLDER)
     done = paperlink("check", "--output-format", "concise", ".", cwd=project)
     assert done.returncode == 1
@@ -421,7 +421,7 @@ def test_visible_examples() -> None:
 def test_a_paper_main_file_linked_outside_its_folder_is_not_read(tmp_path: Path) -> None:
     (tmp_path / "secret.tex").write_text(f"\\section{{{SECRET}}}\n", encoding="utf-8")
     project = tmp_path / "project"
-    shutil.copytree(REPO / "sample_papers" / "simsiam", project)
+    copy_sample("simsiam", project)
     (project / "paper.tex").unlink()
     os.symlink(tmp_path / "secret.tex", project / "paper.tex")
     done = paperlink("check", "--output-format", "concise", "--format", "json", ".", cwd=project)
@@ -450,7 +450,7 @@ def test_a_hydra_config_path_leading_outside_is_not_read(tmp_path: Path) -> None
 def test_init_never_writes_through_a_pyproject_linked_outside(tmp_path: Path) -> None:
     (tmp_path / "outside.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
     project = tmp_path / "project"
-    shutil.copytree(REPO / "sample_papers" / "simsiam", project)
+    copy_sample("simsiam", project)
     (project / "pyproject.toml").unlink()
     os.symlink(tmp_path / "outside.toml", project / "pyproject.toml")
     done = paperlink("init", ".", cwd=project)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
 import subprocess
 import sys
@@ -18,6 +17,7 @@ import pytest
 import yaml
 
 from tests.test_formats import assert_valid_sarif, sarif_validator  # noqa: F401 - a fixture
+from tests.samples import copy_sample
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ROOT / "docs" / "ci" / "paperlink.yml"
@@ -60,7 +60,7 @@ def test_the_workflow_triggers_and_permissions(workflow: dict) -> None:
 @pytest.fixture()
 def sample(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     project = tmp_path / "dqn"
-    shutil.copytree(ROOT / "sample_papers" / "dqn", project)
+    copy_sample("dqn", project)
     bin_folder = tmp_path / "bin"
     bin_folder.mkdir()
     launcher = bin_folder / "paperlink"

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_cli import paperlink
+from tests.samples import copy_sample
 
 REPO = Path(__file__).resolve().parents[1]
 HELPER = '"""A small helper."""\n\n\ndef double(x):\n    return 2 * x\n'
@@ -22,7 +23,7 @@ HELPER = '"""A small helper."""\n\n\ndef double(x):\n    return 2 * x\n'
 @pytest.fixture
 def simsiam(tmp_path: Path) -> Path:
     project = tmp_path / "simsiam"
-    shutil.copytree(REPO / "sample_papers" / "simsiam", project)
+    copy_sample("simsiam", project)
     return project
 
 

@@ -19,6 +19,7 @@ from paperlink.engine import check
 from paperlink.rules.traceability import UnknownReference
 from paperlink.spans import Span
 from tests.notebooks import notebook_json
+from tests.samples import copy_sample
 
 PAPER = r"""\documentclass{article}
 \usepackage{amsmath}
@@ -377,10 +378,9 @@ def _inside(edit: Edit, tokens: list[tuple[tuple[int, int], tuple[int, int]]], l
 
 @pytest.mark.parametrize("sample", ["simsiam", "dqn", "transformer"])
 def test_every_fix_of_a_sample_touches_only_comments_and_strings(sample: str, tmp_path: Path) -> None:
-    import shutil
 
     root = tmp_path / sample
-    shutil.copytree(Path(__file__).parent.parent / "sample_papers" / sample, root)
+    copy_sample(sample, root)
     report = check(load_config(None, root), [root], jobs=1, cache=False)
     fixes = [d.fix for d in report.diagnostics if d.fix is not None]
     assert bool(fixes) == (sample != "dqn")  # eq:symmetric_loss in simsiam, Sec. 3.4 in transformer

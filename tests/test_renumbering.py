@@ -11,8 +11,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from paperlink.cli import cli
+from tests.samples import copy_sample
 
-SAMPLE = Path(__file__).parent.parent / "sample_papers" / "simsiam"
 V2 = Path(__file__).parent / "data" / "renumbering" / "paper_v2.tex"
 
 LOCK = "paperlink.lock"
@@ -50,7 +50,7 @@ REWRITTEN = [
 
 def _locked_v1(tmp_path: Path) -> Path:
     root = tmp_path / "simsiam"
-    shutil.copytree(SAMPLE, root)
+    copy_sample("simsiam", root)
     assert CliRunner().invoke(cli, ["lock", str(root)]).exit_code == 0
     shutil.copyfile(V2, root / "paper.tex")
     return root

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from paperlink.cli import cli, main
+from tests.samples import copy_sample
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _copy_sample(tmp_path: Path, name: str, extra_files: int = 0) -> Path:
     project = tmp_path / name
-    shutil.copytree(ROOT / "sample_papers" / name, project)
+    copy_sample(name, project)
     for index in range(extra_files):  # enough files for check to use worker processes
         (project / "src" / f"extra_{index:02d}.py").write_text(
             f'"""Helper {index}."""\n\n\ndef helper_{index}(x):\n    return x * {index}  # paper: eq:huber\n',

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 from paperlink.config import load_config
@@ -12,6 +11,7 @@ from paperlink.report import render_html
 from paperlink.report.page import PageOptions, build_page
 from paperlink.report.snippets import BOUND_LINES, CONTEXT
 from tests.report.pagecheck import parse_page
+from tests.samples import copy_sample
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -93,7 +93,7 @@ def test_snippets_follow_include_code(sample_reports) -> None:
 
 def test_the_page_is_byte_identical_across_reruns_and_jobs(tmp_path) -> None:
     project = tmp_path / "dqn"
-    shutil.copytree(ROOT / "sample_papers" / "dqn", project)
+    copy_sample("dqn", project)
     config = load_config(None, project)
     first = render_html(check(config, [project], jobs=1))
     assert '<figure class="snippet">' in first

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.samples import copy_sample
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPENDENCIES = ("click", "jinja2", "latex2mathml", "libcst", "pylatexenc", "yaml")
@@ -73,7 +74,7 @@ def test_the_installed_wheel_renders_a_report(tmp_path: Path) -> None:
     version = _run(venv / "bin" / "paperlink", "--version", cwd=tmp_path)  # the console script
     assert version.returncode == 0 and version.stdout.startswith("paperlink, version "), version.stderr
     project = tmp_path / "simsiam"
-    shutil.copytree(ROOT / "sample_papers" / "simsiam", project)
+    copy_sample("simsiam", project)
     rendered = _run(python, "-m", "paperlink", "report", project, "-o", tmp_path / "page.html", "-q", cwd=tmp_path)
     assert rendered.returncode == 0, rendered.stderr
     html = (tmp_path / "page.html").read_text(encoding="utf-8")

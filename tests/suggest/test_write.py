@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ from paperlink.source.parse import ParsedSource, parse_source
 from paperlink.suggest import accepted
 from paperlink.suggest.project import suggest_project
 from paperlink.trace import resolve
+from tests.samples import copy_sample
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPOSITORY / "benchmarks"))
@@ -124,7 +124,7 @@ def _links(root: Path, paper: object) -> dict[str, list[tuple[str, int, int]]]:
 @pytest.mark.parametrize("sample", ["dqn", "simsiam", "transformer"])
 def test_sample_papers_links_are_restored_from_the_stripped_code(tmp_path: Path, sample: str) -> None:
     root = tmp_path / sample
-    shutil.copytree(REPOSITORY / "sample_papers" / sample, root)
+    copy_sample(sample, root)
     config = load_config(root / "pyproject.toml")
     wanted = _links(root, suggest_project(config, [root], None, 3).paper)
     for path in root.rglob("*.py"):
