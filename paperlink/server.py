@@ -141,7 +141,8 @@ def _publish(server: PaperlinkServer, checked: str, version: int | None) -> None
             shown_version = document.version
         else:
             continue
-        found = [_lsp_diagnostic(d, document, report) for d in report.diagnostics if d.span.path == relative]
+        lines = split_lines(document.source)  # once per file: a 2,000-line file has a hundred findings
+        found = [_lsp_diagnostic(d, document, report, lines) for d in report.diagnostics if d.span.path == relative]
         server.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=found, version=shown_version)
         )
@@ -157,9 +158,11 @@ def _on_disk(uri: str, root: Path) -> str | None:
         return None
 
 
-def _lsp_diagnostic(diagnostic: Diagnostic, document: TextDocument, report: Report) -> types.Diagnostic:
+def _lsp_diagnostic(
+    diagnostic: Diagnostic, document: TextDocument, report: Report, lines: list[str] | None = None
+) -> types.Diagnostic:
     return types.Diagnostic(
-        range=_range(diagnostic.span, document, report),
+        range=_range(diagnostic.span, document, report, lines),
         message=diagnostic.message,
         severity=_SEVERITY.get(diagnostic.severity, types.DiagnosticSeverity.Information),
         code=diagnostic.code,
@@ -167,10 +170,11 @@ def _lsp_diagnostic(diagnostic: Diagnostic, document: TextDocument, report: Repo
     )
 
 
-def _range(span: Span, document: TextDocument, report: Report) -> types.Range:
-    """A span as the client counts positions; a notebook cell's lines become the ``.ipynb``
-    lines where they are written, whole (columns in the JSON text would mislead)."""
-    lines = split_lines(document.source)
+def _range(span: Span, document: TextDocument, report: Report, lines: list[str] | None = None) -> types.Range:
+    """A span as the client counts positions (``lines``: the document's, when known); a
+    notebook cell's lines become the ``.ipynb`` lines where they are written, whole (columns
+    in the JSON text would mislead)."""
+    lines = split_lines(document.source) if lines is None else lines
     codec = document.position_codec
     layout = report.notebooks.get(span.path) if span.cell is not None else None
     if layout is not None:
