@@ -31,12 +31,14 @@ from paperlink.editor import (
     completion_context,
     completions,
     hover_text,
+    insert_above,
     item_at,
     references_to_label,
 )
 from paperlink.errors import PaperlinkError
 from paperlink.results import Report
 from paperlink.spans import Span, relative_path, split_lines
+from paperlink.suggest.write import Insertion, comment, plan
 
 __all__ = ["serve", "create_server", "DEBOUNCE_SECONDS"]
 
@@ -64,6 +66,8 @@ class PaperlinkServer(LanguageServer):
         self.check_lock = asyncio.Lock()
         self.published: set[str] = set()
         self.checked: dict[str, tuple[int | None, str]] = {}  # each file's last checked version and text
+        # the annotations `suggest --write` would insert, for the last report and the open files' versions
+        self.suggested: tuple[Report, tuple[tuple[str, int | None], ...], list[Suggested]] | None = None
 
     def document_path(self, uri: str) -> Path | None:
         path = to_fs_path(uri)
@@ -341,9 +345,10 @@ def create_server() -> PaperlinkServer:
         return types.CompletionList(is_incomplete=False, items=items)
 
     @server.feature(
-        types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix])
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.Refactor]),
     )
-    def code_action(ls: PaperlinkServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    async def code_action(ls: PaperlinkServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
         relative = ls.relative(params.text_document.uri)
         if relative is None or ls.report is None:
             return None
@@ -367,9 +372,81 @@ def create_server() -> PaperlinkServer:
                     is_preferred=action.preferred,
                 )
             )
+        wanted = params.context.only
+        if not _in_notebook(relative) and (not wanted or types.CodeActionKind.Refactor in wanted):
+            insertions = await _suggested(ls, params.text_document.uri)
+            actions += _annotation_actions(insertions, relative, first, last, document, params.text_document.uri)
         return actions
 
     return server
+
+
+Suggested = tuple[Insertion, int]  # an insertion and the last line of its target's header (its `def` line)
+
+
+async def _suggested(server: PaperlinkServer, uri: str) -> list[Suggested]:
+    """What ``paperlink suggest --write`` would insert in the project as the editor holds it,
+    computed once per report and set of open files' versions (a code action asks often)."""
+    open_files = tuple(sorted((u, d.version) for u, d in server.workspace.text_documents.items() if _checked(u)))
+    report = server.report
+    if server.suggested is not None and server.suggested[0] is report and server.suggested[1] == open_files:
+        return server.suggested[2]
+    path = server.document_path(uri)
+    if path is None or report is None:
+        return []
+    texts = {}
+    for address, document in list(server.workspace.text_documents.items()):
+        relative = server.relative(address)
+        if relative is not None and _checked(address):
+            texts[relative] = document.source
+    try:
+        insertions = await asyncio.to_thread(_suggest, path, texts)
+    except PaperlinkError:  # several papers and no default: nothing to suggest for
+        insertions = []
+    except Exception:  # a bug: the other actions are still offered
+        logger.exception("paperlink suggest failed")
+        insertions = []
+    server.suggested = (report, open_files, insertions)
+    return insertions
+
+
+def _suggest(path: Path, texts: dict[str, str]) -> list[Suggested]:
+    from paperlink.suggest import accepted
+    from paperlink.suggest.project import suggest_project
+
+    config = load_config(None, path.parent)
+    project = suggest_project(config, [config.root], None, 3, texts)
+    chosen = accepted(project.suggestions)
+    headers: dict[tuple[str, int], int] = {}
+    for _, candidate in chosen:
+        target = candidate.target
+        where = (target.path, target.annotation_line)
+        headers[where] = max(headers.get(where, target.line), target.line)
+    insertions = plan(chosen, project.paper, project.texts)
+    return [(insertion, headers.get((insertion.path, insertion.line), insertion.line)) for insertion in insertions]
+
+
+def _annotation_actions(
+    insertions: list[Suggested], relative: str, first: int, last: int, document: TextDocument, uri: str
+) -> list[types.CodeAction]:
+    """``# paper:`` comments suggested for a target whose first lines (decorators, the ``def``
+    line, a statement's first line) meet the lines ``first``..``last``: each inserted above
+    the target, as ``suggest --write`` writes it."""
+    actions = []
+    for insertion, header in insertions:
+        if insertion.path != relative or last < insertion.line or header < first:
+            continue
+        line = comment(insertion, "")
+        edit = insert_above(document.source, insertion.line, line)
+        if edit is not None:
+            actions.append(
+                types.CodeAction(
+                    title=f"Insert `{line.strip()}` (suggested)",
+                    kind=types.CodeActionKind.Refactor,
+                    edit=types.WorkspaceEdit(changes={uri: [_text_edit(edit, document)]}),
+                )
+            )
+    return actions
 
 
 def _fix_action(diagnostic: Diagnostic, document: TextDocument, report: Report, uri: str) -> types.CodeAction:

@@ -262,3 +262,40 @@ async def test_closing_a_file_clears_its_findings(client: LanguageClient, projec
     address = await open_file(client, project, TRAIN)
     client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(address)))
     assert await published(client, address) == []
+
+
+async def test_an_annotation_suggest_would_write_is_offered_above_the_definition(client: LanguageClient, project: Path):
+    address = await open_file(client, project, TRAIN)
+    on_def = types.Range(types.Position(30, 4), types.Position(30, 4))  # `def negative_cosine(...)`
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(types.TextDocumentIdentifier(address), on_def, types.CodeActionContext(diagnostics=[]))
+    )
+    assert actions is not None
+    (insert,) = actions
+    assert isinstance(insert, types.CodeAction)
+    assert (insert.title, insert.kind) == ("Insert `# paper: eq:cosine` (suggested)", types.CodeActionKind.Refactor)
+    assert insert.edit is not None and insert.edit.changes is not None
+    (edit,) = insert.edit.changes[address]
+    # above the decorator, as `suggest --write` places it; the code itself is kept as it is
+    assert edit.range == types.Range(types.Position(29, 0), types.Position(30, 0))
+    assert edit.new_text == '# paper: eq:cosine\n@paperlink.implements("eq:negcos")\n'
+    only_fixes = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            types.TextDocumentIdentifier(address),
+            on_def,
+            types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.QuickFix]),
+        )
+    )
+    assert list(only_fixes or ()) == []
+    text = (project / TRAIN).read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    change(client, address, 2, "".join([*lines[:29], edit.new_text, *lines[30:]]))
+    assert await published(client, address) == TRAIN_FINDINGS[:1] + [(75, "PL303"), (77, "PL101"), (80, "PL401")]
+    linked = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            types.TextDocumentIdentifier(address),
+            types.Range(types.Position(31, 4), types.Position(31, 4)),
+            types.CodeActionContext(diagnostics=[]),
+        )
+    )
+    assert list(linked or ()) == []  # the item is linked now: nothing more to suggest for it
