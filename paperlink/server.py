@@ -35,6 +35,7 @@ from paperlink.editor import (
     item_at,
     references_to_label,
 )
+from paperlink.engine import Memory, check
 from paperlink.errors import PaperlinkError
 from paperlink.results import Report
 from paperlink.spans import Span, relative_path, split_lines
@@ -66,6 +67,7 @@ class PaperlinkServer(LanguageServer):
         self.check_lock = asyncio.Lock()
         self.published: set[str] = set()
         self.checked: dict[str, tuple[int | None, str]] = {}  # each file's last checked version and text
+        self.memory = Memory()  # the cache, open between checks: only the edited file is read again
         # the annotations `suggest --write` would insert, for the last report and the open files' versions
         self.suggested: tuple[Report, tuple[tuple[str, int | None], ...], list[Suggested]] | None = None
 
@@ -92,11 +94,9 @@ def _in_notebook(relative: str) -> bool:
     return relative.endswith(".ipynb")
 
 
-def _run_check(path: Path, text: str) -> Report:
-    from paperlink.engine import check
-
+def _run_check(path: Path, text: str, memory: Memory | None = None) -> Report:
     config = load_config(None, path.parent)
-    return check(config, [config.root], buffer=(path, text.encode("utf-8")), cache=True, jobs=1)
+    return check(config, [config.root], buffer=(path, text.encode("utf-8")), cache=True, jobs=1, memory=memory)
 
 
 async def _check_now(server: PaperlinkServer, uri: str, *, again: bool = False) -> None:
@@ -114,7 +114,7 @@ async def _check_now(server: PaperlinkServer, uri: str, *, again: bool = False) 
             return
         server.checked[uri] = (version, text)
         try:
-            report = await asyncio.to_thread(_run_check, path, text)
+            report = await asyncio.to_thread(_run_check, path, text, server.memory)
         except PaperlinkError as error:
             server.window_show_message(types.ShowMessageParams(types.MessageType.Error, f"paperlink: {error}"))
             return
