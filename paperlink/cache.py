@@ -137,6 +137,7 @@ class _Store:
                 }
                 json.dump({**entries, _CODE_KEY: code_digest()}, stream, sort_keys=True)
             os.replace(temporary, self.file)
+            self.changed = False  # a store kept open (engine.Memory) writes again only what changes next
         except OSError:
             pass
 
@@ -146,6 +147,9 @@ class ScanCache(_Store):
 
     def __init__(self, root: Path) -> None:
         super().__init__(root, "scan.json")
+        # what get() decoded, by path, with the stored text and analyses it was decoded from: a
+        # store kept open between checks (the language server's) decodes an entry once
+        self.decoded: dict[str, tuple[str, tuple[str, ...], _Scanned]] = {}
 
     def get(
         self, relative: str, file_digest: str, analyses: Sequence[str] = (), signature: str = ""
@@ -159,10 +163,15 @@ class ScanCache(_Store):
         stored_digest, _, stored_signature = entry[0].partition(" ")
         if file_digest != stored_digest and not (not file_digest and signature and signature == stored_signature):
             return None
+        decoded = self.decoded.get(relative)
+        if decoded is not None and decoded[0] is entry[1] and decoded[1] == tuple(analyses):
+            return decoded[2]
         try:
-            return _decode_scan(json.loads(entry[1]), analyses)
+            scanned = _decode_scan(json.loads(entry[1]), analyses)
         except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
             return None
+        self.decoded[relative] = (entry[1], tuple(analyses), scanned)
+        return scanned
 
     def put(
         self, relative: str, file_digest: str, scanned: _Scanned, analyses: Sequence[str] = (), signature: str = ""
@@ -210,21 +219,28 @@ class PaperCache(_Store):
 
     def __init__(self, root: Path) -> None:
         super().__init__(root, "papers.json")
+        # as ScanCache.decoded: key -> the stored text, the files and folders it records, the paper
+        self.decoded: dict[str, tuple[str, Any, Any, Paper]] = {}
 
     def get(self, path: Path, name: str) -> Paper | None:
-        """The paper cached for the main file ``path``, if nothing it was read from changed."""
+        """The paper cached for the main file ``path``, if nothing it was read from changed
+        (checked on every call, also for a paper decoded before)."""
         key = _paper_key(path, name, self.root)
         entry = self.entries.get(key)
         if entry is None:
             return None
+        decoded = self.decoded.get(key)
+        if decoded is not None and decoded[0] is entry[1]:
+            _, files, folders, paper = decoded
+            return paper if _inputs(path.parent, files, folders) == (files, folders) else None
         try:
             data = json.loads(entry[1])
-            folder = path.parent
-            if _inputs(folder, data["files"], data["folders"]) != (data["files"], data["folders"]):
+            if _inputs(path.parent, data["files"], data["folders"]) != (data["files"], data["folders"]):
                 return None
-            paper: Paper = from_data(Paper, data["paper"])
+            paper = from_data(Paper, data["paper"])
         except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
             return None
+        self.decoded[key] = (entry[1], data["files"], data["folders"], paper)
         return paper
 
     def put(self, path: Path, name: str, paper: Paper, reads: Sequence[boundary.Read]) -> None:

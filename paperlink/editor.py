@@ -30,6 +30,7 @@ __all__ = [
     "completion_context",
     "completions",
     "code_actions",
+    "insert_above",
     "citation",
 ]
 
@@ -234,11 +235,11 @@ def code_actions(text: str, diagnostics: list[Diagnostic]) -> list[Action]:
         if diagnostic.code in _STOP_CODES:
             line = lines[number - 1]
             indent = line[: len(line) - len(line.lstrip())]
-            ending = "\r\n" if line.endswith("\r\n") else "\n"
-            directive = f"{indent}# paperlink: stop-grad TODO: say why the gradient stops here{ending}"
-            actions.append(
-                Action("Document this gradient stop", LineEdit(number, number, directive + line), diagnostic, True)
+            directive = insert_above(
+                text, number, f"{indent}# paperlink: stop-grad TODO: say why the gradient stops here"
             )
+            if directive is not None:
+                actions.append(Action("Document this gradient stop", directive, diagnostic, True))
         new_text, refused = add_suppressions(text, {number: [diagnostic.code]})
         if not refused:
             new_line = split_lines(new_text)[number - 1]
@@ -246,3 +247,18 @@ def code_actions(text: str, diagnostics: list[Diagnostic]) -> list[Action]:
                 Action(f"Suppress {diagnostic.code} on this line", LineEdit(number, number, new_line), diagnostic)
             )
     return actions
+
+
+def insert_above(text: str, number: int, new_line: str) -> LineEdit | None:
+    """The edit inserting ``new_line`` (without a newline) above line ``number`` of ``text``,
+    which is kept as it is; the newline is that line's own, else the file's. None when
+    ``text`` has no such line."""
+    lines = split_lines(text)
+    if not 0 < number <= len(lines):
+        return None
+    line = lines[number - 1]
+    if line.endswith(("\n", "\r")):
+        ending = line[len(line.rstrip("\r\n")) :]
+    else:  # the last line, without a newline
+        ending = "\r\n" if "\r\n" in text else "\n"
+    return LineEdit(number, number, new_line + ending + line)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from paperlink.analysis import ANALYSES, Analysis, Project, analysis_by_name
 from paperlink.analysis.hyperparameters import HyperparameterFacts
@@ -54,7 +54,7 @@ from paperlink.spans import Span, relative_path, relative_paths
 from paperlink.suppressions import apply_suppressions
 from paperlink.trace import Resolution, resolve_all
 
-__all__ = ["check", "trace_annotations", "coverage", "narrow"]
+__all__ = ["check", "trace_annotations", "coverage", "narrow", "Memory"]
 
 _PROBLEM_RULES: dict[str, type[Rule]] = {
     "unknown": UnknownReference,
@@ -138,8 +138,33 @@ def coverage(
     return rows, diagnostics
 
 
+_Store = TypeVar("_Store")
+
+
+class Memory:
+    """``.paperlink_cache`` held open between checks by a long-lived process (the language
+    server): each project's stores are loaded once, and an entry is decoded once while its
+    stored text stays the same. Each check still takes an entry only as a fresh check would
+    (a file's status or digest as stored; for a paper, every file it was read from), so a
+    check after an edit re-reads the edited file alone and nothing is taken stale."""
+
+    def __init__(self) -> None:
+        self._stores: dict[tuple[Path, object], Any] = {}
+
+    def store(self, kind: Callable[[Path], _Store], root: Path) -> _Store:
+        """The open store of ``kind`` (``ScanCache``, ``PaperCache``) for the project at ``root``."""
+        found = self._stores.get((root, kind))
+        if found is None:
+            found = self._stores[(root, kind)] = kind(root)
+        return found
+
+
 def _read_papers(
-    config: Config, overrides: Mapping[str, Path], cache: bool = False, warnings: list[str] | None = None
+    config: Config,
+    overrides: Mapping[str, Path],
+    cache: bool = False,
+    warnings: list[str] | None = None,
+    memory: Memory | None = None,
 ) -> dict[str, Paper]:
     """Each paper the configuration names (or ``overrides`` puts in its place); with ``cache``,
     a paper none of whose files changed comes from ``.paperlink_cache`` without its reader
@@ -152,7 +177,7 @@ def _read_papers(
     from paperlink.boundary import recording
     from paperlink.cache import PaperCache
 
-    store = PaperCache(config.root)
+    store = memory.store(PaperCache, config.root) if memory is not None else PaperCache(config.root)
     if store.problem and warnings is not None:
         warnings.append(store.problem)
     papers: dict[str, Paper] = {}
@@ -312,12 +337,13 @@ def _scan_cached(
     analyses: tuple[str, ...] = (),
     progress: Progress | None = None,
     warnings: list[str] | None = None,
+    memory: Memory | None = None,
 ) -> list[_Scanned]:
     """:func:`_scan`, reusing what ``.paperlink_cache`` holds for files whose bytes are unchanged
     (why a cache found was discarded goes to ``warnings``)."""
     from paperlink.cache import ScanCache, digest, signature
 
-    store = ScanCache(root)
+    store = memory.store(ScanCache, root) if memory is not None else ScanCache(root)
     if store.problem and warnings is not None:
         warnings.append(store.problem)
     results: dict[int, _Scanned] = {}
@@ -377,6 +403,7 @@ def check(
     progress: Progress | None = None,
     audit: Any = None,
     buffer: tuple[Path, bytes] | None = None,
+    memory: Memory | None = None,
 ) -> Report:
     """Run the whole pipeline over ``targets`` with the papers ``config`` names.
 
@@ -386,11 +413,12 @@ def check(
     ``audit`` (a :class:`~paperlink.runtime.result.AuditResult`) adds PL901-PL904 and marks
     each stop of the ``gradient_stops`` section as seen at runtime or not. ``buffer`` (a
     path and its bytes, as an editor holds them) is read in place of that file, which is
-    checked even when it is not on disk yet.
+    checked even when it is not on disk yet. ``memory`` keeps the cache open for the next
+    check (with ``cache``).
     """
     selection = _selection(config, select, ignore)
     warnings: list[str] = []
-    papers = _read_papers(config, overrides or {}, cache, warnings)
+    papers = _read_papers(config, overrides or {}, cache, warnings, memory)
     default = config.default_paper if config.default_paper in papers else None
     files = discover(list(targets), config)
     analyses = tuple(a for a in ANALYSES if any(selection.enabled(code) for code in a.codes))
@@ -399,11 +427,12 @@ def check(
         files = _with_buffer(files, buffer[0])
     others = [path for path in files if buffer is None or path != buffer[0]]
     if cache:
-        scanned = _scan_cached(others, config.root, jobs, names, progress, warnings)
+        scanned = _scan_cached(others, config.root, jobs, names, progress, warnings, memory)
     else:
         scanned = _scan(others, config.root, jobs, names, progress)
     if buffer is not None:
-        scanned.insert(files.index(buffer[0]), _scan_file(buffer[0], config.root, names, buffer[1]))
+        with _without_cyclic_gc():
+            scanned.insert(files.index(buffer[0]), _scan_file(buffer[0], config.root, names, buffer[1]))
     configs = read_configs(config, _hydra_mains(scanned))
     diagnostics = [d for paper in papers.values() for d in paper.diagnostics]
     diagnostics += [file.problem for file in scanned if file.problem is not None]

@@ -3,9 +3,11 @@
 Every answer comes from :func:`paperlink.engine.check`, run as ``paperlink check`` runs it
 (configuration from ``[tool.paperlink]``, the scan cache) with the editor's unsaved text in
 place of the file on disk; :mod:`paperlink.editor` turns the report into hovers, completions
-and quick fixes. Nothing is kept between checks but the last report: a paper or
-configuration file changed on disk is read again by the next check, which the watched-file
-notification starts at once.
+and quick fixes. Between checks the server keeps the last report and the cache, held open
+(:class:`~paperlink.engine.Memory`: every entry is still checked against its file before
+use), so a check after an edit reads the edited file alone; a paper or configuration file
+changed on disk is read again by the next check, which the watched-file notification starts
+at once.
 """
 
 from __future__ import annotations
@@ -31,16 +33,23 @@ from paperlink.editor import (
     completion_context,
     completions,
     hover_text,
+    insert_above,
     item_at,
     references_to_label,
 )
+from paperlink.engine import Memory, check
 from paperlink.errors import PaperlinkError
 from paperlink.results import Report
 from paperlink.spans import Span, relative_path, split_lines
+from paperlink.suggest.write import Insertion, comment, plan
 
 __all__ = ["serve", "create_server", "DEBOUNCE_SECONDS"]
 
-DEBOUNCE_SECONDS = 0.1  # a pause in typing this long starts a check
+# No pause is waited for, as in ruff's server (pyright waits 250 ms after the last keystroke): a
+# change starts a check at once when none runs, and the changes made while one runs are checked
+# together, with the latest text, when it ends. A typist thus waits at most the end of the check
+# in flight plus one check, never a fixed pause on top (benchmarks/server.py measures both)
+DEBOUNCE_SECONDS = 0.0
 _CHECKED_SUFFIXES = (".py", ".ipynb")
 _LARGEST_FILE = 64 * 1024 * 1024  # an open file bigger than this is not compared with the disk
 # Files whose change on disk changes what every open file reports: the paper and what it
@@ -64,6 +73,9 @@ class PaperlinkServer(LanguageServer):
         self.check_lock = asyncio.Lock()
         self.published: set[str] = set()
         self.checked: dict[str, tuple[int | None, str]] = {}  # each file's last checked version and text
+        self.memory = Memory()  # the cache, open between checks: only the edited file is read again
+        # the annotations `suggest --write` would insert, for the last report and the open files' versions
+        self.suggested: tuple[Report, tuple[tuple[str, int | None], ...], list[Suggested]] | None = None
 
     def document_path(self, uri: str) -> Path | None:
         path = to_fs_path(uri)
@@ -88,11 +100,9 @@ def _in_notebook(relative: str) -> bool:
     return relative.endswith(".ipynb")
 
 
-def _run_check(path: Path, text: str) -> Report:
-    from paperlink.engine import check
-
+def _run_check(path: Path, text: str, memory: Memory | None = None) -> Report:
     config = load_config(None, path.parent)
-    return check(config, [config.root], buffer=(path, text.encode("utf-8")), cache=True, jobs=1)
+    return check(config, [config.root], buffer=(path, text.encode("utf-8")), cache=True, jobs=1, memory=memory)
 
 
 async def _check_now(server: PaperlinkServer, uri: str, *, again: bool = False) -> None:
@@ -110,7 +120,7 @@ async def _check_now(server: PaperlinkServer, uri: str, *, again: bool = False) 
             return
         server.checked[uri] = (version, text)
         try:
-            report = await asyncio.to_thread(_run_check, path, text)
+            report = await asyncio.to_thread(_run_check, path, text, server.memory)
         except PaperlinkError as error:
             server.window_show_message(types.ShowMessageParams(types.MessageType.Error, f"paperlink: {error}"))
             return
@@ -141,7 +151,8 @@ def _publish(server: PaperlinkServer, checked: str, version: int | None) -> None
             shown_version = document.version
         else:
             continue
-        found = [_lsp_diagnostic(d, document, report) for d in report.diagnostics if d.span.path == relative]
+        lines = split_lines(document.source)  # once per file: a 2,000-line file has a hundred findings
+        found = [_lsp_diagnostic(d, document, report, lines) for d in report.diagnostics if d.span.path == relative]
         server.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=found, version=shown_version)
         )
@@ -157,9 +168,11 @@ def _on_disk(uri: str, root: Path) -> str | None:
         return None
 
 
-def _lsp_diagnostic(diagnostic: Diagnostic, document: TextDocument, report: Report) -> types.Diagnostic:
+def _lsp_diagnostic(
+    diagnostic: Diagnostic, document: TextDocument, report: Report, lines: list[str] | None = None
+) -> types.Diagnostic:
     return types.Diagnostic(
-        range=_range(diagnostic.span, document, report),
+        range=_range(diagnostic.span, document, report, lines),
         message=diagnostic.message,
         severity=_SEVERITY.get(diagnostic.severity, types.DiagnosticSeverity.Information),
         code=diagnostic.code,
@@ -167,10 +180,11 @@ def _lsp_diagnostic(diagnostic: Diagnostic, document: TextDocument, report: Repo
     )
 
 
-def _range(span: Span, document: TextDocument, report: Report) -> types.Range:
-    """A span as the client counts positions; a notebook cell's lines become the ``.ipynb``
-    lines where they are written, whole (columns in the JSON text would mislead)."""
-    lines = split_lines(document.source)
+def _range(span: Span, document: TextDocument, report: Report, lines: list[str] | None = None) -> types.Range:
+    """A span as the client counts positions (``lines``: the document's, when known); a
+    notebook cell's lines become the ``.ipynb`` lines where they are written, whole (columns
+    in the JSON text would mislead)."""
+    lines = split_lines(document.source) if lines is None else lines
     codec = document.position_codec
     layout = report.notebooks.get(span.path) if span.cell is not None else None
     if layout is not None:
@@ -189,7 +203,8 @@ def _range(span: Span, document: TextDocument, report: Report) -> types.Range:
 
 
 def _schedule(server: PaperlinkServer, uri: str, delay: float) -> None:
-    """Check after ``delay`` seconds unless another change comes first (debounce)."""
+    """Check after ``delay`` seconds unless another change comes first (a debounce; with no
+    delay, the changes of one burst of messages are checked once)."""
     if not _checked(uri):
         return
     waiting = server.pending.pop(uri, None)
@@ -337,9 +352,10 @@ def create_server() -> PaperlinkServer:
         return types.CompletionList(is_incomplete=False, items=items)
 
     @server.feature(
-        types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix])
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.Refactor]),
     )
-    def code_action(ls: PaperlinkServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    async def code_action(ls: PaperlinkServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
         relative = ls.relative(params.text_document.uri)
         if relative is None or ls.report is None:
             return None
@@ -363,9 +379,81 @@ def create_server() -> PaperlinkServer:
                     is_preferred=action.preferred,
                 )
             )
+        wanted = params.context.only
+        if not _in_notebook(relative) and (not wanted or types.CodeActionKind.Refactor in wanted):
+            insertions = await _suggested(ls, params.text_document.uri)
+            actions += _annotation_actions(insertions, relative, first, last, document, params.text_document.uri)
         return actions
 
     return server
+
+
+Suggested = tuple[Insertion, int]  # an insertion and the last line of its target's header (its `def` line)
+
+
+async def _suggested(server: PaperlinkServer, uri: str) -> list[Suggested]:
+    """What ``paperlink suggest --write`` would insert in the project as the editor holds it,
+    computed once per report and set of open files' versions (a code action asks often)."""
+    open_files = tuple(sorted((u, d.version) for u, d in server.workspace.text_documents.items() if _checked(u)))
+    report = server.report
+    if server.suggested is not None and server.suggested[0] is report and server.suggested[1] == open_files:
+        return server.suggested[2]
+    path = server.document_path(uri)
+    if path is None or report is None:
+        return []
+    texts = {}
+    for address, document in list(server.workspace.text_documents.items()):
+        relative = server.relative(address)
+        if relative is not None and _checked(address):
+            texts[relative] = document.source
+    try:
+        insertions = await asyncio.to_thread(_suggest, path, texts)
+    except PaperlinkError:  # several papers and no default: nothing to suggest for
+        insertions = []
+    except Exception:  # a bug: the other actions are still offered
+        logger.exception("paperlink suggest failed")
+        insertions = []
+    server.suggested = (report, open_files, insertions)
+    return insertions
+
+
+def _suggest(path: Path, texts: dict[str, str]) -> list[Suggested]:
+    from paperlink.suggest import accepted
+    from paperlink.suggest.project import suggest_project
+
+    config = load_config(None, path.parent)
+    project = suggest_project(config, [config.root], None, 3, texts)
+    chosen = accepted(project.suggestions)
+    headers: dict[tuple[str, int], int] = {}
+    for _, candidate in chosen:
+        target = candidate.target
+        where = (target.path, target.annotation_line)
+        headers[where] = max(headers.get(where, target.line), target.line)
+    insertions = plan(chosen, project.paper, project.texts)
+    return [(insertion, headers.get((insertion.path, insertion.line), insertion.line)) for insertion in insertions]
+
+
+def _annotation_actions(
+    insertions: list[Suggested], relative: str, first: int, last: int, document: TextDocument, uri: str
+) -> list[types.CodeAction]:
+    """``# paper:`` comments suggested for a target whose first lines (decorators, the ``def``
+    line, a statement's first line) meet the lines ``first``..``last``: each inserted above
+    the target, as ``suggest --write`` writes it."""
+    actions = []
+    for insertion, header in insertions:
+        if insertion.path != relative or last < insertion.line or header < first:
+            continue
+        line = comment(insertion, "")
+        edit = insert_above(document.source, insertion.line, line)
+        if edit is not None:
+            actions.append(
+                types.CodeAction(
+                    title=f"Insert `{line.strip()}` (suggested)",
+                    kind=types.CodeActionKind.Refactor,
+                    edit=types.WorkspaceEdit(changes={uri: [_text_edit(edit, document)]}),
+                )
+            )
+    return actions
 
 
 def _fix_action(diagnostic: Diagnostic, document: TextDocument, report: Report, uri: str) -> types.CodeAction:

@@ -251,3 +251,47 @@ def test_a_file_whose_status_is_unchanged_is_not_read_again(tmp_path, monkeypatc
     monkeypatch.setattr("paperlink.cache._SETTLED_NS", 10**18)  # every file changed "just now"
     engine._scan_cached([source], tmp_path, 1)
     assert reads == ["a.py", "a.py", "a.py"]  # read and compared by digest, never by status
+
+
+def test_a_cache_kept_open_between_checks_takes_nothing_stale(tmp_path) -> None:
+    """engine.Memory (the language server's): each later check reports what a fresh check
+    reports, after a source file and the paper change on disk, and decodes an entry once."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    from paperlink.cache import ScanCache
+    from paperlink.config import load_config
+    from paperlink.engine import Memory, check
+
+    root = tmp_path / "simsiam"
+    sample = Path(__file__).resolve().parents[1] / "sample_papers" / "simsiam"
+    shutil.copytree(sample, root, ignore=shutil.ignore_patterns("expected", ".paperlink_cache"))
+    memory = Memory()
+
+    def both() -> tuple[tuple[Diagnostic, ...], tuple[Diagnostic, ...]]:
+        config = load_config(None, root)
+        return check(config, [root], cache=True, memory=memory, jobs=1).diagnostics, check(config, [root]).diagnostics
+
+    def age(path: Path) -> None:  # as if changed long ago: the status fast path applies
+        os.utime(path, ns=(os.stat(path).st_atime_ns, os.stat(path).st_mtime_ns - 10**10))
+
+    kept, fresh = both()
+    assert kept == fresh
+    store = memory.store(ScanCache, root)
+    assert not store.decoded  # a cold check scans and stores; it decodes nothing
+    train = root / "src" / "train.py"
+    train.write_text(train.read_text(encoding="utf-8").replace("default=5e-4)", "default=1e-4)"), encoding="utf-8")
+    age(train)
+    kept, fresh = both()
+    assert kept == fresh and "PL402" not in [d.code for d in kept if d.span.path == "src/train.py"]
+    assert set(store.decoded) == {"src/model.py"}  # train.py changed: scanned again
+    model = store.decoded["src/model.py"][2]
+    kept, fresh = both()
+    assert kept == fresh and set(store.decoded) == {"src/model.py", "src/train.py"}
+    assert store.decoded["src/model.py"][2] is model  # decoded once
+    paper = root / "paper.tex"
+    text = paper.read_text(encoding="utf-8").replace("weight decay $10^{-4}$", "weight decay $5\\times10^{-4}$")
+    paper.write_text(text.replace("Weight decay & $10^{-4}$", "Weight decay & $5\\times10^{-4}$"), encoding="utf-8")
+    kept, fresh = both()
+    assert kept == fresh and "PL402" in [d.code for d in kept if d.span.path == "src/train.py"]

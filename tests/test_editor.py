@@ -16,6 +16,7 @@ from paperlink.editor import (
     completion_context,
     completions,
     hover_text,
+    insert_above,
     item_at,
     references_to_label,
 )
@@ -126,3 +127,36 @@ def test_no_suppression_offered_inside_a_string():
     text = 's = """\n# paper: eq:x\n"""\n'
     unknown = Diagnostic(Span("a.py", 2, 1), "PL101", "unknown", Severity.ERROR)
     assert code_actions(text, [unknown]) == []
+
+
+def test_insert_above_keeps_the_line_and_its_ending():
+    text = "a = 1\r\nb = 2"
+    assert insert_above(text, 1, "# x") == LineEdit(1, 1, "# x\r\na = 1\r\n")
+    assert insert_above(text, 2, "# y") == LineEdit(2, 2, "# y\r\nb = 2")  # the last line: the file's newline
+    assert insert_above("a = 1\n", 1, "# z") == LineEdit(1, 1, "# z\na = 1\n")
+    assert insert_above(text, 3, "# none") is None
+
+
+def test_suggested_annotations_are_inserted_as_suggest_write_writes_them(tmp_path: Path):
+    from paperlink.suggest import accepted
+    from paperlink.suggest.project import suggest_project
+    from paperlink.suggest.write import apply, comment, plan
+
+    root = tmp_path / "simsiam"
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("expected", ".paperlink_cache"))
+    config = load_config(None, root)
+    found = suggest_project(config, [root], None, 3)
+    insertions = plan(accepted(found.suggestions), found.paper, found.texts)
+    assert [(i.path, i.line, i.references) for i in insertions] == [
+        ("src/train.py", 19, ("hp:eta_0",)),
+        ("src/train.py", 24, ("hp:d",)),
+        ("src/train.py", 30, ("eq:cosine",)),
+    ]
+    text = found.texts["src/train.py"]
+    lines = text.splitlines(keepends=True)
+    for insertion in reversed(insertions):  # what an editor does with each action, bottom up
+        edit = insert_above(text, insertion.line, comment(insertion, ""))
+        assert edit is not None and edit.first_line == edit.last_line == insertion.line
+        lines[insertion.line - 1] = edit.new_text
+    apply(insertions, root, found.texts)
+    assert "".join(lines) == (root / "src/train.py").read_text(encoding="utf-8")

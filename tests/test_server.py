@@ -262,3 +262,102 @@ async def test_closing_a_file_clears_its_findings(client: LanguageClient, projec
     address = await open_file(client, project, TRAIN)
     client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(address)))
     assert await published(client, address) == []
+
+
+async def test_an_annotation_suggest_would_write_is_offered_above_the_definition(client: LanguageClient, project: Path):
+    address = await open_file(client, project, TRAIN)
+    on_def = types.Range(types.Position(30, 4), types.Position(30, 4))  # `def negative_cosine(...)`
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(types.TextDocumentIdentifier(address), on_def, types.CodeActionContext(diagnostics=[]))
+    )
+    assert actions is not None
+    (insert,) = actions
+    assert isinstance(insert, types.CodeAction)
+    assert (insert.title, insert.kind) == ("Insert `# paper: eq:cosine` (suggested)", types.CodeActionKind.Refactor)
+    assert insert.edit is not None and insert.edit.changes is not None
+    (edit,) = insert.edit.changes[address]
+    # above the decorator, as `suggest --write` places it; the code itself is kept as it is
+    assert edit.range == types.Range(types.Position(29, 0), types.Position(30, 0))
+    assert edit.new_text == '# paper: eq:cosine\n@paperlink.implements("eq:negcos")\n'
+    only_fixes = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            types.TextDocumentIdentifier(address),
+            on_def,
+            types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.QuickFix]),
+        )
+    )
+    assert list(only_fixes or ()) == []
+    text = (project / TRAIN).read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    change(client, address, 2, "".join([*lines[:29], edit.new_text, *lines[30:]]))
+    assert await published(client, address) == TRAIN_FINDINGS[:1] + [(75, "PL303"), (77, "PL101"), (80, "PL401")]
+    linked = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            types.TextDocumentIdentifier(address),
+            types.Range(types.Position(31, 4), types.Position(31, 4)),
+            types.CodeActionContext(diagnostics=[]),
+        )
+    )
+    assert list(linked or ()) == []  # the item is linked now: nothing more to suggest for it
+
+
+def exact(diagnostics: list[types.Diagnostic]) -> list[tuple[int, int, str, str, int | None]]:
+    return sorted(
+        (d.range.start.line + 1, d.range.start.character + 1, str(d.code), d.message, d.severity) for d in diagnostics
+    )
+
+
+def checked(project: Path, relative: str) -> tuple[list[tuple[int, int, str, str, int | None]], list[str]]:
+    """What `paperlink check` reports for one file of the project as saved, as the server shows
+    it, and the gradient stops it finds in train.py through calls of another file's helper."""
+    from paperlink.config import load_config
+    from paperlink.engine import check
+
+    report = check(load_config(None, project), [project], jobs=1)
+    severity = {"error": types.DiagnosticSeverity.Error, "warning": types.DiagnosticSeverity.Warning}
+    found = sorted(
+        (d.span.line, d.span.column, d.code, d.message, severity[d.severity.value])
+        for d in report.diagnostics
+        if d.span.path == relative
+    )
+    stops = [stop["api"] for stop in report.sections["gradient_stops"] if stop["span"]["path"] == TRAIN]
+    return found, [api for api in stops if "frozen" in api]
+
+
+MODEL = "src/model.py"
+HELPER = "\n\ndef frozen(z: torch.Tensor) -> torch.Tensor:\n    with torch.no_grad():\n        return z * 1.0\n"
+
+
+async def test_diagnostics_after_edits_are_what_check_gives_on_the_saved_files(client: LanguageClient, project: Path):
+    """Each edit is checked with the unsaved text in place, then saved: the findings shown for
+    every open file are then exactly `check`'s, including a stop that train.py owes to a
+    helper defined in model.py (a cross-file fact, changed by an edit of model.py)."""
+    addresses = {MODEL: await open_file(client, project, MODEL), TRAIN: await open_file(client, project, TRAIN)}
+    texts = {relative: (project / relative).read_text(encoding="utf-8") for relative in addresses}
+    edits = [
+        (MODEL, lambda text: text + HELPER),
+        (TRAIN, lambda text: text.replace("from model import SimSiam", "from model import SimSiam, frozen")),
+        (
+            TRAIN,
+            lambda text: text.replace("z1, z2 = model(x1, x2)\n", "z1, z2 = model(x1, x2)\n        z2 = frozen(z2)\n"),
+        ),
+        (TRAIN, lambda text: text.replace("default=5e-4)", "default=1e-4)")),
+        (MODEL, lambda text: text.replace("    with torch.no_grad():\n        return z * 1.0", "    return z * 1.0")),
+    ]
+    helper_stops = []
+    for version, (relative, edit) in enumerate(edits, 2):
+        texts[relative] = edit(texts[relative])
+        for address in addresses.values():
+            client.diagnostics.pop(address, None)
+        change(client, addresses[relative], version, texts[relative])
+        for address in addresses.values():  # the other file too: its text is what is on disk
+            while address not in client.diagnostics:
+                await asyncio.wait_for(client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 60)
+        (project / relative).write_text(texts[relative], encoding="utf-8")  # saved
+        for shown, address in addresses.items():
+            assert exact(client.diagnostics[address]) == checked(project, shown)[0], (version, shown)
+        helper_stops.append(checked(project, TRAIN)[1])
+        if version == 5:  # the weight decay now agrees with the paper
+            assert "PL402" not in [d.code for d in client.diagnostics[addresses[TRAIN]]]
+    # the cross-file fact the edits make and unmake: train.py's call of model.py's stopping helper
+    assert helper_stops == [[], [], ["model.frozen"], ["model.frozen"], []]

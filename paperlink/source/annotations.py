@@ -23,10 +23,11 @@ is read the same way from its outline (:mod:`paperlink.source.newer_syntax`).
 from __future__ import annotations
 
 import ast
-import copy
+import functools
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from paperlink.diagnostics import Edit, Fix
@@ -361,30 +362,41 @@ def statements_digest(statements: list[ast.stmt]) -> str:
     renumbering, is no change of the code)."""
     module = ast.Module(body=statements, type_ignores=[])
     tree = ast.dump(module, annotate_fields=False)
-    if "implements'" in tree or _ANNOTATION_IN_DUMP.search(tree):  # rare: the copy costs more than the dump
-        tree = ast.dump(_without_annotations(copy.deepcopy(module)), annotate_fields=False)
+    if "implements'" in tree or _ANNOTATION_IN_DUMP.search(tree):  # rare: a second dump, without them
+        with _annotations_taken_out(module):
+            tree = ast.dump(module, annotate_fields=False)
     return hashlib.sha256(tree.encode("utf-8")).hexdigest()[:16]
 
 
 _ANNOTATION_IN_DUMP = re.compile(r"paper(?:\[[^\]]*\])?\s*:", re.IGNORECASE)
 
 
-def _without_annotations(module: ast.Module) -> ast.Module:
-    """``module`` (a copy) with its docstrings' ``Paper:`` lines and its ``implements``
-    decorators taken out."""
-    for node in ast.walk(module):
-        if not isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
-        first = node.body[0] if node.body else None
-        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
-            first.value.value = _DOCSTRING_LINE.sub("", first.value.value)
-        if not isinstance(node, ast.Module):
-            node.decorator_list = [
-                d
-                for d in node.decorator_list
-                if not (isinstance(d, ast.Call) and _dotted(d.func).endswith("implements"))
-            ]
-    return module
+@contextmanager
+def _annotations_taken_out(module: ast.Module) -> Iterator[None]:
+    """``module`` with its docstrings' ``Paper:`` lines and its ``implements`` decorators
+    taken out while the block runs, then put back: the tree is the file's, which the
+    analyses read next (a deep copy cost four times the dump, in a server on every edit)."""
+    restore: list[Callable[[], None]] = []
+    try:
+        for node in list(ast.walk(module)):
+            if not isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            first = node.body[0] if node.body else None
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                constant, value = first.value, first.value.value
+                if isinstance(value, str):
+                    constant.value = _DOCSTRING_LINE.sub("", value)
+                    restore.append(functools.partial(setattr, constant, "value", value))
+            if not isinstance(node, ast.Module):
+                decorators = node.decorator_list
+                node.decorator_list = [
+                    d for d in decorators if not (isinstance(d, ast.Call) and _dotted(d.func).endswith("implements"))
+                ]
+                restore.append(functools.partial(setattr, node, "decorator_list", decorators))
+        yield
+    finally:
+        for undo in reversed(restore):
+            undo()
 
 
 def _parse_alone(segment: str, elif_: bool) -> list[ast.stmt]:

@@ -44,6 +44,13 @@ def collect_comments(parsed: ParsedSource, needle: str) -> list[Comment]:
     """
     if needle not in parsed.text.lower():
         return []
+    known = parsed.found_comments.get(needle)
+    if known is None:
+        known = parsed.found_comments[needle] = tuple(_collect(parsed, needle))
+    return list(known)
+
+
+def _collect(parsed: ParsedSource, needle: str) -> list[Comment]:
     if parsed.tree is not None:
         text, tree = parsed.text, parsed.tree
     elif parsed.outline is not None:  # syntax newer than this Python, blanked

@@ -20,7 +20,7 @@ import functools
 import re
 import warnings
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from paperlink.diagnostics import Diagnostic
 from paperlink.rules.source_input import SourceSyntaxError
@@ -54,6 +54,9 @@ class ParsedSource:
     tree_error: SyntaxError | None = None
     _module: cst.Module | None = field(default=None, repr=False)
     _positions: dict[cst.CSTNode, CodeRange] | None = field(default=None, repr=False)
+    # comments found by needle (source/comments.py): the suppressions, the directives and the
+    # near misses all ask for "paperlink"
+    found_comments: dict[str, tuple[Any, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def module(self) -> cst.Module:

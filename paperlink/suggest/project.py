@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
@@ -16,6 +17,7 @@ from paperlink.source.notebook import NotebookError, is_notebook, read_notebook
 from paperlink.source.notebook_layout import NotebookLayout
 from paperlink.source.roles import is_test_file
 from paperlink.source.parse import ParsedSource, parse_source
+from paperlink.spans import relative_path
 from paperlink.suggest import Link, Suggestions, suggest
 from paperlink.trace import resolve
 
@@ -33,9 +35,12 @@ class Project:
     texts: dict[str, str]  # relative path -> text, of every Python file read
 
 
-def suggest_project(config: Config, targets: list[Path], paper_name: str | None, top: int) -> Project:
+def suggest_project(
+    config: Config, targets: list[Path], paper_name: str | None, top: int, texts: Mapping[str, str] | None = None
+) -> Project:
     """Suggestions for one configured paper over the Python files under ``targets``
-    (test files left out: they exercise the method, they do not implement it)."""
+    (test files left out: they exercise the method, they do not implement it); ``texts``
+    (by project-relative path) are read in place of those files on disk (an editor's)."""
     source = config.paper(paper_name)
     paper = parse_paper(source.path, name=source.name, root=config.root)
     lines = {relative: _lines(config.root / relative, config.root) for relative in paper.files}
@@ -43,7 +48,8 @@ def suggest_project(config: Config, targets: list[Path], paper_name: str | None,
     links: list[Link] = []
     layouts: dict[str, NotebookLayout] = {}
     for path in discover(targets, config):
-        read = read_source(path, config.root)
+        unsaved = (texts or {}).get(relative_path(path, config.root))
+        read = read_source(path, config.root, unsaved.encode("utf-8") if unsaved is not None else None)
         if read.text is None or _is_test(read.relative):  # tests exercise the method; they do not implement it
             continue
         if is_notebook(read.relative):  # its code cells, as the Python text check reads

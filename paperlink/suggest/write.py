@@ -19,7 +19,7 @@ from paperlink.references import parse_references
 from paperlink.suggest.rank import Candidate, Ranking
 from paperlink.trace import resolve
 
-__all__ = ["Insertion", "reference", "plan", "apply"]
+__all__ = ["Insertion", "reference", "plan", "apply", "comment"]
 
 _CITED_AS = {
     ItemKind.EQUATION: "Eq. ({number})",
@@ -102,8 +102,12 @@ def apply(insertions: Sequence[Insertion], root: Path, texts: dict[str, str]) ->
         newline = "\r\n" if "\r\n" in text else "\n"
         lines = text.splitlines(keepends=True)
         for insertion in sorted(found, key=lambda i: -i.line):
-            comment = " " * insertion.indent + "# paper: " + ", ".join(insertion.references) + newline
-            lines.insert(insertion.line - 1, comment)
+            lines.insert(insertion.line - 1, comment(insertion, newline))
         real.write_bytes("".join(lines).encode("utf-8"))
         written.append(path)
     return written, skipped
+
+
+def comment(insertion: Insertion, newline: str = "\n") -> str:
+    """The line written for ``insertion`` (by :func:`apply`, and by an editor's code action)."""
+    return " " * insertion.indent + "# paper: " + ", ".join(insertion.references) + newline

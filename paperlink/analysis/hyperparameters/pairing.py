@@ -215,10 +215,15 @@ def named(statement: Stated, name: str) -> bool:
     )
 
 
-def _by_name(site: Site, scope: str, statements: Sequence[Stated]) -> tuple[Stated | None, str | None, bool]:
+def _by_name(
+    site: Site, scope: str, statements: Sequence[Stated], known: dict[str, list[Stated]]
+) -> tuple[Stated | None, str | None, bool]:
     """(statement, confidence, in scope) for a site no annotation names: the paper's value of
-    the same name for the site's scope, else for the whole paper, else (out of scope) for another."""
-    same_name = [s for s in statements if named(s, site.name)]
+    the same name for the site's scope, else for the whole paper, else (out of scope) for another.
+    ``known``: the statements of each name asked before (many sites share a name)."""
+    if site.name not in known:
+        known[site.name] = [s for s in statements if named(s, site.name)]
+    same_name = known[site.name]
     if not same_name:
         return None, None, True
     chosen = [s for s in same_name if scope and s.scope == scope] or [s for s in same_name if not s.scope]
@@ -255,6 +260,7 @@ def place_sites(sites: Sequence[Site], project: Project) -> list[Placed]:
                 per_line[key] = per_line.get(key, 0) + 1
     placed = []
     claims: dict[tuple[str, str], set[str]] = {}  # (paper, item an annotation names) -> files it is written in
+    known: dict[str, list[Stated]] = {}
     for site in sites:
         found, alone = [], site.source is not Source.DEFAULT and per_statement.get(_statement_of(site)) == 1
         for link in (link for line in site.anchors for link in links.get((site.span.path, line), [])):
@@ -272,7 +278,7 @@ def place_sites(sites: Sequence[Site], project: Project) -> list[Placed]:
             claims.setdefault((stated.paper, through), set()).add(site.span.path)
             placed.append(Placed(site, stated.key, stated, True, Confidence.ANNOTATION, stated.scope or scope))
             continue
-        stated, link_kind, in_scope = _by_name(site, scope, statements)
+        stated, link_kind, in_scope = _by_name(site, scope, statements, known)
         sections = [link.item_key for link in found if _is_section(indexes, link)]
         if stated is not None and sections and default is not None:
             # an annotation naming the site's section: a value stated for another experiment is out of scope
