@@ -346,13 +346,30 @@ def _code_fingerprint(text: str, layout: Layout, owner: Owner) -> str:
     if not owner.statements:
         return ""  # the module; a clause (`else:`) is not code on its own
     try:
-        statements = list(owner.statements)
         segment = layout.source_lines(owner)
-        if _WHITESPACE_LINE.search(segment):
-            statements = _parse_alone(segment, owner.elif_)
-        return statements_digest(statements)
+        # the same lines holding statements at the same places are the same code: a language
+        # server checking a file on every edit fingerprints only the definitions the edit touched
+        top = owner.statements[0].lineno
+        places = tuple(
+            (s.lineno - top, s.col_offset, (s.end_lineno or s.lineno) - top, s.end_col_offset) for s in owner.statements
+        )
+        key = (segment, owner.elif_, places)
+        digest = _FINGERPRINTS.get(key)
+        if digest is None:
+            statements = list(owner.statements)
+            if _WHITESPACE_LINE.search(segment):
+                statements = _parse_alone(segment, owner.elif_)
+            digest = statements_digest(statements)
+            if len(_FINGERPRINTS) >= _MAX_FINGERPRINTS:
+                _FINGERPRINTS.clear()
+            _FINGERPRINTS[key] = digest
+        return digest
     except (SyntaxError, RecursionError, ValueError):
         return ""
+
+
+_FINGERPRINTS: dict[tuple[str, bool, tuple[tuple[int, int | None, int, int | None], ...]], str] = {}
+_MAX_FINGERPRINTS = 4096  # definitions; a large project's worth, a few MB at most
 
 
 def statements_digest(statements: list[ast.stmt]) -> str:
