@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from paperlink.report import render_html
 from tests.report.browser import Browser, chromium_path, save_screenshot
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from report_screenshots import pdf_pages
 
 CHROMIUM = chromium_path()
 pytestmark = [
@@ -184,25 +187,6 @@ PRINTED = """JSON.stringify((() => {
 })())"""
 
 
-def _pdf_pages(page: Path, pdf: Path, profile: Path) -> int:
-    subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            f"--user-data-dir={profile}",
-            "--no-pdf-header-footer",
-            f"--print-to-pdf={pdf}",
-            page.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes()))
-
-
 @pytest.mark.parametrize("sample", ["dqn", "simsiam", "transformer"])
 def test_printing_keeps_the_paper_and_snippets_and_fits_in_few_pages(browser, sample_reports, sample, tmp_path) -> None:
     page = tmp_path / f"{sample}.html"
@@ -211,7 +195,7 @@ def test_printing_keeps_the_paper_and_snippets_and_fits_in_few_pages(browser, sa
     assert found["hidden"] == [] and found["shown"] == ["#coverage", "#findings", ".paper"]
     assert found["snippets"] == found["all"] > 10
     assert found["missing"] == [True]  # the coverage table's collapsed list of missing items, opened
-    pages = _pdf_pages(page, tmp_path / f"{sample}.pdf", tmp_path / "profile")
+    pages = pdf_pages(CHROMIUM, page, tmp_path / f"{sample}.pdf")
     # issue 19's bound (the page printed 77 pages before --include-code and print styles); at least
     # one page per 8 snippets shows the PDF holds them (a PDF of the header alone has one page)
     assert found["all"] // 8 <= pages <= 15, pages
