@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from markupsafe import Markup
+
 from paperlink.paper import ItemKind, Paper, display_name
 from paperlink.report.anchors import Anchors
 from paperlink.report.math import MathRenderer
@@ -280,14 +282,24 @@ _LATEX_VALUE = re.compile(r"[\\^_{]")
 
 
 def _with_math(rows: tuple[HyperparameterRowView, ...], paper: Paper) -> tuple[HyperparameterRowView, ...]:
-    """Values written in LaTeX (``3\\times10^{-4}``) also as MathML, with the paper's macros."""
+    """Values written in LaTeX (``3\\times10^{-4}``) also as MathML, with the paper's macros, and
+    a statement the paper makes about a symbol (``$\\eta_0 = 0.1$``) named by that symbol in MathML."""
     renderer = MathRenderer(paper.macros)
-    return tuple(
-        replace(row, paper_math=renderer.inline(row.paper_value))
-        if row.paper_value and _LATEX_VALUE.search(row.paper_value) and not row.paper_value.startswith("{")
-        else row
-        for row in rows
-    )
+    shown = []
+    for row in rows:
+        if row.paper_value and _LATEX_VALUE.search(row.paper_value) and not row.paper_value.startswith("{"):
+            row = replace(row, paper_math=renderer.inline(row.paper_value))
+        symbol = _SYMBOL_WORDS.match(row.paper_ref.text) if row.paper_ref else None
+        if symbol is not None:
+            math = renderer.inline(symbol.group(1))
+            if math is not None:
+                row = replace(row, paper_ref_math=Markup(math) + symbol.group(2))  # the rest is escaped here
+        shown.append(row)
+    return tuple(shown)
+
+
+# a statement's words that are a LaTeX symbol, then what the page adds to them ("(1), scope pretraining")
+_SYMBOL_WORDS = re.compile(r"(\\[A-Za-z]+(?:[_^]\{?[A-Za-z0-9]+\}?)*)((?: \(\d+\))?(?:, .*)?)$")
 
 
 def _belongs(row: Any, paper: Paper) -> bool:

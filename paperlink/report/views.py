@@ -175,6 +175,7 @@ class HyperparameterRowView:
     code: tuple[CodeValueView, ...]
     status: str  # match, mismatch, only-in-code, only-in-paper, or "paper" (no comparison ran)
     paper_math: Markup | None = None  # the paper's value as MathML when it is LaTeX (10^{-4})
+    paper_ref_math: Markup | None = None  # the statement's words as MathML when the paper names a symbol (\eta_0)
 
 
 @dataclass(frozen=True)

@@ -516,3 +516,16 @@ def test_hyperparameter_statements_written_in_latex_show_as_mathml(sample_report
     )
     html = render_html(sample_reports["simsiam"])
     assert '<span title="10^{-4}"><math' in html and "<code>10^{-4}</code>" not in html
+
+
+def test_the_hyperparameter_table_names_a_symbol_statement_by_its_symbol_in_mathml(sample_reports) -> None:
+    """Found in the screenshots: the table's "where" cell showed ``\\eta_0`` as raw LaTeX."""
+    page = build_page(sample_reports["simsiam"])
+    rows = [row for paper in page.papers for row in paper.hyperparameters if row.name == "eta_0"]
+    assert [row.paper_ref.text for row in rows if row.paper_ref] == ["\\eta_0"]
+    assert rows[0].paper_ref_math is not None and "<mi>η</mi>" in rows[0].paper_ref_math
+    assert all(
+        row.paper_ref_math is None for paper in page.papers for row in paper.hyperparameters if row.name != "eta_0"
+    )
+    table = render_html(sample_reports["simsiam"]).split('<table class="hyperparameters">')[1].split("</table>")[0]
+    assert "\\eta_0" not in table.replace('title="', "")  # only MathML's annotation may keep the source
