@@ -314,3 +314,42 @@ def test_without_javascript_there_is_no_search_box(browser, dqn_page) -> None:
     )
     _clean(visit)
     assert visit.result == 0
+
+
+def test_blueprint_statuses_differ_in_border_not_only_colour(browser, axe_source, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from paperlink.cli import cli
+    from paperlink.config import load_config
+    from paperlink.engine import check
+    from tests.report.test_blueprint import CODE, blueprint_project
+
+    (tmp_path / "project").mkdir()
+    root = blueprint_project(tmp_path / "project")
+    assert CliRunner().invoke(cli, ["lock", str(root)]).exit_code == 0
+    (root / "train.py").write_text(CODE.replace("loss = 0", "loss = 1"), encoding="utf-8")  # eq:loss's link: stale
+    page = tmp_path / "stale.html"
+    page.write_text(render_html(check(load_config(None, root), [root], jobs=1)), encoding="utf-8")
+    script = """JSON.stringify([...document.querySelectorAll('svg.blueprint .node, svg.swatch g')].map(node => {
+      const style = getComputedStyle(node.querySelector('rect'));
+      return [node.getAttribute('class'), style.strokeDasharray, node.querySelector('title') ?
+        node.querySelector('title').textContent : node.closest('li').textContent.trim()];
+    }))"""
+    found = _state(browser.visit(page.as_uri() + "#blueprint", script, WIDE, 1000))
+    assert found == [
+        # the legend, then the graph
+        ["node st-implemented", "none", "implemented"],
+        ["node st-stale", "7px, 3px", "stale link (PL111: reviewed code or paper changed)"],
+        ["node st-missing", "2px, 2px", "missing"],
+        ["node st-exempt", "7px, 2px, 1px, 2px", "exempt"],
+        ["node st-other", "none", "not counted"],
+        ["node st-implemented", "none", "Eq. (1): implemented"],
+        ["node st-stale", "7px, 3px", "Eq. (2): stale link"],
+        ["node st-missing", "2px, 2px", "Eq. (3): missing"],
+        ["node st-other", "none", "Theorem 1: not counted"],
+        ["node st-missing", "2px, 2px", "Algorithm 1 Training: missing"],
+    ]
+    for scheme in ("light", "dark"):
+        visit = browser.visit(page.as_uri(), AXE_RUN, WIDE, 1000, color_scheme=scheme, before=axe_source)
+        _clean(visit)
+        assert json.loads(visit.result) == []
