@@ -1,13 +1,16 @@
 """Size and render time of ``paperlink report`` on real code with a planted paper.
 
     python3 benchmarks/report.py [FOLDER ...] [--lines 12000] [--every 2] [--repeat 3] [--jobs 2]
+                                 [--paper FOLDER/MAIN.tex]
 
 With no arguments it runs on the bundled sample papers (as they are: they have papers).
 For a folder of other code it copies the ``.py`` files (in path order, until ``--lines``
 lines) into a temp dir, writes a LaTeX paper (sections, equations using macros, an
 algorithm, a hyperparameter table) and, in every ``--every``-th file, an annotation above
 the first function (a few of them wrong on purpose, so there are diagnostics to show).
-It prints, for each ``--include-code`` mode (findings, linked, all): lines shown, the page's
+With ``--paper`` the paper is a real one instead (its folder's ``.tex``, ``.sty``, ``.cls`` and
+``.bib`` files are copied; the annotations name its ``\\label``s in turn, every fifth a label it
+lacks). It prints, for each ``--include-code`` mode (findings, linked, all): lines shown, the page's
 size, the time of ``check`` and the time to build the view model and render the page
 (best of ``--repeat``, in this process), and whether the default mode's report stays within
 the bar of issue 19: at most :data:`BAR_SECONDS` for about 10,000 lines (view model and
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import re
 import sys
 import tempfile
 import time
@@ -66,7 +70,7 @@ Batch size & 256 \\
 """
 
 
-def _plant(text: str, index: int) -> str:
+def _plant(text: str, index: int, labels: list[str] | None = None) -> str:
     """An annotation above the first function of the file (every fifth names no item)."""
     try:
         tree = ast.parse(text)
@@ -78,12 +82,27 @@ def _plant(text: str, index: int) -> str:
     line = first.decorator_list[0].lineno if first.decorator_list else first.lineno
     lines = text.splitlines(keepends=True)
     indent = lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip())]
-    label = "eq:missing" if index % 5 == 4 else f"eq:e{index % EQUATIONS + 1}"
+    named = labels[index % len(labels)] if labels else f"eq:e{index % EQUATIONS + 1}"
+    label = "eq:missing" if index % 5 == 4 else named
     lines.insert(line - 1, f"{indent}# paper: {label}\n")
     return "".join(lines)
 
 
-def _project(folder: Path, target: Path, max_lines: int, every: int) -> int:
+_LABEL = re.compile(r"\\label\{([A-Za-z0-9:._-]+)\}")
+
+
+def _project(folder: Path, target: Path, max_lines: int, every: int, paper: Path | None = None) -> int:
+    labels: list[str] = []
+    main = "paper.tex"
+    if paper is not None:
+        for path in sorted(paper.parent.rglob("*")):
+            if path.suffix in (".tex", ".sty", ".cls", ".bib") and path.is_file():
+                copied = target / "paper" / path.relative_to(paper.parent)
+                copied.parent.mkdir(parents=True, exist_ok=True)
+                text = path.read_text(encoding="utf-8", errors="replace")
+                copied.write_text(text, encoding="utf-8")
+                labels += _LABEL.findall(text) if path.suffix == ".tex" else []
+        main = f"paper/{paper.name}"
     total = 0
     for index, path in enumerate(sorted(folder.rglob("*.py"))):
         if total >= max_lines:
@@ -92,9 +111,10 @@ def _project(folder: Path, target: Path, max_lines: int, every: int) -> int:
         total += text.count("\n")
         destination = target / "src" / path.relative_to(folder)
         destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_text(_plant(text, index) if index % every == 0 else text, encoding="utf-8")
-    (target / "paper.tex").write_text(_paper(), encoding="utf-8")
-    (target / "paperlink.yaml").write_text("papers:\n  bench: paper.tex\ninclude: ['src/**/*.py']\n", encoding="utf-8")
+        destination.write_text(_plant(text, index, labels) if index % every == 0 else text, encoding="utf-8")
+    if paper is None:
+        (target / "paper.tex").write_text(_paper(), encoding="utf-8")
+    (target / "paperlink.yaml").write_text(f"papers:\n  bench: {main}\ninclude: ['src/**/*.py']\n", encoding="utf-8")
     return total
 
 
@@ -134,6 +154,7 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=2, help="annotate every N-th file")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--paper", type=Path, help="a real paper's main .tex file instead of the planted paper")
     arguments = parser.parse_args()
     if not arguments.folders:
         for sample in sorted((ROOT / "sample_papers").glob("*/paper.tex")):
@@ -142,8 +163,8 @@ def main() -> None:
         return
     for folder in arguments.folders:
         with tempfile.TemporaryDirectory(prefix="paperlink-report-bench-") as temp:
-            lines = _project(folder, Path(temp), arguments.lines, arguments.every)
-            print(f"{folder} ({lines} lines copied)")
+            lines = _project(folder, Path(temp), arguments.lines, arguments.every, arguments.paper)
+            print(f"{folder} ({lines} lines copied){f' with {arguments.paper}' if arguments.paper else ''}")
             seconds = measure(Path(temp), arguments.repeat, arguments.jobs)
             verdict = "within" if seconds <= BAR_SECONDS * max(1.0, lines / 10_000) else "OVER"
             print(

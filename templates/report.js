@@ -100,6 +100,65 @@
   fromHash();
 }());
 
+// Search: typing in the box (shown only with this script) hides the paper items, findings and code
+// files whose text (an item's own, not its snippets'; a file's path) does not hold what is typed,
+// case-insensitively; Escape empties it, "/" elsewhere focuses it. A section stays while its heading
+// or one of its items matches.
+(function () {
+  var box = document.getElementById("search");
+  if (!box) { return; }
+  document.getElementById("search-box").hidden = false;
+  var count = document.getElementById("search-count");
+  function ownText(element) {
+    var text = "";
+    for (var node = element.firstChild; node; node = node.nextSibling) {
+      if (node.nodeType === 3) { text += node.nodeValue; }
+      else if (node.nodeType === 1 && !node.classList.contains("snippets") && !node.classList.contains("item")) {
+        text += " " + ownText(node);
+      }
+    }
+    return text;
+  }
+  function entry(element, text) { return {element: element, text: text.toLowerCase()}; }
+  var entries = [];
+  document.querySelectorAll(".reading .item, .reading ul.statements > li").forEach(function (element) {
+    entries.push(entry(element, (element.dataset.key || "") + " " + ownText(element)));
+  });
+  document.querySelectorAll("#findings-table tbody tr").forEach(function (row) { entries.push(entry(row, row.textContent)); });
+  var index = {};
+  document.querySelectorAll("#code ul.file-index a").forEach(function (link) { index[link.getAttribute("href").slice(1)] = link.parentNode; });
+  document.querySelectorAll("#code .file").forEach(function (file) {
+    var name = file.querySelector("h3").textContent;
+    entries.push(entry(file, name));
+    if (index[file.id]) { entries.push({element: index[file.id], text: name.toLowerCase(), extra: true}); }
+  });
+  var sections = Array.prototype.map.call(document.querySelectorAll(".reading .section"), function (section) {
+    return {element: section, text: section.querySelector("h3").textContent.toLowerCase()};
+  });
+  function apply() {
+    var query = box.value.trim().toLowerCase();
+    var shown = 0, total = 0;
+    entries.forEach(function (found) {
+      var hit = !query || found.text.indexOf(query) >= 0;
+      found.element.classList.toggle("search-miss", !hit);
+      if (!found.extra) { total += 1; if (hit) { shown += 1; } }
+    });
+    sections.forEach(function (section) {
+      var hit = !query || section.text.indexOf(query) >= 0 ||
+        section.element.querySelector(".item:not(.search-miss), ul.statements > li:not(.search-miss)") !== null;
+      section.element.classList.toggle("search-miss", !hit);
+    });
+    count.textContent = query ? shown + " of " + total + " shown" : "";
+  }
+  box.addEventListener("input", apply);
+  box.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { box.value = ""; apply(); }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "/" && !event.target.closest("input, select, textarea")) { event.preventDefault(); box.focus(); }
+  });
+}());
+
 // Printing: the collapsed lists (missing items) open, so paper shows them; the rules' documentation stays shut.
 window.addEventListener("beforeprint", function () {
   document.querySelectorAll("#coverage details").forEach(function (details) { details.open = true; });

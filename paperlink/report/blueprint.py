@@ -27,6 +27,14 @@ _REFERENCE = re.compile(r"\\(?:eqref|ref|cref|Cref|autoref|crefrange|Crefrange|l
 _NODE_KINDS = frozenset(
     {ItemKind.EQUATION, ItemKind.ALGORITHM, ItemKind.THEOREM, ItemKind.TABLE, ItemKind.FIGURE, ItemKind.OTHER}
 )
+# what each status is called in the nodes' tooltips and the legend: the colour is not alone (each has a border style too)
+STATUS_NAMES = {
+    "implemented": "implemented",
+    "stale": "stale link",
+    "missing": "missing",
+    "exempt": "exempt",
+    "other": "not counted",
+}
 NODE_WIDTH, NODE_HEIGHT, COLUMN, ROW, MARGIN, PER_ROW = 110, 30, 130, 70, 10, 8
 
 
@@ -94,14 +102,16 @@ def blueprint_view(
     for key in graph.nodes:
         ref = anchors.item_ref(paper.name, key)
         x, y = place[key]
+        node_status = status.get((ref.href or "#")[1:], "") or "other"
         node_views.append(
             BlueprintNodeView(
                 x=_number(x),
                 y=_number(y),
                 label=ref.text,
-                title=f"{ref.text} {items[key].title or ''}".strip(),
+                title=f"{ref.text} {items[key].title or ''}".strip()
+                + f": {STATUS_NAMES.get(node_status, node_status)}",
                 href=ref.href,
-                status=status.get((ref.href or "#")[1:], "") or "other",
+                status=node_status,
             )
         )
     edge_views = []

@@ -159,6 +159,7 @@ def build_page(report: Report, options: PageOptions = PageOptions()) -> Page:
         for compared, rows in [hyperparameter_rows(report.papers[view.header.name], section, code, anchors)]
     )
     status = {item.id: item.status for view in papers for section in view.sections for item in section.items}
+    status.update(dict.fromkeys(_stale_items(report, anchors), "stale"))
     blueprints = tuple(
         found
         for name in sorted(report.papers)
@@ -329,3 +330,15 @@ def generation_time(value: str | None) -> str | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _stale_items(report: Report, anchors: Anchors) -> list[str]:
+    """The element ids of the items with a link PL111 calls stale (it is reported at the link's annotation)."""
+    stale = {d.span for d in report.diagnostics if d.code == "PL111"}
+    return sorted(
+        {
+            ref.href[1:]
+            for link in report.links
+            if link.span in stale and (ref := anchors.item_ref(link.paper, link.item_key)).href is not None
+        }
+    )

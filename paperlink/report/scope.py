@@ -36,7 +36,11 @@ def wanted_lines(report: Report, mode: str) -> dict[str, set[int]]:
     for paper in report.papers.values():
         for item in paper.items:
             add(item.span.path, item.span.line, item.span.end_line)
-    for path, line, end_line in section_places(report.sections):
+    # a hyperparameter set in code that the paper states no value for (an optimiser's default in every
+    # training script) keeps its table row and file:line, not lines of code: on 10,000 lines of cleanrl
+    # those rows alone were 2,000 of the 3,400 code lines a page embedded
+    stated = [row for row in report.sections.get("hyperparameters") or () if isinstance(row, dict) and row.get("paper")]
+    for path, line, end_line in section_places({**report.sections, "hyperparameters": stated}):
         add(path, line, end_line)
     return dict(found)
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from paperlink.cli import cli
 from paperlink.config import load_config
 from paperlink.engine import check
 from paperlink.report import render_html
@@ -80,3 +83,24 @@ def test_items_use_what_their_text_and_surroundings_refer_to(tmp_path: Path) -> 
     rows = {node.label: float(node.y) for node in graph.nodes}
     assert rows["Eq. (1)"] < rows["Eq. (2)"] < rows["Theorem 1"] == rows["Algorithm 1"]
     assert render_html(report) == render_html(check(load_config(None, root), [root], jobs=2))
+
+
+def test_a_stale_link_colours_its_node_and_every_status_is_named(tmp_path: Path) -> None:
+    root = blueprint_project(tmp_path)
+    assert CliRunner().invoke(cli, ["lock", str(root)]).exit_code == 0
+    (root / "train.py").write_text(CODE.replace("loss = 0", "loss = 1"), encoding="utf-8")
+    report = check(load_config(None, root), [root], jobs=1)
+    assert [(d.code, d.span.path, d.span.line) for d in report.diagnostics if d.code == "PL111"] == [
+        ("PL111", "train.py", 2)
+    ]
+    (graph,) = build_page(report).blueprints
+    assert [(node.label, node.status, node.title) for node in graph.nodes] == [
+        ("Eq. (1)", "implemented", "Eq. (1): implemented"),
+        ("Eq. (2)", "stale", "Eq. (2): stale link"),
+        ("Eq. (3)", "missing", "Eq. (3): missing"),
+        ("Theorem 1", "other", "Theorem 1: not counted"),
+        ("Algorithm 1", "missing", "Algorithm 1 Training: missing"),
+    ]
+    html = render_html(report)
+    assert '<a href="#eq-loss" class="node st-stale"><title>Eq. (2): stale link</title>' in html
+    assert html.count('<svg class="swatch"') == 5 and "stale link (PL111" in html

@@ -124,7 +124,7 @@ def test_a_url_fragment_opens_with_its_code_shown(browser, dqn_page, fragment, s
     save_screenshot(visit.screenshot, f"report-side-by-side-{selected}.png")
     state = _state(visit)
     assert state["selected"] == selected and state["captions"] and state["paneShown"]
-    assert 0 <= state["top"] <= 16  # scrolled to the item, a label (not an id) included
+    assert 40 <= state["top"] <= 56  # scrolled to the item, a label (not an id) included, below the 40 px navigation
     if selected == "alg-dqn-line-8":
         assert state["title"] == "Algorithm 1, line 8: 1 code location"
         assert state["captions"] == ["src/agent.py:82 lines 82\u201383"]
@@ -239,3 +239,117 @@ def test_axe_does_report_a_violation(browser, sample_reports, axe_source, tmp_pa
     page.write_text(html, encoding="utf-8")
     visit = browser.visit(page.as_uri(), AXE_RUN, WIDE, 1000, before=axe_source)
     assert [found[0] for found in json.loads(visit.result)] == ["link-name", "svg-img-alt"]
+
+
+NAV = """JSON.stringify((() => {
+  const nav = document.getElementById('nav');
+  const before = Math.round(nav.getBoundingClientRect().top);
+  window.scrollTo(0, document.body.scrollHeight / 2);
+  const rect = nav.getBoundingClientRect();
+  const link = document.querySelector('nav a[href="#findings"]').getBoundingClientRect();
+  return {before, top: Math.round(rect.top), height: Math.round(rect.height), position: getComputedStyle(nav).position,
+    linkShown: link.top >= rect.top && link.bottom <= rect.bottom && link.right <= window.innerWidth,
+    searchShown: document.getElementById('search').getClientRects().length > 0,
+    scrollWidth: document.documentElement.scrollWidth};
+})())"""
+
+
+@pytest.mark.parametrize("width", [WIDE, PHONE])
+def test_the_navigation_stays_in_view_while_scrolling(browser, dqn_page, width) -> None:
+    found = _state(browser.visit(dqn_page.as_uri(), NAV, width, 800))
+    assert found["before"] > 100  # under the header at first
+    assert (found["position"], found["top"], found["height"]) == ("sticky", 0, 40)  # then pinned to the top
+    assert found["searchShown"] and found["scrollWidth"] <= width
+    assert found["linkShown"] == (width == WIDE)  # on a phone the links scroll sideways in their one line
+
+
+SEARCH = """(() => {
+  const box = document.getElementById('search');
+  const visible = s => [...document.querySelectorAll(s)].filter(e => e.getClientRects().length > 0);
+  const type = text => { box.value = text; box.dispatchEvent(new Event('input', {bubbles: true})); };
+  const state = () => ({count: document.getElementById('search-count').textContent,
+    items: visible('.reading .item').map(e => e.id), statements: visible('.reading ul.statements > li').length,
+    sections: visible('.reading .section').length, findings: visible('#findings-table tbody tr').length,
+    files: visible('#code .file').map(e => e.id), index: visible('#code ul.file-index li').length});
+  const all = state();
+  type('HUBER');
+  const huber = state();
+  type('agent.py');
+  const file = state();
+  type('PL2');
+  const code = state();
+  box.focus();
+  box.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}));
+  const cleared = Object.assign(state(), {value: box.value});
+  document.body.dispatchEvent(new KeyboardEvent('keydown', {key: '/', bubbles: true}));
+  return JSON.stringify({all, huber, file, code, cleared, focused: document.activeElement.id,
+    totals: [document.querySelectorAll('.reading .item, .reading ul.statements > li').length,
+             document.querySelectorAll('#findings-table tbody tr').length, document.querySelectorAll('#code .file').length]});
+})()"""
+
+
+def test_the_search_box_filters_items_findings_and_files(browser, dqn_page) -> None:
+    found = _state(browser.visit(dqn_page.as_uri(), SEARCH, WIDE, 1000))
+    items, findings, files = found["totals"]
+    assert found["all"]["count"] == "" and found["all"]["findings"] == findings and len(found["all"]["files"]) == files
+    assert found["huber"] == {
+        "count": "2 of %d shown" % (items + findings + files),  # the equation and "Huber threshold & 1"
+        "items": ["eq-huber"],
+        "statements": 1,
+        "sections": 2,
+        "findings": 0,
+        "files": [],
+        "index": 0,
+    }
+    assert found["file"]["files"] == ["file-src-agent-py"] and found["file"]["index"] == 1
+    assert (found["file"]["findings"], findings) == (6, 13)  # the findings at src/agent.py lines
+    assert (found["code"]["findings"], found["code"]["items"], found["code"]["files"]) == (1, [], [])
+    assert found["cleared"] == dict(found["all"], value="")  # Escape: everything back, the count gone
+    assert found["focused"] == "search"  # "/" focuses the box
+
+
+def test_without_javascript_there_is_no_search_box(browser, dqn_page) -> None:
+    visit = browser.visit(
+        dqn_page.as_uri(), "document.getElementById('search').getClientRects().length", WIDE, 1000, javascript=False
+    )
+    _clean(visit)
+    assert visit.result == 0
+
+
+def test_blueprint_statuses_differ_in_border_not_only_colour(browser, axe_source, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from paperlink.cli import cli
+    from paperlink.config import load_config
+    from paperlink.engine import check
+    from tests.report.test_blueprint import CODE, blueprint_project
+
+    (tmp_path / "project").mkdir()
+    root = blueprint_project(tmp_path / "project")
+    assert CliRunner().invoke(cli, ["lock", str(root)]).exit_code == 0
+    (root / "train.py").write_text(CODE.replace("loss = 0", "loss = 1"), encoding="utf-8")  # eq:loss's link: stale
+    page = tmp_path / "stale.html"
+    page.write_text(render_html(check(load_config(None, root), [root], jobs=1)), encoding="utf-8")
+    script = """JSON.stringify([...document.querySelectorAll('svg.blueprint .node, svg.swatch g')].map(node => {
+      const style = getComputedStyle(node.querySelector('rect'));
+      return [node.getAttribute('class'), style.strokeDasharray, node.querySelector('title') ?
+        node.querySelector('title').textContent : node.closest('li').textContent.trim()];
+    }))"""
+    found = _state(browser.visit(page.as_uri() + "#blueprint", script, WIDE, 1000))
+    assert found == [
+        # the legend, then the graph
+        ["node st-implemented", "none", "implemented"],
+        ["node st-stale", "7px, 3px", "stale link (PL111: reviewed code or paper changed)"],
+        ["node st-missing", "2px, 2px", "missing"],
+        ["node st-exempt", "7px, 2px, 1px, 2px", "exempt"],
+        ["node st-other", "none", "not counted"],
+        ["node st-implemented", "none", "Eq. (1): implemented"],
+        ["node st-stale", "7px, 3px", "Eq. (2): stale link"],
+        ["node st-missing", "2px, 2px", "Eq. (3): missing"],
+        ["node st-other", "none", "Theorem 1: not counted"],
+        ["node st-missing", "2px, 2px", "Algorithm 1 Training: missing"],
+    ]
+    for scheme in ("light", "dark"):
+        visit = browser.visit(page.as_uri(), AXE_RUN, WIDE, 1000, color_scheme=scheme, before=axe_source)
+        _clean(visit)
+        assert json.loads(visit.result) == []

@@ -529,3 +529,22 @@ def test_the_hyperparameter_table_names_a_symbol_statement_by_its_symbol_in_math
     )
     table = render_html(sample_reports["simsiam"]).split('<table class="hyperparameters">')[1].split("</table>")[0]
     assert "\\eta_0" not in table.replace('title="', "")  # only MathML's annotation may keep the source
+
+
+def test_include_code_linked_leaves_out_hyperparameter_sites_the_paper_states_no_value_for(sample_reports) -> None:
+    from paperlink.report.scope import wanted_lines
+
+    report = sample_reports["dqn"]
+    bare = dataclasses.replace(
+        report, sections={name: found for name, found in report.sections.items() if name != "hyperparameters"}
+    )
+    length = len((ROOT / "sample_papers" / "dqn" / "src" / "agent.py").read_text(encoding="utf-8").splitlines())
+    free = sorted(set(range(1, length + 1)) - wanted_lines(bare, "linked")["src/agent.py"])
+    stated, unstated = free[0], free[-1]
+
+    def row(paper: dict | None, line: int) -> dict:
+        return {"name": "x", "paper": paper, "code": [{"span": {"path": "src/agent.py", "line": line}}]}
+
+    sections = {**bare.sections, "hyperparameters": [row({"item": "hp:x"}, stated), row(None, unstated)]}
+    wanted = wanted_lines(dataclasses.replace(bare, sections=sections), "linked")["src/agent.py"]
+    assert (stated in wanted, unstated in wanted) == (True, False)

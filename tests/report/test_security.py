@@ -155,12 +155,15 @@ def test_hostile_inputs_never_become_markup(tmp_path: Path) -> None:
     assert [
         tag for tag in ("img", "textarea", "iframe", "object", "embed", "svg", "base", "form") if found.tags[tag]
     ] == ["svg", "form"]
-    assert found.tags["svg"] == 1 and html.count('<svg xmlns="http://www.w3.org/2000/svg" class="blueprint"') == 1
+    # ours only: the graph and the five status swatches of its legend
+    assert found.tags["svg"] == 6 and html.count('<svg xmlns="http://www.w3.org/2000/svg" class="blueprint"') == 1
+    assert html.count('<svg class="swatch" width="30" height="18" aria-hidden="true">') == 5
     # the blueprint's node titles carry the hostile caption, as text
     blueprint = html[html.index('<section id="blueprint">') :]
     blueprint = blueprint[: blueprint.index("</section>")]
     assert (
-        "<title>Table 1 &lt;/textarea&gt;&lt;img src=x onerror=alert(10)&gt; javascript:alert(11)</title>" in blueprint
+        "<title>Table 1 &lt;/textarea&gt;&lt;img src=x onerror=alert(10)&gt; javascript:alert(11): not counted</title>"
+        in blueprint
     )
     lowered = html.lower()
     assert "<script>alert" not in lowered and "<img" not in lowered and "</textarea>" not in lowered
