@@ -59,8 +59,10 @@
   }
 
   function step(by) {
+    // the next item the search leaves shown (a hidden one has no layout boxes); none past either end
     var index = selected ? items.indexOf(selected) + by : 0;
-    var next = items[Math.max(0, Math.min(items.length - 1, index))];
+    while (index >= 0 && index < items.length && items[index].getClientRects().length === 0) { index += by || 1; }
+    var next = items[index];
     if (next) { select(next); next.focus(); }
   }
 

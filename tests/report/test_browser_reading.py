@@ -308,6 +308,28 @@ def test_the_search_box_filters_items_findings_and_files(browser, dqn_page) -> N
     assert found["focused"] == "search"  # "/" focuses the box
 
 
+def test_the_keyboard_steps_only_through_the_items_the_search_shows(browser, dqn_page) -> None:
+    script = """(() => {
+      const box = document.getElementById('search');
+      box.value = 'loss';
+      box.dispatchEvent(new Event('input', {bubbles: true}));
+      const shown = [...document.querySelectorAll('.selectable')].filter(e => e.getClientRects().length > 0).map(e => e.id);
+      const key = name => document.body.dispatchEvent(new KeyboardEvent('keydown', {key: name, bubbles: true}));
+      const visited = [];
+      for (let i = 0; i < shown.length + 1; i++) {
+        key('j');
+        visited.push(document.querySelector('[aria-current="true"]').id);
+      }
+      key('k');
+      return JSON.stringify({shown, visited, back: document.querySelector('[aria-current="true"]').id});
+    })()"""
+    found = _state(browser.visit(dqn_page.as_uri(), script, WIDE, 1000))
+    assert len(found["shown"]) >= 2
+    # j walks the shown items in order and stays on the last; k steps back to the one before it
+    assert found["visited"] == found["shown"] + [found["shown"][-1]]
+    assert found["back"] == found["shown"][-2]
+
+
 def test_without_javascript_there_is_no_search_box(browser, dqn_page) -> None:
     visit = browser.visit(
         dqn_page.as_uri(), "document.getElementById('search').getClientRects().length", WIDE, 1000, javascript=False
