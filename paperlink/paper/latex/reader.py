@@ -157,6 +157,7 @@ class _LatexReader(Counting, DisplayMath, Floats):
             self._diagnose(current.span(0), MalformedLatex, f"cannot parse this file: {type(error).__name__}")
             return
         self._report_syntax(current, walker.errors)
+        known = len(self.macros.macros)
         self.include_stack.append(path.resolve())
         try:
             if subfile:
@@ -164,9 +165,10 @@ class _LatexReader(Counting, DisplayMath, Floats):
             self._walk(nodes, current, prose=True)
         finally:
             self.include_stack.pop()
-        # uses of a defining macro that a file \input here declared (duvenaud's \declareHumble)
-        for macro in generated_definitions(prepared.text, self.macros.macros):
-            self.macros.macros.setdefault(macro.name, macro)
+        if len(self.macros.macros) > known:  # prepare() saw every definer known before the walk
+            # uses of a defining macro that a file \input here declared (duvenaud's \declareHumble)
+            for macro in generated_definitions(prepared.text, self.macros.macros):
+                self.macros.macros.setdefault(macro.name, macro)
 
     def _decode(self, path: Path, origin: Span | None) -> str | None:
         try:
